@@ -1,0 +1,65 @@
+"""Repository-wide checks: versions, generated files, where cuda.* comes from, the README commands."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pathlib
+import pkgutil
+import re
+import subprocess
+import sys
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "ci"))
+import toolkit  # noqa: E402
+
+
+def test_toolkit_versions_schema():
+    data = toolkit.load()
+    assert set(data["packages"]) == set(toolkit.PACKAGES)
+    tk = toolkit.toolkit()
+    assert data["default-toolkit"] in data["toolkits"]
+    for name in tk["test-wheels"]:
+        assert name in tk["wheels"], name
+    for version in tk["wheels"].values():
+        assert re.fullmatch(r"\d+\.\d+\.\d+(\.\d+)?", version)
+    assert set(tk["metapackage"]) == {"cuda-bindings", "cuda-core", "cuda-pathfinder"}
+
+
+def test_generated_version_files_are_current():
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "ci/generate_versions.py"), "--check"], capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_package_versions_match_toolkit_versions():
+    for dist in toolkit.INSTALLABLE:
+        package = toolkit.PACKAGES[dist][1]
+        assert importlib.import_module(package).__version__ == toolkit.package_version(dist)
+
+
+def test_every_cuda_module_comes_from_this_repository():
+    """NVIDIA's packages have the same names; an install step must never have taken theirs."""
+    import cuda
+
+    assert not hasattr(cuda, "__file__") or cuda.__file__ is None  # a namespace package
+    for dist in toolkit.INSTALLABLE:
+        package = importlib.import_module(toolkit.PACKAGES[dist][1])
+        for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+            if info.name.endswith("__main__"):
+                continue
+            module = importlib.import_module(info.name)
+            path = pathlib.Path(module.__file__).resolve()
+            assert REPO in path.parents, f"{info.name} comes from {path}"
+
+
+def test_ci_runs_the_readme_commands():
+    readme = (REPO / "README.md").read_text()
+    ci = (REPO / ".ci/run").read_text()
+    commands = re.findall(r"^    (\S.*)$", readme.split("## Quick start", 1)[1].split("##", 1)[0], re.M)
+    assert len(commands) == 2, commands
+    for command in commands:
+        assert command in ci, command
+    assert os.access(REPO / ".ci/run", os.X_OK)

@@ -1,0 +1,285 @@
+"""load_nvidia_dynamic_lib's search order, on trees of real shared libraries built here."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import subprocess
+import sys
+import textwrap
+import threading
+
+import pytest
+
+from conftest import build_so, unique
+from cuda.pathfinder import (
+    DynamicLibNotFoundError,
+    DynamicLibUnknownError,
+    LoadedDL,
+    _dlopen,
+    _dynamic,
+    load_nvidia_dynamic_lib,
+)
+from cuda.pathfinder._catalog import CTK, DRIVER, LibSpec
+
+
+def ctk_spec(name: str, **kw) -> LibSpec:
+    """A toolkit-like library lib<name>.so.13 / .so.12 in the cu13 and cu12 wheel layouts."""
+    kw.setdefault("site_dirs", ("nvidia/cu13/lib", f"nvidia/{name}/lib"))
+    return LibSpec(name, CTK, (f"lib{name}.so.13", f"lib{name}.so.12"), **kw)
+
+
+def call(loaded: LoadedDL, symbol="pathfinder_test_value") -> int:
+    lib = ctypes.CDLL(loaded.abs_path, mode=os.RTLD_NOLOAD)
+    return getattr(lib, symbol)()
+
+
+def test_site_packages_before_conda_before_cuda_home(clean_search, fake_lib, tmp_path, monkeypatch):
+    spec = fake_lib(ctk_spec(unique("pfa")))
+    site = tmp_path / "site"
+    clean_search.append(str(site))
+    wheel = build_so(site / "nvidia/cu13/lib", spec.sonames[0], value=1)
+    conda = build_so(tmp_path / "conda/lib", spec.sonames[0], value=2)
+    home = build_so(tmp_path / "cuda/lib64", spec.sonames[0], value=3)
+    monkeypatch.setenv("CONDA_PREFIX", str(tmp_path / "conda"))
+    monkeypatch.setenv("CUDA_HOME", str(tmp_path / "cuda"))
+
+    loaded = load_nvidia_dynamic_lib(spec.name)
+    assert (loaded.abs_path, loaded.found_via, loaded.was_already_loaded_from_elsewhere) == (
+        wheel,
+        "site-packages",
+        False,
+    )
+    assert loaded._handle_uint != 0 and call(loaded) == 1
+    assert load_nvidia_dynamic_lib(spec.name) is loaded  # cached
+
+    # The same search without the wheel (a fresh name, since the first is now loaded).
+    spec2 = fake_lib(ctk_spec(unique("pfb")))
+    os.rename(conda, os.path.join(os.path.dirname(conda), spec2.sonames[0]))
+    os.rename(home, os.path.join(os.path.dirname(home), spec2.sonames[0]))
+    loaded2 = load_nvidia_dynamic_lib(spec2.name)
+    assert loaded2.found_via == "conda" and call(loaded2) == 2
+
+    spec3 = fake_lib(ctk_spec(unique("pfc")))
+    os.rename(
+        os.path.join(os.path.dirname(home), spec2.sonames[0]), os.path.join(os.path.dirname(home), spec3.sonames[0])
+    )
+    loaded3 = load_nvidia_dynamic_lib(spec3.name)
+    assert loaded3.found_via == "CUDA_PATH"  # the name of the step, whichever variable was set
+    assert loaded3.abs_path == os.path.join(tmp_path, "cuda/lib64", spec3.sonames[0]) and call(loaded3) == 3
+
+
+def test_already_loaded_wins(clean_search, fake_lib, tmp_path):
+    spec = fake_lib(ctk_spec(unique("pfd")))
+    elsewhere = build_so(tmp_path / "elsewhere", spec.sonames[1], value=7)
+    clean_search.append(str(tmp_path / "site"))
+    build_so(tmp_path / "site/nvidia/cu13/lib", spec.sonames[0], value=8)
+    ctypes.CDLL(elsewhere, mode=os.RTLD_GLOBAL)
+
+    loaded = load_nvidia_dynamic_lib(spec.name)
+    assert loaded.found_via == "was-already-loaded-from-elsewhere"
+    assert loaded.was_already_loaded_from_elsewhere is True
+    assert loaded.abs_path == elsewhere and call(loaded) == 7
+
+
+def test_cu13_layout_preferred_over_cu12_in_an_earlier_root(clean_search, fake_lib, tmp_path):
+    spec = fake_lib(ctk_spec(unique("pfe")))
+    clean_search += [str(tmp_path / "first"), str(tmp_path / "second")]
+    build_so(tmp_path / f"first/nvidia/{spec.name}/lib", spec.sonames[1], value=12)
+    cu13 = build_so(tmp_path / "second/nvidia/cu13/lib", spec.sonames[0], value=13)
+    loaded = load_nvidia_dynamic_lib(spec.name)
+    assert loaded.abs_path == cu13 and call(loaded) == 13
+
+
+def test_cu12_layout_alone(clean_search, fake_lib, tmp_path):
+    spec = fake_lib(ctk_spec(unique("pff")))
+    clean_search.append(str(tmp_path / "site"))
+    cu12 = build_so(tmp_path / f"site/nvidia/{spec.name}/lib", spec.sonames[1], value=12)
+    loaded = load_nvidia_dynamic_lib(spec.name)
+    assert (loaded.abs_path, loaded.found_via) == (cu12, "site-packages") and call(loaded) == 12
+
+
+def test_earlier_import_root_wins_within_a_layout(clean_search, fake_lib, tmp_path):
+    spec = fake_lib(ctk_spec(unique("pfg")))
+    clean_search += [str(tmp_path / "user"), str(tmp_path / "venv")]
+    user = build_so(tmp_path / "user/nvidia/cu13/lib", spec.sonames[0], value=1)
+    build_so(tmp_path / "venv/nvidia/cu13/lib", spec.sonames[0], value=2)
+    assert load_nvidia_dynamic_lib(spec.name).abs_path == user
+
+
+def test_dependencies_are_loaded_first(clean_search, fake_lib, tmp_path):
+    base = fake_lib(ctk_spec(unique("pfbase")))
+    top = fake_lib(ctk_spec(unique("pftop"), dependencies=(base.name,)))
+    clean_search.append(str(tmp_path / "site"))
+    # cu12 layout: each library in its own wheel folder, no rpath between them.
+    base_path = build_so(tmp_path / f"site/nvidia/{base.name}/lib", base.sonames[1], symbol="base_value", value=5)
+    build_so(tmp_path / f"site/nvidia/{top.name}/lib", top.sonames[1], needs=[base_path], value=6)
+
+    assert _dlopen.dlopen_if_loaded(base.sonames[1]) is None
+    loaded = load_nvidia_dynamic_lib(top.name)
+    assert call(loaded) == 6
+    assert _dlopen.dlopen_if_loaded(base.sonames[1])  # loaded on the way
+    assert load_nvidia_dynamic_lib(base.name).abs_path == base_path
+
+
+def test_missing_dependency_names_it(clean_search, fake_lib, tmp_path):
+    base = fake_lib(ctk_spec(unique("pfmissing")))
+    top = fake_lib(ctk_spec(unique("pfneedy"), dependencies=(base.name,)))
+    clean_search.append(str(tmp_path / "site"))
+    build_so(tmp_path / "site/nvidia/cu13/lib", top.sonames[0])
+    with pytest.raises(DynamicLibNotFoundError) as info:
+        load_nvidia_dynamic_lib(top.name)
+    text = str(info.value)
+    assert f"{top.name} needs {base.name}" in text and base.sonames[0] in text
+
+
+def test_optional_dependency_may_be_missing(clean_search, fake_lib, tmp_path):
+    opt = fake_lib(ctk_spec(unique("pfopt")))
+    top = fake_lib(ctk_spec(unique("pfwithopt"), optional_dependencies=(opt.name,)))
+    clean_search.append(str(tmp_path / "site"))
+    build_so(tmp_path / "site/nvidia/cu13/lib", top.sonames[0], value=9)
+    assert call(load_nvidia_dynamic_lib(top.name)) == 9
+
+
+def test_broken_file_gives_a_clear_error(clean_search, fake_lib, tmp_path):
+    spec = fake_lib(ctk_spec(unique("pfbroken")))
+    clean_search.append(str(tmp_path / "site"))
+    bad = tmp_path / "site/nvidia/cu13/lib" / spec.sonames[0]
+    bad.parent.mkdir(parents=True)
+    bad.write_text("this is not an ELF file\n")
+    with pytest.raises(DynamicLibNotFoundError) as info:
+        load_nvidia_dynamic_lib(spec.name)
+    text = str(info.value)
+    assert str(bad) in text and "site-packages" in text
+    assert "ELF" in text or "too short" in text  # the loader's own reason
+
+
+def test_not_found_lists_every_place_in_order(clean_search, fake_lib, tmp_path, monkeypatch):
+    spec = fake_lib(ctk_spec(unique("pfnowhere"), wheels=("nvidia-pfnowhere", "nvidia-pfnowhere-cu12")))
+    clean_search.append(str(tmp_path / "site"))
+    (tmp_path / "site/nvidia/cu13/lib").mkdir(parents=True)
+    (tmp_path / "conda/lib").mkdir(parents=True)
+    monkeypatch.setenv("CONDA_PREFIX", str(tmp_path / "conda"))
+    monkeypatch.setenv("CUDA_PATH", str(tmp_path / "cuda"))
+    with pytest.raises(DynamicLibNotFoundError) as info:
+        load_nvidia_dynamic_lib(spec.name)
+    lines = str(info.value).splitlines()
+    assert spec.sonames[0] in lines[0] and spec.sonames[1] in lines[0]
+    order = [line.split(": ")[0].split(". ", 1)[1] for line in lines[1:] if line.startswith("  ")]
+    assert order == [
+        "site-packages",
+        "site-packages",
+        "conda",
+        "conda",
+        "system-search",
+        "system-search",
+        "CUDA_PATH",
+        "CUDA_PATH",
+    ]
+    assert "folder exists" in lines[1] and "no such folder" in lines[2]
+    assert (
+        lines[-1] == "To get it: pip install nvidia-pfnowhere or nvidia-pfnowhere-cu12; "
+        "or install the CUDA Toolkit and set CUDA_HOME to it."
+    )
+
+
+def test_unknown_name_and_wrong_type(clean_search):
+    with pytest.raises(DynamicLibUnknownError, match=r"Unknown library name: 'nosuchlib'.*'nvrtc'"):
+        load_nvidia_dynamic_lib("nosuchlib")
+    assert issubclass(DynamicLibUnknownError, DynamicLibNotFoundError)
+    for bad in (None, 3, b"nvrtc", ["nvrtc"]):
+        with pytest.raises(TypeError, match=r"libname must be a str"):
+            load_nvidia_dynamic_lib(bad)
+
+
+def test_driver_library_comes_from_the_system_loader_only(clean_search, fake_lib, tmp_path):
+    soname = f"lib{unique('pfdriver')}.so.1"
+    spec = fake_lib(LibSpec(unique("pfdrv"), DRIVER, (soname,), anchor_dirs=()))
+    clean_search.append(str(tmp_path / "site"))
+    build_so(tmp_path / "site/nvidia/cu13/lib", soname)  # must be ignored
+    with pytest.raises(DynamicLibNotFoundError, match=r"NVIDIA driver library.*system search"):
+        load_nvidia_dynamic_lib(spec.name)
+
+
+def test_one_search_under_many_threads(clean_search, fake_lib, tmp_path, monkeypatch):
+    spec = fake_lib(ctk_spec(unique("pfthreads")))
+    clean_search.append(str(tmp_path / "site"))
+    build_so(tmp_path / "site/nvidia/cu13/lib", spec.sonames[0])
+    searches = []
+    real_load = _dynamic._load
+
+    def counting_load(s):
+        searches.append(s.name)
+        return real_load(s)
+
+    monkeypatch.setattr(_dynamic, "_load", counting_load)
+    results, barrier = [], threading.Barrier(8)
+
+    def worker():
+        barrier.wait()
+        results.append(load_nvidia_dynamic_lib(spec.name))
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(results) == 8 and all(r is results[0] for r in results)
+    assert searches == [spec.name]
+    info = load_nvidia_dynamic_lib.cache_info()
+    assert info.misses == 1 and info.currsize == 1
+
+
+def test_errors_are_not_cached(clean_search, fake_lib, tmp_path):
+    spec = fake_lib(ctk_spec(unique("pflater")))
+    clean_search.append(str(tmp_path / "site"))
+    with pytest.raises(DynamicLibNotFoundError):
+        load_nvidia_dynamic_lib(spec.name)
+    build_so(tmp_path / "site/nvidia/cu13/lib", spec.sonames[0])  # "pip install" it
+    assert load_nvidia_dynamic_lib(spec.name).found_via == "site-packages"
+
+
+CHILD = textwrap.dedent(
+    """
+    import json, sys
+    from cuda.pathfinder import _catalog, _places, load_nvidia_dynamic_lib
+    from cuda.pathfinder._catalog import LibSpec
+    _places.site_packages_roots = lambda: []
+    name, sonames, anchor_dirs, probe = json.loads(sys.argv[1])
+    spec = LibSpec(name, "ctk", tuple(sonames), anchor_dirs=tuple(anchor_dirs), ctk_root_probe=probe)
+    _catalog.LIBRARIES[name] = spec
+    loaded = load_nvidia_dynamic_lib(name)
+    print(json.dumps([loaded.abs_path, loaded.found_via]))
+    """
+)
+
+
+def run_child(args, env_extra) -> list:
+    import json
+
+    env = {k: v for k, v in os.environ.items() if k not in ("CUDA_PATH", "CUDA_HOME", "CONDA_PREFIX")}
+    env.update(env_extra)
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, json.dumps(args)], env=env, capture_output=True, text=True, check=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_system_search_through_ld_library_path(tmp_path):
+    name = unique("pfsys")
+    path = build_so(tmp_path / "ldpath", f"lib{name}.so.13")
+    abs_path, via = run_child(
+        [name, [f"lib{name}.so.13"], ["lib"], False], {"LD_LIBRARY_PATH": str(tmp_path / "ldpath")}
+    )
+    assert via == "system-search" and os.path.realpath(abs_path) == os.path.realpath(path)
+
+
+def test_toolkit_root_probe_finds_nvvm_beside_the_system_cudart(tmp_path):
+    """nvvm lives in <root>/nvvm/lib64, off the loader path; the root comes from libcudart."""
+    root = tmp_path / "cuda-13.9"
+    build_so(root / "targets/x86_64-linux/lib", "libcudart.so.13")
+    name = unique("pfvvm")
+    nvvm = build_so(root / "nvvm/lib64", f"lib{name}.so.4")
+    env = {"LD_LIBRARY_PATH": str(root / "targets/x86_64-linux/lib")}
+    abs_path, via = run_child([name, [f"lib{name}.so.4"], ["nvvm/lib64"], True], env)
+    assert (abs_path, via) == (nvvm, "system-ctk-root")

@@ -1,0 +1,69 @@
+"""Every task of this repository is a nox session.
+
+Sessions run in the environment nox itself runs in (`.venv`, made by
+`python3 ci/bootstrap.py`): the packages are installed there once, so no
+session rebuilds them.
+
+    .venv/bin/nox -s lint tests   # what CI runs
+    .venv/bin/nox -s tests_gpu    # GPU tests (on a machine with a GPU)
+    .venv/bin/nox -s generate     # regenerate every generated file
+    .venv/bin/nox -s bench        # benchmarks
+"""
+
+import pathlib
+import sys
+
+import nox
+
+REPO = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(REPO / "ci"))
+import toolkit  # noqa: E402
+
+nox.options.default_venv_backend = "none"
+nox.options.sessions = ["lint", "tests"]
+
+PY = sys.executable
+
+
+def _package_test_dirs() -> list[str]:
+    dirs = []
+    for dist in toolkit.INSTALLABLE:
+        tests = REPO / toolkit.PACKAGES[dist][0] / "tests"
+        if tests.is_dir():
+            dirs.append(str(tests))
+    return dirs
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """CPU tests of every package, plus the repository checks in ci/tests."""
+    session.run(PY, "-m", "pytest", "-q", str(REPO / "ci" / "tests"), *_package_test_dirs(), *session.posargs)
+
+
+@nox.session
+def tests_gpu(session: nox.Session) -> None:
+    """The GPU-marked tests only (they skip with a reason where no GPU is present)."""
+    session.run(PY, "-m", "pytest", "-q", "-m", "gpu", *_package_test_dirs(), *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    session.run(PY, "-m", "ruff", "check", str(REPO))
+    session.run(PY, "-m", "ruff", "format", "--check", str(REPO))
+
+
+@nox.session
+def generate(session: nox.Session) -> None:
+    """Recreate every generated file from its sources (byte for byte)."""
+    session.run(PY, str(REPO / "ci" / "generate_versions.py"))
+
+
+@nox.session
+def demo(session: nox.Session) -> None:
+    session.run(PY, "-m", "cuda.pathfinder")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmarks; pass a venv holding NVIDIA's packages with --reference-python to compare."""
+    session.run(PY, str(REPO / "benchmarks" / "pathfinder_discovery.py"), *session.posargs)
