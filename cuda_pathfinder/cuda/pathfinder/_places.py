@@ -54,6 +54,11 @@ def conda_prefix() -> str | None:
     return os.environ.get("CONDA_PREFIX") or None
 
 
+@functools.cache
+def _stdlib_dirs() -> frozenset[str]:
+    return frozenset(os.path.abspath(sysconfig.get_path(k)) for k in ("stdlib", "platstdlib"))
+
+
 def site_packages_roots() -> list[str]:
     """Every folder Python imports packages from, in the order it imports.
 
@@ -63,7 +68,7 @@ def site_packages_roots() -> list[str]:
     The current directory ('' on sys.path) and the standard library are left
     out: a library must not be picked up from wherever Python was started.
     """
-    skip = {os.path.abspath(sysconfig.get_path(k)) for k in ("stdlib", "platstdlib")}
+    skip = _stdlib_dirs()
     extra = list(site.getsitepackages()) if hasattr(site, "getsitepackages") else []
     if site.ENABLE_USER_SITE:
         extra.append(site.getusersitepackages())
