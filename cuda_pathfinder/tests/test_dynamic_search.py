@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import json
 import os
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import pytest
 
 from conftest import build_so, unique
 from cuda.pathfinder import (
+    DynamicLibNotAvailableError,
     DynamicLibNotFoundError,
     DynamicLibUnknownError,
     LoadedDL,
@@ -283,3 +285,47 @@ def test_toolkit_root_probe_finds_nvvm_beside_the_system_cudart(tmp_path):
     env = {"LD_LIBRARY_PATH": str(root / "targets/x86_64-linux/lib")}
     abs_path, via = run_child([name, [f"lib{name}.so.4"], ["nvvm/lib64"], True], env)
     assert (abs_path, via) == (nvvm, "system-ctk-root")
+
+
+def test_known_but_not_available_on_this_platform(clean_search, fake_lib):
+    spec = fake_lib(ctk_spec(unique("pfwin"), platforms=("win32",)))
+    with pytest.raises(DynamicLibNotAvailableError, match=rf"'{spec.name}' is known but not available on linux"):
+        load_nvidia_dynamic_lib(spec.name)
+
+
+def test_venv_user_site_and_base_site_in_import_order(tmp_path):
+    """A venv with --system-site-packages and a user site: the folder `import` sees first wins."""
+    import site
+    import venv
+
+    venv.EnvBuilder(system_site_packages=True, with_pip=False).create(tmp_path / "venv")
+    python = str(tmp_path / "venv/bin/python")
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "PYTHONUSERBASE": str(tmp_path / "userbase"),
+        "PYTHONPATH": _dynamic.__file__.rsplit("/cuda/pathfinder/", 1)[0],
+    }
+    code = "import json, site, sys; print(json.dumps([site.getusersitepackages(), sys.path]))"
+    user_site, _ = json.loads(subprocess.check_output([python, "-c", code], env=env, text=True))
+    os.makedirs(user_site)  # site adds the user folder only once it exists
+    _, child_path = json.loads(subprocess.check_output([python, "-c", code], env=env, text=True))
+    venv_site = next(p for p in child_path if p.startswith(str(tmp_path / "venv")) and p.endswith("site-packages"))
+    name = unique("pfsite")
+    venv_lib = build_so(os.path.join(venv_site, "nvidia/cu13/lib"), f"lib{name}.so.13", value=1)
+    user_lib = build_so(os.path.join(user_site, "nvidia/cu13/lib"), f"lib{name}.so.13", value=2)
+    child = textwrap.dedent(
+        f"""
+        import json, sys
+        from cuda.pathfinder import _catalog, _places, load_nvidia_dynamic_lib
+        from cuda.pathfinder._catalog import LibSpec
+        _catalog.LIBRARIES["{name}"] = LibSpec("{name}", "ctk", ("lib{name}.so.13",), ("nvidia/cu13/lib",))
+        roots = _places.site_packages_roots()
+        print(json.dumps([roots, load_nvidia_dynamic_lib("{name}").abs_path]))
+        """
+    )
+    roots, loaded = json.loads(subprocess.check_output([python, "-c", child], env=env, text=True).splitlines()[-1])
+    order = [r for r in roots if r in (user_site, venv_site) or r in site.getsitepackages()]
+    expected_first = min((user_site, venv_site), key=child_path.index)  # what `import` would see first
+    assert order[0] == expected_first and set(order[:2]) == {user_site, venv_site}
+    assert order[2:] == [p for p in site.getsitepackages() if p in roots]  # the base interpreter's, last
+    assert loaded == (user_lib if expected_first == user_site else venv_lib)

@@ -36,6 +36,8 @@ class LibSpec:
     ctk_root_probe: bool = False
     # pip wheels that carry it (CUDA 13 first), for the not-found message.
     wheels: tuple[str, ...] = ()
+    # sys.platform prefixes it exists for; this package loads on Linux only so far.
+    platforms: tuple[str, ...] = ("linux",)
 
 
 def _ctk(name, majors, component, *, stem=None, wheel=None, **kw) -> LibSpec:

@@ -185,10 +185,11 @@ def _check_name(libname: str) -> LibSpec:
     spec = LIBRARIES.get(libname)
     if spec is None:
         raise DynamicLibUnknownError(f"Unknown library name: {libname!r}. Known names: {sorted(LIBRARIES)}")
-    if not sys.platform.startswith("linux"):
+    if not sys.platform.startswith(spec.platforms):
+        available = sorted(n for n, s in LIBRARIES.items() if sys.platform.startswith(s.platforms))
         raise DynamicLibNotAvailableError(
-            f"Library name {libname!r} is known, but this cuda.pathfinder loads libraries on Linux only "
-            f"(this is {sys.platform})."
+            f"Library name {libname!r} is known but not available on {sys.platform} "
+            f"(it exists for {', '.join(spec.platforms)}). Supported names on {sys.platform}: {available}"
         )
     return spec
 
