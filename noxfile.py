@@ -56,6 +56,7 @@ def lint(session: nox.Session) -> None:
 def generate(session: nox.Session) -> None:
     """Recreate every generated file from its sources (byte for byte)."""
     session.run(PY, str(REPO / "ci" / "generate_versions.py"))
+    session.run(PY, str(REPO / "cuda_bindings" / "codegen" / "generate.py"), *session.posargs)
 
 
 @nox.session

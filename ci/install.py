@@ -14,9 +14,12 @@ def main() -> None:
     pip = [sys.executable, "-m", "pip", "install", "--disable-pip-version-check", "-q"]
     # One command naming every local package: pip resolves them to these folders,
     # never to NVIDIA's distributions of the same names on the index.
+    # The header wheels first: cuda_bindings compiles against them.
+    subprocess.check_call([*pip, *toolkit.wheel_requirements()])
     editable = [arg for folder in folders for arg in ("-e", folder)]
-    subprocess.check_call([*pip, *editable])
-    subprocess.check_call([*pip, *toolkit.test_wheel_requirements()])
+    # No build isolation: an isolated build would take cuda-pathfinder from PyPI
+    # (NVIDIA's); the build tools are in this environment (ci/requirements.txt).
+    subprocess.check_call([*pip, "--no-build-isolation", *editable])
 
 
 if __name__ == "__main__":

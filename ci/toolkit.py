@@ -23,7 +23,7 @@ PACKAGES = {
 
 # The packages that hold code today, in install order.
 # Later issues add cuda-bindings and cuda-core here once they have code.
-INSTALLABLE = ["cuda-pathfinder"]
+INSTALLABLE = ["cuda-pathfinder", "cuda-bindings"]
 
 
 @functools.cache
@@ -39,6 +39,11 @@ def package_version(dist: str) -> str:
 def toolkit(version: str | None = None) -> dict:
     data = load()
     return data["toolkits"][version or data["default-toolkit"]]
+
+
+def wheel_requirements(version: str | None = None) -> list[str]:
+    """Pinned requirements of every nvidia-* wheel of a toolkit release."""
+    return [f"{name}=={pin}" for name, pin in toolkit(version)["wheels"].items()]
 
 
 def test_wheel_requirements(version: str | None = None) -> list[str]:

@@ -1,0 +1,157 @@
+# cython: language_level=3
+"""Argument conversion shared by the generated Python-level modules.
+
+Each helper checks the Python object before any C call, so bad input is a
+TypeError or ValueError naming the parameter, never a crash.
+"""
+
+from cpython.buffer cimport PyBUF_SIMPLE, PyBUF_WRITABLE, PyBuffer_Release, PyObject_GetBuffer
+from libc.stdint cimport uintptr_t
+from libc.stdlib cimport free, malloc
+
+import operator
+
+
+cdef class CStrings:
+    """A C array of C strings, alive as long as this object."""
+
+    def __dealloc__(self):
+        free(self.ptrs)
+
+
+cdef CStrings c_strings(object items, Py_ssize_t count, str name, bint allow_str):
+    """items: a list or tuple of bytes (and str, as UTF-8, where allow_str) with at least count entries.
+
+    None counts as an empty list.
+    """
+    cdef CStrings out = CStrings.__new__(CStrings)
+    if count < 0:
+        raise ValueError(f"the count of {name} must not be negative, got {count}")
+    if items is None:
+        items = ()
+    if count == 0:
+        return out
+    if isinstance(items, (bytes, str)) or not hasattr(items, "__len__"):
+        raise TypeError(f"{name} must be a list of bytes, not {type(items).__name__}")
+    if len(items) < count:
+        raise ValueError(f"{name} has {len(items)} entries, fewer than the count given ({count})")
+    out.keep = []
+    for i in range(count):
+        item = items[i]
+        if allow_str and isinstance(item, str):
+            item = (<str>item).encode()
+        elif type(item) is not bytes:
+            wanted = "str or bytes" if allow_str else "bytes"
+            raise TypeError(f"{name}[{i}] must be {wanted}, not {type(item).__name__}")
+        out.keep.append(item)
+    out.ptrs = <const char**>malloc(count * sizeof(char*))
+    if out.ptrs == NULL:
+        raise MemoryError()
+    for i in range(count):
+        out.ptrs[i] = <bytes>out.keep[i]
+    return out
+
+
+cdef class BufferArg:
+    """A pointer to memory given as a buffer (bytes, bytearray, numpy, ...) or an integer address."""
+
+    def __dealloc__(self):
+        if self.has_view:
+            PyBuffer_Release(&self.view)
+
+
+cdef BufferArg buffer_arg(object obj, bint writable, str name, Py_ssize_t needed, bint fill_bytes):
+    """A C pointer for obj, checked before any C call.
+
+    needed: the bytes the call touches (-1: unknown); a shorter buffer is a ValueError.
+    fill_bytes: let an output go into a pre-sized bytes object (the nvrtc convention).
+    """
+    cdef BufferArg out = BufferArg.__new__(BufferArg)
+    if isinstance(obj, int):
+        out.ptr = <void*><uintptr_t>obj
+        out.length = -1
+        return out
+    if obj is None or isinstance(obj, str):
+        raise TypeError(f"{name} must be a buffer or an integer address, not {type(obj).__name__}")
+    try:
+        PyObject_GetBuffer(obj, &out.view, PyBUF_WRITABLE if writable else PyBUF_SIMPLE)
+    except BufferError:
+        if not (writable and fill_bytes and type(obj) is bytes):
+            raise ValueError(f"{name} must be a writable buffer (bytearray, numpy array, ...), "
+                             f"not {type(obj).__name__}") from None
+        PyObject_GetBuffer(obj, &out.view, PyBUF_SIMPLE)
+    except TypeError:
+        raise TypeError(f"{name} must be a buffer or an integer address, not {type(obj).__name__}") from None
+    out.has_view = True
+    out.ptr = out.view.buf
+    out.length = out.view.len
+    if needed >= 0 and out.length < needed:
+        raise ValueError(f"{name} holds {out.length} bytes, but the call needs {needed}")
+    return out
+
+
+cdef object index_arg(object obj, str name):
+    """An integer (int, numpy integer, IntEnum...): never a float, str or None."""
+    if type(obj) is int:
+        return obj
+    try:
+        return operator.index(obj)
+    except TypeError:
+        raise TypeError(f"{name} must be an int, not {type(obj).__name__}") from None
+
+
+cdef uintptr_t address_arg(object obj, str name) except? 0:
+    """An address: an int, None for NULL, or a ctypes pointer / function pointer."""
+    if obj is None:
+        return 0
+    if isinstance(obj, int):
+        return obj
+    if hasattr(obj, "_b_base_") or hasattr(obj, "_objects"):  # a ctypes object
+        import ctypes
+
+        value = ctypes.cast(obj, ctypes.c_void_p).value
+        return value or 0
+    if hasattr(obj, "getPtr"):
+        return obj.getPtr()
+    raise TypeError(f"{name} must be an int address, a ctypes pointer or None, not {type(obj).__name__}")
+
+
+cdef bytes cstr_arg(object obj, str name):
+    """bytes for a C string (the reference bindings take bytes, not str)."""
+    if type(obj) is bytes:
+        return <bytes>obj
+    if isinstance(obj, (bytes, bytearray)):
+        return bytes(obj)
+    raise TypeError(f"{name} must be bytes, not {type(obj).__name__}")
+
+
+cdef bytes cstr_or_str_arg(object obj, str name):
+    if isinstance(obj, str):
+        return (<str>obj).encode()
+    return cstr_arg(obj, name)
+
+
+cdef uintptr_t handle_value(object obj, type cls, str name) except? 0:
+    """The value of a handle given as its class or as an int."""
+    if isinstance(obj, cls):
+        return int(obj)
+    if isinstance(obj, int):
+        return obj
+    if obj is None:
+        return 0  # NULL: the library answers with its own error code
+    raise TypeError(f"{name} must be a {cls.__name__}, an int or None, not {type(obj).__name__}")
+
+
+cdef uintptr_t handle_ref(object obj, type cls, str name) except? 0:
+    """Where a handle is kept, for calls that update it (destroy sets it to NULL).
+
+    A handle object gives its own storage; an int is taken as the address of a
+    handle variable (as the reference bindings do); None is NULL.
+    """
+    if isinstance(obj, cls):
+        return obj.getPtr()
+    if isinstance(obj, int):
+        return obj
+    if obj is None:
+        return 0
+    raise TypeError(f"{name} must be a {cls.__name__}, an int address or None, not {type(obj).__name__}")

@@ -1,0 +1,78 @@
+"""Build the Cython extensions of cuda-bindings.
+
+The C compiler needs the CUDA headers (nothing else of a toolkit: the libraries
+are loaded at run time). They come from the nvidia-* wheels found by
+cuda.pathfinder, or from CUDA_HOME/CUDA_PATH.
+"""
+
+import glob
+import os
+import sys
+
+from setuptools import Extension, setup
+
+# cuda.pathfinder header names -> the wheel that carries them (pinned in toolkit-versions.yaml).
+HEADERS = {
+    "nvrtc": "nvidia-cuda-nvrtc",
+    "nvjitlink": "nvidia-nvjitlink",
+    "nvvm": "nvidia-nvvm",
+    "nvfatbin": "nvidia-nvfatbin",
+}
+
+
+def include_dirs() -> list[str]:
+    found, missing = [], []
+    try:
+        from cuda.pathfinder import find_nvidia_header_directory
+    except ImportError:
+        find_nvidia_header_directory = None
+    home = os.environ.get("CUDA_PATH") or os.environ.get("CUDA_HOME")
+    for name, wheel in HEADERS.items():
+        path = find_nvidia_header_directory(name) if find_nvidia_header_directory else None
+        if path is None and home:
+            for sub in ("include", "nvvm/include"):
+                if glob.glob(os.path.join(home, sub, "*")) and _has(os.path.join(home, sub), name):
+                    path = os.path.join(home, sub)
+        if path is None:
+            missing.append(wheel)
+        elif path not in found:
+            found.append(path)
+    if missing:
+        sys.exit(
+            "cuda-bindings needs the CUDA headers to build, and these were not found: "
+            + ", ".join(missing)
+            + ".\nInstall them with `pip install " + " ".join(missing) + "` (the versions pinned in "
+            "toolkit-versions.yaml), or set CUDA_HOME to a CUDA Toolkit."
+        )
+    return found
+
+
+def _has(directory: str, name: str) -> bool:
+    marker = {"nvrtc": "nvrtc.h", "nvjitlink": "nvJitLink.h", "nvvm": "nvvm.h", "nvfatbin": "nvFatbin.h"}[name]
+    return os.path.isfile(os.path.join(directory, marker))
+
+
+def extensions() -> list[Extension]:
+    from Cython.Build import cythonize
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    sources = sorted(glob.glob(os.path.join("cuda", "bindings", "**", "*.pyx"), recursive=True, root_dir=here))
+    incs = include_dirs()
+    exts = [
+        Extension(
+            src[:-4].replace(os.sep, "."),
+            [src],
+            include_dirs=incs,
+            extra_compile_args=["-O2", "-Wno-unused-function"],
+        )
+        for src in sources
+    ]
+    return cythonize(
+        exts,
+        nthreads=os.cpu_count() or 1,
+        language_level=3,
+        compiler_directives={"embedsignature": True, "binding": True},
+    )
+
+
+setup(ext_modules=extensions())
