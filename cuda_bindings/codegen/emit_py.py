@@ -437,7 +437,7 @@ def _error_class(lib: Lib, result_py: str) -> list[str]:
     ]
     if lib.cfg.get("error_log"):
         log_fn = lib.cfg["error_log"]
-        size_fn = lib.cfg["params"][log_fn]["log"]["buffer"]
+        size_fn = next(v["buffer"] for v in lib.cfg["params"][log_fn].values() if isinstance(v, dict) and "buffer" in v)
         h = next(t["name"] for t in lib.model["typedefs"] if t["kind"] == "handle")
         m = lib.cymod
         lines += [

@@ -63,6 +63,11 @@ class nvvmError(Exception):
 
 cdef int _check(int status, intptr_t handle) except -1:
     log = None
+    cdef size_t size = 0
+    if handle and cynvvm.nvvmGetProgramLogSize(<cynvvm.nvvmProgram>handle, &size) == cynvvm.NVVM_SUCCESS and size > 1:
+        text = bytearray(size)
+        if cynvvm.nvvmGetProgramLog(<cynvvm.nvvmProgram>handle, <char*>text) == cynvvm.NVVM_SUCCESS:
+            log = bytes(text).rstrip(b'\0').decode(errors='replace')
     raise nvvmError(_result(status), log)
 
 
@@ -142,7 +147,7 @@ def add_module_to_program(prog, buffer, size, name):
     with nogil:
         _status = cynvvm.nvvmAddModuleToProgram(c_prog, <const char*>_buffer.ptr, c_size, c_name)
     if _status != cynvvm.NVVM_SUCCESS:
-        _check(_status, 0)
+        _check(_status, <intptr_t>c_prog)
     return None
 
 
@@ -167,7 +172,7 @@ def lazy_add_module_to_program(prog, buffer, size, name):
     with nogil:
         _status = cynvvm.nvvmLazyAddModuleToProgram(c_prog, <const char*>_buffer.ptr, c_size, c_name)
     if _status != cynvvm.NVVM_SUCCESS:
-        _check(_status, 0)
+        _check(_status, <intptr_t>c_prog)
     return None
 
 
@@ -187,7 +192,7 @@ def compile_program(prog, num_options, options):
     with nogil:
         _status = cynvvm.nvvmCompileProgram(c_prog, c_numOptions, <const char**>_options.ptrs)
     if _status != cynvvm.NVVM_SUCCESS:
-        _check(_status, 0)
+        _check(_status, <intptr_t>c_prog)
     return None
 
 
@@ -207,7 +212,7 @@ def verify_program(prog, num_options, options):
     with nogil:
         _status = cynvvm.nvvmVerifyProgram(c_prog, c_numOptions, <const char**>_options.ptrs)
     if _status != cynvvm.NVVM_SUCCESS:
-        _check(_status, 0)
+        _check(_status, <intptr_t>c_prog)
     return None
 
 
@@ -221,7 +226,7 @@ def get_compiled_result_size(prog):
     cdef cynvvm.nvvmResult _status
     _status = cynvvm.nvvmGetCompiledResultSize(c_prog, &c_bufferSizeRet)
     if _status != cynvvm.NVVM_SUCCESS:
-        _check(_status, 0)
+        _check(_status, <intptr_t>c_prog)
     return c_bufferSizeRet
 
 
@@ -242,7 +247,7 @@ def get_compiled_result(prog, buffer):
     cdef cynvvm.nvvmResult _status
     _status = cynvvm.nvvmGetCompiledResult(c_prog, <char*>_buffer.ptr)
     if _status != cynvvm.NVVM_SUCCESS:
-        _check(_status, 0)
+        _check(_status, <intptr_t>c_prog)
     return None
 
 
@@ -256,7 +261,7 @@ def get_program_log_size(prog):
     cdef cynvvm.nvvmResult _status
     _status = cynvvm.nvvmGetProgramLogSize(c_prog, &c_bufferSizeRet)
     if _status != cynvvm.NVVM_SUCCESS:
-        _check(_status, 0)
+        _check(_status, <intptr_t>c_prog)
     return c_bufferSizeRet
 
 
@@ -277,5 +282,5 @@ def get_program_log(prog, buffer):
     cdef cynvvm.nvvmResult _status
     _status = cynvvm.nvvmGetProgramLog(c_prog, <char*>_buffer.ptr)
     if _status != cynvvm.NVVM_SUCCESS:
-        _check(_status, 0)
+        _check(_status, <intptr_t>c_prog)
     return None

@@ -1,0 +1,57 @@
+"""Shared helpers: compiling small kernels with our nvrtc."""
+
+from __future__ import annotations
+
+import pytest
+
+from cuda.bindings import nvrtc
+
+SAXPY = rb"""
+extern "C" __global__ void saxpy(float a, const float* x, float* y, unsigned long long n) {
+    unsigned long long i = blockIdx.x * (unsigned long long)blockDim.x + threadIdx.x;
+    if (i < n) y[i] = a * x[i] + y[i];
+}
+"""
+
+
+def check(result):
+    """Unpack a tuple-style result, failing the test on an error code."""
+    err, *rest = result
+    assert err == nvrtc.nvrtcResult.NVRTC_SUCCESS, f"{err!r}"
+    return rest[0] if len(rest) == 1 else tuple(rest) if rest else None
+
+
+def compile_program(src: bytes, options: list[bytes], name: bytes = b"k.cu", expressions=()):
+    prog = check(nvrtc.nvrtcCreateProgram(src, name, 0, [], []))
+    for expr in expressions:
+        check(nvrtc.nvrtcAddNameExpression(prog, expr))
+    err, = nvrtc.nvrtcCompileProgram(prog, len(options), options)
+    return err, prog
+
+
+def program_log(prog) -> str:
+    size = check(nvrtc.nvrtcGetProgramLogSize(prog))
+    log = bytearray(size)
+    check(nvrtc.nvrtcGetProgramLog(prog, log))
+    return bytes(log).rstrip(b"\0").decode()
+
+
+def output(prog, kind: str) -> bytes:
+    size = check(getattr(nvrtc, f"nvrtcGet{kind}Size")(prog))
+    buf = bytearray(size)
+    check(getattr(nvrtc, f"nvrtcGet{kind}")(prog, buf))
+    return bytes(buf)
+
+
+@pytest.fixture
+def lto_module():
+    """LTO-IR for sm_90 from CUDA C++ source."""
+
+    def make(src: bytes) -> bytes:
+        err, prog = compile_program(src, [b"-arch=sm_90", b"-dlto", b"-rdc=true"])
+        assert err == nvrtc.nvrtcResult.NVRTC_SUCCESS, program_log(prog)
+        ltoir = output(prog, "LTOIR")
+        check(nvrtc.nvrtcDestroyProgram(prog))
+        return ltoir
+
+    return make
