@@ -36,14 +36,16 @@ def _package_test_dirs() -> list[str]:
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """CPU tests of every package, plus the repository checks in ci/tests."""
-    session.run(PY, "-m", "pytest", "-q", str(REPO / "ci" / "tests"), *_package_test_dirs(), *session.posargs)
+    """CPU tests of every package, plus the repository checks in ci/tests (one pytest run each)."""
+    for tests_dir in [str(REPO / "ci" / "tests"), *_package_test_dirs()]:
+        session.run(PY, "-m", "pytest", "-q", tests_dir, *session.posargs)
 
 
 @nox.session
 def tests_gpu(session: nox.Session) -> None:
     """The GPU-marked tests only (they skip with a reason where no GPU is present)."""
-    session.run(PY, "-m", "pytest", "-q", "-m", "gpu", *_package_test_dirs(), *session.posargs)
+    for tests_dir in _package_test_dirs():
+        session.run(PY, "-m", "pytest", "-q", "-m", "gpu", tests_dir, *session.posargs)
 
 
 @nox.session

@@ -41,7 +41,9 @@ def include_dirs() -> list[str]:
         sys.exit(
             "cuda-bindings needs the CUDA headers to build, and these were not found: "
             + ", ".join(missing)
-            + ".\nInstall them with `pip install " + " ".join(missing) + "` (the versions pinned in "
+            + ".\nInstall them with `pip install "
+            + " ".join(missing)
+            + "` (the versions pinned in "
             "toolkit-versions.yaml), or set CUDA_HOME to a CUDA Toolkit."
         )
     return found

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 from ctypes_ import cy, declare, ident, pointee
+
 from docs import docstring, quote
 
 INT_TYPES = {
@@ -81,62 +82,131 @@ def plan(lib: Lib, fn: dict, p: dict, style: str) -> Plan:
 
     if isinstance(over, dict) and "strings" in over:
         count = ident(over["strings"])
-        return Plan(py, [f"cdef CStrings _{c}"], [f"_{c} = c_strings({py}, c_{count}, {py!r}, {style == 'exceptions'})"], f"<{cy(p['type'])}>_{c}.ptrs",
-                    pytype="list[bytes] | None")
+        return Plan(
+            py,
+            [f"cdef CStrings _{c}"],
+            [f"_{c} = c_strings({py}, c_{count}, {py!r}, {style == 'exceptions'})"],
+            f"<{cy(p['type'])}>_{c}.ptrs",
+            pytype="list[bytes] | None",
+        )
     if isinstance(over, dict) and "buffer" in over:
-        size_fn = over["buffer"]
-        return Plan(py, [f"cdef BufferArg _{c}", f"cdef size_t _{c}_size = 0"], [], f"<{cy(p['type'])}>_{c}.ptr",
-                    pytype="bytearray | bytes | int")  # setup filled in by the caller (needs the size call)
+        return Plan(
+            py,
+            [f"cdef BufferArg _{c}", f"cdef size_t _{c}_size = 0"],
+            [],
+            f"<{cy(p['type'])}>_{c}.ptr",
+            pytype="bytearray | bytes | int",
+        )  # setup filled in by the caller (needs the size call)
     if isinstance(over, dict) and "data" in over:
         size = ident(over["data"])
-        return Plan(py, [f"cdef BufferArg _{c}"], [f"_{c} = buffer_arg({py}, False, {py!r}, c_{size}, False)"],
-                    f"<{cy(p['type'])}>_{c}.ptr", pytype="bytes | int")
+        return Plan(
+            py,
+            [f"cdef BufferArg _{c}"],
+            [f"_{c} = buffer_arg({py}, False, {py!r}, c_{size}, False)"],
+            f"<{cy(p['type'])}>_{c}.ptr",
+            pytype="bytes | int",
+        )
     if isinstance(over, dict) and "out_array" in over:
-        return Plan(None, [f"cdef {pointee(p['type'])}* _{c} = NULL", f"cdef int _{c}_count = 0", "cdef int _size_status"], [], f"_{c}",
-                    output=f"[_{c}[i] for i in range(_{c}_count)]", outtype="list[int]")
+        return Plan(
+            None,
+            [f"cdef {pointee(p['type'])}* _{c} = NULL", f"cdef int _{c}_count = 0", "cdef int _size_status"],
+            [],
+            f"_{c}",
+            output=f"[_{c}[i] for i in range(_{c}_count)]",
+            outtype="list[int]",
+        )
     if over == "address":
-        return Plan(py, [f"cdef {declare(p['type'], 'c_' + c)}"], [f"c_{c} = <{cy(p['type'])}><uintptr_t>_address({py}, {py!r})"],
-                    f"c_{c}", pytype="int")
+        return Plan(
+            py,
+            [f"cdef {declare(p['type'], 'c_' + c)}"],
+            [f"c_{c} = <{cy(p['type'])}><uintptr_t>_address({py}, {py!r})"],
+            f"c_{c}",
+            pytype="int",
+        )
     if over == "handle_ref":
         h = pointee(p["type"])
         if style == "tuple":
-            return Plan(py, [f"cdef {m}.{h}* c_{c}"], [f"c_{c} = <{m}.{h}*>_handle_ref({py}, {h}, {py!r})"], f"c_{c}",
-                        pytype=h)
-        return Plan(py, [f"cdef {m}.{h} c_{c}"], [f"c_{c} = <{m}.{h}><uintptr_t>_address({py}, {py!r})"], f"&c_{c}",
-                    pytype="int")
+            return Plan(
+                py, [f"cdef {m}.{h}* c_{c}"], [f"c_{c} = <{m}.{h}*>_handle_ref({py}, {h}, {py!r})"], f"c_{c}", pytype=h
+            )
+        return Plan(
+            py,
+            [f"cdef {m}.{h} c_{c}"],
+            [f"c_{c} = <{m}.{h}><uintptr_t>_address({py}, {py!r})"],
+            f"&c_{c}",
+            pytype="int",
+        )
     if over is not None:
         raise ValueError(f"{fn['name']}.{p['name']}: unknown override {over!r}")
 
     if direction == "in":
         if t in lib.handle_names():
             if style == "tuple":
-                return Plan(py, [f"cdef {m}.{t} c_{c}"], [f"c_{c} = <{m}.{t}><uintptr_t>_handle_value({py}, {t}, {py!r})"],
-                            f"c_{c}", pytype=f"{t} | int")
-            return Plan(py, [f"cdef {m}.{t} c_{c}"], [f"c_{c} = <{m}.{t}><uintptr_t>_address({py}, {py!r})"], f"c_{c}",
-                        pytype="int")
+                return Plan(
+                    py,
+                    [f"cdef {m}.{t} c_{c}"],
+                    [f"c_{c} = <{m}.{t}><uintptr_t>_handle_value({py}, {t}, {py!r})"],
+                    f"c_{c}",
+                    pytype=f"{t} | int",
+                )
+            return Plan(
+                py,
+                [f"cdef {m}.{t} c_{c}"],
+                [f"c_{c} = <{m}.{t}><uintptr_t>_address({py}, {py!r})"],
+                f"c_{c}",
+                pytype="int",
+            )
         if t in lib.enum_names():
-            return Plan(py, [f"cdef {m}.{t} c_{c}"], [f"c_{c} = <{m}.{t}><int>_index({py}, {py!r})"], f"c_{c}",
-                        pytype=f"{_pyenum(lib, t, style)} | int")
+            return Plan(
+                py,
+                [f"cdef {m}.{t} c_{c}"],
+                [f"c_{c} = <{m}.{t}><int>_index({py}, {py!r})"],
+                f"c_{c}",
+                pytype=f"{_pyenum(lib, t, style)} | int",
+            )
         if t in INT_TYPES:
             return Plan(py, [f"cdef {t} c_{c}"], [f"c_{c} = _index({py}, {py!r})"], f"c_{c}", pytype="int")
         if t == "char*":
             conv = f"_cstr({py}, {py!r})" if style == "tuple" else f"_cstr_or_str({py}, {py!r})"
-            return Plan(py, [f"cdef bytes _{c}", f"cdef const char* c_{c}"], [f"_{c} = {conv}", f"c_{c} = _{c}"], f"c_{c}",
-                        pytype="bytes" if style == "tuple" else "str | bytes")
+            return Plan(
+                py,
+                [f"cdef bytes _{c}", f"cdef const char* c_{c}"],
+                [f"_{c} = {conv}", f"c_{c} = _{c}"],
+                f"c_{c}",
+                pytype="bytes" if style == "tuple" else "str | bytes",
+            )
     if direction in ("out", "inout") and cy(p["type"]).endswith("*"):
         inner = _base(pointee(p["type"]))
         if inner in lib.handle_names():
             out = f"{inner}(<uintptr_t>c_{c})" if style == "tuple" else f"<intptr_t>c_{c}"
-            return Plan(None, [f"cdef {m}.{inner} c_{c} = NULL"], [], f"&c_{c}", output=out,
-                        outtype=inner if style == "tuple" else "int")
+            return Plan(
+                None,
+                [f"cdef {m}.{inner} c_{c} = NULL"],
+                [],
+                f"&c_{c}",
+                output=out,
+                outtype=inner if style == "tuple" else "int",
+            )
         if inner in lib.enum_names():
-            return Plan(None, [f"cdef {m}.{inner} c_{c}"], [], f"&c_{c}", output=f"{_pyenum(lib, inner, style)}(c_{c})",
-                        outtype=_pyenum(lib, inner, style))
+            return Plan(
+                None,
+                [f"cdef {m}.{inner} c_{c}"],
+                [],
+                f"&c_{c}",
+                output=f"{_pyenum(lib, inner, style)}(c_{c})",
+                outtype=_pyenum(lib, inner, style),
+            )
         if inner in INT_TYPES:
             return Plan(None, [f"cdef {inner} c_{c} = 0"], [], f"&c_{c}", output=f"c_{c}", outtype="int")
         if inner == "char*":
-            return Plan(None, [f"cdef const char* c_{c} = NULL"], [], f"&c_{c}",
-                        output=f"(<bytes>c_{c} if c_{c} != NULL else None)", outtype="bytes")
+            return Plan(
+                None,
+                [f"cdef const char* c_{c} = NULL"],
+                [],
+                f"&c_{c}",
+                output=f"(<bytes>c_{c} if c_{c} != NULL else None)",
+                outtype="bytes",
+            )
     raise ValueError(f"{fn['name']}.{p['name']}: no rule for {direction} {p['type']!r}; add an override")
 
 
@@ -165,7 +235,11 @@ def member_prefix(enum: dict) -> str:
 def _size_call(lib: Lib, call: str, fname: str, style: str) -> list[str]:
     """Call a size or count function first; its failure ends the call the usual way."""
     fail = "return (_result(_size_status),)" if style == "tuple" else "_check(_size_status, 0)"
-    return [f"_size_status = {lib.cymod}.{call}", f"if _size_status != {lib.cymod}.{lib.cfg['success']}:", f"    {fail}"]
+    return [
+        f"_size_status = {lib.cymod}.{call}",
+        f"if _size_status != {lib.cymod}.{lib.cfg['success']}:",
+        f"    {fail}",
+    ]
 
 
 def _fill_buffer_setup(lib: Lib, fn: dict, plans: list[Plan], params: list[dict], style: str) -> None:
@@ -182,9 +256,9 @@ def _fill_buffer_setup(lib: Lib, fn: dict, plans: list[Plan], params: list[dict]
             ]
 
 
-def _out_array_setup(lib: Lib, fn: dict, plans: list[Plan], params: list[dict], style: str) -> list[str]:
+def _out_array_setup(lib: Lib, fn: dict, params: list[dict], style: str) -> list[str]:
     lines = []
-    for p, pl in zip(params, plans):
+    for p in params:
         over = lib.cfg.get("params", {}).get(fn["name"], {}).get(p["name"])
         if isinstance(over, dict) and "out_array" in over:
             c = ident(p["name"])
@@ -223,7 +297,7 @@ def function(lib: Lib, fn: dict, style: str) -> tuple[list[str], str]:
         body += [f"    {d}" for d in pl.decl if f"    {d}" not in body]
     early = [s for pl in plans if not any(k in " ".join(pl.decl) for k in _LATE) for s in pl.setup]
     late = [s for pl in plans if any(k in " ".join(pl.decl) for k in _LATE) for s in pl.setup]
-    arrays = _out_array_setup(lib, fn, plans, params, style)
+    arrays = _out_array_setup(lib, fn, params, style)
     body += [f"    {s}" for s in early + late + arrays]
     call = f"{m}.{fn['name']}({', '.join(pl.arg for pl in plans)})"
     outs = [pl.output for pl in plans if pl.output]
@@ -271,7 +345,10 @@ def _finish(lib: Lib, style: str, outs: list[str], indent: str, handle: str | No
     success = lib.cfg["success"]
     if style == "tuple":
         nones = ", ".join(["None"] * len(outs))
-        lines = [f"if _status != {lib.cymod}.{success}:", f"    return (_result(_status), {nones})" if outs else "    return (_result(_status),)"]
+        lines = [
+            f"if _status != {lib.cymod}.{success}:",
+            f"    return (_result(_status), {nones})" if outs else "    return (_result(_status),)",
+        ]
         lines += [f"return (_result(_status), {', '.join(outs)})" if outs else "return (_result(_status),)"]
     else:
         check = f"_check(_status, <intptr_t>{handle})" if handle and lib.cfg.get("error_log") else "_check(_status, 0)"
@@ -314,7 +391,7 @@ def _enum_class(lib: Lib, enum: dict, style: str) -> list[str]:
     strip = member_prefix(enum) if style == "exceptions" else ""
     lines = [f"class {name}(_IntEnum):", *quote(docstring(enum["doc"]) or f"The values of {enum['name']}.")]
     for member in enum["members"]:
-        lines.append(f"    {member['name'][len(strip):]} = {lib.cymod}.{member['name']}")
+        lines.append(f"    {member['name'][len(strip) :]} = {lib.cymod}.{member['name']}")
     return lines
 
 
@@ -363,7 +440,13 @@ def module(lib: Lib, stamp: str) -> tuple[str, str]:
     out = [_HEADER.format(stamp=stamp, cymod=lib.cymod).rstrip(), ""]
     stub = [stamp.replace("# cython", "#"), "", "from enum import IntEnum", "from typing import Any", ""]
     if style == "tuple":
-        out += ["import ctypes", "from enum import IntEnum", "from enum import IntEnum as _IntEnum", "from typing import Any, Optional", ""]
+        out += [
+            "import ctypes",
+            "from enum import IntEnum",
+            "from enum import IntEnum as _IntEnum",
+            "from typing import Any, Optional",
+            "",
+        ]
     else:
         out += ["from enum import IntEnum as _IntEnum", ""]
     for enum in lib.model["enums"]:
@@ -387,10 +470,18 @@ def module(lib: Lib, stamp: str) -> tuple[str, str]:
         for t in lib.model["typedefs"]:
             if t["kind"] == "handle":
                 out += ["", *_handle_class(lib, t), ""]
-                stub += [f"class {t['name']}:", "    def __init__(self, init_value: int = 0, _ptr: int = 0) -> None: ...",
-                         "    def __int__(self) -> int: ...", "    def getPtr(self) -> int: ..."]
+                stub += [
+                    f"class {t['name']}:",
+                    "    def __init__(self, init_value: int = 0, _ptr: int = 0) -> None: ...",
+                    "    def __int__(self) -> int: ...",
+                    "    def getPtr(self) -> int: ...",
+                ]
         sizes = [t["name"] for t in lib.model["typedefs"] if t["kind"] in ("handle", "enum")]
-        out += ["", "def sizeof(objType):", '    """The size in bytes of a C type of this module, given its Python class."""']
+        out += [
+            "",
+            "def sizeof(objType):",
+            '    """The size in bytes of a C type of this module, given its Python class."""',
+        ]
         for n in sizes:
             out += [f"    if objType is {n}:", f"        return sizeof({lib.cymod}.{n})"]
         out += ['    raise TypeError(f"Unknown type: {objType}")', ""]
@@ -420,9 +511,9 @@ def _error_class(lib: Lib, result_py: str) -> list[str]:
         "        except ValueError:",
         '            name = "unknown status"',
         *(
-            ["        message = f\"{name} ({int(status)}): {get_error_string(status)}\""]
+            ['        message = f"{name} ({int(status)}): {get_error_string(status)}"']
             if lib.cfg.get("has_error_string")
-            else ["        message = f\"{name} ({int(status)})\""]
+            else ['        message = f"{name} ({int(status)})"']
         ),
         "        if error_log:",
         '            message += "\\n" + error_log.rstrip()',

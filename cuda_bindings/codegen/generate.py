@@ -27,6 +27,7 @@ sys.path.insert(0, str(REPO / "ci"))
 import emit_c  # noqa: E402
 import emit_py  # noqa: E402
 import parse  # noqa: E402
+
 import toolkit  # noqa: E402
 
 GENERATOR_VERSION = 1
@@ -43,7 +44,9 @@ def header_dir(cfg: dict) -> str:
     found = find_nvidia_header_directory(cfg["header_lib"])
     if not found:
         pin = toolkit.toolkit()["wheels"].get(cfg["wheel"])
-        sys.exit(f"the {cfg['header_lib']} headers were not found: pip install {cfg['wheel']}=={pin} (or set CUDA_HOME)")
+        sys.exit(
+            f"the {cfg['header_lib']} headers were not found: pip install {cfg['wheel']}=={pin} (or set CUDA_HOME)"
+        )
     return found
 
 

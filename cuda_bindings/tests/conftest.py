@@ -25,7 +25,7 @@ def compile_program(src: bytes, options: list[bytes], name: bytes = b"k.cu", exp
     prog = check(nvrtc.nvrtcCreateProgram(src, name, 0, [], []))
     for expr in expressions:
         check(nvrtc.nvrtcAddNameExpression(prog, expr))
-    err, = nvrtc.nvrtcCompileProgram(prog, len(options), options)
+    (err,) = nvrtc.nvrtcCompileProgram(prog, len(options), options)
     return err, prog
 
 

@@ -6,8 +6,8 @@ import pickle
 import struct
 
 import pytest
-from conftest import SAXPY, check, compile_program, output
 
+from conftest import SAXPY, check, compile_program, output
 from cuda.bindings import nvfatbin, nvjitlink, nvrtc, nvvm
 
 CALLER = rb"""

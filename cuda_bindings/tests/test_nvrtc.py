@@ -5,8 +5,8 @@ from __future__ import annotations
 import ctypes
 
 import pytest
-from conftest import SAXPY, check, compile_program, output, program_log
 
+from conftest import SAXPY, check, compile_program, output, program_log
 from cuda.bindings import nvrtc
 from cuda.pathfinder import find_nvidia_header_directory
 

@@ -126,9 +126,12 @@ cdef bytes cstr_arg(object obj, str name):
 
 
 cdef bytes cstr_or_str_arg(object obj, str name):
+    """A C string given as str (UTF-8) or bytes."""
     if isinstance(obj, str):
         return (<str>obj).encode()
-    return cstr_arg(obj, name)
+    if isinstance(obj, (bytes, bytearray)):
+        return bytes(obj)
+    raise TypeError(f"{name} must be str or bytes, not {type(obj).__name__}")
 
 
 cdef uintptr_t handle_value(object obj, type cls, str name) except? 0:

@@ -72,6 +72,12 @@ cdef class SymbolTable:
             return "version unknown"
         return f"{major}.{minor}"
 
+    def require(self, Py_ssize_t index):
+        """Python access to resolve(): load if needed, raise if the function is missing."""
+        if not 0 <= index < len(self.symbols):
+            raise IndexError(index)
+        self.resolve(index)
+
     def load(self):
         """Load the library now (normally it loads on the first call); returns its path."""
         if not self.loaded:

@@ -1,0 +1,70 @@
+"""A downstream Cython module, built here, cimports cynvrtc and compiles a kernel at C level."""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import subprocess
+import sys
+import textwrap
+
+import cuda.bindings
+from cuda.pathfinder import find_nvidia_header_directory
+
+CONSUMER = textwrap.dedent(
+    """
+    # cython: language_level=3
+    from cuda.bindings cimport cynvrtc
+
+    def compile_to_ptx(bytes src, bytes arch):
+        cdef cynvrtc.nvrtcProgram prog = NULL
+        cdef const char* options[1]
+        cdef size_t size = 0
+        options[0] = arch
+        err = cynvrtc.nvrtcCreateProgram(&prog, src, b"consumer.cu", 0, NULL, NULL)
+        if err != cynvrtc.NVRTC_SUCCESS:
+            raise RuntimeError(cynvrtc.nvrtcGetErrorString(err))
+        try:
+            with nogil:
+                err = cynvrtc.nvrtcCompileProgram(prog, 1, options)
+            if err != cynvrtc.NVRTC_SUCCESS:
+                raise RuntimeError(cynvrtc.nvrtcGetErrorString(err))
+            cynvrtc.nvrtcGetPTXSize(prog, &size)
+            ptx = bytearray(size)
+            cynvrtc.nvrtcGetPTX(prog, ptx)
+            return bytes(ptx)
+        finally:
+            cynvrtc.nvrtcDestroyProgram(&prog)
+    """
+)
+
+SETUP = textwrap.dedent(
+    """
+    from setuptools import Extension, setup
+    from Cython.Build import cythonize
+    setup(
+        ext_modules=cythonize(
+            [Extension("consumer", ["consumer.pyx"], include_dirs={includes!r})],
+            include_path={pxd_root!r},
+        ),
+        script_args=["build_ext", "--inplace", "-q"],
+    )
+    """
+)
+
+
+def test_cimport_cynvrtc_from_a_downstream_module(tmp_path: pathlib.Path):
+    pxd_root = str(pathlib.Path(cuda.bindings.__file__).resolve().parents[2])
+    includes = [find_nvidia_header_directory("nvrtc")]
+    (tmp_path / "consumer.pyx").write_text(CONSUMER)
+    (tmp_path / "setup.py").write_text(SETUP.format(includes=includes, pxd_root=[pxd_root]))
+    build = subprocess.run([sys.executable, "setup.py"], cwd=tmp_path, capture_output=True, text=True)
+    assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
+    code = (
+        "import consumer;"
+        "ptx = consumer.compile_to_ptx(b'extern \"C\" __global__ void k(int* x) { *x = 7; }', b'-arch=sm_90');"
+        "assert b'.entry k' in ptx, ptx[:200]; print('ok')"
+    )
+    env = dict(os.environ, PYTHONPATH=str(tmp_path))
+    run = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, env=env)
+    assert run.returncode == 0 and run.stdout.strip() == "ok", run.stderr
