@@ -68,5 +68,6 @@ def demo(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Benchmarks; pass a venv holding NVIDIA's packages with --reference-python to compare."""
-    session.run(PY, str(REPO / "benchmarks" / "pathfinder_discovery.py"), *session.posargs)
+    """Benchmarks, each beside NVIDIA's packages (in .bench/nvidia-venv, made on first use)."""
+    for script in ("pathfinder_discovery.py", "bindings_small_libs.py"):
+        session.run(PY, str(REPO / "benchmarks" / script), *session.posargs)

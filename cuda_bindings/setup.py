@@ -66,6 +66,7 @@ def extensions() -> list[Extension]:
             [src],
             include_dirs=incs,
             extra_compile_args=["-O2", "-Wno-unused-function"],
+            extra_link_args=["-s"],  # stripped: the symbols are Cython's, not useful to users
         )
         for src in sources
     ]

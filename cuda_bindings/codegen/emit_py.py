@@ -457,9 +457,12 @@ def module(lib: Lib, stamp: str) -> tuple[str, str]:
     out += [
         "",
         f"cdef dict _result_members = {result_py}._value2member_map_",
+        f"cdef object _success = {result_py}({lib.cymod}.{lib.cfg['success']})",
         "",
         "",
-        "cdef object _result(int value):",
+        "cdef inline object _result(int value):",
+        f"    if value == {lib.cymod}.{lib.cfg['success']}:",
+        "        return _success  # the common case, without a lookup",
         "    try:",
         "        return _result_members[value]",
         "    except KeyError:",

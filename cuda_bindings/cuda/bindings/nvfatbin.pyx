@@ -40,9 +40,12 @@ class Result(_IntEnum):
 
 
 cdef dict _result_members = Result._value2member_map_
+cdef object _success = Result(cynvfatbin.NVFATBIN_SUCCESS)
 
 
-cdef object _result(int value):
+cdef inline object _result(int value):
+    if value == cynvfatbin.NVFATBIN_SUCCESS:
+        return _success  # the common case, without a lookup
     try:
         return _result_members[value]
     except KeyError:

@@ -54,9 +54,12 @@ class InputType(_IntEnum):
 
 
 cdef dict _result_members = Result._value2member_map_
+cdef object _success = Result(cynvjitlink.NVJITLINK_SUCCESS)
 
 
-cdef object _result(int value):
+cdef inline object _result(int value):
+    if value == cynvjitlink.NVJITLINK_SUCCESS:
+        return _success  # the common case, without a lookup
     try:
         return _result_members[value]
     except KeyError:

@@ -43,9 +43,12 @@ class nvrtcResult(_IntEnum):
 
 
 cdef dict _result_members = nvrtcResult._value2member_map_
+cdef object _success = nvrtcResult(cynvrtc.NVRTC_SUCCESS)
 
 
-cdef object _result(int value):
+cdef inline object _result(int value):
+    if value == cynvrtc.NVRTC_SUCCESS:
+        return _success  # the common case, without a lookup
     try:
         return _result_members[value]
     except KeyError:

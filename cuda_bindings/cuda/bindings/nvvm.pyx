@@ -33,9 +33,12 @@ class Result(_IntEnum):
 
 
 cdef dict _result_members = Result._value2member_map_
+cdef object _success = Result(cynvvm.NVVM_SUCCESS)
 
 
-cdef object _result(int value):
+cdef inline object _result(int value):
+    if value == cynvvm.NVVM_SUCCESS:
+        return _success  # the common case, without a lookup
     try:
         return _result_members[value]
     except KeyError:
