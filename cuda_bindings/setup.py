@@ -25,7 +25,15 @@ def include_dirs() -> list[str]:
     try:
         from cuda.pathfinder import find_nvidia_header_directory
     except ImportError:
-        find_nvidia_header_directory = None
+        # Built together with cuda-pathfinder from this repository (one pip command):
+        # use the sibling folder's, never one from PyPI.
+        sibling = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "cuda_pathfinder")
+        if os.path.isdir(os.path.join(sibling, "cuda", "pathfinder")):
+            sys.path.insert(0, os.path.abspath(sibling))
+        try:
+            from cuda.pathfinder import find_nvidia_header_directory
+        except ImportError:
+            find_nvidia_header_directory = None
     home = os.environ.get("CUDA_PATH") or os.environ.get("CUDA_HOME")
     for name, wheel in HEADERS.items():
         path = find_nvidia_header_directory(name) if find_nvidia_header_directory else None
