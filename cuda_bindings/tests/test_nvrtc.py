@@ -148,3 +148,11 @@ def test_null_handles_give_the_library_error():
     assert nvrtc.nvrtcGetPTXSize(None) == (R.NVRTC_ERROR_INVALID_PROGRAM, None)
     assert nvrtc.nvrtcGetPTXSize(0) == (R.NVRTC_ERROR_INVALID_PROGRAM, None)
     assert nvrtc.nvrtcDestroyProgram(None) == (R.NVRTC_ERROR_INVALID_PROGRAM,)
+
+
+def test_optix_ir():
+    src = b'extern "C" __global__ void __raygen__rg() { }'
+    err, prog = compile_program(src, [b"-arch=sm_90", b"-optix-ir"])
+    assert err == R.NVRTC_SUCCESS, program_log(prog)
+    optix = output(prog, "OptiXIR")
+    assert len(optix) > 100 and optix[:4] == b"\xedCN\x7f"

@@ -1,0 +1,32 @@
+"""The build's header check: one clear message naming what to install."""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import subprocess
+import sys
+import textwrap
+
+SETUP = pathlib.Path(__file__).resolve().parents[1] / "setup.py"
+
+
+def test_missing_headers_name_the_wheels(tmp_path):
+    # A cuda.pathfinder that finds nothing, and no CUDA_HOME: setup.py must stop before compiling.
+    fake = tmp_path / "cuda" / "pathfinder"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("def find_nvidia_header_directory(name):\n    return None\n")
+    code = textwrap.dedent(
+        f"""
+        import sys
+        sys.argv = ["setup.py", "--name"]
+        exec(compile(open({str(SETUP)!r}).read(), "setup.py", "exec"), {{"__name__": "__main__", "__file__": {str(SETUP)!r}}})
+        """
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("CUDA_HOME", "CUDA_PATH")}
+    env["PYTHONPATH"] = str(tmp_path)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=SETUP.parent)
+    assert proc.returncode != 0
+    assert "cuda-bindings needs the CUDA headers to build" in proc.stderr
+    assert "pip install nvidia-cuda-nvrtc nvidia-nvjitlink nvidia-nvvm nvidia-nvfatbin" in proc.stderr
+    assert "CUDA_HOME" in proc.stderr
