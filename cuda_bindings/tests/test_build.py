@@ -20,7 +20,8 @@ def test_missing_headers_name_the_wheels(tmp_path):
         f"""
         import sys
         sys.argv = ["setup.py", "--name"]
-        exec(compile(open({str(SETUP)!r}).read(), "setup.py", "exec"), {{"__name__": "__main__", "__file__": {str(SETUP)!r}}})
+        source = open({str(SETUP)!r}).read()
+        exec(compile(source, "setup.py", "exec"), {{"__name__": "__main__", "__file__": {str(SETUP)!r}}})
         """
     )
     env = {k: v for k, v in os.environ.items() if k not in ("CUDA_HOME", "CUDA_PATH")}
