@@ -7,25 +7,98 @@ returns the except value, so C callers see a clean failure, never a crash.
 
 from __future__ import annotations
 
+import itertools
+import re
+
 from ctypes_ import cy, declare, ident
+
+_IDENT = re.compile(r"[A-Za-z_]\w*")
+_ANON = itertools.count()
+
+
+def _field_lines(fields: list[dict], indent: str, anon: list) -> list[str]:
+    out = []
+    for f in fields:
+        ftype = f["type"]
+        if "record" in f:
+            name = f"anon_{f['record']['kind']}{next(_ANON)}"
+            anon.append((name, f["record"]))
+            ftype = name
+        dims = "".join(f"[{d}]" for d in f.get("array", []))
+        field = ident(f["name"])
+        cname = f' "{f["name"]}"' if field != f["name"] else ""
+        out.append(f"{indent}{declare(ftype, field)}{dims}{cname}")
+    return out or [f"{indent}pass"]
+
+
+def _record_lines(rec: dict, anon: list) -> list[str]:
+    """A record's declaration, after its unnamed nested records (named anon_<kind>N, numbered as met)."""
+    head = f"cdef {rec['kind']} {rec['name']}:" if rec.get("tag") else f"ctypedef {rec['kind']} {rec['name']}:"
+    nested: list = []
+    body = _field_lines(rec["fields"], "        ", nested)
+    out = []
+    for name, inner in nested:
+        out += _record_lines({**inner, "name": name}, anon)
+    return [*out, f"    {head}", *body]
+
+
+def _deps(text: str) -> set[str]:
+    return set(_IDENT.findall(text))
 
 
 def _extern_block(lib: dict) -> list[str]:
+    """Every type of the headers, in an order Cython accepts (each name declared before use)."""
     model = lib["model"]
-    out = [f'cdef extern from "{lib["headers"][0]}":']
-    for h in lib["headers"][1:]:
-        out[0:0] = [f'cdef extern from "{h}":', "    pass", ""]
+    out = [f'cdef extern from "{h}":\n    pass\n' for h in lib["headers"][1:]]
+    out.append(f'cdef extern from "{lib["headers"][0]}":')
+    forward = []
+    for rec in model["records"]:
+        if rec.get("tag"):
+            forward.append(f"    cdef {rec['kind']} {rec['name']}")
+    for t in model["typedefs"]:
+        if t["kind"] == "handle" and t["opaque"] not in {r["name"] for r in model["records"]}:
+            forward.append(f"    cdef struct {t['opaque']}")
+    out += sorted(set(forward))
+    for enum in model["enums"]:
+        head = f"cdef enum {enum['name']}:" if enum.get("tag") else f"ctypedef enum {enum['name']}:"
+        out.append(f"    {head}")
+        out += [f"        {m['name']}" for m in enum["members"]] or ["        pass"]
+    known = {r["name"] for r in model["records"] if r.get("tag")} | {e["name"] for e in model["enums"]}
+    known |= {t["opaque"] for t in model["typedefs"] if t["kind"] == "handle"}
+    nodes = {}  # name -> (dependencies, lines)
     for t in model["typedefs"]:
         if t["kind"] == "handle":
-            out.append(f"    cdef struct {t['opaque']}")
-            out.append(f"    ctypedef {t['opaque']}* {t['name']}")
-        elif t["kind"] == "alias":
-            out.append(f"    ctypedef {cy(t['type'])} {t['name']}")
+            nodes[t["name"]] = (set(), [f"    ctypedef {t['opaque']}* {t['name']}"])
+        elif t["kind"] in ("alias", "enum", "record"):
+            if cy(t["type"]) == t["name"]:
+                continue  # typedef struct X X: `cdef struct X` already names it
+            nodes[t["name"]] = (_deps(cy(t["type"])), [f"    ctypedef {cy(t['type'])} {t['name']}"])
         elif t["kind"] == "callback":
-            out.append(f"    ctypedef {declare(t['type'], t['name'])}")
-    for enum in model["enums"]:
-        out.append(f"    ctypedef enum {enum['name']}:")
-        out += [f"        {m['name']}" for m in enum["members"]] or ["        pass"]
+            nodes[t["name"]] = (_deps(cy(t["type"])), [f"    ctypedef {declare(t['type'], t['name'])}"])
+    anon: list = []
+    for rec in model["records"]:
+        lines = _record_lines(rec, anon)
+        deps = set()
+        for f in rec["fields"]:
+            deps |= _deps(cy(f["type"]))
+            for nested in f.get("record", {}).get("fields", []):
+                deps |= _deps(cy(nested["type"]))
+        key = rec["name"] if not rec.get("tag") else f"struct {rec['name']}"
+        nodes[key] = (deps, lines)
+    emitted: set[str] = set()
+
+    def emit(name: str, stack: tuple = ()) -> None:
+        if name in emitted or name not in nodes or name in stack:
+            return
+        deps, lines = nodes[name]
+        for d in sorted(deps - known - {name}):
+            emit(d, (*stack, name))
+            emit(f"struct {d}", (*stack, name))
+        emitted.add(name)
+        out.extend(lines)
+
+    for name in nodes:
+        emit(name)
     return out
 
 
@@ -41,6 +114,8 @@ def _except_value(lib: dict, fn: dict) -> str:
 
 
 def pxd(lib: dict, stamp: str) -> str:
+    global _ANON
+    _ANON = itertools.count()  # anon_<kind>N numbering restarts per module
     out = [stamp, "", "from libc.stdint cimport *", "", *_extern_block(lib), ""]
     out.append(f"# The functions of {', '.join(lib['headers'])}; each loads {lib['runtime_lib']} on first use.")
     out += [_signature(fn, _except_value(lib, fn)) for fn in lib["model"]["functions"]]
@@ -49,7 +124,10 @@ def pxd(lib: dict, stamp: str) -> str:
 
 def pyx(lib: dict, stamp: str) -> str:
     fns = lib["model"]["functions"]
-    symbols = ",\n".join(f"    {tuple(fn['symbols'])!r}" for fn in fns)
+    if lib.get("proc_address"):
+        symbols = ",\n".join(f"    {tuple(fn['proc'])!r}" for fn in fns)
+    else:
+        symbols = ",\n".join(f"    {tuple(fn['symbols'])!r}" for fn in fns)
     names = [fn["name"] for fn in fns]
     version_index = names.index(lib["version_function"]) if lib.get("version_function") in names else -1
     out = [
@@ -57,8 +135,9 @@ def pyx(lib: dict, stamp: str) -> str:
         "",
         "from cuda.bindings._lib.loader cimport SymbolTable",
         "",
-        "# Candidate symbols per function, newest first (versioned names, then the plain name).",
-        f"cdef SymbolTable _table = SymbolTable({lib['runtime_lib']!r}, (\n{symbols},\n), {version_index})",
+        "# Per function: the candidate symbols, newest first, or (name, CUDA version) for cuGetProcAddress_v2.",
+        f"cdef SymbolTable _table = SymbolTable({lib['runtime_lib']!r}, (\n{symbols},\n), {version_index}"
+        + (", proc_address=True)" if lib.get("proc_address") else ")"),
         "cdef void** _fn = _table.slots",
         "",
         "",

@@ -63,6 +63,14 @@ def stamp(name: str, cfg: dict) -> str:
 def build_model(cfg: dict) -> dict:
     inc = header_dir(cfg)
     model = parse.parse([os.path.join(inc, h) for h in cfg["headers"]], [inc])
+    if cfg.get("proc_address"):
+        versions: dict[str, int] = {}
+        for h in cfg["typedef_headers"]:
+            versions.update(parse.proc_versions(os.path.join(inc, h), [inc]))
+        cuda_version = next(m["value"] for m in model["macros"] if m["name"] == "CUDA_VERSION")
+        for fn in model["functions"]:
+            # the newest ABI of the function; one the typedefs do not list is as new as the headers
+            fn["proc"] = [fn["name"], versions.get(fn["name"], cuda_version)]
     return model
 
 
@@ -74,15 +82,16 @@ def outputs(name: str, cfg: dict, model: dict) -> dict[pathlib.Path, str]:
         cfg.setdefault("error", f"{cfg['prefix']}Error")
         cfg["has_error_string"] = any(f["name"] == f"{cfg['prefix']}GetErrorString" for f in model["functions"])
     lib = {"name": name, **cfg, "model": model}
-    pylib = emit_py.Lib(name, cfg, model)
-    pyx, pyi = emit_py.module(pylib, s)
-    return {
+    files = {
         HERE / "api" / f"{name}.json": json.dumps(model, indent=1, sort_keys=True) + "\n",
         PACKAGE / f"cy{name}.pxd": emit_c.pxd(lib, s),
         PACKAGE / f"cy{name}.pyx": emit_c.pyx(lib, s),
-        PACKAGE / f"{name}.pyx": pyx,
-        PACKAGE / f"{name}.pyi": pyi,
     }
+    if cfg.get("python", True):
+        pyx, pyi = emit_py.module(emit_py.Lib(name, cfg, model), s)
+        files[PACKAGE / f"{name}.pyx"] = pyx
+        files[PACKAGE / f"{name}.pyi"] = pyi
+    return files
 
 
 def main(argv: list[str]) -> int:

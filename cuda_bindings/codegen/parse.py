@@ -88,9 +88,31 @@ def _called_symbol(cursor: ci.Cursor) -> str | None:
     return None
 
 
-def _record(cursor: ci.Cursor) -> dict:
+def _tag(cursor: ci.Cursor) -> str | None:
+    """The tag of `struct X {...}` / `enum X {...}`; None for an anonymous one (typedef'd or nested)."""
+    tokens = [t.spelling for t in cursor.get_tokens()][:3]
+    if len(tokens) >= 2 and tokens[0] in ("struct", "union", "enum") and re.fullmatch(r"[A-Za-z_]\w*", tokens[1]):
+        return tokens[1]
+    return None
+
+
+def _record(cursor: ci.Cursor, hoisted: list | None = None) -> dict:
+    """Fields of a struct or union.
+
+    A nested `struct X_st {...} f;` is hoisted into `hoisted` (C gives it file
+    scope); an unnamed nested record with a field name becomes a "record" field;
+    an anonymous member (`union { a; b; };`) lends its fields to this record.
+    """
     fields = []
-    for child in cursor.get_children():
+    children = list(cursor.get_children())
+    field_types = {c.type.get_declaration().hash for c in children if c.kind == ci.CursorKind.FIELD_DECL}
+    for child in children:
+        if child.kind in (ci.CursorKind.STRUCT_DECL, ci.CursorKind.UNION_DECL) and child.is_definition():
+            if _tag(child) and hoisted is not None:
+                hoisted.append({"name": _tag(child), **_record(child, hoisted), "doc": "", "tag": True})
+            elif child.hash not in field_types:
+                fields += [{**f, "member_of_anonymous": True} for f in _record(child, hoisted)["fields"]]
+            continue
         if child.kind != ci.CursorKind.FIELD_DECL:
             continue
         t = child.type
@@ -103,8 +125,12 @@ def _record(cursor: ci.Cursor) -> dict:
             field["array"] = dims
             field["type"] = _type(t)
         decl = t.get_declaration()
-        if decl.kind in (ci.CursorKind.STRUCT_DECL, ci.CursorKind.UNION_DECL) and decl.is_anonymous():
-            field["record"] = _record(decl)
+        if (
+            decl.kind in (ci.CursorKind.STRUCT_DECL, ci.CursorKind.UNION_DECL)
+            and not _tag(decl)
+            and decl.is_definition()
+        ):
+            field["record"] = _record(decl, hoisted)
         fields.append(field)
     return {
         "kind": "union" if cursor.kind == ci.CursorKind.UNION_DECL else "struct",
@@ -167,12 +193,14 @@ def parse(headers: list[str], include_dirs: list[str], defines: tuple[str, ...] 
             else:
                 seen_functions[c.spelling] = fn
                 model["functions"].append(fn)
-        elif kind == ci.CursorKind.ENUM_DECL and c.spelling and not c.is_anonymous():
-            model["enums"].append(_enum(c, c.spelling, c))
+        elif kind == ci.CursorKind.ENUM_DECL and _tag(c):
+            model["enums"].append({**_enum(c, _tag(c), c), "tag": True})
         elif kind in (ci.CursorKind.STRUCT_DECL, ci.CursorKind.UNION_DECL):
-            if c.is_definition() and not c.is_anonymous():
-                rec = {"name": c.spelling, **_record(c), "doc": clean_comment(c.raw_comment)}
-                records[c.spelling] = rec
+            if c.is_definition() and _tag(c):
+                hoisted: list = []
+                rec = {"name": _tag(c), **_record(c, hoisted), "doc": clean_comment(c.raw_comment), "tag": True}
+                model["records"] += hoisted
+                records[rec["name"]] = rec
                 model["records"].append(rec)
         elif kind == ci.CursorKind.TYPEDEF_DECL:
             model["typedefs"].append(_typedef(c, model))
@@ -181,9 +209,39 @@ def parse(headers: list[str], include_dirs: list[str], defines: tuple[str, ...] 
             if macro:
                 model["macros"].append(macro)
     model["typedefs"] = [t for t in model["typedefs"] if t]
+    _apply_aliases(model)
     model["enums"] = _unique(model["enums"])
     model["records"] = _unique(model["records"])
     return model
+
+
+def _apply_aliases(model: dict) -> None:
+    """`#define cuMemAlloc cuMemAlloc_v2`: the function is known by the macro's name."""
+    aliases = {m["alias"]: m for m in model["macros"] if "alias" in m}
+    for fn in model["functions"]:
+        macro = aliases.get(fn["name"])
+        if macro:
+            public = macro["name"]
+            fn["abi_name"] = fn["name"]
+            fn["name"] = public
+            if "per_thread" in macro:
+                fn["per_thread"] = macro["per_thread"]
+            fn["symbols"] = [public if s == fn["abi_name"] else s for s in fn["symbols"]]
+    model["macros"] = [m for m in model["macros"] if "alias" not in m or m["alias"] not in aliases]
+
+
+def proc_versions(typedefs_header: str, include_dirs: list[str]) -> dict[str, int]:
+    """cudaTypedefs.h's PFN_<name>_v<version> typedefs -> the newest ABI version of each driver function.
+
+    cuGetProcAddress takes the base name and this version.
+    """
+    model = parse([typedefs_header], include_dirs)
+    versions: dict[str, int] = {}
+    for t in model["typedefs"]:
+        m = re.fullmatch(r"PFN_(\w+)_v(\d+)", t["name"])
+        if m:
+            versions[m.group(1)] = max(versions.get(m.group(1), 0), int(m.group(2)))
+    return versions
 
 
 def _unique(items: list[dict]) -> list[dict]:
@@ -201,15 +259,18 @@ def _typedef(c: ci.Cursor, model: dict) -> dict | None:
     doc = clean_comment(c.raw_comment)
     decl = under.get_declaration()
     if decl.kind == ci.CursorKind.ENUM_DECL:
-        if decl.is_anonymous() or not decl.spelling or decl.spelling == c.spelling:
+        if not _tag(decl):
             model["enums"].append(_enum(decl, c.spelling, c if c.raw_comment else decl))
-            return {"name": c.spelling, "kind": "enum", "type": c.spelling, "doc": doc}
-        return {"name": c.spelling, "kind": "enum", "type": _type(under), "doc": doc}
-    if decl.kind in (ci.CursorKind.STRUCT_DECL, ci.CursorKind.UNION_DECL):
-        if decl.is_definition() and (decl.is_anonymous() or not decl.spelling):
-            model["records"].append({"name": c.spelling, **_record(decl), "doc": doc, "typedef_only": True})
             return None
-        return {"name": c.spelling, "kind": "record", "type": _type(under), "doc": doc}
+        return {"name": c.spelling, "kind": "enum", "type": "enum " + _tag(decl), "doc": doc}
+    if decl.kind in (ci.CursorKind.STRUCT_DECL, ci.CursorKind.UNION_DECL):
+        if decl.is_definition() and not _tag(decl):
+            hoisted: list = []
+            rec = {"name": c.spelling, **_record(decl, hoisted), "doc": doc}
+            model["records"] += [*hoisted, rec]
+            return None
+        word = "union" if decl.kind == ci.CursorKind.UNION_DECL else "struct"
+        return {"name": c.spelling, "kind": "record", "type": f"{word} {_tag(decl) or decl.spelling}", "doc": doc}
     canonical = under.get_canonical()
     if canonical.kind == ci.TypeKind.POINTER:
         pointee = canonical.get_pointee()
@@ -232,6 +293,11 @@ def _macro(c: ci.Cursor) -> dict | None:
     tokens = [t.spelling for t in c.get_tokens()][1:]
     if not tokens:
         return None
+    if len(tokens) == 1 and re.fullmatch(r"[A-Za-z_]\w*", tokens[0]):
+        return {"name": c.spelling, "alias": tokens[0]}
+    if len(tokens) == 4 and tokens[0] in ("__CUDA_API_PTDS", "__CUDA_API_PTSZ") and tokens[1] == "(":
+        # cuda.h: the per-thread-default-stream variant is chosen by a flag at load time
+        return {"name": c.spelling, "alias": tokens[2], "per_thread": tokens[0][-4:].lower()}
     text = " ".join(tokens)
     m = _INT_LITERAL.match(text.replace(" ", ""))
     if m:

@@ -5,7 +5,6 @@ from libc.stdint cimport *
 
 cdef extern from "nvFatbin.h":
     cdef struct _nvFatbinHandle
-    ctypedef _nvFatbinHandle* nvFatbinHandle
     ctypedef enum nvFatbinResult:
         NVFATBIN_SUCCESS
         NVFATBIN_ERROR_INTERNAL
@@ -25,6 +24,7 @@ cdef extern from "nvFatbin.h":
         NVFATBIN_ERROR_INVALID_INDEX
         NVFATBIN_ERROR_IDENTIFIER_REUSE
         NVFATBIN_ERROR_INTERNAL_PTX_OPTION
+    ctypedef _nvFatbinHandle* nvFatbinHandle
 
 # The functions of nvFatbin.h; each loads nvfatbin on first use.
 cdef const char* nvFatbinGetErrorString(nvFatbinResult result) except ?NULL nogil

@@ -5,7 +5,6 @@ from libc.stdint cimport *
 
 cdef extern from "nvJitLink.h":
     cdef struct nvJitLink
-    ctypedef nvJitLink* nvJitLinkHandle
     ctypedef enum nvJitLinkResult:
         NVJITLINK_SUCCESS
         NVJITLINK_ERROR_UNRECOGNIZED_OPTION
@@ -36,6 +35,7 @@ cdef extern from "nvJitLink.h":
         NVJITLINK_INPUT_LIBRARY
         NVJITLINK_INPUT_INDEX
         NVJITLINK_INPUT_ANY
+    ctypedef nvJitLink* nvJitLinkHandle
 
 # The functions of nvJitLink.h; each loads nvJitLink on first use.
 cdef nvJitLinkResult nvJitLinkCreate(nvJitLinkHandle* handle, uint32_t numOptions, const char** options) except ?NVJITLINK_ERROR_INTERNAL nogil

@@ -5,7 +5,6 @@ from libc.stdint cimport *
 
 cdef extern from "nvrtc.h":
     cdef struct _nvrtcProgram
-    ctypedef _nvrtcProgram* nvrtcProgram
     ctypedef enum nvrtcResult:
         NVRTC_SUCCESS
         NVRTC_ERROR_OUT_OF_MEMORY
@@ -25,6 +24,7 @@ cdef extern from "nvrtc.h":
         NVRTC_ERROR_PCH_CREATE
         NVRTC_ERROR_CANCELLED
         NVRTC_ERROR_TIME_TRACE_FILE_WRITE_FAILED
+    ctypedef _nvrtcProgram* nvrtcProgram
 
 # The functions of nvrtc.h; each loads nvrtc on first use.
 cdef const char* nvrtcGetErrorString(nvrtcResult result) except ?NULL nogil

@@ -3,7 +3,7 @@
 
 from cuda.bindings._lib.loader cimport SymbolTable
 
-# Candidate symbols per function, newest first (versioned names, then the plain name).
+# Per function: the candidate symbols, newest first, or (name, CUDA version) for cuGetProcAddress_v2.
 cdef SymbolTable _table = SymbolTable('nvrtc', (
     ('nvrtcGetErrorString',),
     ('nvrtcVersion',),

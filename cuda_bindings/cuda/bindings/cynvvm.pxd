@@ -5,7 +5,6 @@ from libc.stdint cimport *
 
 cdef extern from "nvvm.h":
     cdef struct _nvvmProgram
-    ctypedef _nvvmProgram* nvvmProgram
     ctypedef enum nvvmResult:
         NVVM_SUCCESS
         NVVM_ERROR_OUT_OF_MEMORY
@@ -18,6 +17,7 @@ cdef extern from "nvvm.h":
         NVVM_ERROR_NO_MODULE_IN_PROGRAM
         NVVM_ERROR_COMPILATION
         NVVM_ERROR_CANCELLED
+    ctypedef _nvvmProgram* nvvmProgram
 
 # The functions of nvvm.h; each loads nvvm on first use.
 cdef const char* nvvmGetErrorString(nvvmResult result) except ?NULL nogil

@@ -94,8 +94,6 @@ cdef class nvrtcProgram:
 
 def sizeof(objType):
     """The size in bytes of a C type of this module, given its Python class."""
-    if objType is nvrtcResult:
-        return sizeof(cynvrtc.nvrtcResult)
     if objType is nvrtcProgram:
         return sizeof(cynvrtc.nvrtcProgram)
     raise TypeError(f"Unknown type: {objType}")

@@ -7,5 +7,7 @@ cdef class SymbolTable:
     cdef tuple symbols
     cdef Py_ssize_t version_index
     cdef bint loaded
+    cdef bint proc_address
+    cdef list status
     cdef object lock
     cdef int resolve(self, Py_ssize_t index) except -1

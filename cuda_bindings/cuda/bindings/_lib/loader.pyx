@@ -8,11 +8,24 @@ install), every symbol is looked up in one loop, and a function the installed
 library lacks raises an error naming the function and the library's version.
 """
 
-from libc.stdint cimport uintptr_t
+from libc.stdint cimport uint64_t, uintptr_t
 from libc.stdlib cimport calloc, free
 from posix.dlfcn cimport dlsym
 
+import os
 import threading
+
+# cuGetProcAddress_v2 flags and answers (cuda.h CUdriverProcAddress_flags / ..._QueryResult).
+cdef uint64_t PROC_DEFAULT = 0
+cdef uint64_t PROC_PER_THREAD_DEFAULT_STREAM = 1 << 1
+cdef int PROC_VERSION_NOT_SUFFICIENT = 2
+
+ctypedef int (*GetProcAddress)(const char*, void**, int, uint64_t, int*) noexcept nogil
+
+
+def per_thread_default_stream():
+    """CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM=1 selects the _ptds/_ptsz entry points."""
+    return os.environ.get("CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM", "0") == "1"
 
 
 class FunctionNotFoundError(RuntimeError):
@@ -20,13 +33,15 @@ class FunctionNotFoundError(RuntimeError):
 
 
 cdef class SymbolTable:
-    def __cinit__(self, str libname, tuple symbols, Py_ssize_t version_index=-1):
+    def __cinit__(self, str libname, tuple symbols, Py_ssize_t version_index=-1, bint proc_address=False):
         self.slots = <void**>calloc(len(symbols) + 1, sizeof(void*))
         if self.slots == NULL:
             raise MemoryError()
         self.libname = libname
         self.symbols = symbols
         self.version_index = version_index
+        self.proc_address = proc_address  # symbols are (name, CUDA version) for cuGetProcAddress_v2
+        self.status = [0] * len(symbols)
         self.loaded = False
         self.lock = threading.Lock()
 
@@ -38,6 +53,14 @@ cdef class SymbolTable:
             with self.lock:
                 if not self.loaded:
                     self._load()
+        if self.slots[index] == NULL and self.proc_address:
+            name, version = self.symbols[index]
+            if self.status[index] == PROC_VERSION_NOT_SUFFICIENT:
+                raise FunctionNotFoundError(
+                    f"{name} needs a driver for CUDA {version // 1000}.{version % 1000 // 10} or newer; "
+                    f"the driver at {self.path} supports CUDA {self.version()}: update the NVIDIA driver"
+                )
+            raise FunctionNotFoundError(f"{name} is not in the driver at {self.path} (CUDA {self.version()})")
         if self.slots[index] == NULL:
             names = " or ".join(self.symbols[index])
             raise FunctionNotFoundError(
@@ -52,6 +75,22 @@ cdef class SymbolTable:
         loaded = load_nvidia_dynamic_lib(self.libname)
         cdef void* handle = <void*><uintptr_t>loaded._handle_uint
         cdef void* found
+        cdef GetProcAddress get_proc
+        cdef int query = 0
+        cdef uint64_t flags = PROC_PER_THREAD_DEFAULT_STREAM if per_thread_default_stream() else PROC_DEFAULT
+        if self.proc_address:
+            get_proc = <GetProcAddress>dlsym(handle, b"cuGetProcAddress_v2")
+            if get_proc == NULL:
+                raise FunctionNotFoundError(f"cuGetProcAddress_v2 is not in {loaded.abs_path}: the driver is too old")
+            for index, (name, version) in enumerate(self.symbols):
+                found = NULL
+                query = 0
+                get_proc(name.encode(), &found, version, flags, &query)
+                self.slots[index] = found
+                self.status[index] = query
+            self.path = loaded.abs_path
+            self.loaded = True
+            return
         for index, names in enumerate(self.symbols):
             for name in names:
                 found = dlsym(handle, name.encode())
@@ -63,10 +102,16 @@ cdef class SymbolTable:
 
     def version(self):
         """The library's own version, "major.minor", or "version unknown"."""
-        cdef int major = -1, minor = -1
+        cdef int major = -1, minor = -1, encoded = -1
         cdef int (*get)(int*, int*) noexcept nogil
+        cdef int (*get_encoded)(int*) noexcept nogil
         if not self.loaded or self.version_index < 0:
             return "version unknown"
+        if self.proc_address:  # cuDriverGetVersion(int*): 13000 for 13.0
+            get_encoded = <int (*)(int*) noexcept nogil>self.slots[self.version_index]
+            if get_encoded == NULL or get_encoded(&encoded) != 0:
+                return "version unknown"
+            return f"{encoded // 1000}.{encoded % 1000 // 10}"
         get = <int (*)(int*, int*) noexcept nogil>self.slots[self.version_index]
         if get == NULL or get(&major, &minor) != 0:
             return "version unknown"
