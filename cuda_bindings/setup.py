@@ -73,7 +73,7 @@ def extensions() -> list[Extension]:
             src[:-4].replace(os.sep, "."),
             [src],
             include_dirs=incs,
-            extra_compile_args=["-O2", "-Wno-unused-function"],
+            extra_compile_args=["-O2", "-g0", "-Wno-unused-function"],  # no debug info: faster builds
             extra_link_args=["-s"],  # stripped: the symbols are Cython's, not useful to users
         )
         for src in sources

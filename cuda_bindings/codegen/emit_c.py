@@ -7,13 +7,11 @@ returns the except value, so C callers see a clean failure, never a crash.
 
 from __future__ import annotations
 
-import itertools
 import re
 
 from ctypes_ import cy, declare, ident
 
 _IDENT = re.compile(r"[A-Za-z_]\w*")
-_ANON = itertools.count()
 
 
 def _field_lines(fields: list[dict], indent: str, anon: list) -> list[str]:
@@ -21,7 +19,7 @@ def _field_lines(fields: list[dict], indent: str, anon: list) -> list[str]:
     for f in fields:
         ftype = f["type"]
         if "record" in f:
-            name = f"anon_{f['record']['kind']}{next(_ANON)}"
+            name = f["record"]["name"]  # anon_<kind>N, named by emit_driver.assign_anon_names
             anon.append((name, f["record"]))
             ftype = name
         dims = "".join(f"[{d}]" for d in f.get("array", []))
@@ -31,15 +29,28 @@ def _field_lines(fields: list[dict], indent: str, anon: list) -> list[str]:
     return out or [f"{indent}pass"]
 
 
+PLAIN = "\0"  # marks a line that goes outside the extern block
+
+
 def _record_lines(rec: dict, anon: list) -> list[str]:
-    """A record's declaration, after its unnamed nested records (named anon_<kind>N, numbered as met)."""
-    head = f"cdef {rec['kind']} {rec['name']}:" if rec.get("tag") else f"ctypedef {rec['kind']} {rec['name']}:"
+    """A record's declaration, after its unnamed nested records.
+
+    C has no name for those; they are declared here as Cython structs of the
+    same layout (anon_<kind>N, named in the model), so both C levels and the
+    Python classes can use them.
+    """
     nested: list = []
-    body = _field_lines(rec["fields"], "        ", nested)
+    if rec.get("anon"):
+        body = _field_lines(rec["fields"], "    ", nested)
+        head = [f"{PLAIN}cdef {rec['kind']} {rec['name']}:", *(PLAIN + line for line in body)]
+    else:
+        body = _field_lines(rec["fields"], "        ", nested)
+        word = f"cdef {rec['kind']}" if rec.get("tag") else f"ctypedef {rec['kind']}"
+        head = [f"    {word} {rec['name']}:", *body]
     out = []
     for name, inner in nested:
-        out += _record_lines({**inner, "name": name}, anon)
-    return [*out, f"    {head}", *body]
+        out += _record_lines({**inner, "name": name, "anon": True}, anon)
+    return [*out, *head]
 
 
 def _deps(text: str) -> set[str]:
@@ -99,6 +110,21 @@ def _extern_block(lib: dict) -> list[str]:
 
     for name in nodes:
         emit(name)
+    return _regroup(out, lib["headers"][0])
+
+
+def _regroup(lines: list[str], header: str) -> list[str]:
+    """Close and reopen the extern block around the lines that must stand outside it."""
+    out, inside = [], True
+    for line in lines:
+        plain = line.startswith(PLAIN)
+        if plain and inside:
+            out.append("")
+            inside = False
+        elif not plain and not inside and not line.startswith("cdef extern"):
+            out += ["", f'cdef extern from "{header}":']
+            inside = True
+        out.append(line[1:] if plain else line)
     return out
 
 
@@ -114,8 +140,6 @@ def _except_value(lib: dict, fn: dict) -> str:
 
 
 def pxd(lib: dict, stamp: str) -> str:
-    global _ANON
-    _ANON = itertools.count()  # anon_<kind>N numbering restarts per module
     out = [stamp, "", "from libc.stdint cimport *", "", *_extern_block(lib), ""]
     out.append(f"# The functions of {', '.join(lib['headers'])}; each loads {lib['runtime_lib']} on first use.")
     out += [_signature(fn, _except_value(lib, fn)) for fn in lib["model"]["functions"]]

@@ -12,6 +12,7 @@ and what comes back.
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from dataclasses import dataclass, field
 
@@ -50,6 +51,7 @@ class Lib:
     name: str
     cfg: dict
     model: dict
+    types: object = None
 
     @property
     def cymod(self) -> str:
@@ -79,6 +81,9 @@ def plan(lib: Lib, fn: dict, p: dict, style: str) -> Plan:
     direction = p["direction"]
     if isinstance(over, str) and over in ("in", "out"):
         direction, over = over, None
+    rich = ("kernel_params", "extra_params", "out_string", "pointer_attribute")
+    if hasattr(lib, "extra_plan") and (over in rich or (isinstance(over, dict) and set(over) & set(rich))):
+        return lib.extra_plan(lib, fn, {**p, "direction": direction})
 
     if isinstance(over, dict) and "strings" in over:
         count = ident(over["strings"])
@@ -207,6 +212,8 @@ def plan(lib: Lib, fn: dict, p: dict, style: str) -> Plan:
                 output=f"(<bytes>c_{c} if c_{c} != NULL else None)",
                 outtype="bytes",
             )
+    if hasattr(lib, "extra_plan"):
+        return lib.extra_plan(lib, fn, {**p, "direction": direction})
     raise ValueError(f"{fn['name']}.{p['name']}: no rule for {direction} {p['type']!r}; add an override")
 
 
@@ -274,7 +281,7 @@ def _out_array_setup(lib: Lib, fn: dict, params: list[dict], style: str) -> list
 
 # ---------------------------------------------------------------- functions
 
-_LATE = ("CStrings", "BufferArg")  # set up after the scalars they are sized by
+_LATE = ("CStrings", "BufferArg", "bytearray")  # set up after the scalars they are sized by
 
 
 def _pyname(lib: Lib, fn: dict, style: str) -> str:
@@ -302,7 +309,7 @@ def function(lib: Lib, fn: dict, style: str) -> tuple[list[str], str]:
     call = f"{m}.{fn['name']}({', '.join(pl.arg for pl in plans)})"
     outs = [pl.output for pl in plans if pl.output]
     outtypes = [pl.outtype for pl in plans if pl.output]
-    nogil = fn["name"] in lib.cfg.get("nogil", [])
+    nogil = any(fnmatch.fnmatchcase(fn["name"], pat) for pat in lib.cfg.get("nogil", []))
     ret_is_string = cy(fn["return"]).replace(" ", "") == "constchar*"
 
     if ret_is_string:
@@ -363,6 +370,8 @@ def _finish(lib: Lib, style: str, outs: list[str], indent: str, handle: str | No
 
 
 def lib_result(lib: Lib) -> str:
+    if lib.cfg.get("result_enum"):
+        return lib.cfg["result_enum"]
     return next(e["name"] for e in lib.model["enums"] if e["name"].endswith("Result"))
 
 

@@ -25,6 +25,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(REPO / "ci"))
 
 import emit_c  # noqa: E402
+import emit_driver  # noqa: E402
 import emit_py  # noqa: E402
 import parse  # noqa: E402
 
@@ -63,6 +64,7 @@ def stamp(name: str, cfg: dict) -> str:
 def build_model(cfg: dict) -> dict:
     inc = header_dir(cfg)
     model = parse.parse([os.path.join(inc, h) for h in cfg["headers"]], [inc])
+    emit_driver.assign_anon_names(model)
     if cfg.get("proc_address"):
         versions: dict[str, int] = {}
         for h in cfg["typedef_headers"]:
@@ -87,7 +89,14 @@ def outputs(name: str, cfg: dict, model: dict) -> dict[pathlib.Path, str]:
         PACKAGE / f"cy{name}.pxd": emit_c.pxd(lib, s),
         PACKAGE / f"cy{name}.pyx": emit_c.pyx(lib, s),
     }
-    if cfg.get("python", True):
+    if cfg.get("rich"):
+        pyx, pyi, skipped = emit_driver.module(emit_py.Lib(name, cfg, model), s)
+        files[PACKAGE / f"{name}.pyx"] = pyx
+        files[PACKAGE / f"{name}.pyi"] = pyi
+        files[HERE / "api" / f"{name}.python-missing.txt"] = (
+            f"# Functions of {name} not in the Python module yet, and why (generated).\n" + skipped
+        )
+    elif cfg.get("python", True):
         pyx, pyi = emit_py.module(emit_py.Lib(name, cfg, model), s)
         files[PACKAGE / f"{name}.pyx"] = pyx
         files[PACKAGE / f"{name}.pyi"] = pyi

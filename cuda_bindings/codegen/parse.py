@@ -209,6 +209,10 @@ def parse(headers: list[str], include_dirs: list[str], defines: tuple[str, ...] 
             if macro:
                 model["macros"].append(macro)
     model["typedefs"] = [t for t in model["typedefs"] if t]
+    values = {m["name"]: m["value"] for m in model["macros"] if "value" in m}
+    for m in model["macros"]:
+        if "value_of" in m and m["value_of"] in values:
+            m["value"] = values[m.pop("value_of")]
     _apply_aliases(model)
     model["enums"] = _unique(model["enums"])
     model["records"] = _unique(model["records"])
@@ -299,6 +303,17 @@ def _macro(c: ci.Cursor) -> dict | None:
         # cuda.h: the per-thread-default-stream variant is chosen by a flag at load time
         return {"name": c.spelling, "alias": tokens[2], "per_thread": tokens[0][-4:].lower()}
     text = " ".join(tokens)
+    cast = re.fullmatch(
+        r"\(\s*\(\s*([A-Za-z_]\w*(?:\s*\*)?)\s*\)\s*(0[xX][0-9a-fA-F]+|\d+|[A-Za-z_]\w*)[uUlL]*\s*\)", text
+    )
+    if cast:  # ((CUstream)0x1), ((void*)0x01), ((void*)OTHER_MACRO)
+        value = cast.group(2)
+        macro = {"name": c.spelling, "cast": cast.group(1).replace(" ", "")}
+        if value[0].isdigit():
+            macro["value"] = int(value, 0)
+        else:
+            macro["value_of"] = value
+        return macro
     m = _INT_LITERAL.match(text.replace(" ", ""))
     if m:
         return {"name": c.spelling, "value": int(m.group(1), 0), "doc": clean_comment(c.raw_comment)}

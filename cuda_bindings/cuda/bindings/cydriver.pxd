@@ -1432,10 +1432,13 @@ cdef extern from "cuda.h":
         unsigned int count
         CUstreamBatchMemOpParams* paramArray
         unsigned int flags
-    ctypedef struct anon_struct1:
-        unsigned long long bytesOverBudget
-    ctypedef union anon_union0:
-        anon_struct1 overBudget
+
+cdef struct anon_struct1:
+    unsigned long long bytesOverBudget
+cdef union anon_union0:
+    anon_struct1 overBudget
+
+cdef extern from "cuda.h":
     cdef struct CUasyncNotificationInfo_st:
         CUasyncNotificationType type
         anon_union0 info
@@ -1533,24 +1536,27 @@ cdef extern from "cuda.h":
     cdef struct CUlaunchMemSyncDomainMap_st:
         unsigned char default_
         unsigned char remote
-    ctypedef struct anon_struct2:
-        unsigned int x
-        unsigned int y
-        unsigned int z
-    ctypedef struct anon_struct3:
-        CUevent event
-        int flags
-        int triggerAtBlockStart
-    ctypedef struct anon_struct4:
-        CUevent event
-        int flags
-    ctypedef struct anon_struct5:
-        unsigned int x
-        unsigned int y
-        unsigned int z
-    ctypedef struct anon_struct6:
-        int deviceUpdatable
-        CUgraphDeviceNode devNode
+
+cdef struct anon_struct2:
+    unsigned int x
+    unsigned int y
+    unsigned int z
+cdef struct anon_struct3:
+    CUevent event
+    int flags
+    int triggerAtBlockStart
+cdef struct anon_struct4:
+    CUevent event
+    int flags
+cdef struct anon_struct5:
+    unsigned int x
+    unsigned int y
+    unsigned int z
+cdef struct anon_struct6:
+    int deviceUpdatable
+    CUgraphDeviceNode devNode
+
+cdef extern from "cuda.h":
     cdef union CUlaunchAttributeValue_union:
         char pad[64]
         CUaccessPolicyWindow accessPolicyWindow
@@ -1585,8 +1591,11 @@ cdef extern from "cuda.h":
         unsigned int numAttrs
     cdef struct CUexecAffinitySmCount_st:
         unsigned int val
-    ctypedef union anon_union7:
-        CUexecAffinitySmCount smCount
+
+cdef union anon_union7:
+    CUexecAffinitySmCount smCount
+
+cdef extern from "cuda.h":
     cdef struct CUexecAffinityParam_st:
         CUexecAffinityType type
         anon_union7 param
@@ -1688,10 +1697,13 @@ cdef extern from "cuda.h":
         CUarray_format Format
         unsigned int NumChannels
         unsigned int Flags
-    ctypedef struct anon_struct8:
-        unsigned int width
-        unsigned int height
-        unsigned int depth
+
+cdef struct anon_struct8:
+    unsigned int width
+    unsigned int height
+    unsigned int depth
+
+cdef extern from "cuda.h":
     cdef struct CUDA_ARRAY_SPARSE_PROPERTIES_st:
         anon_struct8 tileExtent
         unsigned int miptailFirstLevel
@@ -1702,30 +1714,33 @@ cdef extern from "cuda.h":
         size_t size
         size_t alignment
         unsigned int reserved[4]
-    ctypedef struct anon_struct10:
-        CUarray hArray
-    ctypedef struct anon_struct11:
-        CUmipmappedArray hMipmappedArray
-    ctypedef struct anon_struct12:
-        CUdeviceptr devPtr
-        CUarray_format format
-        unsigned int numChannels
-        size_t sizeInBytes
-    ctypedef struct anon_struct13:
-        CUdeviceptr devPtr
-        CUarray_format format
-        unsigned int numChannels
-        size_t width
-        size_t height
-        size_t pitchInBytes
-    ctypedef struct anon_struct14:
-        int reserved[32]
-    ctypedef union anon_union9:
-        anon_struct10 array
-        anon_struct11 mipmap
-        anon_struct12 linear
-        anon_struct13 pitch2D
-        anon_struct14 reserved
+
+cdef struct anon_struct10:
+    CUarray hArray
+cdef struct anon_struct11:
+    CUmipmappedArray hMipmappedArray
+cdef struct anon_struct12:
+    CUdeviceptr devPtr
+    CUarray_format format
+    unsigned int numChannels
+    size_t sizeInBytes
+cdef struct anon_struct13:
+    CUdeviceptr devPtr
+    CUarray_format format
+    unsigned int numChannels
+    size_t width
+    size_t height
+    size_t pitchInBytes
+cdef struct anon_struct14:
+    int reserved[32]
+cdef union anon_union9:
+    anon_struct10 array
+    anon_struct11 mipmap
+    anon_struct12 linear
+    anon_struct13 pitch2D
+    anon_struct14 reserved
+
+cdef extern from "cuda.h":
     cdef struct CUDA_RESOURCE_DESC_st:
         CUresourcetype resType
         anon_union9 res
@@ -1767,13 +1782,16 @@ cdef extern from "cuda.h":
         unsigned int sharedMemBytes
         CUstream hStream
         void** kernelParams
-    ctypedef struct anon_struct16:
-        void* handle
-        const void* name
-    ctypedef union anon_union15:
-        int fd
-        anon_struct16 win32
-        const void* nvSciBufObject
+
+cdef struct anon_struct16:
+    void* handle
+    const void* name
+cdef union anon_union15:
+    int fd
+    anon_struct16 win32
+    const void* nvSciBufObject
+
+cdef extern from "cuda.h":
     cdef struct CUDA_EXTERNAL_MEMORY_HANDLE_DESC_st:
         CUexternalMemoryHandleType type
         anon_union15 handle
@@ -1790,47 +1808,56 @@ cdef extern from "cuda.h":
         CUDA_ARRAY3D_DESCRIPTOR arrayDesc
         unsigned int numLevels
         unsigned int reserved[16]
-    ctypedef struct anon_struct18:
-        void* handle
-        const void* name
-    ctypedef union anon_union17:
-        int fd
-        anon_struct18 win32
-        const void* nvSciSyncObj
+
+cdef struct anon_struct18:
+    void* handle
+    const void* name
+cdef union anon_union17:
+    int fd
+    anon_struct18 win32
+    const void* nvSciSyncObj
+
+cdef extern from "cuda.h":
     cdef struct CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC_st:
         CUexternalSemaphoreHandleType type
         anon_union17 handle
         unsigned int flags
         unsigned int reserved[16]
-    ctypedef struct anon_struct20:
-        unsigned long long value
-    ctypedef union anon_union21:
-        void* fence
-        unsigned long long reserved
-    ctypedef struct anon_struct22:
-        unsigned long long key
-    ctypedef struct anon_struct19:
-        anon_struct20 fence
-        anon_union21 nvSciSync
-        anon_struct22 keyedMutex
-        unsigned int reserved[12]
+
+cdef struct anon_struct20:
+    unsigned long long value
+cdef union anon_union21:
+    void* fence
+    unsigned long long reserved
+cdef struct anon_struct22:
+    unsigned long long key
+cdef struct anon_struct19:
+    anon_struct20 fence
+    anon_union21 nvSciSync
+    anon_struct22 keyedMutex
+    unsigned int reserved[12]
+
+cdef extern from "cuda.h":
     cdef struct CUDA_EXTERNAL_SEMAPHORE_SIGNAL_PARAMS_st:
         anon_struct19 params
         unsigned int flags
         unsigned int reserved[16]
-    ctypedef struct anon_struct24:
-        unsigned long long value
-    ctypedef union anon_union25:
-        void* fence
-        unsigned long long reserved
-    ctypedef struct anon_struct26:
-        unsigned long long key
-        unsigned int timeoutMs
-    ctypedef struct anon_struct23:
-        anon_struct24 fence
-        anon_union25 nvSciSync
-        anon_struct26 keyedMutex
-        unsigned int reserved[10]
+
+cdef struct anon_struct24:
+    unsigned long long value
+cdef union anon_union25:
+    void* fence
+    unsigned long long reserved
+cdef struct anon_struct26:
+    unsigned long long key
+    unsigned int timeoutMs
+cdef struct anon_struct23:
+    anon_struct24 fence
+    anon_union25 nvSciSync
+    anon_struct26 keyedMutex
+    unsigned int reserved[10]
+
+cdef extern from "cuda.h":
     cdef struct CUDA_EXTERNAL_SEMAPHORE_WAIT_PARAMS_st:
         anon_struct23 params
         unsigned int flags
@@ -1851,27 +1878,30 @@ cdef extern from "cuda.h":
         CUexternalSemaphore* extSemArray
         const CUDA_EXTERNAL_SEMAPHORE_WAIT_PARAMS* paramsArray
         unsigned int numExtSems
-    ctypedef union anon_union27:
-        CUmipmappedArray mipmap
-        CUarray array
-    ctypedef struct anon_struct30:
-        unsigned int level
-        unsigned int layer
-        unsigned int offsetX
-        unsigned int offsetY
-        unsigned int offsetZ
-        unsigned int extentWidth
-        unsigned int extentHeight
-        unsigned int extentDepth
-    ctypedef struct anon_struct31:
-        unsigned int layer
-        unsigned long long offset
-        unsigned long long size
-    ctypedef union anon_union28:
-        anon_struct30 sparseLevel
-        anon_struct31 miptail
-    ctypedef union anon_union29:
-        CUmemGenericAllocationHandle memHandle
+
+cdef union anon_union27:
+    CUmipmappedArray mipmap
+    CUarray array
+cdef struct anon_struct29:
+    unsigned int level
+    unsigned int layer
+    unsigned int offsetX
+    unsigned int offsetY
+    unsigned int offsetZ
+    unsigned int extentWidth
+    unsigned int extentHeight
+    unsigned int extentDepth
+cdef struct anon_struct30:
+    unsigned int layer
+    unsigned long long offset
+    unsigned long long size
+cdef union anon_union28:
+    anon_struct29 sparseLevel
+    anon_struct30 miptail
+cdef union anon_union31:
+    CUmemGenericAllocationHandle memHandle
+
+cdef extern from "cuda.h":
     cdef struct CUarrayMapInfo_st:
         CUresourcetype resourceType
         anon_union27 resource
@@ -1879,7 +1909,7 @@ cdef extern from "cuda.h":
         anon_union28 subresource
         CUmemOperationType memOperationType
         CUmemHandleType memHandleType
-        anon_union29 memHandle
+        anon_union31 memHandle
         unsigned long long offset
         unsigned int deviceBitMask
         unsigned int flags
@@ -1887,11 +1917,14 @@ cdef extern from "cuda.h":
     cdef struct CUmemLocation_st:
         CUmemLocationType type
         int id
-    ctypedef struct anon_struct32:
-        unsigned char compressionType
-        unsigned char gpuDirectRDMACapable
-        unsigned short usage
-        unsigned char reserved[4]
+
+cdef struct anon_struct32:
+    unsigned char compressionType
+    unsigned char gpuDirectRDMACapable
+    unsigned short usage
+    unsigned char reserved[4]
+
+cdef extern from "cuda.h":
     cdef struct CUmemAllocationProp_st:
         CUmemAllocationType type
         CUmemAllocationHandleType requestedHandleTypes
@@ -1933,17 +1966,20 @@ cdef extern from "cuda.h":
         size_t width
         size_t height
         size_t depth
-    ctypedef struct anon_struct34:
-        CUdeviceptr ptr
-        size_t rowLength
-        size_t layerHeight
-        CUmemLocation locHint
-    ctypedef struct anon_struct35:
-        CUarray array
-        CUoffset3D offset
-    ctypedef union anon_union33:
-        anon_struct34 ptr
-        anon_struct35 array
+
+cdef struct anon_struct34:
+    CUdeviceptr ptr
+    size_t rowLength
+    size_t layerHeight
+    CUmemLocation locHint
+cdef struct anon_struct35:
+    CUarray array
+    CUoffset3D offset
+cdef union anon_union33:
+    anon_struct34 ptr
+    anon_struct35 array
+
+cdef extern from "cuda.h":
     cdef struct CUmemcpy3DOperand_st:
         CUmemcpy3DOperandType type
         anon_union33 op

@@ -158,3 +158,28 @@ cdef uintptr_t handle_ref(object obj, type cls, str name) except? 0:
     if obj is None:
         return 0
     raise TypeError(f"{name} must be a {cls.__name__}, an int address or None, not {type(obj).__name__}")
+
+
+cdef BufferArg void_ptr_arg(object obj, str name):
+    """A void* argument: an int address, None (NULL), a value class (CUdeviceptr), or any buffer."""
+    cdef BufferArg out = BufferArg.__new__(BufferArg)
+    out.length = -1
+    if obj is None:
+        return out
+    if isinstance(obj, int):
+        out.ptr = <void*><uintptr_t>obj
+        return out
+    if hasattr(obj, "getPtr") and hasattr(obj, "__int__"):
+        out.ptr = <void*><uintptr_t>int(obj)
+        return out
+    try:
+        PyObject_GetBuffer(obj, &out.view, PyBUF_WRITABLE)
+    except (BufferError, TypeError):
+        try:
+            PyObject_GetBuffer(obj, &out.view, PyBUF_SIMPLE)
+        except TypeError:
+            raise TypeError(f"{name} must be an int address, None, or a buffer, not {type(obj).__name__}") from None
+    out.has_view = True
+    out.ptr = out.view.buf
+    out.length = out.view.len
+    return out

@@ -1,0 +1,101 @@
+"""Measures the driver calls through whichever cuda.bindings.driver is importable; prints JSON.
+
+Run by driver_calls.py once per stack (ours, NVIDIA's), each in its own process.
+argv[1]: path of a cubin holding the kernels of KERNELS (made by driver_calls.py).
+"""
+
+import ctypes
+import json
+import statistics
+import sys
+import time
+
+t0 = time.perf_counter()
+from cuda.bindings import driver as cu  # noqa: E402
+
+IMPORT_MS = (time.perf_counter() - t0) * 1e3
+
+
+def ok(result):
+    err, *rest = result
+    if err != cu.CUresult.CUDA_SUCCESS:
+        raise RuntimeError(repr(err))
+    return rest[0] if len(rest) == 1 else rest
+
+
+def per_call_ns(fn, n=100_000, repeat=5):
+    fn()
+    best = 1e30
+    for _ in range(repeat):
+        t = time.perf_counter()
+        for _ in range(n):
+            fn()
+        best = min(best, (time.perf_counter() - t) / n)
+    return best * 1e9
+
+
+def main():
+    ok(cu.cuInit(0))
+    dev = ok(cu.cuDeviceGet(0))
+    ctx = ok(cu.cuDevicePrimaryCtxRetain(dev))
+    ok(cu.cuCtxSetCurrent(ctx))
+    stream = ok(cu.cuStreamCreate(cu.CUstream_flags.CU_STREAM_NON_BLOCKING))
+    event = ok(cu.cuEventCreate(cu.CUevent_flags.CU_EVENT_DISABLE_TIMING))
+    attr = cu.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT
+    dptr = ok(cu.cuMemAlloc(1 << 20))
+    ptr_attr = cu.CUpointer_attribute.CU_POINTER_ATTRIBUTE_MEMORY_TYPE
+
+    def alloc_free():
+        err, p = cu.cuMemAllocAsync(1 << 20, stream)
+        cu.cuMemFreeAsync(p, stream)
+
+    results = {
+        "import_ms": IMPORT_MS,
+        "cuCtxGetCurrent": per_call_ns(cu.cuCtxGetCurrent),
+        "cuDeviceGetAttribute": per_call_ns(lambda: cu.cuDeviceGetAttribute(attr, dev)),
+        "cuStreamQuery": per_call_ns(lambda: cu.cuStreamQuery(stream), n=20_000),
+        "cuEventRecord": per_call_ns(lambda: cu.cuEventRecord(event, stream), n=20_000),
+        "cuMemAllocAsync+cuMemFreeAsync": per_call_ns(alloc_free, n=20_000),
+        "cuPointerGetAttribute": per_call_ns(lambda: cu.cuPointerGetAttribute(ptr_attr, dptr), n=50_000),
+    }
+    ok(cu.cuStreamSynchronize(stream))
+    # the lambda frames cost the same in both stacks; subtract an empty lambda's cost
+    empty = per_call_ns(lambda: None)
+    for key in (
+        "cuDeviceGetAttribute",
+        "cuStreamQuery",
+        "cuEventRecord",
+        "cuMemAllocAsync+cuMemFreeAsync",
+        "cuPointerGetAttribute",
+    ):
+        results[key] -= empty
+
+    with open(sys.argv[1], "rb") as f:
+        mod = ok(cu.cuModuleLoadData(f.read()))
+    spin = ok(cu.cuModuleGetFunction(mod, b"spin"))
+    k0 = ok(cu.cuModuleGetFunction(mod, b"k0"))
+    k4 = ok(cu.cuModuleGetFunction(mod, b"k4"))
+    k16 = ok(cu.cuModuleGetFunction(mod, b"k16"))
+    P, I, F, U, D = ctypes.c_void_p, ctypes.c_int, ctypes.c_float, ctypes.c_uint64, ctypes.c_double
+    args4 = ((1.5, dptr, dptr, 7), (F, P, P, U))
+    args16 = (
+        (dptr, dptr, dptr, dptr, 1, 2, 3, 4, 1.0, 2.0, 3.0, 4.0, 5, 6, 7.0, 8.0),
+        (P, P, P, P, I, I, I, I, F, F, F, F, U, U, D, D),
+    )
+    launches = {}
+    for name, fn, params in (("launch_0", k0, None), ("launch_4", k4, args4), ("launch_16", k16, args16)):
+        batches = []
+        for _ in range(25):
+            ok(cu.cuLaunchKernel(spin, 1, 1, 1, 1, 1, 1, 0, stream, ((20_000_000,), (ctypes.c_uint64,)), None))
+            t = time.perf_counter()
+            for _ in range(400):
+                cu.cuLaunchKernel(fn, 1, 1, 1, 32, 1, 1, 0, stream, params, None)
+            batches.append((time.perf_counter() - t) / 400)
+            ok(cu.cuStreamSynchronize(stream))
+        launches[name] = statistics.median(batches) * 1e6
+    results.update(launches)
+    results["module"] = cu.__file__
+    print(json.dumps(results))
+
+
+main()

@@ -1,0 +1,604 @@
+"""The Python level of the driver (and, later, the runtime): tuple returns, and a class
+for every type the functions take: enums, handles, integer types (CUdevice,
+CUdeviceptr, ...), callbacks and structs.
+
+cuda.h marks few parameters [in] or [out]; a non-const pointer to a value
+type (a number, an enum, a handle, a struct) whose description does not call it
+an array is an output. overrides.yaml corrects the rest. A function whose
+parameters no rule covers is left out of the Python module (listed in
+codegen/api/<lib>.python.txt), never half-wrapped.
+"""
+
+from __future__ import annotations
+
+import re
+
+import emit_py
+from ctypes_ import cy, ident
+from emit_py import Lib, Plan, _base
+
+from docs import docstring, quote
+
+INTS = emit_py.INT_TYPES
+FLOATS = {"float", "double"}
+_ARRAY_DOC = re.compile(r"^\s*(an? )?(array|list|buffer|pointer to (an )?array)\b", re.I)
+
+
+class Unsupported(Exception):
+    pass
+
+
+def qualify(lib: Lib, ctype: str) -> str:
+    """A C type as the Python-level module spells it: the model's names under cy<lib>."""
+    types: Types = lib.types
+    known = set(types.typedefs) | set(types.records) | set(types.enums)
+    return re.sub(
+        r"[A-Za-z_]\w*", lambda mm: f"{lib.cymod}.{mm.group(0)}" if mm.group(0) in known else mm.group(0), cy(ctype)
+    )
+
+
+class Types:
+    """What each C type name of the model is, following typedef chains."""
+
+    def __init__(self, model: dict):
+        self.typedefs = {t["name"]: t for t in model["typedefs"]}
+        self.records = {r["name"]: r for r in model["records"]}
+        self.enums = {e["name"]: e for e in model["enums"]}
+        # Python enum class per enum: typedef names win over tags (CUresult, not cudaError_enum)
+        self.enum_class: dict[str, str] = {}
+        for e in model["enums"]:
+            self.enum_class[e["name"]] = e["name"]
+        for t in model["typedefs"]:
+            if t["kind"] == "enum":
+                tag = cy(t["type"])
+                self.enum_class[t["name"]] = t["name"]
+                self.enum_class.setdefault(tag, t["name"])
+                if self.enum_class[tag] == tag:
+                    self.enum_class[tag] = t["name"]
+
+    def kind(self, name: str) -> tuple[str, str]:
+        """(kind, primary name): int, float, enum, handle, intclass, callback, record, void, char, other."""
+        name = _base(name)
+        seen = name
+        while True:
+            if name in INTS:
+                return ("intclass", seen) if seen != name else ("int", name)
+            if name in FLOATS:
+                return "float", name
+            if name in ("void", "char"):
+                return name, name
+            if name in self.enum_class:
+                return "enum", self.enum_class[name]
+            if name in self.records:
+                return "record", name
+            t = self.typedefs.get(name)
+            if t is None:
+                return "other", name
+            if t["kind"] in ("handle", "callback"):
+                return t["kind"], name
+            target = _base(t["type"])
+            if t["kind"] == "alias" and target in INTS:
+                return "intclass", self.intclass_root(name)
+            name = target
+
+    def intclass_root(self, name: str) -> str:
+        """CUdevice -> CUdevice_v1 (the typedef directly over the integer type)."""
+        while _base(self.typedefs[name]["type"]) not in INTS:
+            name = _base(self.typedefs[name]["type"])
+        return name
+
+
+def _param_docs(doc: str) -> dict[str, str]:
+    out, cur = {}, None
+    for line in doc.splitlines():
+        m = re.match(r"\s*\\param\s*(?:\[[\w, ]+\])?\s*(\w+)\s*-?\s*(.*)", line)
+        if m:
+            cur = m.group(1)
+            out[cur] = m.group(2)
+        elif line.strip().startswith("\\"):
+            cur = None
+        elif cur and line.strip():
+            out[cur] += " " + line.strip()
+    return out
+
+
+def infer_directions(lib: Lib, fn: dict) -> list[dict]:
+    """Parameters with directions: the header's, the overrides', else the pointer rule."""
+    types: Types = lib.types
+    over = lib.cfg.get("params", {}).get(fn["name"], {})
+    docs = _param_docs(fn["doc"])
+    params = []
+    for p in fn["params"]:
+        p = dict(p)
+        o = over.get(p["name"])
+        if o in ("in", "out", "inout"):
+            p["direction"] = o
+        elif cy(p["type"]).replace(" ", "") == "constchar**":
+            p["direction"] = "out"  # cuGetErrorString(error, &str): the library's own string
+        elif p["direction"] == "in" and cy(p["type"]).endswith("*") and "const" not in cy(p["type"]).split("*")[0]:
+            kind, _ = types.kind(cy(p["type"])[:-1])
+            text = docs.get(p["name"], "")
+            if kind in ("int", "float", "enum", "handle", "intclass", "record", "callback") and not _ARRAY_DOC.match(
+                text
+            ):
+                p["direction"] = "out"
+        params.append(p)
+    return params
+
+
+def extra_plan(lib: Lib, fn: dict, p: dict) -> Plan:
+    """Plans for the driver's types; raises Unsupported when no rule fits."""
+    types: Types = lib.types
+    m = lib.cymod
+    c = ident(p["name"])
+    py = c
+    t = cy(p["type"])
+    direction = p["direction"]
+    over = lib.cfg.get("params", {}).get(fn["name"], {}).get(p["name"])
+    if over == "kernel_params":
+        return Plan(
+            py,
+            ["cdef void* _kp_ptrs[64]", "cdef uint64_t _kp_slots[64]", "cdef list _kp_keep = []", f"cdef void** c_{c}"],
+            [f"c_{c} = pack_kernel_params({py}, _kp_ptrs, _kp_slots, 64, _kp_keep)"],
+            f"c_{c}",
+            pytype="Any",
+        )
+    if over == "extra_params":  # CU_LAUNCH_PARAM_* arrays: None or the address of a ready array
+        return Plan(
+            py,
+            [f"cdef void** c_{c}"],
+            [f"c_{c} = <void**><uintptr_t>_address({py}, {py!r})"],
+            f"c_{c}",
+            pytype="int | None",
+        )
+    if isinstance(over, dict) and "out_string" in over:
+        size = ident(over["out_string"])
+        return Plan(
+            None,
+            [f"cdef bytearray _{c}"],
+            [f"_{c} = bytearray(max(c_{size}, 0) + 1)"],
+            f"<char*>_{c}",
+            output=f"bytes(_{c}[:c_{size}])",
+            outtype="bytes",
+        )
+    if isinstance(over, dict) and "pointer_attribute" in over:
+        attr = ident(over["pointer_attribute"])
+        return Plan(
+            None,
+            ["cdef uint64_t _attr_value[8]"],
+            ["memset(_attr_value, 0, sizeof(_attr_value))"],
+            "<void*>_attr_value",
+            output=f"_pointer_attribute(c_{attr}, _attr_value)",
+            outtype="Any",
+        )
+    if not t.endswith("*") or (direction == "in" and not t.endswith("**")):
+        base = t if not t.endswith("*") else t[:-1].strip()
+        kind, name = types.kind(base)
+        if not t.endswith("*"):
+            if kind == "int":
+                return Plan(
+                    py,
+                    [f"cdef {_base(t)} c_{c}"],
+                    [f"c_{c} = {py} if PyLong_Check({py}) else _index({py}, {py!r})"],
+                    f"c_{c}",
+                    pytype="int",
+                )
+            if kind == "float":
+                return Plan(py, [f"cdef {_base(t)} c_{c}"], [f"c_{c} = {py}"], f"c_{c}", pytype="float")
+            if kind == "enum":
+                return Plan(
+                    py,
+                    [f"cdef {m}.{_base(t)} c_{c}"],
+                    [f"c_{c} = <{m}.{_base(t)}><int>({py} if PyLong_Check({py}) else _index({py}, {py!r}))"],
+                    f"c_{c}",
+                    pytype=f"{name} | int",
+                )
+            if kind in ("handle", "intclass", "callback"):
+                ct = f"{m}.{_base(t)}"
+                return Plan(
+                    py,
+                    [f"cdef {ct} c_{c}"],
+                    [
+                        f"if type({py}) is {name}:",
+                        f"    c_{c} = <{ct}>(<{name}>{py})._ptr[0]",
+                        "else:",
+                        f"    c_{c} = <{ct}><uintptr_t>_handle_value({py}, {name}, {py!r})",
+                    ],
+                    f"c_{c}",
+                    pytype=f"{name} | int",
+                )
+            if kind == "record":  # a struct passed by value
+                return Plan(
+                    py,
+                    [f"cdef {name} _{c}"],
+                    [f"_{c} = _struct_arg({py}, {name}, {py!r})"],
+                    f"(<{m}.{name}*>(<{name}>_{c})._ptr)[0]",
+                    pytype=name,
+                )
+        else:  # an input pointer
+            if kind == "record":
+                ct = f"{m}.{_base(base)}"
+                return Plan(
+                    py,
+                    [f"cdef {ct}* c_{c} = NULL", f"cdef {name} _{c}"],
+                    [
+                        f"if {py} is not None:",
+                        f"    _{c} = <{name}>_struct_arg({py}, {name}, {py!r})",
+                        f"    c_{c} = <{ct}*>_{c}._ptr",
+                    ],
+                    f"c_{c}",
+                    pytype=f"{name} | None",
+                )
+            if kind == "void":
+                return Plan(
+                    py, [f"cdef BufferArg _{c}"], [f"_{c} = _void_ptr({py}, {py!r})"], f"<{t}>_{c}.ptr", pytype="Any"
+                )
+            if kind == "char" and "const" in t:
+                return Plan(
+                    py,
+                    [f"cdef bytes _{c}", f"cdef const char* c_{c} = NULL"],
+                    [f"if {py} is not None:", f"    _{c} = _cstr({py}, {py!r})", f"    c_{c} = _{c}"],
+                    f"c_{c}",
+                    pytype="bytes | None",
+                )
+        raise Unsupported(f"{direction} {p['type']}")
+    # outputs: one pointer level down
+    inner = t[:-1].strip()
+    kind, name = types.kind(inner)
+    if kind in ("int", "float"):
+        return Plan(None, [f"cdef {_base(inner)} c_{c} = 0"], [], f"&c_{c}", output=f"c_{c}", outtype=kind)
+    if kind == "enum":
+        return Plan(
+            None, [f"cdef {m}.{_base(inner)} c_{c}"], [], f"&c_{c}", output=f"_enum_{name}(<int>c_{c})", outtype=name
+        )
+    if kind in ("handle", "intclass", "callback"):
+        ct = f"{m}.{_base(inner)}"
+        return Plan(
+            None, [f"cdef {name} _{c} = {name}.__new__({name})"], [], f"<{ct}*>_{c}._ptr", output=f"_{c}", outtype=name
+        )
+    if kind == "record":
+        return Plan(
+            None, [f"cdef {name} _{c} = {name}()"], [], f"<{m}.{_base(inner)}*>_{c}._ptr", output=f"_{c}", outtype=name
+        )
+    if kind == "void" and t.replace(" ", "") in ("void**",):
+        return Plan(None, ["cdef void* c_" + c + " = NULL"], [], f"&c_{c}", output=f"<uintptr_t>c_{c}", outtype="int")
+    if kind == "char" and t.replace(" ", "") in ("constchar**", "char**") and "const" in t:
+        return Plan(
+            None,
+            [f"cdef const char* c_{c} = NULL"],
+            [],
+            f"&c_{c}",
+            output=f"(<bytes>c_{c} if c_{c} != NULL else None)",
+            outtype="bytes",
+        )
+    raise Unsupported(f"{direction} {p['type']}")
+
+
+# ------------------------------------------------------------------ classes
+
+
+def value_class(lib: Lib, name: str, doc: str) -> list[str]:
+    """A handle, integer type or callback: a value in the object, or a view of one elsewhere."""
+    lines = emit_py._handle_class(lib, {"name": name, "doc": doc})
+    return ["@cython.freelist(16)", *lines]
+
+
+def _field_plan(lib: Lib, owner: str, f: dict, nested_name: str | None) -> list[str]:
+    """A property per field: getter and setter over the struct the object points to."""
+    types: Types = lib.types
+    m = lib.cymod
+    n = f["name"]
+    acc = f"self._ptr[0].{ident(n) if ident(n) == n else ident(n)}"
+    dims = f.get("array", [])
+    t = cy(f["type"])
+    out = ["    @property", f"    def {ident(n)}(self):"]
+    doc = " ".join(f.get("doc", "").split())
+    if doc:
+        out += quote(doc.replace("\\", ""), "        ")
+    if nested_name:
+        if dims:
+            raise Unsupported("array of nested records")
+        out += [f"        return _view_{nested_name}(<uintptr_t>&{acc}, self)"]
+        out += [
+            f"    @{ident(n)}.setter",
+            f"    def {ident(n)}(self, value):",
+            f"        _copy_struct(<void*>&{acc}, value, {nested_name}, sizeof({acc}))",
+        ]
+        return out
+    kind, name = types.kind(t)
+    if dims:
+        if len(dims) != 1:
+            raise Unsupported("multi-dimensional array field")
+        if _base(t) == "char":
+            out += [f"        return (<char*>{acc})[:{dims[0]}]"]
+            out += [
+                f"    @{ident(n)}.setter",
+                f"    def {ident(n)}(self, value):",
+                f"        _set_chars(<char*>{acc}, value, {dims[0]}, {n!r})",
+            ]
+            return out
+        if kind in ("int", "float", "intclass", "enum"):
+            out += [f"        return [{acc}[i] for i in range({dims[0]})]"]
+            out += [
+                f"    @{ident(n)}.setter",
+                f"    def {ident(n)}(self, value):",
+                f"        if len(value) != {dims[0]}:",
+                f"            raise ValueError(f'{n} takes {dims[0]} values, got {{len(value)}}')",
+                f"        for i in range({dims[0]}):",
+                f"            {acc}[i] = value[i]",
+            ]
+            return out
+        if kind == "record":
+            out += [f"        return [_view_{name}(<uintptr_t>&{acc}[i], self) for i in range({dims[0]})]"]
+            return out
+        raise Unsupported(f"array of {t}")
+    if kind in ("int", "float"):
+        out += [f"        return {acc}"]
+        out += [f"    @{ident(n)}.setter", f"    def {ident(n)}(self, value):", f"        {acc} = value"]
+    elif kind == "enum":
+        out += [f"        return _enum_{name}(<int>{acc})"]
+        out += [
+            f"    @{ident(n)}.setter",
+            f"    def {ident(n)}(self, value):",
+            f"        {acc} = <{m}.{_base(t)}><int>_index(value, {n!r})",
+        ]
+    elif kind in ("handle", "intclass", "callback"):
+        out += [
+            f"        cdef {name} v = {name}.__new__({name})",
+            f"        (<{m}.{_base(t)}*>v._ptr)[0] = {acc}",
+            "        return v",
+        ]
+        out += [
+            f"    @{ident(n)}.setter",
+            f"    def {ident(n)}(self, value):",
+            f"        {acc} = <{m}.{_base(t)}><uintptr_t>_handle_value(value, {name}, {n!r})",
+        ]
+    elif kind == "record":
+        out += [f"        return _view_{name}(<uintptr_t>&{acc}, self)"]
+        out += [
+            f"    @{ident(n)}.setter",
+            f"    def {ident(n)}(self, value):",
+            f"        _copy_struct(<void*>&{acc}, value, {name}, sizeof({acc}))",
+        ]
+    elif t.endswith("*"):  # any other pointer: its address
+        out += [f"        return <uintptr_t>{acc}"]
+        out += [
+            f"    @{ident(n)}.setter",
+            f"    def {ident(n)}(self, value):",
+            f"        {acc} = <{qualify(lib, t)}><uintptr_t>_address(value, {n!r})",
+        ]
+    else:
+        raise Unsupported(f"field type {t}")
+    return out
+
+
+def struct_class(lib: Lib, rec: dict, nested: list) -> list[str]:
+    """A cdef class over one C struct or union; nested unnamed records become anon_<kind>N classes."""
+    m = lib.cymod
+    name = rec["name"]
+    ctype = f"{m}.{name}"
+    lines = [
+        f"cdef class {name}:",
+        *quote(docstring(rec.get("doc", "")) or f"The C {rec['kind']} {name}; a property per field."),
+        f"    cdef {ctype} _value",
+        f"    cdef {ctype}* _ptr",
+        "    cdef object _owner  # the object whose memory a view points into",
+        "",
+        "    def __cinit__(self, uintptr_t _ptr=0, owner=None):",
+        "        if _ptr:",
+        f"            self._ptr = <{ctype}*>_ptr",
+        "            self._owner = owner",
+        "        else:",
+        "            self._ptr = &self._value",
+        f"            memset(&self._value, 0, sizeof({ctype}))",
+        "",
+        "    def getPtr(self):",
+        '        """The address of the C struct."""',
+        "        return <uintptr_t>self._ptr",
+        "",
+        "    def __repr__(self):",
+        f"        return f'<{name} at 0x{{<uintptr_t>self._ptr:x}}>'",
+        "",
+    ]
+    props = []
+    for f in rec["fields"]:
+        nested_name = f["record"]["name"] if "record" in f else None
+        try:
+            props += ["", *_field_plan(lib, name, f, nested_name)]
+        except Unsupported as exc:
+            props += ["", f"    # {f['name']}: not exposed ({exc})"]
+    lines += props
+    return lines
+
+
+# ------------------------------------------------------------------- module
+
+_RICH_HEADER = """\
+# cython: language_level=3, binding=True
+{stamp}
+
+cimport cython
+from cpython.long cimport PyLong_Check
+from cpython.mem cimport PyMem_Free, PyMem_Malloc
+from libc.stdint cimport *
+from libc.string cimport memcpy, memset
+
+from cuda.bindings cimport {cymod}
+from cuda.bindings._lib.args cimport BufferArg, CStrings, buffer_arg, c_strings
+from cuda.bindings._lib.args cimport address_arg as _address
+from cuda.bindings._lib.args cimport cstr_arg as _cstr
+from cuda.bindings._lib.args cimport handle_value as _handle_value
+from cuda.bindings._lib.args cimport index_arg as _index
+from cuda.bindings._lib.args cimport void_ptr_arg as _void_ptr
+from cuda.bindings._lib.kernel_params cimport pack_kernel_params
+
+import ctypes
+from enum import IntEnum
+from enum import IntEnum as _IntEnum
+from typing import Any, Optional
+
+
+cdef object _struct_arg(object obj, type cls, str name):
+    if isinstance(obj, cls):
+        return obj
+    raise TypeError(f"{{name}} must be a {{cls.__name__}}, not {{type(obj).__name__}}")
+
+
+cdef int _copy_struct(void* dst, object value, type cls, size_t size) except -1:
+    if not isinstance(value, cls):
+        raise TypeError(f"expected a {{cls.__name__}}, not {{type(value).__name__}}")
+    memcpy(dst, <void*><uintptr_t>value.getPtr(), size)
+    return 0
+
+
+cdef int _set_chars(char* dst, object value, size_t size, str name) except -1:
+    cdef bytes data = _cstr(value, name)
+    if len(data) > size:
+        raise ValueError(f"{{name}} holds {{size}} bytes, got {{len(data)}}")
+    memset(dst, 0, size)
+    memcpy(dst, <char*>data, len(data))
+    return 0
+"""
+
+
+def assign_anon_names(model: dict) -> None:
+    """Name unnamed nested records anon_<kind>N, in model order (shared by both levels)."""
+    count = 0
+
+    def walk(fields):
+        nonlocal count
+        for f in fields:
+            if "record" in f:
+                f["record"]["name"] = f"anon_{f['record']['kind']}{count}"
+                count += 1
+                walk(f["record"]["fields"])
+
+    for rec in model["records"]:
+        walk(rec["fields"])
+
+
+def module(lib: Lib, stamp: str) -> tuple[str, str, str]:
+    """(<lib>.pyx, <lib>.pyi, the functions left out and why)."""
+    lib.types = Types(lib.model)
+    types: Types = lib.types
+    m = lib.cymod
+    out = [_RICH_HEADER.format(stamp=stamp, cymod=m).rstrip(), ""]
+    stub = [stamp, "", "from enum import IntEnum", "from typing import Any", ""]
+    aliases: list[tuple[str, str]] = []
+
+    # enums: one class per typedef name (CUresult), the tag an alias of it
+    done = set()
+    for enum in lib.model["enums"]:
+        cls = types.enum_class.get(enum["name"], enum["name"])
+        if cls in done:
+            continue
+        done.add(cls)
+        out += ["", *emit_py._enum_class(lib, {**enum, "name": cls}, "tuple"), ""]
+        out += [
+            f"cdef dict _members_{cls} = {cls}._value2member_map_",
+            "",
+            f"cdef inline object _enum_{cls}(int value):",
+            "    try:",
+            f"        return _members_{cls}[value]",
+            "    except KeyError:",
+            "        return value",
+            "",
+        ]
+        stub.append(f"class {cls}(IntEnum): ...")
+        if enum["name"] != cls:
+            aliases.append((enum["name"], cls))
+    for t in lib.model["typedefs"]:
+        if t["kind"] == "enum" and types.enum_class.get(t["name"]) != t["name"]:
+            aliases.append((t["name"], types.enum_class[cy(t["type"])]))
+
+    # value classes: handles, integer types, callbacks
+    values = []
+    for t in lib.model["typedefs"]:
+        kind, primary = types.kind(t["name"])
+        if kind in ("handle", "callback") or (kind == "intclass" and primary == t["name"]):
+            values.append(t["name"])
+            out += ["", *value_class(lib, t["name"], t["doc"]), ""]
+            stub += [
+                f"class {t['name']}:",
+                "    def __init__(self, init_value: int = 0, _ptr: int = 0) -> None: ...",
+                "    def __int__(self) -> int: ...",
+                "    def getPtr(self) -> int: ...",
+            ]
+        elif kind == "intclass":
+            aliases.append((t["name"], primary))
+
+    # struct classes, nested unnamed ones first
+    records = []
+
+    def collect(rec):
+        for f in rec["fields"]:
+            if "record" in f:
+                collect(f["record"])
+        records.append(rec)
+
+    for rec in lib.model["records"]:
+        collect(rec)
+    struct_names = [r["name"] for r in records]
+    for name in struct_names:  # views into other memory, made without the Python-level __init__
+        ctype = f"{m}.{name}"
+        out += ["", f"cdef inline object _view_{name}(uintptr_t ptr, object owner):", f"    return {name}(ptr, owner)"]
+    for rec in records:
+        out += ["", *struct_class(lib, rec, []), ""]
+        stub += [
+            f"class {rec['name']}:",
+            "    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...",
+            "    def getPtr(self) -> int: ...",
+        ]
+    for t in lib.model["typedefs"]:
+        kind, primary = types.kind(t["name"])
+        if kind == "record" and primary != t["name"]:
+            aliases.append((t["name"], primary))
+
+    out += ["", "# Other names of the classes above (C typedefs and versioned names)."]
+    for alias, target in aliases:
+        if alias != target:
+            out.append(f"{alias} = {target}")
+            stub.append(f"{alias} = {target}")
+
+    result_py = emit_py.lib_result(lib)
+    out += [
+        "",
+        f"cdef object _success = {result_py}({m}.{lib.cfg['success']})",
+        "",
+        "",
+        "cdef inline object _result(int value):",
+        f"    if value == {m}.{lib.cfg['success']}:",
+        "        return _success",
+        f"    return _enum_{result_py}(value)",
+        "",
+    ]
+    # macros: integer constants
+    for mac in lib.model["macros"]:
+        if "value" not in mac:
+            continue
+        cast = mac.get("cast", "")
+        kind, cls = types.kind(cast) if cast and not cast.endswith("*") else ("int", "int")
+        if kind in ("handle", "intclass"):
+            out.append(f"{mac['name']} = {cls}({mac['value']})")
+            stub.append(f"{mac['name']}: {cls}")
+        else:
+            out.append(f"{mac['name']} = {mac['value']}")
+            stub.append(f"{mac['name']}: int")
+    out += ["", 'include "_lib/driver_values.pxi"']
+
+    skipped = []
+    lib.extra_plan = extra_plan
+    for fn in lib.model["functions"]:
+        fn2 = {**fn, "params": infer_directions(lib, fn)}
+        try:
+            lines, sig = emit_py.function(lib, fn2, "tuple")
+        except (Unsupported, ValueError) as exc:
+            skipped.append(f"{fn['name']}: {exc}")
+            continue
+        out += ["", *lines, ""]
+        stub.append(sig)
+    out += ["", "def sizeof(objType):", '    """The size in bytes of the C type behind a class of this module."""']
+    for name in [*values, *struct_names]:
+        out += [f"    if objType is {name}:", f"        return sizeof({m}.{name})"]
+    out += ['    raise TypeError(f"Unknown type: {objType}")', ""]
+    return "\n".join(out).rstrip() + "\n", "\n".join(stub) + "\n", "\n".join(skipped) + "\n"

@@ -1,0 +1,28 @@
+# Hand-written, included by the generated driver.pyx: values whose C type depends on an argument.
+
+cdef object _pointer_attribute(int attribute, uint64_t* raw):
+    """cuPointerGetAttribute's value as the Python type of that attribute."""
+    if attribute == cydriver.CU_POINTER_ATTRIBUTE_CONTEXT:
+        return CUcontext(<uintptr_t>(<void**>raw)[0])
+    if attribute == cydriver.CU_POINTER_ATTRIBUTE_MEMORY_TYPE:
+        return _enum_CUmemorytype((<unsigned int*>raw)[0])
+    if attribute in (cydriver.CU_POINTER_ATTRIBUTE_DEVICE_POINTER, cydriver.CU_POINTER_ATTRIBUTE_RANGE_START_ADDR):
+        return CUdeviceptr(raw[0])
+    if attribute == cydriver.CU_POINTER_ATTRIBUTE_MEMPOOL_HANDLE:
+        return CUmemoryPool(<uintptr_t>(<void**>raw)[0])
+    if attribute == cydriver.CU_POINTER_ATTRIBUTE_P2P_TOKENS:
+        tokens = CUDA_POINTER_ATTRIBUTE_P2P_TOKENS()
+        memcpy(<void*><uintptr_t>tokens.getPtr(), raw, sizeof(cydriver.CUDA_POINTER_ATTRIBUTE_P2P_TOKENS))
+        return tokens
+    if attribute in (
+        cydriver.CU_POINTER_ATTRIBUTE_SYNC_MEMOPS,
+        cydriver.CU_POINTER_ATTRIBUTE_IS_MANAGED,
+        cydriver.CU_POINTER_ATTRIBUTE_IS_LEGACY_CUDA_IPC_CAPABLE,
+        cydriver.CU_POINTER_ATTRIBUTE_MAPPED,
+        cydriver.CU_POINTER_ATTRIBUTE_IS_GPU_DIRECT_RDMA_CAPABLE,
+        cydriver.CU_POINTER_ATTRIBUTE_IS_HW_DECOMPRESS_CAPABLE,
+    ):
+        return bool((<int*>raw)[0])
+    if attribute in (cydriver.CU_POINTER_ATTRIBUTE_DEVICE_ORDINAL, cydriver.CU_POINTER_ATTRIBUTE_ACCESS_FLAGS):
+        return (<int*>raw)[0]
+    return raw[0]  # sizes, ids, addresses and handle-type masks: 64-bit integers

@@ -1,0 +1,165 @@
+# cython: language_level=3
+"""kernelParams for cuLaunchKernel, cuLaunchKernelEx, cudaLaunchKernel, in every form callers use:
+
+- None or 0: no parameters (NULL);
+- an int: the address of a ready void*[] array;
+- an object with getPtr(): its address is the array;
+- a pair (values, types): one value per kernel parameter with its ctypes type,
+  or None as the type for a cuda.bindings object (CUdeviceptr, a handle, a
+  struct), whose own storage is passed.
+
+The common ctypes scalar types are packed straight into the caller's slots
+(8 bytes each, on the C stack of the launch), with no ctypes object and no
+allocation per argument; other ctypes types (structures, arrays) go through
+ctypes and are kept alive in `keep` until the call returns.
+"""
+
+from cpython.long cimport PyLong_AsUnsignedLongLongMask, PyLong_Check
+from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
+from libc.stdint cimport int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t, uintptr_t
+from libc.string cimport memcpy
+
+import ctypes
+import operator
+
+# ctypes type -> packing code; filled once at import.
+cdef enum Code:
+    I8 = 1
+    I16
+    I32
+    I64
+    U8
+    U16
+    U32
+    U64
+    F32
+    F64
+    PTR
+    BOOL
+
+cdef dict _CODES = {}
+
+
+cdef void _register(object t, int code):
+    _CODES[t] = code
+
+
+_sizes = {1: (I8, U8), 2: (I16, U16), 4: (I32, U32), 8: (I64, U64)}
+for _t in (ctypes.c_byte, ctypes.c_short, ctypes.c_int, ctypes.c_long, ctypes.c_longlong, ctypes.c_ssize_t,
+           ctypes.c_int8, ctypes.c_int16, ctypes.c_int32, ctypes.c_int64):
+    _register(_t, _sizes[ctypes.sizeof(_t)][0])
+for _t in (ctypes.c_ubyte, ctypes.c_ushort, ctypes.c_uint, ctypes.c_ulong, ctypes.c_ulonglong, ctypes.c_size_t,
+           ctypes.c_uint8, ctypes.c_uint16, ctypes.c_uint32, ctypes.c_uint64):
+    _register(_t, _sizes[ctypes.sizeof(_t)][1])
+_register(ctypes.c_float, F32)
+_register(ctypes.c_double, F64)
+_register(ctypes.c_void_p, PTR)
+_register(ctypes.c_bool, BOOL)
+_register(ctypes.c_char, I8)
+
+
+cdef inline uint64_t _as_address(object value) except? 0:
+    if value is None:
+        return 0
+    if PyLong_Check(value):
+        return PyLong_AsUnsignedLongLongMask(value)
+    if hasattr(value, "getPtr"):  # CUdeviceptr and friends: their value, not their storage
+        return int(value)
+    if isinstance(value, ctypes.c_void_p):
+        return value.value or 0
+    raise TypeError(f"a c_void_p kernel argument must be an int, None or a device pointer, not {type(value).__name__}")
+
+
+cdef int _pack_one(object value, int code, void* slot) except -1:
+    if code < F32 and not PyLong_Check(value):
+        value = operator.index(value)  # integers only: a float here is a mistake, not a truncation
+    if code == F32:
+        (<float*>slot)[0] = value
+    elif code == F64:
+        (<double*>slot)[0] = value
+    elif code == PTR:
+        (<uint64_t*>slot)[0] = _as_address(value)
+    elif code == BOOL:
+        (<uint8_t*>slot)[0] = 1 if value else 0
+    elif code == I8:
+        (<int8_t*>slot)[0] = value
+    elif code == I16:
+        (<int16_t*>slot)[0] = value
+    elif code == I32:
+        (<int32_t*>slot)[0] = value
+    elif code == I64:
+        (<int64_t*>slot)[0] = value
+    elif code == U8:
+        (<uint8_t*>slot)[0] = value
+    elif code == U16:
+        (<uint16_t*>slot)[0] = value
+    elif code == U32:
+        (<uint32_t*>slot)[0] = value
+    else:
+        (<uint64_t*>slot)[0] = value
+    return 0
+
+
+cdef void** pack_kernel_params(object params, void** ptrs, uint64_t* slots, Py_ssize_t capacity, list keep) except? NULL:
+    """The void** to pass as kernelParams; ptrs and slots hold `capacity` entries (the caller's stack)."""
+    cdef Py_ssize_t i, n
+    cdef object values, types, value, t
+    cdef int code
+    if params is None:
+        return NULL
+    if PyLong_Check(params):
+        return <void**><uintptr_t>PyLong_AsUnsignedLongLongMask(params)
+    if type(params) is not tuple or PyTuple_GET_SIZE(params) != 2:
+        if hasattr(params, "getPtr"):
+            return <void**><uintptr_t>params.getPtr()
+        raise TypeError(
+            "kernelParams must be None, an int address, or a pair (values, ctypes types), "
+            f"not {type(params).__name__}"
+        )
+    values = <object>PyTuple_GET_ITEM(params, 0)
+    types = <object>PyTuple_GET_ITEM(params, 1)
+    if type(values) is not tuple:
+        values = tuple(values)
+    if type(types) is not tuple:
+        types = tuple(types)
+    n = PyTuple_GET_SIZE(values)
+    if PyTuple_GET_SIZE(types) != n:
+        raise ValueError(f"kernelParams: {n} values but {PyTuple_GET_SIZE(types)} types")
+    if n > capacity:
+        holder = bytearray(n * (sizeof(void*) + sizeof(uint64_t)))
+        keep.append(holder)
+        ptrs = <void**><char*>holder
+        slots = <uint64_t*>(<char*>holder + n * sizeof(void*))
+    for i in range(n):
+        value = <object>PyTuple_GET_ITEM(values, i)
+        t = <object>PyTuple_GET_ITEM(types, i)
+        code = _CODES.get(t, 0)
+        if code:
+            _pack_one(value, code, &slots[i])
+            ptrs[i] = &slots[i]
+        elif t is None:
+            if not hasattr(value, "getPtr"):
+                raise TypeError(f"kernelParams[{i}]: with type None the value must be a cuda.bindings object "
+                                f"(it has getPtr()), not {type(value).__name__}")
+            keep.append(value)
+            ptrs[i] = <void*><uintptr_t>value.getPtr()
+        elif isinstance(t, type) and issubclass(t, ctypes._SimpleCData | ctypes.Structure | ctypes.Union | ctypes.Array):
+            obj = value if isinstance(value, t) else t(value)
+            keep.append(obj)
+            ptrs[i] = <void*><uintptr_t>ctypes.addressof(obj)
+        else:
+            raise TypeError(f"kernelParams[{i}]: the type must be a ctypes type or None, not {t!r}")
+    return ptrs
+
+
+def _packed(params):
+    """Test hook: the bytes each kernel argument is passed as (the C stack slots, read back)."""
+    cdef void* ptrs[64]
+    cdef uint64_t slots[64]
+    cdef list keep = []
+    cdef void** packed = pack_kernel_params(params, ptrs, slots, 64, keep)
+    if packed == NULL:
+        return None
+    values, types = params
+    sizes = [ctypes.sizeof(t) if t is not None else 8 for t in types]
+    return [(<char*>packed[i])[: sizes[i]] for i in range(len(sizes))]

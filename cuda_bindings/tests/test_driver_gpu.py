@@ -1,0 +1,297 @@
+"""cuda.bindings.driver on a real GPU: results checked against numpy.
+
+Marked gpu: they skip with a reason where there is no driver or no device, and
+run on the GPU machine (also under CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM=1).
+"""
+
+from __future__ import annotations
+
+import ctypes
+
+import numpy as np
+import pytest
+
+from cuda.bindings import driver as cu
+from cuda.bindings import nvrtc
+
+pytestmark = pytest.mark.gpu
+
+KERNELS = rb"""
+extern "C" __global__ void saxpy(float a, const float* x, float* y, unsigned long long n) {
+    unsigned long long i = blockIdx.x * (unsigned long long)blockDim.x + threadIdx.x;
+    if (i < n) y[i] = a * x[i] + y[i];
+}
+extern "C" __global__ void fill_ones(int* out) { out[threadIdx.x] = 1; }
+extern "C" __global__ void mixed(const double* a, int* b, float c, long long d, double e, unsigned char f, float* out) {
+    out[0] = (float)(a[0] + b[0] + c + d + e + f);
+}
+"""
+
+
+def ok(result):
+    err, *rest = result
+    assert err == cu.CUresult.CUDA_SUCCESS, repr(err)
+    return rest[0] if len(rest) == 1 else tuple(rest) if rest else None
+
+
+@pytest.fixture(scope="module")
+def context():
+    try:
+        (err,) = cu.cuInit(0)
+    except RuntimeError as exc:  # no driver library at all
+        pytest.skip(f"no NVIDIA driver: {str(exc).splitlines()[0]}")
+    if err != cu.CUresult.CUDA_SUCCESS:
+        pytest.skip(f"cuInit failed: {err!r}")
+    count = ok(cu.cuDeviceGetCount())
+    if count == 0:
+        pytest.skip("no CUDA device")
+    dev = ok(cu.cuDeviceGet(0))
+    ctx = ok(cu.cuDevicePrimaryCtxRetain(dev))
+    ok(cu.cuCtxSetCurrent(ctx))
+    yield dev, ctx
+    cu.cuDevicePrimaryCtxRelease(dev)
+
+
+@pytest.fixture(scope="module")
+def module(context):
+    dev, _ = context
+    major = ok(cu.cuDeviceGetAttribute(cu.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, dev))
+    minor = ok(cu.cuDeviceGetAttribute(cu.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, dev))
+    err, prog = nvrtc.nvrtcCreateProgram(KERNELS, b"k.cu", 0, [], [])
+    arch = f"-arch=sm_{major}{minor}".encode()
+    assert nvrtc.nvrtcCompileProgram(prog, 1, [arch])[0] == nvrtc.nvrtcResult.NVRTC_SUCCESS
+    err, size = nvrtc.nvrtcGetCUBINSize(prog)
+    cubin = bytearray(size)
+    nvrtc.nvrtcGetCUBIN(prog, cubin)
+    err, size = nvrtc.nvrtcGetPTXSize(prog)
+    ptx = bytearray(size)
+    nvrtc.nvrtcGetPTX(prog, ptx)
+    mod = ok(cu.cuModuleLoadData(bytes(cubin)))
+    yield mod, bytes(ptx)
+    ok(cu.cuModuleUnload(mod))
+
+
+def test_device_queries(context):
+    dev, _ = context
+    assert isinstance(dev, cu.CUdevice) and int(dev) == 0
+    name = ok(cu.cuDeviceGetName(256, dev))
+    assert isinstance(name, bytes) and name.rstrip(b"\0") and b"\0" not in name.rstrip(b"\0")
+    assert ok(cu.cuDeviceTotalMem(dev)) > 1 << 30
+    cc = ok(cu.cuDeviceGetAttribute(cu.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, dev))
+    assert cc >= 7
+    version = ok(cu.cuDriverGetVersion())
+    assert version >= 12000
+    uuid = ok(cu.cuDeviceGetUuid(dev))
+    assert len(uuid.bytes) == 16 and any(uuid.bytes)
+
+
+def test_context_current(context):
+    dev, ctx = context
+    current = ok(cu.cuCtxGetCurrent())
+    assert current == ctx and int(current) != 0 and hash(current) == hash(ctx)
+    assert int(ok(cu.cuCtxGetDevice())) == int(dev)
+    assert ok(cu.cuCtxGetApiVersion(ctx)) >= 3020
+
+
+def test_memory_sync_copies_and_memset(context):
+    n = 1 << 16
+    host = np.random.default_rng(1).standard_normal(n).astype(np.float32)
+    dptr = ok(cu.cuMemAlloc(host.nbytes))
+    try:
+        ok(cu.cuMemcpyHtoD(dptr, host, host.nbytes))
+        back = np.full_like(host, np.nan)
+        ok(cu.cuMemcpyDtoH(back, dptr, host.nbytes))
+        np.testing.assert_array_equal(back, host)
+        ok(cu.cuMemsetD32(dptr, 0x3F800000, n // 2))  # 1.0f in the first half
+        ok(cu.cuMemcpyDtoH(back, dptr, host.nbytes))
+        np.testing.assert_array_equal(back[: n // 2], 1.0)
+        np.testing.assert_array_equal(back[n // 2 :], host[n // 2 :])
+        free, total = ok(cu.cuMemGetInfo())
+        assert 0 < free <= total
+        assert ok(cu.cuPointerGetAttribute(cu.CUpointer_attribute.CU_POINTER_ATTRIBUTE_MEMORY_TYPE, dptr)) == (
+            cu.CUmemorytype.CU_MEMORYTYPE_DEVICE
+        )
+        assert int(
+            ok(cu.cuPointerGetAttribute(cu.CUpointer_attribute.CU_POINTER_ATTRIBUTE_DEVICE_POINTER, dptr))
+        ) == int(dptr)
+    finally:
+        ok(cu.cuMemFree(dptr))
+
+
+def test_memory_async_pinned_and_pool(context):
+    dev, _ = context
+    stream = ok(cu.cuStreamCreate(cu.CUstream_flags.CU_STREAM_NON_BLOCKING))
+    n = 4096
+    pinned = ok(cu.cuMemAllocHost(n * 4))
+    host = np.ctypeslib.as_array(ctypes.cast(pinned, ctypes.POINTER(ctypes.c_int32)), (n,))
+    host[:] = np.arange(n, dtype=np.int32) * 3
+    pool = ok(cu.cuDeviceGetDefaultMemPool(dev))
+    dptr = ok(cu.cuMemAllocFromPoolAsync(n * 4, pool, stream))
+    ok(cu.cuMemcpyHtoDAsync(dptr, pinned, n * 4, stream))
+    ok(cu.cuMemsetD32Async(dptr, 7, 16, stream))
+    out = np.full(n, -1, dtype=np.int32)
+    ok(cu.cuMemcpyDtoHAsync(out, dptr, n * 4, stream))
+    ok(cu.cuMemFreeAsync(dptr, stream))
+    ok(cu.cuStreamSynchronize(stream))
+    expected = np.arange(n, dtype=np.int32) * 3
+    expected[:16] = 7
+    np.testing.assert_array_equal(out, expected)
+    assert ok(cu.cuStreamQuery(stream)) is None
+    ok(cu.cuMemFreeHost(pinned))
+    ok(cu.cuStreamDestroy(stream))
+    threshold = ok(cu.cuMemPoolGetAttribute(pool, cu.CUmemPool_attribute.CU_MEMPOOL_ATTR_RELEASE_THRESHOLD))
+    assert threshold is not None
+
+
+def test_managed_memory(context):
+    n = 1024
+    dptr = ok(cu.cuMemAllocManaged(n * 4, cu.CUmemAttach_flags.CU_MEM_ATTACH_GLOBAL))
+    ok(cu.cuMemsetD32(dptr, 5, n))
+    ok(cu.cuCtxSynchronize())
+    view = np.ctypeslib.as_array(ctypes.cast(int(dptr), ctypes.POINTER(ctypes.c_int32)), (n,))
+    np.testing.assert_array_equal(view, 5)
+    ok(cu.cuMemFree(dptr))
+
+
+def _saxpy_args(n):
+    rng = np.random.default_rng(2)
+    x, y = rng.standard_normal(n).astype(np.float32), rng.standard_normal(n).astype(np.float32)
+    dx, dy = ok(cu.cuMemAlloc(x.nbytes)), ok(cu.cuMemAlloc(y.nbytes))
+    ok(cu.cuMemcpyHtoD(dx, x, x.nbytes))
+    ok(cu.cuMemcpyHtoD(dy, y, y.nbytes))
+    return x, y, dx, dy
+
+
+@pytest.mark.parametrize("form", ["ctypes_types", "none_types", "address"])
+def test_launch_kernel_params_forms(module, form):
+    mod, _ = module
+    fn = ok(cu.cuModuleGetFunction(mod, b"saxpy"))
+    n = 10000
+    x, y, dx, dy = _saxpy_args(n)
+    a = np.float32(2.5)
+    if form == "ctypes_types":
+        params = ((2.5, dx, dy, n), (ctypes.c_float, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_ulonglong))
+    elif form == "none_types":
+        params = ((2.5, dx, dy, n), (ctypes.c_float, None, None, ctypes.c_ulonglong))
+    else:  # a ready void*[] built with ctypes
+        values = [ctypes.c_float(2.5), ctypes.c_void_p(int(dx)), ctypes.c_void_p(int(dy)), ctypes.c_ulonglong(n)]
+        array = (ctypes.c_void_p * 4)(*[ctypes.addressof(v) for v in values])
+        params = ctypes.addressof(array)
+    ok(cu.cuLaunchKernel(fn, (n + 255) // 256, 1, 1, 256, 1, 1, 0, 0, params, 0))
+    ok(cu.cuCtxSynchronize())
+    out = np.full(n, np.nan, dtype=np.float32)
+    ok(cu.cuMemcpyDtoH(out, dy, out.nbytes))
+    np.testing.assert_allclose(out, a * x + y, rtol=1e-6)
+    cu.cuMemFree(dx)
+    cu.cuMemFree(dy)
+
+
+def test_launch_many_argument_types(module):
+    mod, _ = module
+    fn = ok(cu.cuModuleGetFunction(mod, b"mixed"))
+    da, db, dout = ok(cu.cuMemAlloc(8)), ok(cu.cuMemAlloc(4)), ok(cu.cuMemAlloc(4))
+    ok(cu.cuMemcpyHtoD(da, np.array([1.5]), 8))
+    ok(cu.cuMemcpyHtoD(db, np.array([2], dtype=np.int32), 4))
+    types = (None, None, ctypes.c_float, ctypes.c_longlong, ctypes.c_double, ctypes.c_ubyte, None)
+    ok(cu.cuLaunchKernel(fn, 1, 1, 1, 1, 1, 1, 0, None, ((da, db, 0.25, -4, 10.0, 200, dout), types), None))
+    out = np.zeros(1, dtype=np.float32)
+    ok(cu.cuMemcpyDtoH(out, dout, 4))
+    assert out[0] == pytest.approx(1.5 + 2 + 0.25 - 4 + 10.0 + 200)
+    for d in (da, db, dout):
+        cu.cuMemFree(d)
+
+
+def test_module_from_ptx_and_no_argument_kernel_params(context, module):
+    _, ptx = module
+    mod = ok(cu.cuModuleLoadData(ptx))
+    fn = ok(cu.cuModuleGetFunction(mod, b"fill_ones"))
+    out = ok(cu.cuMemAlloc(32 * 4))
+    ok(cu.cuMemsetD32(out, 0, 32))
+    ok(cu.cuLaunchKernel(fn, 1, 1, 1, 32, 1, 1, 0, cu.CU_STREAM_LEGACY, ((out,), (None,)), None))
+    host = np.zeros(32, dtype=np.int32)
+    ok(cu.cuMemcpyDtoH(host, out, host.nbytes))
+    np.testing.assert_array_equal(host, 1)
+    assert ok(cu.cuFuncGetAttribute(cu.CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK, fn)) >= 32
+    blocks = ok(cu.cuOccupancyMaxActiveBlocksPerMultiprocessor(fn, 128, 0))
+    assert blocks >= 1
+    cu.cuMemFree(out)
+    ok(cu.cuModuleUnload(mod))
+
+
+def test_events_and_timing(module):
+    mod, _ = module
+    fn = ok(cu.cuModuleGetFunction(mod, b"saxpy"))
+    n = 1 << 20
+    x, y, dx, dy = _saxpy_args(n)
+    stream = ok(cu.cuStreamCreate(0))
+    start, end = ok(cu.cuEventCreate(0)), ok(cu.cuEventCreate(0))
+    ok(cu.cuEventRecord(start, stream))
+    for _ in range(10):
+        ok(cu.cuLaunchKernel(fn, n // 256, 1, 1, 256, 1, 1, 0, stream,
+                             ((1.0, dx, dy, n), (ctypes.c_float, None, None, ctypes.c_uint64)), None))  # fmt: skip
+    ok(cu.cuEventRecord(end, stream))
+    ok(cu.cuEventSynchronize(end))
+    ms = ok(cu.cuEventElapsedTime(start, end))
+    assert 0 < ms < 10_000
+    out = np.empty(n, dtype=np.float32)
+    ok(cu.cuMemcpyDtoH(out, dy, out.nbytes))
+    np.testing.assert_allclose(out, y + 10 * x, rtol=1e-5, atol=1e-5)
+    for e in (start, end):
+        ok(cu.cuEventDestroy(e))
+    ok(cu.cuStreamDestroy(stream))
+
+
+def test_stream_capture_and_graph(module):
+    mod, _ = module
+    fn = ok(cu.cuModuleGetFunction(mod, b"saxpy"))
+    n = 4096
+    x, y, dx, dy = _saxpy_args(n)
+    stream = ok(cu.cuStreamCreate(cu.CUstream_flags.CU_STREAM_NON_BLOCKING))
+    ok(cu.cuStreamBeginCapture(stream, cu.CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_GLOBAL))
+    params = ((2.0, dx, dy, n), (ctypes.c_float, None, None, ctypes.c_uint64))
+    ok(cu.cuLaunchKernel(fn, n // 256, 1, 1, 256, 1, 1, 0, stream, params, None))
+    graph = ok(cu.cuStreamEndCapture(stream))
+    exec_ = ok(cu.cuGraphInstantiate(graph, 0))
+    for _ in range(3):
+        ok(cu.cuGraphLaunch(exec_, stream))
+    ok(cu.cuStreamSynchronize(stream))
+    out = np.empty(n, dtype=np.float32)
+    ok(cu.cuMemcpyDtoH(out, dy, out.nbytes))
+    np.testing.assert_allclose(out, y + 6 * x, rtol=1e-5, atol=1e-5)
+    ok(cu.cuGraphExecDestroy(exec_))
+    ok(cu.cuGraphDestroy(graph))
+    ok(cu.cuStreamDestroy(stream))
+
+
+def test_host_function_with_a_ctypes_callback(context):
+    calls = []
+
+    @ctypes.CFUNCTYPE(None, ctypes.c_void_p)
+    def host_fn(user_data):
+        calls.append(user_data)
+
+    stream = ok(cu.cuStreamCreate(0))
+    ok(cu.cuLaunchHostFunc(stream, ctypes.cast(host_fn, ctypes.c_void_p).value, 42))
+    ok(cu.cuStreamSynchronize(stream))
+    assert calls == [42]
+    ok(cu.cuStreamDestroy(stream))
+
+
+def test_peer_access(context):
+    count = ok(cu.cuDeviceGetCount())
+    if count < 2:
+        pytest.skip(f"peer access needs two GPUs; this machine has {count}")
+    d0, d1 = ok(cu.cuDeviceGet(0)), ok(cu.cuDeviceGet(1))
+    assert ok(cu.cuDeviceCanAccessPeer(d0, d1)) in (0, 1)
+
+
+def test_errors_carry_names(context):
+    (err,) = cu.cuCtxSetCurrent(0xDEAD)  # a bogus context
+    assert err != cu.CUresult.CUDA_SUCCESS
+    assert cu.cuGetErrorName(cu.CUresult.CUDA_ERROR_INVALID_VALUE) == (
+        cu.CUresult.CUDA_SUCCESS,
+        b"CUDA_ERROR_INVALID_VALUE",
+    )
+    err, text = cu.cuGetErrorString(cu.CUresult.CUDA_ERROR_OUT_OF_MEMORY)
+    assert b"out of memory" in text
+    ok(cu.cuCtxSetCurrent(context[1]))
