@@ -76,11 +76,11 @@ def main():
     k0 = ok(cu.cuModuleGetFunction(mod, b"k0"))
     k4 = ok(cu.cuModuleGetFunction(mod, b"k4"))
     k16 = ok(cu.cuModuleGetFunction(mod, b"k16"))
-    P, I, F, U, D = ctypes.c_void_p, ctypes.c_int, ctypes.c_float, ctypes.c_uint64, ctypes.c_double
+    P, N, F, U, D = ctypes.c_void_p, ctypes.c_int, ctypes.c_float, ctypes.c_uint64, ctypes.c_double
     args4 = ((1.5, dptr, dptr, 7), (F, P, P, U))
     args16 = (
         (dptr, dptr, dptr, dptr, 1, 2, 3, 4, 1.0, 2.0, 3.0, 4.0, 5, 6, 7.0, 8.0),
-        (P, P, P, P, I, I, I, I, F, F, F, F, U, U, D, D),
+        (P, P, P, P, N, N, N, N, F, F, F, F, U, U, D, D),
     )
     launches = {}
     for name, fn, params in (("launch_0", k0, None), ("launch_4", k4, args4), ("launch_16", k16, args16)):

@@ -288,7 +288,7 @@ def _field_plan(lib: Lib, owner: str, f: dict, nested_name: str | None) -> list[
     types: Types = lib.types
     m = lib.cymod
     n = f["name"]
-    acc = f"self._ptr[0].{ident(n) if ident(n) == n else ident(n)}"
+    acc = f"self._ptr[0].{ident(n)}"
     dims = f.get("array", [])
     t = cy(f["type"])
     out = ["    @property", f"    def {ident(n)}(self):"]

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# On the lent GPU machine (../shared/gpu/README.md): install ours under a prefix that
+# shadows NVIDIA's preinstalled packages, run every test (the GPU ones included, also
+# under CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM=1), then the driver benchmark.
+# Logs go to $OUT; a summary is printed last.
+set -u
+OUT=${OUT:-/tmp/out}
+mkdir -p "$OUT"
+P=/tmp/ours
+SP=$(python3 -c "import sysconfig; print(sysconfig.get_path('purelib', vars={'base': '$P', 'platbase': '$P'}))")
+export PYTHONPATH=$SP
+nvidia-smi --query-gpu=name,driver_version --format=csv,noheader > "$OUT/gpu.txt"
+start=$(date +%s)
+for p in cuda_pathfinder cuda_bindings; do
+    python3 -m pip install --no-build-isolation --no-deps --no-index --ignore-installed --prefix $P ./$p \
+        > "$OUT/install-$p.log" 2>&1 || { tail -30 "$OUT/install-$p.log"; exit 1; }
+done
+echo "build+install: $(( $(date +%s) - start )) s" > "$OUT/summary.txt"
+python3 -c 'import cuda.bindings, cuda.pathfinder, sys; print(cuda.bindings.__file__, cuda.pathfinder.__file__)' \
+    | tee -a "$OUT/summary.txt"
+cd cuda_bindings
+python3 -m pytest -q -rs tests -p no:cacheprovider > "$OUT/tests-bindings.log" 2>&1
+echo "bindings tests: $(tail -1 "$OUT/tests-bindings.log")" >> "$OUT/summary.txt"
+CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM=1 python3 -m pytest -q -rs -m gpu tests -p no:cacheprovider \
+    > "$OUT/tests-gpu-ptds.log" 2>&1
+echo "GPU tests with PTDS=1: $(tail -1 "$OUT/tests-gpu-ptds.log")" >> "$OUT/summary.txt"
+cd ../cuda_pathfinder
+python3 -m pytest -q tests -p no:cacheprovider > "$OUT/tests-pathfinder.log" 2>&1
+echo "pathfinder tests: $(tail -1 "$OUT/tests-pathfinder.log")" >> "$OUT/summary.txt"
+cd ..
+if [ "${SKIP_BENCH:-0}" != 1 ]; then
+    python3 benchmarks/driver_calls.py --ours-path "$SP" --json "$OUT/driver_calls.json" \
+        > "$OUT/driver_calls.md" 2> "$OUT/driver_calls.err"
+fi
+grep -E "FAILED|ERROR|SKIPPED" "$OUT"/tests-*.log | head -30
+cat "$OUT/summary.txt" "$OUT/driver_calls.md" 2>/dev/null
+tail -5 "$OUT/driver_calls.err" 2>/dev/null
