@@ -540,7 +540,6 @@ def module(lib: Lib, stamp: str) -> tuple[str, str, str]:
         collect(rec)
     struct_names = [r["name"] for r in records]
     for name in struct_names:  # views into other memory, made without the Python-level __init__
-        ctype = f"{m}.{name}"
         out += ["", f"cdef inline object _view_{name}(uintptr_t ptr, object owner):", f"    return {name}(ptr, owner)"]
     for rec in records:
         out += ["", *struct_class(lib, rec, []), ""]

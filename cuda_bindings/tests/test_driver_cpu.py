@@ -75,8 +75,8 @@ def test_structs_fields_nested_and_arrays():
 
 
 def test_kernel_params_packing():
-    P, I, F, U, D = ctypes.c_void_p, ctypes.c_int, ctypes.c_float, ctypes.c_uint64, ctypes.c_double
-    packed = _packed(((1.5, 0x1234, -7, 2**40, 0.25, cu.CUdeviceptr(0x99)), (F, P, I, U, D, P)))
+    P, N, F, U, D = ctypes.c_void_p, ctypes.c_int, ctypes.c_float, ctypes.c_uint64, ctypes.c_double
+    packed = _packed(((1.5, 0x1234, -7, 2**40, 0.25, cu.CUdeviceptr(0x99)), (F, P, N, U, D, P)))
     assert packed[0] == struct.pack("<f", 1.5)
     assert packed[1] == struct.pack("<Q", 0x1234)
     assert packed[2] == struct.pack("<i", -7)
@@ -85,7 +85,7 @@ def test_kernel_params_packing():
     assert packed[5] == struct.pack("<Q", 0x99)  # a CUdeviceptr passed as c_void_p: its value
     d = cu.CUdeviceptr(0x77)
     assert _packed(((d,), (None,)))[0] == struct.pack("<Q", 0x77)  # type None: the object's own storage
-    big = _packed((tuple(range(100)), (I,) * 100))
+    big = _packed((tuple(range(100)), (N,) * 100))
     assert len(big) == 100 and big[99] == struct.pack("<i", 99)
     assert _packed(None) is None
 
