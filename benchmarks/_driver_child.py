@@ -86,10 +86,10 @@ def main():
     for name, fn, params in (("launch_0", k0, None), ("launch_4", k4, args4), ("launch_16", k16, args16)):
         batches = []
         for _ in range(25):
-            ok(cu.cuLaunchKernel(spin, 1, 1, 1, 1, 1, 1, 0, stream, ((20_000_000,), (ctypes.c_uint64,)), None))
+            ok(cu.cuLaunchKernel(spin, 1, 1, 1, 1, 1, 1, 0, stream, ((20_000_000,), (ctypes.c_uint64,)), 0))
             t = time.perf_counter()
             for _ in range(400):
-                cu.cuLaunchKernel(fn, 1, 1, 1, 32, 1, 1, 0, stream, params, None)
+                cu.cuLaunchKernel(fn, 1, 1, 1, 32, 1, 1, 0, stream, params, 0)
             batches.append((time.perf_counter() - t) / 400)
             ok(cu.cuStreamSynchronize(stream))
         launches[name] = statistics.median(batches) * 1e6

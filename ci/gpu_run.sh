@@ -18,16 +18,16 @@ done
 echo "build+install: $(( $(date +%s) - start )) s" > "$OUT/summary.txt"
 python3 -c 'import cuda.bindings, cuda.pathfinder, sys; print(cuda.bindings.__file__, cuda.pathfinder.__file__)' \
     | tee -a "$OUT/summary.txt"
-cd cuda_bindings
-python3 -m pytest -q -rs tests -p no:cacheprovider > "$OUT/tests-bindings.log" 2>&1
+# From outside the checkout, so `import cuda` finds the installed packages, not the sources.
+REPO=$(pwd)
+PYTEST=(python3 -m pytest -q -rs -p no:cacheprovider -c "$REPO/pyproject.toml" --rootdir "$REPO")
+(cd /tmp && "${PYTEST[@]}" "$REPO/cuda_bindings/tests") > "$OUT/tests-bindings.log" 2>&1
 echo "bindings tests: $(tail -1 "$OUT/tests-bindings.log")" >> "$OUT/summary.txt"
-CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM=1 python3 -m pytest -q -rs -m gpu tests -p no:cacheprovider \
+(cd /tmp && CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM=1 "${PYTEST[@]}" -m gpu "$REPO/cuda_bindings/tests") \
     > "$OUT/tests-gpu-ptds.log" 2>&1
 echo "GPU tests with PTDS=1: $(tail -1 "$OUT/tests-gpu-ptds.log")" >> "$OUT/summary.txt"
-cd ../cuda_pathfinder
-python3 -m pytest -q tests -p no:cacheprovider > "$OUT/tests-pathfinder.log" 2>&1
+(cd /tmp && "${PYTEST[@]}" "$REPO/cuda_pathfinder/tests") > "$OUT/tests-pathfinder.log" 2>&1
 echo "pathfinder tests: $(tail -1 "$OUT/tests-pathfinder.log")" >> "$OUT/summary.txt"
-cd ..
 if [ "${SKIP_BENCH:-0}" != 1 ]; then
     python3 benchmarks/driver_calls.py --ours-path "$SP" --json "$OUT/driver_calls.json" \
         > "$OUT/driver_calls.md" 2> "$OUT/driver_calls.err"

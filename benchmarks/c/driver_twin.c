@@ -69,7 +69,9 @@ int main(int argc, char **argv) {
 
     FILE *f = fopen(argv[1], "rb");
     fseek(f, 0, SEEK_END); long size = ftell(f); fseek(f, 0, SEEK_SET);
-    char *image = malloc(size); fread(image, 1, size, f); fclose(f);
+    char *image = malloc(size);
+    if (fread(image, 1, size, f) != (size_t)size) { fprintf(stderr, "short read\n"); return 1; }
+    fclose(f);
     CUmodule mod; CUfunction spin, k0, k4, k16;
     CHECK(p_cuModuleLoadData(&mod, image));
     CHECK(p_cuModuleGetFunction(&spin, mod, "spin")); CHECK(p_cuModuleGetFunction(&k0, mod, "k0"));
