@@ -66,13 +66,13 @@ def build_model(cfg: dict) -> dict:
     model = parse.parse([os.path.join(inc, h) for h in cfg["headers"]], [inc])
     emit_driver.assign_anon_names(model)
     if cfg.get("proc_address"):
-        versions: dict[str, int] = {}
+        versions: dict[str, list] = {}
         for h in cfg["typedef_headers"]:
             versions.update(parse.proc_versions(os.path.join(inc, h), [inc]))
         cuda_version = next(m["value"] for m in model["macros"] if m["name"] == "CUDA_VERSION")
         for fn in model["functions"]:
-            # the newest ABI of the function; one the typedefs do not list is as new as the headers
-            fn["proc"] = [fn["name"], versions.get(fn["name"], cuda_version)]
+            # the ABI whose parameters match; one the typedefs do not list is as new as the headers
+            fn["proc"] = parse.match_proc(fn, versions, cuda_version)
     return model
 
 

@@ -182,7 +182,12 @@ def parse(headers: list[str], include_dirs: list[str], defines: tuple[str, ...] 
             doc = clean_comment(c.raw_comment or _preceding_comment(c))
             directions = _param_directions(doc)
             params = [
-                {"name": a.spelling, "type": _type(a.type), "direction": directions.get(a.spelling, "in")}
+                {
+                    "name": a.spelling,
+                    "type": _type(a.type),
+                    "canonical": a.type.get_canonical().spelling,
+                    "direction": directions.get(a.spelling, "in"),
+                }
                 for a in c.get_arguments()
             ]
             fn = {"name": c.spelling, "return": _type(c.result_type), "params": params, "doc": doc}
@@ -234,18 +239,33 @@ def _apply_aliases(model: dict) -> None:
     model["macros"] = [m for m in model["macros"] if "alias" not in m or m["alias"] not in aliases]
 
 
-def proc_versions(typedefs_header: str, include_dirs: list[str]) -> dict[str, int]:
-    """cudaTypedefs.h's PFN_<name>_v<version> typedefs -> the newest ABI version of each driver function.
+def proc_versions(typedefs_header: str, include_dirs: list[str]) -> dict[str, list[tuple[int, list[str]]]]:
+    """cudaTypedefs.h's PFN_<name>_v<version> typedefs: per base name, each ABI version and its parameter types.
 
-    cuGetProcAddress takes the base name and this version.
+    cuGetProcAddress takes the base name and a version; the version must be the
+    one whose parameters match the declaration we call through (cuCtxGetDevice
+    is v2000 with one parameter; v13000 under the same base name takes two).
     """
     model = parse([typedefs_header], include_dirs)
-    versions: dict[str, int] = {}
+    versions: dict[str, list] = {}
     for t in model["typedefs"]:
         m = re.fullmatch(r"PFN_(\w+)_v(\d+)", t["name"])
-        if m:
-            versions[m.group(1)] = max(versions.get(m.group(1), 0), int(m.group(2)))
+        if m and t["kind"] == "callback":
+            versions.setdefault(m.group(1), []).append((int(m.group(2)), t["canonical"]))
     return versions
+
+
+def match_proc(fn: dict, versions: dict, default: int) -> list:
+    """[base name, version] to ask cuGetProcAddress for: the newest ABI with this function's parameters."""
+    mine = [p["canonical"] for p in fn["params"]]
+    names = [fn["name"], re.sub(r"_v\d+$", "", fn["name"])]
+    if fn.get("abi_name"):
+        names.append(re.sub(r"_v\d+$", "", fn["abi_name"]))
+    for base in dict.fromkeys(names):
+        matching = [v for v, params in versions.get(base, []) if params == mine]
+        if matching:
+            return [base, max(matching)]
+    return [fn["name"], default]
 
 
 def _unique(items: list[dict]) -> list[dict]:
@@ -285,6 +305,7 @@ def _typedef(c: ci.Cursor, model: dict) -> dict | None:
                 "type": _type(under),
                 "return": _type(pointee.get_result()),
                 "params": [_type(a) for a in pointee.argument_types()],
+                "canonical": [a.get_canonical().spelling for a in pointee.argument_types()],
                 "doc": doc,
             }
         pdecl = pointee.get_declaration()

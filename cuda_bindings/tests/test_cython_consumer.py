@@ -65,6 +65,6 @@ def test_cimport_cynvrtc_from_a_downstream_module(tmp_path: pathlib.Path):
         "ptx = consumer.compile_to_ptx(b'extern \"C\" __global__ void k(int* x) { *x = 7; }', b'-arch=sm_90');"
         "assert b'.entry k' in ptx, ptx[:200]; print('ok')"
     )
-    env = dict(os.environ, PYTHONPATH=str(tmp_path))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path), *filter(None, [os.environ.get("PYTHONPATH")])]))
     run = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, env=env)
     assert run.returncode == 0 and run.stdout.strip() == "ok", run.stderr

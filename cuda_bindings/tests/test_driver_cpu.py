@@ -132,3 +132,14 @@ def test_without_a_driver_calls_raise_a_clear_error():
     if out.startswith("DRIVER PRESENT"):
         pytest.skip("this machine has an NVIDIA driver")
     assert "DynamicLibNotFoundError" in out and "NVIDIA display driver" in out and "libcuda.so.1" in out
+
+
+def test_proc_address_versions_match_the_declarations():
+    """cuGetProcAddress must be asked for the ABI whose parameters we call with."""
+    model = json.loads((MISSING.parent / "driver.json").read_text())
+    proc = {f["name"]: f["proc"] for f in model["functions"]}
+    assert proc["cuCtxGetDevice"] == ["cuCtxGetDevice", 2000]  # one parameter
+    assert proc["cuCtxGetDevice_v2"] == ["cuCtxGetDevice", 13000]  # two: same base name, newer version
+    assert proc["cuMemAlloc"] == ["cuMemAlloc", 3020]  # the 64-bit size ABI (cuMemAlloc_v2)
+    assert proc["cuGraphInstantiate"] == ["cuGraphInstantiateWithFlags", 11040]
+    assert all(version >= 2000 for _, version in proc.values())
