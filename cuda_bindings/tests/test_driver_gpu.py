@@ -295,3 +295,49 @@ def test_errors_carry_names(context):
     err, text = cu.cuGetErrorString(cu.CUresult.CUDA_ERROR_OUT_OF_MEMORY)
     assert b"out of memory" in text
     ok(cu.cuCtxSetCurrent(context[1]))
+
+
+PTDS_CHILD = r"""
+import ctypes, sys, threading
+from cuda.bindings import driver as cu, nvrtc
+cu.cuInit(0)
+err, dev = cu.cuDeviceGet(0)
+err, ctx = cu.cuDevicePrimaryCtxRetain(dev)
+cu.cuCtxSetCurrent(ctx)
+major = cu.cuDeviceGetAttribute(cu.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, dev)[1]
+minor = cu.cuDeviceGetAttribute(cu.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, dev)[1]
+src = b'extern "C" __global__ void spin(unsigned long long n) { unsigned long long t = clock64(); while (clock64() - t < n) { } }'
+err, prog = nvrtc.nvrtcCreateProgram(src, b"spin.cu", 0, [], [])
+nvrtc.nvrtcCompileProgram(prog, 1, [f"-arch=sm_{major}{minor}".encode()])
+err, size = nvrtc.nvrtcGetCUBINSize(prog)
+cubin = bytearray(size)
+nvrtc.nvrtcGetCUBIN(prog, cubin)
+err, mod = cu.cuModuleLoadData(bytes(cubin))
+err, spin = cu.cuModuleGetFunction(mod, b"spin")
+cu.cuLaunchKernel(spin, 1, 1, 1, 1, 1, 1, 0, 0, ((2_000_000_000,), (ctypes.c_uint64,)), 0)  # the default stream
+seen = []
+def other():
+    cu.cuCtxSetCurrent(ctx)
+    seen.append(cu.cuStreamQuery(0)[0])
+t = threading.Thread(target=other)
+t.start(); t.join()
+cu.cuCtxSynchronize()
+print(int(seen[0]))
+"""
+
+
+@pytest.mark.parametrize("ptds", ["0", "1"])
+def test_per_thread_default_stream_flag(context, ptds):
+    """With the flag, another thread's default stream is its own: idle while this thread's spins."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM=ptds)
+    out = subprocess.run([sys.executable, "-c", PTDS_CHILD], capture_output=True, text=True, env=env, timeout=120)
+    assert out.returncode == 0, out.stderr
+    status = int(out.stdout.strip().splitlines()[-1])
+    if ptds == "1":
+        assert status == cu.CUresult.CUDA_SUCCESS
+    else:
+        assert status == cu.CUresult.CUDA_ERROR_NOT_READY  # the legacy stream is shared by all threads
