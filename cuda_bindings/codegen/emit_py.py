@@ -81,7 +81,7 @@ def plan(lib: Lib, fn: dict, p: dict, style: str) -> Plan:
     direction = p["direction"]
     if isinstance(over, str) and over in ("in", "out"):
         direction, over = over, None
-    rich = ("kernel_params", "extra_params", "out_string", "pointer_attribute")
+    rich = ("kernel_params", "extra_params", "out_string", "pointer_attribute", "attr_value_out", "attr_value_in")
     if hasattr(lib, "extra_plan") and (over in rich or (isinstance(over, dict) and set(over) & set(rich))):
         return lib.extra_plan(lib, fn, {**p, "direction": direction})
 

@@ -139,8 +139,9 @@ def test_memory_async_pinned_and_pool(context):
     assert ok(cu.cuStreamQuery(stream)) is None
     ok(cu.cuMemFreeHost(pinned))
     ok(cu.cuStreamDestroy(stream))
-    threshold = ok(cu.cuMemPoolGetAttribute(pool, cu.CUmemPool_attribute.CU_MEMPOOL_ATTR_RELEASE_THRESHOLD))
-    assert threshold is not None
+    attr = cu.CUmemPool_attribute.CU_MEMPOOL_ATTR_RELEASE_THRESHOLD
+    ok(cu.cuMemPoolSetAttribute(pool, attr, 1 << 20))
+    assert ok(cu.cuMemPoolGetAttribute(pool, attr)) == 1 << 20
 
 
 def test_managed_memory(context):
@@ -306,7 +307,8 @@ err, ctx = cu.cuDevicePrimaryCtxRetain(dev)
 cu.cuCtxSetCurrent(ctx)
 major = cu.cuDeviceGetAttribute(cu.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, dev)[1]
 minor = cu.cuDeviceGetAttribute(cu.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, dev)[1]
-src = b'extern "C" __global__ void spin(unsigned long long n) { unsigned long long t = clock64(); while (clock64() - t < n) { } }'
+src = (b'extern "C" __global__ void spin(unsigned long long n) '
+       b'{ unsigned long long t = clock64(); while (clock64() - t < n) { } }')
 err, prog = nvrtc.nvrtcCreateProgram(src, b"spin.cu", 0, [], [])
 nvrtc.nvrtcCompileProgram(prog, 1, [f"-arch=sm_{major}{minor}".encode()])
 err, size = nvrtc.nvrtcGetCUBINSize(prog)
