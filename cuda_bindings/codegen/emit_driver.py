@@ -171,6 +171,12 @@ def extra_plan(lib: Lib, fn: dict, p: dict) -> Plan:
             output=f"_pointer_attribute(c_{attr}, _attr_value)",
             outtype="Any",
         )
+    if isinstance(over, dict) and "attr_value_out" in over:  # integer attributes (4 or 8 bytes)
+        return Plan(None, ["cdef uint64_t _attr_value = 0"], [], "<void*>&_attr_value", output="_attr_value",
+                    outtype="int")  # fmt: skip
+    if isinstance(over, dict) and "attr_value_in" in over:
+        return Plan(py, ["cdef uint64_t _attr_value = 0"], [f"_attr_value = _index({py}, {py!r})"],
+                    "<void*>&_attr_value", pytype="int")  # fmt: skip
     if not t.endswith("*") or (direction == "in" and not t.endswith("**")):
         base = t if not t.endswith("*") else t[:-1].strip()
         kind, name = types.kind(base)

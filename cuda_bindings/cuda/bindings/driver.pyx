@@ -16420,16 +16420,56 @@ def cuMemPoolSetAttribute(pool, attr, value):
     """
     cdef cydriver.CUmemoryPool c_pool
     cdef cydriver.CUmemPool_attribute c_attr
-    cdef BufferArg _value
+    cdef uint64_t _attr_value = 0
     c_pool = <cydriver.CUmemoryPool><uintptr_t>_handle_value(pool, CUmemoryPool, 'pool')
     c_attr = <cydriver.CUmemPool_attribute><int>(attr if PyLong_Check(attr) else _index(attr, 'attr'))
-    _value = _void_ptr(value, 'value')
+    _attr_value = _index(value, 'value')
     cdef cydriver.CUresult _status
     with nogil:
-        _status = cydriver.cuMemPoolSetAttribute(c_pool, c_attr, <void*>_value.ptr)
+        _status = cydriver.cuMemPoolSetAttribute(c_pool, c_attr, <void*>&_attr_value)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
     return (_result(_status),)
+
+
+def cuMemPoolGetAttribute(pool, attr):
+    """Gets attributes of a memory pool Supported attributes are: - CU_MEMPOOL_ATTR_RELEASE_THRESHOLD:
+    (value type = cuuint64_t) Amount of reserved memory in bytes to hold onto before trying to
+    release memory back to the OS. When more than the release threshold bytes of memory are held by
+    the memory pool, the allocator will try to release memory back to the OS on the next call to
+    stream, event or context synchronize. (default 0) -
+    CU_MEMPOOL_ATTR_REUSE_FOLLOW_EVENT_DEPENDENCIES: (value type = int) Allow cuMemAllocAsync to
+    use memory asynchronously freed in another stream as long as a stream ordering dependency of
+    the allocating stream on the free action exists. Cuda events and null stream interactions can
+    create the required stream ordered dependencies. (default enabled) -
+    CU_MEMPOOL_ATTR_REUSE_ALLOW_OPPORTUNISTIC: (value type = int) Allow reuse of already completed
+    frees when there is no dependency between the free and allocation. (default enabled) -
+    CU_MEMPOOL_ATTR_REUSE_ALLOW_INTERNAL_DEPENDENCIES: (value type = int) Allow cuMemAllocAsync to
+    insert new stream dependencies in order to establish the stream ordering required to reuse a
+    piece of memory released by cuMemFreeAsync (default enabled). -
+    CU_MEMPOOL_ATTR_RESERVED_MEM_CURRENT: (value type = cuuint64_t) Amount of backing memory
+    currently allocated for the mempool - CU_MEMPOOL_ATTR_RESERVED_MEM_HIGH: (value type =
+    cuuint64_t) High watermark of backing memory allocated for the mempool since the last time it
+    was reset. - CU_MEMPOOL_ATTR_USED_MEM_CURRENT: (value type = cuuint64_t) Amount of memory from
+    the pool that is currently in use by the application. - CU_MEMPOOL_ATTR_USED_MEM_HIGH: (value
+    type = cuuint64_t) High watermark of the amount of memory from the pool that was in use by the
+    application.
+
+    Args:
+        pool: - The memory pool to get attributes of
+        attr: - The attribute to get
+    """
+    cdef cydriver.CUmemoryPool c_pool
+    cdef cydriver.CUmemPool_attribute c_attr
+    cdef uint64_t _attr_value = 0
+    c_pool = <cydriver.CUmemoryPool><uintptr_t>_handle_value(pool, CUmemoryPool, 'pool')
+    c_attr = <cydriver.CUmemPool_attribute><int>(attr if PyLong_Check(attr) else _index(attr, 'attr'))
+    cdef cydriver.CUresult _status
+    with nogil:
+        _status = cydriver.cuMemPoolGetAttribute(c_pool, c_attr, <void*>&_attr_value)
+    if _status != cydriver.CUDA_SUCCESS:
+        return (_result(_status), None)
+    return (_result(_status), _attr_value)
 
 
 def cuMemPoolSetAccess(pool, map, count):
@@ -20075,7 +20115,7 @@ def cuDeviceGraphMemTrim(device):
     return (_result(_status),)
 
 
-def cuDeviceGetGraphMemAttribute(device, attr, value):
+def cuDeviceGetGraphMemAttribute(device, attr):
     """Query asynchronous allocation attributes related to graphs Valid attributes are: -
     CU_GRAPH_MEM_ATTR_USED_MEM_CURRENT: Amount of memory, in bytes, currently associated with
     graphs - CU_GRAPH_MEM_ATTR_USED_MEM_HIGH: High watermark of memory, in bytes, associated with
@@ -20088,22 +20128,20 @@ def cuDeviceGetGraphMemAttribute(device, attr, value):
     Args:
         device: - Specifies the scope of the query
         attr: - attribute to get
-        value: - retrieved value
     """
     cdef cydriver.CUdevice c_device
     cdef cydriver.CUgraphMem_attribute c_attr
-    cdef BufferArg _value
+    cdef uint64_t _attr_value = 0
     if type(device) is CUdevice_v1:
         c_device = <cydriver.CUdevice>(<CUdevice_v1>device)._ptr[0]
     else:
         c_device = <cydriver.CUdevice><uintptr_t>_handle_value(device, CUdevice_v1, 'device')
     c_attr = <cydriver.CUgraphMem_attribute><int>(attr if PyLong_Check(attr) else _index(attr, 'attr'))
-    _value = _void_ptr(value, 'value')
     cdef cydriver.CUresult _status
-    _status = cydriver.cuDeviceGetGraphMemAttribute(c_device, c_attr, <void*>_value.ptr)
+    _status = cydriver.cuDeviceGetGraphMemAttribute(c_device, c_attr, <void*>&_attr_value)
     if _status != cydriver.CUDA_SUCCESS:
-        return (_result(_status),)
-    return (_result(_status),)
+        return (_result(_status), None)
+    return (_result(_status), _attr_value)
 
 
 def cuDeviceSetGraphMemAttribute(device, attr, value):
@@ -20120,15 +20158,15 @@ def cuDeviceSetGraphMemAttribute(device, attr, value):
     """
     cdef cydriver.CUdevice c_device
     cdef cydriver.CUgraphMem_attribute c_attr
-    cdef BufferArg _value
+    cdef uint64_t _attr_value = 0
     if type(device) is CUdevice_v1:
         c_device = <cydriver.CUdevice>(<CUdevice_v1>device)._ptr[0]
     else:
         c_device = <cydriver.CUdevice><uintptr_t>_handle_value(device, CUdevice_v1, 'device')
     c_attr = <cydriver.CUgraphMem_attribute><int>(attr if PyLong_Check(attr) else _index(attr, 'attr'))
-    _value = _void_ptr(value, 'value')
+    _attr_value = _index(value, 'value')
     cdef cydriver.CUresult _status
-    _status = cydriver.cuDeviceSetGraphMemAttribute(c_device, c_attr, <void*>_value.ptr)
+    _status = cydriver.cuDeviceSetGraphMemAttribute(c_device, c_attr, <void*>&_attr_value)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
     return (_result(_status),)
