@@ -2262,11 +2262,13 @@ cdef class cuuint32_t:
     cdef cydriver.cuuint32_t _value
     cdef cydriver.cuuint32_t* _ptr
 
-    def __cinit__(self, init_value=0, _ptr=0):
+    def __cinit__(self):
+        self._ptr = &self._value  # made with __new__ (the fast path for outputs): a NULL/0 handle
+
+    def __init__(self, init_value=0, _ptr=0):
         if _ptr:
             self._ptr = <cydriver.cuuint32_t*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._ptr = &self._value
             self._value = <cydriver.cuuint32_t><uintptr_t>_index(init_value, 'init_value')
 
     def __int__(self):
@@ -2300,11 +2302,13 @@ cdef class cuuint64_t:
     cdef cydriver.cuuint64_t _value
     cdef cydriver.cuuint64_t* _ptr
 
-    def __cinit__(self, init_value=0, _ptr=0):
+    def __cinit__(self):
+        self._ptr = &self._value  # made with __new__ (the fast path for outputs): a NULL/0 handle
+
+    def __init__(self, init_value=0, _ptr=0):
         if _ptr:
             self._ptr = <cydriver.cuuint64_t*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._ptr = &self._value
             self._value = <cydriver.cuuint64_t><uintptr_t>_index(init_value, 'init_value')
 
     def __int__(self):
@@ -2338,11 +2342,13 @@ cdef class CUdeviceptr_v2:
     cdef cydriver.CUdeviceptr_v2 _value
     cdef cydriver.CUdeviceptr_v2* _ptr
 
-    def __cinit__(self, init_value=0, _ptr=0):
+    def __cinit__(self):
+        self._ptr = &self._value  # made with __new__ (the fast path for outputs): a NULL/0 handle
+
+    def __init__(self, init_value=0, _ptr=0):
         if _ptr:
             self._ptr = <cydriver.CUdeviceptr_v2*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._ptr = &self._value
             self._value = <cydriver.CUdeviceptr_v2><uintptr_t>_index(init_value, 'init_value')
 
     def __int__(self):
@@ -2376,11 +2382,13 @@ cdef class CUdevice_v1:
     cdef cydriver.CUdevice_v1 _value
     cdef cydriver.CUdevice_v1* _ptr
 
-    def __cinit__(self, init_value=0, _ptr=0):
+    def __cinit__(self):
+        self._ptr = &self._value  # made with __new__ (the fast path for outputs): a NULL/0 handle
+
+    def __init__(self, init_value=0, _ptr=0):
         if _ptr:
             self._ptr = <cydriver.CUdevice_v1*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._ptr = &self._value
             self._value = <cydriver.CUdevice_v1><uintptr_t>_index(init_value, 'init_value')
 
     def __int__(self):
@@ -2414,11 +2422,13 @@ cdef class CUcontext:
     cdef cydriver.CUcontext _value
     cdef cydriver.CUcontext* _ptr
 
-    def __cinit__(self, init_value=0, _ptr=0):
+    def __cinit__(self):
+        self._ptr = &self._value  # made with __new__ (the fast path for outputs): a NULL/0 handle
+
+    def __init__(self, init_value=0, _ptr=0):
         if _ptr:
             self._ptr = <cydriver.CUcontext*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._ptr = &self._value
             self._value = <cydriver.CUcontext><uintptr_t>_index(init_value, 'init_value')
 
     def __int__(self):
@@ -2452,11 +2462,13 @@ cdef class CUmodule:
     cdef cydriver.CUmodule _value
     cdef cydriver.CUmodule* _ptr
 
-    def __cinit__(self, init_value=0, _ptr=0):
+    def __cinit__(self):
+        self._ptr = &self._value  # made with __new__ (the fast path for outputs): a NULL/0 handle
+
+    def __init__(self, init_value=0, _ptr=0):
         if _ptr:
             self._ptr = <cydriver.CUmodule*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._ptr = &self._value
             self._value = <cydriver.CUmodule><uintptr_t>_index(init_value, 'init_value')
 
     def __int__(self):
@@ -2490,11 +2502,13 @@ cdef class CUfunction:
     cdef cydriver.CUfunction _value
     cdef cydriver.CUfunction* _ptr
 
-    def __cinit__(self, init_value=0, _ptr=0):
+    def __cinit__(self):
+        self._ptr = &self._value  # made with __new__ (the fast path for outputs): a NULL/0 handle
+
+    def __init__(self, init_value=0, _ptr=0):
         if _ptr:
             self._ptr = <cydriver.CUfunction*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._ptr = &self._value
             self._value = <cydriver.CUfunction><uintptr_t>_index(init_value, 'init_value')
 
     def __int__(self):
@@ -2528,11 +2542,13 @@ cdef class CUlibrary:
     cdef cydriver.CUlibrary _value
     cdef cydriver.CUlibrary* _ptr
 
-    def __cinit__(self, init_value=0, _ptr=0):
+    def __cinit__(self):
+        self._ptr = &self._value  # made with __new__ (the fast path for outputs): a NULL/0 handle
+
+    def __init__(self, init_value=0, _ptr=0):
         if _ptr:
             self._ptr = <cydriver.CUlibrary*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._ptr = &self._value
             self._value = <cydriver.CUlibrary><uintptr_t>_index(init_value, 'init_value')
 
     def __int__(self):
@@ -2566,11 +2582,13 @@ cdef class CUkernel:
     cdef cydriver.CUkernel _value
     cdef cydriver.CUkernel* _ptr
 
-    def __cinit__(self, init_value=0, _ptr=0):
+    def __cinit__(self):
+        self._ptr = &self._value  # made with __new__ (the fast path for outputs): a NULL/0 handle
+
+    def __init__(self, init_value=0, _ptr=0):
         if _ptr:
             self._ptr = <cydriver.CUkernel*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._ptr = &self._value
             self._value = <cydriver.CUkernel><uintptr_t>_index(init_value, 'init_value')
 
     def __int__(self):
@@ -2604,11 +2622,13 @@ cdef class CUarray:
     cdef cydriver.CUarray _value
     cdef cydriver.CUarray* _ptr
 
-    def __cinit__(self, init_value=0, _ptr=0):
+    def __cinit__(self):
+        self._ptr = &self._value  # made with __new__ (the fast path for outputs): a NULL/0 handle
+
+    def __init__(self, init_value=0, _ptr=0):
         if _ptr:
             self._ptr = <cydriver.CUarray*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._ptr = &self._value
             self._value = <cydriver.CUarray><uintptr_t>_index(init_value, 'init_value')
 
     def __int__(self):
@@ -2642,11 +2662,13 @@ cdef class CUmipmappedArray:
     cdef cydriver.CUmipmappedArray _value
     cdef cydriver.CUmipmappedArray* _ptr
 
-    def __cinit__(self, init_value=0, _ptr=0):
+    def __cinit__(self):
+        self._ptr = &self._value  # made with __new__ (the fast path for outputs): a NULL/0 handle
+
+    def __init__(self, init_value=0, _ptr=0):
         if _ptr:
             self._ptr = <cydriver.CUmipmappedArray*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._ptr = &self._value
             self._value = <cydriver.CUmipmappedArray><uintptr_t>_index(init_value, 'init_value')
 
     def __int__(self):
@@ -2680,11 +2702,13 @@ cdef class CUtexref:
     cdef cydriver.CUtexref _value
     cdef cydriver.CUtexref* _ptr
 
-    def __cinit__(self, init_value=0, _ptr=0):
+    def __cinit__(self):
+        self._ptr = &self._value  # made with __new__ (the fast path for outputs): a NULL/0 handle
+
+    def __init__(self, init_value=0, _ptr=0):
         if _ptr:
             self._ptr = <cydriver.CUtexref*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._ptr = &self._value
             self._value = <cydriver.CUtexref><uintptr_t>_index(init_value, 'init_value')
 
     def __int__(self):
@@ -2718,11 +2742,13 @@ cdef class CUsurfref:
     cdef cydriver.CUsurfref _value
     cdef cydriver.CUsurfref* _ptr
 
-    def __cinit__(self, init_value=0, _ptr=0):
+    def __cinit__(self):
+        self._ptr = &self._value  # made with __new__ (the fast path for outputs): a NULL/0 handle
+
+    def __init__(self, init_value=0, _ptr=0):
         if _ptr:
             self._ptr = <cydriver.CUsurfref*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._ptr = &self._value
             self._value = <cydriver.CUsurfref><uintptr_t>_index(init_value, 'init_value')
 
     def __int__(self):
@@ -2756,11 +2782,13 @@ cdef class CUevent:
     cdef cydriver.CUevent _value
     cdef cydriver.CUevent* _ptr
 
-    def __cinit__(self, init_value=0, _ptr=0):
+    def __cinit__(self):
+        self._ptr = &self._value  # made with __new__ (the fast path for outputs): a NULL/0 handle
+
+    def __init__(self, init_value=0, _ptr=0):
         if _ptr:
             self._ptr = <cydriver.CUevent*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._ptr = &self._value
             self._value = <cydriver.CUevent><uintptr_t>_index(init_value, 'init_value')
 
     def __int__(self):
@@ -2794,11 +2822,13 @@ cdef class CUstream:
     cdef cydriver.CUstream _value
     cdef cydriver.CUstream* _ptr
 
-    def __cinit__(self, init_value=0, _ptr=0):
+    def __cinit__(self):
+        self._ptr = &self._value  # made with __new__ (the fast path for outputs): a NULL/0 handle
+
+    def __init__(self, init_value=0, _ptr=0):
         if _ptr:
             self._ptr = <cydriver.CUstream*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._ptr = &self._value
             self._value = <cydriver.CUstream><uintptr_t>_index(init_value, 'init_value')
 
     def __int__(self):
@@ -2832,11 +2862,13 @@ cdef class CUgraphicsResource:
     cdef cydriver.CUgraphicsResource _value
     cdef cydriver.CUgraphicsResource* _ptr
 
-    def __cinit__(self, init_value=0, _ptr=0):
+    def __cinit__(self):
+        self._ptr = &self._value  # made with __new__ (the fast path for outputs): a NULL/0 handle
+
+    def __init__(self, init_value=0, _ptr=0):
         if _ptr:
             self._ptr = <cydriver.CUgraphicsResource*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._ptr = &self._value
             self._value = <cydriver.CUgraphicsResource><uintptr_t>_index(init_value, 'init_value')
 
     def __int__(self):
@@ -2870,11 +2902,13 @@ cdef class CUtexObject_v1:
     cdef cydriver.CUtexObject_v1 _value
     cdef cydriver.CUtexObject_v1* _ptr
 
-    def __cinit__(self, init_value=0, _ptr=0):
+    def __cinit__(self):
+        self._ptr = &self._value  # made with __new__ (the fast path for outputs): a NULL/0 handle
+
+    def __init__(self, init_value=0, _ptr=0):
         if _ptr:
             self._ptr = <cydriver.CUtexObject_v1*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._ptr = &self._value
             self._value = <cydriver.CUtexObject_v1><uintptr_t>_index(init_value, 'init_value')
 
     def __int__(self):
@@ -2908,11 +2942,13 @@ cdef class CUsurfObject_v1:
     cdef cydriver.CUsurfObject_v1 _value
     cdef cydriver.CUsurfObject_v1* _ptr
 
-    def __cinit__(self, init_value=0, _ptr=0):
+    def __cinit__(self):
+        self._ptr = &self._value  # made with __new__ (the fast path for outputs): a NULL/0 handle
+
+    def __init__(self, init_value=0, _ptr=0):
         if _ptr:
             self._ptr = <cydriver.CUsurfObject_v1*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._ptr = &self._value
             self._value = <cydriver.CUsurfObject_v1><uintptr_t>_index(init_value, 'init_value')
 
     def __int__(self):
@@ -2946,11 +2982,13 @@ cdef class CUexternalMemory:
     cdef cydriver.CUexternalMemory _value
     cdef cydriver.CUexternalMemory* _ptr
 
-    def __cinit__(self, init_value=0, _ptr=0):
+    def __cinit__(self):
+        self._ptr = &self._value  # made with __new__ (the fast path for outputs): a NULL/0 handle
+
+    def __init__(self, init_value=0, _ptr=0):
         if _ptr:
             self._ptr = <cydriver.CUexternalMemory*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._ptr = &self._value
             self._value = <cydriver.CUexternalMemory><uintptr_t>_index(init_value, 'init_value')
 
     def __int__(self):
@@ -2984,11 +3022,13 @@ cdef class CUexternalSemaphore:
     cdef cydriver.CUexternalSemaphore _value
     cdef cydriver.CUexternalSemaphore* _ptr
 
-    def __cinit__(self, init_value=0, _ptr=0):
+    def __cinit__(self):
+        self._ptr = &self._value  # made with __new__ (the fast path for outputs): a NULL/0 handle
+
+    def __init__(self, init_value=0, _ptr=0):
         if _ptr:
             self._ptr = <cydriver.CUexternalSemaphore*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._ptr = &self._value
             self._value = <cydriver.CUexternalSemaphore><uintptr_t>_index(init_value, 'init_value')
 
     def __int__(self):
@@ -3022,11 +3062,13 @@ cdef class CUgraph:
     cdef cydriver.CUgraph _value
     cdef cydriver.CUgraph* _ptr
 
-    def __cinit__(self, init_value=0, _ptr=0):
+    def __cinit__(self):
+        self._ptr = &self._value  # made with __new__ (the fast path for outputs): a NULL/0 handle
+
+    def __init__(self, init_value=0, _ptr=0):
         if _ptr:
             self._ptr = <cydriver.CUgraph*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._ptr = &self._value
             self._value = <cydriver.CUgraph><uintptr_t>_index(init_value, 'init_value')
 
     def __int__(self):
@@ -3060,11 +3102,13 @@ cdef class CUgraphNode:
     cdef cydriver.CUgraphNode _value
     cdef cydriver.CUgraphNode* _ptr
 
-    def __cinit__(self, init_value=0, _ptr=0):
+    def __cinit__(self):
+        self._ptr = &self._value  # made with __new__ (the fast path for outputs): a NULL/0 handle
+
+    def __init__(self, init_value=0, _ptr=0):
         if _ptr:
             self._ptr = <cydriver.CUgraphNode*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._ptr = &self._value
             self._value = <cydriver.CUgraphNode><uintptr_t>_index(init_value, 'init_value')
 
     def __int__(self):
@@ -3098,11 +3142,13 @@ cdef class CUgraphExec:
     cdef cydriver.CUgraphExec _value
     cdef cydriver.CUgraphExec* _ptr
 
-    def __cinit__(self, init_value=0, _ptr=0):
+    def __cinit__(self):
+        self._ptr = &self._value  # made with __new__ (the fast path for outputs): a NULL/0 handle
+
+    def __init__(self, init_value=0, _ptr=0):
         if _ptr:
             self._ptr = <cydriver.CUgraphExec*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._ptr = &self._value
             self._value = <cydriver.CUgraphExec><uintptr_t>_index(init_value, 'init_value')
 
     def __int__(self):
@@ -3136,11 +3182,13 @@ cdef class CUmemoryPool:
     cdef cydriver.CUmemoryPool _value
     cdef cydriver.CUmemoryPool* _ptr
 
-    def __cinit__(self, init_value=0, _ptr=0):
+    def __cinit__(self):
+        self._ptr = &self._value  # made with __new__ (the fast path for outputs): a NULL/0 handle
+
+    def __init__(self, init_value=0, _ptr=0):
         if _ptr:
             self._ptr = <cydriver.CUmemoryPool*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._ptr = &self._value
             self._value = <cydriver.CUmemoryPool><uintptr_t>_index(init_value, 'init_value')
 
     def __int__(self):
@@ -3174,11 +3222,13 @@ cdef class CUuserObject:
     cdef cydriver.CUuserObject _value
     cdef cydriver.CUuserObject* _ptr
 
-    def __cinit__(self, init_value=0, _ptr=0):
+    def __cinit__(self):
+        self._ptr = &self._value  # made with __new__ (the fast path for outputs): a NULL/0 handle
+
+    def __init__(self, init_value=0, _ptr=0):
         if _ptr:
             self._ptr = <cydriver.CUuserObject*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._ptr = &self._value
             self._value = <cydriver.CUuserObject><uintptr_t>_index(init_value, 'init_value')
 
     def __int__(self):
@@ -3212,11 +3262,13 @@ cdef class CUgraphDeviceNode:
     cdef cydriver.CUgraphDeviceNode _value
     cdef cydriver.CUgraphDeviceNode* _ptr
 
-    def __cinit__(self, init_value=0, _ptr=0):
+    def __cinit__(self):
+        self._ptr = &self._value  # made with __new__ (the fast path for outputs): a NULL/0 handle
+
+    def __init__(self, init_value=0, _ptr=0):
         if _ptr:
             self._ptr = <cydriver.CUgraphDeviceNode*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._ptr = &self._value
             self._value = <cydriver.CUgraphDeviceNode><uintptr_t>_index(init_value, 'init_value')
 
     def __int__(self):
@@ -3250,11 +3302,13 @@ cdef class CUasyncCallbackHandle:
     cdef cydriver.CUasyncCallbackHandle _value
     cdef cydriver.CUasyncCallbackHandle* _ptr
 
-    def __cinit__(self, init_value=0, _ptr=0):
+    def __cinit__(self):
+        self._ptr = &self._value  # made with __new__ (the fast path for outputs): a NULL/0 handle
+
+    def __init__(self, init_value=0, _ptr=0):
         if _ptr:
             self._ptr = <cydriver.CUasyncCallbackHandle*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._ptr = &self._value
             self._value = <cydriver.CUasyncCallbackHandle><uintptr_t>_index(init_value, 'init_value')
 
     def __int__(self):
@@ -3289,11 +3343,13 @@ cdef class CUgreenCtx:
     cdef cydriver.CUgreenCtx _value
     cdef cydriver.CUgreenCtx* _ptr
 
-    def __cinit__(self, init_value=0, _ptr=0):
+    def __cinit__(self):
+        self._ptr = &self._value  # made with __new__ (the fast path for outputs): a NULL/0 handle
+
+    def __init__(self, init_value=0, _ptr=0):
         if _ptr:
             self._ptr = <cydriver.CUgreenCtx*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._ptr = &self._value
             self._value = <cydriver.CUgreenCtx><uintptr_t>_index(init_value, 'init_value')
 
     def __int__(self):
@@ -3327,11 +3383,13 @@ cdef class CUasyncCallback:
     cdef cydriver.CUasyncCallback _value
     cdef cydriver.CUasyncCallback* _ptr
 
-    def __cinit__(self, init_value=0, _ptr=0):
+    def __cinit__(self):
+        self._ptr = &self._value  # made with __new__ (the fast path for outputs): a NULL/0 handle
+
+    def __init__(self, init_value=0, _ptr=0):
         if _ptr:
             self._ptr = <cydriver.CUasyncCallback*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._ptr = &self._value
             self._value = <cydriver.CUasyncCallback><uintptr_t>_index(init_value, 'init_value')
 
     def __int__(self):
@@ -3365,11 +3423,13 @@ cdef class CUlinkState:
     cdef cydriver.CUlinkState _value
     cdef cydriver.CUlinkState* _ptr
 
-    def __cinit__(self, init_value=0, _ptr=0):
+    def __cinit__(self):
+        self._ptr = &self._value  # made with __new__ (the fast path for outputs): a NULL/0 handle
+
+    def __init__(self, init_value=0, _ptr=0):
         if _ptr:
             self._ptr = <cydriver.CUlinkState*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._ptr = &self._value
             self._value = <cydriver.CUlinkState><uintptr_t>_index(init_value, 'init_value')
 
     def __int__(self):
@@ -3403,11 +3463,13 @@ cdef class CUhostFn:
     cdef cydriver.CUhostFn _value
     cdef cydriver.CUhostFn* _ptr
 
-    def __cinit__(self, init_value=0, _ptr=0):
+    def __cinit__(self):
+        self._ptr = &self._value  # made with __new__ (the fast path for outputs): a NULL/0 handle
+
+    def __init__(self, init_value=0, _ptr=0):
         if _ptr:
             self._ptr = <cydriver.CUhostFn*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._ptr = &self._value
             self._value = <cydriver.CUhostFn><uintptr_t>_index(init_value, 'init_value')
 
     def __int__(self):
@@ -3441,11 +3503,13 @@ cdef class CUstreamCallback:
     cdef cydriver.CUstreamCallback _value
     cdef cydriver.CUstreamCallback* _ptr
 
-    def __cinit__(self, init_value=0, _ptr=0):
+    def __cinit__(self):
+        self._ptr = &self._value  # made with __new__ (the fast path for outputs): a NULL/0 handle
+
+    def __init__(self, init_value=0, _ptr=0):
         if _ptr:
             self._ptr = <cydriver.CUstreamCallback*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._ptr = &self._value
             self._value = <cydriver.CUstreamCallback><uintptr_t>_index(init_value, 'init_value')
 
     def __int__(self):
@@ -3480,11 +3544,13 @@ cdef class CUoccupancyB2DSize:
     cdef cydriver.CUoccupancyB2DSize _value
     cdef cydriver.CUoccupancyB2DSize* _ptr
 
-    def __cinit__(self, init_value=0, _ptr=0):
+    def __cinit__(self):
+        self._ptr = &self._value  # made with __new__ (the fast path for outputs): a NULL/0 handle
+
+    def __init__(self, init_value=0, _ptr=0):
         if _ptr:
             self._ptr = <cydriver.CUoccupancyB2DSize*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._ptr = &self._value
             self._value = <cydriver.CUoccupancyB2DSize><uintptr_t>_index(init_value, 'init_value')
 
     def __int__(self):
@@ -3518,11 +3584,13 @@ cdef class CUmemGenericAllocationHandle_v1:
     cdef cydriver.CUmemGenericAllocationHandle_v1 _value
     cdef cydriver.CUmemGenericAllocationHandle_v1* _ptr
 
-    def __cinit__(self, init_value=0, _ptr=0):
+    def __cinit__(self):
+        self._ptr = &self._value  # made with __new__ (the fast path for outputs): a NULL/0 handle
+
+    def __init__(self, init_value=0, _ptr=0):
         if _ptr:
             self._ptr = <cydriver.CUmemGenericAllocationHandle_v1*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._ptr = &self._value
             self._value = <cydriver.CUmemGenericAllocationHandle_v1><uintptr_t>_index(init_value, 'init_value')
 
     def __int__(self):
@@ -3558,11 +3626,13 @@ cdef class CUdevResourceDesc:
     cdef cydriver.CUdevResourceDesc _value
     cdef cydriver.CUdevResourceDesc* _ptr
 
-    def __cinit__(self, init_value=0, _ptr=0):
+    def __cinit__(self):
+        self._ptr = &self._value  # made with __new__ (the fast path for outputs): a NULL/0 handle
+
+    def __init__(self, init_value=0, _ptr=0):
         if _ptr:
             self._ptr = <cydriver.CUdevResourceDesc*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._ptr = &self._value
             self._value = <cydriver.CUdevResourceDesc><uintptr_t>_index(init_value, 'init_value')
 
     def __int__(self):
@@ -3596,11 +3666,13 @@ cdef class CUlogsCallbackHandle:
     cdef cydriver.CUlogsCallbackHandle _value
     cdef cydriver.CUlogsCallbackHandle* _ptr
 
-    def __cinit__(self, init_value=0, _ptr=0):
+    def __cinit__(self):
+        self._ptr = &self._value  # made with __new__ (the fast path for outputs): a NULL/0 handle
+
+    def __init__(self, init_value=0, _ptr=0):
         if _ptr:
             self._ptr = <cydriver.CUlogsCallbackHandle*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._ptr = &self._value
             self._value = <cydriver.CUlogsCallbackHandle><uintptr_t>_index(init_value, 'init_value')
 
     def __int__(self):
@@ -3634,11 +3706,13 @@ cdef class CUlogsCallback:
     cdef cydriver.CUlogsCallback _value
     cdef cydriver.CUlogsCallback* _ptr
 
-    def __cinit__(self, init_value=0, _ptr=0):
+    def __cinit__(self):
+        self._ptr = &self._value  # made with __new__ (the fast path for outputs): a NULL/0 handle
+
+    def __init__(self, init_value=0, _ptr=0):
         if _ptr:
             self._ptr = <cydriver.CUlogsCallback*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._ptr = &self._value
             self._value = <cydriver.CUlogsCallback><uintptr_t>_index(init_value, 'init_value')
 
     def __int__(self):
@@ -3672,11 +3746,13 @@ cdef class CUlogIterator:
     cdef cydriver.CUlogIterator _value
     cdef cydriver.CUlogIterator* _ptr
 
-    def __cinit__(self, init_value=0, _ptr=0):
+    def __cinit__(self):
+        self._ptr = &self._value  # made with __new__ (the fast path for outputs): a NULL/0 handle
+
+    def __init__(self, init_value=0, _ptr=0):
         if _ptr:
             self._ptr = <cydriver.CUlogIterator*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._ptr = &self._value
             self._value = <cydriver.CUlogIterator><uintptr_t>_index(init_value, 'init_value')
 
     def __int__(self):

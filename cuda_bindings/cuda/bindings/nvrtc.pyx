@@ -63,11 +63,13 @@ cdef class nvrtcProgram:
     cdef cynvrtc.nvrtcProgram _value
     cdef cynvrtc.nvrtcProgram* _ptr
 
-    def __cinit__(self, init_value=0, _ptr=0):
+    def __cinit__(self):
+        self._ptr = &self._value  # made with __new__ (the fast path for outputs): a NULL/0 handle
+
+    def __init__(self, init_value=0, _ptr=0):
         if _ptr:
             self._ptr = <cynvrtc.nvrtcProgram*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._ptr = &self._value
             self._value = <cynvrtc.nvrtcProgram><uintptr_t>_index(init_value, 'init_value')
 
     def __int__(self):
