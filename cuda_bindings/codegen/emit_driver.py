@@ -61,12 +61,12 @@ class Types:
         name = _base(name)
         seen = name
         while True:
+            if name in ("void", "char"):
+                return name, name
             if name in INTS:
                 return ("intclass", seen) if seen != name else ("int", name)
             if name in FLOATS:
                 return "float", name
-            if name in ("void", "char"):
-                return name, name
             if name in self.enum_class:
                 return "enum", self.enum_class[name]
             if name in self.records:
@@ -249,6 +249,9 @@ def extra_plan(lib: Lib, fn: dict, p: dict) -> Plan:
                 )
         raise Unsupported(f"{direction} {p['type']}")
     # outputs: one pointer level down
+    if t.replace(" ", "") == "constchar**":  # the library's own string
+        return Plan(None, [f"cdef const char* c_{c} = NULL"], [], f"&c_{c}",
+                    output=f"(<bytes>c_{c} if c_{c} != NULL else None)", outtype="bytes")  # fmt: skip
     inner = t[:-1].strip()
     kind, name = types.kind(inner)
     if kind in ("int", "float"):
@@ -420,7 +423,7 @@ def struct_class(lib: Lib, rec: dict, nested: list) -> list[str]:
 # ------------------------------------------------------------------- module
 
 _RICH_HEADER = """\
-# cython: language_level=3, binding=True
+# cython: language_level=3, binding=False
 {stamp}
 
 cimport cython

@@ -143,6 +143,8 @@ def plan(lib: Lib, fn: dict, p: dict, style: str) -> Plan:
         )
     if over is not None:
         raise ValueError(f"{fn['name']}.{p['name']}: unknown override {over!r}")
+    if hasattr(lib, "extra_plan"):  # the driver's rules (emit_driver.py) cover every other parameter
+        return lib.extra_plan(lib, fn, {**p, "direction": direction})
 
     if direction == "in":
         if t in lib.handle_names():
