@@ -21,6 +21,7 @@ from docs import docstring, quote
 
 INTS = emit_py.INT_TYPES
 FLOATS = {"float", "double"}
+_RETURNED_DOC = re.compile(r"^\s*(returned|returns|pointer to returned|location to return)\b", re.I)
 _ARRAY_DOC = re.compile(r"^\s*(an? )?(array|list|buffer|pointer to (an )?array)\b", re.I)
 
 
@@ -115,6 +116,8 @@ def infer_directions(lib: Lib, fn: dict) -> list[dict]:
             p["direction"] = o
         elif cy(p["type"]).replace(" ", "") == "constchar**":
             p["direction"] = "out"  # cuGetErrorString(error, &str): the library's own string
+        elif cy(p["type"]).replace(" ", "") == "void**" and _RETURNED_DOC.match(docs.get(p["name"], "")):
+            p["direction"] = "out"  # cuMemAllocHost(&pp, size): an address comes back
         elif p["direction"] == "in" and cy(p["type"]).endswith("*") and "const" not in cy(p["type"]).split("*")[0]:
             kind, _ = types.kind(cy(p["type"])[:-1])
             text = docs.get(p["name"], "")
@@ -269,7 +272,7 @@ def extra_plan(lib: Lib, fn: dict, p: dict) -> Plan:
         return Plan(
             None, [f"cdef {name} _{c} = {name}()"], [], f"<{m}.{_base(inner)}*>_{c}._ptr", output=f"_{c}", outtype=name
         )
-    if kind == "void" and t.replace(" ", "") in ("void**",):
+    if t.replace(" ", "") == "void**":
         return Plan(None, ["cdef void* c_" + c + " = NULL"], [], f"&c_{c}", output=f"<uintptr_t>c_{c}", outtype="int")
     if kind == "char" and t.replace(" ", "") in ("constchar**", "char**") and "const" in t:
         return Plan(

@@ -249,23 +249,30 @@ def proc_versions(typedefs_header: str, include_dirs: list[str]) -> dict[str, li
     model = parse([typedefs_header], include_dirs)
     versions: dict[str, list] = {}
     for t in model["typedefs"]:
-        m = re.fullmatch(r"PFN_(\w+)_v(\d+)", t["name"])
+        m = re.fullmatch(r"PFN_(\w+)_v(\d+)(_ptds|_ptsz)?", t["name"])
         if m and t["kind"] == "callback":
-            versions.setdefault(m.group(1), []).append((int(m.group(2)), t["canonical"]))
+            versions.setdefault(m.group(1), []).append((int(m.group(2)), t["canonical"], bool(m.group(3))))
     return versions
 
 
 def match_proc(fn: dict, versions: dict, default: int) -> list:
-    """[base name, version] to ask cuGetProcAddress for: the newest ABI with this function's parameters."""
+    """[base name, version, per-thread version] to ask cuGetProcAddress for.
+
+    The version is the newest ABI with this function's parameters; the
+    per-thread version (0 if none) is that of its _ptds/_ptsz variant, asked for
+    with the per-thread-default-stream flag.
+    """
     mine = [p["canonical"] for p in fn["params"]]
     names = [fn["name"], re.sub(r"_v\d+$", "", fn["name"])]
     if fn.get("abi_name"):
         names.append(re.sub(r"_v\d+$", "", fn["abi_name"]))
     for base in dict.fromkeys(names):
-        matching = [v for v, params in versions.get(base, []) if params == mine]
+        entries = versions.get(base, [])
+        matching = [v for v, params, ptds in entries if params == mine and not ptds]
         if matching:
-            return [base, max(matching)]
-    return [fn["name"], default]
+            per_thread = [v for v, params, ptds in entries if params == mine and ptds]
+            return [base, max(matching), max(per_thread, default=0)]
+    return [fn["name"], default, 0]
 
 
 def _unique(items: list[dict]) -> list[dict]:

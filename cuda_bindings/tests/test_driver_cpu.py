@@ -138,8 +138,10 @@ def test_proc_address_versions_match_the_declarations():
     """cuGetProcAddress must be asked for the ABI whose parameters we call with."""
     model = json.loads((MISSING.parent / "driver.json").read_text())
     proc = {f["name"]: f["proc"] for f in model["functions"]}
-    assert proc["cuCtxGetDevice"] == ["cuCtxGetDevice", 2000]  # one parameter
-    assert proc["cuCtxGetDevice_v2"] == ["cuCtxGetDevice", 13000]  # two: same base name, newer version
-    assert proc["cuMemAlloc"] == ["cuMemAlloc", 3020]  # the 64-bit size ABI (cuMemAlloc_v2)
-    assert proc["cuGraphInstantiate"] == ["cuGraphInstantiateWithFlags", 11040]
-    assert all(version >= 2000 for _, version in proc.values())
+    assert proc["cuCtxGetDevice"] == ["cuCtxGetDevice", 2000, 0]  # one parameter
+    assert proc["cuCtxGetDevice_v2"] == ["cuCtxGetDevice", 13000, 0]  # two: same base name, newer version
+    assert proc["cuMemAlloc"] == ["cuMemAlloc", 3020, 0]  # the 64-bit size ABI (cuMemAlloc_v2)
+    assert proc["cuGraphInstantiate"] == ["cuGraphInstantiateWithFlags", 11040, 0]
+    assert proc["cuStreamQuery"] == ["cuStreamQuery", 2000, 7000]  # _ptsz since CUDA 7.0
+    assert proc["cuMemcpyHtoD"] == ["cuMemcpyHtoD", 3020, 7000]  # _ptds
+    assert all(version >= 2000 for _, version, _ in proc.values())

@@ -6,10 +6,13 @@ import pathlib
 import subprocess
 import sys
 
+import pytest
+
 GENERATE = pathlib.Path(__file__).resolve().parents[1] / "codegen" / "generate.py"
 
 
 def test_generated_files_are_current():
+    pytest.importorskip("clang.cindex", reason="libclang (pip libclang) generates; ci/requirements.txt installs it")
     proc = subprocess.run([sys.executable, str(GENERATE), "--check"], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 

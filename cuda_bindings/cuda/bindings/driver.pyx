@@ -12859,6 +12859,30 @@ def cuModuleLoadData(image):
     return (_result(_status), _module)
 
 
+def cuModuleLoadDataEx(image, numOptions):
+    """Load a module's data with options Takes a pointer ``image`` and loads the corresponding module
+    ``module`` into the current context. The ``image`` may be a ``cubin`` or ``fatbin`` as output
+    by ``nvcc,`` or a NULL-terminated ``PTX,`` either as output by ``nvcc`` or hand-written.
+
+    Args:
+        image: - Module data to load
+        numOptions: - Number of options
+    """
+    cdef CUmodule _module = CUmodule.__new__(CUmodule)
+    cdef BufferArg _image
+    cdef unsigned int c_numOptions
+    cdef cydriver.CUjit_option c_options
+    cdef void* c_optionValues = NULL
+    c_numOptions = numOptions if PyLong_Check(numOptions) else _index(numOptions, 'numOptions')
+    _image = _void_ptr(image, 'image')
+    cdef cydriver.CUresult _status
+    with nogil:
+        _status = cydriver.cuModuleLoadDataEx(<cydriver.CUmodule*>_module._ptr, <const void*>_image.ptr, c_numOptions, &c_options, &c_optionValues)
+    if _status != cydriver.CUDA_SUCCESS:
+        return (_result(_status), None, None, None)
+    return (_result(_status), _module, _enum_CUjit_option(<int>c_options), <uintptr_t>c_optionValues)
+
+
 def cuModuleLoadFatBinary(fatCubin):
     """Load a module's data Takes a pointer ``fatCubin`` and loads the corresponding module ``module``
     into the current context. The pointer represents a <i>fat binary</i> object, which is a
@@ -12991,6 +13015,112 @@ def cuModuleGetGlobal(hmod, name):
     return (_result(_status), _dptr, c_bytes)
 
 
+def cuLinkAddData(state, type, data, size, name, numOptions):
+    """Add an input to a pending linker invocation Ownership of ``data`` is retained by the caller. No
+    reference is retained to any inputs after this call returns. This method accepts only compiler
+    options, which are used if the data must be compiled from PTX, and does not accept any of
+    CU_JIT_WALL_TIME, CU_JIT_INFO_LOG_BUFFER, CU_JIT_ERROR_LOG_BUFFER,
+    CU_JIT_TARGET_FROM_CUCONTEXT, or CU_JIT_TARGET. ote For LTO-IR input, only LTO-IR compiled with
+    toolkits prior to CUDA 12.0 will be accepted
+
+    Args:
+        state: A pending linker action.
+        type: The type of the input data.
+        data: The input data. PTX must be NULL-terminated.
+        size: The length of the input data.
+        name: An optional name for this input in log messages.
+        numOptions: Size of options.
+    """
+    cdef cydriver.CUlinkState c_state
+    cdef cydriver.CUjitInputType c_type
+    cdef BufferArg _data
+    cdef size_t c_size
+    cdef bytes _name
+    cdef const char* c_name = NULL
+    cdef unsigned int c_numOptions
+    cdef cydriver.CUjit_option c_options
+    cdef void* c_optionValues = NULL
+    if type(state) is CUlinkState:
+        c_state = <cydriver.CUlinkState>(<CUlinkState>state)._ptr[0]
+    else:
+        c_state = <cydriver.CUlinkState><uintptr_t>_handle_value(state, CUlinkState, 'state')
+    c_type = <cydriver.CUjitInputType><int>(type if PyLong_Check(type) else _index(type, 'type'))
+    c_size = size if PyLong_Check(size) else _index(size, 'size')
+    if name is not None:
+        _name = _cstr(name, 'name')
+        c_name = _name
+    c_numOptions = numOptions if PyLong_Check(numOptions) else _index(numOptions, 'numOptions')
+    _data = _void_ptr(data, 'data')
+    cdef cydriver.CUresult _status
+    with nogil:
+        _status = cydriver.cuLinkAddData(c_state, c_type, <void*>_data.ptr, c_size, c_name, c_numOptions, &c_options, &c_optionValues)
+    if _status != cydriver.CUDA_SUCCESS:
+        return (_result(_status), None, None)
+    return (_result(_status), _enum_CUjit_option(<int>c_options), <uintptr_t>c_optionValues)
+
+
+def cuLinkAddFile(state, type, path, numOptions):
+    """Add a file input to a pending linker invocation No reference is retained to any inputs after
+    this call returns. This method accepts only compiler options, which are used if the input must
+    be compiled from PTX, and does not accept any of CU_JIT_WALL_TIME, CU_JIT_INFO_LOG_BUFFER,
+    CU_JIT_ERROR_LOG_BUFFER, CU_JIT_TARGET_FROM_CUCONTEXT, or CU_JIT_TARGET. This method is
+    equivalent to invoking cuLinkAddData on the contents of the file. ote For LTO-IR input, only
+    LTO-IR compiled with toolkits prior to CUDA 12.0 will be accepted
+
+    Args:
+        state: A pending linker action
+        type: The type of the input data
+        path: Path to the input file
+        numOptions: Size of options
+    """
+    cdef cydriver.CUlinkState c_state
+    cdef cydriver.CUjitInputType c_type
+    cdef bytes _path
+    cdef const char* c_path = NULL
+    cdef unsigned int c_numOptions
+    cdef cydriver.CUjit_option c_options
+    cdef void* c_optionValues = NULL
+    if type(state) is CUlinkState:
+        c_state = <cydriver.CUlinkState>(<CUlinkState>state)._ptr[0]
+    else:
+        c_state = <cydriver.CUlinkState><uintptr_t>_handle_value(state, CUlinkState, 'state')
+    c_type = <cydriver.CUjitInputType><int>(type if PyLong_Check(type) else _index(type, 'type'))
+    if path is not None:
+        _path = _cstr(path, 'path')
+        c_path = _path
+    c_numOptions = numOptions if PyLong_Check(numOptions) else _index(numOptions, 'numOptions')
+    cdef cydriver.CUresult _status
+    with nogil:
+        _status = cydriver.cuLinkAddFile(c_state, c_type, c_path, c_numOptions, &c_options, &c_optionValues)
+    if _status != cydriver.CUDA_SUCCESS:
+        return (_result(_status), None, None)
+    return (_result(_status), _enum_CUjit_option(<int>c_options), <uintptr_t>c_optionValues)
+
+
+def cuLinkComplete(state):
+    """Complete a pending linker invocation Completes the pending linker action and returns the cubin
+    image for the linked device code, which can be used with cuModuleLoadData. The cubin is owned
+    by ``state,`` so it should be loaded before ``state`` is destroyed via cuLinkDestroy. This call
+    does not destroy ``state.``
+
+    Args:
+        state: A pending linker invocation
+    """
+    cdef cydriver.CUlinkState c_state
+    cdef void* c_cubinOut = NULL
+    cdef size_t c_sizeOut = 0
+    if type(state) is CUlinkState:
+        c_state = <cydriver.CUlinkState>(<CUlinkState>state)._ptr[0]
+    else:
+        c_state = <cydriver.CUlinkState><uintptr_t>_handle_value(state, CUlinkState, 'state')
+    cdef cydriver.CUresult _status
+    with nogil:
+        _status = cydriver.cuLinkComplete(c_state, &c_cubinOut, &c_sizeOut)
+    if _status != cydriver.CUDA_SUCCESS:
+        return (_result(_status), None, None)
+    return (_result(_status), <uintptr_t>c_cubinOut, c_sizeOut)
+
+
 def cuLinkDestroy(state):
     """Destroys state for a JIT linker invocation.
 
@@ -13063,6 +13193,97 @@ def cuModuleGetSurfRef(hmod, name):
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status), None)
     return (_result(_status), _pSurfRef)
+
+
+def cuLibraryLoadData(code, numJitOptions, numLibraryOptions):
+    """Load a library with specified code and options Takes a pointer ``code`` and loads the
+    corresponding library ``library`` based on the application defined library loading mode: - If
+    module loading is set to EAGER, via the environment variables described in "Module loading",
+    ``library`` is loaded eagerly into all contexts at the time of the call and future contexts at
+    the time of creation until the library is unloaded with cuLibraryUnload(). - If the environment
+    variables are set to LAZY, ``library`` is not immediately loaded onto all existent contexts and
+    will only be loaded when a function is needed for that context, such as a kernel launch. These
+    environment variables are described in the CUDA programming guide under the "CUDA environment
+    variables" section. The ``code`` may be a ``cubin`` or ``fatbin`` as output by ``nvcc,`` or a
+    NULL-terminated ``PTX,`` either as output by ``nvcc`` or hand-written. A fatbin should also
+    contain relocatable code when doing separate compilation. Options are passed as an array via
+    ``jitOptions`` and any corresponding parameters are passed in ``jitOptionsValues.`` The number
+    of total JIT options is supplied via ``numJitOptions.`` Any outputs will be returned via
+    ``jitOptionsValues.`` Library load options are passed as an array via ``libraryOptions`` and
+    any corresponding parameters are passed in ``libraryOptionValues.`` The number of total library
+    load options is supplied via ``numLibraryOptions.`` ote If the library contains managed
+    variables and no device in the system supports managed variables this call is expected to
+    return CUDA_ERROR_NOT_SUPPORTED
+
+    Args:
+        code: - Code to load
+        numJitOptions: - Number of options
+        numLibraryOptions: - Number of options for loading
+    """
+    cdef CUlibrary _library = CUlibrary.__new__(CUlibrary)
+    cdef BufferArg _code
+    cdef cydriver.CUjit_option c_jitOptions
+    cdef void* c_jitOptionsValues = NULL
+    cdef unsigned int c_numJitOptions
+    cdef cydriver.CUlibraryOption c_libraryOptions
+    cdef void* c_libraryOptionValues = NULL
+    cdef unsigned int c_numLibraryOptions
+    c_numJitOptions = numJitOptions if PyLong_Check(numJitOptions) else _index(numJitOptions, 'numJitOptions')
+    c_numLibraryOptions = numLibraryOptions if PyLong_Check(numLibraryOptions) else _index(numLibraryOptions, 'numLibraryOptions')
+    _code = _void_ptr(code, 'code')
+    cdef cydriver.CUresult _status
+    with nogil:
+        _status = cydriver.cuLibraryLoadData(<cydriver.CUlibrary*>_library._ptr, <const void*>_code.ptr, &c_jitOptions, &c_jitOptionsValues, c_numJitOptions, &c_libraryOptions, &c_libraryOptionValues, c_numLibraryOptions)
+    if _status != cydriver.CUDA_SUCCESS:
+        return (_result(_status), None, None, None, None, None)
+    return (_result(_status), _library, _enum_CUjit_option(<int>c_jitOptions), <uintptr_t>c_jitOptionsValues, _enum_CUlibraryOption(<int>c_libraryOptions), <uintptr_t>c_libraryOptionValues)
+
+
+def cuLibraryLoadFromFile(fileName, numJitOptions, numLibraryOptions):
+    """Load a library with specified file and options Takes a pointer ``code`` and loads the
+    corresponding library ``library`` based on the application defined library loading mode: - If
+    module loading is set to EAGER, via the environment variables described in "Module loading",
+    ``library`` is loaded eagerly into all contexts at the time of the call and future contexts at
+    the time of creation until the library is unloaded with cuLibraryUnload(). - If the environment
+    variables are set to LAZY, ``library`` is not immediately loaded onto all existent contexts and
+    will only be loaded when a function is needed for that context, such as a kernel launch. These
+    environment variables are described in the CUDA programming guide under the "CUDA environment
+    variables" section. The file should be a ``cubin`` file as output by ``nvcc,`` or a ``PTX``
+    file either as output by ``nvcc`` or handwritten, or a ``fatbin`` file as output by ``nvcc.`` A
+    fatbin should also contain relocatable code when doing separate compilation. Options are passed
+    as an array via ``jitOptions`` and any corresponding parameters are passed in
+    ``jitOptionsValues.`` The number of total options is supplied via ``numJitOptions.`` Any
+    outputs will be returned via ``jitOptionsValues.`` Library load options are passed as an array
+    via ``libraryOptions`` and any corresponding parameters are passed in ``libraryOptionValues.``
+    The number of total library load options is supplied via ``numLibraryOptions.`` ote If the
+    library contains managed variables and no device in the system supports managed variables this
+    call is expected to return CUDA_ERROR_NOT_SUPPORTED
+
+    Args:
+        fileName: - File to load from
+        numJitOptions: - Number of options
+        numLibraryOptions: - Number of options for loading
+    """
+    cdef CUlibrary _library = CUlibrary.__new__(CUlibrary)
+    cdef bytes _fileName
+    cdef const char* c_fileName = NULL
+    cdef cydriver.CUjit_option c_jitOptions
+    cdef void* c_jitOptionsValues = NULL
+    cdef unsigned int c_numJitOptions
+    cdef cydriver.CUlibraryOption c_libraryOptions
+    cdef void* c_libraryOptionValues = NULL
+    cdef unsigned int c_numLibraryOptions
+    if fileName is not None:
+        _fileName = _cstr(fileName, 'fileName')
+        c_fileName = _fileName
+    c_numJitOptions = numJitOptions if PyLong_Check(numJitOptions) else _index(numJitOptions, 'numJitOptions')
+    c_numLibraryOptions = numLibraryOptions if PyLong_Check(numLibraryOptions) else _index(numLibraryOptions, 'numLibraryOptions')
+    cdef cydriver.CUresult _status
+    with nogil:
+        _status = cydriver.cuLibraryLoadFromFile(<cydriver.CUlibrary*>_library._ptr, c_fileName, &c_jitOptions, &c_jitOptionsValues, c_numJitOptions, &c_libraryOptions, &c_libraryOptionValues, c_numLibraryOptions)
+    if _status != cydriver.CUDA_SUCCESS:
+        return (_result(_status), None, None, None, None, None)
+    return (_result(_status), _library, _enum_CUjit_option(<int>c_jitOptions), <uintptr_t>c_jitOptionsValues, _enum_CUlibraryOption(<int>c_libraryOptions), <uintptr_t>c_libraryOptionValues)
 
 
 def cuLibraryUnload(library):
@@ -13251,6 +13472,35 @@ def cuLibraryGetManaged(library, name):
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status), None, None)
     return (_result(_status), _dptr, c_bytes)
+
+
+def cuLibraryGetUnifiedFunction(library, symbol):
+    """Returns a pointer to a unified function Returns in ``*fptr`` the function pointer to a unified
+    function denoted by ``symbol.`` If no unified function with name ``symbol`` exists, the call
+    returns CUDA_ERROR_NOT_FOUND. If there is no device with attribute
+    CU_DEVICE_ATTRIBUTE_UNIFIED_FUNCTION_POINTERS present in the system, the call may return
+    CUDA_ERROR_NOT_FOUND.
+
+    Args:
+        library: - Library to retrieve function pointer memory from
+        symbol: - Name of function pointer to retrieve
+    """
+    cdef void* c_fptr = NULL
+    cdef cydriver.CUlibrary c_library
+    cdef bytes _symbol
+    cdef const char* c_symbol = NULL
+    if type(library) is CUlibrary:
+        c_library = <cydriver.CUlibrary>(<CUlibrary>library)._ptr[0]
+    else:
+        c_library = <cydriver.CUlibrary><uintptr_t>_handle_value(library, CUlibrary, 'library')
+    if symbol is not None:
+        _symbol = _cstr(symbol, 'symbol')
+        c_symbol = _symbol
+    cdef cydriver.CUresult _status
+    _status = cydriver.cuLibraryGetUnifiedFunction(&c_fptr, c_library, c_symbol)
+    if _status != cydriver.CUDA_SUCCESS:
+        return (_result(_status), None)
+    return (_result(_status), <uintptr_t>c_fptr)
 
 
 def cuKernelGetAttribute(attrib, kernel, dev):
@@ -13622,6 +13872,37 @@ def cuMemGetAddressRange(dptr):
     return (_result(_status), _pbase, c_psize)
 
 
+def cuMemAllocHost(bytesize):
+    """Allocates page-locked host memory Allocates ``bytesize`` bytes of host memory that is
+    page-locked and accessible to the device. The driver tracks the virtual memory ranges allocated
+    with this function and automatically accelerates calls to functions such as cuMemcpy(). Since
+    the memory can be accessed directly by the device, it can be read or written with much higher
+    bandwidth than pageable memory obtained with functions such as malloc(). On systems where
+    CU_DEVICE_ATTRIBUTE_PAGEABLE_MEMORY_ACCESS_USES_HOST_PAGE_TABLES is true, cuMemAllocHost may
+    not page-lock the allocated memory. Page-locking excessive amounts of memory with
+    cuMemAllocHost() may degrade system performance, since it reduces the amount of memory
+    available to the system for paging. As a result, this function is best used sparingly to
+    allocate staging areas for data exchange between host and device. Note all host memory
+    allocated using cuMemAllocHost() will automatically be immediately accessible to all contexts
+    on all devices which support unified addressing (as may be queried using
+    CU_DEVICE_ATTRIBUTE_UNIFIED_ADDRESSING). The device pointer that may be used to access this
+    host memory from those contexts is always equal to the returned host pointer ``*pp.`` See \\ref
+    CUDA_UNIFIED for additional details.
+
+    Args:
+        bytesize: - Requested allocation size in bytes
+    """
+    cdef void* c_pp = NULL
+    cdef size_t c_bytesize
+    c_bytesize = bytesize if PyLong_Check(bytesize) else _index(bytesize, 'bytesize')
+    cdef cydriver.CUresult _status
+    with nogil:
+        _status = cydriver.cuMemAllocHost(&c_pp, c_bytesize)
+    if _status != cydriver.CUDA_SUCCESS:
+        return (_result(_status), None)
+    return (_result(_status), <uintptr_t>c_pp)
+
+
 def cuMemFreeHost(p):
     """Frees page-locked host memory Frees the memory space pointed to by ``p,`` which must have been
     returned by a previous call to cuMemAllocHost().
@@ -13637,6 +13918,56 @@ def cuMemFreeHost(p):
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
     return (_result(_status),)
+
+
+def cuMemHostAlloc(bytesize, Flags):
+    """Allocates page-locked host memory Allocates ``bytesize`` bytes of host memory that is
+    page-locked and accessible to the device. The driver tracks the virtual memory ranges allocated
+    with this function and automatically accelerates calls to functions such as cuMemcpyHtoD().
+    Since the memory can be accessed directly by the device, it can be read or written with much
+    higher bandwidth than pageable memory obtained with functions such as malloc(). On systems
+    where CU_DEVICE_ATTRIBUTE_PAGEABLE_MEMORY_ACCESS_USES_HOST_PAGE_TABLES is true, cuMemHostAlloc
+    may not page-lock the allocated memory. Page-locking excessive amounts of memory may degrade
+    system performance, since it reduces the amount of memory available to the system for paging.
+    As a result, this function is best used sparingly to allocate staging areas for data exchange
+    between host and device. The ``Flags`` parameter enables different options to be specified that
+    affect the allocation, as follows. - CU_MEMHOSTALLOC_PORTABLE: The memory returned by this call
+    will be considered as pinned memory by all CUDA contexts, not just the one that performed the
+    allocation. - CU_MEMHOSTALLOC_DEVICEMAP: Maps the allocation into the CUDA address space. The
+    device pointer to the memory may be obtained by calling cuMemHostGetDevicePointer(). -
+    CU_MEMHOSTALLOC_WRITECOMBINED: Allocates the memory as write-combined (WC). WC memory can be
+    transferred across the PCI Express bus more quickly on some system configurations, but cannot
+    be read efficiently by most CPUs. WC memory is a good option for buffers that will be written
+    by the CPU and read by the GPU via mapped pinned memory or host->device transfers. All of these
+    flags are orthogonal to one another: a developer may allocate memory that is portable, mapped
+    and/or write-combined with no restrictions. The CU_MEMHOSTALLOC_DEVICEMAP flag may be specified
+    on CUDA contexts for devices that do not support mapped pinned memory. The failure is deferred
+    to cuMemHostGetDevicePointer() because the memory may be mapped into other CUDA contexts via
+    the CU_MEMHOSTALLOC_PORTABLE flag. The memory allocated by this function must be freed with
+    cuMemFreeHost(). Note all host memory allocated using cuMemHostAlloc() will automatically be
+    immediately accessible to all contexts on all devices which support unified addressing (as may
+    be queried using CU_DEVICE_ATTRIBUTE_UNIFIED_ADDRESSING). Unless the flag
+    CU_MEMHOSTALLOC_WRITECOMBINED is specified, the device pointer that may be used to access this
+    host memory from those contexts is always equal to the returned host pointer ``*pp.`` If the
+    flag CU_MEMHOSTALLOC_WRITECOMBINED is specified, then the function cuMemHostGetDevicePointer()
+    must be used to query the device pointer, even if the context supports unified addressing. See
+    \\ref CUDA_UNIFIED for additional details.
+
+    Args:
+        bytesize: - Requested allocation size in bytes
+        Flags: - Flags for allocation request
+    """
+    cdef void* c_pp = NULL
+    cdef size_t c_bytesize
+    cdef unsigned int c_Flags
+    c_bytesize = bytesize if PyLong_Check(bytesize) else _index(bytesize, 'bytesize')
+    c_Flags = Flags if PyLong_Check(Flags) else _index(Flags, 'Flags')
+    cdef cydriver.CUresult _status
+    with nogil:
+        _status = cydriver.cuMemHostAlloc(&c_pp, c_bytesize, c_Flags)
+    if _status != cydriver.CUDA_SUCCESS:
+        return (_result(_status), None)
+    return (_result(_status), <uintptr_t>c_pp)
 
 
 def cuMemHostGetDevicePointer(p, Flags):
@@ -23704,6 +24035,63 @@ def cuGraphicsUnmapResources(count, hStream):
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status), None)
     return (_result(_status), _resources)
+
+
+def cuGetProcAddress(symbol, cudaVersion, flags):
+    """Returns the requested driver API function pointer Returns in ``**pfn`` the address of the CUDA
+    driver function for the requested CUDA version and flags. The CUDA version is specified as
+    (1000 * major + 10 * minor), so CUDA 11.2 should be specified as 11020. For a requested driver
+    symbol, if the specified CUDA version is greater than or equal to the CUDA version in which the
+    driver symbol was introduced, this API will return the function pointer to the corresponding
+    versioned function. If the specified CUDA version is greater than the driver version, the API
+    will return CUDA_ERROR_INVALID_VALUE. The pointer returned by the API should be cast to a
+    function pointer matching the requested driver function's definition in the API header file.
+    The function pointer typedef can be picked up from the corresponding typedefs header file. For
+    example, cudaTypedefs.h consists of function pointer typedefs for driver APIs defined in
+    cuda.h. The API will return CUDA_SUCCESS and set the returned ``pfn`` to NULL if the requested
+    driver function is not supported on the platform, no ABI compatible driver function exists for
+    the specified ``cudaVersion`` or if the driver symbol is invalid. It will also set the optional
+    ``symbolStatus`` to one of the values in CUdriverProcAddressQueryResult with the following
+    meanings: - CU_GET_PROC_ADDRESS_SUCCESS - The requested symbol was succesfully found based on
+    input arguments and ``pfn`` is valid - CU_GET_PROC_ADDRESS_SYMBOL_NOT_FOUND - The requested
+    symbol was not found - CU_GET_PROC_ADDRESS_VERSION_NOT_SUFFICIENT - The requested symbol was
+    found but is not supported by cudaVersion specified The requested flags can be: -
+    CU_GET_PROC_ADDRESS_DEFAULT: This is the default mode. This is equivalent to
+    CU_GET_PROC_ADDRESS_PER_THREAD_DEFAULT_STREAM if the code is compiled with --default-stream
+    per-thread compilation flag or the macro CUDA_API_PER_THREAD_DEFAULT_STREAM is defined;
+    CU_GET_PROC_ADDRESS_LEGACY_STREAM otherwise. - CU_GET_PROC_ADDRESS_LEGACY_STREAM: This will
+    enable the search for all driver symbols that match the requested driver symbol name except the
+    corresponding per-thread versions. - CU_GET_PROC_ADDRESS_PER_THREAD_DEFAULT_STREAM: This will
+    enable the search for all driver symbols that match the requested driver symbol name including
+    the per-thread versions. If a per-thread version is not found, the API will return the legacy
+    version of the driver function.
+
+    Args:
+        symbol: - The base name of the driver API function to look for. As an example, for the
+            driver API cuMemAlloc_v2, ``symbol`` would be cuMemAlloc and ``cudaVersion`` would be
+            the ABI compatible CUDA version for the _v2 variant.
+        cudaVersion: - The CUDA version to look for the requested driver symbol
+        flags: - Flags to specify search options.
+    """
+    cdef bytes _symbol
+    cdef const char* c_symbol = NULL
+    cdef void* c_pfn = NULL
+    cdef int c_cudaVersion
+    cdef cydriver.cuuint64_t c_flags
+    cdef cydriver.CUdriverProcAddressQueryResult c_symbolStatus
+    if symbol is not None:
+        _symbol = _cstr(symbol, 'symbol')
+        c_symbol = _symbol
+    c_cudaVersion = cudaVersion if PyLong_Check(cudaVersion) else _index(cudaVersion, 'cudaVersion')
+    if type(flags) is cuuint64_t:
+        c_flags = <cydriver.cuuint64_t>(<cuuint64_t>flags)._ptr[0]
+    else:
+        c_flags = <cydriver.cuuint64_t><uintptr_t>_handle_value(flags, cuuint64_t, 'flags')
+    cdef cydriver.CUresult _status
+    _status = cydriver.cuGetProcAddress(c_symbol, &c_pfn, c_cudaVersion, c_flags, &c_symbolStatus)
+    if _status != cydriver.CUDA_SUCCESS:
+        return (_result(_status), None, None)
+    return (_result(_status), <uintptr_t>c_pfn, _enum_CUdriverProcAddressQueryResult(<int>c_symbolStatus))
 
 
 def cuCoredumpGetAttribute(attrib, value):

@@ -54,7 +54,7 @@ cdef class SymbolTable:
                 if not self.loaded:
                     self._load()
         if self.slots[index] == NULL and self.proc_address:
-            name, version = self.symbols[index]
+            name, version, _ = self.symbols[index]
             if self.status[index] == PROC_VERSION_NOT_SUFFICIENT:
                 raise FunctionNotFoundError(
                     f"{name} needs a driver for CUDA {version // 1000}.{version % 1000 // 10} or newer; "
@@ -82,10 +82,13 @@ cdef class SymbolTable:
             get_proc = <GetProcAddress>dlsym(handle, b"cuGetProcAddress_v2")
             if get_proc == NULL:
                 raise FunctionNotFoundError(f"cuGetProcAddress_v2 is not in {loaded.abs_path}: the driver is too old")
-            for index, (name, version) in enumerate(self.symbols):
+            for index, (name, version, per_thread) in enumerate(self.symbols):
                 found = NULL
                 query = 0
-                get_proc(name.encode(), &found, version, flags, &query)
+                if flags and per_thread:  # the _ptds/_ptsz entry point
+                    get_proc(name.encode(), &found, per_thread, flags, &query)
+                else:
+                    get_proc(name.encode(), &found, version, PROC_DEFAULT, &query)
                 self.slots[index] = found
                 self.status[index] = query
             self.path = loaded.abs_path
