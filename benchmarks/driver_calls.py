@@ -78,14 +78,23 @@ def c_twin(cubin: str) -> dict:
         cc = shutil.which("cc") or shutil.which("gcc")
         subprocess.run([cc, "-O2", f"-I{include}", "-o", exe, str(HERE / "c" / "driver_twin.c"), "-ldl"], check=True)
         _TWIN.append(exe)
-    return json.loads(subprocess.check_output([_TWIN[0], cubin], text=True))
+    return json.loads(subprocess.check_output(pinned([_TWIN[0], cubin]), text=True))
+
+
+def pinned(cmd: list[str]) -> list[str]:
+    """Every stack on the same CPU core: a VM's cores differ in speed from run to run."""
+    return ["taskset", "-c", PIN_CORE, *cmd] if PIN_CORE and shutil.which("taskset") else cmd
+
+
+PIN_CORE = os.environ.get("BENCH_CORE", "2")
 
 
 def stack(python: str, cubin: str, pythonpath: str | None) -> dict:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     if pythonpath:
         env["PYTHONPATH"] = pythonpath
-    out = subprocess.run([python, str(HERE / "_driver_child.py"), cubin], capture_output=True, text=True, env=env)
+    cmd = pinned([python, str(HERE / "_driver_child.py"), cubin])
+    out = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if out.returncode:
         raise RuntimeError(out.stderr)
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -118,7 +127,7 @@ def main() -> int:
     c, ours, theirs = (best(runs[k]) for k in ("c", "ours", "nvidia"))
     gpu = subprocess.run(["nvidia-smi", "--query-gpu=name,driver_version", "--format=csv,noheader"],
                          capture_output=True, text=True).stdout.strip()  # fmt: skip
-    print(f"# driver call overhead, {gpu}, best of {args.rounds} alternating rounds")
+    print(f"# driver call overhead, {gpu}, best of {args.rounds} alternating rounds, all on CPU core {PIN_CORE}")
     print(f"# ours: {ours['module']}; NVIDIA: {theirs['module']}")
     print("| call | C | NVIDIA | ours | NVIDIA above C | ours above C | ours/NVIDIA above C |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
