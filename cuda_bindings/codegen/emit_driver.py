@@ -447,7 +447,37 @@ from cuda.bindings._lib.kernel_params cimport pack_kernel_params
 import ctypes
 from enum import IntEnum
 from enum import IntEnum as _IntEnum
-from typing import Any, Optional
+
+cdef dict _module_globals = globals()
+
+
+cdef object _enum_class(str name):
+    # The IntEnum class `name`, made the first time it is needed.
+    cls = _module_globals.get(name)
+    if cls is None:
+        members, doc = _ENUMS[name]
+        cls = _IntEnum(name, members, module=__name__, qualname=name)
+        cls.__doc__ = doc
+        _module_globals[name] = cls  # later lookups find it without __getattr__
+    return cls
+
+
+def __getattr__(name):
+    if name in _ENUMS:
+        return _enum_class(name)
+    if name in _ENUM_ALIASES:
+        cls = _module_globals[name] = _enum_class(_ENUM_ALIASES[name])
+        return cls
+    if name in ("Any", "Optional"):  # typing's, as the reference module has them; imported when asked for
+        import typing
+
+        value = _module_globals[name] = getattr(typing, name)
+        return value
+    raise AttributeError(f"module {{__name__!r}} has no attribute {{name!r}}")
+
+
+def __dir__():
+    return sorted({{*_module_globals, *_ENUMS, *_ENUM_ALIASES, "Any", "Optional"}})
 
 
 cdef object _struct_arg(object obj, type cls, str name):
@@ -498,18 +528,27 @@ def module(lib: Lib, stamp: str) -> tuple[str, str, str]:
     stub = [stamp, "", "from enum import IntEnum", "from typing import Any", ""]
     aliases: list[tuple[str, str]] = []
 
-    # enums: one class per typedef name (CUresult), the tag an alias of it
+    # enums: one class per typedef name (CUresult), the tag an alias of it. Each is an IntEnum made on
+    # first use (module __getattr__, or a call returning one): most programs touch a few of the
+    # hundred, and making them all would be most of the import time.
+    enum_aliases: list[tuple[str, str]] = []
+    out += ["", "cdef dict _ENUMS = {}  # name -> (members, doc)", "cdef dict _ENUM_ALIASES = {}", ""]
     done = set()
     for enum in lib.model["enums"]:
         cls = types.enum_class.get(enum["name"], enum["name"])
         if cls in done:
             continue
         done.add(cls)
-        out += ["", *emit_py._enum_class(lib, {**enum, "name": cls}, "tuple"), ""]
+        members = ", ".join(f"({mm['name']!r}, {m}.{mm['name']})" for mm in enum["members"])
+        doc = docstring(enum["doc"]) or f"The values of {enum['name']}."
         out += [
-            f"cdef dict _members_{cls} = {cls}._value2member_map_",
+            f"_ENUMS[{cls!r}] = (({members},), {doc!r})",
+            f"cdef object _members_{cls} = None",
             "",
             f"cdef inline object _enum_{cls}(int value):",
+            f"    global _members_{cls}",
+            f"    if _members_{cls} is None:",
+            f"        _members_{cls} = _enum_class({cls!r})._value2member_map_",
             "    try:",
             f"        return _members_{cls}[value]",
             "    except KeyError:",
@@ -518,10 +557,12 @@ def module(lib: Lib, stamp: str) -> tuple[str, str, str]:
         ]
         stub.append(f"class {cls}(IntEnum): ...")
         if enum["name"] != cls:
-            aliases.append((enum["name"], cls))
+            enum_aliases.append((enum["name"], cls))
     for t in lib.model["typedefs"]:
         if t["kind"] == "enum" and types.enum_class.get(t["name"]) != t["name"]:
-            aliases.append((t["name"], types.enum_class[cy(t["type"])]))
+            enum_aliases.append((t["name"], types.enum_class[cy(t["type"])]))
+    out += [f"_ENUM_ALIASES[{a!r}] = {b!r}" for a, b in enum_aliases if a != b]
+    stub += [f"{a} = {b}" for a, b in enum_aliases if a != b]
 
     # value classes: handles, integer types, callbacks
     values = []
@@ -574,7 +615,7 @@ def module(lib: Lib, stamp: str) -> tuple[str, str, str]:
     result_py = emit_py.lib_result(lib)
     out += [
         "",
-        f"cdef object _success = {result_py}({m}.{lib.cfg['success']})",
+        f"cdef object _success = _enum_{result_py}({m}.{lib.cfg['success']})",
         "",
         "",
         "cdef inline object _result(int value):",

@@ -20,7 +20,37 @@ from cuda.bindings._lib.kernel_params cimport pack_kernel_params
 import ctypes
 from enum import IntEnum
 from enum import IntEnum as _IntEnum
-from typing import Any, Optional
+
+cdef dict _module_globals = globals()
+
+
+cdef object _enum_class(str name):
+    # The IntEnum class `name`, made the first time it is needed.
+    cls = _module_globals.get(name)
+    if cls is None:
+        members, doc = _ENUMS[name]
+        cls = _IntEnum(name, members, module=__name__, qualname=name)
+        cls.__doc__ = doc
+        _module_globals[name] = cls  # later lookups find it without __getattr__
+    return cls
+
+
+def __getattr__(name):
+    if name in _ENUMS:
+        return _enum_class(name)
+    if name in _ENUM_ALIASES:
+        cls = _module_globals[name] = _enum_class(_ENUM_ALIASES[name])
+        return cls
+    if name in ("Any", "Optional"):  # typing's, as the reference module has them; imported when asked for
+        import typing
+
+        value = _module_globals[name] = getattr(typing, name)
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted({*_module_globals, *_ENUMS, *_ENUM_ALIASES, "Any", "Optional"})
 
 
 cdef object _struct_arg(object obj, type cls, str name):
@@ -45,2213 +75,1422 @@ cdef int _set_chars(char* dst, object value, size_t size, str name) except -1:
     return 0
 
 
-class CUipcMem_flags(_IntEnum):
-    """CUDA Ipc Mem Flags"""
-    CU_IPC_MEM_LAZY_ENABLE_PEER_ACCESS = cydriver.CU_IPC_MEM_LAZY_ENABLE_PEER_ACCESS
+cdef dict _ENUMS = {}  # name -> (members, doc)
+cdef dict _ENUM_ALIASES = {}
 
-cdef dict _members_CUipcMem_flags = CUipcMem_flags._value2member_map_
+_ENUMS['CUipcMem_flags'] = ((('CU_IPC_MEM_LAZY_ENABLE_PEER_ACCESS', cydriver.CU_IPC_MEM_LAZY_ENABLE_PEER_ACCESS),), 'CUDA Ipc Mem Flags')
+cdef object _members_CUipcMem_flags = None
 
 cdef inline object _enum_CUipcMem_flags(int value):
+    global _members_CUipcMem_flags
+    if _members_CUipcMem_flags is None:
+        _members_CUipcMem_flags = _enum_class('CUipcMem_flags')._value2member_map_
     try:
         return _members_CUipcMem_flags[value]
     except KeyError:
         return value
 
-
-class CUmemAttach_flags(_IntEnum):
-    """CUDA Mem Attach Flags"""
-    CU_MEM_ATTACH_GLOBAL = cydriver.CU_MEM_ATTACH_GLOBAL
-    CU_MEM_ATTACH_HOST = cydriver.CU_MEM_ATTACH_HOST
-    CU_MEM_ATTACH_SINGLE = cydriver.CU_MEM_ATTACH_SINGLE
-
-cdef dict _members_CUmemAttach_flags = CUmemAttach_flags._value2member_map_
+_ENUMS['CUmemAttach_flags'] = ((('CU_MEM_ATTACH_GLOBAL', cydriver.CU_MEM_ATTACH_GLOBAL), ('CU_MEM_ATTACH_HOST', cydriver.CU_MEM_ATTACH_HOST), ('CU_MEM_ATTACH_SINGLE', cydriver.CU_MEM_ATTACH_SINGLE),), 'CUDA Mem Attach Flags')
+cdef object _members_CUmemAttach_flags = None
 
 cdef inline object _enum_CUmemAttach_flags(int value):
+    global _members_CUmemAttach_flags
+    if _members_CUmemAttach_flags is None:
+        _members_CUmemAttach_flags = _enum_class('CUmemAttach_flags')._value2member_map_
     try:
         return _members_CUmemAttach_flags[value]
     except KeyError:
         return value
 
-
-class CUctx_flags(_IntEnum):
-    """Context creation flags"""
-    CU_CTX_SCHED_AUTO = cydriver.CU_CTX_SCHED_AUTO
-    CU_CTX_SCHED_SPIN = cydriver.CU_CTX_SCHED_SPIN
-    CU_CTX_SCHED_YIELD = cydriver.CU_CTX_SCHED_YIELD
-    CU_CTX_SCHED_BLOCKING_SYNC = cydriver.CU_CTX_SCHED_BLOCKING_SYNC
-    CU_CTX_BLOCKING_SYNC = cydriver.CU_CTX_BLOCKING_SYNC
-    CU_CTX_SCHED_MASK = cydriver.CU_CTX_SCHED_MASK
-    CU_CTX_MAP_HOST = cydriver.CU_CTX_MAP_HOST
-    CU_CTX_LMEM_RESIZE_TO_MAX = cydriver.CU_CTX_LMEM_RESIZE_TO_MAX
-    CU_CTX_COREDUMP_ENABLE = cydriver.CU_CTX_COREDUMP_ENABLE
-    CU_CTX_USER_COREDUMP_ENABLE = cydriver.CU_CTX_USER_COREDUMP_ENABLE
-    CU_CTX_SYNC_MEMOPS = cydriver.CU_CTX_SYNC_MEMOPS
-    CU_CTX_FLAGS_MASK = cydriver.CU_CTX_FLAGS_MASK
-
-cdef dict _members_CUctx_flags = CUctx_flags._value2member_map_
+_ENUMS['CUctx_flags'] = ((('CU_CTX_SCHED_AUTO', cydriver.CU_CTX_SCHED_AUTO), ('CU_CTX_SCHED_SPIN', cydriver.CU_CTX_SCHED_SPIN), ('CU_CTX_SCHED_YIELD', cydriver.CU_CTX_SCHED_YIELD), ('CU_CTX_SCHED_BLOCKING_SYNC', cydriver.CU_CTX_SCHED_BLOCKING_SYNC), ('CU_CTX_BLOCKING_SYNC', cydriver.CU_CTX_BLOCKING_SYNC), ('CU_CTX_SCHED_MASK', cydriver.CU_CTX_SCHED_MASK), ('CU_CTX_MAP_HOST', cydriver.CU_CTX_MAP_HOST), ('CU_CTX_LMEM_RESIZE_TO_MAX', cydriver.CU_CTX_LMEM_RESIZE_TO_MAX), ('CU_CTX_COREDUMP_ENABLE', cydriver.CU_CTX_COREDUMP_ENABLE), ('CU_CTX_USER_COREDUMP_ENABLE', cydriver.CU_CTX_USER_COREDUMP_ENABLE), ('CU_CTX_SYNC_MEMOPS', cydriver.CU_CTX_SYNC_MEMOPS), ('CU_CTX_FLAGS_MASK', cydriver.CU_CTX_FLAGS_MASK),), 'Context creation flags')
+cdef object _members_CUctx_flags = None
 
 cdef inline object _enum_CUctx_flags(int value):
+    global _members_CUctx_flags
+    if _members_CUctx_flags is None:
+        _members_CUctx_flags = _enum_class('CUctx_flags')._value2member_map_
     try:
         return _members_CUctx_flags[value]
     except KeyError:
         return value
 
-
-class CUevent_sched_flags(_IntEnum):
-    """Event sched flags"""
-    CU_EVENT_SCHED_AUTO = cydriver.CU_EVENT_SCHED_AUTO
-    CU_EVENT_SCHED_SPIN = cydriver.CU_EVENT_SCHED_SPIN
-    CU_EVENT_SCHED_YIELD = cydriver.CU_EVENT_SCHED_YIELD
-    CU_EVENT_SCHED_BLOCKING_SYNC = cydriver.CU_EVENT_SCHED_BLOCKING_SYNC
-
-cdef dict _members_CUevent_sched_flags = CUevent_sched_flags._value2member_map_
+_ENUMS['CUevent_sched_flags'] = ((('CU_EVENT_SCHED_AUTO', cydriver.CU_EVENT_SCHED_AUTO), ('CU_EVENT_SCHED_SPIN', cydriver.CU_EVENT_SCHED_SPIN), ('CU_EVENT_SCHED_YIELD', cydriver.CU_EVENT_SCHED_YIELD), ('CU_EVENT_SCHED_BLOCKING_SYNC', cydriver.CU_EVENT_SCHED_BLOCKING_SYNC),), 'Event sched flags')
+cdef object _members_CUevent_sched_flags = None
 
 cdef inline object _enum_CUevent_sched_flags(int value):
+    global _members_CUevent_sched_flags
+    if _members_CUevent_sched_flags is None:
+        _members_CUevent_sched_flags = _enum_class('CUevent_sched_flags')._value2member_map_
     try:
         return _members_CUevent_sched_flags[value]
     except KeyError:
         return value
 
-
-class cl_event_flags(_IntEnum):
-    """NVCL event scheduling flags"""
-    NVCL_EVENT_SCHED_AUTO = cydriver.NVCL_EVENT_SCHED_AUTO
-    NVCL_EVENT_SCHED_SPIN = cydriver.NVCL_EVENT_SCHED_SPIN
-    NVCL_EVENT_SCHED_YIELD = cydriver.NVCL_EVENT_SCHED_YIELD
-    NVCL_EVENT_SCHED_BLOCKING_SYNC = cydriver.NVCL_EVENT_SCHED_BLOCKING_SYNC
-
-cdef dict _members_cl_event_flags = cl_event_flags._value2member_map_
+_ENUMS['cl_event_flags'] = ((('NVCL_EVENT_SCHED_AUTO', cydriver.NVCL_EVENT_SCHED_AUTO), ('NVCL_EVENT_SCHED_SPIN', cydriver.NVCL_EVENT_SCHED_SPIN), ('NVCL_EVENT_SCHED_YIELD', cydriver.NVCL_EVENT_SCHED_YIELD), ('NVCL_EVENT_SCHED_BLOCKING_SYNC', cydriver.NVCL_EVENT_SCHED_BLOCKING_SYNC),), 'NVCL event scheduling flags')
+cdef object _members_cl_event_flags = None
 
 cdef inline object _enum_cl_event_flags(int value):
+    global _members_cl_event_flags
+    if _members_cl_event_flags is None:
+        _members_cl_event_flags = _enum_class('cl_event_flags')._value2member_map_
     try:
         return _members_cl_event_flags[value]
     except KeyError:
         return value
 
-
-class cl_context_flags(_IntEnum):
-    """NVCL context scheduling flags"""
-    NVCL_CTX_SCHED_AUTO = cydriver.NVCL_CTX_SCHED_AUTO
-    NVCL_CTX_SCHED_SPIN = cydriver.NVCL_CTX_SCHED_SPIN
-    NVCL_CTX_SCHED_YIELD = cydriver.NVCL_CTX_SCHED_YIELD
-    NVCL_CTX_SCHED_BLOCKING_SYNC = cydriver.NVCL_CTX_SCHED_BLOCKING_SYNC
-
-cdef dict _members_cl_context_flags = cl_context_flags._value2member_map_
+_ENUMS['cl_context_flags'] = ((('NVCL_CTX_SCHED_AUTO', cydriver.NVCL_CTX_SCHED_AUTO), ('NVCL_CTX_SCHED_SPIN', cydriver.NVCL_CTX_SCHED_SPIN), ('NVCL_CTX_SCHED_YIELD', cydriver.NVCL_CTX_SCHED_YIELD), ('NVCL_CTX_SCHED_BLOCKING_SYNC', cydriver.NVCL_CTX_SCHED_BLOCKING_SYNC),), 'NVCL context scheduling flags')
+cdef object _members_cl_context_flags = None
 
 cdef inline object _enum_cl_context_flags(int value):
+    global _members_cl_context_flags
+    if _members_cl_context_flags is None:
+        _members_cl_context_flags = _enum_class('cl_context_flags')._value2member_map_
     try:
         return _members_cl_context_flags[value]
     except KeyError:
         return value
 
-
-class CUstream_flags(_IntEnum):
-    """Stream creation flags"""
-    CU_STREAM_DEFAULT = cydriver.CU_STREAM_DEFAULT
-    CU_STREAM_NON_BLOCKING = cydriver.CU_STREAM_NON_BLOCKING
-
-cdef dict _members_CUstream_flags = CUstream_flags._value2member_map_
+_ENUMS['CUstream_flags'] = ((('CU_STREAM_DEFAULT', cydriver.CU_STREAM_DEFAULT), ('CU_STREAM_NON_BLOCKING', cydriver.CU_STREAM_NON_BLOCKING),), 'Stream creation flags')
+cdef object _members_CUstream_flags = None
 
 cdef inline object _enum_CUstream_flags(int value):
+    global _members_CUstream_flags
+    if _members_CUstream_flags is None:
+        _members_CUstream_flags = _enum_class('CUstream_flags')._value2member_map_
     try:
         return _members_CUstream_flags[value]
     except KeyError:
         return value
 
-
-class CUevent_flags(_IntEnum):
-    """Event creation flags"""
-    CU_EVENT_DEFAULT = cydriver.CU_EVENT_DEFAULT
-    CU_EVENT_BLOCKING_SYNC = cydriver.CU_EVENT_BLOCKING_SYNC
-    CU_EVENT_DISABLE_TIMING = cydriver.CU_EVENT_DISABLE_TIMING
-    CU_EVENT_INTERPROCESS = cydriver.CU_EVENT_INTERPROCESS
-
-cdef dict _members_CUevent_flags = CUevent_flags._value2member_map_
+_ENUMS['CUevent_flags'] = ((('CU_EVENT_DEFAULT', cydriver.CU_EVENT_DEFAULT), ('CU_EVENT_BLOCKING_SYNC', cydriver.CU_EVENT_BLOCKING_SYNC), ('CU_EVENT_DISABLE_TIMING', cydriver.CU_EVENT_DISABLE_TIMING), ('CU_EVENT_INTERPROCESS', cydriver.CU_EVENT_INTERPROCESS),), 'Event creation flags')
+cdef object _members_CUevent_flags = None
 
 cdef inline object _enum_CUevent_flags(int value):
+    global _members_CUevent_flags
+    if _members_CUevent_flags is None:
+        _members_CUevent_flags = _enum_class('CUevent_flags')._value2member_map_
     try:
         return _members_CUevent_flags[value]
     except KeyError:
         return value
 
-
-class CUevent_record_flags(_IntEnum):
-    """Event record flags"""
-    CU_EVENT_RECORD_DEFAULT = cydriver.CU_EVENT_RECORD_DEFAULT
-    CU_EVENT_RECORD_EXTERNAL = cydriver.CU_EVENT_RECORD_EXTERNAL
-
-cdef dict _members_CUevent_record_flags = CUevent_record_flags._value2member_map_
+_ENUMS['CUevent_record_flags'] = ((('CU_EVENT_RECORD_DEFAULT', cydriver.CU_EVENT_RECORD_DEFAULT), ('CU_EVENT_RECORD_EXTERNAL', cydriver.CU_EVENT_RECORD_EXTERNAL),), 'Event record flags')
+cdef object _members_CUevent_record_flags = None
 
 cdef inline object _enum_CUevent_record_flags(int value):
+    global _members_CUevent_record_flags
+    if _members_CUevent_record_flags is None:
+        _members_CUevent_record_flags = _enum_class('CUevent_record_flags')._value2member_map_
     try:
         return _members_CUevent_record_flags[value]
     except KeyError:
         return value
 
-
-class CUevent_wait_flags(_IntEnum):
-    """Event wait flags"""
-    CU_EVENT_WAIT_DEFAULT = cydriver.CU_EVENT_WAIT_DEFAULT
-    CU_EVENT_WAIT_EXTERNAL = cydriver.CU_EVENT_WAIT_EXTERNAL
-
-cdef dict _members_CUevent_wait_flags = CUevent_wait_flags._value2member_map_
+_ENUMS['CUevent_wait_flags'] = ((('CU_EVENT_WAIT_DEFAULT', cydriver.CU_EVENT_WAIT_DEFAULT), ('CU_EVENT_WAIT_EXTERNAL', cydriver.CU_EVENT_WAIT_EXTERNAL),), 'Event wait flags')
+cdef object _members_CUevent_wait_flags = None
 
 cdef inline object _enum_CUevent_wait_flags(int value):
+    global _members_CUevent_wait_flags
+    if _members_CUevent_wait_flags is None:
+        _members_CUevent_wait_flags = _enum_class('CUevent_wait_flags')._value2member_map_
     try:
         return _members_CUevent_wait_flags[value]
     except KeyError:
         return value
 
-
-class CUstreamWaitValue_flags(_IntEnum):
-    """Flags for cuStreamWaitValue32 and cuStreamWaitValue64"""
-    CU_STREAM_WAIT_VALUE_GEQ = cydriver.CU_STREAM_WAIT_VALUE_GEQ
-    CU_STREAM_WAIT_VALUE_EQ = cydriver.CU_STREAM_WAIT_VALUE_EQ
-    CU_STREAM_WAIT_VALUE_AND = cydriver.CU_STREAM_WAIT_VALUE_AND
-    CU_STREAM_WAIT_VALUE_NOR = cydriver.CU_STREAM_WAIT_VALUE_NOR
-    CU_STREAM_WAIT_VALUE_FLUSH = cydriver.CU_STREAM_WAIT_VALUE_FLUSH
-
-cdef dict _members_CUstreamWaitValue_flags = CUstreamWaitValue_flags._value2member_map_
+_ENUMS['CUstreamWaitValue_flags'] = ((('CU_STREAM_WAIT_VALUE_GEQ', cydriver.CU_STREAM_WAIT_VALUE_GEQ), ('CU_STREAM_WAIT_VALUE_EQ', cydriver.CU_STREAM_WAIT_VALUE_EQ), ('CU_STREAM_WAIT_VALUE_AND', cydriver.CU_STREAM_WAIT_VALUE_AND), ('CU_STREAM_WAIT_VALUE_NOR', cydriver.CU_STREAM_WAIT_VALUE_NOR), ('CU_STREAM_WAIT_VALUE_FLUSH', cydriver.CU_STREAM_WAIT_VALUE_FLUSH),), 'Flags for cuStreamWaitValue32 and cuStreamWaitValue64')
+cdef object _members_CUstreamWaitValue_flags = None
 
 cdef inline object _enum_CUstreamWaitValue_flags(int value):
+    global _members_CUstreamWaitValue_flags
+    if _members_CUstreamWaitValue_flags is None:
+        _members_CUstreamWaitValue_flags = _enum_class('CUstreamWaitValue_flags')._value2member_map_
     try:
         return _members_CUstreamWaitValue_flags[value]
     except KeyError:
         return value
 
-
-class CUstreamWriteValue_flags(_IntEnum):
-    """Flags for cuStreamWriteValue32"""
-    CU_STREAM_WRITE_VALUE_DEFAULT = cydriver.CU_STREAM_WRITE_VALUE_DEFAULT
-    CU_STREAM_WRITE_VALUE_NO_MEMORY_BARRIER = cydriver.CU_STREAM_WRITE_VALUE_NO_MEMORY_BARRIER
-
-cdef dict _members_CUstreamWriteValue_flags = CUstreamWriteValue_flags._value2member_map_
+_ENUMS['CUstreamWriteValue_flags'] = ((('CU_STREAM_WRITE_VALUE_DEFAULT', cydriver.CU_STREAM_WRITE_VALUE_DEFAULT), ('CU_STREAM_WRITE_VALUE_NO_MEMORY_BARRIER', cydriver.CU_STREAM_WRITE_VALUE_NO_MEMORY_BARRIER),), 'Flags for cuStreamWriteValue32')
+cdef object _members_CUstreamWriteValue_flags = None
 
 cdef inline object _enum_CUstreamWriteValue_flags(int value):
+    global _members_CUstreamWriteValue_flags
+    if _members_CUstreamWriteValue_flags is None:
+        _members_CUstreamWriteValue_flags = _enum_class('CUstreamWriteValue_flags')._value2member_map_
     try:
         return _members_CUstreamWriteValue_flags[value]
     except KeyError:
         return value
 
-
-class CUstreamBatchMemOpType(_IntEnum):
-    """Operations for cuStreamBatchMemOp"""
-    CU_STREAM_MEM_OP_WAIT_VALUE_32 = cydriver.CU_STREAM_MEM_OP_WAIT_VALUE_32
-    CU_STREAM_MEM_OP_WRITE_VALUE_32 = cydriver.CU_STREAM_MEM_OP_WRITE_VALUE_32
-    CU_STREAM_MEM_OP_WAIT_VALUE_64 = cydriver.CU_STREAM_MEM_OP_WAIT_VALUE_64
-    CU_STREAM_MEM_OP_WRITE_VALUE_64 = cydriver.CU_STREAM_MEM_OP_WRITE_VALUE_64
-    CU_STREAM_MEM_OP_BARRIER = cydriver.CU_STREAM_MEM_OP_BARRIER
-    CU_STREAM_MEM_OP_FLUSH_REMOTE_WRITES = cydriver.CU_STREAM_MEM_OP_FLUSH_REMOTE_WRITES
-
-cdef dict _members_CUstreamBatchMemOpType = CUstreamBatchMemOpType._value2member_map_
+_ENUMS['CUstreamBatchMemOpType'] = ((('CU_STREAM_MEM_OP_WAIT_VALUE_32', cydriver.CU_STREAM_MEM_OP_WAIT_VALUE_32), ('CU_STREAM_MEM_OP_WRITE_VALUE_32', cydriver.CU_STREAM_MEM_OP_WRITE_VALUE_32), ('CU_STREAM_MEM_OP_WAIT_VALUE_64', cydriver.CU_STREAM_MEM_OP_WAIT_VALUE_64), ('CU_STREAM_MEM_OP_WRITE_VALUE_64', cydriver.CU_STREAM_MEM_OP_WRITE_VALUE_64), ('CU_STREAM_MEM_OP_BARRIER', cydriver.CU_STREAM_MEM_OP_BARRIER), ('CU_STREAM_MEM_OP_FLUSH_REMOTE_WRITES', cydriver.CU_STREAM_MEM_OP_FLUSH_REMOTE_WRITES),), 'Operations for cuStreamBatchMemOp')
+cdef object _members_CUstreamBatchMemOpType = None
 
 cdef inline object _enum_CUstreamBatchMemOpType(int value):
+    global _members_CUstreamBatchMemOpType
+    if _members_CUstreamBatchMemOpType is None:
+        _members_CUstreamBatchMemOpType = _enum_class('CUstreamBatchMemOpType')._value2member_map_
     try:
         return _members_CUstreamBatchMemOpType[value]
     except KeyError:
         return value
 
-
-class CUstreamMemoryBarrier_flags(_IntEnum):
-    """Flags for CUstreamBatchMemOpParamsmemoryBarrier"""
-    CU_STREAM_MEMORY_BARRIER_TYPE_SYS = cydriver.CU_STREAM_MEMORY_BARRIER_TYPE_SYS
-    CU_STREAM_MEMORY_BARRIER_TYPE_GPU = cydriver.CU_STREAM_MEMORY_BARRIER_TYPE_GPU
-
-cdef dict _members_CUstreamMemoryBarrier_flags = CUstreamMemoryBarrier_flags._value2member_map_
+_ENUMS['CUstreamMemoryBarrier_flags'] = ((('CU_STREAM_MEMORY_BARRIER_TYPE_SYS', cydriver.CU_STREAM_MEMORY_BARRIER_TYPE_SYS), ('CU_STREAM_MEMORY_BARRIER_TYPE_GPU', cydriver.CU_STREAM_MEMORY_BARRIER_TYPE_GPU),), 'Flags for CUstreamBatchMemOpParamsmemoryBarrier')
+cdef object _members_CUstreamMemoryBarrier_flags = None
 
 cdef inline object _enum_CUstreamMemoryBarrier_flags(int value):
+    global _members_CUstreamMemoryBarrier_flags
+    if _members_CUstreamMemoryBarrier_flags is None:
+        _members_CUstreamMemoryBarrier_flags = _enum_class('CUstreamMemoryBarrier_flags')._value2member_map_
     try:
         return _members_CUstreamMemoryBarrier_flags[value]
     except KeyError:
         return value
 
-
-class CUoccupancy_flags(_IntEnum):
-    """Occupancy calculator flag"""
-    CU_OCCUPANCY_DEFAULT = cydriver.CU_OCCUPANCY_DEFAULT
-    CU_OCCUPANCY_DISABLE_CACHING_OVERRIDE = cydriver.CU_OCCUPANCY_DISABLE_CACHING_OVERRIDE
-
-cdef dict _members_CUoccupancy_flags = CUoccupancy_flags._value2member_map_
+_ENUMS['CUoccupancy_flags'] = ((('CU_OCCUPANCY_DEFAULT', cydriver.CU_OCCUPANCY_DEFAULT), ('CU_OCCUPANCY_DISABLE_CACHING_OVERRIDE', cydriver.CU_OCCUPANCY_DISABLE_CACHING_OVERRIDE),), 'Occupancy calculator flag')
+cdef object _members_CUoccupancy_flags = None
 
 cdef inline object _enum_CUoccupancy_flags(int value):
+    global _members_CUoccupancy_flags
+    if _members_CUoccupancy_flags is None:
+        _members_CUoccupancy_flags = _enum_class('CUoccupancy_flags')._value2member_map_
     try:
         return _members_CUoccupancy_flags[value]
     except KeyError:
         return value
 
-
-class CUstreamUpdateCaptureDependencies_flags(_IntEnum):
-    """Flags for cuStreamUpdateCaptureDependencies"""
-    CU_STREAM_ADD_CAPTURE_DEPENDENCIES = cydriver.CU_STREAM_ADD_CAPTURE_DEPENDENCIES
-    CU_STREAM_SET_CAPTURE_DEPENDENCIES = cydriver.CU_STREAM_SET_CAPTURE_DEPENDENCIES
-
-cdef dict _members_CUstreamUpdateCaptureDependencies_flags = CUstreamUpdateCaptureDependencies_flags._value2member_map_
+_ENUMS['CUstreamUpdateCaptureDependencies_flags'] = ((('CU_STREAM_ADD_CAPTURE_DEPENDENCIES', cydriver.CU_STREAM_ADD_CAPTURE_DEPENDENCIES), ('CU_STREAM_SET_CAPTURE_DEPENDENCIES', cydriver.CU_STREAM_SET_CAPTURE_DEPENDENCIES),), 'Flags for cuStreamUpdateCaptureDependencies')
+cdef object _members_CUstreamUpdateCaptureDependencies_flags = None
 
 cdef inline object _enum_CUstreamUpdateCaptureDependencies_flags(int value):
+    global _members_CUstreamUpdateCaptureDependencies_flags
+    if _members_CUstreamUpdateCaptureDependencies_flags is None:
+        _members_CUstreamUpdateCaptureDependencies_flags = _enum_class('CUstreamUpdateCaptureDependencies_flags')._value2member_map_
     try:
         return _members_CUstreamUpdateCaptureDependencies_flags[value]
     except KeyError:
         return value
 
-
-class CUasyncNotificationType(_IntEnum):
-    """Types of async notification that can be sent"""
-    CU_ASYNC_NOTIFICATION_TYPE_OVER_BUDGET = cydriver.CU_ASYNC_NOTIFICATION_TYPE_OVER_BUDGET
-
-cdef dict _members_CUasyncNotificationType = CUasyncNotificationType._value2member_map_
+_ENUMS['CUasyncNotificationType'] = ((('CU_ASYNC_NOTIFICATION_TYPE_OVER_BUDGET', cydriver.CU_ASYNC_NOTIFICATION_TYPE_OVER_BUDGET),), 'Types of async notification that can be sent')
+cdef object _members_CUasyncNotificationType = None
 
 cdef inline object _enum_CUasyncNotificationType(int value):
+    global _members_CUasyncNotificationType
+    if _members_CUasyncNotificationType is None:
+        _members_CUasyncNotificationType = _enum_class('CUasyncNotificationType')._value2member_map_
     try:
         return _members_CUasyncNotificationType[value]
     except KeyError:
         return value
 
-
-class CUarray_format(_IntEnum):
-    """Array formats"""
-    CU_AD_FORMAT_UNSIGNED_INT8 = cydriver.CU_AD_FORMAT_UNSIGNED_INT8
-    CU_AD_FORMAT_UNSIGNED_INT16 = cydriver.CU_AD_FORMAT_UNSIGNED_INT16
-    CU_AD_FORMAT_UNSIGNED_INT32 = cydriver.CU_AD_FORMAT_UNSIGNED_INT32
-    CU_AD_FORMAT_SIGNED_INT8 = cydriver.CU_AD_FORMAT_SIGNED_INT8
-    CU_AD_FORMAT_SIGNED_INT16 = cydriver.CU_AD_FORMAT_SIGNED_INT16
-    CU_AD_FORMAT_SIGNED_INT32 = cydriver.CU_AD_FORMAT_SIGNED_INT32
-    CU_AD_FORMAT_HALF = cydriver.CU_AD_FORMAT_HALF
-    CU_AD_FORMAT_FLOAT = cydriver.CU_AD_FORMAT_FLOAT
-    CU_AD_FORMAT_NV12 = cydriver.CU_AD_FORMAT_NV12
-    CU_AD_FORMAT_UNORM_INT8X1 = cydriver.CU_AD_FORMAT_UNORM_INT8X1
-    CU_AD_FORMAT_UNORM_INT8X2 = cydriver.CU_AD_FORMAT_UNORM_INT8X2
-    CU_AD_FORMAT_UNORM_INT8X4 = cydriver.CU_AD_FORMAT_UNORM_INT8X4
-    CU_AD_FORMAT_UNORM_INT16X1 = cydriver.CU_AD_FORMAT_UNORM_INT16X1
-    CU_AD_FORMAT_UNORM_INT16X2 = cydriver.CU_AD_FORMAT_UNORM_INT16X2
-    CU_AD_FORMAT_UNORM_INT16X4 = cydriver.CU_AD_FORMAT_UNORM_INT16X4
-    CU_AD_FORMAT_SNORM_INT8X1 = cydriver.CU_AD_FORMAT_SNORM_INT8X1
-    CU_AD_FORMAT_SNORM_INT8X2 = cydriver.CU_AD_FORMAT_SNORM_INT8X2
-    CU_AD_FORMAT_SNORM_INT8X4 = cydriver.CU_AD_FORMAT_SNORM_INT8X4
-    CU_AD_FORMAT_SNORM_INT16X1 = cydriver.CU_AD_FORMAT_SNORM_INT16X1
-    CU_AD_FORMAT_SNORM_INT16X2 = cydriver.CU_AD_FORMAT_SNORM_INT16X2
-    CU_AD_FORMAT_SNORM_INT16X4 = cydriver.CU_AD_FORMAT_SNORM_INT16X4
-    CU_AD_FORMAT_BC1_UNORM = cydriver.CU_AD_FORMAT_BC1_UNORM
-    CU_AD_FORMAT_BC1_UNORM_SRGB = cydriver.CU_AD_FORMAT_BC1_UNORM_SRGB
-    CU_AD_FORMAT_BC2_UNORM = cydriver.CU_AD_FORMAT_BC2_UNORM
-    CU_AD_FORMAT_BC2_UNORM_SRGB = cydriver.CU_AD_FORMAT_BC2_UNORM_SRGB
-    CU_AD_FORMAT_BC3_UNORM = cydriver.CU_AD_FORMAT_BC3_UNORM
-    CU_AD_FORMAT_BC3_UNORM_SRGB = cydriver.CU_AD_FORMAT_BC3_UNORM_SRGB
-    CU_AD_FORMAT_BC4_UNORM = cydriver.CU_AD_FORMAT_BC4_UNORM
-    CU_AD_FORMAT_BC4_SNORM = cydriver.CU_AD_FORMAT_BC4_SNORM
-    CU_AD_FORMAT_BC5_UNORM = cydriver.CU_AD_FORMAT_BC5_UNORM
-    CU_AD_FORMAT_BC5_SNORM = cydriver.CU_AD_FORMAT_BC5_SNORM
-    CU_AD_FORMAT_BC6H_UF16 = cydriver.CU_AD_FORMAT_BC6H_UF16
-    CU_AD_FORMAT_BC6H_SF16 = cydriver.CU_AD_FORMAT_BC6H_SF16
-    CU_AD_FORMAT_BC7_UNORM = cydriver.CU_AD_FORMAT_BC7_UNORM
-    CU_AD_FORMAT_BC7_UNORM_SRGB = cydriver.CU_AD_FORMAT_BC7_UNORM_SRGB
-    CU_AD_FORMAT_P010 = cydriver.CU_AD_FORMAT_P010
-    CU_AD_FORMAT_P016 = cydriver.CU_AD_FORMAT_P016
-    CU_AD_FORMAT_NV16 = cydriver.CU_AD_FORMAT_NV16
-    CU_AD_FORMAT_P210 = cydriver.CU_AD_FORMAT_P210
-    CU_AD_FORMAT_P216 = cydriver.CU_AD_FORMAT_P216
-    CU_AD_FORMAT_YUY2 = cydriver.CU_AD_FORMAT_YUY2
-    CU_AD_FORMAT_Y210 = cydriver.CU_AD_FORMAT_Y210
-    CU_AD_FORMAT_Y216 = cydriver.CU_AD_FORMAT_Y216
-    CU_AD_FORMAT_AYUV = cydriver.CU_AD_FORMAT_AYUV
-    CU_AD_FORMAT_Y410 = cydriver.CU_AD_FORMAT_Y410
-    CU_AD_FORMAT_Y416 = cydriver.CU_AD_FORMAT_Y416
-    CU_AD_FORMAT_Y444_PLANAR8 = cydriver.CU_AD_FORMAT_Y444_PLANAR8
-    CU_AD_FORMAT_Y444_PLANAR10 = cydriver.CU_AD_FORMAT_Y444_PLANAR10
-    CU_AD_FORMAT_YUV444_8bit_SemiPlanar = cydriver.CU_AD_FORMAT_YUV444_8bit_SemiPlanar
-    CU_AD_FORMAT_YUV444_16bit_SemiPlanar = cydriver.CU_AD_FORMAT_YUV444_16bit_SemiPlanar
-    CU_AD_FORMAT_UNORM_INT_101010_2 = cydriver.CU_AD_FORMAT_UNORM_INT_101010_2
-    CU_AD_FORMAT_MAX = cydriver.CU_AD_FORMAT_MAX
-
-cdef dict _members_CUarray_format = CUarray_format._value2member_map_
+_ENUMS['CUarray_format'] = ((('CU_AD_FORMAT_UNSIGNED_INT8', cydriver.CU_AD_FORMAT_UNSIGNED_INT8), ('CU_AD_FORMAT_UNSIGNED_INT16', cydriver.CU_AD_FORMAT_UNSIGNED_INT16), ('CU_AD_FORMAT_UNSIGNED_INT32', cydriver.CU_AD_FORMAT_UNSIGNED_INT32), ('CU_AD_FORMAT_SIGNED_INT8', cydriver.CU_AD_FORMAT_SIGNED_INT8), ('CU_AD_FORMAT_SIGNED_INT16', cydriver.CU_AD_FORMAT_SIGNED_INT16), ('CU_AD_FORMAT_SIGNED_INT32', cydriver.CU_AD_FORMAT_SIGNED_INT32), ('CU_AD_FORMAT_HALF', cydriver.CU_AD_FORMAT_HALF), ('CU_AD_FORMAT_FLOAT', cydriver.CU_AD_FORMAT_FLOAT), ('CU_AD_FORMAT_NV12', cydriver.CU_AD_FORMAT_NV12), ('CU_AD_FORMAT_UNORM_INT8X1', cydriver.CU_AD_FORMAT_UNORM_INT8X1), ('CU_AD_FORMAT_UNORM_INT8X2', cydriver.CU_AD_FORMAT_UNORM_INT8X2), ('CU_AD_FORMAT_UNORM_INT8X4', cydriver.CU_AD_FORMAT_UNORM_INT8X4), ('CU_AD_FORMAT_UNORM_INT16X1', cydriver.CU_AD_FORMAT_UNORM_INT16X1), ('CU_AD_FORMAT_UNORM_INT16X2', cydriver.CU_AD_FORMAT_UNORM_INT16X2), ('CU_AD_FORMAT_UNORM_INT16X4', cydriver.CU_AD_FORMAT_UNORM_INT16X4), ('CU_AD_FORMAT_SNORM_INT8X1', cydriver.CU_AD_FORMAT_SNORM_INT8X1), ('CU_AD_FORMAT_SNORM_INT8X2', cydriver.CU_AD_FORMAT_SNORM_INT8X2), ('CU_AD_FORMAT_SNORM_INT8X4', cydriver.CU_AD_FORMAT_SNORM_INT8X4), ('CU_AD_FORMAT_SNORM_INT16X1', cydriver.CU_AD_FORMAT_SNORM_INT16X1), ('CU_AD_FORMAT_SNORM_INT16X2', cydriver.CU_AD_FORMAT_SNORM_INT16X2), ('CU_AD_FORMAT_SNORM_INT16X4', cydriver.CU_AD_FORMAT_SNORM_INT16X4), ('CU_AD_FORMAT_BC1_UNORM', cydriver.CU_AD_FORMAT_BC1_UNORM), ('CU_AD_FORMAT_BC1_UNORM_SRGB', cydriver.CU_AD_FORMAT_BC1_UNORM_SRGB), ('CU_AD_FORMAT_BC2_UNORM', cydriver.CU_AD_FORMAT_BC2_UNORM), ('CU_AD_FORMAT_BC2_UNORM_SRGB', cydriver.CU_AD_FORMAT_BC2_UNORM_SRGB), ('CU_AD_FORMAT_BC3_UNORM', cydriver.CU_AD_FORMAT_BC3_UNORM), ('CU_AD_FORMAT_BC3_UNORM_SRGB', cydriver.CU_AD_FORMAT_BC3_UNORM_SRGB), ('CU_AD_FORMAT_BC4_UNORM', cydriver.CU_AD_FORMAT_BC4_UNORM), ('CU_AD_FORMAT_BC4_SNORM', cydriver.CU_AD_FORMAT_BC4_SNORM), ('CU_AD_FORMAT_BC5_UNORM', cydriver.CU_AD_FORMAT_BC5_UNORM), ('CU_AD_FORMAT_BC5_SNORM', cydriver.CU_AD_FORMAT_BC5_SNORM), ('CU_AD_FORMAT_BC6H_UF16', cydriver.CU_AD_FORMAT_BC6H_UF16), ('CU_AD_FORMAT_BC6H_SF16', cydriver.CU_AD_FORMAT_BC6H_SF16), ('CU_AD_FORMAT_BC7_UNORM', cydriver.CU_AD_FORMAT_BC7_UNORM), ('CU_AD_FORMAT_BC7_UNORM_SRGB', cydriver.CU_AD_FORMAT_BC7_UNORM_SRGB), ('CU_AD_FORMAT_P010', cydriver.CU_AD_FORMAT_P010), ('CU_AD_FORMAT_P016', cydriver.CU_AD_FORMAT_P016), ('CU_AD_FORMAT_NV16', cydriver.CU_AD_FORMAT_NV16), ('CU_AD_FORMAT_P210', cydriver.CU_AD_FORMAT_P210), ('CU_AD_FORMAT_P216', cydriver.CU_AD_FORMAT_P216), ('CU_AD_FORMAT_YUY2', cydriver.CU_AD_FORMAT_YUY2), ('CU_AD_FORMAT_Y210', cydriver.CU_AD_FORMAT_Y210), ('CU_AD_FORMAT_Y216', cydriver.CU_AD_FORMAT_Y216), ('CU_AD_FORMAT_AYUV', cydriver.CU_AD_FORMAT_AYUV), ('CU_AD_FORMAT_Y410', cydriver.CU_AD_FORMAT_Y410), ('CU_AD_FORMAT_Y416', cydriver.CU_AD_FORMAT_Y416), ('CU_AD_FORMAT_Y444_PLANAR8', cydriver.CU_AD_FORMAT_Y444_PLANAR8), ('CU_AD_FORMAT_Y444_PLANAR10', cydriver.CU_AD_FORMAT_Y444_PLANAR10), ('CU_AD_FORMAT_YUV444_8bit_SemiPlanar', cydriver.CU_AD_FORMAT_YUV444_8bit_SemiPlanar), ('CU_AD_FORMAT_YUV444_16bit_SemiPlanar', cydriver.CU_AD_FORMAT_YUV444_16bit_SemiPlanar), ('CU_AD_FORMAT_UNORM_INT_101010_2', cydriver.CU_AD_FORMAT_UNORM_INT_101010_2), ('CU_AD_FORMAT_MAX', cydriver.CU_AD_FORMAT_MAX),), 'Array formats')
+cdef object _members_CUarray_format = None
 
 cdef inline object _enum_CUarray_format(int value):
+    global _members_CUarray_format
+    if _members_CUarray_format is None:
+        _members_CUarray_format = _enum_class('CUarray_format')._value2member_map_
     try:
         return _members_CUarray_format[value]
     except KeyError:
         return value
 
-
-class CUaddress_mode(_IntEnum):
-    """Texture reference addressing modes"""
-    CU_TR_ADDRESS_MODE_WRAP = cydriver.CU_TR_ADDRESS_MODE_WRAP
-    CU_TR_ADDRESS_MODE_CLAMP = cydriver.CU_TR_ADDRESS_MODE_CLAMP
-    CU_TR_ADDRESS_MODE_MIRROR = cydriver.CU_TR_ADDRESS_MODE_MIRROR
-    CU_TR_ADDRESS_MODE_BORDER = cydriver.CU_TR_ADDRESS_MODE_BORDER
-
-cdef dict _members_CUaddress_mode = CUaddress_mode._value2member_map_
+_ENUMS['CUaddress_mode'] = ((('CU_TR_ADDRESS_MODE_WRAP', cydriver.CU_TR_ADDRESS_MODE_WRAP), ('CU_TR_ADDRESS_MODE_CLAMP', cydriver.CU_TR_ADDRESS_MODE_CLAMP), ('CU_TR_ADDRESS_MODE_MIRROR', cydriver.CU_TR_ADDRESS_MODE_MIRROR), ('CU_TR_ADDRESS_MODE_BORDER', cydriver.CU_TR_ADDRESS_MODE_BORDER),), 'Texture reference addressing modes')
+cdef object _members_CUaddress_mode = None
 
 cdef inline object _enum_CUaddress_mode(int value):
+    global _members_CUaddress_mode
+    if _members_CUaddress_mode is None:
+        _members_CUaddress_mode = _enum_class('CUaddress_mode')._value2member_map_
     try:
         return _members_CUaddress_mode[value]
     except KeyError:
         return value
 
-
-class CUfilter_mode(_IntEnum):
-    """Texture reference filtering modes"""
-    CU_TR_FILTER_MODE_POINT = cydriver.CU_TR_FILTER_MODE_POINT
-    CU_TR_FILTER_MODE_LINEAR = cydriver.CU_TR_FILTER_MODE_LINEAR
-
-cdef dict _members_CUfilter_mode = CUfilter_mode._value2member_map_
+_ENUMS['CUfilter_mode'] = ((('CU_TR_FILTER_MODE_POINT', cydriver.CU_TR_FILTER_MODE_POINT), ('CU_TR_FILTER_MODE_LINEAR', cydriver.CU_TR_FILTER_MODE_LINEAR),), 'Texture reference filtering modes')
+cdef object _members_CUfilter_mode = None
 
 cdef inline object _enum_CUfilter_mode(int value):
+    global _members_CUfilter_mode
+    if _members_CUfilter_mode is None:
+        _members_CUfilter_mode = _enum_class('CUfilter_mode')._value2member_map_
     try:
         return _members_CUfilter_mode[value]
     except KeyError:
         return value
 
-
-class CUdevice_attribute(_IntEnum):
-    """Device properties"""
-    CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_BLOCK = cydriver.CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_BLOCK
-    CU_DEVICE_ATTRIBUTE_MAX_BLOCK_DIM_X = cydriver.CU_DEVICE_ATTRIBUTE_MAX_BLOCK_DIM_X
-    CU_DEVICE_ATTRIBUTE_MAX_BLOCK_DIM_Y = cydriver.CU_DEVICE_ATTRIBUTE_MAX_BLOCK_DIM_Y
-    CU_DEVICE_ATTRIBUTE_MAX_BLOCK_DIM_Z = cydriver.CU_DEVICE_ATTRIBUTE_MAX_BLOCK_DIM_Z
-    CU_DEVICE_ATTRIBUTE_MAX_GRID_DIM_X = cydriver.CU_DEVICE_ATTRIBUTE_MAX_GRID_DIM_X
-    CU_DEVICE_ATTRIBUTE_MAX_GRID_DIM_Y = cydriver.CU_DEVICE_ATTRIBUTE_MAX_GRID_DIM_Y
-    CU_DEVICE_ATTRIBUTE_MAX_GRID_DIM_Z = cydriver.CU_DEVICE_ATTRIBUTE_MAX_GRID_DIM_Z
-    CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK = cydriver.CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK
-    CU_DEVICE_ATTRIBUTE_SHARED_MEMORY_PER_BLOCK = cydriver.CU_DEVICE_ATTRIBUTE_SHARED_MEMORY_PER_BLOCK
-    CU_DEVICE_ATTRIBUTE_TOTAL_CONSTANT_MEMORY = cydriver.CU_DEVICE_ATTRIBUTE_TOTAL_CONSTANT_MEMORY
-    CU_DEVICE_ATTRIBUTE_WARP_SIZE = cydriver.CU_DEVICE_ATTRIBUTE_WARP_SIZE
-    CU_DEVICE_ATTRIBUTE_MAX_PITCH = cydriver.CU_DEVICE_ATTRIBUTE_MAX_PITCH
-    CU_DEVICE_ATTRIBUTE_MAX_REGISTERS_PER_BLOCK = cydriver.CU_DEVICE_ATTRIBUTE_MAX_REGISTERS_PER_BLOCK
-    CU_DEVICE_ATTRIBUTE_REGISTERS_PER_BLOCK = cydriver.CU_DEVICE_ATTRIBUTE_REGISTERS_PER_BLOCK
-    CU_DEVICE_ATTRIBUTE_CLOCK_RATE = cydriver.CU_DEVICE_ATTRIBUTE_CLOCK_RATE
-    CU_DEVICE_ATTRIBUTE_TEXTURE_ALIGNMENT = cydriver.CU_DEVICE_ATTRIBUTE_TEXTURE_ALIGNMENT
-    CU_DEVICE_ATTRIBUTE_GPU_OVERLAP = cydriver.CU_DEVICE_ATTRIBUTE_GPU_OVERLAP
-    CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT = cydriver.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT
-    CU_DEVICE_ATTRIBUTE_KERNEL_EXEC_TIMEOUT = cydriver.CU_DEVICE_ATTRIBUTE_KERNEL_EXEC_TIMEOUT
-    CU_DEVICE_ATTRIBUTE_INTEGRATED = cydriver.CU_DEVICE_ATTRIBUTE_INTEGRATED
-    CU_DEVICE_ATTRIBUTE_CAN_MAP_HOST_MEMORY = cydriver.CU_DEVICE_ATTRIBUTE_CAN_MAP_HOST_MEMORY
-    CU_DEVICE_ATTRIBUTE_COMPUTE_MODE = cydriver.CU_DEVICE_ATTRIBUTE_COMPUTE_MODE
-    CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE1D_WIDTH = cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE1D_WIDTH
-    CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_WIDTH = cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_WIDTH
-    CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_HEIGHT = cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_HEIGHT
-    CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE3D_WIDTH = cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE3D_WIDTH
-    CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE3D_HEIGHT = cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE3D_HEIGHT
-    CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE3D_DEPTH = cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE3D_DEPTH
-    CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_LAYERED_WIDTH = cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_LAYERED_WIDTH
-    CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_LAYERED_HEIGHT = cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_LAYERED_HEIGHT
-    CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_LAYERED_LAYERS = cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_LAYERED_LAYERS
-    CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_ARRAY_WIDTH = cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_ARRAY_WIDTH
-    CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_ARRAY_HEIGHT = cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_ARRAY_HEIGHT
-    CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_ARRAY_NUMSLICES = cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_ARRAY_NUMSLICES
-    CU_DEVICE_ATTRIBUTE_SURFACE_ALIGNMENT = cydriver.CU_DEVICE_ATTRIBUTE_SURFACE_ALIGNMENT
-    CU_DEVICE_ATTRIBUTE_CONCURRENT_KERNELS = cydriver.CU_DEVICE_ATTRIBUTE_CONCURRENT_KERNELS
-    CU_DEVICE_ATTRIBUTE_ECC_ENABLED = cydriver.CU_DEVICE_ATTRIBUTE_ECC_ENABLED
-    CU_DEVICE_ATTRIBUTE_PCI_BUS_ID = cydriver.CU_DEVICE_ATTRIBUTE_PCI_BUS_ID
-    CU_DEVICE_ATTRIBUTE_PCI_DEVICE_ID = cydriver.CU_DEVICE_ATTRIBUTE_PCI_DEVICE_ID
-    CU_DEVICE_ATTRIBUTE_TCC_DRIVER = cydriver.CU_DEVICE_ATTRIBUTE_TCC_DRIVER
-    CU_DEVICE_ATTRIBUTE_MEMORY_CLOCK_RATE = cydriver.CU_DEVICE_ATTRIBUTE_MEMORY_CLOCK_RATE
-    CU_DEVICE_ATTRIBUTE_GLOBAL_MEMORY_BUS_WIDTH = cydriver.CU_DEVICE_ATTRIBUTE_GLOBAL_MEMORY_BUS_WIDTH
-    CU_DEVICE_ATTRIBUTE_L2_CACHE_SIZE = cydriver.CU_DEVICE_ATTRIBUTE_L2_CACHE_SIZE
-    CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_MULTIPROCESSOR = cydriver.CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_MULTIPROCESSOR
-    CU_DEVICE_ATTRIBUTE_ASYNC_ENGINE_COUNT = cydriver.CU_DEVICE_ATTRIBUTE_ASYNC_ENGINE_COUNT
-    CU_DEVICE_ATTRIBUTE_UNIFIED_ADDRESSING = cydriver.CU_DEVICE_ATTRIBUTE_UNIFIED_ADDRESSING
-    CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE1D_LAYERED_WIDTH = cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE1D_LAYERED_WIDTH
-    CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE1D_LAYERED_LAYERS = cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE1D_LAYERED_LAYERS
-    CU_DEVICE_ATTRIBUTE_CAN_TEX2D_GATHER = cydriver.CU_DEVICE_ATTRIBUTE_CAN_TEX2D_GATHER
-    CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_GATHER_WIDTH = cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_GATHER_WIDTH
-    CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_GATHER_HEIGHT = cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_GATHER_HEIGHT
-    CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE3D_WIDTH_ALTERNATE = cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE3D_WIDTH_ALTERNATE
-    CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE3D_HEIGHT_ALTERNATE = cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE3D_HEIGHT_ALTERNATE
-    CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE3D_DEPTH_ALTERNATE = cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE3D_DEPTH_ALTERNATE
-    CU_DEVICE_ATTRIBUTE_PCI_DOMAIN_ID = cydriver.CU_DEVICE_ATTRIBUTE_PCI_DOMAIN_ID
-    CU_DEVICE_ATTRIBUTE_TEXTURE_PITCH_ALIGNMENT = cydriver.CU_DEVICE_ATTRIBUTE_TEXTURE_PITCH_ALIGNMENT
-    CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURECUBEMAP_WIDTH = cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURECUBEMAP_WIDTH
-    CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURECUBEMAP_LAYERED_WIDTH = cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURECUBEMAP_LAYERED_WIDTH
-    CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURECUBEMAP_LAYERED_LAYERS = cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURECUBEMAP_LAYERED_LAYERS
-    CU_DEVICE_ATTRIBUTE_MAXIMUM_SURFACE1D_WIDTH = cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_SURFACE1D_WIDTH
-    CU_DEVICE_ATTRIBUTE_MAXIMUM_SURFACE2D_WIDTH = cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_SURFACE2D_WIDTH
-    CU_DEVICE_ATTRIBUTE_MAXIMUM_SURFACE2D_HEIGHT = cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_SURFACE2D_HEIGHT
-    CU_DEVICE_ATTRIBUTE_MAXIMUM_SURFACE3D_WIDTH = cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_SURFACE3D_WIDTH
-    CU_DEVICE_ATTRIBUTE_MAXIMUM_SURFACE3D_HEIGHT = cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_SURFACE3D_HEIGHT
-    CU_DEVICE_ATTRIBUTE_MAXIMUM_SURFACE3D_DEPTH = cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_SURFACE3D_DEPTH
-    CU_DEVICE_ATTRIBUTE_MAXIMUM_SURFACE1D_LAYERED_WIDTH = cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_SURFACE1D_LAYERED_WIDTH
-    CU_DEVICE_ATTRIBUTE_MAXIMUM_SURFACE1D_LAYERED_LAYERS = cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_SURFACE1D_LAYERED_LAYERS
-    CU_DEVICE_ATTRIBUTE_MAXIMUM_SURFACE2D_LAYERED_WIDTH = cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_SURFACE2D_LAYERED_WIDTH
-    CU_DEVICE_ATTRIBUTE_MAXIMUM_SURFACE2D_LAYERED_HEIGHT = cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_SURFACE2D_LAYERED_HEIGHT
-    CU_DEVICE_ATTRIBUTE_MAXIMUM_SURFACE2D_LAYERED_LAYERS = cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_SURFACE2D_LAYERED_LAYERS
-    CU_DEVICE_ATTRIBUTE_MAXIMUM_SURFACECUBEMAP_WIDTH = cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_SURFACECUBEMAP_WIDTH
-    CU_DEVICE_ATTRIBUTE_MAXIMUM_SURFACECUBEMAP_LAYERED_WIDTH = cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_SURFACECUBEMAP_LAYERED_WIDTH
-    CU_DEVICE_ATTRIBUTE_MAXIMUM_SURFACECUBEMAP_LAYERED_LAYERS = cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_SURFACECUBEMAP_LAYERED_LAYERS
-    CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE1D_LINEAR_WIDTH = cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE1D_LINEAR_WIDTH
-    CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_LINEAR_WIDTH = cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_LINEAR_WIDTH
-    CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_LINEAR_HEIGHT = cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_LINEAR_HEIGHT
-    CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_LINEAR_PITCH = cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_LINEAR_PITCH
-    CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_MIPMAPPED_WIDTH = cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_MIPMAPPED_WIDTH
-    CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_MIPMAPPED_HEIGHT = cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_MIPMAPPED_HEIGHT
-    CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR = cydriver.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR
-    CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR = cydriver.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR
-    CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE1D_MIPMAPPED_WIDTH = cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE1D_MIPMAPPED_WIDTH
-    CU_DEVICE_ATTRIBUTE_STREAM_PRIORITIES_SUPPORTED = cydriver.CU_DEVICE_ATTRIBUTE_STREAM_PRIORITIES_SUPPORTED
-    CU_DEVICE_ATTRIBUTE_GLOBAL_L1_CACHE_SUPPORTED = cydriver.CU_DEVICE_ATTRIBUTE_GLOBAL_L1_CACHE_SUPPORTED
-    CU_DEVICE_ATTRIBUTE_LOCAL_L1_CACHE_SUPPORTED = cydriver.CU_DEVICE_ATTRIBUTE_LOCAL_L1_CACHE_SUPPORTED
-    CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_MULTIPROCESSOR = cydriver.CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_MULTIPROCESSOR
-    CU_DEVICE_ATTRIBUTE_MAX_REGISTERS_PER_MULTIPROCESSOR = cydriver.CU_DEVICE_ATTRIBUTE_MAX_REGISTERS_PER_MULTIPROCESSOR
-    CU_DEVICE_ATTRIBUTE_MANAGED_MEMORY = cydriver.CU_DEVICE_ATTRIBUTE_MANAGED_MEMORY
-    CU_DEVICE_ATTRIBUTE_MULTI_GPU_BOARD = cydriver.CU_DEVICE_ATTRIBUTE_MULTI_GPU_BOARD
-    CU_DEVICE_ATTRIBUTE_MULTI_GPU_BOARD_GROUP_ID = cydriver.CU_DEVICE_ATTRIBUTE_MULTI_GPU_BOARD_GROUP_ID
-    CU_DEVICE_ATTRIBUTE_HOST_NATIVE_ATOMIC_SUPPORTED = cydriver.CU_DEVICE_ATTRIBUTE_HOST_NATIVE_ATOMIC_SUPPORTED
-    CU_DEVICE_ATTRIBUTE_SINGLE_TO_DOUBLE_PRECISION_PERF_RATIO = cydriver.CU_DEVICE_ATTRIBUTE_SINGLE_TO_DOUBLE_PRECISION_PERF_RATIO
-    CU_DEVICE_ATTRIBUTE_PAGEABLE_MEMORY_ACCESS = cydriver.CU_DEVICE_ATTRIBUTE_PAGEABLE_MEMORY_ACCESS
-    CU_DEVICE_ATTRIBUTE_CONCURRENT_MANAGED_ACCESS = cydriver.CU_DEVICE_ATTRIBUTE_CONCURRENT_MANAGED_ACCESS
-    CU_DEVICE_ATTRIBUTE_COMPUTE_PREEMPTION_SUPPORTED = cydriver.CU_DEVICE_ATTRIBUTE_COMPUTE_PREEMPTION_SUPPORTED
-    CU_DEVICE_ATTRIBUTE_CAN_USE_HOST_POINTER_FOR_REGISTERED_MEM = cydriver.CU_DEVICE_ATTRIBUTE_CAN_USE_HOST_POINTER_FOR_REGISTERED_MEM
-    CU_DEVICE_ATTRIBUTE_CAN_USE_STREAM_MEM_OPS_V1 = cydriver.CU_DEVICE_ATTRIBUTE_CAN_USE_STREAM_MEM_OPS_V1
-    CU_DEVICE_ATTRIBUTE_CAN_USE_64_BIT_STREAM_MEM_OPS_V1 = cydriver.CU_DEVICE_ATTRIBUTE_CAN_USE_64_BIT_STREAM_MEM_OPS_V1
-    CU_DEVICE_ATTRIBUTE_CAN_USE_STREAM_WAIT_VALUE_NOR_V1 = cydriver.CU_DEVICE_ATTRIBUTE_CAN_USE_STREAM_WAIT_VALUE_NOR_V1
-    CU_DEVICE_ATTRIBUTE_COOPERATIVE_LAUNCH = cydriver.CU_DEVICE_ATTRIBUTE_COOPERATIVE_LAUNCH
-    CU_DEVICE_ATTRIBUTE_COOPERATIVE_MULTI_DEVICE_LAUNCH = cydriver.CU_DEVICE_ATTRIBUTE_COOPERATIVE_MULTI_DEVICE_LAUNCH
-    CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN = cydriver.CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN
-    CU_DEVICE_ATTRIBUTE_CAN_FLUSH_REMOTE_WRITES = cydriver.CU_DEVICE_ATTRIBUTE_CAN_FLUSH_REMOTE_WRITES
-    CU_DEVICE_ATTRIBUTE_HOST_REGISTER_SUPPORTED = cydriver.CU_DEVICE_ATTRIBUTE_HOST_REGISTER_SUPPORTED
-    CU_DEVICE_ATTRIBUTE_PAGEABLE_MEMORY_ACCESS_USES_HOST_PAGE_TABLES = cydriver.CU_DEVICE_ATTRIBUTE_PAGEABLE_MEMORY_ACCESS_USES_HOST_PAGE_TABLES
-    CU_DEVICE_ATTRIBUTE_DIRECT_MANAGED_MEM_ACCESS_FROM_HOST = cydriver.CU_DEVICE_ATTRIBUTE_DIRECT_MANAGED_MEM_ACCESS_FROM_HOST
-    CU_DEVICE_ATTRIBUTE_VIRTUAL_ADDRESS_MANAGEMENT_SUPPORTED = cydriver.CU_DEVICE_ATTRIBUTE_VIRTUAL_ADDRESS_MANAGEMENT_SUPPORTED
-    CU_DEVICE_ATTRIBUTE_VIRTUAL_MEMORY_MANAGEMENT_SUPPORTED = cydriver.CU_DEVICE_ATTRIBUTE_VIRTUAL_MEMORY_MANAGEMENT_SUPPORTED
-    CU_DEVICE_ATTRIBUTE_HANDLE_TYPE_POSIX_FILE_DESCRIPTOR_SUPPORTED = cydriver.CU_DEVICE_ATTRIBUTE_HANDLE_TYPE_POSIX_FILE_DESCRIPTOR_SUPPORTED
-    CU_DEVICE_ATTRIBUTE_HANDLE_TYPE_WIN32_HANDLE_SUPPORTED = cydriver.CU_DEVICE_ATTRIBUTE_HANDLE_TYPE_WIN32_HANDLE_SUPPORTED
-    CU_DEVICE_ATTRIBUTE_HANDLE_TYPE_WIN32_KMT_HANDLE_SUPPORTED = cydriver.CU_DEVICE_ATTRIBUTE_HANDLE_TYPE_WIN32_KMT_HANDLE_SUPPORTED
-    CU_DEVICE_ATTRIBUTE_MAX_BLOCKS_PER_MULTIPROCESSOR = cydriver.CU_DEVICE_ATTRIBUTE_MAX_BLOCKS_PER_MULTIPROCESSOR
-    CU_DEVICE_ATTRIBUTE_GENERIC_COMPRESSION_SUPPORTED = cydriver.CU_DEVICE_ATTRIBUTE_GENERIC_COMPRESSION_SUPPORTED
-    CU_DEVICE_ATTRIBUTE_MAX_PERSISTING_L2_CACHE_SIZE = cydriver.CU_DEVICE_ATTRIBUTE_MAX_PERSISTING_L2_CACHE_SIZE
-    CU_DEVICE_ATTRIBUTE_MAX_ACCESS_POLICY_WINDOW_SIZE = cydriver.CU_DEVICE_ATTRIBUTE_MAX_ACCESS_POLICY_WINDOW_SIZE
-    CU_DEVICE_ATTRIBUTE_GPU_DIRECT_RDMA_WITH_CUDA_VMM_SUPPORTED = cydriver.CU_DEVICE_ATTRIBUTE_GPU_DIRECT_RDMA_WITH_CUDA_VMM_SUPPORTED
-    CU_DEVICE_ATTRIBUTE_RESERVED_SHARED_MEMORY_PER_BLOCK = cydriver.CU_DEVICE_ATTRIBUTE_RESERVED_SHARED_MEMORY_PER_BLOCK
-    CU_DEVICE_ATTRIBUTE_SPARSE_CUDA_ARRAY_SUPPORTED = cydriver.CU_DEVICE_ATTRIBUTE_SPARSE_CUDA_ARRAY_SUPPORTED
-    CU_DEVICE_ATTRIBUTE_READ_ONLY_HOST_REGISTER_SUPPORTED = cydriver.CU_DEVICE_ATTRIBUTE_READ_ONLY_HOST_REGISTER_SUPPORTED
-    CU_DEVICE_ATTRIBUTE_TIMELINE_SEMAPHORE_INTEROP_SUPPORTED = cydriver.CU_DEVICE_ATTRIBUTE_TIMELINE_SEMAPHORE_INTEROP_SUPPORTED
-    CU_DEVICE_ATTRIBUTE_MEMORY_POOLS_SUPPORTED = cydriver.CU_DEVICE_ATTRIBUTE_MEMORY_POOLS_SUPPORTED
-    CU_DEVICE_ATTRIBUTE_GPU_DIRECT_RDMA_SUPPORTED = cydriver.CU_DEVICE_ATTRIBUTE_GPU_DIRECT_RDMA_SUPPORTED
-    CU_DEVICE_ATTRIBUTE_GPU_DIRECT_RDMA_FLUSH_WRITES_OPTIONS = cydriver.CU_DEVICE_ATTRIBUTE_GPU_DIRECT_RDMA_FLUSH_WRITES_OPTIONS
-    CU_DEVICE_ATTRIBUTE_GPU_DIRECT_RDMA_WRITES_ORDERING = cydriver.CU_DEVICE_ATTRIBUTE_GPU_DIRECT_RDMA_WRITES_ORDERING
-    CU_DEVICE_ATTRIBUTE_MEMPOOL_SUPPORTED_HANDLE_TYPES = cydriver.CU_DEVICE_ATTRIBUTE_MEMPOOL_SUPPORTED_HANDLE_TYPES
-    CU_DEVICE_ATTRIBUTE_CLUSTER_LAUNCH = cydriver.CU_DEVICE_ATTRIBUTE_CLUSTER_LAUNCH
-    CU_DEVICE_ATTRIBUTE_DEFERRED_MAPPING_CUDA_ARRAY_SUPPORTED = cydriver.CU_DEVICE_ATTRIBUTE_DEFERRED_MAPPING_CUDA_ARRAY_SUPPORTED
-    CU_DEVICE_ATTRIBUTE_CAN_USE_64_BIT_STREAM_MEM_OPS = cydriver.CU_DEVICE_ATTRIBUTE_CAN_USE_64_BIT_STREAM_MEM_OPS
-    CU_DEVICE_ATTRIBUTE_CAN_USE_STREAM_WAIT_VALUE_NOR = cydriver.CU_DEVICE_ATTRIBUTE_CAN_USE_STREAM_WAIT_VALUE_NOR
-    CU_DEVICE_ATTRIBUTE_DMA_BUF_SUPPORTED = cydriver.CU_DEVICE_ATTRIBUTE_DMA_BUF_SUPPORTED
-    CU_DEVICE_ATTRIBUTE_IPC_EVENT_SUPPORTED = cydriver.CU_DEVICE_ATTRIBUTE_IPC_EVENT_SUPPORTED
-    CU_DEVICE_ATTRIBUTE_MEM_SYNC_DOMAIN_COUNT = cydriver.CU_DEVICE_ATTRIBUTE_MEM_SYNC_DOMAIN_COUNT
-    CU_DEVICE_ATTRIBUTE_TENSOR_MAP_ACCESS_SUPPORTED = cydriver.CU_DEVICE_ATTRIBUTE_TENSOR_MAP_ACCESS_SUPPORTED
-    CU_DEVICE_ATTRIBUTE_HANDLE_TYPE_FABRIC_SUPPORTED = cydriver.CU_DEVICE_ATTRIBUTE_HANDLE_TYPE_FABRIC_SUPPORTED
-    CU_DEVICE_ATTRIBUTE_UNIFIED_FUNCTION_POINTERS = cydriver.CU_DEVICE_ATTRIBUTE_UNIFIED_FUNCTION_POINTERS
-    CU_DEVICE_ATTRIBUTE_NUMA_CONFIG = cydriver.CU_DEVICE_ATTRIBUTE_NUMA_CONFIG
-    CU_DEVICE_ATTRIBUTE_NUMA_ID = cydriver.CU_DEVICE_ATTRIBUTE_NUMA_ID
-    CU_DEVICE_ATTRIBUTE_MULTICAST_SUPPORTED = cydriver.CU_DEVICE_ATTRIBUTE_MULTICAST_SUPPORTED
-    CU_DEVICE_ATTRIBUTE_MPS_ENABLED = cydriver.CU_DEVICE_ATTRIBUTE_MPS_ENABLED
-    CU_DEVICE_ATTRIBUTE_HOST_NUMA_ID = cydriver.CU_DEVICE_ATTRIBUTE_HOST_NUMA_ID
-    CU_DEVICE_ATTRIBUTE_D3D12_CIG_SUPPORTED = cydriver.CU_DEVICE_ATTRIBUTE_D3D12_CIG_SUPPORTED
-    CU_DEVICE_ATTRIBUTE_MEM_DECOMPRESS_ALGORITHM_MASK = cydriver.CU_DEVICE_ATTRIBUTE_MEM_DECOMPRESS_ALGORITHM_MASK
-    CU_DEVICE_ATTRIBUTE_MEM_DECOMPRESS_MAXIMUM_LENGTH = cydriver.CU_DEVICE_ATTRIBUTE_MEM_DECOMPRESS_MAXIMUM_LENGTH
-    CU_DEVICE_ATTRIBUTE_VULKAN_CIG_SUPPORTED = cydriver.CU_DEVICE_ATTRIBUTE_VULKAN_CIG_SUPPORTED
-    CU_DEVICE_ATTRIBUTE_GPU_PCI_DEVICE_ID = cydriver.CU_DEVICE_ATTRIBUTE_GPU_PCI_DEVICE_ID
-    CU_DEVICE_ATTRIBUTE_GPU_PCI_SUBSYSTEM_ID = cydriver.CU_DEVICE_ATTRIBUTE_GPU_PCI_SUBSYSTEM_ID
-    CU_DEVICE_ATTRIBUTE_HOST_NUMA_VIRTUAL_MEMORY_MANAGEMENT_SUPPORTED = cydriver.CU_DEVICE_ATTRIBUTE_HOST_NUMA_VIRTUAL_MEMORY_MANAGEMENT_SUPPORTED
-    CU_DEVICE_ATTRIBUTE_HOST_NUMA_MEMORY_POOLS_SUPPORTED = cydriver.CU_DEVICE_ATTRIBUTE_HOST_NUMA_MEMORY_POOLS_SUPPORTED
-    CU_DEVICE_ATTRIBUTE_HOST_NUMA_MULTINODE_IPC_SUPPORTED = cydriver.CU_DEVICE_ATTRIBUTE_HOST_NUMA_MULTINODE_IPC_SUPPORTED
-    CU_DEVICE_ATTRIBUTE_HOST_MEMORY_POOLS_SUPPORTED = cydriver.CU_DEVICE_ATTRIBUTE_HOST_MEMORY_POOLS_SUPPORTED
-    CU_DEVICE_ATTRIBUTE_HOST_VIRTUAL_MEMORY_MANAGEMENT_SUPPORTED = cydriver.CU_DEVICE_ATTRIBUTE_HOST_VIRTUAL_MEMORY_MANAGEMENT_SUPPORTED
-    CU_DEVICE_ATTRIBUTE_HOST_ALLOC_DMA_BUF_SUPPORTED = cydriver.CU_DEVICE_ATTRIBUTE_HOST_ALLOC_DMA_BUF_SUPPORTED
-    CU_DEVICE_ATTRIBUTE_ONLY_PARTIAL_HOST_NATIVE_ATOMIC_SUPPORTED = cydriver.CU_DEVICE_ATTRIBUTE_ONLY_PARTIAL_HOST_NATIVE_ATOMIC_SUPPORTED
-    CU_DEVICE_ATTRIBUTE_MAX = cydriver.CU_DEVICE_ATTRIBUTE_MAX
-
-cdef dict _members_CUdevice_attribute = CUdevice_attribute._value2member_map_
+_ENUMS['CUdevice_attribute'] = ((('CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_BLOCK', cydriver.CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_BLOCK), ('CU_DEVICE_ATTRIBUTE_MAX_BLOCK_DIM_X', cydriver.CU_DEVICE_ATTRIBUTE_MAX_BLOCK_DIM_X), ('CU_DEVICE_ATTRIBUTE_MAX_BLOCK_DIM_Y', cydriver.CU_DEVICE_ATTRIBUTE_MAX_BLOCK_DIM_Y), ('CU_DEVICE_ATTRIBUTE_MAX_BLOCK_DIM_Z', cydriver.CU_DEVICE_ATTRIBUTE_MAX_BLOCK_DIM_Z), ('CU_DEVICE_ATTRIBUTE_MAX_GRID_DIM_X', cydriver.CU_DEVICE_ATTRIBUTE_MAX_GRID_DIM_X), ('CU_DEVICE_ATTRIBUTE_MAX_GRID_DIM_Y', cydriver.CU_DEVICE_ATTRIBUTE_MAX_GRID_DIM_Y), ('CU_DEVICE_ATTRIBUTE_MAX_GRID_DIM_Z', cydriver.CU_DEVICE_ATTRIBUTE_MAX_GRID_DIM_Z), ('CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK', cydriver.CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK), ('CU_DEVICE_ATTRIBUTE_SHARED_MEMORY_PER_BLOCK', cydriver.CU_DEVICE_ATTRIBUTE_SHARED_MEMORY_PER_BLOCK), ('CU_DEVICE_ATTRIBUTE_TOTAL_CONSTANT_MEMORY', cydriver.CU_DEVICE_ATTRIBUTE_TOTAL_CONSTANT_MEMORY), ('CU_DEVICE_ATTRIBUTE_WARP_SIZE', cydriver.CU_DEVICE_ATTRIBUTE_WARP_SIZE), ('CU_DEVICE_ATTRIBUTE_MAX_PITCH', cydriver.CU_DEVICE_ATTRIBUTE_MAX_PITCH), ('CU_DEVICE_ATTRIBUTE_MAX_REGISTERS_PER_BLOCK', cydriver.CU_DEVICE_ATTRIBUTE_MAX_REGISTERS_PER_BLOCK), ('CU_DEVICE_ATTRIBUTE_REGISTERS_PER_BLOCK', cydriver.CU_DEVICE_ATTRIBUTE_REGISTERS_PER_BLOCK), ('CU_DEVICE_ATTRIBUTE_CLOCK_RATE', cydriver.CU_DEVICE_ATTRIBUTE_CLOCK_RATE), ('CU_DEVICE_ATTRIBUTE_TEXTURE_ALIGNMENT', cydriver.CU_DEVICE_ATTRIBUTE_TEXTURE_ALIGNMENT), ('CU_DEVICE_ATTRIBUTE_GPU_OVERLAP', cydriver.CU_DEVICE_ATTRIBUTE_GPU_OVERLAP), ('CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT', cydriver.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT), ('CU_DEVICE_ATTRIBUTE_KERNEL_EXEC_TIMEOUT', cydriver.CU_DEVICE_ATTRIBUTE_KERNEL_EXEC_TIMEOUT), ('CU_DEVICE_ATTRIBUTE_INTEGRATED', cydriver.CU_DEVICE_ATTRIBUTE_INTEGRATED), ('CU_DEVICE_ATTRIBUTE_CAN_MAP_HOST_MEMORY', cydriver.CU_DEVICE_ATTRIBUTE_CAN_MAP_HOST_MEMORY), ('CU_DEVICE_ATTRIBUTE_COMPUTE_MODE', cydriver.CU_DEVICE_ATTRIBUTE_COMPUTE_MODE), ('CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE1D_WIDTH', cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE1D_WIDTH), ('CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_WIDTH', cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_WIDTH), ('CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_HEIGHT', cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_HEIGHT), ('CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE3D_WIDTH', cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE3D_WIDTH), ('CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE3D_HEIGHT', cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE3D_HEIGHT), ('CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE3D_DEPTH', cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE3D_DEPTH), ('CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_LAYERED_WIDTH', cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_LAYERED_WIDTH), ('CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_LAYERED_HEIGHT', cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_LAYERED_HEIGHT), ('CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_LAYERED_LAYERS', cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_LAYERED_LAYERS), ('CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_ARRAY_WIDTH', cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_ARRAY_WIDTH), ('CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_ARRAY_HEIGHT', cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_ARRAY_HEIGHT), ('CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_ARRAY_NUMSLICES', cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_ARRAY_NUMSLICES), ('CU_DEVICE_ATTRIBUTE_SURFACE_ALIGNMENT', cydriver.CU_DEVICE_ATTRIBUTE_SURFACE_ALIGNMENT), ('CU_DEVICE_ATTRIBUTE_CONCURRENT_KERNELS', cydriver.CU_DEVICE_ATTRIBUTE_CONCURRENT_KERNELS), ('CU_DEVICE_ATTRIBUTE_ECC_ENABLED', cydriver.CU_DEVICE_ATTRIBUTE_ECC_ENABLED), ('CU_DEVICE_ATTRIBUTE_PCI_BUS_ID', cydriver.CU_DEVICE_ATTRIBUTE_PCI_BUS_ID), ('CU_DEVICE_ATTRIBUTE_PCI_DEVICE_ID', cydriver.CU_DEVICE_ATTRIBUTE_PCI_DEVICE_ID), ('CU_DEVICE_ATTRIBUTE_TCC_DRIVER', cydriver.CU_DEVICE_ATTRIBUTE_TCC_DRIVER), ('CU_DEVICE_ATTRIBUTE_MEMORY_CLOCK_RATE', cydriver.CU_DEVICE_ATTRIBUTE_MEMORY_CLOCK_RATE), ('CU_DEVICE_ATTRIBUTE_GLOBAL_MEMORY_BUS_WIDTH', cydriver.CU_DEVICE_ATTRIBUTE_GLOBAL_MEMORY_BUS_WIDTH), ('CU_DEVICE_ATTRIBUTE_L2_CACHE_SIZE', cydriver.CU_DEVICE_ATTRIBUTE_L2_CACHE_SIZE), ('CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_MULTIPROCESSOR', cydriver.CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_MULTIPROCESSOR), ('CU_DEVICE_ATTRIBUTE_ASYNC_ENGINE_COUNT', cydriver.CU_DEVICE_ATTRIBUTE_ASYNC_ENGINE_COUNT), ('CU_DEVICE_ATTRIBUTE_UNIFIED_ADDRESSING', cydriver.CU_DEVICE_ATTRIBUTE_UNIFIED_ADDRESSING), ('CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE1D_LAYERED_WIDTH', cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE1D_LAYERED_WIDTH), ('CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE1D_LAYERED_LAYERS', cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE1D_LAYERED_LAYERS), ('CU_DEVICE_ATTRIBUTE_CAN_TEX2D_GATHER', cydriver.CU_DEVICE_ATTRIBUTE_CAN_TEX2D_GATHER), ('CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_GATHER_WIDTH', cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_GATHER_WIDTH), ('CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_GATHER_HEIGHT', cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_GATHER_HEIGHT), ('CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE3D_WIDTH_ALTERNATE', cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE3D_WIDTH_ALTERNATE), ('CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE3D_HEIGHT_ALTERNATE', cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE3D_HEIGHT_ALTERNATE), ('CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE3D_DEPTH_ALTERNATE', cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE3D_DEPTH_ALTERNATE), ('CU_DEVICE_ATTRIBUTE_PCI_DOMAIN_ID', cydriver.CU_DEVICE_ATTRIBUTE_PCI_DOMAIN_ID), ('CU_DEVICE_ATTRIBUTE_TEXTURE_PITCH_ALIGNMENT', cydriver.CU_DEVICE_ATTRIBUTE_TEXTURE_PITCH_ALIGNMENT), ('CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURECUBEMAP_WIDTH', cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURECUBEMAP_WIDTH), ('CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURECUBEMAP_LAYERED_WIDTH', cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURECUBEMAP_LAYERED_WIDTH), ('CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURECUBEMAP_LAYERED_LAYERS', cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURECUBEMAP_LAYERED_LAYERS), ('CU_DEVICE_ATTRIBUTE_MAXIMUM_SURFACE1D_WIDTH', cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_SURFACE1D_WIDTH), ('CU_DEVICE_ATTRIBUTE_MAXIMUM_SURFACE2D_WIDTH', cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_SURFACE2D_WIDTH), ('CU_DEVICE_ATTRIBUTE_MAXIMUM_SURFACE2D_HEIGHT', cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_SURFACE2D_HEIGHT), ('CU_DEVICE_ATTRIBUTE_MAXIMUM_SURFACE3D_WIDTH', cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_SURFACE3D_WIDTH), ('CU_DEVICE_ATTRIBUTE_MAXIMUM_SURFACE3D_HEIGHT', cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_SURFACE3D_HEIGHT), ('CU_DEVICE_ATTRIBUTE_MAXIMUM_SURFACE3D_DEPTH', cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_SURFACE3D_DEPTH), ('CU_DEVICE_ATTRIBUTE_MAXIMUM_SURFACE1D_LAYERED_WIDTH', cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_SURFACE1D_LAYERED_WIDTH), ('CU_DEVICE_ATTRIBUTE_MAXIMUM_SURFACE1D_LAYERED_LAYERS', cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_SURFACE1D_LAYERED_LAYERS), ('CU_DEVICE_ATTRIBUTE_MAXIMUM_SURFACE2D_LAYERED_WIDTH', cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_SURFACE2D_LAYERED_WIDTH), ('CU_DEVICE_ATTRIBUTE_MAXIMUM_SURFACE2D_LAYERED_HEIGHT', cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_SURFACE2D_LAYERED_HEIGHT), ('CU_DEVICE_ATTRIBUTE_MAXIMUM_SURFACE2D_LAYERED_LAYERS', cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_SURFACE2D_LAYERED_LAYERS), ('CU_DEVICE_ATTRIBUTE_MAXIMUM_SURFACECUBEMAP_WIDTH', cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_SURFACECUBEMAP_WIDTH), ('CU_DEVICE_ATTRIBUTE_MAXIMUM_SURFACECUBEMAP_LAYERED_WIDTH', cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_SURFACECUBEMAP_LAYERED_WIDTH), ('CU_DEVICE_ATTRIBUTE_MAXIMUM_SURFACECUBEMAP_LAYERED_LAYERS', cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_SURFACECUBEMAP_LAYERED_LAYERS), ('CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE1D_LINEAR_WIDTH', cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE1D_LINEAR_WIDTH), ('CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_LINEAR_WIDTH', cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_LINEAR_WIDTH), ('CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_LINEAR_HEIGHT', cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_LINEAR_HEIGHT), ('CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_LINEAR_PITCH', cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_LINEAR_PITCH), ('CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_MIPMAPPED_WIDTH', cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_MIPMAPPED_WIDTH), ('CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_MIPMAPPED_HEIGHT', cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_MIPMAPPED_HEIGHT), ('CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR', cydriver.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR), ('CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR', cydriver.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR), ('CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE1D_MIPMAPPED_WIDTH', cydriver.CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE1D_MIPMAPPED_WIDTH), ('CU_DEVICE_ATTRIBUTE_STREAM_PRIORITIES_SUPPORTED', cydriver.CU_DEVICE_ATTRIBUTE_STREAM_PRIORITIES_SUPPORTED), ('CU_DEVICE_ATTRIBUTE_GLOBAL_L1_CACHE_SUPPORTED', cydriver.CU_DEVICE_ATTRIBUTE_GLOBAL_L1_CACHE_SUPPORTED), ('CU_DEVICE_ATTRIBUTE_LOCAL_L1_CACHE_SUPPORTED', cydriver.CU_DEVICE_ATTRIBUTE_LOCAL_L1_CACHE_SUPPORTED), ('CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_MULTIPROCESSOR', cydriver.CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_MULTIPROCESSOR), ('CU_DEVICE_ATTRIBUTE_MAX_REGISTERS_PER_MULTIPROCESSOR', cydriver.CU_DEVICE_ATTRIBUTE_MAX_REGISTERS_PER_MULTIPROCESSOR), ('CU_DEVICE_ATTRIBUTE_MANAGED_MEMORY', cydriver.CU_DEVICE_ATTRIBUTE_MANAGED_MEMORY), ('CU_DEVICE_ATTRIBUTE_MULTI_GPU_BOARD', cydriver.CU_DEVICE_ATTRIBUTE_MULTI_GPU_BOARD), ('CU_DEVICE_ATTRIBUTE_MULTI_GPU_BOARD_GROUP_ID', cydriver.CU_DEVICE_ATTRIBUTE_MULTI_GPU_BOARD_GROUP_ID), ('CU_DEVICE_ATTRIBUTE_HOST_NATIVE_ATOMIC_SUPPORTED', cydriver.CU_DEVICE_ATTRIBUTE_HOST_NATIVE_ATOMIC_SUPPORTED), ('CU_DEVICE_ATTRIBUTE_SINGLE_TO_DOUBLE_PRECISION_PERF_RATIO', cydriver.CU_DEVICE_ATTRIBUTE_SINGLE_TO_DOUBLE_PRECISION_PERF_RATIO), ('CU_DEVICE_ATTRIBUTE_PAGEABLE_MEMORY_ACCESS', cydriver.CU_DEVICE_ATTRIBUTE_PAGEABLE_MEMORY_ACCESS), ('CU_DEVICE_ATTRIBUTE_CONCURRENT_MANAGED_ACCESS', cydriver.CU_DEVICE_ATTRIBUTE_CONCURRENT_MANAGED_ACCESS), ('CU_DEVICE_ATTRIBUTE_COMPUTE_PREEMPTION_SUPPORTED', cydriver.CU_DEVICE_ATTRIBUTE_COMPUTE_PREEMPTION_SUPPORTED), ('CU_DEVICE_ATTRIBUTE_CAN_USE_HOST_POINTER_FOR_REGISTERED_MEM', cydriver.CU_DEVICE_ATTRIBUTE_CAN_USE_HOST_POINTER_FOR_REGISTERED_MEM), ('CU_DEVICE_ATTRIBUTE_CAN_USE_STREAM_MEM_OPS_V1', cydriver.CU_DEVICE_ATTRIBUTE_CAN_USE_STREAM_MEM_OPS_V1), ('CU_DEVICE_ATTRIBUTE_CAN_USE_64_BIT_STREAM_MEM_OPS_V1', cydriver.CU_DEVICE_ATTRIBUTE_CAN_USE_64_BIT_STREAM_MEM_OPS_V1), ('CU_DEVICE_ATTRIBUTE_CAN_USE_STREAM_WAIT_VALUE_NOR_V1', cydriver.CU_DEVICE_ATTRIBUTE_CAN_USE_STREAM_WAIT_VALUE_NOR_V1), ('CU_DEVICE_ATTRIBUTE_COOPERATIVE_LAUNCH', cydriver.CU_DEVICE_ATTRIBUTE_COOPERATIVE_LAUNCH), ('CU_DEVICE_ATTRIBUTE_COOPERATIVE_MULTI_DEVICE_LAUNCH', cydriver.CU_DEVICE_ATTRIBUTE_COOPERATIVE_MULTI_DEVICE_LAUNCH), ('CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN', cydriver.CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN), ('CU_DEVICE_ATTRIBUTE_CAN_FLUSH_REMOTE_WRITES', cydriver.CU_DEVICE_ATTRIBUTE_CAN_FLUSH_REMOTE_WRITES), ('CU_DEVICE_ATTRIBUTE_HOST_REGISTER_SUPPORTED', cydriver.CU_DEVICE_ATTRIBUTE_HOST_REGISTER_SUPPORTED), ('CU_DEVICE_ATTRIBUTE_PAGEABLE_MEMORY_ACCESS_USES_HOST_PAGE_TABLES', cydriver.CU_DEVICE_ATTRIBUTE_PAGEABLE_MEMORY_ACCESS_USES_HOST_PAGE_TABLES), ('CU_DEVICE_ATTRIBUTE_DIRECT_MANAGED_MEM_ACCESS_FROM_HOST', cydriver.CU_DEVICE_ATTRIBUTE_DIRECT_MANAGED_MEM_ACCESS_FROM_HOST), ('CU_DEVICE_ATTRIBUTE_VIRTUAL_ADDRESS_MANAGEMENT_SUPPORTED', cydriver.CU_DEVICE_ATTRIBUTE_VIRTUAL_ADDRESS_MANAGEMENT_SUPPORTED), ('CU_DEVICE_ATTRIBUTE_VIRTUAL_MEMORY_MANAGEMENT_SUPPORTED', cydriver.CU_DEVICE_ATTRIBUTE_VIRTUAL_MEMORY_MANAGEMENT_SUPPORTED), ('CU_DEVICE_ATTRIBUTE_HANDLE_TYPE_POSIX_FILE_DESCRIPTOR_SUPPORTED', cydriver.CU_DEVICE_ATTRIBUTE_HANDLE_TYPE_POSIX_FILE_DESCRIPTOR_SUPPORTED), ('CU_DEVICE_ATTRIBUTE_HANDLE_TYPE_WIN32_HANDLE_SUPPORTED', cydriver.CU_DEVICE_ATTRIBUTE_HANDLE_TYPE_WIN32_HANDLE_SUPPORTED), ('CU_DEVICE_ATTRIBUTE_HANDLE_TYPE_WIN32_KMT_HANDLE_SUPPORTED', cydriver.CU_DEVICE_ATTRIBUTE_HANDLE_TYPE_WIN32_KMT_HANDLE_SUPPORTED), ('CU_DEVICE_ATTRIBUTE_MAX_BLOCKS_PER_MULTIPROCESSOR', cydriver.CU_DEVICE_ATTRIBUTE_MAX_BLOCKS_PER_MULTIPROCESSOR), ('CU_DEVICE_ATTRIBUTE_GENERIC_COMPRESSION_SUPPORTED', cydriver.CU_DEVICE_ATTRIBUTE_GENERIC_COMPRESSION_SUPPORTED), ('CU_DEVICE_ATTRIBUTE_MAX_PERSISTING_L2_CACHE_SIZE', cydriver.CU_DEVICE_ATTRIBUTE_MAX_PERSISTING_L2_CACHE_SIZE), ('CU_DEVICE_ATTRIBUTE_MAX_ACCESS_POLICY_WINDOW_SIZE', cydriver.CU_DEVICE_ATTRIBUTE_MAX_ACCESS_POLICY_WINDOW_SIZE), ('CU_DEVICE_ATTRIBUTE_GPU_DIRECT_RDMA_WITH_CUDA_VMM_SUPPORTED', cydriver.CU_DEVICE_ATTRIBUTE_GPU_DIRECT_RDMA_WITH_CUDA_VMM_SUPPORTED), ('CU_DEVICE_ATTRIBUTE_RESERVED_SHARED_MEMORY_PER_BLOCK', cydriver.CU_DEVICE_ATTRIBUTE_RESERVED_SHARED_MEMORY_PER_BLOCK), ('CU_DEVICE_ATTRIBUTE_SPARSE_CUDA_ARRAY_SUPPORTED', cydriver.CU_DEVICE_ATTRIBUTE_SPARSE_CUDA_ARRAY_SUPPORTED), ('CU_DEVICE_ATTRIBUTE_READ_ONLY_HOST_REGISTER_SUPPORTED', cydriver.CU_DEVICE_ATTRIBUTE_READ_ONLY_HOST_REGISTER_SUPPORTED), ('CU_DEVICE_ATTRIBUTE_TIMELINE_SEMAPHORE_INTEROP_SUPPORTED', cydriver.CU_DEVICE_ATTRIBUTE_TIMELINE_SEMAPHORE_INTEROP_SUPPORTED), ('CU_DEVICE_ATTRIBUTE_MEMORY_POOLS_SUPPORTED', cydriver.CU_DEVICE_ATTRIBUTE_MEMORY_POOLS_SUPPORTED), ('CU_DEVICE_ATTRIBUTE_GPU_DIRECT_RDMA_SUPPORTED', cydriver.CU_DEVICE_ATTRIBUTE_GPU_DIRECT_RDMA_SUPPORTED), ('CU_DEVICE_ATTRIBUTE_GPU_DIRECT_RDMA_FLUSH_WRITES_OPTIONS', cydriver.CU_DEVICE_ATTRIBUTE_GPU_DIRECT_RDMA_FLUSH_WRITES_OPTIONS), ('CU_DEVICE_ATTRIBUTE_GPU_DIRECT_RDMA_WRITES_ORDERING', cydriver.CU_DEVICE_ATTRIBUTE_GPU_DIRECT_RDMA_WRITES_ORDERING), ('CU_DEVICE_ATTRIBUTE_MEMPOOL_SUPPORTED_HANDLE_TYPES', cydriver.CU_DEVICE_ATTRIBUTE_MEMPOOL_SUPPORTED_HANDLE_TYPES), ('CU_DEVICE_ATTRIBUTE_CLUSTER_LAUNCH', cydriver.CU_DEVICE_ATTRIBUTE_CLUSTER_LAUNCH), ('CU_DEVICE_ATTRIBUTE_DEFERRED_MAPPING_CUDA_ARRAY_SUPPORTED', cydriver.CU_DEVICE_ATTRIBUTE_DEFERRED_MAPPING_CUDA_ARRAY_SUPPORTED), ('CU_DEVICE_ATTRIBUTE_CAN_USE_64_BIT_STREAM_MEM_OPS', cydriver.CU_DEVICE_ATTRIBUTE_CAN_USE_64_BIT_STREAM_MEM_OPS), ('CU_DEVICE_ATTRIBUTE_CAN_USE_STREAM_WAIT_VALUE_NOR', cydriver.CU_DEVICE_ATTRIBUTE_CAN_USE_STREAM_WAIT_VALUE_NOR), ('CU_DEVICE_ATTRIBUTE_DMA_BUF_SUPPORTED', cydriver.CU_DEVICE_ATTRIBUTE_DMA_BUF_SUPPORTED), ('CU_DEVICE_ATTRIBUTE_IPC_EVENT_SUPPORTED', cydriver.CU_DEVICE_ATTRIBUTE_IPC_EVENT_SUPPORTED), ('CU_DEVICE_ATTRIBUTE_MEM_SYNC_DOMAIN_COUNT', cydriver.CU_DEVICE_ATTRIBUTE_MEM_SYNC_DOMAIN_COUNT), ('CU_DEVICE_ATTRIBUTE_TENSOR_MAP_ACCESS_SUPPORTED', cydriver.CU_DEVICE_ATTRIBUTE_TENSOR_MAP_ACCESS_SUPPORTED), ('CU_DEVICE_ATTRIBUTE_HANDLE_TYPE_FABRIC_SUPPORTED', cydriver.CU_DEVICE_ATTRIBUTE_HANDLE_TYPE_FABRIC_SUPPORTED), ('CU_DEVICE_ATTRIBUTE_UNIFIED_FUNCTION_POINTERS', cydriver.CU_DEVICE_ATTRIBUTE_UNIFIED_FUNCTION_POINTERS), ('CU_DEVICE_ATTRIBUTE_NUMA_CONFIG', cydriver.CU_DEVICE_ATTRIBUTE_NUMA_CONFIG), ('CU_DEVICE_ATTRIBUTE_NUMA_ID', cydriver.CU_DEVICE_ATTRIBUTE_NUMA_ID), ('CU_DEVICE_ATTRIBUTE_MULTICAST_SUPPORTED', cydriver.CU_DEVICE_ATTRIBUTE_MULTICAST_SUPPORTED), ('CU_DEVICE_ATTRIBUTE_MPS_ENABLED', cydriver.CU_DEVICE_ATTRIBUTE_MPS_ENABLED), ('CU_DEVICE_ATTRIBUTE_HOST_NUMA_ID', cydriver.CU_DEVICE_ATTRIBUTE_HOST_NUMA_ID), ('CU_DEVICE_ATTRIBUTE_D3D12_CIG_SUPPORTED', cydriver.CU_DEVICE_ATTRIBUTE_D3D12_CIG_SUPPORTED), ('CU_DEVICE_ATTRIBUTE_MEM_DECOMPRESS_ALGORITHM_MASK', cydriver.CU_DEVICE_ATTRIBUTE_MEM_DECOMPRESS_ALGORITHM_MASK), ('CU_DEVICE_ATTRIBUTE_MEM_DECOMPRESS_MAXIMUM_LENGTH', cydriver.CU_DEVICE_ATTRIBUTE_MEM_DECOMPRESS_MAXIMUM_LENGTH), ('CU_DEVICE_ATTRIBUTE_VULKAN_CIG_SUPPORTED', cydriver.CU_DEVICE_ATTRIBUTE_VULKAN_CIG_SUPPORTED), ('CU_DEVICE_ATTRIBUTE_GPU_PCI_DEVICE_ID', cydriver.CU_DEVICE_ATTRIBUTE_GPU_PCI_DEVICE_ID), ('CU_DEVICE_ATTRIBUTE_GPU_PCI_SUBSYSTEM_ID', cydriver.CU_DEVICE_ATTRIBUTE_GPU_PCI_SUBSYSTEM_ID), ('CU_DEVICE_ATTRIBUTE_HOST_NUMA_VIRTUAL_MEMORY_MANAGEMENT_SUPPORTED', cydriver.CU_DEVICE_ATTRIBUTE_HOST_NUMA_VIRTUAL_MEMORY_MANAGEMENT_SUPPORTED), ('CU_DEVICE_ATTRIBUTE_HOST_NUMA_MEMORY_POOLS_SUPPORTED', cydriver.CU_DEVICE_ATTRIBUTE_HOST_NUMA_MEMORY_POOLS_SUPPORTED), ('CU_DEVICE_ATTRIBUTE_HOST_NUMA_MULTINODE_IPC_SUPPORTED', cydriver.CU_DEVICE_ATTRIBUTE_HOST_NUMA_MULTINODE_IPC_SUPPORTED), ('CU_DEVICE_ATTRIBUTE_HOST_MEMORY_POOLS_SUPPORTED', cydriver.CU_DEVICE_ATTRIBUTE_HOST_MEMORY_POOLS_SUPPORTED), ('CU_DEVICE_ATTRIBUTE_HOST_VIRTUAL_MEMORY_MANAGEMENT_SUPPORTED', cydriver.CU_DEVICE_ATTRIBUTE_HOST_VIRTUAL_MEMORY_MANAGEMENT_SUPPORTED), ('CU_DEVICE_ATTRIBUTE_HOST_ALLOC_DMA_BUF_SUPPORTED', cydriver.CU_DEVICE_ATTRIBUTE_HOST_ALLOC_DMA_BUF_SUPPORTED), ('CU_DEVICE_ATTRIBUTE_ONLY_PARTIAL_HOST_NATIVE_ATOMIC_SUPPORTED', cydriver.CU_DEVICE_ATTRIBUTE_ONLY_PARTIAL_HOST_NATIVE_ATOMIC_SUPPORTED), ('CU_DEVICE_ATTRIBUTE_MAX', cydriver.CU_DEVICE_ATTRIBUTE_MAX),), 'Device properties')
+cdef object _members_CUdevice_attribute = None
 
 cdef inline object _enum_CUdevice_attribute(int value):
+    global _members_CUdevice_attribute
+    if _members_CUdevice_attribute is None:
+        _members_CUdevice_attribute = _enum_class('CUdevice_attribute')._value2member_map_
     try:
         return _members_CUdevice_attribute[value]
     except KeyError:
         return value
 
-
-class CUpointer_attribute(_IntEnum):
-    """Pointer information"""
-    CU_POINTER_ATTRIBUTE_CONTEXT = cydriver.CU_POINTER_ATTRIBUTE_CONTEXT
-    CU_POINTER_ATTRIBUTE_MEMORY_TYPE = cydriver.CU_POINTER_ATTRIBUTE_MEMORY_TYPE
-    CU_POINTER_ATTRIBUTE_DEVICE_POINTER = cydriver.CU_POINTER_ATTRIBUTE_DEVICE_POINTER
-    CU_POINTER_ATTRIBUTE_HOST_POINTER = cydriver.CU_POINTER_ATTRIBUTE_HOST_POINTER
-    CU_POINTER_ATTRIBUTE_P2P_TOKENS = cydriver.CU_POINTER_ATTRIBUTE_P2P_TOKENS
-    CU_POINTER_ATTRIBUTE_SYNC_MEMOPS = cydriver.CU_POINTER_ATTRIBUTE_SYNC_MEMOPS
-    CU_POINTER_ATTRIBUTE_BUFFER_ID = cydriver.CU_POINTER_ATTRIBUTE_BUFFER_ID
-    CU_POINTER_ATTRIBUTE_IS_MANAGED = cydriver.CU_POINTER_ATTRIBUTE_IS_MANAGED
-    CU_POINTER_ATTRIBUTE_DEVICE_ORDINAL = cydriver.CU_POINTER_ATTRIBUTE_DEVICE_ORDINAL
-    CU_POINTER_ATTRIBUTE_IS_LEGACY_CUDA_IPC_CAPABLE = cydriver.CU_POINTER_ATTRIBUTE_IS_LEGACY_CUDA_IPC_CAPABLE
-    CU_POINTER_ATTRIBUTE_RANGE_START_ADDR = cydriver.CU_POINTER_ATTRIBUTE_RANGE_START_ADDR
-    CU_POINTER_ATTRIBUTE_RANGE_SIZE = cydriver.CU_POINTER_ATTRIBUTE_RANGE_SIZE
-    CU_POINTER_ATTRIBUTE_MAPPED = cydriver.CU_POINTER_ATTRIBUTE_MAPPED
-    CU_POINTER_ATTRIBUTE_ALLOWED_HANDLE_TYPES = cydriver.CU_POINTER_ATTRIBUTE_ALLOWED_HANDLE_TYPES
-    CU_POINTER_ATTRIBUTE_IS_GPU_DIRECT_RDMA_CAPABLE = cydriver.CU_POINTER_ATTRIBUTE_IS_GPU_DIRECT_RDMA_CAPABLE
-    CU_POINTER_ATTRIBUTE_ACCESS_FLAGS = cydriver.CU_POINTER_ATTRIBUTE_ACCESS_FLAGS
-    CU_POINTER_ATTRIBUTE_MEMPOOL_HANDLE = cydriver.CU_POINTER_ATTRIBUTE_MEMPOOL_HANDLE
-    CU_POINTER_ATTRIBUTE_MAPPING_SIZE = cydriver.CU_POINTER_ATTRIBUTE_MAPPING_SIZE
-    CU_POINTER_ATTRIBUTE_MAPPING_BASE_ADDR = cydriver.CU_POINTER_ATTRIBUTE_MAPPING_BASE_ADDR
-    CU_POINTER_ATTRIBUTE_MEMORY_BLOCK_ID = cydriver.CU_POINTER_ATTRIBUTE_MEMORY_BLOCK_ID
-    CU_POINTER_ATTRIBUTE_IS_HW_DECOMPRESS_CAPABLE = cydriver.CU_POINTER_ATTRIBUTE_IS_HW_DECOMPRESS_CAPABLE
-
-cdef dict _members_CUpointer_attribute = CUpointer_attribute._value2member_map_
+_ENUMS['CUpointer_attribute'] = ((('CU_POINTER_ATTRIBUTE_CONTEXT', cydriver.CU_POINTER_ATTRIBUTE_CONTEXT), ('CU_POINTER_ATTRIBUTE_MEMORY_TYPE', cydriver.CU_POINTER_ATTRIBUTE_MEMORY_TYPE), ('CU_POINTER_ATTRIBUTE_DEVICE_POINTER', cydriver.CU_POINTER_ATTRIBUTE_DEVICE_POINTER), ('CU_POINTER_ATTRIBUTE_HOST_POINTER', cydriver.CU_POINTER_ATTRIBUTE_HOST_POINTER), ('CU_POINTER_ATTRIBUTE_P2P_TOKENS', cydriver.CU_POINTER_ATTRIBUTE_P2P_TOKENS), ('CU_POINTER_ATTRIBUTE_SYNC_MEMOPS', cydriver.CU_POINTER_ATTRIBUTE_SYNC_MEMOPS), ('CU_POINTER_ATTRIBUTE_BUFFER_ID', cydriver.CU_POINTER_ATTRIBUTE_BUFFER_ID), ('CU_POINTER_ATTRIBUTE_IS_MANAGED', cydriver.CU_POINTER_ATTRIBUTE_IS_MANAGED), ('CU_POINTER_ATTRIBUTE_DEVICE_ORDINAL', cydriver.CU_POINTER_ATTRIBUTE_DEVICE_ORDINAL), ('CU_POINTER_ATTRIBUTE_IS_LEGACY_CUDA_IPC_CAPABLE', cydriver.CU_POINTER_ATTRIBUTE_IS_LEGACY_CUDA_IPC_CAPABLE), ('CU_POINTER_ATTRIBUTE_RANGE_START_ADDR', cydriver.CU_POINTER_ATTRIBUTE_RANGE_START_ADDR), ('CU_POINTER_ATTRIBUTE_RANGE_SIZE', cydriver.CU_POINTER_ATTRIBUTE_RANGE_SIZE), ('CU_POINTER_ATTRIBUTE_MAPPED', cydriver.CU_POINTER_ATTRIBUTE_MAPPED), ('CU_POINTER_ATTRIBUTE_ALLOWED_HANDLE_TYPES', cydriver.CU_POINTER_ATTRIBUTE_ALLOWED_HANDLE_TYPES), ('CU_POINTER_ATTRIBUTE_IS_GPU_DIRECT_RDMA_CAPABLE', cydriver.CU_POINTER_ATTRIBUTE_IS_GPU_DIRECT_RDMA_CAPABLE), ('CU_POINTER_ATTRIBUTE_ACCESS_FLAGS', cydriver.CU_POINTER_ATTRIBUTE_ACCESS_FLAGS), ('CU_POINTER_ATTRIBUTE_MEMPOOL_HANDLE', cydriver.CU_POINTER_ATTRIBUTE_MEMPOOL_HANDLE), ('CU_POINTER_ATTRIBUTE_MAPPING_SIZE', cydriver.CU_POINTER_ATTRIBUTE_MAPPING_SIZE), ('CU_POINTER_ATTRIBUTE_MAPPING_BASE_ADDR', cydriver.CU_POINTER_ATTRIBUTE_MAPPING_BASE_ADDR), ('CU_POINTER_ATTRIBUTE_MEMORY_BLOCK_ID', cydriver.CU_POINTER_ATTRIBUTE_MEMORY_BLOCK_ID), ('CU_POINTER_ATTRIBUTE_IS_HW_DECOMPRESS_CAPABLE', cydriver.CU_POINTER_ATTRIBUTE_IS_HW_DECOMPRESS_CAPABLE),), 'Pointer information')
+cdef object _members_CUpointer_attribute = None
 
 cdef inline object _enum_CUpointer_attribute(int value):
+    global _members_CUpointer_attribute
+    if _members_CUpointer_attribute is None:
+        _members_CUpointer_attribute = _enum_class('CUpointer_attribute')._value2member_map_
     try:
         return _members_CUpointer_attribute[value]
     except KeyError:
         return value
 
-
-class CUfunction_attribute(_IntEnum):
-    """Function properties"""
-    CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK = cydriver.CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK
-    CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES = cydriver.CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES
-    CU_FUNC_ATTRIBUTE_CONST_SIZE_BYTES = cydriver.CU_FUNC_ATTRIBUTE_CONST_SIZE_BYTES
-    CU_FUNC_ATTRIBUTE_LOCAL_SIZE_BYTES = cydriver.CU_FUNC_ATTRIBUTE_LOCAL_SIZE_BYTES
-    CU_FUNC_ATTRIBUTE_NUM_REGS = cydriver.CU_FUNC_ATTRIBUTE_NUM_REGS
-    CU_FUNC_ATTRIBUTE_PTX_VERSION = cydriver.CU_FUNC_ATTRIBUTE_PTX_VERSION
-    CU_FUNC_ATTRIBUTE_BINARY_VERSION = cydriver.CU_FUNC_ATTRIBUTE_BINARY_VERSION
-    CU_FUNC_ATTRIBUTE_CACHE_MODE_CA = cydriver.CU_FUNC_ATTRIBUTE_CACHE_MODE_CA
-    CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES = cydriver.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES
-    CU_FUNC_ATTRIBUTE_PREFERRED_SHARED_MEMORY_CARVEOUT = cydriver.CU_FUNC_ATTRIBUTE_PREFERRED_SHARED_MEMORY_CARVEOUT
-    CU_FUNC_ATTRIBUTE_CLUSTER_SIZE_MUST_BE_SET = cydriver.CU_FUNC_ATTRIBUTE_CLUSTER_SIZE_MUST_BE_SET
-    CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_WIDTH = cydriver.CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_WIDTH
-    CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_HEIGHT = cydriver.CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_HEIGHT
-    CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_DEPTH = cydriver.CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_DEPTH
-    CU_FUNC_ATTRIBUTE_NON_PORTABLE_CLUSTER_SIZE_ALLOWED = cydriver.CU_FUNC_ATTRIBUTE_NON_PORTABLE_CLUSTER_SIZE_ALLOWED
-    CU_FUNC_ATTRIBUTE_CLUSTER_SCHEDULING_POLICY_PREFERENCE = cydriver.CU_FUNC_ATTRIBUTE_CLUSTER_SCHEDULING_POLICY_PREFERENCE
-    CU_FUNC_ATTRIBUTE_MAX = cydriver.CU_FUNC_ATTRIBUTE_MAX
-
-cdef dict _members_CUfunction_attribute = CUfunction_attribute._value2member_map_
+_ENUMS['CUfunction_attribute'] = ((('CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK', cydriver.CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK), ('CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES', cydriver.CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES), ('CU_FUNC_ATTRIBUTE_CONST_SIZE_BYTES', cydriver.CU_FUNC_ATTRIBUTE_CONST_SIZE_BYTES), ('CU_FUNC_ATTRIBUTE_LOCAL_SIZE_BYTES', cydriver.CU_FUNC_ATTRIBUTE_LOCAL_SIZE_BYTES), ('CU_FUNC_ATTRIBUTE_NUM_REGS', cydriver.CU_FUNC_ATTRIBUTE_NUM_REGS), ('CU_FUNC_ATTRIBUTE_PTX_VERSION', cydriver.CU_FUNC_ATTRIBUTE_PTX_VERSION), ('CU_FUNC_ATTRIBUTE_BINARY_VERSION', cydriver.CU_FUNC_ATTRIBUTE_BINARY_VERSION), ('CU_FUNC_ATTRIBUTE_CACHE_MODE_CA', cydriver.CU_FUNC_ATTRIBUTE_CACHE_MODE_CA), ('CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES', cydriver.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES), ('CU_FUNC_ATTRIBUTE_PREFERRED_SHARED_MEMORY_CARVEOUT', cydriver.CU_FUNC_ATTRIBUTE_PREFERRED_SHARED_MEMORY_CARVEOUT), ('CU_FUNC_ATTRIBUTE_CLUSTER_SIZE_MUST_BE_SET', cydriver.CU_FUNC_ATTRIBUTE_CLUSTER_SIZE_MUST_BE_SET), ('CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_WIDTH', cydriver.CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_WIDTH), ('CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_HEIGHT', cydriver.CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_HEIGHT), ('CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_DEPTH', cydriver.CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_DEPTH), ('CU_FUNC_ATTRIBUTE_NON_PORTABLE_CLUSTER_SIZE_ALLOWED', cydriver.CU_FUNC_ATTRIBUTE_NON_PORTABLE_CLUSTER_SIZE_ALLOWED), ('CU_FUNC_ATTRIBUTE_CLUSTER_SCHEDULING_POLICY_PREFERENCE', cydriver.CU_FUNC_ATTRIBUTE_CLUSTER_SCHEDULING_POLICY_PREFERENCE), ('CU_FUNC_ATTRIBUTE_MAX', cydriver.CU_FUNC_ATTRIBUTE_MAX),), 'Function properties')
+cdef object _members_CUfunction_attribute = None
 
 cdef inline object _enum_CUfunction_attribute(int value):
+    global _members_CUfunction_attribute
+    if _members_CUfunction_attribute is None:
+        _members_CUfunction_attribute = _enum_class('CUfunction_attribute')._value2member_map_
     try:
         return _members_CUfunction_attribute[value]
     except KeyError:
         return value
 
-
-class CUfunc_cache(_IntEnum):
-    """Function cache configurations"""
-    CU_FUNC_CACHE_PREFER_NONE = cydriver.CU_FUNC_CACHE_PREFER_NONE
-    CU_FUNC_CACHE_PREFER_SHARED = cydriver.CU_FUNC_CACHE_PREFER_SHARED
-    CU_FUNC_CACHE_PREFER_L1 = cydriver.CU_FUNC_CACHE_PREFER_L1
-    CU_FUNC_CACHE_PREFER_EQUAL = cydriver.CU_FUNC_CACHE_PREFER_EQUAL
-
-cdef dict _members_CUfunc_cache = CUfunc_cache._value2member_map_
+_ENUMS['CUfunc_cache'] = ((('CU_FUNC_CACHE_PREFER_NONE', cydriver.CU_FUNC_CACHE_PREFER_NONE), ('CU_FUNC_CACHE_PREFER_SHARED', cydriver.CU_FUNC_CACHE_PREFER_SHARED), ('CU_FUNC_CACHE_PREFER_L1', cydriver.CU_FUNC_CACHE_PREFER_L1), ('CU_FUNC_CACHE_PREFER_EQUAL', cydriver.CU_FUNC_CACHE_PREFER_EQUAL),), 'Function cache configurations')
+cdef object _members_CUfunc_cache = None
 
 cdef inline object _enum_CUfunc_cache(int value):
+    global _members_CUfunc_cache
+    if _members_CUfunc_cache is None:
+        _members_CUfunc_cache = _enum_class('CUfunc_cache')._value2member_map_
     try:
         return _members_CUfunc_cache[value]
     except KeyError:
         return value
 
-
-class CUsharedconfig(_IntEnum):
-    """\\deprecated Shared memory configurations"""
-    CU_SHARED_MEM_CONFIG_DEFAULT_BANK_SIZE = cydriver.CU_SHARED_MEM_CONFIG_DEFAULT_BANK_SIZE
-    CU_SHARED_MEM_CONFIG_FOUR_BYTE_BANK_SIZE = cydriver.CU_SHARED_MEM_CONFIG_FOUR_BYTE_BANK_SIZE
-    CU_SHARED_MEM_CONFIG_EIGHT_BYTE_BANK_SIZE = cydriver.CU_SHARED_MEM_CONFIG_EIGHT_BYTE_BANK_SIZE
-
-cdef dict _members_CUsharedconfig = CUsharedconfig._value2member_map_
+_ENUMS['CUsharedconfig'] = ((('CU_SHARED_MEM_CONFIG_DEFAULT_BANK_SIZE', cydriver.CU_SHARED_MEM_CONFIG_DEFAULT_BANK_SIZE), ('CU_SHARED_MEM_CONFIG_FOUR_BYTE_BANK_SIZE', cydriver.CU_SHARED_MEM_CONFIG_FOUR_BYTE_BANK_SIZE), ('CU_SHARED_MEM_CONFIG_EIGHT_BYTE_BANK_SIZE', cydriver.CU_SHARED_MEM_CONFIG_EIGHT_BYTE_BANK_SIZE),), '\\deprecated Shared memory configurations')
+cdef object _members_CUsharedconfig = None
 
 cdef inline object _enum_CUsharedconfig(int value):
+    global _members_CUsharedconfig
+    if _members_CUsharedconfig is None:
+        _members_CUsharedconfig = _enum_class('CUsharedconfig')._value2member_map_
     try:
         return _members_CUsharedconfig[value]
     except KeyError:
         return value
 
-
-class CUshared_carveout(_IntEnum):
-    """Shared memory carveout configurations. These may be passed to cuFuncSetAttribute or
-    cuKernelSetAttribute
-    """
-    CU_SHAREDMEM_CARVEOUT_DEFAULT = cydriver.CU_SHAREDMEM_CARVEOUT_DEFAULT
-    CU_SHAREDMEM_CARVEOUT_MAX_SHARED = cydriver.CU_SHAREDMEM_CARVEOUT_MAX_SHARED
-    CU_SHAREDMEM_CARVEOUT_MAX_L1 = cydriver.CU_SHAREDMEM_CARVEOUT_MAX_L1
-
-cdef dict _members_CUshared_carveout = CUshared_carveout._value2member_map_
+_ENUMS['CUshared_carveout'] = ((('CU_SHAREDMEM_CARVEOUT_DEFAULT', cydriver.CU_SHAREDMEM_CARVEOUT_DEFAULT), ('CU_SHAREDMEM_CARVEOUT_MAX_SHARED', cydriver.CU_SHAREDMEM_CARVEOUT_MAX_SHARED), ('CU_SHAREDMEM_CARVEOUT_MAX_L1', cydriver.CU_SHAREDMEM_CARVEOUT_MAX_L1),), 'Shared memory carveout configurations. These may be passed to cuFuncSetAttribute or\ncuKernelSetAttribute')
+cdef object _members_CUshared_carveout = None
 
 cdef inline object _enum_CUshared_carveout(int value):
+    global _members_CUshared_carveout
+    if _members_CUshared_carveout is None:
+        _members_CUshared_carveout = _enum_class('CUshared_carveout')._value2member_map_
     try:
         return _members_CUshared_carveout[value]
     except KeyError:
         return value
 
-
-class CUmemorytype(_IntEnum):
-    """Memory types"""
-    CU_MEMORYTYPE_HOST = cydriver.CU_MEMORYTYPE_HOST
-    CU_MEMORYTYPE_DEVICE = cydriver.CU_MEMORYTYPE_DEVICE
-    CU_MEMORYTYPE_ARRAY = cydriver.CU_MEMORYTYPE_ARRAY
-    CU_MEMORYTYPE_UNIFIED = cydriver.CU_MEMORYTYPE_UNIFIED
-
-cdef dict _members_CUmemorytype = CUmemorytype._value2member_map_
+_ENUMS['CUmemorytype'] = ((('CU_MEMORYTYPE_HOST', cydriver.CU_MEMORYTYPE_HOST), ('CU_MEMORYTYPE_DEVICE', cydriver.CU_MEMORYTYPE_DEVICE), ('CU_MEMORYTYPE_ARRAY', cydriver.CU_MEMORYTYPE_ARRAY), ('CU_MEMORYTYPE_UNIFIED', cydriver.CU_MEMORYTYPE_UNIFIED),), 'Memory types')
+cdef object _members_CUmemorytype = None
 
 cdef inline object _enum_CUmemorytype(int value):
+    global _members_CUmemorytype
+    if _members_CUmemorytype is None:
+        _members_CUmemorytype = _enum_class('CUmemorytype')._value2member_map_
     try:
         return _members_CUmemorytype[value]
     except KeyError:
         return value
 
-
-class CUcomputemode(_IntEnum):
-    """Compute Modes"""
-    CU_COMPUTEMODE_DEFAULT = cydriver.CU_COMPUTEMODE_DEFAULT
-    CU_COMPUTEMODE_PROHIBITED = cydriver.CU_COMPUTEMODE_PROHIBITED
-    CU_COMPUTEMODE_EXCLUSIVE_PROCESS = cydriver.CU_COMPUTEMODE_EXCLUSIVE_PROCESS
-
-cdef dict _members_CUcomputemode = CUcomputemode._value2member_map_
+_ENUMS['CUcomputemode'] = ((('CU_COMPUTEMODE_DEFAULT', cydriver.CU_COMPUTEMODE_DEFAULT), ('CU_COMPUTEMODE_PROHIBITED', cydriver.CU_COMPUTEMODE_PROHIBITED), ('CU_COMPUTEMODE_EXCLUSIVE_PROCESS', cydriver.CU_COMPUTEMODE_EXCLUSIVE_PROCESS),), 'Compute Modes')
+cdef object _members_CUcomputemode = None
 
 cdef inline object _enum_CUcomputemode(int value):
+    global _members_CUcomputemode
+    if _members_CUcomputemode is None:
+        _members_CUcomputemode = _enum_class('CUcomputemode')._value2member_map_
     try:
         return _members_CUcomputemode[value]
     except KeyError:
         return value
 
-
-class CUmem_advise(_IntEnum):
-    """Memory advise values"""
-    CU_MEM_ADVISE_SET_READ_MOSTLY = cydriver.CU_MEM_ADVISE_SET_READ_MOSTLY
-    CU_MEM_ADVISE_UNSET_READ_MOSTLY = cydriver.CU_MEM_ADVISE_UNSET_READ_MOSTLY
-    CU_MEM_ADVISE_SET_PREFERRED_LOCATION = cydriver.CU_MEM_ADVISE_SET_PREFERRED_LOCATION
-    CU_MEM_ADVISE_UNSET_PREFERRED_LOCATION = cydriver.CU_MEM_ADVISE_UNSET_PREFERRED_LOCATION
-    CU_MEM_ADVISE_SET_ACCESSED_BY = cydriver.CU_MEM_ADVISE_SET_ACCESSED_BY
-    CU_MEM_ADVISE_UNSET_ACCESSED_BY = cydriver.CU_MEM_ADVISE_UNSET_ACCESSED_BY
-
-cdef dict _members_CUmem_advise = CUmem_advise._value2member_map_
+_ENUMS['CUmem_advise'] = ((('CU_MEM_ADVISE_SET_READ_MOSTLY', cydriver.CU_MEM_ADVISE_SET_READ_MOSTLY), ('CU_MEM_ADVISE_UNSET_READ_MOSTLY', cydriver.CU_MEM_ADVISE_UNSET_READ_MOSTLY), ('CU_MEM_ADVISE_SET_PREFERRED_LOCATION', cydriver.CU_MEM_ADVISE_SET_PREFERRED_LOCATION), ('CU_MEM_ADVISE_UNSET_PREFERRED_LOCATION', cydriver.CU_MEM_ADVISE_UNSET_PREFERRED_LOCATION), ('CU_MEM_ADVISE_SET_ACCESSED_BY', cydriver.CU_MEM_ADVISE_SET_ACCESSED_BY), ('CU_MEM_ADVISE_UNSET_ACCESSED_BY', cydriver.CU_MEM_ADVISE_UNSET_ACCESSED_BY),), 'Memory advise values')
+cdef object _members_CUmem_advise = None
 
 cdef inline object _enum_CUmem_advise(int value):
+    global _members_CUmem_advise
+    if _members_CUmem_advise is None:
+        _members_CUmem_advise = _enum_class('CUmem_advise')._value2member_map_
     try:
         return _members_CUmem_advise[value]
     except KeyError:
         return value
 
-
-class CUmem_range_attribute(_IntEnum):
-    """The values of CUmem_range_attribute."""
-    CU_MEM_RANGE_ATTRIBUTE_READ_MOSTLY = cydriver.CU_MEM_RANGE_ATTRIBUTE_READ_MOSTLY
-    CU_MEM_RANGE_ATTRIBUTE_PREFERRED_LOCATION = cydriver.CU_MEM_RANGE_ATTRIBUTE_PREFERRED_LOCATION
-    CU_MEM_RANGE_ATTRIBUTE_ACCESSED_BY = cydriver.CU_MEM_RANGE_ATTRIBUTE_ACCESSED_BY
-    CU_MEM_RANGE_ATTRIBUTE_LAST_PREFETCH_LOCATION = cydriver.CU_MEM_RANGE_ATTRIBUTE_LAST_PREFETCH_LOCATION
-    CU_MEM_RANGE_ATTRIBUTE_PREFERRED_LOCATION_TYPE = cydriver.CU_MEM_RANGE_ATTRIBUTE_PREFERRED_LOCATION_TYPE
-    CU_MEM_RANGE_ATTRIBUTE_PREFERRED_LOCATION_ID = cydriver.CU_MEM_RANGE_ATTRIBUTE_PREFERRED_LOCATION_ID
-    CU_MEM_RANGE_ATTRIBUTE_LAST_PREFETCH_LOCATION_TYPE = cydriver.CU_MEM_RANGE_ATTRIBUTE_LAST_PREFETCH_LOCATION_TYPE
-    CU_MEM_RANGE_ATTRIBUTE_LAST_PREFETCH_LOCATION_ID = cydriver.CU_MEM_RANGE_ATTRIBUTE_LAST_PREFETCH_LOCATION_ID
-
-cdef dict _members_CUmem_range_attribute = CUmem_range_attribute._value2member_map_
+_ENUMS['CUmem_range_attribute'] = ((('CU_MEM_RANGE_ATTRIBUTE_READ_MOSTLY', cydriver.CU_MEM_RANGE_ATTRIBUTE_READ_MOSTLY), ('CU_MEM_RANGE_ATTRIBUTE_PREFERRED_LOCATION', cydriver.CU_MEM_RANGE_ATTRIBUTE_PREFERRED_LOCATION), ('CU_MEM_RANGE_ATTRIBUTE_ACCESSED_BY', cydriver.CU_MEM_RANGE_ATTRIBUTE_ACCESSED_BY), ('CU_MEM_RANGE_ATTRIBUTE_LAST_PREFETCH_LOCATION', cydriver.CU_MEM_RANGE_ATTRIBUTE_LAST_PREFETCH_LOCATION), ('CU_MEM_RANGE_ATTRIBUTE_PREFERRED_LOCATION_TYPE', cydriver.CU_MEM_RANGE_ATTRIBUTE_PREFERRED_LOCATION_TYPE), ('CU_MEM_RANGE_ATTRIBUTE_PREFERRED_LOCATION_ID', cydriver.CU_MEM_RANGE_ATTRIBUTE_PREFERRED_LOCATION_ID), ('CU_MEM_RANGE_ATTRIBUTE_LAST_PREFETCH_LOCATION_TYPE', cydriver.CU_MEM_RANGE_ATTRIBUTE_LAST_PREFETCH_LOCATION_TYPE), ('CU_MEM_RANGE_ATTRIBUTE_LAST_PREFETCH_LOCATION_ID', cydriver.CU_MEM_RANGE_ATTRIBUTE_LAST_PREFETCH_LOCATION_ID),), 'The values of CUmem_range_attribute_enum.')
+cdef object _members_CUmem_range_attribute = None
 
 cdef inline object _enum_CUmem_range_attribute(int value):
+    global _members_CUmem_range_attribute
+    if _members_CUmem_range_attribute is None:
+        _members_CUmem_range_attribute = _enum_class('CUmem_range_attribute')._value2member_map_
     try:
         return _members_CUmem_range_attribute[value]
     except KeyError:
         return value
 
-
-class CUjit_option(_IntEnum):
-    """Online compiler and linker options"""
-    CU_JIT_MAX_REGISTERS = cydriver.CU_JIT_MAX_REGISTERS
-    CU_JIT_THREADS_PER_BLOCK = cydriver.CU_JIT_THREADS_PER_BLOCK
-    CU_JIT_WALL_TIME = cydriver.CU_JIT_WALL_TIME
-    CU_JIT_INFO_LOG_BUFFER = cydriver.CU_JIT_INFO_LOG_BUFFER
-    CU_JIT_INFO_LOG_BUFFER_SIZE_BYTES = cydriver.CU_JIT_INFO_LOG_BUFFER_SIZE_BYTES
-    CU_JIT_ERROR_LOG_BUFFER = cydriver.CU_JIT_ERROR_LOG_BUFFER
-    CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES = cydriver.CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES
-    CU_JIT_OPTIMIZATION_LEVEL = cydriver.CU_JIT_OPTIMIZATION_LEVEL
-    CU_JIT_TARGET_FROM_CUCONTEXT = cydriver.CU_JIT_TARGET_FROM_CUCONTEXT
-    CU_JIT_TARGET = cydriver.CU_JIT_TARGET
-    CU_JIT_FALLBACK_STRATEGY = cydriver.CU_JIT_FALLBACK_STRATEGY
-    CU_JIT_GENERATE_DEBUG_INFO = cydriver.CU_JIT_GENERATE_DEBUG_INFO
-    CU_JIT_LOG_VERBOSE = cydriver.CU_JIT_LOG_VERBOSE
-    CU_JIT_GENERATE_LINE_INFO = cydriver.CU_JIT_GENERATE_LINE_INFO
-    CU_JIT_CACHE_MODE = cydriver.CU_JIT_CACHE_MODE
-    CU_JIT_NEW_SM3X_OPT = cydriver.CU_JIT_NEW_SM3X_OPT
-    CU_JIT_FAST_COMPILE = cydriver.CU_JIT_FAST_COMPILE
-    CU_JIT_GLOBAL_SYMBOL_NAMES = cydriver.CU_JIT_GLOBAL_SYMBOL_NAMES
-    CU_JIT_GLOBAL_SYMBOL_ADDRESSES = cydriver.CU_JIT_GLOBAL_SYMBOL_ADDRESSES
-    CU_JIT_GLOBAL_SYMBOL_COUNT = cydriver.CU_JIT_GLOBAL_SYMBOL_COUNT
-    CU_JIT_LTO = cydriver.CU_JIT_LTO
-    CU_JIT_FTZ = cydriver.CU_JIT_FTZ
-    CU_JIT_PREC_DIV = cydriver.CU_JIT_PREC_DIV
-    CU_JIT_PREC_SQRT = cydriver.CU_JIT_PREC_SQRT
-    CU_JIT_FMA = cydriver.CU_JIT_FMA
-    CU_JIT_REFERENCED_KERNEL_NAMES = cydriver.CU_JIT_REFERENCED_KERNEL_NAMES
-    CU_JIT_REFERENCED_KERNEL_COUNT = cydriver.CU_JIT_REFERENCED_KERNEL_COUNT
-    CU_JIT_REFERENCED_VARIABLE_NAMES = cydriver.CU_JIT_REFERENCED_VARIABLE_NAMES
-    CU_JIT_REFERENCED_VARIABLE_COUNT = cydriver.CU_JIT_REFERENCED_VARIABLE_COUNT
-    CU_JIT_OPTIMIZE_UNUSED_DEVICE_VARIABLES = cydriver.CU_JIT_OPTIMIZE_UNUSED_DEVICE_VARIABLES
-    CU_JIT_POSITION_INDEPENDENT_CODE = cydriver.CU_JIT_POSITION_INDEPENDENT_CODE
-    CU_JIT_MIN_CTA_PER_SM = cydriver.CU_JIT_MIN_CTA_PER_SM
-    CU_JIT_MAX_THREADS_PER_BLOCK = cydriver.CU_JIT_MAX_THREADS_PER_BLOCK
-    CU_JIT_OVERRIDE_DIRECTIVE_VALUES = cydriver.CU_JIT_OVERRIDE_DIRECTIVE_VALUES
-    CU_JIT_SPLIT_COMPILE = cydriver.CU_JIT_SPLIT_COMPILE
-    CU_JIT_NUM_OPTIONS = cydriver.CU_JIT_NUM_OPTIONS
-
-cdef dict _members_CUjit_option = CUjit_option._value2member_map_
+_ENUMS['CUjit_option'] = ((('CU_JIT_MAX_REGISTERS', cydriver.CU_JIT_MAX_REGISTERS), ('CU_JIT_THREADS_PER_BLOCK', cydriver.CU_JIT_THREADS_PER_BLOCK), ('CU_JIT_WALL_TIME', cydriver.CU_JIT_WALL_TIME), ('CU_JIT_INFO_LOG_BUFFER', cydriver.CU_JIT_INFO_LOG_BUFFER), ('CU_JIT_INFO_LOG_BUFFER_SIZE_BYTES', cydriver.CU_JIT_INFO_LOG_BUFFER_SIZE_BYTES), ('CU_JIT_ERROR_LOG_BUFFER', cydriver.CU_JIT_ERROR_LOG_BUFFER), ('CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES', cydriver.CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES), ('CU_JIT_OPTIMIZATION_LEVEL', cydriver.CU_JIT_OPTIMIZATION_LEVEL), ('CU_JIT_TARGET_FROM_CUCONTEXT', cydriver.CU_JIT_TARGET_FROM_CUCONTEXT), ('CU_JIT_TARGET', cydriver.CU_JIT_TARGET), ('CU_JIT_FALLBACK_STRATEGY', cydriver.CU_JIT_FALLBACK_STRATEGY), ('CU_JIT_GENERATE_DEBUG_INFO', cydriver.CU_JIT_GENERATE_DEBUG_INFO), ('CU_JIT_LOG_VERBOSE', cydriver.CU_JIT_LOG_VERBOSE), ('CU_JIT_GENERATE_LINE_INFO', cydriver.CU_JIT_GENERATE_LINE_INFO), ('CU_JIT_CACHE_MODE', cydriver.CU_JIT_CACHE_MODE), ('CU_JIT_NEW_SM3X_OPT', cydriver.CU_JIT_NEW_SM3X_OPT), ('CU_JIT_FAST_COMPILE', cydriver.CU_JIT_FAST_COMPILE), ('CU_JIT_GLOBAL_SYMBOL_NAMES', cydriver.CU_JIT_GLOBAL_SYMBOL_NAMES), ('CU_JIT_GLOBAL_SYMBOL_ADDRESSES', cydriver.CU_JIT_GLOBAL_SYMBOL_ADDRESSES), ('CU_JIT_GLOBAL_SYMBOL_COUNT', cydriver.CU_JIT_GLOBAL_SYMBOL_COUNT), ('CU_JIT_LTO', cydriver.CU_JIT_LTO), ('CU_JIT_FTZ', cydriver.CU_JIT_FTZ), ('CU_JIT_PREC_DIV', cydriver.CU_JIT_PREC_DIV), ('CU_JIT_PREC_SQRT', cydriver.CU_JIT_PREC_SQRT), ('CU_JIT_FMA', cydriver.CU_JIT_FMA), ('CU_JIT_REFERENCED_KERNEL_NAMES', cydriver.CU_JIT_REFERENCED_KERNEL_NAMES), ('CU_JIT_REFERENCED_KERNEL_COUNT', cydriver.CU_JIT_REFERENCED_KERNEL_COUNT), ('CU_JIT_REFERENCED_VARIABLE_NAMES', cydriver.CU_JIT_REFERENCED_VARIABLE_NAMES), ('CU_JIT_REFERENCED_VARIABLE_COUNT', cydriver.CU_JIT_REFERENCED_VARIABLE_COUNT), ('CU_JIT_OPTIMIZE_UNUSED_DEVICE_VARIABLES', cydriver.CU_JIT_OPTIMIZE_UNUSED_DEVICE_VARIABLES), ('CU_JIT_POSITION_INDEPENDENT_CODE', cydriver.CU_JIT_POSITION_INDEPENDENT_CODE), ('CU_JIT_MIN_CTA_PER_SM', cydriver.CU_JIT_MIN_CTA_PER_SM), ('CU_JIT_MAX_THREADS_PER_BLOCK', cydriver.CU_JIT_MAX_THREADS_PER_BLOCK), ('CU_JIT_OVERRIDE_DIRECTIVE_VALUES', cydriver.CU_JIT_OVERRIDE_DIRECTIVE_VALUES), ('CU_JIT_SPLIT_COMPILE', cydriver.CU_JIT_SPLIT_COMPILE), ('CU_JIT_NUM_OPTIONS', cydriver.CU_JIT_NUM_OPTIONS),), 'Online compiler and linker options')
+cdef object _members_CUjit_option = None
 
 cdef inline object _enum_CUjit_option(int value):
+    global _members_CUjit_option
+    if _members_CUjit_option is None:
+        _members_CUjit_option = _enum_class('CUjit_option')._value2member_map_
     try:
         return _members_CUjit_option[value]
     except KeyError:
         return value
 
-
-class CUjit_target(_IntEnum):
-    """Online compilation targets"""
-    CU_TARGET_COMPUTE_30 = cydriver.CU_TARGET_COMPUTE_30
-    CU_TARGET_COMPUTE_32 = cydriver.CU_TARGET_COMPUTE_32
-    CU_TARGET_COMPUTE_35 = cydriver.CU_TARGET_COMPUTE_35
-    CU_TARGET_COMPUTE_37 = cydriver.CU_TARGET_COMPUTE_37
-    CU_TARGET_COMPUTE_50 = cydriver.CU_TARGET_COMPUTE_50
-    CU_TARGET_COMPUTE_52 = cydriver.CU_TARGET_COMPUTE_52
-    CU_TARGET_COMPUTE_53 = cydriver.CU_TARGET_COMPUTE_53
-    CU_TARGET_COMPUTE_60 = cydriver.CU_TARGET_COMPUTE_60
-    CU_TARGET_COMPUTE_61 = cydriver.CU_TARGET_COMPUTE_61
-    CU_TARGET_COMPUTE_62 = cydriver.CU_TARGET_COMPUTE_62
-    CU_TARGET_COMPUTE_70 = cydriver.CU_TARGET_COMPUTE_70
-    CU_TARGET_COMPUTE_72 = cydriver.CU_TARGET_COMPUTE_72
-    CU_TARGET_COMPUTE_75 = cydriver.CU_TARGET_COMPUTE_75
-    CU_TARGET_COMPUTE_80 = cydriver.CU_TARGET_COMPUTE_80
-    CU_TARGET_COMPUTE_86 = cydriver.CU_TARGET_COMPUTE_86
-    CU_TARGET_COMPUTE_87 = cydriver.CU_TARGET_COMPUTE_87
-    CU_TARGET_COMPUTE_89 = cydriver.CU_TARGET_COMPUTE_89
-    CU_TARGET_COMPUTE_90 = cydriver.CU_TARGET_COMPUTE_90
-    CU_TARGET_COMPUTE_100 = cydriver.CU_TARGET_COMPUTE_100
-    CU_TARGET_COMPUTE_110 = cydriver.CU_TARGET_COMPUTE_110
-    CU_TARGET_COMPUTE_103 = cydriver.CU_TARGET_COMPUTE_103
-    CU_TARGET_COMPUTE_120 = cydriver.CU_TARGET_COMPUTE_120
-    CU_TARGET_COMPUTE_121 = cydriver.CU_TARGET_COMPUTE_121
-    CU_TARGET_COMPUTE_90A = cydriver.CU_TARGET_COMPUTE_90A
-    CU_TARGET_COMPUTE_100A = cydriver.CU_TARGET_COMPUTE_100A
-    CU_TARGET_COMPUTE_110A = cydriver.CU_TARGET_COMPUTE_110A
-    CU_TARGET_COMPUTE_103A = cydriver.CU_TARGET_COMPUTE_103A
-    CU_TARGET_COMPUTE_120A = cydriver.CU_TARGET_COMPUTE_120A
-    CU_TARGET_COMPUTE_121A = cydriver.CU_TARGET_COMPUTE_121A
-    CU_TARGET_COMPUTE_100F = cydriver.CU_TARGET_COMPUTE_100F
-    CU_TARGET_COMPUTE_110F = cydriver.CU_TARGET_COMPUTE_110F
-    CU_TARGET_COMPUTE_103F = cydriver.CU_TARGET_COMPUTE_103F
-    CU_TARGET_COMPUTE_120F = cydriver.CU_TARGET_COMPUTE_120F
-    CU_TARGET_COMPUTE_121F = cydriver.CU_TARGET_COMPUTE_121F
-
-cdef dict _members_CUjit_target = CUjit_target._value2member_map_
+_ENUMS['CUjit_target'] = ((('CU_TARGET_COMPUTE_30', cydriver.CU_TARGET_COMPUTE_30), ('CU_TARGET_COMPUTE_32', cydriver.CU_TARGET_COMPUTE_32), ('CU_TARGET_COMPUTE_35', cydriver.CU_TARGET_COMPUTE_35), ('CU_TARGET_COMPUTE_37', cydriver.CU_TARGET_COMPUTE_37), ('CU_TARGET_COMPUTE_50', cydriver.CU_TARGET_COMPUTE_50), ('CU_TARGET_COMPUTE_52', cydriver.CU_TARGET_COMPUTE_52), ('CU_TARGET_COMPUTE_53', cydriver.CU_TARGET_COMPUTE_53), ('CU_TARGET_COMPUTE_60', cydriver.CU_TARGET_COMPUTE_60), ('CU_TARGET_COMPUTE_61', cydriver.CU_TARGET_COMPUTE_61), ('CU_TARGET_COMPUTE_62', cydriver.CU_TARGET_COMPUTE_62), ('CU_TARGET_COMPUTE_70', cydriver.CU_TARGET_COMPUTE_70), ('CU_TARGET_COMPUTE_72', cydriver.CU_TARGET_COMPUTE_72), ('CU_TARGET_COMPUTE_75', cydriver.CU_TARGET_COMPUTE_75), ('CU_TARGET_COMPUTE_80', cydriver.CU_TARGET_COMPUTE_80), ('CU_TARGET_COMPUTE_86', cydriver.CU_TARGET_COMPUTE_86), ('CU_TARGET_COMPUTE_87', cydriver.CU_TARGET_COMPUTE_87), ('CU_TARGET_COMPUTE_89', cydriver.CU_TARGET_COMPUTE_89), ('CU_TARGET_COMPUTE_90', cydriver.CU_TARGET_COMPUTE_90), ('CU_TARGET_COMPUTE_100', cydriver.CU_TARGET_COMPUTE_100), ('CU_TARGET_COMPUTE_110', cydriver.CU_TARGET_COMPUTE_110), ('CU_TARGET_COMPUTE_103', cydriver.CU_TARGET_COMPUTE_103), ('CU_TARGET_COMPUTE_120', cydriver.CU_TARGET_COMPUTE_120), ('CU_TARGET_COMPUTE_121', cydriver.CU_TARGET_COMPUTE_121), ('CU_TARGET_COMPUTE_90A', cydriver.CU_TARGET_COMPUTE_90A), ('CU_TARGET_COMPUTE_100A', cydriver.CU_TARGET_COMPUTE_100A), ('CU_TARGET_COMPUTE_110A', cydriver.CU_TARGET_COMPUTE_110A), ('CU_TARGET_COMPUTE_103A', cydriver.CU_TARGET_COMPUTE_103A), ('CU_TARGET_COMPUTE_120A', cydriver.CU_TARGET_COMPUTE_120A), ('CU_TARGET_COMPUTE_121A', cydriver.CU_TARGET_COMPUTE_121A), ('CU_TARGET_COMPUTE_100F', cydriver.CU_TARGET_COMPUTE_100F), ('CU_TARGET_COMPUTE_110F', cydriver.CU_TARGET_COMPUTE_110F), ('CU_TARGET_COMPUTE_103F', cydriver.CU_TARGET_COMPUTE_103F), ('CU_TARGET_COMPUTE_120F', cydriver.CU_TARGET_COMPUTE_120F), ('CU_TARGET_COMPUTE_121F', cydriver.CU_TARGET_COMPUTE_121F),), 'Online compilation targets')
+cdef object _members_CUjit_target = None
 
 cdef inline object _enum_CUjit_target(int value):
+    global _members_CUjit_target
+    if _members_CUjit_target is None:
+        _members_CUjit_target = _enum_class('CUjit_target')._value2member_map_
     try:
         return _members_CUjit_target[value]
     except KeyError:
         return value
 
-
-class CUjit_fallback(_IntEnum):
-    """Cubin matching fallback strategies"""
-    CU_PREFER_PTX = cydriver.CU_PREFER_PTX
-    CU_PREFER_BINARY = cydriver.CU_PREFER_BINARY
-
-cdef dict _members_CUjit_fallback = CUjit_fallback._value2member_map_
+_ENUMS['CUjit_fallback'] = ((('CU_PREFER_PTX', cydriver.CU_PREFER_PTX), ('CU_PREFER_BINARY', cydriver.CU_PREFER_BINARY),), 'Cubin matching fallback strategies')
+cdef object _members_CUjit_fallback = None
 
 cdef inline object _enum_CUjit_fallback(int value):
+    global _members_CUjit_fallback
+    if _members_CUjit_fallback is None:
+        _members_CUjit_fallback = _enum_class('CUjit_fallback')._value2member_map_
     try:
         return _members_CUjit_fallback[value]
     except KeyError:
         return value
 
-
-class CUjit_cacheMode(_IntEnum):
-    """Caching modes for dlcm"""
-    CU_JIT_CACHE_OPTION_NONE = cydriver.CU_JIT_CACHE_OPTION_NONE
-    CU_JIT_CACHE_OPTION_CG = cydriver.CU_JIT_CACHE_OPTION_CG
-    CU_JIT_CACHE_OPTION_CA = cydriver.CU_JIT_CACHE_OPTION_CA
-
-cdef dict _members_CUjit_cacheMode = CUjit_cacheMode._value2member_map_
+_ENUMS['CUjit_cacheMode'] = ((('CU_JIT_CACHE_OPTION_NONE', cydriver.CU_JIT_CACHE_OPTION_NONE), ('CU_JIT_CACHE_OPTION_CG', cydriver.CU_JIT_CACHE_OPTION_CG), ('CU_JIT_CACHE_OPTION_CA', cydriver.CU_JIT_CACHE_OPTION_CA),), 'Caching modes for dlcm')
+cdef object _members_CUjit_cacheMode = None
 
 cdef inline object _enum_CUjit_cacheMode(int value):
+    global _members_CUjit_cacheMode
+    if _members_CUjit_cacheMode is None:
+        _members_CUjit_cacheMode = _enum_class('CUjit_cacheMode')._value2member_map_
     try:
         return _members_CUjit_cacheMode[value]
     except KeyError:
         return value
 
-
-class CUjitInputType(_IntEnum):
-    """Device code formats"""
-    CU_JIT_INPUT_CUBIN = cydriver.CU_JIT_INPUT_CUBIN
-    CU_JIT_INPUT_PTX = cydriver.CU_JIT_INPUT_PTX
-    CU_JIT_INPUT_FATBINARY = cydriver.CU_JIT_INPUT_FATBINARY
-    CU_JIT_INPUT_OBJECT = cydriver.CU_JIT_INPUT_OBJECT
-    CU_JIT_INPUT_LIBRARY = cydriver.CU_JIT_INPUT_LIBRARY
-    CU_JIT_INPUT_NVVM = cydriver.CU_JIT_INPUT_NVVM
-    CU_JIT_NUM_INPUT_TYPES = cydriver.CU_JIT_NUM_INPUT_TYPES
-
-cdef dict _members_CUjitInputType = CUjitInputType._value2member_map_
+_ENUMS['CUjitInputType'] = ((('CU_JIT_INPUT_CUBIN', cydriver.CU_JIT_INPUT_CUBIN), ('CU_JIT_INPUT_PTX', cydriver.CU_JIT_INPUT_PTX), ('CU_JIT_INPUT_FATBINARY', cydriver.CU_JIT_INPUT_FATBINARY), ('CU_JIT_INPUT_OBJECT', cydriver.CU_JIT_INPUT_OBJECT), ('CU_JIT_INPUT_LIBRARY', cydriver.CU_JIT_INPUT_LIBRARY), ('CU_JIT_INPUT_NVVM', cydriver.CU_JIT_INPUT_NVVM), ('CU_JIT_NUM_INPUT_TYPES', cydriver.CU_JIT_NUM_INPUT_TYPES),), 'Device code formats')
+cdef object _members_CUjitInputType = None
 
 cdef inline object _enum_CUjitInputType(int value):
+    global _members_CUjitInputType
+    if _members_CUjitInputType is None:
+        _members_CUjitInputType = _enum_class('CUjitInputType')._value2member_map_
     try:
         return _members_CUjitInputType[value]
     except KeyError:
         return value
 
-
-class CUgraphicsRegisterFlags(_IntEnum):
-    """Flags to register a graphics resource"""
-    CU_GRAPHICS_REGISTER_FLAGS_NONE = cydriver.CU_GRAPHICS_REGISTER_FLAGS_NONE
-    CU_GRAPHICS_REGISTER_FLAGS_READ_ONLY = cydriver.CU_GRAPHICS_REGISTER_FLAGS_READ_ONLY
-    CU_GRAPHICS_REGISTER_FLAGS_WRITE_DISCARD = cydriver.CU_GRAPHICS_REGISTER_FLAGS_WRITE_DISCARD
-    CU_GRAPHICS_REGISTER_FLAGS_SURFACE_LDST = cydriver.CU_GRAPHICS_REGISTER_FLAGS_SURFACE_LDST
-    CU_GRAPHICS_REGISTER_FLAGS_TEXTURE_GATHER = cydriver.CU_GRAPHICS_REGISTER_FLAGS_TEXTURE_GATHER
-
-cdef dict _members_CUgraphicsRegisterFlags = CUgraphicsRegisterFlags._value2member_map_
+_ENUMS['CUgraphicsRegisterFlags'] = ((('CU_GRAPHICS_REGISTER_FLAGS_NONE', cydriver.CU_GRAPHICS_REGISTER_FLAGS_NONE), ('CU_GRAPHICS_REGISTER_FLAGS_READ_ONLY', cydriver.CU_GRAPHICS_REGISTER_FLAGS_READ_ONLY), ('CU_GRAPHICS_REGISTER_FLAGS_WRITE_DISCARD', cydriver.CU_GRAPHICS_REGISTER_FLAGS_WRITE_DISCARD), ('CU_GRAPHICS_REGISTER_FLAGS_SURFACE_LDST', cydriver.CU_GRAPHICS_REGISTER_FLAGS_SURFACE_LDST), ('CU_GRAPHICS_REGISTER_FLAGS_TEXTURE_GATHER', cydriver.CU_GRAPHICS_REGISTER_FLAGS_TEXTURE_GATHER),), 'Flags to register a graphics resource')
+cdef object _members_CUgraphicsRegisterFlags = None
 
 cdef inline object _enum_CUgraphicsRegisterFlags(int value):
+    global _members_CUgraphicsRegisterFlags
+    if _members_CUgraphicsRegisterFlags is None:
+        _members_CUgraphicsRegisterFlags = _enum_class('CUgraphicsRegisterFlags')._value2member_map_
     try:
         return _members_CUgraphicsRegisterFlags[value]
     except KeyError:
         return value
 
-
-class CUgraphicsMapResourceFlags(_IntEnum):
-    """Flags for mapping and unmapping interop resources"""
-    CU_GRAPHICS_MAP_RESOURCE_FLAGS_NONE = cydriver.CU_GRAPHICS_MAP_RESOURCE_FLAGS_NONE
-    CU_GRAPHICS_MAP_RESOURCE_FLAGS_READ_ONLY = cydriver.CU_GRAPHICS_MAP_RESOURCE_FLAGS_READ_ONLY
-    CU_GRAPHICS_MAP_RESOURCE_FLAGS_WRITE_DISCARD = cydriver.CU_GRAPHICS_MAP_RESOURCE_FLAGS_WRITE_DISCARD
-
-cdef dict _members_CUgraphicsMapResourceFlags = CUgraphicsMapResourceFlags._value2member_map_
+_ENUMS['CUgraphicsMapResourceFlags'] = ((('CU_GRAPHICS_MAP_RESOURCE_FLAGS_NONE', cydriver.CU_GRAPHICS_MAP_RESOURCE_FLAGS_NONE), ('CU_GRAPHICS_MAP_RESOURCE_FLAGS_READ_ONLY', cydriver.CU_GRAPHICS_MAP_RESOURCE_FLAGS_READ_ONLY), ('CU_GRAPHICS_MAP_RESOURCE_FLAGS_WRITE_DISCARD', cydriver.CU_GRAPHICS_MAP_RESOURCE_FLAGS_WRITE_DISCARD),), 'Flags for mapping and unmapping interop resources')
+cdef object _members_CUgraphicsMapResourceFlags = None
 
 cdef inline object _enum_CUgraphicsMapResourceFlags(int value):
+    global _members_CUgraphicsMapResourceFlags
+    if _members_CUgraphicsMapResourceFlags is None:
+        _members_CUgraphicsMapResourceFlags = _enum_class('CUgraphicsMapResourceFlags')._value2member_map_
     try:
         return _members_CUgraphicsMapResourceFlags[value]
     except KeyError:
         return value
 
-
-class CUarray_cubemap_face(_IntEnum):
-    """Array indices for cube faces"""
-    CU_CUBEMAP_FACE_POSITIVE_X = cydriver.CU_CUBEMAP_FACE_POSITIVE_X
-    CU_CUBEMAP_FACE_NEGATIVE_X = cydriver.CU_CUBEMAP_FACE_NEGATIVE_X
-    CU_CUBEMAP_FACE_POSITIVE_Y = cydriver.CU_CUBEMAP_FACE_POSITIVE_Y
-    CU_CUBEMAP_FACE_NEGATIVE_Y = cydriver.CU_CUBEMAP_FACE_NEGATIVE_Y
-    CU_CUBEMAP_FACE_POSITIVE_Z = cydriver.CU_CUBEMAP_FACE_POSITIVE_Z
-    CU_CUBEMAP_FACE_NEGATIVE_Z = cydriver.CU_CUBEMAP_FACE_NEGATIVE_Z
-
-cdef dict _members_CUarray_cubemap_face = CUarray_cubemap_face._value2member_map_
+_ENUMS['CUarray_cubemap_face'] = ((('CU_CUBEMAP_FACE_POSITIVE_X', cydriver.CU_CUBEMAP_FACE_POSITIVE_X), ('CU_CUBEMAP_FACE_NEGATIVE_X', cydriver.CU_CUBEMAP_FACE_NEGATIVE_X), ('CU_CUBEMAP_FACE_POSITIVE_Y', cydriver.CU_CUBEMAP_FACE_POSITIVE_Y), ('CU_CUBEMAP_FACE_NEGATIVE_Y', cydriver.CU_CUBEMAP_FACE_NEGATIVE_Y), ('CU_CUBEMAP_FACE_POSITIVE_Z', cydriver.CU_CUBEMAP_FACE_POSITIVE_Z), ('CU_CUBEMAP_FACE_NEGATIVE_Z', cydriver.CU_CUBEMAP_FACE_NEGATIVE_Z),), 'Array indices for cube faces')
+cdef object _members_CUarray_cubemap_face = None
 
 cdef inline object _enum_CUarray_cubemap_face(int value):
+    global _members_CUarray_cubemap_face
+    if _members_CUarray_cubemap_face is None:
+        _members_CUarray_cubemap_face = _enum_class('CUarray_cubemap_face')._value2member_map_
     try:
         return _members_CUarray_cubemap_face[value]
     except KeyError:
         return value
 
-
-class CUlimit(_IntEnum):
-    """Limits"""
-    CU_LIMIT_STACK_SIZE = cydriver.CU_LIMIT_STACK_SIZE
-    CU_LIMIT_PRINTF_FIFO_SIZE = cydriver.CU_LIMIT_PRINTF_FIFO_SIZE
-    CU_LIMIT_MALLOC_HEAP_SIZE = cydriver.CU_LIMIT_MALLOC_HEAP_SIZE
-    CU_LIMIT_DEV_RUNTIME_SYNC_DEPTH = cydriver.CU_LIMIT_DEV_RUNTIME_SYNC_DEPTH
-    CU_LIMIT_DEV_RUNTIME_PENDING_LAUNCH_COUNT = cydriver.CU_LIMIT_DEV_RUNTIME_PENDING_LAUNCH_COUNT
-    CU_LIMIT_MAX_L2_FETCH_GRANULARITY = cydriver.CU_LIMIT_MAX_L2_FETCH_GRANULARITY
-    CU_LIMIT_PERSISTING_L2_CACHE_SIZE = cydriver.CU_LIMIT_PERSISTING_L2_CACHE_SIZE
-    CU_LIMIT_SHMEM_SIZE = cydriver.CU_LIMIT_SHMEM_SIZE
-    CU_LIMIT_CIG_ENABLED = cydriver.CU_LIMIT_CIG_ENABLED
-    CU_LIMIT_CIG_SHMEM_FALLBACK_ENABLED = cydriver.CU_LIMIT_CIG_SHMEM_FALLBACK_ENABLED
-    CU_LIMIT_MAX = cydriver.CU_LIMIT_MAX
-
-cdef dict _members_CUlimit = CUlimit._value2member_map_
+_ENUMS['CUlimit'] = ((('CU_LIMIT_STACK_SIZE', cydriver.CU_LIMIT_STACK_SIZE), ('CU_LIMIT_PRINTF_FIFO_SIZE', cydriver.CU_LIMIT_PRINTF_FIFO_SIZE), ('CU_LIMIT_MALLOC_HEAP_SIZE', cydriver.CU_LIMIT_MALLOC_HEAP_SIZE), ('CU_LIMIT_DEV_RUNTIME_SYNC_DEPTH', cydriver.CU_LIMIT_DEV_RUNTIME_SYNC_DEPTH), ('CU_LIMIT_DEV_RUNTIME_PENDING_LAUNCH_COUNT', cydriver.CU_LIMIT_DEV_RUNTIME_PENDING_LAUNCH_COUNT), ('CU_LIMIT_MAX_L2_FETCH_GRANULARITY', cydriver.CU_LIMIT_MAX_L2_FETCH_GRANULARITY), ('CU_LIMIT_PERSISTING_L2_CACHE_SIZE', cydriver.CU_LIMIT_PERSISTING_L2_CACHE_SIZE), ('CU_LIMIT_SHMEM_SIZE', cydriver.CU_LIMIT_SHMEM_SIZE), ('CU_LIMIT_CIG_ENABLED', cydriver.CU_LIMIT_CIG_ENABLED), ('CU_LIMIT_CIG_SHMEM_FALLBACK_ENABLED', cydriver.CU_LIMIT_CIG_SHMEM_FALLBACK_ENABLED), ('CU_LIMIT_MAX', cydriver.CU_LIMIT_MAX),), 'Limits')
+cdef object _members_CUlimit = None
 
 cdef inline object _enum_CUlimit(int value):
+    global _members_CUlimit
+    if _members_CUlimit is None:
+        _members_CUlimit = _enum_class('CUlimit')._value2member_map_
     try:
         return _members_CUlimit[value]
     except KeyError:
         return value
 
-
-class CUresourcetype(_IntEnum):
-    """Resource types"""
-    CU_RESOURCE_TYPE_ARRAY = cydriver.CU_RESOURCE_TYPE_ARRAY
-    CU_RESOURCE_TYPE_MIPMAPPED_ARRAY = cydriver.CU_RESOURCE_TYPE_MIPMAPPED_ARRAY
-    CU_RESOURCE_TYPE_LINEAR = cydriver.CU_RESOURCE_TYPE_LINEAR
-    CU_RESOURCE_TYPE_PITCH2D = cydriver.CU_RESOURCE_TYPE_PITCH2D
-
-cdef dict _members_CUresourcetype = CUresourcetype._value2member_map_
+_ENUMS['CUresourcetype'] = ((('CU_RESOURCE_TYPE_ARRAY', cydriver.CU_RESOURCE_TYPE_ARRAY), ('CU_RESOURCE_TYPE_MIPMAPPED_ARRAY', cydriver.CU_RESOURCE_TYPE_MIPMAPPED_ARRAY), ('CU_RESOURCE_TYPE_LINEAR', cydriver.CU_RESOURCE_TYPE_LINEAR), ('CU_RESOURCE_TYPE_PITCH2D', cydriver.CU_RESOURCE_TYPE_PITCH2D),), 'Resource types')
+cdef object _members_CUresourcetype = None
 
 cdef inline object _enum_CUresourcetype(int value):
+    global _members_CUresourcetype
+    if _members_CUresourcetype is None:
+        _members_CUresourcetype = _enum_class('CUresourcetype')._value2member_map_
     try:
         return _members_CUresourcetype[value]
     except KeyError:
         return value
 
-
-class CUaccessProperty(_IntEnum):
-    """Specifies performance hint with CUaccessPolicyWindow for hitProp and missProp members."""
-    CU_ACCESS_PROPERTY_NORMAL = cydriver.CU_ACCESS_PROPERTY_NORMAL
-    CU_ACCESS_PROPERTY_STREAMING = cydriver.CU_ACCESS_PROPERTY_STREAMING
-    CU_ACCESS_PROPERTY_PERSISTING = cydriver.CU_ACCESS_PROPERTY_PERSISTING
-
-cdef dict _members_CUaccessProperty = CUaccessProperty._value2member_map_
+_ENUMS['CUaccessProperty'] = ((('CU_ACCESS_PROPERTY_NORMAL', cydriver.CU_ACCESS_PROPERTY_NORMAL), ('CU_ACCESS_PROPERTY_STREAMING', cydriver.CU_ACCESS_PROPERTY_STREAMING), ('CU_ACCESS_PROPERTY_PERSISTING', cydriver.CU_ACCESS_PROPERTY_PERSISTING),), 'Specifies performance hint with CUaccessPolicyWindow for hitProp and missProp members.')
+cdef object _members_CUaccessProperty = None
 
 cdef inline object _enum_CUaccessProperty(int value):
+    global _members_CUaccessProperty
+    if _members_CUaccessProperty is None:
+        _members_CUaccessProperty = _enum_class('CUaccessProperty')._value2member_map_
     try:
         return _members_CUaccessProperty[value]
     except KeyError:
         return value
 
-
-class CUgraphConditionalNodeType(_IntEnum):
-    """Conditional node types"""
-    CU_GRAPH_COND_TYPE_IF = cydriver.CU_GRAPH_COND_TYPE_IF
-    CU_GRAPH_COND_TYPE_WHILE = cydriver.CU_GRAPH_COND_TYPE_WHILE
-    CU_GRAPH_COND_TYPE_SWITCH = cydriver.CU_GRAPH_COND_TYPE_SWITCH
-
-cdef dict _members_CUgraphConditionalNodeType = CUgraphConditionalNodeType._value2member_map_
+_ENUMS['CUgraphConditionalNodeType'] = ((('CU_GRAPH_COND_TYPE_IF', cydriver.CU_GRAPH_COND_TYPE_IF), ('CU_GRAPH_COND_TYPE_WHILE', cydriver.CU_GRAPH_COND_TYPE_WHILE), ('CU_GRAPH_COND_TYPE_SWITCH', cydriver.CU_GRAPH_COND_TYPE_SWITCH),), 'Conditional node types')
+cdef object _members_CUgraphConditionalNodeType = None
 
 cdef inline object _enum_CUgraphConditionalNodeType(int value):
+    global _members_CUgraphConditionalNodeType
+    if _members_CUgraphConditionalNodeType is None:
+        _members_CUgraphConditionalNodeType = _enum_class('CUgraphConditionalNodeType')._value2member_map_
     try:
         return _members_CUgraphConditionalNodeType[value]
     except KeyError:
         return value
 
-
-class CUgraphNodeType(_IntEnum):
-    """Graph node types"""
-    CU_GRAPH_NODE_TYPE_KERNEL = cydriver.CU_GRAPH_NODE_TYPE_KERNEL
-    CU_GRAPH_NODE_TYPE_MEMCPY = cydriver.CU_GRAPH_NODE_TYPE_MEMCPY
-    CU_GRAPH_NODE_TYPE_MEMSET = cydriver.CU_GRAPH_NODE_TYPE_MEMSET
-    CU_GRAPH_NODE_TYPE_HOST = cydriver.CU_GRAPH_NODE_TYPE_HOST
-    CU_GRAPH_NODE_TYPE_GRAPH = cydriver.CU_GRAPH_NODE_TYPE_GRAPH
-    CU_GRAPH_NODE_TYPE_EMPTY = cydriver.CU_GRAPH_NODE_TYPE_EMPTY
-    CU_GRAPH_NODE_TYPE_WAIT_EVENT = cydriver.CU_GRAPH_NODE_TYPE_WAIT_EVENT
-    CU_GRAPH_NODE_TYPE_EVENT_RECORD = cydriver.CU_GRAPH_NODE_TYPE_EVENT_RECORD
-    CU_GRAPH_NODE_TYPE_EXT_SEMAS_SIGNAL = cydriver.CU_GRAPH_NODE_TYPE_EXT_SEMAS_SIGNAL
-    CU_GRAPH_NODE_TYPE_EXT_SEMAS_WAIT = cydriver.CU_GRAPH_NODE_TYPE_EXT_SEMAS_WAIT
-    CU_GRAPH_NODE_TYPE_MEM_ALLOC = cydriver.CU_GRAPH_NODE_TYPE_MEM_ALLOC
-    CU_GRAPH_NODE_TYPE_MEM_FREE = cydriver.CU_GRAPH_NODE_TYPE_MEM_FREE
-    CU_GRAPH_NODE_TYPE_BATCH_MEM_OP = cydriver.CU_GRAPH_NODE_TYPE_BATCH_MEM_OP
-    CU_GRAPH_NODE_TYPE_CONDITIONAL = cydriver.CU_GRAPH_NODE_TYPE_CONDITIONAL
-
-cdef dict _members_CUgraphNodeType = CUgraphNodeType._value2member_map_
+_ENUMS['CUgraphNodeType'] = ((('CU_GRAPH_NODE_TYPE_KERNEL', cydriver.CU_GRAPH_NODE_TYPE_KERNEL), ('CU_GRAPH_NODE_TYPE_MEMCPY', cydriver.CU_GRAPH_NODE_TYPE_MEMCPY), ('CU_GRAPH_NODE_TYPE_MEMSET', cydriver.CU_GRAPH_NODE_TYPE_MEMSET), ('CU_GRAPH_NODE_TYPE_HOST', cydriver.CU_GRAPH_NODE_TYPE_HOST), ('CU_GRAPH_NODE_TYPE_GRAPH', cydriver.CU_GRAPH_NODE_TYPE_GRAPH), ('CU_GRAPH_NODE_TYPE_EMPTY', cydriver.CU_GRAPH_NODE_TYPE_EMPTY), ('CU_GRAPH_NODE_TYPE_WAIT_EVENT', cydriver.CU_GRAPH_NODE_TYPE_WAIT_EVENT), ('CU_GRAPH_NODE_TYPE_EVENT_RECORD', cydriver.CU_GRAPH_NODE_TYPE_EVENT_RECORD), ('CU_GRAPH_NODE_TYPE_EXT_SEMAS_SIGNAL', cydriver.CU_GRAPH_NODE_TYPE_EXT_SEMAS_SIGNAL), ('CU_GRAPH_NODE_TYPE_EXT_SEMAS_WAIT', cydriver.CU_GRAPH_NODE_TYPE_EXT_SEMAS_WAIT), ('CU_GRAPH_NODE_TYPE_MEM_ALLOC', cydriver.CU_GRAPH_NODE_TYPE_MEM_ALLOC), ('CU_GRAPH_NODE_TYPE_MEM_FREE', cydriver.CU_GRAPH_NODE_TYPE_MEM_FREE), ('CU_GRAPH_NODE_TYPE_BATCH_MEM_OP', cydriver.CU_GRAPH_NODE_TYPE_BATCH_MEM_OP), ('CU_GRAPH_NODE_TYPE_CONDITIONAL', cydriver.CU_GRAPH_NODE_TYPE_CONDITIONAL),), 'Graph node types')
+cdef object _members_CUgraphNodeType = None
 
 cdef inline object _enum_CUgraphNodeType(int value):
+    global _members_CUgraphNodeType
+    if _members_CUgraphNodeType is None:
+        _members_CUgraphNodeType = _enum_class('CUgraphNodeType')._value2member_map_
     try:
         return _members_CUgraphNodeType[value]
     except KeyError:
         return value
 
-
-class CUgraphDependencyType(_IntEnum):
-    """Type annotations that can be applied to graph edges as part of CUgraphEdgeData."""
-    CU_GRAPH_DEPENDENCY_TYPE_DEFAULT = cydriver.CU_GRAPH_DEPENDENCY_TYPE_DEFAULT
-    CU_GRAPH_DEPENDENCY_TYPE_PROGRAMMATIC = cydriver.CU_GRAPH_DEPENDENCY_TYPE_PROGRAMMATIC
-
-cdef dict _members_CUgraphDependencyType = CUgraphDependencyType._value2member_map_
+_ENUMS['CUgraphDependencyType'] = ((('CU_GRAPH_DEPENDENCY_TYPE_DEFAULT', cydriver.CU_GRAPH_DEPENDENCY_TYPE_DEFAULT), ('CU_GRAPH_DEPENDENCY_TYPE_PROGRAMMATIC', cydriver.CU_GRAPH_DEPENDENCY_TYPE_PROGRAMMATIC),), 'Type annotations that can be applied to graph edges as part of CUgraphEdgeData.')
+cdef object _members_CUgraphDependencyType = None
 
 cdef inline object _enum_CUgraphDependencyType(int value):
+    global _members_CUgraphDependencyType
+    if _members_CUgraphDependencyType is None:
+        _members_CUgraphDependencyType = _enum_class('CUgraphDependencyType')._value2member_map_
     try:
         return _members_CUgraphDependencyType[value]
     except KeyError:
         return value
 
-
-class CUgraphInstantiateResult(_IntEnum):
-    """Graph instantiation results"""
-    CUDA_GRAPH_INSTANTIATE_SUCCESS = cydriver.CUDA_GRAPH_INSTANTIATE_SUCCESS
-    CUDA_GRAPH_INSTANTIATE_ERROR = cydriver.CUDA_GRAPH_INSTANTIATE_ERROR
-    CUDA_GRAPH_INSTANTIATE_INVALID_STRUCTURE = cydriver.CUDA_GRAPH_INSTANTIATE_INVALID_STRUCTURE
-    CUDA_GRAPH_INSTANTIATE_NODE_OPERATION_NOT_SUPPORTED = cydriver.CUDA_GRAPH_INSTANTIATE_NODE_OPERATION_NOT_SUPPORTED
-    CUDA_GRAPH_INSTANTIATE_MULTIPLE_CTXS_NOT_SUPPORTED = cydriver.CUDA_GRAPH_INSTANTIATE_MULTIPLE_CTXS_NOT_SUPPORTED
-    CUDA_GRAPH_INSTANTIATE_CONDITIONAL_HANDLE_UNUSED = cydriver.CUDA_GRAPH_INSTANTIATE_CONDITIONAL_HANDLE_UNUSED
-
-cdef dict _members_CUgraphInstantiateResult = CUgraphInstantiateResult._value2member_map_
+_ENUMS['CUgraphInstantiateResult'] = ((('CUDA_GRAPH_INSTANTIATE_SUCCESS', cydriver.CUDA_GRAPH_INSTANTIATE_SUCCESS), ('CUDA_GRAPH_INSTANTIATE_ERROR', cydriver.CUDA_GRAPH_INSTANTIATE_ERROR), ('CUDA_GRAPH_INSTANTIATE_INVALID_STRUCTURE', cydriver.CUDA_GRAPH_INSTANTIATE_INVALID_STRUCTURE), ('CUDA_GRAPH_INSTANTIATE_NODE_OPERATION_NOT_SUPPORTED', cydriver.CUDA_GRAPH_INSTANTIATE_NODE_OPERATION_NOT_SUPPORTED), ('CUDA_GRAPH_INSTANTIATE_MULTIPLE_CTXS_NOT_SUPPORTED', cydriver.CUDA_GRAPH_INSTANTIATE_MULTIPLE_CTXS_NOT_SUPPORTED), ('CUDA_GRAPH_INSTANTIATE_CONDITIONAL_HANDLE_UNUSED', cydriver.CUDA_GRAPH_INSTANTIATE_CONDITIONAL_HANDLE_UNUSED),), 'Graph instantiation results')
+cdef object _members_CUgraphInstantiateResult = None
 
 cdef inline object _enum_CUgraphInstantiateResult(int value):
+    global _members_CUgraphInstantiateResult
+    if _members_CUgraphInstantiateResult is None:
+        _members_CUgraphInstantiateResult = _enum_class('CUgraphInstantiateResult')._value2member_map_
     try:
         return _members_CUgraphInstantiateResult[value]
     except KeyError:
         return value
 
-
-class CUsynchronizationPolicy(_IntEnum):
-    """The values of CUsynchronizationPolicy."""
-    CU_SYNC_POLICY_AUTO = cydriver.CU_SYNC_POLICY_AUTO
-    CU_SYNC_POLICY_SPIN = cydriver.CU_SYNC_POLICY_SPIN
-    CU_SYNC_POLICY_YIELD = cydriver.CU_SYNC_POLICY_YIELD
-    CU_SYNC_POLICY_BLOCKING_SYNC = cydriver.CU_SYNC_POLICY_BLOCKING_SYNC
-
-cdef dict _members_CUsynchronizationPolicy = CUsynchronizationPolicy._value2member_map_
+_ENUMS['CUsynchronizationPolicy'] = ((('CU_SYNC_POLICY_AUTO', cydriver.CU_SYNC_POLICY_AUTO), ('CU_SYNC_POLICY_SPIN', cydriver.CU_SYNC_POLICY_SPIN), ('CU_SYNC_POLICY_YIELD', cydriver.CU_SYNC_POLICY_YIELD), ('CU_SYNC_POLICY_BLOCKING_SYNC', cydriver.CU_SYNC_POLICY_BLOCKING_SYNC),), 'The values of CUsynchronizationPolicy_enum.')
+cdef object _members_CUsynchronizationPolicy = None
 
 cdef inline object _enum_CUsynchronizationPolicy(int value):
+    global _members_CUsynchronizationPolicy
+    if _members_CUsynchronizationPolicy is None:
+        _members_CUsynchronizationPolicy = _enum_class('CUsynchronizationPolicy')._value2member_map_
     try:
         return _members_CUsynchronizationPolicy[value]
     except KeyError:
         return value
 
-
-class CUclusterSchedulingPolicy(_IntEnum):
-    """Cluster scheduling policies. These may be passed to cuFuncSetAttribute or cuKernelSetAttribute"""
-    CU_CLUSTER_SCHEDULING_POLICY_DEFAULT = cydriver.CU_CLUSTER_SCHEDULING_POLICY_DEFAULT
-    CU_CLUSTER_SCHEDULING_POLICY_SPREAD = cydriver.CU_CLUSTER_SCHEDULING_POLICY_SPREAD
-    CU_CLUSTER_SCHEDULING_POLICY_LOAD_BALANCING = cydriver.CU_CLUSTER_SCHEDULING_POLICY_LOAD_BALANCING
-
-cdef dict _members_CUclusterSchedulingPolicy = CUclusterSchedulingPolicy._value2member_map_
+_ENUMS['CUclusterSchedulingPolicy'] = ((('CU_CLUSTER_SCHEDULING_POLICY_DEFAULT', cydriver.CU_CLUSTER_SCHEDULING_POLICY_DEFAULT), ('CU_CLUSTER_SCHEDULING_POLICY_SPREAD', cydriver.CU_CLUSTER_SCHEDULING_POLICY_SPREAD), ('CU_CLUSTER_SCHEDULING_POLICY_LOAD_BALANCING', cydriver.CU_CLUSTER_SCHEDULING_POLICY_LOAD_BALANCING),), 'Cluster scheduling policies. These may be passed to cuFuncSetAttribute or cuKernelSetAttribute')
+cdef object _members_CUclusterSchedulingPolicy = None
 
 cdef inline object _enum_CUclusterSchedulingPolicy(int value):
+    global _members_CUclusterSchedulingPolicy
+    if _members_CUclusterSchedulingPolicy is None:
+        _members_CUclusterSchedulingPolicy = _enum_class('CUclusterSchedulingPolicy')._value2member_map_
     try:
         return _members_CUclusterSchedulingPolicy[value]
     except KeyError:
         return value
 
-
-class CUlaunchMemSyncDomain(_IntEnum):
-    """Memory Synchronization Domain A kernel can be launched in a specified memory synchronization
-    domain that affects all memory operations issued by that kernel. A memory barrier issued in one
-    domain will only order memory operations in that domain, thus eliminating latency increase from
-    memory barriers ordering unrelated traffic. By default, kernels are launched in domain 0.
-    Kernel launched with CU_LAUNCH_MEM_SYNC_DOMAIN_REMOTE will have a different domain ID. User may
-    also alter the domain ID with CUlaunchMemSyncDomainMap for a specific stream / graph node /
-    kernel launch. See CU_LAUNCH_ATTRIBUTE_MEM_SYNC_DOMAIN, cuStreamSetAttribute, cuLaunchKernelEx,
-    cuGraphKernelNodeSetAttribute. Memory operations done in kernels launched in different domains
-    are considered system-scope distanced. In other words, a GPU scoped memory synchronization is
-    not sufficient for memory order to be observed by kernels in another memory synchronization
-    domain even if they are on the same GPU.
-    """
-    CU_LAUNCH_MEM_SYNC_DOMAIN_DEFAULT = cydriver.CU_LAUNCH_MEM_SYNC_DOMAIN_DEFAULT
-    CU_LAUNCH_MEM_SYNC_DOMAIN_REMOTE = cydriver.CU_LAUNCH_MEM_SYNC_DOMAIN_REMOTE
-
-cdef dict _members_CUlaunchMemSyncDomain = CUlaunchMemSyncDomain._value2member_map_
+_ENUMS['CUlaunchMemSyncDomain'] = ((('CU_LAUNCH_MEM_SYNC_DOMAIN_DEFAULT', cydriver.CU_LAUNCH_MEM_SYNC_DOMAIN_DEFAULT), ('CU_LAUNCH_MEM_SYNC_DOMAIN_REMOTE', cydriver.CU_LAUNCH_MEM_SYNC_DOMAIN_REMOTE),), 'Memory Synchronization Domain A kernel can be launched in a specified memory synchronization\ndomain that affects all memory operations issued by that kernel. A memory barrier issued in one\ndomain will only order memory operations in that domain, thus eliminating latency increase from\nmemory barriers ordering unrelated traffic. By default, kernels are launched in domain 0.\nKernel launched with CU_LAUNCH_MEM_SYNC_DOMAIN_REMOTE will have a different domain ID. User may\nalso alter the domain ID with CUlaunchMemSyncDomainMap for a specific stream / graph node /\nkernel launch. See CU_LAUNCH_ATTRIBUTE_MEM_SYNC_DOMAIN, cuStreamSetAttribute, cuLaunchKernelEx,\ncuGraphKernelNodeSetAttribute. Memory operations done in kernels launched in different domains\nare considered system-scope distanced. In other words, a GPU scoped memory synchronization is\nnot sufficient for memory order to be observed by kernels in another memory synchronization\ndomain even if they are on the same GPU.')
+cdef object _members_CUlaunchMemSyncDomain = None
 
 cdef inline object _enum_CUlaunchMemSyncDomain(int value):
+    global _members_CUlaunchMemSyncDomain
+    if _members_CUlaunchMemSyncDomain is None:
+        _members_CUlaunchMemSyncDomain = _enum_class('CUlaunchMemSyncDomain')._value2member_map_
     try:
         return _members_CUlaunchMemSyncDomain[value]
     except KeyError:
         return value
 
-
-class CUlaunchAttributeID(_IntEnum):
-    """Launch attributes enum; used as id field of CUlaunchAttribute"""
-    CU_LAUNCH_ATTRIBUTE_IGNORE = cydriver.CU_LAUNCH_ATTRIBUTE_IGNORE
-    CU_LAUNCH_ATTRIBUTE_ACCESS_POLICY_WINDOW = cydriver.CU_LAUNCH_ATTRIBUTE_ACCESS_POLICY_WINDOW
-    CU_LAUNCH_ATTRIBUTE_COOPERATIVE = cydriver.CU_LAUNCH_ATTRIBUTE_COOPERATIVE
-    CU_LAUNCH_ATTRIBUTE_SYNCHRONIZATION_POLICY = cydriver.CU_LAUNCH_ATTRIBUTE_SYNCHRONIZATION_POLICY
-    CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION = cydriver.CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION
-    CU_LAUNCH_ATTRIBUTE_CLUSTER_SCHEDULING_POLICY_PREFERENCE = cydriver.CU_LAUNCH_ATTRIBUTE_CLUSTER_SCHEDULING_POLICY_PREFERENCE
-    CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION = cydriver.CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION
-    CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_EVENT = cydriver.CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_EVENT
-    CU_LAUNCH_ATTRIBUTE_PRIORITY = cydriver.CU_LAUNCH_ATTRIBUTE_PRIORITY
-    CU_LAUNCH_ATTRIBUTE_MEM_SYNC_DOMAIN_MAP = cydriver.CU_LAUNCH_ATTRIBUTE_MEM_SYNC_DOMAIN_MAP
-    CU_LAUNCH_ATTRIBUTE_MEM_SYNC_DOMAIN = cydriver.CU_LAUNCH_ATTRIBUTE_MEM_SYNC_DOMAIN
-    CU_LAUNCH_ATTRIBUTE_PREFERRED_CLUSTER_DIMENSION = cydriver.CU_LAUNCH_ATTRIBUTE_PREFERRED_CLUSTER_DIMENSION
-    CU_LAUNCH_ATTRIBUTE_LAUNCH_COMPLETION_EVENT = cydriver.CU_LAUNCH_ATTRIBUTE_LAUNCH_COMPLETION_EVENT
-    CU_LAUNCH_ATTRIBUTE_DEVICE_UPDATABLE_KERNEL_NODE = cydriver.CU_LAUNCH_ATTRIBUTE_DEVICE_UPDATABLE_KERNEL_NODE
-    CU_LAUNCH_ATTRIBUTE_PREFERRED_SHARED_MEMORY_CARVEOUT = cydriver.CU_LAUNCH_ATTRIBUTE_PREFERRED_SHARED_MEMORY_CARVEOUT
-    CU_LAUNCH_ATTRIBUTE_NVLINK_UTIL_CENTRIC_SCHEDULING = cydriver.CU_LAUNCH_ATTRIBUTE_NVLINK_UTIL_CENTRIC_SCHEDULING
-
-cdef dict _members_CUlaunchAttributeID = CUlaunchAttributeID._value2member_map_
+_ENUMS['CUlaunchAttributeID'] = ((('CU_LAUNCH_ATTRIBUTE_IGNORE', cydriver.CU_LAUNCH_ATTRIBUTE_IGNORE), ('CU_LAUNCH_ATTRIBUTE_ACCESS_POLICY_WINDOW', cydriver.CU_LAUNCH_ATTRIBUTE_ACCESS_POLICY_WINDOW), ('CU_LAUNCH_ATTRIBUTE_COOPERATIVE', cydriver.CU_LAUNCH_ATTRIBUTE_COOPERATIVE), ('CU_LAUNCH_ATTRIBUTE_SYNCHRONIZATION_POLICY', cydriver.CU_LAUNCH_ATTRIBUTE_SYNCHRONIZATION_POLICY), ('CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION', cydriver.CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION), ('CU_LAUNCH_ATTRIBUTE_CLUSTER_SCHEDULING_POLICY_PREFERENCE', cydriver.CU_LAUNCH_ATTRIBUTE_CLUSTER_SCHEDULING_POLICY_PREFERENCE), ('CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION', cydriver.CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION), ('CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_EVENT', cydriver.CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_EVENT), ('CU_LAUNCH_ATTRIBUTE_PRIORITY', cydriver.CU_LAUNCH_ATTRIBUTE_PRIORITY), ('CU_LAUNCH_ATTRIBUTE_MEM_SYNC_DOMAIN_MAP', cydriver.CU_LAUNCH_ATTRIBUTE_MEM_SYNC_DOMAIN_MAP), ('CU_LAUNCH_ATTRIBUTE_MEM_SYNC_DOMAIN', cydriver.CU_LAUNCH_ATTRIBUTE_MEM_SYNC_DOMAIN), ('CU_LAUNCH_ATTRIBUTE_PREFERRED_CLUSTER_DIMENSION', cydriver.CU_LAUNCH_ATTRIBUTE_PREFERRED_CLUSTER_DIMENSION), ('CU_LAUNCH_ATTRIBUTE_LAUNCH_COMPLETION_EVENT', cydriver.CU_LAUNCH_ATTRIBUTE_LAUNCH_COMPLETION_EVENT), ('CU_LAUNCH_ATTRIBUTE_DEVICE_UPDATABLE_KERNEL_NODE', cydriver.CU_LAUNCH_ATTRIBUTE_DEVICE_UPDATABLE_KERNEL_NODE), ('CU_LAUNCH_ATTRIBUTE_PREFERRED_SHARED_MEMORY_CARVEOUT', cydriver.CU_LAUNCH_ATTRIBUTE_PREFERRED_SHARED_MEMORY_CARVEOUT), ('CU_LAUNCH_ATTRIBUTE_NVLINK_UTIL_CENTRIC_SCHEDULING', cydriver.CU_LAUNCH_ATTRIBUTE_NVLINK_UTIL_CENTRIC_SCHEDULING),), 'Launch attributes enum; used as id field of CUlaunchAttribute')
+cdef object _members_CUlaunchAttributeID = None
 
 cdef inline object _enum_CUlaunchAttributeID(int value):
+    global _members_CUlaunchAttributeID
+    if _members_CUlaunchAttributeID is None:
+        _members_CUlaunchAttributeID = _enum_class('CUlaunchAttributeID')._value2member_map_
     try:
         return _members_CUlaunchAttributeID[value]
     except KeyError:
         return value
 
-
-class CUstreamCaptureStatus(_IntEnum):
-    """Possible stream capture statuses returned by cuStreamIsCapturing"""
-    CU_STREAM_CAPTURE_STATUS_NONE = cydriver.CU_STREAM_CAPTURE_STATUS_NONE
-    CU_STREAM_CAPTURE_STATUS_ACTIVE = cydriver.CU_STREAM_CAPTURE_STATUS_ACTIVE
-    CU_STREAM_CAPTURE_STATUS_INVALIDATED = cydriver.CU_STREAM_CAPTURE_STATUS_INVALIDATED
-
-cdef dict _members_CUstreamCaptureStatus = CUstreamCaptureStatus._value2member_map_
+_ENUMS['CUstreamCaptureStatus'] = ((('CU_STREAM_CAPTURE_STATUS_NONE', cydriver.CU_STREAM_CAPTURE_STATUS_NONE), ('CU_STREAM_CAPTURE_STATUS_ACTIVE', cydriver.CU_STREAM_CAPTURE_STATUS_ACTIVE), ('CU_STREAM_CAPTURE_STATUS_INVALIDATED', cydriver.CU_STREAM_CAPTURE_STATUS_INVALIDATED),), 'Possible stream capture statuses returned by cuStreamIsCapturing')
+cdef object _members_CUstreamCaptureStatus = None
 
 cdef inline object _enum_CUstreamCaptureStatus(int value):
+    global _members_CUstreamCaptureStatus
+    if _members_CUstreamCaptureStatus is None:
+        _members_CUstreamCaptureStatus = _enum_class('CUstreamCaptureStatus')._value2member_map_
     try:
         return _members_CUstreamCaptureStatus[value]
     except KeyError:
         return value
 
-
-class CUstreamCaptureMode(_IntEnum):
-    """Possible modes for stream capture thread interactions. For more details see
-    cuStreamBeginCapture and cuThreadExchangeStreamCaptureMode
-    """
-    CU_STREAM_CAPTURE_MODE_GLOBAL = cydriver.CU_STREAM_CAPTURE_MODE_GLOBAL
-    CU_STREAM_CAPTURE_MODE_THREAD_LOCAL = cydriver.CU_STREAM_CAPTURE_MODE_THREAD_LOCAL
-    CU_STREAM_CAPTURE_MODE_RELAXED = cydriver.CU_STREAM_CAPTURE_MODE_RELAXED
-
-cdef dict _members_CUstreamCaptureMode = CUstreamCaptureMode._value2member_map_
+_ENUMS['CUstreamCaptureMode'] = ((('CU_STREAM_CAPTURE_MODE_GLOBAL', cydriver.CU_STREAM_CAPTURE_MODE_GLOBAL), ('CU_STREAM_CAPTURE_MODE_THREAD_LOCAL', cydriver.CU_STREAM_CAPTURE_MODE_THREAD_LOCAL), ('CU_STREAM_CAPTURE_MODE_RELAXED', cydriver.CU_STREAM_CAPTURE_MODE_RELAXED),), 'Possible modes for stream capture thread interactions. For more details see\ncuStreamBeginCapture and cuThreadExchangeStreamCaptureMode')
+cdef object _members_CUstreamCaptureMode = None
 
 cdef inline object _enum_CUstreamCaptureMode(int value):
+    global _members_CUstreamCaptureMode
+    if _members_CUstreamCaptureMode is None:
+        _members_CUstreamCaptureMode = _enum_class('CUstreamCaptureMode')._value2member_map_
     try:
         return _members_CUstreamCaptureMode[value]
     except KeyError:
         return value
 
-
-class CUdriverProcAddress_flags(_IntEnum):
-    """Flags to specify search options. For more details see cuGetProcAddress"""
-    CU_GET_PROC_ADDRESS_DEFAULT = cydriver.CU_GET_PROC_ADDRESS_DEFAULT
-    CU_GET_PROC_ADDRESS_LEGACY_STREAM = cydriver.CU_GET_PROC_ADDRESS_LEGACY_STREAM
-    CU_GET_PROC_ADDRESS_PER_THREAD_DEFAULT_STREAM = cydriver.CU_GET_PROC_ADDRESS_PER_THREAD_DEFAULT_STREAM
-
-cdef dict _members_CUdriverProcAddress_flags = CUdriverProcAddress_flags._value2member_map_
+_ENUMS['CUdriverProcAddress_flags'] = ((('CU_GET_PROC_ADDRESS_DEFAULT', cydriver.CU_GET_PROC_ADDRESS_DEFAULT), ('CU_GET_PROC_ADDRESS_LEGACY_STREAM', cydriver.CU_GET_PROC_ADDRESS_LEGACY_STREAM), ('CU_GET_PROC_ADDRESS_PER_THREAD_DEFAULT_STREAM', cydriver.CU_GET_PROC_ADDRESS_PER_THREAD_DEFAULT_STREAM),), 'Flags to specify search options. For more details see cuGetProcAddress')
+cdef object _members_CUdriverProcAddress_flags = None
 
 cdef inline object _enum_CUdriverProcAddress_flags(int value):
+    global _members_CUdriverProcAddress_flags
+    if _members_CUdriverProcAddress_flags is None:
+        _members_CUdriverProcAddress_flags = _enum_class('CUdriverProcAddress_flags')._value2member_map_
     try:
         return _members_CUdriverProcAddress_flags[value]
     except KeyError:
         return value
 
-
-class CUdriverProcAddressQueryResult(_IntEnum):
-    """Flags to indicate search status. For more details see cuGetProcAddress"""
-    CU_GET_PROC_ADDRESS_SUCCESS = cydriver.CU_GET_PROC_ADDRESS_SUCCESS
-    CU_GET_PROC_ADDRESS_SYMBOL_NOT_FOUND = cydriver.CU_GET_PROC_ADDRESS_SYMBOL_NOT_FOUND
-    CU_GET_PROC_ADDRESS_VERSION_NOT_SUFFICIENT = cydriver.CU_GET_PROC_ADDRESS_VERSION_NOT_SUFFICIENT
-
-cdef dict _members_CUdriverProcAddressQueryResult = CUdriverProcAddressQueryResult._value2member_map_
+_ENUMS['CUdriverProcAddressQueryResult'] = ((('CU_GET_PROC_ADDRESS_SUCCESS', cydriver.CU_GET_PROC_ADDRESS_SUCCESS), ('CU_GET_PROC_ADDRESS_SYMBOL_NOT_FOUND', cydriver.CU_GET_PROC_ADDRESS_SYMBOL_NOT_FOUND), ('CU_GET_PROC_ADDRESS_VERSION_NOT_SUFFICIENT', cydriver.CU_GET_PROC_ADDRESS_VERSION_NOT_SUFFICIENT),), 'Flags to indicate search status. For more details see cuGetProcAddress')
+cdef object _members_CUdriverProcAddressQueryResult = None
 
 cdef inline object _enum_CUdriverProcAddressQueryResult(int value):
+    global _members_CUdriverProcAddressQueryResult
+    if _members_CUdriverProcAddressQueryResult is None:
+        _members_CUdriverProcAddressQueryResult = _enum_class('CUdriverProcAddressQueryResult')._value2member_map_
     try:
         return _members_CUdriverProcAddressQueryResult[value]
     except KeyError:
         return value
 
-
-class CUexecAffinityType(_IntEnum):
-    """Execution Affinity Types"""
-    CU_EXEC_AFFINITY_TYPE_SM_COUNT = cydriver.CU_EXEC_AFFINITY_TYPE_SM_COUNT
-    CU_EXEC_AFFINITY_TYPE_MAX = cydriver.CU_EXEC_AFFINITY_TYPE_MAX
-
-cdef dict _members_CUexecAffinityType = CUexecAffinityType._value2member_map_
+_ENUMS['CUexecAffinityType'] = ((('CU_EXEC_AFFINITY_TYPE_SM_COUNT', cydriver.CU_EXEC_AFFINITY_TYPE_SM_COUNT), ('CU_EXEC_AFFINITY_TYPE_MAX', cydriver.CU_EXEC_AFFINITY_TYPE_MAX),), 'Execution Affinity Types')
+cdef object _members_CUexecAffinityType = None
 
 cdef inline object _enum_CUexecAffinityType(int value):
+    global _members_CUexecAffinityType
+    if _members_CUexecAffinityType is None:
+        _members_CUexecAffinityType = _enum_class('CUexecAffinityType')._value2member_map_
     try:
         return _members_CUexecAffinityType[value]
     except KeyError:
         return value
 
-
-class CUcigDataType(_IntEnum):
-    """The values of CUcigDataType."""
-    CIG_DATA_TYPE_D3D12_COMMAND_QUEUE = cydriver.CIG_DATA_TYPE_D3D12_COMMAND_QUEUE
-    CIG_DATA_TYPE_NV_BLOB = cydriver.CIG_DATA_TYPE_NV_BLOB
-
-cdef dict _members_CUcigDataType = CUcigDataType._value2member_map_
+_ENUMS['CUcigDataType'] = ((('CIG_DATA_TYPE_D3D12_COMMAND_QUEUE', cydriver.CIG_DATA_TYPE_D3D12_COMMAND_QUEUE), ('CIG_DATA_TYPE_NV_BLOB', cydriver.CIG_DATA_TYPE_NV_BLOB),), 'The values of CUcigDataType_enum.')
+cdef object _members_CUcigDataType = None
 
 cdef inline object _enum_CUcigDataType(int value):
+    global _members_CUcigDataType
+    if _members_CUcigDataType is None:
+        _members_CUcigDataType = _enum_class('CUcigDataType')._value2member_map_
     try:
         return _members_CUcigDataType[value]
     except KeyError:
         return value
 
-
-class CUlibraryOption(_IntEnum):
-    """Library options to be specified with cuLibraryLoadData() or cuLibraryLoadFromFile()"""
-    CU_LIBRARY_HOST_UNIVERSAL_FUNCTION_AND_DATA_TABLE = cydriver.CU_LIBRARY_HOST_UNIVERSAL_FUNCTION_AND_DATA_TABLE
-    CU_LIBRARY_BINARY_IS_PRESERVED = cydriver.CU_LIBRARY_BINARY_IS_PRESERVED
-    CU_LIBRARY_NUM_OPTIONS = cydriver.CU_LIBRARY_NUM_OPTIONS
-
-cdef dict _members_CUlibraryOption = CUlibraryOption._value2member_map_
+_ENUMS['CUlibraryOption'] = ((('CU_LIBRARY_HOST_UNIVERSAL_FUNCTION_AND_DATA_TABLE', cydriver.CU_LIBRARY_HOST_UNIVERSAL_FUNCTION_AND_DATA_TABLE), ('CU_LIBRARY_BINARY_IS_PRESERVED', cydriver.CU_LIBRARY_BINARY_IS_PRESERVED), ('CU_LIBRARY_NUM_OPTIONS', cydriver.CU_LIBRARY_NUM_OPTIONS),), 'Library options to be specified with cuLibraryLoadData() or cuLibraryLoadFromFile()')
+cdef object _members_CUlibraryOption = None
 
 cdef inline object _enum_CUlibraryOption(int value):
+    global _members_CUlibraryOption
+    if _members_CUlibraryOption is None:
+        _members_CUlibraryOption = _enum_class('CUlibraryOption')._value2member_map_
     try:
         return _members_CUlibraryOption[value]
     except KeyError:
         return value
 
-
-class CUresult(_IntEnum):
-    """Error codes"""
-    CUDA_SUCCESS = cydriver.CUDA_SUCCESS
-    CUDA_ERROR_INVALID_VALUE = cydriver.CUDA_ERROR_INVALID_VALUE
-    CUDA_ERROR_OUT_OF_MEMORY = cydriver.CUDA_ERROR_OUT_OF_MEMORY
-    CUDA_ERROR_NOT_INITIALIZED = cydriver.CUDA_ERROR_NOT_INITIALIZED
-    CUDA_ERROR_DEINITIALIZED = cydriver.CUDA_ERROR_DEINITIALIZED
-    CUDA_ERROR_PROFILER_DISABLED = cydriver.CUDA_ERROR_PROFILER_DISABLED
-    CUDA_ERROR_PROFILER_NOT_INITIALIZED = cydriver.CUDA_ERROR_PROFILER_NOT_INITIALIZED
-    CUDA_ERROR_PROFILER_ALREADY_STARTED = cydriver.CUDA_ERROR_PROFILER_ALREADY_STARTED
-    CUDA_ERROR_PROFILER_ALREADY_STOPPED = cydriver.CUDA_ERROR_PROFILER_ALREADY_STOPPED
-    CUDA_ERROR_STUB_LIBRARY = cydriver.CUDA_ERROR_STUB_LIBRARY
-    CUDA_ERROR_CALL_REQUIRES_NEWER_DRIVER = cydriver.CUDA_ERROR_CALL_REQUIRES_NEWER_DRIVER
-    CUDA_ERROR_DEVICE_UNAVAILABLE = cydriver.CUDA_ERROR_DEVICE_UNAVAILABLE
-    CUDA_ERROR_NO_DEVICE = cydriver.CUDA_ERROR_NO_DEVICE
-    CUDA_ERROR_INVALID_DEVICE = cydriver.CUDA_ERROR_INVALID_DEVICE
-    CUDA_ERROR_DEVICE_NOT_LICENSED = cydriver.CUDA_ERROR_DEVICE_NOT_LICENSED
-    CUDA_ERROR_INVALID_IMAGE = cydriver.CUDA_ERROR_INVALID_IMAGE
-    CUDA_ERROR_INVALID_CONTEXT = cydriver.CUDA_ERROR_INVALID_CONTEXT
-    CUDA_ERROR_CONTEXT_ALREADY_CURRENT = cydriver.CUDA_ERROR_CONTEXT_ALREADY_CURRENT
-    CUDA_ERROR_MAP_FAILED = cydriver.CUDA_ERROR_MAP_FAILED
-    CUDA_ERROR_UNMAP_FAILED = cydriver.CUDA_ERROR_UNMAP_FAILED
-    CUDA_ERROR_ARRAY_IS_MAPPED = cydriver.CUDA_ERROR_ARRAY_IS_MAPPED
-    CUDA_ERROR_ALREADY_MAPPED = cydriver.CUDA_ERROR_ALREADY_MAPPED
-    CUDA_ERROR_NO_BINARY_FOR_GPU = cydriver.CUDA_ERROR_NO_BINARY_FOR_GPU
-    CUDA_ERROR_ALREADY_ACQUIRED = cydriver.CUDA_ERROR_ALREADY_ACQUIRED
-    CUDA_ERROR_NOT_MAPPED = cydriver.CUDA_ERROR_NOT_MAPPED
-    CUDA_ERROR_NOT_MAPPED_AS_ARRAY = cydriver.CUDA_ERROR_NOT_MAPPED_AS_ARRAY
-    CUDA_ERROR_NOT_MAPPED_AS_POINTER = cydriver.CUDA_ERROR_NOT_MAPPED_AS_POINTER
-    CUDA_ERROR_ECC_UNCORRECTABLE = cydriver.CUDA_ERROR_ECC_UNCORRECTABLE
-    CUDA_ERROR_UNSUPPORTED_LIMIT = cydriver.CUDA_ERROR_UNSUPPORTED_LIMIT
-    CUDA_ERROR_CONTEXT_ALREADY_IN_USE = cydriver.CUDA_ERROR_CONTEXT_ALREADY_IN_USE
-    CUDA_ERROR_PEER_ACCESS_UNSUPPORTED = cydriver.CUDA_ERROR_PEER_ACCESS_UNSUPPORTED
-    CUDA_ERROR_INVALID_PTX = cydriver.CUDA_ERROR_INVALID_PTX
-    CUDA_ERROR_INVALID_GRAPHICS_CONTEXT = cydriver.CUDA_ERROR_INVALID_GRAPHICS_CONTEXT
-    CUDA_ERROR_NVLINK_UNCORRECTABLE = cydriver.CUDA_ERROR_NVLINK_UNCORRECTABLE
-    CUDA_ERROR_JIT_COMPILER_NOT_FOUND = cydriver.CUDA_ERROR_JIT_COMPILER_NOT_FOUND
-    CUDA_ERROR_UNSUPPORTED_PTX_VERSION = cydriver.CUDA_ERROR_UNSUPPORTED_PTX_VERSION
-    CUDA_ERROR_JIT_COMPILATION_DISABLED = cydriver.CUDA_ERROR_JIT_COMPILATION_DISABLED
-    CUDA_ERROR_UNSUPPORTED_EXEC_AFFINITY = cydriver.CUDA_ERROR_UNSUPPORTED_EXEC_AFFINITY
-    CUDA_ERROR_UNSUPPORTED_DEVSIDE_SYNC = cydriver.CUDA_ERROR_UNSUPPORTED_DEVSIDE_SYNC
-    CUDA_ERROR_CONTAINED = cydriver.CUDA_ERROR_CONTAINED
-    CUDA_ERROR_INVALID_SOURCE = cydriver.CUDA_ERROR_INVALID_SOURCE
-    CUDA_ERROR_FILE_NOT_FOUND = cydriver.CUDA_ERROR_FILE_NOT_FOUND
-    CUDA_ERROR_SHARED_OBJECT_SYMBOL_NOT_FOUND = cydriver.CUDA_ERROR_SHARED_OBJECT_SYMBOL_NOT_FOUND
-    CUDA_ERROR_SHARED_OBJECT_INIT_FAILED = cydriver.CUDA_ERROR_SHARED_OBJECT_INIT_FAILED
-    CUDA_ERROR_OPERATING_SYSTEM = cydriver.CUDA_ERROR_OPERATING_SYSTEM
-    CUDA_ERROR_INVALID_HANDLE = cydriver.CUDA_ERROR_INVALID_HANDLE
-    CUDA_ERROR_ILLEGAL_STATE = cydriver.CUDA_ERROR_ILLEGAL_STATE
-    CUDA_ERROR_LOSSY_QUERY = cydriver.CUDA_ERROR_LOSSY_QUERY
-    CUDA_ERROR_NOT_FOUND = cydriver.CUDA_ERROR_NOT_FOUND
-    CUDA_ERROR_NOT_READY = cydriver.CUDA_ERROR_NOT_READY
-    CUDA_ERROR_ILLEGAL_ADDRESS = cydriver.CUDA_ERROR_ILLEGAL_ADDRESS
-    CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES = cydriver.CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES
-    CUDA_ERROR_LAUNCH_TIMEOUT = cydriver.CUDA_ERROR_LAUNCH_TIMEOUT
-    CUDA_ERROR_LAUNCH_INCOMPATIBLE_TEXTURING = cydriver.CUDA_ERROR_LAUNCH_INCOMPATIBLE_TEXTURING
-    CUDA_ERROR_PEER_ACCESS_ALREADY_ENABLED = cydriver.CUDA_ERROR_PEER_ACCESS_ALREADY_ENABLED
-    CUDA_ERROR_PEER_ACCESS_NOT_ENABLED = cydriver.CUDA_ERROR_PEER_ACCESS_NOT_ENABLED
-    CUDA_ERROR_PRIMARY_CONTEXT_ACTIVE = cydriver.CUDA_ERROR_PRIMARY_CONTEXT_ACTIVE
-    CUDA_ERROR_CONTEXT_IS_DESTROYED = cydriver.CUDA_ERROR_CONTEXT_IS_DESTROYED
-    CUDA_ERROR_ASSERT = cydriver.CUDA_ERROR_ASSERT
-    CUDA_ERROR_TOO_MANY_PEERS = cydriver.CUDA_ERROR_TOO_MANY_PEERS
-    CUDA_ERROR_HOST_MEMORY_ALREADY_REGISTERED = cydriver.CUDA_ERROR_HOST_MEMORY_ALREADY_REGISTERED
-    CUDA_ERROR_HOST_MEMORY_NOT_REGISTERED = cydriver.CUDA_ERROR_HOST_MEMORY_NOT_REGISTERED
-    CUDA_ERROR_HARDWARE_STACK_ERROR = cydriver.CUDA_ERROR_HARDWARE_STACK_ERROR
-    CUDA_ERROR_ILLEGAL_INSTRUCTION = cydriver.CUDA_ERROR_ILLEGAL_INSTRUCTION
-    CUDA_ERROR_MISALIGNED_ADDRESS = cydriver.CUDA_ERROR_MISALIGNED_ADDRESS
-    CUDA_ERROR_INVALID_ADDRESS_SPACE = cydriver.CUDA_ERROR_INVALID_ADDRESS_SPACE
-    CUDA_ERROR_INVALID_PC = cydriver.CUDA_ERROR_INVALID_PC
-    CUDA_ERROR_LAUNCH_FAILED = cydriver.CUDA_ERROR_LAUNCH_FAILED
-    CUDA_ERROR_COOPERATIVE_LAUNCH_TOO_LARGE = cydriver.CUDA_ERROR_COOPERATIVE_LAUNCH_TOO_LARGE
-    CUDA_ERROR_TENSOR_MEMORY_LEAK = cydriver.CUDA_ERROR_TENSOR_MEMORY_LEAK
-    CUDA_ERROR_NOT_PERMITTED = cydriver.CUDA_ERROR_NOT_PERMITTED
-    CUDA_ERROR_NOT_SUPPORTED = cydriver.CUDA_ERROR_NOT_SUPPORTED
-    CUDA_ERROR_SYSTEM_NOT_READY = cydriver.CUDA_ERROR_SYSTEM_NOT_READY
-    CUDA_ERROR_SYSTEM_DRIVER_MISMATCH = cydriver.CUDA_ERROR_SYSTEM_DRIVER_MISMATCH
-    CUDA_ERROR_COMPAT_NOT_SUPPORTED_ON_DEVICE = cydriver.CUDA_ERROR_COMPAT_NOT_SUPPORTED_ON_DEVICE
-    CUDA_ERROR_MPS_CONNECTION_FAILED = cydriver.CUDA_ERROR_MPS_CONNECTION_FAILED
-    CUDA_ERROR_MPS_RPC_FAILURE = cydriver.CUDA_ERROR_MPS_RPC_FAILURE
-    CUDA_ERROR_MPS_SERVER_NOT_READY = cydriver.CUDA_ERROR_MPS_SERVER_NOT_READY
-    CUDA_ERROR_MPS_MAX_CLIENTS_REACHED = cydriver.CUDA_ERROR_MPS_MAX_CLIENTS_REACHED
-    CUDA_ERROR_MPS_MAX_CONNECTIONS_REACHED = cydriver.CUDA_ERROR_MPS_MAX_CONNECTIONS_REACHED
-    CUDA_ERROR_MPS_CLIENT_TERMINATED = cydriver.CUDA_ERROR_MPS_CLIENT_TERMINATED
-    CUDA_ERROR_CDP_NOT_SUPPORTED = cydriver.CUDA_ERROR_CDP_NOT_SUPPORTED
-    CUDA_ERROR_CDP_VERSION_MISMATCH = cydriver.CUDA_ERROR_CDP_VERSION_MISMATCH
-    CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED = cydriver.CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED
-    CUDA_ERROR_STREAM_CAPTURE_INVALIDATED = cydriver.CUDA_ERROR_STREAM_CAPTURE_INVALIDATED
-    CUDA_ERROR_STREAM_CAPTURE_MERGE = cydriver.CUDA_ERROR_STREAM_CAPTURE_MERGE
-    CUDA_ERROR_STREAM_CAPTURE_UNMATCHED = cydriver.CUDA_ERROR_STREAM_CAPTURE_UNMATCHED
-    CUDA_ERROR_STREAM_CAPTURE_UNJOINED = cydriver.CUDA_ERROR_STREAM_CAPTURE_UNJOINED
-    CUDA_ERROR_STREAM_CAPTURE_ISOLATION = cydriver.CUDA_ERROR_STREAM_CAPTURE_ISOLATION
-    CUDA_ERROR_STREAM_CAPTURE_IMPLICIT = cydriver.CUDA_ERROR_STREAM_CAPTURE_IMPLICIT
-    CUDA_ERROR_CAPTURED_EVENT = cydriver.CUDA_ERROR_CAPTURED_EVENT
-    CUDA_ERROR_STREAM_CAPTURE_WRONG_THREAD = cydriver.CUDA_ERROR_STREAM_CAPTURE_WRONG_THREAD
-    CUDA_ERROR_TIMEOUT = cydriver.CUDA_ERROR_TIMEOUT
-    CUDA_ERROR_GRAPH_EXEC_UPDATE_FAILURE = cydriver.CUDA_ERROR_GRAPH_EXEC_UPDATE_FAILURE
-    CUDA_ERROR_EXTERNAL_DEVICE = cydriver.CUDA_ERROR_EXTERNAL_DEVICE
-    CUDA_ERROR_INVALID_CLUSTER_SIZE = cydriver.CUDA_ERROR_INVALID_CLUSTER_SIZE
-    CUDA_ERROR_FUNCTION_NOT_LOADED = cydriver.CUDA_ERROR_FUNCTION_NOT_LOADED
-    CUDA_ERROR_INVALID_RESOURCE_TYPE = cydriver.CUDA_ERROR_INVALID_RESOURCE_TYPE
-    CUDA_ERROR_INVALID_RESOURCE_CONFIGURATION = cydriver.CUDA_ERROR_INVALID_RESOURCE_CONFIGURATION
-    CUDA_ERROR_KEY_ROTATION = cydriver.CUDA_ERROR_KEY_ROTATION
-    CUDA_ERROR_UNKNOWN = cydriver.CUDA_ERROR_UNKNOWN
-
-cdef dict _members_CUresult = CUresult._value2member_map_
+_ENUMS['CUresult'] = ((('CUDA_SUCCESS', cydriver.CUDA_SUCCESS), ('CUDA_ERROR_INVALID_VALUE', cydriver.CUDA_ERROR_INVALID_VALUE), ('CUDA_ERROR_OUT_OF_MEMORY', cydriver.CUDA_ERROR_OUT_OF_MEMORY), ('CUDA_ERROR_NOT_INITIALIZED', cydriver.CUDA_ERROR_NOT_INITIALIZED), ('CUDA_ERROR_DEINITIALIZED', cydriver.CUDA_ERROR_DEINITIALIZED), ('CUDA_ERROR_PROFILER_DISABLED', cydriver.CUDA_ERROR_PROFILER_DISABLED), ('CUDA_ERROR_PROFILER_NOT_INITIALIZED', cydriver.CUDA_ERROR_PROFILER_NOT_INITIALIZED), ('CUDA_ERROR_PROFILER_ALREADY_STARTED', cydriver.CUDA_ERROR_PROFILER_ALREADY_STARTED), ('CUDA_ERROR_PROFILER_ALREADY_STOPPED', cydriver.CUDA_ERROR_PROFILER_ALREADY_STOPPED), ('CUDA_ERROR_STUB_LIBRARY', cydriver.CUDA_ERROR_STUB_LIBRARY), ('CUDA_ERROR_CALL_REQUIRES_NEWER_DRIVER', cydriver.CUDA_ERROR_CALL_REQUIRES_NEWER_DRIVER), ('CUDA_ERROR_DEVICE_UNAVAILABLE', cydriver.CUDA_ERROR_DEVICE_UNAVAILABLE), ('CUDA_ERROR_NO_DEVICE', cydriver.CUDA_ERROR_NO_DEVICE), ('CUDA_ERROR_INVALID_DEVICE', cydriver.CUDA_ERROR_INVALID_DEVICE), ('CUDA_ERROR_DEVICE_NOT_LICENSED', cydriver.CUDA_ERROR_DEVICE_NOT_LICENSED), ('CUDA_ERROR_INVALID_IMAGE', cydriver.CUDA_ERROR_INVALID_IMAGE), ('CUDA_ERROR_INVALID_CONTEXT', cydriver.CUDA_ERROR_INVALID_CONTEXT), ('CUDA_ERROR_CONTEXT_ALREADY_CURRENT', cydriver.CUDA_ERROR_CONTEXT_ALREADY_CURRENT), ('CUDA_ERROR_MAP_FAILED', cydriver.CUDA_ERROR_MAP_FAILED), ('CUDA_ERROR_UNMAP_FAILED', cydriver.CUDA_ERROR_UNMAP_FAILED), ('CUDA_ERROR_ARRAY_IS_MAPPED', cydriver.CUDA_ERROR_ARRAY_IS_MAPPED), ('CUDA_ERROR_ALREADY_MAPPED', cydriver.CUDA_ERROR_ALREADY_MAPPED), ('CUDA_ERROR_NO_BINARY_FOR_GPU', cydriver.CUDA_ERROR_NO_BINARY_FOR_GPU), ('CUDA_ERROR_ALREADY_ACQUIRED', cydriver.CUDA_ERROR_ALREADY_ACQUIRED), ('CUDA_ERROR_NOT_MAPPED', cydriver.CUDA_ERROR_NOT_MAPPED), ('CUDA_ERROR_NOT_MAPPED_AS_ARRAY', cydriver.CUDA_ERROR_NOT_MAPPED_AS_ARRAY), ('CUDA_ERROR_NOT_MAPPED_AS_POINTER', cydriver.CUDA_ERROR_NOT_MAPPED_AS_POINTER), ('CUDA_ERROR_ECC_UNCORRECTABLE', cydriver.CUDA_ERROR_ECC_UNCORRECTABLE), ('CUDA_ERROR_UNSUPPORTED_LIMIT', cydriver.CUDA_ERROR_UNSUPPORTED_LIMIT), ('CUDA_ERROR_CONTEXT_ALREADY_IN_USE', cydriver.CUDA_ERROR_CONTEXT_ALREADY_IN_USE), ('CUDA_ERROR_PEER_ACCESS_UNSUPPORTED', cydriver.CUDA_ERROR_PEER_ACCESS_UNSUPPORTED), ('CUDA_ERROR_INVALID_PTX', cydriver.CUDA_ERROR_INVALID_PTX), ('CUDA_ERROR_INVALID_GRAPHICS_CONTEXT', cydriver.CUDA_ERROR_INVALID_GRAPHICS_CONTEXT), ('CUDA_ERROR_NVLINK_UNCORRECTABLE', cydriver.CUDA_ERROR_NVLINK_UNCORRECTABLE), ('CUDA_ERROR_JIT_COMPILER_NOT_FOUND', cydriver.CUDA_ERROR_JIT_COMPILER_NOT_FOUND), ('CUDA_ERROR_UNSUPPORTED_PTX_VERSION', cydriver.CUDA_ERROR_UNSUPPORTED_PTX_VERSION), ('CUDA_ERROR_JIT_COMPILATION_DISABLED', cydriver.CUDA_ERROR_JIT_COMPILATION_DISABLED), ('CUDA_ERROR_UNSUPPORTED_EXEC_AFFINITY', cydriver.CUDA_ERROR_UNSUPPORTED_EXEC_AFFINITY), ('CUDA_ERROR_UNSUPPORTED_DEVSIDE_SYNC', cydriver.CUDA_ERROR_UNSUPPORTED_DEVSIDE_SYNC), ('CUDA_ERROR_CONTAINED', cydriver.CUDA_ERROR_CONTAINED), ('CUDA_ERROR_INVALID_SOURCE', cydriver.CUDA_ERROR_INVALID_SOURCE), ('CUDA_ERROR_FILE_NOT_FOUND', cydriver.CUDA_ERROR_FILE_NOT_FOUND), ('CUDA_ERROR_SHARED_OBJECT_SYMBOL_NOT_FOUND', cydriver.CUDA_ERROR_SHARED_OBJECT_SYMBOL_NOT_FOUND), ('CUDA_ERROR_SHARED_OBJECT_INIT_FAILED', cydriver.CUDA_ERROR_SHARED_OBJECT_INIT_FAILED), ('CUDA_ERROR_OPERATING_SYSTEM', cydriver.CUDA_ERROR_OPERATING_SYSTEM), ('CUDA_ERROR_INVALID_HANDLE', cydriver.CUDA_ERROR_INVALID_HANDLE), ('CUDA_ERROR_ILLEGAL_STATE', cydriver.CUDA_ERROR_ILLEGAL_STATE), ('CUDA_ERROR_LOSSY_QUERY', cydriver.CUDA_ERROR_LOSSY_QUERY), ('CUDA_ERROR_NOT_FOUND', cydriver.CUDA_ERROR_NOT_FOUND), ('CUDA_ERROR_NOT_READY', cydriver.CUDA_ERROR_NOT_READY), ('CUDA_ERROR_ILLEGAL_ADDRESS', cydriver.CUDA_ERROR_ILLEGAL_ADDRESS), ('CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES', cydriver.CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES), ('CUDA_ERROR_LAUNCH_TIMEOUT', cydriver.CUDA_ERROR_LAUNCH_TIMEOUT), ('CUDA_ERROR_LAUNCH_INCOMPATIBLE_TEXTURING', cydriver.CUDA_ERROR_LAUNCH_INCOMPATIBLE_TEXTURING), ('CUDA_ERROR_PEER_ACCESS_ALREADY_ENABLED', cydriver.CUDA_ERROR_PEER_ACCESS_ALREADY_ENABLED), ('CUDA_ERROR_PEER_ACCESS_NOT_ENABLED', cydriver.CUDA_ERROR_PEER_ACCESS_NOT_ENABLED), ('CUDA_ERROR_PRIMARY_CONTEXT_ACTIVE', cydriver.CUDA_ERROR_PRIMARY_CONTEXT_ACTIVE), ('CUDA_ERROR_CONTEXT_IS_DESTROYED', cydriver.CUDA_ERROR_CONTEXT_IS_DESTROYED), ('CUDA_ERROR_ASSERT', cydriver.CUDA_ERROR_ASSERT), ('CUDA_ERROR_TOO_MANY_PEERS', cydriver.CUDA_ERROR_TOO_MANY_PEERS), ('CUDA_ERROR_HOST_MEMORY_ALREADY_REGISTERED', cydriver.CUDA_ERROR_HOST_MEMORY_ALREADY_REGISTERED), ('CUDA_ERROR_HOST_MEMORY_NOT_REGISTERED', cydriver.CUDA_ERROR_HOST_MEMORY_NOT_REGISTERED), ('CUDA_ERROR_HARDWARE_STACK_ERROR', cydriver.CUDA_ERROR_HARDWARE_STACK_ERROR), ('CUDA_ERROR_ILLEGAL_INSTRUCTION', cydriver.CUDA_ERROR_ILLEGAL_INSTRUCTION), ('CUDA_ERROR_MISALIGNED_ADDRESS', cydriver.CUDA_ERROR_MISALIGNED_ADDRESS), ('CUDA_ERROR_INVALID_ADDRESS_SPACE', cydriver.CUDA_ERROR_INVALID_ADDRESS_SPACE), ('CUDA_ERROR_INVALID_PC', cydriver.CUDA_ERROR_INVALID_PC), ('CUDA_ERROR_LAUNCH_FAILED', cydriver.CUDA_ERROR_LAUNCH_FAILED), ('CUDA_ERROR_COOPERATIVE_LAUNCH_TOO_LARGE', cydriver.CUDA_ERROR_COOPERATIVE_LAUNCH_TOO_LARGE), ('CUDA_ERROR_TENSOR_MEMORY_LEAK', cydriver.CUDA_ERROR_TENSOR_MEMORY_LEAK), ('CUDA_ERROR_NOT_PERMITTED', cydriver.CUDA_ERROR_NOT_PERMITTED), ('CUDA_ERROR_NOT_SUPPORTED', cydriver.CUDA_ERROR_NOT_SUPPORTED), ('CUDA_ERROR_SYSTEM_NOT_READY', cydriver.CUDA_ERROR_SYSTEM_NOT_READY), ('CUDA_ERROR_SYSTEM_DRIVER_MISMATCH', cydriver.CUDA_ERROR_SYSTEM_DRIVER_MISMATCH), ('CUDA_ERROR_COMPAT_NOT_SUPPORTED_ON_DEVICE', cydriver.CUDA_ERROR_COMPAT_NOT_SUPPORTED_ON_DEVICE), ('CUDA_ERROR_MPS_CONNECTION_FAILED', cydriver.CUDA_ERROR_MPS_CONNECTION_FAILED), ('CUDA_ERROR_MPS_RPC_FAILURE', cydriver.CUDA_ERROR_MPS_RPC_FAILURE), ('CUDA_ERROR_MPS_SERVER_NOT_READY', cydriver.CUDA_ERROR_MPS_SERVER_NOT_READY), ('CUDA_ERROR_MPS_MAX_CLIENTS_REACHED', cydriver.CUDA_ERROR_MPS_MAX_CLIENTS_REACHED), ('CUDA_ERROR_MPS_MAX_CONNECTIONS_REACHED', cydriver.CUDA_ERROR_MPS_MAX_CONNECTIONS_REACHED), ('CUDA_ERROR_MPS_CLIENT_TERMINATED', cydriver.CUDA_ERROR_MPS_CLIENT_TERMINATED), ('CUDA_ERROR_CDP_NOT_SUPPORTED', cydriver.CUDA_ERROR_CDP_NOT_SUPPORTED), ('CUDA_ERROR_CDP_VERSION_MISMATCH', cydriver.CUDA_ERROR_CDP_VERSION_MISMATCH), ('CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED', cydriver.CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED), ('CUDA_ERROR_STREAM_CAPTURE_INVALIDATED', cydriver.CUDA_ERROR_STREAM_CAPTURE_INVALIDATED), ('CUDA_ERROR_STREAM_CAPTURE_MERGE', cydriver.CUDA_ERROR_STREAM_CAPTURE_MERGE), ('CUDA_ERROR_STREAM_CAPTURE_UNMATCHED', cydriver.CUDA_ERROR_STREAM_CAPTURE_UNMATCHED), ('CUDA_ERROR_STREAM_CAPTURE_UNJOINED', cydriver.CUDA_ERROR_STREAM_CAPTURE_UNJOINED), ('CUDA_ERROR_STREAM_CAPTURE_ISOLATION', cydriver.CUDA_ERROR_STREAM_CAPTURE_ISOLATION), ('CUDA_ERROR_STREAM_CAPTURE_IMPLICIT', cydriver.CUDA_ERROR_STREAM_CAPTURE_IMPLICIT), ('CUDA_ERROR_CAPTURED_EVENT', cydriver.CUDA_ERROR_CAPTURED_EVENT), ('CUDA_ERROR_STREAM_CAPTURE_WRONG_THREAD', cydriver.CUDA_ERROR_STREAM_CAPTURE_WRONG_THREAD), ('CUDA_ERROR_TIMEOUT', cydriver.CUDA_ERROR_TIMEOUT), ('CUDA_ERROR_GRAPH_EXEC_UPDATE_FAILURE', cydriver.CUDA_ERROR_GRAPH_EXEC_UPDATE_FAILURE), ('CUDA_ERROR_EXTERNAL_DEVICE', cydriver.CUDA_ERROR_EXTERNAL_DEVICE), ('CUDA_ERROR_INVALID_CLUSTER_SIZE', cydriver.CUDA_ERROR_INVALID_CLUSTER_SIZE), ('CUDA_ERROR_FUNCTION_NOT_LOADED', cydriver.CUDA_ERROR_FUNCTION_NOT_LOADED), ('CUDA_ERROR_INVALID_RESOURCE_TYPE', cydriver.CUDA_ERROR_INVALID_RESOURCE_TYPE), ('CUDA_ERROR_INVALID_RESOURCE_CONFIGURATION', cydriver.CUDA_ERROR_INVALID_RESOURCE_CONFIGURATION), ('CUDA_ERROR_KEY_ROTATION', cydriver.CUDA_ERROR_KEY_ROTATION), ('CUDA_ERROR_UNKNOWN', cydriver.CUDA_ERROR_UNKNOWN),), 'Error codes')
+cdef object _members_CUresult = None
 
 cdef inline object _enum_CUresult(int value):
+    global _members_CUresult
+    if _members_CUresult is None:
+        _members_CUresult = _enum_class('CUresult')._value2member_map_
     try:
         return _members_CUresult[value]
     except KeyError:
         return value
 
-
-class CUdevice_P2PAttribute(_IntEnum):
-    """P2P Attributes"""
-    CU_DEVICE_P2P_ATTRIBUTE_PERFORMANCE_RANK = cydriver.CU_DEVICE_P2P_ATTRIBUTE_PERFORMANCE_RANK
-    CU_DEVICE_P2P_ATTRIBUTE_ACCESS_SUPPORTED = cydriver.CU_DEVICE_P2P_ATTRIBUTE_ACCESS_SUPPORTED
-    CU_DEVICE_P2P_ATTRIBUTE_NATIVE_ATOMIC_SUPPORTED = cydriver.CU_DEVICE_P2P_ATTRIBUTE_NATIVE_ATOMIC_SUPPORTED
-    CU_DEVICE_P2P_ATTRIBUTE_ACCESS_ACCESS_SUPPORTED = cydriver.CU_DEVICE_P2P_ATTRIBUTE_ACCESS_ACCESS_SUPPORTED
-    CU_DEVICE_P2P_ATTRIBUTE_CUDA_ARRAY_ACCESS_SUPPORTED = cydriver.CU_DEVICE_P2P_ATTRIBUTE_CUDA_ARRAY_ACCESS_SUPPORTED
-    CU_DEVICE_P2P_ATTRIBUTE_ONLY_PARTIAL_NATIVE_ATOMIC_SUPPORTED = cydriver.CU_DEVICE_P2P_ATTRIBUTE_ONLY_PARTIAL_NATIVE_ATOMIC_SUPPORTED
-
-cdef dict _members_CUdevice_P2PAttribute = CUdevice_P2PAttribute._value2member_map_
+_ENUMS['CUdevice_P2PAttribute'] = ((('CU_DEVICE_P2P_ATTRIBUTE_PERFORMANCE_RANK', cydriver.CU_DEVICE_P2P_ATTRIBUTE_PERFORMANCE_RANK), ('CU_DEVICE_P2P_ATTRIBUTE_ACCESS_SUPPORTED', cydriver.CU_DEVICE_P2P_ATTRIBUTE_ACCESS_SUPPORTED), ('CU_DEVICE_P2P_ATTRIBUTE_NATIVE_ATOMIC_SUPPORTED', cydriver.CU_DEVICE_P2P_ATTRIBUTE_NATIVE_ATOMIC_SUPPORTED), ('CU_DEVICE_P2P_ATTRIBUTE_ACCESS_ACCESS_SUPPORTED', cydriver.CU_DEVICE_P2P_ATTRIBUTE_ACCESS_ACCESS_SUPPORTED), ('CU_DEVICE_P2P_ATTRIBUTE_CUDA_ARRAY_ACCESS_SUPPORTED', cydriver.CU_DEVICE_P2P_ATTRIBUTE_CUDA_ARRAY_ACCESS_SUPPORTED), ('CU_DEVICE_P2P_ATTRIBUTE_ONLY_PARTIAL_NATIVE_ATOMIC_SUPPORTED', cydriver.CU_DEVICE_P2P_ATTRIBUTE_ONLY_PARTIAL_NATIVE_ATOMIC_SUPPORTED),), 'P2P Attributes')
+cdef object _members_CUdevice_P2PAttribute = None
 
 cdef inline object _enum_CUdevice_P2PAttribute(int value):
+    global _members_CUdevice_P2PAttribute
+    if _members_CUdevice_P2PAttribute is None:
+        _members_CUdevice_P2PAttribute = _enum_class('CUdevice_P2PAttribute')._value2member_map_
     try:
         return _members_CUdevice_P2PAttribute[value]
     except KeyError:
         return value
 
-
-class CUatomicOperation(_IntEnum):
-    """CUDA-valid Atomic Operations"""
-    CU_ATOMIC_OPERATION_INTEGER_ADD = cydriver.CU_ATOMIC_OPERATION_INTEGER_ADD
-    CU_ATOMIC_OPERATION_INTEGER_MIN = cydriver.CU_ATOMIC_OPERATION_INTEGER_MIN
-    CU_ATOMIC_OPERATION_INTEGER_MAX = cydriver.CU_ATOMIC_OPERATION_INTEGER_MAX
-    CU_ATOMIC_OPERATION_INTEGER_INCREMENT = cydriver.CU_ATOMIC_OPERATION_INTEGER_INCREMENT
-    CU_ATOMIC_OPERATION_INTEGER_DECREMENT = cydriver.CU_ATOMIC_OPERATION_INTEGER_DECREMENT
-    CU_ATOMIC_OPERATION_AND = cydriver.CU_ATOMIC_OPERATION_AND
-    CU_ATOMIC_OPERATION_OR = cydriver.CU_ATOMIC_OPERATION_OR
-    CU_ATOMIC_OPERATION_XOR = cydriver.CU_ATOMIC_OPERATION_XOR
-    CU_ATOMIC_OPERATION_EXCHANGE = cydriver.CU_ATOMIC_OPERATION_EXCHANGE
-    CU_ATOMIC_OPERATION_CAS = cydriver.CU_ATOMIC_OPERATION_CAS
-    CU_ATOMIC_OPERATION_FLOAT_ADD = cydriver.CU_ATOMIC_OPERATION_FLOAT_ADD
-    CU_ATOMIC_OPERATION_FLOAT_MIN = cydriver.CU_ATOMIC_OPERATION_FLOAT_MIN
-    CU_ATOMIC_OPERATION_FLOAT_MAX = cydriver.CU_ATOMIC_OPERATION_FLOAT_MAX
-    CU_ATOMIC_OPERATION_MAX = cydriver.CU_ATOMIC_OPERATION_MAX
-
-cdef dict _members_CUatomicOperation = CUatomicOperation._value2member_map_
+_ENUMS['CUatomicOperation'] = ((('CU_ATOMIC_OPERATION_INTEGER_ADD', cydriver.CU_ATOMIC_OPERATION_INTEGER_ADD), ('CU_ATOMIC_OPERATION_INTEGER_MIN', cydriver.CU_ATOMIC_OPERATION_INTEGER_MIN), ('CU_ATOMIC_OPERATION_INTEGER_MAX', cydriver.CU_ATOMIC_OPERATION_INTEGER_MAX), ('CU_ATOMIC_OPERATION_INTEGER_INCREMENT', cydriver.CU_ATOMIC_OPERATION_INTEGER_INCREMENT), ('CU_ATOMIC_OPERATION_INTEGER_DECREMENT', cydriver.CU_ATOMIC_OPERATION_INTEGER_DECREMENT), ('CU_ATOMIC_OPERATION_AND', cydriver.CU_ATOMIC_OPERATION_AND), ('CU_ATOMIC_OPERATION_OR', cydriver.CU_ATOMIC_OPERATION_OR), ('CU_ATOMIC_OPERATION_XOR', cydriver.CU_ATOMIC_OPERATION_XOR), ('CU_ATOMIC_OPERATION_EXCHANGE', cydriver.CU_ATOMIC_OPERATION_EXCHANGE), ('CU_ATOMIC_OPERATION_CAS', cydriver.CU_ATOMIC_OPERATION_CAS), ('CU_ATOMIC_OPERATION_FLOAT_ADD', cydriver.CU_ATOMIC_OPERATION_FLOAT_ADD), ('CU_ATOMIC_OPERATION_FLOAT_MIN', cydriver.CU_ATOMIC_OPERATION_FLOAT_MIN), ('CU_ATOMIC_OPERATION_FLOAT_MAX', cydriver.CU_ATOMIC_OPERATION_FLOAT_MAX), ('CU_ATOMIC_OPERATION_MAX', cydriver.CU_ATOMIC_OPERATION_MAX),), 'CUDA-valid Atomic Operations')
+cdef object _members_CUatomicOperation = None
 
 cdef inline object _enum_CUatomicOperation(int value):
+    global _members_CUatomicOperation
+    if _members_CUatomicOperation is None:
+        _members_CUatomicOperation = _enum_class('CUatomicOperation')._value2member_map_
     try:
         return _members_CUatomicOperation[value]
     except KeyError:
         return value
 
-
-class CUatomicOperationCapability(_IntEnum):
-    """CUDA-valid Atomic Operation capabilities"""
-    CU_ATOMIC_CAPABILITY_SIGNED = cydriver.CU_ATOMIC_CAPABILITY_SIGNED
-    CU_ATOMIC_CAPABILITY_UNSIGNED = cydriver.CU_ATOMIC_CAPABILITY_UNSIGNED
-    CU_ATOMIC_CAPABILITY_REDUCTION = cydriver.CU_ATOMIC_CAPABILITY_REDUCTION
-    CU_ATOMIC_CAPABILITY_SCALAR_32 = cydriver.CU_ATOMIC_CAPABILITY_SCALAR_32
-    CU_ATOMIC_CAPABILITY_SCALAR_64 = cydriver.CU_ATOMIC_CAPABILITY_SCALAR_64
-    CU_ATOMIC_CAPABILITY_SCALAR_128 = cydriver.CU_ATOMIC_CAPABILITY_SCALAR_128
-    CU_ATOMIC_CAPABILITY_VECTOR_32x4 = cydriver.CU_ATOMIC_CAPABILITY_VECTOR_32x4
-
-cdef dict _members_CUatomicOperationCapability = CUatomicOperationCapability._value2member_map_
+_ENUMS['CUatomicOperationCapability'] = ((('CU_ATOMIC_CAPABILITY_SIGNED', cydriver.CU_ATOMIC_CAPABILITY_SIGNED), ('CU_ATOMIC_CAPABILITY_UNSIGNED', cydriver.CU_ATOMIC_CAPABILITY_UNSIGNED), ('CU_ATOMIC_CAPABILITY_REDUCTION', cydriver.CU_ATOMIC_CAPABILITY_REDUCTION), ('CU_ATOMIC_CAPABILITY_SCALAR_32', cydriver.CU_ATOMIC_CAPABILITY_SCALAR_32), ('CU_ATOMIC_CAPABILITY_SCALAR_64', cydriver.CU_ATOMIC_CAPABILITY_SCALAR_64), ('CU_ATOMIC_CAPABILITY_SCALAR_128', cydriver.CU_ATOMIC_CAPABILITY_SCALAR_128), ('CU_ATOMIC_CAPABILITY_VECTOR_32x4', cydriver.CU_ATOMIC_CAPABILITY_VECTOR_32x4),), 'CUDA-valid Atomic Operation capabilities')
+cdef object _members_CUatomicOperationCapability = None
 
 cdef inline object _enum_CUatomicOperationCapability(int value):
+    global _members_CUatomicOperationCapability
+    if _members_CUatomicOperationCapability is None:
+        _members_CUatomicOperationCapability = _enum_class('CUatomicOperationCapability')._value2member_map_
     try:
         return _members_CUatomicOperationCapability[value]
     except KeyError:
         return value
 
-
-class CUresourceViewFormat(_IntEnum):
-    """Resource view format"""
-    CU_RES_VIEW_FORMAT_NONE = cydriver.CU_RES_VIEW_FORMAT_NONE
-    CU_RES_VIEW_FORMAT_UINT_1X8 = cydriver.CU_RES_VIEW_FORMAT_UINT_1X8
-    CU_RES_VIEW_FORMAT_UINT_2X8 = cydriver.CU_RES_VIEW_FORMAT_UINT_2X8
-    CU_RES_VIEW_FORMAT_UINT_4X8 = cydriver.CU_RES_VIEW_FORMAT_UINT_4X8
-    CU_RES_VIEW_FORMAT_SINT_1X8 = cydriver.CU_RES_VIEW_FORMAT_SINT_1X8
-    CU_RES_VIEW_FORMAT_SINT_2X8 = cydriver.CU_RES_VIEW_FORMAT_SINT_2X8
-    CU_RES_VIEW_FORMAT_SINT_4X8 = cydriver.CU_RES_VIEW_FORMAT_SINT_4X8
-    CU_RES_VIEW_FORMAT_UINT_1X16 = cydriver.CU_RES_VIEW_FORMAT_UINT_1X16
-    CU_RES_VIEW_FORMAT_UINT_2X16 = cydriver.CU_RES_VIEW_FORMAT_UINT_2X16
-    CU_RES_VIEW_FORMAT_UINT_4X16 = cydriver.CU_RES_VIEW_FORMAT_UINT_4X16
-    CU_RES_VIEW_FORMAT_SINT_1X16 = cydriver.CU_RES_VIEW_FORMAT_SINT_1X16
-    CU_RES_VIEW_FORMAT_SINT_2X16 = cydriver.CU_RES_VIEW_FORMAT_SINT_2X16
-    CU_RES_VIEW_FORMAT_SINT_4X16 = cydriver.CU_RES_VIEW_FORMAT_SINT_4X16
-    CU_RES_VIEW_FORMAT_UINT_1X32 = cydriver.CU_RES_VIEW_FORMAT_UINT_1X32
-    CU_RES_VIEW_FORMAT_UINT_2X32 = cydriver.CU_RES_VIEW_FORMAT_UINT_2X32
-    CU_RES_VIEW_FORMAT_UINT_4X32 = cydriver.CU_RES_VIEW_FORMAT_UINT_4X32
-    CU_RES_VIEW_FORMAT_SINT_1X32 = cydriver.CU_RES_VIEW_FORMAT_SINT_1X32
-    CU_RES_VIEW_FORMAT_SINT_2X32 = cydriver.CU_RES_VIEW_FORMAT_SINT_2X32
-    CU_RES_VIEW_FORMAT_SINT_4X32 = cydriver.CU_RES_VIEW_FORMAT_SINT_4X32
-    CU_RES_VIEW_FORMAT_FLOAT_1X16 = cydriver.CU_RES_VIEW_FORMAT_FLOAT_1X16
-    CU_RES_VIEW_FORMAT_FLOAT_2X16 = cydriver.CU_RES_VIEW_FORMAT_FLOAT_2X16
-    CU_RES_VIEW_FORMAT_FLOAT_4X16 = cydriver.CU_RES_VIEW_FORMAT_FLOAT_4X16
-    CU_RES_VIEW_FORMAT_FLOAT_1X32 = cydriver.CU_RES_VIEW_FORMAT_FLOAT_1X32
-    CU_RES_VIEW_FORMAT_FLOAT_2X32 = cydriver.CU_RES_VIEW_FORMAT_FLOAT_2X32
-    CU_RES_VIEW_FORMAT_FLOAT_4X32 = cydriver.CU_RES_VIEW_FORMAT_FLOAT_4X32
-    CU_RES_VIEW_FORMAT_UNSIGNED_BC1 = cydriver.CU_RES_VIEW_FORMAT_UNSIGNED_BC1
-    CU_RES_VIEW_FORMAT_UNSIGNED_BC2 = cydriver.CU_RES_VIEW_FORMAT_UNSIGNED_BC2
-    CU_RES_VIEW_FORMAT_UNSIGNED_BC3 = cydriver.CU_RES_VIEW_FORMAT_UNSIGNED_BC3
-    CU_RES_VIEW_FORMAT_UNSIGNED_BC4 = cydriver.CU_RES_VIEW_FORMAT_UNSIGNED_BC4
-    CU_RES_VIEW_FORMAT_SIGNED_BC4 = cydriver.CU_RES_VIEW_FORMAT_SIGNED_BC4
-    CU_RES_VIEW_FORMAT_UNSIGNED_BC5 = cydriver.CU_RES_VIEW_FORMAT_UNSIGNED_BC5
-    CU_RES_VIEW_FORMAT_SIGNED_BC5 = cydriver.CU_RES_VIEW_FORMAT_SIGNED_BC5
-    CU_RES_VIEW_FORMAT_UNSIGNED_BC6H = cydriver.CU_RES_VIEW_FORMAT_UNSIGNED_BC6H
-    CU_RES_VIEW_FORMAT_SIGNED_BC6H = cydriver.CU_RES_VIEW_FORMAT_SIGNED_BC6H
-    CU_RES_VIEW_FORMAT_UNSIGNED_BC7 = cydriver.CU_RES_VIEW_FORMAT_UNSIGNED_BC7
-
-cdef dict _members_CUresourceViewFormat = CUresourceViewFormat._value2member_map_
+_ENUMS['CUresourceViewFormat'] = ((('CU_RES_VIEW_FORMAT_NONE', cydriver.CU_RES_VIEW_FORMAT_NONE), ('CU_RES_VIEW_FORMAT_UINT_1X8', cydriver.CU_RES_VIEW_FORMAT_UINT_1X8), ('CU_RES_VIEW_FORMAT_UINT_2X8', cydriver.CU_RES_VIEW_FORMAT_UINT_2X8), ('CU_RES_VIEW_FORMAT_UINT_4X8', cydriver.CU_RES_VIEW_FORMAT_UINT_4X8), ('CU_RES_VIEW_FORMAT_SINT_1X8', cydriver.CU_RES_VIEW_FORMAT_SINT_1X8), ('CU_RES_VIEW_FORMAT_SINT_2X8', cydriver.CU_RES_VIEW_FORMAT_SINT_2X8), ('CU_RES_VIEW_FORMAT_SINT_4X8', cydriver.CU_RES_VIEW_FORMAT_SINT_4X8), ('CU_RES_VIEW_FORMAT_UINT_1X16', cydriver.CU_RES_VIEW_FORMAT_UINT_1X16), ('CU_RES_VIEW_FORMAT_UINT_2X16', cydriver.CU_RES_VIEW_FORMAT_UINT_2X16), ('CU_RES_VIEW_FORMAT_UINT_4X16', cydriver.CU_RES_VIEW_FORMAT_UINT_4X16), ('CU_RES_VIEW_FORMAT_SINT_1X16', cydriver.CU_RES_VIEW_FORMAT_SINT_1X16), ('CU_RES_VIEW_FORMAT_SINT_2X16', cydriver.CU_RES_VIEW_FORMAT_SINT_2X16), ('CU_RES_VIEW_FORMAT_SINT_4X16', cydriver.CU_RES_VIEW_FORMAT_SINT_4X16), ('CU_RES_VIEW_FORMAT_UINT_1X32', cydriver.CU_RES_VIEW_FORMAT_UINT_1X32), ('CU_RES_VIEW_FORMAT_UINT_2X32', cydriver.CU_RES_VIEW_FORMAT_UINT_2X32), ('CU_RES_VIEW_FORMAT_UINT_4X32', cydriver.CU_RES_VIEW_FORMAT_UINT_4X32), ('CU_RES_VIEW_FORMAT_SINT_1X32', cydriver.CU_RES_VIEW_FORMAT_SINT_1X32), ('CU_RES_VIEW_FORMAT_SINT_2X32', cydriver.CU_RES_VIEW_FORMAT_SINT_2X32), ('CU_RES_VIEW_FORMAT_SINT_4X32', cydriver.CU_RES_VIEW_FORMAT_SINT_4X32), ('CU_RES_VIEW_FORMAT_FLOAT_1X16', cydriver.CU_RES_VIEW_FORMAT_FLOAT_1X16), ('CU_RES_VIEW_FORMAT_FLOAT_2X16', cydriver.CU_RES_VIEW_FORMAT_FLOAT_2X16), ('CU_RES_VIEW_FORMAT_FLOAT_4X16', cydriver.CU_RES_VIEW_FORMAT_FLOAT_4X16), ('CU_RES_VIEW_FORMAT_FLOAT_1X32', cydriver.CU_RES_VIEW_FORMAT_FLOAT_1X32), ('CU_RES_VIEW_FORMAT_FLOAT_2X32', cydriver.CU_RES_VIEW_FORMAT_FLOAT_2X32), ('CU_RES_VIEW_FORMAT_FLOAT_4X32', cydriver.CU_RES_VIEW_FORMAT_FLOAT_4X32), ('CU_RES_VIEW_FORMAT_UNSIGNED_BC1', cydriver.CU_RES_VIEW_FORMAT_UNSIGNED_BC1), ('CU_RES_VIEW_FORMAT_UNSIGNED_BC2', cydriver.CU_RES_VIEW_FORMAT_UNSIGNED_BC2), ('CU_RES_VIEW_FORMAT_UNSIGNED_BC3', cydriver.CU_RES_VIEW_FORMAT_UNSIGNED_BC3), ('CU_RES_VIEW_FORMAT_UNSIGNED_BC4', cydriver.CU_RES_VIEW_FORMAT_UNSIGNED_BC4), ('CU_RES_VIEW_FORMAT_SIGNED_BC4', cydriver.CU_RES_VIEW_FORMAT_SIGNED_BC4), ('CU_RES_VIEW_FORMAT_UNSIGNED_BC5', cydriver.CU_RES_VIEW_FORMAT_UNSIGNED_BC5), ('CU_RES_VIEW_FORMAT_SIGNED_BC5', cydriver.CU_RES_VIEW_FORMAT_SIGNED_BC5), ('CU_RES_VIEW_FORMAT_UNSIGNED_BC6H', cydriver.CU_RES_VIEW_FORMAT_UNSIGNED_BC6H), ('CU_RES_VIEW_FORMAT_SIGNED_BC6H', cydriver.CU_RES_VIEW_FORMAT_SIGNED_BC6H), ('CU_RES_VIEW_FORMAT_UNSIGNED_BC7', cydriver.CU_RES_VIEW_FORMAT_UNSIGNED_BC7),), 'Resource view format')
+cdef object _members_CUresourceViewFormat = None
 
 cdef inline object _enum_CUresourceViewFormat(int value):
+    global _members_CUresourceViewFormat
+    if _members_CUresourceViewFormat is None:
+        _members_CUresourceViewFormat = _enum_class('CUresourceViewFormat')._value2member_map_
     try:
         return _members_CUresourceViewFormat[value]
     except KeyError:
         return value
 
-
-class CUtensorMapDataType(_IntEnum):
-    """Tensor map data type"""
-    CU_TENSOR_MAP_DATA_TYPE_UINT8 = cydriver.CU_TENSOR_MAP_DATA_TYPE_UINT8
-    CU_TENSOR_MAP_DATA_TYPE_UINT16 = cydriver.CU_TENSOR_MAP_DATA_TYPE_UINT16
-    CU_TENSOR_MAP_DATA_TYPE_UINT32 = cydriver.CU_TENSOR_MAP_DATA_TYPE_UINT32
-    CU_TENSOR_MAP_DATA_TYPE_INT32 = cydriver.CU_TENSOR_MAP_DATA_TYPE_INT32
-    CU_TENSOR_MAP_DATA_TYPE_UINT64 = cydriver.CU_TENSOR_MAP_DATA_TYPE_UINT64
-    CU_TENSOR_MAP_DATA_TYPE_INT64 = cydriver.CU_TENSOR_MAP_DATA_TYPE_INT64
-    CU_TENSOR_MAP_DATA_TYPE_FLOAT16 = cydriver.CU_TENSOR_MAP_DATA_TYPE_FLOAT16
-    CU_TENSOR_MAP_DATA_TYPE_FLOAT32 = cydriver.CU_TENSOR_MAP_DATA_TYPE_FLOAT32
-    CU_TENSOR_MAP_DATA_TYPE_FLOAT64 = cydriver.CU_TENSOR_MAP_DATA_TYPE_FLOAT64
-    CU_TENSOR_MAP_DATA_TYPE_BFLOAT16 = cydriver.CU_TENSOR_MAP_DATA_TYPE_BFLOAT16
-    CU_TENSOR_MAP_DATA_TYPE_FLOAT32_FTZ = cydriver.CU_TENSOR_MAP_DATA_TYPE_FLOAT32_FTZ
-    CU_TENSOR_MAP_DATA_TYPE_TFLOAT32 = cydriver.CU_TENSOR_MAP_DATA_TYPE_TFLOAT32
-    CU_TENSOR_MAP_DATA_TYPE_TFLOAT32_FTZ = cydriver.CU_TENSOR_MAP_DATA_TYPE_TFLOAT32_FTZ
-    CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN8B = cydriver.CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN8B
-    CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN16B = cydriver.CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN16B
-    CU_TENSOR_MAP_DATA_TYPE_16U6_ALIGN16B = cydriver.CU_TENSOR_MAP_DATA_TYPE_16U6_ALIGN16B
-
-cdef dict _members_CUtensorMapDataType = CUtensorMapDataType._value2member_map_
+_ENUMS['CUtensorMapDataType'] = ((('CU_TENSOR_MAP_DATA_TYPE_UINT8', cydriver.CU_TENSOR_MAP_DATA_TYPE_UINT8), ('CU_TENSOR_MAP_DATA_TYPE_UINT16', cydriver.CU_TENSOR_MAP_DATA_TYPE_UINT16), ('CU_TENSOR_MAP_DATA_TYPE_UINT32', cydriver.CU_TENSOR_MAP_DATA_TYPE_UINT32), ('CU_TENSOR_MAP_DATA_TYPE_INT32', cydriver.CU_TENSOR_MAP_DATA_TYPE_INT32), ('CU_TENSOR_MAP_DATA_TYPE_UINT64', cydriver.CU_TENSOR_MAP_DATA_TYPE_UINT64), ('CU_TENSOR_MAP_DATA_TYPE_INT64', cydriver.CU_TENSOR_MAP_DATA_TYPE_INT64), ('CU_TENSOR_MAP_DATA_TYPE_FLOAT16', cydriver.CU_TENSOR_MAP_DATA_TYPE_FLOAT16), ('CU_TENSOR_MAP_DATA_TYPE_FLOAT32', cydriver.CU_TENSOR_MAP_DATA_TYPE_FLOAT32), ('CU_TENSOR_MAP_DATA_TYPE_FLOAT64', cydriver.CU_TENSOR_MAP_DATA_TYPE_FLOAT64), ('CU_TENSOR_MAP_DATA_TYPE_BFLOAT16', cydriver.CU_TENSOR_MAP_DATA_TYPE_BFLOAT16), ('CU_TENSOR_MAP_DATA_TYPE_FLOAT32_FTZ', cydriver.CU_TENSOR_MAP_DATA_TYPE_FLOAT32_FTZ), ('CU_TENSOR_MAP_DATA_TYPE_TFLOAT32', cydriver.CU_TENSOR_MAP_DATA_TYPE_TFLOAT32), ('CU_TENSOR_MAP_DATA_TYPE_TFLOAT32_FTZ', cydriver.CU_TENSOR_MAP_DATA_TYPE_TFLOAT32_FTZ), ('CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN8B', cydriver.CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN8B), ('CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN16B', cydriver.CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN16B), ('CU_TENSOR_MAP_DATA_TYPE_16U6_ALIGN16B', cydriver.CU_TENSOR_MAP_DATA_TYPE_16U6_ALIGN16B),), 'Tensor map data type')
+cdef object _members_CUtensorMapDataType = None
 
 cdef inline object _enum_CUtensorMapDataType(int value):
+    global _members_CUtensorMapDataType
+    if _members_CUtensorMapDataType is None:
+        _members_CUtensorMapDataType = _enum_class('CUtensorMapDataType')._value2member_map_
     try:
         return _members_CUtensorMapDataType[value]
     except KeyError:
         return value
 
-
-class CUtensorMapInterleave(_IntEnum):
-    """Tensor map interleave layout type"""
-    CU_TENSOR_MAP_INTERLEAVE_NONE = cydriver.CU_TENSOR_MAP_INTERLEAVE_NONE
-    CU_TENSOR_MAP_INTERLEAVE_16B = cydriver.CU_TENSOR_MAP_INTERLEAVE_16B
-    CU_TENSOR_MAP_INTERLEAVE_32B = cydriver.CU_TENSOR_MAP_INTERLEAVE_32B
-
-cdef dict _members_CUtensorMapInterleave = CUtensorMapInterleave._value2member_map_
+_ENUMS['CUtensorMapInterleave'] = ((('CU_TENSOR_MAP_INTERLEAVE_NONE', cydriver.CU_TENSOR_MAP_INTERLEAVE_NONE), ('CU_TENSOR_MAP_INTERLEAVE_16B', cydriver.CU_TENSOR_MAP_INTERLEAVE_16B), ('CU_TENSOR_MAP_INTERLEAVE_32B', cydriver.CU_TENSOR_MAP_INTERLEAVE_32B),), 'Tensor map interleave layout type')
+cdef object _members_CUtensorMapInterleave = None
 
 cdef inline object _enum_CUtensorMapInterleave(int value):
+    global _members_CUtensorMapInterleave
+    if _members_CUtensorMapInterleave is None:
+        _members_CUtensorMapInterleave = _enum_class('CUtensorMapInterleave')._value2member_map_
     try:
         return _members_CUtensorMapInterleave[value]
     except KeyError:
         return value
 
-
-class CUtensorMapSwizzle(_IntEnum):
-    """Tensor map swizzling mode of shared memory banks"""
-    CU_TENSOR_MAP_SWIZZLE_NONE = cydriver.CU_TENSOR_MAP_SWIZZLE_NONE
-    CU_TENSOR_MAP_SWIZZLE_32B = cydriver.CU_TENSOR_MAP_SWIZZLE_32B
-    CU_TENSOR_MAP_SWIZZLE_64B = cydriver.CU_TENSOR_MAP_SWIZZLE_64B
-    CU_TENSOR_MAP_SWIZZLE_128B = cydriver.CU_TENSOR_MAP_SWIZZLE_128B
-    CU_TENSOR_MAP_SWIZZLE_128B_ATOM_32B = cydriver.CU_TENSOR_MAP_SWIZZLE_128B_ATOM_32B
-    CU_TENSOR_MAP_SWIZZLE_128B_ATOM_32B_FLIP_8B = cydriver.CU_TENSOR_MAP_SWIZZLE_128B_ATOM_32B_FLIP_8B
-    CU_TENSOR_MAP_SWIZZLE_128B_ATOM_64B = cydriver.CU_TENSOR_MAP_SWIZZLE_128B_ATOM_64B
-
-cdef dict _members_CUtensorMapSwizzle = CUtensorMapSwizzle._value2member_map_
+_ENUMS['CUtensorMapSwizzle'] = ((('CU_TENSOR_MAP_SWIZZLE_NONE', cydriver.CU_TENSOR_MAP_SWIZZLE_NONE), ('CU_TENSOR_MAP_SWIZZLE_32B', cydriver.CU_TENSOR_MAP_SWIZZLE_32B), ('CU_TENSOR_MAP_SWIZZLE_64B', cydriver.CU_TENSOR_MAP_SWIZZLE_64B), ('CU_TENSOR_MAP_SWIZZLE_128B', cydriver.CU_TENSOR_MAP_SWIZZLE_128B), ('CU_TENSOR_MAP_SWIZZLE_128B_ATOM_32B', cydriver.CU_TENSOR_MAP_SWIZZLE_128B_ATOM_32B), ('CU_TENSOR_MAP_SWIZZLE_128B_ATOM_32B_FLIP_8B', cydriver.CU_TENSOR_MAP_SWIZZLE_128B_ATOM_32B_FLIP_8B), ('CU_TENSOR_MAP_SWIZZLE_128B_ATOM_64B', cydriver.CU_TENSOR_MAP_SWIZZLE_128B_ATOM_64B),), 'Tensor map swizzling mode of shared memory banks')
+cdef object _members_CUtensorMapSwizzle = None
 
 cdef inline object _enum_CUtensorMapSwizzle(int value):
+    global _members_CUtensorMapSwizzle
+    if _members_CUtensorMapSwizzle is None:
+        _members_CUtensorMapSwizzle = _enum_class('CUtensorMapSwizzle')._value2member_map_
     try:
         return _members_CUtensorMapSwizzle[value]
     except KeyError:
         return value
 
-
-class CUtensorMapL2promotion(_IntEnum):
-    """Tensor map L2 promotion type"""
-    CU_TENSOR_MAP_L2_PROMOTION_NONE = cydriver.CU_TENSOR_MAP_L2_PROMOTION_NONE
-    CU_TENSOR_MAP_L2_PROMOTION_L2_64B = cydriver.CU_TENSOR_MAP_L2_PROMOTION_L2_64B
-    CU_TENSOR_MAP_L2_PROMOTION_L2_128B = cydriver.CU_TENSOR_MAP_L2_PROMOTION_L2_128B
-    CU_TENSOR_MAP_L2_PROMOTION_L2_256B = cydriver.CU_TENSOR_MAP_L2_PROMOTION_L2_256B
-
-cdef dict _members_CUtensorMapL2promotion = CUtensorMapL2promotion._value2member_map_
+_ENUMS['CUtensorMapL2promotion'] = ((('CU_TENSOR_MAP_L2_PROMOTION_NONE', cydriver.CU_TENSOR_MAP_L2_PROMOTION_NONE), ('CU_TENSOR_MAP_L2_PROMOTION_L2_64B', cydriver.CU_TENSOR_MAP_L2_PROMOTION_L2_64B), ('CU_TENSOR_MAP_L2_PROMOTION_L2_128B', cydriver.CU_TENSOR_MAP_L2_PROMOTION_L2_128B), ('CU_TENSOR_MAP_L2_PROMOTION_L2_256B', cydriver.CU_TENSOR_MAP_L2_PROMOTION_L2_256B),), 'Tensor map L2 promotion type')
+cdef object _members_CUtensorMapL2promotion = None
 
 cdef inline object _enum_CUtensorMapL2promotion(int value):
+    global _members_CUtensorMapL2promotion
+    if _members_CUtensorMapL2promotion is None:
+        _members_CUtensorMapL2promotion = _enum_class('CUtensorMapL2promotion')._value2member_map_
     try:
         return _members_CUtensorMapL2promotion[value]
     except KeyError:
         return value
 
-
-class CUtensorMapFloatOOBfill(_IntEnum):
-    """Tensor map out-of-bounds fill type"""
-    CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE = cydriver.CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE
-    CU_TENSOR_MAP_FLOAT_OOB_FILL_NAN_REQUEST_ZERO_FMA = cydriver.CU_TENSOR_MAP_FLOAT_OOB_FILL_NAN_REQUEST_ZERO_FMA
-
-cdef dict _members_CUtensorMapFloatOOBfill = CUtensorMapFloatOOBfill._value2member_map_
+_ENUMS['CUtensorMapFloatOOBfill'] = ((('CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE', cydriver.CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE), ('CU_TENSOR_MAP_FLOAT_OOB_FILL_NAN_REQUEST_ZERO_FMA', cydriver.CU_TENSOR_MAP_FLOAT_OOB_FILL_NAN_REQUEST_ZERO_FMA),), 'Tensor map out-of-bounds fill type')
+cdef object _members_CUtensorMapFloatOOBfill = None
 
 cdef inline object _enum_CUtensorMapFloatOOBfill(int value):
+    global _members_CUtensorMapFloatOOBfill
+    if _members_CUtensorMapFloatOOBfill is None:
+        _members_CUtensorMapFloatOOBfill = _enum_class('CUtensorMapFloatOOBfill')._value2member_map_
     try:
         return _members_CUtensorMapFloatOOBfill[value]
     except KeyError:
         return value
 
-
-class CUtensorMapIm2ColWideMode(_IntEnum):
-    """Tensor map Im2Col wide mode"""
-    CU_TENSOR_MAP_IM2COL_WIDE_MODE_W = cydriver.CU_TENSOR_MAP_IM2COL_WIDE_MODE_W
-    CU_TENSOR_MAP_IM2COL_WIDE_MODE_W128 = cydriver.CU_TENSOR_MAP_IM2COL_WIDE_MODE_W128
-
-cdef dict _members_CUtensorMapIm2ColWideMode = CUtensorMapIm2ColWideMode._value2member_map_
+_ENUMS['CUtensorMapIm2ColWideMode'] = ((('CU_TENSOR_MAP_IM2COL_WIDE_MODE_W', cydriver.CU_TENSOR_MAP_IM2COL_WIDE_MODE_W), ('CU_TENSOR_MAP_IM2COL_WIDE_MODE_W128', cydriver.CU_TENSOR_MAP_IM2COL_WIDE_MODE_W128),), 'Tensor map Im2Col wide mode')
+cdef object _members_CUtensorMapIm2ColWideMode = None
 
 cdef inline object _enum_CUtensorMapIm2ColWideMode(int value):
+    global _members_CUtensorMapIm2ColWideMode
+    if _members_CUtensorMapIm2ColWideMode is None:
+        _members_CUtensorMapIm2ColWideMode = _enum_class('CUtensorMapIm2ColWideMode')._value2member_map_
     try:
         return _members_CUtensorMapIm2ColWideMode[value]
     except KeyError:
         return value
 
-
-class CUDA_POINTER_ATTRIBUTE_ACCESS_FLAGS(_IntEnum):
-    """Access flags that specify the level of access the current context's device has on the memory
-    referenced.
-    """
-    CU_POINTER_ATTRIBUTE_ACCESS_FLAG_NONE = cydriver.CU_POINTER_ATTRIBUTE_ACCESS_FLAG_NONE
-    CU_POINTER_ATTRIBUTE_ACCESS_FLAG_READ = cydriver.CU_POINTER_ATTRIBUTE_ACCESS_FLAG_READ
-    CU_POINTER_ATTRIBUTE_ACCESS_FLAG_READWRITE = cydriver.CU_POINTER_ATTRIBUTE_ACCESS_FLAG_READWRITE
-
-cdef dict _members_CUDA_POINTER_ATTRIBUTE_ACCESS_FLAGS = CUDA_POINTER_ATTRIBUTE_ACCESS_FLAGS._value2member_map_
+_ENUMS['CUDA_POINTER_ATTRIBUTE_ACCESS_FLAGS'] = ((('CU_POINTER_ATTRIBUTE_ACCESS_FLAG_NONE', cydriver.CU_POINTER_ATTRIBUTE_ACCESS_FLAG_NONE), ('CU_POINTER_ATTRIBUTE_ACCESS_FLAG_READ', cydriver.CU_POINTER_ATTRIBUTE_ACCESS_FLAG_READ), ('CU_POINTER_ATTRIBUTE_ACCESS_FLAG_READWRITE', cydriver.CU_POINTER_ATTRIBUTE_ACCESS_FLAG_READWRITE),), "Access flags that specify the level of access the current context's device has on the memory\nreferenced.")
+cdef object _members_CUDA_POINTER_ATTRIBUTE_ACCESS_FLAGS = None
 
 cdef inline object _enum_CUDA_POINTER_ATTRIBUTE_ACCESS_FLAGS(int value):
+    global _members_CUDA_POINTER_ATTRIBUTE_ACCESS_FLAGS
+    if _members_CUDA_POINTER_ATTRIBUTE_ACCESS_FLAGS is None:
+        _members_CUDA_POINTER_ATTRIBUTE_ACCESS_FLAGS = _enum_class('CUDA_POINTER_ATTRIBUTE_ACCESS_FLAGS')._value2member_map_
     try:
         return _members_CUDA_POINTER_ATTRIBUTE_ACCESS_FLAGS[value]
     except KeyError:
         return value
 
-
-class CUexternalMemoryHandleType(_IntEnum):
-    """External memory handle types"""
-    CU_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD = cydriver.CU_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD
-    CU_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_WIN32 = cydriver.CU_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_WIN32
-    CU_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_WIN32_KMT = cydriver.CU_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_WIN32_KMT
-    CU_EXTERNAL_MEMORY_HANDLE_TYPE_D3D12_HEAP = cydriver.CU_EXTERNAL_MEMORY_HANDLE_TYPE_D3D12_HEAP
-    CU_EXTERNAL_MEMORY_HANDLE_TYPE_D3D12_RESOURCE = cydriver.CU_EXTERNAL_MEMORY_HANDLE_TYPE_D3D12_RESOURCE
-    CU_EXTERNAL_MEMORY_HANDLE_TYPE_D3D11_RESOURCE = cydriver.CU_EXTERNAL_MEMORY_HANDLE_TYPE_D3D11_RESOURCE
-    CU_EXTERNAL_MEMORY_HANDLE_TYPE_D3D11_RESOURCE_KMT = cydriver.CU_EXTERNAL_MEMORY_HANDLE_TYPE_D3D11_RESOURCE_KMT
-    CU_EXTERNAL_MEMORY_HANDLE_TYPE_NVSCIBUF = cydriver.CU_EXTERNAL_MEMORY_HANDLE_TYPE_NVSCIBUF
-    CU_EXTERNAL_MEMORY_HANDLE_TYPE_DMABUF_FD = cydriver.CU_EXTERNAL_MEMORY_HANDLE_TYPE_DMABUF_FD
-
-cdef dict _members_CUexternalMemoryHandleType = CUexternalMemoryHandleType._value2member_map_
+_ENUMS['CUexternalMemoryHandleType'] = ((('CU_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD', cydriver.CU_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD), ('CU_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_WIN32', cydriver.CU_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_WIN32), ('CU_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_WIN32_KMT', cydriver.CU_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_WIN32_KMT), ('CU_EXTERNAL_MEMORY_HANDLE_TYPE_D3D12_HEAP', cydriver.CU_EXTERNAL_MEMORY_HANDLE_TYPE_D3D12_HEAP), ('CU_EXTERNAL_MEMORY_HANDLE_TYPE_D3D12_RESOURCE', cydriver.CU_EXTERNAL_MEMORY_HANDLE_TYPE_D3D12_RESOURCE), ('CU_EXTERNAL_MEMORY_HANDLE_TYPE_D3D11_RESOURCE', cydriver.CU_EXTERNAL_MEMORY_HANDLE_TYPE_D3D11_RESOURCE), ('CU_EXTERNAL_MEMORY_HANDLE_TYPE_D3D11_RESOURCE_KMT', cydriver.CU_EXTERNAL_MEMORY_HANDLE_TYPE_D3D11_RESOURCE_KMT), ('CU_EXTERNAL_MEMORY_HANDLE_TYPE_NVSCIBUF', cydriver.CU_EXTERNAL_MEMORY_HANDLE_TYPE_NVSCIBUF), ('CU_EXTERNAL_MEMORY_HANDLE_TYPE_DMABUF_FD', cydriver.CU_EXTERNAL_MEMORY_HANDLE_TYPE_DMABUF_FD),), 'External memory handle types')
+cdef object _members_CUexternalMemoryHandleType = None
 
 cdef inline object _enum_CUexternalMemoryHandleType(int value):
+    global _members_CUexternalMemoryHandleType
+    if _members_CUexternalMemoryHandleType is None:
+        _members_CUexternalMemoryHandleType = _enum_class('CUexternalMemoryHandleType')._value2member_map_
     try:
         return _members_CUexternalMemoryHandleType[value]
     except KeyError:
         return value
 
-
-class CUexternalSemaphoreHandleType(_IntEnum):
-    """External semaphore handle types"""
-    CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_FD = cydriver.CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_FD
-    CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_WIN32 = cydriver.CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_WIN32
-    CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_WIN32_KMT = cydriver.CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_WIN32_KMT
-    CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_D3D12_FENCE = cydriver.CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_D3D12_FENCE
-    CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_D3D11_FENCE = cydriver.CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_D3D11_FENCE
-    CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_NVSCISYNC = cydriver.CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_NVSCISYNC
-    CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_D3D11_KEYED_MUTEX = cydriver.CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_D3D11_KEYED_MUTEX
-    CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_D3D11_KEYED_MUTEX_KMT = cydriver.CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_D3D11_KEYED_MUTEX_KMT
-    CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_TIMELINE_SEMAPHORE_FD = cydriver.CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_TIMELINE_SEMAPHORE_FD
-    CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_TIMELINE_SEMAPHORE_WIN32 = cydriver.CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_TIMELINE_SEMAPHORE_WIN32
-
-cdef dict _members_CUexternalSemaphoreHandleType = CUexternalSemaphoreHandleType._value2member_map_
+_ENUMS['CUexternalSemaphoreHandleType'] = ((('CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_FD', cydriver.CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_FD), ('CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_WIN32', cydriver.CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_WIN32), ('CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_WIN32_KMT', cydriver.CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_WIN32_KMT), ('CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_D3D12_FENCE', cydriver.CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_D3D12_FENCE), ('CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_D3D11_FENCE', cydriver.CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_D3D11_FENCE), ('CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_NVSCISYNC', cydriver.CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_NVSCISYNC), ('CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_D3D11_KEYED_MUTEX', cydriver.CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_D3D11_KEYED_MUTEX), ('CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_D3D11_KEYED_MUTEX_KMT', cydriver.CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_D3D11_KEYED_MUTEX_KMT), ('CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_TIMELINE_SEMAPHORE_FD', cydriver.CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_TIMELINE_SEMAPHORE_FD), ('CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_TIMELINE_SEMAPHORE_WIN32', cydriver.CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_TIMELINE_SEMAPHORE_WIN32),), 'External semaphore handle types')
+cdef object _members_CUexternalSemaphoreHandleType = None
 
 cdef inline object _enum_CUexternalSemaphoreHandleType(int value):
+    global _members_CUexternalSemaphoreHandleType
+    if _members_CUexternalSemaphoreHandleType is None:
+        _members_CUexternalSemaphoreHandleType = _enum_class('CUexternalSemaphoreHandleType')._value2member_map_
     try:
         return _members_CUexternalSemaphoreHandleType[value]
     except KeyError:
         return value
 
-
-class CUmemAllocationHandleType(_IntEnum):
-    """Flags for specifying particular handle types"""
-    CU_MEM_HANDLE_TYPE_NONE = cydriver.CU_MEM_HANDLE_TYPE_NONE
-    CU_MEM_HANDLE_TYPE_POSIX_FILE_DESCRIPTOR = cydriver.CU_MEM_HANDLE_TYPE_POSIX_FILE_DESCRIPTOR
-    CU_MEM_HANDLE_TYPE_WIN32 = cydriver.CU_MEM_HANDLE_TYPE_WIN32
-    CU_MEM_HANDLE_TYPE_WIN32_KMT = cydriver.CU_MEM_HANDLE_TYPE_WIN32_KMT
-    CU_MEM_HANDLE_TYPE_FABRIC = cydriver.CU_MEM_HANDLE_TYPE_FABRIC
-    CU_MEM_HANDLE_TYPE_MAX = cydriver.CU_MEM_HANDLE_TYPE_MAX
-
-cdef dict _members_CUmemAllocationHandleType = CUmemAllocationHandleType._value2member_map_
+_ENUMS['CUmemAllocationHandleType'] = ((('CU_MEM_HANDLE_TYPE_NONE', cydriver.CU_MEM_HANDLE_TYPE_NONE), ('CU_MEM_HANDLE_TYPE_POSIX_FILE_DESCRIPTOR', cydriver.CU_MEM_HANDLE_TYPE_POSIX_FILE_DESCRIPTOR), ('CU_MEM_HANDLE_TYPE_WIN32', cydriver.CU_MEM_HANDLE_TYPE_WIN32), ('CU_MEM_HANDLE_TYPE_WIN32_KMT', cydriver.CU_MEM_HANDLE_TYPE_WIN32_KMT), ('CU_MEM_HANDLE_TYPE_FABRIC', cydriver.CU_MEM_HANDLE_TYPE_FABRIC), ('CU_MEM_HANDLE_TYPE_MAX', cydriver.CU_MEM_HANDLE_TYPE_MAX),), 'Flags for specifying particular handle types')
+cdef object _members_CUmemAllocationHandleType = None
 
 cdef inline object _enum_CUmemAllocationHandleType(int value):
+    global _members_CUmemAllocationHandleType
+    if _members_CUmemAllocationHandleType is None:
+        _members_CUmemAllocationHandleType = _enum_class('CUmemAllocationHandleType')._value2member_map_
     try:
         return _members_CUmemAllocationHandleType[value]
     except KeyError:
         return value
 
-
-class CUmemAccess_flags(_IntEnum):
-    """Specifies the memory protection flags for mapping."""
-    CU_MEM_ACCESS_FLAGS_PROT_NONE = cydriver.CU_MEM_ACCESS_FLAGS_PROT_NONE
-    CU_MEM_ACCESS_FLAGS_PROT_READ = cydriver.CU_MEM_ACCESS_FLAGS_PROT_READ
-    CU_MEM_ACCESS_FLAGS_PROT_READWRITE = cydriver.CU_MEM_ACCESS_FLAGS_PROT_READWRITE
-    CU_MEM_ACCESS_FLAGS_PROT_MAX = cydriver.CU_MEM_ACCESS_FLAGS_PROT_MAX
-
-cdef dict _members_CUmemAccess_flags = CUmemAccess_flags._value2member_map_
+_ENUMS['CUmemAccess_flags'] = ((('CU_MEM_ACCESS_FLAGS_PROT_NONE', cydriver.CU_MEM_ACCESS_FLAGS_PROT_NONE), ('CU_MEM_ACCESS_FLAGS_PROT_READ', cydriver.CU_MEM_ACCESS_FLAGS_PROT_READ), ('CU_MEM_ACCESS_FLAGS_PROT_READWRITE', cydriver.CU_MEM_ACCESS_FLAGS_PROT_READWRITE), ('CU_MEM_ACCESS_FLAGS_PROT_MAX', cydriver.CU_MEM_ACCESS_FLAGS_PROT_MAX),), 'Specifies the memory protection flags for mapping.')
+cdef object _members_CUmemAccess_flags = None
 
 cdef inline object _enum_CUmemAccess_flags(int value):
+    global _members_CUmemAccess_flags
+    if _members_CUmemAccess_flags is None:
+        _members_CUmemAccess_flags = _enum_class('CUmemAccess_flags')._value2member_map_
     try:
         return _members_CUmemAccess_flags[value]
     except KeyError:
         return value
 
-
-class CUmemLocationType(_IntEnum):
-    """Specifies the type of location"""
-    CU_MEM_LOCATION_TYPE_INVALID = cydriver.CU_MEM_LOCATION_TYPE_INVALID
-    CU_MEM_LOCATION_TYPE_NONE = cydriver.CU_MEM_LOCATION_TYPE_NONE
-    CU_MEM_LOCATION_TYPE_DEVICE = cydriver.CU_MEM_LOCATION_TYPE_DEVICE
-    CU_MEM_LOCATION_TYPE_HOST = cydriver.CU_MEM_LOCATION_TYPE_HOST
-    CU_MEM_LOCATION_TYPE_HOST_NUMA = cydriver.CU_MEM_LOCATION_TYPE_HOST_NUMA
-    CU_MEM_LOCATION_TYPE_HOST_NUMA_CURRENT = cydriver.CU_MEM_LOCATION_TYPE_HOST_NUMA_CURRENT
-    CU_MEM_LOCATION_TYPE_MAX = cydriver.CU_MEM_LOCATION_TYPE_MAX
-
-cdef dict _members_CUmemLocationType = CUmemLocationType._value2member_map_
+_ENUMS['CUmemLocationType'] = ((('CU_MEM_LOCATION_TYPE_INVALID', cydriver.CU_MEM_LOCATION_TYPE_INVALID), ('CU_MEM_LOCATION_TYPE_NONE', cydriver.CU_MEM_LOCATION_TYPE_NONE), ('CU_MEM_LOCATION_TYPE_DEVICE', cydriver.CU_MEM_LOCATION_TYPE_DEVICE), ('CU_MEM_LOCATION_TYPE_HOST', cydriver.CU_MEM_LOCATION_TYPE_HOST), ('CU_MEM_LOCATION_TYPE_HOST_NUMA', cydriver.CU_MEM_LOCATION_TYPE_HOST_NUMA), ('CU_MEM_LOCATION_TYPE_HOST_NUMA_CURRENT', cydriver.CU_MEM_LOCATION_TYPE_HOST_NUMA_CURRENT), ('CU_MEM_LOCATION_TYPE_MAX', cydriver.CU_MEM_LOCATION_TYPE_MAX),), 'Specifies the type of location')
+cdef object _members_CUmemLocationType = None
 
 cdef inline object _enum_CUmemLocationType(int value):
+    global _members_CUmemLocationType
+    if _members_CUmemLocationType is None:
+        _members_CUmemLocationType = _enum_class('CUmemLocationType')._value2member_map_
     try:
         return _members_CUmemLocationType[value]
     except KeyError:
         return value
 
-
-class CUmemAllocationType(_IntEnum):
-    """Defines the allocation types available"""
-    CU_MEM_ALLOCATION_TYPE_INVALID = cydriver.CU_MEM_ALLOCATION_TYPE_INVALID
-    CU_MEM_ALLOCATION_TYPE_PINNED = cydriver.CU_MEM_ALLOCATION_TYPE_PINNED
-    CU_MEM_ALLOCATION_TYPE_MANAGED = cydriver.CU_MEM_ALLOCATION_TYPE_MANAGED
-    CU_MEM_ALLOCATION_TYPE_MAX = cydriver.CU_MEM_ALLOCATION_TYPE_MAX
-
-cdef dict _members_CUmemAllocationType = CUmemAllocationType._value2member_map_
+_ENUMS['CUmemAllocationType'] = ((('CU_MEM_ALLOCATION_TYPE_INVALID', cydriver.CU_MEM_ALLOCATION_TYPE_INVALID), ('CU_MEM_ALLOCATION_TYPE_PINNED', cydriver.CU_MEM_ALLOCATION_TYPE_PINNED), ('CU_MEM_ALLOCATION_TYPE_MANAGED', cydriver.CU_MEM_ALLOCATION_TYPE_MANAGED), ('CU_MEM_ALLOCATION_TYPE_MAX', cydriver.CU_MEM_ALLOCATION_TYPE_MAX),), 'Defines the allocation types available')
+cdef object _members_CUmemAllocationType = None
 
 cdef inline object _enum_CUmemAllocationType(int value):
+    global _members_CUmemAllocationType
+    if _members_CUmemAllocationType is None:
+        _members_CUmemAllocationType = _enum_class('CUmemAllocationType')._value2member_map_
     try:
         return _members_CUmemAllocationType[value]
     except KeyError:
         return value
 
-
-class CUmemAllocationGranularity_flags(_IntEnum):
-    """Flag for requesting different optimal and required granularities for an allocation."""
-    CU_MEM_ALLOC_GRANULARITY_MINIMUM = cydriver.CU_MEM_ALLOC_GRANULARITY_MINIMUM
-    CU_MEM_ALLOC_GRANULARITY_RECOMMENDED = cydriver.CU_MEM_ALLOC_GRANULARITY_RECOMMENDED
-
-cdef dict _members_CUmemAllocationGranularity_flags = CUmemAllocationGranularity_flags._value2member_map_
+_ENUMS['CUmemAllocationGranularity_flags'] = ((('CU_MEM_ALLOC_GRANULARITY_MINIMUM', cydriver.CU_MEM_ALLOC_GRANULARITY_MINIMUM), ('CU_MEM_ALLOC_GRANULARITY_RECOMMENDED', cydriver.CU_MEM_ALLOC_GRANULARITY_RECOMMENDED),), 'Flag for requesting different optimal and required granularities for an allocation.')
+cdef object _members_CUmemAllocationGranularity_flags = None
 
 cdef inline object _enum_CUmemAllocationGranularity_flags(int value):
+    global _members_CUmemAllocationGranularity_flags
+    if _members_CUmemAllocationGranularity_flags is None:
+        _members_CUmemAllocationGranularity_flags = _enum_class('CUmemAllocationGranularity_flags')._value2member_map_
     try:
         return _members_CUmemAllocationGranularity_flags[value]
     except KeyError:
         return value
 
-
-class CUmemRangeHandleType(_IntEnum):
-    """Specifies the handle type for address range"""
-    CU_MEM_RANGE_HANDLE_TYPE_DMA_BUF_FD = cydriver.CU_MEM_RANGE_HANDLE_TYPE_DMA_BUF_FD
-    CU_MEM_RANGE_HANDLE_TYPE_MAX = cydriver.CU_MEM_RANGE_HANDLE_TYPE_MAX
-
-cdef dict _members_CUmemRangeHandleType = CUmemRangeHandleType._value2member_map_
+_ENUMS['CUmemRangeHandleType'] = ((('CU_MEM_RANGE_HANDLE_TYPE_DMA_BUF_FD', cydriver.CU_MEM_RANGE_HANDLE_TYPE_DMA_BUF_FD), ('CU_MEM_RANGE_HANDLE_TYPE_MAX', cydriver.CU_MEM_RANGE_HANDLE_TYPE_MAX),), 'Specifies the handle type for address range')
+cdef object _members_CUmemRangeHandleType = None
 
 cdef inline object _enum_CUmemRangeHandleType(int value):
+    global _members_CUmemRangeHandleType
+    if _members_CUmemRangeHandleType is None:
+        _members_CUmemRangeHandleType = _enum_class('CUmemRangeHandleType')._value2member_map_
     try:
         return _members_CUmemRangeHandleType[value]
     except KeyError:
         return value
 
-
-class CUmemRangeFlags(_IntEnum):
-    """Flag for requesting handle type for address range."""
-    CU_MEM_RANGE_FLAG_DMA_BUF_MAPPING_TYPE_PCIE = cydriver.CU_MEM_RANGE_FLAG_DMA_BUF_MAPPING_TYPE_PCIE
-
-cdef dict _members_CUmemRangeFlags = CUmemRangeFlags._value2member_map_
+_ENUMS['CUmemRangeFlags'] = ((('CU_MEM_RANGE_FLAG_DMA_BUF_MAPPING_TYPE_PCIE', cydriver.CU_MEM_RANGE_FLAG_DMA_BUF_MAPPING_TYPE_PCIE),), 'Flag for requesting handle type for address range.')
+cdef object _members_CUmemRangeFlags = None
 
 cdef inline object _enum_CUmemRangeFlags(int value):
+    global _members_CUmemRangeFlags
+    if _members_CUmemRangeFlags is None:
+        _members_CUmemRangeFlags = _enum_class('CUmemRangeFlags')._value2member_map_
     try:
         return _members_CUmemRangeFlags[value]
     except KeyError:
         return value
 
-
-class CUarraySparseSubresourceType(_IntEnum):
-    """Sparse subresource types"""
-    CU_ARRAY_SPARSE_SUBRESOURCE_TYPE_SPARSE_LEVEL = cydriver.CU_ARRAY_SPARSE_SUBRESOURCE_TYPE_SPARSE_LEVEL
-    CU_ARRAY_SPARSE_SUBRESOURCE_TYPE_MIPTAIL = cydriver.CU_ARRAY_SPARSE_SUBRESOURCE_TYPE_MIPTAIL
-
-cdef dict _members_CUarraySparseSubresourceType = CUarraySparseSubresourceType._value2member_map_
+_ENUMS['CUarraySparseSubresourceType'] = ((('CU_ARRAY_SPARSE_SUBRESOURCE_TYPE_SPARSE_LEVEL', cydriver.CU_ARRAY_SPARSE_SUBRESOURCE_TYPE_SPARSE_LEVEL), ('CU_ARRAY_SPARSE_SUBRESOURCE_TYPE_MIPTAIL', cydriver.CU_ARRAY_SPARSE_SUBRESOURCE_TYPE_MIPTAIL),), 'Sparse subresource types')
+cdef object _members_CUarraySparseSubresourceType = None
 
 cdef inline object _enum_CUarraySparseSubresourceType(int value):
+    global _members_CUarraySparseSubresourceType
+    if _members_CUarraySparseSubresourceType is None:
+        _members_CUarraySparseSubresourceType = _enum_class('CUarraySparseSubresourceType')._value2member_map_
     try:
         return _members_CUarraySparseSubresourceType[value]
     except KeyError:
         return value
 
-
-class CUmemOperationType(_IntEnum):
-    """Memory operation types"""
-    CU_MEM_OPERATION_TYPE_MAP = cydriver.CU_MEM_OPERATION_TYPE_MAP
-    CU_MEM_OPERATION_TYPE_UNMAP = cydriver.CU_MEM_OPERATION_TYPE_UNMAP
-
-cdef dict _members_CUmemOperationType = CUmemOperationType._value2member_map_
+_ENUMS['CUmemOperationType'] = ((('CU_MEM_OPERATION_TYPE_MAP', cydriver.CU_MEM_OPERATION_TYPE_MAP), ('CU_MEM_OPERATION_TYPE_UNMAP', cydriver.CU_MEM_OPERATION_TYPE_UNMAP),), 'Memory operation types')
+cdef object _members_CUmemOperationType = None
 
 cdef inline object _enum_CUmemOperationType(int value):
+    global _members_CUmemOperationType
+    if _members_CUmemOperationType is None:
+        _members_CUmemOperationType = _enum_class('CUmemOperationType')._value2member_map_
     try:
         return _members_CUmemOperationType[value]
     except KeyError:
         return value
 
-
-class CUmemHandleType(_IntEnum):
-    """Memory handle types"""
-    CU_MEM_HANDLE_TYPE_GENERIC = cydriver.CU_MEM_HANDLE_TYPE_GENERIC
-
-cdef dict _members_CUmemHandleType = CUmemHandleType._value2member_map_
+_ENUMS['CUmemHandleType'] = ((('CU_MEM_HANDLE_TYPE_GENERIC', cydriver.CU_MEM_HANDLE_TYPE_GENERIC),), 'Memory handle types')
+cdef object _members_CUmemHandleType = None
 
 cdef inline object _enum_CUmemHandleType(int value):
+    global _members_CUmemHandleType
+    if _members_CUmemHandleType is None:
+        _members_CUmemHandleType = _enum_class('CUmemHandleType')._value2member_map_
     try:
         return _members_CUmemHandleType[value]
     except KeyError:
         return value
 
-
-class CUmemAllocationCompType(_IntEnum):
-    """Specifies compression attribute for an allocation."""
-    CU_MEM_ALLOCATION_COMP_NONE = cydriver.CU_MEM_ALLOCATION_COMP_NONE
-    CU_MEM_ALLOCATION_COMP_GENERIC = cydriver.CU_MEM_ALLOCATION_COMP_GENERIC
-
-cdef dict _members_CUmemAllocationCompType = CUmemAllocationCompType._value2member_map_
+_ENUMS['CUmemAllocationCompType'] = ((('CU_MEM_ALLOCATION_COMP_NONE', cydriver.CU_MEM_ALLOCATION_COMP_NONE), ('CU_MEM_ALLOCATION_COMP_GENERIC', cydriver.CU_MEM_ALLOCATION_COMP_GENERIC),), 'Specifies compression attribute for an allocation.')
+cdef object _members_CUmemAllocationCompType = None
 
 cdef inline object _enum_CUmemAllocationCompType(int value):
+    global _members_CUmemAllocationCompType
+    if _members_CUmemAllocationCompType is None:
+        _members_CUmemAllocationCompType = _enum_class('CUmemAllocationCompType')._value2member_map_
     try:
         return _members_CUmemAllocationCompType[value]
     except KeyError:
         return value
 
-
-class CUmulticastGranularity_flags(_IntEnum):
-    """Flags for querying different granularities for a multicast object"""
-    CU_MULTICAST_GRANULARITY_MINIMUM = cydriver.CU_MULTICAST_GRANULARITY_MINIMUM
-    CU_MULTICAST_GRANULARITY_RECOMMENDED = cydriver.CU_MULTICAST_GRANULARITY_RECOMMENDED
-
-cdef dict _members_CUmulticastGranularity_flags = CUmulticastGranularity_flags._value2member_map_
+_ENUMS['CUmulticastGranularity_flags'] = ((('CU_MULTICAST_GRANULARITY_MINIMUM', cydriver.CU_MULTICAST_GRANULARITY_MINIMUM), ('CU_MULTICAST_GRANULARITY_RECOMMENDED', cydriver.CU_MULTICAST_GRANULARITY_RECOMMENDED),), 'Flags for querying different granularities for a multicast object')
+cdef object _members_CUmulticastGranularity_flags = None
 
 cdef inline object _enum_CUmulticastGranularity_flags(int value):
+    global _members_CUmulticastGranularity_flags
+    if _members_CUmulticastGranularity_flags is None:
+        _members_CUmulticastGranularity_flags = _enum_class('CUmulticastGranularity_flags')._value2member_map_
     try:
         return _members_CUmulticastGranularity_flags[value]
     except KeyError:
         return value
 
-
-class CUgraphExecUpdateResult(_IntEnum):
-    """CUDA Graph Update error types"""
-    CU_GRAPH_EXEC_UPDATE_SUCCESS = cydriver.CU_GRAPH_EXEC_UPDATE_SUCCESS
-    CU_GRAPH_EXEC_UPDATE_ERROR = cydriver.CU_GRAPH_EXEC_UPDATE_ERROR
-    CU_GRAPH_EXEC_UPDATE_ERROR_TOPOLOGY_CHANGED = cydriver.CU_GRAPH_EXEC_UPDATE_ERROR_TOPOLOGY_CHANGED
-    CU_GRAPH_EXEC_UPDATE_ERROR_NODE_TYPE_CHANGED = cydriver.CU_GRAPH_EXEC_UPDATE_ERROR_NODE_TYPE_CHANGED
-    CU_GRAPH_EXEC_UPDATE_ERROR_FUNCTION_CHANGED = cydriver.CU_GRAPH_EXEC_UPDATE_ERROR_FUNCTION_CHANGED
-    CU_GRAPH_EXEC_UPDATE_ERROR_PARAMETERS_CHANGED = cydriver.CU_GRAPH_EXEC_UPDATE_ERROR_PARAMETERS_CHANGED
-    CU_GRAPH_EXEC_UPDATE_ERROR_NOT_SUPPORTED = cydriver.CU_GRAPH_EXEC_UPDATE_ERROR_NOT_SUPPORTED
-    CU_GRAPH_EXEC_UPDATE_ERROR_UNSUPPORTED_FUNCTION_CHANGE = cydriver.CU_GRAPH_EXEC_UPDATE_ERROR_UNSUPPORTED_FUNCTION_CHANGE
-    CU_GRAPH_EXEC_UPDATE_ERROR_ATTRIBUTES_CHANGED = cydriver.CU_GRAPH_EXEC_UPDATE_ERROR_ATTRIBUTES_CHANGED
-
-cdef dict _members_CUgraphExecUpdateResult = CUgraphExecUpdateResult._value2member_map_
+_ENUMS['CUgraphExecUpdateResult'] = ((('CU_GRAPH_EXEC_UPDATE_SUCCESS', cydriver.CU_GRAPH_EXEC_UPDATE_SUCCESS), ('CU_GRAPH_EXEC_UPDATE_ERROR', cydriver.CU_GRAPH_EXEC_UPDATE_ERROR), ('CU_GRAPH_EXEC_UPDATE_ERROR_TOPOLOGY_CHANGED', cydriver.CU_GRAPH_EXEC_UPDATE_ERROR_TOPOLOGY_CHANGED), ('CU_GRAPH_EXEC_UPDATE_ERROR_NODE_TYPE_CHANGED', cydriver.CU_GRAPH_EXEC_UPDATE_ERROR_NODE_TYPE_CHANGED), ('CU_GRAPH_EXEC_UPDATE_ERROR_FUNCTION_CHANGED', cydriver.CU_GRAPH_EXEC_UPDATE_ERROR_FUNCTION_CHANGED), ('CU_GRAPH_EXEC_UPDATE_ERROR_PARAMETERS_CHANGED', cydriver.CU_GRAPH_EXEC_UPDATE_ERROR_PARAMETERS_CHANGED), ('CU_GRAPH_EXEC_UPDATE_ERROR_NOT_SUPPORTED', cydriver.CU_GRAPH_EXEC_UPDATE_ERROR_NOT_SUPPORTED), ('CU_GRAPH_EXEC_UPDATE_ERROR_UNSUPPORTED_FUNCTION_CHANGE', cydriver.CU_GRAPH_EXEC_UPDATE_ERROR_UNSUPPORTED_FUNCTION_CHANGE), ('CU_GRAPH_EXEC_UPDATE_ERROR_ATTRIBUTES_CHANGED', cydriver.CU_GRAPH_EXEC_UPDATE_ERROR_ATTRIBUTES_CHANGED),), 'CUDA Graph Update error types')
+cdef object _members_CUgraphExecUpdateResult = None
 
 cdef inline object _enum_CUgraphExecUpdateResult(int value):
+    global _members_CUgraphExecUpdateResult
+    if _members_CUgraphExecUpdateResult is None:
+        _members_CUgraphExecUpdateResult = _enum_class('CUgraphExecUpdateResult')._value2member_map_
     try:
         return _members_CUgraphExecUpdateResult[value]
     except KeyError:
         return value
 
-
-class CUmemPool_attribute(_IntEnum):
-    """CUDA memory pool attributes"""
-    CU_MEMPOOL_ATTR_REUSE_FOLLOW_EVENT_DEPENDENCIES = cydriver.CU_MEMPOOL_ATTR_REUSE_FOLLOW_EVENT_DEPENDENCIES
-    CU_MEMPOOL_ATTR_REUSE_ALLOW_OPPORTUNISTIC = cydriver.CU_MEMPOOL_ATTR_REUSE_ALLOW_OPPORTUNISTIC
-    CU_MEMPOOL_ATTR_REUSE_ALLOW_INTERNAL_DEPENDENCIES = cydriver.CU_MEMPOOL_ATTR_REUSE_ALLOW_INTERNAL_DEPENDENCIES
-    CU_MEMPOOL_ATTR_RELEASE_THRESHOLD = cydriver.CU_MEMPOOL_ATTR_RELEASE_THRESHOLD
-    CU_MEMPOOL_ATTR_RESERVED_MEM_CURRENT = cydriver.CU_MEMPOOL_ATTR_RESERVED_MEM_CURRENT
-    CU_MEMPOOL_ATTR_RESERVED_MEM_HIGH = cydriver.CU_MEMPOOL_ATTR_RESERVED_MEM_HIGH
-    CU_MEMPOOL_ATTR_USED_MEM_CURRENT = cydriver.CU_MEMPOOL_ATTR_USED_MEM_CURRENT
-    CU_MEMPOOL_ATTR_USED_MEM_HIGH = cydriver.CU_MEMPOOL_ATTR_USED_MEM_HIGH
-
-cdef dict _members_CUmemPool_attribute = CUmemPool_attribute._value2member_map_
+_ENUMS['CUmemPool_attribute'] = ((('CU_MEMPOOL_ATTR_REUSE_FOLLOW_EVENT_DEPENDENCIES', cydriver.CU_MEMPOOL_ATTR_REUSE_FOLLOW_EVENT_DEPENDENCIES), ('CU_MEMPOOL_ATTR_REUSE_ALLOW_OPPORTUNISTIC', cydriver.CU_MEMPOOL_ATTR_REUSE_ALLOW_OPPORTUNISTIC), ('CU_MEMPOOL_ATTR_REUSE_ALLOW_INTERNAL_DEPENDENCIES', cydriver.CU_MEMPOOL_ATTR_REUSE_ALLOW_INTERNAL_DEPENDENCIES), ('CU_MEMPOOL_ATTR_RELEASE_THRESHOLD', cydriver.CU_MEMPOOL_ATTR_RELEASE_THRESHOLD), ('CU_MEMPOOL_ATTR_RESERVED_MEM_CURRENT', cydriver.CU_MEMPOOL_ATTR_RESERVED_MEM_CURRENT), ('CU_MEMPOOL_ATTR_RESERVED_MEM_HIGH', cydriver.CU_MEMPOOL_ATTR_RESERVED_MEM_HIGH), ('CU_MEMPOOL_ATTR_USED_MEM_CURRENT', cydriver.CU_MEMPOOL_ATTR_USED_MEM_CURRENT), ('CU_MEMPOOL_ATTR_USED_MEM_HIGH', cydriver.CU_MEMPOOL_ATTR_USED_MEM_HIGH),), 'CUDA memory pool attributes')
+cdef object _members_CUmemPool_attribute = None
 
 cdef inline object _enum_CUmemPool_attribute(int value):
+    global _members_CUmemPool_attribute
+    if _members_CUmemPool_attribute is None:
+        _members_CUmemPool_attribute = _enum_class('CUmemPool_attribute')._value2member_map_
     try:
         return _members_CUmemPool_attribute[value]
     except KeyError:
         return value
 
-
-class CUmemcpyFlags(_IntEnum):
-    """Flags to specify for copies within a batch. For more details see cuMemcpyBatchAsync."""
-    CU_MEMCPY_FLAG_DEFAULT = cydriver.CU_MEMCPY_FLAG_DEFAULT
-    CU_MEMCPY_FLAG_PREFER_OVERLAP_WITH_COMPUTE = cydriver.CU_MEMCPY_FLAG_PREFER_OVERLAP_WITH_COMPUTE
-
-cdef dict _members_CUmemcpyFlags = CUmemcpyFlags._value2member_map_
+_ENUMS['CUmemcpyFlags'] = ((('CU_MEMCPY_FLAG_DEFAULT', cydriver.CU_MEMCPY_FLAG_DEFAULT), ('CU_MEMCPY_FLAG_PREFER_OVERLAP_WITH_COMPUTE', cydriver.CU_MEMCPY_FLAG_PREFER_OVERLAP_WITH_COMPUTE),), 'Flags to specify for copies within a batch. For more details see cuMemcpyBatchAsync.')
+cdef object _members_CUmemcpyFlags = None
 
 cdef inline object _enum_CUmemcpyFlags(int value):
+    global _members_CUmemcpyFlags
+    if _members_CUmemcpyFlags is None:
+        _members_CUmemcpyFlags = _enum_class('CUmemcpyFlags')._value2member_map_
     try:
         return _members_CUmemcpyFlags[value]
     except KeyError:
         return value
 
-
-class CUmemcpySrcAccessOrder(_IntEnum):
-    """These flags allow applications to convey the source access ordering CUDA must maintain. The
-    destination will always be accessed in stream order.
-    """
-    CU_MEMCPY_SRC_ACCESS_ORDER_INVALID = cydriver.CU_MEMCPY_SRC_ACCESS_ORDER_INVALID
-    CU_MEMCPY_SRC_ACCESS_ORDER_STREAM = cydriver.CU_MEMCPY_SRC_ACCESS_ORDER_STREAM
-    CU_MEMCPY_SRC_ACCESS_ORDER_DURING_API_CALL = cydriver.CU_MEMCPY_SRC_ACCESS_ORDER_DURING_API_CALL
-    CU_MEMCPY_SRC_ACCESS_ORDER_ANY = cydriver.CU_MEMCPY_SRC_ACCESS_ORDER_ANY
-    CU_MEMCPY_SRC_ACCESS_ORDER_MAX = cydriver.CU_MEMCPY_SRC_ACCESS_ORDER_MAX
-
-cdef dict _members_CUmemcpySrcAccessOrder = CUmemcpySrcAccessOrder._value2member_map_
+_ENUMS['CUmemcpySrcAccessOrder'] = ((('CU_MEMCPY_SRC_ACCESS_ORDER_INVALID', cydriver.CU_MEMCPY_SRC_ACCESS_ORDER_INVALID), ('CU_MEMCPY_SRC_ACCESS_ORDER_STREAM', cydriver.CU_MEMCPY_SRC_ACCESS_ORDER_STREAM), ('CU_MEMCPY_SRC_ACCESS_ORDER_DURING_API_CALL', cydriver.CU_MEMCPY_SRC_ACCESS_ORDER_DURING_API_CALL), ('CU_MEMCPY_SRC_ACCESS_ORDER_ANY', cydriver.CU_MEMCPY_SRC_ACCESS_ORDER_ANY), ('CU_MEMCPY_SRC_ACCESS_ORDER_MAX', cydriver.CU_MEMCPY_SRC_ACCESS_ORDER_MAX),), 'These flags allow applications to convey the source access ordering CUDA must maintain. The\ndestination will always be accessed in stream order.')
+cdef object _members_CUmemcpySrcAccessOrder = None
 
 cdef inline object _enum_CUmemcpySrcAccessOrder(int value):
+    global _members_CUmemcpySrcAccessOrder
+    if _members_CUmemcpySrcAccessOrder is None:
+        _members_CUmemcpySrcAccessOrder = _enum_class('CUmemcpySrcAccessOrder')._value2member_map_
     try:
         return _members_CUmemcpySrcAccessOrder[value]
     except KeyError:
         return value
 
-
-class CUmemcpy3DOperandType(_IntEnum):
-    """These flags allow applications to convey the operand type for individual copies specified in
-    cuMemcpy3DBatchAsync.
-    """
-    CU_MEMCPY_OPERAND_TYPE_POINTER = cydriver.CU_MEMCPY_OPERAND_TYPE_POINTER
-    CU_MEMCPY_OPERAND_TYPE_ARRAY = cydriver.CU_MEMCPY_OPERAND_TYPE_ARRAY
-    CU_MEMCPY_OPERAND_TYPE_MAX = cydriver.CU_MEMCPY_OPERAND_TYPE_MAX
-
-cdef dict _members_CUmemcpy3DOperandType = CUmemcpy3DOperandType._value2member_map_
+_ENUMS['CUmemcpy3DOperandType'] = ((('CU_MEMCPY_OPERAND_TYPE_POINTER', cydriver.CU_MEMCPY_OPERAND_TYPE_POINTER), ('CU_MEMCPY_OPERAND_TYPE_ARRAY', cydriver.CU_MEMCPY_OPERAND_TYPE_ARRAY), ('CU_MEMCPY_OPERAND_TYPE_MAX', cydriver.CU_MEMCPY_OPERAND_TYPE_MAX),), 'These flags allow applications to convey the operand type for individual copies specified in\ncuMemcpy3DBatchAsync.')
+cdef object _members_CUmemcpy3DOperandType = None
 
 cdef inline object _enum_CUmemcpy3DOperandType(int value):
+    global _members_CUmemcpy3DOperandType
+    if _members_CUmemcpy3DOperandType is None:
+        _members_CUmemcpy3DOperandType = _enum_class('CUmemcpy3DOperandType')._value2member_map_
     try:
         return _members_CUmemcpy3DOperandType[value]
     except KeyError:
         return value
 
-
-class CUgraphMem_attribute(_IntEnum):
-    """The values of CUgraphMem_attribute."""
-    CU_GRAPH_MEM_ATTR_USED_MEM_CURRENT = cydriver.CU_GRAPH_MEM_ATTR_USED_MEM_CURRENT
-    CU_GRAPH_MEM_ATTR_USED_MEM_HIGH = cydriver.CU_GRAPH_MEM_ATTR_USED_MEM_HIGH
-    CU_GRAPH_MEM_ATTR_RESERVED_MEM_CURRENT = cydriver.CU_GRAPH_MEM_ATTR_RESERVED_MEM_CURRENT
-    CU_GRAPH_MEM_ATTR_RESERVED_MEM_HIGH = cydriver.CU_GRAPH_MEM_ATTR_RESERVED_MEM_HIGH
-
-cdef dict _members_CUgraphMem_attribute = CUgraphMem_attribute._value2member_map_
+_ENUMS['CUgraphMem_attribute'] = ((('CU_GRAPH_MEM_ATTR_USED_MEM_CURRENT', cydriver.CU_GRAPH_MEM_ATTR_USED_MEM_CURRENT), ('CU_GRAPH_MEM_ATTR_USED_MEM_HIGH', cydriver.CU_GRAPH_MEM_ATTR_USED_MEM_HIGH), ('CU_GRAPH_MEM_ATTR_RESERVED_MEM_CURRENT', cydriver.CU_GRAPH_MEM_ATTR_RESERVED_MEM_CURRENT), ('CU_GRAPH_MEM_ATTR_RESERVED_MEM_HIGH', cydriver.CU_GRAPH_MEM_ATTR_RESERVED_MEM_HIGH),), 'The values of CUgraphMem_attribute_enum.')
+cdef object _members_CUgraphMem_attribute = None
 
 cdef inline object _enum_CUgraphMem_attribute(int value):
+    global _members_CUgraphMem_attribute
+    if _members_CUgraphMem_attribute is None:
+        _members_CUgraphMem_attribute = _enum_class('CUgraphMem_attribute')._value2member_map_
     try:
         return _members_CUgraphMem_attribute[value]
     except KeyError:
         return value
 
-
-class CUgraphChildGraphNodeOwnership(_IntEnum):
-    """Child graph node ownership"""
-    CU_GRAPH_CHILD_GRAPH_OWNERSHIP_CLONE = cydriver.CU_GRAPH_CHILD_GRAPH_OWNERSHIP_CLONE
-    CU_GRAPH_CHILD_GRAPH_OWNERSHIP_MOVE = cydriver.CU_GRAPH_CHILD_GRAPH_OWNERSHIP_MOVE
-
-cdef dict _members_CUgraphChildGraphNodeOwnership = CUgraphChildGraphNodeOwnership._value2member_map_
+_ENUMS['CUgraphChildGraphNodeOwnership'] = ((('CU_GRAPH_CHILD_GRAPH_OWNERSHIP_CLONE', cydriver.CU_GRAPH_CHILD_GRAPH_OWNERSHIP_CLONE), ('CU_GRAPH_CHILD_GRAPH_OWNERSHIP_MOVE', cydriver.CU_GRAPH_CHILD_GRAPH_OWNERSHIP_MOVE),), 'Child graph node ownership')
+cdef object _members_CUgraphChildGraphNodeOwnership = None
 
 cdef inline object _enum_CUgraphChildGraphNodeOwnership(int value):
+    global _members_CUgraphChildGraphNodeOwnership
+    if _members_CUgraphChildGraphNodeOwnership is None:
+        _members_CUgraphChildGraphNodeOwnership = _enum_class('CUgraphChildGraphNodeOwnership')._value2member_map_
     try:
         return _members_CUgraphChildGraphNodeOwnership[value]
     except KeyError:
         return value
 
-
-class CUflushGPUDirectRDMAWritesOptions(_IntEnum):
-    """Bitmasks for CU_DEVICE_ATTRIBUTE_GPU_DIRECT_RDMA_FLUSH_WRITES_OPTIONS"""
-    CU_FLUSH_GPU_DIRECT_RDMA_WRITES_OPTION_HOST = cydriver.CU_FLUSH_GPU_DIRECT_RDMA_WRITES_OPTION_HOST
-    CU_FLUSH_GPU_DIRECT_RDMA_WRITES_OPTION_MEMOPS = cydriver.CU_FLUSH_GPU_DIRECT_RDMA_WRITES_OPTION_MEMOPS
-
-cdef dict _members_CUflushGPUDirectRDMAWritesOptions = CUflushGPUDirectRDMAWritesOptions._value2member_map_
+_ENUMS['CUflushGPUDirectRDMAWritesOptions'] = ((('CU_FLUSH_GPU_DIRECT_RDMA_WRITES_OPTION_HOST', cydriver.CU_FLUSH_GPU_DIRECT_RDMA_WRITES_OPTION_HOST), ('CU_FLUSH_GPU_DIRECT_RDMA_WRITES_OPTION_MEMOPS', cydriver.CU_FLUSH_GPU_DIRECT_RDMA_WRITES_OPTION_MEMOPS),), 'Bitmasks for CU_DEVICE_ATTRIBUTE_GPU_DIRECT_RDMA_FLUSH_WRITES_OPTIONS')
+cdef object _members_CUflushGPUDirectRDMAWritesOptions = None
 
 cdef inline object _enum_CUflushGPUDirectRDMAWritesOptions(int value):
+    global _members_CUflushGPUDirectRDMAWritesOptions
+    if _members_CUflushGPUDirectRDMAWritesOptions is None:
+        _members_CUflushGPUDirectRDMAWritesOptions = _enum_class('CUflushGPUDirectRDMAWritesOptions')._value2member_map_
     try:
         return _members_CUflushGPUDirectRDMAWritesOptions[value]
     except KeyError:
         return value
 
-
-class CUGPUDirectRDMAWritesOrdering(_IntEnum):
-    """Platform native ordering for GPUDirect RDMA writes"""
-    CU_GPU_DIRECT_RDMA_WRITES_ORDERING_NONE = cydriver.CU_GPU_DIRECT_RDMA_WRITES_ORDERING_NONE
-    CU_GPU_DIRECT_RDMA_WRITES_ORDERING_OWNER = cydriver.CU_GPU_DIRECT_RDMA_WRITES_ORDERING_OWNER
-    CU_GPU_DIRECT_RDMA_WRITES_ORDERING_ALL_DEVICES = cydriver.CU_GPU_DIRECT_RDMA_WRITES_ORDERING_ALL_DEVICES
-
-cdef dict _members_CUGPUDirectRDMAWritesOrdering = CUGPUDirectRDMAWritesOrdering._value2member_map_
+_ENUMS['CUGPUDirectRDMAWritesOrdering'] = ((('CU_GPU_DIRECT_RDMA_WRITES_ORDERING_NONE', cydriver.CU_GPU_DIRECT_RDMA_WRITES_ORDERING_NONE), ('CU_GPU_DIRECT_RDMA_WRITES_ORDERING_OWNER', cydriver.CU_GPU_DIRECT_RDMA_WRITES_ORDERING_OWNER), ('CU_GPU_DIRECT_RDMA_WRITES_ORDERING_ALL_DEVICES', cydriver.CU_GPU_DIRECT_RDMA_WRITES_ORDERING_ALL_DEVICES),), 'Platform native ordering for GPUDirect RDMA writes')
+cdef object _members_CUGPUDirectRDMAWritesOrdering = None
 
 cdef inline object _enum_CUGPUDirectRDMAWritesOrdering(int value):
+    global _members_CUGPUDirectRDMAWritesOrdering
+    if _members_CUGPUDirectRDMAWritesOrdering is None:
+        _members_CUGPUDirectRDMAWritesOrdering = _enum_class('CUGPUDirectRDMAWritesOrdering')._value2member_map_
     try:
         return _members_CUGPUDirectRDMAWritesOrdering[value]
     except KeyError:
         return value
 
-
-class CUflushGPUDirectRDMAWritesScope(_IntEnum):
-    """The scopes for cuFlushGPUDirectRDMAWrites"""
-    CU_FLUSH_GPU_DIRECT_RDMA_WRITES_TO_OWNER = cydriver.CU_FLUSH_GPU_DIRECT_RDMA_WRITES_TO_OWNER
-    CU_FLUSH_GPU_DIRECT_RDMA_WRITES_TO_ALL_DEVICES = cydriver.CU_FLUSH_GPU_DIRECT_RDMA_WRITES_TO_ALL_DEVICES
-
-cdef dict _members_CUflushGPUDirectRDMAWritesScope = CUflushGPUDirectRDMAWritesScope._value2member_map_
+_ENUMS['CUflushGPUDirectRDMAWritesScope'] = ((('CU_FLUSH_GPU_DIRECT_RDMA_WRITES_TO_OWNER', cydriver.CU_FLUSH_GPU_DIRECT_RDMA_WRITES_TO_OWNER), ('CU_FLUSH_GPU_DIRECT_RDMA_WRITES_TO_ALL_DEVICES', cydriver.CU_FLUSH_GPU_DIRECT_RDMA_WRITES_TO_ALL_DEVICES),), 'The scopes for cuFlushGPUDirectRDMAWrites')
+cdef object _members_CUflushGPUDirectRDMAWritesScope = None
 
 cdef inline object _enum_CUflushGPUDirectRDMAWritesScope(int value):
+    global _members_CUflushGPUDirectRDMAWritesScope
+    if _members_CUflushGPUDirectRDMAWritesScope is None:
+        _members_CUflushGPUDirectRDMAWritesScope = _enum_class('CUflushGPUDirectRDMAWritesScope')._value2member_map_
     try:
         return _members_CUflushGPUDirectRDMAWritesScope[value]
     except KeyError:
         return value
 
-
-class CUflushGPUDirectRDMAWritesTarget(_IntEnum):
-    """The targets for cuFlushGPUDirectRDMAWrites"""
-    CU_FLUSH_GPU_DIRECT_RDMA_WRITES_TARGET_CURRENT_CTX = cydriver.CU_FLUSH_GPU_DIRECT_RDMA_WRITES_TARGET_CURRENT_CTX
-
-cdef dict _members_CUflushGPUDirectRDMAWritesTarget = CUflushGPUDirectRDMAWritesTarget._value2member_map_
+_ENUMS['CUflushGPUDirectRDMAWritesTarget'] = ((('CU_FLUSH_GPU_DIRECT_RDMA_WRITES_TARGET_CURRENT_CTX', cydriver.CU_FLUSH_GPU_DIRECT_RDMA_WRITES_TARGET_CURRENT_CTX),), 'The targets for cuFlushGPUDirectRDMAWrites')
+cdef object _members_CUflushGPUDirectRDMAWritesTarget = None
 
 cdef inline object _enum_CUflushGPUDirectRDMAWritesTarget(int value):
+    global _members_CUflushGPUDirectRDMAWritesTarget
+    if _members_CUflushGPUDirectRDMAWritesTarget is None:
+        _members_CUflushGPUDirectRDMAWritesTarget = _enum_class('CUflushGPUDirectRDMAWritesTarget')._value2member_map_
     try:
         return _members_CUflushGPUDirectRDMAWritesTarget[value]
     except KeyError:
         return value
 
-
-class CUgraphDebugDot_flags(_IntEnum):
-    """The additional write options for cuGraphDebugDotPrint"""
-    CU_GRAPH_DEBUG_DOT_FLAGS_VERBOSE = cydriver.CU_GRAPH_DEBUG_DOT_FLAGS_VERBOSE
-    CU_GRAPH_DEBUG_DOT_FLAGS_RUNTIME_TYPES = cydriver.CU_GRAPH_DEBUG_DOT_FLAGS_RUNTIME_TYPES
-    CU_GRAPH_DEBUG_DOT_FLAGS_KERNEL_NODE_PARAMS = cydriver.CU_GRAPH_DEBUG_DOT_FLAGS_KERNEL_NODE_PARAMS
-    CU_GRAPH_DEBUG_DOT_FLAGS_MEMCPY_NODE_PARAMS = cydriver.CU_GRAPH_DEBUG_DOT_FLAGS_MEMCPY_NODE_PARAMS
-    CU_GRAPH_DEBUG_DOT_FLAGS_MEMSET_NODE_PARAMS = cydriver.CU_GRAPH_DEBUG_DOT_FLAGS_MEMSET_NODE_PARAMS
-    CU_GRAPH_DEBUG_DOT_FLAGS_HOST_NODE_PARAMS = cydriver.CU_GRAPH_DEBUG_DOT_FLAGS_HOST_NODE_PARAMS
-    CU_GRAPH_DEBUG_DOT_FLAGS_EVENT_NODE_PARAMS = cydriver.CU_GRAPH_DEBUG_DOT_FLAGS_EVENT_NODE_PARAMS
-    CU_GRAPH_DEBUG_DOT_FLAGS_EXT_SEMAS_SIGNAL_NODE_PARAMS = cydriver.CU_GRAPH_DEBUG_DOT_FLAGS_EXT_SEMAS_SIGNAL_NODE_PARAMS
-    CU_GRAPH_DEBUG_DOT_FLAGS_EXT_SEMAS_WAIT_NODE_PARAMS = cydriver.CU_GRAPH_DEBUG_DOT_FLAGS_EXT_SEMAS_WAIT_NODE_PARAMS
-    CU_GRAPH_DEBUG_DOT_FLAGS_KERNEL_NODE_ATTRIBUTES = cydriver.CU_GRAPH_DEBUG_DOT_FLAGS_KERNEL_NODE_ATTRIBUTES
-    CU_GRAPH_DEBUG_DOT_FLAGS_HANDLES = cydriver.CU_GRAPH_DEBUG_DOT_FLAGS_HANDLES
-    CU_GRAPH_DEBUG_DOT_FLAGS_MEM_ALLOC_NODE_PARAMS = cydriver.CU_GRAPH_DEBUG_DOT_FLAGS_MEM_ALLOC_NODE_PARAMS
-    CU_GRAPH_DEBUG_DOT_FLAGS_MEM_FREE_NODE_PARAMS = cydriver.CU_GRAPH_DEBUG_DOT_FLAGS_MEM_FREE_NODE_PARAMS
-    CU_GRAPH_DEBUG_DOT_FLAGS_BATCH_MEM_OP_NODE_PARAMS = cydriver.CU_GRAPH_DEBUG_DOT_FLAGS_BATCH_MEM_OP_NODE_PARAMS
-    CU_GRAPH_DEBUG_DOT_FLAGS_EXTRA_TOPO_INFO = cydriver.CU_GRAPH_DEBUG_DOT_FLAGS_EXTRA_TOPO_INFO
-    CU_GRAPH_DEBUG_DOT_FLAGS_CONDITIONAL_NODE_PARAMS = cydriver.CU_GRAPH_DEBUG_DOT_FLAGS_CONDITIONAL_NODE_PARAMS
-
-cdef dict _members_CUgraphDebugDot_flags = CUgraphDebugDot_flags._value2member_map_
+_ENUMS['CUgraphDebugDot_flags'] = ((('CU_GRAPH_DEBUG_DOT_FLAGS_VERBOSE', cydriver.CU_GRAPH_DEBUG_DOT_FLAGS_VERBOSE), ('CU_GRAPH_DEBUG_DOT_FLAGS_RUNTIME_TYPES', cydriver.CU_GRAPH_DEBUG_DOT_FLAGS_RUNTIME_TYPES), ('CU_GRAPH_DEBUG_DOT_FLAGS_KERNEL_NODE_PARAMS', cydriver.CU_GRAPH_DEBUG_DOT_FLAGS_KERNEL_NODE_PARAMS), ('CU_GRAPH_DEBUG_DOT_FLAGS_MEMCPY_NODE_PARAMS', cydriver.CU_GRAPH_DEBUG_DOT_FLAGS_MEMCPY_NODE_PARAMS), ('CU_GRAPH_DEBUG_DOT_FLAGS_MEMSET_NODE_PARAMS', cydriver.CU_GRAPH_DEBUG_DOT_FLAGS_MEMSET_NODE_PARAMS), ('CU_GRAPH_DEBUG_DOT_FLAGS_HOST_NODE_PARAMS', cydriver.CU_GRAPH_DEBUG_DOT_FLAGS_HOST_NODE_PARAMS), ('CU_GRAPH_DEBUG_DOT_FLAGS_EVENT_NODE_PARAMS', cydriver.CU_GRAPH_DEBUG_DOT_FLAGS_EVENT_NODE_PARAMS), ('CU_GRAPH_DEBUG_DOT_FLAGS_EXT_SEMAS_SIGNAL_NODE_PARAMS', cydriver.CU_GRAPH_DEBUG_DOT_FLAGS_EXT_SEMAS_SIGNAL_NODE_PARAMS), ('CU_GRAPH_DEBUG_DOT_FLAGS_EXT_SEMAS_WAIT_NODE_PARAMS', cydriver.CU_GRAPH_DEBUG_DOT_FLAGS_EXT_SEMAS_WAIT_NODE_PARAMS), ('CU_GRAPH_DEBUG_DOT_FLAGS_KERNEL_NODE_ATTRIBUTES', cydriver.CU_GRAPH_DEBUG_DOT_FLAGS_KERNEL_NODE_ATTRIBUTES), ('CU_GRAPH_DEBUG_DOT_FLAGS_HANDLES', cydriver.CU_GRAPH_DEBUG_DOT_FLAGS_HANDLES), ('CU_GRAPH_DEBUG_DOT_FLAGS_MEM_ALLOC_NODE_PARAMS', cydriver.CU_GRAPH_DEBUG_DOT_FLAGS_MEM_ALLOC_NODE_PARAMS), ('CU_GRAPH_DEBUG_DOT_FLAGS_MEM_FREE_NODE_PARAMS', cydriver.CU_GRAPH_DEBUG_DOT_FLAGS_MEM_FREE_NODE_PARAMS), ('CU_GRAPH_DEBUG_DOT_FLAGS_BATCH_MEM_OP_NODE_PARAMS', cydriver.CU_GRAPH_DEBUG_DOT_FLAGS_BATCH_MEM_OP_NODE_PARAMS), ('CU_GRAPH_DEBUG_DOT_FLAGS_EXTRA_TOPO_INFO', cydriver.CU_GRAPH_DEBUG_DOT_FLAGS_EXTRA_TOPO_INFO), ('CU_GRAPH_DEBUG_DOT_FLAGS_CONDITIONAL_NODE_PARAMS', cydriver.CU_GRAPH_DEBUG_DOT_FLAGS_CONDITIONAL_NODE_PARAMS),), 'The additional write options for cuGraphDebugDotPrint')
+cdef object _members_CUgraphDebugDot_flags = None
 
 cdef inline object _enum_CUgraphDebugDot_flags(int value):
+    global _members_CUgraphDebugDot_flags
+    if _members_CUgraphDebugDot_flags is None:
+        _members_CUgraphDebugDot_flags = _enum_class('CUgraphDebugDot_flags')._value2member_map_
     try:
         return _members_CUgraphDebugDot_flags[value]
     except KeyError:
         return value
 
-
-class CUuserObject_flags(_IntEnum):
-    """Flags for user objects for graphs"""
-    CU_USER_OBJECT_NO_DESTRUCTOR_SYNC = cydriver.CU_USER_OBJECT_NO_DESTRUCTOR_SYNC
-
-cdef dict _members_CUuserObject_flags = CUuserObject_flags._value2member_map_
+_ENUMS['CUuserObject_flags'] = ((('CU_USER_OBJECT_NO_DESTRUCTOR_SYNC', cydriver.CU_USER_OBJECT_NO_DESTRUCTOR_SYNC),), 'Flags for user objects for graphs')
+cdef object _members_CUuserObject_flags = None
 
 cdef inline object _enum_CUuserObject_flags(int value):
+    global _members_CUuserObject_flags
+    if _members_CUuserObject_flags is None:
+        _members_CUuserObject_flags = _enum_class('CUuserObject_flags')._value2member_map_
     try:
         return _members_CUuserObject_flags[value]
     except KeyError:
         return value
 
-
-class CUuserObjectRetain_flags(_IntEnum):
-    """Flags for retaining user object references for graphs"""
-    CU_GRAPH_USER_OBJECT_MOVE = cydriver.CU_GRAPH_USER_OBJECT_MOVE
-
-cdef dict _members_CUuserObjectRetain_flags = CUuserObjectRetain_flags._value2member_map_
+_ENUMS['CUuserObjectRetain_flags'] = ((('CU_GRAPH_USER_OBJECT_MOVE', cydriver.CU_GRAPH_USER_OBJECT_MOVE),), 'Flags for retaining user object references for graphs')
+cdef object _members_CUuserObjectRetain_flags = None
 
 cdef inline object _enum_CUuserObjectRetain_flags(int value):
+    global _members_CUuserObjectRetain_flags
+    if _members_CUuserObjectRetain_flags is None:
+        _members_CUuserObjectRetain_flags = _enum_class('CUuserObjectRetain_flags')._value2member_map_
     try:
         return _members_CUuserObjectRetain_flags[value]
     except KeyError:
         return value
 
-
-class CUgraphInstantiate_flags(_IntEnum):
-    """Flags for instantiating a graph"""
-    CUDA_GRAPH_INSTANTIATE_FLAG_AUTO_FREE_ON_LAUNCH = cydriver.CUDA_GRAPH_INSTANTIATE_FLAG_AUTO_FREE_ON_LAUNCH
-    CUDA_GRAPH_INSTANTIATE_FLAG_UPLOAD = cydriver.CUDA_GRAPH_INSTANTIATE_FLAG_UPLOAD
-    CUDA_GRAPH_INSTANTIATE_FLAG_DEVICE_LAUNCH = cydriver.CUDA_GRAPH_INSTANTIATE_FLAG_DEVICE_LAUNCH
-    CUDA_GRAPH_INSTANTIATE_FLAG_USE_NODE_PRIORITY = cydriver.CUDA_GRAPH_INSTANTIATE_FLAG_USE_NODE_PRIORITY
-
-cdef dict _members_CUgraphInstantiate_flags = CUgraphInstantiate_flags._value2member_map_
+_ENUMS['CUgraphInstantiate_flags'] = ((('CUDA_GRAPH_INSTANTIATE_FLAG_AUTO_FREE_ON_LAUNCH', cydriver.CUDA_GRAPH_INSTANTIATE_FLAG_AUTO_FREE_ON_LAUNCH), ('CUDA_GRAPH_INSTANTIATE_FLAG_UPLOAD', cydriver.CUDA_GRAPH_INSTANTIATE_FLAG_UPLOAD), ('CUDA_GRAPH_INSTANTIATE_FLAG_DEVICE_LAUNCH', cydriver.CUDA_GRAPH_INSTANTIATE_FLAG_DEVICE_LAUNCH), ('CUDA_GRAPH_INSTANTIATE_FLAG_USE_NODE_PRIORITY', cydriver.CUDA_GRAPH_INSTANTIATE_FLAG_USE_NODE_PRIORITY),), 'Flags for instantiating a graph')
+cdef object _members_CUgraphInstantiate_flags = None
 
 cdef inline object _enum_CUgraphInstantiate_flags(int value):
+    global _members_CUgraphInstantiate_flags
+    if _members_CUgraphInstantiate_flags is None:
+        _members_CUgraphInstantiate_flags = _enum_class('CUgraphInstantiate_flags')._value2member_map_
     try:
         return _members_CUgraphInstantiate_flags[value]
     except KeyError:
         return value
 
-
-class CUdeviceNumaConfig(_IntEnum):
-    """CUDA device NUMA configuration"""
-    CU_DEVICE_NUMA_CONFIG_NONE = cydriver.CU_DEVICE_NUMA_CONFIG_NONE
-    CU_DEVICE_NUMA_CONFIG_NUMA_NODE = cydriver.CU_DEVICE_NUMA_CONFIG_NUMA_NODE
-
-cdef dict _members_CUdeviceNumaConfig = CUdeviceNumaConfig._value2member_map_
+_ENUMS['CUdeviceNumaConfig'] = ((('CU_DEVICE_NUMA_CONFIG_NONE', cydriver.CU_DEVICE_NUMA_CONFIG_NONE), ('CU_DEVICE_NUMA_CONFIG_NUMA_NODE', cydriver.CU_DEVICE_NUMA_CONFIG_NUMA_NODE),), 'CUDA device NUMA configuration')
+cdef object _members_CUdeviceNumaConfig = None
 
 cdef inline object _enum_CUdeviceNumaConfig(int value):
+    global _members_CUdeviceNumaConfig
+    if _members_CUdeviceNumaConfig is None:
+        _members_CUdeviceNumaConfig = _enum_class('CUdeviceNumaConfig')._value2member_map_
     try:
         return _members_CUdeviceNumaConfig[value]
     except KeyError:
         return value
 
-
-class CUprocessState(_IntEnum):
-    """CUDA Process States"""
-    CU_PROCESS_STATE_RUNNING = cydriver.CU_PROCESS_STATE_RUNNING
-    CU_PROCESS_STATE_LOCKED = cydriver.CU_PROCESS_STATE_LOCKED
-    CU_PROCESS_STATE_CHECKPOINTED = cydriver.CU_PROCESS_STATE_CHECKPOINTED
-    CU_PROCESS_STATE_FAILED = cydriver.CU_PROCESS_STATE_FAILED
-
-cdef dict _members_CUprocessState = CUprocessState._value2member_map_
+_ENUMS['CUprocessState'] = ((('CU_PROCESS_STATE_RUNNING', cydriver.CU_PROCESS_STATE_RUNNING), ('CU_PROCESS_STATE_LOCKED', cydriver.CU_PROCESS_STATE_LOCKED), ('CU_PROCESS_STATE_CHECKPOINTED', cydriver.CU_PROCESS_STATE_CHECKPOINTED), ('CU_PROCESS_STATE_FAILED', cydriver.CU_PROCESS_STATE_FAILED),), 'CUDA Process States')
+cdef object _members_CUprocessState = None
 
 cdef inline object _enum_CUprocessState(int value):
+    global _members_CUprocessState
+    if _members_CUprocessState is None:
+        _members_CUprocessState = _enum_class('CUprocessState')._value2member_map_
     try:
         return _members_CUprocessState[value]
     except KeyError:
         return value
 
-
-class CUmoduleLoadingMode(_IntEnum):
-    """CUDA Lazy Loading status"""
-    CU_MODULE_EAGER_LOADING = cydriver.CU_MODULE_EAGER_LOADING
-    CU_MODULE_LAZY_LOADING = cydriver.CU_MODULE_LAZY_LOADING
-
-cdef dict _members_CUmoduleLoadingMode = CUmoduleLoadingMode._value2member_map_
+_ENUMS['CUmoduleLoadingMode'] = ((('CU_MODULE_EAGER_LOADING', cydriver.CU_MODULE_EAGER_LOADING), ('CU_MODULE_LAZY_LOADING', cydriver.CU_MODULE_LAZY_LOADING),), 'CUDA Lazy Loading status')
+cdef object _members_CUmoduleLoadingMode = None
 
 cdef inline object _enum_CUmoduleLoadingMode(int value):
+    global _members_CUmoduleLoadingMode
+    if _members_CUmoduleLoadingMode is None:
+        _members_CUmoduleLoadingMode = _enum_class('CUmoduleLoadingMode')._value2member_map_
     try:
         return _members_CUmoduleLoadingMode[value]
     except KeyError:
         return value
 
-
-class CUmemDecompressAlgorithm(_IntEnum):
-    """Bitmasks for CU_DEVICE_ATTRIBUTE_MEM_DECOMPRESS_ALGORITHM_MASK."""
-    CU_MEM_DECOMPRESS_UNSUPPORTED = cydriver.CU_MEM_DECOMPRESS_UNSUPPORTED
-    CU_MEM_DECOMPRESS_ALGORITHM_DEFLATE = cydriver.CU_MEM_DECOMPRESS_ALGORITHM_DEFLATE
-    CU_MEM_DECOMPRESS_ALGORITHM_SNAPPY = cydriver.CU_MEM_DECOMPRESS_ALGORITHM_SNAPPY
-    CU_MEM_DECOMPRESS_ALGORITHM_LZ4 = cydriver.CU_MEM_DECOMPRESS_ALGORITHM_LZ4
-
-cdef dict _members_CUmemDecompressAlgorithm = CUmemDecompressAlgorithm._value2member_map_
+_ENUMS['CUmemDecompressAlgorithm'] = ((('CU_MEM_DECOMPRESS_UNSUPPORTED', cydriver.CU_MEM_DECOMPRESS_UNSUPPORTED), ('CU_MEM_DECOMPRESS_ALGORITHM_DEFLATE', cydriver.CU_MEM_DECOMPRESS_ALGORITHM_DEFLATE), ('CU_MEM_DECOMPRESS_ALGORITHM_SNAPPY', cydriver.CU_MEM_DECOMPRESS_ALGORITHM_SNAPPY), ('CU_MEM_DECOMPRESS_ALGORITHM_LZ4', cydriver.CU_MEM_DECOMPRESS_ALGORITHM_LZ4),), 'Bitmasks for CU_DEVICE_ATTRIBUTE_MEM_DECOMPRESS_ALGORITHM_MASK.')
+cdef object _members_CUmemDecompressAlgorithm = None
 
 cdef inline object _enum_CUmemDecompressAlgorithm(int value):
+    global _members_CUmemDecompressAlgorithm
+    if _members_CUmemDecompressAlgorithm is None:
+        _members_CUmemDecompressAlgorithm = _enum_class('CUmemDecompressAlgorithm')._value2member_map_
     try:
         return _members_CUmemDecompressAlgorithm[value]
     except KeyError:
         return value
 
-
-class CUfunctionLoadingState(_IntEnum):
-    """The values of CUfunctionLoadingState."""
-    CU_FUNCTION_LOADING_STATE_UNLOADED = cydriver.CU_FUNCTION_LOADING_STATE_UNLOADED
-    CU_FUNCTION_LOADING_STATE_LOADED = cydriver.CU_FUNCTION_LOADING_STATE_LOADED
-    CU_FUNCTION_LOADING_STATE_MAX = cydriver.CU_FUNCTION_LOADING_STATE_MAX
-
-cdef dict _members_CUfunctionLoadingState = CUfunctionLoadingState._value2member_map_
+_ENUMS['CUfunctionLoadingState'] = ((('CU_FUNCTION_LOADING_STATE_UNLOADED', cydriver.CU_FUNCTION_LOADING_STATE_UNLOADED), ('CU_FUNCTION_LOADING_STATE_LOADED', cydriver.CU_FUNCTION_LOADING_STATE_LOADED), ('CU_FUNCTION_LOADING_STATE_MAX', cydriver.CU_FUNCTION_LOADING_STATE_MAX),), 'The values of CUfunctionLoadingState_enum.')
+cdef object _members_CUfunctionLoadingState = None
 
 cdef inline object _enum_CUfunctionLoadingState(int value):
+    global _members_CUfunctionLoadingState
+    if _members_CUfunctionLoadingState is None:
+        _members_CUfunctionLoadingState = _enum_class('CUfunctionLoadingState')._value2member_map_
     try:
         return _members_CUfunctionLoadingState[value]
     except KeyError:
         return value
 
-
-class CUcoredumpSettings(_IntEnum):
-    """Flags for choosing a coredump attribute to get/set"""
-    CU_COREDUMP_ENABLE_ON_EXCEPTION = cydriver.CU_COREDUMP_ENABLE_ON_EXCEPTION
-    CU_COREDUMP_TRIGGER_HOST = cydriver.CU_COREDUMP_TRIGGER_HOST
-    CU_COREDUMP_LIGHTWEIGHT = cydriver.CU_COREDUMP_LIGHTWEIGHT
-    CU_COREDUMP_ENABLE_USER_TRIGGER = cydriver.CU_COREDUMP_ENABLE_USER_TRIGGER
-    CU_COREDUMP_FILE = cydriver.CU_COREDUMP_FILE
-    CU_COREDUMP_PIPE = cydriver.CU_COREDUMP_PIPE
-    CU_COREDUMP_GENERATION_FLAGS = cydriver.CU_COREDUMP_GENERATION_FLAGS
-    CU_COREDUMP_MAX = cydriver.CU_COREDUMP_MAX
-
-cdef dict _members_CUcoredumpSettings = CUcoredumpSettings._value2member_map_
+_ENUMS['CUcoredumpSettings'] = ((('CU_COREDUMP_ENABLE_ON_EXCEPTION', cydriver.CU_COREDUMP_ENABLE_ON_EXCEPTION), ('CU_COREDUMP_TRIGGER_HOST', cydriver.CU_COREDUMP_TRIGGER_HOST), ('CU_COREDUMP_LIGHTWEIGHT', cydriver.CU_COREDUMP_LIGHTWEIGHT), ('CU_COREDUMP_ENABLE_USER_TRIGGER', cydriver.CU_COREDUMP_ENABLE_USER_TRIGGER), ('CU_COREDUMP_FILE', cydriver.CU_COREDUMP_FILE), ('CU_COREDUMP_PIPE', cydriver.CU_COREDUMP_PIPE), ('CU_COREDUMP_GENERATION_FLAGS', cydriver.CU_COREDUMP_GENERATION_FLAGS), ('CU_COREDUMP_MAX', cydriver.CU_COREDUMP_MAX),), 'Flags for choosing a coredump attribute to get/set')
+cdef object _members_CUcoredumpSettings = None
 
 cdef inline object _enum_CUcoredumpSettings(int value):
+    global _members_CUcoredumpSettings
+    if _members_CUcoredumpSettings is None:
+        _members_CUcoredumpSettings = _enum_class('CUcoredumpSettings')._value2member_map_
     try:
         return _members_CUcoredumpSettings[value]
     except KeyError:
         return value
 
-
-class CUCoredumpGenerationFlags(_IntEnum):
-    """Flags for controlling coredump contents"""
-    CU_COREDUMP_DEFAULT_FLAGS = cydriver.CU_COREDUMP_DEFAULT_FLAGS
-    CU_COREDUMP_SKIP_NONRELOCATED_ELF_IMAGES = cydriver.CU_COREDUMP_SKIP_NONRELOCATED_ELF_IMAGES
-    CU_COREDUMP_SKIP_GLOBAL_MEMORY = cydriver.CU_COREDUMP_SKIP_GLOBAL_MEMORY
-    CU_COREDUMP_SKIP_SHARED_MEMORY = cydriver.CU_COREDUMP_SKIP_SHARED_MEMORY
-    CU_COREDUMP_SKIP_LOCAL_MEMORY = cydriver.CU_COREDUMP_SKIP_LOCAL_MEMORY
-    CU_COREDUMP_SKIP_ABORT = cydriver.CU_COREDUMP_SKIP_ABORT
-    CU_COREDUMP_SKIP_CONSTBANK_MEMORY = cydriver.CU_COREDUMP_SKIP_CONSTBANK_MEMORY
-    CU_COREDUMP_LIGHTWEIGHT_FLAGS = cydriver.CU_COREDUMP_LIGHTWEIGHT_FLAGS
-
-cdef dict _members_CUCoredumpGenerationFlags = CUCoredumpGenerationFlags._value2member_map_
+_ENUMS['CUCoredumpGenerationFlags'] = ((('CU_COREDUMP_DEFAULT_FLAGS', cydriver.CU_COREDUMP_DEFAULT_FLAGS), ('CU_COREDUMP_SKIP_NONRELOCATED_ELF_IMAGES', cydriver.CU_COREDUMP_SKIP_NONRELOCATED_ELF_IMAGES), ('CU_COREDUMP_SKIP_GLOBAL_MEMORY', cydriver.CU_COREDUMP_SKIP_GLOBAL_MEMORY), ('CU_COREDUMP_SKIP_SHARED_MEMORY', cydriver.CU_COREDUMP_SKIP_SHARED_MEMORY), ('CU_COREDUMP_SKIP_LOCAL_MEMORY', cydriver.CU_COREDUMP_SKIP_LOCAL_MEMORY), ('CU_COREDUMP_SKIP_ABORT', cydriver.CU_COREDUMP_SKIP_ABORT), ('CU_COREDUMP_SKIP_CONSTBANK_MEMORY', cydriver.CU_COREDUMP_SKIP_CONSTBANK_MEMORY), ('CU_COREDUMP_LIGHTWEIGHT_FLAGS', cydriver.CU_COREDUMP_LIGHTWEIGHT_FLAGS),), 'Flags for controlling coredump contents')
+cdef object _members_CUCoredumpGenerationFlags = None
 
 cdef inline object _enum_CUCoredumpGenerationFlags(int value):
+    global _members_CUCoredumpGenerationFlags
+    if _members_CUCoredumpGenerationFlags is None:
+        _members_CUCoredumpGenerationFlags = _enum_class('CUCoredumpGenerationFlags')._value2member_map_
     try:
         return _members_CUCoredumpGenerationFlags[value]
     except KeyError:
         return value
 
-
-class CUgreenCtxCreate_flags(_IntEnum):
-    """The values of CUgreenCtxCreate_flags."""
-    CU_GREEN_CTX_DEFAULT_STREAM = cydriver.CU_GREEN_CTX_DEFAULT_STREAM
-
-cdef dict _members_CUgreenCtxCreate_flags = CUgreenCtxCreate_flags._value2member_map_
+_ENUMS['CUgreenCtxCreate_flags'] = ((('CU_GREEN_CTX_DEFAULT_STREAM', cydriver.CU_GREEN_CTX_DEFAULT_STREAM),), 'The values of CUgreenCtxCreate_flags.')
+cdef object _members_CUgreenCtxCreate_flags = None
 
 cdef inline object _enum_CUgreenCtxCreate_flags(int value):
+    global _members_CUgreenCtxCreate_flags
+    if _members_CUgreenCtxCreate_flags is None:
+        _members_CUgreenCtxCreate_flags = _enum_class('CUgreenCtxCreate_flags')._value2member_map_
     try:
         return _members_CUgreenCtxCreate_flags[value]
     except KeyError:
         return value
 
-
-class CUdevSmResourceSplit_flags(_IntEnum):
-    """The values of CUdevSmResourceSplit_flags."""
-    CU_DEV_SM_RESOURCE_SPLIT_IGNORE_SM_COSCHEDULING = cydriver.CU_DEV_SM_RESOURCE_SPLIT_IGNORE_SM_COSCHEDULING
-    CU_DEV_SM_RESOURCE_SPLIT_MAX_POTENTIAL_CLUSTER_SIZE = cydriver.CU_DEV_SM_RESOURCE_SPLIT_MAX_POTENTIAL_CLUSTER_SIZE
-
-cdef dict _members_CUdevSmResourceSplit_flags = CUdevSmResourceSplit_flags._value2member_map_
+_ENUMS['CUdevSmResourceSplit_flags'] = ((('CU_DEV_SM_RESOURCE_SPLIT_IGNORE_SM_COSCHEDULING', cydriver.CU_DEV_SM_RESOURCE_SPLIT_IGNORE_SM_COSCHEDULING), ('CU_DEV_SM_RESOURCE_SPLIT_MAX_POTENTIAL_CLUSTER_SIZE', cydriver.CU_DEV_SM_RESOURCE_SPLIT_MAX_POTENTIAL_CLUSTER_SIZE),), 'The values of CUdevSmResourceSplit_flags.')
+cdef object _members_CUdevSmResourceSplit_flags = None
 
 cdef inline object _enum_CUdevSmResourceSplit_flags(int value):
+    global _members_CUdevSmResourceSplit_flags
+    if _members_CUdevSmResourceSplit_flags is None:
+        _members_CUdevSmResourceSplit_flags = _enum_class('CUdevSmResourceSplit_flags')._value2member_map_
     try:
         return _members_CUdevSmResourceSplit_flags[value]
     except KeyError:
         return value
 
-
-class CUdevResourceType(_IntEnum):
-    """! \\typedef enum CUdevResourceType Type of resource"""
-    CU_DEV_RESOURCE_TYPE_INVALID = cydriver.CU_DEV_RESOURCE_TYPE_INVALID
-    CU_DEV_RESOURCE_TYPE_SM = cydriver.CU_DEV_RESOURCE_TYPE_SM
-
-cdef dict _members_CUdevResourceType = CUdevResourceType._value2member_map_
+_ENUMS['CUdevResourceType'] = ((('CU_DEV_RESOURCE_TYPE_INVALID', cydriver.CU_DEV_RESOURCE_TYPE_INVALID), ('CU_DEV_RESOURCE_TYPE_SM', cydriver.CU_DEV_RESOURCE_TYPE_SM),), '! \\typedef enum CUdevResourceType Type of resource')
+cdef object _members_CUdevResourceType = None
 
 cdef inline object _enum_CUdevResourceType(int value):
+    global _members_CUdevResourceType
+    if _members_CUdevResourceType is None:
+        _members_CUdevResourceType = _enum_class('CUdevResourceType')._value2member_map_
     try:
         return _members_CUdevResourceType[value]
     except KeyError:
         return value
 
-
-class CUlogLevel(_IntEnum):
-    """The values of CUlogLevel."""
-    CU_LOG_LEVEL_ERROR = cydriver.CU_LOG_LEVEL_ERROR
-    CU_LOG_LEVEL_WARNING = cydriver.CU_LOG_LEVEL_WARNING
-
-cdef dict _members_CUlogLevel = CUlogLevel._value2member_map_
+_ENUMS['CUlogLevel'] = ((('CU_LOG_LEVEL_ERROR', cydriver.CU_LOG_LEVEL_ERROR), ('CU_LOG_LEVEL_WARNING', cydriver.CU_LOG_LEVEL_WARNING),), 'The values of CUlogLevel_enum.')
+cdef object _members_CUlogLevel = None
 
 cdef inline object _enum_CUlogLevel(int value):
+    global _members_CUlogLevel
+    if _members_CUlogLevel is None:
+        _members_CUlogLevel = _enum_class('CUlogLevel')._value2member_map_
     try:
         return _members_CUlogLevel[value]
     except KeyError:
         return value
 
-
-class CUoutput_mode(_IntEnum):
-    """Profiler Output Modes"""
-    CU_OUT_KEY_VALUE_PAIR = cydriver.CU_OUT_KEY_VALUE_PAIR
-    CU_OUT_CSV = cydriver.CU_OUT_CSV
-
-cdef dict _members_CUoutput_mode = CUoutput_mode._value2member_map_
+_ENUMS['CUoutput_mode'] = ((('CU_OUT_KEY_VALUE_PAIR', cydriver.CU_OUT_KEY_VALUE_PAIR), ('CU_OUT_CSV', cydriver.CU_OUT_CSV),), 'Profiler Output Modes')
+cdef object _members_CUoutput_mode = None
 
 cdef inline object _enum_CUoutput_mode(int value):
+    global _members_CUoutput_mode
+    if _members_CUoutput_mode is None:
+        _members_CUoutput_mode = _enum_class('CUoutput_mode')._value2member_map_
     try:
         return _members_CUoutput_mode[value]
     except KeyError:
         return value
 
+_ENUM_ALIASES['CUipcMem_flags_enum'] = 'CUipcMem_flags'
+_ENUM_ALIASES['CUmemAttach_flags_enum'] = 'CUmemAttach_flags'
+_ENUM_ALIASES['CUctx_flags_enum'] = 'CUctx_flags'
+_ENUM_ALIASES['CUevent_sched_flags_enum'] = 'CUevent_sched_flags'
+_ENUM_ALIASES['cl_event_flags_enum'] = 'cl_event_flags'
+_ENUM_ALIASES['cl_context_flags_enum'] = 'cl_context_flags'
+_ENUM_ALIASES['CUstream_flags_enum'] = 'CUstream_flags'
+_ENUM_ALIASES['CUevent_flags_enum'] = 'CUevent_flags'
+_ENUM_ALIASES['CUevent_record_flags_enum'] = 'CUevent_record_flags'
+_ENUM_ALIASES['CUevent_wait_flags_enum'] = 'CUevent_wait_flags'
+_ENUM_ALIASES['CUstreamWaitValue_flags_enum'] = 'CUstreamWaitValue_flags'
+_ENUM_ALIASES['CUstreamWriteValue_flags_enum'] = 'CUstreamWriteValue_flags'
+_ENUM_ALIASES['CUstreamBatchMemOpType_enum'] = 'CUstreamBatchMemOpType'
+_ENUM_ALIASES['CUstreamMemoryBarrier_flags_enum'] = 'CUstreamMemoryBarrier_flags'
+_ENUM_ALIASES['CUoccupancy_flags_enum'] = 'CUoccupancy_flags'
+_ENUM_ALIASES['CUstreamUpdateCaptureDependencies_flags_enum'] = 'CUstreamUpdateCaptureDependencies_flags'
+_ENUM_ALIASES['CUasyncNotificationType_enum'] = 'CUasyncNotificationType'
+_ENUM_ALIASES['CUarray_format_enum'] = 'CUarray_format'
+_ENUM_ALIASES['CUaddress_mode_enum'] = 'CUaddress_mode'
+_ENUM_ALIASES['CUfilter_mode_enum'] = 'CUfilter_mode'
+_ENUM_ALIASES['CUdevice_attribute_enum'] = 'CUdevice_attribute'
+_ENUM_ALIASES['CUpointer_attribute_enum'] = 'CUpointer_attribute'
+_ENUM_ALIASES['CUfunction_attribute_enum'] = 'CUfunction_attribute'
+_ENUM_ALIASES['CUfunc_cache_enum'] = 'CUfunc_cache'
+_ENUM_ALIASES['CUsharedconfig_enum'] = 'CUsharedconfig'
+_ENUM_ALIASES['CUshared_carveout_enum'] = 'CUshared_carveout'
+_ENUM_ALIASES['CUmemorytype_enum'] = 'CUmemorytype'
+_ENUM_ALIASES['CUcomputemode_enum'] = 'CUcomputemode'
+_ENUM_ALIASES['CUmem_advise_enum'] = 'CUmem_advise'
+_ENUM_ALIASES['CUmem_range_attribute_enum'] = 'CUmem_range_attribute'
+_ENUM_ALIASES['CUjit_option_enum'] = 'CUjit_option'
+_ENUM_ALIASES['CUjit_target_enum'] = 'CUjit_target'
+_ENUM_ALIASES['CUjit_fallback_enum'] = 'CUjit_fallback'
+_ENUM_ALIASES['CUjit_cacheMode_enum'] = 'CUjit_cacheMode'
+_ENUM_ALIASES['CUjitInputType_enum'] = 'CUjitInputType'
+_ENUM_ALIASES['CUgraphicsRegisterFlags_enum'] = 'CUgraphicsRegisterFlags'
+_ENUM_ALIASES['CUgraphicsMapResourceFlags_enum'] = 'CUgraphicsMapResourceFlags'
+_ENUM_ALIASES['CUarray_cubemap_face_enum'] = 'CUarray_cubemap_face'
+_ENUM_ALIASES['CUlimit_enum'] = 'CUlimit'
+_ENUM_ALIASES['CUresourcetype_enum'] = 'CUresourcetype'
+_ENUM_ALIASES['CUaccessProperty_enum'] = 'CUaccessProperty'
+_ENUM_ALIASES['CUgraphConditionalNodeType_enum'] = 'CUgraphConditionalNodeType'
+_ENUM_ALIASES['CUgraphNodeType_enum'] = 'CUgraphNodeType'
+_ENUM_ALIASES['CUgraphDependencyType_enum'] = 'CUgraphDependencyType'
+_ENUM_ALIASES['CUgraphInstantiateResult_enum'] = 'CUgraphInstantiateResult'
+_ENUM_ALIASES['CUsynchronizationPolicy_enum'] = 'CUsynchronizationPolicy'
+_ENUM_ALIASES['CUclusterSchedulingPolicy_enum'] = 'CUclusterSchedulingPolicy'
+_ENUM_ALIASES['CUlaunchMemSyncDomain_enum'] = 'CUlaunchMemSyncDomain'
+_ENUM_ALIASES['CUlaunchAttributeID_enum'] = 'CUlaunchAttributeID'
+_ENUM_ALIASES['CUstreamCaptureStatus_enum'] = 'CUstreamCaptureStatus'
+_ENUM_ALIASES['CUstreamCaptureMode_enum'] = 'CUstreamCaptureMode'
+_ENUM_ALIASES['CUdriverProcAddress_flags_enum'] = 'CUdriverProcAddress_flags'
+_ENUM_ALIASES['CUdriverProcAddressQueryResult_enum'] = 'CUdriverProcAddressQueryResult'
+_ENUM_ALIASES['CUexecAffinityType_enum'] = 'CUexecAffinityType'
+_ENUM_ALIASES['CUcigDataType_enum'] = 'CUcigDataType'
+_ENUM_ALIASES['CUlibraryOption_enum'] = 'CUlibraryOption'
+_ENUM_ALIASES['cudaError_enum'] = 'CUresult'
+_ENUM_ALIASES['CUdevice_P2PAttribute_enum'] = 'CUdevice_P2PAttribute'
+_ENUM_ALIASES['CUatomicOperation_enum'] = 'CUatomicOperation'
+_ENUM_ALIASES['CUatomicOperationCapability_enum'] = 'CUatomicOperationCapability'
+_ENUM_ALIASES['CUresourceViewFormat_enum'] = 'CUresourceViewFormat'
+_ENUM_ALIASES['CUtensorMapDataType_enum'] = 'CUtensorMapDataType'
+_ENUM_ALIASES['CUtensorMapInterleave_enum'] = 'CUtensorMapInterleave'
+_ENUM_ALIASES['CUtensorMapSwizzle_enum'] = 'CUtensorMapSwizzle'
+_ENUM_ALIASES['CUtensorMapL2promotion_enum'] = 'CUtensorMapL2promotion'
+_ENUM_ALIASES['CUtensorMapFloatOOBfill_enum'] = 'CUtensorMapFloatOOBfill'
+_ENUM_ALIASES['CUtensorMapIm2ColWideMode_enum'] = 'CUtensorMapIm2ColWideMode'
+_ENUM_ALIASES['CUDA_POINTER_ATTRIBUTE_ACCESS_FLAGS_enum'] = 'CUDA_POINTER_ATTRIBUTE_ACCESS_FLAGS'
+_ENUM_ALIASES['CUexternalMemoryHandleType_enum'] = 'CUexternalMemoryHandleType'
+_ENUM_ALIASES['CUexternalSemaphoreHandleType_enum'] = 'CUexternalSemaphoreHandleType'
+_ENUM_ALIASES['CUmemAllocationHandleType_enum'] = 'CUmemAllocationHandleType'
+_ENUM_ALIASES['CUmemAccess_flags_enum'] = 'CUmemAccess_flags'
+_ENUM_ALIASES['CUmemLocationType_enum'] = 'CUmemLocationType'
+_ENUM_ALIASES['CUmemAllocationType_enum'] = 'CUmemAllocationType'
+_ENUM_ALIASES['CUmemAllocationGranularity_flags_enum'] = 'CUmemAllocationGranularity_flags'
+_ENUM_ALIASES['CUmemRangeHandleType_enum'] = 'CUmemRangeHandleType'
+_ENUM_ALIASES['CUmemRangeFlags_enum'] = 'CUmemRangeFlags'
+_ENUM_ALIASES['CUarraySparseSubresourceType_enum'] = 'CUarraySparseSubresourceType'
+_ENUM_ALIASES['CUmemOperationType_enum'] = 'CUmemOperationType'
+_ENUM_ALIASES['CUmemHandleType_enum'] = 'CUmemHandleType'
+_ENUM_ALIASES['CUmemAllocationCompType_enum'] = 'CUmemAllocationCompType'
+_ENUM_ALIASES['CUmulticastGranularity_flags_enum'] = 'CUmulticastGranularity_flags'
+_ENUM_ALIASES['CUgraphExecUpdateResult_enum'] = 'CUgraphExecUpdateResult'
+_ENUM_ALIASES['CUmemPool_attribute_enum'] = 'CUmemPool_attribute'
+_ENUM_ALIASES['CUmemcpyFlags_enum'] = 'CUmemcpyFlags'
+_ENUM_ALIASES['CUmemcpySrcAccessOrder_enum'] = 'CUmemcpySrcAccessOrder'
+_ENUM_ALIASES['CUmemcpy3DOperandType_enum'] = 'CUmemcpy3DOperandType'
+_ENUM_ALIASES['CUgraphMem_attribute_enum'] = 'CUgraphMem_attribute'
+_ENUM_ALIASES['CUgraphChildGraphNodeOwnership_enum'] = 'CUgraphChildGraphNodeOwnership'
+_ENUM_ALIASES['CUflushGPUDirectRDMAWritesOptions_enum'] = 'CUflushGPUDirectRDMAWritesOptions'
+_ENUM_ALIASES['CUGPUDirectRDMAWritesOrdering_enum'] = 'CUGPUDirectRDMAWritesOrdering'
+_ENUM_ALIASES['CUflushGPUDirectRDMAWritesScope_enum'] = 'CUflushGPUDirectRDMAWritesScope'
+_ENUM_ALIASES['CUflushGPUDirectRDMAWritesTarget_enum'] = 'CUflushGPUDirectRDMAWritesTarget'
+_ENUM_ALIASES['CUgraphDebugDot_flags_enum'] = 'CUgraphDebugDot_flags'
+_ENUM_ALIASES['CUuserObject_flags_enum'] = 'CUuserObject_flags'
+_ENUM_ALIASES['CUuserObjectRetain_flags_enum'] = 'CUuserObjectRetain_flags'
+_ENUM_ALIASES['CUgraphInstantiate_flags_enum'] = 'CUgraphInstantiate_flags'
+_ENUM_ALIASES['CUdeviceNumaConfig_enum'] = 'CUdeviceNumaConfig'
+_ENUM_ALIASES['CUprocessState_enum'] = 'CUprocessState'
+_ENUM_ALIASES['CUmoduleLoadingMode_enum'] = 'CUmoduleLoadingMode'
+_ENUM_ALIASES['CUmemDecompressAlgorithm_enum'] = 'CUmemDecompressAlgorithm'
+_ENUM_ALIASES['CUfunctionLoadingState_enum'] = 'CUfunctionLoadingState'
+_ENUM_ALIASES['CUcoredumpSettings_enum'] = 'CUcoredumpSettings'
+_ENUM_ALIASES['CUlogLevel_enum'] = 'CUlogLevel'
+_ENUM_ALIASES['CUoutput_mode_enum'] = 'CUoutput_mode'
 
 @cython.freelist(16)
 cdef class cuuint32_t:
@@ -11202,111 +10441,6 @@ cdef class CUdevResource_st:
 
 
 # Other names of the classes above (C typedefs and versioned names).
-CUipcMem_flags_enum = CUipcMem_flags
-CUmemAttach_flags_enum = CUmemAttach_flags
-CUctx_flags_enum = CUctx_flags
-CUevent_sched_flags_enum = CUevent_sched_flags
-cl_event_flags_enum = cl_event_flags
-cl_context_flags_enum = cl_context_flags
-CUstream_flags_enum = CUstream_flags
-CUevent_flags_enum = CUevent_flags
-CUevent_record_flags_enum = CUevent_record_flags
-CUevent_wait_flags_enum = CUevent_wait_flags
-CUstreamWaitValue_flags_enum = CUstreamWaitValue_flags
-CUstreamWriteValue_flags_enum = CUstreamWriteValue_flags
-CUstreamBatchMemOpType_enum = CUstreamBatchMemOpType
-CUstreamMemoryBarrier_flags_enum = CUstreamMemoryBarrier_flags
-CUoccupancy_flags_enum = CUoccupancy_flags
-CUstreamUpdateCaptureDependencies_flags_enum = CUstreamUpdateCaptureDependencies_flags
-CUasyncNotificationType_enum = CUasyncNotificationType
-CUarray_format_enum = CUarray_format
-CUaddress_mode_enum = CUaddress_mode
-CUfilter_mode_enum = CUfilter_mode
-CUdevice_attribute_enum = CUdevice_attribute
-CUpointer_attribute_enum = CUpointer_attribute
-CUfunction_attribute_enum = CUfunction_attribute
-CUfunc_cache_enum = CUfunc_cache
-CUsharedconfig_enum = CUsharedconfig
-CUshared_carveout_enum = CUshared_carveout
-CUmemorytype_enum = CUmemorytype
-CUcomputemode_enum = CUcomputemode
-CUmem_advise_enum = CUmem_advise
-CUmem_range_attribute_enum = CUmem_range_attribute
-CUjit_option_enum = CUjit_option
-CUjit_target_enum = CUjit_target
-CUjit_fallback_enum = CUjit_fallback
-CUjit_cacheMode_enum = CUjit_cacheMode
-CUjitInputType_enum = CUjitInputType
-CUgraphicsRegisterFlags_enum = CUgraphicsRegisterFlags
-CUgraphicsMapResourceFlags_enum = CUgraphicsMapResourceFlags
-CUarray_cubemap_face_enum = CUarray_cubemap_face
-CUlimit_enum = CUlimit
-CUresourcetype_enum = CUresourcetype
-CUaccessProperty_enum = CUaccessProperty
-CUgraphConditionalNodeType_enum = CUgraphConditionalNodeType
-CUgraphNodeType_enum = CUgraphNodeType
-CUgraphDependencyType_enum = CUgraphDependencyType
-CUgraphInstantiateResult_enum = CUgraphInstantiateResult
-CUsynchronizationPolicy_enum = CUsynchronizationPolicy
-CUclusterSchedulingPolicy_enum = CUclusterSchedulingPolicy
-CUlaunchMemSyncDomain_enum = CUlaunchMemSyncDomain
-CUlaunchAttributeID_enum = CUlaunchAttributeID
-CUstreamCaptureStatus_enum = CUstreamCaptureStatus
-CUstreamCaptureMode_enum = CUstreamCaptureMode
-CUdriverProcAddress_flags_enum = CUdriverProcAddress_flags
-CUdriverProcAddressQueryResult_enum = CUdriverProcAddressQueryResult
-CUexecAffinityType_enum = CUexecAffinityType
-CUcigDataType_enum = CUcigDataType
-CUlibraryOption_enum = CUlibraryOption
-cudaError_enum = CUresult
-CUdevice_P2PAttribute_enum = CUdevice_P2PAttribute
-CUatomicOperation_enum = CUatomicOperation
-CUatomicOperationCapability_enum = CUatomicOperationCapability
-CUresourceViewFormat_enum = CUresourceViewFormat
-CUtensorMapDataType_enum = CUtensorMapDataType
-CUtensorMapInterleave_enum = CUtensorMapInterleave
-CUtensorMapSwizzle_enum = CUtensorMapSwizzle
-CUtensorMapL2promotion_enum = CUtensorMapL2promotion
-CUtensorMapFloatOOBfill_enum = CUtensorMapFloatOOBfill
-CUtensorMapIm2ColWideMode_enum = CUtensorMapIm2ColWideMode
-CUDA_POINTER_ATTRIBUTE_ACCESS_FLAGS_enum = CUDA_POINTER_ATTRIBUTE_ACCESS_FLAGS
-CUexternalMemoryHandleType_enum = CUexternalMemoryHandleType
-CUexternalSemaphoreHandleType_enum = CUexternalSemaphoreHandleType
-CUmemAllocationHandleType_enum = CUmemAllocationHandleType
-CUmemAccess_flags_enum = CUmemAccess_flags
-CUmemLocationType_enum = CUmemLocationType
-CUmemAllocationType_enum = CUmemAllocationType
-CUmemAllocationGranularity_flags_enum = CUmemAllocationGranularity_flags
-CUmemRangeHandleType_enum = CUmemRangeHandleType
-CUmemRangeFlags_enum = CUmemRangeFlags
-CUarraySparseSubresourceType_enum = CUarraySparseSubresourceType
-CUmemOperationType_enum = CUmemOperationType
-CUmemHandleType_enum = CUmemHandleType
-CUmemAllocationCompType_enum = CUmemAllocationCompType
-CUmulticastGranularity_flags_enum = CUmulticastGranularity_flags
-CUgraphExecUpdateResult_enum = CUgraphExecUpdateResult
-CUmemPool_attribute_enum = CUmemPool_attribute
-CUmemcpyFlags_enum = CUmemcpyFlags
-CUmemcpySrcAccessOrder_enum = CUmemcpySrcAccessOrder
-CUmemcpy3DOperandType_enum = CUmemcpy3DOperandType
-CUgraphMem_attribute_enum = CUgraphMem_attribute
-CUgraphChildGraphNodeOwnership_enum = CUgraphChildGraphNodeOwnership
-CUflushGPUDirectRDMAWritesOptions_enum = CUflushGPUDirectRDMAWritesOptions
-CUGPUDirectRDMAWritesOrdering_enum = CUGPUDirectRDMAWritesOrdering
-CUflushGPUDirectRDMAWritesScope_enum = CUflushGPUDirectRDMAWritesScope
-CUflushGPUDirectRDMAWritesTarget_enum = CUflushGPUDirectRDMAWritesTarget
-CUgraphDebugDot_flags_enum = CUgraphDebugDot_flags
-CUuserObject_flags_enum = CUuserObject_flags
-CUuserObjectRetain_flags_enum = CUuserObjectRetain_flags
-CUgraphInstantiate_flags_enum = CUgraphInstantiate_flags
-CUdeviceNumaConfig_enum = CUdeviceNumaConfig
-CUprocessState_enum = CUprocessState
-CUmoduleLoadingMode_enum = CUmoduleLoadingMode
-CUmemDecompressAlgorithm_enum = CUmemDecompressAlgorithm
-CUfunctionLoadingState_enum = CUfunctionLoadingState
-CUcoredumpSettings_enum = CUcoredumpSettings
-CUlogLevel_enum = CUlogLevel
-CUoutput_mode_enum = CUoutput_mode
 CUdeviceptr = CUdeviceptr_v2
 CUdevice = CUdevice_v1
 CUtexObject = CUtexObject_v1
@@ -11445,7 +10579,7 @@ CUdevSmResource = CUdevSmResource_st
 CUdevResource_v1 = CUdevResource_st
 CUdevResource = CUdevResource_st
 
-cdef object _success = CUresult(cydriver.CUDA_SUCCESS)
+cdef object _success = _enum_CUresult(cydriver.CUDA_SUCCESS)
 
 
 cdef inline object _result(int value):
