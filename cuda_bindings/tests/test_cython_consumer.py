@@ -38,13 +38,27 @@ CONSUMER = textwrap.dedent(
     """
 )
 
+DRIVER_CONSUMER = textwrap.dedent(
+    """
+    # cython: language_level=3
+    from cuda.bindings cimport cydriver
+
+    def driver_version():
+        cdef int version = -1
+        cdef cydriver.CUresult err
+        with nogil:
+            err = cydriver.cuDriverGetVersion(&version)  # raises (through nogil) when there is no driver
+        return int(err), version
+    """
+)
+
 SETUP = textwrap.dedent(
     """
     from setuptools import Extension, setup
     from Cython.Build import cythonize
     setup(
         ext_modules=cythonize(
-            [Extension("consumer", ["consumer.pyx"], include_dirs={includes!r})],
+            [Extension(name, [name + ".pyx"], include_dirs={includes!r}) for name in ("consumer", "driver_consumer")],
             include_path={pxd_root!r},
         ),
         script_args=["build_ext", "--inplace", "-q"],
@@ -55,8 +69,9 @@ SETUP = textwrap.dedent(
 
 def test_cimport_cynvrtc_from_a_downstream_module(tmp_path: pathlib.Path):
     pxd_root = str(pathlib.Path(cuda.bindings.__file__).resolve().parents[2])
-    includes = [find_nvidia_header_directory("nvrtc")]
+    includes = [find_nvidia_header_directory("nvrtc"), find_nvidia_header_directory("cudart")]
     (tmp_path / "consumer.pyx").write_text(CONSUMER)
+    (tmp_path / "driver_consumer.pyx").write_text(DRIVER_CONSUMER)
     (tmp_path / "setup.py").write_text(SETUP.format(includes=includes, pxd_root=[pxd_root]))
     build = subprocess.run([sys.executable, "setup.py"], cwd=tmp_path, capture_output=True, text=True)
     assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
@@ -68,3 +83,13 @@ def test_cimport_cynvrtc_from_a_downstream_module(tmp_path: pathlib.Path):
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path), *filter(None, [os.environ.get("PYTHONPATH")])]))
     run = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, env=env)
     assert run.returncode == 0 and run.stdout.strip() == "ok", run.stderr
+    # cydriver from downstream Cython: a version where there is a driver, a clean Python error where not
+    code = (
+        "import driver_consumer\n"
+        "try:\n    print(driver_consumer.driver_version())\n"
+        "except RuntimeError as e:\n    print('RAISED', type(e).__name__)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, env=env)
+    assert run.returncode == 0, run.stderr
+    out = run.stdout.strip()
+    assert out == "RAISED DynamicLibNotFoundError" or out.startswith("(0, 1")  # (CUDA_SUCCESS, 1xxxx)
