@@ -70,7 +70,9 @@ def _preceding_comment(c: ci.Cursor) -> str | None:
 
 
 def _type(t: ci.Type) -> str:
-    return t.spelling
+    # unnamed records spell as "struct (unnamed struct at /abs/path/cuda.h:630:9)": keep the model
+    # free of this machine's paths
+    return re.sub(r"at (/[^:()]*/)?([^/:()]+:\d+:\d+)\)", r"at \2)", t.spelling)
 
 
 def _param_directions(doc: str) -> dict[str, str]:
