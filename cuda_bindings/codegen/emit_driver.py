@@ -180,6 +180,9 @@ def extra_plan(lib: Lib, fn: dict, p: dict) -> Plan:
     if isinstance(over, dict) and "attr_value_in" in over:
         return Plan(py, ["cdef uint64_t _attr_value = 0"], [f"_attr_value = _index({py}, {py!r})"],
                     "<void*>&_attr_value", pytype="int")  # fmt: skip
+    array = _array_plan(lib, fn, p, t)
+    if array is not None:
+        return array
     if not t.endswith("*") or (direction == "in" and not t.endswith("**")):
         base = t if not t.endswith("*") else t[:-1].strip()
         kind, name = types.kind(base)
@@ -252,6 +255,9 @@ def extra_plan(lib: Lib, fn: dict, p: dict) -> Plan:
                 )
         raise Unsupported(f"{direction} {p['type']}")
     # outputs: one pointer level down
+    counted = [q for q in fn["params"] if _COUNT.match(q["name"]) and cy(q["type"]).endswith("*")]
+    if counted and direction == "out" and p["name"] != counted[0]["name"] and t.replace(" ", "") != "constchar**":
+        raise Unsupported(f"output array with an in/out count ({counted[0]['name']})")
     if t.replace(" ", "") == "constchar**":  # the library's own string
         return Plan(None, [f"cdef const char* c_{c} = NULL"], [], f"&c_{c}",
                     output=f"(<bytes>c_{c} if c_{c} != NULL else None)", outtype="bytes")  # fmt: skip
@@ -284,6 +290,56 @@ def extra_plan(lib: Lib, fn: dict, p: dict) -> Plan:
             outtype="bytes",
         )
     raise Unsupported(f"{direction} {p['type']}")
+
+
+_COUNT = re.compile(r"^(num[A-Z]\w*|count|\w+Count)$")
+
+
+def _array_plan(lib: Lib, fn: dict, p: dict, t: str) -> Plan | None:
+    """`const T* items` with an integer count parameter: a list (or None) of T in Python."""
+    if not (t.endswith("*") and not t.endswith("**") and t.startswith("const ")):
+        return None
+    types: Types = lib.types
+    kind, name = types.kind(t[:-1].strip())
+    if kind not in ("handle", "intclass", "int", "enum", "record"):
+        return None
+    counts = [q["name"] for q in fn["params"] if _COUNT.match(q["name"]) and types.kind(q["type"])[0] == "int"]
+    if len(counts) != 1:
+        return None
+    doc = _param_docs(fn["doc"]).get(p["name"], "")
+    named_by_count = counts[0].lower() in (f"num{p['name']}".lower(), f"{p['name']}count".lower())
+    always = _base(t[:-1].strip()) in lib.cfg.get("array_types", [])
+    if not (always or _ARRAY_DOC.match(doc) or named_by_count or (p["name"].endswith("s") and kind != "record")):
+        return None  # a single struct beside a count of something else
+    m, c, count = lib.cymod, ident(p["name"]), ident(counts[0])
+    item = _base(t[:-1].strip())
+    ct = item if kind in ("int",) else f"{m}.{item}"
+    if kind in ("handle", "intclass"):
+        convert = f"<{ct}><uintptr_t>_handle_value(value, {name}, {c!r})"
+    elif kind == "enum":
+        convert = f"<{ct}><int>_index(value, {c!r})"
+    elif kind == "record":
+        convert = f"(<{ct}*><uintptr_t>(<{name}>_struct_arg(value, {name}, {c!r})).getPtr())[0]"
+    else:
+        convert = f"_index(value, {c!r})"
+    return Plan(
+        c,
+        [f"cdef {ct}* c_{c} = NULL"],
+        [
+            f"if {c} is not None and c_{count} > 0:",
+            f"    if len({c}) < c_{count}:",
+            f"        raise ValueError(f'{c} has {{len({c})}} entries, fewer than {count} ({{c_{count}}})')",
+            f"    c_{c} = <{ct}*>PyMem_Malloc(c_{count} * sizeof({ct}))",
+            f"    if c_{c} == NULL:",
+            "        raise MemoryError()",
+            f"    for i, value in enumerate({c}[:c_{count}]):",
+            f"        c_{c}[i] = {convert}",
+        ],
+        f"c_{c}",
+        pytype=f"list[{name}] | None",
+        cleanup=[f"PyMem_Free(c_{c})"],
+        late=True,
+    )
 
 
 # ------------------------------------------------------------------ classes

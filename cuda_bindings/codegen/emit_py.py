@@ -44,6 +44,8 @@ class Plan:
     output: str | None = None  # a returned value's expression
     pytype: str = "object"  # for the stub
     outtype: str = "object"
+    cleanup: list[str] = field(default_factory=list)  # after the call, also when it raises
+    late: bool = False  # set up after the other parameters (it reads a count)
 
 
 @dataclass
@@ -304,8 +306,12 @@ def function(lib: Lib, fn: dict, style: str) -> tuple[list[str], str]:
     body = []
     for pl in plans:
         body += [f"    {d}" for d in pl.decl if f"    {d}" not in body]
-    early = [s for pl in plans if not any(k in " ".join(pl.decl) for k in _LATE) for s in pl.setup]
-    late = [s for pl in plans if any(k in " ".join(pl.decl) for k in _LATE) for s in pl.setup]
+
+    def is_late(pl: Plan) -> bool:
+        return pl.late or any(k in " ".join(pl.decl) for k in _LATE)
+
+    early = [s for pl in plans if not is_late(pl) for s in pl.setup]
+    late = [s for pl in plans if is_late(pl) for s in pl.setup]
     arrays = _out_array_setup(lib, fn, params, style)
     body += [f"    {s}" for s in early + late + arrays]
     call = f"{m}.{fn['name']}({', '.join(pl.arg for pl in plans)})"
@@ -325,11 +331,14 @@ def function(lib: Lib, fn: dict, style: str) -> tuple[list[str], str]:
     else:
         body += [f"    cdef {m}.{_base(fn['return'])} _status"]
         call_lines = ["with nogil:", f"    _status = {call}"] if nogil else [f"_status = {call}"]
+        cleanup = [line for pl in plans for line in pl.cleanup]
         if arrays:
+            arr = next(ident(p["name"]) for p, pl in zip(params, plans) if pl.output and "range" in pl.output)
+            cleanup.append(f"PyMem_Free(_{arr})")
+        if cleanup:
             body += ["    try:", *[f"        {c}" for c in call_lines]]
             body += _finish(lib, style, outs, indent="        ", handle=_handle_expr(lib, fn, plans, params))
-            arr = next(ident(p["name"]) for p, pl in zip(params, plans) if pl.output and "range" in pl.output)
-            body += ["    finally:", f"        PyMem_Free(_{arr})"]
+            body += ["    finally:", *[f"        {c}" for c in cleanup]]
         else:
             body += [f"    {c}" for c in call_lines]
             body += _finish(lib, style, outs, indent="    ", handle=_handle_expr(lib, fn, plans, params))

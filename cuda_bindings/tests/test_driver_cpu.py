@@ -145,3 +145,19 @@ def test_proc_address_versions_match_the_declarations():
     assert proc["cuStreamQuery"] == ["cuStreamQuery", 2000, 7000]  # _ptsz since CUDA 7.0
     assert proc["cuMemcpyHtoD"] == ["cuMemcpyHtoD", 3020, 7000]  # _ptds
     assert all(version >= 2000 for _, version, _ in proc.values())
+
+
+def test_array_arguments_are_checked_before_the_call():
+    nodes = [cu.CUgraphNode(1), cu.CUgraphNode(2)]
+    with pytest.raises(ValueError, match="dependencies has 2 entries, fewer than numDependencies"):
+        cu.cuGraphAddEmptyNode(cu.CUgraph(1), nodes, 3)
+    with pytest.raises(TypeError):
+        cu.cuGraphAddEmptyNode(cu.CUgraph(1), ["node"], 1)
+    with pytest.raises(TypeError):
+        cu.cuGraphAddDependencies(cu.CUgraph(1), nodes, nodes, [object()], 1)
+
+
+def test_output_arrays_are_left_out_not_misbound():
+    listed = MISSING.read_text()
+    for name in ("cuGraphGetNodes", "cuGraphGetEdges", "cuStreamGetCaptureInfo"):
+        assert not hasattr(cu, name) and f"{name}: output array" in listed

@@ -343,3 +343,32 @@ def test_per_thread_default_stream_flag(context, ptds):
         assert status == cu.CUresult.CUDA_SUCCESS
     else:
         assert status == cu.CUresult.CUDA_ERROR_NOT_READY  # the legacy stream is shared by all threads
+
+
+def test_graph_built_node_by_node(module):
+    """Two kernel nodes, the second depending on the first, through the array arguments."""
+    mod, _ = module
+    fn = ok(cu.cuModuleGetFunction(mod, b"saxpy"))
+    n = 2048
+    x, y, dx, dy = _saxpy_args(n)
+    a, count = ctypes.c_float(1.0), ctypes.c_uint64(n)
+    px, py = ctypes.c_void_p(int(dx)), ctypes.c_void_p(int(dy))
+    args = (ctypes.c_void_p * 4)(*[ctypes.addressof(v) for v in (a, px, py, count)])
+    params = cu.CUDA_KERNEL_NODE_PARAMS()
+    params.func = fn
+    params.gridDimX, params.gridDimY, params.gridDimZ = n // 256, 1, 1
+    params.blockDimX, params.blockDimY, params.blockDimZ = 256, 1, 1
+    params.kernelParams = ctypes.addressof(args)
+    graph = ok(cu.cuGraphCreate(0))
+    first = ok(cu.cuGraphAddKernelNode(graph, None, 0, params))
+    second = ok(cu.cuGraphAddKernelNode(graph, [first], 1, params))
+    third = ok(cu.cuGraphAddEmptyNode(graph, [first, second], 2))
+    assert int(third) != 0
+    exec_ = ok(cu.cuGraphInstantiate(graph, 0))
+    ok(cu.cuGraphLaunch(exec_, 0))
+    ok(cu.cuCtxSynchronize())
+    out = np.empty(n, dtype=np.float32)
+    ok(cu.cuMemcpyDtoH(out, dy, out.nbytes))
+    np.testing.assert_allclose(out, y + 2 * x, rtol=1e-5, atol=1e-6)
+    ok(cu.cuGraphExecDestroy(exec_))
+    ok(cu.cuGraphDestroy(graph))

@@ -10865,6 +10865,48 @@ def cuDeviceGetAttribute(attrib, dev):
     return (_result(_status), c_pi)
 
 
+def cuDeviceGetHostAtomicCapabilities(operations, count, dev):
+    """Queries details about atomic operations supported between the device and host. Returns in
+    ``*capabilities`` the details about requested atomic ``*operations`` over the the link between
+    ``dev`` and the host. The allocated size of ``*operations`` and ``*capabilities`` must be
+    ``count.`` For each CUatomicOperation in ``*operations,`` the corresponding result in
+    ``*capabilities`` will be a bitmask indicating which of CUatomicOperationCapability the link
+    supports natively. Returns CUDA_ERROR_INVALID_DEVICE if ``dev`` is not valid. Returns
+    CUDA_ERROR_INVALID_VALUE if ``*capabilities`` or ``*operations`` is NULL, if ``count`` is 0, or
+    if any of ``*operations`` is not valid.
+
+    Args:
+        operations: - Requested operations
+        count: - Count of requested operations and size of capabilities
+        dev: - Device handle
+    """
+    cdef unsigned int c_capabilities = 0
+    cdef cydriver.CUatomicOperation* c_operations = NULL
+    cdef unsigned int c_count
+    cdef cydriver.CUdevice c_dev
+    c_count = count if PyLong_Check(count) else _index(count, 'count')
+    if type(dev) is CUdevice_v1:
+        c_dev = <cydriver.CUdevice>(<CUdevice_v1>dev)._ptr[0]
+    else:
+        c_dev = <cydriver.CUdevice><uintptr_t>_handle_value(dev, CUdevice_v1, 'dev')
+    if operations is not None and c_count > 0:
+        if len(operations) < c_count:
+            raise ValueError(f'operations has {len(operations)} entries, fewer than count ({c_count})')
+        c_operations = <cydriver.CUatomicOperation*>PyMem_Malloc(c_count * sizeof(cydriver.CUatomicOperation))
+        if c_operations == NULL:
+            raise MemoryError()
+        for i, value in enumerate(operations[:c_count]):
+            c_operations[i] = <cydriver.CUatomicOperation><int>_index(value, 'operations')
+    cdef cydriver.CUresult _status
+    try:
+        _status = cydriver.cuDeviceGetHostAtomicCapabilities(&c_capabilities, c_operations, c_count, c_dev)
+        if _status != cydriver.CUDA_SUCCESS:
+            return (_result(_status), None)
+        return (_result(_status), c_capabilities)
+    finally:
+        PyMem_Free(c_operations)
+
+
 def cuDeviceGetNvSciSyncAttributes(nvSciSyncAttrList, dev, flags):
     """Return NvSciSync attributes that this device can support. Returns in ``nvSciSyncAttrList,`` the
     properties of NvSciSync that this CUDA device, ``dev`` can support. The returned
@@ -15933,22 +15975,29 @@ def cuMemSetAccess(ptr, size, desc, count):
     cdef cydriver.CUdeviceptr c_ptr
     cdef size_t c_size
     cdef cydriver.CUmemAccessDesc* c_desc = NULL
-    cdef CUmemAccessDesc_st _desc
     cdef size_t c_count
     if type(ptr) is CUdeviceptr_v2:
         c_ptr = <cydriver.CUdeviceptr>(<CUdeviceptr_v2>ptr)._ptr[0]
     else:
         c_ptr = <cydriver.CUdeviceptr><uintptr_t>_handle_value(ptr, CUdeviceptr_v2, 'ptr')
     c_size = size if PyLong_Check(size) else _index(size, 'size')
-    if desc is not None:
-        _desc = <CUmemAccessDesc_st>_struct_arg(desc, CUmemAccessDesc_st, 'desc')
-        c_desc = <cydriver.CUmemAccessDesc*>_desc._ptr
     c_count = count if PyLong_Check(count) else _index(count, 'count')
+    if desc is not None and c_count > 0:
+        if len(desc) < c_count:
+            raise ValueError(f'desc has {len(desc)} entries, fewer than count ({c_count})')
+        c_desc = <cydriver.CUmemAccessDesc*>PyMem_Malloc(c_count * sizeof(cydriver.CUmemAccessDesc))
+        if c_desc == NULL:
+            raise MemoryError()
+        for i, value in enumerate(desc[:c_count]):
+            c_desc[i] = (<cydriver.CUmemAccessDesc*><uintptr_t>(<CUmemAccessDesc_st>_struct_arg(value, CUmemAccessDesc_st, 'desc')).getPtr())[0]
     cdef cydriver.CUresult _status
-    _status = cydriver.cuMemSetAccess(c_ptr, c_size, c_desc, c_count)
-    if _status != cydriver.CUDA_SUCCESS:
+    try:
+        _status = cydriver.cuMemSetAccess(c_ptr, c_size, c_desc, c_count)
+        if _status != cydriver.CUDA_SUCCESS:
+            return (_result(_status),)
         return (_result(_status),)
-    return (_result(_status),)
+    finally:
+        PyMem_Free(c_desc)
 
 
 def cuMemGetAccess(location, ptr):
@@ -16256,22 +16305,29 @@ def cuMemPoolSetAccess(pool, map, count):
     """
     cdef cydriver.CUmemoryPool c_pool
     cdef cydriver.CUmemAccessDesc* c_map = NULL
-    cdef CUmemAccessDesc_st _map
     cdef size_t c_count
     if type(pool) is CUmemoryPool:
         c_pool = <cydriver.CUmemoryPool>(<CUmemoryPool>pool)._ptr[0]
     else:
         c_pool = <cydriver.CUmemoryPool><uintptr_t>_handle_value(pool, CUmemoryPool, 'pool')
-    if map is not None:
-        _map = <CUmemAccessDesc_st>_struct_arg(map, CUmemAccessDesc_st, 'map')
-        c_map = <cydriver.CUmemAccessDesc*>_map._ptr
     c_count = count if PyLong_Check(count) else _index(count, 'count')
+    if map is not None and c_count > 0:
+        if len(map) < c_count:
+            raise ValueError(f'map has {len(map)} entries, fewer than count ({c_count})')
+        c_map = <cydriver.CUmemAccessDesc*>PyMem_Malloc(c_count * sizeof(cydriver.CUmemAccessDesc))
+        if c_map == NULL:
+            raise MemoryError()
+        for i, value in enumerate(map[:c_count]):
+            c_map[i] = (<cydriver.CUmemAccessDesc*><uintptr_t>(<CUmemAccessDesc_st>_struct_arg(value, CUmemAccessDesc_st, 'map')).getPtr())[0]
     cdef cydriver.CUresult _status
-    with nogil:
-        _status = cydriver.cuMemPoolSetAccess(c_pool, c_map, c_count)
-    if _status != cydriver.CUDA_SUCCESS:
+    try:
+        with nogil:
+            _status = cydriver.cuMemPoolSetAccess(c_pool, c_map, c_count)
+        if _status != cydriver.CUDA_SUCCESS:
+            return (_result(_status),)
         return (_result(_status),)
-    return (_result(_status),)
+    finally:
+        PyMem_Free(c_map)
 
 
 def cuMemPoolGetAccess(memPool):
@@ -17539,6 +17595,74 @@ def cuStreamBeginCapture(hStream, mode):
     return (_result(_status),)
 
 
+def cuStreamBeginCaptureToGraph(hStream, hGraph, dependencies, dependencyData, numDependencies, mode):
+    """Begins graph capture on a stream to an existing graph Begin graph capture on ``hStream,``
+    placing new nodes into an existing graph. When a stream is in capture mode, all operations
+    pushed into the stream will not be executed, but will instead be captured into ``hGraph.`` The
+    graph will not be instantiable until the user calls cuStreamEndCapture. Capture may not be
+    initiated if ``stream`` is CU_STREAM_LEGACY. Capture must be ended on the same stream in which
+    it was initiated, and it may only be initiated if the stream is not already in capture mode.
+    The capture mode may be queried via cuStreamIsCapturing. A unique id representing the capture
+    sequence may be queried via cuStreamGetCaptureInfo. If ``mode`` is not
+    CU_STREAM_CAPTURE_MODE_RELAXED, cuStreamEndCapture must be called on this stream from the same
+    thread.
+
+    Args:
+        hStream: - Stream in which to initiate capture.
+        hGraph: - Graph to capture into.
+        dependencies: - Dependencies of the first node captured in the stream. Can be NULL if
+            numDependencies is 0.
+        dependencyData: - Optional array of data associated with each dependency.
+        numDependencies: - Number of dependencies.
+        mode: - Controls the interaction of this capture sequence with other API calls that are
+            potentially unsafe. For more details see cuThreadExchangeStreamCaptureMode. ote Kernels
+            captured using this API must not use texture and surface references. Reading or writing
+            through any texture or surface reference is undefined behavior. This restriction does
+            not apply to texture and surface objects.
+    """
+    cdef cydriver.CUstream c_hStream
+    cdef cydriver.CUgraph c_hGraph
+    cdef cydriver.CUgraphNode* c_dependencies = NULL
+    cdef cydriver.CUgraphEdgeData* c_dependencyData = NULL
+    cdef size_t c_numDependencies
+    cdef cydriver.CUstreamCaptureMode c_mode
+    if type(hStream) is CUstream:
+        c_hStream = <cydriver.CUstream>(<CUstream>hStream)._ptr[0]
+    else:
+        c_hStream = <cydriver.CUstream><uintptr_t>_handle_value(hStream, CUstream, 'hStream')
+    if type(hGraph) is CUgraph:
+        c_hGraph = <cydriver.CUgraph>(<CUgraph>hGraph)._ptr[0]
+    else:
+        c_hGraph = <cydriver.CUgraph><uintptr_t>_handle_value(hGraph, CUgraph, 'hGraph')
+    c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
+    c_mode = <cydriver.CUstreamCaptureMode><int>(mode if PyLong_Check(mode) else _index(mode, 'mode'))
+    if dependencies is not None and c_numDependencies > 0:
+        if len(dependencies) < c_numDependencies:
+            raise ValueError(f'dependencies has {len(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        c_dependencies = <cydriver.CUgraphNode*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphNode))
+        if c_dependencies == NULL:
+            raise MemoryError()
+        for i, value in enumerate(dependencies[:c_numDependencies]):
+            c_dependencies[i] = <cydriver.CUgraphNode><uintptr_t>_handle_value(value, CUgraphNode, 'dependencies')
+    if dependencyData is not None and c_numDependencies > 0:
+        if len(dependencyData) < c_numDependencies:
+            raise ValueError(f'dependencyData has {len(dependencyData)} entries, fewer than numDependencies ({c_numDependencies})')
+        c_dependencyData = <cydriver.CUgraphEdgeData*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphEdgeData))
+        if c_dependencyData == NULL:
+            raise MemoryError()
+        for i, value in enumerate(dependencyData[:c_numDependencies]):
+            c_dependencyData[i] = (<cydriver.CUgraphEdgeData*><uintptr_t>(<CUgraphEdgeData_st>_struct_arg(value, CUgraphEdgeData_st, 'dependencyData')).getPtr())[0]
+    cdef cydriver.CUresult _status
+    try:
+        _status = cydriver.cuStreamBeginCaptureToGraph(c_hStream, c_hGraph, c_dependencies, c_dependencyData, c_numDependencies, c_mode)
+        if _status != cydriver.CUDA_SUCCESS:
+            return (_result(_status),)
+        return (_result(_status),)
+    finally:
+        PyMem_Free(c_dependencies)
+        PyMem_Free(c_dependencyData)
+
+
 def cuThreadExchangeStreamCaptureMode():
     """Swaps the stream capture interaction mode for a thread Sets the calling thread's stream capture
     interaction mode to the value contained in ``*mode,`` and overwrites ``*mode`` with the
@@ -17650,23 +17774,30 @@ def cuStreamUpdateCaptureDependencies(hStream, dependencyData, numDependencies, 
     cdef cydriver.CUstream c_hStream
     cdef CUgraphNode _dependencies = CUgraphNode.__new__(CUgraphNode)
     cdef cydriver.CUgraphEdgeData* c_dependencyData = NULL
-    cdef CUgraphEdgeData_st _dependencyData
     cdef size_t c_numDependencies
     cdef unsigned int c_flags
     if type(hStream) is CUstream:
         c_hStream = <cydriver.CUstream>(<CUstream>hStream)._ptr[0]
     else:
         c_hStream = <cydriver.CUstream><uintptr_t>_handle_value(hStream, CUstream, 'hStream')
-    if dependencyData is not None:
-        _dependencyData = <CUgraphEdgeData_st>_struct_arg(dependencyData, CUgraphEdgeData_st, 'dependencyData')
-        c_dependencyData = <cydriver.CUgraphEdgeData*>_dependencyData._ptr
     c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
     c_flags = flags if PyLong_Check(flags) else _index(flags, 'flags')
+    if dependencyData is not None and c_numDependencies > 0:
+        if len(dependencyData) < c_numDependencies:
+            raise ValueError(f'dependencyData has {len(dependencyData)} entries, fewer than numDependencies ({c_numDependencies})')
+        c_dependencyData = <cydriver.CUgraphEdgeData*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphEdgeData))
+        if c_dependencyData == NULL:
+            raise MemoryError()
+        for i, value in enumerate(dependencyData[:c_numDependencies]):
+            c_dependencyData[i] = (<cydriver.CUgraphEdgeData*><uintptr_t>(<CUgraphEdgeData_st>_struct_arg(value, CUgraphEdgeData_st, 'dependencyData')).getPtr())[0]
     cdef cydriver.CUresult _status
-    _status = cydriver.cuStreamUpdateCaptureDependencies(c_hStream, <cydriver.CUgraphNode*>_dependencies._ptr, c_dependencyData, c_numDependencies, c_flags)
-    if _status != cydriver.CUDA_SUCCESS:
-        return (_result(_status), None)
-    return (_result(_status), _dependencies)
+    try:
+        _status = cydriver.cuStreamUpdateCaptureDependencies(c_hStream, <cydriver.CUgraphNode*>_dependencies._ptr, c_dependencyData, c_numDependencies, c_flags)
+        if _status != cydriver.CUDA_SUCCESS:
+            return (_result(_status), None)
+        return (_result(_status), _dependencies)
+    finally:
+        PyMem_Free(c_dependencyData)
 
 
 def cuStreamAttachMemAsync(hStream, dptr, length, flags):
@@ -19640,6 +19771,83 @@ def cuGraphCreate(flags):
     return (_result(_status), _phGraph)
 
 
+def cuGraphAddKernelNode(hGraph, dependencies, numDependencies, nodeParams):
+    """Creates a kernel execution node and adds it to a graph Creates a new kernel execution node and
+    adds it to ``hGraph`` with ``numDependencies`` dependencies specified via ``dependencies`` and
+    arguments specified in ``nodeParams.`` It is possible for ``numDependencies`` to be 0, in which
+    case the node will be placed at the root of the graph. ``dependencies`` may not have any
+    duplicate entries. A handle to the new node will be returned in ``phGraphNode.`` The
+    CUDA_KERNEL_NODE_PARAMS structure is defined as: \\code typedef struct
+    CUDA_KERNEL_NODE_PARAMS_st { CUfunction func; unsigned int gridDimX; unsigned int gridDimY;
+    unsigned int gridDimZ; unsigned int blockDimX; unsigned int blockDimY; unsigned int blockDimZ;
+    unsigned int sharedMemBytes; void **kernelParams; void **extra; CUkernel kern; CUcontext ctx; }
+    CUDA_KERNEL_NODE_PARAMS; \\endcode When the graph is launched, the node will invoke kernel
+    ``func`` on a (``gridDimX`` x ``gridDimY`` x ``gridDimZ)`` grid of blocks. Each block contains
+    (``blockDimX`` x ``blockDimY`` x ``blockDimZ)`` threads. ``sharedMemBytes`` sets the amount of
+    dynamic shared memory that will be available to each thread block. Kernel parameters to
+    ``func`` can be specified in one of two ways: 1) Kernel parameters can be specified via
+    ``kernelParams.`` If the kernel has N parameters, then ``kernelParams`` needs to be an array of
+    N pointers. Each pointer, from ``kernelParams[0]`` to ``kernelParams[N-1],`` points to the
+    region of memory from which the actual parameter will be copied. The number of kernel
+    parameters and their offsets and sizes do not need to be specified as that information is
+    retrieved directly from the kernel's image. 2) Kernel parameters for non-cooperative kernels
+    can also be packaged by the application into a single buffer that is passed in via ``extra.``
+    This places the burden on the application of knowing each kernel parameter's size and
+    alignment/padding within the buffer. The ``extra`` parameter exists to allow this function to
+    take additional less commonly used arguments. ``extra`` specifies a list of names of extra
+    settings and their corresponding values. Each extra setting name is immediately followed by the
+    corresponding value. The list must be terminated with either NULL or CU_LAUNCH_PARAM_END. -
+    CU_LAUNCH_PARAM_END, which indicates the end of the ``extra`` array; -
+    CU_LAUNCH_PARAM_BUFFER_POINTER, which specifies that the next value in ``extra`` will be a
+    pointer to a buffer containing all the kernel parameters for launching kernel ``func;`` -
+    CU_LAUNCH_PARAM_BUFFER_SIZE, which specifies that the next value in ``extra`` will be a pointer
+    to a size_t containing the size of the buffer specified with CU_LAUNCH_PARAM_BUFFER_POINTER;
+    The error CUDA_ERROR_INVALID_VALUE will be returned if kernel parameters are specified with
+    both ``kernelParams`` and ``extra`` (i.e. both ``kernelParams`` and ``extra`` are non-NULL).
+    CUDA_ERROR_INVALID_VALUE will be returned if ``extra`` is used for a cooperative kernel. The
+    ``kernelParams`` or ``extra`` array, as well as the argument values it points to, are copied
+    during this call. ote Kernels launched using graphs must not use texture and surface
+    references. Reading or writing through any texture or surface reference is undefined behavior.
+    This restriction does not apply to texture and surface objects.
+
+    Args:
+        hGraph: - Graph to which to add the node
+        dependencies: - Dependencies of the node
+        numDependencies: - Number of dependencies
+        nodeParams: - Parameters for the GPU execution node
+    """
+    cdef CUgraphNode _phGraphNode = CUgraphNode.__new__(CUgraphNode)
+    cdef cydriver.CUgraph c_hGraph
+    cdef cydriver.CUgraphNode* c_dependencies = NULL
+    cdef size_t c_numDependencies
+    cdef cydriver.CUDA_KERNEL_NODE_PARAMS* c_nodeParams = NULL
+    cdef CUDA_KERNEL_NODE_PARAMS_v2_st _nodeParams
+    if type(hGraph) is CUgraph:
+        c_hGraph = <cydriver.CUgraph>(<CUgraph>hGraph)._ptr[0]
+    else:
+        c_hGraph = <cydriver.CUgraph><uintptr_t>_handle_value(hGraph, CUgraph, 'hGraph')
+    c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
+    if nodeParams is not None:
+        _nodeParams = <CUDA_KERNEL_NODE_PARAMS_v2_st>_struct_arg(nodeParams, CUDA_KERNEL_NODE_PARAMS_v2_st, 'nodeParams')
+        c_nodeParams = <cydriver.CUDA_KERNEL_NODE_PARAMS*>_nodeParams._ptr
+    if dependencies is not None and c_numDependencies > 0:
+        if len(dependencies) < c_numDependencies:
+            raise ValueError(f'dependencies has {len(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        c_dependencies = <cydriver.CUgraphNode*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphNode))
+        if c_dependencies == NULL:
+            raise MemoryError()
+        for i, value in enumerate(dependencies[:c_numDependencies]):
+            c_dependencies[i] = <cydriver.CUgraphNode><uintptr_t>_handle_value(value, CUgraphNode, 'dependencies')
+    cdef cydriver.CUresult _status
+    try:
+        _status = cydriver.cuGraphAddKernelNode(<cydriver.CUgraphNode*>_phGraphNode._ptr, c_hGraph, c_dependencies, c_numDependencies, c_nodeParams)
+        if _status != cydriver.CUDA_SUCCESS:
+            return (_result(_status), None)
+        return (_result(_status), _phGraphNode)
+    finally:
+        PyMem_Free(c_dependencies)
+
+
 def cuGraphKernelNodeGetParams(hNode):
     """Returns a kernel node's parameters Returns the parameters of kernel node ``hNode`` in
     ``nodeParams.`` The ``kernelParams`` or ``extra`` array returned in ``nodeParams,`` as well as
@@ -19689,6 +19897,64 @@ def cuGraphKernelNodeSetParams(hNode, nodeParams):
     return (_result(_status),)
 
 
+def cuGraphAddMemcpyNode(hGraph, dependencies, numDependencies, copyParams, ctx):
+    """Creates a memcpy node and adds it to a graph Creates a new memcpy node and adds it to
+    ``hGraph`` with ``numDependencies`` dependencies specified via ``dependencies.`` It is possible
+    for ``numDependencies`` to be 0, in which case the node will be placed at the root of the
+    graph. ``dependencies`` may not have any duplicate entries. A handle to the new node will be
+    returned in ``phGraphNode.`` When the graph is launched, the node will perform the memcpy
+    described by ``copyParams.`` See cuMemcpy3D() for a description of the structure and its
+    restrictions. Memcpy nodes have some additional restrictions with regards to managed memory, if
+    the system contains at least one device which has a zero value for the device attribute
+    CU_DEVICE_ATTRIBUTE_CONCURRENT_MANAGED_ACCESS. If one or more of the operands refer to managed
+    memory, then using the memory type CU_MEMORYTYPE_UNIFIED is disallowed for those operand(s).
+    The managed memory will be treated as residing on either the host or the device, depending on
+    which memory type is specified.
+
+    Args:
+        hGraph: - Graph to which to add the node
+        dependencies: - Dependencies of the node
+        numDependencies: - Number of dependencies
+        copyParams: - Parameters for the memory copy
+        ctx: - Context on which to run the node
+    """
+    cdef CUgraphNode _phGraphNode = CUgraphNode.__new__(CUgraphNode)
+    cdef cydriver.CUgraph c_hGraph
+    cdef cydriver.CUgraphNode* c_dependencies = NULL
+    cdef size_t c_numDependencies
+    cdef cydriver.CUDA_MEMCPY3D* c_copyParams = NULL
+    cdef CUDA_MEMCPY3D_st _copyParams
+    cdef cydriver.CUcontext c_ctx
+    if type(hGraph) is CUgraph:
+        c_hGraph = <cydriver.CUgraph>(<CUgraph>hGraph)._ptr[0]
+    else:
+        c_hGraph = <cydriver.CUgraph><uintptr_t>_handle_value(hGraph, CUgraph, 'hGraph')
+    c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
+    if copyParams is not None:
+        _copyParams = <CUDA_MEMCPY3D_st>_struct_arg(copyParams, CUDA_MEMCPY3D_st, 'copyParams')
+        c_copyParams = <cydriver.CUDA_MEMCPY3D*>_copyParams._ptr
+    if type(ctx) is CUcontext:
+        c_ctx = <cydriver.CUcontext>(<CUcontext>ctx)._ptr[0]
+    else:
+        c_ctx = <cydriver.CUcontext><uintptr_t>_handle_value(ctx, CUcontext, 'ctx')
+    if dependencies is not None and c_numDependencies > 0:
+        if len(dependencies) < c_numDependencies:
+            raise ValueError(f'dependencies has {len(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        c_dependencies = <cydriver.CUgraphNode*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphNode))
+        if c_dependencies == NULL:
+            raise MemoryError()
+        for i, value in enumerate(dependencies[:c_numDependencies]):
+            c_dependencies[i] = <cydriver.CUgraphNode><uintptr_t>_handle_value(value, CUgraphNode, 'dependencies')
+    cdef cydriver.CUresult _status
+    try:
+        _status = cydriver.cuGraphAddMemcpyNode(<cydriver.CUgraphNode*>_phGraphNode._ptr, c_hGraph, c_dependencies, c_numDependencies, c_copyParams, c_ctx)
+        if _status != cydriver.CUDA_SUCCESS:
+            return (_result(_status), None)
+        return (_result(_status), _phGraphNode)
+    finally:
+        PyMem_Free(c_dependencies)
+
+
 def cuGraphMemcpyNodeGetParams(hNode):
     """Returns a memcpy node's parameters Returns the parameters of memcpy node ``hNode`` in
     ``nodeParams.``
@@ -19731,6 +19997,58 @@ def cuGraphMemcpyNodeSetParams(hNode, nodeParams):
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
     return (_result(_status),)
+
+
+def cuGraphAddMemsetNode(hGraph, dependencies, numDependencies, memsetParams, ctx):
+    """Creates a memset node and adds it to a graph Creates a new memset node and adds it to
+    ``hGraph`` with ``numDependencies`` dependencies specified via ``dependencies.`` It is possible
+    for ``numDependencies`` to be 0, in which case the node will be placed at the root of the
+    graph. ``dependencies`` may not have any duplicate entries. A handle to the new node will be
+    returned in ``phGraphNode.`` The element size must be 1, 2, or 4 bytes. When the graph is
+    launched, the node will perform the memset described by ``memsetParams.``
+
+    Args:
+        hGraph: - Graph to which to add the node
+        dependencies: - Dependencies of the node
+        numDependencies: - Number of dependencies
+        memsetParams: - Parameters for the memory set
+        ctx: - Context on which to run the node
+    """
+    cdef CUgraphNode _phGraphNode = CUgraphNode.__new__(CUgraphNode)
+    cdef cydriver.CUgraph c_hGraph
+    cdef cydriver.CUgraphNode* c_dependencies = NULL
+    cdef size_t c_numDependencies
+    cdef cydriver.CUDA_MEMSET_NODE_PARAMS* c_memsetParams = NULL
+    cdef CUDA_MEMSET_NODE_PARAMS_st _memsetParams
+    cdef cydriver.CUcontext c_ctx
+    if type(hGraph) is CUgraph:
+        c_hGraph = <cydriver.CUgraph>(<CUgraph>hGraph)._ptr[0]
+    else:
+        c_hGraph = <cydriver.CUgraph><uintptr_t>_handle_value(hGraph, CUgraph, 'hGraph')
+    c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
+    if memsetParams is not None:
+        _memsetParams = <CUDA_MEMSET_NODE_PARAMS_st>_struct_arg(memsetParams, CUDA_MEMSET_NODE_PARAMS_st, 'memsetParams')
+        c_memsetParams = <cydriver.CUDA_MEMSET_NODE_PARAMS*>_memsetParams._ptr
+    if type(ctx) is CUcontext:
+        c_ctx = <cydriver.CUcontext>(<CUcontext>ctx)._ptr[0]
+    else:
+        c_ctx = <cydriver.CUcontext><uintptr_t>_handle_value(ctx, CUcontext, 'ctx')
+    if dependencies is not None and c_numDependencies > 0:
+        if len(dependencies) < c_numDependencies:
+            raise ValueError(f'dependencies has {len(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        c_dependencies = <cydriver.CUgraphNode*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphNode))
+        if c_dependencies == NULL:
+            raise MemoryError()
+        for i, value in enumerate(dependencies[:c_numDependencies]):
+            c_dependencies[i] = <cydriver.CUgraphNode><uintptr_t>_handle_value(value, CUgraphNode, 'dependencies')
+    cdef cydriver.CUresult _status
+    try:
+        _status = cydriver.cuGraphAddMemsetNode(<cydriver.CUgraphNode*>_phGraphNode._ptr, c_hGraph, c_dependencies, c_numDependencies, c_memsetParams, c_ctx)
+        if _status != cydriver.CUDA_SUCCESS:
+            return (_result(_status), None)
+        return (_result(_status), _phGraphNode)
+    finally:
+        PyMem_Free(c_dependencies)
 
 
 def cuGraphMemsetNodeGetParams(hNode):
@@ -19777,6 +20095,53 @@ def cuGraphMemsetNodeSetParams(hNode, nodeParams):
     return (_result(_status),)
 
 
+def cuGraphAddHostNode(hGraph, dependencies, numDependencies, nodeParams):
+    """Creates a host execution node and adds it to a graph Creates a new CPU execution node and adds
+    it to ``hGraph`` with ``numDependencies`` dependencies specified via ``dependencies`` and
+    arguments specified in ``nodeParams.`` It is possible for ``numDependencies`` to be 0, in which
+    case the node will be placed at the root of the graph. ``dependencies`` may not have any
+    duplicate entries. A handle to the new node will be returned in ``phGraphNode.`` When the graph
+    is launched, the node will invoke the specified CPU function. Host nodes are not supported
+    under MPS with pre-Volta GPUs.
+
+    Args:
+        hGraph: - Graph to which to add the node
+        dependencies: - Dependencies of the node
+        numDependencies: - Number of dependencies
+        nodeParams: - Parameters for the host node
+    """
+    cdef CUgraphNode _phGraphNode = CUgraphNode.__new__(CUgraphNode)
+    cdef cydriver.CUgraph c_hGraph
+    cdef cydriver.CUgraphNode* c_dependencies = NULL
+    cdef size_t c_numDependencies
+    cdef cydriver.CUDA_HOST_NODE_PARAMS* c_nodeParams = NULL
+    cdef CUDA_HOST_NODE_PARAMS_st _nodeParams
+    if type(hGraph) is CUgraph:
+        c_hGraph = <cydriver.CUgraph>(<CUgraph>hGraph)._ptr[0]
+    else:
+        c_hGraph = <cydriver.CUgraph><uintptr_t>_handle_value(hGraph, CUgraph, 'hGraph')
+    c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
+    if nodeParams is not None:
+        _nodeParams = <CUDA_HOST_NODE_PARAMS_st>_struct_arg(nodeParams, CUDA_HOST_NODE_PARAMS_st, 'nodeParams')
+        c_nodeParams = <cydriver.CUDA_HOST_NODE_PARAMS*>_nodeParams._ptr
+    if dependencies is not None and c_numDependencies > 0:
+        if len(dependencies) < c_numDependencies:
+            raise ValueError(f'dependencies has {len(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        c_dependencies = <cydriver.CUgraphNode*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphNode))
+        if c_dependencies == NULL:
+            raise MemoryError()
+        for i, value in enumerate(dependencies[:c_numDependencies]):
+            c_dependencies[i] = <cydriver.CUgraphNode><uintptr_t>_handle_value(value, CUgraphNode, 'dependencies')
+    cdef cydriver.CUresult _status
+    try:
+        _status = cydriver.cuGraphAddHostNode(<cydriver.CUgraphNode*>_phGraphNode._ptr, c_hGraph, c_dependencies, c_numDependencies, c_nodeParams)
+        if _status != cydriver.CUDA_SUCCESS:
+            return (_result(_status), None)
+        return (_result(_status), _phGraphNode)
+    finally:
+        PyMem_Free(c_dependencies)
+
+
 def cuGraphHostNodeGetParams(hNode):
     """Returns a host node's parameters Returns the parameters of host node ``hNode`` in
     ``nodeParams.``
@@ -19821,6 +20186,53 @@ def cuGraphHostNodeSetParams(hNode, nodeParams):
     return (_result(_status),)
 
 
+def cuGraphAddChildGraphNode(hGraph, dependencies, numDependencies, childGraph):
+    """Creates a child graph node and adds it to a graph Creates a new node which executes an embedded
+    graph, and adds it to ``hGraph`` with ``numDependencies`` dependencies specified via
+    ``dependencies.`` It is possible for ``numDependencies`` to be 0, in which case the node will
+    be placed at the root of the graph. ``dependencies`` may not have any duplicate entries. A
+    handle to the new node will be returned in ``phGraphNode.`` If ``childGraph`` contains
+    allocation nodes, free nodes, or conditional nodes, this call will return an error. The node
+    executes an embedded child graph. The child graph is cloned in this call.
+
+    Args:
+        hGraph: - Graph to which to add the node
+        dependencies: - Dependencies of the node
+        numDependencies: - Number of dependencies
+        childGraph: - The graph to clone into this node
+    """
+    cdef CUgraphNode _phGraphNode = CUgraphNode.__new__(CUgraphNode)
+    cdef cydriver.CUgraph c_hGraph
+    cdef cydriver.CUgraphNode* c_dependencies = NULL
+    cdef size_t c_numDependencies
+    cdef cydriver.CUgraph c_childGraph
+    if type(hGraph) is CUgraph:
+        c_hGraph = <cydriver.CUgraph>(<CUgraph>hGraph)._ptr[0]
+    else:
+        c_hGraph = <cydriver.CUgraph><uintptr_t>_handle_value(hGraph, CUgraph, 'hGraph')
+    c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
+    if type(childGraph) is CUgraph:
+        c_childGraph = <cydriver.CUgraph>(<CUgraph>childGraph)._ptr[0]
+    else:
+        c_childGraph = <cydriver.CUgraph><uintptr_t>_handle_value(childGraph, CUgraph, 'childGraph')
+    if dependencies is not None and c_numDependencies > 0:
+        if len(dependencies) < c_numDependencies:
+            raise ValueError(f'dependencies has {len(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        c_dependencies = <cydriver.CUgraphNode*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphNode))
+        if c_dependencies == NULL:
+            raise MemoryError()
+        for i, value in enumerate(dependencies[:c_numDependencies]):
+            c_dependencies[i] = <cydriver.CUgraphNode><uintptr_t>_handle_value(value, CUgraphNode, 'dependencies')
+    cdef cydriver.CUresult _status
+    try:
+        _status = cydriver.cuGraphAddChildGraphNode(<cydriver.CUgraphNode*>_phGraphNode._ptr, c_hGraph, c_dependencies, c_numDependencies, c_childGraph)
+        if _status != cydriver.CUDA_SUCCESS:
+            return (_result(_status), None)
+        return (_result(_status), _phGraphNode)
+    finally:
+        PyMem_Free(c_dependencies)
+
+
 def cuGraphChildGraphNodeGetGraph(hNode):
     """Gets a handle to the embedded graph of a child graph node Gets a handle to the embedded graph
     in a child graph node. This call does not clone the graph. Changes to the graph will be
@@ -19841,6 +20253,94 @@ def cuGraphChildGraphNodeGetGraph(hNode):
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status), None)
     return (_result(_status), _phGraph)
+
+
+def cuGraphAddEmptyNode(hGraph, dependencies, numDependencies):
+    """Creates an empty node and adds it to a graph Creates a new node which performs no operation,
+    and adds it to ``hGraph`` with ``numDependencies`` dependencies specified via ``dependencies.``
+    It is possible for ``numDependencies`` to be 0, in which case the node will be placed at the
+    root of the graph. ``dependencies`` may not have any duplicate entries. A handle to the new
+    node will be returned in ``phGraphNode.`` An empty node performs no operation during execution,
+    but can be used for transitive ordering. For example, a phased execution graph with 2 groups of
+    n nodes with a barrier between them can be represented using an empty node and 2*n dependency
+    edges, rather than no empty node and n^2 dependency edges.
+
+    Args:
+        hGraph: - Graph to which to add the node
+        dependencies: - Dependencies of the node
+        numDependencies: - Number of dependencies
+    """
+    cdef CUgraphNode _phGraphNode = CUgraphNode.__new__(CUgraphNode)
+    cdef cydriver.CUgraph c_hGraph
+    cdef cydriver.CUgraphNode* c_dependencies = NULL
+    cdef size_t c_numDependencies
+    if type(hGraph) is CUgraph:
+        c_hGraph = <cydriver.CUgraph>(<CUgraph>hGraph)._ptr[0]
+    else:
+        c_hGraph = <cydriver.CUgraph><uintptr_t>_handle_value(hGraph, CUgraph, 'hGraph')
+    c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
+    if dependencies is not None and c_numDependencies > 0:
+        if len(dependencies) < c_numDependencies:
+            raise ValueError(f'dependencies has {len(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        c_dependencies = <cydriver.CUgraphNode*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphNode))
+        if c_dependencies == NULL:
+            raise MemoryError()
+        for i, value in enumerate(dependencies[:c_numDependencies]):
+            c_dependencies[i] = <cydriver.CUgraphNode><uintptr_t>_handle_value(value, CUgraphNode, 'dependencies')
+    cdef cydriver.CUresult _status
+    try:
+        _status = cydriver.cuGraphAddEmptyNode(<cydriver.CUgraphNode*>_phGraphNode._ptr, c_hGraph, c_dependencies, c_numDependencies)
+        if _status != cydriver.CUDA_SUCCESS:
+            return (_result(_status), None)
+        return (_result(_status), _phGraphNode)
+    finally:
+        PyMem_Free(c_dependencies)
+
+
+def cuGraphAddEventRecordNode(hGraph, dependencies, numDependencies, event):
+    """Creates an event record node and adds it to a graph Creates a new event record node and adds it
+    to ``hGraph`` with ``numDependencies`` dependencies specified via ``dependencies`` and event
+    specified in ``event.`` It is possible for ``numDependencies`` to be 0, in which case the node
+    will be placed at the root of the graph. ``dependencies`` may not have any duplicate entries. A
+    handle to the new node will be returned in ``phGraphNode.`` Each launch of the graph will
+    record ``event`` to capture execution of the node's dependencies.
+
+    Args:
+        hGraph: - Graph to which to add the node
+        dependencies: - Dependencies of the node
+        numDependencies: - Number of dependencies
+        event: - Event for the node
+    """
+    cdef CUgraphNode _phGraphNode = CUgraphNode.__new__(CUgraphNode)
+    cdef cydriver.CUgraph c_hGraph
+    cdef cydriver.CUgraphNode* c_dependencies = NULL
+    cdef size_t c_numDependencies
+    cdef cydriver.CUevent c_event
+    if type(hGraph) is CUgraph:
+        c_hGraph = <cydriver.CUgraph>(<CUgraph>hGraph)._ptr[0]
+    else:
+        c_hGraph = <cydriver.CUgraph><uintptr_t>_handle_value(hGraph, CUgraph, 'hGraph')
+    c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
+    if type(event) is CUevent:
+        c_event = <cydriver.CUevent>(<CUevent>event)._ptr[0]
+    else:
+        c_event = <cydriver.CUevent><uintptr_t>_handle_value(event, CUevent, 'event')
+    if dependencies is not None and c_numDependencies > 0:
+        if len(dependencies) < c_numDependencies:
+            raise ValueError(f'dependencies has {len(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        c_dependencies = <cydriver.CUgraphNode*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphNode))
+        if c_dependencies == NULL:
+            raise MemoryError()
+        for i, value in enumerate(dependencies[:c_numDependencies]):
+            c_dependencies[i] = <cydriver.CUgraphNode><uintptr_t>_handle_value(value, CUgraphNode, 'dependencies')
+    cdef cydriver.CUresult _status
+    try:
+        _status = cydriver.cuGraphAddEventRecordNode(<cydriver.CUgraphNode*>_phGraphNode._ptr, c_hGraph, c_dependencies, c_numDependencies, c_event)
+        if _status != cydriver.CUDA_SUCCESS:
+            return (_result(_status), None)
+        return (_result(_status), _phGraphNode)
+    finally:
+        PyMem_Free(c_dependencies)
 
 
 def cuGraphEventRecordNodeGetEvent(hNode):
@@ -19887,6 +20387,53 @@ def cuGraphEventRecordNodeSetEvent(hNode, event):
     return (_result(_status),)
 
 
+def cuGraphAddEventWaitNode(hGraph, dependencies, numDependencies, event):
+    """Creates an event wait node and adds it to a graph Creates a new event wait node and adds it to
+    ``hGraph`` with ``numDependencies`` dependencies specified via ``dependencies`` and event
+    specified in ``event.`` It is possible for ``numDependencies`` to be 0, in which case the node
+    will be placed at the root of the graph. ``dependencies`` may not have any duplicate entries. A
+    handle to the new node will be returned in ``phGraphNode.`` The graph node will wait for all
+    work captured in ``event.`` See cuEventRecord() for details on what is captured by an event.
+    ``event`` may be from a different context or device than the launch stream.
+
+    Args:
+        hGraph: - Graph to which to add the node
+        dependencies: - Dependencies of the node
+        numDependencies: - Number of dependencies
+        event: - Event for the node
+    """
+    cdef CUgraphNode _phGraphNode = CUgraphNode.__new__(CUgraphNode)
+    cdef cydriver.CUgraph c_hGraph
+    cdef cydriver.CUgraphNode* c_dependencies = NULL
+    cdef size_t c_numDependencies
+    cdef cydriver.CUevent c_event
+    if type(hGraph) is CUgraph:
+        c_hGraph = <cydriver.CUgraph>(<CUgraph>hGraph)._ptr[0]
+    else:
+        c_hGraph = <cydriver.CUgraph><uintptr_t>_handle_value(hGraph, CUgraph, 'hGraph')
+    c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
+    if type(event) is CUevent:
+        c_event = <cydriver.CUevent>(<CUevent>event)._ptr[0]
+    else:
+        c_event = <cydriver.CUevent><uintptr_t>_handle_value(event, CUevent, 'event')
+    if dependencies is not None and c_numDependencies > 0:
+        if len(dependencies) < c_numDependencies:
+            raise ValueError(f'dependencies has {len(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        c_dependencies = <cydriver.CUgraphNode*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphNode))
+        if c_dependencies == NULL:
+            raise MemoryError()
+        for i, value in enumerate(dependencies[:c_numDependencies]):
+            c_dependencies[i] = <cydriver.CUgraphNode><uintptr_t>_handle_value(value, CUgraphNode, 'dependencies')
+    cdef cydriver.CUresult _status
+    try:
+        _status = cydriver.cuGraphAddEventWaitNode(<cydriver.CUgraphNode*>_phGraphNode._ptr, c_hGraph, c_dependencies, c_numDependencies, c_event)
+        if _status != cydriver.CUDA_SUCCESS:
+            return (_result(_status), None)
+        return (_result(_status), _phGraphNode)
+    finally:
+        PyMem_Free(c_dependencies)
+
+
 def cuGraphEventWaitNodeGetEvent(hNode):
     """Returns the event associated with an event wait node Returns the event of event wait node
     ``hNode`` in ``event_out.``
@@ -19929,6 +20476,54 @@ def cuGraphEventWaitNodeSetEvent(hNode, event):
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
     return (_result(_status),)
+
+
+def cuGraphAddExternalSemaphoresSignalNode(hGraph, dependencies, numDependencies, nodeParams):
+    """Creates an external semaphore signal node and adds it to a graph Creates a new external
+    semaphore signal node and adds it to ``hGraph`` with ``numDependencies`` dependencies specified
+    via ``dependencies`` and arguments specified in ``nodeParams.`` It is possible for
+    ``numDependencies`` to be 0, in which case the node will be placed at the root of the graph.
+    ``dependencies`` may not have any duplicate entries. A handle to the new node will be returned
+    in ``phGraphNode.`` Performs a signal operation on a set of externally allocated semaphore
+    objects when the node is launched. The operation(s) will occur after all of the node's
+    dependencies have completed.
+
+    Args:
+        hGraph: - Graph to which to add the node
+        dependencies: - Dependencies of the node
+        numDependencies: - Number of dependencies
+        nodeParams: - Parameters for the node
+    """
+    cdef CUgraphNode _phGraphNode = CUgraphNode.__new__(CUgraphNode)
+    cdef cydriver.CUgraph c_hGraph
+    cdef cydriver.CUgraphNode* c_dependencies = NULL
+    cdef size_t c_numDependencies
+    cdef cydriver.CUDA_EXT_SEM_SIGNAL_NODE_PARAMS* c_nodeParams = NULL
+    cdef CUDA_EXT_SEM_SIGNAL_NODE_PARAMS_st _nodeParams
+    if type(hGraph) is CUgraph:
+        c_hGraph = <cydriver.CUgraph>(<CUgraph>hGraph)._ptr[0]
+    else:
+        c_hGraph = <cydriver.CUgraph><uintptr_t>_handle_value(hGraph, CUgraph, 'hGraph')
+    c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
+    if nodeParams is not None:
+        _nodeParams = <CUDA_EXT_SEM_SIGNAL_NODE_PARAMS_st>_struct_arg(nodeParams, CUDA_EXT_SEM_SIGNAL_NODE_PARAMS_st, 'nodeParams')
+        c_nodeParams = <cydriver.CUDA_EXT_SEM_SIGNAL_NODE_PARAMS*>_nodeParams._ptr
+    if dependencies is not None and c_numDependencies > 0:
+        if len(dependencies) < c_numDependencies:
+            raise ValueError(f'dependencies has {len(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        c_dependencies = <cydriver.CUgraphNode*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphNode))
+        if c_dependencies == NULL:
+            raise MemoryError()
+        for i, value in enumerate(dependencies[:c_numDependencies]):
+            c_dependencies[i] = <cydriver.CUgraphNode><uintptr_t>_handle_value(value, CUgraphNode, 'dependencies')
+    cdef cydriver.CUresult _status
+    try:
+        _status = cydriver.cuGraphAddExternalSemaphoresSignalNode(<cydriver.CUgraphNode*>_phGraphNode._ptr, c_hGraph, c_dependencies, c_numDependencies, c_nodeParams)
+        if _status != cydriver.CUDA_SUCCESS:
+            return (_result(_status), None)
+        return (_result(_status), _phGraphNode)
+    finally:
+        PyMem_Free(c_dependencies)
 
 
 def cuGraphExternalSemaphoresSignalNodeGetParams(hNode):
@@ -19979,6 +20574,54 @@ def cuGraphExternalSemaphoresSignalNodeSetParams(hNode, nodeParams):
     return (_result(_status),)
 
 
+def cuGraphAddExternalSemaphoresWaitNode(hGraph, dependencies, numDependencies, nodeParams):
+    """Creates an external semaphore wait node and adds it to a graph Creates a new external semaphore
+    wait node and adds it to ``hGraph`` with ``numDependencies`` dependencies specified via
+    ``dependencies`` and arguments specified in ``nodeParams.`` It is possible for
+    ``numDependencies`` to be 0, in which case the node will be placed at the root of the graph.
+    ``dependencies`` may not have any duplicate entries. A handle to the new node will be returned
+    in ``phGraphNode.`` Performs a wait operation on a set of externally allocated semaphore
+    objects when the node is launched. The node's dependencies will not be launched until the wait
+    operation has completed.
+
+    Args:
+        hGraph: - Graph to which to add the node
+        dependencies: - Dependencies of the node
+        numDependencies: - Number of dependencies
+        nodeParams: - Parameters for the node
+    """
+    cdef CUgraphNode _phGraphNode = CUgraphNode.__new__(CUgraphNode)
+    cdef cydriver.CUgraph c_hGraph
+    cdef cydriver.CUgraphNode* c_dependencies = NULL
+    cdef size_t c_numDependencies
+    cdef cydriver.CUDA_EXT_SEM_WAIT_NODE_PARAMS* c_nodeParams = NULL
+    cdef CUDA_EXT_SEM_WAIT_NODE_PARAMS_st _nodeParams
+    if type(hGraph) is CUgraph:
+        c_hGraph = <cydriver.CUgraph>(<CUgraph>hGraph)._ptr[0]
+    else:
+        c_hGraph = <cydriver.CUgraph><uintptr_t>_handle_value(hGraph, CUgraph, 'hGraph')
+    c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
+    if nodeParams is not None:
+        _nodeParams = <CUDA_EXT_SEM_WAIT_NODE_PARAMS_st>_struct_arg(nodeParams, CUDA_EXT_SEM_WAIT_NODE_PARAMS_st, 'nodeParams')
+        c_nodeParams = <cydriver.CUDA_EXT_SEM_WAIT_NODE_PARAMS*>_nodeParams._ptr
+    if dependencies is not None and c_numDependencies > 0:
+        if len(dependencies) < c_numDependencies:
+            raise ValueError(f'dependencies has {len(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        c_dependencies = <cydriver.CUgraphNode*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphNode))
+        if c_dependencies == NULL:
+            raise MemoryError()
+        for i, value in enumerate(dependencies[:c_numDependencies]):
+            c_dependencies[i] = <cydriver.CUgraphNode><uintptr_t>_handle_value(value, CUgraphNode, 'dependencies')
+    cdef cydriver.CUresult _status
+    try:
+        _status = cydriver.cuGraphAddExternalSemaphoresWaitNode(<cydriver.CUgraphNode*>_phGraphNode._ptr, c_hGraph, c_dependencies, c_numDependencies, c_nodeParams)
+        if _status != cydriver.CUDA_SUCCESS:
+            return (_result(_status), None)
+        return (_result(_status), _phGraphNode)
+    finally:
+        PyMem_Free(c_dependencies)
+
+
 def cuGraphExternalSemaphoresWaitNodeGetParams(hNode):
     """Returns an external semaphore wait node's parameters Returns the parameters of an external
     semaphore wait node ``hNode`` in ``params_out.`` The ``extSemArray`` and ``paramsArray``
@@ -20025,6 +20668,57 @@ def cuGraphExternalSemaphoresWaitNodeSetParams(hNode, nodeParams):
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
     return (_result(_status),)
+
+
+def cuGraphAddBatchMemOpNode(hGraph, dependencies, numDependencies, nodeParams):
+    """Creates a batch memory operation node and adds it to a graph Creates a new batch memory
+    operation node and adds it to ``hGraph`` with ``numDependencies`` dependencies specified via
+    ``dependencies`` and arguments specified in ``nodeParams.`` It is possible for
+    ``numDependencies`` to be 0, in which case the node will be placed at the root of the graph.
+    ``dependencies`` may not have any duplicate entries. A handle to the new node will be returned
+    in ``phGraphNode.`` When the node is added, the paramArray inside ``nodeParams`` is copied and
+    therefore it can be freed after the call returns. ote Warning: Improper use of this API may
+    deadlock the application. Synchronization ordering established through this API is not visible
+    to CUDA. CUDA tasks that are (even indirectly) ordered by this API should also have that order
+    expressed with CUDA-visible dependencies such as events. This ensures that the scheduler does
+    not serialize them in an improper order.
+
+    Args:
+        hGraph: - Graph to which to add the node
+        dependencies: - Dependencies of the node
+        numDependencies: - Number of dependencies
+        nodeParams: - Parameters for the node
+    """
+    cdef CUgraphNode _phGraphNode = CUgraphNode.__new__(CUgraphNode)
+    cdef cydriver.CUgraph c_hGraph
+    cdef cydriver.CUgraphNode* c_dependencies = NULL
+    cdef size_t c_numDependencies
+    cdef cydriver.CUDA_BATCH_MEM_OP_NODE_PARAMS* c_nodeParams = NULL
+    cdef CUDA_BATCH_MEM_OP_NODE_PARAMS_v1_st _nodeParams
+    if type(hGraph) is CUgraph:
+        c_hGraph = <cydriver.CUgraph>(<CUgraph>hGraph)._ptr[0]
+    else:
+        c_hGraph = <cydriver.CUgraph><uintptr_t>_handle_value(hGraph, CUgraph, 'hGraph')
+    c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
+    if nodeParams is not None:
+        _nodeParams = <CUDA_BATCH_MEM_OP_NODE_PARAMS_v1_st>_struct_arg(nodeParams, CUDA_BATCH_MEM_OP_NODE_PARAMS_v1_st, 'nodeParams')
+        c_nodeParams = <cydriver.CUDA_BATCH_MEM_OP_NODE_PARAMS*>_nodeParams._ptr
+    if dependencies is not None and c_numDependencies > 0:
+        if len(dependencies) < c_numDependencies:
+            raise ValueError(f'dependencies has {len(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        c_dependencies = <cydriver.CUgraphNode*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphNode))
+        if c_dependencies == NULL:
+            raise MemoryError()
+        for i, value in enumerate(dependencies[:c_numDependencies]):
+            c_dependencies[i] = <cydriver.CUgraphNode><uintptr_t>_handle_value(value, CUgraphNode, 'dependencies')
+    cdef cydriver.CUresult _status
+    try:
+        _status = cydriver.cuGraphAddBatchMemOpNode(<cydriver.CUgraphNode*>_phGraphNode._ptr, c_hGraph, c_dependencies, c_numDependencies, c_nodeParams)
+        if _status != cydriver.CUDA_SUCCESS:
+            return (_result(_status), None)
+        return (_result(_status), _phGraphNode)
+    finally:
+        PyMem_Free(c_dependencies)
 
 
 def cuGraphBatchMemOpNodeGetParams(hNode):
@@ -20117,6 +20811,46 @@ def cuGraphExecBatchMemOpNodeSetParams(hGraphExec, hNode, nodeParams):
     return (_result(_status),)
 
 
+def cuGraphAddMemAllocNode(hGraph, dependencies, numDependencies):
+    """Creates an allocation node and adds it to a graph Creates a new allocation node and adds it to
+    ``hGraph`` with ``numDependencies`` dependencies specified via ``dependencies`` and arguments
+    specified in ``nodeParams.`` It is possible for ``numDependencies`` to be 0, in which case the
+    node will be placed at the root of the graph. ``dependencies`` may not have any duplicate
+    entries. A handle to the new node will be returned in ``phGraphNode.``
+
+    Args:
+        hGraph: - Graph to which to add the node
+        dependencies: - Dependencies of the node
+        numDependencies: - Number of dependencies
+    """
+    cdef CUgraphNode _phGraphNode = CUgraphNode.__new__(CUgraphNode)
+    cdef cydriver.CUgraph c_hGraph
+    cdef cydriver.CUgraphNode* c_dependencies = NULL
+    cdef size_t c_numDependencies
+    cdef CUDA_MEM_ALLOC_NODE_PARAMS_v1_st _nodeParams = CUDA_MEM_ALLOC_NODE_PARAMS_v1_st()
+    if type(hGraph) is CUgraph:
+        c_hGraph = <cydriver.CUgraph>(<CUgraph>hGraph)._ptr[0]
+    else:
+        c_hGraph = <cydriver.CUgraph><uintptr_t>_handle_value(hGraph, CUgraph, 'hGraph')
+    c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
+    if dependencies is not None and c_numDependencies > 0:
+        if len(dependencies) < c_numDependencies:
+            raise ValueError(f'dependencies has {len(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        c_dependencies = <cydriver.CUgraphNode*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphNode))
+        if c_dependencies == NULL:
+            raise MemoryError()
+        for i, value in enumerate(dependencies[:c_numDependencies]):
+            c_dependencies[i] = <cydriver.CUgraphNode><uintptr_t>_handle_value(value, CUgraphNode, 'dependencies')
+    cdef cydriver.CUresult _status
+    try:
+        _status = cydriver.cuGraphAddMemAllocNode(<cydriver.CUgraphNode*>_phGraphNode._ptr, c_hGraph, c_dependencies, c_numDependencies, <cydriver.CUDA_MEM_ALLOC_NODE_PARAMS*>_nodeParams._ptr)
+        if _status != cydriver.CUDA_SUCCESS:
+            return (_result(_status), None, None)
+        return (_result(_status), _phGraphNode, _nodeParams)
+    finally:
+        PyMem_Free(c_dependencies)
+
+
 def cuGraphMemAllocNodeGetParams(hNode):
     """Returns a memory alloc node's parameters Returns the parameters of a memory alloc node
     ``hNode`` in ``params_out.`` The ``poolProps`` and ``accessDescs`` returned in ``params_out,``
@@ -20137,6 +20871,58 @@ def cuGraphMemAllocNodeGetParams(hNode):
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status), None)
     return (_result(_status), _params_out)
+
+
+def cuGraphAddMemFreeNode(hGraph, dependencies, numDependencies, dptr):
+    """Creates a memory free node and adds it to a graph Creates a new memory free node and adds it to
+    ``hGraph`` with ``numDependencies`` dependencies specified via ``dependencies`` and arguments
+    specified in ``nodeParams.`` It is possible for ``numDependencies`` to be 0, in which case the
+    node will be placed at the root of the graph. ``dependencies`` may not have any duplicate
+    entries. A handle to the new node will be returned in ``phGraphNode.``
+
+    Args:
+        hGraph: - Graph to which to add the node
+        dependencies: - Dependencies of the node
+        numDependencies: - Number of dependencies
+        dptr: - Address of memory to free cuGraphAddMemFreeNode will return
+            CUDA_ERROR_INVALID_VALUE if the user attempts to free: - an allocation twice in the
+            same graph. - an address that was not returned by an allocation node. - an invalid
+            address. The following restrictions apply to graphs which contain allocation and/or
+            memory free nodes: - Nodes and edges of the graph cannot be deleted. - The graph can
+            only be used in a child node if the ownership is moved to the parent. - Only one
+            instantiation of the graph may exist at any point in time. - The graph cannot be
+            cloned.
+    """
+    cdef CUgraphNode _phGraphNode = CUgraphNode.__new__(CUgraphNode)
+    cdef cydriver.CUgraph c_hGraph
+    cdef cydriver.CUgraphNode* c_dependencies = NULL
+    cdef size_t c_numDependencies
+    cdef cydriver.CUdeviceptr c_dptr
+    if type(hGraph) is CUgraph:
+        c_hGraph = <cydriver.CUgraph>(<CUgraph>hGraph)._ptr[0]
+    else:
+        c_hGraph = <cydriver.CUgraph><uintptr_t>_handle_value(hGraph, CUgraph, 'hGraph')
+    c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
+    if type(dptr) is CUdeviceptr_v2:
+        c_dptr = <cydriver.CUdeviceptr>(<CUdeviceptr_v2>dptr)._ptr[0]
+    else:
+        c_dptr = <cydriver.CUdeviceptr><uintptr_t>_handle_value(dptr, CUdeviceptr_v2, 'dptr')
+    if dependencies is not None and c_numDependencies > 0:
+        if len(dependencies) < c_numDependencies:
+            raise ValueError(f'dependencies has {len(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        c_dependencies = <cydriver.CUgraphNode*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphNode))
+        if c_dependencies == NULL:
+            raise MemoryError()
+        for i, value in enumerate(dependencies[:c_numDependencies]):
+            c_dependencies[i] = <cydriver.CUgraphNode><uintptr_t>_handle_value(value, CUgraphNode, 'dependencies')
+    cdef cydriver.CUresult _status
+    try:
+        _status = cydriver.cuGraphAddMemFreeNode(<cydriver.CUgraphNode*>_phGraphNode._ptr, c_hGraph, c_dependencies, c_numDependencies, c_dptr)
+        if _status != cydriver.CUDA_SUCCESS:
+            return (_result(_status), None)
+        return (_result(_status), _phGraphNode)
+    finally:
+        PyMem_Free(c_dependencies)
 
 
 def cuGraphMemFreeNodeGetParams(hNode):
@@ -20308,139 +21094,128 @@ def cuGraphNodeGetType(hNode):
     return (_result(_status), _enum_CUgraphNodeType(<int>c_type))
 
 
-def cuGraphGetNodes(hGraph):
-    """Returns a graph's nodes Returns a list of ``hGraph's`` nodes. ``nodes`` may be NULL, in which
-    case this function will return the number of nodes in ``numNodes.`` Otherwise, ``numNodes``
-    entries will be filled in. If ``numNodes`` is higher than the actual number of nodes, the
-    remaining entries in ``nodes`` will be set to NULL, and the number of nodes actually obtained
-    will be returned in ``numNodes.``
+def cuGraphAddDependencies(hGraph, from_, to, edgeData, numDependencies):
+    """Adds dependency edges to a graph The number of dependencies to be added is defined by
+    ``numDependencies`` Elements in ``from`` and ``to`` at corresponding indices define a
+    dependency. Each node in ``from`` and ``to`` must belong to ``hGraph.`` If ``numDependencies``
+    is 0, elements in ``from`` and ``to`` will be ignored. Specifying an existing dependency will
+    return an error.
 
     Args:
-        hGraph: - Graph to query
+        hGraph: - Graph to which dependencies are added
+        from_: - Array of nodes that provide the dependencies
+        to: - Array of dependent nodes
+        edgeData: - Optional array of edge data. If NULL, default (zeroed) edge data is assumed.
+        numDependencies: - Number of dependencies to be added
     """
     cdef cydriver.CUgraph c_hGraph
-    cdef CUgraphNode _nodes = CUgraphNode.__new__(CUgraphNode)
-    cdef size_t c_numNodes = 0
+    cdef cydriver.CUgraphNode* c_from_ = NULL
+    cdef cydriver.CUgraphNode* c_to = NULL
+    cdef cydriver.CUgraphEdgeData* c_edgeData = NULL
+    cdef size_t c_numDependencies
     if type(hGraph) is CUgraph:
         c_hGraph = <cydriver.CUgraph>(<CUgraph>hGraph)._ptr[0]
     else:
         c_hGraph = <cydriver.CUgraph><uintptr_t>_handle_value(hGraph, CUgraph, 'hGraph')
+    c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
+    if from_ is not None and c_numDependencies > 0:
+        if len(from_) < c_numDependencies:
+            raise ValueError(f'from_ has {len(from_)} entries, fewer than numDependencies ({c_numDependencies})')
+        c_from_ = <cydriver.CUgraphNode*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphNode))
+        if c_from_ == NULL:
+            raise MemoryError()
+        for i, value in enumerate(from_[:c_numDependencies]):
+            c_from_[i] = <cydriver.CUgraphNode><uintptr_t>_handle_value(value, CUgraphNode, 'from_')
+    if to is not None and c_numDependencies > 0:
+        if len(to) < c_numDependencies:
+            raise ValueError(f'to has {len(to)} entries, fewer than numDependencies ({c_numDependencies})')
+        c_to = <cydriver.CUgraphNode*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphNode))
+        if c_to == NULL:
+            raise MemoryError()
+        for i, value in enumerate(to[:c_numDependencies]):
+            c_to[i] = <cydriver.CUgraphNode><uintptr_t>_handle_value(value, CUgraphNode, 'to')
+    if edgeData is not None and c_numDependencies > 0:
+        if len(edgeData) < c_numDependencies:
+            raise ValueError(f'edgeData has {len(edgeData)} entries, fewer than numDependencies ({c_numDependencies})')
+        c_edgeData = <cydriver.CUgraphEdgeData*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphEdgeData))
+        if c_edgeData == NULL:
+            raise MemoryError()
+        for i, value in enumerate(edgeData[:c_numDependencies]):
+            c_edgeData[i] = (<cydriver.CUgraphEdgeData*><uintptr_t>(<CUgraphEdgeData_st>_struct_arg(value, CUgraphEdgeData_st, 'edgeData')).getPtr())[0]
     cdef cydriver.CUresult _status
-    _status = cydriver.cuGraphGetNodes(c_hGraph, <cydriver.CUgraphNode*>_nodes._ptr, &c_numNodes)
-    if _status != cydriver.CUDA_SUCCESS:
-        return (_result(_status), None, None)
-    return (_result(_status), _nodes, c_numNodes)
+    try:
+        _status = cydriver.cuGraphAddDependencies(c_hGraph, c_from_, c_to, c_edgeData, c_numDependencies)
+        if _status != cydriver.CUDA_SUCCESS:
+            return (_result(_status),)
+        return (_result(_status),)
+    finally:
+        PyMem_Free(c_from_)
+        PyMem_Free(c_to)
+        PyMem_Free(c_edgeData)
 
 
-def cuGraphGetRootNodes(hGraph):
-    """Returns a graph's root nodes Returns a list of ``hGraph's`` root nodes. ``rootNodes`` may be
-    NULL, in which case this function will return the number of root nodes in ``numRootNodes.``
-    Otherwise, ``numRootNodes`` entries will be filled in. If ``numRootNodes`` is higher than the
-    actual number of root nodes, the remaining entries in ``rootNodes`` will be set to NULL, and
-    the number of nodes actually obtained will be returned in ``numRootNodes.``
+def cuGraphRemoveDependencies(hGraph, from_, to, edgeData, numDependencies):
+    """Removes dependency edges from a graph The number of ``dependencies`` to be removed is defined
+    by ``numDependencies.`` Elements in ``from`` and ``to`` at corresponding indices define a
+    dependency. Each node in ``from`` and ``to`` must belong to ``hGraph.`` If ``numDependencies``
+    is 0, elements in ``from`` and ``to`` will be ignored. Specifying an edge that does not exist
+    in the graph, with data matching ``edgeData,`` results in an error. ``edgeData`` is nullable,
+    which is equivalent to passing default (zeroed) data for each edge. Dependencies cannot be
+    removed from graphs which contain allocation or free nodes. Any attempt to do so will return an
+    error.
 
     Args:
-        hGraph: - Graph to query
+        hGraph: - Graph from which to remove dependencies
+        from_: - Array of nodes that provide the dependencies
+        to: - Array of dependent nodes
+        edgeData: - Optional array of edge data. If NULL, edge data is assumed to be default
+            (zeroed).
+        numDependencies: - Number of dependencies to be removed
     """
     cdef cydriver.CUgraph c_hGraph
-    cdef CUgraphNode _rootNodes = CUgraphNode.__new__(CUgraphNode)
-    cdef size_t c_numRootNodes = 0
+    cdef cydriver.CUgraphNode* c_from_ = NULL
+    cdef cydriver.CUgraphNode* c_to = NULL
+    cdef cydriver.CUgraphEdgeData* c_edgeData = NULL
+    cdef size_t c_numDependencies
     if type(hGraph) is CUgraph:
         c_hGraph = <cydriver.CUgraph>(<CUgraph>hGraph)._ptr[0]
     else:
         c_hGraph = <cydriver.CUgraph><uintptr_t>_handle_value(hGraph, CUgraph, 'hGraph')
+    c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
+    if from_ is not None and c_numDependencies > 0:
+        if len(from_) < c_numDependencies:
+            raise ValueError(f'from_ has {len(from_)} entries, fewer than numDependencies ({c_numDependencies})')
+        c_from_ = <cydriver.CUgraphNode*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphNode))
+        if c_from_ == NULL:
+            raise MemoryError()
+        for i, value in enumerate(from_[:c_numDependencies]):
+            c_from_[i] = <cydriver.CUgraphNode><uintptr_t>_handle_value(value, CUgraphNode, 'from_')
+    if to is not None and c_numDependencies > 0:
+        if len(to) < c_numDependencies:
+            raise ValueError(f'to has {len(to)} entries, fewer than numDependencies ({c_numDependencies})')
+        c_to = <cydriver.CUgraphNode*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphNode))
+        if c_to == NULL:
+            raise MemoryError()
+        for i, value in enumerate(to[:c_numDependencies]):
+            c_to[i] = <cydriver.CUgraphNode><uintptr_t>_handle_value(value, CUgraphNode, 'to')
+    if edgeData is not None and c_numDependencies > 0:
+        if len(edgeData) < c_numDependencies:
+            raise ValueError(f'edgeData has {len(edgeData)} entries, fewer than numDependencies ({c_numDependencies})')
+        c_edgeData = <cydriver.CUgraphEdgeData*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphEdgeData))
+        if c_edgeData == NULL:
+            raise MemoryError()
+        for i, value in enumerate(edgeData[:c_numDependencies]):
+            c_edgeData[i] = (<cydriver.CUgraphEdgeData*><uintptr_t>(<CUgraphEdgeData_st>_struct_arg(value, CUgraphEdgeData_st, 'edgeData')).getPtr())[0]
     cdef cydriver.CUresult _status
-    _status = cydriver.cuGraphGetRootNodes(c_hGraph, <cydriver.CUgraphNode*>_rootNodes._ptr, &c_numRootNodes)
-    if _status != cydriver.CUDA_SUCCESS:
-        return (_result(_status), None, None)
-    return (_result(_status), _rootNodes, c_numRootNodes)
-
-
-def cuGraphGetEdges(hGraph):
-    """Returns a graph's dependency edges Returns a list of ``hGraph's`` dependency edges. Edges are
-    returned via corresponding indices in ``from,`` ``to`` and ``edgeData;`` that is, the node in
-    ``to[i]`` has a dependency on the node in ``from[i]`` with data ``edgeData[i].`` ``from`` and
-    ``to`` may both be NULL, in which case this function only returns the number of edges in
-    ``numEdges.`` Otherwise, ``numEdges`` entries will be filled in. If ``numEdges`` is higher than
-    the actual number of edges, the remaining entries in ``from`` and ``to`` will be set to NULL,
-    and the number of edges actually returned will be written to ``numEdges.`` ``edgeData`` may
-    alone be NULL, in which case the edges must all have default (zeroed) edge data. Attempting a
-    lossy query via NULL ``edgeData`` will result in CUDA_ERROR_LOSSY_QUERY. If ``edgeData`` is
-    non-NULL then ``from`` and ``to`` must be as well.
-
-    Args:
-        hGraph: - Graph to get the edges from
-    """
-    cdef cydriver.CUgraph c_hGraph
-    cdef CUgraphNode _from_ = CUgraphNode.__new__(CUgraphNode)
-    cdef CUgraphNode _to = CUgraphNode.__new__(CUgraphNode)
-    cdef CUgraphEdgeData_st _edgeData = CUgraphEdgeData_st()
-    cdef size_t c_numEdges = 0
-    if type(hGraph) is CUgraph:
-        c_hGraph = <cydriver.CUgraph>(<CUgraph>hGraph)._ptr[0]
-    else:
-        c_hGraph = <cydriver.CUgraph><uintptr_t>_handle_value(hGraph, CUgraph, 'hGraph')
-    cdef cydriver.CUresult _status
-    _status = cydriver.cuGraphGetEdges(c_hGraph, <cydriver.CUgraphNode*>_from_._ptr, <cydriver.CUgraphNode*>_to._ptr, <cydriver.CUgraphEdgeData*>_edgeData._ptr, &c_numEdges)
-    if _status != cydriver.CUDA_SUCCESS:
-        return (_result(_status), None, None, None, None)
-    return (_result(_status), _from_, _to, _edgeData, c_numEdges)
-
-
-def cuGraphNodeGetDependencies(hNode):
-    """Returns a node's dependencies Returns a list of ``node's`` dependencies. ``dependencies`` may
-    be NULL, in which case this function will return the number of dependencies in
-    ``numDependencies.`` Otherwise, ``numDependencies`` entries will be filled in. If
-    ``numDependencies`` is higher than the actual number of dependencies, the remaining entries in
-    ``dependencies`` will be set to NULL, and the number of nodes actually obtained will be
-    returned in ``numDependencies.`` Note that if an edge has non-zero (non-default) edge data and
-    ``edgeData`` is NULL, this API will return CUDA_ERROR_LOSSY_QUERY. If ``edgeData`` is non-NULL,
-    then ``dependencies`` must be as well.
-
-    Args:
-        hNode: - Node to query
-    """
-    cdef cydriver.CUgraphNode c_hNode
-    cdef CUgraphNode _dependencies = CUgraphNode.__new__(CUgraphNode)
-    cdef CUgraphEdgeData_st _edgeData = CUgraphEdgeData_st()
-    cdef size_t c_numDependencies = 0
-    if type(hNode) is CUgraphNode:
-        c_hNode = <cydriver.CUgraphNode>(<CUgraphNode>hNode)._ptr[0]
-    else:
-        c_hNode = <cydriver.CUgraphNode><uintptr_t>_handle_value(hNode, CUgraphNode, 'hNode')
-    cdef cydriver.CUresult _status
-    _status = cydriver.cuGraphNodeGetDependencies(c_hNode, <cydriver.CUgraphNode*>_dependencies._ptr, <cydriver.CUgraphEdgeData*>_edgeData._ptr, &c_numDependencies)
-    if _status != cydriver.CUDA_SUCCESS:
-        return (_result(_status), None, None, None)
-    return (_result(_status), _dependencies, _edgeData, c_numDependencies)
-
-
-def cuGraphNodeGetDependentNodes(hNode):
-    """Returns a node's dependent nodes Returns a list of ``node's`` dependent nodes.
-    ``dependentNodes`` may be NULL, in which case this function will return the number of dependent
-    nodes in ``numDependentNodes.`` Otherwise, ``numDependentNodes`` entries will be filled in. If
-    ``numDependentNodes`` is higher than the actual number of dependent nodes, the remaining
-    entries in ``dependentNodes`` will be set to NULL, and the number of nodes actually obtained
-    will be returned in ``numDependentNodes.`` Note that if an edge has non-zero (non-default) edge
-    data and ``edgeData`` is NULL, this API will return CUDA_ERROR_LOSSY_QUERY. If ``edgeData`` is
-    non-NULL, then ``dependentNodes`` must be as well.
-
-    Args:
-        hNode: - Node to query
-    """
-    cdef cydriver.CUgraphNode c_hNode
-    cdef CUgraphNode _dependentNodes = CUgraphNode.__new__(CUgraphNode)
-    cdef CUgraphEdgeData_st _edgeData = CUgraphEdgeData_st()
-    cdef size_t c_numDependentNodes = 0
-    if type(hNode) is CUgraphNode:
-        c_hNode = <cydriver.CUgraphNode>(<CUgraphNode>hNode)._ptr[0]
-    else:
-        c_hNode = <cydriver.CUgraphNode><uintptr_t>_handle_value(hNode, CUgraphNode, 'hNode')
-    cdef cydriver.CUresult _status
-    _status = cydriver.cuGraphNodeGetDependentNodes(c_hNode, <cydriver.CUgraphNode*>_dependentNodes._ptr, <cydriver.CUgraphEdgeData*>_edgeData._ptr, &c_numDependentNodes)
-    if _status != cydriver.CUDA_SUCCESS:
-        return (_result(_status), None, None, None)
-    return (_result(_status), _dependentNodes, _edgeData, c_numDependentNodes)
+    try:
+        _status = cydriver.cuGraphRemoveDependencies(c_hGraph, c_from_, c_to, c_edgeData, c_numDependencies)
+        if _status != cydriver.CUDA_SUCCESS:
+            return (_result(_status),)
+        return (_result(_status),)
+    finally:
+        PyMem_Free(c_from_)
+        PyMem_Free(c_to)
+        PyMem_Free(c_edgeData)
 
 
 def cuGraphDestroyNode(hNode):
@@ -21457,7 +22232,69 @@ def cuGraphReleaseUserObject(graph, object, count):
     return (_result(_status),)
 
 
-def cuGraphNodeSetParams(hNode):
+def cuGraphAddNode(hGraph, dependencies, dependencyData, numDependencies, nodeParams):
+    """Adds a node of arbitrary type to a graph Creates a new node in ``hGraph`` described by
+    ``nodeParams`` with ``numDependencies`` dependencies specified via ``dependencies.``
+    ``numDependencies`` may be 0. ``dependencies`` may be null if ``numDependencies`` is 0.
+    ``dependencies`` may not have any duplicate entries. ``nodeParams`` is a tagged union. The node
+    type should be specified in the ``type`` field, and type-specific parameters in the
+    corresponding union member. All unused bytes - that is, ``reserved0`` and all bytes past the
+    utilized union member - must be set to zero. It is recommended to use brace initialization or
+    memset to ensure all bytes are initialized. Note that for some node types, ``nodeParams`` may
+    contain "out parameters" which are modified during the call, such as
+    ``nodeParams->alloc.dptr.`` A handle to the new node will be returned in ``phGraphNode.``
+
+    Args:
+        hGraph: - Graph to which to add the node
+        dependencies: - Dependencies of the node
+        dependencyData: - Optional edge data for the dependencies. If NULL, the data is assumed to
+            be default (zeroed) for all dependencies.
+        numDependencies: - Number of dependencies
+        nodeParams: - Specification of the node
+    """
+    cdef CUgraphNode _phGraphNode = CUgraphNode.__new__(CUgraphNode)
+    cdef cydriver.CUgraph c_hGraph
+    cdef cydriver.CUgraphNode* c_dependencies = NULL
+    cdef cydriver.CUgraphEdgeData* c_dependencyData = NULL
+    cdef size_t c_numDependencies
+    cdef cydriver.CUgraphNodeParams* c_nodeParams = NULL
+    cdef CUgraphNodeParams_st _nodeParams
+    if type(hGraph) is CUgraph:
+        c_hGraph = <cydriver.CUgraph>(<CUgraph>hGraph)._ptr[0]
+    else:
+        c_hGraph = <cydriver.CUgraph><uintptr_t>_handle_value(hGraph, CUgraph, 'hGraph')
+    c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
+    if nodeParams is not None:
+        _nodeParams = <CUgraphNodeParams_st>_struct_arg(nodeParams, CUgraphNodeParams_st, 'nodeParams')
+        c_nodeParams = <cydriver.CUgraphNodeParams*>_nodeParams._ptr
+    if dependencies is not None and c_numDependencies > 0:
+        if len(dependencies) < c_numDependencies:
+            raise ValueError(f'dependencies has {len(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        c_dependencies = <cydriver.CUgraphNode*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphNode))
+        if c_dependencies == NULL:
+            raise MemoryError()
+        for i, value in enumerate(dependencies[:c_numDependencies]):
+            c_dependencies[i] = <cydriver.CUgraphNode><uintptr_t>_handle_value(value, CUgraphNode, 'dependencies')
+    if dependencyData is not None and c_numDependencies > 0:
+        if len(dependencyData) < c_numDependencies:
+            raise ValueError(f'dependencyData has {len(dependencyData)} entries, fewer than numDependencies ({c_numDependencies})')
+        c_dependencyData = <cydriver.CUgraphEdgeData*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphEdgeData))
+        if c_dependencyData == NULL:
+            raise MemoryError()
+        for i, value in enumerate(dependencyData[:c_numDependencies]):
+            c_dependencyData[i] = (<cydriver.CUgraphEdgeData*><uintptr_t>(<CUgraphEdgeData_st>_struct_arg(value, CUgraphEdgeData_st, 'dependencyData')).getPtr())[0]
+    cdef cydriver.CUresult _status
+    try:
+        _status = cydriver.cuGraphAddNode(<cydriver.CUgraphNode*>_phGraphNode._ptr, c_hGraph, c_dependencies, c_dependencyData, c_numDependencies, c_nodeParams)
+        if _status != cydriver.CUDA_SUCCESS:
+            return (_result(_status), None)
+        return (_result(_status), _phGraphNode)
+    finally:
+        PyMem_Free(c_dependencies)
+        PyMem_Free(c_dependencyData)
+
+
+def cuGraphNodeSetParams(hNode, nodeParams):
     """Update's a graph node's parameters Sets the parameters of graph node ``hNode`` to
     ``nodeParams.`` The node type specified by ``nodeParams->type`` must match the type of
     ``hNode.`` ``nodeParams`` must be fully initialized and all unused bytes (reserved, padding)
@@ -21466,21 +22303,26 @@ def cuGraphNodeSetParams(hNode):
 
     Args:
         hNode: - Node to set the parameters for
+        nodeParams: - Parameters to copy
     """
     cdef cydriver.CUgraphNode c_hNode
-    cdef CUgraphNodeParams_st _nodeParams = CUgraphNodeParams_st()
+    cdef cydriver.CUgraphNodeParams* c_nodeParams = NULL
+    cdef CUgraphNodeParams_st _nodeParams
     if type(hNode) is CUgraphNode:
         c_hNode = <cydriver.CUgraphNode>(<CUgraphNode>hNode)._ptr[0]
     else:
         c_hNode = <cydriver.CUgraphNode><uintptr_t>_handle_value(hNode, CUgraphNode, 'hNode')
+    if nodeParams is not None:
+        _nodeParams = <CUgraphNodeParams_st>_struct_arg(nodeParams, CUgraphNodeParams_st, 'nodeParams')
+        c_nodeParams = <cydriver.CUgraphNodeParams*>_nodeParams._ptr
     cdef cydriver.CUresult _status
-    _status = cydriver.cuGraphNodeSetParams(c_hNode, <cydriver.CUgraphNodeParams*>_nodeParams._ptr)
+    _status = cydriver.cuGraphNodeSetParams(c_hNode, c_nodeParams)
     if _status != cydriver.CUDA_SUCCESS:
-        return (_result(_status), None)
-    return (_result(_status), _nodeParams)
+        return (_result(_status),)
+    return (_result(_status),)
 
 
-def cuGraphExecNodeSetParams(hGraphExec, hNode):
+def cuGraphExecNodeSetParams(hGraphExec, hNode, nodeParams):
     """Update's a graph node's parameters in an instantiated graph Sets the parameters of a node in an
     executable graph ``hGraphExec.`` The node is identified by the corresponding node ``hNode`` in
     the non-executable graph from which the executable graph was instantiated. ``hNode`` must not
@@ -21502,10 +22344,12 @@ def cuGraphExecNodeSetParams(hGraphExec, hNode):
     Args:
         hGraphExec: - The executable graph in which to update the specified node
         hNode: - Corresponding node from the graph from which graphExec was instantiated
+        nodeParams: - Updated Parameters to set
     """
     cdef cydriver.CUgraphExec c_hGraphExec
     cdef cydriver.CUgraphNode c_hNode
-    cdef CUgraphNodeParams_st _nodeParams = CUgraphNodeParams_st()
+    cdef cydriver.CUgraphNodeParams* c_nodeParams = NULL
+    cdef CUgraphNodeParams_st _nodeParams
     if type(hGraphExec) is CUgraphExec:
         c_hGraphExec = <cydriver.CUgraphExec>(<CUgraphExec>hGraphExec)._ptr[0]
     else:
@@ -21514,11 +22358,14 @@ def cuGraphExecNodeSetParams(hGraphExec, hNode):
         c_hNode = <cydriver.CUgraphNode>(<CUgraphNode>hNode)._ptr[0]
     else:
         c_hNode = <cydriver.CUgraphNode><uintptr_t>_handle_value(hNode, CUgraphNode, 'hNode')
+    if nodeParams is not None:
+        _nodeParams = <CUgraphNodeParams_st>_struct_arg(nodeParams, CUgraphNodeParams_st, 'nodeParams')
+        c_nodeParams = <cydriver.CUgraphNodeParams*>_nodeParams._ptr
     cdef cydriver.CUresult _status
-    _status = cydriver.cuGraphExecNodeSetParams(c_hGraphExec, c_hNode, <cydriver.CUgraphNodeParams*>_nodeParams._ptr)
+    _status = cydriver.cuGraphExecNodeSetParams(c_hGraphExec, c_hNode, c_nodeParams)
     if _status != cydriver.CUDA_SUCCESS:
-        return (_result(_status), None)
-    return (_result(_status), _nodeParams)
+        return (_result(_status),)
+    return (_result(_status),)
 
 
 def cuGraphConditionalHandleCreate(hGraph, ctx, defaultLaunchValue, flags):
@@ -22975,6 +23822,55 @@ def cuDeviceGetP2PAttribute(attrib, srcDevice, dstDevice):
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status), None)
     return (_result(_status), c_value)
+
+
+def cuDeviceGetP2PAtomicCapabilities(operations, count, srcDevice, dstDevice):
+    """Queries details about atomic operations supported between two devices Returns in
+    ``*capabilities`` the details about requested atomic ``*operations`` over the the link between
+    ``srcDevice`` and ``dstDevice.`` The allocated size of ``*operations`` and ``*capabilities``
+    must be ``count.`` For each CUatomicOperation in ``*operations,`` the corresponding result in
+    ``*capabilities`` will be a bitmask indicating which of CUatomicOperationCapability the link
+    supports natively. Returns CUDA_ERROR_INVALID_DEVICE if ``srcDevice`` or ``dstDevice`` are not
+    valid or if they represent the same device. Returns CUDA_ERROR_INVALID_VALUE if
+    ``*capabilities`` or ``*operations`` is NULL, if ``count`` is 0, or if any of ``*operations``
+    is not valid.
+
+    Args:
+        operations: - Requested operations
+        count: - Count of requested operations and size of capabilities
+        srcDevice: - The source device of the target link
+        dstDevice: - The destination device of the target link
+    """
+    cdef unsigned int c_capabilities = 0
+    cdef cydriver.CUatomicOperation* c_operations = NULL
+    cdef unsigned int c_count
+    cdef cydriver.CUdevice c_srcDevice
+    cdef cydriver.CUdevice c_dstDevice
+    c_count = count if PyLong_Check(count) else _index(count, 'count')
+    if type(srcDevice) is CUdevice_v1:
+        c_srcDevice = <cydriver.CUdevice>(<CUdevice_v1>srcDevice)._ptr[0]
+    else:
+        c_srcDevice = <cydriver.CUdevice><uintptr_t>_handle_value(srcDevice, CUdevice_v1, 'srcDevice')
+    if type(dstDevice) is CUdevice_v1:
+        c_dstDevice = <cydriver.CUdevice>(<CUdevice_v1>dstDevice)._ptr[0]
+    else:
+        c_dstDevice = <cydriver.CUdevice><uintptr_t>_handle_value(dstDevice, CUdevice_v1, 'dstDevice')
+    if operations is not None and c_count > 0:
+        if len(operations) < c_count:
+            raise ValueError(f'operations has {len(operations)} entries, fewer than count ({c_count})')
+        c_operations = <cydriver.CUatomicOperation*>PyMem_Malloc(c_count * sizeof(cydriver.CUatomicOperation))
+        if c_operations == NULL:
+            raise MemoryError()
+        for i, value in enumerate(operations[:c_count]):
+            c_operations[i] = <cydriver.CUatomicOperation><int>_index(value, 'operations')
+    cdef cydriver.CUresult _status
+    try:
+        _status = cydriver.cuDeviceGetP2PAtomicCapabilities(&c_capabilities, c_operations, c_count, c_srcDevice, c_dstDevice)
+        if _status != cydriver.CUDA_SUCCESS:
+            return (_result(_status), None)
+        return (_result(_status), c_capabilities)
+    finally:
+        PyMem_Free(c_operations)
 
 
 def cuGraphicsUnregisterResource(resource):
