@@ -60,8 +60,9 @@ def _deps(text: str) -> set[str]:
 def _extern_block(lib: dict) -> list[str]:
     """Every type of the headers, in an order Cython accepts (each name declared before use)."""
     model = lib["model"]
-    out = [f'cdef extern from "{h}":\n    pass\n' for h in lib["headers"][1:]]
-    out.append(f'cdef extern from "{lib["headers"][0]}":')
+    # Only the first header is included: the others (cudaProfiler.h) add functions, which are our
+    # own wrappers, and no types, so cimporting code needs no more headers than that one.
+    out = [f'cdef extern from "{lib["headers"][0]}":']
     forward = []
     for rec in model["records"]:
         if rec.get("tag"):
@@ -70,8 +71,15 @@ def _extern_block(lib: dict) -> list[str]:
         if t["kind"] == "handle" and t["opaque"] not in {r["name"] for r in model["records"]}:
             forward.append(f"    cdef struct {t['opaque']}")
     out += sorted(set(forward))
+    primary = lib["headers"][0]
     for enum in model["enums"]:
         head = f"cdef enum {enum['name']}:" if enum.get("tag") else f"ctypedef enum {enum['name']}:"
+        if enum.get("header", primary) != primary:
+            # Declared by us, values and all, so that cimporting code needs only the first header
+            # (cudaProfiler.h is not in every toolkit install).
+            out.append(f"{PLAIN}{head}")
+            out += [f"{PLAIN}    {m['name']} = {m['value']}" for m in enum["members"]] or [f"{PLAIN}    pass"]
+            continue
         out.append(f"    {head}")
         out += [f"        {m['name']}" for m in enum["members"]] or ["        pass"]
     known = {r["name"] for r in model["records"] if r.get("tag")} | {e["name"] for e in model["enums"]}
@@ -83,7 +91,8 @@ def _extern_block(lib: dict) -> list[str]:
         elif t["kind"] in ("alias", "enum", "record"):
             if cy(t["type"]) == t["name"]:
                 continue  # typedef struct X X: `cdef struct X` already names it
-            nodes[t["name"]] = (_deps(cy(t["type"])), [f"    ctypedef {cy(t['type'])} {t['name']}"])
+            prefix = PLAIN if t.get("header", primary) != primary else "    "
+            nodes[t["name"]] = (_deps(cy(t["type"])), [f"{prefix}ctypedef {cy(t['type'])} {t['name']}"])
         elif t["kind"] == "callback":
             nodes[t["name"]] = (_deps(cy(t["type"])), [f"    ctypedef {declare(t['type'], t['name'])}"])
     anon: list = []

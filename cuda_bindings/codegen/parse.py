@@ -90,6 +90,10 @@ def _called_symbol(cursor: ci.Cursor) -> str | None:
     return None
 
 
+def _header_of(cursor: ci.Cursor) -> str:
+    return os.path.basename(cursor.location.file.name)
+
+
 def _tag(cursor: ci.Cursor) -> str | None:
     """The tag of `struct X {...}` / `enum X {...}`; None for an anonymous one (typedef'd or nested)."""
     tokens = [t.spelling for t in cursor.get_tokens()][:3]
@@ -201,7 +205,7 @@ def parse(headers: list[str], include_dirs: list[str], defines: tuple[str, ...] 
                 seen_functions[c.spelling] = fn
                 model["functions"].append(fn)
         elif kind == ci.CursorKind.ENUM_DECL and _tag(c):
-            model["enums"].append({**_enum(c, _tag(c), c), "tag": True})
+            model["enums"].append({**_enum(c, _tag(c), c), "tag": True, "header": _header_of(c)})
         elif kind in (ci.CursorKind.STRUCT_DECL, ci.CursorKind.UNION_DECL):
             if c.is_definition() and _tag(c):
                 hoisted: list = []
@@ -210,7 +214,10 @@ def parse(headers: list[str], include_dirs: list[str], defines: tuple[str, ...] 
                 records[rec["name"]] = rec
                 model["records"].append(rec)
         elif kind == ci.CursorKind.TYPEDEF_DECL:
-            model["typedefs"].append(_typedef(c, model))
+            entry = _typedef(c, model)
+            if entry:
+                entry["header"] = _header_of(c)
+            model["typedefs"].append(entry)
         elif kind == ci.CursorKind.MACRO_DEFINITION:
             macro = _macro(c)
             if macro:
@@ -293,7 +300,7 @@ def _typedef(c: ci.Cursor, model: dict) -> dict | None:
     decl = under.get_declaration()
     if decl.kind == ci.CursorKind.ENUM_DECL:
         if not _tag(decl):
-            model["enums"].append(_enum(decl, c.spelling, c if c.raw_comment else decl))
+            model["enums"].append({**_enum(decl, c.spelling, c if c.raw_comment else decl), "header": _header_of(c)})
             return None
         return {"name": c.spelling, "kind": "enum", "type": "enum " + _tag(decl), "doc": doc}
     if decl.kind in (ci.CursorKind.STRUCT_DECL, ci.CursorKind.UNION_DECL):

@@ -3,9 +3,6 @@
 
 from libc.stdint cimport *
 
-cdef extern from "cudaProfiler.h":
-    pass
-
 cdef extern from "cuda.h":
     cdef struct CUDA_ARRAY3D_DESCRIPTOR_st
     cdef struct CUDA_ARRAY_DESCRIPTOR_st
@@ -1102,9 +1099,12 @@ cdef extern from "cuda.h":
     cdef enum CUlogLevel_enum:
         CU_LOG_LEVEL_ERROR
         CU_LOG_LEVEL_WARNING
-    cdef enum CUoutput_mode_enum:
-        CU_OUT_KEY_VALUE_PAIR
-        CU_OUT_CSV
+
+cdef enum CUoutput_mode_enum:
+    CU_OUT_KEY_VALUE_PAIR = 0
+    CU_OUT_CSV = 1
+
+cdef extern from "cuda.h":
     ctypedef uint32_t cuuint32_t
     ctypedef uint64_t cuuint64_t
     ctypedef unsigned long long CUdeviceptr_v2
@@ -1386,7 +1386,10 @@ cdef extern from "cuda.h":
     ctypedef CUlogsCallbackEntry_st* CUlogsCallbackHandle
     ctypedef void (*CUlogsCallback)(void*, CUlogLevel, char*, size_t)
     ctypedef unsigned int CUlogIterator
-    ctypedef CUoutput_mode_enum CUoutput_mode
+
+ctypedef CUoutput_mode_enum CUoutput_mode
+
+cdef extern from "cuda.h":
     cdef struct CUuuid_st:
         char bytes[16]
     cdef struct CUmemFabricHandle_st:
