@@ -11,7 +11,9 @@ import pytest
 REFERENCE = pathlib.Path(__file__).resolve().parents[2] / "ci" / "reference" / "api-names.json"
 
 
-@pytest.mark.parametrize("module", ["cuda.bindings.nvrtc", "cuda.bindings.nvjitlink", "cuda.bindings.nvvm"])
+@pytest.mark.parametrize(
+    "module", ["cuda.bindings.nvrtc", "cuda.bindings.nvjitlink", "cuda.bindings.nvvm", "cuda.bindings.utils"]
+)
 def test_reference_names(module):
     names = json.loads(REFERENCE.read_text())[module]
     mod = importlib.import_module(module)
