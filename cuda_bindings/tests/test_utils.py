@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import SAXPY, compile_program, output
 
+from conftest import SAXPY, compile_program, output
 from cuda.bindings import driver, nvrtc, utils
 
 
