@@ -20,11 +20,11 @@ def test_ptx_version_of_real_ptx():
 def test_ptx_versions_table():
     assert utils.get_minimal_required_cuda_ver_from_ptx_ver("8.5") == 12050
     assert utils.get_minimal_required_cuda_ver_from_ptx_ver("7.0") == 11000
-    with pytest.raises(ValueError, match="unknown PTX ISA version '1.0'"):
+    with pytest.raises(ValueError, match=r"unknown PTX ISA version .1\.0."):
         utils.get_minimal_required_cuda_ver_from_ptx_ver("1.0")
     with pytest.raises(TypeError):
         utils.get_minimal_required_cuda_ver_from_ptx_ver(8.5)
-    with pytest.raises(ValueError, match="no .version"):
+    with pytest.raises(ValueError, match=r"no \.version"):
         utils.get_ptx_ver("not ptx")
 
 
