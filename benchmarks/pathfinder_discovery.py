@@ -15,19 +15,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import pathlib
 import platform
 import statistics
 import subprocess
 import sys
 import time
-import venv
 
-REPO = pathlib.Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "ci"))
-import toolkit  # noqa: E402
-
-REFERENCE_PATHFINDER = "cuda-pathfinder==1.9.1"
+from _common import clean_env, reference_python
 
 CHILD = """
 import json, sys, time
@@ -48,28 +42,8 @@ print(json.dumps({"import_ms": (t1 - t0) * 1e3, "load_ms": (t2 - t1) * 1e3, "fou
 """
 
 
-def reference_python(path: pathlib.Path) -> str:
-    py = path / "bin" / "python"
-    if not py.exists():
-        print(f"creating {path} with NVIDIA's {REFERENCE_PATHFINDER} (from PyPI)", flush=True)
-        venv.EnvBuilder(with_pip=True).create(path)
-        subprocess.check_call(
-            [
-                str(py),
-                "-m",
-                "pip",
-                "install",
-                "-q",
-                "--disable-pip-version-check",
-                REFERENCE_PATHFINDER,
-                *toolkit.test_wheel_requirements(),
-            ]
-        )
-    return str(py)
-
-
 def sample(python: str, names: list[str], repeat: int) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in ("CUDA_PATH", "CUDA_HOME", "CONDA_PREFIX", "PYTHONPATH")}
+    env = clean_env()
     rows = []
     for _ in range(repeat):
         start = time.perf_counter()
@@ -89,9 +63,8 @@ def main() -> int:
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=20)
-    parser.add_argument("--reference-venv", default=str(REPO / ".bench" / "nvidia-venv"))
     args = parser.parse_args()
-    stacks = {"ours": sys.executable, "NVIDIA": reference_python(pathlib.Path(args.reference_venv))}
+    stacks = {"ours": sys.executable, "NVIDIA": reference_python(["cuda-pathfinder"])}
     cases = {"nvrtc": ["nvrtc"], f"all {len(LIBRARIES)} known libraries": list(LIBRARIES)}
 
     print(f"# cuda.pathfinder cold discovery; median of {args.repeat} fresh processes")

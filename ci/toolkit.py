@@ -44,9 +44,3 @@ def toolkit(version: str | None = None) -> dict:
 def wheel_requirements(version: str | None = None) -> list[str]:
     """Pinned requirements of every nvidia-* wheel of a toolkit release."""
     return [f"{name}=={pin}" for name, pin in toolkit(version)["wheels"].items()]
-
-
-def test_wheel_requirements(version: str | None = None) -> list[str]:
-    """Pinned requirements of the nvidia-* wheels the CPU tests install."""
-    tk = toolkit(version)
-    return [f"{name}=={tk['wheels'][name]}" for name in tk["test-wheels"]]
