@@ -139,12 +139,18 @@ def _regroup(lines: list[str], header: str) -> list[str]:
 
 def _signature(fn: dict, except_value: str) -> str:
     params = ", ".join(declare(p["type"], p["name"]) for p in fn["params"])
-    return f"cdef {cy(fn['return'])} {fn['name']}({params}) except ?{except_value} nogil"
+    clause = "except *" if except_value == "*" else f"except ?{except_value}"
+    return f"cdef {cy(fn['return'])} {fn['name']}({params}) {clause} nogil"
 
 
 def _except_value(lib: dict, fn: dict) -> str:
     if fn["return"].replace(" ", "").endswith("*"):
         return "NULL"
+    result = lib.get("result_enum") or next(
+        (e["name"] for e in lib["model"]["enums"] if e["name"].endswith("Result")), ""
+    )
+    if cy(fn["return"]) not in (result, "int") and not cy(fn["return"]).endswith(("Result", "result")):
+        return "*"  # a struct by value (cudaCreateChannelDesc): Cython checks for an error after the call
     return lib["except_value"]
 
 
@@ -155,12 +161,23 @@ def pxd(lib: dict, stamp: str) -> str:
     return "\n".join(out) + "\n"
 
 
+def _dlsym_candidates(fn: dict) -> tuple:
+    """Symbols to try, in order; "ptds:"-marked ones only under CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM=1."""
+    names = tuple(fn["symbols"])
+    if fn.get("per_thread"):
+        abi = fn.get("abi_name") or fn["name"]
+        if not abi.endswith(f"_{fn['per_thread']}"):
+            abi = f"{abi}_{fn['per_thread']}"
+        names = (f"ptds:{abi}", *names)
+    return names
+
+
 def pyx(lib: dict, stamp: str) -> str:
     fns = lib["model"]["functions"]
     if lib.get("proc_address"):
         symbols = ",\n".join(f"    {tuple(fn['proc'])!r}" for fn in fns)
     else:
-        symbols = ",\n".join(f"    {tuple(fn['symbols'])!r}" for fn in fns)
+        symbols = ",\n".join(f"    {_dlsym_candidates(fn)!r}" for fn in fns)
     names = [fn["name"] for fn in fns]
     version_index = names.index(lib["version_function"]) if lib.get("version_function") in names else -1
     out = [

@@ -692,12 +692,17 @@ def module(lib: Lib, stamp: str) -> tuple[str, str, str]:
         else:
             out.append(f"{mac['name']} = {mac['value']}")
             stub.append(f"{mac['name']}: int")
-    out += ["", 'include "_lib/driver_values.pxi"']
+    for extra in lib.cfg.get("include", []):  # hand-written helpers the overrides ask for
+        out += ["", f'include "{extra}"']
 
     skipped = []
     lib.extra_plan = extra_plan
     for fn in lib.model["functions"]:
         fn2 = {**fn, "params": infer_directions(lib, fn)}
+        returns = cy(fn["return"])
+        if returns not in (emit_py.lib_result(lib), "const char*") and returns.replace(" ", "") != "constchar*":
+            skipped.append(f"{fn['name']}: returns {returns}, not a status")
+            continue
         try:
             lines, sig = emit_py.function(lib, fn2, "tuple")
         except (Unsupported, ValueError) as exc:

@@ -297,7 +297,7 @@ def _pyname(lib: Lib, fn: dict, style: str) -> str:
 
 def function(lib: Lib, fn: dict, style: str) -> tuple[list[str], str]:
     """The def of one function, and its stub line."""
-    m, success = lib.cymod, lib.cfg["success"]
+    m = lib.cymod
     params = fn["params"]
     plans = [plan(lib, fn, p, style) for p in params]
     _fill_buffer_setup(lib, fn, plans, params, style)
@@ -323,7 +323,7 @@ def function(lib: Lib, fn: dict, style: str) -> tuple[list[str], str]:
     if ret_is_string:
         body += [f"    cdef const char* _text = {call}", "    _text_bytes = <bytes>_text if _text != NULL else b''"]
         if style == "tuple":
-            body += [f"    return ({lib_result(lib)}.{success}, _text_bytes)"]
+            body += ["    return (_success, _text_bytes)"]
             stub_ret = f"tuple[{lib_result(lib)}, bytes]"
         else:
             body += ["    return _text_bytes.decode(errors='replace')"]

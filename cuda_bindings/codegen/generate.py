@@ -63,7 +63,7 @@ def stamp(name: str, cfg: dict) -> str:
 
 def build_model(cfg: dict) -> dict:
     inc = header_dir(cfg)
-    model = parse.parse([os.path.join(inc, h) for h in cfg["headers"]], [inc])
+    model = parse.parse([os.path.join(inc, h) for h in cfg["headers"]], [inc], tuple(cfg.get("defines", ())))
     emit_driver.assign_anon_names(model)
     if cfg.get("proc_address"):
         versions: dict[str, list] = {}

@@ -96,10 +96,16 @@ def _header_of(cursor: ci.Cursor) -> str:
 
 def _tag(cursor: ci.Cursor) -> str | None:
     """The tag of `struct X {...}` / `enum X {...}`; None for an anonymous one (typedef'd or nested)."""
-    tokens = [t.spelling for t in cursor.get_tokens()][:3]
-    if len(tokens) >= 2 and tokens[0] in ("struct", "union", "enum") and re.fullmatch(r"[A-Za-z_]\w*", tokens[1]):
-        return tokens[1]
-    return None
+    tokens = []
+    for t in cursor.get_tokens():
+        if t.spelling == "{":
+            break
+        tokens.append(t.spelling)
+    if not tokens or tokens[0] not in ("struct", "union", "enum"):
+        return None
+    # `enum __device_builtin__ cudaMemcpyKind {`: the tag is the last name before the brace
+    names = [t for t in tokens[1:] if re.fullmatch(r"[A-Za-z_]\w*", t) and not t.startswith("__")]
+    return names[-1] if names else None
 
 
 def _record(cursor: ci.Cursor, hoisted: list | None = None) -> dict:
@@ -236,8 +242,9 @@ def parse(headers: list[str], include_dirs: list[str], defines: tuple[str, ...] 
 def _apply_aliases(model: dict) -> None:
     """`#define cuMemAlloc cuMemAlloc_v2`: the function is known by the macro's name."""
     aliases = {m["alias"]: m for m in model["macros"] if "alias" in m}
+    per_thread_aliases = {f"{m['alias']}_{m['per_thread']}": m for m in model["macros"] if "per_thread" in m}
     for fn in model["functions"]:
-        macro = aliases.get(fn["name"])
+        macro = aliases.get(fn["name"]) or per_thread_aliases.get(fn["name"])
         if macro:
             public = macro["name"]
             fn["abi_name"] = fn["name"]
@@ -245,7 +252,18 @@ def _apply_aliases(model: dict) -> None:
             if "per_thread" in macro:
                 fn["per_thread"] = macro["per_thread"]
             fn["symbols"] = [public if s == fn["abi_name"] else s for s in fn["symbols"]]
+            suffix = f"_{macro.get('per_thread')}"
+            if fn["abi_name"].endswith(suffix):  # parsed with the per-thread define: X_v2_ptsz
+                fn["symbols"] = [fn["abi_name"][: -len(suffix)]]
     model["macros"] = [m for m in model["macros"] if "alias" not in m or m["alias"] not in aliases]
+    # a function declared under two names (cudaLaunchKernel and, through the macro, its _ptsz twin)
+    # is one function; the entry that knows its per-thread variant wins
+    by_name: dict[str, dict] = {}
+    for fn in model["functions"]:
+        first = by_name.setdefault(fn["name"], fn)
+        if first is not fn and fn.get("per_thread") and not first.get("per_thread"):
+            by_name[fn["name"]] = fn
+    model["functions"] = [fn for fn in model["functions"] if by_name[fn["name"]] is fn]
 
 
 def proc_versions(typedefs_header: str, include_dirs: list[str]) -> dict[str, list[tuple[int, list[str]]]]:
@@ -336,7 +354,8 @@ def _macro(c: ci.Cursor) -> dict | None:
         return None
     if len(tokens) == 1 and re.fullmatch(r"[A-Za-z_]\w*", tokens[0]):
         return {"name": c.spelling, "alias": tokens[0]}
-    if len(tokens) == 4 and tokens[0] in ("__CUDA_API_PTDS", "__CUDA_API_PTSZ") and tokens[1] == "(":
+    per_thread_macros = ("__CUDA_API_PTDS", "__CUDA_API_PTSZ", "__CUDART_API_PTDS", "__CUDART_API_PTSZ")
+    if len(tokens) == 4 and tokens[0] in per_thread_macros and tokens[1] == "(":
         # cuda.h: the per-thread-default-stream variant is chosen by a flag at load time
         return {"name": c.spelling, "alias": tokens[2], "per_thread": tokens[0][-4:].lower()}
     text = " ".join(tokens)

@@ -109,7 +109,7 @@ def nvrtcGetErrorString(result):
     c_result = <cynvrtc.nvrtcResult><int>_index(result, 'result')
     cdef const char* _text = cynvrtc.nvrtcGetErrorString(c_result)
     _text_bytes = <bytes>_text if _text != NULL else b''
-    return (nvrtcResult.NVRTC_SUCCESS, _text_bytes)
+    return (_success, _text_bytes)
 
 
 def nvrtcVersion():

@@ -94,8 +94,13 @@ cdef class SymbolTable:
             self.path = loaded.abs_path
             self.loaded = True
             return
+        per_thread = per_thread_default_stream()
         for index, names in enumerate(self.symbols):
             for name in names:
+                if name.startswith("ptds:"):  # a per-thread-default-stream entry point (_ptds/_ptsz)
+                    if not per_thread:
+                        continue
+                    name = name[5:]
                 found = dlsym(handle, name.encode())
                 if found != NULL:
                     self.slots[index] = found

@@ -1,0 +1,79 @@
+"""cuda.bindings.runtime without a GPU: the reference's conventions, and cudart's own no-driver answers."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+from cuda.bindings import runtime as rt
+
+HERE = pathlib.Path(__file__).resolve().parents[1]
+REFERENCE = HERE.parent / "ci" / "reference" / "api-names.json"
+MISSING = HERE / "codegen" / "api" / "runtime.python-missing.txt"
+
+
+def has_driver() -> bool:
+    return rt.cudaGetDeviceCount()[0] != rt.cudaError_t.cudaErrorInsufficientDriver
+
+
+def test_versions_and_error_strings():
+    assert rt.cudaRuntimeGetVersion() == (rt.cudaError_t.cudaSuccess, 13000)
+    err, text = rt.cudaGetErrorString(rt.cudaError_t.cudaErrorInsufficientDriver)
+    assert err == rt.cudaError_t.cudaSuccess and b"driver version is insufficient" in text
+    assert rt.cudaGetErrorName(rt.cudaError_t.cudaErrorMemoryAllocation)[1] == b"cudaErrorMemoryAllocation"
+
+
+def test_without_a_driver_calls_return_insufficient_driver():
+    if has_driver():
+        pytest.skip("this machine has an NVIDIA driver")
+    assert rt.cudaGetDeviceCount() == (rt.cudaError_t.cudaErrorInsufficientDriver, None)
+    assert rt.cudaMalloc(1024) == (rt.cudaError_t.cudaErrorInsufficientDriver, None)
+    assert rt.cudaDeviceSynchronize() == (rt.cudaError_t.cudaErrorInsufficientDriver,)
+
+
+def test_reference_functions_exist_or_are_listed_as_missing():
+    """Every function the headers declare is in the module or in the generator's list of what is not yet."""
+    names = json.loads(REFERENCE.read_text())["cuda.bindings.runtime"]
+    functions = [n for n in names if n.startswith("cuda") and "." not in n and n[4:5].isupper()]
+    model = json.loads((HERE / "codegen" / "api" / "runtime.json").read_text())
+    declared = {f["name"] for f in model["functions"]}
+    listed = MISSING.read_text()
+    unexplained = [n for n in functions if n in declared and not hasattr(rt, n) and f"\n{n}:" not in "\n" + listed]
+    assert unexplained == []
+    assert sum(hasattr(rt, n) for n in functions) >= 500  # of 586; the rest: interop headers, types, constants
+
+
+def test_classes_and_constants():
+    d = rt.dim3()
+    d.x, d.y, d.z = 4, 2, 1
+    assert (d.x, d.y, d.z) == (4, 2, 1) and rt.sizeof(rt.dim3) == 12
+    prop = rt.cudaDeviceProp()
+    assert prop.name[:1] == b"\0" and rt.sizeof(rt.cudaDeviceProp) > 1000
+    assert int(rt.cudaStream_t(5)) == 5
+    assert rt.cudaMemcpyKind.cudaMemcpyHostToDevice == 1
+    with pytest.raises(TypeError):
+        rt.cudaMalloc("1024")
+    with pytest.raises(OverflowError):
+        rt.cudaMalloc(-1)
+
+
+def test_per_thread_entry_points_are_known():
+    """cudaMemcpy and cudaStreamQuery have _ptds/_ptsz twins, taken under the environment variable."""
+    model = json.loads((HERE / "codegen" / "api" / "runtime.json").read_text())
+    per_thread = {f["name"]: f["per_thread"] for f in model["functions"] if f.get("per_thread")}
+    assert per_thread["cudaMemcpy"] == "ptds" and per_thread["cudaStreamQuery"] == "ptsz"
+    code = (
+        "from cuda.bindings import cyruntime, runtime\n"
+        "runtime.cudaRuntimeGetVersion()\n"  # loads the table
+        "print(cyruntime._load_library())\n"
+    )
+    for flag in ("0", "1"):
+        env = {"CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM": flag}
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, env={**__import__("os").environ, **env}
+        )
+        assert out.returncode == 0 and "libcudart.so.13" in out.stdout, out.stderr
