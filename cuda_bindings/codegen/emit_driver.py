@@ -500,7 +500,6 @@ from cuda.bindings._lib.args cimport index_arg as _index
 from cuda.bindings._lib.args cimport void_ptr_arg as _void_ptr
 from cuda.bindings._lib.kernel_params cimport pack_kernel_params
 
-import ctypes
 from enum import IntEnum
 from enum import IntEnum as _IntEnum
 
@@ -529,11 +528,16 @@ def __getattr__(name):
 
         value = _module_globals[name] = getattr(typing, name)
         return value
+    if name == "ctypes":
+        import ctypes
+
+        _module_globals[name] = ctypes
+        return ctypes
     raise AttributeError(f"module {{__name__!r}} has no attribute {{name!r}}")
 
 
 def __dir__():
-    return sorted({{*_module_globals, *_ENUMS, *_ENUM_ALIASES, "Any", "Optional"}})
+    return sorted({{*_module_globals, *_ENUMS, *_ENUM_ALIASES, "Any", "Optional", "ctypes"}})
 
 
 cdef object _struct_arg(object obj, type cls, str name):

@@ -19,7 +19,6 @@ from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
 from libc.stdint cimport int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t, uintptr_t
 from libc.string cimport memcpy
 
-import ctypes
 import operator
 
 # ctypes type -> packing code; filled once at import.
@@ -37,25 +36,29 @@ cdef enum Code:
     PTR
     BOOL
 
-cdef dict _CODES = {}
+cdef dict _CODES = None  # ctypes type -> packing code, made at the first packed launch
 
 
-cdef void _register(object t, int code):
-    _CODES[t] = code
+cdef dict _codes():
+    global _CODES
+    if _CODES is None:
+        import ctypes  # not at import: ctypes costs a millisecond that most programs never need here
 
-
-_sizes = {1: (I8, U8), 2: (I16, U16), 4: (I32, U32), 8: (I64, U64)}
-for _t in (ctypes.c_byte, ctypes.c_short, ctypes.c_int, ctypes.c_long, ctypes.c_longlong, ctypes.c_ssize_t,
-           ctypes.c_int8, ctypes.c_int16, ctypes.c_int32, ctypes.c_int64):
-    _register(_t, _sizes[ctypes.sizeof(_t)][0])
-for _t in (ctypes.c_ubyte, ctypes.c_ushort, ctypes.c_uint, ctypes.c_ulong, ctypes.c_ulonglong, ctypes.c_size_t,
-           ctypes.c_uint8, ctypes.c_uint16, ctypes.c_uint32, ctypes.c_uint64):
-    _register(_t, _sizes[ctypes.sizeof(_t)][1])
-_register(ctypes.c_float, F32)
-_register(ctypes.c_double, F64)
-_register(ctypes.c_void_p, PTR)
-_register(ctypes.c_bool, BOOL)
-_register(ctypes.c_char, I8)
+        sizes = {1: (I8, U8), 2: (I16, U16), 4: (I32, U32), 8: (I64, U64)}
+        codes = {}
+        for t in (ctypes.c_byte, ctypes.c_short, ctypes.c_int, ctypes.c_long, ctypes.c_longlong,
+                  ctypes.c_ssize_t, ctypes.c_int8, ctypes.c_int16, ctypes.c_int32, ctypes.c_int64):
+            codes[t] = sizes[ctypes.sizeof(t)][0]
+        for t in (ctypes.c_ubyte, ctypes.c_ushort, ctypes.c_uint, ctypes.c_ulong, ctypes.c_ulonglong,
+                  ctypes.c_size_t, ctypes.c_uint8, ctypes.c_uint16, ctypes.c_uint32, ctypes.c_uint64):
+            codes[t] = sizes[ctypes.sizeof(t)][1]
+        codes[ctypes.c_float] = F32
+        codes[ctypes.c_double] = F64
+        codes[ctypes.c_void_p] = PTR
+        codes[ctypes.c_bool] = BOOL
+        codes[ctypes.c_char] = I8
+        _CODES = codes
+    return _CODES
 
 
 cdef inline uint64_t _as_address(object value) except? 0:
@@ -65,7 +68,7 @@ cdef inline uint64_t _as_address(object value) except? 0:
         return PyLong_AsUnsignedLongLongMask(value)
     if hasattr(value, "getPtr"):  # CUdeviceptr and friends: their value, not their storage
         return int(value)
-    if isinstance(value, ctypes.c_void_p):
+    if type(value).__name__ == "c_void_p":
         return value.value or 0
     raise TypeError(f"a c_void_p kernel argument must be an int, None or a device pointer, not {type(value).__name__}")
 
@@ -100,11 +103,18 @@ cdef int _pack_one(object value, int code, void* slot) except -1:
     return 0
 
 
+cdef bint _is_ctypes_type(type t):
+    import ctypes
+
+    return issubclass(t, ctypes._SimpleCData | ctypes.Structure | ctypes.Union | ctypes.Array)
+
+
 cdef void** pack_kernel_params(object params, void** ptrs, uint64_t* slots, Py_ssize_t capacity, list keep) except? NULL:
     """The void** to pass as kernelParams; ptrs and slots hold `capacity` entries (the caller's stack)."""
     cdef Py_ssize_t i, n
     cdef object values, types, value, t
     cdef int code
+    cdef dict codes
     if params is None:
         return NULL
     if PyLong_Check(params):
@@ -130,10 +140,11 @@ cdef void** pack_kernel_params(object params, void** ptrs, uint64_t* slots, Py_s
         keep.append(holder)
         ptrs = <void**><char*>holder
         slots = <uint64_t*>(<char*>holder + n * sizeof(void*))
+    codes = _codes()
     for i in range(n):
         value = <object>PyTuple_GET_ITEM(values, i)
         t = <object>PyTuple_GET_ITEM(types, i)
-        code = _CODES.get(t, 0)
+        code = codes.get(t, 0)
         if code:
             _pack_one(value, code, &slots[i])
             ptrs[i] = &slots[i]
@@ -143,7 +154,9 @@ cdef void** pack_kernel_params(object params, void** ptrs, uint64_t* slots, Py_s
                                 f"(it has getPtr()), not {type(value).__name__}")
             keep.append(value)
             ptrs[i] = <void*><uintptr_t>value.getPtr()
-        elif isinstance(t, type) and issubclass(t, ctypes._SimpleCData | ctypes.Structure | ctypes.Union | ctypes.Array):
+        elif isinstance(t, type) and _is_ctypes_type(t):
+            import ctypes
+
             obj = value if isinstance(value, t) else t(value)
             keep.append(obj)
             ptrs[i] = <void*><uintptr_t>ctypes.addressof(obj)
@@ -160,6 +173,8 @@ def _packed(params):
     cdef void** packed = pack_kernel_params(params, ptrs, slots, 64, keep)
     if packed == NULL:
         return None
+    import ctypes
+
     values, types = params
     sizes = [ctypes.sizeof(t) if t is not None else 8 for t in types]
     return [(<char*>packed[i])[: sizes[i]] for i in range(len(sizes))]
