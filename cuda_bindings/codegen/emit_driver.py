@@ -154,6 +154,38 @@ def extra_plan(lib: Lib, fn: dict, p: dict) -> Plan:
             f"c_{c}",
             pytype="int | None",
         )
+    if isinstance(over, dict) and "host_fn" in over:
+        # a C function pointer as usual, or a Python callable run through a trampoline
+        data = ident(over["host_fn"])
+        kind, cls = types.kind(t)
+        ct = f"{m}.{_base(t)}"
+        success = f"{m}.{lib.cfg['success']}"
+        return Plan(
+            py,
+            [
+                f"cdef {ct} c_{c}",
+                "cdef void* _host_fn = NULL",
+                "cdef void* _host_data = NULL",
+                "cdef bint _host_ok = False",
+            ],
+            [
+                f"if callable({py}) and not isinstance({py}, (int, {cls})) and not hasattr({py}, 'argtypes'):",
+                f"    python_host_fn({py}, {data}, &_host_fn, &_host_data)",
+                f"    c_{c} = <{ct}>_host_fn",
+                f"    c_{data} = _host_data",
+                "else:",
+                f"    c_{c} = <{ct}><uintptr_t>_address({py}, {py!r})",
+                f"    _{data} = _void_ptr({data}, {data!r})",
+                f"    c_{data} = _{data}.ptr",
+            ],
+            f"c_{c}",
+            pytype=f"{cls} | int | Callable[[Any], None]",
+            cleanup=["if _host_data != NULL and not _host_ok:", "    release_host_fn(_host_data)  # it will never run"],
+            late=True,
+            after_call=[f"_host_ok = _status == {success}"],
+        )
+    if isinstance(over, dict) and "host_data" in over:  # the user data of a host function: set up above
+        return Plan(py, [f"cdef void* c_{c} = NULL", f"cdef BufferArg _{c}"], [], f"c_{c}", pytype="Any")
     if isinstance(over, dict) and "out_string" in over:
         size = ident(over["out_string"])
         return Plan(
@@ -498,6 +530,7 @@ from cuda.bindings._lib.args cimport cstr_arg as _cstr
 from cuda.bindings._lib.args cimport handle_value as _handle_value
 from cuda.bindings._lib.args cimport index_arg as _index
 from cuda.bindings._lib.args cimport void_ptr_arg as _void_ptr
+from cuda.bindings._lib.callbacks cimport python_host_fn, release_host_fn
 from cuda.bindings._lib.kernel_params cimport pack_kernel_params
 
 from enum import IntEnum

@@ -46,6 +46,7 @@ class Plan:
     outtype: str = "object"
     cleanup: list[str] = field(default_factory=list)  # after the call, also when it raises
     late: bool = False  # set up after the other parameters (it reads a count)
+    after_call: list[str] = field(default_factory=list)  # right after the C call returns
 
 
 @dataclass
@@ -83,7 +84,10 @@ def plan(lib: Lib, fn: dict, p: dict, style: str) -> Plan:
     direction = p["direction"]
     if isinstance(over, str) and over in ("in", "out"):
         direction, over = over, None
-    rich = ("kernel_params", "extra_params", "out_string", "pointer_attribute", "attr_value_out", "attr_value_in")
+    rich = (
+        "kernel_params", "extra_params", "out_string", "pointer_attribute", "attr_value_out", "attr_value_in",
+        "host_fn", "host_data",
+    )  # fmt: skip
     if hasattr(lib, "extra_plan") and (over in rich or (isinstance(over, dict) and set(over) & set(rich))):
         return lib.extra_plan(lib, fn, {**p, "direction": direction})
 
@@ -331,6 +335,7 @@ def function(lib: Lib, fn: dict, style: str) -> tuple[list[str], str]:
     else:
         body += [f"    cdef {m}.{_base(fn['return'])} _status"]
         call_lines = ["with nogil:", f"    _status = {call}"] if nogil else [f"_status = {call}"]
+        call_lines += [line for pl in plans for line in pl.after_call]
         cleanup = [line for pl in plans for line in pl.cleanup]
         if arrays:
             arr = next(ident(p["name"]) for p, pl in zip(params, plans) if pl.output and "range" in pl.output)

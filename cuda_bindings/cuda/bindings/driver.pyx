@@ -15,6 +15,7 @@ from cuda.bindings._lib.args cimport cstr_arg as _cstr
 from cuda.bindings._lib.args cimport handle_value as _handle_value
 from cuda.bindings._lib.args cimport index_arg as _index
 from cuda.bindings._lib.args cimport void_ptr_arg as _void_ptr
+from cuda.bindings._lib.callbacks cimport python_host_fn, release_host_fn
 from cuda.bindings._lib.kernel_params cimport pack_kernel_params
 
 from enum import IntEnum
@@ -19423,22 +19424,34 @@ def cuLaunchHostFunc(hStream, fn, userData):
     """
     cdef cydriver.CUstream c_hStream
     cdef cydriver.CUhostFn c_fn
+    cdef void* _host_fn = NULL
+    cdef void* _host_data = NULL
+    cdef bint _host_ok = False
+    cdef void* c_userData = NULL
     cdef BufferArg _userData
     if type(hStream) is CUstream:
         c_hStream = <cydriver.CUstream>(<CUstream>hStream)._ptr[0]
     else:
         c_hStream = <cydriver.CUstream><uintptr_t>_handle_value(hStream, CUstream, 'hStream')
-    if type(fn) is CUhostFn:
-        c_fn = <cydriver.CUhostFn>(<CUhostFn>fn)._ptr[0]
+    if callable(fn) and not isinstance(fn, (int, CUhostFn)) and not hasattr(fn, 'argtypes'):
+        python_host_fn(fn, userData, &_host_fn, &_host_data)
+        c_fn = <cydriver.CUhostFn>_host_fn
+        c_userData = _host_data
     else:
-        c_fn = <cydriver.CUhostFn><uintptr_t>_handle_value(fn, CUhostFn, 'fn')
-    _userData = _void_ptr(userData, 'userData')
+        c_fn = <cydriver.CUhostFn><uintptr_t>_address(fn, 'fn')
+        _userData = _void_ptr(userData, 'userData')
+        c_userData = _userData.ptr
     cdef cydriver.CUresult _status
-    with nogil:
-        _status = cydriver.cuLaunchHostFunc(c_hStream, c_fn, <void*>_userData.ptr)
-    if _status != cydriver.CUDA_SUCCESS:
+    try:
+        with nogil:
+            _status = cydriver.cuLaunchHostFunc(c_hStream, c_fn, c_userData)
+        _host_ok = _status == cydriver.CUDA_SUCCESS
+        if _status != cydriver.CUDA_SUCCESS:
+            return (_result(_status),)
         return (_result(_status),)
-    return (_result(_status),)
+    finally:
+        if _host_data != NULL and not _host_ok:
+            release_host_fn(_host_data)  # it will never run
 
 
 def cuFuncSetBlockShape(hfunc, x, y, z):

@@ -15,6 +15,7 @@ from cuda.bindings._lib.args cimport cstr_arg as _cstr
 from cuda.bindings._lib.args cimport handle_value as _handle_value
 from cuda.bindings._lib.args cimport index_arg as _index
 from cuda.bindings._lib.args cimport void_ptr_arg as _void_ptr
+from cuda.bindings._lib.callbacks cimport python_host_fn, release_host_fn
 from cuda.bindings._lib.kernel_params cimport pack_kernel_params
 
 from enum import IntEnum
@@ -13121,22 +13122,34 @@ def cudaLaunchHostFunc(stream, fn, userData):
     """
     cdef cyruntime.cudaStream_t c_stream
     cdef cyruntime.cudaHostFn_t c_fn
+    cdef void* _host_fn = NULL
+    cdef void* _host_data = NULL
+    cdef bint _host_ok = False
+    cdef void* c_userData = NULL
     cdef BufferArg _userData
     if type(stream) is cudaStream_t:
         c_stream = <cyruntime.cudaStream_t>(<cudaStream_t>stream)._ptr[0]
     else:
         c_stream = <cyruntime.cudaStream_t><uintptr_t>_handle_value(stream, cudaStream_t, 'stream')
-    if type(fn) is cudaHostFn_t:
-        c_fn = <cyruntime.cudaHostFn_t>(<cudaHostFn_t>fn)._ptr[0]
+    if callable(fn) and not isinstance(fn, (int, cudaHostFn_t)) and not hasattr(fn, 'argtypes'):
+        python_host_fn(fn, userData, &_host_fn, &_host_data)
+        c_fn = <cyruntime.cudaHostFn_t>_host_fn
+        c_userData = _host_data
     else:
-        c_fn = <cyruntime.cudaHostFn_t><uintptr_t>_handle_value(fn, cudaHostFn_t, 'fn')
-    _userData = _void_ptr(userData, 'userData')
+        c_fn = <cyruntime.cudaHostFn_t><uintptr_t>_address(fn, 'fn')
+        _userData = _void_ptr(userData, 'userData')
+        c_userData = _userData.ptr
     cdef cyruntime.cudaError_t _status
-    with nogil:
-        _status = cyruntime.cudaLaunchHostFunc(c_stream, c_fn, <void*>_userData.ptr)
-    if _status != cyruntime.cudaSuccess:
+    try:
+        with nogil:
+            _status = cyruntime.cudaLaunchHostFunc(c_stream, c_fn, c_userData)
+        _host_ok = _status == cyruntime.cudaSuccess
+        if _status != cyruntime.cudaSuccess:
+            return (_result(_status),)
         return (_result(_status),)
-    return (_result(_status),)
+    finally:
+        if _host_data != NULL and not _host_ok:
+            release_host_fn(_host_data)  # it will never run
 
 
 def cudaFuncSetSharedMemConfig(func, config):
