@@ -618,7 +618,7 @@ def module(lib: Lib, stamp: str) -> tuple[str, str, str]:
     types: Types = lib.types
     m = lib.cymod
     out = [_RICH_HEADER.format(stamp=stamp, cymod=m).rstrip(), ""]
-    stub = [stamp, "", "from enum import IntEnum", "from typing import Any", ""]
+    stub = [stamp, "", "from collections.abc import Callable", "from enum import IntEnum", "from typing import Any", ""]
     aliases: list[tuple[str, str]] = []
 
     # enums: one class per typedef name (CUresult), the tag an alias of it. Each is an IntEnum made on
