@@ -475,7 +475,12 @@ def module(lib: Lib, stamp: str) -> tuple[str, str]:
             "",
         ]
     else:
-        out += ["from enum import IntEnum as _IntEnum", ""]
+        out += [
+            "from enum import IntEnum as _IntEnum",
+            "",
+            "from cuda.bindings._lib.errors import LibraryError as _LibraryError",
+            "",
+        ]
     for enum in lib.model["enums"]:
         out += ["", *_enum_class(lib, enum, style), ""]
         stub += [f"class {_pyenum(lib, enum['name'], style)}(IntEnum): ..."]
@@ -530,27 +535,15 @@ def _error_class(lib: Lib, result_py: str) -> list[str]:
     err = lib.cfg["error"]
     lines = [
         "",
-        f"class {err}(Exception):",
+        f"class {err}(_LibraryError):",
         f'    """A {lib.name} call failed: .status is the {result_py} code, .error_log the log when there is one."""',
         "",
-        "    def __init__(self, status, error_log=None):",
-        "        self.status = status",
-        "        self.error_log = error_log",
-        "        try:",
-        f"            name = {result_py}(status).name",
-        "        except ValueError:",
-        '            name = "unknown status"',
+        f"    _results = {result_py}",
         *(
-            ['        message = f"{name} ({int(status)}): {get_error_string(status)}"']
+            ["    _describe = staticmethod(lambda status: get_error_string(status))"]
             if lib.cfg.get("has_error_string")
-            else ['        message = f"{name} ({int(status)})"']
+            else []
         ),
-        "        if error_log:",
-        '            message += "\\n" + error_log.rstrip()',
-        "        super().__init__(message)",
-        "",
-        "    def __reduce__(self):",
-        "        return (type(self), (self.status, self.error_log))",
         "",
         "",
         "cdef int _check(int status, intptr_t handle) except -1:",

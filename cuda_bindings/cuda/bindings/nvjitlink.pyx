@@ -16,6 +16,8 @@ from cuda.bindings._lib.args cimport index_arg as _index
 
 from enum import IntEnum as _IntEnum
 
+from cuda.bindings._lib.errors import LibraryError as _LibraryError
+
 
 class Result(_IntEnum):
     """The values of nvJitLinkResult."""
@@ -66,23 +68,10 @@ cdef inline object _result(int value):
         return value
 
 
-class nvJitLinkError(Exception):
+class nvJitLinkError(_LibraryError):
     """A nvjitlink call failed: .status is the Result code, .error_log the log when there is one."""
 
-    def __init__(self, status, error_log=None):
-        self.status = status
-        self.error_log = error_log
-        try:
-            name = Result(status).name
-        except ValueError:
-            name = "unknown status"
-        message = f"{name} ({int(status)})"
-        if error_log:
-            message += "\n" + error_log.rstrip()
-        super().__init__(message)
-
-    def __reduce__(self):
-        return (type(self), (self.status, self.error_log))
+    _results = Result
 
 
 cdef int _check(int status, intptr_t handle) except -1:
