@@ -23,7 +23,7 @@ PACKAGES = {
 
 # The packages that hold code today, in install order.
 # Later issues add cuda-bindings and cuda-core here once they have code.
-INSTALLABLE = ["cuda-pathfinder", "cuda-bindings"]
+INSTALLABLE = ["cuda-pathfinder", "cuda-bindings", "cuda-core"]
 
 
 @functools.cache
