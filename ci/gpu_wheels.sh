@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Build our wheels here, for the GPU machine's Python (3.12, ../shared/gpu/README.md), so that
+# device time goes to tests and benchmarks, not to compiling. ci/gpu_run.sh installs them when
+# .gpuwheels/ holds them (pass `carry: [".gpuwheels"]` to the device run).
+# Needs a CPython 3.12 (PY312, default: pyenv's) to make a build venv in /tmp/py312.
+set -eu
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+PY312=${PY312:-$(ls -d /root/.pyenv/versions/3.12*/bin/python3.12 2>/dev/null | head -1)}
+VENV=/tmp/py312
+if [ ! -x $VENV/bin/python ]; then
+    "$PY312" -m venv $VENV
+    WHEELS=$(cd "$REPO/ci" && "$REPO/.venv/bin/python" -c "import toolkit; print(' '.join(toolkit.wheel_requirements()))")
+    $VENV/bin/pip install -q -r "$REPO/ci/requirements.txt" $WHEELS
+fi
+cd "$REPO"
+rm -rf .gpuwheels && mkdir .gpuwheels
+# One package after the other: cuda_core cimports the cuda_bindings installed just before it.
+for p in cuda_pathfinder cuda_bindings cuda_core; do
+    $VENV/bin/pip wheel -q --no-build-isolation --no-deps -w .gpuwheels ./$p
+    $VENV/bin/pip install -q --no-deps --force-reinstall .gpuwheels/${p}-*.whl
+done
+ls -la .gpuwheels
