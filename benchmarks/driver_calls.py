@@ -106,18 +106,25 @@ def rss():
     with open('/proc/self/statm') as f:
         return int(f.read().split()[1]) * 4096 / 2**20
 r0 = rss(); t = time.perf_counter()
-import cuda.bindings.driver
+import {module}
 print((time.perf_counter() - t) * 1e3, rss() - r0)
 """
 
 
-def import_cost(python: str, pythonpath: str | None, repeat: int = 11) -> tuple[float, float]:
-    """Median time (ms) and resident memory added (MiB) of `import cuda.bindings.driver`, fresh processes."""
+def import_cost(python: str, pythonpath: str | None, module: str, repeat: int = 11) -> tuple[float, float]:
+    """Median time (ms) and resident memory added (MiB) of `import <module>`, fresh processes."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     if pythonpath:
         env["PYTHONPATH"] = pythonpath
     samples = sorted(
-        tuple(map(float, subprocess.check_output(pinned([python, "-c", IMPORT]), env=env, text=True).split()))
+        tuple(
+            map(
+                float,
+                subprocess.check_output(
+                    pinned([python, "-c", IMPORT.format(module=module)]), env=env, text=True
+                ).split(),
+            )
+        )
         for _ in range(repeat)
     )
     return samples[repeat // 2]
@@ -158,18 +165,26 @@ def main() -> int:
         cv, tv, ov = c[key], theirs[key], ours[key]
         ratio = (ov - cv) / (tv - cv) if tv > cv else float("nan")
         print(f"| {key} ({unit}) | {cv:.2f} | {tv:.2f} | {ov:.2f} | {tv - cv:.2f} | {ov - cv:.2f} | {ratio:.2f} |")
-    (ours_ms, ours_mib), (theirs_ms, theirs_mib) = (
-        import_cost(sys.executable, args.ours_path),
-        import_cost(args.theirs_python, None),
-    )
-    print(f"| import cuda.bindings.driver, median of 11 fresh processes (ms) | | {theirs_ms:.1f} | {ours_ms:.1f} "
-          f"| | | {ours_ms / theirs_ms:.2f} |")  # fmt: skip
-    print(
-        f"| memory the import adds (MiB RSS) | | {theirs_mib:.1f} | {ours_mib:.1f} | | | {ours_mib / theirs_mib:.2f} |"
-    )
+    imports = {}
+    for module in ("cuda.bindings.driver", "cuda.bindings.runtime"):
+        (ours_ms, ours_mib), (theirs_ms, theirs_mib) = (
+            import_cost(sys.executable, args.ours_path, module),
+            import_cost(args.theirs_python, None, module),
+        )
+        imports[module] = {"ours": [ours_ms, ours_mib], "nvidia": [theirs_ms, theirs_mib]}
+        print(f"| import {module}, median of 11 fresh processes (ms) | | {theirs_ms:.1f} | {ours_ms:.1f} "
+              f"| | | {ours_ms / theirs_ms:.2f} |")  # fmt: skip
+        print(
+            f"| memory `import {module}` adds (MiB RSS) | | {theirs_mib:.1f} | {ours_mib:.1f} | | "
+            f"| {ours_mib / theirs_mib:.2f} |"
+        )
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"best": {"c": c, "ours": ours, "nvidia": theirs}, "runs": runs, "gpu": gpu}, f, indent=1)
+            json.dump(
+                {"best": {"c": c, "ours": ours, "nvidia": theirs}, "runs": runs, "gpu": gpu, "imports": imports},
+                f,
+                indent=1,
+            )
     return 0
 
 
