@@ -69,6 +69,35 @@ def demo(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Benchmarks, each beside NVIDIA's packages (in .bench/nvidia-venv, made on first use)."""
+    """Benchmarks, each beside NVIDIA's packages (in .bench/nvidia-venv, made on first use).
+
+    The call benchmarks need a GPU; where one is present they run too and their results are
+    charted (benchmarks/chart.py -> docs/_static/bench.png). Elsewhere the chart is redrawn
+    from the last GPU results kept in benchmarks/results/.
+    """
+    session.run(PY, "-m", "pip", "install", "-q", "-r", str(REPO / "ci" / "bench-requirements.txt"))
     for script in ("pathfinder_discovery.py", "bindings_small_libs.py"):
         session.run(PY, str(REPO / "benchmarks" / script), *session.posargs)
+    results = REPO / "benchmarks" / "results"
+    if _has_gpu():
+        import cuda.bindings
+
+        ours = str(pathlib.Path(cuda.bindings.__file__).resolve().parents[2])
+        theirs = REPO / ".bench" / "nvidia-venv" / "bin" / "python"  # made by the scripts above
+        for script, name in (("driver_calls.py", "driver_calls"), ("core_calls.py", "core_calls")):
+            if (REPO / "benchmarks" / script).exists():
+                session.run(PY, str(REPO / "benchmarks" / script), "--ours-path", ours,
+                            "--theirs-python", str(theirs), "--json", str(results / f"{name}_local.json"))  # fmt: skip
+    charts = sorted(results.glob("*.json"))
+    if charts:
+        session.run(PY, str(REPO / "benchmarks" / "chart.py"), *map(str, charts), "-o",
+                    str(REPO / "docs" / "_static" / "bench.png"))  # fmt: skip
+
+
+def _has_gpu() -> bool:
+    try:
+        from cuda.bindings import driver
+
+        return driver.cuInit(0)[0] == driver.CUresult.CUDA_SUCCESS and driver.cuDeviceGetCount()[1] > 0
+    except Exception:
+        return False
