@@ -606,3 +606,85 @@ cdef class Kernel:
 
     def __repr__(self):
         return f"<Kernel 0x{<size_t>self._handle:x}>"
+
+
+# ---------------------------------------------------------------------------------------------
+# The driver's linker (cuLink*), used by cuda.core._linker when nvJitLink is unavailable. One call
+# does create/add/complete/destroy, because the option arrays must outlive the CUlinkState.
+
+from libc.stdlib cimport malloc, free
+
+_DRIVER_INPUT_TYPES = {
+    "cubin": cydriver.CU_JIT_INPUT_CUBIN,
+    "ptx": cydriver.CU_JIT_INPUT_PTX,
+    "fatbin": cydriver.CU_JIT_INPUT_FATBINARY,
+    "object": cydriver.CU_JIT_INPUT_OBJECT,
+    "library": cydriver.CU_JIT_INPUT_LIBRARY,
+}
+_DRIVER_LOG_SIZE = 1 << 16
+
+
+def _driver_link(inputs, options, logs):
+    """Link ``inputs`` ((code_type, bytes or path, name) tuples) with the driver into a cubin.
+
+    ``options`` are (CUjit_option, int value) pairs. ``logs`` (a list) receives the info
+    and error logs, also when linking fails.
+    """
+    cdef Py_ssize_t n = len(options) + 4, i
+    cdef cydriver.CUjit_option* keys = <cydriver.CUjit_option*>malloc(n * sizeof(cydriver.CUjit_option))
+    cdef void** values = <void**>malloc(n * sizeof(void*))
+    cdef cydriver.CUlinkState state = NULL
+    cdef void* cubin = NULL
+    cdef size_t size = 0
+    cdef const char* data
+    cdef const char* cname
+    cdef cydriver.CUjitInputType kind
+    info = bytearray(_DRIVER_LOG_SIZE)
+    error = bytearray(_DRIVER_LOG_SIZE)
+    cdef char* info_buf = info
+    cdef char* error_buf = error
+    if keys == NULL or values == NULL:
+        free(keys)
+        free(values)
+        raise MemoryError()
+    try:
+        for i, (key, value) in enumerate(options):
+            keys[i] = <cydriver.CUjit_option><int>key
+            values[i] = <void*><intptr_t>value
+        i = len(options)
+        keys[i] = cydriver.CU_JIT_INFO_LOG_BUFFER
+        values[i] = <void*>info_buf
+        keys[i + 1] = cydriver.CU_JIT_INFO_LOG_BUFFER_SIZE_BYTES
+        values[i + 1] = <void*><size_t>_DRIVER_LOG_SIZE
+        keys[i + 2] = cydriver.CU_JIT_ERROR_LOG_BUFFER
+        values[i + 2] = <void*>error_buf
+        keys[i + 3] = cydriver.CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES
+        values[i + 3] = <void*><size_t>_DRIVER_LOG_SIZE
+        _ensure_init()
+        with nogil:
+            check(cydriver.cuLinkCreate(<unsigned int>n, keys, values, &state))
+        for code_type, module, name in inputs:
+            kind = _DRIVER_INPUT_TYPES[code_type]
+            bname = name.encode() if isinstance(name, str) else bytes(name)
+            cname = bname
+            if isinstance(module, bytes):
+                data = <bytes>module
+                size = len(<bytes>module)
+                with nogil:
+                    check(cydriver.cuLinkAddData(state, kind, <void*>data, size, cname, 0, NULL, NULL))
+            else:
+                path = os.fsencode(module)
+                data = path
+                with nogil:
+                    check(cydriver.cuLinkAddFile(state, kind, data, 0, NULL, NULL))
+        size = 0
+        with nogil:
+            check(cydriver.cuLinkComplete(state, &cubin, &size))
+        return (<char*>cubin)[:size]
+    finally:
+        if state != NULL:
+            cydriver.cuLinkDestroy(state)
+        free(keys)
+        free(values)
+        logs.append(bytes(info).split(b"\0", 1)[0].decode(errors="replace"))
+        logs.append(bytes(error).split(b"\0", 1)[0].decode(errors="replace"))
