@@ -6,8 +6,20 @@ cdef class Stream:
     cdef object _owner       # keeps a foreign stream alive (None when this object owns it)
     cdef bint _owned         # destroy the stream on close()
     cdef object _device_id   # int, or None until first needed
+    cdef cydriver.CUcontext _ctx  # the context the stream belongs to (NULL until first needed)
+    cdef int _nonblocking    # -1 until queried
+    cdef int _priority       # valid when _has_priority
+    cdef bint _has_priority
     cdef object __weakref__
+
+    cdef int _live(self) except -1
 
 
 # The CUstream of a Stream, or of any object with __cuda_stream__ (TypeError otherwise).
 cdef int stream_handle(object stream, cydriver.CUstream* out) except -1
+
+# A Stream object that owns a newly created CUstream (flags and priority as for cuStreamCreateWithPriority).
+cdef Stream stream_create(unsigned int flags, int priority, object device_id)
+
+# A Stream object wrapping an existing CUstream; owner (any object) is kept alive with it.
+cdef Stream stream_wrap(cydriver.CUstream handle, object owner)
