@@ -530,7 +530,7 @@ class Program:
         self._handle = None
         self._linker = None
         self._pch_status = None
-        self._nvvm_modules = None
+        self._compiled = False
         if code_type == "c++":
             if not isinstance(code, str):
                 raise TypeError(f"code for code_type 'c++' must be a str, got {type(code).__name__}")
@@ -588,6 +588,10 @@ class Program:
     def _compile_nvrtc(self, target_type, name_expressions, logs):
         from cuda.bindings import nvrtc
 
+        if self._compiled:  # NVRTC takes name expressions before the first compile only: start afresh
+            old, self._handle = self._handle, None
+            nvrtc.nvrtcDestroyProgram(old)
+            self._create_nvrtc()
         prog = self._handle
         options = self._options.as_bytes("nvrtc", target_type)
         if target_type == "ltoir" and b"--dlink-time-opt" not in options:
@@ -603,6 +607,7 @@ class Program:
                 _nvrtc_raise(err, prog, f"nvrtcAddNameExpression({expr!r})")
         wants_pch = bool(self._options.create_pch or self._options.pch)
         (err,) = nvrtc.nvrtcCompileProgram(prog, len(options), options)
+        self._compiled = True
         if err == nvrtc.nvrtcResult.NVRTC_SUCCESS and wants_pch:
             err = self._pch_retry(prog, options)
         if logs is not None:
