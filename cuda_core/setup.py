@@ -79,7 +79,7 @@ def extensions() -> list[Extension]:
     return cythonize(
         exts,
         language_level=3,
-        include_path=[bindings_pxd_root()],
+        include_path=[here, bindings_pxd_root()],  # here: our own .pxd files (cuda/ has no __init__)
         nthreads=os.cpu_count() or 1,
         compiler_directives={"embedsignature": True, "binding": True},
     )

@@ -1,10 +1,48 @@
 from cuda.bindings cimport cydriver
 
+# How a Buffer gives its memory back (Buffer._free_kind), chosen once by the resource that made it.
+cdef enum:
+    FREE_NONE = 0       # not owned: a view of foreign memory (owner, or nothing, keeps it alive)
+    FREE_ASYNC = 1      # cuMemFreeAsync on the deallocation stream (pool allocations)
+    FREE_HOST = 2       # cuMemFreeHost after the deallocation stream is idle (cuMemAllocHost)
+    FREE_PYTHON = 3     # memory_resource.deallocate(ptr, size, stream): any other resource
+
+# Buffer._flags: what is known about the memory (from its resource or the driver).
+cdef enum:
+    BUF_KNOWN = 1
+    BUF_DEVICE = 2
+    BUF_HOST = 4
+    BUF_MANAGED = 8
+    BUF_MAPPED = 16
+    BUF_CLOSED = 32
+
+
+cdef class MemoryResource:
+    cdef int _free_kind  # how its buffers are freed (FREE_PYTHON for Python subclasses)
+    cdef object __weakref__
+
 
 cdef class Buffer:
     cdef cydriver.CUdeviceptr _ptr
     cdef size_t _size
-    cdef object _memory_resource  # frees it (None for a non-owning view)
+    cdef object _memory_resource  # gives the memory back (None for a view)
     cdef object _owner            # keeps foreign memory alive
-    cdef object _dealloc_stream   # where the free is ordered
+    cdef object _dealloc_stream   # the stream object frees are ordered on (None: legacy default)
+    cdef cydriver.CUstream _dealloc_handle  # its handle when it is not a Stream (read at free time)
+    cdef int _free_kind
+    cdef int _device_id           # -2: not known yet
+    cdef int _flags               # BUF_* below, when known from the resource
+    cdef object _ipc_descriptor
     cdef object __weakref__
+
+    cdef int _free(self, object stream) except -1
+    cdef int _kind_flags(self) except -1
+
+
+# The CUstream of a stream argument: None is the legacy default stream (NULL).
+cdef int resolve_stream(object stream, cydriver.CUstream* out) except -1
+
+# A new Buffer (or subclass) owning or viewing [ptr, ptr + size).
+cdef Buffer new_buffer(type cls, cydriver.CUdeviceptr ptr, size_t size, object mr, object owner,
+                       object stream, cydriver.CUstream stream_handle, int free_kind,
+                       int device_id, int flags)

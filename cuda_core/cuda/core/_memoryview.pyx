@@ -1,0 +1,635 @@
+"""StridedMemoryView: the pointer, shape, strides and dtype of an array from any exporter.
+
+Sources: DLPack (versioned and legacy capsules; the consumed tensor is kept until the view
+goes away, then its deleter runs), the CUDA Array Interface (v3; stream order established with
+an event), NumPy's array interface, a cuda.core Buffer (``from_buffer``), or any object with the
+buffer protocol. Strides are in elements, None when the exporter gave none (C order). numpy is
+imported only when a dtype is first asked for.
+"""
+
+cimport cython
+from cpython.buffer cimport (
+    PyBUF_FULL_RO,
+    PyBUF_RECORDS_RO,
+    PyBuffer_IsContiguous,
+    PyBuffer_Release,
+    PyObject_GetBuffer,
+)
+from cpython.pycapsule cimport PyCapsule_GetPointer, PyCapsule_IsValid, PyCapsule_SetName
+from libc.stdint cimport int64_t, intptr_t, uintptr_t
+from libc.string cimport memcpy
+
+from cuda.bindings cimport cydriver
+from cuda.core._dlpack cimport *
+from cuda.core._errors cimport check
+
+import functools
+
+__all__ = ["StridedMemoryView", "args_viewable_as_strided_memory"]
+
+cdef const char* _NAME = b"dltensor"
+cdef const char* _NAME_V = b"dltensor_versioned"
+cdef const char* _USED = b"used_dltensor"
+cdef const char* _USED_V = b"used_dltensor_versioned"
+
+# DLPack (code, bits) -> numpy dtype name; ml_dtypes provides the narrow floats when installed.
+_DL_DTYPES = {
+    (kDLInt, 8): "int8", (kDLInt, 16): "int16", (kDLInt, 32): "int32", (kDLInt, 64): "int64",
+    (kDLUInt, 8): "uint8", (kDLUInt, 16): "uint16", (kDLUInt, 32): "uint32", (kDLUInt, 64): "uint64",
+    (kDLFloat, 16): "float16", (kDLFloat, 32): "float32", (kDLFloat, 64): "float64",
+    (kDLComplex, 64): "complex64", (kDLComplex, 128): "complex128",
+    (kDLBool, 8): "bool",
+}
+_DL_NARROW = {
+    (kDLBfloat, 16): "bfloat16",
+    (kDLFloat8_e3m4, 8): "float8_e3m4", (kDLFloat8_e4m3, 8): "float8_e4m3",
+    (kDLFloat8_e4m3b11fnuz, 8): "float8_e4m3b11fnuz", (kDLFloat8_e4m3fn, 8): "float8_e4m3fn",
+    (kDLFloat8_e4m3fnuz, 8): "float8_e4m3fnuz", (kDLFloat8_e5m2, 8): "float8_e5m2",
+    (kDLFloat8_e5m2fnuz, 8): "float8_e5m2fnuz", (kDLFloat8_e8m0fnu, 8): "float8_e8m0fnu",
+}
+
+
+cdef object _dtype_of_dl(DLDataType* t):
+    import numpy
+
+    if t.lanes != 1:
+        raise NotImplementedError(f"vector dtypes (lanes={t.lanes}) are not supported")
+    key = (t.code, t.bits)
+    name = _DL_DTYPES.get(key)
+    if name is not None:
+        return numpy.dtype(name)
+    name = _DL_NARROW.get(key)
+    if name is not None:
+        try:
+            import ml_dtypes
+        except ImportError:
+            raise NotImplementedError(f"{name} needs the ml_dtypes package") from None
+        return numpy.dtype(getattr(ml_dtypes, name))
+    raise TypeError(f"unsupported DLPack dtype (code={t.code}, bits={t.bits})")
+
+
+cdef tuple _int64_tuple(const int64_t* values, int n):
+    return tuple([values[i] for i in range(n)])
+
+
+cdef class _HostBufferView:
+    """Holds a buffer-protocol view of an object for as long as a StridedMemoryView needs it."""
+
+    cdef Py_buffer view
+    cdef bint held
+
+    def __dealloc__(self):
+        if self.held:
+            PyBuffer_Release(&self.view)
+            self.held = False
+
+
+cdef object _stream_address(object stream):
+    from cuda.core._memory import _stream_address as address
+
+    return address(stream)
+
+
+@cython.freelist(8)
+cdef class StridedMemoryView:
+    """The pointer, shape, strides (in elements), dtype and location of a strided array.
+
+    ``StridedMemoryView(obj, stream_ptr)`` views any object with DLPack or the CUDA Array
+    Interface (DLPack first); the classmethods pick one protocol. ``stream_ptr`` is the consumer
+    stream: the producer's pending work is ordered before it; -1 (or None) asks for no ordering.
+    Attributes: ptr, shape, strides, dtype, size, device_id (-1 for host memory),
+    is_device_accessible, readonly, exporting_obj.
+    """
+
+    cdef readonly intptr_t ptr
+    cdef readonly int device_id
+    cdef readonly bint is_device_accessible
+    cdef readonly bint readonly
+    cdef readonly object exporting_obj
+    cdef object _keep            # capsule, interface dict, Buffer, or _HostBufferView
+    cdef DLTensor* _dl           # the consumed DLPack tensor (NULL otherwise)
+    cdef void* _dl_managed       # its managed struct, for the deleter
+    cdef bint _dl_versioned
+    cdef tuple _shape
+    cdef object _strides         # tuple in elements, or None
+    cdef object _dtype
+    cdef object _typestr         # array interfaces: dtype made lazily from it
+    cdef object _byte_strides    # array interfaces: strides in bytes until dtype is known
+    cdef object __weakref__
+
+    def __init__(self, obj=None, stream_ptr=None):
+        if obj is not None:
+            _view_any(self, obj, stream_ptr)
+
+    def __dealloc__(self):
+        cdef DLManagedTensorVersioned* tv
+        cdef DLManagedTensor* t
+        if self._dl_managed == NULL:
+            return
+        if self._dl_versioned:
+            tv = <DLManagedTensorVersioned*>self._dl_managed
+            self._dl_managed = NULL
+            if tv.deleter != NULL:
+                tv.deleter(tv)
+        else:
+            t = <DLManagedTensor*>self._dl_managed
+            self._dl_managed = NULL
+            if t.deleter != NULL:
+                t.deleter(t)
+
+    # ---- constructors -----------------------------------------------------------------------
+
+    @classmethod
+    def from_dlpack(cls, obj, stream_ptr=None):
+        """View an object with ``__dlpack__``/``__dlpack_device__`` (DLPack up to 1.x).
+        ``stream_ptr``: the consumer stream (None or -1: no ordering)."""
+        cdef StridedMemoryView v = cls.__new__(cls)
+        _view_dlpack(v, obj, stream_ptr)
+        return v
+
+    @classmethod
+    def from_cuda_array_interface(cls, obj, stream_ptr=None):
+        """View an object with ``__cuda_array_interface__`` (v3). ``stream_ptr``: the consumer
+        stream, made to wait for the producer's stream (None or -1: no ordering)."""
+        cdef StridedMemoryView v = cls.__new__(cls)
+        _view_cai(v, obj, stream_ptr)
+        return v
+
+    @classmethod
+    def from_array_interface(cls, obj):
+        """View host memory of an object with ``__array_interface__`` (a NumPy array)."""
+        cdef StridedMemoryView v = cls.__new__(cls)
+        _view_array_interface(v, obj)
+        return v
+
+    @classmethod
+    def from_any_interface(cls, obj, stream_ptr=None):
+        """View ``obj`` through DLPack, else the CUDA Array Interface, else the array interface."""
+        cdef StridedMemoryView v = cls.__new__(cls)
+        _view_any(v, obj, stream_ptr)
+        return v
+
+    @classmethod
+    def from_buffer(cls, buffer, shape, strides=None, *, itemsize=None, dtype=None, is_readonly=False):
+        """View a cuda.core Buffer (or any buffer-protocol object, as host memory) with the
+        given shape, strides (in elements; None for C order) and dtype or itemsize. The extent
+        must lie inside the buffer. No synchronization is done."""
+        cdef StridedMemoryView v = cls.__new__(cls)
+        _view_buffer(v, buffer, shape, strides, itemsize, dtype, is_readonly)
+        return v
+
+    # ---- properties -------------------------------------------------------------------------
+
+    @property
+    def shape(self):
+        """The shape (a tuple of ints)."""
+        return self._shape
+
+    @property
+    def strides(self):
+        """The strides in elements (not bytes), or None for a C-contiguous exporter that gave none."""
+        if self._byte_strides is not None and self._strides is None:
+            itemsize = self.dtype.itemsize
+            self._strides = tuple(s // itemsize for s in self._byte_strides)
+        return self._strides
+
+    @property
+    def dtype(self):
+        """The element type (a numpy.dtype)."""
+        if self._dtype is None:
+            if self._dl != NULL:
+                self._dtype = _dtype_of_dl(&self._dl.dtype)
+            elif self._typestr is not None:
+                import numpy
+
+                self._dtype = numpy.dtype(self._typestr)
+        return self._dtype
+
+    @property
+    def size(self):
+        """The number of elements."""
+        n = 1
+        for extent in self._shape:
+            n *= extent
+        return n
+
+    @property
+    def _itemsize(self):
+        return self.dtype.itemsize
+
+    def __repr__(self):
+        return (f"StridedMemoryView(ptr={self.ptr}, shape={self.shape}, strides={self.strides}, "
+                f"dtype={self.dtype}, device_id={self.device_id}, "
+                f"is_device_accessible={self.is_device_accessible}, readonly={self.readonly}, "
+                f"exporting_obj={type(self.exporting_obj).__module__}.{type(self.exporting_obj).__name__})")
+
+    # ---- derived views, copies, tensor maps -------------------------------------------------
+
+    def view(self, layout=None, dtype=None):
+        """A new view of the same memory with another layout (an object with ``shape`` and
+        ``strides``, or a (shape, strides) pair) and/or dtype of the same itemsize."""
+        cdef StridedMemoryView v = type(self).__new__(type(self))
+        _copy_fields(v, self)
+        if layout is not None:
+            if isinstance(layout, tuple) and len(layout) == 2:
+                shape, strides = layout
+            else:
+                shape, strides = getattr(layout, "shape"), getattr(layout, "strides", None)
+            v._shape = _check_shape(shape)
+            v._strides = _check_strides(strides, len(v._shape))
+            v._byte_strides = None
+        if dtype is not None:
+            import numpy
+
+            new = numpy.dtype(dtype)
+            if new.itemsize != self.dtype.itemsize:
+                raise ValueError(f"dtype {new} has itemsize {new.itemsize}, the view's is {self.dtype.itemsize}")
+            v._dtype = new
+        return v
+
+    def copy_from(self, other, stream, allocator=None, blocking=None):
+        """Copy ``other`` (same shape and itemsize) into this view on ``stream``. Both must be
+        C-contiguous. ``blocking``: wait for the copy (default: only when host memory is involved)."""
+        _copy_views(self, other, stream, blocking)
+
+    def copy_to(self, other, stream=None, allocator=None, blocking=None):
+        """Copy this view into ``other``; see ``copy_from``."""
+        _copy_views(other, self, stream, blocking)
+
+    def as_tensor_map(self, box_dim=None, *, options=None, element_strides=None, data_type=None, interleave=None,
+                      swizzle=None, l2_promotion=None, oob_fill=None):
+        """A tiled TensorMapDescriptor of this (device) view; see TensorMapDescriptor."""
+        from cuda.core._tensor_map import TensorMapDescriptor
+
+        return TensorMapDescriptor._from_view(self, box_dim, options=options, element_strides=element_strides,
+                                              data_type=data_type, interleave=interleave, swizzle=swizzle,
+                                              l2_promotion=l2_promotion, oob_fill=oob_fill)
+
+
+cdef int _copy_fields(StridedMemoryView v, StridedMemoryView src) except -1:
+    v.ptr = src.ptr
+    v.device_id = src.device_id
+    v.is_device_accessible = src.is_device_accessible
+    v.readonly = src.readonly
+    v.exporting_obj = src.exporting_obj
+    v._keep = src  # the source owns any DLPack tensor: keep it, not the tensor
+    v._shape = src._shape
+    v._strides = src.strides
+    v._dtype = src.dtype
+    return 0
+
+
+# --------------------------------------------------------------------------------------------
+# checks shared by the constructors
+
+cdef tuple _check_shape(object shape):
+    if isinstance(shape, int) and not isinstance(shape, bool):
+        shape = (shape,)
+    if not isinstance(shape, (tuple, list)):
+        raise TypeError(f"shape must be a tuple of ints, not {type(shape).__name__}")
+    for extent in shape:
+        if isinstance(extent, bool) or not isinstance(extent, int):
+            raise TypeError(f"shape entries must be ints, not {type(extent).__name__}")
+        if extent < 0:
+            raise ValueError(f"shape entries must not be negative: {tuple(shape)}")
+    return tuple(shape)
+
+
+cdef object _check_strides(object strides, Py_ssize_t ndim):
+    if strides is None:
+        return None
+    if not isinstance(strides, (tuple, list)):
+        raise TypeError(f"strides must be a tuple of ints or None, not {type(strides).__name__}")
+    if len(strides) != ndim:
+        raise ValueError(f"strides {tuple(strides)} do not match the {ndim} dimensions of the shape")
+    for step in strides:
+        if isinstance(step, bool) or not isinstance(step, int):
+            raise TypeError(f"strides entries must be ints, not {type(step).__name__}")
+    return tuple(strides)
+
+
+cdef tuple _c_strides(tuple shape):
+    out = []
+    step = 1
+    for extent in reversed(shape):
+        out.append(step)
+        step *= max(extent, 1)
+    return tuple(reversed(out))
+
+
+cdef int _set_ptr(StridedMemoryView v, object address) except -1:
+    if isinstance(address, bool) or not isinstance(address, int):
+        raise TypeError(f"the data pointer must be an int, not {type(address).__name__}")
+    v.ptr = <intptr_t><uintptr_t>address if address >= 0 else <intptr_t>address
+    return 0
+
+
+# --------------------------------------------------------------------------------------------
+# DLPack
+
+cdef int _view_any(StridedMemoryView v, object obj, object stream_ptr) except -1:
+    if hasattr(obj, "__dlpack__") and hasattr(obj, "__dlpack_device__"):
+        return _view_dlpack(v, obj, stream_ptr)
+    if hasattr(obj, "__cuda_array_interface__"):
+        return _view_cai(v, obj, stream_ptr)
+    if hasattr(obj, "__array_interface__"):
+        return _view_array_interface(v, obj)
+    raise BufferError(f"{type(obj).__name__} supports neither DLPack nor the CUDA Array Interface")
+
+
+cdef int _view_dlpack(StridedMemoryView v, object obj, object stream_ptr) except -1:
+    cdef DLManagedTensorVersioned* tv
+    cdef DLManagedTensor* t
+    cdef DLTensor* dl
+    if not hasattr(obj, "__dlpack__") or not hasattr(obj, "__dlpack_device__"):
+        raise TypeError(f"{type(obj).__name__} does not support DLPack (__dlpack__, __dlpack_device__)")
+    devtype, devid = obj.__dlpack_device__()
+    if stream_ptr is not None and (isinstance(stream_ptr, bool) or not isinstance(stream_ptr, int)):
+        raise TypeError(f"stream_ptr must be an int or None, not {type(stream_ptr).__name__}")
+    if devtype == kDLCPU:
+        v.device_id = -1
+        v.is_device_accessible = False
+        stream = None  # host exporters take no stream
+    elif devtype == kDLCUDA:
+        v.device_id = devid
+        v.is_device_accessible = True
+        stream = -1 if stream_ptr is None else int(stream_ptr)
+    elif devtype == kDLCUDAHost or devtype == kDLCUDAManaged:
+        v.device_id = devid if devtype == kDLCUDAManaged else -1
+        v.is_device_accessible = True
+        stream = None if stream_ptr is None else int(stream_ptr)
+    else:
+        raise BufferError(f"DLPack device type {devtype} is not supported (CPU, CUDA, CUDA host, CUDA managed)")
+    try:
+        capsule = obj.__dlpack__(stream=stream, max_version=(DLPACK_MAJOR_VERSION, DLPACK_MINOR_VERSION))
+    except TypeError:  # an exporter from before DLPack 1.0 (no max_version)
+        capsule = obj.__dlpack__(stream=stream)
+    if PyCapsule_IsValid(capsule, _NAME_V):
+        tv = <DLManagedTensorVersioned*>PyCapsule_GetPointer(capsule, _NAME_V)
+        if tv.version.major > DLPACK_MAJOR_VERSION:
+            raise BufferError(f"DLPack {tv.version.major}.{tv.version.minor} is newer than this consumer (1.x)")
+        PyCapsule_SetName(capsule, _USED_V)
+        v._dl_managed = tv
+        v._dl_versioned = True
+        dl = &tv.dl_tensor
+        v.readonly = (tv.flags & DLPACK_FLAG_BITMASK_READ_ONLY) != 0
+    elif PyCapsule_IsValid(capsule, _NAME):
+        t = <DLManagedTensor*>PyCapsule_GetPointer(capsule, _NAME)
+        PyCapsule_SetName(capsule, _USED)
+        v._dl_managed = t
+        v._dl_versioned = False
+        dl = &t.dl_tensor
+        v.readonly = False
+    else:
+        raise BufferError("__dlpack__ did not return an unconsumed DLPack capsule")
+    v._dl = dl
+    v._keep = capsule
+    v.exporting_obj = obj
+    v.ptr = <intptr_t>(<char*>dl.data + dl.byte_offset)
+    v._shape = _int64_tuple(dl.shape, dl.ndim)
+    v._strides = _int64_tuple(dl.strides, dl.ndim) if dl.strides != NULL else None
+    return 0
+
+
+# --------------------------------------------------------------------------------------------
+# CUDA Array Interface and NumPy's array interface
+
+cdef int _view_cai(StridedMemoryView v, object obj, object stream_ptr) except -1:
+    cdef int ordinal = 0
+    cdef cydriver.CUdeviceptr p
+    cdef cydriver.CUevent event
+    cdef cydriver.CUstream producer, consumer
+    try:
+        cai = obj.__cuda_array_interface__
+    except AttributeError:
+        raise TypeError(f"{type(obj).__name__} has no __cuda_array_interface__") from None
+    if cai.get("version", 0) < 3:
+        raise BufferError("only CUDA Array Interface v3 or later is supported")
+    if cai.get("mask") is not None:
+        raise BufferError("masked arrays are not supported")
+    if stream_ptr is not None and (isinstance(stream_ptr, bool) or not isinstance(stream_ptr, int)):
+        raise TypeError(f"stream_ptr must be an int or None, not {type(stream_ptr).__name__}")
+    address, ro = cai["data"]
+    _set_ptr(v, address)
+    v.readonly = bool(ro)
+    v._shape = _check_shape(cai["shape"])
+    v._typestr = cai["typestr"]
+    v._byte_strides = cai.get("strides")
+    v._strides = None
+    v._keep = cai
+    v.exporting_obj = obj
+    v.is_device_accessible = True
+    if v.ptr != 0:
+        p = <cydriver.CUdeviceptr>v.ptr
+        check(cydriver.cuPointerGetAttribute(&ordinal, cydriver.CU_POINTER_ATTRIBUTE_DEVICE_ORDINAL, p))
+    else:  # an empty array: the current device
+        if cydriver.cuCtxGetDevice(&ordinal) != cydriver.CUDA_SUCCESS:
+            ordinal = 0
+    v.device_id = ordinal
+    producer_stream = cai.get("stream")
+    if stream_ptr is not None and stream_ptr != -1 and producer_stream is not None and producer_stream != stream_ptr:
+        producer = <cydriver.CUstream><uintptr_t>producer_stream
+        consumer = <cydriver.CUstream><uintptr_t>stream_ptr
+        with nogil:
+            check(cydriver.cuEventCreate(&event, cydriver.CU_EVENT_DISABLE_TIMING))
+            try:
+                check(cydriver.cuEventRecord(event, producer))
+                check(cydriver.cuStreamWaitEvent(consumer, event, 0))
+            finally:
+                cydriver.cuEventDestroy(event)
+    return 0
+
+
+cdef int _view_array_interface(StridedMemoryView v, object obj) except -1:
+    cdef _HostBufferView held
+    try:
+        ai = obj.__array_interface__
+    except AttributeError:
+        raise TypeError(f"{type(obj).__name__} has no __array_interface__") from None
+    if ai.get("version", 3) < 3:
+        raise BufferError("only array interface v3 is supported")
+    if ai.get("mask") is not None:
+        raise BufferError("masked arrays are not supported")
+    data = ai.get("data")
+    if isinstance(data, tuple):
+        address, ro = data
+        _set_ptr(v, address)
+        v.readonly = bool(ro)
+        v._keep = ai
+    else:  # the memory is the buffer of `data` (or of obj itself), plus "offset"
+        held = _HostBufferView.__new__(_HostBufferView)
+        PyObject_GetBuffer(obj if data is None else data, &held.view, PyBUF_RECORDS_RO)
+        held.held = True
+        v.ptr = <intptr_t>held.view.buf + ai.get("offset", 0)
+        v.readonly = held.view.readonly
+        v._keep = held
+    v._shape = _check_shape(ai["shape"])
+    descr = ai.get("descr")
+    structured = descr is not None and not (len(descr) == 1 and descr[0][0] == "")
+    v._typestr = descr if structured else ai["typestr"]
+    v._byte_strides = ai.get("strides")
+    v._strides = None
+    v.exporting_obj = obj
+    v.device_id = -1
+    v.is_device_accessible = False
+    return 0
+
+
+# --------------------------------------------------------------------------------------------
+# Buffers
+
+cdef int _view_buffer(StridedMemoryView v, object buffer, object shape, object strides, object itemsize,
+                      object dtype, bint is_readonly) except -1:
+    cdef _HostBufferView held
+    cdef Py_ssize_t nbytes
+    v._shape = _check_shape(shape)
+    v._strides = _check_strides(strides, len(v._shape))
+    if dtype is not None:
+        import numpy
+
+        v._dtype = numpy.dtype(dtype)
+        if itemsize is not None and itemsize != v._dtype.itemsize:
+            raise ValueError(f"itemsize {itemsize} does not match dtype {v._dtype} (itemsize {v._dtype.itemsize})")
+        itemsize = v._dtype.itemsize
+    elif itemsize is None:
+        raise ValueError("from_buffer needs dtype or itemsize")
+    elif isinstance(itemsize, bool) or not isinstance(itemsize, int):
+        raise TypeError(f"itemsize must be an int, not {type(itemsize).__name__}")
+    elif itemsize <= 0:
+        raise ValueError(f"itemsize must be positive, got {itemsize}")
+    else:
+        import numpy
+
+        v._dtype = numpy.dtype(f"V{itemsize}") if itemsize not in (1, 2, 4, 8) else numpy.dtype(f"u{itemsize}")
+    if hasattr(buffer, "handle") and hasattr(buffer, "size") and hasattr(buffer, "is_device_accessible"):
+        v.ptr = <intptr_t><uintptr_t>int(buffer.handle)
+        nbytes = buffer.size
+        v.is_device_accessible = bool(buffer.is_device_accessible)
+        v.device_id = buffer.device_id if v.is_device_accessible else -1
+        v.readonly = is_readonly
+        v._keep = buffer
+    else:
+        held = _HostBufferView.__new__(_HostBufferView)
+        try:
+            PyObject_GetBuffer(buffer, &held.view, PyBUF_FULL_RO)
+        except TypeError:
+            raise TypeError(f"from_buffer needs a Buffer or a buffer-protocol object, not {type(buffer).__name__}") from None
+        held.held = True
+        if not PyBuffer_IsContiguous_(&held.view):
+            raise BufferError("from_buffer needs a contiguous buffer-protocol object")
+        v.ptr = <intptr_t>held.view.buf
+        nbytes = held.view.len
+        v.is_device_accessible = False
+        v.device_id = -1
+        v.readonly = is_readonly or held.view.readonly
+        v._keep = held
+    v.exporting_obj = buffer
+    # the extent must lie inside the buffer
+    lo = 0
+    hi = 0
+    steps = v._strides if v._strides is not None else _c_strides(v._shape)
+    if all(extent > 0 for extent in v._shape):
+        for extent, step in zip(v._shape, steps):
+            if step >= 0:
+                hi += (extent - 1) * step
+            else:
+                lo += (extent - 1) * step
+        if lo < 0 or (hi + 1) * itemsize > nbytes:
+            raise ValueError(f"shape {v._shape} with strides {steps} and itemsize {itemsize} reaches outside "
+                             f"the buffer's {nbytes} bytes")
+    return 0
+
+
+cdef bint PyBuffer_IsContiguous_(Py_buffer* view) noexcept:
+    return PyBuffer_IsContiguous(view, b'A')
+
+
+# --------------------------------------------------------------------------------------------
+# copies between views
+
+cdef int _copy_views(StridedMemoryView dst, StridedMemoryView src, object stream, object blocking) except -1:
+    cdef cydriver.CUstream s
+    cdef size_t nbytes
+    cdef cydriver.CUdeviceptr dp, sp
+    if not isinstance(dst, StridedMemoryView) or not isinstance(src, StridedMemoryView):
+        raise TypeError("copies go between StridedMemoryView objects")
+    if dst.readonly:
+        raise ValueError("the destination view is read-only")
+    if dst.shape != src.shape:
+        raise ValueError(f"shapes differ: destination {dst.shape}, source {src.shape}")
+    if dst.dtype.itemsize != src.dtype.itemsize:
+        raise ValueError(f"itemsizes differ: destination {dst.dtype.itemsize}, source {src.dtype.itemsize}")
+    for view in (dst, src):
+        if view.strides is not None and view.strides != _c_strides(view.shape) and view.size > 1:
+            raise NotImplementedError("only C-contiguous views can be copied")
+    nbytes = src.size * src.dtype.itemsize
+    if nbytes == 0:
+        return 0
+    if not dst.is_device_accessible and not src.is_device_accessible:
+        memcpy(<void*>dst.ptr, <const void*>src.ptr, nbytes)
+        return 0
+    if stream is None:
+        raise ValueError("a stream is needed to copy device memory")
+    s = <cydriver.CUstream><uintptr_t>_stream_address(stream)
+    dp = <cydriver.CUdeviceptr>dst.ptr
+    sp = <cydriver.CUdeviceptr>src.ptr
+    if blocking is None:
+        blocking = not (dst.is_device_accessible and src.is_device_accessible)
+    with nogil:
+        check(cydriver.cuMemcpyAsync(dp, sp, nbytes, s))
+    if blocking:
+        with nogil:
+            check(cydriver.cuStreamSynchronize(s))
+    return 0
+
+
+# --------------------------------------------------------------------------------------------
+# the decorator
+
+
+cdef class _StridedMemoryViewProxy:
+    """Stands for an argument of a function decorated by args_viewable_as_strided_memory:
+    ``view(stream_ptr)`` makes the StridedMemoryView."""
+
+    cdef readonly object obj
+    cdef readonly bint has_dlpack
+
+    def __init__(self, obj):
+        self.obj = obj
+        if hasattr(obj, "__dlpack__") and hasattr(obj, "__dlpack_device__"):
+            self.has_dlpack = True
+        elif hasattr(obj, "__cuda_array_interface__") or hasattr(obj, "__array_interface__"):
+            self.has_dlpack = False
+        else:
+            raise RuntimeError(f"{type(obj).__name__} supports no data exchange protocol "
+                               "(DLPack, CUDA Array Interface, array interface)")
+
+    def view(self, stream_ptr=None):
+        cdef StridedMemoryView v = StridedMemoryView.__new__(StridedMemoryView)
+        if self.has_dlpack:
+            _view_dlpack(v, self.obj, stream_ptr)
+        elif hasattr(self.obj, "__cuda_array_interface__"):
+            _view_cai(v, self.obj, stream_ptr)
+        else:
+            _view_array_interface(v, self.obj)
+        return v
+
+
+def args_viewable_as_strided_memory(tuple arg_indices):
+    """Decorator: the positional arguments at ``arg_indices`` reach the function as proxies
+    whose ``view(stream_ptr)`` returns a StridedMemoryView of the original argument."""
+    for idx in arg_indices:
+        if isinstance(idx, bool) or not isinstance(idx, int):
+            raise TypeError(f"argument indices must be ints, not {type(idx).__name__}")
+
+    def decorate(func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            args = list(args)
+            for idx in arg_indices:
+                args[idx] = _StridedMemoryViewProxy(args[idx])
+            return func(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
