@@ -8,6 +8,10 @@ session rebuilds them.
     .venv/bin/nox -s tests_gpu    # GPU tests (on a machine with a GPU)
     .venv/bin/nox -s generate     # regenerate every generated file
     .venv/bin/nox -s bench        # benchmarks
+    .venv/bin/nox -s docs         # the Sphinx site (docs/_build/html), warnings as errors
+    .venv/bin/nox -s build        # sdists and wheels of the four into dist/, checked
+    .venv/bin/nox -s sdists       # each sdist of dist/ installed in a fresh venv
+    .venv/bin/nox -s metapackage  # pip install ./cuda_python[all] with ours, in a fresh venv
 """
 
 import pathlib
@@ -92,6 +96,34 @@ def bench(session: nox.Session) -> None:
     if charts:
         session.run(PY, str(REPO / "benchmarks" / "chart.py"), *map(str, charts), "-o",
                     str(REPO / "docs" / "_static" / "bench.png"))  # fmt: skip
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """The documentation site, warnings as errors (CI runs it): docs/_build/html."""
+    session.run(PY, "-m", "pip", "install", "-q", "-r", str(REPO / "docs" / "requirements.txt"))
+    out = REPO / "docs" / "_build" / "html"
+    session.run(PY, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html", str(REPO / "docs"), str(out))
+    session.log(f"docs: {out / 'index.html'}")
+
+
+# Release engineering (ci/release.py): minutes each (the bindings are compiled), so not in CI.
+@nox.session
+def build(session: nox.Session) -> None:
+    """sdists and wheels of all four into dist/ (no C sources, stripped), sizes beside NVIDIA's."""
+    session.run(PY, str(REPO / "ci" / "release.py"), "build")
+
+
+@nox.session
+def sdists(session: nox.Session) -> None:
+    """Each sdist of dist/ builds and installs in a fresh venv with PyPI's build tools only."""
+    session.run(PY, str(REPO / "ci" / "release.py"), "sdists")
+
+
+@nox.session
+def metapackage(session: nox.Session) -> None:
+    """`pip install ./cuda_python[all]` with ours from the local folders, in a fresh venv."""
+    session.run(PY, str(REPO / "ci" / "release.py"), "metapackage")
 
 
 def _has_gpu() -> bool:

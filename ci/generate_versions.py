@@ -1,4 +1,4 @@
-"""Write each package's _version.py from toolkit-versions.yaml.
+"""Write each package's _version.py, and the metapackage's pyproject.toml, from toolkit-versions.yaml.
 
 `--check` reports stale files instead of writing them (used by the tests).
 """
@@ -17,7 +17,43 @@ def expected_files() -> dict:
             continue
         path = toolkit.REPO / folder / package.replace(".", "/") / "_version.py"
         files[path] = f'{HEADER}__version__ = "{toolkit.package_version(dist)}"\n'
+    files[toolkit.REPO / "cuda_python" / "pyproject.toml"] = metapackage_pyproject()
     return files
+
+
+def _toml_list(items: list[str]) -> str:
+    return "[\n" + "".join(f'    "{item}",\n' for item in items) + "]"
+
+
+def metapackage_pyproject() -> str:
+    """cuda_python/pyproject.toml: no code, only the pins of the default toolkit release."""
+    release = toolkit.load()["default-toolkit"]
+    return f"""{HEADER}# cuda-python for CUDA {release}: edit toolkit-versions.yaml, then run nox -s generate.
+[build-system]
+requires = ["setuptools>=64"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "cuda-python"
+version = "{toolkit.package_version("cuda-python")}"
+description = "CUDA Python: cuda-bindings, cuda-core and cuda-pathfinder that work together (CUDA {release})"
+readme = "README.md"
+license = "Apache-2.0"
+requires-python = ">=3.10"
+classifiers = [
+    "Programming Language :: Python :: 3",
+    "Operating System :: POSIX :: Linux",
+    "Environment :: GPU :: NVIDIA CUDA",
+]
+dependencies = {_toml_list(toolkit.metapackage_requirements(release))}
+
+[project.optional-dependencies]
+# The CUDA runtime libraries as pip wheels, so that no CUDA Toolkit is needed (only a driver).
+all = {_toml_list(toolkit.metapackage_all_extra(release))}
+
+[tool.setuptools]
+packages = []  # a metapackage: no code
+"""
 
 
 def main(argv: list[str]) -> int:

@@ -25,6 +25,11 @@ PACKAGES = {
 # Later issues add cuda-bindings and cuda-core here once they have code.
 INSTALLABLE = ["cuda-pathfinder", "cuda-bindings", "cuda-core"]
 
+# Every distribution `nox -s build` makes, in build order. cuda-python is not INSTALLABLE: the
+# editable dev install has no use for a package without code, and pip must never resolve it
+# alone (its dependencies would come from the index: NVIDIA's packages of the same names).
+BUILDABLE = [*INSTALLABLE, "cuda-python"]
+
 
 @functools.cache
 def load() -> dict:
@@ -44,3 +49,19 @@ def toolkit(version: str | None = None) -> dict:
 def wheel_requirements(version: str | None = None) -> list[str]:
     """Pinned requirements of every nvidia-* wheel of a toolkit release."""
     return [f"{name}=={pin}" for name, pin in toolkit(version)["wheels"].items()]
+
+
+def toolkit_versions() -> list[str]:
+    """Every supported toolkit release ("13.0", ...), as listed in the file."""
+    return list(load()["toolkits"])
+
+
+def metapackage_requirements(version: str | None = None) -> list[str]:
+    """The cuda-python metapackage's dependencies for a toolkit release."""
+    return [f"{name}{spec}" for name, spec in toolkit(version)["metapackage"].items()]
+
+
+def metapackage_all_extra(version: str | None = None) -> list[str]:
+    """The `all` extra: the runtime wheels of the release, that version or a later bug fix (~=)."""
+    tk = toolkit(version)
+    return [f"{name}~={tk['wheels'][name]}" for name in tk["metapackage-all"]]

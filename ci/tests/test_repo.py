@@ -25,6 +25,40 @@ def test_toolkit_versions_schema():
     for version in tk["wheels"].values():
         assert re.fullmatch(r"\d+\.\d+\.\d+(\.\d+)?", version)
     assert set(tk["metapackage"]) == {"cuda-bindings", "cuda-core", "cuda-pathfinder"}
+    for name in tk["metapackage-all"]:
+        assert name in tk["wheels"], name
+
+
+def test_metapackage_pins_agree_with_toolkit_versions():
+    """cuda_python/pyproject.toml, read as pip reads it, against the yaml (not the generator)."""
+    import tomllib
+    from packaging.requirements import Requirement
+    from packaging.version import Version
+
+    with open(REPO / "cuda_python/pyproject.toml", "rb") as f:
+        project = tomllib.load(f)["project"]
+    data = toolkit.load()
+    tk = toolkit.toolkit()
+    assert project["name"] == "cuda-python"
+    assert project["version"] == data["packages"]["cuda-python"]
+    assert "dynamic" not in project
+    deps = {r.name: r for r in map(Requirement, project["dependencies"])}
+    assert {name: str(r.specifier) for name, r in deps.items()} == {
+        name: str(Requirement(name + spec).specifier) for name, spec in tk["metapackage"].items()
+    }
+    # Every pin admits the version of that package this repository builds.
+    for name, req in deps.items():
+        assert Version(data["packages"][name]) in req.specifier, (name, req)
+    # cuda-bindings follows the toolkit release: its pin admits the release's cuda-bindings only.
+    assert Version(tk["cuda-bindings"]) in deps["cuda-bindings"].specifier
+    major, minor = map(int, data["default-toolkit"].split("."))
+    assert Version(f"{major}.{minor + 1}.0") not in deps["cuda-bindings"].specifier
+    extra = {r.name: r for r in map(Requirement, project["optional-dependencies"]["all"])}
+    assert list(extra) == tk["metapackage-all"]
+    for name, req in extra.items():
+        assert Version(tk["wheels"][name]) in req.specifier, req
+        assert Version(f"{major}.{minor + 1}.0") not in req.specifier, req
+    assert project["optional-dependencies"].keys() == {"all"}
 
 
 def test_generated_version_files_are_current():

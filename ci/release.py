@@ -1,0 +1,270 @@
+"""Release engineering: wheels and sdists of every distribution, and checks of what they hold.
+
+    python ci/release.py build         # dist/: sdists and wheels of the four, checked, sizes
+    python ci/release.py sdists        # each sdist of dist/ installed in a fresh venv
+    python ci/release.py metapackage   # pip install ./cuda_python[all] (with ours) in a fresh venv
+
+The noxfile's sessions `build`, `sdists` and `metapackage` run these. They take minutes (the
+bindings are compiled), so CI does not run them.
+
+Why the builds run without build isolation: our distributions carry the names of NVIDIA's on
+PyPI. An isolated build installs the `build-system.requires` from the index, so building
+cuda_core would cimport NVIDIA's cuda-bindings `.pxd` files (and building cuda_bindings would use
+NVIDIA's cuda-pathfinder). Build requirements can't be pointed at local wheels reliably either
+(pip refuses links in constraints). So every build here runs in an environment that already
+holds ours (.venv for `build`, a fresh venv set up from PyPI with setuptools, Cython and the
+nvidia-* header wheels, then ours in dependency order, for `sdists`).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import struct
+import subprocess
+import sys
+import tarfile
+import time
+import venv
+import zipfile
+from pathlib import Path
+
+import toolkit
+
+REPO = toolkit.REPO
+DIST = REPO / "dist"
+BENCH = REPO / ".bench"
+PIP = ["-m", "pip", "--disable-pip-version-check"]
+# The build tools of a fresh venv, at the versions of ci/requirements.txt (all from PyPI).
+BUILD_TOOLS = ("setuptools", "Cython", "wheel")
+# NVIDIA's figures for cuda-bindings 13.0.3 (issue 6), used when PyPI is not reachable.
+NVIDIA_BINDINGS_MB = (12, 108)
+
+
+def _run(*cmd, **kw) -> None:
+    print("$", " ".join(map(str, cmd)), flush=True)
+    subprocess.run(list(map(str, cmd)), check=True, **kw)
+
+
+def _folder(dist: str) -> Path:
+    return REPO / toolkit.PACKAGES[dist][0]
+
+
+def _stem(dist: str) -> str:
+    return dist.replace("-", "_")
+
+
+def _pinned_build_tools() -> list[str]:
+    pins = {}
+    for line in (REPO / "ci" / "requirements.txt").read_text().splitlines():
+        req = line.split("#")[0].strip()
+        name = req.split("==")[0].strip()
+        if name in BUILD_TOOLS:
+            pins[name] = req
+    return [pins.get(name, name) for name in BUILD_TOOLS]
+
+
+# --- what a wheel or sdist holds -------------------------------------------------------------
+
+
+def elf_section_names(data: bytes) -> set[str]:
+    """Section names of a 64-bit little-endian ELF file (enough to tell whether it is stripped)."""
+    if data[:4] != b"\x7fELF" or data[4] != 2 or data[5] != 1:
+        raise ValueError("not a 64-bit little-endian ELF file")
+    shoff = struct.unpack_from("<Q", data, 0x28)[0]
+    shentsize, shnum, shstrndx = struct.unpack_from("<HHH", data, 0x3A)
+    headers = [struct.unpack_from("<IIQQQQ", data, shoff + i * shentsize) for i in range(shnum)]
+    str_off, str_size = headers[shstrndx][4], headers[shstrndx][5]
+    strtab = data[str_off : str_off + str_size]
+    return {strtab[h[0] : strtab.index(b"\0", h[0])].decode() for h in headers}
+
+
+def check_wheel(path: Path) -> list[str]:
+    """Problems of one wheel: Cython's C/C++ output inside, extension modules not stripped."""
+    problems = []
+    with zipfile.ZipFile(path) as zf:
+        for info in zf.infolist():
+            name = info.filename
+            if name.endswith((".c", ".cpp", ".cxx")):
+                problems.append(f"{path.name}: generated source {name}")
+            elif name.endswith(".so"):
+                sections = elf_section_names(zf.read(info))
+                extra = sorted(s for s in sections if s == ".symtab" or s.startswith(".debug"))
+                if extra:
+                    problems.append(f"{path.name}: {name} not stripped ({', '.join(extra)})")
+    return problems
+
+
+def check_sdist(path: Path) -> list[str]:
+    """Problems of one sdist: C/C++ output or built modules inside, Cython sources missing."""
+    with tarfile.open(path) as tf:
+        names = tf.getnames()
+    problems = [f"{path.name}: {n}" for n in names if n.endswith((".c", ".cpp", ".so"))]
+    folder = _folder(path.name.rsplit("-", 1)[0].replace("_", "-"))
+    pyx = {p.relative_to(folder).as_posix() for p in folder.glob("cuda/**/*.pyx")}
+    have = {n.split("/", 1)[1] for n in names if "/" in n}
+    problems += [f"{path.name}: lacks {p}" for p in sorted(pyx - have)]
+    return problems
+
+
+def sizes(path: Path) -> tuple[int, int]:
+    """(file size, installed size: the sum of the uncompressed files) of a wheel, in bytes."""
+    with zipfile.ZipFile(path) as zf:
+        return path.stat().st_size, sum(i.file_size for i in zf.infolist())
+
+
+def _mb(n: float) -> str:
+    return f"{n / 1e6:.1f} MB"
+
+
+def nvidia_wheels() -> dict[str, Path]:
+    """NVIDIA's wheels of the versions we build, for this Python (pip download into .bench/)."""
+    target = BENCH / "nvidia-dist"
+    target.mkdir(parents=True, exist_ok=True)
+    found = {}
+    for dist in toolkit.BUILDABLE:
+        version = toolkit.package_version(dist)
+        have = list(target.glob(f"{_stem(dist)}-{version}-*.whl"))
+        if not have:
+            cmd = [sys.executable, *PIP, "download", "-q", "--no-deps", "--only-binary=:all:", "-d", target]
+            proc = subprocess.run([*map(str, cmd), f"{dist}=={version}"], capture_output=True, text=True)
+            if proc.returncode:
+                print(f"  (NVIDIA's {dist} {version} not downloaded: {proc.stderr.strip().splitlines()[-1:]})")
+            have = list(target.glob(f"{_stem(dist)}-{version}-*.whl"))
+        if have:
+            found[dist] = have[0]
+    return found
+
+
+def size_report(wheels: dict[str, Path]) -> str:
+    theirs = nvidia_wheels()
+    rows = ["| distribution | our wheel | ours installed | NVIDIA's wheel | NVIDIA's installed |"]
+    rows.append("|---|---|---|---|---|")
+    for dist, path in wheels.items():
+        ours = sizes(path)
+        if dist in theirs:
+            t = sizes(theirs[dist])
+            their_cells = f"{_mb(t[0])} | {_mb(t[1])}"
+        elif dist == "cuda-bindings":
+            their_cells = f"{NVIDIA_BINDINGS_MB[0]} MB (issue 6) | {NVIDIA_BINDINGS_MB[1]} MB (issue 6)"
+        else:
+            their_cells = "n/a | n/a"
+        rows.append(f"| {dist} | {_mb(ours[0])} | {_mb(ours[1])} | {their_cells} |")
+    return "\n".join(rows)
+
+
+# --- sessions --------------------------------------------------------------------------------
+
+
+def build() -> int:
+    """sdists and wheels of every distribution into dist/, from this checkout, then checked."""
+    shutil.rmtree(DIST, ignore_errors=True)
+    DIST.mkdir()
+    timings = {}
+    for dist in toolkit.BUILDABLE:
+        folder = _folder(dist)
+        start = time.perf_counter()
+        # The sdist: setuptools' PEP 517 hook, run in the package folder (no compiling).
+        hook = "import sys, setuptools.build_meta as b; print(b.build_sdist(sys.argv[1]))"
+        _run(sys.executable, "-c", hook, DIST, cwd=folder, stdout=subprocess.DEVNULL)
+        # The wheel, in-tree (an unchanged extension is not compiled again: build/ is reused),
+        # without isolation: .venv holds ours (cuda_core cimports our cuda.bindings).
+        _run(sys.executable, *PIP, "wheel", "-q", "--no-build-isolation", "--no-deps", "-w", DIST, folder)
+        timings[dist] = time.perf_counter() - start
+    wheels = {d: next(DIST.glob(f"{_stem(d)}-*.whl")) for d in toolkit.BUILDABLE}
+    sdists = {d: next(DIST.glob(f"{_stem(d)}-*.tar.gz")) for d in toolkit.BUILDABLE}
+    problems = [p for w in wheels.values() for p in check_wheel(w)]
+    problems += [p for s in sdists.values() for p in check_sdist(s)]
+    print("\nbuilt (seconds):", ", ".join(f"{d} {t:.0f}" for d, t in timings.items()))
+    for path in sorted(DIST.iterdir()):
+        print(f"  {path.name}: {_mb(path.stat().st_size)}")
+    print("\nsizes (installed = the wheel's files uncompressed):")
+    print(size_report(wheels))
+    if problems:
+        print("\nFAILED:", *problems, sep="\n  ")
+        return 1
+    print("\nchecked: no C/C++ sources in wheels or sdists, extension modules stripped, every .pyx in the sdists")
+    return 0
+
+
+def _fresh_venv(name: str) -> Path:
+    path = REPO / ".nox" / name
+    shutil.rmtree(path, ignore_errors=True)
+    venv.EnvBuilder(with_pip=True).create(path)
+    return path / "bin" / "python"
+
+
+def _check_installed(py: Path, expect: dict[str, str]) -> None:
+    """Each of our distributions in that venv came from `expect[dist]` (a path), not an index."""
+    code = (
+        "import importlib.metadata as m, json, sys\n"
+        "out = {}\n"
+        "for d in sys.argv[1:]:\n"
+        "    t = m.distribution(d).read_text('direct_url.json')\n"
+        "    out[d] = json.loads(t)['url'] if t else None\n"
+        "print(json.dumps(out))\n"
+    )
+    got = json.loads(subprocess.check_output([str(py), "-c", code, *expect], text=True))
+    for dist, where in expect.items():
+        url = got[dist] or "(from an index)"
+        print(f"  {dist}: {url}")
+        if where not in url:
+            raise SystemExit(f"{dist} was not installed from {where}: {url}")
+
+
+def _smoke(py: Path) -> None:
+    _run(py, REPO / "ci" / "smoke_stack.py", cwd="/")
+
+
+def sdists() -> int:
+    """Each sdist of dist/ installs in a fresh venv whose build tools all come from PyPI."""
+    for dist in toolkit.BUILDABLE:
+        if not list(DIST.glob(f"{_stem(dist)}-*.tar.gz")):
+            raise SystemExit("no sdists in dist/: run `nox -s build` first")
+    py = _fresh_venv("sdist-check")
+    start = time.perf_counter()
+    # Build requirements from PyPI: setuptools, Cython, and the nvidia-* header wheels.
+    _run(py, *PIP, "install", "-q", *_pinned_build_tools(), *toolkit.wheel_requirements())
+    # Ours in dependency order, each built without isolation in this venv (see the module's
+    # docstring): cuda_bindings finds the headers with the cuda-pathfinder installed just
+    # before it, cuda_core cimports the cuda-bindings installed just before it.
+    for dist in toolkit.BUILDABLE:
+        sdist = next(DIST.glob(f"{_stem(dist)}-*.tar.gz"))
+        t0 = time.perf_counter()
+        _run(py, *PIP, "install", "-q", "--no-build-isolation", sdist)
+        print(f"  {sdist.name}: built and installed in {time.perf_counter() - t0:.0f} s", flush=True)
+    _check_installed(py, {d: str(DIST) for d in toolkit.BUILDABLE if d != "cuda-python"})
+    _smoke(py)
+    print(f"sdists: all four installed from dist/ in a fresh venv in {time.perf_counter() - start:.0f} s")
+    return 0
+
+
+def metapackage() -> int:
+    """`pip install ./cuda_python[all]` in a fresh venv, with ours from the local folders."""
+    py = _fresh_venv("metapackage-check")
+    start = time.perf_counter()
+    _run(py, *PIP, "install", "-q", *_pinned_build_tools(), *toolkit.wheel_requirements())
+    folders = [str(_folder(d)) for d in toolkit.INSTALLABLE]
+    # One pip command naming every local package: pip takes each from its folder, and only the
+    # nvidia-* wheels of the `all` extra from the index. No isolation (see the docstring): the
+    # builds reuse build/ of each folder, and find pathfinder and the bindings' .pxd beside them.
+    _run(py, *PIP, "install", "-q", "--no-build-isolation", *folders, f"{_folder('cuda-python')}[all]")
+    _check_installed(py, {d: str(_folder(d)) for d in toolkit.BUILDABLE})
+    listing = subprocess.check_output([str(py), *PIP, "list", "--format=freeze"], text=True)
+    wanted = {r.split("~=")[0] for r in toolkit.metapackage_all_extra()} | set(toolkit.BUILDABLE)
+    print("  installed:", ", ".join(line for line in listing.split() if line.split("==")[0] in wanted))
+    _smoke(py)
+    print(f"metapackage: installed and checked in a fresh venv in {time.perf_counter() - start:.0f} s")
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    commands = {"build": build, "sdists": sdists, "metapackage": metapackage}
+    if len(argv) != 1 or argv[0] not in commands:
+        print(__doc__)
+        return 2
+    return commands[argv[0]]()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
