@@ -508,6 +508,9 @@ cdef class Context:
     def is_closed(self):
         return self._closed
 
+    def _green_handle(self):
+        return self._green
+
     @property
     def is_green(self):
         """True for a green context (one limited to some of the device's resources)."""

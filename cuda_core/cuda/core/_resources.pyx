@@ -1,0 +1,221 @@
+"""Device resources for green contexts: SM partitions (and work queues, not available yet).
+
+Device.resources.sm is the device's whole SM resource; SMResource.split() partitions it
+(cuDevSmResourceSplitByCount); Device.create_context(ContextOptions(resources=[group])) makes
+a green context limited to the group's SMs (cuDevResourceGenerateDesc + cuGreenCtxCreate).
+Work-queue resources need CUDA 13.1 headers; the ones this package builds with (13.0) lack
+them, so DeviceResources.workqueue and WorkqueueResource raise NotImplementedError.
+"""
+
+from libc.stdint cimport uintptr_t
+from libc.stdlib cimport free, malloc
+from libc.string cimport memset
+
+from cuda.bindings cimport cydriver
+from cuda.core._errors cimport check
+
+_NO_WORKQUEUE = ("work-queue resources need CUDA 13.1 (CU_DEV_RESOURCE_TYPE_WORKQUEUE*); the CUDA headers "
+                 "this package is built with (13.0) do not have them")
+
+
+class SMResourceOptions:
+    """How SMResource.split() partitions SMs.
+
+    count: SMs per group, an int (one group) or a sequence (one group each; this driver API
+    needs them all equal). coscheduled_sm_count, preferred_coscheduled_sm_count: co-scheduling
+    constraints (0 or None: the driver's default). backfill: let groups take SMs beyond the
+    co-scheduling alignment (not supported by the CUDA 13.0 split call).
+    """
+
+    __slots__ = ("count", "coscheduled_sm_count", "preferred_coscheduled_sm_count", "backfill")
+
+    def __init__(self, count=None, coscheduled_sm_count=None, preferred_coscheduled_sm_count=None, backfill=False):
+        self.count = count
+        self.coscheduled_sm_count = coscheduled_sm_count
+        self.preferred_coscheduled_sm_count = preferred_coscheduled_sm_count
+        self.backfill = backfill
+
+    def __repr__(self):
+        return (f"SMResourceOptions(count={self.count!r}, coscheduled_sm_count={self.coscheduled_sm_count!r}, "
+                f"preferred_coscheduled_sm_count={self.preferred_coscheduled_sm_count!r}, backfill={self.backfill!r})")
+
+
+class WorkqueueResourceOptions:
+    """Work-queue configuration for a green context (concurrency_limit, sharing_scope)."""
+
+    __slots__ = ("concurrency_limit", "sharing_scope")
+
+    def __init__(self, concurrency_limit=None, sharing_scope=None):
+        self.concurrency_limit = concurrency_limit
+        self.sharing_scope = sharing_scope
+
+    def __repr__(self):
+        return f"WorkqueueResourceOptions(concurrency_limit={self.concurrency_limit!r}, sharing_scope={self.sharing_scope!r})"
+
+
+class WorkqueueResource:
+    """A work-queue resource (not available with the CUDA 13.0 headers: see the module's description)."""
+
+    def __init__(self, *args, **kwargs):
+        raise NotImplementedError(_NO_WORKQUEUE)
+
+    device = concurrency_limit = sharing_scope = handle = property(lambda self: None)
+
+    def configure(self, options):
+        raise NotImplementedError(_NO_WORKQUEUE)
+
+
+cdef class SMResource:
+    """A set of SMs: the device's, a split group, or a remainder. Not constructed directly."""
+
+    cdef cydriver.CUdevResource _res
+    cdef int _device_id
+    cdef bint _usable
+
+    def __init__(self, *args, **kwargs):
+        raise RuntimeError("SMResource objects come from DeviceResources.sm or SMResource.split()")
+
+    @property
+    def handle(self):
+        """The address of the CUdevResource struct this object holds."""
+        return <uintptr_t>&self._res
+
+    @property
+    def sm_count(self):
+        return self._res.sm.smCount
+
+    @property
+    def min_partition_size(self):
+        return self._res.sm.minSmPartitionSize
+
+    @property
+    def coscheduled_alignment(self):
+        return self._res.sm.smCoscheduledAlignment
+
+    @property
+    def flags(self):
+        return 0  # CUDA 13.0's CUdevSmResource has no flags field
+
+    def split(self, options, *, dry_run=False):
+        """Partition these SMs: returns (groups, remainder), each group an SMResource."""
+        if not isinstance(options, SMResourceOptions):
+            raise TypeError(f"options must be an SMResourceOptions, not {type(options).__name__}")
+        count = options.count
+        if count is None:
+            raise ValueError("SMResourceOptions.count is required")
+        counts = [count] if isinstance(count, int) else list(count)
+        if not counts or any(type(c) is bool or not isinstance(c, int) for c in counts):
+            raise TypeError("SMResourceOptions.count must be an int or a sequence of ints")
+        if any(c < 1 for c in counts):
+            raise ValueError(f"SMResourceOptions.count values must be >= 1, got {count!r}")
+        if len(set(counts)) != 1:
+            raise NotImplementedError("groups of different sizes need cuDevSmResourceSplit (CUDA 13.1)")
+        if options.backfill:
+            raise NotImplementedError("backfill needs cuDevSmResourceSplit (CUDA 13.1)")
+        if options.coscheduled_sm_count or options.preferred_coscheduled_sm_count:
+            raise NotImplementedError("co-scheduling counts need cuDevSmResourceSplit (CUDA 13.1)")
+        cdef unsigned int n = len(counts)
+        cdef cydriver.CUdevResource* out = <cydriver.CUdevResource*>malloc(n * sizeof(cydriver.CUdevResource))
+        cdef cydriver.CUdevResource rest
+        if out == NULL:
+            raise MemoryError()
+        try:
+            memset(out, 0, n * sizeof(cydriver.CUdevResource))
+            memset(&rest, 0, sizeof(rest))
+            check(cydriver.cuDevSmResourceSplitByCount(out, &n, &self._res, &rest, 0, counts[0]))
+            groups = [_sm(&out[i], self._device_id, not dry_run) for i in range(n)]
+            return groups, _sm(&rest, self._device_id, not dry_run)
+        finally:
+            free(out)
+
+    def __repr__(self):
+        return f"<SMResource sm_count={self.sm_count} device={self._device_id}>"
+
+
+cdef SMResource _sm(cydriver.CUdevResource* res, int device_id, bint usable):
+    cdef SMResource r = SMResource.__new__(SMResource)
+    r._res = res[0]
+    r._device_id = device_id
+    r._usable = usable
+    return r
+
+
+class DeviceResources:
+    """The resources of a device or context: ``sm`` (an SMResource), ``workqueue``."""
+
+    __slots__ = ("_sm", "_device_id")
+
+    def __init__(self, *args, **kwargs):
+        raise RuntimeError("DeviceResources come from Device.resources, Context.resources or Stream.resources")
+
+    @classmethod
+    def _make(cls, sm, device_id):
+        self = object.__new__(cls)
+        self._sm = sm
+        self._device_id = device_id
+        return self
+
+    @classmethod
+    def _of_device(cls, device):
+        cdef cydriver.CUdevResource res
+        cdef cydriver.CUdevice dev = 0
+        check(cydriver.cuDeviceGet(&dev, device.device_id))
+        check(cydriver.cuDeviceGetDevResource(dev, &res, cydriver.CU_DEV_RESOURCE_TYPE_SM))
+        return cls._make(_sm(&res, device.device_id, True), device.device_id)
+
+    @classmethod
+    def _of_context(cls, context):
+        cdef cydriver.CUdevResource res
+        green = int(context._green_handle())
+        if green:
+            check(cydriver.cuGreenCtxGetDevResource(<cydriver.CUgreenCtx><uintptr_t>green, &res,
+                                                    cydriver.CU_DEV_RESOURCE_TYPE_SM))
+        else:
+            check(cydriver.cuCtxGetDevResource(<cydriver.CUcontext><uintptr_t>int(context.handle), &res,
+                                               cydriver.CU_DEV_RESOURCE_TYPE_SM))
+        device_id = context.device.device_id
+        return cls._make(_sm(&res, device_id, True), device_id)
+
+    @property
+    def sm(self):
+        return self._sm
+
+    @property
+    def workqueue(self):
+        raise NotImplementedError(_NO_WORKQUEUE)
+
+
+def _create_green_context(device, resources):
+    """A green Context owning the resources listed (SMResource objects from split())."""
+    from cuda.core._device import Context
+
+    if resources is None:
+        raise ValueError("ContextOptions.resources must list the resources (SMResource) to use")
+    items = [resources] if isinstance(resources, SMResource) else list(resources)
+    if not items:
+        raise ValueError("ContextOptions.resources is empty")
+    for r in items:
+        if isinstance(r, WorkqueueResource):
+            raise NotImplementedError(_NO_WORKQUEUE)
+        if not isinstance(r, SMResource):
+            raise TypeError(f"resources must be SMResource objects, not {type(r).__name__}")
+        if not (<SMResource>r)._usable:
+            raise ValueError("a resource from split(dry_run=True) cannot make a context")
+    cdef unsigned int n = len(items)
+    cdef cydriver.CUdevResource* arr = <cydriver.CUdevResource*>malloc(n * sizeof(cydriver.CUdevResource))
+    cdef cydriver.CUdevResourceDesc desc = NULL
+    cdef cydriver.CUgreenCtx green = NULL
+    cdef cydriver.CUcontext ctx = NULL
+    cdef cydriver.CUdevice dev = 0
+    if arr == NULL:
+        raise MemoryError()
+    try:
+        for i in range(n):
+            arr[i] = (<SMResource>items[i])._res
+        check(cydriver.cuDevResourceGenerateDesc(&desc, arr, n))
+    finally:
+        free(arr)
+    check(cydriver.cuDeviceGet(&dev, device.device_id))
+    check(cydriver.cuGreenCtxCreate(&green, desc, dev, cydriver.CU_GREEN_CTX_DEFAULT_STREAM))
+    check(cydriver.cuCtxFromGreenCtx(&ctx, green))
+    return Context._from_handle(<uintptr_t>ctx, device.device_id, <uintptr_t>green, True)
