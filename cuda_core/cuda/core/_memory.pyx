@@ -41,10 +41,7 @@ cdef int resolve_stream(object stream, cydriver.CUstream* out) except -1:
     if stream is None:
         out[0] = NULL
         return 0
-    if type(stream) is Stream:
-        out[0] = (<Stream>stream)._handle
-        return 0
-    return stream_handle(stream, out)
+    return stream_handle(stream, out)  # a Stream (RuntimeError once closed) or __cuda_stream__
 
 
 def _stream_address(stream):
@@ -157,9 +154,14 @@ cdef Buffer new_buffer(type cls, cydriver.CUdeviceptr ptr, size_t size, object m
 
 
 cdef inline cydriver.CUstream _dealloc_handle_now(Buffer b):
-    # A Stream's handle is read at free time: a closed Stream reads NULL (the legacy stream).
+    # A Stream is checked at free time: once closed (its _device_id is then neither an int nor
+    # None) its handle is gone, and the free falls back to the NULL stream.
+    cdef Stream st
     if type(b._dealloc_stream) is Stream:
-        return (<Stream>b._dealloc_stream)._handle
+        st = <Stream>b._dealloc_stream
+        if st._device_id is not None and type(st._device_id) is not int:
+            return NULL
+        return st._handle
     return b._dealloc_handle
 
 
@@ -338,10 +340,10 @@ cdef class Buffer:
         _require_open(self)
         if stream is None:
             raise ValueError("stream must be given")
-        resolve_stream(stream, &s)
         if dst is None:
             if self._memory_resource is None:
                 raise ValueError("dst must be given: this buffer has no memory resource to allocate it")
+            resolve_stream(stream, &s)
             dst = self._memory_resource.allocate(self._size, stream)
         if not isinstance(dst, Buffer):
             raise TypeError(f"dst must be a Buffer, not {type(dst).__name__}")
@@ -349,6 +351,7 @@ cdef class Buffer:
         _require_open(d)
         if d._size != self._size:
             raise ValueError(f"buffer sizes differ: source {self._size} bytes, destination {d._size} bytes")
+        resolve_stream(stream, &s)
         cdef cydriver.CUdeviceptr dp = d._ptr
         cdef cydriver.CUdeviceptr sp = self._ptr
         cdef size_t n = self._size

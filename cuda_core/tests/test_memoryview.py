@@ -1,0 +1,325 @@
+"""StridedMemoryView over host arrays: the array interface, DLPack (versioned and legacy
+capsules), buffer-protocol objects, the decorator, views and host copies."""
+
+from __future__ import annotations
+
+import gc
+
+import numpy as np
+import pytest
+
+from cuda.core.utils import StridedMemoryView, args_viewable_as_strided_memory
+
+RNG = np.random.default_rng(1234)
+
+DTYPES = [np.int8, np.uint16, np.int32, np.uint64, np.float16, np.float32, np.float64, np.complex64, np.complex128, np.bool_]
+
+
+def element_strides(arr):
+    return tuple(s // arr.itemsize for s in arr.strides)
+
+
+def random_array(shape, dtype):
+    dtype = np.dtype(dtype)
+    if dtype.kind == "b":
+        return RNG.integers(0, 2, shape).astype(dtype)
+    if dtype.kind == "c":
+        return np.asarray(RNG.standard_normal(shape) + 1j * RNG.standard_normal(shape)).astype(dtype)
+    if dtype.kind == "f":
+        return RNG.standard_normal(shape).astype(dtype)
+    return RNG.integers(0, 100, shape).astype(dtype)
+
+
+class LegacyDLPack:
+    """An exporter from before DLPack 1.0: __dlpack__ takes no max_version."""
+
+    def __init__(self, arr):
+        self.arr = arr
+
+    def __dlpack__(self, stream=None):
+        return self.arr.__dlpack__(stream=stream)
+
+    def __dlpack_device__(self):
+        return self.arr.__dlpack_device__()
+
+
+class ArrayInterfaceOnly:
+    def __init__(self, arr):
+        self.arr = arr
+        self.__array_interface__ = arr.__array_interface__
+
+
+def check_view(view, arr, *, strides_none_ok):
+    assert view.ptr == arr.ctypes.data
+    assert view.shape == arr.shape
+    assert view.dtype == arr.dtype
+    assert view.size == arr.size
+    assert view.device_id == -1
+    assert view.is_device_accessible is False
+    if view.strides is None:
+        assert strides_none_ok and arr.flags.c_contiguous
+    else:
+        assert view.strides == element_strides(arr)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", [(7,), (3, 5), (2, 3, 4), ()])
+def test_array_interface(dtype, shape):
+    arr = random_array(shape, dtype)
+    view = StridedMemoryView.from_array_interface(arr)
+    check_view(view, arr, strides_none_ok=True)
+    assert view.strides is None  # C-contiguous exporters give none
+    assert view.readonly is False
+    assert view.exporting_obj is arr
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", [(7,), (3, 5), (2, 3, 4)])
+def test_dlpack_versioned(dtype, shape):
+    arr = random_array(shape, dtype)
+    view = StridedMemoryView.from_dlpack(arr)
+    check_view(view, arr, strides_none_ok=False)
+    assert view.readonly is False
+    assert view.exporting_obj is arr
+
+
+@pytest.mark.parametrize("dtype", [np.int16, np.float64])
+def test_dlpack_legacy_capsule(dtype):
+    arr = random_array((4, 6), dtype)[:, 1::2]
+    view = StridedMemoryView.from_dlpack(LegacyDLPack(arr))
+    check_view(view, arr, strides_none_ok=False)
+    assert view.strides == (6, 2)
+
+
+@pytest.mark.parametrize("make", [lambda a: a[::2], lambda a: a.T, lambda a: a[1:, ::-1], lambda a: a[:, 2]])
+def test_strided_views(make):
+    base = random_array((6, 5), np.float32)
+    arr = make(base)
+    for view in (StridedMemoryView.from_dlpack(arr), StridedMemoryView.from_array_interface(arr)):
+        assert view.ptr == arr.ctypes.data
+        assert view.shape == arr.shape
+        assert view.strides == element_strides(arr)
+        assert view.dtype == np.float32
+
+
+def test_readonly_arrays():
+    arr = random_array((8,), np.int32)
+    arr.flags.writeable = False
+    assert StridedMemoryView.from_dlpack(arr).readonly is True
+    assert StridedMemoryView.from_array_interface(arr).readonly is True
+
+
+def test_dlpack_view_keeps_exporter_alive():
+    arr = np.arange(100, dtype=np.int64)
+    expected = arr.copy()
+    view = StridedMemoryView.from_dlpack(arr)
+    ptr = view.ptr
+    del arr
+    gc.collect()
+    assert view.exporting_obj.ctypes.data == ptr
+    np.testing.assert_array_equal(view.exporting_obj, expected)
+
+
+def test_dlpack_deleter_runs_when_view_goes():
+    arr = np.arange(10, dtype=np.int32)
+    import sys
+
+    before = sys.getrefcount(arr)
+    view = StridedMemoryView.from_dlpack(arr)
+    assert sys.getrefcount(arr) > before
+    del view
+    gc.collect()
+    assert sys.getrefcount(arr) == before
+
+
+def test_from_any_interface_and_constructor():
+    arr = random_array((3, 4), np.float64)
+    for view in (
+        StridedMemoryView.from_any_interface(arr),
+        StridedMemoryView(arr, -1),
+        StridedMemoryView(arr),
+        StridedMemoryView.from_any_interface(ArrayInterfaceOnly(arr)),
+    ):
+        assert view.ptr == arr.ctypes.data
+        assert view.shape == (3, 4)
+        assert view.dtype == np.float64
+    with pytest.raises(BufferError):
+        StridedMemoryView.from_any_interface(object())
+    with pytest.raises(BufferError):
+        StridedMemoryView(42)
+
+
+def test_structured_dtype_via_array_interface():
+    dt = np.dtype([("a", np.int32), ("b", np.float64)])
+    arr = np.zeros(5, dt)
+    view = StridedMemoryView.from_array_interface(arr)
+    assert view.dtype == dt
+    assert view.shape == (5,)
+
+
+def test_array_interface_without_data_pointer():
+    class Exporter:
+        def __init__(self):
+            self.raw = bytearray(range(24))
+            self.__array_interface__ = {"version": 3, "shape": (2, 3), "typestr": "<i4", "data": self.raw}
+
+    exp = Exporter()
+    view = StridedMemoryView.from_array_interface(exp)
+    assert view.shape == (2, 3)
+    assert view.dtype == np.int32
+    assert view.strides is None
+    got = np.frombuffer(exp.raw, np.int32).reshape(2, 3)
+    assert view.ptr == got.ctypes.data
+
+
+def test_bad_input_types():
+    with pytest.raises(TypeError):
+        StridedMemoryView.from_dlpack(object())
+    with pytest.raises(TypeError):
+        StridedMemoryView.from_array_interface(object())
+    with pytest.raises(TypeError):
+        StridedMemoryView.from_cuda_array_interface(np.zeros(3))
+    with pytest.raises(TypeError):
+        StridedMemoryView.from_dlpack(np.zeros(3), stream_ptr="1")
+
+
+def test_unsupported_dlpack_device():
+    class OddDevice:
+        def __dlpack__(self, **kwargs):
+            raise AssertionError("not reached")
+
+        def __dlpack_device__(self):
+            return (4, 0)  # OpenCL
+
+    with pytest.raises(BufferError):
+        StridedMemoryView.from_dlpack(OddDevice())
+
+
+# ---- from_buffer ---------------------------------------------------------------------------
+
+
+def test_from_buffer_host_bytes():
+    raw = bytearray(RNG.integers(0, 255, 48, dtype=np.uint8).tobytes())
+    view = StridedMemoryView.from_buffer(raw, (3, 4), dtype=np.int32)
+    expected = np.frombuffer(raw, np.int32).reshape(3, 4)
+    assert view.ptr == expected.ctypes.data
+    assert view.shape == (3, 4)
+    assert view.strides is None
+    assert view.dtype == np.int32
+    assert view.readonly is False
+    assert view.exporting_obj is raw
+    assert view.device_id == -1
+    assert view.size == 12
+
+
+def test_from_buffer_strides_itemsize_readonly():
+    raw = bytes(64)
+    view = StridedMemoryView.from_buffer(raw, (4, 2), (4, 2), itemsize=2)
+    assert view.strides == (4, 2)
+    assert view.dtype.itemsize == 2
+    assert view.readonly is True  # bytes are immutable
+    view = StridedMemoryView.from_buffer(bytearray(64), (2,), is_readonly=True, dtype=np.float64)
+    assert view.readonly is True
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "error"),
+    [
+        (((5, 4),), {"dtype": np.int32}, ValueError),  # 80 bytes > 64
+        (((4, 4),), {}, ValueError),  # neither dtype nor itemsize
+        (((4, 4),), {"dtype": np.int32, "itemsize": 8}, ValueError),
+        (((4, 4),), {"itemsize": 0}, ValueError),
+        (((4, 4),), {"itemsize": 1.0}, TypeError),
+        (("4",), {"itemsize": 1}, TypeError),
+        (((4, -1),), {"itemsize": 1}, ValueError),
+        (((4, 4), (4,)), {"itemsize": 1}, ValueError),
+        (((4, 4), (-4, 1)), {"itemsize": 1}, ValueError),  # reaches before the start
+        (((4, 4), (1.0, 1)), {"itemsize": 1}, TypeError),
+    ],
+)
+def test_from_buffer_bad_input(args, kwargs, error):
+    with pytest.raises(error):
+        StridedMemoryView.from_buffer(bytearray(64), *args, **kwargs)
+
+
+def test_from_buffer_rejects_non_buffers():
+    with pytest.raises(TypeError):
+        StridedMemoryView.from_buffer(object(), (1,), itemsize=1)
+
+
+def test_from_buffer_of_cuda_core_host_buffer():
+    from cuda.core import Buffer
+
+    arr = random_array((16,), np.float32)
+    buf = Buffer.from_handle(arr.ctypes.data, arr.nbytes, owner=arr)
+    view = StridedMemoryView.from_buffer(buf, (4, 4), dtype=np.float32)
+    assert view.ptr == arr.ctypes.data
+    assert view.exporting_obj is buf
+    assert view.is_device_accessible is False
+    with pytest.raises(ValueError):
+        StridedMemoryView.from_buffer(buf, (5, 4), dtype=np.float32)
+
+
+# ---- view, copies, decorator ---------------------------------------------------------------
+
+
+def test_view_with_dtype_and_layout():
+    arr = random_array((4, 4), np.int32)
+    view = StridedMemoryView.from_dlpack(arr)
+    as_float = view.view(dtype=np.float32)
+    assert as_float.dtype == np.float32
+    assert as_float.shape == (4, 4)
+    assert as_float.ptr == view.ptr
+    flat = view.view(((16,), None))
+    assert flat.shape == (16,)
+    assert flat.strides is None
+    with pytest.raises(ValueError):
+        view.view(dtype=np.float64)
+
+
+def test_host_copy_between_views():
+    src = random_array((5, 3), np.float64)
+    dst = np.full((5, 3), -7.0)
+    StridedMemoryView.from_dlpack(dst).copy_from(StridedMemoryView.from_array_interface(src), None)
+    np.testing.assert_array_equal(dst, src)
+    dst2 = np.full((5, 3), -7.0)
+    StridedMemoryView.from_dlpack(src).copy_to(StridedMemoryView.from_dlpack(dst2))
+    np.testing.assert_array_equal(dst2, src)
+
+
+def test_copy_checks():
+    a = StridedMemoryView.from_dlpack(np.zeros((2, 3)))
+    with pytest.raises(ValueError):
+        a.copy_from(StridedMemoryView.from_dlpack(np.zeros((3, 2))), None)
+    with pytest.raises(ValueError):
+        a.copy_from(StridedMemoryView.from_dlpack(np.zeros((2, 3), np.float32)), None)
+    with pytest.raises(NotImplementedError):
+        a.copy_from(StridedMemoryView.from_dlpack(np.zeros((3, 2)).T), None)
+    ro = np.zeros((2, 3))
+    ro.flags.writeable = False
+    with pytest.raises(ValueError):
+        StridedMemoryView.from_dlpack(ro).copy_from(a, None)
+
+
+def test_args_viewable_as_strided_memory():
+    @args_viewable_as_strided_memory((1, 2))
+    def func(scale, x, y, *, stream_ptr=-1):
+        vx = x.view(stream_ptr)
+        vy = y.view(stream_ptr)
+        assert isinstance(vx, StridedMemoryView)
+        return scale, vx.shape, vx.dtype, vy.shape, vy.dtype
+
+    a = random_array((2, 3), np.int16)
+    b = ArrayInterfaceOnly(random_array((4,), np.float32))
+    assert func(2, a, b) == (2, (2, 3), np.int16, (4,), np.float32)
+    with pytest.raises(RuntimeError):
+        func(1, object(), a)
+    with pytest.raises(TypeError):
+        args_viewable_as_strided_memory(("1",))
+
+
+def test_repr_mentions_fields():
+    text = repr(StridedMemoryView.from_dlpack(np.zeros((2, 2), np.float32)))
+    assert "shape=(2, 2)" in text
+    assert "float32" in text
+    assert "device_id=-1" in text
