@@ -12,7 +12,18 @@ from cuda.core.utils import StridedMemoryView, args_viewable_as_strided_memory
 
 RNG = np.random.default_rng(1234)
 
-DTYPES = [np.int8, np.uint16, np.int32, np.uint64, np.float16, np.float32, np.float64, np.complex64, np.complex128, np.bool_]
+DTYPES = [
+    np.int8,
+    np.uint16,
+    np.int32,
+    np.uint64,
+    np.float16,
+    np.float32,
+    np.float64,
+    np.complex64,
+    np.complex128,
+    np.bool_,
+]
 
 
 def element_strides(arr):

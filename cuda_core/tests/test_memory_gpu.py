@@ -1,0 +1,557 @@
+"""Buffers and memory resources on a GPU: allocations, copies, fills, each resource, pool
+attributes, managed memory advice, DLPack export, leaks, IPC and frees at interpreter exit."""
+
+from __future__ import annotations
+
+import ctypes
+import pickle
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+from cuda.core import (
+    Buffer,
+    Device,
+    DeviceMemoryResource,
+    DeviceMemoryResourceOptions,
+    GraphMemoryResource,
+    Host,
+    LegacyPinnedMemoryResource,
+    ManagedBuffer,
+    ManagedMemoryResource,
+    ManagedMemoryResourceOptions,
+    PinnedMemoryResource,
+    PinnedMemoryResourceOptions,
+)
+from cuda.core.utils import StridedMemoryView
+
+pytestmark = pytest.mark.gpu
+
+MiB = 1 << 20
+RNG = np.random.default_rng(2024)
+
+
+def host_buffer(arr: np.ndarray) -> Buffer:
+    return Buffer.from_handle(arr.ctypes.data, arr.nbytes, owner=arr)
+
+
+def host_array(buf: Buffer, dtype=np.uint8) -> np.ndarray:
+    """A numpy view of host-accessible memory (pinned or managed)."""
+    raw = (ctypes.c_uint8 * buf.size).from_address(buf.handle)
+    return np.frombuffer(raw, dtype=dtype)
+
+
+def device_attr(dev, name):
+    from cuda.bindings import driver
+
+    err, value = driver.cuDeviceGetAttribute(getattr(driver.CUdevice_attribute, name), dev.device_id)
+    assert err == driver.CUresult.CUDA_SUCCESS
+    return value
+
+
+def mem_info():
+    from cuda.bindings import driver
+
+    err, free, total = driver.cuMemGetInfo()
+    assert err == driver.CUresult.CUDA_SUCCESS
+    return free, total
+
+
+@pytest.fixture
+def stream(device):
+    s = device.create_stream()
+    yield s
+    s.close()
+
+
+def roundtrip(buf: Buffer, stream, nbytes=None) -> np.ndarray:
+    """Copy random bytes into buf and back; return what came back."""
+    n = buf.size if nbytes is None else nbytes
+    src = RNG.integers(0, 256, n, dtype=np.uint8)
+    out = np.full(n, 0xCD, np.uint8)
+    buf.copy_from(host_buffer(src), stream=stream)
+    buf.copy_to(host_buffer(out), stream=stream)
+    stream.sync()
+    np.testing.assert_array_equal(out, src)
+    return out
+
+
+def test_device_allocate_and_copy(device, stream):
+    buf = device.allocate(MiB, stream)
+    assert isinstance(buf, Buffer)
+    assert buf.size == MiB
+    assert buf.handle != 0
+    assert buf.device_id == device.device_id
+    assert buf.is_device_accessible is True
+    assert buf.is_host_accessible is False
+    assert buf.is_managed is False
+    assert isinstance(buf.memory_resource, DeviceMemoryResource)
+    roundtrip(buf, stream)
+    buf.close(stream)
+    assert buf.is_closed and buf.handle == 0 and buf.size == 0
+
+
+def test_copy_to_allocates_destination(device, stream):
+    src = device.allocate(4096, stream)
+    data = RNG.integers(0, 256, 4096, dtype=np.uint8)
+    src.copy_from(host_buffer(data), stream=stream)
+    dst = src.copy_to(stream=stream)
+    assert dst is not src and dst.size == 4096 and dst.handle != src.handle
+    out = np.zeros(4096, np.uint8)
+    dst.copy_to(host_buffer(out), stream=stream)
+    stream.sync()
+    np.testing.assert_array_equal(out, data)
+
+
+def test_device_to_device_copy(device, stream):
+    a = device.allocate(1000, stream)
+    b = device.allocate(1000, stream)
+    data = RNG.integers(0, 256, 1000, dtype=np.uint8)
+    a.copy_from(host_buffer(data), stream=stream)
+    b.fill(0xEE, stream=stream)
+    b.copy_from(a, stream=stream)
+    out = np.zeros(1000, np.uint8)
+    b.copy_to(host_buffer(out), stream=stream)
+    stream.sync()
+    np.testing.assert_array_equal(out, data)
+
+
+@pytest.mark.parametrize(
+    ("value", "dtype", "expected"),
+    [
+        (0x5A, np.uint8, 0x5A),
+        (np.uint8(7), np.uint8, 7),
+        (np.uint16(0xBEEF), np.uint16, 0xBEEF),
+        (np.float32(1.5), np.float32, 1.5),
+        (np.int32(-3).tobytes(), np.int32, -3),
+    ],
+)
+def test_fill(device, stream, value, dtype, expected):
+    buf = device.allocate(4096, stream)
+    buf.fill(0, stream=stream)
+    buf.fill(value, stream=stream)
+    out = np.full(4096 // np.dtype(dtype).itemsize, 99, dtype)
+    buf.copy_to(host_buffer(out), stream=stream)
+    stream.sync()
+    assert (out == expected).all()
+
+
+def test_fill_rejects_uneven_sizes(device, stream):
+    buf = device.allocate(6, stream)
+    with pytest.raises(ValueError):
+        buf.fill(np.uint32(1), stream=stream)
+    buf.fill(np.uint16(1), stream=stream)
+    stream.sync()
+
+
+def test_context_manager_and_deallocation_stream(device, stream):
+    other = device.create_stream()
+    with device.allocate(MiB, stream) as buf:
+        buf.set_deallocation_stream(other)
+        roundtrip(buf, stream)
+    assert buf.is_closed
+    other.sync()
+    other.close()
+
+
+def test_free_after_stream_closed_is_safe(device):
+    s = device.create_stream()
+    buf = device.allocate(MiB, s)
+    s.sync()
+    s.close()
+    del buf  # the finalizer falls back to the NULL stream, never to the destroyed handle
+    device.sync()
+
+
+def test_default_pool_resource(device, stream):
+    mr = DeviceMemoryResource(device)
+    assert mr.device_id == device.device_id
+    assert mr.is_handle_owned is False
+    assert mr.is_device_accessible and not mr.is_host_accessible and not mr.is_managed
+    assert mr.is_ipc_enabled is False and mr.is_mapped is False
+    assert mr.handle != 0
+    assert DeviceMemoryResource(device.device_id).handle == mr.handle  # the same current pool
+    buf = mr.allocate(MiB, stream)
+    assert buf.memory_resource is mr
+    roundtrip(buf, stream)
+    buf.close()
+    mr.close()  # not owned: nothing is destroyed
+    stream.sync()
+
+
+def test_own_pool_attributes(device, stream):
+    mr = DeviceMemoryResource(device, DeviceMemoryResourceOptions(max_size=64 * MiB))
+    assert mr.is_handle_owned is True
+    attrs = mr.attributes
+    assert attrs.used_mem_current == 0
+    bufs = [mr.allocate(MiB, stream) for _ in range(4)]
+    stream.sync()
+    assert attrs.used_mem_current >= 4 * MiB
+    assert attrs.used_mem_high >= 4 * MiB
+    assert attrs.reserved_mem_current >= attrs.used_mem_current
+    for b in bufs:
+        b.close()
+    stream.sync()
+    assert attrs.used_mem_current == 0
+    attrs.release_threshold = 8 * MiB
+    assert attrs.release_threshold == 8 * MiB
+    attrs.reuse_allow_opportunistic = False
+    assert attrs.reuse_allow_opportunistic is False
+    attrs.used_mem_high = 0
+    assert attrs.used_mem_high == 0
+    with pytest.raises(ValueError):
+        attrs.used_mem_high = 5
+    with pytest.raises(AttributeError):
+        attrs.used_mem_current = 0
+    assert "release_threshold" in repr(attrs)
+    mr.close()
+    assert mr.is_closed
+    with pytest.raises(RuntimeError):
+        mr.allocate(16, stream)
+
+
+def test_dict_options(device, stream):
+    mr = DeviceMemoryResource(device.device_id, {"max_size": 16 * MiB})
+    assert mr.is_handle_owned
+    roundtrip(mr.allocate(4096, stream), stream)
+    with pytest.raises(TypeError):
+        DeviceMemoryResource(device, options=42)
+
+
+def test_peer_accessible_by(device):
+    mr = DeviceMemoryResource(device, DeviceMemoryResourceOptions())
+    assert set(mr.peer_accessible_by) == set()
+    assert len(mr.peer_accessible_by) == 0
+    mr.peer_accessible_by = [device]  # the owning device is always implied
+    assert len(mr.peer_accessible_by) == 0
+    assert device not in mr.peer_accessible_by
+    count = len(Device.get_all_devices())
+    if count > 1:
+        other = 1 if device.device_id == 0 else 0
+        if device.can_access_peer(other):
+            mr.peer_accessible_by = {other}
+            assert other in mr.peer_accessible_by
+            assert [d.device_id for d in mr.peer_accessible_by] == [other]
+            mr.peer_accessible_by = []
+            assert len(mr.peer_accessible_by) == 0
+    mr.close()
+
+
+def test_pinned_resource(device, stream):
+    if not device_attr(device, "CU_DEVICE_ATTRIBUTE_HOST_MEMORY_POOLS_SUPPORTED"):
+        pytest.skip("the device has no host memory pools")
+    for mr in (PinnedMemoryResource(), PinnedMemoryResource(PinnedMemoryResourceOptions(max_size=64 * MiB))):
+        assert mr.device_id == -1
+        assert mr.is_device_accessible and mr.is_host_accessible
+        buf = mr.allocate(8192, stream)
+        stream.sync()
+        assert buf.is_host_accessible and buf.is_device_accessible
+        assert buf.__dlpack_device__() == (3, 0)  # kDLCUDAHost
+        view = host_array(buf)
+        view[:] = RNG.integers(0, 256, 8192, dtype=np.uint8)
+        dev_buf = device.allocate(8192, stream)
+        dev_buf.fill(0, stream=stream)
+        dev_buf.copy_from(buf, stream=stream)
+        out = np.zeros(8192, np.uint8)
+        dev_buf.copy_to(host_buffer(out), stream=stream)
+        stream.sync()
+        np.testing.assert_array_equal(out, view)
+        buf.close(stream)
+        stream.sync()
+    assert PinnedMemoryResource().numa_id == -1
+
+
+def test_legacy_pinned_resource(device, stream):
+    mr = LegacyPinnedMemoryResource()
+    assert (mr.device_id, mr.is_device_accessible, mr.is_host_accessible, mr.is_managed) == (-1, True, True, False)
+    buf = mr.allocate(4096, stream)
+    host = host_array(buf, np.uint32)
+    host[:] = 0
+    buf.fill(np.uint32(0xA5A5A5A5), stream=stream)
+    stream.sync()
+    assert (host == 0xA5A5A5A5).all()
+    buf.close()
+    assert buf.is_closed
+
+
+def managed_pools_supported(device):
+    return device_attr(device, "CU_DEVICE_ATTRIBUTE_CONCURRENT_MANAGED_ACCESS") and device_attr(
+        device, "CU_DEVICE_ATTRIBUTE_MEMORY_POOLS_SUPPORTED"
+    )
+
+
+def test_managed_resource_and_advice(device, stream):
+    if not managed_pools_supported(device):
+        pytest.skip("no concurrent managed access")
+    try:
+        mr = ManagedMemoryResource(ManagedMemoryResourceOptions(preferred_location=device.device_id))
+    except Exception as exc:  # managed pools need a CUDA 13 driver
+        pytest.skip(f"managed memory pools unavailable: {exc}")
+    assert mr.is_managed and mr.is_host_accessible and mr.is_device_accessible
+    assert mr.device_id == device.device_id
+    assert mr.preferred_location == ("device", device.device_id)
+    buf = mr.allocate(2 * MiB, stream)
+    assert isinstance(buf, ManagedBuffer)
+    assert buf.is_managed
+    assert buf.__dlpack_device__() == (13, 0)  # kDLCUDAManaged
+    stream.sync()
+    host = host_array(buf, np.uint32)
+    host[:] = np.arange(host.size, dtype=np.uint32)
+    buf.prefetch(device, stream=stream)
+    buf.fill(np.uint32(3), stream=stream)
+    buf.prefetch(Host(), stream=stream)
+    stream.sync()
+    assert (host == 3).all()
+
+    buf.read_mostly = True
+    assert buf.read_mostly is True
+    buf.read_mostly = False
+    assert buf.read_mostly is False
+    buf.preferred_location = Host()
+    assert buf.preferred_location == Host()
+    buf.preferred_location = device
+    assert buf.preferred_location == device
+    buf.preferred_location = None
+    assert buf.preferred_location is None
+    buf.accessed_by.add(device)
+    assert device in buf.accessed_by
+    assert list(buf.accessed_by) == [device]
+    buf.accessed_by = []
+    assert len(buf.accessed_by) == 0
+
+    buf.discard_prefetch(device, stream=stream)
+    buf.discard(stream=stream)
+    stream.sync()
+    buf.close(stream)
+    stream.sync()
+    mr.close()
+
+
+def test_managed_default_pool(device, stream):
+    if not managed_pools_supported(device):
+        pytest.skip("no concurrent managed access")
+    try:
+        mr = ManagedMemoryResource()
+    except Exception as exc:
+        pytest.skip(f"managed memory pools unavailable: {exc}")
+    assert mr.is_handle_owned is False
+    assert mr.preferred_location is None
+    buf = mr.allocate(4096, stream)
+    buf.fill(0x11, stream=stream)
+    stream.sync()
+    assert (host_array(buf) == 0x11).all()
+    buf.close(stream)
+
+
+def test_buffer_from_handle_queries_driver(device, stream):
+    owned = device.allocate(4096, stream)
+    view = Buffer.from_handle(owned.handle, 4096)
+    assert view.memory_resource is None
+    assert view.device_id == device.device_id
+    assert view.is_device_accessible and not view.is_host_accessible
+    view.close()  # not owned: the memory stays
+    roundtrip(owned, stream)
+
+
+def test_dlpack_export_consumed_by_view(device, stream):
+    buf = device.allocate(256, stream)
+    buf.fill(9, stream=stream)
+    stream.sync()
+    assert buf.__dlpack_device__() == (2, device.device_id)
+    view = StridedMemoryView.from_dlpack(buf, stream_ptr=-1)
+    assert view.ptr == buf.handle
+    assert view.shape == (256,)
+    assert view.dtype == np.uint8
+    assert view.device_id == device.device_id
+    assert view.is_device_accessible is True
+    out = np.zeros(256, np.uint8)
+    StridedMemoryView.from_dlpack(out).copy_from(view, stream)
+    assert (out == 9).all()
+
+
+def test_dlpack_export_to_cupy(device, stream):
+    cp = pytest.importorskip("cupy")
+    buf = device.allocate(1024, stream)
+    buf.fill(0x42, stream=stream)
+    stream.sync()
+    arr = cp.from_dlpack(buf)
+    assert arr.shape == (1024,)
+    assert arr.data.ptr == buf.handle
+    assert int((arr == 0x42).sum()) == 1024
+    del buf  # the array keeps the buffer alive
+    assert int(arr.sum()) == 0x42 * 1024
+
+
+def test_dlpack_export_to_torch(device, stream):
+    torch = pytest.importorskip("torch")
+    buf = device.allocate(512, stream)
+    buf.fill(7, stream=stream)
+    stream.sync()
+    t = torch.from_dlpack(buf)
+    assert t.shape == (512,)
+    assert t.data_ptr() == buf.handle
+    assert t.device.type == "cuda"
+    assert int(t.sum()) == 7 * 512
+
+
+def test_no_leak_after_many_allocations(device, stream):
+    mr = DeviceMemoryResource(device)
+    stream.sync()
+    used = mr.attributes.used_mem_current
+    free_before, _ = mem_info()
+    for _ in range(10_000):
+        buf = mr.allocate(MiB, stream)
+        buf.close()
+    for _ in range(1_000):
+        mr.allocate(MiB, stream)  # freed by the finalizer
+    stream.sync()
+    device.sync()
+    assert mr.attributes.used_mem_current == used
+    free_after, _ = mem_info()
+    assert free_after >= free_before - 64 * MiB  # the pool may keep a little reserved
+
+
+def test_python_subclass_deallocate_is_called(device, stream):
+    calls = []
+
+    class Counting(DeviceMemoryResource):
+        def deallocate(self, ptr, size, stream=None):
+            calls.append(size)
+            super().deallocate(ptr, size, stream)
+
+    mr = Counting(device)
+    buf = mr.allocate(4096, stream)
+    buf.close()
+    mr.allocate(512, stream)
+    import gc
+
+    gc.collect()
+    stream.sync()
+    assert calls == [4096, 512]
+
+
+def test_graph_memory_resource(device, stream):
+    from cuda.bindings import driver
+
+    gmr = GraphMemoryResource(device)
+    assert gmr.device_id == device.device_id
+    assert gmr.is_device_accessible and not gmr.is_host_accessible
+    with pytest.raises(RuntimeError):
+        gmr.allocate(1024, stream)  # not capturing
+    handle = driver.CUstream(int(stream.__cuda_stream__()[1]))
+    (err,) = driver.cuStreamBeginCapture(handle, driver.CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_THREAD_LOCAL)
+    assert err == driver.CUresult.CUDA_SUCCESS
+    buf = gmr.allocate(MiB, stream)
+    buf.fill(1, stream=stream)
+    buf.close(stream)
+    err, graph = driver.cuStreamEndCapture(handle)
+    assert err == driver.CUresult.CUDA_SUCCESS
+    err, exe = driver.cuGraphInstantiate(graph, 0)
+    assert err == driver.CUresult.CUDA_SUCCESS
+    (err,) = driver.cuGraphLaunch(exe, handle)
+    assert err == driver.CUresult.CUDA_SUCCESS
+    stream.sync()
+    attrs = gmr.attributes
+    assert attrs.reserved_mem_high >= MiB
+    assert attrs.used_mem_current == 0
+    driver.cuGraphExecDestroy(exe)
+    driver.cuGraphDestroy(graph)
+    device.sync()
+    gmr.trim()
+    attrs.reserved_mem_high = 0
+    assert "used_mem_current" in repr(attrs)
+
+
+_IPC_CHILD = textwrap.dedent(
+    """
+    import pickle, sys
+    import numpy as np
+    from cuda.core import Buffer, Device, DeviceMemoryResource
+    fd = int(sys.argv[1])
+    desc = pickle.loads(sys.stdin.buffer.read())
+    dev = Device(0)
+    dev.set_current()
+    s = dev.create_stream()
+    mr = DeviceMemoryResource.from_allocation_handle(dev, fd)
+    assert mr.is_mapped
+    buf = Buffer.from_ipc_descriptor(mr, desc, stream=s)
+    assert buf.is_mapped
+    out = np.zeros(buf.size, np.uint8)
+    buf.copy_to(Buffer.from_handle(out.ctypes.data, out.nbytes, owner=out), stream=s)
+    s.sync()
+    print(int(out.astype(np.int64).sum()))
+    buf.close(s)
+    s.sync()
+    """
+)
+
+
+def test_ipc_share_with_child_process(device, stream):
+    try:
+        mr = DeviceMemoryResource(device, DeviceMemoryResourceOptions(ipc_enabled=True))
+    except Exception as exc:
+        pytest.skip(f"IPC pools unavailable: {exc}")
+    assert mr.is_ipc_enabled and mr.uuid is not None
+    handle = mr.allocation_handle
+    assert handle is mr.allocation_handle
+    assert handle.handle >= 0
+    buf = mr.allocate(4096, stream)
+    data = RNG.integers(0, 256, 4096, dtype=np.uint8)
+    buf.copy_from(host_buffer(data), stream=stream)
+    stream.sync()
+    desc = buf.ipc_descriptor
+    assert desc.size == 4096
+    proc = subprocess.run(
+        [sys.executable, "-c", _IPC_CHILD, str(handle.handle)],
+        input=pickle.dumps(desc),
+        capture_output=True,
+        pass_fds=[handle.handle],
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert int(proc.stdout) == int(data.astype(np.int64).sum())
+    with pytest.raises(RuntimeError):
+        _ = device.allocate(16, stream).ipc_descriptor  # the default pool is not IPC-enabled
+    assert mr.register(mr.uuid) is mr
+    assert DeviceMemoryResource.from_registry(mr.uuid) is mr
+    with pytest.raises(RuntimeError):
+        DeviceMemoryResource.from_registry("no such uuid")
+    buf.close(stream)
+    stream.sync()
+    mr.close()
+
+
+_EXIT_SCRIPT = textwrap.dedent(
+    """
+    import numpy as np
+    from cuda.core import (Device, DeviceMemoryResource, DeviceMemoryResourceOptions,
+                           LegacyPinnedMemoryResource, PinnedMemoryResource)
+    from cuda.core.utils import StridedMemoryView
+    dev = Device(0)
+    dev.set_current()
+    s = dev.create_stream()
+    keep = [dev.allocate(1 << 20, s) for _ in range(8)]
+    own = DeviceMemoryResource(dev, DeviceMemoryResourceOptions())
+    keep += [own.allocate(4096, s), LegacyPinnedMemoryResource().allocate(4096, s)]
+    try:
+        keep.append(PinnedMemoryResource().allocate(4096, s))
+    except Exception:
+        pass
+    keep.append(StridedMemoryView.from_dlpack(keep[0], -1))
+    keep.append(dev.allocate(64, dev.default_stream))
+    s.sync()
+    cycle = [dev.allocate(64, s)]
+    cycle.append(cycle)  # freed by the garbage collector at exit
+    print("ok")
+    """
+)
+
+
+def test_frees_at_interpreter_exit(device):
+    proc = subprocess.run([sys.executable, "-c", _EXIT_SCRIPT], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "ok"
+    assert proc.stderr == ""
