@@ -25,7 +25,7 @@ from cpython.object cimport PyObject, PyTypeObject
 from cpython.pycapsule cimport PyCapsule_GetPointer, PyCapsule_IsValid
 
 from cuda.bindings cimport cydriver
-from cuda.core._dlpack cimport DLManagedTensor, DLManagedTensorVersioned
+from cuda.core._dlpack cimport DLManagedTensor, DLManagedTensorVersioned, DLTensor, kDLCPU
 from cuda.core._errors cimport check
 from cuda.core._memory cimport Buffer
 from cuda.core._module cimport Kernel
@@ -312,12 +312,21 @@ cdef uintptr_t _dlpack_pointer(object arg) except? 0:
     capsule = arg.__dlpack__()
     cdef DLManagedTensor* mt
     cdef DLManagedTensorVersioned* mv
+    cdef DLTensor* t
     if PyCapsule_IsValid(capsule, b"dltensor"):
         mt = <DLManagedTensor*>PyCapsule_GetPointer(capsule, b"dltensor")
-        return <uintptr_t>mt.dl_tensor.data + mt.dl_tensor.byte_offset
-    if PyCapsule_IsValid(capsule, b"dltensor_versioned"):
+        t = &mt.dl_tensor
+    elif PyCapsule_IsValid(capsule, b"dltensor_versioned"):
         mv = <DLManagedTensorVersioned*>PyCapsule_GetPointer(capsule, b"dltensor_versioned")
-        return <uintptr_t>mv.dl_tensor.data + mv.dl_tensor.byte_offset
+        t = &mv.dl_tensor
+    else:
+        t = NULL
+    if t != NULL:
+        if t.device.device_type == kDLCPU:
+            raise TypeError(
+                f"unsupported kernel argument type {type(arg).__name__}: its DLPack data is in host memory"
+            )
+        return <uintptr_t>t.data + t.byte_offset
     raise TypeError(f"__dlpack__ of {type(arg).__name__} did not return a DLPack capsule")
 
 
