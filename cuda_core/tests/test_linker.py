@@ -11,7 +11,10 @@ from cuda.core import Linker, LinkerOptions, ObjectCode, Program, ProgramOptions
 from cuda.core._errors import CUDAError
 
 ARCH = "sm_90"
-CALLER = 'extern "C" __device__ float helper(float x);\nextern "C" __global__ void entry(float* p) { p[0] = helper(p[0]); }\n'
+CALLER = (
+    'extern "C" __device__ float helper(float x);\n'
+    'extern "C" __global__ void entry(float* p) { p[0] = helper(p[0]); }\n'
+)
 CALLEE = 'extern "C" __device__ float helper(float x) { return 2.0f * x + 1.0f; }\n'
 
 
@@ -175,7 +178,11 @@ def test_option_maps_to_nvjitlink(field):
 
 @pytest.mark.parametrize("field", sorted(VALID))
 def test_option_wrong_type_names_it(field):
-    bad = 90 if field in ("arch", "name") else (1.5 if field not in ("kernels_used", "variables_used", "ptxas_options") else 7)
+    bad = (
+        90
+        if field in ("arch", "name")
+        else (1.5 if field not in ("kernels_used", "variables_used", "ptxas_options") else 7)
+    )
     kw = {field: bad}
     if field != "arch":
         kw["arch"] = ARCH
@@ -232,7 +239,9 @@ def test_driver_options_mapping(driver_backend):
     from cuda.bindings import driver
 
     J = driver.CUjit_option
-    o = LinkerOptions(arch="sm_90a", max_register_count=40, optimization_level=2, debug=True, lineinfo=True, verbose=True)
+    o = LinkerOptions(
+        arch="sm_90a", max_register_count=40, optimization_level=2, debug=True, lineinfo=True, verbose=True
+    )
     assert o._driver_options() == [
         (int(J.CU_JIT_TARGET), 90),
         (int(J.CU_JIT_MAX_REGISTERS), 40),
@@ -264,7 +273,7 @@ def test_driver_backend_has_no_handle_and_links_or_names_the_driver(driver_backe
         cubin = linker.link("cubin")
         assert cubin.code[:4] == b"\x7fELF"
     else:
-        with pytest.raises(Exception, match="libcuda|CUDA_ERROR"):
+        with pytest.raises(Exception, match=r"libcuda|CUDA_ERROR"):
             linker.link("cubin")
 
 

@@ -125,7 +125,7 @@ def test_unloadable_kinds_say_link_first(kind):
     with pytest.raises(ValueError, match="Linker"):
         obj.get_kernel("k")
     with pytest.raises(ValueError, match="Linker"):
-        obj.handle
+        _ = obj.handle
 
 
 def test_get_kernel_name_type():

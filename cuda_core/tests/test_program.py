@@ -25,11 +25,17 @@ namespace ns { __global__ void inner(int* p) { *p = 7; } }
 """
 
 
+DATALAYOUT = (
+    "e-p:64:64:64-i1:8:8-i8:8:8-i16:16:16-i32:32:32-i64:64:64-i128:128:128-f32:32:32-f64:64:64"
+    "-v16:16:16-v32:32:32-v64:64:64-v128:128:128-n16:32:64"
+)
+
+
 def nvvm_ir():
     from cuda.bindings import nvvm
 
     major, minor, dmajor, dminor = nvvm.ir_version()
-    return f"""target datalayout = "e-p:64:64:64-i1:8:8-i8:8:8-i16:16:16-i32:32:32-i64:64:64-i128:128:128-f32:32:32-f64:64:64-v16:16:16-v32:32:32-v64:64:64-v128:128:128-n16:32:64"
+    return f"""target datalayout = "{DATALAYOUT}"
 target triple = "nvptx64-nvidia-cuda"
 
 define void @store_one(float* %p) {{
@@ -116,7 +122,7 @@ def test_name_expressions_type_checked(bad):
 
 
 def test_bad_source_raises_nvrtc_error_with_log():
-    src = '__global__ void ok() {}\n__global__ void broken(int* p) {\n  *p = undefined_thing;\n}\n'
+    src = "__global__ void ok() {}\n__global__ void broken(int* p) {\n  *p = undefined_thing;\n}\n"
     prog = Program(src, "c++", opts(name="broken.cu"))
     with pytest.raises(NVRTCError) as info:
         prog.compile("ptx")
@@ -456,7 +462,14 @@ def test_as_bytes_backends():
         b"--ftz=false",
         b"--numba-debug",
     ]
-    assert o.as_bytes("NVVM") == [b"-arch=compute_90", b"-g", b"-generate-line-info", b"-opt=0", b"-ftz=0", b"-numba-debug"]
+    assert o.as_bytes("NVVM") == [
+        b"-arch=compute_90",
+        b"-g",
+        b"-generate-line-info",
+        b"-opt=0",
+        b"-ftz=0",
+        b"-numba-debug",
+    ]
     assert all(not s.startswith(b"--") for s in o.as_bytes("nvvm"))
     assert opts().as_bytes("nvvm", "ltoir") == [b"-arch=compute_90", b"-gen-lto"]
     with pytest.raises(ValueError, match="backend"):

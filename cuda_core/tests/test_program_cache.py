@@ -87,7 +87,10 @@ def test_key_includes_compiler_version(monkeypatch):
     assert key() != before
 
 
-@pytest.mark.parametrize("field, value", [("include_path", "/inc"), ("pre_include", "a.h"), ("pch", True), ("use_pch", "x.pch"), ("pch_dir", "/p")])
+@pytest.mark.parametrize(
+    "field, value",
+    [("include_path", "/inc"), ("pre_include", "a.h"), ("pch", True), ("use_pch", "x.pch"), ("pch_dir", "/p")],
+)
 def test_file_options_need_extra_digest(field, value):
     with pytest.raises(ValueError, match=field):
         key(options=opts(**{field: value}))

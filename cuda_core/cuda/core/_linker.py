@@ -374,7 +374,7 @@ class Linker:
 
     @classmethod
     def which_backend(cls) -> str:
-        """"nvJitLink" when it is available (12.3 or later), else "driver"."""
+        """ "nvJitLink" when it is available (12.3 or later), else "driver"."""
         return _backend()
 
     @property

@@ -388,9 +388,9 @@ class ProgramOptions:
         if bad:
             raise CUDAError(f"ProgramOptions {', '.join(sorted(bad))} are not supported by the NVVM backend")
         if values.get("arch"):
-            values["arch"] = "compute_" + _ARCH_RE.match(values["arch"]).group(2) + _ARCH_RE.match(
-                values["arch"]
-            ).group(3)
+            values["arch"] = (
+                "compute_" + _ARCH_RE.match(values["arch"]).group(2) + _ARCH_RE.match(values["arch"]).group(3)
+            )
         out = _emit(_NVVM_TABLE, self, values)
         if target_type == "ltoir" and "-gen-lto" not in out:
             out.append("-gen-lto")
@@ -469,7 +469,7 @@ def _nvrtc_version():
 
 def _bundled_headers_message():
     try:
-        found = "%d.%d" % _nvrtc_version()
+        found = "{}.{}".format(*_nvrtc_version())
     except Exception as exc:  # pragma: no cover - NVRTC missing
         found = f"unknown ({exc})"
     return f"ProgramOptions.use_bundled_headers needs NVRTC 13.3 or later with bundled headers (found {found})"
@@ -764,7 +764,7 @@ class Program:
 
     @property
     def backend(self) -> str:
-        """"NVRTC", "NVVM", or the linker's backend ("nvJitLink" or "driver") for PTX."""
+        """ "NVRTC", "NVVM", or the linker's backend ("nvJitLink" or "driver") for PTX."""
         return self._backend
 
     @property
@@ -776,7 +776,7 @@ class Program:
 
     @property
     def pch_status(self):
-        """"created", "not_attempted" or "failed" after a compile that asked for a PCH; else None."""
+        """ "created", "not_attempted" or "failed" after a compile that asked for a PCH; else None."""
         return self._pch_status
 
     @property

@@ -87,7 +87,7 @@ class ProgramCacheResource(abc.ABC):
         for key, value in pairs:
             self[key] = value
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional to override: most caches hold nothing
         """Release what the cache holds (nothing by default)."""
 
     def __enter__(self):
@@ -315,9 +315,7 @@ def _option_bytes(code_type, options, target_type):
     return [b"%d=%d" % pair for pair in lo._driver_options()]
 
 
-def make_program_cache_key(
-    *, code, code_type, options, target_type, name_expressions=(), extra_digest=None
-) -> bytes:
+def make_program_cache_key(*, code, code_type, options, target_type, name_expressions=(), extra_digest=None) -> bytes:
     """A 32-byte key for these compile inputs, stable across processes and runs.
 
     It includes the versions of cuda.core and of the compiler used, so an upgrade misses.

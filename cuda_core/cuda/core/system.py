@@ -9,7 +9,7 @@ raises RuntimeError saying which library and why; importing this module loads no
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING  # noqa: F401 - also a public name of NVIDIA's cuda.core.system
 
 # cuda.bindings of this repository has no nvml module: NVML is reached directly (below).
 CUDA_BINDINGS_NVML_IS_COMPATIBLE = False
@@ -23,9 +23,6 @@ __all__ = [
     "get_process_name",
     "get_user_mode_driver_version",
 ]
-
-if TYPE_CHECKING:  # pragma: no cover
-    import ctypes
 
 _NVML_SUCCESS = 0
 _NVML_ERROR_INSUFFICIENT_SIZE = 7
