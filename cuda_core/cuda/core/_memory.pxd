@@ -42,6 +42,9 @@ cdef class Buffer:
 # The CUstream of a stream argument: None is the legacy default stream (NULL).
 cdef int resolve_stream(object stream, cydriver.CUstream* out) except -1
 
+# A location (Device, Host, Host(numa_id=n), Host.numa_current(), or an int: ordinal, -1 host).
+cdef int location_of(object where, cydriver.CUmemLocation* loc) except -1
+
 # A new Buffer (or subclass) owning or viewing [ptr, ptr + size).
 cdef Buffer new_buffer(type cls, cydriver.CUdeviceptr ptr, size_t size, object mr, object owner,
                        object stream, cydriver.CUstream stream_handle, int free_kind,

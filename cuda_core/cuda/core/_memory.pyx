@@ -649,7 +649,7 @@ IPCBufferDescriptor = _IPCBufferDescriptor
 # ManagedBuffer
 
 
-cdef int _location(object where, cydriver.CUmemLocation* loc) except -1:
+cdef int location_of(object where, cydriver.CUmemLocation* loc) except -1:
     """A Device, Host (optionally with numa_id), or int (-1: host) as a CUmemLocation."""
     if where is None:
         raise TypeError("a location (Device or Host) is required")
@@ -709,7 +709,7 @@ cdef int _advise(Buffer b, cydriver.CUmem_advise advice, object where) except -1
     loc.type = cydriver.CU_MEM_LOCATION_TYPE_DEVICE
     loc.id = 0
     if where is not None:
-        _location(where, &loc)
+        location_of(where, &loc)
     _require_open(b)
     check(cydriver.cuMemAdvise(b._ptr, b._size, advice, loc))
     return 0
@@ -805,7 +805,7 @@ cdef class ManagedBuffer(Buffer):
         cdef cydriver.CUmemLocation probe
         target = list(locations)
         for where in target:
-            _location(where, &probe)  # validate all before changing any
+            location_of(where, &probe)  # validate all before changing any
         current = _accessed_by(self)
         for where in current:
             if where not in target:
@@ -819,7 +819,7 @@ cdef class ManagedBuffer(Buffer):
         cdef cydriver.CUmemLocation loc
         cdef cydriver.CUstream s
         _require_open(self)
-        _location(location, &loc)
+        location_of(location, &loc)
         resolve_stream(stream, &s)
         cdef cydriver.CUdeviceptr p = self._ptr
         cdef size_t n = self._size
@@ -842,7 +842,7 @@ cdef class ManagedBuffer(Buffer):
         cdef cydriver.CUstream s
         cdef size_t idx = 0
         _require_open(self)
-        _location(location, &loc)
+        location_of(location, &loc)
         resolve_stream(stream, &s)
         cdef cydriver.CUdeviceptr p = self._ptr
         cdef size_t n = self._size
