@@ -288,6 +288,16 @@ def test_ptx_source_to_cubin():
     assert prog.is_closed
 
 
+def test_ptx_source_compiles_twice():
+    ptx = Program(KERNELS, "c++", opts()).compile("ptx").code.decode()
+    prog = Program(ptx, "ptx", opts())
+    first = prog.compile("cubin")
+    second = prog.compile("cubin")  # a linker completes once: a new one is made
+    assert first.code[:4] == second.code[:4] == b"\x7fELF"
+    with pytest.raises(ValueError, match="target_type"):
+        prog.compile("ptx")
+
+
 def test_ptx_source_must_be_str():
     with pytest.raises(TypeError):
         Program(b".version 8.0", "ptx", opts())

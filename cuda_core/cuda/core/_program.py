@@ -29,7 +29,7 @@ _SOURCE_TYPES = ("c++", "ptx", "nvvm")
 _TARGETS = {
     "NVRTC": ("ptx", "cubin", "ltoir"),
     "NVVM": ("ptx", "ltoir"),
-    "linker": ("cubin", "ptx"),
+    "linker": ("cubin",),
 }
 _STD = ("c++03", "c++11", "c++14", "c++17", "c++20")
 _OFAST = ("0", "min", "mid", "max")
@@ -541,12 +541,7 @@ class Program:
             if not isinstance(code, str):
                 raise TypeError(f"code for code_type 'ptx' must be a str, got {type(code).__name__}")
             self._code = code
-            from cuda.core._linker import Linker
-            from cuda.core._module import ObjectCode
-
-            self._linker = Linker(
-                ObjectCode.from_ptx(code.encode(), name=options.name), options=options._linker_options()
-            )
+            self._linker = self._new_linker()
             self._backend = self._linker.backend
         else:
             if not isinstance(code, (str, bytes, bytearray)):
@@ -558,6 +553,13 @@ class Program:
             self._create_nvvm()
 
     # -- backends ------------------------------------------------------------------------------
+
+    def _new_linker(self):
+        from cuda.core._linker import Linker
+        from cuda.core._module import ObjectCode
+
+        code = ObjectCode.from_ptx(self._code.encode(), name=self._options.name)
+        return Linker(code, options=self._options._linker_options())
 
     def _create_nvrtc(self):
         from cuda.bindings import nvrtc
@@ -730,6 +732,10 @@ class Program:
         elif self._backend == "NVVM":
             data = self._compile_nvvm(target_type, logs)
         else:
+            if self._compiled:  # a linker completes once: link again with a fresh one
+                old, self._linker = self._linker, self._new_linker()
+                old.close()
+            self._compiled = True
             result = self._linker.link(target_type)
             if logs is not None:
                 log = self._linker.get_info_log()
