@@ -1,0 +1,207 @@
+"""Device, Context and green-context resources on a GPU, checked against cuda.bindings.driver."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+from _gpu_helpers import POISON32, DeviceMemory, kernels, ok
+
+import cuda.core as core
+
+pytestmark = pytest.mark.gpu
+
+
+def _drv():
+    from cuda.bindings import driver
+
+    return driver
+
+
+def test_identity_matches_driver(device):
+    driver = _drv()
+    dev = ok(driver.cuDeviceGet(0))
+    assert device.device_id == 0
+    name = ok(driver.cuDeviceGetName(256, dev))
+    assert device.name == name.split(b"\0")[0].decode()
+    major = ok(driver.cuDeviceGetAttribute(driver.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, dev))
+    minor = ok(driver.cuDeviceGetAttribute(driver.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, dev))
+    assert device.compute_capability == (major, minor)
+    assert device.compute_capability.major == major and device.compute_capability.minor == minor
+    assert device.arch == f"{major}{minor}"
+    uuid = ok(driver.cuDeviceGetUuid(dev))
+    raw = bytes(uuid.bytes) if hasattr(uuid, "bytes") else bytes(uuid)
+    assert device.uuid.replace("-", "") == raw[:16].hex()
+    assert [len(p) for p in device.uuid.split("-")] == [8, 4, 4, 4, 12]
+    bus = ok(driver.cuDeviceGetPCIBusId(32, dev)).split(b"\0")[0].decode()
+    assert device.pci_bus_id == bus
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "max_threads_per_block",
+        "multiprocessor_count",
+        "warp_size",
+        "max_shared_memory_per_block",
+        "l2_cache_size",
+        "unified_addressing",
+        "memory_pools_supported",
+        "cluster_launch",
+    ],
+)
+def test_properties_match_driver(device, name):
+    driver = _drv()
+    attr = getattr(driver.CUdevice_attribute, f"CU_DEVICE_ATTRIBUTE_{name.upper()}")
+    expected = ok(driver.cuDeviceGetAttribute(attr, ok(driver.cuDeviceGet(0))))
+    assert getattr(device.properties, name) == expected
+    assert device.properties is device.properties
+    assert getattr(device.properties, name) == expected  # cached value
+
+
+def test_every_property_readable(device):
+    from cuda.core._device import _ATTRIBUTES
+
+    for name in _ATTRIBUTES:
+        try:
+            value = getattr(device.properties, name)
+        except core.CUDAError:
+            continue  # attributes this driver does not know
+        assert isinstance(value, int), name
+
+
+def test_singletons_per_thread(device):
+    assert core.Device(0) is device
+    assert core.Device() is device  # the current context's device
+    assert core.Device(device_id=0) is device
+    assert core.Device(device) is device
+    other = []
+    t = threading.Thread(target=lambda: other.append((core.Device(0), core.Device(0))))
+    t.start()
+    t.join()
+    assert other[0][0] is other[0][1]
+    assert other[0][0] is not device
+    assert other[0][0].device_id == 0
+
+
+def test_bad_ordinals(device):
+    n = len(core.Device.get_all_devices())
+    assert n == ok(_drv().cuDeviceGetCount())
+    with pytest.raises(ValueError):
+        core.Device(n)
+    with pytest.raises(ValueError):
+        core.Device(-1)
+
+
+def test_context_and_set_current(device):
+    driver = _drv()
+    ctx = device.context
+    assert isinstance(ctx, core.Context)
+    assert int(ctx.handle) == int(ok(driver.cuCtxGetCurrent()))
+    assert not ctx.is_green
+    assert device.set_current() is None
+    # another thread has no current context until set_current()
+    seen = []
+
+    def worker():
+        d = core.Device(0)
+        with pytest.raises(core.CUDAError, match="set_current"):
+            d.create_stream()
+        d.set_current()
+        seen.append(int(d.context.handle))
+
+    t = threading.Thread(target=worker)
+    t.start()
+    t.join()
+    assert seen == [int(ctx.handle)]  # the same primary context
+
+
+def test_set_current_with_context_returns_previous(device):
+    primary = device.context
+    prev = device.set_current(primary)
+    assert isinstance(prev, core.Context) and prev == primary
+    assert device.context == primary
+
+
+def test_sync_and_allocate_default(device):
+    device.sync()
+    buf = device.allocate(1 << 20)
+    try:
+        assert buf.size == 1 << 20
+        assert int(buf.handle) != 0
+    finally:
+        buf.close()
+
+
+def test_can_access_peer(device):
+    assert device.can_access_peer(device) is True
+    assert device.can_access_peer(0) is True
+    devices = core.Device.get_all_devices()
+    for other in devices[1:]:
+        expected = ok(_drv().cuDeviceCanAccessPeer(ok(_drv().cuDeviceGet(0)), ok(_drv().cuDeviceGet(other.device_id))))
+        assert device.can_access_peer(other) == bool(expected)
+
+
+def test_default_stream_follows_environment():
+    import subprocess
+    import sys
+
+    code = "import cuda.core as c; print(c.Device(0).default_stream is c.PER_THREAD_DEFAULT_STREAM)"
+    for value, expected in (("1", "True"), ("0", "False"), (None, "False")):
+        env = {k: v for k, v in __import__("os").environ.items() if k != "CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM"}
+        if value is not None:
+            env["CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM"] = value
+        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+        assert out.stdout.strip() == expected
+
+
+def test_graph_builder_capture_and_replay(device):
+    k = kernels(device)
+    mem = DeviceMemory(4 * 64)
+    try:
+        builder = device.create_graph_builder()
+        builder.begin_building()
+        assert builder.is_building
+        core.launch(builder, core.LaunchConfig(grid=2, block=32), k["fill"], mem.ptr, 64, 77)
+        builder.end_building()
+        graph = builder.complete()
+        assert (mem.read(np.int32, 64) == POISON32).all()  # captured, not run
+        graph.launch(builder.stream)
+        builder.stream.sync()
+        assert (mem.read(np.int32, 64) == 77).all()
+        graph.close()
+        builder.close()
+    finally:
+        mem.free()
+
+
+def test_green_context(device):
+    sm = device.resources.sm
+    assert sm.sm_count == device.properties.multiprocessor_count
+    assert sm.min_partition_size >= 1
+    groups, rest = sm.split(core.SMResourceOptions(count=sm.min_partition_size * 2))
+    assert len(groups) == 1
+    assert groups[0].sm_count >= sm.min_partition_size * 2
+    assert groups[0].sm_count + rest.sm_count <= sm.sm_count
+    ctx = device.create_context(core.ContextOptions(resources=[groups[0]]))
+    try:
+        assert ctx.is_green
+        assert ctx.resources.sm.sm_count == groups[0].sm_count
+        stream = ctx.create_stream()
+        mem = DeviceMemory(4 * 256)
+        try:
+            core.launch(stream, core.LaunchConfig(grid=8, block=32), kernels(device)["fill"], mem.ptr, 256, 5)
+            stream.sync()
+            assert (mem.read(np.int32, 256) == 5).all()
+        finally:
+            mem.free()
+        stream.close()
+    finally:
+        ctx.close()
+    assert ctx.is_closed
+
+
+def test_texture_factories_not_implemented(device):
+    with pytest.raises(NotImplementedError):
+        device.create_texture_object()
