@@ -230,6 +230,20 @@ def test_file_cache_persists_and_stores_raw_bytes(tmp_path):
     assert not [p for p in files if p.name.startswith(".tmp-")]
 
 
+def test_file_cache_removes_abandoned_temporary_files(tmp_path):
+    c = FileStreamProgramCache(tmp_path)
+    old = tmp_path / "v1" / ".tmp-abandoned.1"
+    fresh = tmp_path / "v1" / ".tmp-in-flight.2"
+    old.write_bytes(b"half")
+    fresh.write_bytes(b"half")
+    os.utime(old, (1, 1))
+    c[b"k"] = b"v"
+    c.clear()
+    assert not old.exists()  # left by a crashed writer
+    assert fresh.exists()  # may belong to a writer still at work
+    assert c.get(b"k") is None
+
+
 def test_file_cache_default_path(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     c = FileStreamProgramCache()

@@ -29,6 +29,7 @@ __all__ = ["FileStreamProgramCache", "InMemoryProgramCache", "ProgramCacheResour
 
 _KEY_SCHEMA = b"cuda.core program cache key v1"
 _DIR_SCHEMA = "v1"
+_STALE_TMP_SECONDS = 3600  # a writer's temporary file older than this was abandoned
 
 
 def _key_bytes(key) -> bytes:
@@ -220,15 +221,22 @@ class FileStreamProgramCache(ProgramCacheResource):
             raise KeyError(key) from None
 
     def _entries(self):
+        """(atime, size, path) of each entry; removes temporary files left by crashed writers."""
         out = []
         try:
             names = os.listdir(self._dir)
         except FileNotFoundError:
             return out
+        stale = time.time() - _STALE_TMP_SECONDS
         for name in names:
-            if name.startswith(".tmp-"):
-                continue
             path = os.path.join(self._dir, name)
+            if name.startswith(".tmp-"):
+                try:
+                    if os.stat(path).st_mtime < stale:
+                        os.unlink(path)
+                except FileNotFoundError:
+                    pass
+                continue
             try:
                 st = os.stat(path)
             except FileNotFoundError:  # removed by another process meanwhile
