@@ -301,3 +301,23 @@ def test_old_nvjitlink_falls_back(monkeypatch):
     monkeypatch.setattr(nvjitlink, "version", lambda: (12, 2))
     with pytest.warns(RuntimeWarning, match="12.2 is older than 12.3"):
         assert L._backend() == "driver"
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"no_cache": True},
+        {"split_compile_extended": 2, "link_time_optimization": True},
+        {"kernels_used": "entry", "link_time_optimization": True},
+        {"optimize_unused_variables": True},
+        {"time": True},
+        {"ptxas_options": ["-v"], "max_register_count": 32},
+        {"optimization_level": 0, "debug": True, "lineinfo": True},
+        {"ftz": True, "prec_div": False, "prec_sqrt": False, "fma": True, "link_time_optimization": True},
+    ],
+)
+def test_nvjitlink_accepts_the_options(ltoirs, extra):
+    lto = extra.get("link_time_optimization")
+    inputs = ltoirs if lto else (compile_rdc(CALLER, "ptx"), compile_rdc(CALLEE, "ptx"))
+    cubin = Linker(*inputs, options=LinkerOptions(arch=ARCH, **extra)).link("cubin")
+    assert cubin.code[:4] == b"\x7fELF"
