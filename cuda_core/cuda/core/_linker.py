@@ -20,7 +20,7 @@ __all__ = ["Linker", "LinkerOptions"]
 
 _ARCH_RE = re.compile(r"^(sm|compute|lto)_(\d{2,3})([af]?)$")
 
-# (field, kind, nvJitLink flag); kinds as in _program: on, tf, val, each
+# (field, kind, nvJitLink flag); kinds: on (flag when True), 10 (flag=1/0), O (-O<n>), val, each
 _NVJITLINK_TABLE = (
     ("arch", "val", "-arch"),
     ("max_register_count", "val", "-maxrregcount"),
@@ -31,10 +31,10 @@ _NVJITLINK_TABLE = (
     ("optimization_level", "O", "-O"),
     ("debug", "on", "-g"),
     ("lineinfo", "on", "-lineinfo"),
-    ("ftz", "tf", "-ftz"),
-    ("prec_div", "tf", "-prec-div"),
-    ("prec_sqrt", "tf", "-prec-sqrt"),
-    ("fma", "tf", "-fma"),
+    ("ftz", "10", "-ftz"),
+    ("prec_div", "10", "-prec-div"),
+    ("prec_sqrt", "10", "-prec-sqrt"),
+    ("fma", "10", "-fma"),
     ("kernels_used", "each", "-kernels-used"),
     ("variables_used", "each", "-variables-used"),
     ("optimize_unused_variables", "on", "-optimize-unused-variables"),
@@ -135,8 +135,8 @@ class LinkerOptions:
             if kind == "on":
                 if value:
                     out.append(flag)
-            elif kind == "tf":
-                out.append(f"{flag}={'true' if value else 'false'}")
+            elif kind == "10":
+                out.append(f"{flag}={1 if value else 0}")
             elif kind == "O":
                 out.append(f"{flag}{value}")
             elif kind == "val":
