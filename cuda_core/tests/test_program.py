@@ -255,6 +255,15 @@ def test_nvvm_extra_sources_and_libdevice():
     assert "store_one" in text and "store_two" in text
 
 
+def test_nvvm_each_option_compiles():
+    for kw in ({"lineinfo": True}, {"debug": True}, {"prec_sqrt": False}, {"device_code_optimize": False}):
+        assert b".entry store_one" in Program(nvvm_ir(), "nvvm", opts(**kw)).compile("ptx").code
+    lto = Program(nvvm_ir(), "nvvm", opts(link_time_optimization=True))
+    assert lto.compile("ltoir").code_type == "ltoir"
+    with pytest.raises(ValueError, match="ltoir"):
+        lto.compile("ptx")  # LTO makes LTO-IR, not PTX
+
+
 def test_nvvm_cannot_make_cubin():
     with pytest.raises(ValueError, match="cubin"):
         Program(nvvm_ir(), "nvvm", opts()).compile("cubin")

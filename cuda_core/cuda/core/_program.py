@@ -391,6 +391,8 @@ class ProgramOptions:
             values["arch"] = (
                 "compute_" + _ARCH_RE.match(values["arch"]).group(2) + _ARCH_RE.match(values["arch"]).group(3)
             )
+        if target_type == "ptx" and values.get("link_time_optimization"):
+            raise ValueError("ProgramOptions.link_time_optimization makes NVVM emit LTO-IR: compile to 'ltoir'")
         out = _emit(_NVVM_TABLE, self, values)
         if target_type == "ltoir" and "-gen-lto" not in out:
             out.append("-gen-lto")
