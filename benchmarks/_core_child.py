@@ -1,0 +1,97 @@
+"""Measures cuda.core calls through whichever cuda.core is importable; prints JSON.
+
+Run by core_calls.py once per stack (ours, NVIDIA's), each in its own process.
+argv[1]: path of a cubin holding the kernels of driver_calls.KERNELS.
+Per-call figures are the best of 5 timeit loops (the loop's own cost, the same in both stacks, is
+included); launches are the median of 25 batches of 400 launches queued behind a spin kernel.
+"""
+
+import json
+import statistics
+import sys
+import time
+import timeit
+
+t0 = time.perf_counter()
+import cuda.core  # noqa: E402
+
+IMPORT_MS = (time.perf_counter() - t0) * 1e3
+
+import numpy as np  # noqa: E402
+
+from cuda.core import Device, LaunchConfig, ObjectCode, launch  # noqa: E402
+
+
+def per_call_ns(stmt: str, env: dict, n: int = 200_000, repeat: int = 5) -> float:
+    timer = timeit.Timer(stmt, globals=env)
+    timer.timeit(min(n, 1000))
+    return min(timer.timeit(n) / n for _ in range(repeat)) * 1e9
+
+
+def main():
+    dev = Device(0)
+    dev.set_current()
+    stream = dev.create_stream()
+    event = dev.create_event()
+    mr = dev.memory_resource
+    env = {"Device": Device, "dev": dev, "stream": stream, "event": event, "mr": mr}
+    results = {
+        "import_ms": IMPORT_MS,
+        "Device(0)": per_call_ns("Device(0)", env, n=1_000_000),
+        "set_current": per_call_ns("dev.set_current()", env, n=1_000_000),
+        "Stream.sync": per_call_ns("stream.sync()", env, n=100_000),
+        "Stream.record": per_call_ns("stream.record(event)", env, n=20_000),
+        "Stream.record()": per_call_ns("stream.record()", env, n=20_000),
+        "allocate+close": per_call_ns("dev.allocate(1 << 20, stream).close()", env, n=20_000),
+    }
+    stream.sync()
+
+    with open(sys.argv[1], "rb") as f:
+        code = ObjectCode.from_cubin(f.read())
+    spin, k0, k4, k16 = (code.get_kernel(name) for name in ("spin", "k0", "k4", "k16"))
+    buf = dev.allocate(1 << 20, stream)
+    f32, i32, u64 = np.float32, np.int32, np.uint64
+    args = {
+        "launch_0": (k0, ()),
+        "launch_4": (k4, (f32(1.5), buf, buf, u64(7))),
+        "launch_16": (
+            k16,
+            (
+                buf,
+                buf,
+                buf,
+                buf,
+                i32(1),
+                i32(2),
+                i32(3),
+                i32(4),
+                f32(1),
+                f32(2),
+                f32(3),
+                f32(4),
+                u64(5),
+                u64(6),
+                np.float64(7.0),
+                np.float64(8.0),
+            ),
+        ),
+    }
+    cfg = LaunchConfig(grid=1, block=32)
+    spin_cfg = LaunchConfig(grid=1, block=1)
+    for name, (kernel, kargs) in args.items():
+        batches = []
+        for _ in range(25):
+            launch(stream, spin_cfg, spin, u64(20_000_000))
+            t = time.perf_counter()
+            for _ in range(400):
+                launch(stream, cfg, kernel, *kargs)
+            batches.append((time.perf_counter() - t) / 400)
+            stream.sync()
+        results[name] = statistics.median(batches) * 1e6
+    buf.close()
+    results["module"] = cuda.core.__file__
+    results["version"] = getattr(cuda.core, "__version__", "?")
+    print(json.dumps(results))
+
+
+main()
