@@ -85,6 +85,14 @@ def test_cpp_to_ltoir():
     assert obj.code[:4] != b"\x7fELF"
 
 
+@pytest.mark.parametrize("target", ["ptx", "cubin"])
+def test_lto_option_needs_ltoir_target(target):
+    prog = Program(KERNELS, "c++", opts(link_time_optimization=True))
+    with pytest.raises(ValueError, match="ltoir"):
+        prog.compile(target)
+    assert len(prog.compile("ltoir").code) > 100
+
+
 def test_compile_twice_with_different_targets_and_names():
     prog = Program(KERNELS, "c++", opts())
     a = prog.compile("ptx", name_expressions=("fill<int>",))

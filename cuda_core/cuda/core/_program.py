@@ -596,6 +596,11 @@ class Program:
             old, self._handle = self._handle, None
             nvrtc.nvrtcDestroyProgram(old)
             self._create_nvrtc()
+        if target_type != "ltoir" and self._options.link_time_optimization:
+            raise ValueError(
+                f"ProgramOptions.link_time_optimization makes NVRTC emit LTO-IR: compile to 'ltoir', "
+                f"not {target_type!r}"
+            )
         prog = self._handle
         options = self._options.as_bytes("nvrtc", target_type)
         if target_type == "ltoir" and b"--dlink-time-opt" not in options:
@@ -635,6 +640,8 @@ class Program:
         data = bytes(buf)
         if target_type == "ptx":
             data = data.rstrip(b"\x00")
+        if not data:
+            raise NVRTCError(f"NVRTC produced no {target_type} for {self._options.name!r} with options {options}")
         mapping = {}
         for expr in name_expressions:
             err, lowered = nvrtc.nvrtcGetLoweredName(prog, _as_bytes_name(expr))
