@@ -261,7 +261,7 @@ cdef class StridedMemoryView:
         """A tiled TensorMapDescriptor of this (device) view; see TensorMapDescriptor."""
         from cuda.core._tensor_map import TensorMapDescriptor
 
-        return TensorMapDescriptor._from_view(self, box_dim, options=options, element_strides=element_strides,
+        return TensorMapDescriptor._from_tiled(self, box_dim, options=options, element_strides=element_strides,
                                               data_type=data_type, interleave=interleave, swizzle=swizzle,
                                               l2_promotion=l2_promotion, oob_fill=oob_fill)
 
