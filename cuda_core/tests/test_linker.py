@@ -243,13 +243,21 @@ def test_driver_options_mapping(driver_backend):
         arch="sm_90a", max_register_count=40, optimization_level=2, debug=True, lineinfo=True, verbose=True
     )
     assert o._driver_options() == [
-        (int(J.CU_JIT_TARGET), 90),
+        (int(J.CU_JIT_TARGET), int(driver.CUjit_target.CU_TARGET_COMPUTE_90A)),
         (int(J.CU_JIT_MAX_REGISTERS), 40),
         (int(J.CU_JIT_OPTIMIZATION_LEVEL), 2),
         (int(J.CU_JIT_GENERATE_DEBUG_INFO), 1),
         (int(J.CU_JIT_GENERATE_LINE_INFO), 1),
         (int(J.CU_JIT_LOG_VERBOSE), 1),
     ]
+
+
+@pytest.mark.parametrize("arch, target", [("sm_90", "CU_TARGET_COMPUTE_90"), ("sm_100f", "CU_TARGET_COMPUTE_100F")])
+def test_driver_target_values(driver_backend, arch, target):
+    from cuda.bindings import driver
+
+    pairs = dict(LinkerOptions(arch=arch)._driver_options())
+    assert pairs[int(driver.CUjit_option.CU_JIT_TARGET)] == int(getattr(driver.CUjit_target, target))
 
 
 def test_driver_rejects_what_it_lacks(driver_backend, ltoirs):
@@ -270,6 +278,9 @@ def test_driver_backend_has_no_handle_and_links_or_names_the_driver(driver_backe
     assert linker.backend == "driver"
     assert linker.handle is None
     if gpu_unavailable_reason() is None:
+        from cuda.core import Device
+
+        Device(0).set_current()  # cuLink* needs a current context
         cubin = linker.link("cubin")
         assert cubin.code[:4] == b"\x7fELF"
     else:

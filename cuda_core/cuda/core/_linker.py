@@ -155,7 +155,9 @@ class LinkerOptions:
         pairs = []
         if self.arch is not None:
             m = _ARCH_RE.match(self.arch)
-            pairs.append((J.CU_JIT_TARGET, int(m.group(2))))
+            # CUjit_target: the number, plus 0x10000 for an "a" (accelerated) or 0x20000 for an "f" (family) target
+            base = {"": 0, "a": 0x10000, "f": 0x20000}[m.group(3)]
+            pairs.append((J.CU_JIT_TARGET, base + int(m.group(2))))
         if self.max_register_count is not None:
             pairs.append((J.CU_JIT_MAX_REGISTERS, self.max_register_count))
         if self.optimization_level is not None:
