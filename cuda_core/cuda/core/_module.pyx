@@ -269,11 +269,21 @@ cdef int _device_ordinal(device) except? -2:
     raise TypeError(f"device must be a Device or an int ordinal, got {type(device).__name__}")
 
 
-cdef cydriver.CUdevice _current_device() except? -1:
+cdef cydriver.CUdevice _device_handle(int ordinal) except? -1:
+    """The CUdevice of an ordinal; -1 means the current context's device (device 0 without one)."""
     cdef cydriver.CUdevice dev = 0
+    cdef cydriver.CUresult err
     _ensure_init()
+    if ordinal < 0:
+        with nogil:
+            err = cydriver.cuCtxGetDevice(&dev)
+        if err == cydriver.CUDA_SUCCESS:
+            return dev
+        if err != cydriver.CUDA_ERROR_INVALID_CONTEXT:
+            check(err)
+        ordinal = 0
     with nogil:
-        check(cydriver.cuCtxGetDevice(&dev))
+        check(cydriver.cuDeviceGet(&dev, ordinal))
     return dev
 
 
@@ -294,8 +304,9 @@ cdef tuple _IMMUTABLE = (
 cdef class KernelAttributes:
     """Read-only attributes of a kernel on one device (cuKernelGetAttribute).
 
-    ``kernel.attributes`` reads them for the current device; ``kernel.attributes[dev]``
-    (a Device or an ordinal) for another. Values that cannot change are cached.
+    ``kernel.attributes`` reads them for the current context's device (device 0 when no
+    context is current); ``kernel.attributes[dev]`` (a Device or an ordinal) for another.
+    Values that cannot change are cached.
     """
 
     cdef Kernel _kernel
@@ -310,7 +321,7 @@ cdef class KernelAttributes:
         return _new_attributes(self._kernel, ordinal, self._cache)
 
     cdef int _get(self, cydriver.CUfunction_attribute attr) except? -1:
-        cdef cydriver.CUdevice dev = self._ordinal if self._ordinal >= 0 else _current_device()
+        cdef cydriver.CUdevice dev = _device_handle(self._ordinal)
         key = (dev, <int>attr)
         cached = self._cache.get(key)
         if cached is not None:
