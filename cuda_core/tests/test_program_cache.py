@@ -196,9 +196,12 @@ def test_no_membership_test_and_not_iterable(cache):
 
 def test_context_manager(tmp_path):
     with InMemoryProgramCache() as c:
+        assert isinstance(c, InMemoryProgramCache)
         c[b"a"] = b"1"
     with FileStreamProgramCache(tmp_path) as f:
+        assert isinstance(f, FileStreamProgramCache)
         f[b"a"] = b"1"
+    assert FileStreamProgramCache(tmp_path)[b"a"] == b"1"  # entries outlive the object
 
 
 def test_in_memory_lru_eviction():
