@@ -555,3 +555,113 @@ def test_frees_at_interpreter_exit(device):
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "ok"
     assert proc.stderr == ""
+
+
+# ---- virtual memory ------------------------------------------------------------------------
+
+
+def vmm_supported(device):
+    return device_attr(device, "CU_DEVICE_ATTRIBUTE_VIRTUAL_MEMORY_MANAGEMENT_SUPPORTED")
+
+
+def test_virtual_memory_allocate_and_grow(device, stream):
+    from cuda.core import VirtualMemoryResource, VirtualMemoryResourceOptions
+
+    if not vmm_supported(device):
+        pytest.skip("no virtual memory management")
+    mr = VirtualMemoryResource(device, VirtualMemoryResourceOptions(handle_type=None))
+    assert mr.device_id == device.device_id
+    assert mr.is_device_accessible and not mr.is_host_accessible
+    buf = mr.allocate(3000, stream)
+    assert buf.size >= 3000 and buf.size % 4096 == 0  # rounded up to the granularity
+    assert buf.device_id == device.device_id
+    first = roundtrip(buf, stream)
+    grown = mr.modify_allocation(buf, buf.size * 4)
+    assert grown.size >= 4 * len(first)
+    assert buf.is_closed  # ownership moved to the grown buffer
+    out = np.zeros(len(first), np.uint8)
+    Buffer.from_handle(grown.handle, len(first)).copy_to(host_buffer(out), stream=stream)
+    stream.sync()
+    np.testing.assert_array_equal(out, first)  # the old contents survive the growth
+    roundtrip(grown, stream)
+    size = grown.size
+    same = mr.modify_allocation(grown, 16)  # already large enough: same memory, new owner
+    assert same.size == size
+    same.close(stream)
+    stream.sync()
+    assert "allocations=0" in repr(mr)
+
+
+def test_virtual_memory_bad_input(device):
+    from cuda.core import VirtualMemoryResource, VirtualMemoryResourceOptions
+
+    with pytest.raises(TypeError):
+        VirtualMemoryResource(device, config=42)
+    with pytest.raises(ValueError):
+        VirtualMemoryResourceOptions(granularity="huge")
+    mr = VirtualMemoryResource(device, VirtualMemoryResourceOptions(handle_type=None))
+    other = device.allocate(64, device.default_stream)
+    with pytest.raises(TypeError):
+        mr.modify_allocation(other, 1 << 20)
+
+
+# ---- batches -------------------------------------------------------------------------------
+
+
+def test_copy_batch(device, stream):
+    from cuda.core.utils import CopyOptions, copy_batch
+
+    sizes = [100, 4096, 12345]
+    data = [RNG.integers(0, 256, n, dtype=np.uint8) for n in sizes]
+    srcs = [device.allocate(n, stream) for n in sizes]
+    dsts = [device.allocate(n, stream) for n in sizes]
+    for src, d in zip(srcs, data):
+        src.copy_from(host_buffer(d), stream=stream)
+    for dst in dsts:
+        dst.fill(0xCD, stream=stream)
+    copy_batch(stream, srcs, dsts)
+    copy_batch(stream, srcs[:1], dsts[:1], options=CopyOptions(src_access_order="stream"))
+    copy_batch(stream, srcs, dsts, options=[CopyOptions(dst_location_hint=device)] * 3)
+    for dst, d in zip(dsts, data):
+        out = np.zeros(len(d), np.uint8)
+        dst.copy_to(host_buffer(out), stream=stream)
+        stream.sync()
+        np.testing.assert_array_equal(out, d)
+    with pytest.raises(ValueError):
+        copy_batch(stream, srcs, dsts[:2])
+    with pytest.raises(ValueError):
+        copy_batch(stream, srcs, dsts[::-1])
+    with pytest.raises(TypeError):
+        copy_batch(stream, srcs[0], dsts[0])
+    from cuda.core import LEGACY_DEFAULT_STREAM
+
+    with pytest.raises(TypeError):
+        copy_batch(LEGACY_DEFAULT_STREAM, srcs, dsts)
+
+
+def test_managed_batches(device, stream):
+    from cuda.core.utils import discard_batch, discard_prefetch_batch, prefetch_batch
+
+    if not managed_pools_supported(device):
+        pytest.skip("no concurrent managed access")
+    try:
+        mr = ManagedMemoryResource()
+    except Exception as exc:
+        pytest.skip(f"managed memory pools unavailable: {exc}")
+    bufs = [mr.allocate(MiB, stream) for _ in range(3)]
+    for b in bufs:
+        b.fill(5, stream=stream)
+    prefetch_batch(stream, bufs, device)
+    prefetch_batch(stream, bufs, [Host(), device, Host()])
+    stream.sync()
+    assert all((host_array(b) == 5).all() for b in bufs)
+    discard_prefetch_batch(stream, bufs, device)
+    discard_batch(stream, bufs)
+    stream.sync()
+    with pytest.raises(ValueError):
+        prefetch_batch(stream, bufs, [device])
+    with pytest.raises(ValueError):
+        discard_batch(stream, [])
+    for b in bufs:
+        b.close(stream)
+    stream.sync()

@@ -138,3 +138,30 @@ def test_decorator_with_device_arrays(device, stream):
 
     assert shape_of(cp.zeros((3, 2)), stream) == (3, 2)
     assert shape_of(device.allocate(16, stream), stream) == (16,)
+
+
+def test_tensor_map(device, stream):
+    from cuda.core import TensorMapDescriptor, TensorMapDescriptorOptions
+
+    if device.compute_capability < (9, 0):
+        pytest.skip("tensor maps need compute capability 9.0")
+    buf = device.allocate(64 * 64 * 4, stream)
+    view = StridedMemoryView.from_buffer(buf, (64, 64), dtype=np.float32)
+    tmap = view.as_tensor_map((16, 32))
+    assert isinstance(tmap, TensorMapDescriptor)
+    assert tmap.device == device
+    tmap2 = view.as_tensor_map(options=TensorMapDescriptorOptions(box_dim=(8, 8), swizzle=0))
+    assert tmap2.device == device
+    other = device.allocate(64 * 64 * 4, stream)
+    tmap.replace_address(StridedMemoryView.from_buffer(other, (64, 64), dtype=np.float32))
+    with pytest.raises(ValueError):
+        view.as_tensor_map((16, 300))  # box entries are at most 256
+    with pytest.raises(ValueError):
+        view.as_tensor_map((16,))  # rank mismatch
+    from cuda.core import Buffer
+
+    unaligned = Buffer.from_handle(buf.handle + 4, 1024)
+    with pytest.raises(ValueError):
+        StridedMemoryView.from_buffer(unaligned, (16, 16), dtype=np.float32).as_tensor_map((4, 4))
+    with pytest.raises(RuntimeError):
+        TensorMapDescriptor()
