@@ -172,6 +172,7 @@ cdef inline int _require_open(Buffer b) except -1:
 
 
 @cython.freelist(32)
+@cython.no_gc_clear  # the finalizer needs the stream and resource even when a cycle is collected
 cdef class Buffer:
     """Memory at a device (or host) address, with its size and the resource that owns it.
 

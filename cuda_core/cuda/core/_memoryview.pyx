@@ -91,6 +91,7 @@ cdef object _stream_address(object stream):
 
 
 @cython.freelist(8)
+@cython.no_gc_clear  # the finalizer runs the DLPack deleter of the tensor it holds
 cdef class StridedMemoryView:
     """The pointer, shape, strides (in elements), dtype and location of a strided array.
 
