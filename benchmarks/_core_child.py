@@ -19,7 +19,10 @@ IMPORT_MS = (time.perf_counter() - t0) * 1e3
 
 import numpy as np  # noqa: E402
 
-from cuda.core import Device, LaunchConfig, ObjectCode, launch  # noqa: E402
+try:
+    from cuda.core import Device, LaunchConfig, ObjectCode, launch
+except ImportError:  # NVIDIA's releases before 1.0 kept them in cuda.core.experimental
+    from cuda.core.experimental import Device, LaunchConfig, ObjectCode, launch
 
 
 def per_call_ns(stmt: str, env: dict, n: int = 200_000, repeat: int = 5) -> float:

@@ -316,7 +316,9 @@ cdef class Device:
             raise ValueError(f"the context belongs to device {(<Context>ctx)._device_id}, not {self._id}")
         (<Context>ctx)._live()
         cdef cydriver.CUcontext prev = NULL
-        check(cydriver.cuCtxPopCurrent(&prev))
+        check(cydriver.cuCtxGetCurrent(&prev))
+        if prev != NULL:
+            check(cydriver.cuCtxPopCurrent(&prev))
         check(cydriver.cuCtxPushCurrent(<cydriver.CUcontext>(<Context>ctx)._handle))
         self._has_inited = True
         if prev == NULL:
@@ -535,6 +537,7 @@ cdef class Context:
         from cuda.core._event import _options
 
         cdef cydriver.CUstream s = NULL
+        cdef cydriver.CUcontext popped = NULL
         cdef int priority = 0
         self._live()
         if not self._green:
@@ -542,7 +545,7 @@ cdef class Context:
             try:
                 return _stream._create(options, self._device_id)
             finally:
-                cydriver.cuCtxPopCurrent(NULL)
+                cydriver.cuCtxPopCurrent(&popped)
         opts = _options(StreamOptions, options, "options")
         if not opts.nonblocking:
             raise ValueError("streams of a green context are non-blocking: use StreamOptions(nonblocking=True)")
