@@ -12,6 +12,7 @@ session rebuilds them.
     .venv/bin/nox -s build        # sdists and wheels of the four into dist/, checked
     .venv/bin/nox -s sdists       # each sdist of dist/ installed in a fresh venv
     .venv/bin/nox -s metapackage  # pip install ./cuda_python[all] with ours, in a fresh venv
+    .venv/bin/nox -s conda        # the conda recipes rendered by rattler-build, every variant
 """
 
 import pathlib
@@ -105,6 +106,13 @@ def docs(session: nox.Session) -> None:
     out = REPO / "docs" / "_build" / "html"
     session.run(PY, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html", str(REPO / "docs"), str(out))
     session.log(f"docs: {out / 'index.html'}")
+
+
+@nox.session
+def conda(session: nox.Session) -> None:
+    """The conda recipes rendered by rattler-build for every variant (building needs conda channels)."""
+    session.run(PY, "-m", "pip", "install", "-q", "-r", str(REPO / "conda" / "requirements.txt"))
+    session.run(PY, "-m", "pytest", "-q", "-rs", str(REPO / "ci" / "tests" / "test_conda.py"), *session.posargs)
 
 
 # Release engineering (ci/release.py): minutes each (the bindings are compiled), so not in CI.

@@ -1,4 +1,6 @@
-"""Write each package's _version.py, and the metapackage's pyproject.toml, from toolkit-versions.yaml.
+"""Write the version files from toolkit-versions.yaml.
+
+Each package's _version.py, the metapackage's pyproject.toml, and conda/variants.yaml.
 
 `--check` reports stale files instead of writing them (used by the tests).
 """
@@ -18,7 +20,46 @@ def expected_files() -> dict:
         path = toolkit.REPO / folder / package.replace(".", "/") / "_version.py"
         files[path] = f'{HEADER}__version__ = "{toolkit.package_version(dist)}"\n'
     files[toolkit.REPO / "cuda_python" / "pyproject.toml"] = metapackage_pyproject()
+    files[toolkit.REPO / "conda" / "variants.yaml"] = conda_variants()
     return files
+
+
+def conda_variants() -> str:
+    """conda/variants.yaml: one variant per toolkit release, for the recipes of conda/."""
+    releases = toolkit.toolkit_versions()
+    per_release = {
+        "cuda_version": releases,
+        # cuda-bindings and the metapackage follow the release (same version, as NVIDIA's do)
+        "cuda_bindings_version": [toolkit.toolkit(r)["cuda-bindings"] for r in releases],
+        "cuda_python_version": [toolkit.toolkit(r)["cuda-bindings"] for r in releases],
+        **{
+            f"{dist.replace('-', '_')}_pin": [toolkit.toolkit(r)["metapackage"][dist] for r in releases]
+            for dist in ("cuda-bindings", "cuda-core", "cuda-pathfinder")
+        },
+    }
+    single = {
+        "cuda_core_version": [toolkit.package_version("cuda-core")],
+        "cuda_pathfinder_version": [toolkit.package_version("cuda-pathfinder")],
+        "python": toolkit.load()["python-versions"],
+        "python_min": toolkit.load()["python-versions"][:1],
+        # the compiler and C library of the compiled recipes (a conda-forge feedstock's global
+        # pinning overrides these): glibc 2.28, as manylinux_2_28
+        "c_compiler": ["gcc"],
+        "c_compiler_version": ["14"],
+        "c_stdlib": ["sysroot"],
+        "c_stdlib_version": ["2.28"],
+    }
+    lines = [
+        HEADER.rstrip(),
+        "# rattler-build variants of the recipes in conda/: one per CUDA toolkit release (zip_keys",
+        "# keeps each release's values together), times each Python version for the compiled ones.",
+    ]
+    for key, values in {**per_release, **single}.items():
+        lines.append(f"{key}:")
+        lines += [f'  - "{v}"' for v in values]
+    lines.append("zip_keys:")
+    lines.append("  - [" + ", ".join(per_release) + "]")
+    return "\n".join(lines) + "\n"
 
 
 def _toml_list(items: list[str]) -> str:

@@ -95,13 +95,15 @@ def check_wheel(path: Path) -> list[str]:
     return problems
 
 
-def check_sdist(path: Path) -> list[str]:
-    """Problems of one sdist: C/C++ output or built modules inside, Cython sources missing."""
+def cython_sources(folder: Path) -> set[str]:
+    return {p.relative_to(folder).as_posix() for p in folder.glob("cuda/**/*.pyx")}
+
+
+def check_sdist(path: Path, pyx: set[str]) -> list[str]:
+    """Problems of one sdist: C/C++ output or built modules inside, Cython sources (pyx) missing."""
     with tarfile.open(path) as tf:
         names = tf.getnames()
     problems = [f"{path.name}: {n}" for n in names if n.endswith((".c", ".cpp", ".so"))]
-    folder = _folder(path.name.rsplit("-", 1)[0].replace("_", "-"))
-    pyx = {p.relative_to(folder).as_posix() for p in folder.glob("cuda/**/*.pyx")}
     have = {n.split("/", 1)[1] for n in names if "/" in n}
     problems += [f"{path.name}: lacks {p}" for p in sorted(pyx - have)]
     return problems
@@ -114,7 +116,13 @@ def sizes(path: Path) -> tuple[int, int]:
 
 
 def _mb(n: float) -> str:
-    return f"{n / 1e6:.1f} MB"
+    return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n / 1e3:.0f} kB"
+
+
+def c_sources_size(path: Path) -> int:
+    """Bytes of C/C++ sources inside a wheel, uncompressed."""
+    with zipfile.ZipFile(path) as zf:
+        return sum(i.file_size for i in zf.infolist() if i.filename.endswith((".c", ".cpp", ".cxx")))
 
 
 def nvidia_wheels() -> dict[str, Path]:
@@ -138,13 +146,13 @@ def nvidia_wheels() -> dict[str, Path]:
 
 def size_report(wheels: dict[str, Path]) -> str:
     theirs = nvidia_wheels()
-    rows = ["| distribution | our wheel | ours installed | NVIDIA's wheel | NVIDIA's installed |"]
+    rows = ["| distribution | our wheel | ours installed | NVIDIA's wheel | NVIDIA's installed (C/C++ in it) |"]
     rows.append("|---|---|---|---|---|")
     for dist, path in wheels.items():
         ours = sizes(path)
         if dist in theirs:
             t = sizes(theirs[dist])
-            their_cells = f"{_mb(t[0])} | {_mb(t[1])}"
+            their_cells = f"{_mb(t[0])} | {_mb(t[1])} ({_mb(c_sources_size(theirs[dist]))})"
         elif dist == "cuda-bindings":
             their_cells = f"{NVIDIA_BINDINGS_MB[0]} MB (issue 6) | {NVIDIA_BINDINGS_MB[1]} MB (issue 6)"
         else:
@@ -160,10 +168,11 @@ def build() -> int:
     """sdists and wheels of every distribution into dist/, from this checkout, then checked."""
     shutil.rmtree(DIST, ignore_errors=True)
     DIST.mkdir()
-    timings = {}
+    timings, pyx = {}, {}
     for dist in toolkit.BUILDABLE:
         folder = _folder(dist)
         start = time.perf_counter()
+        pyx[dist] = cython_sources(folder)  # what the sdist must hold (files may come while we build)
         # The sdist: setuptools' PEP 517 hook, run in the package folder (no compiling).
         hook = "import sys, setuptools.build_meta as b; print(b.build_sdist(sys.argv[1]))"
         _run(sys.executable, "-c", hook, DIST, cwd=folder, stdout=subprocess.DEVNULL)
@@ -174,7 +183,7 @@ def build() -> int:
     wheels = {d: next(DIST.glob(f"{_stem(d)}-*.whl")) for d in toolkit.BUILDABLE}
     sdists = {d: next(DIST.glob(f"{_stem(d)}-*.tar.gz")) for d in toolkit.BUILDABLE}
     problems = [p for w in wheels.values() for p in check_wheel(w)]
-    problems += [p for s in sdists.values() for p in check_sdist(s)]
+    problems += [p for d, s in sdists.items() for p in check_sdist(s, pyx[d])]
     print("\nbuilt (seconds):", ", ".join(f"{d} {t:.0f}" for d, t in timings.items()))
     for path in sorted(DIST.iterdir()):
         print(f"  {path.name}: {_mb(path.stat().st_size)}")
