@@ -1,0 +1,109 @@
+"""Peer-copy bandwidth, device 0 -> device 1: cuda.core Buffer.copy_to beside cudaMemcpyPeerAsync in C
+(benchmarks/c/peer_copy_twin.c) and NVIDIA's cuda-core, in one run. Needs two GPUs.
+
+    python benchmarks/peer_copy.py --ours-path $SP [--sizes 1048576 67108864] [--json out.json]
+
+Both sides: peer access on, a warm-up copy, then `repeat` back-to-back copies on one stream timed
+by the wall clock around the batch (synchronized before and after); best of `--rounds`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def child(nbytes: int, repeat: int) -> dict:
+    """Runs in a fresh process with the stack under test on sys.path."""
+    import cuda.core
+    from cuda.core import Device, DeviceMemoryResource
+
+    d0, d1 = Device(0), Device(1)
+    d1.set_current()
+    d0.set_current()
+    mr0 = DeviceMemoryResource(d0)
+    mr0.peer_accessible_by = [d1]  # the default pool of device 0, mapped for device 1
+    s = d0.create_stream()
+    src = mr0.allocate(nbytes, stream=s)
+    d1.set_current()
+    dst = d1.allocate(nbytes, stream=d1.create_stream())
+    d1.sync()
+    d0.set_current()
+    src.copy_to(dst, stream=s)  # warm-up
+    s.sync()
+    t = time.perf_counter()
+    for _ in range(repeat):
+        src.copy_to(dst, stream=s)
+    s.sync()
+    t = time.perf_counter() - t
+    return {"GBps": nbytes * repeat / t / 1e9, "module": cuda.core.__file__}
+
+
+def run_child(python: str, pythonpath: str | None, nbytes: int, repeat: int) -> dict:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    if pythonpath:
+        env["PYTHONPATH"] = pythonpath
+    out = subprocess.run(
+        [python, __file__, "--child", str(nbytes), str(repeat)], capture_output=True, text=True, env=env
+    )
+    if out.returncode:
+        raise RuntimeError(out.stderr)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def c_twin(nbytes: int, repeat: int) -> dict:
+    from cuda.pathfinder import load_nvidia_dynamic_lib
+
+    exe = os.path.join(tempfile.mkdtemp(), "peer_copy_twin")
+    cc = shutil.which("cc") or shutil.which("gcc")
+    subprocess.run([cc, "-O2", "-o", exe, str(HERE / "c" / "peer_copy_twin.c"), "-ldl"], check=True)
+    lib = load_nvidia_dynamic_lib("cudart").abs_path
+    return json.loads(subprocess.check_output([exe, lib, str(nbytes), str(repeat)], text=True))
+
+
+def main() -> int:
+    if len(sys.argv) == 4 and sys.argv[1] == "--child":
+        print(json.dumps(child(int(sys.argv[2]), int(sys.argv[3]))))
+        return 0
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--ours-path", required=True)
+    parser.add_argument("--theirs-python", default=sys.executable)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1 << 20, 1 << 26, 1 << 28])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--json")
+    args = parser.parse_args()
+    gpus = subprocess.run(["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"], capture_output=True, text=True)
+    print(f"# peer copy device 0 -> 1, {', '.join(gpus.stdout.split(chr(10))[:2])}; best of {args.rounds} rounds")
+    print("| bytes | C cudaMemcpyPeerAsync (GB/s) | NVIDIA cuda.core (GB/s) | ours (GB/s) | ours/C |")
+    print("| --- | --- | --- | --- | --- |")
+    results = []
+    for nbytes in args.sizes:
+        repeat = max(10, min(1000, (1 << 33) // nbytes))
+        best = {"c": 0.0, "nvidia": 0.0, "ours": 0.0}
+        for _ in range(args.rounds):
+            best["c"] = max(best["c"], c_twin(nbytes, repeat)["GBps"])
+            best["ours"] = max(best["ours"], run_child(sys.executable, args.ours_path, nbytes, repeat)["GBps"])
+            try:
+                best["nvidia"] = max(best["nvidia"], run_child(args.theirs_python, None, nbytes, repeat)["GBps"])
+            except RuntimeError as exc:
+                best["nvidia"] = float("nan")
+                print(f"# NVIDIA's cuda.core failed: {str(exc).strip().splitlines()[-1]}", file=sys.stderr)
+        results.append({"bytes": nbytes, "repeat": repeat, **best})
+        c, theirs, ours = best["c"], best["nvidia"], best["ours"]
+        print(f"| {nbytes} | {c:.1f} | {theirs:.1f} | {ours:.1f} | {ours / c:.2f} |")
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
