@@ -4,7 +4,7 @@ Sessions run in the environment nox itself runs in (`.venv`, made by
 `python3 ci/bootstrap.py`): the packages are installed there once, so no
 session rebuilds them.
 
-    .venv/bin/nox -s lint tests   # what CI runs
+    .venv/bin/nox -s lint tests docs   # what CI runs
     .venv/bin/nox -s tests_gpu    # GPU tests (on a machine with a GPU)
     .venv/bin/nox -s generate     # regenerate every generated file
     .venv/bin/nox -s bench        # benchmarks
@@ -25,7 +25,7 @@ sys.path.insert(0, str(REPO / "ci"))
 import toolkit  # noqa: E402
 
 nox.options.default_venv_backend = "none"
-nox.options.sessions = ["lint", "tests"]
+nox.options.sessions = ["lint", "tests", "docs"]
 
 PY = sys.executable
 

@@ -80,9 +80,12 @@ def elf_section_names(data: bytes) -> set[str]:
 
 
 def check_wheel(path: Path) -> list[str]:
-    """Problems of one wheel: Cython's C/C++ output inside, extension modules not stripped."""
+    """Problems of one wheel: C/C++ sources inside, a .pyx without its module, modules not stripped."""
     problems = []
     with zipfile.ZipFile(path) as zf:
+        names = zf.namelist()
+        built = {n.split(".", 1)[0] for n in names if n.endswith(".so")}
+        problems += [f"{path.name}: {n} was not compiled" for n in names if n.endswith(".pyx") and n[:-4] not in built]
         for info in zf.infolist():
             name = info.filename
             if name.endswith((".c", ".cpp", ".cxx")):
@@ -192,7 +195,7 @@ def build() -> int:
     if problems:
         print("\nFAILED:", *problems, sep="\n  ")
         return 1
-    print("\nchecked: no C/C++ sources in wheels or sdists, extension modules stripped, every .pyx in the sdists")
+    print("\nchecked: no C/C++ sources in wheels or sdists, each .pyx compiled and stripped, each .pyx in the sdists")
     return 0
 
 
