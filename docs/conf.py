@@ -91,7 +91,7 @@ def _summary(obj) -> tuple[str, str]:
         signature = lines[0][lines[0].index("(") :]
         lines = lines[1:]
     text = " ".join(line.strip() for line in lines).strip()
-    text = re.split(r"(?<=\.)\s|\s(?:Args|Returns|Parameters|Raises):", text, maxsplit=1)[0]
+    text = re.split(r"(?<=\.)\s|(?:^|\s)(?:Args|Returns|Parameters|Raises):", text, maxsplit=1)[0]
     if len(text) > 160:
         text = text[:160].rsplit(" ", 1)[0] + " ..."
         if text.count("``") % 2:  # a literal cut in two: drop its start
