@@ -181,8 +181,7 @@ cdef class Buffer:
     back. Exported through DLPack as a 1-D array of bytes.
     """
 
-    def __cinit__(self):
-        self._device_id = -2
+    # No __cinit__: every Buffer is made by new_buffer(), which sets all fields.
 
     def __init__(self, *args, **kwargs):
         raise RuntimeError("Buffer objects cannot be created directly: use MemoryResource.allocate() "
