@@ -334,3 +334,33 @@ def test_repr_mentions_fields():
     assert "shape=(2, 2)" in text
     assert "float32" in text
     assert "device_id=-1" in text
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.uint32, np.float16, np.float64, np.complex64, np.bool_])
+def test_view_exports_dlpack(dtype):
+    base = random_array((4, 6), dtype)
+    for arr in (base, base[:, ::2], base.T):
+        view = StridedMemoryView.from_array_interface(arr)
+        assert view.__dlpack_device__() == (1, 0)
+        out = np.from_dlpack(view)
+        assert out.ctypes.data == arr.ctypes.data
+        assert out.dtype == arr.dtype
+        np.testing.assert_array_equal(out, arr)
+        back = StridedMemoryView.from_dlpack(view)
+        assert back.shape == arr.shape
+        assert back.strides == element_strides(arr)
+        assert back.exporting_obj is view
+
+
+def test_view_dlpack_export_readonly_and_errors():
+    arr = random_array((5,), np.int32)
+    arr.flags.writeable = False
+    view = StridedMemoryView.from_dlpack(arr)
+    assert StridedMemoryView.from_dlpack(view).readonly is True
+    with pytest.raises(BufferError):
+        view.__dlpack__(copy=True)
+    with pytest.raises(BufferError):
+        view.__dlpack__(dl_device=(2, 0))
+    structured = StridedMemoryView.from_array_interface(np.zeros(3, [("a", np.int32), ("b", np.int8)]))
+    with pytest.raises(BufferError):
+        structured.__dlpack__()

@@ -17,7 +17,10 @@ from cpython.buffer cimport (
 )
 from cpython.pycapsule cimport PyCapsule_GetPointer, PyCapsule_IsValid, PyCapsule_SetName
 from libc.stdint cimport int64_t, intptr_t, uintptr_t
+from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy
+from cpython.pycapsule cimport PyCapsule_Destructor, PyCapsule_New
+from cpython.ref cimport Py_DECREF, Py_INCREF
 
 from cuda.bindings cimport cydriver
 from cuda.core._dlpack cimport *
@@ -224,6 +227,24 @@ cdef class StridedMemoryView:
                 f"is_device_accessible={self.is_device_accessible}, readonly={self.readonly}, "
                 f"exporting_obj={type(self.exporting_obj).__module__}.{type(self.exporting_obj).__name__})")
 
+    # ---- DLPack export -----------------------------------------------------------------------
+
+    def __dlpack_device__(self):
+        if not self.is_device_accessible:
+            return (kDLCPU, 0)
+        if self.device_id < 0:
+            return (kDLCUDAHost, 0)
+        return (kDLCUDA, self.device_id)
+
+    def __dlpack__(self, *, stream=None, max_version=None, dl_device=None, copy=None):
+        if copy:
+            raise BufferError("a StridedMemoryView exports its memory only (copy=True is not supported)")
+        device = self.__dlpack_device__()
+        if dl_device is not None and tuple(dl_device) != device:
+            raise BufferError(f"the view lives on DLPack device {device}, not {tuple(dl_device)}")
+        versioned = max_version is not None and tuple(max_version)[0] >= 1
+        return _export_view(self, device[0], device[1], versioned)
+
     # ---- derived views, copies, tensor maps -------------------------------------------------
 
     def view(self, layout=None, dtype=None):
@@ -265,6 +286,96 @@ cdef class StridedMemoryView:
         return TensorMapDescriptor._from_tiled(self, box_dim, options=options, element_strides=element_strides,
                                               data_type=data_type, interleave=interleave, swizzle=swizzle,
                                               l2_promotion=l2_promotion, oob_fill=oob_fill)
+
+
+cdef const char* _EXPORT_NAME = b"dltensor"
+cdef const char* _EXPORT_NAME_V = b"dltensor_versioned"
+
+
+cdef void _view_deleter(DLManagedTensor* t) noexcept nogil:
+    if t != NULL:
+        with gil:
+            Py_DECREF(<object>t.manager_ctx)
+        free(t)
+
+
+cdef void _view_deleter_v(DLManagedTensorVersioned* t) noexcept nogil:
+    if t != NULL:
+        with gil:
+            Py_DECREF(<object>t.manager_ctx)
+        free(t)
+
+
+cdef void _view_capsule_dtor(object capsule) noexcept:
+    cdef DLManagedTensor* t
+    cdef DLManagedTensorVersioned* tv
+    if PyCapsule_IsValid(capsule, _EXPORT_NAME_V):
+        tv = <DLManagedTensorVersioned*>PyCapsule_GetPointer(capsule, _EXPORT_NAME_V)
+        tv.deleter(tv)
+    elif PyCapsule_IsValid(capsule, _EXPORT_NAME):
+        t = <DLManagedTensor*>PyCapsule_GetPointer(capsule, _EXPORT_NAME)
+        t.deleter(t)
+
+
+cdef int _dl_dtype(object dtype, DLDataType* out) except -1:
+    kind, size = dtype.kind, dtype.itemsize
+    codes = {"i": kDLInt, "u": kDLUInt, "f": kDLFloat, "c": kDLComplex, "b": kDLBool}
+    if dtype.name == "bfloat16":
+        out.code = kDLBfloat
+    elif kind in codes and dtype.fields is None:
+        out.code = codes[kind]
+    else:
+        raise BufferError(f"dtype {dtype} has no DLPack equivalent")
+    out.bits = 8 * size
+    out.lanes = 1
+    return 0
+
+
+cdef object _export_view(StridedMemoryView v, int devtype, int devid, bint versioned):
+    cdef DLTensor* dl
+    cdef void* block
+    cdef int64_t* dims
+    cdef int ndim = len(v._shape)
+    cdef size_t head = sizeof(DLManagedTensorVersioned) if versioned else sizeof(DLManagedTensor)
+    cdef DLDataType dt
+    _dl_dtype(v.dtype, &dt)
+    steps = v.strides if v.strides is not None else _c_strides(v._shape)
+    block = malloc(head + 2 * max(ndim, 1) * sizeof(int64_t))
+    if block == NULL:
+        raise MemoryError()
+    dims = <int64_t*>(<char*>block + head)
+    for i in range(ndim):
+        dims[i] = v._shape[i]
+        dims[ndim + i] = steps[i]
+    if versioned:
+        dl = &(<DLManagedTensorVersioned*>block).dl_tensor
+        (<DLManagedTensorVersioned*>block).version.major = DLPACK_MAJOR_VERSION
+        (<DLManagedTensorVersioned*>block).version.minor = DLPACK_MINOR_VERSION
+        (<DLManagedTensorVersioned*>block).flags = DLPACK_FLAG_BITMASK_READ_ONLY if v.readonly else 0
+        (<DLManagedTensorVersioned*>block).deleter = _view_deleter_v
+        (<DLManagedTensorVersioned*>block).manager_ctx = <void*>v
+    else:
+        dl = &(<DLManagedTensor*>block).dl_tensor
+        (<DLManagedTensor*>block).deleter = _view_deleter
+        (<DLManagedTensor*>block).manager_ctx = <void*>v
+    dl.data = <void*>v.ptr
+    dl.device.device_type = devtype
+    dl.device.device_id = devid
+    dl.ndim = ndim
+    dl.dtype = dt
+    dl.shape = dims
+    dl.strides = dims + ndim
+    dl.byte_offset = 0
+    Py_INCREF(v)
+    try:
+        return PyCapsule_New(block, _EXPORT_NAME_V if versioned else _EXPORT_NAME,
+                             <PyCapsule_Destructor>_view_capsule_dtor)
+    except BaseException:
+        if versioned:
+            _view_deleter_v(<DLManagedTensorVersioned*>block)
+        else:
+            _view_deleter(<DLManagedTensor*>block)
+        raise
 
 
 cdef int _copy_fields(StridedMemoryView v, StridedMemoryView src) except -1:
