@@ -104,7 +104,8 @@ def docs(session: nox.Session) -> None:
     """The documentation site, warnings as errors (CI runs it): docs/_build/html."""
     session.run(PY, "-m", "pip", "install", "-q", "-r", str(REPO / "docs" / "requirements.txt"))
     out = REPO / "docs" / "_build" / "html"
-    session.run(PY, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html", str(REPO / "docs"), str(out))
+    # -E: every page read again (5 s), so a local build reports every warning, as CI does
+    session.run(PY, "-m", "sphinx", "-E", "-W", "--keep-going", "-q", "-b", "html", str(REPO / "docs"), str(out))
     session.log(f"docs: {out / 'index.html'}")
 
 

@@ -29,6 +29,9 @@ import venv
 import zipfile
 from pathlib import Path
 
+from packaging.requirements import Requirement
+from packaging.version import Version
+
 import toolkit
 
 REPO = toolkit.REPO
@@ -245,10 +248,26 @@ def sdists() -> int:
         t0 = time.perf_counter()
         _run(py, *PIP, "install", "-q", "--no-build-isolation", sdist)
         print(f"  {sdist.name}: built and installed in {time.perf_counter() - t0:.0f} s", flush=True)
-    _check_installed(py, {d: str(DIST) for d in toolkit.BUILDABLE if d != "cuda-python"})
+    _check_installed(py, {d: str(DIST) for d in toolkit.BUILDABLE})
     _smoke(py)
     print(f"sdists: all four installed from dist/ in a fresh venv in {time.perf_counter() - start:.0f} s")
     return 0
+
+
+def _checkout_copy(dest: Path) -> Path:
+    """The four package folders as a fresh checkout has them (git's files of the working tree).
+
+    pip builds a local folder in place, and Cython regenerates every .c under a Cython newer than
+    them (a fresh venv's is): in a copy, so that the working tree's build products stay as they are.
+    """
+    shutil.rmtree(dest, ignore_errors=True)
+    folders = [toolkit.PACKAGES[d][0] for d in toolkit.BUILDABLE]
+    cmd = ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", *folders]
+    for name in subprocess.check_output(cmd, cwd=REPO).decode().split("\0"):
+        if name and (REPO / name).is_file():
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / name, dest / name)
+    return dest
 
 
 def metapackage() -> int:
@@ -256,15 +275,20 @@ def metapackage() -> int:
     py = _fresh_venv("metapackage-check")
     start = time.perf_counter()
     _run(py, *PIP, "install", "-q", *_pinned_build_tools(), *toolkit.wheel_requirements())
-    folders = [str(_folder(d)) for d in toolkit.INSTALLABLE]
+    src = _checkout_copy(REPO / ".nox" / "metapackage-src")
+    folders = [f"./{toolkit.PACKAGES[d][0]}" for d in toolkit.INSTALLABLE]
     # One pip command naming every local package: pip takes each from its folder, and only the
-    # nvidia-* wheels of the `all` extra from the index. No isolation (see the docstring): the
-    # builds reuse build/ of each folder, and find pathfinder and the bindings' .pxd beside them.
-    _run(py, *PIP, "install", "-q", "--no-build-isolation", *folders, f"{_folder('cuda-python')}[all]")
-    _check_installed(py, {d: str(_folder(d)) for d in toolkit.BUILDABLE})
+    # nvidia-* wheels of the `all` extra from the index. No isolation (see the docstring):
+    # cuda_bindings and cuda_core find pathfinder and the bindings' .pxd in the folders beside them.
+    _run(py, *PIP, "install", "-q", "--no-build-isolation", *folders, "./cuda_python[all]", cwd=src)
+    _check_installed(py, {d: str(src / toolkit.PACKAGES[d][0]) for d in toolkit.BUILDABLE})
     listing = subprocess.check_output([str(py), *PIP, "list", "--format=freeze"], text=True)
-    wanted = {r.split("~=")[0] for r in toolkit.metapackage_all_extra()} | set(toolkit.BUILDABLE)
-    print("  installed:", ", ".join(line for line in listing.split() if line.split("==")[0] in wanted))
+    installed = dict(line.split("==", 1) for line in listing.split() if "==" in line)
+    extra = [Requirement(r) for r in toolkit.metapackage_all_extra()]
+    print("  installed:", ", ".join(f"{d}=={installed[d]}" for d in [*toolkit.BUILDABLE, *(r.name for r in extra)]))
+    for req in extra:  # the `all` extra is satisfied (its wheels also carry the build's headers)
+        if req.name not in installed or Version(installed[req.name]) not in req.specifier:
+            raise SystemExit(f"[all] wants {req}; installed: {installed.get(req.name)}")
     _smoke(py)
     print(f"metapackage: installed and checked in a fresh venv in {time.perf_counter() - start:.0f} s")
     return 0
