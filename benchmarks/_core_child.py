@@ -45,14 +45,14 @@ def main():
         "Stream.sync": per_call_ns("stream.sync()", env, n=100_000),
         "Stream.record": per_call_ns("stream.record(event)", env, n=20_000),
         "Stream.record()": per_call_ns("stream.record()", env, n=20_000),
-        "allocate+close": per_call_ns("dev.allocate(1 << 20, stream).close()", env, n=20_000),
+        "allocate+close": per_call_ns("dev.allocate(1 << 20, stream=stream).close()", env, n=20_000),
     }
     stream.sync()
 
     with open(sys.argv[1], "rb") as f:
         code = ObjectCode.from_cubin(f.read())
     spin, k0, k4, k16 = (code.get_kernel(name) for name in ("spin", "k0", "k4", "k16"))
-    buf = dev.allocate(1 << 20, stream)
+    buf = dev.allocate(1 << 20, stream=stream)
     f32, i32, u64 = np.float32, np.int32, np.uint64
     args = {
         "launch_0": (k0, ()),

@@ -1,6 +1,7 @@
 /* C twin of core_calls.py: the driver calls under cuda.core's Device, Stream, Event, allocate
    and launch, straight from C through cuGetProcAddress_v2. usage: core_twin <cubin>; prints JSON.
-   Launches use cuLaunchKernelEx with a prepared CUlaunchConfig, as cuda.core does. */
+   Launches use cuLaunchKernelEx with a prepared CUlaunchConfig and CUkernel handles from
+   cuLibraryLoadData/cuLibraryGetKernel (cast to CUfunction), as cuda.core does. */
 #include <cuda.h>
 #include <dlfcn.h>
 #include <stdio.h>
@@ -53,6 +54,7 @@ int main(int argc, char **argv) {
     LOAD(cuStreamCreate); LOAD(cuStreamSynchronize); LOAD(cuEventCreate); LOAD(cuEventRecord);
     LOAD(cuMemAllocAsync); LOAD(cuMemFreeAsync); LOAD(cuMemAlloc); LOAD(cuModuleLoadData);
     LOAD(cuModuleGetFunction); LOAD(cuLaunchKernel); LOAD(cuLaunchKernelEx);
+    LOAD(cuLibraryLoadData); LOAD(cuLibraryGetKernel);
 
     CUdevice dev; CUcontext ctx; CUstream s; CUevent e; CUdeviceptr d;
     CHECK(p_cuInit(0)); CHECK(p_cuDeviceGet(&dev, 0)); CHECK(p_cuDevicePrimaryCtxRetain(&ctx, dev));
@@ -75,8 +77,12 @@ int main(int argc, char **argv) {
     fclose(f);
     CUmodule mod; CUfunction spin, k0, k4, k16;
     CHECK(p_cuModuleLoadData(&mod, image));
-    CHECK(p_cuModuleGetFunction(&spin, mod, "spin")); CHECK(p_cuModuleGetFunction(&k0, mod, "k0"));
-    CHECK(p_cuModuleGetFunction(&k4, mod, "k4")); CHECK(p_cuModuleGetFunction(&k16, mod, "k16"));
+    CHECK(p_cuModuleGetFunction(&spin, mod, "spin"));
+    CUlibrary lib_; CUkernel kk0, kk4, kk16;
+    CHECK(p_cuLibraryLoadData(&lib_, image, NULL, NULL, 0, NULL, NULL, 0));
+    CHECK(p_cuLibraryGetKernel(&kk0, lib_, "k0")); CHECK(p_cuLibraryGetKernel(&kk4, lib_, "k4"));
+    CHECK(p_cuLibraryGetKernel(&kk16, lib_, "k16"));
+    k0 = (CUfunction)kk0; k4 = (CUfunction)kk4; k16 = (CUfunction)kk16;
 
     float a = 1.5f, f1 = 1, f2 = 2, f3 = 3, f4 = 4; unsigned long long u7 = 7, u5 = 5, u6 = 6, cycles = 20000000;
     int i1 = 1, i2 = 2, i3 = 3, i4 = 4; double d7 = 7, d8 = 8;

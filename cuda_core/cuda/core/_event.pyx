@@ -162,8 +162,12 @@ cdef class Event:
     def sync(self):
         """Wait until the work before the event's last record has completed."""
         self._live()
-        with nogil:
-            check(cydriver.cuEventSynchronize(self._handle))
+        # a completed event answers at once: only a wait drops the GIL
+        cdef cydriver.CUresult err = cydriver.cuEventQuery(self._handle)
+        if err == cydriver.CUDA_ERROR_NOT_READY:
+            with nogil:
+                err = cydriver.cuEventSynchronize(self._handle)
+        check(err)
 
     @property
     def is_done(self):

@@ -221,8 +221,12 @@ cdef class Stream:
     def sync(self):
         """Wait until all work queued on the stream has completed."""
         self._live()
-        with nogil:
-            check(cydriver.cuStreamSynchronize(self._handle))
+        # an idle stream answers at once: only a wait drops the GIL
+        cdef cydriver.CUresult err = cydriver.cuStreamQuery(self._handle)
+        if err == cydriver.CUDA_ERROR_NOT_READY:
+            with nogil:
+                err = cydriver.cuStreamSynchronize(self._handle)
+        check(err)
 
     def record(self, event=None, options=None):
         """Record an event on the stream (a new one made with ``options``, or ``event``); returns it."""
