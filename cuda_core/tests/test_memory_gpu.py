@@ -166,6 +166,20 @@ def test_free_after_stream_closed_is_safe(device):
     device.sync()
 
 
+def test_free_in_cycle_with_closed_stream(device):
+    import gc
+
+    s = device.create_stream()
+    buf = device.allocate(MiB, s)
+    s.sync()
+    s.close()
+    cycle = [buf, s]
+    cycle.append(cycle)
+    del buf, s, cycle
+    gc.collect()  # the stream's object fields may be cleared first: its destroyed handle must not be used
+    device.sync()
+
+
 def test_default_pool_resource(device, stream):
     mr = DeviceMemoryResource(device)
     assert mr.device_id == device.device_id

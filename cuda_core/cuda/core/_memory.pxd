@@ -15,6 +15,7 @@ cdef enum:
     BUF_MANAGED = 8
     BUF_MAPPED = 16
     BUF_CLOSED = 32
+    BUF_STREAM_OWNED = 64  # the deallocation stream is a Stream that owned its CUstream when recorded
 
 
 cdef class MemoryResource:
@@ -28,7 +29,7 @@ cdef class Buffer:
     cdef object _memory_resource  # gives the memory back (None for a view)
     cdef object _owner            # keeps foreign memory alive
     cdef object _dealloc_stream   # the stream object frees are ordered on (None: legacy default)
-    cdef cydriver.CUstream _dealloc_handle  # its handle when it is not a Stream (read at free time)
+    cdef cydriver.CUstream _dealloc_handle  # its handle, captured when recorded
     cdef int _free_kind
     cdef int _device_id           # -2: not known yet
     cdef int _flags               # BUF_* below, when known from the resource

@@ -149,20 +149,24 @@ cdef Buffer new_buffer(type cls, cydriver.CUdeviceptr ptr, size_t size, object m
     b._dealloc_handle = stream_handle
     b._free_kind = free_kind
     b._device_id = device_id
-    b._flags = flags
+    b._flags = flags | _stream_flag(stream)
     return b
 
 
 cdef inline cydriver.CUstream _dealloc_handle_now(Buffer b):
-    # A Stream is checked at free time: once closed (its _device_id is then neither an int nor
-    # None) its handle is gone, and the free falls back to the NULL stream.
-    cdef Stream st
-    if type(b._dealloc_stream) is Stream:
-        st = <Stream>b._dealloc_stream
-        if st._device_id is not None and type(st._device_id) is not int:
-            return NULL
-        return st._handle
+    # The handle was captured when the stream was recorded. A Stream that owned its CUstream
+    # then and owns it no longer was closed: its CUstream is destroyed and must never reach the
+    # driver, so the free goes to the NULL stream. (Its C fields are read, not its object fields,
+    # which the garbage collector may have cleared when the Stream sits in a cycle.)
+    if b._flags & BUF_STREAM_OWNED and not (<Stream>b._dealloc_stream)._owned:
+        return NULL
     return b._dealloc_handle
+
+
+cdef inline int _stream_flag(object stream) noexcept:
+    if type(stream) is Stream and (<Stream>stream)._owned:
+        return BUF_STREAM_OWNED
+    return 0
 
 
 cdef inline int _require_open(Buffer b) except -1:
@@ -256,6 +260,7 @@ cdef class Buffer:
         resolve_stream(stream, &s)
         self._dealloc_stream = stream
         self._dealloc_handle = s
+        self._flags = (self._flags & ~BUF_STREAM_OWNED) | _stream_flag(stream)
 
     def __enter__(self):
         return self
