@@ -205,3 +205,13 @@ def test_green_context(device):
 def test_texture_factories_not_implemented(device):
     with pytest.raises(NotImplementedError):
         device.create_texture_object()
+
+
+def test_to_system_device(device):
+    from cuda.core import system
+
+    if not hasattr(system, "Device"):
+        with pytest.raises(RuntimeError, match="NVML"):
+            device.to_system_device()
+    else:
+        assert device.to_system_device() is not None

@@ -363,3 +363,28 @@ def test_texture_methods_not_implemented():
         fn = getattr(core.Device, name)
         with pytest.raises(NotImplementedError, match="texture"):
             fn(None)
+
+
+def test_device_with_a_driver_that_has_no_devices(tmp_path):
+    """With benchmarks/c/null_driver.c as libcuda.so.1 (it reports no devices), Device() says so."""
+    import os
+    import pathlib
+    import shutil
+
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if cc is None:
+        pytest.skip("no C compiler")
+    src = pathlib.Path(__file__).resolve().parents[2] / "benchmarks" / "c" / "null_driver.c"
+    subprocess.run([cc, "-O2", "-shared", "-fPIC", "-o", str(tmp_path / "libcuda.so.1"), str(src)], check=True)
+    code = (
+        "import cuda.core as c\n"
+        "for args in ((), (0,)):\n"
+        "    try:\n"
+        "        c.Device(*args)\n"
+        "    except Exception as e:\n"
+        "        print(type(e).__name__)\n"
+        "print(c.Device.get_all_devices())\n"
+    )
+    env = dict(os.environ, LD_LIBRARY_PATH=str(tmp_path))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True).stdout
+    assert out.split() == ["CUDAError", "ValueError", "()"]

@@ -111,7 +111,10 @@ cdef int _current_ordinal() except -1:
 cdef object _lookup(object device_id):
     cdef list devices
     if device_id is None:
-        return _thread_devices()[_current_ordinal()]
+        devices = _thread_devices()
+        if not devices:
+            raise CUDAError("CUDA_ERROR_NO_DEVICE: no CUDA-capable device is detected", 100, "CUDA_ERROR_NO_DEVICE")
+        return devices[_current_ordinal()]
     if isinstance(device_id, Device):
         return _thread_devices()[(<Device>device_id)._id]
     if type(device_id) is bool or not isinstance(device_id, int):
@@ -413,7 +416,12 @@ cdef class Device:
         """The cuda.core.system.Device (NVML) of this GPU, found by its UUID."""
         from cuda.core import system
 
-        return system.Device(uuid=self.uuid)
+        if not hasattr(system, "Device"):
+            raise RuntimeError(
+                "cuda.core.system.Device is not available: it needs NVML bindings, which this cuda.bindings "
+                "does not provide (cuda.core.system.CUDA_BINDINGS_NVML_IS_COMPATIBLE is False)"
+            )
+        return system.Device(uuid=f"GPU-{self.uuid}")  # NVML spells UUIDs with this prefix
 
     def create_graph_builder(self):
         """A GraphBuilder capturing into a new stream of this device."""
