@@ -37,6 +37,7 @@ for pkg in ${PACKAGES:-cuda_bindings cuda_core}; do
     [ -d "$REPO/$pkg/tests" ] || continue
     (cd /tmp && timeout ${TEST_TIMEOUT:-300} "${PYTEST[@]}" "$REPO/$pkg/tests") > "$OUT/tests-$pkg.log" 2>&1
     echo "$pkg tests: $(tail -1 "$OUT/tests-$pkg.log")" >> "$OUT/summary.txt"
+    [ "${SKIP_PTDS:-0}" = 1 ] && continue
     (cd /tmp && CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM=1 timeout ${TEST_TIMEOUT:-300} "${PYTEST[@]}" -m gpu \
         "$REPO/$pkg/tests") > "$OUT/tests-$pkg-gpu-ptds.log" 2>&1
     echo "$pkg GPU tests with PTDS=1: $(tail -1 "$OUT/tests-$pkg-gpu-ptds.log")" >> "$OUT/summary.txt"
