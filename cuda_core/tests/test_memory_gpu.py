@@ -297,37 +297,64 @@ def managed_pools_supported(device):
     )
 
 
-def test_managed_resource_and_advice(device, stream):
+@pytest.fixture
+def managed_mr(device):
     if not managed_pools_supported(device):
         pytest.skip("no concurrent managed access")
     try:
         mr = ManagedMemoryResource(ManagedMemoryResourceOptions(preferred_location=device.device_id))
     except Exception as exc:  # managed pools need a CUDA 13 driver
         pytest.skip(f"managed memory pools unavailable: {exc}")
+    yield mr
+    mr.close()
+
+
+def test_managed_resource(device, stream, managed_mr):
+    mr = managed_mr
     assert mr.is_managed and mr.is_host_accessible and mr.is_device_accessible
     assert mr.device_id == device.device_id
     assert mr.preferred_location == ("device", device.device_id)
+    assert mr.is_handle_owned
     buf = mr.allocate(2 * MiB, stream)
     assert isinstance(buf, ManagedBuffer)
-    assert buf.is_managed
+    assert buf.is_managed and buf.is_host_accessible and buf.is_device_accessible
     assert buf.__dlpack_device__() == (13, 0)  # kDLCUDAManaged
     stream.sync()
     host = host_array(buf, np.uint32)
     host[:] = np.arange(host.size, dtype=np.uint32)
+    out = np.zeros(host.size, np.uint32)
+    buf.copy_to(host_buffer(out), stream=stream)
+    stream.sync()
+    np.testing.assert_array_equal(out, np.arange(host.size, dtype=np.uint32))
+    buf.close(stream)
+    stream.sync()
+
+
+def test_managed_prefetch(device, stream, managed_mr):
+    buf = managed_mr.allocate(2 * MiB, stream)
+    stream.sync()
+    host = host_array(buf, np.uint32)
+    host[:] = 1
     buf.prefetch(device, stream=stream)
     buf.fill(np.uint32(3), stream=stream)
     buf.prefetch(Host(), stream=stream)
     stream.sync()
     assert (host == 3).all()
+    buf.close(stream)
+    stream.sync()
 
+
+def test_managed_advice(device, stream, managed_mr):
+    buf = managed_mr.allocate(2 * MiB, stream)
+    stream.sync()
     buf.read_mostly = True
     assert buf.read_mostly is True
     buf.read_mostly = False
     assert buf.read_mostly is False
-    buf.preferred_location = Host()
-    assert isinstance(buf.preferred_location, Host)  # Host(), or Host(numa_id=n) on NUMA hosts
     buf.preferred_location = device
     assert buf.preferred_location == device
+    buf.preferred_location = Host()
+    assert isinstance(buf.preferred_location, Host)  # Host(), or Host(numa_id=n) on NUMA hosts
     buf.preferred_location = None
     assert buf.preferred_location is None
     buf.accessed_by.add(device)
@@ -335,13 +362,21 @@ def test_managed_resource_and_advice(device, stream):
     assert list(buf.accessed_by) == [device]
     buf.accessed_by = []
     assert len(buf.accessed_by) == 0
-
-    buf.discard_prefetch(device, stream=stream)
-    buf.discard(stream=stream)
-    stream.sync()
     buf.close(stream)
     stream.sync()
-    mr.close()
+
+
+def test_managed_discard(device, stream, managed_mr):
+    buf = managed_mr.allocate(2 * MiB, stream)
+    buf.fill(7, stream=stream)
+    buf.discard_prefetch(device, stream=stream)
+    buf.fill(9, stream=stream)
+    buf.discard(stream=stream)
+    buf.fill(5, stream=stream)
+    stream.sync()
+    assert (host_array(buf) == 5).all()
+    buf.close(stream)
+    stream.sync()
 
 
 def test_managed_default_pool(device, stream):

@@ -163,6 +163,15 @@ cdef inline cydriver.CUstream _dealloc_handle_now(Buffer b):
     return b._dealloc_handle
 
 
+cdef object _dealloc_stream_now(Buffer b):
+    # The stream object a Python deallocate() gets: the legacy default stream in place of none,
+    # or of a Stream closed since it was recorded (see _dealloc_handle_now).
+    stream = b._dealloc_stream
+    if stream is None or (b._flags & BUF_STREAM_OWNED and not (<Stream>stream)._owned):
+        return _legacy_default_stream()
+    return stream
+
+
 cdef inline int _stream_flag(object stream) noexcept:
     if type(stream) is Stream and (<Stream>stream)._owned:
         return BUF_STREAM_OWNED
@@ -206,10 +215,7 @@ cdef class Buffer:
                     cydriver.cuStreamSynchronize(s)
                 cydriver.cuMemFreeHost(<void*>ptr)
             elif kind == FREE_PYTHON and self._memory_resource is not None:
-                stream = self._dealloc_stream
-                if stream is None:
-                    stream = _legacy_default_stream()
-                self._memory_resource.deallocate(ptr, self._size, stream)
+                self._memory_resource.deallocate(ptr, self._size, _dealloc_stream_now(self))
         except BaseException:
             pass
 
@@ -234,9 +240,7 @@ cdef class Buffer:
                     check(cydriver.cuStreamSynchronize(s))
                 check(cydriver.cuMemFreeHost(<void*>ptr))
         elif kind == FREE_PYTHON and mr is not None:
-            if stream is None:
-                stream = self._dealloc_stream if self._dealloc_stream is not None else _legacy_default_stream()
-            mr.deallocate(ptr, size, stream)
+            mr.deallocate(ptr, size, _dealloc_stream_now(self) if stream is None else stream)
         return 0
 
     def close(self, stream=None):
