@@ -67,9 +67,9 @@ def stream(device):
     s.close()
 
 
-def roundtrip(buf: Buffer, stream, nbytes=None) -> np.ndarray:
+def roundtrip(buf: Buffer, stream) -> np.ndarray:
     """Copy random bytes into buf and back; return what came back."""
-    n = buf.size if nbytes is None else nbytes
+    n = buf.size
     src = RNG.integers(0, 256, n, dtype=np.uint8)
     out = np.full(n, 0xCD, np.uint8)
     buf.copy_from(host_buffer(src), stream=stream)
