@@ -364,3 +364,14 @@ def test_view_dlpack_export_readonly_and_errors():
     structured = StridedMemoryView.from_array_interface(np.zeros(3, [("a", np.int32), ("b", np.int8)]))
     with pytest.raises(BufferError):
         structured.__dlpack__()
+
+
+def test_empty_view():
+    view = StridedMemoryView()
+    assert view.shape == ()
+    assert view.strides is None
+    assert view.dtype is None
+    assert view.size == 1
+    assert view.ptr == 0
+    assert view.device_id == -1
+    assert view.exporting_obj is None

@@ -122,6 +122,8 @@ cdef class StridedMemoryView:
     cdef object __weakref__
 
     def __init__(self, obj=None, stream_ptr=None):
+        self._shape = ()
+        self.device_id = -1
         if obj is not None:
             _view_any(self, obj, stream_ptr)
 
