@@ -156,6 +156,7 @@ cdef class Stream:
         self._device_id = _CLOSED
         self._owner = None
         self._owned = False
+        self._handle = NULL  # a destroyed handle must never reach the driver again
         if owned:
             with nogil:
                 check(cydriver.cuStreamDestroy(h))
