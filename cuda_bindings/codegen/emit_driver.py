@@ -11,6 +11,7 @@ codegen/api/<lib>.python.txt), never half-wrapped.
 
 from __future__ import annotations
 
+import pathlib
 import re
 
 import emit_py
@@ -49,13 +50,13 @@ class Types:
         self.enum_class: dict[str, str] = {}
         for e in model["enums"]:
             self.enum_class[e["name"]] = e["name"]
-        for t in model["typedefs"]:
-            if t["kind"] == "enum":
-                tag = cy(t["type"])
-                self.enum_class[t["name"]] = t["name"]
-                self.enum_class.setdefault(tag, t["name"])
-                if self.enum_class[tag] == tag:
-                    self.enum_class[tag] = t["name"]
+        enum_typedefs = [t for t in model["typedefs"] if t["kind"] == "enum"]
+        for t in enum_typedefs:  # the first typedef name of a tag names its class
+            tag = cy(t["type"])
+            if self.enum_class.get(tag, tag) == tag:
+                self.enum_class[tag] = t["name"]
+        for t in enum_typedefs:  # every other typedef name is that class (cudaDataType_t -> cudaDataType)
+            self.enum_class[t["name"]] = self.enum_class[cy(t["type"])]
 
     def kind(self, name: str) -> tuple[str, str]:
         """(kind, primary name): int, float, enum, handle, intclass, callback, record, void, char, other."""
@@ -187,6 +188,10 @@ def extra_plan(lib: Lib, fn: dict, p: dict) -> Plan:
     if isinstance(over, dict) and "host_data" in over:  # the user data of a host function: set up above
         return Plan(py, [f"cdef void* c_{c} = NULL", f"cdef BufferArg _{c}"], [], f"c_{c}", pytype="Any")
     if isinstance(over, dict) and "out_string" in over:
+        if isinstance(over["out_string"], int):  # a fixed size (cuDeviceGetLuid: 8 bytes)
+            size = str(over["out_string"])
+            return Plan(None, [f"cdef bytearray _{c} = bytearray({size})"], [], f"<char*>_{c}",
+                        output=f"bytes(_{c})", outtype="bytes")  # fmt: skip
         size = ident(over["out_string"])
         return Plan(
             None,
@@ -336,6 +341,9 @@ def _array_plan(lib: Lib, fn: dict, p: dict, t: str) -> Plan | None:
     if kind not in ("handle", "intclass", "int", "enum", "record"):
         return None
     counts = [q["name"] for q in fn["params"] if _COUNT.match(q["name"]) and types.kind(q["type"])[0] == "int"]
+    if len(counts) > 1:  # cudaGraphAddMemcpyNode1D: numDependencies counts pDependencies, count is bytes
+        stem = re.sub(r"^p(?=[A-Z])", "", p["name"]).lower()
+        counts = [q for q in counts if q.lower() in (f"num{stem}", f"{stem}count")]
     if len(counts) != 1:
         return None
     doc = _param_docs(fn["doc"]).get(p["name"], "")
@@ -556,6 +564,10 @@ def __getattr__(name):
     if name in _ENUM_ALIASES:
         cls = _module_globals[name] = _enum_class(_ENUM_ALIASES[name])
         return cls
+    if name in _MEMBER_ALIASES:  # a macro naming an enum member
+        cls_name, member = _MEMBER_ALIASES[name]
+        value = _module_globals[name] = getattr(_enum_class(cls_name), member)
+        return value
     if name in ("Any", "Optional"):  # typing's, as the reference module has them; imported when asked for
         import typing
 
@@ -570,7 +582,7 @@ def __getattr__(name):
 
 
 def __dir__():
-    return sorted({{*_module_globals, *_ENUMS, *_ENUM_ALIASES, "Any", "Optional", "ctypes"}})
+    return sorted({{*_module_globals, *_ENUMS, *_ENUM_ALIASES, *_MEMBER_ALIASES, "Any", "Optional", "ctypes"}})
 
 
 cdef object _struct_arg(object obj, type cls, str name):
@@ -596,20 +608,86 @@ cdef int _set_chars(char* dst, object value, size_t size, str name) except -1:
 """
 
 
-def assign_anon_names(model: dict) -> None:
-    """Name unnamed nested records anon_<kind>N, in model order (shared by both levels)."""
-    count = 0
+# ------------------------------------------------------ alias macros
+# `#define cudaKernelNodeAttrID cudaLaunchAttributeID` and
+# `#define CU_KERNEL_NODE_ATTRIBUTE_PRIORITY CU_LAUNCH_ATTRIBUTE_PRIORITY`: other names of a type or of an
+# enum member. Types become class aliases; members resolve on first use (module __getattr__), as the
+# enum classes themselves are made then.
 
-    def walk(fields):
-        nonlocal count
-        for f in fields:
+
+def _alias_target(lib: Lib, mac: dict) -> str:
+    macros = {mm["name"]: mm for mm in lib.model["macros"]}
+    target = mac["alias_of"]
+    while target in macros and "alias_of" in macros[target]:
+        target = macros[target]["alias_of"]
+    return target
+
+
+def _macro_type_aliases(lib: Lib, *kinds: str) -> list[tuple[str, str]]:
+    types: Types = lib.types
+    out = []
+    for mac in lib.model["macros"]:
+        if "alias_of" in mac:
+            kind, primary = types.kind(_alias_target(lib, mac))
+            if kind in kinds and kind != "other" and primary != mac["name"]:
+                out.append((mac["name"], primary))
+    return out
+
+
+def _macro_member_aliases(lib: Lib) -> list[tuple[str, str, str]]:
+    """(alias, enum class, member) for each macro naming an enum member."""
+    types: Types = lib.types
+    owner = {}
+    for enum in lib.model["enums"]:
+        cls = types.enum_class.get(enum["name"], enum["name"])
+        for mm in enum["members"]:
+            owner.setdefault(mm["name"], cls)
+    out = []
+    for mac in lib.model["macros"]:
+        if "alias_of" in mac:
+            target = _alias_target(lib, mac)
+            if target in owner:
+                out.append((mac["name"], owner[target], target))
+    return out
+
+
+def _included_defs(path: str) -> list[tuple[str, str]]:
+    """(name, Python parameters) of each module-level def of a hand-written include, for the stub."""
+    text = (pathlib.Path(__file__).resolve().parent.parent / "cuda" / "bindings" / path).read_text(encoding="utf-8")
+    defs = []
+    for name, params in re.findall(r"^def (\w+)\(([^)]*)\):", text, re.M):
+        names = [p.split("=")[0].split()[-1] for p in params.split(",") if p.strip()]
+        defs.append((name, ", ".join(names)))
+    return defs
+
+
+def assign_anon_names(model: dict) -> None:
+    """Name unnamed nested records anon_structN / anon_unionN as NVIDIA's bindings number them.
+
+    One counter per kind; records in model (header) order; inside each, a nested record is
+    numbered when its closing brace is reached (after the records it contains); anonymous
+    members (`union { a; b; };`, whose fields the parent takes) use up a number without
+    getting a class. Shared by both levels.
+    """
+    count = {"struct": 0, "union": 0}
+
+    def take(kind: str) -> str:
+        count[kind] += 1
+        return f"anon_{kind}{count[kind] - 1}"
+
+    def walk(rec: dict) -> None:
+        kinds = rec.get("anonymous", [])
+        fields = rec["fields"]
+        for i, f in enumerate(fields):
             if "record" in f:
-                f["record"]["name"] = f"anon_{f['record']['kind']}{count}"
-                count += 1
-                walk(f["record"]["fields"])
+                walk(f["record"])
+                f["record"]["name"] = take(f["record"]["kind"])
+            group = f.get("member_of_anonymous")
+            if group is not None and (i + 1 == len(fields) or fields[i + 1].get("member_of_anonymous") != group):
+                take(kinds[group])  # an anonymous member ends here
 
     for rec in model["records"]:
-        walk(rec["fields"])
+        walk(rec)
 
 
 def module(lib: Lib, stamp: str) -> tuple[str, str, str]:
@@ -625,7 +703,8 @@ def module(lib: Lib, stamp: str) -> tuple[str, str, str]:
     # first use (module __getattr__, or a call returning one): most programs touch a few of the
     # hundred, and making them all would be most of the import time.
     enum_aliases: list[tuple[str, str]] = []
-    out += ["", "cdef dict _ENUMS = {}  # name -> (members, doc)", "cdef dict _ENUM_ALIASES = {}", ""]
+    out += ["", "cdef dict _ENUMS = {}  # name -> (members, doc)", "cdef dict _ENUM_ALIASES = {}"]
+    out += ["cdef dict _MEMBER_ALIASES = {}  # name -> (enum class, member)", ""]
     done = set()
     for enum in lib.model["enums"]:
         cls = types.enum_class.get(enum["name"], enum["name"])
@@ -652,8 +731,11 @@ def module(lib: Lib, stamp: str) -> tuple[str, str, str]:
         if enum["name"] != cls:
             enum_aliases.append((enum["name"], cls))
     for t in lib.model["typedefs"]:
-        if t["kind"] == "enum" and types.enum_class.get(t["name"]) != t["name"]:
-            enum_aliases.append((t["name"], types.enum_class[cy(t["type"])]))
+        if t["kind"] in ("enum", "alias") and types.kind(t["name"])[0] == "enum":  # CUkernelNodeAttrID
+            target = types.kind(t["name"])[1]
+            if target != t["name"] and (t["name"], target) not in enum_aliases:
+                enum_aliases.append((t["name"], target))
+    enum_aliases += _macro_type_aliases(lib, "enum")
     out += [f"_ENUM_ALIASES[{a!r}] = {b!r}" for a, b in enum_aliases if a != b]
     stub += [f"{a} = {b}" for a, b in enum_aliases if a != b]
 
@@ -698,6 +780,7 @@ def module(lib: Lib, stamp: str) -> tuple[str, str, str]:
         kind, primary = types.kind(t["name"])
         if kind == "record" and primary != t["name"]:
             aliases.append((t["name"], primary))
+    aliases += _macro_type_aliases(lib, "record", "handle", "intclass", "callback")
 
     out += ["", "# Other names of the classes above (C typedefs and versioned names)."]
     for alias, target in aliases:
@@ -723,18 +806,30 @@ def module(lib: Lib, stamp: str) -> tuple[str, str, str]:
             continue
         cast = mac.get("cast", "")
         kind, cls = types.kind(cast) if cast and not cast.endswith("*") else ("int", "int")
-        if kind in ("handle", "intclass"):
+        if kind in ("handle", "intclass") and mac["value"] >= 0:
             out.append(f"{mac['name']} = {cls}({mac['value']})")
             stub.append(f"{mac['name']}: {cls}")
+        elif kind == "intclass":  # ((CUdevice)-1): a plain int, as no class holds it
+            out.append(f"{mac['name']} = {mac['value']}")
+            stub.append(f"{mac['name']}: int")
         else:
             out.append(f"{mac['name']} = {mac['value']}")
             stub.append(f"{mac['name']}: int")
+    member_aliases = _macro_member_aliases(lib)
+    out += [f"_MEMBER_ALIASES[{a!r}] = ({cls!r}, {mm!r})" for a, cls, mm in member_aliases]
+    stub += [f"{a}: {cls}" for a, cls, _ in member_aliases]
+    hand_written: set[str] = set()
     for extra in lib.cfg.get("include", []):  # hand-written helpers the overrides ask for
         out += ["", f'include "{extra}"']
+        for name, args in _included_defs(extra):
+            hand_written.add(name)
+            stub.append(f"def {name}({args}) -> Any: ...")
 
     skipped = []
     lib.extra_plan = extra_plan
     for fn in lib.model["functions"]:
+        if fn["name"] in hand_written:
+            continue
         fn2 = {**fn, "params": infer_directions(lib, fn)}
         returns = cy(fn["return"])
         if returns not in (emit_py.lib_result(lib), "const char*") and returns.replace(" ", "") != "constchar*":

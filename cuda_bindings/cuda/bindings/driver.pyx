@@ -41,6 +41,10 @@ def __getattr__(name):
     if name in _ENUM_ALIASES:
         cls = _module_globals[name] = _enum_class(_ENUM_ALIASES[name])
         return cls
+    if name in _MEMBER_ALIASES:  # a macro naming an enum member
+        cls_name, member = _MEMBER_ALIASES[name]
+        value = _module_globals[name] = getattr(_enum_class(cls_name), member)
+        return value
     if name in ("Any", "Optional"):  # typing's, as the reference module has them; imported when asked for
         import typing
 
@@ -55,7 +59,7 @@ def __getattr__(name):
 
 
 def __dir__():
-    return sorted({*_module_globals, *_ENUMS, *_ENUM_ALIASES, "Any", "Optional", "ctypes"})
+    return sorted({*_module_globals, *_ENUMS, *_ENUM_ALIASES, *_MEMBER_ALIASES, "Any", "Optional", "ctypes"})
 
 
 cdef object _struct_arg(object obj, type cls, str name):
@@ -82,6 +86,7 @@ cdef int _set_chars(char* dst, object value, size_t size, str name) except -1:
 
 cdef dict _ENUMS = {}  # name -> (members, doc)
 cdef dict _ENUM_ALIASES = {}
+cdef dict _MEMBER_ALIASES = {}  # name -> (enum class, member)
 
 _ENUMS['CUipcMem_flags'] = ((('CU_IPC_MEM_LAZY_ENABLE_PEER_ACCESS', cydriver.CU_IPC_MEM_LAZY_ENABLE_PEER_ACCESS),), 'CUDA Ipc Mem Flags')
 cdef object _members_CUipcMem_flags = None
@@ -1496,6 +1501,8 @@ _ENUM_ALIASES['CUfunctionLoadingState_enum'] = 'CUfunctionLoadingState'
 _ENUM_ALIASES['CUcoredumpSettings_enum'] = 'CUcoredumpSettings'
 _ENUM_ALIASES['CUlogLevel_enum'] = 'CUlogLevel'
 _ENUM_ALIASES['CUoutput_mode_enum'] = 'CUoutput_mode'
+_ENUM_ALIASES['CUkernelNodeAttrID'] = 'CUlaunchAttributeID'
+_ENUM_ALIASES['CUstreamAttrID'] = 'CUlaunchAttributeID'
 
 @cython.freelist(16)
 cdef class cuuint32_t:
@@ -3054,11 +3061,11 @@ cdef inline object _view_CUDA_BATCH_MEM_OP_NODE_PARAMS_v1_st(uintptr_t ptr, obje
 cdef inline object _view_CUDA_BATCH_MEM_OP_NODE_PARAMS_v2_st(uintptr_t ptr, object owner):
     return CUDA_BATCH_MEM_OP_NODE_PARAMS_v2_st(ptr, owner)
 
-cdef inline object _view_anon_struct1(uintptr_t ptr, object owner):
-    return anon_struct1(ptr, owner)
+cdef inline object _view_anon_struct0(uintptr_t ptr, object owner):
+    return anon_struct0(ptr, owner)
 
-cdef inline object _view_anon_union0(uintptr_t ptr, object owner):
-    return anon_union0(ptr, owner)
+cdef inline object _view_anon_union2(uintptr_t ptr, object owner):
+    return anon_union2(ptr, owner)
 
 cdef inline object _view_CUasyncNotificationInfo_st(uintptr_t ptr, object owner):
     return CUasyncNotificationInfo_st(ptr, owner)
@@ -3102,6 +3109,9 @@ cdef inline object _view_CUDA_GRAPH_INSTANTIATE_PARAMS_st(uintptr_t ptr, object 
 cdef inline object _view_CUlaunchMemSyncDomainMap_st(uintptr_t ptr, object owner):
     return CUlaunchMemSyncDomainMap_st(ptr, owner)
 
+cdef inline object _view_anon_struct1(uintptr_t ptr, object owner):
+    return anon_struct1(ptr, owner)
+
 cdef inline object _view_anon_struct2(uintptr_t ptr, object owner):
     return anon_struct2(ptr, owner)
 
@@ -3113,9 +3123,6 @@ cdef inline object _view_anon_struct4(uintptr_t ptr, object owner):
 
 cdef inline object _view_anon_struct5(uintptr_t ptr, object owner):
     return anon_struct5(ptr, owner)
-
-cdef inline object _view_anon_struct6(uintptr_t ptr, object owner):
-    return anon_struct6(ptr, owner)
 
 cdef inline object _view_CUlaunchAttributeValue_union(uintptr_t ptr, object owner):
     return CUlaunchAttributeValue_union(ptr, owner)
@@ -3129,8 +3136,8 @@ cdef inline object _view_CUlaunchConfig_st(uintptr_t ptr, object owner):
 cdef inline object _view_CUexecAffinitySmCount_st(uintptr_t ptr, object owner):
     return CUexecAffinitySmCount_st(ptr, owner)
 
-cdef inline object _view_anon_union7(uintptr_t ptr, object owner):
-    return anon_union7(ptr, owner)
+cdef inline object _view_anon_union3(uintptr_t ptr, object owner):
+    return anon_union3(ptr, owner)
 
 cdef inline object _view_CUexecAffinityParam_st(uintptr_t ptr, object owner):
     return CUexecAffinityParam_st(ptr, owner)
@@ -3162,8 +3169,8 @@ cdef inline object _view_CUDA_ARRAY_DESCRIPTOR_st(uintptr_t ptr, object owner):
 cdef inline object _view_CUDA_ARRAY3D_DESCRIPTOR_st(uintptr_t ptr, object owner):
     return CUDA_ARRAY3D_DESCRIPTOR_st(ptr, owner)
 
-cdef inline object _view_anon_struct8(uintptr_t ptr, object owner):
-    return anon_struct8(ptr, owner)
+cdef inline object _view_anon_struct6(uintptr_t ptr, object owner):
+    return anon_struct6(ptr, owner)
 
 cdef inline object _view_CUDA_ARRAY_SPARSE_PROPERTIES_st(uintptr_t ptr, object owner):
     return CUDA_ARRAY_SPARSE_PROPERTIES_st(ptr, owner)
@@ -3171,23 +3178,23 @@ cdef inline object _view_CUDA_ARRAY_SPARSE_PROPERTIES_st(uintptr_t ptr, object o
 cdef inline object _view_CUDA_ARRAY_MEMORY_REQUIREMENTS_st(uintptr_t ptr, object owner):
     return CUDA_ARRAY_MEMORY_REQUIREMENTS_st(ptr, owner)
 
+cdef inline object _view_anon_struct7(uintptr_t ptr, object owner):
+    return anon_struct7(ptr, owner)
+
+cdef inline object _view_anon_struct8(uintptr_t ptr, object owner):
+    return anon_struct8(ptr, owner)
+
+cdef inline object _view_anon_struct9(uintptr_t ptr, object owner):
+    return anon_struct9(ptr, owner)
+
 cdef inline object _view_anon_struct10(uintptr_t ptr, object owner):
     return anon_struct10(ptr, owner)
 
 cdef inline object _view_anon_struct11(uintptr_t ptr, object owner):
     return anon_struct11(ptr, owner)
 
-cdef inline object _view_anon_struct12(uintptr_t ptr, object owner):
-    return anon_struct12(ptr, owner)
-
-cdef inline object _view_anon_struct13(uintptr_t ptr, object owner):
-    return anon_struct13(ptr, owner)
-
-cdef inline object _view_anon_struct14(uintptr_t ptr, object owner):
-    return anon_struct14(ptr, owner)
-
-cdef inline object _view_anon_union9(uintptr_t ptr, object owner):
-    return anon_union9(ptr, owner)
+cdef inline object _view_anon_union4(uintptr_t ptr, object owner):
+    return anon_union4(ptr, owner)
 
 cdef inline object _view_CUDA_RESOURCE_DESC_st(uintptr_t ptr, object owner):
     return CUDA_RESOURCE_DESC_st(ptr, owner)
@@ -3207,11 +3214,11 @@ cdef inline object _view_CUDA_POINTER_ATTRIBUTE_P2P_TOKENS_st(uintptr_t ptr, obj
 cdef inline object _view_CUDA_LAUNCH_PARAMS_st(uintptr_t ptr, object owner):
     return CUDA_LAUNCH_PARAMS_st(ptr, owner)
 
-cdef inline object _view_anon_struct16(uintptr_t ptr, object owner):
-    return anon_struct16(ptr, owner)
+cdef inline object _view_anon_struct12(uintptr_t ptr, object owner):
+    return anon_struct12(ptr, owner)
 
-cdef inline object _view_anon_union15(uintptr_t ptr, object owner):
-    return anon_union15(ptr, owner)
+cdef inline object _view_anon_union5(uintptr_t ptr, object owner):
+    return anon_union5(ptr, owner)
 
 cdef inline object _view_CUDA_EXTERNAL_MEMORY_HANDLE_DESC_st(uintptr_t ptr, object owner):
     return CUDA_EXTERNAL_MEMORY_HANDLE_DESC_st(ptr, owner)
@@ -3222,41 +3229,41 @@ cdef inline object _view_CUDA_EXTERNAL_MEMORY_BUFFER_DESC_st(uintptr_t ptr, obje
 cdef inline object _view_CUDA_EXTERNAL_MEMORY_MIPMAPPED_ARRAY_DESC_st(uintptr_t ptr, object owner):
     return CUDA_EXTERNAL_MEMORY_MIPMAPPED_ARRAY_DESC_st(ptr, owner)
 
-cdef inline object _view_anon_struct18(uintptr_t ptr, object owner):
-    return anon_struct18(ptr, owner)
+cdef inline object _view_anon_struct13(uintptr_t ptr, object owner):
+    return anon_struct13(ptr, owner)
 
-cdef inline object _view_anon_union17(uintptr_t ptr, object owner):
-    return anon_union17(ptr, owner)
+cdef inline object _view_anon_union6(uintptr_t ptr, object owner):
+    return anon_union6(ptr, owner)
 
 cdef inline object _view_CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC_st(uintptr_t ptr, object owner):
     return CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC_st(ptr, owner)
 
-cdef inline object _view_anon_struct20(uintptr_t ptr, object owner):
-    return anon_struct20(ptr, owner)
+cdef inline object _view_anon_struct14(uintptr_t ptr, object owner):
+    return anon_struct14(ptr, owner)
 
-cdef inline object _view_anon_union21(uintptr_t ptr, object owner):
-    return anon_union21(ptr, owner)
+cdef inline object _view_anon_union7(uintptr_t ptr, object owner):
+    return anon_union7(ptr, owner)
 
-cdef inline object _view_anon_struct22(uintptr_t ptr, object owner):
-    return anon_struct22(ptr, owner)
+cdef inline object _view_anon_struct15(uintptr_t ptr, object owner):
+    return anon_struct15(ptr, owner)
 
-cdef inline object _view_anon_struct19(uintptr_t ptr, object owner):
-    return anon_struct19(ptr, owner)
+cdef inline object _view_anon_struct16(uintptr_t ptr, object owner):
+    return anon_struct16(ptr, owner)
 
 cdef inline object _view_CUDA_EXTERNAL_SEMAPHORE_SIGNAL_PARAMS_st(uintptr_t ptr, object owner):
     return CUDA_EXTERNAL_SEMAPHORE_SIGNAL_PARAMS_st(ptr, owner)
 
-cdef inline object _view_anon_struct24(uintptr_t ptr, object owner):
-    return anon_struct24(ptr, owner)
+cdef inline object _view_anon_struct17(uintptr_t ptr, object owner):
+    return anon_struct17(ptr, owner)
 
-cdef inline object _view_anon_union25(uintptr_t ptr, object owner):
-    return anon_union25(ptr, owner)
+cdef inline object _view_anon_union8(uintptr_t ptr, object owner):
+    return anon_union8(ptr, owner)
 
-cdef inline object _view_anon_struct26(uintptr_t ptr, object owner):
-    return anon_struct26(ptr, owner)
+cdef inline object _view_anon_struct18(uintptr_t ptr, object owner):
+    return anon_struct18(ptr, owner)
 
-cdef inline object _view_anon_struct23(uintptr_t ptr, object owner):
-    return anon_struct23(ptr, owner)
+cdef inline object _view_anon_struct19(uintptr_t ptr, object owner):
+    return anon_struct19(ptr, owner)
 
 cdef inline object _view_CUDA_EXTERNAL_SEMAPHORE_WAIT_PARAMS_st(uintptr_t ptr, object owner):
     return CUDA_EXTERNAL_SEMAPHORE_WAIT_PARAMS_st(ptr, owner)
@@ -3273,20 +3280,20 @@ cdef inline object _view_CUDA_EXT_SEM_WAIT_NODE_PARAMS_st(uintptr_t ptr, object 
 cdef inline object _view_CUDA_EXT_SEM_WAIT_NODE_PARAMS_v2_st(uintptr_t ptr, object owner):
     return CUDA_EXT_SEM_WAIT_NODE_PARAMS_v2_st(ptr, owner)
 
-cdef inline object _view_anon_union27(uintptr_t ptr, object owner):
-    return anon_union27(ptr, owner)
+cdef inline object _view_anon_union9(uintptr_t ptr, object owner):
+    return anon_union9(ptr, owner)
 
-cdef inline object _view_anon_struct29(uintptr_t ptr, object owner):
-    return anon_struct29(ptr, owner)
+cdef inline object _view_anon_struct20(uintptr_t ptr, object owner):
+    return anon_struct20(ptr, owner)
 
-cdef inline object _view_anon_struct30(uintptr_t ptr, object owner):
-    return anon_struct30(ptr, owner)
+cdef inline object _view_anon_struct21(uintptr_t ptr, object owner):
+    return anon_struct21(ptr, owner)
 
-cdef inline object _view_anon_union28(uintptr_t ptr, object owner):
-    return anon_union28(ptr, owner)
+cdef inline object _view_anon_union10(uintptr_t ptr, object owner):
+    return anon_union10(ptr, owner)
 
-cdef inline object _view_anon_union31(uintptr_t ptr, object owner):
-    return anon_union31(ptr, owner)
+cdef inline object _view_anon_union11(uintptr_t ptr, object owner):
+    return anon_union11(ptr, owner)
 
 cdef inline object _view_CUarrayMapInfo_st(uintptr_t ptr, object owner):
     return CUarrayMapInfo_st(ptr, owner)
@@ -3294,8 +3301,8 @@ cdef inline object _view_CUarrayMapInfo_st(uintptr_t ptr, object owner):
 cdef inline object _view_CUmemLocation_st(uintptr_t ptr, object owner):
     return CUmemLocation_st(ptr, owner)
 
-cdef inline object _view_anon_struct32(uintptr_t ptr, object owner):
-    return anon_struct32(ptr, owner)
+cdef inline object _view_anon_struct22(uintptr_t ptr, object owner):
+    return anon_struct22(ptr, owner)
 
 cdef inline object _view_CUmemAllocationProp_st(uintptr_t ptr, object owner):
     return CUmemAllocationProp_st(ptr, owner)
@@ -3324,14 +3331,14 @@ cdef inline object _view_CUoffset3D_st(uintptr_t ptr, object owner):
 cdef inline object _view_CUextent3D_st(uintptr_t ptr, object owner):
     return CUextent3D_st(ptr, owner)
 
-cdef inline object _view_anon_struct34(uintptr_t ptr, object owner):
-    return anon_struct34(ptr, owner)
+cdef inline object _view_anon_struct23(uintptr_t ptr, object owner):
+    return anon_struct23(ptr, owner)
 
-cdef inline object _view_anon_struct35(uintptr_t ptr, object owner):
-    return anon_struct35(ptr, owner)
+cdef inline object _view_anon_struct24(uintptr_t ptr, object owner):
+    return anon_struct24(ptr, owner)
 
-cdef inline object _view_anon_union33(uintptr_t ptr, object owner):
-    return anon_union33(ptr, owner)
+cdef inline object _view_anon_union12(uintptr_t ptr, object owner):
+    return anon_union12(ptr, owner)
 
 cdef inline object _view_CUmemcpy3DOperand_st(uintptr_t ptr, object owner):
     return CUmemcpy3DOperand_st(ptr, owner)
@@ -3921,26 +3928,26 @@ cdef class CUDA_BATCH_MEM_OP_NODE_PARAMS_v2_st:
         self._ptr[0].flags = value
 
 
-cdef class anon_struct1:
-    """The C struct anon_struct1; a property per field."""
-    cdef cydriver.anon_struct1 _value
-    cdef cydriver.anon_struct1* _ptr
+cdef class anon_struct0:
+    """The C struct anon_struct0; a property per field."""
+    cdef cydriver.anon_struct0 _value
+    cdef cydriver.anon_struct0* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_struct1*>_ptr
+            self._ptr = <cydriver.anon_struct0*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_struct1))
+            memset(&self._value, 0, sizeof(cydriver.anon_struct0))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_struct1 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_struct0 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
@@ -3952,35 +3959,35 @@ cdef class anon_struct1:
         self._ptr[0].bytesOverBudget = value
 
 
-cdef class anon_union0:
-    """The C union anon_union0; a property per field."""
-    cdef cydriver.anon_union0 _value
-    cdef cydriver.anon_union0* _ptr
+cdef class anon_union2:
+    """The C union anon_union2; a property per field."""
+    cdef cydriver.anon_union2 _value
+    cdef cydriver.anon_union2* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_union0*>_ptr
+            self._ptr = <cydriver.anon_union2*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_union0))
+            memset(&self._value, 0, sizeof(cydriver.anon_union2))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_union0 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_union2 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
     def overBudget(self):
         """Information about notifications of type p CU_ASYNC_NOTIFICATION_TYPE_OVER_BUDGET"""
-        return _view_anon_struct1(<uintptr_t>&self._ptr[0].overBudget, self)
+        return _view_anon_struct0(<uintptr_t>&self._ptr[0].overBudget, self)
     @overBudget.setter
     def overBudget(self, value):
-        _copy_struct(<void*>&self._ptr[0].overBudget, value, anon_struct1, sizeof(self._ptr[0].overBudget))
+        _copy_struct(<void*>&self._ptr[0].overBudget, value, anon_struct0, sizeof(self._ptr[0].overBudget))
 
 
 cdef class CUasyncNotificationInfo_st:
@@ -4016,10 +4023,10 @@ cdef class CUasyncNotificationInfo_st:
     @property
     def info(self):
         """Information about the notification. p type must be checked in order to interpret this field."""
-        return _view_anon_union0(<uintptr_t>&self._ptr[0].info, self)
+        return _view_anon_union2(<uintptr_t>&self._ptr[0].info, self)
     @info.setter
     def info(self, value):
-        _copy_struct(<void*>&self._ptr[0].info, value, anon_union0, sizeof(self._ptr[0].info))
+        _copy_struct(<void*>&self._ptr[0].info, value, anon_union2, sizeof(self._ptr[0].info))
 
 
 cdef class CUdevprop_st:
@@ -5027,6 +5034,50 @@ cdef class CUlaunchMemSyncDomainMap_st:
         self._ptr[0].remote = value
 
 
+cdef class anon_struct1:
+    """The C struct anon_struct1; a property per field."""
+    cdef cydriver.anon_struct1 _value
+    cdef cydriver.anon_struct1* _ptr
+    cdef object _owner  # the object whose memory a view points into
+
+    def __cinit__(self, uintptr_t _ptr=0, owner=None):
+        if _ptr:
+            self._ptr = <cydriver.anon_struct1*>_ptr
+            self._owner = owner
+        else:
+            self._ptr = &self._value
+            memset(&self._value, 0, sizeof(cydriver.anon_struct1))
+
+    def getPtr(self):
+        """The address of the C struct."""
+        return <uintptr_t>self._ptr
+
+    def __repr__(self):
+        return f'<anon_struct1 at 0x{<uintptr_t>self._ptr:x}>'
+
+
+    @property
+    def x(self):
+        return self._ptr[0].x
+    @x.setter
+    def x(self, value):
+        self._ptr[0].x = value
+
+    @property
+    def y(self):
+        return self._ptr[0].y
+    @y.setter
+    def y(self, value):
+        self._ptr[0].y = value
+
+    @property
+    def z(self):
+        return self._ptr[0].z
+    @z.setter
+    def z(self, value):
+        self._ptr[0].z = value
+
+
 cdef class anon_struct2:
     """The C struct anon_struct2; a property per field."""
     cdef cydriver.anon_struct2 _value
@@ -5050,25 +5101,27 @@ cdef class anon_struct2:
 
 
     @property
-    def x(self):
-        return self._ptr[0].x
-    @x.setter
-    def x(self, value):
-        self._ptr[0].x = value
+    def event(self):
+        cdef CUevent v = CUevent.__new__(CUevent)
+        (<cydriver.CUevent*>v._ptr)[0] = self._ptr[0].event
+        return v
+    @event.setter
+    def event(self, value):
+        self._ptr[0].event = <cydriver.CUevent><uintptr_t>_handle_value(value, CUevent, 'event')
 
     @property
-    def y(self):
-        return self._ptr[0].y
-    @y.setter
-    def y(self, value):
-        self._ptr[0].y = value
+    def flags(self):
+        return self._ptr[0].flags
+    @flags.setter
+    def flags(self, value):
+        self._ptr[0].flags = value
 
     @property
-    def z(self):
-        return self._ptr[0].z
-    @z.setter
-    def z(self, value):
-        self._ptr[0].z = value
+    def triggerAtBlockStart(self):
+        return self._ptr[0].triggerAtBlockStart
+    @triggerAtBlockStart.setter
+    def triggerAtBlockStart(self, value):
+        self._ptr[0].triggerAtBlockStart = value
 
 
 cdef class anon_struct3:
@@ -5109,13 +5162,6 @@ cdef class anon_struct3:
     def flags(self, value):
         self._ptr[0].flags = value
 
-    @property
-    def triggerAtBlockStart(self):
-        return self._ptr[0].triggerAtBlockStart
-    @triggerAtBlockStart.setter
-    def triggerAtBlockStart(self, value):
-        self._ptr[0].triggerAtBlockStart = value
-
 
 cdef class anon_struct4:
     """The C struct anon_struct4; a property per field."""
@@ -5140,20 +5186,25 @@ cdef class anon_struct4:
 
 
     @property
-    def event(self):
-        cdef CUevent v = CUevent.__new__(CUevent)
-        (<cydriver.CUevent*>v._ptr)[0] = self._ptr[0].event
-        return v
-    @event.setter
-    def event(self, value):
-        self._ptr[0].event = <cydriver.CUevent><uintptr_t>_handle_value(value, CUevent, 'event')
+    def x(self):
+        return self._ptr[0].x
+    @x.setter
+    def x(self, value):
+        self._ptr[0].x = value
 
     @property
-    def flags(self):
-        return self._ptr[0].flags
-    @flags.setter
-    def flags(self, value):
-        self._ptr[0].flags = value
+    def y(self):
+        return self._ptr[0].y
+    @y.setter
+    def y(self, value):
+        self._ptr[0].y = value
+
+    @property
+    def z(self):
+        return self._ptr[0].z
+    @z.setter
+    def z(self, value):
+        self._ptr[0].z = value
 
 
 cdef class anon_struct5:
@@ -5176,50 +5227,6 @@ cdef class anon_struct5:
 
     def __repr__(self):
         return f'<anon_struct5 at 0x{<uintptr_t>self._ptr:x}>'
-
-
-    @property
-    def x(self):
-        return self._ptr[0].x
-    @x.setter
-    def x(self, value):
-        self._ptr[0].x = value
-
-    @property
-    def y(self):
-        return self._ptr[0].y
-    @y.setter
-    def y(self, value):
-        self._ptr[0].y = value
-
-    @property
-    def z(self):
-        return self._ptr[0].z
-    @z.setter
-    def z(self, value):
-        self._ptr[0].z = value
-
-
-cdef class anon_struct6:
-    """The C struct anon_struct6; a property per field."""
-    cdef cydriver.anon_struct6 _value
-    cdef cydriver.anon_struct6* _ptr
-    cdef object _owner  # the object whose memory a view points into
-
-    def __cinit__(self, uintptr_t _ptr=0, owner=None):
-        if _ptr:
-            self._ptr = <cydriver.anon_struct6*>_ptr
-            self._owner = owner
-        else:
-            self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_struct6))
-
-    def getPtr(self):
-        """The address of the C struct."""
-        return <uintptr_t>self._ptr
-
-    def __repr__(self):
-        return f'<anon_struct6 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
@@ -5294,10 +5301,10 @@ cdef class CUlaunchAttributeValue_union:
 
     @property
     def clusterDim(self):
-        return _view_anon_struct2(<uintptr_t>&self._ptr[0].clusterDim, self)
+        return _view_anon_struct1(<uintptr_t>&self._ptr[0].clusterDim, self)
     @clusterDim.setter
     def clusterDim(self, value):
-        _copy_struct(<void*>&self._ptr[0].clusterDim, value, anon_struct2, sizeof(self._ptr[0].clusterDim))
+        _copy_struct(<void*>&self._ptr[0].clusterDim, value, anon_struct1, sizeof(self._ptr[0].clusterDim))
 
     @property
     def clusterSchedulingPolicyPreference(self):
@@ -5317,17 +5324,17 @@ cdef class CUlaunchAttributeValue_union:
 
     @property
     def programmaticEvent(self):
-        return _view_anon_struct3(<uintptr_t>&self._ptr[0].programmaticEvent, self)
+        return _view_anon_struct2(<uintptr_t>&self._ptr[0].programmaticEvent, self)
     @programmaticEvent.setter
     def programmaticEvent(self, value):
-        _copy_struct(<void*>&self._ptr[0].programmaticEvent, value, anon_struct3, sizeof(self._ptr[0].programmaticEvent))
+        _copy_struct(<void*>&self._ptr[0].programmaticEvent, value, anon_struct2, sizeof(self._ptr[0].programmaticEvent))
 
     @property
     def launchCompletionEvent(self):
-        return _view_anon_struct4(<uintptr_t>&self._ptr[0].launchCompletionEvent, self)
+        return _view_anon_struct3(<uintptr_t>&self._ptr[0].launchCompletionEvent, self)
     @launchCompletionEvent.setter
     def launchCompletionEvent(self, value):
-        _copy_struct(<void*>&self._ptr[0].launchCompletionEvent, value, anon_struct4, sizeof(self._ptr[0].launchCompletionEvent))
+        _copy_struct(<void*>&self._ptr[0].launchCompletionEvent, value, anon_struct3, sizeof(self._ptr[0].launchCompletionEvent))
 
     @property
     def priority(self):
@@ -5355,17 +5362,17 @@ cdef class CUlaunchAttributeValue_union:
 
     @property
     def preferredClusterDim(self):
-        return _view_anon_struct5(<uintptr_t>&self._ptr[0].preferredClusterDim, self)
+        return _view_anon_struct4(<uintptr_t>&self._ptr[0].preferredClusterDim, self)
     @preferredClusterDim.setter
     def preferredClusterDim(self, value):
-        _copy_struct(<void*>&self._ptr[0].preferredClusterDim, value, anon_struct5, sizeof(self._ptr[0].preferredClusterDim))
+        _copy_struct(<void*>&self._ptr[0].preferredClusterDim, value, anon_struct4, sizeof(self._ptr[0].preferredClusterDim))
 
     @property
     def deviceUpdatableKernelNode(self):
-        return _view_anon_struct6(<uintptr_t>&self._ptr[0].deviceUpdatableKernelNode, self)
+        return _view_anon_struct5(<uintptr_t>&self._ptr[0].deviceUpdatableKernelNode, self)
     @deviceUpdatableKernelNode.setter
     def deviceUpdatableKernelNode(self, value):
-        _copy_struct(<void*>&self._ptr[0].deviceUpdatableKernelNode, value, anon_struct6, sizeof(self._ptr[0].deviceUpdatableKernelNode))
+        _copy_struct(<void*>&self._ptr[0].deviceUpdatableKernelNode, value, anon_struct5, sizeof(self._ptr[0].deviceUpdatableKernelNode))
 
     @property
     def sharedMemCarveout(self):
@@ -5565,26 +5572,26 @@ cdef class CUexecAffinitySmCount_st:
         self._ptr[0].val = value
 
 
-cdef class anon_union7:
-    """The C union anon_union7; a property per field."""
-    cdef cydriver.anon_union7 _value
-    cdef cydriver.anon_union7* _ptr
+cdef class anon_union3:
+    """The C union anon_union3; a property per field."""
+    cdef cydriver.anon_union3 _value
+    cdef cydriver.anon_union3* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_union7*>_ptr
+            self._ptr = <cydriver.anon_union3*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_union7))
+            memset(&self._value, 0, sizeof(cydriver.anon_union3))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_union7 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_union3 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
@@ -5626,10 +5633,10 @@ cdef class CUexecAffinityParam_st:
 
     @property
     def param(self):
-        return _view_anon_union7(<uintptr_t>&self._ptr[0].param, self)
+        return _view_anon_union3(<uintptr_t>&self._ptr[0].param, self)
     @param.setter
     def param(self, value):
-        _copy_struct(<void*>&self._ptr[0].param, value, anon_union7, sizeof(self._ptr[0].param))
+        _copy_struct(<void*>&self._ptr[0].param, value, anon_union3, sizeof(self._ptr[0].param))
 
 
 cdef class CUctxCigParam_st:
@@ -6574,26 +6581,26 @@ cdef class CUDA_ARRAY3D_DESCRIPTOR_st:
         self._ptr[0].Flags = value
 
 
-cdef class anon_struct8:
-    """The C struct anon_struct8; a property per field."""
-    cdef cydriver.anon_struct8 _value
-    cdef cydriver.anon_struct8* _ptr
+cdef class anon_struct6:
+    """The C struct anon_struct6; a property per field."""
+    cdef cydriver.anon_struct6 _value
+    cdef cydriver.anon_struct6* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_struct8*>_ptr
+            self._ptr = <cydriver.anon_struct6*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_struct8))
+            memset(&self._value, 0, sizeof(cydriver.anon_struct6))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_struct8 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_struct6 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
@@ -6645,10 +6652,10 @@ cdef class CUDA_ARRAY_SPARSE_PROPERTIES_st:
 
     @property
     def tileExtent(self):
-        return _view_anon_struct8(<uintptr_t>&self._ptr[0].tileExtent, self)
+        return _view_anon_struct6(<uintptr_t>&self._ptr[0].tileExtent, self)
     @tileExtent.setter
     def tileExtent(self, value):
-        _copy_struct(<void*>&self._ptr[0].tileExtent, value, anon_struct8, sizeof(self._ptr[0].tileExtent))
+        _copy_struct(<void*>&self._ptr[0].tileExtent, value, anon_struct6, sizeof(self._ptr[0].tileExtent))
 
     @property
     def miptailFirstLevel(self):
@@ -6734,26 +6741,26 @@ cdef class CUDA_ARRAY_MEMORY_REQUIREMENTS_st:
             self._ptr[0].reserved[i] = value[i]
 
 
-cdef class anon_struct10:
-    """The C struct anon_struct10; a property per field."""
-    cdef cydriver.anon_struct10 _value
-    cdef cydriver.anon_struct10* _ptr
+cdef class anon_struct7:
+    """The C struct anon_struct7; a property per field."""
+    cdef cydriver.anon_struct7 _value
+    cdef cydriver.anon_struct7* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_struct10*>_ptr
+            self._ptr = <cydriver.anon_struct7*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_struct10))
+            memset(&self._value, 0, sizeof(cydriver.anon_struct7))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_struct10 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_struct7 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
@@ -6767,26 +6774,26 @@ cdef class anon_struct10:
         self._ptr[0].hArray = <cydriver.CUarray><uintptr_t>_handle_value(value, CUarray, 'hArray')
 
 
-cdef class anon_struct11:
-    """The C struct anon_struct11; a property per field."""
-    cdef cydriver.anon_struct11 _value
-    cdef cydriver.anon_struct11* _ptr
+cdef class anon_struct8:
+    """The C struct anon_struct8; a property per field."""
+    cdef cydriver.anon_struct8 _value
+    cdef cydriver.anon_struct8* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_struct11*>_ptr
+            self._ptr = <cydriver.anon_struct8*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_struct11))
+            memset(&self._value, 0, sizeof(cydriver.anon_struct8))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_struct11 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_struct8 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
@@ -6800,26 +6807,26 @@ cdef class anon_struct11:
         self._ptr[0].hMipmappedArray = <cydriver.CUmipmappedArray><uintptr_t>_handle_value(value, CUmipmappedArray, 'hMipmappedArray')
 
 
-cdef class anon_struct12:
-    """The C struct anon_struct12; a property per field."""
-    cdef cydriver.anon_struct12 _value
-    cdef cydriver.anon_struct12* _ptr
+cdef class anon_struct9:
+    """The C struct anon_struct9; a property per field."""
+    cdef cydriver.anon_struct9 _value
+    cdef cydriver.anon_struct9* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_struct12*>_ptr
+            self._ptr = <cydriver.anon_struct9*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_struct12))
+            memset(&self._value, 0, sizeof(cydriver.anon_struct9))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_struct12 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_struct9 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
@@ -6857,26 +6864,26 @@ cdef class anon_struct12:
         self._ptr[0].sizeInBytes = value
 
 
-cdef class anon_struct13:
-    """The C struct anon_struct13; a property per field."""
-    cdef cydriver.anon_struct13 _value
-    cdef cydriver.anon_struct13* _ptr
+cdef class anon_struct10:
+    """The C struct anon_struct10; a property per field."""
+    cdef cydriver.anon_struct10 _value
+    cdef cydriver.anon_struct10* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_struct13*>_ptr
+            self._ptr = <cydriver.anon_struct10*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_struct13))
+            memset(&self._value, 0, sizeof(cydriver.anon_struct10))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_struct13 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_struct10 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
@@ -6930,26 +6937,26 @@ cdef class anon_struct13:
         self._ptr[0].pitchInBytes = value
 
 
-cdef class anon_struct14:
-    """The C struct anon_struct14; a property per field."""
-    cdef cydriver.anon_struct14 _value
-    cdef cydriver.anon_struct14* _ptr
+cdef class anon_struct11:
+    """The C struct anon_struct11; a property per field."""
+    cdef cydriver.anon_struct11 _value
+    cdef cydriver.anon_struct11* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_struct14*>_ptr
+            self._ptr = <cydriver.anon_struct11*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_struct14))
+            memset(&self._value, 0, sizeof(cydriver.anon_struct11))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_struct14 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_struct11 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
@@ -6963,62 +6970,62 @@ cdef class anon_struct14:
             self._ptr[0].reserved[i] = value[i]
 
 
-cdef class anon_union9:
-    """The C union anon_union9; a property per field."""
-    cdef cydriver.anon_union9 _value
-    cdef cydriver.anon_union9* _ptr
+cdef class anon_union4:
+    """The C union anon_union4; a property per field."""
+    cdef cydriver.anon_union4 _value
+    cdef cydriver.anon_union4* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_union9*>_ptr
+            self._ptr = <cydriver.anon_union4*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_union9))
+            memset(&self._value, 0, sizeof(cydriver.anon_union4))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_union9 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_union4 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
     def array(self):
-        return _view_anon_struct10(<uintptr_t>&self._ptr[0].array, self)
+        return _view_anon_struct7(<uintptr_t>&self._ptr[0].array, self)
     @array.setter
     def array(self, value):
-        _copy_struct(<void*>&self._ptr[0].array, value, anon_struct10, sizeof(self._ptr[0].array))
+        _copy_struct(<void*>&self._ptr[0].array, value, anon_struct7, sizeof(self._ptr[0].array))
 
     @property
     def mipmap(self):
-        return _view_anon_struct11(<uintptr_t>&self._ptr[0].mipmap, self)
+        return _view_anon_struct8(<uintptr_t>&self._ptr[0].mipmap, self)
     @mipmap.setter
     def mipmap(self, value):
-        _copy_struct(<void*>&self._ptr[0].mipmap, value, anon_struct11, sizeof(self._ptr[0].mipmap))
+        _copy_struct(<void*>&self._ptr[0].mipmap, value, anon_struct8, sizeof(self._ptr[0].mipmap))
 
     @property
     def linear(self):
-        return _view_anon_struct12(<uintptr_t>&self._ptr[0].linear, self)
+        return _view_anon_struct9(<uintptr_t>&self._ptr[0].linear, self)
     @linear.setter
     def linear(self, value):
-        _copy_struct(<void*>&self._ptr[0].linear, value, anon_struct12, sizeof(self._ptr[0].linear))
+        _copy_struct(<void*>&self._ptr[0].linear, value, anon_struct9, sizeof(self._ptr[0].linear))
 
     @property
     def pitch2D(self):
-        return _view_anon_struct13(<uintptr_t>&self._ptr[0].pitch2D, self)
+        return _view_anon_struct10(<uintptr_t>&self._ptr[0].pitch2D, self)
     @pitch2D.setter
     def pitch2D(self, value):
-        _copy_struct(<void*>&self._ptr[0].pitch2D, value, anon_struct13, sizeof(self._ptr[0].pitch2D))
+        _copy_struct(<void*>&self._ptr[0].pitch2D, value, anon_struct10, sizeof(self._ptr[0].pitch2D))
 
     @property
     def reserved(self):
-        return _view_anon_struct14(<uintptr_t>&self._ptr[0].reserved, self)
+        return _view_anon_struct11(<uintptr_t>&self._ptr[0].reserved, self)
     @reserved.setter
     def reserved(self, value):
-        _copy_struct(<void*>&self._ptr[0].reserved, value, anon_struct14, sizeof(self._ptr[0].reserved))
+        _copy_struct(<void*>&self._ptr[0].reserved, value, anon_struct11, sizeof(self._ptr[0].reserved))
 
 
 cdef class CUDA_RESOURCE_DESC_st:
@@ -7053,10 +7060,10 @@ cdef class CUDA_RESOURCE_DESC_st:
 
     @property
     def res(self):
-        return _view_anon_union9(<uintptr_t>&self._ptr[0].res, self)
+        return _view_anon_union4(<uintptr_t>&self._ptr[0].res, self)
     @res.setter
     def res(self, value):
-        _copy_struct(<void*>&self._ptr[0].res, value, anon_union9, sizeof(self._ptr[0].res))
+        _copy_struct(<void*>&self._ptr[0].res, value, anon_union4, sizeof(self._ptr[0].res))
 
     @property
     def flags(self):
@@ -7452,26 +7459,26 @@ cdef class CUDA_LAUNCH_PARAMS_st:
         self._ptr[0].kernelParams = <void**><uintptr_t>_address(value, 'kernelParams')
 
 
-cdef class anon_struct16:
-    """The C struct anon_struct16; a property per field."""
-    cdef cydriver.anon_struct16 _value
-    cdef cydriver.anon_struct16* _ptr
+cdef class anon_struct12:
+    """The C struct anon_struct12; a property per field."""
+    cdef cydriver.anon_struct12 _value
+    cdef cydriver.anon_struct12* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_struct16*>_ptr
+            self._ptr = <cydriver.anon_struct12*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_struct16))
+            memset(&self._value, 0, sizeof(cydriver.anon_struct12))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_struct16 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_struct12 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
@@ -7491,26 +7498,26 @@ cdef class anon_struct16:
         self._ptr[0].name = <const void*><uintptr_t>_address(value, 'name')
 
 
-cdef class anon_union15:
-    """The C union anon_union15; a property per field."""
-    cdef cydriver.anon_union15 _value
-    cdef cydriver.anon_union15* _ptr
+cdef class anon_union5:
+    """The C union anon_union5; a property per field."""
+    cdef cydriver.anon_union5 _value
+    cdef cydriver.anon_union5* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_union15*>_ptr
+            self._ptr = <cydriver.anon_union5*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_union15))
+            memset(&self._value, 0, sizeof(cydriver.anon_union5))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_union15 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_union5 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
@@ -7523,10 +7530,10 @@ cdef class anon_union15:
 
     @property
     def win32(self):
-        return _view_anon_struct16(<uintptr_t>&self._ptr[0].win32, self)
+        return _view_anon_struct12(<uintptr_t>&self._ptr[0].win32, self)
     @win32.setter
     def win32(self, value):
-        _copy_struct(<void*>&self._ptr[0].win32, value, anon_struct16, sizeof(self._ptr[0].win32))
+        _copy_struct(<void*>&self._ptr[0].win32, value, anon_struct12, sizeof(self._ptr[0].win32))
 
     @property
     def nvSciBufObject(self):
@@ -7569,10 +7576,10 @@ cdef class CUDA_EXTERNAL_MEMORY_HANDLE_DESC_st:
 
     @property
     def handle(self):
-        return _view_anon_union15(<uintptr_t>&self._ptr[0].handle, self)
+        return _view_anon_union5(<uintptr_t>&self._ptr[0].handle, self)
     @handle.setter
     def handle(self, value):
-        _copy_struct(<void*>&self._ptr[0].handle, value, anon_union15, sizeof(self._ptr[0].handle))
+        _copy_struct(<void*>&self._ptr[0].handle, value, anon_union5, sizeof(self._ptr[0].handle))
 
     @property
     def size(self):
@@ -7715,26 +7722,26 @@ cdef class CUDA_EXTERNAL_MEMORY_MIPMAPPED_ARRAY_DESC_st:
             self._ptr[0].reserved[i] = value[i]
 
 
-cdef class anon_struct18:
-    """The C struct anon_struct18; a property per field."""
-    cdef cydriver.anon_struct18 _value
-    cdef cydriver.anon_struct18* _ptr
+cdef class anon_struct13:
+    """The C struct anon_struct13; a property per field."""
+    cdef cydriver.anon_struct13 _value
+    cdef cydriver.anon_struct13* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_struct18*>_ptr
+            self._ptr = <cydriver.anon_struct13*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_struct18))
+            memset(&self._value, 0, sizeof(cydriver.anon_struct13))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_struct18 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_struct13 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
@@ -7754,26 +7761,26 @@ cdef class anon_struct18:
         self._ptr[0].name = <const void*><uintptr_t>_address(value, 'name')
 
 
-cdef class anon_union17:
-    """The C union anon_union17; a property per field."""
-    cdef cydriver.anon_union17 _value
-    cdef cydriver.anon_union17* _ptr
+cdef class anon_union6:
+    """The C union anon_union6; a property per field."""
+    cdef cydriver.anon_union6 _value
+    cdef cydriver.anon_union6* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_union17*>_ptr
+            self._ptr = <cydriver.anon_union6*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_union17))
+            memset(&self._value, 0, sizeof(cydriver.anon_union6))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_union17 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_union6 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
@@ -7786,10 +7793,10 @@ cdef class anon_union17:
 
     @property
     def win32(self):
-        return _view_anon_struct18(<uintptr_t>&self._ptr[0].win32, self)
+        return _view_anon_struct13(<uintptr_t>&self._ptr[0].win32, self)
     @win32.setter
     def win32(self, value):
-        _copy_struct(<void*>&self._ptr[0].win32, value, anon_struct18, sizeof(self._ptr[0].win32))
+        _copy_struct(<void*>&self._ptr[0].win32, value, anon_struct13, sizeof(self._ptr[0].win32))
 
     @property
     def nvSciSyncObj(self):
@@ -7832,10 +7839,10 @@ cdef class CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC_st:
 
     @property
     def handle(self):
-        return _view_anon_union17(<uintptr_t>&self._ptr[0].handle, self)
+        return _view_anon_union6(<uintptr_t>&self._ptr[0].handle, self)
     @handle.setter
     def handle(self, value):
-        _copy_struct(<void*>&self._ptr[0].handle, value, anon_union17, sizeof(self._ptr[0].handle))
+        _copy_struct(<void*>&self._ptr[0].handle, value, anon_union6, sizeof(self._ptr[0].handle))
 
     @property
     def flags(self):
@@ -7856,26 +7863,26 @@ cdef class CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC_st:
             self._ptr[0].reserved[i] = value[i]
 
 
-cdef class anon_struct20:
-    """The C struct anon_struct20; a property per field."""
-    cdef cydriver.anon_struct20 _value
-    cdef cydriver.anon_struct20* _ptr
+cdef class anon_struct14:
+    """The C struct anon_struct14; a property per field."""
+    cdef cydriver.anon_struct14 _value
+    cdef cydriver.anon_struct14* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_struct20*>_ptr
+            self._ptr = <cydriver.anon_struct14*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_struct20))
+            memset(&self._value, 0, sizeof(cydriver.anon_struct14))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_struct20 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_struct14 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
@@ -7887,26 +7894,26 @@ cdef class anon_struct20:
         self._ptr[0].value = value
 
 
-cdef class anon_union21:
-    """The C union anon_union21; a property per field."""
-    cdef cydriver.anon_union21 _value
-    cdef cydriver.anon_union21* _ptr
+cdef class anon_union7:
+    """The C union anon_union7; a property per field."""
+    cdef cydriver.anon_union7 _value
+    cdef cydriver.anon_union7* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_union21*>_ptr
+            self._ptr = <cydriver.anon_union7*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_union21))
+            memset(&self._value, 0, sizeof(cydriver.anon_union7))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_union21 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_union7 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
@@ -7925,26 +7932,26 @@ cdef class anon_union21:
         self._ptr[0].reserved = value
 
 
-cdef class anon_struct22:
-    """The C struct anon_struct22; a property per field."""
-    cdef cydriver.anon_struct22 _value
-    cdef cydriver.anon_struct22* _ptr
+cdef class anon_struct15:
+    """The C struct anon_struct15; a property per field."""
+    cdef cydriver.anon_struct15 _value
+    cdef cydriver.anon_struct15* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_struct22*>_ptr
+            self._ptr = <cydriver.anon_struct15*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_struct22))
+            memset(&self._value, 0, sizeof(cydriver.anon_struct15))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_struct22 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_struct15 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
@@ -7956,48 +7963,48 @@ cdef class anon_struct22:
         self._ptr[0].key = value
 
 
-cdef class anon_struct19:
-    """The C struct anon_struct19; a property per field."""
-    cdef cydriver.anon_struct19 _value
-    cdef cydriver.anon_struct19* _ptr
+cdef class anon_struct16:
+    """The C struct anon_struct16; a property per field."""
+    cdef cydriver.anon_struct16 _value
+    cdef cydriver.anon_struct16* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_struct19*>_ptr
+            self._ptr = <cydriver.anon_struct16*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_struct19))
+            memset(&self._value, 0, sizeof(cydriver.anon_struct16))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_struct19 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_struct16 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
     def fence(self):
-        return _view_anon_struct20(<uintptr_t>&self._ptr[0].fence, self)
+        return _view_anon_struct14(<uintptr_t>&self._ptr[0].fence, self)
     @fence.setter
     def fence(self, value):
-        _copy_struct(<void*>&self._ptr[0].fence, value, anon_struct20, sizeof(self._ptr[0].fence))
+        _copy_struct(<void*>&self._ptr[0].fence, value, anon_struct14, sizeof(self._ptr[0].fence))
 
     @property
     def nvSciSync(self):
-        return _view_anon_union21(<uintptr_t>&self._ptr[0].nvSciSync, self)
+        return _view_anon_union7(<uintptr_t>&self._ptr[0].nvSciSync, self)
     @nvSciSync.setter
     def nvSciSync(self, value):
-        _copy_struct(<void*>&self._ptr[0].nvSciSync, value, anon_union21, sizeof(self._ptr[0].nvSciSync))
+        _copy_struct(<void*>&self._ptr[0].nvSciSync, value, anon_union7, sizeof(self._ptr[0].nvSciSync))
 
     @property
     def keyedMutex(self):
-        return _view_anon_struct22(<uintptr_t>&self._ptr[0].keyedMutex, self)
+        return _view_anon_struct15(<uintptr_t>&self._ptr[0].keyedMutex, self)
     @keyedMutex.setter
     def keyedMutex(self, value):
-        _copy_struct(<void*>&self._ptr[0].keyedMutex, value, anon_struct22, sizeof(self._ptr[0].keyedMutex))
+        _copy_struct(<void*>&self._ptr[0].keyedMutex, value, anon_struct15, sizeof(self._ptr[0].keyedMutex))
 
     @property
     def reserved(self):
@@ -8034,10 +8041,10 @@ cdef class CUDA_EXTERNAL_SEMAPHORE_SIGNAL_PARAMS_st:
 
     @property
     def params(self):
-        return _view_anon_struct19(<uintptr_t>&self._ptr[0].params, self)
+        return _view_anon_struct16(<uintptr_t>&self._ptr[0].params, self)
     @params.setter
     def params(self, value):
-        _copy_struct(<void*>&self._ptr[0].params, value, anon_struct19, sizeof(self._ptr[0].params))
+        _copy_struct(<void*>&self._ptr[0].params, value, anon_struct16, sizeof(self._ptr[0].params))
 
     @property
     def flags(self):
@@ -8058,26 +8065,26 @@ cdef class CUDA_EXTERNAL_SEMAPHORE_SIGNAL_PARAMS_st:
             self._ptr[0].reserved[i] = value[i]
 
 
-cdef class anon_struct24:
-    """The C struct anon_struct24; a property per field."""
-    cdef cydriver.anon_struct24 _value
-    cdef cydriver.anon_struct24* _ptr
+cdef class anon_struct17:
+    """The C struct anon_struct17; a property per field."""
+    cdef cydriver.anon_struct17 _value
+    cdef cydriver.anon_struct17* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_struct24*>_ptr
+            self._ptr = <cydriver.anon_struct17*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_struct24))
+            memset(&self._value, 0, sizeof(cydriver.anon_struct17))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_struct24 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_struct17 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
@@ -8089,26 +8096,26 @@ cdef class anon_struct24:
         self._ptr[0].value = value
 
 
-cdef class anon_union25:
-    """The C union anon_union25; a property per field."""
-    cdef cydriver.anon_union25 _value
-    cdef cydriver.anon_union25* _ptr
+cdef class anon_union8:
+    """The C union anon_union8; a property per field."""
+    cdef cydriver.anon_union8 _value
+    cdef cydriver.anon_union8* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_union25*>_ptr
+            self._ptr = <cydriver.anon_union8*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_union25))
+            memset(&self._value, 0, sizeof(cydriver.anon_union8))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_union25 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_union8 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
@@ -8126,26 +8133,26 @@ cdef class anon_union25:
         self._ptr[0].reserved = value
 
 
-cdef class anon_struct26:
-    """The C struct anon_struct26; a property per field."""
-    cdef cydriver.anon_struct26 _value
-    cdef cydriver.anon_struct26* _ptr
+cdef class anon_struct18:
+    """The C struct anon_struct18; a property per field."""
+    cdef cydriver.anon_struct18 _value
+    cdef cydriver.anon_struct18* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_struct26*>_ptr
+            self._ptr = <cydriver.anon_struct18*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_struct26))
+            memset(&self._value, 0, sizeof(cydriver.anon_struct18))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_struct26 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_struct18 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
@@ -8165,48 +8172,48 @@ cdef class anon_struct26:
         self._ptr[0].timeoutMs = value
 
 
-cdef class anon_struct23:
-    """The C struct anon_struct23; a property per field."""
-    cdef cydriver.anon_struct23 _value
-    cdef cydriver.anon_struct23* _ptr
+cdef class anon_struct19:
+    """The C struct anon_struct19; a property per field."""
+    cdef cydriver.anon_struct19 _value
+    cdef cydriver.anon_struct19* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_struct23*>_ptr
+            self._ptr = <cydriver.anon_struct19*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_struct23))
+            memset(&self._value, 0, sizeof(cydriver.anon_struct19))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_struct23 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_struct19 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
     def fence(self):
-        return _view_anon_struct24(<uintptr_t>&self._ptr[0].fence, self)
+        return _view_anon_struct17(<uintptr_t>&self._ptr[0].fence, self)
     @fence.setter
     def fence(self, value):
-        _copy_struct(<void*>&self._ptr[0].fence, value, anon_struct24, sizeof(self._ptr[0].fence))
+        _copy_struct(<void*>&self._ptr[0].fence, value, anon_struct17, sizeof(self._ptr[0].fence))
 
     @property
     def nvSciSync(self):
-        return _view_anon_union25(<uintptr_t>&self._ptr[0].nvSciSync, self)
+        return _view_anon_union8(<uintptr_t>&self._ptr[0].nvSciSync, self)
     @nvSciSync.setter
     def nvSciSync(self, value):
-        _copy_struct(<void*>&self._ptr[0].nvSciSync, value, anon_union25, sizeof(self._ptr[0].nvSciSync))
+        _copy_struct(<void*>&self._ptr[0].nvSciSync, value, anon_union8, sizeof(self._ptr[0].nvSciSync))
 
     @property
     def keyedMutex(self):
-        return _view_anon_struct26(<uintptr_t>&self._ptr[0].keyedMutex, self)
+        return _view_anon_struct18(<uintptr_t>&self._ptr[0].keyedMutex, self)
     @keyedMutex.setter
     def keyedMutex(self, value):
-        _copy_struct(<void*>&self._ptr[0].keyedMutex, value, anon_struct26, sizeof(self._ptr[0].keyedMutex))
+        _copy_struct(<void*>&self._ptr[0].keyedMutex, value, anon_struct18, sizeof(self._ptr[0].keyedMutex))
 
     @property
     def reserved(self):
@@ -8243,10 +8250,10 @@ cdef class CUDA_EXTERNAL_SEMAPHORE_WAIT_PARAMS_st:
 
     @property
     def params(self):
-        return _view_anon_struct23(<uintptr_t>&self._ptr[0].params, self)
+        return _view_anon_struct19(<uintptr_t>&self._ptr[0].params, self)
     @params.setter
     def params(self, value):
-        _copy_struct(<void*>&self._ptr[0].params, value, anon_struct23, sizeof(self._ptr[0].params))
+        _copy_struct(<void*>&self._ptr[0].params, value, anon_struct19, sizeof(self._ptr[0].params))
 
     @property
     def flags(self):
@@ -8455,26 +8462,26 @@ cdef class CUDA_EXT_SEM_WAIT_NODE_PARAMS_v2_st:
         self._ptr[0].numExtSems = value
 
 
-cdef class anon_union27:
-    """The C union anon_union27; a property per field."""
-    cdef cydriver.anon_union27 _value
-    cdef cydriver.anon_union27* _ptr
+cdef class anon_union9:
+    """The C union anon_union9; a property per field."""
+    cdef cydriver.anon_union9 _value
+    cdef cydriver.anon_union9* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_union27*>_ptr
+            self._ptr = <cydriver.anon_union9*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_union27))
+            memset(&self._value, 0, sizeof(cydriver.anon_union9))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_union27 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_union9 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
@@ -8496,26 +8503,26 @@ cdef class anon_union27:
         self._ptr[0].array = <cydriver.CUarray><uintptr_t>_handle_value(value, CUarray, 'array')
 
 
-cdef class anon_struct29:
-    """The C struct anon_struct29; a property per field."""
-    cdef cydriver.anon_struct29 _value
-    cdef cydriver.anon_struct29* _ptr
+cdef class anon_struct20:
+    """The C struct anon_struct20; a property per field."""
+    cdef cydriver.anon_struct20 _value
+    cdef cydriver.anon_struct20* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_struct29*>_ptr
+            self._ptr = <cydriver.anon_struct20*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_struct29))
+            memset(&self._value, 0, sizeof(cydriver.anon_struct20))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_struct29 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_struct20 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
@@ -8583,26 +8590,26 @@ cdef class anon_struct29:
         self._ptr[0].extentDepth = value
 
 
-cdef class anon_struct30:
-    """The C struct anon_struct30; a property per field."""
-    cdef cydriver.anon_struct30 _value
-    cdef cydriver.anon_struct30* _ptr
+cdef class anon_struct21:
+    """The C struct anon_struct21; a property per field."""
+    cdef cydriver.anon_struct21 _value
+    cdef cydriver.anon_struct21* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_struct30*>_ptr
+            self._ptr = <cydriver.anon_struct21*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_struct30))
+            memset(&self._value, 0, sizeof(cydriver.anon_struct21))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_struct30 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_struct21 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
@@ -8630,63 +8637,63 @@ cdef class anon_struct30:
         self._ptr[0].size = value
 
 
-cdef class anon_union28:
-    """The C union anon_union28; a property per field."""
-    cdef cydriver.anon_union28 _value
-    cdef cydriver.anon_union28* _ptr
+cdef class anon_union10:
+    """The C union anon_union10; a property per field."""
+    cdef cydriver.anon_union10 _value
+    cdef cydriver.anon_union10* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_union28*>_ptr
+            self._ptr = <cydriver.anon_union10*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_union28))
+            memset(&self._value, 0, sizeof(cydriver.anon_union10))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_union28 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_union10 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
     def sparseLevel(self):
-        return _view_anon_struct29(<uintptr_t>&self._ptr[0].sparseLevel, self)
+        return _view_anon_struct20(<uintptr_t>&self._ptr[0].sparseLevel, self)
     @sparseLevel.setter
     def sparseLevel(self, value):
-        _copy_struct(<void*>&self._ptr[0].sparseLevel, value, anon_struct29, sizeof(self._ptr[0].sparseLevel))
+        _copy_struct(<void*>&self._ptr[0].sparseLevel, value, anon_struct20, sizeof(self._ptr[0].sparseLevel))
 
     @property
     def miptail(self):
-        return _view_anon_struct30(<uintptr_t>&self._ptr[0].miptail, self)
+        return _view_anon_struct21(<uintptr_t>&self._ptr[0].miptail, self)
     @miptail.setter
     def miptail(self, value):
-        _copy_struct(<void*>&self._ptr[0].miptail, value, anon_struct30, sizeof(self._ptr[0].miptail))
+        _copy_struct(<void*>&self._ptr[0].miptail, value, anon_struct21, sizeof(self._ptr[0].miptail))
 
 
-cdef class anon_union31:
-    """The C union anon_union31; a property per field."""
-    cdef cydriver.anon_union31 _value
-    cdef cydriver.anon_union31* _ptr
+cdef class anon_union11:
+    """The C union anon_union11; a property per field."""
+    cdef cydriver.anon_union11 _value
+    cdef cydriver.anon_union11* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_union31*>_ptr
+            self._ptr = <cydriver.anon_union11*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_union31))
+            memset(&self._value, 0, sizeof(cydriver.anon_union11))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_union31 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_union11 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
@@ -8731,10 +8738,10 @@ cdef class CUarrayMapInfo_st:
 
     @property
     def resource(self):
-        return _view_anon_union27(<uintptr_t>&self._ptr[0].resource, self)
+        return _view_anon_union9(<uintptr_t>&self._ptr[0].resource, self)
     @resource.setter
     def resource(self, value):
-        _copy_struct(<void*>&self._ptr[0].resource, value, anon_union27, sizeof(self._ptr[0].resource))
+        _copy_struct(<void*>&self._ptr[0].resource, value, anon_union9, sizeof(self._ptr[0].resource))
 
     @property
     def subresourceType(self):
@@ -8746,10 +8753,10 @@ cdef class CUarrayMapInfo_st:
 
     @property
     def subresource(self):
-        return _view_anon_union28(<uintptr_t>&self._ptr[0].subresource, self)
+        return _view_anon_union10(<uintptr_t>&self._ptr[0].subresource, self)
     @subresource.setter
     def subresource(self, value):
-        _copy_struct(<void*>&self._ptr[0].subresource, value, anon_union28, sizeof(self._ptr[0].subresource))
+        _copy_struct(<void*>&self._ptr[0].subresource, value, anon_union10, sizeof(self._ptr[0].subresource))
 
     @property
     def memOperationType(self):
@@ -8769,10 +8776,10 @@ cdef class CUarrayMapInfo_st:
 
     @property
     def memHandle(self):
-        return _view_anon_union31(<uintptr_t>&self._ptr[0].memHandle, self)
+        return _view_anon_union11(<uintptr_t>&self._ptr[0].memHandle, self)
     @memHandle.setter
     def memHandle(self, value):
-        _copy_struct(<void*>&self._ptr[0].memHandle, value, anon_union31, sizeof(self._ptr[0].memHandle))
+        _copy_struct(<void*>&self._ptr[0].memHandle, value, anon_union11, sizeof(self._ptr[0].memHandle))
 
     @property
     def offset(self):
@@ -8849,26 +8856,26 @@ cdef class CUmemLocation_st:
         self._ptr[0].id = value
 
 
-cdef class anon_struct32:
-    """The C struct anon_struct32; a property per field."""
-    cdef cydriver.anon_struct32 _value
-    cdef cydriver.anon_struct32* _ptr
+cdef class anon_struct22:
+    """The C struct anon_struct22; a property per field."""
+    cdef cydriver.anon_struct22 _value
+    cdef cydriver.anon_struct22* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_struct32*>_ptr
+            self._ptr = <cydriver.anon_struct22*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_struct32))
+            memset(&self._value, 0, sizeof(cydriver.anon_struct22))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_struct32 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_struct22 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
@@ -8961,10 +8968,10 @@ cdef class CUmemAllocationProp_st:
 
     @property
     def allocFlags(self):
-        return _view_anon_struct32(<uintptr_t>&self._ptr[0].allocFlags, self)
+        return _view_anon_struct22(<uintptr_t>&self._ptr[0].allocFlags, self)
     @allocFlags.setter
     def allocFlags(self, value):
-        _copy_struct(<void*>&self._ptr[0].allocFlags, value, anon_struct32, sizeof(self._ptr[0].allocFlags))
+        _copy_struct(<void*>&self._ptr[0].allocFlags, value, anon_struct22, sizeof(self._ptr[0].allocFlags))
 
 
 cdef class CUmulticastObjectProp_st:
@@ -9370,26 +9377,26 @@ cdef class CUextent3D_st:
         self._ptr[0].depth = value
 
 
-cdef class anon_struct34:
-    """The C struct anon_struct34; a property per field."""
-    cdef cydriver.anon_struct34 _value
-    cdef cydriver.anon_struct34* _ptr
+cdef class anon_struct23:
+    """The C struct anon_struct23; a property per field."""
+    cdef cydriver.anon_struct23 _value
+    cdef cydriver.anon_struct23* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_struct34*>_ptr
+            self._ptr = <cydriver.anon_struct23*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_struct34))
+            memset(&self._value, 0, sizeof(cydriver.anon_struct23))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_struct34 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_struct23 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
@@ -9426,26 +9433,26 @@ cdef class anon_struct34:
         _copy_struct(<void*>&self._ptr[0].locHint, value, CUmemLocation_st, sizeof(self._ptr[0].locHint))
 
 
-cdef class anon_struct35:
-    """The C struct anon_struct35; a property per field."""
-    cdef cydriver.anon_struct35 _value
-    cdef cydriver.anon_struct35* _ptr
+cdef class anon_struct24:
+    """The C struct anon_struct24; a property per field."""
+    cdef cydriver.anon_struct24 _value
+    cdef cydriver.anon_struct24* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_struct35*>_ptr
+            self._ptr = <cydriver.anon_struct24*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_struct35))
+            memset(&self._value, 0, sizeof(cydriver.anon_struct24))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_struct35 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_struct24 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
@@ -9465,41 +9472,41 @@ cdef class anon_struct35:
         _copy_struct(<void*>&self._ptr[0].offset, value, CUoffset3D_st, sizeof(self._ptr[0].offset))
 
 
-cdef class anon_union33:
-    """The C union anon_union33; a property per field."""
-    cdef cydriver.anon_union33 _value
-    cdef cydriver.anon_union33* _ptr
+cdef class anon_union12:
+    """The C union anon_union12; a property per field."""
+    cdef cydriver.anon_union12 _value
+    cdef cydriver.anon_union12* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_union33*>_ptr
+            self._ptr = <cydriver.anon_union12*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_union33))
+            memset(&self._value, 0, sizeof(cydriver.anon_union12))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_union33 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_union12 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
     def ptr(self):
-        return _view_anon_struct34(<uintptr_t>&self._ptr[0].ptr, self)
+        return _view_anon_struct23(<uintptr_t>&self._ptr[0].ptr, self)
     @ptr.setter
     def ptr(self, value):
-        _copy_struct(<void*>&self._ptr[0].ptr, value, anon_struct34, sizeof(self._ptr[0].ptr))
+        _copy_struct(<void*>&self._ptr[0].ptr, value, anon_struct23, sizeof(self._ptr[0].ptr))
 
     @property
     def array(self):
-        return _view_anon_struct35(<uintptr_t>&self._ptr[0].array, self)
+        return _view_anon_struct24(<uintptr_t>&self._ptr[0].array, self)
     @array.setter
     def array(self, value):
-        _copy_struct(<void*>&self._ptr[0].array, value, anon_struct35, sizeof(self._ptr[0].array))
+        _copy_struct(<void*>&self._ptr[0].array, value, anon_struct24, sizeof(self._ptr[0].array))
 
 
 cdef class CUmemcpy3DOperand_st:
@@ -9533,10 +9540,10 @@ cdef class CUmemcpy3DOperand_st:
 
     @property
     def op(self):
-        return _view_anon_union33(<uintptr_t>&self._ptr[0].op, self)
+        return _view_anon_union12(<uintptr_t>&self._ptr[0].op, self)
     @op.setter
     def op(self, value):
-        _copy_struct(<void*>&self._ptr[0].op, value, anon_union33, sizeof(self._ptr[0].op))
+        _copy_struct(<void*>&self._ptr[0].op, value, anon_union12, sizeof(self._ptr[0].op))
 
 
 cdef class CUDA_MEMCPY3D_BATCH_OP_st:
@@ -10645,8 +10652,25 @@ CU_LAUNCH_PARAM_BUFFER_POINTER = 1
 CU_LAUNCH_PARAM_BUFFER_SIZE_AS_INT = 2
 CU_LAUNCH_PARAM_BUFFER_SIZE = 2
 CU_PARAM_TR_DEFAULT = -1
+CU_DEVICE_CPU = -1
+CU_DEVICE_INVALID = -2
 RESOURCE_ABI_VERSION = 1
 RESOURCE_ABI_EXTERNAL_BYTES = 48
+_MEMBER_ALIASES['CU_KERNEL_NODE_ATTRIBUTE_ACCESS_POLICY_WINDOW'] = ('CUlaunchAttributeID', 'CU_LAUNCH_ATTRIBUTE_ACCESS_POLICY_WINDOW')
+_MEMBER_ALIASES['CU_KERNEL_NODE_ATTRIBUTE_COOPERATIVE'] = ('CUlaunchAttributeID', 'CU_LAUNCH_ATTRIBUTE_COOPERATIVE')
+_MEMBER_ALIASES['CU_KERNEL_NODE_ATTRIBUTE_CLUSTER_DIMENSION'] = ('CUlaunchAttributeID', 'CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION')
+_MEMBER_ALIASES['CU_KERNEL_NODE_ATTRIBUTE_CLUSTER_SCHEDULING_POLICY_PREFERENCE'] = ('CUlaunchAttributeID', 'CU_LAUNCH_ATTRIBUTE_CLUSTER_SCHEDULING_POLICY_PREFERENCE')
+_MEMBER_ALIASES['CU_KERNEL_NODE_ATTRIBUTE_PRIORITY'] = ('CUlaunchAttributeID', 'CU_LAUNCH_ATTRIBUTE_PRIORITY')
+_MEMBER_ALIASES['CU_KERNEL_NODE_ATTRIBUTE_MEM_SYNC_DOMAIN_MAP'] = ('CUlaunchAttributeID', 'CU_LAUNCH_ATTRIBUTE_MEM_SYNC_DOMAIN_MAP')
+_MEMBER_ALIASES['CU_KERNEL_NODE_ATTRIBUTE_MEM_SYNC_DOMAIN'] = ('CUlaunchAttributeID', 'CU_LAUNCH_ATTRIBUTE_MEM_SYNC_DOMAIN')
+_MEMBER_ALIASES['CU_KERNEL_NODE_ATTRIBUTE_PREFERRED_CLUSTER_DIMENSION'] = ('CUlaunchAttributeID', 'CU_LAUNCH_ATTRIBUTE_PREFERRED_CLUSTER_DIMENSION')
+_MEMBER_ALIASES['CU_KERNEL_NODE_ATTRIBUTE_DEVICE_UPDATABLE_KERNEL_NODE'] = ('CUlaunchAttributeID', 'CU_LAUNCH_ATTRIBUTE_DEVICE_UPDATABLE_KERNEL_NODE')
+_MEMBER_ALIASES['CU_KERNEL_NODE_ATTRIBUTE_PREFERRED_SHARED_MEMORY_CARVEOUT'] = ('CUlaunchAttributeID', 'CU_LAUNCH_ATTRIBUTE_PREFERRED_SHARED_MEMORY_CARVEOUT')
+_MEMBER_ALIASES['CU_STREAM_ATTRIBUTE_ACCESS_POLICY_WINDOW'] = ('CUlaunchAttributeID', 'CU_LAUNCH_ATTRIBUTE_ACCESS_POLICY_WINDOW')
+_MEMBER_ALIASES['CU_STREAM_ATTRIBUTE_SYNCHRONIZATION_POLICY'] = ('CUlaunchAttributeID', 'CU_LAUNCH_ATTRIBUTE_SYNCHRONIZATION_POLICY')
+_MEMBER_ALIASES['CU_STREAM_ATTRIBUTE_PRIORITY'] = ('CUlaunchAttributeID', 'CU_LAUNCH_ATTRIBUTE_PRIORITY')
+_MEMBER_ALIASES['CU_STREAM_ATTRIBUTE_MEM_SYNC_DOMAIN_MAP'] = ('CUlaunchAttributeID', 'CU_LAUNCH_ATTRIBUTE_MEM_SYNC_DOMAIN_MAP')
+_MEMBER_ALIASES['CU_STREAM_ATTRIBUTE_MEM_SYNC_DOMAIN'] = ('CUlaunchAttributeID', 'CU_LAUNCH_ATTRIBUTE_MEM_SYNC_DOMAIN')
 
 include "_lib/driver_values.pxi"
 
@@ -10798,6 +10822,27 @@ def cuDeviceGetUuid(dev):
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status), None)
     return (_result(_status), _uuid)
+
+
+def cuDeviceGetLuid(dev):
+    """Return an LUID and device node mask for the device Return identifying information (``luid`` and
+    ``deviceNodeMask)`` to allow matching device with graphics APIs.
+
+    Args:
+        dev: - Device to get identifier string for
+    """
+    cdef bytearray _luid = bytearray(8)
+    cdef unsigned int c_deviceNodeMask = 0
+    cdef cydriver.CUdevice c_dev
+    if type(dev) is CUdevice_v1:
+        c_dev = <cydriver.CUdevice>(<CUdevice_v1>dev)._ptr[0]
+    else:
+        c_dev = <cydriver.CUdevice><uintptr_t>_handle_value(dev, CUdevice_v1, 'dev')
+    cdef cydriver.CUresult _status
+    _status = cydriver.cuDeviceGetLuid(<char*>_luid, &c_deviceNodeMask, c_dev)
+    if _status != cydriver.CUDA_SUCCESS:
+        return (_result(_status), None, None)
+    return (_result(_status), bytes(_luid), c_deviceNodeMask)
 
 
 def cuDeviceTotalMem(dev):
@@ -25136,10 +25181,10 @@ def sizeof(objType):
         return sizeof(cydriver.CUDA_BATCH_MEM_OP_NODE_PARAMS_v1_st)
     if objType is CUDA_BATCH_MEM_OP_NODE_PARAMS_v2_st:
         return sizeof(cydriver.CUDA_BATCH_MEM_OP_NODE_PARAMS_v2_st)
-    if objType is anon_struct1:
-        return sizeof(cydriver.anon_struct1)
-    if objType is anon_union0:
-        return sizeof(cydriver.anon_union0)
+    if objType is anon_struct0:
+        return sizeof(cydriver.anon_struct0)
+    if objType is anon_union2:
+        return sizeof(cydriver.anon_union2)
     if objType is CUasyncNotificationInfo_st:
         return sizeof(cydriver.CUasyncNotificationInfo_st)
     if objType is CUdevprop_st:
@@ -25168,6 +25213,8 @@ def sizeof(objType):
         return sizeof(cydriver.CUDA_GRAPH_INSTANTIATE_PARAMS_st)
     if objType is CUlaunchMemSyncDomainMap_st:
         return sizeof(cydriver.CUlaunchMemSyncDomainMap_st)
+    if objType is anon_struct1:
+        return sizeof(cydriver.anon_struct1)
     if objType is anon_struct2:
         return sizeof(cydriver.anon_struct2)
     if objType is anon_struct3:
@@ -25176,8 +25223,6 @@ def sizeof(objType):
         return sizeof(cydriver.anon_struct4)
     if objType is anon_struct5:
         return sizeof(cydriver.anon_struct5)
-    if objType is anon_struct6:
-        return sizeof(cydriver.anon_struct6)
     if objType is CUlaunchAttributeValue_union:
         return sizeof(cydriver.CUlaunchAttributeValue_union)
     if objType is CUlaunchAttribute_st:
@@ -25186,8 +25231,8 @@ def sizeof(objType):
         return sizeof(cydriver.CUlaunchConfig_st)
     if objType is CUexecAffinitySmCount_st:
         return sizeof(cydriver.CUexecAffinitySmCount_st)
-    if objType is anon_union7:
-        return sizeof(cydriver.anon_union7)
+    if objType is anon_union3:
+        return sizeof(cydriver.anon_union3)
     if objType is CUexecAffinityParam_st:
         return sizeof(cydriver.CUexecAffinityParam_st)
     if objType is CUctxCigParam_st:
@@ -25208,24 +25253,24 @@ def sizeof(objType):
         return sizeof(cydriver.CUDA_ARRAY_DESCRIPTOR_st)
     if objType is CUDA_ARRAY3D_DESCRIPTOR_st:
         return sizeof(cydriver.CUDA_ARRAY3D_DESCRIPTOR_st)
-    if objType is anon_struct8:
-        return sizeof(cydriver.anon_struct8)
+    if objType is anon_struct6:
+        return sizeof(cydriver.anon_struct6)
     if objType is CUDA_ARRAY_SPARSE_PROPERTIES_st:
         return sizeof(cydriver.CUDA_ARRAY_SPARSE_PROPERTIES_st)
     if objType is CUDA_ARRAY_MEMORY_REQUIREMENTS_st:
         return sizeof(cydriver.CUDA_ARRAY_MEMORY_REQUIREMENTS_st)
+    if objType is anon_struct7:
+        return sizeof(cydriver.anon_struct7)
+    if objType is anon_struct8:
+        return sizeof(cydriver.anon_struct8)
+    if objType is anon_struct9:
+        return sizeof(cydriver.anon_struct9)
     if objType is anon_struct10:
         return sizeof(cydriver.anon_struct10)
     if objType is anon_struct11:
         return sizeof(cydriver.anon_struct11)
-    if objType is anon_struct12:
-        return sizeof(cydriver.anon_struct12)
-    if objType is anon_struct13:
-        return sizeof(cydriver.anon_struct13)
-    if objType is anon_struct14:
-        return sizeof(cydriver.anon_struct14)
-    if objType is anon_union9:
-        return sizeof(cydriver.anon_union9)
+    if objType is anon_union4:
+        return sizeof(cydriver.anon_union4)
     if objType is CUDA_RESOURCE_DESC_st:
         return sizeof(cydriver.CUDA_RESOURCE_DESC_st)
     if objType is CUDA_TEXTURE_DESC_st:
@@ -25238,40 +25283,40 @@ def sizeof(objType):
         return sizeof(cydriver.CUDA_POINTER_ATTRIBUTE_P2P_TOKENS_st)
     if objType is CUDA_LAUNCH_PARAMS_st:
         return sizeof(cydriver.CUDA_LAUNCH_PARAMS_st)
-    if objType is anon_struct16:
-        return sizeof(cydriver.anon_struct16)
-    if objType is anon_union15:
-        return sizeof(cydriver.anon_union15)
+    if objType is anon_struct12:
+        return sizeof(cydriver.anon_struct12)
+    if objType is anon_union5:
+        return sizeof(cydriver.anon_union5)
     if objType is CUDA_EXTERNAL_MEMORY_HANDLE_DESC_st:
         return sizeof(cydriver.CUDA_EXTERNAL_MEMORY_HANDLE_DESC_st)
     if objType is CUDA_EXTERNAL_MEMORY_BUFFER_DESC_st:
         return sizeof(cydriver.CUDA_EXTERNAL_MEMORY_BUFFER_DESC_st)
     if objType is CUDA_EXTERNAL_MEMORY_MIPMAPPED_ARRAY_DESC_st:
         return sizeof(cydriver.CUDA_EXTERNAL_MEMORY_MIPMAPPED_ARRAY_DESC_st)
-    if objType is anon_struct18:
-        return sizeof(cydriver.anon_struct18)
-    if objType is anon_union17:
-        return sizeof(cydriver.anon_union17)
+    if objType is anon_struct13:
+        return sizeof(cydriver.anon_struct13)
+    if objType is anon_union6:
+        return sizeof(cydriver.anon_union6)
     if objType is CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC_st:
         return sizeof(cydriver.CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC_st)
-    if objType is anon_struct20:
-        return sizeof(cydriver.anon_struct20)
-    if objType is anon_union21:
-        return sizeof(cydriver.anon_union21)
-    if objType is anon_struct22:
-        return sizeof(cydriver.anon_struct22)
-    if objType is anon_struct19:
-        return sizeof(cydriver.anon_struct19)
+    if objType is anon_struct14:
+        return sizeof(cydriver.anon_struct14)
+    if objType is anon_union7:
+        return sizeof(cydriver.anon_union7)
+    if objType is anon_struct15:
+        return sizeof(cydriver.anon_struct15)
+    if objType is anon_struct16:
+        return sizeof(cydriver.anon_struct16)
     if objType is CUDA_EXTERNAL_SEMAPHORE_SIGNAL_PARAMS_st:
         return sizeof(cydriver.CUDA_EXTERNAL_SEMAPHORE_SIGNAL_PARAMS_st)
-    if objType is anon_struct24:
-        return sizeof(cydriver.anon_struct24)
-    if objType is anon_union25:
-        return sizeof(cydriver.anon_union25)
-    if objType is anon_struct26:
-        return sizeof(cydriver.anon_struct26)
-    if objType is anon_struct23:
-        return sizeof(cydriver.anon_struct23)
+    if objType is anon_struct17:
+        return sizeof(cydriver.anon_struct17)
+    if objType is anon_union8:
+        return sizeof(cydriver.anon_union8)
+    if objType is anon_struct18:
+        return sizeof(cydriver.anon_struct18)
+    if objType is anon_struct19:
+        return sizeof(cydriver.anon_struct19)
     if objType is CUDA_EXTERNAL_SEMAPHORE_WAIT_PARAMS_st:
         return sizeof(cydriver.CUDA_EXTERNAL_SEMAPHORE_WAIT_PARAMS_st)
     if objType is CUDA_EXT_SEM_SIGNAL_NODE_PARAMS_st:
@@ -25282,22 +25327,22 @@ def sizeof(objType):
         return sizeof(cydriver.CUDA_EXT_SEM_WAIT_NODE_PARAMS_st)
     if objType is CUDA_EXT_SEM_WAIT_NODE_PARAMS_v2_st:
         return sizeof(cydriver.CUDA_EXT_SEM_WAIT_NODE_PARAMS_v2_st)
-    if objType is anon_union27:
-        return sizeof(cydriver.anon_union27)
-    if objType is anon_struct29:
-        return sizeof(cydriver.anon_struct29)
-    if objType is anon_struct30:
-        return sizeof(cydriver.anon_struct30)
-    if objType is anon_union28:
-        return sizeof(cydriver.anon_union28)
-    if objType is anon_union31:
-        return sizeof(cydriver.anon_union31)
+    if objType is anon_union9:
+        return sizeof(cydriver.anon_union9)
+    if objType is anon_struct20:
+        return sizeof(cydriver.anon_struct20)
+    if objType is anon_struct21:
+        return sizeof(cydriver.anon_struct21)
+    if objType is anon_union10:
+        return sizeof(cydriver.anon_union10)
+    if objType is anon_union11:
+        return sizeof(cydriver.anon_union11)
     if objType is CUarrayMapInfo_st:
         return sizeof(cydriver.CUarrayMapInfo_st)
     if objType is CUmemLocation_st:
         return sizeof(cydriver.CUmemLocation_st)
-    if objType is anon_struct32:
-        return sizeof(cydriver.anon_struct32)
+    if objType is anon_struct22:
+        return sizeof(cydriver.anon_struct22)
     if objType is CUmemAllocationProp_st:
         return sizeof(cydriver.CUmemAllocationProp_st)
     if objType is CUmulticastObjectProp_st:
@@ -25316,12 +25361,12 @@ def sizeof(objType):
         return sizeof(cydriver.CUoffset3D_st)
     if objType is CUextent3D_st:
         return sizeof(cydriver.CUextent3D_st)
-    if objType is anon_struct34:
-        return sizeof(cydriver.anon_struct34)
-    if objType is anon_struct35:
-        return sizeof(cydriver.anon_struct35)
-    if objType is anon_union33:
-        return sizeof(cydriver.anon_union33)
+    if objType is anon_struct23:
+        return sizeof(cydriver.anon_struct23)
+    if objType is anon_struct24:
+        return sizeof(cydriver.anon_struct24)
+    if objType is anon_union12:
+        return sizeof(cydriver.anon_union12)
     if objType is CUmemcpy3DOperand_st:
         return sizeof(cydriver.CUmemcpy3DOperand_st)
     if objType is CUDA_MEMCPY3D_BATCH_OP_st:
