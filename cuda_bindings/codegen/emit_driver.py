@@ -217,6 +217,85 @@ def extra_plan(lib: Lib, fn: dict, p: dict) -> Plan:
     if isinstance(over, dict) and "attr_value_in" in over:
         return Plan(py, ["cdef uint64_t _attr_value = 0"], [f"_attr_value = _index({py}, {py!r})"],
                     "<void*>&_attr_value", pytype="int")  # fmt: skip
+    if isinstance(over, dict) and "in_list" in over:  # CUjit_option* options: an input list despite no const
+        return _array_plan(lib, fn, p, t, count=over["in_list"], less=over.get("less", 0))
+    if isinstance(over, dict) and "pointer_list" in over:  # void** optionValues: one void* per option
+        count = ident(over["pointer_list"])
+        return Plan(py, [f"cdef PointerArray _{c}"], [f"_{c} = pointer_array({py}, c_{count}, {py!r})"],
+                    f"<{qualify(lib, t)}>_{c}.ptrs", pytype="list | None", late=True)  # fmt: skip
+    if isinstance(over, dict) and "handle_out" in over:  # void* shareableHandle: its type follows handleType
+        by, convert = ident(over["handle_out"]), over["convert"]
+        return Plan(None, ["cdef uint64_t _handle_raw[8]"], ["memset(_handle_raw, 0, sizeof(_handle_raw))"],
+                    "<void*>_handle_raw", output=f"{convert}(c_{by}, _handle_raw)", outtype="Any")  # fmt: skip
+    if isinstance(over, dict) and "attribute_values" in over:  # cuPointerGetAttributes' void** data
+        attrs, count = ident(over["attribute_values"]), ident(over["count"])
+        return Plan(
+            None,
+            ["cdef uint64_t* _attr_values = NULL", f"cdef void** c_{c} = NULL"],
+            [
+                f"if c_{attrs} == NULL and c_{count} > 0:",
+                f"    raise ValueError('{attrs} must list {count} attributes')",
+                f"_attr_values = <uint64_t*>PyMem_Malloc(max(c_{count}, 1) * 8 * sizeof(uint64_t))",
+                f"c_{c} = <void**>PyMem_Malloc(max(c_{count}, 1) * sizeof(void*))",
+                f"if _attr_values == NULL or c_{c} == NULL:",
+                "    raise MemoryError()",
+                f"memset(_attr_values, 0, max(c_{count}, 1) * 8 * sizeof(uint64_t))",
+                f"for i in range(c_{count}):",
+                f"    c_{c}[i] = &_attr_values[8 * i]",
+            ],
+            f"c_{c}",
+            output=f"[{over['convert']}(c_{attrs}[i], &_attr_values[8 * i]) for i in range(c_{count})]",
+            outtype="list",
+            cleanup=["PyMem_Free(_attr_values)", f"PyMem_Free(c_{c})"],
+            last=True,
+        )
+    if isinstance(over, dict) and "range_values" in over:  # cuMemRangeGetAttributes' void** data
+        sizes, count = ident(over["range_values"]), ident(over["count"])
+        return Plan(
+            None,
+            ["cdef char* _range_raw = NULL", f"cdef void** c_{c} = NULL", "cdef size_t _range_total = 0"],
+            [
+                f"if c_{sizes} == NULL and c_{count} > 0:",
+                f"    raise ValueError('{sizes} must list {count} sizes')",
+                f"for i in range(c_{count}):",
+                f"    _range_total += c_{sizes}[i]",
+                "_range_raw = <char*>PyMem_Malloc(max(_range_total, 1))",
+                f"c_{c} = <void**>PyMem_Malloc(max(c_{count}, 1) * sizeof(void*))",
+                f"if _range_raw == NULL or c_{c} == NULL:",
+                "    raise MemoryError()",
+                "memset(_range_raw, 0, max(_range_total, 1))",
+                "_range_total = 0",
+                f"for i in range(c_{count}):",
+                f"    c_{c}[i] = _range_raw + _range_total",
+                f"    _range_total += c_{sizes}[i]",
+            ],
+            f"c_{c}",
+            output=f"[_int32_values(c_{c}[i], c_{sizes}[i]) for i in range(c_{count})]",
+            outtype="list",
+            cleanup=["PyMem_Free(_range_raw)", f"PyMem_Free(c_{c})"],
+            last=True,
+        )
+    if isinstance(over, dict) and "borrowed_array" in over:  # const T** out: the library's own array of count
+        count = ident(over["borrowed_array"])
+        inner = t.replace("const", "").replace(" ", "")[:-2]
+        kind, name = types.kind(inner)
+        if kind == "handle":
+            item = f"{name}(<uintptr_t>c_{c}[i])"
+        elif kind == "record":
+            item = f"_record_copy({name}, <const void*>&c_{c}[i], sizeof({m}.{inner}))"
+        else:
+            raise Unsupported(f"borrowed array of {inner}")
+        return Plan(
+            None,
+            [f"cdef const {m}.{inner}* c_{c} = NULL"],
+            [],
+            f"&c_{c}",
+            output=f"([{item} for i in range(c_{count})] if c_{c} != NULL else [])",
+            outtype=f"list[{name}]",
+        )
+    if over == "out_address":  # const void** ppExportTable: an address comes back
+        return Plan(None, [f"cdef const void* c_{c} = NULL"], [], f"&c_{c}", output=f"<uintptr_t>c_{c}",
+                    outtype="int")  # fmt: skip
     array = _array_plan(lib, fn, p, t)
     if array is not None:
         return array
@@ -293,6 +372,11 @@ def extra_plan(lib: Lib, fn: dict, p: dict) -> Plan:
         raise Unsupported(f"{direction} {p['type']}")
     # outputs: one pointer level down
     counted = [q for q in fn["params"] if _COUNT.match(q["name"]) and cy(q["type"]).endswith("*")]
+    fn_over = lib.cfg.get("params", {}).get(fn["name"], {}).values()
+    borrowed = any(isinstance(v, dict) and "borrowed_array" in v for v in fn_over)  # the arrays are planned
+    if counted and direction == "out" and p["name"] != counted[0]["name"] and t.replace(" ", "") != "constchar**":
+        if borrowed:
+            counted = []
     if counted and direction == "out" and p["name"] != counted[0]["name"] and t.replace(" ", "") != "constchar**":
         raise Unsupported(f"output array with an in/out count ({counted[0]['name']})")
     if t.replace(" ", "") == "constchar**":  # the library's own string
@@ -332,15 +416,21 @@ def extra_plan(lib: Lib, fn: dict, p: dict) -> Plan:
 _COUNT = re.compile(r"^(num[A-Z]\w*|count|\w+Count)$")
 
 
-def _array_plan(lib: Lib, fn: dict, p: dict, t: str) -> Plan | None:
-    """`const T* items` with an integer count parameter: a list (or None) of T in Python."""
-    if not (t.endswith("*") and not t.endswith("**") and t.startswith("const ")):
+def _array_plan(lib: Lib, fn: dict, p: dict, t: str, count: str | None = None, less: int = 0) -> Plan | None:
+    """`const T* items` with an integer count parameter: a list (or None) of T in Python.
+
+    count: the count parameter, where overrides.yaml names it (the array is then an input whatever its const);
+    less: the array holds that many entries fewer than the count (globalStrides: tensorRank - 1).
+    """
+    if not (t.endswith("*") and not t.endswith("**") and (t.startswith("const ") or count)):
         return None
     types: Types = lib.types
     kind, name = types.kind(t[:-1].strip())
     if kind not in ("handle", "intclass", "int", "enum", "record"):
         return None
     counts = [q["name"] for q in fn["params"] if _COUNT.match(q["name"]) and types.kind(q["type"])[0] == "int"]
+    if count is not None:
+        counts = [count]
     if len(counts) > 1:  # cudaGraphAddMemcpyNode1D: numDependencies counts pDependencies, count is bytes
         stem = re.sub(r"^p(?=[A-Z])", "", p["name"]).lower()
         counts = [q for q in counts if q.lower() in (f"num{stem}", f"{stem}count")]
@@ -348,10 +438,11 @@ def _array_plan(lib: Lib, fn: dict, p: dict, t: str) -> Plan | None:
         return None
     doc = _param_docs(fn["doc"]).get(p["name"], "")
     named_by_count = counts[0].lower() in (f"num{p['name']}".lower(), f"{p['name']}count".lower())
-    always = _base(t[:-1].strip()) in lib.cfg.get("array_types", [])
+    always = _base(t[:-1].strip()) in lib.cfg.get("array_types", []) or count is not None
     if not (always or _ARRAY_DOC.match(doc) or named_by_count or (p["name"].endswith("s") and kind != "record")):
         return None  # a single struct beside a count of something else
     m, c, count = lib.cymod, ident(p["name"]), ident(counts[0])
+    n = f"c_{count}" if not less else f"(c_{count} - {less})"
     item = _base(t[:-1].strip())
     ct = item if kind in ("int",) else f"{m}.{item}"
     if kind in ("handle", "intclass"):
@@ -366,17 +457,17 @@ def _array_plan(lib: Lib, fn: dict, p: dict, t: str) -> Plan | None:
         c,
         [f"cdef {ct}* c_{c} = NULL"],
         [
-            f"if {c} is not None and c_{count} > 0:",
-            f"    if len({c}) < c_{count}:",
-            f"        raise ValueError(f'{c} has {{len({c})}} entries, fewer than {count} ({{c_{count}}})')",
-            f"    c_{c} = <{ct}*>PyMem_Malloc(c_{count} * sizeof({ct}))",
+            f"if {c} is not None and {n} > 0:",
+            f"    if len({c}) < {n}:",
+            f"        raise ValueError(f'{c} has {{len({c})}} entries, fewer than {count} ({{{n}}})')",
+            f"    c_{c} = <{ct}*>PyMem_Malloc({n} * sizeof({ct}))",
             f"    if c_{c} == NULL:",
             "        raise MemoryError()",
-            f"    for i, value in enumerate({c}[:c_{count}]):",
+            f"    for i, value in enumerate({c}[:{n}]):",
             f"        c_{c}[i] = {convert}",
         ],
         f"c_{c}",
-        pytype=f"list[{name}] | None",
+        pytype=f"list[{'int' if kind == 'int' else name}] | None",
         cleanup=[f"PyMem_Free(c_{c})"],
         late=True,
     )
@@ -538,6 +629,7 @@ from cuda.bindings._lib.args cimport cstr_arg as _cstr
 from cuda.bindings._lib.args cimport handle_value as _handle_value
 from cuda.bindings._lib.args cimport index_arg as _index
 from cuda.bindings._lib.args cimport void_ptr_arg as _void_ptr
+from cuda.bindings._lib.args cimport PointerArray, pointer_array
 from cuda.bindings._lib.callbacks cimport python_host_fn, release_host_fn
 from cuda.bindings._lib.kernel_params cimport pack_kernel_params
 
@@ -578,11 +670,16 @@ def __getattr__(name):
 
         _module_globals[name] = ctypes
         return ctypes
+    if name == "cuda":  # the namespace package, a name the reference module has
+        import cuda
+
+        _module_globals[name] = cuda
+        return cuda
     raise AttributeError(f"module {{__name__!r}} has no attribute {{name!r}}")
 
 
 def __dir__():
-    return sorted({{*_module_globals, *_ENUMS, *_ENUM_ALIASES, *_MEMBER_ALIASES, "Any", "Optional", "ctypes"}})
+    return sorted({{*_module_globals, *_ENUMS, *_ENUM_ALIASES, *_MEMBER_ALIASES, "Any", "Optional", "ctypes", "cuda"}})
 
 
 cdef object _struct_arg(object obj, type cls, str name):
@@ -596,6 +693,20 @@ cdef int _copy_struct(void* dst, object value, type cls, size_t size) except -1:
         raise TypeError(f"expected a {{cls.__name__}}, not {{type(value).__name__}}")
     memcpy(dst, <void*><uintptr_t>value.getPtr(), size)
     return 0
+
+
+cdef object _record_copy(type cls, const void* src, size_t size):
+    # a new struct object holding a copy of *src
+    out = cls()
+    memcpy(<void*><uintptr_t>out.getPtr(), src, size)
+    return out
+
+
+cdef object _int32_values(void* data, size_t size):
+    # a 4-byte attribute value as an int; a longer one as a list of them (CU_MEM_RANGE_ATTRIBUTE_ACCESSED_BY)
+    if size == 4:
+        return (<int*>data)[0]
+    return [(<int*>data)[i] for i in range(size // 4)]
 
 
 cdef int _set_chars(char* dst, object value, size_t size, str name) except -1:

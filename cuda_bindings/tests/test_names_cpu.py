@@ -96,3 +96,104 @@ def test_anon_records_numbered_as_the_reference(module, lib):
         checked += 1
     assert checked >= 30
     assert module.anon_struct1 is not None
+
+
+# ---------------------------------------------------------------- arrays, option lists, typed outputs
+
+
+def driver_error():
+    """What a driver call raises or returns here: the loader's error where no driver is installed."""
+    from cuda.pathfinder import DynamicLibNotFoundError
+
+    return DynamicLibNotFoundError
+
+
+def test_jit_option_lists_are_checked_before_the_call():
+    opt = cu.CUjit_option
+    with pytest.raises(ValueError, match="fewer"):
+        cu.cuLinkCreate(2, [opt.CU_JIT_MAX_REGISTERS], [32, 1])
+    with pytest.raises(ValueError, match="fewer"):
+        cu.cuLinkCreate(2, [opt.CU_JIT_MAX_REGISTERS, opt.CU_JIT_LOG_VERBOSE], [32])
+    with pytest.raises(TypeError):
+        cu.cuLinkCreate(1, [opt.CU_JIT_INFO_LOG_BUFFER], ["a str is not a buffer"])
+    with pytest.raises(TypeError):
+        cu.cuModuleLoadDataEx(b"\0", 1, [opt.CU_JIT_MAX_REGISTERS], 32)
+    with pytest.raises(TypeError):
+        cu.cuLibraryLoadData(b"\0", ["x"], [1], 1, None, None, 0)
+
+
+def test_jit_options_reach_the_driver():
+    """Good option lists (ints, enums, a log buffer) convert; the call then needs a driver."""
+    opt = cu.CUjit_option
+    log = bytearray(1024)
+    args = ([opt.CU_JIT_INFO_LOG_BUFFER, opt.CU_JIT_INFO_LOG_BUFFER_SIZE_BYTES, opt.CU_JIT_TARGET],
+            [log, len(log), cu.CUjit_target.CU_TARGET_COMPUTE_90])  # fmt: skip
+    try:
+        result = cu.cuLinkCreate(3, *args)
+    except driver_error():
+        return  # no driver on this machine
+    assert result[0] in (cu.CUresult.CUDA_SUCCESS, cu.CUresult.CUDA_ERROR_NOT_INITIALIZED)
+
+
+def test_batch_and_semaphore_arrays_are_checked():
+    with pytest.raises(ValueError, match="fewer"):
+        cu.cuMemcpyBatchAsync([1, 2], [3], [8, 8], 2, None, None, 0, 0)
+    with pytest.raises(TypeError):
+        cu.cuMemDiscardBatchAsync(["x"], [8], 1, 0, 0)
+    with pytest.raises(TypeError):
+        cu.cuMemPrefetchBatchAsync([1], [8], 1, [object()], [0], 1, 0, 0)
+    with pytest.raises(ValueError, match="fewer"):
+        cu.cuSignalExternalSemaphoresAsync([cu.CUexternalSemaphore(1)], [], 1, 0)
+    with pytest.raises(TypeError):
+        cu.cuWaitExternalSemaphoresAsync([cu.CUexternalSemaphore(1)], [object()], 1, 0)
+
+
+def test_tensor_map_lists_follow_the_rank():
+    t = cu.CUtensorMapDataType.CU_TENSOR_MAP_DATA_TYPE_FLOAT32
+    rest = (0, 0, 0, 0)
+    # globalStrides holds rank - 1 entries: two for rank 3 is enough, one is not
+    with pytest.raises(ValueError, match="globalStrides"):
+        cu.cuTensorMapEncodeTiled(t, 3, 0, [4, 4, 4], [64], [2, 2, 2], [1, 1, 1], *rest)
+    with pytest.raises(ValueError, match="boxDim"):
+        cu.cuTensorMapEncodeTiled(t, 3, 0, [4, 4, 4], [64, 256], [2, 2], [1, 1, 1], *rest)
+    with pytest.raises(ValueError, match="pixelBoxLowerCorner"):
+        cu.cuTensorMapEncodeIm2col(t, 4, 0, [4] * 4, [64] * 3, [], [0, 0], 8, 8, [1] * 4, *rest)
+
+
+def test_attribute_lists_are_checked():
+    attr = cu.CUpointer_attribute.CU_POINTER_ATTRIBUTE_CONTEXT
+    with pytest.raises(ValueError, match="fewer"):
+        cu.cuPointerGetAttributes(2, [attr], 0)
+    with pytest.raises(ValueError, match="fewer"):
+        cu.cuMemRangeGetAttributes([4], [], 1, 0, 1024)
+    # None where the count asks for entries: refused, never a NULL read
+    with pytest.raises(ValueError):
+        cu.cuPointerGetAttributes(1, None, 0)
+    with pytest.raises(ValueError):
+        cu.cuMemRangeGetAttributes(None, [1], 1, 0, 1024)
+    with pytest.raises(ValueError):
+        rt.cudaMemRangeGetAttributes(None, [1], 1, 0, 1024)
+    with pytest.raises(OverflowError):
+        rt.cudaMemRangeGetAttributes([-4], [1], 1, 0, 1024)
+
+
+def test_runtime_calls_without_a_driver():
+    if rt.cudaGetDeviceCount()[0] != rt.cudaError_t.cudaErrorInsufficientDriver:
+        pytest.skip("this machine has an NVIDIA driver")
+    no = rt.cudaError_t.cudaErrorInsufficientDriver
+    attrs = [rt.cudaMemRangeAttribute.cudaMemRangeAttributeReadMostly]
+    assert rt.cudaMemRangeGetAttributes([4], attrs, 1, 0, 1024) == (no, None)
+    assert rt.cudaStreamGetCaptureInfo(0) == (no, None, None, None, None, None, None)
+    assert rt.cudaDeviceGetPCIBusId(16, 0) == (no, None)
+    assert rt.cudaMemcpyBatchAsync([0x1000], [0x2000], [8], 1, None, None, 0, 0)[0] == no
+    assert rt.cudaMemDiscardBatchAsync([0x1000], [8], 1, 0, 0)[0] == no
+    with pytest.raises(ValueError, match="fewer"):
+        rt.cudaMemcpyBatchAsync([0x1000], [], [8], 1, None, None, 0, 0)
+    with pytest.raises(TypeError):
+        rt.cudaSignalExternalSemaphoresAsync(["x"], [rt.cudaExternalSemaphoreSignalParams()], 1, 0)
+
+
+def test_module_attribute_cuda():
+    import cuda
+
+    assert cu.cuda is cuda and rt.cuda is cuda

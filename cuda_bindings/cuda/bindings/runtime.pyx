@@ -15,6 +15,7 @@ from cuda.bindings._lib.args cimport cstr_arg as _cstr
 from cuda.bindings._lib.args cimport handle_value as _handle_value
 from cuda.bindings._lib.args cimport index_arg as _index
 from cuda.bindings._lib.args cimport void_ptr_arg as _void_ptr
+from cuda.bindings._lib.args cimport PointerArray, pointer_array
 from cuda.bindings._lib.callbacks cimport python_host_fn, release_host_fn
 from cuda.bindings._lib.kernel_params cimport pack_kernel_params
 
@@ -55,11 +56,16 @@ def __getattr__(name):
 
         _module_globals[name] = ctypes
         return ctypes
+    if name == "cuda":  # the namespace package, a name the reference module has
+        import cuda
+
+        _module_globals[name] = cuda
+        return cuda
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def __dir__():
-    return sorted({*_module_globals, *_ENUMS, *_ENUM_ALIASES, *_MEMBER_ALIASES, "Any", "Optional", "ctypes"})
+    return sorted({*_module_globals, *_ENUMS, *_ENUM_ALIASES, *_MEMBER_ALIASES, "Any", "Optional", "ctypes", "cuda"})
 
 
 cdef object _struct_arg(object obj, type cls, str name):
@@ -73,6 +79,20 @@ cdef int _copy_struct(void* dst, object value, type cls, size_t size) except -1:
         raise TypeError(f"expected a {cls.__name__}, not {type(value).__name__}")
     memcpy(dst, <void*><uintptr_t>value.getPtr(), size)
     return 0
+
+
+cdef object _record_copy(type cls, const void* src, size_t size):
+    # a new struct object holding a copy of *src
+    out = cls()
+    memcpy(<void*><uintptr_t>out.getPtr(), src, size)
+    return out
+
+
+cdef object _int32_values(void* data, size_t size):
+    # a 4-byte attribute value as an int; a longer one as a list of them (CU_MEM_RANGE_ATTRIBUTE_ACCESSED_BY)
+    if size == 4:
+        return (<int*>data)[0]
+    return [(<int*>data)[i] for i in range(size // 4)]
 
 
 cdef int _set_chars(char* dst, object value, size_t size, str name) except -1:
@@ -12317,6 +12337,37 @@ def cudaStreamIsCapturing(stream):
     return (_result(_status), _enum_cudaStreamCaptureStatus(<int>c_pCaptureStatus))
 
 
+def cudaStreamGetCaptureInfo(stream):
+    """Query a stream's capture state Query stream state related to stream capture. If called on
+    cudaStreamLegacy (the "null stream") while a stream not created with cudaStreamNonBlocking is
+    capturing, returns cudaErrorStreamCaptureImplicit. Valid data (other than capture status) is
+    returned only if both of the following are true: - the call returns cudaSuccess - the returned
+    capture status is cudaStreamCaptureStatusActive If ``edgeData_out`` is non-NULL then
+    ``dependencies_out`` must be as well. If ``dependencies_out`` is non-NULL and ``edgeData_out``
+    is NULL, but there is non-zero edge data for one or more of the current stream dependencies,
+    the call will return cudaErrorLossyQuery.
+
+    Args:
+        stream: - The stream to query
+    """
+    cdef cyruntime.cudaStream_t c_stream
+    cdef cyruntime.cudaStreamCaptureStatus c_captureStatus_out
+    cdef unsigned long long c_id_out = 0
+    cdef cudaGraph_t _graph_out = cudaGraph_t.__new__(cudaGraph_t)
+    cdef const cyruntime.cudaGraphNode_t* c_dependencies_out = NULL
+    cdef const cyruntime.cudaGraphEdgeData* c_edgeData_out = NULL
+    cdef size_t c_numDependencies_out = 0
+    if type(stream) is cudaStream_t:
+        c_stream = <cyruntime.cudaStream_t>(<cudaStream_t>stream)._ptr[0]
+    else:
+        c_stream = <cyruntime.cudaStream_t><uintptr_t>_handle_value(stream, cudaStream_t, 'stream')
+    cdef cyruntime.cudaError_t _status
+    _status = cyruntime.cudaStreamGetCaptureInfo(c_stream, &c_captureStatus_out, &c_id_out, <cyruntime.cudaGraph_t*>_graph_out._ptr, &c_dependencies_out, &c_edgeData_out, &c_numDependencies_out)
+    if _status != cyruntime.cudaSuccess:
+        return (_result(_status), None, None, None, None, None, None)
+    return (_result(_status), _enum_cudaStreamCaptureStatus(<int>c_captureStatus_out), c_id_out, _graph_out, ([cudaGraphNode_t(<uintptr_t>c_dependencies_out[i]) for i in range(c_numDependencies_out)] if c_dependencies_out != NULL else []), ([_record_copy(cudaGraphEdgeData_st, <const void*>&c_edgeData_out[i], sizeof(cyruntime.cudaGraphEdgeData)) for i in range(c_numDependencies_out)] if c_edgeData_out != NULL else []), c_numDependencies_out)
+
+
 def cudaStreamUpdateCaptureDependencies(stream, dependencyData, numDependencies, flags):
     """Update the set of dependencies in a capturing stream Modifies the dependency set of a capturing
     stream. The dependency set is the set of nodes that the next captured node in the stream will
@@ -12853,6 +12904,181 @@ def cudaImportExternalSemaphore(semHandleDesc):
     if _status != cyruntime.cudaSuccess:
         return (_result(_status), None)
     return (_result(_status), _extSem_out)
+
+
+def cudaSignalExternalSemaphoresAsync(extSemArray, paramsArray, numExtSems, stream):
+    """Signals a set of external semaphore objects Enqueues a signal operation on a set of externally
+    allocated semaphore object in the specified stream. The operations will be executed when all
+    prior operations in the stream complete. The exact semantics of signaling a semaphore depends
+    on the type of the object. If the semaphore object is any one of the following types:
+    cudaExternalSemaphoreHandleTypeOpaqueFd, cudaExternalSemaphoreHandleTypeOpaqueWin32,
+    cudaExternalSemaphoreHandleTypeOpaqueWin32Kmt then signaling the semaphore will set it to the
+    signaled state. If the semaphore object is any one of the following types:
+    cudaExternalSemaphoreHandleTypeD3D12Fence, cudaExternalSemaphoreHandleTypeD3D11Fence,
+    cudaExternalSemaphoreHandleTypeTimelineSemaphoreFd,
+    cudaExternalSemaphoreHandleTypeTimelineSemaphoreWin32 then the semaphore will be set to the
+    value specified in cudaExternalSemaphoreSignalParamsparamsfencevalue. If the semaphore object
+    is of the type cudaExternalSemaphoreHandleTypeNvSciSync this API sets
+    cudaExternalSemaphoreSignalParamsparamsnvSciSyncfence to a value that can be used by subsequent
+    waiters of the same NvSciSync object to order operations with those currently submitted in
+    ``stream.`` Such an update will overwrite previous contents of
+    cudaExternalSemaphoreSignalParamsparamsnvSciSyncfence. By default, signaling such an external
+    semaphore object causes appropriate memory synchronization operations to be performed over all
+    the external memory objects that are imported as cudaExternalMemoryHandleTypeNvSciBuf. This
+    ensures that any subsequent accesses made by other importers of the same set of NvSciBuf memory
+    object(s) are coherent. These operations can be skipped by specifying the flag
+    cudaExternalSemaphoreSignalSkipNvSciBufMemSync, which can be used as a performance optimization
+    when data coherency is not required. But specifying this flag in scenarios where data coherency
+    is required results in undefined behavior. Also, for semaphore object of the type
+    cudaExternalSemaphoreHandleTypeNvSciSync, if the NvSciSyncAttrList used to create the
+    NvSciSyncObj had not set the flags in cudaDeviceGetNvSciSyncAttributes to
+    cudaNvSciSyncAttrSignal, this API will return cudaErrorNotSupported.
+    cudaExternalSemaphoreSignalParamsparamsnvSciSyncfence associated with semaphore object of the
+    type cudaExternalSemaphoreHandleTypeNvSciSync can be deterministic. For this the
+    NvSciSyncAttrList used to create the semaphore object must have value of
+    NvSciSyncAttrKey_RequireDeterministicFences key set to true. Deterministic fences allow users
+    to enqueue a wait over the semaphore object even before corresponding signal is enqueued. For
+    such a semaphore object, CUDA guarantees that each signal operation will increment the fence
+    value by '1'. Users are expected to track count of signals enqueued on the semaphore object and
+    insert waits accordingly. When such a semaphore object is signaled from multiple streams, due
+    to concurrent stream execution, it is possible that the order in which the semaphore gets
+    signaled is indeterministic. This could lead to waiters of the semaphore getting unblocked
+    incorrectly. Users are expected to handle such situations, either by not using the same
+    semaphore object with deterministic fence support enabled in different streams or by adding
+    explicit dependency amongst such streams so that the semaphore is signaled in order.
+    cudaExternalSemaphoreSignalParamsparamsnvSciSyncfence associated with semaphore object of the
+    type cudaExternalSemaphoreHandleTypeNvSciSync can be timestamp enabled. For this the
+    NvSciSyncAttrList used to create the object must have the value of
+    NvSciSyncAttrKey_WaiterRequireTimestamps key set to true. Timestamps are emitted asynchronously
+    by the GPU and CUDA saves the GPU timestamp in the corresponding NvSciSyncFence at the time of
+    signal on GPU. Users are expected to convert GPU clocks to CPU clocks using appropriate scaling
+    functions. Users are expected to wait for the completion of the fence before extracting
+    timestamp using appropriate NvSciSync APIs. Users are expected to ensure that there is only one
+    outstanding timestamp enabled fence per Cuda-NvSciSync object at any point of time, failing
+    which leads to undefined behavior. Extracting the timestamp before the corresponding fence is
+    signalled could lead to undefined behaviour. Timestamp extracted via appropriate NvSciSync API
+    would be in microseconds. If the semaphore object is any one of the following types:
+    cudaExternalSemaphoreHandleTypeKeyedMutex, cudaExternalSemaphoreHandleTypeKeyedMutexKmt, then
+    the keyed mutex will be released with the key specified in
+    cudaExternalSemaphoreSignalParamsparamskeyedmutexkey.
+
+    Args:
+        extSemArray: - Set of external semaphores to be signaled
+        paramsArray: - Array of semaphore parameters
+        numExtSems: - Number of semaphores to signal
+        stream: - Stream to enqueue the signal operations in
+    """
+    cdef cyruntime.cudaExternalSemaphore_t* c_extSemArray = NULL
+    cdef cyruntime.cudaExternalSemaphoreSignalParams* c_paramsArray = NULL
+    cdef unsigned int c_numExtSems
+    cdef cyruntime.cudaStream_t c_stream
+    c_numExtSems = numExtSems if PyLong_Check(numExtSems) else _index(numExtSems, 'numExtSems')
+    if type(stream) is cudaStream_t:
+        c_stream = <cyruntime.cudaStream_t>(<cudaStream_t>stream)._ptr[0]
+    else:
+        c_stream = <cyruntime.cudaStream_t><uintptr_t>_handle_value(stream, cudaStream_t, 'stream')
+    if extSemArray is not None and c_numExtSems > 0:
+        if len(extSemArray) < c_numExtSems:
+            raise ValueError(f'extSemArray has {len(extSemArray)} entries, fewer than numExtSems ({c_numExtSems})')
+        c_extSemArray = <cyruntime.cudaExternalSemaphore_t*>PyMem_Malloc(c_numExtSems * sizeof(cyruntime.cudaExternalSemaphore_t))
+        if c_extSemArray == NULL:
+            raise MemoryError()
+        for i, value in enumerate(extSemArray[:c_numExtSems]):
+            c_extSemArray[i] = <cyruntime.cudaExternalSemaphore_t><uintptr_t>_handle_value(value, cudaExternalSemaphore_t, 'extSemArray')
+    if paramsArray is not None and c_numExtSems > 0:
+        if len(paramsArray) < c_numExtSems:
+            raise ValueError(f'paramsArray has {len(paramsArray)} entries, fewer than numExtSems ({c_numExtSems})')
+        c_paramsArray = <cyruntime.cudaExternalSemaphoreSignalParams*>PyMem_Malloc(c_numExtSems * sizeof(cyruntime.cudaExternalSemaphoreSignalParams))
+        if c_paramsArray == NULL:
+            raise MemoryError()
+        for i, value in enumerate(paramsArray[:c_numExtSems]):
+            c_paramsArray[i] = (<cyruntime.cudaExternalSemaphoreSignalParams*><uintptr_t>(<cudaExternalSemaphoreSignalParams>_struct_arg(value, cudaExternalSemaphoreSignalParams, 'paramsArray')).getPtr())[0]
+    cdef cyruntime.cudaError_t _status
+    try:
+        _status = cyruntime.cudaSignalExternalSemaphoresAsync(c_extSemArray, c_paramsArray, c_numExtSems, c_stream)
+        if _status != cyruntime.cudaSuccess:
+            return (_result(_status),)
+        return (_result(_status),)
+    finally:
+        PyMem_Free(c_extSemArray)
+        PyMem_Free(c_paramsArray)
+
+
+def cudaWaitExternalSemaphoresAsync(extSemArray, paramsArray, numExtSems, stream):
+    """Waits on a set of external semaphore objects Enqueues a wait operation on a set of externally
+    allocated semaphore object in the specified stream. The operations will be executed when all
+    prior operations in the stream complete. The exact semantics of waiting on a semaphore depends
+    on the type of the object. If the semaphore object is any one of the following types:
+    cudaExternalSemaphoreHandleTypeOpaqueFd, cudaExternalSemaphoreHandleTypeOpaqueWin32,
+    cudaExternalSemaphoreHandleTypeOpaqueWin32Kmt then waiting on the semaphore will wait until the
+    semaphore reaches the signaled state. The semaphore will then be reset to the unsignaled state.
+    Therefore for every signal operation, there can only be one wait operation. If the semaphore
+    object is any one of the following types: cudaExternalSemaphoreHandleTypeD3D12Fence,
+    cudaExternalSemaphoreHandleTypeD3D11Fence, cudaExternalSemaphoreHandleTypeTimelineSemaphoreFd,
+    cudaExternalSemaphoreHandleTypeTimelineSemaphoreWin32 then waiting on the semaphore will wait
+    until the value of the semaphore is greater than or equal to
+    cudaExternalSemaphoreWaitParamsparamsfencevalue. If the semaphore object is of the type
+    cudaExternalSemaphoreHandleTypeNvSciSync then, waiting on the semaphore will wait until the
+    cudaExternalSemaphoreSignalParamsparamsnvSciSyncfence is signaled by the signaler of the
+    NvSciSyncObj that was associated with this semaphore object. By default, waiting on such an
+    external semaphore object causes appropriate memory synchronization operations to be performed
+    over all external memory objects that are imported as cudaExternalMemoryHandleTypeNvSciBuf.
+    This ensures that any subsequent accesses made by other importers of the same set of NvSciBuf
+    memory object(s) are coherent. These operations can be skipped by specifying the flag
+    cudaExternalSemaphoreWaitSkipNvSciBufMemSync, which can be used as a performance optimization
+    when data coherency is not required. But specifying this flag in scenarios where data coherency
+    is required results in undefined behavior. Also, for semaphore object of the type
+    cudaExternalSemaphoreHandleTypeNvSciSync, if the NvSciSyncAttrList used to create the
+    NvSciSyncObj had not set the flags in cudaDeviceGetNvSciSyncAttributes to
+    cudaNvSciSyncAttrWait, this API will return cudaErrorNotSupported. If the semaphore object is
+    any one of the following types: cudaExternalSemaphoreHandleTypeKeyedMutex,
+    cudaExternalSemaphoreHandleTypeKeyedMutexKmt, then the keyed mutex will be acquired when it is
+    released with the key specified in cudaExternalSemaphoreSignalParamsparamskeyedmutexkey or
+    until the timeout specified by cudaExternalSemaphoreSignalParamsparamskeyedmutextimeoutMs has
+    lapsed. The timeout interval can either be a finite value specified in milliseconds or an
+    infinite value. In case an infinite value is specified the timeout never elapses. The windows
+    INFINITE macro must be used to specify infinite timeout
+
+    Args:
+        extSemArray: - External semaphores to be waited on
+        paramsArray: - Array of semaphore parameters
+        numExtSems: - Number of semaphores to wait on
+        stream: - Stream to enqueue the wait operations in
+    """
+    cdef cyruntime.cudaExternalSemaphore_t* c_extSemArray = NULL
+    cdef cyruntime.cudaExternalSemaphoreWaitParams* c_paramsArray = NULL
+    cdef unsigned int c_numExtSems
+    cdef cyruntime.cudaStream_t c_stream
+    c_numExtSems = numExtSems if PyLong_Check(numExtSems) else _index(numExtSems, 'numExtSems')
+    if type(stream) is cudaStream_t:
+        c_stream = <cyruntime.cudaStream_t>(<cudaStream_t>stream)._ptr[0]
+    else:
+        c_stream = <cyruntime.cudaStream_t><uintptr_t>_handle_value(stream, cudaStream_t, 'stream')
+    if extSemArray is not None and c_numExtSems > 0:
+        if len(extSemArray) < c_numExtSems:
+            raise ValueError(f'extSemArray has {len(extSemArray)} entries, fewer than numExtSems ({c_numExtSems})')
+        c_extSemArray = <cyruntime.cudaExternalSemaphore_t*>PyMem_Malloc(c_numExtSems * sizeof(cyruntime.cudaExternalSemaphore_t))
+        if c_extSemArray == NULL:
+            raise MemoryError()
+        for i, value in enumerate(extSemArray[:c_numExtSems]):
+            c_extSemArray[i] = <cyruntime.cudaExternalSemaphore_t><uintptr_t>_handle_value(value, cudaExternalSemaphore_t, 'extSemArray')
+    if paramsArray is not None and c_numExtSems > 0:
+        if len(paramsArray) < c_numExtSems:
+            raise ValueError(f'paramsArray has {len(paramsArray)} entries, fewer than numExtSems ({c_numExtSems})')
+        c_paramsArray = <cyruntime.cudaExternalSemaphoreWaitParams*>PyMem_Malloc(c_numExtSems * sizeof(cyruntime.cudaExternalSemaphoreWaitParams))
+        if c_paramsArray == NULL:
+            raise MemoryError()
+        for i, value in enumerate(paramsArray[:c_numExtSems]):
+            c_paramsArray[i] = (<cyruntime.cudaExternalSemaphoreWaitParams*><uintptr_t>(<cudaExternalSemaphoreWaitParams>_struct_arg(value, cudaExternalSemaphoreWaitParams, 'paramsArray')).getPtr())[0]
+    cdef cyruntime.cudaError_t _status
+    try:
+        _status = cyruntime.cudaWaitExternalSemaphoresAsync(c_extSemArray, c_paramsArray, c_numExtSems, c_stream)
+        if _status != cyruntime.cudaSuccess:
+            return (_result(_status),)
+        return (_result(_status),)
+    finally:
+        PyMem_Free(c_extSemArray)
+        PyMem_Free(c_paramsArray)
 
 
 def cudaDestroyExternalSemaphore(extSem):
@@ -14798,6 +15024,116 @@ def cudaMemcpyPeerAsync(dst, dstDevice, src, srcDevice, count, stream):
     return (_result(_status),)
 
 
+def cudaMemcpyBatchAsync(dsts, srcs, sizes, count, attrs, attrsIdxs, numAttrs, stream):
+    """Performs a batch of memory copies asynchronously. Performs a batch of memory copies. The batch
+    as a whole executes in stream order but copies within a batch are not guaranteed to execute in
+    any specific order. This API only supports pointer-to-pointer copies. For copies involving CUDA
+    arrays, please see cudaMemcpy3DBatchAsync. Performs memory copies from source buffers specified
+    in ``srcs`` to destination buffers specified in ``dsts.`` The size of each copy is specified in
+    ``sizes.`` All three arrays must be of the same length as specified by ``count.`` Since there
+    are no ordering guarantees for copies within a batch, specifying any dependent copies within a
+    batch will result in undefined behavior. Every copy in the batch has to be associated with a
+    set of attributes specified in the ``attrs`` array. Each entry in this array can apply to more
+    than one copy. This can be done by specifying in the ``attrsIdxs`` array, the index of the
+    first copy that the corresponding entry in the ``attrs`` array applies to. Both ``attrs`` and
+    ``attrsIdxs`` must be of the same length as specified by ``numAttrs.`` For example, if a batch
+    has 10 copies listed in dst/src/sizes, the first 6 of which have one set of attributes and the
+    remaining 4 another, then ``numAttrs`` will be 2, ``attrsIdxs`` will be {0, 6} and ``attrs``
+    will contains the two sets of attributes. Note that the first entry in ``attrsIdxs`` must
+    always be 0. Also, each entry must be greater than the previous entry and the last entry should
+    be less than ``count.`` Furthermore, ``numAttrs`` must be lesser than or equal to ``count.``
+    The cudaMemcpyAttributessrcAccessOrder indicates the source access ordering to be observed for
+    copies associated with the attribute. If the source access order is set to
+    cudaMemcpySrcAccessOrderStream, then the source will be accessed in stream order. If the source
+    access order is set to cudaMemcpySrcAccessOrderDuringApiCall then it indicates that access to
+    the source pointer can be out of stream order and all accesses must be complete before the API
+    call returns. This flag is suited for ephemeral sources (ex., stack variables) when it's known
+    that no prior operations in the stream can be accessing the memory and also that the lifetime
+    of the memory is limited to the scope that the source variable was declared in. Specifying this
+    flag allows the driver to optimize the copy and removes the need for the user to synchronize
+    the stream after the API call. If the source access order is set to cudaMemcpySrcAccessOrderAny
+    then it indicates that access to the source pointer can be out of stream order and the accesses
+    can happen even after the API call returns. This flag is suited for host pointers allocated
+    outside CUDA (ex., via malloc) when it's known that no prior operations in the stream can be
+    accessing the memory. Specifying this flag allows the driver to optimize the copy on certain
+    platforms. Each memcpy operation in the batch must have a valid cudaMemcpyAttributes
+    corresponding to it including the appropriate srcAccessOrder setting, otherwise the API will
+    return cudaErrorInvalidValue. The cudaMemcpyAttributessrcLocHint and
+    cudaMemcpyAttributesdstLocHint allows applications to specify hint locations for operands of a
+    copy when the operand doesn't have a fixed location. That is, these hints are only applicable
+    for managed memory pointers on devices where cudaDevAttrConcurrentManagedAccess is true or
+    system-allocated pageable memory on devices where cudaDevAttrPageableMemoryAccess is true. For
+    other cases, these hints are ignored. The cudaMemcpyAttributesflags field can be used to
+    specify certain flags for copies. Setting the cudaMemcpyFlagPreferOverlapWithCompute flag
+    indicates that the associated copies should preferably overlap with any compute work. Note that
+    this flag is a hint and can be ignored depending on the platform and other parameters of the
+    copy.
+
+    Args:
+        dsts: - Array of destination pointers.
+        srcs: - Array of memcpy source pointers.
+        sizes: - Array of sizes for memcpy operations.
+        count: - Size of ``dsts,`` ``srcs`` and ``sizes`` arrays
+        attrs: - Array of memcpy attributes.
+        attrsIdxs: - Array of indices to specify which copies each entry in the ``attrs`` array
+            applies to. The attributes specified in attrs[k] will be applied to copies starting
+            from attrsIdxs[k] through attrsIdxs[k+1] - 1. Also attrs[numAttrs-1] will apply to
+            copies starting from attrsIdxs[numAttrs-1] through count - 1.
+        numAttrs: - Size of ``attrs`` and ``attrsIdxs`` arrays.
+    """
+    cdef PointerArray _dsts
+    cdef PointerArray _srcs
+    cdef size_t* c_sizes = NULL
+    cdef size_t c_count
+    cdef cyruntime.cudaMemcpyAttributes* c_attrs = NULL
+    cdef size_t* c_attrsIdxs = NULL
+    cdef size_t c_numAttrs
+    cdef cyruntime.cudaStream_t c_stream
+    c_count = count if PyLong_Check(count) else _index(count, 'count')
+    c_numAttrs = numAttrs if PyLong_Check(numAttrs) else _index(numAttrs, 'numAttrs')
+    if type(stream) is cudaStream_t:
+        c_stream = <cyruntime.cudaStream_t>(<cudaStream_t>stream)._ptr[0]
+    else:
+        c_stream = <cyruntime.cudaStream_t><uintptr_t>_handle_value(stream, cudaStream_t, 'stream')
+    _dsts = pointer_array(dsts, c_count, 'dsts')
+    _srcs = pointer_array(srcs, c_count, 'srcs')
+    if sizes is not None and c_count > 0:
+        if len(sizes) < c_count:
+            raise ValueError(f'sizes has {len(sizes)} entries, fewer than count ({c_count})')
+        c_sizes = <size_t*>PyMem_Malloc(c_count * sizeof(size_t))
+        if c_sizes == NULL:
+            raise MemoryError()
+        for i, value in enumerate(sizes[:c_count]):
+            c_sizes[i] = _index(value, 'sizes')
+    if attrs is not None and c_numAttrs > 0:
+        if len(attrs) < c_numAttrs:
+            raise ValueError(f'attrs has {len(attrs)} entries, fewer than numAttrs ({c_numAttrs})')
+        c_attrs = <cyruntime.cudaMemcpyAttributes*>PyMem_Malloc(c_numAttrs * sizeof(cyruntime.cudaMemcpyAttributes))
+        if c_attrs == NULL:
+            raise MemoryError()
+        for i, value in enumerate(attrs[:c_numAttrs]):
+            c_attrs[i] = (<cyruntime.cudaMemcpyAttributes*><uintptr_t>(<cudaMemcpyAttributes>_struct_arg(value, cudaMemcpyAttributes, 'attrs')).getPtr())[0]
+    if attrsIdxs is not None and c_numAttrs > 0:
+        if len(attrsIdxs) < c_numAttrs:
+            raise ValueError(f'attrsIdxs has {len(attrsIdxs)} entries, fewer than numAttrs ({c_numAttrs})')
+        c_attrsIdxs = <size_t*>PyMem_Malloc(c_numAttrs * sizeof(size_t))
+        if c_attrsIdxs == NULL:
+            raise MemoryError()
+        for i, value in enumerate(attrsIdxs[:c_numAttrs]):
+            c_attrsIdxs[i] = _index(value, 'attrsIdxs')
+    cdef cyruntime.cudaError_t _status
+    try:
+        with nogil:
+            _status = cyruntime.cudaMemcpyBatchAsync(<void* const*>_dsts.ptrs, <const void* const*>_srcs.ptrs, c_sizes, c_count, c_attrs, c_attrsIdxs, c_numAttrs, c_stream)
+        if _status != cyruntime.cudaSuccess:
+            return (_result(_status),)
+        return (_result(_status),)
+    finally:
+        PyMem_Free(c_sizes)
+        PyMem_Free(c_attrs)
+        PyMem_Free(c_attrsIdxs)
+
+
 def cudaMemcpy3DBatchAsync(numOps, opList, flags, stream):
     """Performs a batch of 3D memory copies asynchronously. Performs a batch of memory copies. The
     batch as a whole executes in stream order but copies within a batch are not guaranteed to
@@ -15460,6 +15796,241 @@ def cudaMemPrefetchAsync(devPtr, count, location, flags, stream):
     return (_result(_status),)
 
 
+def cudaMemPrefetchBatchAsync(dptrs, sizes, count, prefetchLocs, prefetchLocIdxs, numPrefetchLocs, flags, stream):
+    """Performs a batch of memory prefetches asynchronously Performs a batch of memory prefetches. The
+    batch as a whole executes in stream order but operations within a batch are not guaranteed to
+    execute in any specific order. All devices in the system must have a non-zero value for the
+    device attribute cudaDevAttrConcurrentManagedAccess otherwise the API will return an error. The
+    semantics of the individual prefetch operations are as described in cudaMemPrefetchAsync.
+    Performs memory prefetch on address ranges specified in ``dptrs`` and ``sizes.`` Both arrays
+    must be of the same length as specified by ``count.`` Each memory range specified must refer to
+    managed memory allocated via cudaMallocManaged or declared via __managed__ variables or it may
+    also refer to system-allocated memory when all devices have a non-zero value for
+    cudaDevAttrPageableMemoryAccess. The prefetch location for every operation in the batch is
+    specified in the ``prefetchLocs`` array. Each entry in this array can apply to more than one
+    operation. This can be done by specifying in the ``prefetchLocIdxs`` array, the index of the
+    first prefetch operation that the corresponding entry in the ``prefetchLocs`` array applies to.
+    Both ``prefetchLocs`` and ``prefetchLocIdxs`` must be of the same length as specified by
+    ``numPrefetchLocs.`` For example, if a batch has 10 prefetches listed in dptrs/sizes, the first
+    4 of which are to be prefetched to one location and the remaining 6 are to be prefetched to
+    another, then ``numPrefetchLocs`` will be 2, ``prefetchLocIdxs`` will be {0, 4} and
+    ``prefetchLocs`` will contain the two locations. Note the first entry in ``prefetchLocIdxs``
+    must always be 0. Also, each entry must be greater than the previous entry and the last entry
+    should be less than ``count.`` Furthermore, ``numPrefetchLocs`` must be lesser than or equal to
+    ``count.``
+
+    Args:
+        dptrs: - Array of pointers to be prefetched
+        sizes: - Array of sizes for memory prefetch operations.
+        count: - Size of ``dptrs`` and ``sizes`` arrays.
+        prefetchLocs: - Array of locations to prefetch to.
+        prefetchLocIdxs: - Array of indices to specify which operands each entry in the
+            ``prefetchLocs`` array applies to. The locations specified in prefetchLocs[k] will be
+            applied to copies starting from prefetchLocIdxs[k] through prefetchLocIdxs[k+1] - 1.
+            Also prefetchLocs[numPrefetchLocs - 1] will apply to prefetches starting from
+            prefetchLocIdxs[numPrefetchLocs - 1] through count - 1.
+        numPrefetchLocs: - Size of ``prefetchLocs`` and ``prefetchLocIdxs`` arrays.
+        flags: - Flags reserved for future use. Must be zero.
+    """
+    cdef PointerArray _dptrs
+    cdef size_t* c_sizes = NULL
+    cdef size_t c_count
+    cdef cyruntime.cudaMemLocation* c_prefetchLocs = NULL
+    cdef size_t* c_prefetchLocIdxs = NULL
+    cdef size_t c_numPrefetchLocs
+    cdef unsigned long long c_flags
+    cdef cyruntime.cudaStream_t c_stream
+    c_count = count if PyLong_Check(count) else _index(count, 'count')
+    c_numPrefetchLocs = numPrefetchLocs if PyLong_Check(numPrefetchLocs) else _index(numPrefetchLocs, 'numPrefetchLocs')
+    c_flags = flags if PyLong_Check(flags) else _index(flags, 'flags')
+    if type(stream) is cudaStream_t:
+        c_stream = <cyruntime.cudaStream_t>(<cudaStream_t>stream)._ptr[0]
+    else:
+        c_stream = <cyruntime.cudaStream_t><uintptr_t>_handle_value(stream, cudaStream_t, 'stream')
+    _dptrs = pointer_array(dptrs, c_count, 'dptrs')
+    if sizes is not None and c_count > 0:
+        if len(sizes) < c_count:
+            raise ValueError(f'sizes has {len(sizes)} entries, fewer than count ({c_count})')
+        c_sizes = <size_t*>PyMem_Malloc(c_count * sizeof(size_t))
+        if c_sizes == NULL:
+            raise MemoryError()
+        for i, value in enumerate(sizes[:c_count]):
+            c_sizes[i] = _index(value, 'sizes')
+    if prefetchLocs is not None and c_numPrefetchLocs > 0:
+        if len(prefetchLocs) < c_numPrefetchLocs:
+            raise ValueError(f'prefetchLocs has {len(prefetchLocs)} entries, fewer than numPrefetchLocs ({c_numPrefetchLocs})')
+        c_prefetchLocs = <cyruntime.cudaMemLocation*>PyMem_Malloc(c_numPrefetchLocs * sizeof(cyruntime.cudaMemLocation))
+        if c_prefetchLocs == NULL:
+            raise MemoryError()
+        for i, value in enumerate(prefetchLocs[:c_numPrefetchLocs]):
+            c_prefetchLocs[i] = (<cyruntime.cudaMemLocation*><uintptr_t>(<cudaMemLocation>_struct_arg(value, cudaMemLocation, 'prefetchLocs')).getPtr())[0]
+    if prefetchLocIdxs is not None and c_numPrefetchLocs > 0:
+        if len(prefetchLocIdxs) < c_numPrefetchLocs:
+            raise ValueError(f'prefetchLocIdxs has {len(prefetchLocIdxs)} entries, fewer than numPrefetchLocs ({c_numPrefetchLocs})')
+        c_prefetchLocIdxs = <size_t*>PyMem_Malloc(c_numPrefetchLocs * sizeof(size_t))
+        if c_prefetchLocIdxs == NULL:
+            raise MemoryError()
+        for i, value in enumerate(prefetchLocIdxs[:c_numPrefetchLocs]):
+            c_prefetchLocIdxs[i] = _index(value, 'prefetchLocIdxs')
+    cdef cyruntime.cudaError_t _status
+    try:
+        _status = cyruntime.cudaMemPrefetchBatchAsync(<void**>_dptrs.ptrs, c_sizes, c_count, c_prefetchLocs, c_prefetchLocIdxs, c_numPrefetchLocs, c_flags, c_stream)
+        if _status != cyruntime.cudaSuccess:
+            return (_result(_status),)
+        return (_result(_status),)
+    finally:
+        PyMem_Free(c_sizes)
+        PyMem_Free(c_prefetchLocs)
+        PyMem_Free(c_prefetchLocIdxs)
+
+
+def cudaMemDiscardBatchAsync(dptrs, sizes, count, flags, stream):
+    """Performs a batch of memory discards asynchronously Performs a batch of memory discards. The
+    batch as a whole executes in stream order but operations within a batch are not guaranteed to
+    execute in any specific order. All devices in the system must have a non-zero value for the
+    device attribute cudaDevAttrConcurrentManagedAccess otherwise the API will return an error.
+    Discarding a memory range informs the driver that the contents of that range are no longer
+    useful. Discarding memory ranges allows the driver to optimize certain data migrations and can
+    also help reduce memory pressure. This operation can be undone on any part of the range by
+    either writing to it or prefetching it via cudaMemPrefetchAsync or cudaMemPrefetchBatchAsync.
+    Reading from a discarded range, without a subsequent write or prefetch to that part of the
+    range, will return an indeterminate value. Note that any reads, writes or prefetches to any
+    part of the memory range that occur simultaneously with the discard operation result in
+    undefined behavior. Performs memory discard on address ranges specified in ``dptrs`` and
+    ``sizes.`` Both arrays must be of the same length as specified by ``count.`` Each memory range
+    specified must refer to managed memory allocated via cudaMallocManaged or declared via
+    __managed__ variables or it may also refer to system-allocated memory when all devices have a
+    non-zero value for cudaDevAttrPageableMemoryAccess.
+
+    Args:
+        dptrs: - Array of pointers to be discarded
+        sizes: - Array of sizes for memory discard operations.
+        count: - Size of ``dptrs`` and ``sizes`` arrays.
+        flags: - Flags reserved for future use. Must be zero.
+    """
+    cdef PointerArray _dptrs
+    cdef size_t* c_sizes = NULL
+    cdef size_t c_count
+    cdef unsigned long long c_flags
+    cdef cyruntime.cudaStream_t c_stream
+    c_count = count if PyLong_Check(count) else _index(count, 'count')
+    c_flags = flags if PyLong_Check(flags) else _index(flags, 'flags')
+    if type(stream) is cudaStream_t:
+        c_stream = <cyruntime.cudaStream_t>(<cudaStream_t>stream)._ptr[0]
+    else:
+        c_stream = <cyruntime.cudaStream_t><uintptr_t>_handle_value(stream, cudaStream_t, 'stream')
+    _dptrs = pointer_array(dptrs, c_count, 'dptrs')
+    if sizes is not None and c_count > 0:
+        if len(sizes) < c_count:
+            raise ValueError(f'sizes has {len(sizes)} entries, fewer than count ({c_count})')
+        c_sizes = <size_t*>PyMem_Malloc(c_count * sizeof(size_t))
+        if c_sizes == NULL:
+            raise MemoryError()
+        for i, value in enumerate(sizes[:c_count]):
+            c_sizes[i] = _index(value, 'sizes')
+    cdef cyruntime.cudaError_t _status
+    try:
+        _status = cyruntime.cudaMemDiscardBatchAsync(<void**>_dptrs.ptrs, c_sizes, c_count, c_flags, c_stream)
+        if _status != cyruntime.cudaSuccess:
+            return (_result(_status),)
+        return (_result(_status),)
+    finally:
+        PyMem_Free(c_sizes)
+
+
+def cudaMemDiscardAndPrefetchBatchAsync(dptrs, sizes, count, prefetchLocs, prefetchLocIdxs, numPrefetchLocs, flags, stream):
+    """Performs a batch of memory discards and prefetches asynchronously Performs a batch of memory
+    discards followed by prefetches. The batch as a whole executes in stream order but operations
+    within a batch are not guaranteed to execute in any specific order. All devices in the system
+    must have a non-zero value for the device attribute cudaDevAttrConcurrentManagedAccess
+    otherwise the API will return an error. Calling cudaMemDiscardAndPrefetchBatchAsync is
+    semantically equivalent to calling cudaMemDiscardBatchAsync followed by
+    cudaMemPrefetchBatchAsync, but is more optimal. For more details on what discarding and
+    prefetching imply, please refer to cudaMemDiscardBatchAsync and cudaMemPrefetchBatchAsync
+    respectively. Note that any reads, writes or prefetches to any part of the memory range that
+    occur simultaneously with this combined discard+prefetch operation result in undefined
+    behavior. Performs memory discard and prefetch on address ranges specified in ``dptrs`` and
+    ``sizes.`` Both arrays must be of the same length as specified by ``count.`` Each memory range
+    specified must refer to managed memory allocated via cudaMallocManaged or declared via
+    __managed__ variables or it may also refer to system-allocated memory when all devices have a
+    non-zero value for cudaDevAttrPageableMemoryAccess. Every operation in the batch has to be
+    associated with a valid location to prefetch the address range to and specified in the
+    ``prefetchLocs`` array. Each entry in this array can apply to more than one operation. This can
+    be done by specifying in the ``prefetchLocIdxs`` array, the index of the first operation that
+    the corresponding entry in the ``prefetchLocs`` array applies to. Both ``prefetchLocs`` and
+    ``prefetchLocIdxs`` must be of the same length as specified by ``numPrefetchLocs.`` For
+    example, if a batch has 10 operations listed in dptrs/sizes, the first 6 of which are to be
+    prefetched to one location and the remaining 4 are to be prefetched to another, then
+    ``numPrefetchLocs`` will be 2, ``prefetchLocIdxs`` will be {0, 6} and ``prefetchLocs`` will
+    contain the two set of locations. Note the first entry in ``prefetchLocIdxs`` must always be 0.
+    Also, each entry must be greater than the previous entry and the last entry should be less than
+    ``count.`` Furthermore, ``numPrefetchLocs`` must be lesser than or equal to ``count.``
+
+    Args:
+        dptrs: - Array of pointers to be discarded
+        sizes: - Array of sizes for memory discard operations.
+        count: - Size of ``dptrs`` and ``sizes`` arrays.
+        prefetchLocs: - Array of locations to prefetch to.
+        prefetchLocIdxs: - Array of indices to specify which operands each entry in the
+            ``prefetchLocs`` array applies to. The locations specified in prefetchLocs[k] will be
+            applied to operations starting from prefetchLocIdxs[k] through prefetchLocIdxs[k+1] -
+            1. Also prefetchLocs[numPrefetchLocs - 1] will apply to copies starting from
+            prefetchLocIdxs[numPrefetchLocs - 1] through count - 1.
+        numPrefetchLocs: - Size of ``prefetchLocs`` and ``prefetchLocIdxs`` arrays.
+        flags: - Flags reserved for future use. Must be zero.
+    """
+    cdef PointerArray _dptrs
+    cdef size_t* c_sizes = NULL
+    cdef size_t c_count
+    cdef cyruntime.cudaMemLocation* c_prefetchLocs = NULL
+    cdef size_t* c_prefetchLocIdxs = NULL
+    cdef size_t c_numPrefetchLocs
+    cdef unsigned long long c_flags
+    cdef cyruntime.cudaStream_t c_stream
+    c_count = count if PyLong_Check(count) else _index(count, 'count')
+    c_numPrefetchLocs = numPrefetchLocs if PyLong_Check(numPrefetchLocs) else _index(numPrefetchLocs, 'numPrefetchLocs')
+    c_flags = flags if PyLong_Check(flags) else _index(flags, 'flags')
+    if type(stream) is cudaStream_t:
+        c_stream = <cyruntime.cudaStream_t>(<cudaStream_t>stream)._ptr[0]
+    else:
+        c_stream = <cyruntime.cudaStream_t><uintptr_t>_handle_value(stream, cudaStream_t, 'stream')
+    _dptrs = pointer_array(dptrs, c_count, 'dptrs')
+    if sizes is not None and c_count > 0:
+        if len(sizes) < c_count:
+            raise ValueError(f'sizes has {len(sizes)} entries, fewer than count ({c_count})')
+        c_sizes = <size_t*>PyMem_Malloc(c_count * sizeof(size_t))
+        if c_sizes == NULL:
+            raise MemoryError()
+        for i, value in enumerate(sizes[:c_count]):
+            c_sizes[i] = _index(value, 'sizes')
+    if prefetchLocs is not None and c_numPrefetchLocs > 0:
+        if len(prefetchLocs) < c_numPrefetchLocs:
+            raise ValueError(f'prefetchLocs has {len(prefetchLocs)} entries, fewer than numPrefetchLocs ({c_numPrefetchLocs})')
+        c_prefetchLocs = <cyruntime.cudaMemLocation*>PyMem_Malloc(c_numPrefetchLocs * sizeof(cyruntime.cudaMemLocation))
+        if c_prefetchLocs == NULL:
+            raise MemoryError()
+        for i, value in enumerate(prefetchLocs[:c_numPrefetchLocs]):
+            c_prefetchLocs[i] = (<cyruntime.cudaMemLocation*><uintptr_t>(<cudaMemLocation>_struct_arg(value, cudaMemLocation, 'prefetchLocs')).getPtr())[0]
+    if prefetchLocIdxs is not None and c_numPrefetchLocs > 0:
+        if len(prefetchLocIdxs) < c_numPrefetchLocs:
+            raise ValueError(f'prefetchLocIdxs has {len(prefetchLocIdxs)} entries, fewer than numPrefetchLocs ({c_numPrefetchLocs})')
+        c_prefetchLocIdxs = <size_t*>PyMem_Malloc(c_numPrefetchLocs * sizeof(size_t))
+        if c_prefetchLocIdxs == NULL:
+            raise MemoryError()
+        for i, value in enumerate(prefetchLocIdxs[:c_numPrefetchLocs]):
+            c_prefetchLocIdxs[i] = _index(value, 'prefetchLocIdxs')
+    cdef cyruntime.cudaError_t _status
+    try:
+        _status = cyruntime.cudaMemDiscardAndPrefetchBatchAsync(<void**>_dptrs.ptrs, c_sizes, c_count, c_prefetchLocs, c_prefetchLocIdxs, c_numPrefetchLocs, c_flags, c_stream)
+        if _status != cyruntime.cudaSuccess:
+            return (_result(_status),)
+        return (_result(_status),)
+    finally:
+        PyMem_Free(c_sizes)
+        PyMem_Free(c_prefetchLocs)
+        PyMem_Free(c_prefetchLocIdxs)
+
+
 def cudaMemAdvise(devPtr, count, advice, location):
     """Advise about the usage of a given memory range Advise the Unified Memory subsystem about the
     usage pattern for the memory range starting at ``devPtr`` with a size of ``count`` bytes. The
@@ -15672,6 +16243,80 @@ def cudaMemRangeGetAttribute(data, dataSize, attribute, devPtr, count):
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
     return (_result(_status),)
+
+
+def cudaMemRangeGetAttributes(dataSizes, attributes, numAttributes, devPtr, count):
+    """Query attributes of a given memory range. Query attributes of the memory range starting at
+    ``devPtr`` with a size of ``count`` bytes. The memory range must refer to managed memory
+    allocated via cudaMallocManaged or declared via __managed__ variables. The ``attributes`` array
+    will be interpreted to have ``numAttributes`` entries. The ``dataSizes`` array will also be
+    interpreted to have ``numAttributes`` entries. The results of the query will be stored in
+    ``data.`` The list of supported attributes are given below. Please refer to
+    cudaMemRangeGetAttribute for attribute descriptions and restrictions. -
+    cudaMemRangeAttributeReadMostly - cudaMemRangeAttributePreferredLocation -
+    cudaMemRangeAttributeAccessedBy - cudaMemRangeAttributeLastPrefetchLocation - ::
+    cudaMemRangeAttributePreferredLocationType - :: cudaMemRangeAttributePreferredLocationId - ::
+    cudaMemRangeAttributeLastPrefetchLocationType - :: cudaMemRangeAttributeLastPrefetchLocationId
+
+    Args:
+        dataSizes: - Array containing the sizes of each result
+        attributes: - An array of attributes to query (numAttributes and the number of attributes
+            in this array should match)
+        numAttributes: - Number of attributes to query
+        devPtr: - Start of the range to query
+        count: - Size of the range to query
+    """
+    cdef char* _range_raw = NULL
+    cdef void** c_data = NULL
+    cdef size_t _range_total = 0
+    cdef size_t* c_dataSizes = NULL
+    cdef cyruntime.cudaMemRangeAttribute* c_attributes = NULL
+    cdef size_t c_numAttributes
+    cdef BufferArg _devPtr
+    cdef size_t c_count
+    c_numAttributes = numAttributes if PyLong_Check(numAttributes) else _index(numAttributes, 'numAttributes')
+    c_count = count if PyLong_Check(count) else _index(count, 'count')
+    if dataSizes is not None and c_numAttributes > 0:
+        if len(dataSizes) < c_numAttributes:
+            raise ValueError(f'dataSizes has {len(dataSizes)} entries, fewer than numAttributes ({c_numAttributes})')
+        c_dataSizes = <size_t*>PyMem_Malloc(c_numAttributes * sizeof(size_t))
+        if c_dataSizes == NULL:
+            raise MemoryError()
+        for i, value in enumerate(dataSizes[:c_numAttributes]):
+            c_dataSizes[i] = _index(value, 'dataSizes')
+    if attributes is not None and c_numAttributes > 0:
+        if len(attributes) < c_numAttributes:
+            raise ValueError(f'attributes has {len(attributes)} entries, fewer than numAttributes ({c_numAttributes})')
+        c_attributes = <cyruntime.cudaMemRangeAttribute*>PyMem_Malloc(c_numAttributes * sizeof(cyruntime.cudaMemRangeAttribute))
+        if c_attributes == NULL:
+            raise MemoryError()
+        for i, value in enumerate(attributes[:c_numAttributes]):
+            c_attributes[i] = <cyruntime.cudaMemRangeAttribute><int>_index(value, 'attributes')
+    _devPtr = _void_ptr(devPtr, 'devPtr')
+    if c_dataSizes == NULL and c_numAttributes > 0:
+        raise ValueError('dataSizes must list numAttributes sizes')
+    for i in range(c_numAttributes):
+        _range_total += c_dataSizes[i]
+    _range_raw = <char*>PyMem_Malloc(max(_range_total, 1))
+    c_data = <void**>PyMem_Malloc(max(c_numAttributes, 1) * sizeof(void*))
+    if _range_raw == NULL or c_data == NULL:
+        raise MemoryError()
+    memset(_range_raw, 0, max(_range_total, 1))
+    _range_total = 0
+    for i in range(c_numAttributes):
+        c_data[i] = _range_raw + _range_total
+        _range_total += c_dataSizes[i]
+    cdef cyruntime.cudaError_t _status
+    try:
+        _status = cyruntime.cudaMemRangeGetAttributes(c_data, c_dataSizes, c_attributes, c_numAttributes, <const void*>_devPtr.ptr, c_count)
+        if _status != cyruntime.cudaSuccess:
+            return (_result(_status), None)
+        return (_result(_status), [_int32_values(c_data[i], c_dataSizes[i]) for i in range(c_numAttributes)])
+    finally:
+        PyMem_Free(_range_raw)
+        PyMem_Free(c_data)
+        PyMem_Free(c_dataSizes)
+        PyMem_Free(c_attributes)
 
 
 def cudaMemcpyToArray(dst, wOffset, hOffset, src, count, kind):
@@ -20127,7 +20772,7 @@ def cudaGetDriverEntryPointByVersion(symbol, cudaVersion, flags):
     return (_result(_status), <uintptr_t>c_funcPtr, _enum_cudaDriverEntryPointQueryResult(<int>c_driverStatus))
 
 
-def cudaLibraryLoadData(code, numJitOptions, numLibraryOptions):
+def cudaLibraryLoadData(code, jitOptions, jitOptionsValues, numJitOptions, libraryOptions, libraryOptionValues, numLibraryOptions):
     """Load a library with specified code and options Takes a pointer ``code`` and loads the
     corresponding library ``library`` based on the application defined library loading mode: - If
     module loading is set to EAGER, via the environment variables described in "Module loading",
@@ -20151,29 +20796,55 @@ def cudaLibraryLoadData(code, numJitOptions, numLibraryOptions):
 
     Args:
         code: - Code to load
+        jitOptions: - Options for JIT
+        jitOptionsValues: - Option values for JIT
         numJitOptions: - Number of options
+        libraryOptions: - Options for loading
+        libraryOptionValues: - Option values for loading
         numLibraryOptions: - Number of options for loading
     """
     cdef cudaLibrary_t _library = cudaLibrary_t.__new__(cudaLibrary_t)
     cdef BufferArg _code
-    cdef cyruntime.cudaJitOption c_jitOptions
-    cdef void* c_jitOptionsValues = NULL
+    cdef cyruntime.cudaJitOption* c_jitOptions = NULL
+    cdef PointerArray _jitOptionsValues
     cdef unsigned int c_numJitOptions
-    cdef cyruntime.cudaLibraryOption c_libraryOptions
-    cdef void* c_libraryOptionValues = NULL
+    cdef cyruntime.cudaLibraryOption* c_libraryOptions = NULL
+    cdef PointerArray _libraryOptionValues
     cdef unsigned int c_numLibraryOptions
     c_numJitOptions = numJitOptions if PyLong_Check(numJitOptions) else _index(numJitOptions, 'numJitOptions')
     c_numLibraryOptions = numLibraryOptions if PyLong_Check(numLibraryOptions) else _index(numLibraryOptions, 'numLibraryOptions')
     _code = _void_ptr(code, 'code')
+    if jitOptions is not None and c_numJitOptions > 0:
+        if len(jitOptions) < c_numJitOptions:
+            raise ValueError(f'jitOptions has {len(jitOptions)} entries, fewer than numJitOptions ({c_numJitOptions})')
+        c_jitOptions = <cyruntime.cudaJitOption*>PyMem_Malloc(c_numJitOptions * sizeof(cyruntime.cudaJitOption))
+        if c_jitOptions == NULL:
+            raise MemoryError()
+        for i, value in enumerate(jitOptions[:c_numJitOptions]):
+            c_jitOptions[i] = <cyruntime.cudaJitOption><int>_index(value, 'jitOptions')
+    _jitOptionsValues = pointer_array(jitOptionsValues, c_numJitOptions, 'jitOptionsValues')
+    if libraryOptions is not None and c_numLibraryOptions > 0:
+        if len(libraryOptions) < c_numLibraryOptions:
+            raise ValueError(f'libraryOptions has {len(libraryOptions)} entries, fewer than numLibraryOptions ({c_numLibraryOptions})')
+        c_libraryOptions = <cyruntime.cudaLibraryOption*>PyMem_Malloc(c_numLibraryOptions * sizeof(cyruntime.cudaLibraryOption))
+        if c_libraryOptions == NULL:
+            raise MemoryError()
+        for i, value in enumerate(libraryOptions[:c_numLibraryOptions]):
+            c_libraryOptions[i] = <cyruntime.cudaLibraryOption><int>_index(value, 'libraryOptions')
+    _libraryOptionValues = pointer_array(libraryOptionValues, c_numLibraryOptions, 'libraryOptionValues')
     cdef cyruntime.cudaError_t _status
-    with nogil:
-        _status = cyruntime.cudaLibraryLoadData(<cyruntime.cudaLibrary_t*>_library._ptr, <const void*>_code.ptr, &c_jitOptions, &c_jitOptionsValues, c_numJitOptions, &c_libraryOptions, &c_libraryOptionValues, c_numLibraryOptions)
-    if _status != cyruntime.cudaSuccess:
-        return (_result(_status), None, None, None, None, None)
-    return (_result(_status), _library, _enum_cudaJitOption(<int>c_jitOptions), <uintptr_t>c_jitOptionsValues, _enum_cudaLibraryOption(<int>c_libraryOptions), <uintptr_t>c_libraryOptionValues)
+    try:
+        with nogil:
+            _status = cyruntime.cudaLibraryLoadData(<cyruntime.cudaLibrary_t*>_library._ptr, <const void*>_code.ptr, c_jitOptions, <void**>_jitOptionsValues.ptrs, c_numJitOptions, c_libraryOptions, <void**>_libraryOptionValues.ptrs, c_numLibraryOptions)
+        if _status != cyruntime.cudaSuccess:
+            return (_result(_status), None)
+        return (_result(_status), _library)
+    finally:
+        PyMem_Free(c_jitOptions)
+        PyMem_Free(c_libraryOptions)
 
 
-def cudaLibraryLoadFromFile(fileName, numJitOptions, numLibraryOptions):
+def cudaLibraryLoadFromFile(fileName, jitOptions, jitOptionsValues, numJitOptions, libraryOptions, libraryOptionValues, numLibraryOptions):
     """Load a library with specified file and options Takes a pointer ``code`` and loads the
     corresponding library ``library`` based on the application defined library loading mode: - If
     module loading is set to EAGER, via the environment variables described in "Module loading",
@@ -20197,29 +20868,55 @@ def cudaLibraryLoadFromFile(fileName, numJitOptions, numLibraryOptions):
 
     Args:
         fileName: - File to load from
+        jitOptions: - Options for JIT
+        jitOptionsValues: - Option values for JIT
         numJitOptions: - Number of options
+        libraryOptions: - Options for loading
+        libraryOptionValues: - Option values for loading
         numLibraryOptions: - Number of options for loading
     """
     cdef cudaLibrary_t _library = cudaLibrary_t.__new__(cudaLibrary_t)
     cdef bytes _fileName
     cdef const char* c_fileName = NULL
-    cdef cyruntime.cudaJitOption c_jitOptions
-    cdef void* c_jitOptionsValues = NULL
+    cdef cyruntime.cudaJitOption* c_jitOptions = NULL
+    cdef PointerArray _jitOptionsValues
     cdef unsigned int c_numJitOptions
-    cdef cyruntime.cudaLibraryOption c_libraryOptions
-    cdef void* c_libraryOptionValues = NULL
+    cdef cyruntime.cudaLibraryOption* c_libraryOptions = NULL
+    cdef PointerArray _libraryOptionValues
     cdef unsigned int c_numLibraryOptions
     if fileName is not None:
         _fileName = _cstr(fileName, 'fileName')
         c_fileName = _fileName
     c_numJitOptions = numJitOptions if PyLong_Check(numJitOptions) else _index(numJitOptions, 'numJitOptions')
     c_numLibraryOptions = numLibraryOptions if PyLong_Check(numLibraryOptions) else _index(numLibraryOptions, 'numLibraryOptions')
+    if jitOptions is not None and c_numJitOptions > 0:
+        if len(jitOptions) < c_numJitOptions:
+            raise ValueError(f'jitOptions has {len(jitOptions)} entries, fewer than numJitOptions ({c_numJitOptions})')
+        c_jitOptions = <cyruntime.cudaJitOption*>PyMem_Malloc(c_numJitOptions * sizeof(cyruntime.cudaJitOption))
+        if c_jitOptions == NULL:
+            raise MemoryError()
+        for i, value in enumerate(jitOptions[:c_numJitOptions]):
+            c_jitOptions[i] = <cyruntime.cudaJitOption><int>_index(value, 'jitOptions')
+    _jitOptionsValues = pointer_array(jitOptionsValues, c_numJitOptions, 'jitOptionsValues')
+    if libraryOptions is not None and c_numLibraryOptions > 0:
+        if len(libraryOptions) < c_numLibraryOptions:
+            raise ValueError(f'libraryOptions has {len(libraryOptions)} entries, fewer than numLibraryOptions ({c_numLibraryOptions})')
+        c_libraryOptions = <cyruntime.cudaLibraryOption*>PyMem_Malloc(c_numLibraryOptions * sizeof(cyruntime.cudaLibraryOption))
+        if c_libraryOptions == NULL:
+            raise MemoryError()
+        for i, value in enumerate(libraryOptions[:c_numLibraryOptions]):
+            c_libraryOptions[i] = <cyruntime.cudaLibraryOption><int>_index(value, 'libraryOptions')
+    _libraryOptionValues = pointer_array(libraryOptionValues, c_numLibraryOptions, 'libraryOptionValues')
     cdef cyruntime.cudaError_t _status
-    with nogil:
-        _status = cyruntime.cudaLibraryLoadFromFile(<cyruntime.cudaLibrary_t*>_library._ptr, c_fileName, &c_jitOptions, &c_jitOptionsValues, c_numJitOptions, &c_libraryOptions, &c_libraryOptionValues, c_numLibraryOptions)
-    if _status != cyruntime.cudaSuccess:
-        return (_result(_status), None, None, None, None, None)
-    return (_result(_status), _library, _enum_cudaJitOption(<int>c_jitOptions), <uintptr_t>c_jitOptionsValues, _enum_cudaLibraryOption(<int>c_libraryOptions), <uintptr_t>c_libraryOptionValues)
+    try:
+        with nogil:
+            _status = cyruntime.cudaLibraryLoadFromFile(<cyruntime.cudaLibrary_t*>_library._ptr, c_fileName, c_jitOptions, <void**>_jitOptionsValues.ptrs, c_numJitOptions, c_libraryOptions, <void**>_libraryOptionValues.ptrs, c_numLibraryOptions)
+        if _status != cyruntime.cudaSuccess:
+            return (_result(_status), None)
+        return (_result(_status), _library)
+    finally:
+        PyMem_Free(c_jitOptions)
+        PyMem_Free(c_libraryOptions)
 
 
 def cudaLibraryUnload(library):
@@ -20443,6 +21140,21 @@ def cudaKernelSetAttributeForDevice(kernel, attr, value, device):
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
     return (_result(_status),)
+
+
+def cudaGetExportTable(pExportTableId):
+    """\\cond impl_private"""
+    cdef const void* c_ppExportTable = NULL
+    cdef cyruntime.cudaUUID_t* c_pExportTableId = NULL
+    cdef CUuuid_st _pExportTableId
+    if pExportTableId is not None:
+        _pExportTableId = <CUuuid_st>_struct_arg(pExportTableId, CUuuid_st, 'pExportTableId')
+        c_pExportTableId = <cyruntime.cudaUUID_t*>_pExportTableId._ptr
+    cdef cyruntime.cudaError_t _status
+    _status = cyruntime.cudaGetExportTable(&c_ppExportTable, c_pExportTableId)
+    if _status != cyruntime.cudaSuccess:
+        return (_result(_status), None)
+    return (_result(_status), <uintptr_t>c_ppExportTable)
 
 
 def cudaGetFuncBySymbol(symbolPtr):
