@@ -453,13 +453,17 @@ def _array_plan(lib: Lib, fn: dict, p: dict, t: str, count: str | None = None, l
         convert = f"(<{ct}*><uintptr_t>(<{name}>_struct_arg(value, {name}, {c!r})).getPtr())[0]"
     else:
         convert = f"_index(value, {c!r})"
+    required = []  # where overrides.yaml names the count, None for a nonzero count is refused, never passed as NULL
+    if count is not None:
+        required = [f"if {c} is None and {n} > 0:", f"    raise ValueError('{c} is None but {count} is not 0')"]
     return Plan(
         c,
         [f"cdef {ct}* c_{c} = NULL"],
         [
+            *required,
             f"if {c} is not None and {n} > 0:",
-            f"    if len({c}) < {n}:",
-            f"        raise ValueError(f'{c} has {{len({c})}} entries, fewer than {count} ({{{n}}})')",
+            f"    if PyObject_Length({c}) < {n}:",  # not len(): a parameter may be called len
+            f"        raise ValueError(f'{c} has {{PyObject_Length({c})}} entries, fewer than {count} ({{{n}}})')",
             f"    c_{c} = <{ct}*>PyMem_Malloc({n} * sizeof({ct}))",
             f"    if c_{c} == NULL:",
             "        raise MemoryError()",
@@ -618,6 +622,7 @@ _RICH_HEADER = """\
 
 cimport cython
 from cpython.long cimport PyLong_Check
+from cpython.object cimport PyObject_Length
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from libc.stdint cimport *
 from libc.string cimport memcpy, memset

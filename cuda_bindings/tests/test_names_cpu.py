@@ -122,6 +122,21 @@ def test_jit_option_lists_are_checked_before_the_call():
         cu.cuLibraryLoadData(b"\0", ["x"], [1], 1, None, None, 0)
 
 
+def test_none_for_a_counted_list_is_refused():
+    """None where a nonzero count asks for entries would hand the library a NULL array: refused."""
+    opt = cu.CUjit_option
+    with pytest.raises(ValueError, match="optionValues is None"):
+        cu.cuLinkCreate(1, [opt.CU_JIT_MAX_REGISTERS], None)
+    with pytest.raises(ValueError, match="options is None"):
+        cu.cuLinkCreate(1, None, [32])
+    with pytest.raises(ValueError, match="dsts is None"):
+        cu.cuMemcpyBatchAsync(None, [1], [8], 1, None, None, 0, 0)
+    with pytest.raises(ValueError, match="device_arr is None"):
+        rt.cudaSetValidDevices(None, 2)
+    with pytest.raises(TypeError):
+        rt.cudaSetValidDevices(["0"], 1)
+
+
 def test_jit_options_reach_the_driver():
     """Good option lists (ints, enums, a log buffer) convert; the call then needs a driver."""
     opt = cu.CUjit_option
@@ -187,6 +202,7 @@ def test_runtime_calls_without_a_driver():
     assert rt.cudaDeviceGetPCIBusId(16, 0) == (no, None)
     assert rt.cudaMemcpyBatchAsync([0x1000], [0x2000], [8], 1, None, None, 0, 0)[0] == no
     assert rt.cudaMemDiscardBatchAsync([0x1000], [8], 1, 0, 0)[0] == no
+    assert rt.cudaSetValidDevices([0], 1)[0] == no
     with pytest.raises(ValueError, match="fewer"):
         rt.cudaMemcpyBatchAsync([0x1000], [], [8], 1, None, None, 0, 0)
     with pytest.raises(TypeError):

@@ -4,6 +4,7 @@
 
 cimport cython
 from cpython.long cimport PyLong_Check
+from cpython.object cimport PyObject_Length
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from libc.stdint cimport *
 from libc.string cimport memcpy, memset
@@ -10959,9 +10960,11 @@ def cuDeviceGetHostAtomicCapabilities(operations, count, dev):
         c_dev = <cydriver.CUdevice>(<CUdevice_v1>dev)._ptr[0]
     else:
         c_dev = <cydriver.CUdevice><uintptr_t>_handle_value(dev, CUdevice_v1, 'dev')
+    if operations is None and c_count > 0:
+        raise ValueError('operations is None but count is not 0')
     if operations is not None and c_count > 0:
-        if len(operations) < c_count:
-            raise ValueError(f'operations has {len(operations)} entries, fewer than count ({c_count})')
+        if PyObject_Length(operations) < c_count:
+            raise ValueError(f'operations has {PyObject_Length(operations)} entries, fewer than count ({c_count})')
         c_operations = <cydriver.CUatomicOperation*>PyMem_Malloc(c_count * sizeof(cydriver.CUatomicOperation))
         if c_operations == NULL:
             raise MemoryError()
@@ -12123,9 +12126,11 @@ def cuModuleLoadDataEx(image, numOptions, options, optionValues):
     cdef PointerArray _optionValues
     c_numOptions = numOptions if PyLong_Check(numOptions) else _index(numOptions, 'numOptions')
     _image = _void_ptr(image, 'image')
+    if options is None and c_numOptions > 0:
+        raise ValueError('options is None but numOptions is not 0')
     if options is not None and c_numOptions > 0:
-        if len(options) < c_numOptions:
-            raise ValueError(f'options has {len(options)} entries, fewer than numOptions ({c_numOptions})')
+        if PyObject_Length(options) < c_numOptions:
+            raise ValueError(f'options has {PyObject_Length(options)} entries, fewer than numOptions ({c_numOptions})')
         c_options = <cydriver.CUjit_option*>PyMem_Malloc(c_numOptions * sizeof(cydriver.CUjit_option))
         if c_options == NULL:
             raise MemoryError()
@@ -12299,9 +12304,11 @@ def cuLinkCreate(numOptions, options, optionValues):
     cdef PointerArray _optionValues
     cdef CUlinkState _stateOut = CUlinkState.__new__(CUlinkState)
     c_numOptions = numOptions if PyLong_Check(numOptions) else _index(numOptions, 'numOptions')
+    if options is None and c_numOptions > 0:
+        raise ValueError('options is None but numOptions is not 0')
     if options is not None and c_numOptions > 0:
-        if len(options) < c_numOptions:
-            raise ValueError(f'options has {len(options)} entries, fewer than numOptions ({c_numOptions})')
+        if PyObject_Length(options) < c_numOptions:
+            raise ValueError(f'options has {PyObject_Length(options)} entries, fewer than numOptions ({c_numOptions})')
         c_options = <cydriver.CUjit_option*>PyMem_Malloc(c_numOptions * sizeof(cydriver.CUjit_option))
         if c_options == NULL:
             raise MemoryError()
@@ -12357,9 +12364,11 @@ def cuLinkAddData(state, type, data, size, name, numOptions, options, optionValu
         c_name = _name
     c_numOptions = numOptions if PyLong_Check(numOptions) else _index(numOptions, 'numOptions')
     _data = _void_ptr(data, 'data')
+    if options is None and c_numOptions > 0:
+        raise ValueError('options is None but numOptions is not 0')
     if options is not None and c_numOptions > 0:
-        if len(options) < c_numOptions:
-            raise ValueError(f'options has {len(options)} entries, fewer than numOptions ({c_numOptions})')
+        if PyObject_Length(options) < c_numOptions:
+            raise ValueError(f'options has {PyObject_Length(options)} entries, fewer than numOptions ({c_numOptions})')
         c_options = <cydriver.CUjit_option*>PyMem_Malloc(c_numOptions * sizeof(cydriver.CUjit_option))
         if c_options == NULL:
             raise MemoryError()
@@ -12409,9 +12418,11 @@ def cuLinkAddFile(state, type, path, numOptions, options, optionValues):
         _path = _cstr(path, 'path')
         c_path = _path
     c_numOptions = numOptions if PyLong_Check(numOptions) else _index(numOptions, 'numOptions')
+    if options is None and c_numOptions > 0:
+        raise ValueError('options is None but numOptions is not 0')
     if options is not None and c_numOptions > 0:
-        if len(options) < c_numOptions:
-            raise ValueError(f'options has {len(options)} entries, fewer than numOptions ({c_numOptions})')
+        if PyObject_Length(options) < c_numOptions:
+            raise ValueError(f'options has {PyObject_Length(options)} entries, fewer than numOptions ({c_numOptions})')
         c_options = <cydriver.CUjit_option*>PyMem_Malloc(c_numOptions * sizeof(cydriver.CUjit_option))
         if c_options == NULL:
             raise MemoryError()
@@ -12567,18 +12578,22 @@ def cuLibraryLoadData(code, jitOptions, jitOptionsValues, numJitOptions, library
     c_numJitOptions = numJitOptions if PyLong_Check(numJitOptions) else _index(numJitOptions, 'numJitOptions')
     c_numLibraryOptions = numLibraryOptions if PyLong_Check(numLibraryOptions) else _index(numLibraryOptions, 'numLibraryOptions')
     _code = _void_ptr(code, 'code')
+    if jitOptions is None and c_numJitOptions > 0:
+        raise ValueError('jitOptions is None but numJitOptions is not 0')
     if jitOptions is not None and c_numJitOptions > 0:
-        if len(jitOptions) < c_numJitOptions:
-            raise ValueError(f'jitOptions has {len(jitOptions)} entries, fewer than numJitOptions ({c_numJitOptions})')
+        if PyObject_Length(jitOptions) < c_numJitOptions:
+            raise ValueError(f'jitOptions has {PyObject_Length(jitOptions)} entries, fewer than numJitOptions ({c_numJitOptions})')
         c_jitOptions = <cydriver.CUjit_option*>PyMem_Malloc(c_numJitOptions * sizeof(cydriver.CUjit_option))
         if c_jitOptions == NULL:
             raise MemoryError()
         for i, value in enumerate(jitOptions[:c_numJitOptions]):
             c_jitOptions[i] = <cydriver.CUjit_option><int>_index(value, 'jitOptions')
     _jitOptionsValues = pointer_array(jitOptionsValues, c_numJitOptions, 'jitOptionsValues')
+    if libraryOptions is None and c_numLibraryOptions > 0:
+        raise ValueError('libraryOptions is None but numLibraryOptions is not 0')
     if libraryOptions is not None and c_numLibraryOptions > 0:
-        if len(libraryOptions) < c_numLibraryOptions:
-            raise ValueError(f'libraryOptions has {len(libraryOptions)} entries, fewer than numLibraryOptions ({c_numLibraryOptions})')
+        if PyObject_Length(libraryOptions) < c_numLibraryOptions:
+            raise ValueError(f'libraryOptions has {PyObject_Length(libraryOptions)} entries, fewer than numLibraryOptions ({c_numLibraryOptions})')
         c_libraryOptions = <cydriver.CUlibraryOption*>PyMem_Malloc(c_numLibraryOptions * sizeof(cydriver.CUlibraryOption))
         if c_libraryOptions == NULL:
             raise MemoryError()
@@ -12640,18 +12655,22 @@ def cuLibraryLoadFromFile(fileName, jitOptions, jitOptionsValues, numJitOptions,
         c_fileName = _fileName
     c_numJitOptions = numJitOptions if PyLong_Check(numJitOptions) else _index(numJitOptions, 'numJitOptions')
     c_numLibraryOptions = numLibraryOptions if PyLong_Check(numLibraryOptions) else _index(numLibraryOptions, 'numLibraryOptions')
+    if jitOptions is None and c_numJitOptions > 0:
+        raise ValueError('jitOptions is None but numJitOptions is not 0')
     if jitOptions is not None and c_numJitOptions > 0:
-        if len(jitOptions) < c_numJitOptions:
-            raise ValueError(f'jitOptions has {len(jitOptions)} entries, fewer than numJitOptions ({c_numJitOptions})')
+        if PyObject_Length(jitOptions) < c_numJitOptions:
+            raise ValueError(f'jitOptions has {PyObject_Length(jitOptions)} entries, fewer than numJitOptions ({c_numJitOptions})')
         c_jitOptions = <cydriver.CUjit_option*>PyMem_Malloc(c_numJitOptions * sizeof(cydriver.CUjit_option))
         if c_jitOptions == NULL:
             raise MemoryError()
         for i, value in enumerate(jitOptions[:c_numJitOptions]):
             c_jitOptions[i] = <cydriver.CUjit_option><int>_index(value, 'jitOptions')
     _jitOptionsValues = pointer_array(jitOptionsValues, c_numJitOptions, 'jitOptionsValues')
+    if libraryOptions is None and c_numLibraryOptions > 0:
+        raise ValueError('libraryOptions is None but numLibraryOptions is not 0')
     if libraryOptions is not None and c_numLibraryOptions > 0:
-        if len(libraryOptions) < c_numLibraryOptions:
-            raise ValueError(f'libraryOptions has {len(libraryOptions)} entries, fewer than numLibraryOptions ({c_numLibraryOptions})')
+        if PyObject_Length(libraryOptions) < c_numLibraryOptions:
+            raise ValueError(f'libraryOptions has {PyObject_Length(libraryOptions)} entries, fewer than numLibraryOptions ({c_numLibraryOptions})')
         c_libraryOptions = <cydriver.CUlibraryOption*>PyMem_Malloc(c_numLibraryOptions * sizeof(cydriver.CUlibraryOption))
         if c_libraryOptions == NULL:
             raise MemoryError()
@@ -14873,41 +14892,51 @@ def cuMemcpyBatchAsync(dsts, srcs, sizes, count, attrs, attrsIdxs, numAttrs, hSt
         c_hStream = <cydriver.CUstream>(<CUstream>hStream)._ptr[0]
     else:
         c_hStream = <cydriver.CUstream><uintptr_t>_handle_value(hStream, CUstream, 'hStream')
+    if dsts is None and c_count > 0:
+        raise ValueError('dsts is None but count is not 0')
     if dsts is not None and c_count > 0:
-        if len(dsts) < c_count:
-            raise ValueError(f'dsts has {len(dsts)} entries, fewer than count ({c_count})')
+        if PyObject_Length(dsts) < c_count:
+            raise ValueError(f'dsts has {PyObject_Length(dsts)} entries, fewer than count ({c_count})')
         c_dsts = <cydriver.CUdeviceptr*>PyMem_Malloc(c_count * sizeof(cydriver.CUdeviceptr))
         if c_dsts == NULL:
             raise MemoryError()
         for i, value in enumerate(dsts[:c_count]):
             c_dsts[i] = <cydriver.CUdeviceptr><uintptr_t>_handle_value(value, CUdeviceptr_v2, 'dsts')
+    if srcs is None and c_count > 0:
+        raise ValueError('srcs is None but count is not 0')
     if srcs is not None and c_count > 0:
-        if len(srcs) < c_count:
-            raise ValueError(f'srcs has {len(srcs)} entries, fewer than count ({c_count})')
+        if PyObject_Length(srcs) < c_count:
+            raise ValueError(f'srcs has {PyObject_Length(srcs)} entries, fewer than count ({c_count})')
         c_srcs = <cydriver.CUdeviceptr*>PyMem_Malloc(c_count * sizeof(cydriver.CUdeviceptr))
         if c_srcs == NULL:
             raise MemoryError()
         for i, value in enumerate(srcs[:c_count]):
             c_srcs[i] = <cydriver.CUdeviceptr><uintptr_t>_handle_value(value, CUdeviceptr_v2, 'srcs')
+    if sizes is None and c_count > 0:
+        raise ValueError('sizes is None but count is not 0')
     if sizes is not None and c_count > 0:
-        if len(sizes) < c_count:
-            raise ValueError(f'sizes has {len(sizes)} entries, fewer than count ({c_count})')
+        if PyObject_Length(sizes) < c_count:
+            raise ValueError(f'sizes has {PyObject_Length(sizes)} entries, fewer than count ({c_count})')
         c_sizes = <size_t*>PyMem_Malloc(c_count * sizeof(size_t))
         if c_sizes == NULL:
             raise MemoryError()
         for i, value in enumerate(sizes[:c_count]):
             c_sizes[i] = _index(value, 'sizes')
+    if attrs is None and c_numAttrs > 0:
+        raise ValueError('attrs is None but numAttrs is not 0')
     if attrs is not None and c_numAttrs > 0:
-        if len(attrs) < c_numAttrs:
-            raise ValueError(f'attrs has {len(attrs)} entries, fewer than numAttrs ({c_numAttrs})')
+        if PyObject_Length(attrs) < c_numAttrs:
+            raise ValueError(f'attrs has {PyObject_Length(attrs)} entries, fewer than numAttrs ({c_numAttrs})')
         c_attrs = <cydriver.CUmemcpyAttributes*>PyMem_Malloc(c_numAttrs * sizeof(cydriver.CUmemcpyAttributes))
         if c_attrs == NULL:
             raise MemoryError()
         for i, value in enumerate(attrs[:c_numAttrs]):
             c_attrs[i] = (<cydriver.CUmemcpyAttributes*><uintptr_t>(<CUmemcpyAttributes_st>_struct_arg(value, CUmemcpyAttributes_st, 'attrs')).getPtr())[0]
+    if attrsIdxs is None and c_numAttrs > 0:
+        raise ValueError('attrsIdxs is None but numAttrs is not 0')
     if attrsIdxs is not None and c_numAttrs > 0:
-        if len(attrsIdxs) < c_numAttrs:
-            raise ValueError(f'attrsIdxs has {len(attrsIdxs)} entries, fewer than numAttrs ({c_numAttrs})')
+        if PyObject_Length(attrsIdxs) < c_numAttrs:
+            raise ValueError(f'attrsIdxs has {PyObject_Length(attrsIdxs)} entries, fewer than numAttrs ({c_numAttrs})')
         c_attrsIdxs = <size_t*>PyMem_Malloc(c_numAttrs * sizeof(size_t))
         if c_attrsIdxs == NULL:
             raise MemoryError()
@@ -16366,9 +16395,11 @@ def cuMemSetAccess(ptr, size, desc, count):
         c_ptr = <cydriver.CUdeviceptr><uintptr_t>_handle_value(ptr, CUdeviceptr_v2, 'ptr')
     c_size = size if PyLong_Check(size) else _index(size, 'size')
     c_count = count if PyLong_Check(count) else _index(count, 'count')
+    if desc is None and c_count > 0:
+        raise ValueError('desc is None but count is not 0')
     if desc is not None and c_count > 0:
-        if len(desc) < c_count:
-            raise ValueError(f'desc has {len(desc)} entries, fewer than count ({c_count})')
+        if PyObject_Length(desc) < c_count:
+            raise ValueError(f'desc has {PyObject_Length(desc)} entries, fewer than count ({c_count})')
         c_desc = <cydriver.CUmemAccessDesc*>PyMem_Malloc(c_count * sizeof(cydriver.CUmemAccessDesc))
         if c_desc == NULL:
             raise MemoryError()
@@ -16730,9 +16761,11 @@ def cuMemPoolSetAccess(pool, map, count):
     else:
         c_pool = <cydriver.CUmemoryPool><uintptr_t>_handle_value(pool, CUmemoryPool, 'pool')
     c_count = count if PyLong_Check(count) else _index(count, 'count')
+    if map is None and c_count > 0:
+        raise ValueError('map is None but count is not 0')
     if map is not None and c_count > 0:
-        if len(map) < c_count:
-            raise ValueError(f'map has {len(map)} entries, fewer than count ({c_count})')
+        if PyObject_Length(map) < c_count:
+            raise ValueError(f'map has {PyObject_Length(map)} entries, fewer than count ({c_count})')
         c_map = <cydriver.CUmemAccessDesc*>PyMem_Malloc(c_count * sizeof(cydriver.CUmemAccessDesc))
         if c_map == NULL:
             raise MemoryError()
@@ -17640,33 +17673,41 @@ def cuMemPrefetchBatchAsync(dptrs, sizes, count, prefetchLocs, prefetchLocIdxs, 
         c_hStream = <cydriver.CUstream>(<CUstream>hStream)._ptr[0]
     else:
         c_hStream = <cydriver.CUstream><uintptr_t>_handle_value(hStream, CUstream, 'hStream')
+    if dptrs is None and c_count > 0:
+        raise ValueError('dptrs is None but count is not 0')
     if dptrs is not None and c_count > 0:
-        if len(dptrs) < c_count:
-            raise ValueError(f'dptrs has {len(dptrs)} entries, fewer than count ({c_count})')
+        if PyObject_Length(dptrs) < c_count:
+            raise ValueError(f'dptrs has {PyObject_Length(dptrs)} entries, fewer than count ({c_count})')
         c_dptrs = <cydriver.CUdeviceptr*>PyMem_Malloc(c_count * sizeof(cydriver.CUdeviceptr))
         if c_dptrs == NULL:
             raise MemoryError()
         for i, value in enumerate(dptrs[:c_count]):
             c_dptrs[i] = <cydriver.CUdeviceptr><uintptr_t>_handle_value(value, CUdeviceptr_v2, 'dptrs')
+    if sizes is None and c_count > 0:
+        raise ValueError('sizes is None but count is not 0')
     if sizes is not None and c_count > 0:
-        if len(sizes) < c_count:
-            raise ValueError(f'sizes has {len(sizes)} entries, fewer than count ({c_count})')
+        if PyObject_Length(sizes) < c_count:
+            raise ValueError(f'sizes has {PyObject_Length(sizes)} entries, fewer than count ({c_count})')
         c_sizes = <size_t*>PyMem_Malloc(c_count * sizeof(size_t))
         if c_sizes == NULL:
             raise MemoryError()
         for i, value in enumerate(sizes[:c_count]):
             c_sizes[i] = _index(value, 'sizes')
+    if prefetchLocs is None and c_numPrefetchLocs > 0:
+        raise ValueError('prefetchLocs is None but numPrefetchLocs is not 0')
     if prefetchLocs is not None and c_numPrefetchLocs > 0:
-        if len(prefetchLocs) < c_numPrefetchLocs:
-            raise ValueError(f'prefetchLocs has {len(prefetchLocs)} entries, fewer than numPrefetchLocs ({c_numPrefetchLocs})')
+        if PyObject_Length(prefetchLocs) < c_numPrefetchLocs:
+            raise ValueError(f'prefetchLocs has {PyObject_Length(prefetchLocs)} entries, fewer than numPrefetchLocs ({c_numPrefetchLocs})')
         c_prefetchLocs = <cydriver.CUmemLocation*>PyMem_Malloc(c_numPrefetchLocs * sizeof(cydriver.CUmemLocation))
         if c_prefetchLocs == NULL:
             raise MemoryError()
         for i, value in enumerate(prefetchLocs[:c_numPrefetchLocs]):
             c_prefetchLocs[i] = (<cydriver.CUmemLocation*><uintptr_t>(<CUmemLocation_st>_struct_arg(value, CUmemLocation_st, 'prefetchLocs')).getPtr())[0]
+    if prefetchLocIdxs is None and c_numPrefetchLocs > 0:
+        raise ValueError('prefetchLocIdxs is None but numPrefetchLocs is not 0')
     if prefetchLocIdxs is not None and c_numPrefetchLocs > 0:
-        if len(prefetchLocIdxs) < c_numPrefetchLocs:
-            raise ValueError(f'prefetchLocIdxs has {len(prefetchLocIdxs)} entries, fewer than numPrefetchLocs ({c_numPrefetchLocs})')
+        if PyObject_Length(prefetchLocIdxs) < c_numPrefetchLocs:
+            raise ValueError(f'prefetchLocIdxs has {PyObject_Length(prefetchLocIdxs)} entries, fewer than numPrefetchLocs ({c_numPrefetchLocs})')
         c_prefetchLocIdxs = <size_t*>PyMem_Malloc(c_numPrefetchLocs * sizeof(size_t))
         if c_prefetchLocIdxs == NULL:
             raise MemoryError()
@@ -17721,17 +17762,21 @@ def cuMemDiscardBatchAsync(dptrs, sizes, count, flags, hStream):
         c_hStream = <cydriver.CUstream>(<CUstream>hStream)._ptr[0]
     else:
         c_hStream = <cydriver.CUstream><uintptr_t>_handle_value(hStream, CUstream, 'hStream')
+    if dptrs is None and c_count > 0:
+        raise ValueError('dptrs is None but count is not 0')
     if dptrs is not None and c_count > 0:
-        if len(dptrs) < c_count:
-            raise ValueError(f'dptrs has {len(dptrs)} entries, fewer than count ({c_count})')
+        if PyObject_Length(dptrs) < c_count:
+            raise ValueError(f'dptrs has {PyObject_Length(dptrs)} entries, fewer than count ({c_count})')
         c_dptrs = <cydriver.CUdeviceptr*>PyMem_Malloc(c_count * sizeof(cydriver.CUdeviceptr))
         if c_dptrs == NULL:
             raise MemoryError()
         for i, value in enumerate(dptrs[:c_count]):
             c_dptrs[i] = <cydriver.CUdeviceptr><uintptr_t>_handle_value(value, CUdeviceptr_v2, 'dptrs')
+    if sizes is None and c_count > 0:
+        raise ValueError('sizes is None but count is not 0')
     if sizes is not None and c_count > 0:
-        if len(sizes) < c_count:
-            raise ValueError(f'sizes has {len(sizes)} entries, fewer than count ({c_count})')
+        if PyObject_Length(sizes) < c_count:
+            raise ValueError(f'sizes has {PyObject_Length(sizes)} entries, fewer than count ({c_count})')
         c_sizes = <size_t*>PyMem_Malloc(c_count * sizeof(size_t))
         if c_sizes == NULL:
             raise MemoryError()
@@ -17805,33 +17850,41 @@ def cuMemDiscardAndPrefetchBatchAsync(dptrs, sizes, count, prefetchLocs, prefetc
         c_hStream = <cydriver.CUstream>(<CUstream>hStream)._ptr[0]
     else:
         c_hStream = <cydriver.CUstream><uintptr_t>_handle_value(hStream, CUstream, 'hStream')
+    if dptrs is None and c_count > 0:
+        raise ValueError('dptrs is None but count is not 0')
     if dptrs is not None and c_count > 0:
-        if len(dptrs) < c_count:
-            raise ValueError(f'dptrs has {len(dptrs)} entries, fewer than count ({c_count})')
+        if PyObject_Length(dptrs) < c_count:
+            raise ValueError(f'dptrs has {PyObject_Length(dptrs)} entries, fewer than count ({c_count})')
         c_dptrs = <cydriver.CUdeviceptr*>PyMem_Malloc(c_count * sizeof(cydriver.CUdeviceptr))
         if c_dptrs == NULL:
             raise MemoryError()
         for i, value in enumerate(dptrs[:c_count]):
             c_dptrs[i] = <cydriver.CUdeviceptr><uintptr_t>_handle_value(value, CUdeviceptr_v2, 'dptrs')
+    if sizes is None and c_count > 0:
+        raise ValueError('sizes is None but count is not 0')
     if sizes is not None and c_count > 0:
-        if len(sizes) < c_count:
-            raise ValueError(f'sizes has {len(sizes)} entries, fewer than count ({c_count})')
+        if PyObject_Length(sizes) < c_count:
+            raise ValueError(f'sizes has {PyObject_Length(sizes)} entries, fewer than count ({c_count})')
         c_sizes = <size_t*>PyMem_Malloc(c_count * sizeof(size_t))
         if c_sizes == NULL:
             raise MemoryError()
         for i, value in enumerate(sizes[:c_count]):
             c_sizes[i] = _index(value, 'sizes')
+    if prefetchLocs is None and c_numPrefetchLocs > 0:
+        raise ValueError('prefetchLocs is None but numPrefetchLocs is not 0')
     if prefetchLocs is not None and c_numPrefetchLocs > 0:
-        if len(prefetchLocs) < c_numPrefetchLocs:
-            raise ValueError(f'prefetchLocs has {len(prefetchLocs)} entries, fewer than numPrefetchLocs ({c_numPrefetchLocs})')
+        if PyObject_Length(prefetchLocs) < c_numPrefetchLocs:
+            raise ValueError(f'prefetchLocs has {PyObject_Length(prefetchLocs)} entries, fewer than numPrefetchLocs ({c_numPrefetchLocs})')
         c_prefetchLocs = <cydriver.CUmemLocation*>PyMem_Malloc(c_numPrefetchLocs * sizeof(cydriver.CUmemLocation))
         if c_prefetchLocs == NULL:
             raise MemoryError()
         for i, value in enumerate(prefetchLocs[:c_numPrefetchLocs]):
             c_prefetchLocs[i] = (<cydriver.CUmemLocation*><uintptr_t>(<CUmemLocation_st>_struct_arg(value, CUmemLocation_st, 'prefetchLocs')).getPtr())[0]
+    if prefetchLocIdxs is None and c_numPrefetchLocs > 0:
+        raise ValueError('prefetchLocIdxs is None but numPrefetchLocs is not 0')
     if prefetchLocIdxs is not None and c_numPrefetchLocs > 0:
-        if len(prefetchLocIdxs) < c_numPrefetchLocs:
-            raise ValueError(f'prefetchLocIdxs has {len(prefetchLocIdxs)} entries, fewer than numPrefetchLocs ({c_numPrefetchLocs})')
+        if PyObject_Length(prefetchLocIdxs) < c_numPrefetchLocs:
+            raise ValueError(f'prefetchLocIdxs has {PyObject_Length(prefetchLocIdxs)} entries, fewer than numPrefetchLocs ({c_numPrefetchLocs})')
         c_prefetchLocIdxs = <size_t*>PyMem_Malloc(c_numPrefetchLocs * sizeof(size_t))
         if c_prefetchLocIdxs == NULL:
             raise MemoryError()
@@ -17981,17 +18034,21 @@ def cuMemRangeGetAttributes(dataSizes, attributes, numAttributes, devPtr, count)
     else:
         c_devPtr = <cydriver.CUdeviceptr><uintptr_t>_handle_value(devPtr, CUdeviceptr_v2, 'devPtr')
     c_count = count if PyLong_Check(count) else _index(count, 'count')
+    if dataSizes is None and c_numAttributes > 0:
+        raise ValueError('dataSizes is None but numAttributes is not 0')
     if dataSizes is not None and c_numAttributes > 0:
-        if len(dataSizes) < c_numAttributes:
-            raise ValueError(f'dataSizes has {len(dataSizes)} entries, fewer than numAttributes ({c_numAttributes})')
+        if PyObject_Length(dataSizes) < c_numAttributes:
+            raise ValueError(f'dataSizes has {PyObject_Length(dataSizes)} entries, fewer than numAttributes ({c_numAttributes})')
         c_dataSizes = <size_t*>PyMem_Malloc(c_numAttributes * sizeof(size_t))
         if c_dataSizes == NULL:
             raise MemoryError()
         for i, value in enumerate(dataSizes[:c_numAttributes]):
             c_dataSizes[i] = _index(value, 'dataSizes')
+    if attributes is None and c_numAttributes > 0:
+        raise ValueError('attributes is None but numAttributes is not 0')
     if attributes is not None and c_numAttributes > 0:
-        if len(attributes) < c_numAttributes:
-            raise ValueError(f'attributes has {len(attributes)} entries, fewer than numAttributes ({c_numAttributes})')
+        if PyObject_Length(attributes) < c_numAttributes:
+            raise ValueError(f'attributes has {PyObject_Length(attributes)} entries, fewer than numAttributes ({c_numAttributes})')
         c_attributes = <cydriver.CUmem_range_attribute*>PyMem_Malloc(c_numAttributes * sizeof(cydriver.CUmem_range_attribute))
         if c_attributes == NULL:
             raise MemoryError()
@@ -18087,9 +18144,11 @@ def cuPointerGetAttributes(numAttributes, attributes, ptr):
         c_ptr = <cydriver.CUdeviceptr>(<CUdeviceptr_v2>ptr)._ptr[0]
     else:
         c_ptr = <cydriver.CUdeviceptr><uintptr_t>_handle_value(ptr, CUdeviceptr_v2, 'ptr')
+    if attributes is None and c_numAttributes > 0:
+        raise ValueError('attributes is None but numAttributes is not 0')
     if attributes is not None and c_numAttributes > 0:
-        if len(attributes) < c_numAttributes:
-            raise ValueError(f'attributes has {len(attributes)} entries, fewer than numAttributes ({c_numAttributes})')
+        if PyObject_Length(attributes) < c_numAttributes:
+            raise ValueError(f'attributes has {PyObject_Length(attributes)} entries, fewer than numAttributes ({c_numAttributes})')
         c_attributes = <cydriver.CUpointer_attribute*>PyMem_Malloc(c_numAttributes * sizeof(cydriver.CUpointer_attribute))
         if c_attributes == NULL:
             raise MemoryError()
@@ -18489,17 +18548,21 @@ def cuStreamBeginCaptureToGraph(hStream, hGraph, dependencies, dependencyData, n
         c_hGraph = <cydriver.CUgraph><uintptr_t>_handle_value(hGraph, CUgraph, 'hGraph')
     c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
     c_mode = <cydriver.CUstreamCaptureMode><int>(mode if PyLong_Check(mode) else _index(mode, 'mode'))
+    if dependencies is None and c_numDependencies > 0:
+        raise ValueError('dependencies is None but numDependencies is not 0')
     if dependencies is not None and c_numDependencies > 0:
-        if len(dependencies) < c_numDependencies:
-            raise ValueError(f'dependencies has {len(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(dependencies) < c_numDependencies:
+            raise ValueError(f'dependencies has {PyObject_Length(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
         c_dependencies = <cydriver.CUgraphNode*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphNode))
         if c_dependencies == NULL:
             raise MemoryError()
         for i, value in enumerate(dependencies[:c_numDependencies]):
             c_dependencies[i] = <cydriver.CUgraphNode><uintptr_t>_handle_value(value, CUgraphNode, 'dependencies')
+    if dependencyData is None and c_numDependencies > 0:
+        raise ValueError('dependencyData is None but numDependencies is not 0')
     if dependencyData is not None and c_numDependencies > 0:
-        if len(dependencyData) < c_numDependencies:
-            raise ValueError(f'dependencyData has {len(dependencyData)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(dependencyData) < c_numDependencies:
+            raise ValueError(f'dependencyData has {PyObject_Length(dependencyData)} entries, fewer than numDependencies ({c_numDependencies})')
         c_dependencyData = <cydriver.CUgraphEdgeData*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphEdgeData))
         if c_dependencyData == NULL:
             raise MemoryError()
@@ -18666,9 +18729,11 @@ def cuStreamUpdateCaptureDependencies(hStream, dependencyData, numDependencies, 
         c_hStream = <cydriver.CUstream><uintptr_t>_handle_value(hStream, CUstream, 'hStream')
     c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
     c_flags = flags if PyLong_Check(flags) else _index(flags, 'flags')
+    if dependencyData is None and c_numDependencies > 0:
+        raise ValueError('dependencyData is None but numDependencies is not 0')
     if dependencyData is not None and c_numDependencies > 0:
-        if len(dependencyData) < c_numDependencies:
-            raise ValueError(f'dependencyData has {len(dependencyData)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(dependencyData) < c_numDependencies:
+            raise ValueError(f'dependencyData has {PyObject_Length(dependencyData)} entries, fewer than numDependencies ({c_numDependencies})')
         c_dependencyData = <cydriver.CUgraphEdgeData*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphEdgeData))
         if c_dependencyData == NULL:
             raise MemoryError()
@@ -19450,17 +19515,21 @@ def cuSignalExternalSemaphoresAsync(extSemArray, paramsArray, numExtSems, stream
         c_stream = <cydriver.CUstream>(<CUstream>stream)._ptr[0]
     else:
         c_stream = <cydriver.CUstream><uintptr_t>_handle_value(stream, CUstream, 'stream')
+    if extSemArray is None and c_numExtSems > 0:
+        raise ValueError('extSemArray is None but numExtSems is not 0')
     if extSemArray is not None and c_numExtSems > 0:
-        if len(extSemArray) < c_numExtSems:
-            raise ValueError(f'extSemArray has {len(extSemArray)} entries, fewer than numExtSems ({c_numExtSems})')
+        if PyObject_Length(extSemArray) < c_numExtSems:
+            raise ValueError(f'extSemArray has {PyObject_Length(extSemArray)} entries, fewer than numExtSems ({c_numExtSems})')
         c_extSemArray = <cydriver.CUexternalSemaphore*>PyMem_Malloc(c_numExtSems * sizeof(cydriver.CUexternalSemaphore))
         if c_extSemArray == NULL:
             raise MemoryError()
         for i, value in enumerate(extSemArray[:c_numExtSems]):
             c_extSemArray[i] = <cydriver.CUexternalSemaphore><uintptr_t>_handle_value(value, CUexternalSemaphore, 'extSemArray')
+    if paramsArray is None and c_numExtSems > 0:
+        raise ValueError('paramsArray is None but numExtSems is not 0')
     if paramsArray is not None and c_numExtSems > 0:
-        if len(paramsArray) < c_numExtSems:
-            raise ValueError(f'paramsArray has {len(paramsArray)} entries, fewer than numExtSems ({c_numExtSems})')
+        if PyObject_Length(paramsArray) < c_numExtSems:
+            raise ValueError(f'paramsArray has {PyObject_Length(paramsArray)} entries, fewer than numExtSems ({c_numExtSems})')
         c_paramsArray = <cydriver.CUDA_EXTERNAL_SEMAPHORE_SIGNAL_PARAMS*>PyMem_Malloc(c_numExtSems * sizeof(cydriver.CUDA_EXTERNAL_SEMAPHORE_SIGNAL_PARAMS))
         if c_paramsArray == NULL:
             raise MemoryError()
@@ -19529,17 +19598,21 @@ def cuWaitExternalSemaphoresAsync(extSemArray, paramsArray, numExtSems, stream):
         c_stream = <cydriver.CUstream>(<CUstream>stream)._ptr[0]
     else:
         c_stream = <cydriver.CUstream><uintptr_t>_handle_value(stream, CUstream, 'stream')
+    if extSemArray is None and c_numExtSems > 0:
+        raise ValueError('extSemArray is None but numExtSems is not 0')
     if extSemArray is not None and c_numExtSems > 0:
-        if len(extSemArray) < c_numExtSems:
-            raise ValueError(f'extSemArray has {len(extSemArray)} entries, fewer than numExtSems ({c_numExtSems})')
+        if PyObject_Length(extSemArray) < c_numExtSems:
+            raise ValueError(f'extSemArray has {PyObject_Length(extSemArray)} entries, fewer than numExtSems ({c_numExtSems})')
         c_extSemArray = <cydriver.CUexternalSemaphore*>PyMem_Malloc(c_numExtSems * sizeof(cydriver.CUexternalSemaphore))
         if c_extSemArray == NULL:
             raise MemoryError()
         for i, value in enumerate(extSemArray[:c_numExtSems]):
             c_extSemArray[i] = <cydriver.CUexternalSemaphore><uintptr_t>_handle_value(value, CUexternalSemaphore, 'extSemArray')
+    if paramsArray is None and c_numExtSems > 0:
+        raise ValueError('paramsArray is None but numExtSems is not 0')
     if paramsArray is not None and c_numExtSems > 0:
-        if len(paramsArray) < c_numExtSems:
-            raise ValueError(f'paramsArray has {len(paramsArray)} entries, fewer than numExtSems ({c_numExtSems})')
+        if PyObject_Length(paramsArray) < c_numExtSems:
+            raise ValueError(f'paramsArray has {PyObject_Length(paramsArray)} entries, fewer than numExtSems ({c_numExtSems})')
         c_paramsArray = <cydriver.CUDA_EXTERNAL_SEMAPHORE_WAIT_PARAMS*>PyMem_Malloc(c_numExtSems * sizeof(cydriver.CUDA_EXTERNAL_SEMAPHORE_WAIT_PARAMS))
         if c_paramsArray == NULL:
             raise MemoryError()
@@ -20902,9 +20975,11 @@ def cuGraphAddKernelNode(hGraph, dependencies, numDependencies, nodeParams):
     if nodeParams is not None:
         _nodeParams = <CUDA_KERNEL_NODE_PARAMS_v2_st>_struct_arg(nodeParams, CUDA_KERNEL_NODE_PARAMS_v2_st, 'nodeParams')
         c_nodeParams = <cydriver.CUDA_KERNEL_NODE_PARAMS*>_nodeParams._ptr
+    if dependencies is None and c_numDependencies > 0:
+        raise ValueError('dependencies is None but numDependencies is not 0')
     if dependencies is not None and c_numDependencies > 0:
-        if len(dependencies) < c_numDependencies:
-            raise ValueError(f'dependencies has {len(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(dependencies) < c_numDependencies:
+            raise ValueError(f'dependencies has {PyObject_Length(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
         c_dependencies = <cydriver.CUgraphNode*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphNode))
         if c_dependencies == NULL:
             raise MemoryError()
@@ -21009,9 +21084,11 @@ def cuGraphAddMemcpyNode(hGraph, dependencies, numDependencies, copyParams, ctx)
         c_ctx = <cydriver.CUcontext>(<CUcontext>ctx)._ptr[0]
     else:
         c_ctx = <cydriver.CUcontext><uintptr_t>_handle_value(ctx, CUcontext, 'ctx')
+    if dependencies is None and c_numDependencies > 0:
+        raise ValueError('dependencies is None but numDependencies is not 0')
     if dependencies is not None and c_numDependencies > 0:
-        if len(dependencies) < c_numDependencies:
-            raise ValueError(f'dependencies has {len(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(dependencies) < c_numDependencies:
+            raise ValueError(f'dependencies has {PyObject_Length(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
         c_dependencies = <cydriver.CUgraphNode*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphNode))
         if c_dependencies == NULL:
             raise MemoryError()
@@ -21105,9 +21182,11 @@ def cuGraphAddMemsetNode(hGraph, dependencies, numDependencies, memsetParams, ct
         c_ctx = <cydriver.CUcontext>(<CUcontext>ctx)._ptr[0]
     else:
         c_ctx = <cydriver.CUcontext><uintptr_t>_handle_value(ctx, CUcontext, 'ctx')
+    if dependencies is None and c_numDependencies > 0:
+        raise ValueError('dependencies is None but numDependencies is not 0')
     if dependencies is not None and c_numDependencies > 0:
-        if len(dependencies) < c_numDependencies:
-            raise ValueError(f'dependencies has {len(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(dependencies) < c_numDependencies:
+            raise ValueError(f'dependencies has {PyObject_Length(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
         c_dependencies = <cydriver.CUgraphNode*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphNode))
         if c_dependencies == NULL:
             raise MemoryError()
@@ -21196,9 +21275,11 @@ def cuGraphAddHostNode(hGraph, dependencies, numDependencies, nodeParams):
     if nodeParams is not None:
         _nodeParams = <CUDA_HOST_NODE_PARAMS_st>_struct_arg(nodeParams, CUDA_HOST_NODE_PARAMS_st, 'nodeParams')
         c_nodeParams = <cydriver.CUDA_HOST_NODE_PARAMS*>_nodeParams._ptr
+    if dependencies is None and c_numDependencies > 0:
+        raise ValueError('dependencies is None but numDependencies is not 0')
     if dependencies is not None and c_numDependencies > 0:
-        if len(dependencies) < c_numDependencies:
-            raise ValueError(f'dependencies has {len(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(dependencies) < c_numDependencies:
+            raise ValueError(f'dependencies has {PyObject_Length(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
         c_dependencies = <cydriver.CUgraphNode*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphNode))
         if c_dependencies == NULL:
             raise MemoryError()
@@ -21287,9 +21368,11 @@ def cuGraphAddChildGraphNode(hGraph, dependencies, numDependencies, childGraph):
         c_childGraph = <cydriver.CUgraph>(<CUgraph>childGraph)._ptr[0]
     else:
         c_childGraph = <cydriver.CUgraph><uintptr_t>_handle_value(childGraph, CUgraph, 'childGraph')
+    if dependencies is None and c_numDependencies > 0:
+        raise ValueError('dependencies is None but numDependencies is not 0')
     if dependencies is not None and c_numDependencies > 0:
-        if len(dependencies) < c_numDependencies:
-            raise ValueError(f'dependencies has {len(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(dependencies) < c_numDependencies:
+            raise ValueError(f'dependencies has {PyObject_Length(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
         c_dependencies = <cydriver.CUgraphNode*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphNode))
         if c_dependencies == NULL:
             raise MemoryError()
@@ -21351,9 +21434,11 @@ def cuGraphAddEmptyNode(hGraph, dependencies, numDependencies):
     else:
         c_hGraph = <cydriver.CUgraph><uintptr_t>_handle_value(hGraph, CUgraph, 'hGraph')
     c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
+    if dependencies is None and c_numDependencies > 0:
+        raise ValueError('dependencies is None but numDependencies is not 0')
     if dependencies is not None and c_numDependencies > 0:
-        if len(dependencies) < c_numDependencies:
-            raise ValueError(f'dependencies has {len(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(dependencies) < c_numDependencies:
+            raise ValueError(f'dependencies has {PyObject_Length(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
         c_dependencies = <cydriver.CUgraphNode*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphNode))
         if c_dependencies == NULL:
             raise MemoryError()
@@ -21397,9 +21482,11 @@ def cuGraphAddEventRecordNode(hGraph, dependencies, numDependencies, event):
         c_event = <cydriver.CUevent>(<CUevent>event)._ptr[0]
     else:
         c_event = <cydriver.CUevent><uintptr_t>_handle_value(event, CUevent, 'event')
+    if dependencies is None and c_numDependencies > 0:
+        raise ValueError('dependencies is None but numDependencies is not 0')
     if dependencies is not None and c_numDependencies > 0:
-        if len(dependencies) < c_numDependencies:
-            raise ValueError(f'dependencies has {len(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(dependencies) < c_numDependencies:
+            raise ValueError(f'dependencies has {PyObject_Length(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
         c_dependencies = <cydriver.CUgraphNode*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphNode))
         if c_dependencies == NULL:
             raise MemoryError()
@@ -21488,9 +21575,11 @@ def cuGraphAddEventWaitNode(hGraph, dependencies, numDependencies, event):
         c_event = <cydriver.CUevent>(<CUevent>event)._ptr[0]
     else:
         c_event = <cydriver.CUevent><uintptr_t>_handle_value(event, CUevent, 'event')
+    if dependencies is None and c_numDependencies > 0:
+        raise ValueError('dependencies is None but numDependencies is not 0')
     if dependencies is not None and c_numDependencies > 0:
-        if len(dependencies) < c_numDependencies:
-            raise ValueError(f'dependencies has {len(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(dependencies) < c_numDependencies:
+            raise ValueError(f'dependencies has {PyObject_Length(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
         c_dependencies = <cydriver.CUgraphNode*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphNode))
         if c_dependencies == NULL:
             raise MemoryError()
@@ -21580,9 +21669,11 @@ def cuGraphAddExternalSemaphoresSignalNode(hGraph, dependencies, numDependencies
     if nodeParams is not None:
         _nodeParams = <CUDA_EXT_SEM_SIGNAL_NODE_PARAMS_st>_struct_arg(nodeParams, CUDA_EXT_SEM_SIGNAL_NODE_PARAMS_st, 'nodeParams')
         c_nodeParams = <cydriver.CUDA_EXT_SEM_SIGNAL_NODE_PARAMS*>_nodeParams._ptr
+    if dependencies is None and c_numDependencies > 0:
+        raise ValueError('dependencies is None but numDependencies is not 0')
     if dependencies is not None and c_numDependencies > 0:
-        if len(dependencies) < c_numDependencies:
-            raise ValueError(f'dependencies has {len(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(dependencies) < c_numDependencies:
+            raise ValueError(f'dependencies has {PyObject_Length(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
         c_dependencies = <cydriver.CUgraphNode*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphNode))
         if c_dependencies == NULL:
             raise MemoryError()
@@ -21676,9 +21767,11 @@ def cuGraphAddExternalSemaphoresWaitNode(hGraph, dependencies, numDependencies, 
     if nodeParams is not None:
         _nodeParams = <CUDA_EXT_SEM_WAIT_NODE_PARAMS_st>_struct_arg(nodeParams, CUDA_EXT_SEM_WAIT_NODE_PARAMS_st, 'nodeParams')
         c_nodeParams = <cydriver.CUDA_EXT_SEM_WAIT_NODE_PARAMS*>_nodeParams._ptr
+    if dependencies is None and c_numDependencies > 0:
+        raise ValueError('dependencies is None but numDependencies is not 0')
     if dependencies is not None and c_numDependencies > 0:
-        if len(dependencies) < c_numDependencies:
-            raise ValueError(f'dependencies has {len(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(dependencies) < c_numDependencies:
+            raise ValueError(f'dependencies has {PyObject_Length(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
         c_dependencies = <cydriver.CUgraphNode*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphNode))
         if c_dependencies == NULL:
             raise MemoryError()
@@ -21775,9 +21868,11 @@ def cuGraphAddBatchMemOpNode(hGraph, dependencies, numDependencies, nodeParams):
     if nodeParams is not None:
         _nodeParams = <CUDA_BATCH_MEM_OP_NODE_PARAMS_v1_st>_struct_arg(nodeParams, CUDA_BATCH_MEM_OP_NODE_PARAMS_v1_st, 'nodeParams')
         c_nodeParams = <cydriver.CUDA_BATCH_MEM_OP_NODE_PARAMS*>_nodeParams._ptr
+    if dependencies is None and c_numDependencies > 0:
+        raise ValueError('dependencies is None but numDependencies is not 0')
     if dependencies is not None and c_numDependencies > 0:
-        if len(dependencies) < c_numDependencies:
-            raise ValueError(f'dependencies has {len(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(dependencies) < c_numDependencies:
+            raise ValueError(f'dependencies has {PyObject_Length(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
         c_dependencies = <cydriver.CUgraphNode*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphNode))
         if c_dependencies == NULL:
             raise MemoryError()
@@ -21905,9 +22000,11 @@ def cuGraphAddMemAllocNode(hGraph, dependencies, numDependencies):
     else:
         c_hGraph = <cydriver.CUgraph><uintptr_t>_handle_value(hGraph, CUgraph, 'hGraph')
     c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
+    if dependencies is None and c_numDependencies > 0:
+        raise ValueError('dependencies is None but numDependencies is not 0')
     if dependencies is not None and c_numDependencies > 0:
-        if len(dependencies) < c_numDependencies:
-            raise ValueError(f'dependencies has {len(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(dependencies) < c_numDependencies:
+            raise ValueError(f'dependencies has {PyObject_Length(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
         c_dependencies = <cydriver.CUgraphNode*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphNode))
         if c_dependencies == NULL:
             raise MemoryError()
@@ -21979,9 +22076,11 @@ def cuGraphAddMemFreeNode(hGraph, dependencies, numDependencies, dptr):
         c_dptr = <cydriver.CUdeviceptr>(<CUdeviceptr_v2>dptr)._ptr[0]
     else:
         c_dptr = <cydriver.CUdeviceptr><uintptr_t>_handle_value(dptr, CUdeviceptr_v2, 'dptr')
+    if dependencies is None and c_numDependencies > 0:
+        raise ValueError('dependencies is None but numDependencies is not 0')
     if dependencies is not None and c_numDependencies > 0:
-        if len(dependencies) < c_numDependencies:
-            raise ValueError(f'dependencies has {len(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(dependencies) < c_numDependencies:
+            raise ValueError(f'dependencies has {PyObject_Length(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
         c_dependencies = <cydriver.CUgraphNode*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphNode))
         if c_dependencies == NULL:
             raise MemoryError()
@@ -22190,25 +22289,31 @@ def cuGraphAddDependencies(hGraph, from_, to, edgeData, numDependencies):
     else:
         c_hGraph = <cydriver.CUgraph><uintptr_t>_handle_value(hGraph, CUgraph, 'hGraph')
     c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
+    if from_ is None and c_numDependencies > 0:
+        raise ValueError('from_ is None but numDependencies is not 0')
     if from_ is not None and c_numDependencies > 0:
-        if len(from_) < c_numDependencies:
-            raise ValueError(f'from_ has {len(from_)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(from_) < c_numDependencies:
+            raise ValueError(f'from_ has {PyObject_Length(from_)} entries, fewer than numDependencies ({c_numDependencies})')
         c_from_ = <cydriver.CUgraphNode*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphNode))
         if c_from_ == NULL:
             raise MemoryError()
         for i, value in enumerate(from_[:c_numDependencies]):
             c_from_[i] = <cydriver.CUgraphNode><uintptr_t>_handle_value(value, CUgraphNode, 'from_')
+    if to is None and c_numDependencies > 0:
+        raise ValueError('to is None but numDependencies is not 0')
     if to is not None and c_numDependencies > 0:
-        if len(to) < c_numDependencies:
-            raise ValueError(f'to has {len(to)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(to) < c_numDependencies:
+            raise ValueError(f'to has {PyObject_Length(to)} entries, fewer than numDependencies ({c_numDependencies})')
         c_to = <cydriver.CUgraphNode*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphNode))
         if c_to == NULL:
             raise MemoryError()
         for i, value in enumerate(to[:c_numDependencies]):
             c_to[i] = <cydriver.CUgraphNode><uintptr_t>_handle_value(value, CUgraphNode, 'to')
+    if edgeData is None and c_numDependencies > 0:
+        raise ValueError('edgeData is None but numDependencies is not 0')
     if edgeData is not None and c_numDependencies > 0:
-        if len(edgeData) < c_numDependencies:
-            raise ValueError(f'edgeData has {len(edgeData)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(edgeData) < c_numDependencies:
+            raise ValueError(f'edgeData has {PyObject_Length(edgeData)} entries, fewer than numDependencies ({c_numDependencies})')
         c_edgeData = <cydriver.CUgraphEdgeData*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphEdgeData))
         if c_edgeData == NULL:
             raise MemoryError()
@@ -22254,25 +22359,31 @@ def cuGraphRemoveDependencies(hGraph, from_, to, edgeData, numDependencies):
     else:
         c_hGraph = <cydriver.CUgraph><uintptr_t>_handle_value(hGraph, CUgraph, 'hGraph')
     c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
+    if from_ is None and c_numDependencies > 0:
+        raise ValueError('from_ is None but numDependencies is not 0')
     if from_ is not None and c_numDependencies > 0:
-        if len(from_) < c_numDependencies:
-            raise ValueError(f'from_ has {len(from_)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(from_) < c_numDependencies:
+            raise ValueError(f'from_ has {PyObject_Length(from_)} entries, fewer than numDependencies ({c_numDependencies})')
         c_from_ = <cydriver.CUgraphNode*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphNode))
         if c_from_ == NULL:
             raise MemoryError()
         for i, value in enumerate(from_[:c_numDependencies]):
             c_from_[i] = <cydriver.CUgraphNode><uintptr_t>_handle_value(value, CUgraphNode, 'from_')
+    if to is None and c_numDependencies > 0:
+        raise ValueError('to is None but numDependencies is not 0')
     if to is not None and c_numDependencies > 0:
-        if len(to) < c_numDependencies:
-            raise ValueError(f'to has {len(to)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(to) < c_numDependencies:
+            raise ValueError(f'to has {PyObject_Length(to)} entries, fewer than numDependencies ({c_numDependencies})')
         c_to = <cydriver.CUgraphNode*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphNode))
         if c_to == NULL:
             raise MemoryError()
         for i, value in enumerate(to[:c_numDependencies]):
             c_to[i] = <cydriver.CUgraphNode><uintptr_t>_handle_value(value, CUgraphNode, 'to')
+    if edgeData is None and c_numDependencies > 0:
+        raise ValueError('edgeData is None but numDependencies is not 0')
     if edgeData is not None and c_numDependencies > 0:
-        if len(edgeData) < c_numDependencies:
-            raise ValueError(f'edgeData has {len(edgeData)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(edgeData) < c_numDependencies:
+            raise ValueError(f'edgeData has {PyObject_Length(edgeData)} entries, fewer than numDependencies ({c_numDependencies})')
         c_edgeData = <cydriver.CUgraphEdgeData*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphEdgeData))
         if c_edgeData == NULL:
             raise MemoryError()
@@ -23339,17 +23450,21 @@ def cuGraphAddNode(hGraph, dependencies, dependencyData, numDependencies, nodePa
     if nodeParams is not None:
         _nodeParams = <CUgraphNodeParams_st>_struct_arg(nodeParams, CUgraphNodeParams_st, 'nodeParams')
         c_nodeParams = <cydriver.CUgraphNodeParams*>_nodeParams._ptr
+    if dependencies is None and c_numDependencies > 0:
+        raise ValueError('dependencies is None but numDependencies is not 0')
     if dependencies is not None and c_numDependencies > 0:
-        if len(dependencies) < c_numDependencies:
-            raise ValueError(f'dependencies has {len(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(dependencies) < c_numDependencies:
+            raise ValueError(f'dependencies has {PyObject_Length(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
         c_dependencies = <cydriver.CUgraphNode*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphNode))
         if c_dependencies == NULL:
             raise MemoryError()
         for i, value in enumerate(dependencies[:c_numDependencies]):
             c_dependencies[i] = <cydriver.CUgraphNode><uintptr_t>_handle_value(value, CUgraphNode, 'dependencies')
+    if dependencyData is None and c_numDependencies > 0:
+        raise ValueError('dependencyData is None but numDependencies is not 0')
     if dependencyData is not None and c_numDependencies > 0:
-        if len(dependencyData) < c_numDependencies:
-            raise ValueError(f'dependencyData has {len(dependencyData)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(dependencyData) < c_numDependencies:
+            raise ValueError(f'dependencyData has {PyObject_Length(dependencyData)} entries, fewer than numDependencies ({c_numDependencies})')
         c_dependencyData = <cydriver.CUgraphEdgeData*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphEdgeData))
         if c_dependencyData == NULL:
             raise MemoryError()
@@ -24895,33 +25010,41 @@ def cuTensorMapEncodeTiled(tensorDataType, tensorRank, globalAddress, globalDim,
     c_l2Promotion = <cydriver.CUtensorMapL2promotion><int>(l2Promotion if PyLong_Check(l2Promotion) else _index(l2Promotion, 'l2Promotion'))
     c_oobFill = <cydriver.CUtensorMapFloatOOBfill><int>(oobFill if PyLong_Check(oobFill) else _index(oobFill, 'oobFill'))
     _globalAddress = _void_ptr(globalAddress, 'globalAddress')
+    if globalDim is None and c_tensorRank > 0:
+        raise ValueError('globalDim is None but tensorRank is not 0')
     if globalDim is not None and c_tensorRank > 0:
-        if len(globalDim) < c_tensorRank:
-            raise ValueError(f'globalDim has {len(globalDim)} entries, fewer than tensorRank ({c_tensorRank})')
+        if PyObject_Length(globalDim) < c_tensorRank:
+            raise ValueError(f'globalDim has {PyObject_Length(globalDim)} entries, fewer than tensorRank ({c_tensorRank})')
         c_globalDim = <cydriver.cuuint64_t*>PyMem_Malloc(c_tensorRank * sizeof(cydriver.cuuint64_t))
         if c_globalDim == NULL:
             raise MemoryError()
         for i, value in enumerate(globalDim[:c_tensorRank]):
             c_globalDim[i] = <cydriver.cuuint64_t><uintptr_t>_handle_value(value, cuuint64_t, 'globalDim')
+    if globalStrides is None and (c_tensorRank - 1) > 0:
+        raise ValueError('globalStrides is None but tensorRank is not 0')
     if globalStrides is not None and (c_tensorRank - 1) > 0:
-        if len(globalStrides) < (c_tensorRank - 1):
-            raise ValueError(f'globalStrides has {len(globalStrides)} entries, fewer than tensorRank ({(c_tensorRank - 1)})')
+        if PyObject_Length(globalStrides) < (c_tensorRank - 1):
+            raise ValueError(f'globalStrides has {PyObject_Length(globalStrides)} entries, fewer than tensorRank ({(c_tensorRank - 1)})')
         c_globalStrides = <cydriver.cuuint64_t*>PyMem_Malloc((c_tensorRank - 1) * sizeof(cydriver.cuuint64_t))
         if c_globalStrides == NULL:
             raise MemoryError()
         for i, value in enumerate(globalStrides[:(c_tensorRank - 1)]):
             c_globalStrides[i] = <cydriver.cuuint64_t><uintptr_t>_handle_value(value, cuuint64_t, 'globalStrides')
+    if boxDim is None and c_tensorRank > 0:
+        raise ValueError('boxDim is None but tensorRank is not 0')
     if boxDim is not None and c_tensorRank > 0:
-        if len(boxDim) < c_tensorRank:
-            raise ValueError(f'boxDim has {len(boxDim)} entries, fewer than tensorRank ({c_tensorRank})')
+        if PyObject_Length(boxDim) < c_tensorRank:
+            raise ValueError(f'boxDim has {PyObject_Length(boxDim)} entries, fewer than tensorRank ({c_tensorRank})')
         c_boxDim = <cydriver.cuuint32_t*>PyMem_Malloc(c_tensorRank * sizeof(cydriver.cuuint32_t))
         if c_boxDim == NULL:
             raise MemoryError()
         for i, value in enumerate(boxDim[:c_tensorRank]):
             c_boxDim[i] = <cydriver.cuuint32_t><uintptr_t>_handle_value(value, cuuint32_t, 'boxDim')
+    if elementStrides is None and c_tensorRank > 0:
+        raise ValueError('elementStrides is None but tensorRank is not 0')
     if elementStrides is not None and c_tensorRank > 0:
-        if len(elementStrides) < c_tensorRank:
-            raise ValueError(f'elementStrides has {len(elementStrides)} entries, fewer than tensorRank ({c_tensorRank})')
+        if PyObject_Length(elementStrides) < c_tensorRank:
+            raise ValueError(f'elementStrides has {PyObject_Length(elementStrides)} entries, fewer than tensorRank ({c_tensorRank})')
         c_elementStrides = <cydriver.cuuint32_t*>PyMem_Malloc(c_tensorRank * sizeof(cydriver.cuuint32_t))
         if c_elementStrides == NULL:
             raise MemoryError()
@@ -25106,41 +25229,51 @@ def cuTensorMapEncodeIm2col(tensorDataType, tensorRank, globalAddress, globalDim
     c_l2Promotion = <cydriver.CUtensorMapL2promotion><int>(l2Promotion if PyLong_Check(l2Promotion) else _index(l2Promotion, 'l2Promotion'))
     c_oobFill = <cydriver.CUtensorMapFloatOOBfill><int>(oobFill if PyLong_Check(oobFill) else _index(oobFill, 'oobFill'))
     _globalAddress = _void_ptr(globalAddress, 'globalAddress')
+    if globalDim is None and c_tensorRank > 0:
+        raise ValueError('globalDim is None but tensorRank is not 0')
     if globalDim is not None and c_tensorRank > 0:
-        if len(globalDim) < c_tensorRank:
-            raise ValueError(f'globalDim has {len(globalDim)} entries, fewer than tensorRank ({c_tensorRank})')
+        if PyObject_Length(globalDim) < c_tensorRank:
+            raise ValueError(f'globalDim has {PyObject_Length(globalDim)} entries, fewer than tensorRank ({c_tensorRank})')
         c_globalDim = <cydriver.cuuint64_t*>PyMem_Malloc(c_tensorRank * sizeof(cydriver.cuuint64_t))
         if c_globalDim == NULL:
             raise MemoryError()
         for i, value in enumerate(globalDim[:c_tensorRank]):
             c_globalDim[i] = <cydriver.cuuint64_t><uintptr_t>_handle_value(value, cuuint64_t, 'globalDim')
+    if globalStrides is None and (c_tensorRank - 1) > 0:
+        raise ValueError('globalStrides is None but tensorRank is not 0')
     if globalStrides is not None and (c_tensorRank - 1) > 0:
-        if len(globalStrides) < (c_tensorRank - 1):
-            raise ValueError(f'globalStrides has {len(globalStrides)} entries, fewer than tensorRank ({(c_tensorRank - 1)})')
+        if PyObject_Length(globalStrides) < (c_tensorRank - 1):
+            raise ValueError(f'globalStrides has {PyObject_Length(globalStrides)} entries, fewer than tensorRank ({(c_tensorRank - 1)})')
         c_globalStrides = <cydriver.cuuint64_t*>PyMem_Malloc((c_tensorRank - 1) * sizeof(cydriver.cuuint64_t))
         if c_globalStrides == NULL:
             raise MemoryError()
         for i, value in enumerate(globalStrides[:(c_tensorRank - 1)]):
             c_globalStrides[i] = <cydriver.cuuint64_t><uintptr_t>_handle_value(value, cuuint64_t, 'globalStrides')
+    if pixelBoxLowerCorner is None and (c_tensorRank - 2) > 0:
+        raise ValueError('pixelBoxLowerCorner is None but tensorRank is not 0')
     if pixelBoxLowerCorner is not None and (c_tensorRank - 2) > 0:
-        if len(pixelBoxLowerCorner) < (c_tensorRank - 2):
-            raise ValueError(f'pixelBoxLowerCorner has {len(pixelBoxLowerCorner)} entries, fewer than tensorRank ({(c_tensorRank - 2)})')
+        if PyObject_Length(pixelBoxLowerCorner) < (c_tensorRank - 2):
+            raise ValueError(f'pixelBoxLowerCorner has {PyObject_Length(pixelBoxLowerCorner)} entries, fewer than tensorRank ({(c_tensorRank - 2)})')
         c_pixelBoxLowerCorner = <int*>PyMem_Malloc((c_tensorRank - 2) * sizeof(int))
         if c_pixelBoxLowerCorner == NULL:
             raise MemoryError()
         for i, value in enumerate(pixelBoxLowerCorner[:(c_tensorRank - 2)]):
             c_pixelBoxLowerCorner[i] = _index(value, 'pixelBoxLowerCorner')
+    if pixelBoxUpperCorner is None and (c_tensorRank - 2) > 0:
+        raise ValueError('pixelBoxUpperCorner is None but tensorRank is not 0')
     if pixelBoxUpperCorner is not None and (c_tensorRank - 2) > 0:
-        if len(pixelBoxUpperCorner) < (c_tensorRank - 2):
-            raise ValueError(f'pixelBoxUpperCorner has {len(pixelBoxUpperCorner)} entries, fewer than tensorRank ({(c_tensorRank - 2)})')
+        if PyObject_Length(pixelBoxUpperCorner) < (c_tensorRank - 2):
+            raise ValueError(f'pixelBoxUpperCorner has {PyObject_Length(pixelBoxUpperCorner)} entries, fewer than tensorRank ({(c_tensorRank - 2)})')
         c_pixelBoxUpperCorner = <int*>PyMem_Malloc((c_tensorRank - 2) * sizeof(int))
         if c_pixelBoxUpperCorner == NULL:
             raise MemoryError()
         for i, value in enumerate(pixelBoxUpperCorner[:(c_tensorRank - 2)]):
             c_pixelBoxUpperCorner[i] = _index(value, 'pixelBoxUpperCorner')
+    if elementStrides is None and c_tensorRank > 0:
+        raise ValueError('elementStrides is None but tensorRank is not 0')
     if elementStrides is not None and c_tensorRank > 0:
-        if len(elementStrides) < c_tensorRank:
-            raise ValueError(f'elementStrides has {len(elementStrides)} entries, fewer than tensorRank ({c_tensorRank})')
+        if PyObject_Length(elementStrides) < c_tensorRank:
+            raise ValueError(f'elementStrides has {PyObject_Length(elementStrides)} entries, fewer than tensorRank ({c_tensorRank})')
         c_elementStrides = <cydriver.cuuint32_t*>PyMem_Malloc(c_tensorRank * sizeof(cydriver.cuuint32_t))
         if c_elementStrides == NULL:
             raise MemoryError()
@@ -25324,25 +25457,31 @@ def cuTensorMapEncodeIm2colWide(tensorDataType, tensorRank, globalAddress, globa
     c_l2Promotion = <cydriver.CUtensorMapL2promotion><int>(l2Promotion if PyLong_Check(l2Promotion) else _index(l2Promotion, 'l2Promotion'))
     c_oobFill = <cydriver.CUtensorMapFloatOOBfill><int>(oobFill if PyLong_Check(oobFill) else _index(oobFill, 'oobFill'))
     _globalAddress = _void_ptr(globalAddress, 'globalAddress')
+    if globalDim is None and c_tensorRank > 0:
+        raise ValueError('globalDim is None but tensorRank is not 0')
     if globalDim is not None and c_tensorRank > 0:
-        if len(globalDim) < c_tensorRank:
-            raise ValueError(f'globalDim has {len(globalDim)} entries, fewer than tensorRank ({c_tensorRank})')
+        if PyObject_Length(globalDim) < c_tensorRank:
+            raise ValueError(f'globalDim has {PyObject_Length(globalDim)} entries, fewer than tensorRank ({c_tensorRank})')
         c_globalDim = <cydriver.cuuint64_t*>PyMem_Malloc(c_tensorRank * sizeof(cydriver.cuuint64_t))
         if c_globalDim == NULL:
             raise MemoryError()
         for i, value in enumerate(globalDim[:c_tensorRank]):
             c_globalDim[i] = <cydriver.cuuint64_t><uintptr_t>_handle_value(value, cuuint64_t, 'globalDim')
+    if globalStrides is None and (c_tensorRank - 1) > 0:
+        raise ValueError('globalStrides is None but tensorRank is not 0')
     if globalStrides is not None and (c_tensorRank - 1) > 0:
-        if len(globalStrides) < (c_tensorRank - 1):
-            raise ValueError(f'globalStrides has {len(globalStrides)} entries, fewer than tensorRank ({(c_tensorRank - 1)})')
+        if PyObject_Length(globalStrides) < (c_tensorRank - 1):
+            raise ValueError(f'globalStrides has {PyObject_Length(globalStrides)} entries, fewer than tensorRank ({(c_tensorRank - 1)})')
         c_globalStrides = <cydriver.cuuint64_t*>PyMem_Malloc((c_tensorRank - 1) * sizeof(cydriver.cuuint64_t))
         if c_globalStrides == NULL:
             raise MemoryError()
         for i, value in enumerate(globalStrides[:(c_tensorRank - 1)]):
             c_globalStrides[i] = <cydriver.cuuint64_t><uintptr_t>_handle_value(value, cuuint64_t, 'globalStrides')
+    if elementStrides is None and c_tensorRank > 0:
+        raise ValueError('elementStrides is None but tensorRank is not 0')
     if elementStrides is not None and c_tensorRank > 0:
-        if len(elementStrides) < c_tensorRank:
-            raise ValueError(f'elementStrides has {len(elementStrides)} entries, fewer than tensorRank ({c_tensorRank})')
+        if PyObject_Length(elementStrides) < c_tensorRank:
+            raise ValueError(f'elementStrides has {PyObject_Length(elementStrides)} entries, fewer than tensorRank ({c_tensorRank})')
         c_elementStrides = <cydriver.cuuint32_t*>PyMem_Malloc(c_tensorRank * sizeof(cydriver.cuuint32_t))
         if c_elementStrides == NULL:
             raise MemoryError()
@@ -25538,9 +25677,11 @@ def cuDeviceGetP2PAtomicCapabilities(operations, count, srcDevice, dstDevice):
         c_dstDevice = <cydriver.CUdevice>(<CUdevice_v1>dstDevice)._ptr[0]
     else:
         c_dstDevice = <cydriver.CUdevice><uintptr_t>_handle_value(dstDevice, CUdevice_v1, 'dstDevice')
+    if operations is None and c_count > 0:
+        raise ValueError('operations is None but count is not 0')
     if operations is not None and c_count > 0:
-        if len(operations) < c_count:
-            raise ValueError(f'operations has {len(operations)} entries, fewer than count ({c_count})')
+        if PyObject_Length(operations) < c_count:
+            raise ValueError(f'operations has {PyObject_Length(operations)} entries, fewer than count ({c_count})')
         c_operations = <cydriver.CUatomicOperation*>PyMem_Malloc(c_count * sizeof(cydriver.CUatomicOperation))
         if c_operations == NULL:
             raise MemoryError()

@@ -4,6 +4,7 @@
 
 cimport cython
 from cpython.long cimport PyLong_Check
+from cpython.object cimport PyObject_Length
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from libc.stdint cimport *
 from libc.string cimport memcpy, memset
@@ -11386,9 +11387,11 @@ def cudaDeviceGetHostAtomicCapabilities(operations, count, device):
     cdef int c_device
     c_count = count if PyLong_Check(count) else _index(count, 'count')
     c_device = device if PyLong_Check(device) else _index(device, 'device')
+    if operations is None and c_count > 0:
+        raise ValueError('operations is None but count is not 0')
     if operations is not None and c_count > 0:
-        if len(operations) < c_count:
-            raise ValueError(f'operations has {len(operations)} entries, fewer than count ({c_count})')
+        if PyObject_Length(operations) < c_count:
+            raise ValueError(f'operations has {PyObject_Length(operations)} entries, fewer than count ({c_count})')
         c_operations = <cyruntime.cudaAtomicOperation*>PyMem_Malloc(c_count * sizeof(cyruntime.cudaAtomicOperation))
         if c_operations == NULL:
             raise MemoryError()
@@ -11554,9 +11557,11 @@ def cudaDeviceGetP2PAtomicCapabilities(operations, count, srcDevice, dstDevice):
     c_count = count if PyLong_Check(count) else _index(count, 'count')
     c_srcDevice = srcDevice if PyLong_Check(srcDevice) else _index(srcDevice, 'srcDevice')
     c_dstDevice = dstDevice if PyLong_Check(dstDevice) else _index(dstDevice, 'dstDevice')
+    if operations is None and c_count > 0:
+        raise ValueError('operations is None but count is not 0')
     if operations is not None and c_count > 0:
-        if len(operations) < c_count:
-            raise ValueError(f'operations has {len(operations)} entries, fewer than count ({c_count})')
+        if PyObject_Length(operations) < c_count:
+            raise ValueError(f'operations has {PyObject_Length(operations)} entries, fewer than count ({c_count})')
         c_operations = <cyruntime.cudaAtomicOperation*>PyMem_Malloc(c_count * sizeof(cyruntime.cudaAtomicOperation))
         if c_operations == NULL:
             raise MemoryError()
@@ -11663,6 +11668,43 @@ def cudaGetDevice():
     if _status != cyruntime.cudaSuccess:
         return (_result(_status), None)
     return (_result(_status), c_device)
+
+
+def cudaSetValidDevices(device_arr, len):
+    """Set a list of devices that can be used for CUDA Sets a list of devices for CUDA execution in
+    priority order using ``device_arr.`` The parameter ``len`` specifies the number of elements in
+    the list. CUDA will try devices from the list sequentially until it finds one that works. If
+    this function is not called, or if it is called with a ``len`` of 0, then CUDA will go back to
+    its default behavior of trying devices sequentially from a default list containing all of the
+    available CUDA devices in the system. If a specified device ID in the list does not exist, this
+    function will return cudaErrorInvalidDevice. If ``len`` is not 0 and ``device_arr`` is NULL or
+    if ``len`` exceeds the number of devices in the system, then cudaErrorInvalidValue is returned.
+
+    Args:
+        device_arr: - List of devices to try
+        len: - Number of devices in specified list
+    """
+    cdef int* c_device_arr = NULL
+    cdef int c_len
+    c_len = len if PyLong_Check(len) else _index(len, 'len')
+    if device_arr is None and c_len > 0:
+        raise ValueError('device_arr is None but len is not 0')
+    if device_arr is not None and c_len > 0:
+        if PyObject_Length(device_arr) < c_len:
+            raise ValueError(f'device_arr has {PyObject_Length(device_arr)} entries, fewer than len ({c_len})')
+        c_device_arr = <int*>PyMem_Malloc(c_len * sizeof(int))
+        if c_device_arr == NULL:
+            raise MemoryError()
+        for i, value in enumerate(device_arr[:c_len]):
+            c_device_arr[i] = _index(value, 'device_arr')
+    cdef cyruntime.cudaError_t _status
+    try:
+        _status = cyruntime.cudaSetValidDevices(c_device_arr, c_len)
+        if _status != cyruntime.cudaSuccess:
+            return (_result(_status),)
+        return (_result(_status),)
+    finally:
+        PyMem_Free(c_device_arr)
 
 
 def cudaSetDeviceFlags(flags):
@@ -12219,17 +12261,21 @@ def cudaStreamBeginCaptureToGraph(stream, graph, dependencies, dependencyData, n
         c_graph = <cyruntime.cudaGraph_t><uintptr_t>_handle_value(graph, cudaGraph_t, 'graph')
     c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
     c_mode = <cyruntime.cudaStreamCaptureMode><int>(mode if PyLong_Check(mode) else _index(mode, 'mode'))
+    if dependencies is None and c_numDependencies > 0:
+        raise ValueError('dependencies is None but numDependencies is not 0')
     if dependencies is not None and c_numDependencies > 0:
-        if len(dependencies) < c_numDependencies:
-            raise ValueError(f'dependencies has {len(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(dependencies) < c_numDependencies:
+            raise ValueError(f'dependencies has {PyObject_Length(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
         c_dependencies = <cyruntime.cudaGraphNode_t*>PyMem_Malloc(c_numDependencies * sizeof(cyruntime.cudaGraphNode_t))
         if c_dependencies == NULL:
             raise MemoryError()
         for i, value in enumerate(dependencies[:c_numDependencies]):
             c_dependencies[i] = <cyruntime.cudaGraphNode_t><uintptr_t>_handle_value(value, cudaGraphNode_t, 'dependencies')
+    if dependencyData is None and c_numDependencies > 0:
+        raise ValueError('dependencyData is None but numDependencies is not 0')
     if dependencyData is not None and c_numDependencies > 0:
-        if len(dependencyData) < c_numDependencies:
-            raise ValueError(f'dependencyData has {len(dependencyData)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(dependencyData) < c_numDependencies:
+            raise ValueError(f'dependencyData has {PyObject_Length(dependencyData)} entries, fewer than numDependencies ({c_numDependencies})')
         c_dependencyData = <cyruntime.cudaGraphEdgeData*>PyMem_Malloc(c_numDependencies * sizeof(cyruntime.cudaGraphEdgeData))
         if c_dependencyData == NULL:
             raise MemoryError()
@@ -12395,9 +12441,11 @@ def cudaStreamUpdateCaptureDependencies(stream, dependencyData, numDependencies,
         c_stream = <cyruntime.cudaStream_t><uintptr_t>_handle_value(stream, cudaStream_t, 'stream')
     c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
     c_flags = flags if PyLong_Check(flags) else _index(flags, 'flags')
+    if dependencyData is None and c_numDependencies > 0:
+        raise ValueError('dependencyData is None but numDependencies is not 0')
     if dependencyData is not None and c_numDependencies > 0:
-        if len(dependencyData) < c_numDependencies:
-            raise ValueError(f'dependencyData has {len(dependencyData)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(dependencyData) < c_numDependencies:
+            raise ValueError(f'dependencyData has {PyObject_Length(dependencyData)} entries, fewer than numDependencies ({c_numDependencies})')
         c_dependencyData = <cyruntime.cudaGraphEdgeData*>PyMem_Malloc(c_numDependencies * sizeof(cyruntime.cudaGraphEdgeData))
         if c_dependencyData == NULL:
             raise MemoryError()
@@ -12977,17 +13025,21 @@ def cudaSignalExternalSemaphoresAsync(extSemArray, paramsArray, numExtSems, stre
         c_stream = <cyruntime.cudaStream_t>(<cudaStream_t>stream)._ptr[0]
     else:
         c_stream = <cyruntime.cudaStream_t><uintptr_t>_handle_value(stream, cudaStream_t, 'stream')
+    if extSemArray is None and c_numExtSems > 0:
+        raise ValueError('extSemArray is None but numExtSems is not 0')
     if extSemArray is not None and c_numExtSems > 0:
-        if len(extSemArray) < c_numExtSems:
-            raise ValueError(f'extSemArray has {len(extSemArray)} entries, fewer than numExtSems ({c_numExtSems})')
+        if PyObject_Length(extSemArray) < c_numExtSems:
+            raise ValueError(f'extSemArray has {PyObject_Length(extSemArray)} entries, fewer than numExtSems ({c_numExtSems})')
         c_extSemArray = <cyruntime.cudaExternalSemaphore_t*>PyMem_Malloc(c_numExtSems * sizeof(cyruntime.cudaExternalSemaphore_t))
         if c_extSemArray == NULL:
             raise MemoryError()
         for i, value in enumerate(extSemArray[:c_numExtSems]):
             c_extSemArray[i] = <cyruntime.cudaExternalSemaphore_t><uintptr_t>_handle_value(value, cudaExternalSemaphore_t, 'extSemArray')
+    if paramsArray is None and c_numExtSems > 0:
+        raise ValueError('paramsArray is None but numExtSems is not 0')
     if paramsArray is not None and c_numExtSems > 0:
-        if len(paramsArray) < c_numExtSems:
-            raise ValueError(f'paramsArray has {len(paramsArray)} entries, fewer than numExtSems ({c_numExtSems})')
+        if PyObject_Length(paramsArray) < c_numExtSems:
+            raise ValueError(f'paramsArray has {PyObject_Length(paramsArray)} entries, fewer than numExtSems ({c_numExtSems})')
         c_paramsArray = <cyruntime.cudaExternalSemaphoreSignalParams*>PyMem_Malloc(c_numExtSems * sizeof(cyruntime.cudaExternalSemaphoreSignalParams))
         if c_paramsArray == NULL:
             raise MemoryError()
@@ -13054,17 +13106,21 @@ def cudaWaitExternalSemaphoresAsync(extSemArray, paramsArray, numExtSems, stream
         c_stream = <cyruntime.cudaStream_t>(<cudaStream_t>stream)._ptr[0]
     else:
         c_stream = <cyruntime.cudaStream_t><uintptr_t>_handle_value(stream, cudaStream_t, 'stream')
+    if extSemArray is None and c_numExtSems > 0:
+        raise ValueError('extSemArray is None but numExtSems is not 0')
     if extSemArray is not None and c_numExtSems > 0:
-        if len(extSemArray) < c_numExtSems:
-            raise ValueError(f'extSemArray has {len(extSemArray)} entries, fewer than numExtSems ({c_numExtSems})')
+        if PyObject_Length(extSemArray) < c_numExtSems:
+            raise ValueError(f'extSemArray has {PyObject_Length(extSemArray)} entries, fewer than numExtSems ({c_numExtSems})')
         c_extSemArray = <cyruntime.cudaExternalSemaphore_t*>PyMem_Malloc(c_numExtSems * sizeof(cyruntime.cudaExternalSemaphore_t))
         if c_extSemArray == NULL:
             raise MemoryError()
         for i, value in enumerate(extSemArray[:c_numExtSems]):
             c_extSemArray[i] = <cyruntime.cudaExternalSemaphore_t><uintptr_t>_handle_value(value, cudaExternalSemaphore_t, 'extSemArray')
+    if paramsArray is None and c_numExtSems > 0:
+        raise ValueError('paramsArray is None but numExtSems is not 0')
     if paramsArray is not None and c_numExtSems > 0:
-        if len(paramsArray) < c_numExtSems:
-            raise ValueError(f'paramsArray has {len(paramsArray)} entries, fewer than numExtSems ({c_numExtSems})')
+        if PyObject_Length(paramsArray) < c_numExtSems:
+            raise ValueError(f'paramsArray has {PyObject_Length(paramsArray)} entries, fewer than numExtSems ({c_numExtSems})')
         c_paramsArray = <cyruntime.cudaExternalSemaphoreWaitParams*>PyMem_Malloc(c_numExtSems * sizeof(cyruntime.cudaExternalSemaphoreWaitParams))
         if c_paramsArray == NULL:
             raise MemoryError()
@@ -15097,25 +15153,31 @@ def cudaMemcpyBatchAsync(dsts, srcs, sizes, count, attrs, attrsIdxs, numAttrs, s
         c_stream = <cyruntime.cudaStream_t><uintptr_t>_handle_value(stream, cudaStream_t, 'stream')
     _dsts = pointer_array(dsts, c_count, 'dsts')
     _srcs = pointer_array(srcs, c_count, 'srcs')
+    if sizes is None and c_count > 0:
+        raise ValueError('sizes is None but count is not 0')
     if sizes is not None and c_count > 0:
-        if len(sizes) < c_count:
-            raise ValueError(f'sizes has {len(sizes)} entries, fewer than count ({c_count})')
+        if PyObject_Length(sizes) < c_count:
+            raise ValueError(f'sizes has {PyObject_Length(sizes)} entries, fewer than count ({c_count})')
         c_sizes = <size_t*>PyMem_Malloc(c_count * sizeof(size_t))
         if c_sizes == NULL:
             raise MemoryError()
         for i, value in enumerate(sizes[:c_count]):
             c_sizes[i] = _index(value, 'sizes')
+    if attrs is None and c_numAttrs > 0:
+        raise ValueError('attrs is None but numAttrs is not 0')
     if attrs is not None and c_numAttrs > 0:
-        if len(attrs) < c_numAttrs:
-            raise ValueError(f'attrs has {len(attrs)} entries, fewer than numAttrs ({c_numAttrs})')
+        if PyObject_Length(attrs) < c_numAttrs:
+            raise ValueError(f'attrs has {PyObject_Length(attrs)} entries, fewer than numAttrs ({c_numAttrs})')
         c_attrs = <cyruntime.cudaMemcpyAttributes*>PyMem_Malloc(c_numAttrs * sizeof(cyruntime.cudaMemcpyAttributes))
         if c_attrs == NULL:
             raise MemoryError()
         for i, value in enumerate(attrs[:c_numAttrs]):
             c_attrs[i] = (<cyruntime.cudaMemcpyAttributes*><uintptr_t>(<cudaMemcpyAttributes>_struct_arg(value, cudaMemcpyAttributes, 'attrs')).getPtr())[0]
+    if attrsIdxs is None and c_numAttrs > 0:
+        raise ValueError('attrsIdxs is None but numAttrs is not 0')
     if attrsIdxs is not None and c_numAttrs > 0:
-        if len(attrsIdxs) < c_numAttrs:
-            raise ValueError(f'attrsIdxs has {len(attrsIdxs)} entries, fewer than numAttrs ({c_numAttrs})')
+        if PyObject_Length(attrsIdxs) < c_numAttrs:
+            raise ValueError(f'attrsIdxs has {PyObject_Length(attrsIdxs)} entries, fewer than numAttrs ({c_numAttrs})')
         c_attrsIdxs = <size_t*>PyMem_Malloc(c_numAttrs * sizeof(size_t))
         if c_attrsIdxs == NULL:
             raise MemoryError()
@@ -15848,25 +15910,31 @@ def cudaMemPrefetchBatchAsync(dptrs, sizes, count, prefetchLocs, prefetchLocIdxs
     else:
         c_stream = <cyruntime.cudaStream_t><uintptr_t>_handle_value(stream, cudaStream_t, 'stream')
     _dptrs = pointer_array(dptrs, c_count, 'dptrs')
+    if sizes is None and c_count > 0:
+        raise ValueError('sizes is None but count is not 0')
     if sizes is not None and c_count > 0:
-        if len(sizes) < c_count:
-            raise ValueError(f'sizes has {len(sizes)} entries, fewer than count ({c_count})')
+        if PyObject_Length(sizes) < c_count:
+            raise ValueError(f'sizes has {PyObject_Length(sizes)} entries, fewer than count ({c_count})')
         c_sizes = <size_t*>PyMem_Malloc(c_count * sizeof(size_t))
         if c_sizes == NULL:
             raise MemoryError()
         for i, value in enumerate(sizes[:c_count]):
             c_sizes[i] = _index(value, 'sizes')
+    if prefetchLocs is None and c_numPrefetchLocs > 0:
+        raise ValueError('prefetchLocs is None but numPrefetchLocs is not 0')
     if prefetchLocs is not None and c_numPrefetchLocs > 0:
-        if len(prefetchLocs) < c_numPrefetchLocs:
-            raise ValueError(f'prefetchLocs has {len(prefetchLocs)} entries, fewer than numPrefetchLocs ({c_numPrefetchLocs})')
+        if PyObject_Length(prefetchLocs) < c_numPrefetchLocs:
+            raise ValueError(f'prefetchLocs has {PyObject_Length(prefetchLocs)} entries, fewer than numPrefetchLocs ({c_numPrefetchLocs})')
         c_prefetchLocs = <cyruntime.cudaMemLocation*>PyMem_Malloc(c_numPrefetchLocs * sizeof(cyruntime.cudaMemLocation))
         if c_prefetchLocs == NULL:
             raise MemoryError()
         for i, value in enumerate(prefetchLocs[:c_numPrefetchLocs]):
             c_prefetchLocs[i] = (<cyruntime.cudaMemLocation*><uintptr_t>(<cudaMemLocation>_struct_arg(value, cudaMemLocation, 'prefetchLocs')).getPtr())[0]
+    if prefetchLocIdxs is None and c_numPrefetchLocs > 0:
+        raise ValueError('prefetchLocIdxs is None but numPrefetchLocs is not 0')
     if prefetchLocIdxs is not None and c_numPrefetchLocs > 0:
-        if len(prefetchLocIdxs) < c_numPrefetchLocs:
-            raise ValueError(f'prefetchLocIdxs has {len(prefetchLocIdxs)} entries, fewer than numPrefetchLocs ({c_numPrefetchLocs})')
+        if PyObject_Length(prefetchLocIdxs) < c_numPrefetchLocs:
+            raise ValueError(f'prefetchLocIdxs has {PyObject_Length(prefetchLocIdxs)} entries, fewer than numPrefetchLocs ({c_numPrefetchLocs})')
         c_prefetchLocIdxs = <size_t*>PyMem_Malloc(c_numPrefetchLocs * sizeof(size_t))
         if c_prefetchLocIdxs == NULL:
             raise MemoryError()
@@ -15920,9 +15988,11 @@ def cudaMemDiscardBatchAsync(dptrs, sizes, count, flags, stream):
     else:
         c_stream = <cyruntime.cudaStream_t><uintptr_t>_handle_value(stream, cudaStream_t, 'stream')
     _dptrs = pointer_array(dptrs, c_count, 'dptrs')
+    if sizes is None and c_count > 0:
+        raise ValueError('sizes is None but count is not 0')
     if sizes is not None and c_count > 0:
-        if len(sizes) < c_count:
-            raise ValueError(f'sizes has {len(sizes)} entries, fewer than count ({c_count})')
+        if PyObject_Length(sizes) < c_count:
+            raise ValueError(f'sizes has {PyObject_Length(sizes)} entries, fewer than count ({c_count})')
         c_sizes = <size_t*>PyMem_Malloc(c_count * sizeof(size_t))
         if c_sizes == NULL:
             raise MemoryError()
@@ -15995,25 +16065,31 @@ def cudaMemDiscardAndPrefetchBatchAsync(dptrs, sizes, count, prefetchLocs, prefe
     else:
         c_stream = <cyruntime.cudaStream_t><uintptr_t>_handle_value(stream, cudaStream_t, 'stream')
     _dptrs = pointer_array(dptrs, c_count, 'dptrs')
+    if sizes is None and c_count > 0:
+        raise ValueError('sizes is None but count is not 0')
     if sizes is not None and c_count > 0:
-        if len(sizes) < c_count:
-            raise ValueError(f'sizes has {len(sizes)} entries, fewer than count ({c_count})')
+        if PyObject_Length(sizes) < c_count:
+            raise ValueError(f'sizes has {PyObject_Length(sizes)} entries, fewer than count ({c_count})')
         c_sizes = <size_t*>PyMem_Malloc(c_count * sizeof(size_t))
         if c_sizes == NULL:
             raise MemoryError()
         for i, value in enumerate(sizes[:c_count]):
             c_sizes[i] = _index(value, 'sizes')
+    if prefetchLocs is None and c_numPrefetchLocs > 0:
+        raise ValueError('prefetchLocs is None but numPrefetchLocs is not 0')
     if prefetchLocs is not None and c_numPrefetchLocs > 0:
-        if len(prefetchLocs) < c_numPrefetchLocs:
-            raise ValueError(f'prefetchLocs has {len(prefetchLocs)} entries, fewer than numPrefetchLocs ({c_numPrefetchLocs})')
+        if PyObject_Length(prefetchLocs) < c_numPrefetchLocs:
+            raise ValueError(f'prefetchLocs has {PyObject_Length(prefetchLocs)} entries, fewer than numPrefetchLocs ({c_numPrefetchLocs})')
         c_prefetchLocs = <cyruntime.cudaMemLocation*>PyMem_Malloc(c_numPrefetchLocs * sizeof(cyruntime.cudaMemLocation))
         if c_prefetchLocs == NULL:
             raise MemoryError()
         for i, value in enumerate(prefetchLocs[:c_numPrefetchLocs]):
             c_prefetchLocs[i] = (<cyruntime.cudaMemLocation*><uintptr_t>(<cudaMemLocation>_struct_arg(value, cudaMemLocation, 'prefetchLocs')).getPtr())[0]
+    if prefetchLocIdxs is None and c_numPrefetchLocs > 0:
+        raise ValueError('prefetchLocIdxs is None but numPrefetchLocs is not 0')
     if prefetchLocIdxs is not None and c_numPrefetchLocs > 0:
-        if len(prefetchLocIdxs) < c_numPrefetchLocs:
-            raise ValueError(f'prefetchLocIdxs has {len(prefetchLocIdxs)} entries, fewer than numPrefetchLocs ({c_numPrefetchLocs})')
+        if PyObject_Length(prefetchLocIdxs) < c_numPrefetchLocs:
+            raise ValueError(f'prefetchLocIdxs has {PyObject_Length(prefetchLocIdxs)} entries, fewer than numPrefetchLocs ({c_numPrefetchLocs})')
         c_prefetchLocIdxs = <size_t*>PyMem_Malloc(c_numPrefetchLocs * sizeof(size_t))
         if c_prefetchLocIdxs == NULL:
             raise MemoryError()
@@ -16276,17 +16352,21 @@ def cudaMemRangeGetAttributes(dataSizes, attributes, numAttributes, devPtr, coun
     cdef size_t c_count
     c_numAttributes = numAttributes if PyLong_Check(numAttributes) else _index(numAttributes, 'numAttributes')
     c_count = count if PyLong_Check(count) else _index(count, 'count')
+    if dataSizes is None and c_numAttributes > 0:
+        raise ValueError('dataSizes is None but numAttributes is not 0')
     if dataSizes is not None and c_numAttributes > 0:
-        if len(dataSizes) < c_numAttributes:
-            raise ValueError(f'dataSizes has {len(dataSizes)} entries, fewer than numAttributes ({c_numAttributes})')
+        if PyObject_Length(dataSizes) < c_numAttributes:
+            raise ValueError(f'dataSizes has {PyObject_Length(dataSizes)} entries, fewer than numAttributes ({c_numAttributes})')
         c_dataSizes = <size_t*>PyMem_Malloc(c_numAttributes * sizeof(size_t))
         if c_dataSizes == NULL:
             raise MemoryError()
         for i, value in enumerate(dataSizes[:c_numAttributes]):
             c_dataSizes[i] = _index(value, 'dataSizes')
+    if attributes is None and c_numAttributes > 0:
+        raise ValueError('attributes is None but numAttributes is not 0')
     if attributes is not None and c_numAttributes > 0:
-        if len(attributes) < c_numAttributes:
-            raise ValueError(f'attributes has {len(attributes)} entries, fewer than numAttributes ({c_numAttributes})')
+        if PyObject_Length(attributes) < c_numAttributes:
+            raise ValueError(f'attributes has {PyObject_Length(attributes)} entries, fewer than numAttributes ({c_numAttributes})')
         c_attributes = <cyruntime.cudaMemRangeAttribute*>PyMem_Malloc(c_numAttributes * sizeof(cyruntime.cudaMemRangeAttribute))
         if c_attributes == NULL:
             raise MemoryError()
@@ -17815,9 +17895,11 @@ def cudaGraphAddKernelNode(graph, pDependencies, numDependencies, pNodeParams):
     if pNodeParams is not None:
         _pNodeParams = <cudaKernelNodeParams>_struct_arg(pNodeParams, cudaKernelNodeParams, 'pNodeParams')
         c_pNodeParams = <cyruntime.cudaKernelNodeParams*>_pNodeParams._ptr
+    if pDependencies is None and c_numDependencies > 0:
+        raise ValueError('pDependencies is None but numDependencies is not 0')
     if pDependencies is not None and c_numDependencies > 0:
-        if len(pDependencies) < c_numDependencies:
-            raise ValueError(f'pDependencies has {len(pDependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(pDependencies) < c_numDependencies:
+            raise ValueError(f'pDependencies has {PyObject_Length(pDependencies)} entries, fewer than numDependencies ({c_numDependencies})')
         c_pDependencies = <cyruntime.cudaGraphNode_t*>PyMem_Malloc(c_numDependencies * sizeof(cyruntime.cudaGraphNode_t))
         if c_pDependencies == NULL:
             raise MemoryError()
@@ -17976,9 +18058,11 @@ def cudaGraphAddMemcpyNode(graph, pDependencies, numDependencies, pCopyParams):
     if pCopyParams is not None:
         _pCopyParams = <cudaMemcpy3DParms>_struct_arg(pCopyParams, cudaMemcpy3DParms, 'pCopyParams')
         c_pCopyParams = <cyruntime.cudaMemcpy3DParms*>_pCopyParams._ptr
+    if pDependencies is None and c_numDependencies > 0:
+        raise ValueError('pDependencies is None but numDependencies is not 0')
     if pDependencies is not None and c_numDependencies > 0:
-        if len(pDependencies) < c_numDependencies:
-            raise ValueError(f'pDependencies has {len(pDependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(pDependencies) < c_numDependencies:
+            raise ValueError(f'pDependencies has {PyObject_Length(pDependencies)} entries, fewer than numDependencies ({c_numDependencies})')
         c_pDependencies = <cyruntime.cudaGraphNode_t*>PyMem_Malloc(c_numDependencies * sizeof(cyruntime.cudaGraphNode_t))
         if c_pDependencies == NULL:
             raise MemoryError()
@@ -18037,9 +18121,11 @@ def cudaGraphAddMemcpyNodeToSymbol(graph, pDependencies, numDependencies, symbol
     c_count = count if PyLong_Check(count) else _index(count, 'count')
     c_offset = offset if PyLong_Check(offset) else _index(offset, 'offset')
     c_kind = <cyruntime.cudaMemcpyKind><int>(kind if PyLong_Check(kind) else _index(kind, 'kind'))
+    if pDependencies is None and c_numDependencies > 0:
+        raise ValueError('pDependencies is None but numDependencies is not 0')
     if pDependencies is not None and c_numDependencies > 0:
-        if len(pDependencies) < c_numDependencies:
-            raise ValueError(f'pDependencies has {len(pDependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(pDependencies) < c_numDependencies:
+            raise ValueError(f'pDependencies has {PyObject_Length(pDependencies)} entries, fewer than numDependencies ({c_numDependencies})')
         c_pDependencies = <cyruntime.cudaGraphNode_t*>PyMem_Malloc(c_numDependencies * sizeof(cyruntime.cudaGraphNode_t))
         if c_pDependencies == NULL:
             raise MemoryError()
@@ -18100,9 +18186,11 @@ def cudaGraphAddMemcpyNodeFromSymbol(graph, pDependencies, numDependencies, dst,
     c_count = count if PyLong_Check(count) else _index(count, 'count')
     c_offset = offset if PyLong_Check(offset) else _index(offset, 'offset')
     c_kind = <cyruntime.cudaMemcpyKind><int>(kind if PyLong_Check(kind) else _index(kind, 'kind'))
+    if pDependencies is None and c_numDependencies > 0:
+        raise ValueError('pDependencies is None but numDependencies is not 0')
     if pDependencies is not None and c_numDependencies > 0:
-        if len(pDependencies) < c_numDependencies:
-            raise ValueError(f'pDependencies has {len(pDependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(pDependencies) < c_numDependencies:
+            raise ValueError(f'pDependencies has {PyObject_Length(pDependencies)} entries, fewer than numDependencies ({c_numDependencies})')
         c_pDependencies = <cyruntime.cudaGraphNode_t*>PyMem_Malloc(c_numDependencies * sizeof(cyruntime.cudaGraphNode_t))
         if c_pDependencies == NULL:
             raise MemoryError()
@@ -18160,9 +18248,11 @@ def cudaGraphAddMemcpyNode1D(graph, pDependencies, numDependencies, dst, src, co
     c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
     c_count = count if PyLong_Check(count) else _index(count, 'count')
     c_kind = <cyruntime.cudaMemcpyKind><int>(kind if PyLong_Check(kind) else _index(kind, 'kind'))
+    if pDependencies is None and c_numDependencies > 0:
+        raise ValueError('pDependencies is None but numDependencies is not 0')
     if pDependencies is not None and c_numDependencies > 0:
-        if len(pDependencies) < c_numDependencies:
-            raise ValueError(f'pDependencies has {len(pDependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(pDependencies) < c_numDependencies:
+            raise ValueError(f'pDependencies has {PyObject_Length(pDependencies)} entries, fewer than numDependencies ({c_numDependencies})')
         c_pDependencies = <cyruntime.cudaGraphNode_t*>PyMem_Malloc(c_numDependencies * sizeof(cyruntime.cudaGraphNode_t))
         if c_pDependencies == NULL:
             raise MemoryError()
@@ -18372,9 +18462,11 @@ def cudaGraphAddMemsetNode(graph, pDependencies, numDependencies, pMemsetParams)
     if pMemsetParams is not None:
         _pMemsetParams = <cudaMemsetParams>_struct_arg(pMemsetParams, cudaMemsetParams, 'pMemsetParams')
         c_pMemsetParams = <cyruntime.cudaMemsetParams*>_pMemsetParams._ptr
+    if pDependencies is None and c_numDependencies > 0:
+        raise ValueError('pDependencies is None but numDependencies is not 0')
     if pDependencies is not None and c_numDependencies > 0:
-        if len(pDependencies) < c_numDependencies:
-            raise ValueError(f'pDependencies has {len(pDependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(pDependencies) < c_numDependencies:
+            raise ValueError(f'pDependencies has {PyObject_Length(pDependencies)} entries, fewer than numDependencies ({c_numDependencies})')
         c_pDependencies = <cyruntime.cudaGraphNode_t*>PyMem_Malloc(c_numDependencies * sizeof(cyruntime.cudaGraphNode_t))
         if c_pDependencies == NULL:
             raise MemoryError()
@@ -18463,9 +18555,11 @@ def cudaGraphAddHostNode(graph, pDependencies, numDependencies, pNodeParams):
     if pNodeParams is not None:
         _pNodeParams = <cudaHostNodeParams>_struct_arg(pNodeParams, cudaHostNodeParams, 'pNodeParams')
         c_pNodeParams = <cyruntime.cudaHostNodeParams*>_pNodeParams._ptr
+    if pDependencies is None and c_numDependencies > 0:
+        raise ValueError('pDependencies is None but numDependencies is not 0')
     if pDependencies is not None and c_numDependencies > 0:
-        if len(pDependencies) < c_numDependencies:
-            raise ValueError(f'pDependencies has {len(pDependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(pDependencies) < c_numDependencies:
+            raise ValueError(f'pDependencies has {PyObject_Length(pDependencies)} entries, fewer than numDependencies ({c_numDependencies})')
         c_pDependencies = <cyruntime.cudaGraphNode_t*>PyMem_Malloc(c_numDependencies * sizeof(cyruntime.cudaGraphNode_t))
         if c_pDependencies == NULL:
             raise MemoryError()
@@ -18554,9 +18648,11 @@ def cudaGraphAddChildGraphNode(graph, pDependencies, numDependencies, childGraph
         c_childGraph = <cyruntime.cudaGraph_t>(<cudaGraph_t>childGraph)._ptr[0]
     else:
         c_childGraph = <cyruntime.cudaGraph_t><uintptr_t>_handle_value(childGraph, cudaGraph_t, 'childGraph')
+    if pDependencies is None and c_numDependencies > 0:
+        raise ValueError('pDependencies is None but numDependencies is not 0')
     if pDependencies is not None and c_numDependencies > 0:
-        if len(pDependencies) < c_numDependencies:
-            raise ValueError(f'pDependencies has {len(pDependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(pDependencies) < c_numDependencies:
+            raise ValueError(f'pDependencies has {PyObject_Length(pDependencies)} entries, fewer than numDependencies ({c_numDependencies})')
         c_pDependencies = <cyruntime.cudaGraphNode_t*>PyMem_Malloc(c_numDependencies * sizeof(cyruntime.cudaGraphNode_t))
         if c_pDependencies == NULL:
             raise MemoryError()
@@ -18618,9 +18714,11 @@ def cudaGraphAddEmptyNode(graph, pDependencies, numDependencies):
     else:
         c_graph = <cyruntime.cudaGraph_t><uintptr_t>_handle_value(graph, cudaGraph_t, 'graph')
     c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
+    if pDependencies is None and c_numDependencies > 0:
+        raise ValueError('pDependencies is None but numDependencies is not 0')
     if pDependencies is not None and c_numDependencies > 0:
-        if len(pDependencies) < c_numDependencies:
-            raise ValueError(f'pDependencies has {len(pDependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(pDependencies) < c_numDependencies:
+            raise ValueError(f'pDependencies has {PyObject_Length(pDependencies)} entries, fewer than numDependencies ({c_numDependencies})')
         c_pDependencies = <cyruntime.cudaGraphNode_t*>PyMem_Malloc(c_numDependencies * sizeof(cyruntime.cudaGraphNode_t))
         if c_pDependencies == NULL:
             raise MemoryError()
@@ -18663,9 +18761,11 @@ def cudaGraphAddEventRecordNode(graph, pDependencies, numDependencies, event):
         c_event = <cyruntime.cudaEvent_t>(<cudaEvent_t>event)._ptr[0]
     else:
         c_event = <cyruntime.cudaEvent_t><uintptr_t>_handle_value(event, cudaEvent_t, 'event')
+    if pDependencies is None and c_numDependencies > 0:
+        raise ValueError('pDependencies is None but numDependencies is not 0')
     if pDependencies is not None and c_numDependencies > 0:
-        if len(pDependencies) < c_numDependencies:
-            raise ValueError(f'pDependencies has {len(pDependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(pDependencies) < c_numDependencies:
+            raise ValueError(f'pDependencies has {PyObject_Length(pDependencies)} entries, fewer than numDependencies ({c_numDependencies})')
         c_pDependencies = <cyruntime.cudaGraphNode_t*>PyMem_Malloc(c_numDependencies * sizeof(cyruntime.cudaGraphNode_t))
         if c_pDependencies == NULL:
             raise MemoryError()
@@ -18750,9 +18850,11 @@ def cudaGraphAddEventWaitNode(graph, pDependencies, numDependencies, event):
         c_event = <cyruntime.cudaEvent_t>(<cudaEvent_t>event)._ptr[0]
     else:
         c_event = <cyruntime.cudaEvent_t><uintptr_t>_handle_value(event, cudaEvent_t, 'event')
+    if pDependencies is None and c_numDependencies > 0:
+        raise ValueError('pDependencies is None but numDependencies is not 0')
     if pDependencies is not None and c_numDependencies > 0:
-        if len(pDependencies) < c_numDependencies:
-            raise ValueError(f'pDependencies has {len(pDependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(pDependencies) < c_numDependencies:
+            raise ValueError(f'pDependencies has {PyObject_Length(pDependencies)} entries, fewer than numDependencies ({c_numDependencies})')
         c_pDependencies = <cyruntime.cudaGraphNode_t*>PyMem_Malloc(c_numDependencies * sizeof(cyruntime.cudaGraphNode_t))
         if c_pDependencies == NULL:
             raise MemoryError()
@@ -18838,9 +18940,11 @@ def cudaGraphAddExternalSemaphoresSignalNode(graph, pDependencies, numDependenci
     if nodeParams is not None:
         _nodeParams = <cudaExternalSemaphoreSignalNodeParams>_struct_arg(nodeParams, cudaExternalSemaphoreSignalNodeParams, 'nodeParams')
         c_nodeParams = <cyruntime.cudaExternalSemaphoreSignalNodeParams*>_nodeParams._ptr
+    if pDependencies is None and c_numDependencies > 0:
+        raise ValueError('pDependencies is None but numDependencies is not 0')
     if pDependencies is not None and c_numDependencies > 0:
-        if len(pDependencies) < c_numDependencies:
-            raise ValueError(f'pDependencies has {len(pDependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(pDependencies) < c_numDependencies:
+            raise ValueError(f'pDependencies has {PyObject_Length(pDependencies)} entries, fewer than numDependencies ({c_numDependencies})')
         c_pDependencies = <cyruntime.cudaGraphNode_t*>PyMem_Malloc(c_numDependencies * sizeof(cyruntime.cudaGraphNode_t))
         if c_pDependencies == NULL:
             raise MemoryError()
@@ -18934,9 +19038,11 @@ def cudaGraphAddExternalSemaphoresWaitNode(graph, pDependencies, numDependencies
     if nodeParams is not None:
         _nodeParams = <cudaExternalSemaphoreWaitNodeParams>_struct_arg(nodeParams, cudaExternalSemaphoreWaitNodeParams, 'nodeParams')
         c_nodeParams = <cyruntime.cudaExternalSemaphoreWaitNodeParams*>_nodeParams._ptr
+    if pDependencies is None and c_numDependencies > 0:
+        raise ValueError('pDependencies is None but numDependencies is not 0')
     if pDependencies is not None and c_numDependencies > 0:
-        if len(pDependencies) < c_numDependencies:
-            raise ValueError(f'pDependencies has {len(pDependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(pDependencies) < c_numDependencies:
+            raise ValueError(f'pDependencies has {PyObject_Length(pDependencies)} entries, fewer than numDependencies ({c_numDependencies})')
         c_pDependencies = <cyruntime.cudaGraphNode_t*>PyMem_Malloc(c_numDependencies * sizeof(cyruntime.cudaGraphNode_t))
         if c_pDependencies == NULL:
             raise MemoryError()
@@ -19022,9 +19128,11 @@ def cudaGraphAddMemAllocNode(graph, pDependencies, numDependencies):
     else:
         c_graph = <cyruntime.cudaGraph_t><uintptr_t>_handle_value(graph, cudaGraph_t, 'graph')
     c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
+    if pDependencies is None and c_numDependencies > 0:
+        raise ValueError('pDependencies is None but numDependencies is not 0')
     if pDependencies is not None and c_numDependencies > 0:
-        if len(pDependencies) < c_numDependencies:
-            raise ValueError(f'pDependencies has {len(pDependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(pDependencies) < c_numDependencies:
+            raise ValueError(f'pDependencies has {PyObject_Length(pDependencies)} entries, fewer than numDependencies ({c_numDependencies})')
         c_pDependencies = <cyruntime.cudaGraphNode_t*>PyMem_Malloc(c_numDependencies * sizeof(cyruntime.cudaGraphNode_t))
         if c_pDependencies == NULL:
             raise MemoryError()
@@ -19091,9 +19199,11 @@ def cudaGraphAddMemFreeNode(graph, pDependencies, numDependencies, dptr):
     else:
         c_graph = <cyruntime.cudaGraph_t><uintptr_t>_handle_value(graph, cudaGraph_t, 'graph')
     c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
+    if pDependencies is None and c_numDependencies > 0:
+        raise ValueError('pDependencies is None but numDependencies is not 0')
     if pDependencies is not None and c_numDependencies > 0:
-        if len(pDependencies) < c_numDependencies:
-            raise ValueError(f'pDependencies has {len(pDependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(pDependencies) < c_numDependencies:
+            raise ValueError(f'pDependencies has {PyObject_Length(pDependencies)} entries, fewer than numDependencies ({c_numDependencies})')
         c_pDependencies = <cyruntime.cudaGraphNode_t*>PyMem_Malloc(c_numDependencies * sizeof(cyruntime.cudaGraphNode_t))
         if c_pDependencies == NULL:
             raise MemoryError()
@@ -19376,25 +19486,31 @@ def cudaGraphAddDependencies(graph, from_, to, edgeData, numDependencies):
     else:
         c_graph = <cyruntime.cudaGraph_t><uintptr_t>_handle_value(graph, cudaGraph_t, 'graph')
     c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
+    if from_ is None and c_numDependencies > 0:
+        raise ValueError('from_ is None but numDependencies is not 0')
     if from_ is not None and c_numDependencies > 0:
-        if len(from_) < c_numDependencies:
-            raise ValueError(f'from_ has {len(from_)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(from_) < c_numDependencies:
+            raise ValueError(f'from_ has {PyObject_Length(from_)} entries, fewer than numDependencies ({c_numDependencies})')
         c_from_ = <cyruntime.cudaGraphNode_t*>PyMem_Malloc(c_numDependencies * sizeof(cyruntime.cudaGraphNode_t))
         if c_from_ == NULL:
             raise MemoryError()
         for i, value in enumerate(from_[:c_numDependencies]):
             c_from_[i] = <cyruntime.cudaGraphNode_t><uintptr_t>_handle_value(value, cudaGraphNode_t, 'from_')
+    if to is None and c_numDependencies > 0:
+        raise ValueError('to is None but numDependencies is not 0')
     if to is not None and c_numDependencies > 0:
-        if len(to) < c_numDependencies:
-            raise ValueError(f'to has {len(to)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(to) < c_numDependencies:
+            raise ValueError(f'to has {PyObject_Length(to)} entries, fewer than numDependencies ({c_numDependencies})')
         c_to = <cyruntime.cudaGraphNode_t*>PyMem_Malloc(c_numDependencies * sizeof(cyruntime.cudaGraphNode_t))
         if c_to == NULL:
             raise MemoryError()
         for i, value in enumerate(to[:c_numDependencies]):
             c_to[i] = <cyruntime.cudaGraphNode_t><uintptr_t>_handle_value(value, cudaGraphNode_t, 'to')
+    if edgeData is None and c_numDependencies > 0:
+        raise ValueError('edgeData is None but numDependencies is not 0')
     if edgeData is not None and c_numDependencies > 0:
-        if len(edgeData) < c_numDependencies:
-            raise ValueError(f'edgeData has {len(edgeData)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(edgeData) < c_numDependencies:
+            raise ValueError(f'edgeData has {PyObject_Length(edgeData)} entries, fewer than numDependencies ({c_numDependencies})')
         c_edgeData = <cyruntime.cudaGraphEdgeData*>PyMem_Malloc(c_numDependencies * sizeof(cyruntime.cudaGraphEdgeData))
         if c_edgeData == NULL:
             raise MemoryError()
@@ -19438,25 +19554,31 @@ def cudaGraphRemoveDependencies(graph, from_, to, edgeData, numDependencies):
     else:
         c_graph = <cyruntime.cudaGraph_t><uintptr_t>_handle_value(graph, cudaGraph_t, 'graph')
     c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
+    if from_ is None and c_numDependencies > 0:
+        raise ValueError('from_ is None but numDependencies is not 0')
     if from_ is not None and c_numDependencies > 0:
-        if len(from_) < c_numDependencies:
-            raise ValueError(f'from_ has {len(from_)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(from_) < c_numDependencies:
+            raise ValueError(f'from_ has {PyObject_Length(from_)} entries, fewer than numDependencies ({c_numDependencies})')
         c_from_ = <cyruntime.cudaGraphNode_t*>PyMem_Malloc(c_numDependencies * sizeof(cyruntime.cudaGraphNode_t))
         if c_from_ == NULL:
             raise MemoryError()
         for i, value in enumerate(from_[:c_numDependencies]):
             c_from_[i] = <cyruntime.cudaGraphNode_t><uintptr_t>_handle_value(value, cudaGraphNode_t, 'from_')
+    if to is None and c_numDependencies > 0:
+        raise ValueError('to is None but numDependencies is not 0')
     if to is not None and c_numDependencies > 0:
-        if len(to) < c_numDependencies:
-            raise ValueError(f'to has {len(to)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(to) < c_numDependencies:
+            raise ValueError(f'to has {PyObject_Length(to)} entries, fewer than numDependencies ({c_numDependencies})')
         c_to = <cyruntime.cudaGraphNode_t*>PyMem_Malloc(c_numDependencies * sizeof(cyruntime.cudaGraphNode_t))
         if c_to == NULL:
             raise MemoryError()
         for i, value in enumerate(to[:c_numDependencies]):
             c_to[i] = <cyruntime.cudaGraphNode_t><uintptr_t>_handle_value(value, cudaGraphNode_t, 'to')
+    if edgeData is None and c_numDependencies > 0:
+        raise ValueError('edgeData is None but numDependencies is not 0')
     if edgeData is not None and c_numDependencies > 0:
-        if len(edgeData) < c_numDependencies:
-            raise ValueError(f'edgeData has {len(edgeData)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(edgeData) < c_numDependencies:
+            raise ValueError(f'edgeData has {PyObject_Length(edgeData)} entries, fewer than numDependencies ({c_numDependencies})')
         c_edgeData = <cyruntime.cudaGraphEdgeData*>PyMem_Malloc(c_numDependencies * sizeof(cyruntime.cudaGraphEdgeData))
         if c_edgeData == NULL:
             raise MemoryError()
@@ -20620,17 +20742,21 @@ def cudaGraphAddNode(graph, pDependencies, dependencyData, numDependencies):
     else:
         c_graph = <cyruntime.cudaGraph_t><uintptr_t>_handle_value(graph, cudaGraph_t, 'graph')
     c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
+    if pDependencies is None and c_numDependencies > 0:
+        raise ValueError('pDependencies is None but numDependencies is not 0')
     if pDependencies is not None and c_numDependencies > 0:
-        if len(pDependencies) < c_numDependencies:
-            raise ValueError(f'pDependencies has {len(pDependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(pDependencies) < c_numDependencies:
+            raise ValueError(f'pDependencies has {PyObject_Length(pDependencies)} entries, fewer than numDependencies ({c_numDependencies})')
         c_pDependencies = <cyruntime.cudaGraphNode_t*>PyMem_Malloc(c_numDependencies * sizeof(cyruntime.cudaGraphNode_t))
         if c_pDependencies == NULL:
             raise MemoryError()
         for i, value in enumerate(pDependencies[:c_numDependencies]):
             c_pDependencies[i] = <cyruntime.cudaGraphNode_t><uintptr_t>_handle_value(value, cudaGraphNode_t, 'pDependencies')
+    if dependencyData is None and c_numDependencies > 0:
+        raise ValueError('dependencyData is None but numDependencies is not 0')
     if dependencyData is not None and c_numDependencies > 0:
-        if len(dependencyData) < c_numDependencies:
-            raise ValueError(f'dependencyData has {len(dependencyData)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(dependencyData) < c_numDependencies:
+            raise ValueError(f'dependencyData has {PyObject_Length(dependencyData)} entries, fewer than numDependencies ({c_numDependencies})')
         c_dependencyData = <cyruntime.cudaGraphEdgeData*>PyMem_Malloc(c_numDependencies * sizeof(cyruntime.cudaGraphEdgeData))
         if c_dependencyData == NULL:
             raise MemoryError()
@@ -20814,18 +20940,22 @@ def cudaLibraryLoadData(code, jitOptions, jitOptionsValues, numJitOptions, libra
     c_numJitOptions = numJitOptions if PyLong_Check(numJitOptions) else _index(numJitOptions, 'numJitOptions')
     c_numLibraryOptions = numLibraryOptions if PyLong_Check(numLibraryOptions) else _index(numLibraryOptions, 'numLibraryOptions')
     _code = _void_ptr(code, 'code')
+    if jitOptions is None and c_numJitOptions > 0:
+        raise ValueError('jitOptions is None but numJitOptions is not 0')
     if jitOptions is not None and c_numJitOptions > 0:
-        if len(jitOptions) < c_numJitOptions:
-            raise ValueError(f'jitOptions has {len(jitOptions)} entries, fewer than numJitOptions ({c_numJitOptions})')
+        if PyObject_Length(jitOptions) < c_numJitOptions:
+            raise ValueError(f'jitOptions has {PyObject_Length(jitOptions)} entries, fewer than numJitOptions ({c_numJitOptions})')
         c_jitOptions = <cyruntime.cudaJitOption*>PyMem_Malloc(c_numJitOptions * sizeof(cyruntime.cudaJitOption))
         if c_jitOptions == NULL:
             raise MemoryError()
         for i, value in enumerate(jitOptions[:c_numJitOptions]):
             c_jitOptions[i] = <cyruntime.cudaJitOption><int>_index(value, 'jitOptions')
     _jitOptionsValues = pointer_array(jitOptionsValues, c_numJitOptions, 'jitOptionsValues')
+    if libraryOptions is None and c_numLibraryOptions > 0:
+        raise ValueError('libraryOptions is None but numLibraryOptions is not 0')
     if libraryOptions is not None and c_numLibraryOptions > 0:
-        if len(libraryOptions) < c_numLibraryOptions:
-            raise ValueError(f'libraryOptions has {len(libraryOptions)} entries, fewer than numLibraryOptions ({c_numLibraryOptions})')
+        if PyObject_Length(libraryOptions) < c_numLibraryOptions:
+            raise ValueError(f'libraryOptions has {PyObject_Length(libraryOptions)} entries, fewer than numLibraryOptions ({c_numLibraryOptions})')
         c_libraryOptions = <cyruntime.cudaLibraryOption*>PyMem_Malloc(c_numLibraryOptions * sizeof(cyruntime.cudaLibraryOption))
         if c_libraryOptions == NULL:
             raise MemoryError()
@@ -20889,18 +21019,22 @@ def cudaLibraryLoadFromFile(fileName, jitOptions, jitOptionsValues, numJitOption
         c_fileName = _fileName
     c_numJitOptions = numJitOptions if PyLong_Check(numJitOptions) else _index(numJitOptions, 'numJitOptions')
     c_numLibraryOptions = numLibraryOptions if PyLong_Check(numLibraryOptions) else _index(numLibraryOptions, 'numLibraryOptions')
+    if jitOptions is None and c_numJitOptions > 0:
+        raise ValueError('jitOptions is None but numJitOptions is not 0')
     if jitOptions is not None and c_numJitOptions > 0:
-        if len(jitOptions) < c_numJitOptions:
-            raise ValueError(f'jitOptions has {len(jitOptions)} entries, fewer than numJitOptions ({c_numJitOptions})')
+        if PyObject_Length(jitOptions) < c_numJitOptions:
+            raise ValueError(f'jitOptions has {PyObject_Length(jitOptions)} entries, fewer than numJitOptions ({c_numJitOptions})')
         c_jitOptions = <cyruntime.cudaJitOption*>PyMem_Malloc(c_numJitOptions * sizeof(cyruntime.cudaJitOption))
         if c_jitOptions == NULL:
             raise MemoryError()
         for i, value in enumerate(jitOptions[:c_numJitOptions]):
             c_jitOptions[i] = <cyruntime.cudaJitOption><int>_index(value, 'jitOptions')
     _jitOptionsValues = pointer_array(jitOptionsValues, c_numJitOptions, 'jitOptionsValues')
+    if libraryOptions is None and c_numLibraryOptions > 0:
+        raise ValueError('libraryOptions is None but numLibraryOptions is not 0')
     if libraryOptions is not None and c_numLibraryOptions > 0:
-        if len(libraryOptions) < c_numLibraryOptions:
-            raise ValueError(f'libraryOptions has {len(libraryOptions)} entries, fewer than numLibraryOptions ({c_numLibraryOptions})')
+        if PyObject_Length(libraryOptions) < c_numLibraryOptions:
+            raise ValueError(f'libraryOptions has {PyObject_Length(libraryOptions)} entries, fewer than numLibraryOptions ({c_numLibraryOptions})')
         c_libraryOptions = <cyruntime.cudaLibraryOption*>PyMem_Malloc(c_numLibraryOptions * sizeof(cyruntime.cudaLibraryOption))
         if c_libraryOptions == NULL:
             raise MemoryError()

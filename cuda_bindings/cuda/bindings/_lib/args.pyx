@@ -195,13 +195,15 @@ cdef class PointerArray:
 cdef PointerArray pointer_array(object items, Py_ssize_t count, str name):
     """items: a list or tuple of at least count values, each an int (an enum member, a flag or an
     address, stored in the pointer itself as the driver's option values are), None for NULL, a value
-    class (CUdeviceptr) or a buffer (a log bytearray). None counts as an empty list."""
+    class (CUdeviceptr) or a buffer (a log bytearray). None is an empty list, refused for a nonzero count."""
     cdef PointerArray out = PointerArray.__new__(PointerArray)
     cdef Py_ssize_t i
     cdef BufferArg arg
     out.keep = []
-    if items is None or count <= 0:
+    if count <= 0:
         return out
+    if items is None:
+        raise ValueError(f"{name} is None but its count is {count}")
     if not isinstance(items, (list, tuple)):
         raise TypeError(f"{name} must be a list or tuple, not {type(items).__name__}")
     if len(items) < count:
