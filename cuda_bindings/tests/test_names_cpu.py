@@ -203,6 +203,8 @@ def test_runtime_calls_without_a_driver():
     assert rt.cudaMemcpyBatchAsync([0x1000], [0x2000], [8], 1, None, None, 0, 0)[0] == no
     assert rt.cudaMemDiscardBatchAsync([0x1000], [8], 1, 0, 0)[0] == no
     assert rt.cudaSetValidDevices([0], 1)[0] == no
+    handle_type = rt.cudaMemAllocationHandleType.cudaMemHandleTypePosixFileDescriptor
+    assert rt.cudaMemPoolExportToShareableHandle(0, handle_type, 0)[0] != rt.cudaError_t.cudaSuccess
     with pytest.raises(ValueError, match="fewer"):
         rt.cudaMemcpyBatchAsync([0x1000], [], [8], 1, None, None, 0, 0)
     with pytest.raises(TypeError):

@@ -197,6 +197,20 @@ def test_export_shareable_handle(context):
     assert isinstance(fd, int) and fd >= 0
     os.close(fd)
     ok(cu.cuMemRelease(handle))
+    props = rt.cudaMemPoolProps()
+    props.allocType = rt.cudaMemAllocationType.cudaMemAllocationTypePinned
+    props.handleTypes = rt.cudaMemAllocationHandleType.cudaMemHandleTypePosixFileDescriptor
+    props.location.type = rt.cudaMemLocationType.cudaMemLocationTypeDevice
+    props.location.id = int(dev)
+    pool = ok(rt.cudaMemPoolCreate(props))
+    fd = ok(
+        rt.cudaMemPoolExportToShareableHandle(
+            pool, rt.cudaMemAllocationHandleType.cudaMemHandleTypePosixFileDescriptor, 0
+        )
+    )
+    assert isinstance(fd, int) and fd >= 0
+    os.close(fd)
+    ok(rt.cudaMemPoolDestroy(pool))
 
 
 def test_runtime_helpers_on_a_device(context):

@@ -17019,7 +17019,7 @@ def cudaMallocFromPoolAsync(size, memPool, stream):
     return (_result(_status), <uintptr_t>c_ptr)
 
 
-def cudaMemPoolExportToShareableHandle(shareableHandle, memPool, handleType, flags):
+def cudaMemPoolExportToShareableHandle(memPool, handleType, flags):
     """Exports a memory pool to the requested handle type. Given an IPC capable mempool, create an OS
     handle to share the pool with another process. A recipient process can convert the shareable
     handle into a mempool with cudaMemPoolImportFromShareableHandle. Individual pointers can then
@@ -17032,22 +17032,22 @@ def cudaMemPoolExportToShareableHandle(shareableHandle, memPool, handleType, fla
         handleType: - the type of handle to create
         flags: - must be 0
     """
-    cdef BufferArg _shareableHandle
+    cdef uint64_t _handle_raw[8]
     cdef cyruntime.cudaMemPool_t c_memPool
     cdef cyruntime.cudaMemAllocationHandleType c_handleType
     cdef unsigned int c_flags
+    memset(_handle_raw, 0, sizeof(_handle_raw))
     if type(memPool) is cudaMemPool_t:
         c_memPool = <cyruntime.cudaMemPool_t>(<cudaMemPool_t>memPool)._ptr[0]
     else:
         c_memPool = <cyruntime.cudaMemPool_t><uintptr_t>_handle_value(memPool, cudaMemPool_t, 'memPool')
     c_handleType = <cyruntime.cudaMemAllocationHandleType><int>(handleType if PyLong_Check(handleType) else _index(handleType, 'handleType'))
     c_flags = flags if PyLong_Check(flags) else _index(flags, 'flags')
-    _shareableHandle = _void_ptr(shareableHandle, 'shareableHandle')
     cdef cyruntime.cudaError_t _status
-    _status = cyruntime.cudaMemPoolExportToShareableHandle(<void*>_shareableHandle.ptr, c_memPool, c_handleType, c_flags)
+    _status = cyruntime.cudaMemPoolExportToShareableHandle(<void*>_handle_raw, c_memPool, c_handleType, c_flags)
     if _status != cyruntime.cudaSuccess:
-        return (_result(_status),)
-    return (_result(_status),)
+        return (_result(_status), None)
+    return (_result(_status), _shareable_handle(c_handleType, _handle_raw))
 
 
 def cudaMemPoolImportFromShareableHandle(shareableHandle, handleType, flags):

@@ -51,3 +51,16 @@ def getLocalRuntimeVersion():
     if status != cyruntime.cudaSuccess:
         return (_result(status), None)
     return (_success, version)
+
+
+cdef object _shareable_handle(int handle_type, uint64_t* raw):
+    """cudaMemPoolExportToShareableHandle's handle as the Python type of its handle type."""
+    if handle_type == cyruntime.cudaMemHandleTypeFabric:
+        fabric = cudaMemFabricHandle_st()
+        memcpy(<void*><uintptr_t>fabric.getPtr(), raw, sizeof(cyruntime.cudaMemFabricHandle_st))
+        return fabric
+    if handle_type == cyruntime.cudaMemHandleTypePosixFileDescriptor:
+        return (<int*>raw)[0]
+    if handle_type == cyruntime.cudaMemHandleTypeWin32Kmt:
+        return (<unsigned int*>raw)[0]
+    return <uintptr_t>(<void**>raw)[0]  # a Win32 HANDLE
