@@ -11,6 +11,7 @@ codegen/api/<lib>.python.txt), never half-wrapped.
 
 from __future__ import annotations
 
+import pathlib
 import re
 
 import emit_py
@@ -49,13 +50,13 @@ class Types:
         self.enum_class: dict[str, str] = {}
         for e in model["enums"]:
             self.enum_class[e["name"]] = e["name"]
-        for t in model["typedefs"]:
-            if t["kind"] == "enum":
-                tag = cy(t["type"])
-                self.enum_class[t["name"]] = t["name"]
-                self.enum_class.setdefault(tag, t["name"])
-                if self.enum_class[tag] == tag:
-                    self.enum_class[tag] = t["name"]
+        enum_typedefs = [t for t in model["typedefs"] if t["kind"] == "enum"]
+        for t in enum_typedefs:  # the first typedef name of a tag names its class
+            tag = cy(t["type"])
+            if self.enum_class.get(tag, tag) == tag:
+                self.enum_class[tag] = t["name"]
+        for t in enum_typedefs:  # every other typedef name is that class (cudaDataType_t -> cudaDataType)
+            self.enum_class[t["name"]] = self.enum_class[cy(t["type"])]
 
     def kind(self, name: str) -> tuple[str, str]:
         """(kind, primary name): int, float, enum, handle, intclass, callback, record, void, char, other."""
@@ -187,6 +188,10 @@ def extra_plan(lib: Lib, fn: dict, p: dict) -> Plan:
     if isinstance(over, dict) and "host_data" in over:  # the user data of a host function: set up above
         return Plan(py, [f"cdef void* c_{c} = NULL", f"cdef BufferArg _{c}"], [], f"c_{c}", pytype="Any")
     if isinstance(over, dict) and "out_string" in over:
+        if isinstance(over["out_string"], int):  # a fixed size (cuDeviceGetLuid: 8 bytes)
+            size = str(over["out_string"])
+            return Plan(None, [f"cdef bytearray _{c} = bytearray({size})"], [], f"<char*>_{c}",
+                        output=f"bytes(_{c})", outtype="bytes")  # fmt: skip
         size = ident(over["out_string"])
         return Plan(
             None,
@@ -212,6 +217,85 @@ def extra_plan(lib: Lib, fn: dict, p: dict) -> Plan:
     if isinstance(over, dict) and "attr_value_in" in over:
         return Plan(py, ["cdef uint64_t _attr_value = 0"], [f"_attr_value = _index({py}, {py!r})"],
                     "<void*>&_attr_value", pytype="int")  # fmt: skip
+    if isinstance(over, dict) and "in_list" in over:  # CUjit_option* options: an input list despite no const
+        return _array_plan(lib, fn, p, t, count=over["in_list"], less=over.get("less", 0))
+    if isinstance(over, dict) and "pointer_list" in over:  # void** optionValues: one void* per option
+        count = ident(over["pointer_list"])
+        return Plan(py, [f"cdef PointerArray _{c}"], [f"_{c} = pointer_array({py}, c_{count}, {py!r})"],
+                    f"<{qualify(lib, t)}>_{c}.ptrs", pytype="list | None", late=True)  # fmt: skip
+    if isinstance(over, dict) and "handle_out" in over:  # void* shareableHandle: its type follows handleType
+        by, convert = ident(over["handle_out"]), over["convert"]
+        return Plan(None, ["cdef uint64_t _handle_raw[8]"], ["memset(_handle_raw, 0, sizeof(_handle_raw))"],
+                    "<void*>_handle_raw", output=f"{convert}(c_{by}, _handle_raw)", outtype="Any")  # fmt: skip
+    if isinstance(over, dict) and "attribute_values" in over:  # cuPointerGetAttributes' void** data
+        attrs, count = ident(over["attribute_values"]), ident(over["count"])
+        return Plan(
+            None,
+            ["cdef uint64_t* _attr_values = NULL", f"cdef void** c_{c} = NULL"],
+            [
+                f"if c_{attrs} == NULL and c_{count} > 0:",
+                f"    raise ValueError('{attrs} must list {count} attributes')",
+                f"_attr_values = <uint64_t*>PyMem_Malloc(max(c_{count}, 1) * 8 * sizeof(uint64_t))",
+                f"c_{c} = <void**>PyMem_Malloc(max(c_{count}, 1) * sizeof(void*))",
+                f"if _attr_values == NULL or c_{c} == NULL:",
+                "    raise MemoryError()",
+                f"memset(_attr_values, 0, max(c_{count}, 1) * 8 * sizeof(uint64_t))",
+                f"for i in range(c_{count}):",
+                f"    c_{c}[i] = &_attr_values[8 * i]",
+            ],
+            f"c_{c}",
+            output=f"[{over['convert']}(c_{attrs}[i], &_attr_values[8 * i]) for i in range(c_{count})]",
+            outtype="list",
+            cleanup=["PyMem_Free(_attr_values)", f"PyMem_Free(c_{c})"],
+            last=True,
+        )
+    if isinstance(over, dict) and "range_values" in over:  # cuMemRangeGetAttributes' void** data
+        sizes, count = ident(over["range_values"]), ident(over["count"])
+        return Plan(
+            None,
+            ["cdef char* _range_raw = NULL", f"cdef void** c_{c} = NULL", "cdef size_t _range_total = 0"],
+            [
+                f"if c_{sizes} == NULL and c_{count} > 0:",
+                f"    raise ValueError('{sizes} must list {count} sizes')",
+                f"for i in range(c_{count}):",
+                f"    _range_total += c_{sizes}[i]",
+                "_range_raw = <char*>PyMem_Malloc(max(_range_total, 1))",
+                f"c_{c} = <void**>PyMem_Malloc(max(c_{count}, 1) * sizeof(void*))",
+                f"if _range_raw == NULL or c_{c} == NULL:",
+                "    raise MemoryError()",
+                "memset(_range_raw, 0, max(_range_total, 1))",
+                "_range_total = 0",
+                f"for i in range(c_{count}):",
+                f"    c_{c}[i] = _range_raw + _range_total",
+                f"    _range_total += c_{sizes}[i]",
+            ],
+            f"c_{c}",
+            output=f"[_int32_values(c_{c}[i], c_{sizes}[i]) for i in range(c_{count})]",
+            outtype="list",
+            cleanup=["PyMem_Free(_range_raw)", f"PyMem_Free(c_{c})"],
+            last=True,
+        )
+    if isinstance(over, dict) and "borrowed_array" in over:  # const T** out: the library's own array of count
+        count = ident(over["borrowed_array"])
+        inner = t.replace("const", "").replace(" ", "")[:-2]
+        kind, name = types.kind(inner)
+        if kind == "handle":
+            item = f"{name}(<uintptr_t>c_{c}[i])"
+        elif kind == "record":
+            item = f"_record_copy({name}, <const void*>&c_{c}[i], sizeof({m}.{inner}))"
+        else:
+            raise Unsupported(f"borrowed array of {inner}")
+        return Plan(
+            None,
+            [f"cdef const {m}.{inner}* c_{c} = NULL"],
+            [],
+            f"&c_{c}",
+            output=f"([{item} for i in range(c_{count})] if c_{c} != NULL else [])",
+            outtype=f"list[{name}]",
+        )
+    if over == "out_address":  # const void** ppExportTable: an address comes back
+        return Plan(None, [f"cdef const void* c_{c} = NULL"], [], f"&c_{c}", output=f"<uintptr_t>c_{c}",
+                    outtype="int")  # fmt: skip
     array = _array_plan(lib, fn, p, t)
     if array is not None:
         return array
@@ -288,6 +372,11 @@ def extra_plan(lib: Lib, fn: dict, p: dict) -> Plan:
         raise Unsupported(f"{direction} {p['type']}")
     # outputs: one pointer level down
     counted = [q for q in fn["params"] if _COUNT.match(q["name"]) and cy(q["type"]).endswith("*")]
+    fn_over = lib.cfg.get("params", {}).get(fn["name"], {}).values()
+    borrowed = any(isinstance(v, dict) and "borrowed_array" in v for v in fn_over)  # the arrays are planned
+    if counted and direction == "out" and p["name"] != counted[0]["name"] and t.replace(" ", "") != "constchar**":
+        if borrowed:
+            counted = []
     if counted and direction == "out" and p["name"] != counted[0]["name"] and t.replace(" ", "") != "constchar**":
         raise Unsupported(f"output array with an in/out count ({counted[0]['name']})")
     if t.replace(" ", "") == "constchar**":  # the library's own string
@@ -327,23 +416,33 @@ def extra_plan(lib: Lib, fn: dict, p: dict) -> Plan:
 _COUNT = re.compile(r"^(num[A-Z]\w*|count|\w+Count)$")
 
 
-def _array_plan(lib: Lib, fn: dict, p: dict, t: str) -> Plan | None:
-    """`const T* items` with an integer count parameter: a list (or None) of T in Python."""
-    if not (t.endswith("*") and not t.endswith("**") and t.startswith("const ")):
+def _array_plan(lib: Lib, fn: dict, p: dict, t: str, count: str | None = None, less: int = 0) -> Plan | None:
+    """`const T* items` with an integer count parameter: a list (or None) of T in Python.
+
+    count: the count parameter, where overrides.yaml names it (the array is then an input whatever its const);
+    less: the array holds that many entries fewer than the count (globalStrides: tensorRank - 1).
+    """
+    if not (t.endswith("*") and not t.endswith("**") and (t.startswith("const ") or count)):
         return None
     types: Types = lib.types
     kind, name = types.kind(t[:-1].strip())
     if kind not in ("handle", "intclass", "int", "enum", "record"):
         return None
     counts = [q["name"] for q in fn["params"] if _COUNT.match(q["name"]) and types.kind(q["type"])[0] == "int"]
+    if count is not None:
+        counts = [count]
+    if len(counts) > 1:  # cudaGraphAddMemcpyNode1D: numDependencies counts pDependencies, count is bytes
+        stem = re.sub(r"^p(?=[A-Z])", "", p["name"]).lower()
+        counts = [q for q in counts if q.lower() in (f"num{stem}", f"{stem}count")]
     if len(counts) != 1:
         return None
     doc = _param_docs(fn["doc"]).get(p["name"], "")
     named_by_count = counts[0].lower() in (f"num{p['name']}".lower(), f"{p['name']}count".lower())
-    always = _base(t[:-1].strip()) in lib.cfg.get("array_types", [])
+    always = _base(t[:-1].strip()) in lib.cfg.get("array_types", []) or count is not None
     if not (always or _ARRAY_DOC.match(doc) or named_by_count or (p["name"].endswith("s") and kind != "record")):
         return None  # a single struct beside a count of something else
     m, c, count = lib.cymod, ident(p["name"]), ident(counts[0])
+    n = f"c_{count}" if not less else f"(c_{count} - {less})"
     item = _base(t[:-1].strip())
     ct = item if kind in ("int",) else f"{m}.{item}"
     if kind in ("handle", "intclass"):
@@ -354,21 +453,25 @@ def _array_plan(lib: Lib, fn: dict, p: dict, t: str) -> Plan | None:
         convert = f"(<{ct}*><uintptr_t>(<{name}>_struct_arg(value, {name}, {c!r})).getPtr())[0]"
     else:
         convert = f"_index(value, {c!r})"
+    required = []  # where overrides.yaml names the count, None for a nonzero count is refused, never passed as NULL
+    if count is not None:
+        required = [f"if {c} is None and {n} > 0:", f"    raise ValueError('{c} is None but {count} is not 0')"]
     return Plan(
         c,
         [f"cdef {ct}* c_{c} = NULL"],
         [
-            f"if {c} is not None and c_{count} > 0:",
-            f"    if len({c}) < c_{count}:",
-            f"        raise ValueError(f'{c} has {{len({c})}} entries, fewer than {count} ({{c_{count}}})')",
-            f"    c_{c} = <{ct}*>PyMem_Malloc(c_{count} * sizeof({ct}))",
+            *required,
+            f"if {c} is not None and {n} > 0:",
+            f"    if PyObject_Length({c}) < {n}:",  # not len(): a parameter may be called len
+            f"        raise ValueError(f'{c} has {{PyObject_Length({c})}} entries, fewer than {count} ({{{n}}})')",
+            f"    c_{c} = <{ct}*>PyMem_Malloc({n} * sizeof({ct}))",
             f"    if c_{c} == NULL:",
             "        raise MemoryError()",
-            f"    for i, value in enumerate({c}[:c_{count}]):",
+            f"    for i, value in enumerate({c}[:{n}]):",
             f"        c_{c}[i] = {convert}",
         ],
         f"c_{c}",
-        pytype=f"list[{name}] | None",
+        pytype=f"list[{'int' if kind == 'int' else name}] | None",
         cleanup=[f"PyMem_Free(c_{c})"],
         late=True,
     )
@@ -519,6 +622,7 @@ _RICH_HEADER = """\
 
 cimport cython
 from cpython.long cimport PyLong_Check
+from cpython.object cimport PyObject_Length
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from libc.stdint cimport *
 from libc.string cimport memcpy, memset
@@ -530,6 +634,7 @@ from cuda.bindings._lib.args cimport cstr_arg as _cstr
 from cuda.bindings._lib.args cimport handle_value as _handle_value
 from cuda.bindings._lib.args cimport index_arg as _index
 from cuda.bindings._lib.args cimport void_ptr_arg as _void_ptr
+from cuda.bindings._lib.args cimport PointerArray, pointer_array
 from cuda.bindings._lib.callbacks cimport python_host_fn, release_host_fn
 from cuda.bindings._lib.kernel_params cimport pack_kernel_params
 
@@ -556,6 +661,10 @@ def __getattr__(name):
     if name in _ENUM_ALIASES:
         cls = _module_globals[name] = _enum_class(_ENUM_ALIASES[name])
         return cls
+    if name in _MEMBER_ALIASES:  # a macro naming an enum member
+        cls_name, member = _MEMBER_ALIASES[name]
+        value = _module_globals[name] = getattr(_enum_class(cls_name), member)
+        return value
     if name in ("Any", "Optional"):  # typing's, as the reference module has them; imported when asked for
         import typing
 
@@ -566,11 +675,16 @@ def __getattr__(name):
 
         _module_globals[name] = ctypes
         return ctypes
+    if name == "cuda":  # the namespace package, a name the reference module has
+        import cuda
+
+        _module_globals[name] = cuda
+        return cuda
     raise AttributeError(f"module {{__name__!r}} has no attribute {{name!r}}")
 
 
 def __dir__():
-    return sorted({{*_module_globals, *_ENUMS, *_ENUM_ALIASES, "Any", "Optional", "ctypes"}})
+    return sorted({{*_module_globals, *_ENUMS, *_ENUM_ALIASES, *_MEMBER_ALIASES, "Any", "Optional", "ctypes", "cuda"}})
 
 
 cdef object _struct_arg(object obj, type cls, str name):
@@ -586,6 +700,20 @@ cdef int _copy_struct(void* dst, object value, type cls, size_t size) except -1:
     return 0
 
 
+cdef object _record_copy(type cls, const void* src, size_t size):
+    # a new struct object holding a copy of *src
+    out = cls()
+    memcpy(<void*><uintptr_t>out.getPtr(), src, size)
+    return out
+
+
+cdef object _int32_values(void* data, size_t size):
+    # a 4-byte attribute value as an int; a longer one as a list of them (CU_MEM_RANGE_ATTRIBUTE_ACCESSED_BY)
+    if size == 4:
+        return (<int*>data)[0]
+    return [(<int*>data)[i] for i in range(size // 4)]
+
+
 cdef int _set_chars(char* dst, object value, size_t size, str name) except -1:
     cdef bytes data = _cstr(value, name)
     if len(data) > size:
@@ -596,20 +724,86 @@ cdef int _set_chars(char* dst, object value, size_t size, str name) except -1:
 """
 
 
-def assign_anon_names(model: dict) -> None:
-    """Name unnamed nested records anon_<kind>N, in model order (shared by both levels)."""
-    count = 0
+# ------------------------------------------------------ alias macros
+# `#define cudaKernelNodeAttrID cudaLaunchAttributeID` and
+# `#define CU_KERNEL_NODE_ATTRIBUTE_PRIORITY CU_LAUNCH_ATTRIBUTE_PRIORITY`: other names of a type or of an
+# enum member. Types become class aliases; members resolve on first use (module __getattr__), as the
+# enum classes themselves are made then.
 
-    def walk(fields):
-        nonlocal count
-        for f in fields:
+
+def _alias_target(lib: Lib, mac: dict) -> str:
+    macros = {mm["name"]: mm for mm in lib.model["macros"]}
+    target = mac["alias_of"]
+    while target in macros and "alias_of" in macros[target]:
+        target = macros[target]["alias_of"]
+    return target
+
+
+def _macro_type_aliases(lib: Lib, *kinds: str) -> list[tuple[str, str]]:
+    types: Types = lib.types
+    out = []
+    for mac in lib.model["macros"]:
+        if "alias_of" in mac:
+            kind, primary = types.kind(_alias_target(lib, mac))
+            if kind in kinds and kind != "other" and primary != mac["name"]:
+                out.append((mac["name"], primary))
+    return out
+
+
+def _macro_member_aliases(lib: Lib) -> list[tuple[str, str, str]]:
+    """(alias, enum class, member) for each macro naming an enum member."""
+    types: Types = lib.types
+    owner = {}
+    for enum in lib.model["enums"]:
+        cls = types.enum_class.get(enum["name"], enum["name"])
+        for mm in enum["members"]:
+            owner.setdefault(mm["name"], cls)
+    out = []
+    for mac in lib.model["macros"]:
+        if "alias_of" in mac:
+            target = _alias_target(lib, mac)
+            if target in owner:
+                out.append((mac["name"], owner[target], target))
+    return out
+
+
+def _included_defs(path: str) -> list[tuple[str, str]]:
+    """(name, Python parameters) of each module-level def of a hand-written include, for the stub."""
+    text = (pathlib.Path(__file__).resolve().parent.parent / "cuda" / "bindings" / path).read_text(encoding="utf-8")
+    defs = []
+    for name, params in re.findall(r"^def (\w+)\(([^)]*)\):", text, re.M):
+        names = [p.split("=")[0].split()[-1] for p in params.split(",") if p.strip()]
+        defs.append((name, ", ".join(names)))
+    return defs
+
+
+def assign_anon_names(model: dict) -> None:
+    """Name unnamed nested records anon_structN / anon_unionN as NVIDIA's bindings number them.
+
+    One counter per kind; records in model (header) order; inside each, a nested record is
+    numbered when its closing brace is reached (after the records it contains); anonymous
+    members (`union { a; b; };`, whose fields the parent takes) use up a number without
+    getting a class. Shared by both levels.
+    """
+    count = {"struct": 0, "union": 0}
+
+    def take(kind: str) -> str:
+        count[kind] += 1
+        return f"anon_{kind}{count[kind] - 1}"
+
+    def walk(rec: dict) -> None:
+        kinds = rec.get("anonymous", [])
+        fields = rec["fields"]
+        for i, f in enumerate(fields):
             if "record" in f:
-                f["record"]["name"] = f"anon_{f['record']['kind']}{count}"
-                count += 1
-                walk(f["record"]["fields"])
+                walk(f["record"])
+                f["record"]["name"] = take(f["record"]["kind"])
+            group = f.get("member_of_anonymous")
+            if group is not None and (i + 1 == len(fields) or fields[i + 1].get("member_of_anonymous") != group):
+                take(kinds[group])  # an anonymous member ends here
 
     for rec in model["records"]:
-        walk(rec["fields"])
+        walk(rec)
 
 
 def module(lib: Lib, stamp: str) -> tuple[str, str, str]:
@@ -625,7 +819,8 @@ def module(lib: Lib, stamp: str) -> tuple[str, str, str]:
     # first use (module __getattr__, or a call returning one): most programs touch a few of the
     # hundred, and making them all would be most of the import time.
     enum_aliases: list[tuple[str, str]] = []
-    out += ["", "cdef dict _ENUMS = {}  # name -> (members, doc)", "cdef dict _ENUM_ALIASES = {}", ""]
+    out += ["", "cdef dict _ENUMS = {}  # name -> (members, doc)", "cdef dict _ENUM_ALIASES = {}"]
+    out += ["cdef dict _MEMBER_ALIASES = {}  # name -> (enum class, member)", ""]
     done = set()
     for enum in lib.model["enums"]:
         cls = types.enum_class.get(enum["name"], enum["name"])
@@ -652,8 +847,11 @@ def module(lib: Lib, stamp: str) -> tuple[str, str, str]:
         if enum["name"] != cls:
             enum_aliases.append((enum["name"], cls))
     for t in lib.model["typedefs"]:
-        if t["kind"] == "enum" and types.enum_class.get(t["name"]) != t["name"]:
-            enum_aliases.append((t["name"], types.enum_class[cy(t["type"])]))
+        if t["kind"] in ("enum", "alias") and types.kind(t["name"])[0] == "enum":  # CUkernelNodeAttrID
+            target = types.kind(t["name"])[1]
+            if target != t["name"] and (t["name"], target) not in enum_aliases:
+                enum_aliases.append((t["name"], target))
+    enum_aliases += _macro_type_aliases(lib, "enum")
     out += [f"_ENUM_ALIASES[{a!r}] = {b!r}" for a, b in enum_aliases if a != b]
     stub += [f"{a} = {b}" for a, b in enum_aliases if a != b]
 
@@ -698,6 +896,7 @@ def module(lib: Lib, stamp: str) -> tuple[str, str, str]:
         kind, primary = types.kind(t["name"])
         if kind == "record" and primary != t["name"]:
             aliases.append((t["name"], primary))
+    aliases += _macro_type_aliases(lib, "record", "handle", "intclass", "callback")
 
     out += ["", "# Other names of the classes above (C typedefs and versioned names)."]
     for alias, target in aliases:
@@ -723,18 +922,30 @@ def module(lib: Lib, stamp: str) -> tuple[str, str, str]:
             continue
         cast = mac.get("cast", "")
         kind, cls = types.kind(cast) if cast and not cast.endswith("*") else ("int", "int")
-        if kind in ("handle", "intclass"):
+        if kind in ("handle", "intclass") and mac["value"] >= 0:
             out.append(f"{mac['name']} = {cls}({mac['value']})")
             stub.append(f"{mac['name']}: {cls}")
+        elif kind == "intclass":  # ((CUdevice)-1): a plain int, as no class holds it
+            out.append(f"{mac['name']} = {mac['value']}")
+            stub.append(f"{mac['name']}: int")
         else:
             out.append(f"{mac['name']} = {mac['value']}")
             stub.append(f"{mac['name']}: int")
+    member_aliases = _macro_member_aliases(lib)
+    out += [f"_MEMBER_ALIASES[{a!r}] = ({cls!r}, {mm!r})" for a, cls, mm in member_aliases]
+    stub += [f"{a}: {cls}" for a, cls, _ in member_aliases]
+    hand_written: set[str] = set()
     for extra in lib.cfg.get("include", []):  # hand-written helpers the overrides ask for
         out += ["", f'include "{extra}"']
+        for name, args in _included_defs(extra):
+            hand_written.add(name)
+            stub.append(f"def {name}({args}) -> Any: ...")
 
     skipped = []
     lib.extra_plan = extra_plan
     for fn in lib.model["functions"]:
+        if fn["name"] in hand_written:
+            continue
         fn2 = {**fn, "params": infer_directions(lib, fn)}
         returns = cy(fn["return"])
         if returns not in (emit_py.lib_result(lib), "const char*") and returns.replace(" ", "") != "constchar*":

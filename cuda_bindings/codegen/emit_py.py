@@ -47,6 +47,7 @@ class Plan:
     cleanup: list[str] = field(default_factory=list)  # after the call, also when it raises
     late: bool = False  # set up after the other parameters (it reads a count)
     after_call: list[str] = field(default_factory=list)  # right after the C call returns
+    last: bool = False  # set up after the late ones (it reads an array they fill)
 
 
 @dataclass
@@ -86,7 +87,8 @@ def plan(lib: Lib, fn: dict, p: dict, style: str) -> Plan:
         direction, over = over, None
     rich = (
         "kernel_params", "extra_params", "out_string", "pointer_attribute", "attr_value_out", "attr_value_in",
-        "host_fn", "host_data",
+        "host_fn", "host_data", "in_list", "pointer_list", "out_address", "handle_out", "attribute_values",
+        "range_values", "borrowed_array",
     )  # fmt: skip
     if hasattr(lib, "extra_plan") and (over in rich or (isinstance(over, dict) and set(over) & set(rich))):
         return lib.extra_plan(lib, fn, {**p, "direction": direction})
@@ -314,8 +316,9 @@ def function(lib: Lib, fn: dict, style: str) -> tuple[list[str], str]:
     def is_late(pl: Plan) -> bool:
         return pl.late or any(k in " ".join(pl.decl) for k in _LATE)
 
-    early = [s for pl in plans if not is_late(pl) for s in pl.setup]
-    late = [s for pl in plans if is_late(pl) for s in pl.setup]
+    early = [s for pl in plans if not is_late(pl) and not pl.last for s in pl.setup]
+    late = [s for pl in plans if is_late(pl) and not pl.last for s in pl.setup]
+    late += [s for pl in plans if pl.last for s in pl.setup]
     arrays = _out_array_setup(lib, fn, params, style)
     body += [f"    {s}" for s in early + late + arrays]
     call = f"{m}.{fn['name']}({', '.join(pl.arg for pl in plans)})"

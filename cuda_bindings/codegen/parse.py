@@ -116,6 +116,7 @@ def _record(cursor: ci.Cursor, hoisted: list | None = None) -> dict:
     an anonymous member (`union { a; b; };`) lends its fields to this record.
     """
     fields = []
+    anonymous = []  # the kind of each anonymous member, in order (its fields say which one they came from)
     children = list(cursor.get_children())
     field_types = {c.type.get_declaration().hash for c in children if c.kind == ci.CursorKind.FIELD_DECL}
     for child in children:
@@ -123,7 +124,9 @@ def _record(cursor: ci.Cursor, hoisted: list | None = None) -> dict:
             if _tag(child) and hoisted is not None:
                 hoisted.append({"name": _tag(child), **_record(child, hoisted), "doc": "", "tag": True})
             elif child.hash not in field_types:
-                fields += [{**f, "member_of_anonymous": True} for f in _record(child, hoisted)["fields"]]
+                member = _record(child, hoisted)
+                fields += [{**f, "member_of_anonymous": len(anonymous)} for f in member["fields"]]
+                anonymous.append(member["kind"])
             continue
         if child.kind != ci.CursorKind.FIELD_DECL:
             continue
@@ -144,11 +147,14 @@ def _record(cursor: ci.Cursor, hoisted: list | None = None) -> dict:
         ):
             field["record"] = _record(decl, hoisted)
         fields.append(field)
-    return {
+    out = {
         "kind": "union" if cursor.kind == ci.CursorKind.UNION_DECL else "struct",
         "fields": fields,
         "size": cursor.type.get_size(),
     }
+    if anonymous:
+        out["anonymous"] = anonymous
+    return out
 
 
 def _enum(cursor: ci.Cursor, name: str, doc_cursor: ci.Cursor) -> dict:
@@ -255,7 +261,14 @@ def _apply_aliases(model: dict) -> None:
             suffix = f"_{macro.get('per_thread')}"
             if fn["abi_name"].endswith(suffix):  # parsed with the per-thread define: X_v2_ptsz
                 fn["symbols"] = [fn["abi_name"][: -len(suffix)]]
-    model["macros"] = [m for m in model["macros"] if "alias" not in m or m["alias"] not in aliases]
+    # `#define CU_KERNEL_NODE_ATTRIBUTE_PRIORITY CU_LAUNCH_ATTRIBUTE_PRIORITY`: another name of a constant
+    # or a type, kept as "alias_of"; one naming a function was applied above and goes
+    functions = {fn["abi_name"] for fn in model["functions"] if "abi_name" in fn}
+    functions |= {fn["name"] for fn in model["functions"]}
+    for m in model["macros"]:
+        if "alias" in m and "per_thread" not in m and m["alias"] not in functions:
+            m["alias_of"] = m.pop("alias")
+    model["macros"] = [m for m in model["macros"] if "alias" not in m]
     # a function declared under two names (cudaLaunchKernel and, through the macro, its _ptsz twin)
     # is one function; the entry that knows its per-thread variant wins
     by_name: dict[str, dict] = {}
@@ -360,12 +373,12 @@ def _macro(c: ci.Cursor) -> dict | None:
         return {"name": c.spelling, "alias": tokens[2], "per_thread": tokens[0][-4:].lower()}
     text = " ".join(tokens)
     cast = re.fullmatch(
-        r"\(\s*\(\s*([A-Za-z_]\w*(?:\s*\*)?)\s*\)\s*(0[xX][0-9a-fA-F]+|\d+|[A-Za-z_]\w*)[uUlL]*\s*\)", text
+        r"\(\s*\(\s*([A-Za-z_]\w*(?:\s*\*)?)\s*\)\s*(-\s*\d+|0[xX][0-9a-fA-F]+|\d+|[A-Za-z_]\w*)[uUlL]*\s*\)", text
     )
     if cast:  # ((CUstream)0x1), ((void*)0x01), ((void*)OTHER_MACRO)
-        value = cast.group(2)
+        value = cast.group(2).replace(" ", "")
         macro = {"name": c.spelling, "cast": cast.group(1).replace(" ", "")}
-        if value[0].isdigit():
+        if value[0].isdigit() or value[0] == "-":  # ((CUdevice)-1)
             macro["value"] = int(value, 0)
         else:
             macro["value_of"] = value

@@ -1436,15 +1436,15 @@ cdef extern from "cuda.h":
         CUstreamBatchMemOpParams* paramArray
         unsigned int flags
 
-cdef struct anon_struct1:
+cdef struct anon_struct0:
     unsigned long long bytesOverBudget
-cdef union anon_union0:
-    anon_struct1 overBudget
+cdef union anon_union2:
+    anon_struct0 overBudget
 
 cdef extern from "cuda.h":
     cdef struct CUasyncNotificationInfo_st:
         CUasyncNotificationType type
-        anon_union0 info
+        anon_union2 info
     cdef struct CUdevprop_st:
         int maxThreadsPerBlock
         int maxThreadsDim[3]
@@ -1540,22 +1540,22 @@ cdef extern from "cuda.h":
         unsigned char default_
         unsigned char remote
 
-cdef struct anon_struct2:
+cdef struct anon_struct1:
     unsigned int x
     unsigned int y
     unsigned int z
-cdef struct anon_struct3:
+cdef struct anon_struct2:
     CUevent event
     int flags
     int triggerAtBlockStart
-cdef struct anon_struct4:
+cdef struct anon_struct3:
     CUevent event
     int flags
-cdef struct anon_struct5:
+cdef struct anon_struct4:
     unsigned int x
     unsigned int y
     unsigned int z
-cdef struct anon_struct6:
+cdef struct anon_struct5:
     int deviceUpdatable
     CUgraphDeviceNode devNode
 
@@ -1565,16 +1565,16 @@ cdef extern from "cuda.h":
         CUaccessPolicyWindow accessPolicyWindow
         int cooperative
         CUsynchronizationPolicy syncPolicy
-        anon_struct2 clusterDim
+        anon_struct1 clusterDim
         CUclusterSchedulingPolicy clusterSchedulingPolicyPreference
         int programmaticStreamSerializationAllowed
-        anon_struct3 programmaticEvent
-        anon_struct4 launchCompletionEvent
+        anon_struct2 programmaticEvent
+        anon_struct3 launchCompletionEvent
         int priority
         CUlaunchMemSyncDomainMap memSyncDomainMap
         CUlaunchMemSyncDomain memSyncDomain
-        anon_struct5 preferredClusterDim
-        anon_struct6 deviceUpdatableKernelNode
+        anon_struct4 preferredClusterDim
+        anon_struct5 deviceUpdatableKernelNode
         unsigned int sharedMemCarveout
         unsigned int nvlinkUtilCentricScheduling
     cdef struct CUlaunchAttribute_st:
@@ -1595,13 +1595,13 @@ cdef extern from "cuda.h":
     cdef struct CUexecAffinitySmCount_st:
         unsigned int val
 
-cdef union anon_union7:
+cdef union anon_union3:
     CUexecAffinitySmCount smCount
 
 cdef extern from "cuda.h":
     cdef struct CUexecAffinityParam_st:
         CUexecAffinityType type
-        anon_union7 param
+        anon_union3 param
     cdef struct CUctxCigParam_st:
         CUcigDataType sharedDataType
         void* sharedData
@@ -1701,14 +1701,14 @@ cdef extern from "cuda.h":
         unsigned int NumChannels
         unsigned int Flags
 
-cdef struct anon_struct8:
+cdef struct anon_struct6:
     unsigned int width
     unsigned int height
     unsigned int depth
 
 cdef extern from "cuda.h":
     cdef struct CUDA_ARRAY_SPARSE_PROPERTIES_st:
-        anon_struct8 tileExtent
+        anon_struct6 tileExtent
         unsigned int miptailFirstLevel
         unsigned long long miptailSize
         unsigned int flags
@@ -1718,35 +1718,35 @@ cdef extern from "cuda.h":
         size_t alignment
         unsigned int reserved[4]
 
-cdef struct anon_struct10:
+cdef struct anon_struct7:
     CUarray hArray
-cdef struct anon_struct11:
+cdef struct anon_struct8:
     CUmipmappedArray hMipmappedArray
-cdef struct anon_struct12:
+cdef struct anon_struct9:
     CUdeviceptr devPtr
     CUarray_format format
     unsigned int numChannels
     size_t sizeInBytes
-cdef struct anon_struct13:
+cdef struct anon_struct10:
     CUdeviceptr devPtr
     CUarray_format format
     unsigned int numChannels
     size_t width
     size_t height
     size_t pitchInBytes
-cdef struct anon_struct14:
+cdef struct anon_struct11:
     int reserved[32]
-cdef union anon_union9:
-    anon_struct10 array
-    anon_struct11 mipmap
-    anon_struct12 linear
-    anon_struct13 pitch2D
-    anon_struct14 reserved
+cdef union anon_union4:
+    anon_struct7 array
+    anon_struct8 mipmap
+    anon_struct9 linear
+    anon_struct10 pitch2D
+    anon_struct11 reserved
 
 cdef extern from "cuda.h":
     cdef struct CUDA_RESOURCE_DESC_st:
         CUresourcetype resType
-        anon_union9 res
+        anon_union4 res
         unsigned int flags
     cdef struct CUDA_TEXTURE_DESC_st:
         CUaddress_mode addressMode[3]
@@ -1786,18 +1786,18 @@ cdef extern from "cuda.h":
         CUstream hStream
         void** kernelParams
 
-cdef struct anon_struct16:
+cdef struct anon_struct12:
     void* handle
     const void* name
-cdef union anon_union15:
+cdef union anon_union5:
     int fd
-    anon_struct16 win32
+    anon_struct12 win32
     const void* nvSciBufObject
 
 cdef extern from "cuda.h":
     cdef struct CUDA_EXTERNAL_MEMORY_HANDLE_DESC_st:
         CUexternalMemoryHandleType type
-        anon_union15 handle
+        anon_union5 handle
         unsigned long long size
         unsigned int flags
         unsigned int reserved[16]
@@ -1812,57 +1812,57 @@ cdef extern from "cuda.h":
         unsigned int numLevels
         unsigned int reserved[16]
 
-cdef struct anon_struct18:
+cdef struct anon_struct13:
     void* handle
     const void* name
-cdef union anon_union17:
+cdef union anon_union6:
     int fd
-    anon_struct18 win32
+    anon_struct13 win32
     const void* nvSciSyncObj
 
 cdef extern from "cuda.h":
     cdef struct CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC_st:
         CUexternalSemaphoreHandleType type
-        anon_union17 handle
+        anon_union6 handle
         unsigned int flags
         unsigned int reserved[16]
 
-cdef struct anon_struct20:
+cdef struct anon_struct14:
     unsigned long long value
-cdef union anon_union21:
+cdef union anon_union7:
     void* fence
     unsigned long long reserved
-cdef struct anon_struct22:
+cdef struct anon_struct15:
     unsigned long long key
-cdef struct anon_struct19:
-    anon_struct20 fence
-    anon_union21 nvSciSync
-    anon_struct22 keyedMutex
+cdef struct anon_struct16:
+    anon_struct14 fence
+    anon_union7 nvSciSync
+    anon_struct15 keyedMutex
     unsigned int reserved[12]
 
 cdef extern from "cuda.h":
     cdef struct CUDA_EXTERNAL_SEMAPHORE_SIGNAL_PARAMS_st:
-        anon_struct19 params
+        anon_struct16 params
         unsigned int flags
         unsigned int reserved[16]
 
-cdef struct anon_struct24:
+cdef struct anon_struct17:
     unsigned long long value
-cdef union anon_union25:
+cdef union anon_union8:
     void* fence
     unsigned long long reserved
-cdef struct anon_struct26:
+cdef struct anon_struct18:
     unsigned long long key
     unsigned int timeoutMs
-cdef struct anon_struct23:
-    anon_struct24 fence
-    anon_union25 nvSciSync
-    anon_struct26 keyedMutex
+cdef struct anon_struct19:
+    anon_struct17 fence
+    anon_union8 nvSciSync
+    anon_struct18 keyedMutex
     unsigned int reserved[10]
 
 cdef extern from "cuda.h":
     cdef struct CUDA_EXTERNAL_SEMAPHORE_WAIT_PARAMS_st:
-        anon_struct23 params
+        anon_struct19 params
         unsigned int flags
         unsigned int reserved[16]
     cdef struct CUDA_EXT_SEM_SIGNAL_NODE_PARAMS_st:
@@ -1882,10 +1882,10 @@ cdef extern from "cuda.h":
         const CUDA_EXTERNAL_SEMAPHORE_WAIT_PARAMS* paramsArray
         unsigned int numExtSems
 
-cdef union anon_union27:
+cdef union anon_union9:
     CUmipmappedArray mipmap
     CUarray array
-cdef struct anon_struct29:
+cdef struct anon_struct20:
     unsigned int level
     unsigned int layer
     unsigned int offsetX
@@ -1894,25 +1894,25 @@ cdef struct anon_struct29:
     unsigned int extentWidth
     unsigned int extentHeight
     unsigned int extentDepth
-cdef struct anon_struct30:
+cdef struct anon_struct21:
     unsigned int layer
     unsigned long long offset
     unsigned long long size
-cdef union anon_union28:
-    anon_struct29 sparseLevel
-    anon_struct30 miptail
-cdef union anon_union31:
+cdef union anon_union10:
+    anon_struct20 sparseLevel
+    anon_struct21 miptail
+cdef union anon_union11:
     CUmemGenericAllocationHandle memHandle
 
 cdef extern from "cuda.h":
     cdef struct CUarrayMapInfo_st:
         CUresourcetype resourceType
-        anon_union27 resource
+        anon_union9 resource
         CUarraySparseSubresourceType subresourceType
-        anon_union28 subresource
+        anon_union10 subresource
         CUmemOperationType memOperationType
         CUmemHandleType memHandleType
-        anon_union31 memHandle
+        anon_union11 memHandle
         unsigned long long offset
         unsigned int deviceBitMask
         unsigned int flags
@@ -1921,7 +1921,7 @@ cdef extern from "cuda.h":
         CUmemLocationType type
         int id
 
-cdef struct anon_struct32:
+cdef struct anon_struct22:
     unsigned char compressionType
     unsigned char gpuDirectRDMACapable
     unsigned short usage
@@ -1933,7 +1933,7 @@ cdef extern from "cuda.h":
         CUmemAllocationHandleType requestedHandleTypes
         CUmemLocation location
         void* win32HandleMetaData
-        anon_struct32 allocFlags
+        anon_struct22 allocFlags
     cdef struct CUmulticastObjectProp_st:
         unsigned int numDevices
         size_t size
@@ -1970,22 +1970,22 @@ cdef extern from "cuda.h":
         size_t height
         size_t depth
 
-cdef struct anon_struct34:
+cdef struct anon_struct23:
     CUdeviceptr ptr
     size_t rowLength
     size_t layerHeight
     CUmemLocation locHint
-cdef struct anon_struct35:
+cdef struct anon_struct24:
     CUarray array
     CUoffset3D offset
-cdef union anon_union33:
-    anon_struct34 ptr
-    anon_struct35 array
+cdef union anon_union12:
+    anon_struct23 ptr
+    anon_struct24 array
 
 cdef extern from "cuda.h":
     cdef struct CUmemcpy3DOperand_st:
         CUmemcpy3DOperandType type
-        anon_union33 op
+        anon_union12 op
     cdef struct CUDA_MEMCPY3D_BATCH_OP_st:
         CUmemcpy3DOperand src
         CUmemcpy3DOperand dst

@@ -4,6 +4,7 @@
 
 cimport cython
 from cpython.long cimport PyLong_Check
+from cpython.object cimport PyObject_Length
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from libc.stdint cimport *
 from libc.string cimport memcpy, memset
@@ -15,6 +16,7 @@ from cuda.bindings._lib.args cimport cstr_arg as _cstr
 from cuda.bindings._lib.args cimport handle_value as _handle_value
 from cuda.bindings._lib.args cimport index_arg as _index
 from cuda.bindings._lib.args cimport void_ptr_arg as _void_ptr
+from cuda.bindings._lib.args cimport PointerArray, pointer_array
 from cuda.bindings._lib.callbacks cimport python_host_fn, release_host_fn
 from cuda.bindings._lib.kernel_params cimport pack_kernel_params
 
@@ -41,6 +43,10 @@ def __getattr__(name):
     if name in _ENUM_ALIASES:
         cls = _module_globals[name] = _enum_class(_ENUM_ALIASES[name])
         return cls
+    if name in _MEMBER_ALIASES:  # a macro naming an enum member
+        cls_name, member = _MEMBER_ALIASES[name]
+        value = _module_globals[name] = getattr(_enum_class(cls_name), member)
+        return value
     if name in ("Any", "Optional"):  # typing's, as the reference module has them; imported when asked for
         import typing
 
@@ -51,11 +57,16 @@ def __getattr__(name):
 
         _module_globals[name] = ctypes
         return ctypes
+    if name == "cuda":  # the namespace package, a name the reference module has
+        import cuda
+
+        _module_globals[name] = cuda
+        return cuda
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def __dir__():
-    return sorted({*_module_globals, *_ENUMS, *_ENUM_ALIASES, "Any", "Optional", "ctypes"})
+    return sorted({*_module_globals, *_ENUMS, *_ENUM_ALIASES, *_MEMBER_ALIASES, "Any", "Optional", "ctypes", "cuda"})
 
 
 cdef object _struct_arg(object obj, type cls, str name):
@@ -71,6 +82,20 @@ cdef int _copy_struct(void* dst, object value, type cls, size_t size) except -1:
     return 0
 
 
+cdef object _record_copy(type cls, const void* src, size_t size):
+    # a new struct object holding a copy of *src
+    out = cls()
+    memcpy(<void*><uintptr_t>out.getPtr(), src, size)
+    return out
+
+
+cdef object _int32_values(void* data, size_t size):
+    # a 4-byte attribute value as an int; a longer one as a list of them (CU_MEM_RANGE_ATTRIBUTE_ACCESSED_BY)
+    if size == 4:
+        return (<int*>data)[0]
+    return [(<int*>data)[i] for i in range(size // 4)]
+
+
 cdef int _set_chars(char* dst, object value, size_t size, str name) except -1:
     cdef bytes data = _cstr(value, name)
     if len(data) > size:
@@ -82,6 +107,7 @@ cdef int _set_chars(char* dst, object value, size_t size, str name) except -1:
 
 cdef dict _ENUMS = {}  # name -> (members, doc)
 cdef dict _ENUM_ALIASES = {}
+cdef dict _MEMBER_ALIASES = {}  # name -> (enum class, member)
 
 _ENUMS['CUipcMem_flags'] = ((('CU_IPC_MEM_LAZY_ENABLE_PEER_ACCESS', cydriver.CU_IPC_MEM_LAZY_ENABLE_PEER_ACCESS),), 'CUDA Ipc Mem Flags')
 cdef object _members_CUipcMem_flags = None
@@ -1496,6 +1522,8 @@ _ENUM_ALIASES['CUfunctionLoadingState_enum'] = 'CUfunctionLoadingState'
 _ENUM_ALIASES['CUcoredumpSettings_enum'] = 'CUcoredumpSettings'
 _ENUM_ALIASES['CUlogLevel_enum'] = 'CUlogLevel'
 _ENUM_ALIASES['CUoutput_mode_enum'] = 'CUoutput_mode'
+_ENUM_ALIASES['CUkernelNodeAttrID'] = 'CUlaunchAttributeID'
+_ENUM_ALIASES['CUstreamAttrID'] = 'CUlaunchAttributeID'
 
 @cython.freelist(16)
 cdef class cuuint32_t:
@@ -3054,11 +3082,11 @@ cdef inline object _view_CUDA_BATCH_MEM_OP_NODE_PARAMS_v1_st(uintptr_t ptr, obje
 cdef inline object _view_CUDA_BATCH_MEM_OP_NODE_PARAMS_v2_st(uintptr_t ptr, object owner):
     return CUDA_BATCH_MEM_OP_NODE_PARAMS_v2_st(ptr, owner)
 
-cdef inline object _view_anon_struct1(uintptr_t ptr, object owner):
-    return anon_struct1(ptr, owner)
+cdef inline object _view_anon_struct0(uintptr_t ptr, object owner):
+    return anon_struct0(ptr, owner)
 
-cdef inline object _view_anon_union0(uintptr_t ptr, object owner):
-    return anon_union0(ptr, owner)
+cdef inline object _view_anon_union2(uintptr_t ptr, object owner):
+    return anon_union2(ptr, owner)
 
 cdef inline object _view_CUasyncNotificationInfo_st(uintptr_t ptr, object owner):
     return CUasyncNotificationInfo_st(ptr, owner)
@@ -3102,6 +3130,9 @@ cdef inline object _view_CUDA_GRAPH_INSTANTIATE_PARAMS_st(uintptr_t ptr, object 
 cdef inline object _view_CUlaunchMemSyncDomainMap_st(uintptr_t ptr, object owner):
     return CUlaunchMemSyncDomainMap_st(ptr, owner)
 
+cdef inline object _view_anon_struct1(uintptr_t ptr, object owner):
+    return anon_struct1(ptr, owner)
+
 cdef inline object _view_anon_struct2(uintptr_t ptr, object owner):
     return anon_struct2(ptr, owner)
 
@@ -3113,9 +3144,6 @@ cdef inline object _view_anon_struct4(uintptr_t ptr, object owner):
 
 cdef inline object _view_anon_struct5(uintptr_t ptr, object owner):
     return anon_struct5(ptr, owner)
-
-cdef inline object _view_anon_struct6(uintptr_t ptr, object owner):
-    return anon_struct6(ptr, owner)
 
 cdef inline object _view_CUlaunchAttributeValue_union(uintptr_t ptr, object owner):
     return CUlaunchAttributeValue_union(ptr, owner)
@@ -3129,8 +3157,8 @@ cdef inline object _view_CUlaunchConfig_st(uintptr_t ptr, object owner):
 cdef inline object _view_CUexecAffinitySmCount_st(uintptr_t ptr, object owner):
     return CUexecAffinitySmCount_st(ptr, owner)
 
-cdef inline object _view_anon_union7(uintptr_t ptr, object owner):
-    return anon_union7(ptr, owner)
+cdef inline object _view_anon_union3(uintptr_t ptr, object owner):
+    return anon_union3(ptr, owner)
 
 cdef inline object _view_CUexecAffinityParam_st(uintptr_t ptr, object owner):
     return CUexecAffinityParam_st(ptr, owner)
@@ -3162,8 +3190,8 @@ cdef inline object _view_CUDA_ARRAY_DESCRIPTOR_st(uintptr_t ptr, object owner):
 cdef inline object _view_CUDA_ARRAY3D_DESCRIPTOR_st(uintptr_t ptr, object owner):
     return CUDA_ARRAY3D_DESCRIPTOR_st(ptr, owner)
 
-cdef inline object _view_anon_struct8(uintptr_t ptr, object owner):
-    return anon_struct8(ptr, owner)
+cdef inline object _view_anon_struct6(uintptr_t ptr, object owner):
+    return anon_struct6(ptr, owner)
 
 cdef inline object _view_CUDA_ARRAY_SPARSE_PROPERTIES_st(uintptr_t ptr, object owner):
     return CUDA_ARRAY_SPARSE_PROPERTIES_st(ptr, owner)
@@ -3171,23 +3199,23 @@ cdef inline object _view_CUDA_ARRAY_SPARSE_PROPERTIES_st(uintptr_t ptr, object o
 cdef inline object _view_CUDA_ARRAY_MEMORY_REQUIREMENTS_st(uintptr_t ptr, object owner):
     return CUDA_ARRAY_MEMORY_REQUIREMENTS_st(ptr, owner)
 
+cdef inline object _view_anon_struct7(uintptr_t ptr, object owner):
+    return anon_struct7(ptr, owner)
+
+cdef inline object _view_anon_struct8(uintptr_t ptr, object owner):
+    return anon_struct8(ptr, owner)
+
+cdef inline object _view_anon_struct9(uintptr_t ptr, object owner):
+    return anon_struct9(ptr, owner)
+
 cdef inline object _view_anon_struct10(uintptr_t ptr, object owner):
     return anon_struct10(ptr, owner)
 
 cdef inline object _view_anon_struct11(uintptr_t ptr, object owner):
     return anon_struct11(ptr, owner)
 
-cdef inline object _view_anon_struct12(uintptr_t ptr, object owner):
-    return anon_struct12(ptr, owner)
-
-cdef inline object _view_anon_struct13(uintptr_t ptr, object owner):
-    return anon_struct13(ptr, owner)
-
-cdef inline object _view_anon_struct14(uintptr_t ptr, object owner):
-    return anon_struct14(ptr, owner)
-
-cdef inline object _view_anon_union9(uintptr_t ptr, object owner):
-    return anon_union9(ptr, owner)
+cdef inline object _view_anon_union4(uintptr_t ptr, object owner):
+    return anon_union4(ptr, owner)
 
 cdef inline object _view_CUDA_RESOURCE_DESC_st(uintptr_t ptr, object owner):
     return CUDA_RESOURCE_DESC_st(ptr, owner)
@@ -3207,11 +3235,11 @@ cdef inline object _view_CUDA_POINTER_ATTRIBUTE_P2P_TOKENS_st(uintptr_t ptr, obj
 cdef inline object _view_CUDA_LAUNCH_PARAMS_st(uintptr_t ptr, object owner):
     return CUDA_LAUNCH_PARAMS_st(ptr, owner)
 
-cdef inline object _view_anon_struct16(uintptr_t ptr, object owner):
-    return anon_struct16(ptr, owner)
+cdef inline object _view_anon_struct12(uintptr_t ptr, object owner):
+    return anon_struct12(ptr, owner)
 
-cdef inline object _view_anon_union15(uintptr_t ptr, object owner):
-    return anon_union15(ptr, owner)
+cdef inline object _view_anon_union5(uintptr_t ptr, object owner):
+    return anon_union5(ptr, owner)
 
 cdef inline object _view_CUDA_EXTERNAL_MEMORY_HANDLE_DESC_st(uintptr_t ptr, object owner):
     return CUDA_EXTERNAL_MEMORY_HANDLE_DESC_st(ptr, owner)
@@ -3222,41 +3250,41 @@ cdef inline object _view_CUDA_EXTERNAL_MEMORY_BUFFER_DESC_st(uintptr_t ptr, obje
 cdef inline object _view_CUDA_EXTERNAL_MEMORY_MIPMAPPED_ARRAY_DESC_st(uintptr_t ptr, object owner):
     return CUDA_EXTERNAL_MEMORY_MIPMAPPED_ARRAY_DESC_st(ptr, owner)
 
-cdef inline object _view_anon_struct18(uintptr_t ptr, object owner):
-    return anon_struct18(ptr, owner)
+cdef inline object _view_anon_struct13(uintptr_t ptr, object owner):
+    return anon_struct13(ptr, owner)
 
-cdef inline object _view_anon_union17(uintptr_t ptr, object owner):
-    return anon_union17(ptr, owner)
+cdef inline object _view_anon_union6(uintptr_t ptr, object owner):
+    return anon_union6(ptr, owner)
 
 cdef inline object _view_CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC_st(uintptr_t ptr, object owner):
     return CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC_st(ptr, owner)
 
-cdef inline object _view_anon_struct20(uintptr_t ptr, object owner):
-    return anon_struct20(ptr, owner)
+cdef inline object _view_anon_struct14(uintptr_t ptr, object owner):
+    return anon_struct14(ptr, owner)
 
-cdef inline object _view_anon_union21(uintptr_t ptr, object owner):
-    return anon_union21(ptr, owner)
+cdef inline object _view_anon_union7(uintptr_t ptr, object owner):
+    return anon_union7(ptr, owner)
 
-cdef inline object _view_anon_struct22(uintptr_t ptr, object owner):
-    return anon_struct22(ptr, owner)
+cdef inline object _view_anon_struct15(uintptr_t ptr, object owner):
+    return anon_struct15(ptr, owner)
 
-cdef inline object _view_anon_struct19(uintptr_t ptr, object owner):
-    return anon_struct19(ptr, owner)
+cdef inline object _view_anon_struct16(uintptr_t ptr, object owner):
+    return anon_struct16(ptr, owner)
 
 cdef inline object _view_CUDA_EXTERNAL_SEMAPHORE_SIGNAL_PARAMS_st(uintptr_t ptr, object owner):
     return CUDA_EXTERNAL_SEMAPHORE_SIGNAL_PARAMS_st(ptr, owner)
 
-cdef inline object _view_anon_struct24(uintptr_t ptr, object owner):
-    return anon_struct24(ptr, owner)
+cdef inline object _view_anon_struct17(uintptr_t ptr, object owner):
+    return anon_struct17(ptr, owner)
 
-cdef inline object _view_anon_union25(uintptr_t ptr, object owner):
-    return anon_union25(ptr, owner)
+cdef inline object _view_anon_union8(uintptr_t ptr, object owner):
+    return anon_union8(ptr, owner)
 
-cdef inline object _view_anon_struct26(uintptr_t ptr, object owner):
-    return anon_struct26(ptr, owner)
+cdef inline object _view_anon_struct18(uintptr_t ptr, object owner):
+    return anon_struct18(ptr, owner)
 
-cdef inline object _view_anon_struct23(uintptr_t ptr, object owner):
-    return anon_struct23(ptr, owner)
+cdef inline object _view_anon_struct19(uintptr_t ptr, object owner):
+    return anon_struct19(ptr, owner)
 
 cdef inline object _view_CUDA_EXTERNAL_SEMAPHORE_WAIT_PARAMS_st(uintptr_t ptr, object owner):
     return CUDA_EXTERNAL_SEMAPHORE_WAIT_PARAMS_st(ptr, owner)
@@ -3273,20 +3301,20 @@ cdef inline object _view_CUDA_EXT_SEM_WAIT_NODE_PARAMS_st(uintptr_t ptr, object 
 cdef inline object _view_CUDA_EXT_SEM_WAIT_NODE_PARAMS_v2_st(uintptr_t ptr, object owner):
     return CUDA_EXT_SEM_WAIT_NODE_PARAMS_v2_st(ptr, owner)
 
-cdef inline object _view_anon_union27(uintptr_t ptr, object owner):
-    return anon_union27(ptr, owner)
+cdef inline object _view_anon_union9(uintptr_t ptr, object owner):
+    return anon_union9(ptr, owner)
 
-cdef inline object _view_anon_struct29(uintptr_t ptr, object owner):
-    return anon_struct29(ptr, owner)
+cdef inline object _view_anon_struct20(uintptr_t ptr, object owner):
+    return anon_struct20(ptr, owner)
 
-cdef inline object _view_anon_struct30(uintptr_t ptr, object owner):
-    return anon_struct30(ptr, owner)
+cdef inline object _view_anon_struct21(uintptr_t ptr, object owner):
+    return anon_struct21(ptr, owner)
 
-cdef inline object _view_anon_union28(uintptr_t ptr, object owner):
-    return anon_union28(ptr, owner)
+cdef inline object _view_anon_union10(uintptr_t ptr, object owner):
+    return anon_union10(ptr, owner)
 
-cdef inline object _view_anon_union31(uintptr_t ptr, object owner):
-    return anon_union31(ptr, owner)
+cdef inline object _view_anon_union11(uintptr_t ptr, object owner):
+    return anon_union11(ptr, owner)
 
 cdef inline object _view_CUarrayMapInfo_st(uintptr_t ptr, object owner):
     return CUarrayMapInfo_st(ptr, owner)
@@ -3294,8 +3322,8 @@ cdef inline object _view_CUarrayMapInfo_st(uintptr_t ptr, object owner):
 cdef inline object _view_CUmemLocation_st(uintptr_t ptr, object owner):
     return CUmemLocation_st(ptr, owner)
 
-cdef inline object _view_anon_struct32(uintptr_t ptr, object owner):
-    return anon_struct32(ptr, owner)
+cdef inline object _view_anon_struct22(uintptr_t ptr, object owner):
+    return anon_struct22(ptr, owner)
 
 cdef inline object _view_CUmemAllocationProp_st(uintptr_t ptr, object owner):
     return CUmemAllocationProp_st(ptr, owner)
@@ -3324,14 +3352,14 @@ cdef inline object _view_CUoffset3D_st(uintptr_t ptr, object owner):
 cdef inline object _view_CUextent3D_st(uintptr_t ptr, object owner):
     return CUextent3D_st(ptr, owner)
 
-cdef inline object _view_anon_struct34(uintptr_t ptr, object owner):
-    return anon_struct34(ptr, owner)
+cdef inline object _view_anon_struct23(uintptr_t ptr, object owner):
+    return anon_struct23(ptr, owner)
 
-cdef inline object _view_anon_struct35(uintptr_t ptr, object owner):
-    return anon_struct35(ptr, owner)
+cdef inline object _view_anon_struct24(uintptr_t ptr, object owner):
+    return anon_struct24(ptr, owner)
 
-cdef inline object _view_anon_union33(uintptr_t ptr, object owner):
-    return anon_union33(ptr, owner)
+cdef inline object _view_anon_union12(uintptr_t ptr, object owner):
+    return anon_union12(ptr, owner)
 
 cdef inline object _view_CUmemcpy3DOperand_st(uintptr_t ptr, object owner):
     return CUmemcpy3DOperand_st(ptr, owner)
@@ -3921,26 +3949,26 @@ cdef class CUDA_BATCH_MEM_OP_NODE_PARAMS_v2_st:
         self._ptr[0].flags = value
 
 
-cdef class anon_struct1:
-    """The C struct anon_struct1; a property per field."""
-    cdef cydriver.anon_struct1 _value
-    cdef cydriver.anon_struct1* _ptr
+cdef class anon_struct0:
+    """The C struct anon_struct0; a property per field."""
+    cdef cydriver.anon_struct0 _value
+    cdef cydriver.anon_struct0* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_struct1*>_ptr
+            self._ptr = <cydriver.anon_struct0*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_struct1))
+            memset(&self._value, 0, sizeof(cydriver.anon_struct0))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_struct1 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_struct0 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
@@ -3952,35 +3980,35 @@ cdef class anon_struct1:
         self._ptr[0].bytesOverBudget = value
 
 
-cdef class anon_union0:
-    """The C union anon_union0; a property per field."""
-    cdef cydriver.anon_union0 _value
-    cdef cydriver.anon_union0* _ptr
+cdef class anon_union2:
+    """The C union anon_union2; a property per field."""
+    cdef cydriver.anon_union2 _value
+    cdef cydriver.anon_union2* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_union0*>_ptr
+            self._ptr = <cydriver.anon_union2*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_union0))
+            memset(&self._value, 0, sizeof(cydriver.anon_union2))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_union0 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_union2 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
     def overBudget(self):
         """Information about notifications of type p CU_ASYNC_NOTIFICATION_TYPE_OVER_BUDGET"""
-        return _view_anon_struct1(<uintptr_t>&self._ptr[0].overBudget, self)
+        return _view_anon_struct0(<uintptr_t>&self._ptr[0].overBudget, self)
     @overBudget.setter
     def overBudget(self, value):
-        _copy_struct(<void*>&self._ptr[0].overBudget, value, anon_struct1, sizeof(self._ptr[0].overBudget))
+        _copy_struct(<void*>&self._ptr[0].overBudget, value, anon_struct0, sizeof(self._ptr[0].overBudget))
 
 
 cdef class CUasyncNotificationInfo_st:
@@ -4016,10 +4044,10 @@ cdef class CUasyncNotificationInfo_st:
     @property
     def info(self):
         """Information about the notification. p type must be checked in order to interpret this field."""
-        return _view_anon_union0(<uintptr_t>&self._ptr[0].info, self)
+        return _view_anon_union2(<uintptr_t>&self._ptr[0].info, self)
     @info.setter
     def info(self, value):
-        _copy_struct(<void*>&self._ptr[0].info, value, anon_union0, sizeof(self._ptr[0].info))
+        _copy_struct(<void*>&self._ptr[0].info, value, anon_union2, sizeof(self._ptr[0].info))
 
 
 cdef class CUdevprop_st:
@@ -5027,6 +5055,50 @@ cdef class CUlaunchMemSyncDomainMap_st:
         self._ptr[0].remote = value
 
 
+cdef class anon_struct1:
+    """The C struct anon_struct1; a property per field."""
+    cdef cydriver.anon_struct1 _value
+    cdef cydriver.anon_struct1* _ptr
+    cdef object _owner  # the object whose memory a view points into
+
+    def __cinit__(self, uintptr_t _ptr=0, owner=None):
+        if _ptr:
+            self._ptr = <cydriver.anon_struct1*>_ptr
+            self._owner = owner
+        else:
+            self._ptr = &self._value
+            memset(&self._value, 0, sizeof(cydriver.anon_struct1))
+
+    def getPtr(self):
+        """The address of the C struct."""
+        return <uintptr_t>self._ptr
+
+    def __repr__(self):
+        return f'<anon_struct1 at 0x{<uintptr_t>self._ptr:x}>'
+
+
+    @property
+    def x(self):
+        return self._ptr[0].x
+    @x.setter
+    def x(self, value):
+        self._ptr[0].x = value
+
+    @property
+    def y(self):
+        return self._ptr[0].y
+    @y.setter
+    def y(self, value):
+        self._ptr[0].y = value
+
+    @property
+    def z(self):
+        return self._ptr[0].z
+    @z.setter
+    def z(self, value):
+        self._ptr[0].z = value
+
+
 cdef class anon_struct2:
     """The C struct anon_struct2; a property per field."""
     cdef cydriver.anon_struct2 _value
@@ -5050,25 +5122,27 @@ cdef class anon_struct2:
 
 
     @property
-    def x(self):
-        return self._ptr[0].x
-    @x.setter
-    def x(self, value):
-        self._ptr[0].x = value
+    def event(self):
+        cdef CUevent v = CUevent.__new__(CUevent)
+        (<cydriver.CUevent*>v._ptr)[0] = self._ptr[0].event
+        return v
+    @event.setter
+    def event(self, value):
+        self._ptr[0].event = <cydriver.CUevent><uintptr_t>_handle_value(value, CUevent, 'event')
 
     @property
-    def y(self):
-        return self._ptr[0].y
-    @y.setter
-    def y(self, value):
-        self._ptr[0].y = value
+    def flags(self):
+        return self._ptr[0].flags
+    @flags.setter
+    def flags(self, value):
+        self._ptr[0].flags = value
 
     @property
-    def z(self):
-        return self._ptr[0].z
-    @z.setter
-    def z(self, value):
-        self._ptr[0].z = value
+    def triggerAtBlockStart(self):
+        return self._ptr[0].triggerAtBlockStart
+    @triggerAtBlockStart.setter
+    def triggerAtBlockStart(self, value):
+        self._ptr[0].triggerAtBlockStart = value
 
 
 cdef class anon_struct3:
@@ -5109,13 +5183,6 @@ cdef class anon_struct3:
     def flags(self, value):
         self._ptr[0].flags = value
 
-    @property
-    def triggerAtBlockStart(self):
-        return self._ptr[0].triggerAtBlockStart
-    @triggerAtBlockStart.setter
-    def triggerAtBlockStart(self, value):
-        self._ptr[0].triggerAtBlockStart = value
-
 
 cdef class anon_struct4:
     """The C struct anon_struct4; a property per field."""
@@ -5140,20 +5207,25 @@ cdef class anon_struct4:
 
 
     @property
-    def event(self):
-        cdef CUevent v = CUevent.__new__(CUevent)
-        (<cydriver.CUevent*>v._ptr)[0] = self._ptr[0].event
-        return v
-    @event.setter
-    def event(self, value):
-        self._ptr[0].event = <cydriver.CUevent><uintptr_t>_handle_value(value, CUevent, 'event')
+    def x(self):
+        return self._ptr[0].x
+    @x.setter
+    def x(self, value):
+        self._ptr[0].x = value
 
     @property
-    def flags(self):
-        return self._ptr[0].flags
-    @flags.setter
-    def flags(self, value):
-        self._ptr[0].flags = value
+    def y(self):
+        return self._ptr[0].y
+    @y.setter
+    def y(self, value):
+        self._ptr[0].y = value
+
+    @property
+    def z(self):
+        return self._ptr[0].z
+    @z.setter
+    def z(self, value):
+        self._ptr[0].z = value
 
 
 cdef class anon_struct5:
@@ -5176,50 +5248,6 @@ cdef class anon_struct5:
 
     def __repr__(self):
         return f'<anon_struct5 at 0x{<uintptr_t>self._ptr:x}>'
-
-
-    @property
-    def x(self):
-        return self._ptr[0].x
-    @x.setter
-    def x(self, value):
-        self._ptr[0].x = value
-
-    @property
-    def y(self):
-        return self._ptr[0].y
-    @y.setter
-    def y(self, value):
-        self._ptr[0].y = value
-
-    @property
-    def z(self):
-        return self._ptr[0].z
-    @z.setter
-    def z(self, value):
-        self._ptr[0].z = value
-
-
-cdef class anon_struct6:
-    """The C struct anon_struct6; a property per field."""
-    cdef cydriver.anon_struct6 _value
-    cdef cydriver.anon_struct6* _ptr
-    cdef object _owner  # the object whose memory a view points into
-
-    def __cinit__(self, uintptr_t _ptr=0, owner=None):
-        if _ptr:
-            self._ptr = <cydriver.anon_struct6*>_ptr
-            self._owner = owner
-        else:
-            self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_struct6))
-
-    def getPtr(self):
-        """The address of the C struct."""
-        return <uintptr_t>self._ptr
-
-    def __repr__(self):
-        return f'<anon_struct6 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
@@ -5294,10 +5322,10 @@ cdef class CUlaunchAttributeValue_union:
 
     @property
     def clusterDim(self):
-        return _view_anon_struct2(<uintptr_t>&self._ptr[0].clusterDim, self)
+        return _view_anon_struct1(<uintptr_t>&self._ptr[0].clusterDim, self)
     @clusterDim.setter
     def clusterDim(self, value):
-        _copy_struct(<void*>&self._ptr[0].clusterDim, value, anon_struct2, sizeof(self._ptr[0].clusterDim))
+        _copy_struct(<void*>&self._ptr[0].clusterDim, value, anon_struct1, sizeof(self._ptr[0].clusterDim))
 
     @property
     def clusterSchedulingPolicyPreference(self):
@@ -5317,17 +5345,17 @@ cdef class CUlaunchAttributeValue_union:
 
     @property
     def programmaticEvent(self):
-        return _view_anon_struct3(<uintptr_t>&self._ptr[0].programmaticEvent, self)
+        return _view_anon_struct2(<uintptr_t>&self._ptr[0].programmaticEvent, self)
     @programmaticEvent.setter
     def programmaticEvent(self, value):
-        _copy_struct(<void*>&self._ptr[0].programmaticEvent, value, anon_struct3, sizeof(self._ptr[0].programmaticEvent))
+        _copy_struct(<void*>&self._ptr[0].programmaticEvent, value, anon_struct2, sizeof(self._ptr[0].programmaticEvent))
 
     @property
     def launchCompletionEvent(self):
-        return _view_anon_struct4(<uintptr_t>&self._ptr[0].launchCompletionEvent, self)
+        return _view_anon_struct3(<uintptr_t>&self._ptr[0].launchCompletionEvent, self)
     @launchCompletionEvent.setter
     def launchCompletionEvent(self, value):
-        _copy_struct(<void*>&self._ptr[0].launchCompletionEvent, value, anon_struct4, sizeof(self._ptr[0].launchCompletionEvent))
+        _copy_struct(<void*>&self._ptr[0].launchCompletionEvent, value, anon_struct3, sizeof(self._ptr[0].launchCompletionEvent))
 
     @property
     def priority(self):
@@ -5355,17 +5383,17 @@ cdef class CUlaunchAttributeValue_union:
 
     @property
     def preferredClusterDim(self):
-        return _view_anon_struct5(<uintptr_t>&self._ptr[0].preferredClusterDim, self)
+        return _view_anon_struct4(<uintptr_t>&self._ptr[0].preferredClusterDim, self)
     @preferredClusterDim.setter
     def preferredClusterDim(self, value):
-        _copy_struct(<void*>&self._ptr[0].preferredClusterDim, value, anon_struct5, sizeof(self._ptr[0].preferredClusterDim))
+        _copy_struct(<void*>&self._ptr[0].preferredClusterDim, value, anon_struct4, sizeof(self._ptr[0].preferredClusterDim))
 
     @property
     def deviceUpdatableKernelNode(self):
-        return _view_anon_struct6(<uintptr_t>&self._ptr[0].deviceUpdatableKernelNode, self)
+        return _view_anon_struct5(<uintptr_t>&self._ptr[0].deviceUpdatableKernelNode, self)
     @deviceUpdatableKernelNode.setter
     def deviceUpdatableKernelNode(self, value):
-        _copy_struct(<void*>&self._ptr[0].deviceUpdatableKernelNode, value, anon_struct6, sizeof(self._ptr[0].deviceUpdatableKernelNode))
+        _copy_struct(<void*>&self._ptr[0].deviceUpdatableKernelNode, value, anon_struct5, sizeof(self._ptr[0].deviceUpdatableKernelNode))
 
     @property
     def sharedMemCarveout(self):
@@ -5565,26 +5593,26 @@ cdef class CUexecAffinitySmCount_st:
         self._ptr[0].val = value
 
 
-cdef class anon_union7:
-    """The C union anon_union7; a property per field."""
-    cdef cydriver.anon_union7 _value
-    cdef cydriver.anon_union7* _ptr
+cdef class anon_union3:
+    """The C union anon_union3; a property per field."""
+    cdef cydriver.anon_union3 _value
+    cdef cydriver.anon_union3* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_union7*>_ptr
+            self._ptr = <cydriver.anon_union3*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_union7))
+            memset(&self._value, 0, sizeof(cydriver.anon_union3))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_union7 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_union3 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
@@ -5626,10 +5654,10 @@ cdef class CUexecAffinityParam_st:
 
     @property
     def param(self):
-        return _view_anon_union7(<uintptr_t>&self._ptr[0].param, self)
+        return _view_anon_union3(<uintptr_t>&self._ptr[0].param, self)
     @param.setter
     def param(self, value):
-        _copy_struct(<void*>&self._ptr[0].param, value, anon_union7, sizeof(self._ptr[0].param))
+        _copy_struct(<void*>&self._ptr[0].param, value, anon_union3, sizeof(self._ptr[0].param))
 
 
 cdef class CUctxCigParam_st:
@@ -6574,26 +6602,26 @@ cdef class CUDA_ARRAY3D_DESCRIPTOR_st:
         self._ptr[0].Flags = value
 
 
-cdef class anon_struct8:
-    """The C struct anon_struct8; a property per field."""
-    cdef cydriver.anon_struct8 _value
-    cdef cydriver.anon_struct8* _ptr
+cdef class anon_struct6:
+    """The C struct anon_struct6; a property per field."""
+    cdef cydriver.anon_struct6 _value
+    cdef cydriver.anon_struct6* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_struct8*>_ptr
+            self._ptr = <cydriver.anon_struct6*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_struct8))
+            memset(&self._value, 0, sizeof(cydriver.anon_struct6))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_struct8 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_struct6 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
@@ -6645,10 +6673,10 @@ cdef class CUDA_ARRAY_SPARSE_PROPERTIES_st:
 
     @property
     def tileExtent(self):
-        return _view_anon_struct8(<uintptr_t>&self._ptr[0].tileExtent, self)
+        return _view_anon_struct6(<uintptr_t>&self._ptr[0].tileExtent, self)
     @tileExtent.setter
     def tileExtent(self, value):
-        _copy_struct(<void*>&self._ptr[0].tileExtent, value, anon_struct8, sizeof(self._ptr[0].tileExtent))
+        _copy_struct(<void*>&self._ptr[0].tileExtent, value, anon_struct6, sizeof(self._ptr[0].tileExtent))
 
     @property
     def miptailFirstLevel(self):
@@ -6734,26 +6762,26 @@ cdef class CUDA_ARRAY_MEMORY_REQUIREMENTS_st:
             self._ptr[0].reserved[i] = value[i]
 
 
-cdef class anon_struct10:
-    """The C struct anon_struct10; a property per field."""
-    cdef cydriver.anon_struct10 _value
-    cdef cydriver.anon_struct10* _ptr
+cdef class anon_struct7:
+    """The C struct anon_struct7; a property per field."""
+    cdef cydriver.anon_struct7 _value
+    cdef cydriver.anon_struct7* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_struct10*>_ptr
+            self._ptr = <cydriver.anon_struct7*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_struct10))
+            memset(&self._value, 0, sizeof(cydriver.anon_struct7))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_struct10 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_struct7 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
@@ -6767,26 +6795,26 @@ cdef class anon_struct10:
         self._ptr[0].hArray = <cydriver.CUarray><uintptr_t>_handle_value(value, CUarray, 'hArray')
 
 
-cdef class anon_struct11:
-    """The C struct anon_struct11; a property per field."""
-    cdef cydriver.anon_struct11 _value
-    cdef cydriver.anon_struct11* _ptr
+cdef class anon_struct8:
+    """The C struct anon_struct8; a property per field."""
+    cdef cydriver.anon_struct8 _value
+    cdef cydriver.anon_struct8* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_struct11*>_ptr
+            self._ptr = <cydriver.anon_struct8*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_struct11))
+            memset(&self._value, 0, sizeof(cydriver.anon_struct8))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_struct11 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_struct8 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
@@ -6800,26 +6828,26 @@ cdef class anon_struct11:
         self._ptr[0].hMipmappedArray = <cydriver.CUmipmappedArray><uintptr_t>_handle_value(value, CUmipmappedArray, 'hMipmappedArray')
 
 
-cdef class anon_struct12:
-    """The C struct anon_struct12; a property per field."""
-    cdef cydriver.anon_struct12 _value
-    cdef cydriver.anon_struct12* _ptr
+cdef class anon_struct9:
+    """The C struct anon_struct9; a property per field."""
+    cdef cydriver.anon_struct9 _value
+    cdef cydriver.anon_struct9* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_struct12*>_ptr
+            self._ptr = <cydriver.anon_struct9*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_struct12))
+            memset(&self._value, 0, sizeof(cydriver.anon_struct9))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_struct12 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_struct9 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
@@ -6857,26 +6885,26 @@ cdef class anon_struct12:
         self._ptr[0].sizeInBytes = value
 
 
-cdef class anon_struct13:
-    """The C struct anon_struct13; a property per field."""
-    cdef cydriver.anon_struct13 _value
-    cdef cydriver.anon_struct13* _ptr
+cdef class anon_struct10:
+    """The C struct anon_struct10; a property per field."""
+    cdef cydriver.anon_struct10 _value
+    cdef cydriver.anon_struct10* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_struct13*>_ptr
+            self._ptr = <cydriver.anon_struct10*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_struct13))
+            memset(&self._value, 0, sizeof(cydriver.anon_struct10))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_struct13 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_struct10 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
@@ -6930,26 +6958,26 @@ cdef class anon_struct13:
         self._ptr[0].pitchInBytes = value
 
 
-cdef class anon_struct14:
-    """The C struct anon_struct14; a property per field."""
-    cdef cydriver.anon_struct14 _value
-    cdef cydriver.anon_struct14* _ptr
+cdef class anon_struct11:
+    """The C struct anon_struct11; a property per field."""
+    cdef cydriver.anon_struct11 _value
+    cdef cydriver.anon_struct11* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_struct14*>_ptr
+            self._ptr = <cydriver.anon_struct11*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_struct14))
+            memset(&self._value, 0, sizeof(cydriver.anon_struct11))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_struct14 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_struct11 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
@@ -6963,62 +6991,62 @@ cdef class anon_struct14:
             self._ptr[0].reserved[i] = value[i]
 
 
-cdef class anon_union9:
-    """The C union anon_union9; a property per field."""
-    cdef cydriver.anon_union9 _value
-    cdef cydriver.anon_union9* _ptr
+cdef class anon_union4:
+    """The C union anon_union4; a property per field."""
+    cdef cydriver.anon_union4 _value
+    cdef cydriver.anon_union4* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_union9*>_ptr
+            self._ptr = <cydriver.anon_union4*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_union9))
+            memset(&self._value, 0, sizeof(cydriver.anon_union4))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_union9 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_union4 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
     def array(self):
-        return _view_anon_struct10(<uintptr_t>&self._ptr[0].array, self)
+        return _view_anon_struct7(<uintptr_t>&self._ptr[0].array, self)
     @array.setter
     def array(self, value):
-        _copy_struct(<void*>&self._ptr[0].array, value, anon_struct10, sizeof(self._ptr[0].array))
+        _copy_struct(<void*>&self._ptr[0].array, value, anon_struct7, sizeof(self._ptr[0].array))
 
     @property
     def mipmap(self):
-        return _view_anon_struct11(<uintptr_t>&self._ptr[0].mipmap, self)
+        return _view_anon_struct8(<uintptr_t>&self._ptr[0].mipmap, self)
     @mipmap.setter
     def mipmap(self, value):
-        _copy_struct(<void*>&self._ptr[0].mipmap, value, anon_struct11, sizeof(self._ptr[0].mipmap))
+        _copy_struct(<void*>&self._ptr[0].mipmap, value, anon_struct8, sizeof(self._ptr[0].mipmap))
 
     @property
     def linear(self):
-        return _view_anon_struct12(<uintptr_t>&self._ptr[0].linear, self)
+        return _view_anon_struct9(<uintptr_t>&self._ptr[0].linear, self)
     @linear.setter
     def linear(self, value):
-        _copy_struct(<void*>&self._ptr[0].linear, value, anon_struct12, sizeof(self._ptr[0].linear))
+        _copy_struct(<void*>&self._ptr[0].linear, value, anon_struct9, sizeof(self._ptr[0].linear))
 
     @property
     def pitch2D(self):
-        return _view_anon_struct13(<uintptr_t>&self._ptr[0].pitch2D, self)
+        return _view_anon_struct10(<uintptr_t>&self._ptr[0].pitch2D, self)
     @pitch2D.setter
     def pitch2D(self, value):
-        _copy_struct(<void*>&self._ptr[0].pitch2D, value, anon_struct13, sizeof(self._ptr[0].pitch2D))
+        _copy_struct(<void*>&self._ptr[0].pitch2D, value, anon_struct10, sizeof(self._ptr[0].pitch2D))
 
     @property
     def reserved(self):
-        return _view_anon_struct14(<uintptr_t>&self._ptr[0].reserved, self)
+        return _view_anon_struct11(<uintptr_t>&self._ptr[0].reserved, self)
     @reserved.setter
     def reserved(self, value):
-        _copy_struct(<void*>&self._ptr[0].reserved, value, anon_struct14, sizeof(self._ptr[0].reserved))
+        _copy_struct(<void*>&self._ptr[0].reserved, value, anon_struct11, sizeof(self._ptr[0].reserved))
 
 
 cdef class CUDA_RESOURCE_DESC_st:
@@ -7053,10 +7081,10 @@ cdef class CUDA_RESOURCE_DESC_st:
 
     @property
     def res(self):
-        return _view_anon_union9(<uintptr_t>&self._ptr[0].res, self)
+        return _view_anon_union4(<uintptr_t>&self._ptr[0].res, self)
     @res.setter
     def res(self, value):
-        _copy_struct(<void*>&self._ptr[0].res, value, anon_union9, sizeof(self._ptr[0].res))
+        _copy_struct(<void*>&self._ptr[0].res, value, anon_union4, sizeof(self._ptr[0].res))
 
     @property
     def flags(self):
@@ -7452,26 +7480,26 @@ cdef class CUDA_LAUNCH_PARAMS_st:
         self._ptr[0].kernelParams = <void**><uintptr_t>_address(value, 'kernelParams')
 
 
-cdef class anon_struct16:
-    """The C struct anon_struct16; a property per field."""
-    cdef cydriver.anon_struct16 _value
-    cdef cydriver.anon_struct16* _ptr
+cdef class anon_struct12:
+    """The C struct anon_struct12; a property per field."""
+    cdef cydriver.anon_struct12 _value
+    cdef cydriver.anon_struct12* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_struct16*>_ptr
+            self._ptr = <cydriver.anon_struct12*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_struct16))
+            memset(&self._value, 0, sizeof(cydriver.anon_struct12))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_struct16 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_struct12 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
@@ -7491,26 +7519,26 @@ cdef class anon_struct16:
         self._ptr[0].name = <const void*><uintptr_t>_address(value, 'name')
 
 
-cdef class anon_union15:
-    """The C union anon_union15; a property per field."""
-    cdef cydriver.anon_union15 _value
-    cdef cydriver.anon_union15* _ptr
+cdef class anon_union5:
+    """The C union anon_union5; a property per field."""
+    cdef cydriver.anon_union5 _value
+    cdef cydriver.anon_union5* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_union15*>_ptr
+            self._ptr = <cydriver.anon_union5*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_union15))
+            memset(&self._value, 0, sizeof(cydriver.anon_union5))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_union15 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_union5 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
@@ -7523,10 +7551,10 @@ cdef class anon_union15:
 
     @property
     def win32(self):
-        return _view_anon_struct16(<uintptr_t>&self._ptr[0].win32, self)
+        return _view_anon_struct12(<uintptr_t>&self._ptr[0].win32, self)
     @win32.setter
     def win32(self, value):
-        _copy_struct(<void*>&self._ptr[0].win32, value, anon_struct16, sizeof(self._ptr[0].win32))
+        _copy_struct(<void*>&self._ptr[0].win32, value, anon_struct12, sizeof(self._ptr[0].win32))
 
     @property
     def nvSciBufObject(self):
@@ -7569,10 +7597,10 @@ cdef class CUDA_EXTERNAL_MEMORY_HANDLE_DESC_st:
 
     @property
     def handle(self):
-        return _view_anon_union15(<uintptr_t>&self._ptr[0].handle, self)
+        return _view_anon_union5(<uintptr_t>&self._ptr[0].handle, self)
     @handle.setter
     def handle(self, value):
-        _copy_struct(<void*>&self._ptr[0].handle, value, anon_union15, sizeof(self._ptr[0].handle))
+        _copy_struct(<void*>&self._ptr[0].handle, value, anon_union5, sizeof(self._ptr[0].handle))
 
     @property
     def size(self):
@@ -7715,26 +7743,26 @@ cdef class CUDA_EXTERNAL_MEMORY_MIPMAPPED_ARRAY_DESC_st:
             self._ptr[0].reserved[i] = value[i]
 
 
-cdef class anon_struct18:
-    """The C struct anon_struct18; a property per field."""
-    cdef cydriver.anon_struct18 _value
-    cdef cydriver.anon_struct18* _ptr
+cdef class anon_struct13:
+    """The C struct anon_struct13; a property per field."""
+    cdef cydriver.anon_struct13 _value
+    cdef cydriver.anon_struct13* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_struct18*>_ptr
+            self._ptr = <cydriver.anon_struct13*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_struct18))
+            memset(&self._value, 0, sizeof(cydriver.anon_struct13))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_struct18 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_struct13 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
@@ -7754,26 +7782,26 @@ cdef class anon_struct18:
         self._ptr[0].name = <const void*><uintptr_t>_address(value, 'name')
 
 
-cdef class anon_union17:
-    """The C union anon_union17; a property per field."""
-    cdef cydriver.anon_union17 _value
-    cdef cydriver.anon_union17* _ptr
+cdef class anon_union6:
+    """The C union anon_union6; a property per field."""
+    cdef cydriver.anon_union6 _value
+    cdef cydriver.anon_union6* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_union17*>_ptr
+            self._ptr = <cydriver.anon_union6*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_union17))
+            memset(&self._value, 0, sizeof(cydriver.anon_union6))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_union17 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_union6 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
@@ -7786,10 +7814,10 @@ cdef class anon_union17:
 
     @property
     def win32(self):
-        return _view_anon_struct18(<uintptr_t>&self._ptr[0].win32, self)
+        return _view_anon_struct13(<uintptr_t>&self._ptr[0].win32, self)
     @win32.setter
     def win32(self, value):
-        _copy_struct(<void*>&self._ptr[0].win32, value, anon_struct18, sizeof(self._ptr[0].win32))
+        _copy_struct(<void*>&self._ptr[0].win32, value, anon_struct13, sizeof(self._ptr[0].win32))
 
     @property
     def nvSciSyncObj(self):
@@ -7832,10 +7860,10 @@ cdef class CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC_st:
 
     @property
     def handle(self):
-        return _view_anon_union17(<uintptr_t>&self._ptr[0].handle, self)
+        return _view_anon_union6(<uintptr_t>&self._ptr[0].handle, self)
     @handle.setter
     def handle(self, value):
-        _copy_struct(<void*>&self._ptr[0].handle, value, anon_union17, sizeof(self._ptr[0].handle))
+        _copy_struct(<void*>&self._ptr[0].handle, value, anon_union6, sizeof(self._ptr[0].handle))
 
     @property
     def flags(self):
@@ -7856,26 +7884,26 @@ cdef class CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC_st:
             self._ptr[0].reserved[i] = value[i]
 
 
-cdef class anon_struct20:
-    """The C struct anon_struct20; a property per field."""
-    cdef cydriver.anon_struct20 _value
-    cdef cydriver.anon_struct20* _ptr
+cdef class anon_struct14:
+    """The C struct anon_struct14; a property per field."""
+    cdef cydriver.anon_struct14 _value
+    cdef cydriver.anon_struct14* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_struct20*>_ptr
+            self._ptr = <cydriver.anon_struct14*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_struct20))
+            memset(&self._value, 0, sizeof(cydriver.anon_struct14))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_struct20 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_struct14 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
@@ -7887,26 +7915,26 @@ cdef class anon_struct20:
         self._ptr[0].value = value
 
 
-cdef class anon_union21:
-    """The C union anon_union21; a property per field."""
-    cdef cydriver.anon_union21 _value
-    cdef cydriver.anon_union21* _ptr
+cdef class anon_union7:
+    """The C union anon_union7; a property per field."""
+    cdef cydriver.anon_union7 _value
+    cdef cydriver.anon_union7* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_union21*>_ptr
+            self._ptr = <cydriver.anon_union7*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_union21))
+            memset(&self._value, 0, sizeof(cydriver.anon_union7))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_union21 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_union7 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
@@ -7925,26 +7953,26 @@ cdef class anon_union21:
         self._ptr[0].reserved = value
 
 
-cdef class anon_struct22:
-    """The C struct anon_struct22; a property per field."""
-    cdef cydriver.anon_struct22 _value
-    cdef cydriver.anon_struct22* _ptr
+cdef class anon_struct15:
+    """The C struct anon_struct15; a property per field."""
+    cdef cydriver.anon_struct15 _value
+    cdef cydriver.anon_struct15* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_struct22*>_ptr
+            self._ptr = <cydriver.anon_struct15*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_struct22))
+            memset(&self._value, 0, sizeof(cydriver.anon_struct15))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_struct22 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_struct15 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
@@ -7956,48 +7984,48 @@ cdef class anon_struct22:
         self._ptr[0].key = value
 
 
-cdef class anon_struct19:
-    """The C struct anon_struct19; a property per field."""
-    cdef cydriver.anon_struct19 _value
-    cdef cydriver.anon_struct19* _ptr
+cdef class anon_struct16:
+    """The C struct anon_struct16; a property per field."""
+    cdef cydriver.anon_struct16 _value
+    cdef cydriver.anon_struct16* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_struct19*>_ptr
+            self._ptr = <cydriver.anon_struct16*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_struct19))
+            memset(&self._value, 0, sizeof(cydriver.anon_struct16))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_struct19 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_struct16 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
     def fence(self):
-        return _view_anon_struct20(<uintptr_t>&self._ptr[0].fence, self)
+        return _view_anon_struct14(<uintptr_t>&self._ptr[0].fence, self)
     @fence.setter
     def fence(self, value):
-        _copy_struct(<void*>&self._ptr[0].fence, value, anon_struct20, sizeof(self._ptr[0].fence))
+        _copy_struct(<void*>&self._ptr[0].fence, value, anon_struct14, sizeof(self._ptr[0].fence))
 
     @property
     def nvSciSync(self):
-        return _view_anon_union21(<uintptr_t>&self._ptr[0].nvSciSync, self)
+        return _view_anon_union7(<uintptr_t>&self._ptr[0].nvSciSync, self)
     @nvSciSync.setter
     def nvSciSync(self, value):
-        _copy_struct(<void*>&self._ptr[0].nvSciSync, value, anon_union21, sizeof(self._ptr[0].nvSciSync))
+        _copy_struct(<void*>&self._ptr[0].nvSciSync, value, anon_union7, sizeof(self._ptr[0].nvSciSync))
 
     @property
     def keyedMutex(self):
-        return _view_anon_struct22(<uintptr_t>&self._ptr[0].keyedMutex, self)
+        return _view_anon_struct15(<uintptr_t>&self._ptr[0].keyedMutex, self)
     @keyedMutex.setter
     def keyedMutex(self, value):
-        _copy_struct(<void*>&self._ptr[0].keyedMutex, value, anon_struct22, sizeof(self._ptr[0].keyedMutex))
+        _copy_struct(<void*>&self._ptr[0].keyedMutex, value, anon_struct15, sizeof(self._ptr[0].keyedMutex))
 
     @property
     def reserved(self):
@@ -8034,10 +8062,10 @@ cdef class CUDA_EXTERNAL_SEMAPHORE_SIGNAL_PARAMS_st:
 
     @property
     def params(self):
-        return _view_anon_struct19(<uintptr_t>&self._ptr[0].params, self)
+        return _view_anon_struct16(<uintptr_t>&self._ptr[0].params, self)
     @params.setter
     def params(self, value):
-        _copy_struct(<void*>&self._ptr[0].params, value, anon_struct19, sizeof(self._ptr[0].params))
+        _copy_struct(<void*>&self._ptr[0].params, value, anon_struct16, sizeof(self._ptr[0].params))
 
     @property
     def flags(self):
@@ -8058,26 +8086,26 @@ cdef class CUDA_EXTERNAL_SEMAPHORE_SIGNAL_PARAMS_st:
             self._ptr[0].reserved[i] = value[i]
 
 
-cdef class anon_struct24:
-    """The C struct anon_struct24; a property per field."""
-    cdef cydriver.anon_struct24 _value
-    cdef cydriver.anon_struct24* _ptr
+cdef class anon_struct17:
+    """The C struct anon_struct17; a property per field."""
+    cdef cydriver.anon_struct17 _value
+    cdef cydriver.anon_struct17* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_struct24*>_ptr
+            self._ptr = <cydriver.anon_struct17*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_struct24))
+            memset(&self._value, 0, sizeof(cydriver.anon_struct17))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_struct24 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_struct17 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
@@ -8089,26 +8117,26 @@ cdef class anon_struct24:
         self._ptr[0].value = value
 
 
-cdef class anon_union25:
-    """The C union anon_union25; a property per field."""
-    cdef cydriver.anon_union25 _value
-    cdef cydriver.anon_union25* _ptr
+cdef class anon_union8:
+    """The C union anon_union8; a property per field."""
+    cdef cydriver.anon_union8 _value
+    cdef cydriver.anon_union8* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_union25*>_ptr
+            self._ptr = <cydriver.anon_union8*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_union25))
+            memset(&self._value, 0, sizeof(cydriver.anon_union8))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_union25 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_union8 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
@@ -8126,26 +8154,26 @@ cdef class anon_union25:
         self._ptr[0].reserved = value
 
 
-cdef class anon_struct26:
-    """The C struct anon_struct26; a property per field."""
-    cdef cydriver.anon_struct26 _value
-    cdef cydriver.anon_struct26* _ptr
+cdef class anon_struct18:
+    """The C struct anon_struct18; a property per field."""
+    cdef cydriver.anon_struct18 _value
+    cdef cydriver.anon_struct18* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_struct26*>_ptr
+            self._ptr = <cydriver.anon_struct18*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_struct26))
+            memset(&self._value, 0, sizeof(cydriver.anon_struct18))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_struct26 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_struct18 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
@@ -8165,48 +8193,48 @@ cdef class anon_struct26:
         self._ptr[0].timeoutMs = value
 
 
-cdef class anon_struct23:
-    """The C struct anon_struct23; a property per field."""
-    cdef cydriver.anon_struct23 _value
-    cdef cydriver.anon_struct23* _ptr
+cdef class anon_struct19:
+    """The C struct anon_struct19; a property per field."""
+    cdef cydriver.anon_struct19 _value
+    cdef cydriver.anon_struct19* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_struct23*>_ptr
+            self._ptr = <cydriver.anon_struct19*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_struct23))
+            memset(&self._value, 0, sizeof(cydriver.anon_struct19))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_struct23 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_struct19 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
     def fence(self):
-        return _view_anon_struct24(<uintptr_t>&self._ptr[0].fence, self)
+        return _view_anon_struct17(<uintptr_t>&self._ptr[0].fence, self)
     @fence.setter
     def fence(self, value):
-        _copy_struct(<void*>&self._ptr[0].fence, value, anon_struct24, sizeof(self._ptr[0].fence))
+        _copy_struct(<void*>&self._ptr[0].fence, value, anon_struct17, sizeof(self._ptr[0].fence))
 
     @property
     def nvSciSync(self):
-        return _view_anon_union25(<uintptr_t>&self._ptr[0].nvSciSync, self)
+        return _view_anon_union8(<uintptr_t>&self._ptr[0].nvSciSync, self)
     @nvSciSync.setter
     def nvSciSync(self, value):
-        _copy_struct(<void*>&self._ptr[0].nvSciSync, value, anon_union25, sizeof(self._ptr[0].nvSciSync))
+        _copy_struct(<void*>&self._ptr[0].nvSciSync, value, anon_union8, sizeof(self._ptr[0].nvSciSync))
 
     @property
     def keyedMutex(self):
-        return _view_anon_struct26(<uintptr_t>&self._ptr[0].keyedMutex, self)
+        return _view_anon_struct18(<uintptr_t>&self._ptr[0].keyedMutex, self)
     @keyedMutex.setter
     def keyedMutex(self, value):
-        _copy_struct(<void*>&self._ptr[0].keyedMutex, value, anon_struct26, sizeof(self._ptr[0].keyedMutex))
+        _copy_struct(<void*>&self._ptr[0].keyedMutex, value, anon_struct18, sizeof(self._ptr[0].keyedMutex))
 
     @property
     def reserved(self):
@@ -8243,10 +8271,10 @@ cdef class CUDA_EXTERNAL_SEMAPHORE_WAIT_PARAMS_st:
 
     @property
     def params(self):
-        return _view_anon_struct23(<uintptr_t>&self._ptr[0].params, self)
+        return _view_anon_struct19(<uintptr_t>&self._ptr[0].params, self)
     @params.setter
     def params(self, value):
-        _copy_struct(<void*>&self._ptr[0].params, value, anon_struct23, sizeof(self._ptr[0].params))
+        _copy_struct(<void*>&self._ptr[0].params, value, anon_struct19, sizeof(self._ptr[0].params))
 
     @property
     def flags(self):
@@ -8455,26 +8483,26 @@ cdef class CUDA_EXT_SEM_WAIT_NODE_PARAMS_v2_st:
         self._ptr[0].numExtSems = value
 
 
-cdef class anon_union27:
-    """The C union anon_union27; a property per field."""
-    cdef cydriver.anon_union27 _value
-    cdef cydriver.anon_union27* _ptr
+cdef class anon_union9:
+    """The C union anon_union9; a property per field."""
+    cdef cydriver.anon_union9 _value
+    cdef cydriver.anon_union9* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_union27*>_ptr
+            self._ptr = <cydriver.anon_union9*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_union27))
+            memset(&self._value, 0, sizeof(cydriver.anon_union9))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_union27 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_union9 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
@@ -8496,26 +8524,26 @@ cdef class anon_union27:
         self._ptr[0].array = <cydriver.CUarray><uintptr_t>_handle_value(value, CUarray, 'array')
 
 
-cdef class anon_struct29:
-    """The C struct anon_struct29; a property per field."""
-    cdef cydriver.anon_struct29 _value
-    cdef cydriver.anon_struct29* _ptr
+cdef class anon_struct20:
+    """The C struct anon_struct20; a property per field."""
+    cdef cydriver.anon_struct20 _value
+    cdef cydriver.anon_struct20* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_struct29*>_ptr
+            self._ptr = <cydriver.anon_struct20*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_struct29))
+            memset(&self._value, 0, sizeof(cydriver.anon_struct20))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_struct29 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_struct20 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
@@ -8583,26 +8611,26 @@ cdef class anon_struct29:
         self._ptr[0].extentDepth = value
 
 
-cdef class anon_struct30:
-    """The C struct anon_struct30; a property per field."""
-    cdef cydriver.anon_struct30 _value
-    cdef cydriver.anon_struct30* _ptr
+cdef class anon_struct21:
+    """The C struct anon_struct21; a property per field."""
+    cdef cydriver.anon_struct21 _value
+    cdef cydriver.anon_struct21* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_struct30*>_ptr
+            self._ptr = <cydriver.anon_struct21*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_struct30))
+            memset(&self._value, 0, sizeof(cydriver.anon_struct21))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_struct30 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_struct21 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
@@ -8630,63 +8658,63 @@ cdef class anon_struct30:
         self._ptr[0].size = value
 
 
-cdef class anon_union28:
-    """The C union anon_union28; a property per field."""
-    cdef cydriver.anon_union28 _value
-    cdef cydriver.anon_union28* _ptr
+cdef class anon_union10:
+    """The C union anon_union10; a property per field."""
+    cdef cydriver.anon_union10 _value
+    cdef cydriver.anon_union10* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_union28*>_ptr
+            self._ptr = <cydriver.anon_union10*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_union28))
+            memset(&self._value, 0, sizeof(cydriver.anon_union10))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_union28 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_union10 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
     def sparseLevel(self):
-        return _view_anon_struct29(<uintptr_t>&self._ptr[0].sparseLevel, self)
+        return _view_anon_struct20(<uintptr_t>&self._ptr[0].sparseLevel, self)
     @sparseLevel.setter
     def sparseLevel(self, value):
-        _copy_struct(<void*>&self._ptr[0].sparseLevel, value, anon_struct29, sizeof(self._ptr[0].sparseLevel))
+        _copy_struct(<void*>&self._ptr[0].sparseLevel, value, anon_struct20, sizeof(self._ptr[0].sparseLevel))
 
     @property
     def miptail(self):
-        return _view_anon_struct30(<uintptr_t>&self._ptr[0].miptail, self)
+        return _view_anon_struct21(<uintptr_t>&self._ptr[0].miptail, self)
     @miptail.setter
     def miptail(self, value):
-        _copy_struct(<void*>&self._ptr[0].miptail, value, anon_struct30, sizeof(self._ptr[0].miptail))
+        _copy_struct(<void*>&self._ptr[0].miptail, value, anon_struct21, sizeof(self._ptr[0].miptail))
 
 
-cdef class anon_union31:
-    """The C union anon_union31; a property per field."""
-    cdef cydriver.anon_union31 _value
-    cdef cydriver.anon_union31* _ptr
+cdef class anon_union11:
+    """The C union anon_union11; a property per field."""
+    cdef cydriver.anon_union11 _value
+    cdef cydriver.anon_union11* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_union31*>_ptr
+            self._ptr = <cydriver.anon_union11*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_union31))
+            memset(&self._value, 0, sizeof(cydriver.anon_union11))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_union31 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_union11 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
@@ -8731,10 +8759,10 @@ cdef class CUarrayMapInfo_st:
 
     @property
     def resource(self):
-        return _view_anon_union27(<uintptr_t>&self._ptr[0].resource, self)
+        return _view_anon_union9(<uintptr_t>&self._ptr[0].resource, self)
     @resource.setter
     def resource(self, value):
-        _copy_struct(<void*>&self._ptr[0].resource, value, anon_union27, sizeof(self._ptr[0].resource))
+        _copy_struct(<void*>&self._ptr[0].resource, value, anon_union9, sizeof(self._ptr[0].resource))
 
     @property
     def subresourceType(self):
@@ -8746,10 +8774,10 @@ cdef class CUarrayMapInfo_st:
 
     @property
     def subresource(self):
-        return _view_anon_union28(<uintptr_t>&self._ptr[0].subresource, self)
+        return _view_anon_union10(<uintptr_t>&self._ptr[0].subresource, self)
     @subresource.setter
     def subresource(self, value):
-        _copy_struct(<void*>&self._ptr[0].subresource, value, anon_union28, sizeof(self._ptr[0].subresource))
+        _copy_struct(<void*>&self._ptr[0].subresource, value, anon_union10, sizeof(self._ptr[0].subresource))
 
     @property
     def memOperationType(self):
@@ -8769,10 +8797,10 @@ cdef class CUarrayMapInfo_st:
 
     @property
     def memHandle(self):
-        return _view_anon_union31(<uintptr_t>&self._ptr[0].memHandle, self)
+        return _view_anon_union11(<uintptr_t>&self._ptr[0].memHandle, self)
     @memHandle.setter
     def memHandle(self, value):
-        _copy_struct(<void*>&self._ptr[0].memHandle, value, anon_union31, sizeof(self._ptr[0].memHandle))
+        _copy_struct(<void*>&self._ptr[0].memHandle, value, anon_union11, sizeof(self._ptr[0].memHandle))
 
     @property
     def offset(self):
@@ -8849,26 +8877,26 @@ cdef class CUmemLocation_st:
         self._ptr[0].id = value
 
 
-cdef class anon_struct32:
-    """The C struct anon_struct32; a property per field."""
-    cdef cydriver.anon_struct32 _value
-    cdef cydriver.anon_struct32* _ptr
+cdef class anon_struct22:
+    """The C struct anon_struct22; a property per field."""
+    cdef cydriver.anon_struct22 _value
+    cdef cydriver.anon_struct22* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_struct32*>_ptr
+            self._ptr = <cydriver.anon_struct22*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_struct32))
+            memset(&self._value, 0, sizeof(cydriver.anon_struct22))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_struct32 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_struct22 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
@@ -8961,10 +8989,10 @@ cdef class CUmemAllocationProp_st:
 
     @property
     def allocFlags(self):
-        return _view_anon_struct32(<uintptr_t>&self._ptr[0].allocFlags, self)
+        return _view_anon_struct22(<uintptr_t>&self._ptr[0].allocFlags, self)
     @allocFlags.setter
     def allocFlags(self, value):
-        _copy_struct(<void*>&self._ptr[0].allocFlags, value, anon_struct32, sizeof(self._ptr[0].allocFlags))
+        _copy_struct(<void*>&self._ptr[0].allocFlags, value, anon_struct22, sizeof(self._ptr[0].allocFlags))
 
 
 cdef class CUmulticastObjectProp_st:
@@ -9370,26 +9398,26 @@ cdef class CUextent3D_st:
         self._ptr[0].depth = value
 
 
-cdef class anon_struct34:
-    """The C struct anon_struct34; a property per field."""
-    cdef cydriver.anon_struct34 _value
-    cdef cydriver.anon_struct34* _ptr
+cdef class anon_struct23:
+    """The C struct anon_struct23; a property per field."""
+    cdef cydriver.anon_struct23 _value
+    cdef cydriver.anon_struct23* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_struct34*>_ptr
+            self._ptr = <cydriver.anon_struct23*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_struct34))
+            memset(&self._value, 0, sizeof(cydriver.anon_struct23))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_struct34 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_struct23 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
@@ -9426,26 +9454,26 @@ cdef class anon_struct34:
         _copy_struct(<void*>&self._ptr[0].locHint, value, CUmemLocation_st, sizeof(self._ptr[0].locHint))
 
 
-cdef class anon_struct35:
-    """The C struct anon_struct35; a property per field."""
-    cdef cydriver.anon_struct35 _value
-    cdef cydriver.anon_struct35* _ptr
+cdef class anon_struct24:
+    """The C struct anon_struct24; a property per field."""
+    cdef cydriver.anon_struct24 _value
+    cdef cydriver.anon_struct24* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_struct35*>_ptr
+            self._ptr = <cydriver.anon_struct24*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_struct35))
+            memset(&self._value, 0, sizeof(cydriver.anon_struct24))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_struct35 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_struct24 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
@@ -9465,41 +9493,41 @@ cdef class anon_struct35:
         _copy_struct(<void*>&self._ptr[0].offset, value, CUoffset3D_st, sizeof(self._ptr[0].offset))
 
 
-cdef class anon_union33:
-    """The C union anon_union33; a property per field."""
-    cdef cydriver.anon_union33 _value
-    cdef cydriver.anon_union33* _ptr
+cdef class anon_union12:
+    """The C union anon_union12; a property per field."""
+    cdef cydriver.anon_union12 _value
+    cdef cydriver.anon_union12* _ptr
     cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
-            self._ptr = <cydriver.anon_union33*>_ptr
+            self._ptr = <cydriver.anon_union12*>_ptr
             self._owner = owner
         else:
             self._ptr = &self._value
-            memset(&self._value, 0, sizeof(cydriver.anon_union33))
+            memset(&self._value, 0, sizeof(cydriver.anon_union12))
 
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
     def __repr__(self):
-        return f'<anon_union33 at 0x{<uintptr_t>self._ptr:x}>'
+        return f'<anon_union12 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
     def ptr(self):
-        return _view_anon_struct34(<uintptr_t>&self._ptr[0].ptr, self)
+        return _view_anon_struct23(<uintptr_t>&self._ptr[0].ptr, self)
     @ptr.setter
     def ptr(self, value):
-        _copy_struct(<void*>&self._ptr[0].ptr, value, anon_struct34, sizeof(self._ptr[0].ptr))
+        _copy_struct(<void*>&self._ptr[0].ptr, value, anon_struct23, sizeof(self._ptr[0].ptr))
 
     @property
     def array(self):
-        return _view_anon_struct35(<uintptr_t>&self._ptr[0].array, self)
+        return _view_anon_struct24(<uintptr_t>&self._ptr[0].array, self)
     @array.setter
     def array(self, value):
-        _copy_struct(<void*>&self._ptr[0].array, value, anon_struct35, sizeof(self._ptr[0].array))
+        _copy_struct(<void*>&self._ptr[0].array, value, anon_struct24, sizeof(self._ptr[0].array))
 
 
 cdef class CUmemcpy3DOperand_st:
@@ -9533,10 +9561,10 @@ cdef class CUmemcpy3DOperand_st:
 
     @property
     def op(self):
-        return _view_anon_union33(<uintptr_t>&self._ptr[0].op, self)
+        return _view_anon_union12(<uintptr_t>&self._ptr[0].op, self)
     @op.setter
     def op(self, value):
-        _copy_struct(<void*>&self._ptr[0].op, value, anon_union33, sizeof(self._ptr[0].op))
+        _copy_struct(<void*>&self._ptr[0].op, value, anon_union12, sizeof(self._ptr[0].op))
 
 
 cdef class CUDA_MEMCPY3D_BATCH_OP_st:
@@ -10645,8 +10673,25 @@ CU_LAUNCH_PARAM_BUFFER_POINTER = 1
 CU_LAUNCH_PARAM_BUFFER_SIZE_AS_INT = 2
 CU_LAUNCH_PARAM_BUFFER_SIZE = 2
 CU_PARAM_TR_DEFAULT = -1
+CU_DEVICE_CPU = -1
+CU_DEVICE_INVALID = -2
 RESOURCE_ABI_VERSION = 1
 RESOURCE_ABI_EXTERNAL_BYTES = 48
+_MEMBER_ALIASES['CU_KERNEL_NODE_ATTRIBUTE_ACCESS_POLICY_WINDOW'] = ('CUlaunchAttributeID', 'CU_LAUNCH_ATTRIBUTE_ACCESS_POLICY_WINDOW')
+_MEMBER_ALIASES['CU_KERNEL_NODE_ATTRIBUTE_COOPERATIVE'] = ('CUlaunchAttributeID', 'CU_LAUNCH_ATTRIBUTE_COOPERATIVE')
+_MEMBER_ALIASES['CU_KERNEL_NODE_ATTRIBUTE_CLUSTER_DIMENSION'] = ('CUlaunchAttributeID', 'CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION')
+_MEMBER_ALIASES['CU_KERNEL_NODE_ATTRIBUTE_CLUSTER_SCHEDULING_POLICY_PREFERENCE'] = ('CUlaunchAttributeID', 'CU_LAUNCH_ATTRIBUTE_CLUSTER_SCHEDULING_POLICY_PREFERENCE')
+_MEMBER_ALIASES['CU_KERNEL_NODE_ATTRIBUTE_PRIORITY'] = ('CUlaunchAttributeID', 'CU_LAUNCH_ATTRIBUTE_PRIORITY')
+_MEMBER_ALIASES['CU_KERNEL_NODE_ATTRIBUTE_MEM_SYNC_DOMAIN_MAP'] = ('CUlaunchAttributeID', 'CU_LAUNCH_ATTRIBUTE_MEM_SYNC_DOMAIN_MAP')
+_MEMBER_ALIASES['CU_KERNEL_NODE_ATTRIBUTE_MEM_SYNC_DOMAIN'] = ('CUlaunchAttributeID', 'CU_LAUNCH_ATTRIBUTE_MEM_SYNC_DOMAIN')
+_MEMBER_ALIASES['CU_KERNEL_NODE_ATTRIBUTE_PREFERRED_CLUSTER_DIMENSION'] = ('CUlaunchAttributeID', 'CU_LAUNCH_ATTRIBUTE_PREFERRED_CLUSTER_DIMENSION')
+_MEMBER_ALIASES['CU_KERNEL_NODE_ATTRIBUTE_DEVICE_UPDATABLE_KERNEL_NODE'] = ('CUlaunchAttributeID', 'CU_LAUNCH_ATTRIBUTE_DEVICE_UPDATABLE_KERNEL_NODE')
+_MEMBER_ALIASES['CU_KERNEL_NODE_ATTRIBUTE_PREFERRED_SHARED_MEMORY_CARVEOUT'] = ('CUlaunchAttributeID', 'CU_LAUNCH_ATTRIBUTE_PREFERRED_SHARED_MEMORY_CARVEOUT')
+_MEMBER_ALIASES['CU_STREAM_ATTRIBUTE_ACCESS_POLICY_WINDOW'] = ('CUlaunchAttributeID', 'CU_LAUNCH_ATTRIBUTE_ACCESS_POLICY_WINDOW')
+_MEMBER_ALIASES['CU_STREAM_ATTRIBUTE_SYNCHRONIZATION_POLICY'] = ('CUlaunchAttributeID', 'CU_LAUNCH_ATTRIBUTE_SYNCHRONIZATION_POLICY')
+_MEMBER_ALIASES['CU_STREAM_ATTRIBUTE_PRIORITY'] = ('CUlaunchAttributeID', 'CU_LAUNCH_ATTRIBUTE_PRIORITY')
+_MEMBER_ALIASES['CU_STREAM_ATTRIBUTE_MEM_SYNC_DOMAIN_MAP'] = ('CUlaunchAttributeID', 'CU_LAUNCH_ATTRIBUTE_MEM_SYNC_DOMAIN_MAP')
+_MEMBER_ALIASES['CU_STREAM_ATTRIBUTE_MEM_SYNC_DOMAIN'] = ('CUlaunchAttributeID', 'CU_LAUNCH_ATTRIBUTE_MEM_SYNC_DOMAIN')
 
 include "_lib/driver_values.pxi"
 
@@ -10800,6 +10845,27 @@ def cuDeviceGetUuid(dev):
     return (_result(_status), _uuid)
 
 
+def cuDeviceGetLuid(dev):
+    """Return an LUID and device node mask for the device Return identifying information (``luid`` and
+    ``deviceNodeMask)`` to allow matching device with graphics APIs.
+
+    Args:
+        dev: - Device to get identifier string for
+    """
+    cdef bytearray _luid = bytearray(8)
+    cdef unsigned int c_deviceNodeMask = 0
+    cdef cydriver.CUdevice c_dev
+    if type(dev) is CUdevice_v1:
+        c_dev = <cydriver.CUdevice>(<CUdevice_v1>dev)._ptr[0]
+    else:
+        c_dev = <cydriver.CUdevice><uintptr_t>_handle_value(dev, CUdevice_v1, 'dev')
+    cdef cydriver.CUresult _status
+    _status = cydriver.cuDeviceGetLuid(<char*>_luid, &c_deviceNodeMask, c_dev)
+    if _status != cydriver.CUDA_SUCCESS:
+        return (_result(_status), None, None)
+    return (_result(_status), bytes(_luid), c_deviceNodeMask)
+
+
 def cuDeviceTotalMem(dev):
     """Returns the total amount of memory on the device Returns in ``*bytes`` the total amount of
     memory available on the device ``dev`` in bytes.
@@ -10894,9 +10960,11 @@ def cuDeviceGetHostAtomicCapabilities(operations, count, dev):
         c_dev = <cydriver.CUdevice>(<CUdevice_v1>dev)._ptr[0]
     else:
         c_dev = <cydriver.CUdevice><uintptr_t>_handle_value(dev, CUdevice_v1, 'dev')
+    if operations is None and c_count > 0:
+        raise ValueError('operations is None but count is not 0')
     if operations is not None and c_count > 0:
-        if len(operations) < c_count:
-            raise ValueError(f'operations has {len(operations)} entries, fewer than count ({c_count})')
+        if PyObject_Length(operations) < c_count:
+            raise ValueError(f'operations has {PyObject_Length(operations)} entries, fewer than count ({c_count})')
         c_operations = <cydriver.CUatomicOperation*>PyMem_Malloc(c_count * sizeof(cydriver.CUatomicOperation))
         if c_operations == NULL:
             raise MemoryError()
@@ -12040,7 +12108,7 @@ def cuModuleLoadData(image):
     return (_result(_status), _module)
 
 
-def cuModuleLoadDataEx(image, numOptions):
+def cuModuleLoadDataEx(image, numOptions, options, optionValues):
     """Load a module's data with options Takes a pointer ``image`` and loads the corresponding module
     ``module`` into the current context. The ``image`` may be a ``cubin`` or ``fatbin`` as output
     by ``nvcc,`` or a NULL-terminated ``PTX,`` either as output by ``nvcc`` or hand-written.
@@ -12048,20 +12116,36 @@ def cuModuleLoadDataEx(image, numOptions):
     Args:
         image: - Module data to load
         numOptions: - Number of options
+        options: - Options for JIT
+        optionValues: - Option values for JIT
     """
     cdef CUmodule _module = CUmodule.__new__(CUmodule)
     cdef BufferArg _image
     cdef unsigned int c_numOptions
-    cdef cydriver.CUjit_option c_options
-    cdef void* c_optionValues = NULL
+    cdef cydriver.CUjit_option* c_options = NULL
+    cdef PointerArray _optionValues
     c_numOptions = numOptions if PyLong_Check(numOptions) else _index(numOptions, 'numOptions')
     _image = _void_ptr(image, 'image')
+    if options is None and c_numOptions > 0:
+        raise ValueError('options is None but numOptions is not 0')
+    if options is not None and c_numOptions > 0:
+        if PyObject_Length(options) < c_numOptions:
+            raise ValueError(f'options has {PyObject_Length(options)} entries, fewer than numOptions ({c_numOptions})')
+        c_options = <cydriver.CUjit_option*>PyMem_Malloc(c_numOptions * sizeof(cydriver.CUjit_option))
+        if c_options == NULL:
+            raise MemoryError()
+        for i, value in enumerate(options[:c_numOptions]):
+            c_options[i] = <cydriver.CUjit_option><int>_index(value, 'options')
+    _optionValues = pointer_array(optionValues, c_numOptions, 'optionValues')
     cdef cydriver.CUresult _status
-    with nogil:
-        _status = cydriver.cuModuleLoadDataEx(<cydriver.CUmodule*>_module._ptr, <const void*>_image.ptr, c_numOptions, &c_options, &c_optionValues)
-    if _status != cydriver.CUDA_SUCCESS:
-        return (_result(_status), None, None, None)
-    return (_result(_status), _module, _enum_CUjit_option(<int>c_options), <uintptr_t>c_optionValues)
+    try:
+        with nogil:
+            _status = cydriver.cuModuleLoadDataEx(<cydriver.CUmodule*>_module._ptr, <const void*>_image.ptr, c_numOptions, c_options, <void**>_optionValues.ptrs)
+        if _status != cydriver.CUDA_SUCCESS:
+            return (_result(_status), None)
+        return (_result(_status), _module)
+    finally:
+        PyMem_Free(c_options)
 
 
 def cuModuleLoadFatBinary(fatCubin):
@@ -12196,7 +12280,53 @@ def cuModuleGetGlobal(hmod, name):
     return (_result(_status), _dptr, c_bytes)
 
 
-def cuLinkAddData(state, type, data, size, name, numOptions):
+def cuLinkCreate(numOptions, options, optionValues):
+    """Creates a pending JIT linker invocation. If the call is successful, the caller owns the
+    returned CUlinkState, which should eventually be destroyed with cuLinkDestroy. The device code
+    machine size (32 or 64 bit) will match the calling application. Both linker and compiler
+    options may be specified. Compiler options will be applied to inputs to this linker action
+    which must be compiled from PTX. The options CU_JIT_WALL_TIME,
+    CU_JIT_INFO_LOG_BUFFER_SIZE_BYTES, and CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES will accumulate data
+    until the CUlinkState is destroyed. The data passed in via cuLinkAddData and cuLinkAddFile will
+    be treated as relocatable (-rdc=true to nvcc) when linking the final cubin during
+    cuLinkComplete and will have similar consequences as offline relocatable device code linking.
+    ``optionValues`` must remain valid for the life of the CUlinkState if output options are used.
+    No other references to inputs are maintained after this call returns. ote For LTO-IR input,
+    only LTO-IR compiled with toolkits prior to CUDA 12.0 will be accepted
+
+    Args:
+        numOptions: Size of options arrays
+        options: Array of linker and compiler options
+        optionValues: Array of option values, each cast to void *
+    """
+    cdef unsigned int c_numOptions
+    cdef cydriver.CUjit_option* c_options = NULL
+    cdef PointerArray _optionValues
+    cdef CUlinkState _stateOut = CUlinkState.__new__(CUlinkState)
+    c_numOptions = numOptions if PyLong_Check(numOptions) else _index(numOptions, 'numOptions')
+    if options is None and c_numOptions > 0:
+        raise ValueError('options is None but numOptions is not 0')
+    if options is not None and c_numOptions > 0:
+        if PyObject_Length(options) < c_numOptions:
+            raise ValueError(f'options has {PyObject_Length(options)} entries, fewer than numOptions ({c_numOptions})')
+        c_options = <cydriver.CUjit_option*>PyMem_Malloc(c_numOptions * sizeof(cydriver.CUjit_option))
+        if c_options == NULL:
+            raise MemoryError()
+        for i, value in enumerate(options[:c_numOptions]):
+            c_options[i] = <cydriver.CUjit_option><int>_index(value, 'options')
+    _optionValues = pointer_array(optionValues, c_numOptions, 'optionValues')
+    cdef cydriver.CUresult _status
+    try:
+        with nogil:
+            _status = cydriver.cuLinkCreate(c_numOptions, c_options, <void**>_optionValues.ptrs, <cydriver.CUlinkState*>_stateOut._ptr)
+        if _status != cydriver.CUDA_SUCCESS:
+            return (_result(_status), None)
+        return (_result(_status), _stateOut)
+    finally:
+        PyMem_Free(c_options)
+
+
+def cuLinkAddData(state, type, data, size, name, numOptions, options, optionValues):
     """Add an input to a pending linker invocation Ownership of ``data`` is retained by the caller. No
     reference is retained to any inputs after this call returns. This method accepts only compiler
     options, which are used if the data must be compiled from PTX, and does not accept any of
@@ -12211,6 +12341,8 @@ def cuLinkAddData(state, type, data, size, name, numOptions):
         size: The length of the input data.
         name: An optional name for this input in log messages.
         numOptions: Size of options.
+        options: Options to be applied only for this input (overrides options from cuLinkCreate).
+        optionValues: Array of option values, each cast to void *.
     """
     cdef cydriver.CUlinkState c_state
     cdef cydriver.CUjitInputType c_type
@@ -12219,8 +12351,8 @@ def cuLinkAddData(state, type, data, size, name, numOptions):
     cdef bytes _name
     cdef const char* c_name = NULL
     cdef unsigned int c_numOptions
-    cdef cydriver.CUjit_option c_options
-    cdef void* c_optionValues = NULL
+    cdef cydriver.CUjit_option* c_options = NULL
+    cdef PointerArray _optionValues
     if type(state) is CUlinkState:
         c_state = <cydriver.CUlinkState>(<CUlinkState>state)._ptr[0]
     else:
@@ -12232,15 +12364,29 @@ def cuLinkAddData(state, type, data, size, name, numOptions):
         c_name = _name
     c_numOptions = numOptions if PyLong_Check(numOptions) else _index(numOptions, 'numOptions')
     _data = _void_ptr(data, 'data')
+    if options is None and c_numOptions > 0:
+        raise ValueError('options is None but numOptions is not 0')
+    if options is not None and c_numOptions > 0:
+        if PyObject_Length(options) < c_numOptions:
+            raise ValueError(f'options has {PyObject_Length(options)} entries, fewer than numOptions ({c_numOptions})')
+        c_options = <cydriver.CUjit_option*>PyMem_Malloc(c_numOptions * sizeof(cydriver.CUjit_option))
+        if c_options == NULL:
+            raise MemoryError()
+        for i, value in enumerate(options[:c_numOptions]):
+            c_options[i] = <cydriver.CUjit_option><int>_index(value, 'options')
+    _optionValues = pointer_array(optionValues, c_numOptions, 'optionValues')
     cdef cydriver.CUresult _status
-    with nogil:
-        _status = cydriver.cuLinkAddData(c_state, c_type, <void*>_data.ptr, c_size, c_name, c_numOptions, &c_options, &c_optionValues)
-    if _status != cydriver.CUDA_SUCCESS:
-        return (_result(_status), None, None)
-    return (_result(_status), _enum_CUjit_option(<int>c_options), <uintptr_t>c_optionValues)
+    try:
+        with nogil:
+            _status = cydriver.cuLinkAddData(c_state, c_type, <void*>_data.ptr, c_size, c_name, c_numOptions, c_options, <void**>_optionValues.ptrs)
+        if _status != cydriver.CUDA_SUCCESS:
+            return (_result(_status),)
+        return (_result(_status),)
+    finally:
+        PyMem_Free(c_options)
 
 
-def cuLinkAddFile(state, type, path, numOptions):
+def cuLinkAddFile(state, type, path, numOptions, options, optionValues):
     """Add a file input to a pending linker invocation No reference is retained to any inputs after
     this call returns. This method accepts only compiler options, which are used if the input must
     be compiled from PTX, and does not accept any of CU_JIT_WALL_TIME, CU_JIT_INFO_LOG_BUFFER,
@@ -12253,14 +12399,16 @@ def cuLinkAddFile(state, type, path, numOptions):
         type: The type of the input data
         path: Path to the input file
         numOptions: Size of options
+        options: Options to be applied only for this input (overrides options from cuLinkCreate)
+        optionValues: Array of option values, each cast to void *
     """
     cdef cydriver.CUlinkState c_state
     cdef cydriver.CUjitInputType c_type
     cdef bytes _path
     cdef const char* c_path = NULL
     cdef unsigned int c_numOptions
-    cdef cydriver.CUjit_option c_options
-    cdef void* c_optionValues = NULL
+    cdef cydriver.CUjit_option* c_options = NULL
+    cdef PointerArray _optionValues
     if type(state) is CUlinkState:
         c_state = <cydriver.CUlinkState>(<CUlinkState>state)._ptr[0]
     else:
@@ -12270,12 +12418,26 @@ def cuLinkAddFile(state, type, path, numOptions):
         _path = _cstr(path, 'path')
         c_path = _path
     c_numOptions = numOptions if PyLong_Check(numOptions) else _index(numOptions, 'numOptions')
+    if options is None and c_numOptions > 0:
+        raise ValueError('options is None but numOptions is not 0')
+    if options is not None and c_numOptions > 0:
+        if PyObject_Length(options) < c_numOptions:
+            raise ValueError(f'options has {PyObject_Length(options)} entries, fewer than numOptions ({c_numOptions})')
+        c_options = <cydriver.CUjit_option*>PyMem_Malloc(c_numOptions * sizeof(cydriver.CUjit_option))
+        if c_options == NULL:
+            raise MemoryError()
+        for i, value in enumerate(options[:c_numOptions]):
+            c_options[i] = <cydriver.CUjit_option><int>_index(value, 'options')
+    _optionValues = pointer_array(optionValues, c_numOptions, 'optionValues')
     cdef cydriver.CUresult _status
-    with nogil:
-        _status = cydriver.cuLinkAddFile(c_state, c_type, c_path, c_numOptions, &c_options, &c_optionValues)
-    if _status != cydriver.CUDA_SUCCESS:
-        return (_result(_status), None, None)
-    return (_result(_status), _enum_CUjit_option(<int>c_options), <uintptr_t>c_optionValues)
+    try:
+        with nogil:
+            _status = cydriver.cuLinkAddFile(c_state, c_type, c_path, c_numOptions, c_options, <void**>_optionValues.ptrs)
+        if _status != cydriver.CUDA_SUCCESS:
+            return (_result(_status),)
+        return (_result(_status),)
+    finally:
+        PyMem_Free(c_options)
 
 
 def cuLinkComplete(state):
@@ -12376,7 +12538,7 @@ def cuModuleGetSurfRef(hmod, name):
     return (_result(_status), _pSurfRef)
 
 
-def cuLibraryLoadData(code, numJitOptions, numLibraryOptions):
+def cuLibraryLoadData(code, jitOptions, jitOptionsValues, numJitOptions, libraryOptions, libraryOptionValues, numLibraryOptions):
     """Load a library with specified code and options Takes a pointer ``code`` and loads the
     corresponding library ``library`` based on the application defined library loading mode: - If
     module loading is set to EAGER, via the environment variables described in "Module loading",
@@ -12398,29 +12560,59 @@ def cuLibraryLoadData(code, numJitOptions, numLibraryOptions):
 
     Args:
         code: - Code to load
+        jitOptions: - Options for JIT
+        jitOptionsValues: - Option values for JIT
         numJitOptions: - Number of options
+        libraryOptions: - Options for loading
+        libraryOptionValues: - Option values for loading
         numLibraryOptions: - Number of options for loading
     """
     cdef CUlibrary _library = CUlibrary.__new__(CUlibrary)
     cdef BufferArg _code
-    cdef cydriver.CUjit_option c_jitOptions
-    cdef void* c_jitOptionsValues = NULL
+    cdef cydriver.CUjit_option* c_jitOptions = NULL
+    cdef PointerArray _jitOptionsValues
     cdef unsigned int c_numJitOptions
-    cdef cydriver.CUlibraryOption c_libraryOptions
-    cdef void* c_libraryOptionValues = NULL
+    cdef cydriver.CUlibraryOption* c_libraryOptions = NULL
+    cdef PointerArray _libraryOptionValues
     cdef unsigned int c_numLibraryOptions
     c_numJitOptions = numJitOptions if PyLong_Check(numJitOptions) else _index(numJitOptions, 'numJitOptions')
     c_numLibraryOptions = numLibraryOptions if PyLong_Check(numLibraryOptions) else _index(numLibraryOptions, 'numLibraryOptions')
     _code = _void_ptr(code, 'code')
+    if jitOptions is None and c_numJitOptions > 0:
+        raise ValueError('jitOptions is None but numJitOptions is not 0')
+    if jitOptions is not None and c_numJitOptions > 0:
+        if PyObject_Length(jitOptions) < c_numJitOptions:
+            raise ValueError(f'jitOptions has {PyObject_Length(jitOptions)} entries, fewer than numJitOptions ({c_numJitOptions})')
+        c_jitOptions = <cydriver.CUjit_option*>PyMem_Malloc(c_numJitOptions * sizeof(cydriver.CUjit_option))
+        if c_jitOptions == NULL:
+            raise MemoryError()
+        for i, value in enumerate(jitOptions[:c_numJitOptions]):
+            c_jitOptions[i] = <cydriver.CUjit_option><int>_index(value, 'jitOptions')
+    _jitOptionsValues = pointer_array(jitOptionsValues, c_numJitOptions, 'jitOptionsValues')
+    if libraryOptions is None and c_numLibraryOptions > 0:
+        raise ValueError('libraryOptions is None but numLibraryOptions is not 0')
+    if libraryOptions is not None and c_numLibraryOptions > 0:
+        if PyObject_Length(libraryOptions) < c_numLibraryOptions:
+            raise ValueError(f'libraryOptions has {PyObject_Length(libraryOptions)} entries, fewer than numLibraryOptions ({c_numLibraryOptions})')
+        c_libraryOptions = <cydriver.CUlibraryOption*>PyMem_Malloc(c_numLibraryOptions * sizeof(cydriver.CUlibraryOption))
+        if c_libraryOptions == NULL:
+            raise MemoryError()
+        for i, value in enumerate(libraryOptions[:c_numLibraryOptions]):
+            c_libraryOptions[i] = <cydriver.CUlibraryOption><int>_index(value, 'libraryOptions')
+    _libraryOptionValues = pointer_array(libraryOptionValues, c_numLibraryOptions, 'libraryOptionValues')
     cdef cydriver.CUresult _status
-    with nogil:
-        _status = cydriver.cuLibraryLoadData(<cydriver.CUlibrary*>_library._ptr, <const void*>_code.ptr, &c_jitOptions, &c_jitOptionsValues, c_numJitOptions, &c_libraryOptions, &c_libraryOptionValues, c_numLibraryOptions)
-    if _status != cydriver.CUDA_SUCCESS:
-        return (_result(_status), None, None, None, None, None)
-    return (_result(_status), _library, _enum_CUjit_option(<int>c_jitOptions), <uintptr_t>c_jitOptionsValues, _enum_CUlibraryOption(<int>c_libraryOptions), <uintptr_t>c_libraryOptionValues)
+    try:
+        with nogil:
+            _status = cydriver.cuLibraryLoadData(<cydriver.CUlibrary*>_library._ptr, <const void*>_code.ptr, c_jitOptions, <void**>_jitOptionsValues.ptrs, c_numJitOptions, c_libraryOptions, <void**>_libraryOptionValues.ptrs, c_numLibraryOptions)
+        if _status != cydriver.CUDA_SUCCESS:
+            return (_result(_status), None)
+        return (_result(_status), _library)
+    finally:
+        PyMem_Free(c_jitOptions)
+        PyMem_Free(c_libraryOptions)
 
 
-def cuLibraryLoadFromFile(fileName, numJitOptions, numLibraryOptions):
+def cuLibraryLoadFromFile(fileName, jitOptions, jitOptionsValues, numJitOptions, libraryOptions, libraryOptionValues, numLibraryOptions):
     """Load a library with specified file and options Takes a pointer ``code`` and loads the
     corresponding library ``library`` based on the application defined library loading mode: - If
     module loading is set to EAGER, via the environment variables described in "Module loading",
@@ -12442,29 +12634,59 @@ def cuLibraryLoadFromFile(fileName, numJitOptions, numLibraryOptions):
 
     Args:
         fileName: - File to load from
+        jitOptions: - Options for JIT
+        jitOptionsValues: - Option values for JIT
         numJitOptions: - Number of options
+        libraryOptions: - Options for loading
+        libraryOptionValues: - Option values for loading
         numLibraryOptions: - Number of options for loading
     """
     cdef CUlibrary _library = CUlibrary.__new__(CUlibrary)
     cdef bytes _fileName
     cdef const char* c_fileName = NULL
-    cdef cydriver.CUjit_option c_jitOptions
-    cdef void* c_jitOptionsValues = NULL
+    cdef cydriver.CUjit_option* c_jitOptions = NULL
+    cdef PointerArray _jitOptionsValues
     cdef unsigned int c_numJitOptions
-    cdef cydriver.CUlibraryOption c_libraryOptions
-    cdef void* c_libraryOptionValues = NULL
+    cdef cydriver.CUlibraryOption* c_libraryOptions = NULL
+    cdef PointerArray _libraryOptionValues
     cdef unsigned int c_numLibraryOptions
     if fileName is not None:
         _fileName = _cstr(fileName, 'fileName')
         c_fileName = _fileName
     c_numJitOptions = numJitOptions if PyLong_Check(numJitOptions) else _index(numJitOptions, 'numJitOptions')
     c_numLibraryOptions = numLibraryOptions if PyLong_Check(numLibraryOptions) else _index(numLibraryOptions, 'numLibraryOptions')
+    if jitOptions is None and c_numJitOptions > 0:
+        raise ValueError('jitOptions is None but numJitOptions is not 0')
+    if jitOptions is not None and c_numJitOptions > 0:
+        if PyObject_Length(jitOptions) < c_numJitOptions:
+            raise ValueError(f'jitOptions has {PyObject_Length(jitOptions)} entries, fewer than numJitOptions ({c_numJitOptions})')
+        c_jitOptions = <cydriver.CUjit_option*>PyMem_Malloc(c_numJitOptions * sizeof(cydriver.CUjit_option))
+        if c_jitOptions == NULL:
+            raise MemoryError()
+        for i, value in enumerate(jitOptions[:c_numJitOptions]):
+            c_jitOptions[i] = <cydriver.CUjit_option><int>_index(value, 'jitOptions')
+    _jitOptionsValues = pointer_array(jitOptionsValues, c_numJitOptions, 'jitOptionsValues')
+    if libraryOptions is None and c_numLibraryOptions > 0:
+        raise ValueError('libraryOptions is None but numLibraryOptions is not 0')
+    if libraryOptions is not None and c_numLibraryOptions > 0:
+        if PyObject_Length(libraryOptions) < c_numLibraryOptions:
+            raise ValueError(f'libraryOptions has {PyObject_Length(libraryOptions)} entries, fewer than numLibraryOptions ({c_numLibraryOptions})')
+        c_libraryOptions = <cydriver.CUlibraryOption*>PyMem_Malloc(c_numLibraryOptions * sizeof(cydriver.CUlibraryOption))
+        if c_libraryOptions == NULL:
+            raise MemoryError()
+        for i, value in enumerate(libraryOptions[:c_numLibraryOptions]):
+            c_libraryOptions[i] = <cydriver.CUlibraryOption><int>_index(value, 'libraryOptions')
+    _libraryOptionValues = pointer_array(libraryOptionValues, c_numLibraryOptions, 'libraryOptionValues')
     cdef cydriver.CUresult _status
-    with nogil:
-        _status = cydriver.cuLibraryLoadFromFile(<cydriver.CUlibrary*>_library._ptr, c_fileName, &c_jitOptions, &c_jitOptionsValues, c_numJitOptions, &c_libraryOptions, &c_libraryOptionValues, c_numLibraryOptions)
-    if _status != cydriver.CUDA_SUCCESS:
-        return (_result(_status), None, None, None, None, None)
-    return (_result(_status), _library, _enum_CUjit_option(<int>c_jitOptions), <uintptr_t>c_jitOptionsValues, _enum_CUlibraryOption(<int>c_libraryOptions), <uintptr_t>c_libraryOptionValues)
+    try:
+        with nogil:
+            _status = cydriver.cuLibraryLoadFromFile(<cydriver.CUlibrary*>_library._ptr, c_fileName, c_jitOptions, <void**>_jitOptionsValues.ptrs, c_numJitOptions, c_libraryOptions, <void**>_libraryOptionValues.ptrs, c_numLibraryOptions)
+        if _status != cydriver.CUDA_SUCCESS:
+            return (_result(_status), None)
+        return (_result(_status), _library)
+    finally:
+        PyMem_Free(c_jitOptions)
+        PyMem_Free(c_libraryOptions)
 
 
 def cuLibraryUnload(library):
@@ -14598,6 +14820,143 @@ def cuMemcpy3DPeerAsync(pCopy, hStream):
     return (_result(_status),)
 
 
+def cuMemcpyBatchAsync(dsts, srcs, sizes, count, attrs, attrsIdxs, numAttrs, hStream):
+    """Performs a batch of memory copies asynchronously. Performs a batch of memory copies. The batch
+    as a whole executes in stream order but copies within a batch are not guaranteed to execute in
+    any specific order. This API only supports pointer-to-pointer copies. For copies involving CUDA
+    arrays, please see cuMemcpy3DBatchAsync. Performs memory copies from source buffers specified
+    in ``srcs`` to destination buffers specified in ``dsts.`` The size of each copy is specified in
+    ``sizes.`` All three arrays must be of the same length as specified by ``count.`` Since there
+    are no ordering guarantees for copies within a batch, specifying any dependent copies within a
+    batch will result in undefined behavior. Every copy in the batch has to be associated with a
+    set of attributes specified in the ``attrs`` array. Each entry in this array can apply to more
+    than one copy. This can be done by specifying in the ``attrsIdxs`` array, the index of the
+    first copy that the corresponding entry in the ``attrs`` array applies to. Both ``attrs`` and
+    ``attrsIdxs`` must be of the same length as specified by ``numAttrs.`` For example, if a batch
+    has 10 copies listed in dst/src/sizes, the first 6 of which have one set of attributes and the
+    remaining 4 another, then ``numAttrs`` will be 2, ``attrsIdxs`` will be {0, 6} and ``attrs``
+    will contains the two sets of attributes. Note that the first entry in ``attrsIdxs`` must
+    always be 0. Also, each entry must be greater than the previous entry and the last entry should
+    be less than ``count.`` Furthermore, ``numAttrs`` must be lesser than or equal to ``count.``
+    The CUmemcpyAttributessrcAccessOrder indicates the source access ordering to be observed for
+    copies associated with the attribute. If the source access order is set to
+    CU_MEMCPY_SRC_ACCESS_ORDER_STREAM, then the source will be accessed in stream order. If the
+    source access order is set to CU_MEMCPY_SRC_ACCESS_ORDER_DURING_API_CALL then it indicates that
+    access to the source pointer can be out of stream order and all accesses must be complete
+    before the API call returns. This flag is suited for ephemeral sources (ex., stack variables)
+    when it's known that no prior operations in the stream can be accessing the memory and also
+    that the lifetime of the memory is limited to the scope that the source variable was declared
+    in. Specifying this flag allows the driver to optimize the copy and removes the need for the
+    user to synchronize the stream after the API call. If the source access order is set to
+    CU_MEMCPY_SRC_ACCESS_ORDER_ANY then it indicates that access to the source pointer can be out
+    of stream order and the accesses can happen even after the API call returns. This flag is
+    suited for host pointers allocated outside CUDA (ex., via malloc) when it's known that no prior
+    operations in the stream can be accessing the memory. Specifying this flag allows the driver to
+    optimize the copy on certain platforms. Each memcpy operation in the batch must have a valid
+    CUmemcpyAttributes corresponding to it including the appropriate srcAccessOrder setting,
+    otherwise the API will return CUDA_ERROR_INVALID_VALUE. The CUmemcpyAttributessrcLocHint and
+    CUmemcpyAttributesdstLocHint allows applications to specify hint locations for operands of a
+    copy when the operand doesn't have a fixed location. That is, these hints are only applicable
+    for managed memory pointers on devices where CU_DEVICE_ATTRIBUTE_CONCURRENT_MANAGED_ACCESS is
+    true or system-allocated pageable memory on devices where
+    CU_DEVICE_ATTRIBUTE_PAGEABLE_MEMORY_ACCESS is true. For other cases, these hints are ignored.
+    The CUmemcpyAttributesflags field can be used to specify certain flags for copies. Setting the
+    CU_MEMCPY_FLAG_PREFER_OVERLAP_WITH_COMPUTE flag indicates that the associated copies should
+    preferably overlap with any compute work. Note that this flag is a hint and can be ignored
+    depending on the platform and other parameters of the copy.
+
+    Args:
+        dsts: - Array of destination pointers.
+        srcs: - Array of memcpy source pointers.
+        sizes: - Array of sizes for memcpy operations.
+        count: - Size of ``dsts,`` ``srcs`` and ``sizes`` arrays
+        attrs: - Array of memcpy attributes.
+        attrsIdxs: - Array of indices to specify which copies each entry in the ``attrs`` array
+            applies to. The attributes specified in attrs[k] will be applied to copies starting
+            from attrsIdxs[k] through attrsIdxs[k+1] - 1. Also attrs[numAttrs-1] will apply to
+            copies starting from attrsIdxs[numAttrs-1] through count - 1.
+        numAttrs: - Size of ``attrs`` and ``attrsIdxs`` arrays.
+        hStream: - The stream to enqueue the operations in. Must not be legacy NULL stream.
+    """
+    cdef cydriver.CUdeviceptr* c_dsts = NULL
+    cdef cydriver.CUdeviceptr* c_srcs = NULL
+    cdef size_t* c_sizes = NULL
+    cdef size_t c_count
+    cdef cydriver.CUmemcpyAttributes* c_attrs = NULL
+    cdef size_t* c_attrsIdxs = NULL
+    cdef size_t c_numAttrs
+    cdef cydriver.CUstream c_hStream
+    c_count = count if PyLong_Check(count) else _index(count, 'count')
+    c_numAttrs = numAttrs if PyLong_Check(numAttrs) else _index(numAttrs, 'numAttrs')
+    if type(hStream) is CUstream:
+        c_hStream = <cydriver.CUstream>(<CUstream>hStream)._ptr[0]
+    else:
+        c_hStream = <cydriver.CUstream><uintptr_t>_handle_value(hStream, CUstream, 'hStream')
+    if dsts is None and c_count > 0:
+        raise ValueError('dsts is None but count is not 0')
+    if dsts is not None and c_count > 0:
+        if PyObject_Length(dsts) < c_count:
+            raise ValueError(f'dsts has {PyObject_Length(dsts)} entries, fewer than count ({c_count})')
+        c_dsts = <cydriver.CUdeviceptr*>PyMem_Malloc(c_count * sizeof(cydriver.CUdeviceptr))
+        if c_dsts == NULL:
+            raise MemoryError()
+        for i, value in enumerate(dsts[:c_count]):
+            c_dsts[i] = <cydriver.CUdeviceptr><uintptr_t>_handle_value(value, CUdeviceptr_v2, 'dsts')
+    if srcs is None and c_count > 0:
+        raise ValueError('srcs is None but count is not 0')
+    if srcs is not None and c_count > 0:
+        if PyObject_Length(srcs) < c_count:
+            raise ValueError(f'srcs has {PyObject_Length(srcs)} entries, fewer than count ({c_count})')
+        c_srcs = <cydriver.CUdeviceptr*>PyMem_Malloc(c_count * sizeof(cydriver.CUdeviceptr))
+        if c_srcs == NULL:
+            raise MemoryError()
+        for i, value in enumerate(srcs[:c_count]):
+            c_srcs[i] = <cydriver.CUdeviceptr><uintptr_t>_handle_value(value, CUdeviceptr_v2, 'srcs')
+    if sizes is None and c_count > 0:
+        raise ValueError('sizes is None but count is not 0')
+    if sizes is not None and c_count > 0:
+        if PyObject_Length(sizes) < c_count:
+            raise ValueError(f'sizes has {PyObject_Length(sizes)} entries, fewer than count ({c_count})')
+        c_sizes = <size_t*>PyMem_Malloc(c_count * sizeof(size_t))
+        if c_sizes == NULL:
+            raise MemoryError()
+        for i, value in enumerate(sizes[:c_count]):
+            c_sizes[i] = _index(value, 'sizes')
+    if attrs is None and c_numAttrs > 0:
+        raise ValueError('attrs is None but numAttrs is not 0')
+    if attrs is not None and c_numAttrs > 0:
+        if PyObject_Length(attrs) < c_numAttrs:
+            raise ValueError(f'attrs has {PyObject_Length(attrs)} entries, fewer than numAttrs ({c_numAttrs})')
+        c_attrs = <cydriver.CUmemcpyAttributes*>PyMem_Malloc(c_numAttrs * sizeof(cydriver.CUmemcpyAttributes))
+        if c_attrs == NULL:
+            raise MemoryError()
+        for i, value in enumerate(attrs[:c_numAttrs]):
+            c_attrs[i] = (<cydriver.CUmemcpyAttributes*><uintptr_t>(<CUmemcpyAttributes_st>_struct_arg(value, CUmemcpyAttributes_st, 'attrs')).getPtr())[0]
+    if attrsIdxs is None and c_numAttrs > 0:
+        raise ValueError('attrsIdxs is None but numAttrs is not 0')
+    if attrsIdxs is not None and c_numAttrs > 0:
+        if PyObject_Length(attrsIdxs) < c_numAttrs:
+            raise ValueError(f'attrsIdxs has {PyObject_Length(attrsIdxs)} entries, fewer than numAttrs ({c_numAttrs})')
+        c_attrsIdxs = <size_t*>PyMem_Malloc(c_numAttrs * sizeof(size_t))
+        if c_attrsIdxs == NULL:
+            raise MemoryError()
+        for i, value in enumerate(attrsIdxs[:c_numAttrs]):
+            c_attrsIdxs[i] = _index(value, 'attrsIdxs')
+    cdef cydriver.CUresult _status
+    try:
+        with nogil:
+            _status = cydriver.cuMemcpyBatchAsync(c_dsts, c_srcs, c_sizes, c_count, c_attrs, c_attrsIdxs, c_numAttrs, c_hStream)
+        if _status != cydriver.CUDA_SUCCESS:
+            return (_result(_status),)
+        return (_result(_status),)
+    finally:
+        PyMem_Free(c_dsts)
+        PyMem_Free(c_srcs)
+        PyMem_Free(c_sizes)
+        PyMem_Free(c_attrs)
+        PyMem_Free(c_attrsIdxs)
+
+
 def cuMemcpy3DBatchAsync(numOps, opList, flags, hStream):
     """Performs a batch of 3D memory copies asynchronously. Performs a batch of memory copies. The
     batch as a whole executes in stream order but copies within a batch are not guaranteed to
@@ -15594,6 +15953,55 @@ def cuMipmappedArrayDestroy(hMipmappedArray):
     return (_result(_status),)
 
 
+def cuMemGetHandleForAddressRange(dptr, size, handleType, flags):
+    """Retrieve handle for an address range Get a handle of the specified type to an address range.
+    When requesting CUmemRangeHandleTypeCU_MEM_RANGE_HANDLE_TYPE_DMA_BUF_FD, address range obtained
+    by a prior call to either cuMemAlloc or cuMemAddressReserve is supported if the
+    CU_DEVICE_ATTRIBUTE_DMA_BUF_SUPPORTED device attribute returns true. If the address range was
+    obtained via cuMemAddressReserve, it must also be fully mapped via cuMemMap. Address range
+    obtained by a prior call to either cuMemAllocHost or cuMemHostAlloc is supported if the
+    CU_DEVICE_ATTRIBUTE_HOST_ALLOC_DMA_BUF_SUPPORTED device attribute returns true. As of CUDA
+    13.0, querying support for address range obtained by calling cuMemAllocHost or cuMemHostAlloc
+    using the CU_DEVICE_ATTRIBUTE_DMA_BUF_SUPPORTED device attribute is deprecated. Users must
+    ensure the ``dptr`` and ``size`` are aligned to the host page size. The ``handle`` will be
+    interpreted as a pointer to an integer to store the dma_buf file descriptor. Users must ensure
+    the entire address range is backed and mapped when the address range is allocated by
+    cuMemAddressReserve. All the physical allocations backing the address range must be resident on
+    the same device and have identical allocation properties. Users are also expected to retrieve a
+    new handle every time the underlying physical allocation(s) corresponding to a previously
+    queried VA range are changed. For CUmemRangeHandleTypeCU_MEM_RANGE_HANDLE_TYPE_DMA_BUF_FD,
+    users may set flags to CU_MEM_RANGE_FLAG_DMA_BUF_MAPPING_TYPE_PCIE. Which when set on a
+    supported platform, will give a DMA_BUF handle mapped via PCIE BAR1 or will return an error
+    otherwise.
+
+    Args:
+        dptr: - Pointer to a valid CUDA device allocation. Must be aligned to host page size.
+        size: - Length of the address range. Must be aligned to host page size.
+        handleType: - Type of handle requested (defines type and size of the ``handle`` output
+            parameter)
+        flags: - When requesting CUmemRangeHandleTypeCU_MEM_RANGE_HANDLE_TYPE_DMA_BUF_FD the value
+            could be CU_MEM_RANGE_FLAG_DMA_BUF_MAPPING_TYPE_PCIE, otherwise 0.
+    """
+    cdef uint64_t _handle_raw[8]
+    cdef cydriver.CUdeviceptr c_dptr
+    cdef size_t c_size
+    cdef cydriver.CUmemRangeHandleType c_handleType
+    cdef unsigned long long c_flags
+    memset(_handle_raw, 0, sizeof(_handle_raw))
+    if type(dptr) is CUdeviceptr_v2:
+        c_dptr = <cydriver.CUdeviceptr>(<CUdeviceptr_v2>dptr)._ptr[0]
+    else:
+        c_dptr = <cydriver.CUdeviceptr><uintptr_t>_handle_value(dptr, CUdeviceptr_v2, 'dptr')
+    c_size = size if PyLong_Check(size) else _index(size, 'size')
+    c_handleType = <cydriver.CUmemRangeHandleType><int>(handleType if PyLong_Check(handleType) else _index(handleType, 'handleType'))
+    c_flags = flags if PyLong_Check(flags) else _index(flags, 'flags')
+    cdef cydriver.CUresult _status
+    _status = cydriver.cuMemGetHandleForAddressRange(<void*>_handle_raw, c_dptr, c_size, c_handleType, c_flags)
+    if _status != cydriver.CUDA_SUCCESS:
+        return (_result(_status), None)
+    return (_result(_status), _range_handle(c_handleType, _handle_raw))
+
+
 def cuMemBatchDecompressAsync(count, flags, stream):
     """Submit a batch of ``count`` independent decompression operations. \\details Each of the
     ``count`` decompression operations is described by a single entry in the ``paramsArray`` array.
@@ -15987,9 +16395,11 @@ def cuMemSetAccess(ptr, size, desc, count):
         c_ptr = <cydriver.CUdeviceptr><uintptr_t>_handle_value(ptr, CUdeviceptr_v2, 'ptr')
     c_size = size if PyLong_Check(size) else _index(size, 'size')
     c_count = count if PyLong_Check(count) else _index(count, 'count')
+    if desc is None and c_count > 0:
+        raise ValueError('desc is None but count is not 0')
     if desc is not None and c_count > 0:
-        if len(desc) < c_count:
-            raise ValueError(f'desc has {len(desc)} entries, fewer than count ({c_count})')
+        if PyObject_Length(desc) < c_count:
+            raise ValueError(f'desc has {PyObject_Length(desc)} entries, fewer than count ({c_count})')
         c_desc = <cydriver.CUmemAccessDesc*>PyMem_Malloc(c_count * sizeof(cydriver.CUmemAccessDesc))
         if c_desc == NULL:
             raise MemoryError()
@@ -16028,6 +16438,41 @@ def cuMemGetAccess(location, ptr):
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status), None)
     return (_result(_status), c_flags)
+
+
+def cuMemExportToShareableHandle(handle, handleType, flags):
+    """Exports an allocation to a requested shareable handle type Given a CUDA memory handle, create a
+    shareable memory allocation handle that can be used to share the memory with other processes.
+    The recipient process can convert the shareable handle back into a CUDA memory handle using
+    cuMemImportFromShareableHandle and map it with cuMemMap. The implementation of what this handle
+    is and how it can be transferred is defined by the requested handle type in ``handleType`` Once
+    all shareable handles are closed and the allocation is released, the allocated memory
+    referenced will be released back to the OS and uses of the CUDA handle afterward will lead to
+    undefined behavior. This API can also be used in conjunction with other APIs (e.g. Vulkan,
+    OpenGL) that support importing memory from the shareable type
+
+    Args:
+        handle: - CUDA handle for the memory allocation
+        handleType: - Type of shareable handle requested (defines type and size of the
+            ``shareableHandle`` output parameter)
+        flags: - Reserved, must be zero
+    """
+    cdef uint64_t _handle_raw[8]
+    cdef cydriver.CUmemGenericAllocationHandle c_handle
+    cdef cydriver.CUmemAllocationHandleType c_handleType
+    cdef unsigned long long c_flags
+    memset(_handle_raw, 0, sizeof(_handle_raw))
+    if type(handle) is CUmemGenericAllocationHandle_v1:
+        c_handle = <cydriver.CUmemGenericAllocationHandle>(<CUmemGenericAllocationHandle_v1>handle)._ptr[0]
+    else:
+        c_handle = <cydriver.CUmemGenericAllocationHandle><uintptr_t>_handle_value(handle, CUmemGenericAllocationHandle_v1, 'handle')
+    c_handleType = <cydriver.CUmemAllocationHandleType><int>(handleType if PyLong_Check(handleType) else _index(handleType, 'handleType'))
+    c_flags = flags if PyLong_Check(flags) else _index(flags, 'flags')
+    cdef cydriver.CUresult _status
+    _status = cydriver.cuMemExportToShareableHandle(<void*>_handle_raw, c_handle, c_handleType, c_flags)
+    if _status != cydriver.CUDA_SUCCESS:
+        return (_result(_status), None)
+    return (_result(_status), _shareable_handle(c_handleType, _handle_raw))
 
 
 def cuMemImportFromShareableHandle(osHandle, shHandleType):
@@ -16316,9 +16761,11 @@ def cuMemPoolSetAccess(pool, map, count):
     else:
         c_pool = <cydriver.CUmemoryPool><uintptr_t>_handle_value(pool, CUmemoryPool, 'pool')
     c_count = count if PyLong_Check(count) else _index(count, 'count')
+    if map is None and c_count > 0:
+        raise ValueError('map is None but count is not 0')
     if map is not None and c_count > 0:
-        if len(map) < c_count:
-            raise ValueError(f'map has {len(map)} entries, fewer than count ({c_count})')
+        if PyObject_Length(map) < c_count:
+            raise ValueError(f'map has {PyObject_Length(map)} entries, fewer than count ({c_count})')
         c_map = <cydriver.CUmemAccessDesc*>PyMem_Malloc(c_count * sizeof(cydriver.CUmemAccessDesc))
         if c_map == NULL:
             raise MemoryError()
@@ -16533,6 +16980,39 @@ def cuMemAllocFromPoolAsync(bytesize, pool, hStream):
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status), None)
     return (_result(_status), _dptr)
+
+
+def cuMemPoolExportToShareableHandle(pool, handleType, flags):
+    """Exports a memory pool to the requested handle type. Given an IPC capable mempool, create an OS
+    handle to share the pool with another process. A recipient process can convert the shareable
+    handle into a mempool with cuMemPoolImportFromShareableHandle. Individual pointers can then be
+    shared with the cuMemPoolExportPointer and cuMemPoolImportPointer APIs. The implementation of
+    what the shareable handle is and how it can be transferred is defined by the requested handle
+    type. ote: To create an IPC capable mempool, create a mempool with a CUmemAllocationHandleType
+    other than CU_MEM_HANDLE_TYPE_NONE.
+
+    Args:
+        pool: - pool to export
+        handleType: - the type of handle to create
+        flags: - must be 0
+    """
+    cdef uint64_t _handle_raw[8]
+    cdef cydriver.CUmemoryPool c_pool
+    cdef cydriver.CUmemAllocationHandleType c_handleType
+    cdef unsigned long long c_flags
+    memset(_handle_raw, 0, sizeof(_handle_raw))
+    if type(pool) is CUmemoryPool:
+        c_pool = <cydriver.CUmemoryPool>(<CUmemoryPool>pool)._ptr[0]
+    else:
+        c_pool = <cydriver.CUmemoryPool><uintptr_t>_handle_value(pool, CUmemoryPool, 'pool')
+    c_handleType = <cydriver.CUmemAllocationHandleType><int>(handleType if PyLong_Check(handleType) else _index(handleType, 'handleType'))
+    c_flags = flags if PyLong_Check(flags) else _index(flags, 'flags')
+    cdef cydriver.CUresult _status
+    with nogil:
+        _status = cydriver.cuMemPoolExportToShareableHandle(<void*>_handle_raw, c_pool, c_handleType, c_flags)
+    if _status != cydriver.CUDA_SUCCESS:
+        return (_result(_status), None)
+    return (_result(_status), _shareable_handle(c_handleType, _handle_raw))
 
 
 def cuMemPoolImportFromShareableHandle(handle, handleType, flags):
@@ -17141,6 +17621,288 @@ def cuMemAdvise(devPtr, count, advice, location):
     return (_result(_status),)
 
 
+def cuMemPrefetchBatchAsync(dptrs, sizes, count, prefetchLocs, prefetchLocIdxs, numPrefetchLocs, flags, hStream):
+    """Performs a batch of memory prefetches asynchronously Performs a batch of memory prefetches. The
+    batch as a whole executes in stream order but operations within a batch are not guaranteed to
+    execute in any specific order. All devices in the system must have a non-zero value for the
+    device attribute CU_DEVICE_ATTRIBUTE_CONCURRENT_MANAGED_ACCESS otherwise the API will return an
+    error. The semantics of the individual prefetch operations are as described in
+    cuMemPrefetchAsync. Performs memory prefetch on address ranges specified in ``dptrs`` and
+    ``sizes.`` Both arrays must be of the same length as specified by ``count.`` Each memory range
+    specified must refer to managed memory allocated via cuMemAllocManaged or declared via
+    __managed__ variables or it may also refer to system-allocated memory when all devices have a
+    non-zero value for CU_DEVICE_ATTRIBUTE_PAGEABLE_MEMORY_ACCESS. The prefetch location for every
+    operation in the batch is specified in the ``prefetchLocs`` array. Each entry in this array can
+    apply to more than one operation. This can be done by specifying in the ``prefetchLocIdxs``
+    array, the index of the first prefetch operation that the corresponding entry in the
+    ``prefetchLocs`` array applies to. Both ``prefetchLocs`` and ``prefetchLocIdxs`` must be of the
+    same length as specified by ``numPrefetchLocs.`` For example, if a batch has 10 prefetches
+    listed in dptrs/sizes, the first 4 of which are to be prefetched to one location and the
+    remaining 6 are to be prefetched to another, then ``numPrefetchLocs`` will be 2,
+    ``prefetchLocIdxs`` will be {0, 4} and ``prefetchLocs`` will contain the two locations. Note
+    the first entry in ``prefetchLocIdxs`` must always be 0. Also, each entry must be greater than
+    the previous entry and the last entry should be less than ``count.`` Furthermore,
+    ``numPrefetchLocs`` must be lesser than or equal to ``count.``
+
+    Args:
+        dptrs: - Array of pointers to be prefetched
+        sizes: - Array of sizes for memory prefetch operations.
+        count: - Size of ``dptrs`` and ``sizes`` arrays.
+        prefetchLocs: - Array of locations to prefetch to.
+        prefetchLocIdxs: - Array of indices to specify which operands each entry in the
+            ``prefetchLocs`` array applies to. The locations specified in prefetchLocs[k] will be
+            applied to copies starting from prefetchLocIdxs[k] through prefetchLocIdxs[k+1] - 1.
+            Also prefetchLocs[numPrefetchLocs - 1] will apply to prefetches starting from
+            prefetchLocIdxs[numPrefetchLocs - 1] through count - 1.
+        numPrefetchLocs: - Size of ``prefetchLocs`` and ``prefetchLocIdxs`` arrays.
+        flags: - Flags reserved for future use. Must be zero.
+        hStream: - The stream to enqueue the operations in. Must not be legacy NULL stream.
+    """
+    cdef cydriver.CUdeviceptr* c_dptrs = NULL
+    cdef size_t* c_sizes = NULL
+    cdef size_t c_count
+    cdef cydriver.CUmemLocation* c_prefetchLocs = NULL
+    cdef size_t* c_prefetchLocIdxs = NULL
+    cdef size_t c_numPrefetchLocs
+    cdef unsigned long long c_flags
+    cdef cydriver.CUstream c_hStream
+    c_count = count if PyLong_Check(count) else _index(count, 'count')
+    c_numPrefetchLocs = numPrefetchLocs if PyLong_Check(numPrefetchLocs) else _index(numPrefetchLocs, 'numPrefetchLocs')
+    c_flags = flags if PyLong_Check(flags) else _index(flags, 'flags')
+    if type(hStream) is CUstream:
+        c_hStream = <cydriver.CUstream>(<CUstream>hStream)._ptr[0]
+    else:
+        c_hStream = <cydriver.CUstream><uintptr_t>_handle_value(hStream, CUstream, 'hStream')
+    if dptrs is None and c_count > 0:
+        raise ValueError('dptrs is None but count is not 0')
+    if dptrs is not None and c_count > 0:
+        if PyObject_Length(dptrs) < c_count:
+            raise ValueError(f'dptrs has {PyObject_Length(dptrs)} entries, fewer than count ({c_count})')
+        c_dptrs = <cydriver.CUdeviceptr*>PyMem_Malloc(c_count * sizeof(cydriver.CUdeviceptr))
+        if c_dptrs == NULL:
+            raise MemoryError()
+        for i, value in enumerate(dptrs[:c_count]):
+            c_dptrs[i] = <cydriver.CUdeviceptr><uintptr_t>_handle_value(value, CUdeviceptr_v2, 'dptrs')
+    if sizes is None and c_count > 0:
+        raise ValueError('sizes is None but count is not 0')
+    if sizes is not None and c_count > 0:
+        if PyObject_Length(sizes) < c_count:
+            raise ValueError(f'sizes has {PyObject_Length(sizes)} entries, fewer than count ({c_count})')
+        c_sizes = <size_t*>PyMem_Malloc(c_count * sizeof(size_t))
+        if c_sizes == NULL:
+            raise MemoryError()
+        for i, value in enumerate(sizes[:c_count]):
+            c_sizes[i] = _index(value, 'sizes')
+    if prefetchLocs is None and c_numPrefetchLocs > 0:
+        raise ValueError('prefetchLocs is None but numPrefetchLocs is not 0')
+    if prefetchLocs is not None and c_numPrefetchLocs > 0:
+        if PyObject_Length(prefetchLocs) < c_numPrefetchLocs:
+            raise ValueError(f'prefetchLocs has {PyObject_Length(prefetchLocs)} entries, fewer than numPrefetchLocs ({c_numPrefetchLocs})')
+        c_prefetchLocs = <cydriver.CUmemLocation*>PyMem_Malloc(c_numPrefetchLocs * sizeof(cydriver.CUmemLocation))
+        if c_prefetchLocs == NULL:
+            raise MemoryError()
+        for i, value in enumerate(prefetchLocs[:c_numPrefetchLocs]):
+            c_prefetchLocs[i] = (<cydriver.CUmemLocation*><uintptr_t>(<CUmemLocation_st>_struct_arg(value, CUmemLocation_st, 'prefetchLocs')).getPtr())[0]
+    if prefetchLocIdxs is None and c_numPrefetchLocs > 0:
+        raise ValueError('prefetchLocIdxs is None but numPrefetchLocs is not 0')
+    if prefetchLocIdxs is not None and c_numPrefetchLocs > 0:
+        if PyObject_Length(prefetchLocIdxs) < c_numPrefetchLocs:
+            raise ValueError(f'prefetchLocIdxs has {PyObject_Length(prefetchLocIdxs)} entries, fewer than numPrefetchLocs ({c_numPrefetchLocs})')
+        c_prefetchLocIdxs = <size_t*>PyMem_Malloc(c_numPrefetchLocs * sizeof(size_t))
+        if c_prefetchLocIdxs == NULL:
+            raise MemoryError()
+        for i, value in enumerate(prefetchLocIdxs[:c_numPrefetchLocs]):
+            c_prefetchLocIdxs[i] = _index(value, 'prefetchLocIdxs')
+    cdef cydriver.CUresult _status
+    try:
+        _status = cydriver.cuMemPrefetchBatchAsync(c_dptrs, c_sizes, c_count, c_prefetchLocs, c_prefetchLocIdxs, c_numPrefetchLocs, c_flags, c_hStream)
+        if _status != cydriver.CUDA_SUCCESS:
+            return (_result(_status),)
+        return (_result(_status),)
+    finally:
+        PyMem_Free(c_dptrs)
+        PyMem_Free(c_sizes)
+        PyMem_Free(c_prefetchLocs)
+        PyMem_Free(c_prefetchLocIdxs)
+
+
+def cuMemDiscardBatchAsync(dptrs, sizes, count, flags, hStream):
+    """Performs a batch of memory discards asynchronously Performs a batch of memory discards. The
+    batch as a whole executes in stream order but operations within a batch are not guaranteed to
+    execute in any specific order. All devices in the system must have a non-zero value for the
+    device attribute CU_DEVICE_ATTRIBUTE_CONCURRENT_MANAGED_ACCESS otherwise the API will return an
+    error. Discarding a memory range informs the driver that the contents of that range are no
+    longer useful. Discarding memory ranges allows the driver to optimize certain data migrations
+    and can also help reduce memory pressure. This operation can be undone on any part of the range
+    by either writing to it or prefetching it via cuMemPrefetchAsync or cuMemPrefetchBatchAsync.
+    Reading from a discarded range, without a subsequent write or prefetch to that part of the
+    range, will return an indeterminate value. Note that any reads, writes or prefetches to any
+    part of the memory range that occur simultaneously with the discard operation result in
+    undefined behavior. Performs memory discard on address ranges specified in ``dptrs`` and
+    ``sizes.`` Both arrays must be of the same length as specified by ``count.`` Each memory range
+    specified must refer to managed memory allocated via cuMemAllocManaged or declared via
+    __managed__ variables or it may also refer to system-allocated memory when all devices have a
+    non-zero value for CU_DEVICE_ATTRIBUTE_PAGEABLE_MEMORY_ACCESS.
+
+    Args:
+        dptrs: - Array of pointers to be discarded
+        sizes: - Array of sizes for memory discard operations.
+        count: - Size of ``dptrs`` and ``sizes`` arrays.
+        flags: - Flags reserved for future use. Must be zero.
+        hStream: - The stream to enqueue the operations in. Must not be legacy NULL stream.
+    """
+    cdef cydriver.CUdeviceptr* c_dptrs = NULL
+    cdef size_t* c_sizes = NULL
+    cdef size_t c_count
+    cdef unsigned long long c_flags
+    cdef cydriver.CUstream c_hStream
+    c_count = count if PyLong_Check(count) else _index(count, 'count')
+    c_flags = flags if PyLong_Check(flags) else _index(flags, 'flags')
+    if type(hStream) is CUstream:
+        c_hStream = <cydriver.CUstream>(<CUstream>hStream)._ptr[0]
+    else:
+        c_hStream = <cydriver.CUstream><uintptr_t>_handle_value(hStream, CUstream, 'hStream')
+    if dptrs is None and c_count > 0:
+        raise ValueError('dptrs is None but count is not 0')
+    if dptrs is not None and c_count > 0:
+        if PyObject_Length(dptrs) < c_count:
+            raise ValueError(f'dptrs has {PyObject_Length(dptrs)} entries, fewer than count ({c_count})')
+        c_dptrs = <cydriver.CUdeviceptr*>PyMem_Malloc(c_count * sizeof(cydriver.CUdeviceptr))
+        if c_dptrs == NULL:
+            raise MemoryError()
+        for i, value in enumerate(dptrs[:c_count]):
+            c_dptrs[i] = <cydriver.CUdeviceptr><uintptr_t>_handle_value(value, CUdeviceptr_v2, 'dptrs')
+    if sizes is None and c_count > 0:
+        raise ValueError('sizes is None but count is not 0')
+    if sizes is not None and c_count > 0:
+        if PyObject_Length(sizes) < c_count:
+            raise ValueError(f'sizes has {PyObject_Length(sizes)} entries, fewer than count ({c_count})')
+        c_sizes = <size_t*>PyMem_Malloc(c_count * sizeof(size_t))
+        if c_sizes == NULL:
+            raise MemoryError()
+        for i, value in enumerate(sizes[:c_count]):
+            c_sizes[i] = _index(value, 'sizes')
+    cdef cydriver.CUresult _status
+    try:
+        _status = cydriver.cuMemDiscardBatchAsync(c_dptrs, c_sizes, c_count, c_flags, c_hStream)
+        if _status != cydriver.CUDA_SUCCESS:
+            return (_result(_status),)
+        return (_result(_status),)
+    finally:
+        PyMem_Free(c_dptrs)
+        PyMem_Free(c_sizes)
+
+
+def cuMemDiscardAndPrefetchBatchAsync(dptrs, sizes, count, prefetchLocs, prefetchLocIdxs, numPrefetchLocs, flags, hStream):
+    """Performs a batch of memory discards and prefetches asynchronously Performs a batch of memory
+    discards followed by prefetches. The batch as a whole executes in stream order but operations
+    within a batch are not guaranteed to execute in any specific order. All devices in the system
+    must have a non-zero value for the device attribute
+    CU_DEVICE_ATTRIBUTE_CONCURRENT_MANAGED_ACCESS otherwise the API will return an error. Calling
+    cuMemDiscardAndPrefetchBatchAsync is semantically equivalent to calling cuMemDiscardBatchAsync
+    followed by cuMemPrefetchBatchAsync, but is more optimal. For more details on what discarding
+    and prefetching imply, please refer to cuMemDiscardBatchAsync and cuMemPrefetchBatchAsync
+    respectively. Note that any reads, writes or prefetches to any part of the memory range that
+    occur simultaneously with this combined discard+prefetch operation result in undefined
+    behavior. Performs memory discard and prefetch on address ranges specified in ``dptrs`` and
+    ``sizes.`` Both arrays must be of the same length as specified by ``count.`` Each memory range
+    specified must refer to managed memory allocated via cuMemAllocManaged or declared via
+    __managed__ variables or it may also refer to system-allocated memory when all devices have a
+    non-zero value for CU_DEVICE_ATTRIBUTE_PAGEABLE_MEMORY_ACCESS. Every operation in the batch has
+    to be associated with a valid location to prefetch the address range to and specified in the
+    ``prefetchLocs`` array. Each entry in this array can apply to more than one operation. This can
+    be done by specifying in the ``prefetchLocIdxs`` array, the index of the first operation that
+    the corresponding entry in the ``prefetchLocs`` array applies to. Both ``prefetchLocs`` and
+    ``prefetchLocIdxs`` must be of the same length as specified by ``numPrefetchLocs.`` For
+    example, if a batch has 10 operations listed in dptrs/sizes, the first 6 of which are to be
+    prefetched to one location and the remaining 4 are to be prefetched to another, then
+    ``numPrefetchLocs`` will be 2, ``prefetchLocIdxs`` will be {0, 6} and ``prefetchLocs`` will
+    contain the two set of locations. Note the first entry in ``prefetchLocIdxs`` must always be 0.
+    Also, each entry must be greater than the previous entry and the last entry should be less than
+    ``count.`` Furthermore, ``numPrefetchLocs`` must be lesser than or equal to ``count.``
+
+    Args:
+        dptrs: - Array of pointers to be discarded
+        sizes: - Array of sizes for memory discard operations.
+        count: - Size of ``dptrs`` and ``sizes`` arrays.
+        prefetchLocs: - Array of locations to prefetch to.
+        prefetchLocIdxs: - Array of indices to specify which operands each entry in the
+            ``prefetchLocs`` array applies to. The locations specified in prefetchLocs[k] will be
+            applied to operations starting from prefetchLocIdxs[k] through prefetchLocIdxs[k+1] -
+            1. Also prefetchLocs[numPrefetchLocs - 1] will apply to copies starting from
+            prefetchLocIdxs[numPrefetchLocs - 1] through count - 1.
+        numPrefetchLocs: - Size of ``prefetchLocs`` and ``prefetchLocIdxs`` arrays.
+        flags: - Flags reserved for future use. Must be zero.
+        hStream: - The stream to enqueue the operations in. Must not be legacy NULL stream.
+    """
+    cdef cydriver.CUdeviceptr* c_dptrs = NULL
+    cdef size_t* c_sizes = NULL
+    cdef size_t c_count
+    cdef cydriver.CUmemLocation* c_prefetchLocs = NULL
+    cdef size_t* c_prefetchLocIdxs = NULL
+    cdef size_t c_numPrefetchLocs
+    cdef unsigned long long c_flags
+    cdef cydriver.CUstream c_hStream
+    c_count = count if PyLong_Check(count) else _index(count, 'count')
+    c_numPrefetchLocs = numPrefetchLocs if PyLong_Check(numPrefetchLocs) else _index(numPrefetchLocs, 'numPrefetchLocs')
+    c_flags = flags if PyLong_Check(flags) else _index(flags, 'flags')
+    if type(hStream) is CUstream:
+        c_hStream = <cydriver.CUstream>(<CUstream>hStream)._ptr[0]
+    else:
+        c_hStream = <cydriver.CUstream><uintptr_t>_handle_value(hStream, CUstream, 'hStream')
+    if dptrs is None and c_count > 0:
+        raise ValueError('dptrs is None but count is not 0')
+    if dptrs is not None and c_count > 0:
+        if PyObject_Length(dptrs) < c_count:
+            raise ValueError(f'dptrs has {PyObject_Length(dptrs)} entries, fewer than count ({c_count})')
+        c_dptrs = <cydriver.CUdeviceptr*>PyMem_Malloc(c_count * sizeof(cydriver.CUdeviceptr))
+        if c_dptrs == NULL:
+            raise MemoryError()
+        for i, value in enumerate(dptrs[:c_count]):
+            c_dptrs[i] = <cydriver.CUdeviceptr><uintptr_t>_handle_value(value, CUdeviceptr_v2, 'dptrs')
+    if sizes is None and c_count > 0:
+        raise ValueError('sizes is None but count is not 0')
+    if sizes is not None and c_count > 0:
+        if PyObject_Length(sizes) < c_count:
+            raise ValueError(f'sizes has {PyObject_Length(sizes)} entries, fewer than count ({c_count})')
+        c_sizes = <size_t*>PyMem_Malloc(c_count * sizeof(size_t))
+        if c_sizes == NULL:
+            raise MemoryError()
+        for i, value in enumerate(sizes[:c_count]):
+            c_sizes[i] = _index(value, 'sizes')
+    if prefetchLocs is None and c_numPrefetchLocs > 0:
+        raise ValueError('prefetchLocs is None but numPrefetchLocs is not 0')
+    if prefetchLocs is not None and c_numPrefetchLocs > 0:
+        if PyObject_Length(prefetchLocs) < c_numPrefetchLocs:
+            raise ValueError(f'prefetchLocs has {PyObject_Length(prefetchLocs)} entries, fewer than numPrefetchLocs ({c_numPrefetchLocs})')
+        c_prefetchLocs = <cydriver.CUmemLocation*>PyMem_Malloc(c_numPrefetchLocs * sizeof(cydriver.CUmemLocation))
+        if c_prefetchLocs == NULL:
+            raise MemoryError()
+        for i, value in enumerate(prefetchLocs[:c_numPrefetchLocs]):
+            c_prefetchLocs[i] = (<cydriver.CUmemLocation*><uintptr_t>(<CUmemLocation_st>_struct_arg(value, CUmemLocation_st, 'prefetchLocs')).getPtr())[0]
+    if prefetchLocIdxs is None and c_numPrefetchLocs > 0:
+        raise ValueError('prefetchLocIdxs is None but numPrefetchLocs is not 0')
+    if prefetchLocIdxs is not None and c_numPrefetchLocs > 0:
+        if PyObject_Length(prefetchLocIdxs) < c_numPrefetchLocs:
+            raise ValueError(f'prefetchLocIdxs has {PyObject_Length(prefetchLocIdxs)} entries, fewer than numPrefetchLocs ({c_numPrefetchLocs})')
+        c_prefetchLocIdxs = <size_t*>PyMem_Malloc(c_numPrefetchLocs * sizeof(size_t))
+        if c_prefetchLocIdxs == NULL:
+            raise MemoryError()
+        for i, value in enumerate(prefetchLocIdxs[:c_numPrefetchLocs]):
+            c_prefetchLocIdxs[i] = _index(value, 'prefetchLocIdxs')
+    cdef cydriver.CUresult _status
+    try:
+        _status = cydriver.cuMemDiscardAndPrefetchBatchAsync(c_dptrs, c_sizes, c_count, c_prefetchLocs, c_prefetchLocIdxs, c_numPrefetchLocs, c_flags, c_hStream)
+        if _status != cydriver.CUDA_SUCCESS:
+            return (_result(_status),)
+        return (_result(_status),)
+    finally:
+        PyMem_Free(c_dptrs)
+        PyMem_Free(c_sizes)
+        PyMem_Free(c_prefetchLocs)
+        PyMem_Free(c_prefetchLocIdxs)
+
+
 def cuMemRangeGetAttribute(data, dataSize, attribute, devPtr, count):
     """Query an attribute of a given memory range Query an attribute about the memory range starting
     at ``devPtr`` with a size of ``count`` bytes. The memory range must refer to managed memory
@@ -17236,6 +17998,88 @@ def cuMemRangeGetAttribute(data, dataSize, attribute, devPtr, count):
     return (_result(_status),)
 
 
+def cuMemRangeGetAttributes(dataSizes, attributes, numAttributes, devPtr, count):
+    """Query attributes of a given memory range. Query attributes of the memory range starting at
+    ``devPtr`` with a size of ``count`` bytes. The memory range must refer to managed memory
+    allocated via cuMemAllocManaged or declared via __managed__ variables. The ``attributes`` array
+    will be interpreted to have ``numAttributes`` entries. The ``dataSizes`` array will also be
+    interpreted to have ``numAttributes`` entries. The results of the query will be stored in
+    ``data.`` The list of supported attributes are given below. Please refer to
+    cuMemRangeGetAttribute for attribute descriptions and restrictions. -
+    CU_MEM_RANGE_ATTRIBUTE_READ_MOSTLY - CU_MEM_RANGE_ATTRIBUTE_PREFERRED_LOCATION -
+    CU_MEM_RANGE_ATTRIBUTE_ACCESSED_BY - CU_MEM_RANGE_ATTRIBUTE_LAST_PREFETCH_LOCATION -
+    CU_MEM_RANGE_ATTRIBUTE_PREFERRED_LOCATION_TYPE - CU_MEM_RANGE_ATTRIBUTE_PREFERRED_LOCATION_ID -
+    CU_MEM_RANGE_ATTRIBUTE_LAST_PREFETCH_LOCATION_TYPE -
+    CU_MEM_RANGE_ATTRIBUTE_LAST_PREFETCH_LOCATION_ID
+
+    Args:
+        dataSizes: - Array containing the sizes of each result
+        attributes: - An array of attributes to query (numAttributes and the number of attributes
+            in this array should match)
+        numAttributes: - Number of attributes to query
+        devPtr: - Start of the range to query
+        count: - Size of the range to query
+    """
+    cdef char* _range_raw = NULL
+    cdef void** c_data = NULL
+    cdef size_t _range_total = 0
+    cdef size_t* c_dataSizes = NULL
+    cdef cydriver.CUmem_range_attribute* c_attributes = NULL
+    cdef size_t c_numAttributes
+    cdef cydriver.CUdeviceptr c_devPtr
+    cdef size_t c_count
+    c_numAttributes = numAttributes if PyLong_Check(numAttributes) else _index(numAttributes, 'numAttributes')
+    if type(devPtr) is CUdeviceptr_v2:
+        c_devPtr = <cydriver.CUdeviceptr>(<CUdeviceptr_v2>devPtr)._ptr[0]
+    else:
+        c_devPtr = <cydriver.CUdeviceptr><uintptr_t>_handle_value(devPtr, CUdeviceptr_v2, 'devPtr')
+    c_count = count if PyLong_Check(count) else _index(count, 'count')
+    if dataSizes is None and c_numAttributes > 0:
+        raise ValueError('dataSizes is None but numAttributes is not 0')
+    if dataSizes is not None and c_numAttributes > 0:
+        if PyObject_Length(dataSizes) < c_numAttributes:
+            raise ValueError(f'dataSizes has {PyObject_Length(dataSizes)} entries, fewer than numAttributes ({c_numAttributes})')
+        c_dataSizes = <size_t*>PyMem_Malloc(c_numAttributes * sizeof(size_t))
+        if c_dataSizes == NULL:
+            raise MemoryError()
+        for i, value in enumerate(dataSizes[:c_numAttributes]):
+            c_dataSizes[i] = _index(value, 'dataSizes')
+    if attributes is None and c_numAttributes > 0:
+        raise ValueError('attributes is None but numAttributes is not 0')
+    if attributes is not None and c_numAttributes > 0:
+        if PyObject_Length(attributes) < c_numAttributes:
+            raise ValueError(f'attributes has {PyObject_Length(attributes)} entries, fewer than numAttributes ({c_numAttributes})')
+        c_attributes = <cydriver.CUmem_range_attribute*>PyMem_Malloc(c_numAttributes * sizeof(cydriver.CUmem_range_attribute))
+        if c_attributes == NULL:
+            raise MemoryError()
+        for i, value in enumerate(attributes[:c_numAttributes]):
+            c_attributes[i] = <cydriver.CUmem_range_attribute><int>_index(value, 'attributes')
+    if c_dataSizes == NULL and c_numAttributes > 0:
+        raise ValueError('dataSizes must list numAttributes sizes')
+    for i in range(c_numAttributes):
+        _range_total += c_dataSizes[i]
+    _range_raw = <char*>PyMem_Malloc(max(_range_total, 1))
+    c_data = <void**>PyMem_Malloc(max(c_numAttributes, 1) * sizeof(void*))
+    if _range_raw == NULL or c_data == NULL:
+        raise MemoryError()
+    memset(_range_raw, 0, max(_range_total, 1))
+    _range_total = 0
+    for i in range(c_numAttributes):
+        c_data[i] = _range_raw + _range_total
+        _range_total += c_dataSizes[i]
+    cdef cydriver.CUresult _status
+    try:
+        _status = cydriver.cuMemRangeGetAttributes(c_data, c_dataSizes, c_attributes, c_numAttributes, c_devPtr, c_count)
+        if _status != cydriver.CUDA_SUCCESS:
+            return (_result(_status), None)
+        return (_result(_status), [_int32_values(c_data[i], c_dataSizes[i]) for i in range(c_numAttributes)])
+    finally:
+        PyMem_Free(_range_raw)
+        PyMem_Free(c_data)
+        PyMem_Free(c_dataSizes)
+        PyMem_Free(c_attributes)
+
+
 def cuPointerSetAttribute(value, attribute, ptr):
     """Set attributes on a previously allocated memory region The supported attributes are: -
     CU_POINTER_ATTRIBUTE_SYNC_MEMOPS: A boolean attribute that can either be set (1) or unset (0).
@@ -17266,6 +18110,69 @@ def cuPointerSetAttribute(value, attribute, ptr):
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
     return (_result(_status),)
+
+
+def cuPointerGetAttributes(numAttributes, attributes, ptr):
+    """Returns information about a pointer. The supported attributes are (refer to
+    cuPointerGetAttribute for attribute descriptions and restrictions): -
+    CU_POINTER_ATTRIBUTE_CONTEXT - CU_POINTER_ATTRIBUTE_MEMORY_TYPE -
+    CU_POINTER_ATTRIBUTE_DEVICE_POINTER - CU_POINTER_ATTRIBUTE_HOST_POINTER -
+    CU_POINTER_ATTRIBUTE_SYNC_MEMOPS - CU_POINTER_ATTRIBUTE_BUFFER_ID -
+    CU_POINTER_ATTRIBUTE_IS_MANAGED - CU_POINTER_ATTRIBUTE_DEVICE_ORDINAL -
+    CU_POINTER_ATTRIBUTE_RANGE_START_ADDR - CU_POINTER_ATTRIBUTE_RANGE_SIZE -
+    CU_POINTER_ATTRIBUTE_MAPPED - CU_POINTER_ATTRIBUTE_IS_LEGACY_CUDA_IPC_CAPABLE -
+    CU_POINTER_ATTRIBUTE_ALLOWED_HANDLE_TYPES - CU_POINTER_ATTRIBUTE_MEMPOOL_HANDLE -
+    CU_POINTER_ATTRIBUTE_IS_HW_DECOMPRESS_CAPABLE
+
+    Args:
+        numAttributes: - Number of attributes to query
+        attributes: - An array of attributes to query (numAttributes and the number of attributes
+            in this array should match)
+        ptr: - Pointer to query Unlike cuPointerGetAttribute, this function will not return an
+            error when the ``ptr`` encountered is not a valid CUDA pointer. Instead, the attributes
+            are assigned default NULL values and CUDA_SUCCESS is returned. If ``ptr`` was not
+            allocated by, mapped by, or registered with a CUcontext which uses UVA (Unified Virtual
+            Addressing), CUDA_ERROR_INVALID_CONTEXT is returned.
+    """
+    cdef unsigned int c_numAttributes
+    cdef cydriver.CUpointer_attribute* c_attributes = NULL
+    cdef uint64_t* _attr_values = NULL
+    cdef void** c_data = NULL
+    cdef cydriver.CUdeviceptr c_ptr
+    c_numAttributes = numAttributes if PyLong_Check(numAttributes) else _index(numAttributes, 'numAttributes')
+    if type(ptr) is CUdeviceptr_v2:
+        c_ptr = <cydriver.CUdeviceptr>(<CUdeviceptr_v2>ptr)._ptr[0]
+    else:
+        c_ptr = <cydriver.CUdeviceptr><uintptr_t>_handle_value(ptr, CUdeviceptr_v2, 'ptr')
+    if attributes is None and c_numAttributes > 0:
+        raise ValueError('attributes is None but numAttributes is not 0')
+    if attributes is not None and c_numAttributes > 0:
+        if PyObject_Length(attributes) < c_numAttributes:
+            raise ValueError(f'attributes has {PyObject_Length(attributes)} entries, fewer than numAttributes ({c_numAttributes})')
+        c_attributes = <cydriver.CUpointer_attribute*>PyMem_Malloc(c_numAttributes * sizeof(cydriver.CUpointer_attribute))
+        if c_attributes == NULL:
+            raise MemoryError()
+        for i, value in enumerate(attributes[:c_numAttributes]):
+            c_attributes[i] = <cydriver.CUpointer_attribute><int>_index(value, 'attributes')
+    if c_attributes == NULL and c_numAttributes > 0:
+        raise ValueError('attributes must list numAttributes attributes')
+    _attr_values = <uint64_t*>PyMem_Malloc(max(c_numAttributes, 1) * 8 * sizeof(uint64_t))
+    c_data = <void**>PyMem_Malloc(max(c_numAttributes, 1) * sizeof(void*))
+    if _attr_values == NULL or c_data == NULL:
+        raise MemoryError()
+    memset(_attr_values, 0, max(c_numAttributes, 1) * 8 * sizeof(uint64_t))
+    for i in range(c_numAttributes):
+        c_data[i] = &_attr_values[8 * i]
+    cdef cydriver.CUresult _status
+    try:
+        _status = cydriver.cuPointerGetAttributes(c_numAttributes, c_attributes, c_data, c_ptr)
+        if _status != cydriver.CUDA_SUCCESS:
+            return (_result(_status), None)
+        return (_result(_status), [_pointer_attribute(c_attributes[i], &_attr_values[8 * i]) for i in range(c_numAttributes)])
+    finally:
+        PyMem_Free(c_attributes)
+        PyMem_Free(_attr_values)
+        PyMem_Free(c_data)
 
 
 def cuStreamCreate(Flags):
@@ -17641,17 +18548,21 @@ def cuStreamBeginCaptureToGraph(hStream, hGraph, dependencies, dependencyData, n
         c_hGraph = <cydriver.CUgraph><uintptr_t>_handle_value(hGraph, CUgraph, 'hGraph')
     c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
     c_mode = <cydriver.CUstreamCaptureMode><int>(mode if PyLong_Check(mode) else _index(mode, 'mode'))
+    if dependencies is None and c_numDependencies > 0:
+        raise ValueError('dependencies is None but numDependencies is not 0')
     if dependencies is not None and c_numDependencies > 0:
-        if len(dependencies) < c_numDependencies:
-            raise ValueError(f'dependencies has {len(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(dependencies) < c_numDependencies:
+            raise ValueError(f'dependencies has {PyObject_Length(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
         c_dependencies = <cydriver.CUgraphNode*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphNode))
         if c_dependencies == NULL:
             raise MemoryError()
         for i, value in enumerate(dependencies[:c_numDependencies]):
             c_dependencies[i] = <cydriver.CUgraphNode><uintptr_t>_handle_value(value, CUgraphNode, 'dependencies')
+    if dependencyData is None and c_numDependencies > 0:
+        raise ValueError('dependencyData is None but numDependencies is not 0')
     if dependencyData is not None and c_numDependencies > 0:
-        if len(dependencyData) < c_numDependencies:
-            raise ValueError(f'dependencyData has {len(dependencyData)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(dependencyData) < c_numDependencies:
+            raise ValueError(f'dependencyData has {PyObject_Length(dependencyData)} entries, fewer than numDependencies ({c_numDependencies})')
         c_dependencyData = <cydriver.CUgraphEdgeData*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphEdgeData))
         if c_dependencyData == NULL:
             raise MemoryError()
@@ -17759,6 +18670,37 @@ def cuStreamIsCapturing(hStream):
     return (_result(_status), _enum_CUstreamCaptureStatus(<int>c_captureStatus))
 
 
+def cuStreamGetCaptureInfo(hStream):
+    """Query a stream's capture state Query stream state related to stream capture. If called on
+    CU_STREAM_LEGACY (the "null stream") while a stream not created with CU_STREAM_NON_BLOCKING is
+    capturing, returns CUDA_ERROR_STREAM_CAPTURE_IMPLICIT. Valid data (other than capture status)
+    is returned only if both of the following are true: - the call returns CUDA_SUCCESS - the
+    returned capture status is CU_STREAM_CAPTURE_STATUS_ACTIVE If ``edgeData_out`` is non-NULL then
+    ``dependencies_out`` must be as well. If ``dependencies_out`` is non-NULL and ``edgeData_out``
+    is NULL, but there is non-zero edge data for one or more of the current stream dependencies,
+    the call will return CUDA_ERROR_LOSSY_QUERY.
+
+    Args:
+        hStream: - The stream to query
+    """
+    cdef cydriver.CUstream c_hStream
+    cdef cydriver.CUstreamCaptureStatus c_captureStatus_out
+    cdef cuuint64_t _id_out = cuuint64_t.__new__(cuuint64_t)
+    cdef CUgraph _graph_out = CUgraph.__new__(CUgraph)
+    cdef const cydriver.CUgraphNode* c_dependencies_out = NULL
+    cdef const cydriver.CUgraphEdgeData* c_edgeData_out = NULL
+    cdef size_t c_numDependencies_out = 0
+    if type(hStream) is CUstream:
+        c_hStream = <cydriver.CUstream>(<CUstream>hStream)._ptr[0]
+    else:
+        c_hStream = <cydriver.CUstream><uintptr_t>_handle_value(hStream, CUstream, 'hStream')
+    cdef cydriver.CUresult _status
+    _status = cydriver.cuStreamGetCaptureInfo(c_hStream, &c_captureStatus_out, <cydriver.cuuint64_t*>_id_out._ptr, <cydriver.CUgraph*>_graph_out._ptr, &c_dependencies_out, &c_edgeData_out, &c_numDependencies_out)
+    if _status != cydriver.CUDA_SUCCESS:
+        return (_result(_status), None, None, None, None, None, None)
+    return (_result(_status), _enum_CUstreamCaptureStatus(<int>c_captureStatus_out), _id_out, _graph_out, ([CUgraphNode(<uintptr_t>c_dependencies_out[i]) for i in range(c_numDependencies_out)] if c_dependencies_out != NULL else []), ([_record_copy(CUgraphEdgeData_st, <const void*>&c_edgeData_out[i], sizeof(cydriver.CUgraphEdgeData)) for i in range(c_numDependencies_out)] if c_edgeData_out != NULL else []), c_numDependencies_out)
+
+
 def cuStreamUpdateCaptureDependencies(hStream, dependencyData, numDependencies, flags):
     """Update the set of dependencies in a capturing stream Modifies the dependency set of a capturing
     stream. The dependency set is the set of nodes that the next captured node in the stream will
@@ -17787,9 +18729,11 @@ def cuStreamUpdateCaptureDependencies(hStream, dependencyData, numDependencies, 
         c_hStream = <cydriver.CUstream><uintptr_t>_handle_value(hStream, CUstream, 'hStream')
     c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
     c_flags = flags if PyLong_Check(flags) else _index(flags, 'flags')
+    if dependencyData is None and c_numDependencies > 0:
+        raise ValueError('dependencyData is None but numDependencies is not 0')
     if dependencyData is not None and c_numDependencies > 0:
-        if len(dependencyData) < c_numDependencies:
-            raise ValueError(f'dependencyData has {len(dependencyData)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(dependencyData) < c_numDependencies:
+            raise ValueError(f'dependencyData has {PyObject_Length(dependencyData)} entries, fewer than numDependencies ({c_numDependencies})')
         c_dependencyData = <cydriver.CUgraphEdgeData*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphEdgeData))
         if c_dependencyData == NULL:
             raise MemoryError()
@@ -18499,6 +19443,190 @@ def cuImportExternalSemaphore(semHandleDesc):
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status), None)
     return (_result(_status), _extSem_out)
+
+
+def cuSignalExternalSemaphoresAsync(extSemArray, paramsArray, numExtSems, stream):
+    """Signals a set of external semaphore objects Enqueues a signal operation on a set of externally
+    allocated semaphore object in the specified stream. The operations will be executed when all
+    prior operations in the stream complete. The exact semantics of signaling a semaphore depends
+    on the type of the object. If the semaphore object is any one of the following types:
+    CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_FD, CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_WIN32,
+    CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_WIN32_KMT then signaling the semaphore will set it to
+    the signaled state. If the semaphore object is any one of the following types:
+    CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_D3D12_FENCE, CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_D3D11_FENCE,
+    CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_TIMELINE_SEMAPHORE_FD,
+    CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_TIMELINE_SEMAPHORE_WIN32 then the semaphore will be set to
+    the value specified in CUDA_EXTERNAL_SEMAPHORE_SIGNAL_PARAMSparamsfencevalue. If the semaphore
+    object is of the type CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_NVSCISYNC this API sets
+    CUDA_EXTERNAL_SEMAPHORE_SIGNAL_PARAMSparamsnvSciSyncfence to a value that can be used by
+    subsequent waiters of the same NvSciSync object to order operations with those currently
+    submitted in ``stream.`` Such an update will overwrite previous contents of
+    CUDA_EXTERNAL_SEMAPHORE_SIGNAL_PARAMSparamsnvSciSyncfence. By default, signaling such an
+    external semaphore object causes appropriate memory synchronization operations to be performed
+    over all external memory objects that are imported as CU_EXTERNAL_MEMORY_HANDLE_TYPE_NVSCIBUF.
+    This ensures that any subsequent accesses made by other importers of the same set of NvSciBuf
+    memory object(s) are coherent. These operations can be skipped by specifying the flag
+    CUDA_EXTERNAL_SEMAPHORE_SIGNAL_SKIP_NVSCIBUF_MEMSYNC, which can be used as a performance
+    optimization when data coherency is not required. But specifying this flag in scenarios where
+    data coherency is required results in undefined behavior. Also, for semaphore object of the
+    type CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_NVSCISYNC, if the NvSciSyncAttrList used to create the
+    NvSciSyncObj had not set the flags in cuDeviceGetNvSciSyncAttributes to
+    CUDA_NVSCISYNC_ATTR_SIGNAL, this API will return CUDA_ERROR_NOT_SUPPORTED. NvSciSyncFence
+    associated with semaphore object of the type CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_NVSCISYNC can be
+    deterministic. For this the NvSciSyncAttrList used to create the semaphore object must have
+    value of NvSciSyncAttrKey_RequireDeterministicFences key set to true. Deterministic fences
+    allow users to enqueue a wait over the semaphore object even before corresponding signal is
+    enqueued. For such a semaphore object, CUDA guarantees that each signal operation will
+    increment the fence value by '1'. Users are expected to track count of signals enqueued on the
+    semaphore object and insert waits accordingly. When such a semaphore object is signaled from
+    multiple streams, due to concurrent stream execution, it is possible that the order in which
+    the semaphore gets signaled is indeterministic. This could lead to waiters of the semaphore
+    getting unblocked incorrectly. Users are expected to handle such situations, either by not
+    using the same semaphore object with deterministic fence support enabled in different streams
+    or by adding explicit dependency amongst such streams so that the semaphore is signaled in
+    order. NvSciSyncFence associated with semaphore object of the type
+    CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_NVSCISYNC can be timestamp enabled. For this the
+    NvSciSyncAttrList used to create the object must have the value of
+    NvSciSyncAttrKey_WaiterRequireTimestamps key set to true. Timestamps are emitted asynchronously
+    by the GPU and CUDA saves the GPU timestamp in the corresponding NvSciSyncFence at the time of
+    signal on GPU. Users are expected to convert GPU clocks to CPU clocks using appropriate scaling
+    functions. Users are expected to wait for the completion of the fence before extracting
+    timestamp using appropriate NvSciSync APIs. Users are expected to ensure that there is only one
+    outstanding timestamp enabled fence per Cuda-NvSciSync object at any point of time, failing
+    which leads to undefined behavior. Extracting the timestamp before the corresponding fence is
+    signalled could lead to undefined behaviour. Timestamp extracted via appropriate NvSciSync API
+    would be in microseconds. If the semaphore object is any one of the following types:
+    CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_D3D11_KEYED_MUTEX,
+    CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_D3D11_KEYED_MUTEX_KMT then the keyed mutex will be released
+    with the key specified in CUDA_EXTERNAL_SEMAPHORE_PARAMSparamskeyedmutexkey.
+
+    Args:
+        extSemArray: - Set of external semaphores to be signaled
+        paramsArray: - Array of semaphore parameters
+        numExtSems: - Number of semaphores to signal
+        stream: - Stream to enqueue the signal operations in
+    """
+    cdef cydriver.CUexternalSemaphore* c_extSemArray = NULL
+    cdef cydriver.CUDA_EXTERNAL_SEMAPHORE_SIGNAL_PARAMS* c_paramsArray = NULL
+    cdef unsigned int c_numExtSems
+    cdef cydriver.CUstream c_stream
+    c_numExtSems = numExtSems if PyLong_Check(numExtSems) else _index(numExtSems, 'numExtSems')
+    if type(stream) is CUstream:
+        c_stream = <cydriver.CUstream>(<CUstream>stream)._ptr[0]
+    else:
+        c_stream = <cydriver.CUstream><uintptr_t>_handle_value(stream, CUstream, 'stream')
+    if extSemArray is None and c_numExtSems > 0:
+        raise ValueError('extSemArray is None but numExtSems is not 0')
+    if extSemArray is not None and c_numExtSems > 0:
+        if PyObject_Length(extSemArray) < c_numExtSems:
+            raise ValueError(f'extSemArray has {PyObject_Length(extSemArray)} entries, fewer than numExtSems ({c_numExtSems})')
+        c_extSemArray = <cydriver.CUexternalSemaphore*>PyMem_Malloc(c_numExtSems * sizeof(cydriver.CUexternalSemaphore))
+        if c_extSemArray == NULL:
+            raise MemoryError()
+        for i, value in enumerate(extSemArray[:c_numExtSems]):
+            c_extSemArray[i] = <cydriver.CUexternalSemaphore><uintptr_t>_handle_value(value, CUexternalSemaphore, 'extSemArray')
+    if paramsArray is None and c_numExtSems > 0:
+        raise ValueError('paramsArray is None but numExtSems is not 0')
+    if paramsArray is not None and c_numExtSems > 0:
+        if PyObject_Length(paramsArray) < c_numExtSems:
+            raise ValueError(f'paramsArray has {PyObject_Length(paramsArray)} entries, fewer than numExtSems ({c_numExtSems})')
+        c_paramsArray = <cydriver.CUDA_EXTERNAL_SEMAPHORE_SIGNAL_PARAMS*>PyMem_Malloc(c_numExtSems * sizeof(cydriver.CUDA_EXTERNAL_SEMAPHORE_SIGNAL_PARAMS))
+        if c_paramsArray == NULL:
+            raise MemoryError()
+        for i, value in enumerate(paramsArray[:c_numExtSems]):
+            c_paramsArray[i] = (<cydriver.CUDA_EXTERNAL_SEMAPHORE_SIGNAL_PARAMS*><uintptr_t>(<CUDA_EXTERNAL_SEMAPHORE_SIGNAL_PARAMS_st>_struct_arg(value, CUDA_EXTERNAL_SEMAPHORE_SIGNAL_PARAMS_st, 'paramsArray')).getPtr())[0]
+    cdef cydriver.CUresult _status
+    try:
+        _status = cydriver.cuSignalExternalSemaphoresAsync(c_extSemArray, c_paramsArray, c_numExtSems, c_stream)
+        if _status != cydriver.CUDA_SUCCESS:
+            return (_result(_status),)
+        return (_result(_status),)
+    finally:
+        PyMem_Free(c_extSemArray)
+        PyMem_Free(c_paramsArray)
+
+
+def cuWaitExternalSemaphoresAsync(extSemArray, paramsArray, numExtSems, stream):
+    """Waits on a set of external semaphore objects Enqueues a wait operation on a set of externally
+    allocated semaphore object in the specified stream. The operations will be executed when all
+    prior operations in the stream complete. The exact semantics of waiting on a semaphore depends
+    on the type of the object. If the semaphore object is any one of the following types:
+    CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_FD, CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_WIN32,
+    CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_WIN32_KMT then waiting on the semaphore will wait
+    until the semaphore reaches the signaled state. The semaphore will then be reset to the
+    unsignaled state. Therefore for every signal operation, there can only be one wait operation.
+    If the semaphore object is any one of the following types:
+    CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_D3D12_FENCE, CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_D3D11_FENCE,
+    CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_TIMELINE_SEMAPHORE_FD,
+    CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_TIMELINE_SEMAPHORE_WIN32 then waiting on the semaphore will
+    wait until the value of the semaphore is greater than or equal to
+    CUDA_EXTERNAL_SEMAPHORE_WAIT_PARAMSparamsfencevalue. If the semaphore object is of the type
+    CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_NVSCISYNC then, waiting on the semaphore will wait until the
+    CUDA_EXTERNAL_SEMAPHORE_SIGNAL_PARAMSparamsnvSciSyncfence is signaled by the signaler of the
+    NvSciSyncObj that was associated with this semaphore object. By default, waiting on such an
+    external semaphore object causes appropriate memory synchronization operations to be performed
+    over all external memory objects that are imported as CU_EXTERNAL_MEMORY_HANDLE_TYPE_NVSCIBUF.
+    This ensures that any subsequent accesses made by other importers of the same set of NvSciBuf
+    memory object(s) are coherent. These operations can be skipped by specifying the flag
+    CUDA_EXTERNAL_SEMAPHORE_WAIT_SKIP_NVSCIBUF_MEMSYNC, which can be used as a performance
+    optimization when data coherency is not required. But specifying this flag in scenarios where
+    data coherency is required results in undefined behavior. Also, for semaphore object of the
+    type CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_NVSCISYNC, if the NvSciSyncAttrList used to create the
+    NvSciSyncObj had not set the flags in cuDeviceGetNvSciSyncAttributes to
+    CUDA_NVSCISYNC_ATTR_WAIT, this API will return CUDA_ERROR_NOT_SUPPORTED. If the semaphore
+    object is any one of the following types: CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_D3D11_KEYED_MUTEX,
+    CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_D3D11_KEYED_MUTEX_KMT then the keyed mutex will be acquired
+    when it is released with the key specified in
+    CUDA_EXTERNAL_SEMAPHORE_WAIT_PARAMSparamskeyedmutexkey or until the timeout specified by
+    CUDA_EXTERNAL_SEMAPHORE_WAIT_PARAMSparamskeyedmutextimeoutMs has lapsed. The timeout interval
+    can either be a finite value specified in milliseconds or an infinite value. In case an
+    infinite value is specified the timeout never elapses. The windows INFINITE macro must be used
+    to specify infinite timeout.
+
+    Args:
+        extSemArray: - External semaphores to be waited on
+        paramsArray: - Array of semaphore parameters
+        numExtSems: - Number of semaphores to wait on
+        stream: - Stream to enqueue the wait operations in
+    """
+    cdef cydriver.CUexternalSemaphore* c_extSemArray = NULL
+    cdef cydriver.CUDA_EXTERNAL_SEMAPHORE_WAIT_PARAMS* c_paramsArray = NULL
+    cdef unsigned int c_numExtSems
+    cdef cydriver.CUstream c_stream
+    c_numExtSems = numExtSems if PyLong_Check(numExtSems) else _index(numExtSems, 'numExtSems')
+    if type(stream) is CUstream:
+        c_stream = <cydriver.CUstream>(<CUstream>stream)._ptr[0]
+    else:
+        c_stream = <cydriver.CUstream><uintptr_t>_handle_value(stream, CUstream, 'stream')
+    if extSemArray is None and c_numExtSems > 0:
+        raise ValueError('extSemArray is None but numExtSems is not 0')
+    if extSemArray is not None and c_numExtSems > 0:
+        if PyObject_Length(extSemArray) < c_numExtSems:
+            raise ValueError(f'extSemArray has {PyObject_Length(extSemArray)} entries, fewer than numExtSems ({c_numExtSems})')
+        c_extSemArray = <cydriver.CUexternalSemaphore*>PyMem_Malloc(c_numExtSems * sizeof(cydriver.CUexternalSemaphore))
+        if c_extSemArray == NULL:
+            raise MemoryError()
+        for i, value in enumerate(extSemArray[:c_numExtSems]):
+            c_extSemArray[i] = <cydriver.CUexternalSemaphore><uintptr_t>_handle_value(value, CUexternalSemaphore, 'extSemArray')
+    if paramsArray is None and c_numExtSems > 0:
+        raise ValueError('paramsArray is None but numExtSems is not 0')
+    if paramsArray is not None and c_numExtSems > 0:
+        if PyObject_Length(paramsArray) < c_numExtSems:
+            raise ValueError(f'paramsArray has {PyObject_Length(paramsArray)} entries, fewer than numExtSems ({c_numExtSems})')
+        c_paramsArray = <cydriver.CUDA_EXTERNAL_SEMAPHORE_WAIT_PARAMS*>PyMem_Malloc(c_numExtSems * sizeof(cydriver.CUDA_EXTERNAL_SEMAPHORE_WAIT_PARAMS))
+        if c_paramsArray == NULL:
+            raise MemoryError()
+        for i, value in enumerate(paramsArray[:c_numExtSems]):
+            c_paramsArray[i] = (<cydriver.CUDA_EXTERNAL_SEMAPHORE_WAIT_PARAMS*><uintptr_t>(<CUDA_EXTERNAL_SEMAPHORE_WAIT_PARAMS_st>_struct_arg(value, CUDA_EXTERNAL_SEMAPHORE_WAIT_PARAMS_st, 'paramsArray')).getPtr())[0]
+    cdef cydriver.CUresult _status
+    try:
+        _status = cydriver.cuWaitExternalSemaphoresAsync(c_extSemArray, c_paramsArray, c_numExtSems, c_stream)
+        if _status != cydriver.CUDA_SUCCESS:
+            return (_result(_status),)
+        return (_result(_status),)
+    finally:
+        PyMem_Free(c_extSemArray)
+        PyMem_Free(c_paramsArray)
 
 
 def cuDestroyExternalSemaphore(extSem):
@@ -19847,9 +20975,11 @@ def cuGraphAddKernelNode(hGraph, dependencies, numDependencies, nodeParams):
     if nodeParams is not None:
         _nodeParams = <CUDA_KERNEL_NODE_PARAMS_v2_st>_struct_arg(nodeParams, CUDA_KERNEL_NODE_PARAMS_v2_st, 'nodeParams')
         c_nodeParams = <cydriver.CUDA_KERNEL_NODE_PARAMS*>_nodeParams._ptr
+    if dependencies is None and c_numDependencies > 0:
+        raise ValueError('dependencies is None but numDependencies is not 0')
     if dependencies is not None and c_numDependencies > 0:
-        if len(dependencies) < c_numDependencies:
-            raise ValueError(f'dependencies has {len(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(dependencies) < c_numDependencies:
+            raise ValueError(f'dependencies has {PyObject_Length(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
         c_dependencies = <cydriver.CUgraphNode*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphNode))
         if c_dependencies == NULL:
             raise MemoryError()
@@ -19954,9 +21084,11 @@ def cuGraphAddMemcpyNode(hGraph, dependencies, numDependencies, copyParams, ctx)
         c_ctx = <cydriver.CUcontext>(<CUcontext>ctx)._ptr[0]
     else:
         c_ctx = <cydriver.CUcontext><uintptr_t>_handle_value(ctx, CUcontext, 'ctx')
+    if dependencies is None and c_numDependencies > 0:
+        raise ValueError('dependencies is None but numDependencies is not 0')
     if dependencies is not None and c_numDependencies > 0:
-        if len(dependencies) < c_numDependencies:
-            raise ValueError(f'dependencies has {len(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(dependencies) < c_numDependencies:
+            raise ValueError(f'dependencies has {PyObject_Length(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
         c_dependencies = <cydriver.CUgraphNode*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphNode))
         if c_dependencies == NULL:
             raise MemoryError()
@@ -20050,9 +21182,11 @@ def cuGraphAddMemsetNode(hGraph, dependencies, numDependencies, memsetParams, ct
         c_ctx = <cydriver.CUcontext>(<CUcontext>ctx)._ptr[0]
     else:
         c_ctx = <cydriver.CUcontext><uintptr_t>_handle_value(ctx, CUcontext, 'ctx')
+    if dependencies is None and c_numDependencies > 0:
+        raise ValueError('dependencies is None but numDependencies is not 0')
     if dependencies is not None and c_numDependencies > 0:
-        if len(dependencies) < c_numDependencies:
-            raise ValueError(f'dependencies has {len(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(dependencies) < c_numDependencies:
+            raise ValueError(f'dependencies has {PyObject_Length(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
         c_dependencies = <cydriver.CUgraphNode*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphNode))
         if c_dependencies == NULL:
             raise MemoryError()
@@ -20141,9 +21275,11 @@ def cuGraphAddHostNode(hGraph, dependencies, numDependencies, nodeParams):
     if nodeParams is not None:
         _nodeParams = <CUDA_HOST_NODE_PARAMS_st>_struct_arg(nodeParams, CUDA_HOST_NODE_PARAMS_st, 'nodeParams')
         c_nodeParams = <cydriver.CUDA_HOST_NODE_PARAMS*>_nodeParams._ptr
+    if dependencies is None and c_numDependencies > 0:
+        raise ValueError('dependencies is None but numDependencies is not 0')
     if dependencies is not None and c_numDependencies > 0:
-        if len(dependencies) < c_numDependencies:
-            raise ValueError(f'dependencies has {len(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(dependencies) < c_numDependencies:
+            raise ValueError(f'dependencies has {PyObject_Length(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
         c_dependencies = <cydriver.CUgraphNode*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphNode))
         if c_dependencies == NULL:
             raise MemoryError()
@@ -20232,9 +21368,11 @@ def cuGraphAddChildGraphNode(hGraph, dependencies, numDependencies, childGraph):
         c_childGraph = <cydriver.CUgraph>(<CUgraph>childGraph)._ptr[0]
     else:
         c_childGraph = <cydriver.CUgraph><uintptr_t>_handle_value(childGraph, CUgraph, 'childGraph')
+    if dependencies is None and c_numDependencies > 0:
+        raise ValueError('dependencies is None but numDependencies is not 0')
     if dependencies is not None and c_numDependencies > 0:
-        if len(dependencies) < c_numDependencies:
-            raise ValueError(f'dependencies has {len(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(dependencies) < c_numDependencies:
+            raise ValueError(f'dependencies has {PyObject_Length(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
         c_dependencies = <cydriver.CUgraphNode*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphNode))
         if c_dependencies == NULL:
             raise MemoryError()
@@ -20296,9 +21434,11 @@ def cuGraphAddEmptyNode(hGraph, dependencies, numDependencies):
     else:
         c_hGraph = <cydriver.CUgraph><uintptr_t>_handle_value(hGraph, CUgraph, 'hGraph')
     c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
+    if dependencies is None and c_numDependencies > 0:
+        raise ValueError('dependencies is None but numDependencies is not 0')
     if dependencies is not None and c_numDependencies > 0:
-        if len(dependencies) < c_numDependencies:
-            raise ValueError(f'dependencies has {len(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(dependencies) < c_numDependencies:
+            raise ValueError(f'dependencies has {PyObject_Length(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
         c_dependencies = <cydriver.CUgraphNode*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphNode))
         if c_dependencies == NULL:
             raise MemoryError()
@@ -20342,9 +21482,11 @@ def cuGraphAddEventRecordNode(hGraph, dependencies, numDependencies, event):
         c_event = <cydriver.CUevent>(<CUevent>event)._ptr[0]
     else:
         c_event = <cydriver.CUevent><uintptr_t>_handle_value(event, CUevent, 'event')
+    if dependencies is None and c_numDependencies > 0:
+        raise ValueError('dependencies is None but numDependencies is not 0')
     if dependencies is not None and c_numDependencies > 0:
-        if len(dependencies) < c_numDependencies:
-            raise ValueError(f'dependencies has {len(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(dependencies) < c_numDependencies:
+            raise ValueError(f'dependencies has {PyObject_Length(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
         c_dependencies = <cydriver.CUgraphNode*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphNode))
         if c_dependencies == NULL:
             raise MemoryError()
@@ -20433,9 +21575,11 @@ def cuGraphAddEventWaitNode(hGraph, dependencies, numDependencies, event):
         c_event = <cydriver.CUevent>(<CUevent>event)._ptr[0]
     else:
         c_event = <cydriver.CUevent><uintptr_t>_handle_value(event, CUevent, 'event')
+    if dependencies is None and c_numDependencies > 0:
+        raise ValueError('dependencies is None but numDependencies is not 0')
     if dependencies is not None and c_numDependencies > 0:
-        if len(dependencies) < c_numDependencies:
-            raise ValueError(f'dependencies has {len(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(dependencies) < c_numDependencies:
+            raise ValueError(f'dependencies has {PyObject_Length(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
         c_dependencies = <cydriver.CUgraphNode*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphNode))
         if c_dependencies == NULL:
             raise MemoryError()
@@ -20525,9 +21669,11 @@ def cuGraphAddExternalSemaphoresSignalNode(hGraph, dependencies, numDependencies
     if nodeParams is not None:
         _nodeParams = <CUDA_EXT_SEM_SIGNAL_NODE_PARAMS_st>_struct_arg(nodeParams, CUDA_EXT_SEM_SIGNAL_NODE_PARAMS_st, 'nodeParams')
         c_nodeParams = <cydriver.CUDA_EXT_SEM_SIGNAL_NODE_PARAMS*>_nodeParams._ptr
+    if dependencies is None and c_numDependencies > 0:
+        raise ValueError('dependencies is None but numDependencies is not 0')
     if dependencies is not None and c_numDependencies > 0:
-        if len(dependencies) < c_numDependencies:
-            raise ValueError(f'dependencies has {len(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(dependencies) < c_numDependencies:
+            raise ValueError(f'dependencies has {PyObject_Length(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
         c_dependencies = <cydriver.CUgraphNode*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphNode))
         if c_dependencies == NULL:
             raise MemoryError()
@@ -20621,9 +21767,11 @@ def cuGraphAddExternalSemaphoresWaitNode(hGraph, dependencies, numDependencies, 
     if nodeParams is not None:
         _nodeParams = <CUDA_EXT_SEM_WAIT_NODE_PARAMS_st>_struct_arg(nodeParams, CUDA_EXT_SEM_WAIT_NODE_PARAMS_st, 'nodeParams')
         c_nodeParams = <cydriver.CUDA_EXT_SEM_WAIT_NODE_PARAMS*>_nodeParams._ptr
+    if dependencies is None and c_numDependencies > 0:
+        raise ValueError('dependencies is None but numDependencies is not 0')
     if dependencies is not None and c_numDependencies > 0:
-        if len(dependencies) < c_numDependencies:
-            raise ValueError(f'dependencies has {len(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(dependencies) < c_numDependencies:
+            raise ValueError(f'dependencies has {PyObject_Length(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
         c_dependencies = <cydriver.CUgraphNode*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphNode))
         if c_dependencies == NULL:
             raise MemoryError()
@@ -20720,9 +21868,11 @@ def cuGraphAddBatchMemOpNode(hGraph, dependencies, numDependencies, nodeParams):
     if nodeParams is not None:
         _nodeParams = <CUDA_BATCH_MEM_OP_NODE_PARAMS_v1_st>_struct_arg(nodeParams, CUDA_BATCH_MEM_OP_NODE_PARAMS_v1_st, 'nodeParams')
         c_nodeParams = <cydriver.CUDA_BATCH_MEM_OP_NODE_PARAMS*>_nodeParams._ptr
+    if dependencies is None and c_numDependencies > 0:
+        raise ValueError('dependencies is None but numDependencies is not 0')
     if dependencies is not None and c_numDependencies > 0:
-        if len(dependencies) < c_numDependencies:
-            raise ValueError(f'dependencies has {len(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(dependencies) < c_numDependencies:
+            raise ValueError(f'dependencies has {PyObject_Length(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
         c_dependencies = <cydriver.CUgraphNode*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphNode))
         if c_dependencies == NULL:
             raise MemoryError()
@@ -20850,9 +22000,11 @@ def cuGraphAddMemAllocNode(hGraph, dependencies, numDependencies):
     else:
         c_hGraph = <cydriver.CUgraph><uintptr_t>_handle_value(hGraph, CUgraph, 'hGraph')
     c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
+    if dependencies is None and c_numDependencies > 0:
+        raise ValueError('dependencies is None but numDependencies is not 0')
     if dependencies is not None and c_numDependencies > 0:
-        if len(dependencies) < c_numDependencies:
-            raise ValueError(f'dependencies has {len(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(dependencies) < c_numDependencies:
+            raise ValueError(f'dependencies has {PyObject_Length(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
         c_dependencies = <cydriver.CUgraphNode*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphNode))
         if c_dependencies == NULL:
             raise MemoryError()
@@ -20924,9 +22076,11 @@ def cuGraphAddMemFreeNode(hGraph, dependencies, numDependencies, dptr):
         c_dptr = <cydriver.CUdeviceptr>(<CUdeviceptr_v2>dptr)._ptr[0]
     else:
         c_dptr = <cydriver.CUdeviceptr><uintptr_t>_handle_value(dptr, CUdeviceptr_v2, 'dptr')
+    if dependencies is None and c_numDependencies > 0:
+        raise ValueError('dependencies is None but numDependencies is not 0')
     if dependencies is not None and c_numDependencies > 0:
-        if len(dependencies) < c_numDependencies:
-            raise ValueError(f'dependencies has {len(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(dependencies) < c_numDependencies:
+            raise ValueError(f'dependencies has {PyObject_Length(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
         c_dependencies = <cydriver.CUgraphNode*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphNode))
         if c_dependencies == NULL:
             raise MemoryError()
@@ -21135,25 +22289,31 @@ def cuGraphAddDependencies(hGraph, from_, to, edgeData, numDependencies):
     else:
         c_hGraph = <cydriver.CUgraph><uintptr_t>_handle_value(hGraph, CUgraph, 'hGraph')
     c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
+    if from_ is None and c_numDependencies > 0:
+        raise ValueError('from_ is None but numDependencies is not 0')
     if from_ is not None and c_numDependencies > 0:
-        if len(from_) < c_numDependencies:
-            raise ValueError(f'from_ has {len(from_)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(from_) < c_numDependencies:
+            raise ValueError(f'from_ has {PyObject_Length(from_)} entries, fewer than numDependencies ({c_numDependencies})')
         c_from_ = <cydriver.CUgraphNode*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphNode))
         if c_from_ == NULL:
             raise MemoryError()
         for i, value in enumerate(from_[:c_numDependencies]):
             c_from_[i] = <cydriver.CUgraphNode><uintptr_t>_handle_value(value, CUgraphNode, 'from_')
+    if to is None and c_numDependencies > 0:
+        raise ValueError('to is None but numDependencies is not 0')
     if to is not None and c_numDependencies > 0:
-        if len(to) < c_numDependencies:
-            raise ValueError(f'to has {len(to)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(to) < c_numDependencies:
+            raise ValueError(f'to has {PyObject_Length(to)} entries, fewer than numDependencies ({c_numDependencies})')
         c_to = <cydriver.CUgraphNode*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphNode))
         if c_to == NULL:
             raise MemoryError()
         for i, value in enumerate(to[:c_numDependencies]):
             c_to[i] = <cydriver.CUgraphNode><uintptr_t>_handle_value(value, CUgraphNode, 'to')
+    if edgeData is None and c_numDependencies > 0:
+        raise ValueError('edgeData is None but numDependencies is not 0')
     if edgeData is not None and c_numDependencies > 0:
-        if len(edgeData) < c_numDependencies:
-            raise ValueError(f'edgeData has {len(edgeData)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(edgeData) < c_numDependencies:
+            raise ValueError(f'edgeData has {PyObject_Length(edgeData)} entries, fewer than numDependencies ({c_numDependencies})')
         c_edgeData = <cydriver.CUgraphEdgeData*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphEdgeData))
         if c_edgeData == NULL:
             raise MemoryError()
@@ -21199,25 +22359,31 @@ def cuGraphRemoveDependencies(hGraph, from_, to, edgeData, numDependencies):
     else:
         c_hGraph = <cydriver.CUgraph><uintptr_t>_handle_value(hGraph, CUgraph, 'hGraph')
     c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
+    if from_ is None and c_numDependencies > 0:
+        raise ValueError('from_ is None but numDependencies is not 0')
     if from_ is not None and c_numDependencies > 0:
-        if len(from_) < c_numDependencies:
-            raise ValueError(f'from_ has {len(from_)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(from_) < c_numDependencies:
+            raise ValueError(f'from_ has {PyObject_Length(from_)} entries, fewer than numDependencies ({c_numDependencies})')
         c_from_ = <cydriver.CUgraphNode*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphNode))
         if c_from_ == NULL:
             raise MemoryError()
         for i, value in enumerate(from_[:c_numDependencies]):
             c_from_[i] = <cydriver.CUgraphNode><uintptr_t>_handle_value(value, CUgraphNode, 'from_')
+    if to is None and c_numDependencies > 0:
+        raise ValueError('to is None but numDependencies is not 0')
     if to is not None and c_numDependencies > 0:
-        if len(to) < c_numDependencies:
-            raise ValueError(f'to has {len(to)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(to) < c_numDependencies:
+            raise ValueError(f'to has {PyObject_Length(to)} entries, fewer than numDependencies ({c_numDependencies})')
         c_to = <cydriver.CUgraphNode*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphNode))
         if c_to == NULL:
             raise MemoryError()
         for i, value in enumerate(to[:c_numDependencies]):
             c_to[i] = <cydriver.CUgraphNode><uintptr_t>_handle_value(value, CUgraphNode, 'to')
+    if edgeData is None and c_numDependencies > 0:
+        raise ValueError('edgeData is None but numDependencies is not 0')
     if edgeData is not None and c_numDependencies > 0:
-        if len(edgeData) < c_numDependencies:
-            raise ValueError(f'edgeData has {len(edgeData)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(edgeData) < c_numDependencies:
+            raise ValueError(f'edgeData has {PyObject_Length(edgeData)} entries, fewer than numDependencies ({c_numDependencies})')
         c_edgeData = <cydriver.CUgraphEdgeData*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphEdgeData))
         if c_edgeData == NULL:
             raise MemoryError()
@@ -22284,17 +23450,21 @@ def cuGraphAddNode(hGraph, dependencies, dependencyData, numDependencies, nodePa
     if nodeParams is not None:
         _nodeParams = <CUgraphNodeParams_st>_struct_arg(nodeParams, CUgraphNodeParams_st, 'nodeParams')
         c_nodeParams = <cydriver.CUgraphNodeParams*>_nodeParams._ptr
+    if dependencies is None and c_numDependencies > 0:
+        raise ValueError('dependencies is None but numDependencies is not 0')
     if dependencies is not None and c_numDependencies > 0:
-        if len(dependencies) < c_numDependencies:
-            raise ValueError(f'dependencies has {len(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(dependencies) < c_numDependencies:
+            raise ValueError(f'dependencies has {PyObject_Length(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
         c_dependencies = <cydriver.CUgraphNode*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphNode))
         if c_dependencies == NULL:
             raise MemoryError()
         for i, value in enumerate(dependencies[:c_numDependencies]):
             c_dependencies[i] = <cydriver.CUgraphNode><uintptr_t>_handle_value(value, CUgraphNode, 'dependencies')
+    if dependencyData is None and c_numDependencies > 0:
+        raise ValueError('dependencyData is None but numDependencies is not 0')
     if dependencyData is not None and c_numDependencies > 0:
-        if len(dependencyData) < c_numDependencies:
-            raise ValueError(f'dependencyData has {len(dependencyData)} entries, fewer than numDependencies ({c_numDependencies})')
+        if PyObject_Length(dependencyData) < c_numDependencies:
+            raise ValueError(f'dependencyData has {PyObject_Length(dependencyData)} entries, fewer than numDependencies ({c_numDependencies})')
         c_dependencyData = <cydriver.CUgraphEdgeData*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphEdgeData))
         if c_dependencyData == NULL:
             raise MemoryError()
@@ -23694,6 +24864,641 @@ def cuSurfObjectGetResourceDesc(surfObject):
     return (_result(_status), _pResDesc)
 
 
+def cuTensorMapEncodeTiled(tensorDataType, tensorRank, globalAddress, globalDim, globalStrides, boxDim, elementStrides, interleave, swizzle, l2Promotion, oobFill):
+    """Create a tensor map descriptor object representing tiled memory region Creates a descriptor for
+    Tensor Memory Access (TMA) object specified by the parameters describing a tiled region and
+    returns it in ``tensorMap.`` Tensor map objects are only supported on devices of compute
+    capability 9.0 or higher. Additionally, a tensor map object is an opaque value, and, as such,
+    should only be accessed through CUDA APIs and PTX. The parameters passed are bound to the
+    following requirements: - ``tensorMap`` address must be aligned to 64 bytes. -
+    ``tensorDataType`` has to be an enum from CUtensorMapDataType which is defined as: \\code
+    typedef enum CUtensorMapDataType_enum { CU_TENSOR_MAP_DATA_TYPE_UINT8 = 0, // 1 byte
+    CU_TENSOR_MAP_DATA_TYPE_UINT16, // 2 bytes CU_TENSOR_MAP_DATA_TYPE_UINT32, // 4 bytes
+    CU_TENSOR_MAP_DATA_TYPE_INT32, // 4 bytes CU_TENSOR_MAP_DATA_TYPE_UINT64, // 8 bytes
+    CU_TENSOR_MAP_DATA_TYPE_INT64, // 8 bytes CU_TENSOR_MAP_DATA_TYPE_FLOAT16, // 2 bytes
+    CU_TENSOR_MAP_DATA_TYPE_FLOAT32, // 4 bytes CU_TENSOR_MAP_DATA_TYPE_FLOAT64, // 8 bytes
+    CU_TENSOR_MAP_DATA_TYPE_BFLOAT16, // 2 bytes CU_TENSOR_MAP_DATA_TYPE_FLOAT32_FTZ, // 4 bytes
+    CU_TENSOR_MAP_DATA_TYPE_TFLOAT32, // 4 bytes CU_TENSOR_MAP_DATA_TYPE_TFLOAT32_FTZ, // 4 bytes
+    CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN8B, // 4 bits CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN16B, // 4
+    bits CU_TENSOR_MAP_DATA_TYPE_16U6_ALIGN16B // 6 bits } CUtensorMapDataType; \\endcode
+    CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN8B copies '16 x U4' packed values to memory aligned as 8
+    bytes. There are no gaps between packed values. CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN16B copies
+    '16 x U4' packed values to memory aligned as 16 bytes. There are 8 byte gaps between every 8
+    byte chunk of packed values. CU_TENSOR_MAP_DATA_TYPE_16U6_ALIGN16B copies '16 x U6' packed
+    values to memory aligned as 16 bytes. There are 4 byte gaps between every 12 byte chunk of
+    packed values. - ``tensorRank`` must be non-zero and less than or equal to the maximum
+    supported dimensionality of 5. If ``interleave`` is not CU_TENSOR_MAP_INTERLEAVE_NONE, then
+    ``tensorRank`` must additionally be greater than or equal to 3. - ``globalAddress,`` which
+    specifies the starting address of the memory region described, must be 16 byte aligned. The
+    following requirements need to also be met: - When ``interleave`` is
+    CU_TENSOR_MAP_INTERLEAVE_32B, ``globalAddress`` must be 32 byte aligned. - When
+    ``tensorDataType`` is CU_TENSOR_MAP_DATA_TYPE_16U6_ALIGN16B or
+    CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN16B, ``globalAddress`` must be 32 byte aligned. -
+    ``globalDim`` array, which specifies tensor size of each of the ``tensorRank`` dimensions, must
+    be non-zero and less than or equal to 2^32. Additionally, the following requirements need to be
+    met for the packed data types: - When ``tensorDataType`` is
+    CU_TENSOR_MAP_DATA_TYPE_16U6_ALIGN16B or CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN16B, globalDim[0]
+    must be a multiple of 128. - When ``tensorDataType`` is CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN8B,
+    ``globalDim[0]`` must be a multiple of 2. - Dimension for the packed data types must reflect
+    the number of individual U# values. - ``globalStrides`` array, which specifies tensor stride of
+    each of the lower ``tensorRank`` - 1 dimensions in bytes, must be a multiple of 16 and less
+    than 2^40. Additionally, the following requirements need to be met: - When ``interleave`` is
+    CU_TENSOR_MAP_INTERLEAVE_32B, the strides must be a multiple of 32. - When ``tensorDataType``
+    is CU_TENSOR_MAP_DATA_TYPE_16U6_ALIGN16B or CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN16B, the strides
+    must be a multiple of 32. Each following dimension specified includes previous dimension
+    stride: \\code globalStrides[0] = globalDim[0] * elementSizeInBytes(tensorDataType) +
+    padding[0]; for (i = 1; i < tensorRank - 1; i++) globalStrides[i] = globalStrides[i – 1] *
+    (globalDim[i] + padding[i]); assert(globalStrides[i] >= globalDim[i]); \\endcode - ``boxDim``
+    array, which specifies number of elements to be traversed along each of the ``tensorRank``
+    dimensions, must be non-zero and less than or equal to 256. Additionally, the following
+    requirements need to be met: - When ``interleave`` is CU_TENSOR_MAP_INTERLEAVE_NONE, {
+    ``boxDim[0]`` * elementSizeInBytes( ``tensorDataType`` ) } must be a multiple of 16 bytes. -
+    When ``tensorDataType`` is CU_TENSOR_MAP_DATA_TYPE_16U6_ALIGN16B or
+    CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN16B, boxDim[0] must be 128. - ``elementStrides`` array, which
+    specifies the iteration step along each of the ``tensorRank`` dimensions, must be non-zero and
+    less than or equal to 8. Note that when ``interleave`` is CU_TENSOR_MAP_INTERLEAVE_NONE, the
+    first element of this array is ignored since TMA doesn’t support the stride for dimension zero.
+    When all elements of ``elementStrides`` array is one, ``boxDim`` specifies the number of
+    elements to load. However, if the ``elementStrides[i]`` is not equal to one, then TMA loads
+    ceil( ``boxDim[i]`` / ``elementStrides[i])`` number of elements along i-th dimension. To load N
+    elements along i-th dimension, ``boxDim[i]`` must be set to N * ``elementStrides[i].`` -
+    ``interleave`` specifies the interleaved layout of type CUtensorMapInterleave, which is defined
+    as: \\code typedef enum CUtensorMapInterleave_enum { CU_TENSOR_MAP_INTERLEAVE_NONE = 0,
+    CU_TENSOR_MAP_INTERLEAVE_16B, CU_TENSOR_MAP_INTERLEAVE_32B } CUtensorMapInterleave; \\endcode
+    TMA supports interleaved layouts like NC/8HWC8 where C8 utilizes 16 bytes in memory assuming 2
+    byte per channel or NC/16HWC16 where C16 uses 32 bytes. When ``interleave`` is
+    CU_TENSOR_MAP_INTERLEAVE_NONE and ``swizzle`` is not CU_TENSOR_MAP_SWIZZLE_NONE, the bounding
+    box inner dimension (computed as ``boxDim[0]`` multiplied by element size derived from
+    ``tensorDataType)`` must be less than or equal to the swizzle size. - CU_TENSOR_MAP_SWIZZLE_32B
+    requires the bounding box inner dimension to be <= 32. - CU_TENSOR_MAP_SWIZZLE_64B requires the
+    bounding box inner dimension to be <= 64. - CU_TENSOR_MAP_SWIZZLE_128B* require the bounding
+    box inner dimension to be <= 128. Additionally, ``tensorDataType`` of
+    CU_TENSOR_MAP_DATA_TYPE_16U6_ALIGN16B requires ``interleave`` to be
+    CU_TENSOR_MAP_INTERLEAVE_NONE. - ``swizzle,`` which specifies the shared memory bank swizzling
+    pattern, has to be of type CUtensorMapSwizzle which is defined as: \\code typedef enum
+    CUtensorMapSwizzle_enum { CU_TENSOR_MAP_SWIZZLE_NONE = 0, CU_TENSOR_MAP_SWIZZLE_32B, // Swizzle
+    16B chunks within 32B span CU_TENSOR_MAP_SWIZZLE_64B, // Swizzle 16B chunks within 64B span
+    CU_TENSOR_MAP_SWIZZLE_128B, // Swizzle 16B chunks within 128B span
+    CU_TENSOR_MAP_SWIZZLE_128B_ATOM_32B, // Swizzle 32B chunks within 128B span
+    CU_TENSOR_MAP_SWIZZLE_128B_ATOM_32B_FLIP_8B, // Swizzle 32B chunks within 128B span,
+    additionally swap lower 8B with upper 8B within each 16B for every alternate row
+    CU_TENSOR_MAP_SWIZZLE_128B_ATOM_64B // Swizzle 64B chunks within 128B span }
+    CUtensorMapSwizzle; \\endcode Data are organized in a specific order in global memory; however,
+    this may not match the order in which the application accesses data in shared memory. This
+    difference in data organization may cause bank conflicts when shared memory is accessed. In
+    order to avoid this problem, data can be loaded to shared memory with shuffling across shared
+    memory banks. When ``interleave`` is CU_TENSOR_MAP_INTERLEAVE_32B, ``swizzle`` must be
+    CU_TENSOR_MAP_SWIZZLE_32B. Other interleave modes can have any swizzling pattern. When the
+    ``tensorDataType`` is CU_TENSOR_MAP_DATA_TYPE_16U6_ALIGN16B, only the following swizzle modes
+    are supported: - CU_TENSOR_MAP_SWIZZLE_NONE (Load & Store) - CU_TENSOR_MAP_SWIZZLE_128B (Load &
+    Store) - CU_TENSOR_MAP_SWIZZLE_128B_ATOM_32B (Load & Store) -
+    CU_TENSOR_MAP_SWIZZLE_128B_ATOM_64B (Store only) When the ``tensorDataType`` is
+    CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN16B, only the following swizzle modes are supported: -
+    CU_TENSOR_MAP_SWIZZLE_NONE (Load only) - CU_TENSOR_MAP_SWIZZLE_128B (Load only) -
+    CU_TENSOR_MAP_SWIZZLE_128B_ATOM_32B (Load only) - ``l2Promotion`` specifies L2 fetch size which
+    indicates the byte granurality at which L2 requests is filled from DRAM. It must be of type
+    CUtensorMapL2promotion, which is defined as: \\code typedef enum CUtensorMapL2promotion_enum {
+    CU_TENSOR_MAP_L2_PROMOTION_NONE = 0, CU_TENSOR_MAP_L2_PROMOTION_L2_64B,
+    CU_TENSOR_MAP_L2_PROMOTION_L2_128B, CU_TENSOR_MAP_L2_PROMOTION_L2_256B }
+    CUtensorMapL2promotion; \\endcode - ``oobFill,`` which indicates whether zero or a special NaN
+    constant should be used to fill out-of-bound elements, must be of type CUtensorMapFloatOOBfill
+    which is defined as: \\code typedef enum CUtensorMapFloatOOBfill_enum {
+    CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE = 0, CU_TENSOR_MAP_FLOAT_OOB_FILL_NAN_REQUEST_ZERO_FMA }
+    CUtensorMapFloatOOBfill; \\endcode Note that CU_TENSOR_MAP_FLOAT_OOB_FILL_NAN_REQUEST_ZERO_FMA
+    can only be used when ``tensorDataType`` represents a floating-point data type, and when
+    ``tensorDataType`` is not CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN8B,
+    CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN16B, and CU_TENSOR_MAP_DATA_TYPE_16U6_ALIGN16B.
+
+    Args:
+        tensorDataType: - Tensor data type
+        tensorRank: - Dimensionality of tensor
+        globalAddress: - Starting address of memory region described by tensor
+        globalDim: - Array containing tensor size (number of elements) along each of the
+            ``tensorRank`` dimensions
+        globalStrides: - Array containing stride size (in bytes) along each of the ``tensorRank`` -
+            1 dimensions
+        boxDim: - Array containing traversal box size (number of elments) along each of the
+            ``tensorRank`` dimensions. Specifies how many elements to be traversed along each
+            tensor dimension.
+        elementStrides: - Array containing traversal stride in each of the ``tensorRank``
+            dimensions
+        interleave: - Type of interleaved layout the tensor addresses
+        swizzle: - Bank swizzling pattern inside shared memory
+        l2Promotion: - L2 promotion size
+        oobFill: - Indicate whether zero or special NaN constant must be used to fill out-of-bound
+            elements
+    """
+    cdef CUtensorMap_st _tensorMap = CUtensorMap_st()
+    cdef cydriver.CUtensorMapDataType c_tensorDataType
+    cdef cydriver.cuuint32_t c_tensorRank
+    cdef BufferArg _globalAddress
+    cdef cydriver.cuuint64_t* c_globalDim = NULL
+    cdef cydriver.cuuint64_t* c_globalStrides = NULL
+    cdef cydriver.cuuint32_t* c_boxDim = NULL
+    cdef cydriver.cuuint32_t* c_elementStrides = NULL
+    cdef cydriver.CUtensorMapInterleave c_interleave
+    cdef cydriver.CUtensorMapSwizzle c_swizzle
+    cdef cydriver.CUtensorMapL2promotion c_l2Promotion
+    cdef cydriver.CUtensorMapFloatOOBfill c_oobFill
+    c_tensorDataType = <cydriver.CUtensorMapDataType><int>(tensorDataType if PyLong_Check(tensorDataType) else _index(tensorDataType, 'tensorDataType'))
+    if type(tensorRank) is cuuint32_t:
+        c_tensorRank = <cydriver.cuuint32_t>(<cuuint32_t>tensorRank)._ptr[0]
+    else:
+        c_tensorRank = <cydriver.cuuint32_t><uintptr_t>_handle_value(tensorRank, cuuint32_t, 'tensorRank')
+    c_interleave = <cydriver.CUtensorMapInterleave><int>(interleave if PyLong_Check(interleave) else _index(interleave, 'interleave'))
+    c_swizzle = <cydriver.CUtensorMapSwizzle><int>(swizzle if PyLong_Check(swizzle) else _index(swizzle, 'swizzle'))
+    c_l2Promotion = <cydriver.CUtensorMapL2promotion><int>(l2Promotion if PyLong_Check(l2Promotion) else _index(l2Promotion, 'l2Promotion'))
+    c_oobFill = <cydriver.CUtensorMapFloatOOBfill><int>(oobFill if PyLong_Check(oobFill) else _index(oobFill, 'oobFill'))
+    _globalAddress = _void_ptr(globalAddress, 'globalAddress')
+    if globalDim is None and c_tensorRank > 0:
+        raise ValueError('globalDim is None but tensorRank is not 0')
+    if globalDim is not None and c_tensorRank > 0:
+        if PyObject_Length(globalDim) < c_tensorRank:
+            raise ValueError(f'globalDim has {PyObject_Length(globalDim)} entries, fewer than tensorRank ({c_tensorRank})')
+        c_globalDim = <cydriver.cuuint64_t*>PyMem_Malloc(c_tensorRank * sizeof(cydriver.cuuint64_t))
+        if c_globalDim == NULL:
+            raise MemoryError()
+        for i, value in enumerate(globalDim[:c_tensorRank]):
+            c_globalDim[i] = <cydriver.cuuint64_t><uintptr_t>_handle_value(value, cuuint64_t, 'globalDim')
+    if globalStrides is None and (c_tensorRank - 1) > 0:
+        raise ValueError('globalStrides is None but tensorRank is not 0')
+    if globalStrides is not None and (c_tensorRank - 1) > 0:
+        if PyObject_Length(globalStrides) < (c_tensorRank - 1):
+            raise ValueError(f'globalStrides has {PyObject_Length(globalStrides)} entries, fewer than tensorRank ({(c_tensorRank - 1)})')
+        c_globalStrides = <cydriver.cuuint64_t*>PyMem_Malloc((c_tensorRank - 1) * sizeof(cydriver.cuuint64_t))
+        if c_globalStrides == NULL:
+            raise MemoryError()
+        for i, value in enumerate(globalStrides[:(c_tensorRank - 1)]):
+            c_globalStrides[i] = <cydriver.cuuint64_t><uintptr_t>_handle_value(value, cuuint64_t, 'globalStrides')
+    if boxDim is None and c_tensorRank > 0:
+        raise ValueError('boxDim is None but tensorRank is not 0')
+    if boxDim is not None and c_tensorRank > 0:
+        if PyObject_Length(boxDim) < c_tensorRank:
+            raise ValueError(f'boxDim has {PyObject_Length(boxDim)} entries, fewer than tensorRank ({c_tensorRank})')
+        c_boxDim = <cydriver.cuuint32_t*>PyMem_Malloc(c_tensorRank * sizeof(cydriver.cuuint32_t))
+        if c_boxDim == NULL:
+            raise MemoryError()
+        for i, value in enumerate(boxDim[:c_tensorRank]):
+            c_boxDim[i] = <cydriver.cuuint32_t><uintptr_t>_handle_value(value, cuuint32_t, 'boxDim')
+    if elementStrides is None and c_tensorRank > 0:
+        raise ValueError('elementStrides is None but tensorRank is not 0')
+    if elementStrides is not None and c_tensorRank > 0:
+        if PyObject_Length(elementStrides) < c_tensorRank:
+            raise ValueError(f'elementStrides has {PyObject_Length(elementStrides)} entries, fewer than tensorRank ({c_tensorRank})')
+        c_elementStrides = <cydriver.cuuint32_t*>PyMem_Malloc(c_tensorRank * sizeof(cydriver.cuuint32_t))
+        if c_elementStrides == NULL:
+            raise MemoryError()
+        for i, value in enumerate(elementStrides[:c_tensorRank]):
+            c_elementStrides[i] = <cydriver.cuuint32_t><uintptr_t>_handle_value(value, cuuint32_t, 'elementStrides')
+    cdef cydriver.CUresult _status
+    try:
+        _status = cydriver.cuTensorMapEncodeTiled(<cydriver.CUtensorMap*>_tensorMap._ptr, c_tensorDataType, c_tensorRank, <void*>_globalAddress.ptr, c_globalDim, c_globalStrides, c_boxDim, c_elementStrides, c_interleave, c_swizzle, c_l2Promotion, c_oobFill)
+        if _status != cydriver.CUDA_SUCCESS:
+            return (_result(_status), None)
+        return (_result(_status), _tensorMap)
+    finally:
+        PyMem_Free(c_globalDim)
+        PyMem_Free(c_globalStrides)
+        PyMem_Free(c_boxDim)
+        PyMem_Free(c_elementStrides)
+
+
+def cuTensorMapEncodeIm2col(tensorDataType, tensorRank, globalAddress, globalDim, globalStrides, pixelBoxLowerCorner, pixelBoxUpperCorner, channelsPerPixel, pixelsPerColumn, elementStrides, interleave, swizzle, l2Promotion, oobFill):
+    """Create a tensor map descriptor object representing im2col memory region Creates a descriptor
+    for Tensor Memory Access (TMA) object specified by the parameters describing a im2col memory
+    layout and returns it in ``tensorMap.`` Tensor map objects are only supported on devices of
+    compute capability 9.0 or higher. Additionally, a tensor map object is an opaque value, and, as
+    such, should only be accessed through CUDA APIs and PTX. The parameters passed are bound to the
+    following requirements: - ``tensorMap`` address must be aligned to 64 bytes. -
+    ``tensorDataType`` has to be an enum from CUtensorMapDataType which is defined as: \\code
+    typedef enum CUtensorMapDataType_enum { CU_TENSOR_MAP_DATA_TYPE_UINT8 = 0, // 1 byte
+    CU_TENSOR_MAP_DATA_TYPE_UINT16, // 2 bytes CU_TENSOR_MAP_DATA_TYPE_UINT32, // 4 bytes
+    CU_TENSOR_MAP_DATA_TYPE_INT32, // 4 bytes CU_TENSOR_MAP_DATA_TYPE_UINT64, // 8 bytes
+    CU_TENSOR_MAP_DATA_TYPE_INT64, // 8 bytes CU_TENSOR_MAP_DATA_TYPE_FLOAT16, // 2 bytes
+    CU_TENSOR_MAP_DATA_TYPE_FLOAT32, // 4 bytes CU_TENSOR_MAP_DATA_TYPE_FLOAT64, // 8 bytes
+    CU_TENSOR_MAP_DATA_TYPE_BFLOAT16, // 2 bytes CU_TENSOR_MAP_DATA_TYPE_FLOAT32_FTZ, // 4 bytes
+    CU_TENSOR_MAP_DATA_TYPE_TFLOAT32, // 4 bytes CU_TENSOR_MAP_DATA_TYPE_TFLOAT32_FTZ // 4 bytes
+    CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN8B, // 4 bits CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN16B, // 4
+    bits CU_TENSOR_MAP_DATA_TYPE_16U6_ALIGN16B // 6 bits } CUtensorMapDataType; \\endcode
+    CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN8B copies '16 x U4' packed values to memory aligned as 8
+    bytes. There are no gaps between packed values. CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN16B copies
+    '16 x U4' packed values to memory aligned as 16 bytes. There are 8 byte gaps between every 8
+    byte chunk of packed values. CU_TENSOR_MAP_DATA_TYPE_16U6_ALIGN16B copies '16 x U6' packed
+    values to memory aligned as 16 bytes. There are 4 byte gaps between every 12 byte chunk of
+    packed values. - ``tensorRank,`` which specifies the number of tensor dimensions, must be 3, 4,
+    or 5. - ``globalAddress,`` which specifies the starting address of the memory region described,
+    must be 16 byte aligned. The following requirements need to also be met: - When ``interleave``
+    is CU_TENSOR_MAP_INTERLEAVE_32B, ``globalAddress`` must be 32 byte aligned. - When
+    ``tensorDataType`` is CU_TENSOR_MAP_DATA_TYPE_16U6_ALIGN16B or
+    CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN16B, ``globalAddress`` must be 32 byte aligned. -
+    ``globalDim`` array, which specifies tensor size of each of the ``tensorRank`` dimensions, must
+    be non-zero and less than or equal to 2^32. Additionally, the following requirements need to be
+    met for the packed data types: - When ``tensorDataType`` is
+    CU_TENSOR_MAP_DATA_TYPE_16U6_ALIGN16B or CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN16B, globalDim[0]
+    must be a multiple of 128. - When ``tensorDataType`` is CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN8B,
+    ``globalDim[0]`` must be a multiple of 2. - Dimension for the packed data types must reflect
+    the number of individual U# values. - ``globalStrides`` array, which specifies tensor stride of
+    each of the lower ``tensorRank`` - 1 dimensions in bytes, must be a multiple of 16 and less
+    than 2^40. Additionally, the following requirements need to be met: - When ``interleave`` is
+    CU_TENSOR_MAP_INTERLEAVE_32B, the strides must be a multiple of 32. - When ``tensorDataType``
+    is CU_TENSOR_MAP_DATA_TYPE_16U6_ALIGN16B or CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN16B, the strides
+    must be a multiple of 32. Each following dimension specified includes previous dimension
+    stride: \\code globalStrides[0] = globalDim[0] * elementSizeInBytes(tensorDataType) +
+    padding[0]; for (i = 1; i < tensorRank - 1; i++) globalStrides[i] = globalStrides[i – 1] *
+    (globalDim[i] + padding[i]); assert(globalStrides[i] >= globalDim[i]); \\endcode -
+    ``pixelBoxLowerCorner`` array specifies the coordinate offsets {D, H, W} of the bounding box
+    from top/left/front corner. The number of offsets and their precision depend on the tensor
+    dimensionality: - When ``tensorRank`` is 3, one signed offset within range [-32768, 32767] is
+    supported. - When ``tensorRank`` is 4, two signed offsets each within range [-128, 127] are
+    supported. - When ``tensorRank`` is 5, three offsets each within range [-16, 15] are supported.
+    - ``pixelBoxUpperCorner`` array specifies the coordinate offsets {D, H, W} of the bounding box
+    from bottom/right/back corner. The number of offsets and their precision depend on the tensor
+    dimensionality: - When ``tensorRank`` is 3, one signed offset within range [-32768, 32767] is
+    supported. - When ``tensorRank`` is 4, two signed offsets each within range [-128, 127] are
+    supported. - When ``tensorRank`` is 5, three offsets each within range [-16, 15] are supported.
+    The bounding box specified by ``pixelBoxLowerCorner`` and ``pixelBoxUpperCorner`` must have
+    non-zero area. - ``channelsPerPixel,`` which specifies the number of elements which must be
+    accessed along C dimension, must be less than or equal to 256. Additionally, when
+    ``tensorDataType`` is CU_TENSOR_MAP_DATA_TYPE_16U6_ALIGN16B or
+    CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN16B, ``channelsPerPixel`` must be 128. - ``pixelsPerColumn,``
+    which specifies the number of elements that must be accessed along the {N, D, H, W} dimensions,
+    must be less than or equal to 1024. - ``elementStrides`` array, which specifies the iteration
+    step along each of the ``tensorRank`` dimensions, must be non-zero and less than or equal to 8.
+    Note that when ``interleave`` is CU_TENSOR_MAP_INTERLEAVE_NONE, the first element of this array
+    is ignored since TMA doesn’t support the stride for dimension zero. When all elements of the
+    ``elementStrides`` array are one, ``boxDim`` specifies the number of elements to load. However,
+    if ``elementStrides[i]`` is not equal to one for some ``i,`` then TMA loads ceil( ``boxDim[i]``
+    / ``elementStrides[i])`` number of elements along i-th dimension. To load N elements along i-th
+    dimension, ``boxDim[i]`` must be set to N * ``elementStrides[i].`` - ``interleave`` specifies
+    the interleaved layout of type CUtensorMapInterleave, which is defined as: \\code typedef enum
+    CUtensorMapInterleave_enum { CU_TENSOR_MAP_INTERLEAVE_NONE = 0, CU_TENSOR_MAP_INTERLEAVE_16B,
+    CU_TENSOR_MAP_INTERLEAVE_32B } CUtensorMapInterleave; \\endcode TMA supports interleaved layouts
+    like NC/8HWC8 where C8 utilizes 16 bytes in memory assuming 2 byte per channel or NC/16HWC16
+    where C16 uses 32 bytes. When ``interleave`` is CU_TENSOR_MAP_INTERLEAVE_NONE and ``swizzle``
+    is not CU_TENSOR_MAP_SWIZZLE_NONE, the bounding box inner dimension (computed as
+    ``channelsPerPixel`` multiplied by element size in bytes derived from ``tensorDataType)`` must
+    be less than or equal to the swizzle size. - CU_TENSOR_MAP_SWIZZLE_32B requires the bounding
+    box inner dimension to be <= 32. - CU_TENSOR_MAP_SWIZZLE_64B requires the bounding box inner
+    dimension to be <= 64. - CU_TENSOR_MAP_SWIZZLE_128B* require the bounding box inner dimension
+    to be <= 128. Additionally, ``tensorDataType`` of CU_TENSOR_MAP_DATA_TYPE_16U6_ALIGN16B
+    requires ``interleave`` to be CU_TENSOR_MAP_INTERLEAVE_NONE. - ``swizzle,`` which specifies the
+    shared memory bank swizzling pattern, has to be of type CUtensorMapSwizzle which is defined as:
+    \\code typedef enum CUtensorMapSwizzle_enum { CU_TENSOR_MAP_SWIZZLE_NONE = 0,
+    CU_TENSOR_MAP_SWIZZLE_32B, // Swizzle 16B chunks within 32B span CU_TENSOR_MAP_SWIZZLE_64B, //
+    Swizzle 16B chunks within 64B span CU_TENSOR_MAP_SWIZZLE_128B, // Swizzle 16B chunks within
+    128B span CU_TENSOR_MAP_SWIZZLE_128B_ATOM_32B, // Swizzle 32B chunks within 128B span
+    CU_TENSOR_MAP_SWIZZLE_128B_ATOM_32B_FLIP_8B, // Swizzle 32B chunks within 128B span,
+    additionally swap lower 8B with upper 8B within each 16B for every alternate row
+    CU_TENSOR_MAP_SWIZZLE_128B_ATOM_64B // Swizzle 64B chunks within 128B span }
+    CUtensorMapSwizzle; \\endcode Data are organized in a specific order in global memory; however,
+    this may not match the order in which the application accesses data in shared memory. This
+    difference in data organization may cause bank conflicts when shared memory is accessed. In
+    order to avoid this problem, data can be loaded to shared memory with shuffling across shared
+    memory banks. When ``interleave`` is CU_TENSOR_MAP_INTERLEAVE_32B, ``swizzle`` must be
+    CU_TENSOR_MAP_SWIZZLE_32B. Other interleave modes can have any swizzling pattern. When the
+    ``tensorDataType`` is CU_TENSOR_MAP_DATA_TYPE_16U6_ALIGN16B, only the following swizzle modes
+    are supported: - CU_TENSOR_MAP_SWIZZLE_NONE (Load & Store) - CU_TENSOR_MAP_SWIZZLE_128B (Load &
+    Store) - CU_TENSOR_MAP_SWIZZLE_128B_ATOM_32B (Load & Store) -
+    CU_TENSOR_MAP_SWIZZLE_128B_ATOM_64B (Store only) When the ``tensorDataType`` is
+    CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN16B, only the following swizzle modes are supported: -
+    CU_TENSOR_MAP_SWIZZLE_NONE (Load only) - CU_TENSOR_MAP_SWIZZLE_128B (Load only) -
+    CU_TENSOR_MAP_SWIZZLE_128B_ATOM_32B (Load only) - ``l2Promotion`` specifies L2 fetch size which
+    indicates the byte granularity at which L2 requests are filled from DRAM. It must be of type
+    CUtensorMapL2promotion, which is defined as: \\code typedef enum CUtensorMapL2promotion_enum {
+    CU_TENSOR_MAP_L2_PROMOTION_NONE = 0, CU_TENSOR_MAP_L2_PROMOTION_L2_64B,
+    CU_TENSOR_MAP_L2_PROMOTION_L2_128B, CU_TENSOR_MAP_L2_PROMOTION_L2_256B }
+    CUtensorMapL2promotion; \\endcode - ``oobFill,`` which indicates whether zero or a special NaN
+    constant should be used to fill out-of-bound elements, must be of type CUtensorMapFloatOOBfill
+    which is defined as: \\code typedef enum CUtensorMapFloatOOBfill_enum {
+    CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE = 0, CU_TENSOR_MAP_FLOAT_OOB_FILL_NAN_REQUEST_ZERO_FMA }
+    CUtensorMapFloatOOBfill; \\endcode Note that CU_TENSOR_MAP_FLOAT_OOB_FILL_NAN_REQUEST_ZERO_FMA
+    can only be used when ``tensorDataType`` represents a floating-point data type, and when
+    ``tensorDataType`` is not CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN8B,
+    CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN16B, and CU_TENSOR_MAP_DATA_TYPE_16U6_ALIGN16B.
+
+    Args:
+        tensorDataType: - Tensor data type
+        tensorRank: - Dimensionality of tensor; must be at least 3
+        globalAddress: - Starting address of memory region described by tensor
+        globalDim: - Array containing tensor size (number of elements) along each of the
+            ``tensorRank`` dimensions
+        globalStrides: - Array containing stride size (in bytes) along each of the ``tensorRank`` -
+            1 dimensions
+        pixelBoxLowerCorner: - Array containing DHW dimensions of lower box corner
+        pixelBoxUpperCorner: - Array containing DHW dimensions of upper box corner
+        channelsPerPixel: - Number of channels per pixel
+        pixelsPerColumn: - Number of pixels per column
+        elementStrides: - Array containing traversal stride in each of the ``tensorRank``
+            dimensions
+        interleave: - Type of interleaved layout the tensor addresses
+        swizzle: - Bank swizzling pattern inside shared memory
+        l2Promotion: - L2 promotion size
+        oobFill: - Indicate whether zero or special NaN constant will be used to fill out-of-bound
+            elements
+    """
+    cdef CUtensorMap_st _tensorMap = CUtensorMap_st()
+    cdef cydriver.CUtensorMapDataType c_tensorDataType
+    cdef cydriver.cuuint32_t c_tensorRank
+    cdef BufferArg _globalAddress
+    cdef cydriver.cuuint64_t* c_globalDim = NULL
+    cdef cydriver.cuuint64_t* c_globalStrides = NULL
+    cdef int* c_pixelBoxLowerCorner = NULL
+    cdef int* c_pixelBoxUpperCorner = NULL
+    cdef cydriver.cuuint32_t c_channelsPerPixel
+    cdef cydriver.cuuint32_t c_pixelsPerColumn
+    cdef cydriver.cuuint32_t* c_elementStrides = NULL
+    cdef cydriver.CUtensorMapInterleave c_interleave
+    cdef cydriver.CUtensorMapSwizzle c_swizzle
+    cdef cydriver.CUtensorMapL2promotion c_l2Promotion
+    cdef cydriver.CUtensorMapFloatOOBfill c_oobFill
+    c_tensorDataType = <cydriver.CUtensorMapDataType><int>(tensorDataType if PyLong_Check(tensorDataType) else _index(tensorDataType, 'tensorDataType'))
+    if type(tensorRank) is cuuint32_t:
+        c_tensorRank = <cydriver.cuuint32_t>(<cuuint32_t>tensorRank)._ptr[0]
+    else:
+        c_tensorRank = <cydriver.cuuint32_t><uintptr_t>_handle_value(tensorRank, cuuint32_t, 'tensorRank')
+    if type(channelsPerPixel) is cuuint32_t:
+        c_channelsPerPixel = <cydriver.cuuint32_t>(<cuuint32_t>channelsPerPixel)._ptr[0]
+    else:
+        c_channelsPerPixel = <cydriver.cuuint32_t><uintptr_t>_handle_value(channelsPerPixel, cuuint32_t, 'channelsPerPixel')
+    if type(pixelsPerColumn) is cuuint32_t:
+        c_pixelsPerColumn = <cydriver.cuuint32_t>(<cuuint32_t>pixelsPerColumn)._ptr[0]
+    else:
+        c_pixelsPerColumn = <cydriver.cuuint32_t><uintptr_t>_handle_value(pixelsPerColumn, cuuint32_t, 'pixelsPerColumn')
+    c_interleave = <cydriver.CUtensorMapInterleave><int>(interleave if PyLong_Check(interleave) else _index(interleave, 'interleave'))
+    c_swizzle = <cydriver.CUtensorMapSwizzle><int>(swizzle if PyLong_Check(swizzle) else _index(swizzle, 'swizzle'))
+    c_l2Promotion = <cydriver.CUtensorMapL2promotion><int>(l2Promotion if PyLong_Check(l2Promotion) else _index(l2Promotion, 'l2Promotion'))
+    c_oobFill = <cydriver.CUtensorMapFloatOOBfill><int>(oobFill if PyLong_Check(oobFill) else _index(oobFill, 'oobFill'))
+    _globalAddress = _void_ptr(globalAddress, 'globalAddress')
+    if globalDim is None and c_tensorRank > 0:
+        raise ValueError('globalDim is None but tensorRank is not 0')
+    if globalDim is not None and c_tensorRank > 0:
+        if PyObject_Length(globalDim) < c_tensorRank:
+            raise ValueError(f'globalDim has {PyObject_Length(globalDim)} entries, fewer than tensorRank ({c_tensorRank})')
+        c_globalDim = <cydriver.cuuint64_t*>PyMem_Malloc(c_tensorRank * sizeof(cydriver.cuuint64_t))
+        if c_globalDim == NULL:
+            raise MemoryError()
+        for i, value in enumerate(globalDim[:c_tensorRank]):
+            c_globalDim[i] = <cydriver.cuuint64_t><uintptr_t>_handle_value(value, cuuint64_t, 'globalDim')
+    if globalStrides is None and (c_tensorRank - 1) > 0:
+        raise ValueError('globalStrides is None but tensorRank is not 0')
+    if globalStrides is not None and (c_tensorRank - 1) > 0:
+        if PyObject_Length(globalStrides) < (c_tensorRank - 1):
+            raise ValueError(f'globalStrides has {PyObject_Length(globalStrides)} entries, fewer than tensorRank ({(c_tensorRank - 1)})')
+        c_globalStrides = <cydriver.cuuint64_t*>PyMem_Malloc((c_tensorRank - 1) * sizeof(cydriver.cuuint64_t))
+        if c_globalStrides == NULL:
+            raise MemoryError()
+        for i, value in enumerate(globalStrides[:(c_tensorRank - 1)]):
+            c_globalStrides[i] = <cydriver.cuuint64_t><uintptr_t>_handle_value(value, cuuint64_t, 'globalStrides')
+    if pixelBoxLowerCorner is None and (c_tensorRank - 2) > 0:
+        raise ValueError('pixelBoxLowerCorner is None but tensorRank is not 0')
+    if pixelBoxLowerCorner is not None and (c_tensorRank - 2) > 0:
+        if PyObject_Length(pixelBoxLowerCorner) < (c_tensorRank - 2):
+            raise ValueError(f'pixelBoxLowerCorner has {PyObject_Length(pixelBoxLowerCorner)} entries, fewer than tensorRank ({(c_tensorRank - 2)})')
+        c_pixelBoxLowerCorner = <int*>PyMem_Malloc((c_tensorRank - 2) * sizeof(int))
+        if c_pixelBoxLowerCorner == NULL:
+            raise MemoryError()
+        for i, value in enumerate(pixelBoxLowerCorner[:(c_tensorRank - 2)]):
+            c_pixelBoxLowerCorner[i] = _index(value, 'pixelBoxLowerCorner')
+    if pixelBoxUpperCorner is None and (c_tensorRank - 2) > 0:
+        raise ValueError('pixelBoxUpperCorner is None but tensorRank is not 0')
+    if pixelBoxUpperCorner is not None and (c_tensorRank - 2) > 0:
+        if PyObject_Length(pixelBoxUpperCorner) < (c_tensorRank - 2):
+            raise ValueError(f'pixelBoxUpperCorner has {PyObject_Length(pixelBoxUpperCorner)} entries, fewer than tensorRank ({(c_tensorRank - 2)})')
+        c_pixelBoxUpperCorner = <int*>PyMem_Malloc((c_tensorRank - 2) * sizeof(int))
+        if c_pixelBoxUpperCorner == NULL:
+            raise MemoryError()
+        for i, value in enumerate(pixelBoxUpperCorner[:(c_tensorRank - 2)]):
+            c_pixelBoxUpperCorner[i] = _index(value, 'pixelBoxUpperCorner')
+    if elementStrides is None and c_tensorRank > 0:
+        raise ValueError('elementStrides is None but tensorRank is not 0')
+    if elementStrides is not None and c_tensorRank > 0:
+        if PyObject_Length(elementStrides) < c_tensorRank:
+            raise ValueError(f'elementStrides has {PyObject_Length(elementStrides)} entries, fewer than tensorRank ({c_tensorRank})')
+        c_elementStrides = <cydriver.cuuint32_t*>PyMem_Malloc(c_tensorRank * sizeof(cydriver.cuuint32_t))
+        if c_elementStrides == NULL:
+            raise MemoryError()
+        for i, value in enumerate(elementStrides[:c_tensorRank]):
+            c_elementStrides[i] = <cydriver.cuuint32_t><uintptr_t>_handle_value(value, cuuint32_t, 'elementStrides')
+    cdef cydriver.CUresult _status
+    try:
+        _status = cydriver.cuTensorMapEncodeIm2col(<cydriver.CUtensorMap*>_tensorMap._ptr, c_tensorDataType, c_tensorRank, <void*>_globalAddress.ptr, c_globalDim, c_globalStrides, c_pixelBoxLowerCorner, c_pixelBoxUpperCorner, c_channelsPerPixel, c_pixelsPerColumn, c_elementStrides, c_interleave, c_swizzle, c_l2Promotion, c_oobFill)
+        if _status != cydriver.CUDA_SUCCESS:
+            return (_result(_status), None)
+        return (_result(_status), _tensorMap)
+    finally:
+        PyMem_Free(c_globalDim)
+        PyMem_Free(c_globalStrides)
+        PyMem_Free(c_pixelBoxLowerCorner)
+        PyMem_Free(c_pixelBoxUpperCorner)
+        PyMem_Free(c_elementStrides)
+
+
+def cuTensorMapEncodeIm2colWide(tensorDataType, tensorRank, globalAddress, globalDim, globalStrides, pixelBoxLowerCornerWidth, pixelBoxUpperCornerWidth, channelsPerPixel, pixelsPerColumn, elementStrides, interleave, mode, swizzle, l2Promotion, oobFill):
+    """Create a tensor map descriptor object representing im2col memory region, but where the elements
+    are exclusively loaded along the W dimension. Creates a descriptor for Tensor Memory Access
+    (TMA) object specified by the parameters describing a im2col memory layout and where the row is
+    always loaded along the W dimensuin and returns it in ``tensorMap.`` This assumes the tensor
+    layout in memory is either NDHWC, NHWC, or NWC. This API is only supported on devices of
+    compute capability 10.0 or higher. Additionally, a tensor map object is an opaque value, and,
+    as such, should only be accessed through CUDA APIs and PTX. The parameters passed are bound to
+    the following requirements: - ``tensorMap`` address must be aligned to 64 bytes. -
+    ``tensorDataType`` has to be an enum from CUtensorMapDataType which is defined as: \\code
+    typedef enum CUtensorMapDataType_enum { CU_TENSOR_MAP_DATA_TYPE_UINT8 = 0, // 1 byte
+    CU_TENSOR_MAP_DATA_TYPE_UINT16, // 2 bytes CU_TENSOR_MAP_DATA_TYPE_UINT32, // 4 bytes
+    CU_TENSOR_MAP_DATA_TYPE_INT32, // 4 bytes CU_TENSOR_MAP_DATA_TYPE_UINT64, // 8 bytes
+    CU_TENSOR_MAP_DATA_TYPE_INT64, // 8 bytes CU_TENSOR_MAP_DATA_TYPE_FLOAT16, // 2 bytes
+    CU_TENSOR_MAP_DATA_TYPE_FLOAT32, // 4 bytes CU_TENSOR_MAP_DATA_TYPE_FLOAT64, // 8 bytes
+    CU_TENSOR_MAP_DATA_TYPE_BFLOAT16, // 2 bytes CU_TENSOR_MAP_DATA_TYPE_FLOAT32_FTZ, // 4 bytes
+    CU_TENSOR_MAP_DATA_TYPE_TFLOAT32, // 4 bytes CU_TENSOR_MAP_DATA_TYPE_TFLOAT32_FTZ // 4 bytes
+    CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN8B, // 4 bits CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN16B, // 4
+    bits CU_TENSOR_MAP_DATA_TYPE_16U6_ALIGN16B // 6 bits } CUtensorMapDataType; \\endcode
+    CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN8B copies '16 x U4' packed values to memory aligned as 8
+    bytes. There are no gaps between packed values. CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN16B copies
+    '16 x U4' packed values to memory aligned as 16 bytes. There are 8 byte gaps between every 8
+    byte chunk of packed values. CU_TENSOR_MAP_DATA_TYPE_16U6_ALIGN16B copies '16 x U6' packed
+    values to memory aligned as 16 bytes. There are 4 byte gaps between every 12 byte chunk of
+    packed values. - ``tensorRank,`` which specifies the number of tensor dimensions, must be 3, 4,
+    or 5. - ``globalAddress,`` which specifies the starting address of the memory region described,
+    must be 16 byte aligned. The following requirements need to also be met: - When ``interleave``
+    is CU_TENSOR_MAP_INTERLEAVE_32B, ``globalAddress`` must be 32 byte aligned. - When
+    ``tensorDataType`` is CU_TENSOR_MAP_DATA_TYPE_16U6_ALIGN16B or
+    CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN16B, ``globalAddress`` must be 32 byte aligned. -
+    ``globalDim`` array, which specifies tensor size of each of the ``tensorRank`` dimensions, must
+    be non-zero and less than or equal to 2^32. Additionally, the following requirements need to be
+    met for the packed data types: - When ``tensorDataType`` is
+    CU_TENSOR_MAP_DATA_TYPE_16U6_ALIGN16B or CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN16B, globalDim[0]
+    must be a multiple of 128. - When ``tensorDataType`` is CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN8B,
+    ``globalDim[0]`` must be a multiple of 2. - Dimension for the packed data types must reflect
+    the number of individual U# values. - ``globalStrides`` array, which specifies tensor stride of
+    each of the lower ``tensorRank`` - 1 dimensions in bytes, must be a multiple of 16 and less
+    than 2^40. Additionally, the following requirements need to be met: - When ``interleave`` is
+    CU_TENSOR_MAP_INTERLEAVE_32B, the strides must be a multiple of 32. - When ``tensorDataType``
+    is CU_TENSOR_MAP_DATA_TYPE_16U6_ALIGN16B or CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN16B, the strides
+    must be a multiple of 32. Each following dimension specified includes previous dimension
+    stride: \\code globalStrides[0] = globalDim[0] * elementSizeInBytes(tensorDataType) +
+    padding[0]; for (i = 1; i < tensorRank - 1; i++) globalStrides[i] = globalStrides[i – 1] *
+    (globalDim[i] + padding[i]); assert(globalStrides[i] >= globalDim[i]); \\endcode -
+    ``pixelBoxLowerCornerWidth`` specifies the coordinate offset W of the bounding box from left
+    corner. The offset must be within range [-32768, 32767]. - ``pixelBoxUpperCornerWidth``
+    specifies the coordinate offset W of the bounding box from right corner. The offset must be
+    within range [-32768, 32767]. The bounding box specified by ``pixelBoxLowerCornerWidth`` and
+    ``pixelBoxUpperCornerWidth`` must have non-zero area. Note that the size of the box along D and
+    H dimensions is always equal to one. - ``channelsPerPixel,`` which specifies the number of
+    elements which must be accessed along C dimension, must be less than or equal to 256.
+    Additionally, when ``tensorDataType`` is CU_TENSOR_MAP_DATA_TYPE_16U6_ALIGN16B or
+    CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN16B, ``channelsPerPixel`` must be 128. - ``pixelsPerColumn,``
+    which specifies the number of elements that must be accessed along the W dimension, must be
+    less than or equal to 1024. This field is ignored when ``mode`` is
+    CU_TENSOR_MAP_IM2COL_WIDE_MODE_W128. - ``elementStrides`` array, which specifies the iteration
+    step along each of the ``tensorRank`` dimensions, must be non-zero and less than or equal to 8.
+    Note that when ``interleave`` is CU_TENSOR_MAP_INTERLEAVE_NONE, the first element of this array
+    is ignored since TMA doesn’t support the stride for dimension zero. When all elements of the
+    ``elementStrides`` array are one, ``boxDim`` specifies the number of elements to load. However,
+    if ``elementStrides[i]`` is not equal to one for some ``i,`` then TMA loads ceil( ``boxDim[i]``
+    / ``elementStrides[i])`` number of elements along i-th dimension. To load N elements along i-th
+    dimension, ``boxDim[i]`` must be set to N * ``elementStrides[i].`` - ``interleave`` specifies
+    the interleaved layout of type CUtensorMapInterleave, which is defined as: \\code typedef enum
+    CUtensorMapInterleave_enum { CU_TENSOR_MAP_INTERLEAVE_NONE = 0, CU_TENSOR_MAP_INTERLEAVE_16B,
+    CU_TENSOR_MAP_INTERLEAVE_32B } CUtensorMapInterleave; \\endcode TMA supports interleaved layouts
+    like NC/8HWC8 where C8 utilizes 16 bytes in memory assuming 2 byte per channel or NC/16HWC16
+    where C16 uses 32 bytes. When ``interleave`` is CU_TENSOR_MAP_INTERLEAVE_NONE, the bounding box
+    inner dimension (computed as ``channelsPerPixel`` multiplied by element size in bytes derived
+    from ``tensorDataType)`` must be less than or equal to the swizzle size. -
+    CU_TENSOR_MAP_SWIZZLE_64B requires the bounding box inner dimension to be <= 64. -
+    CU_TENSOR_MAP_SWIZZLE_128B* require the bounding box inner dimension to be <= 128.
+    Additionally, ``tensorDataType`` of CU_TENSOR_MAP_DATA_TYPE_16U6_ALIGN16B requires
+    ``interleave`` to be CU_TENSOR_MAP_INTERLEAVE_NONE. - ``mode,`` which describes loading of
+    elements loaded along the W dimension, has to be one of the following CUtensorMapIm2ColWideMode
+    types: \\code CU_TENSOR_MAP_IM2COL_WIDE_MODE_W, CU_TENSOR_MAP_IM2COL_WIDE_MODE_W128 \\endcode
+    CU_TENSOR_MAP_IM2COL_WIDE_MODE_W allows the number of elements loaded along the W dimension to
+    be specified via the ``pixelsPerColumn`` field. - ``swizzle,`` which specifies the shared
+    memory bank swizzling pattern, must be one of the following CUtensorMapSwizzle modes (other
+    swizzle modes are not supported): \\code typedef enum CUtensorMapSwizzle_enum {
+    CU_TENSOR_MAP_SWIZZLE_64B, // Swizzle 16B chunks within 64B span CU_TENSOR_MAP_SWIZZLE_128B, //
+    Swizzle 16B chunks within 128B span CU_TENSOR_MAP_SWIZZLE_128B_ATOM_32B, // Swizzle 32B chunks
+    within 128B span } CUtensorMapSwizzle; \\endcode Data are organized in a specific order in
+    global memory; however, this may not match the order in which the application accesses data in
+    shared memory. This difference in data organization may cause bank conflicts when shared memory
+    is accessed. In order to avoid this problem, data can be loaded to shared memory with shuffling
+    across shared memory banks. When the ``tensorDataType`` is
+    CU_TENSOR_MAP_DATA_TYPE_16U6_ALIGN16B, only the following swizzle modes are supported: -
+    CU_TENSOR_MAP_SWIZZLE_128B (Load & Store) - CU_TENSOR_MAP_SWIZZLE_128B_ATOM_32B (Load & Store)
+    When the ``tensorDataType`` is CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN16B, only the following
+    swizzle modes are supported: - CU_TENSOR_MAP_SWIZZLE_128B (Load only) -
+    CU_TENSOR_MAP_SWIZZLE_128B_ATOM_32B (Load only) - ``l2Promotion`` specifies L2 fetch size which
+    indicates the byte granularity at which L2 requests are filled from DRAM. It must be of type
+    CUtensorMapL2promotion, which is defined as: \\code typedef enum CUtensorMapL2promotion_enum {
+    CU_TENSOR_MAP_L2_PROMOTION_NONE = 0, CU_TENSOR_MAP_L2_PROMOTION_L2_64B,
+    CU_TENSOR_MAP_L2_PROMOTION_L2_128B, CU_TENSOR_MAP_L2_PROMOTION_L2_256B }
+    CUtensorMapL2promotion; \\endcode - ``oobFill,`` which indicates whether zero or a special NaN
+    constant should be used to fill out-of-bound elements, must be of type CUtensorMapFloatOOBfill
+    which is defined as: \\code typedef enum CUtensorMapFloatOOBfill_enum {
+    CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE = 0, CU_TENSOR_MAP_FLOAT_OOB_FILL_NAN_REQUEST_ZERO_FMA }
+    CUtensorMapFloatOOBfill; \\endcode Note that CU_TENSOR_MAP_FLOAT_OOB_FILL_NAN_REQUEST_ZERO_FMA
+    can only be used when ``tensorDataType`` represents a floating-point data type, and when
+    ``tensorDataType`` is not CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN8B,
+    CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN16B, and CU_TENSOR_MAP_DATA_TYPE_16U6_ALIGN16B.
+
+    Args:
+        tensorDataType: - Tensor data type
+        tensorRank: - Dimensionality of tensor; must be at least 3
+        globalAddress: - Starting address of memory region described by tensor
+        globalDim: - Array containing tensor size (number of elements) along each of the
+            ``tensorRank`` dimensions
+        globalStrides: - Array containing stride size (in bytes) along each of the ``tensorRank`` -
+            1 dimensions
+        pixelBoxLowerCornerWidth: - Width offset of left box corner
+        pixelBoxUpperCornerWidth: - Width offset of right box corner
+        channelsPerPixel: - Number of channels per pixel
+        pixelsPerColumn: - Number of pixels per column
+        elementStrides: - Array containing traversal stride in each of the ``tensorRank``
+            dimensions
+        interleave: - Type of interleaved layout the tensor addresses
+        mode: - W or W128 mode
+        swizzle: - Bank swizzling pattern inside shared memory
+        l2Promotion: - L2 promotion size
+        oobFill: - Indicate whether zero or special NaN constant will be used to fill out-of-bound
+            elements
+    """
+    cdef CUtensorMap_st _tensorMap = CUtensorMap_st()
+    cdef cydriver.CUtensorMapDataType c_tensorDataType
+    cdef cydriver.cuuint32_t c_tensorRank
+    cdef BufferArg _globalAddress
+    cdef cydriver.cuuint64_t* c_globalDim = NULL
+    cdef cydriver.cuuint64_t* c_globalStrides = NULL
+    cdef int c_pixelBoxLowerCornerWidth
+    cdef int c_pixelBoxUpperCornerWidth
+    cdef cydriver.cuuint32_t c_channelsPerPixel
+    cdef cydriver.cuuint32_t c_pixelsPerColumn
+    cdef cydriver.cuuint32_t* c_elementStrides = NULL
+    cdef cydriver.CUtensorMapInterleave c_interleave
+    cdef cydriver.CUtensorMapIm2ColWideMode c_mode
+    cdef cydriver.CUtensorMapSwizzle c_swizzle
+    cdef cydriver.CUtensorMapL2promotion c_l2Promotion
+    cdef cydriver.CUtensorMapFloatOOBfill c_oobFill
+    c_tensorDataType = <cydriver.CUtensorMapDataType><int>(tensorDataType if PyLong_Check(tensorDataType) else _index(tensorDataType, 'tensorDataType'))
+    if type(tensorRank) is cuuint32_t:
+        c_tensorRank = <cydriver.cuuint32_t>(<cuuint32_t>tensorRank)._ptr[0]
+    else:
+        c_tensorRank = <cydriver.cuuint32_t><uintptr_t>_handle_value(tensorRank, cuuint32_t, 'tensorRank')
+    c_pixelBoxLowerCornerWidth = pixelBoxLowerCornerWidth if PyLong_Check(pixelBoxLowerCornerWidth) else _index(pixelBoxLowerCornerWidth, 'pixelBoxLowerCornerWidth')
+    c_pixelBoxUpperCornerWidth = pixelBoxUpperCornerWidth if PyLong_Check(pixelBoxUpperCornerWidth) else _index(pixelBoxUpperCornerWidth, 'pixelBoxUpperCornerWidth')
+    if type(channelsPerPixel) is cuuint32_t:
+        c_channelsPerPixel = <cydriver.cuuint32_t>(<cuuint32_t>channelsPerPixel)._ptr[0]
+    else:
+        c_channelsPerPixel = <cydriver.cuuint32_t><uintptr_t>_handle_value(channelsPerPixel, cuuint32_t, 'channelsPerPixel')
+    if type(pixelsPerColumn) is cuuint32_t:
+        c_pixelsPerColumn = <cydriver.cuuint32_t>(<cuuint32_t>pixelsPerColumn)._ptr[0]
+    else:
+        c_pixelsPerColumn = <cydriver.cuuint32_t><uintptr_t>_handle_value(pixelsPerColumn, cuuint32_t, 'pixelsPerColumn')
+    c_interleave = <cydriver.CUtensorMapInterleave><int>(interleave if PyLong_Check(interleave) else _index(interleave, 'interleave'))
+    c_mode = <cydriver.CUtensorMapIm2ColWideMode><int>(mode if PyLong_Check(mode) else _index(mode, 'mode'))
+    c_swizzle = <cydriver.CUtensorMapSwizzle><int>(swizzle if PyLong_Check(swizzle) else _index(swizzle, 'swizzle'))
+    c_l2Promotion = <cydriver.CUtensorMapL2promotion><int>(l2Promotion if PyLong_Check(l2Promotion) else _index(l2Promotion, 'l2Promotion'))
+    c_oobFill = <cydriver.CUtensorMapFloatOOBfill><int>(oobFill if PyLong_Check(oobFill) else _index(oobFill, 'oobFill'))
+    _globalAddress = _void_ptr(globalAddress, 'globalAddress')
+    if globalDim is None and c_tensorRank > 0:
+        raise ValueError('globalDim is None but tensorRank is not 0')
+    if globalDim is not None and c_tensorRank > 0:
+        if PyObject_Length(globalDim) < c_tensorRank:
+            raise ValueError(f'globalDim has {PyObject_Length(globalDim)} entries, fewer than tensorRank ({c_tensorRank})')
+        c_globalDim = <cydriver.cuuint64_t*>PyMem_Malloc(c_tensorRank * sizeof(cydriver.cuuint64_t))
+        if c_globalDim == NULL:
+            raise MemoryError()
+        for i, value in enumerate(globalDim[:c_tensorRank]):
+            c_globalDim[i] = <cydriver.cuuint64_t><uintptr_t>_handle_value(value, cuuint64_t, 'globalDim')
+    if globalStrides is None and (c_tensorRank - 1) > 0:
+        raise ValueError('globalStrides is None but tensorRank is not 0')
+    if globalStrides is not None and (c_tensorRank - 1) > 0:
+        if PyObject_Length(globalStrides) < (c_tensorRank - 1):
+            raise ValueError(f'globalStrides has {PyObject_Length(globalStrides)} entries, fewer than tensorRank ({(c_tensorRank - 1)})')
+        c_globalStrides = <cydriver.cuuint64_t*>PyMem_Malloc((c_tensorRank - 1) * sizeof(cydriver.cuuint64_t))
+        if c_globalStrides == NULL:
+            raise MemoryError()
+        for i, value in enumerate(globalStrides[:(c_tensorRank - 1)]):
+            c_globalStrides[i] = <cydriver.cuuint64_t><uintptr_t>_handle_value(value, cuuint64_t, 'globalStrides')
+    if elementStrides is None and c_tensorRank > 0:
+        raise ValueError('elementStrides is None but tensorRank is not 0')
+    if elementStrides is not None and c_tensorRank > 0:
+        if PyObject_Length(elementStrides) < c_tensorRank:
+            raise ValueError(f'elementStrides has {PyObject_Length(elementStrides)} entries, fewer than tensorRank ({c_tensorRank})')
+        c_elementStrides = <cydriver.cuuint32_t*>PyMem_Malloc(c_tensorRank * sizeof(cydriver.cuuint32_t))
+        if c_elementStrides == NULL:
+            raise MemoryError()
+        for i, value in enumerate(elementStrides[:c_tensorRank]):
+            c_elementStrides[i] = <cydriver.cuuint32_t><uintptr_t>_handle_value(value, cuuint32_t, 'elementStrides')
+    cdef cydriver.CUresult _status
+    try:
+        _status = cydriver.cuTensorMapEncodeIm2colWide(<cydriver.CUtensorMap*>_tensorMap._ptr, c_tensorDataType, c_tensorRank, <void*>_globalAddress.ptr, c_globalDim, c_globalStrides, c_pixelBoxLowerCornerWidth, c_pixelBoxUpperCornerWidth, c_channelsPerPixel, c_pixelsPerColumn, c_elementStrides, c_interleave, c_mode, c_swizzle, c_l2Promotion, c_oobFill)
+        if _status != cydriver.CUDA_SUCCESS:
+            return (_result(_status), None)
+        return (_result(_status), _tensorMap)
+    finally:
+        PyMem_Free(c_globalDim)
+        PyMem_Free(c_globalStrides)
+        PyMem_Free(c_elementStrides)
+
+
 def cuTensorMapReplaceAddress(globalAddress):
     """Modify an existing tensor map descriptor with an updated global address Modifies the descriptor
     for Tensor Memory Access (TMA) object passed in ``tensorMap`` with an updated
@@ -23872,9 +25677,11 @@ def cuDeviceGetP2PAtomicCapabilities(operations, count, srcDevice, dstDevice):
         c_dstDevice = <cydriver.CUdevice>(<CUdevice_v1>dstDevice)._ptr[0]
     else:
         c_dstDevice = <cydriver.CUdevice><uintptr_t>_handle_value(dstDevice, CUdevice_v1, 'dstDevice')
+    if operations is None and c_count > 0:
+        raise ValueError('operations is None but count is not 0')
     if operations is not None and c_count > 0:
-        if len(operations) < c_count:
-            raise ValueError(f'operations has {len(operations)} entries, fewer than count ({c_count})')
+        if PyObject_Length(operations) < c_count:
+            raise ValueError(f'operations has {PyObject_Length(operations)} entries, fewer than count ({c_count})')
         c_operations = <cydriver.CUatomicOperation*>PyMem_Malloc(c_count * sizeof(cydriver.CUatomicOperation))
         if c_operations == NULL:
             raise MemoryError()
@@ -24365,6 +26172,21 @@ def cuCoredumpSetAttributeGlobal(attrib, value):
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status), None)
     return (_result(_status), c_size)
+
+
+def cuGetExportTable(pExportTableId):
+    """@}"""
+    cdef const void* c_ppExportTable = NULL
+    cdef cydriver.CUuuid* c_pExportTableId = NULL
+    cdef CUuuid_st _pExportTableId
+    if pExportTableId is not None:
+        _pExportTableId = <CUuuid_st>_struct_arg(pExportTableId, CUuuid_st, 'pExportTableId')
+        c_pExportTableId = <cydriver.CUuuid*>_pExportTableId._ptr
+    cdef cydriver.CUresult _status
+    _status = cydriver.cuGetExportTable(&c_ppExportTable, c_pExportTableId)
+    if _status != cydriver.CUDA_SUCCESS:
+        return (_result(_status), None)
+    return (_result(_status), <uintptr_t>c_ppExportTable)
 
 
 def cuGreenCtxCreate(desc, dev, flags):
@@ -25136,10 +26958,10 @@ def sizeof(objType):
         return sizeof(cydriver.CUDA_BATCH_MEM_OP_NODE_PARAMS_v1_st)
     if objType is CUDA_BATCH_MEM_OP_NODE_PARAMS_v2_st:
         return sizeof(cydriver.CUDA_BATCH_MEM_OP_NODE_PARAMS_v2_st)
-    if objType is anon_struct1:
-        return sizeof(cydriver.anon_struct1)
-    if objType is anon_union0:
-        return sizeof(cydriver.anon_union0)
+    if objType is anon_struct0:
+        return sizeof(cydriver.anon_struct0)
+    if objType is anon_union2:
+        return sizeof(cydriver.anon_union2)
     if objType is CUasyncNotificationInfo_st:
         return sizeof(cydriver.CUasyncNotificationInfo_st)
     if objType is CUdevprop_st:
@@ -25168,6 +26990,8 @@ def sizeof(objType):
         return sizeof(cydriver.CUDA_GRAPH_INSTANTIATE_PARAMS_st)
     if objType is CUlaunchMemSyncDomainMap_st:
         return sizeof(cydriver.CUlaunchMemSyncDomainMap_st)
+    if objType is anon_struct1:
+        return sizeof(cydriver.anon_struct1)
     if objType is anon_struct2:
         return sizeof(cydriver.anon_struct2)
     if objType is anon_struct3:
@@ -25176,8 +27000,6 @@ def sizeof(objType):
         return sizeof(cydriver.anon_struct4)
     if objType is anon_struct5:
         return sizeof(cydriver.anon_struct5)
-    if objType is anon_struct6:
-        return sizeof(cydriver.anon_struct6)
     if objType is CUlaunchAttributeValue_union:
         return sizeof(cydriver.CUlaunchAttributeValue_union)
     if objType is CUlaunchAttribute_st:
@@ -25186,8 +27008,8 @@ def sizeof(objType):
         return sizeof(cydriver.CUlaunchConfig_st)
     if objType is CUexecAffinitySmCount_st:
         return sizeof(cydriver.CUexecAffinitySmCount_st)
-    if objType is anon_union7:
-        return sizeof(cydriver.anon_union7)
+    if objType is anon_union3:
+        return sizeof(cydriver.anon_union3)
     if objType is CUexecAffinityParam_st:
         return sizeof(cydriver.CUexecAffinityParam_st)
     if objType is CUctxCigParam_st:
@@ -25208,24 +27030,24 @@ def sizeof(objType):
         return sizeof(cydriver.CUDA_ARRAY_DESCRIPTOR_st)
     if objType is CUDA_ARRAY3D_DESCRIPTOR_st:
         return sizeof(cydriver.CUDA_ARRAY3D_DESCRIPTOR_st)
-    if objType is anon_struct8:
-        return sizeof(cydriver.anon_struct8)
+    if objType is anon_struct6:
+        return sizeof(cydriver.anon_struct6)
     if objType is CUDA_ARRAY_SPARSE_PROPERTIES_st:
         return sizeof(cydriver.CUDA_ARRAY_SPARSE_PROPERTIES_st)
     if objType is CUDA_ARRAY_MEMORY_REQUIREMENTS_st:
         return sizeof(cydriver.CUDA_ARRAY_MEMORY_REQUIREMENTS_st)
+    if objType is anon_struct7:
+        return sizeof(cydriver.anon_struct7)
+    if objType is anon_struct8:
+        return sizeof(cydriver.anon_struct8)
+    if objType is anon_struct9:
+        return sizeof(cydriver.anon_struct9)
     if objType is anon_struct10:
         return sizeof(cydriver.anon_struct10)
     if objType is anon_struct11:
         return sizeof(cydriver.anon_struct11)
-    if objType is anon_struct12:
-        return sizeof(cydriver.anon_struct12)
-    if objType is anon_struct13:
-        return sizeof(cydriver.anon_struct13)
-    if objType is anon_struct14:
-        return sizeof(cydriver.anon_struct14)
-    if objType is anon_union9:
-        return sizeof(cydriver.anon_union9)
+    if objType is anon_union4:
+        return sizeof(cydriver.anon_union4)
     if objType is CUDA_RESOURCE_DESC_st:
         return sizeof(cydriver.CUDA_RESOURCE_DESC_st)
     if objType is CUDA_TEXTURE_DESC_st:
@@ -25238,40 +27060,40 @@ def sizeof(objType):
         return sizeof(cydriver.CUDA_POINTER_ATTRIBUTE_P2P_TOKENS_st)
     if objType is CUDA_LAUNCH_PARAMS_st:
         return sizeof(cydriver.CUDA_LAUNCH_PARAMS_st)
-    if objType is anon_struct16:
-        return sizeof(cydriver.anon_struct16)
-    if objType is anon_union15:
-        return sizeof(cydriver.anon_union15)
+    if objType is anon_struct12:
+        return sizeof(cydriver.anon_struct12)
+    if objType is anon_union5:
+        return sizeof(cydriver.anon_union5)
     if objType is CUDA_EXTERNAL_MEMORY_HANDLE_DESC_st:
         return sizeof(cydriver.CUDA_EXTERNAL_MEMORY_HANDLE_DESC_st)
     if objType is CUDA_EXTERNAL_MEMORY_BUFFER_DESC_st:
         return sizeof(cydriver.CUDA_EXTERNAL_MEMORY_BUFFER_DESC_st)
     if objType is CUDA_EXTERNAL_MEMORY_MIPMAPPED_ARRAY_DESC_st:
         return sizeof(cydriver.CUDA_EXTERNAL_MEMORY_MIPMAPPED_ARRAY_DESC_st)
-    if objType is anon_struct18:
-        return sizeof(cydriver.anon_struct18)
-    if objType is anon_union17:
-        return sizeof(cydriver.anon_union17)
+    if objType is anon_struct13:
+        return sizeof(cydriver.anon_struct13)
+    if objType is anon_union6:
+        return sizeof(cydriver.anon_union6)
     if objType is CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC_st:
         return sizeof(cydriver.CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC_st)
-    if objType is anon_struct20:
-        return sizeof(cydriver.anon_struct20)
-    if objType is anon_union21:
-        return sizeof(cydriver.anon_union21)
-    if objType is anon_struct22:
-        return sizeof(cydriver.anon_struct22)
-    if objType is anon_struct19:
-        return sizeof(cydriver.anon_struct19)
+    if objType is anon_struct14:
+        return sizeof(cydriver.anon_struct14)
+    if objType is anon_union7:
+        return sizeof(cydriver.anon_union7)
+    if objType is anon_struct15:
+        return sizeof(cydriver.anon_struct15)
+    if objType is anon_struct16:
+        return sizeof(cydriver.anon_struct16)
     if objType is CUDA_EXTERNAL_SEMAPHORE_SIGNAL_PARAMS_st:
         return sizeof(cydriver.CUDA_EXTERNAL_SEMAPHORE_SIGNAL_PARAMS_st)
-    if objType is anon_struct24:
-        return sizeof(cydriver.anon_struct24)
-    if objType is anon_union25:
-        return sizeof(cydriver.anon_union25)
-    if objType is anon_struct26:
-        return sizeof(cydriver.anon_struct26)
-    if objType is anon_struct23:
-        return sizeof(cydriver.anon_struct23)
+    if objType is anon_struct17:
+        return sizeof(cydriver.anon_struct17)
+    if objType is anon_union8:
+        return sizeof(cydriver.anon_union8)
+    if objType is anon_struct18:
+        return sizeof(cydriver.anon_struct18)
+    if objType is anon_struct19:
+        return sizeof(cydriver.anon_struct19)
     if objType is CUDA_EXTERNAL_SEMAPHORE_WAIT_PARAMS_st:
         return sizeof(cydriver.CUDA_EXTERNAL_SEMAPHORE_WAIT_PARAMS_st)
     if objType is CUDA_EXT_SEM_SIGNAL_NODE_PARAMS_st:
@@ -25282,22 +27104,22 @@ def sizeof(objType):
         return sizeof(cydriver.CUDA_EXT_SEM_WAIT_NODE_PARAMS_st)
     if objType is CUDA_EXT_SEM_WAIT_NODE_PARAMS_v2_st:
         return sizeof(cydriver.CUDA_EXT_SEM_WAIT_NODE_PARAMS_v2_st)
-    if objType is anon_union27:
-        return sizeof(cydriver.anon_union27)
-    if objType is anon_struct29:
-        return sizeof(cydriver.anon_struct29)
-    if objType is anon_struct30:
-        return sizeof(cydriver.anon_struct30)
-    if objType is anon_union28:
-        return sizeof(cydriver.anon_union28)
-    if objType is anon_union31:
-        return sizeof(cydriver.anon_union31)
+    if objType is anon_union9:
+        return sizeof(cydriver.anon_union9)
+    if objType is anon_struct20:
+        return sizeof(cydriver.anon_struct20)
+    if objType is anon_struct21:
+        return sizeof(cydriver.anon_struct21)
+    if objType is anon_union10:
+        return sizeof(cydriver.anon_union10)
+    if objType is anon_union11:
+        return sizeof(cydriver.anon_union11)
     if objType is CUarrayMapInfo_st:
         return sizeof(cydriver.CUarrayMapInfo_st)
     if objType is CUmemLocation_st:
         return sizeof(cydriver.CUmemLocation_st)
-    if objType is anon_struct32:
-        return sizeof(cydriver.anon_struct32)
+    if objType is anon_struct22:
+        return sizeof(cydriver.anon_struct22)
     if objType is CUmemAllocationProp_st:
         return sizeof(cydriver.CUmemAllocationProp_st)
     if objType is CUmulticastObjectProp_st:
@@ -25316,12 +27138,12 @@ def sizeof(objType):
         return sizeof(cydriver.CUoffset3D_st)
     if objType is CUextent3D_st:
         return sizeof(cydriver.CUextent3D_st)
-    if objType is anon_struct34:
-        return sizeof(cydriver.anon_struct34)
-    if objType is anon_struct35:
-        return sizeof(cydriver.anon_struct35)
-    if objType is anon_union33:
-        return sizeof(cydriver.anon_union33)
+    if objType is anon_struct23:
+        return sizeof(cydriver.anon_struct23)
+    if objType is anon_struct24:
+        return sizeof(cydriver.anon_struct24)
+    if objType is anon_union12:
+        return sizeof(cydriver.anon_union12)
     if objType is CUmemcpy3DOperand_st:
         return sizeof(cydriver.CUmemcpy3DOperand_st)
     if objType is CUDA_MEMCPY3D_BATCH_OP_st:

@@ -24,3 +24,12 @@ cdef bytes cstr_or_str_arg(object obj, str name)
 cdef uintptr_t handle_value(object obj, type cls, str name) except? 0
 cdef uintptr_t handle_ref(object obj, type cls, str name) except? 0
 cdef BufferArg void_ptr_arg(object obj, str name)
+
+
+# option values (cuLinkCreate, cuModuleLoadDataEx, cuLibraryLoadData): one void* per entry
+cdef class PointerArray:
+    cdef void** ptrs
+    cdef list keep
+
+
+cdef PointerArray pointer_array(object items, Py_ssize_t count, str name)

@@ -183,3 +183,36 @@ cdef BufferArg void_ptr_arg(object obj, str name):
     out.ptr = out.view.buf
     out.length = out.view.len
     return out
+
+
+cdef class PointerArray:
+    """A C array of void*, each from a Python value; the buffers it points into stay alive with it."""
+
+    def __dealloc__(self):
+        free(self.ptrs)
+
+
+cdef PointerArray pointer_array(object items, Py_ssize_t count, str name):
+    """items: a list or tuple of at least count values, each an int (an enum member, a flag or an
+    address, stored in the pointer itself as the driver's option values are), None for NULL, a value
+    class (CUdeviceptr) or a buffer (a log bytearray). None is an empty list, refused for a nonzero count."""
+    cdef PointerArray out = PointerArray.__new__(PointerArray)
+    cdef Py_ssize_t i
+    cdef BufferArg arg
+    out.keep = []
+    if count <= 0:
+        return out
+    if items is None:
+        raise ValueError(f"{name} is None but its count is {count}")
+    if not isinstance(items, (list, tuple)):
+        raise TypeError(f"{name} must be a list or tuple, not {type(items).__name__}")
+    if len(items) < count:
+        raise ValueError(f"{name} has {len(items)} entries, fewer than its count ({count})")
+    out.ptrs = <void**>malloc(count * sizeof(void*))
+    if out.ptrs == NULL:
+        raise MemoryError()
+    for i in range(count):
+        arg = void_ptr_arg(items[i], f"{name}[{i}]")
+        out.keep.append(arg)
+        out.ptrs[i] = arg.ptr
+    return out

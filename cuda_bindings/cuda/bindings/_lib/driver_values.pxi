@@ -26,3 +26,23 @@ cdef object _pointer_attribute(int attribute, uint64_t* raw):
     if attribute in (cydriver.CU_POINTER_ATTRIBUTE_DEVICE_ORDINAL, cydriver.CU_POINTER_ATTRIBUTE_ACCESS_FLAGS):
         return (<int*>raw)[0]
     return raw[0]  # sizes, ids, addresses and handle-type masks: 64-bit integers
+
+
+cdef object _shareable_handle(int handle_type, uint64_t* raw):
+    """An exported handle as the Python type of its handle type (cuMemExportToShareableHandle & co.)."""
+    if handle_type == cydriver.CU_MEM_HANDLE_TYPE_FABRIC:
+        fabric = CUmemFabricHandle()
+        memcpy(<void*><uintptr_t>fabric.getPtr(), raw, sizeof(cydriver.CUmemFabricHandle))
+        return fabric
+    if handle_type == cydriver.CU_MEM_HANDLE_TYPE_POSIX_FILE_DESCRIPTOR:
+        return (<int*>raw)[0]
+    if handle_type == cydriver.CU_MEM_HANDLE_TYPE_WIN32_KMT:
+        return (<unsigned int*>raw)[0]
+    return <uintptr_t>(<void**>raw)[0]  # a Win32 HANDLE
+
+
+cdef object _range_handle(int handle_type, uint64_t* raw):
+    """cuMemGetHandleForAddressRange's handle: a dma-buf file descriptor (int)."""
+    if handle_type == cydriver.CU_MEM_RANGE_HANDLE_TYPE_DMA_BUF_FD:
+        return (<int*>raw)[0]
+    return raw[0]
