@@ -70,6 +70,7 @@ def generate(session: nox.Session) -> None:
 @nox.session
 def demo(session: nox.Session) -> None:
     session.run(PY, "-m", "cuda.pathfinder")
+    session.run(PY, "-m", "cuda.core")
 
 
 @nox.session

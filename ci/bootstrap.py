@@ -5,7 +5,7 @@
 Creates .venv (Python 3.11+), installs the tools, every package of this
 repository from its local folder (one pip command, so pip never takes NVIDIA's
 packages of the same names from the index), the nvidia-* wheels the tests use
-(pinned in toolkit-versions.yaml), then runs the demo.
+(pinned in toolkit-versions.yaml), then runs the demos (cuda.pathfinder, cuda.core).
 """
 
 import os
@@ -30,8 +30,11 @@ def main() -> int:
     # The rest needs PyYAML, which now lives in the venv.
     subprocess.check_call([str(py), str(REPO / "ci" / "install.py")])
     env = dict(os.environ, PYTHONNOUSERSITE="1")
-    print("\n$ python -m cuda.pathfinder", flush=True)
-    return subprocess.call([str(py), "-m", "cuda.pathfinder"], env=env)
+    status = 0
+    for demo in ("cuda.pathfinder", "cuda.core"):
+        print(f"\n$ python -m {demo}", flush=True)
+        status = status or subprocess.call([str(py), "-m", demo], env=env)
+    return status
 
 
 if __name__ == "__main__":
