@@ -48,9 +48,15 @@ if [ "${SKIP_PATHFINDER:-0}" != 1 ]; then
 fi
 fi
 if [ "${SKIP_BENCH:-0}" != 1 ]; then
-    python3 benchmarks/driver_calls.py --ours-path "$SP" --json "$OUT/driver_calls.json" --rounds "${ROUNDS:-3}" \
-        > "$OUT/driver_calls.md" 2> "$OUT/driver_calls.err"
+    for b in ${BENCHES:-driver_calls core_calls}; do
+        python3 benchmarks/$b.py --ours-path "$SP" --json "$OUT/$b.json" --rounds "${ROUNDS:-3}" \
+            > "$OUT/$b.md" 2> "$OUT/$b.err"
+    done
+    if [ "$(nvidia-smi -L | wc -l)" -ge 2 ]; then  # a multi-GPU machine: peer copies too
+        python3 benchmarks/peer_copy.py --ours-path "$SP" --json "$OUT/peer_copy.json" \
+            > "$OUT/peer_copy.md" 2> "$OUT/peer_copy.err"
+    fi
 fi
 grep -hE "^(FAILED|ERROR|SKIPPED)|^E  |Error:|Segmentation|line [0-9]+ in test_" "$OUT"/tests-*.log | head -40
-cat "$OUT/summary.txt" "$OUT/driver_calls.md" 2>/dev/null
-tail -5 "$OUT/driver_calls.err" 2>/dev/null
+cat "$OUT/summary.txt" "$OUT"/*_calls.md "$OUT/peer_copy.md" 2>/dev/null
+tail -n 5 "$OUT"/*.err 2>/dev/null
