@@ -35,8 +35,16 @@ if [ "${SKIP_TESTS:-0}" != 1 ]; then
 PYTEST=(python3 -m pytest -q -rfEs --tb=short -p no:cacheprovider -c "$REPO/pyproject.toml" --rootdir "$REPO")
 for pkg in ${PACKAGES:-cuda_bindings cuda_core}; do
     [ -d "$REPO/$pkg/tests" ] || continue
-    (cd /tmp && timeout ${TEST_TIMEOUT:-300} "${PYTEST[@]}" "$REPO/$pkg/tests") > "$OUT/tests-$pkg.log" 2>&1
-    echo "$pkg tests: $(tail -1 "$OUT/tests-$pkg.log")" >> "$OUT/summary.txt"
+    if [ "$pkg" = cuda_core ]; then
+        # One process per file: a crash in one file must not hide the others' results.
+        for f in "$REPO/$pkg"/tests/test_*.py; do
+            (cd /tmp && timeout ${TEST_TIMEOUT:-300} "${PYTEST[@]}" "$f") >> "$OUT/tests-$pkg.log" 2>&1
+            echo "  $(basename $f): rc=$? $(tail -1 "$OUT/tests-$pkg.log")" >> "$OUT/summary.txt"
+        done
+    else
+        (cd /tmp && timeout ${TEST_TIMEOUT:-300} "${PYTEST[@]}" "$REPO/$pkg/tests") > "$OUT/tests-$pkg.log" 2>&1
+        echo "$pkg tests: $(tail -1 "$OUT/tests-$pkg.log")" >> "$OUT/summary.txt"
+    fi
     [ "${SKIP_PTDS:-0}" = 1 ] && continue
     (cd /tmp && CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM=1 timeout ${TEST_TIMEOUT:-300} "${PYTEST[@]}" -m gpu \
         "$REPO/$pkg/tests") > "$OUT/tests-$pkg-gpu-ptds.log" 2>&1
