@@ -1,4 +1,5 @@
-"""Shared benchmark plumbing: the reference venv, fresh-process samples, C twins."""
+"""Shared benchmark plumbing: the reference venv, fresh-process samples, C twins, and the driver
+side of driver_calls.py / core_calls.py (kernels, CPU pinning, stacks in child processes, tables)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,7 @@ import time
 import venv
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "ci"))
-import toolkit  # noqa: E402
+HERE = REPO / "benchmarks"
 
 # NVIDIA's releases we measure against (the versions we are compatible with).
 REFERENCE = {"cuda-pathfinder": "1.9.1", "cuda-bindings": "13.0.3"}
@@ -25,6 +25,9 @@ REFERENCE_VENV = REPO / ".bench" / "nvidia-venv"
 
 def reference_python(packages: list[str]) -> str:
     """A venv holding NVIDIA's packages and the same nvidia-* wheels as ours (made on first use)."""
+    sys.path.insert(0, str(REPO / "ci"))
+    import toolkit
+
     py = REFERENCE_VENV / "bin" / "python"
     if not py.exists():
         venv.EnvBuilder(with_pip=True).create(REFERENCE_VENV)
@@ -55,11 +58,12 @@ def median_of_processes(python: str, code: str, key: str, repeat: int, *args: st
     return statistics.median(run_json(python, code, *args)[key] for _ in range(repeat))
 
 
-def build_c_twin(source: str) -> str:
-    """Compile benchmarks/c/<source> into a temporary executable."""
+def build_c_twin(source: str, include: str | None = None) -> str:
+    """Compile benchmarks/c/<source> (with -I<include> when given) into a temporary executable."""
     cc = shutil.which("cc") or shutil.which("gcc")
     out = os.path.join(tempfile.mkdtemp(prefix="twin-"), source.rsplit(".", 1)[0])
-    subprocess.run([cc, "-O2", "-o", out, str(REPO / "benchmarks" / "c" / source), "-ldl"], check=True)
+    flags = [f"-I{include}"] if include else []
+    subprocess.run([cc, "-O2", *flags, "-o", out, str(HERE / "c" / source), "-ldl"], check=True)
     return out
 
 
@@ -74,3 +78,113 @@ def machine() -> str:
 
 def now() -> str:
     return time.strftime("%Y-%m-%d")
+
+
+# ---------------------------------------------------------------------------------------------
+# driver_calls.py and core_calls.py: the C twin, ours and NVIDIA's on one GPU, in one run
+
+KERNELS = rb"""
+extern "C" __global__ void spin(unsigned long long cycles) {
+    unsigned long long start = clock64();
+    while (clock64() - start < cycles) { }
+}
+extern "C" __global__ void k0() { }
+extern "C" __global__ void k4(float a, float* x, float* y, unsigned long long n) { }
+extern "C" __global__ void k16(float* p0, float* p1, float* p2, float* p3, int i0, int i1, int i2, int i3,
+                               float f0, float f1, float f2, float f3, unsigned long long u0, unsigned long long u1,
+                               double d0, double d1) { }
+"""
+
+PIN_CORE = os.environ.get("BENCH_CORE", "2")
+
+
+def make_cubin(path: str) -> None:
+    """Compile KERNELS for device 0 into the cubin at ``path``."""
+    from cuda.bindings import driver, nvrtc
+
+    driver.cuInit(0)
+    err, dev = driver.cuDeviceGet(0)
+    major = driver.cuDeviceGetAttribute(driver.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, dev)[1]
+    minor = driver.cuDeviceGetAttribute(driver.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, dev)[1]
+    err, prog = nvrtc.nvrtcCreateProgram(KERNELS, b"bench.cu", 0, [], [])
+    (err,) = nvrtc.nvrtcCompileProgram(prog, 1, [f"-arch=sm_{major}{minor}".encode()])
+    assert err == 0, err
+    err, size = nvrtc.nvrtcGetCUBINSize(prog)
+    cubin = bytearray(size)
+    nvrtc.nvrtcGetCUBIN(prog, cubin)
+    with open(path, "wb") as f:
+        f.write(cubin)
+
+
+def pinned(cmd: list[str]) -> list[str]:
+    """Every stack on the same CPU core: a VM's cores differ in speed from run to run."""
+    return ["taskset", "-c", PIN_CORE, *cmd] if PIN_CORE and shutil.which("taskset") else cmd
+
+
+_TWINS = {}
+
+
+def run_driver_twin(source: str, cubin: str) -> dict:
+    """Run the C twin benchmarks/c/<source> (built against the CUDA headers on first use) on ``cubin``."""
+    if source not in _TWINS:
+        from cuda.pathfinder import find_nvidia_header_directory
+
+        include = find_nvidia_header_directory("cudart") or os.path.join(os.environ.get("CUDA_HOME", ""), "include")
+        _TWINS[source] = build_c_twin(source, include)
+    return json.loads(subprocess.check_output(pinned([_TWINS[source], cubin]), text=True))
+
+
+def pythonpath_env(pythonpath: str | None) -> dict:
+    """This environment with PYTHONPATH replaced by ``pythonpath`` (removed when None)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    if pythonpath:
+        env["PYTHONPATH"] = pythonpath
+    return env
+
+
+def stack(python: str, child: str, cubin: str, pythonpath: str | None) -> dict:
+    """The JSON that benchmarks/<child> prints, run pinned in a fresh ``python``."""
+    out = subprocess.run(pinned([python, str(HERE / child), cubin]), capture_output=True, text=True,
+                         env=pythonpath_env(pythonpath))  # fmt: skip
+    if out.returncode:
+        raise RuntimeError(out.stderr)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def best(runs: list[dict]) -> dict:
+    out = dict(runs[0])
+    for key, value in runs[0].items():
+        if isinstance(value, (int, float)):
+            out[key] = min(r[key] for r in runs)
+    return out
+
+
+def alternate_rounds(rounds: int, twin, child: str, ours_path: str, theirs_python: str, cubin: str) -> dict:
+    """{"c", "ours", "nvidia"} -> one result per round. Rounds alternate between the stacks so
+    drifts of the machine hit all three alike."""
+    runs = {"c": [], "ours": [], "nvidia": []}
+    for _ in range(rounds):
+        runs["c"].append(run_driver_twin(twin, cubin))
+        runs["ours"].append(stack(sys.executable, child, cubin, ours_path))
+        runs["nvidia"].append(stack(theirs_python, child, cubin, None))
+    return runs
+
+
+def gpu_name() -> str:
+    return subprocess.run(["nvidia-smi", "--query-gpu=name,driver_version", "--format=csv,noheader"],
+                          capture_output=True, text=True).stdout.strip()  # fmt: skip
+
+
+def overhead_table(rows, c: dict, ours: dict, theirs: dict) -> list[str]:
+    """Markdown rows: each call's cost in C, NVIDIA's and ours, and each stack's cost above C."""
+    lines = [
+        "| call | C | NVIDIA | ours | NVIDIA above C | ours above C | ours/NVIDIA above C |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for key, unit in rows:
+        cv, tv, ov = c[key], theirs[key], ours[key]
+        ratio = (ov - cv) / (tv - cv) if tv > cv else float("nan")
+        lines.append(
+            f"| {key} ({unit}) | {cv:.2f} | {tv:.2f} | {ov:.2f} | {tv - cv:.2f} | {ov - cv:.2f} | {ratio:.2f} |"
+        )
+    return lines

@@ -1,7 +1,7 @@
 """Measures cuda.core calls through whichever cuda.core is importable; prints JSON.
 
 Run by core_calls.py once per stack (ours, NVIDIA's), each in its own process.
-argv[1]: path of a cubin holding the kernels of driver_calls.KERNELS.
+argv[1]: path of a cubin holding the kernels of _common.KERNELS.
 Per-call figures are the best of 5 timeit loops (the loop's own cost, the same in both stacks, is
 included); launches are the median of 25 batches of 400 launches queued behind a spin kernel.
 """

@@ -1,7 +1,7 @@
 """Measures the driver calls through whichever cuda.bindings.driver is importable; prints JSON.
 
 Run by driver_calls.py once per stack (ours, NVIDIA's), each in its own process.
-argv[1]: path of a cubin holding the kernels of KERNELS (made by driver_calls.py).
+argv[1]: path of a cubin holding the kernels of _common.KERNELS (made by driver_calls.py).
 """
 
 import ctypes

@@ -18,14 +18,12 @@ import argparse
 import json
 import os
 import pathlib
-import shutil
 import subprocess
 import sys
 import tempfile
 
-HERE = pathlib.Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-from driver_calls import PIN_CORE, best, make_cubin, pinned  # noqa: E402
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from _common import PIN_CORE, alternate_rounds, best, gpu_name, make_cubin, overhead_table, pinned, pythonpath_env
 
 ROWS = [
     ("Device(0)", "ns"),
@@ -38,60 +36,16 @@ ROWS = [
     ("launch_16", "us"),
 ]
 
-_TWIN = []
-
-
-def c_twin(cubin: str) -> dict:
-    if not _TWIN:
-        from cuda.pathfinder import find_nvidia_header_directory
-
-        include = find_nvidia_header_directory("cudart") or os.path.join(os.environ.get("CUDA_HOME", ""), "include")
-        exe = os.path.join(tempfile.mkdtemp(), "core_twin")
-        cc = shutil.which("cc") or shutil.which("gcc")
-        subprocess.run([cc, "-O2", f"-I{include}", "-o", exe, str(HERE / "c" / "core_twin.c"), "-ldl"], check=True)
-        _TWIN.append(exe)
-    return json.loads(subprocess.check_output(pinned([_TWIN[0], cubin]), text=True))
-
-
-def _env(pythonpath: str | None) -> dict:
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    if pythonpath:
-        env["PYTHONPATH"] = pythonpath
-    return env
-
-
-def stack(python: str, cubin: str, pythonpath: str | None) -> dict:
-    out = subprocess.run(pinned([python, str(HERE / "_core_child.py"), cubin]), capture_output=True, text=True,
-                         env=_env(pythonpath))  # fmt: skip
-    if out.returncode:
-        raise RuntimeError(out.stderr)
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
 IMPORT = "import time; t = time.perf_counter(); import cuda.core; print((time.perf_counter() - t) * 1e3)"
 
 
 def import_ms(python: str, pythonpath: str | None, repeat: int = 11) -> float:
     """Median time (ms) of `import cuda.core` in fresh processes."""
     samples = sorted(
-        float(subprocess.check_output(pinned([python, "-c", IMPORT]), env=_env(pythonpath), text=True))
+        float(subprocess.check_output(pinned([python, "-c", IMPORT]), env=pythonpath_env(pythonpath), text=True))
         for _ in range(repeat)
     )
     return samples[repeat // 2]
-
-
-def table(c: dict, ours: dict, theirs: dict) -> list[str]:
-    lines = [
-        "| call | C | NVIDIA | ours | NVIDIA above C | ours above C | ours/NVIDIA above C |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
-    ]
-    for key, unit in ROWS:
-        cv, tv, ov = c[key], theirs[key], ours[key]
-        ratio = (ov - cv) / (tv - cv) if tv > cv else float("nan")
-        lines.append(
-            f"| {key} ({unit}) | {cv:.2f} | {tv:.2f} | {ov:.2f} | {tv - cv:.2f} | {ov - cv:.2f} | {ratio:.2f} |"
-        )
-    return lines
 
 
 def main() -> int:
@@ -103,17 +57,12 @@ def main() -> int:
     args = parser.parse_args()
     cubin = os.path.join(tempfile.mkdtemp(), "bench.cubin")
     make_cubin(cubin)
-    runs = {"c": [], "ours": [], "nvidia": []}
-    for _ in range(args.rounds):
-        runs["c"].append(c_twin(cubin))
-        runs["ours"].append(stack(sys.executable, cubin, args.ours_path))
-        runs["nvidia"].append(stack(args.theirs_python, cubin, None))
+    runs = alternate_rounds(args.rounds, "core_twin.c", "_core_child.py", args.ours_path, args.theirs_python, cubin)
     c, ours, theirs = (best(runs[k]) for k in ("c", "ours", "nvidia"))
-    gpu = subprocess.run(["nvidia-smi", "--query-gpu=name,driver_version", "--format=csv,noheader"],
-                         capture_output=True, text=True).stdout.strip()  # fmt: skip
+    gpu = gpu_name()
     print(f"# cuda.core call overhead, {gpu}, best of {args.rounds} alternating rounds, all on CPU core {PIN_CORE}")
     print(f"# ours: {ours['module']} ({ours['version']}); NVIDIA: {theirs['module']} ({theirs['version']})")
-    print("\n".join(table(c, ours, theirs)))
+    print("\n".join(overhead_table(ROWS, c, ours, theirs)))
     tm, om = import_ms(args.theirs_python, None), import_ms(sys.executable, args.ours_path)
     print(f"| import cuda.core, median of 11 fresh processes (ms) | | {tm:.1f} | {om:.1f} | | | {om / tm:.2f} |")
     print(f"# Stream.record() making a new event each call: NVIDIA {theirs['Stream.record()']:.0f} ns, "

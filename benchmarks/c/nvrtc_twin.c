@@ -1,10 +1,7 @@
 /* C twin of bindings_small_libs.py: the same nvrtc calls, straight from C.
    usage: nvrtc_twin <path to libnvrtc> <path to libnvrtc-builtins> ; prints JSON.
    (libnvrtc loads its builtins by soname; outside the loader path they are preloaded.) */
-#include <dlfcn.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <time.h>
+#include "bench_common.h"
 
 typedef int (*version_fn)(int *, int *);
 typedef int (*create_fn)(void **, const char *, const char *, int, const char *const *, const char *const *);
@@ -13,36 +10,20 @@ typedef int (*size_fn)(void *, size_t *);
 typedef int (*get_fn)(void *, char *);
 typedef int (*destroy_fn)(void **);
 
-static double now(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + t.tv_nsec * 1e-9;
-}
-
-static int cmp(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 int main(int argc, char **argv) {
     if (argc > 2 && !dlopen(argv[2], RTLD_NOW | RTLD_GLOBAL)) { fprintf(stderr, "%s\n", dlerror()); return 1; }
     void *lib = dlopen(argv[1], RTLD_NOW | RTLD_GLOBAL);
     if (!lib) { fprintf(stderr, "%s\n", dlerror()); return 1; }
-    version_fn version = (version_fn)dlsym(lib, "nvrtcVersion");
-    create_fn create = (create_fn)dlsym(lib, "nvrtcCreateProgram");
-    compile_fn compile = (compile_fn)dlsym(lib, "nvrtcCompileProgram");
-    size_fn cubin_size = (size_fn)dlsym(lib, "nvrtcGetCUBINSize");
-    get_fn get_cubin = (get_fn)dlsym(lib, "nvrtcGetCUBIN");
-    destroy_fn destroy = (destroy_fn)dlsym(lib, "nvrtcDestroyProgram");
+    version_fn version = (version_fn)sym(lib, "nvrtcVersion");
+    create_fn create = (create_fn)sym(lib, "nvrtcCreateProgram");
+    compile_fn compile = (compile_fn)sym(lib, "nvrtcCompileProgram");
+    size_fn cubin_size = (size_fn)sym(lib, "nvrtcGetCUBINSize");
+    get_fn get_cubin = (get_fn)sym(lib, "nvrtcGetCUBIN");
+    destroy_fn destroy = (destroy_fn)sym(lib, "nvrtcDestroyProgram");
 
-    int major, minor, n = 1000000;
-    double best = 1e9;
-    for (int rep = 0; rep < 5; rep++) {
-        double t0 = now();
-        for (int i = 0; i < n; i++) version(&major, &minor);
-        double per = (now() - t0) / n;
-        if (per < best) best = per;
-    }
+    int major, minor;
+    double version_ns;
+    PER_CALL(version_ns, 1000000, version(&major, &minor));
 
     const char *src = "extern \"C\" __global__ void saxpy(float a, const float* x, float* y, unsigned long long n) {"
                       " unsigned long long i = blockIdx.x * (unsigned long long)blockDim.x + threadIdx.x;"
@@ -64,6 +45,6 @@ int main(int argc, char **argv) {
         times[rep] = now() - t0;
     }
     qsort(times, 21, sizeof(double), cmp);
-    printf("{\"version_ns\": %.2f, \"compile_ms\": %.3f}\n", best * 1e9, times[10] * 1e3);
+    printf("{\"version_ns\": %.2f, \"compile_ms\": %.3f}\n", version_ns, times[10] * 1e3);
     return 0;
 }

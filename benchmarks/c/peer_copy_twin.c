@@ -1,31 +1,13 @@
 /* C twin of peer_copy.py: device 0 -> device 1 copies with cudaMemcpyPeerAsync, peer access
    enabled, timed by wall clock around a synchronized batch (as the Python side is).
    usage: peer_copy_twin <path of libcudart.so> <bytes> <repeat>; prints JSON {"GBps": ...}. */
-#include <dlfcn.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <time.h>
+#include "bench_common.h"
 
 typedef int (*fn_i)(int);
 typedef int (*fn_ii)(int, unsigned);
 typedef int (*fn_malloc)(void **, size_t);
 typedef int (*fn_peer)(void *, int, const void *, int, size_t, void *);
 typedef int (*fn_sync)(void);
-
-static double now(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + t.tv_nsec * 1e-9;
-}
-
-static void *sym(void *lib, const char *name) {
-    void *p = dlsym(lib, name);
-    if (!p) {
-        fprintf(stderr, "no %s\n", name);
-        exit(1);
-    }
-    return p;
-}
 
 #define CHECK(call)                                                \
     do {                                                           \
