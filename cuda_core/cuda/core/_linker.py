@@ -9,18 +9,17 @@ pairs for the driver, each from one row of a table.
 from __future__ import annotations
 
 import dataclasses
-import re
+import functools
 import threading
 import warnings
 from dataclasses import dataclass
 
 from cuda.core._errors import CUDAError
+from cuda.core._options import ARCH_RE, ClosesOnExit, check_bool, check_int, emit, fail_type
 
 __all__ = ["Linker", "LinkerOptions"]
 
-_ARCH_RE = re.compile(r"^(sm|compute|lto)_(\d{2,3})([af]?)$")
-
-# (field, kind, nvJitLink flag); kinds: on (flag when True), 10 (flag=1/0), O (-O<n>), val, each
+# (field, kind, nvJitLink flag), the kinds of cuda.core._options.emit
 _NVJITLINK_TABLE = (
     ("arch", "val", "-arch"),
     ("max_register_count", "val", "-maxrregcount"),
@@ -44,12 +43,52 @@ _NVJITLINK_TABLE = (
     ("no_cache", "on", "-no-cache"),
     ("numba_debug", "on", "-numba-debug"),
 )
-_STR_SEQ = ("kernels_used", "variables_used", "ptxas_options")
-_INTS = {"max_register_count": 1, "split_compile": 0, "split_compile_extended": 0}
+
+_fail_type = functools.partial(fail_type, "LinkerOptions")
+_check_bool = functools.partial(check_bool, "LinkerOptions")
 
 
-def _fail_type(field, value, expected):
-    raise TypeError(f"LinkerOptions.{field} must be {expected}, got {type(value).__name__} {value!r}")
+def _check_name(field, value):
+    if not isinstance(value, str):
+        _fail_type(field, value, "a str")
+
+
+def _check_arch(field, value):
+    if not isinstance(value, str):
+        _fail_type(field, value, "a str like 'sm_90'")
+    if not ARCH_RE.match(value):
+        raise ValueError(f"LinkerOptions.arch must look like 'sm_90' or 'sm_90a', got {value!r}")
+
+
+def _check_strs(field, value):
+    items = (value,) if isinstance(value, str) else value
+    if not isinstance(items, (list, tuple)) or not all(isinstance(x, str) and x for x in items):
+        _fail_type(field, value, "a non-empty str or a list/tuple of them")
+
+
+def _check_optimization_level(field, value):
+    if isinstance(value, bool) or not isinstance(value, int):
+        _fail_type(field, value, "an int")
+    if value not in (0, 1, 2, 3):
+        raise ValueError(f"LinkerOptions.optimization_level must be 0 to 3, got {value}")
+
+
+def _int_at_least(minimum):
+    return lambda field, value: check_int("LinkerOptions", field, value, minimum, "an int")
+
+
+# field -> checker of a set value; a field not named here is a bool
+_CHECKS = {
+    "name": _check_name,
+    "arch": _check_arch,
+    "kernels_used": _check_strs,
+    "variables_used": _check_strs,
+    "ptxas_options": _check_strs,
+    "optimization_level": _check_optimization_level,
+    "max_register_count": _int_at_least(1),
+    "split_compile": _int_at_least(0),
+    "split_compile_extended": _int_at_least(0),
+}
 
 
 @dataclass
@@ -95,56 +134,14 @@ class LinkerOptions:
     def _check(self):
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
-            if value is None:
-                continue
-            field = f.name
-            if field == "name":
-                if not isinstance(value, str):
-                    _fail_type(field, value, "a str")
-            elif field == "arch":
-                if not isinstance(value, str):
-                    _fail_type(field, value, "a str like 'sm_90'")
-                if not _ARCH_RE.match(value):
-                    raise ValueError(f"LinkerOptions.arch must look like 'sm_90' or 'sm_90a', got {value!r}")
-            elif field in _STR_SEQ:
-                items = (value,) if isinstance(value, str) else value
-                if not isinstance(items, (list, tuple)) or not all(isinstance(x, str) and x for x in items):
-                    _fail_type(field, value, "a non-empty str or a list/tuple of them")
-            elif field == "optimization_level":
-                if isinstance(value, bool) or not isinstance(value, int):
-                    _fail_type(field, value, "an int")
-                if value not in (0, 1, 2, 3):
-                    raise ValueError(f"LinkerOptions.optimization_level must be 0 to 3, got {value}")
-            elif field in _INTS:
-                if isinstance(value, bool) or not isinstance(value, int):
-                    _fail_type(field, value, "an int")
-                if value < _INTS[field]:
-                    raise ValueError(f"LinkerOptions.{field} must be >= {_INTS[field]}, got {value}")
-            elif not isinstance(value, bool):
-                _fail_type(field, value, "a bool or None")
+            if value is not None:
+                _CHECKS.get(f.name, _check_bool)(f.name, value)
         if self.ptx and not self.link_time_optimization:
             raise ValueError("LinkerOptions.ptx=True needs link_time_optimization=True")
 
     def _nvjitlink_strings(self):
         self._check()
-        out = []
-        for field, kind, flag in _NVJITLINK_TABLE:
-            value = getattr(self, field)
-            if value is None:
-                continue
-            if kind == "on":
-                if value:
-                    out.append(flag)
-            elif kind == "10":
-                out.append(f"{flag}={1 if value else 0}")
-            elif kind == "O":
-                out.append(f"{flag}{value}")
-            elif kind == "val":
-                out.append(f"{flag}={value}")
-            else:
-                items = (value,) if isinstance(value, str) else value
-                out.extend(f"{flag}={item}" for item in items)
-        return out
+        return emit(_NVJITLINK_TABLE, {field: getattr(self, field) for field, _, _ in _NVJITLINK_TABLE})
 
     def _driver_options(self):
         """(CUjit_option, int) pairs for cuLinkCreate; CUDAError for options the driver lacks."""
@@ -154,7 +151,7 @@ class LinkerOptions:
         J = driver.CUjit_option
         pairs = []
         if self.arch is not None:
-            m = _ARCH_RE.match(self.arch)
+            m = ARCH_RE.match(self.arch)
             # CUjit_target: the number, plus 0x10000 for an "a" (accelerated) or 0x20000 for an "f" (family) target
             base = {"": 0, "a": 0x10000, "f": 0x20000}[m.group(3)]
             pairs.append((J.CU_JIT_TARGET, base + int(m.group(2))))
@@ -244,7 +241,7 @@ _NVJITLINK_INPUT = {
 }
 
 
-class Linker:
+class Linker(ClosesOnExit):
     """Links one or more :class:`~cuda.core.ObjectCode` into a cubin (or PTX with LTO)."""
 
     def __init__(self, *object_codes, options=None):
@@ -396,15 +393,3 @@ class Linker:
             from cuda.bindings import nvjitlink
 
             nvjitlink.destroy(handle)
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()

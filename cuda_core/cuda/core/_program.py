@@ -15,12 +15,14 @@ How this module is organised:
 from __future__ import annotations
 
 import dataclasses
-import re
+import functools
 import threading
 import warnings
 from dataclasses import dataclass
 
 from cuda.core._errors import CUDAError, NVRTCError
+from cuda.core._options import ARCH_RE as _ARCH_RE
+from cuda.core._options import ClosesOnExit, check_bool, check_int, emit, fail_type
 
 __all__ = ["Program", "ProgramOptions"]
 
@@ -33,30 +35,21 @@ _TARGETS = {
 }
 _STD = ("c++03", "c++11", "c++14", "c++17", "c++20")
 _OFAST = ("0", "min", "mid", "max")
-_ARCH_RE = re.compile(r"^(sm|compute|lto)_(\d{2,3})([af]?)$")
 
 # ---------------------------------------------------------------------------------------------
 # validation helpers: each names the option it checks
 
 
-def _fail_type(field, value, expected):
-    raise TypeError(f"ProgramOptions.{field} must be {expected}, got {type(value).__name__} {value!r}")
+_fail_type = functools.partial(fail_type, "ProgramOptions")
+_check_bool = functools.partial(check_bool, "ProgramOptions")
 
 
 def _is_seq(value):
     return isinstance(value, (list, tuple))
 
 
-def _check_bool(field, value):
-    if not isinstance(value, bool):
-        _fail_type(field, value, "a bool or None")
-
-
 def _check_int(field, value, minimum):
-    if isinstance(value, bool) or not isinstance(value, int):
-        _fail_type(field, value, "an int or None")
-    if value < minimum:
-        raise ValueError(f"ProgramOptions.{field} must be >= {minimum}, got {value}")
+    check_int("ProgramOptions", field, value, minimum, "an int or None")
 
 
 def _check_str(field, value):
@@ -177,8 +170,7 @@ _CHECKS = {
     "extra_sources": _extra_sources,
 }
 
-# NVRTC: (field, kind, flag). kinds: "on" (bool, flag when True), "tf" (flag=true/false),
-# "val" (flag=value), "each" (flag=item for each normalized item)
+# NVRTC: (field, kind, flag), the kinds of cuda.core._options.emit
 _NVRTC_TABLE = (
     ("arch", "val", "-arch"),
     ("relocatable_device_code", "tf", "--relocatable-device-code"),
@@ -265,30 +257,6 @@ _LINKER_FIELDS = (
     "ptxas_options",
     "no_cache",
 )
-
-
-def _emit(table, opts, values):
-    out = []
-    for field, kind, flag in table:
-        value = values.get(field)
-        if value is None:
-            continue
-        if kind == "on":
-            if value:
-                out.append(flag)
-        elif kind == "tf":
-            out.append(f"{flag}={'true' if value else 'false'}")
-        elif kind == "onoff":
-            out.append(f"{flag}={'on' if value else 'off'}")
-        elif kind == "10":
-            out.append(f"{flag}={1 if value else 0}")
-        elif kind == "opt":
-            out.append(f"{flag}={3 if value else 0}")
-        elif kind == "val":
-            out.append(f"{flag}={value}")
-        else:  # each
-            out.extend(f"{flag}={item}" for item in value)
-    return out
 
 
 @dataclass
@@ -381,7 +349,7 @@ class ProgramOptions:
                 raise CUDAError(f"ProgramOptions {', '.join(bad)} apply to the NVVM backend only, not NVRTC")
             if values.get("use_bundled_headers"):
                 raise CUDAError(_bundled_headers_message())
-            return _emit(_NVRTC_TABLE, self, values)
+            return emit(_NVRTC_TABLE, values)
         # NVVM
         supported = {row[0] for row in _NVVM_TABLE} | set(_NVVM_ONLY) | set(_NOT_OPTIONS)
         bad = [f for f, v in values.items() if v is not None and v is not False and f not in supported]
@@ -393,7 +361,7 @@ class ProgramOptions:
             )
         if target_type == "ptx" and values.get("link_time_optimization"):
             raise ValueError("ProgramOptions.link_time_optimization makes NVVM emit LTO-IR: compile to 'ltoir'")
-        out = _emit(_NVVM_TABLE, self, values)
+        out = emit(_NVVM_TABLE, values)
         if target_type == "ltoir" and "-gen-lto" not in out:
             out.append("-gen-lto")
         return out
@@ -510,7 +478,7 @@ def _nvrtc_log(prog):
 _PCH_LOCK = threading.Lock()
 
 
-class Program:
+class Program(ClosesOnExit):
     """Source code to compile into :class:`~cuda.core.ObjectCode`.
 
     ``code_type`` picks the backend: ``"c++"`` uses NVRTC, ``"nvvm"`` libNVVM (NVVM IR as
@@ -814,18 +782,6 @@ class Program:
             from cuda.bindings import nvvm
 
             nvvm.destroy_program(handle)
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
     def __repr__(self):
         state = "closed" if self.is_closed else self._backend

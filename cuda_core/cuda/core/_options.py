@@ -1,0 +1,76 @@
+"""Shared by Program / ProgramOptions and Linker / LinkerOptions: the arch pattern, checks that
+name the option they reject (``<Owner>.<field> must be ...``), option strings made from a table,
+and the context-manager and finalizer protocol of an object with ``close()``.
+
+A table row is ``(field, kind, flag)``; ``emit`` turns each set field into strings by its kind:
+"on" (the flag when true), "tf" (flag=true/false), "onoff" (flag=on/off), "10" (flag=1/0),
+"opt" (flag=3/0), "O" (flag immediately followed by the value), "val" (flag=value) and "each"
+(flag=item for each item of a str or a sequence).
+"""
+
+from __future__ import annotations
+
+import re
+
+ARCH_RE = re.compile(r"^(sm|compute|lto)_(\d{2,3})([af]?)$")
+
+
+def fail_type(owner, field, value, expected):
+    raise TypeError(f"{owner}.{field} must be {expected}, got {type(value).__name__} {value!r}")
+
+
+def check_bool(owner, field, value):
+    if not isinstance(value, bool):
+        fail_type(owner, field, value, "a bool or None")
+
+
+def check_int(owner, field, value, minimum, expected):
+    if isinstance(value, bool) or not isinstance(value, int):
+        fail_type(owner, field, value, expected)
+    if value < minimum:
+        raise ValueError(f"{owner}.{field} must be >= {minimum}, got {value}")
+
+
+_FORMATS = {
+    "tf": lambda flag, v: f"{flag}={'true' if v else 'false'}",
+    "onoff": lambda flag, v: f"{flag}={'on' if v else 'off'}",
+    "10": lambda flag, v: f"{flag}={1 if v else 0}",
+    "opt": lambda flag, v: f"{flag}={3 if v else 0}",
+    "O": lambda flag, v: f"{flag}{v}",
+    "val": lambda flag, v: f"{flag}={v}",
+}
+
+
+def emit(table, values):
+    """The option strings of ``table`` for the field -> value mapping ``values`` (None: unset)."""
+    out = []
+    for field, kind, flag in table:
+        value = values.get(field)
+        if value is None:
+            continue
+        if kind == "on":
+            if value:
+                out.append(flag)
+        elif kind == "each":
+            out.extend(f"{flag}={item}" for item in ((value,) if isinstance(value, str) else value))
+        else:
+            out.append(_FORMATS[kind](flag, value))
+    return out
+
+
+class ClosesOnExit:
+    """``with`` support and a finalizer that never raises, for a class with ``close()``."""
+
+    __slots__ = ()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
