@@ -1,7 +1,10 @@
 # DLPack ABI (dlpack.h, v1.x): the few structs cuda.core exports and consumes, declared here
 # so no dlpack.h is needed to build. Field order and types follow the C header exactly.
 
+from cpython.pycapsule cimport PyCapsule_Destructor, PyCapsule_GetPointer, PyCapsule_IsValid, PyCapsule_New
+from cpython.ref cimport Py_DECREF, Py_INCREF
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t
+from libc.stdlib cimport free, malloc
 
 cdef enum:
     kDLCPU = 1
@@ -65,3 +68,80 @@ cdef struct DLManagedTensorVersioned:
     void (*deleter)(DLManagedTensorVersioned*) noexcept nogil
     uint64_t flags
     DLTensor dl_tensor
+
+
+# ---------------------------------------------------------------------------------------------
+# Export, shared by Buffer and StridedMemoryView: one malloc'ed block holds the managed tensor
+# and, behind it, its shape and strides; manager_ctx holds a reference to the exporting object,
+# which the tensor's deleter drops. dl_export_new makes the block (shape and strides left for
+# the caller to fill); dl_export_capsule hands it out. An unconsumed capsule still owns its
+# tensor (its destructor calls the deleter); a consumed one belongs to the consumer.
+
+cdef inline void dl_deleter(DLManagedTensor* t) noexcept nogil:
+    if t != NULL:
+        with gil:
+            Py_DECREF(<object>t.manager_ctx)
+        free(t)
+
+
+cdef inline void dl_deleter_v(DLManagedTensorVersioned* t) noexcept nogil:
+    if t != NULL:
+        with gil:
+            Py_DECREF(<object>t.manager_ctx)
+        free(t)
+
+
+cdef inline void dl_capsule_dtor(object capsule) noexcept:
+    cdef DLManagedTensor* t
+    cdef DLManagedTensorVersioned* tv
+    if PyCapsule_IsValid(capsule, b"dltensor_versioned"):
+        tv = <DLManagedTensorVersioned*>PyCapsule_GetPointer(capsule, b"dltensor_versioned")
+        tv.deleter(tv)
+    elif PyCapsule_IsValid(capsule, b"dltensor"):
+        t = <DLManagedTensor*>PyCapsule_GetPointer(capsule, b"dltensor")
+        t.deleter(t)
+
+
+cdef inline DLTensor* dl_export_new(object owner, bint versioned, bint readonly, void* data, int devtype,
+                                    int devid, int ndim, DLDataType dtype, void** block) except NULL:
+    """A new block for ``owner``'s tensor; dl.shape and dl.strides (ndim each) are the caller's to fill."""
+    cdef DLTensor* dl
+    cdef size_t head = sizeof(DLManagedTensorVersioned) if versioned else sizeof(DLManagedTensor)
+    block[0] = malloc(head + 2 * max(ndim, 1) * sizeof(int64_t))
+    if block[0] == NULL:
+        raise MemoryError()
+    cdef int64_t* dims = <int64_t*>(<char*>block[0] + head)
+    if versioned:
+        dl = &(<DLManagedTensorVersioned*>block[0]).dl_tensor
+        (<DLManagedTensorVersioned*>block[0]).version.major = DLPACK_MAJOR_VERSION
+        (<DLManagedTensorVersioned*>block[0]).version.minor = DLPACK_MINOR_VERSION
+        (<DLManagedTensorVersioned*>block[0]).flags = DLPACK_FLAG_BITMASK_READ_ONLY if readonly else 0
+        (<DLManagedTensorVersioned*>block[0]).deleter = dl_deleter_v
+        (<DLManagedTensorVersioned*>block[0]).manager_ctx = <void*>owner
+    else:
+        dl = &(<DLManagedTensor*>block[0]).dl_tensor
+        (<DLManagedTensor*>block[0]).deleter = dl_deleter
+        (<DLManagedTensor*>block[0]).manager_ctx = <void*>owner
+    dl.data = data
+    dl.device.device_type = devtype
+    dl.device.device_id = devid
+    dl.ndim = ndim
+    dl.dtype = dtype
+    dl.shape = dims
+    dl.strides = dims + ndim
+    dl.byte_offset = 0
+    return dl
+
+
+cdef inline object dl_export_capsule(void* block, object owner, bint versioned):
+    """The capsule of a block from dl_export_new; it takes a reference to ``owner``."""
+    Py_INCREF(owner)
+    try:
+        return PyCapsule_New(block, b"dltensor_versioned" if versioned else b"dltensor",
+                             <PyCapsule_Destructor>dl_capsule_dtor)
+    except BaseException:
+        if versioned:
+            dl_deleter_v(<DLManagedTensorVersioned*>block)
+        else:
+            dl_deleter(<DLManagedTensor*>block)
+        raise

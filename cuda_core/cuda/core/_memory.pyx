@@ -184,6 +184,20 @@ cdef inline int _require_open(Buffer b) except -1:
     return 0
 
 
+cdef int _copy_async(Buffer dst, Buffer src, stream) except -1:
+    """cuMemcpyAsync of src into dst (both open, sizes equal) on ``stream``."""
+    cdef cydriver.CUstream s
+    if dst._size != src._size:
+        raise ValueError(f"buffer sizes differ: source {src._size} bytes, destination {dst._size} bytes")
+    resolve_stream(stream, &s)
+    cdef cydriver.CUdeviceptr dp = dst._ptr
+    cdef cydriver.CUdeviceptr sp = src._ptr
+    cdef size_t n = dst._size
+    with nogil:
+        check(cydriver.cuMemcpyAsync(dp, sp, n, s))
+    return 0
+
+
 @cython.freelist(32)
 @cython.no_gc_clear  # the finalizer needs the stream and resource even when a cycle is collected
 cdef class Buffer:
@@ -358,19 +372,11 @@ cdef class Buffer:
             raise TypeError(f"dst must be a Buffer, not {type(dst).__name__}")
         d = dst
         _require_open(d)
-        if d._size != self._size:
-            raise ValueError(f"buffer sizes differ: source {self._size} bytes, destination {d._size} bytes")
-        resolve_stream(stream, &s)
-        cdef cydriver.CUdeviceptr dp = d._ptr
-        cdef cydriver.CUdeviceptr sp = self._ptr
-        cdef size_t n = self._size
-        with nogil:
-            check(cydriver.cuMemcpyAsync(dp, sp, n, s))
+        _copy_async(d, self, stream)
         return dst
 
     def copy_from(self, src, *, stream):
         """Copy ``src`` (a Buffer of the same size) into this buffer, asynchronously on ``stream``."""
-        cdef cydriver.CUstream s
         cdef Buffer b
         _require_open(self)
         if stream is None:
@@ -379,14 +385,7 @@ cdef class Buffer:
             raise TypeError(f"src must be a Buffer, not {type(src).__name__}")
         b = src
         _require_open(b)
-        if b._size != self._size:
-            raise ValueError(f"buffer sizes differ: source {b._size} bytes, destination {self._size} bytes")
-        resolve_stream(stream, &s)
-        cdef cydriver.CUdeviceptr dp = self._ptr
-        cdef cydriver.CUdeviceptr sp = b._ptr
-        cdef size_t n = self._size
-        with nogil:
-            check(cydriver.cuMemcpyAsync(dp, sp, n, s))
+        _copy_async(self, b, stream)
 
     def fill(self, value, *, stream):
         """Fill the buffer with a repeated pattern, asynchronously on ``stream``.
@@ -539,89 +538,16 @@ cdef class Buffer:
 # --------------------------------------------------------------------------------------------
 # DLPack capsules of a Buffer (1-D uint8)
 
-cdef const char* _NAME = b"dltensor"
-cdef const char* _NAME_V = b"dltensor_versioned"
-cdef const char* _USED = b"used_dltensor"
-cdef const char* _USED_V = b"used_dltensor_versioned"
-
-
-cdef void _deleter(DLManagedTensor* t) noexcept nogil:
-    if t == NULL:
-        return
-    with gil:
-        Py_DECREF(<object>t.manager_ctx)
-    free(t)
-
-
-cdef void _deleter_v(DLManagedTensorVersioned* t) noexcept nogil:
-    if t == NULL:
-        return
-    with gil:
-        Py_DECREF(<object>t.manager_ctx)
-    free(t)
-
-
-cdef void _capsule_dtor(object capsule) noexcept:
-    # An unconsumed capsule still owns its tensor; a consumed one belongs to the consumer.
-    cdef DLManagedTensor* t
-    cdef DLManagedTensorVersioned* tv
-    if PyCapsule_IsValid(capsule, _NAME_V):
-        tv = <DLManagedTensorVersioned*>PyCapsule_GetPointer(capsule, _NAME_V)
-        tv.deleter(tv)
-    elif PyCapsule_IsValid(capsule, _NAME):
-        t = <DLManagedTensor*>PyCapsule_GetPointer(capsule, _NAME)
-        t.deleter(t)
-
-
-cdef void _fill_tensor(DLTensor* dl, Buffer b, int64_t* shape, int devtype, int devid) noexcept:
-    dl.data = <void*>b._ptr
-    dl.device.device_type = devtype
-    dl.device.device_id = devid
-    dl.ndim = 1
-    dl.dtype.code = kDLUInt
-    dl.dtype.bits = 8
-    dl.dtype.lanes = 1
-    shape[0] = <int64_t>b._size
-    shape[1] = 1
-    dl.shape = shape
-    dl.strides = shape + 1
-    dl.byte_offset = 0
-
-
 cdef object _export_capsule(Buffer b, int devtype, int devid, bint versioned):
-    cdef DLManagedTensorVersioned* tv
-    cdef DLManagedTensor* t
-    cdef int64_t* shape
-    if versioned:
-        tv = <DLManagedTensorVersioned*>malloc(sizeof(DLManagedTensorVersioned) + 2 * sizeof(int64_t))
-        if tv == NULL:
-            raise MemoryError()
-        shape = <int64_t*>(<char*>tv + sizeof(DLManagedTensorVersioned))
-        tv.version.major = DLPACK_MAJOR_VERSION
-        tv.version.minor = DLPACK_MINOR_VERSION
-        tv.flags = 0
-        tv.deleter = _deleter_v
-        _fill_tensor(&tv.dl_tensor, b, shape, devtype, devid)
-        tv.manager_ctx = <void*>b
-        Py_INCREF(b)
-        try:
-            return PyCapsule_New(tv, _NAME_V, <PyCapsule_Destructor>_capsule_dtor)
-        except BaseException:
-            _deleter_v(tv)
-            raise
-    t = <DLManagedTensor*>malloc(sizeof(DLManagedTensor) + 2 * sizeof(int64_t))
-    if t == NULL:
-        raise MemoryError()
-    shape = <int64_t*>(<char*>t + sizeof(DLManagedTensor))
-    t.deleter = _deleter
-    _fill_tensor(&t.dl_tensor, b, shape, devtype, devid)
-    t.manager_ctx = <void*>b
-    Py_INCREF(b)
-    try:
-        return PyCapsule_New(t, _NAME, <PyCapsule_Destructor>_capsule_dtor)
-    except BaseException:
-        _deleter(t)
-        raise
+    cdef void* block
+    cdef DLDataType dt
+    dt.code = kDLUInt
+    dt.bits = 8
+    dt.lanes = 1
+    cdef DLTensor* dl = dl_export_new(b, versioned, False, <void*>b._ptr, devtype, devid, 1, dt, &block)
+    dl.shape[0] = <int64_t>b._size
+    dl.strides[0] = 1
+    return dl_export_capsule(block, b, versioned)
 
 
 # --------------------------------------------------------------------------------------------

@@ -290,35 +290,6 @@ cdef class StridedMemoryView:
                                               l2_promotion=l2_promotion, oob_fill=oob_fill)
 
 
-cdef const char* _EXPORT_NAME = b"dltensor"
-cdef const char* _EXPORT_NAME_V = b"dltensor_versioned"
-
-
-cdef void _view_deleter(DLManagedTensor* t) noexcept nogil:
-    if t != NULL:
-        with gil:
-            Py_DECREF(<object>t.manager_ctx)
-        free(t)
-
-
-cdef void _view_deleter_v(DLManagedTensorVersioned* t) noexcept nogil:
-    if t != NULL:
-        with gil:
-            Py_DECREF(<object>t.manager_ctx)
-        free(t)
-
-
-cdef void _view_capsule_dtor(object capsule) noexcept:
-    cdef DLManagedTensor* t
-    cdef DLManagedTensorVersioned* tv
-    if PyCapsule_IsValid(capsule, _EXPORT_NAME_V):
-        tv = <DLManagedTensorVersioned*>PyCapsule_GetPointer(capsule, _EXPORT_NAME_V)
-        tv.deleter(tv)
-    elif PyCapsule_IsValid(capsule, _EXPORT_NAME):
-        t = <DLManagedTensor*>PyCapsule_GetPointer(capsule, _EXPORT_NAME)
-        t.deleter(t)
-
-
 cdef int _dl_dtype(object dtype, DLDataType* out) except -1:
     kind, size = dtype.kind, dtype.itemsize
     codes = {"i": kDLInt, "u": kDLUInt, "f": kDLFloat, "c": kDLComplex, "b": kDLBool}
@@ -334,50 +305,16 @@ cdef int _dl_dtype(object dtype, DLDataType* out) except -1:
 
 
 cdef object _export_view(StridedMemoryView v, int devtype, int devid, bint versioned):
-    cdef DLTensor* dl
     cdef void* block
-    cdef int64_t* dims
     cdef int ndim = len(v._shape)
-    cdef size_t head = sizeof(DLManagedTensorVersioned) if versioned else sizeof(DLManagedTensor)
     cdef DLDataType dt
     _dl_dtype(v.dtype, &dt)
     steps = v.strides if v.strides is not None else _c_strides(v._shape)
-    block = malloc(head + 2 * max(ndim, 1) * sizeof(int64_t))
-    if block == NULL:
-        raise MemoryError()
-    dims = <int64_t*>(<char*>block + head)
+    cdef DLTensor* dl = dl_export_new(v, versioned, v.readonly, <void*>v.ptr, devtype, devid, ndim, dt, &block)
     for i in range(ndim):
-        dims[i] = v._shape[i]
-        dims[ndim + i] = steps[i]
-    if versioned:
-        dl = &(<DLManagedTensorVersioned*>block).dl_tensor
-        (<DLManagedTensorVersioned*>block).version.major = DLPACK_MAJOR_VERSION
-        (<DLManagedTensorVersioned*>block).version.minor = DLPACK_MINOR_VERSION
-        (<DLManagedTensorVersioned*>block).flags = DLPACK_FLAG_BITMASK_READ_ONLY if v.readonly else 0
-        (<DLManagedTensorVersioned*>block).deleter = _view_deleter_v
-        (<DLManagedTensorVersioned*>block).manager_ctx = <void*>v
-    else:
-        dl = &(<DLManagedTensor*>block).dl_tensor
-        (<DLManagedTensor*>block).deleter = _view_deleter
-        (<DLManagedTensor*>block).manager_ctx = <void*>v
-    dl.data = <void*>v.ptr
-    dl.device.device_type = devtype
-    dl.device.device_id = devid
-    dl.ndim = ndim
-    dl.dtype = dt
-    dl.shape = dims
-    dl.strides = dims + ndim
-    dl.byte_offset = 0
-    Py_INCREF(v)
-    try:
-        return PyCapsule_New(block, _EXPORT_NAME_V if versioned else _EXPORT_NAME,
-                             <PyCapsule_Destructor>_view_capsule_dtor)
-    except BaseException:
-        if versioned:
-            _view_deleter_v(<DLManagedTensorVersioned*>block)
-        else:
-            _view_deleter(<DLManagedTensor*>block)
-        raise
+        dl.shape[i] = v._shape[i]
+        dl.strides[i] = steps[i]
+    return dl_export_capsule(block, v, versioned)
 
 
 cdef int _copy_fields(StridedMemoryView v, StridedMemoryView src) except -1:
@@ -508,19 +445,25 @@ cdef int _view_dlpack(StridedMemoryView v, object obj, object stream_ptr) except
 # --------------------------------------------------------------------------------------------
 # CUDA Array Interface and NumPy's array interface
 
+cdef object _interface(object obj, str attr, int default_version, str too_old):
+    """obj's interface dict ``attr``: TypeError when absent, BufferError when older than v3
+    (a missing version counts as ``default_version``) or masked."""
+    try:
+        d = getattr(obj, attr)
+    except AttributeError:
+        raise TypeError(f"{type(obj).__name__} has no {attr}") from None
+    if d.get("version", default_version) < 3:
+        raise BufferError(too_old)
+    if d.get("mask") is not None:
+        raise BufferError("masked arrays are not supported")
+    return d
+
 cdef int _view_cai(StridedMemoryView v, object obj, object stream_ptr) except -1:
     cdef int ordinal = 0
     cdef cydriver.CUdeviceptr p
     cdef cydriver.CUevent event
     cdef cydriver.CUstream producer, consumer
-    try:
-        cai = obj.__cuda_array_interface__
-    except AttributeError:
-        raise TypeError(f"{type(obj).__name__} has no __cuda_array_interface__") from None
-    if cai.get("version", 0) < 3:
-        raise BufferError("only CUDA Array Interface v3 or later is supported")
-    if cai.get("mask") is not None:
-        raise BufferError("masked arrays are not supported")
+    cai = _interface(obj, "__cuda_array_interface__", 0, "only CUDA Array Interface v3 or later is supported")
     if stream_ptr is not None and (isinstance(stream_ptr, bool) or not isinstance(stream_ptr, int)):
         raise TypeError(f"stream_ptr must be an int or None, not {type(stream_ptr).__name__}")
     address, ro = cai["data"]
@@ -556,14 +499,7 @@ cdef int _view_cai(StridedMemoryView v, object obj, object stream_ptr) except -1
 
 cdef int _view_array_interface(StridedMemoryView v, object obj) except -1:
     cdef _HostBufferView held
-    try:
-        ai = obj.__array_interface__
-    except AttributeError:
-        raise TypeError(f"{type(obj).__name__} has no __array_interface__") from None
-    if ai.get("version", 3) < 3:
-        raise BufferError("only array interface v3 is supported")
-    if ai.get("mask") is not None:
-        raise BufferError("masked arrays are not supported")
+    ai = _interface(obj, "__array_interface__", 3, "only array interface v3 is supported")
     data = ai.get("data")
     if isinstance(data, tuple):
         address, ro = data
