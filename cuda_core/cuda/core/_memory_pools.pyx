@@ -148,46 +148,37 @@ def _attr_property(name, entry, getter, setter):
     return property(get, put if settable else None, doc=f"The pool attribute {name}.")
 
 
-class _MemPoolAttributes:
+def _attributes_class(name, doc, table, getter, setter, target):
+    """A class whose instances, made from an owner, read the attributes of ``table`` from the
+    driver on each access (and write the settable ones) on ``target(owner)``."""
+
+    def __init__(self, owner):
+        self._owner = owner
+
+    def _target(self):
+        return target(self._owner)
+
+    def __repr__(self):
+        fields = ", ".join(f"{n}={getattr(self, n)}" for n in table)
+        return f"{type(self).__name__}({fields})"
+
+    namespace = {"__doc__": doc, "__module__": __name__, "__slots__": ("_owner",), "__init__": __init__,
+                 "_target": _target, "__repr__": __repr__}
+    namespace.update({n: _attr_property(n, entry, getter, setter) for n, entry in table.items()})
+    return type(name, (), namespace)
+
+
+_MemPoolAttributes = _attributes_class(
+    "_MemPoolAttributes",
     """The attributes of a memory pool, read from the driver on each access; the reuse flags
-    and release_threshold can be set, the high watermarks reset to 0."""
+    and release_threshold can be set, the high watermarks reset to 0.""",
+    _POOL_ATTRS, _pool_attr, _set_pool_attr, lambda mr: mr._pool_handle())
 
-    __slots__ = ("_mr",)
-
-    def __init__(self, mr):
-        self._mr = mr
-
-    def _target(self):
-        return self._mr._pool_handle()
-
-    def __repr__(self):
-        fields = ", ".join(f"{n}={getattr(self, n)}" for n in _POOL_ATTRS)
-        return f"{type(self).__name__}({fields})"
-
-
-for _name, _entry in _POOL_ATTRS.items():
-    setattr(_MemPoolAttributes, _name, _attr_property(_name, _entry, _pool_attr, _set_pool_attr))
-
-
-class _GraphMemoryAttributes:
+_GraphMemoryAttributes = _attributes_class(
+    "_GraphMemoryAttributes",
     """Graph-allocation memory of a device, read from the driver on each access; the high
-    watermarks can be reset to 0."""
-
-    __slots__ = ("_device",)
-
-    def __init__(self, device):
-        self._device = device
-
-    def _target(self):
-        return self._device
-
-    def __repr__(self):
-        fields = ", ".join(f"{n}={getattr(self, n)}" for n in _GRAPH_ATTRS)
-        return f"{type(self).__name__}({fields})"
-
-
-for _name, _entry in _GRAPH_ATTRS.items():
-    setattr(_GraphMemoryAttributes, _name, _attr_property(_name, _entry, _graph_attr, _set_graph_attr))
+    watermarks can be reset to 0.""",
+    _GRAPH_ATTRS, _graph_attr, _set_graph_attr, lambda device: device)
 
 
 # --------------------------------------------------------------------------------------------
