@@ -69,19 +69,24 @@ class TensorMapOOBFill(enum.IntEnum):
     NAN_REQUEST_ZERO_FMA = cydriver.CU_TENSOR_MAP_FLOAT_OOB_FILL_NAN_REQUEST_ZERO_FMA
 
 
-_SIZES = {
-    TensorMapDataType.UINT8: 1, TensorMapDataType.UINT16: 2, TensorMapDataType.UINT32: 4,
-    TensorMapDataType.INT32: 4, TensorMapDataType.UINT64: 8, TensorMapDataType.INT64: 8,
-    TensorMapDataType.FLOAT16: 2, TensorMapDataType.FLOAT32: 4, TensorMapDataType.FLOAT64: 8,
-    TensorMapDataType.BFLOAT16: 2, TensorMapDataType.FLOAT32_FTZ: 4, TensorMapDataType.TFLOAT32: 4,
-    TensorMapDataType.TFLOAT32_FTZ: 4,
+# data type -> (bytes per element, the numpy dtype name it describes or None)
+_DATA_TYPES = {
+    TensorMapDataType.UINT8: (1, "uint8"),
+    TensorMapDataType.UINT16: (2, "uint16"),
+    TensorMapDataType.UINT32: (4, "uint32"),
+    TensorMapDataType.INT32: (4, "int32"),
+    TensorMapDataType.UINT64: (8, "uint64"),
+    TensorMapDataType.INT64: (8, "int64"),
+    TensorMapDataType.FLOAT16: (2, "float16"),
+    TensorMapDataType.FLOAT32: (4, "float32"),
+    TensorMapDataType.FLOAT64: (8, "float64"),
+    TensorMapDataType.BFLOAT16: (2, "bfloat16"),
+    TensorMapDataType.FLOAT32_FTZ: (4, None),
+    TensorMapDataType.TFLOAT32: (4, None),
+    TensorMapDataType.TFLOAT32_FTZ: (4, None),
 }
-_BY_DTYPE_NAME = {
-    "uint8": TensorMapDataType.UINT8, "uint16": TensorMapDataType.UINT16, "uint32": TensorMapDataType.UINT32,
-    "int32": TensorMapDataType.INT32, "uint64": TensorMapDataType.UINT64, "int64": TensorMapDataType.INT64,
-    "float16": TensorMapDataType.FLOAT16, "float32": TensorMapDataType.FLOAT32,
-    "float64": TensorMapDataType.FLOAT64, "bfloat16": TensorMapDataType.BFLOAT16,
-}
+_SIZES = {kind: size for kind, (size, _) in _DATA_TYPES.items()}
+_BY_DTYPE_NAME = {name: kind for kind, (_, name) in _DATA_TYPES.items() if name}
 
 
 def _data_type(value):
