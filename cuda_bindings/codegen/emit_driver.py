@@ -114,6 +114,8 @@ def infer_directions(lib: Lib, fn: dict) -> list[dict]:
         o = over.get(p["name"])
         if o in ("in", "out", "inout"):
             p["direction"] = o
+        elif isinstance(o, dict) and "keep_host_fn" in o:
+            p["direction"] = "in"
         elif cy(p["type"]).replace(" ", "") == "constchar**":
             p["direction"] = "out"  # cuGetErrorString(error, &str): the library's own string
         elif cy(p["type"]).replace(" ", "") == "void**" and _RETURNED_DOC.match(docs.get(p["name"], "")):
@@ -137,7 +139,9 @@ def extra_plan(lib: Lib, fn: dict, p: dict) -> Plan:
     py = c
     t = cy(p["type"])
     direction = p["direction"]
-    over = lib.cfg.get("params", {}).get(fn["name"], {}).get(p["name"])
+    over = None if p.get("_plain") else lib.cfg.get("params", {}).get(fn["name"], {}).get(p["name"])
+    if isinstance(over, dict) and "keep_host_fn" in over:
+        return _keep_host_plan(lib, fn, p, over)
     if over == "kernel_params":
         return Plan(
             py,
@@ -154,12 +158,21 @@ def extra_plan(lib: Lib, fn: dict, p: dict) -> Plan:
             f"c_{c}",
             pytype="int | None",
         )
-    if isinstance(over, dict) and "host_fn" in over:
-        # a C function pointer as usual, or a Python callable run through a trampoline
-        data = ident(over["host_fn"])
+    if isinstance(over, dict) and ("host_fn" in over or "stream_callback" in over):
+        # a C function pointer as usual, or a Python callable run (once) through a trampoline
+        data = ident(over.get("host_fn") or over["stream_callback"])
         kind, cls = types.kind(t)
         ct = f"{m}.{_base(t)}"
         success = f"{m}.{lib.cfg['success']}"
+        if "host_fn" in over:
+            wrap = f"python_host_fn({py}, {data}, &_host_fn, &_host_data)"
+            pytype = f"{cls} | int | Callable[[Any], None]"
+        else:  # called with (stream, status, user data), as the C callback is
+            stream_cls = types.kind(cy(fn["params"][0]["type"]))[1]
+            result = emit_py.lib_result(lib)
+            status = f"_enum_class({result!r})"
+            wrap = f"python_stream_callback({py}, {data}, {stream_cls}, {status}, &_host_fn, &_host_data)"
+            pytype = f"{cls} | int | Callable[[{stream_cls}, {result}, Any], None]"
         return Plan(
             py,
             [
@@ -169,8 +182,8 @@ def extra_plan(lib: Lib, fn: dict, p: dict) -> Plan:
                 "cdef bint _host_ok = False",
             ],
             [
-                f"if callable({py}) and not isinstance({py}, (int, {cls})) and not hasattr({py}, 'argtypes'):",
-                f"    python_host_fn({py}, {data}, &_host_fn, &_host_data)",
+                f"if is_callable_arg({py}, {cls}):",
+                f"    {wrap}",
                 f"    c_{c} = <{ct}>_host_fn",
                 f"    c_{data} = _host_data",
                 "else:",
@@ -179,7 +192,7 @@ def extra_plan(lib: Lib, fn: dict, p: dict) -> Plan:
                 f"    c_{data} = _{data}.ptr",
             ],
             f"c_{c}",
-            pytype=f"{cls} | int | Callable[[Any], None]",
+            pytype=pytype,
             cleanup=["if _host_data != NULL and not _host_ok:", "    release_host_fn(_host_data)  # it will never run"],
             late=True,
             after_call=[f"_host_ok = _status == {success}"],
@@ -324,6 +337,28 @@ def extra_plan(lib: Lib, fn: dict, p: dict) -> Plan:
     raise Unsupported(f"{direction} {p['type']}")
 
 
+def _keep_host_plan(lib: Lib, fn: dict, p: dict, over: dict) -> Plan:
+    """A struct naming a host function: once the call took it, the graph (or the process) keeps the
+    Python callable it may hold (see _lib/callbacks.pyx)."""
+    m = lib.cymod
+    plan = extra_plan(lib, fn, {**p, "direction": "in", "_plain": True})
+    c = ident(p["name"])
+    graph = over["keep_host_fn"]
+    keep = lib.cfg["keep_host_record"]
+    g = f"c_{ident(graph)}" if graph else "NULL"
+    field = f"c_{c}"
+    cond = f"c_{c} != NULL"
+    if over.get("union"):
+        field = f"(&c_{c}.{over['union']})"
+        cond += f" and c_{c}.type == {m}.{lib.cfg['host_node_type']}"
+    plan.after_call = [
+        *plan.after_call,
+        f"if _status == {m}.{lib.cfg['success']} and {cond}:",
+        f"    {keep}({g}, <void*>{field}.fn, {field}.userData)",
+    ]
+    return plan
+
+
 _COUNT = re.compile(r"^(num[A-Z]\w*|count|\w+Count)$")
 
 
@@ -402,7 +437,7 @@ def _field_plan(lib: Lib, owner: str, f: dict, nested_name: str | None) -> list[
         out += [
             f"    @{ident(n)}.setter",
             f"    def {ident(n)}(self, value):",
-            f"        _copy_struct(<void*>&{acc}, value, {nested_name}, sizeof({acc}))",
+            f"        _copy_struct(self, <void*>&{acc}, value, {nested_name}, sizeof({acc}))",
         ]
         return out
     kind, name = types.kind(t)
@@ -458,7 +493,7 @@ def _field_plan(lib: Lib, owner: str, f: dict, nested_name: str | None) -> list[
         out += [
             f"    @{ident(n)}.setter",
             f"    def {ident(n)}(self, value):",
-            f"        _copy_struct(<void*>&{acc}, value, {name}, sizeof({acc}))",
+            f"        _copy_struct(self, <void*>&{acc}, value, {name}, sizeof({acc}))",
         ]
     elif t.endswith("*"):  # any other pointer: its address
         out += [f"        return <uintptr_t>{acc}"]
@@ -472,17 +507,59 @@ def _field_plan(lib: Lib, owner: str, f: dict, nested_name: str | None) -> list[
     return out
 
 
+def _is_host_fn_record(lib: Lib, rec: dict) -> bool:
+    """CUDA_HOST_NODE_PARAMS and the like: {host function fn; void* userData}."""
+    fields = {f["name"]: f for f in rec["fields"]}
+    if set(fields) != {"fn", "userData"} or cy(fields["userData"]["type"]).replace(" ", "") != "void*":
+        return False
+    t = lib.types.typedefs.get(_base(cy(fields["fn"]["type"])))
+    return t is not None and t["kind"] == "callback" and t["params"] == ["void *"]
+
+
+def _host_fn_fields(lib: Lib, rec: dict) -> list[str]:
+    """fn takes a C function or a Python callable; userData then takes any Python object."""
+    m = lib.cymod
+    fn_t = _base(cy(next(f["type"] for f in rec["fields"] if f["name"] == "fn")))
+    cls = lib.types.kind(fn_t)[1]
+    where = "<void**>&self._ptr[0].fn, &self._ptr[0].userData"
+    return [
+        "",
+        "    @property",
+        "    def fn(self):",
+        '        """The function to call when the node executes: a C function, or the Python callable given."""',
+        f"        cdef {cls} v",
+        "        if is_python_host_fn(<void*>self._ptr[0].fn):",
+        "            return host_field_fn(self._ptr[0].userData)",
+        f"        v = {cls}.__new__({cls})",
+        f"        (<{m}.{fn_t}*>v._ptr)[0] = self._ptr[0].fn",
+        "        return v",
+        "    @fn.setter",
+        "    def fn(self, value):",
+        f"        if is_callable_arg(value, {cls}):",
+        f"            host_field_set_fn(_refs_of(self), {where}, value)",
+        "        else:",
+        f"            host_field_set_c_fn(_refs_of(self), {where}, <void*>_address(value, 'fn'))",
+        "",
+        "    @property",
+        "    def userData(self):",
+        '        """The argument passed to fn: an address, or any Python object when fn is a Python callable."""',
+        f"        return host_field_data(_refs_get(self), {where})",
+        "    @userData.setter",
+        "    def userData(self, value):",
+        f"        host_field_set_data(_refs_of(self), {where}, value)",
+    ]
+
+
 def struct_class(lib: Lib, rec: dict, nested: list) -> list[str]:
     """A cdef class over one C struct or union; nested unnamed records become anon_<kind>N classes."""
     m = lib.cymod
     name = rec["name"]
     ctype = f"{m}.{name}"
     lines = [
-        f"cdef class {name}:",
+        f"cdef class {name}(_Struct):",
         *quote(docstring(rec.get("doc", "")) or f"The C {rec['kind']} {name}; a property per field."),
         f"    cdef {ctype} _value",
         f"    cdef {ctype}* _ptr",
-        "    cdef object _owner  # the object whose memory a view points into",
         "",
         "    def __cinit__(self, uintptr_t _ptr=0, owner=None):",
         "        if _ptr:",
@@ -500,6 +577,8 @@ def struct_class(lib: Lib, rec: dict, nested: list) -> list[str]:
         f"        return f'<{name} at 0x{{<uintptr_t>self._ptr:x}}>'",
         "",
     ]
+    if _is_host_fn_record(lib, rec):
+        return lines + _host_fn_fields(lib, rec)
     props = []
     for f in rec["fields"]:
         nested_name = f["record"]["name"] if "record" in f else None
@@ -530,7 +609,19 @@ from cuda.bindings._lib.args cimport cstr_arg as _cstr
 from cuda.bindings._lib.args cimport handle_value as _handle_value
 from cuda.bindings._lib.args cimport index_arg as _index
 from cuda.bindings._lib.args cimport void_ptr_arg as _void_ptr
-from cuda.bindings._lib.callbacks cimport python_host_fn, release_host_fn
+from cuda.bindings._lib.callbacks cimport (
+    host_field_data,
+    host_field_fn,
+    host_field_set_c_fn,
+    host_field_set_data,
+    host_field_set_fn,
+    is_callable_arg,
+    is_python_host_fn,
+    python_host_fn,
+    python_stream_callback,
+    release_host_fn,
+)
+from cuda.bindings._lib.callbacks cimport {keep}
 from cuda.bindings._lib.kernel_params cimport pack_kernel_params
 
 from enum import IntEnum
@@ -573,16 +664,52 @@ def __dir__():
     return sorted({{*_module_globals, *_ENUMS, *_ENUM_ALIASES, "Any", "Optional", "ctypes"}})
 
 
+cdef class _Struct:
+    # What the struct classes share: the owner of the memory a view points into, and the Python
+    # objects the C struct refers to (a host function's record, arrays), by the address of the field.
+    cdef object _owner
+    cdef dict _refs
+
+
+cdef _Struct _root(_Struct s):
+    while isinstance(s._owner, _Struct):  # a view into another struct: that one keeps the objects
+        s = <_Struct>s._owner
+    return s
+
+
+cdef dict _refs_get(_Struct s):
+    return _root(s)._refs
+
+
+cdef dict _refs_of(_Struct s):
+    s = _root(s)
+    if s._refs is None:
+        s._refs = {{}}
+    return s._refs
+
+
 cdef object _struct_arg(object obj, type cls, str name):
     if isinstance(obj, cls):
         return obj
     raise TypeError(f"{{name}} must be a {{cls.__name__}}, not {{type(obj).__name__}}")
 
 
-cdef int _copy_struct(void* dst, object value, type cls, size_t size) except -1:
+cdef int _copy_struct(_Struct self, void* dst, object value, type cls, size_t size) except -1:
     if not isinstance(value, cls):
         raise TypeError(f"expected a {{cls.__name__}}, not {{type(value).__name__}}")
-    memcpy(dst, <void*><uintptr_t>value.getPtr(), size)
+    cdef uintptr_t src = value.getPtr()
+    cdef uintptr_t to = <uintptr_t>dst
+    memcpy(dst, <void*>src, size)
+    cdef dict mine = _refs_get(self)
+    cdef dict theirs = _refs_get(<_Struct>value)
+    if mine:  # what the fields overwritten referred to
+        for key in [k for k in mine if to <= k < to + size]:
+            del mine[key]
+    if theirs:  # the copy refers to the same objects: keep them here too
+        mine = _refs_of(self)
+        for key, obj in list(theirs.items()):
+            if src <= key < src + size:
+                mine[key - src + to] = obj
     return 0
 
 
@@ -617,7 +744,7 @@ def module(lib: Lib, stamp: str) -> tuple[str, str, str]:
     lib.types = Types(lib.model)
     types: Types = lib.types
     m = lib.cymod
-    out = [_RICH_HEADER.format(stamp=stamp, cymod=m).rstrip(), ""]
+    out = [_RICH_HEADER.format(stamp=stamp, cymod=m, keep=lib.cfg["keep_host_record"]).rstrip(), ""]
     stub = [stamp, "", "from collections.abc import Callable", "from enum import IntEnum", "from typing import Any", ""]
     aliases: list[tuple[str, str]] = []
 

@@ -372,3 +372,84 @@ def test_graph_built_node_by_node(module):
     np.testing.assert_allclose(out, y + 2 * x, rtol=1e-5, atol=1e-6)
     ok(cu.cuGraphExecDestroy(exec_))
     ok(cu.cuGraphDestroy(graph))
+
+
+def _wait_until(predicate, seconds=5.0):
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not predicate() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return predicate()
+
+
+def test_python_stream_callback_and_host_function(context):
+    """Python callables enqueued behind a blocked stream run after the caller dropped them."""
+    import gc
+    import threading
+
+    rng = np.random.default_rng(11)
+    src = rng.standard_normal(4096).astype(np.float32)
+    out = np.full_like(src, np.nan)  # poisoned: the callback must see the copied values
+    stream = ok(cu.cuStreamCreate(0))
+    dptr = ok(cu.cuMemAlloc(src.nbytes))
+    gate, seen = threading.Event(), []
+
+    def enqueue():  # every reference to the callables lives in this frame only
+        ok(cu.cuLaunchHostFunc(stream, lambda ev: ev.wait(10), gate))  # holds the stream until set
+        ok(cu.cuMemcpyHtoDAsync(dptr, src, src.nbytes, stream))
+        ok(cu.cuMemcpyDtoHAsync(out, dptr, src.nbytes, stream))
+        ok(cu.cuStreamAddCallback(stream, lambda s, status, arr: seen.append((s, status, float(arr.sum()))), out, 0))
+        ok(cu.cuLaunchHostFunc(stream, lambda data: seen.append(data), ("done", 7)))
+
+    enqueue()
+    gc.collect()
+    assert seen == []
+    gate.set()
+    ok(cu.cuStreamSynchronize(stream))
+    assert len(seen) == 2 and seen[1] == ("done", 7)
+    s, status, total = seen[0]
+    assert s == stream and status == cu.CUresult.CUDA_SUCCESS
+    assert total == pytest.approx(float(src.sum()), rel=1e-5)
+    np.testing.assert_array_equal(out, src)
+    ok(cu.cuMemFree(dptr))
+    ok(cu.cuStreamDestroy(stream))
+
+
+def test_graph_host_node_runs_a_python_callable(context):
+    """The graph, then its instantiation, keep the callable; it is freed after both are destroyed."""
+    import gc
+    import weakref
+
+    calls = []
+
+    class Counter:
+        def __call__(self, data):
+            calls.append(data["value"] * 2)
+
+    stream = ok(cu.cuStreamCreate(0))
+    graph = ok(cu.cuGraphCreate(0))
+    fn = Counter()
+    params = cu.CUDA_HOST_NODE_PARAMS()
+    params.fn = fn
+    params.userData = {"value": 21}
+    first = ok(cu.cuGraphAddHostNode(graph, None, 0, params))
+    np_ = cu.CUgraphNodeParams()
+    np_.type = cu.CUgraphNodeType.CU_GRAPH_NODE_TYPE_HOST
+    np_.host.fn = fn
+    np_.host.userData = {"value": 50}
+    ok(cu.cuGraphAddNode(graph, [first], None, 1, np_))
+    wr = weakref.ref(fn)
+    del fn, params, np_
+    gc.collect()
+    exec_ = ok(cu.cuGraphInstantiate(graph, 0))
+    ok(cu.cuGraphDestroy(graph))
+    gc.collect()
+    assert wr() is not None
+    for _ in range(3):
+        ok(cu.cuGraphLaunch(exec_, stream))
+    ok(cu.cuStreamSynchronize(stream))
+    assert calls == [42, 100] * 3
+    ok(cu.cuGraphExecDestroy(exec_))
+    assert _wait_until(lambda: gc.collect() is not None and wr() is None), "the user object's destructor ran"
+    ok(cu.cuStreamDestroy(stream))

@@ -77,3 +77,46 @@ def test_per_thread_entry_points_are_known():
             [sys.executable, "-c", code], capture_output=True, text=True, env={**__import__("os").environ, **env}
         )
         assert out.returncode == 0 and "libcudart.so.13" in out.stdout, out.stderr
+
+
+def test_stream_callbacks_released_when_the_call_fails():
+    if has_driver():
+        pytest.skip("this machine has an NVIDIA driver (the GPU tests run the callback)")
+
+    def callback(stream, status, data):
+        raise AssertionError("never called")
+
+    payload = object()
+    before = sys.getrefcount(callback), sys.getrefcount(payload)
+    assert rt.cudaStreamAddCallback(0, callback, payload, 0) == (rt.cudaError_t.cudaErrorInsufficientDriver,)
+    assert (sys.getrefcount(callback), sys.getrefcount(payload)) == before
+    with pytest.raises(TypeError):
+        rt.cudaStreamAddCallback(0, "not callable", None, 0)
+
+
+def test_host_node_params_take_python_callables():
+    import gc
+    import weakref
+
+    def fn(data):
+        pass
+
+    params = rt.cudaHostNodeParams()
+    params.fn = fn
+    params.userData = {"any": "object"}
+    assert params.fn is fn and params.userData == {"any": "object"}
+    node = rt.cudaGraphNodeParams()
+    node.type = rt.cudaGraphNodeType.cudaGraphNodeTypeHost
+    v2 = rt.cudaHostNodeParamsV2()
+    v2.userData = 3  # before fn: kept for it
+    v2.fn = fn
+    node.host = v2
+    wr = weakref.ref(fn)
+    del fn, params, v2
+    gc.collect()
+    assert wr() is not None and node.host.fn is wr() and node.host.userData == 3
+    node.host.fn = None  # NULL: the callable is dropped, the address kept
+    gc.collect()
+    assert wr() is None and node.host.userData == 3
+    if not has_driver():
+        assert rt.cudaGraphAddNode(0, None, None, 0, node)[0] == rt.cudaError_t.cudaErrorInsufficientDriver

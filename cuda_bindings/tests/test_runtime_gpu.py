@@ -56,3 +56,48 @@ def test_events_time_a_copy(device):
     ok(rt.cudaEventSynchronize(end))
     assert ok(rt.cudaEventElapsedTime(start, end)) >= 0
     ok(rt.cudaFree(dptr))
+
+
+def test_python_stream_callback_and_graph_host_node(device):
+    import gc
+    import time
+    import weakref
+
+    seen = []
+    stream = ok(rt.cudaStreamCreate())
+
+    def enqueue():
+        ok(rt.cudaStreamAddCallback(stream, lambda s, status, data: seen.append((s, status, data)), "cb", 0))
+
+    enqueue()
+    gc.collect()
+    ok(rt.cudaStreamSynchronize(stream))
+    assert seen == [(stream, rt.cudaError_t.cudaSuccess, "cb")]
+
+    calls = []
+
+    def host(data):
+        calls.append(sum(data))
+
+    params = rt.cudaHostNodeParams()
+    params.fn = host
+    values = np.random.default_rng(5).integers(0, 100, 8).tolist()
+    params.userData = values
+    graph = ok(rt.cudaGraphCreate(0))
+    ok(rt.cudaGraphAddHostNode(graph, None, 0, params))
+    wr = weakref.ref(host)
+    del host, params
+    gc.collect()
+    exec_ = ok(rt.cudaGraphInstantiate(graph, 0))
+    ok(rt.cudaGraphDestroy(graph))
+    ok(rt.cudaGraphLaunch(exec_, stream))
+    ok(rt.cudaGraphLaunch(exec_, stream))
+    ok(rt.cudaStreamSynchronize(stream))
+    assert calls == [sum(values)] * 2
+    ok(rt.cudaGraphExecDestroy(exec_))
+    deadline = time.monotonic() + 5
+    while wr() is not None and time.monotonic() < deadline:
+        gc.collect()
+        time.sleep(0.01)
+    assert wr() is None
+    ok(rt.cudaStreamDestroy(stream))

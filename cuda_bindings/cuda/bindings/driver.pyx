@@ -15,7 +15,19 @@ from cuda.bindings._lib.args cimport cstr_arg as _cstr
 from cuda.bindings._lib.args cimport handle_value as _handle_value
 from cuda.bindings._lib.args cimport index_arg as _index
 from cuda.bindings._lib.args cimport void_ptr_arg as _void_ptr
-from cuda.bindings._lib.callbacks cimport python_host_fn, release_host_fn
+from cuda.bindings._lib.callbacks cimport (
+    host_field_data,
+    host_field_fn,
+    host_field_set_c_fn,
+    host_field_set_data,
+    host_field_set_fn,
+    is_callable_arg,
+    is_python_host_fn,
+    python_host_fn,
+    python_stream_callback,
+    release_host_fn,
+)
+from cuda.bindings._lib.callbacks cimport keep_host_record_cu
 from cuda.bindings._lib.kernel_params cimport pack_kernel_params
 
 from enum import IntEnum
@@ -58,16 +70,52 @@ def __dir__():
     return sorted({*_module_globals, *_ENUMS, *_ENUM_ALIASES, "Any", "Optional", "ctypes"})
 
 
+cdef class _Struct:
+    # What the struct classes share: the owner of the memory a view points into, and the Python
+    # objects the C struct refers to (a host function's record, arrays), by the address of the field.
+    cdef object _owner
+    cdef dict _refs
+
+
+cdef _Struct _root(_Struct s):
+    while isinstance(s._owner, _Struct):  # a view into another struct: that one keeps the objects
+        s = <_Struct>s._owner
+    return s
+
+
+cdef dict _refs_get(_Struct s):
+    return _root(s)._refs
+
+
+cdef dict _refs_of(_Struct s):
+    s = _root(s)
+    if s._refs is None:
+        s._refs = {}
+    return s._refs
+
+
 cdef object _struct_arg(object obj, type cls, str name):
     if isinstance(obj, cls):
         return obj
     raise TypeError(f"{name} must be a {cls.__name__}, not {type(obj).__name__}")
 
 
-cdef int _copy_struct(void* dst, object value, type cls, size_t size) except -1:
+cdef int _copy_struct(_Struct self, void* dst, object value, type cls, size_t size) except -1:
     if not isinstance(value, cls):
         raise TypeError(f"expected a {cls.__name__}, not {type(value).__name__}")
-    memcpy(dst, <void*><uintptr_t>value.getPtr(), size)
+    cdef uintptr_t src = value.getPtr()
+    cdef uintptr_t to = <uintptr_t>dst
+    memcpy(dst, <void*>src, size)
+    cdef dict mine = _refs_get(self)
+    cdef dict theirs = _refs_get(<_Struct>value)
+    if mine:  # what the fields overwritten referred to
+        for key in [k for k in mine if to <= k < to + size]:
+            del mine[key]
+    if theirs:  # the copy refers to the same objects: keep them here too
+        mine = _refs_of(self)
+        for key, obj in list(theirs.items()):
+            if src <= key < src + size:
+                mine[key - src + to] = obj
     return 0
 
 
@@ -3384,11 +3432,10 @@ cdef inline object _view_CUdevSmResource_st(uintptr_t ptr, object owner):
 cdef inline object _view_CUdevResource_st(uintptr_t ptr, object owner):
     return CUdevResource_st(ptr, owner)
 
-cdef class CUuuid_st:
+cdef class CUuuid_st(_Struct):
     """The C struct CUuuid_st; a property per field."""
     cdef cydriver.CUuuid_st _value
     cdef cydriver.CUuuid_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -3414,14 +3461,13 @@ cdef class CUuuid_st:
         _set_chars(<char*>self._ptr[0].bytes, value, 16, 'bytes')
 
 
-cdef class CUmemFabricHandle_st:
+cdef class CUmemFabricHandle_st(_Struct):
     """Fabric handle - An opaque handle representing a memory allocation that can be exported to
     processes in same or different nodes. For IPC between processes on different nodes they must be
     connected via the NVSwitch fabric.
     """
     cdef cydriver.CUmemFabricHandle_st _value
     cdef cydriver.CUmemFabricHandle_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -3450,11 +3496,10 @@ cdef class CUmemFabricHandle_st:
             self._ptr[0].data[i] = value[i]
 
 
-cdef class CUipcEventHandle_st:
+cdef class CUipcEventHandle_st(_Struct):
     """CUDA IPC event handle"""
     cdef cydriver.CUipcEventHandle_st _value
     cdef cydriver.CUipcEventHandle_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -3480,11 +3525,10 @@ cdef class CUipcEventHandle_st:
         _set_chars(<char*>self._ptr[0].reserved, value, 64, 'reserved')
 
 
-cdef class CUipcMemHandle_st:
+cdef class CUipcMemHandle_st(_Struct):
     """CUDA IPC mem handle"""
     cdef cydriver.CUipcMemHandle_st _value
     cdef cydriver.CUipcMemHandle_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -3510,11 +3554,10 @@ cdef class CUipcMemHandle_st:
         _set_chars(<char*>self._ptr[0].reserved, value, 64, 'reserved')
 
 
-cdef class CUstreamMemOpWaitValueParams_st:
+cdef class CUstreamMemOpWaitValueParams_st(_Struct):
     """The C struct CUstreamMemOpWaitValueParams_st; a property per field."""
     cdef cydriver.CUstreamMemOpWaitValueParams_st _value
     cdef cydriver.CUstreamMemOpWaitValueParams_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -3585,11 +3628,10 @@ cdef class CUstreamMemOpWaitValueParams_st:
         self._ptr[0].alias = <cydriver.CUdeviceptr><uintptr_t>_handle_value(value, CUdeviceptr_v2, 'alias')
 
 
-cdef class CUstreamMemOpWriteValueParams_st:
+cdef class CUstreamMemOpWriteValueParams_st(_Struct):
     """The C struct CUstreamMemOpWriteValueParams_st; a property per field."""
     cdef cydriver.CUstreamMemOpWriteValueParams_st _value
     cdef cydriver.CUstreamMemOpWriteValueParams_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -3660,11 +3702,10 @@ cdef class CUstreamMemOpWriteValueParams_st:
         self._ptr[0].alias = <cydriver.CUdeviceptr><uintptr_t>_handle_value(value, CUdeviceptr_v2, 'alias')
 
 
-cdef class CUstreamMemOpFlushRemoteWritesParams_st:
+cdef class CUstreamMemOpFlushRemoteWritesParams_st(_Struct):
     """The C struct CUstreamMemOpFlushRemoteWritesParams_st; a property per field."""
     cdef cydriver.CUstreamMemOpFlushRemoteWritesParams_st _value
     cdef cydriver.CUstreamMemOpFlushRemoteWritesParams_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -3698,11 +3739,10 @@ cdef class CUstreamMemOpFlushRemoteWritesParams_st:
         self._ptr[0].flags = value
 
 
-cdef class CUstreamMemOpMemoryBarrierParams_st:
+cdef class CUstreamMemOpMemoryBarrierParams_st(_Struct):
     """The C struct CUstreamMemOpMemoryBarrierParams_st; a property per field."""
     cdef cydriver.CUstreamMemOpMemoryBarrierParams_st _value
     cdef cydriver.CUstreamMemOpMemoryBarrierParams_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -3736,11 +3776,10 @@ cdef class CUstreamMemOpMemoryBarrierParams_st:
         self._ptr[0].flags = value
 
 
-cdef class CUstreamBatchMemOpParams_union:
+cdef class CUstreamBatchMemOpParams_union(_Struct):
     """Per-operation parameters for cuStreamBatchMemOp"""
     cdef cydriver.CUstreamBatchMemOpParams_union _value
     cdef cydriver.CUstreamBatchMemOpParams_union* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -3772,7 +3811,7 @@ cdef class CUstreamBatchMemOpParams_union:
         return _view_CUstreamMemOpWaitValueParams_st(<uintptr_t>&self._ptr[0].waitValue, self)
     @waitValue.setter
     def waitValue(self, value):
-        _copy_struct(<void*>&self._ptr[0].waitValue, value, CUstreamMemOpWaitValueParams_st, sizeof(self._ptr[0].waitValue))
+        _copy_struct(self, <void*>&self._ptr[0].waitValue, value, CUstreamMemOpWaitValueParams_st, sizeof(self._ptr[0].waitValue))
 
     @property
     def writeValue(self):
@@ -3780,7 +3819,7 @@ cdef class CUstreamBatchMemOpParams_union:
         return _view_CUstreamMemOpWriteValueParams_st(<uintptr_t>&self._ptr[0].writeValue, self)
     @writeValue.setter
     def writeValue(self, value):
-        _copy_struct(<void*>&self._ptr[0].writeValue, value, CUstreamMemOpWriteValueParams_st, sizeof(self._ptr[0].writeValue))
+        _copy_struct(self, <void*>&self._ptr[0].writeValue, value, CUstreamMemOpWriteValueParams_st, sizeof(self._ptr[0].writeValue))
 
     @property
     def flushRemoteWrites(self):
@@ -3788,7 +3827,7 @@ cdef class CUstreamBatchMemOpParams_union:
         return _view_CUstreamMemOpFlushRemoteWritesParams_st(<uintptr_t>&self._ptr[0].flushRemoteWrites, self)
     @flushRemoteWrites.setter
     def flushRemoteWrites(self, value):
-        _copy_struct(<void*>&self._ptr[0].flushRemoteWrites, value, CUstreamMemOpFlushRemoteWritesParams_st, sizeof(self._ptr[0].flushRemoteWrites))
+        _copy_struct(self, <void*>&self._ptr[0].flushRemoteWrites, value, CUstreamMemOpFlushRemoteWritesParams_st, sizeof(self._ptr[0].flushRemoteWrites))
 
     @property
     def memoryBarrier(self):
@@ -3796,7 +3835,7 @@ cdef class CUstreamBatchMemOpParams_union:
         return _view_CUstreamMemOpMemoryBarrierParams_st(<uintptr_t>&self._ptr[0].memoryBarrier, self)
     @memoryBarrier.setter
     def memoryBarrier(self, value):
-        _copy_struct(<void*>&self._ptr[0].memoryBarrier, value, CUstreamMemOpMemoryBarrierParams_st, sizeof(self._ptr[0].memoryBarrier))
+        _copy_struct(self, <void*>&self._ptr[0].memoryBarrier, value, CUstreamMemOpMemoryBarrierParams_st, sizeof(self._ptr[0].memoryBarrier))
 
     @property
     def pad(self):
@@ -3809,13 +3848,12 @@ cdef class CUstreamBatchMemOpParams_union:
             self._ptr[0].pad[i] = value[i]
 
 
-cdef class CUDA_BATCH_MEM_OP_NODE_PARAMS_v1_st:
+cdef class CUDA_BATCH_MEM_OP_NODE_PARAMS_v1_st(_Struct):
     """Batch memory operation node parameters Used in the legacy cuGraphAddBatchMemOpNode api. New
     code should use cuGraphAddNode()
     """
     cdef cydriver.CUDA_BATCH_MEM_OP_NODE_PARAMS_v1_st _value
     cdef cydriver.CUDA_BATCH_MEM_OP_NODE_PARAMS_v1_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -3864,11 +3902,10 @@ cdef class CUDA_BATCH_MEM_OP_NODE_PARAMS_v1_st:
         self._ptr[0].flags = value
 
 
-cdef class CUDA_BATCH_MEM_OP_NODE_PARAMS_v2_st:
+cdef class CUDA_BATCH_MEM_OP_NODE_PARAMS_v2_st(_Struct):
     """Batch memory operation node parameters"""
     cdef cydriver.CUDA_BATCH_MEM_OP_NODE_PARAMS_v2_st _value
     cdef cydriver.CUDA_BATCH_MEM_OP_NODE_PARAMS_v2_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -3921,11 +3958,10 @@ cdef class CUDA_BATCH_MEM_OP_NODE_PARAMS_v2_st:
         self._ptr[0].flags = value
 
 
-cdef class anon_struct1:
+cdef class anon_struct1(_Struct):
     """The C struct anon_struct1; a property per field."""
     cdef cydriver.anon_struct1 _value
     cdef cydriver.anon_struct1* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -3952,11 +3988,10 @@ cdef class anon_struct1:
         self._ptr[0].bytesOverBudget = value
 
 
-cdef class anon_union0:
+cdef class anon_union0(_Struct):
     """The C union anon_union0; a property per field."""
     cdef cydriver.anon_union0 _value
     cdef cydriver.anon_union0* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -3980,14 +4015,13 @@ cdef class anon_union0:
         return _view_anon_struct1(<uintptr_t>&self._ptr[0].overBudget, self)
     @overBudget.setter
     def overBudget(self, value):
-        _copy_struct(<void*>&self._ptr[0].overBudget, value, anon_struct1, sizeof(self._ptr[0].overBudget))
+        _copy_struct(self, <void*>&self._ptr[0].overBudget, value, anon_struct1, sizeof(self._ptr[0].overBudget))
 
 
-cdef class CUasyncNotificationInfo_st:
+cdef class CUasyncNotificationInfo_st(_Struct):
     """Information passed to the user via the async notification callback"""
     cdef cydriver.CUasyncNotificationInfo_st _value
     cdef cydriver.CUasyncNotificationInfo_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -4019,14 +4053,13 @@ cdef class CUasyncNotificationInfo_st:
         return _view_anon_union0(<uintptr_t>&self._ptr[0].info, self)
     @info.setter
     def info(self, value):
-        _copy_struct(<void*>&self._ptr[0].info, value, anon_union0, sizeof(self._ptr[0].info))
+        _copy_struct(self, <void*>&self._ptr[0].info, value, anon_union0, sizeof(self._ptr[0].info))
 
 
-cdef class CUdevprop_st:
+cdef class CUdevprop_st(_Struct):
     """Legacy device properties"""
     cdef cydriver.CUdevprop_st _value
     cdef cydriver.CUdevprop_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -4131,7 +4164,7 @@ cdef class CUdevprop_st:
         self._ptr[0].textureAlign = value
 
 
-cdef class CUaccessPolicyWindow_st:
+cdef class CUaccessPolicyWindow_st(_Struct):
     """Specifies an access policy for a window, a contiguous extent of memory beginning at base_ptr
     and ending at base_ptr + num_bytes. num_bytes is limited by
     CU_DEVICE_ATTRIBUTE_MAX_ACCESS_POLICY_WINDOW_SIZE. Partition into many segments and assign
@@ -4142,7 +4175,6 @@ cdef class CUaccessPolicyWindow_st:
     """
     cdef cydriver.CUaccessPolicyWindow_st _value
     cdef cydriver.CUaccessPolicyWindow_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -4201,11 +4233,10 @@ cdef class CUaccessPolicyWindow_st:
         self._ptr[0].missProp = <cydriver.CUaccessProperty><int>_index(value, 'missProp')
 
 
-cdef class CUDA_KERNEL_NODE_PARAMS_st:
+cdef class CUDA_KERNEL_NODE_PARAMS_st(_Struct):
     """GPU kernel node parameters"""
     cdef cydriver.CUDA_KERNEL_NODE_PARAMS_st _value
     cdef cydriver.CUDA_KERNEL_NODE_PARAMS_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -4306,11 +4337,10 @@ cdef class CUDA_KERNEL_NODE_PARAMS_st:
         self._ptr[0].extra = <void**><uintptr_t>_address(value, 'extra')
 
 
-cdef class CUDA_KERNEL_NODE_PARAMS_v2_st:
+cdef class CUDA_KERNEL_NODE_PARAMS_v2_st(_Struct):
     """GPU kernel node parameters"""
     cdef cydriver.CUDA_KERNEL_NODE_PARAMS_v2_st _value
     cdef cydriver.CUDA_KERNEL_NODE_PARAMS_v2_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -4431,11 +4461,10 @@ cdef class CUDA_KERNEL_NODE_PARAMS_v2_st:
         self._ptr[0].ctx = <cydriver.CUcontext><uintptr_t>_handle_value(value, CUcontext, 'ctx')
 
 
-cdef class CUDA_KERNEL_NODE_PARAMS_v3_st:
+cdef class CUDA_KERNEL_NODE_PARAMS_v3_st(_Struct):
     """GPU kernel node parameters"""
     cdef cydriver.CUDA_KERNEL_NODE_PARAMS_v3_st _value
     cdef cydriver.CUDA_KERNEL_NODE_PARAMS_v3_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -4556,11 +4585,10 @@ cdef class CUDA_KERNEL_NODE_PARAMS_v3_st:
         self._ptr[0].ctx = <cydriver.CUcontext><uintptr_t>_handle_value(value, CUcontext, 'ctx')
 
 
-cdef class CUDA_MEMSET_NODE_PARAMS_st:
+cdef class CUDA_MEMSET_NODE_PARAMS_st(_Struct):
     """Memset node parameters"""
     cdef cydriver.CUDA_MEMSET_NODE_PARAMS_st _value
     cdef cydriver.CUDA_MEMSET_NODE_PARAMS_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -4629,11 +4657,10 @@ cdef class CUDA_MEMSET_NODE_PARAMS_st:
         self._ptr[0].height = value
 
 
-cdef class CUDA_MEMSET_NODE_PARAMS_v2_st:
+cdef class CUDA_MEMSET_NODE_PARAMS_v2_st(_Struct):
     """Memset node parameters"""
     cdef cydriver.CUDA_MEMSET_NODE_PARAMS_v2_st _value
     cdef cydriver.CUDA_MEMSET_NODE_PARAMS_v2_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -4712,11 +4739,10 @@ cdef class CUDA_MEMSET_NODE_PARAMS_v2_st:
         self._ptr[0].ctx = <cydriver.CUcontext><uintptr_t>_handle_value(value, CUcontext, 'ctx')
 
 
-cdef class CUDA_HOST_NODE_PARAMS_st:
+cdef class CUDA_HOST_NODE_PARAMS_st(_Struct):
     """Host node parameters"""
     cdef cydriver.CUDA_HOST_NODE_PARAMS_st _value
     cdef cydriver.CUDA_HOST_NODE_PARAMS_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -4736,28 +4762,33 @@ cdef class CUDA_HOST_NODE_PARAMS_st:
 
     @property
     def fn(self):
-        """The function to call when the node executes"""
-        cdef CUhostFn v = CUhostFn.__new__(CUhostFn)
+        """The function to call when the node executes: a C function, or the Python callable given."""
+        cdef CUhostFn v
+        if is_python_host_fn(<void*>self._ptr[0].fn):
+            return host_field_fn(self._ptr[0].userData)
+        v = CUhostFn.__new__(CUhostFn)
         (<cydriver.CUhostFn*>v._ptr)[0] = self._ptr[0].fn
         return v
     @fn.setter
     def fn(self, value):
-        self._ptr[0].fn = <cydriver.CUhostFn><uintptr_t>_handle_value(value, CUhostFn, 'fn')
+        if is_callable_arg(value, CUhostFn):
+            host_field_set_fn(_refs_of(self), <void**>&self._ptr[0].fn, &self._ptr[0].userData, value)
+        else:
+            host_field_set_c_fn(_refs_of(self), <void**>&self._ptr[0].fn, &self._ptr[0].userData, <void*>_address(value, 'fn'))
 
     @property
     def userData(self):
-        """Argument to pass to the function"""
-        return <uintptr_t>self._ptr[0].userData
+        """The argument passed to fn: an address, or any Python object when fn is a Python callable."""
+        return host_field_data(_refs_get(self), <void**>&self._ptr[0].fn, &self._ptr[0].userData)
     @userData.setter
     def userData(self, value):
-        self._ptr[0].userData = <void*><uintptr_t>_address(value, 'userData')
+        host_field_set_data(_refs_of(self), <void**>&self._ptr[0].fn, &self._ptr[0].userData, value)
 
 
-cdef class CUDA_HOST_NODE_PARAMS_v2_st:
+cdef class CUDA_HOST_NODE_PARAMS_v2_st(_Struct):
     """Host node parameters"""
     cdef cydriver.CUDA_HOST_NODE_PARAMS_v2_st _value
     cdef cydriver.CUDA_HOST_NODE_PARAMS_v2_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -4777,28 +4808,33 @@ cdef class CUDA_HOST_NODE_PARAMS_v2_st:
 
     @property
     def fn(self):
-        """The function to call when the node executes"""
-        cdef CUhostFn v = CUhostFn.__new__(CUhostFn)
+        """The function to call when the node executes: a C function, or the Python callable given."""
+        cdef CUhostFn v
+        if is_python_host_fn(<void*>self._ptr[0].fn):
+            return host_field_fn(self._ptr[0].userData)
+        v = CUhostFn.__new__(CUhostFn)
         (<cydriver.CUhostFn*>v._ptr)[0] = self._ptr[0].fn
         return v
     @fn.setter
     def fn(self, value):
-        self._ptr[0].fn = <cydriver.CUhostFn><uintptr_t>_handle_value(value, CUhostFn, 'fn')
+        if is_callable_arg(value, CUhostFn):
+            host_field_set_fn(_refs_of(self), <void**>&self._ptr[0].fn, &self._ptr[0].userData, value)
+        else:
+            host_field_set_c_fn(_refs_of(self), <void**>&self._ptr[0].fn, &self._ptr[0].userData, <void*>_address(value, 'fn'))
 
     @property
     def userData(self):
-        """Argument to pass to the function"""
-        return <uintptr_t>self._ptr[0].userData
+        """The argument passed to fn: an address, or any Python object when fn is a Python callable."""
+        return host_field_data(_refs_get(self), <void**>&self._ptr[0].fn, &self._ptr[0].userData)
     @userData.setter
     def userData(self, value):
-        self._ptr[0].userData = <void*><uintptr_t>_address(value, 'userData')
+        host_field_set_data(_refs_of(self), <void**>&self._ptr[0].fn, &self._ptr[0].userData, value)
 
 
-cdef class CUDA_CONDITIONAL_NODE_PARAMS:
+cdef class CUDA_CONDITIONAL_NODE_PARAMS(_Struct):
     """Conditional node parameters"""
     cdef cydriver.CUDA_CONDITIONAL_NODE_PARAMS _value
     cdef cydriver.CUDA_CONDITIONAL_NODE_PARAMS* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -4861,14 +4897,13 @@ cdef class CUDA_CONDITIONAL_NODE_PARAMS:
         self._ptr[0].ctx = <cydriver.CUcontext><uintptr_t>_handle_value(value, CUcontext, 'ctx')
 
 
-cdef class CUgraphEdgeData_st:
+cdef class CUgraphEdgeData_st(_Struct):
     """Optional annotation for edges in a CUDA graph. Note, all edges implicitly have annotations and
     default to a zero-initialized value if not specified. A zero-initialized struct indicates a
     standard full serialization of two nodes with memory visibility.
     """
     cdef cydriver.CUgraphEdgeData_st _value
     cdef cydriver.CUgraphEdgeData_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -4922,11 +4957,10 @@ cdef class CUgraphEdgeData_st:
             self._ptr[0].reserved[i] = value[i]
 
 
-cdef class CUDA_GRAPH_INSTANTIATE_PARAMS_st:
+cdef class CUDA_GRAPH_INSTANTIATE_PARAMS_st(_Struct):
     """Graph instantiation parameters"""
     cdef cydriver.CUDA_GRAPH_INSTANTIATE_PARAMS_st _value
     cdef cydriver.CUDA_GRAPH_INSTANTIATE_PARAMS_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -4983,7 +5017,7 @@ cdef class CUDA_GRAPH_INSTANTIATE_PARAMS_st:
         self._ptr[0].result_out = <cydriver.CUgraphInstantiateResult><int>_index(value, 'result_out')
 
 
-cdef class CUlaunchMemSyncDomainMap_st:
+cdef class CUlaunchMemSyncDomainMap_st(_Struct):
     """Memory Synchronization Domain map See cudaLaunchMemSyncDomain. By default, kernels are launched
     in domain 0. Kernel launched with CU_LAUNCH_MEM_SYNC_DOMAIN_REMOTE will have a different domain
     ID. User may also alter the domain ID with CUlaunchMemSyncDomainMap for a specific stream /
@@ -4992,7 +5026,6 @@ cdef class CUlaunchMemSyncDomainMap_st:
     """
     cdef cydriver.CUlaunchMemSyncDomainMap_st _value
     cdef cydriver.CUlaunchMemSyncDomainMap_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -5027,11 +5060,10 @@ cdef class CUlaunchMemSyncDomainMap_st:
         self._ptr[0].remote = value
 
 
-cdef class anon_struct2:
+cdef class anon_struct2(_Struct):
     """The C struct anon_struct2; a property per field."""
     cdef cydriver.anon_struct2 _value
     cdef cydriver.anon_struct2* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -5071,11 +5103,10 @@ cdef class anon_struct2:
         self._ptr[0].z = value
 
 
-cdef class anon_struct3:
+cdef class anon_struct3(_Struct):
     """The C struct anon_struct3; a property per field."""
     cdef cydriver.anon_struct3 _value
     cdef cydriver.anon_struct3* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -5117,11 +5148,10 @@ cdef class anon_struct3:
         self._ptr[0].triggerAtBlockStart = value
 
 
-cdef class anon_struct4:
+cdef class anon_struct4(_Struct):
     """The C struct anon_struct4; a property per field."""
     cdef cydriver.anon_struct4 _value
     cdef cydriver.anon_struct4* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -5156,11 +5186,10 @@ cdef class anon_struct4:
         self._ptr[0].flags = value
 
 
-cdef class anon_struct5:
+cdef class anon_struct5(_Struct):
     """The C struct anon_struct5; a property per field."""
     cdef cydriver.anon_struct5 _value
     cdef cydriver.anon_struct5* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -5200,11 +5229,10 @@ cdef class anon_struct5:
         self._ptr[0].z = value
 
 
-cdef class anon_struct6:
+cdef class anon_struct6(_Struct):
     """The C struct anon_struct6; a property per field."""
     cdef cydriver.anon_struct6 _value
     cdef cydriver.anon_struct6* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -5239,11 +5267,10 @@ cdef class anon_struct6:
         self._ptr[0].devNode = <cydriver.CUgraphDeviceNode><uintptr_t>_handle_value(value, CUgraphDeviceNode, 'devNode')
 
 
-cdef class CUlaunchAttributeValue_union:
+cdef class CUlaunchAttributeValue_union(_Struct):
     """Launch attributes union; used as value field of CUlaunchAttribute"""
     cdef cydriver.CUlaunchAttributeValue_union _value
     cdef cydriver.CUlaunchAttributeValue_union* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -5274,7 +5301,7 @@ cdef class CUlaunchAttributeValue_union:
         return _view_CUaccessPolicyWindow_st(<uintptr_t>&self._ptr[0].accessPolicyWindow, self)
     @accessPolicyWindow.setter
     def accessPolicyWindow(self, value):
-        _copy_struct(<void*>&self._ptr[0].accessPolicyWindow, value, CUaccessPolicyWindow_st, sizeof(self._ptr[0].accessPolicyWindow))
+        _copy_struct(self, <void*>&self._ptr[0].accessPolicyWindow, value, CUaccessPolicyWindow_st, sizeof(self._ptr[0].accessPolicyWindow))
 
     @property
     def cooperative(self):
@@ -5297,7 +5324,7 @@ cdef class CUlaunchAttributeValue_union:
         return _view_anon_struct2(<uintptr_t>&self._ptr[0].clusterDim, self)
     @clusterDim.setter
     def clusterDim(self, value):
-        _copy_struct(<void*>&self._ptr[0].clusterDim, value, anon_struct2, sizeof(self._ptr[0].clusterDim))
+        _copy_struct(self, <void*>&self._ptr[0].clusterDim, value, anon_struct2, sizeof(self._ptr[0].clusterDim))
 
     @property
     def clusterSchedulingPolicyPreference(self):
@@ -5320,14 +5347,14 @@ cdef class CUlaunchAttributeValue_union:
         return _view_anon_struct3(<uintptr_t>&self._ptr[0].programmaticEvent, self)
     @programmaticEvent.setter
     def programmaticEvent(self, value):
-        _copy_struct(<void*>&self._ptr[0].programmaticEvent, value, anon_struct3, sizeof(self._ptr[0].programmaticEvent))
+        _copy_struct(self, <void*>&self._ptr[0].programmaticEvent, value, anon_struct3, sizeof(self._ptr[0].programmaticEvent))
 
     @property
     def launchCompletionEvent(self):
         return _view_anon_struct4(<uintptr_t>&self._ptr[0].launchCompletionEvent, self)
     @launchCompletionEvent.setter
     def launchCompletionEvent(self, value):
-        _copy_struct(<void*>&self._ptr[0].launchCompletionEvent, value, anon_struct4, sizeof(self._ptr[0].launchCompletionEvent))
+        _copy_struct(self, <void*>&self._ptr[0].launchCompletionEvent, value, anon_struct4, sizeof(self._ptr[0].launchCompletionEvent))
 
     @property
     def priority(self):
@@ -5343,7 +5370,7 @@ cdef class CUlaunchAttributeValue_union:
         return _view_CUlaunchMemSyncDomainMap_st(<uintptr_t>&self._ptr[0].memSyncDomainMap, self)
     @memSyncDomainMap.setter
     def memSyncDomainMap(self, value):
-        _copy_struct(<void*>&self._ptr[0].memSyncDomainMap, value, CUlaunchMemSyncDomainMap_st, sizeof(self._ptr[0].memSyncDomainMap))
+        _copy_struct(self, <void*>&self._ptr[0].memSyncDomainMap, value, CUlaunchMemSyncDomainMap_st, sizeof(self._ptr[0].memSyncDomainMap))
 
     @property
     def memSyncDomain(self):
@@ -5358,14 +5385,14 @@ cdef class CUlaunchAttributeValue_union:
         return _view_anon_struct5(<uintptr_t>&self._ptr[0].preferredClusterDim, self)
     @preferredClusterDim.setter
     def preferredClusterDim(self, value):
-        _copy_struct(<void*>&self._ptr[0].preferredClusterDim, value, anon_struct5, sizeof(self._ptr[0].preferredClusterDim))
+        _copy_struct(self, <void*>&self._ptr[0].preferredClusterDim, value, anon_struct5, sizeof(self._ptr[0].preferredClusterDim))
 
     @property
     def deviceUpdatableKernelNode(self):
         return _view_anon_struct6(<uintptr_t>&self._ptr[0].deviceUpdatableKernelNode, self)
     @deviceUpdatableKernelNode.setter
     def deviceUpdatableKernelNode(self, value):
-        _copy_struct(<void*>&self._ptr[0].deviceUpdatableKernelNode, value, anon_struct6, sizeof(self._ptr[0].deviceUpdatableKernelNode))
+        _copy_struct(self, <void*>&self._ptr[0].deviceUpdatableKernelNode, value, anon_struct6, sizeof(self._ptr[0].deviceUpdatableKernelNode))
 
     @property
     def sharedMemCarveout(self):
@@ -5383,11 +5410,10 @@ cdef class CUlaunchAttributeValue_union:
         self._ptr[0].nvlinkUtilCentricScheduling = value
 
 
-cdef class CUlaunchAttribute_st:
+cdef class CUlaunchAttribute_st(_Struct):
     """Launch attribute"""
     cdef cydriver.CUlaunchAttribute_st _value
     cdef cydriver.CUlaunchAttribute_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -5426,14 +5452,13 @@ cdef class CUlaunchAttribute_st:
         return _view_CUlaunchAttributeValue_union(<uintptr_t>&self._ptr[0].value, self)
     @value.setter
     def value(self, value):
-        _copy_struct(<void*>&self._ptr[0].value, value, CUlaunchAttributeValue_union, sizeof(self._ptr[0].value))
+        _copy_struct(self, <void*>&self._ptr[0].value, value, CUlaunchAttributeValue_union, sizeof(self._ptr[0].value))
 
 
-cdef class CUlaunchConfig_st:
+cdef class CUlaunchConfig_st(_Struct):
     """CUDA extensible launch configuration"""
     cdef cydriver.CUlaunchConfig_st _value
     cdef cydriver.CUlaunchConfig_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -5534,11 +5559,10 @@ cdef class CUlaunchConfig_st:
         self._ptr[0].numAttrs = value
 
 
-cdef class CUexecAffinitySmCount_st:
+cdef class CUexecAffinitySmCount_st(_Struct):
     """Value for CU_EXEC_AFFINITY_TYPE_SM_COUNT"""
     cdef cydriver.CUexecAffinitySmCount_st _value
     cdef cydriver.CUexecAffinitySmCount_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -5565,11 +5589,10 @@ cdef class CUexecAffinitySmCount_st:
         self._ptr[0].val = value
 
 
-cdef class anon_union7:
+cdef class anon_union7(_Struct):
     """The C union anon_union7; a property per field."""
     cdef cydriver.anon_union7 _value
     cdef cydriver.anon_union7* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -5592,14 +5615,13 @@ cdef class anon_union7:
         return _view_CUexecAffinitySmCount_st(<uintptr_t>&self._ptr[0].smCount, self)
     @smCount.setter
     def smCount(self, value):
-        _copy_struct(<void*>&self._ptr[0].smCount, value, CUexecAffinitySmCount_st, sizeof(self._ptr[0].smCount))
+        _copy_struct(self, <void*>&self._ptr[0].smCount, value, CUexecAffinitySmCount_st, sizeof(self._ptr[0].smCount))
 
 
-cdef class CUexecAffinityParam_st:
+cdef class CUexecAffinityParam_st(_Struct):
     """Execution Affinity Parameters"""
     cdef cydriver.CUexecAffinityParam_st _value
     cdef cydriver.CUexecAffinityParam_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -5629,14 +5651,13 @@ cdef class CUexecAffinityParam_st:
         return _view_anon_union7(<uintptr_t>&self._ptr[0].param, self)
     @param.setter
     def param(self, value):
-        _copy_struct(<void*>&self._ptr[0].param, value, anon_union7, sizeof(self._ptr[0].param))
+        _copy_struct(self, <void*>&self._ptr[0].param, value, anon_union7, sizeof(self._ptr[0].param))
 
 
-cdef class CUctxCigParam_st:
+cdef class CUctxCigParam_st(_Struct):
     """CIG Context Create Params"""
     cdef cydriver.CUctxCigParam_st _value
     cdef cydriver.CUctxCigParam_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -5669,13 +5690,12 @@ cdef class CUctxCigParam_st:
         self._ptr[0].sharedData = <void*><uintptr_t>_address(value, 'sharedData')
 
 
-cdef class CUctxCreateParams_st:
+cdef class CUctxCreateParams_st(_Struct):
     """Params for creating CUDA context Exactly one of execAffinityParams and cigParams must be
     non-NULL.
     """
     cdef cydriver.CUctxCreateParams_st _value
     cdef cydriver.CUctxCreateParams_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -5715,11 +5735,10 @@ cdef class CUctxCreateParams_st:
         self._ptr[0].cigParams = <cydriver.CUctxCigParam*><uintptr_t>_address(value, 'cigParams')
 
 
-cdef class CUlibraryHostUniversalFunctionAndDataTable_st:
+cdef class CUlibraryHostUniversalFunctionAndDataTable_st(_Struct):
     """The C struct CUlibraryHostUniversalFunctionAndDataTable_st; a property per field."""
     cdef cydriver.CUlibraryHostUniversalFunctionAndDataTable_st _value
     cdef cydriver.CUlibraryHostUniversalFunctionAndDataTable_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -5766,11 +5785,10 @@ cdef class CUlibraryHostUniversalFunctionAndDataTable_st:
         self._ptr[0].dataWindowSize = value
 
 
-cdef class CUDA_MEMCPY2D_st:
+cdef class CUDA_MEMCPY2D_st(_Struct):
     """2D memory copy parameters"""
     cdef cydriver.CUDA_MEMCPY2D_st _value
     cdef cydriver.CUDA_MEMCPY2D_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -5925,11 +5943,10 @@ cdef class CUDA_MEMCPY2D_st:
         self._ptr[0].Height = value
 
 
-cdef class CUDA_MEMCPY3D_st:
+cdef class CUDA_MEMCPY3D_st(_Struct):
     """3D memory copy parameters"""
     cdef cydriver.CUDA_MEMCPY3D_st _value
     cdef cydriver.CUDA_MEMCPY3D_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -6156,11 +6173,10 @@ cdef class CUDA_MEMCPY3D_st:
         self._ptr[0].Depth = value
 
 
-cdef class CUDA_MEMCPY3D_PEER_st:
+cdef class CUDA_MEMCPY3D_PEER_st(_Struct):
     """3D memory cross-context copy parameters"""
     cdef cydriver.CUDA_MEMCPY3D_PEER_st _value
     cdef cydriver.CUDA_MEMCPY3D_PEER_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -6391,11 +6407,10 @@ cdef class CUDA_MEMCPY3D_PEER_st:
         self._ptr[0].Depth = value
 
 
-cdef class CUDA_MEMCPY_NODE_PARAMS_st:
+cdef class CUDA_MEMCPY_NODE_PARAMS_st(_Struct):
     """Memcpy node parameters"""
     cdef cydriver.CUDA_MEMCPY_NODE_PARAMS_st _value
     cdef cydriver.CUDA_MEMCPY_NODE_PARAMS_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -6445,14 +6460,13 @@ cdef class CUDA_MEMCPY_NODE_PARAMS_st:
         return _view_CUDA_MEMCPY3D_st(<uintptr_t>&self._ptr[0].copyParams, self)
     @copyParams.setter
     def copyParams(self, value):
-        _copy_struct(<void*>&self._ptr[0].copyParams, value, CUDA_MEMCPY3D_st, sizeof(self._ptr[0].copyParams))
+        _copy_struct(self, <void*>&self._ptr[0].copyParams, value, CUDA_MEMCPY3D_st, sizeof(self._ptr[0].copyParams))
 
 
-cdef class CUDA_ARRAY_DESCRIPTOR_st:
+cdef class CUDA_ARRAY_DESCRIPTOR_st(_Struct):
     """Array descriptor"""
     cdef cydriver.CUDA_ARRAY_DESCRIPTOR_st _value
     cdef cydriver.CUDA_ARRAY_DESCRIPTOR_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -6503,11 +6517,10 @@ cdef class CUDA_ARRAY_DESCRIPTOR_st:
         self._ptr[0].NumChannels = value
 
 
-cdef class CUDA_ARRAY3D_DESCRIPTOR_st:
+cdef class CUDA_ARRAY3D_DESCRIPTOR_st(_Struct):
     """3D array descriptor"""
     cdef cydriver.CUDA_ARRAY3D_DESCRIPTOR_st _value
     cdef cydriver.CUDA_ARRAY3D_DESCRIPTOR_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -6574,11 +6587,10 @@ cdef class CUDA_ARRAY3D_DESCRIPTOR_st:
         self._ptr[0].Flags = value
 
 
-cdef class anon_struct8:
+cdef class anon_struct8(_Struct):
     """The C struct anon_struct8; a property per field."""
     cdef cydriver.anon_struct8 _value
     cdef cydriver.anon_struct8* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -6621,11 +6633,10 @@ cdef class anon_struct8:
         self._ptr[0].depth = value
 
 
-cdef class CUDA_ARRAY_SPARSE_PROPERTIES_st:
+cdef class CUDA_ARRAY_SPARSE_PROPERTIES_st(_Struct):
     """CUDA array sparse properties"""
     cdef cydriver.CUDA_ARRAY_SPARSE_PROPERTIES_st _value
     cdef cydriver.CUDA_ARRAY_SPARSE_PROPERTIES_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -6648,7 +6659,7 @@ cdef class CUDA_ARRAY_SPARSE_PROPERTIES_st:
         return _view_anon_struct8(<uintptr_t>&self._ptr[0].tileExtent, self)
     @tileExtent.setter
     def tileExtent(self, value):
-        _copy_struct(<void*>&self._ptr[0].tileExtent, value, anon_struct8, sizeof(self._ptr[0].tileExtent))
+        _copy_struct(self, <void*>&self._ptr[0].tileExtent, value, anon_struct8, sizeof(self._ptr[0].tileExtent))
 
     @property
     def miptailFirstLevel(self):
@@ -6685,11 +6696,10 @@ cdef class CUDA_ARRAY_SPARSE_PROPERTIES_st:
             self._ptr[0].reserved[i] = value[i]
 
 
-cdef class CUDA_ARRAY_MEMORY_REQUIREMENTS_st:
+cdef class CUDA_ARRAY_MEMORY_REQUIREMENTS_st(_Struct):
     """CUDA array memory requirements"""
     cdef cydriver.CUDA_ARRAY_MEMORY_REQUIREMENTS_st _value
     cdef cydriver.CUDA_ARRAY_MEMORY_REQUIREMENTS_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -6734,11 +6744,10 @@ cdef class CUDA_ARRAY_MEMORY_REQUIREMENTS_st:
             self._ptr[0].reserved[i] = value[i]
 
 
-cdef class anon_struct10:
+cdef class anon_struct10(_Struct):
     """The C struct anon_struct10; a property per field."""
     cdef cydriver.anon_struct10 _value
     cdef cydriver.anon_struct10* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -6767,11 +6776,10 @@ cdef class anon_struct10:
         self._ptr[0].hArray = <cydriver.CUarray><uintptr_t>_handle_value(value, CUarray, 'hArray')
 
 
-cdef class anon_struct11:
+cdef class anon_struct11(_Struct):
     """The C struct anon_struct11; a property per field."""
     cdef cydriver.anon_struct11 _value
     cdef cydriver.anon_struct11* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -6800,11 +6808,10 @@ cdef class anon_struct11:
         self._ptr[0].hMipmappedArray = <cydriver.CUmipmappedArray><uintptr_t>_handle_value(value, CUmipmappedArray, 'hMipmappedArray')
 
 
-cdef class anon_struct12:
+cdef class anon_struct12(_Struct):
     """The C struct anon_struct12; a property per field."""
     cdef cydriver.anon_struct12 _value
     cdef cydriver.anon_struct12* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -6857,11 +6864,10 @@ cdef class anon_struct12:
         self._ptr[0].sizeInBytes = value
 
 
-cdef class anon_struct13:
+cdef class anon_struct13(_Struct):
     """The C struct anon_struct13; a property per field."""
     cdef cydriver.anon_struct13 _value
     cdef cydriver.anon_struct13* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -6930,11 +6936,10 @@ cdef class anon_struct13:
         self._ptr[0].pitchInBytes = value
 
 
-cdef class anon_struct14:
+cdef class anon_struct14(_Struct):
     """The C struct anon_struct14; a property per field."""
     cdef cydriver.anon_struct14 _value
     cdef cydriver.anon_struct14* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -6963,11 +6968,10 @@ cdef class anon_struct14:
             self._ptr[0].reserved[i] = value[i]
 
 
-cdef class anon_union9:
+cdef class anon_union9(_Struct):
     """The C union anon_union9; a property per field."""
     cdef cydriver.anon_union9 _value
     cdef cydriver.anon_union9* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -6990,42 +6994,41 @@ cdef class anon_union9:
         return _view_anon_struct10(<uintptr_t>&self._ptr[0].array, self)
     @array.setter
     def array(self, value):
-        _copy_struct(<void*>&self._ptr[0].array, value, anon_struct10, sizeof(self._ptr[0].array))
+        _copy_struct(self, <void*>&self._ptr[0].array, value, anon_struct10, sizeof(self._ptr[0].array))
 
     @property
     def mipmap(self):
         return _view_anon_struct11(<uintptr_t>&self._ptr[0].mipmap, self)
     @mipmap.setter
     def mipmap(self, value):
-        _copy_struct(<void*>&self._ptr[0].mipmap, value, anon_struct11, sizeof(self._ptr[0].mipmap))
+        _copy_struct(self, <void*>&self._ptr[0].mipmap, value, anon_struct11, sizeof(self._ptr[0].mipmap))
 
     @property
     def linear(self):
         return _view_anon_struct12(<uintptr_t>&self._ptr[0].linear, self)
     @linear.setter
     def linear(self, value):
-        _copy_struct(<void*>&self._ptr[0].linear, value, anon_struct12, sizeof(self._ptr[0].linear))
+        _copy_struct(self, <void*>&self._ptr[0].linear, value, anon_struct12, sizeof(self._ptr[0].linear))
 
     @property
     def pitch2D(self):
         return _view_anon_struct13(<uintptr_t>&self._ptr[0].pitch2D, self)
     @pitch2D.setter
     def pitch2D(self, value):
-        _copy_struct(<void*>&self._ptr[0].pitch2D, value, anon_struct13, sizeof(self._ptr[0].pitch2D))
+        _copy_struct(self, <void*>&self._ptr[0].pitch2D, value, anon_struct13, sizeof(self._ptr[0].pitch2D))
 
     @property
     def reserved(self):
         return _view_anon_struct14(<uintptr_t>&self._ptr[0].reserved, self)
     @reserved.setter
     def reserved(self, value):
-        _copy_struct(<void*>&self._ptr[0].reserved, value, anon_struct14, sizeof(self._ptr[0].reserved))
+        _copy_struct(self, <void*>&self._ptr[0].reserved, value, anon_struct14, sizeof(self._ptr[0].reserved))
 
 
-cdef class CUDA_RESOURCE_DESC_st:
+cdef class CUDA_RESOURCE_DESC_st(_Struct):
     """CUDA Resource descriptor"""
     cdef cydriver.CUDA_RESOURCE_DESC_st _value
     cdef cydriver.CUDA_RESOURCE_DESC_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -7056,7 +7059,7 @@ cdef class CUDA_RESOURCE_DESC_st:
         return _view_anon_union9(<uintptr_t>&self._ptr[0].res, self)
     @res.setter
     def res(self, value):
-        _copy_struct(<void*>&self._ptr[0].res, value, anon_union9, sizeof(self._ptr[0].res))
+        _copy_struct(self, <void*>&self._ptr[0].res, value, anon_union9, sizeof(self._ptr[0].res))
 
     @property
     def flags(self):
@@ -7067,11 +7070,10 @@ cdef class CUDA_RESOURCE_DESC_st:
         self._ptr[0].flags = value
 
 
-cdef class CUDA_TEXTURE_DESC_st:
+cdef class CUDA_TEXTURE_DESC_st(_Struct):
     """Texture descriptor"""
     cdef cydriver.CUDA_TEXTURE_DESC_st _value
     cdef cydriver.CUDA_TEXTURE_DESC_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -7178,11 +7180,10 @@ cdef class CUDA_TEXTURE_DESC_st:
             self._ptr[0].reserved[i] = value[i]
 
 
-cdef class CUDA_RESOURCE_VIEW_DESC_st:
+cdef class CUDA_RESOURCE_VIEW_DESC_st(_Struct):
     """Resource view descriptor"""
     cdef cydriver.CUDA_RESOURCE_VIEW_DESC_st _value
     cdef cydriver.CUDA_RESOURCE_VIEW_DESC_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -7275,11 +7276,10 @@ cdef class CUDA_RESOURCE_VIEW_DESC_st:
             self._ptr[0].reserved[i] = value[i]
 
 
-cdef class CUtensorMap_st:
+cdef class CUtensorMap_st(_Struct):
     """Tensor map descriptor. Requires compiler support for aligning to 128 bytes."""
     cdef cydriver.CUtensorMap_st _value
     cdef cydriver.CUtensorMap_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -7308,11 +7308,10 @@ cdef class CUtensorMap_st:
             self._ptr[0].opaque[i] = value[i]
 
 
-cdef class CUDA_POINTER_ATTRIBUTE_P2P_TOKENS_st:
+cdef class CUDA_POINTER_ATTRIBUTE_P2P_TOKENS_st(_Struct):
     """GPU Direct v3 tokens"""
     cdef cydriver.CUDA_POINTER_ATTRIBUTE_P2P_TOKENS_st _value
     cdef cydriver.CUDA_POINTER_ATTRIBUTE_P2P_TOKENS_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -7345,11 +7344,10 @@ cdef class CUDA_POINTER_ATTRIBUTE_P2P_TOKENS_st:
         self._ptr[0].vaSpaceToken = value
 
 
-cdef class CUDA_LAUNCH_PARAMS_st:
+cdef class CUDA_LAUNCH_PARAMS_st(_Struct):
     """Kernel launch parameters"""
     cdef cydriver.CUDA_LAUNCH_PARAMS_st _value
     cdef cydriver.CUDA_LAUNCH_PARAMS_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -7452,11 +7450,10 @@ cdef class CUDA_LAUNCH_PARAMS_st:
         self._ptr[0].kernelParams = <void**><uintptr_t>_address(value, 'kernelParams')
 
 
-cdef class anon_struct16:
+cdef class anon_struct16(_Struct):
     """The C struct anon_struct16; a property per field."""
     cdef cydriver.anon_struct16 _value
     cdef cydriver.anon_struct16* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -7491,11 +7488,10 @@ cdef class anon_struct16:
         self._ptr[0].name = <const void*><uintptr_t>_address(value, 'name')
 
 
-cdef class anon_union15:
+cdef class anon_union15(_Struct):
     """The C union anon_union15; a property per field."""
     cdef cydriver.anon_union15 _value
     cdef cydriver.anon_union15* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -7526,7 +7522,7 @@ cdef class anon_union15:
         return _view_anon_struct16(<uintptr_t>&self._ptr[0].win32, self)
     @win32.setter
     def win32(self, value):
-        _copy_struct(<void*>&self._ptr[0].win32, value, anon_struct16, sizeof(self._ptr[0].win32))
+        _copy_struct(self, <void*>&self._ptr[0].win32, value, anon_struct16, sizeof(self._ptr[0].win32))
 
     @property
     def nvSciBufObject(self):
@@ -7537,11 +7533,10 @@ cdef class anon_union15:
         self._ptr[0].nvSciBufObject = <const void*><uintptr_t>_address(value, 'nvSciBufObject')
 
 
-cdef class CUDA_EXTERNAL_MEMORY_HANDLE_DESC_st:
+cdef class CUDA_EXTERNAL_MEMORY_HANDLE_DESC_st(_Struct):
     """External memory handle descriptor"""
     cdef cydriver.CUDA_EXTERNAL_MEMORY_HANDLE_DESC_st _value
     cdef cydriver.CUDA_EXTERNAL_MEMORY_HANDLE_DESC_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -7572,7 +7567,7 @@ cdef class CUDA_EXTERNAL_MEMORY_HANDLE_DESC_st:
         return _view_anon_union15(<uintptr_t>&self._ptr[0].handle, self)
     @handle.setter
     def handle(self, value):
-        _copy_struct(<void*>&self._ptr[0].handle, value, anon_union15, sizeof(self._ptr[0].handle))
+        _copy_struct(self, <void*>&self._ptr[0].handle, value, anon_union15, sizeof(self._ptr[0].handle))
 
     @property
     def size(self):
@@ -7601,11 +7596,10 @@ cdef class CUDA_EXTERNAL_MEMORY_HANDLE_DESC_st:
             self._ptr[0].reserved[i] = value[i]
 
 
-cdef class CUDA_EXTERNAL_MEMORY_BUFFER_DESC_st:
+cdef class CUDA_EXTERNAL_MEMORY_BUFFER_DESC_st(_Struct):
     """External memory buffer descriptor"""
     cdef cydriver.CUDA_EXTERNAL_MEMORY_BUFFER_DESC_st _value
     cdef cydriver.CUDA_EXTERNAL_MEMORY_BUFFER_DESC_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -7658,11 +7652,10 @@ cdef class CUDA_EXTERNAL_MEMORY_BUFFER_DESC_st:
             self._ptr[0].reserved[i] = value[i]
 
 
-cdef class CUDA_EXTERNAL_MEMORY_MIPMAPPED_ARRAY_DESC_st:
+cdef class CUDA_EXTERNAL_MEMORY_MIPMAPPED_ARRAY_DESC_st(_Struct):
     """External memory mipmap descriptor"""
     cdef cydriver.CUDA_EXTERNAL_MEMORY_MIPMAPPED_ARRAY_DESC_st _value
     cdef cydriver.CUDA_EXTERNAL_MEMORY_MIPMAPPED_ARRAY_DESC_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -7694,7 +7687,7 @@ cdef class CUDA_EXTERNAL_MEMORY_MIPMAPPED_ARRAY_DESC_st:
         return _view_CUDA_ARRAY3D_DESCRIPTOR_st(<uintptr_t>&self._ptr[0].arrayDesc, self)
     @arrayDesc.setter
     def arrayDesc(self, value):
-        _copy_struct(<void*>&self._ptr[0].arrayDesc, value, CUDA_ARRAY3D_DESCRIPTOR_st, sizeof(self._ptr[0].arrayDesc))
+        _copy_struct(self, <void*>&self._ptr[0].arrayDesc, value, CUDA_ARRAY3D_DESCRIPTOR_st, sizeof(self._ptr[0].arrayDesc))
 
     @property
     def numLevels(self):
@@ -7715,11 +7708,10 @@ cdef class CUDA_EXTERNAL_MEMORY_MIPMAPPED_ARRAY_DESC_st:
             self._ptr[0].reserved[i] = value[i]
 
 
-cdef class anon_struct18:
+cdef class anon_struct18(_Struct):
     """The C struct anon_struct18; a property per field."""
     cdef cydriver.anon_struct18 _value
     cdef cydriver.anon_struct18* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -7754,11 +7746,10 @@ cdef class anon_struct18:
         self._ptr[0].name = <const void*><uintptr_t>_address(value, 'name')
 
 
-cdef class anon_union17:
+cdef class anon_union17(_Struct):
     """The C union anon_union17; a property per field."""
     cdef cydriver.anon_union17 _value
     cdef cydriver.anon_union17* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -7789,7 +7780,7 @@ cdef class anon_union17:
         return _view_anon_struct18(<uintptr_t>&self._ptr[0].win32, self)
     @win32.setter
     def win32(self, value):
-        _copy_struct(<void*>&self._ptr[0].win32, value, anon_struct18, sizeof(self._ptr[0].win32))
+        _copy_struct(self, <void*>&self._ptr[0].win32, value, anon_struct18, sizeof(self._ptr[0].win32))
 
     @property
     def nvSciSyncObj(self):
@@ -7800,11 +7791,10 @@ cdef class anon_union17:
         self._ptr[0].nvSciSyncObj = <const void*><uintptr_t>_address(value, 'nvSciSyncObj')
 
 
-cdef class CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC_st:
+cdef class CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC_st(_Struct):
     """External semaphore handle descriptor"""
     cdef cydriver.CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC_st _value
     cdef cydriver.CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -7835,7 +7825,7 @@ cdef class CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC_st:
         return _view_anon_union17(<uintptr_t>&self._ptr[0].handle, self)
     @handle.setter
     def handle(self, value):
-        _copy_struct(<void*>&self._ptr[0].handle, value, anon_union17, sizeof(self._ptr[0].handle))
+        _copy_struct(self, <void*>&self._ptr[0].handle, value, anon_union17, sizeof(self._ptr[0].handle))
 
     @property
     def flags(self):
@@ -7856,11 +7846,10 @@ cdef class CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC_st:
             self._ptr[0].reserved[i] = value[i]
 
 
-cdef class anon_struct20:
+cdef class anon_struct20(_Struct):
     """The C struct anon_struct20; a property per field."""
     cdef cydriver.anon_struct20 _value
     cdef cydriver.anon_struct20* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -7887,11 +7876,10 @@ cdef class anon_struct20:
         self._ptr[0].value = value
 
 
-cdef class anon_union21:
+cdef class anon_union21(_Struct):
     """The C union anon_union21; a property per field."""
     cdef cydriver.anon_union21 _value
     cdef cydriver.anon_union21* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -7925,11 +7913,10 @@ cdef class anon_union21:
         self._ptr[0].reserved = value
 
 
-cdef class anon_struct22:
+cdef class anon_struct22(_Struct):
     """The C struct anon_struct22; a property per field."""
     cdef cydriver.anon_struct22 _value
     cdef cydriver.anon_struct22* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -7956,11 +7943,10 @@ cdef class anon_struct22:
         self._ptr[0].key = value
 
 
-cdef class anon_struct19:
+cdef class anon_struct19(_Struct):
     """The C struct anon_struct19; a property per field."""
     cdef cydriver.anon_struct19 _value
     cdef cydriver.anon_struct19* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -7983,21 +7969,21 @@ cdef class anon_struct19:
         return _view_anon_struct20(<uintptr_t>&self._ptr[0].fence, self)
     @fence.setter
     def fence(self, value):
-        _copy_struct(<void*>&self._ptr[0].fence, value, anon_struct20, sizeof(self._ptr[0].fence))
+        _copy_struct(self, <void*>&self._ptr[0].fence, value, anon_struct20, sizeof(self._ptr[0].fence))
 
     @property
     def nvSciSync(self):
         return _view_anon_union21(<uintptr_t>&self._ptr[0].nvSciSync, self)
     @nvSciSync.setter
     def nvSciSync(self, value):
-        _copy_struct(<void*>&self._ptr[0].nvSciSync, value, anon_union21, sizeof(self._ptr[0].nvSciSync))
+        _copy_struct(self, <void*>&self._ptr[0].nvSciSync, value, anon_union21, sizeof(self._ptr[0].nvSciSync))
 
     @property
     def keyedMutex(self):
         return _view_anon_struct22(<uintptr_t>&self._ptr[0].keyedMutex, self)
     @keyedMutex.setter
     def keyedMutex(self, value):
-        _copy_struct(<void*>&self._ptr[0].keyedMutex, value, anon_struct22, sizeof(self._ptr[0].keyedMutex))
+        _copy_struct(self, <void*>&self._ptr[0].keyedMutex, value, anon_struct22, sizeof(self._ptr[0].keyedMutex))
 
     @property
     def reserved(self):
@@ -8010,11 +7996,10 @@ cdef class anon_struct19:
             self._ptr[0].reserved[i] = value[i]
 
 
-cdef class CUDA_EXTERNAL_SEMAPHORE_SIGNAL_PARAMS_st:
+cdef class CUDA_EXTERNAL_SEMAPHORE_SIGNAL_PARAMS_st(_Struct):
     """External semaphore signal parameters"""
     cdef cydriver.CUDA_EXTERNAL_SEMAPHORE_SIGNAL_PARAMS_st _value
     cdef cydriver.CUDA_EXTERNAL_SEMAPHORE_SIGNAL_PARAMS_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -8037,7 +8022,7 @@ cdef class CUDA_EXTERNAL_SEMAPHORE_SIGNAL_PARAMS_st:
         return _view_anon_struct19(<uintptr_t>&self._ptr[0].params, self)
     @params.setter
     def params(self, value):
-        _copy_struct(<void*>&self._ptr[0].params, value, anon_struct19, sizeof(self._ptr[0].params))
+        _copy_struct(self, <void*>&self._ptr[0].params, value, anon_struct19, sizeof(self._ptr[0].params))
 
     @property
     def flags(self):
@@ -8058,11 +8043,10 @@ cdef class CUDA_EXTERNAL_SEMAPHORE_SIGNAL_PARAMS_st:
             self._ptr[0].reserved[i] = value[i]
 
 
-cdef class anon_struct24:
+cdef class anon_struct24(_Struct):
     """The C struct anon_struct24; a property per field."""
     cdef cydriver.anon_struct24 _value
     cdef cydriver.anon_struct24* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -8089,11 +8073,10 @@ cdef class anon_struct24:
         self._ptr[0].value = value
 
 
-cdef class anon_union25:
+cdef class anon_union25(_Struct):
     """The C union anon_union25; a property per field."""
     cdef cydriver.anon_union25 _value
     cdef cydriver.anon_union25* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -8126,11 +8109,10 @@ cdef class anon_union25:
         self._ptr[0].reserved = value
 
 
-cdef class anon_struct26:
+cdef class anon_struct26(_Struct):
     """The C struct anon_struct26; a property per field."""
     cdef cydriver.anon_struct26 _value
     cdef cydriver.anon_struct26* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -8165,11 +8147,10 @@ cdef class anon_struct26:
         self._ptr[0].timeoutMs = value
 
 
-cdef class anon_struct23:
+cdef class anon_struct23(_Struct):
     """The C struct anon_struct23; a property per field."""
     cdef cydriver.anon_struct23 _value
     cdef cydriver.anon_struct23* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -8192,21 +8173,21 @@ cdef class anon_struct23:
         return _view_anon_struct24(<uintptr_t>&self._ptr[0].fence, self)
     @fence.setter
     def fence(self, value):
-        _copy_struct(<void*>&self._ptr[0].fence, value, anon_struct24, sizeof(self._ptr[0].fence))
+        _copy_struct(self, <void*>&self._ptr[0].fence, value, anon_struct24, sizeof(self._ptr[0].fence))
 
     @property
     def nvSciSync(self):
         return _view_anon_union25(<uintptr_t>&self._ptr[0].nvSciSync, self)
     @nvSciSync.setter
     def nvSciSync(self, value):
-        _copy_struct(<void*>&self._ptr[0].nvSciSync, value, anon_union25, sizeof(self._ptr[0].nvSciSync))
+        _copy_struct(self, <void*>&self._ptr[0].nvSciSync, value, anon_union25, sizeof(self._ptr[0].nvSciSync))
 
     @property
     def keyedMutex(self):
         return _view_anon_struct26(<uintptr_t>&self._ptr[0].keyedMutex, self)
     @keyedMutex.setter
     def keyedMutex(self, value):
-        _copy_struct(<void*>&self._ptr[0].keyedMutex, value, anon_struct26, sizeof(self._ptr[0].keyedMutex))
+        _copy_struct(self, <void*>&self._ptr[0].keyedMutex, value, anon_struct26, sizeof(self._ptr[0].keyedMutex))
 
     @property
     def reserved(self):
@@ -8219,11 +8200,10 @@ cdef class anon_struct23:
             self._ptr[0].reserved[i] = value[i]
 
 
-cdef class CUDA_EXTERNAL_SEMAPHORE_WAIT_PARAMS_st:
+cdef class CUDA_EXTERNAL_SEMAPHORE_WAIT_PARAMS_st(_Struct):
     """External semaphore wait parameters"""
     cdef cydriver.CUDA_EXTERNAL_SEMAPHORE_WAIT_PARAMS_st _value
     cdef cydriver.CUDA_EXTERNAL_SEMAPHORE_WAIT_PARAMS_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -8246,7 +8226,7 @@ cdef class CUDA_EXTERNAL_SEMAPHORE_WAIT_PARAMS_st:
         return _view_anon_struct23(<uintptr_t>&self._ptr[0].params, self)
     @params.setter
     def params(self, value):
-        _copy_struct(<void*>&self._ptr[0].params, value, anon_struct23, sizeof(self._ptr[0].params))
+        _copy_struct(self, <void*>&self._ptr[0].params, value, anon_struct23, sizeof(self._ptr[0].params))
 
     @property
     def flags(self):
@@ -8267,11 +8247,10 @@ cdef class CUDA_EXTERNAL_SEMAPHORE_WAIT_PARAMS_st:
             self._ptr[0].reserved[i] = value[i]
 
 
-cdef class CUDA_EXT_SEM_SIGNAL_NODE_PARAMS_st:
+cdef class CUDA_EXT_SEM_SIGNAL_NODE_PARAMS_st(_Struct):
     """Semaphore signal node parameters"""
     cdef cydriver.CUDA_EXT_SEM_SIGNAL_NODE_PARAMS_st _value
     cdef cydriver.CUDA_EXT_SEM_SIGNAL_NODE_PARAMS_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -8314,11 +8293,10 @@ cdef class CUDA_EXT_SEM_SIGNAL_NODE_PARAMS_st:
         self._ptr[0].numExtSems = value
 
 
-cdef class CUDA_EXT_SEM_SIGNAL_NODE_PARAMS_v2_st:
+cdef class CUDA_EXT_SEM_SIGNAL_NODE_PARAMS_v2_st(_Struct):
     """Semaphore signal node parameters"""
     cdef cydriver.CUDA_EXT_SEM_SIGNAL_NODE_PARAMS_v2_st _value
     cdef cydriver.CUDA_EXT_SEM_SIGNAL_NODE_PARAMS_v2_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -8361,11 +8339,10 @@ cdef class CUDA_EXT_SEM_SIGNAL_NODE_PARAMS_v2_st:
         self._ptr[0].numExtSems = value
 
 
-cdef class CUDA_EXT_SEM_WAIT_NODE_PARAMS_st:
+cdef class CUDA_EXT_SEM_WAIT_NODE_PARAMS_st(_Struct):
     """Semaphore wait node parameters"""
     cdef cydriver.CUDA_EXT_SEM_WAIT_NODE_PARAMS_st _value
     cdef cydriver.CUDA_EXT_SEM_WAIT_NODE_PARAMS_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -8408,11 +8385,10 @@ cdef class CUDA_EXT_SEM_WAIT_NODE_PARAMS_st:
         self._ptr[0].numExtSems = value
 
 
-cdef class CUDA_EXT_SEM_WAIT_NODE_PARAMS_v2_st:
+cdef class CUDA_EXT_SEM_WAIT_NODE_PARAMS_v2_st(_Struct):
     """Semaphore wait node parameters"""
     cdef cydriver.CUDA_EXT_SEM_WAIT_NODE_PARAMS_v2_st _value
     cdef cydriver.CUDA_EXT_SEM_WAIT_NODE_PARAMS_v2_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -8455,11 +8431,10 @@ cdef class CUDA_EXT_SEM_WAIT_NODE_PARAMS_v2_st:
         self._ptr[0].numExtSems = value
 
 
-cdef class anon_union27:
+cdef class anon_union27(_Struct):
     """The C union anon_union27; a property per field."""
     cdef cydriver.anon_union27 _value
     cdef cydriver.anon_union27* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -8496,11 +8471,10 @@ cdef class anon_union27:
         self._ptr[0].array = <cydriver.CUarray><uintptr_t>_handle_value(value, CUarray, 'array')
 
 
-cdef class anon_struct29:
+cdef class anon_struct29(_Struct):
     """The C struct anon_struct29; a property per field."""
     cdef cydriver.anon_struct29 _value
     cdef cydriver.anon_struct29* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -8583,11 +8557,10 @@ cdef class anon_struct29:
         self._ptr[0].extentDepth = value
 
 
-cdef class anon_struct30:
+cdef class anon_struct30(_Struct):
     """The C struct anon_struct30; a property per field."""
     cdef cydriver.anon_struct30 _value
     cdef cydriver.anon_struct30* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -8630,11 +8603,10 @@ cdef class anon_struct30:
         self._ptr[0].size = value
 
 
-cdef class anon_union28:
+cdef class anon_union28(_Struct):
     """The C union anon_union28; a property per field."""
     cdef cydriver.anon_union28 _value
     cdef cydriver.anon_union28* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -8657,21 +8629,20 @@ cdef class anon_union28:
         return _view_anon_struct29(<uintptr_t>&self._ptr[0].sparseLevel, self)
     @sparseLevel.setter
     def sparseLevel(self, value):
-        _copy_struct(<void*>&self._ptr[0].sparseLevel, value, anon_struct29, sizeof(self._ptr[0].sparseLevel))
+        _copy_struct(self, <void*>&self._ptr[0].sparseLevel, value, anon_struct29, sizeof(self._ptr[0].sparseLevel))
 
     @property
     def miptail(self):
         return _view_anon_struct30(<uintptr_t>&self._ptr[0].miptail, self)
     @miptail.setter
     def miptail(self, value):
-        _copy_struct(<void*>&self._ptr[0].miptail, value, anon_struct30, sizeof(self._ptr[0].miptail))
+        _copy_struct(self, <void*>&self._ptr[0].miptail, value, anon_struct30, sizeof(self._ptr[0].miptail))
 
 
-cdef class anon_union31:
+cdef class anon_union31(_Struct):
     """The C union anon_union31; a property per field."""
     cdef cydriver.anon_union31 _value
     cdef cydriver.anon_union31* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -8699,11 +8670,10 @@ cdef class anon_union31:
         self._ptr[0].memHandle = <cydriver.CUmemGenericAllocationHandle><uintptr_t>_handle_value(value, CUmemGenericAllocationHandle_v1, 'memHandle')
 
 
-cdef class CUarrayMapInfo_st:
+cdef class CUarrayMapInfo_st(_Struct):
     """Specifies the CUDA array or CUDA mipmapped array memory mapping information"""
     cdef cydriver.CUarrayMapInfo_st _value
     cdef cydriver.CUarrayMapInfo_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -8734,7 +8704,7 @@ cdef class CUarrayMapInfo_st:
         return _view_anon_union27(<uintptr_t>&self._ptr[0].resource, self)
     @resource.setter
     def resource(self, value):
-        _copy_struct(<void*>&self._ptr[0].resource, value, anon_union27, sizeof(self._ptr[0].resource))
+        _copy_struct(self, <void*>&self._ptr[0].resource, value, anon_union27, sizeof(self._ptr[0].resource))
 
     @property
     def subresourceType(self):
@@ -8749,7 +8719,7 @@ cdef class CUarrayMapInfo_st:
         return _view_anon_union28(<uintptr_t>&self._ptr[0].subresource, self)
     @subresource.setter
     def subresource(self, value):
-        _copy_struct(<void*>&self._ptr[0].subresource, value, anon_union28, sizeof(self._ptr[0].subresource))
+        _copy_struct(self, <void*>&self._ptr[0].subresource, value, anon_union28, sizeof(self._ptr[0].subresource))
 
     @property
     def memOperationType(self):
@@ -8772,7 +8742,7 @@ cdef class CUarrayMapInfo_st:
         return _view_anon_union31(<uintptr_t>&self._ptr[0].memHandle, self)
     @memHandle.setter
     def memHandle(self, value):
-        _copy_struct(<void*>&self._ptr[0].memHandle, value, anon_union31, sizeof(self._ptr[0].memHandle))
+        _copy_struct(self, <void*>&self._ptr[0].memHandle, value, anon_union31, sizeof(self._ptr[0].memHandle))
 
     @property
     def offset(self):
@@ -8810,11 +8780,10 @@ cdef class CUarrayMapInfo_st:
             self._ptr[0].reserved[i] = value[i]
 
 
-cdef class CUmemLocation_st:
+cdef class CUmemLocation_st(_Struct):
     """Specifies a memory location."""
     cdef cydriver.CUmemLocation_st _value
     cdef cydriver.CUmemLocation_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -8849,11 +8818,10 @@ cdef class CUmemLocation_st:
         self._ptr[0].id = value
 
 
-cdef class anon_struct32:
+cdef class anon_struct32(_Struct):
     """The C struct anon_struct32; a property per field."""
     cdef cydriver.anon_struct32 _value
     cdef cydriver.anon_struct32* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -8905,11 +8873,10 @@ cdef class anon_struct32:
             self._ptr[0].reserved[i] = value[i]
 
 
-cdef class CUmemAllocationProp_st:
+cdef class CUmemAllocationProp_st(_Struct):
     """Specifies the allocation properties for a allocation."""
     cdef cydriver.CUmemAllocationProp_st _value
     cdef cydriver.CUmemAllocationProp_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -8949,7 +8916,7 @@ cdef class CUmemAllocationProp_st:
         return _view_CUmemLocation_st(<uintptr_t>&self._ptr[0].location, self)
     @location.setter
     def location(self, value):
-        _copy_struct(<void*>&self._ptr[0].location, value, CUmemLocation_st, sizeof(self._ptr[0].location))
+        _copy_struct(self, <void*>&self._ptr[0].location, value, CUmemLocation_st, sizeof(self._ptr[0].location))
 
     @property
     def win32HandleMetaData(self):
@@ -8964,14 +8931,13 @@ cdef class CUmemAllocationProp_st:
         return _view_anon_struct32(<uintptr_t>&self._ptr[0].allocFlags, self)
     @allocFlags.setter
     def allocFlags(self, value):
-        _copy_struct(<void*>&self._ptr[0].allocFlags, value, anon_struct32, sizeof(self._ptr[0].allocFlags))
+        _copy_struct(self, <void*>&self._ptr[0].allocFlags, value, anon_struct32, sizeof(self._ptr[0].allocFlags))
 
 
-cdef class CUmulticastObjectProp_st:
+cdef class CUmulticastObjectProp_st(_Struct):
     """Specifies the properties for a multicast object."""
     cdef cydriver.CUmulticastObjectProp_st _value
     cdef cydriver.CUmulticastObjectProp_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -9022,11 +8988,10 @@ cdef class CUmulticastObjectProp_st:
         self._ptr[0].flags = value
 
 
-cdef class CUmemAccessDesc_st:
+cdef class CUmemAccessDesc_st(_Struct):
     """Memory access descriptor"""
     cdef cydriver.CUmemAccessDesc_st _value
     cdef cydriver.CUmemAccessDesc_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -9050,7 +9015,7 @@ cdef class CUmemAccessDesc_st:
         return _view_CUmemLocation_st(<uintptr_t>&self._ptr[0].location, self)
     @location.setter
     def location(self, value):
-        _copy_struct(<void*>&self._ptr[0].location, value, CUmemLocation_st, sizeof(self._ptr[0].location))
+        _copy_struct(self, <void*>&self._ptr[0].location, value, CUmemLocation_st, sizeof(self._ptr[0].location))
 
     @property
     def flags(self):
@@ -9061,11 +9026,10 @@ cdef class CUmemAccessDesc_st:
         self._ptr[0].flags = <cydriver.CUmemAccess_flags><int>_index(value, 'flags')
 
 
-cdef class CUgraphExecUpdateResultInfo_st:
+cdef class CUgraphExecUpdateResultInfo_st(_Struct):
     """Result information returned by cuGraphExecUpdate"""
     cdef cydriver.CUgraphExecUpdateResultInfo_st _value
     cdef cydriver.CUgraphExecUpdateResultInfo_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -9112,11 +9076,10 @@ cdef class CUgraphExecUpdateResultInfo_st:
         self._ptr[0].errorFromNode = <cydriver.CUgraphNode><uintptr_t>_handle_value(value, CUgraphNode, 'errorFromNode')
 
 
-cdef class CUmemPoolProps_st:
+cdef class CUmemPoolProps_st(_Struct):
     """Specifies the properties of allocations made from the pool."""
     cdef cydriver.CUmemPoolProps_st _value
     cdef cydriver.CUmemPoolProps_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -9156,7 +9119,7 @@ cdef class CUmemPoolProps_st:
         return _view_CUmemLocation_st(<uintptr_t>&self._ptr[0].location, self)
     @location.setter
     def location(self, value):
-        _copy_struct(<void*>&self._ptr[0].location, value, CUmemLocation_st, sizeof(self._ptr[0].location))
+        _copy_struct(self, <void*>&self._ptr[0].location, value, CUmemLocation_st, sizeof(self._ptr[0].location))
 
     @property
     def win32SecurityAttributes(self):
@@ -9194,11 +9157,10 @@ cdef class CUmemPoolProps_st:
             self._ptr[0].reserved[i] = value[i]
 
 
-cdef class CUmemPoolPtrExportData_st:
+cdef class CUmemPoolPtrExportData_st(_Struct):
     """Opaque data for exporting a pool allocation"""
     cdef cydriver.CUmemPoolPtrExportData_st _value
     cdef cydriver.CUmemPoolPtrExportData_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -9227,11 +9189,10 @@ cdef class CUmemPoolPtrExportData_st:
             self._ptr[0].reserved[i] = value[i]
 
 
-cdef class CUmemcpyAttributes_st:
+cdef class CUmemcpyAttributes_st(_Struct):
     """Attributes specific to copies within a batch. For more details on usage see cuMemcpyBatchAsync."""
     cdef cydriver.CUmemcpyAttributes_st _value
     cdef cydriver.CUmemcpyAttributes_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -9263,7 +9224,7 @@ cdef class CUmemcpyAttributes_st:
         return _view_CUmemLocation_st(<uintptr_t>&self._ptr[0].srcLocHint, self)
     @srcLocHint.setter
     def srcLocHint(self, value):
-        _copy_struct(<void*>&self._ptr[0].srcLocHint, value, CUmemLocation_st, sizeof(self._ptr[0].srcLocHint))
+        _copy_struct(self, <void*>&self._ptr[0].srcLocHint, value, CUmemLocation_st, sizeof(self._ptr[0].srcLocHint))
 
     @property
     def dstLocHint(self):
@@ -9271,7 +9232,7 @@ cdef class CUmemcpyAttributes_st:
         return _view_CUmemLocation_st(<uintptr_t>&self._ptr[0].dstLocHint, self)
     @dstLocHint.setter
     def dstLocHint(self, value):
-        _copy_struct(<void*>&self._ptr[0].dstLocHint, value, CUmemLocation_st, sizeof(self._ptr[0].dstLocHint))
+        _copy_struct(self, <void*>&self._ptr[0].dstLocHint, value, CUmemLocation_st, sizeof(self._ptr[0].dstLocHint))
 
     @property
     def flags(self):
@@ -9282,11 +9243,10 @@ cdef class CUmemcpyAttributes_st:
         self._ptr[0].flags = value
 
 
-cdef class CUoffset3D_st:
+cdef class CUoffset3D_st(_Struct):
     """Struct representing offset into a CUarray in elements"""
     cdef cydriver.CUoffset3D_st _value
     cdef cydriver.CUoffset3D_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -9326,11 +9286,10 @@ cdef class CUoffset3D_st:
         self._ptr[0].z = value
 
 
-cdef class CUextent3D_st:
+cdef class CUextent3D_st(_Struct):
     """Struct representing width/height/depth of a CUarray in elements"""
     cdef cydriver.CUextent3D_st _value
     cdef cydriver.CUextent3D_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -9370,11 +9329,10 @@ cdef class CUextent3D_st:
         self._ptr[0].depth = value
 
 
-cdef class anon_struct34:
+cdef class anon_struct34(_Struct):
     """The C struct anon_struct34; a property per field."""
     cdef cydriver.anon_struct34 _value
     cdef cydriver.anon_struct34* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -9423,14 +9381,13 @@ cdef class anon_struct34:
         return _view_CUmemLocation_st(<uintptr_t>&self._ptr[0].locHint, self)
     @locHint.setter
     def locHint(self, value):
-        _copy_struct(<void*>&self._ptr[0].locHint, value, CUmemLocation_st, sizeof(self._ptr[0].locHint))
+        _copy_struct(self, <void*>&self._ptr[0].locHint, value, CUmemLocation_st, sizeof(self._ptr[0].locHint))
 
 
-cdef class anon_struct35:
+cdef class anon_struct35(_Struct):
     """The C struct anon_struct35; a property per field."""
     cdef cydriver.anon_struct35 _value
     cdef cydriver.anon_struct35* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -9462,14 +9419,13 @@ cdef class anon_struct35:
         return _view_CUoffset3D_st(<uintptr_t>&self._ptr[0].offset, self)
     @offset.setter
     def offset(self, value):
-        _copy_struct(<void*>&self._ptr[0].offset, value, CUoffset3D_st, sizeof(self._ptr[0].offset))
+        _copy_struct(self, <void*>&self._ptr[0].offset, value, CUoffset3D_st, sizeof(self._ptr[0].offset))
 
 
-cdef class anon_union33:
+cdef class anon_union33(_Struct):
     """The C union anon_union33; a property per field."""
     cdef cydriver.anon_union33 _value
     cdef cydriver.anon_union33* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -9492,21 +9448,20 @@ cdef class anon_union33:
         return _view_anon_struct34(<uintptr_t>&self._ptr[0].ptr, self)
     @ptr.setter
     def ptr(self, value):
-        _copy_struct(<void*>&self._ptr[0].ptr, value, anon_struct34, sizeof(self._ptr[0].ptr))
+        _copy_struct(self, <void*>&self._ptr[0].ptr, value, anon_struct34, sizeof(self._ptr[0].ptr))
 
     @property
     def array(self):
         return _view_anon_struct35(<uintptr_t>&self._ptr[0].array, self)
     @array.setter
     def array(self, value):
-        _copy_struct(<void*>&self._ptr[0].array, value, anon_struct35, sizeof(self._ptr[0].array))
+        _copy_struct(self, <void*>&self._ptr[0].array, value, anon_struct35, sizeof(self._ptr[0].array))
 
 
-cdef class CUmemcpy3DOperand_st:
+cdef class CUmemcpy3DOperand_st(_Struct):
     """Struct representing an operand for copy with cuMemcpy3DBatchAsync"""
     cdef cydriver.CUmemcpy3DOperand_st _value
     cdef cydriver.CUmemcpy3DOperand_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -9536,14 +9491,13 @@ cdef class CUmemcpy3DOperand_st:
         return _view_anon_union33(<uintptr_t>&self._ptr[0].op, self)
     @op.setter
     def op(self, value):
-        _copy_struct(<void*>&self._ptr[0].op, value, anon_union33, sizeof(self._ptr[0].op))
+        _copy_struct(self, <void*>&self._ptr[0].op, value, anon_union33, sizeof(self._ptr[0].op))
 
 
-cdef class CUDA_MEMCPY3D_BATCH_OP_st:
+cdef class CUDA_MEMCPY3D_BATCH_OP_st(_Struct):
     """The C struct CUDA_MEMCPY3D_BATCH_OP_st; a property per field."""
     cdef cydriver.CUDA_MEMCPY3D_BATCH_OP_st _value
     cdef cydriver.CUDA_MEMCPY3D_BATCH_OP_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -9567,7 +9521,7 @@ cdef class CUDA_MEMCPY3D_BATCH_OP_st:
         return _view_CUmemcpy3DOperand_st(<uintptr_t>&self._ptr[0].src, self)
     @src.setter
     def src(self, value):
-        _copy_struct(<void*>&self._ptr[0].src, value, CUmemcpy3DOperand_st, sizeof(self._ptr[0].src))
+        _copy_struct(self, <void*>&self._ptr[0].src, value, CUmemcpy3DOperand_st, sizeof(self._ptr[0].src))
 
     @property
     def dst(self):
@@ -9575,7 +9529,7 @@ cdef class CUDA_MEMCPY3D_BATCH_OP_st:
         return _view_CUmemcpy3DOperand_st(<uintptr_t>&self._ptr[0].dst, self)
     @dst.setter
     def dst(self, value):
-        _copy_struct(<void*>&self._ptr[0].dst, value, CUmemcpy3DOperand_st, sizeof(self._ptr[0].dst))
+        _copy_struct(self, <void*>&self._ptr[0].dst, value, CUmemcpy3DOperand_st, sizeof(self._ptr[0].dst))
 
     @property
     def extent(self):
@@ -9583,7 +9537,7 @@ cdef class CUDA_MEMCPY3D_BATCH_OP_st:
         return _view_CUextent3D_st(<uintptr_t>&self._ptr[0].extent, self)
     @extent.setter
     def extent(self, value):
-        _copy_struct(<void*>&self._ptr[0].extent, value, CUextent3D_st, sizeof(self._ptr[0].extent))
+        _copy_struct(self, <void*>&self._ptr[0].extent, value, CUextent3D_st, sizeof(self._ptr[0].extent))
 
     @property
     def srcAccessOrder(self):
@@ -9602,11 +9556,10 @@ cdef class CUDA_MEMCPY3D_BATCH_OP_st:
         self._ptr[0].flags = value
 
 
-cdef class CUDA_MEM_ALLOC_NODE_PARAMS_v1_st:
+cdef class CUDA_MEM_ALLOC_NODE_PARAMS_v1_st(_Struct):
     """Memory allocation node parameters"""
     cdef cydriver.CUDA_MEM_ALLOC_NODE_PARAMS_v1_st _value
     cdef cydriver.CUDA_MEM_ALLOC_NODE_PARAMS_v1_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -9630,7 +9583,7 @@ cdef class CUDA_MEM_ALLOC_NODE_PARAMS_v1_st:
         return _view_CUmemPoolProps_st(<uintptr_t>&self._ptr[0].poolProps, self)
     @poolProps.setter
     def poolProps(self, value):
-        _copy_struct(<void*>&self._ptr[0].poolProps, value, CUmemPoolProps_st, sizeof(self._ptr[0].poolProps))
+        _copy_struct(self, <void*>&self._ptr[0].poolProps, value, CUmemPoolProps_st, sizeof(self._ptr[0].poolProps))
 
     @property
     def accessDescs(self):
@@ -9667,11 +9620,10 @@ cdef class CUDA_MEM_ALLOC_NODE_PARAMS_v1_st:
         self._ptr[0].dptr = <cydriver.CUdeviceptr><uintptr_t>_handle_value(value, CUdeviceptr_v2, 'dptr')
 
 
-cdef class CUDA_MEM_ALLOC_NODE_PARAMS_v2_st:
+cdef class CUDA_MEM_ALLOC_NODE_PARAMS_v2_st(_Struct):
     """Memory allocation node parameters"""
     cdef cydriver.CUDA_MEM_ALLOC_NODE_PARAMS_v2_st _value
     cdef cydriver.CUDA_MEM_ALLOC_NODE_PARAMS_v2_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -9695,7 +9647,7 @@ cdef class CUDA_MEM_ALLOC_NODE_PARAMS_v2_st:
         return _view_CUmemPoolProps_st(<uintptr_t>&self._ptr[0].poolProps, self)
     @poolProps.setter
     def poolProps(self, value):
-        _copy_struct(<void*>&self._ptr[0].poolProps, value, CUmemPoolProps_st, sizeof(self._ptr[0].poolProps))
+        _copy_struct(self, <void*>&self._ptr[0].poolProps, value, CUmemPoolProps_st, sizeof(self._ptr[0].poolProps))
 
     @property
     def accessDescs(self):
@@ -9732,11 +9684,10 @@ cdef class CUDA_MEM_ALLOC_NODE_PARAMS_v2_st:
         self._ptr[0].dptr = <cydriver.CUdeviceptr><uintptr_t>_handle_value(value, CUdeviceptr_v2, 'dptr')
 
 
-cdef class CUDA_MEM_FREE_NODE_PARAMS_st:
+cdef class CUDA_MEM_FREE_NODE_PARAMS_st(_Struct):
     """Memory free node parameters"""
     cdef cydriver.CUDA_MEM_FREE_NODE_PARAMS_st _value
     cdef cydriver.CUDA_MEM_FREE_NODE_PARAMS_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -9765,11 +9716,10 @@ cdef class CUDA_MEM_FREE_NODE_PARAMS_st:
         self._ptr[0].dptr = <cydriver.CUdeviceptr><uintptr_t>_handle_value(value, CUdeviceptr_v2, 'dptr')
 
 
-cdef class CUDA_CHILD_GRAPH_NODE_PARAMS_st:
+cdef class CUDA_CHILD_GRAPH_NODE_PARAMS_st(_Struct):
     """Child graph node parameters"""
     cdef cydriver.CUDA_CHILD_GRAPH_NODE_PARAMS_st _value
     cdef cydriver.CUDA_CHILD_GRAPH_NODE_PARAMS_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -9806,11 +9756,10 @@ cdef class CUDA_CHILD_GRAPH_NODE_PARAMS_st:
         self._ptr[0].ownership = <cydriver.CUgraphChildGraphNodeOwnership><int>_index(value, 'ownership')
 
 
-cdef class CUDA_EVENT_RECORD_NODE_PARAMS_st:
+cdef class CUDA_EVENT_RECORD_NODE_PARAMS_st(_Struct):
     """Event record node parameters"""
     cdef cydriver.CUDA_EVENT_RECORD_NODE_PARAMS_st _value
     cdef cydriver.CUDA_EVENT_RECORD_NODE_PARAMS_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -9839,11 +9788,10 @@ cdef class CUDA_EVENT_RECORD_NODE_PARAMS_st:
         self._ptr[0].event = <cydriver.CUevent><uintptr_t>_handle_value(value, CUevent, 'event')
 
 
-cdef class CUDA_EVENT_WAIT_NODE_PARAMS_st:
+cdef class CUDA_EVENT_WAIT_NODE_PARAMS_st(_Struct):
     """Event wait node parameters"""
     cdef cydriver.CUDA_EVENT_WAIT_NODE_PARAMS_st _value
     cdef cydriver.CUDA_EVENT_WAIT_NODE_PARAMS_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -9872,11 +9820,10 @@ cdef class CUDA_EVENT_WAIT_NODE_PARAMS_st:
         self._ptr[0].event = <cydriver.CUevent><uintptr_t>_handle_value(value, CUevent, 'event')
 
 
-cdef class CUgraphNodeParams_st:
+cdef class CUgraphNodeParams_st(_Struct):
     """Graph node parameters. See cuGraphAddNode."""
     cdef cydriver.CUgraphNodeParams_st _value
     cdef cydriver.CUgraphNodeParams_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -9930,7 +9877,7 @@ cdef class CUgraphNodeParams_st:
         return _view_CUDA_KERNEL_NODE_PARAMS_v3_st(<uintptr_t>&self._ptr[0].kernel, self)
     @kernel.setter
     def kernel(self, value):
-        _copy_struct(<void*>&self._ptr[0].kernel, value, CUDA_KERNEL_NODE_PARAMS_v3_st, sizeof(self._ptr[0].kernel))
+        _copy_struct(self, <void*>&self._ptr[0].kernel, value, CUDA_KERNEL_NODE_PARAMS_v3_st, sizeof(self._ptr[0].kernel))
 
     @property
     def memcpy(self):
@@ -9938,7 +9885,7 @@ cdef class CUgraphNodeParams_st:
         return _view_CUDA_MEMCPY_NODE_PARAMS_st(<uintptr_t>&self._ptr[0].memcpy, self)
     @memcpy.setter
     def memcpy(self, value):
-        _copy_struct(<void*>&self._ptr[0].memcpy, value, CUDA_MEMCPY_NODE_PARAMS_st, sizeof(self._ptr[0].memcpy))
+        _copy_struct(self, <void*>&self._ptr[0].memcpy, value, CUDA_MEMCPY_NODE_PARAMS_st, sizeof(self._ptr[0].memcpy))
 
     @property
     def memset(self):
@@ -9946,7 +9893,7 @@ cdef class CUgraphNodeParams_st:
         return _view_CUDA_MEMSET_NODE_PARAMS_v2_st(<uintptr_t>&self._ptr[0].memset, self)
     @memset.setter
     def memset(self, value):
-        _copy_struct(<void*>&self._ptr[0].memset, value, CUDA_MEMSET_NODE_PARAMS_v2_st, sizeof(self._ptr[0].memset))
+        _copy_struct(self, <void*>&self._ptr[0].memset, value, CUDA_MEMSET_NODE_PARAMS_v2_st, sizeof(self._ptr[0].memset))
 
     @property
     def host(self):
@@ -9954,7 +9901,7 @@ cdef class CUgraphNodeParams_st:
         return _view_CUDA_HOST_NODE_PARAMS_v2_st(<uintptr_t>&self._ptr[0].host, self)
     @host.setter
     def host(self, value):
-        _copy_struct(<void*>&self._ptr[0].host, value, CUDA_HOST_NODE_PARAMS_v2_st, sizeof(self._ptr[0].host))
+        _copy_struct(self, <void*>&self._ptr[0].host, value, CUDA_HOST_NODE_PARAMS_v2_st, sizeof(self._ptr[0].host))
 
     @property
     def graph(self):
@@ -9962,7 +9909,7 @@ cdef class CUgraphNodeParams_st:
         return _view_CUDA_CHILD_GRAPH_NODE_PARAMS_st(<uintptr_t>&self._ptr[0].graph, self)
     @graph.setter
     def graph(self, value):
-        _copy_struct(<void*>&self._ptr[0].graph, value, CUDA_CHILD_GRAPH_NODE_PARAMS_st, sizeof(self._ptr[0].graph))
+        _copy_struct(self, <void*>&self._ptr[0].graph, value, CUDA_CHILD_GRAPH_NODE_PARAMS_st, sizeof(self._ptr[0].graph))
 
     @property
     def eventWait(self):
@@ -9970,7 +9917,7 @@ cdef class CUgraphNodeParams_st:
         return _view_CUDA_EVENT_WAIT_NODE_PARAMS_st(<uintptr_t>&self._ptr[0].eventWait, self)
     @eventWait.setter
     def eventWait(self, value):
-        _copy_struct(<void*>&self._ptr[0].eventWait, value, CUDA_EVENT_WAIT_NODE_PARAMS_st, sizeof(self._ptr[0].eventWait))
+        _copy_struct(self, <void*>&self._ptr[0].eventWait, value, CUDA_EVENT_WAIT_NODE_PARAMS_st, sizeof(self._ptr[0].eventWait))
 
     @property
     def eventRecord(self):
@@ -9978,7 +9925,7 @@ cdef class CUgraphNodeParams_st:
         return _view_CUDA_EVENT_RECORD_NODE_PARAMS_st(<uintptr_t>&self._ptr[0].eventRecord, self)
     @eventRecord.setter
     def eventRecord(self, value):
-        _copy_struct(<void*>&self._ptr[0].eventRecord, value, CUDA_EVENT_RECORD_NODE_PARAMS_st, sizeof(self._ptr[0].eventRecord))
+        _copy_struct(self, <void*>&self._ptr[0].eventRecord, value, CUDA_EVENT_RECORD_NODE_PARAMS_st, sizeof(self._ptr[0].eventRecord))
 
     @property
     def extSemSignal(self):
@@ -9986,7 +9933,7 @@ cdef class CUgraphNodeParams_st:
         return _view_CUDA_EXT_SEM_SIGNAL_NODE_PARAMS_v2_st(<uintptr_t>&self._ptr[0].extSemSignal, self)
     @extSemSignal.setter
     def extSemSignal(self, value):
-        _copy_struct(<void*>&self._ptr[0].extSemSignal, value, CUDA_EXT_SEM_SIGNAL_NODE_PARAMS_v2_st, sizeof(self._ptr[0].extSemSignal))
+        _copy_struct(self, <void*>&self._ptr[0].extSemSignal, value, CUDA_EXT_SEM_SIGNAL_NODE_PARAMS_v2_st, sizeof(self._ptr[0].extSemSignal))
 
     @property
     def extSemWait(self):
@@ -9994,7 +9941,7 @@ cdef class CUgraphNodeParams_st:
         return _view_CUDA_EXT_SEM_WAIT_NODE_PARAMS_v2_st(<uintptr_t>&self._ptr[0].extSemWait, self)
     @extSemWait.setter
     def extSemWait(self, value):
-        _copy_struct(<void*>&self._ptr[0].extSemWait, value, CUDA_EXT_SEM_WAIT_NODE_PARAMS_v2_st, sizeof(self._ptr[0].extSemWait))
+        _copy_struct(self, <void*>&self._ptr[0].extSemWait, value, CUDA_EXT_SEM_WAIT_NODE_PARAMS_v2_st, sizeof(self._ptr[0].extSemWait))
 
     @property
     def alloc(self):
@@ -10002,7 +9949,7 @@ cdef class CUgraphNodeParams_st:
         return _view_CUDA_MEM_ALLOC_NODE_PARAMS_v2_st(<uintptr_t>&self._ptr[0].alloc, self)
     @alloc.setter
     def alloc(self, value):
-        _copy_struct(<void*>&self._ptr[0].alloc, value, CUDA_MEM_ALLOC_NODE_PARAMS_v2_st, sizeof(self._ptr[0].alloc))
+        _copy_struct(self, <void*>&self._ptr[0].alloc, value, CUDA_MEM_ALLOC_NODE_PARAMS_v2_st, sizeof(self._ptr[0].alloc))
 
     @property
     def free(self):
@@ -10010,7 +9957,7 @@ cdef class CUgraphNodeParams_st:
         return _view_CUDA_MEM_FREE_NODE_PARAMS_st(<uintptr_t>&self._ptr[0].free, self)
     @free.setter
     def free(self, value):
-        _copy_struct(<void*>&self._ptr[0].free, value, CUDA_MEM_FREE_NODE_PARAMS_st, sizeof(self._ptr[0].free))
+        _copy_struct(self, <void*>&self._ptr[0].free, value, CUDA_MEM_FREE_NODE_PARAMS_st, sizeof(self._ptr[0].free))
 
     @property
     def memOp(self):
@@ -10018,7 +9965,7 @@ cdef class CUgraphNodeParams_st:
         return _view_CUDA_BATCH_MEM_OP_NODE_PARAMS_v2_st(<uintptr_t>&self._ptr[0].memOp, self)
     @memOp.setter
     def memOp(self, value):
-        _copy_struct(<void*>&self._ptr[0].memOp, value, CUDA_BATCH_MEM_OP_NODE_PARAMS_v2_st, sizeof(self._ptr[0].memOp))
+        _copy_struct(self, <void*>&self._ptr[0].memOp, value, CUDA_BATCH_MEM_OP_NODE_PARAMS_v2_st, sizeof(self._ptr[0].memOp))
 
     @property
     def conditional(self):
@@ -10026,7 +9973,7 @@ cdef class CUgraphNodeParams_st:
         return _view_CUDA_CONDITIONAL_NODE_PARAMS(<uintptr_t>&self._ptr[0].conditional, self)
     @conditional.setter
     def conditional(self, value):
-        _copy_struct(<void*>&self._ptr[0].conditional, value, CUDA_CONDITIONAL_NODE_PARAMS, sizeof(self._ptr[0].conditional))
+        _copy_struct(self, <void*>&self._ptr[0].conditional, value, CUDA_CONDITIONAL_NODE_PARAMS, sizeof(self._ptr[0].conditional))
 
     @property
     def reserved2(self):
@@ -10037,11 +9984,10 @@ cdef class CUgraphNodeParams_st:
         self._ptr[0].reserved2 = value
 
 
-cdef class CUcheckpointLockArgs_st:
+cdef class CUcheckpointLockArgs_st(_Struct):
     """CUDA checkpoint optional lock arguments"""
     cdef cydriver.CUcheckpointLockArgs_st _value
     cdef cydriver.CUcheckpointLockArgs_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -10087,11 +10033,10 @@ cdef class CUcheckpointLockArgs_st:
             self._ptr[0].reserved1[i] = value[i]
 
 
-cdef class CUcheckpointCheckpointArgs_st:
+cdef class CUcheckpointCheckpointArgs_st(_Struct):
     """CUDA checkpoint optional checkpoint arguments"""
     cdef cydriver.CUcheckpointCheckpointArgs_st _value
     cdef cydriver.CUcheckpointCheckpointArgs_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -10121,11 +10066,10 @@ cdef class CUcheckpointCheckpointArgs_st:
             self._ptr[0].reserved[i] = value[i]
 
 
-cdef class CUcheckpointGpuPair_st:
+cdef class CUcheckpointGpuPair_st(_Struct):
     """CUDA checkpoint GPU UUID pairs for device remapping during restore"""
     cdef cydriver.CUcheckpointGpuPair_st _value
     cdef cydriver.CUcheckpointGpuPair_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -10149,7 +10093,7 @@ cdef class CUcheckpointGpuPair_st:
         return _view_CUuuid_st(<uintptr_t>&self._ptr[0].oldUuid, self)
     @oldUuid.setter
     def oldUuid(self, value):
-        _copy_struct(<void*>&self._ptr[0].oldUuid, value, CUuuid_st, sizeof(self._ptr[0].oldUuid))
+        _copy_struct(self, <void*>&self._ptr[0].oldUuid, value, CUuuid_st, sizeof(self._ptr[0].oldUuid))
 
     @property
     def newUuid(self):
@@ -10157,14 +10101,13 @@ cdef class CUcheckpointGpuPair_st:
         return _view_CUuuid_st(<uintptr_t>&self._ptr[0].newUuid, self)
     @newUuid.setter
     def newUuid(self, value):
-        _copy_struct(<void*>&self._ptr[0].newUuid, value, CUuuid_st, sizeof(self._ptr[0].newUuid))
+        _copy_struct(self, <void*>&self._ptr[0].newUuid, value, CUuuid_st, sizeof(self._ptr[0].newUuid))
 
 
-cdef class CUcheckpointRestoreArgs_st:
+cdef class CUcheckpointRestoreArgs_st(_Struct):
     """CUDA checkpoint optional restore arguments"""
     cdef cydriver.CUcheckpointRestoreArgs_st _value
     cdef cydriver.CUcheckpointRestoreArgs_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -10217,11 +10160,10 @@ cdef class CUcheckpointRestoreArgs_st:
         self._ptr[0].reserved1 = <cydriver.cuuint64_t><uintptr_t>_handle_value(value, cuuint64_t, 'reserved1')
 
 
-cdef class CUcheckpointUnlockArgs_st:
+cdef class CUcheckpointUnlockArgs_st(_Struct):
     """CUDA checkpoint optional unlock arguments"""
     cdef cydriver.CUcheckpointUnlockArgs_st _value
     cdef cydriver.CUcheckpointUnlockArgs_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -10251,11 +10193,10 @@ cdef class CUcheckpointUnlockArgs_st:
             self._ptr[0].reserved[i] = value[i]
 
 
-cdef class CUmemDecompressParams_st:
+cdef class CUmemDecompressParams_st(_Struct):
     """Structure describing the parameters that compose a single decompression operation."""
     cdef cydriver.CUmemDecompressParams_st _value
     cdef cydriver.CUmemDecompressParams_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -10332,11 +10273,10 @@ cdef class CUmemDecompressParams_st:
             self._ptr[0].padding[i] = value[i]
 
 
-cdef class CUdevSmResource_st:
+cdef class CUdevSmResource_st(_Struct):
     """! \\struct CUdevSmResource Data for SM-related resources"""
     cdef cydriver.CUdevSmResource_st _value
     cdef cydriver.CUdevSmResource_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -10379,7 +10319,7 @@ cdef class CUdevSmResource_st:
         self._ptr[0].smCoscheduledAlignment = value
 
 
-cdef class CUdevResource_st:
+cdef class CUdevResource_st(_Struct):
     """! \\struct CUdevResource A tagged union describing different resources identified by the type
     field. This structure should not be directly modified outside of the API that created it. \\code
     struct { CUdevResourceType type; union { CUdevSmResource sm; }; }; \\endcode - If ``type`` is
@@ -10390,7 +10330,6 @@ cdef class CUdevResource_st:
     """
     cdef cydriver.CUdevResource_st _value
     cdef cydriver.CUdevResource_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -10432,7 +10371,7 @@ cdef class CUdevResource_st:
         return _view_CUdevSmResource_st(<uintptr_t>&self._ptr[0].sm, self)
     @sm.setter
     def sm(self, value):
-        _copy_struct(<void*>&self._ptr[0].sm, value, CUdevSmResource_st, sizeof(self._ptr[0].sm))
+        _copy_struct(self, <void*>&self._ptr[0].sm, value, CUdevSmResource_st, sizeof(self._ptr[0].sm))
 
     @property
     def _oversize(self):
@@ -17547,23 +17486,35 @@ def cuStreamAddCallback(hStream, callback, userData, flags):
     """
     cdef cydriver.CUstream c_hStream
     cdef cydriver.CUstreamCallback c_callback
+    cdef void* _host_fn = NULL
+    cdef void* _host_data = NULL
+    cdef bint _host_ok = False
+    cdef void* c_userData = NULL
     cdef BufferArg _userData
     cdef unsigned int c_flags
     if type(hStream) is CUstream:
         c_hStream = <cydriver.CUstream>(<CUstream>hStream)._ptr[0]
     else:
         c_hStream = <cydriver.CUstream><uintptr_t>_handle_value(hStream, CUstream, 'hStream')
-    if type(callback) is CUstreamCallback:
-        c_callback = <cydriver.CUstreamCallback>(<CUstreamCallback>callback)._ptr[0]
-    else:
-        c_callback = <cydriver.CUstreamCallback><uintptr_t>_handle_value(callback, CUstreamCallback, 'callback')
     c_flags = flags if PyLong_Check(flags) else _index(flags, 'flags')
-    _userData = _void_ptr(userData, 'userData')
+    if is_callable_arg(callback, CUstreamCallback):
+        python_stream_callback(callback, userData, CUstream, _enum_class('CUresult'), &_host_fn, &_host_data)
+        c_callback = <cydriver.CUstreamCallback>_host_fn
+        c_userData = _host_data
+    else:
+        c_callback = <cydriver.CUstreamCallback><uintptr_t>_address(callback, 'callback')
+        _userData = _void_ptr(userData, 'userData')
+        c_userData = _userData.ptr
     cdef cydriver.CUresult _status
-    _status = cydriver.cuStreamAddCallback(c_hStream, c_callback, <void*>_userData.ptr, c_flags)
-    if _status != cydriver.CUDA_SUCCESS:
+    try:
+        _status = cydriver.cuStreamAddCallback(c_hStream, c_callback, c_userData, c_flags)
+        _host_ok = _status == cydriver.CUDA_SUCCESS
+        if _status != cydriver.CUDA_SUCCESS:
+            return (_result(_status),)
         return (_result(_status),)
-    return (_result(_status),)
+    finally:
+        if _host_data != NULL and not _host_ok:
+            release_host_fn(_host_data)  # it will never run
 
 
 def cuStreamBeginCapture(hStream, mode):
@@ -19433,7 +19384,7 @@ def cuLaunchHostFunc(hStream, fn, userData):
         c_hStream = <cydriver.CUstream>(<CUstream>hStream)._ptr[0]
     else:
         c_hStream = <cydriver.CUstream><uintptr_t>_handle_value(hStream, CUstream, 'hStream')
-    if callable(fn) and not isinstance(fn, (int, CUhostFn)) and not hasattr(fn, 'argtypes'):
+    if is_callable_arg(fn, CUhostFn):
         python_host_fn(fn, userData, &_host_fn, &_host_data)
         c_fn = <cydriver.CUhostFn>_host_fn
         c_userData = _host_data
@@ -20152,6 +20103,8 @@ def cuGraphAddHostNode(hGraph, dependencies, numDependencies, nodeParams):
     cdef cydriver.CUresult _status
     try:
         _status = cydriver.cuGraphAddHostNode(<cydriver.CUgraphNode*>_phGraphNode._ptr, c_hGraph, c_dependencies, c_numDependencies, c_nodeParams)
+        if _status == cydriver.CUDA_SUCCESS and c_nodeParams != NULL:
+            keep_host_record_cu(c_hGraph, <void*>c_nodeParams.fn, c_nodeParams.userData)
         if _status != cydriver.CUDA_SUCCESS:
             return (_result(_status), None)
         return (_result(_status), _phGraphNode)
@@ -20198,6 +20151,8 @@ def cuGraphHostNodeSetParams(hNode, nodeParams):
         c_nodeParams = <cydriver.CUDA_HOST_NODE_PARAMS*>_nodeParams._ptr
     cdef cydriver.CUresult _status
     _status = cydriver.cuGraphHostNodeSetParams(c_hNode, c_nodeParams)
+    if _status == cydriver.CUDA_SUCCESS and c_nodeParams != NULL:
+        keep_host_record_cu(NULL, <void*>c_nodeParams.fn, c_nodeParams.userData)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
     return (_result(_status),)
@@ -21570,6 +21525,8 @@ def cuGraphExecHostNodeSetParams(hGraphExec, hNode, nodeParams):
         c_nodeParams = <cydriver.CUDA_HOST_NODE_PARAMS*>_nodeParams._ptr
     cdef cydriver.CUresult _status
     _status = cydriver.cuGraphExecHostNodeSetParams(c_hGraphExec, c_hNode, c_nodeParams)
+    if _status == cydriver.CUDA_SUCCESS and c_nodeParams != NULL:
+        keep_host_record_cu(NULL, <void*>c_nodeParams.fn, c_nodeParams.userData)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
     return (_result(_status),)
@@ -22303,6 +22260,8 @@ def cuGraphAddNode(hGraph, dependencies, dependencyData, numDependencies, nodePa
     cdef cydriver.CUresult _status
     try:
         _status = cydriver.cuGraphAddNode(<cydriver.CUgraphNode*>_phGraphNode._ptr, c_hGraph, c_dependencies, c_dependencyData, c_numDependencies, c_nodeParams)
+        if _status == cydriver.CUDA_SUCCESS and c_nodeParams != NULL and c_nodeParams.type == cydriver.CU_GRAPH_NODE_TYPE_HOST:
+            keep_host_record_cu(c_hGraph, <void*>(&c_nodeParams.host).fn, (&c_nodeParams.host).userData)
         if _status != cydriver.CUDA_SUCCESS:
             return (_result(_status), None)
         return (_result(_status), _phGraphNode)
@@ -22334,6 +22293,8 @@ def cuGraphNodeSetParams(hNode, nodeParams):
         c_nodeParams = <cydriver.CUgraphNodeParams*>_nodeParams._ptr
     cdef cydriver.CUresult _status
     _status = cydriver.cuGraphNodeSetParams(c_hNode, c_nodeParams)
+    if _status == cydriver.CUDA_SUCCESS and c_nodeParams != NULL and c_nodeParams.type == cydriver.CU_GRAPH_NODE_TYPE_HOST:
+        keep_host_record_cu(NULL, <void*>(&c_nodeParams.host).fn, (&c_nodeParams.host).userData)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
     return (_result(_status),)
@@ -22380,6 +22341,8 @@ def cuGraphExecNodeSetParams(hGraphExec, hNode, nodeParams):
         c_nodeParams = <cydriver.CUgraphNodeParams*>_nodeParams._ptr
     cdef cydriver.CUresult _status
     _status = cydriver.cuGraphExecNodeSetParams(c_hGraphExec, c_hNode, c_nodeParams)
+    if _status == cydriver.CUDA_SUCCESS and c_nodeParams != NULL and c_nodeParams.type == cydriver.CU_GRAPH_NODE_TYPE_HOST:
+        keep_host_record_cu(NULL, <void*>(&c_nodeParams.host).fn, (&c_nodeParams.host).userData)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
     return (_result(_status),)

@@ -15,7 +15,19 @@ from cuda.bindings._lib.args cimport cstr_arg as _cstr
 from cuda.bindings._lib.args cimport handle_value as _handle_value
 from cuda.bindings._lib.args cimport index_arg as _index
 from cuda.bindings._lib.args cimport void_ptr_arg as _void_ptr
-from cuda.bindings._lib.callbacks cimport python_host_fn, release_host_fn
+from cuda.bindings._lib.callbacks cimport (
+    host_field_data,
+    host_field_fn,
+    host_field_set_c_fn,
+    host_field_set_data,
+    host_field_set_fn,
+    is_callable_arg,
+    is_python_host_fn,
+    python_host_fn,
+    python_stream_callback,
+    release_host_fn,
+)
+from cuda.bindings._lib.callbacks cimport keep_host_record_rt
 from cuda.bindings._lib.kernel_params cimport pack_kernel_params
 
 from enum import IntEnum
@@ -58,16 +70,52 @@ def __dir__():
     return sorted({*_module_globals, *_ENUMS, *_ENUM_ALIASES, "Any", "Optional", "ctypes"})
 
 
+cdef class _Struct:
+    # What the struct classes share: the owner of the memory a view points into, and the Python
+    # objects the C struct refers to (a host function's record, arrays), by the address of the field.
+    cdef object _owner
+    cdef dict _refs
+
+
+cdef _Struct _root(_Struct s):
+    while isinstance(s._owner, _Struct):  # a view into another struct: that one keeps the objects
+        s = <_Struct>s._owner
+    return s
+
+
+cdef dict _refs_get(_Struct s):
+    return _root(s)._refs
+
+
+cdef dict _refs_of(_Struct s):
+    s = _root(s)
+    if s._refs is None:
+        s._refs = {}
+    return s._refs
+
+
 cdef object _struct_arg(object obj, type cls, str name):
     if isinstance(obj, cls):
         return obj
     raise TypeError(f"{name} must be a {cls.__name__}, not {type(obj).__name__}")
 
 
-cdef int _copy_struct(void* dst, object value, type cls, size_t size) except -1:
+cdef int _copy_struct(_Struct self, void* dst, object value, type cls, size_t size) except -1:
     if not isinstance(value, cls):
         raise TypeError(f"expected a {cls.__name__}, not {type(value).__name__}")
-    memcpy(dst, <void*><uintptr_t>value.getPtr(), size)
+    cdef uintptr_t src = value.getPtr()
+    cdef uintptr_t to = <uintptr_t>dst
+    memcpy(dst, <void*>src, size)
+    cdef dict mine = _refs_get(self)
+    cdef dict theirs = _refs_get(<_Struct>value)
+    if mine:  # what the fields overwritten referred to
+        for key in [k for k in mine if to <= k < to + size]:
+            del mine[key]
+    if theirs:  # the copy refers to the same objects: keep them here too
+        mine = _refs_of(self)
+        for key, obj in list(theirs.items()):
+            if src <= key < src + size:
+                mine[key - src + to] = obj
     return 0
 
 
@@ -2561,11 +2609,10 @@ cdef inline object _view_cudaAsyncNotificationInfo(uintptr_t ptr, object owner):
 cdef inline object _view_cudaTextureDesc(uintptr_t ptr, object owner):
     return cudaTextureDesc(ptr, owner)
 
-cdef class char1:
+cdef class char1(_Struct):
     """The C struct char1; a property per field."""
     cdef cyruntime.char1 _value
     cdef cyruntime.char1* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -2586,11 +2633,10 @@ cdef class char1:
     # x: not exposed (field type signed char)
 
 
-cdef class uchar1:
+cdef class uchar1(_Struct):
     """The C struct uchar1; a property per field."""
     cdef cyruntime.uchar1 _value
     cdef cyruntime.uchar1* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -2616,11 +2662,10 @@ cdef class uchar1:
         self._ptr[0].x = value
 
 
-cdef class char2:
+cdef class char2(_Struct):
     """The C struct char2; a property per field."""
     cdef cyruntime.char2 _value
     cdef cyruntime.char2* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -2643,11 +2688,10 @@ cdef class char2:
     # y: not exposed (field type signed char)
 
 
-cdef class uchar2:
+cdef class uchar2(_Struct):
     """The C struct uchar2; a property per field."""
     cdef cyruntime.uchar2 _value
     cdef cyruntime.uchar2* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -2680,11 +2724,10 @@ cdef class uchar2:
         self._ptr[0].y = value
 
 
-cdef class char3:
+cdef class char3(_Struct):
     """The C struct char3; a property per field."""
     cdef cyruntime.char3 _value
     cdef cyruntime.char3* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -2709,11 +2752,10 @@ cdef class char3:
     # z: not exposed (field type signed char)
 
 
-cdef class uchar3:
+cdef class uchar3(_Struct):
     """The C struct uchar3; a property per field."""
     cdef cyruntime.uchar3 _value
     cdef cyruntime.uchar3* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -2753,11 +2795,10 @@ cdef class uchar3:
         self._ptr[0].z = value
 
 
-cdef class char4:
+cdef class char4(_Struct):
     """The C struct char4; a property per field."""
     cdef cyruntime.char4 _value
     cdef cyruntime.char4* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -2784,11 +2825,10 @@ cdef class char4:
     # w: not exposed (field type signed char)
 
 
-cdef class uchar4:
+cdef class uchar4(_Struct):
     """The C struct uchar4; a property per field."""
     cdef cyruntime.uchar4 _value
     cdef cyruntime.uchar4* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -2835,11 +2875,10 @@ cdef class uchar4:
         self._ptr[0].w = value
 
 
-cdef class short1:
+cdef class short1(_Struct):
     """The C struct short1; a property per field."""
     cdef cyruntime.short1 _value
     cdef cyruntime.short1* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -2865,11 +2904,10 @@ cdef class short1:
         self._ptr[0].x = value
 
 
-cdef class ushort1:
+cdef class ushort1(_Struct):
     """The C struct ushort1; a property per field."""
     cdef cyruntime.ushort1 _value
     cdef cyruntime.ushort1* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -2895,11 +2933,10 @@ cdef class ushort1:
         self._ptr[0].x = value
 
 
-cdef class short2:
+cdef class short2(_Struct):
     """The C struct short2; a property per field."""
     cdef cyruntime.short2 _value
     cdef cyruntime.short2* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -2932,11 +2969,10 @@ cdef class short2:
         self._ptr[0].y = value
 
 
-cdef class ushort2:
+cdef class ushort2(_Struct):
     """The C struct ushort2; a property per field."""
     cdef cyruntime.ushort2 _value
     cdef cyruntime.ushort2* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -2969,11 +3005,10 @@ cdef class ushort2:
         self._ptr[0].y = value
 
 
-cdef class short3:
+cdef class short3(_Struct):
     """The C struct short3; a property per field."""
     cdef cyruntime.short3 _value
     cdef cyruntime.short3* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -3013,11 +3048,10 @@ cdef class short3:
         self._ptr[0].z = value
 
 
-cdef class ushort3:
+cdef class ushort3(_Struct):
     """The C struct ushort3; a property per field."""
     cdef cyruntime.ushort3 _value
     cdef cyruntime.ushort3* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -3057,11 +3091,10 @@ cdef class ushort3:
         self._ptr[0].z = value
 
 
-cdef class int1:
+cdef class int1(_Struct):
     """The C struct int1; a property per field."""
     cdef cyruntime.int1 _value
     cdef cyruntime.int1* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -3087,11 +3120,10 @@ cdef class int1:
         self._ptr[0].x = value
 
 
-cdef class uint1:
+cdef class uint1(_Struct):
     """The C struct uint1; a property per field."""
     cdef cyruntime.uint1 _value
     cdef cyruntime.uint1* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -3117,11 +3149,10 @@ cdef class uint1:
         self._ptr[0].x = value
 
 
-cdef class int3:
+cdef class int3(_Struct):
     """The C struct int3; a property per field."""
     cdef cyruntime.int3 _value
     cdef cyruntime.int3* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -3161,11 +3192,10 @@ cdef class int3:
         self._ptr[0].z = value
 
 
-cdef class uint3:
+cdef class uint3(_Struct):
     """The C struct uint3; a property per field."""
     cdef cyruntime.uint3 _value
     cdef cyruntime.uint3* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -3205,11 +3235,10 @@ cdef class uint3:
         self._ptr[0].z = value
 
 
-cdef class int4:
+cdef class int4(_Struct):
     """The C struct int4; a property per field."""
     cdef cyruntime.int4 _value
     cdef cyruntime.int4* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -3256,11 +3285,10 @@ cdef class int4:
         self._ptr[0].w = value
 
 
-cdef class uint4:
+cdef class uint4(_Struct):
     """The C struct uint4; a property per field."""
     cdef cyruntime.uint4 _value
     cdef cyruntime.uint4* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -3307,11 +3335,10 @@ cdef class uint4:
         self._ptr[0].w = value
 
 
-cdef class long1:
+cdef class long1(_Struct):
     """The C struct long1; a property per field."""
     cdef cyruntime.long1 _value
     cdef cyruntime.long1* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -3337,11 +3364,10 @@ cdef class long1:
         self._ptr[0].x = value
 
 
-cdef class ulong1:
+cdef class ulong1(_Struct):
     """The C struct ulong1; a property per field."""
     cdef cyruntime.ulong1 _value
     cdef cyruntime.ulong1* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -3367,11 +3393,10 @@ cdef class ulong1:
         self._ptr[0].x = value
 
 
-cdef class long2:
+cdef class long2(_Struct):
     """The C struct long2; a property per field."""
     cdef cyruntime.long2 _value
     cdef cyruntime.long2* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -3404,11 +3429,10 @@ cdef class long2:
         self._ptr[0].y = value
 
 
-cdef class ulong2:
+cdef class ulong2(_Struct):
     """The C struct ulong2; a property per field."""
     cdef cyruntime.ulong2 _value
     cdef cyruntime.ulong2* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -3441,11 +3465,10 @@ cdef class ulong2:
         self._ptr[0].y = value
 
 
-cdef class long3:
+cdef class long3(_Struct):
     """The C struct long3; a property per field."""
     cdef cyruntime.long3 _value
     cdef cyruntime.long3* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -3485,11 +3508,10 @@ cdef class long3:
         self._ptr[0].z = value
 
 
-cdef class ulong3:
+cdef class ulong3(_Struct):
     """The C struct ulong3; a property per field."""
     cdef cyruntime.ulong3 _value
     cdef cyruntime.ulong3* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -3529,11 +3551,10 @@ cdef class ulong3:
         self._ptr[0].z = value
 
 
-cdef class long4:
+cdef class long4(_Struct):
     """The C struct long4; a property per field."""
     cdef cyruntime.long4 _value
     cdef cyruntime.long4* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -3580,11 +3601,10 @@ cdef class long4:
         self._ptr[0].w = value
 
 
-cdef class ulong4:
+cdef class ulong4(_Struct):
     """The C struct ulong4; a property per field."""
     cdef cyruntime.ulong4 _value
     cdef cyruntime.ulong4* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -3631,11 +3651,10 @@ cdef class ulong4:
         self._ptr[0].w = value
 
 
-cdef class long4_16a:
+cdef class long4_16a(_Struct):
     """The C struct long4_16a; a property per field."""
     cdef cyruntime.long4_16a _value
     cdef cyruntime.long4_16a* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -3682,11 +3701,10 @@ cdef class long4_16a:
         self._ptr[0].w = value
 
 
-cdef class ulong4_16a:
+cdef class ulong4_16a(_Struct):
     """The C struct ulong4_16a; a property per field."""
     cdef cyruntime.ulong4_16a _value
     cdef cyruntime.ulong4_16a* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -3733,11 +3751,10 @@ cdef class ulong4_16a:
         self._ptr[0].w = value
 
 
-cdef class long4_32a:
+cdef class long4_32a(_Struct):
     """The C struct long4_32a; a property per field."""
     cdef cyruntime.long4_32a _value
     cdef cyruntime.long4_32a* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -3784,11 +3801,10 @@ cdef class long4_32a:
         self._ptr[0].w = value
 
 
-cdef class ulong4_32a:
+cdef class ulong4_32a(_Struct):
     """The C struct ulong4_32a; a property per field."""
     cdef cyruntime.ulong4_32a _value
     cdef cyruntime.ulong4_32a* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -3835,11 +3851,10 @@ cdef class ulong4_32a:
         self._ptr[0].w = value
 
 
-cdef class float1:
+cdef class float1(_Struct):
     """The C struct float1; a property per field."""
     cdef cyruntime.float1 _value
     cdef cyruntime.float1* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -3865,11 +3880,10 @@ cdef class float1:
         self._ptr[0].x = value
 
 
-cdef class float3:
+cdef class float3(_Struct):
     """The C struct float3; a property per field."""
     cdef cyruntime.float3 _value
     cdef cyruntime.float3* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -3909,11 +3923,10 @@ cdef class float3:
         self._ptr[0].z = value
 
 
-cdef class float4:
+cdef class float4(_Struct):
     """The C struct float4; a property per field."""
     cdef cyruntime.float4 _value
     cdef cyruntime.float4* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -3960,11 +3973,10 @@ cdef class float4:
         self._ptr[0].w = value
 
 
-cdef class longlong1:
+cdef class longlong1(_Struct):
     """The C struct longlong1; a property per field."""
     cdef cyruntime.longlong1 _value
     cdef cyruntime.longlong1* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -3990,11 +4002,10 @@ cdef class longlong1:
         self._ptr[0].x = value
 
 
-cdef class ulonglong1:
+cdef class ulonglong1(_Struct):
     """The C struct ulonglong1; a property per field."""
     cdef cyruntime.ulonglong1 _value
     cdef cyruntime.ulonglong1* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -4020,11 +4031,10 @@ cdef class ulonglong1:
         self._ptr[0].x = value
 
 
-cdef class longlong2:
+cdef class longlong2(_Struct):
     """The C struct longlong2; a property per field."""
     cdef cyruntime.longlong2 _value
     cdef cyruntime.longlong2* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -4057,11 +4067,10 @@ cdef class longlong2:
         self._ptr[0].y = value
 
 
-cdef class ulonglong2:
+cdef class ulonglong2(_Struct):
     """The C struct ulonglong2; a property per field."""
     cdef cyruntime.ulonglong2 _value
     cdef cyruntime.ulonglong2* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -4094,11 +4103,10 @@ cdef class ulonglong2:
         self._ptr[0].y = value
 
 
-cdef class longlong3:
+cdef class longlong3(_Struct):
     """The C struct longlong3; a property per field."""
     cdef cyruntime.longlong3 _value
     cdef cyruntime.longlong3* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -4138,11 +4146,10 @@ cdef class longlong3:
         self._ptr[0].z = value
 
 
-cdef class ulonglong3:
+cdef class ulonglong3(_Struct):
     """The C struct ulonglong3; a property per field."""
     cdef cyruntime.ulonglong3 _value
     cdef cyruntime.ulonglong3* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -4182,11 +4189,10 @@ cdef class ulonglong3:
         self._ptr[0].z = value
 
 
-cdef class longlong4:
+cdef class longlong4(_Struct):
     """The C struct longlong4; a property per field."""
     cdef cyruntime.longlong4 _value
     cdef cyruntime.longlong4* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -4233,11 +4239,10 @@ cdef class longlong4:
         self._ptr[0].w = value
 
 
-cdef class longlong4_16a:
+cdef class longlong4_16a(_Struct):
     """The C struct longlong4_16a; a property per field."""
     cdef cyruntime.longlong4_16a _value
     cdef cyruntime.longlong4_16a* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -4284,11 +4289,10 @@ cdef class longlong4_16a:
         self._ptr[0].w = value
 
 
-cdef class longlong4_32a:
+cdef class longlong4_32a(_Struct):
     """The C struct longlong4_32a; a property per field."""
     cdef cyruntime.longlong4_32a _value
     cdef cyruntime.longlong4_32a* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -4335,11 +4339,10 @@ cdef class longlong4_32a:
         self._ptr[0].w = value
 
 
-cdef class ulonglong4:
+cdef class ulonglong4(_Struct):
     """The C struct ulonglong4; a property per field."""
     cdef cyruntime.ulonglong4 _value
     cdef cyruntime.ulonglong4* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -4386,11 +4389,10 @@ cdef class ulonglong4:
         self._ptr[0].w = value
 
 
-cdef class ulonglong4_16a:
+cdef class ulonglong4_16a(_Struct):
     """The C struct ulonglong4_16a; a property per field."""
     cdef cyruntime.ulonglong4_16a _value
     cdef cyruntime.ulonglong4_16a* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -4437,11 +4439,10 @@ cdef class ulonglong4_16a:
         self._ptr[0].w = value
 
 
-cdef class ulonglong4_32a:
+cdef class ulonglong4_32a(_Struct):
     """The C struct ulonglong4_32a; a property per field."""
     cdef cyruntime.ulonglong4_32a _value
     cdef cyruntime.ulonglong4_32a* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -4488,11 +4489,10 @@ cdef class ulonglong4_32a:
         self._ptr[0].w = value
 
 
-cdef class double1:
+cdef class double1(_Struct):
     """The C struct double1; a property per field."""
     cdef cyruntime.double1 _value
     cdef cyruntime.double1* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -4518,11 +4518,10 @@ cdef class double1:
         self._ptr[0].x = value
 
 
-cdef class double2:
+cdef class double2(_Struct):
     """The C struct double2; a property per field."""
     cdef cyruntime.double2 _value
     cdef cyruntime.double2* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -4555,11 +4554,10 @@ cdef class double2:
         self._ptr[0].y = value
 
 
-cdef class double3:
+cdef class double3(_Struct):
     """The C struct double3; a property per field."""
     cdef cyruntime.double3 _value
     cdef cyruntime.double3* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -4599,11 +4597,10 @@ cdef class double3:
         self._ptr[0].z = value
 
 
-cdef class double4:
+cdef class double4(_Struct):
     """The C struct double4; a property per field."""
     cdef cyruntime.double4 _value
     cdef cyruntime.double4* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -4650,11 +4647,10 @@ cdef class double4:
         self._ptr[0].w = value
 
 
-cdef class double4_16a:
+cdef class double4_16a(_Struct):
     """The C struct double4_16a; a property per field."""
     cdef cyruntime.double4_16a _value
     cdef cyruntime.double4_16a* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -4701,11 +4697,10 @@ cdef class double4_16a:
         self._ptr[0].w = value
 
 
-cdef class double4_32a:
+cdef class double4_32a(_Struct):
     """The C struct double4_32a; a property per field."""
     cdef cyruntime.double4_32a _value
     cdef cyruntime.double4_32a* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -4752,13 +4747,12 @@ cdef class double4_32a:
         self._ptr[0].w = value
 
 
-cdef class dim3:
+cdef class dim3(_Struct):
     """**************************************************************************** * * *
     *****************************************************************************
     """
     cdef cyruntime.dim3 _value
     cdef cyruntime.dim3* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -4798,11 +4792,10 @@ cdef class dim3:
         self._ptr[0].z = value
 
 
-cdef class cudaChannelFormatDesc:
+cdef class cudaChannelFormatDesc(_Struct):
     """CUDA Channel format descriptor"""
     cdef cyruntime.cudaChannelFormatDesc _value
     cdef cyruntime.cudaChannelFormatDesc* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -4861,11 +4854,10 @@ cdef class cudaChannelFormatDesc:
         self._ptr[0].f = <cyruntime.cudaChannelFormatKind><int>_index(value, 'f')
 
 
-cdef class anon_struct0:
+cdef class anon_struct0(_Struct):
     """The C struct anon_struct0; a property per field."""
     cdef cyruntime.anon_struct0 _value
     cdef cyruntime.anon_struct0* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -4908,11 +4900,10 @@ cdef class anon_struct0:
         self._ptr[0].depth = value
 
 
-cdef class cudaArraySparseProperties:
+cdef class cudaArraySparseProperties(_Struct):
     """Sparse CUDA array and CUDA mipmapped array properties"""
     cdef cyruntime.cudaArraySparseProperties _value
     cdef cyruntime.cudaArraySparseProperties* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -4935,7 +4926,7 @@ cdef class cudaArraySparseProperties:
         return _view_anon_struct0(<uintptr_t>&self._ptr[0].tileExtent, self)
     @tileExtent.setter
     def tileExtent(self, value):
-        _copy_struct(<void*>&self._ptr[0].tileExtent, value, anon_struct0, sizeof(self._ptr[0].tileExtent))
+        _copy_struct(self, <void*>&self._ptr[0].tileExtent, value, anon_struct0, sizeof(self._ptr[0].tileExtent))
 
     @property
     def miptailFirstLevel(self):
@@ -4972,11 +4963,10 @@ cdef class cudaArraySparseProperties:
             self._ptr[0].reserved[i] = value[i]
 
 
-cdef class cudaArrayMemoryRequirements:
+cdef class cudaArrayMemoryRequirements(_Struct):
     """CUDA array and CUDA mipmapped array memory requirements"""
     cdef cyruntime.cudaArrayMemoryRequirements _value
     cdef cyruntime.cudaArrayMemoryRequirements* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -5021,11 +5011,10 @@ cdef class cudaArrayMemoryRequirements:
             self._ptr[0].reserved[i] = value[i]
 
 
-cdef class cudaPitchedPtr:
+cdef class cudaPitchedPtr(_Struct):
     """CUDA Pitched memory pointer"""
     cdef cyruntime.cudaPitchedPtr _value
     cdef cyruntime.cudaPitchedPtr* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -5076,11 +5065,10 @@ cdef class cudaPitchedPtr:
         self._ptr[0].ysize = value
 
 
-cdef class cudaExtent:
+cdef class cudaExtent(_Struct):
     """CUDA extent"""
     cdef cyruntime.cudaExtent _value
     cdef cyruntime.cudaExtent* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -5123,11 +5111,10 @@ cdef class cudaExtent:
         self._ptr[0].depth = value
 
 
-cdef class cudaPos:
+cdef class cudaPos(_Struct):
     """CUDA 3D position"""
     cdef cyruntime.cudaPos _value
     cdef cyruntime.cudaPos* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -5170,11 +5157,10 @@ cdef class cudaPos:
         self._ptr[0].z = value
 
 
-cdef class cudaMemcpy3DParms:
+cdef class cudaMemcpy3DParms(_Struct):
     """CUDA 3D memory copying parameters"""
     cdef cyruntime.cudaMemcpy3DParms _value
     cdef cyruntime.cudaMemcpy3DParms* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -5208,7 +5194,7 @@ cdef class cudaMemcpy3DParms:
         return _view_cudaPos(<uintptr_t>&self._ptr[0].srcPos, self)
     @srcPos.setter
     def srcPos(self, value):
-        _copy_struct(<void*>&self._ptr[0].srcPos, value, cudaPos, sizeof(self._ptr[0].srcPos))
+        _copy_struct(self, <void*>&self._ptr[0].srcPos, value, cudaPos, sizeof(self._ptr[0].srcPos))
 
     @property
     def srcPtr(self):
@@ -5216,7 +5202,7 @@ cdef class cudaMemcpy3DParms:
         return _view_cudaPitchedPtr(<uintptr_t>&self._ptr[0].srcPtr, self)
     @srcPtr.setter
     def srcPtr(self, value):
-        _copy_struct(<void*>&self._ptr[0].srcPtr, value, cudaPitchedPtr, sizeof(self._ptr[0].srcPtr))
+        _copy_struct(self, <void*>&self._ptr[0].srcPtr, value, cudaPitchedPtr, sizeof(self._ptr[0].srcPtr))
 
     @property
     def dstArray(self):
@@ -5234,7 +5220,7 @@ cdef class cudaMemcpy3DParms:
         return _view_cudaPos(<uintptr_t>&self._ptr[0].dstPos, self)
     @dstPos.setter
     def dstPos(self, value):
-        _copy_struct(<void*>&self._ptr[0].dstPos, value, cudaPos, sizeof(self._ptr[0].dstPos))
+        _copy_struct(self, <void*>&self._ptr[0].dstPos, value, cudaPos, sizeof(self._ptr[0].dstPos))
 
     @property
     def dstPtr(self):
@@ -5242,7 +5228,7 @@ cdef class cudaMemcpy3DParms:
         return _view_cudaPitchedPtr(<uintptr_t>&self._ptr[0].dstPtr, self)
     @dstPtr.setter
     def dstPtr(self, value):
-        _copy_struct(<void*>&self._ptr[0].dstPtr, value, cudaPitchedPtr, sizeof(self._ptr[0].dstPtr))
+        _copy_struct(self, <void*>&self._ptr[0].dstPtr, value, cudaPitchedPtr, sizeof(self._ptr[0].dstPtr))
 
     @property
     def extent(self):
@@ -5250,7 +5236,7 @@ cdef class cudaMemcpy3DParms:
         return _view_cudaExtent(<uintptr_t>&self._ptr[0].extent, self)
     @extent.setter
     def extent(self, value):
-        _copy_struct(<void*>&self._ptr[0].extent, value, cudaExtent, sizeof(self._ptr[0].extent))
+        _copy_struct(self, <void*>&self._ptr[0].extent, value, cudaExtent, sizeof(self._ptr[0].extent))
 
     @property
     def kind(self):
@@ -5261,11 +5247,10 @@ cdef class cudaMemcpy3DParms:
         self._ptr[0].kind = <cyruntime.cudaMemcpyKind><int>_index(value, 'kind')
 
 
-cdef class cudaMemcpyNodeParams:
+cdef class cudaMemcpyNodeParams(_Struct):
     """Memcpy node parameters"""
     cdef cyruntime.cudaMemcpyNodeParams _value
     cdef cyruntime.cudaMemcpyNodeParams* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -5308,14 +5293,13 @@ cdef class cudaMemcpyNodeParams:
         return _view_cudaMemcpy3DParms(<uintptr_t>&self._ptr[0].copyParams, self)
     @copyParams.setter
     def copyParams(self, value):
-        _copy_struct(<void*>&self._ptr[0].copyParams, value, cudaMemcpy3DParms, sizeof(self._ptr[0].copyParams))
+        _copy_struct(self, <void*>&self._ptr[0].copyParams, value, cudaMemcpy3DParms, sizeof(self._ptr[0].copyParams))
 
 
-cdef class cudaMemcpy3DPeerParms:
+cdef class cudaMemcpy3DPeerParms(_Struct):
     """CUDA 3D cross-device memory copying parameters"""
     cdef cyruntime.cudaMemcpy3DPeerParms _value
     cdef cyruntime.cudaMemcpy3DPeerParms* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -5349,7 +5333,7 @@ cdef class cudaMemcpy3DPeerParms:
         return _view_cudaPos(<uintptr_t>&self._ptr[0].srcPos, self)
     @srcPos.setter
     def srcPos(self, value):
-        _copy_struct(<void*>&self._ptr[0].srcPos, value, cudaPos, sizeof(self._ptr[0].srcPos))
+        _copy_struct(self, <void*>&self._ptr[0].srcPos, value, cudaPos, sizeof(self._ptr[0].srcPos))
 
     @property
     def srcPtr(self):
@@ -5357,7 +5341,7 @@ cdef class cudaMemcpy3DPeerParms:
         return _view_cudaPitchedPtr(<uintptr_t>&self._ptr[0].srcPtr, self)
     @srcPtr.setter
     def srcPtr(self, value):
-        _copy_struct(<void*>&self._ptr[0].srcPtr, value, cudaPitchedPtr, sizeof(self._ptr[0].srcPtr))
+        _copy_struct(self, <void*>&self._ptr[0].srcPtr, value, cudaPitchedPtr, sizeof(self._ptr[0].srcPtr))
 
     @property
     def srcDevice(self):
@@ -5383,7 +5367,7 @@ cdef class cudaMemcpy3DPeerParms:
         return _view_cudaPos(<uintptr_t>&self._ptr[0].dstPos, self)
     @dstPos.setter
     def dstPos(self, value):
-        _copy_struct(<void*>&self._ptr[0].dstPos, value, cudaPos, sizeof(self._ptr[0].dstPos))
+        _copy_struct(self, <void*>&self._ptr[0].dstPos, value, cudaPos, sizeof(self._ptr[0].dstPos))
 
     @property
     def dstPtr(self):
@@ -5391,7 +5375,7 @@ cdef class cudaMemcpy3DPeerParms:
         return _view_cudaPitchedPtr(<uintptr_t>&self._ptr[0].dstPtr, self)
     @dstPtr.setter
     def dstPtr(self, value):
-        _copy_struct(<void*>&self._ptr[0].dstPtr, value, cudaPitchedPtr, sizeof(self._ptr[0].dstPtr))
+        _copy_struct(self, <void*>&self._ptr[0].dstPtr, value, cudaPitchedPtr, sizeof(self._ptr[0].dstPtr))
 
     @property
     def dstDevice(self):
@@ -5407,14 +5391,13 @@ cdef class cudaMemcpy3DPeerParms:
         return _view_cudaExtent(<uintptr_t>&self._ptr[0].extent, self)
     @extent.setter
     def extent(self, value):
-        _copy_struct(<void*>&self._ptr[0].extent, value, cudaExtent, sizeof(self._ptr[0].extent))
+        _copy_struct(self, <void*>&self._ptr[0].extent, value, cudaExtent, sizeof(self._ptr[0].extent))
 
 
-cdef class cudaMemsetParams:
+cdef class cudaMemsetParams(_Struct):
     """CUDA Memset node parameters"""
     cdef cyruntime.cudaMemsetParams _value
     cdef cyruntime.cudaMemsetParams* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -5481,11 +5464,10 @@ cdef class cudaMemsetParams:
         self._ptr[0].height = value
 
 
-cdef class cudaMemsetParamsV2:
+cdef class cudaMemsetParamsV2(_Struct):
     """CUDA Memset node parameters"""
     cdef cyruntime.cudaMemsetParamsV2 _value
     cdef cyruntime.cudaMemsetParamsV2* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -5552,7 +5534,7 @@ cdef class cudaMemsetParamsV2:
         self._ptr[0].height = value
 
 
-cdef class cudaAccessPolicyWindow:
+cdef class cudaAccessPolicyWindow(_Struct):
     """Specifies an access policy for a window, a contiguous extent of memory beginning at base_ptr
     and ending at base_ptr + num_bytes. Partition into many segments and assign segments such that.
     sum of "hit segments" / window == approx. ratio. sum of "miss segments" / window == approx
@@ -5562,7 +5544,6 @@ cdef class cudaAccessPolicyWindow:
     """
     cdef cyruntime.cudaAccessPolicyWindow _value
     cdef cyruntime.cudaAccessPolicyWindow* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -5621,11 +5602,10 @@ cdef class cudaAccessPolicyWindow:
         self._ptr[0].missProp = <cyruntime.cudaAccessProperty><int>_index(value, 'missProp')
 
 
-cdef class cudaHostNodeParams:
+cdef class cudaHostNodeParams(_Struct):
     """CUDA host node parameters"""
     cdef cyruntime.cudaHostNodeParams _value
     cdef cyruntime.cudaHostNodeParams* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -5645,28 +5625,33 @@ cdef class cudaHostNodeParams:
 
     @property
     def fn(self):
-        """The function to call when the node executes"""
-        cdef cudaHostFn_t v = cudaHostFn_t.__new__(cudaHostFn_t)
+        """The function to call when the node executes: a C function, or the Python callable given."""
+        cdef cudaHostFn_t v
+        if is_python_host_fn(<void*>self._ptr[0].fn):
+            return host_field_fn(self._ptr[0].userData)
+        v = cudaHostFn_t.__new__(cudaHostFn_t)
         (<cyruntime.cudaHostFn_t*>v._ptr)[0] = self._ptr[0].fn
         return v
     @fn.setter
     def fn(self, value):
-        self._ptr[0].fn = <cyruntime.cudaHostFn_t><uintptr_t>_handle_value(value, cudaHostFn_t, 'fn')
+        if is_callable_arg(value, cudaHostFn_t):
+            host_field_set_fn(_refs_of(self), <void**>&self._ptr[0].fn, &self._ptr[0].userData, value)
+        else:
+            host_field_set_c_fn(_refs_of(self), <void**>&self._ptr[0].fn, &self._ptr[0].userData, <void*>_address(value, 'fn'))
 
     @property
     def userData(self):
-        """Argument to pass to the function"""
-        return <uintptr_t>self._ptr[0].userData
+        """The argument passed to fn: an address, or any Python object when fn is a Python callable."""
+        return host_field_data(_refs_get(self), <void**>&self._ptr[0].fn, &self._ptr[0].userData)
     @userData.setter
     def userData(self, value):
-        self._ptr[0].userData = <void*><uintptr_t>_address(value, 'userData')
+        host_field_set_data(_refs_of(self), <void**>&self._ptr[0].fn, &self._ptr[0].userData, value)
 
 
-cdef class cudaHostNodeParamsV2:
+cdef class cudaHostNodeParamsV2(_Struct):
     """CUDA host node parameters"""
     cdef cyruntime.cudaHostNodeParamsV2 _value
     cdef cyruntime.cudaHostNodeParamsV2* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -5686,28 +5671,33 @@ cdef class cudaHostNodeParamsV2:
 
     @property
     def fn(self):
-        """The function to call when the node executes"""
-        cdef cudaHostFn_t v = cudaHostFn_t.__new__(cudaHostFn_t)
+        """The function to call when the node executes: a C function, or the Python callable given."""
+        cdef cudaHostFn_t v
+        if is_python_host_fn(<void*>self._ptr[0].fn):
+            return host_field_fn(self._ptr[0].userData)
+        v = cudaHostFn_t.__new__(cudaHostFn_t)
         (<cyruntime.cudaHostFn_t*>v._ptr)[0] = self._ptr[0].fn
         return v
     @fn.setter
     def fn(self, value):
-        self._ptr[0].fn = <cyruntime.cudaHostFn_t><uintptr_t>_handle_value(value, cudaHostFn_t, 'fn')
+        if is_callable_arg(value, cudaHostFn_t):
+            host_field_set_fn(_refs_of(self), <void**>&self._ptr[0].fn, &self._ptr[0].userData, value)
+        else:
+            host_field_set_c_fn(_refs_of(self), <void**>&self._ptr[0].fn, &self._ptr[0].userData, <void*>_address(value, 'fn'))
 
     @property
     def userData(self):
-        """Argument to pass to the function"""
-        return <uintptr_t>self._ptr[0].userData
+        """The argument passed to fn: an address, or any Python object when fn is a Python callable."""
+        return host_field_data(_refs_get(self), <void**>&self._ptr[0].fn, &self._ptr[0].userData)
     @userData.setter
     def userData(self, value):
-        self._ptr[0].userData = <void*><uintptr_t>_address(value, 'userData')
+        host_field_set_data(_refs_of(self), <void**>&self._ptr[0].fn, &self._ptr[0].userData, value)
 
 
-cdef class anon_struct2:
+cdef class anon_struct2(_Struct):
     """The C struct anon_struct2; a property per field."""
     cdef cyruntime.anon_struct2 _value
     cdef cyruntime.anon_struct2* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -5736,11 +5726,10 @@ cdef class anon_struct2:
         self._ptr[0].array = <cyruntime.cudaArray_t><uintptr_t>_handle_value(value, cudaArray_t, 'array')
 
 
-cdef class anon_struct3:
+cdef class anon_struct3(_Struct):
     """The C struct anon_struct3; a property per field."""
     cdef cyruntime.anon_struct3 _value
     cdef cyruntime.anon_struct3* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -5769,11 +5758,10 @@ cdef class anon_struct3:
         self._ptr[0].mipmap = <cyruntime.cudaMipmappedArray_t><uintptr_t>_handle_value(value, cudaMipmappedArray_t, 'mipmap')
 
 
-cdef class anon_struct4:
+cdef class anon_struct4(_Struct):
     """The C struct anon_struct4; a property per field."""
     cdef cyruntime.anon_struct4 _value
     cdef cyruntime.anon_struct4* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -5805,7 +5793,7 @@ cdef class anon_struct4:
         return _view_cudaChannelFormatDesc(<uintptr_t>&self._ptr[0].desc, self)
     @desc.setter
     def desc(self, value):
-        _copy_struct(<void*>&self._ptr[0].desc, value, cudaChannelFormatDesc, sizeof(self._ptr[0].desc))
+        _copy_struct(self, <void*>&self._ptr[0].desc, value, cudaChannelFormatDesc, sizeof(self._ptr[0].desc))
 
     @property
     def sizeInBytes(self):
@@ -5816,11 +5804,10 @@ cdef class anon_struct4:
         self._ptr[0].sizeInBytes = value
 
 
-cdef class anon_struct5:
+cdef class anon_struct5(_Struct):
     """The C struct anon_struct5; a property per field."""
     cdef cyruntime.anon_struct5 _value
     cdef cyruntime.anon_struct5* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -5852,7 +5839,7 @@ cdef class anon_struct5:
         return _view_cudaChannelFormatDesc(<uintptr_t>&self._ptr[0].desc, self)
     @desc.setter
     def desc(self, value):
-        _copy_struct(<void*>&self._ptr[0].desc, value, cudaChannelFormatDesc, sizeof(self._ptr[0].desc))
+        _copy_struct(self, <void*>&self._ptr[0].desc, value, cudaChannelFormatDesc, sizeof(self._ptr[0].desc))
 
     @property
     def width(self):
@@ -5879,11 +5866,10 @@ cdef class anon_struct5:
         self._ptr[0].pitchInBytes = value
 
 
-cdef class anon_struct6:
+cdef class anon_struct6(_Struct):
     """The C struct anon_struct6; a property per field."""
     cdef cyruntime.anon_struct6 _value
     cdef cyruntime.anon_struct6* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -5912,11 +5898,10 @@ cdef class anon_struct6:
             self._ptr[0].reserved[i] = value[i]
 
 
-cdef class anon_union1:
+cdef class anon_union1(_Struct):
     """The C union anon_union1; a property per field."""
     cdef cyruntime.anon_union1 _value
     cdef cyruntime.anon_union1* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -5939,42 +5924,41 @@ cdef class anon_union1:
         return _view_anon_struct2(<uintptr_t>&self._ptr[0].array, self)
     @array.setter
     def array(self, value):
-        _copy_struct(<void*>&self._ptr[0].array, value, anon_struct2, sizeof(self._ptr[0].array))
+        _copy_struct(self, <void*>&self._ptr[0].array, value, anon_struct2, sizeof(self._ptr[0].array))
 
     @property
     def mipmap(self):
         return _view_anon_struct3(<uintptr_t>&self._ptr[0].mipmap, self)
     @mipmap.setter
     def mipmap(self, value):
-        _copy_struct(<void*>&self._ptr[0].mipmap, value, anon_struct3, sizeof(self._ptr[0].mipmap))
+        _copy_struct(self, <void*>&self._ptr[0].mipmap, value, anon_struct3, sizeof(self._ptr[0].mipmap))
 
     @property
     def linear(self):
         return _view_anon_struct4(<uintptr_t>&self._ptr[0].linear, self)
     @linear.setter
     def linear(self, value):
-        _copy_struct(<void*>&self._ptr[0].linear, value, anon_struct4, sizeof(self._ptr[0].linear))
+        _copy_struct(self, <void*>&self._ptr[0].linear, value, anon_struct4, sizeof(self._ptr[0].linear))
 
     @property
     def pitch2D(self):
         return _view_anon_struct5(<uintptr_t>&self._ptr[0].pitch2D, self)
     @pitch2D.setter
     def pitch2D(self, value):
-        _copy_struct(<void*>&self._ptr[0].pitch2D, value, anon_struct5, sizeof(self._ptr[0].pitch2D))
+        _copy_struct(self, <void*>&self._ptr[0].pitch2D, value, anon_struct5, sizeof(self._ptr[0].pitch2D))
 
     @property
     def reserved(self):
         return _view_anon_struct6(<uintptr_t>&self._ptr[0].reserved, self)
     @reserved.setter
     def reserved(self, value):
-        _copy_struct(<void*>&self._ptr[0].reserved, value, anon_struct6, sizeof(self._ptr[0].reserved))
+        _copy_struct(self, <void*>&self._ptr[0].reserved, value, anon_struct6, sizeof(self._ptr[0].reserved))
 
 
-cdef class cudaResourceDesc:
+cdef class cudaResourceDesc(_Struct):
     """CUDA resource descriptor"""
     cdef cyruntime.cudaResourceDesc _value
     cdef cyruntime.cudaResourceDesc* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -6005,7 +5989,7 @@ cdef class cudaResourceDesc:
         return _view_anon_union1(<uintptr_t>&self._ptr[0].res, self)
     @res.setter
     def res(self, value):
-        _copy_struct(<void*>&self._ptr[0].res, value, anon_union1, sizeof(self._ptr[0].res))
+        _copy_struct(self, <void*>&self._ptr[0].res, value, anon_union1, sizeof(self._ptr[0].res))
 
     @property
     def flags(self):
@@ -6016,11 +6000,10 @@ cdef class cudaResourceDesc:
         self._ptr[0].flags = value
 
 
-cdef class cudaResourceViewDesc:
+cdef class cudaResourceViewDesc(_Struct):
     """CUDA resource view descriptor"""
     cdef cyruntime.cudaResourceViewDesc _value
     cdef cyruntime.cudaResourceViewDesc* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -6114,11 +6097,10 @@ cdef class cudaResourceViewDesc:
             self._ptr[0].reserved[i] = value[i]
 
 
-cdef class cudaPointerAttributes:
+cdef class cudaPointerAttributes(_Struct):
     """CUDA pointer attributes"""
     cdef cyruntime.cudaPointerAttributes _value
     cdef cyruntime.cudaPointerAttributes* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -6180,11 +6162,10 @@ cdef class cudaPointerAttributes:
             self._ptr[0].reserved[i] = value[i]
 
 
-cdef class cudaFuncAttributes:
+cdef class cudaFuncAttributes(_Struct):
     """CUDA function attributes"""
     cdef cyruntime.cudaFuncAttributes _value
     cdef cyruntime.cudaFuncAttributes* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -6340,14 +6321,13 @@ cdef class cudaFuncAttributes:
             self._ptr[0].reserved[i] = value[i]
 
 
-cdef class cudaMemLocation:
+cdef class cudaMemLocation(_Struct):
     """Specifies a memory location. To specify a gpu, set type = cudaMemLocationTypeDevice and set id
     = the gpu's device ordinal. To specify a cpu NUMA node, set type = cudaMemLocationTypeHostNuma
     and set id = host NUMA node id.
     """
     cdef cyruntime.cudaMemLocation _value
     cdef cyruntime.cudaMemLocation* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -6382,11 +6362,10 @@ cdef class cudaMemLocation:
         self._ptr[0].id = value
 
 
-cdef class cudaMemAccessDesc:
+cdef class cudaMemAccessDesc(_Struct):
     """Memory access descriptor"""
     cdef cyruntime.cudaMemAccessDesc _value
     cdef cyruntime.cudaMemAccessDesc* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -6410,7 +6389,7 @@ cdef class cudaMemAccessDesc:
         return _view_cudaMemLocation(<uintptr_t>&self._ptr[0].location, self)
     @location.setter
     def location(self, value):
-        _copy_struct(<void*>&self._ptr[0].location, value, cudaMemLocation, sizeof(self._ptr[0].location))
+        _copy_struct(self, <void*>&self._ptr[0].location, value, cudaMemLocation, sizeof(self._ptr[0].location))
 
     @property
     def flags(self):
@@ -6421,11 +6400,10 @@ cdef class cudaMemAccessDesc:
         self._ptr[0].flags = <cyruntime.cudaMemAccessFlags><int>_index(value, 'flags')
 
 
-cdef class cudaMemPoolProps:
+cdef class cudaMemPoolProps(_Struct):
     """Specifies the properties of allocations made from the pool."""
     cdef cyruntime.cudaMemPoolProps _value
     cdef cyruntime.cudaMemPoolProps* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -6465,7 +6443,7 @@ cdef class cudaMemPoolProps:
         return _view_cudaMemLocation(<uintptr_t>&self._ptr[0].location, self)
     @location.setter
     def location(self, value):
-        _copy_struct(<void*>&self._ptr[0].location, value, cudaMemLocation, sizeof(self._ptr[0].location))
+        _copy_struct(self, <void*>&self._ptr[0].location, value, cudaMemLocation, sizeof(self._ptr[0].location))
 
     @property
     def win32SecurityAttributes(self):
@@ -6503,11 +6481,10 @@ cdef class cudaMemPoolProps:
             self._ptr[0].reserved[i] = value[i]
 
 
-cdef class cudaMemPoolPtrExportData:
+cdef class cudaMemPoolPtrExportData(_Struct):
     """Opaque data for exporting a pool allocation"""
     cdef cyruntime.cudaMemPoolPtrExportData _value
     cdef cyruntime.cudaMemPoolPtrExportData* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -6536,11 +6513,10 @@ cdef class cudaMemPoolPtrExportData:
             self._ptr[0].reserved[i] = value[i]
 
 
-cdef class cudaMemAllocNodeParams:
+cdef class cudaMemAllocNodeParams(_Struct):
     """Memory allocation node parameters"""
     cdef cyruntime.cudaMemAllocNodeParams _value
     cdef cyruntime.cudaMemAllocNodeParams* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -6564,7 +6540,7 @@ cdef class cudaMemAllocNodeParams:
         return _view_cudaMemPoolProps(<uintptr_t>&self._ptr[0].poolProps, self)
     @poolProps.setter
     def poolProps(self, value):
-        _copy_struct(<void*>&self._ptr[0].poolProps, value, cudaMemPoolProps, sizeof(self._ptr[0].poolProps))
+        _copy_struct(self, <void*>&self._ptr[0].poolProps, value, cudaMemPoolProps, sizeof(self._ptr[0].poolProps))
 
     @property
     def accessDescs(self):
@@ -6599,11 +6575,10 @@ cdef class cudaMemAllocNodeParams:
         self._ptr[0].dptr = <void*><uintptr_t>_address(value, 'dptr')
 
 
-cdef class cudaMemAllocNodeParamsV2:
+cdef class cudaMemAllocNodeParamsV2(_Struct):
     """Memory allocation node parameters"""
     cdef cyruntime.cudaMemAllocNodeParamsV2 _value
     cdef cyruntime.cudaMemAllocNodeParamsV2* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -6627,7 +6602,7 @@ cdef class cudaMemAllocNodeParamsV2:
         return _view_cudaMemPoolProps(<uintptr_t>&self._ptr[0].poolProps, self)
     @poolProps.setter
     def poolProps(self, value):
-        _copy_struct(<void*>&self._ptr[0].poolProps, value, cudaMemPoolProps, sizeof(self._ptr[0].poolProps))
+        _copy_struct(self, <void*>&self._ptr[0].poolProps, value, cudaMemPoolProps, sizeof(self._ptr[0].poolProps))
 
     @property
     def accessDescs(self):
@@ -6662,11 +6637,10 @@ cdef class cudaMemAllocNodeParamsV2:
         self._ptr[0].dptr = <void*><uintptr_t>_address(value, 'dptr')
 
 
-cdef class cudaMemFreeNodeParams:
+cdef class cudaMemFreeNodeParams(_Struct):
     """Memory free node parameters"""
     cdef cyruntime.cudaMemFreeNodeParams _value
     cdef cyruntime.cudaMemFreeNodeParams* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -6693,13 +6667,12 @@ cdef class cudaMemFreeNodeParams:
         self._ptr[0].dptr = <void*><uintptr_t>_address(value, 'dptr')
 
 
-cdef class cudaMemcpyAttributes:
+cdef class cudaMemcpyAttributes(_Struct):
     """Attributes specific to copies within a batch. For more details on usage see
     cudaMemcpyBatchAsync.
     """
     cdef cyruntime.cudaMemcpyAttributes _value
     cdef cyruntime.cudaMemcpyAttributes* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -6731,7 +6704,7 @@ cdef class cudaMemcpyAttributes:
         return _view_cudaMemLocation(<uintptr_t>&self._ptr[0].srcLocHint, self)
     @srcLocHint.setter
     def srcLocHint(self, value):
-        _copy_struct(<void*>&self._ptr[0].srcLocHint, value, cudaMemLocation, sizeof(self._ptr[0].srcLocHint))
+        _copy_struct(self, <void*>&self._ptr[0].srcLocHint, value, cudaMemLocation, sizeof(self._ptr[0].srcLocHint))
 
     @property
     def dstLocHint(self):
@@ -6739,7 +6712,7 @@ cdef class cudaMemcpyAttributes:
         return _view_cudaMemLocation(<uintptr_t>&self._ptr[0].dstLocHint, self)
     @dstLocHint.setter
     def dstLocHint(self, value):
-        _copy_struct(<void*>&self._ptr[0].dstLocHint, value, cudaMemLocation, sizeof(self._ptr[0].dstLocHint))
+        _copy_struct(self, <void*>&self._ptr[0].dstLocHint, value, cudaMemLocation, sizeof(self._ptr[0].dstLocHint))
 
     @property
     def flags(self):
@@ -6750,11 +6723,10 @@ cdef class cudaMemcpyAttributes:
         self._ptr[0].flags = value
 
 
-cdef class cudaOffset3D:
+cdef class cudaOffset3D(_Struct):
     """Struct representing offset into a cudaArray_t in elements"""
     cdef cyruntime.cudaOffset3D _value
     cdef cyruntime.cudaOffset3D* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -6794,11 +6766,10 @@ cdef class cudaOffset3D:
         self._ptr[0].z = value
 
 
-cdef class anon_struct8:
+cdef class anon_struct8(_Struct):
     """The C struct anon_struct8; a property per field."""
     cdef cyruntime.anon_struct8 _value
     cdef cyruntime.anon_struct8* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -6845,14 +6816,13 @@ cdef class anon_struct8:
         return _view_cudaMemLocation(<uintptr_t>&self._ptr[0].locHint, self)
     @locHint.setter
     def locHint(self, value):
-        _copy_struct(<void*>&self._ptr[0].locHint, value, cudaMemLocation, sizeof(self._ptr[0].locHint))
+        _copy_struct(self, <void*>&self._ptr[0].locHint, value, cudaMemLocation, sizeof(self._ptr[0].locHint))
 
 
-cdef class anon_struct9:
+cdef class anon_struct9(_Struct):
     """The C struct anon_struct9; a property per field."""
     cdef cyruntime.anon_struct9 _value
     cdef cyruntime.anon_struct9* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -6884,14 +6854,13 @@ cdef class anon_struct9:
         return _view_cudaOffset3D(<uintptr_t>&self._ptr[0].offset, self)
     @offset.setter
     def offset(self, value):
-        _copy_struct(<void*>&self._ptr[0].offset, value, cudaOffset3D, sizeof(self._ptr[0].offset))
+        _copy_struct(self, <void*>&self._ptr[0].offset, value, cudaOffset3D, sizeof(self._ptr[0].offset))
 
 
-cdef class anon_union7:
+cdef class anon_union7(_Struct):
     """The C union anon_union7; a property per field."""
     cdef cyruntime.anon_union7 _value
     cdef cyruntime.anon_union7* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -6914,21 +6883,20 @@ cdef class anon_union7:
         return _view_anon_struct8(<uintptr_t>&self._ptr[0].ptr, self)
     @ptr.setter
     def ptr(self, value):
-        _copy_struct(<void*>&self._ptr[0].ptr, value, anon_struct8, sizeof(self._ptr[0].ptr))
+        _copy_struct(self, <void*>&self._ptr[0].ptr, value, anon_struct8, sizeof(self._ptr[0].ptr))
 
     @property
     def array(self):
         return _view_anon_struct9(<uintptr_t>&self._ptr[0].array, self)
     @array.setter
     def array(self, value):
-        _copy_struct(<void*>&self._ptr[0].array, value, anon_struct9, sizeof(self._ptr[0].array))
+        _copy_struct(self, <void*>&self._ptr[0].array, value, anon_struct9, sizeof(self._ptr[0].array))
 
 
-cdef class cudaMemcpy3DOperand:
+cdef class cudaMemcpy3DOperand(_Struct):
     """Struct representing an operand for copy with cudaMemcpy3DBatchAsync"""
     cdef cyruntime.cudaMemcpy3DOperand _value
     cdef cyruntime.cudaMemcpy3DOperand* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -6958,14 +6926,13 @@ cdef class cudaMemcpy3DOperand:
         return _view_anon_union7(<uintptr_t>&self._ptr[0].op, self)
     @op.setter
     def op(self, value):
-        _copy_struct(<void*>&self._ptr[0].op, value, anon_union7, sizeof(self._ptr[0].op))
+        _copy_struct(self, <void*>&self._ptr[0].op, value, anon_union7, sizeof(self._ptr[0].op))
 
 
-cdef class cudaMemcpy3DBatchOp:
+cdef class cudaMemcpy3DBatchOp(_Struct):
     """The C struct cudaMemcpy3DBatchOp; a property per field."""
     cdef cyruntime.cudaMemcpy3DBatchOp _value
     cdef cyruntime.cudaMemcpy3DBatchOp* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -6989,7 +6956,7 @@ cdef class cudaMemcpy3DBatchOp:
         return _view_cudaMemcpy3DOperand(<uintptr_t>&self._ptr[0].src, self)
     @src.setter
     def src(self, value):
-        _copy_struct(<void*>&self._ptr[0].src, value, cudaMemcpy3DOperand, sizeof(self._ptr[0].src))
+        _copy_struct(self, <void*>&self._ptr[0].src, value, cudaMemcpy3DOperand, sizeof(self._ptr[0].src))
 
     @property
     def dst(self):
@@ -6997,7 +6964,7 @@ cdef class cudaMemcpy3DBatchOp:
         return _view_cudaMemcpy3DOperand(<uintptr_t>&self._ptr[0].dst, self)
     @dst.setter
     def dst(self, value):
-        _copy_struct(<void*>&self._ptr[0].dst, value, cudaMemcpy3DOperand, sizeof(self._ptr[0].dst))
+        _copy_struct(self, <void*>&self._ptr[0].dst, value, cudaMemcpy3DOperand, sizeof(self._ptr[0].dst))
 
     @property
     def extent(self):
@@ -7005,7 +6972,7 @@ cdef class cudaMemcpy3DBatchOp:
         return _view_cudaExtent(<uintptr_t>&self._ptr[0].extent, self)
     @extent.setter
     def extent(self, value):
-        _copy_struct(<void*>&self._ptr[0].extent, value, cudaExtent, sizeof(self._ptr[0].extent))
+        _copy_struct(self, <void*>&self._ptr[0].extent, value, cudaExtent, sizeof(self._ptr[0].extent))
 
     @property
     def srcAccessOrder(self):
@@ -7024,11 +6991,10 @@ cdef class cudaMemcpy3DBatchOp:
         self._ptr[0].flags = value
 
 
-cdef class CUuuid_st:
+cdef class CUuuid_st(_Struct):
     """The C struct CUuuid_st; a property per field."""
     cdef cyruntime.CUuuid_st _value
     cdef cyruntime.CUuuid_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -7054,11 +7020,10 @@ cdef class CUuuid_st:
         _set_chars(<char*>self._ptr[0].bytes, value, 16, 'bytes')
 
 
-cdef class cudaDeviceProp:
+cdef class cudaDeviceProp(_Struct):
     """CUDA device properties"""
     cdef cyruntime.cudaDeviceProp _value
     cdef cyruntime.cudaDeviceProp* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -7090,7 +7055,7 @@ cdef class cudaDeviceProp:
         return _view_CUuuid_st(<uintptr_t>&self._ptr[0].uuid, self)
     @uuid.setter
     def uuid(self, value):
-        _copy_struct(<void*>&self._ptr[0].uuid, value, CUuuid_st, sizeof(self._ptr[0].uuid))
+        _copy_struct(self, <void*>&self._ptr[0].uuid, value, CUuuid_st, sizeof(self._ptr[0].uuid))
 
     @property
     def luid(self):
@@ -7872,11 +7837,10 @@ cdef class cudaDeviceProp:
             self._ptr[0].reserved[i] = value[i]
 
 
-cdef class cudaIpcEventHandle_st:
+cdef class cudaIpcEventHandle_st(_Struct):
     """CUDA IPC event handle"""
     cdef cyruntime.cudaIpcEventHandle_st _value
     cdef cyruntime.cudaIpcEventHandle_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -7902,11 +7866,10 @@ cdef class cudaIpcEventHandle_st:
         _set_chars(<char*>self._ptr[0].reserved, value, 64, 'reserved')
 
 
-cdef class cudaIpcMemHandle_st:
+cdef class cudaIpcMemHandle_st(_Struct):
     """CUDA IPC memory handle"""
     cdef cyruntime.cudaIpcMemHandle_st _value
     cdef cyruntime.cudaIpcMemHandle_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -7932,11 +7895,10 @@ cdef class cudaIpcMemHandle_st:
         _set_chars(<char*>self._ptr[0].reserved, value, 64, 'reserved')
 
 
-cdef class cudaMemFabricHandle_st:
+cdef class cudaMemFabricHandle_st(_Struct):
     """The C struct cudaMemFabricHandle_st; a property per field."""
     cdef cyruntime.cudaMemFabricHandle_st _value
     cdef cyruntime.cudaMemFabricHandle_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -7962,11 +7924,10 @@ cdef class cudaMemFabricHandle_st:
         _set_chars(<char*>self._ptr[0].reserved, value, 64, 'reserved')
 
 
-cdef class anon_struct11:
+cdef class anon_struct11(_Struct):
     """The C struct anon_struct11; a property per field."""
     cdef cyruntime.anon_struct11 _value
     cdef cyruntime.anon_struct11* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -8001,11 +7962,10 @@ cdef class anon_struct11:
         self._ptr[0].name = <const void*><uintptr_t>_address(value, 'name')
 
 
-cdef class anon_union10:
+cdef class anon_union10(_Struct):
     """The C union anon_union10; a property per field."""
     cdef cyruntime.anon_union10 _value
     cdef cyruntime.anon_union10* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -8036,7 +7996,7 @@ cdef class anon_union10:
         return _view_anon_struct11(<uintptr_t>&self._ptr[0].win32, self)
     @win32.setter
     def win32(self, value):
-        _copy_struct(<void*>&self._ptr[0].win32, value, anon_struct11, sizeof(self._ptr[0].win32))
+        _copy_struct(self, <void*>&self._ptr[0].win32, value, anon_struct11, sizeof(self._ptr[0].win32))
 
     @property
     def nvSciBufObject(self):
@@ -8047,11 +8007,10 @@ cdef class anon_union10:
         self._ptr[0].nvSciBufObject = <const void*><uintptr_t>_address(value, 'nvSciBufObject')
 
 
-cdef class cudaExternalMemoryHandleDesc:
+cdef class cudaExternalMemoryHandleDesc(_Struct):
     """External memory handle descriptor"""
     cdef cyruntime.cudaExternalMemoryHandleDesc _value
     cdef cyruntime.cudaExternalMemoryHandleDesc* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -8082,7 +8041,7 @@ cdef class cudaExternalMemoryHandleDesc:
         return _view_anon_union10(<uintptr_t>&self._ptr[0].handle, self)
     @handle.setter
     def handle(self, value):
-        _copy_struct(<void*>&self._ptr[0].handle, value, anon_union10, sizeof(self._ptr[0].handle))
+        _copy_struct(self, <void*>&self._ptr[0].handle, value, anon_union10, sizeof(self._ptr[0].handle))
 
     @property
     def size(self):
@@ -8112,11 +8071,10 @@ cdef class cudaExternalMemoryHandleDesc:
             self._ptr[0].reserved[i] = value[i]
 
 
-cdef class cudaExternalMemoryBufferDesc:
+cdef class cudaExternalMemoryBufferDesc(_Struct):
     """External memory buffer descriptor"""
     cdef cyruntime.cudaExternalMemoryBufferDesc _value
     cdef cyruntime.cudaExternalMemoryBufferDesc* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -8170,11 +8128,10 @@ cdef class cudaExternalMemoryBufferDesc:
             self._ptr[0].reserved[i] = value[i]
 
 
-cdef class cudaExternalMemoryMipmappedArrayDesc:
+cdef class cudaExternalMemoryMipmappedArrayDesc(_Struct):
     """External memory mipmap descriptor"""
     cdef cyruntime.cudaExternalMemoryMipmappedArrayDesc _value
     cdef cyruntime.cudaExternalMemoryMipmappedArrayDesc* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -8206,7 +8163,7 @@ cdef class cudaExternalMemoryMipmappedArrayDesc:
         return _view_cudaChannelFormatDesc(<uintptr_t>&self._ptr[0].formatDesc, self)
     @formatDesc.setter
     def formatDesc(self, value):
-        _copy_struct(<void*>&self._ptr[0].formatDesc, value, cudaChannelFormatDesc, sizeof(self._ptr[0].formatDesc))
+        _copy_struct(self, <void*>&self._ptr[0].formatDesc, value, cudaChannelFormatDesc, sizeof(self._ptr[0].formatDesc))
 
     @property
     def extent(self):
@@ -8214,7 +8171,7 @@ cdef class cudaExternalMemoryMipmappedArrayDesc:
         return _view_cudaExtent(<uintptr_t>&self._ptr[0].extent, self)
     @extent.setter
     def extent(self, value):
-        _copy_struct(<void*>&self._ptr[0].extent, value, cudaExtent, sizeof(self._ptr[0].extent))
+        _copy_struct(self, <void*>&self._ptr[0].extent, value, cudaExtent, sizeof(self._ptr[0].extent))
 
     @property
     def flags(self):
@@ -8244,11 +8201,10 @@ cdef class cudaExternalMemoryMipmappedArrayDesc:
             self._ptr[0].reserved[i] = value[i]
 
 
-cdef class anon_struct13:
+cdef class anon_struct13(_Struct):
     """The C struct anon_struct13; a property per field."""
     cdef cyruntime.anon_struct13 _value
     cdef cyruntime.anon_struct13* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -8283,11 +8239,10 @@ cdef class anon_struct13:
         self._ptr[0].name = <const void*><uintptr_t>_address(value, 'name')
 
 
-cdef class anon_union12:
+cdef class anon_union12(_Struct):
     """The C union anon_union12; a property per field."""
     cdef cyruntime.anon_union12 _value
     cdef cyruntime.anon_union12* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -8318,7 +8273,7 @@ cdef class anon_union12:
         return _view_anon_struct13(<uintptr_t>&self._ptr[0].win32, self)
     @win32.setter
     def win32(self, value):
-        _copy_struct(<void*>&self._ptr[0].win32, value, anon_struct13, sizeof(self._ptr[0].win32))
+        _copy_struct(self, <void*>&self._ptr[0].win32, value, anon_struct13, sizeof(self._ptr[0].win32))
 
     @property
     def nvSciSyncObj(self):
@@ -8329,11 +8284,10 @@ cdef class anon_union12:
         self._ptr[0].nvSciSyncObj = <const void*><uintptr_t>_address(value, 'nvSciSyncObj')
 
 
-cdef class cudaExternalSemaphoreHandleDesc:
+cdef class cudaExternalSemaphoreHandleDesc(_Struct):
     """External semaphore handle descriptor"""
     cdef cyruntime.cudaExternalSemaphoreHandleDesc _value
     cdef cyruntime.cudaExternalSemaphoreHandleDesc* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -8364,7 +8318,7 @@ cdef class cudaExternalSemaphoreHandleDesc:
         return _view_anon_union12(<uintptr_t>&self._ptr[0].handle, self)
     @handle.setter
     def handle(self, value):
-        _copy_struct(<void*>&self._ptr[0].handle, value, anon_union12, sizeof(self._ptr[0].handle))
+        _copy_struct(self, <void*>&self._ptr[0].handle, value, anon_union12, sizeof(self._ptr[0].handle))
 
     @property
     def flags(self):
@@ -8386,11 +8340,10 @@ cdef class cudaExternalSemaphoreHandleDesc:
             self._ptr[0].reserved[i] = value[i]
 
 
-cdef class anon_struct15:
+cdef class anon_struct15(_Struct):
     """The C struct anon_struct15; a property per field."""
     cdef cyruntime.anon_struct15 _value
     cdef cyruntime.anon_struct15* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -8417,11 +8370,10 @@ cdef class anon_struct15:
         self._ptr[0].value = value
 
 
-cdef class anon_union16:
+cdef class anon_union16(_Struct):
     """The C union anon_union16; a property per field."""
     cdef cyruntime.anon_union16 _value
     cdef cyruntime.anon_union16* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -8455,11 +8407,10 @@ cdef class anon_union16:
         self._ptr[0].reserved = value
 
 
-cdef class anon_struct17:
+cdef class anon_struct17(_Struct):
     """The C struct anon_struct17; a property per field."""
     cdef cyruntime.anon_struct17 _value
     cdef cyruntime.anon_struct17* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -8485,11 +8436,10 @@ cdef class anon_struct17:
         self._ptr[0].key = value
 
 
-cdef class anon_struct14:
+cdef class anon_struct14(_Struct):
     """The C struct anon_struct14; a property per field."""
     cdef cyruntime.anon_struct14 _value
     cdef cyruntime.anon_struct14* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -8512,21 +8462,21 @@ cdef class anon_struct14:
         return _view_anon_struct15(<uintptr_t>&self._ptr[0].fence, self)
     @fence.setter
     def fence(self, value):
-        _copy_struct(<void*>&self._ptr[0].fence, value, anon_struct15, sizeof(self._ptr[0].fence))
+        _copy_struct(self, <void*>&self._ptr[0].fence, value, anon_struct15, sizeof(self._ptr[0].fence))
 
     @property
     def nvSciSync(self):
         return _view_anon_union16(<uintptr_t>&self._ptr[0].nvSciSync, self)
     @nvSciSync.setter
     def nvSciSync(self, value):
-        _copy_struct(<void*>&self._ptr[0].nvSciSync, value, anon_union16, sizeof(self._ptr[0].nvSciSync))
+        _copy_struct(self, <void*>&self._ptr[0].nvSciSync, value, anon_union16, sizeof(self._ptr[0].nvSciSync))
 
     @property
     def keyedMutex(self):
         return _view_anon_struct17(<uintptr_t>&self._ptr[0].keyedMutex, self)
     @keyedMutex.setter
     def keyedMutex(self, value):
-        _copy_struct(<void*>&self._ptr[0].keyedMutex, value, anon_struct17, sizeof(self._ptr[0].keyedMutex))
+        _copy_struct(self, <void*>&self._ptr[0].keyedMutex, value, anon_struct17, sizeof(self._ptr[0].keyedMutex))
 
     @property
     def reserved(self):
@@ -8539,11 +8489,10 @@ cdef class anon_struct14:
             self._ptr[0].reserved[i] = value[i]
 
 
-cdef class cudaExternalSemaphoreSignalParams:
+cdef class cudaExternalSemaphoreSignalParams(_Struct):
     """External semaphore signal parameters, compatible with driver type"""
     cdef cyruntime.cudaExternalSemaphoreSignalParams _value
     cdef cyruntime.cudaExternalSemaphoreSignalParams* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -8566,7 +8515,7 @@ cdef class cudaExternalSemaphoreSignalParams:
         return _view_anon_struct14(<uintptr_t>&self._ptr[0].params, self)
     @params.setter
     def params(self, value):
-        _copy_struct(<void*>&self._ptr[0].params, value, anon_struct14, sizeof(self._ptr[0].params))
+        _copy_struct(self, <void*>&self._ptr[0].params, value, anon_struct14, sizeof(self._ptr[0].params))
 
     @property
     def flags(self):
@@ -8587,11 +8536,10 @@ cdef class cudaExternalSemaphoreSignalParams:
             self._ptr[0].reserved[i] = value[i]
 
 
-cdef class anon_struct19:
+cdef class anon_struct19(_Struct):
     """The C struct anon_struct19; a property per field."""
     cdef cyruntime.anon_struct19 _value
     cdef cyruntime.anon_struct19* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -8618,11 +8566,10 @@ cdef class anon_struct19:
         self._ptr[0].value = value
 
 
-cdef class anon_union20:
+cdef class anon_union20(_Struct):
     """The C union anon_union20; a property per field."""
     cdef cyruntime.anon_union20 _value
     cdef cyruntime.anon_union20* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -8656,11 +8603,10 @@ cdef class anon_union20:
         self._ptr[0].reserved = value
 
 
-cdef class anon_struct21:
+cdef class anon_struct21(_Struct):
     """The C struct anon_struct21; a property per field."""
     cdef cyruntime.anon_struct21 _value
     cdef cyruntime.anon_struct21* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -8695,11 +8641,10 @@ cdef class anon_struct21:
         self._ptr[0].timeoutMs = value
 
 
-cdef class anon_struct18:
+cdef class anon_struct18(_Struct):
     """The C struct anon_struct18; a property per field."""
     cdef cyruntime.anon_struct18 _value
     cdef cyruntime.anon_struct18* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -8722,21 +8667,21 @@ cdef class anon_struct18:
         return _view_anon_struct19(<uintptr_t>&self._ptr[0].fence, self)
     @fence.setter
     def fence(self, value):
-        _copy_struct(<void*>&self._ptr[0].fence, value, anon_struct19, sizeof(self._ptr[0].fence))
+        _copy_struct(self, <void*>&self._ptr[0].fence, value, anon_struct19, sizeof(self._ptr[0].fence))
 
     @property
     def nvSciSync(self):
         return _view_anon_union20(<uintptr_t>&self._ptr[0].nvSciSync, self)
     @nvSciSync.setter
     def nvSciSync(self, value):
-        _copy_struct(<void*>&self._ptr[0].nvSciSync, value, anon_union20, sizeof(self._ptr[0].nvSciSync))
+        _copy_struct(self, <void*>&self._ptr[0].nvSciSync, value, anon_union20, sizeof(self._ptr[0].nvSciSync))
 
     @property
     def keyedMutex(self):
         return _view_anon_struct21(<uintptr_t>&self._ptr[0].keyedMutex, self)
     @keyedMutex.setter
     def keyedMutex(self, value):
-        _copy_struct(<void*>&self._ptr[0].keyedMutex, value, anon_struct21, sizeof(self._ptr[0].keyedMutex))
+        _copy_struct(self, <void*>&self._ptr[0].keyedMutex, value, anon_struct21, sizeof(self._ptr[0].keyedMutex))
 
     @property
     def reserved(self):
@@ -8749,11 +8694,10 @@ cdef class anon_struct18:
             self._ptr[0].reserved[i] = value[i]
 
 
-cdef class cudaExternalSemaphoreWaitParams:
+cdef class cudaExternalSemaphoreWaitParams(_Struct):
     """External semaphore wait parameters, compatible with driver type"""
     cdef cyruntime.cudaExternalSemaphoreWaitParams _value
     cdef cyruntime.cudaExternalSemaphoreWaitParams* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -8776,7 +8720,7 @@ cdef class cudaExternalSemaphoreWaitParams:
         return _view_anon_struct18(<uintptr_t>&self._ptr[0].params, self)
     @params.setter
     def params(self, value):
-        _copy_struct(<void*>&self._ptr[0].params, value, anon_struct18, sizeof(self._ptr[0].params))
+        _copy_struct(self, <void*>&self._ptr[0].params, value, anon_struct18, sizeof(self._ptr[0].params))
 
     @property
     def flags(self):
@@ -8797,11 +8741,10 @@ cdef class cudaExternalSemaphoreWaitParams:
             self._ptr[0].reserved[i] = value[i]
 
 
-cdef class cudalibraryHostUniversalFunctionAndDataTable:
+cdef class cudalibraryHostUniversalFunctionAndDataTable(_Struct):
     """The C struct cudalibraryHostUniversalFunctionAndDataTable; a property per field."""
     cdef cyruntime.cudalibraryHostUniversalFunctionAndDataTable _value
     cdef cyruntime.cudalibraryHostUniversalFunctionAndDataTable* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -8848,11 +8791,10 @@ cdef class cudalibraryHostUniversalFunctionAndDataTable:
         self._ptr[0].dataWindowSize = value
 
 
-cdef class cudaKernelNodeParams:
+cdef class cudaKernelNodeParams(_Struct):
     """CUDA GPU kernel node parameters"""
     cdef cyruntime.cudaKernelNodeParams _value
     cdef cyruntime.cudaKernelNodeParams* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -8884,7 +8826,7 @@ cdef class cudaKernelNodeParams:
         return _view_dim3(<uintptr_t>&self._ptr[0].gridDim, self)
     @gridDim.setter
     def gridDim(self, value):
-        _copy_struct(<void*>&self._ptr[0].gridDim, value, dim3, sizeof(self._ptr[0].gridDim))
+        _copy_struct(self, <void*>&self._ptr[0].gridDim, value, dim3, sizeof(self._ptr[0].gridDim))
 
     @property
     def blockDim(self):
@@ -8892,7 +8834,7 @@ cdef class cudaKernelNodeParams:
         return _view_dim3(<uintptr_t>&self._ptr[0].blockDim, self)
     @blockDim.setter
     def blockDim(self, value):
-        _copy_struct(<void*>&self._ptr[0].blockDim, value, dim3, sizeof(self._ptr[0].blockDim))
+        _copy_struct(self, <void*>&self._ptr[0].blockDim, value, dim3, sizeof(self._ptr[0].blockDim))
 
     @property
     def sharedMemBytes(self):
@@ -8919,11 +8861,10 @@ cdef class cudaKernelNodeParams:
         self._ptr[0].extra = <void**><uintptr_t>_address(value, 'extra')
 
 
-cdef class cudaKernelNodeParamsV2:
+cdef class cudaKernelNodeParamsV2(_Struct):
     """CUDA GPU kernel node parameters"""
     cdef cyruntime.cudaKernelNodeParamsV2 _value
     cdef cyruntime.cudaKernelNodeParamsV2* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -8955,7 +8896,7 @@ cdef class cudaKernelNodeParamsV2:
         return _view_dim3(<uintptr_t>&self._ptr[0].gridDim, self)
     @gridDim.setter
     def gridDim(self, value):
-        _copy_struct(<void*>&self._ptr[0].gridDim, value, dim3, sizeof(self._ptr[0].gridDim))
+        _copy_struct(self, <void*>&self._ptr[0].gridDim, value, dim3, sizeof(self._ptr[0].gridDim))
 
     @property
     def blockDim(self):
@@ -8963,7 +8904,7 @@ cdef class cudaKernelNodeParamsV2:
         return _view_dim3(<uintptr_t>&self._ptr[0].blockDim, self)
     @blockDim.setter
     def blockDim(self, value):
-        _copy_struct(<void*>&self._ptr[0].blockDim, value, dim3, sizeof(self._ptr[0].blockDim))
+        _copy_struct(self, <void*>&self._ptr[0].blockDim, value, dim3, sizeof(self._ptr[0].blockDim))
 
     @property
     def sharedMemBytes(self):
@@ -8990,11 +8931,10 @@ cdef class cudaKernelNodeParamsV2:
         self._ptr[0].extra = <void**><uintptr_t>_address(value, 'extra')
 
 
-cdef class cudaExternalSemaphoreSignalNodeParams:
+cdef class cudaExternalSemaphoreSignalNodeParams(_Struct):
     """External semaphore signal node parameters"""
     cdef cyruntime.cudaExternalSemaphoreSignalNodeParams _value
     cdef cyruntime.cudaExternalSemaphoreSignalNodeParams* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -9037,11 +8977,10 @@ cdef class cudaExternalSemaphoreSignalNodeParams:
         self._ptr[0].numExtSems = value
 
 
-cdef class cudaExternalSemaphoreSignalNodeParamsV2:
+cdef class cudaExternalSemaphoreSignalNodeParamsV2(_Struct):
     """External semaphore signal node parameters"""
     cdef cyruntime.cudaExternalSemaphoreSignalNodeParamsV2 _value
     cdef cyruntime.cudaExternalSemaphoreSignalNodeParamsV2* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -9084,11 +9023,10 @@ cdef class cudaExternalSemaphoreSignalNodeParamsV2:
         self._ptr[0].numExtSems = value
 
 
-cdef class cudaExternalSemaphoreWaitNodeParams:
+cdef class cudaExternalSemaphoreWaitNodeParams(_Struct):
     """External semaphore wait node parameters"""
     cdef cyruntime.cudaExternalSemaphoreWaitNodeParams _value
     cdef cyruntime.cudaExternalSemaphoreWaitNodeParams* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -9131,11 +9069,10 @@ cdef class cudaExternalSemaphoreWaitNodeParams:
         self._ptr[0].numExtSems = value
 
 
-cdef class cudaExternalSemaphoreWaitNodeParamsV2:
+cdef class cudaExternalSemaphoreWaitNodeParamsV2(_Struct):
     """External semaphore wait node parameters"""
     cdef cyruntime.cudaExternalSemaphoreWaitNodeParamsV2 _value
     cdef cyruntime.cudaExternalSemaphoreWaitNodeParamsV2* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -9178,11 +9115,10 @@ cdef class cudaExternalSemaphoreWaitNodeParamsV2:
         self._ptr[0].numExtSems = value
 
 
-cdef class cudaConditionalNodeParams:
+cdef class cudaConditionalNodeParams(_Struct):
     """CUDA conditional node parameters"""
     cdef cyruntime.cudaConditionalNodeParams _value
     cdef cyruntime.cudaConditionalNodeParams* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -9235,11 +9171,10 @@ cdef class cudaConditionalNodeParams:
         self._ptr[0].phGraph_out = <cyruntime.cudaGraph_t*><uintptr_t>_address(value, 'phGraph_out')
 
 
-cdef class cudaChildGraphNodeParams:
+cdef class cudaChildGraphNodeParams(_Struct):
     """Child graph node parameters"""
     cdef cyruntime.cudaChildGraphNodeParams _value
     cdef cyruntime.cudaChildGraphNodeParams* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -9276,11 +9211,10 @@ cdef class cudaChildGraphNodeParams:
         self._ptr[0].ownership = <cyruntime.cudaGraphChildGraphNodeOwnership><int>_index(value, 'ownership')
 
 
-cdef class cudaEventRecordNodeParams:
+cdef class cudaEventRecordNodeParams(_Struct):
     """Event record node parameters"""
     cdef cyruntime.cudaEventRecordNodeParams _value
     cdef cyruntime.cudaEventRecordNodeParams* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -9309,11 +9243,10 @@ cdef class cudaEventRecordNodeParams:
         self._ptr[0].event = <cyruntime.cudaEvent_t><uintptr_t>_handle_value(value, cudaEvent_t, 'event')
 
 
-cdef class cudaEventWaitNodeParams:
+cdef class cudaEventWaitNodeParams(_Struct):
     """Event wait node parameters"""
     cdef cyruntime.cudaEventWaitNodeParams _value
     cdef cyruntime.cudaEventWaitNodeParams* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -9342,11 +9275,10 @@ cdef class cudaEventWaitNodeParams:
         self._ptr[0].event = <cyruntime.cudaEvent_t><uintptr_t>_handle_value(value, cudaEvent_t, 'event')
 
 
-cdef class cudaGraphNodeParams:
+cdef class cudaGraphNodeParams(_Struct):
     """Graph node parameters. See cudaGraphAddNode."""
     cdef cyruntime.cudaGraphNodeParams _value
     cdef cyruntime.cudaGraphNodeParams* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -9400,7 +9332,7 @@ cdef class cudaGraphNodeParams:
         return _view_cudaKernelNodeParamsV2(<uintptr_t>&self._ptr[0].kernel, self)
     @kernel.setter
     def kernel(self, value):
-        _copy_struct(<void*>&self._ptr[0].kernel, value, cudaKernelNodeParamsV2, sizeof(self._ptr[0].kernel))
+        _copy_struct(self, <void*>&self._ptr[0].kernel, value, cudaKernelNodeParamsV2, sizeof(self._ptr[0].kernel))
 
     @property
     def memcpy(self):
@@ -9408,7 +9340,7 @@ cdef class cudaGraphNodeParams:
         return _view_cudaMemcpyNodeParams(<uintptr_t>&self._ptr[0].memcpy, self)
     @memcpy.setter
     def memcpy(self, value):
-        _copy_struct(<void*>&self._ptr[0].memcpy, value, cudaMemcpyNodeParams, sizeof(self._ptr[0].memcpy))
+        _copy_struct(self, <void*>&self._ptr[0].memcpy, value, cudaMemcpyNodeParams, sizeof(self._ptr[0].memcpy))
 
     @property
     def memset(self):
@@ -9416,7 +9348,7 @@ cdef class cudaGraphNodeParams:
         return _view_cudaMemsetParamsV2(<uintptr_t>&self._ptr[0].memset, self)
     @memset.setter
     def memset(self, value):
-        _copy_struct(<void*>&self._ptr[0].memset, value, cudaMemsetParamsV2, sizeof(self._ptr[0].memset))
+        _copy_struct(self, <void*>&self._ptr[0].memset, value, cudaMemsetParamsV2, sizeof(self._ptr[0].memset))
 
     @property
     def host(self):
@@ -9424,7 +9356,7 @@ cdef class cudaGraphNodeParams:
         return _view_cudaHostNodeParamsV2(<uintptr_t>&self._ptr[0].host, self)
     @host.setter
     def host(self, value):
-        _copy_struct(<void*>&self._ptr[0].host, value, cudaHostNodeParamsV2, sizeof(self._ptr[0].host))
+        _copy_struct(self, <void*>&self._ptr[0].host, value, cudaHostNodeParamsV2, sizeof(self._ptr[0].host))
 
     @property
     def graph(self):
@@ -9432,7 +9364,7 @@ cdef class cudaGraphNodeParams:
         return _view_cudaChildGraphNodeParams(<uintptr_t>&self._ptr[0].graph, self)
     @graph.setter
     def graph(self, value):
-        _copy_struct(<void*>&self._ptr[0].graph, value, cudaChildGraphNodeParams, sizeof(self._ptr[0].graph))
+        _copy_struct(self, <void*>&self._ptr[0].graph, value, cudaChildGraphNodeParams, sizeof(self._ptr[0].graph))
 
     @property
     def eventWait(self):
@@ -9440,7 +9372,7 @@ cdef class cudaGraphNodeParams:
         return _view_cudaEventWaitNodeParams(<uintptr_t>&self._ptr[0].eventWait, self)
     @eventWait.setter
     def eventWait(self, value):
-        _copy_struct(<void*>&self._ptr[0].eventWait, value, cudaEventWaitNodeParams, sizeof(self._ptr[0].eventWait))
+        _copy_struct(self, <void*>&self._ptr[0].eventWait, value, cudaEventWaitNodeParams, sizeof(self._ptr[0].eventWait))
 
     @property
     def eventRecord(self):
@@ -9448,7 +9380,7 @@ cdef class cudaGraphNodeParams:
         return _view_cudaEventRecordNodeParams(<uintptr_t>&self._ptr[0].eventRecord, self)
     @eventRecord.setter
     def eventRecord(self, value):
-        _copy_struct(<void*>&self._ptr[0].eventRecord, value, cudaEventRecordNodeParams, sizeof(self._ptr[0].eventRecord))
+        _copy_struct(self, <void*>&self._ptr[0].eventRecord, value, cudaEventRecordNodeParams, sizeof(self._ptr[0].eventRecord))
 
     @property
     def extSemSignal(self):
@@ -9456,7 +9388,7 @@ cdef class cudaGraphNodeParams:
         return _view_cudaExternalSemaphoreSignalNodeParamsV2(<uintptr_t>&self._ptr[0].extSemSignal, self)
     @extSemSignal.setter
     def extSemSignal(self, value):
-        _copy_struct(<void*>&self._ptr[0].extSemSignal, value, cudaExternalSemaphoreSignalNodeParamsV2, sizeof(self._ptr[0].extSemSignal))
+        _copy_struct(self, <void*>&self._ptr[0].extSemSignal, value, cudaExternalSemaphoreSignalNodeParamsV2, sizeof(self._ptr[0].extSemSignal))
 
     @property
     def extSemWait(self):
@@ -9464,7 +9396,7 @@ cdef class cudaGraphNodeParams:
         return _view_cudaExternalSemaphoreWaitNodeParamsV2(<uintptr_t>&self._ptr[0].extSemWait, self)
     @extSemWait.setter
     def extSemWait(self, value):
-        _copy_struct(<void*>&self._ptr[0].extSemWait, value, cudaExternalSemaphoreWaitNodeParamsV2, sizeof(self._ptr[0].extSemWait))
+        _copy_struct(self, <void*>&self._ptr[0].extSemWait, value, cudaExternalSemaphoreWaitNodeParamsV2, sizeof(self._ptr[0].extSemWait))
 
     @property
     def alloc(self):
@@ -9472,7 +9404,7 @@ cdef class cudaGraphNodeParams:
         return _view_cudaMemAllocNodeParamsV2(<uintptr_t>&self._ptr[0].alloc, self)
     @alloc.setter
     def alloc(self, value):
-        _copy_struct(<void*>&self._ptr[0].alloc, value, cudaMemAllocNodeParamsV2, sizeof(self._ptr[0].alloc))
+        _copy_struct(self, <void*>&self._ptr[0].alloc, value, cudaMemAllocNodeParamsV2, sizeof(self._ptr[0].alloc))
 
     @property
     def free(self):
@@ -9480,7 +9412,7 @@ cdef class cudaGraphNodeParams:
         return _view_cudaMemFreeNodeParams(<uintptr_t>&self._ptr[0].free, self)
     @free.setter
     def free(self, value):
-        _copy_struct(<void*>&self._ptr[0].free, value, cudaMemFreeNodeParams, sizeof(self._ptr[0].free))
+        _copy_struct(self, <void*>&self._ptr[0].free, value, cudaMemFreeNodeParams, sizeof(self._ptr[0].free))
 
     @property
     def conditional(self):
@@ -9488,7 +9420,7 @@ cdef class cudaGraphNodeParams:
         return _view_cudaConditionalNodeParams(<uintptr_t>&self._ptr[0].conditional, self)
     @conditional.setter
     def conditional(self, value):
-        _copy_struct(<void*>&self._ptr[0].conditional, value, cudaConditionalNodeParams, sizeof(self._ptr[0].conditional))
+        _copy_struct(self, <void*>&self._ptr[0].conditional, value, cudaConditionalNodeParams, sizeof(self._ptr[0].conditional))
 
     @property
     def reserved2(self):
@@ -9499,14 +9431,13 @@ cdef class cudaGraphNodeParams:
         self._ptr[0].reserved2 = value
 
 
-cdef class cudaGraphEdgeData_st:
+cdef class cudaGraphEdgeData_st(_Struct):
     """Optional annotation for edges in a CUDA graph. Note, all edges implicitly have annotations and
     default to a zero-initialized value if not specified. A zero-initialized struct indicates a
     standard full serialization of two nodes with memory visibility.
     """
     cdef cyruntime.cudaGraphEdgeData_st _value
     cdef cyruntime.cudaGraphEdgeData_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -9560,11 +9491,10 @@ cdef class cudaGraphEdgeData_st:
             self._ptr[0].reserved[i] = value[i]
 
 
-cdef class cudaGraphInstantiateParams_st:
+cdef class cudaGraphInstantiateParams_st(_Struct):
     """Graph instantiation parameters"""
     cdef cyruntime.cudaGraphInstantiateParams_st _value
     cdef cyruntime.cudaGraphInstantiateParams_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -9619,11 +9549,10 @@ cdef class cudaGraphInstantiateParams_st:
         self._ptr[0].result_out = <cyruntime.cudaGraphInstantiateResult><int>_index(value, 'result_out')
 
 
-cdef class cudaGraphExecUpdateResultInfo_st:
+cdef class cudaGraphExecUpdateResultInfo_st(_Struct):
     """Result information returned by cudaGraphExecUpdate"""
     cdef cyruntime.cudaGraphExecUpdateResultInfo_st _value
     cdef cyruntime.cudaGraphExecUpdateResultInfo_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -9670,11 +9599,10 @@ cdef class cudaGraphExecUpdateResultInfo_st:
         self._ptr[0].errorFromNode = <cyruntime.cudaGraphNode_t><uintptr_t>_handle_value(value, cudaGraphNode_t, 'errorFromNode')
 
 
-cdef class anon_struct23:
+cdef class anon_struct23(_Struct):
     """The C struct anon_struct23; a property per field."""
     cdef cyruntime.anon_struct23 _value
     cdef cyruntime.anon_struct23* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -9717,11 +9645,10 @@ cdef class anon_struct23:
         self._ptr[0].size = value
 
 
-cdef class anon_union22:
+cdef class anon_union22(_Struct):
     """The C union anon_union22; a property per field."""
     cdef cyruntime.anon_union22 _value
     cdef cyruntime.anon_union22* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -9745,7 +9672,7 @@ cdef class anon_union22:
         return _view_dim3(<uintptr_t>&self._ptr[0].gridDim, self)
     @gridDim.setter
     def gridDim(self, value):
-        _copy_struct(<void*>&self._ptr[0].gridDim, value, dim3, sizeof(self._ptr[0].gridDim))
+        _copy_struct(self, <void*>&self._ptr[0].gridDim, value, dim3, sizeof(self._ptr[0].gridDim))
 
     @property
     def param(self):
@@ -9753,7 +9680,7 @@ cdef class anon_union22:
         return _view_anon_struct23(<uintptr_t>&self._ptr[0].param, self)
     @param.setter
     def param(self, value):
-        _copy_struct(<void*>&self._ptr[0].param, value, anon_struct23, sizeof(self._ptr[0].param))
+        _copy_struct(self, <void*>&self._ptr[0].param, value, anon_struct23, sizeof(self._ptr[0].param))
 
     @property
     def isEnabled(self):
@@ -9764,13 +9691,12 @@ cdef class anon_union22:
         self._ptr[0].isEnabled = value
 
 
-cdef class cudaGraphKernelNodeUpdate:
+cdef class cudaGraphKernelNodeUpdate(_Struct):
     """Struct to specify a single node update to pass as part of a larger array to
     cudaGraphKernelNodeUpdatesApply
     """
     cdef cyruntime.cudaGraphKernelNodeUpdate _value
     cdef cyruntime.cudaGraphKernelNodeUpdate* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -9812,10 +9738,10 @@ cdef class cudaGraphKernelNodeUpdate:
         return _view_anon_union22(<uintptr_t>&self._ptr[0].updateData, self)
     @updateData.setter
     def updateData(self, value):
-        _copy_struct(<void*>&self._ptr[0].updateData, value, anon_union22, sizeof(self._ptr[0].updateData))
+        _copy_struct(self, <void*>&self._ptr[0].updateData, value, anon_union22, sizeof(self._ptr[0].updateData))
 
 
-cdef class cudaLaunchMemSyncDomainMap_st:
+cdef class cudaLaunchMemSyncDomainMap_st(_Struct):
     """Memory Synchronization Domain map See cudaLaunchMemSyncDomain. By default, kernels are launched
     in domain 0. Kernel launched with cudaLaunchMemSyncDomainRemote will have a different domain
     ID. User may also alter the domain ID with cudaLaunchMemSyncDomainMap for a specific stream /
@@ -9824,7 +9750,6 @@ cdef class cudaLaunchMemSyncDomainMap_st:
     """
     cdef cyruntime.cudaLaunchMemSyncDomainMap_st _value
     cdef cyruntime.cudaLaunchMemSyncDomainMap_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -9859,11 +9784,10 @@ cdef class cudaLaunchMemSyncDomainMap_st:
         self._ptr[0].remote = value
 
 
-cdef class anon_struct24:
+cdef class anon_struct24(_Struct):
     """The C struct anon_struct24; a property per field."""
     cdef cyruntime.anon_struct24 _value
     cdef cyruntime.anon_struct24* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -9903,11 +9827,10 @@ cdef class anon_struct24:
         self._ptr[0].z = value
 
 
-cdef class anon_struct25:
+cdef class anon_struct25(_Struct):
     """The C struct anon_struct25; a property per field."""
     cdef cyruntime.anon_struct25 _value
     cdef cyruntime.anon_struct25* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -9949,11 +9872,10 @@ cdef class anon_struct25:
         self._ptr[0].triggerAtBlockStart = value
 
 
-cdef class anon_struct26:
+cdef class anon_struct26(_Struct):
     """The C struct anon_struct26; a property per field."""
     cdef cyruntime.anon_struct26 _value
     cdef cyruntime.anon_struct26* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -9993,11 +9915,10 @@ cdef class anon_struct26:
         self._ptr[0].z = value
 
 
-cdef class anon_struct27:
+cdef class anon_struct27(_Struct):
     """The C struct anon_struct27; a property per field."""
     cdef cyruntime.anon_struct27 _value
     cdef cyruntime.anon_struct27* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -10032,11 +9953,10 @@ cdef class anon_struct27:
         self._ptr[0].flags = value
 
 
-cdef class anon_struct28:
+cdef class anon_struct28(_Struct):
     """The C struct anon_struct28; a property per field."""
     cdef cyruntime.anon_struct28 _value
     cdef cyruntime.anon_struct28* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -10071,11 +9991,10 @@ cdef class anon_struct28:
         self._ptr[0].devNode = <cyruntime.cudaGraphDeviceNode_t><uintptr_t>_handle_value(value, cudaGraphDeviceNode_t, 'devNode')
 
 
-cdef class cudaLaunchAttributeValue:
+cdef class cudaLaunchAttributeValue(_Struct):
     """Launch attributes union; used as value field of cudaLaunchAttribute"""
     cdef cyruntime.cudaLaunchAttributeValue _value
     cdef cyruntime.cudaLaunchAttributeValue* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -10106,7 +10025,7 @@ cdef class cudaLaunchAttributeValue:
         return _view_cudaAccessPolicyWindow(<uintptr_t>&self._ptr[0].accessPolicyWindow, self)
     @accessPolicyWindow.setter
     def accessPolicyWindow(self, value):
-        _copy_struct(<void*>&self._ptr[0].accessPolicyWindow, value, cudaAccessPolicyWindow, sizeof(self._ptr[0].accessPolicyWindow))
+        _copy_struct(self, <void*>&self._ptr[0].accessPolicyWindow, value, cudaAccessPolicyWindow, sizeof(self._ptr[0].accessPolicyWindow))
 
     @property
     def cooperative(self):
@@ -10129,7 +10048,7 @@ cdef class cudaLaunchAttributeValue:
         return _view_anon_struct24(<uintptr_t>&self._ptr[0].clusterDim, self)
     @clusterDim.setter
     def clusterDim(self, value):
-        _copy_struct(<void*>&self._ptr[0].clusterDim, value, anon_struct24, sizeof(self._ptr[0].clusterDim))
+        _copy_struct(self, <void*>&self._ptr[0].clusterDim, value, anon_struct24, sizeof(self._ptr[0].clusterDim))
 
     @property
     def clusterSchedulingPolicyPreference(self):
@@ -10152,7 +10071,7 @@ cdef class cudaLaunchAttributeValue:
         return _view_anon_struct25(<uintptr_t>&self._ptr[0].programmaticEvent, self)
     @programmaticEvent.setter
     def programmaticEvent(self, value):
-        _copy_struct(<void*>&self._ptr[0].programmaticEvent, value, anon_struct25, sizeof(self._ptr[0].programmaticEvent))
+        _copy_struct(self, <void*>&self._ptr[0].programmaticEvent, value, anon_struct25, sizeof(self._ptr[0].programmaticEvent))
 
     @property
     def priority(self):
@@ -10168,7 +10087,7 @@ cdef class cudaLaunchAttributeValue:
         return _view_cudaLaunchMemSyncDomainMap_st(<uintptr_t>&self._ptr[0].memSyncDomainMap, self)
     @memSyncDomainMap.setter
     def memSyncDomainMap(self, value):
-        _copy_struct(<void*>&self._ptr[0].memSyncDomainMap, value, cudaLaunchMemSyncDomainMap_st, sizeof(self._ptr[0].memSyncDomainMap))
+        _copy_struct(self, <void*>&self._ptr[0].memSyncDomainMap, value, cudaLaunchMemSyncDomainMap_st, sizeof(self._ptr[0].memSyncDomainMap))
 
     @property
     def memSyncDomain(self):
@@ -10183,21 +10102,21 @@ cdef class cudaLaunchAttributeValue:
         return _view_anon_struct26(<uintptr_t>&self._ptr[0].preferredClusterDim, self)
     @preferredClusterDim.setter
     def preferredClusterDim(self, value):
-        _copy_struct(<void*>&self._ptr[0].preferredClusterDim, value, anon_struct26, sizeof(self._ptr[0].preferredClusterDim))
+        _copy_struct(self, <void*>&self._ptr[0].preferredClusterDim, value, anon_struct26, sizeof(self._ptr[0].preferredClusterDim))
 
     @property
     def launchCompletionEvent(self):
         return _view_anon_struct27(<uintptr_t>&self._ptr[0].launchCompletionEvent, self)
     @launchCompletionEvent.setter
     def launchCompletionEvent(self, value):
-        _copy_struct(<void*>&self._ptr[0].launchCompletionEvent, value, anon_struct27, sizeof(self._ptr[0].launchCompletionEvent))
+        _copy_struct(self, <void*>&self._ptr[0].launchCompletionEvent, value, anon_struct27, sizeof(self._ptr[0].launchCompletionEvent))
 
     @property
     def deviceUpdatableKernelNode(self):
         return _view_anon_struct28(<uintptr_t>&self._ptr[0].deviceUpdatableKernelNode, self)
     @deviceUpdatableKernelNode.setter
     def deviceUpdatableKernelNode(self, value):
-        _copy_struct(<void*>&self._ptr[0].deviceUpdatableKernelNode, value, anon_struct28, sizeof(self._ptr[0].deviceUpdatableKernelNode))
+        _copy_struct(self, <void*>&self._ptr[0].deviceUpdatableKernelNode, value, anon_struct28, sizeof(self._ptr[0].deviceUpdatableKernelNode))
 
     @property
     def sharedMemCarveout(self):
@@ -10216,11 +10135,10 @@ cdef class cudaLaunchAttributeValue:
         self._ptr[0].nvlinkUtilCentricScheduling = value
 
 
-cdef class cudaLaunchAttribute_st:
+cdef class cudaLaunchAttribute_st(_Struct):
     """Launch attribute"""
     cdef cyruntime.cudaLaunchAttribute_st _value
     cdef cyruntime.cudaLaunchAttribute_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -10259,14 +10177,13 @@ cdef class cudaLaunchAttribute_st:
         return _view_cudaLaunchAttributeValue(<uintptr_t>&self._ptr[0].val, self)
     @val.setter
     def val(self, value):
-        _copy_struct(<void*>&self._ptr[0].val, value, cudaLaunchAttributeValue, sizeof(self._ptr[0].val))
+        _copy_struct(self, <void*>&self._ptr[0].val, value, cudaLaunchAttributeValue, sizeof(self._ptr[0].val))
 
 
-cdef class cudaLaunchConfig_st:
+cdef class cudaLaunchConfig_st(_Struct):
     """CUDA extensible launch configuration"""
     cdef cyruntime.cudaLaunchConfig_st _value
     cdef cyruntime.cudaLaunchConfig_st* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -10290,7 +10207,7 @@ cdef class cudaLaunchConfig_st:
         return _view_dim3(<uintptr_t>&self._ptr[0].gridDim, self)
     @gridDim.setter
     def gridDim(self, value):
-        _copy_struct(<void*>&self._ptr[0].gridDim, value, dim3, sizeof(self._ptr[0].gridDim))
+        _copy_struct(self, <void*>&self._ptr[0].gridDim, value, dim3, sizeof(self._ptr[0].gridDim))
 
     @property
     def blockDim(self):
@@ -10298,7 +10215,7 @@ cdef class cudaLaunchConfig_st:
         return _view_dim3(<uintptr_t>&self._ptr[0].blockDim, self)
     @blockDim.setter
     def blockDim(self, value):
-        _copy_struct(<void*>&self._ptr[0].blockDim, value, dim3, sizeof(self._ptr[0].blockDim))
+        _copy_struct(self, <void*>&self._ptr[0].blockDim, value, dim3, sizeof(self._ptr[0].blockDim))
 
     @property
     def dynamicSmemBytes(self):
@@ -10335,11 +10252,10 @@ cdef class cudaLaunchConfig_st:
         self._ptr[0].numAttrs = value
 
 
-cdef class anon_struct30:
+cdef class anon_struct30(_Struct):
     """The C struct anon_struct30; a property per field."""
     cdef cyruntime.anon_struct30 _value
     cdef cyruntime.anon_struct30* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -10366,11 +10282,10 @@ cdef class anon_struct30:
         self._ptr[0].bytesOverBudget = value
 
 
-cdef class anon_union29:
+cdef class anon_union29(_Struct):
     """The C union anon_union29; a property per field."""
     cdef cyruntime.anon_union29 _value
     cdef cyruntime.anon_union29* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -10394,14 +10309,13 @@ cdef class anon_union29:
         return _view_anon_struct30(<uintptr_t>&self._ptr[0].overBudget, self)
     @overBudget.setter
     def overBudget(self, value):
-        _copy_struct(<void*>&self._ptr[0].overBudget, value, anon_struct30, sizeof(self._ptr[0].overBudget))
+        _copy_struct(self, <void*>&self._ptr[0].overBudget, value, anon_struct30, sizeof(self._ptr[0].overBudget))
 
 
-cdef class cudaAsyncNotificationInfo:
+cdef class cudaAsyncNotificationInfo(_Struct):
     """Information describing an async notification event"""
     cdef cyruntime.cudaAsyncNotificationInfo _value
     cdef cyruntime.cudaAsyncNotificationInfo* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -10433,14 +10347,13 @@ cdef class cudaAsyncNotificationInfo:
         return _view_anon_union29(<uintptr_t>&self._ptr[0].info, self)
     @info.setter
     def info(self, value):
-        _copy_struct(<void*>&self._ptr[0].info, value, anon_union29, sizeof(self._ptr[0].info))
+        _copy_struct(self, <void*>&self._ptr[0].info, value, anon_union29, sizeof(self._ptr[0].info))
 
 
-cdef class cudaTextureDesc:
+cdef class cudaTextureDesc(_Struct):
     """CUDA texture descriptor"""
     cdef cyruntime.cudaTextureDesc _value
     cdef cyruntime.cudaTextureDesc* _ptr
-    cdef object _owner  # the object whose memory a view points into
 
     def __cinit__(self, uintptr_t _ptr=0, owner=None):
         if _ptr:
@@ -11981,23 +11894,35 @@ def cudaStreamAddCallback(stream, callback, userData, flags):
     """
     cdef cyruntime.cudaStream_t c_stream
     cdef cyruntime.cudaStreamCallback_t c_callback
+    cdef void* _host_fn = NULL
+    cdef void* _host_data = NULL
+    cdef bint _host_ok = False
+    cdef void* c_userData = NULL
     cdef BufferArg _userData
     cdef unsigned int c_flags
     if type(stream) is cudaStream_t:
         c_stream = <cyruntime.cudaStream_t>(<cudaStream_t>stream)._ptr[0]
     else:
         c_stream = <cyruntime.cudaStream_t><uintptr_t>_handle_value(stream, cudaStream_t, 'stream')
-    if type(callback) is cudaStreamCallback_t:
-        c_callback = <cyruntime.cudaStreamCallback_t>(<cudaStreamCallback_t>callback)._ptr[0]
-    else:
-        c_callback = <cyruntime.cudaStreamCallback_t><uintptr_t>_handle_value(callback, cudaStreamCallback_t, 'callback')
     c_flags = flags if PyLong_Check(flags) else _index(flags, 'flags')
-    _userData = _void_ptr(userData, 'userData')
+    if is_callable_arg(callback, cudaStreamCallback_t):
+        python_stream_callback(callback, userData, cudaStream_t, _enum_class('cudaError_t'), &_host_fn, &_host_data)
+        c_callback = <cyruntime.cudaStreamCallback_t>_host_fn
+        c_userData = _host_data
+    else:
+        c_callback = <cyruntime.cudaStreamCallback_t><uintptr_t>_address(callback, 'callback')
+        _userData = _void_ptr(userData, 'userData')
+        c_userData = _userData.ptr
     cdef cyruntime.cudaError_t _status
-    _status = cyruntime.cudaStreamAddCallback(c_stream, c_callback, <void*>_userData.ptr, c_flags)
-    if _status != cyruntime.cudaSuccess:
+    try:
+        _status = cyruntime.cudaStreamAddCallback(c_stream, c_callback, c_userData, c_flags)
+        _host_ok = _status == cyruntime.cudaSuccess
+        if _status != cyruntime.cudaSuccess:
+            return (_result(_status),)
         return (_result(_status),)
-    return (_result(_status),)
+    finally:
+        if _host_data != NULL and not _host_ok:
+            release_host_fn(_host_data)  # it will never run
 
 
 def cudaStreamSynchronize(stream):
@@ -13131,7 +13056,7 @@ def cudaLaunchHostFunc(stream, fn, userData):
         c_stream = <cyruntime.cudaStream_t>(<cudaStream_t>stream)._ptr[0]
     else:
         c_stream = <cyruntime.cudaStream_t><uintptr_t>_handle_value(stream, cudaStream_t, 'stream')
-    if callable(fn) and not isinstance(fn, (int, cudaHostFn_t)) and not hasattr(fn, 'argtypes'):
+    if is_callable_arg(fn, cudaHostFn_t):
         python_host_fn(fn, userData, &_host_fn, &_host_data)
         c_fn = <cyruntime.cudaHostFn_t>_host_fn
         c_userData = _host_data
@@ -17576,6 +17501,8 @@ def cudaGraphAddHostNode(graph, pDependencies, numDependencies, pNodeParams):
     cdef cyruntime.cudaError_t _status
     try:
         _status = cyruntime.cudaGraphAddHostNode(<cyruntime.cudaGraphNode_t*>_pGraphNode._ptr, c_graph, c_pDependencies, c_numDependencies, c_pNodeParams)
+        if _status == cyruntime.cudaSuccess and c_pNodeParams != NULL:
+            keep_host_record_rt(c_graph, <void*>c_pNodeParams.fn, c_pNodeParams.userData)
         if _status != cyruntime.cudaSuccess:
             return (_result(_status), None)
         return (_result(_status), _pGraphNode)
@@ -17622,6 +17549,8 @@ def cudaGraphHostNodeSetParams(node, pNodeParams):
         c_pNodeParams = <cyruntime.cudaHostNodeParams*>_pNodeParams._ptr
     cdef cyruntime.cudaError_t _status
     _status = cyruntime.cudaGraphHostNodeSetParams(c_node, c_pNodeParams)
+    if _status == cyruntime.cudaSuccess and c_pNodeParams != NULL:
+        keep_host_record_rt(NULL, <void*>c_pNodeParams.fn, c_pNodeParams.userData)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
     return (_result(_status),)
@@ -19087,6 +19016,8 @@ def cudaGraphExecHostNodeSetParams(hGraphExec, node, pNodeParams):
         c_pNodeParams = <cyruntime.cudaHostNodeParams*>_pNodeParams._ptr
     cdef cyruntime.cudaError_t _status
     _status = cyruntime.cudaGraphExecHostNodeSetParams(c_hGraphExec, c_node, c_pNodeParams)
+    if _status == cyruntime.cudaSuccess and c_pNodeParams != NULL:
+        keep_host_record_rt(NULL, <void*>c_pNodeParams.fn, c_pNodeParams.userData)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
     return (_result(_status),)
@@ -19692,7 +19623,7 @@ def cudaGraphReleaseUserObject(graph, object, count):
     return (_result(_status),)
 
 
-def cudaGraphAddNode(graph, pDependencies, dependencyData, numDependencies):
+def cudaGraphAddNode(graph, pDependencies, dependencyData, numDependencies, nodeParams):
     """Adds a node of arbitrary type to a graph Creates a new node in ``graph`` described by
     ``nodeParams`` with ``numDependencies`` dependencies specified via ``pDependencies.``
     ``numDependencies`` may be 0. ``pDependencies`` may be null if ``numDependencies`` is 0.
@@ -19710,18 +19641,23 @@ def cudaGraphAddNode(graph, pDependencies, dependencyData, numDependencies):
         dependencyData: - Optional edge data for the dependencies. If NULL, the data is assumed to
             be default (zeroed) for all dependencies.
         numDependencies: - Number of dependencies
+        nodeParams: - Specification of the node
     """
     cdef cudaGraphNode_t _pGraphNode = cudaGraphNode_t.__new__(cudaGraphNode_t)
     cdef cyruntime.cudaGraph_t c_graph
     cdef cyruntime.cudaGraphNode_t* c_pDependencies = NULL
     cdef cyruntime.cudaGraphEdgeData* c_dependencyData = NULL
     cdef size_t c_numDependencies
-    cdef cudaGraphNodeParams _nodeParams = cudaGraphNodeParams()
+    cdef cyruntime.cudaGraphNodeParams* c_nodeParams = NULL
+    cdef cudaGraphNodeParams _nodeParams
     if type(graph) is cudaGraph_t:
         c_graph = <cyruntime.cudaGraph_t>(<cudaGraph_t>graph)._ptr[0]
     else:
         c_graph = <cyruntime.cudaGraph_t><uintptr_t>_handle_value(graph, cudaGraph_t, 'graph')
     c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
+    if nodeParams is not None:
+        _nodeParams = <cudaGraphNodeParams>_struct_arg(nodeParams, cudaGraphNodeParams, 'nodeParams')
+        c_nodeParams = <cyruntime.cudaGraphNodeParams*>_nodeParams._ptr
     if pDependencies is not None and c_numDependencies > 0:
         if len(pDependencies) < c_numDependencies:
             raise ValueError(f'pDependencies has {len(pDependencies)} entries, fewer than numDependencies ({c_numDependencies})')
@@ -19740,16 +19676,18 @@ def cudaGraphAddNode(graph, pDependencies, dependencyData, numDependencies):
             c_dependencyData[i] = (<cyruntime.cudaGraphEdgeData*><uintptr_t>(<cudaGraphEdgeData_st>_struct_arg(value, cudaGraphEdgeData_st, 'dependencyData')).getPtr())[0]
     cdef cyruntime.cudaError_t _status
     try:
-        _status = cyruntime.cudaGraphAddNode(<cyruntime.cudaGraphNode_t*>_pGraphNode._ptr, c_graph, c_pDependencies, c_dependencyData, c_numDependencies, <cyruntime.cudaGraphNodeParams*>_nodeParams._ptr)
+        _status = cyruntime.cudaGraphAddNode(<cyruntime.cudaGraphNode_t*>_pGraphNode._ptr, c_graph, c_pDependencies, c_dependencyData, c_numDependencies, c_nodeParams)
+        if _status == cyruntime.cudaSuccess and c_nodeParams != NULL and c_nodeParams.type == cyruntime.cudaGraphNodeTypeHost:
+            keep_host_record_rt(c_graph, <void*>(&c_nodeParams.host).fn, (&c_nodeParams.host).userData)
         if _status != cyruntime.cudaSuccess:
-            return (_result(_status), None, None)
-        return (_result(_status), _pGraphNode, _nodeParams)
+            return (_result(_status), None)
+        return (_result(_status), _pGraphNode)
     finally:
         PyMem_Free(c_pDependencies)
         PyMem_Free(c_dependencyData)
 
 
-def cudaGraphNodeSetParams(node):
+def cudaGraphNodeSetParams(node, nodeParams):
     """Update's a graph node's parameters Sets the parameters of graph node ``node`` to
     ``nodeParams.`` The node type specified by ``nodeParams->type`` must match the type of
     ``node.`` ``nodeParams`` must be fully initialized and all unused bytes (reserved, padding)
@@ -19758,21 +19696,28 @@ def cudaGraphNodeSetParams(node):
 
     Args:
         node: - Node to set the parameters for
+        nodeParams: - Parameters to copy
     """
     cdef cyruntime.cudaGraphNode_t c_node
-    cdef cudaGraphNodeParams _nodeParams = cudaGraphNodeParams()
+    cdef cyruntime.cudaGraphNodeParams* c_nodeParams = NULL
+    cdef cudaGraphNodeParams _nodeParams
     if type(node) is cudaGraphNode_t:
         c_node = <cyruntime.cudaGraphNode_t>(<cudaGraphNode_t>node)._ptr[0]
     else:
         c_node = <cyruntime.cudaGraphNode_t><uintptr_t>_handle_value(node, cudaGraphNode_t, 'node')
+    if nodeParams is not None:
+        _nodeParams = <cudaGraphNodeParams>_struct_arg(nodeParams, cudaGraphNodeParams, 'nodeParams')
+        c_nodeParams = <cyruntime.cudaGraphNodeParams*>_nodeParams._ptr
     cdef cyruntime.cudaError_t _status
-    _status = cyruntime.cudaGraphNodeSetParams(c_node, <cyruntime.cudaGraphNodeParams*>_nodeParams._ptr)
+    _status = cyruntime.cudaGraphNodeSetParams(c_node, c_nodeParams)
+    if _status == cyruntime.cudaSuccess and c_nodeParams != NULL and c_nodeParams.type == cyruntime.cudaGraphNodeTypeHost:
+        keep_host_record_rt(NULL, <void*>(&c_nodeParams.host).fn, (&c_nodeParams.host).userData)
     if _status != cyruntime.cudaSuccess:
-        return (_result(_status), None)
-    return (_result(_status), _nodeParams)
+        return (_result(_status),)
+    return (_result(_status),)
 
 
-def cudaGraphExecNodeSetParams(graphExec, node):
+def cudaGraphExecNodeSetParams(graphExec, node, nodeParams):
     """Update's a graph node's parameters in an instantiated graph Sets the parameters of a node in an
     executable graph ``graphExec.`` The node is identified by the corresponding node ``node`` in
     the non-executable graph from which the executable graph was instantiated. ``node`` must not
@@ -19792,10 +19737,12 @@ def cudaGraphExecNodeSetParams(graphExec, node):
     Args:
         graphExec: - The executable graph in which to update the specified node
         node: - Corresponding node from the graph from which graphExec was instantiated
+        nodeParams: - Updated Parameters to set
     """
     cdef cyruntime.cudaGraphExec_t c_graphExec
     cdef cyruntime.cudaGraphNode_t c_node
-    cdef cudaGraphNodeParams _nodeParams = cudaGraphNodeParams()
+    cdef cyruntime.cudaGraphNodeParams* c_nodeParams = NULL
+    cdef cudaGraphNodeParams _nodeParams
     if type(graphExec) is cudaGraphExec_t:
         c_graphExec = <cyruntime.cudaGraphExec_t>(<cudaGraphExec_t>graphExec)._ptr[0]
     else:
@@ -19804,11 +19751,16 @@ def cudaGraphExecNodeSetParams(graphExec, node):
         c_node = <cyruntime.cudaGraphNode_t>(<cudaGraphNode_t>node)._ptr[0]
     else:
         c_node = <cyruntime.cudaGraphNode_t><uintptr_t>_handle_value(node, cudaGraphNode_t, 'node')
+    if nodeParams is not None:
+        _nodeParams = <cudaGraphNodeParams>_struct_arg(nodeParams, cudaGraphNodeParams, 'nodeParams')
+        c_nodeParams = <cyruntime.cudaGraphNodeParams*>_nodeParams._ptr
     cdef cyruntime.cudaError_t _status
-    _status = cyruntime.cudaGraphExecNodeSetParams(c_graphExec, c_node, <cyruntime.cudaGraphNodeParams*>_nodeParams._ptr)
+    _status = cyruntime.cudaGraphExecNodeSetParams(c_graphExec, c_node, c_nodeParams)
+    if _status == cyruntime.cudaSuccess and c_nodeParams != NULL and c_nodeParams.type == cyruntime.cudaGraphNodeTypeHost:
+        keep_host_record_rt(NULL, <void*>(&c_nodeParams.host).fn, (&c_nodeParams.host).userData)
     if _status != cyruntime.cudaSuccess:
-        return (_result(_status), None)
-    return (_result(_status), _nodeParams)
+        return (_result(_status),)
+    return (_result(_status),)
 
 
 def cudaGraphConditionalHandleCreate(graph, defaultLaunchValue, flags):
