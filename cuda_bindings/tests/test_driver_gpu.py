@@ -396,9 +396,10 @@ def test_python_stream_callback_and_host_function(context):
     gate, seen = threading.Event(), []
 
     def enqueue():  # every reference to the callables lives in this frame only
-        ok(cu.cuLaunchHostFunc(stream, lambda ev: ev.wait(10), gate))  # holds the stream until set
+        # (copies from and to pageable memory wait for the stream: before the gate)
         ok(cu.cuMemcpyHtoDAsync(dptr, src, src.nbytes, stream))
         ok(cu.cuMemcpyDtoHAsync(out, dptr, src.nbytes, stream))
+        ok(cu.cuLaunchHostFunc(stream, lambda ev: ev.wait(10), gate))  # holds the stream until set
         ok(cu.cuStreamAddCallback(stream, lambda s, status, arr: seen.append((s, status, float(arr.sum()))), out, 0))
         ok(cu.cuLaunchHostFunc(stream, lambda data: seen.append(data), ("done", 7)))
 
