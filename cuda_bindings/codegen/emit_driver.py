@@ -142,6 +142,9 @@ def extra_plan(lib: Lib, fn: dict, p: dict) -> Plan:
     over = None if p.get("_plain") else lib.cfg.get("params", {}).get(fn["name"], {}).get(p["name"])
     if isinstance(over, dict) and "keep_host_fn" in over:
         return _keep_host_plan(lib, fn, p, over)
+    counted = _counted_output(lib, fn, p)
+    if counted is not None:
+        return counted
     if over == "kernel_params":
         return Plan(
             py,
@@ -337,6 +340,57 @@ def extra_plan(lib: Lib, fn: dict, p: dict) -> Plan:
     raise Unsupported(f"{direction} {p['type']}")
 
 
+def _counted_output(lib: Lib, fn: dict, p: dict) -> Plan | None:
+    """Arrays the call fills, sized by an in/out count (overrides: `inout_count`): the count is an
+    input (0, the default, asks for the number only) and comes back with the lists, each as long
+    as the count asked for (entries past the real number are NULL handles), as the reference does."""
+    over = lib.cfg.get("params", {}).get(fn["name"], {})
+    count = next((name for name, o in over.items() if o == "inout_count"), None)
+    if count is None:
+        return None
+    n = f"_len_{ident(count)}"
+    c = ident(p["name"])
+    if p["name"] == count:
+        return Plan(
+            c,
+            [f"cdef size_t c_{c} = 0", f"cdef size_t {n} = 0"],
+            [f"c_{c} = {c} if PyLong_Check({c}) else _index({c}, {c!r})", f"{n} = c_{c}"],
+            f"&c_{c}",
+            output=f"c_{c}",
+            pytype="int",
+            outtype="int",
+            default="0",
+        )
+    t = cy(p["type"])
+    if p is fn["params"][0] or not t.endswith("*") or t.endswith("**") or "const" in t:
+        return None
+    types: Types = lib.types
+    m = lib.cymod
+    item = _base(t[:-1].strip())
+    kind, cls = types.kind(item)
+    if kind == "handle":
+        make = f"{cls}(<uintptr_t>c_{c}[i])"
+    elif kind == "record":
+        make = f"_struct_from({cls}, &c_{c}[i], sizeof({m}.{item}))"
+    else:
+        raise Unsupported(f"counted output array of {t}")
+    return Plan(
+        None,
+        [f"cdef {m}.{item}* c_{c} = NULL"],
+        [
+            f"if {n}:",
+            f"    c_{c} = <{m}.{item}*>PyMem_Calloc({n}, sizeof({m}.{item}))",
+            f"    if c_{c} == NULL:",
+            "        raise MemoryError()",
+        ],
+        f"c_{c}",
+        output=f"[{make} for i in range({n})]",
+        outtype=f"list[{cls}]",
+        cleanup=[f"PyMem_Free(c_{c})"],
+        late=True,
+    )
+
+
 def _keep_host_plan(lib: Lib, fn: dict, p: dict, over: dict) -> Plan:
     """A struct naming a host function: once the call took it, the graph (or the process) keeps the
     Python callable it may hold (see _lib/callbacks.pyx)."""
@@ -416,6 +470,63 @@ def value_class(lib: Lib, name: str, doc: str) -> list[str]:
     """A handle, integer type or callback: a value in the object, or a view of one elsewhere."""
     lines = emit_py._handle_class(lib, {"name": name, "doc": doc})
     return ["@cython.freelist(16)", *lines]
+
+
+def _array_fields(lib: Lib, rec: dict) -> dict[str, str]:
+    """Pointer fields that are arrays of structs or handles, each with the count field that sizes it:
+    the count named after the pointer (numAttrs: attrs, accessDescCount: accessDescs), else the
+    struct's one count shared by all of them (numExtSems: extSemArray, paramsArray)."""
+    types: Types = lib.types
+    ptrs = []
+    for f in rec["fields"]:
+        t = cy(f["type"])
+        if "record" in f or f.get("array") or not t.endswith("*") or t.endswith("**"):
+            continue
+        if types.kind(t[:-1].strip())[0] in ("record", "handle"):
+            ptrs.append(f["name"])
+    counts = [f["name"] for f in rec["fields"] if _COUNT.match(f["name"]) and "record" not in f and not f.get("array")]
+    if not ptrs or not counts:
+        return {}
+
+    def named(count: str, ptr: str) -> bool:
+        c = count.lower()
+        return c in (f"num{ptr}".lower(), f"{ptr}count".lower(), f"{ptr[:-1]}count".lower())
+
+    pairs = {p: c for p in ptrs for c in counts if named(c, p)}
+    if pairs:
+        return pairs
+    return {p: counts[0] for p in ptrs} if len(counts) == 1 else {}
+
+
+def _array_field(lib: Lib, f: dict, count: str) -> list[str]:
+    """A list of structs (views into the array) or handles; set from a list, which the object then
+    owns, with the count set to its length."""
+    types: Types = lib.types
+    m = lib.cymod
+    n = ident(f["name"])
+    t = cy(f["type"])
+    item = _base(t[:-1].strip())
+    kind, cls = types.kind(item)
+    acc, cnt = f"self._ptr[0].{n}", f"self._ptr[0].{ident(count)}"
+    make = f"_view_{cls}(<uintptr_t>&p[i], self)" if kind == "record" else f"{cls}(<uintptr_t>p[i])"
+    doc = " ".join(f.get("doc", "").split()).replace("\\", "")
+    doc = doc + ("" if not doc or doc.endswith(".") else ".")
+    return [
+        "",
+        "    @property",
+        f"    def {n}(self):",
+        *quote(f"{doc} A list of {cls} ({count} of them); set from a list, which sets {count}.".strip(), "        "),
+        f"        cdef {m}.{item}* p = <{m}.{item}*>{acc}",
+        "        if p == NULL:",
+        "            return []",
+        f"        return [{make} for i in range({cnt})]",
+        f"    @{n}.setter",
+        f"    def {n}(self, value):",
+        "        cdef size_t count = 0 if value is None else len(value)",
+        f"        {acc} = <{qualify(lib, t)}>_array_into(",
+        f"            self, <void*>&{acc}, value, {cls}, sizeof({m}.{item}), {kind == 'record'})",
+        f"        {cnt} = count",
+    ]
 
 
 def _field_plan(lib: Lib, owner: str, f: dict, nested_name: str | None) -> list[str]:
@@ -580,8 +691,12 @@ def struct_class(lib: Lib, rec: dict, nested: list) -> list[str]:
     if _is_host_fn_record(lib, rec):
         return lines + _host_fn_fields(lib, rec)
     props = []
+    arrays = _array_fields(lib, rec)
     for f in rec["fields"]:
         nested_name = f["record"]["name"] if "record" in f else None
+        if f["name"] in arrays:
+            props += _array_field(lib, f, arrays[f["name"]])
+            continue
         try:
             props += ["", *_field_plan(lib, name, f, nested_name)]
         except Unsupported as exc:
@@ -598,7 +713,7 @@ _RICH_HEADER = """\
 
 cimport cython
 from cpython.long cimport PyLong_Check
-from cpython.mem cimport PyMem_Free, PyMem_Malloc
+from cpython.mem cimport PyMem_Calloc, PyMem_Free, PyMem_Malloc
 from libc.stdint cimport *
 from libc.string cimport memcpy, memset
 
@@ -686,6 +801,34 @@ cdef dict _refs_of(_Struct s):
     if s._refs is None:
         s._refs = {{}}
     return s._refs
+
+
+cdef void* _array_into(_Struct self, void* field, object items, type cls, size_t size, bint records) except? NULL:
+    # A C array of len(items) structs or handles, owned by the struct object (kept with its field's address).
+    cdef dict refs = _refs_of(self)
+    cdef uintptr_t key = <uintptr_t>field
+    if items is None or len(items) == 0:
+        refs.pop(key, None)
+        return NULL
+    cdef Py_ssize_t i, n = len(items)
+    cdef bytearray data = bytearray(n * size)
+    cdef char* dst = data
+    cdef uintptr_t src
+    for i in range(n):
+        item = items[i]
+        if records:
+            src = _struct_arg(item, cls, cls.__name__).getPtr()
+            memcpy(dst + i * size, <void*>src, size)
+        else:
+            (<uintptr_t*>(dst + i * size))[0] = _handle_value(item, cls, cls.__name__)
+    refs[key] = data
+    return <void*>dst
+
+
+cdef object _struct_from(type cls, const void* src, size_t size):
+    obj = cls()  # a copy of a C struct the library wrote
+    memcpy(<void*><uintptr_t>obj.getPtr(), src, size)
+    return obj
 
 
 cdef object _struct_arg(object obj, type cls, str name):

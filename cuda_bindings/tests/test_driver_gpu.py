@@ -454,3 +454,50 @@ def test_graph_host_node_runs_a_python_callable(context):
     ok(cu.cuGraphExecDestroy(exec_))
     assert _wait_until(lambda: gc.collect() is not None and wr() is None), "the user object's destructor ran"
     ok(cu.cuStreamDestroy(stream))
+
+
+def test_graph_queries_return_lists(context):
+    """a -> b, a -> c: nodes, roots, edges, dependencies and dependents, with the count as input."""
+    graph = ok(cu.cuGraphCreate(0))
+    a = ok(cu.cuGraphAddEmptyNode(graph, None, 0))
+    b = ok(cu.cuGraphAddEmptyNode(graph, [a], 1))
+    c = ok(cu.cuGraphAddEmptyNode(graph, [a], 1))
+    assert cu.cuGraphGetNodes(graph) == (cu.CUresult.CUDA_SUCCESS, [], 3)  # the count only
+    nodes, count = ok(cu.cuGraphGetNodes(graph, 3))
+    assert count == 3 and set(nodes) == {a, b, c} and all(type(n) is cu.CUgraphNode for n in nodes)
+    nodes, count = ok(cu.cuGraphGetNodes(graph, 5))  # more than there are: NULL entries after them
+    assert count == 3 and len(nodes) == 5 and set(nodes[:3]) == {a, b, c} and [int(n) for n in nodes[3:]] == [0, 0]
+    assert ok(cu.cuGraphGetRootNodes(graph, 1)) == ([a], 1)
+    frm, to, edge_data, count = ok(cu.cuGraphGetEdges(graph, 2))
+    assert count == 2 and frm == [a, a] and set(to) == {b, c}
+    assert len(edge_data) == 2 and all(type(e) is cu.CUgraphEdgeData_st and e.type == 0 for e in edge_data)
+    deps, edge_data, count = ok(cu.cuGraphNodeGetDependencies(b, 1))
+    assert deps == [a] and count == 1 and len(edge_data) == 1
+    dependents, _, count = ok(cu.cuGraphNodeGetDependentNodes(a, 2))
+    assert count == 2 and set(dependents) == {b, c}
+    assert ok(cu.cuGraphNodeGetDependentNodes(b)) == ([], [], 0)
+    ok(cu.cuGraphDestroy(graph))
+
+
+def test_launch_kernel_ex_with_attribute_list(module):
+    mod, _ = module
+    fn = ok(cu.cuModuleGetFunction(mod, b"fill_ones"))
+    out = ok(cu.cuMemAlloc(64 * 4))
+    ok(cu.cuMemsetD32(out, 0, 64))
+    stream = ok(cu.cuStreamCreate(0))
+    config = cu.CUlaunchConfig()
+    config.gridDimX = config.gridDimY = config.gridDimZ = 1
+    config.blockDimX, config.blockDimY, config.blockDimZ = 64, 1, 1
+    config.hStream = stream
+    attr = cu.CUlaunchAttribute()
+    attr.id = cu.CUlaunchAttributeID.CU_LAUNCH_ATTRIBUTE_PRIORITY
+    attr.value.priority = 0
+    config.attrs = [attr]
+    assert config.numAttrs == 1
+    ok(cu.cuLaunchKernelEx(config, fn, ((out,), (None,)), None))
+    host = np.full(64, -7, dtype=np.int32)
+    ok(cu.cuStreamSynchronize(stream))
+    ok(cu.cuMemcpyDtoH(host, out, host.nbytes))
+    np.testing.assert_array_equal(host, 1)
+    ok(cu.cuMemFree(out))
+    ok(cu.cuStreamDestroy(stream))

@@ -120,3 +120,15 @@ def test_host_node_params_take_python_callables():
     assert wr() is None and node.host.userData == 3
     if not has_driver():
         assert rt.cudaGraphAddNode(0, None, None, 0, node)[0] == rt.cudaError_t.cudaErrorInsufficientDriver
+
+
+def test_launch_config_attrs_are_a_list():
+    attr = rt.cudaLaunchAttribute()
+    attr.id = rt.cudaLaunchAttributeID.cudaLaunchAttributePriority
+    attr.val.priority = 7
+    config = rt.cudaLaunchConfig_t()
+    config.attrs = [attr, attr]
+    del attr
+    assert config.numAttrs == 2 and [a.val.priority for a in config.attrs] == [7, 7]
+    config.attrs = None
+    assert config.numAttrs == 0 and config.attrs == []

@@ -101,3 +101,16 @@ def test_python_stream_callback_and_graph_host_node(device):
         time.sleep(0.01)
     assert wr() is None
     ok(rt.cudaStreamDestroy(stream))
+
+
+def test_graph_nodes_and_edges(device):
+    graph = ok(rt.cudaGraphCreate(0))
+    a = ok(rt.cudaGraphAddEmptyNode(graph, None, 0))
+    b = ok(rt.cudaGraphAddEmptyNode(graph, [a], 1))
+    assert rt.cudaGraphGetNodes(graph) == (rt.cudaError_t.cudaSuccess, [], 2)
+    nodes, count = ok(rt.cudaGraphGetNodes(graph, 2))
+    assert count == 2 and set(nodes) == {a, b}
+    frm, to, edge_data, count = ok(rt.cudaGraphGetEdges(graph, 1))
+    assert (frm, to, count) == ([a], [b], 1) and len(edge_data) == 1
+    assert ok(rt.cudaGraphGetRootNodes(graph, 1)) == ([a], 1)
+    ok(rt.cudaGraphDestroy(graph))

@@ -4,7 +4,7 @@
 
 cimport cython
 from cpython.long cimport PyLong_Check
-from cpython.mem cimport PyMem_Free, PyMem_Malloc
+from cpython.mem cimport PyMem_Calloc, PyMem_Free, PyMem_Malloc
 from libc.stdint cimport *
 from libc.string cimport memcpy, memset
 
@@ -92,6 +92,34 @@ cdef dict _refs_of(_Struct s):
     if s._refs is None:
         s._refs = {}
     return s._refs
+
+
+cdef void* _array_into(_Struct self, void* field, object items, type cls, size_t size, bint records) except? NULL:
+    # A C array of len(items) structs or handles, owned by the struct object (kept with its field's address).
+    cdef dict refs = _refs_of(self)
+    cdef uintptr_t key = <uintptr_t>field
+    if items is None or len(items) == 0:
+        refs.pop(key, None)
+        return NULL
+    cdef Py_ssize_t i, n = len(items)
+    cdef bytearray data = bytearray(n * size)
+    cdef char* dst = data
+    cdef uintptr_t src
+    for i in range(n):
+        item = items[i]
+        if records:
+            src = _struct_arg(item, cls, cls.__name__).getPtr()
+            memcpy(dst + i * size, <void*>src, size)
+        else:
+            (<uintptr_t*>(dst + i * size))[0] = _handle_value(item, cls, cls.__name__)
+    refs[key] = data
+    return <void*>dst
+
+
+cdef object _struct_from(type cls, const void* src, size_t size):
+    obj = cls()  # a copy of a C struct the library wrote
+    memcpy(<void*><uintptr_t>obj.getPtr(), src, size)
+    return obj
 
 
 cdef object _struct_arg(object obj, type cls, str name):
@@ -3889,10 +3917,17 @@ cdef class CUDA_BATCH_MEM_OP_NODE_PARAMS_v1_st(_Struct):
 
     @property
     def paramArray(self):
-        return <uintptr_t>self._ptr[0].paramArray
+        """A list of CUstreamBatchMemOpParams_union (count of them); set from a list, which sets count."""
+        cdef cydriver.CUstreamBatchMemOpParams* p = <cydriver.CUstreamBatchMemOpParams*>self._ptr[0].paramArray
+        if p == NULL:
+            return []
+        return [_view_CUstreamBatchMemOpParams_union(<uintptr_t>&p[i], self) for i in range(self._ptr[0].count)]
     @paramArray.setter
     def paramArray(self, value):
-        self._ptr[0].paramArray = <cydriver.CUstreamBatchMemOpParams*><uintptr_t>_address(value, 'paramArray')
+        cdef size_t count = 0 if value is None else len(value)
+        self._ptr[0].paramArray = <cydriver.CUstreamBatchMemOpParams*>_array_into(
+            self, <void*>&self._ptr[0].paramArray, value, CUstreamBatchMemOpParams_union, sizeof(cydriver.CUstreamBatchMemOpParams), True)
+        self._ptr[0].count = count
 
     @property
     def flags(self):
@@ -3943,11 +3978,17 @@ cdef class CUDA_BATCH_MEM_OP_NODE_PARAMS_v2_st(_Struct):
 
     @property
     def paramArray(self):
-        """Array of batch memory operations."""
-        return <uintptr_t>self._ptr[0].paramArray
+        """Array of batch memory operations. A list of CUstreamBatchMemOpParams_union (count of them); set from a list, which sets count."""
+        cdef cydriver.CUstreamBatchMemOpParams* p = <cydriver.CUstreamBatchMemOpParams*>self._ptr[0].paramArray
+        if p == NULL:
+            return []
+        return [_view_CUstreamBatchMemOpParams_union(<uintptr_t>&p[i], self) for i in range(self._ptr[0].count)]
     @paramArray.setter
     def paramArray(self, value):
-        self._ptr[0].paramArray = <cydriver.CUstreamBatchMemOpParams*><uintptr_t>_address(value, 'paramArray')
+        cdef size_t count = 0 if value is None else len(value)
+        self._ptr[0].paramArray = <cydriver.CUstreamBatchMemOpParams*>_array_into(
+            self, <void*>&self._ptr[0].paramArray, value, CUstreamBatchMemOpParams_union, sizeof(cydriver.CUstreamBatchMemOpParams), True)
+        self._ptr[0].count = count
 
     @property
     def flags(self):
@@ -5544,11 +5585,17 @@ cdef class CUlaunchConfig_st(_Struct):
 
     @property
     def attrs(self):
-        """List of attributes; nullable if ::CUlaunchConfig::numAttrs == 0"""
-        return <uintptr_t>self._ptr[0].attrs
+        """List of attributes; nullable if ::CUlaunchConfig::numAttrs == 0. A list of CUlaunchAttribute_st (numAttrs of them); set from a list, which sets numAttrs."""
+        cdef cydriver.CUlaunchAttribute* p = <cydriver.CUlaunchAttribute*>self._ptr[0].attrs
+        if p == NULL:
+            return []
+        return [_view_CUlaunchAttribute_st(<uintptr_t>&p[i], self) for i in range(self._ptr[0].numAttrs)]
     @attrs.setter
     def attrs(self, value):
-        self._ptr[0].attrs = <cydriver.CUlaunchAttribute*><uintptr_t>_address(value, 'attrs')
+        cdef size_t count = 0 if value is None else len(value)
+        self._ptr[0].attrs = <cydriver.CUlaunchAttribute*>_array_into(
+            self, <void*>&self._ptr[0].attrs, value, CUlaunchAttribute_st, sizeof(cydriver.CUlaunchAttribute), True)
+        self._ptr[0].numAttrs = count
 
     @property
     def numAttrs(self):
@@ -5715,10 +5762,17 @@ cdef class CUctxCreateParams_st(_Struct):
 
     @property
     def execAffinityParams(self):
-        return <uintptr_t>self._ptr[0].execAffinityParams
+        """A list of CUexecAffinityParam_st (numExecAffinityParams of them); set from a list, which sets numExecAffinityParams."""
+        cdef cydriver.CUexecAffinityParam* p = <cydriver.CUexecAffinityParam*>self._ptr[0].execAffinityParams
+        if p == NULL:
+            return []
+        return [_view_CUexecAffinityParam_st(<uintptr_t>&p[i], self) for i in range(self._ptr[0].numExecAffinityParams)]
     @execAffinityParams.setter
     def execAffinityParams(self, value):
-        self._ptr[0].execAffinityParams = <cydriver.CUexecAffinityParam*><uintptr_t>_address(value, 'execAffinityParams')
+        cdef size_t count = 0 if value is None else len(value)
+        self._ptr[0].execAffinityParams = <cydriver.CUexecAffinityParam*>_array_into(
+            self, <void*>&self._ptr[0].execAffinityParams, value, CUexecAffinityParam_st, sizeof(cydriver.CUexecAffinityParam), True)
+        self._ptr[0].numExecAffinityParams = count
 
     @property
     def numExecAffinityParams(self):
@@ -8270,19 +8324,31 @@ cdef class CUDA_EXT_SEM_SIGNAL_NODE_PARAMS_st(_Struct):
 
     @property
     def extSemArray(self):
-        """Array of external semaphore handles."""
-        return <uintptr_t>self._ptr[0].extSemArray
+        """Array of external semaphore handles. A list of CUexternalSemaphore (numExtSems of them); set from a list, which sets numExtSems."""
+        cdef cydriver.CUexternalSemaphore* p = <cydriver.CUexternalSemaphore*>self._ptr[0].extSemArray
+        if p == NULL:
+            return []
+        return [CUexternalSemaphore(<uintptr_t>p[i]) for i in range(self._ptr[0].numExtSems)]
     @extSemArray.setter
     def extSemArray(self, value):
-        self._ptr[0].extSemArray = <cydriver.CUexternalSemaphore*><uintptr_t>_address(value, 'extSemArray')
+        cdef size_t count = 0 if value is None else len(value)
+        self._ptr[0].extSemArray = <cydriver.CUexternalSemaphore*>_array_into(
+            self, <void*>&self._ptr[0].extSemArray, value, CUexternalSemaphore, sizeof(cydriver.CUexternalSemaphore), False)
+        self._ptr[0].numExtSems = count
 
     @property
     def paramsArray(self):
-        """Array of external semaphore signal parameters."""
-        return <uintptr_t>self._ptr[0].paramsArray
+        """Array of external semaphore signal parameters. A list of CUDA_EXTERNAL_SEMAPHORE_SIGNAL_PARAMS_st (numExtSems of them); set from a list, which sets numExtSems."""
+        cdef cydriver.CUDA_EXTERNAL_SEMAPHORE_SIGNAL_PARAMS* p = <cydriver.CUDA_EXTERNAL_SEMAPHORE_SIGNAL_PARAMS*>self._ptr[0].paramsArray
+        if p == NULL:
+            return []
+        return [_view_CUDA_EXTERNAL_SEMAPHORE_SIGNAL_PARAMS_st(<uintptr_t>&p[i], self) for i in range(self._ptr[0].numExtSems)]
     @paramsArray.setter
     def paramsArray(self, value):
-        self._ptr[0].paramsArray = <const cydriver.CUDA_EXTERNAL_SEMAPHORE_SIGNAL_PARAMS*><uintptr_t>_address(value, 'paramsArray')
+        cdef size_t count = 0 if value is None else len(value)
+        self._ptr[0].paramsArray = <const cydriver.CUDA_EXTERNAL_SEMAPHORE_SIGNAL_PARAMS*>_array_into(
+            self, <void*>&self._ptr[0].paramsArray, value, CUDA_EXTERNAL_SEMAPHORE_SIGNAL_PARAMS_st, sizeof(cydriver.CUDA_EXTERNAL_SEMAPHORE_SIGNAL_PARAMS), True)
+        self._ptr[0].numExtSems = count
 
     @property
     def numExtSems(self):
@@ -8316,19 +8382,31 @@ cdef class CUDA_EXT_SEM_SIGNAL_NODE_PARAMS_v2_st(_Struct):
 
     @property
     def extSemArray(self):
-        """Array of external semaphore handles."""
-        return <uintptr_t>self._ptr[0].extSemArray
+        """Array of external semaphore handles. A list of CUexternalSemaphore (numExtSems of them); set from a list, which sets numExtSems."""
+        cdef cydriver.CUexternalSemaphore* p = <cydriver.CUexternalSemaphore*>self._ptr[0].extSemArray
+        if p == NULL:
+            return []
+        return [CUexternalSemaphore(<uintptr_t>p[i]) for i in range(self._ptr[0].numExtSems)]
     @extSemArray.setter
     def extSemArray(self, value):
-        self._ptr[0].extSemArray = <cydriver.CUexternalSemaphore*><uintptr_t>_address(value, 'extSemArray')
+        cdef size_t count = 0 if value is None else len(value)
+        self._ptr[0].extSemArray = <cydriver.CUexternalSemaphore*>_array_into(
+            self, <void*>&self._ptr[0].extSemArray, value, CUexternalSemaphore, sizeof(cydriver.CUexternalSemaphore), False)
+        self._ptr[0].numExtSems = count
 
     @property
     def paramsArray(self):
-        """Array of external semaphore signal parameters."""
-        return <uintptr_t>self._ptr[0].paramsArray
+        """Array of external semaphore signal parameters. A list of CUDA_EXTERNAL_SEMAPHORE_SIGNAL_PARAMS_st (numExtSems of them); set from a list, which sets numExtSems."""
+        cdef cydriver.CUDA_EXTERNAL_SEMAPHORE_SIGNAL_PARAMS* p = <cydriver.CUDA_EXTERNAL_SEMAPHORE_SIGNAL_PARAMS*>self._ptr[0].paramsArray
+        if p == NULL:
+            return []
+        return [_view_CUDA_EXTERNAL_SEMAPHORE_SIGNAL_PARAMS_st(<uintptr_t>&p[i], self) for i in range(self._ptr[0].numExtSems)]
     @paramsArray.setter
     def paramsArray(self, value):
-        self._ptr[0].paramsArray = <const cydriver.CUDA_EXTERNAL_SEMAPHORE_SIGNAL_PARAMS*><uintptr_t>_address(value, 'paramsArray')
+        cdef size_t count = 0 if value is None else len(value)
+        self._ptr[0].paramsArray = <const cydriver.CUDA_EXTERNAL_SEMAPHORE_SIGNAL_PARAMS*>_array_into(
+            self, <void*>&self._ptr[0].paramsArray, value, CUDA_EXTERNAL_SEMAPHORE_SIGNAL_PARAMS_st, sizeof(cydriver.CUDA_EXTERNAL_SEMAPHORE_SIGNAL_PARAMS), True)
+        self._ptr[0].numExtSems = count
 
     @property
     def numExtSems(self):
@@ -8362,19 +8440,31 @@ cdef class CUDA_EXT_SEM_WAIT_NODE_PARAMS_st(_Struct):
 
     @property
     def extSemArray(self):
-        """Array of external semaphore handles."""
-        return <uintptr_t>self._ptr[0].extSemArray
+        """Array of external semaphore handles. A list of CUexternalSemaphore (numExtSems of them); set from a list, which sets numExtSems."""
+        cdef cydriver.CUexternalSemaphore* p = <cydriver.CUexternalSemaphore*>self._ptr[0].extSemArray
+        if p == NULL:
+            return []
+        return [CUexternalSemaphore(<uintptr_t>p[i]) for i in range(self._ptr[0].numExtSems)]
     @extSemArray.setter
     def extSemArray(self, value):
-        self._ptr[0].extSemArray = <cydriver.CUexternalSemaphore*><uintptr_t>_address(value, 'extSemArray')
+        cdef size_t count = 0 if value is None else len(value)
+        self._ptr[0].extSemArray = <cydriver.CUexternalSemaphore*>_array_into(
+            self, <void*>&self._ptr[0].extSemArray, value, CUexternalSemaphore, sizeof(cydriver.CUexternalSemaphore), False)
+        self._ptr[0].numExtSems = count
 
     @property
     def paramsArray(self):
-        """Array of external semaphore wait parameters."""
-        return <uintptr_t>self._ptr[0].paramsArray
+        """Array of external semaphore wait parameters. A list of CUDA_EXTERNAL_SEMAPHORE_WAIT_PARAMS_st (numExtSems of them); set from a list, which sets numExtSems."""
+        cdef cydriver.CUDA_EXTERNAL_SEMAPHORE_WAIT_PARAMS* p = <cydriver.CUDA_EXTERNAL_SEMAPHORE_WAIT_PARAMS*>self._ptr[0].paramsArray
+        if p == NULL:
+            return []
+        return [_view_CUDA_EXTERNAL_SEMAPHORE_WAIT_PARAMS_st(<uintptr_t>&p[i], self) for i in range(self._ptr[0].numExtSems)]
     @paramsArray.setter
     def paramsArray(self, value):
-        self._ptr[0].paramsArray = <const cydriver.CUDA_EXTERNAL_SEMAPHORE_WAIT_PARAMS*><uintptr_t>_address(value, 'paramsArray')
+        cdef size_t count = 0 if value is None else len(value)
+        self._ptr[0].paramsArray = <const cydriver.CUDA_EXTERNAL_SEMAPHORE_WAIT_PARAMS*>_array_into(
+            self, <void*>&self._ptr[0].paramsArray, value, CUDA_EXTERNAL_SEMAPHORE_WAIT_PARAMS_st, sizeof(cydriver.CUDA_EXTERNAL_SEMAPHORE_WAIT_PARAMS), True)
+        self._ptr[0].numExtSems = count
 
     @property
     def numExtSems(self):
@@ -8408,19 +8498,31 @@ cdef class CUDA_EXT_SEM_WAIT_NODE_PARAMS_v2_st(_Struct):
 
     @property
     def extSemArray(self):
-        """Array of external semaphore handles."""
-        return <uintptr_t>self._ptr[0].extSemArray
+        """Array of external semaphore handles. A list of CUexternalSemaphore (numExtSems of them); set from a list, which sets numExtSems."""
+        cdef cydriver.CUexternalSemaphore* p = <cydriver.CUexternalSemaphore*>self._ptr[0].extSemArray
+        if p == NULL:
+            return []
+        return [CUexternalSemaphore(<uintptr_t>p[i]) for i in range(self._ptr[0].numExtSems)]
     @extSemArray.setter
     def extSemArray(self, value):
-        self._ptr[0].extSemArray = <cydriver.CUexternalSemaphore*><uintptr_t>_address(value, 'extSemArray')
+        cdef size_t count = 0 if value is None else len(value)
+        self._ptr[0].extSemArray = <cydriver.CUexternalSemaphore*>_array_into(
+            self, <void*>&self._ptr[0].extSemArray, value, CUexternalSemaphore, sizeof(cydriver.CUexternalSemaphore), False)
+        self._ptr[0].numExtSems = count
 
     @property
     def paramsArray(self):
-        """Array of external semaphore wait parameters."""
-        return <uintptr_t>self._ptr[0].paramsArray
+        """Array of external semaphore wait parameters. A list of CUDA_EXTERNAL_SEMAPHORE_WAIT_PARAMS_st (numExtSems of them); set from a list, which sets numExtSems."""
+        cdef cydriver.CUDA_EXTERNAL_SEMAPHORE_WAIT_PARAMS* p = <cydriver.CUDA_EXTERNAL_SEMAPHORE_WAIT_PARAMS*>self._ptr[0].paramsArray
+        if p == NULL:
+            return []
+        return [_view_CUDA_EXTERNAL_SEMAPHORE_WAIT_PARAMS_st(<uintptr_t>&p[i], self) for i in range(self._ptr[0].numExtSems)]
     @paramsArray.setter
     def paramsArray(self, value):
-        self._ptr[0].paramsArray = <const cydriver.CUDA_EXTERNAL_SEMAPHORE_WAIT_PARAMS*><uintptr_t>_address(value, 'paramsArray')
+        cdef size_t count = 0 if value is None else len(value)
+        self._ptr[0].paramsArray = <const cydriver.CUDA_EXTERNAL_SEMAPHORE_WAIT_PARAMS*>_array_into(
+            self, <void*>&self._ptr[0].paramsArray, value, CUDA_EXTERNAL_SEMAPHORE_WAIT_PARAMS_st, sizeof(cydriver.CUDA_EXTERNAL_SEMAPHORE_WAIT_PARAMS), True)
+        self._ptr[0].numExtSems = count
 
     @property
     def numExtSems(self):
@@ -9587,11 +9689,17 @@ cdef class CUDA_MEM_ALLOC_NODE_PARAMS_v1_st(_Struct):
 
     @property
     def accessDescs(self):
-        """in: array of memory access descriptors. Used to describe peer GPU access"""
-        return <uintptr_t>self._ptr[0].accessDescs
+        """in: array of memory access descriptors. Used to describe peer GPU access. A list of CUmemAccessDesc_st (accessDescCount of them); set from a list, which sets accessDescCount."""
+        cdef cydriver.CUmemAccessDesc* p = <cydriver.CUmemAccessDesc*>self._ptr[0].accessDescs
+        if p == NULL:
+            return []
+        return [_view_CUmemAccessDesc_st(<uintptr_t>&p[i], self) for i in range(self._ptr[0].accessDescCount)]
     @accessDescs.setter
     def accessDescs(self, value):
-        self._ptr[0].accessDescs = <const cydriver.CUmemAccessDesc*><uintptr_t>_address(value, 'accessDescs')
+        cdef size_t count = 0 if value is None else len(value)
+        self._ptr[0].accessDescs = <const cydriver.CUmemAccessDesc*>_array_into(
+            self, <void*>&self._ptr[0].accessDescs, value, CUmemAccessDesc_st, sizeof(cydriver.CUmemAccessDesc), True)
+        self._ptr[0].accessDescCount = count
 
     @property
     def accessDescCount(self):
@@ -9651,11 +9759,17 @@ cdef class CUDA_MEM_ALLOC_NODE_PARAMS_v2_st(_Struct):
 
     @property
     def accessDescs(self):
-        """in: array of memory access descriptors. Used to describe peer GPU access"""
-        return <uintptr_t>self._ptr[0].accessDescs
+        """in: array of memory access descriptors. Used to describe peer GPU access. A list of CUmemAccessDesc_st (accessDescCount of them); set from a list, which sets accessDescCount."""
+        cdef cydriver.CUmemAccessDesc* p = <cydriver.CUmemAccessDesc*>self._ptr[0].accessDescs
+        if p == NULL:
+            return []
+        return [_view_CUmemAccessDesc_st(<uintptr_t>&p[i], self) for i in range(self._ptr[0].accessDescCount)]
     @accessDescs.setter
     def accessDescs(self, value):
-        self._ptr[0].accessDescs = <const cydriver.CUmemAccessDesc*><uintptr_t>_address(value, 'accessDescs')
+        cdef size_t count = 0 if value is None else len(value)
+        self._ptr[0].accessDescs = <const cydriver.CUmemAccessDesc*>_array_into(
+            self, <void*>&self._ptr[0].accessDescs, value, CUmemAccessDesc_st, sizeof(cydriver.CUmemAccessDesc), True)
+        self._ptr[0].accessDescCount = count
 
     @property
     def accessDescCount(self):
@@ -10127,11 +10241,17 @@ cdef class CUcheckpointRestoreArgs_st(_Struct):
 
     @property
     def gpuPairs(self):
-        """Pointer to array of gpu pairs that indicate how to remap GPUs during restore"""
-        return <uintptr_t>self._ptr[0].gpuPairs
+        """Pointer to array of gpu pairs that indicate how to remap GPUs during restore. A list of CUcheckpointGpuPair_st (gpuPairsCount of them); set from a list, which sets gpuPairsCount."""
+        cdef cydriver.CUcheckpointGpuPair* p = <cydriver.CUcheckpointGpuPair*>self._ptr[0].gpuPairs
+        if p == NULL:
+            return []
+        return [_view_CUcheckpointGpuPair_st(<uintptr_t>&p[i], self) for i in range(self._ptr[0].gpuPairsCount)]
     @gpuPairs.setter
     def gpuPairs(self, value):
-        self._ptr[0].gpuPairs = <cydriver.CUcheckpointGpuPair*><uintptr_t>_address(value, 'gpuPairs')
+        cdef size_t count = 0 if value is None else len(value)
+        self._ptr[0].gpuPairs = <cydriver.CUcheckpointGpuPair*>_array_into(
+            self, <void*>&self._ptr[0].gpuPairs, value, CUcheckpointGpuPair_st, sizeof(cydriver.CUcheckpointGpuPair), True)
+        self._ptr[0].gpuPairsCount = count
 
     @property
     def gpuPairsCount(self):
@@ -21064,6 +21184,216 @@ def cuGraphNodeGetType(hNode):
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status), None)
     return (_result(_status), _enum_CUgraphNodeType(<int>c_type))
+
+
+def cuGraphGetNodes(hGraph, numNodes=0):
+    """Returns a graph's nodes Returns a list of ``hGraph's`` nodes. ``nodes`` may be NULL, in which
+    case this function will return the number of nodes in ``numNodes.`` Otherwise, ``numNodes``
+    entries will be filled in. If ``numNodes`` is higher than the actual number of nodes, the
+    remaining entries in ``nodes`` will be set to NULL, and the number of nodes actually obtained
+    will be returned in ``numNodes.``
+
+    Args:
+        hGraph: - Graph to query
+        numNodes: - See description
+    """
+    cdef cydriver.CUgraph c_hGraph
+    cdef cydriver.CUgraphNode* c_nodes = NULL
+    cdef size_t c_numNodes = 0
+    cdef size_t _len_numNodes = 0
+    if type(hGraph) is CUgraph:
+        c_hGraph = <cydriver.CUgraph>(<CUgraph>hGraph)._ptr[0]
+    else:
+        c_hGraph = <cydriver.CUgraph><uintptr_t>_handle_value(hGraph, CUgraph, 'hGraph')
+    c_numNodes = numNodes if PyLong_Check(numNodes) else _index(numNodes, 'numNodes')
+    _len_numNodes = c_numNodes
+    if _len_numNodes:
+        c_nodes = <cydriver.CUgraphNode*>PyMem_Calloc(_len_numNodes, sizeof(cydriver.CUgraphNode))
+        if c_nodes == NULL:
+            raise MemoryError()
+    cdef cydriver.CUresult _status
+    try:
+        _status = cydriver.cuGraphGetNodes(c_hGraph, c_nodes, &c_numNodes)
+        if _status != cydriver.CUDA_SUCCESS:
+            return (_result(_status), None, None)
+        return (_result(_status), [CUgraphNode(<uintptr_t>c_nodes[i]) for i in range(_len_numNodes)], c_numNodes)
+    finally:
+        PyMem_Free(c_nodes)
+
+
+def cuGraphGetRootNodes(hGraph, numRootNodes=0):
+    """Returns a graph's root nodes Returns a list of ``hGraph's`` root nodes. ``rootNodes`` may be
+    NULL, in which case this function will return the number of root nodes in ``numRootNodes.``
+    Otherwise, ``numRootNodes`` entries will be filled in. If ``numRootNodes`` is higher than the
+    actual number of root nodes, the remaining entries in ``rootNodes`` will be set to NULL, and
+    the number of nodes actually obtained will be returned in ``numRootNodes.``
+
+    Args:
+        hGraph: - Graph to query
+        numRootNodes: - See description
+    """
+    cdef cydriver.CUgraph c_hGraph
+    cdef cydriver.CUgraphNode* c_rootNodes = NULL
+    cdef size_t c_numRootNodes = 0
+    cdef size_t _len_numRootNodes = 0
+    if type(hGraph) is CUgraph:
+        c_hGraph = <cydriver.CUgraph>(<CUgraph>hGraph)._ptr[0]
+    else:
+        c_hGraph = <cydriver.CUgraph><uintptr_t>_handle_value(hGraph, CUgraph, 'hGraph')
+    c_numRootNodes = numRootNodes if PyLong_Check(numRootNodes) else _index(numRootNodes, 'numRootNodes')
+    _len_numRootNodes = c_numRootNodes
+    if _len_numRootNodes:
+        c_rootNodes = <cydriver.CUgraphNode*>PyMem_Calloc(_len_numRootNodes, sizeof(cydriver.CUgraphNode))
+        if c_rootNodes == NULL:
+            raise MemoryError()
+    cdef cydriver.CUresult _status
+    try:
+        _status = cydriver.cuGraphGetRootNodes(c_hGraph, c_rootNodes, &c_numRootNodes)
+        if _status != cydriver.CUDA_SUCCESS:
+            return (_result(_status), None, None)
+        return (_result(_status), [CUgraphNode(<uintptr_t>c_rootNodes[i]) for i in range(_len_numRootNodes)], c_numRootNodes)
+    finally:
+        PyMem_Free(c_rootNodes)
+
+
+def cuGraphGetEdges(hGraph, numEdges=0):
+    """Returns a graph's dependency edges Returns a list of ``hGraph's`` dependency edges. Edges are
+    returned via corresponding indices in ``from,`` ``to`` and ``edgeData;`` that is, the node in
+    ``to[i]`` has a dependency on the node in ``from[i]`` with data ``edgeData[i].`` ``from`` and
+    ``to`` may both be NULL, in which case this function only returns the number of edges in
+    ``numEdges.`` Otherwise, ``numEdges`` entries will be filled in. If ``numEdges`` is higher than
+    the actual number of edges, the remaining entries in ``from`` and ``to`` will be set to NULL,
+    and the number of edges actually returned will be written to ``numEdges.`` ``edgeData`` may
+    alone be NULL, in which case the edges must all have default (zeroed) edge data. Attempting a
+    lossy query via NULL ``edgeData`` will result in CUDA_ERROR_LOSSY_QUERY. If ``edgeData`` is
+    non-NULL then ``from`` and ``to`` must be as well.
+
+    Args:
+        hGraph: - Graph to get the edges from
+        numEdges: - See description
+    """
+    cdef cydriver.CUgraph c_hGraph
+    cdef cydriver.CUgraphNode* c_from_ = NULL
+    cdef cydriver.CUgraphNode* c_to = NULL
+    cdef cydriver.CUgraphEdgeData* c_edgeData = NULL
+    cdef size_t c_numEdges = 0
+    cdef size_t _len_numEdges = 0
+    if type(hGraph) is CUgraph:
+        c_hGraph = <cydriver.CUgraph>(<CUgraph>hGraph)._ptr[0]
+    else:
+        c_hGraph = <cydriver.CUgraph><uintptr_t>_handle_value(hGraph, CUgraph, 'hGraph')
+    c_numEdges = numEdges if PyLong_Check(numEdges) else _index(numEdges, 'numEdges')
+    _len_numEdges = c_numEdges
+    if _len_numEdges:
+        c_from_ = <cydriver.CUgraphNode*>PyMem_Calloc(_len_numEdges, sizeof(cydriver.CUgraphNode))
+        if c_from_ == NULL:
+            raise MemoryError()
+    if _len_numEdges:
+        c_to = <cydriver.CUgraphNode*>PyMem_Calloc(_len_numEdges, sizeof(cydriver.CUgraphNode))
+        if c_to == NULL:
+            raise MemoryError()
+    if _len_numEdges:
+        c_edgeData = <cydriver.CUgraphEdgeData*>PyMem_Calloc(_len_numEdges, sizeof(cydriver.CUgraphEdgeData))
+        if c_edgeData == NULL:
+            raise MemoryError()
+    cdef cydriver.CUresult _status
+    try:
+        _status = cydriver.cuGraphGetEdges(c_hGraph, c_from_, c_to, c_edgeData, &c_numEdges)
+        if _status != cydriver.CUDA_SUCCESS:
+            return (_result(_status), None, None, None, None)
+        return (_result(_status), [CUgraphNode(<uintptr_t>c_from_[i]) for i in range(_len_numEdges)], [CUgraphNode(<uintptr_t>c_to[i]) for i in range(_len_numEdges)], [_struct_from(CUgraphEdgeData_st, &c_edgeData[i], sizeof(cydriver.CUgraphEdgeData)) for i in range(_len_numEdges)], c_numEdges)
+    finally:
+        PyMem_Free(c_from_)
+        PyMem_Free(c_to)
+        PyMem_Free(c_edgeData)
+
+
+def cuGraphNodeGetDependencies(hNode, numDependencies=0):
+    """Returns a node's dependencies Returns a list of ``node's`` dependencies. ``dependencies`` may
+    be NULL, in which case this function will return the number of dependencies in
+    ``numDependencies.`` Otherwise, ``numDependencies`` entries will be filled in. If
+    ``numDependencies`` is higher than the actual number of dependencies, the remaining entries in
+    ``dependencies`` will be set to NULL, and the number of nodes actually obtained will be
+    returned in ``numDependencies.`` Note that if an edge has non-zero (non-default) edge data and
+    ``edgeData`` is NULL, this API will return CUDA_ERROR_LOSSY_QUERY. If ``edgeData`` is non-NULL,
+    then ``dependencies`` must be as well.
+
+    Args:
+        hNode: - Node to query
+        numDependencies: - See description
+    """
+    cdef cydriver.CUgraphNode c_hNode
+    cdef cydriver.CUgraphNode* c_dependencies = NULL
+    cdef cydriver.CUgraphEdgeData* c_edgeData = NULL
+    cdef size_t c_numDependencies = 0
+    cdef size_t _len_numDependencies = 0
+    if type(hNode) is CUgraphNode:
+        c_hNode = <cydriver.CUgraphNode>(<CUgraphNode>hNode)._ptr[0]
+    else:
+        c_hNode = <cydriver.CUgraphNode><uintptr_t>_handle_value(hNode, CUgraphNode, 'hNode')
+    c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
+    _len_numDependencies = c_numDependencies
+    if _len_numDependencies:
+        c_dependencies = <cydriver.CUgraphNode*>PyMem_Calloc(_len_numDependencies, sizeof(cydriver.CUgraphNode))
+        if c_dependencies == NULL:
+            raise MemoryError()
+    if _len_numDependencies:
+        c_edgeData = <cydriver.CUgraphEdgeData*>PyMem_Calloc(_len_numDependencies, sizeof(cydriver.CUgraphEdgeData))
+        if c_edgeData == NULL:
+            raise MemoryError()
+    cdef cydriver.CUresult _status
+    try:
+        _status = cydriver.cuGraphNodeGetDependencies(c_hNode, c_dependencies, c_edgeData, &c_numDependencies)
+        if _status != cydriver.CUDA_SUCCESS:
+            return (_result(_status), None, None, None)
+        return (_result(_status), [CUgraphNode(<uintptr_t>c_dependencies[i]) for i in range(_len_numDependencies)], [_struct_from(CUgraphEdgeData_st, &c_edgeData[i], sizeof(cydriver.CUgraphEdgeData)) for i in range(_len_numDependencies)], c_numDependencies)
+    finally:
+        PyMem_Free(c_dependencies)
+        PyMem_Free(c_edgeData)
+
+
+def cuGraphNodeGetDependentNodes(hNode, numDependentNodes=0):
+    """Returns a node's dependent nodes Returns a list of ``node's`` dependent nodes.
+    ``dependentNodes`` may be NULL, in which case this function will return the number of dependent
+    nodes in ``numDependentNodes.`` Otherwise, ``numDependentNodes`` entries will be filled in. If
+    ``numDependentNodes`` is higher than the actual number of dependent nodes, the remaining
+    entries in ``dependentNodes`` will be set to NULL, and the number of nodes actually obtained
+    will be returned in ``numDependentNodes.`` Note that if an edge has non-zero (non-default) edge
+    data and ``edgeData`` is NULL, this API will return CUDA_ERROR_LOSSY_QUERY. If ``edgeData`` is
+    non-NULL, then ``dependentNodes`` must be as well.
+
+    Args:
+        hNode: - Node to query
+        numDependentNodes: - See description
+    """
+    cdef cydriver.CUgraphNode c_hNode
+    cdef cydriver.CUgraphNode* c_dependentNodes = NULL
+    cdef cydriver.CUgraphEdgeData* c_edgeData = NULL
+    cdef size_t c_numDependentNodes = 0
+    cdef size_t _len_numDependentNodes = 0
+    if type(hNode) is CUgraphNode:
+        c_hNode = <cydriver.CUgraphNode>(<CUgraphNode>hNode)._ptr[0]
+    else:
+        c_hNode = <cydriver.CUgraphNode><uintptr_t>_handle_value(hNode, CUgraphNode, 'hNode')
+    c_numDependentNodes = numDependentNodes if PyLong_Check(numDependentNodes) else _index(numDependentNodes, 'numDependentNodes')
+    _len_numDependentNodes = c_numDependentNodes
+    if _len_numDependentNodes:
+        c_dependentNodes = <cydriver.CUgraphNode*>PyMem_Calloc(_len_numDependentNodes, sizeof(cydriver.CUgraphNode))
+        if c_dependentNodes == NULL:
+            raise MemoryError()
+    if _len_numDependentNodes:
+        c_edgeData = <cydriver.CUgraphEdgeData*>PyMem_Calloc(_len_numDependentNodes, sizeof(cydriver.CUgraphEdgeData))
+        if c_edgeData == NULL:
+            raise MemoryError()
+    cdef cydriver.CUresult _status
+    try:
+        _status = cydriver.cuGraphNodeGetDependentNodes(c_hNode, c_dependentNodes, c_edgeData, &c_numDependentNodes)
+        if _status != cydriver.CUDA_SUCCESS:
+            return (_result(_status), None, None, None)
+        return (_result(_status), [CUgraphNode(<uintptr_t>c_dependentNodes[i]) for i in range(_len_numDependentNodes)], [_struct_from(CUgraphEdgeData_st, &c_edgeData[i], sizeof(cydriver.CUgraphEdgeData)) for i in range(_len_numDependentNodes)], c_numDependentNodes)
+    finally:
+        PyMem_Free(c_dependentNodes)
+        PyMem_Free(c_edgeData)
 
 
 def cuGraphAddDependencies(hGraph, from_, to, edgeData, numDependencies):

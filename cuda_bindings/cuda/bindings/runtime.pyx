@@ -4,7 +4,7 @@
 
 cimport cython
 from cpython.long cimport PyLong_Check
-from cpython.mem cimport PyMem_Free, PyMem_Malloc
+from cpython.mem cimport PyMem_Calloc, PyMem_Free, PyMem_Malloc
 from libc.stdint cimport *
 from libc.string cimport memcpy, memset
 
@@ -92,6 +92,34 @@ cdef dict _refs_of(_Struct s):
     if s._refs is None:
         s._refs = {}
     return s._refs
+
+
+cdef void* _array_into(_Struct self, void* field, object items, type cls, size_t size, bint records) except? NULL:
+    # A C array of len(items) structs or handles, owned by the struct object (kept with its field's address).
+    cdef dict refs = _refs_of(self)
+    cdef uintptr_t key = <uintptr_t>field
+    if items is None or len(items) == 0:
+        refs.pop(key, None)
+        return NULL
+    cdef Py_ssize_t i, n = len(items)
+    cdef bytearray data = bytearray(n * size)
+    cdef char* dst = data
+    cdef uintptr_t src
+    for i in range(n):
+        item = items[i]
+        if records:
+            src = _struct_arg(item, cls, cls.__name__).getPtr()
+            memcpy(dst + i * size, <void*>src, size)
+        else:
+            (<uintptr_t*>(dst + i * size))[0] = _handle_value(item, cls, cls.__name__)
+    refs[key] = data
+    return <void*>dst
+
+
+cdef object _struct_from(type cls, const void* src, size_t size):
+    obj = cls()  # a copy of a C struct the library wrote
+    memcpy(<void*><uintptr_t>obj.getPtr(), src, size)
+    return obj
 
 
 cdef object _struct_arg(object obj, type cls, str name):
@@ -6544,11 +6572,17 @@ cdef class cudaMemAllocNodeParams(_Struct):
 
     @property
     def accessDescs(self):
-        """in: number of memory access descriptors. Must not exceed the number of GPUs."""
-        return <uintptr_t>self._ptr[0].accessDescs
+        """in: number of memory access descriptors. Must not exceed the number of GPUs. A list of cudaMemAccessDesc (accessDescCount of them); set from a list, which sets accessDescCount."""
+        cdef cyruntime.cudaMemAccessDesc* p = <cyruntime.cudaMemAccessDesc*>self._ptr[0].accessDescs
+        if p == NULL:
+            return []
+        return [_view_cudaMemAccessDesc(<uintptr_t>&p[i], self) for i in range(self._ptr[0].accessDescCount)]
     @accessDescs.setter
     def accessDescs(self, value):
-        self._ptr[0].accessDescs = <const cyruntime.cudaMemAccessDesc*><uintptr_t>_address(value, 'accessDescs')
+        cdef size_t count = 0 if value is None else len(value)
+        self._ptr[0].accessDescs = <const cyruntime.cudaMemAccessDesc*>_array_into(
+            self, <void*>&self._ptr[0].accessDescs, value, cudaMemAccessDesc, sizeof(cyruntime.cudaMemAccessDesc), True)
+        self._ptr[0].accessDescCount = count
 
     @property
     def accessDescCount(self):
@@ -6606,11 +6640,17 @@ cdef class cudaMemAllocNodeParamsV2(_Struct):
 
     @property
     def accessDescs(self):
-        """in: number of memory access descriptors. Must not exceed the number of GPUs."""
-        return <uintptr_t>self._ptr[0].accessDescs
+        """in: number of memory access descriptors. Must not exceed the number of GPUs. A list of cudaMemAccessDesc (accessDescCount of them); set from a list, which sets accessDescCount."""
+        cdef cyruntime.cudaMemAccessDesc* p = <cyruntime.cudaMemAccessDesc*>self._ptr[0].accessDescs
+        if p == NULL:
+            return []
+        return [_view_cudaMemAccessDesc(<uintptr_t>&p[i], self) for i in range(self._ptr[0].accessDescCount)]
     @accessDescs.setter
     def accessDescs(self, value):
-        self._ptr[0].accessDescs = <const cyruntime.cudaMemAccessDesc*><uintptr_t>_address(value, 'accessDescs')
+        cdef size_t count = 0 if value is None else len(value)
+        self._ptr[0].accessDescs = <const cyruntime.cudaMemAccessDesc*>_array_into(
+            self, <void*>&self._ptr[0].accessDescs, value, cudaMemAccessDesc, sizeof(cyruntime.cudaMemAccessDesc), True)
+        self._ptr[0].accessDescCount = count
 
     @property
     def accessDescCount(self):
@@ -8954,19 +8994,31 @@ cdef class cudaExternalSemaphoreSignalNodeParams(_Struct):
 
     @property
     def extSemArray(self):
-        """Array of external semaphore handles."""
-        return <uintptr_t>self._ptr[0].extSemArray
+        """Array of external semaphore handles. A list of cudaExternalSemaphore_t (numExtSems of them); set from a list, which sets numExtSems."""
+        cdef cyruntime.cudaExternalSemaphore_t* p = <cyruntime.cudaExternalSemaphore_t*>self._ptr[0].extSemArray
+        if p == NULL:
+            return []
+        return [cudaExternalSemaphore_t(<uintptr_t>p[i]) for i in range(self._ptr[0].numExtSems)]
     @extSemArray.setter
     def extSemArray(self, value):
-        self._ptr[0].extSemArray = <cyruntime.cudaExternalSemaphore_t*><uintptr_t>_address(value, 'extSemArray')
+        cdef size_t count = 0 if value is None else len(value)
+        self._ptr[0].extSemArray = <cyruntime.cudaExternalSemaphore_t*>_array_into(
+            self, <void*>&self._ptr[0].extSemArray, value, cudaExternalSemaphore_t, sizeof(cyruntime.cudaExternalSemaphore_t), False)
+        self._ptr[0].numExtSems = count
 
     @property
     def paramsArray(self):
-        """Array of external semaphore signal parameters."""
-        return <uintptr_t>self._ptr[0].paramsArray
+        """Array of external semaphore signal parameters. A list of cudaExternalSemaphoreSignalParams (numExtSems of them); set from a list, which sets numExtSems."""
+        cdef cyruntime.cudaExternalSemaphoreSignalParams* p = <cyruntime.cudaExternalSemaphoreSignalParams*>self._ptr[0].paramsArray
+        if p == NULL:
+            return []
+        return [_view_cudaExternalSemaphoreSignalParams(<uintptr_t>&p[i], self) for i in range(self._ptr[0].numExtSems)]
     @paramsArray.setter
     def paramsArray(self, value):
-        self._ptr[0].paramsArray = <const cyruntime.cudaExternalSemaphoreSignalParams*><uintptr_t>_address(value, 'paramsArray')
+        cdef size_t count = 0 if value is None else len(value)
+        self._ptr[0].paramsArray = <const cyruntime.cudaExternalSemaphoreSignalParams*>_array_into(
+            self, <void*>&self._ptr[0].paramsArray, value, cudaExternalSemaphoreSignalParams, sizeof(cyruntime.cudaExternalSemaphoreSignalParams), True)
+        self._ptr[0].numExtSems = count
 
     @property
     def numExtSems(self):
@@ -9000,19 +9052,31 @@ cdef class cudaExternalSemaphoreSignalNodeParamsV2(_Struct):
 
     @property
     def extSemArray(self):
-        """Array of external semaphore handles."""
-        return <uintptr_t>self._ptr[0].extSemArray
+        """Array of external semaphore handles. A list of cudaExternalSemaphore_t (numExtSems of them); set from a list, which sets numExtSems."""
+        cdef cyruntime.cudaExternalSemaphore_t* p = <cyruntime.cudaExternalSemaphore_t*>self._ptr[0].extSemArray
+        if p == NULL:
+            return []
+        return [cudaExternalSemaphore_t(<uintptr_t>p[i]) for i in range(self._ptr[0].numExtSems)]
     @extSemArray.setter
     def extSemArray(self, value):
-        self._ptr[0].extSemArray = <cyruntime.cudaExternalSemaphore_t*><uintptr_t>_address(value, 'extSemArray')
+        cdef size_t count = 0 if value is None else len(value)
+        self._ptr[0].extSemArray = <cyruntime.cudaExternalSemaphore_t*>_array_into(
+            self, <void*>&self._ptr[0].extSemArray, value, cudaExternalSemaphore_t, sizeof(cyruntime.cudaExternalSemaphore_t), False)
+        self._ptr[0].numExtSems = count
 
     @property
     def paramsArray(self):
-        """Array of external semaphore signal parameters."""
-        return <uintptr_t>self._ptr[0].paramsArray
+        """Array of external semaphore signal parameters. A list of cudaExternalSemaphoreSignalParams (numExtSems of them); set from a list, which sets numExtSems."""
+        cdef cyruntime.cudaExternalSemaphoreSignalParams* p = <cyruntime.cudaExternalSemaphoreSignalParams*>self._ptr[0].paramsArray
+        if p == NULL:
+            return []
+        return [_view_cudaExternalSemaphoreSignalParams(<uintptr_t>&p[i], self) for i in range(self._ptr[0].numExtSems)]
     @paramsArray.setter
     def paramsArray(self, value):
-        self._ptr[0].paramsArray = <const cyruntime.cudaExternalSemaphoreSignalParams*><uintptr_t>_address(value, 'paramsArray')
+        cdef size_t count = 0 if value is None else len(value)
+        self._ptr[0].paramsArray = <const cyruntime.cudaExternalSemaphoreSignalParams*>_array_into(
+            self, <void*>&self._ptr[0].paramsArray, value, cudaExternalSemaphoreSignalParams, sizeof(cyruntime.cudaExternalSemaphoreSignalParams), True)
+        self._ptr[0].numExtSems = count
 
     @property
     def numExtSems(self):
@@ -9046,19 +9110,31 @@ cdef class cudaExternalSemaphoreWaitNodeParams(_Struct):
 
     @property
     def extSemArray(self):
-        """Array of external semaphore handles."""
-        return <uintptr_t>self._ptr[0].extSemArray
+        """Array of external semaphore handles. A list of cudaExternalSemaphore_t (numExtSems of them); set from a list, which sets numExtSems."""
+        cdef cyruntime.cudaExternalSemaphore_t* p = <cyruntime.cudaExternalSemaphore_t*>self._ptr[0].extSemArray
+        if p == NULL:
+            return []
+        return [cudaExternalSemaphore_t(<uintptr_t>p[i]) for i in range(self._ptr[0].numExtSems)]
     @extSemArray.setter
     def extSemArray(self, value):
-        self._ptr[0].extSemArray = <cyruntime.cudaExternalSemaphore_t*><uintptr_t>_address(value, 'extSemArray')
+        cdef size_t count = 0 if value is None else len(value)
+        self._ptr[0].extSemArray = <cyruntime.cudaExternalSemaphore_t*>_array_into(
+            self, <void*>&self._ptr[0].extSemArray, value, cudaExternalSemaphore_t, sizeof(cyruntime.cudaExternalSemaphore_t), False)
+        self._ptr[0].numExtSems = count
 
     @property
     def paramsArray(self):
-        """Array of external semaphore wait parameters."""
-        return <uintptr_t>self._ptr[0].paramsArray
+        """Array of external semaphore wait parameters. A list of cudaExternalSemaphoreWaitParams (numExtSems of them); set from a list, which sets numExtSems."""
+        cdef cyruntime.cudaExternalSemaphoreWaitParams* p = <cyruntime.cudaExternalSemaphoreWaitParams*>self._ptr[0].paramsArray
+        if p == NULL:
+            return []
+        return [_view_cudaExternalSemaphoreWaitParams(<uintptr_t>&p[i], self) for i in range(self._ptr[0].numExtSems)]
     @paramsArray.setter
     def paramsArray(self, value):
-        self._ptr[0].paramsArray = <const cyruntime.cudaExternalSemaphoreWaitParams*><uintptr_t>_address(value, 'paramsArray')
+        cdef size_t count = 0 if value is None else len(value)
+        self._ptr[0].paramsArray = <const cyruntime.cudaExternalSemaphoreWaitParams*>_array_into(
+            self, <void*>&self._ptr[0].paramsArray, value, cudaExternalSemaphoreWaitParams, sizeof(cyruntime.cudaExternalSemaphoreWaitParams), True)
+        self._ptr[0].numExtSems = count
 
     @property
     def numExtSems(self):
@@ -9092,19 +9168,31 @@ cdef class cudaExternalSemaphoreWaitNodeParamsV2(_Struct):
 
     @property
     def extSemArray(self):
-        """Array of external semaphore handles."""
-        return <uintptr_t>self._ptr[0].extSemArray
+        """Array of external semaphore handles. A list of cudaExternalSemaphore_t (numExtSems of them); set from a list, which sets numExtSems."""
+        cdef cyruntime.cudaExternalSemaphore_t* p = <cyruntime.cudaExternalSemaphore_t*>self._ptr[0].extSemArray
+        if p == NULL:
+            return []
+        return [cudaExternalSemaphore_t(<uintptr_t>p[i]) for i in range(self._ptr[0].numExtSems)]
     @extSemArray.setter
     def extSemArray(self, value):
-        self._ptr[0].extSemArray = <cyruntime.cudaExternalSemaphore_t*><uintptr_t>_address(value, 'extSemArray')
+        cdef size_t count = 0 if value is None else len(value)
+        self._ptr[0].extSemArray = <cyruntime.cudaExternalSemaphore_t*>_array_into(
+            self, <void*>&self._ptr[0].extSemArray, value, cudaExternalSemaphore_t, sizeof(cyruntime.cudaExternalSemaphore_t), False)
+        self._ptr[0].numExtSems = count
 
     @property
     def paramsArray(self):
-        """Array of external semaphore wait parameters."""
-        return <uintptr_t>self._ptr[0].paramsArray
+        """Array of external semaphore wait parameters. A list of cudaExternalSemaphoreWaitParams (numExtSems of them); set from a list, which sets numExtSems."""
+        cdef cyruntime.cudaExternalSemaphoreWaitParams* p = <cyruntime.cudaExternalSemaphoreWaitParams*>self._ptr[0].paramsArray
+        if p == NULL:
+            return []
+        return [_view_cudaExternalSemaphoreWaitParams(<uintptr_t>&p[i], self) for i in range(self._ptr[0].numExtSems)]
     @paramsArray.setter
     def paramsArray(self, value):
-        self._ptr[0].paramsArray = <const cyruntime.cudaExternalSemaphoreWaitParams*><uintptr_t>_address(value, 'paramsArray')
+        cdef size_t count = 0 if value is None else len(value)
+        self._ptr[0].paramsArray = <const cyruntime.cudaExternalSemaphoreWaitParams*>_array_into(
+            self, <void*>&self._ptr[0].paramsArray, value, cudaExternalSemaphoreWaitParams, sizeof(cyruntime.cudaExternalSemaphoreWaitParams), True)
+        self._ptr[0].numExtSems = count
 
     @property
     def numExtSems(self):
@@ -10237,11 +10325,17 @@ cdef class cudaLaunchConfig_st(_Struct):
 
     @property
     def attrs(self):
-        """List of attributes; nullable if ::cudaLaunchConfig_t::numAttrs == 0"""
-        return <uintptr_t>self._ptr[0].attrs
+        """List of attributes; nullable if ::cudaLaunchConfig_t::numAttrs == 0. A list of cudaLaunchAttribute_st (numAttrs of them); set from a list, which sets numAttrs."""
+        cdef cyruntime.cudaLaunchAttribute* p = <cyruntime.cudaLaunchAttribute*>self._ptr[0].attrs
+        if p == NULL:
+            return []
+        return [_view_cudaLaunchAttribute_st(<uintptr_t>&p[i], self) for i in range(self._ptr[0].numAttrs)]
     @attrs.setter
     def attrs(self, value):
-        self._ptr[0].attrs = <cyruntime.cudaLaunchAttribute*><uintptr_t>_address(value, 'attrs')
+        cdef size_t count = 0 if value is None else len(value)
+        self._ptr[0].attrs = <cyruntime.cudaLaunchAttribute*>_array_into(
+            self, <void*>&self._ptr[0].attrs, value, cudaLaunchAttribute_st, sizeof(cyruntime.cudaLaunchAttribute), True)
+        self._ptr[0].numAttrs = count
 
     @property
     def numAttrs(self):
@@ -18303,7 +18397,42 @@ def cudaGraphNodeGetType(node):
     return (_result(_status), _enum_cudaGraphNodeType(<int>c_pType))
 
 
-def cudaGraphGetRootNodes(graph):
+def cudaGraphGetNodes(graph, numNodes=0):
+    """Returns a graph's nodes Returns a list of ``graph's`` nodes. ``nodes`` may be NULL, in which
+    case this function will return the number of nodes in ``numNodes.`` Otherwise, ``numNodes``
+    entries will be filled in. If ``numNodes`` is higher than the actual number of nodes, the
+    remaining entries in ``nodes`` will be set to NULL, and the number of nodes actually obtained
+    will be returned in ``numNodes.``
+
+    Args:
+        graph: - Graph to query
+        numNodes: - See description
+    """
+    cdef cyruntime.cudaGraph_t c_graph
+    cdef cyruntime.cudaGraphNode_t* c_nodes = NULL
+    cdef size_t c_numNodes = 0
+    cdef size_t _len_numNodes = 0
+    if type(graph) is cudaGraph_t:
+        c_graph = <cyruntime.cudaGraph_t>(<cudaGraph_t>graph)._ptr[0]
+    else:
+        c_graph = <cyruntime.cudaGraph_t><uintptr_t>_handle_value(graph, cudaGraph_t, 'graph')
+    c_numNodes = numNodes if PyLong_Check(numNodes) else _index(numNodes, 'numNodes')
+    _len_numNodes = c_numNodes
+    if _len_numNodes:
+        c_nodes = <cyruntime.cudaGraphNode_t*>PyMem_Calloc(_len_numNodes, sizeof(cyruntime.cudaGraphNode_t))
+        if c_nodes == NULL:
+            raise MemoryError()
+    cdef cyruntime.cudaError_t _status
+    try:
+        _status = cyruntime.cudaGraphGetNodes(c_graph, c_nodes, &c_numNodes)
+        if _status != cyruntime.cudaSuccess:
+            return (_result(_status), None, None)
+        return (_result(_status), [cudaGraphNode_t(<uintptr_t>c_nodes[i]) for i in range(_len_numNodes)], c_numNodes)
+    finally:
+        PyMem_Free(c_nodes)
+
+
+def cudaGraphGetRootNodes(graph, pNumRootNodes=0):
     """Returns a graph's root nodes Returns a list of ``graph's`` root nodes. ``pRootNodes`` may be
     NULL, in which case this function will return the number of root nodes in ``pNumRootNodes.``
     Otherwise, ``pNumRootNodes`` entries will be filled in. If ``pNumRootNodes`` is higher than the
@@ -18312,22 +18441,85 @@ def cudaGraphGetRootNodes(graph):
 
     Args:
         graph: - Graph to query
+        pNumRootNodes: - See description
     """
     cdef cyruntime.cudaGraph_t c_graph
-    cdef cudaGraphNode_t _pRootNodes = cudaGraphNode_t.__new__(cudaGraphNode_t)
+    cdef cyruntime.cudaGraphNode_t* c_pRootNodes = NULL
     cdef size_t c_pNumRootNodes = 0
+    cdef size_t _len_pNumRootNodes = 0
     if type(graph) is cudaGraph_t:
         c_graph = <cyruntime.cudaGraph_t>(<cudaGraph_t>graph)._ptr[0]
     else:
         c_graph = <cyruntime.cudaGraph_t><uintptr_t>_handle_value(graph, cudaGraph_t, 'graph')
+    c_pNumRootNodes = pNumRootNodes if PyLong_Check(pNumRootNodes) else _index(pNumRootNodes, 'pNumRootNodes')
+    _len_pNumRootNodes = c_pNumRootNodes
+    if _len_pNumRootNodes:
+        c_pRootNodes = <cyruntime.cudaGraphNode_t*>PyMem_Calloc(_len_pNumRootNodes, sizeof(cyruntime.cudaGraphNode_t))
+        if c_pRootNodes == NULL:
+            raise MemoryError()
     cdef cyruntime.cudaError_t _status
-    _status = cyruntime.cudaGraphGetRootNodes(c_graph, <cyruntime.cudaGraphNode_t*>_pRootNodes._ptr, &c_pNumRootNodes)
-    if _status != cyruntime.cudaSuccess:
-        return (_result(_status), None, None)
-    return (_result(_status), _pRootNodes, c_pNumRootNodes)
+    try:
+        _status = cyruntime.cudaGraphGetRootNodes(c_graph, c_pRootNodes, &c_pNumRootNodes)
+        if _status != cyruntime.cudaSuccess:
+            return (_result(_status), None, None)
+        return (_result(_status), [cudaGraphNode_t(<uintptr_t>c_pRootNodes[i]) for i in range(_len_pNumRootNodes)], c_pNumRootNodes)
+    finally:
+        PyMem_Free(c_pRootNodes)
 
 
-def cudaGraphNodeGetDependencies(node):
+def cudaGraphGetEdges(graph, numEdges=0):
+    """Returns a graph's dependency edges Returns a list of ``graph's`` dependency edges. Edges are
+    returned via corresponding indices in ``from,`` ``to`` and ``edgeData;`` that is, the node in
+    ``to[i]`` has a dependency on the node in ``from[i]`` with data ``edgeData[i].`` ``from`` and
+    ``to`` may both be NULL, in which case this function only returns the number of edges in
+    ``numEdges.`` Otherwise, ``numEdges`` entries will be filled in. If ``numEdges`` is higher than
+    the actual number of edges, the remaining entries in ``from`` and ``to`` will be set to NULL,
+    and the number of edges actually returned will be written to ``numEdges.`` ``edgeData`` may
+    alone be NULL, in which case the edges must all have default (zeroed) edge data. Attempting a
+    losst query via NULL ``edgeData`` will result in cudaErrorLossyQuery. If ``edgeData`` is
+    non-NULL then ``from`` and ``to`` must be as well.
+
+    Args:
+        graph: - Graph to get the edges from
+        numEdges: - See description
+    """
+    cdef cyruntime.cudaGraph_t c_graph
+    cdef cyruntime.cudaGraphNode_t* c_from_ = NULL
+    cdef cyruntime.cudaGraphNode_t* c_to = NULL
+    cdef cyruntime.cudaGraphEdgeData* c_edgeData = NULL
+    cdef size_t c_numEdges = 0
+    cdef size_t _len_numEdges = 0
+    if type(graph) is cudaGraph_t:
+        c_graph = <cyruntime.cudaGraph_t>(<cudaGraph_t>graph)._ptr[0]
+    else:
+        c_graph = <cyruntime.cudaGraph_t><uintptr_t>_handle_value(graph, cudaGraph_t, 'graph')
+    c_numEdges = numEdges if PyLong_Check(numEdges) else _index(numEdges, 'numEdges')
+    _len_numEdges = c_numEdges
+    if _len_numEdges:
+        c_from_ = <cyruntime.cudaGraphNode_t*>PyMem_Calloc(_len_numEdges, sizeof(cyruntime.cudaGraphNode_t))
+        if c_from_ == NULL:
+            raise MemoryError()
+    if _len_numEdges:
+        c_to = <cyruntime.cudaGraphNode_t*>PyMem_Calloc(_len_numEdges, sizeof(cyruntime.cudaGraphNode_t))
+        if c_to == NULL:
+            raise MemoryError()
+    if _len_numEdges:
+        c_edgeData = <cyruntime.cudaGraphEdgeData*>PyMem_Calloc(_len_numEdges, sizeof(cyruntime.cudaGraphEdgeData))
+        if c_edgeData == NULL:
+            raise MemoryError()
+    cdef cyruntime.cudaError_t _status
+    try:
+        _status = cyruntime.cudaGraphGetEdges(c_graph, c_from_, c_to, c_edgeData, &c_numEdges)
+        if _status != cyruntime.cudaSuccess:
+            return (_result(_status), None, None, None, None)
+        return (_result(_status), [cudaGraphNode_t(<uintptr_t>c_from_[i]) for i in range(_len_numEdges)], [cudaGraphNode_t(<uintptr_t>c_to[i]) for i in range(_len_numEdges)], [_struct_from(cudaGraphEdgeData_st, &c_edgeData[i], sizeof(cyruntime.cudaGraphEdgeData)) for i in range(_len_numEdges)], c_numEdges)
+    finally:
+        PyMem_Free(c_from_)
+        PyMem_Free(c_to)
+        PyMem_Free(c_edgeData)
+
+
+def cudaGraphNodeGetDependencies(node, pNumDependencies=0):
     """Returns a node's dependencies Returns a list of ``node's`` dependencies. ``pDependencies`` may
     be NULL, in which case this function will return the number of dependencies in
     ``pNumDependencies.`` Otherwise, ``pNumDependencies`` entries will be filled in. If
@@ -18339,23 +18531,39 @@ def cudaGraphNodeGetDependencies(node):
 
     Args:
         node: - Node to query
+        pNumDependencies: - See description
     """
     cdef cyruntime.cudaGraphNode_t c_node
-    cdef cudaGraphNode_t _pDependencies = cudaGraphNode_t.__new__(cudaGraphNode_t)
-    cdef cudaGraphEdgeData_st _edgeData = cudaGraphEdgeData_st()
+    cdef cyruntime.cudaGraphNode_t* c_pDependencies = NULL
+    cdef cyruntime.cudaGraphEdgeData* c_edgeData = NULL
     cdef size_t c_pNumDependencies = 0
+    cdef size_t _len_pNumDependencies = 0
     if type(node) is cudaGraphNode_t:
         c_node = <cyruntime.cudaGraphNode_t>(<cudaGraphNode_t>node)._ptr[0]
     else:
         c_node = <cyruntime.cudaGraphNode_t><uintptr_t>_handle_value(node, cudaGraphNode_t, 'node')
+    c_pNumDependencies = pNumDependencies if PyLong_Check(pNumDependencies) else _index(pNumDependencies, 'pNumDependencies')
+    _len_pNumDependencies = c_pNumDependencies
+    if _len_pNumDependencies:
+        c_pDependencies = <cyruntime.cudaGraphNode_t*>PyMem_Calloc(_len_pNumDependencies, sizeof(cyruntime.cudaGraphNode_t))
+        if c_pDependencies == NULL:
+            raise MemoryError()
+    if _len_pNumDependencies:
+        c_edgeData = <cyruntime.cudaGraphEdgeData*>PyMem_Calloc(_len_pNumDependencies, sizeof(cyruntime.cudaGraphEdgeData))
+        if c_edgeData == NULL:
+            raise MemoryError()
     cdef cyruntime.cudaError_t _status
-    _status = cyruntime.cudaGraphNodeGetDependencies(c_node, <cyruntime.cudaGraphNode_t*>_pDependencies._ptr, <cyruntime.cudaGraphEdgeData*>_edgeData._ptr, &c_pNumDependencies)
-    if _status != cyruntime.cudaSuccess:
-        return (_result(_status), None, None, None)
-    return (_result(_status), _pDependencies, _edgeData, c_pNumDependencies)
+    try:
+        _status = cyruntime.cudaGraphNodeGetDependencies(c_node, c_pDependencies, c_edgeData, &c_pNumDependencies)
+        if _status != cyruntime.cudaSuccess:
+            return (_result(_status), None, None, None)
+        return (_result(_status), [cudaGraphNode_t(<uintptr_t>c_pDependencies[i]) for i in range(_len_pNumDependencies)], [_struct_from(cudaGraphEdgeData_st, &c_edgeData[i], sizeof(cyruntime.cudaGraphEdgeData)) for i in range(_len_pNumDependencies)], c_pNumDependencies)
+    finally:
+        PyMem_Free(c_pDependencies)
+        PyMem_Free(c_edgeData)
 
 
-def cudaGraphNodeGetDependentNodes(node):
+def cudaGraphNodeGetDependentNodes(node, pNumDependentNodes=0):
     """Returns a node's dependent nodes Returns a list of ``node's`` dependent nodes.
     ``pDependentNodes`` may be NULL, in which case this function will return the number of
     dependent nodes in ``pNumDependentNodes.`` Otherwise, ``pNumDependentNodes`` entries will be
@@ -18367,20 +18575,36 @@ def cudaGraphNodeGetDependentNodes(node):
 
     Args:
         node: - Node to query
+        pNumDependentNodes: - See description
     """
     cdef cyruntime.cudaGraphNode_t c_node
-    cdef cudaGraphNode_t _pDependentNodes = cudaGraphNode_t.__new__(cudaGraphNode_t)
-    cdef cudaGraphEdgeData_st _edgeData = cudaGraphEdgeData_st()
+    cdef cyruntime.cudaGraphNode_t* c_pDependentNodes = NULL
+    cdef cyruntime.cudaGraphEdgeData* c_edgeData = NULL
     cdef size_t c_pNumDependentNodes = 0
+    cdef size_t _len_pNumDependentNodes = 0
     if type(node) is cudaGraphNode_t:
         c_node = <cyruntime.cudaGraphNode_t>(<cudaGraphNode_t>node)._ptr[0]
     else:
         c_node = <cyruntime.cudaGraphNode_t><uintptr_t>_handle_value(node, cudaGraphNode_t, 'node')
+    c_pNumDependentNodes = pNumDependentNodes if PyLong_Check(pNumDependentNodes) else _index(pNumDependentNodes, 'pNumDependentNodes')
+    _len_pNumDependentNodes = c_pNumDependentNodes
+    if _len_pNumDependentNodes:
+        c_pDependentNodes = <cyruntime.cudaGraphNode_t*>PyMem_Calloc(_len_pNumDependentNodes, sizeof(cyruntime.cudaGraphNode_t))
+        if c_pDependentNodes == NULL:
+            raise MemoryError()
+    if _len_pNumDependentNodes:
+        c_edgeData = <cyruntime.cudaGraphEdgeData*>PyMem_Calloc(_len_pNumDependentNodes, sizeof(cyruntime.cudaGraphEdgeData))
+        if c_edgeData == NULL:
+            raise MemoryError()
     cdef cyruntime.cudaError_t _status
-    _status = cyruntime.cudaGraphNodeGetDependentNodes(c_node, <cyruntime.cudaGraphNode_t*>_pDependentNodes._ptr, <cyruntime.cudaGraphEdgeData*>_edgeData._ptr, &c_pNumDependentNodes)
-    if _status != cyruntime.cudaSuccess:
-        return (_result(_status), None, None, None)
-    return (_result(_status), _pDependentNodes, _edgeData, c_pNumDependentNodes)
+    try:
+        _status = cyruntime.cudaGraphNodeGetDependentNodes(c_node, c_pDependentNodes, c_edgeData, &c_pNumDependentNodes)
+        if _status != cyruntime.cudaSuccess:
+            return (_result(_status), None, None, None)
+        return (_result(_status), [cudaGraphNode_t(<uintptr_t>c_pDependentNodes[i]) for i in range(_len_pNumDependentNodes)], [_struct_from(cudaGraphEdgeData_st, &c_edgeData[i], sizeof(cyruntime.cudaGraphEdgeData)) for i in range(_len_pNumDependentNodes)], c_pNumDependentNodes)
+    finally:
+        PyMem_Free(c_pDependentNodes)
+        PyMem_Free(c_edgeData)
 
 
 def cudaGraphAddDependencies(graph, from_, to, edgeData, numDependencies):
