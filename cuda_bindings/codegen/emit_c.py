@@ -94,7 +94,8 @@ def _extern_block(lib: dict) -> list[str]:
             prefix = PLAIN if t.get("header", primary) != primary else "    "
             nodes[t["name"]] = (_deps(cy(t["type"])), [f"{prefix}ctypedef {cy(t['type'])} {t['name']}"])
         elif t["kind"] == "callback":
-            nodes[t["name"]] = (_deps(cy(t["type"])), [f"    ctypedef {declare(t['type'], t['name'])}"])
+            prefix = PLAIN if t.get("header") == "foreign" else "    "  # ours: VdpGetProcAddress (overrides.yaml)
+            nodes[t["name"]] = (_deps(cy(t["type"])), [f"{prefix}ctypedef {declare(t['type'], t['name'])}"])
     anon: list = []
     for rec in model["records"]:
         lines = _record_lines(rec, anon)

@@ -45,6 +45,8 @@ class Types:
         self.typedefs = {t["name"]: t for t in model["typedefs"]}
         self.records = {r["name"]: r for r in model["records"]}
         self.enums = {e["name"]: e for e in model["enums"]}
+        # `struct cudaGraphicsResource *` spelled out is the handle cudaGraphicsResource_t
+        self.opaque = {f"{t['opaque']}*": t["name"] for t in model["typedefs"] if t["kind"] == "handle"}
         # Python enum class per enum: typedef names win over tags (CUresult, not cudaError_enum)
         self.enum_class: dict[str, str] = {}
         for e in model["enums"]:
@@ -60,6 +62,8 @@ class Types:
     def kind(self, name: str) -> tuple[str, str]:
         """(kind, primary name): int, float, enum, handle, intclass, callback, record, void, char, other."""
         name = _base(name)
+        if name in self.opaque:
+            return "handle", self.opaque[name]
         seen = name
         while True:
             if name in ("void", "char"):
@@ -145,6 +149,27 @@ def extra_plan(lib: Lib, fn: dict, p: dict) -> Plan:
     counted = _counted_output(lib, fn, p)
     if counted is not None:
         return counted
+    if isinstance(over, dict) and "out_list" in over:  # filled by the call, as long as an input count says
+        n = f"c_{ident(over['out_list'])}"
+        item = _base(t[:-1].strip())
+        kind, cls = types.kind(item)
+        make = f"{cls}(c_{c}[i])" if kind in ("handle", "intclass") else f"c_{c}[i]"
+        ct = item if kind == "int" else f"{m}.{item}"
+        return Plan(
+            None,
+            [f"cdef {ct}* c_{c} = NULL"],
+            [
+                f"if {n}:",
+                f"    c_{c} = <{ct}*>PyMem_Calloc({n}, sizeof({ct}))",
+                f"    if c_{c} == NULL:",
+                "        raise MemoryError()",
+            ],
+            f"c_{c}",
+            output=f"[{make} for i in range({n})]",
+            outtype=f"list[{cls}]",
+            cleanup=[f"PyMem_Free(c_{c})"],
+            late=True,
+        )
     if over == "kernel_params":
         return Plan(
             py,
@@ -276,6 +301,15 @@ def extra_plan(lib: Lib, fn: dict, p: dict) -> Plan:
                     pytype=name,
                 )
         else:  # an input pointer
+            if kind == "callback":  # a function type taken by address (VdpGetProcAddress*)
+                ct = f"{m}.{_base(base)}"
+                return Plan(
+                    py,
+                    [f"cdef {ct}* c_{c}"],
+                    [f"c_{c} = <{ct}*><uintptr_t>_handle_value({py}, {name}, {py!r})"],
+                    f"c_{c}",
+                    pytype=f"{name} | int",
+                )
             if kind == "record":
                 ct = f"{m}.{_base(base)}"
                 return Plan(

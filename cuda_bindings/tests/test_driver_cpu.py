@@ -237,3 +237,17 @@ def test_struct_array_fields_are_lists():
         cu.CUstreamBatchMemOpType.CU_STREAM_MEM_OP_WAIT_VALUE_32,
         cu.CUstreamBatchMemOpType.CU_STREAM_MEM_OP_WRITE_VALUE_32,
     ]
+
+
+def test_graphics_interop_functions_and_types():
+    """GL and VDPAU interop: the types are value classes of the C widths, bad input fails before any call."""
+    for cls, size in [(cu.GLuint, 4), (cu.GLenum, 4), (cu.VdpDevice, 4), (cu.VdpVideoSurface, 4),
+                      (cu.VdpOutputSurface, 4), (cu.VdpGetProcAddress, 8)]:  # fmt: skip
+        assert cu.sizeof(cls) == size and int(cls(7)) == 7
+    assert cu.CUGLDeviceList.CU_GL_DEVICE_LIST_ALL == 1 and cu.CUGLmap_flags.CU_GL_MAP_RESOURCE_FLAGS_NONE == 0
+    for call in [lambda: cu.cuGraphicsGLRegisterBuffer(1.5, 0), lambda: cu.cuGraphicsGLRegisterImage(1, "x", 0),
+                 lambda: cu.cuGLGetDevices(None, 1), lambda: cu.cuVDPAUGetDevice(object(), 0),
+                 lambda: cu.cuVDPAUCtxCreate(0, 0, 1, 2.5),
+                 lambda: cu.cuGraphicsVDPAURegisterVideoSurface([], 0)]:  # fmt: skip
+        with pytest.raises(TypeError):
+            call()

@@ -91,9 +91,14 @@ static const struct { const char *name; void *fn; } table[] = {
     {"cuUserObjectCreate", (void *)user_object_create}, {"cuUserObjectRelease", (void *)user_object_release},
     {"cuGraphRetainUserObject", (void *)graph_retain_user_object},
 };
+/* graphics interop: no GL/VDPAU context here */
+static int no_graphics_context(void) { return 219; }  /* CUDA_ERROR_INVALID_GRAPHICS_CONTEXT */
 int cuGetProcAddress_v2(const char *name, void **pfn, int version, unsigned long long flags, int *status) {
     (void)version; (void)flags;
     *pfn = (void *)nothing;
+    if (strncmp(name, "cuGraphicsGL", 12) == 0 || strncmp(name, "cuGraphicsVDPAU", 15) == 0
+        || strncmp(name, "cuVDPAU", 7) == 0 || strcmp(name, "cuGLGetDevices") == 0)
+        *pfn = (void *)no_graphics_context;
     for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
         if (strcmp(name, table[i].name) == 0) *pfn = table[i].fn;
     if (status) *status = 0;
@@ -301,6 +306,23 @@ HOST_NODES = textwrap.dedent(
 )
 
 
+GRAPHICS_INTEROP = textwrap.dedent(
+    """
+    from cuda.bindings import driver as cu
+
+    no_context = cu.CUresult.CUDA_ERROR_INVALID_GRAPHICS_CONTEXT
+    assert cu.cuGraphicsGLRegisterBuffer(cu.GLuint(3), 0) == (no_context, None)
+    assert cu.cuGraphicsGLRegisterImage(3, cu.GLenum(0x0DE1), 0) == (no_context, None)  # GL_TEXTURE_2D
+    assert cu.cuGLGetDevices(4, cu.CUGLDeviceList.CU_GL_DEVICE_LIST_ALL) == (no_context, None, None)
+    assert cu.cuVDPAUGetDevice(cu.VdpDevice(1), 0x1234) == (no_context, None)
+    assert cu.cuVDPAUCtxCreate(0, 0, 1, cu.VdpGetProcAddress(0x1234)) == (no_context, None)
+    assert cu.cuGraphicsVDPAURegisterVideoSurface(cu.VdpVideoSurface(2), 0) == (no_context, None)
+    assert cu.cuGraphicsVDPAURegisterOutputSurface(cu.VdpOutputSurface(2), 0) == (no_context, None)
+    print("OK")
+    """
+)
+
+
 @pytest.fixture(scope="module")
 def stand_in_driver(tmp_path_factory):
     cc = shutil.which("cc") or shutil.which("gcc")
@@ -314,7 +336,9 @@ def stand_in_driver(tmp_path_factory):
     return dict(os.environ, LD_LIBRARY_PATH=str(tmp_path))
 
 
-@pytest.mark.parametrize("script", [CHILD, STREAM_CALLBACKS, HOST_NODES], ids=["launch", "stream", "graph"])
+@pytest.mark.parametrize(
+    "script", [CHILD, STREAM_CALLBACKS, HOST_NODES, GRAPHICS_INTEROP], ids=["launch", "stream", "graph", "interop"]
+)
 def test_python_host_functions_on_a_stand_in_driver(stand_in_driver, script):
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=stand_in_driver)
     assert out.returncode == 0 and out.stdout.strip() == "OK", out.stdout + out.stderr

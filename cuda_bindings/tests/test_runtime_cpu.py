@@ -132,3 +132,18 @@ def test_launch_config_attrs_are_a_list():
     assert config.numAttrs == 2 and [a.val.priority for a in config.attrs] == [7, 7]
     config.attrs = None
     assert config.numAttrs == 0 and config.attrs == []
+
+
+def test_graphics_interop_without_a_driver():
+    assert int(rt.GLuint(5)) == 5 and rt.sizeof(rt.VdpDevice) == 4
+    with pytest.raises(TypeError):
+        rt.cudaGraphicsGLRegisterBuffer(1.5, 0)
+    if has_driver():
+        pytest.skip("this machine has an NVIDIA driver")
+    none = rt.cudaError_t.cudaErrorInsufficientDriver
+    assert rt.cudaGraphicsGLRegisterBuffer(rt.GLuint(1), 0) == (none, None)
+    assert rt.cudaGraphicsGLRegisterImage(1, rt.GLenum(0x0DE1), 0) == (none, None)
+    assert rt.cudaGLGetDevices(2, rt.cudaGLDeviceList.cudaGLDeviceListAll)[0] == none
+    assert rt.cudaVDPAUGetDevice(rt.VdpDevice(1), 0x1234) == (none, None)
+    assert rt.cudaVDPAUSetVDPAUDevice(0, 1, rt.VdpGetProcAddress(0x1234)) == (none,)
+    assert rt.cudaGraphicsVDPAURegisterVideoSurface(rt.VdpVideoSurface(1), 0) == (none, None)
