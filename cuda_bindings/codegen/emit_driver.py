@@ -755,6 +755,7 @@ from cuda.bindings cimport {cymod}
 from cuda.bindings._lib.args cimport BufferArg, CStrings, buffer_arg, c_strings
 from cuda.bindings._lib.args cimport address_arg as _address
 from cuda.bindings._lib.args cimport cstr_arg as _cstr
+from cuda.bindings._lib.args cimport handle_ref as _handle_ref
 from cuda.bindings._lib.args cimport handle_value as _handle_value
 from cuda.bindings._lib.args cimport index_arg as _index
 from cuda.bindings._lib.args cimport void_ptr_arg as _void_ptr

@@ -67,7 +67,9 @@ def build_model(cfg: dict) -> dict:
     model = parse.parse([os.path.join(inc, h) for h in cfg["headers"]], [inc], tuple(cfg.get("defines", ())), pre)
     for name, ctype in cfg.get("foreign_types", {}).items():  # an alias, or a callback {return, params}
         entry = {"name": name, "kind": "alias", "type": ctype, "canonical": ctype, "doc": "", "header": "foreign"}
-        if isinstance(ctype, dict):
+        if ctype == "handle":  # an opaque pointer (EGLImageKHR)
+            entry.update(kind="handle", type="void *", canonical="void *", opaque=f"{name}_opaque")
+        elif isinstance(ctype, dict):
             params = ", ".join(ctype["params"])
             entry.update(kind="callback", type=f"{ctype['return']} (*)({params})", canonical=ctype["params"])
             entry.update(params=ctype["params"], **{"return": ctype["return"]})

@@ -220,6 +220,7 @@ def parse(
             if c.is_definition() and _tag(c):
                 hoisted: list = []
                 rec = {"name": _tag(c), **_record(c, hoisted), "doc": clean_comment(c.raw_comment), "tag": True}
+                rec["header"] = _header_of(c)
                 model["records"] += hoisted
                 records[rec["name"]] = rec
                 model["records"].append(rec)

@@ -245,6 +245,17 @@ def test_graphics_interop_functions_and_types():
                       (cu.VdpOutputSurface, 4), (cu.VdpGetProcAddress, 8)]:  # fmt: skip
         assert cu.sizeof(cls) == size and int(cls(7)) == 7
     assert cu.CUGLDeviceList.CU_GL_DEVICE_LIST_ALL == 1 and cu.CUGLmap_flags.CU_GL_MAP_RESOURCE_FLAGS_NONE == 0
+    for cls in (cu.EGLImageKHR, cu.EGLStreamKHR, cu.EGLSyncKHR, cu.CUeglStreamConnection):
+        assert cu.sizeof(cls) == 8 and int(cls(0x1234)) == 0x1234
+    assert cu.sizeof(cu.EGLint) == 4 and cu.sizeof(cu.CUeglFrame) == 64  # the layout of cudaEGL.h
+    frame = cu.CUeglFrame()
+    frame.eglColorFormat = cu.CUeglColorFormat.CU_EGL_COLOR_FORMAT_RGBA
+    frame.cuFormat = cu.CUarray_format.CU_AD_FORMAT_UNSIGNED_INT8
+    assert frame.eglColorFormat == cu.CUeglColorFormat.CU_EGL_COLOR_FORMAT_RGBA
+    with pytest.raises(TypeError):
+        cu.cuGraphicsEGLRegisterImage(1.5, 0)
+    with pytest.raises(TypeError):
+        cu.cuEGLStreamConsumerDisconnect("conn")
     for call in [lambda: cu.cuGraphicsGLRegisterBuffer(1.5, 0), lambda: cu.cuGraphicsGLRegisterImage(1, "x", 0),
                  lambda: cu.cuGLGetDevices(None, 1), lambda: cu.cuVDPAUGetDevice(object(), 0),
                  lambda: cu.cuVDPAUCtxCreate(0, 0, 1, 2.5),

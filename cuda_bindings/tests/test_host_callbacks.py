@@ -97,7 +97,9 @@ int cuGetProcAddress_v2(const char *name, void **pfn, int version, unsigned long
     (void)version; (void)flags;
     *pfn = (void *)nothing;
     if (strncmp(name, "cuGraphicsGL", 12) == 0 || strncmp(name, "cuGraphicsVDPAU", 15) == 0
-        || strncmp(name, "cuVDPAU", 7) == 0 || strcmp(name, "cuGLGetDevices") == 0)
+        || strncmp(name, "cuVDPAU", 7) == 0 || strcmp(name, "cuGLGetDevices") == 0
+        || strncmp(name, "cuGraphicsEGL", 13) == 0 || strncmp(name, "cuEGLStream", 11) == 0
+        || strcmp(name, "cuEventCreateFromEGLSync") == 0 || strcmp(name, "cuGraphicsResourceGetMappedEglFrame") == 0)
         *pfn = (void *)no_graphics_context;
     for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
         if (strcmp(name, table[i].name) == 0) *pfn = table[i].fn;
@@ -318,6 +320,19 @@ GRAPHICS_INTEROP = textwrap.dedent(
     assert cu.cuVDPAUCtxCreate(0, 0, 1, cu.VdpGetProcAddress(0x1234)) == (no_context, None)
     assert cu.cuGraphicsVDPAURegisterVideoSurface(cu.VdpVideoSurface(2), 0) == (no_context, None)
     assert cu.cuGraphicsVDPAURegisterOutputSurface(cu.VdpOutputSurface(2), 0) == (no_context, None)
+    assert cu.cuGraphicsEGLRegisterImage(cu.EGLImageKHR(0x10), 0) == (no_context, None)
+    assert cu.cuEGLStreamConsumerConnect(cu.EGLStreamKHR(1)) == (no_context, None)
+    assert cu.cuEGLStreamProducerConnect(cu.EGLStreamKHR(1), cu.EGLint(640), 480) == (no_context, None)
+    conn, stream, resource = cu.CUeglStreamConnection(), cu.CUstream(), cu.CUgraphicsResource()
+    assert cu.cuEGLStreamConsumerAcquireFrame(conn, resource, stream, 1000) == (no_context,)
+    frame = cu.CUeglFrame()
+    frame.width, frame.planeCount = 640, 2
+    frame.frameType = cu.CUeglFrameType.CU_EGL_FRAME_TYPE_PITCH
+    assert cu.cuEGLStreamProducerPresentFrame(conn, frame, stream) == (no_context,)
+    assert cu.cuEGLStreamProducerReturnFrame(conn, frame, stream) == (no_context,)
+    assert cu.cuEGLStreamConsumerDisconnect(conn) == (no_context,)
+    assert cu.cuGraphicsResourceGetMappedEglFrame(resource, 0, 0) == (no_context, None)
+    assert cu.cuEventCreateFromEGLSync(cu.EGLSyncKHR(3), 0) == (no_context, None)
     print("OK")
     """
 )

@@ -135,7 +135,7 @@ def test_launch_config_attrs_are_a_list():
 
 
 def test_graphics_interop_without_a_driver():
-    assert int(rt.GLuint(5)) == 5 and rt.sizeof(rt.VdpDevice) == 4
+    assert int(rt.GLuint(5)) == 5 and rt.sizeof(rt.VdpDevice) == 4 and rt.sizeof(rt.EGLImageKHR) == 8
     with pytest.raises(TypeError):
         rt.cudaGraphicsGLRegisterBuffer(1.5, 0)
     if has_driver():
@@ -147,3 +147,39 @@ def test_graphics_interop_without_a_driver():
     assert rt.cudaVDPAUGetDevice(rt.VdpDevice(1), 0x1234) == (none, None)
     assert rt.cudaVDPAUSetVDPAUDevice(0, 1, rt.VdpGetProcAddress(0x1234)) == (none,)
     assert rt.cudaGraphicsVDPAURegisterVideoSurface(rt.VdpVideoSurface(1), 0) == (none, None)
+    assert rt.cudaGraphicsEGLRegisterImage(rt.EGLImageKHR(0x10), 0) == (none, None)
+    assert rt.cudaEGLStreamConsumerConnect(rt.EGLStreamKHR(1)) == (none, None)
+    conn = rt.cudaEglStreamConnection()
+    assert rt.cudaEGLStreamConsumerAcquireFrame(conn, rt.cudaGraphicsResource_t(), rt.cudaStream_t(), 10) == (none,)
+    frame = rt.cudaEglFrame()
+    frame.planeCount = 1
+    assert rt.cudaEGLStreamProducerPresentFrame(conn, frame, rt.cudaStream_t()) == (none,)
+    assert rt.cudaEventCreateFromEGLSync(rt.EGLSyncKHR(2), 0) == (none, None)
+
+
+def test_egl_structs_declared_by_us_have_the_header_layout(tmp_path):
+    """cudaEglFrame and cudaEglPlaneDesc are declared in cyruntime.pxd (their header needs EGL's): same
+    sizes and offsets as a C program compiled with cuda_egl_interop.h and the codegen's EGL stand-ins."""
+    import ctypes
+    import shutil
+
+    from cuda.pathfinder import find_nvidia_header_directory
+
+    cc, include = shutil.which("cc") or shutil.which("gcc"), find_nvidia_header_directory("cudart")
+    if cc is None or include is None:
+        pytest.skip("needs a C compiler and the CUDA headers")
+    shutil.copytree(HERE / "codegen" / "cstubs" / "EGL", tmp_path / "EGL")
+    src = tmp_path / "egl.c"
+    src.write_text(
+        "#include <stdio.h>\n#include <stddef.h>\n#include <cuda_egl_interop.h>\n"
+        'int main(void) { printf("%zu %zu %zu %zu", sizeof(struct cudaEglFrame_st),'
+        " sizeof(struct cudaEglPlaneDesc_st), offsetof(struct cudaEglFrame_st, planeCount),"
+        " offsetof(struct cudaEglPlaneDesc_st, numChannels)); return 0; }\n"
+    )
+    subprocess.run([cc, f"-I{include}", f"-I{tmp_path}", "-o", str(tmp_path / "egl"), str(src)], check=True)
+    frame_size, plane_size, plane_count_at, channels_at = map(int, subprocess.check_output([tmp_path / "egl"]).split())
+    assert (rt.sizeof(rt.cudaEglFrame), rt.sizeof(rt.cudaEglPlaneDesc)) == (frame_size, plane_size)
+    frame, plane = rt.cudaEglFrame(), rt.cudaEglPlaneDesc()
+    frame.planeCount, plane.numChannels = 3, 4
+    assert ctypes.c_uint.from_address(frame.getPtr() + plane_count_at).value == 3
+    assert ctypes.c_uint.from_address(plane.getPtr() + channels_at).value == 4
