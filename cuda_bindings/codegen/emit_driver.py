@@ -880,14 +880,12 @@ cdef int _copy_struct(_Struct self, void* dst, object value, type cls, size_t si
     memcpy(dst, <void*>src, size)
     cdef dict mine = _refs_get(self)
     cdef dict theirs = _refs_get(<_Struct>value)
+    cdef list kept = [(k - src + to, o) for k, o in theirs.items() if src <= k < src + size] if theirs else []
     if mine:  # what the fields overwritten referred to
         for key in [k for k in mine if to <= k < to + size]:
             del mine[key]
-    if theirs:  # the copy refers to the same objects: keep them here too
-        mine = _refs_of(self)
-        for key, obj in list(theirs.items()):
-            if src <= key < src + size:
-                mine[key - src + to] = obj
+    if kept:  # the copy refers to the same objects: keep them here too
+        _refs_of(self).update(kept)
     return 0
 
 

@@ -227,6 +227,9 @@ def test_struct_array_fields_are_lists():
     del copy_src
     gc.collect()
     assert [p.params.fence.value for p in holder.extSemSignal.paramsArray] == [1000, 1001, 1002]
+    holder.extSemSignal = holder.extSemSignal  # onto itself: still kept
+    gc.collect()
+    assert [p.params.fence.value for p in holder.extSemSignal.paramsArray] == [1000, 1001, 1002]
 
     batch = cu.CUDA_BATCH_MEM_OP_NODE_PARAMS()
     ops = [cu.CUstreamBatchMemOpParams() for _ in range(2)]
