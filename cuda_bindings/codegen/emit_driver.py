@@ -149,24 +149,6 @@ def extra_plan(lib: Lib, fn: dict, p: dict) -> Plan:
     counted = _counted_output(lib, fn, p)
     if counted is not None:
         return counted
-    if isinstance(over, dict) and "library_array" in over:  # `const T** out`: an array the library owns
-        n = f"c_{ident(over['library_array'])}"
-        item = _base(t[:-2].strip())
-        kind, cls = types.kind(item)
-        if kind == "handle":
-            make = f"{cls}(<uintptr_t>c_{c}[i])"
-        elif kind == "record":
-            make = f"_struct_from({cls}, &c_{c}[i], sizeof({m}.{item}))"
-        else:
-            raise Unsupported(f"library-owned array of {item}")
-        return Plan(
-            None,
-            [f"cdef const {m}.{item}* c_{c} = NULL"],
-            [],
-            f"&c_{c}",
-            output=f"([{make} for i in range({n})] if c_{c} != NULL else [])",
-            outtype=f"list[{cls}]",
-        )
     if isinstance(over, dict) and "out_list" in over:  # filled by the call, as long as an input count says
         n = f"c_{ident(over['out_list'])}"
         item = _base(t[:-1].strip())
@@ -356,9 +338,6 @@ def extra_plan(lib: Lib, fn: dict, p: dict) -> Plan:
         raise Unsupported(f"{direction} {p['type']}")
     # outputs: one pointer level down
     counted = [q for q in fn["params"] if _COUNT.match(q["name"]) and cy(q["type"]).endswith("*")]
-    fn_over = lib.cfg.get("params", {}).get(fn["name"], {}).values()
-    if any(isinstance(o, dict) and "library_array" in o for o in fn_over):
-        counted = []  # the arrays have their own plans; the count is a plain output
     if counted and direction == "out" and p["name"] != counted[0]["name"] and t.replace(" ", "") != "constchar**":
         raise Unsupported(f"output array with an in/out count ({counted[0]['name']})")
     if t.replace(" ", "") == "constchar**":  # the library's own string

@@ -87,7 +87,7 @@ def plan(lib: Lib, fn: dict, p: dict, style: str) -> Plan:
         direction, over = over, None
     rich = (
         "kernel_params", "extra_params", "out_string", "pointer_attribute", "attr_value_out", "attr_value_in",
-        "host_fn", "host_data", "stream_callback", "keep_host_fn", "inout_count", "out_list", "library_array",
+        "host_fn", "host_data", "stream_callback", "keep_host_fn", "inout_count", "out_list",
     )  # fmt: skip
     if hasattr(lib, "extra_plan") and (over in rich or (isinstance(over, dict) and set(over) & set(rich))):
         return lib.extra_plan(lib, fn, {**p, "direction": direction})

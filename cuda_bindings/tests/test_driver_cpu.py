@@ -157,6 +157,12 @@ def test_array_arguments_are_checked_before_the_call():
         cu.cuGraphAddDependencies(cu.CUgraph(1), nodes, nodes, [object()], 1)
 
 
+def test_output_arrays_are_left_out_not_misbound():
+    listed = MISSING.read_text()
+    for name in ("cuStreamGetCaptureInfo",):
+        assert not hasattr(cu, name) and f"{name}: output array" in listed
+
+
 def test_counted_output_arrays_take_the_count():
     """cuGraphGetNodes(hGraph, numNodes=0) -> (err, nodes, numNodes), as the reference has it."""
     stubs = (MISSING.parents[2] / "cuda" / "bindings" / "driver.pyi").read_text()

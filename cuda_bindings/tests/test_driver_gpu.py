@@ -501,19 +501,3 @@ def test_launch_kernel_ex_with_attribute_list(module):
     np.testing.assert_array_equal(host, 1)
     ok(cu.cuMemFree(out))
     ok(cu.cuStreamDestroy(stream))
-
-
-def test_stream_capture_info_lists_the_dependencies(context):
-    stream = ok(cu.cuStreamCreate(0))
-    dptr = ok(cu.cuMemAlloc(256))
-    ok(cu.cuStreamBeginCapture(stream, cu.CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_GLOBAL))
-    status, _, graph, deps, edges, count = ok(cu.cuStreamGetCaptureInfo(stream))
-    assert status == cu.CUstreamCaptureStatus.CU_STREAM_CAPTURE_STATUS_ACTIVE and (deps, count) == ([], 0)
-    ok(cu.cuMemsetD32Async(dptr, 7, 64, stream))
-    _, _, graph, deps, edges, count = ok(cu.cuStreamGetCaptureInfo(stream))
-    assert count == 1 and len(deps) == 1 and len(edges) == 1
-    captured = ok(cu.cuStreamEndCapture(stream))
-    assert ok(cu.cuGraphGetNodes(captured, 1)) == (deps, 1)
-    ok(cu.cuGraphDestroy(captured))
-    ok(cu.cuMemFree(dptr))
-    ok(cu.cuStreamDestroy(stream))

@@ -82,16 +82,6 @@ static int graph_retain_user_object(graph *g, user_object *o, unsigned count, un
     if (count != 1 || flags != 1) return 1;  /* this stand-in takes only a moved reference */
     g->objects[g->n_objects++] = o; return 0;
 }
-/* stream capture: the driver's own arrays of two dependencies */
-typedef struct { unsigned char from_port, to_port, type, reserved[5]; } edge_data;
-static void *capture_deps[2] = {(void *)0x501, (void *)0x502};
-static edge_data capture_edges[2] = {{1, 2, 0, {0}}, {3, 4, 0, {0}}};
-static int stream_get_capture_info(void *stream, int *status, unsigned long long *id, void **graph,
-                                   void *const **deps, const edge_data **edges, size_t *count) {
-    if ((unsigned long)stream == 0xBAD) return 400;
-    *status = 1; *id = 42; *graph = (void *)0x77; *deps = capture_deps; *edges = capture_edges; *count = 2;
-    return 0;
-}
 static const struct { const char *name; void *fn; } table[] = {
     {"cuLaunchHostFunc", (void *)launch_host_func}, {"cuStreamAddCallback", (void *)stream_add_callback},
     {"cuGraphCreate", (void *)graph_create}, {"cuGraphAddHostNode", (void *)add_host_node},
@@ -100,7 +90,6 @@ static const struct { const char *name; void *fn; } table[] = {
     {"cuGraphDestroy", (void *)destroy}, {"cuGraphExecDestroy", (void *)destroy},
     {"cuUserObjectCreate", (void *)user_object_create}, {"cuUserObjectRelease", (void *)user_object_release},
     {"cuGraphRetainUserObject", (void *)graph_retain_user_object},
-    {"cuStreamGetCaptureInfo", (void *)stream_get_capture_info},
 };
 /* graphics interop: no GL/VDPAU context here */
 static int no_graphics_context(void) { return 219; }  /* CUDA_ERROR_INVALID_GRAPHICS_CONTEXT */
@@ -344,14 +333,6 @@ GRAPHICS_INTEROP = textwrap.dedent(
     assert cu.cuEGLStreamConsumerDisconnect(conn) == (no_context,)
     assert cu.cuGraphicsResourceGetMappedEglFrame(resource, 0, 0) == (no_context, None)
     assert cu.cuEventCreateFromEGLSync(cu.EGLSyncKHR(3), 0) == (no_context, None)
-
-    # cuStreamGetCaptureInfo: the driver's arrays come back as lists, as long as the count
-    err, status, id_, graph, deps, edges, count = cu.cuStreamGetCaptureInfo(cu.CUstream(9))
-    assert err == cu.CUresult.CUDA_SUCCESS and status == cu.CUstreamCaptureStatus.CU_STREAM_CAPTURE_STATUS_ACTIVE
-    assert int(id_) == 42 and graph == cu.CUgraph(0x77) and count == 2
-    assert deps == [cu.CUgraphNode(0x501), cu.CUgraphNode(0x502)]
-    assert [(e.from_port, e.to_port) for e in edges] == [(1, 2), (3, 4)]
-    assert cu.cuStreamGetCaptureInfo(0xBAD) == (cu.CUresult.CUDA_ERROR_INVALID_HANDLE,) + (None,) * 6
     print("OK")
     """
 )

@@ -18473,37 +18473,6 @@ def cuStreamIsCapturing(hStream):
     return (_result(_status), _enum_CUstreamCaptureStatus(<int>c_captureStatus))
 
 
-def cuStreamGetCaptureInfo(hStream):
-    """Query a stream's capture state Query stream state related to stream capture. If called on
-    CU_STREAM_LEGACY (the "null stream") while a stream not created with CU_STREAM_NON_BLOCKING is
-    capturing, returns CUDA_ERROR_STREAM_CAPTURE_IMPLICIT. Valid data (other than capture status)
-    is returned only if both of the following are true: - the call returns CUDA_SUCCESS - the
-    returned capture status is CU_STREAM_CAPTURE_STATUS_ACTIVE If ``edgeData_out`` is non-NULL then
-    ``dependencies_out`` must be as well. If ``dependencies_out`` is non-NULL and ``edgeData_out``
-    is NULL, but there is non-zero edge data for one or more of the current stream dependencies,
-    the call will return CUDA_ERROR_LOSSY_QUERY.
-
-    Args:
-        hStream: - The stream to query
-    """
-    cdef cydriver.CUstream c_hStream
-    cdef cydriver.CUstreamCaptureStatus c_captureStatus_out
-    cdef cuuint64_t _id_out = cuuint64_t.__new__(cuuint64_t)
-    cdef CUgraph _graph_out = CUgraph.__new__(CUgraph)
-    cdef const cydriver.CUgraphNode* c_dependencies_out = NULL
-    cdef const cydriver.CUgraphEdgeData* c_edgeData_out = NULL
-    cdef size_t c_numDependencies_out = 0
-    if type(hStream) is CUstream:
-        c_hStream = <cydriver.CUstream>(<CUstream>hStream)._ptr[0]
-    else:
-        c_hStream = <cydriver.CUstream><uintptr_t>_handle_value(hStream, CUstream, 'hStream')
-    cdef cydriver.CUresult _status
-    _status = cydriver.cuStreamGetCaptureInfo(c_hStream, &c_captureStatus_out, <cydriver.cuuint64_t*>_id_out._ptr, <cydriver.CUgraph*>_graph_out._ptr, &c_dependencies_out, &c_edgeData_out, &c_numDependencies_out)
-    if _status != cydriver.CUDA_SUCCESS:
-        return (_result(_status), None, None, None, None, None, None)
-    return (_result(_status), _enum_CUstreamCaptureStatus(<int>c_captureStatus_out), _id_out, _graph_out, ([CUgraphNode(<uintptr_t>c_dependencies_out[i]) for i in range(c_numDependencies_out)] if c_dependencies_out != NULL else []), ([_struct_from(CUgraphEdgeData_st, &c_edgeData_out[i], sizeof(cydriver.CUgraphEdgeData)) for i in range(c_numDependencies_out)] if c_edgeData_out != NULL else []), c_numDependencies_out)
-
-
 def cuStreamUpdateCaptureDependencies(hStream, dependencyData, numDependencies, flags):
     """Update the set of dependencies in a capturing stream Modifies the dependency set of a capturing
     stream. The dependency set is the set of nodes that the next captured node in the stream will

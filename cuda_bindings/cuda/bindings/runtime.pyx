@@ -12957,37 +12957,6 @@ def cudaStreamIsCapturing(stream):
     return (_result(_status), _enum_cudaStreamCaptureStatus(<int>c_pCaptureStatus))
 
 
-def cudaStreamGetCaptureInfo(stream):
-    """Query a stream's capture state Query stream state related to stream capture. If called on
-    cudaStreamLegacy (the "null stream") while a stream not created with cudaStreamNonBlocking is
-    capturing, returns cudaErrorStreamCaptureImplicit. Valid data (other than capture status) is
-    returned only if both of the following are true: - the call returns cudaSuccess - the returned
-    capture status is cudaStreamCaptureStatusActive If ``edgeData_out`` is non-NULL then
-    ``dependencies_out`` must be as well. If ``dependencies_out`` is non-NULL and ``edgeData_out``
-    is NULL, but there is non-zero edge data for one or more of the current stream dependencies,
-    the call will return cudaErrorLossyQuery.
-
-    Args:
-        stream: - The stream to query
-    """
-    cdef cyruntime.cudaStream_t c_stream
-    cdef cyruntime.cudaStreamCaptureStatus c_captureStatus_out
-    cdef unsigned long long c_id_out = 0
-    cdef cudaGraph_t _graph_out = cudaGraph_t.__new__(cudaGraph_t)
-    cdef const cyruntime.cudaGraphNode_t* c_dependencies_out = NULL
-    cdef const cyruntime.cudaGraphEdgeData* c_edgeData_out = NULL
-    cdef size_t c_numDependencies_out = 0
-    if type(stream) is cudaStream_t:
-        c_stream = <cyruntime.cudaStream_t>(<cudaStream_t>stream)._ptr[0]
-    else:
-        c_stream = <cyruntime.cudaStream_t><uintptr_t>_handle_value(stream, cudaStream_t, 'stream')
-    cdef cyruntime.cudaError_t _status
-    _status = cyruntime.cudaStreamGetCaptureInfo(c_stream, &c_captureStatus_out, &c_id_out, <cyruntime.cudaGraph_t*>_graph_out._ptr, &c_dependencies_out, &c_edgeData_out, &c_numDependencies_out)
-    if _status != cyruntime.cudaSuccess:
-        return (_result(_status), None, None, None, None, None, None)
-    return (_result(_status), _enum_cudaStreamCaptureStatus(<int>c_captureStatus_out), c_id_out, _graph_out, ([cudaGraphNode_t(<uintptr_t>c_dependencies_out[i]) for i in range(c_numDependencies_out)] if c_dependencies_out != NULL else []), ([_struct_from(cudaGraphEdgeData_st, &c_edgeData_out[i], sizeof(cyruntime.cudaGraphEdgeData)) for i in range(c_numDependencies_out)] if c_edgeData_out != NULL else []), c_numDependencies_out)
-
-
 def cudaStreamUpdateCaptureDependencies(stream, dependencyData, numDependencies, flags):
     """Update the set of dependencies in a capturing stream Modifies the dependency set of a capturing
     stream. The dependency set is the set of nodes that the next captured node in the stream will
