@@ -63,15 +63,24 @@ def _extern_block(lib: dict) -> list[str]:
     # Only the first header is included: the others (cudaProfiler.h) add functions, which are our
     # own wrappers, and no types, so cimporting code needs no more headers than that one.
     out = [f'cdef extern from "{lib["headers"][0]}":']
+    primary = lib["headers"][0]
+
+    own = {"foreign", *lib.get("own_types", ())}
+
+    def ours(item: dict) -> bool:
+        # Structs and handles declared by us, so that cimporting code needs only the first header:
+        # those of headers that need others (cudaEGL.h needs EGL's) and the foreign types (GL, EGL,
+        # VDPAU: overrides.yaml).
+        return item.get("header", primary) in own
+
     forward = []
     for rec in model["records"]:
-        if rec.get("tag"):
+        if rec.get("tag") and not ours(rec):
             forward.append(f"    cdef {rec['kind']} {rec['name']}")
     for t in model["typedefs"]:
-        if t["kind"] == "handle" and t["opaque"] not in {r["name"] for r in model["records"]}:
+        if t["kind"] == "handle" and not ours(t) and t["opaque"] not in {r["name"] for r in model["records"]}:
             forward.append(f"    cdef struct {t['opaque']}")
     out += sorted(set(forward))
-    primary = lib["headers"][0]
     for enum in model["enums"]:
         head = f"cdef enum {enum['name']}:" if enum.get("tag") else f"ctypedef enum {enum['name']}:"
         if enum.get("header", primary) != primary:
@@ -86,7 +95,9 @@ def _extern_block(lib: dict) -> list[str]:
     known |= {t["opaque"] for t in model["typedefs"] if t["kind"] == "handle"}
     nodes = {}  # name -> (dependencies, lines)
     for t in model["typedefs"]:
-        if t["kind"] == "handle":
+        if t["kind"] == "handle" and ours(t):  # an opaque pointer, as C passes it
+            nodes[t["name"]] = (set(), [f"{PLAIN}ctypedef void* {t['name']}"])
+        elif t["kind"] == "handle":
             nodes[t["name"]] = (set(), [f"    ctypedef {t['opaque']}* {t['name']}"])
         elif t["kind"] in ("alias", "enum", "record"):
             if cy(t["type"]) == t["name"]:
@@ -94,10 +105,11 @@ def _extern_block(lib: dict) -> list[str]:
             prefix = PLAIN if t.get("header", primary) != primary else "    "
             nodes[t["name"]] = (_deps(cy(t["type"])), [f"{prefix}ctypedef {cy(t['type'])} {t['name']}"])
         elif t["kind"] == "callback":
-            nodes[t["name"]] = (_deps(cy(t["type"])), [f"    ctypedef {declare(t['type'], t['name'])}"])
+            prefix = PLAIN if t.get("header") == "foreign" else "    "  # VdpGetProcAddress (overrides.yaml)
+            nodes[t["name"]] = (_deps(cy(t["type"])), [f"{prefix}ctypedef {declare(t['type'], t['name'])}"])
     anon: list = []
     for rec in model["records"]:
-        lines = _record_lines(rec, anon)
+        lines = _record_lines({**rec, "anon": True} if ours(rec) else rec, anon)
         deps = set()
         for f in rec["fields"]:
             deps |= _deps(cy(f["type"]))

@@ -46,6 +46,8 @@ class Types:
         self.typedefs = {t["name"]: t for t in model["typedefs"]}
         self.records = {r["name"]: r for r in model["records"]}
         self.enums = {e["name"]: e for e in model["enums"]}
+        # `struct cudaGraphicsResource *` spelled out is the handle cudaGraphicsResource_t
+        self.opaque = {f"{t['opaque']}*": t["name"] for t in model["typedefs"] if t["kind"] == "handle"}
         # Python enum class per enum: typedef names win over tags (CUresult, not cudaError_enum)
         self.enum_class: dict[str, str] = {}
         for e in model["enums"]:
@@ -61,6 +63,8 @@ class Types:
     def kind(self, name: str) -> tuple[str, str]:
         """(kind, primary name): int, float, enum, handle, intclass, callback, record, void, char, other."""
         name = _base(name)
+        if name in self.opaque:
+            return "handle", self.opaque[name]
         seen = name
         while True:
             if name in ("void", "char"):
@@ -115,6 +119,8 @@ def infer_directions(lib: Lib, fn: dict) -> list[dict]:
         o = over.get(p["name"])
         if o in ("in", "out", "inout"):
             p["direction"] = o
+        elif isinstance(o, dict) and "keep_host_fn" in o:
+            p["direction"] = "in"
         elif cy(p["type"]).replace(" ", "") == "constchar**":
             p["direction"] = "out"  # cuGetErrorString(error, &str): the library's own string
         elif cy(p["type"]).replace(" ", "") == "void**" and _RETURNED_DOC.match(docs.get(p["name"], "")):
@@ -138,7 +144,33 @@ def extra_plan(lib: Lib, fn: dict, p: dict) -> Plan:
     py = c
     t = cy(p["type"])
     direction = p["direction"]
-    over = lib.cfg.get("params", {}).get(fn["name"], {}).get(p["name"])
+    over = None if p.get("_plain") else lib.cfg.get("params", {}).get(fn["name"], {}).get(p["name"])
+    if isinstance(over, dict) and "keep_host_fn" in over:
+        return _keep_host_plan(lib, fn, p, over)
+    counted = _counted_output(lib, fn, p)
+    if counted is not None:
+        return counted
+    if isinstance(over, dict) and "out_list" in over:  # filled by the call, as long as an input count says
+        n = f"c_{ident(over['out_list'])}"
+        item = _base(t[:-1].strip())
+        kind, cls = types.kind(item)
+        make = {"handle": f"{cls}(<uintptr_t>c_{c}[i])", "intclass": f"{cls}(c_{c}[i])"}.get(kind, f"c_{c}[i]")
+        ct = item if kind == "int" else f"{m}.{item}"
+        return Plan(
+            None,
+            [f"cdef {ct}* c_{c} = NULL"],
+            [
+                f"if {n}:",
+                f"    c_{c} = <{ct}*>PyMem_Calloc({n}, sizeof({ct}))",
+                f"    if c_{c} == NULL:",
+                "        raise MemoryError()",
+            ],
+            f"c_{c}",
+            output=f"[{make} for i in range({n})]",
+            outtype=f"list[{cls}]",
+            cleanup=[f"PyMem_Free(c_{c})"],
+            late=True,
+        )
     if over == "kernel_params":
         return Plan(
             py,
@@ -155,12 +187,21 @@ def extra_plan(lib: Lib, fn: dict, p: dict) -> Plan:
             f"c_{c}",
             pytype="int | None",
         )
-    if isinstance(over, dict) and "host_fn" in over:
-        # a C function pointer as usual, or a Python callable run through a trampoline
-        data = ident(over["host_fn"])
+    if isinstance(over, dict) and ("host_fn" in over or "stream_callback" in over):
+        # a C function pointer as usual, or a Python callable run (once) through a trampoline
+        data = ident(over.get("host_fn") or over["stream_callback"])
         kind, cls = types.kind(t)
         ct = f"{m}.{_base(t)}"
         success = f"{m}.{lib.cfg['success']}"
+        if "host_fn" in over:
+            wrap = f"python_host_fn({py}, {data}, &_host_fn, &_host_data)"
+            pytype = f"{cls} | int | Callable[[Any], None]"
+        else:  # called with (stream, status, user data), as the C callback is
+            stream_cls = types.kind(cy(fn["params"][0]["type"]))[1]
+            result = emit_py.lib_result(lib)
+            status = f"_enum_class({result!r})"
+            wrap = f"python_stream_callback({py}, {data}, {stream_cls}, {status}, &_host_fn, &_host_data)"
+            pytype = f"{cls} | int | Callable[[{stream_cls}, {result}, Any], None]"
         return Plan(
             py,
             [
@@ -170,8 +211,8 @@ def extra_plan(lib: Lib, fn: dict, p: dict) -> Plan:
                 "cdef bint _host_ok = False",
             ],
             [
-                f"if callable({py}) and not isinstance({py}, (int, {cls})) and not hasattr({py}, 'argtypes'):",
-                f"    python_host_fn({py}, {data}, &_host_fn, &_host_data)",
+                f"if is_callable_arg({py}, {cls}):",
+                f"    {wrap}",
                 f"    c_{c} = <{ct}>_host_fn",
                 f"    c_{data} = _host_data",
                 "else:",
@@ -180,7 +221,7 @@ def extra_plan(lib: Lib, fn: dict, p: dict) -> Plan:
                 f"    c_{data} = _{data}.ptr",
             ],
             f"c_{c}",
-            pytype=f"{cls} | int | Callable[[Any], None]",
+            pytype=pytype,
             cleanup=["if _host_data != NULL and not _host_ok:", "    release_host_fn(_host_data)  # it will never run"],
             late=True,
             after_call=[f"_host_ok = _status == {success}"],
@@ -344,6 +385,15 @@ def extra_plan(lib: Lib, fn: dict, p: dict) -> Plan:
                     pytype=name,
                 )
         else:  # an input pointer
+            if kind == "callback":  # a function type taken by address (VdpGetProcAddress*)
+                ct = f"{m}.{_base(base)}"
+                return Plan(
+                    py,
+                    [f"cdef {ct}* c_{c}"],
+                    [f"c_{c} = <{ct}*><uintptr_t>_handle_value({py}, {name}, {py!r})"],
+                    f"c_{c}",
+                    pytype=f"{name} | int",
+                )
             if kind == "record":
                 ct = f"{m}.{_base(base)}"
                 return Plan(
@@ -411,6 +461,79 @@ def extra_plan(lib: Lib, fn: dict, p: dict) -> Plan:
             outtype="bytes",
         )
     raise Unsupported(f"{direction} {p['type']}")
+
+
+def _counted_output(lib: Lib, fn: dict, p: dict) -> Plan | None:
+    """Arrays the call fills, sized by an in/out count (overrides: `inout_count`): the count is an
+    input (0, the default, asks for the number only) and comes back with the lists, each as long
+    as the count asked for (entries past the real number are NULL handles), as the reference does."""
+    over = lib.cfg.get("params", {}).get(fn["name"], {})
+    count = next((name for name, o in over.items() if o == "inout_count"), None)
+    if count is None:
+        return None
+    n = f"_len_{ident(count)}"
+    c = ident(p["name"])
+    if p["name"] == count:
+        return Plan(
+            c,
+            [f"cdef size_t c_{c} = 0", f"cdef size_t {n} = 0"],
+            [f"c_{c} = {c} if PyLong_Check({c}) else _index({c}, {c!r})", f"{n} = c_{c}"],
+            f"&c_{c}",
+            output=f"c_{c}",
+            pytype="int",
+            outtype="int",
+            default="0",
+        )
+    t = cy(p["type"])
+    if p is fn["params"][0] or not t.endswith("*") or t.endswith("**") or "const" in t:
+        return None
+    types: Types = lib.types
+    m = lib.cymod
+    item = _base(t[:-1].strip())
+    kind, cls = types.kind(item)
+    if kind == "handle":
+        make = f"{cls}(<uintptr_t>c_{c}[i])"
+    elif kind == "record":
+        make = f"_struct_from({cls}, &c_{c}[i], sizeof({m}.{item}))"
+    else:
+        raise Unsupported(f"counted output array of {t}")
+    return Plan(
+        None,
+        [f"cdef {m}.{item}* c_{c} = NULL"],
+        [
+            f"if {n}:",
+            f"    c_{c} = <{m}.{item}*>PyMem_Calloc({n}, sizeof({m}.{item}))",
+            f"    if c_{c} == NULL:",
+            "        raise MemoryError()",
+        ],
+        f"c_{c}",
+        output=f"[{make} for i in range({n})]",
+        outtype=f"list[{cls}]",
+        cleanup=[f"PyMem_Free(c_{c})"],
+        late=True,
+    )
+
+
+def _keep_host_plan(lib: Lib, fn: dict, p: dict, over: dict) -> Plan:
+    """A struct naming a host function: once the call took it, the graph (or the process) keeps the
+    Python callable it may hold (see _lib/callbacks.pyx)."""
+    m = lib.cymod
+    plan = extra_plan(lib, fn, {**p, "direction": "in", "_plain": True})
+    c = ident(p["name"])
+    graph = over["keep_host_fn"]
+    keep = lib.cfg["keep_host_record"]
+    g = f"c_{ident(graph)}" if graph else "NULL"
+    field = f"c_{c}"
+    cond = f"c_{c} != NULL"
+    if over.get("union"):
+        field = f"(&c_{c}.{over['union']})"
+        cond += f" and c_{c}.type == {m}.{lib.cfg['host_node_type']}"
+    plan.after_call = [
+        *plan.after_call,
+        f"if _status == {m}.{lib.cfg['success']} and {cond}:",
+        f"    {keep}({g}, <void*>{field}.fn, {field}.userData)",
+    ]
+    return plan
 
 
 _COUNT = re.compile(r"^(num[A-Z]\w*|count|\w+Count)$")
@@ -486,6 +609,63 @@ def value_class(lib: Lib, name: str, doc: str) -> list[str]:
     return ["@cython.freelist(16)", *lines]
 
 
+def _array_fields(lib: Lib, rec: dict) -> dict[str, str]:
+    """Pointer fields that are arrays of structs or handles, each with the count field that sizes it:
+    the count named after the pointer (numAttrs: attrs, accessDescCount: accessDescs), else the
+    struct's one count shared by all of them (numExtSems: extSemArray, paramsArray)."""
+    types: Types = lib.types
+    ptrs = []
+    for f in rec["fields"]:
+        t = cy(f["type"])
+        if "record" in f or f.get("array") or not t.endswith("*") or t.endswith("**"):
+            continue
+        if types.kind(t[:-1].strip())[0] in ("record", "handle"):
+            ptrs.append(f["name"])
+    counts = [f["name"] for f in rec["fields"] if _COUNT.match(f["name"]) and "record" not in f and not f.get("array")]
+    if not ptrs or not counts:
+        return {}
+
+    def named(count: str, ptr: str) -> bool:
+        c = count.lower()
+        return c in (f"num{ptr}".lower(), f"{ptr}count".lower(), f"{ptr[:-1]}count".lower())
+
+    pairs = {p: c for p in ptrs for c in counts if named(c, p)}
+    if pairs:
+        return pairs
+    return {p: counts[0] for p in ptrs} if len(counts) == 1 else {}
+
+
+def _array_field(lib: Lib, f: dict, count: str) -> list[str]:
+    """A list of structs (views into the array) or handles; set from a list, which the object then
+    owns, with the count set to its length."""
+    types: Types = lib.types
+    m = lib.cymod
+    n = ident(f["name"])
+    t = cy(f["type"])
+    item = _base(t[:-1].strip())
+    kind, cls = types.kind(item)
+    acc, cnt = f"self._ptr[0].{n}", f"self._ptr[0].{ident(count)}"
+    make = f"_view_{cls}(<uintptr_t>&p[i], self)" if kind == "record" else f"{cls}(<uintptr_t>p[i])"
+    doc = " ".join(f.get("doc", "").split()).replace("\\", "")
+    doc = doc + ("" if not doc or doc.endswith(".") else ".")
+    return [
+        "",
+        "    @property",
+        f"    def {n}(self):",
+        *quote(f"{doc} A list of {cls} ({count} of them); set from a list, which sets {count}.".strip(), "        "),
+        f"        cdef {m}.{item}* p = <{m}.{item}*>{acc}",
+        "        if p == NULL:",
+        "            return []",
+        f"        return [{make} for i in range({cnt})]",
+        f"    @{n}.setter",
+        f"    def {n}(self, value):",
+        "        cdef size_t count = 0 if value is None else len(value)",
+        f"        {acc} = <{qualify(lib, t)}>_array_into(",
+        f"            self, <void*>&{acc}, value, {cls}, sizeof({m}.{item}), {kind == 'record'})",
+        f"        {cnt} = count",
+    ]
+
+
 def _field_plan(lib: Lib, owner: str, f: dict, nested_name: str | None) -> list[str]:
     """A property per field: getter and setter over the struct the object points to."""
     types: Types = lib.types
@@ -505,7 +685,7 @@ def _field_plan(lib: Lib, owner: str, f: dict, nested_name: str | None) -> list[
         out += [
             f"    @{ident(n)}.setter",
             f"    def {ident(n)}(self, value):",
-            f"        _copy_struct(<void*>&{acc}, value, {nested_name}, sizeof({acc}))",
+            f"        _copy_struct(self, <void*>&{acc}, value, {nested_name}, sizeof({acc}))",
         ]
         return out
     kind, name = types.kind(t)
@@ -561,7 +741,7 @@ def _field_plan(lib: Lib, owner: str, f: dict, nested_name: str | None) -> list[
         out += [
             f"    @{ident(n)}.setter",
             f"    def {ident(n)}(self, value):",
-            f"        _copy_struct(<void*>&{acc}, value, {name}, sizeof({acc}))",
+            f"        _copy_struct(self, <void*>&{acc}, value, {name}, sizeof({acc}))",
         ]
     elif t.endswith("*"):  # any other pointer: its address
         out += [f"        return <uintptr_t>{acc}"]
@@ -575,17 +755,59 @@ def _field_plan(lib: Lib, owner: str, f: dict, nested_name: str | None) -> list[
     return out
 
 
+def _is_host_fn_record(lib: Lib, rec: dict) -> bool:
+    """CUDA_HOST_NODE_PARAMS and the like: {host function fn; void* userData}."""
+    fields = {f["name"]: f for f in rec["fields"]}
+    if set(fields) != {"fn", "userData"} or cy(fields["userData"]["type"]).replace(" ", "") != "void*":
+        return False
+    t = lib.types.typedefs.get(_base(cy(fields["fn"]["type"])))
+    return t is not None and t["kind"] == "callback" and t["params"] == ["void *"]
+
+
+def _host_fn_fields(lib: Lib, rec: dict) -> list[str]:
+    """fn takes a C function or a Python callable; userData then takes any Python object."""
+    m = lib.cymod
+    fn_t = _base(cy(next(f["type"] for f in rec["fields"] if f["name"] == "fn")))
+    cls = lib.types.kind(fn_t)[1]
+    where = "<void**>&self._ptr[0].fn, &self._ptr[0].userData"
+    return [
+        "",
+        "    @property",
+        "    def fn(self):",
+        '        """The function to call when the node executes: a C function, or the Python callable given."""',
+        f"        cdef {cls} v",
+        "        if is_python_host_fn(<void*>self._ptr[0].fn):",
+        "            return host_field_fn(self._ptr[0].userData)",
+        f"        v = {cls}.__new__({cls})",
+        f"        (<{m}.{fn_t}*>v._ptr)[0] = self._ptr[0].fn",
+        "        return v",
+        "    @fn.setter",
+        "    def fn(self, value):",
+        f"        if is_callable_arg(value, {cls}):",
+        f"            host_field_set_fn(_refs_of(self), {where}, value)",
+        "        else:",
+        f"            host_field_set_c_fn(_refs_of(self), {where}, <void*>_address(value, 'fn'))",
+        "",
+        "    @property",
+        "    def userData(self):",
+        '        """The argument passed to fn: an address, or any Python object when fn is a Python callable."""',
+        f"        return host_field_data(_refs_get(self), {where})",
+        "    @userData.setter",
+        "    def userData(self, value):",
+        f"        host_field_set_data(_refs_of(self), {where}, value)",
+    ]
+
+
 def struct_class(lib: Lib, rec: dict, nested: list) -> list[str]:
     """A cdef class over one C struct or union; nested unnamed records become anon_<kind>N classes."""
     m = lib.cymod
     name = rec["name"]
     ctype = f"{m}.{name}"
     lines = [
-        f"cdef class {name}:",
+        f"cdef class {name}(_Struct):",
         *quote(docstring(rec.get("doc", "")) or f"The C {rec['kind']} {name}; a property per field."),
         f"    cdef {ctype} _value",
         f"    cdef {ctype}* _ptr",
-        "    cdef object _owner  # the object whose memory a view points into",
         "",
         "    def __cinit__(self, uintptr_t _ptr=0, owner=None):",
         "        if _ptr:",
@@ -603,9 +825,15 @@ def struct_class(lib: Lib, rec: dict, nested: list) -> list[str]:
         f"        return f'<{name} at 0x{{<uintptr_t>self._ptr:x}}>'",
         "",
     ]
+    if _is_host_fn_record(lib, rec):
+        return lines + _host_fn_fields(lib, rec)
     props = []
+    arrays = _array_fields(lib, rec)
     for f in rec["fields"]:
         nested_name = f["record"]["name"] if "record" in f else None
+        if f["name"] in arrays:
+            props += _array_field(lib, f, arrays[f["name"]])
+            continue
         try:
             props += ["", *_field_plan(lib, name, f, nested_name)]
         except Unsupported as exc:
@@ -623,7 +851,7 @@ _RICH_HEADER = """\
 cimport cython
 from cpython.long cimport PyLong_Check
 from cpython.object cimport PyObject_Length
-from cpython.mem cimport PyMem_Free, PyMem_Malloc
+from cpython.mem cimport PyMem_Calloc, PyMem_Free, PyMem_Malloc
 from libc.stdint cimport *
 from libc.string cimport memcpy, memset
 
@@ -631,11 +859,24 @@ from cuda.bindings cimport {cymod}
 from cuda.bindings._lib.args cimport BufferArg, CStrings, buffer_arg, c_strings
 from cuda.bindings._lib.args cimport address_arg as _address
 from cuda.bindings._lib.args cimport cstr_arg as _cstr
+from cuda.bindings._lib.args cimport handle_ref as _handle_ref
 from cuda.bindings._lib.args cimport handle_value as _handle_value
 from cuda.bindings._lib.args cimport index_arg as _index
 from cuda.bindings._lib.args cimport void_ptr_arg as _void_ptr
 from cuda.bindings._lib.args cimport PointerArray, pointer_array
-from cuda.bindings._lib.callbacks cimport python_host_fn, release_host_fn
+from cuda.bindings._lib.callbacks cimport (
+    host_field_data,
+    host_field_fn,
+    host_field_set_c_fn,
+    host_field_set_data,
+    host_field_set_fn,
+    is_callable_arg,
+    is_python_host_fn,
+    python_host_fn,
+    python_stream_callback,
+    release_host_fn,
+)
+from cuda.bindings._lib.callbacks cimport {keep}
 from cuda.bindings._lib.kernel_params cimport pack_kernel_params
 
 from enum import IntEnum
@@ -687,16 +928,78 @@ def __dir__():
     return sorted({{*_module_globals, *_ENUMS, *_ENUM_ALIASES, *_MEMBER_ALIASES, "Any", "Optional", "ctypes", "cuda"}})
 
 
+cdef class _Struct:
+    # What the struct classes share: the owner of the memory a view points into, and the Python
+    # objects the C struct refers to (a host function's record, arrays), by the address of the field.
+    cdef object _owner
+    cdef dict _refs
+
+
+cdef _Struct _root(_Struct s):
+    while isinstance(s._owner, _Struct):  # a view into another struct: that one keeps the objects
+        s = <_Struct>s._owner
+    return s
+
+
+cdef dict _refs_get(_Struct s):
+    return _root(s)._refs
+
+
+cdef dict _refs_of(_Struct s):
+    s = _root(s)
+    if s._refs is None:
+        s._refs = {{}}
+    return s._refs
+
+
+cdef void* _array_into(_Struct self, void* field, object items, type cls, size_t size, bint records) except? NULL:
+    # A C array of len(items) structs or handles, owned by the struct object (kept with its field's address).
+    cdef dict refs = _refs_of(self)
+    cdef uintptr_t key = <uintptr_t>field
+    if items is None or len(items) == 0:
+        refs.pop(key, None)
+        return NULL
+    cdef Py_ssize_t i, n = len(items)
+    cdef bytearray data = bytearray(n * size)
+    cdef char* dst = data
+    cdef uintptr_t src
+    for i in range(n):
+        item = items[i]
+        if records:
+            src = _struct_arg(item, cls, cls.__name__).getPtr()
+            memcpy(dst + i * size, <void*>src, size)
+        else:
+            (<uintptr_t*>(dst + i * size))[0] = _handle_value(item, cls, cls.__name__)
+    refs[key] = data
+    return <void*>dst
+
+
+cdef object _struct_from(type cls, const void* src, size_t size):
+    obj = cls()  # a copy of a C struct the library wrote
+    memcpy(<void*><uintptr_t>obj.getPtr(), src, size)
+    return obj
+
+
 cdef object _struct_arg(object obj, type cls, str name):
     if isinstance(obj, cls):
         return obj
     raise TypeError(f"{{name}} must be a {{cls.__name__}}, not {{type(obj).__name__}}")
 
 
-cdef int _copy_struct(void* dst, object value, type cls, size_t size) except -1:
+cdef int _copy_struct(_Struct self, void* dst, object value, type cls, size_t size) except -1:
     if not isinstance(value, cls):
         raise TypeError(f"expected a {{cls.__name__}}, not {{type(value).__name__}}")
-    memcpy(dst, <void*><uintptr_t>value.getPtr(), size)
+    cdef uintptr_t src = value.getPtr()
+    cdef uintptr_t to = <uintptr_t>dst
+    memcpy(dst, <void*>src, size)
+    cdef dict mine = _refs_get(self)
+    cdef dict theirs = _refs_get(<_Struct>value)
+    cdef list kept = [(k - src + to, o) for k, o in theirs.items() if src <= k < src + size] if theirs else []
+    if mine:  # what the fields overwritten referred to
+        for key in [k for k in mine if to <= k < to + size]:
+            del mine[key]
+    if kept:  # the copy refers to the same objects: keep them here too
+        _refs_of(self).update(kept)
     return 0
 
 
@@ -811,7 +1114,7 @@ def module(lib: Lib, stamp: str) -> tuple[str, str, str]:
     lib.types = Types(lib.model)
     types: Types = lib.types
     m = lib.cymod
-    out = [_RICH_HEADER.format(stamp=stamp, cymod=m).rstrip(), ""]
+    out = [_RICH_HEADER.format(stamp=stamp, cymod=m, keep=lib.cfg["keep_host_record"]).rstrip(), ""]
     stub = [stamp, "", "from collections.abc import Callable", "from enum import IntEnum", "from typing import Any", ""]
     aliases: list[tuple[str, str]] = []
 

@@ -48,6 +48,7 @@ class Plan:
     late: bool = False  # set up after the other parameters (it reads a count)
     after_call: list[str] = field(default_factory=list)  # right after the C call returns
     last: bool = False  # set up after the late ones (it reads an array they fill)
+    default: str | None = None  # the Python argument's default value
 
 
 @dataclass
@@ -88,7 +89,7 @@ def plan(lib: Lib, fn: dict, p: dict, style: str) -> Plan:
     rich = (
         "kernel_params", "extra_params", "out_string", "pointer_attribute", "attr_value_out", "attr_value_in",
         "host_fn", "host_data", "in_list", "pointer_list", "out_address", "handle_out", "attribute_values",
-        "range_values", "borrowed_array",
+        "range_values", "borrowed_array", "stream_callback", "keep_host_fn", "inout_count", "out_list",
     )  # fmt: skip
     if hasattr(lib, "extra_plan") and (over in rich or (isinstance(over, dict) and set(over) & set(rich))):
         return lib.extra_plan(lib, fn, {**p, "direction": direction})
@@ -308,7 +309,7 @@ def function(lib: Lib, fn: dict, style: str) -> tuple[list[str], str]:
     plans = [plan(lib, fn, p, style) for p in params]
     _fill_buffer_setup(lib, fn, plans, params, style)
     pyname = _pyname(lib, fn, style)
-    args = [pl.pyname for pl in plans if pl.pyname]
+    args = [pl.pyname if pl.default is None else f"{pl.pyname}={pl.default}" for pl in plans if pl.pyname]
     body = []
     for pl in plans:
         body += [f"    {d}" for d in pl.decl if f"    {d}" not in body]
@@ -357,7 +358,9 @@ def function(lib: Lib, fn: dict, style: str) -> tuple[list[str], str]:
     pyparams = {p["name"]: pl.pyname for p, pl in zip(params, plans) if pl.pyname}
     doc = docstring(fn["doc"], pyparams)
     head = [f"def {pyname}({', '.join(args)}):", *quote(doc)]
-    sig = ", ".join(f"{pl.pyname}: {pl.pytype}" for pl in plans if pl.pyname)
+    sig = ", ".join(
+        f"{pl.pyname}: {pl.pytype}" + ("" if pl.default is None else f" = {pl.default}") for pl in plans if pl.pyname
+    )
     return head + body, f"def {pyname}({sig}) -> {stub_ret}: ..."
 
 

@@ -63,12 +63,22 @@ def stamp(name: str, cfg: dict) -> str:
 
 def build_model(cfg: dict) -> dict:
     inc = header_dir(cfg)
-    model = parse.parse([os.path.join(inc, h) for h in cfg["headers"]], [inc], tuple(cfg.get("defines", ())))
+    pre = tuple(cfg.get("pre_include", ()))
+    model = parse.parse([os.path.join(inc, h) for h in cfg["headers"]], [inc], tuple(cfg.get("defines", ())), pre)
+    for name, ctype in cfg.get("foreign_types", {}).items():  # an alias, or a callback {return, params}
+        entry = {"name": name, "kind": "alias", "type": ctype, "canonical": ctype, "doc": "", "header": "foreign"}
+        if ctype == "handle":  # an opaque pointer (EGLImageKHR)
+            entry.update(kind="handle", type="void *", canonical="void *", opaque=f"{name}_opaque")
+        elif isinstance(ctype, dict):
+            params = ", ".join(ctype["params"])
+            entry.update(kind="callback", type=f"{ctype['return']} (*)({params})", canonical=ctype["params"])
+            entry.update(params=ctype["params"], **{"return": ctype["return"]})
+        model["typedefs"].append(entry)
     emit_driver.assign_anon_names(model)
     if cfg.get("proc_address"):
         versions: dict[str, list] = {}
         for h in cfg["typedef_headers"]:
-            versions.update(parse.proc_versions(os.path.join(inc, h), [inc]))
+            versions.update(parse.proc_versions(os.path.join(inc, h), [inc], pre))
         cuda_version = next(m["value"] for m in model["macros"] if m["name"] == "CUDA_VERSION")
         for fn in model["functions"]:
             # the ABI whose parameters match; one the typedefs do not list is as new as the headers

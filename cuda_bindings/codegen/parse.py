@@ -166,10 +166,14 @@ def _enum(cursor: ci.Cursor, name: str, doc_cursor: ci.Cursor) -> dict:
     return {"name": name, "members": members, "doc": clean_comment(doc_cursor.raw_comment)}
 
 
-def parse(headers: list[str], include_dirs: list[str], defines: tuple[str, ...] = ()) -> dict:
-    """Parse headers (absolute paths) into a model of everything they declare."""
+def parse(
+    headers: list[str], include_dirs: list[str], defines: tuple[str, ...] = (), pre: tuple[str, ...] = ()
+) -> dict:
+    """Parse headers (absolute paths) into a model of everything they declare; `pre` are included
+    first (cudaVDPAU.h uses the VDPAU types without including their header)."""
     _libclang()
-    source = "".join(f'#include "{os.path.basename(h)}"\n' for h in headers)
+    source = "".join(f"#include <{h}>\n" for h in pre)
+    source += "".join(f'#include "{os.path.basename(h)}"\n' for h in headers)
     stubs = os.path.join(os.path.dirname(os.path.abspath(__file__)), "cstubs")
     args = ["-x", "c", "-std=c11", "-nostdinc", f"-I{stubs}", *(f"-I{d}" for d in include_dirs)]
     args += [f"-D{d}" for d in defines]
@@ -222,6 +226,7 @@ def parse(headers: list[str], include_dirs: list[str], defines: tuple[str, ...] 
             if c.is_definition() and _tag(c):
                 hoisted: list = []
                 rec = {"name": _tag(c), **_record(c, hoisted), "doc": clean_comment(c.raw_comment), "tag": True}
+                rec["header"] = _header_of(c)
                 model["records"] += hoisted
                 records[rec["name"]] = rec
                 model["records"].append(rec)
@@ -279,14 +284,16 @@ def _apply_aliases(model: dict) -> None:
     model["functions"] = [fn for fn in model["functions"] if by_name[fn["name"]] is fn]
 
 
-def proc_versions(typedefs_header: str, include_dirs: list[str]) -> dict[str, list[tuple[int, list[str]]]]:
+def proc_versions(
+    typedefs_header: str, include_dirs: list[str], pre: tuple[str, ...] = ()
+) -> dict[str, list[tuple[int, list[str]]]]:
     """cudaTypedefs.h's PFN_<name>_v<version> typedefs: per base name, each ABI version and its parameter types.
 
     cuGetProcAddress takes the base name and a version; the version must be the
     one whose parameters match the declaration we call through (cuCtxGetDevice
     is v2000 with one parameter; v13000 under the same base name takes two).
     """
-    model = parse([typedefs_header], include_dirs)
+    model = parse([typedefs_header], include_dirs, (), pre)
     versions: dict[str, list] = {}
     for t in model["typedefs"]:
         m = re.fullmatch(r"PFN_(\w+)_v(\d+)(_ptds|_ptsz)?", t["name"])

@@ -159,5 +159,110 @@ def test_array_arguments_are_checked_before_the_call():
 
 def test_output_arrays_are_left_out_not_misbound():
     listed = MISSING.read_text()
-    for name in ("cuGraphGetNodes", "cuGraphGetEdges"):
+    names = [line.split(":")[0] for line in listed.splitlines() if ": output array" in line]
+    for name in names:
         assert not hasattr(cu, name) and f"{name}: output array" in listed
+
+
+def test_counted_output_arrays_take_the_count():
+    """cuGraphGetNodes(hGraph, numNodes=0) -> (err, nodes, numNodes), as the reference has it."""
+    stubs = (MISSING.parents[2] / "cuda" / "bindings" / "driver.pyi").read_text()
+    for name, count in [("cuGraphGetNodes", "numNodes"), ("cuGraphGetRootNodes", "numRootNodes"),
+                        ("cuGraphGetEdges", "numEdges"), ("cuGraphNodeGetDependencies", "numDependencies"),
+                        ("cuGraphNodeGetDependentNodes", "numDependentNodes")]:  # fmt: skip
+        assert f", {count}: int = 0) -> tuple[CUresult, list[" in stubs.split(f"def {name}(")[1].splitlines()[0]
+        with pytest.raises(TypeError):  # checked before any driver call, by keyword
+            getattr(cu, name)(1, **{count: "3"})
+
+
+def test_struct_array_fields_are_lists():
+    import gc
+
+    attrs = []
+    for i, attr_id in enumerate([cu.CUlaunchAttributeID.CU_LAUNCH_ATTRIBUTE_COOPERATIVE,
+                                 cu.CUlaunchAttributeID.CU_LAUNCH_ATTRIBUTE_PRIORITY]):  # fmt: skip
+        a = cu.CUlaunchAttribute()
+        a.id = attr_id
+        a.value.priority = 10 + i
+        attrs.append(a)
+    config = cu.CUlaunchConfig()
+    assert config.attrs == [] and config.numAttrs == 0
+    config.attrs = attrs
+    assert config.numAttrs == 2
+    del attrs, a
+    gc.collect()
+    got = config.attrs  # views into the array the config owns
+    assert [x.id for x in got] == [cu.CUlaunchAttributeID.CU_LAUNCH_ATTRIBUTE_COOPERATIVE,
+                                   cu.CUlaunchAttributeID.CU_LAUNCH_ATTRIBUTE_PRIORITY]  # fmt: skip
+    assert [x.value.priority for x in got] == [10, 11]
+    got[1].value.priority = 99  # writes through to the C array
+    assert config.attrs[1].value.priority == 99
+    assert got[0].getPtr() + cu.sizeof(cu.CUlaunchAttribute) == got[1].getPtr()
+    config.numAttrs = 1  # the count is the C field's: shorter views
+    assert len(config.attrs) == 1
+    config.attrs = []
+    assert config.numAttrs == 0 and config.attrs == []
+    with pytest.raises(TypeError):
+        config.attrs = [cu.CUlaunchConfig()]
+    with pytest.raises(TypeError):
+        config.attrs = 5
+
+    # handles and structs sharing one count; set through a view into a union, copied with the struct
+    params = cu.CUgraphNodeParams()
+    sems = [cu.CUexternalSemaphore(0x1000 + i) for i in range(3)]
+    sig = [cu.CUDA_EXTERNAL_SEMAPHORE_SIGNAL_PARAMS() for _ in range(3)]
+    for i, p in enumerate(sig):
+        p.params.fence.value = 1000 + i
+    params.extSemSignal.extSemArray = sems
+    params.extSemSignal.paramsArray = sig
+    del sems, sig, p
+    gc.collect()
+    assert params.extSemSignal.numExtSems == 3
+    assert [int(x) for x in params.extSemSignal.extSemArray] == [0x1000, 0x1001, 0x1002]
+    assert [p.params.fence.value for p in params.extSemSignal.paramsArray] == [1000, 1001, 1002]
+    copy_src = params.extSemSignal  # a view: keeps params alive
+    del params
+    gc.collect()
+    holder = cu.CUgraphNodeParams()
+    holder.extSemSignal = copy_src  # the copy keeps the arrays too
+    del copy_src
+    gc.collect()
+    assert [p.params.fence.value for p in holder.extSemSignal.paramsArray] == [1000, 1001, 1002]
+    holder.extSemSignal = holder.extSemSignal  # onto itself: still kept
+    gc.collect()
+    assert [p.params.fence.value for p in holder.extSemSignal.paramsArray] == [1000, 1001, 1002]
+
+    batch = cu.CUDA_BATCH_MEM_OP_NODE_PARAMS()
+    ops = [cu.CUstreamBatchMemOpParams() for _ in range(2)]
+    ops[0].operation = cu.CUstreamBatchMemOpType.CU_STREAM_MEM_OP_WAIT_VALUE_32
+    ops[1].operation = cu.CUstreamBatchMemOpType.CU_STREAM_MEM_OP_WRITE_VALUE_32
+    batch.paramArray = ops
+    assert batch.count == 2 and [o.operation for o in batch.paramArray] == [
+        cu.CUstreamBatchMemOpType.CU_STREAM_MEM_OP_WAIT_VALUE_32,
+        cu.CUstreamBatchMemOpType.CU_STREAM_MEM_OP_WRITE_VALUE_32,
+    ]
+
+
+def test_graphics_interop_functions_and_types():
+    """GL and VDPAU interop: the types are value classes of the C widths, bad input fails before any call."""
+    for cls, size in [(cu.GLuint, 4), (cu.GLenum, 4), (cu.VdpDevice, 4), (cu.VdpVideoSurface, 4),
+                      (cu.VdpOutputSurface, 4), (cu.VdpGetProcAddress, 8)]:  # fmt: skip
+        assert cu.sizeof(cls) == size and int(cls(7)) == 7
+    assert cu.CUGLDeviceList.CU_GL_DEVICE_LIST_ALL == 1 and cu.CUGLmap_flags.CU_GL_MAP_RESOURCE_FLAGS_NONE == 0
+    for cls in (cu.EGLImageKHR, cu.EGLStreamKHR, cu.EGLSyncKHR, cu.CUeglStreamConnection):
+        assert cu.sizeof(cls) == 8 and int(cls(0x1234)) == 0x1234
+    assert cu.sizeof(cu.EGLint) == 4 and cu.sizeof(cu.CUeglFrame) == 64  # the layout of cudaEGL.h
+    frame = cu.CUeglFrame()
+    frame.eglColorFormat = cu.CUeglColorFormat.CU_EGL_COLOR_FORMAT_RGBA
+    frame.cuFormat = cu.CUarray_format.CU_AD_FORMAT_UNSIGNED_INT8
+    assert frame.eglColorFormat == cu.CUeglColorFormat.CU_EGL_COLOR_FORMAT_RGBA
+    with pytest.raises(TypeError):
+        cu.cuGraphicsEGLRegisterImage(1.5, 0)
+    with pytest.raises(TypeError):
+        cu.cuEGLStreamConsumerDisconnect("conn")
+    for call in [lambda: cu.cuGraphicsGLRegisterBuffer(1.5, 0), lambda: cu.cuGraphicsGLRegisterImage(1, "x", 0),
+                 lambda: cu.cuGLGetDevices(None, 1), lambda: cu.cuVDPAUGetDevice(object(), 0),
+                 lambda: cu.cuVDPAUCtxCreate(0, 0, 1, 2.5),
+                 lambda: cu.cuGraphicsVDPAURegisterVideoSurface([], 0)]:  # fmt: skip
+        with pytest.raises(TypeError):
+            call()

@@ -372,3 +372,150 @@ def test_graph_built_node_by_node(module):
     np.testing.assert_allclose(out, y + 2 * x, rtol=1e-5, atol=1e-6)
     ok(cu.cuGraphExecDestroy(exec_))
     ok(cu.cuGraphDestroy(graph))
+
+
+def _wait_until(predicate, seconds=5.0):
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not predicate() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return predicate()
+
+
+def test_python_stream_callback_and_host_function(context):
+    """Python callables enqueued behind a blocked stream run after the caller dropped them."""
+    import gc
+    import threading
+
+    rng = np.random.default_rng(11)
+    src = rng.standard_normal(4096).astype(np.float32)
+    out = np.full_like(src, np.nan)  # poisoned: the callback must see the copied values
+    stream = ok(cu.cuStreamCreate(0))
+    dptr = ok(cu.cuMemAlloc(src.nbytes))
+    gate, seen = threading.Event(), []
+
+    def enqueue():  # every reference to the callables lives in this frame only
+        # (copies from and to pageable memory wait for the stream: before the gate)
+        ok(cu.cuMemcpyHtoDAsync(dptr, src, src.nbytes, stream))
+        ok(cu.cuMemcpyDtoHAsync(out, dptr, src.nbytes, stream))
+        ok(cu.cuLaunchHostFunc(stream, lambda ev: ev.wait(10), gate))  # holds the stream until set
+        ok(cu.cuStreamAddCallback(stream, lambda s, status, arr: seen.append((s, status, float(arr.sum()))), out, 0))
+        ok(cu.cuLaunchHostFunc(stream, lambda data: seen.append(data), ("done", 7)))
+
+    enqueue()
+    gc.collect()
+    assert seen == []
+    gate.set()
+    ok(cu.cuStreamSynchronize(stream))
+    assert len(seen) == 2 and seen[1] == ("done", 7)
+    s, status, total = seen[0]
+    assert s == stream and status == cu.CUresult.CUDA_SUCCESS
+    assert total == pytest.approx(float(src.sum()), rel=1e-5)
+    np.testing.assert_array_equal(out, src)
+    ok(cu.cuMemFree(dptr))
+    ok(cu.cuStreamDestroy(stream))
+
+
+def test_graph_host_node_runs_a_python_callable(context):
+    """The graph, then its instantiation, keep the callable; it is freed after both are destroyed."""
+    import gc
+    import weakref
+
+    calls = []
+
+    class Counter:
+        def __call__(self, data):
+            calls.append(data["value"] * 2)
+
+    stream = ok(cu.cuStreamCreate(0))
+    graph = ok(cu.cuGraphCreate(0))
+    fn = Counter()
+    params = cu.CUDA_HOST_NODE_PARAMS()
+    params.fn = fn
+    params.userData = {"value": 21}
+    first = ok(cu.cuGraphAddHostNode(graph, None, 0, params))
+    np_ = cu.CUgraphNodeParams()
+    np_.type = cu.CUgraphNodeType.CU_GRAPH_NODE_TYPE_HOST
+    np_.host.fn = fn
+    np_.host.userData = {"value": 50}
+    ok(cu.cuGraphAddNode(graph, [first], None, 1, np_))
+    wr = weakref.ref(fn)
+    del fn, params, np_
+    gc.collect()
+    exec_ = ok(cu.cuGraphInstantiate(graph, 0))
+    ok(cu.cuGraphDestroy(graph))
+    gc.collect()
+    assert wr() is not None
+    for _ in range(3):
+        ok(cu.cuGraphLaunch(exec_, stream))
+    ok(cu.cuStreamSynchronize(stream))
+    assert calls == [42, 100] * 3
+    ok(cu.cuGraphExecDestroy(exec_))
+    assert _wait_until(lambda: gc.collect() is not None and wr() is None), "the user object's destructor ran"
+    ok(cu.cuStreamDestroy(stream))
+
+
+def test_graph_queries_return_lists(context):
+    """a -> b, a -> c: nodes, roots, edges, dependencies and dependents, with the count as input."""
+    graph = ok(cu.cuGraphCreate(0))
+    a = ok(cu.cuGraphAddEmptyNode(graph, None, 0))
+    b = ok(cu.cuGraphAddEmptyNode(graph, [a], 1))
+    c = ok(cu.cuGraphAddEmptyNode(graph, [a], 1))
+    assert cu.cuGraphGetNodes(graph) == (cu.CUresult.CUDA_SUCCESS, [], 3)  # the count only
+    nodes, count = ok(cu.cuGraphGetNodes(graph, 3))
+    assert count == 3 and set(nodes) == {a, b, c} and all(type(n) is cu.CUgraphNode for n in nodes)
+    nodes, count = ok(cu.cuGraphGetNodes(graph, 5))  # more than there are: NULL entries after them
+    assert count == 3 and len(nodes) == 5 and set(nodes[:3]) == {a, b, c} and [int(n) for n in nodes[3:]] == [0, 0]
+    assert ok(cu.cuGraphGetRootNodes(graph, 1)) == ([a], 1)
+    frm, to, edge_data, count = ok(cu.cuGraphGetEdges(graph, 2))
+    assert count == 2 and frm == [a, a] and set(to) == {b, c}
+    assert len(edge_data) == 2 and all(type(e) is cu.CUgraphEdgeData_st and e.type == 0 for e in edge_data)
+    deps, edge_data, count = ok(cu.cuGraphNodeGetDependencies(b, 1))
+    assert deps == [a] and count == 1 and len(edge_data) == 1
+    dependents, _, count = ok(cu.cuGraphNodeGetDependentNodes(a, 2))
+    assert count == 2 and set(dependents) == {b, c}
+    assert ok(cu.cuGraphNodeGetDependentNodes(b)) == ([], [], 0)
+    ok(cu.cuGraphDestroy(graph))
+
+
+def test_launch_kernel_ex_with_attribute_list(module):
+    mod, _ = module
+    fn = ok(cu.cuModuleGetFunction(mod, b"fill_ones"))
+    out = ok(cu.cuMemAlloc(64 * 4))
+    ok(cu.cuMemsetD32(out, 0, 64))
+    stream = ok(cu.cuStreamCreate(0))
+    config = cu.CUlaunchConfig()
+    config.gridDimX = config.gridDimY = config.gridDimZ = 1
+    config.blockDimX, config.blockDimY, config.blockDimZ = 64, 1, 1
+    config.hStream = stream
+    attr = cu.CUlaunchAttribute()
+    attr.id = cu.CUlaunchAttributeID.CU_LAUNCH_ATTRIBUTE_PRIORITY
+    attr.value.priority = 0
+    config.attrs = [attr]
+    assert config.numAttrs == 1
+    ok(cu.cuLaunchKernelEx(config, fn, ((out,), (None,)), None))
+    host = np.full(64, -7, dtype=np.int32)
+    ok(cu.cuStreamSynchronize(stream))
+    ok(cu.cuMemcpyDtoH(host, out, host.nbytes))
+    np.testing.assert_array_equal(host, 1)
+    ok(cu.cuMemFree(out))
+    ok(cu.cuStreamDestroy(stream))
+
+
+def test_enumerate_module_functions_and_library_kernels(module):
+    mod, ptx = module
+    count = ok(cu.cuModuleGetFunctionCount(mod))
+    assert count == 3  # saxpy, fill_ones, mixed
+    functions = ok(cu.cuModuleEnumerateFunctions(count, mod))
+    assert len(functions) == 3 and all(isinstance(f, cu.CUfunction) and int(f) for f in functions)
+    names = {ok(cu.cuFuncGetName(f)) for f in functions}
+    assert names == {b"saxpy", b"fill_ones", b"mixed"}
+    lib = ok(cu.cuLibraryLoadData(ptx, [], [], 0, [], [], 0))
+    try:
+        n = ok(cu.cuLibraryGetKernelCount(lib))
+        kernels = ok(cu.cuLibraryEnumerateKernels(n, lib))
+        assert n == 3 and len(kernels) == 3 and all(isinstance(k, cu.CUkernel) and int(k) for k in kernels)
+        assert {ok(cu.cuKernelGetName(k)) for k in kernels} == {b"saxpy", b"fill_ones", b"mixed"}
+    finally:
+        ok(cu.cuLibraryUnload(lib))

@@ -33,7 +33,13 @@ def c_layout(tmp_path_factory):
     include = find_nvidia_header_directory("cudart")
     if cc is None or include is None:
         pytest.skip("needs a C compiler and the CUDA headers")
-    lines = ["#include <stdio.h>", "#include <stddef.h>", "#include <cuda.h>", "int main(void) {"]
+    # the interop headers, with the codegen's stand-ins for the GL and EGL types they use
+    inc = tmp_path_factory.mktemp("interop_include")
+    stubs = pathlib.Path(__file__).resolve().parents[1] / "codegen" / "cstubs"
+    for sub in ("GL", "EGL"):
+        shutil.copytree(stubs / sub, inc / sub)
+    lines = ["#include <stdio.h>", "#include <stddef.h>", "#include <cuda.h>", "#include <cudaGL.h>"]
+    lines += ["#include <cudaEGL.h>", "int main(void) {"]
     for rec in MODEL["records"]:
         ctype = _c_name(rec)
         lines.append(f'printf("{rec["name"]} %zu\\n", sizeof({ctype}));')
@@ -50,7 +56,7 @@ def c_layout(tmp_path_factory):
     src = tmp_path_factory.mktemp("layout") / "layout.c"
     src.write_text("\n".join(lines))
     exe = src.with_suffix("")
-    subprocess.run([cc, f"-I{include}", "-o", str(exe), str(src)], check=True, capture_output=True)
+    subprocess.run([cc, f"-I{include}", f"-I{inc}", "-o", str(exe), str(src)], check=True, capture_output=True)
     layout = {}
     for line in subprocess.check_output([str(exe)], text=True).splitlines():
         name, *numbers = line.split()

@@ -1,7 +1,10 @@
 """Python callables as host functions, on a stand-in driver that runs them at once (no GPU needed).
 
 The stand-in libcuda.so.1 (built here) answers cuGetProcAddress_v2 with a
-cuLaunchHostFunc that calls the function immediately, or fails for stream 0xBAD.
+cuLaunchHostFunc and a cuStreamAddCallback that call the function immediately, or
+fail for stream 0xBAD, and with graphs that hold host nodes and user objects: an
+instantiated graph is its graph referenced once more, a launch calls the host nodes,
+and the last release of a graph runs the destructors of its user objects.
 """
 
 from __future__ import annotations
@@ -15,17 +18,91 @@ import textwrap
 import pytest
 
 FAKE_DRIVER = r"""
+#include <stdlib.h>
 #include <string.h>
 typedef void (*host_fn)(void *);
+typedef void (*stream_cb)(void *, int, void *);
 static int nothing(void) { return 0; }
 static int launch_host_func(void *stream, host_fn fn, void *data) {
     if ((unsigned long)stream == 0xBAD) return 400;  /* CUDA_ERROR_INVALID_HANDLE */
     fn(data);
     return 0;
 }
+/* cuStreamAddCallback: runs at once, with the stream and a status of 0, or 999 for stream 0xE22 */
+static int stream_add_callback(void *stream, stream_cb cb, void *data, unsigned flags) {
+    if ((unsigned long)stream == 0xBAD || flags) return 400;
+    cb(stream, (unsigned long)stream == 0xE22 ? 999 : 0, data);
+    return 0;
+}
+/* graphs: host nodes and user objects; an instantiated graph is the graph, referenced once more */
+typedef struct { host_fn fn; void *data; } host_params;
+typedef struct { void *ptr; host_fn destroy; int refs; } user_object;
+typedef struct { int refs; int n_nodes; host_params nodes[16]; int n_objects; user_object *objects[16]; } graph;
+static void object_release(user_object *o, int count) {
+    o->refs -= count;
+    if (o->refs == 0) { o->destroy(o->ptr); free(o); }
+}
+static void graph_release(graph *g) {
+    if (--g->refs) return;
+    for (int i = 0; i < g->n_objects; i++) object_release(g->objects[i], 1);
+    free(g);
+}
+static int graph_create(graph **out, unsigned flags) {
+    (void)flags; *out = calloc(1, sizeof(graph)); (*out)->refs = 1; return 0;
+}
+static int add_host_node(void **node, graph *g, void *deps, size_t n, const host_params *p) {
+    (void)deps; (void)n;
+    g->nodes[g->n_nodes] = *p; *node = (void *)(long)(0x100 + g->n_nodes++); return 0;
+}
+typedef struct {
+    int type; int reserved0[3]; union { long long reserved1[29]; host_params host; }; long long reserved2;
+} node_params;
+static int add_node(void **node, graph *g, void *deps, void *edges, size_t n, node_params *p) {
+    (void)edges;
+    if (p->type != 3) return 1;  /* CU_GRAPH_NODE_TYPE_HOST only */
+    return add_host_node(node, g, deps, n, &p->host);
+}
+static int host_node_get_params(void *node, host_params *p) { (void)node; (void)p; return 0; }
+static int instantiate(graph **exec, graph *g, unsigned long long flags) {
+    (void)flags; g->refs++; *exec = g; return 0;
+}
+static int launch(graph *g, void *stream) {
+    (void)stream;
+    for (int i = 0; i < g->n_nodes; i++) g->nodes[i].fn(g->nodes[i].data);
+    return 0;
+}
+static int destroy(graph *g) { graph_release(g); return 0; }
+static int user_object_create(user_object **out, void *ptr, host_fn destroy, unsigned refs, unsigned flags) {
+    if (flags != 1) return 1;
+    user_object *o = malloc(sizeof(user_object));
+    o->ptr = ptr; o->destroy = destroy; o->refs = refs; *out = o; return 0;
+}
+static int user_object_release(user_object *o, unsigned count) { object_release(o, count); return 0; }
+static int graph_retain_user_object(graph *g, user_object *o, unsigned count, unsigned flags) {
+    if (count != 1 || flags != 1) return 1;  /* this stand-in takes only a moved reference */
+    g->objects[g->n_objects++] = o; return 0;
+}
+static const struct { const char *name; void *fn; } table[] = {
+    {"cuLaunchHostFunc", (void *)launch_host_func}, {"cuStreamAddCallback", (void *)stream_add_callback},
+    {"cuGraphCreate", (void *)graph_create}, {"cuGraphAddHostNode", (void *)add_host_node},
+    {"cuGraphAddNode", (void *)add_node}, {"cuGraphHostNodeGetParams", (void *)host_node_get_params},
+    {"cuGraphInstantiateWithFlags", (void *)instantiate}, {"cuGraphLaunch", (void *)launch},
+    {"cuGraphDestroy", (void *)destroy}, {"cuGraphExecDestroy", (void *)destroy},
+    {"cuUserObjectCreate", (void *)user_object_create}, {"cuUserObjectRelease", (void *)user_object_release},
+    {"cuGraphRetainUserObject", (void *)graph_retain_user_object},
+};
+/* graphics interop: no GL/VDPAU context here */
+static int no_graphics_context(void) { return 219; }  /* CUDA_ERROR_INVALID_GRAPHICS_CONTEXT */
 int cuGetProcAddress_v2(const char *name, void **pfn, int version, unsigned long long flags, int *status) {
     (void)version; (void)flags;
-    *pfn = strcmp(name, "cuLaunchHostFunc") == 0 ? (void *)launch_host_func : (void *)nothing;
+    *pfn = (void *)nothing;
+    if (strncmp(name, "cuGraphicsGL", 12) == 0 || strncmp(name, "cuGraphicsVDPAU", 15) == 0
+        || strncmp(name, "cuVDPAU", 7) == 0 || strcmp(name, "cuGLGetDevices") == 0
+        || strncmp(name, "cuGraphicsEGL", 13) == 0 || strncmp(name, "cuEGLStream", 11) == 0
+        || strcmp(name, "cuEventCreateFromEGLSync") == 0 || strcmp(name, "cuGraphicsResourceGetMappedEglFrame") == 0)
+        *pfn = (void *)no_graphics_context;
+    for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+        if (strcmp(name, table[i].name) == 0) *pfn = table[i].fn;
     if (status) *status = 0;
     return 0;
 }
@@ -75,14 +152,209 @@ CHILD = textwrap.dedent(
 )
 
 
-def test_python_host_functions_on_a_stand_in_driver(tmp_path):
+STREAM_CALLBACKS = textwrap.dedent(
+    """
+    import ctypes, gc, sys
+    from cuda.bindings import driver as cu
+
+    caught = []
+    sys.unraisablehook = lambda info: caught.append(info.exc_value)
+    calls = []
+
+    def record(stream, status, data):
+        calls.append((stream, status, data))
+
+    payload = ["any", "python object"]
+    before = sys.getrefcount(record), sys.getrefcount(payload)
+    assert cu.cuStreamAddCallback(cu.CUstream(7), record, payload, 0) == (cu.CUresult.CUDA_SUCCESS,)
+    assert calls == [(cu.CUstream(7), cu.CUresult.CUDA_SUCCESS, payload)] and calls[0][2] is payload
+    assert type(calls[0][0]) is cu.CUstream and type(calls[0][1]) is cu.CUresult
+    calls.clear()
+    assert (sys.getrefcount(record), sys.getrefcount(payload)) == before, "kept alive after it ran"
+
+    assert cu.cuStreamAddCallback(0xE22, record, None, 0)[0] == cu.CUresult.CUDA_SUCCESS
+    assert calls == [(cu.CUstream(0xE22), 999, None)], calls  # an unknown status stays an int
+    calls.clear()
+
+    def boom(stream, status, data):
+        raise KeyError("raised in a stream callback")
+
+    assert cu.cuStreamAddCallback(cu.CUstream(1), boom, None, 0)[0] == cu.CUresult.CUDA_SUCCESS
+    assert len(caught) == 1 and isinstance(caught[0], KeyError)
+
+    err, = cu.cuStreamAddCallback(cu.CUstream(0xBAD), record, payload, 0)
+    assert err == cu.CUresult.CUDA_ERROR_INVALID_HANDLE and calls == []
+    assert (sys.getrefcount(record), sys.getrefcount(payload)) == before, "released when the call failed"
+
+    seen = []
+    proto = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p)
+    c_fn = proto(lambda stream, status, data: seen.append((stream, status, data)))
+    assert cu.cuStreamAddCallback(cu.CUstream(5), c_fn, 77, 0)[0] == cu.CUresult.CUDA_SUCCESS  # a C pointer: as is
+    assert seen == [(5, 0, 77)]
+    for bad in ("not callable", 1.5):
+        try:
+            cu.cuStreamAddCallback(cu.CUstream(1), bad, None, 0)
+        except TypeError:
+            pass
+        else:
+            raise AssertionError(f"{bad!r} is not a callback")
+    print("OK")
+    """
+)
+
+HOST_NODES = textwrap.dedent(
+    """
+    import gc, sys, weakref
+    from cuda.bindings import driver as cu
+
+    caught = []
+    sys.unraisablehook = lambda info: caught.append(info.exc_value)
+    calls = []
+
+    class Fn:
+        def __init__(self, tag):
+            self.tag = tag
+        def __call__(self, data):
+            calls.append((self.tag, data))
+
+    class Data:
+        pass
+
+    def ok(result):
+        assert result[0] == cu.CUresult.CUDA_SUCCESS, result
+        return result[1] if len(result) == 2 else result[1:]
+
+    # the struct: a Python callable and any user data, in either order
+    params = cu.CUDA_HOST_NODE_PARAMS()
+    fn, data = Fn("a"), Data()
+    params.userData = data
+    params.fn = fn
+    assert params.fn is fn and params.userData is data
+    params.userData = data  # again, after fn
+    assert params.fn is fn and params.userData is data
+    other = cu.CUDA_HOST_NODE_PARAMS()
+    other.fn = Fn("b")
+    other.userData = 42
+    assert other.userData == 42
+    refs = weakref.ref(fn), weakref.ref(data)
+
+    graph = ok(cu.cuGraphCreate(0))
+    ok(cu.cuGraphAddHostNode(graph, None, 0, params))
+    ok(cu.cuGraphAddHostNode(graph, [], 0, other))
+    del params, fn, data, other
+    gc.collect()
+    assert all(r() is not None for r in refs), "the graph keeps the callable and its data"
+    exec_ = ok(cu.cuGraphInstantiate(graph, 0))
+    ok(cu.cuGraphLaunch(exec_, 0))
+    assert [(t, type(d).__name__) for t, d in calls] == [("a", "Data"), ("b", "int")] and calls[1][1] == 42
+    calls.clear()
+    ok(cu.cuGraphDestroy(graph))
+    gc.collect()
+    assert all(r() is not None for r in refs), "the instantiated graph keeps them"
+    ok(cu.cuGraphLaunch(exec_, 0))
+    assert len(calls) == 2
+    calls.clear()
+    ok(cu.cuGraphExecDestroy(exec_))
+    gc.collect()
+    assert all(r() is None for r in refs), "released with the last graph that could call it"
+
+    # CUgraphNodeParams.host (a view into the union) and an exception inside
+    np_ = cu.CUgraphNodeParams()
+    np_.type = cu.CUgraphNodeType.CU_GRAPH_NODE_TYPE_HOST
+
+    def boom(data):
+        raise ZeroDivisionError(data)
+
+    np_.host.fn = boom
+    np_.host.userData = "payload"
+    assert np_.host.fn is boom and np_.host.userData == "payload"
+    wr = weakref.ref(boom)
+    graph = ok(cu.cuGraphCreate(0))
+    ok(cu.cuGraphAddNode(graph, None, None, 0, np_))
+    del np_, boom
+    gc.collect()
+    exec_ = ok(cu.cuGraphInstantiate(graph, 0))
+    ok(cu.cuGraphLaunch(exec_, 0))
+    assert len(caught) == 1 and isinstance(caught[0], ZeroDivisionError) and caught[0].args == ("payload",)
+    caught.clear()  # its traceback holds the function
+    ok(cu.cuGraphDestroy(graph))
+    ok(cu.cuGraphExecDestroy(exec_))
+    gc.collect()
+    assert wr() is None
+
+    # a struct copied into another keeps the callable too; a C function replaces it
+    hp = cu.CUDA_HOST_NODE_PARAMS_v2()
+    f2 = Fn("c")
+    hp.fn = f2
+    hp.userData = 5
+    wr = weakref.ref(f2)
+    np_ = cu.CUgraphNodeParams()
+    np_.host = hp
+    del hp, f2
+    gc.collect()
+    assert wr() is not None and np_.host.fn is wr() and np_.host.userData == 5
+    np_.host.fn = 0  # a C function pointer (NULL here): the callable is dropped, the address stays
+    gc.collect()
+    assert wr() is None and np_.host.userData == 5 and int(np_.host.fn) == 0
+    try:
+        np_.host.fn = 1
+        np_.host.userData = object()
+    except TypeError:
+        pass
+    else:
+        raise AssertionError("a C host function takes an address as user data")
+    print("OK")
+    """
+)
+
+
+GRAPHICS_INTEROP = textwrap.dedent(
+    """
+    from cuda.bindings import driver as cu
+
+    no_context = cu.CUresult.CUDA_ERROR_INVALID_GRAPHICS_CONTEXT
+    assert cu.cuGraphicsGLRegisterBuffer(cu.GLuint(3), 0) == (no_context, None)
+    assert cu.cuGraphicsGLRegisterImage(3, cu.GLenum(0x0DE1), 0) == (no_context, None)  # GL_TEXTURE_2D
+    assert cu.cuGLGetDevices(4, cu.CUGLDeviceList.CU_GL_DEVICE_LIST_ALL) == (no_context, None, None)
+    assert cu.cuVDPAUGetDevice(cu.VdpDevice(1), 0x1234) == (no_context, None)
+    assert cu.cuVDPAUCtxCreate(0, 0, 1, cu.VdpGetProcAddress(0x1234)) == (no_context, None)
+    assert cu.cuGraphicsVDPAURegisterVideoSurface(cu.VdpVideoSurface(2), 0) == (no_context, None)
+    assert cu.cuGraphicsVDPAURegisterOutputSurface(cu.VdpOutputSurface(2), 0) == (no_context, None)
+    assert cu.cuGraphicsEGLRegisterImage(cu.EGLImageKHR(0x10), 0) == (no_context, None)
+    assert cu.cuEGLStreamConsumerConnect(cu.EGLStreamKHR(1)) == (no_context, None)
+    assert cu.cuEGLStreamProducerConnect(cu.EGLStreamKHR(1), cu.EGLint(640), 480) == (no_context, None)
+    conn, stream, resource = cu.CUeglStreamConnection(), cu.CUstream(), cu.CUgraphicsResource()
+    assert cu.cuEGLStreamConsumerAcquireFrame(conn, resource, stream, 1000) == (no_context,)
+    frame = cu.CUeglFrame()
+    frame.width, frame.planeCount = 640, 2
+    frame.frameType = cu.CUeglFrameType.CU_EGL_FRAME_TYPE_PITCH
+    assert cu.cuEGLStreamProducerPresentFrame(conn, frame, stream) == (no_context,)
+    assert cu.cuEGLStreamProducerReturnFrame(conn, frame, stream) == (no_context,)
+    assert cu.cuEGLStreamConsumerDisconnect(conn) == (no_context,)
+    assert cu.cuGraphicsResourceGetMappedEglFrame(resource, 0, 0) == (no_context, None)
+    assert cu.cuEventCreateFromEGLSync(cu.EGLSyncKHR(3), 0) == (no_context, None)
+    print("OK")
+    """
+)
+
+
+@pytest.fixture(scope="module")
+def stand_in_driver(tmp_path_factory):
     cc = shutil.which("cc") or shutil.which("gcc")
     if cc is None:
         pytest.skip("no C compiler")
+    tmp_path = tmp_path_factory.mktemp("fake_cuda")
     (tmp_path / "fake.c").write_text(FAKE_DRIVER)
     lib = tmp_path / "libcuda.so.1"
     subprocess.run([cc, "-shared", "-fPIC", "-Wl,-soname,libcuda.so.1", "-o", str(lib), str(tmp_path / "fake.c")],
                    check=True)  # fmt: skip
-    env = dict(os.environ, LD_LIBRARY_PATH=str(tmp_path))
-    out = subprocess.run([sys.executable, "-c", CHILD], capture_output=True, text=True, env=env)
+    return dict(os.environ, LD_LIBRARY_PATH=str(tmp_path))
+
+
+@pytest.mark.parametrize(
+    "script", [CHILD, STREAM_CALLBACKS, HOST_NODES, GRAPHICS_INTEROP], ids=["launch", "stream", "graph", "interop"]
+)
+def test_python_host_functions_on_a_stand_in_driver(stand_in_driver, script):
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=stand_in_driver)
     assert out.returncode == 0 and out.stdout.strip() == "OK", out.stdout + out.stderr
+    assert out.stderr == "", out.stderr  # exceptions went to the hook, once, and nothing else was printed

@@ -77,3 +77,109 @@ def test_per_thread_entry_points_are_known():
             [sys.executable, "-c", code], capture_output=True, text=True, env={**__import__("os").environ, **env}
         )
         assert out.returncode == 0 and "libcudart.so.13" in out.stdout, out.stderr
+
+
+def test_stream_callbacks_released_when_the_call_fails():
+    if has_driver():
+        pytest.skip("this machine has an NVIDIA driver (the GPU tests run the callback)")
+
+    def callback(stream, status, data):
+        raise AssertionError("never called")
+
+    payload = object()
+    before = sys.getrefcount(callback), sys.getrefcount(payload)
+    assert rt.cudaStreamAddCallback(0, callback, payload, 0) == (rt.cudaError_t.cudaErrorInsufficientDriver,)
+    assert (sys.getrefcount(callback), sys.getrefcount(payload)) == before
+    with pytest.raises(TypeError):
+        rt.cudaStreamAddCallback(0, "not callable", None, 0)
+
+
+def test_host_node_params_take_python_callables():
+    import gc
+    import weakref
+
+    def fn(data):
+        pass
+
+    params = rt.cudaHostNodeParams()
+    params.fn = fn
+    params.userData = {"any": "object"}
+    assert params.fn is fn and params.userData == {"any": "object"}
+    node = rt.cudaGraphNodeParams()
+    node.type = rt.cudaGraphNodeType.cudaGraphNodeTypeHost
+    v2 = rt.cudaHostNodeParamsV2()
+    v2.userData = 3  # before fn: kept for it
+    v2.fn = fn
+    node.host = v2
+    wr = weakref.ref(fn)
+    del fn, params, v2
+    gc.collect()
+    assert wr() is not None and node.host.fn is wr() and node.host.userData == 3
+    node.host.fn = None  # NULL: the callable is dropped, the address kept
+    gc.collect()
+    assert wr() is None and node.host.userData == 3
+    if not has_driver():
+        assert rt.cudaGraphAddNode(0, None, None, 0, node)[0] == rt.cudaError_t.cudaErrorInsufficientDriver
+
+
+def test_launch_config_attrs_are_a_list():
+    attr = rt.cudaLaunchAttribute()
+    attr.id = rt.cudaLaunchAttributeID.cudaLaunchAttributePriority
+    attr.val.priority = 7
+    config = rt.cudaLaunchConfig_t()
+    config.attrs = [attr, attr]
+    del attr
+    assert config.numAttrs == 2 and [a.val.priority for a in config.attrs] == [7, 7]
+    config.attrs = None
+    assert config.numAttrs == 0 and config.attrs == []
+
+
+def test_graphics_interop_without_a_driver():
+    assert int(rt.GLuint(5)) == 5 and rt.sizeof(rt.VdpDevice) == 4 and rt.sizeof(rt.EGLImageKHR) == 8
+    with pytest.raises(TypeError):
+        rt.cudaGraphicsGLRegisterBuffer(1.5, 0)
+    if has_driver():
+        pytest.skip("this machine has an NVIDIA driver")
+    none = rt.cudaError_t.cudaErrorInsufficientDriver
+    assert rt.cudaGraphicsGLRegisterBuffer(rt.GLuint(1), 0) == (none, None)
+    assert rt.cudaGraphicsGLRegisterImage(1, rt.GLenum(0x0DE1), 0) == (none, None)
+    assert rt.cudaGLGetDevices(2, rt.cudaGLDeviceList.cudaGLDeviceListAll)[0] == none
+    assert rt.cudaVDPAUGetDevice(rt.VdpDevice(1), 0x1234) == (none, None)
+    assert rt.cudaVDPAUSetVDPAUDevice(0, 1, rt.VdpGetProcAddress(0x1234)) == (none,)
+    assert rt.cudaGraphicsVDPAURegisterVideoSurface(rt.VdpVideoSurface(1), 0) == (none, None)
+    assert rt.cudaGraphicsEGLRegisterImage(rt.EGLImageKHR(0x10), 0) == (none, None)
+    assert rt.cudaEGLStreamConsumerConnect(rt.EGLStreamKHR(1)) == (none, None)
+    conn = rt.cudaEglStreamConnection()
+    assert rt.cudaEGLStreamConsumerAcquireFrame(conn, rt.cudaGraphicsResource_t(), rt.cudaStream_t(), 10) == (none,)
+    frame = rt.cudaEglFrame()
+    frame.planeCount = 1
+    assert rt.cudaEGLStreamProducerPresentFrame(conn, frame, rt.cudaStream_t()) == (none,)
+    assert rt.cudaEventCreateFromEGLSync(rt.EGLSyncKHR(2), 0) == (none, None)
+
+
+def test_egl_structs_declared_by_us_have_the_header_layout(tmp_path):
+    """cudaEglFrame and cudaEglPlaneDesc are declared in cyruntime.pxd (their header needs EGL's): same
+    sizes and offsets as a C program compiled with cuda_egl_interop.h and the codegen's EGL stand-ins."""
+    import ctypes
+    import shutil
+
+    from cuda.pathfinder import find_nvidia_header_directory
+
+    cc, include = shutil.which("cc") or shutil.which("gcc"), find_nvidia_header_directory("cudart")
+    if cc is None or include is None:
+        pytest.skip("needs a C compiler and the CUDA headers")
+    shutil.copytree(HERE / "codegen" / "cstubs" / "EGL", tmp_path / "EGL")
+    src = tmp_path / "egl.c"
+    src.write_text(
+        "#include <stdio.h>\n#include <stddef.h>\n#include <cuda_egl_interop.h>\n"
+        'int main(void) { printf("%zu %zu %zu %zu", sizeof(struct cudaEglFrame_st),'
+        " sizeof(struct cudaEglPlaneDesc_st), offsetof(struct cudaEglFrame_st, planeCount),"
+        " offsetof(struct cudaEglPlaneDesc_st, numChannels)); return 0; }\n"
+    )
+    subprocess.run([cc, f"-I{include}", f"-I{tmp_path}", "-o", str(tmp_path / "egl"), str(src)], check=True)
+    frame_size, plane_size, plane_count_at, channels_at = map(int, subprocess.check_output([tmp_path / "egl"]).split())
+    assert (rt.sizeof(rt.cudaEglFrame), rt.sizeof(rt.cudaEglPlaneDesc)) == (frame_size, plane_size)
+    frame, plane = rt.cudaEglFrame(), rt.cudaEglPlaneDesc()
+    frame.planeCount, plane.numChannels = 3, 4
+    assert ctypes.c_uint.from_address(frame.getPtr() + plane_count_at).value == 3
+    assert ctypes.c_uint.from_address(plane.getPtr() + channels_at).value == 4

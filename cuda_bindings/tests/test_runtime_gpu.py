@@ -56,3 +56,61 @@ def test_events_time_a_copy(device):
     ok(rt.cudaEventSynchronize(end))
     assert ok(rt.cudaEventElapsedTime(start, end)) >= 0
     ok(rt.cudaFree(dptr))
+
+
+def test_python_stream_callback_and_graph_host_node(device):
+    import gc
+    import time
+    import weakref
+
+    seen = []
+    stream = ok(rt.cudaStreamCreate())
+
+    def enqueue():
+        ok(rt.cudaStreamAddCallback(stream, lambda s, status, data: seen.append((s, status, data)), "cb", 0))
+
+    enqueue()
+    gc.collect()
+    ok(rt.cudaStreamSynchronize(stream))
+    assert seen == [(stream, rt.cudaError_t.cudaSuccess, "cb")]
+
+    calls = []
+
+    def host(data):
+        calls.append(sum(data))
+
+    params = rt.cudaHostNodeParams()
+    params.fn = host
+    values = np.random.default_rng(5).integers(0, 100, 8).tolist()
+    params.userData = values
+    graph = ok(rt.cudaGraphCreate(0))
+    ok(rt.cudaGraphAddHostNode(graph, None, 0, params))
+    wr = weakref.ref(host)
+    del host, params
+    gc.collect()
+    exec_ = ok(rt.cudaGraphInstantiate(graph, 0))
+    ok(rt.cudaGraphDestroy(graph))
+    ok(rt.cudaGraphLaunch(exec_, stream))
+    ok(rt.cudaGraphLaunch(exec_, stream))
+    ok(rt.cudaStreamSynchronize(stream))
+    assert calls == [sum(values)] * 2
+    ok(rt.cudaGraphExecDestroy(exec_))
+    deadline = time.monotonic() + 5
+    while wr() is not None and time.monotonic() < deadline:
+        gc.collect()
+        time.sleep(0.01)
+    assert wr() is None
+    ok(rt.cudaStreamDestroy(stream))
+
+
+def test_graph_nodes_and_edges(device):
+    graph = ok(rt.cudaGraphCreate(0))
+    a = ok(rt.cudaGraphAddEmptyNode(graph, None, 0))
+    b = ok(rt.cudaGraphAddEmptyNode(graph, [a], 1))
+    assert rt.cudaGraphGetNodes(graph) == (rt.cudaError_t.cudaSuccess, [], 2)
+    nodes, count = ok(rt.cudaGraphGetNodes(graph, 2))
+    assert count == 2 and set(nodes) == {a, b}
+    frm, to, edge_data, count = ok(rt.cudaGraphGetEdges(graph, 1))
+    assert (frm, to, count) == ([a], [b], 1) and len(edge_data) == 1
+    assert ok(rt.cudaGraphGetRootNodes(graph, 1)) == ([a], 1)
+    ok(rt.cudaGraphDestroy(graph))
