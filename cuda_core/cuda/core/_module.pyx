@@ -87,6 +87,18 @@ cdef ObjectCode _new_object_code(module, str code_type, name, symbol_mapping):
     return self
 
 
+def _constructor(code_type, doc):
+    """The static method ObjectCode.from_<code_type>(module, *, name="", symbol_mapping=None)."""
+
+    def construct(module, *, name="", symbol_mapping=None):
+        return _new_object_code(_module_arg(module, code_type, True), code_type, name, symbol_mapping)
+
+    construct.__name__ = f"from_{code_type}"
+    construct.__qualname__ = f"ObjectCode.from_{code_type}"
+    construct.__doc__ = f"ObjectCode.from_{code_type}(module, *, name='', symbol_mapping=None)\n\n{doc}"
+    return staticmethod(construct)
+
+
 def _object_code_from_state(module, code_type, name, symbol_mapping):
     """Unpickle an ObjectCode (the library is loaded again on first use)."""
     return _new_object_code(module, code_type, name, symbol_mapping)
@@ -112,35 +124,12 @@ cdef class ObjectCode:
     def _init(cls, module, code_type, *, name="", symbol_mapping=None):
         return _new_object_code(_module_arg(module, code_type, True), code_type, name, symbol_mapping)
 
-    @staticmethod
-    def from_cubin(module, *, name="", symbol_mapping=None):
-        """ObjectCode of a cubin: bytes, or the path of a .cubin file."""
-        return _new_object_code(_module_arg(module, "cubin", True), "cubin", name, symbol_mapping)
-
-    @staticmethod
-    def from_ptx(module, *, name="", symbol_mapping=None):
-        """ObjectCode of PTX: bytes, or the path of a .ptx file."""
-        return _new_object_code(_module_arg(module, "ptx", True), "ptx", name, symbol_mapping)
-
-    @staticmethod
-    def from_ltoir(module, *, name="", symbol_mapping=None):
-        """ObjectCode of LTO-IR (for :class:`Linker`): bytes, or a file path."""
-        return _new_object_code(_module_arg(module, "ltoir", True), "ltoir", name, symbol_mapping)
-
-    @staticmethod
-    def from_fatbin(module, *, name="", symbol_mapping=None):
-        """ObjectCode of a fatbin: bytes, or the path of a .fatbin file."""
-        return _new_object_code(_module_arg(module, "fatbin", True), "fatbin", name, symbol_mapping)
-
-    @staticmethod
-    def from_object(module, *, name="", symbol_mapping=None):
-        """ObjectCode of a host object file with device code (for :class:`Linker`)."""
-        return _new_object_code(_module_arg(module, "object", True), "object", name, symbol_mapping)
-
-    @staticmethod
-    def from_library(module, *, name="", symbol_mapping=None):
-        """ObjectCode of a static library with device code (for :class:`Linker`)."""
-        return _new_object_code(_module_arg(module, "library", True), "library", name, symbol_mapping)
+    from_cubin = _constructor("cubin", "ObjectCode of a cubin: bytes, or the path of a .cubin file.")
+    from_ptx = _constructor("ptx", "ObjectCode of PTX: bytes, or the path of a .ptx file.")
+    from_ltoir = _constructor("ltoir", "ObjectCode of LTO-IR (for :class:`Linker`): bytes, or a file path.")
+    from_fatbin = _constructor("fatbin", "ObjectCode of a fatbin: bytes, or the path of a .fatbin file.")
+    from_object = _constructor("object", "ObjectCode of a host object file with device code (for :class:`Linker`).")
+    from_library = _constructor("library", "ObjectCode of a static library with device code (for :class:`Linker`).")
 
     def __reduce__(self):
         return _object_code_from_state, (self._module, self._code_type, self._name, self._sym_map)
@@ -287,18 +276,37 @@ cdef cydriver.CUdevice _device_handle(int ordinal) except? -1:
     return dev
 
 
-# attributes that cannot change after loading: cached per (device, attribute)
-cdef tuple _IMMUTABLE = (
-    cydriver.CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK,
-    cydriver.CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES,
-    cydriver.CU_FUNC_ATTRIBUTE_CONST_SIZE_BYTES,
-    cydriver.CU_FUNC_ATTRIBUTE_LOCAL_SIZE_BYTES,
-    cydriver.CU_FUNC_ATTRIBUTE_NUM_REGS,
-    cydriver.CU_FUNC_ATTRIBUTE_PTX_VERSION,
-    cydriver.CU_FUNC_ATTRIBUTE_BINARY_VERSION,
-    cydriver.CU_FUNC_ATTRIBUTE_CACHE_MODE_CA,
-    cydriver.CU_FUNC_ATTRIBUTE_CLUSTER_SIZE_MUST_BE_SET,
-)
+# name -> (CUfunction_attribute, the value's type, cached: it cannot change after loading)
+_KERNEL_ATTRS = {
+    "max_threads_per_block": (cydriver.CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK, int, True),
+    "shared_size_bytes": (cydriver.CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES, int, True),
+    "const_size_bytes": (cydriver.CU_FUNC_ATTRIBUTE_CONST_SIZE_BYTES, int, True),
+    "local_size_bytes": (cydriver.CU_FUNC_ATTRIBUTE_LOCAL_SIZE_BYTES, int, True),
+    "num_regs": (cydriver.CU_FUNC_ATTRIBUTE_NUM_REGS, int, True),
+    "ptx_version": (cydriver.CU_FUNC_ATTRIBUTE_PTX_VERSION, int, True),
+    "binary_version": (cydriver.CU_FUNC_ATTRIBUTE_BINARY_VERSION, int, True),
+    "cache_mode_ca": (cydriver.CU_FUNC_ATTRIBUTE_CACHE_MODE_CA, bool, True),
+    "max_dynamic_shared_size_bytes": (cydriver.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, int, False),
+    "preferred_shared_memory_carveout": (cydriver.CU_FUNC_ATTRIBUTE_PREFERRED_SHARED_MEMORY_CARVEOUT, int, False),
+    "cluster_size_must_be_set": (cydriver.CU_FUNC_ATTRIBUTE_CLUSTER_SIZE_MUST_BE_SET, bool, True),
+    "required_cluster_width": (cydriver.CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_WIDTH, int, False),
+    "required_cluster_height": (cydriver.CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_HEIGHT, int, False),
+    "required_cluster_depth": (cydriver.CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_DEPTH, int, False),
+    "non_portable_cluster_size_allowed": (cydriver.CU_FUNC_ATTRIBUTE_NON_PORTABLE_CLUSTER_SIZE_ALLOWED, bool, False),
+    "cluster_scheduling_policy_preference": (cydriver.CU_FUNC_ATTRIBUTE_CLUSTER_SCHEDULING_POLICY_PREFERENCE, int, False),
+}
+cdef tuple _IMMUTABLE = tuple(attr for attr, _, cached in _KERNEL_ATTRS.values() if cached)
+
+
+def _kernel_attribute(name):
+    """The read-only property KernelAttributes.<name>, from its row of _KERNEL_ATTRS."""
+    attr, kind, _ = _KERNEL_ATTRS[name]
+
+    def get(KernelAttributes self):
+        value = self._get(<cydriver.CUfunction_attribute>attr)
+        return bool(value) if kind is bool else value
+
+    return property(get, doc=f"KernelAttributes.{name}: {kind.__name__}")
 
 
 cdef class KernelAttributes:
@@ -334,69 +342,22 @@ cdef class KernelAttributes:
             self._cache[key] = value
         return value
 
-    @property
-    def max_threads_per_block(self) -> int:
-        return self._get(cydriver.CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK)
-
-    @property
-    def shared_size_bytes(self) -> int:
-        return self._get(cydriver.CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES)
-
-    @property
-    def const_size_bytes(self) -> int:
-        return self._get(cydriver.CU_FUNC_ATTRIBUTE_CONST_SIZE_BYTES)
-
-    @property
-    def local_size_bytes(self) -> int:
-        return self._get(cydriver.CU_FUNC_ATTRIBUTE_LOCAL_SIZE_BYTES)
-
-    @property
-    def num_regs(self) -> int:
-        return self._get(cydriver.CU_FUNC_ATTRIBUTE_NUM_REGS)
-
-    @property
-    def ptx_version(self) -> int:
-        return self._get(cydriver.CU_FUNC_ATTRIBUTE_PTX_VERSION)
-
-    @property
-    def binary_version(self) -> int:
-        return self._get(cydriver.CU_FUNC_ATTRIBUTE_BINARY_VERSION)
-
-    @property
-    def cache_mode_ca(self) -> bool:
-        return bool(self._get(cydriver.CU_FUNC_ATTRIBUTE_CACHE_MODE_CA))
-
-    @property
-    def max_dynamic_shared_size_bytes(self) -> int:
-        return self._get(cydriver.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES)
-
-    @property
-    def preferred_shared_memory_carveout(self) -> int:
-        return self._get(cydriver.CU_FUNC_ATTRIBUTE_PREFERRED_SHARED_MEMORY_CARVEOUT)
-
-    @property
-    def cluster_size_must_be_set(self) -> bool:
-        return bool(self._get(cydriver.CU_FUNC_ATTRIBUTE_CLUSTER_SIZE_MUST_BE_SET))
-
-    @property
-    def required_cluster_width(self) -> int:
-        return self._get(cydriver.CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_WIDTH)
-
-    @property
-    def required_cluster_height(self) -> int:
-        return self._get(cydriver.CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_HEIGHT)
-
-    @property
-    def required_cluster_depth(self) -> int:
-        return self._get(cydriver.CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_DEPTH)
-
-    @property
-    def non_portable_cluster_size_allowed(self) -> bool:
-        return bool(self._get(cydriver.CU_FUNC_ATTRIBUTE_NON_PORTABLE_CLUSTER_SIZE_ALLOWED))
-
-    @property
-    def cluster_scheduling_policy_preference(self) -> int:
-        return self._get(cydriver.CU_FUNC_ATTRIBUTE_CLUSTER_SCHEDULING_POLICY_PREFERENCE)
+    max_threads_per_block = _kernel_attribute("max_threads_per_block")
+    shared_size_bytes = _kernel_attribute("shared_size_bytes")
+    const_size_bytes = _kernel_attribute("const_size_bytes")
+    local_size_bytes = _kernel_attribute("local_size_bytes")
+    num_regs = _kernel_attribute("num_regs")
+    ptx_version = _kernel_attribute("ptx_version")
+    binary_version = _kernel_attribute("binary_version")
+    cache_mode_ca = _kernel_attribute("cache_mode_ca")
+    max_dynamic_shared_size_bytes = _kernel_attribute("max_dynamic_shared_size_bytes")
+    preferred_shared_memory_carveout = _kernel_attribute("preferred_shared_memory_carveout")
+    cluster_size_must_be_set = _kernel_attribute("cluster_size_must_be_set")
+    required_cluster_width = _kernel_attribute("required_cluster_width")
+    required_cluster_height = _kernel_attribute("required_cluster_height")
+    required_cluster_depth = _kernel_attribute("required_cluster_depth")
+    non_portable_cluster_size_allowed = _kernel_attribute("non_portable_cluster_size_allowed")
+    cluster_scheduling_policy_preference = _kernel_attribute("cluster_scheduling_policy_preference")
 
     def __repr__(self):
         where = "current device" if self._ordinal < 0 else f"device {self._ordinal}"
@@ -505,25 +466,26 @@ cdef class KernelOccupancy:
 
     def max_potential_cluster_size(self, config, *, stream):
         """Largest cluster size this kernel can launch with under ``config`` (its cluster is ignored)."""
-        cdef cydriver.CUfunction f = self._function()
-        cdef cydriver.CUlaunchConfig cfg
-        cdef cydriver.CUlaunchAttribute attr
-        cdef int n = 0
-        _fill_config(config, stream, False, &cfg, &attr)
-        with nogil:
-            check(cydriver.cuOccupancyMaxPotentialClusterSize(&n, f, &cfg))
-        return n
+        return _cluster_occupancy(self._function(), config, stream, False)
 
     def max_active_clusters(self, config, *, stream):
         """Most clusters of ``config.cluster`` that can run at once on the device."""
-        cdef cydriver.CUfunction f = self._function()
-        cdef cydriver.CUlaunchConfig cfg
-        cdef cydriver.CUlaunchAttribute attr
-        cdef int n = 0
-        _fill_config(config, stream, True, &cfg, &attr)
-        with nogil:
+        return _cluster_occupancy(self._function(), config, stream, True)
+
+
+cdef int _cluster_occupancy(cydriver.CUfunction f, config, stream, bint active) except -1:
+    """cuOccupancyMaxActiveClusters (active: the config's cluster counts) or, else,
+    cuOccupancyMaxPotentialClusterSize (the config's cluster is ignored)."""
+    cdef cydriver.CUlaunchConfig cfg
+    cdef cydriver.CUlaunchAttribute attr
+    cdef int n = 0
+    _fill_config(config, stream, active, &cfg, &attr)
+    with nogil:
+        if active:
             check(cydriver.cuOccupancyMaxActiveClusters(&n, f, &cfg))
-        return n
+        else:
+            check(cydriver.cuOccupancyMaxPotentialClusterSize(&n, f, &cfg))
+    return n
 
 
 cdef list _param_info(cydriver.CUkernel handle):
