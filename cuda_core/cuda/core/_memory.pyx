@@ -698,6 +698,19 @@ class _AccessedBy(_MutableSet):
         return f"AccessedBy({set(_accessed_by(self._buf))!r})"
 
 
+cdef int _range_args(Buffer b, object location, cydriver.CUmemLocation* loc, object stream,
+                     cydriver.CUstream* s, cydriver.CUdeviceptr* p, size_t* n) except -1:
+    """The arguments of a call on b's whole range, checked in order: b open, ``location``
+    (when ``loc`` is not NULL), ``stream``."""
+    _require_open(b)
+    if loc != NULL:
+        location_of(location, loc)
+    resolve_stream(stream, s)
+    p[0] = b._ptr
+    n[0] = b._size
+    return 0
+
+
 cdef class ManagedBuffer(Buffer):
     """A Buffer of managed (unified) memory, with the driver's advice as properties and
     prefetch/discard as methods. Returned by ``ManagedMemoryResource.allocate``; wrap an
@@ -753,21 +766,18 @@ cdef class ManagedBuffer(Buffer):
         """Migrate this range to ``location`` (Device or Host), ordered on ``stream``."""
         cdef cydriver.CUmemLocation loc
         cdef cydriver.CUstream s
-        _require_open(self)
-        location_of(location, &loc)
-        resolve_stream(stream, &s)
-        cdef cydriver.CUdeviceptr p = self._ptr
-        cdef size_t n = self._size
+        cdef cydriver.CUdeviceptr p
+        cdef size_t n
+        _range_args(self, location, &loc, stream, &s, &p, &n)
         with nogil:
             check(cydriver.cuMemPrefetchAsync(p, n, loc, 0, s))
 
     def discard(self, *, stream):
         """Discard the pages of this range (their contents become undefined), ordered on ``stream``."""
         cdef cydriver.CUstream s
-        _require_open(self)
-        resolve_stream(stream, &s)
-        cdef cydriver.CUdeviceptr p = self._ptr
-        cdef size_t n = self._size
+        cdef cydriver.CUdeviceptr p
+        cdef size_t n
+        _range_args(self, None, NULL, stream, &s, &p, &n)
         with nogil:
             check(cydriver.cuMemDiscardBatchAsync(&p, &n, 1, 0, s))
 
@@ -775,11 +785,9 @@ cdef class ManagedBuffer(Buffer):
         """Discard this range's contents and map it at ``location``, ordered on ``stream``."""
         cdef cydriver.CUmemLocation loc
         cdef cydriver.CUstream s
+        cdef cydriver.CUdeviceptr p
+        cdef size_t n
         cdef size_t idx = 0
-        _require_open(self)
-        location_of(location, &loc)
-        resolve_stream(stream, &s)
-        cdef cydriver.CUdeviceptr p = self._ptr
-        cdef size_t n = self._size
+        _range_args(self, location, &loc, stream, &s, &p, &n)
         with nogil:
             check(cydriver.cuMemDiscardAndPrefetchBatchAsync(&p, &n, 1, &loc, &idx, 1, 0, s))

@@ -61,6 +61,16 @@ cdef int _ordinal(object device) except -2:
     return ordinal
 
 
+cdef int _free_async(object ptr, object stream) except -1:
+    """cuMemFreeAsync of ``ptr`` (an int) ordered on ``stream``: deallocate() of the stream-ordered resources."""
+    cdef cydriver.CUstream s
+    cdef cydriver.CUdeviceptr p = <cydriver.CUdeviceptr>(<unsigned long long>int(ptr))
+    resolve_stream(stream, &s)
+    with nogil:
+        check(cydriver.cuMemFreeAsync(p, s))
+    return 0
+
+
 cdef int _init_driver() except -1:
     with nogil:
         check(cydriver.cuInit(0))
@@ -396,11 +406,7 @@ cdef class _MemPool(MemoryResource):
 
     def deallocate(self, ptr, size_t size, stream=None):
         """Free ``ptr`` (from ``allocate``) back to the pool, ordered on ``stream``."""
-        cdef cydriver.CUstream s
-        cdef cydriver.CUdeviceptr p = <cydriver.CUdeviceptr>(<unsigned long long>int(ptr))
-        resolve_stream(stream, &s)
-        with nogil:
-            check(cydriver.cuMemFreeAsync(p, s))
+        _free_async(ptr, stream)
 
     def close(self):
         """Destroy the pool if this resource owns it (buffers still alive keep their memory until
@@ -760,11 +766,7 @@ cdef class GraphMemoryResource(MemoryResource):
 
     def deallocate(self, ptr, size_t size, stream=None):
         """Free ``ptr`` ordered on ``stream`` (in capture: a free node of the graph)."""
-        cdef cydriver.CUstream s
-        cdef cydriver.CUdeviceptr p = <cydriver.CUdeviceptr>(<unsigned long long>int(ptr))
-        resolve_stream(stream, &s)
-        with nogil:
-            check(cydriver.cuMemFreeAsync(p, s))
+        _free_async(ptr, stream)
 
     def trim(self):
         """Give the device's unused graph memory back to the OS."""
