@@ -157,11 +157,17 @@ def test_context_manager_and_deallocation_stream(device, stream):
     other.close()
 
 
-def test_free_after_stream_closed_is_safe(device):
+def buffer_of_closed_stream(device):
+    """A stream, closed, and a buffer allocated on it (to be freed after the stream's handle is gone)."""
     s = device.create_stream()
     buf = device.allocate(MiB, s)
     s.sync()
     s.close()
+    return s, buf
+
+
+def test_free_after_stream_closed_is_safe(device):
+    s, buf = buffer_of_closed_stream(device)
     del buf  # the finalizer falls back to the NULL stream, never to the destroyed handle
     device.sync()
 
@@ -169,10 +175,7 @@ def test_free_after_stream_closed_is_safe(device):
 def test_free_in_cycle_with_closed_stream(device):
     import gc
 
-    s = device.create_stream()
-    buf = device.allocate(MiB, s)
-    s.sync()
-    s.close()
+    s, buf = buffer_of_closed_stream(device)
     cycle = [buf, s]
     cycle.append(cycle)
     del buf, s, cycle
@@ -297,14 +300,19 @@ def managed_pools_supported(device):
     )
 
 
-@pytest.fixture
-def managed_mr(device):
+def managed_resource(device, *args):
+    """ManagedMemoryResource(*args), or a skip where managed pools are unavailable."""
     if not managed_pools_supported(device):
         pytest.skip("no concurrent managed access")
     try:
-        mr = ManagedMemoryResource(ManagedMemoryResourceOptions(preferred_location=device.device_id))
+        return ManagedMemoryResource(*args)
     except Exception as exc:  # managed pools need a CUDA 13 driver
         pytest.skip(f"managed memory pools unavailable: {exc}")
+
+
+@pytest.fixture
+def managed_mr(device):
+    mr = managed_resource(device, ManagedMemoryResourceOptions(preferred_location=device.device_id))
     yield mr
     mr.close()
 
@@ -380,12 +388,7 @@ def test_managed_discard(device, stream, managed_mr):
 
 
 def test_managed_default_pool(device, stream):
-    if not managed_pools_supported(device):
-        pytest.skip("no concurrent managed access")
-    try:
-        mr = ManagedMemoryResource()
-    except Exception as exc:
-        pytest.skip(f"managed memory pools unavailable: {exc}")
+    mr = managed_resource(device)
     assert mr.is_handle_owned is False
     assert mr.preferred_location is None
     buf = mr.allocate(4096, stream)
@@ -691,12 +694,7 @@ def test_copy_batch(device, stream):
 def test_managed_batches(device, stream):
     from cuda.core.utils import discard_batch, discard_prefetch_batch, prefetch_batch
 
-    if not managed_pools_supported(device):
-        pytest.skip("no concurrent managed access")
-    try:
-        mr = ManagedMemoryResource()
-    except Exception as exc:
-        pytest.skip(f"managed memory pools unavailable: {exc}")
+    mr = managed_resource(device)
     bufs = [mr.allocate(MiB, stream) for _ in range(3)]
     for b in bufs:
         b.fill(5, stream=stream)
