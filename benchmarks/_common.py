@@ -3,6 +3,7 @@ side of driver_calls.py / core_calls.py (kernels, CPU pinning, stacks in child p
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import pathlib
@@ -159,20 +160,58 @@ def best(runs: list[dict]) -> dict:
     return out
 
 
-def alternate_rounds(rounds: int, twin, child: str, ours_path: str, theirs_python: str, cubin: str) -> dict:
-    """{"c", "ours", "nvidia"} -> one result per round. Rounds alternate between the stacks so
-    drifts of the machine hit all three alike."""
+def overhead_rounds(what: str, twin: str, child: str):
+    """Parse --ours-path/--theirs-python/--json/--rounds, then run the C twin benchmarks/c/<twin>
+    and benchmarks/<child> under ours and NVIDIA's, in rounds that alternate between the stacks
+    so drifts of the machine hit all three alike; prints the heading line. Returns the arguments,
+    the runs ({"c", "ours", "nvidia"} -> one result per round), the best round's figures of each
+    stack and the GPU's name."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--ours-path", required=True)
+    parser.add_argument("--theirs-python", default=sys.executable)
+    parser.add_argument("--json", help="also write the raw numbers here")
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    cubin = os.path.join(tempfile.mkdtemp(), "bench.cubin")
+    make_cubin(cubin)
     runs = {"c": [], "ours": [], "nvidia": []}
-    for _ in range(rounds):
+    for _ in range(args.rounds):
         runs["c"].append(run_driver_twin(twin, cubin))
-        runs["ours"].append(stack(sys.executable, child, cubin, ours_path))
-        runs["nvidia"].append(stack(theirs_python, child, cubin, None))
-    return runs
+        runs["ours"].append(stack(sys.executable, child, cubin, args.ours_path))
+        runs["nvidia"].append(stack(args.theirs_python, child, cubin, None))
+    c, ours, theirs = (best(runs[k]) for k in ("c", "ours", "nvidia"))
+    gpu = subprocess.run(["nvidia-smi", "--query-gpu=name,driver_version", "--format=csv,noheader"],
+                         capture_output=True, text=True).stdout.strip()  # fmt: skip
+    print(f"# {what}, {gpu}, best of {args.rounds} alternating rounds, all on CPU core {PIN_CORE}")
+    return args, runs, (c, ours, theirs), gpu
 
 
-def gpu_name() -> str:
-    return subprocess.run(["nvidia-smi", "--query-gpu=name,driver_version", "--format=csv,noheader"],
-                          capture_output=True, text=True).stdout.strip()  # fmt: skip
+IMPORT = """
+import time
+def rss():
+    with open('/proc/self/statm') as f:
+        return int(f.read().split()[1]) * 4096 / 2**20
+r0 = rss(); t = time.perf_counter()
+import {module}
+print((time.perf_counter() - t) * 1e3, rss() - r0)
+"""
+
+
+def import_cost(python: str, pythonpath: str | None, module: str, repeat: int = 11) -> tuple[float, float]:
+    """Median time (ms) and resident memory added (MiB) of `import <module>`, fresh processes."""
+    env = pythonpath_env(pythonpath)
+    samples = sorted(
+        tuple(
+            map(
+                float,
+                subprocess.check_output(
+                    pinned([python, "-c", IMPORT.format(module=module)]), env=env, text=True
+                ).split(),
+            )
+        )
+        for _ in range(repeat)
+    )
+    return samples[repeat // 2]
 
 
 def overhead_table(rows, c: dict, ours: dict, theirs: dict) -> list[str]:

@@ -13,25 +13,12 @@ Prints a table with each stack's cost above C and the ratio of ours to NVIDIA's.
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
 import pathlib
-import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from _common import (
-    PIN_CORE,
-    alternate_rounds,
-    best,
-    gpu_name,
-    make_cubin,
-    overhead_table,
-    pinned,
-    pythonpath_env,
-)
+from _common import import_cost, make_cubin, overhead_rounds, overhead_table  # noqa: F401 (make_cubin: still importable from here)
 
 ROWS = [
     ("cuCtxGetCurrent", "ns"),
@@ -46,48 +33,8 @@ ROWS = [
 ]
 
 
-IMPORT = """
-import time
-def rss():
-    with open('/proc/self/statm') as f:
-        return int(f.read().split()[1]) * 4096 / 2**20
-r0 = rss(); t = time.perf_counter()
-import {module}
-print((time.perf_counter() - t) * 1e3, rss() - r0)
-"""
-
-
-def import_cost(python: str, pythonpath: str | None, module: str, repeat: int = 11) -> tuple[float, float]:
-    """Median time (ms) and resident memory added (MiB) of `import <module>`, fresh processes."""
-    env = pythonpath_env(pythonpath)
-    samples = sorted(
-        tuple(
-            map(
-                float,
-                subprocess.check_output(
-                    pinned([python, "-c", IMPORT.format(module=module)]), env=env, text=True
-                ).split(),
-            )
-        )
-        for _ in range(repeat)
-    )
-    return samples[repeat // 2]
-
-
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--ours-path", required=True)
-    parser.add_argument("--theirs-python", default=sys.executable)
-    parser.add_argument("--json", help="also write the raw numbers here")
-    parser.add_argument("--rounds", type=int, default=3)
-    args = parser.parse_args()
-    cubin = os.path.join(tempfile.mkdtemp(), "bench.cubin")
-    make_cubin(cubin)
-    # each figure is the best round's
-    runs = alternate_rounds(args.rounds, "driver_twin.c", "_driver_child.py", args.ours_path, args.theirs_python, cubin)
-    c, ours, theirs = (best(runs[k]) for k in ("c", "ours", "nvidia"))
-    gpu = gpu_name()
-    print(f"# driver call overhead, {gpu}, best of {args.rounds} alternating rounds, all on CPU core {PIN_CORE}")
+    args, runs, (c, ours, theirs), gpu = overhead_rounds("driver call overhead", "driver_twin.c", "_driver_child.py")
     print(f"# ours: {ours['module']}; NVIDIA: {theirs['module']}")
     print("\n".join(overhead_table(ROWS, c, ours, theirs)))
     imports = {}

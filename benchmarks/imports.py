@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from driver_calls import import_cost
+from _common import import_cost
 
 MODULES = ("cuda.bindings.driver", "cuda.bindings.runtime", "cuda.core")
 
