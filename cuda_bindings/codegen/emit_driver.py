@@ -714,6 +714,19 @@ def _field_plan(lib: Lib, owner: str, f: dict, nested_name: str | None) -> list[
         if kind == "record":
             out += [f"        return [_view_{name}(<uintptr_t>&{acc}[i], self) for i in range({dims[0]})]"]
             return out
+        if kind == "handle" or t.endswith("*"):  # handles as handle objects, other pointers as addresses
+            make = f"{name}(<uintptr_t>{acc}[i])" if kind == "handle" else f"<uintptr_t>{acc}[i]"
+            value = f"_handle_value(value[i], {name}, {n!r})" if kind == "handle" else f"_address(value[i], {n!r})"
+            out += [f"        return [{make} for i in range({dims[0]})]"]
+            out += [
+                f"    @{ident(n)}.setter",
+                f"    def {ident(n)}(self, value):",
+                f"        if len(value) != {dims[0]}:",
+                f"            raise ValueError(f'{n} takes {dims[0]} values, got {{len(value)}}')",
+                f"        for i in range({dims[0]}):",
+                f"            {acc}[i] = <{qualify(lib, t)}><uintptr_t>{value}",
+            ]
+            return out
         raise Unsupported(f"array of {t}")
     if kind in ("int", "float"):
         out += [f"        return {acc}"]

@@ -266,3 +266,17 @@ def test_graphics_interop_functions_and_types():
                  lambda: cu.cuGraphicsVDPAURegisterVideoSurface([], 0)]:  # fmt: skip
         with pytest.raises(TypeError):
             call()
+
+
+def test_fixed_arrays_of_handles_and_pointers_round_trip():
+    """CUeglFrame's plane arrays: handles as CUarray objects, pointers as addresses."""
+    frame = cu.CUeglFrame()
+    frame.frame.pArray = [cu.CUarray(0x1000), 0x2000, cu.CUarray(0)]
+    assert [int(a) for a in frame.frame.pArray] == [0x1000, 0x2000, 0]
+    assert all(isinstance(a, cu.CUarray) for a in frame.frame.pArray)
+    frame.frame.pPitch = [16, 32, 48]
+    assert frame.frame.pPitch == [16, 32, 48]
+    with pytest.raises(ValueError):
+        frame.frame.pPitch = [1, 2]
+    with pytest.raises(TypeError):
+        frame.frame.pArray = [1.5, 0, 0]

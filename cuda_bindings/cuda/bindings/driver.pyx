@@ -11063,9 +11063,27 @@ cdef class anon_union15(_Struct):
         return f'<anon_union15 at 0x{<uintptr_t>self._ptr:x}>'
 
 
-    # pArray: not exposed (array of CUarray)
+    @property
+    def pArray(self):
+        """Array of CUarray corresponding to each plane"""
+        return [CUarray(<uintptr_t>self._ptr[0].pArray[i]) for i in range(3)]
+    @pArray.setter
+    def pArray(self, value):
+        if len(value) != 3:
+            raise ValueError(f'pArray takes 3 values, got {len(value)}')
+        for i in range(3):
+            self._ptr[0].pArray[i] = <cydriver.CUarray><uintptr_t>_handle_value(value[i], CUarray, 'pArray')
 
-    # pPitch: not exposed (array of void*)
+    @property
+    def pPitch(self):
+        """Array of Pointers corresponding to each plane"""
+        return [<uintptr_t>self._ptr[0].pPitch[i] for i in range(3)]
+    @pPitch.setter
+    def pPitch(self, value):
+        if len(value) != 3:
+            raise ValueError(f'pPitch takes 3 values, got {len(value)}')
+        for i in range(3):
+            self._ptr[0].pPitch[i] = <void*><uintptr_t>_address(value[i], 'pPitch')
 
 
 cdef class CUeglFrame_st(_Struct):

@@ -11234,7 +11234,16 @@ cdef class anon_union9(_Struct):
         return f'<anon_union9 at 0x{<uintptr_t>self._ptr:x}>'
 
 
-    # pArray: not exposed (array of cudaArray_t)
+    @property
+    def pArray(self):
+        """Array of CUDA arrays corresponding to each plane"""
+        return [cudaArray_t(<uintptr_t>self._ptr[0].pArray[i]) for i in range(3)]
+    @pArray.setter
+    def pArray(self, value):
+        if len(value) != 3:
+            raise ValueError(f'pArray takes 3 values, got {len(value)}')
+        for i in range(3):
+            self._ptr[0].pArray[i] = <cyruntime.cudaArray_t><uintptr_t>_handle_value(value[i], cudaArray_t, 'pArray')
 
     @property
     def pPitch(self):
