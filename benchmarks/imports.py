@@ -9,6 +9,7 @@ BENCH_CORE pins every process to one CPU core (default 2; use 1 on a 2-core mach
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 
 from _common import import_cost
@@ -25,8 +26,12 @@ def main() -> int:
     print("| import | NVIDIA (ms) | ours (ms) | ours/NVIDIA | NVIDIA adds (MiB) | ours adds (MiB) | ours/NVIDIA |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
     for module in args.modules:
-        ours_ms, ours_mib = import_cost(sys.executable, args.ours_path, module)
-        theirs_ms, theirs_mib = import_cost(args.theirs_python, None, module)
+        try:
+            ours_ms, ours_mib = import_cost(sys.executable, args.ours_path, module)
+            theirs_ms, theirs_mib = import_cost(args.theirs_python, None, module)
+        except subprocess.CalledProcessError:
+            print(f"| {module} | not importable in one of the two environments | | | | | |")
+            continue
         print(f"| {module} | {theirs_ms:.1f} | {ours_ms:.1f} | {ours_ms / theirs_ms:.2f} | {theirs_mib:.1f} "
               f"| {ours_mib:.1f} | {ours_mib / theirs_mib:.2f} |")  # fmt: skip
     return 0

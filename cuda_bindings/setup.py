@@ -82,7 +82,7 @@ def extensions() -> list[Extension]:
         exts,
         nthreads=os.cpu_count() or 1,
         language_level=3,
-        compiler_directives={"embedsignature": True, "binding": True},
+        compiler_directives={"embedsignature": True, "binding": True, "auto_pickle": False},  # no pickling stubs per class
     )
 
 

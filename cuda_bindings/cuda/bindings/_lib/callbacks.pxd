@@ -1,6 +1,6 @@
 # Hand-written: Python callables as CUDA host callbacks.
 
-from cuda.bindings cimport cydriver, cyruntime
+from cuda.bindings cimport cydriver
 
 cdef int python_host_fn(object fn, object user_data, void** c_fn, void** c_data) except -1
 cdef void release_host_fn(void* c_data) noexcept
@@ -18,4 +18,4 @@ cdef int host_field_set_data(dict refs, void** fn, void** data, object value) ex
 
 # after a graph took a host function stored that way: the graph keeps its record alive
 cdef void keep_host_record_cu(cydriver.CUgraph graph, void* fn, void* data) noexcept
-cdef void keep_host_record_rt(cyruntime.cudaGraph_t graph, void* fn, void* data) noexcept
+cdef void keep_host_record_rt(void* graph, void* fn, void* data) noexcept  # a cudaGraph_t

@@ -25,7 +25,7 @@ import atexit
 from cpython.ref cimport Py_DECREF, Py_INCREF, PyObject
 from libc.stdint cimport uintptr_t
 
-from cuda.bindings cimport cydriver, cyruntime
+from cuda.bindings cimport cydriver
 from cuda.bindings._lib.args cimport address_arg
 
 
@@ -242,20 +242,7 @@ cdef void keep_host_record_cu(cydriver.CUgraph graph, void* fn, void* data) noex
     _keep_forever(data)
 
 
-cdef void keep_host_record_rt(cyruntime.cudaGraph_t graph, void* fn, void* data) noexcept:
-    if fn != <void*>_node_trampoline or data == NULL:
-        return
-    cdef cyruntime.cudaUserObject_t obj = NULL
-    if graph != NULL:
-        Py_INCREF(<object>data)
-        try:
-            if cyruntime.cudaUserObjectCreate(&obj, data, <cyruntime.cudaHostFn_t>_drop_record, 1,
-                                              cyruntime.cudaUserObjectNoDestructorSync) == cyruntime.cudaSuccess:
-                if cyruntime.cudaGraphRetainUserObject(graph, obj, 1, cyruntime.cudaGraphUserObjectMove) == cyruntime.cudaSuccess:
-                    return
-                cyruntime.cudaUserObjectRelease(obj, 1)
-            else:
-                Py_DECREF(<object>data)
-        except BaseException:
-            pass
-    _keep_forever(data)
+cdef void keep_host_record_rt(void* graph, void* fn, void* data) noexcept:
+    # A runtime graph is the driver's CUgraph, and the runtime has initialized the driver: the
+    # driver's user objects serve both, so driver-only programs never load cyruntime.
+    keep_host_record_cu(<cydriver.CUgraph>graph, fn, data)
