@@ -375,3 +375,17 @@ def test_empty_view():
     assert view.ptr == 0
     assert view.device_id == -1
     assert view.exporting_obj is None
+
+
+def test_tensor_map_options_none_means_default():
+    # as_tensor_map passes None for every keyword not given: the NONE member of each enum
+    from cuda.core import TensorMapDescriptorOptions
+    from cuda.core._tensor_map import TensorMapInterleave, TensorMapSwizzle
+
+    opts = TensorMapDescriptorOptions((16, 32), None, None, None, None, None, None)
+    assert opts.box_dim == (16, 32)
+    assert opts.interleave is TensorMapInterleave.NONE and opts.swizzle is TensorMapSwizzle.NONE
+    assert int(opts.l2_promotion) == 0 and int(opts.oob_fill) == 0
+    host = StridedMemoryView.from_dlpack(np.zeros((64, 64), np.float32))
+    with pytest.raises(ValueError, match="device-accessible"):  # reaches the memory check
+        host.as_tensor_map((16, 32))

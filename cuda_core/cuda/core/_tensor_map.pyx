@@ -10,7 +10,7 @@ import dataclasses
 import enum
 
 from libc.stdint cimport uint32_t, uint64_t, uintptr_t
-from libc.string cimport memset
+from libc.string cimport memcpy, memset
 
 from cuda.bindings cimport cydriver
 from cuda.core._errors cimport check
@@ -123,6 +123,8 @@ def _int_tuple(name, values, rank, lo, hi):
 
 
 def _enum(name, value, kind):
+    if value is None:  # as_tensor_map passes None for "not given": the NONE member
+        return kind.NONE
     try:
         return kind(value)
     except ValueError:
@@ -185,6 +187,7 @@ cdef class TensorMapDescriptor:
         cdef uint32_t box[5]
         cdef uint32_t estrides[5]
         cdef int rank, i
+        cdef cydriver.CUtensorMap tmp
         if options is not None:
             if box_dim is not None or element_strides is not None or data_type is not None:
                 raise ValueError("give either options or box_dim and the other keywords, not both")
@@ -225,13 +228,16 @@ cdef class TensorMapDescriptor:
             estrides[i] = es[rank - 1 - i]
         for i in range(rank - 1):
             strides[i] = steps[rank - 2 - i] * size
-        self = TensorMapDescriptor.__new__(TensorMapDescriptor)
-        memset(&self._map, 0, sizeof(cydriver.CUtensorMap))
+        # The driver wants the CUtensorMap 64-byte aligned; a Python object is only 16-byte
+        # aligned, so the map is encoded in an aligned local (alignas(128) from cuda.h) and copied.
+        memset(&tmp, 0, sizeof(cydriver.CUtensorMap))
         check(cydriver.cuTensorMapEncodeTiled(
-            &self._map, <cydriver.CUtensorMapDataType><int>dtype, rank, <void*><uintptr_t>view.ptr, dims, strides,
+            &tmp, <cydriver.CUtensorMapDataType><int>dtype, rank, <void*><uintptr_t>view.ptr, dims, strides,
             box, estrides, <cydriver.CUtensorMapInterleave><int>opts.interleave,
             <cydriver.CUtensorMapSwizzle><int>opts.swizzle, <cydriver.CUtensorMapL2promotion><int>opts.l2_promotion,
             <cydriver.CUtensorMapFloatOOBfill><int>opts.oob_fill))
+        self = TensorMapDescriptor.__new__(TensorMapDescriptor)
+        memcpy(&self._map, &tmp, sizeof(cydriver.CUtensorMap))
         self._source = view
         self._device_id = view.device_id
         return self
@@ -253,8 +259,11 @@ cdef class TensorMapDescriptor:
     def replace_address(self, tensor):
         """Point this tensor map at ``tensor`` (same shape, strides and dtype assumed): any
         device-accessible object with DLPack or the CUDA Array Interface, or a view."""
+        cdef cydriver.CUtensorMap tmp  # 64-byte aligned for the driver (see _from_tiled)
         view = _device_view(tensor)
-        check(cydriver.cuTensorMapReplaceAddress(&self._map, <void*><uintptr_t>view.ptr))
+        memcpy(&tmp, &self._map, sizeof(cydriver.CUtensorMap))
+        check(cydriver.cuTensorMapReplaceAddress(&tmp, <void*><uintptr_t>view.ptr))
+        memcpy(&self._map, &tmp, sizeof(cydriver.CUtensorMap))
         self._source = view
         self._device_id = view.device_id
 
