@@ -6,6 +6,11 @@ from cpython.ref cimport Py_DECREF, Py_INCREF
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t
 from libc.stdlib cimport free, malloc
 
+
+cdef extern from "Python.h":
+    int Py_IsInitialized() nogil  # safe to call without the GIL
+
+
 cdef enum:
     kDLCPU = 1
     kDLCUDA = 2
@@ -79,15 +84,21 @@ cdef struct DLManagedTensorVersioned:
 
 cdef inline void dl_deleter(DLManagedTensor* t) noexcept nogil:
     if t != NULL:
-        with gil:
-            Py_DECREF(<object>t.manager_ctx)
+        # A consumer may free its tensor after Python has shut down (C++ static destructors):
+        # taking the GIL then would abort, so the exporter's reference is left behind.
+        if Py_IsInitialized():
+            with gil:
+                Py_DECREF(<object>t.manager_ctx)
         free(t)
 
 
 cdef inline void dl_deleter_v(DLManagedTensorVersioned* t) noexcept nogil:
     if t != NULL:
-        with gil:
-            Py_DECREF(<object>t.manager_ctx)
+        # A consumer may free its tensor after Python has shut down (C++ static destructors):
+        # taking the GIL then would abort, so the exporter's reference is left behind.
+        if Py_IsInitialized():
+            with gil:
+                Py_DECREF(<object>t.manager_ctx)
         free(t)
 
 
