@@ -27,7 +27,7 @@ if ls .gpuwheels/extra/*.whl > /dev/null 2>&1; then  # test-only extras (mpi4py,
     export PATH=$P/bin:$PATH
 fi
 echo "build+install: $(( $(date +%s) - start )) s" > "$OUT/summary.txt"
-python3 -c 'import cuda.bindings, cuda.pathfinder; print(cuda.bindings.__file__, cuda.pathfinder.__file__)' \
+python3 -c 'import importlib; print(*(importlib.import_module(m).__file__ for m in ("cuda.pathfinder", "cuda.bindings", "cuda.core")))' \
     | tee -a "$OUT/summary.txt"
 # From outside the checkout, so `import cuda` finds the installed packages, not the sources.
 REPO=$(pwd)
@@ -39,7 +39,8 @@ for pkg in ${PACKAGES:-cuda_bindings cuda_core}; do
         # One process per file: a crash in one file must not hide the others' results.
         for f in "$REPO/$pkg"/tests/test_*.py; do
             (cd /tmp && timeout ${TEST_TIMEOUT:-300} "${PYTEST[@]}" "$f") >> "$OUT/tests-$pkg.log" 2>&1
-            echo "  $(basename $f): rc=$? $(tail -1 "$OUT/tests-$pkg.log")" >> "$OUT/summary.txt"
+            rc=$?
+            echo "  $(basename "$f"): rc=$rc $(tail -1 "$OUT/tests-$pkg.log")" >> "$OUT/summary.txt"
         done
     else
         (cd /tmp && timeout ${TEST_TIMEOUT:-300} "${PYTEST[@]}" "$REPO/$pkg/tests") > "$OUT/tests-$pkg.log" 2>&1
