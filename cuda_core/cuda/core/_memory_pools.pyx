@@ -83,6 +83,14 @@ cdef int _current_device() except -2:
     return dev
 
 
+cdef int _host_numa_id() except -2:
+    """The host NUMA node closest to the current device; 0 where the system has no NUMA
+    (the attribute is then -1, which cuMemPoolCreate rejects as a HOST_NUMA id)."""
+    cdef int value = -1
+    check(cydriver.cuDeviceGetAttribute(&value, cydriver.CU_DEVICE_ATTRIBUTE_HOST_NUMA_ID, _current_device()))
+    return value if value >= 0 else 0
+
+
 # --------------------------------------------------------------------------------------------
 # attributes (cold: a table of names)
 
@@ -592,7 +600,6 @@ cdef class PinnedMemoryResource(_MemPool):
     cdef int _numa
 
     def __init__(self, options=None):
-        cdef int value = 0
         _init_driver()
         self._dev_id = -1
         self._numa = -1
@@ -603,8 +610,7 @@ cdef class PinnedMemoryResource(_MemPool):
         opts = _coerce(options, PinnedMemoryResourceOptions)
         numa = opts.numa_id
         if numa is None and opts.ipc_enabled:
-            check(cydriver.cuDeviceGetAttribute(&value, cydriver.CU_DEVICE_ATTRIBUTE_HOST_NUMA_ID, _current_device()))
-            numa = value
+            numa = _host_numa_id()
         if numa is None:
             self._create(cydriver.CU_MEM_ALLOCATION_TYPE_PINNED, cydriver.CU_MEM_LOCATION_TYPE_HOST, 0,
                          opts.ipc_enabled, opts.max_size)
@@ -648,7 +654,6 @@ cdef class ManagedMemoryResource(_MemPool):
     cdef int _loc_id
 
     def __init__(self, options=None):
-        cdef int value = 0
         _init_driver()
         self._buffer_cls = ManagedBuffer
         self._buf_flags = BUF_KNOWN | BUF_DEVICE | BUF_HOST | BUF_MANAGED
@@ -670,9 +675,7 @@ cdef class ManagedMemoryResource(_MemPool):
             self._loc_type = cydriver.CU_MEM_LOCATION_TYPE_HOST
         elif kind == "host_numa":
             if loc is None:
-                check(cydriver.cuDeviceGetAttribute(&value, cydriver.CU_DEVICE_ATTRIBUTE_HOST_NUMA_ID,
-                                                    _current_device()))
-                loc = value
+                loc = _host_numa_id()
             self._loc_type, self._loc_id = cydriver.CU_MEM_LOCATION_TYPE_HOST_NUMA, loc
         self._create(cydriver.CU_MEM_ALLOCATION_TYPE_MANAGED, <cydriver.CUmemLocationType>self._loc_type,
                      self._loc_id, False, 0)
