@@ -155,22 +155,7 @@ def extra_plan(lib: Lib, fn: dict, p: dict) -> Plan:
         item = _base(t[:-1].strip())
         kind, cls = types.kind(item)
         make = {"handle": f"{cls}(<uintptr_t>c_{c}[i])", "intclass": f"{cls}(c_{c}[i])"}.get(kind, f"c_{c}[i]")
-        ct = item if kind == "int" else f"{m}.{item}"
-        return Plan(
-            None,
-            [f"cdef {ct}* c_{c} = NULL"],
-            [
-                f"if {n}:",
-                f"    c_{c} = <{ct}*>PyMem_Calloc({n}, sizeof({ct}))",
-                f"    if c_{c} == NULL:",
-                "        raise MemoryError()",
-            ],
-            f"c_{c}",
-            output=f"[{make} for i in range({n})]",
-            outtype=f"list[{cls}]",
-            cleanup=[f"PyMem_Free(c_{c})"],
-            late=True,
-        )
+        return _output_list(c, item if kind == "int" else f"{m}.{item}", n, make, cls)
     if over == "kernel_params":
         return Plan(
             py,
@@ -497,12 +482,17 @@ def _counted_output(lib: Lib, fn: dict, p: dict) -> Plan | None:
         make = f"_struct_from({cls}, &c_{c}[i], sizeof({m}.{item}))"
     else:
         raise Unsupported(f"counted output array of {t}")
+    return _output_list(c, f"{m}.{item}", n, make, cls)
+
+
+def _output_list(c: str, ct: str, n: str, make: str, cls: str) -> Plan:
+    """An array of n items of C type ct that the call fills, returned as a list (make: one item)."""
     return Plan(
         None,
-        [f"cdef {m}.{item}* c_{c} = NULL"],
+        [f"cdef {ct}* c_{c} = NULL"],
         [
             f"if {n}:",
-            f"    c_{c} = <{m}.{item}*>PyMem_Calloc({n}, sizeof({m}.{item}))",
+            f"    c_{c} = <{ct}*>PyMem_Calloc({n}, sizeof({ct}))",
             f"    if c_{c} == NULL:",
             "        raise MemoryError()",
         ],
