@@ -352,9 +352,29 @@ def test_managed_prefetch(device, stream, managed_mr):
     stream.sync()
 
 
-def test_managed_advice(device, stream, managed_mr):
-    buf = managed_mr.allocate(2 * MiB, stream)
-    stream.sync()
+@pytest.fixture
+def external_managed(device):
+    """A ManagedBuffer viewing cuMemAllocManaged memory (freed afterwards). Advice is tested on
+    it rather than on pool memory: pool-allocated managed memory answers some cuMemAdvise
+    values with CUDA_ERROR_NOT_SUPPORTED on some driver/device combinations."""
+    from cuda.bindings import driver
+
+    if not device_attr(device, "CU_DEVICE_ATTRIBUTE_CONCURRENT_MANAGED_ACCESS"):
+        pytest.skip("no concurrent managed access")
+    err, ptr = driver.cuMemAllocManaged(2 * MiB, driver.CUmemAttach_flags.CU_MEM_ATTACH_GLOBAL)
+    assert err == driver.CUresult.CUDA_SUCCESS
+    buf = ManagedBuffer.from_handle(int(ptr), 2 * MiB)
+    yield buf
+    buf.close()
+    device.sync()
+    (err,) = driver.cuMemFree(ptr)
+    assert err == driver.CUresult.CUDA_SUCCESS
+
+
+def test_managed_advice(device, external_managed):
+    buf = external_managed
+    assert isinstance(buf, ManagedBuffer) and buf.is_managed
+    assert buf.read_mostly is False
     buf.read_mostly = True
     assert buf.read_mostly is True
     buf.read_mostly = False
@@ -370,8 +390,6 @@ def test_managed_advice(device, stream, managed_mr):
     assert list(buf.accessed_by) == [device]
     buf.accessed_by = []
     assert len(buf.accessed_by) == 0
-    buf.close(stream)
-    stream.sync()
 
 
 def test_managed_discard(device, stream, managed_mr):
