@@ -388,3 +388,12 @@ def test_device_with_a_driver_that_has_no_devices(tmp_path):
     env = dict(os.environ, LD_LIBRARY_PATH=str(tmp_path))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True).stdout
     assert out.split() == ["CUDAError", "ValueError", "()"]
+
+
+def test_pack_tensor_map_by_value():
+    # a TensorMapDescriptor is passed as its 128-byte CUtensorMap (made empty here: no driver needed)
+    from cuda.core import TensorMapDescriptor
+
+    tmap = TensorMapDescriptor.__new__(TensorMapDescriptor)
+    assert _packed_arguments(tmap, 7) == [bytes(128), (7).to_bytes(8, "little")]
+    assert _packed_arguments(tmap) == [bytes(128)]  # the cached classification

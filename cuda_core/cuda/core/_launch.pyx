@@ -10,7 +10,7 @@ How a launch is made cheap:
   of the value inside the object (checked against the buffer protocol / ctypes.addressof when
   the type is first seen), so no Python object is made per argument. Objects exposing
   ``__cuda_array_interface__`` or DLPack pass their data pointer; cuda.bindings handle objects
-  (with getPtr()) pass their value.
+  (with getPtr()) pass their value; a TensorMapDescriptor passes its 128-byte CUtensorMap by value.
 - Values live in one stack array (heap only past 32 arguments); the GIL is released only around
   cuLaunchKernelEx.
 """
@@ -259,6 +259,11 @@ cdef int _classify(object arg, Py_ssize_t* offset_out) except -1:
         if not 0 < offset < t.__basicsize__:
             raise TypeError(f"kernel argument of type {t.__name__}: the numpy scalar's value is not inside it")
         kind = K_INLINE
+    elif t.__name__ == "TensorMapDescriptor" and t.__module__ == "cuda.core._tensor_map":
+        offset = <Py_ssize_t>(<uintptr_t>arg._address - <uintptr_t><PyObject*>arg)  # its 128-byte CUtensorMap, by value
+        if not 0 < offset < t.__basicsize__:
+            raise TypeError("kernel argument of type TensorMapDescriptor: unexpected object layout")
+        kind = K_INLINE
     elif ct is not None and isinstance(arg, (ct._SimpleCData, ct.Structure, ct.Union, ct.Array, ct._Pointer)):
         if <uintptr_t>_CUDA_CORE_CDATA_PTR(<PyObject*>arg) != <uintptr_t>ct.addressof(arg):
             raise TypeError(f"kernel argument of type {t.__name__}: unexpected ctypes object layout")
@@ -442,6 +447,8 @@ def _packed_arguments(*kernel_args):
         elif type(arg) is bool:
             size = 1
         elif _find((<PyObject*>arg).ob_type, &offset) == K_INLINE:
-            size = arg.itemsize
+            size = 128 if type(arg).__name__ == "TensorMapDescriptor" else arg.itemsize
+            if size == 128:
+                assert <uintptr_t>ptr == arg._address
         out.append((<char*>ptr)[:size])
     return out
