@@ -193,8 +193,16 @@ cdef class VirtualMemoryResource(MemoryResource):
         cdef cydriver.CUmemAccessDesc descs[64]
         cdef size_t n = 0
         targets = [(self._dev_id, opts.self_access)] + [(p, opts.peer_access) for p in opts.peers if p != self._dev_id]
-        if len(targets) > 64:
-            raise ValueError("at most 63 peers")
+        if len(targets) > 63:
+            raise ValueError("at most 62 peers")
+        if opts.location_type != "device" and opts.self_access is not None:
+            # host-located memory: the CPU needs its own mapping (as the allocation's location
+            # type; HOST_NUMA's id is ignored), or host access faults despite is_host_accessible
+            descs[n].location.type = (cydriver.CU_MEM_LOCATION_TYPE_HOST if opts.location_type == "host"
+                                      else cydriver.CU_MEM_LOCATION_TYPE_HOST_NUMA)
+            descs[n].location.id = 0
+            descs[n].flags = _ACCESS[opts.self_access]
+            n += 1
         for dev, access in targets:
             if access is None:
                 continue
