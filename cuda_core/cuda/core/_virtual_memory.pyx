@@ -358,7 +358,7 @@ cdef class VirtualMemoryResource(MemoryResource):
             raise ValueError(f"0x{int(ptr):x} was not allocated by this VirtualMemoryResource")
         chunks, reservations = entry
         try:
-            if s != NULL and self.config.location_type == "device":
+            if s != NULL:  # the device may still use host-located memory too
                 with nogil:
                     check(cydriver.cuStreamSynchronize(s))
         finally:
