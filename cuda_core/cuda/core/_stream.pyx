@@ -9,6 +9,7 @@ Wrapping rules of this module:
 - Driver errors raise CUDAError; bad Python input raises TypeError/ValueError first.
 """
 
+cimport cython
 from libc.stdint cimport uintptr_t
 from libc.stdlib cimport getenv, strtol
 
@@ -122,6 +123,8 @@ def _ptds_enabled():
     return v != NULL and strtol(v, NULL, 10) != 0
 
 
+@cython.no_gc_clear  # a Buffer freed in the same cycle may still order its free on this stream:
+# clearing _owner first could destroy a borrowed (foreign) stream before that free is enqueued
 cdef class Stream:
     """A queue of GPU work that runs in order (see the module's description).
 
