@@ -225,9 +225,10 @@ cdef class Buffer:
             if kind == FREE_ASYNC:
                 cydriver.cuMemFreeAsync(ptr, s)
             elif kind == FREE_HOST:
-                if s != NULL:
-                    cydriver.cuStreamSynchronize(s)
-                cydriver.cuMemFreeHost(<void*>ptr)
+                with nogil:  # a host function pending on s may need the GIL: never wait holding it
+                    if s != NULL:
+                        cydriver.cuStreamSynchronize(s)
+                    cydriver.cuMemFreeHost(<void*>ptr)
             elif kind == FREE_PYTHON and self._memory_resource is not None:
                 self._memory_resource.deallocate(ptr, self._size, _dealloc_stream_now(self))
         except BaseException:
