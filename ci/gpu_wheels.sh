@@ -18,7 +18,12 @@ mkdir -p .gpuwheels
 # PACKAGES="cuda_core" rebuilds only that one (the others' wheels stay).
 for p in ${PACKAGES:-cuda_pathfinder cuda_bindings cuda_core}; do
     rm -f .gpuwheels/${p}-*.whl
-    $VENV/bin/pip wheel -q --no-build-isolation --no-deps -w .gpuwheels ./$p
+    # From a copy: Cython writes its .c beside the sources, and newer .c files there would make the
+    # checkout's editable install rebuild everything.
+    SRC=/tmp/gpuwheels-src/$p
+    rm -rf $SRC && mkdir -p $SRC
+    tar -C ./$p --exclude='*.so' --exclude='*.c' --exclude=build --exclude='*.egg-info' -cf - . | tar -C $SRC -xf -
+    $VENV/bin/pip wheel -q --no-build-isolation --no-deps -w .gpuwheels $SRC
     $VENV/bin/pip install -q --no-deps --force-reinstall .gpuwheels/${p}-*.whl
 done
 # Test-only extras the GPU machine lacks (it cannot download): MPI for the multi-GPU example.
