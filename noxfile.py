@@ -90,10 +90,9 @@ def bench(session: nox.Session) -> None:
 
         ours = str(pathlib.Path(cuda.bindings.__file__).resolve().parents[2])
         theirs = REPO / ".bench" / "nvidia-venv" / "bin" / "python"  # made by the scripts above
-        for script, name in (("driver_calls.py", "driver_calls"), ("core_calls.py", "core_calls")):
-            if (REPO / "benchmarks" / script).exists():
-                session.run(PY, str(REPO / "benchmarks" / script), "--ours-path", ours,
-                            "--theirs-python", str(theirs), "--json", str(results / f"{name}_local.json"))  # fmt: skip
+        for name in ("driver_calls", "core_calls"):
+            session.run(PY, str(REPO / "benchmarks" / f"{name}.py"), "--ours-path", ours,
+                        "--theirs-python", str(theirs), "--json", str(results / f"{name}_local.json"))  # fmt: skip
     charts = sorted(results.glob("*.json"))
     if charts:
         session.run(PY, str(REPO / "benchmarks" / "chart.py"), *map(str, charts), "-o",
