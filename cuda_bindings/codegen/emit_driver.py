@@ -1231,10 +1231,7 @@ def module(lib: Lib, stamp: str) -> tuple[str, str, str]:
         if kind in ("handle", "intclass") and mac["value"] >= 0:
             out.append(f"{mac['name']} = {cls}({mac['value']})")
             stub.append(f"{mac['name']}: {cls}")
-        elif kind == "intclass":  # ((CUdevice)-1): a plain int, as no class holds it
-            out.append(f"{mac['name']} = {mac['value']}")
-            stub.append(f"{mac['name']}: int")
-        else:
+        else:  # a plain int, also ((CUdevice)-1), as no class holds a negative value
             out.append(f"{mac['name']} = {mac['value']}")
             stub.append(f"{mac['name']}: int")
     member_aliases = _macro_member_aliases(lib)
