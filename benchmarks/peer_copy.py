@@ -10,16 +10,14 @@ by the wall clock around the batch (synchronized before and after); best of `--r
 from __future__ import annotations
 
 import argparse
+import functools
 import json
-import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
+from _common import build_c_twin, pythonpath_env
 
 
 def child(nbytes: int, repeat: int) -> dict:
@@ -49,24 +47,27 @@ def child(nbytes: int, repeat: int) -> dict:
 
 
 def run_child(python: str, pythonpath: str | None, nbytes: int, repeat: int) -> dict:
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    if pythonpath:
-        env["PYTHONPATH"] = pythonpath
     out = subprocess.run(
-        [python, __file__, "--child", str(nbytes), str(repeat)], capture_output=True, text=True, env=env
+        [python, __file__, "--child", str(nbytes), str(repeat)],
+        capture_output=True,
+        text=True,
+        env=pythonpath_env(pythonpath),
     )
     if out.returncode:
         raise RuntimeError(out.stderr)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def c_twin(nbytes: int, repeat: int) -> dict:
+@functools.cache
+def _twin() -> tuple[str, str]:
+    """The C twin, compiled once, and the libcudart it loads."""
     from cuda.pathfinder import load_nvidia_dynamic_lib
 
-    exe = os.path.join(tempfile.mkdtemp(), "peer_copy_twin")
-    cc = shutil.which("cc") or shutil.which("gcc")
-    subprocess.run([cc, "-O2", "-o", exe, str(HERE / "c" / "peer_copy_twin.c"), "-ldl"], check=True)
-    lib = load_nvidia_dynamic_lib("cudart").abs_path
+    return build_c_twin("peer_copy_twin.c"), load_nvidia_dynamic_lib("cudart").abs_path
+
+
+def c_twin(nbytes: int, repeat: int) -> dict:
+    exe, lib = _twin()
     return json.loads(subprocess.check_output([exe, lib, str(nbytes), str(repeat)], text=True))
 
 
