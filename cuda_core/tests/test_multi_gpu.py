@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _gpu_helpers import ok
 
 from cuda.bindings import driver as cu
 from cuda.bindings import runtime as rt
@@ -44,12 +45,6 @@ def pinned(nbytes):
     from cuda.core import LegacyPinnedMemoryResource
 
     return LegacyPinnedMemoryResource().allocate(nbytes)
-
-
-def ok(result):
-    err, *rest = result
-    assert int(err) == 0, repr(err)
-    return rest[0] if len(rest) == 1 else (rest or None)
 
 
 def test_can_access_peer_matches_driver(two_devices):
