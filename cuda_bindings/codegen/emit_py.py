@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ctypes_ import cy, declare, ident, pointee
@@ -57,6 +58,7 @@ class Lib:
     cfg: dict
     model: dict
     types: object = None
+    extra_plan: Callable[[Lib, dict, dict], Plan] | None = None  # the driver's parameter rules (emit_driver.py)
 
     @property
     def cymod(self) -> str:
@@ -91,7 +93,7 @@ def plan(lib: Lib, fn: dict, p: dict, style: str) -> Plan:
         "host_fn", "host_data", "in_list", "pointer_list", "out_address", "handle_out", "attribute_values",
         "range_values", "borrowed_array", "stream_callback", "keep_host_fn", "inout_count", "out_list",
     )  # fmt: skip
-    if hasattr(lib, "extra_plan") and (over in rich or (isinstance(over, dict) and set(over) & set(rich))):
+    if lib.extra_plan and (over in rich or (isinstance(over, dict) and set(over) & set(rich))):
         return lib.extra_plan(lib, fn, {**p, "direction": direction})
 
     if isinstance(over, dict) and "strings" in over:
@@ -152,7 +154,7 @@ def plan(lib: Lib, fn: dict, p: dict, style: str) -> Plan:
         )
     if over is not None:
         raise ValueError(f"{fn['name']}.{p['name']}: unknown override {over!r}")
-    if hasattr(lib, "extra_plan"):  # the driver's rules (emit_driver.py) cover every other parameter
+    if lib.extra_plan:  # the driver's rules (emit_driver.py) cover every other parameter
         return lib.extra_plan(lib, fn, {**p, "direction": direction})
 
     if direction == "in":
@@ -223,8 +225,6 @@ def plan(lib: Lib, fn: dict, p: dict, style: str) -> Plan:
                 output=f"(<bytes>c_{c} if c_{c} != NULL else None)",
                 outtype="bytes",
             )
-    if hasattr(lib, "extra_plan"):
-        return lib.extra_plan(lib, fn, {**p, "direction": direction})
     raise ValueError(f"{fn['name']}.{p['name']}: no rule for {direction} {p['type']!r}; add an override")
 
 
