@@ -62,8 +62,8 @@ def _extern_block(lib: dict) -> list[str]:
     model = lib["model"]
     # Only the first header is included: the others (cudaProfiler.h) add functions, which are our
     # own wrappers, and no types, so cimporting code needs no more headers than that one.
-    out = [f'cdef extern from "{lib["headers"][0]}":']
     primary = lib["headers"][0]
+    out = [f'cdef extern from "{primary}":']
 
     own = {"foreign", *lib.get("own_types", ())}
 
@@ -73,12 +73,13 @@ def _extern_block(lib: dict) -> list[str]:
         # VDPAU: overrides.yaml).
         return item.get("header", primary) in own
 
+    record_names = {r["name"] for r in model["records"]}
     forward = []
     for rec in model["records"]:
         if rec.get("tag") and not ours(rec):
             forward.append(f"    cdef {rec['kind']} {rec['name']}")
     for t in model["typedefs"]:
-        if t["kind"] == "handle" and not ours(t) and t["opaque"] not in {r["name"] for r in model["records"]}:
+        if t["kind"] == "handle" and not ours(t) and t["opaque"] not in record_names:
             forward.append(f"    cdef struct {t['opaque']}")
     out += sorted(set(forward))
     for enum in model["enums"]:
@@ -131,7 +132,7 @@ def _extern_block(lib: dict) -> list[str]:
 
     for name in nodes:
         emit(name)
-    return _regroup(out, lib["headers"][0])
+    return _regroup(out, primary)
 
 
 def _regroup(lines: list[str], header: str) -> list[str]:
