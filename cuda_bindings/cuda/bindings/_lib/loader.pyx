@@ -77,34 +77,31 @@ cdef class SymbolTable:
         cdef void* found
         cdef GetProcAddress get_proc
         cdef int query = 0
-        cdef uint64_t flags = PROC_PER_THREAD_DEFAULT_STREAM if per_thread_default_stream() else PROC_DEFAULT
+        cdef bint per_thread = per_thread_default_stream()
         if self.proc_address:
             get_proc = <GetProcAddress>dlsym(handle, b"cuGetProcAddress_v2")
             if get_proc == NULL:
                 raise FunctionNotFoundError(f"cuGetProcAddress_v2 is not in {loaded.abs_path}: the driver is too old")
-            for index, (name, version, per_thread) in enumerate(self.symbols):
+            for index, (name, version, per_thread_version) in enumerate(self.symbols):
                 found = NULL
                 query = 0
-                if flags and per_thread:  # the _ptds/_ptsz entry point
-                    get_proc(name.encode(), &found, per_thread, flags, &query)
+                if per_thread and per_thread_version:  # the _ptds/_ptsz entry point
+                    get_proc(name.encode(), &found, per_thread_version, PROC_PER_THREAD_DEFAULT_STREAM, &query)
                 else:
                     get_proc(name.encode(), &found, version, PROC_DEFAULT, &query)
                 self.slots[index] = found
                 self.status[index] = query
-            self.path = loaded.abs_path
-            self.loaded = True
-            return
-        per_thread = per_thread_default_stream()
-        for index, names in enumerate(self.symbols):
-            for name in names:
-                if name.startswith("ptds:"):  # a per-thread-default-stream entry point (_ptds/_ptsz)
-                    if not per_thread:
-                        continue
-                    name = name[5:]
-                found = dlsym(handle, name.encode())
-                if found != NULL:
-                    self.slots[index] = found
-                    break
+        else:
+            for index, names in enumerate(self.symbols):
+                for name in names:
+                    if name.startswith("ptds:"):  # a per-thread-default-stream entry point (_ptds/_ptsz)
+                        if not per_thread:
+                            continue
+                        name = name[5:]
+                    found = dlsym(handle, name.encode())
+                    if found != NULL:
+                        self.slots[index] = found
+                        break
         self.path = loaded.abs_path
         self.loaded = True
 
