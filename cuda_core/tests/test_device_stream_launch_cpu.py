@@ -291,11 +291,11 @@ def test_from_handle_checks_type():
 def test_options():
     assert core.StreamOptions() == core.StreamOptions(nonblocking=True, priority=None)
     assert core.EventOptions() == core.EventOptions(timing_enabled=False, blocking_sync=False, ipc_enabled=False)
-    from cuda.core._event import _options
+    from cuda.core._options import coerce_options
 
-    assert _options(core.EventOptions, {"timing_enabled": True}, "o").timing_enabled is True
+    assert coerce_options(core.EventOptions, {"timing_enabled": True}, "o").timing_enabled is True
     with pytest.raises(TypeError):
-        _options(core.EventOptions, 3, "o")
+        coerce_options(core.EventOptions, 3, "o")
 
 
 # ---- Host --------------------------------------------------------------------------------------

@@ -542,7 +542,7 @@ cdef class Context:
         """A new Stream in this context (for a green context: on its resources; always non-blocking there)."""
         from cuda.core import _stream
         from cuda.core._stream import StreamOptions
-        from cuda.core._event import _options
+        from cuda.core._options import coerce_options
 
         cdef cydriver.CUstream s = NULL
         cdef cydriver.CUcontext popped = NULL
@@ -554,7 +554,7 @@ cdef class Context:
                 return _stream._create(options, self._device_id)
             finally:
                 cydriver.cuCtxPopCurrent(&popped)
-        opts = _options(StreamOptions, options, "options")
+        opts = coerce_options(StreamOptions, options, "options")
         if not opts.nonblocking:
             raise ValueError("streams of a green context are non-blocking: use StreamOptions(nonblocking=True)")
         if opts.priority is not None:

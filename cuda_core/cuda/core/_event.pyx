@@ -11,6 +11,7 @@ from cuda.bindings cimport cydriver
 from cuda.core._errors cimport check
 
 from cuda.core._errors import CUDAError
+from cuda.core._options import coerce_options
 
 
 class EventOptions:
@@ -37,17 +38,6 @@ class EventOptions:
             return NotImplemented
         return (self.timing_enabled, self.blocking_sync, self.ipc_enabled) == (
             other.timing_enabled, other.blocking_sync, other.ipc_enabled)
-
-
-def _options(cls, options, what):
-    """None -> cls(); a dict -> cls(**dict); an instance of cls as is; else TypeError."""
-    if options is None:
-        return cls()
-    if isinstance(options, cls):
-        return options
-    if isinstance(options, dict):
-        return cls(**options)
-    raise TypeError(f"{what} must be a {cls.__name__}, a dict or None, not {type(options).__name__}")
 
 
 class IPCEventDescriptor:
@@ -84,7 +74,7 @@ cdef Event event_create(object options, object device_id):
     cdef unsigned int flags = cydriver.CU_EVENT_DISABLE_TIMING
     cdef Event ev = _new_event()
     if options is not None:
-        options = _options(EventOptions, options, "options")
+        options = coerce_options(EventOptions, options, "options")
         ev._timing = bool(options.timing_enabled)
         ev._blocking = bool(options.blocking_sync)
         ev._ipc = bool(options.ipc_enabled)

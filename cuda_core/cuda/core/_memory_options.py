@@ -97,12 +97,3 @@ class ManagedMemoryResourceOptions:
                 raise ValueError(f"preferred_location_type 'host' takes preferred_location=None, got {loc}")
         elif loc is not None and loc < 0:
             raise ValueError(f"preferred_location_type 'host_numa' needs a NUMA node >= 0 or None, got {loc}")
-
-
-def coerce(options, cls):
-    """``options`` as an instance of ``cls`` (a dict of its fields is accepted too)."""
-    if isinstance(options, cls):
-        return options
-    if isinstance(options, dict):
-        return cls(**options)
-    raise TypeError(f"options must be a {cls.__name__} (or a dict of its fields), not {type(options).__name__}")

@@ -36,8 +36,8 @@ from cuda.core._memory_options import (
     DeviceMemoryResourceOptions,
     ManagedMemoryResourceOptions,
     PinnedMemoryResourceOptions,
-    coerce as _coerce,
 )
+from cuda.core._options import coerce_options
 
 __all__ = [
     "DeviceMemoryResource",
@@ -555,7 +555,7 @@ cdef class DeviceMemoryResource(_MemPool):
         if options is None:
             self._use_current(cydriver.CU_MEM_ALLOCATION_TYPE_PINNED, cydriver.CU_MEM_LOCATION_TYPE_DEVICE, dev)
         else:
-            opts = _coerce(options, DeviceMemoryResourceOptions)
+            opts = coerce_options(DeviceMemoryResourceOptions, options, "options")
             self._create(cydriver.CU_MEM_ALLOCATION_TYPE_PINNED, cydriver.CU_MEM_LOCATION_TYPE_DEVICE, dev,
                          opts.ipc_enabled, opts.max_size)
 
@@ -607,7 +607,7 @@ cdef class PinnedMemoryResource(_MemPool):
         if options is None:
             self._use_current(cydriver.CU_MEM_ALLOCATION_TYPE_PINNED, cydriver.CU_MEM_LOCATION_TYPE_HOST, 0)
             return
-        opts = _coerce(options, PinnedMemoryResourceOptions)
+        opts = coerce_options(PinnedMemoryResourceOptions, options, "options")
         numa = opts.numa_id
         if numa is None and opts.ipc_enabled:
             numa = _host_numa_id()
@@ -663,7 +663,7 @@ cdef class ManagedMemoryResource(_MemPool):
         if options is None:
             self._use_current(cydriver.CU_MEM_ALLOCATION_TYPE_MANAGED, cydriver.CU_MEM_LOCATION_TYPE_NONE, 0)
             return
-        opts = _coerce(options, ManagedMemoryResourceOptions)
+        opts = coerce_options(ManagedMemoryResourceOptions, options, "options")
         kind, loc = opts.preferred_location_type, opts.preferred_location
         if kind is None:
             kind = None if loc is None else ("host" if loc == -1 else "device")

@@ -5,7 +5,8 @@ and the context-manager and finalizer protocol of an object with ``close()``.
 A table row is ``(field, kind, flag)``; ``emit`` turns each set field into strings by its kind:
 "on" (the flag when true), "tf" (flag=true/false), "onoff" (flag=on/off), "10" (flag=1/0),
 "opt" (flag=3/0), "O" (flag immediately followed by the value), "val" (flag=value) and "each"
-(flag=item for each item of a str or a sequence).
+(flag=item for each item of a str or a sequence). ``coerce_options`` is how the options arguments
+of events, streams and memory resources take None, a dict or an instance.
 """
 
 from __future__ import annotations
@@ -13,6 +14,17 @@ from __future__ import annotations
 import re
 
 ARCH_RE = re.compile(r"^(sm|compute|lto)_(\d{2,3})([af]?)$")
+
+
+def coerce_options(cls, options, what):
+    """None -> cls(); a dict -> cls(**dict); an instance of cls as is; else TypeError."""
+    if options is None:
+        return cls()
+    if isinstance(options, cls):
+        return options
+    if isinstance(options, dict):
+        return cls(**options)
+    raise TypeError(f"{what} must be a {cls.__name__}, a dict or None, not {type(options).__name__}")
 
 
 def fail_type(owner, field, value, expected):

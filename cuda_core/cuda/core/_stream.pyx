@@ -19,7 +19,7 @@ from cuda.bindings cimport cydriver
 from cuda.core._errors cimport check
 from cuda.core._event cimport Event, event_create
 
-from cuda.core._event import _options
+from cuda.core._options import coerce_options
 
 cdef cydriver.CUstream _CU_STREAM_LEGACY = <cydriver.CUstream><uintptr_t>0x1
 cdef cydriver.CUstream _CU_STREAM_PER_THREAD = <cydriver.CUstream><uintptr_t>0x2
@@ -343,7 +343,7 @@ def default_stream():
 
 def _create(options, device_id):
     """A new owned Stream made with StreamOptions (or a dict or None) in the current context."""
-    opts = _options(StreamOptions, options, "options")
+    opts = coerce_options(StreamOptions, options, "options")
     cdef unsigned int flags = cydriver.CU_STREAM_NON_BLOCKING if opts.nonblocking else cydriver.CU_STREAM_DEFAULT
     cdef int priority = 0
     if opts.priority is not None:

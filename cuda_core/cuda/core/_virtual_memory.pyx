@@ -25,6 +25,8 @@ from cuda.core._memory cimport (
     resolve_stream,
 )
 
+from cuda.core._options import coerce_options
+
 __all__ = ["VirtualMemoryResource", "VirtualMemoryResourceOptions"]
 
 _ALLOCATION_TYPES = {"pinned": cydriver.CU_MEM_ALLOCATION_TYPE_PINNED}
@@ -148,12 +150,7 @@ cdef class VirtualMemoryResource(MemoryResource):
             raise TypeError(f"device_id must be a Device or an int, not {type(device_id).__name__}")
         if ordinal < 0:
             raise ValueError(f"device_id must not be negative, got {ordinal}")
-        if config is None:
-            config = VirtualMemoryResourceOptions()
-        elif isinstance(config, dict):
-            config = VirtualMemoryResourceOptions(**config)
-        elif not isinstance(config, VirtualMemoryResourceOptions):
-            raise TypeError(f"config must be a VirtualMemoryResourceOptions, not {type(config).__name__}")
+        config = coerce_options(VirtualMemoryResourceOptions, config, "config")
         self._dev_id = ordinal
         self.config = config
         with nogil:
@@ -274,11 +271,7 @@ cdef class VirtualMemoryResource(MemoryResource):
         old = buf
         if old._flags & BUF_CLOSED:
             raise RuntimeError("buf is closed")
-        opts = self.config if config is None else config
-        if isinstance(opts, dict):
-            opts = VirtualMemoryResourceOptions(**opts)
-        if not isinstance(opts, VirtualMemoryResourceOptions):
-            raise TypeError(f"config must be a VirtualMemoryResourceOptions, not {type(opts).__name__}")
+        opts = self.config if config is None else coerce_options(VirtualMemoryResourceOptions, config, "config")
         if opts.location_type != self.config.location_type:
             raise ValueError("config must keep the resource's location_type")
         cdef cydriver.CUdeviceptr start = old._ptr
