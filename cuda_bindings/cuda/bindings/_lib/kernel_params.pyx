@@ -21,7 +21,7 @@ from libc.string cimport memcpy
 
 import operator
 
-# ctypes type -> packing code; filled once at import.
+# How a kernel argument of a common ctypes type is packed (the table is _codes()).
 cdef enum Code:
     I8 = 1
     I16
