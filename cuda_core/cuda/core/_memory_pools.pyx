@@ -12,6 +12,7 @@ import os as _os
 import uuid as _uuid
 
 from libc.stdint cimport intptr_t, uint64_t, uintptr_t
+from libc.string cimport memset
 
 from cuda.bindings cimport cydriver
 from cuda.core._errors cimport check
@@ -360,7 +361,7 @@ cdef class _MemPool(MemoryResource):
                      bint ipc, size_t max_size) except -1:
         cdef cydriver.CUmemPoolProps props
         cdef cydriver.CUmemoryPool pool = NULL
-        memset_props(&props)
+        memset(&props, 0, sizeof(props))
         props.allocType = kind
         props.handleTypes = cydriver.CU_MEM_HANDLE_TYPE_POSIX_FILE_DESCRIPTOR if ipc else cydriver.CU_MEM_HANDLE_TYPE_NONE
         props.location.type = loc_type
@@ -530,13 +531,6 @@ cdef class _MemPool(MemoryResource):
     def __repr__(self):
         state = "closed" if self._closed else f"pool=0x{<uintptr_t>self._pool:x}"
         return f"<{type(self).__name__} device_id={self._dev_id} {state}>"
-
-
-cdef void memset_props(cydriver.CUmemPoolProps* props) noexcept nogil:
-    cdef char* p = <char*>props
-    cdef size_t i
-    for i in range(sizeof(cydriver.CUmemPoolProps)):
-        p[i] = 0
 
 
 cdef class DeviceMemoryResource(_MemPool):
