@@ -187,9 +187,15 @@ def parse(
     if errors:
         raise RuntimeError("libclang could not parse the headers:\n" + "\n".join(str(d) for d in errors[:10]))
     wanted = {os.path.realpath(h) for h in headers}
+    by_file: dict[str, bool] = {}  # per file name: one realpath (a few lstat calls), not one per cursor
 
     def ours(c: ci.Cursor) -> bool:
-        return c.location.file is not None and os.path.realpath(c.location.file.name) in wanted
+        if c.location.file is None:
+            return False
+        name = c.location.file.name
+        if name not in by_file:
+            by_file[name] = os.path.realpath(name) in wanted
+        return by_file[name]
 
     model = {"functions": [], "enums": [], "records": [], "typedefs": [], "macros": []}
     seen_functions: dict[str, dict] = {}
