@@ -43,6 +43,9 @@ cdef class Buffer:
 # The CUstream of a stream argument: None is the legacy default stream (NULL).
 cdef int resolve_stream(object stream, cydriver.CUstream* out) except -1
 
+# A device ordinal from a Device (anything with device_id) or a non-negative int.
+cdef int device_ordinal(object device) except -2
+
 # A location (Device, Host, Host(numa_id=n), Host.numa_current(), or an int: ordinal, -1 host).
 cdef int location_of(object where, cydriver.CUmemLocation* loc) except -1
 

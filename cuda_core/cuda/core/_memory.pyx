@@ -585,6 +585,15 @@ IPCBufferDescriptor = _IPCBufferDescriptor
 # ManagedBuffer
 
 
+cdef int device_ordinal(object device) except -2:
+    ordinal = getattr(device, "device_id", device)
+    if isinstance(ordinal, bool) or not isinstance(ordinal, int):
+        raise TypeError(f"device_id must be a Device or an int, not {type(device).__name__}")
+    if ordinal < 0:
+        raise ValueError(f"device_id must not be negative, got {ordinal}")
+    return ordinal
+
+
 cdef int location_of(object where, cydriver.CUmemLocation* loc) except -1:
     """A Device, Host (optionally with numa_id), or int (-1: host) as a CUmemLocation."""
     if where is None:

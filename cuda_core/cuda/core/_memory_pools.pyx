@@ -26,6 +26,7 @@ from cuda.core._memory cimport (
     FREE_PYTHON,
     Buffer,
     MemoryResource,
+    device_ordinal,
     new_buffer,
     resolve_stream,
 )
@@ -50,16 +51,6 @@ __all__ = [
     "PinnedMemoryResource",
     "PinnedMemoryResourceOptions",
 ]
-
-
-cdef int _ordinal(object device) except -2:
-    """A device ordinal from a Device (anything with device_id) or an int."""
-    ordinal = getattr(device, "device_id", device)
-    if isinstance(ordinal, bool) or not isinstance(ordinal, int):
-        raise TypeError(f"device_id must be a Device or an int, not {type(device).__name__}")
-    if ordinal < 0:
-        raise ValueError(f"device_id must not be negative, got {ordinal}")
-    return ordinal
 
 
 cdef int _free_async(object ptr, object stream) except -1:
@@ -296,7 +287,7 @@ class _PeerAccessibleBy(_MutableSet):
 
     def __contains__(self, device):
         try:
-            return _ordinal(device) in self._ordinals()
+            return device_ordinal(device) in self._ordinals()
         except (TypeError, ValueError):
             return False
 
@@ -309,12 +300,12 @@ class _PeerAccessibleBy(_MutableSet):
         return len(self._ordinals())
 
     def add(self, device):
-        d = _ordinal(device)
+        d = device_ordinal(device)
         if d != self._mr.device_id:
             _set_access(self._mr._pool_handle(), d, True)
 
     def discard(self, device):
-        d = _ordinal(device)
+        d = device_ordinal(device)
         if d != self._mr.device_id and d in self._ordinals():
             _set_access(self._mr._pool_handle(), d, False)
 
@@ -542,7 +533,7 @@ cdef class DeviceMemoryResource(_MemPool):
     """
 
     def __init__(self, device_id, options=None):
-        cdef int dev = _ordinal(device_id)
+        cdef int dev = device_ordinal(device_id)
         _init_driver()
         self._dev_id = dev
         self._buf_flags = BUF_KNOWN | BUF_DEVICE
@@ -559,7 +550,7 @@ cdef class DeviceMemoryResource(_MemPool):
         the imported pool, cannot allocate, and maps that process's buffers
         (``Buffer.from_ipc_descriptor``). An int handle stays the caller's to close."""
         cdef DeviceMemoryResource mr = cls.__new__(cls)
-        mr._dev_id = _ordinal(device_id)
+        mr._dev_id = device_ordinal(device_id)
         mr._buf_flags = BUF_KNOWN | BUF_DEVICE
         _init_driver()
         mr._import(alloc_handle)
@@ -573,7 +564,7 @@ cdef class DeviceMemoryResource(_MemPool):
 
     @peer_accessible_by.setter
     def peer_accessible_by(self, devices):
-        target = {_ordinal(d) for d in devices}
+        target = {device_ordinal(d) for d in devices}
         target.discard(self._dev_id)
         proxy = _PeerAccessibleBy(self)
         current = set(proxy._ordinals())
@@ -742,7 +733,7 @@ cdef class GraphMemoryResource(MemoryResource):
         self._free_kind = FREE_ASYNC if type(self) is GraphMemoryResource else FREE_PYTHON
 
     def __init__(self, device_id):
-        self._dev_id = _ordinal(device_id)
+        self._dev_id = device_ordinal(device_id)
         _init_driver()
 
     def allocate(self, size_t size, stream=None):

@@ -21,6 +21,7 @@ from cuda.core._memory cimport (
     FREE_PYTHON,
     Buffer,
     MemoryResource,
+    device_ordinal,
     new_buffer,
     resolve_stream,
 )
@@ -145,11 +146,7 @@ cdef class VirtualMemoryResource(MemoryResource):
         self._allocs = {}
 
     def __init__(self, device_id, config=None):
-        ordinal = getattr(device_id, "device_id", device_id)
-        if isinstance(ordinal, bool) or not isinstance(ordinal, int):
-            raise TypeError(f"device_id must be a Device or an int, not {type(device_id).__name__}")
-        if ordinal < 0:
-            raise ValueError(f"device_id must not be negative, got {ordinal}")
+        cdef int ordinal = device_ordinal(device_id)
         config = coerce_options(VirtualMemoryResourceOptions, config, "config")
         self._dev_id = ordinal
         self.config = config
