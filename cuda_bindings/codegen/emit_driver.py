@@ -409,12 +409,10 @@ def extra_plan(lib: Lib, fn: dict, p: dict) -> Plan:
     counted = [q for q in fn["params"] if _COUNT.match(q["name"]) and cy(q["type"]).endswith("*")]
     fn_over = lib.cfg.get("params", {}).get(fn["name"], {}).values()
     borrowed = any(isinstance(v, dict) and "borrowed_array" in v for v in fn_over)  # the arrays are planned
-    if counted and direction == "out" and p["name"] != counted[0]["name"] and t.replace(" ", "") != "constchar**":
-        if borrowed:
-            counted = []
-    if counted and direction == "out" and p["name"] != counted[0]["name"] and t.replace(" ", "") != "constchar**":
+    own_string = t.replace(" ", "") == "constchar**"
+    if counted and direction == "out" and p["name"] != counted[0]["name"] and not own_string and not borrowed:
         raise Unsupported(f"output array with an in/out count ({counted[0]['name']})")
-    if t.replace(" ", "") == "constchar**":  # the library's own string
+    if own_string:  # the library's own string
         return Plan(None, [f"cdef const char* c_{c} = NULL"], [], f"&c_{c}",
                     output=f"(<bytes>c_{c} if c_{c} != NULL else None)", outtype="bytes")  # fmt: skip
     inner = t[:-1].strip()
@@ -436,15 +434,6 @@ def extra_plan(lib: Lib, fn: dict, p: dict) -> Plan:
         )
     if t.replace(" ", "") == "void**":
         return Plan(None, ["cdef void* c_" + c + " = NULL"], [], f"&c_{c}", output=f"<uintptr_t>c_{c}", outtype="int")
-    if kind == "char" and t.replace(" ", "") in ("constchar**", "char**") and "const" in t:
-        return Plan(
-            None,
-            [f"cdef const char* c_{c} = NULL"],
-            [],
-            f"&c_{c}",
-            output=f"(<bytes>c_{c} if c_{c} != NULL else None)",
-            outtype="bytes",
-        )
     raise Unsupported(f"{direction} {p['type']}")
 
 
