@@ -226,6 +226,7 @@ def extra_plan(lib: Lib, fn: dict, p: dict) -> Plan:
             f"<char*>_{c}",
             output=f"bytes(_{c}[:c_{size}])",
             outtype="bytes",
+            late=True,
         )
     if isinstance(over, dict) and "pointer_attribute" in over:
         attr = ident(over["pointer_attribute"])
@@ -394,7 +395,12 @@ def extra_plan(lib: Lib, fn: dict, p: dict) -> Plan:
                 )
             if kind == "void":
                 return Plan(
-                    py, [f"cdef BufferArg _{c}"], [f"_{c} = _void_ptr({py}, {py!r})"], f"<{t}>_{c}.ptr", pytype="Any"
+                    py,
+                    [f"cdef BufferArg _{c}"],
+                    [f"_{c} = _void_ptr({py}, {py!r})"],
+                    f"<{t}>_{c}.ptr",
+                    pytype="Any",
+                    late=True,
                 )
             if kind == "char" and "const" in t:
                 return Plan(

@@ -46,7 +46,7 @@ class Plan:
     pytype: str = "object"  # for the stub
     outtype: str = "object"
     cleanup: list[str] = field(default_factory=list)  # after the call, also when it raises
-    late: bool = False  # set up after the other parameters (it reads a count)
+    late: bool = False  # set up after the other parameters (it reads a count or a size)
     after_call: list[str] = field(default_factory=list)  # right after the C call returns
     last: bool = False  # set up after the late ones (it reads an array they fill)
     default: str | None = None  # the Python argument's default value
@@ -104,6 +104,7 @@ def plan(lib: Lib, fn: dict, p: dict, style: str) -> Plan:
             [f"_{c} = c_strings({py}, c_{count}, {py!r}, {style == 'exceptions'})"],
             f"<{cy(p['type'])}>_{c}.ptrs",
             pytype="list[bytes] | None",
+            late=True,
         )
     if isinstance(over, dict) and "buffer" in over:
         return Plan(
@@ -112,6 +113,7 @@ def plan(lib: Lib, fn: dict, p: dict, style: str) -> Plan:
             [],
             f"<{cy(p['type'])}>_{c}.ptr",
             pytype="bytearray | bytes | int",
+            late=True,
         )  # setup filled in by the caller (needs the size call)
     if isinstance(over, dict) and "data" in over:
         size = ident(over["data"])
@@ -121,6 +123,7 @@ def plan(lib: Lib, fn: dict, p: dict, style: str) -> Plan:
             [f"_{c} = buffer_arg({py}, False, {py!r}, c_{size}, False)"],
             f"<{cy(p['type'])}>_{c}.ptr",
             pytype="bytes | int",
+            late=True,
         )
     if isinstance(over, dict) and "out_array" in over:
         return Plan(
@@ -292,8 +295,6 @@ def _out_array_setup(lib: Lib, fn: dict, params: list[dict], style: str) -> list
 
 # ---------------------------------------------------------------- functions
 
-_LATE = ("CStrings", "BufferArg", "bytearray")  # set up after the scalars they are sized by
-
 
 def _pyname(lib: Lib, fn: dict, style: str) -> str:
     if style == "tuple":
@@ -313,12 +314,8 @@ def function(lib: Lib, fn: dict, style: str) -> tuple[list[str], str]:
     body = []
     for pl in plans:
         body += [f"    {d}" for d in pl.decl if f"    {d}" not in body]
-
-    def is_late(pl: Plan) -> bool:
-        return pl.late or any(k in " ".join(pl.decl) for k in _LATE)
-
-    early = [s for pl in plans if not is_late(pl) and not pl.last for s in pl.setup]
-    late = [s for pl in plans if is_late(pl) and not pl.last for s in pl.setup]
+    early = [s for pl in plans if not pl.late and not pl.last for s in pl.setup]
+    late = [s for pl in plans if pl.late and not pl.last for s in pl.setup]
     late += [s for pl in plans if pl.last for s in pl.setup]
     arrays = _out_array_setup(lib, fn, params, style)
     body += [f"    {s}" for s in early + late + arrays]
