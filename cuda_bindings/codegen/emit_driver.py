@@ -309,7 +309,7 @@ def extra_plan(lib: Lib, fn: dict, p: dict) -> Plan:
         if kind == "handle":
             item = f"{name}(<uintptr_t>c_{c}[i])"
         elif kind == "record":
-            item = f"_record_copy({name}, <const void*>&c_{c}[i], sizeof({m}.{inner}))"
+            item = f"_struct_from({name}, <const void*>&c_{c}[i], sizeof({m}.{inner}))"
         else:
             raise Unsupported(f"borrowed array of {inner}")
         return Plan(
@@ -999,13 +999,6 @@ cdef int _copy_struct(_Struct self, void* dst, object value, type cls, size_t si
     if kept:  # the copy refers to the same objects: keep them here too
         _refs_of(self).update(kept)
     return 0
-
-
-cdef object _record_copy(type cls, const void* src, size_t size):
-    # a new struct object holding a copy of *src
-    out = cls()
-    memcpy(<void*><uintptr_t>out.getPtr(), src, size)
-    return out
 
 
 cdef object _int32_values(void* data, size_t size):

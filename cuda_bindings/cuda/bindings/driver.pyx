@@ -157,13 +157,6 @@ cdef int _copy_struct(_Struct self, void* dst, object value, type cls, size_t si
     return 0
 
 
-cdef object _record_copy(type cls, const void* src, size_t size):
-    # a new struct object holding a copy of *src
-    out = cls()
-    memcpy(<void*><uintptr_t>out.getPtr(), src, size)
-    return out
-
-
 cdef object _int32_values(void* data, size_t size):
     # a 4-byte attribute value as an int; a longer one as a list of them (CU_MEM_RANGE_ATTRIBUTE_ACCESSED_BY)
     if size == 4:
@@ -19496,7 +19489,7 @@ def cuStreamGetCaptureInfo(hStream):
     _status = cydriver.cuStreamGetCaptureInfo(c_hStream, &c_captureStatus_out, <cydriver.cuuint64_t*>_id_out._ptr, <cydriver.CUgraph*>_graph_out._ptr, &c_dependencies_out, &c_edgeData_out, &c_numDependencies_out)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status), None, None, None, None, None, None)
-    return (_result(_status), _enum_CUstreamCaptureStatus(<int>c_captureStatus_out), _id_out, _graph_out, ([CUgraphNode(<uintptr_t>c_dependencies_out[i]) for i in range(c_numDependencies_out)] if c_dependencies_out != NULL else []), ([_record_copy(CUgraphEdgeData_st, <const void*>&c_edgeData_out[i], sizeof(cydriver.CUgraphEdgeData)) for i in range(c_numDependencies_out)] if c_edgeData_out != NULL else []), c_numDependencies_out)
+    return (_result(_status), _enum_CUstreamCaptureStatus(<int>c_captureStatus_out), _id_out, _graph_out, ([CUgraphNode(<uintptr_t>c_dependencies_out[i]) for i in range(c_numDependencies_out)] if c_dependencies_out != NULL else []), ([_struct_from(CUgraphEdgeData_st, <const void*>&c_edgeData_out[i], sizeof(cydriver.CUgraphEdgeData)) for i in range(c_numDependencies_out)] if c_edgeData_out != NULL else []), c_numDependencies_out)
 
 
 def cuStreamUpdateCaptureDependencies(hStream, dependencyData, numDependencies, flags):

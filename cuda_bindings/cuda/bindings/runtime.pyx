@@ -157,13 +157,6 @@ cdef int _copy_struct(_Struct self, void* dst, object value, type cls, size_t si
     return 0
 
 
-cdef object _record_copy(type cls, const void* src, size_t size):
-    # a new struct object holding a copy of *src
-    out = cls()
-    memcpy(<void*><uintptr_t>out.getPtr(), src, size)
-    return out
-
-
 cdef object _int32_values(void* data, size_t size):
     # a 4-byte attribute value as an int; a longer one as a list of them (CU_MEM_RANGE_ATTRIBUTE_ACCESSED_BY)
     if size == 4:
@@ -13127,7 +13120,7 @@ def cudaStreamGetCaptureInfo(stream):
     _status = cyruntime.cudaStreamGetCaptureInfo(c_stream, &c_captureStatus_out, &c_id_out, <cyruntime.cudaGraph_t*>_graph_out._ptr, &c_dependencies_out, &c_edgeData_out, &c_numDependencies_out)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status), None, None, None, None, None, None)
-    return (_result(_status), _enum_cudaStreamCaptureStatus(<int>c_captureStatus_out), c_id_out, _graph_out, ([cudaGraphNode_t(<uintptr_t>c_dependencies_out[i]) for i in range(c_numDependencies_out)] if c_dependencies_out != NULL else []), ([_record_copy(cudaGraphEdgeData_st, <const void*>&c_edgeData_out[i], sizeof(cyruntime.cudaGraphEdgeData)) for i in range(c_numDependencies_out)] if c_edgeData_out != NULL else []), c_numDependencies_out)
+    return (_result(_status), _enum_cudaStreamCaptureStatus(<int>c_captureStatus_out), c_id_out, _graph_out, ([cudaGraphNode_t(<uintptr_t>c_dependencies_out[i]) for i in range(c_numDependencies_out)] if c_dependencies_out != NULL else []), ([_struct_from(cudaGraphEdgeData_st, <const void*>&c_edgeData_out[i], sizeof(cyruntime.cudaGraphEdgeData)) for i in range(c_numDependencies_out)] if c_edgeData_out != NULL else []), c_numDependencies_out)
 
 
 def cudaStreamUpdateCaptureDependencies(stream, dependencyData, numDependencies, flags):
