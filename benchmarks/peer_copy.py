@@ -28,12 +28,15 @@ def child(nbytes: int, repeat: int) -> dict:
     d0, d1 = Device(0), Device(1)
     d1.set_current()
     d0.set_current()
-    mr0 = DeviceMemoryResource(d0)
-    mr0.peer_accessible_by = [d1]  # the default pool of device 0, mapped for device 1
+    # Pool memory does not follow peer access (cuCtxEnablePeerAccess): each pool maps its memory
+    # for the other device, so that device 0's stream may write into device 1's buffer.
+    mr0, mr1 = DeviceMemoryResource(d0), DeviceMemoryResource(d1)
+    mr0.peer_accessible_by = [d1]
+    mr1.peer_accessible_by = [d0]
     s = d0.create_stream()
     src = mr0.allocate(nbytes, stream=s)
     d1.set_current()
-    dst = d1.allocate(nbytes, stream=d1.create_stream())
+    dst = mr1.allocate(nbytes, stream=d1.create_stream())
     d1.sync()
     d0.set_current()
     src.copy_to(dst, stream=s)  # warm-up

@@ -4,8 +4,11 @@
 # under CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM=1), then the driver benchmark.
 # Logs go to $OUT; a summary is printed last.
 set -u
-OUT=${OUT:-/tmp/out}
-mkdir -p "$OUT"
+# The device tool brings back at most 8 files from $OUT: logs are written to $LOGS and packed
+# into $OUT/logs.tar.gz at the end, beside summary.txt.
+FINAL_OUT=${OUT:-/tmp/out}
+OUT=/tmp/gpu-logs
+rm -rf "$OUT" && mkdir -p "$OUT" "$FINAL_OUT"
 P=/tmp/ours
 SP=$(python3 -c "import sysconfig; print(sysconfig.get_path('purelib', vars={'base': '$P', 'platbase': '$P'}))")
 export PYTHONPATH=$SP
@@ -33,29 +36,37 @@ python3 -c 'import importlib; print(*(importlib.import_module(m).__file__ for m 
 # From outside the checkout, so `import cuda` finds the installed packages, not the sources.
 REPO=$(pwd)
 if [ "${SKIP_TESTS:-0}" != 1 ]; then
-PYTEST=(python3 -m pytest -q -rfEs --tb=short -p no:cacheprovider -c "$REPO/pyproject.toml" --rootdir "$REPO")
+# A hang prints every thread's stack after 60 s (parent: pytest's option; children: SIGABRT from timeout).
+export PYTHONFAULTHANDLER=1
+PYTEST=(python3 -m pytest -q -rfEs --tb=short -p no:cacheprovider -o faulthandler_timeout=60
+        -c "$REPO/pyproject.toml" --rootdir "$REPO")
+# run_tests LOG LABEL [pytest args...]: one pytest process, its last line into the summary.
+run_tests() {
+    local log=$1 label=$2
+    shift 2
+    (cd /tmp && timeout -s ABRT ${TEST_TIMEOUT:-300} "${PYTEST[@]}" "$@") >> "$OUT/$log" 2>&1
+    echo "$label: rc=$? $(tail -1 "$OUT/$log")" >> "$OUT/summary.txt"
+}
 for pkg in ${PACKAGES:-cuda_bindings cuda_core}; do
     [ -d "$REPO/$pkg/tests" ] || continue
-    if [ "$pkg" = cuda_core ]; then
-        # One process per file: a crash in one file must not hide the others' results.
-        for f in "$REPO/$pkg"/tests/test_*.py; do
-            (cd /tmp && timeout ${TEST_TIMEOUT:-300} "${PYTEST[@]}" "$f") >> "$OUT/tests-$pkg.log" 2>&1
-            rc=$?
-            echo "  $(basename "$f"): rc=$rc $(tail -1 "$OUT/tests-$pkg.log")" >> "$OUT/summary.txt"
-        done
-    else
-        (cd /tmp && timeout ${TEST_TIMEOUT:-300} "${PYTEST[@]}" "$REPO/$pkg/tests") > "$OUT/tests-$pkg.log" 2>&1
-        echo "$pkg tests: $(tail -1 "$OUT/tests-$pkg.log")" >> "$OUT/summary.txt"
-    fi
-    [ "${SKIP_PTDS:-0}" = 1 ] && continue
-    (cd /tmp && CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM=1 timeout ${TEST_TIMEOUT:-300} "${PYTEST[@]}" -m gpu \
-        "$REPO/$pkg/tests") > "$OUT/tests-$pkg-gpu-ptds.log" 2>&1
-    echo "$pkg GPU tests with PTDS=1: $(tail -1 "$OUT/tests-$pkg-gpu-ptds.log")" >> "$OUT/summary.txt"
+    for ptds in 0 1; do
+        [ $ptds = 1 ] && [ "${SKIP_PTDS:-0}" = 1 ] && continue
+        # the second pass: the GPU tests again with the per-thread default stream
+        sel=(); suffix=""
+        [ $ptds = 1 ] && sel=(-m gpu) && suffix="-gpu-ptds"
+        export CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM=$ptds
+        if [ "$pkg" = cuda_core ]; then
+            # One process per file: a crash in one file must not hide the others' results.
+            for f in "$REPO/$pkg"/tests/test_*.py; do
+                run_tests "tests-$pkg$suffix.log" "  $pkg$suffix $(basename "$f")" "${sel[@]}" "$f"
+            done
+        else
+            run_tests "tests-$pkg$suffix.log" "$pkg$suffix" "${sel[@]}" "$REPO/$pkg/tests"
+        fi
+    done
+    unset CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM
 done
-if [ "${SKIP_PATHFINDER:-0}" != 1 ]; then
-    (cd /tmp && "${PYTEST[@]}" "$REPO/cuda_pathfinder/tests") > "$OUT/tests-pathfinder.log" 2>&1
-    echo "pathfinder tests: $(tail -1 "$OUT/tests-pathfinder.log")" >> "$OUT/summary.txt"
-fi
+[ "${SKIP_PATHFINDER:-0}" != 1 ] && run_tests tests-pathfinder.log pathfinder "$REPO/cuda_pathfinder/tests"
 fi
 if [ "${SKIP_BENCH:-0}" != 1 ]; then
     for b in ${BENCHES:-driver_calls core_calls}; do
@@ -70,3 +81,5 @@ fi
 grep -hE "^(FAILED|ERROR|SKIPPED)|^E  |Error:|Segmentation|line [0-9]+ in test_" "$OUT"/tests-*.log | head -40
 cat "$OUT/summary.txt" "$OUT"/*_calls.md "$OUT/peer_copy.md" 2>/dev/null
 tail -n 5 "$OUT"/*.err 2>/dev/null
+tar -C "$OUT" -czf "$FINAL_OUT/logs.tar.gz" .
+cp "$OUT/summary.txt" "$FINAL_OUT/" 2>/dev/null

@@ -136,6 +136,23 @@ def infer_directions(lib: Lib, fn: dict) -> list[dict]:
     return params
 
 
+def accepted_handles(types: Types, name: str) -> str:
+    """The classes a handle parameter takes: a const handle (cudaArray_const_t) also takes its
+    non-const twin (cudaArray_t), which is what the library's calls hand out."""
+    twin = name.removesuffix("_const_t") + "_t"
+    if name.endswith("_const_t") and types.kind(twin) == ("handle", twin):
+        return f"({name}, {twin})"
+    return name
+
+
+def exact_type(fn: dict, py: str, name: str) -> str:
+    """The fast path's test that argument `py` is exactly class `name`. Where a parameter is called
+    `type` (cuLinkAddData), it hides the builtin, so the test compares type pointers instead."""
+    if any(q["name"] == "type" for q in fn["params"]):
+        return f"Py_TYPE({py}) == <PyTypeObject*>{name}"
+    return f"type({py}) is {name}"
+
+
 def extra_plan(lib: Lib, fn: dict, p: dict) -> Plan:
     """Plans for the driver's types; raises Unsupported when no rule fits."""
     types: Types = lib.types
@@ -354,10 +371,10 @@ def extra_plan(lib: Lib, fn: dict, p: dict) -> Plan:
                     py,
                     [f"cdef {ct} c_{c}"],
                     [
-                        f"if type({py}) is {name}:",
+                        f"if {exact_type(fn, py, name)}:",
                         f"    c_{c} = <{ct}>(<{name}>{py})._ptr[0]",
                         "else:",
-                        f"    c_{c} = <{ct}><uintptr_t>_handle_value({py}, {name}, {py!r})",
+                        f"    c_{c} = <{ct}><uintptr_t>_handle_value({py}, {accepted_handles(types, name)}, {py!r})",
                     ],
                     f"c_{c}",
                     pytype=f"{name} | int",
@@ -549,6 +566,7 @@ def _array_plan(lib: Lib, fn: dict, p: dict, t: str, count: str | None = None, l
     always = _base(t[:-1].strip()) in lib.cfg.get("array_types", []) or count is not None
     if not (always or _ARRAY_DOC.match(doc) or named_by_count or (p["name"].endswith("s") and kind != "record")):
         return None  # a single struct beside a count of something else
+    named_in_overrides = count is not None
     m, c, count = lib.cymod, ident(p["name"]), ident(counts[0])
     n = f"c_{count}" if not less else f"(c_{count} - {less})"
     item = _base(t[:-1].strip())
@@ -562,7 +580,7 @@ def _array_plan(lib: Lib, fn: dict, p: dict, t: str, count: str | None = None, l
     else:
         convert = f"_index(value, {c!r})"
     required = []  # where overrides.yaml names the count, None for a nonzero count is refused, never passed as NULL
-    if count is not None:
+    if named_in_overrides:
         required = [f"if {c} is None and {n} > 0:", f"    raise ValueError('{c} is None but {count} is not 0')"]
     return Plan(
         c,
@@ -848,7 +866,7 @@ _RICH_HEADER = """\
 
 cimport cython
 from cpython.long cimport PyLong_Check
-from cpython.object cimport PyObject_Length
+from cpython.object cimport PyObject_Length, PyTypeObject, Py_TYPE
 from cpython.mem cimport PyMem_Calloc, PyMem_Free, PyMem_Malloc
 from libc.stdint cimport *
 from libc.string cimport memcpy, memset

@@ -147,6 +147,20 @@ def test_proc_address_versions_match_the_declarations():
     assert all(version >= 2000 for _, version, _ in proc.values())
 
 
+def test_a_parameter_called_type_does_not_hide_the_builtin():
+    """cuLinkAddData(state, type, ...) & co.: the exact-class fast path must not call the argument."""
+    dev = cu.CUdevice(0)
+    kind = cu.CUexecAffinityType.CU_EXEC_AFFINITY_TYPE_SM_COUNT
+    for call in (lambda: cu.cuDeviceGetExecAffinitySupport(kind, dev),
+                 lambda: cu.cuDeviceGetExecAffinitySupport(type=kind, dev=dev)):  # fmt: skip
+        try:
+            result = call()
+        except RuntimeError as e:  # no driver here: the call got as far as loading it
+            assert "libcuda" in str(e)
+        else:
+            assert isinstance(result[0], cu.CUresult)
+
+
 def test_array_arguments_are_checked_before_the_call():
     nodes = [cu.CUgraphNode(1), cu.CUgraphNode(2)]
     with pytest.raises(ValueError, match="dependencies has 2 entries, fewer than numDependencies"):

@@ -49,6 +49,7 @@ def context():
     ctx = ok(cu.cuDevicePrimaryCtxRetain(dev))
     ok(cu.cuCtxSetCurrent(ctx))
     yield dev, ctx
+    cu.cuCtxSetCurrent(cu.CUcontext(0))  # later modules' tests must not find a released context current
     cu.cuDevicePrimaryCtxRelease(dev)
 
 

@@ -34,6 +34,7 @@ def context():
     ctx = ok(cu.cuDevicePrimaryCtxRetain(dev))
     ok(cu.cuCtxSetCurrent(ctx))
     yield dev, ctx
+    cu.cuCtxSetCurrent(cu.CUcontext(0))  # later modules' tests must not find a released context current
     cu.cuDevicePrimaryCtxRelease(dev)
 
 
@@ -113,13 +114,21 @@ def test_capture_info(context):
     stream = ok(cu.cuStreamCreate(0))
     dptr = ok(cu.cuMemAlloc(256))
     ok(cu.cuStreamBeginCapture(stream, cu.CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_THREAD_LOCAL))
-    ok(cu.cuMemsetD8Async(dptr, 7, 256, stream))
-    status, capture_id, graph, deps, edges, count = ok(cu.cuStreamGetCaptureInfo(stream))
-    assert status == cu.CUstreamCaptureStatus.CU_STREAM_CAPTURE_STATUS_ACTIVE and capture_id > 0
+    try:  # a capture left open would make this thread's later allocations fail (capture unsupported)
+        ok(cu.cuMemsetD8Async(dptr, 7, 256, stream))
+        status, capture_id, graph, deps, edges, count = ok(cu.cuStreamGetCaptureInfo(stream))
+        # dependencies is an input (the header does not mark it const); no edge data means default edges
+        flag = cu.CUstreamUpdateCaptureDependencies_flags.CU_STREAM_SET_CAPTURE_DEPENDENCIES
+        ok(cu.cuStreamUpdateCaptureDependencies(stream, deps, None, 1, flag))
+        ok(cu.cuMemsetD8Async(dptr, 9, 128, stream))
+        assert ok(cu.cuStreamGetCaptureInfo(stream))[-1] == 1
+    finally:
+        graph2 = ok(cu.cuStreamEndCapture(stream))
+    assert status == cu.CUstreamCaptureStatus.CU_STREAM_CAPTURE_STATUS_ACTIVE
+    assert isinstance(capture_id, cu.cuuint64_t) and int(capture_id) > 0
     assert isinstance(graph, cu.CUgraph) and int(graph) and count == 1
     assert len(deps) == 1 and isinstance(deps[0], cu.CUgraphNode) and int(deps[0])
     assert len(edges) in (0, 1)
-    graph2 = ok(cu.cuStreamEndCapture(stream))
     assert graph2 == graph
     status = ok(cu.cuStreamGetCaptureInfo(stream))[0]
     assert status == cu.CUstreamCaptureStatus.CU_STREAM_CAPTURE_STATUS_NONE

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import pathlib
 import subprocess
 import sys
@@ -165,9 +166,15 @@ def test_egl_structs_declared_by_us_have_the_header_layout(tmp_path):
 
     from cuda.pathfinder import find_nvidia_header_directory
 
-    cc, include = shutil.which("cc") or shutil.which("gcc"), find_nvidia_header_directory("cudart")
-    if cc is None or include is None:
-        pytest.skip("needs a C compiler and the CUDA headers")
+    cc = shutil.which("cc") or shutil.which("gcc")
+    # the header needs crt/host_defines.h, which some installs keep apart (nvidia-cuda-crt, CUDA_HOME)
+    cuda_home = os.environ.get("CUDA_HOME", "/usr/local/cuda")
+    found = [find_nvidia_header_directory("cudart"), f"{cuda_home}/include", "/usr/local/cuda/include"]
+    needed = ("cuda_egl_interop.h", "crt/host_defines.h")
+    complete = [d for d in found if d and all(os.path.exists(f"{d}/{h}") for h in needed)]
+    if cc is None or not complete:
+        pytest.skip(f"needs a C compiler and CUDA headers with crt/host_defines.h (looked in {found})")
+    include = complete[0]
     shutil.copytree(HERE / "codegen" / "cstubs" / "EGL", tmp_path / "EGL")
     src = tmp_path / "egl.c"
     src.write_text(
@@ -183,3 +190,15 @@ def test_egl_structs_declared_by_us_have_the_header_layout(tmp_path):
     frame.planeCount, plane.numChannels = 3, 4
     assert ctypes.c_uint.from_address(frame.getPtr() + plane_count_at).value == 3
     assert ctypes.c_uint.from_address(plane.getPtr() + channels_at).value == 4
+
+
+def test_const_handle_parameters_take_the_plain_handle():
+    """cudaGetChannelDesc(array: cudaArray_const_t) takes the cudaArray_t that cudaMallocArray returns;
+    a handle of another kind is still a TypeError naming both classes."""
+    try:
+        err = rt.cudaGetChannelDesc(rt.cudaArray_t(0))[0]
+    except RuntimeError as e:  # no runtime library could be loaded
+        pytest.skip(str(e).splitlines()[0])
+    assert isinstance(err, rt.cudaError_t)
+    with pytest.raises(TypeError, match="cudaArray_const_t or cudaArray_t"):
+        rt.cudaGetChannelDesc(rt.cudaStream_t(0))

@@ -397,7 +397,13 @@ def test_managed_discard(device, stream, managed_mr):
     buf.fill(7, stream=stream)
     buf.discard_prefetch(device, stream=stream)
     buf.fill(9, stream=stream)
+    stream.sync()
+    assert (host_array(buf) == 9).all()
     buf.discard(stream=stream)
+    # The driver documents discards for cuMemAllocManaged memory; with this pool-allocated range a
+    # memset queued right behind the discard read back partly zero (driver 580.159, 2026-11-25), so
+    # the test lets the discard finish before writing again.
+    stream.sync()
     buf.fill(5, stream=stream)
     stream.sync()
     assert (host_array(buf) == 5).all()
@@ -514,10 +520,12 @@ def test_graph_memory_resource(device, stream):
     handle = driver.CUstream(int(stream.__cuda_stream__()[1]))
     (err,) = driver.cuStreamBeginCapture(handle, driver.CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_THREAD_LOCAL)
     assert err == driver.CUresult.CUDA_SUCCESS
-    buf = gmr.allocate(MiB, stream)
-    buf.fill(1, stream=stream)
-    buf.close(stream)
-    err, graph = driver.cuStreamEndCapture(handle)
+    try:  # a capture left open would make this thread's later allocations fail
+        buf = gmr.allocate(MiB, stream)
+        buf.fill(1, stream=stream)
+        buf.close(stream)
+    finally:
+        err, graph = driver.cuStreamEndCapture(handle)
     assert err == driver.CUresult.CUDA_SUCCESS
     err, exe = driver.cuGraphInstantiate(graph, 0)
     assert err == driver.CUresult.CUDA_SUCCESS
@@ -526,10 +534,12 @@ def test_graph_memory_resource(device, stream):
     stream.sync()
     attrs = gmr.attributes
     assert attrs.reserved_mem_high >= MiB
-    assert attrs.used_mem_current == 0
+    # the instantiated graph keeps its memory (for its next launch) until it is destroyed
+    assert attrs.used_mem_current >= MiB
     driver.cuGraphExecDestroy(exe)
     driver.cuGraphDestroy(graph)
     device.sync()
+    assert gmr.attributes.used_mem_current == 0
     gmr.trim()
     attrs.reserved_mem_high = 0
     assert "used_mem_current" in repr(attrs)

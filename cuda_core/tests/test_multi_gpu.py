@@ -91,7 +91,11 @@ def test_runtime_peer_copy(two_devices):
 
 def test_buffer_peer_copy_with_events(two_devices):
     """Device 0 writes, device 1's stream waits on device 0's event, copies, and reads back."""
+    from cuda.core import DeviceMemoryResource
+
     d0, d1 = two_devices
+    if not d1.can_access_peer(d0):
+        pytest.skip("device 1 cannot access device 0")
     n = 1 << 22
     data = np.random.default_rng(2).random(n, dtype=np.float32)
     d0.set_current()
@@ -106,6 +110,10 @@ def test_buffer_peer_copy_with_events(two_devices):
     b1 = d1.allocate(n * 4, stream=s1)
     b1.fill(0xFF, stream=s1)  # poison
     s1.wait(written)
+    # device 1's stream reads device 0's pool memory: the pool must map it for device 1 (pool
+    # memory does not follow cuCtxEnablePeerAccess)
+    mr0 = DeviceMemoryResource(d0)
+    mr0.peer_accessible_by = [d1]
     b0.copy_to(b1, stream=s1)
     out = pinned(n * 4)
     host_view(out)[:] = -1.0
@@ -115,6 +123,7 @@ def test_buffer_peer_copy_with_events(two_devices):
     assert b0.device_id == 0 and b1.device_id == 1
     b1.close(s1)
     d0.set_current()
+    mr0.peer_accessible_by = []
     b0.close(s0)
 
 

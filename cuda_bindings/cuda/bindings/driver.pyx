@@ -4,7 +4,7 @@
 
 cimport cython
 from cpython.long cimport PyLong_Check
-from cpython.object cimport PyObject_Length
+from cpython.object cimport PyObject_Length, PyTypeObject, Py_TYPE
 from cpython.mem cimport PyMem_Calloc, PyMem_Free, PyMem_Malloc
 from libc.stdint cimport *
 from libc.string cimport memcpy, memset
@@ -11673,8 +11673,6 @@ def cuDeviceGetHostAtomicCapabilities(operations, count, dev):
         c_dev = <cydriver.CUdevice>(<CUdevice_v1>dev)._ptr[0]
     else:
         c_dev = <cydriver.CUdevice><uintptr_t>_handle_value(dev, CUdevice_v1, 'dev')
-    if operations is None and c_count > 0:
-        raise ValueError('operations is None but count is not 0')
     if operations is not None and c_count > 0:
         if PyObject_Length(operations) < c_count:
             raise ValueError(f'operations has {PyObject_Length(operations)} entries, fewer than count ({c_count})')
@@ -11813,7 +11811,7 @@ def cuDeviceGetExecAffinitySupport(type, dev):
     cdef cydriver.CUexecAffinityType c_type
     cdef cydriver.CUdevice c_dev
     c_type = <cydriver.CUexecAffinityType><int>(type if PyLong_Check(type) else _index(type, 'type'))
-    if type(dev) is CUdevice_v1:
+    if Py_TYPE(dev) == <PyTypeObject*>CUdevice_v1:
         c_dev = <cydriver.CUdevice>(<CUdevice_v1>dev)._ptr[0]
     else:
         c_dev = <cydriver.CUdevice><uintptr_t>_handle_value(dev, CUdevice_v1, 'dev')
@@ -13101,7 +13099,7 @@ def cuLinkAddData(state, type, data, size, name, numOptions, options, optionValu
     cdef unsigned int c_numOptions
     cdef cydriver.CUjit_option* c_options = NULL
     cdef PointerArray _optionValues
-    if type(state) is CUlinkState:
+    if Py_TYPE(state) == <PyTypeObject*>CUlinkState:
         c_state = <cydriver.CUlinkState>(<CUlinkState>state)._ptr[0]
     else:
         c_state = <cydriver.CUlinkState><uintptr_t>_handle_value(state, CUlinkState, 'state')
@@ -13157,7 +13155,7 @@ def cuLinkAddFile(state, type, path, numOptions, options, optionValues):
     cdef unsigned int c_numOptions
     cdef cydriver.CUjit_option* c_options = NULL
     cdef PointerArray _optionValues
-    if type(state) is CUlinkState:
+    if Py_TYPE(state) == <PyTypeObject*>CUlinkState:
         c_state = <cydriver.CUlinkState>(<CUlinkState>state)._ptr[0]
     else:
         c_state = <cydriver.CUlinkState><uintptr_t>_handle_value(state, CUlinkState, 'state')
@@ -17174,8 +17172,6 @@ def cuMemSetAccess(ptr, size, desc, count):
         c_ptr = <cydriver.CUdeviceptr><uintptr_t>_handle_value(ptr, CUdeviceptr_v2, 'ptr')
     c_size = size if PyLong_Check(size) else _index(size, 'size')
     c_count = count if PyLong_Check(count) else _index(count, 'count')
-    if desc is None and c_count > 0:
-        raise ValueError('desc is None but count is not 0')
     if desc is not None and c_count > 0:
         if PyObject_Length(desc) < c_count:
             raise ValueError(f'desc has {PyObject_Length(desc)} entries, fewer than count ({c_count})')
@@ -17540,8 +17536,6 @@ def cuMemPoolSetAccess(pool, map, count):
     else:
         c_pool = <cydriver.CUmemoryPool><uintptr_t>_handle_value(pool, CUmemoryPool, 'pool')
     c_count = count if PyLong_Check(count) else _index(count, 'count')
-    if map is None and c_count > 0:
-        raise ValueError('map is None but count is not 0')
     if map is not None and c_count > 0:
         if PyObject_Length(map) < c_count:
             raise ValueError(f'map has {PyObject_Length(map)} entries, fewer than count ({c_count})')
@@ -17712,7 +17706,7 @@ def cuMemSetMemPool(type, pool):
     cdef cydriver.CUmemAllocationType c_type
     cdef cydriver.CUmemoryPool c_pool
     c_type = <cydriver.CUmemAllocationType><int>(type if PyLong_Check(type) else _index(type, 'type'))
-    if type(pool) is CUmemoryPool:
+    if Py_TYPE(pool) == <PyTypeObject*>CUmemoryPool:
         c_pool = <cydriver.CUmemoryPool>(<CUmemoryPool>pool)._ptr[0]
     else:
         c_pool = <cydriver.CUmemoryPool><uintptr_t>_handle_value(pool, CUmemoryPool, 'pool')
@@ -19339,8 +19333,6 @@ def cuStreamBeginCaptureToGraph(hStream, hGraph, dependencies, dependencyData, n
         c_hGraph = <cydriver.CUgraph><uintptr_t>_handle_value(hGraph, CUgraph, 'hGraph')
     c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
     c_mode = <cydriver.CUstreamCaptureMode><int>(mode if PyLong_Check(mode) else _index(mode, 'mode'))
-    if dependencies is None and c_numDependencies > 0:
-        raise ValueError('dependencies is None but numDependencies is not 0')
     if dependencies is not None and c_numDependencies > 0:
         if PyObject_Length(dependencies) < c_numDependencies:
             raise ValueError(f'dependencies has {PyObject_Length(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
@@ -19349,8 +19341,6 @@ def cuStreamBeginCaptureToGraph(hStream, hGraph, dependencies, dependencyData, n
             raise MemoryError()
         for i, value in enumerate(dependencies[:c_numDependencies]):
             c_dependencies[i] = <cydriver.CUgraphNode><uintptr_t>_handle_value(value, CUgraphNode, 'dependencies')
-    if dependencyData is None and c_numDependencies > 0:
-        raise ValueError('dependencyData is None but numDependencies is not 0')
     if dependencyData is not None and c_numDependencies > 0:
         if PyObject_Length(dependencyData) < c_numDependencies:
             raise ValueError(f'dependencyData has {PyObject_Length(dependencyData)} entries, fewer than numDependencies ({c_numDependencies})')
@@ -19492,7 +19482,7 @@ def cuStreamGetCaptureInfo(hStream):
     return (_result(_status), _enum_CUstreamCaptureStatus(<int>c_captureStatus_out), _id_out, _graph_out, ([CUgraphNode(<uintptr_t>c_dependencies_out[i]) for i in range(c_numDependencies_out)] if c_dependencies_out != NULL else []), ([_struct_from(CUgraphEdgeData_st, <const void*>&c_edgeData_out[i], sizeof(cydriver.CUgraphEdgeData)) for i in range(c_numDependencies_out)] if c_edgeData_out != NULL else []), c_numDependencies_out)
 
 
-def cuStreamUpdateCaptureDependencies(hStream, dependencyData, numDependencies, flags):
+def cuStreamUpdateCaptureDependencies(hStream, dependencies, dependencyData, numDependencies, flags):
     """Update the set of dependencies in a capturing stream Modifies the dependency set of a capturing
     stream. The dependency set is the set of nodes that the next captured node in the stream will
     depend on along with the edge data for those dependencies. Valid flags are
@@ -19505,12 +19495,13 @@ def cuStreamUpdateCaptureDependencies(hStream, dependencyData, numDependencies, 
 
     Args:
         hStream: - The stream to update
+        dependencies: - The set of dependencies to add
         dependencyData: - Optional array of data associated with each dependency.
         numDependencies: - The size of the dependencies array
         flags: - See above
     """
     cdef cydriver.CUstream c_hStream
-    cdef CUgraphNode _dependencies = CUgraphNode.__new__(CUgraphNode)
+    cdef cydriver.CUgraphNode* c_dependencies = NULL
     cdef cydriver.CUgraphEdgeData* c_dependencyData = NULL
     cdef size_t c_numDependencies
     cdef unsigned int c_flags
@@ -19520,8 +19511,16 @@ def cuStreamUpdateCaptureDependencies(hStream, dependencyData, numDependencies, 
         c_hStream = <cydriver.CUstream><uintptr_t>_handle_value(hStream, CUstream, 'hStream')
     c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
     c_flags = flags if PyLong_Check(flags) else _index(flags, 'flags')
-    if dependencyData is None and c_numDependencies > 0:
-        raise ValueError('dependencyData is None but numDependencies is not 0')
+    if dependencies is None and c_numDependencies > 0:
+        raise ValueError('dependencies is None but numDependencies is not 0')
+    if dependencies is not None and c_numDependencies > 0:
+        if PyObject_Length(dependencies) < c_numDependencies:
+            raise ValueError(f'dependencies has {PyObject_Length(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        c_dependencies = <cydriver.CUgraphNode*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphNode))
+        if c_dependencies == NULL:
+            raise MemoryError()
+        for i, value in enumerate(dependencies[:c_numDependencies]):
+            c_dependencies[i] = <cydriver.CUgraphNode><uintptr_t>_handle_value(value, CUgraphNode, 'dependencies')
     if dependencyData is not None and c_numDependencies > 0:
         if PyObject_Length(dependencyData) < c_numDependencies:
             raise ValueError(f'dependencyData has {PyObject_Length(dependencyData)} entries, fewer than numDependencies ({c_numDependencies})')
@@ -19532,11 +19531,12 @@ def cuStreamUpdateCaptureDependencies(hStream, dependencyData, numDependencies, 
             c_dependencyData[i] = (<cydriver.CUgraphEdgeData*><uintptr_t>(<CUgraphEdgeData_st>_struct_arg(value, CUgraphEdgeData_st, 'dependencyData')).getPtr())[0]
     cdef cydriver.CUresult _status
     try:
-        _status = cydriver.cuStreamUpdateCaptureDependencies(c_hStream, <cydriver.CUgraphNode*>_dependencies._ptr, c_dependencyData, c_numDependencies, c_flags)
+        _status = cydriver.cuStreamUpdateCaptureDependencies(c_hStream, c_dependencies, c_dependencyData, c_numDependencies, c_flags)
         if _status != cydriver.CUDA_SUCCESS:
-            return (_result(_status), None)
-        return (_result(_status), _dependencies)
+            return (_result(_status),)
+        return (_result(_status),)
     finally:
+        PyMem_Free(c_dependencies)
         PyMem_Free(c_dependencyData)
 
 
@@ -21766,8 +21766,6 @@ def cuGraphAddKernelNode(hGraph, dependencies, numDependencies, nodeParams):
     if nodeParams is not None:
         _nodeParams = <CUDA_KERNEL_NODE_PARAMS_v2_st>_struct_arg(nodeParams, CUDA_KERNEL_NODE_PARAMS_v2_st, 'nodeParams')
         c_nodeParams = <cydriver.CUDA_KERNEL_NODE_PARAMS*>_nodeParams._ptr
-    if dependencies is None and c_numDependencies > 0:
-        raise ValueError('dependencies is None but numDependencies is not 0')
     if dependencies is not None and c_numDependencies > 0:
         if PyObject_Length(dependencies) < c_numDependencies:
             raise ValueError(f'dependencies has {PyObject_Length(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
@@ -21875,8 +21873,6 @@ def cuGraphAddMemcpyNode(hGraph, dependencies, numDependencies, copyParams, ctx)
         c_ctx = <cydriver.CUcontext>(<CUcontext>ctx)._ptr[0]
     else:
         c_ctx = <cydriver.CUcontext><uintptr_t>_handle_value(ctx, CUcontext, 'ctx')
-    if dependencies is None and c_numDependencies > 0:
-        raise ValueError('dependencies is None but numDependencies is not 0')
     if dependencies is not None and c_numDependencies > 0:
         if PyObject_Length(dependencies) < c_numDependencies:
             raise ValueError(f'dependencies has {PyObject_Length(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
@@ -21973,8 +21969,6 @@ def cuGraphAddMemsetNode(hGraph, dependencies, numDependencies, memsetParams, ct
         c_ctx = <cydriver.CUcontext>(<CUcontext>ctx)._ptr[0]
     else:
         c_ctx = <cydriver.CUcontext><uintptr_t>_handle_value(ctx, CUcontext, 'ctx')
-    if dependencies is None and c_numDependencies > 0:
-        raise ValueError('dependencies is None but numDependencies is not 0')
     if dependencies is not None and c_numDependencies > 0:
         if PyObject_Length(dependencies) < c_numDependencies:
             raise ValueError(f'dependencies has {PyObject_Length(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
@@ -22066,8 +22060,6 @@ def cuGraphAddHostNode(hGraph, dependencies, numDependencies, nodeParams):
     if nodeParams is not None:
         _nodeParams = <CUDA_HOST_NODE_PARAMS_st>_struct_arg(nodeParams, CUDA_HOST_NODE_PARAMS_st, 'nodeParams')
         c_nodeParams = <cydriver.CUDA_HOST_NODE_PARAMS*>_nodeParams._ptr
-    if dependencies is None and c_numDependencies > 0:
-        raise ValueError('dependencies is None but numDependencies is not 0')
     if dependencies is not None and c_numDependencies > 0:
         if PyObject_Length(dependencies) < c_numDependencies:
             raise ValueError(f'dependencies has {PyObject_Length(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
@@ -22163,8 +22155,6 @@ def cuGraphAddChildGraphNode(hGraph, dependencies, numDependencies, childGraph):
         c_childGraph = <cydriver.CUgraph>(<CUgraph>childGraph)._ptr[0]
     else:
         c_childGraph = <cydriver.CUgraph><uintptr_t>_handle_value(childGraph, CUgraph, 'childGraph')
-    if dependencies is None and c_numDependencies > 0:
-        raise ValueError('dependencies is None but numDependencies is not 0')
     if dependencies is not None and c_numDependencies > 0:
         if PyObject_Length(dependencies) < c_numDependencies:
             raise ValueError(f'dependencies has {PyObject_Length(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
@@ -22229,8 +22219,6 @@ def cuGraphAddEmptyNode(hGraph, dependencies, numDependencies):
     else:
         c_hGraph = <cydriver.CUgraph><uintptr_t>_handle_value(hGraph, CUgraph, 'hGraph')
     c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
-    if dependencies is None and c_numDependencies > 0:
-        raise ValueError('dependencies is None but numDependencies is not 0')
     if dependencies is not None and c_numDependencies > 0:
         if PyObject_Length(dependencies) < c_numDependencies:
             raise ValueError(f'dependencies has {PyObject_Length(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
@@ -22277,8 +22265,6 @@ def cuGraphAddEventRecordNode(hGraph, dependencies, numDependencies, event):
         c_event = <cydriver.CUevent>(<CUevent>event)._ptr[0]
     else:
         c_event = <cydriver.CUevent><uintptr_t>_handle_value(event, CUevent, 'event')
-    if dependencies is None and c_numDependencies > 0:
-        raise ValueError('dependencies is None but numDependencies is not 0')
     if dependencies is not None and c_numDependencies > 0:
         if PyObject_Length(dependencies) < c_numDependencies:
             raise ValueError(f'dependencies has {PyObject_Length(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
@@ -22370,8 +22356,6 @@ def cuGraphAddEventWaitNode(hGraph, dependencies, numDependencies, event):
         c_event = <cydriver.CUevent>(<CUevent>event)._ptr[0]
     else:
         c_event = <cydriver.CUevent><uintptr_t>_handle_value(event, CUevent, 'event')
-    if dependencies is None and c_numDependencies > 0:
-        raise ValueError('dependencies is None but numDependencies is not 0')
     if dependencies is not None and c_numDependencies > 0:
         if PyObject_Length(dependencies) < c_numDependencies:
             raise ValueError(f'dependencies has {PyObject_Length(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
@@ -22464,8 +22448,6 @@ def cuGraphAddExternalSemaphoresSignalNode(hGraph, dependencies, numDependencies
     if nodeParams is not None:
         _nodeParams = <CUDA_EXT_SEM_SIGNAL_NODE_PARAMS_st>_struct_arg(nodeParams, CUDA_EXT_SEM_SIGNAL_NODE_PARAMS_st, 'nodeParams')
         c_nodeParams = <cydriver.CUDA_EXT_SEM_SIGNAL_NODE_PARAMS*>_nodeParams._ptr
-    if dependencies is None and c_numDependencies > 0:
-        raise ValueError('dependencies is None but numDependencies is not 0')
     if dependencies is not None and c_numDependencies > 0:
         if PyObject_Length(dependencies) < c_numDependencies:
             raise ValueError(f'dependencies has {PyObject_Length(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
@@ -22562,8 +22544,6 @@ def cuGraphAddExternalSemaphoresWaitNode(hGraph, dependencies, numDependencies, 
     if nodeParams is not None:
         _nodeParams = <CUDA_EXT_SEM_WAIT_NODE_PARAMS_st>_struct_arg(nodeParams, CUDA_EXT_SEM_WAIT_NODE_PARAMS_st, 'nodeParams')
         c_nodeParams = <cydriver.CUDA_EXT_SEM_WAIT_NODE_PARAMS*>_nodeParams._ptr
-    if dependencies is None and c_numDependencies > 0:
-        raise ValueError('dependencies is None but numDependencies is not 0')
     if dependencies is not None and c_numDependencies > 0:
         if PyObject_Length(dependencies) < c_numDependencies:
             raise ValueError(f'dependencies has {PyObject_Length(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
@@ -22663,8 +22643,6 @@ def cuGraphAddBatchMemOpNode(hGraph, dependencies, numDependencies, nodeParams):
     if nodeParams is not None:
         _nodeParams = <CUDA_BATCH_MEM_OP_NODE_PARAMS_v1_st>_struct_arg(nodeParams, CUDA_BATCH_MEM_OP_NODE_PARAMS_v1_st, 'nodeParams')
         c_nodeParams = <cydriver.CUDA_BATCH_MEM_OP_NODE_PARAMS*>_nodeParams._ptr
-    if dependencies is None and c_numDependencies > 0:
-        raise ValueError('dependencies is None but numDependencies is not 0')
     if dependencies is not None and c_numDependencies > 0:
         if PyObject_Length(dependencies) < c_numDependencies:
             raise ValueError(f'dependencies has {PyObject_Length(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
@@ -22795,8 +22773,6 @@ def cuGraphAddMemAllocNode(hGraph, dependencies, numDependencies):
     else:
         c_hGraph = <cydriver.CUgraph><uintptr_t>_handle_value(hGraph, CUgraph, 'hGraph')
     c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
-    if dependencies is None and c_numDependencies > 0:
-        raise ValueError('dependencies is None but numDependencies is not 0')
     if dependencies is not None and c_numDependencies > 0:
         if PyObject_Length(dependencies) < c_numDependencies:
             raise ValueError(f'dependencies has {PyObject_Length(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
@@ -22871,8 +22847,6 @@ def cuGraphAddMemFreeNode(hGraph, dependencies, numDependencies, dptr):
         c_dptr = <cydriver.CUdeviceptr>(<CUdeviceptr_v2>dptr)._ptr[0]
     else:
         c_dptr = <cydriver.CUdeviceptr><uintptr_t>_handle_value(dptr, CUdeviceptr_v2, 'dptr')
-    if dependencies is None and c_numDependencies > 0:
-        raise ValueError('dependencies is None but numDependencies is not 0')
     if dependencies is not None and c_numDependencies > 0:
         if PyObject_Length(dependencies) < c_numDependencies:
             raise ValueError(f'dependencies has {PyObject_Length(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
@@ -23049,7 +23023,7 @@ def cuGraphNodeGetType(hNode):
     """
     cdef cydriver.CUgraphNode c_hNode
     cdef cydriver.CUgraphNodeType c_type
-    if type(hNode) is CUgraphNode:
+    if Py_TYPE(hNode) == <PyTypeObject*>CUgraphNode:
         c_hNode = <cydriver.CUgraphNode>(<CUgraphNode>hNode)._ptr[0]
     else:
         c_hNode = <cydriver.CUgraphNode><uintptr_t>_handle_value(hNode, CUgraphNode, 'hNode')
@@ -23294,8 +23268,6 @@ def cuGraphAddDependencies(hGraph, from_, to, edgeData, numDependencies):
     else:
         c_hGraph = <cydriver.CUgraph><uintptr_t>_handle_value(hGraph, CUgraph, 'hGraph')
     c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
-    if from_ is None and c_numDependencies > 0:
-        raise ValueError('from_ is None but numDependencies is not 0')
     if from_ is not None and c_numDependencies > 0:
         if PyObject_Length(from_) < c_numDependencies:
             raise ValueError(f'from_ has {PyObject_Length(from_)} entries, fewer than numDependencies ({c_numDependencies})')
@@ -23304,8 +23276,6 @@ def cuGraphAddDependencies(hGraph, from_, to, edgeData, numDependencies):
             raise MemoryError()
         for i, value in enumerate(from_[:c_numDependencies]):
             c_from_[i] = <cydriver.CUgraphNode><uintptr_t>_handle_value(value, CUgraphNode, 'from_')
-    if to is None and c_numDependencies > 0:
-        raise ValueError('to is None but numDependencies is not 0')
     if to is not None and c_numDependencies > 0:
         if PyObject_Length(to) < c_numDependencies:
             raise ValueError(f'to has {PyObject_Length(to)} entries, fewer than numDependencies ({c_numDependencies})')
@@ -23314,8 +23284,6 @@ def cuGraphAddDependencies(hGraph, from_, to, edgeData, numDependencies):
             raise MemoryError()
         for i, value in enumerate(to[:c_numDependencies]):
             c_to[i] = <cydriver.CUgraphNode><uintptr_t>_handle_value(value, CUgraphNode, 'to')
-    if edgeData is None and c_numDependencies > 0:
-        raise ValueError('edgeData is None but numDependencies is not 0')
     if edgeData is not None and c_numDependencies > 0:
         if PyObject_Length(edgeData) < c_numDependencies:
             raise ValueError(f'edgeData has {PyObject_Length(edgeData)} entries, fewer than numDependencies ({c_numDependencies})')
@@ -23364,8 +23332,6 @@ def cuGraphRemoveDependencies(hGraph, from_, to, edgeData, numDependencies):
     else:
         c_hGraph = <cydriver.CUgraph><uintptr_t>_handle_value(hGraph, CUgraph, 'hGraph')
     c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
-    if from_ is None and c_numDependencies > 0:
-        raise ValueError('from_ is None but numDependencies is not 0')
     if from_ is not None and c_numDependencies > 0:
         if PyObject_Length(from_) < c_numDependencies:
             raise ValueError(f'from_ has {PyObject_Length(from_)} entries, fewer than numDependencies ({c_numDependencies})')
@@ -23374,8 +23340,6 @@ def cuGraphRemoveDependencies(hGraph, from_, to, edgeData, numDependencies):
             raise MemoryError()
         for i, value in enumerate(from_[:c_numDependencies]):
             c_from_[i] = <cydriver.CUgraphNode><uintptr_t>_handle_value(value, CUgraphNode, 'from_')
-    if to is None and c_numDependencies > 0:
-        raise ValueError('to is None but numDependencies is not 0')
     if to is not None and c_numDependencies > 0:
         if PyObject_Length(to) < c_numDependencies:
             raise ValueError(f'to has {PyObject_Length(to)} entries, fewer than numDependencies ({c_numDependencies})')
@@ -23384,8 +23348,6 @@ def cuGraphRemoveDependencies(hGraph, from_, to, edgeData, numDependencies):
             raise MemoryError()
         for i, value in enumerate(to[:c_numDependencies]):
             c_to[i] = <cydriver.CUgraphNode><uintptr_t>_handle_value(value, CUgraphNode, 'to')
-    if edgeData is None and c_numDependencies > 0:
-        raise ValueError('edgeData is None but numDependencies is not 0')
     if edgeData is not None and c_numDependencies > 0:
         if PyObject_Length(edgeData) < c_numDependencies:
             raise ValueError(f'edgeData has {PyObject_Length(edgeData)} entries, fewer than numDependencies ({c_numDependencies})')
@@ -24457,8 +24419,6 @@ def cuGraphAddNode(hGraph, dependencies, dependencyData, numDependencies, nodePa
     if nodeParams is not None:
         _nodeParams = <CUgraphNodeParams_st>_struct_arg(nodeParams, CUgraphNodeParams_st, 'nodeParams')
         c_nodeParams = <cydriver.CUgraphNodeParams*>_nodeParams._ptr
-    if dependencies is None and c_numDependencies > 0:
-        raise ValueError('dependencies is None but numDependencies is not 0')
     if dependencies is not None and c_numDependencies > 0:
         if PyObject_Length(dependencies) < c_numDependencies:
             raise ValueError(f'dependencies has {PyObject_Length(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
@@ -24467,8 +24427,6 @@ def cuGraphAddNode(hGraph, dependencies, dependencyData, numDependencies, nodePa
             raise MemoryError()
         for i, value in enumerate(dependencies[:c_numDependencies]):
             c_dependencies[i] = <cydriver.CUgraphNode><uintptr_t>_handle_value(value, CUgraphNode, 'dependencies')
-    if dependencyData is None and c_numDependencies > 0:
-        raise ValueError('dependencyData is None but numDependencies is not 0')
     if dependencyData is not None and c_numDependencies > 0:
         if PyObject_Length(dependencyData) < c_numDependencies:
             raise ValueError(f'dependencyData has {PyObject_Length(dependencyData)} entries, fewer than numDependencies ({c_numDependencies})')
@@ -26690,8 +26648,6 @@ def cuDeviceGetP2PAtomicCapabilities(operations, count, srcDevice, dstDevice):
         c_dstDevice = <cydriver.CUdevice>(<CUdevice_v1>dstDevice)._ptr[0]
     else:
         c_dstDevice = <cydriver.CUdevice><uintptr_t>_handle_value(dstDevice, CUdevice_v1, 'dstDevice')
-    if operations is None and c_count > 0:
-        raise ValueError('operations is None but count is not 0')
     if operations is not None and c_count > 0:
         if PyObject_Length(operations) < c_count:
             raise ValueError(f'operations has {PyObject_Length(operations)} entries, fewer than count ({c_count})')
@@ -27306,7 +27262,7 @@ def cuDeviceGetDevResource(device, type):
     cdef cydriver.CUdevice c_device
     cdef CUdevResource_st _resource = CUdevResource_st()
     cdef cydriver.CUdevResourceType c_type
-    if type(device) is CUdevice_v1:
+    if Py_TYPE(device) == <PyTypeObject*>CUdevice_v1:
         c_device = <cydriver.CUdevice>(<CUdevice_v1>device)._ptr[0]
     else:
         c_device = <cydriver.CUdevice><uintptr_t>_handle_value(device, CUdevice_v1, 'device')
@@ -27329,7 +27285,7 @@ def cuCtxGetDevResource(hCtx, type):
     cdef cydriver.CUcontext c_hCtx
     cdef CUdevResource_st _resource = CUdevResource_st()
     cdef cydriver.CUdevResourceType c_type
-    if type(hCtx) is CUcontext:
+    if Py_TYPE(hCtx) == <PyTypeObject*>CUcontext:
         c_hCtx = <cydriver.CUcontext>(<CUcontext>hCtx)._ptr[0]
     else:
         c_hCtx = <cydriver.CUcontext><uintptr_t>_handle_value(hCtx, CUcontext, 'hCtx')
@@ -27352,7 +27308,7 @@ def cuGreenCtxGetDevResource(hCtx, type):
     cdef cydriver.CUgreenCtx c_hCtx
     cdef CUdevResource_st _resource = CUdevResource_st()
     cdef cydriver.CUdevResourceType c_type
-    if type(hCtx) is CUgreenCtx:
+    if Py_TYPE(hCtx) == <PyTypeObject*>CUgreenCtx:
         c_hCtx = <cydriver.CUgreenCtx>(<CUgreenCtx>hCtx)._ptr[0]
     else:
         c_hCtx = <cydriver.CUgreenCtx><uintptr_t>_handle_value(hCtx, CUgreenCtx, 'hCtx')

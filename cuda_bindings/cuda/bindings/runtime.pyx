@@ -4,7 +4,7 @@
 
 cimport cython
 from cpython.long cimport PyLong_Check
-from cpython.object cimport PyObject_Length
+from cpython.object cimport PyObject_Length, PyTypeObject, Py_TYPE
 from cpython.mem cimport PyMem_Calloc, PyMem_Free, PyMem_Malloc
 from libc.stdint cimport *
 from libc.string cimport memcpy, memset
@@ -12084,8 +12084,6 @@ def cudaDeviceGetHostAtomicCapabilities(operations, count, device):
     cdef int c_device
     c_count = count if PyLong_Check(count) else _index(count, 'count')
     c_device = device if PyLong_Check(device) else _index(device, 'device')
-    if operations is None and c_count > 0:
-        raise ValueError('operations is None but count is not 0')
     if operations is not None and c_count > 0:
         if PyObject_Length(operations) < c_count:
             raise ValueError(f'operations has {PyObject_Length(operations)} entries, fewer than count ({c_count})')
@@ -12254,8 +12252,6 @@ def cudaDeviceGetP2PAtomicCapabilities(operations, count, srcDevice, dstDevice):
     c_count = count if PyLong_Check(count) else _index(count, 'count')
     c_srcDevice = srcDevice if PyLong_Check(srcDevice) else _index(srcDevice, 'srcDevice')
     c_dstDevice = dstDevice if PyLong_Check(dstDevice) else _index(dstDevice, 'dstDevice')
-    if operations is None and c_count > 0:
-        raise ValueError('operations is None but count is not 0')
     if operations is not None and c_count > 0:
         if PyObject_Length(operations) < c_count:
             raise ValueError(f'operations has {PyObject_Length(operations)} entries, fewer than count ({c_count})')
@@ -12970,8 +12966,6 @@ def cudaStreamBeginCaptureToGraph(stream, graph, dependencies, dependencyData, n
         c_graph = <cyruntime.cudaGraph_t><uintptr_t>_handle_value(graph, cudaGraph_t, 'graph')
     c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
     c_mode = <cyruntime.cudaStreamCaptureMode><int>(mode if PyLong_Check(mode) else _index(mode, 'mode'))
-    if dependencies is None and c_numDependencies > 0:
-        raise ValueError('dependencies is None but numDependencies is not 0')
     if dependencies is not None and c_numDependencies > 0:
         if PyObject_Length(dependencies) < c_numDependencies:
             raise ValueError(f'dependencies has {PyObject_Length(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
@@ -12980,8 +12974,6 @@ def cudaStreamBeginCaptureToGraph(stream, graph, dependencies, dependencyData, n
             raise MemoryError()
         for i, value in enumerate(dependencies[:c_numDependencies]):
             c_dependencies[i] = <cyruntime.cudaGraphNode_t><uintptr_t>_handle_value(value, cudaGraphNode_t, 'dependencies')
-    if dependencyData is None and c_numDependencies > 0:
-        raise ValueError('dependencyData is None but numDependencies is not 0')
     if dependencyData is not None and c_numDependencies > 0:
         if PyObject_Length(dependencyData) < c_numDependencies:
             raise ValueError(f'dependencyData has {PyObject_Length(dependencyData)} entries, fewer than numDependencies ({c_numDependencies})')
@@ -13123,7 +13115,7 @@ def cudaStreamGetCaptureInfo(stream):
     return (_result(_status), _enum_cudaStreamCaptureStatus(<int>c_captureStatus_out), c_id_out, _graph_out, ([cudaGraphNode_t(<uintptr_t>c_dependencies_out[i]) for i in range(c_numDependencies_out)] if c_dependencies_out != NULL else []), ([_struct_from(cudaGraphEdgeData_st, <const void*>&c_edgeData_out[i], sizeof(cyruntime.cudaGraphEdgeData)) for i in range(c_numDependencies_out)] if c_edgeData_out != NULL else []), c_numDependencies_out)
 
 
-def cudaStreamUpdateCaptureDependencies(stream, dependencyData, numDependencies, flags):
+def cudaStreamUpdateCaptureDependencies(stream, dependencies, dependencyData, numDependencies, flags):
     """Update the set of dependencies in a capturing stream Modifies the dependency set of a capturing
     stream. The dependency set is the set of nodes that the next captured node in the stream will
     depend on. Valid flags are cudaStreamAddCaptureDependencies and
@@ -13135,12 +13127,13 @@ def cudaStreamUpdateCaptureDependencies(stream, dependencyData, numDependencies,
 
     Args:
         stream: - The stream to update
+        dependencies: - The set of dependencies to add
         dependencyData: - Optional array of data associated with each dependency.
         numDependencies: - The size of the dependencies array
         flags: - See above
     """
     cdef cyruntime.cudaStream_t c_stream
-    cdef cudaGraphNode_t _dependencies = cudaGraphNode_t.__new__(cudaGraphNode_t)
+    cdef cyruntime.cudaGraphNode_t* c_dependencies = NULL
     cdef cyruntime.cudaGraphEdgeData* c_dependencyData = NULL
     cdef size_t c_numDependencies
     cdef unsigned int c_flags
@@ -13150,8 +13143,16 @@ def cudaStreamUpdateCaptureDependencies(stream, dependencyData, numDependencies,
         c_stream = <cyruntime.cudaStream_t><uintptr_t>_handle_value(stream, cudaStream_t, 'stream')
     c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
     c_flags = flags if PyLong_Check(flags) else _index(flags, 'flags')
-    if dependencyData is None and c_numDependencies > 0:
-        raise ValueError('dependencyData is None but numDependencies is not 0')
+    if dependencies is None and c_numDependencies > 0:
+        raise ValueError('dependencies is None but numDependencies is not 0')
+    if dependencies is not None and c_numDependencies > 0:
+        if PyObject_Length(dependencies) < c_numDependencies:
+            raise ValueError(f'dependencies has {PyObject_Length(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        c_dependencies = <cyruntime.cudaGraphNode_t*>PyMem_Malloc(c_numDependencies * sizeof(cyruntime.cudaGraphNode_t))
+        if c_dependencies == NULL:
+            raise MemoryError()
+        for i, value in enumerate(dependencies[:c_numDependencies]):
+            c_dependencies[i] = <cyruntime.cudaGraphNode_t><uintptr_t>_handle_value(value, cudaGraphNode_t, 'dependencies')
     if dependencyData is not None and c_numDependencies > 0:
         if PyObject_Length(dependencyData) < c_numDependencies:
             raise ValueError(f'dependencyData has {PyObject_Length(dependencyData)} entries, fewer than numDependencies ({c_numDependencies})')
@@ -13162,11 +13163,12 @@ def cudaStreamUpdateCaptureDependencies(stream, dependencyData, numDependencies,
             c_dependencyData[i] = (<cyruntime.cudaGraphEdgeData*><uintptr_t>(<cudaGraphEdgeData_st>_struct_arg(value, cudaGraphEdgeData_st, 'dependencyData')).getPtr())[0]
     cdef cyruntime.cudaError_t _status
     try:
-        _status = cyruntime.cudaStreamUpdateCaptureDependencies(c_stream, <cyruntime.cudaGraphNode_t*>_dependencies._ptr, c_dependencyData, c_numDependencies, c_flags)
+        _status = cyruntime.cudaStreamUpdateCaptureDependencies(c_stream, c_dependencies, c_dependencyData, c_numDependencies, c_flags)
         if _status != cyruntime.cudaSuccess:
-            return (_result(_status), None)
-        return (_result(_status), _dependencies)
+            return (_result(_status),)
+        return (_result(_status),)
     finally:
+        PyMem_Free(c_dependencies)
         PyMem_Free(c_dependencyData)
 
 
@@ -15013,7 +15015,7 @@ def cudaGetMipmappedArrayLevel(mipmappedArray, level):
     if type(mipmappedArray) is cudaMipmappedArray_const_t:
         c_mipmappedArray = <cyruntime.cudaMipmappedArray_const_t>(<cudaMipmappedArray_const_t>mipmappedArray)._ptr[0]
     else:
-        c_mipmappedArray = <cyruntime.cudaMipmappedArray_const_t><uintptr_t>_handle_value(mipmappedArray, cudaMipmappedArray_const_t, 'mipmappedArray')
+        c_mipmappedArray = <cyruntime.cudaMipmappedArray_const_t><uintptr_t>_handle_value(mipmappedArray, (cudaMipmappedArray_const_t, cudaMipmappedArray_t), 'mipmappedArray')
     c_level = level if PyLong_Check(level) else _index(level, 'level')
     cdef cyruntime.cudaError_t _status
     _status = cyruntime.cudaGetMipmappedArrayLevel(<cyruntime.cudaArray_t*>_levelArray._ptr, c_mipmappedArray, c_level)
@@ -15570,7 +15572,7 @@ def cudaMemcpy2DFromArray(dst, dpitch, src, wOffset, hOffset, width, height, kin
     if type(src) is cudaArray_const_t:
         c_src = <cyruntime.cudaArray_const_t>(<cudaArray_const_t>src)._ptr[0]
     else:
-        c_src = <cyruntime.cudaArray_const_t><uintptr_t>_handle_value(src, cudaArray_const_t, 'src')
+        c_src = <cyruntime.cudaArray_const_t><uintptr_t>_handle_value(src, (cudaArray_const_t, cudaArray_t), 'src')
     c_wOffset = wOffset if PyLong_Check(wOffset) else _index(wOffset, 'wOffset')
     c_hOffset = hOffset if PyLong_Check(hOffset) else _index(hOffset, 'hOffset')
     c_width = width if PyLong_Check(width) else _index(width, 'width')
@@ -15626,7 +15628,7 @@ def cudaMemcpy2DArrayToArray(dst, wOffsetDst, hOffsetDst, src, wOffsetSrc, hOffs
     if type(src) is cudaArray_const_t:
         c_src = <cyruntime.cudaArray_const_t>(<cudaArray_const_t>src)._ptr[0]
     else:
-        c_src = <cyruntime.cudaArray_const_t><uintptr_t>_handle_value(src, cudaArray_const_t, 'src')
+        c_src = <cyruntime.cudaArray_const_t><uintptr_t>_handle_value(src, (cudaArray_const_t, cudaArray_t), 'src')
     c_wOffsetSrc = wOffsetSrc if PyLong_Check(wOffsetSrc) else _index(wOffsetSrc, 'wOffsetSrc')
     c_hOffsetSrc = hOffsetSrc if PyLong_Check(hOffsetSrc) else _index(hOffsetSrc, 'hOffsetSrc')
     c_width = width if PyLong_Check(width) else _index(width, 'width')
@@ -16138,7 +16140,7 @@ def cudaMemcpy2DFromArrayAsync(dst, dpitch, src, wOffset, hOffset, width, height
     if type(src) is cudaArray_const_t:
         c_src = <cyruntime.cudaArray_const_t>(<cudaArray_const_t>src)._ptr[0]
     else:
-        c_src = <cyruntime.cudaArray_const_t><uintptr_t>_handle_value(src, cudaArray_const_t, 'src')
+        c_src = <cyruntime.cudaArray_const_t><uintptr_t>_handle_value(src, (cudaArray_const_t, cudaArray_t), 'src')
     c_wOffset = wOffset if PyLong_Check(wOffset) else _index(wOffset, 'wOffset')
     c_hOffset = hOffset if PyLong_Check(hOffset) else _index(hOffset, 'hOffset')
     c_width = width if PyLong_Check(width) else _index(width, 'width')
@@ -17174,7 +17176,7 @@ def cudaMemcpyFromArray(dst, src, wOffset, hOffset, count, kind):
     if type(src) is cudaArray_const_t:
         c_src = <cyruntime.cudaArray_const_t>(<cudaArray_const_t>src)._ptr[0]
     else:
-        c_src = <cyruntime.cudaArray_const_t><uintptr_t>_handle_value(src, cudaArray_const_t, 'src')
+        c_src = <cyruntime.cudaArray_const_t><uintptr_t>_handle_value(src, (cudaArray_const_t, cudaArray_t), 'src')
     c_wOffset = wOffset if PyLong_Check(wOffset) else _index(wOffset, 'wOffset')
     c_hOffset = hOffset if PyLong_Check(hOffset) else _index(hOffset, 'hOffset')
     c_count = count if PyLong_Check(count) else _index(count, 'count')
@@ -17225,7 +17227,7 @@ def cudaMemcpyArrayToArray(dst, wOffsetDst, hOffsetDst, src, wOffsetSrc, hOffset
     if type(src) is cudaArray_const_t:
         c_src = <cyruntime.cudaArray_const_t>(<cudaArray_const_t>src)._ptr[0]
     else:
-        c_src = <cyruntime.cudaArray_const_t><uintptr_t>_handle_value(src, cudaArray_const_t, 'src')
+        c_src = <cyruntime.cudaArray_const_t><uintptr_t>_handle_value(src, (cudaArray_const_t, cudaArray_t), 'src')
     c_wOffsetSrc = wOffsetSrc if PyLong_Check(wOffsetSrc) else _index(wOffsetSrc, 'wOffsetSrc')
     c_hOffsetSrc = hOffsetSrc if PyLong_Check(hOffsetSrc) else _index(hOffsetSrc, 'hOffsetSrc')
     c_count = count if PyLong_Check(count) else _index(count, 'count')
@@ -17320,7 +17322,7 @@ def cudaMemcpyFromArrayAsync(dst, src, wOffset, hOffset, count, kind, stream):
     if type(src) is cudaArray_const_t:
         c_src = <cyruntime.cudaArray_const_t>(<cudaArray_const_t>src)._ptr[0]
     else:
-        c_src = <cyruntime.cudaArray_const_t><uintptr_t>_handle_value(src, cudaArray_const_t, 'src')
+        c_src = <cyruntime.cudaArray_const_t><uintptr_t>_handle_value(src, (cudaArray_const_t, cudaArray_t), 'src')
     c_wOffset = wOffset if PyLong_Check(wOffset) else _index(wOffset, 'wOffset')
     c_hOffset = hOffset if PyLong_Check(hOffset) else _index(hOffset, 'hOffset')
     c_count = count if PyLong_Check(count) else _index(count, 'count')
@@ -17680,7 +17682,7 @@ def cudaMemSetMemPool(type, memPool):
     cdef cyruntime.cudaMemAllocationType c_type
     cdef cyruntime.cudaMemPool_t c_memPool
     c_type = <cyruntime.cudaMemAllocationType><int>(type if PyLong_Check(type) else _index(type, 'type'))
-    if type(memPool) is cudaMemPool_t:
+    if Py_TYPE(memPool) == <PyTypeObject*>cudaMemPool_t:
         c_memPool = <cyruntime.cudaMemPool_t>(<cudaMemPool_t>memPool)._ptr[0]
     else:
         c_memPool = <cyruntime.cudaMemPool_t><uintptr_t>_handle_value(memPool, cudaMemPool_t, 'memPool')
@@ -18133,7 +18135,7 @@ def cudaGetChannelDesc(array):
     if type(array) is cudaArray_const_t:
         c_array = <cyruntime.cudaArray_const_t>(<cudaArray_const_t>array)._ptr[0]
     else:
-        c_array = <cyruntime.cudaArray_const_t><uintptr_t>_handle_value(array, cudaArray_const_t, 'array')
+        c_array = <cyruntime.cudaArray_const_t><uintptr_t>_handle_value(array, (cudaArray_const_t, cudaArray_t), 'array')
     cdef cyruntime.cudaError_t _status
     _status = cyruntime.cudaGetChannelDesc(<cyruntime.cudaChannelFormatDesc*>_desc._ptr, c_array)
     if _status != cyruntime.cudaSuccess:
@@ -18604,8 +18606,6 @@ def cudaGraphAddKernelNode(graph, pDependencies, numDependencies, pNodeParams):
     if pNodeParams is not None:
         _pNodeParams = <cudaKernelNodeParams>_struct_arg(pNodeParams, cudaKernelNodeParams, 'pNodeParams')
         c_pNodeParams = <cyruntime.cudaKernelNodeParams*>_pNodeParams._ptr
-    if pDependencies is None and c_numDependencies > 0:
-        raise ValueError('pDependencies is None but numDependencies is not 0')
     if pDependencies is not None and c_numDependencies > 0:
         if PyObject_Length(pDependencies) < c_numDependencies:
             raise ValueError(f'pDependencies has {PyObject_Length(pDependencies)} entries, fewer than numDependencies ({c_numDependencies})')
@@ -18767,8 +18767,6 @@ def cudaGraphAddMemcpyNode(graph, pDependencies, numDependencies, pCopyParams):
     if pCopyParams is not None:
         _pCopyParams = <cudaMemcpy3DParms>_struct_arg(pCopyParams, cudaMemcpy3DParms, 'pCopyParams')
         c_pCopyParams = <cyruntime.cudaMemcpy3DParms*>_pCopyParams._ptr
-    if pDependencies is None and c_numDependencies > 0:
-        raise ValueError('pDependencies is None but numDependencies is not 0')
     if pDependencies is not None and c_numDependencies > 0:
         if PyObject_Length(pDependencies) < c_numDependencies:
             raise ValueError(f'pDependencies has {PyObject_Length(pDependencies)} entries, fewer than numDependencies ({c_numDependencies})')
@@ -18830,8 +18828,6 @@ def cudaGraphAddMemcpyNodeToSymbol(graph, pDependencies, numDependencies, symbol
     c_count = count if PyLong_Check(count) else _index(count, 'count')
     c_offset = offset if PyLong_Check(offset) else _index(offset, 'offset')
     c_kind = <cyruntime.cudaMemcpyKind><int>(kind if PyLong_Check(kind) else _index(kind, 'kind'))
-    if pDependencies is None and c_numDependencies > 0:
-        raise ValueError('pDependencies is None but numDependencies is not 0')
     if pDependencies is not None and c_numDependencies > 0:
         if PyObject_Length(pDependencies) < c_numDependencies:
             raise ValueError(f'pDependencies has {PyObject_Length(pDependencies)} entries, fewer than numDependencies ({c_numDependencies})')
@@ -18895,8 +18891,6 @@ def cudaGraphAddMemcpyNodeFromSymbol(graph, pDependencies, numDependencies, dst,
     c_count = count if PyLong_Check(count) else _index(count, 'count')
     c_offset = offset if PyLong_Check(offset) else _index(offset, 'offset')
     c_kind = <cyruntime.cudaMemcpyKind><int>(kind if PyLong_Check(kind) else _index(kind, 'kind'))
-    if pDependencies is None and c_numDependencies > 0:
-        raise ValueError('pDependencies is None but numDependencies is not 0')
     if pDependencies is not None and c_numDependencies > 0:
         if PyObject_Length(pDependencies) < c_numDependencies:
             raise ValueError(f'pDependencies has {PyObject_Length(pDependencies)} entries, fewer than numDependencies ({c_numDependencies})')
@@ -18957,8 +18951,6 @@ def cudaGraphAddMemcpyNode1D(graph, pDependencies, numDependencies, dst, src, co
     c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
     c_count = count if PyLong_Check(count) else _index(count, 'count')
     c_kind = <cyruntime.cudaMemcpyKind><int>(kind if PyLong_Check(kind) else _index(kind, 'kind'))
-    if pDependencies is None and c_numDependencies > 0:
-        raise ValueError('pDependencies is None but numDependencies is not 0')
     if pDependencies is not None and c_numDependencies > 0:
         if PyObject_Length(pDependencies) < c_numDependencies:
             raise ValueError(f'pDependencies has {PyObject_Length(pDependencies)} entries, fewer than numDependencies ({c_numDependencies})')
@@ -19171,8 +19163,6 @@ def cudaGraphAddMemsetNode(graph, pDependencies, numDependencies, pMemsetParams)
     if pMemsetParams is not None:
         _pMemsetParams = <cudaMemsetParams>_struct_arg(pMemsetParams, cudaMemsetParams, 'pMemsetParams')
         c_pMemsetParams = <cyruntime.cudaMemsetParams*>_pMemsetParams._ptr
-    if pDependencies is None and c_numDependencies > 0:
-        raise ValueError('pDependencies is None but numDependencies is not 0')
     if pDependencies is not None and c_numDependencies > 0:
         if PyObject_Length(pDependencies) < c_numDependencies:
             raise ValueError(f'pDependencies has {PyObject_Length(pDependencies)} entries, fewer than numDependencies ({c_numDependencies})')
@@ -19264,8 +19254,6 @@ def cudaGraphAddHostNode(graph, pDependencies, numDependencies, pNodeParams):
     if pNodeParams is not None:
         _pNodeParams = <cudaHostNodeParams>_struct_arg(pNodeParams, cudaHostNodeParams, 'pNodeParams')
         c_pNodeParams = <cyruntime.cudaHostNodeParams*>_pNodeParams._ptr
-    if pDependencies is None and c_numDependencies > 0:
-        raise ValueError('pDependencies is None but numDependencies is not 0')
     if pDependencies is not None and c_numDependencies > 0:
         if PyObject_Length(pDependencies) < c_numDependencies:
             raise ValueError(f'pDependencies has {PyObject_Length(pDependencies)} entries, fewer than numDependencies ({c_numDependencies})')
@@ -19361,8 +19349,6 @@ def cudaGraphAddChildGraphNode(graph, pDependencies, numDependencies, childGraph
         c_childGraph = <cyruntime.cudaGraph_t>(<cudaGraph_t>childGraph)._ptr[0]
     else:
         c_childGraph = <cyruntime.cudaGraph_t><uintptr_t>_handle_value(childGraph, cudaGraph_t, 'childGraph')
-    if pDependencies is None and c_numDependencies > 0:
-        raise ValueError('pDependencies is None but numDependencies is not 0')
     if pDependencies is not None and c_numDependencies > 0:
         if PyObject_Length(pDependencies) < c_numDependencies:
             raise ValueError(f'pDependencies has {PyObject_Length(pDependencies)} entries, fewer than numDependencies ({c_numDependencies})')
@@ -19427,8 +19413,6 @@ def cudaGraphAddEmptyNode(graph, pDependencies, numDependencies):
     else:
         c_graph = <cyruntime.cudaGraph_t><uintptr_t>_handle_value(graph, cudaGraph_t, 'graph')
     c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
-    if pDependencies is None and c_numDependencies > 0:
-        raise ValueError('pDependencies is None but numDependencies is not 0')
     if pDependencies is not None and c_numDependencies > 0:
         if PyObject_Length(pDependencies) < c_numDependencies:
             raise ValueError(f'pDependencies has {PyObject_Length(pDependencies)} entries, fewer than numDependencies ({c_numDependencies})')
@@ -19474,8 +19458,6 @@ def cudaGraphAddEventRecordNode(graph, pDependencies, numDependencies, event):
         c_event = <cyruntime.cudaEvent_t>(<cudaEvent_t>event)._ptr[0]
     else:
         c_event = <cyruntime.cudaEvent_t><uintptr_t>_handle_value(event, cudaEvent_t, 'event')
-    if pDependencies is None and c_numDependencies > 0:
-        raise ValueError('pDependencies is None but numDependencies is not 0')
     if pDependencies is not None and c_numDependencies > 0:
         if PyObject_Length(pDependencies) < c_numDependencies:
             raise ValueError(f'pDependencies has {PyObject_Length(pDependencies)} entries, fewer than numDependencies ({c_numDependencies})')
@@ -19563,8 +19545,6 @@ def cudaGraphAddEventWaitNode(graph, pDependencies, numDependencies, event):
         c_event = <cyruntime.cudaEvent_t>(<cudaEvent_t>event)._ptr[0]
     else:
         c_event = <cyruntime.cudaEvent_t><uintptr_t>_handle_value(event, cudaEvent_t, 'event')
-    if pDependencies is None and c_numDependencies > 0:
-        raise ValueError('pDependencies is None but numDependencies is not 0')
     if pDependencies is not None and c_numDependencies > 0:
         if PyObject_Length(pDependencies) < c_numDependencies:
             raise ValueError(f'pDependencies has {PyObject_Length(pDependencies)} entries, fewer than numDependencies ({c_numDependencies})')
@@ -19653,8 +19633,6 @@ def cudaGraphAddExternalSemaphoresSignalNode(graph, pDependencies, numDependenci
     if nodeParams is not None:
         _nodeParams = <cudaExternalSemaphoreSignalNodeParams>_struct_arg(nodeParams, cudaExternalSemaphoreSignalNodeParams, 'nodeParams')
         c_nodeParams = <cyruntime.cudaExternalSemaphoreSignalNodeParams*>_nodeParams._ptr
-    if pDependencies is None and c_numDependencies > 0:
-        raise ValueError('pDependencies is None but numDependencies is not 0')
     if pDependencies is not None and c_numDependencies > 0:
         if PyObject_Length(pDependencies) < c_numDependencies:
             raise ValueError(f'pDependencies has {PyObject_Length(pDependencies)} entries, fewer than numDependencies ({c_numDependencies})')
@@ -19751,8 +19729,6 @@ def cudaGraphAddExternalSemaphoresWaitNode(graph, pDependencies, numDependencies
     if nodeParams is not None:
         _nodeParams = <cudaExternalSemaphoreWaitNodeParams>_struct_arg(nodeParams, cudaExternalSemaphoreWaitNodeParams, 'nodeParams')
         c_nodeParams = <cyruntime.cudaExternalSemaphoreWaitNodeParams*>_nodeParams._ptr
-    if pDependencies is None and c_numDependencies > 0:
-        raise ValueError('pDependencies is None but numDependencies is not 0')
     if pDependencies is not None and c_numDependencies > 0:
         if PyObject_Length(pDependencies) < c_numDependencies:
             raise ValueError(f'pDependencies has {PyObject_Length(pDependencies)} entries, fewer than numDependencies ({c_numDependencies})')
@@ -19841,8 +19817,6 @@ def cudaGraphAddMemAllocNode(graph, pDependencies, numDependencies):
     else:
         c_graph = <cyruntime.cudaGraph_t><uintptr_t>_handle_value(graph, cudaGraph_t, 'graph')
     c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
-    if pDependencies is None and c_numDependencies > 0:
-        raise ValueError('pDependencies is None but numDependencies is not 0')
     if pDependencies is not None and c_numDependencies > 0:
         if PyObject_Length(pDependencies) < c_numDependencies:
             raise ValueError(f'pDependencies has {PyObject_Length(pDependencies)} entries, fewer than numDependencies ({c_numDependencies})')
@@ -19912,8 +19886,6 @@ def cudaGraphAddMemFreeNode(graph, pDependencies, numDependencies, dptr):
     else:
         c_graph = <cyruntime.cudaGraph_t><uintptr_t>_handle_value(graph, cudaGraph_t, 'graph')
     c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
-    if pDependencies is None and c_numDependencies > 0:
-        raise ValueError('pDependencies is None but numDependencies is not 0')
     if pDependencies is not None and c_numDependencies > 0:
         if PyObject_Length(pDependencies) < c_numDependencies:
             raise ValueError(f'pDependencies has {PyObject_Length(pDependencies)} entries, fewer than numDependencies ({c_numDependencies})')
@@ -20329,8 +20301,6 @@ def cudaGraphAddDependencies(graph, from_, to, edgeData, numDependencies):
     else:
         c_graph = <cyruntime.cudaGraph_t><uintptr_t>_handle_value(graph, cudaGraph_t, 'graph')
     c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
-    if from_ is None and c_numDependencies > 0:
-        raise ValueError('from_ is None but numDependencies is not 0')
     if from_ is not None and c_numDependencies > 0:
         if PyObject_Length(from_) < c_numDependencies:
             raise ValueError(f'from_ has {PyObject_Length(from_)} entries, fewer than numDependencies ({c_numDependencies})')
@@ -20339,8 +20309,6 @@ def cudaGraphAddDependencies(graph, from_, to, edgeData, numDependencies):
             raise MemoryError()
         for i, value in enumerate(from_[:c_numDependencies]):
             c_from_[i] = <cyruntime.cudaGraphNode_t><uintptr_t>_handle_value(value, cudaGraphNode_t, 'from_')
-    if to is None and c_numDependencies > 0:
-        raise ValueError('to is None but numDependencies is not 0')
     if to is not None and c_numDependencies > 0:
         if PyObject_Length(to) < c_numDependencies:
             raise ValueError(f'to has {PyObject_Length(to)} entries, fewer than numDependencies ({c_numDependencies})')
@@ -20349,8 +20317,6 @@ def cudaGraphAddDependencies(graph, from_, to, edgeData, numDependencies):
             raise MemoryError()
         for i, value in enumerate(to[:c_numDependencies]):
             c_to[i] = <cyruntime.cudaGraphNode_t><uintptr_t>_handle_value(value, cudaGraphNode_t, 'to')
-    if edgeData is None and c_numDependencies > 0:
-        raise ValueError('edgeData is None but numDependencies is not 0')
     if edgeData is not None and c_numDependencies > 0:
         if PyObject_Length(edgeData) < c_numDependencies:
             raise ValueError(f'edgeData has {PyObject_Length(edgeData)} entries, fewer than numDependencies ({c_numDependencies})')
@@ -20397,8 +20363,6 @@ def cudaGraphRemoveDependencies(graph, from_, to, edgeData, numDependencies):
     else:
         c_graph = <cyruntime.cudaGraph_t><uintptr_t>_handle_value(graph, cudaGraph_t, 'graph')
     c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
-    if from_ is None and c_numDependencies > 0:
-        raise ValueError('from_ is None but numDependencies is not 0')
     if from_ is not None and c_numDependencies > 0:
         if PyObject_Length(from_) < c_numDependencies:
             raise ValueError(f'from_ has {PyObject_Length(from_)} entries, fewer than numDependencies ({c_numDependencies})')
@@ -20407,8 +20371,6 @@ def cudaGraphRemoveDependencies(graph, from_, to, edgeData, numDependencies):
             raise MemoryError()
         for i, value in enumerate(from_[:c_numDependencies]):
             c_from_[i] = <cyruntime.cudaGraphNode_t><uintptr_t>_handle_value(value, cudaGraphNode_t, 'from_')
-    if to is None and c_numDependencies > 0:
-        raise ValueError('to is None but numDependencies is not 0')
     if to is not None and c_numDependencies > 0:
         if PyObject_Length(to) < c_numDependencies:
             raise ValueError(f'to has {PyObject_Length(to)} entries, fewer than numDependencies ({c_numDependencies})')
@@ -20417,8 +20379,6 @@ def cudaGraphRemoveDependencies(graph, from_, to, edgeData, numDependencies):
             raise MemoryError()
         for i, value in enumerate(to[:c_numDependencies]):
             c_to[i] = <cyruntime.cudaGraphNode_t><uintptr_t>_handle_value(value, cudaGraphNode_t, 'to')
-    if edgeData is None and c_numDependencies > 0:
-        raise ValueError('edgeData is None but numDependencies is not 0')
     if edgeData is not None and c_numDependencies > 0:
         if PyObject_Length(edgeData) < c_numDependencies:
             raise ValueError(f'edgeData has {PyObject_Length(edgeData)} entries, fewer than numDependencies ({c_numDependencies})')
@@ -21592,8 +21552,6 @@ def cudaGraphAddNode(graph, pDependencies, dependencyData, numDependencies, node
     if nodeParams is not None:
         _nodeParams = <cudaGraphNodeParams>_struct_arg(nodeParams, cudaGraphNodeParams, 'nodeParams')
         c_nodeParams = <cyruntime.cudaGraphNodeParams*>_nodeParams._ptr
-    if pDependencies is None and c_numDependencies > 0:
-        raise ValueError('pDependencies is None but numDependencies is not 0')
     if pDependencies is not None and c_numDependencies > 0:
         if PyObject_Length(pDependencies) < c_numDependencies:
             raise ValueError(f'pDependencies has {PyObject_Length(pDependencies)} entries, fewer than numDependencies ({c_numDependencies})')
@@ -21602,8 +21560,6 @@ def cudaGraphAddNode(graph, pDependencies, dependencyData, numDependencies, node
             raise MemoryError()
         for i, value in enumerate(pDependencies[:c_numDependencies]):
             c_pDependencies[i] = <cyruntime.cudaGraphNode_t><uintptr_t>_handle_value(value, cudaGraphNode_t, 'pDependencies')
-    if dependencyData is None and c_numDependencies > 0:
-        raise ValueError('dependencyData is None but numDependencies is not 0')
     if dependencyData is not None and c_numDependencies > 0:
         if PyObject_Length(dependencyData) < c_numDependencies:
             raise ValueError(f'dependencyData has {PyObject_Length(dependencyData)} entries, fewer than numDependencies ({c_numDependencies})')

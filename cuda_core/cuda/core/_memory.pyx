@@ -783,7 +783,11 @@ cdef class ManagedBuffer(Buffer):
             check(cydriver.cuMemPrefetchAsync(p, n, loc, 0, s))
 
     def discard(self, *, stream):
-        """Discard the pages of this range (their contents become undefined), ordered on ``stream``."""
+        """Discard the pages of this range (their contents become undefined), ordered on ``stream``.
+
+        The driver documents discards for cuMemAllocManaged memory. For pool-allocated ranges, let
+        the discard finish (``stream.sync()``) before writing the range again: a write queued right
+        behind it was seen lost on driver 580."""
         cdef cydriver.CUstream s
         cdef cydriver.CUdeviceptr p
         cdef size_t n

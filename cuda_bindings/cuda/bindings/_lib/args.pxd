@@ -21,7 +21,7 @@ cdef object index_arg(object obj, str name)
 cdef uintptr_t address_arg(object obj, str name) except? 0
 cdef bytes cstr_arg(object obj, str name)
 cdef bytes cstr_or_str_arg(object obj, str name)
-cdef uintptr_t handle_value(object obj, type cls, str name) except? 0
+cdef uintptr_t handle_value(object obj, object cls, str name) except? 0
 cdef uintptr_t handle_ref(object obj, type cls, str name) except? 0
 cdef BufferArg void_ptr_arg(object obj, str name)
 

@@ -134,15 +134,16 @@ cdef bytes cstr_or_str_arg(object obj, str name):
     raise TypeError(f"{name} must be str or bytes, not {type(obj).__name__}")
 
 
-cdef uintptr_t handle_value(object obj, type cls, str name) except? 0:
-    """The value of a handle given as its class or as an int."""
+cdef uintptr_t handle_value(object obj, object cls, str name) except? 0:
+    """The value of a handle given as its class (or one of a tuple of classes) or as an int."""
     if isinstance(obj, cls):
         return int(obj)
     if isinstance(obj, int):
         return obj
     if obj is None:
         return 0  # NULL: the library answers with its own error code
-    raise TypeError(f"{name} must be a {cls.__name__}, an int or None, not {type(obj).__name__}")
+    names = " or ".join(c.__name__ for c in cls) if isinstance(cls, tuple) else cls.__name__
+    raise TypeError(f"{name} must be a {names}, an int or None, not {type(obj).__name__}")
 
 
 cdef uintptr_t handle_ref(object obj, type cls, str name) except? 0:
