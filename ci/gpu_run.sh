@@ -69,7 +69,7 @@ done
 [ "${SKIP_PATHFINDER:-0}" != 1 ] && run_tests tests-pathfinder.log pathfinder "$REPO/cuda_pathfinder/tests"
 fi
 if [ "${SKIP_BENCH:-0}" != 1 ]; then
-    for b in ${BENCHES:-driver_calls core_calls}; do
+    for b in ${BENCHES:-driver_calls core_calls launch_floor}; do
         python3 benchmarks/$b.py --ours-path "$SP" --json "$OUT/$b.json" --rounds "${ROUNDS:-3}" \
             > "$OUT/$b.md" 2> "$OUT/$b.err"
     done
