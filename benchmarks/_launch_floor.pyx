@@ -1,8 +1,10 @@
 # The least a Python launch function can do: same call shape as cuda.core's launch(stream, config,
 # kernel, *args), but the launch config and kernel are fixed beforehand (prepare) and nothing is
-# checked or packed. cuLaunchKernelEx comes from libcuda itself (dlsym), so the module serves any
-# cuda.core in the process, ours or NVIDIA's. Built by benchmarks/launch_floor.py.
+# checked or packed; and c_loop, the same launches from a C loop (the C floor, in the same process).
+# cuLaunchKernelEx comes from libcuda itself (dlsym), so the module serves any cuda.core in the
+# process, ours or NVIDIA's. Built by benchmarks/launch_floor.py.
 from libc.stdint cimport uintptr_t
+from libc.stdlib cimport free, malloc
 from libc.string cimport memset
 
 cdef extern from "<dlfcn.h>" nogil:
@@ -55,5 +57,27 @@ def launch_gil_released(stream, config, kernel, *args):
 
 def launch_gil_held(stream, config, kernel, *args):
     cdef CUresult err = _launch(&_cfg, _kernel, NULL, NULL)
+    if err != CUDA_SUCCESS:
+        raise RuntimeError(f"cuLaunchKernelEx: {<int>err}")
+
+
+def c_loop(uintptr_t stream, uintptr_t kernel, unsigned int block, list params, int n):
+    """``n`` launches of ``kernel`` from C, each argument given as its bytes (``params``)."""
+    cdef CUlaunchConfig cfg = _cfg
+    cdef Py_ssize_t k = len(params), i
+    cdef void** ptrs = <void**>malloc((k or 1) * sizeof(void*))
+    cdef CUresult err = CUDA_SUCCESS
+    if ptrs == NULL:
+        raise MemoryError()
+    for i in range(k):
+        ptrs[i] = <void*><char*>params[i]  # bytes objects: kept alive by the list
+    cfg.hStream = <CUstream>stream
+    cfg.blockDimX = block
+    with nogil:
+        for i in range(n):
+            err = _launch(&cfg, <CUfunction>kernel, ptrs if k else NULL, NULL)
+            if err != CUDA_SUCCESS:
+                break
+    free(ptrs)
     if err != CUDA_SUCCESS:
         raise RuntimeError(f"cuLaunchKernelEx: {<int>err}")

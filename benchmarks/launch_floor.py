@@ -7,8 +7,9 @@ runs, in one process per stack (ours with SITE first on PYTHONPATH, NVIDIA's wit
 of 400 zero-argument launches queued behind a spin kernel, interleaving three callers of the same
 shape, launch(stream, config, kernel): the stack's launch(); the floor with the GIL released around
 cuLaunchKernelEx (what DESIGN.md asks of launches); the floor holding the GIL. The floor checks and
-packs nothing. Each figure is the median of 25 batches, best of the rounds. "above floor" is what
-the stack's own work costs; the floor's distance to the C twin (core_calls.py) is Python's.
+packs nothing; and the C floor: the same launches (0, 4, 16 arguments) from a C loop in the same
+process. Each figure is the median of 25 interleaved batches, best of the rounds. Above C is what a
+launch from Python costs beyond C; above the floor is what the stack's own work costs.
 """
 
 from __future__ import annotations
@@ -40,18 +41,37 @@ dev.set_current()
 stream = dev.create_stream()
 with open(sys.argv[1], "rb") as f:
     code = ObjectCode.from_cubin(f.read())
-spin, k0 = code.get_kernel("spin"), code.get_kernel("k0")
+spin, k0, k4, k16 = (code.get_kernel(n) for n in ("spin", "k0", "k4", "k16"))
 cfg, spin_cfg = LaunchConfig(grid=1, block=32), LaunchConfig(grid=1, block=1)
+buf = dev.allocate(1 << 20, stream=stream)
+ptr = np.uint64(int(buf.handle))
+f32, i32, u64, f64 = np.float32, np.int32, np.uint64, np.float64
+# the same arguments as benchmarks/_core_child.py; for the C loop, each one's bytes
+args = {0: (k0, ()), 4: (k4, (f32(1.5), buf, buf, u64(7))),
+        16: (k16, (buf, buf, buf, buf, i32(1), i32(2), i32(3), i32(4), f32(1), f32(2), f32(3), f32(4),
+                   u64(5), u64(6), f64(7.0), f64(8.0)))}
+raw = {n: [(ptr if a is buf else a).tobytes() for a in a_] for n, (k, a_) in args.items()}
 floor.prepare(int(stream.handle), int(k0.handle), 32)
-callers = {"launch": launch, "floor, GIL released": floor.launch_gil_released,
-           "floor, GIL held": floor.launch_gil_held}
-batches = {name: [] for name in callers}
+h = int(stream.handle)
+names = ["floor, GIL released", "floor, GIL held"] + [f"{w}_{n}" for n in args for w in ("launch", "C")]
+batches = {name: [] for name in names}
 for _ in range(25):
-    for name, call in callers.items():
+    for name in names:
         launch(stream, spin_cfg, spin, np.uint64(20_000_000))
-        t = time.perf_counter()
-        for _ in range(400):
-            call(stream, cfg, k0)
+        if name.startswith("C_"):
+            k = args[int(name[2:])][0]
+            t = time.perf_counter()
+            floor.c_loop(h, int(k.handle), 32, raw[int(name[2:])], 400)
+        elif name.startswith("launch_"):  # the call itself in the loop, as a user writes it
+            k, a = args[int(name[7:])]
+            t = time.perf_counter()
+            for _ in range(400):
+                launch(stream, cfg, k, *a)
+        else:
+            fn = floor.launch_gil_released if "released" in name else floor.launch_gil_held
+            t = time.perf_counter()
+            for _ in range(400):
+                fn(stream, cfg, k0)
         batches[name].append((time.perf_counter() - t) / 400 * 1e6)
         stream.sync()
 out = {name: statistics.median(v) for name, v in batches.items()}
@@ -96,16 +116,24 @@ def main() -> int:
         for _ in range(args.rounds):
             for name, path in stacks.items():
                 runs[name].append(run(path, cubin))
-    print(f"# launch() beside the floor of a Python launch function, 0 arguments, {machine()}")
-    print(f"# best of {args.rounds} rounds, each the median of 25 batches of 400; us per launch")
-    print("| stack | launch() | floor, GIL released | floor, GIL held | launch() above floor (GIL released) |")
+    best = {name: {k: min(r[k] for r in rs) for k in rs[0] if k != "module"} for name, rs in runs.items()}
+    o, t = best["ours"], best["NVIDIA"]
+    print(f"# launch() beside a C loop and the floor of a Python launch function, in the same process, {machine()}")
+    print(f"# ours: {runs['ours'][0]['module']}; NVIDIA: {runs['NVIDIA'][0]['module']}")
+    print(f"# best of {args.rounds} alternating rounds, each figure the median of 25 interleaved batches of 400; us")
+    print("| args | C (ours' process) | C (NVIDIA's) | NVIDIA | ours | NVIDIA above C | ours above C "
+          "| ours/NVIDIA above C |")  # fmt: skip
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for n in (0, 4, 16):
+        above_t, above_o = t[f"launch_{n}"] - t[f"C_{n}"], o[f"launch_{n}"] - o[f"C_{n}"]
+        cells = (o[f"C_{n}"], t[f"C_{n}"], t[f"launch_{n}"], o[f"launch_{n}"], above_t, above_o, above_o / above_t)
+        print(f"| {n} | " + " | ".join(f"{v:.2f}" for v in cells) + " |")
+    print()
+    print("| stack | launch() 0 args | floor, GIL released | floor, GIL held | launch() above floor (GIL released) |")
     print("| --- | --- | --- | --- | --- |")
-    best = {}
-    for name, rs in runs.items():
-        b = {k: min(r[k] for r in rs) for k in rs[0] if k != "module"}
-        best[name] = b
-        row = (b["launch"], b["floor, GIL released"], b["floor, GIL held"], b["launch"] - b["floor, GIL released"])
-        print(f"| {name} ({rs[0]['module']}) | " + " | ".join(f"{v:.2f}" for v in row) + " |")
+    for name, b in best.items():
+        row = (b["launch_0"], b["floor, GIL released"], b["floor, GIL held"], b["launch_0"] - b["floor, GIL released"])
+        print(f"| {name} | " + " | ".join(f"{v:.2f}" for v in row) + " |")
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"best": best, "runs": runs}, f, indent=1)
