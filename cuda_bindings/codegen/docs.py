@@ -10,7 +10,12 @@ def _inline(text: str) -> str:
     text = re.sub(r"\\link\s+#?\w+\s+(\w+)\s*\\endlink", r"\1", text)
     text = re.sub(r"::(\w+)", r"\1", text)
     text = re.sub(r"\\(?:ingroup|defgroup|addtogroup)\b.*", "", text)
-    text = text.replace("\\n", "").replace("\\brief", "").replace("\\note", "Note:")
+    # \note before \n, which would otherwise eat the start of it ("ote")
+    text = text.replace("\\note", "Note:").replace("\\brief", "")
+    text = text.replace("\\n", " ").replace("\\hline", "")
+    text = re.sub(r"\\(?:ref|sa|see)\s+", "", text)
+    text = re.sub(r"\\deprecated\b", "Deprecated:", text)
+    text = re.sub(r"\\(?:code|endcode|par)\b", "", text)  # the code shows inline, as the header words it
     return text
 
 

@@ -465,7 +465,7 @@ cdef inline object _enum_CUfunc_cache(int value):
     except KeyError:
         return value
 
-_ENUMS['CUsharedconfig'] = ((('CU_SHARED_MEM_CONFIG_DEFAULT_BANK_SIZE', cydriver.CU_SHARED_MEM_CONFIG_DEFAULT_BANK_SIZE), ('CU_SHARED_MEM_CONFIG_FOUR_BYTE_BANK_SIZE', cydriver.CU_SHARED_MEM_CONFIG_FOUR_BYTE_BANK_SIZE), ('CU_SHARED_MEM_CONFIG_EIGHT_BYTE_BANK_SIZE', cydriver.CU_SHARED_MEM_CONFIG_EIGHT_BYTE_BANK_SIZE),), '\\deprecated Shared memory configurations')
+_ENUMS['CUsharedconfig'] = ((('CU_SHARED_MEM_CONFIG_DEFAULT_BANK_SIZE', cydriver.CU_SHARED_MEM_CONFIG_DEFAULT_BANK_SIZE), ('CU_SHARED_MEM_CONFIG_FOUR_BYTE_BANK_SIZE', cydriver.CU_SHARED_MEM_CONFIG_FOUR_BYTE_BANK_SIZE), ('CU_SHARED_MEM_CONFIG_EIGHT_BYTE_BANK_SIZE', cydriver.CU_SHARED_MEM_CONFIG_EIGHT_BYTE_BANK_SIZE),), 'Deprecated: Shared memory configurations')
 cdef object _members_CUsharedconfig = None
 
 cdef inline object _enum_CUsharedconfig(int value):
@@ -10972,8 +10972,8 @@ cdef class CUdevSmResource_st(_Struct):
 
 cdef class CUdevResource_st(_Struct):
     """! \\struct CUdevResource A tagged union describing different resources identified by the type
-    field. This structure should not be directly modified outside of the API that created it. \\code
-    struct { CUdevResourceType type; union { CUdevSmResource sm; }; }; \\endcode - If ``type`` is
+    field. This structure should not be directly modified outside of the API that created it.
+    struct { CUdevResourceType type; union { CUdevSmResource sm; }; }; - If ``type`` is
     ``CU_DEV_RESOURCE_TYPE_INVALID,`` this resoure is not valid and cannot be further accessed. -
     If ``type`` is ``CU_DEV_RESOURCE_TYPE_SM,`` the CUdevSmResource structure ``sm`` is filled in.
     For example, ``sm.smCount`` will reflect the amount of streaming multiprocessors available in
@@ -11741,7 +11741,7 @@ def cuDeviceGetNvSciSyncAttributes(nvSciSyncAttrList, dev, flags):
 def cuDeviceSetMemPool(dev, pool):
     """Sets the current memory pool of a device The memory pool must be local to the specified device.
     cuMemAllocAsync allocates from the current mempool of the provided stream's device. By default,
-    a device's current memory pool is its default memory pool. ote Use cuMemAllocFromPoolAsync to
+    a device's current memory pool is its default memory pool. Note: Use cuMemAllocFromPoolAsync to
     specify asynchronous allocations from a device different than the one the stream runs on.
     """
     cdef cydriver.CUdevice c_dev
@@ -11854,21 +11854,21 @@ def cuFlushGPUDirectRDMAWrites(target, scope):
 
 
 def cuDeviceGetProperties(dev):
-    """Returns properties for a selected device \\deprecated This function was deprecated as of CUDA
+    """Returns properties for a selected device Deprecated: This function was deprecated as of CUDA
     5.0 and replaced by cuDeviceGetAttribute(). Returns in ``*prop`` the properties of device
-    ``dev.`` The CUdevprop structure is defined as: \\code typedef struct CUdevprop_st { int
+    ``dev.`` The CUdevprop structure is defined as: typedef struct CUdevprop_st { int
     maxThreadsPerBlock; int maxThreadsDim[3]; int maxGridSize[3]; int sharedMemPerBlock; int
     totalConstantMemory; int SIMDWidth; int memPitch; int regsPerBlock; int clockRate; int
-    textureAlign } CUdevprop; \\endcode where: - maxThreadsPerBlock is the maximum number of threads
-    per block; - maxThreadsDim[3] is the maximum sizes of each dimension of a block; -
-    maxGridSize[3] is the maximum sizes of each dimension of a grid; - sharedMemPerBlock is the
-    total amount of shared memory available per block in bytes; - totalConstantMemory is the total
-    amount of constant memory available on the device in bytes; - SIMDWidth is the warp size; -
-    memPitch is the maximum pitch allowed by the memory copy functions that involve memory regions
-    allocated through cuMemAllocPitch(); - regsPerBlock is the total number of registers available
-    per block; - clockRate is the clock frequency in kilohertz; - textureAlign is the alignment
-    requirement; texture base addresses that are aligned to textureAlign bytes do not need an
-    offset applied to texture fetches.
+    textureAlign } CUdevprop; where: - maxThreadsPerBlock is the maximum number of threads per
+    block; - maxThreadsDim[3] is the maximum sizes of each dimension of a block; - maxGridSize[3]
+    is the maximum sizes of each dimension of a grid; - sharedMemPerBlock is the total amount of
+    shared memory available per block in bytes; - totalConstantMemory is the total amount of
+    constant memory available on the device in bytes; - SIMDWidth is the warp size; - memPitch is
+    the maximum pitch allowed by the memory copy functions that involve memory regions allocated
+    through cuMemAllocPitch(); - regsPerBlock is the total number of registers available per block;
+    - clockRate is the clock frequency in kilohertz; - textureAlign is the alignment requirement;
+    texture base addresses that are aligned to textureAlign bytes do not need an offset applied to
+    texture fetches.
 
     Args:
         dev: - Device to get properties for
@@ -11887,7 +11887,7 @@ def cuDeviceGetProperties(dev):
 
 
 def cuDeviceComputeCapability(dev):
-    """Returns the compute capability of the device \\deprecated This function was deprecated as of
+    """Returns the compute capability of the device Deprecated: This function was deprecated as of
     CUDA 5.0 and its functionality superseded by cuDeviceGetAttribute(). Returns in ``*major`` and
     ``*minor`` the major and minor revision numbers that define the compute capability of the
     device ``dev.``
@@ -12197,9 +12197,10 @@ def cuCtxDestroy(ctx):
     calling thread then ``ctx`` will also be popped from the current thread's context stack (as
     though cuCtxPopCurrent() were called). If ``ctx`` is current to other threads, then ``ctx``
     will remain current to those threads, and attempting to access ``ctx`` from those threads will
-    result in the error CUDA_ERROR_CONTEXT_IS_DESTROYED. ote cuCtxDestroy() will not destroy memory
-    allocations by cuMemCreate(), cuMemAllocAsync() and cuMemAllocFromPoolAsync(). These memory
-    allocations are not associated with any CUDA context and need to be destroyed explicitly.
+    result in the error CUDA_ERROR_CONTEXT_IS_DESTROYED. Note: cuCtxDestroy() will not destroy
+    memory allocations by cuMemCreate(), cuMemAllocAsync() and cuMemAllocFromPoolAsync(). These
+    memory allocations are not associated with any CUDA context and need to be destroyed
+    explicitly.
 
     Args:
         ctx: - Context to destroy
@@ -12630,9 +12631,9 @@ def cuCtxRecordEvent(hCtx, hEvent):
     this call do not modify ``hEvent.`` If the context passed to ``hCtx`` is the primary context,
     ``hEvent`` will capture all the activities of the primary context and its green contexts. If
     the context passed to ``hCtx`` is a context converted from green context via
-    cuCtxFromGreenCtx(), ``hEvent`` will capture only the activities of the green context. ote The
-    API will return CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED if the specified context ``hCtx`` has a
-    stream in the capture mode. In such a case, the call will invalidate all the conflicting
+    cuCtxFromGreenCtx(), ``hEvent`` will capture only the activities of the green context. Note:
+    The API will return CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED if the specified context ``hCtx`` has
+    a stream in the capture mode. In such a case, the call will invalidate all the conflicting
     captures.
 
     Args:
@@ -12663,10 +12664,10 @@ def cuCtxWaitEvent(hCtx, hEvent):
     event. If the context passed to ``hCtx`` is the primary context, the primary context and its
     green contexts will wait for ``hEvent.`` If the context passed to ``hCtx`` is a context
     converted from green context via cuCtxFromGreenCtx(), the green context will wait for
-    ``hEvent.`` ote ``hEvent`` may be from a different context or device than ``hCtx.`` ote The API
-    will return CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED and invalidate the capture if the specified
-    event ``hEvent`` is part of an ongoing capture sequence or if the specified context ``hCtx``
-    has a stream in the capture mode.
+    ``hEvent.`` Note: ``hEvent`` may be from a different context or device than ``hCtx.`` Note: The
+    API will return CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED and invalidate the capture if the
+    specified event ``hEvent`` is part of an ongoing capture sequence or if the specified context
+    ``hCtx`` has a stream in the capture mode.
 
     Args:
         hCtx: - Context to wait
@@ -12690,7 +12691,7 @@ def cuCtxWaitEvent(hCtx, hEvent):
 
 
 def cuCtxAttach(flags):
-    """Increment a context's usage-count \\deprecated Note that this function is deprecated and should
+    """Increment a context's usage-count Deprecated: Note that this function is deprecated and should
     not be used. Increments the usage count of the context and passes back a context handle in
     ``*pctx`` that must be passed to cuCtxDetach() when the application is done with the context.
     cuCtxAttach() fails if there is no context current to the thread. Currently, the ``flags``
@@ -12710,7 +12711,7 @@ def cuCtxAttach(flags):
 
 
 def cuCtxDetach(ctx):
-    """Decrement a context's usage-count \\deprecated Note that this function is deprecated and should
+    """Decrement a context's usage-count Deprecated: Note that this function is deprecated and should
     not be used. Decrements the usage count of the context ``ctx,`` and destroys the context if the
     usage count goes to 0. The context must be a handle that was passed back by cuCtxCreate() or
     cuCtxAttach(), and must be current to the calling thread.
@@ -12731,7 +12732,7 @@ def cuCtxDetach(ctx):
 
 
 def cuCtxGetSharedMemConfig():
-    """Returns the current shared memory configuration for the current context. \\deprecated This
+    """Returns the current shared memory configuration for the current context. Deprecated: This
     function will return in ``pConfig`` the current size of shared memory banks in the current
     context. On devices with configurable shared memory banks, cuCtxSetSharedMemConfig can be used
     to change this setting, so that all subsequent kernel launches will by default use the new bank
@@ -12749,7 +12750,7 @@ def cuCtxGetSharedMemConfig():
 
 
 def cuCtxSetSharedMemConfig(config):
-    """Sets the shared memory configuration for the current context. \\deprecated On devices with
+    """Sets the shared memory configuration for the current context. Deprecated: On devices with
     configurable shared memory banks, this function will set the context's shared memory bank size
     which is used for subsequent kernel launches. Changed the shared memory configuration between
     launches may insert a device side synchronization point between those launches. Changing the
@@ -13037,7 +13038,7 @@ def cuLinkCreate(numOptions, options, optionValues):
     be treated as relocatable (-rdc=true to nvcc) when linking the final cubin during
     cuLinkComplete and will have similar consequences as offline relocatable device code linking.
     ``optionValues`` must remain valid for the life of the CUlinkState if output options are used.
-    No other references to inputs are maintained after this call returns. ote For LTO-IR input,
+    No other references to inputs are maintained after this call returns. Note: For LTO-IR input,
     only LTO-IR compiled with toolkits prior to CUDA 12.0 will be accepted
 
     Args:
@@ -13077,8 +13078,8 @@ def cuLinkAddData(state, type, data, size, name, numOptions, options, optionValu
     reference is retained to any inputs after this call returns. This method accepts only compiler
     options, which are used if the data must be compiled from PTX, and does not accept any of
     CU_JIT_WALL_TIME, CU_JIT_INFO_LOG_BUFFER, CU_JIT_ERROR_LOG_BUFFER,
-    CU_JIT_TARGET_FROM_CUCONTEXT, or CU_JIT_TARGET. ote For LTO-IR input, only LTO-IR compiled with
-    toolkits prior to CUDA 12.0 will be accepted
+    CU_JIT_TARGET_FROM_CUCONTEXT, or CU_JIT_TARGET. Note: For LTO-IR input, only LTO-IR compiled
+    with toolkits prior to CUDA 12.0 will be accepted
 
     Args:
         state: A pending linker action.
@@ -13137,7 +13138,7 @@ def cuLinkAddFile(state, type, path, numOptions, options, optionValues):
     this call returns. This method accepts only compiler options, which are used if the input must
     be compiled from PTX, and does not accept any of CU_JIT_WALL_TIME, CU_JIT_INFO_LOG_BUFFER,
     CU_JIT_ERROR_LOG_BUFFER, CU_JIT_TARGET_FROM_CUCONTEXT, or CU_JIT_TARGET. This method is
-    equivalent to invoking cuLinkAddData on the contents of the file. ote For LTO-IR input, only
+    equivalent to invoking cuLinkAddData on the contents of the file. Note: For LTO-IR input, only
     LTO-IR compiled with toolkits prior to CUDA 12.0 will be accepted
 
     Args:
@@ -13230,7 +13231,7 @@ def cuLinkDestroy(state):
 
 
 def cuModuleGetTexRef(hmod, name):
-    """Returns a handle to a texture reference \\deprecated Returns in ``*pTexRef`` the handle of the
+    """Returns a handle to a texture reference Deprecated: Returns in ``*pTexRef`` the handle of the
     texture reference of name ``name`` in the module ``hmod.`` If no texture reference of that name
     exists, cuModuleGetTexRef() returns CUDA_ERROR_NOT_FOUND. This texture reference handle should
     not be destroyed, since it will be destroyed when the module is unloaded.
@@ -13258,7 +13259,7 @@ def cuModuleGetTexRef(hmod, name):
 
 
 def cuModuleGetSurfRef(hmod, name):
-    """Returns a handle to a surface reference \\deprecated Returns in ``*pSurfRef`` the handle of the
+    """Returns a handle to a surface reference Deprecated: Returns in ``*pSurfRef`` the handle of the
     surface reference of name ``name`` in the module ``hmod.`` If no surface reference of that name
     exists, cuModuleGetSurfRef() returns CUDA_ERROR_NOT_FOUND.
 
@@ -13300,7 +13301,7 @@ def cuLibraryLoadData(code, jitOptions, jitOptionsValues, numJitOptions, library
     of total JIT options is supplied via ``numJitOptions.`` Any outputs will be returned via
     ``jitOptionsValues.`` Library load options are passed as an array via ``libraryOptions`` and
     any corresponding parameters are passed in ``libraryOptionValues.`` The number of total library
-    load options is supplied via ``numLibraryOptions.`` ote If the library contains managed
+    load options is supplied via ``numLibraryOptions.`` Note: If the library contains managed
     variables and no device in the system supports managed variables this call is expected to
     return CUDA_ERROR_NOT_SUPPORTED
 
@@ -13374,7 +13375,7 @@ def cuLibraryLoadFromFile(fileName, jitOptions, jitOptionsValues, numJitOptions,
     ``jitOptionsValues.`` The number of total options is supplied via ``numJitOptions.`` Any
     outputs will be returned via ``jitOptionsValues.`` Library load options are passed as an array
     via ``libraryOptions`` and any corresponding parameters are passed in ``libraryOptionValues.``
-    The number of total library load options is supplied via ``numLibraryOptions.`` ote If the
+    The number of total library load options is supplied via ``numLibraryOptions.`` Note: If the
     library contains managed variables and no device in the system supports managed variables this
     call is expected to return CUDA_ERROR_NOT_SUPPORTED
 
@@ -13721,7 +13722,7 @@ def cuKernelGetAttribute(attrib, kernel, dev):
     8 blocks per cluster. This value may increase for future compute capabilities. The specific
     hardware unit may support higher cluster sizes that’s not guaranteed to be portable. -
     CU_FUNC_ATTRIBUTE_CLUSTER_SCHEDULING_POLICY_PREFERENCE: The block scheduling policy of a
-    function. The value type is CUclusterSchedulingPolicy. ote If another thread is trying to set
+    function. The value type is CUclusterSchedulingPolicy. Note: If another thread is trying to set
     the same attribute on the same device using cuKernelSetAttribute() simultaneously, the
     attribute query will give the old or new value depending on the interleavings chosen by the OS
     scheduler and memory consistency.
@@ -13787,7 +13788,7 @@ def cuKernelSetAttribute(attrib, val, kernel, dev):
     CU_FUNC_ATTRIBUTE_NON_PORTABLE_CLUSTER_SIZE_ALLOWED: Indicates whether the function can be
     launched with non-portable cluster size. 1 is allowed, 0 is disallowed. -
     CU_FUNC_ATTRIBUTE_CLUSTER_SCHEDULING_POLICY_PREFERENCE: The block scheduling policy of a
-    function. The value type is CUclusterSchedulingPolicy. ote The API has stricter locking
+    function. The value type is CUclusterSchedulingPolicy. Note: The API has stricter locking
     requirements in comparison to its legacy counterpart cuFuncSetAttribute() due to device-wide
     semantics. If multiple threads are trying to set the same attribute on the same device
     simultaneously, the attribute setting will depend on the interleavings chosen by the OS
@@ -13835,7 +13836,7 @@ def cuKernelSetCacheConfig(kernel, config, dev):
     CU_FUNC_CACHE_PREFER_NONE: no preference for shared memory or L1 (default) -
     CU_FUNC_CACHE_PREFER_SHARED: prefer larger shared memory and smaller L1 cache -
     CU_FUNC_CACHE_PREFER_L1: prefer larger L1 cache and smaller shared memory -
-    CU_FUNC_CACHE_PREFER_EQUAL: prefer equal sized L1 cache and shared memory ote The API has
+    CU_FUNC_CACHE_PREFER_EQUAL: prefer equal sized L1 cache and shared memory Note: The API has
     stricter locking requirements in comparison to its legacy counterpart cuFuncSetCacheConfig()
     due to device-wide semantics. If multiple threads are trying to set a config on the same device
     simultaneously, the cache config setting will depend on the interleavings chosen by the OS
@@ -13973,14 +13974,14 @@ def cuMemAllocPitch(WidthInBytes, Height, ElementSizeBytes):
     speed. The pitch returned in ``*pPitch`` by cuMemAllocPitch() is the width in bytes of the
     allocation. The intended usage of pitch is as a separate parameter of the allocation, used to
     compute addresses within the 2D array. Given the row and column of an array element of type
-    ``T,`` the address is computed as: \\code T* pElement = (T*)((char*)BaseAddress + Row * Pitch) +
-    Column; \\endcode The pitch returned by cuMemAllocPitch() is guaranteed to work with
-    cuMemcpy2D() under all circumstances. For allocations of 2D arrays, it is recommended that
-    programmers consider performing pitch allocations using cuMemAllocPitch(). Due to alignment
-    restrictions in the hardware, this is especially true if the application will be performing 2D
-    memory copies between different regions of device memory (whether linear memory or CUDA
-    arrays). The byte alignment of the pitch returned by cuMemAllocPitch() is guaranteed to match
-    or exceed the alignment requirement for texture binding with cuTexRefSetAddress2D().
+    ``T,`` the address is computed as: T* pElement = (T*)((char*)BaseAddress + Row * Pitch) +
+    Column; The pitch returned by cuMemAllocPitch() is guaranteed to work with cuMemcpy2D() under
+    all circumstances. For allocations of 2D arrays, it is recommended that programmers consider
+    performing pitch allocations using cuMemAllocPitch(). Due to alignment restrictions in the
+    hardware, this is especially true if the application will be performing 2D memory copies
+    between different regions of device memory (whether linear memory or CUDA arrays). The byte
+    alignment of the pitch returned by cuMemAllocPitch() is guaranteed to match or exceed the
+    alignment requirement for texture binding with cuTexRefSetAddress2D().
 
     Args:
         WidthInBytes: - Requested allocation width in bytes
@@ -14066,7 +14067,7 @@ def cuMemAllocHost(bytesize):
     allocated using cuMemAllocHost() will automatically be immediately accessible to all contexts
     on all devices which support unified addressing (as may be queried using
     CU_DEVICE_ATTRIBUTE_UNIFIED_ADDRESSING). The device pointer that may be used to access this
-    host memory from those contexts is always equal to the returned host pointer ``*pp.`` See \\ref
+    host memory from those contexts is always equal to the returned host pointer ``*pp.`` See
     CUDA_UNIFIED for additional details.
 
     Args:
@@ -14131,7 +14132,7 @@ def cuMemHostAlloc(bytesize, Flags):
     host memory from those contexts is always equal to the returned host pointer ``*pp.`` If the
     flag CU_MEMHOSTALLOC_WRITECOMBINED is specified, then the function cuMemHostGetDevicePointer()
     must be used to query the device pointer, even if the context supports unified addressing. See
-    \\ref CUDA_UNIFIED for additional details.
+    CUDA_UNIFIED for additional details.
 
     Args:
         bytesize: - Requested allocation size in bytes
@@ -14951,50 +14952,48 @@ def cuMemcpyAtoA(dstArray, dstOffset, srcArray, srcOffset, ByteCount):
 
 def cuMemcpy2D(pCopy):
     """Copies memory for 2D arrays Perform a 2D memory copy according to the parameters specified in
-    ``pCopy.`` The CUDA_MEMCPY2D structure is defined as: \\code typedef struct CUDA_MEMCPY2D_st {
+    ``pCopy.`` The CUDA_MEMCPY2D structure is defined as: typedef struct CUDA_MEMCPY2D_st {
     unsigned int srcXInBytes, srcY; CUmemorytype srcMemoryType; const void *srcHost; CUdeviceptr
     srcDevice; CUarray srcArray; unsigned int srcPitch; unsigned int dstXInBytes, dstY;
     CUmemorytype dstMemoryType; void *dstHost; CUdeviceptr dstDevice; CUarray dstArray; unsigned
-    int dstPitch; unsigned int WidthInBytes; unsigned int Height; } CUDA_MEMCPY2D; \\endcode where:
-    - srcMemoryType and dstMemoryType specify the type of memory of the source and destination,
-    respectively; CUmemorytype_enum is defined as: \\code typedef enum CUmemorytype_enum {
+    int dstPitch; unsigned int WidthInBytes; unsigned int Height; } CUDA_MEMCPY2D; where: -
+    srcMemoryType and dstMemoryType specify the type of memory of the source and destination,
+    respectively; CUmemorytype_enum is defined as: typedef enum CUmemorytype_enum {
     CU_MEMORYTYPE_HOST = 0x01, CU_MEMORYTYPE_DEVICE = 0x02, CU_MEMORYTYPE_ARRAY = 0x03,
-    CU_MEMORYTYPE_UNIFIED = 0x04 } CUmemorytype; \\endcode \\par If srcMemoryType is
-    CU_MEMORYTYPE_UNIFIED, srcDevice and srcPitch specify the (unified virtual address space) base
-    address of the source data and the bytes per row to apply. srcArray is ignored. This value may
-    be used only if unified addressing is supported in the calling context. \\par If srcMemoryType
-    is CU_MEMORYTYPE_HOST, srcHost and srcPitch specify the (host) base address of the source data
-    and the bytes per row to apply. srcArray is ignored. \\par If srcMemoryType is
-    CU_MEMORYTYPE_DEVICE, srcDevice and srcPitch specify the (device) base address of the source
-    data and the bytes per row to apply. srcArray is ignored. \\par If srcMemoryType is
-    CU_MEMORYTYPE_ARRAY, srcArray specifies the handle of the source data. srcHost, srcDevice and
-    srcPitch are ignored. \\par If dstMemoryType is CU_MEMORYTYPE_HOST, dstHost and dstPitch specify
-    the (host) base address of the destination data and the bytes per row to apply. dstArray is
-    ignored. \\par If dstMemoryType is CU_MEMORYTYPE_UNIFIED, dstDevice and dstPitch specify the
-    (unified virtual address space) base address of the source data and the bytes per row to apply.
-    dstArray is ignored. This value may be used only if unified addressing is supported in the
-    calling context. \\par If dstMemoryType is CU_MEMORYTYPE_DEVICE, dstDevice and dstPitch specify
-    the (device) base address of the destination data and the bytes per row to apply. dstArray is
-    ignored. \\par If dstMemoryType is CU_MEMORYTYPE_ARRAY, dstArray specifies the handle of the
-    destination data. dstHost, dstDevice and dstPitch are ignored. - srcXInBytes and srcY specify
-    the base address of the source data for the copy. \\par For host pointers, the starting address
-    is \\code void* Start = (void*)((char*)srcHost+srcY*srcPitch + srcXInBytes); \\endcode \\par For
-    device pointers, the starting address is \\code CUdeviceptr Start =
-    srcDevice+srcY*srcPitch+srcXInBytes; \\endcode \\par For CUDA arrays, srcXInBytes must be evenly
-    divisible by the array element size. - dstXInBytes and dstY specify the base address of the
-    destination data for the copy. \\par For host pointers, the base address is \\code void* dstStart
-    = (void*)((char*)dstHost+dstY*dstPitch + dstXInBytes); \\endcode \\par For device pointers, the
-    starting address is \\code CUdeviceptr dstStart = dstDevice+dstY*dstPitch+dstXInBytes; \\endcode
-    \\par For CUDA arrays, dstXInBytes must be evenly divisible by the array element size. -
-    WidthInBytes and Height specify the width (in bytes) and height of the 2D copy being performed.
-    - If specified, srcPitch must be greater than or equal to WidthInBytes + srcXInBytes, and
-    dstPitch must be greater than or equal to WidthInBytes + dstXInBytes. \\par cuMemcpy2D() returns
-    an error if any pitch is greater than the maximum allowed (CU_DEVICE_ATTRIBUTE_MAX_PITCH).
-    cuMemAllocPitch() passes back pitches that always work with cuMemcpy2D(). On intra-device
-    memory copies (device to device, CUDA array to device, CUDA array to CUDA array), cuMemcpy2D()
-    may fail for pitches not computed by cuMemAllocPitch(). cuMemcpy2DUnaligned() does not have
-    this restriction, but may run significantly slower in the cases where cuMemcpy2D() would have
-    returned an error code.
+    CU_MEMORYTYPE_UNIFIED = 0x04 } CUmemorytype; If srcMemoryType is CU_MEMORYTYPE_UNIFIED,
+    srcDevice and srcPitch specify the (unified virtual address space) base address of the source
+    data and the bytes per row to apply. srcArray is ignored. This value may be used only if
+    unified addressing is supported in the calling context. If srcMemoryType is CU_MEMORYTYPE_HOST,
+    srcHost and srcPitch specify the (host) base address of the source data and the bytes per row
+    to apply. srcArray is ignored. If srcMemoryType is CU_MEMORYTYPE_DEVICE, srcDevice and srcPitch
+    specify the (device) base address of the source data and the bytes per row to apply. srcArray
+    is ignored. If srcMemoryType is CU_MEMORYTYPE_ARRAY, srcArray specifies the handle of the
+    source data. srcHost, srcDevice and srcPitch are ignored. If dstMemoryType is
+    CU_MEMORYTYPE_HOST, dstHost and dstPitch specify the (host) base address of the destination
+    data and the bytes per row to apply. dstArray is ignored. If dstMemoryType is
+    CU_MEMORYTYPE_UNIFIED, dstDevice and dstPitch specify the (unified virtual address space) base
+    address of the source data and the bytes per row to apply. dstArray is ignored. This value may
+    be used only if unified addressing is supported in the calling context. If dstMemoryType is
+    CU_MEMORYTYPE_DEVICE, dstDevice and dstPitch specify the (device) base address of the
+    destination data and the bytes per row to apply. dstArray is ignored. If dstMemoryType is
+    CU_MEMORYTYPE_ARRAY, dstArray specifies the handle of the destination data. dstHost, dstDevice
+    and dstPitch are ignored. - srcXInBytes and srcY specify the base address of the source data
+    for the copy. For host pointers, the starting address is void* Start =
+    (void*)((char*)srcHost+srcY*srcPitch + srcXInBytes); For device pointers, the starting address
+    is CUdeviceptr Start = srcDevice+srcY*srcPitch+srcXInBytes; For CUDA arrays, srcXInBytes must
+    be evenly divisible by the array element size. - dstXInBytes and dstY specify the base address
+    of the destination data for the copy. For host pointers, the base address is void* dstStart =
+    (void*)((char*)dstHost+dstY*dstPitch + dstXInBytes); For device pointers, the starting address
+    is CUdeviceptr dstStart = dstDevice+dstY*dstPitch+dstXInBytes; For CUDA arrays, dstXInBytes
+    must be evenly divisible by the array element size. - WidthInBytes and Height specify the width
+    (in bytes) and height of the 2D copy being performed. - If specified, srcPitch must be greater
+    than or equal to WidthInBytes + srcXInBytes, and dstPitch must be greater than or equal to
+    WidthInBytes + dstXInBytes. cuMemcpy2D() returns an error if any pitch is greater than the
+    maximum allowed (CU_DEVICE_ATTRIBUTE_MAX_PITCH). cuMemAllocPitch() passes back pitches that
+    always work with cuMemcpy2D(). On intra-device memory copies (device to device, CUDA array to
+    device, CUDA array to CUDA array), cuMemcpy2D() may fail for pitches not computed by
+    cuMemAllocPitch(). cuMemcpy2DUnaligned() does not have this restriction, but may run
+    significantly slower in the cases where cuMemcpy2D() would have returned an error code.
 
     Args:
         pCopy: - Parameters for the memory copy
@@ -15014,50 +15013,48 @@ def cuMemcpy2D(pCopy):
 
 def cuMemcpy2DUnaligned(pCopy):
     """Copies memory for 2D arrays Perform a 2D memory copy according to the parameters specified in
-    ``pCopy.`` The CUDA_MEMCPY2D structure is defined as: \\code typedef struct CUDA_MEMCPY2D_st {
+    ``pCopy.`` The CUDA_MEMCPY2D structure is defined as: typedef struct CUDA_MEMCPY2D_st {
     unsigned int srcXInBytes, srcY; CUmemorytype srcMemoryType; const void *srcHost; CUdeviceptr
     srcDevice; CUarray srcArray; unsigned int srcPitch; unsigned int dstXInBytes, dstY;
     CUmemorytype dstMemoryType; void *dstHost; CUdeviceptr dstDevice; CUarray dstArray; unsigned
-    int dstPitch; unsigned int WidthInBytes; unsigned int Height; } CUDA_MEMCPY2D; \\endcode where:
-    - srcMemoryType and dstMemoryType specify the type of memory of the source and destination,
-    respectively; CUmemorytype_enum is defined as: \\code typedef enum CUmemorytype_enum {
+    int dstPitch; unsigned int WidthInBytes; unsigned int Height; } CUDA_MEMCPY2D; where: -
+    srcMemoryType and dstMemoryType specify the type of memory of the source and destination,
+    respectively; CUmemorytype_enum is defined as: typedef enum CUmemorytype_enum {
     CU_MEMORYTYPE_HOST = 0x01, CU_MEMORYTYPE_DEVICE = 0x02, CU_MEMORYTYPE_ARRAY = 0x03,
-    CU_MEMORYTYPE_UNIFIED = 0x04 } CUmemorytype; \\endcode \\par If srcMemoryType is
-    CU_MEMORYTYPE_UNIFIED, srcDevice and srcPitch specify the (unified virtual address space) base
-    address of the source data and the bytes per row to apply. srcArray is ignored. This value may
-    be used only if unified addressing is supported in the calling context. \\par If srcMemoryType
-    is CU_MEMORYTYPE_HOST, srcHost and srcPitch specify the (host) base address of the source data
-    and the bytes per row to apply. srcArray is ignored. \\par If srcMemoryType is
-    CU_MEMORYTYPE_DEVICE, srcDevice and srcPitch specify the (device) base address of the source
-    data and the bytes per row to apply. srcArray is ignored. \\par If srcMemoryType is
-    CU_MEMORYTYPE_ARRAY, srcArray specifies the handle of the source data. srcHost, srcDevice and
-    srcPitch are ignored. \\par If dstMemoryType is CU_MEMORYTYPE_UNIFIED, dstDevice and dstPitch
-    specify the (unified virtual address space) base address of the source data and the bytes per
-    row to apply. dstArray is ignored. This value may be used only if unified addressing is
-    supported in the calling context. \\par If dstMemoryType is CU_MEMORYTYPE_HOST, dstHost and
-    dstPitch specify the (host) base address of the destination data and the bytes per row to
-    apply. dstArray is ignored. \\par If dstMemoryType is CU_MEMORYTYPE_DEVICE, dstDevice and
-    dstPitch specify the (device) base address of the destination data and the bytes per row to
-    apply. dstArray is ignored. \\par If dstMemoryType is CU_MEMORYTYPE_ARRAY, dstArray specifies
-    the handle of the destination data. dstHost, dstDevice and dstPitch are ignored. - srcXInBytes
-    and srcY specify the base address of the source data for the copy. \\par For host pointers, the
-    starting address is \\code void* Start = (void*)((char*)srcHost+srcY*srcPitch + srcXInBytes);
-    \\endcode \\par For device pointers, the starting address is \\code CUdeviceptr Start =
-    srcDevice+srcY*srcPitch+srcXInBytes; \\endcode \\par For CUDA arrays, srcXInBytes must be evenly
-    divisible by the array element size. - dstXInBytes and dstY specify the base address of the
-    destination data for the copy. \\par For host pointers, the base address is \\code void* dstStart
-    = (void*)((char*)dstHost+dstY*dstPitch + dstXInBytes); \\endcode \\par For device pointers, the
-    starting address is \\code CUdeviceptr dstStart = dstDevice+dstY*dstPitch+dstXInBytes; \\endcode
-    \\par For CUDA arrays, dstXInBytes must be evenly divisible by the array element size. -
-    WidthInBytes and Height specify the width (in bytes) and height of the 2D copy being performed.
-    - If specified, srcPitch must be greater than or equal to WidthInBytes + srcXInBytes, and
-    dstPitch must be greater than or equal to WidthInBytes + dstXInBytes. \\par cuMemcpy2D() returns
-    an error if any pitch is greater than the maximum allowed (CU_DEVICE_ATTRIBUTE_MAX_PITCH).
-    cuMemAllocPitch() passes back pitches that always work with cuMemcpy2D(). On intra-device
-    memory copies (device to device, CUDA array to device, CUDA array to CUDA array), cuMemcpy2D()
-    may fail for pitches not computed by cuMemAllocPitch(). cuMemcpy2DUnaligned() does not have
-    this restriction, but may run significantly slower in the cases where cuMemcpy2D() would have
-    returned an error code.
+    CU_MEMORYTYPE_UNIFIED = 0x04 } CUmemorytype; If srcMemoryType is CU_MEMORYTYPE_UNIFIED,
+    srcDevice and srcPitch specify the (unified virtual address space) base address of the source
+    data and the bytes per row to apply. srcArray is ignored. This value may be used only if
+    unified addressing is supported in the calling context. If srcMemoryType is CU_MEMORYTYPE_HOST,
+    srcHost and srcPitch specify the (host) base address of the source data and the bytes per row
+    to apply. srcArray is ignored. If srcMemoryType is CU_MEMORYTYPE_DEVICE, srcDevice and srcPitch
+    specify the (device) base address of the source data and the bytes per row to apply. srcArray
+    is ignored. If srcMemoryType is CU_MEMORYTYPE_ARRAY, srcArray specifies the handle of the
+    source data. srcHost, srcDevice and srcPitch are ignored. If dstMemoryType is
+    CU_MEMORYTYPE_UNIFIED, dstDevice and dstPitch specify the (unified virtual address space) base
+    address of the source data and the bytes per row to apply. dstArray is ignored. This value may
+    be used only if unified addressing is supported in the calling context. If dstMemoryType is
+    CU_MEMORYTYPE_HOST, dstHost and dstPitch specify the (host) base address of the destination
+    data and the bytes per row to apply. dstArray is ignored. If dstMemoryType is
+    CU_MEMORYTYPE_DEVICE, dstDevice and dstPitch specify the (device) base address of the
+    destination data and the bytes per row to apply. dstArray is ignored. If dstMemoryType is
+    CU_MEMORYTYPE_ARRAY, dstArray specifies the handle of the destination data. dstHost, dstDevice
+    and dstPitch are ignored. - srcXInBytes and srcY specify the base address of the source data
+    for the copy. For host pointers, the starting address is void* Start =
+    (void*)((char*)srcHost+srcY*srcPitch + srcXInBytes); For device pointers, the starting address
+    is CUdeviceptr Start = srcDevice+srcY*srcPitch+srcXInBytes; For CUDA arrays, srcXInBytes must
+    be evenly divisible by the array element size. - dstXInBytes and dstY specify the base address
+    of the destination data for the copy. For host pointers, the base address is void* dstStart =
+    (void*)((char*)dstHost+dstY*dstPitch + dstXInBytes); For device pointers, the starting address
+    is CUdeviceptr dstStart = dstDevice+dstY*dstPitch+dstXInBytes; For CUDA arrays, dstXInBytes
+    must be evenly divisible by the array element size. - WidthInBytes and Height specify the width
+    (in bytes) and height of the 2D copy being performed. - If specified, srcPitch must be greater
+    than or equal to WidthInBytes + srcXInBytes, and dstPitch must be greater than or equal to
+    WidthInBytes + dstXInBytes. cuMemcpy2D() returns an error if any pitch is greater than the
+    maximum allowed (CU_DEVICE_ATTRIBUTE_MAX_PITCH). cuMemAllocPitch() passes back pitches that
+    always work with cuMemcpy2D(). On intra-device memory copies (device to device, CUDA array to
+    device, CUDA array to CUDA array), cuMemcpy2D() may fail for pitches not computed by
+    cuMemAllocPitch(). cuMemcpy2DUnaligned() does not have this restriction, but may run
+    significantly slower in the cases where cuMemcpy2D() would have returned an error code.
 
     Args:
         pCopy: - Parameters for the memory copy
@@ -15077,52 +15074,51 @@ def cuMemcpy2DUnaligned(pCopy):
 
 def cuMemcpy3D(pCopy):
     """Copies memory for 3D arrays Perform a 3D memory copy according to the parameters specified in
-    ``pCopy.`` The CUDA_MEMCPY3D structure is defined as: \\code typedef struct CUDA_MEMCPY3D_st {
+    ``pCopy.`` The CUDA_MEMCPY3D structure is defined as: typedef struct CUDA_MEMCPY3D_st {
     unsigned int srcXInBytes, srcY, srcZ; unsigned int srcLOD; CUmemorytype srcMemoryType; const
     void *srcHost; CUdeviceptr srcDevice; CUarray srcArray; unsigned int srcPitch; // ignored when
     src is array unsigned int srcHeight; // ignored when src is array; may be 0 if Depth==1
     unsigned int dstXInBytes, dstY, dstZ; unsigned int dstLOD; CUmemorytype dstMemoryType; void
     *dstHost; CUdeviceptr dstDevice; CUarray dstArray; unsigned int dstPitch; // ignored when dst
     is array unsigned int dstHeight; // ignored when dst is array; may be 0 if Depth==1 unsigned
-    int WidthInBytes; unsigned int Height; unsigned int Depth; } CUDA_MEMCPY3D; \\endcode where: -
+    int WidthInBytes; unsigned int Height; unsigned int Depth; } CUDA_MEMCPY3D; where: -
     srcMemoryType and dstMemoryType specify the type of memory of the source and destination,
-    respectively; CUmemorytype_enum is defined as: \\code typedef enum CUmemorytype_enum {
+    respectively; CUmemorytype_enum is defined as: typedef enum CUmemorytype_enum {
     CU_MEMORYTYPE_HOST = 0x01, CU_MEMORYTYPE_DEVICE = 0x02, CU_MEMORYTYPE_ARRAY = 0x03,
-    CU_MEMORYTYPE_UNIFIED = 0x04 } CUmemorytype; \\endcode \\par If srcMemoryType is
-    CU_MEMORYTYPE_UNIFIED, srcDevice and srcPitch specify the (unified virtual address space) base
-    address of the source data and the bytes per row to apply. srcArray is ignored. This value may
-    be used only if unified addressing is supported in the calling context. \\par If srcMemoryType
-    is CU_MEMORYTYPE_HOST, srcHost, srcPitch and srcHeight specify the (host) base address of the
-    source data, the bytes per row, and the height of each 2D slice of the 3D array. srcArray is
-    ignored. \\par If srcMemoryType is CU_MEMORYTYPE_DEVICE, srcDevice, srcPitch and srcHeight
-    specify the (device) base address of the source data, the bytes per row, and the height of each
-    2D slice of the 3D array. srcArray is ignored. \\par If srcMemoryType is CU_MEMORYTYPE_ARRAY,
-    srcArray specifies the handle of the source data. srcHost, srcDevice, srcPitch and srcHeight
-    are ignored. \\par If dstMemoryType is CU_MEMORYTYPE_UNIFIED, dstDevice and dstPitch specify the
-    (unified virtual address space) base address of the source data and the bytes per row to apply.
-    dstArray is ignored. This value may be used only if unified addressing is supported in the
-    calling context. \\par If dstMemoryType is CU_MEMORYTYPE_HOST, dstHost and dstPitch specify the
-    (host) base address of the destination data, the bytes per row, and the height of each 2D slice
-    of the 3D array. dstArray is ignored. \\par If dstMemoryType is CU_MEMORYTYPE_DEVICE, dstDevice
-    and dstPitch specify the (device) base address of the destination data, the bytes per row, and
-    the height of each 2D slice of the 3D array. dstArray is ignored. \\par If dstMemoryType is
-    CU_MEMORYTYPE_ARRAY, dstArray specifies the handle of the destination data. dstHost, dstDevice,
-    dstPitch and dstHeight are ignored. - srcXInBytes, srcY and srcZ specify the base address of
-    the source data for the copy. \\par For host pointers, the starting address is \\code void* Start
-    = (void*)((char*)srcHost+(srcZ*srcHeight+srcY)*srcPitch + srcXInBytes); \\endcode \\par For
-    device pointers, the starting address is \\code CUdeviceptr Start =
-    srcDevice+(srcZ*srcHeight+srcY)*srcPitch+srcXInBytes; \\endcode \\par For CUDA arrays,
-    srcXInBytes must be evenly divisible by the array element size. - dstXInBytes, dstY and dstZ
-    specify the base address of the destination data for the copy. \\par For host pointers, the base
-    address is \\code void* dstStart = (void*)((char*)dstHost+(dstZ*dstHeight+dstY)*dstPitch +
-    dstXInBytes); \\endcode \\par For device pointers, the starting address is \\code CUdeviceptr
-    dstStart = dstDevice+(dstZ*dstHeight+dstY)*dstPitch+dstXInBytes; \\endcode \\par For CUDA arrays,
-    dstXInBytes must be evenly divisible by the array element size. - WidthInBytes, Height and
-    Depth specify the width (in bytes), height and depth of the 3D copy being performed. - If
-    specified, srcPitch must be greater than or equal to WidthInBytes + srcXInBytes, and dstPitch
-    must be greater than or equal to WidthInBytes + dstXInBytes. - If specified, srcHeight must be
-    greater than or equal to Height + srcY, and dstHeight must be greater than or equal to Height +
-    dstY. \\par cuMemcpy3D() returns an error if any pitch is greater than the maximum allowed
+    CU_MEMORYTYPE_UNIFIED = 0x04 } CUmemorytype; If srcMemoryType is CU_MEMORYTYPE_UNIFIED,
+    srcDevice and srcPitch specify the (unified virtual address space) base address of the source
+    data and the bytes per row to apply. srcArray is ignored. This value may be used only if
+    unified addressing is supported in the calling context. If srcMemoryType is CU_MEMORYTYPE_HOST,
+    srcHost, srcPitch and srcHeight specify the (host) base address of the source data, the bytes
+    per row, and the height of each 2D slice of the 3D array. srcArray is ignored. If srcMemoryType
+    is CU_MEMORYTYPE_DEVICE, srcDevice, srcPitch and srcHeight specify the (device) base address of
+    the source data, the bytes per row, and the height of each 2D slice of the 3D array. srcArray
+    is ignored. If srcMemoryType is CU_MEMORYTYPE_ARRAY, srcArray specifies the handle of the
+    source data. srcHost, srcDevice, srcPitch and srcHeight are ignored. If dstMemoryType is
+    CU_MEMORYTYPE_UNIFIED, dstDevice and dstPitch specify the (unified virtual address space) base
+    address of the source data and the bytes per row to apply. dstArray is ignored. This value may
+    be used only if unified addressing is supported in the calling context. If dstMemoryType is
+    CU_MEMORYTYPE_HOST, dstHost and dstPitch specify the (host) base address of the destination
+    data, the bytes per row, and the height of each 2D slice of the 3D array. dstArray is ignored.
+    If dstMemoryType is CU_MEMORYTYPE_DEVICE, dstDevice and dstPitch specify the (device) base
+    address of the destination data, the bytes per row, and the height of each 2D slice of the 3D
+    array. dstArray is ignored. If dstMemoryType is CU_MEMORYTYPE_ARRAY, dstArray specifies the
+    handle of the destination data. dstHost, dstDevice, dstPitch and dstHeight are ignored. -
+    srcXInBytes, srcY and srcZ specify the base address of the source data for the copy. For host
+    pointers, the starting address is void* Start =
+    (void*)((char*)srcHost+(srcZ*srcHeight+srcY)*srcPitch + srcXInBytes); For device pointers, the
+    starting address is CUdeviceptr Start = srcDevice+(srcZ*srcHeight+srcY)*srcPitch+srcXInBytes;
+    For CUDA arrays, srcXInBytes must be evenly divisible by the array element size. - dstXInBytes,
+    dstY and dstZ specify the base address of the destination data for the copy. For host pointers,
+    the base address is void* dstStart = (void*)((char*)dstHost+(dstZ*dstHeight+dstY)*dstPitch +
+    dstXInBytes); For device pointers, the starting address is CUdeviceptr dstStart =
+    dstDevice+(dstZ*dstHeight+dstY)*dstPitch+dstXInBytes; For CUDA arrays, dstXInBytes must be
+    evenly divisible by the array element size. - WidthInBytes, Height and Depth specify the width
+    (in bytes), height and depth of the 3D copy being performed. - If specified, srcPitch must be
+    greater than or equal to WidthInBytes + srcXInBytes, and dstPitch must be greater than or equal
+    to WidthInBytes + dstXInBytes. - If specified, srcHeight must be greater than or equal to
+    Height + srcY, and dstHeight must be greater than or equal to Height + dstY. cuMemcpy3D()
+    returns an error if any pitch is greater than the maximum allowed
     (CU_DEVICE_ATTRIBUTE_MAX_PITCH). The srcLOD and dstLOD members of the CUDA_MEMCPY3D structure
     must be set to 0.
 
@@ -15429,48 +15425,46 @@ def cuMemcpyAtoHAsync(dstHost, srcArray, srcOffset, ByteCount, hStream):
 
 def cuMemcpy2DAsync(pCopy, hStream):
     """Copies memory for 2D arrays Perform a 2D memory copy according to the parameters specified in
-    ``pCopy.`` The CUDA_MEMCPY2D structure is defined as: \\code typedef struct CUDA_MEMCPY2D_st {
+    ``pCopy.`` The CUDA_MEMCPY2D structure is defined as: typedef struct CUDA_MEMCPY2D_st {
     unsigned int srcXInBytes, srcY; CUmemorytype srcMemoryType; const void *srcHost; CUdeviceptr
     srcDevice; CUarray srcArray; unsigned int srcPitch; unsigned int dstXInBytes, dstY;
     CUmemorytype dstMemoryType; void *dstHost; CUdeviceptr dstDevice; CUarray dstArray; unsigned
-    int dstPitch; unsigned int WidthInBytes; unsigned int Height; } CUDA_MEMCPY2D; \\endcode where:
-    - srcMemoryType and dstMemoryType specify the type of memory of the source and destination,
-    respectively; CUmemorytype_enum is defined as: \\code typedef enum CUmemorytype_enum {
+    int dstPitch; unsigned int WidthInBytes; unsigned int Height; } CUDA_MEMCPY2D; where: -
+    srcMemoryType and dstMemoryType specify the type of memory of the source and destination,
+    respectively; CUmemorytype_enum is defined as: typedef enum CUmemorytype_enum {
     CU_MEMORYTYPE_HOST = 0x01, CU_MEMORYTYPE_DEVICE = 0x02, CU_MEMORYTYPE_ARRAY = 0x03,
-    CU_MEMORYTYPE_UNIFIED = 0x04 } CUmemorytype; \\endcode \\par If srcMemoryType is
-    CU_MEMORYTYPE_HOST, srcHost and srcPitch specify the (host) base address of the source data and
-    the bytes per row to apply. srcArray is ignored. \\par If srcMemoryType is
-    CU_MEMORYTYPE_UNIFIED, srcDevice and srcPitch specify the (unified virtual address space) base
-    address of the source data and the bytes per row to apply. srcArray is ignored. This value may
-    be used only if unified addressing is supported in the calling context. \\par If srcMemoryType
-    is CU_MEMORYTYPE_DEVICE, srcDevice and srcPitch specify the (device) base address of the source
-    data and the bytes per row to apply. srcArray is ignored. \\par If srcMemoryType is
-    CU_MEMORYTYPE_ARRAY, srcArray specifies the handle of the source data. srcHost, srcDevice and
-    srcPitch are ignored. \\par If dstMemoryType is CU_MEMORYTYPE_UNIFIED, dstDevice and dstPitch
-    specify the (unified virtual address space) base address of the source data and the bytes per
-    row to apply. dstArray is ignored. This value may be used only if unified addressing is
-    supported in the calling context. \\par If dstMemoryType is CU_MEMORYTYPE_HOST, dstHost and
-    dstPitch specify the (host) base address of the destination data and the bytes per row to
-    apply. dstArray is ignored. \\par If dstMemoryType is CU_MEMORYTYPE_DEVICE, dstDevice and
+    CU_MEMORYTYPE_UNIFIED = 0x04 } CUmemorytype; If srcMemoryType is CU_MEMORYTYPE_HOST, srcHost
+    and srcPitch specify the (host) base address of the source data and the bytes per row to apply.
+    srcArray is ignored. If srcMemoryType is CU_MEMORYTYPE_UNIFIED, srcDevice and srcPitch specify
+    the (unified virtual address space) base address of the source data and the bytes per row to
+    apply. srcArray is ignored. This value may be used only if unified addressing is supported in
+    the calling context. If srcMemoryType is CU_MEMORYTYPE_DEVICE, srcDevice and srcPitch specify
+    the (device) base address of the source data and the bytes per row to apply. srcArray is
+    ignored. If srcMemoryType is CU_MEMORYTYPE_ARRAY, srcArray specifies the handle of the source
+    data. srcHost, srcDevice and srcPitch are ignored. If dstMemoryType is CU_MEMORYTYPE_UNIFIED,
+    dstDevice and dstPitch specify the (unified virtual address space) base address of the source
+    data and the bytes per row to apply. dstArray is ignored. This value may be used only if
+    unified addressing is supported in the calling context. If dstMemoryType is CU_MEMORYTYPE_HOST,
+    dstHost and dstPitch specify the (host) base address of the destination data and the bytes per
+    row to apply. dstArray is ignored. If dstMemoryType is CU_MEMORYTYPE_DEVICE, dstDevice and
     dstPitch specify the (device) base address of the destination data and the bytes per row to
-    apply. dstArray is ignored. \\par If dstMemoryType is CU_MEMORYTYPE_ARRAY, dstArray specifies
-    the handle of the destination data. dstHost, dstDevice and dstPitch are ignored. - srcXInBytes
-    and srcY specify the base address of the source data for the copy. \\par For host pointers, the
-    starting address is \\code void* Start = (void*)((char*)srcHost+srcY*srcPitch + srcXInBytes);
-    \\endcode \\par For device pointers, the starting address is \\code CUdeviceptr Start =
-    srcDevice+srcY*srcPitch+srcXInBytes; \\endcode \\par For CUDA arrays, srcXInBytes must be evenly
-    divisible by the array element size. - dstXInBytes and dstY specify the base address of the
-    destination data for the copy. \\par For host pointers, the base address is \\code void* dstStart
-    = (void*)((char*)dstHost+dstY*dstPitch + dstXInBytes); \\endcode \\par For device pointers, the
-    starting address is \\code CUdeviceptr dstStart = dstDevice+dstY*dstPitch+dstXInBytes; \\endcode
-    \\par For CUDA arrays, dstXInBytes must be evenly divisible by the array element size. -
-    WidthInBytes and Height specify the width (in bytes) and height of the 2D copy being performed.
-    - If specified, srcPitch must be greater than or equal to WidthInBytes + srcXInBytes, and
-    dstPitch must be greater than or equal to WidthInBytes + dstXInBytes. - If specified, srcPitch
-    must be greater than or equal to WidthInBytes + srcXInBytes, and dstPitch must be greater than
-    or equal to WidthInBytes + dstXInBytes. - If specified, srcHeight must be greater than or equal
-    to Height + srcY, and dstHeight must be greater than or equal to Height + dstY. \\par
-    cuMemcpy2DAsync() returns an error if any pitch is greater than the maximum allowed
+    apply. dstArray is ignored. If dstMemoryType is CU_MEMORYTYPE_ARRAY, dstArray specifies the
+    handle of the destination data. dstHost, dstDevice and dstPitch are ignored. - srcXInBytes and
+    srcY specify the base address of the source data for the copy. For host pointers, the starting
+    address is void* Start = (void*)((char*)srcHost+srcY*srcPitch + srcXInBytes); For device
+    pointers, the starting address is CUdeviceptr Start = srcDevice+srcY*srcPitch+srcXInBytes; For
+    CUDA arrays, srcXInBytes must be evenly divisible by the array element size. - dstXInBytes and
+    dstY specify the base address of the destination data for the copy. For host pointers, the base
+    address is void* dstStart = (void*)((char*)dstHost+dstY*dstPitch + dstXInBytes); For device
+    pointers, the starting address is CUdeviceptr dstStart = dstDevice+dstY*dstPitch+dstXInBytes;
+    For CUDA arrays, dstXInBytes must be evenly divisible by the array element size. - WidthInBytes
+    and Height specify the width (in bytes) and height of the 2D copy being performed. - If
+    specified, srcPitch must be greater than or equal to WidthInBytes + srcXInBytes, and dstPitch
+    must be greater than or equal to WidthInBytes + dstXInBytes. - If specified, srcPitch must be
+    greater than or equal to WidthInBytes + srcXInBytes, and dstPitch must be greater than or equal
+    to WidthInBytes + dstXInBytes. - If specified, srcHeight must be greater than or equal to
+    Height + srcY, and dstHeight must be greater than or equal to Height + dstY. cuMemcpy2DAsync()
+    returns an error if any pitch is greater than the maximum allowed
     (CU_DEVICE_ATTRIBUTE_MAX_PITCH). cuMemAllocPitch() passes back pitches that always work with
     cuMemcpy2D(). On intra-device memory copies (device to device, CUDA array to device, CUDA array
     to CUDA array), cuMemcpy2DAsync() may fail for pitches not computed by cuMemAllocPitch().
@@ -15499,52 +15493,51 @@ def cuMemcpy2DAsync(pCopy, hStream):
 
 def cuMemcpy3DAsync(pCopy, hStream):
     """Copies memory for 3D arrays Perform a 3D memory copy according to the parameters specified in
-    ``pCopy.`` The CUDA_MEMCPY3D structure is defined as: \\code typedef struct CUDA_MEMCPY3D_st {
+    ``pCopy.`` The CUDA_MEMCPY3D structure is defined as: typedef struct CUDA_MEMCPY3D_st {
     unsigned int srcXInBytes, srcY, srcZ; unsigned int srcLOD; CUmemorytype srcMemoryType; const
     void *srcHost; CUdeviceptr srcDevice; CUarray srcArray; unsigned int srcPitch; // ignored when
     src is array unsigned int srcHeight; // ignored when src is array; may be 0 if Depth==1
     unsigned int dstXInBytes, dstY, dstZ; unsigned int dstLOD; CUmemorytype dstMemoryType; void
     *dstHost; CUdeviceptr dstDevice; CUarray dstArray; unsigned int dstPitch; // ignored when dst
     is array unsigned int dstHeight; // ignored when dst is array; may be 0 if Depth==1 unsigned
-    int WidthInBytes; unsigned int Height; unsigned int Depth; } CUDA_MEMCPY3D; \\endcode where: -
+    int WidthInBytes; unsigned int Height; unsigned int Depth; } CUDA_MEMCPY3D; where: -
     srcMemoryType and dstMemoryType specify the type of memory of the source and destination,
-    respectively; CUmemorytype_enum is defined as: \\code typedef enum CUmemorytype_enum {
+    respectively; CUmemorytype_enum is defined as: typedef enum CUmemorytype_enum {
     CU_MEMORYTYPE_HOST = 0x01, CU_MEMORYTYPE_DEVICE = 0x02, CU_MEMORYTYPE_ARRAY = 0x03,
-    CU_MEMORYTYPE_UNIFIED = 0x04 } CUmemorytype; \\endcode \\par If srcMemoryType is
-    CU_MEMORYTYPE_UNIFIED, srcDevice and srcPitch specify the (unified virtual address space) base
-    address of the source data and the bytes per row to apply. srcArray is ignored. This value may
-    be used only if unified addressing is supported in the calling context. \\par If srcMemoryType
-    is CU_MEMORYTYPE_HOST, srcHost, srcPitch and srcHeight specify the (host) base address of the
-    source data, the bytes per row, and the height of each 2D slice of the 3D array. srcArray is
-    ignored. \\par If srcMemoryType is CU_MEMORYTYPE_DEVICE, srcDevice, srcPitch and srcHeight
-    specify the (device) base address of the source data, the bytes per row, and the height of each
-    2D slice of the 3D array. srcArray is ignored. \\par If srcMemoryType is CU_MEMORYTYPE_ARRAY,
-    srcArray specifies the handle of the source data. srcHost, srcDevice, srcPitch and srcHeight
-    are ignored. \\par If dstMemoryType is CU_MEMORYTYPE_UNIFIED, dstDevice and dstPitch specify the
-    (unified virtual address space) base address of the source data and the bytes per row to apply.
-    dstArray is ignored. This value may be used only if unified addressing is supported in the
-    calling context. \\par If dstMemoryType is CU_MEMORYTYPE_HOST, dstHost and dstPitch specify the
-    (host) base address of the destination data, the bytes per row, and the height of each 2D slice
-    of the 3D array. dstArray is ignored. \\par If dstMemoryType is CU_MEMORYTYPE_DEVICE, dstDevice
-    and dstPitch specify the (device) base address of the destination data, the bytes per row, and
-    the height of each 2D slice of the 3D array. dstArray is ignored. \\par If dstMemoryType is
-    CU_MEMORYTYPE_ARRAY, dstArray specifies the handle of the destination data. dstHost, dstDevice,
-    dstPitch and dstHeight are ignored. - srcXInBytes, srcY and srcZ specify the base address of
-    the source data for the copy. \\par For host pointers, the starting address is \\code void* Start
-    = (void*)((char*)srcHost+(srcZ*srcHeight+srcY)*srcPitch + srcXInBytes); \\endcode \\par For
-    device pointers, the starting address is \\code CUdeviceptr Start =
-    srcDevice+(srcZ*srcHeight+srcY)*srcPitch+srcXInBytes; \\endcode \\par For CUDA arrays,
-    srcXInBytes must be evenly divisible by the array element size. - dstXInBytes, dstY and dstZ
-    specify the base address of the destination data for the copy. \\par For host pointers, the base
-    address is \\code void* dstStart = (void*)((char*)dstHost+(dstZ*dstHeight+dstY)*dstPitch +
-    dstXInBytes); \\endcode \\par For device pointers, the starting address is \\code CUdeviceptr
-    dstStart = dstDevice+(dstZ*dstHeight+dstY)*dstPitch+dstXInBytes; \\endcode \\par For CUDA arrays,
-    dstXInBytes must be evenly divisible by the array element size. - WidthInBytes, Height and
-    Depth specify the width (in bytes), height and depth of the 3D copy being performed. - If
-    specified, srcPitch must be greater than or equal to WidthInBytes + srcXInBytes, and dstPitch
-    must be greater than or equal to WidthInBytes + dstXInBytes. - If specified, srcHeight must be
-    greater than or equal to Height + srcY, and dstHeight must be greater than or equal to Height +
-    dstY. \\par cuMemcpy3DAsync() returns an error if any pitch is greater than the maximum allowed
+    CU_MEMORYTYPE_UNIFIED = 0x04 } CUmemorytype; If srcMemoryType is CU_MEMORYTYPE_UNIFIED,
+    srcDevice and srcPitch specify the (unified virtual address space) base address of the source
+    data and the bytes per row to apply. srcArray is ignored. This value may be used only if
+    unified addressing is supported in the calling context. If srcMemoryType is CU_MEMORYTYPE_HOST,
+    srcHost, srcPitch and srcHeight specify the (host) base address of the source data, the bytes
+    per row, and the height of each 2D slice of the 3D array. srcArray is ignored. If srcMemoryType
+    is CU_MEMORYTYPE_DEVICE, srcDevice, srcPitch and srcHeight specify the (device) base address of
+    the source data, the bytes per row, and the height of each 2D slice of the 3D array. srcArray
+    is ignored. If srcMemoryType is CU_MEMORYTYPE_ARRAY, srcArray specifies the handle of the
+    source data. srcHost, srcDevice, srcPitch and srcHeight are ignored. If dstMemoryType is
+    CU_MEMORYTYPE_UNIFIED, dstDevice and dstPitch specify the (unified virtual address space) base
+    address of the source data and the bytes per row to apply. dstArray is ignored. This value may
+    be used only if unified addressing is supported in the calling context. If dstMemoryType is
+    CU_MEMORYTYPE_HOST, dstHost and dstPitch specify the (host) base address of the destination
+    data, the bytes per row, and the height of each 2D slice of the 3D array. dstArray is ignored.
+    If dstMemoryType is CU_MEMORYTYPE_DEVICE, dstDevice and dstPitch specify the (device) base
+    address of the destination data, the bytes per row, and the height of each 2D slice of the 3D
+    array. dstArray is ignored. If dstMemoryType is CU_MEMORYTYPE_ARRAY, dstArray specifies the
+    handle of the destination data. dstHost, dstDevice, dstPitch and dstHeight are ignored. -
+    srcXInBytes, srcY and srcZ specify the base address of the source data for the copy. For host
+    pointers, the starting address is void* Start =
+    (void*)((char*)srcHost+(srcZ*srcHeight+srcY)*srcPitch + srcXInBytes); For device pointers, the
+    starting address is CUdeviceptr Start = srcDevice+(srcZ*srcHeight+srcY)*srcPitch+srcXInBytes;
+    For CUDA arrays, srcXInBytes must be evenly divisible by the array element size. - dstXInBytes,
+    dstY and dstZ specify the base address of the destination data for the copy. For host pointers,
+    the base address is void* dstStart = (void*)((char*)dstHost+(dstZ*dstHeight+dstY)*dstPitch +
+    dstXInBytes); For device pointers, the starting address is CUdeviceptr dstStart =
+    dstDevice+(dstZ*dstHeight+dstY)*dstPitch+dstXInBytes; For CUDA arrays, dstXInBytes must be
+    evenly divisible by the array element size. - WidthInBytes, Height and Depth specify the width
+    (in bytes), height and depth of the 3D copy being performed. - If specified, srcPitch must be
+    greater than or equal to WidthInBytes + srcXInBytes, and dstPitch must be greater than or equal
+    to WidthInBytes + dstXInBytes. - If specified, srcHeight must be greater than or equal to
+    Height + srcY, and dstHeight must be greater than or equal to Height + dstY. cuMemcpy3DAsync()
+    returns an error if any pitch is greater than the maximum allowed
     (CU_DEVICE_ATTRIBUTE_MAX_PITCH). The srcLOD and dstLOD members of the CUDA_MEMCPY3D structure
     must be set to 0.
 
@@ -16213,12 +16206,12 @@ def cuMemsetD2D32Async(dstDevice, dstPitch, ui, Width, Height, hStream):
 def cuArrayCreate(pAllocateArray):
     """Creates a 1D or 2D CUDA array Creates a CUDA array according to the CUDA_ARRAY_DESCRIPTOR
     structure ``pAllocateArray`` and returns a handle to the new CUDA array in ``*pHandle.`` The
-    CUDA_ARRAY_DESCRIPTOR is defined as: \\code typedef struct { unsigned int Width; unsigned int
-    Height; CUarray_format Format; unsigned int NumChannels; } CUDA_ARRAY_DESCRIPTOR; \\endcode
-    where: - ``Width,`` and ``Height`` are the width, and height of the CUDA array (in elements);
-    the CUDA array is one-dimensional if height is 0, two-dimensional otherwise; - Format specifies
-    the format of the elements; CUarray_format is defined as: \\code typedef enum
-    CUarray_format_enum { CU_AD_FORMAT_UNSIGNED_INT8 = 0x01, CU_AD_FORMAT_UNSIGNED_INT16 = 0x02,
+    CUDA_ARRAY_DESCRIPTOR is defined as: typedef struct { unsigned int Width; unsigned int Height;
+    CUarray_format Format; unsigned int NumChannels; } CUDA_ARRAY_DESCRIPTOR; where: - ``Width,``
+    and ``Height`` are the width, and height of the CUDA array (in elements); the CUDA array is
+    one-dimensional if height is 0, two-dimensional otherwise; - Format specifies the format of the
+    elements; CUarray_format is defined as: typedef enum CUarray_format_enum {
+    CU_AD_FORMAT_UNSIGNED_INT8 = 0x01, CU_AD_FORMAT_UNSIGNED_INT16 = 0x02,
     CU_AD_FORMAT_UNSIGNED_INT32 = 0x03, CU_AD_FORMAT_SIGNED_INT8 = 0x08, CU_AD_FORMAT_SIGNED_INT16
     = 0x09, CU_AD_FORMAT_SIGNED_INT32 = 0x0a, CU_AD_FORMAT_HALF = 0x10, CU_AD_FORMAT_FLOAT = 0x20,
     CU_AD_FORMAT_NV12 = 0xb0, CU_AD_FORMAT_UNORM_INT8X1 = 0xc0, CU_AD_FORMAT_UNORM_INT8X2 = 0xc1,
@@ -16236,18 +16229,17 @@ def cuArrayCreate(pAllocateArray):
     = 0xa6, CU_AD_FORMAT_Y216 = 0xa7, CU_AD_FORMAT_AYUV = 0xa8, CU_AD_FORMAT_Y410 = 0xa9,
     CU_AD_FORMAT_Y416 = 0xb1, CU_AD_FORMAT_Y444_PLANAR8 = 0xb2, CU_AD_FORMAT_Y444_PLANAR10 = 0xb3,
     CU_AD_FORMAT_YUV444_8bit_SemiPlanar = 0xb4, CU_AD_FORMAT_YUV444_16bit_SemiPlanar = 0xb5,
-    CU_AD_FORMAT_UNORM_INT_101010_2 = 0x50, } CUarray_format; \\endcode - ``NumChannels`` specifies
-    the number of packed components per CUDA array element; it may be 1, 2, or 4; Here are examples
-    of CUDA array descriptions: Description for a CUDA array of 2048 floats: \\code
-    CUDA_ARRAY_DESCRIPTOR desc; desc.Format = CU_AD_FORMAT_FLOAT; desc.NumChannels = 1; desc.Width
-    = 2048; desc.Height = 1; \\endcode Description for a 64 x 64 CUDA array of floats: \\code
-    CUDA_ARRAY_DESCRIPTOR desc; desc.Format = CU_AD_FORMAT_FLOAT; desc.NumChannels = 1; desc.Width
-    = 64; desc.Height = 64; \\endcode Description for a ``width`` x ``height`` CUDA array of 64-bit,
-    4x16-bit float16's: \\code CUDA_ARRAY_DESCRIPTOR desc; desc.Format = CU_AD_FORMAT_HALF;
-    desc.NumChannels = 4; desc.Width = width; desc.Height = height; \\endcode Description for a
-    ``width`` x ``height`` CUDA array of 16-bit elements, each of which is two 8-bit unsigned
-    chars: \\code CUDA_ARRAY_DESCRIPTOR arrayDesc; desc.Format = CU_AD_FORMAT_UNSIGNED_INT8;
-    desc.NumChannels = 2; desc.Width = width; desc.Height = height; \\endcode
+    CU_AD_FORMAT_UNORM_INT_101010_2 = 0x50, } CUarray_format; - ``NumChannels`` specifies the
+    number of packed components per CUDA array element; it may be 1, 2, or 4; Here are examples of
+    CUDA array descriptions: Description for a CUDA array of 2048 floats: CUDA_ARRAY_DESCRIPTOR
+    desc; desc.Format = CU_AD_FORMAT_FLOAT; desc.NumChannels = 1; desc.Width = 2048; desc.Height =
+    1; Description for a 64 x 64 CUDA array of floats: CUDA_ARRAY_DESCRIPTOR desc; desc.Format =
+    CU_AD_FORMAT_FLOAT; desc.NumChannels = 1; desc.Width = 64; desc.Height = 64; Description for a
+    ``width`` x ``height`` CUDA array of 64-bit, 4x16-bit float16's: CUDA_ARRAY_DESCRIPTOR desc;
+    desc.Format = CU_AD_FORMAT_HALF; desc.NumChannels = 4; desc.Width = width; desc.Height =
+    height; Description for a ``width`` x ``height`` CUDA array of 16-bit elements, each of which
+    is two 8-bit unsigned chars: CUDA_ARRAY_DESCRIPTOR arrayDesc; desc.Format =
+    CU_AD_FORMAT_UNSIGNED_INT8; desc.NumChannels = 2; desc.Width = width; desc.Height = height;
 
     Args:
         pAllocateArray: - Array descriptor
@@ -16457,48 +16449,48 @@ def cuArrayDestroy(hArray):
 def cuArray3DCreate(pAllocateArray):
     """Creates a 3D CUDA array Creates a CUDA array according to the CUDA_ARRAY3D_DESCRIPTOR structure
     ``pAllocateArray`` and returns a handle to the new CUDA array in ``*pHandle.`` The
-    CUDA_ARRAY3D_DESCRIPTOR is defined as: \\code typedef struct { unsigned int Width; unsigned int
+    CUDA_ARRAY3D_DESCRIPTOR is defined as: typedef struct { unsigned int Width; unsigned int
     Height; unsigned int Depth; CUarray_format Format; unsigned int NumChannels; unsigned int
-    Flags; } CUDA_ARRAY3D_DESCRIPTOR; \\endcode where: - ``Width,`` ``Height,`` and ``Depth`` are
-    the width, height, and depth of the CUDA array (in elements); the following types of CUDA
-    arrays can be allocated: - A 1D array is allocated if ``Height`` and ``Depth`` extents are both
-    zero. - A 2D array is allocated if only ``Depth`` extent is zero. - A 3D array is allocated if
-    all three extents are non-zero. - A 1D layered CUDA array is allocated if only ``Height`` is
-    zero and the CUDA_ARRAY3D_LAYERED flag is set. Each layer is a 1D array. The number of layers
-    is determined by the depth extent. - A 2D layered CUDA array is allocated if all three extents
-    are non-zero and the CUDA_ARRAY3D_LAYERED flag is set. Each layer is a 2D array. The number of
-    layers is determined by the depth extent. - A cubemap CUDA array is allocated if all three
-    extents are non-zero and the CUDA_ARRAY3D_CUBEMAP flag is set. ``Width`` must be equal to
-    ``Height,`` and ``Depth`` must be six. A cubemap is a special type of 2D layered CUDA array,
-    where the six layers represent the six faces of a cube. The order of the six layers in memory
-    is the same as that listed in CUarray_cubemap_face. - A cubemap layered CUDA array is allocated
-    if all three extents are non-zero, and both, CUDA_ARRAY3D_CUBEMAP and CUDA_ARRAY3D_LAYERED
-    flags are set. ``Width`` must be equal to ``Height,`` and ``Depth`` must be a multiple of six.
-    A cubemap layered CUDA array is a special type of 2D layered CUDA array that consists of a
-    collection of cubemaps. The first six layers represent the first cubemap, the next six layers
-    form the second cubemap, and so on. - Format specifies the format of the elements;
-    CUarray_format is defined as: \\code typedef enum CUarray_format_enum {
-    CU_AD_FORMAT_UNSIGNED_INT8 = 0x01, CU_AD_FORMAT_UNSIGNED_INT16 = 0x02,
-    CU_AD_FORMAT_UNSIGNED_INT32 = 0x03, CU_AD_FORMAT_SIGNED_INT8 = 0x08, CU_AD_FORMAT_SIGNED_INT16
-    = 0x09, CU_AD_FORMAT_SIGNED_INT32 = 0x0a, CU_AD_FORMAT_HALF = 0x10, CU_AD_FORMAT_FLOAT = 0x20,
-    CU_AD_FORMAT_NV12 = 0xb0, CU_AD_FORMAT_UNORM_INT8X1 = 0xc0, CU_AD_FORMAT_UNORM_INT8X2 = 0xc1,
-    CU_AD_FORMAT_UNORM_INT8X4 = 0xc2, CU_AD_FORMAT_UNORM_INT16X1 = 0xc3, CU_AD_FORMAT_UNORM_INT16X2
-    = 0xc4, CU_AD_FORMAT_UNORM_INT16X4 = 0xc5, CU_AD_FORMAT_SNORM_INT8X1 = 0xc6,
-    CU_AD_FORMAT_SNORM_INT8X2 = 0xc7, CU_AD_FORMAT_SNORM_INT8X4 = 0xc8, CU_AD_FORMAT_SNORM_INT16X1
-    = 0xc9, CU_AD_FORMAT_SNORM_INT16X2 = 0xca, CU_AD_FORMAT_SNORM_INT16X4 = 0xcb,
-    CU_AD_FORMAT_BC1_UNORM = 0x91, CU_AD_FORMAT_BC1_UNORM_SRGB = 0x92, CU_AD_FORMAT_BC2_UNORM =
-    0x93, CU_AD_FORMAT_BC2_UNORM_SRGB = 0x94, CU_AD_FORMAT_BC3_UNORM = 0x95,
-    CU_AD_FORMAT_BC3_UNORM_SRGB = 0x96, CU_AD_FORMAT_BC4_UNORM = 0x97, CU_AD_FORMAT_BC4_SNORM =
-    0x98, CU_AD_FORMAT_BC5_UNORM = 0x99, CU_AD_FORMAT_BC5_SNORM = 0x9a, CU_AD_FORMAT_BC6H_UF16 =
-    0x9b, CU_AD_FORMAT_BC6H_SF16 = 0x9c, CU_AD_FORMAT_BC7_UNORM = 0x9d, CU_AD_FORMAT_BC7_UNORM_SRGB
-    = 0x9e, CU_AD_FORMAT_P010 = 0x9f, CU_AD_FORMAT_P016 = 0xa1, CU_AD_FORMAT_NV16 = 0xa2,
-    CU_AD_FORMAT_P210 = 0xa3, CU_AD_FORMAT_P216 = 0xa4, CU_AD_FORMAT_YUY2 = 0xa5, CU_AD_FORMAT_Y210
-    = 0xa6, CU_AD_FORMAT_Y216 = 0xa7, CU_AD_FORMAT_AYUV = 0xa8, CU_AD_FORMAT_Y410 = 0xa9,
-    CU_AD_FORMAT_Y416 = 0xb1, CU_AD_FORMAT_Y444_PLANAR8 = 0xb2, CU_AD_FORMAT_Y444_PLANAR10 = 0xb3,
+    Flags; } CUDA_ARRAY3D_DESCRIPTOR; where: - ``Width,`` ``Height,`` and ``Depth`` are the width,
+    height, and depth of the CUDA array (in elements); the following types of CUDA arrays can be
+    allocated: - A 1D array is allocated if ``Height`` and ``Depth`` extents are both zero. - A 2D
+    array is allocated if only ``Depth`` extent is zero. - A 3D array is allocated if all three
+    extents are non-zero. - A 1D layered CUDA array is allocated if only ``Height`` is zero and the
+    CUDA_ARRAY3D_LAYERED flag is set. Each layer is a 1D array. The number of layers is determined
+    by the depth extent. - A 2D layered CUDA array is allocated if all three extents are non-zero
+    and the CUDA_ARRAY3D_LAYERED flag is set. Each layer is a 2D array. The number of layers is
+    determined by the depth extent. - A cubemap CUDA array is allocated if all three extents are
+    non-zero and the CUDA_ARRAY3D_CUBEMAP flag is set. ``Width`` must be equal to ``Height,`` and
+    ``Depth`` must be six. A cubemap is a special type of 2D layered CUDA array, where the six
+    layers represent the six faces of a cube. The order of the six layers in memory is the same as
+    that listed in CUarray_cubemap_face. - A cubemap layered CUDA array is allocated if all three
+    extents are non-zero, and both, CUDA_ARRAY3D_CUBEMAP and CUDA_ARRAY3D_LAYERED flags are set.
+    ``Width`` must be equal to ``Height,`` and ``Depth`` must be a multiple of six. A cubemap
+    layered CUDA array is a special type of 2D layered CUDA array that consists of a collection of
+    cubemaps. The first six layers represent the first cubemap, the next six layers form the second
+    cubemap, and so on. - Format specifies the format of the elements; CUarray_format is defined
+    as: typedef enum CUarray_format_enum { CU_AD_FORMAT_UNSIGNED_INT8 = 0x01,
+    CU_AD_FORMAT_UNSIGNED_INT16 = 0x02, CU_AD_FORMAT_UNSIGNED_INT32 = 0x03,
+    CU_AD_FORMAT_SIGNED_INT8 = 0x08, CU_AD_FORMAT_SIGNED_INT16 = 0x09, CU_AD_FORMAT_SIGNED_INT32 =
+    0x0a, CU_AD_FORMAT_HALF = 0x10, CU_AD_FORMAT_FLOAT = 0x20, CU_AD_FORMAT_NV12 = 0xb0,
+    CU_AD_FORMAT_UNORM_INT8X1 = 0xc0, CU_AD_FORMAT_UNORM_INT8X2 = 0xc1, CU_AD_FORMAT_UNORM_INT8X4 =
+    0xc2, CU_AD_FORMAT_UNORM_INT16X1 = 0xc3, CU_AD_FORMAT_UNORM_INT16X2 = 0xc4,
+    CU_AD_FORMAT_UNORM_INT16X4 = 0xc5, CU_AD_FORMAT_SNORM_INT8X1 = 0xc6, CU_AD_FORMAT_SNORM_INT8X2
+    = 0xc7, CU_AD_FORMAT_SNORM_INT8X4 = 0xc8, CU_AD_FORMAT_SNORM_INT16X1 = 0xc9,
+    CU_AD_FORMAT_SNORM_INT16X2 = 0xca, CU_AD_FORMAT_SNORM_INT16X4 = 0xcb, CU_AD_FORMAT_BC1_UNORM =
+    0x91, CU_AD_FORMAT_BC1_UNORM_SRGB = 0x92, CU_AD_FORMAT_BC2_UNORM = 0x93,
+    CU_AD_FORMAT_BC2_UNORM_SRGB = 0x94, CU_AD_FORMAT_BC3_UNORM = 0x95, CU_AD_FORMAT_BC3_UNORM_SRGB
+    = 0x96, CU_AD_FORMAT_BC4_UNORM = 0x97, CU_AD_FORMAT_BC4_SNORM = 0x98, CU_AD_FORMAT_BC5_UNORM =
+    0x99, CU_AD_FORMAT_BC5_SNORM = 0x9a, CU_AD_FORMAT_BC6H_UF16 = 0x9b, CU_AD_FORMAT_BC6H_SF16 =
+    0x9c, CU_AD_FORMAT_BC7_UNORM = 0x9d, CU_AD_FORMAT_BC7_UNORM_SRGB = 0x9e, CU_AD_FORMAT_P010 =
+    0x9f, CU_AD_FORMAT_P016 = 0xa1, CU_AD_FORMAT_NV16 = 0xa2, CU_AD_FORMAT_P210 = 0xa3,
+    CU_AD_FORMAT_P216 = 0xa4, CU_AD_FORMAT_YUY2 = 0xa5, CU_AD_FORMAT_Y210 = 0xa6, CU_AD_FORMAT_Y216
+    = 0xa7, CU_AD_FORMAT_AYUV = 0xa8, CU_AD_FORMAT_Y410 = 0xa9, CU_AD_FORMAT_Y416 = 0xb1,
+    CU_AD_FORMAT_Y444_PLANAR8 = 0xb2, CU_AD_FORMAT_Y444_PLANAR10 = 0xb3,
     CU_AD_FORMAT_YUV444_8bit_SemiPlanar = 0xb4, CU_AD_FORMAT_YUV444_16bit_SemiPlanar = 0xb5,
-    CU_AD_FORMAT_UNORM_INT_101010_2 = 0x50, } CUarray_format; \\endcode - ``NumChannels`` specifies
-    the number of packed components per CUDA array element; it may be 1, 2, or 4; - Flags may be
-    set to - CUDA_ARRAY3D_LAYERED to enable creation of layered CUDA arrays. If this flag is set,
+    CU_AD_FORMAT_UNORM_INT_101010_2 = 0x50, } CUarray_format; - ``NumChannels`` specifies the
+    number of packed components per CUDA array element; it may be 1, 2, or 4; - Flags may be set to
+    - CUDA_ARRAY3D_LAYERED to enable creation of layered CUDA arrays. If this flag is set,
     ``Depth`` specifies the number of layers, not the depth of a 3D array. -
     CUDA_ARRAY3D_SURFACE_LDST to enable surface references to be bound to the CUDA array. If this
     flag is not set, cuSurfRefSetArray will fail when attempting to bind the CUDA array to a
@@ -16536,13 +16528,13 @@ def cuArray3DCreate(pAllocateArray):
     (1,TEXTURECUBEMAP_LAYERED_LAYERS) }</small></td> <td><small>{ (1,SURFACECUBEMAP_LAYERED_WIDTH),
     (1,SURFACECUBEMAP_LAYERED_WIDTH), (1,SURFACECUBEMAP_LAYERED_LAYERS) }</small></td></tr>
     </table> Here are examples of CUDA array descriptions: Description for a CUDA array of 2048
-    floats: \\code CUDA_ARRAY3D_DESCRIPTOR desc; desc.Format = CU_AD_FORMAT_FLOAT; desc.NumChannels
-    = 1; desc.Width = 2048; desc.Height = 0; desc.Depth = 0; \\endcode Description for a 64 x 64
-    CUDA array of floats: \\code CUDA_ARRAY3D_DESCRIPTOR desc; desc.Format = CU_AD_FORMAT_FLOAT;
-    desc.NumChannels = 1; desc.Width = 64; desc.Height = 64; desc.Depth = 0; \\endcode Description
-    for a ``width`` x ``height`` x ``depth`` CUDA array of 64-bit, 4x16-bit float16's: \\code
-    CUDA_ARRAY3D_DESCRIPTOR desc; desc.Format = CU_AD_FORMAT_HALF; desc.NumChannels = 4; desc.Width
-    = width; desc.Height = height; desc.Depth = depth; \\endcode
+    floats: CUDA_ARRAY3D_DESCRIPTOR desc; desc.Format = CU_AD_FORMAT_FLOAT; desc.NumChannels = 1;
+    desc.Width = 2048; desc.Height = 0; desc.Depth = 0; Description for a 64 x 64 CUDA array of
+    floats: CUDA_ARRAY3D_DESCRIPTOR desc; desc.Format = CU_AD_FORMAT_FLOAT; desc.NumChannels = 1;
+    desc.Width = 64; desc.Height = 64; desc.Depth = 0; Description for a ``width`` x ``height`` x
+    ``depth`` CUDA array of 64-bit, 4x16-bit float16's: CUDA_ARRAY3D_DESCRIPTOR desc; desc.Format =
+    CU_AD_FORMAT_HALF; desc.NumChannels = 4; desc.Width = width; desc.Height = height; desc.Depth =
+    depth;
 
     Args:
         pAllocateArray: - 3D array descriptor
@@ -16589,50 +16581,50 @@ def cuMipmappedArrayCreate(pMipmappedArrayDesc, numMipmapLevels):
     CUDA_ARRAY3D_DESCRIPTOR structure ``pMipmappedArrayDesc`` and returns a handle to the new CUDA
     mipmapped array in ``*pHandle.`` ``numMipmapLevels`` specifies the number of mipmap levels to
     be allocated. This value is clamped to the range [1, 1 + floor(log2(max(width, height,
-    depth)))]. The CUDA_ARRAY3D_DESCRIPTOR is defined as: \\code typedef struct { unsigned int
-    Width; unsigned int Height; unsigned int Depth; CUarray_format Format; unsigned int
-    NumChannels; unsigned int Flags; } CUDA_ARRAY3D_DESCRIPTOR; \\endcode where: - ``Width,``
-    ``Height,`` and ``Depth`` are the width, height, and depth of the CUDA array (in elements); the
-    following types of CUDA arrays can be allocated: - A 1D mipmapped array is allocated if
-    ``Height`` and ``Depth`` extents are both zero. - A 2D mipmapped array is allocated if only
-    ``Depth`` extent is zero. - A 3D mipmapped array is allocated if all three extents are
-    non-zero. - A 1D layered CUDA mipmapped array is allocated if only ``Height`` is zero and the
-    CUDA_ARRAY3D_LAYERED flag is set. Each layer is a 1D array. The number of layers is determined
-    by the depth extent. - A 2D layered CUDA mipmapped array is allocated if all three extents are
-    non-zero and the CUDA_ARRAY3D_LAYERED flag is set. Each layer is a 2D array. The number of
-    layers is determined by the depth extent. - A cubemap CUDA mipmapped array is allocated if all
-    three extents are non-zero and the CUDA_ARRAY3D_CUBEMAP flag is set. ``Width`` must be equal to
-    ``Height,`` and ``Depth`` must be six. A cubemap is a special type of 2D layered CUDA array,
-    where the six layers represent the six faces of a cube. The order of the six layers in memory
-    is the same as that listed in CUarray_cubemap_face. - A cubemap layered CUDA mipmapped array is
-    allocated if all three extents are non-zero, and both, CUDA_ARRAY3D_CUBEMAP and
-    CUDA_ARRAY3D_LAYERED flags are set. ``Width`` must be equal to ``Height,`` and ``Depth`` must
-    be a multiple of six. A cubemap layered CUDA array is a special type of 2D layered CUDA array
-    that consists of a collection of cubemaps. The first six layers represent the first cubemap,
-    the next six layers form the second cubemap, and so on. - Format specifies the format of the
-    elements; CUarray_format is defined as: \\code typedef enum CUarray_format_enum {
-    CU_AD_FORMAT_UNSIGNED_INT8 = 0x01, CU_AD_FORMAT_UNSIGNED_INT16 = 0x02,
-    CU_AD_FORMAT_UNSIGNED_INT32 = 0x03, CU_AD_FORMAT_SIGNED_INT8 = 0x08, CU_AD_FORMAT_SIGNED_INT16
-    = 0x09, CU_AD_FORMAT_SIGNED_INT32 = 0x0a, CU_AD_FORMAT_HALF = 0x10, CU_AD_FORMAT_FLOAT = 0x20,
-    CU_AD_FORMAT_NV12 = 0xb0, CU_AD_FORMAT_UNORM_INT8X1 = 0xc0, CU_AD_FORMAT_UNORM_INT8X2 = 0xc1,
-    CU_AD_FORMAT_UNORM_INT8X4 = 0xc2, CU_AD_FORMAT_UNORM_INT16X1 = 0xc3, CU_AD_FORMAT_UNORM_INT16X2
-    = 0xc4, CU_AD_FORMAT_UNORM_INT16X4 = 0xc5, CU_AD_FORMAT_SNORM_INT8X1 = 0xc6,
-    CU_AD_FORMAT_SNORM_INT8X2 = 0xc7, CU_AD_FORMAT_SNORM_INT8X4 = 0xc8, CU_AD_FORMAT_SNORM_INT16X1
-    = 0xc9, CU_AD_FORMAT_SNORM_INT16X2 = 0xca, CU_AD_FORMAT_SNORM_INT16X4 = 0xcb,
-    CU_AD_FORMAT_BC1_UNORM = 0x91, CU_AD_FORMAT_BC1_UNORM_SRGB = 0x92, CU_AD_FORMAT_BC2_UNORM =
-    0x93, CU_AD_FORMAT_BC2_UNORM_SRGB = 0x94, CU_AD_FORMAT_BC3_UNORM = 0x95,
-    CU_AD_FORMAT_BC3_UNORM_SRGB = 0x96, CU_AD_FORMAT_BC4_UNORM = 0x97, CU_AD_FORMAT_BC4_SNORM =
-    0x98, CU_AD_FORMAT_BC5_UNORM = 0x99, CU_AD_FORMAT_BC5_SNORM = 0x9a, CU_AD_FORMAT_BC6H_UF16 =
-    0x9b, CU_AD_FORMAT_BC6H_SF16 = 0x9c, CU_AD_FORMAT_BC7_UNORM = 0x9d, CU_AD_FORMAT_BC7_UNORM_SRGB
-    = 0x9e, CU_AD_FORMAT_P010 = 0x9f, CU_AD_FORMAT_P016 = 0xa1, CU_AD_FORMAT_NV16 = 0xa2,
-    CU_AD_FORMAT_P210 = 0xa3, CU_AD_FORMAT_P216 = 0xa4, CU_AD_FORMAT_YUY2 = 0xa5, CU_AD_FORMAT_Y210
-    = 0xa6, CU_AD_FORMAT_Y216 = 0xa7, CU_AD_FORMAT_AYUV = 0xa8, CU_AD_FORMAT_Y410 = 0xa9,
-    CU_AD_FORMAT_Y416 = 0xb1, CU_AD_FORMAT_Y444_PLANAR8 = 0xb2, CU_AD_FORMAT_Y444_PLANAR10 = 0xb3,
+    depth)))]. The CUDA_ARRAY3D_DESCRIPTOR is defined as: typedef struct { unsigned int Width;
+    unsigned int Height; unsigned int Depth; CUarray_format Format; unsigned int NumChannels;
+    unsigned int Flags; } CUDA_ARRAY3D_DESCRIPTOR; where: - ``Width,`` ``Height,`` and ``Depth``
+    are the width, height, and depth of the CUDA array (in elements); the following types of CUDA
+    arrays can be allocated: - A 1D mipmapped array is allocated if ``Height`` and ``Depth``
+    extents are both zero. - A 2D mipmapped array is allocated if only ``Depth`` extent is zero. -
+    A 3D mipmapped array is allocated if all three extents are non-zero. - A 1D layered CUDA
+    mipmapped array is allocated if only ``Height`` is zero and the CUDA_ARRAY3D_LAYERED flag is
+    set. Each layer is a 1D array. The number of layers is determined by the depth extent. - A 2D
+    layered CUDA mipmapped array is allocated if all three extents are non-zero and the
+    CUDA_ARRAY3D_LAYERED flag is set. Each layer is a 2D array. The number of layers is determined
+    by the depth extent. - A cubemap CUDA mipmapped array is allocated if all three extents are
+    non-zero and the CUDA_ARRAY3D_CUBEMAP flag is set. ``Width`` must be equal to ``Height,`` and
+    ``Depth`` must be six. A cubemap is a special type of 2D layered CUDA array, where the six
+    layers represent the six faces of a cube. The order of the six layers in memory is the same as
+    that listed in CUarray_cubemap_face. - A cubemap layered CUDA mipmapped array is allocated if
+    all three extents are non-zero, and both, CUDA_ARRAY3D_CUBEMAP and CUDA_ARRAY3D_LAYERED flags
+    are set. ``Width`` must be equal to ``Height,`` and ``Depth`` must be a multiple of six. A
+    cubemap layered CUDA array is a special type of 2D layered CUDA array that consists of a
+    collection of cubemaps. The first six layers represent the first cubemap, the next six layers
+    form the second cubemap, and so on. - Format specifies the format of the elements;
+    CUarray_format is defined as: typedef enum CUarray_format_enum { CU_AD_FORMAT_UNSIGNED_INT8 =
+    0x01, CU_AD_FORMAT_UNSIGNED_INT16 = 0x02, CU_AD_FORMAT_UNSIGNED_INT32 = 0x03,
+    CU_AD_FORMAT_SIGNED_INT8 = 0x08, CU_AD_FORMAT_SIGNED_INT16 = 0x09, CU_AD_FORMAT_SIGNED_INT32 =
+    0x0a, CU_AD_FORMAT_HALF = 0x10, CU_AD_FORMAT_FLOAT = 0x20, CU_AD_FORMAT_NV12 = 0xb0,
+    CU_AD_FORMAT_UNORM_INT8X1 = 0xc0, CU_AD_FORMAT_UNORM_INT8X2 = 0xc1, CU_AD_FORMAT_UNORM_INT8X4 =
+    0xc2, CU_AD_FORMAT_UNORM_INT16X1 = 0xc3, CU_AD_FORMAT_UNORM_INT16X2 = 0xc4,
+    CU_AD_FORMAT_UNORM_INT16X4 = 0xc5, CU_AD_FORMAT_SNORM_INT8X1 = 0xc6, CU_AD_FORMAT_SNORM_INT8X2
+    = 0xc7, CU_AD_FORMAT_SNORM_INT8X4 = 0xc8, CU_AD_FORMAT_SNORM_INT16X1 = 0xc9,
+    CU_AD_FORMAT_SNORM_INT16X2 = 0xca, CU_AD_FORMAT_SNORM_INT16X4 = 0xcb, CU_AD_FORMAT_BC1_UNORM =
+    0x91, CU_AD_FORMAT_BC1_UNORM_SRGB = 0x92, CU_AD_FORMAT_BC2_UNORM = 0x93,
+    CU_AD_FORMAT_BC2_UNORM_SRGB = 0x94, CU_AD_FORMAT_BC3_UNORM = 0x95, CU_AD_FORMAT_BC3_UNORM_SRGB
+    = 0x96, CU_AD_FORMAT_BC4_UNORM = 0x97, CU_AD_FORMAT_BC4_SNORM = 0x98, CU_AD_FORMAT_BC5_UNORM =
+    0x99, CU_AD_FORMAT_BC5_SNORM = 0x9a, CU_AD_FORMAT_BC6H_UF16 = 0x9b, CU_AD_FORMAT_BC6H_SF16 =
+    0x9c, CU_AD_FORMAT_BC7_UNORM = 0x9d, CU_AD_FORMAT_BC7_UNORM_SRGB = 0x9e, CU_AD_FORMAT_P010 =
+    0x9f, CU_AD_FORMAT_P016 = 0xa1, CU_AD_FORMAT_NV16 = 0xa2, CU_AD_FORMAT_P210 = 0xa3,
+    CU_AD_FORMAT_P216 = 0xa4, CU_AD_FORMAT_YUY2 = 0xa5, CU_AD_FORMAT_Y210 = 0xa6, CU_AD_FORMAT_Y216
+    = 0xa7, CU_AD_FORMAT_AYUV = 0xa8, CU_AD_FORMAT_Y410 = 0xa9, CU_AD_FORMAT_Y416 = 0xb1,
+    CU_AD_FORMAT_Y444_PLANAR8 = 0xb2, CU_AD_FORMAT_Y444_PLANAR10 = 0xb3,
     CU_AD_FORMAT_YUV444_8bit_SemiPlanar = 0xb4, CU_AD_FORMAT_YUV444_16bit_SemiPlanar = 0xb5,
-    CU_AD_FORMAT_UNORM_INT_101010_2 = 0x50, } CUarray_format; \\endcode - ``NumChannels`` specifies
-    the number of packed components per CUDA array element; it may be 1, 2, or 4; - Flags may be
-    set to - CUDA_ARRAY3D_LAYERED to enable creation of layered CUDA mipmapped arrays. If this flag
-    is set, ``Depth`` specifies the number of layers, not the depth of a 3D array. -
+    CU_AD_FORMAT_UNORM_INT_101010_2 = 0x50, } CUarray_format; - ``NumChannels`` specifies the
+    number of packed components per CUDA array element; it may be 1, 2, or 4; - Flags may be set to
+    - CUDA_ARRAY3D_LAYERED to enable creation of layered CUDA mipmapped arrays. If this flag is
+    set, ``Depth`` specifies the number of layers, not the depth of a 3D array. -
     CUDA_ARRAY3D_SURFACE_LDST to enable surface references to be bound to individual mipmap levels
     of the CUDA mipmapped array. If this flag is not set, cuSurfRefSetArray will fail when
     attempting to bind a mipmap level of the CUDA mipmapped array to a surface reference. -
@@ -17017,15 +17009,15 @@ def cuMemMapArrayAsync(mapInfoList, count, hStream):
     """Maps or unmaps subregions of sparse CUDA arrays and sparse CUDA mipmapped arrays Performs map
     or unmap operations on subregions of sparse CUDA arrays and sparse CUDA mipmapped arrays. Each
     operation is specified by a CUarrayMapInfo entry in the ``mapInfoList`` array of size
-    ``count.`` The structure CUarrayMapInfo is defined as follow: \\code typedef struct
-    CUarrayMapInfo_st { CUresourcetype resourceType; union { CUmipmappedArray mipmap; CUarray
-    array; } resource; CUarraySparseSubresourceType subresourceType; union { struct { unsigned int
-    level; unsigned int layer; unsigned int offsetX; unsigned int offsetY; unsigned int offsetZ;
-    unsigned int extentWidth; unsigned int extentHeight; unsigned int extentDepth; } sparseLevel;
-    struct { unsigned int layer; unsigned long long offset; unsigned long long size; } miptail; }
+    ``count.`` The structure CUarrayMapInfo is defined as follow: typedef struct CUarrayMapInfo_st
+    { CUresourcetype resourceType; union { CUmipmappedArray mipmap; CUarray array; } resource;
+    CUarraySparseSubresourceType subresourceType; union { struct { unsigned int level; unsigned int
+    layer; unsigned int offsetX; unsigned int offsetY; unsigned int offsetZ; unsigned int
+    extentWidth; unsigned int extentHeight; unsigned int extentDepth; } sparseLevel; struct {
+    unsigned int layer; unsigned long long offset; unsigned long long size; } miptail; }
     subresource; CUmemOperationType memOperationType; CUmemHandleType memHandleType; union {
     CUmemGenericAllocationHandle memHandle; } memHandle; unsigned long long offset; unsigned int
-    deviceBitMask; unsigned int flags; unsigned int reserved[2]; } CUarrayMapInfo; \\endcode where
+    deviceBitMask; unsigned int flags; unsigned int reserved[2]; } CUarrayMapInfo; where
     CUarrayMapInforesourceType specifies the type of resource to be operated on. If
     CUarrayMapInforesourceType is set to CUresourcetypeCU_RESOURCE_TYPE_ARRAY then
     CUarrayMapInforesourcearray must be set to a valid sparse CUDA array handle. The CUDA array
@@ -17038,9 +17030,9 @@ def cuMemMapArrayAsync(mapInfoList, count, hStream):
     layered or 3D CUDA mipmapped array and must have been allocated using cuMipmappedArrayCreate
     with the flag CUDA_ARRAY3D_SPARSE or CUDA_ARRAY3D_DEFERRED_MAPPING.
     CUarrayMapInfosubresourceType specifies the type of subresource within the resource.
-    CUarraySparseSubresourceType_enum is defined as: \\code typedef enum
-    CUarraySparseSubresourceType_enum { CU_ARRAY_SPARSE_SUBRESOURCE_TYPE_SPARSE_LEVEL = 0,
-    CU_ARRAY_SPARSE_SUBRESOURCE_TYPE_MIPTAIL = 1 } CUarraySparseSubresourceType; \\endcode where
+    CUarraySparseSubresourceType_enum is defined as: typedef enum CUarraySparseSubresourceType_enum
+    { CU_ARRAY_SPARSE_SUBRESOURCE_TYPE_SPARSE_LEVEL = 0, CU_ARRAY_SPARSE_SUBRESOURCE_TYPE_MIPTAIL =
+    1 } CUarraySparseSubresourceType; where
     CUarraySparseSubresourceTypeCU_ARRAY_SPARSE_SUBRESOURCE_TYPE_SPARSE_LEVEL indicates a
     sparse-miplevel which spans at least one tile in every dimension. The remaining miplevels which
     are too small to span at least one tile in any dimension constitute the mip tail region as
@@ -17073,11 +17065,11 @@ def cuMemMapArrayAsync(mapInfoList, count, hStream):
     zero. If CUarrayMapInforesourcearray or CUarrayMapInforesourcemipmap was created with
     CUDA_ARRAY3D_DEFERRED_MAPPING flag set the CUarrayMapInfosubresourceType and the contents of
     CUarrayMapInfosubresource will be ignored. CUarrayMapInfomemOperationType specifies the type of
-    operation. CUmemOperationType is defined as: \\code typedef enum CUmemOperationType_enum {
-    CU_MEM_OPERATION_TYPE_MAP = 1, CU_MEM_OPERATION_TYPE_UNMAP = 2 } CUmemOperationType; \\endcode
-    If CUarrayMapInfomemOperationType is set to CUmemOperationTypeCU_MEM_OPERATION_TYPE_MAP then
-    the subresource will be mapped onto the tile pool memory specified by CUarrayMapInfomemHandle
-    at offset CUarrayMapInfooffset. The tile pool allocation has to be created by specifying the
+    operation. CUmemOperationType is defined as: typedef enum CUmemOperationType_enum {
+    CU_MEM_OPERATION_TYPE_MAP = 1, CU_MEM_OPERATION_TYPE_UNMAP = 2 } CUmemOperationType; If
+    CUarrayMapInfomemOperationType is set to CUmemOperationTypeCU_MEM_OPERATION_TYPE_MAP then the
+    subresource will be mapped onto the tile pool memory specified by CUarrayMapInfomemHandle at
+    offset CUarrayMapInfooffset. The tile pool allocation has to be created by specifying the
     CU_MEM_CREATE_USAGE_TILE_POOL flag when calling cuMemCreate. Also, CUarrayMapInfomemHandleType
     must be set to CUmemHandleTypeCU_MEM_HANDLE_TYPE_GENERIC. If CUarrayMapInfomemOperationType is
     set to CUmemOperationTypeCU_MEM_OPERATION_TYPE_UNMAP then an unmapping operation is performed.
@@ -17255,7 +17247,7 @@ def cuMemImportFromShareableHandle(osHandle, shHandleType):
     support the memory described by this shareable handle, this API will error as
     CUDA_ERROR_NOT_SUPPORTED. If ``shHandleType`` is CU_MEM_HANDLE_TYPE_FABRIC and the importer
     process has not been granted access to the same IMEX channel as the exporter process, this API
-    will error as CUDA_ERROR_NOT_PERMITTED. ote Importing shareable handles exported from some
+    will error as CUDA_ERROR_NOT_PERMITTED. Note: Importing shareable handles exported from some
     graphics APIs(VUlkan, OpenGL, etc) created on devices under an SLI group may not be supported,
     and thus this API will return CUDA_ERROR_NOT_SUPPORTED. There is no guarantee that the contents
     of ``handle`` will be the same CUDA memory handle for the same given OS shareable handle, or
@@ -17324,8 +17316,8 @@ def cuMemRetainAllocationHandle(addr):
     """Given an address ``addr,`` returns the allocation handle of the backing memory allocation. The
     handle is guaranteed to be the same handle value used to map the memory. If the address
     requested is not mapped, the function will fail. The returned handle must be released with
-    corresponding number of calls to cuMemRelease. ote The address ``addr,`` can be any address in
-    a range previously mapped by cuMemMap, and not necessarily the start address.
+    corresponding number of calls to cuMemRelease. Note: The address ``addr,`` can be any address
+    in a range previously mapped by cuMemMap, and not necessarily the start address.
 
     Args:
         addr: Memory address to query, that has been mapped previously.
@@ -17344,7 +17336,7 @@ def cuMemFreeAsync(dptr, hStream):
     """Frees memory with stream ordered semantics Inserts a free operation into ``hStream.`` The
     allocation must not be accessed after stream execution reaches the free. After this API
     returns, accessing the memory from any subsequent work launched on the GPU or querying its
-    pointer attributes results in undefined behavior. ote During stream capture, this function
+    pointer attributes results in undefined behavior. Note: During stream capture, this function
     results in the creation of a free node and must therefore be passed the address of a graph
     allocation.
 
@@ -17374,13 +17366,13 @@ def cuMemAllocAsync(bytesize, hStream):
     """Allocates memory with stream ordered semantics Inserts an allocation operation into
     ``hStream.`` A pointer to the allocated memory is returned immediately in *dptr. The allocation
     must not be accessed until the the allocation operation completes. The allocation comes from
-    the memory pool current to the stream's device. ote The default memory pool of a device
-    contains device memory from that device. ote Basic stream ordering allows future work submitted
-    into the same stream to use the allocation. Stream query, stream synchronize, and CUDA events
-    can be used to guarantee that the allocation operation completes before work submitted in a
-    separate stream runs. ote During stream capture, this function results in the creation of an
-    allocation node. In this case, the allocation is owned by the graph instead of the memory pool.
-    The memory pool's properties are used to set the node's creation parameters.
+    the memory pool current to the stream's device. Note: The default memory pool of a device
+    contains device memory from that device. Note: Basic stream ordering allows future work
+    submitted into the same stream to use the allocation. Stream query, stream synchronize, and
+    CUDA events can be used to guarantee that the allocation operation completes before work
+    submitted in a separate stream runs. Note: During stream capture, this function results in the
+    creation of an allocation node. In this case, the allocation is owned by the graph instead of
+    the memory pool. The memory pool's properties are used to set the node's creation parameters.
 
     Args:
         bytesize: - Number of bytes to allocate
@@ -17408,8 +17400,8 @@ def cuMemPoolTrimTo(pool, minBytesToKeep):
     fewer than minBytesToKeep reserved bytes, or there is no more memory that the allocator can
     safely release. The allocator cannot release OS allocations that back outstanding asynchronous
     allocations. The OS allocations may happen at different granularity from the user allocations.
-    ote: Allocations that have not been freed count as outstanding. ote: Allocations that have been
-    asynchronously freed but whose completion has not been observed on the host (eg. by a
+    Note:: Allocations that have not been freed count as outstanding. Note:: Allocations that have
+    been asynchronously freed but whose completion has not been observed on the host (eg. by a
     synchronize) can count as outstanding.
 
     Args:
@@ -17604,7 +17596,7 @@ def cuMemPoolCreate(poolProps):
     /dev/nvidia-caps-imex-channels/channel* and can be created using standard OS native calls like
     mknod on Linux. For example: To create channel0 with the major number from /proc/devices users
     can execute the following command: `mknod /dev/nvidia-caps-imex-channels/channel0 c <major
-    number> 0` ote Specifying CU_MEM_HANDLE_TYPE_NONE creates a memory pool that will not support
+    number> 0` Note: Specifying CU_MEM_HANDLE_TYPE_NONE creates a memory pool that will not support
     IPC.
     """
     cdef CUmemoryPool _pool = CUmemoryPool.__new__(CUmemoryPool)
@@ -17626,8 +17618,8 @@ def cuMemPoolDestroy(pool):
     or the pool has free operations that haven't completed when cuMemPoolDestroy is invoked, the
     function will return immediately and the resources associated with the pool will be released
     automatically once there are no more outstanding allocations. Destroying the current mempool of
-    a device sets the default mempool of that device as the current mempool for that device. ote A
-    device's default memory pool cannot be destroyed.
+    a device sets the default mempool of that device as the current mempool for that device. Note:
+    A device's default memory pool cannot be destroyed.
     """
     cdef cydriver.CUmemoryPool c_pool
     if type(pool) is CUmemoryPool:
@@ -17699,7 +17691,7 @@ def cuMemSetMemPool(type, pool):
     location type is CU_MEM_LOCATION_TYPE_DEVICE and the allocation type is
     CU_MEM_ALLOCATION_TYPE_PINNED, then this API is the equivalent of calling cuDeviceSetMemPool
     with the location id as the device. For further details on the implications, please refer to
-    the documentation for cuDeviceSetMemPool. ote Use cuMemAllocFromPoolAsync to specify
+    the documentation for cuDeviceSetMemPool. Note: Use cuMemAllocFromPoolAsync to specify
     asynchronous allocations from a device different than the one the stream runs on.
     """
     cdef CUmemLocation_st _location = CUmemLocation_st()
@@ -17721,13 +17713,14 @@ def cuMemAllocFromPoolAsync(bytesize, pool, hStream):
     """Allocates memory from a specified pool with stream ordered semantics. Inserts an allocation
     operation into ``hStream.`` A pointer to the allocated memory is returned immediately in *dptr.
     The allocation must not be accessed until the the allocation operation completes. The
-    allocation comes from the specified memory pool. ote - The specified memory pool may be from a
-    device different than that of the specified ``hStream.`` - Basic stream ordering allows future
-    work submitted into the same stream to use the allocation. Stream query, stream synchronize,
-    and CUDA events can be used to guarantee that the allocation operation completes before work
-    submitted in a separate stream runs. ote During stream capture, this function results in the
-    creation of an allocation node. In this case, the allocation is owned by the graph instead of
-    the memory pool. The memory pool's properties are used to set the node's creation parameters.
+    allocation comes from the specified memory pool. Note: - The specified memory pool may be from
+    a device different than that of the specified ``hStream.`` - Basic stream ordering allows
+    future work submitted into the same stream to use the allocation. Stream query, stream
+    synchronize, and CUDA events can be used to guarantee that the allocation operation completes
+    before work submitted in a separate stream runs. Note: During stream capture, this function
+    results in the creation of an allocation node. In this case, the allocation is owned by the
+    graph instead of the memory pool. The memory pool's properties are used to set the node's
+    creation parameters.
 
     Args:
         bytesize: - Number of bytes to allocate
@@ -17761,8 +17754,8 @@ def cuMemPoolExportToShareableHandle(pool, handleType, flags):
     handle into a mempool with cuMemPoolImportFromShareableHandle. Individual pointers can then be
     shared with the cuMemPoolExportPointer and cuMemPoolImportPointer APIs. The implementation of
     what the shareable handle is and how it can be transferred is defined by the requested handle
-    type. ote: To create an IPC capable mempool, create a mempool with a CUmemAllocationHandleType
-    other than CU_MEM_HANDLE_TYPE_NONE.
+    type. Note:: To create an IPC capable mempool, create a mempool with a
+    CUmemAllocationHandleType other than CU_MEM_HANDLE_TYPE_NONE.
 
     Args:
         pool: - pool to export
@@ -17792,7 +17785,7 @@ def cuMemPoolImportFromShareableHandle(handle, handleType, flags):
     """imports a memory pool from a shared handle. Specific allocations can be imported from the
     imported pool with cuMemPoolImportPointer. If ``handleType`` is CU_MEM_HANDLE_TYPE_FABRIC and
     the importer process has not been granted access to the same IMEX channel as the exporter
-    process, this API will error as CUDA_ERROR_NOT_PERMITTED. ote Imported memory pools do not
+    process, this API will error as CUDA_ERROR_NOT_PERMITTED. Note: Imported memory pools do not
     support creating new allocations. As such imported memory pools may not be used in
     cuDeviceSetMemPool or cuMemAllocFromPoolAsync calls.
 
@@ -17845,7 +17838,7 @@ def cuMemPoolImportPointer(pool):
     completes in the exporting process. The imported memory must be freed from all importing
     processes before being freed in the exporting process. The pointer may be freed with cuMemFree
     or cuMemFreeAsync. If cuMemFreeAsync is used, the free must be completed on the importing
-    process before the free operation on the exporting process. ote The cuMemFreeAsync api may be
+    process before the free operation on the exporting process. Note: The cuMemFreeAsync api may be
     used in the exporting process before the cuMemFreeAsync operation completes in its stream as
     long as the cuMemFreeAsync in the exporting process specifies a stream with a stream dependency
     on the importing process's cuMemFreeAsync.
@@ -18045,8 +18038,8 @@ def cuMulticastUnbind(mcHandle, dev, mcOffset, size):
     ``mcOffset`` and upto a given ``size.`` The intended ``size`` of the unbind and the offset in
     the multicast range ( ``mcOffset`` ) must be a multiple of the value returned by
     cuMulticastGetGranularity flag CU_MULTICAST_GRANULARITY_MINIMUM. The ``size`` + ``mcOffset``
-    cannot be larger than the total size of the multicast object. ote Warning: The ``mcOffset`` and
-    the ``size`` must match the corresponding values specified during the bind call. Any other
+    cannot be larger than the total size of the multicast object. Note: Warning: The ``mcOffset``
+    and the ``size`` must match the corresponding values specified during the bind call. Any other
     values may result in undefined behavior.
 
     Args:
@@ -18162,7 +18155,7 @@ def cuPointerGetAttribute(attribute, ptr):
     CU_POINTER_ATTRIBUTE_MEMPOOL_HANDLE: Returns in ``*data`` the handle to the mempool that the
     allocation was obtained from. - CU_POINTER_ATTRIBUTE_IS_HW_DECOMPRESS_CAPABLE: Returns in
     ``*data`` a boolean that indicates whether the pointer points to memory that is capable to be
-    used for hardware accelerated decompression. \\par Note that for most allocations in the unified
+    used for hardware accelerated decompression. Note that for most allocations in the unified
     virtual address space the host and device pointer for accessing the allocation will be the
     same. The exceptions to this are - user memory registered using cuMemHostRegister - host memory
     allocated using cuMemHostAlloc with the CU_MEMHOSTALLOC_WRITECOMBINED flag For these types of
@@ -19192,7 +19185,7 @@ def cuStreamWaitEvent(hStream, hEvent, Flags):
 
 
 def cuStreamAddCallback(hStream, callback, userData, flags):
-    """Add a callback to a compute stream ote This function is slated for eventual deprecation and
+    """Add a callback to a compute stream Note: This function is slated for eventual deprecation and
     removal. If you do not require the callback to execute in case of a device error, consider
     using cuLaunchHostFunc. Additionally, this function is not supported with cuStreamBeginCapture
     and cuStreamEndCapture, unlike cuLaunchHostFunc. Adds a callback to be called on the host after
@@ -19272,10 +19265,10 @@ def cuStreamBeginCapture(hStream, mode):
     Args:
         hStream: - Stream in which to initiate capture
         mode: - Controls the interaction of this capture sequence with other API calls that are
-            potentially unsafe. For more details see cuThreadExchangeStreamCaptureMode. ote Kernels
-            captured using this API must not use texture and surface references. Reading or writing
-            through any texture or surface reference is undefined behavior. This restriction does
-            not apply to texture and surface objects.
+            potentially unsafe. For more details see cuThreadExchangeStreamCaptureMode. Note:
+            Kernels captured using this API must not use texture and surface references. Reading or
+            writing through any texture or surface reference is undefined behavior. This
+            restriction does not apply to texture and surface objects.
     """
     cdef cydriver.CUstream c_hStream
     cdef cydriver.CUstreamCaptureMode c_mode
@@ -19312,10 +19305,10 @@ def cuStreamBeginCaptureToGraph(hStream, hGraph, dependencies, dependencyData, n
         dependencyData: - Optional array of data associated with each dependency.
         numDependencies: - Number of dependencies.
         mode: - Controls the interaction of this capture sequence with other API calls that are
-            potentially unsafe. For more details see cuThreadExchangeStreamCaptureMode. ote Kernels
-            captured using this API must not use texture and surface references. Reading or writing
-            through any texture or surface reference is undefined behavior. This restriction does
-            not apply to texture and surface objects.
+            potentially unsafe. For more details see cuThreadExchangeStreamCaptureMode. Note:
+            Kernels captured using this API must not use texture and surface references. Reading or
+            writing through any texture or surface reference is undefined behavior. This
+            restriction does not apply to texture and surface objects.
     """
     cdef cydriver.CUstream c_hStream
     cdef cydriver.CUgraph c_hGraph
@@ -19364,24 +19357,23 @@ def cuThreadExchangeStreamCaptureMode():
     """Swaps the stream capture interaction mode for a thread Sets the calling thread's stream capture
     interaction mode to the value contained in ``*mode,`` and overwrites ``*mode`` with the
     previous mode for the thread. To facilitate deterministic behavior across function or module
-    boundaries, callers are encouraged to use this API in a push-pop fashion: \\code
-    CUstreamCaptureMode mode = desiredMode; cuThreadExchangeStreamCaptureMode(&mode); ...
-    cuThreadExchangeStreamCaptureMode(&mode); // restore previous mode \\endcode During stream
-    capture (see cuStreamBeginCapture), some actions, such as a call to cudaMalloc, may be unsafe.
-    In the case of cudaMalloc, the operation is not enqueued asynchronously to a stream, and is not
-    observed by stream capture. Therefore, if the sequence of operations captured via
-    cuStreamBeginCapture depended on the allocation being replayed whenever the graph is launched,
-    the captured graph would be invalid. Therefore, stream capture places restrictions on API calls
-    that can be made within or concurrently to a cuStreamBeginCapture-cuStreamEndCapture sequence.
-    This behavior can be controlled via this API and flags to cuStreamBeginCapture. A thread's mode
-    is one of the following: - ``CU_STREAM_CAPTURE_MODE_GLOBAL:`` This is the default mode. If the
-    local thread has an ongoing capture sequence that was not initiated with
-    ``CU_STREAM_CAPTURE_MODE_RELAXED`` at ``cuStreamBeginCapture,`` or if any other thread has a
-    concurrent capture sequence initiated with ``CU_STREAM_CAPTURE_MODE_GLOBAL,`` this thread is
-    prohibited from potentially unsafe API calls. - ``CU_STREAM_CAPTURE_MODE_THREAD_LOCAL:`` If the
-    local thread has an ongoing capture sequence not initiated with
-    ``CU_STREAM_CAPTURE_MODE_RELAXED,`` it is prohibited from potentially unsafe API calls.
-    Concurrent capture sequences in other threads are ignored. -
+    boundaries, callers are encouraged to use this API in a push-pop fashion: CUstreamCaptureMode
+    mode = desiredMode; cuThreadExchangeStreamCaptureMode(&mode); ...
+    cuThreadExchangeStreamCaptureMode(&mode); // restore previous mode During stream capture (see
+    cuStreamBeginCapture), some actions, such as a call to cudaMalloc, may be unsafe. In the case
+    of cudaMalloc, the operation is not enqueued asynchronously to a stream, and is not observed by
+    stream capture. Therefore, if the sequence of operations captured via cuStreamBeginCapture
+    depended on the allocation being replayed whenever the graph is launched, the captured graph
+    would be invalid. Therefore, stream capture places restrictions on API calls that can be made
+    within or concurrently to a cuStreamBeginCapture-cuStreamEndCapture sequence. This behavior can
+    be controlled via this API and flags to cuStreamBeginCapture. A thread's mode is one of the
+    following: - ``CU_STREAM_CAPTURE_MODE_GLOBAL:`` This is the default mode. If the local thread
+    has an ongoing capture sequence that was not initiated with ``CU_STREAM_CAPTURE_MODE_RELAXED``
+    at ``cuStreamBeginCapture,`` or if any other thread has a concurrent capture sequence initiated
+    with ``CU_STREAM_CAPTURE_MODE_GLOBAL,`` this thread is prohibited from potentially unsafe API
+    calls. - ``CU_STREAM_CAPTURE_MODE_THREAD_LOCAL:`` If the local thread has an ongoing capture
+    sequence not initiated with ``CU_STREAM_CAPTURE_MODE_RELAXED,`` it is prohibited from
+    potentially unsafe API calls. Concurrent capture sequences in other threads are ignored. -
     ``CU_STREAM_CAPTURE_MODE_RELAXED:`` The local thread is not prohibited from potentially unsafe
     API calls. Note that the thread is still prohibited from API calls which necessarily conflict
     with stream capture, for example, attempting cuEventQuery on an event that was last recorded
@@ -19948,18 +19940,17 @@ def cuImportExternalMemory(memHandleDesc):
     """Imports an external memory object Imports an externally allocated memory object and returns a
     handle to that in ``extMem_out.`` The properties of the handle being imported must be described
     in ``memHandleDesc.`` The CUDA_EXTERNAL_MEMORY_HANDLE_DESC structure is defined as follows:
-    \\code typedef struct CUDA_EXTERNAL_MEMORY_HANDLE_DESC_st { CUexternalMemoryHandleType type;
-    union { int fd; struct { void *handle; const void *name; } win32; const void *nvSciBufObject; }
-    handle; unsigned long long size; unsigned int flags; } CUDA_EXTERNAL_MEMORY_HANDLE_DESC;
-    \\endcode where CUDA_EXTERNAL_MEMORY_HANDLE_DESCtype specifies the type of handle being
-    imported. CUexternalMemoryHandleType is defined as: \\code typedef enum
-    CUexternalMemoryHandleType_enum { CU_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD = 1,
-    CU_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_WIN32 = 2,
+    typedef struct CUDA_EXTERNAL_MEMORY_HANDLE_DESC_st { CUexternalMemoryHandleType type; union {
+    int fd; struct { void *handle; const void *name; } win32; const void *nvSciBufObject; } handle;
+    unsigned long long size; unsigned int flags; } CUDA_EXTERNAL_MEMORY_HANDLE_DESC; where
+    CUDA_EXTERNAL_MEMORY_HANDLE_DESCtype specifies the type of handle being imported.
+    CUexternalMemoryHandleType is defined as: typedef enum CUexternalMemoryHandleType_enum {
+    CU_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD = 1, CU_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_WIN32 = 2,
     CU_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_WIN32_KMT = 3, CU_EXTERNAL_MEMORY_HANDLE_TYPE_D3D12_HEAP
     = 4, CU_EXTERNAL_MEMORY_HANDLE_TYPE_D3D12_RESOURCE = 5,
     CU_EXTERNAL_MEMORY_HANDLE_TYPE_D3D11_RESOURCE = 6,
     CU_EXTERNAL_MEMORY_HANDLE_TYPE_D3D11_RESOURCE_KMT = 7, CU_EXTERNAL_MEMORY_HANDLE_TYPE_NVSCIBUF
-    = 8, CU_EXTERNAL_MEMORY_HANDLE_TYPE_DMABUF_FD = 9 } CUexternalMemoryHandleType; \\endcode If
+    = 8, CU_EXTERNAL_MEMORY_HANDLE_TYPE_DMABUF_FD = 9 } CUexternalMemoryHandleType; If
     CUDA_EXTERNAL_MEMORY_HANDLE_DESCtype is CU_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD, then
     CUDA_EXTERNAL_MEMORY_HANDLE_DESChandlefd must be a valid file descriptor referencing a memory
     object. Ownership of the file descriptor is transferred to the CUDA driver when the handle is
@@ -20043,8 +20034,8 @@ def cuExternalMemoryGetMappedBuffer(extMem, bufferDesc):
     """Maps a buffer onto an imported memory object Maps a buffer onto an imported memory object and
     returns a device pointer in ``devPtr.`` The properties of the buffer being mapped must be
     described in ``bufferDesc.`` The CUDA_EXTERNAL_MEMORY_BUFFER_DESC structure is defined as
-    follows: \\code typedef struct CUDA_EXTERNAL_MEMORY_BUFFER_DESC_st { unsigned long long offset;
-    unsigned long long size; unsigned int flags; } CUDA_EXTERNAL_MEMORY_BUFFER_DESC; \\endcode where
+    follows: typedef struct CUDA_EXTERNAL_MEMORY_BUFFER_DESC_st { unsigned long long offset;
+    unsigned long long size; unsigned int flags; } CUDA_EXTERNAL_MEMORY_BUFFER_DESC; where
     CUDA_EXTERNAL_MEMORY_BUFFER_DESCoffset is the offset in the memory object where the buffer's
     base address is. CUDA_EXTERNAL_MEMORY_BUFFER_DESCsize is the size of the buffer.
     CUDA_EXTERNAL_MEMORY_BUFFER_DESCflags must be zero. The offset and size have to be suitably
@@ -20083,10 +20074,10 @@ def cuExternalMemoryGetMappedMipmappedArray(extMem, mipmapDesc):
     """Maps a CUDA mipmapped array onto an external memory object Maps a CUDA mipmapped array onto an
     external object and returns a handle to it in ``mipmap.`` The properties of the CUDA mipmapped
     array being mapped must be described in ``mipmapDesc.`` The structure
-    CUDA_EXTERNAL_MEMORY_MIPMAPPED_ARRAY_DESC is defined as follows: \\code typedef struct
+    CUDA_EXTERNAL_MEMORY_MIPMAPPED_ARRAY_DESC is defined as follows: typedef struct
     CUDA_EXTERNAL_MEMORY_MIPMAPPED_ARRAY_DESC_st { unsigned long long offset;
     CUDA_ARRAY3D_DESCRIPTOR arrayDesc; unsigned int numLevels; }
-    CUDA_EXTERNAL_MEMORY_MIPMAPPED_ARRAY_DESC; \\endcode where
+    CUDA_EXTERNAL_MEMORY_MIPMAPPED_ARRAY_DESC; where
     CUDA_EXTERNAL_MEMORY_MIPMAPPED_ARRAY_DESCoffset is the offset in the memory object where the
     base level of the mipmap chain is. CUDA_EXTERNAL_MEMORY_MIPMAPPED_ARRAY_DESCarrayDesc describes
     the format, dimensions and type of the base level of the mipmap chain. For further details on
@@ -20147,21 +20138,20 @@ def cuImportExternalSemaphore(semHandleDesc):
     """Imports an external semaphore Imports an externally allocated synchronization object and
     returns a handle to that in ``extSem_out.`` The properties of the handle being imported must be
     described in ``semHandleDesc.`` The CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC is defined as follows:
-    \\code typedef struct CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC_st { CUexternalSemaphoreHandleType
-    type; union { int fd; struct { void *handle; const void *name; } win32; const void*
-    NvSciSyncObj; } handle; unsigned int flags; } CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC; \\endcode
-    where CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESCtype specifies the type of handle being imported.
-    CUexternalSemaphoreHandleType is defined as: \\code typedef enum
-    CUexternalSemaphoreHandleType_enum { CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_FD = 1,
-    CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_WIN32 = 2,
-    CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_WIN32_KMT = 3,
+    typedef struct CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC_st { CUexternalSemaphoreHandleType type;
+    union { int fd; struct { void *handle; const void *name; } win32; const void* NvSciSyncObj; }
+    handle; unsigned int flags; } CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC; where
+    CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESCtype specifies the type of handle being imported.
+    CUexternalSemaphoreHandleType is defined as: typedef enum CUexternalSemaphoreHandleType_enum {
+    CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_FD = 1, CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_WIN32
+    = 2, CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_WIN32_KMT = 3,
     CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_D3D12_FENCE = 4,
     CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_D3D11_FENCE = 5, CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_NVSCISYNC
     = 6, CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_D3D11_KEYED_MUTEX = 7,
     CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_D3D11_KEYED_MUTEX_KMT = 8,
     CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_TIMELINE_SEMAPHORE_FD = 9,
     CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_TIMELINE_SEMAPHORE_WIN32 = 10 }
-    CUexternalSemaphoreHandleType; \\endcode If CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESCtype is
+    CUexternalSemaphoreHandleType; If CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESCtype is
     CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_FD, then CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESChandlefd
     must be a valid file descriptor referencing a synchronization object. Ownership of the file
     descriptor is transferred to the CUDA driver when the handle is imported successfully.
@@ -20448,7 +20438,7 @@ def cuStreamWaitValue32(stream, addr, value, flags):
     registered via cuMemHostRegister(), the device pointer should be obtained with
     cuMemHostGetDevicePointer(). This function cannot be used with managed memory
     (cuMemAllocManaged). Support for CU_STREAM_WAIT_VALUE_NOR can be queried with
-    cuDeviceGetAttribute() and CU_DEVICE_ATTRIBUTE_CAN_USE_STREAM_WAIT_VALUE_NOR_V2. ote Warning:
+    cuDeviceGetAttribute() and CU_DEVICE_ATTRIBUTE_CAN_USE_STREAM_WAIT_VALUE_NOR_V2. Note: Warning:
     Improper use of this API may deadlock the application. Synchronization ordering established
     through this API is not visible to CUDA. CUDA tasks that are (even indirectly) ordered by this
     API should also have that order expressed with CUDA-visible dependencies such as events. This
@@ -20491,7 +20481,7 @@ def cuStreamWaitValue64(stream, addr, value, flags):
     greater-or-equal. Other condition types can be specified via ``flags.`` If the memory was
     registered via cuMemHostRegister(), the device pointer should be obtained with
     cuMemHostGetDevicePointer(). Support for this can be queried with cuDeviceGetAttribute() and
-    CU_DEVICE_ATTRIBUTE_CAN_USE_64_BIT_STREAM_MEM_OPS. ote Warning: Improper use of this API may
+    CU_DEVICE_ATTRIBUTE_CAN_USE_64_BIT_STREAM_MEM_OPS. Note: Warning: Improper use of this API may
     deadlock the application. Synchronization ordering established through this API is not visible
     to CUDA. CUDA tasks that are (even indirectly) ordered by this API should also have that order
     expressed with CUDA-visible dependencies such as events. This ensures that the scheduler does
@@ -20606,7 +20596,7 @@ def cuStreamBatchMemOp(stream, count, flags):
     array. See CUstreamBatchMemOpType for the full set of supported operations, and
     cuStreamWaitValue32(), cuStreamWaitValue64(), cuStreamWriteValue32(), and
     cuStreamWriteValue64() for details of specific operations. See related APIs for details on
-    querying support for specific operations. ote Warning: Improper use of this API may deadlock
+    querying support for specific operations. Note: Warning: Improper use of this API may deadlock
     the application. Synchronization ordering established through this API is not visible to CUDA.
     CUDA tasks that are (even indirectly) ordered by this API should also have that order expressed
     with CUDA-visible dependencies such as events. This ensures that the scheduler does not
@@ -20917,31 +20907,30 @@ def cuLaunchKernel(f, gridDimX, gridDimY, gridDimZ, blockDimX, blockDimY, blockD
     directly from the kernel's image. 2) Kernel parameters can also be packaged by the application
     into a single buffer that is passed in via the ``extra`` parameter. This places the burden on
     the application of knowing each kernel parameter's size and alignment/padding within the
-    buffer. Here is an example of using the ``extra`` parameter in this manner: \\code size_t
+    buffer. Here is an example of using the ``extra`` parameter in this manner: size_t
     argBufferSize; char argBuffer[256]; // populate argBuffer and argBufferSize void *config[] = {
     CU_LAUNCH_PARAM_BUFFER_POINTER, argBuffer, CU_LAUNCH_PARAM_BUFFER_SIZE, &argBufferSize,
     CU_LAUNCH_PARAM_END }; status = cuLaunchKernel(f, gx, gy, gz, bx, by, bz, sh, s, NULL, config);
-    \\endcode The ``extra`` parameter exists to allow cuLaunchKernel to take additional less
-    commonly used arguments. ``extra`` specifies a list of names of extra settings and their
-    corresponding values. Each extra setting name is immediately followed by the corresponding
-    value. The list must be terminated with either NULL or CU_LAUNCH_PARAM_END. -
-    CU_LAUNCH_PARAM_END, which indicates the end of the ``extra`` array; -
-    CU_LAUNCH_PARAM_BUFFER_POINTER, which specifies that the next value in ``extra`` will be a
-    pointer to a buffer containing all the kernel parameters for launching kernel ``f;`` -
-    CU_LAUNCH_PARAM_BUFFER_SIZE, which specifies that the next value in ``extra`` will be a pointer
-    to a size_t containing the size of the buffer specified with CU_LAUNCH_PARAM_BUFFER_POINTER;
-    The error CUDA_ERROR_INVALID_VALUE will be returned if kernel parameters are specified with
-    both ``kernelParams`` and ``extra`` (i.e. both ``kernelParams`` and ``extra`` are non-NULL).
-    Calling cuLaunchKernel() invalidates the persistent function state set through the following
-    deprecated APIs: cuFuncSetBlockShape(), cuFuncSetSharedSize(), cuParamSetSize(), cuParamSeti(),
-    cuParamSetf(), cuParamSetv(). Note that to use cuLaunchKernel(), the kernel ``f`` must either
-    have been compiled with toolchain version 3.2 or later so that it will contain kernel parameter
-    information, or have no kernel parameters. If either of these conditions is not met, then
-    cuLaunchKernel() will return CUDA_ERROR_INVALID_IMAGE. Note that the API can also be used to
-    launch context-less kernel CUkernel by querying the handle using cuLibraryGetKernel() and then
-    passing it to the API by casting to CUfunction. Here, the context to launch the kernel on will
-    either be taken from the specified stream ``hStream`` or the current context in case of NULL
-    stream.
+    The ``extra`` parameter exists to allow cuLaunchKernel to take additional less commonly used
+    arguments. ``extra`` specifies a list of names of extra settings and their corresponding
+    values. Each extra setting name is immediately followed by the corresponding value. The list
+    must be terminated with either NULL or CU_LAUNCH_PARAM_END. - CU_LAUNCH_PARAM_END, which
+    indicates the end of the ``extra`` array; - CU_LAUNCH_PARAM_BUFFER_POINTER, which specifies
+    that the next value in ``extra`` will be a pointer to a buffer containing all the kernel
+    parameters for launching kernel ``f;`` - CU_LAUNCH_PARAM_BUFFER_SIZE, which specifies that the
+    next value in ``extra`` will be a pointer to a size_t containing the size of the buffer
+    specified with CU_LAUNCH_PARAM_BUFFER_POINTER; The error CUDA_ERROR_INVALID_VALUE will be
+    returned if kernel parameters are specified with both ``kernelParams`` and ``extra`` (i.e. both
+    ``kernelParams`` and ``extra`` are non-NULL). Calling cuLaunchKernel() invalidates the
+    persistent function state set through the following deprecated APIs: cuFuncSetBlockShape(),
+    cuFuncSetSharedSize(), cuParamSetSize(), cuParamSeti(), cuParamSetf(), cuParamSetv(). Note that
+    to use cuLaunchKernel(), the kernel ``f`` must either have been compiled with toolchain version
+    3.2 or later so that it will contain kernel parameter information, or have no kernel
+    parameters. If either of these conditions is not met, then cuLaunchKernel() will return
+    CUDA_ERROR_INVALID_IMAGE. Note that the API can also be used to launch context-less kernel
+    CUkernel by querying the handle using cuLibraryGetKernel() and then passing it to the API by
+    casting to CUfunction. Here, the context to launch the kernel on will either be taken from the
+    specified stream ``hStream`` or the current context in case of NULL stream.
 
     Args:
         f: - Function CUfunction or Kernel CUkernel to launch
@@ -20998,11 +20987,11 @@ def cuLaunchKernel(f, gridDimX, gridDimY, gridDimZ, blockDimX, blockDimY, blockD
 def cuLaunchKernelEx(config, f, kernelParams, extra):
     """Launches a CUDA function CUfunction or a CUDA kernel CUkernel with launch-time configuration
     Invokes the function CUfunction or the kernel CUkernel ``f`` with the specified launch-time
-    configuration ``config.`` The CUlaunchConfig structure is defined as: \\code typedef struct
+    configuration ``config.`` The CUlaunchConfig structure is defined as: typedef struct
     CUlaunchConfig_st { unsigned int gridDimX; unsigned int gridDimY; unsigned int gridDimZ;
     unsigned int blockDimX; unsigned int blockDimY; unsigned int blockDimZ; unsigned int
     sharedMemBytes; CUstream hStream; CUlaunchAttribute *attrs; unsigned int numAttrs; }
-    CUlaunchConfig; \\endcode where: - CUlaunchConfiggridDimX is the width of the grid in blocks. -
+    CUlaunchConfig; where: - CUlaunchConfiggridDimX is the width of the grid in blocks. -
     CUlaunchConfiggridDimY is the height of the grid in blocks. - CUlaunchConfiggridDimZ is the
     depth of the grid in blocks. - CUlaunchConfigblockDimX is the X dimension of each thread block.
     - CUlaunchConfigblockDimX is the Y dimension of each thread block. - CUlaunchConfigblockDimZ is
@@ -21015,15 +21004,14 @@ def cuLaunchKernelEx(config, f, kernelParams, extra):
     NULL. - CUlaunchConfignumAttrs is the number of attributes populating the first
     CUlaunchConfignumAttrs positions of the CUlaunchConfigattrs array. Launch-time configuration is
     specified by adding entries to CUlaunchConfigattrs. Each entry is an attribute ID and a
-    corresponding attribute value. The CUlaunchAttribute structure is defined as: \\code typedef
-    struct CUlaunchAttribute_st { CUlaunchAttributeID id; CUlaunchAttributeValue value; }
-    CUlaunchAttribute; \\endcode where: - CUlaunchAttributeid is a unique enum identifying the
-    attribute. - CUlaunchAttributevalue is a union that hold the attribute value. An example of
-    using the ``config`` parameter: \\code CUlaunchAttribute coopAttr = {.id =
-    CU_LAUNCH_ATTRIBUTE_COOPERATIVE, .value = 1}; CUlaunchConfig config = {... // set block and
-    grid dimensions .attrs = &coopAttr, .numAttrs = 1}; cuLaunchKernelEx(&config, kernel, NULL,
-    NULL); \\endcode The CUlaunchAttributeID enum is defined as: \\code typedef enum
-    CUlaunchAttributeID_enum { CU_LAUNCH_ATTRIBUTE_IGNORE = 0,
+    corresponding attribute value. The CUlaunchAttribute structure is defined as: typedef struct
+    CUlaunchAttribute_st { CUlaunchAttributeID id; CUlaunchAttributeValue value; }
+    CUlaunchAttribute; where: - CUlaunchAttributeid is a unique enum identifying the attribute. -
+    CUlaunchAttributevalue is a union that hold the attribute value. An example of using the
+    ``config`` parameter: CUlaunchAttribute coopAttr = {.id = CU_LAUNCH_ATTRIBUTE_COOPERATIVE,
+    .value = 1}; CUlaunchConfig config = {... // set block and grid dimensions .attrs = &coopAttr,
+    .numAttrs = 1}; cuLaunchKernelEx(&config, kernel, NULL, NULL); The CUlaunchAttributeID enum is
+    defined as: typedef enum CUlaunchAttributeID_enum { CU_LAUNCH_ATTRIBUTE_IGNORE = 0,
     CU_LAUNCH_ATTRIBUTE_ACCESS_POLICY_WINDOW = 1, CU_LAUNCH_ATTRIBUTE_COOPERATIVE = 2,
     CU_LAUNCH_ATTRIBUTE_SYNCHRONIZATION_POLICY = 3, CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION = 4,
     CU_LAUNCH_ATTRIBUTE_CLUSTER_SCHEDULING_POLICY_PREFERENCE = 5,
@@ -21032,25 +21020,25 @@ def cuLaunchKernelEx(config, f, kernelParams, extra):
     CU_LAUNCH_ATTRIBUTE_MEM_SYNC_DOMAIN_MAP = 9, CU_LAUNCH_ATTRIBUTE_MEM_SYNC_DOMAIN = 10,
     CU_LAUNCH_ATTRIBUTE_PREFERRED_CLUSTER_DIMENSION = 11,
     CU_LAUNCH_ATTRIBUTE_LAUNCH_COMPLETION_EVENT = 12,
-    CU_LAUNCH_ATTRIBUTE_DEVICE_UPDATABLE_KERNEL_NODE = 13, } CUlaunchAttributeID; \\endcode and the
-    corresponding CUlaunchAttributeValue union as : \\code typedef union
-    CUlaunchAttributeValue_union { CUaccessPolicyWindow accessPolicyWindow; int cooperative;
-    CUsynchronizationPolicy syncPolicy; struct { unsigned int x; unsigned int y; unsigned int z; }
-    clusterDim; CUclusterSchedulingPolicy clusterSchedulingPolicyPreference; int
+    CU_LAUNCH_ATTRIBUTE_DEVICE_UPDATABLE_KERNEL_NODE = 13, } CUlaunchAttributeID; and the
+    corresponding CUlaunchAttributeValue union as : typedef union CUlaunchAttributeValue_union {
+    CUaccessPolicyWindow accessPolicyWindow; int cooperative; CUsynchronizationPolicy syncPolicy;
+    struct { unsigned int x; unsigned int y; unsigned int z; } clusterDim;
+    CUclusterSchedulingPolicy clusterSchedulingPolicyPreference; int
     programmaticStreamSerializationAllowed; struct { CUevent event; int flags; int
     triggerAtBlockStart; } programmaticEvent; int priority; CUlaunchMemSyncDomainMap
     memSyncDomainMap; CUlaunchMemSyncDomain memSyncDomain; struct { unsigned int x; unsigned int y;
     unsigned int z; } preferredClusterDim; struct { CUevent event; int flags; }
     launchCompletionEvent; struct { int deviceUpdatable; CUgraphDeviceNode devNode; }
-    deviceUpdatableKernelNode; } CUlaunchAttributeValue; \\endcode Setting
-    CU_LAUNCH_ATTRIBUTE_COOPERATIVE to a non-zero value causes the kernel launch to be a
-    cooperative launch, with exactly the same usage and semantics of cuLaunchCooperativeKernel.
-    Setting CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION to a non-zero values causes the
-    kernel to use programmatic means to resolve its stream dependency -- enabling the CUDA runtime
-    to opportunistically allow the grid's execution to overlap with the previous kernel in the
-    stream, if that kernel requests the overlap. CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_EVENT records an
-    event along with the kernel launch. Event recorded through this launch attribute is guaranteed
-    to only trigger after all block in the associated kernel trigger the event. A block can trigger
+    deviceUpdatableKernelNode; } CUlaunchAttributeValue; Setting CU_LAUNCH_ATTRIBUTE_COOPERATIVE to
+    a non-zero value causes the kernel launch to be a cooperative launch, with exactly the same
+    usage and semantics of cuLaunchCooperativeKernel. Setting
+    CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION to a non-zero values causes the kernel to
+    use programmatic means to resolve its stream dependency -- enabling the CUDA runtime to
+    opportunistically allow the grid's execution to overlap with the previous kernel in the stream,
+    if that kernel requests the overlap. CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_EVENT records an event
+    along with the kernel launch. Event recorded through this launch attribute is guaranteed to
+    only trigger after all block in the associated kernel trigger the event. A block can trigger
     the event through PTX launchdep.release or CUDA builtin function
     cudaTriggerProgrammaticLaunchCompletion(). A trigger can also be inserted at the beginning of
     each block's execution if triggerAtBlockStart is set to non-0. Note that dependents (including
@@ -21223,7 +21211,7 @@ def cuLaunchCooperativeKernel(f, gridDimX, gridDimY, gridDimZ, blockDimX, blockD
 
 def cuLaunchCooperativeKernelMultiDevice(launchParamsList, numDevices, flags):
     """Launches CUDA functions on multiple devices where thread blocks can cooperate and synchronize
-    as they execute \\deprecated This function is deprecated as of CUDA 11.3. Invokes kernels as
+    as they execute Deprecated: This function is deprecated as of CUDA 11.3. Invokes kernels as
     specified in the ``launchParamsList`` array where each element of the array specifies all the
     parameters required to perform a single kernel launch. These kernels can cooperate and
     synchronize as they execute. The size of the array is specified by ``numDevices.`` No two
@@ -21245,10 +21233,10 @@ def cuLaunchCooperativeKernelMultiDevice(launchParamsList, numDevices, flags):
     number of blocks launched per device has to match across all devices, the maximum number of
     blocks that can be launched per device will be limited by the device with the least number of
     multiprocessors. The kernels cannot make use of CUDA dynamic parallelism. The
-    CUDA_LAUNCH_PARAMS structure is defined as: \\code typedef struct CUDA_LAUNCH_PARAMS_st {
-    CUfunction function; unsigned int gridDimX; unsigned int gridDimY; unsigned int gridDimZ;
-    unsigned int blockDimX; unsigned int blockDimY; unsigned int blockDimZ; unsigned int
-    sharedMemBytes; CUstream hStream; void **kernelParams; } CUDA_LAUNCH_PARAMS; \\endcode where: -
+    CUDA_LAUNCH_PARAMS structure is defined as: typedef struct CUDA_LAUNCH_PARAMS_st { CUfunction
+    function; unsigned int gridDimX; unsigned int gridDimY; unsigned int gridDimZ; unsigned int
+    blockDimX; unsigned int blockDimY; unsigned int blockDimZ; unsigned int sharedMemBytes;
+    CUstream hStream; void **kernelParams; } CUDA_LAUNCH_PARAMS; where: -
     CUDA_LAUNCH_PARAMSfunction specifies the kernel to be launched. All functions must be identical
     with respect to the compiled code. Note that you can also specify context-less kernel CUkernel
     by querying the handle using cuLibraryGetKernel() and then casting to CUfunction. In this case,
@@ -21374,7 +21362,7 @@ def cuLaunchHostFunc(hStream, fn, userData):
 
 
 def cuFuncSetBlockShape(hfunc, x, y, z):
-    """Sets the block-dimensions for the function \\deprecated Specifies the ``x,`` ``y,`` and ``z``
+    """Sets the block-dimensions for the function Deprecated: Specifies the ``x,`` ``y,`` and ``z``
     dimensions of the thread blocks that are created when the kernel given by ``hfunc`` is
     launched.
 
@@ -21403,7 +21391,7 @@ def cuFuncSetBlockShape(hfunc, x, y, z):
 
 
 def cuFuncSetSharedSize(hfunc, bytes):
-    """Sets the dynamic shared-memory size for the function \\deprecated Sets through ``bytes`` the
+    """Sets the dynamic shared-memory size for the function Deprecated: Sets through ``bytes`` the
     amount of dynamic shared memory that will be available to each thread block when the kernel
     given by ``hfunc`` is launched.
 
@@ -21426,7 +21414,7 @@ def cuFuncSetSharedSize(hfunc, bytes):
 
 
 def cuParamSetSize(hfunc, numbytes):
-    """Sets the parameter size for the function \\deprecated Sets through ``numbytes`` the total size
+    """Sets the parameter size for the function Deprecated: Sets through ``numbytes`` the total size
     in bytes needed by the function parameters of the kernel corresponding to ``hfunc.``
 
     Args:
@@ -21448,7 +21436,7 @@ def cuParamSetSize(hfunc, numbytes):
 
 
 def cuParamSeti(hfunc, offset, value):
-    """Adds an integer parameter to the function's argument list \\deprecated Sets an integer parameter
+    """Adds an integer parameter to the function's argument list Deprecated: Sets an integer parameter
     that will be specified the next time the kernel corresponding to ``hfunc`` will be invoked.
     ``offset`` is a byte offset.
 
@@ -21474,7 +21462,7 @@ def cuParamSeti(hfunc, offset, value):
 
 
 def cuParamSetf(hfunc, offset, value):
-    """Adds a floating-point parameter to the function's argument list \\deprecated Sets a
+    """Adds a floating-point parameter to the function's argument list Deprecated: Sets a
     floating-point parameter that will be specified the next time the kernel corresponding to
     ``hfunc`` will be invoked. ``offset`` is a byte offset.
 
@@ -21500,7 +21488,7 @@ def cuParamSetf(hfunc, offset, value):
 
 
 def cuParamSetv(hfunc, offset, ptr, numbytes):
-    """Adds arbitrary data to the function's argument list \\deprecated Copies an arbitrary amount of
+    """Adds arbitrary data to the function's argument list Deprecated: Copies an arbitrary amount of
     data (specified in ``numbytes)`` from ``ptr`` into the parameter space of the kernel
     corresponding to ``hfunc.`` ``offset`` is a byte offset.
 
@@ -21529,7 +21517,7 @@ def cuParamSetv(hfunc, offset, ptr, numbytes):
 
 
 def cuLaunch(f):
-    """Launches a CUDA function \\deprecated Invokes the kernel ``f`` on a 1 x 1 x 1 grid of blocks.
+    """Launches a CUDA function Deprecated: Invokes the kernel ``f`` on a 1 x 1 x 1 grid of blocks.
     The block contains the number of threads specified by a previous call to cuFuncSetBlockShape().
     The block shape, dynamic shared memory size, and parameter information must be set using
     cuFuncSetBlockShape(), cuFuncSetSharedSize(), cuParamSetSize(), cuParamSeti(), cuParamSetf(),
@@ -21554,7 +21542,7 @@ def cuLaunch(f):
 
 
 def cuLaunchGrid(f, grid_width, grid_height):
-    """Launches a CUDA function \\deprecated Invokes the kernel ``f`` on a ``grid_width`` x
+    """Launches a CUDA function Deprecated: Invokes the kernel ``f`` on a ``grid_width`` x
     ``grid_height`` grid of blocks. Each block contains the number of threads specified by a
     previous call to cuFuncSetBlockShape(). The block shape, dynamic shared memory size, and
     parameter information must be set using cuFuncSetBlockShape(), cuFuncSetSharedSize(),
@@ -21586,7 +21574,7 @@ def cuLaunchGrid(f, grid_width, grid_height):
 
 
 def cuLaunchGridAsync(f, grid_width, grid_height, hStream):
-    """Launches a CUDA function \\deprecated Invokes the kernel ``f`` on a ``grid_width`` x
+    """Launches a CUDA function Deprecated: Invokes the kernel ``f`` on a ``grid_width`` x
     ``grid_height`` grid of blocks. Each block contains the number of threads specified by a
     previous call to cuFuncSetBlockShape(). The block shape, dynamic shared memory size, and
     parameter information must be set using cuFuncSetBlockShape(), cuFuncSetSharedSize(),
@@ -21624,7 +21612,7 @@ def cuLaunchGridAsync(f, grid_width, grid_height, hStream):
 
 
 def cuParamSetTexRef(hfunc, texunit, hTexRef):
-    """Adds a texture-reference to the function's argument list \\deprecated Makes the CUDA array or
+    """Adds a texture-reference to the function's argument list Deprecated: Makes the CUDA array or
     linear memory bound to the texture reference ``hTexRef`` available to a device program as a
     texture. In this version of CUDA, the texture-reference must be obtained via
     cuModuleGetTexRef() and the ``texunit`` parameter must be set to CU_PARAM_TR_DEFAULT.
@@ -21654,7 +21642,7 @@ def cuParamSetTexRef(hfunc, texunit, hTexRef):
 
 
 def cuFuncSetSharedMemConfig(hfunc, config):
-    """Sets the shared memory configuration for a device function. \\deprecated On devices with
+    """Sets the shared memory configuration for a device function. Deprecated: On devices with
     configurable shared memory banks, this function will force all subsequent launches of the
     specified device function to have the given shared memory bank size configuration. On any given
     launch of the function, the shared memory configuration of the device will be temporarily
@@ -21713,38 +21701,37 @@ def cuGraphAddKernelNode(hGraph, dependencies, numDependencies, nodeParams):
     arguments specified in ``nodeParams.`` It is possible for ``numDependencies`` to be 0, in which
     case the node will be placed at the root of the graph. ``dependencies`` may not have any
     duplicate entries. A handle to the new node will be returned in ``phGraphNode.`` The
-    CUDA_KERNEL_NODE_PARAMS structure is defined as: \\code typedef struct
-    CUDA_KERNEL_NODE_PARAMS_st { CUfunction func; unsigned int gridDimX; unsigned int gridDimY;
-    unsigned int gridDimZ; unsigned int blockDimX; unsigned int blockDimY; unsigned int blockDimZ;
-    unsigned int sharedMemBytes; void **kernelParams; void **extra; CUkernel kern; CUcontext ctx; }
-    CUDA_KERNEL_NODE_PARAMS; \\endcode When the graph is launched, the node will invoke kernel
-    ``func`` on a (``gridDimX`` x ``gridDimY`` x ``gridDimZ)`` grid of blocks. Each block contains
-    (``blockDimX`` x ``blockDimY`` x ``blockDimZ)`` threads. ``sharedMemBytes`` sets the amount of
-    dynamic shared memory that will be available to each thread block. Kernel parameters to
-    ``func`` can be specified in one of two ways: 1) Kernel parameters can be specified via
-    ``kernelParams.`` If the kernel has N parameters, then ``kernelParams`` needs to be an array of
-    N pointers. Each pointer, from ``kernelParams[0]`` to ``kernelParams[N-1],`` points to the
-    region of memory from which the actual parameter will be copied. The number of kernel
-    parameters and their offsets and sizes do not need to be specified as that information is
-    retrieved directly from the kernel's image. 2) Kernel parameters for non-cooperative kernels
-    can also be packaged by the application into a single buffer that is passed in via ``extra.``
-    This places the burden on the application of knowing each kernel parameter's size and
-    alignment/padding within the buffer. The ``extra`` parameter exists to allow this function to
-    take additional less commonly used arguments. ``extra`` specifies a list of names of extra
-    settings and their corresponding values. Each extra setting name is immediately followed by the
-    corresponding value. The list must be terminated with either NULL or CU_LAUNCH_PARAM_END. -
-    CU_LAUNCH_PARAM_END, which indicates the end of the ``extra`` array; -
-    CU_LAUNCH_PARAM_BUFFER_POINTER, which specifies that the next value in ``extra`` will be a
-    pointer to a buffer containing all the kernel parameters for launching kernel ``func;`` -
-    CU_LAUNCH_PARAM_BUFFER_SIZE, which specifies that the next value in ``extra`` will be a pointer
-    to a size_t containing the size of the buffer specified with CU_LAUNCH_PARAM_BUFFER_POINTER;
-    The error CUDA_ERROR_INVALID_VALUE will be returned if kernel parameters are specified with
-    both ``kernelParams`` and ``extra`` (i.e. both ``kernelParams`` and ``extra`` are non-NULL).
-    CUDA_ERROR_INVALID_VALUE will be returned if ``extra`` is used for a cooperative kernel. The
-    ``kernelParams`` or ``extra`` array, as well as the argument values it points to, are copied
-    during this call. ote Kernels launched using graphs must not use texture and surface
-    references. Reading or writing through any texture or surface reference is undefined behavior.
-    This restriction does not apply to texture and surface objects.
+    CUDA_KERNEL_NODE_PARAMS structure is defined as: typedef struct CUDA_KERNEL_NODE_PARAMS_st {
+    CUfunction func; unsigned int gridDimX; unsigned int gridDimY; unsigned int gridDimZ; unsigned
+    int blockDimX; unsigned int blockDimY; unsigned int blockDimZ; unsigned int sharedMemBytes;
+    void **kernelParams; void **extra; CUkernel kern; CUcontext ctx; } CUDA_KERNEL_NODE_PARAMS;
+    When the graph is launched, the node will invoke kernel ``func`` on a (``gridDimX`` x
+    ``gridDimY`` x ``gridDimZ)`` grid of blocks. Each block contains (``blockDimX`` x ``blockDimY``
+    x ``blockDimZ)`` threads. ``sharedMemBytes`` sets the amount of dynamic shared memory that will
+    be available to each thread block. Kernel parameters to ``func`` can be specified in one of two
+    ways: 1) Kernel parameters can be specified via ``kernelParams.`` If the kernel has N
+    parameters, then ``kernelParams`` needs to be an array of N pointers. Each pointer, from
+    ``kernelParams[0]`` to ``kernelParams[N-1],`` points to the region of memory from which the
+    actual parameter will be copied. The number of kernel parameters and their offsets and sizes do
+    not need to be specified as that information is retrieved directly from the kernel's image. 2)
+    Kernel parameters for non-cooperative kernels can also be packaged by the application into a
+    single buffer that is passed in via ``extra.`` This places the burden on the application of
+    knowing each kernel parameter's size and alignment/padding within the buffer. The ``extra``
+    parameter exists to allow this function to take additional less commonly used arguments.
+    ``extra`` specifies a list of names of extra settings and their corresponding values. Each
+    extra setting name is immediately followed by the corresponding value. The list must be
+    terminated with either NULL or CU_LAUNCH_PARAM_END. - CU_LAUNCH_PARAM_END, which indicates the
+    end of the ``extra`` array; - CU_LAUNCH_PARAM_BUFFER_POINTER, which specifies that the next
+    value in ``extra`` will be a pointer to a buffer containing all the kernel parameters for
+    launching kernel ``func;`` - CU_LAUNCH_PARAM_BUFFER_SIZE, which specifies that the next value
+    in ``extra`` will be a pointer to a size_t containing the size of the buffer specified with
+    CU_LAUNCH_PARAM_BUFFER_POINTER; The error CUDA_ERROR_INVALID_VALUE will be returned if kernel
+    parameters are specified with both ``kernelParams`` and ``extra`` (i.e. both ``kernelParams``
+    and ``extra`` are non-NULL). CUDA_ERROR_INVALID_VALUE will be returned if ``extra`` is used for
+    a cooperative kernel. The ``kernelParams`` or ``extra`` array, as well as the argument values
+    it points to, are copied during this call. Note: Kernels launched using graphs must not use
+    texture and surface references. Reading or writing through any texture or surface reference is
+    undefined behavior. This restriction does not apply to texture and surface objects.
 
     Args:
         hGraph: - Graph to which to add the node
@@ -22617,7 +22604,7 @@ def cuGraphAddBatchMemOpNode(hGraph, dependencies, numDependencies, nodeParams):
     ``numDependencies`` to be 0, in which case the node will be placed at the root of the graph.
     ``dependencies`` may not have any duplicate entries. A handle to the new node will be returned
     in ``phGraphNode.`` When the node is added, the paramArray inside ``nodeParams`` is copied and
-    therefore it can be freed after the call returns. ote Warning: Improper use of this API may
+    therefore it can be freed after the call returns. Note: Warning: Improper use of this API may
     deadlock the application. Synchronization ordering established through this API is not visible
     to CUDA. CUDA tasks that are (even indirectly) ordered by this API should also have that order
     expressed with CUDA-visible dependencies such as events. This ensures that the scheduler does
@@ -22966,7 +22953,7 @@ def cuGraphClone(originalGraph):
     """Clones a graph This function creates a copy of ``originalGraph`` and returns it in
     ``phGraphClone.`` All parameters are copied into the cloned graph. The original graph may be
     modified after this call without affecting the clone. Child graph nodes in the original graph
-    are recursively copied into the clone. ote: Cloning is not supported for graphs which contain
+    are recursively copied into the clone. Note:: Cloning is not supported for graphs which contain
     memory allocation nodes, memory free nodes, or conditional nodes.
 
     Args:
@@ -23447,18 +23434,17 @@ def cuGraphInstantiateWithParams(hGraph):
     successful, a handle to the instantiated graph is returned in ``phGraphExec.``
     ``instantiateParams`` controls the behavior of instantiation and subsequent graph launches, as
     well as returning more detailed information in the event of an error.
-    CUDA_GRAPH_INSTANTIATE_PARAMS is defined as: \\code typedef struct { cuuint64_t flags; CUstream
+    CUDA_GRAPH_INSTANTIATE_PARAMS is defined as: typedef struct { cuuint64_t flags; CUstream
     hUploadStream; CUgraphNode hErrNode_out; CUgraphInstantiateResult result_out; }
-    CUDA_GRAPH_INSTANTIATE_PARAMS; \\endcode The ``flags`` field controls the behavior of
-    instantiation and subsequent graph launches. Valid flags are: -
-    CUDA_GRAPH_INSTANTIATE_FLAG_AUTO_FREE_ON_LAUNCH, which configures a graph containing memory
-    allocation nodes to automatically free any unfreed memory allocations before the graph is
-    relaunched. - CUDA_GRAPH_INSTANTIATE_FLAG_UPLOAD, which will perform an upload of the graph
-    into ``hUploadStream`` once the graph has been instantiated. -
-    CUDA_GRAPH_INSTANTIATE_FLAG_DEVICE_LAUNCH, which configures the graph for launch from the
-    device. If this flag is passed, the executable graph handle returned can be used to launch the
-    graph from both the host and device. This flag can only be used on platforms which support
-    unified addressing. This flag cannot be used in conjunction with
+    CUDA_GRAPH_INSTANTIATE_PARAMS; The ``flags`` field controls the behavior of instantiation and
+    subsequent graph launches. Valid flags are: - CUDA_GRAPH_INSTANTIATE_FLAG_AUTO_FREE_ON_LAUNCH,
+    which configures a graph containing memory allocation nodes to automatically free any unfreed
+    memory allocations before the graph is relaunched. - CUDA_GRAPH_INSTANTIATE_FLAG_UPLOAD, which
+    will perform an upload of the graph into ``hUploadStream`` once the graph has been
+    instantiated. - CUDA_GRAPH_INSTANTIATE_FLAG_DEVICE_LAUNCH, which configures the graph for
+    launch from the device. If this flag is passed, the executable graph handle returned can be
+    used to launch the graph from both the host and device. This flag can only be used on platforms
+    which support unified addressing. This flag cannot be used in conjunction with
     CUDA_GRAPH_INSTANTIATE_FLAG_AUTO_FREE_ON_LAUNCH. -
     CUDA_GRAPH_INSTANTIATE_FLAG_USE_NODE_PRIORITY, which causes the graph to use the priorities
     from the per-node attributes rather than the priority of the launch stream during execution.
@@ -23902,7 +23888,7 @@ def cuGraphNodeSetEnabled(hGraphExec, hNode, isEnabled):
     modified by this call. If ``hNode`` is a device-updatable kernel node, the next upload/launch
     of ``hGraphExec`` will overwrite any previous device-side updates. Additionally, applying host
     updates to a device-updatable kernel node while it is being updated from the device will result
-    in undefined behavior. ote Currently only kernel, memset and memcpy nodes are supported.
+    in undefined behavior. Note: Currently only kernel, memset and memcpy nodes are supported.
 
     Args:
         hGraphExec: - The executable graph in which to set the specified node
@@ -23932,9 +23918,9 @@ def cuGraphNodeGetEnabled(hGraphExec, hNode):
     """Query whether a node in the given graphExec is enabled Sets isEnabled to 1 if ``hNode`` is
     enabled, or 0 if ``hNode`` is disabled. The node is identified by the corresponding node
     ``hNode`` in the non-executable graph, from which the executable graph was instantiated.
-    ``hNode`` must not have been removed from the original graph. ote Currently only kernel, memset
-    and memcpy nodes are supported. ote This function will not reflect device-side updates for
-    device-updatable kernel nodes.
+    ``hNode`` must not have been removed from the original graph. Note: Currently only kernel,
+    memset and memcpy nodes are supported. Note: This function will not reflect device-side updates
+    for device-updatable kernel nodes.
 
     Args:
         hGraphExec: - The executable graph in which to set the specified node
@@ -24643,11 +24629,10 @@ def cuOccupancyMaxPotentialBlockSize(func, blockSizeToDynamicSMemSize, dynamicSM
     the per-block dynamic shared memory size varies with different block sizes, the user needs to
     provide a unary function through ``blockSizeToDynamicSMemSize`` that computes the dynamic
     shared memory needed by ``func`` for any given block size. ``dynamicSMemSize`` is ignored. An
-    example signature is: \\code // Take block size, returns dynamic shared memory needed size_t
-    blockToSmem(int blockSize); \\endcode Note that the API can also be used with context-less
-    kernel CUkernel by querying the handle using cuLibraryGetKernel() and then passing it to the
-    API by casting to CUfunction. Here, the context to use for calculations will be the current
-    context.
+    example signature is: // Take block size, returns dynamic shared memory needed size_t
+    blockToSmem(int blockSize); Note that the API can also be used with context-less kernel
+    CUkernel by querying the handle using cuLibraryGetKernel() and then passing it to the API by
+    casting to CUfunction. Here, the context to use for calculations will be the current context.
 
     Args:
         func: - Kernel for which launch configuration is calculated
@@ -24828,7 +24813,7 @@ def cuOccupancyMaxActiveClusters(func, config):
 
 
 def cuTexRefSetArray(hTexRef, hArray, Flags):
-    """Binds an array as a texture reference \\deprecated Binds the CUDA array ``hArray`` to the
+    """Binds an array as a texture reference Deprecated: Binds the CUDA array ``hArray`` to the
     texture reference ``hTexRef.`` Any previous address or CUDA array state associated with the
     texture reference is superseded by this function. ``Flags`` must be set to
     CU_TRSA_OVERRIDE_FORMAT. Any CUDA array previously bound to ``hTexRef`` is unbound.
@@ -24858,7 +24843,7 @@ def cuTexRefSetArray(hTexRef, hArray, Flags):
 
 
 def cuTexRefSetMipmappedArray(hTexRef, hMipmappedArray, Flags):
-    """Binds a mipmapped array to a texture reference \\deprecated Binds the CUDA mipmapped array
+    """Binds a mipmapped array to a texture reference Deprecated: Binds the CUDA mipmapped array
     ``hMipmappedArray`` to the texture reference ``hTexRef.`` Any previous address or CUDA array
     state associated with the texture reference is superseded by this function. ``Flags`` must be
     set to CU_TRSA_OVERRIDE_FORMAT. Any CUDA array previously bound to ``hTexRef`` is unbound.
@@ -24888,7 +24873,7 @@ def cuTexRefSetMipmappedArray(hTexRef, hMipmappedArray, Flags):
 
 
 def cuTexRefSetAddress(hTexRef, dptr, bytes):
-    """Binds an address as a texture reference \\deprecated Binds a linear address range to the texture
+    """Binds an address as a texture reference Deprecated: Binds a linear address range to the texture
     reference ``hTexRef.`` Any previous address or CUDA array state associated with the texture
     reference is superseded by this function. Any memory previously bound to ``hTexRef`` is
     unbound. Since the hardware enforces an alignment requirement on texture base addresses,
@@ -24928,7 +24913,7 @@ def cuTexRefSetAddress(hTexRef, dptr, bytes):
 
 
 def cuTexRefSetAddress2D(hTexRef, desc, dptr, Pitch):
-    """Binds an address as a 2D texture reference \\deprecated Binds a linear address range to the
+    """Binds an address as a 2D texture reference Deprecated: Binds a linear address range to the
     texture reference ``hTexRef.`` Any previous address or CUDA array state associated with the
     texture reference is superseded by this function. Any memory previously bound to ``hTexRef`` is
     unbound. Using a tex2D() function inside a kernel requires a call to either cuTexRefSetArray()
@@ -24976,7 +24961,7 @@ def cuTexRefSetAddress2D(hTexRef, desc, dptr, Pitch):
 
 
 def cuTexRefSetFormat(hTexRef, fmt, NumPackedComponents):
-    """Sets the format for a texture reference \\deprecated Specifies the format of the data to be read
+    """Sets the format for a texture reference Deprecated: Specifies the format of the data to be read
     by the texture reference ``hTexRef.`` ``fmt`` and ``NumPackedComponents`` are exactly analogous
     to the Format and NumChannels members of the CUDA_ARRAY_DESCRIPTOR structure: They specify the
     format of each component and the number of components per array element.
@@ -25003,13 +24988,13 @@ def cuTexRefSetFormat(hTexRef, fmt, NumPackedComponents):
 
 
 def cuTexRefSetAddressMode(hTexRef, dim, am):
-    """Sets the addressing mode for a texture reference \\deprecated Specifies the addressing mode
+    """Sets the addressing mode for a texture reference Deprecated: Specifies the addressing mode
     ``am`` for the given dimension ``dim`` of the texture reference ``hTexRef.`` If ``dim`` is
     zero, the addressing mode is applied to the first parameter of the functions used to fetch from
-    the texture; if ``dim`` is 1, the second, and so on. CUaddress_mode is defined as: \\code
-    typedef enum CUaddress_mode_enum { CU_TR_ADDRESS_MODE_WRAP = 0, CU_TR_ADDRESS_MODE_CLAMP = 1,
-    CU_TR_ADDRESS_MODE_MIRROR = 2, CU_TR_ADDRESS_MODE_BORDER = 3 } CUaddress_mode; \\endcode Note
-    that this call has no effect if ``hTexRef`` is bound to linear memory. Also, if the flag,
+    the texture; if ``dim`` is 1, the second, and so on. CUaddress_mode is defined as: typedef enum
+    CUaddress_mode_enum { CU_TR_ADDRESS_MODE_WRAP = 0, CU_TR_ADDRESS_MODE_CLAMP = 1,
+    CU_TR_ADDRESS_MODE_MIRROR = 2, CU_TR_ADDRESS_MODE_BORDER = 3 } CUaddress_mode; Note that this
+    call has no effect if ``hTexRef`` is bound to linear memory. Also, if the flag,
     CU_TRSF_NORMALIZED_COORDINATES, is not set, the only supported address mode is
     CU_TR_ADDRESS_MODE_CLAMP.
 
@@ -25035,11 +25020,11 @@ def cuTexRefSetAddressMode(hTexRef, dim, am):
 
 
 def cuTexRefSetFilterMode(hTexRef, fm):
-    """Sets the filtering mode for a texture reference \\deprecated Specifies the filtering mode ``fm``
+    """Sets the filtering mode for a texture reference Deprecated: Specifies the filtering mode ``fm``
     to be used when reading memory through the texture reference ``hTexRef.`` CUfilter_mode_enum is
-    defined as: \\code typedef enum CUfilter_mode_enum { CU_TR_FILTER_MODE_POINT = 0,
-    CU_TR_FILTER_MODE_LINEAR = 1 } CUfilter_mode; \\endcode Note that this call has no effect if
-    ``hTexRef`` is bound to linear memory.
+    defined as: typedef enum CUfilter_mode_enum { CU_TR_FILTER_MODE_POINT = 0,
+    CU_TR_FILTER_MODE_LINEAR = 1 } CUfilter_mode; Note that this call has no effect if ``hTexRef``
+    is bound to linear memory.
 
     Args:
         hTexRef: - Texture reference
@@ -25060,11 +25045,11 @@ def cuTexRefSetFilterMode(hTexRef, fm):
 
 
 def cuTexRefSetMipmapFilterMode(hTexRef, fm):
-    """Sets the mipmap filtering mode for a texture reference \\deprecated Specifies the mipmap
+    """Sets the mipmap filtering mode for a texture reference Deprecated: Specifies the mipmap
     filtering mode ``fm`` to be used when reading memory through the texture reference ``hTexRef.``
-    CUfilter_mode_enum is defined as: \\code typedef enum CUfilter_mode_enum {
-    CU_TR_FILTER_MODE_POINT = 0, CU_TR_FILTER_MODE_LINEAR = 1 } CUfilter_mode; \\endcode Note that
-    this call has no effect if ``hTexRef`` is not bound to a mipmapped array.
+    CUfilter_mode_enum is defined as: typedef enum CUfilter_mode_enum { CU_TR_FILTER_MODE_POINT =
+    0, CU_TR_FILTER_MODE_LINEAR = 1 } CUfilter_mode; Note that this call has no effect if
+    ``hTexRef`` is not bound to a mipmapped array.
 
     Args:
         hTexRef: - Texture reference
@@ -25085,7 +25070,7 @@ def cuTexRefSetMipmapFilterMode(hTexRef, fm):
 
 
 def cuTexRefSetMipmapLevelBias(hTexRef, bias):
-    """Sets the mipmap level bias for a texture reference \\deprecated Specifies the mipmap level bias
+    """Sets the mipmap level bias for a texture reference Deprecated: Specifies the mipmap level bias
     ``bias`` to be added to the specified mipmap level when reading memory through the texture
     reference ``hTexRef.`` Note that this call has no effect if ``hTexRef`` is not bound to a
     mipmapped array.
@@ -25109,7 +25094,7 @@ def cuTexRefSetMipmapLevelBias(hTexRef, bias):
 
 
 def cuTexRefSetMipmapLevelClamp(hTexRef, minMipmapLevelClamp, maxMipmapLevelClamp):
-    """Sets the mipmap min/max mipmap level clamps for a texture reference \\deprecated Specifies the
+    """Sets the mipmap min/max mipmap level clamps for a texture reference Deprecated: Specifies the
     min/max mipmap level clamps, ``minMipmapLevelClamp`` and ``maxMipmapLevelClamp`` respectively,
     to be used when reading memory through the texture reference ``hTexRef.`` Note that this call
     has no effect if ``hTexRef`` is not bound to a mipmapped array.
@@ -25136,7 +25121,7 @@ def cuTexRefSetMipmapLevelClamp(hTexRef, minMipmapLevelClamp, maxMipmapLevelClam
 
 
 def cuTexRefSetMaxAnisotropy(hTexRef, maxAniso):
-    """Sets the maximum anisotropy for a texture reference \\deprecated Specifies the maximum
+    """Sets the maximum anisotropy for a texture reference Deprecated: Specifies the maximum
     anisotropy ``maxAniso`` to be used when reading memory through the texture reference
     ``hTexRef.`` Note that this call has no effect if ``hTexRef`` is bound to linear memory.
 
@@ -25159,7 +25144,7 @@ def cuTexRefSetMaxAnisotropy(hTexRef, maxAniso):
 
 
 def cuTexRefSetBorderColor(hTexRef):
-    """Sets the border color for a texture reference \\deprecated Specifies the value of the RGBA color
+    """Sets the border color for a texture reference Deprecated: Specifies the value of the RGBA color
     via the ``pBorderColor`` to the texture reference ``hTexRef.`` The color value supports only
     float type and holds color components in the following sequence: pBorderColor[0] holds 'R'
     component pBorderColor[1] holds 'G' component pBorderColor[2] holds 'B' component
@@ -25184,7 +25169,7 @@ def cuTexRefSetBorderColor(hTexRef):
 
 
 def cuTexRefSetFlags(hTexRef, Flags):
-    """Sets the flags for a texture reference \\deprecated Specifies optional flags via ``Flags`` to
+    """Sets the flags for a texture reference Deprecated: Specifies optional flags via ``Flags`` to
     specify the behavior of data returned through the texture reference ``hTexRef.`` The valid
     flags are: - CU_TRSF_READ_AS_INTEGER, which suppresses the default behavior of having the
     texture promote integer data to floating point data in the range [0, 1]. Note that texture with
@@ -25215,7 +25200,7 @@ def cuTexRefSetFlags(hTexRef, Flags):
 
 
 def cuTexRefGetAddress(hTexRef):
-    """Gets the address associated with a texture reference \\deprecated Returns in ``*pdptr`` the base
+    """Gets the address associated with a texture reference Deprecated: Returns in ``*pdptr`` the base
     address bound to the texture reference ``hTexRef,`` or returns CUDA_ERROR_INVALID_VALUE if the
     texture reference is not bound to any device memory range.
 
@@ -25236,7 +25221,7 @@ def cuTexRefGetAddress(hTexRef):
 
 
 def cuTexRefGetArray(hTexRef):
-    """Gets the array bound to a texture reference \\deprecated Returns in ``*phArray`` the CUDA array
+    """Gets the array bound to a texture reference Deprecated: Returns in ``*phArray`` the CUDA array
     bound to the texture reference ``hTexRef,`` or returns CUDA_ERROR_INVALID_VALUE if the texture
     reference is not bound to any CUDA array.
 
@@ -25257,7 +25242,7 @@ def cuTexRefGetArray(hTexRef):
 
 
 def cuTexRefGetMipmappedArray(hTexRef):
-    """Gets the mipmapped array bound to a texture reference \\deprecated Returns in
+    """Gets the mipmapped array bound to a texture reference Deprecated: Returns in
     ``*phMipmappedArray`` the CUDA mipmapped array bound to the texture reference ``hTexRef,`` or
     returns CUDA_ERROR_INVALID_VALUE if the texture reference is not bound to any CUDA mipmapped
     array.
@@ -25279,7 +25264,7 @@ def cuTexRefGetMipmappedArray(hTexRef):
 
 
 def cuTexRefGetAddressMode(hTexRef, dim):
-    """Gets the addressing mode used by a texture reference \\deprecated Returns in ``*pam`` the
+    """Gets the addressing mode used by a texture reference Deprecated: Returns in ``*pam`` the
     addressing mode corresponding to the dimension ``dim`` of the texture reference ``hTexRef.``
     Currently, the only valid value for ``dim`` are 0 and 1.
 
@@ -25303,7 +25288,7 @@ def cuTexRefGetAddressMode(hTexRef, dim):
 
 
 def cuTexRefGetFilterMode(hTexRef):
-    """Gets the filter-mode used by a texture reference \\deprecated Returns in ``*pfm`` the filtering
+    """Gets the filter-mode used by a texture reference Deprecated: Returns in ``*pfm`` the filtering
     mode of the texture reference ``hTexRef.``
 
     Args:
@@ -25323,7 +25308,7 @@ def cuTexRefGetFilterMode(hTexRef):
 
 
 def cuTexRefGetFormat(hTexRef):
-    """Gets the format used by a texture reference \\deprecated Returns in ``*pFormat`` and
+    """Gets the format used by a texture reference Deprecated: Returns in ``*pFormat`` and
     ``*pNumChannels`` the format and number of components of the CUDA array bound to the texture
     reference ``hTexRef.`` If ``pFormat`` or ``pNumChannels`` is NULL, it will be ignored.
 
@@ -25345,7 +25330,7 @@ def cuTexRefGetFormat(hTexRef):
 
 
 def cuTexRefGetMipmapFilterMode(hTexRef):
-    """Gets the mipmap filtering mode for a texture reference \\deprecated Returns the mipmap filtering
+    """Gets the mipmap filtering mode for a texture reference Deprecated: Returns the mipmap filtering
     mode in ``pfm`` that's used when reading memory through the texture reference ``hTexRef.``
 
     Args:
@@ -25365,7 +25350,7 @@ def cuTexRefGetMipmapFilterMode(hTexRef):
 
 
 def cuTexRefGetMipmapLevelBias(hTexRef):
-    """Gets the mipmap level bias for a texture reference \\deprecated Returns the mipmap level bias in
+    """Gets the mipmap level bias for a texture reference Deprecated: Returns the mipmap level bias in
     ``pBias`` that's added to the specified mipmap level when reading memory through the texture
     reference ``hTexRef.``
 
@@ -25386,7 +25371,7 @@ def cuTexRefGetMipmapLevelBias(hTexRef):
 
 
 def cuTexRefGetMipmapLevelClamp(hTexRef):
-    """Gets the min/max mipmap level clamps for a texture reference \\deprecated Returns the min/max
+    """Gets the min/max mipmap level clamps for a texture reference Deprecated: Returns the min/max
     mipmap level clamps in ``pminMipmapLevelClamp`` and ``pmaxMipmapLevelClamp`` that's used when
     reading memory through the texture reference ``hTexRef.``
 
@@ -25408,7 +25393,7 @@ def cuTexRefGetMipmapLevelClamp(hTexRef):
 
 
 def cuTexRefGetMaxAnisotropy(hTexRef):
-    """Gets the maximum anisotropy for a texture reference \\deprecated Returns the maximum anisotropy
+    """Gets the maximum anisotropy for a texture reference Deprecated: Returns the maximum anisotropy
     in ``pmaxAniso`` that's used when reading memory through the texture reference ``hTexRef.``
 
     Args:
@@ -25428,7 +25413,7 @@ def cuTexRefGetMaxAnisotropy(hTexRef):
 
 
 def cuTexRefGetBorderColor(hTexRef):
-    """Gets the border color used by a texture reference \\deprecated Returns in ``pBorderColor,``
+    """Gets the border color used by a texture reference Deprecated: Returns in ``pBorderColor,``
     values of the RGBA color used by the texture reference ``hTexRef.`` The color value is of type
     float and holds color components in the following sequence: pBorderColor[0] holds 'R' component
     pBorderColor[1] holds 'G' component pBorderColor[2] holds 'B' component pBorderColor[3] holds
@@ -25451,7 +25436,7 @@ def cuTexRefGetBorderColor(hTexRef):
 
 
 def cuTexRefGetFlags(hTexRef):
-    """Gets the flags used by a texture reference \\deprecated Returns in ``*pFlags`` the flags of the
+    """Gets the flags used by a texture reference Deprecated: Returns in ``*pFlags`` the flags of the
     texture reference ``hTexRef.``
 
     Args:
@@ -25471,7 +25456,7 @@ def cuTexRefGetFlags(hTexRef):
 
 
 def cuTexRefCreate():
-    """Creates a texture reference \\deprecated Creates a texture reference and returns its handle in
+    """Creates a texture reference Deprecated: Creates a texture reference and returns its handle in
     ``*pTexRef.`` Once created, the application must call cuTexRefSetArray() or
     cuTexRefSetAddress() to associate the reference with allocated memory. Other texture reference
     functions are used to specify the format and interpretation (addressing, filtering, etc.) to be
@@ -25486,7 +25471,7 @@ def cuTexRefCreate():
 
 
 def cuTexRefDestroy(hTexRef):
-    """Destroys a texture reference \\deprecated Destroys the texture reference specified by
+    """Destroys a texture reference Deprecated: Destroys the texture reference specified by
     ``hTexRef.``
 
     Args:
@@ -25505,7 +25490,7 @@ def cuTexRefDestroy(hTexRef):
 
 
 def cuSurfRefSetArray(hSurfRef, hArray, Flags):
-    """Sets the CUDA array for a surface reference. \\deprecated Sets the CUDA array ``hArray`` to be
+    """Sets the CUDA array for a surface reference. Deprecated: Sets the CUDA array ``hArray`` to be
     read and written by the surface reference ``hSurfRef.`` Any previous CUDA array state
     associated with the surface reference is superseded by this function. ``Flags`` must be set to
     0. The CUDA_ARRAY3D_SURFACE_LDST flag must have been set for the CUDA array. Any CUDA array
@@ -25536,7 +25521,7 @@ def cuSurfRefSetArray(hSurfRef, hArray, Flags):
 
 
 def cuSurfRefGetArray(hSurfRef):
-    """Passes back the CUDA array bound to a surface reference. \\deprecated Returns in ``*phArray``
+    """Passes back the CUDA array bound to a surface reference. Deprecated: Returns in ``*phArray``
     the CUDA array bound to the surface reference ``hSurfRef,`` or returns CUDA_ERROR_INVALID_VALUE
     if the surface reference is not bound to any CUDA array.
 
@@ -25565,27 +25550,26 @@ def cuTexObjectCreate(pResDesc, pTexDesc, pResViewDesc):
     or a CUDA mipmapped array not in a block compressed format. Texture objects are only supported
     on devices of compute capability 3.0 or higher. Additionally, a texture object is an opaque
     value, and, as such, should only be accessed through CUDA API calls. The CUDA_RESOURCE_DESC
-    structure is defined as: \\code typedef struct CUDA_RESOURCE_DESC_st { CUresourcetype resType;
-    union { struct { CUarray hArray; } array; struct { CUmipmappedArray hMipmappedArray; } mipmap;
-    struct { CUdeviceptr devPtr; CUarray_format format; unsigned int numChannels; size_t
-    sizeInBytes; } linear; struct { CUdeviceptr devPtr; CUarray_format format; unsigned int
-    numChannels; size_t width; size_t height; size_t pitchInBytes; } pitch2D; } res; unsigned int
-    flags; } CUDA_RESOURCE_DESC; \\endcode where: - CUDA_RESOURCE_DESCresType specifies the type of
-    resource to texture from. CUresourceType is defined as: \\code typedef enum CUresourcetype_enum
-    { CU_RESOURCE_TYPE_ARRAY = 0x00, CU_RESOURCE_TYPE_MIPMAPPED_ARRAY = 0x01,
-    CU_RESOURCE_TYPE_LINEAR = 0x02, CU_RESOURCE_TYPE_PITCH2D = 0x03 } CUresourcetype; \\endcode \\par
-    If CUDA_RESOURCE_DESCresType is set to CU_RESOURCE_TYPE_ARRAY, CUDA_RESOURCE_DESCresarrayhArray
-    must be set to a valid CUDA array handle. \\par If CUDA_RESOURCE_DESCresType is set to
-    CU_RESOURCE_TYPE_MIPMAPPED_ARRAY, CUDA_RESOURCE_DESCresmipmaphMipmappedArray must be set to a
-    valid CUDA mipmapped array handle. \\par If CUDA_RESOURCE_DESCresType is set to
-    CU_RESOURCE_TYPE_LINEAR, CUDA_RESOURCE_DESCreslineardevPtr must be set to a valid device
-    pointer, that is aligned to CU_DEVICE_ATTRIBUTE_TEXTURE_ALIGNMENT.
-    CUDA_RESOURCE_DESCreslinearformat and CUDA_RESOURCE_DESCreslinearnumChannels describe the
-    format of each component and the number of components per array element.
-    CUDA_RESOURCE_DESCreslinearsizeInBytes specifies the size of the array in bytes. The total
-    number of elements in the linear address range cannot exceed
+    structure is defined as: typedef struct CUDA_RESOURCE_DESC_st { CUresourcetype resType; union {
+    struct { CUarray hArray; } array; struct { CUmipmappedArray hMipmappedArray; } mipmap; struct {
+    CUdeviceptr devPtr; CUarray_format format; unsigned int numChannels; size_t sizeInBytes; }
+    linear; struct { CUdeviceptr devPtr; CUarray_format format; unsigned int numChannels; size_t
+    width; size_t height; size_t pitchInBytes; } pitch2D; } res; unsigned int flags; }
+    CUDA_RESOURCE_DESC; where: - CUDA_RESOURCE_DESCresType specifies the type of resource to
+    texture from. CUresourceType is defined as: typedef enum CUresourcetype_enum {
+    CU_RESOURCE_TYPE_ARRAY = 0x00, CU_RESOURCE_TYPE_MIPMAPPED_ARRAY = 0x01, CU_RESOURCE_TYPE_LINEAR
+    = 0x02, CU_RESOURCE_TYPE_PITCH2D = 0x03 } CUresourcetype; If CUDA_RESOURCE_DESCresType is set
+    to CU_RESOURCE_TYPE_ARRAY, CUDA_RESOURCE_DESCresarrayhArray must be set to a valid CUDA array
+    handle. If CUDA_RESOURCE_DESCresType is set to CU_RESOURCE_TYPE_MIPMAPPED_ARRAY,
+    CUDA_RESOURCE_DESCresmipmaphMipmappedArray must be set to a valid CUDA mipmapped array handle.
+    If CUDA_RESOURCE_DESCresType is set to CU_RESOURCE_TYPE_LINEAR,
+    CUDA_RESOURCE_DESCreslineardevPtr must be set to a valid device pointer, that is aligned to
+    CU_DEVICE_ATTRIBUTE_TEXTURE_ALIGNMENT. CUDA_RESOURCE_DESCreslinearformat and
+    CUDA_RESOURCE_DESCreslinearnumChannels describe the format of each component and the number of
+    components per array element. CUDA_RESOURCE_DESCreslinearsizeInBytes specifies the size of the
+    array in bytes. The total number of elements in the linear address range cannot exceed
     CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE1D_LINEAR_WIDTH. The number of elements is computed as
-    (sizeInBytes / (sizeof(format) * numChannels)). \\par If CUDA_RESOURCE_DESCresType is set to
+    (sizeInBytes / (sizeof(format) * numChannels)). If CUDA_RESOURCE_DESCresType is set to
     CU_RESOURCE_TYPE_PITCH2D, CUDA_RESOURCE_DESCrespitch2DdevPtr must be set to a valid device
     pointer, that is aligned to CU_DEVICE_ATTRIBUTE_TEXTURE_ALIGNMENT.
     CUDA_RESOURCE_DESCrespitch2Dformat and CUDA_RESOURCE_DESCrespitch2DnumChannels describe the
@@ -25597,55 +25581,54 @@ def cuTexObjectCreate(pResDesc, pTexDesc, pResViewDesc):
     CUDA_RESOURCE_DESCrespitch2DpitchInBytes specifies the pitch between two rows in bytes and has
     to be aligned to CU_DEVICE_ATTRIBUTE_TEXTURE_PITCH_ALIGNMENT. Pitch cannot exceed
     CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_LINEAR_PITCH. - flags must be set to zero. The
-    CUDA_TEXTURE_DESC struct is defined as \\code typedef struct CUDA_TEXTURE_DESC_st {
-    CUaddress_mode addressMode[3]; CUfilter_mode filterMode; unsigned int flags; unsigned int
-    maxAnisotropy; CUfilter_mode mipmapFilterMode; float mipmapLevelBias; float
-    minMipmapLevelClamp; float maxMipmapLevelClamp; } CUDA_TEXTURE_DESC; \\endcode where -
-    CUDA_TEXTURE_DESCaddressMode specifies the addressing mode for each dimension of the texture
-    data. CUaddress_mode is defined as: \\code typedef enum CUaddress_mode_enum {
-    CU_TR_ADDRESS_MODE_WRAP = 0, CU_TR_ADDRESS_MODE_CLAMP = 1, CU_TR_ADDRESS_MODE_MIRROR = 2,
-    CU_TR_ADDRESS_MODE_BORDER = 3 } CUaddress_mode; \\endcode This is ignored if
-    CUDA_RESOURCE_DESCresType is CU_RESOURCE_TYPE_LINEAR. Also, if the flag,
+    CUDA_TEXTURE_DESC struct is defined as typedef struct CUDA_TEXTURE_DESC_st { CUaddress_mode
+    addressMode[3]; CUfilter_mode filterMode; unsigned int flags; unsigned int maxAnisotropy;
+    CUfilter_mode mipmapFilterMode; float mipmapLevelBias; float minMipmapLevelClamp; float
+    maxMipmapLevelClamp; } CUDA_TEXTURE_DESC; where - CUDA_TEXTURE_DESCaddressMode specifies the
+    addressing mode for each dimension of the texture data. CUaddress_mode is defined as: typedef
+    enum CUaddress_mode_enum { CU_TR_ADDRESS_MODE_WRAP = 0, CU_TR_ADDRESS_MODE_CLAMP = 1,
+    CU_TR_ADDRESS_MODE_MIRROR = 2, CU_TR_ADDRESS_MODE_BORDER = 3 } CUaddress_mode; This is ignored
+    if CUDA_RESOURCE_DESCresType is CU_RESOURCE_TYPE_LINEAR. Also, if the flag,
     CU_TRSF_NORMALIZED_COORDINATES is not set, the only supported address mode is
     CU_TR_ADDRESS_MODE_CLAMP. - CUDA_TEXTURE_DESCfilterMode specifies the filtering mode to be used
-    when fetching from the texture. CUfilter_mode is defined as: \\code typedef enum
-    CUfilter_mode_enum { CU_TR_FILTER_MODE_POINT = 0, CU_TR_FILTER_MODE_LINEAR = 1 } CUfilter_mode;
-    \\endcode This is ignored if CUDA_RESOURCE_DESCresType is CU_RESOURCE_TYPE_LINEAR. -
-    CUDA_TEXTURE_DESCflags can be any combination of the following: - CU_TRSF_READ_AS_INTEGER,
-    which suppresses the default behavior of having the texture promote integer data to floating
-    point data in the range [0, 1]. Note that texture with 32-bit integer format would not be
-    promoted, regardless of whether or not this flag is specified. -
-    CU_TRSF_NORMALIZED_COORDINATES, which suppresses the default behavior of having the texture
-    coordinates range from [0, Dim) where Dim is the width or height of the CUDA array. Instead,
-    the texture coordinates [0, 1.0) reference the entire breadth of the array dimension; Note that
-    for CUDA mipmapped arrays, this flag has to be set. - CU_TRSF_DISABLE_TRILINEAR_OPTIMIZATION,
-    which disables any trilinear filtering optimizations. Trilinear optimizations improve texture
-    filtering performance by allowing bilinear filtering on textures in scenarios where it can
-    closely approximate the expected results. - CU_TRSF_SEAMLESS_CUBEMAP, which enables seamless
-    cube map filtering. This flag can only be specified if the underlying resource is a CUDA array
-    or a CUDA mipmapped array that was created with the flag CUDA_ARRAY3D_CUBEMAP. When seamless
-    cube map filtering is enabled, texture address modes specified by CUDA_TEXTURE_DESCaddressMode
-    are ignored. Instead, if the CUDA_TEXTURE_DESCfilterMode is set to CU_TR_FILTER_MODE_POINT the
-    address mode CU_TR_ADDRESS_MODE_CLAMP will be applied for all dimensions. If the
-    CUDA_TEXTURE_DESCfilterMode is set to CU_TR_FILTER_MODE_LINEAR seamless cube map filtering will
-    be performed when sampling along the cube face borders. - CUDA_TEXTURE_DESCmaxAnisotropy
-    specifies the maximum anisotropy ratio to be used when doing anisotropic filtering. This value
-    will be clamped to the range [1,16]. - CUDA_TEXTURE_DESCmipmapFilterMode specifies the filter
-    mode when the calculated mipmap level lies between two defined mipmap levels. -
-    CUDA_TEXTURE_DESCmipmapLevelBias specifies the offset to be applied to the calculated mipmap
-    level. - CUDA_TEXTURE_DESCminMipmapLevelClamp specifies the lower end of the mipmap level range
-    to clamp access to. - CUDA_TEXTURE_DESCmaxMipmapLevelClamp specifies the upper end of the
-    mipmap level range to clamp access to. The CUDA_RESOURCE_VIEW_DESC struct is defined as \\code
-    typedef struct CUDA_RESOURCE_VIEW_DESC_st { CUresourceViewFormat format; size_t width; size_t
-    height; size_t depth; unsigned int firstMipmapLevel; unsigned int lastMipmapLevel; unsigned int
-    firstLayer; unsigned int lastLayer; } CUDA_RESOURCE_VIEW_DESC; \\endcode where: -
-    CUDA_RESOURCE_VIEW_DESCformat specifies how the data contained in the CUDA array or CUDA
-    mipmapped array should be interpreted. Note that this can incur a change in size of the texture
-    data. If the resource view format is a block compressed format, then the underlying CUDA array
-    or CUDA mipmapped array has to have a base of format CU_AD_FORMAT_UNSIGNED_INT32. with 2 or 4
-    channels, depending on the block compressed format. For ex., BC1 and BC4 require the underlying
-    CUDA array to have a format of CU_AD_FORMAT_UNSIGNED_INT32 with 2 channels. The other BC
-    formats require the underlying resource to have the same base format but with 4 channels. -
+    when fetching from the texture. CUfilter_mode is defined as: typedef enum CUfilter_mode_enum {
+    CU_TR_FILTER_MODE_POINT = 0, CU_TR_FILTER_MODE_LINEAR = 1 } CUfilter_mode; This is ignored if
+    CUDA_RESOURCE_DESCresType is CU_RESOURCE_TYPE_LINEAR. - CUDA_TEXTURE_DESCflags can be any
+    combination of the following: - CU_TRSF_READ_AS_INTEGER, which suppresses the default behavior
+    of having the texture promote integer data to floating point data in the range [0, 1]. Note
+    that texture with 32-bit integer format would not be promoted, regardless of whether or not
+    this flag is specified. - CU_TRSF_NORMALIZED_COORDINATES, which suppresses the default behavior
+    of having the texture coordinates range from [0, Dim) where Dim is the width or height of the
+    CUDA array. Instead, the texture coordinates [0, 1.0) reference the entire breadth of the array
+    dimension; Note that for CUDA mipmapped arrays, this flag has to be set. -
+    CU_TRSF_DISABLE_TRILINEAR_OPTIMIZATION, which disables any trilinear filtering optimizations.
+    Trilinear optimizations improve texture filtering performance by allowing bilinear filtering on
+    textures in scenarios where it can closely approximate the expected results. -
+    CU_TRSF_SEAMLESS_CUBEMAP, which enables seamless cube map filtering. This flag can only be
+    specified if the underlying resource is a CUDA array or a CUDA mipmapped array that was created
+    with the flag CUDA_ARRAY3D_CUBEMAP. When seamless cube map filtering is enabled, texture
+    address modes specified by CUDA_TEXTURE_DESCaddressMode are ignored. Instead, if the
+    CUDA_TEXTURE_DESCfilterMode is set to CU_TR_FILTER_MODE_POINT the address mode
+    CU_TR_ADDRESS_MODE_CLAMP will be applied for all dimensions. If the CUDA_TEXTURE_DESCfilterMode
+    is set to CU_TR_FILTER_MODE_LINEAR seamless cube map filtering will be performed when sampling
+    along the cube face borders. - CUDA_TEXTURE_DESCmaxAnisotropy specifies the maximum anisotropy
+    ratio to be used when doing anisotropic filtering. This value will be clamped to the range
+    [1,16]. - CUDA_TEXTURE_DESCmipmapFilterMode specifies the filter mode when the calculated
+    mipmap level lies between two defined mipmap levels. - CUDA_TEXTURE_DESCmipmapLevelBias
+    specifies the offset to be applied to the calculated mipmap level. -
+    CUDA_TEXTURE_DESCminMipmapLevelClamp specifies the lower end of the mipmap level range to clamp
+    access to. - CUDA_TEXTURE_DESCmaxMipmapLevelClamp specifies the upper end of the mipmap level
+    range to clamp access to. The CUDA_RESOURCE_VIEW_DESC struct is defined as typedef struct
+    CUDA_RESOURCE_VIEW_DESC_st { CUresourceViewFormat format; size_t width; size_t height; size_t
+    depth; unsigned int firstMipmapLevel; unsigned int lastMipmapLevel; unsigned int firstLayer;
+    unsigned int lastLayer; } CUDA_RESOURCE_VIEW_DESC; where: - CUDA_RESOURCE_VIEW_DESCformat
+    specifies how the data contained in the CUDA array or CUDA mipmapped array should be
+    interpreted. Note that this can incur a change in size of the texture data. If the resource
+    view format is a block compressed format, then the underlying CUDA array or CUDA mipmapped
+    array has to have a base of format CU_AD_FORMAT_UNSIGNED_INT32. with 2 or 4 channels, depending
+    on the block compressed format. For ex., BC1 and BC4 require the underlying CUDA array to have
+    a format of CU_AD_FORMAT_UNSIGNED_INT32 with 2 channels. The other BC formats require the
+    underlying resource to have the same base format but with 4 channels. -
     CUDA_RESOURCE_VIEW_DESCwidth specifies the new width of the texture data. If the resource view
     format is a block compressed format, this value has to be 4 times the original width of the
     resource. For non block compressed formats, this value has to be equal to that of the original
@@ -25842,8 +25825,8 @@ def cuTensorMapEncodeTiled(tensorDataType, tensorRank, globalAddress, globalDim,
     capability 9.0 or higher. Additionally, a tensor map object is an opaque value, and, as such,
     should only be accessed through CUDA APIs and PTX. The parameters passed are bound to the
     following requirements: - ``tensorMap`` address must be aligned to 64 bytes. -
-    ``tensorDataType`` has to be an enum from CUtensorMapDataType which is defined as: \\code
-    typedef enum CUtensorMapDataType_enum { CU_TENSOR_MAP_DATA_TYPE_UINT8 = 0, // 1 byte
+    ``tensorDataType`` has to be an enum from CUtensorMapDataType which is defined as: typedef enum
+    CUtensorMapDataType_enum { CU_TENSOR_MAP_DATA_TYPE_UINT8 = 0, // 1 byte
     CU_TENSOR_MAP_DATA_TYPE_UINT16, // 2 bytes CU_TENSOR_MAP_DATA_TYPE_UINT32, // 4 bytes
     CU_TENSOR_MAP_DATA_TYPE_INT32, // 4 bytes CU_TENSOR_MAP_DATA_TYPE_UINT64, // 8 bytes
     CU_TENSOR_MAP_DATA_TYPE_INT64, // 8 bytes CU_TENSOR_MAP_DATA_TYPE_FLOAT16, // 2 bytes
@@ -25851,7 +25834,7 @@ def cuTensorMapEncodeTiled(tensorDataType, tensorRank, globalAddress, globalDim,
     CU_TENSOR_MAP_DATA_TYPE_BFLOAT16, // 2 bytes CU_TENSOR_MAP_DATA_TYPE_FLOAT32_FTZ, // 4 bytes
     CU_TENSOR_MAP_DATA_TYPE_TFLOAT32, // 4 bytes CU_TENSOR_MAP_DATA_TYPE_TFLOAT32_FTZ, // 4 bytes
     CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN8B, // 4 bits CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN16B, // 4
-    bits CU_TENSOR_MAP_DATA_TYPE_16U6_ALIGN16B // 6 bits } CUtensorMapDataType; \\endcode
+    bits CU_TENSOR_MAP_DATA_TYPE_16U6_ALIGN16B // 6 bits } CUtensorMapDataType;
     CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN8B copies '16 x U4' packed values to memory aligned as 8
     bytes. There are no gaps between packed values. CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN16B copies
     '16 x U4' packed values to memory aligned as 16 bytes. There are 8 byte gaps between every 8
@@ -25877,14 +25860,14 @@ def cuTensorMapEncodeTiled(tensorDataType, tensorRank, globalAddress, globalDim,
     CU_TENSOR_MAP_INTERLEAVE_32B, the strides must be a multiple of 32. - When ``tensorDataType``
     is CU_TENSOR_MAP_DATA_TYPE_16U6_ALIGN16B or CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN16B, the strides
     must be a multiple of 32. Each following dimension specified includes previous dimension
-    stride: \\code globalStrides[0] = globalDim[0] * elementSizeInBytes(tensorDataType) +
-    padding[0]; for (i = 1; i < tensorRank - 1; i++) globalStrides[i] = globalStrides[i – 1] *
-    (globalDim[i] + padding[i]); assert(globalStrides[i] >= globalDim[i]); \\endcode - ``boxDim``
-    array, which specifies number of elements to be traversed along each of the ``tensorRank``
-    dimensions, must be non-zero and less than or equal to 256. Additionally, the following
-    requirements need to be met: - When ``interleave`` is CU_TENSOR_MAP_INTERLEAVE_NONE, {
-    ``boxDim[0]`` * elementSizeInBytes( ``tensorDataType`` ) } must be a multiple of 16 bytes. -
-    When ``tensorDataType`` is CU_TENSOR_MAP_DATA_TYPE_16U6_ALIGN16B or
+    stride: globalStrides[0] = globalDim[0] * elementSizeInBytes(tensorDataType) + padding[0]; for
+    (i = 1; i < tensorRank - 1; i++) globalStrides[i] = globalStrides[i – 1] * (globalDim[i] +
+    padding[i]); assert(globalStrides[i] >= globalDim[i]); - ``boxDim`` array, which specifies
+    number of elements to be traversed along each of the ``tensorRank`` dimensions, must be
+    non-zero and less than or equal to 256. Additionally, the following requirements need to be
+    met: - When ``interleave`` is CU_TENSOR_MAP_INTERLEAVE_NONE, { ``boxDim[0]`` *
+    elementSizeInBytes( ``tensorDataType`` ) } must be a multiple of 16 bytes. - When
+    ``tensorDataType`` is CU_TENSOR_MAP_DATA_TYPE_16U6_ALIGN16B or
     CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN16B, boxDim[0] must be 128. - ``elementStrides`` array, which
     specifies the iteration step along each of the ``tensorRank`` dimensions, must be non-zero and
     less than or equal to 8. Note that when ``interleave`` is CU_TENSOR_MAP_INTERLEAVE_NONE, the
@@ -25894,10 +25877,10 @@ def cuTensorMapEncodeTiled(tensorDataType, tensorRank, globalAddress, globalDim,
     ceil( ``boxDim[i]`` / ``elementStrides[i])`` number of elements along i-th dimension. To load N
     elements along i-th dimension, ``boxDim[i]`` must be set to N * ``elementStrides[i].`` -
     ``interleave`` specifies the interleaved layout of type CUtensorMapInterleave, which is defined
-    as: \\code typedef enum CUtensorMapInterleave_enum { CU_TENSOR_MAP_INTERLEAVE_NONE = 0,
-    CU_TENSOR_MAP_INTERLEAVE_16B, CU_TENSOR_MAP_INTERLEAVE_32B } CUtensorMapInterleave; \\endcode
-    TMA supports interleaved layouts like NC/8HWC8 where C8 utilizes 16 bytes in memory assuming 2
-    byte per channel or NC/16HWC16 where C16 uses 32 bytes. When ``interleave`` is
+    as: typedef enum CUtensorMapInterleave_enum { CU_TENSOR_MAP_INTERLEAVE_NONE = 0,
+    CU_TENSOR_MAP_INTERLEAVE_16B, CU_TENSOR_MAP_INTERLEAVE_32B } CUtensorMapInterleave; TMA
+    supports interleaved layouts like NC/8HWC8 where C8 utilizes 16 bytes in memory assuming 2 byte
+    per channel or NC/16HWC16 where C16 uses 32 bytes. When ``interleave`` is
     CU_TENSOR_MAP_INTERLEAVE_NONE and ``swizzle`` is not CU_TENSOR_MAP_SWIZZLE_NONE, the bounding
     box inner dimension (computed as ``boxDim[0]`` multiplied by element size derived from
     ``tensorDataType)`` must be less than or equal to the swizzle size. - CU_TENSOR_MAP_SWIZZLE_32B
@@ -25906,7 +25889,7 @@ def cuTensorMapEncodeTiled(tensorDataType, tensorRank, globalAddress, globalDim,
     box inner dimension to be <= 128. Additionally, ``tensorDataType`` of
     CU_TENSOR_MAP_DATA_TYPE_16U6_ALIGN16B requires ``interleave`` to be
     CU_TENSOR_MAP_INTERLEAVE_NONE. - ``swizzle,`` which specifies the shared memory bank swizzling
-    pattern, has to be of type CUtensorMapSwizzle which is defined as: \\code typedef enum
+    pattern, has to be of type CUtensorMapSwizzle which is defined as: typedef enum
     CUtensorMapSwizzle_enum { CU_TENSOR_MAP_SWIZZLE_NONE = 0, CU_TENSOR_MAP_SWIZZLE_32B, // Swizzle
     16B chunks within 32B span CU_TENSOR_MAP_SWIZZLE_64B, // Swizzle 16B chunks within 64B span
     CU_TENSOR_MAP_SWIZZLE_128B, // Swizzle 16B chunks within 128B span
@@ -25914,11 +25897,11 @@ def cuTensorMapEncodeTiled(tensorDataType, tensorRank, globalAddress, globalDim,
     CU_TENSOR_MAP_SWIZZLE_128B_ATOM_32B_FLIP_8B, // Swizzle 32B chunks within 128B span,
     additionally swap lower 8B with upper 8B within each 16B for every alternate row
     CU_TENSOR_MAP_SWIZZLE_128B_ATOM_64B // Swizzle 64B chunks within 128B span }
-    CUtensorMapSwizzle; \\endcode Data are organized in a specific order in global memory; however,
-    this may not match the order in which the application accesses data in shared memory. This
-    difference in data organization may cause bank conflicts when shared memory is accessed. In
-    order to avoid this problem, data can be loaded to shared memory with shuffling across shared
-    memory banks. When ``interleave`` is CU_TENSOR_MAP_INTERLEAVE_32B, ``swizzle`` must be
+    CUtensorMapSwizzle; Data are organized in a specific order in global memory; however, this may
+    not match the order in which the application accesses data in shared memory. This difference in
+    data organization may cause bank conflicts when shared memory is accessed. In order to avoid
+    this problem, data can be loaded to shared memory with shuffling across shared memory banks.
+    When ``interleave`` is CU_TENSOR_MAP_INTERLEAVE_32B, ``swizzle`` must be
     CU_TENSOR_MAP_SWIZZLE_32B. Other interleave modes can have any swizzling pattern. When the
     ``tensorDataType`` is CU_TENSOR_MAP_DATA_TYPE_16U6_ALIGN16B, only the following swizzle modes
     are supported: - CU_TENSOR_MAP_SWIZZLE_NONE (Load & Store) - CU_TENSOR_MAP_SWIZZLE_128B (Load &
@@ -25928,17 +25911,17 @@ def cuTensorMapEncodeTiled(tensorDataType, tensorRank, globalAddress, globalDim,
     CU_TENSOR_MAP_SWIZZLE_NONE (Load only) - CU_TENSOR_MAP_SWIZZLE_128B (Load only) -
     CU_TENSOR_MAP_SWIZZLE_128B_ATOM_32B (Load only) - ``l2Promotion`` specifies L2 fetch size which
     indicates the byte granurality at which L2 requests is filled from DRAM. It must be of type
-    CUtensorMapL2promotion, which is defined as: \\code typedef enum CUtensorMapL2promotion_enum {
+    CUtensorMapL2promotion, which is defined as: typedef enum CUtensorMapL2promotion_enum {
     CU_TENSOR_MAP_L2_PROMOTION_NONE = 0, CU_TENSOR_MAP_L2_PROMOTION_L2_64B,
     CU_TENSOR_MAP_L2_PROMOTION_L2_128B, CU_TENSOR_MAP_L2_PROMOTION_L2_256B }
-    CUtensorMapL2promotion; \\endcode - ``oobFill,`` which indicates whether zero or a special NaN
-    constant should be used to fill out-of-bound elements, must be of type CUtensorMapFloatOOBfill
-    which is defined as: \\code typedef enum CUtensorMapFloatOOBfill_enum {
-    CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE = 0, CU_TENSOR_MAP_FLOAT_OOB_FILL_NAN_REQUEST_ZERO_FMA }
-    CUtensorMapFloatOOBfill; \\endcode Note that CU_TENSOR_MAP_FLOAT_OOB_FILL_NAN_REQUEST_ZERO_FMA
-    can only be used when ``tensorDataType`` represents a floating-point data type, and when
-    ``tensorDataType`` is not CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN8B,
-    CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN16B, and CU_TENSOR_MAP_DATA_TYPE_16U6_ALIGN16B.
+    CUtensorMapL2promotion; - ``oobFill,`` which indicates whether zero or a special NaN constant
+    should be used to fill out-of-bound elements, must be of type CUtensorMapFloatOOBfill which is
+    defined as: typedef enum CUtensorMapFloatOOBfill_enum { CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE = 0,
+    CU_TENSOR_MAP_FLOAT_OOB_FILL_NAN_REQUEST_ZERO_FMA } CUtensorMapFloatOOBfill; Note that
+    CU_TENSOR_MAP_FLOAT_OOB_FILL_NAN_REQUEST_ZERO_FMA can only be used when ``tensorDataType``
+    represents a floating-point data type, and when ``tensorDataType`` is not
+    CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN8B, CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN16B, and
+    CU_TENSOR_MAP_DATA_TYPE_16U6_ALIGN16B.
 
     Args:
         tensorDataType: - Tensor data type
@@ -26041,8 +26024,8 @@ def cuTensorMapEncodeIm2col(tensorDataType, tensorRank, globalAddress, globalDim
     compute capability 9.0 or higher. Additionally, a tensor map object is an opaque value, and, as
     such, should only be accessed through CUDA APIs and PTX. The parameters passed are bound to the
     following requirements: - ``tensorMap`` address must be aligned to 64 bytes. -
-    ``tensorDataType`` has to be an enum from CUtensorMapDataType which is defined as: \\code
-    typedef enum CUtensorMapDataType_enum { CU_TENSOR_MAP_DATA_TYPE_UINT8 = 0, // 1 byte
+    ``tensorDataType`` has to be an enum from CUtensorMapDataType which is defined as: typedef enum
+    CUtensorMapDataType_enum { CU_TENSOR_MAP_DATA_TYPE_UINT8 = 0, // 1 byte
     CU_TENSOR_MAP_DATA_TYPE_UINT16, // 2 bytes CU_TENSOR_MAP_DATA_TYPE_UINT32, // 4 bytes
     CU_TENSOR_MAP_DATA_TYPE_INT32, // 4 bytes CU_TENSOR_MAP_DATA_TYPE_UINT64, // 8 bytes
     CU_TENSOR_MAP_DATA_TYPE_INT64, // 8 bytes CU_TENSOR_MAP_DATA_TYPE_FLOAT16, // 2 bytes
@@ -26050,7 +26033,7 @@ def cuTensorMapEncodeIm2col(tensorDataType, tensorRank, globalAddress, globalDim
     CU_TENSOR_MAP_DATA_TYPE_BFLOAT16, // 2 bytes CU_TENSOR_MAP_DATA_TYPE_FLOAT32_FTZ, // 4 bytes
     CU_TENSOR_MAP_DATA_TYPE_TFLOAT32, // 4 bytes CU_TENSOR_MAP_DATA_TYPE_TFLOAT32_FTZ // 4 bytes
     CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN8B, // 4 bits CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN16B, // 4
-    bits CU_TENSOR_MAP_DATA_TYPE_16U6_ALIGN16B // 6 bits } CUtensorMapDataType; \\endcode
+    bits CU_TENSOR_MAP_DATA_TYPE_16U6_ALIGN16B // 6 bits } CUtensorMapDataType;
     CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN8B copies '16 x U4' packed values to memory aligned as 8
     bytes. There are no gaps between packed values. CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN16B copies
     '16 x U4' packed values to memory aligned as 16 bytes. There are 8 byte gaps between every 8
@@ -26074,15 +26057,15 @@ def cuTensorMapEncodeIm2col(tensorDataType, tensorRank, globalAddress, globalDim
     CU_TENSOR_MAP_INTERLEAVE_32B, the strides must be a multiple of 32. - When ``tensorDataType``
     is CU_TENSOR_MAP_DATA_TYPE_16U6_ALIGN16B or CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN16B, the strides
     must be a multiple of 32. Each following dimension specified includes previous dimension
-    stride: \\code globalStrides[0] = globalDim[0] * elementSizeInBytes(tensorDataType) +
-    padding[0]; for (i = 1; i < tensorRank - 1; i++) globalStrides[i] = globalStrides[i – 1] *
-    (globalDim[i] + padding[i]); assert(globalStrides[i] >= globalDim[i]); \\endcode -
-    ``pixelBoxLowerCorner`` array specifies the coordinate offsets {D, H, W} of the bounding box
-    from top/left/front corner. The number of offsets and their precision depend on the tensor
-    dimensionality: - When ``tensorRank`` is 3, one signed offset within range [-32768, 32767] is
-    supported. - When ``tensorRank`` is 4, two signed offsets each within range [-128, 127] are
-    supported. - When ``tensorRank`` is 5, three offsets each within range [-16, 15] are supported.
-    - ``pixelBoxUpperCorner`` array specifies the coordinate offsets {D, H, W} of the bounding box
+    stride: globalStrides[0] = globalDim[0] * elementSizeInBytes(tensorDataType) + padding[0]; for
+    (i = 1; i < tensorRank - 1; i++) globalStrides[i] = globalStrides[i – 1] * (globalDim[i] +
+    padding[i]); assert(globalStrides[i] >= globalDim[i]); - ``pixelBoxLowerCorner`` array
+    specifies the coordinate offsets {D, H, W} of the bounding box from top/left/front corner. The
+    number of offsets and their precision depend on the tensor dimensionality: - When
+    ``tensorRank`` is 3, one signed offset within range [-32768, 32767] is supported. - When
+    ``tensorRank`` is 4, two signed offsets each within range [-128, 127] are supported. - When
+    ``tensorRank`` is 5, three offsets each within range [-16, 15] are supported. -
+    ``pixelBoxUpperCorner`` array specifies the coordinate offsets {D, H, W} of the bounding box
     from bottom/right/back corner. The number of offsets and their precision depend on the tensor
     dimensionality: - When ``tensorRank`` is 3, one signed offset within range [-32768, 32767] is
     supported. - When ``tensorRank`` is 4, two signed offsets each within range [-128, 127] are
@@ -26101,31 +26084,31 @@ def cuTensorMapEncodeIm2col(tensorDataType, tensorRank, globalAddress, globalDim
     if ``elementStrides[i]`` is not equal to one for some ``i,`` then TMA loads ceil( ``boxDim[i]``
     / ``elementStrides[i])`` number of elements along i-th dimension. To load N elements along i-th
     dimension, ``boxDim[i]`` must be set to N * ``elementStrides[i].`` - ``interleave`` specifies
-    the interleaved layout of type CUtensorMapInterleave, which is defined as: \\code typedef enum
+    the interleaved layout of type CUtensorMapInterleave, which is defined as: typedef enum
     CUtensorMapInterleave_enum { CU_TENSOR_MAP_INTERLEAVE_NONE = 0, CU_TENSOR_MAP_INTERLEAVE_16B,
-    CU_TENSOR_MAP_INTERLEAVE_32B } CUtensorMapInterleave; \\endcode TMA supports interleaved layouts
-    like NC/8HWC8 where C8 utilizes 16 bytes in memory assuming 2 byte per channel or NC/16HWC16
-    where C16 uses 32 bytes. When ``interleave`` is CU_TENSOR_MAP_INTERLEAVE_NONE and ``swizzle``
-    is not CU_TENSOR_MAP_SWIZZLE_NONE, the bounding box inner dimension (computed as
-    ``channelsPerPixel`` multiplied by element size in bytes derived from ``tensorDataType)`` must
-    be less than or equal to the swizzle size. - CU_TENSOR_MAP_SWIZZLE_32B requires the bounding
-    box inner dimension to be <= 32. - CU_TENSOR_MAP_SWIZZLE_64B requires the bounding box inner
-    dimension to be <= 64. - CU_TENSOR_MAP_SWIZZLE_128B* require the bounding box inner dimension
-    to be <= 128. Additionally, ``tensorDataType`` of CU_TENSOR_MAP_DATA_TYPE_16U6_ALIGN16B
-    requires ``interleave`` to be CU_TENSOR_MAP_INTERLEAVE_NONE. - ``swizzle,`` which specifies the
-    shared memory bank swizzling pattern, has to be of type CUtensorMapSwizzle which is defined as:
-    \\code typedef enum CUtensorMapSwizzle_enum { CU_TENSOR_MAP_SWIZZLE_NONE = 0,
+    CU_TENSOR_MAP_INTERLEAVE_32B } CUtensorMapInterleave; TMA supports interleaved layouts like
+    NC/8HWC8 where C8 utilizes 16 bytes in memory assuming 2 byte per channel or NC/16HWC16 where
+    C16 uses 32 bytes. When ``interleave`` is CU_TENSOR_MAP_INTERLEAVE_NONE and ``swizzle`` is not
+    CU_TENSOR_MAP_SWIZZLE_NONE, the bounding box inner dimension (computed as ``channelsPerPixel``
+    multiplied by element size in bytes derived from ``tensorDataType)`` must be less than or equal
+    to the swizzle size. - CU_TENSOR_MAP_SWIZZLE_32B requires the bounding box inner dimension to
+    be <= 32. - CU_TENSOR_MAP_SWIZZLE_64B requires the bounding box inner dimension to be <= 64. -
+    CU_TENSOR_MAP_SWIZZLE_128B* require the bounding box inner dimension to be <= 128.
+    Additionally, ``tensorDataType`` of CU_TENSOR_MAP_DATA_TYPE_16U6_ALIGN16B requires
+    ``interleave`` to be CU_TENSOR_MAP_INTERLEAVE_NONE. - ``swizzle,`` which specifies the shared
+    memory bank swizzling pattern, has to be of type CUtensorMapSwizzle which is defined as:
+    typedef enum CUtensorMapSwizzle_enum { CU_TENSOR_MAP_SWIZZLE_NONE = 0,
     CU_TENSOR_MAP_SWIZZLE_32B, // Swizzle 16B chunks within 32B span CU_TENSOR_MAP_SWIZZLE_64B, //
     Swizzle 16B chunks within 64B span CU_TENSOR_MAP_SWIZZLE_128B, // Swizzle 16B chunks within
     128B span CU_TENSOR_MAP_SWIZZLE_128B_ATOM_32B, // Swizzle 32B chunks within 128B span
     CU_TENSOR_MAP_SWIZZLE_128B_ATOM_32B_FLIP_8B, // Swizzle 32B chunks within 128B span,
     additionally swap lower 8B with upper 8B within each 16B for every alternate row
     CU_TENSOR_MAP_SWIZZLE_128B_ATOM_64B // Swizzle 64B chunks within 128B span }
-    CUtensorMapSwizzle; \\endcode Data are organized in a specific order in global memory; however,
-    this may not match the order in which the application accesses data in shared memory. This
-    difference in data organization may cause bank conflicts when shared memory is accessed. In
-    order to avoid this problem, data can be loaded to shared memory with shuffling across shared
-    memory banks. When ``interleave`` is CU_TENSOR_MAP_INTERLEAVE_32B, ``swizzle`` must be
+    CUtensorMapSwizzle; Data are organized in a specific order in global memory; however, this may
+    not match the order in which the application accesses data in shared memory. This difference in
+    data organization may cause bank conflicts when shared memory is accessed. In order to avoid
+    this problem, data can be loaded to shared memory with shuffling across shared memory banks.
+    When ``interleave`` is CU_TENSOR_MAP_INTERLEAVE_32B, ``swizzle`` must be
     CU_TENSOR_MAP_SWIZZLE_32B. Other interleave modes can have any swizzling pattern. When the
     ``tensorDataType`` is CU_TENSOR_MAP_DATA_TYPE_16U6_ALIGN16B, only the following swizzle modes
     are supported: - CU_TENSOR_MAP_SWIZZLE_NONE (Load & Store) - CU_TENSOR_MAP_SWIZZLE_128B (Load &
@@ -26135,17 +26118,17 @@ def cuTensorMapEncodeIm2col(tensorDataType, tensorRank, globalAddress, globalDim
     CU_TENSOR_MAP_SWIZZLE_NONE (Load only) - CU_TENSOR_MAP_SWIZZLE_128B (Load only) -
     CU_TENSOR_MAP_SWIZZLE_128B_ATOM_32B (Load only) - ``l2Promotion`` specifies L2 fetch size which
     indicates the byte granularity at which L2 requests are filled from DRAM. It must be of type
-    CUtensorMapL2promotion, which is defined as: \\code typedef enum CUtensorMapL2promotion_enum {
+    CUtensorMapL2promotion, which is defined as: typedef enum CUtensorMapL2promotion_enum {
     CU_TENSOR_MAP_L2_PROMOTION_NONE = 0, CU_TENSOR_MAP_L2_PROMOTION_L2_64B,
     CU_TENSOR_MAP_L2_PROMOTION_L2_128B, CU_TENSOR_MAP_L2_PROMOTION_L2_256B }
-    CUtensorMapL2promotion; \\endcode - ``oobFill,`` which indicates whether zero or a special NaN
-    constant should be used to fill out-of-bound elements, must be of type CUtensorMapFloatOOBfill
-    which is defined as: \\code typedef enum CUtensorMapFloatOOBfill_enum {
-    CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE = 0, CU_TENSOR_MAP_FLOAT_OOB_FILL_NAN_REQUEST_ZERO_FMA }
-    CUtensorMapFloatOOBfill; \\endcode Note that CU_TENSOR_MAP_FLOAT_OOB_FILL_NAN_REQUEST_ZERO_FMA
-    can only be used when ``tensorDataType`` represents a floating-point data type, and when
-    ``tensorDataType`` is not CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN8B,
-    CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN16B, and CU_TENSOR_MAP_DATA_TYPE_16U6_ALIGN16B.
+    CUtensorMapL2promotion; - ``oobFill,`` which indicates whether zero or a special NaN constant
+    should be used to fill out-of-bound elements, must be of type CUtensorMapFloatOOBfill which is
+    defined as: typedef enum CUtensorMapFloatOOBfill_enum { CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE = 0,
+    CU_TENSOR_MAP_FLOAT_OOB_FILL_NAN_REQUEST_ZERO_FMA } CUtensorMapFloatOOBfill; Note that
+    CU_TENSOR_MAP_FLOAT_OOB_FILL_NAN_REQUEST_ZERO_FMA can only be used when ``tensorDataType``
+    represents a floating-point data type, and when ``tensorDataType`` is not
+    CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN8B, CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN16B, and
+    CU_TENSOR_MAP_DATA_TYPE_16U6_ALIGN16B.
 
     Args:
         tensorDataType: - Tensor data type
@@ -26273,8 +26256,8 @@ def cuTensorMapEncodeIm2colWide(tensorDataType, tensorRank, globalAddress, globa
     compute capability 10.0 or higher. Additionally, a tensor map object is an opaque value, and,
     as such, should only be accessed through CUDA APIs and PTX. The parameters passed are bound to
     the following requirements: - ``tensorMap`` address must be aligned to 64 bytes. -
-    ``tensorDataType`` has to be an enum from CUtensorMapDataType which is defined as: \\code
-    typedef enum CUtensorMapDataType_enum { CU_TENSOR_MAP_DATA_TYPE_UINT8 = 0, // 1 byte
+    ``tensorDataType`` has to be an enum from CUtensorMapDataType which is defined as: typedef enum
+    CUtensorMapDataType_enum { CU_TENSOR_MAP_DATA_TYPE_UINT8 = 0, // 1 byte
     CU_TENSOR_MAP_DATA_TYPE_UINT16, // 2 bytes CU_TENSOR_MAP_DATA_TYPE_UINT32, // 4 bytes
     CU_TENSOR_MAP_DATA_TYPE_INT32, // 4 bytes CU_TENSOR_MAP_DATA_TYPE_UINT64, // 8 bytes
     CU_TENSOR_MAP_DATA_TYPE_INT64, // 8 bytes CU_TENSOR_MAP_DATA_TYPE_FLOAT16, // 2 bytes
@@ -26282,7 +26265,7 @@ def cuTensorMapEncodeIm2colWide(tensorDataType, tensorRank, globalAddress, globa
     CU_TENSOR_MAP_DATA_TYPE_BFLOAT16, // 2 bytes CU_TENSOR_MAP_DATA_TYPE_FLOAT32_FTZ, // 4 bytes
     CU_TENSOR_MAP_DATA_TYPE_TFLOAT32, // 4 bytes CU_TENSOR_MAP_DATA_TYPE_TFLOAT32_FTZ // 4 bytes
     CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN8B, // 4 bits CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN16B, // 4
-    bits CU_TENSOR_MAP_DATA_TYPE_16U6_ALIGN16B // 6 bits } CUtensorMapDataType; \\endcode
+    bits CU_TENSOR_MAP_DATA_TYPE_16U6_ALIGN16B // 6 bits } CUtensorMapDataType;
     CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN8B copies '16 x U4' packed values to memory aligned as 8
     bytes. There are no gaps between packed values. CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN16B copies
     '16 x U4' packed values to memory aligned as 16 bytes. There are 8 byte gaps between every 8
@@ -26306,67 +26289,66 @@ def cuTensorMapEncodeIm2colWide(tensorDataType, tensorRank, globalAddress, globa
     CU_TENSOR_MAP_INTERLEAVE_32B, the strides must be a multiple of 32. - When ``tensorDataType``
     is CU_TENSOR_MAP_DATA_TYPE_16U6_ALIGN16B or CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN16B, the strides
     must be a multiple of 32. Each following dimension specified includes previous dimension
-    stride: \\code globalStrides[0] = globalDim[0] * elementSizeInBytes(tensorDataType) +
-    padding[0]; for (i = 1; i < tensorRank - 1; i++) globalStrides[i] = globalStrides[i – 1] *
-    (globalDim[i] + padding[i]); assert(globalStrides[i] >= globalDim[i]); \\endcode -
-    ``pixelBoxLowerCornerWidth`` specifies the coordinate offset W of the bounding box from left
-    corner. The offset must be within range [-32768, 32767]. - ``pixelBoxUpperCornerWidth``
-    specifies the coordinate offset W of the bounding box from right corner. The offset must be
-    within range [-32768, 32767]. The bounding box specified by ``pixelBoxLowerCornerWidth`` and
-    ``pixelBoxUpperCornerWidth`` must have non-zero area. Note that the size of the box along D and
-    H dimensions is always equal to one. - ``channelsPerPixel,`` which specifies the number of
-    elements which must be accessed along C dimension, must be less than or equal to 256.
-    Additionally, when ``tensorDataType`` is CU_TENSOR_MAP_DATA_TYPE_16U6_ALIGN16B or
-    CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN16B, ``channelsPerPixel`` must be 128. - ``pixelsPerColumn,``
-    which specifies the number of elements that must be accessed along the W dimension, must be
-    less than or equal to 1024. This field is ignored when ``mode`` is
-    CU_TENSOR_MAP_IM2COL_WIDE_MODE_W128. - ``elementStrides`` array, which specifies the iteration
-    step along each of the ``tensorRank`` dimensions, must be non-zero and less than or equal to 8.
-    Note that when ``interleave`` is CU_TENSOR_MAP_INTERLEAVE_NONE, the first element of this array
-    is ignored since TMA doesn’t support the stride for dimension zero. When all elements of the
-    ``elementStrides`` array are one, ``boxDim`` specifies the number of elements to load. However,
-    if ``elementStrides[i]`` is not equal to one for some ``i,`` then TMA loads ceil( ``boxDim[i]``
-    / ``elementStrides[i])`` number of elements along i-th dimension. To load N elements along i-th
-    dimension, ``boxDim[i]`` must be set to N * ``elementStrides[i].`` - ``interleave`` specifies
-    the interleaved layout of type CUtensorMapInterleave, which is defined as: \\code typedef enum
-    CUtensorMapInterleave_enum { CU_TENSOR_MAP_INTERLEAVE_NONE = 0, CU_TENSOR_MAP_INTERLEAVE_16B,
-    CU_TENSOR_MAP_INTERLEAVE_32B } CUtensorMapInterleave; \\endcode TMA supports interleaved layouts
-    like NC/8HWC8 where C8 utilizes 16 bytes in memory assuming 2 byte per channel or NC/16HWC16
-    where C16 uses 32 bytes. When ``interleave`` is CU_TENSOR_MAP_INTERLEAVE_NONE, the bounding box
-    inner dimension (computed as ``channelsPerPixel`` multiplied by element size in bytes derived
-    from ``tensorDataType)`` must be less than or equal to the swizzle size. -
-    CU_TENSOR_MAP_SWIZZLE_64B requires the bounding box inner dimension to be <= 64. -
-    CU_TENSOR_MAP_SWIZZLE_128B* require the bounding box inner dimension to be <= 128.
-    Additionally, ``tensorDataType`` of CU_TENSOR_MAP_DATA_TYPE_16U6_ALIGN16B requires
-    ``interleave`` to be CU_TENSOR_MAP_INTERLEAVE_NONE. - ``mode,`` which describes loading of
-    elements loaded along the W dimension, has to be one of the following CUtensorMapIm2ColWideMode
-    types: \\code CU_TENSOR_MAP_IM2COL_WIDE_MODE_W, CU_TENSOR_MAP_IM2COL_WIDE_MODE_W128 \\endcode
+    stride: globalStrides[0] = globalDim[0] * elementSizeInBytes(tensorDataType) + padding[0]; for
+    (i = 1; i < tensorRank - 1; i++) globalStrides[i] = globalStrides[i – 1] * (globalDim[i] +
+    padding[i]); assert(globalStrides[i] >= globalDim[i]); - ``pixelBoxLowerCornerWidth`` specifies
+    the coordinate offset W of the bounding box from left corner. The offset must be within range
+    [-32768, 32767]. - ``pixelBoxUpperCornerWidth`` specifies the coordinate offset W of the
+    bounding box from right corner. The offset must be within range [-32768, 32767]. The bounding
+    box specified by ``pixelBoxLowerCornerWidth`` and ``pixelBoxUpperCornerWidth`` must have
+    non-zero area. Note that the size of the box along D and H dimensions is always equal to one. -
+    ``channelsPerPixel,`` which specifies the number of elements which must be accessed along C
+    dimension, must be less than or equal to 256. Additionally, when ``tensorDataType`` is
+    CU_TENSOR_MAP_DATA_TYPE_16U6_ALIGN16B or CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN16B,
+    ``channelsPerPixel`` must be 128. - ``pixelsPerColumn,`` which specifies the number of elements
+    that must be accessed along the W dimension, must be less than or equal to 1024. This field is
+    ignored when ``mode`` is CU_TENSOR_MAP_IM2COL_WIDE_MODE_W128. - ``elementStrides`` array, which
+    specifies the iteration step along each of the ``tensorRank`` dimensions, must be non-zero and
+    less than or equal to 8. Note that when ``interleave`` is CU_TENSOR_MAP_INTERLEAVE_NONE, the
+    first element of this array is ignored since TMA doesn’t support the stride for dimension zero.
+    When all elements of the ``elementStrides`` array are one, ``boxDim`` specifies the number of
+    elements to load. However, if ``elementStrides[i]`` is not equal to one for some ``i,`` then
+    TMA loads ceil( ``boxDim[i]`` / ``elementStrides[i])`` number of elements along i-th dimension.
+    To load N elements along i-th dimension, ``boxDim[i]`` must be set to N *
+    ``elementStrides[i].`` - ``interleave`` specifies the interleaved layout of type
+    CUtensorMapInterleave, which is defined as: typedef enum CUtensorMapInterleave_enum {
+    CU_TENSOR_MAP_INTERLEAVE_NONE = 0, CU_TENSOR_MAP_INTERLEAVE_16B, CU_TENSOR_MAP_INTERLEAVE_32B }
+    CUtensorMapInterleave; TMA supports interleaved layouts like NC/8HWC8 where C8 utilizes 16
+    bytes in memory assuming 2 byte per channel or NC/16HWC16 where C16 uses 32 bytes. When
+    ``interleave`` is CU_TENSOR_MAP_INTERLEAVE_NONE, the bounding box inner dimension (computed as
+    ``channelsPerPixel`` multiplied by element size in bytes derived from ``tensorDataType)`` must
+    be less than or equal to the swizzle size. - CU_TENSOR_MAP_SWIZZLE_64B requires the bounding
+    box inner dimension to be <= 64. - CU_TENSOR_MAP_SWIZZLE_128B* require the bounding box inner
+    dimension to be <= 128. Additionally, ``tensorDataType`` of
+    CU_TENSOR_MAP_DATA_TYPE_16U6_ALIGN16B requires ``interleave`` to be
+    CU_TENSOR_MAP_INTERLEAVE_NONE. - ``mode,`` which describes loading of elements loaded along the
+    W dimension, has to be one of the following CUtensorMapIm2ColWideMode types:
+    CU_TENSOR_MAP_IM2COL_WIDE_MODE_W, CU_TENSOR_MAP_IM2COL_WIDE_MODE_W128
     CU_TENSOR_MAP_IM2COL_WIDE_MODE_W allows the number of elements loaded along the W dimension to
     be specified via the ``pixelsPerColumn`` field. - ``swizzle,`` which specifies the shared
     memory bank swizzling pattern, must be one of the following CUtensorMapSwizzle modes (other
-    swizzle modes are not supported): \\code typedef enum CUtensorMapSwizzle_enum {
+    swizzle modes are not supported): typedef enum CUtensorMapSwizzle_enum {
     CU_TENSOR_MAP_SWIZZLE_64B, // Swizzle 16B chunks within 64B span CU_TENSOR_MAP_SWIZZLE_128B, //
     Swizzle 16B chunks within 128B span CU_TENSOR_MAP_SWIZZLE_128B_ATOM_32B, // Swizzle 32B chunks
-    within 128B span } CUtensorMapSwizzle; \\endcode Data are organized in a specific order in
-    global memory; however, this may not match the order in which the application accesses data in
-    shared memory. This difference in data organization may cause bank conflicts when shared memory
-    is accessed. In order to avoid this problem, data can be loaded to shared memory with shuffling
-    across shared memory banks. When the ``tensorDataType`` is
-    CU_TENSOR_MAP_DATA_TYPE_16U6_ALIGN16B, only the following swizzle modes are supported: -
-    CU_TENSOR_MAP_SWIZZLE_128B (Load & Store) - CU_TENSOR_MAP_SWIZZLE_128B_ATOM_32B (Load & Store)
-    When the ``tensorDataType`` is CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN16B, only the following
-    swizzle modes are supported: - CU_TENSOR_MAP_SWIZZLE_128B (Load only) -
-    CU_TENSOR_MAP_SWIZZLE_128B_ATOM_32B (Load only) - ``l2Promotion`` specifies L2 fetch size which
-    indicates the byte granularity at which L2 requests are filled from DRAM. It must be of type
-    CUtensorMapL2promotion, which is defined as: \\code typedef enum CUtensorMapL2promotion_enum {
-    CU_TENSOR_MAP_L2_PROMOTION_NONE = 0, CU_TENSOR_MAP_L2_PROMOTION_L2_64B,
-    CU_TENSOR_MAP_L2_PROMOTION_L2_128B, CU_TENSOR_MAP_L2_PROMOTION_L2_256B }
-    CUtensorMapL2promotion; \\endcode - ``oobFill,`` which indicates whether zero or a special NaN
-    constant should be used to fill out-of-bound elements, must be of type CUtensorMapFloatOOBfill
-    which is defined as: \\code typedef enum CUtensorMapFloatOOBfill_enum {
+    within 128B span } CUtensorMapSwizzle; Data are organized in a specific order in global memory;
+    however, this may not match the order in which the application accesses data in shared memory.
+    This difference in data organization may cause bank conflicts when shared memory is accessed.
+    In order to avoid this problem, data can be loaded to shared memory with shuffling across
+    shared memory banks. When the ``tensorDataType`` is CU_TENSOR_MAP_DATA_TYPE_16U6_ALIGN16B, only
+    the following swizzle modes are supported: - CU_TENSOR_MAP_SWIZZLE_128B (Load & Store) -
+    CU_TENSOR_MAP_SWIZZLE_128B_ATOM_32B (Load & Store) When the ``tensorDataType`` is
+    CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN16B, only the following swizzle modes are supported: -
+    CU_TENSOR_MAP_SWIZZLE_128B (Load only) - CU_TENSOR_MAP_SWIZZLE_128B_ATOM_32B (Load only) -
+    ``l2Promotion`` specifies L2 fetch size which indicates the byte granularity at which L2
+    requests are filled from DRAM. It must be of type CUtensorMapL2promotion, which is defined as:
+    typedef enum CUtensorMapL2promotion_enum { CU_TENSOR_MAP_L2_PROMOTION_NONE = 0,
+    CU_TENSOR_MAP_L2_PROMOTION_L2_64B, CU_TENSOR_MAP_L2_PROMOTION_L2_128B,
+    CU_TENSOR_MAP_L2_PROMOTION_L2_256B } CUtensorMapL2promotion; - ``oobFill,`` which indicates
+    whether zero or a special NaN constant should be used to fill out-of-bound elements, must be of
+    type CUtensorMapFloatOOBfill which is defined as: typedef enum CUtensorMapFloatOOBfill_enum {
     CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE = 0, CU_TENSOR_MAP_FLOAT_OOB_FILL_NAN_REQUEST_ZERO_FMA }
-    CUtensorMapFloatOOBfill; \\endcode Note that CU_TENSOR_MAP_FLOAT_OOB_FILL_NAN_REQUEST_ZERO_FMA
-    can only be used when ``tensorDataType`` represents a floating-point data type, and when
+    CUtensorMapFloatOOBfill; Note that CU_TENSOR_MAP_FLOAT_OOB_FILL_NAN_REQUEST_ZERO_FMA can only
+    be used when ``tensorDataType`` represents a floating-point data type, and when
     ``tensorDataType`` is not CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN8B,
     CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN16B, and CU_TENSOR_MAP_DATA_TYPE_16U6_ALIGN16B.
 
@@ -26524,13 +26506,13 @@ def cuCtxEnablePeerAccess(peerContext, Flags):
     ``peerContext`` are on devices which support unified addressing (as may be queried using
     CU_DEVICE_ATTRIBUTE_UNIFIED_ADDRESSING) and same major compute capability, then on success all
     allocations from ``peerContext`` will immediately be accessible by the current context. See
-    \\ref CUDA_UNIFIED for additional details. Note that access granted by this call is
-    unidirectional and that in order to access memory from the current context in ``peerContext,``
-    a separate symmetric call to cuCtxEnablePeerAccess() is required. Note that there are both
-    device-wide and system-wide limitations per system configuration, as noted in the CUDA
-    Programming Guide under the section "Peer-to-Peer Memory Access". Returns
-    CUDA_ERROR_PEER_ACCESS_UNSUPPORTED if cuDeviceCanAccessPeer() indicates that the CUdevice of
-    the current context cannot directly access memory from the CUdevice of ``peerContext.`` Returns
+    CUDA_UNIFIED for additional details. Note that access granted by this call is unidirectional
+    and that in order to access memory from the current context in ``peerContext,`` a separate
+    symmetric call to cuCtxEnablePeerAccess() is required. Note that there are both device-wide and
+    system-wide limitations per system configuration, as noted in the CUDA Programming Guide under
+    the section "Peer-to-Peer Memory Access". Returns CUDA_ERROR_PEER_ACCESS_UNSUPPORTED if
+    cuDeviceCanAccessPeer() indicates that the CUdevice of the current context cannot directly
+    access memory from the CUdevice of ``peerContext.`` Returns
     CUDA_ERROR_PEER_ACCESS_ALREADY_ENABLED if direct access of ``peerContext`` from the current
     context has already been enabled. Returns CUDA_ERROR_TOO_MANY_PEERS if direct peer access is
     not possible because hardware resources required for peer access have been exhausted. Returns
@@ -27420,7 +27402,7 @@ def cuGreenCtxRecordEvent(hCtx, hEvent):
     the time of this call. ``hEvent`` and ``hCtx`` must be from the same primary context otherwise
     CUDA_ERROR_INVALID_HANDLE is returned. Calls such as cuEventQuery() or cuGreenCtxWaitEvent()
     will then examine or wait for completion of the work that was captured. Uses of ``hCtx`` after
-    this call do not modify ``hEvent.`` ote The API will return
+    this call do not modify ``hEvent.`` Note: The API will return
     CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED if the specified green context ``hCtx`` has a stream in
     the capture mode. In such a case, the call will invalidate all the conflicting captures.
 
@@ -27449,8 +27431,8 @@ def cuGreenCtxWaitEvent(hCtx, hEvent):
     """Make a green context wait on an event Makes all future work submitted to green context ``hCtx``
     wait for all work captured in ``hEvent.`` The synchronization will be performed on the device
     and will not block the calling CPU thread. See cuGreenCtxRecordEvent() or cuEventRecord(), for
-    details on what is captured by an event. ote ``hEvent`` may be from a different context or
-    device than ``hCtx.`` ote The API will return CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED and
+    details on what is captured by an event. Note: ``hEvent`` may be from a different context or
+    device than ``hCtx.`` Note: The API will return CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED and
     invalidate the capture if the specified event ``hEvent`` is part of an ongoing capture sequence
     or if the specified green context ``hCtx`` has a stream in the capture mode.
 
@@ -27626,8 +27608,8 @@ def cuLogsCurrent(flags):
 def cuLogsDumpToFile(pathToFile, flags):
     """Dump accumulated driver logs into a file Logs generated by the driver are stored in an internal
     buffer and can be copied out using this API. This API dumps all driver logs starting from
-    ``iterator`` into ``pathToFile`` provided. ote ``iterator`` is auto-advancing. Dumping logs
-    will update the value of ``iterator`` to receive the next generated log. ote The driver
+    ``iterator`` into ``pathToFile`` provided. Note: ``iterator`` is auto-advancing. Dumping logs
+    will update the value of ``iterator`` to receive the next generated log. Note: The driver
     reserves limited memory for storing logs. The oldest logs may be overwritten and become
     unrecoverable. An indication will appear in the destination outupt if the logs have been
     truncated. Call dump after each failed API to mitigate this risk.
@@ -27764,7 +27746,7 @@ def cuCheckpointProcessUnlock(pid):
 
 
 def cuProfilerInitialize(configFile, outputFile, outputMode):
-    """Initialize the profiling. \\deprecated Note that this function is deprecated and should not be
+    """Initialize the profiling. Deprecated: Note that this function is deprecated and should not be
     used. Starting with CUDA 12.0, it always returns error code CUDA_ERROR_NOT_SUPPORTED. Using
     this API user can initialize the CUDA profiler by specifying the configuration file, output
     file and output file format. This API is generally used to profile different set of counters by
@@ -27942,7 +27924,7 @@ def cuGLGetDevices(cudaDeviceCount, deviceList):
 
 
 def cuGLCtxCreate(Flags, device):
-    """Create a CUDA context for interoperability with OpenGL \\deprecated This function is deprecated
+    """Create a CUDA context for interoperability with OpenGL Deprecated: This function is deprecated
     as of Cuda 5.0. This function is deprecated and should no longer be used. It is no longer
     necessary to associate a CUDA context with an OpenGL context in order to achieve maximum
     interoperability performance.
@@ -27967,7 +27949,7 @@ def cuGLCtxCreate(Flags, device):
 
 
 def cuGLInit():
-    """Initializes OpenGL interoperability \\deprecated This function is deprecated as of Cuda 3.0.
+    """Initializes OpenGL interoperability Deprecated: This function is deprecated as of Cuda 3.0.
     Initializes OpenGL interoperability. This function is deprecated and calling it is no longer
     required. It may fail if the needed OpenGL driver facilities are not available.
     """
@@ -27979,7 +27961,7 @@ def cuGLInit():
 
 
 def cuGLRegisterBufferObject(buffer):
-    """Registers an OpenGL buffer object \\deprecated This function is deprecated as of Cuda 3.0.
+    """Registers an OpenGL buffer object Deprecated: This function is deprecated as of Cuda 3.0.
     Registers the buffer object specified by ``buffer`` for access by CUDA. This function must be
     called before CUDA can map the buffer object. There must be a valid OpenGL context bound to the
     current thread when this function is called, and the buffer name is resolved by that context.
@@ -28000,7 +27982,7 @@ def cuGLRegisterBufferObject(buffer):
 
 
 def cuGLMapBufferObject(buffer):
-    """Maps an OpenGL buffer object \\deprecated This function is deprecated as of Cuda 3.0. Maps the
+    """Maps an OpenGL buffer object Deprecated: This function is deprecated as of Cuda 3.0. Maps the
     buffer object specified by ``buffer`` into the address space of the current CUDA context and
     returns in ``*dptr`` and ``*size`` the base pointer and size of the resulting mapping. There
     must be a valid OpenGL context bound to the current thread when this function is called. This
@@ -28026,7 +28008,7 @@ def cuGLMapBufferObject(buffer):
 
 
 def cuGLUnmapBufferObject(buffer):
-    """Unmaps an OpenGL buffer object \\deprecated This function is deprecated as of Cuda 3.0. Unmaps
+    """Unmaps an OpenGL buffer object Deprecated: This function is deprecated as of Cuda 3.0. Unmaps
     the buffer object specified by ``buffer`` for access by CUDA. There must be a valid OpenGL
     context bound to the current thread when this function is called. This must be the same
     context, or a member of the same shareGroup, as the context that was bound when the buffer was
@@ -28049,7 +28031,7 @@ def cuGLUnmapBufferObject(buffer):
 
 
 def cuGLUnregisterBufferObject(buffer):
-    """Unregister an OpenGL buffer object \\deprecated This function is deprecated as of Cuda 3.0.
+    """Unregister an OpenGL buffer object Deprecated: This function is deprecated as of Cuda 3.0.
     Unregisters the buffer object specified by ``buffer.`` This releases any resources associated
     with the registered buffer. After this call, the buffer may no longer be mapped for access by
     CUDA. There must be a valid OpenGL context bound to the current thread when this function is
@@ -28072,7 +28054,7 @@ def cuGLUnregisterBufferObject(buffer):
 
 
 def cuGLSetBufferObjectMapFlags(buffer, Flags):
-    """Set the map flags for an OpenGL buffer object \\deprecated This function is deprecated as of
+    """Set the map flags for an OpenGL buffer object Deprecated: This function is deprecated as of
     Cuda 3.0. Sets the map flags for the buffer object specified by ``buffer.`` Changes to
     ``Flags`` will take effect the next time ``buffer`` is mapped. The ``Flags`` argument may be
     any of the following: - CU_GL_MAP_RESOURCE_FLAGS_NONE: Specifies no hints about how this
@@ -28107,7 +28089,7 @@ def cuGLSetBufferObjectMapFlags(buffer, Flags):
 
 
 def cuGLMapBufferObjectAsync(buffer, hStream):
-    """Maps an OpenGL buffer object \\deprecated This function is deprecated as of Cuda 3.0. Maps the
+    """Maps an OpenGL buffer object Deprecated: This function is deprecated as of Cuda 3.0. Maps the
     buffer object specified by ``buffer`` into the address space of the current CUDA context and
     returns in ``*dptr`` and ``*size`` the base pointer and size of the resulting mapping. There
     must be a valid OpenGL context bound to the current thread when this function is called. This
@@ -28139,7 +28121,7 @@ def cuGLMapBufferObjectAsync(buffer, hStream):
 
 
 def cuGLUnmapBufferObjectAsync(buffer, hStream):
-    """Unmaps an OpenGL buffer object \\deprecated This function is deprecated as of Cuda 3.0. Unmaps
+    """Unmaps an OpenGL buffer object Deprecated: This function is deprecated as of Cuda 3.0. Unmaps
     the buffer object specified by ``buffer`` for access by CUDA. There must be a valid OpenGL
     context bound to the current thread when this function is called. This must be the same
     context, or a member of the same shareGroup, as the context that was bound when the buffer was
@@ -28248,12 +28230,12 @@ def cuGraphicsVDPAURegisterVideoSurface(vdpSurface, flags):
     </td></tr> <tr> <td>1 </td><td>w x h/2</td><td>R8 </td><td>Bottom-field luma </td></tr> <tr>
     <td>2 </td><td>w/2 x h/2</td><td>R8G8 </td><td>Top-field chroma </td></tr> <tr> <td>3
     </td><td>w/2 x h/2</td><td>R8G8 </td><td>Bottom-field chroma</td></tr> </table> \\endhtmlonly
-    \\latexonly \\begin{tabular}{|l|l|l|l|l|} \\hline VdpChromaType & arrayIndex & Size & Format &
-    Content \\\\ \\hline VDP\\_CHROMA\\_TYPE\\_420 & 0 & w x h/2 & R8 & Top-field luma \\\\ & 1 & w x h/2 &
-    R8 & Bottom-field luma \\\\ & 2 & w/2 x h/4 & R8G8 & Top-field chroma \\\\ & 3 & w/2 x h/4 & R8G8 &
-    Bottom-field chroma \\\\ \\hline VDP\\_CHROMA\\_TYPE\\_422 & 0 & w x h/2 & R8 & Top-field luma \\\\ & 1
-    & w x h/2 & R8 & Bottom-field luma \\\\ & 2 & w/2 x h/2 & R8G8 & Top-field chroma \\\\ & 3 & w/2 x
-    h/2 & R8G8 & Bottom-field chroma \\\\ \\hline \\end{tabular} \\endlatexonly
+    \\latexonly \\begin{tabular}{|l|l|l|l|l|} VdpChromaType & arrayIndex & Size & Format & Content \\\\
+    VDP\\_CHROMA\\_TYPE\\_420 & 0 & w x h/2 & R8 & Top-field luma \\\\ & 1 & w x h/2 & R8 & Bottom-field
+    luma \\\\ & 2 & w/2 x h/4 & R8G8 & Top-field chroma \\\\ & 3 & w/2 x h/4 & R8G8 & Bottom-field
+    chroma \\\\ VDP\\_CHROMA\\_TYPE\\_422 & 0 & w x h/2 & R8 & Top-field luma \\\\ & 1 & w x h/2 & R8 &
+    Bottom-field luma \\\\ & 2 & w/2 x h/2 & R8G8 & Top-field chroma \\\\ & 3 & w/2 x h/2 & R8G8 &
+    Bottom-field chroma \\\\ \\end{tabular} \\endlatexonly
 
     Args:
         vdpSurface: - The VdpVideoSurface to be registered
@@ -28291,9 +28273,9 @@ def cuGraphicsVDPAURegisterOutputSurface(vdpSurface, flags):
     </th><th>Content </th></tr> <tr><td>VDP_RGBA_FORMAT_B8G8R8A8 </td><td>0 </td><td>w x
     h</td><td>ARGB8 </td><td>Entire surface</td></tr> <tr><td>VDP_RGBA_FORMAT_R10G10B10A2</td><td>0
     </td><td>w x h</td><td>A2BGR10</td><td>Entire surface</td></tr> </table> \\endhtmlonly
-    \\latexonly \\begin{tabular}{|l|l|l|l|l|} \\hline VdpRGBAFormat & arrayIndex & Size & Format &
-    Content \\\\ \\hline VDP\\_RGBA\\_FORMAT\\_B8G8R8A8 & 0 & w x h & ARGB8 & Entire surface \\\\
-    VDP\\_RGBA\\_FORMAT\\_R10G10B10A2 & 0 & w x h & A2BGR10 & Entire surface \\\\ \\hline \\end{tabular}
+    \\latexonly \\begin{tabular}{|l|l|l|l|l|} VdpRGBAFormat & arrayIndex & Size & Format & Content \\\\
+    VDP\\_RGBA\\_FORMAT\\_B8G8R8A8 & 0 & w x h & ARGB8 & Entire surface \\\\
+    VDP\\_RGBA\\_FORMAT\\_R10G10B10A2 & 0 & w x h & A2BGR10 & Entire surface \\\\ \\end{tabular}
     \\endlatexonly
 
     Args:
@@ -28528,14 +28510,14 @@ def cuEGLStreamProducerPresentFrame(conn, eglframe, pStream):
     before the producer is disconnected. If a frame is freed and reused it may lead to undefined
     behavior. If producer and consumer are on different GPUs (iGPU and dGPU) then frametype
     CU_EGL_FRAME_TYPE_ARRAY is not supported. CU_EGL_FRAME_TYPE_PITCH can be used for such
-    cross-device applications. The CUeglFrame is defined as: \\code typedef struct CUeglFrame_st {
-    union { CUarray pArray[MAX_PLANES]; void* pPitch[MAX_PLANES]; } frame; unsigned int width;
-    unsigned int height; unsigned int depth; unsigned int pitch; unsigned int planeCount; unsigned
-    int numChannels; CUeglFrameType frameType; CUeglColorFormat eglColorFormat; CUarray_format
-    cuFormat; } CUeglFrame; \\endcode For CUeglFrame of type CU_EGL_FRAME_TYPE_PITCH, the
-    application may present sub-region of a memory allocation. In that case, the pitched pointer
-    will specify the start address of the sub-region in the allocation and corresponding CUeglFrame
-    fields will specify the dimensions of the sub-region.
+    cross-device applications. The CUeglFrame is defined as: typedef struct CUeglFrame_st { union {
+    CUarray pArray[MAX_PLANES]; void* pPitch[MAX_PLANES]; } frame; unsigned int width; unsigned int
+    height; unsigned int depth; unsigned int pitch; unsigned int planeCount; unsigned int
+    numChannels; CUeglFrameType frameType; CUeglColorFormat eglColorFormat; CUarray_format
+    cuFormat; } CUeglFrame; For CUeglFrame of type CU_EGL_FRAME_TYPE_PITCH, the application may
+    present sub-region of a memory allocation. In that case, the pitched pointer will specify the
+    start address of the sub-region in the allocation and corresponding CUeglFrame fields will
+    specify the dimensions of the sub-region.
 
     Args:
         conn: - Connection on which to present the CUDA array
@@ -28585,12 +28567,11 @@ def cuGraphicsResourceGetMappedEglFrame(resource, index, mipLevel):
     """Get an eglFrame through which to access a registered EGL graphics resource. Returns in
     ``*eglFrame`` an eglFrame pointer through which the registered graphics resource ``resource``
     may be accessed. This API can only be called for registered EGL graphics resources. The
-    CUeglFrame is defined as: \\code typedef struct CUeglFrame_st { union { CUarray
-    pArray[MAX_PLANES]; void* pPitch[MAX_PLANES]; } frame; unsigned int width; unsigned int height;
-    unsigned int depth; unsigned int pitch; unsigned int planeCount; unsigned int numChannels;
-    CUeglFrameType frameType; CUeglColorFormat eglColorFormat; CUarray_format cuFormat; }
-    CUeglFrame; \\endcode If ``resource`` is not registered then CUDA_ERROR_NOT_MAPPED is returned.
-    *
+    CUeglFrame is defined as: typedef struct CUeglFrame_st { union { CUarray pArray[MAX_PLANES];
+    void* pPitch[MAX_PLANES]; } frame; unsigned int width; unsigned int height; unsigned int depth;
+    unsigned int pitch; unsigned int planeCount; unsigned int numChannels; CUeglFrameType
+    frameType; CUeglColorFormat eglColorFormat; CUarray_format cuFormat; } CUeglFrame; If
+    ``resource`` is not registered then CUDA_ERROR_NOT_MAPPED is returned. *
 
     Args:
         resource: - Registered resource to access.

@@ -417,7 +417,7 @@ cdef inline object _enum_cudaFuncCache(int value):
     except KeyError:
         return value
 
-_ENUMS['cudaSharedMemConfig'] = ((('cudaSharedMemBankSizeDefault', cyruntime.cudaSharedMemBankSizeDefault), ('cudaSharedMemBankSizeFourByte', cyruntime.cudaSharedMemBankSizeFourByte), ('cudaSharedMemBankSizeEightByte', cyruntime.cudaSharedMemBankSizeEightByte),), 'CUDA shared memory configuration \\deprecated')
+_ENUMS['cudaSharedMemConfig'] = ((('cudaSharedMemBankSizeDefault', cyruntime.cudaSharedMemBankSizeDefault), ('cudaSharedMemBankSizeFourByte', cyruntime.cudaSharedMemBankSizeFourByte), ('cudaSharedMemBankSizeEightByte', cyruntime.cudaSharedMemBankSizeEightByte),), 'CUDA shared memory configuration Deprecated:')
 cdef object _members_cudaSharedMemConfig = None
 
 cdef inline object _enum_cudaSharedMemConfig(int value):
@@ -11247,10 +11247,10 @@ cdef class anon_union9(_Struct):
 cdef class cudaEglFrame_st(_Struct):
     """CUDA EGLFrame Descriptor - structure defining one frame of EGL. Each frame may contain one or
     more planes depending on whether the surface is Multiplanar or not. Each plane of EGLFrame is
-    represented by cudaEglPlaneDesc which is defined as: \\code typedef struct cudaEglPlaneDesc_st {
+    represented by cudaEglPlaneDesc which is defined as: typedef struct cudaEglPlaneDesc_st {
     unsigned int width; unsigned int height; unsigned int depth; unsigned int pitch; unsigned int
     numChannels; struct cudaChannelFormatDesc channelDesc; unsigned int reserved[4]; }
-    cudaEglPlaneDesc; \\endcode
+    cudaEglPlaneDesc;
     """
     cdef cyruntime.cudaEglFrame_st _value
     cdef cyruntime.cudaEglFrame_st* _ptr
@@ -11445,9 +11445,9 @@ def cudaDeviceReset():
     cudaMallocHost, cudaMallocManaged and cudaMallocPitch. Any subsequent API call to this device
     will reinitialize the device. Note that this function will reset the device immediately. It is
     the caller's responsibility to ensure that the device is not being accessed by any other host
-    threads from the process when this function is called. ote cudaDeviceReset() will not destroy
+    threads from the process when this function is called. Note: cudaDeviceReset() will not destroy
     memory allocations by cudaMallocAsync() and cudaMallocFromPoolAsync(). These memory allocations
-    need to be destroyed explicitly. ote If a non-primary CUcontext is current to the thread,
+    need to be destroyed explicitly. Note: If a non-primary CUcontext is current to the thread,
     cudaDeviceReset() will destroy only the internal CUDA RT state for that CUcontext.
     """
     cdef cyruntime.cudaError_t _status
@@ -11626,9 +11626,9 @@ def cudaDeviceSetCacheConfig(cacheConfig):
     and shared memory use the same hardware resources, this sets through ``cacheConfig`` the
     preferred cache configuration for the current device. This is only a preference. The runtime
     will use the requested configuration if possible, but it is free to choose a different
-    configuration if required to execute the function. Any function preference set via \\ref
+    configuration if required to execute the function. Any function preference set via
     cudaFuncSetCacheConfig(const void*, enum cudaFuncCache) "cudaFuncSetCacheConfig (C API)" or
-    \\ref cudaFuncSetCacheConfig(T*, enum cudaFuncCache) "cudaFuncSetCacheConfig (C++ API)" will be
+    cudaFuncSetCacheConfig(T*, enum cudaFuncCache) "cudaFuncSetCacheConfig (C++ API)" will be
     preferred over this device-wide setting. Setting the device-wide cache configuration to
     cudaFuncCachePreferNone will cause subsequent kernel launches to prefer to not change the cache
     configuration unless required to launch the kernel. This setting does nothing on devices where
@@ -11915,7 +11915,7 @@ def cudaDeviceUnregisterAsyncNotification(device, callback):
 
 
 def cudaDeviceGetSharedMemConfig():
-    """Returns the shared memory configuration for the current device. \\deprecated This function will
+    """Returns the shared memory configuration for the current device. Deprecated: This function will
     return in ``pConfig`` the current size of shared memory banks on the current device. On devices
     with configurable shared memory banks, cudaDeviceSetSharedMemConfig can be used to change this
     setting, so that all subsequent kernel launches will by default use the new bank size. When
@@ -11933,7 +11933,7 @@ def cudaDeviceGetSharedMemConfig():
 
 
 def cudaDeviceSetSharedMemConfig(config):
-    """Sets the shared memory configuration for the current device. \\deprecated On devices with
+    """Sets the shared memory configuration for the current device. Deprecated: On devices with
     configurable shared memory banks, this function will set the shared memory bank size which is
     used for all subsequent kernel launches. Any per-function setting of shared memory set via
     cudaFuncSetSharedMemConfig will override the device wide setting. Changing the shared memory
@@ -12120,7 +12120,7 @@ def cudaDeviceSetMemPool(device, memPool):
     """Sets the current memory pool of a device The memory pool must be local to the specified device.
     Unless a mempool is specified in the cudaMallocAsync call, cudaMallocAsync allocates from the
     current mempool of the provided stream's device. By default, a device's current memory pool is
-    its default memory pool. ote Use cudaMallocFromPoolAsync to specify asynchronous allocations
+    its default memory pool. Note: Use cudaMallocFromPoolAsync to specify asynchronous allocations
     from a device different than the one the stream runs on.
     """
     cdef int c_device
@@ -12422,7 +12422,7 @@ def cudaSetDeviceFlags(flags):
     parallel with the device. - cudaDeviceScheduleBlockingSync: Instruct CUDA to block the CPU
     thread on a synchronization primitive when waiting for the device to finish work. -
     cudaDeviceBlockingSync: Instruct CUDA to block the CPU thread on a synchronization primitive
-    when waiting for the device to finish work. <br> \\ref deprecated "Deprecated:" This flag was
+    when waiting for the device to finish work. <br> deprecated "Deprecated:" This flag was
     deprecated as of CUDA 4.0 and replaced with cudaDeviceScheduleBlockingSync. -
     cudaDeviceMapHost: This flag enables allocating pinned host memory that is accessible to the
     device. It is implicit for the runtime but may be absent if a context is created using the
@@ -12430,8 +12430,8 @@ def cudaSetDeviceFlags(flags):
     code. - cudaDeviceLmemResizeToMax: Instruct CUDA to not reduce local memory after resizing
     local memory for a kernel. This can prevent thrashing by local memory allocations when
     launching many kernels with high local memory usage at the cost of potentially increased memory
-    usage. <br> \\ref deprecated "Deprecated:" This flag is deprecated and the behavior enabled by
-    this flag is now the default and cannot be disabled. - cudaDeviceSyncMemops: Ensures that
+    usage. <br> deprecated "Deprecated:" This flag is deprecated and the behavior enabled by this
+    flag is now the default and cannot be disabled. - cudaDeviceSyncMemops: Ensures that
     synchronous memory operations initiated on this context will always synchronize. See further
     documentation in the section titled "API Synchronization behavior" to learn more about cases
     when synchronous memory operations can exhibit asynchronous behavior.
@@ -12769,7 +12769,7 @@ def cudaStreamWaitEvent(stream, event, flags):
 
 
 def cudaStreamAddCallback(stream, callback, userData, flags):
-    """Add a callback to a compute stream ote This function is slated for eventual deprecation and
+    """Add a callback to a compute stream Note: This function is slated for eventual deprecation and
     removal. If you do not require the callback to execute in case of a device error, consider
     using cudaLaunchHostFunc. Additionally, this function is not supported with
     cudaStreamBeginCapture and cudaStreamEndCapture, unlike cudaLaunchHostFunc. Adds a callback to
@@ -12903,7 +12903,7 @@ def cudaStreamBeginCapture(stream, mode):
     capture mode may be queried via cudaStreamIsCapturing. A unique id representing the capture
     sequence may be queried via cudaStreamGetCaptureInfo. If ``mode`` is not
     cudaStreamCaptureModeRelaxed, cudaStreamEndCapture must be called on this stream from the same
-    thread. ote Kernels captured using this API must not use texture and surface references.
+    thread. Note: Kernels captured using this API must not use texture and surface references.
     Reading or writing through any texture or surface reference is undefined behavior. This
     restriction does not apply to texture and surface objects.
 
@@ -12936,7 +12936,7 @@ def cudaStreamBeginCaptureToGraph(stream, graph, dependencies, dependencyData, n
     capture mode. The capture mode may be queried via cudaStreamIsCapturing. A unique id
     representing the capture sequence may be queried via cudaStreamGetCaptureInfo. If ``mode`` is
     not cudaStreamCaptureModeRelaxed, cudaStreamEndCapture must be called on this stream from the
-    same thread. ote Kernels captured using this API must not use texture and surface references.
+    same thread. Note: Kernels captured using this API must not use texture and surface references.
     Reading or writing through any texture or surface reference is undefined behavior. This
     restriction does not apply to texture and surface objects.
 
@@ -12997,19 +12997,18 @@ def cudaThreadExchangeStreamCaptureMode():
     """Swaps the stream capture interaction mode for a thread Sets the calling thread's stream capture
     interaction mode to the value contained in ``*mode,`` and overwrites ``*mode`` with the
     previous mode for the thread. To facilitate deterministic behavior across function or module
-    boundaries, callers are encouraged to use this API in a push-pop fashion: \\code
-    cudaStreamCaptureMode mode = desiredMode; cudaThreadExchangeStreamCaptureMode(&mode); ...
-    cudaThreadExchangeStreamCaptureMode(&mode); // restore previous mode \\endcode During stream
-    capture (see cudaStreamBeginCapture), some actions, such as a call to cudaMalloc, may be
-    unsafe. In the case of cudaMalloc, the operation is not enqueued asynchronously to a stream,
-    and is not observed by stream capture. Therefore, if the sequence of operations captured via
-    cudaStreamBeginCapture depended on the allocation being replayed whenever the graph is
-    launched, the captured graph would be invalid. Therefore, stream capture places restrictions on
-    API calls that can be made within or concurrently to a
-    cudaStreamBeginCapture-cudaStreamEndCapture sequence. This behavior can be controlled via this
-    API and flags to cudaStreamBeginCapture. A thread's mode is one of the following: -
-    ``cudaStreamCaptureModeGlobal:`` This is the default mode. If the local thread has an ongoing
-    capture sequence that was not initiated with ``cudaStreamCaptureModeRelaxed`` at
+    boundaries, callers are encouraged to use this API in a push-pop fashion: cudaStreamCaptureMode
+    mode = desiredMode; cudaThreadExchangeStreamCaptureMode(&mode); ...
+    cudaThreadExchangeStreamCaptureMode(&mode); // restore previous mode During stream capture (see
+    cudaStreamBeginCapture), some actions, such as a call to cudaMalloc, may be unsafe. In the case
+    of cudaMalloc, the operation is not enqueued asynchronously to a stream, and is not observed by
+    stream capture. Therefore, if the sequence of operations captured via cudaStreamBeginCapture
+    depended on the allocation being replayed whenever the graph is launched, the captured graph
+    would be invalid. Therefore, stream capture places restrictions on API calls that can be made
+    within or concurrently to a cudaStreamBeginCapture-cudaStreamEndCapture sequence. This behavior
+    can be controlled via this API and flags to cudaStreamBeginCapture. A thread's mode is one of
+    the following: - ``cudaStreamCaptureModeGlobal:`` This is the default mode. If the local thread
+    has an ongoing capture sequence that was not initiated with ``cudaStreamCaptureModeRelaxed`` at
     ``cuStreamBeginCapture,`` or if any other thread has a concurrent capture sequence initiated
     with ``cudaStreamCaptureModeGlobal,`` this thread is prohibited from potentially unsafe API
     calls. - ``cudaStreamCaptureModeThreadLocal:`` If the local thread has an ongoing capture
@@ -13388,30 +13387,30 @@ def cudaEventElapsedTime(start, end):
 def cudaImportExternalMemory(memHandleDesc):
     """Imports an external memory object Imports an externally allocated memory object and returns a
     handle to that in ``extMem_out.`` The properties of the handle being imported must be described
-    in ``memHandleDesc.`` The cudaExternalMemoryHandleDesc structure is defined as follows: \\code
-    typedef struct cudaExternalMemoryHandleDesc_st { cudaExternalMemoryHandleType type; union { int
-    fd; struct { void *handle; const void *name; } win32; const void *nvSciBufObject; } handle;
-    unsigned long long size; unsigned int flags; } cudaExternalMemoryHandleDesc; \\endcode where
+    in ``memHandleDesc.`` The cudaExternalMemoryHandleDesc structure is defined as follows: typedef
+    struct cudaExternalMemoryHandleDesc_st { cudaExternalMemoryHandleType type; union { int fd;
+    struct { void *handle; const void *name; } win32; const void *nvSciBufObject; } handle;
+    unsigned long long size; unsigned int flags; } cudaExternalMemoryHandleDesc; where
     cudaExternalMemoryHandleDesctype specifies the type of handle being imported.
-    cudaExternalMemoryHandleType is defined as: \\code typedef enum
-    cudaExternalMemoryHandleType_enum { cudaExternalMemoryHandleTypeOpaqueFd = 1,
-    cudaExternalMemoryHandleTypeOpaqueWin32 = 2, cudaExternalMemoryHandleTypeOpaqueWin32Kmt = 3,
-    cudaExternalMemoryHandleTypeD3D12Heap = 4, cudaExternalMemoryHandleTypeD3D12Resource = 5,
-    cudaExternalMemoryHandleTypeD3D11Resource = 6, cudaExternalMemoryHandleTypeD3D11ResourceKmt =
-    7, cudaExternalMemoryHandleTypeNvSciBuf = 8 } cudaExternalMemoryHandleType; \\endcode If
-    cudaExternalMemoryHandleDesctype is cudaExternalMemoryHandleTypeOpaqueFd, then
-    cudaExternalMemoryHandleDeschandlefd must be a valid file descriptor referencing a memory
-    object. Ownership of the file descriptor is transferred to the CUDA driver when the handle is
-    imported successfully. Performing any operations on the file descriptor after it is imported
-    results in undefined behavior. If cudaExternalMemoryHandleDesctype is
-    cudaExternalMemoryHandleTypeOpaqueWin32, then exactly one of
-    cudaExternalMemoryHandleDeschandlewin32handle and cudaExternalMemoryHandleDeschandlewin32name
-    must not be NULL. If cudaExternalMemoryHandleDeschandlewin32handle is not NULL, then it must
-    represent a valid shared NT handle that references a memory object. Ownership of this handle is
-    not transferred to CUDA after the import operation, so the application must release the handle
-    using the appropriate system call. If cudaExternalMemoryHandleDeschandlewin32name is not NULL,
-    then it must point to a NULL-terminated array of UTF-16 characters that refers to a memory
-    object. If cudaExternalMemoryHandleDesctype is cudaExternalMemoryHandleTypeOpaqueWin32Kmt, then
+    cudaExternalMemoryHandleType is defined as: typedef enum cudaExternalMemoryHandleType_enum {
+    cudaExternalMemoryHandleTypeOpaqueFd = 1, cudaExternalMemoryHandleTypeOpaqueWin32 = 2,
+    cudaExternalMemoryHandleTypeOpaqueWin32Kmt = 3, cudaExternalMemoryHandleTypeD3D12Heap = 4,
+    cudaExternalMemoryHandleTypeD3D12Resource = 5, cudaExternalMemoryHandleTypeD3D11Resource = 6,
+    cudaExternalMemoryHandleTypeD3D11ResourceKmt = 7, cudaExternalMemoryHandleTypeNvSciBuf = 8 }
+    cudaExternalMemoryHandleType; If cudaExternalMemoryHandleDesctype is
+    cudaExternalMemoryHandleTypeOpaqueFd, then cudaExternalMemoryHandleDeschandlefd must be a valid
+    file descriptor referencing a memory object. Ownership of the file descriptor is transferred to
+    the CUDA driver when the handle is imported successfully. Performing any operations on the file
+    descriptor after it is imported results in undefined behavior. If
+    cudaExternalMemoryHandleDesctype is cudaExternalMemoryHandleTypeOpaqueWin32, then exactly one
+    of cudaExternalMemoryHandleDeschandlewin32handle and
+    cudaExternalMemoryHandleDeschandlewin32name must not be NULL. If
+    cudaExternalMemoryHandleDeschandlewin32handle is not NULL, then it must represent a valid
+    shared NT handle that references a memory object. Ownership of this handle is not transferred
+    to CUDA after the import operation, so the application must release the handle using the
+    appropriate system call. If cudaExternalMemoryHandleDeschandlewin32name is not NULL, then it
+    must point to a NULL-terminated array of UTF-16 characters that refers to a memory object. If
+    cudaExternalMemoryHandleDesctype is cudaExternalMemoryHandleTypeOpaqueWin32Kmt, then
     cudaExternalMemoryHandleDeschandlewin32handle must be non-NULL and
     cudaExternalMemoryHandleDeschandlewin32name must be NULL. The handle specified must be a
     globally shared KMT handle. This handle does not hold a reference to the underlying object, and
@@ -13477,8 +13476,8 @@ def cudaExternalMemoryGetMappedBuffer(extMem, bufferDesc):
     """Maps a buffer onto an imported memory object Maps a buffer onto an imported memory object and
     returns a device pointer in ``devPtr.`` The properties of the buffer being mapped must be
     described in ``bufferDesc.`` The cudaExternalMemoryBufferDesc structure is defined as follows:
-    \\code typedef struct cudaExternalMemoryBufferDesc_st { unsigned long long offset; unsigned long
-    long size; unsigned int flags; } cudaExternalMemoryBufferDesc; \\endcode where
+    typedef struct cudaExternalMemoryBufferDesc_st { unsigned long long offset; unsigned long long
+    size; unsigned int flags; } cudaExternalMemoryBufferDesc; where
     cudaExternalMemoryBufferDescoffset is the offset in the memory object where the buffer's base
     address is. cudaExternalMemoryBufferDescsize is the size of the buffer.
     cudaExternalMemoryBufferDescflags must be zero. The offset and size have to be suitably aligned
@@ -13517,11 +13516,11 @@ def cudaExternalMemoryGetMappedMipmappedArray(extMem, mipmapDesc):
     """Maps a CUDA mipmapped array onto an external memory object Maps a CUDA mipmapped array onto an
     external object and returns a handle to it in ``mipmap.`` The properties of the CUDA mipmapped
     array being mapped must be described in ``mipmapDesc.`` The structure
-    cudaExternalMemoryMipmappedArrayDesc is defined as follows: \\code typedef struct
+    cudaExternalMemoryMipmappedArrayDesc is defined as follows: typedef struct
     cudaExternalMemoryMipmappedArrayDesc_st { unsigned long long offset; cudaChannelFormatDesc
     formatDesc; cudaExtent extent; unsigned int flags; unsigned int numLevels; }
-    cudaExternalMemoryMipmappedArrayDesc; \\endcode where cudaExternalMemoryMipmappedArrayDescoffset
-    is the offset in the memory object where the base level of the mipmap chain is.
+    cudaExternalMemoryMipmappedArrayDesc; where cudaExternalMemoryMipmappedArrayDescoffset is the
+    offset in the memory object where the base level of the mipmap chain is.
     cudaExternalMemoryMipmappedArrayDescformatDesc describes the format of the data.
     cudaExternalMemoryMipmappedArrayDescextent specifies the dimensions of the base level of the
     mipmap chain. cudaExternalMemoryMipmappedArrayDescflags are flags associated with CUDA
@@ -13577,11 +13576,11 @@ def cudaImportExternalSemaphore(semHandleDesc):
     """Imports an external semaphore Imports an externally allocated synchronization object and
     returns a handle to that in ``extSem_out.`` The properties of the handle being imported must be
     described in ``semHandleDesc.`` The cudaExternalSemaphoreHandleDesc is defined as follows:
-    \\code typedef struct cudaExternalSemaphoreHandleDesc_st { cudaExternalSemaphoreHandleType type;
-    union { int fd; struct { void *handle; const void *name; } win32; const void* NvSciSyncObj; }
-    handle; unsigned int flags; } cudaExternalSemaphoreHandleDesc; \\endcode where
+    typedef struct cudaExternalSemaphoreHandleDesc_st { cudaExternalSemaphoreHandleType type; union
+    { int fd; struct { void *handle; const void *name; } win32; const void* NvSciSyncObj; } handle;
+    unsigned int flags; } cudaExternalSemaphoreHandleDesc; where
     cudaExternalSemaphoreHandleDesctype specifies the type of handle being imported.
-    cudaExternalSemaphoreHandleType is defined as: \\code typedef enum
+    cudaExternalSemaphoreHandleType is defined as: typedef enum
     cudaExternalSemaphoreHandleType_enum { cudaExternalSemaphoreHandleTypeOpaqueFd = 1,
     cudaExternalSemaphoreHandleTypeOpaqueWin32 = 2, cudaExternalSemaphoreHandleTypeOpaqueWin32Kmt =
     3, cudaExternalSemaphoreHandleTypeD3D12Fence = 4, cudaExternalSemaphoreHandleTypeD3D11Fence =
@@ -13589,8 +13588,8 @@ def cudaImportExternalSemaphore(semHandleDesc):
     cudaExternalSemaphoreHandleTypeKeyedMutexKmt = 8,
     cudaExternalSemaphoreHandleTypeTimelineSemaphoreFd = 9,
     cudaExternalSemaphoreHandleTypeTimelineSemaphoreWin32 = 10 } cudaExternalSemaphoreHandleType;
-    \\endcode If cudaExternalSemaphoreHandleDesctype is cudaExternalSemaphoreHandleTypeOpaqueFd,
-    then cudaExternalSemaphoreHandleDeschandlefd must be a valid file descriptor referencing a
+    If cudaExternalSemaphoreHandleDesctype is cudaExternalSemaphoreHandleTypeOpaqueFd, then
+    cudaExternalSemaphoreHandleDeschandlefd must be a valid file descriptor referencing a
     synchronization object. Ownership of the file descriptor is transferred to the CUDA driver when
     the handle is imported successfully. Performing any operations on the file descriptor after it
     is imported results in undefined behavior. If cudaExternalSemaphoreHandleDesctype is
@@ -14040,7 +14039,7 @@ def cudaFuncGetAttributes(func):
     ``__global__`` function. The fetched attributes are placed in ``attr.`` If the specified
     function does not exist, then it is assumed to be a cudaKernel_t and used as is. For templated
     functions, pass the function symbol as follows: func_name<template_arg_0,...,template_arg_N>
-    Note that some function attributes such as \\ref cudaFuncAttributesmaxThreadsPerBlock
+    Note that some function attributes such as cudaFuncAttributesmaxThreadsPerBlock
     "maxThreadsPerBlock" may vary based on the device that is currently being used.
 
     Args:
@@ -14213,7 +14212,7 @@ def cudaLaunchHostFunc(stream, fn, userData):
 
 
 def cudaFuncSetSharedMemConfig(func, config):
-    """Sets the shared memory configuration for a device function \\deprecated On devices with
+    """Sets the shared memory configuration for a device function Deprecated: On devices with
     configurable shared memory banks, this function will force all subsequent launches of the
     specified device function to have the given shared memory bank size configuration. On any given
     launch of the function, the shared memory configuration of the device will be temporarily
@@ -14453,12 +14452,11 @@ def cudaMallocPitch(width, height):
     from row to row. The pitch returned in ``*pitch`` by cudaMallocPitch() is the width in bytes of
     the allocation. The intended usage of ``pitch`` is as a separate parameter of the allocation,
     used to compute addresses within the 2D array. Given the row and column of an array element of
-    type ``T,`` the address is computed as: \\code T* pElement = (T*)((char*)BaseAddress + Row *
-    pitch) + Column; \\endcode For allocations of 2D arrays, it is recommended that programmers
-    consider performing pitch allocations using cudaMallocPitch(). Due to pitch alignment
-    restrictions in the hardware, this is especially true if the application will be performing 2D
-    memory copies between different regions of device memory (whether linear memory or CUDA
-    arrays).
+    type ``T,`` the address is computed as: T* pElement = (T*)((char*)BaseAddress + Row * pitch) +
+    Column; For allocations of 2D arrays, it is recommended that programmers consider performing
+    pitch allocations using cudaMallocPitch(). Due to pitch alignment restrictions in the hardware,
+    this is especially true if the application will be performing 2D memory copies between
+    different regions of device memory (whether linear memory or CUDA arrays).
 
     Args:
         width: - Requested pitched allocation width (in bytes)
@@ -14481,21 +14479,20 @@ def cudaMallocPitch(width, height):
 def cudaMallocArray(desc, width, height, flags):
     """Allocate an array on the device Allocates a CUDA array according to the cudaChannelFormatDesc
     structure ``desc`` and returns a handle to the new CUDA array in ``*array.`` The
-    cudaChannelFormatDesc is defined as: \\code struct cudaChannelFormatDesc { int x, y, z, w; enum
-    cudaChannelFormatKind f; }; \\endcode where cudaChannelFormatKind is one of
-    cudaChannelFormatKindSigned, cudaChannelFormatKindUnsigned, or cudaChannelFormatKindFloat. The
-    ``flags`` parameter enables different options to be specified that affect the allocation, as
-    follows. - cudaArrayDefault: This flag's value is defined to be 0 and provides default array
-    allocation - cudaArraySurfaceLoadStore: Allocates an array that can be read from or written to
-    using a surface reference - cudaArrayTextureGather: This flag indicates that texture gather
-    operations will be performed on the array. - cudaArraySparse: Allocates a CUDA array without
-    physical backing memory. The subregions within this sparse array can later be mapped onto a
-    physical memory allocation by calling cuMemMapArrayAsync. The physical backing memory must be
-    allocated via cuMemCreate. - cudaArrayDeferredMapping: Allocates a CUDA array without physical
-    backing memory. The entire array can later be mapped onto a physical memory allocation by
-    calling cuMemMapArrayAsync. The physical backing memory must be allocated via cuMemCreate.
-    ``width`` and ``height`` must meet certain size requirements. See cudaMalloc3DArray() for more
-    details.
+    cudaChannelFormatDesc is defined as: struct cudaChannelFormatDesc { int x, y, z, w; enum
+    cudaChannelFormatKind f; }; where cudaChannelFormatKind is one of cudaChannelFormatKindSigned,
+    cudaChannelFormatKindUnsigned, or cudaChannelFormatKindFloat. The ``flags`` parameter enables
+    different options to be specified that affect the allocation, as follows. - cudaArrayDefault:
+    This flag's value is defined to be 0 and provides default array allocation -
+    cudaArraySurfaceLoadStore: Allocates an array that can be read from or written to using a
+    surface reference - cudaArrayTextureGather: This flag indicates that texture gather operations
+    will be performed on the array. - cudaArraySparse: Allocates a CUDA array without physical
+    backing memory. The subregions within this sparse array can later be mapped onto a physical
+    memory allocation by calling cuMemMapArrayAsync. The physical backing memory must be allocated
+    via cuMemCreate. - cudaArrayDeferredMapping: Allocates a CUDA array without physical backing
+    memory. The entire array can later be mapped onto a physical memory allocation by calling
+    cuMemMapArrayAsync. The physical backing memory must be allocated via cuMemCreate. ``width``
+    and ``height`` must meet certain size requirements. See cudaMalloc3DArray() for more details.
 
     Args:
         desc: - Requested channel format
@@ -14822,43 +14819,43 @@ def cudaMalloc3D(extent):
 def cudaMalloc3DArray(desc, extent, flags):
     """Allocate an array on the device Allocates a CUDA array according to the cudaChannelFormatDesc
     structure ``desc`` and returns a handle to the new CUDA array in ``*array.`` The
-    cudaChannelFormatDesc is defined as: \\code struct cudaChannelFormatDesc { int x, y, z, w; enum
-    cudaChannelFormatKind f; }; \\endcode where cudaChannelFormatKind is one of
-    cudaChannelFormatKindSigned, cudaChannelFormatKindUnsigned, or cudaChannelFormatKindFloat.
-    cudaMalloc3DArray() can allocate the following: - A 1D array is allocated if the height and
-    depth extents are both zero. - A 2D array is allocated if only the depth extent is zero. - A 3D
-    array is allocated if all three extents are non-zero. - A 1D layered CUDA array is allocated if
-    only the height extent is zero and the cudaArrayLayered flag is set. Each layer is a 1D array.
-    The number of layers is determined by the depth extent. - A 2D layered CUDA array is allocated
-    if all three extents are non-zero and the cudaArrayLayered flag is set. Each layer is a 2D
-    array. The number of layers is determined by the depth extent. - A cubemap CUDA array is
-    allocated if all three extents are non-zero and the cudaArrayCubemap flag is set. Width must be
-    equal to height, and depth must be six. A cubemap is a special type of 2D layered CUDA array,
-    where the six layers represent the six faces of a cube. The order of the six layers in memory
-    is the same as that listed in cudaGraphicsCubeFace. - A cubemap layered CUDA array is allocated
-    if all three extents are non-zero, and both, cudaArrayCubemap and cudaArrayLayered flags are
-    set. Width must be equal to height, and depth must be a multiple of six. A cubemap layered CUDA
-    array is a special type of 2D layered CUDA array that consists of a collection of cubemaps. The
-    first six layers represent the first cubemap, the next six layers form the second cubemap, and
-    so on. The ``flags`` parameter enables different options to be specified that affect the
-    allocation, as follows. - cudaArrayDefault: This flag's value is defined to be 0 and provides
-    default array allocation - cudaArrayLayered: Allocates a layered CUDA array, with the depth
-    extent indicating the number of layers - cudaArrayCubemap: Allocates a cubemap CUDA array.
-    Width must be equal to height, and depth must be six. If the cudaArrayLayered flag is also set,
-    depth must be a multiple of six. - cudaArraySurfaceLoadStore: Allocates a CUDA array that could
-    be read from or written to using a surface reference. - cudaArrayTextureGather: This flag
-    indicates that texture gather operations will be performed on the CUDA array. Texture gather
-    can only be performed on 2D CUDA arrays. - cudaArraySparse: Allocates a CUDA array without
-    physical backing memory. The subregions within this sparse array can later be mapped onto a
-    physical memory allocation by calling cuMemMapArrayAsync. This flag can only be used for
-    creating 2D, 3D or 2D layered sparse CUDA arrays. The physical backing memory must be allocated
-    via cuMemCreate. - cudaArrayDeferredMapping: Allocates a CUDA array without physical backing
-    memory. The entire array can later be mapped onto a physical memory allocation by calling
-    cuMemMapArrayAsync. The physical backing memory must be allocated via cuMemCreate. The width,
-    height and depth extents must meet certain size requirements as listed in the following table.
-    All values are specified in elements. Note that 2D CUDA arrays have different size requirements
-    if the cudaArrayTextureGather flag is set. In that case, the valid range for (width, height,
-    depth) is ((1,maxTexture2DGather[0]), (1,maxTexture2DGather[1]), 0). \\xmlonly <table
+    cudaChannelFormatDesc is defined as: struct cudaChannelFormatDesc { int x, y, z, w; enum
+    cudaChannelFormatKind f; }; where cudaChannelFormatKind is one of cudaChannelFormatKindSigned,
+    cudaChannelFormatKindUnsigned, or cudaChannelFormatKindFloat. cudaMalloc3DArray() can allocate
+    the following: - A 1D array is allocated if the height and depth extents are both zero. - A 2D
+    array is allocated if only the depth extent is zero. - A 3D array is allocated if all three
+    extents are non-zero. - A 1D layered CUDA array is allocated if only the height extent is zero
+    and the cudaArrayLayered flag is set. Each layer is a 1D array. The number of layers is
+    determined by the depth extent. - A 2D layered CUDA array is allocated if all three extents are
+    non-zero and the cudaArrayLayered flag is set. Each layer is a 2D array. The number of layers
+    is determined by the depth extent. - A cubemap CUDA array is allocated if all three extents are
+    non-zero and the cudaArrayCubemap flag is set. Width must be equal to height, and depth must be
+    six. A cubemap is a special type of 2D layered CUDA array, where the six layers represent the
+    six faces of a cube. The order of the six layers in memory is the same as that listed in
+    cudaGraphicsCubeFace. - A cubemap layered CUDA array is allocated if all three extents are
+    non-zero, and both, cudaArrayCubemap and cudaArrayLayered flags are set. Width must be equal to
+    height, and depth must be a multiple of six. A cubemap layered CUDA array is a special type of
+    2D layered CUDA array that consists of a collection of cubemaps. The first six layers represent
+    the first cubemap, the next six layers form the second cubemap, and so on. The ``flags``
+    parameter enables different options to be specified that affect the allocation, as follows. -
+    cudaArrayDefault: This flag's value is defined to be 0 and provides default array allocation -
+    cudaArrayLayered: Allocates a layered CUDA array, with the depth extent indicating the number
+    of layers - cudaArrayCubemap: Allocates a cubemap CUDA array. Width must be equal to height,
+    and depth must be six. If the cudaArrayLayered flag is also set, depth must be a multiple of
+    six. - cudaArraySurfaceLoadStore: Allocates a CUDA array that could be read from or written to
+    using a surface reference. - cudaArrayTextureGather: This flag indicates that texture gather
+    operations will be performed on the CUDA array. Texture gather can only be performed on 2D CUDA
+    arrays. - cudaArraySparse: Allocates a CUDA array without physical backing memory. The
+    subregions within this sparse array can later be mapped onto a physical memory allocation by
+    calling cuMemMapArrayAsync. This flag can only be used for creating 2D, 3D or 2D layered sparse
+    CUDA arrays. The physical backing memory must be allocated via cuMemCreate. -
+    cudaArrayDeferredMapping: Allocates a CUDA array without physical backing memory. The entire
+    array can later be mapped onto a physical memory allocation by calling cuMemMapArrayAsync. The
+    physical backing memory must be allocated via cuMemCreate. The width, height and depth extents
+    must meet certain size requirements as listed in the following table. All values are specified
+    in elements. Note that 2D CUDA arrays have different size requirements if the
+    cudaArrayTextureGather flag is set. In that case, the valid range for (width, height, depth) is
+    ((1,maxTexture2DGather[0]), (1,maxTexture2DGather[1]), 0). \\xmlonly <table
     outputclass="xmlonly"> <tgroup cols="3" colsep="1" rowsep="1"> <colspec colname="c1"
     colwidth="1.0*"/> <colspec colname="c2" colwidth="3.0*"/> <colspec colname="c3"
     colwidth="3.0*"/> <thead> <row> <entry>CUDA array type</entry> <entry>Valid extents that must
@@ -14911,45 +14908,45 @@ def cudaMallocMipmappedArray(desc, extent, numLevels, flags):
     cudaChannelFormatDesc structure ``desc`` and returns a handle to the new CUDA mipmapped array
     in ``*mipmappedArray.`` ``numLevels`` specifies the number of mipmap levels to be allocated.
     This value is clamped to the range [1, 1 + floor(log2(max(width, height, depth)))]. The
-    cudaChannelFormatDesc is defined as: \\code struct cudaChannelFormatDesc { int x, y, z, w; enum
-    cudaChannelFormatKind f; }; \\endcode where cudaChannelFormatKind is one of
-    cudaChannelFormatKindSigned, cudaChannelFormatKindUnsigned, or cudaChannelFormatKindFloat.
-    cudaMallocMipmappedArray() can allocate the following: - A 1D mipmapped array is allocated if
-    the height and depth extents are both zero. - A 2D mipmapped array is allocated if only the
-    depth extent is zero. - A 3D mipmapped array is allocated if all three extents are non-zero. -
-    A 1D layered CUDA mipmapped array is allocated if only the height extent is zero and the
-    cudaArrayLayered flag is set. Each layer is a 1D mipmapped array. The number of layers is
-    determined by the depth extent. - A 2D layered CUDA mipmapped array is allocated if all three
-    extents are non-zero and the cudaArrayLayered flag is set. Each layer is a 2D mipmapped array.
-    The number of layers is determined by the depth extent. - A cubemap CUDA mipmapped array is
-    allocated if all three extents are non-zero and the cudaArrayCubemap flag is set. Width must be
-    equal to height, and depth must be six. The order of the six layers in memory is the same as
-    that listed in cudaGraphicsCubeFace. - A cubemap layered CUDA mipmapped array is allocated if
-    all three extents are non-zero, and both, cudaArrayCubemap and cudaArrayLayered flags are set.
-    Width must be equal to height, and depth must be a multiple of six. A cubemap layered CUDA
-    mipmapped array is a special type of 2D layered CUDA mipmapped array that consists of a
-    collection of cubemap mipmapped arrays. The first six layers represent the first cubemap
-    mipmapped array, the next six layers form the second cubemap mipmapped array, and so on. The
-    ``flags`` parameter enables different options to be specified that affect the allocation, as
-    follows. - cudaArrayDefault: This flag's value is defined to be 0 and provides default
-    mipmapped array allocation - cudaArrayLayered: Allocates a layered CUDA mipmapped array, with
-    the depth extent indicating the number of layers - cudaArrayCubemap: Allocates a cubemap CUDA
-    mipmapped array. Width must be equal to height, and depth must be six. If the cudaArrayLayered
-    flag is also set, depth must be a multiple of six. - cudaArraySurfaceLoadStore: This flag
-    indicates that individual mipmap levels of the CUDA mipmapped array will be read from or
-    written to using a surface reference. - cudaArrayTextureGather: This flag indicates that
-    texture gather operations will be performed on the CUDA array. Texture gather can only be
-    performed on 2D CUDA mipmapped arrays, and the gather operations are performed only on the most
-    detailed mipmap level. - cudaArraySparse: Allocates a CUDA mipmapped array without physical
-    backing memory. The subregions within this sparse array can later be mapped onto a physical
-    memory allocation by calling cuMemMapArrayAsync. This flag can only be used for creating 2D, 3D
-    or 2D layered sparse CUDA mipmapped arrays. The physical backing memory must be allocated via
-    cuMemCreate. - cudaArrayDeferredMapping: Allocates a CUDA mipmapped array without physical
-    backing memory. The entire array can later be mapped onto a physical memory allocation by
-    calling cuMemMapArrayAsync. The physical backing memory must be allocated via cuMemCreate. The
-    width, height and depth extents must meet certain size requirements as listed in the following
-    table. All values are specified in elements. \\xmlonly <table outputclass="xmlonly"> <tgroup
-    cols="3" colsep="1" rowsep="1"> <colspec colname="c1" colwidth="1.0*"/> <colspec colname="c2"
+    cudaChannelFormatDesc is defined as: struct cudaChannelFormatDesc { int x, y, z, w; enum
+    cudaChannelFormatKind f; }; where cudaChannelFormatKind is one of cudaChannelFormatKindSigned,
+    cudaChannelFormatKindUnsigned, or cudaChannelFormatKindFloat. cudaMallocMipmappedArray() can
+    allocate the following: - A 1D mipmapped array is allocated if the height and depth extents are
+    both zero. - A 2D mipmapped array is allocated if only the depth extent is zero. - A 3D
+    mipmapped array is allocated if all three extents are non-zero. - A 1D layered CUDA mipmapped
+    array is allocated if only the height extent is zero and the cudaArrayLayered flag is set. Each
+    layer is a 1D mipmapped array. The number of layers is determined by the depth extent. - A 2D
+    layered CUDA mipmapped array is allocated if all three extents are non-zero and the
+    cudaArrayLayered flag is set. Each layer is a 2D mipmapped array. The number of layers is
+    determined by the depth extent. - A cubemap CUDA mipmapped array is allocated if all three
+    extents are non-zero and the cudaArrayCubemap flag is set. Width must be equal to height, and
+    depth must be six. The order of the six layers in memory is the same as that listed in
+    cudaGraphicsCubeFace. - A cubemap layered CUDA mipmapped array is allocated if all three
+    extents are non-zero, and both, cudaArrayCubemap and cudaArrayLayered flags are set. Width must
+    be equal to height, and depth must be a multiple of six. A cubemap layered CUDA mipmapped array
+    is a special type of 2D layered CUDA mipmapped array that consists of a collection of cubemap
+    mipmapped arrays. The first six layers represent the first cubemap mipmapped array, the next
+    six layers form the second cubemap mipmapped array, and so on. The ``flags`` parameter enables
+    different options to be specified that affect the allocation, as follows. - cudaArrayDefault:
+    This flag's value is defined to be 0 and provides default mipmapped array allocation -
+    cudaArrayLayered: Allocates a layered CUDA mipmapped array, with the depth extent indicating
+    the number of layers - cudaArrayCubemap: Allocates a cubemap CUDA mipmapped array. Width must
+    be equal to height, and depth must be six. If the cudaArrayLayered flag is also set, depth must
+    be a multiple of six. - cudaArraySurfaceLoadStore: This flag indicates that individual mipmap
+    levels of the CUDA mipmapped array will be read from or written to using a surface reference. -
+    cudaArrayTextureGather: This flag indicates that texture gather operations will be performed on
+    the CUDA array. Texture gather can only be performed on 2D CUDA mipmapped arrays, and the
+    gather operations are performed only on the most detailed mipmap level. - cudaArraySparse:
+    Allocates a CUDA mipmapped array without physical backing memory. The subregions within this
+    sparse array can later be mapped onto a physical memory allocation by calling
+    cuMemMapArrayAsync. This flag can only be used for creating 2D, 3D or 2D layered sparse CUDA
+    mipmapped arrays. The physical backing memory must be allocated via cuMemCreate. -
+    cudaArrayDeferredMapping: Allocates a CUDA mipmapped array without physical backing memory. The
+    entire array can later be mapped onto a physical memory allocation by calling
+    cuMemMapArrayAsync. The physical backing memory must be allocated via cuMemCreate. The width,
+    height and depth extents must meet certain size requirements as listed in the following table.
+    All values are specified in elements. \\xmlonly <table outputclass="xmlonly"> <tgroup cols="3"
+    colsep="1" rowsep="1"> <colspec colname="c1" colwidth="1.0*"/> <colspec colname="c2"
     colwidth="3.0*"/> <colspec colname="c3" colwidth="3.0*"/> <thead> <row> <entry>CUDA array
     type</entry> <entry>Valid extents that must always be met {(width range in elements), (height
     range), (depth range)}</entry> <entry>Valid extents with cudaArraySurfaceLoadStore set {(width
@@ -15025,23 +15022,23 @@ def cudaGetMipmappedArrayLevel(mipmappedArray, level):
 
 
 def cudaMemcpy3D(p):
-    """Copies data between 3D objects \\code struct cudaExtent { size_t width; size_t height; size_t
-    depth; }; struct cudaExtent make_cudaExtent(size_t w, size_t h, size_t d); struct cudaPos {
-    size_t x; size_t y; size_t z; }; struct cudaPos make_cudaPos(size_t x, size_t y, size_t z);
-    struct cudaMemcpy3DParms { cudaArray_t srcArray; struct cudaPos srcPos; struct cudaPitchedPtr
-    srcPtr; cudaArray_t dstArray; struct cudaPos dstPos; struct cudaPitchedPtr dstPtr; struct
-    cudaExtent extent; enum cudaMemcpyKind kind; }; \\endcode cudaMemcpy3D() copies data betwen two
-    3D objects. The source and destination objects may be in either host memory, device memory, or
-    a CUDA array. The source, destination, extent, and kind of copy performed is specified by the
-    cudaMemcpy3DParms struct which should be initialized to zero before use: \\code
-    cudaMemcpy3DParms myParms = {0}; \\endcode The struct passed to cudaMemcpy3D() must specify one
-    of ``srcArray`` or ``srcPtr`` and one of ``dstArray`` or ``dstPtr.`` Passing more than one
-    non-zero source or destination will cause cudaMemcpy3D() to return an error. The ``srcPos`` and
-    ``dstPos`` fields are optional offsets into the source and destination objects and are defined
-    in units of each object's elements. The element for a host or device pointer is assumed to be
-    <b>unsigned char</b>. The ``extent`` field defines the dimensions of the transferred area in
-    elements. If a CUDA array is participating in the copy, the extent is defined in terms of that
-    array's elements. If no CUDA array is participating in the copy then the extents are defined in
+    """Copies data between 3D objects struct cudaExtent { size_t width; size_t height; size_t depth;
+    }; struct cudaExtent make_cudaExtent(size_t w, size_t h, size_t d); struct cudaPos { size_t x;
+    size_t y; size_t z; }; struct cudaPos make_cudaPos(size_t x, size_t y, size_t z); struct
+    cudaMemcpy3DParms { cudaArray_t srcArray; struct cudaPos srcPos; struct cudaPitchedPtr srcPtr;
+    cudaArray_t dstArray; struct cudaPos dstPos; struct cudaPitchedPtr dstPtr; struct cudaExtent
+    extent; enum cudaMemcpyKind kind; }; cudaMemcpy3D() copies data betwen two 3D objects. The
+    source and destination objects may be in either host memory, device memory, or a CUDA array.
+    The source, destination, extent, and kind of copy performed is specified by the
+    cudaMemcpy3DParms struct which should be initialized to zero before use: cudaMemcpy3DParms
+    myParms = {0}; The struct passed to cudaMemcpy3D() must specify one of ``srcArray`` or
+    ``srcPtr`` and one of ``dstArray`` or ``dstPtr.`` Passing more than one non-zero source or
+    destination will cause cudaMemcpy3D() to return an error. The ``srcPos`` and ``dstPos`` fields
+    are optional offsets into the source and destination objects and are defined in units of each
+    object's elements. The element for a host or device pointer is assumed to be <b>unsigned
+    char</b>. The ``extent`` field defines the dimensions of the transferred area in elements. If a
+    CUDA array is participating in the copy, the extent is defined in terms of that array's
+    elements. If no CUDA array is participating in the copy then the extents are defined in
     elements of <b>unsigned char</b>. The ``kind`` field defines the direction of the copy. It must
     be one of cudaMemcpyHostToHost, cudaMemcpyHostToDevice, cudaMemcpyDeviceToHost,
     cudaMemcpyDeviceToDevice, or cudaMemcpyDefault. Passing cudaMemcpyDefault is recommended, in
@@ -15101,29 +15098,29 @@ def cudaMemcpy3DPeer(p):
 
 
 def cudaMemcpy3DAsync(p, stream):
-    """Copies data between 3D objects \\code struct cudaExtent { size_t width; size_t height; size_t
-    depth; }; struct cudaExtent make_cudaExtent(size_t w, size_t h, size_t d); struct cudaPos {
-    size_t x; size_t y; size_t z; }; struct cudaPos make_cudaPos(size_t x, size_t y, size_t z);
-    struct cudaMemcpy3DParms { cudaArray_t srcArray; struct cudaPos srcPos; struct cudaPitchedPtr
-    srcPtr; cudaArray_t dstArray; struct cudaPos dstPos; struct cudaPitchedPtr dstPtr; struct
-    cudaExtent extent; enum cudaMemcpyKind kind; }; \\endcode cudaMemcpy3DAsync() copies data betwen
-    two 3D objects. The source and destination objects may be in either host memory, device memory,
-    or a CUDA array. The source, destination, extent, and kind of copy performed is specified by
-    the cudaMemcpy3DParms struct which should be initialized to zero before use: \\code
-    cudaMemcpy3DParms myParms = {0}; \\endcode The struct passed to cudaMemcpy3DAsync() must specify
-    one of ``srcArray`` or ``srcPtr`` and one of ``dstArray`` or ``dstPtr.`` Passing more than one
-    non-zero source or destination will cause cudaMemcpy3DAsync() to return an error. The
-    ``srcPos`` and ``dstPos`` fields are optional offsets into the source and destination objects
-    and are defined in units of each object's elements. The element for a host or device pointer is
-    assumed to be <b>unsigned char</b>. For CUDA arrays, positions must be in the range [0, 2048)
-    for any dimension. The ``extent`` field defines the dimensions of the transferred area in
-    elements. If a CUDA array is participating in the copy, the extent is defined in terms of that
-    array's elements. If no CUDA array is participating in the copy then the extents are defined in
-    elements of <b>unsigned char</b>. The ``kind`` field defines the direction of the copy. It must
-    be one of cudaMemcpyHostToHost, cudaMemcpyHostToDevice, cudaMemcpyDeviceToHost,
-    cudaMemcpyDeviceToDevice, or cudaMemcpyDefault. Passing cudaMemcpyDefault is recommended, in
-    which case the type of transfer is inferred from the pointer values. However, cudaMemcpyDefault
-    is only allowed on systems that support unified virtual addressing. For cudaMemcpyHostToHost or
+    """Copies data between 3D objects struct cudaExtent { size_t width; size_t height; size_t depth;
+    }; struct cudaExtent make_cudaExtent(size_t w, size_t h, size_t d); struct cudaPos { size_t x;
+    size_t y; size_t z; }; struct cudaPos make_cudaPos(size_t x, size_t y, size_t z); struct
+    cudaMemcpy3DParms { cudaArray_t srcArray; struct cudaPos srcPos; struct cudaPitchedPtr srcPtr;
+    cudaArray_t dstArray; struct cudaPos dstPos; struct cudaPitchedPtr dstPtr; struct cudaExtent
+    extent; enum cudaMemcpyKind kind; }; cudaMemcpy3DAsync() copies data betwen two 3D objects. The
+    source and destination objects may be in either host memory, device memory, or a CUDA array.
+    The source, destination, extent, and kind of copy performed is specified by the
+    cudaMemcpy3DParms struct which should be initialized to zero before use: cudaMemcpy3DParms
+    myParms = {0}; The struct passed to cudaMemcpy3DAsync() must specify one of ``srcArray`` or
+    ``srcPtr`` and one of ``dstArray`` or ``dstPtr.`` Passing more than one non-zero source or
+    destination will cause cudaMemcpy3DAsync() to return an error. The ``srcPos`` and ``dstPos``
+    fields are optional offsets into the source and destination objects and are defined in units of
+    each object's elements. The element for a host or device pointer is assumed to be <b>unsigned
+    char</b>. For CUDA arrays, positions must be in the range [0, 2048) for any dimension. The
+    ``extent`` field defines the dimensions of the transferred area in elements. If a CUDA array is
+    participating in the copy, the extent is defined in terms of that array's elements. If no CUDA
+    array is participating in the copy then the extents are defined in elements of <b>unsigned
+    char</b>. The ``kind`` field defines the direction of the copy. It must be one of
+    cudaMemcpyHostToHost, cudaMemcpyHostToDevice, cudaMemcpyDeviceToHost, cudaMemcpyDeviceToDevice,
+    or cudaMemcpyDefault. Passing cudaMemcpyDefault is recommended, in which case the type of
+    transfer is inferred from the pointer values. However, cudaMemcpyDefault is only allowed on
+    systems that support unified virtual addressing. For cudaMemcpyHostToHost or
     cudaMemcpyHostToDevice or cudaMemcpyDeviceToHost passed as kind and cudaArray type passed as
     source or destination, if the kind implies cudaArray type to be present on the host,
     cudaMemcpy3DAsync() will disregard that implication and silently correct the kind based on the
@@ -17111,7 +17108,7 @@ def cudaMemRangeGetAttributes(dataSizes, attributes, numAttributes, devPtr, coun
 
 
 def cudaMemcpyToArray(dst, wOffset, hOffset, src, count, kind):
-    """Copies data between host and device \\deprecated Copies ``count`` bytes from the memory area
+    """Copies data between host and device Deprecated: Copies ``count`` bytes from the memory area
     pointed to by ``src`` to the CUDA array ``dst`` starting at ``hOffset`` rows and ``wOffset``
     bytes from the upper left corner, where ``kind`` specifies the direction of the copy, and must
     be one of cudaMemcpyHostToHost, cudaMemcpyHostToDevice, cudaMemcpyDeviceToHost,
@@ -17151,7 +17148,7 @@ def cudaMemcpyToArray(dst, wOffset, hOffset, src, count, kind):
 
 
 def cudaMemcpyFromArray(dst, src, wOffset, hOffset, count, kind):
-    """Copies data between host and device \\deprecated Copies ``count`` bytes from the CUDA array
+    """Copies data between host and device Deprecated: Copies ``count`` bytes from the CUDA array
     ``src`` starting at ``hOffset`` rows and ``wOffset`` bytes from the upper left corner to the
     memory area pointed to by ``dst,`` where ``kind`` specifies the direction of the copy, and must
     be one of cudaMemcpyHostToHost, cudaMemcpyHostToDevice, cudaMemcpyDeviceToHost,
@@ -17191,7 +17188,7 @@ def cudaMemcpyFromArray(dst, src, wOffset, hOffset, count, kind):
 
 
 def cudaMemcpyArrayToArray(dst, wOffsetDst, hOffsetDst, src, wOffsetSrc, hOffsetSrc, count, kind):
-    """Copies data between host and device \\deprecated Copies ``count`` bytes from the CUDA array
+    """Copies data between host and device Deprecated: Copies ``count`` bytes from the CUDA array
     ``src`` starting at ``hOffsetSrc`` rows and ``wOffsetSrc`` bytes from the upper left corner to
     the CUDA array ``dst`` starting at ``hOffsetDst`` rows and ``wOffsetDst`` bytes from the upper
     left corner, where ``kind`` specifies the direction of the copy, and must be one of
@@ -17241,7 +17238,7 @@ def cudaMemcpyArrayToArray(dst, wOffsetDst, hOffsetDst, src, wOffsetSrc, hOffset
 
 
 def cudaMemcpyToArrayAsync(dst, wOffset, hOffset, src, count, kind, stream):
-    """Copies data between host and device \\deprecated Copies ``count`` bytes from the memory area
+    """Copies data between host and device Deprecated: Copies ``count`` bytes from the memory area
     pointed to by ``src`` to the CUDA array ``dst`` starting at ``hOffset`` rows and ``wOffset``
     bytes from the upper left corner, where ``kind`` specifies the direction of the copy, and must
     be one of cudaMemcpyHostToHost, cudaMemcpyHostToDevice, cudaMemcpyDeviceToHost,
@@ -17291,7 +17288,7 @@ def cudaMemcpyToArrayAsync(dst, wOffset, hOffset, src, count, kind, stream):
 
 
 def cudaMemcpyFromArrayAsync(dst, src, wOffset, hOffset, count, kind, stream):
-    """Copies data between host and device \\deprecated Copies ``count`` bytes from the CUDA array
+    """Copies data between host and device Deprecated: Copies ``count`` bytes from the CUDA array
     ``src`` starting at ``hOffset`` rows and ``wOffset`` bytes from the upper left corner to the
     memory area pointed to by ``dst,`` where ``kind`` specifies the direction of the copy, and must
     be one of cudaMemcpyHostToHost, cudaMemcpyHostToDevice, cudaMemcpyDeviceToHost,
@@ -17344,13 +17341,13 @@ def cudaMallocAsync(size, hStream):
     """Allocates memory with stream ordered semantics Inserts an allocation operation into
     ``hStream.`` A pointer to the allocated memory is returned immediately in *dptr. The allocation
     must not be accessed until the the allocation operation completes. The allocation comes from
-    the memory pool associated with the stream's device. ote The default memory pool of a device
-    contains device memory from that device. ote Basic stream ordering allows future work submitted
-    into the same stream to use the allocation. Stream query, stream synchronize, and CUDA events
-    can be used to guarantee that the allocation operation completes before work submitted in a
-    separate stream runs. ote During stream capture, this function results in the creation of an
-    allocation node. In this case, the allocation is owned by the graph instead of the memory pool.
-    The memory pool's properties are used to set the node's creation parameters.
+    the memory pool associated with the stream's device. Note: The default memory pool of a device
+    contains device memory from that device. Note: Basic stream ordering allows future work
+    submitted into the same stream to use the allocation. Stream query, stream synchronize, and
+    CUDA events can be used to guarantee that the allocation operation completes before work
+    submitted in a separate stream runs. Note: During stream capture, this function results in the
+    creation of an allocation node. In this case, the allocation is owned by the graph instead of
+    the memory pool. The memory pool's properties are used to set the node's creation parameters.
 
     Args:
         size: - Number of bytes to allocate
@@ -17377,7 +17374,7 @@ def cudaFreeAsync(devPtr, hStream):
     """Frees memory with stream ordered semantics Inserts a free operation into ``hStream.`` The
     allocation must not be accessed after stream execution reaches the free. After this API
     returns, accessing the memory from any subsequent work launched on the GPU or querying its
-    pointer attributes results in undefined behavior. ote During stream capture, this function
+    pointer attributes results in undefined behavior. Note: During stream capture, this function
     results in the creation of a free node and must therefore be passed the address of a graph
     allocation.
 
@@ -17404,8 +17401,8 @@ def cudaMemPoolTrimTo(memPool, minBytesToKeep):
     fewer than minBytesToKeep reserved bytes, or there is no more memory that the allocator can
     safely release. The allocator cannot release OS allocations that back outstanding asynchronous
     allocations. The OS allocations may happen at different granularity from the user allocations.
-    ote: Allocations that have not been freed count as outstanding. ote: Allocations that have been
-    asynchronously freed but whose completion has not been observed on the host (eg. by a
+    Note:: Allocations that have not been freed count as outstanding. Note:: Allocations that have
+    been asynchronously freed but whose completion has not been observed on the host (eg. by a
     synchronize) can count as outstanding.
 
     Args:
@@ -17582,7 +17579,7 @@ def cudaMemPoolCreate(poolProps):
     channel files exist in /dev/nvidia-caps-imex-channels/channel* and can be created using
     standard OS native calls like mknod on Linux. For example: To create channel0 with the major
     number from /proc/devices users can execute the following command: `mknod
-    /dev/nvidia-caps-imex-channels/channel0 c <major number> 0` ote Specifying
+    /dev/nvidia-caps-imex-channels/channel0 c <major number> 0` Note: Specifying
     cudaMemHandleTypeNone creates a memory pool that will not support IPC.
     """
     cdef cudaMemPool_t _memPool = cudaMemPool_t.__new__(cudaMemPool_t)
@@ -17603,8 +17600,8 @@ def cudaMemPoolDestroy(memPool):
     or the pool has free operations that haven't completed when cudaMemPoolDestroy is invoked, the
     function will return immediately and the resources associated with the pool will be released
     automatically once there are no more outstanding allocations. Destroying the current mempool of
-    a device sets the default mempool of that device as the current mempool for that device. ote A
-    device's default memory pool cannot be destroyed.
+    a device sets the default mempool of that device as the current mempool for that device. Note:
+    A device's default memory pool cannot be destroyed.
     """
     cdef cyruntime.cudaMemPool_t c_memPool
     if type(memPool) is cudaMemPool_t:
@@ -17675,8 +17672,8 @@ def cudaMemSetMemPool(type, memPool):
     type is cudaMemLocationTypeDevice and the allocation type is cudaMemAllocationTypePinned, then
     this API is the equivalent of calling cudaDeviceSetMemPool with the location id as the device.
     For further details on the implications, please refer to the documentation for
-    cudaDeviceSetMemPool. ote Use cudaMallocFromPoolAsync to specify asynchronous allocations from
-    a device different than the one the stream runs on.
+    cudaDeviceSetMemPool. Note: Use cudaMallocFromPoolAsync to specify asynchronous allocations
+    from a device different than the one the stream runs on.
     """
     cdef cudaMemLocation _location = cudaMemLocation()
     cdef cyruntime.cudaMemAllocationType c_type
@@ -17697,13 +17694,14 @@ def cudaMallocFromPoolAsync(size, memPool, stream):
     """Allocates memory from a specified pool with stream ordered semantics. Inserts an allocation
     operation into ``hStream.`` A pointer to the allocated memory is returned immediately in *dptr.
     The allocation must not be accessed until the the allocation operation completes. The
-    allocation comes from the specified memory pool. ote - The specified memory pool may be from a
-    device different than that of the specified ``hStream.`` - Basic stream ordering allows future
-    work submitted into the same stream to use the allocation. Stream query, stream synchronize,
-    and CUDA events can be used to guarantee that the allocation operation completes before work
-    submitted in a separate stream runs. ote During stream capture, this function results in the
-    creation of an allocation node. In this case, the allocation is owned by the graph instead of
-    the memory pool. The memory pool's properties are used to set the node's creation parameters.
+    allocation comes from the specified memory pool. Note: - The specified memory pool may be from
+    a device different than that of the specified ``hStream.`` - Basic stream ordering allows
+    future work submitted into the same stream to use the allocation. Stream query, stream
+    synchronize, and CUDA events can be used to guarantee that the allocation operation completes
+    before work submitted in a separate stream runs. Note: During stream capture, this function
+    results in the creation of an allocation node. In this case, the allocation is owned by the
+    graph instead of the memory pool. The memory pool's properties are used to set the node's
+    creation parameters.
 
     Args:
         memPool: - The pool to allocate from
@@ -17736,7 +17734,7 @@ def cudaMemPoolExportToShareableHandle(memPool, handleType, flags):
     handle into a mempool with cudaMemPoolImportFromShareableHandle. Individual pointers can then
     be shared with the cudaMemPoolExportPointer and cudaMemPoolImportPointer APIs. The
     implementation of what the shareable handle is and how it can be transferred is defined by the
-    requested handle type. ote: To create an IPC capable mempool, create a mempool with a
+    requested handle type. Note:: To create an IPC capable mempool, create a mempool with a
     CUmemAllocationHandleType other than cudaMemHandleTypeNone.
 
     Args:
@@ -17763,9 +17761,9 @@ def cudaMemPoolExportToShareableHandle(memPool, handleType, flags):
 
 def cudaMemPoolImportFromShareableHandle(shareableHandle, handleType, flags):
     """imports a memory pool from a shared handle. Specific allocations can be imported from the
-    imported pool with cudaMemPoolImportPointer. ote Imported memory pools do not support creating
-    new allocations. As such imported memory pools may not be used in cudaDeviceSetMemPool or
-    cudaMallocFromPoolAsync calls.
+    imported pool with cudaMemPoolImportPointer. Note: Imported memory pools do not support
+    creating new allocations. As such imported memory pools may not be used in cudaDeviceSetMemPool
+    or cudaMallocFromPoolAsync calls.
 
     Args:
         handleType: - The type of handle being imported
@@ -17810,7 +17808,7 @@ def cudaMemPoolImportPointer(memPool):
     completes in the exporting process. The imported memory must be freed from all importing
     processes before being freed in the exporting process. The pointer may be freed with cudaFree
     or cudaFreeAsync. If cudaFreeAsync is used, the free must be completed on the importing process
-    before the free operation on the exporting process. ote The cudaFreeAsync api may be used in
+    before the free operation on the exporting process. Note: The cudaFreeAsync api may be used in
     the exporting process before the cudaFreeAsync operation completes in its stream as long as the
     cudaFreeAsync in the exporting process specifies a stream with a stream dependency on the
     importing process's cudaFreeAsync.
@@ -17832,25 +17830,24 @@ def cudaMemPoolImportPointer(memPool):
 def cudaPointerGetAttributes(ptr):
     """Returns attributes about a specified pointer Returns in ``*attributes`` the attributes of the
     pointer ``ptr.`` If pointer was not allocated in, mapped by or registered with context
-    supporting unified addressing cudaErrorInvalidValue is returned. ote In CUDA 11.0 forward
+    supporting unified addressing cudaErrorInvalidValue is returned. Note: In CUDA 11.0 forward
     passing host pointer will return cudaMemoryTypeUnregistered in cudaPointerAttributestype and
-    call will return cudaSuccess. The cudaPointerAttributes structure is defined as: \\code struct
+    call will return cudaSuccess. The cudaPointerAttributes structure is defined as: struct
     cudaPointerAttributes { enum cudaMemoryType type; int device; void *devicePointer; void
-    *hostPointer; } \\endcode In this structure, the individual fields mean - \\ref
-    cudaPointerAttributestype identifies type of memory. It can be cudaMemoryTypeUnregistered for
-    unregistered host memory, cudaMemoryTypeHost for registered host memory, cudaMemoryTypeDevice
-    for device memory or cudaMemoryTypeManaged for managed memory. - \\ref
-    cudaPointerAttributesdevice "device" is the device against which ``ptr`` was allocated. If
-    ``ptr`` has memory type cudaMemoryTypeDevice then this identifies the device on which the
-    memory referred to by ``ptr`` physically resides. If ``ptr`` has memory type cudaMemoryTypeHost
-    then this identifies the device which was current when the allocation was made (and if that
-    device is deinitialized then this allocation will vanish with that device's state). - \\ref
-    cudaPointerAttributesdevicePointer "devicePointer" is the device pointer alias through which
-    the memory referred to by ``ptr`` may be accessed on the current device. If the memory referred
-    to by ``ptr`` cannot be accessed directly by the current device then this is NULL. - \\ref
-    cudaPointerAttributeshostPointer "hostPointer" is the host pointer alias through which the
-    memory referred to by ``ptr`` may be accessed on the host. If the memory referred to by ``ptr``
-    cannot be accessed directly by the host then this is NULL.
+    *hostPointer; } In this structure, the individual fields mean - cudaPointerAttributestype
+    identifies type of memory. It can be cudaMemoryTypeUnregistered for unregistered host memory,
+    cudaMemoryTypeHost for registered host memory, cudaMemoryTypeDevice for device memory or
+    cudaMemoryTypeManaged for managed memory. - cudaPointerAttributesdevice "device" is the device
+    against which ``ptr`` was allocated. If ``ptr`` has memory type cudaMemoryTypeDevice then this
+    identifies the device on which the memory referred to by ``ptr`` physically resides. If ``ptr``
+    has memory type cudaMemoryTypeHost then this identifies the device which was current when the
+    allocation was made (and if that device is deinitialized then this allocation will vanish with
+    that device's state). - cudaPointerAttributesdevicePointer "devicePointer" is the device
+    pointer alias through which the memory referred to by ``ptr`` may be accessed on the current
+    device. If the memory referred to by ``ptr`` cannot be accessed directly by the current device
+    then this is NULL. - cudaPointerAttributeshostPointer "hostPointer" is the host pointer alias
+    through which the memory referred to by ``ptr`` may be accessed on the host. If the memory
+    referred to by ``ptr`` cannot be accessed directly by the host then this is NULL.
 
     Args:
         ptr: - Pointer to get attributes for
@@ -18152,96 +18149,94 @@ def cudaCreateTextureObject(pResDesc, pTexDesc, pResViewDesc):
     or a CUDA mipmapped array not in a block compressed format. Texture objects are only supported
     on devices of compute capability 3.0 or higher. Additionally, a texture object is an opaque
     value, and, as such, should only be accessed through CUDA API calls. The cudaResourceDesc
-    structure is defined as: \\code struct cudaResourceDesc { enum cudaResourceType resType; union {
+    structure is defined as: struct cudaResourceDesc { enum cudaResourceType resType; union {
     struct { cudaArray_t array; } array; struct { cudaMipmappedArray_t mipmap; } mipmap; struct {
     void *devPtr; struct cudaChannelFormatDesc desc; size_t sizeInBytes; } linear; struct { void
     *devPtr; struct cudaChannelFormatDesc desc; size_t width; size_t height; size_t pitchInBytes; }
-    pitch2D; } res; }; \\endcode where: - cudaResourceDescresType specifies the type of resource to
-    texture from. CUresourceType is defined as: \\code enum cudaResourceType { cudaResourceTypeArray
-    = 0x00, cudaResourceTypeMipmappedArray = 0x01, cudaResourceTypeLinear = 0x02,
-    cudaResourceTypePitch2D = 0x03 }; \\endcode \\par If cudaResourceDescresType is set to
-    cudaResourceTypeArray, cudaResourceDescresarrayarray must be set to a valid CUDA array handle.
-    \\par If cudaResourceDescresType is set to cudaResourceTypeMipmappedArray,
+    pitch2D; } res; }; where: - cudaResourceDescresType specifies the type of resource to texture
+    from. CUresourceType is defined as: enum cudaResourceType { cudaResourceTypeArray = 0x00,
+    cudaResourceTypeMipmappedArray = 0x01, cudaResourceTypeLinear = 0x02, cudaResourceTypePitch2D =
+    0x03 }; If cudaResourceDescresType is set to cudaResourceTypeArray,
+    cudaResourceDescresarrayarray must be set to a valid CUDA array handle. If
+    cudaResourceDescresType is set to cudaResourceTypeMipmappedArray,
     cudaResourceDescresmipmapmipmap must be set to a valid CUDA mipmapped array handle and
-    cudaTextureDescnormalizedCoords must be set to true. \\par If cudaResourceDescresType is set to
+    cudaTextureDescnormalizedCoords must be set to true. If cudaResourceDescresType is set to
     cudaResourceTypeLinear, cudaResourceDescreslineardevPtr must be set to a valid device pointer,
     that is aligned to cudaDeviceProptextureAlignment. cudaResourceDescreslineardesc describes the
     format and the number of components per array element. cudaResourceDescreslinearsizeInBytes
     specifies the size of the array in bytes. The total number of elements in the linear address
     range cannot exceed cudaDeviceGetTexture1DLinearMaxWidth(). The number of elements is computed
-    as (sizeInBytes / sizeof(desc)). \\par If cudaResourceDescresType is set to
-    cudaResourceTypePitch2D, cudaResourceDescrespitch2DdevPtr must be set to a valid device
-    pointer, that is aligned to cudaDeviceProptextureAlignment. cudaResourceDescrespitch2Ddesc
-    describes the format and the number of components per array element.
-    cudaResourceDescrespitch2Dwidth and cudaResourceDescrespitch2Dheight specify the width and
-    height of the array in elements, and cannot exceed cudaDevicePropmaxTexture2DLinear[0] and
-    cudaDevicePropmaxTexture2DLinear[1] respectively. cudaResourceDescrespitch2DpitchInBytes
-    specifies the pitch between two rows in bytes and has to be aligned to
-    cudaDeviceProptexturePitchAlignment. Pitch cannot exceed cudaDevicePropmaxTexture2DLinear[2].
-    The cudaTextureDesc struct is defined as \\code struct cudaTextureDesc { enum
-    cudaTextureAddressMode addressMode[3]; enum cudaTextureFilterMode filterMode; enum
-    cudaTextureReadMode readMode; int sRGB; float borderColor[4]; int normalizedCoords; unsigned
-    int maxAnisotropy; enum cudaTextureFilterMode mipmapFilterMode; float mipmapLevelBias; float
-    minMipmapLevelClamp; float maxMipmapLevelClamp; int disableTrilinearOptimization; int
-    seamlessCubemap; }; \\endcode where - cudaTextureDescaddressMode specifies the addressing mode
-    for each dimension of the texture data. cudaTextureAddressMode is defined as: \\code enum
-    cudaTextureAddressMode { cudaAddressModeWrap = 0, cudaAddressModeClamp = 1,
-    cudaAddressModeMirror = 2, cudaAddressModeBorder = 3 }; \\endcode This is ignored if
+    as (sizeInBytes / sizeof(desc)). If cudaResourceDescresType is set to cudaResourceTypePitch2D,
+    cudaResourceDescrespitch2DdevPtr must be set to a valid device pointer, that is aligned to
+    cudaDeviceProptextureAlignment. cudaResourceDescrespitch2Ddesc describes the format and the
+    number of components per array element. cudaResourceDescrespitch2Dwidth and
+    cudaResourceDescrespitch2Dheight specify the width and height of the array in elements, and
+    cannot exceed cudaDevicePropmaxTexture2DLinear[0] and cudaDevicePropmaxTexture2DLinear[1]
+    respectively. cudaResourceDescrespitch2DpitchInBytes specifies the pitch between two rows in
+    bytes and has to be aligned to cudaDeviceProptexturePitchAlignment. Pitch cannot exceed
+    cudaDevicePropmaxTexture2DLinear[2]. The cudaTextureDesc struct is defined as struct
+    cudaTextureDesc { enum cudaTextureAddressMode addressMode[3]; enum cudaTextureFilterMode
+    filterMode; enum cudaTextureReadMode readMode; int sRGB; float borderColor[4]; int
+    normalizedCoords; unsigned int maxAnisotropy; enum cudaTextureFilterMode mipmapFilterMode;
+    float mipmapLevelBias; float minMipmapLevelClamp; float maxMipmapLevelClamp; int
+    disableTrilinearOptimization; int seamlessCubemap; }; where - cudaTextureDescaddressMode
+    specifies the addressing mode for each dimension of the texture data. cudaTextureAddressMode is
+    defined as: enum cudaTextureAddressMode { cudaAddressModeWrap = 0, cudaAddressModeClamp = 1,
+    cudaAddressModeMirror = 2, cudaAddressModeBorder = 3 }; This is ignored if
     cudaResourceDescresType is cudaResourceTypeLinear. Also, if cudaTextureDescnormalizedCoords is
     set to zero, cudaAddressModeWrap and cudaAddressModeMirror won't be supported and will be
     switched to cudaAddressModeClamp. - cudaTextureDescfilterMode specifies the filtering mode to
-    be used when fetching from the texture. cudaTextureFilterMode is defined as: \\code enum
-    cudaTextureFilterMode { cudaFilterModePoint = 0, cudaFilterModeLinear = 1 }; \\endcode This is
-    ignored if cudaResourceDescresType is cudaResourceTypeLinear. - cudaTextureDescreadMode
-    specifies whether integer data should be converted to floating point or not.
-    cudaTextureReadMode is defined as: \\code enum cudaTextureReadMode { cudaReadModeElementType =
-    0, cudaReadModeNormalizedFloat = 1 }; \\endcode Note that this applies only to 8-bit and 16-bit
-    integer formats. 32-bit integer format would not be promoted, regardless of whether or not this
-    cudaTextureDescreadMode is set cudaReadModeNormalizedFloat is specified. - cudaTextureDescsRGB
-    specifies whether sRGB to linear conversion should be performed during texture fetch. -
-    cudaTextureDescborderColor specifies the float values of color. where:
-    cudaTextureDescborderColor[0] contains value of 'R', cudaTextureDescborderColor[1] contains
-    value of 'G', cudaTextureDescborderColor[2] contains value of 'B',
-    cudaTextureDescborderColor[3] contains value of 'A' Note that application using integer border
-    color values will need to <reinterpret_cast> these values to float. The values are set only
-    when the addressing mode specified by cudaTextureDescaddressMode is cudaAddressModeBorder. -
-    cudaTextureDescnormalizedCoords specifies whether the texture coordinates will be normalized or
-    not. - cudaTextureDescmaxAnisotropy specifies the maximum anistropy ratio to be used when doing
-    anisotropic filtering. This value will be clamped to the range [1,16]. -
-    cudaTextureDescmipmapFilterMode specifies the filter mode when the calculated mipmap level lies
-    between two defined mipmap levels. - cudaTextureDescmipmapLevelBias specifies the offset to be
-    applied to the calculated mipmap level. - cudaTextureDescminMipmapLevelClamp specifies the
-    lower end of the mipmap level range to clamp access to. - cudaTextureDescmaxMipmapLevelClamp
-    specifies the upper end of the mipmap level range to clamp access to. -
-    cudaTextureDescdisableTrilinearOptimization specifies whether the trilinear filtering
-    optimizations will be disabled. - cudaTextureDescseamlessCubemap specifies whether seamless
-    cube map filtering is enabled. This flag can only be specified if the underlying resource is a
-    CUDA array or a CUDA mipmapped array that was created with the flag cudaArrayCubemap. When
-    seamless cube map filtering is enabled, texture address modes specified by
-    cudaTextureDescaddressMode are ignored. Instead, if the cudaTextureDescfilterMode is set to
+    be used when fetching from the texture. cudaTextureFilterMode is defined as: enum
+    cudaTextureFilterMode { cudaFilterModePoint = 0, cudaFilterModeLinear = 1 }; This is ignored if
+    cudaResourceDescresType is cudaResourceTypeLinear. - cudaTextureDescreadMode specifies whether
+    integer data should be converted to floating point or not. cudaTextureReadMode is defined as:
+    enum cudaTextureReadMode { cudaReadModeElementType = 0, cudaReadModeNormalizedFloat = 1 }; Note
+    that this applies only to 8-bit and 16-bit integer formats. 32-bit integer format would not be
+    promoted, regardless of whether or not this cudaTextureDescreadMode is set
+    cudaReadModeNormalizedFloat is specified. - cudaTextureDescsRGB specifies whether sRGB to
+    linear conversion should be performed during texture fetch. - cudaTextureDescborderColor
+    specifies the float values of color. where: cudaTextureDescborderColor[0] contains value of
+    'R', cudaTextureDescborderColor[1] contains value of 'G', cudaTextureDescborderColor[2]
+    contains value of 'B', cudaTextureDescborderColor[3] contains value of 'A' Note that
+    application using integer border color values will need to <reinterpret_cast> these values to
+    float. The values are set only when the addressing mode specified by cudaTextureDescaddressMode
+    is cudaAddressModeBorder. - cudaTextureDescnormalizedCoords specifies whether the texture
+    coordinates will be normalized or not. - cudaTextureDescmaxAnisotropy specifies the maximum
+    anistropy ratio to be used when doing anisotropic filtering. This value will be clamped to the
+    range [1,16]. - cudaTextureDescmipmapFilterMode specifies the filter mode when the calculated
+    mipmap level lies between two defined mipmap levels. - cudaTextureDescmipmapLevelBias specifies
+    the offset to be applied to the calculated mipmap level. - cudaTextureDescminMipmapLevelClamp
+    specifies the lower end of the mipmap level range to clamp access to. -
+    cudaTextureDescmaxMipmapLevelClamp specifies the upper end of the mipmap level range to clamp
+    access to. - cudaTextureDescdisableTrilinearOptimization specifies whether the trilinear
+    filtering optimizations will be disabled. - cudaTextureDescseamlessCubemap specifies whether
+    seamless cube map filtering is enabled. This flag can only be specified if the underlying
+    resource is a CUDA array or a CUDA mipmapped array that was created with the flag
+    cudaArrayCubemap. When seamless cube map filtering is enabled, texture address modes specified
+    by cudaTextureDescaddressMode are ignored. Instead, if the cudaTextureDescfilterMode is set to
     cudaFilterModePoint the address mode cudaAddressModeClamp will be applied for all dimensions.
     If the cudaTextureDescfilterMode is set to cudaFilterModeLinear seamless cube map filtering
     will be performed when sampling along the cube face borders. The cudaResourceViewDesc struct is
-    defined as \\code struct cudaResourceViewDesc { enum cudaResourceViewFormat format; size_t
-    width; size_t height; size_t depth; unsigned int firstMipmapLevel; unsigned int
-    lastMipmapLevel; unsigned int firstLayer; unsigned int lastLayer; }; \\endcode where: -
-    cudaResourceViewDescformat specifies how the data contained in the CUDA array or CUDA mipmapped
-    array should be interpreted. Note that this can incur a change in size of the texture data. If
-    the resource view format is a block compressed format, then the underlying CUDA array or CUDA
-    mipmapped array has to have a 32-bit unsigned integer format with 2 or 4 channels, depending on
-    the block compressed format. For ex., BC1 and BC4 require the underlying CUDA array to have a
-    32-bit unsigned int with 2 channels. The other BC formats require the underlying resource to
-    have the same 32-bit unsigned int format but with 4 channels. - cudaResourceViewDescwidth
-    specifies the new width of the texture data. If the resource view format is a block compressed
-    format, this value has to be 4 times the original width of the resource. For non block
+    defined as struct cudaResourceViewDesc { enum cudaResourceViewFormat format; size_t width;
+    size_t height; size_t depth; unsigned int firstMipmapLevel; unsigned int lastMipmapLevel;
+    unsigned int firstLayer; unsigned int lastLayer; }; where: - cudaResourceViewDescformat
+    specifies how the data contained in the CUDA array or CUDA mipmapped array should be
+    interpreted. Note that this can incur a change in size of the texture data. If the resource
+    view format is a block compressed format, then the underlying CUDA array or CUDA mipmapped
+    array has to have a 32-bit unsigned integer format with 2 or 4 channels, depending on the block
+    compressed format. For ex., BC1 and BC4 require the underlying CUDA array to have a 32-bit
+    unsigned int with 2 channels. The other BC formats require the underlying resource to have the
+    same 32-bit unsigned int format but with 4 channels. - cudaResourceViewDescwidth specifies the
+    new width of the texture data. If the resource view format is a block compressed format, this
+    value has to be 4 times the original width of the resource. For non block compressed formats,
+    this value has to be equal to that of the original resource. - cudaResourceViewDescheight
+    specifies the new height of the texture data. If the resource view format is a block compressed
+    format, this value has to be 4 times the original height of the resource. For non block
     compressed formats, this value has to be equal to that of the original resource. -
-    cudaResourceViewDescheight specifies the new height of the texture data. If the resource view
-    format is a block compressed format, this value has to be 4 times the original height of the
-    resource. For non block compressed formats, this value has to be equal to that of the original
-    resource. - cudaResourceViewDescdepth specifies the new depth of the texture data. This value
-    has to be equal to that of the original resource. - cudaResourceViewDescfirstMipmapLevel
-    specifies the most detailed mipmap level. This will be the new mipmap level zero. For
-    non-mipmapped resources, this value has to be zero.cudaTextureDescminMipmapLevelClamp and
+    cudaResourceViewDescdepth specifies the new depth of the texture data. This value has to be
+    equal to that of the original resource. - cudaResourceViewDescfirstMipmapLevel specifies the
+    most detailed mipmap level. This will be the new mipmap level zero. For non-mipmapped
+    resources, this value has to be zero.cudaTextureDescminMipmapLevelClamp and
     cudaTextureDescmaxMipmapLevelClamp will be relative to this value. For ex., if the
     firstMipmapLevel is set to 2, and a minMipmapLevelClamp of 1.2 is specified, then the actual
     minimum mipmap level clamp will be 3.2. - cudaResourceViewDesclastMipmapLevel specifies the
@@ -18510,8 +18505,8 @@ def cudaLogsCurrent(flags):
 def cudaLogsDumpToFile(pathToFile, flags):
     """Dump accumulated driver logs into a file Logs generated by the driver are stored in an internal
     buffer and can be copied out using this API. This API dumps all driver logs starting from
-    ``iterator`` into ``pathToFile`` provided. ote ``iterator`` is auto-advancing. Dumping logs
-    will update the value of ``iterator`` to receive the next generated log. ote The driver
+    ``iterator`` into ``pathToFile`` provided. Note: ``iterator`` is auto-advancing. Dumping logs
+    will update the value of ``iterator`` to receive the next generated log. Note: The driver
     reserves limited memory for storing logs. The oldest logs may be overwritten and become
     unrecoverable. An indication will appear in the destination outupt if the logs have been
     truncated. Call dump after each failed API to mitigate this risk.
@@ -18557,34 +18552,34 @@ def cudaGraphAddKernelNode(graph, pDependencies, numDependencies, pNodeParams):
     arguments specified in ``pNodeParams.`` It is possible for ``numDependencies`` to be 0, in
     which case the node will be placed at the root of the graph. ``pDependencies`` may not have any
     duplicate entries. A handle to the new node will be returned in ``pGraphNode.`` The
-    cudaKernelNodeParams structure is defined as: \\code struct cudaKernelNodeParams { void* func;
-    dim3 gridDim; dim3 blockDim; unsigned int sharedMemBytes; void **kernelParams; void **extra; };
-    \\endcode When the graph is launched, the node will invoke kernel ``func`` on a (``gridDim.x`` x
-    ``gridDim.y`` x ``gridDim.z)`` grid of blocks. Each block contains (``blockDim.x`` x
-    ``blockDim.y`` x ``blockDim.z)`` threads. ``sharedMem`` sets the amount of dynamic shared
-    memory that will be available to each thread block. Kernel parameters to ``func`` can be
-    specified in one of two ways: 1) Kernel parameters can be specified via ``kernelParams.`` If
-    the kernel has N parameters, then ``kernelParams`` needs to be an array of N pointers. Each
-    pointer, from ``kernelParams[0]`` to ``kernelParams[N-1],`` points to the region of memory from
-    which the actual parameter will be copied. The number of kernel parameters and their offsets
-    and sizes do not need to be specified as that information is retrieved directly from the
-    kernel's image. 2) Kernel parameters can also be packaged by the application into a single
-    buffer that is passed in via ``extra.`` This places the burden on the application of knowing
-    each kernel parameter's size and alignment/padding within the buffer. The ``extra`` parameter
-    exists to allow this function to take additional less commonly used arguments. ``extra``
-    specifies a list of names of extra settings and their corresponding values. Each extra setting
-    name is immediately followed by the corresponding value. The list must be terminated with
-    either NULL or CU_LAUNCH_PARAM_END. - CU_LAUNCH_PARAM_END, which indicates the end of the
-    ``extra`` array; - CU_LAUNCH_PARAM_BUFFER_POINTER, which specifies that the next value in
-    ``extra`` will be a pointer to a buffer containing all the kernel parameters for launching
-    kernel ``func;`` - CU_LAUNCH_PARAM_BUFFER_SIZE, which specifies that the next value in
-    ``extra`` will be a pointer to a size_t containing the size of the buffer specified with
-    CU_LAUNCH_PARAM_BUFFER_POINTER; The error cudaErrorInvalidValue will be returned if kernel
-    parameters are specified with both ``kernelParams`` and ``extra`` (i.e. both ``kernelParams``
-    and ``extra`` are non-NULL). The ``kernelParams`` or ``extra`` array, as well as the argument
-    values it points to, are copied during this call. ote Kernels launched using graphs must not
-    use texture and surface references. Reading or writing through any texture or surface reference
-    is undefined behavior. This restriction does not apply to texture and surface objects.
+    cudaKernelNodeParams structure is defined as: struct cudaKernelNodeParams { void* func; dim3
+    gridDim; dim3 blockDim; unsigned int sharedMemBytes; void **kernelParams; void **extra; }; When
+    the graph is launched, the node will invoke kernel ``func`` on a (``gridDim.x`` x ``gridDim.y``
+    x ``gridDim.z)`` grid of blocks. Each block contains (``blockDim.x`` x ``blockDim.y`` x
+    ``blockDim.z)`` threads. ``sharedMem`` sets the amount of dynamic shared memory that will be
+    available to each thread block. Kernel parameters to ``func`` can be specified in one of two
+    ways: 1) Kernel parameters can be specified via ``kernelParams.`` If the kernel has N
+    parameters, then ``kernelParams`` needs to be an array of N pointers. Each pointer, from
+    ``kernelParams[0]`` to ``kernelParams[N-1],`` points to the region of memory from which the
+    actual parameter will be copied. The number of kernel parameters and their offsets and sizes do
+    not need to be specified as that information is retrieved directly from the kernel's image. 2)
+    Kernel parameters can also be packaged by the application into a single buffer that is passed
+    in via ``extra.`` This places the burden on the application of knowing each kernel parameter's
+    size and alignment/padding within the buffer. The ``extra`` parameter exists to allow this
+    function to take additional less commonly used arguments. ``extra`` specifies a list of names
+    of extra settings and their corresponding values. Each extra setting name is immediately
+    followed by the corresponding value. The list must be terminated with either NULL or
+    CU_LAUNCH_PARAM_END. - CU_LAUNCH_PARAM_END, which indicates the end of the ``extra`` array; -
+    CU_LAUNCH_PARAM_BUFFER_POINTER, which specifies that the next value in ``extra`` will be a
+    pointer to a buffer containing all the kernel parameters for launching kernel ``func;`` -
+    CU_LAUNCH_PARAM_BUFFER_SIZE, which specifies that the next value in ``extra`` will be a pointer
+    to a size_t containing the size of the buffer specified with CU_LAUNCH_PARAM_BUFFER_POINTER;
+    The error cudaErrorInvalidValue will be returned if kernel parameters are specified with both
+    ``kernelParams`` and ``extra`` (i.e. both ``kernelParams`` and ``extra`` are non-NULL). The
+    ``kernelParams`` or ``extra`` array, as well as the argument values it points to, are copied
+    during this call. Note: Kernels launched using graphs must not use texture and surface
+    references. Reading or writing through any texture or surface reference is undefined behavior.
+    This restriction does not apply to texture and surface objects.
 
     Args:
         graph: - Graph to which to add the node
@@ -20000,7 +19995,7 @@ def cudaGraphClone(originalGraph):
     """Clones a graph This function creates a copy of ``originalGraph`` and returns it in
     ``pGraphClone.`` All parameters are copied into the cloned graph. The original graph may be
     modified after this call without affecting the clone. Child graph nodes in the original graph
-    are recursively copied into the clone. ote: Cloning is not supported for graphs which contain
+    are recursively copied into the clone. Note:: Cloning is not supported for graphs which contain
     memory allocation nodes, memory free nodes, or conditional nodes.
 
     Args:
@@ -20527,18 +20522,18 @@ def cudaGraphInstantiateWithParams(graph):
     successful, a handle to the instantiated graph is returned in ``pGraphExec.``
     ``instantiateParams`` controls the behavior of instantiation and subsequent graph launches, as
     well as returning more detailed information in the event of an error.
-    cudaGraphInstantiateParams is defined as: \\code typedef struct { unsigned long long flags;
+    cudaGraphInstantiateParams is defined as: typedef struct { unsigned long long flags;
     cudaStream_t uploadStream; cudaGraphNode_t errNode_out; cudaGraphInstantiateResult result_out;
-    } cudaGraphInstantiateParams; \\endcode The ``flags`` field controls the behavior of
-    instantiation and subsequent graph launches. Valid flags are: -
-    cudaGraphInstantiateFlagAutoFreeOnLaunch, which configures a graph containing memory allocation
-    nodes to automatically free any unfreed memory allocations before the graph is relaunched. -
-    cudaGraphInstantiateFlagUpload, which will perform an upload of the graph into ``uploadStream``
-    once the graph has been instantiated. - cudaGraphInstantiateFlagDeviceLaunch, which configures
-    the graph for launch from the device. If this flag is passed, the executable graph handle
-    returned can be used to launch the graph from both the host and device. This flag can only be
-    used on platforms which support unified addressing. This flag cannot be used in conjunction
-    with cudaGraphInstantiateFlagAutoFreeOnLaunch. - cudaGraphInstantiateFlagUseNodePriority, which
+    } cudaGraphInstantiateParams; The ``flags`` field controls the behavior of instantiation and
+    subsequent graph launches. Valid flags are: - cudaGraphInstantiateFlagAutoFreeOnLaunch, which
+    configures a graph containing memory allocation nodes to automatically free any unfreed memory
+    allocations before the graph is relaunched. - cudaGraphInstantiateFlagUpload, which will
+    perform an upload of the graph into ``uploadStream`` once the graph has been instantiated. -
+    cudaGraphInstantiateFlagDeviceLaunch, which configures the graph for launch from the device. If
+    this flag is passed, the executable graph handle returned can be used to launch the graph from
+    both the host and device. This flag can only be used on platforms which support unified
+    addressing. This flag cannot be used in conjunction with
+    cudaGraphInstantiateFlagAutoFreeOnLaunch. - cudaGraphInstantiateFlagUseNodePriority, which
     causes the graph to use the priorities from the per-node attributes rather than the priority of
     the launch stream during execution. Note that priorities are only available on kernel nodes,
     and are copied from stream priority during stream capture. If ``graph`` contains any allocation
@@ -21106,7 +21101,7 @@ def cudaGraphNodeSetEnabled(hGraphExec, hNode, isEnabled):
     executable graph was instantiated. ``hNode`` must not have been removed from the original
     graph. The modifications only affect future launches of ``hGraphExec.`` Already enqueued or
     running launches of ``hGraphExec`` are not affected by this call. ``hNode`` is also not
-    modified by this call. ote Currently only kernel, memset and memcpy nodes are supported.
+    modified by this call. Note: Currently only kernel, memset and memcpy nodes are supported.
 
     Args:
         hGraphExec: - The executable graph in which to set the specified node
@@ -21136,8 +21131,8 @@ def cudaGraphNodeGetEnabled(hGraphExec, hNode):
     """Query whether a node in the given graphExec is enabled Sets isEnabled to 1 if ``hNode`` is
     enabled, or 0 if ``hNode`` is disabled. The node is identified by the corresponding node
     ``hNode`` in the non-executable graph, from which the executable graph was instantiated.
-    ``hNode`` must not have been removed from the original graph. ote Currently only kernel, memset
-    and memcpy nodes are supported.
+    ``hNode`` must not have been removed from the original graph. Note: Currently only kernel,
+    memset and memcpy nodes are supported.
 
     Args:
         hGraphExec: - The executable graph in which to set the specified node
@@ -22099,8 +22094,8 @@ def cudaKernelSetAttributeForDevice(kernel, attr, value, device):
     cudaFuncAttributeNonPortableClusterSizeAllowed: Indicates whether the function can be launched
     with non-portable cluster size. 1 is allowed, 0 is disallowed. -
     cudaFuncAttributeClusterSchedulingPolicyPreference: The block scheduling policy of a function.
-    The value type is cudaClusterSchedulingPolicy. ote The API has stricter locking requirements in
-    comparison to its legacy counterpart cudaFuncSetAttribute() due to device-wide semantics. If
+    The value type is cudaClusterSchedulingPolicy. Note: The API has stricter locking requirements
+    in comparison to its legacy counterpart cudaFuncSetAttribute() due to device-wide semantics. If
     multiple threads are trying to set the same attribute on the same device simultaneously, the
     attribute setting will depend on the interleavings chosen by the OS scheduler and memory
     consistency.
@@ -22322,7 +22317,7 @@ def cudaGraphicsGLRegisterBuffer(buffer, flags):
 
 
 def cudaGLSetGLDevice(device):
-    """Sets a CUDA device to use OpenGL interoperability \\deprecated This function is deprecated as of
+    """Sets a CUDA device to use OpenGL interoperability Deprecated: This function is deprecated as of
     CUDA 5.0. This function is deprecated and should no longer be used. It is no longer necessary
     to associate a CUDA device with an OpenGL context in order to achieve maximum interoperability
     performance. This function will immediately initialize the primary context on ``device`` if
@@ -22341,7 +22336,7 @@ def cudaGLSetGLDevice(device):
 
 
 def cudaGLRegisterBufferObject(bufObj):
-    """Registers a buffer object for access by CUDA \\deprecated This function is deprecated as of CUDA
+    """Registers a buffer object for access by CUDA Deprecated: This function is deprecated as of CUDA
     3.0. Registers the buffer object of ID ``bufObj`` for access by CUDA. This function must be
     called before CUDA can map the buffer object. The OpenGL context used to create the buffer, or
     another context from the same share group, must be bound to the current thread when this is
@@ -22363,7 +22358,7 @@ def cudaGLRegisterBufferObject(bufObj):
 
 
 def cudaGLMapBufferObject(bufObj):
-    """Maps a buffer object for access by CUDA \\deprecated This function is deprecated as of CUDA 3.0.
+    """Maps a buffer object for access by CUDA Deprecated: This function is deprecated as of CUDA 3.0.
     Maps the buffer object of ID ``bufObj`` into the address space of CUDA and returns in
     ``*devPtr`` the base pointer of the resulting mapping. The buffer must have previously been
     registered by calling cudaGLRegisterBufferObject(). While a buffer is mapped by CUDA, any
@@ -22389,7 +22384,7 @@ def cudaGLMapBufferObject(bufObj):
 
 
 def cudaGLUnmapBufferObject(bufObj):
-    """Unmaps a buffer object for access by CUDA \\deprecated This function is deprecated as of CUDA
+    """Unmaps a buffer object for access by CUDA Deprecated: This function is deprecated as of CUDA
     3.0. Unmaps the buffer object of ID ``bufObj`` for access by CUDA. When a buffer is unmapped,
     the base address returned by cudaGLMapBufferObject() is invalid and subsequent references to
     the address result in undefined behavior. The OpenGL context used to create the buffer, or
@@ -22412,7 +22407,7 @@ def cudaGLUnmapBufferObject(bufObj):
 
 
 def cudaGLUnregisterBufferObject(bufObj):
-    """Unregisters a buffer object for access by CUDA \\deprecated This function is deprecated as of
+    """Unregisters a buffer object for access by CUDA Deprecated: This function is deprecated as of
     CUDA 3.0. Unregisters the buffer object of ID ``bufObj`` for access by CUDA and releases any
     CUDA resources associated with the buffer. Once a buffer is unregistered, it may no longer be
     mapped by CUDA. The GL context used to create the buffer, or another context from the same
@@ -22434,7 +22429,7 @@ def cudaGLUnregisterBufferObject(bufObj):
 
 
 def cudaGLSetBufferObjectMapFlags(bufObj, flags):
-    """Set usage flags for mapping an OpenGL buffer \\deprecated This function is deprecated as of CUDA
+    """Set usage flags for mapping an OpenGL buffer Deprecated: This function is deprecated as of CUDA
     3.0. Set flags for mapping the OpenGL buffer ``bufObj`` Changes to flags will take effect the
     next time ``bufObj`` is mapped. The ``flags`` argument may be any of the following: -
     cudaGLMapFlagsNone: Specifies no hints about how this buffer will be used. It is therefore
@@ -22465,7 +22460,7 @@ def cudaGLSetBufferObjectMapFlags(bufObj, flags):
 
 
 def cudaGLMapBufferObjectAsync(bufObj, stream):
-    """Maps a buffer object for access by CUDA \\deprecated This function is deprecated as of CUDA 3.0.
+    """Maps a buffer object for access by CUDA Deprecated: This function is deprecated as of CUDA 3.0.
     Maps the buffer object of ID ``bufObj`` into the address space of CUDA and returns in
     ``*devPtr`` the base pointer of the resulting mapping. The buffer must have previously been
     registered by calling cudaGLRegisterBufferObject(). While a buffer is mapped by CUDA, any
@@ -22497,7 +22492,7 @@ def cudaGLMapBufferObjectAsync(bufObj, stream):
 
 
 def cudaGLUnmapBufferObjectAsync(bufObj, stream):
-    """Unmaps a buffer object for access by CUDA \\deprecated This function is deprecated as of CUDA
+    """Unmaps a buffer object for access by CUDA Deprecated: This function is deprecated as of CUDA
     3.0. Unmaps the buffer object of ID ``bufObj`` for access by CUDA. When a buffer is unmapped,
     the base address returned by cudaGLMapBufferObject() is invalid and subsequent references to
     the address result in undefined behavior. The OpenGL context used to create the buffer, or
@@ -22839,10 +22834,10 @@ def cudaEGLStreamProducerDisconnect(conn):
 
 def cudaEGLStreamProducerPresentFrame(conn, eglframe, pStream):
     """Present a CUDA eglFrame to the EGLStream with CUDA as a producer. The cudaEglFrame is defined
-    as: \\code typedef struct cudaEglFrame_st { union { cudaArray_t pArray[CUDA_EGL_MAX_PLANES];
-    struct cudaPitchedPtr pPitch[CUDA_EGL_MAX_PLANES]; } frame; cudaEglPlaneDesc
+    as: typedef struct cudaEglFrame_st { union { cudaArray_t pArray[CUDA_EGL_MAX_PLANES]; struct
+    cudaPitchedPtr pPitch[CUDA_EGL_MAX_PLANES]; } frame; cudaEglPlaneDesc
     planeDesc[CUDA_EGL_MAX_PLANES]; unsigned int planeCount; cudaEglFrameType frameType;
-    cudaEglColorFormat eglColorFormat; } cudaEglFrame; \\endcode For cudaEglFrame of type
+    cudaEglColorFormat eglColorFormat; } cudaEglFrame; For cudaEglFrame of type
     cudaEglFrameTypePitch, the application may present sub-region of a memory allocation. In that
     case, cudaPitchedPtrptr will specify the start address of the sub-region in the allocation and
     cudaEglPlaneDesc will specify the dimensions of the sub-region.
@@ -22895,10 +22890,10 @@ def cudaGraphicsResourceGetMappedEglFrame(resource, index, mipLevel):
     """Get an eglFrame through which to access a registered EGL graphics resource. Returns in
     ``*eglFrame`` an eglFrame pointer through which the registered graphics resource ``resource``
     may be accessed. This API can only be called for EGL graphics resources. The cudaEglFrame is
-    defined as \\code typedef struct cudaEglFrame_st { union { cudaArray_t
-    pArray[CUDA_EGL_MAX_PLANES]; struct cudaPitchedPtr pPitch[CUDA_EGL_MAX_PLANES]; } frame;
-    cudaEglPlaneDesc planeDesc[CUDA_EGL_MAX_PLANES]; unsigned int planeCount; cudaEglFrameType
-    frameType; cudaEglColorFormat eglColorFormat; } cudaEglFrame; \\endcode
+    defined as typedef struct cudaEglFrame_st { union { cudaArray_t pArray[CUDA_EGL_MAX_PLANES];
+    struct cudaPitchedPtr pPitch[CUDA_EGL_MAX_PLANES]; } frame; cudaEglPlaneDesc
+    planeDesc[CUDA_EGL_MAX_PLANES]; unsigned int planeCount; cudaEglFrameType frameType;
+    cudaEglColorFormat eglColorFormat; } cudaEglFrame;
 
     Args:
         resource: - Registered resource to access.
