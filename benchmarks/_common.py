@@ -119,7 +119,8 @@ def make_cubin(path: str) -> None:
 
 def pinned(cmd: list[str]) -> list[str]:
     """Every stack on the same CPU core: a VM's cores differ in speed from run to run."""
-    return ["taskset", "-c", PIN_CORE, *cmd] if PIN_CORE and shutil.which("taskset") else cmd
+    usable = PIN_CORE.isdigit() and int(PIN_CORE) in os.sched_getaffinity(0)  # a 2-core machine has no core 2
+    return ["taskset", "-c", PIN_CORE, *cmd] if usable and shutil.which("taskset") else cmd
 
 
 _TWINS = {}

@@ -6,6 +6,8 @@
 set -u
 # The device tool brings back at most 8 files from $OUT: logs are written to $LOGS and packed
 # into $OUT/logs.tar.gz at the end, beside summary.txt.
+# Multi-GPU machines: NVLink multicast stays off (KINDS.md); nothing here calls cuMulticastCreate.
+export NCCL_NVLS_ENABLE=0
 FINAL_OUT=${OUT:-/tmp/out}
 OUT=/tmp/gpu-logs
 rm -rf "$OUT" && mkdir -p "$OUT" "$FINAL_OUT"

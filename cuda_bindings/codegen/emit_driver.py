@@ -176,8 +176,17 @@ def extra_plan(lib: Lib, fn: dict, p: dict) -> Plan:
     if over == "kernel_params":
         return Plan(
             py,
-            ["cdef void* _kp_ptrs[64]", "cdef uint64_t _kp_slots[64]", "cdef list _kp_keep = []", f"cdef void** c_{c}"],
-            [f"c_{c} = pack_kernel_params({py}, _kp_ptrs, _kp_slots, 64, _kp_keep)"],
+            [
+                "cdef void* _kp_ptrs[64]",
+                "cdef uint64_t _kp_slots[64]",
+                "cdef list _kp_keep = None",
+                f"cdef void** c_{c} = NULL",
+            ],
+            [
+                f"if {py} is not None:  # the list keeps converted arguments alive; no arguments need none",
+                "    _kp_keep = []",
+                f"    c_{c} = pack_kernel_params({py}, _kp_ptrs, _kp_slots, 64, _kp_keep)",
+            ],
             f"c_{c}",
             pytype="Any",
         )

@@ -20956,8 +20956,8 @@ def cuLaunchKernel(f, gridDimX, gridDimY, gridDimZ, blockDimX, blockDimY, blockD
     cdef cydriver.CUstream c_hStream
     cdef void* _kp_ptrs[64]
     cdef uint64_t _kp_slots[64]
-    cdef list _kp_keep = []
-    cdef void** c_kernelParams
+    cdef list _kp_keep = None
+    cdef void** c_kernelParams = NULL
     cdef void** c_extra
     if type(f) is CUfunction:
         c_f = <cydriver.CUfunction>(<CUfunction>f)._ptr[0]
@@ -20974,7 +20974,9 @@ def cuLaunchKernel(f, gridDimX, gridDimY, gridDimZ, blockDimX, blockDimY, blockD
         c_hStream = <cydriver.CUstream>(<CUstream>hStream)._ptr[0]
     else:
         c_hStream = <cydriver.CUstream><uintptr_t>_handle_value(hStream, CUstream, 'hStream')
-    c_kernelParams = pack_kernel_params(kernelParams, _kp_ptrs, _kp_slots, 64, _kp_keep)
+    if kernelParams is not None:  # the list keeps converted arguments alive; no arguments need none
+        _kp_keep = []
+        c_kernelParams = pack_kernel_params(kernelParams, _kp_ptrs, _kp_slots, 64, _kp_keep)
     c_extra = <void**><uintptr_t>_address(extra, 'extra')
     cdef cydriver.CUresult _status
     with nogil:
@@ -21112,8 +21114,8 @@ def cuLaunchKernelEx(config, f, kernelParams, extra):
     cdef cydriver.CUfunction c_f
     cdef void* _kp_ptrs[64]
     cdef uint64_t _kp_slots[64]
-    cdef list _kp_keep = []
-    cdef void** c_kernelParams
+    cdef list _kp_keep = None
+    cdef void** c_kernelParams = NULL
     cdef void** c_extra
     if config is not None:
         _config = <CUlaunchConfig_st>_struct_arg(config, CUlaunchConfig_st, 'config')
@@ -21122,7 +21124,9 @@ def cuLaunchKernelEx(config, f, kernelParams, extra):
         c_f = <cydriver.CUfunction>(<CUfunction>f)._ptr[0]
     else:
         c_f = <cydriver.CUfunction><uintptr_t>_handle_value(f, CUfunction, 'f')
-    c_kernelParams = pack_kernel_params(kernelParams, _kp_ptrs, _kp_slots, 64, _kp_keep)
+    if kernelParams is not None:  # the list keeps converted arguments alive; no arguments need none
+        _kp_keep = []
+        c_kernelParams = pack_kernel_params(kernelParams, _kp_ptrs, _kp_slots, 64, _kp_keep)
     c_extra = <void**><uintptr_t>_address(extra, 'extra')
     cdef cydriver.CUresult _status
     with nogil:
@@ -21183,8 +21187,8 @@ def cuLaunchCooperativeKernel(f, gridDimX, gridDimY, gridDimZ, blockDimX, blockD
     cdef cydriver.CUstream c_hStream
     cdef void* _kp_ptrs[64]
     cdef uint64_t _kp_slots[64]
-    cdef list _kp_keep = []
-    cdef void** c_kernelParams
+    cdef list _kp_keep = None
+    cdef void** c_kernelParams = NULL
     if type(f) is CUfunction:
         c_f = <cydriver.CUfunction>(<CUfunction>f)._ptr[0]
     else:
@@ -21200,7 +21204,9 @@ def cuLaunchCooperativeKernel(f, gridDimX, gridDimY, gridDimZ, blockDimX, blockD
         c_hStream = <cydriver.CUstream>(<CUstream>hStream)._ptr[0]
     else:
         c_hStream = <cydriver.CUstream><uintptr_t>_handle_value(hStream, CUstream, 'hStream')
-    c_kernelParams = pack_kernel_params(kernelParams, _kp_ptrs, _kp_slots, 64, _kp_keep)
+    if kernelParams is not None:  # the list keeps converted arguments alive; no arguments need none
+        _kp_keep = []
+        c_kernelParams = pack_kernel_params(kernelParams, _kp_ptrs, _kp_slots, 64, _kp_keep)
     cdef cydriver.CUresult _status
     with nogil:
         _status = cydriver.cuLaunchCooperativeKernel(c_f, c_gridDimX, c_gridDimY, c_gridDimZ, c_blockDimX, c_blockDimY, c_blockDimZ, c_sharedMemBytes, c_hStream, c_kernelParams)

@@ -13891,13 +13891,15 @@ def cudaLaunchKernel(func, gridDim, blockDim, args, sharedMem, stream):
     cdef dim3 _blockDim
     cdef void* _kp_ptrs[64]
     cdef uint64_t _kp_slots[64]
-    cdef list _kp_keep = []
-    cdef void** c_args
+    cdef list _kp_keep = None
+    cdef void** c_args = NULL
     cdef size_t c_sharedMem
     cdef cyruntime.cudaStream_t c_stream
     _gridDim = _struct_arg(gridDim, dim3, 'gridDim')
     _blockDim = _struct_arg(blockDim, dim3, 'blockDim')
-    c_args = pack_kernel_params(args, _kp_ptrs, _kp_slots, 64, _kp_keep)
+    if args is not None:  # the list keeps converted arguments alive; no arguments need none
+        _kp_keep = []
+        c_args = pack_kernel_params(args, _kp_ptrs, _kp_slots, 64, _kp_keep)
     c_sharedMem = sharedMem if PyLong_Check(sharedMem) else _index(sharedMem, 'sharedMem')
     if type(stream) is cudaStream_t:
         c_stream = <cyruntime.cudaStream_t>(<cudaStream_t>stream)._ptr[0]
@@ -13981,13 +13983,15 @@ def cudaLaunchCooperativeKernel(func, gridDim, blockDim, args, sharedMem, stream
     cdef dim3 _blockDim
     cdef void* _kp_ptrs[64]
     cdef uint64_t _kp_slots[64]
-    cdef list _kp_keep = []
-    cdef void** c_args
+    cdef list _kp_keep = None
+    cdef void** c_args = NULL
     cdef size_t c_sharedMem
     cdef cyruntime.cudaStream_t c_stream
     _gridDim = _struct_arg(gridDim, dim3, 'gridDim')
     _blockDim = _struct_arg(blockDim, dim3, 'blockDim')
-    c_args = pack_kernel_params(args, _kp_ptrs, _kp_slots, 64, _kp_keep)
+    if args is not None:  # the list keeps converted arguments alive; no arguments need none
+        _kp_keep = []
+        c_args = pack_kernel_params(args, _kp_ptrs, _kp_slots, 64, _kp_keep)
     c_sharedMem = sharedMem if PyLong_Check(sharedMem) else _index(sharedMem, 'sharedMem')
     if type(stream) is cudaStream_t:
         c_stream = <cyruntime.cudaStream_t>(<cudaStream_t>stream)._ptr[0]
