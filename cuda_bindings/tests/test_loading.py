@@ -79,3 +79,18 @@ def test_versioned_symbols_are_preferred():
 
     assert mod._load_library().endswith("libnvJitLink.so.13")
     assert mod._library_version() == "13.0"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(None, False), ("0", False), ("1", True), ("2", True), (" 1 ", True), ("-1", True), ("yes", False), ("", False)],
+)
+def test_per_thread_default_stream_setting(monkeypatch, value, expected):
+    """An integer other than 0 selects the per-thread entry points; cuda.core reads the same rule."""
+    from cuda.bindings._lib.loader import per_thread_default_stream
+
+    if value is None:
+        monkeypatch.delenv("CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM", raising=False)
+    else:
+        monkeypatch.setenv("CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM", value)
+    assert per_thread_default_stream() is expected

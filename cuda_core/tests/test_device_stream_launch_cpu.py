@@ -397,3 +397,15 @@ def test_pack_tensor_map_by_value():
     tmap = TensorMapDescriptor.__new__(TensorMapDescriptor)
     assert _packed_arguments(tmap, 7) == [bytes(128), (7).to_bytes(8, "little")]
     assert _packed_arguments(tmap) == [bytes(128)]  # the cached classification
+
+
+@pytest.mark.parametrize("value", ["0", "1", "2", "yes"])
+def test_default_stream_setting_follows_the_bindings(monkeypatch, value):
+    """cuda.core and the driver entry points agree on CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM."""
+    from cuda.bindings._lib.loader import per_thread_default_stream
+    from cuda.core import _stream
+
+    monkeypatch.setenv("CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM", value)
+    assert _stream._ptds_enabled() is per_thread_default_stream() is (value in ("1", "2"))
+    expected = _stream.PER_THREAD_DEFAULT_STREAM if value in ("1", "2") else _stream.LEGACY_DEFAULT_STREAM
+    assert _stream.default_stream() is expected

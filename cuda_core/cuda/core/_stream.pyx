@@ -11,7 +11,6 @@ Wrapping rules of this module:
 
 cimport cython
 from libc.stdint cimport uintptr_t
-from libc.stdlib cimport getenv, strtol
 
 from cpython.long cimport PyLong_AsVoidPtr
 
@@ -118,9 +117,11 @@ def _wrap_foreign(obj):
 
 
 def _ptds_enabled():
-    """True when CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM holds a non-zero integer."""
-    cdef const char* v = getenv(b"CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM")
-    return v != NULL and strtol(v, NULL, 10) != 0
+    """True when CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM selects the per-thread default stream:
+    the bindings' rule, which also picks the driver entry points."""
+    from cuda.bindings._lib.loader import per_thread_default_stream
+
+    return per_thread_default_stream()
 
 
 @cython.no_gc_clear  # a Buffer freed in the same cycle may still order its free on this stream:

@@ -24,8 +24,13 @@ ctypedef int (*GetProcAddress)(const char*, void**, int, uint64_t, int*) noexcep
 
 
 def per_thread_default_stream():
-    """CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM=1 selects the _ptds/_ptsz entry points."""
-    return os.environ.get("CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM", "0") == "1"
+    """Whether CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM selects the _ptds/_ptsz entry points: it
+    does when it holds an integer other than 0 ("1", "2"); unset, "0" or not an integer: legacy.
+    cuda.core asks this function too, so that both agree on the default stream."""
+    try:
+        return int(os.environ.get("CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM", "0")) != 0
+    except ValueError:
+        return False
 
 
 class FunctionNotFoundError(RuntimeError):
