@@ -8,6 +8,7 @@ import re
 def _inline(text: str) -> str:
     text = re.sub(r"\\(?:p|c|a|e|b)\s+(\S+)", r"``\1``", text)
     text = re.sub(r"\\link\s+#?\w+\s+(\w+)\s*\\endlink", r"\1", text)
+    text = re.sub(r"(\w)::(\w+)", r"\1.\2", text)  # a member: CUlaunchConfig::gridDimX -> CUlaunchConfig.gridDimX
     text = re.sub(r"::(\w+)", r"\1", text)
     text = re.sub(r"\\(?:ingroup|defgroup|addtogroup)\b.*", "", text)
     # \note before \n, which would otherwise eat the start of it ("ote")

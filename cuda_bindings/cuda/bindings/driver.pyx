@@ -333,7 +333,7 @@ cdef inline object _enum_CUstreamBatchMemOpType(int value):
     except KeyError:
         return value
 
-_ENUMS['CUstreamMemoryBarrier_flags'] = ((('CU_STREAM_MEMORY_BARRIER_TYPE_SYS', cydriver.CU_STREAM_MEMORY_BARRIER_TYPE_SYS), ('CU_STREAM_MEMORY_BARRIER_TYPE_GPU', cydriver.CU_STREAM_MEMORY_BARRIER_TYPE_GPU),), 'Flags for CUstreamBatchMemOpParamsmemoryBarrier')
+_ENUMS['CUstreamMemoryBarrier_flags'] = ((('CU_STREAM_MEMORY_BARRIER_TYPE_SYS', cydriver.CU_STREAM_MEMORY_BARRIER_TYPE_SYS), ('CU_STREAM_MEMORY_BARRIER_TYPE_GPU', cydriver.CU_STREAM_MEMORY_BARRIER_TYPE_GPU),), 'Flags for CUstreamBatchMemOpParams.memoryBarrier')
 cdef object _members_CUstreamMemoryBarrier_flags = None
 
 cdef inline object _enum_CUstreamMemoryBarrier_flags(int value):
@@ -15608,7 +15608,7 @@ def cuMemcpyBatchAsync(dsts, srcs, sizes, count, attrs, attrsIdxs, numAttrs, hSt
     will contains the two sets of attributes. Note that the first entry in ``attrsIdxs`` must
     always be 0. Also, each entry must be greater than the previous entry and the last entry should
     be less than ``count.`` Furthermore, ``numAttrs`` must be lesser than or equal to ``count.``
-    The CUmemcpyAttributessrcAccessOrder indicates the source access ordering to be observed for
+    The CUmemcpyAttributes.srcAccessOrder indicates the source access ordering to be observed for
     copies associated with the attribute. If the source access order is set to
     CU_MEMCPY_SRC_ACCESS_ORDER_STREAM, then the source will be accessed in stream order. If the
     source access order is set to CU_MEMCPY_SRC_ACCESS_ORDER_DURING_API_CALL then it indicates that
@@ -15624,13 +15624,13 @@ def cuMemcpyBatchAsync(dsts, srcs, sizes, count, attrs, attrsIdxs, numAttrs, hSt
     operations in the stream can be accessing the memory. Specifying this flag allows the driver to
     optimize the copy on certain platforms. Each memcpy operation in the batch must have a valid
     CUmemcpyAttributes corresponding to it including the appropriate srcAccessOrder setting,
-    otherwise the API will return CUDA_ERROR_INVALID_VALUE. The CUmemcpyAttributessrcLocHint and
-    CUmemcpyAttributesdstLocHint allows applications to specify hint locations for operands of a
+    otherwise the API will return CUDA_ERROR_INVALID_VALUE. The CUmemcpyAttributes.srcLocHint and
+    CUmemcpyAttributes.dstLocHint allows applications to specify hint locations for operands of a
     copy when the operand doesn't have a fixed location. That is, these hints are only applicable
     for managed memory pointers on devices where CU_DEVICE_ATTRIBUTE_CONCURRENT_MANAGED_ACCESS is
     true or system-allocated pageable memory on devices where
     CU_DEVICE_ATTRIBUTE_PAGEABLE_MEMORY_ACCESS is true. For other cases, these hints are ignored.
-    The CUmemcpyAttributesflags field can be used to specify certain flags for copies. Setting the
+    The CUmemcpyAttributes.flags field can be used to specify certain flags for copies. Setting the
     CU_MEMCPY_FLAG_PREFER_OVERLAP_WITH_COMPUTE flag indicates that the associated copies should
     preferably overlap with any compute work. Note that this flag is a hint and can be ignored
     depending on the platform and other parameters of the copy.
@@ -15734,29 +15734,30 @@ def cuMemcpy3DBatchAsync(numOps, opList, flags, hStream):
     batch will result in undefined behavior. Performs memory copies as specified in the ``opList``
     array. The length of this array is specified in ``numOps.`` Each entry in this array describes
     a copy operation. This includes among other things, the source and destination operands for the
-    copy as specified in CUDA_MEMCPY3D_BATCH_OPsrc and CUDA_MEMCPY3D_BATCH_OPdst respectively. The
-    source and destination operands of a copy can either be a pointer or a CUDA array. The width,
-    height and depth of a copy is specified in CUDA_MEMCPY3D_BATCH_OPextent. The width, height and
-    depth of a copy are specified in elements and must not be zero. For pointer-to-pointer copies,
-    the element size is considered to be 1. For pointer to CUDA array or vice versa copies, the
-    element size is determined by the CUDA array. For CUDA array to CUDA array copies, the element
-    size of the two CUDA arrays must match. For a given operand, if CUmemcpy3DOperandtype is
-    specified as CU_MEMCPY_OPERAND_TYPE_POINTER, then CUmemcpy3DOperandopptr will be used. The
-    CUmemcpy3DOperandopptrptr field must contain the pointer where the copy should begin. The
-    CUmemcpy3DOperandopptrrowLength field specifies the length of each row in elements and must
-    either be zero or be greater than or equal to the width of the copy specified in
-    CUDA_MEMCPY3D_BATCH_OPextentwidth. The CUmemcpy3DOperandopptrlayerHeight field specifies the
-    height of each layer and must either be zero or be greater than or equal to the height of the
-    copy specified in CUDA_MEMCPY3D_BATCH_OPextentheight. When either of these values is zero, that
-    aspect of the operand is considered to be tightly packed according to the copy extent. For
-    managed memory pointers on devices where CU_DEVICE_ATTRIBUTE_CONCURRENT_MANAGED_ACCESS is true
-    or system-allocated pageable memory on devices where CU_DEVICE_ATTRIBUTE_PAGEABLE_MEMORY_ACCESS
-    is true, the CUmemcpy3DOperandopptrlocHint field can be used to hint the location of the
+    copy as specified in CUDA_MEMCPY3D_BATCH_OP.src and CUDA_MEMCPY3D_BATCH_OP.dst respectively.
+    The source and destination operands of a copy can either be a pointer or a CUDA array. The
+    width, height and depth of a copy is specified in CUDA_MEMCPY3D_BATCH_OP.extent. The width,
+    height and depth of a copy are specified in elements and must not be zero. For
+    pointer-to-pointer copies, the element size is considered to be 1. For pointer to CUDA array or
+    vice versa copies, the element size is determined by the CUDA array. For CUDA array to CUDA
+    array copies, the element size of the two CUDA arrays must match. For a given operand, if
+    CUmemcpy3DOperand.type is specified as CU_MEMCPY_OPERAND_TYPE_POINTER, then
+    CUmemcpy3DOperand.opptr will be used. The CUmemcpy3DOperand.opptr.ptr field must contain the
+    pointer where the copy should begin. The CUmemcpy3DOperand.opptr.rowLength field specifies the
+    length of each row in elements and must either be zero or be greater than or equal to the width
+    of the copy specified in CUDA_MEMCPY3D_BATCH_OP.extentwidth. The
+    CUmemcpy3DOperand.opptr.layerHeight field specifies the height of each layer and must either be
+    zero or be greater than or equal to the height of the copy specified in
+    CUDA_MEMCPY3D_BATCH_OP.extentheight. When either of these values is zero, that aspect of the
+    operand is considered to be tightly packed according to the copy extent. For managed memory
+    pointers on devices where CU_DEVICE_ATTRIBUTE_CONCURRENT_MANAGED_ACCESS is true or
+    system-allocated pageable memory on devices where CU_DEVICE_ATTRIBUTE_PAGEABLE_MEMORY_ACCESS is
+    true, the CUmemcpy3DOperand.opptr.locHint field can be used to hint the location of the
     operand. If an operand's type is specified as CU_MEMCPY_OPERAND_TYPE_ARRAY, then
-    CUmemcpy3DOperandoparray will be used. The CUmemcpy3DOperandoparrayarray field specifies the
-    CUDA array and CUmemcpy3DOperandoparrayoffset specifies the 3D offset into that array where the
-    copy begins. The CUmemcpyAttributessrcAccessOrder indicates the source access ordering to be
-    observed for copies associated with the attribute. If the source access order is set to
+    CUmemcpy3DOperand.oparray will be used. The CUmemcpy3DOperand.oparray.array field specifies the
+    CUDA array and CUmemcpy3DOperand.oparray.offset specifies the 3D offset into that array where
+    the copy begins. The CUmemcpyAttributes.srcAccessOrder indicates the source access ordering to
+    be observed for copies associated with the attribute. If the source access order is set to
     CU_MEMCPY_SRC_ACCESS_ORDER_STREAM, then the source will be accessed in stream order. If the
     source access order is set to CU_MEMCPY_SRC_ACCESS_ORDER_DURING_API_CALL then it indicates that
     access to the source pointer can be out of stream order and all accesses must be complete
@@ -15771,7 +15772,7 @@ def cuMemcpy3DBatchAsync(numOps, opList, flags, hStream):
     operations in the stream can be accessing the memory. Specifying this flag allows the driver to
     optimize the copy on certain platforms. Each memcopy operation in ``opList`` must have a valid
     srcAccessOrder setting, otherwise this API will return CUDA_ERROR_INVALID_VALUE. The
-    CUmemcpyAttributesflags field can be used to specify certain flags for copies. Setting the
+    CUmemcpyAttributes.flags field can be used to specify certain flags for copies. Setting the
     CU_MEMCPY_FLAG_PREFER_OVERLAP_WITH_COMPUTE flag indicates that the associated copies should
     preferably overlap with any compute work. Note that this flag is a hint and can be ignored
     depending on the platform and other parameters of the copy.
@@ -16284,9 +16285,9 @@ def cuArrayGetSparseProperties(array):
     """Returns the layout properties of a sparse CUDA array Returns the layout properties of a sparse
     CUDA array in ``sparseProperties`` If the CUDA array is not allocated with flag
     CUDA_ARRAY3D_SPARSE CUDA_ERROR_INVALID_VALUE will be returned. If the returned value in
-    CUDA_ARRAY_SPARSE_PROPERTIESflags contains CU_ARRAY_SPARSE_PROPERTIES_SINGLE_MIPTAIL, then
-    CUDA_ARRAY_SPARSE_PROPERTIESmiptailSize represents the total size of the array. Otherwise, it
-    will be zero. Also, the returned value in CUDA_ARRAY_SPARSE_PROPERTIESmiptailFirstLevel is
+    CUDA_ARRAY_SPARSE_PROPERTIES.flags contains CU_ARRAY_SPARSE_PROPERTIES_SINGLE_MIPTAIL, then
+    CUDA_ARRAY_SPARSE_PROPERTIES.miptailSize represents the total size of the array. Otherwise, it
+    will be zero. Also, the returned value in CUDA_ARRAY_SPARSE_PROPERTIES.miptailFirstLevel is
     always zero. Note that the ``array`` must have been allocated using cuArrayCreate or
     cuArray3DCreate. For CUDA arrays obtained using cuMipmappedArrayGetLevel,
     CUDA_ERROR_INVALID_VALUE will be returned. Instead, cuMipmappedArrayGetSparseProperties must be
@@ -16313,14 +16314,14 @@ def cuMipmappedArrayGetSparseProperties(mipmap):
     """Returns the layout properties of a sparse CUDA mipmapped array Returns the sparse array layout
     properties in ``sparseProperties`` If the CUDA mipmapped array is not allocated with flag
     CUDA_ARRAY3D_SPARSE CUDA_ERROR_INVALID_VALUE will be returned. For non-layered CUDA mipmapped
-    arrays, CUDA_ARRAY_SPARSE_PROPERTIESmiptailSize returns the size of the mip tail region. The
+    arrays, CUDA_ARRAY_SPARSE_PROPERTIES.miptailSize returns the size of the mip tail region. The
     mip tail region includes all mip levels whose width, height or depth is less than that of the
-    tile. For layered CUDA mipmapped arrays, if CUDA_ARRAY_SPARSE_PROPERTIESflags contains
-    CU_ARRAY_SPARSE_PROPERTIES_SINGLE_MIPTAIL, then CUDA_ARRAY_SPARSE_PROPERTIESmiptailSize
+    tile. For layered CUDA mipmapped arrays, if CUDA_ARRAY_SPARSE_PROPERTIES.flags contains
+    CU_ARRAY_SPARSE_PROPERTIES_SINGLE_MIPTAIL, then CUDA_ARRAY_SPARSE_PROPERTIES.miptailSize
     specifies the size of the mip tail of all layers combined. Otherwise,
-    CUDA_ARRAY_SPARSE_PROPERTIESmiptailSize specifies mip tail size per layer. The returned value
-    of CUDA_ARRAY_SPARSE_PROPERTIESmiptailFirstLevel is valid only if
-    CUDA_ARRAY_SPARSE_PROPERTIESmiptailSize is non-zero.
+    CUDA_ARRAY_SPARSE_PROPERTIES.miptailSize specifies mip tail size per layer. The returned value
+    of CUDA_ARRAY_SPARSE_PROPERTIES.miptailFirstLevel is valid only if
+    CUDA_ARRAY_SPARSE_PROPERTIES.miptailSize is non-zero.
 
     Args:
         mipmap: - CUDA mipmapped array to get the sparse properties of
@@ -16342,9 +16343,9 @@ def cuArrayGetMemoryRequirements(array, device):
     """Returns the memory requirements of a CUDA array Returns the memory requirements of a CUDA array
     in ``memoryRequirements`` If the CUDA array is not allocated with flag
     CUDA_ARRAY3D_DEFERRED_MAPPING CUDA_ERROR_INVALID_VALUE will be returned. The returned value in
-    CUDA_ARRAY_MEMORY_REQUIREMENTSsize represents the total size of the CUDA array. The returned
-    value in CUDA_ARRAY_MEMORY_REQUIREMENTSalignment represents the alignment necessary for mapping
-    the CUDA array.
+    CUDA_ARRAY_MEMORY_REQUIREMENTS.size represents the total size of the CUDA array. The returned
+    value in CUDA_ARRAY_MEMORY_REQUIREMENTS.alignment represents the alignment necessary for
+    mapping the CUDA array.
 
     Args:
         array: - CUDA array to get the memory requirements of
@@ -16372,8 +16373,8 @@ def cuMipmappedArrayGetMemoryRequirements(mipmap, device):
     """Returns the memory requirements of a CUDA mipmapped array Returns the memory requirements of a
     CUDA mipmapped array in ``memoryRequirements`` If the CUDA mipmapped array is not allocated
     with flag CUDA_ARRAY3D_DEFERRED_MAPPING CUDA_ERROR_INVALID_VALUE will be returned. The returned
-    value in CUDA_ARRAY_MEMORY_REQUIREMENTSsize represents the total size of the CUDA mipmapped
-    array. The returned value in CUDA_ARRAY_MEMORY_REQUIREMENTSalignment represents the alignment
+    value in CUDA_ARRAY_MEMORY_REQUIREMENTS.size represents the total size of the CUDA mipmapped
+    array. The returned value in CUDA_ARRAY_MEMORY_REQUIREMENTS.alignment represents the alignment
     necessary for mapping the CUDA mipmapped array.
 
     Args:
@@ -16724,8 +16725,8 @@ def cuMipmappedArrayDestroy(hMipmappedArray):
 
 def cuMemGetHandleForAddressRange(dptr, size, handleType, flags):
     """Retrieve handle for an address range Get a handle of the specified type to an address range.
-    When requesting CUmemRangeHandleTypeCU_MEM_RANGE_HANDLE_TYPE_DMA_BUF_FD, address range obtained
-    by a prior call to either cuMemAlloc or cuMemAddressReserve is supported if the
+    When requesting CUmemRangeHandleType.CU_MEM_RANGE_HANDLE_TYPE_DMA_BUF_FD, address range
+    obtained by a prior call to either cuMemAlloc or cuMemAddressReserve is supported if the
     CU_DEVICE_ATTRIBUTE_DMA_BUF_SUPPORTED device attribute returns true. If the address range was
     obtained via cuMemAddressReserve, it must also be fully mapped via cuMemMap. Address range
     obtained by a prior call to either cuMemAllocHost or cuMemHostAlloc is supported if the
@@ -16738,7 +16739,7 @@ def cuMemGetHandleForAddressRange(dptr, size, handleType, flags):
     cuMemAddressReserve. All the physical allocations backing the address range must be resident on
     the same device and have identical allocation properties. Users are also expected to retrieve a
     new handle every time the underlying physical allocation(s) corresponding to a previously
-    queried VA range are changed. For CUmemRangeHandleTypeCU_MEM_RANGE_HANDLE_TYPE_DMA_BUF_FD,
+    queried VA range are changed. For CUmemRangeHandleType.CU_MEM_RANGE_HANDLE_TYPE_DMA_BUF_FD,
     users may set flags to CU_MEM_RANGE_FLAG_DMA_BUF_MAPPING_TYPE_PCIE. Which when set on a
     supported platform, will give a DMA_BUF handle mapped via PCIE BAR1 or will return an error
     otherwise.
@@ -16748,7 +16749,7 @@ def cuMemGetHandleForAddressRange(dptr, size, handleType, flags):
         size: - Length of the address range. Must be aligned to host page size.
         handleType: - Type of handle requested (defines type and size of the ``handle`` output
             parameter)
-        flags: - When requesting CUmemRangeHandleTypeCU_MEM_RANGE_HANDLE_TYPE_DMA_BUF_FD the value
+        flags: - When requesting CUmemRangeHandleType.CU_MEM_RANGE_HANDLE_TYPE_DMA_BUF_FD the value
             could be CU_MEM_RANGE_FLAG_DMA_BUF_MAPPING_TYPE_PCIE, otherwise 0.
     """
     cdef uint64_t _handle_raw[8]
@@ -16877,17 +16878,17 @@ def cuMemCreate(size, prop, flags):
     process via cuMemMap. This handle cannot be transmitted directly to other processes (see
     cuMemExportToShareableHandle). On Windows, the caller must also pass an LPSECURITYATTRIBUTE in
     ``prop`` to be associated with this handle which limits or allows access to this handle for a
-    recipient process (see CUmemAllocationPropwin32HandleMetaData for more). The ``size`` of this
+    recipient process (see CUmemAllocationProp.win32HandleMetaData for more). The ``size`` of this
     allocation must be a multiple of the the value given via cuMemGetAllocationGranularity with the
     CU_MEM_ALLOC_GRANULARITY_MINIMUM flag. To create a CPU allocation that doesn't target any
-    specific NUMA nodes, applications must set CUmemAllocationPropCUmemLocationtype to
-    CU_MEM_LOCATION_TYPE_HOST. CUmemAllocationPropCUmemLocationid is ignored for HOST allocations.
-    HOST allocations are not IPC capable and CUmemAllocationProprequestedHandleTypes must be 0, any
-    other value will result in CUDA_ERROR_INVALID_VALUE. To create a CPU allocation targeting a
-    specific host NUMA node, applications must set CUmemAllocationPropCUmemLocationtype to
-    CU_MEM_LOCATION_TYPE_HOST_NUMA and CUmemAllocationPropCUmemLocationid must specify the NUMA ID
-    of the CPU. On systems where NUMA is not available CUmemAllocationPropCUmemLocationid must be
-    set to 0. Specifying CU_MEM_LOCATION_TYPE_HOST_NUMA_CURRENT as the CUmemLocationtype will
+    specific NUMA nodes, applications must set CUmemAllocationProp.CUmemLocationtype to
+    CU_MEM_LOCATION_TYPE_HOST. CUmemAllocationProp.CUmemLocationid is ignored for HOST allocations.
+    HOST allocations are not IPC capable and CUmemAllocationProp.requestedHandleTypes must be 0,
+    any other value will result in CUDA_ERROR_INVALID_VALUE. To create a CPU allocation targeting a
+    specific host NUMA node, applications must set CUmemAllocationProp.CUmemLocationtype to
+    CU_MEM_LOCATION_TYPE_HOST_NUMA and CUmemAllocationProp.CUmemLocationid must specify the NUMA ID
+    of the CPU. On systems where NUMA is not available CUmemAllocationProp.CUmemLocationid must be
+    set to 0. Specifying CU_MEM_LOCATION_TYPE_HOST_NUMA_CURRENT as the CUmemLocation.type will
     result in CUDA_ERROR_INVALID_VALUE. Applications that intend to use CU_MEM_HANDLE_TYPE_FABRIC
     based memory sharing must ensure: (1) `nvidia-caps-imex-channels` character device is created
     by the driver and is listed under /proc/devices (2) have at least one IMEX channel file
@@ -16899,7 +16900,7 @@ def cuMemCreate(size, prop, flags):
     /dev/nvidia-caps-imex-channels/channel* and can be created using standard OS native calls like
     mknod on Linux. For example: To create channel0 with the major number from /proc/devices users
     can execute the following command: `mknod /dev/nvidia-caps-imex-channels/channel0 c <major
-    number> 0` If CUmemAllocationPropallocFlagsusage contains CU_MEM_CREATE_USAGE_TILE_POOL flag
+    number> 0` If CUmemAllocationProp.allocFlagsusage contains CU_MEM_CREATE_USAGE_TILE_POOL flag
     then the memory allocation is intended only to be used as backing tile pool for sparse CUDA
     arrays and sparse CUDA mipmapped arrays. (see cuMemMapArrayAsync).
 
@@ -17018,67 +17019,67 @@ def cuMemMapArrayAsync(mapInfoList, count, hStream):
     subresource; CUmemOperationType memOperationType; CUmemHandleType memHandleType; union {
     CUmemGenericAllocationHandle memHandle; } memHandle; unsigned long long offset; unsigned int
     deviceBitMask; unsigned int flags; unsigned int reserved[2]; } CUarrayMapInfo; where
-    CUarrayMapInforesourceType specifies the type of resource to be operated on. If
-    CUarrayMapInforesourceType is set to CUresourcetypeCU_RESOURCE_TYPE_ARRAY then
-    CUarrayMapInforesourcearray must be set to a valid sparse CUDA array handle. The CUDA array
+    CUarrayMapInfo.resourceType specifies the type of resource to be operated on. If
+    CUarrayMapInfo.resourceType is set to CUresourcetype.CU_RESOURCE_TYPE_ARRAY then
+    CUarrayMapInfo.resourcearray must be set to a valid sparse CUDA array handle. The CUDA array
     must be either a 2D, 2D layered or 3D CUDA array and must have been allocated using
     cuArrayCreate or cuArray3DCreate with the flag CUDA_ARRAY3D_SPARSE or
     CUDA_ARRAY3D_DEFERRED_MAPPING. For CUDA arrays obtained using cuMipmappedArrayGetLevel,
-    CUDA_ERROR_INVALID_VALUE will be returned. If CUarrayMapInforesourceType is set to
-    CUresourcetypeCU_RESOURCE_TYPE_MIPMAPPED_ARRAY then CUarrayMapInforesourcemipmap must be set to
-    a valid sparse CUDA mipmapped array handle. The CUDA mipmapped array must be either a 2D, 2D
+    CUDA_ERROR_INVALID_VALUE will be returned. If CUarrayMapInfo.resourceType is set to
+    CUresourcetype.CU_RESOURCE_TYPE_MIPMAPPED_ARRAY then CUarrayMapInfo.resourcemipmap must be set
+    to a valid sparse CUDA mipmapped array handle. The CUDA mipmapped array must be either a 2D, 2D
     layered or 3D CUDA mipmapped array and must have been allocated using cuMipmappedArrayCreate
     with the flag CUDA_ARRAY3D_SPARSE or CUDA_ARRAY3D_DEFERRED_MAPPING.
-    CUarrayMapInfosubresourceType specifies the type of subresource within the resource.
+    CUarrayMapInfo.subresourceType specifies the type of subresource within the resource.
     CUarraySparseSubresourceType_enum is defined as: typedef enum CUarraySparseSubresourceType_enum
     { CU_ARRAY_SPARSE_SUBRESOURCE_TYPE_SPARSE_LEVEL = 0, CU_ARRAY_SPARSE_SUBRESOURCE_TYPE_MIPTAIL =
     1 } CUarraySparseSubresourceType; where
-    CUarraySparseSubresourceTypeCU_ARRAY_SPARSE_SUBRESOURCE_TYPE_SPARSE_LEVEL indicates a
+    CUarraySparseSubresourceType.CU_ARRAY_SPARSE_SUBRESOURCE_TYPE_SPARSE_LEVEL indicates a
     sparse-miplevel which spans at least one tile in every dimension. The remaining miplevels which
     are too small to span at least one tile in any dimension constitute the mip tail region as
-    indicated by CUarraySparseSubresourceTypeCU_ARRAY_SPARSE_SUBRESOURCE_TYPE_MIPTAIL subresource
-    type. If CUarrayMapInfosubresourceType is set to
-    CUarraySparseSubresourceTypeCU_ARRAY_SPARSE_SUBRESOURCE_TYPE_SPARSE_LEVEL then
-    CUarrayMapInfosubresourcesparseLevel struct must contain valid array subregion offsets and
-    extents. The CUarrayMapInfosubresourcesparseLeveloffsetX,
-    CUarrayMapInfosubresourcesparseLeveloffsetY and CUarrayMapInfosubresourcesparseLeveloffsetZ
+    indicated by CUarraySparseSubresourceType.CU_ARRAY_SPARSE_SUBRESOURCE_TYPE_MIPTAIL subresource
+    type. If CUarrayMapInfo.subresourceType is set to
+    CUarraySparseSubresourceType.CU_ARRAY_SPARSE_SUBRESOURCE_TYPE_SPARSE_LEVEL then
+    CUarrayMapInfo.subresourcesparseLevel struct must contain valid array subregion offsets and
+    extents. The CUarrayMapInfo.subresourcesparseLevel.offsetX,
+    CUarrayMapInfo.subresourcesparseLevel.offsetY and CUarrayMapInfo.subresourcesparseLevel.offsetZ
     must specify valid X, Y and Z offsets respectively. The
-    CUarrayMapInfosubresourcesparseLevelextentWidth,
-    CUarrayMapInfosubresourcesparseLevelextentHeight and
-    CUarrayMapInfosubresourcesparseLevelextentDepth must specify valid width, height and depth
+    CUarrayMapInfo.subresourcesparseLevel.extentWidth,
+    CUarrayMapInfo.subresourcesparseLevel.extentHeight and
+    CUarrayMapInfo.subresourcesparseLevel.extentDepth must specify valid width, height and depth
     extents respectively. These offsets and extents must be aligned to the corresponding tile
-    dimension. For CUDA mipmapped arrays CUarrayMapInfosubresourcesparseLevellevel must specify a
+    dimension. For CUDA mipmapped arrays CUarrayMapInfo.subresourcesparseLevel.level must specify a
     valid mip level index. Otherwise, must be zero. For layered CUDA arrays and layered CUDA
-    mipmapped arrays CUarrayMapInfosubresourcesparseLevellayer must specify a valid layer index.
-    Otherwise, must be zero. CUarrayMapInfosubresourcesparseLeveloffsetZ must be zero and
-    CUarrayMapInfosubresourcesparseLevelextentDepth must be set to 1 for 2D and 2D layered CUDA
+    mipmapped arrays CUarrayMapInfo.subresourcesparseLevel.layer must specify a valid layer index.
+    Otherwise, must be zero. CUarrayMapInfo.subresourcesparseLevel.offsetZ must be zero and
+    CUarrayMapInfo.subresourcesparseLevel.extentDepth must be set to 1 for 2D and 2D layered CUDA
     arrays and CUDA mipmapped arrays. Tile extents can be obtained by calling
     cuArrayGetSparseProperties and cuMipmappedArrayGetSparseProperties If
-    CUarrayMapInfosubresourceType is set to
-    CUarraySparseSubresourceTypeCU_ARRAY_SPARSE_SUBRESOURCE_TYPE_MIPTAIL then
-    CUarrayMapInfosubresourcemiptail struct must contain valid mip tail offset in
-    CUarrayMapInfosubresourcemiptailoffset and size in CUarrayMapInfosubresourcemiptailsize. Both,
-    mip tail offset and mip tail size must be aligned to the tile size. For layered CUDA mipmapped
-    arrays which don't have the flag CU_ARRAY_SPARSE_PROPERTIES_SINGLE_MIPTAIL set in
-    CUDA_ARRAY_SPARSE_PROPERTIESflags as returned by cuMipmappedArrayGetSparseProperties,
-    CUarrayMapInfosubresourcemiptaillayer must specify a valid layer index. Otherwise, must be
-    zero. If CUarrayMapInforesourcearray or CUarrayMapInforesourcemipmap was created with
-    CUDA_ARRAY3D_DEFERRED_MAPPING flag set the CUarrayMapInfosubresourceType and the contents of
-    CUarrayMapInfosubresource will be ignored. CUarrayMapInfomemOperationType specifies the type of
-    operation. CUmemOperationType is defined as: typedef enum CUmemOperationType_enum {
+    CUarrayMapInfo.subresourceType is set to
+    CUarraySparseSubresourceType.CU_ARRAY_SPARSE_SUBRESOURCE_TYPE_MIPTAIL then
+    CUarrayMapInfo.subresourcemiptail struct must contain valid mip tail offset in
+    CUarrayMapInfo.subresourcemiptail.offset and size in CUarrayMapInfo.subresourcemiptail.size.
+    Both, mip tail offset and mip tail size must be aligned to the tile size. For layered CUDA
+    mipmapped arrays which don't have the flag CU_ARRAY_SPARSE_PROPERTIES_SINGLE_MIPTAIL set in
+    CUDA_ARRAY_SPARSE_PROPERTIES.flags as returned by cuMipmappedArrayGetSparseProperties,
+    CUarrayMapInfo.subresourcemiptail.layer must specify a valid layer index. Otherwise, must be
+    zero. If CUarrayMapInfo.resourcearray or CUarrayMapInfo.resourcemipmap was created with
+    CUDA_ARRAY3D_DEFERRED_MAPPING flag set the CUarrayMapInfo.subresourceType and the contents of
+    CUarrayMapInfo.subresource will be ignored. CUarrayMapInfo.memOperationType specifies the type
+    of operation. CUmemOperationType is defined as: typedef enum CUmemOperationType_enum {
     CU_MEM_OPERATION_TYPE_MAP = 1, CU_MEM_OPERATION_TYPE_UNMAP = 2 } CUmemOperationType; If
-    CUarrayMapInfomemOperationType is set to CUmemOperationTypeCU_MEM_OPERATION_TYPE_MAP then the
-    subresource will be mapped onto the tile pool memory specified by CUarrayMapInfomemHandle at
-    offset CUarrayMapInfooffset. The tile pool allocation has to be created by specifying the
-    CU_MEM_CREATE_USAGE_TILE_POOL flag when calling cuMemCreate. Also, CUarrayMapInfomemHandleType
-    must be set to CUmemHandleTypeCU_MEM_HANDLE_TYPE_GENERIC. If CUarrayMapInfomemOperationType is
-    set to CUmemOperationTypeCU_MEM_OPERATION_TYPE_UNMAP then an unmapping operation is performed.
-    CUarrayMapInfomemHandle must be NULL. CUarrayMapInfodeviceBitMask specifies the list of devices
-    that must map or unmap physical memory. Currently, this mask must have exactly one bit set, and
-    the corresponding device must match the device associated with the stream. If
-    CUarrayMapInfomemOperationType is set to CUmemOperationTypeCU_MEM_OPERATION_TYPE_MAP, the
+    CUarrayMapInfo.memOperationType is set to CUmemOperationType.CU_MEM_OPERATION_TYPE_MAP then the
+    subresource will be mapped onto the tile pool memory specified by CUarrayMapInfo.memHandle at
+    offset CUarrayMapInfo.offset. The tile pool allocation has to be created by specifying the
+    CU_MEM_CREATE_USAGE_TILE_POOL flag when calling cuMemCreate. Also, CUarrayMapInfo.memHandleType
+    must be set to CUmemHandleType.CU_MEM_HANDLE_TYPE_GENERIC. If CUarrayMapInfo.memOperationType
+    is set to CUmemOperationType.CU_MEM_OPERATION_TYPE_UNMAP then an unmapping operation is
+    performed. CUarrayMapInfo.memHandle must be NULL. CUarrayMapInfo.deviceBitMask specifies the
+    list of devices that must map or unmap physical memory. Currently, this mask must have exactly
+    one bit set, and the corresponding device must match the device associated with the stream. If
+    CUarrayMapInfo.memOperationType is set to CUmemOperationType.CU_MEM_OPERATION_TYPE_MAP, the
     device must also match the device associated with the tile pool memory allocation as specified
-    by CUarrayMapInfomemHandle. CUarrayMapInfoflags and CUarrayMapInforeserved[] are unused and
+    by CUarrayMapInfo.memHandle. CUarrayMapInfo.flags and CUarrayMapInfo.reserved[] are unused and
     must be set to zero.
 
     Args:
@@ -17139,8 +17140,8 @@ def cuMemSetAccess(ptr, size, desc, count):
     given by ``desc`` and ``count,`` set the access flags for the target locations. The range must
     be a fully mapped address range containing all allocations created by cuMemMap / cuMemCreate.
     Users cannot specify CU_MEM_LOCATION_TYPE_HOST_NUMA accessibility for allocations created on
-    with other location types. Note: When CUmemAccessDescCUmemLocationtype is
-    CU_MEM_LOCATION_TYPE_HOST_NUMA, CUmemAccessDescCUmemLocationid is ignored. When setting the
+    with other location types. Note: When CUmemAccessDesc.CUmemLocationtype is
+    CU_MEM_LOCATION_TYPE_HOST_NUMA, CUmemAccessDesc.CUmemLocationid is ignored. When setting the
     access flags for a virtual address range mapping a multicast object, ``ptr`` and ``size`` must
     be aligned to the value returned by cuMulticastGetGranularity with the flag
     CU_MULTICAST_MINIMUM_GRANULARITY. For best performance however, it is recommended that ``ptr``
@@ -17573,31 +17574,31 @@ def cuMemPoolCreate(poolProps):
     """Creates a memory pool Creates a CUDA memory pool and returns the handle in ``pool.`` The
     ``poolProps`` determines the properties of the pool such as the backing device and IPC
     capabilities. To create a memory pool for HOST memory not targeting a specific NUMA node,
-    applications must set set CUmemPoolPropsCUmemLocationtype to CU_MEM_LOCATION_TYPE_HOST.
-    CUmemPoolPropsCUmemLocationid is ignored for such pools. Pools created with the type
-    CU_MEM_LOCATION_TYPE_HOST are not IPC capable and CUmemPoolPropshandleTypes must be 0, any
+    applications must set set CUmemPoolProps.CUmemLocationtype to CU_MEM_LOCATION_TYPE_HOST.
+    CUmemPoolProps.CUmemLocationid is ignored for such pools. Pools created with the type
+    CU_MEM_LOCATION_TYPE_HOST are not IPC capable and CUmemPoolProps.handleTypes must be 0, any
     other values will result in CUDA_ERROR_INVALID_VALUE. To create a memory pool targeting a
-    specific host NUMA node, applications must set CUmemPoolPropsCUmemLocationtype to
-    CU_MEM_LOCATION_TYPE_HOST_NUMA and CUmemPoolPropsCUmemLocationid must specify the NUMA ID of
+    specific host NUMA node, applications must set CUmemPoolProps.CUmemLocationtype to
+    CU_MEM_LOCATION_TYPE_HOST_NUMA and CUmemPoolProps.CUmemLocationid must specify the NUMA ID of
     the host memory node. Specifying CU_MEM_LOCATION_TYPE_HOST_NUMA_CURRENT as the
-    CUmemPoolPropsCUmemLocationtype will result in CUDA_ERROR_INVALID_VALUE. By default, the pool's
-    memory will be accessible from the device it is allocated on. In the case of pools created with
-    CU_MEM_LOCATION_TYPE_HOST_NUMA or CU_MEM_LOCATION_TYPE_HOST, their default accessibility will
-    be from the host CPU. Applications can control the maximum size of the pool by specifying a
-    non-zero value for CUmemPoolPropsmaxSize. If set to 0, the maximum size of the pool will
-    default to a system dependent value. Applications that intend to use CU_MEM_HANDLE_TYPE_FABRIC
-    based memory sharing must ensure: (1) `nvidia-caps-imex-channels` character device is created
-    by the driver and is listed under /proc/devices (2) have at least one IMEX channel file
-    accessible by the user launching the application. When exporter and importer CUDA processes
-    have been granted access to the same IMEX channel, they can securely share memory. The IMEX
-    channel security model works on a per user basis. Which means all processes under a user can
-    share memory if the user has access to a valid IMEX channel. When multi-user isolation is
-    desired, a separate IMEX channel is required for each user. These channel files exist in
-    /dev/nvidia-caps-imex-channels/channel* and can be created using standard OS native calls like
-    mknod on Linux. For example: To create channel0 with the major number from /proc/devices users
-    can execute the following command: `mknod /dev/nvidia-caps-imex-channels/channel0 c <major
-    number> 0` Note: Specifying CU_MEM_HANDLE_TYPE_NONE creates a memory pool that will not support
-    IPC.
+    CUmemPoolProps.CUmemLocationtype will result in CUDA_ERROR_INVALID_VALUE. By default, the
+    pool's memory will be accessible from the device it is allocated on. In the case of pools
+    created with CU_MEM_LOCATION_TYPE_HOST_NUMA or CU_MEM_LOCATION_TYPE_HOST, their default
+    accessibility will be from the host CPU. Applications can control the maximum size of the pool
+    by specifying a non-zero value for CUmemPoolProps.maxSize. If set to 0, the maximum size of the
+    pool will default to a system dependent value. Applications that intend to use
+    CU_MEM_HANDLE_TYPE_FABRIC based memory sharing must ensure: (1) `nvidia-caps-imex-channels`
+    character device is created by the driver and is listed under /proc/devices (2) have at least
+    one IMEX channel file accessible by the user launching the application. When exporter and
+    importer CUDA processes have been granted access to the same IMEX channel, they can securely
+    share memory. The IMEX channel security model works on a per user basis. Which means all
+    processes under a user can share memory if the user has access to a valid IMEX channel. When
+    multi-user isolation is desired, a separate IMEX channel is required for each user. These
+    channel files exist in /dev/nvidia-caps-imex-channels/channel* and can be created using
+    standard OS native calls like mknod on Linux. For example: To create channel0 with the major
+    number from /proc/devices users can execute the following command: `mknod
+    /dev/nvidia-caps-imex-channels/channel0 c <major number> 0` Note: Specifying
+    CU_MEM_HANDLE_TYPE_NONE creates a memory pool that will not support IPC.
     """
     cdef CUmemoryPool _pool = CUmemoryPool.__new__(CUmemoryPool)
     cdef cydriver.CUmemPoolProps* c_poolProps = NULL
@@ -17864,20 +17865,20 @@ def cuMemPoolImportPointer(pool):
 def cuMulticastCreate(prop):
     """Create a generic allocation handle representing a multicast object described by the given
     properties. This creates a multicast object as described by ``prop.`` The number of
-    participating devices is specified by CUmulticastObjectPropnumDevices. Devices can be added to
+    participating devices is specified by CUmulticastObjectProp.numDevices. Devices can be added to
     the multicast object via cuMulticastAddDevice. All participating devices must be added to the
     multicast object before memory can be bound to it. Memory is bound to the multicast object via
     either cuMulticastBindMem or cuMulticastBindAddr, and can be unbound via cuMulticastUnbind. The
-    total amount of memory that can be bound per device is specified by :CUmulticastObjectPropsize.
-    This size must be a multiple of the value returned by cuMulticastGetGranularity with the flag
-    CU_MULTICAST_GRANULARITY_MINIMUM. For best performance however, the size should be aligned to
-    the value returned by cuMulticastGetGranularity with the flag
-    CU_MULTICAST_GRANULARITY_RECOMMENDED. After all participating devices have been added,
+    total amount of memory that can be bound per device is specified by
+    :CUmulticastObjectProp.size. This size must be a multiple of the value returned by
+    cuMulticastGetGranularity with the flag CU_MULTICAST_GRANULARITY_MINIMUM. For best performance
+    however, the size should be aligned to the value returned by cuMulticastGetGranularity with the
+    flag CU_MULTICAST_GRANULARITY_RECOMMENDED. After all participating devices have been added,
     multicast objects can also be mapped to a device's virtual address space using the virtual
     memory management APIs (see cuMemMap and cuMemSetAccess). Multicast objects can also be shared
     with other processes by requesting a shareable handle via cuMemExportToShareableHandle. Note
     that the desired types of shareable handles must be specified in the bitmask
-    CUmulticastObjectProphandleTypes. Multicast objects can be released using the virtual memory
+    CUmulticastObjectProp.handleTypes. Multicast objects can be released using the virtual memory
     management API cuMemRelease.
 
     Args:
@@ -17899,7 +17900,7 @@ def cuMulticastCreate(prop):
 def cuMulticastAddDevice(mcHandle, dev):
     """Associate a device to a multicast object. Associates a device to a multicast object. The added
     device will be a part of the multicast team of size specified by
-    CUmulticastObjectPropnumDevices during cuMulticastCreate. The association of the device to the
+    CUmulticastObjectProp.numDevices during cuMulticastCreate. The association of the device to the
     multicast object is permanent during the life time of the multicast object. All devices must be
     added to the multicast team before any memory can be bound to any device in the team. Any calls
     to cuMulticastBindMem or cuMulticastBindAddr will block until all devices have been added.
@@ -18193,17 +18194,17 @@ def cuMemPrefetchAsync(devPtr, count, location, flags, hStream):
     ``location`` specifies the destination location. ``count`` specifies the number of bytes to
     copy. ``hStream`` is the stream in which the operation is enqueued. The memory range must refer
     to managed memory allocated via cuMemAllocManaged or declared via __managed__ variables.
-    Specifying CU_MEM_LOCATION_TYPE_DEVICE for CUmemLocationtype will prefetch memory to GPU
-    specified by device ordinal CUmemLocationid which must have non-zero value for the device
+    Specifying CU_MEM_LOCATION_TYPE_DEVICE for CUmemLocation.type will prefetch memory to GPU
+    specified by device ordinal CUmemLocation.id which must have non-zero value for the device
     attribute CU_DEVICE_ATTRIBUTE_CONCURRENT_MANAGED_ACCESS. Additionally, ``hStream`` must be
     associated with a device that has a non-zero value for the device attribute
     CU_DEVICE_ATTRIBUTE_CONCURRENT_MANAGED_ACCESS. Specifying CU_MEM_LOCATION_TYPE_HOST as
-    CUmemLocationtype will prefetch data to host memory. Applications can request prefetching
+    CUmemLocation.type will prefetch data to host memory. Applications can request prefetching
     memory to a specific host NUMA node by specifying CU_MEM_LOCATION_TYPE_HOST_NUMA for
-    CUmemLocationtype and a valid host NUMA node id in CUmemLocationid Users can also request
+    CUmemLocation.type and a valid host NUMA node id in CUmemLocation.id Users can also request
     prefetching memory to the host NUMA node closest to the current thread's CPU by specifying
-    CU_MEM_LOCATION_TYPE_HOST_NUMA_CURRENT for CUmemLocationtype. Note when CUmemLocationtype is
-    etiher CU_MEM_LOCATION_TYPE_HOST OR CU_MEM_LOCATION_TYPE_HOST_NUMA_CURRENT, CUmemLocationid
+    CU_MEM_LOCATION_TYPE_HOST_NUMA_CURRENT for CUmemLocation.type. Note when CUmemLocation.type is
+    etiher CU_MEM_LOCATION_TYPE_HOST OR CU_MEM_LOCATION_TYPE_HOST_NUMA_CURRENT, CUmemLocation.id
     will be ignored. The start address and end address of the memory range will be rounded down and
     rounded up respectively to be aligned to CPU page size before the prefetch operation is
     enqueued in the stream. If no physical memory has been allocated for this region, then this
@@ -18297,14 +18298,14 @@ def cuMemAdvise(devPtr, count, advice, location):
     location and one of the read-duplicated copies was resident at that location. Otherwise, the
     location chosen is arbitrary. Note: The ``location`` argument is ignored for this advice. -
     CU_MEM_ADVISE_SET_PREFERRED_LOCATION: This advice sets the preferred location for the data to
-    be the memory belonging to ``location.`` When CUmemLocationtype is CU_MEM_LOCATION_TYPE_HOST,
-    CUmemLocationid is ignored and the preferred location is set to be host memory. To set the
-    preferred location to a specific host NUMA node, applications must set CUmemLocationtype to
-    CU_MEM_LOCATION_TYPE_HOST_NUMA and CUmemLocationid must specify the NUMA ID of the host NUMA
-    node. If CUmemLocationtype is set to CU_MEM_LOCATION_TYPE_HOST_NUMA_CURRENT, CUmemLocationid
+    be the memory belonging to ``location.`` When CUmemLocation.type is CU_MEM_LOCATION_TYPE_HOST,
+    CUmemLocation.id is ignored and the preferred location is set to be host memory. To set the
+    preferred location to a specific host NUMA node, applications must set CUmemLocation.type to
+    CU_MEM_LOCATION_TYPE_HOST_NUMA and CUmemLocation.id must specify the NUMA ID of the host NUMA
+    node. If CUmemLocation.type is set to CU_MEM_LOCATION_TYPE_HOST_NUMA_CURRENT, CUmemLocation.id
     will be ignored and the the host NUMA node closest to the calling thread's CPU will be used as
-    the preferred location. If CUmemLocationtype is a CU_MEM_LOCATION_TYPE_DEVICE, then
-    CUmemLocationid must be a valid device ordinal and the device must have a non-zero value for
+    the preferred location. If CUmemLocation.type is a CU_MEM_LOCATION_TYPE_DEVICE, then
+    CUmemLocation.id must be a valid device ordinal and the device must have a non-zero value for
     the device attribute CU_DEVICE_ATTRIBUTE_CONCURRENT_MANAGED_ACCESS. Setting the preferred
     location does not cause data to migrate to that location immediately. Instead, it guides the
     migration policy when a fault occurs on that memory region. If the data is already in its
@@ -18321,16 +18322,16 @@ def cuMemAdvise(devPtr, count, advice, location):
     of it, then the policies associated with that advice will override the policies of this advice,
     unless read accesses from ``location`` will not result in a read-only copy being created on
     that procesor as outlined in description for the advice CU_MEM_ADVISE_SET_READ_MOSTLY. If the
-    memory region refers to valid system-allocated pageable memory, and CUmemLocationtype is
-    CU_MEM_LOCATION_TYPE_DEVICE then CUmemLocationid must be a valid device that has a non-zero
+    memory region refers to valid system-allocated pageable memory, and CUmemLocation.type is
+    CU_MEM_LOCATION_TYPE_DEVICE then CUmemLocation.id must be a valid device that has a non-zero
     alue for the device attribute CU_DEVICE_ATTRIBUTE_PAGEABLE_MEMORY_ACCESS. -
     CU_MEM_ADVISE_UNSET_PREFERRED_LOCATION: Undoes the effect of
     CU_MEM_ADVISE_SET_PREFERRED_LOCATION and changes the preferred location to none. The
     ``location`` argument is ignored for this advice. - CU_MEM_ADVISE_SET_ACCESSED_BY: This advice
-    implies that the data will be accessed by processor ``location.`` The CUmemLocationtype must be
-    either CU_MEM_LOCATION_TYPE_DEVICE with CUmemLocationid representing a valid device ordinal or
-    CU_MEM_LOCATION_TYPE_HOST and CUmemLocationid will be ignored. All other location types are
-    invalid. If CUmemLocationid is a GPU, then the device attribute
+    implies that the data will be accessed by processor ``location.`` The CUmemLocation.type must
+    be either CU_MEM_LOCATION_TYPE_DEVICE with CUmemLocation.id representing a valid device ordinal
+    or CU_MEM_LOCATION_TYPE_HOST and CUmemLocation.id will be ignored. All other location types are
+    invalid. If CUmemLocation.id is a GPU, then the device attribute
     CU_DEVICE_ATTRIBUTE_CONCURRENT_MANAGED_ACCESS must be non-zero. This advice does not cause data
     migration and has no impact on the location of the data per se. Instead, it causes the data to
     always be mapped in the specified processor's page tables, as long as the location of the data
@@ -18349,17 +18350,17 @@ def cuMemAdvise(devPtr, count, advice, location):
     of this advice. Additionally, if the preferred location of this memory region or any subset of
     it is also ``location,`` then the policies associated with CU_MEM_ADVISE_SET_PREFERRED_LOCATION
     will override the policies of this advice. If the memory region refers to valid
-    system-allocated pageable memory, and CUmemLocationtype is CU_MEM_LOCATION_TYPE_DEVICE then
-    device in CUmemLocationid must have a non-zero value for the device attribute
-    CU_DEVICE_ATTRIBUTE_PAGEABLE_MEMORY_ACCESS. Additionally, if CUmemLocationid has a non-zero
+    system-allocated pageable memory, and CUmemLocation.type is CU_MEM_LOCATION_TYPE_DEVICE then
+    device in CUmemLocation.id must have a non-zero value for the device attribute
+    CU_DEVICE_ATTRIBUTE_PAGEABLE_MEMORY_ACCESS. Additionally, if CUmemLocation.id has a non-zero
     value for the device attribute
     CU_DEVICE_ATTRIBUTE_PAGEABLE_MEMORY_ACCESS_USES_HOST_PAGE_TABLES, then this call has no effect.
     - CU_MEM_ADVISE_UNSET_ACCESSED_BY: Undoes the effect of CU_MEM_ADVISE_SET_ACCESSED_BY. Any
     mappings to the data from ``location`` may be removed at any time causing accesses to result in
     non-fatal page faults. If the memory region refers to valid system-allocated pageable memory,
-    and CUmemLocationtype is CU_MEM_LOCATION_TYPE_DEVICE then device in CUmemLocationid must have a
-    non-zero value for the device attribute CU_DEVICE_ATTRIBUTE_PAGEABLE_MEMORY_ACCESS.
-    Additionally, if CUmemLocationid has a non-zero value for the device attribute
+    and CUmemLocation.type is CU_MEM_LOCATION_TYPE_DEVICE then device in CUmemLocation.id must have
+    a non-zero value for the device attribute CU_DEVICE_ATTRIBUTE_PAGEABLE_MEMORY_ACCESS.
+    Additionally, if CUmemLocation.id has a non-zero value for the device attribute
     CU_DEVICE_ATTRIBUTE_PAGEABLE_MEMORY_ACCESS_USES_HOST_PAGE_TABLES, then this call has no effect.
 
     Args:
@@ -19943,7 +19944,7 @@ def cuImportExternalMemory(memHandleDesc):
     typedef struct CUDA_EXTERNAL_MEMORY_HANDLE_DESC_st { CUexternalMemoryHandleType type; union {
     int fd; struct { void *handle; const void *name; } win32; const void *nvSciBufObject; } handle;
     unsigned long long size; unsigned int flags; } CUDA_EXTERNAL_MEMORY_HANDLE_DESC; where
-    CUDA_EXTERNAL_MEMORY_HANDLE_DESCtype specifies the type of handle being imported.
+    CUDA_EXTERNAL_MEMORY_HANDLE_DESC.type specifies the type of handle being imported.
     CUexternalMemoryHandleType is defined as: typedef enum CUexternalMemoryHandleType_enum {
     CU_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD = 1, CU_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_WIN32 = 2,
     CU_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_WIN32_KMT = 3, CU_EXTERNAL_MEMORY_HANDLE_TYPE_D3D12_HEAP
@@ -19951,66 +19952,66 @@ def cuImportExternalMemory(memHandleDesc):
     CU_EXTERNAL_MEMORY_HANDLE_TYPE_D3D11_RESOURCE = 6,
     CU_EXTERNAL_MEMORY_HANDLE_TYPE_D3D11_RESOURCE_KMT = 7, CU_EXTERNAL_MEMORY_HANDLE_TYPE_NVSCIBUF
     = 8, CU_EXTERNAL_MEMORY_HANDLE_TYPE_DMABUF_FD = 9 } CUexternalMemoryHandleType; If
-    CUDA_EXTERNAL_MEMORY_HANDLE_DESCtype is CU_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD, then
-    CUDA_EXTERNAL_MEMORY_HANDLE_DESChandlefd must be a valid file descriptor referencing a memory
+    CUDA_EXTERNAL_MEMORY_HANDLE_DESC.type is CU_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD, then
+    CUDA_EXTERNAL_MEMORY_HANDLE_DESC.handlefd must be a valid file descriptor referencing a memory
     object. Ownership of the file descriptor is transferred to the CUDA driver when the handle is
     imported successfully. Performing any operations on the file descriptor after it is imported
-    results in undefined behavior. If CUDA_EXTERNAL_MEMORY_HANDLE_DESCtype is
+    results in undefined behavior. If CUDA_EXTERNAL_MEMORY_HANDLE_DESC.type is
     CU_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_WIN32, then exactly one of
-    CUDA_EXTERNAL_MEMORY_HANDLE_DESChandlewin32handle and
-    CUDA_EXTERNAL_MEMORY_HANDLE_DESChandlewin32name must not be NULL. If
-    CUDA_EXTERNAL_MEMORY_HANDLE_DESChandlewin32handle is not NULL, then it must represent a valid
+    CUDA_EXTERNAL_MEMORY_HANDLE_DESC.handlewin32.handle and
+    CUDA_EXTERNAL_MEMORY_HANDLE_DESC.handlewin32.name must not be NULL. If
+    CUDA_EXTERNAL_MEMORY_HANDLE_DESC.handlewin32.handle is not NULL, then it must represent a valid
     shared NT handle that references a memory object. Ownership of this handle is not transferred
     to CUDA after the import operation, so the application must release the handle using the
-    appropriate system call. If CUDA_EXTERNAL_MEMORY_HANDLE_DESChandlewin32name is not NULL, then
+    appropriate system call. If CUDA_EXTERNAL_MEMORY_HANDLE_DESC.handlewin32.name is not NULL, then
     it must point to a NULL-terminated array of UTF-16 characters that refers to a memory object.
-    If CUDA_EXTERNAL_MEMORY_HANDLE_DESCtype is CU_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_WIN32_KMT,
-    then CUDA_EXTERNAL_MEMORY_HANDLE_DESChandlewin32handle must be non-NULL and
-    CUDA_EXTERNAL_MEMORY_HANDLE_DESChandlewin32name must be NULL. The handle specified must be a
+    If CUDA_EXTERNAL_MEMORY_HANDLE_DESC.type is CU_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_WIN32_KMT,
+    then CUDA_EXTERNAL_MEMORY_HANDLE_DESC.handlewin32.handle must be non-NULL and
+    CUDA_EXTERNAL_MEMORY_HANDLE_DESC.handlewin32.name must be NULL. The handle specified must be a
     globally shared KMT handle. This handle does not hold a reference to the underlying object, and
     thus will be invalid when all references to the memory object are destroyed. If
-    CUDA_EXTERNAL_MEMORY_HANDLE_DESCtype is CU_EXTERNAL_MEMORY_HANDLE_TYPE_D3D12_HEAP, then exactly
-    one of CUDA_EXTERNAL_MEMORY_HANDLE_DESChandlewin32handle and
-    CUDA_EXTERNAL_MEMORY_HANDLE_DESChandlewin32name must not be NULL. If
-    CUDA_EXTERNAL_MEMORY_HANDLE_DESChandlewin32handle is not NULL, then it must represent a valid
-    shared NT handle that is returned by ID3D12DeviceCreateSharedHandle when referring to a
+    CUDA_EXTERNAL_MEMORY_HANDLE_DESC.type is CU_EXTERNAL_MEMORY_HANDLE_TYPE_D3D12_HEAP, then
+    exactly one of CUDA_EXTERNAL_MEMORY_HANDLE_DESC.handlewin32.handle and
+    CUDA_EXTERNAL_MEMORY_HANDLE_DESC.handlewin32.name must not be NULL. If
+    CUDA_EXTERNAL_MEMORY_HANDLE_DESC.handlewin32.handle is not NULL, then it must represent a valid
+    shared NT handle that is returned by ID3D12Device.CreateSharedHandle when referring to a
     ID3D12Heap object. This handle holds a reference to the underlying object. If
-    CUDA_EXTERNAL_MEMORY_HANDLE_DESChandlewin32name is not NULL, then it must point to a
+    CUDA_EXTERNAL_MEMORY_HANDLE_DESC.handlewin32.name is not NULL, then it must point to a
     NULL-terminated array of UTF-16 characters that refers to a ID3D12Heap object. If
-    CUDA_EXTERNAL_MEMORY_HANDLE_DESCtype is CU_EXTERNAL_MEMORY_HANDLE_TYPE_D3D12_RESOURCE, then
-    exactly one of CUDA_EXTERNAL_MEMORY_HANDLE_DESChandlewin32handle and
-    CUDA_EXTERNAL_MEMORY_HANDLE_DESChandlewin32name must not be NULL. If
-    CUDA_EXTERNAL_MEMORY_HANDLE_DESChandlewin32handle is not NULL, then it must represent a valid
-    shared NT handle that is returned by ID3D12DeviceCreateSharedHandle when referring to a
+    CUDA_EXTERNAL_MEMORY_HANDLE_DESC.type is CU_EXTERNAL_MEMORY_HANDLE_TYPE_D3D12_RESOURCE, then
+    exactly one of CUDA_EXTERNAL_MEMORY_HANDLE_DESC.handlewin32.handle and
+    CUDA_EXTERNAL_MEMORY_HANDLE_DESC.handlewin32.name must not be NULL. If
+    CUDA_EXTERNAL_MEMORY_HANDLE_DESC.handlewin32.handle is not NULL, then it must represent a valid
+    shared NT handle that is returned by ID3D12Device.CreateSharedHandle when referring to a
     ID3D12Resource object. This handle holds a reference to the underlying object. If
-    CUDA_EXTERNAL_MEMORY_HANDLE_DESChandlewin32name is not NULL, then it must point to a
+    CUDA_EXTERNAL_MEMORY_HANDLE_DESC.handlewin32.name is not NULL, then it must point to a
     NULL-terminated array of UTF-16 characters that refers to a ID3D12Resource object. If
-    CUDA_EXTERNAL_MEMORY_HANDLE_DESCtype is CU_EXTERNAL_MEMORY_HANDLE_TYPE_D3D11_RESOURCE, then
-    CUDA_EXTERNAL_MEMORY_HANDLE_DESChandlewin32handle must represent a valid shared NT handle that
-    is returned by IDXGIResource1CreateSharedHandle when referring to a ID3D11Resource object. If
-    CUDA_EXTERNAL_MEMORY_HANDLE_DESChandlewin32name is not NULL, then it must point to a
-    NULL-terminated array of UTF-16 characters that refers to a ID3D11Resource object. If
-    CUDA_EXTERNAL_MEMORY_HANDLE_DESCtype is CU_EXTERNAL_MEMORY_HANDLE_TYPE_D3D11_RESOURCE_KMT, then
-    CUDA_EXTERNAL_MEMORY_HANDLE_DESChandlewin32handle must represent a valid shared KMT handle that
-    is returned by IDXGIResourceGetSharedHandle when referring to a ID3D11Resource object and
-    CUDA_EXTERNAL_MEMORY_HANDLE_DESChandlewin32name must be NULL. If
-    CUDA_EXTERNAL_MEMORY_HANDLE_DESCtype is CU_EXTERNAL_MEMORY_HANDLE_TYPE_NVSCIBUF, then
-    CUDA_EXTERNAL_MEMORY_HANDLE_DESChandlenvSciBufObject must be non-NULL and reference a valid
+    CUDA_EXTERNAL_MEMORY_HANDLE_DESC.type is CU_EXTERNAL_MEMORY_HANDLE_TYPE_D3D11_RESOURCE, then
+    CUDA_EXTERNAL_MEMORY_HANDLE_DESC.handlewin32.handle must represent a valid shared NT handle
+    that is returned by IDXGIResource1.CreateSharedHandle when referring to a ID3D11Resource
+    object. If CUDA_EXTERNAL_MEMORY_HANDLE_DESC.handlewin32.name is not NULL, then it must point to
+    a NULL-terminated array of UTF-16 characters that refers to a ID3D11Resource object. If
+    CUDA_EXTERNAL_MEMORY_HANDLE_DESC.type is CU_EXTERNAL_MEMORY_HANDLE_TYPE_D3D11_RESOURCE_KMT,
+    then CUDA_EXTERNAL_MEMORY_HANDLE_DESC.handlewin32.handle must represent a valid shared KMT
+    handle that is returned by IDXGIResource.GetSharedHandle when referring to a ID3D11Resource
+    object and CUDA_EXTERNAL_MEMORY_HANDLE_DESC.handlewin32.name must be NULL. If
+    CUDA_EXTERNAL_MEMORY_HANDLE_DESC.type is CU_EXTERNAL_MEMORY_HANDLE_TYPE_NVSCIBUF, then
+    CUDA_EXTERNAL_MEMORY_HANDLE_DESC.handlenvSciBufObject must be non-NULL and reference a valid
     NvSciBuf object. If the NvSciBuf object imported into CUDA is also mapped by other drivers,
     then the application must use cuWaitExternalSemaphoresAsync or cuSignalExternalSemaphoresAsync
     as appropriate barriers to maintain coherence between CUDA and the other drivers. See
     CUDA_EXTERNAL_SEMAPHORE_SIGNAL_SKIP_NVSCIBUF_MEMSYNC and
     CUDA_EXTERNAL_SEMAPHORE_WAIT_SKIP_NVSCIBUF_MEMSYNC for memory synchronization. If
-    CUDA_EXTERNAL_MEMORY_HANDLE_DESCtype is CU_EXTERNAL_MEMORY_HANDLE_TYPE_DMABUF_FD, then
-    CUDA_EXTERNAL_MEMORY_HANDLE_DESChandlefd must be a valid file descriptor referencing a dma_buf
-    object and CUDA_EXTERNAL_MEMORY_HANDLE_DESCflags must be zero. Importing a dma_buf object is
+    CUDA_EXTERNAL_MEMORY_HANDLE_DESC.type is CU_EXTERNAL_MEMORY_HANDLE_TYPE_DMABUF_FD, then
+    CUDA_EXTERNAL_MEMORY_HANDLE_DESC.handlefd must be a valid file descriptor referencing a dma_buf
+    object and CUDA_EXTERNAL_MEMORY_HANDLE_DESC.flags must be zero. Importing a dma_buf object is
     supported only on Tegra Jetson platform starting with Thor series. Mapping an imported dma_buf
     object as CUDA mipmapped array using cuExternalMemoryGetMappedMipmappedArray is not supported.
-    The size of the memory object must be specified in CUDA_EXTERNAL_MEMORY_HANDLE_DESCsize.
-    Specifying the flag CUDA_EXTERNAL_MEMORY_DEDICATED in CUDA_EXTERNAL_MEMORY_HANDLE_DESCflags
+    The size of the memory object must be specified in CUDA_EXTERNAL_MEMORY_HANDLE_DESC.size.
+    Specifying the flag CUDA_EXTERNAL_MEMORY_DEDICATED in CUDA_EXTERNAL_MEMORY_HANDLE_DESC.flags
     indicates that the resource is a dedicated resource. The definition of what a dedicated
     resource is outside the scope of this extension. This flag must be set if
-    CUDA_EXTERNAL_MEMORY_HANDLE_DESCtype is one of the following:
+    CUDA_EXTERNAL_MEMORY_HANDLE_DESC.type is one of the following:
     CU_EXTERNAL_MEMORY_HANDLE_TYPE_D3D12_RESOURCE CU_EXTERNAL_MEMORY_HANDLE_TYPE_D3D11_RESOURCE
     CU_EXTERNAL_MEMORY_HANDLE_TYPE_D3D11_RESOURCE_KMT
 
@@ -20036,9 +20037,9 @@ def cuExternalMemoryGetMappedBuffer(extMem, bufferDesc):
     described in ``bufferDesc.`` The CUDA_EXTERNAL_MEMORY_BUFFER_DESC structure is defined as
     follows: typedef struct CUDA_EXTERNAL_MEMORY_BUFFER_DESC_st { unsigned long long offset;
     unsigned long long size; unsigned int flags; } CUDA_EXTERNAL_MEMORY_BUFFER_DESC; where
-    CUDA_EXTERNAL_MEMORY_BUFFER_DESCoffset is the offset in the memory object where the buffer's
-    base address is. CUDA_EXTERNAL_MEMORY_BUFFER_DESCsize is the size of the buffer.
-    CUDA_EXTERNAL_MEMORY_BUFFER_DESCflags must be zero. The offset and size have to be suitably
+    CUDA_EXTERNAL_MEMORY_BUFFER_DESC.offset is the offset in the memory object where the buffer's
+    base address is. CUDA_EXTERNAL_MEMORY_BUFFER_DESC.size is the size of the buffer.
+    CUDA_EXTERNAL_MEMORY_BUFFER_DESC.flags must be zero. The offset and size have to be suitably
     aligned to match the requirements of the external API. Mapping two buffers whose ranges overlap
     may or may not result in the same virtual address being returned for the overlapped portion. In
     such cases, the application must ensure that all accesses to that region from the GPU are
@@ -20078,17 +20079,17 @@ def cuExternalMemoryGetMappedMipmappedArray(extMem, mipmapDesc):
     CUDA_EXTERNAL_MEMORY_MIPMAPPED_ARRAY_DESC_st { unsigned long long offset;
     CUDA_ARRAY3D_DESCRIPTOR arrayDesc; unsigned int numLevels; }
     CUDA_EXTERNAL_MEMORY_MIPMAPPED_ARRAY_DESC; where
-    CUDA_EXTERNAL_MEMORY_MIPMAPPED_ARRAY_DESCoffset is the offset in the memory object where the
-    base level of the mipmap chain is. CUDA_EXTERNAL_MEMORY_MIPMAPPED_ARRAY_DESCarrayDesc describes
-    the format, dimensions and type of the base level of the mipmap chain. For further details on
-    these parameters, please refer to the documentation for cuMipmappedArrayCreate. Note that if
-    the mipmapped array is bound as a color target in the graphics API, then the flag
+    CUDA_EXTERNAL_MEMORY_MIPMAPPED_ARRAY_DESC.offset is the offset in the memory object where the
+    base level of the mipmap chain is. CUDA_EXTERNAL_MEMORY_MIPMAPPED_ARRAY_DESC.arrayDesc
+    describes the format, dimensions and type of the base level of the mipmap chain. For further
+    details on these parameters, please refer to the documentation for cuMipmappedArrayCreate. Note
+    that if the mipmapped array is bound as a color target in the graphics API, then the flag
     CUDA_ARRAY3D_COLOR_ATTACHMENT must be specified in
-    CUDA_EXTERNAL_MEMORY_MIPMAPPED_ARRAY_DESCarrayDescFlags.
-    CUDA_EXTERNAL_MEMORY_MIPMAPPED_ARRAY_DESCnumLevels specifies the total number of levels in the
+    CUDA_EXTERNAL_MEMORY_MIPMAPPED_ARRAY_DESC.arrayDescFlags.
+    CUDA_EXTERNAL_MEMORY_MIPMAPPED_ARRAY_DESC.numLevels specifies the total number of levels in the
     mipmap chain. If ``extMem`` was imported from a handle of type
     CU_EXTERNAL_MEMORY_HANDLE_TYPE_NVSCIBUF, then
-    CUDA_EXTERNAL_MEMORY_MIPMAPPED_ARRAY_DESCnumLevels must be equal to 1. Mapping ``extMem``
+    CUDA_EXTERNAL_MEMORY_MIPMAPPED_ARRAY_DESC.numLevels must be equal to 1. Mapping ``extMem``
     imported from a handle of type CU_EXTERNAL_MEMORY_HANDLE_TYPE_DMABUF_FD, is not supported. The
     returned CUDA mipmapped array must be freed using cuMipmappedArrayDestroy.
 
@@ -20141,7 +20142,7 @@ def cuImportExternalSemaphore(semHandleDesc):
     typedef struct CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC_st { CUexternalSemaphoreHandleType type;
     union { int fd; struct { void *handle; const void *name; } win32; const void* NvSciSyncObj; }
     handle; unsigned int flags; } CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC; where
-    CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESCtype specifies the type of handle being imported.
+    CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC.type specifies the type of handle being imported.
     CUexternalSemaphoreHandleType is defined as: typedef enum CUexternalSemaphoreHandleType_enum {
     CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_FD = 1, CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_WIN32
     = 2, CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_WIN32_KMT = 3,
@@ -20151,64 +20152,64 @@ def cuImportExternalSemaphore(semHandleDesc):
     CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_D3D11_KEYED_MUTEX_KMT = 8,
     CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_TIMELINE_SEMAPHORE_FD = 9,
     CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_TIMELINE_SEMAPHORE_WIN32 = 10 }
-    CUexternalSemaphoreHandleType; If CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESCtype is
-    CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_FD, then CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESChandlefd
+    CUexternalSemaphoreHandleType; If CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC.type is
+    CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_FD, then CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC.handlefd
     must be a valid file descriptor referencing a synchronization object. Ownership of the file
     descriptor is transferred to the CUDA driver when the handle is imported successfully.
     Performing any operations on the file descriptor after it is imported results in undefined
-    behavior. If CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESCtype is
+    behavior. If CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC.type is
     CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_WIN32, then exactly one of
-    CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESChandlewin32handle and
-    CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESChandlewin32name must not be NULL. If
-    CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESChandlewin32handle is not NULL, then it must represent a
+    CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC.handlewin32.handle and
+    CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC.handlewin32.name must not be NULL. If
+    CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC.handlewin32.handle is not NULL, then it must represent a
     valid shared NT handle that references a synchronization object. Ownership of this handle is
     not transferred to CUDA after the import operation, so the application must release the handle
-    using the appropriate system call. If CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESChandlewin32name is not
-    NULL, then it must name a valid synchronization object. If
-    CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESCtype is CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_WIN32_KMT,
-    then CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESChandlewin32handle must be non-NULL and
-    CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESChandlewin32name must be NULL. The handle specified must be a
-    globally shared KMT handle. This handle does not hold a reference to the underlying object, and
-    thus will be invalid when all references to the synchronization object are destroyed. If
-    CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESCtype is CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_D3D12_FENCE, then
-    exactly one of CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESChandlewin32handle and
-    CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESChandlewin32name must not be NULL. If
-    CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESChandlewin32handle is not NULL, then it must represent a
-    valid shared NT handle that is returned by ID3D12DeviceCreateSharedHandle when referring to a
+    using the appropriate system call. If CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC.handlewin32.name is
+    not NULL, then it must name a valid synchronization object. If
+    CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC.type is CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_WIN32_KMT,
+    then CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC.handlewin32.handle must be non-NULL and
+    CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC.handlewin32.name must be NULL. The handle specified must be
+    a globally shared KMT handle. This handle does not hold a reference to the underlying object,
+    and thus will be invalid when all references to the synchronization object are destroyed. If
+    CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC.type is CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_D3D12_FENCE, then
+    exactly one of CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC.handlewin32.handle and
+    CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC.handlewin32.name must not be NULL. If
+    CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC.handlewin32.handle is not NULL, then it must represent a
+    valid shared NT handle that is returned by ID3D12Device.CreateSharedHandle when referring to a
     ID3D12Fence object. This handle holds a reference to the underlying object. If
-    CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESChandlewin32name is not NULL, then it must name a valid
+    CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC.handlewin32.name is not NULL, then it must name a valid
     synchronization object that refers to a valid ID3D12Fence object. If
-    CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESCtype is CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_D3D11_FENCE, then
-    CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESChandlewin32handle represents a valid shared NT handle that
-    is returned by ID3D11FenceCreateSharedHandle. If
-    CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESChandlewin32name is not NULL, then it must name a valid
+    CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC.type is CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_D3D11_FENCE, then
+    CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC.handlewin32.handle represents a valid shared NT handle that
+    is returned by ID3D11Fence.CreateSharedHandle. If
+    CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC.handlewin32.name is not NULL, then it must name a valid
     synchronization object that refers to a valid ID3D11Fence object. If
-    CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESCtype is CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_NVSCISYNC, then
-    CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESChandlenvSciSyncObj represents a valid NvSciSyncObj.
+    CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC.type is CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_NVSCISYNC, then
+    CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC.handlenvSciSyncObj represents a valid NvSciSyncObj.
     CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_D3D11_KEYED_MUTEX, then
-    CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESChandlewin32handle represents a valid shared NT handle that
-    is returned by IDXGIResource1CreateSharedHandle when referring to a IDXGIKeyedMutex object. If
-    CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESChandlewin32name is not NULL, then it must name a valid
+    CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC.handlewin32.handle represents a valid shared NT handle that
+    is returned by IDXGIResource1.CreateSharedHandle when referring to a IDXGIKeyedMutex object. If
+    CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC.handlewin32.name is not NULL, then it must name a valid
     synchronization object that refers to a valid IDXGIKeyedMutex object. If
-    CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESCtype is
+    CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC.type is
     CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_D3D11_KEYED_MUTEX_KMT, then
-    CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESChandlewin32handle represents a valid shared KMT handle that
-    is returned by IDXGIResourceGetSharedHandle when referring to a IDXGIKeyedMutex object and
-    CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESChandlewin32name must be NULL. If
-    CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESCtype is
+    CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC.handlewin32.handle represents a valid shared KMT handle
+    that is returned by IDXGIResource.GetSharedHandle when referring to a IDXGIKeyedMutex object
+    and CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC.handlewin32.name must be NULL. If
+    CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC.type is
     CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_TIMELINE_SEMAPHORE_FD, then
-    CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESChandlefd must be a valid file descriptor referencing a
+    CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC.handlefd must be a valid file descriptor referencing a
     synchronization object. Ownership of the file descriptor is transferred to the CUDA driver when
     the handle is imported successfully. Performing any operations on the file descriptor after it
-    is imported results in undefined behavior. If CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESCtype is
+    is imported results in undefined behavior. If CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC.type is
     CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_TIMELINE_SEMAPHORE_WIN32, then exactly one of
-    CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESChandlewin32handle and
-    CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESChandlewin32name must not be NULL. If
-    CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESChandlewin32handle is not NULL, then it must represent a
+    CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC.handlewin32.handle and
+    CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC.handlewin32.name must not be NULL. If
+    CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC.handlewin32.handle is not NULL, then it must represent a
     valid shared NT handle that references a synchronization object. Ownership of this handle is
     not transferred to CUDA after the import operation, so the application must release the handle
-    using the appropriate system call. If CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESChandlewin32name is not
-    NULL, then it must name a valid synchronization object.
+    using the appropriate system call. If CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC.handlewin32.name is
+    not NULL, then it must name a valid synchronization object.
 
     Args:
         semHandleDesc: - Semaphore import handle descriptor
@@ -20237,12 +20238,12 @@ def cuSignalExternalSemaphoresAsync(extSemArray, paramsArray, numExtSems, stream
     CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_D3D12_FENCE, CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_D3D11_FENCE,
     CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_TIMELINE_SEMAPHORE_FD,
     CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_TIMELINE_SEMAPHORE_WIN32 then the semaphore will be set to
-    the value specified in CUDA_EXTERNAL_SEMAPHORE_SIGNAL_PARAMSparamsfencevalue. If the semaphore
-    object is of the type CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_NVSCISYNC this API sets
-    CUDA_EXTERNAL_SEMAPHORE_SIGNAL_PARAMSparamsnvSciSyncfence to a value that can be used by
+    the value specified in CUDA_EXTERNAL_SEMAPHORE_SIGNAL_PARAMS.paramsfence.value. If the
+    semaphore object is of the type CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_NVSCISYNC this API sets
+    CUDA_EXTERNAL_SEMAPHORE_SIGNAL_PARAMS.paramsnvSciSync.fence to a value that can be used by
     subsequent waiters of the same NvSciSync object to order operations with those currently
     submitted in ``stream.`` Such an update will overwrite previous contents of
-    CUDA_EXTERNAL_SEMAPHORE_SIGNAL_PARAMSparamsnvSciSyncfence. By default, signaling such an
+    CUDA_EXTERNAL_SEMAPHORE_SIGNAL_PARAMS.paramsnvSciSync.fence. By default, signaling such an
     external semaphore object causes appropriate memory synchronization operations to be performed
     over all external memory objects that are imported as CU_EXTERNAL_MEMORY_HANDLE_TYPE_NVSCIBUF.
     This ensures that any subsequent accesses made by other importers of the same set of NvSciBuf
@@ -20279,7 +20280,7 @@ def cuSignalExternalSemaphoresAsync(extSemArray, paramsArray, numExtSems, stream
     would be in microseconds. If the semaphore object is any one of the following types:
     CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_D3D11_KEYED_MUTEX,
     CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_D3D11_KEYED_MUTEX_KMT then the keyed mutex will be released
-    with the key specified in CUDA_EXTERNAL_SEMAPHORE_PARAMSparamskeyedmutexkey.
+    with the key specified in CUDA_EXTERNAL_SEMAPHORE_PARAMS.paramskeyedmutex.key.
 
     Args:
         extSemArray: - Set of external semaphores to be signaled
@@ -20341,9 +20342,9 @@ def cuWaitExternalSemaphoresAsync(extSemArray, paramsArray, numExtSems, stream):
     CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_TIMELINE_SEMAPHORE_FD,
     CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_TIMELINE_SEMAPHORE_WIN32 then waiting on the semaphore will
     wait until the value of the semaphore is greater than or equal to
-    CUDA_EXTERNAL_SEMAPHORE_WAIT_PARAMSparamsfencevalue. If the semaphore object is of the type
+    CUDA_EXTERNAL_SEMAPHORE_WAIT_PARAMS.paramsfence.value. If the semaphore object is of the type
     CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_NVSCISYNC then, waiting on the semaphore will wait until the
-    CUDA_EXTERNAL_SEMAPHORE_SIGNAL_PARAMSparamsnvSciSyncfence is signaled by the signaler of the
+    CUDA_EXTERNAL_SEMAPHORE_SIGNAL_PARAMS.paramsnvSciSync.fence is signaled by the signaler of the
     NvSciSyncObj that was associated with this semaphore object. By default, waiting on such an
     external semaphore object causes appropriate memory synchronization operations to be performed
     over all external memory objects that are imported as CU_EXTERNAL_MEMORY_HANDLE_TYPE_NVSCIBUF.
@@ -20358,8 +20359,8 @@ def cuWaitExternalSemaphoresAsync(extSemArray, paramsArray, numExtSems, stream):
     object is any one of the following types: CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_D3D11_KEYED_MUTEX,
     CU_EXTERNAL_SEMAPHORE_HANDLE_TYPE_D3D11_KEYED_MUTEX_KMT then the keyed mutex will be acquired
     when it is released with the key specified in
-    CUDA_EXTERNAL_SEMAPHORE_WAIT_PARAMSparamskeyedmutexkey or until the timeout specified by
-    CUDA_EXTERNAL_SEMAPHORE_WAIT_PARAMSparamskeyedmutextimeoutMs has lapsed. The timeout interval
+    CUDA_EXTERNAL_SEMAPHORE_WAIT_PARAMS.paramskeyedmutex.key or until the timeout specified by
+    CUDA_EXTERNAL_SEMAPHORE_WAIT_PARAMS.paramskeyedmutex.timeoutMs has lapsed. The timeout interval
     can either be a finite value specified in milliseconds or an infinite value. In case an
     infinite value is specified the timeout never elapses. The windows INFINITE macro must be used
     to specify infinite timeout.
@@ -20993,23 +20994,23 @@ def cuLaunchKernelEx(config, f, kernelParams, extra):
     CUlaunchConfig_st { unsigned int gridDimX; unsigned int gridDimY; unsigned int gridDimZ;
     unsigned int blockDimX; unsigned int blockDimY; unsigned int blockDimZ; unsigned int
     sharedMemBytes; CUstream hStream; CUlaunchAttribute *attrs; unsigned int numAttrs; }
-    CUlaunchConfig; where: - CUlaunchConfiggridDimX is the width of the grid in blocks. -
-    CUlaunchConfiggridDimY is the height of the grid in blocks. - CUlaunchConfiggridDimZ is the
-    depth of the grid in blocks. - CUlaunchConfigblockDimX is the X dimension of each thread block.
-    - CUlaunchConfigblockDimX is the Y dimension of each thread block. - CUlaunchConfigblockDimZ is
-    the Z dimension of each thread block. - CUlaunchConfigsharedMemBytes is the dynamic
-    shared-memory size per thread block in bytes. - CUlaunchConfighStream is the handle to the
-    stream to perform the launch in. The CUDA context associated with this stream must match that
-    associated with function f. - CUlaunchConfigattrs is an array of CUlaunchConfignumAttrs
-    continguous CUlaunchAttribute elements. The value of this pointer is not considered if
-    CUlaunchConfignumAttrs is zero. However, in that case, it is recommended to set the pointer to
-    NULL. - CUlaunchConfignumAttrs is the number of attributes populating the first
-    CUlaunchConfignumAttrs positions of the CUlaunchConfigattrs array. Launch-time configuration is
-    specified by adding entries to CUlaunchConfigattrs. Each entry is an attribute ID and a
-    corresponding attribute value. The CUlaunchAttribute structure is defined as: typedef struct
-    CUlaunchAttribute_st { CUlaunchAttributeID id; CUlaunchAttributeValue value; }
-    CUlaunchAttribute; where: - CUlaunchAttributeid is a unique enum identifying the attribute. -
-    CUlaunchAttributevalue is a union that hold the attribute value. An example of using the
+    CUlaunchConfig; where: - CUlaunchConfig.gridDimX is the width of the grid in blocks. -
+    CUlaunchConfig.gridDimY is the height of the grid in blocks. - CUlaunchConfig.gridDimZ is the
+    depth of the grid in blocks. - CUlaunchConfig.blockDimX is the X dimension of each thread
+    block. - CUlaunchConfig.blockDimX is the Y dimension of each thread block. -
+    CUlaunchConfig.blockDimZ is the Z dimension of each thread block. -
+    CUlaunchConfig.sharedMemBytes is the dynamic shared-memory size per thread block in bytes. -
+    CUlaunchConfig.hStream is the handle to the stream to perform the launch in. The CUDA context
+    associated with this stream must match that associated with function f. - CUlaunchConfig.attrs
+    is an array of CUlaunchConfig.numAttrs continguous CUlaunchAttribute elements. The value of
+    this pointer is not considered if CUlaunchConfig.numAttrs is zero. However, in that case, it is
+    recommended to set the pointer to NULL. - CUlaunchConfig.numAttrs is the number of attributes
+    populating the first CUlaunchConfig.numAttrs positions of the CUlaunchConfig.attrs array.
+    Launch-time configuration is specified by adding entries to CUlaunchConfig.attrs. Each entry is
+    an attribute ID and a corresponding attribute value. The CUlaunchAttribute structure is defined
+    as: typedef struct CUlaunchAttribute_st { CUlaunchAttributeID id; CUlaunchAttributeValue value;
+    } CUlaunchAttribute; where: - CUlaunchAttribute.id is a unique enum identifying the attribute.
+    - CUlaunchAttribute.value is a union that hold the attribute value. An example of using the
     ``config`` parameter: CUlaunchAttribute coopAttr = {.id = CU_LAUNCH_ATTRIBUTE_COOPERATIVE,
     .value = 1}; CUlaunchConfig config = {... // set block and grid dimensions .attrs = &coopAttr,
     .numAttrs = 1}; cuLaunchKernelEx(&config, kernel, NULL, NULL); The CUlaunchAttributeID enum is
@@ -21062,7 +21063,7 @@ def cuLaunchKernelEx(config, f, kernelParams, extra):
     kernel node to be device-updatable. This attribute is specific to graphs, and passing it to a
     launch in a non-capturing stream results in an error. Passing a value other than 0 or 1 is not
     allowed. On success, a handle will be returned via
-    CUlaunchAttributeValuedeviceUpdatableKernelNodedevNode which can be passed to the various
+    CUlaunchAttributeValue.deviceUpdatableKernelNodedevNode which can be passed to the various
     device-side update functions to update the node's kernel parameters from within another kernel.
     For more information on the types of device updates that can be made, as well as the relevant
     limitations thereof, see cudaGraphKernelNodeUpdatesApply. Kernel nodes which are
@@ -21100,7 +21101,7 @@ def cuLaunchKernelEx(config, f, kernelParams, extra):
     specified in the same ways that they can be using cuLaunchKernel. Note that the API can also be
     used to launch context-less kernel CUkernel by querying the handle using cuLibraryGetKernel()
     and then passing it to the API by casting to CUfunction. Here, the context to launch the kernel
-    on will either be taken from the specified stream CUlaunchConfighStream or the current context
+    on will either be taken from the specified stream CUlaunchConfig.hStream or the current context
     in case of NULL stream.
 
     Args:
@@ -21243,26 +21244,26 @@ def cuLaunchCooperativeKernelMultiDevice(launchParamsList, numDevices, flags):
     function; unsigned int gridDimX; unsigned int gridDimY; unsigned int gridDimZ; unsigned int
     blockDimX; unsigned int blockDimY; unsigned int blockDimZ; unsigned int sharedMemBytes;
     CUstream hStream; void **kernelParams; } CUDA_LAUNCH_PARAMS; where: -
-    CUDA_LAUNCH_PARAMSfunction specifies the kernel to be launched. All functions must be identical
-    with respect to the compiled code. Note that you can also specify context-less kernel CUkernel
-    by querying the handle using cuLibraryGetKernel() and then casting to CUfunction. In this case,
-    the context to launch the kernel on be taken from the specified stream
-    CUDA_LAUNCH_PARAMShStream. - CUDA_LAUNCH_PARAMSgridDimX is the width of the grid in blocks.
-    This must match across all kernels launched. - CUDA_LAUNCH_PARAMSgridDimY is the height of the
-    grid in blocks. This must match across all kernels launched. - CUDA_LAUNCH_PARAMSgridDimZ is
+    CUDA_LAUNCH_PARAMS.function specifies the kernel to be launched. All functions must be
+    identical with respect to the compiled code. Note that you can also specify context-less kernel
+    CUkernel by querying the handle using cuLibraryGetKernel() and then casting to CUfunction. In
+    this case, the context to launch the kernel on be taken from the specified stream
+    CUDA_LAUNCH_PARAMS.hStream. - CUDA_LAUNCH_PARAMS.gridDimX is the width of the grid in blocks.
+    This must match across all kernels launched. - CUDA_LAUNCH_PARAMS.gridDimY is the height of the
+    grid in blocks. This must match across all kernels launched. - CUDA_LAUNCH_PARAMS.gridDimZ is
     the depth of the grid in blocks. This must match across all kernels launched. -
-    CUDA_LAUNCH_PARAMSblockDimX is the X dimension of each thread block. This must match across all
-    kernels launched. - CUDA_LAUNCH_PARAMSblockDimX is the Y dimension of each thread block. This
-    must match across all kernels launched. - CUDA_LAUNCH_PARAMSblockDimZ is the Z dimension of
-    each thread block. This must match across all kernels launched. -
-    CUDA_LAUNCH_PARAMSsharedMemBytes is the dynamic shared-memory size per thread block in bytes.
-    This must match across all kernels launched. - CUDA_LAUNCH_PARAMShStream is the handle to the
+    CUDA_LAUNCH_PARAMS.blockDimX is the X dimension of each thread block. This must match across
+    all kernels launched. - CUDA_LAUNCH_PARAMS.blockDimX is the Y dimension of each thread block.
+    This must match across all kernels launched. - CUDA_LAUNCH_PARAMS.blockDimZ is the Z dimension
+    of each thread block. This must match across all kernels launched. -
+    CUDA_LAUNCH_PARAMS.sharedMemBytes is the dynamic shared-memory size per thread block in bytes.
+    This must match across all kernels launched. - CUDA_LAUNCH_PARAMS.hStream is the handle to the
     stream to perform the launch in. This cannot be the NULL stream or CU_STREAM_LEGACY or
     CU_STREAM_PER_THREAD. The CUDA context associated with this stream must match that associated
-    with CUDA_LAUNCH_PARAMSfunction. - CUDA_LAUNCH_PARAMSkernelParams is an array of pointers to
-    kernel parameters. If CUDA_LAUNCH_PARAMSfunction has N parameters, then
-    CUDA_LAUNCH_PARAMSkernelParams needs to be an array of N pointers. Each of
-    CUDA_LAUNCH_PARAMSkernelParams[0] through CUDA_LAUNCH_PARAMSkernelParams[N-1] must point to a
+    with CUDA_LAUNCH_PARAMS.function. - CUDA_LAUNCH_PARAMS.kernelParams is an array of pointers to
+    kernel parameters. If CUDA_LAUNCH_PARAMS.function has N parameters, then
+    CUDA_LAUNCH_PARAMS.kernelParams needs to be an array of N pointers. Each of
+    CUDA_LAUNCH_PARAMS.kernelParams[0] through CUDA_LAUNCH_PARAMS.kernelParams[N-1] must point to a
     region of memory from which the actual kernel parameter will be copied. The number of kernel
     parameters and their offsets and sizes do not need to be specified as that information is
     retrieved directly from the kernel's image. By default, the kernel won't begin execution on any
@@ -21279,7 +21280,7 @@ def cuLaunchCooperativeKernelMultiDevice(launchParamsList, numDevices, flags):
     function state set through cuLaunchKernel API when called individually for each element in
     ``launchParamsList.`` When kernels are launched via cuLaunchCooperativeKernelMultiDevice(), the
     previous block shape, shared size and parameter info associated with each
-    CUDA_LAUNCH_PARAMSfunction in ``launchParamsList`` is overwritten. Note that to use
+    CUDA_LAUNCH_PARAMS.function in ``launchParamsList`` is overwritten. Note that to use
     cuLaunchCooperativeKernelMultiDevice(), the kernels must either have been compiled with
     toolchain version 3.2 or later so that it will contain kernel parameter information, or have no
     kernel parameters. If either of these conditions is not met, then
@@ -25561,97 +25562,97 @@ def cuTexObjectCreate(pResDesc, pTexDesc, pResViewDesc):
     CUdeviceptr devPtr; CUarray_format format; unsigned int numChannels; size_t sizeInBytes; }
     linear; struct { CUdeviceptr devPtr; CUarray_format format; unsigned int numChannels; size_t
     width; size_t height; size_t pitchInBytes; } pitch2D; } res; unsigned int flags; }
-    CUDA_RESOURCE_DESC; where: - CUDA_RESOURCE_DESCresType specifies the type of resource to
+    CUDA_RESOURCE_DESC; where: - CUDA_RESOURCE_DESC.resType specifies the type of resource to
     texture from. CUresourceType is defined as: typedef enum CUresourcetype_enum {
     CU_RESOURCE_TYPE_ARRAY = 0x00, CU_RESOURCE_TYPE_MIPMAPPED_ARRAY = 0x01, CU_RESOURCE_TYPE_LINEAR
-    = 0x02, CU_RESOURCE_TYPE_PITCH2D = 0x03 } CUresourcetype; If CUDA_RESOURCE_DESCresType is set
-    to CU_RESOURCE_TYPE_ARRAY, CUDA_RESOURCE_DESCresarrayhArray must be set to a valid CUDA array
-    handle. If CUDA_RESOURCE_DESCresType is set to CU_RESOURCE_TYPE_MIPMAPPED_ARRAY,
-    CUDA_RESOURCE_DESCresmipmaphMipmappedArray must be set to a valid CUDA mipmapped array handle.
-    If CUDA_RESOURCE_DESCresType is set to CU_RESOURCE_TYPE_LINEAR,
-    CUDA_RESOURCE_DESCreslineardevPtr must be set to a valid device pointer, that is aligned to
-    CU_DEVICE_ATTRIBUTE_TEXTURE_ALIGNMENT. CUDA_RESOURCE_DESCreslinearformat and
-    CUDA_RESOURCE_DESCreslinearnumChannels describe the format of each component and the number of
-    components per array element. CUDA_RESOURCE_DESCreslinearsizeInBytes specifies the size of the
-    array in bytes. The total number of elements in the linear address range cannot exceed
+    = 0x02, CU_RESOURCE_TYPE_PITCH2D = 0x03 } CUresourcetype; If CUDA_RESOURCE_DESC.resType is set
+    to CU_RESOURCE_TYPE_ARRAY, CUDA_RESOURCE_DESC.resarray.hArray must be set to a valid CUDA array
+    handle. If CUDA_RESOURCE_DESC.resType is set to CU_RESOURCE_TYPE_MIPMAPPED_ARRAY,
+    CUDA_RESOURCE_DESC.resmipmap.hMipmappedArray must be set to a valid CUDA mipmapped array
+    handle. If CUDA_RESOURCE_DESC.resType is set to CU_RESOURCE_TYPE_LINEAR,
+    CUDA_RESOURCE_DESC.reslinear.devPtr must be set to a valid device pointer, that is aligned to
+    CU_DEVICE_ATTRIBUTE_TEXTURE_ALIGNMENT. CUDA_RESOURCE_DESC.reslinear.format and
+    CUDA_RESOURCE_DESC.reslinear.numChannels describe the format of each component and the number
+    of components per array element. CUDA_RESOURCE_DESC.reslinear.sizeInBytes specifies the size of
+    the array in bytes. The total number of elements in the linear address range cannot exceed
     CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE1D_LINEAR_WIDTH. The number of elements is computed as
-    (sizeInBytes / (sizeof(format) * numChannels)). If CUDA_RESOURCE_DESCresType is set to
-    CU_RESOURCE_TYPE_PITCH2D, CUDA_RESOURCE_DESCrespitch2DdevPtr must be set to a valid device
+    (sizeInBytes / (sizeof(format) * numChannels)). If CUDA_RESOURCE_DESC.resType is set to
+    CU_RESOURCE_TYPE_PITCH2D, CUDA_RESOURCE_DESC.respitch2D.devPtr must be set to a valid device
     pointer, that is aligned to CU_DEVICE_ATTRIBUTE_TEXTURE_ALIGNMENT.
-    CUDA_RESOURCE_DESCrespitch2Dformat and CUDA_RESOURCE_DESCrespitch2DnumChannels describe the
+    CUDA_RESOURCE_DESC.respitch2D.format and CUDA_RESOURCE_DESC.respitch2D.numChannels describe the
     format of each component and the number of components per array element.
-    CUDA_RESOURCE_DESCrespitch2Dwidth and CUDA_RESOURCE_DESCrespitch2Dheight specify the width and
-    height of the array in elements, and cannot exceed
+    CUDA_RESOURCE_DESC.respitch2D.width and CUDA_RESOURCE_DESC.respitch2D.height specify the width
+    and height of the array in elements, and cannot exceed
     CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_LINEAR_WIDTH and
     CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_LINEAR_HEIGHT respectively.
-    CUDA_RESOURCE_DESCrespitch2DpitchInBytes specifies the pitch between two rows in bytes and has
-    to be aligned to CU_DEVICE_ATTRIBUTE_TEXTURE_PITCH_ALIGNMENT. Pitch cannot exceed
+    CUDA_RESOURCE_DESC.respitch2D.pitchInBytes specifies the pitch between two rows in bytes and
+    has to be aligned to CU_DEVICE_ATTRIBUTE_TEXTURE_PITCH_ALIGNMENT. Pitch cannot exceed
     CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_LINEAR_PITCH. - flags must be set to zero. The
     CUDA_TEXTURE_DESC struct is defined as typedef struct CUDA_TEXTURE_DESC_st { CUaddress_mode
     addressMode[3]; CUfilter_mode filterMode; unsigned int flags; unsigned int maxAnisotropy;
     CUfilter_mode mipmapFilterMode; float mipmapLevelBias; float minMipmapLevelClamp; float
-    maxMipmapLevelClamp; } CUDA_TEXTURE_DESC; where - CUDA_TEXTURE_DESCaddressMode specifies the
+    maxMipmapLevelClamp; } CUDA_TEXTURE_DESC; where - CUDA_TEXTURE_DESC.addressMode specifies the
     addressing mode for each dimension of the texture data. CUaddress_mode is defined as: typedef
     enum CUaddress_mode_enum { CU_TR_ADDRESS_MODE_WRAP = 0, CU_TR_ADDRESS_MODE_CLAMP = 1,
     CU_TR_ADDRESS_MODE_MIRROR = 2, CU_TR_ADDRESS_MODE_BORDER = 3 } CUaddress_mode; This is ignored
-    if CUDA_RESOURCE_DESCresType is CU_RESOURCE_TYPE_LINEAR. Also, if the flag,
+    if CUDA_RESOURCE_DESC.resType is CU_RESOURCE_TYPE_LINEAR. Also, if the flag,
     CU_TRSF_NORMALIZED_COORDINATES is not set, the only supported address mode is
-    CU_TR_ADDRESS_MODE_CLAMP. - CUDA_TEXTURE_DESCfilterMode specifies the filtering mode to be used
-    when fetching from the texture. CUfilter_mode is defined as: typedef enum CUfilter_mode_enum {
-    CU_TR_FILTER_MODE_POINT = 0, CU_TR_FILTER_MODE_LINEAR = 1 } CUfilter_mode; This is ignored if
-    CUDA_RESOURCE_DESCresType is CU_RESOURCE_TYPE_LINEAR. - CUDA_TEXTURE_DESCflags can be any
-    combination of the following: - CU_TRSF_READ_AS_INTEGER, which suppresses the default behavior
-    of having the texture promote integer data to floating point data in the range [0, 1]. Note
-    that texture with 32-bit integer format would not be promoted, regardless of whether or not
-    this flag is specified. - CU_TRSF_NORMALIZED_COORDINATES, which suppresses the default behavior
-    of having the texture coordinates range from [0, Dim) where Dim is the width or height of the
-    CUDA array. Instead, the texture coordinates [0, 1.0) reference the entire breadth of the array
-    dimension; Note that for CUDA mipmapped arrays, this flag has to be set. -
-    CU_TRSF_DISABLE_TRILINEAR_OPTIMIZATION, which disables any trilinear filtering optimizations.
-    Trilinear optimizations improve texture filtering performance by allowing bilinear filtering on
-    textures in scenarios where it can closely approximate the expected results. -
-    CU_TRSF_SEAMLESS_CUBEMAP, which enables seamless cube map filtering. This flag can only be
-    specified if the underlying resource is a CUDA array or a CUDA mipmapped array that was created
-    with the flag CUDA_ARRAY3D_CUBEMAP. When seamless cube map filtering is enabled, texture
-    address modes specified by CUDA_TEXTURE_DESCaddressMode are ignored. Instead, if the
-    CUDA_TEXTURE_DESCfilterMode is set to CU_TR_FILTER_MODE_POINT the address mode
-    CU_TR_ADDRESS_MODE_CLAMP will be applied for all dimensions. If the CUDA_TEXTURE_DESCfilterMode
-    is set to CU_TR_FILTER_MODE_LINEAR seamless cube map filtering will be performed when sampling
-    along the cube face borders. - CUDA_TEXTURE_DESCmaxAnisotropy specifies the maximum anisotropy
-    ratio to be used when doing anisotropic filtering. This value will be clamped to the range
-    [1,16]. - CUDA_TEXTURE_DESCmipmapFilterMode specifies the filter mode when the calculated
-    mipmap level lies between two defined mipmap levels. - CUDA_TEXTURE_DESCmipmapLevelBias
-    specifies the offset to be applied to the calculated mipmap level. -
-    CUDA_TEXTURE_DESCminMipmapLevelClamp specifies the lower end of the mipmap level range to clamp
-    access to. - CUDA_TEXTURE_DESCmaxMipmapLevelClamp specifies the upper end of the mipmap level
-    range to clamp access to. The CUDA_RESOURCE_VIEW_DESC struct is defined as typedef struct
-    CUDA_RESOURCE_VIEW_DESC_st { CUresourceViewFormat format; size_t width; size_t height; size_t
-    depth; unsigned int firstMipmapLevel; unsigned int lastMipmapLevel; unsigned int firstLayer;
-    unsigned int lastLayer; } CUDA_RESOURCE_VIEW_DESC; where: - CUDA_RESOURCE_VIEW_DESCformat
-    specifies how the data contained in the CUDA array or CUDA mipmapped array should be
-    interpreted. Note that this can incur a change in size of the texture data. If the resource
-    view format is a block compressed format, then the underlying CUDA array or CUDA mipmapped
-    array has to have a base of format CU_AD_FORMAT_UNSIGNED_INT32. with 2 or 4 channels, depending
-    on the block compressed format. For ex., BC1 and BC4 require the underlying CUDA array to have
-    a format of CU_AD_FORMAT_UNSIGNED_INT32 with 2 channels. The other BC formats require the
-    underlying resource to have the same base format but with 4 channels. -
-    CUDA_RESOURCE_VIEW_DESCwidth specifies the new width of the texture data. If the resource view
+    CU_TR_ADDRESS_MODE_CLAMP. - CUDA_TEXTURE_DESC.filterMode specifies the filtering mode to be
+    used when fetching from the texture. CUfilter_mode is defined as: typedef enum
+    CUfilter_mode_enum { CU_TR_FILTER_MODE_POINT = 0, CU_TR_FILTER_MODE_LINEAR = 1 } CUfilter_mode;
+    This is ignored if CUDA_RESOURCE_DESC.resType is CU_RESOURCE_TYPE_LINEAR. -
+    CUDA_TEXTURE_DESC.flags can be any combination of the following: - CU_TRSF_READ_AS_INTEGER,
+    which suppresses the default behavior of having the texture promote integer data to floating
+    point data in the range [0, 1]. Note that texture with 32-bit integer format would not be
+    promoted, regardless of whether or not this flag is specified. -
+    CU_TRSF_NORMALIZED_COORDINATES, which suppresses the default behavior of having the texture
+    coordinates range from [0, Dim) where Dim is the width or height of the CUDA array. Instead,
+    the texture coordinates [0, 1.0) reference the entire breadth of the array dimension; Note that
+    for CUDA mipmapped arrays, this flag has to be set. - CU_TRSF_DISABLE_TRILINEAR_OPTIMIZATION,
+    which disables any trilinear filtering optimizations. Trilinear optimizations improve texture
+    filtering performance by allowing bilinear filtering on textures in scenarios where it can
+    closely approximate the expected results. - CU_TRSF_SEAMLESS_CUBEMAP, which enables seamless
+    cube map filtering. This flag can only be specified if the underlying resource is a CUDA array
+    or a CUDA mipmapped array that was created with the flag CUDA_ARRAY3D_CUBEMAP. When seamless
+    cube map filtering is enabled, texture address modes specified by CUDA_TEXTURE_DESC.addressMode
+    are ignored. Instead, if the CUDA_TEXTURE_DESC.filterMode is set to CU_TR_FILTER_MODE_POINT the
+    address mode CU_TR_ADDRESS_MODE_CLAMP will be applied for all dimensions. If the
+    CUDA_TEXTURE_DESC.filterMode is set to CU_TR_FILTER_MODE_LINEAR seamless cube map filtering
+    will be performed when sampling along the cube face borders. - CUDA_TEXTURE_DESC.maxAnisotropy
+    specifies the maximum anisotropy ratio to be used when doing anisotropic filtering. This value
+    will be clamped to the range [1,16]. - CUDA_TEXTURE_DESC.mipmapFilterMode specifies the filter
+    mode when the calculated mipmap level lies between two defined mipmap levels. -
+    CUDA_TEXTURE_DESC.mipmapLevelBias specifies the offset to be applied to the calculated mipmap
+    level. - CUDA_TEXTURE_DESC.minMipmapLevelClamp specifies the lower end of the mipmap level
+    range to clamp access to. - CUDA_TEXTURE_DESC.maxMipmapLevelClamp specifies the upper end of
+    the mipmap level range to clamp access to. The CUDA_RESOURCE_VIEW_DESC struct is defined as
+    typedef struct CUDA_RESOURCE_VIEW_DESC_st { CUresourceViewFormat format; size_t width; size_t
+    height; size_t depth; unsigned int firstMipmapLevel; unsigned int lastMipmapLevel; unsigned int
+    firstLayer; unsigned int lastLayer; } CUDA_RESOURCE_VIEW_DESC; where: -
+    CUDA_RESOURCE_VIEW_DESC.format specifies how the data contained in the CUDA array or CUDA
+    mipmapped array should be interpreted. Note that this can incur a change in size of the texture
+    data. If the resource view format is a block compressed format, then the underlying CUDA array
+    or CUDA mipmapped array has to have a base of format CU_AD_FORMAT_UNSIGNED_INT32. with 2 or 4
+    channels, depending on the block compressed format. For ex., BC1 and BC4 require the underlying
+    CUDA array to have a format of CU_AD_FORMAT_UNSIGNED_INT32 with 2 channels. The other BC
+    formats require the underlying resource to have the same base format but with 4 channels. -
+    CUDA_RESOURCE_VIEW_DESC.width specifies the new width of the texture data. If the resource view
     format is a block compressed format, this value has to be 4 times the original width of the
     resource. For non block compressed formats, this value has to be equal to that of the original
-    resource. - CUDA_RESOURCE_VIEW_DESCheight specifies the new height of the texture data. If the
+    resource. - CUDA_RESOURCE_VIEW_DESC.height specifies the new height of the texture data. If the
     resource view format is a block compressed format, this value has to be 4 times the original
     height of the resource. For non block compressed formats, this value has to be equal to that of
-    the original resource. - CUDA_RESOURCE_VIEW_DESCdepth specifies the new depth of the texture
+    the original resource. - CUDA_RESOURCE_VIEW_DESC.depth specifies the new depth of the texture
     data. This value has to be equal to that of the original resource. -
-    CUDA_RESOURCE_VIEW_DESCfirstMipmapLevel specifies the most detailed mipmap level. This will be
+    CUDA_RESOURCE_VIEW_DESC.firstMipmapLevel specifies the most detailed mipmap level. This will be
     the new mipmap level zero. For non-mipmapped resources, this value has to be
-    zero.CUDA_TEXTURE_DESCminMipmapLevelClamp and CUDA_TEXTURE_DESCmaxMipmapLevelClamp will be
+    zero.CUDA_TEXTURE_DESC.minMipmapLevelClamp and CUDA_TEXTURE_DESC.maxMipmapLevelClamp will be
     relative to this value. For ex., if the firstMipmapLevel is set to 2, and a minMipmapLevelClamp
     of 1.2 is specified, then the actual minimum mipmap level clamp will be 3.2. -
-    CUDA_RESOURCE_VIEW_DESClastMipmapLevel specifies the least detailed mipmap level. For
-    non-mipmapped resources, this value has to be zero. - CUDA_RESOURCE_VIEW_DESCfirstLayer
+    CUDA_RESOURCE_VIEW_DESC.lastMipmapLevel specifies the least detailed mipmap level. For
+    non-mipmapped resources, this value has to be zero. - CUDA_RESOURCE_VIEW_DESC.firstLayer
     specifies the first layer index for layered textures. This will be the new layer zero. For
-    non-layered resources, this value has to be zero. - CUDA_RESOURCE_VIEW_DESClastLayer specifies
+    non-layered resources, this value has to be zero. - CUDA_RESOURCE_VIEW_DESC.lastLayer specifies
     the last layer index for layered textures. For non-layered resources, this value has to be
     zero.
 
@@ -25764,11 +25765,11 @@ def cuTexObjectGetResourceViewDesc(texObject):
 
 def cuSurfObjectCreate(pResDesc):
     """Creates a surface object Creates a surface object and returns it in ``pSurfObject.``
-    ``pResDesc`` describes the data to perform surface load/stores on. CUDA_RESOURCE_DESCresType
-    must be CU_RESOURCE_TYPE_ARRAY and CUDA_RESOURCE_DESCresarrayhArray must be set to a valid CUDA
-    array handle. CUDA_RESOURCE_DESCflags must be set to zero. Surface objects are only supported
-    on devices of compute capability 3.0 or higher. Additionally, a surface object is an opaque
-    value, and, as such, should only be accessed through CUDA API calls.
+    ``pResDesc`` describes the data to perform surface load/stores on. CUDA_RESOURCE_DESC.resType
+    must be CU_RESOURCE_TYPE_ARRAY and CUDA_RESOURCE_DESC.resarray.hArray must be set to a valid
+    CUDA array handle. CUDA_RESOURCE_DESC.flags must be set to zero. Surface objects are only
+    supported on devices of compute capability 3.0 or higher. Additionally, a surface object is an
+    opaque value, and, as such, should only be accessed through CUDA API calls.
 
     Args:
         pResDesc: - Resource descriptor

@@ -13391,68 +13391,69 @@ def cudaImportExternalMemory(memHandleDesc):
     struct cudaExternalMemoryHandleDesc_st { cudaExternalMemoryHandleType type; union { int fd;
     struct { void *handle; const void *name; } win32; const void *nvSciBufObject; } handle;
     unsigned long long size; unsigned int flags; } cudaExternalMemoryHandleDesc; where
-    cudaExternalMemoryHandleDesctype specifies the type of handle being imported.
+    cudaExternalMemoryHandleDesc.type specifies the type of handle being imported.
     cudaExternalMemoryHandleType is defined as: typedef enum cudaExternalMemoryHandleType_enum {
     cudaExternalMemoryHandleTypeOpaqueFd = 1, cudaExternalMemoryHandleTypeOpaqueWin32 = 2,
     cudaExternalMemoryHandleTypeOpaqueWin32Kmt = 3, cudaExternalMemoryHandleTypeD3D12Heap = 4,
     cudaExternalMemoryHandleTypeD3D12Resource = 5, cudaExternalMemoryHandleTypeD3D11Resource = 6,
     cudaExternalMemoryHandleTypeD3D11ResourceKmt = 7, cudaExternalMemoryHandleTypeNvSciBuf = 8 }
-    cudaExternalMemoryHandleType; If cudaExternalMemoryHandleDesctype is
-    cudaExternalMemoryHandleTypeOpaqueFd, then cudaExternalMemoryHandleDeschandlefd must be a valid
-    file descriptor referencing a memory object. Ownership of the file descriptor is transferred to
-    the CUDA driver when the handle is imported successfully. Performing any operations on the file
-    descriptor after it is imported results in undefined behavior. If
-    cudaExternalMemoryHandleDesctype is cudaExternalMemoryHandleTypeOpaqueWin32, then exactly one
-    of cudaExternalMemoryHandleDeschandlewin32handle and
-    cudaExternalMemoryHandleDeschandlewin32name must not be NULL. If
-    cudaExternalMemoryHandleDeschandlewin32handle is not NULL, then it must represent a valid
+    cudaExternalMemoryHandleType; If cudaExternalMemoryHandleDesc.type is
+    cudaExternalMemoryHandleTypeOpaqueFd, then cudaExternalMemoryHandleDesc.handlefd must be a
+    valid file descriptor referencing a memory object. Ownership of the file descriptor is
+    transferred to the CUDA driver when the handle is imported successfully. Performing any
+    operations on the file descriptor after it is imported results in undefined behavior. If
+    cudaExternalMemoryHandleDesc.type is cudaExternalMemoryHandleTypeOpaqueWin32, then exactly one
+    of cudaExternalMemoryHandleDesc.handlewin32.handle and
+    cudaExternalMemoryHandleDesc.handlewin32.name must not be NULL. If
+    cudaExternalMemoryHandleDesc.handlewin32.handle is not NULL, then it must represent a valid
     shared NT handle that references a memory object. Ownership of this handle is not transferred
     to CUDA after the import operation, so the application must release the handle using the
-    appropriate system call. If cudaExternalMemoryHandleDeschandlewin32name is not NULL, then it
+    appropriate system call. If cudaExternalMemoryHandleDesc.handlewin32.name is not NULL, then it
     must point to a NULL-terminated array of UTF-16 characters that refers to a memory object. If
-    cudaExternalMemoryHandleDesctype is cudaExternalMemoryHandleTypeOpaqueWin32Kmt, then
-    cudaExternalMemoryHandleDeschandlewin32handle must be non-NULL and
-    cudaExternalMemoryHandleDeschandlewin32name must be NULL. The handle specified must be a
+    cudaExternalMemoryHandleDesc.type is cudaExternalMemoryHandleTypeOpaqueWin32Kmt, then
+    cudaExternalMemoryHandleDesc.handlewin32.handle must be non-NULL and
+    cudaExternalMemoryHandleDesc.handlewin32.name must be NULL. The handle specified must be a
     globally shared KMT handle. This handle does not hold a reference to the underlying object, and
     thus will be invalid when all references to the memory object are destroyed. If
-    cudaExternalMemoryHandleDesctype is cudaExternalMemoryHandleTypeD3D12Heap, then exactly one of
-    cudaExternalMemoryHandleDeschandlewin32handle and cudaExternalMemoryHandleDeschandlewin32name
-    must not be NULL. If cudaExternalMemoryHandleDeschandlewin32handle is not NULL, then it must
-    represent a valid shared NT handle that is returned by ID3D12DeviceCreateSharedHandle when
-    referring to a ID3D12Heap object. This handle holds a reference to the underlying object. If
-    cudaExternalMemoryHandleDeschandlewin32name is not NULL, then it must point to a
+    cudaExternalMemoryHandleDesc.type is cudaExternalMemoryHandleTypeD3D12Heap, then exactly one of
+    cudaExternalMemoryHandleDesc.handlewin32.handle and
+    cudaExternalMemoryHandleDesc.handlewin32.name must not be NULL. If
+    cudaExternalMemoryHandleDesc.handlewin32.handle is not NULL, then it must represent a valid
+    shared NT handle that is returned by ID3D12Device.CreateSharedHandle when referring to a
+    ID3D12Heap object. This handle holds a reference to the underlying object. If
+    cudaExternalMemoryHandleDesc.handlewin32.name is not NULL, then it must point to a
     NULL-terminated array of UTF-16 characters that refers to a ID3D12Heap object. If
-    cudaExternalMemoryHandleDesctype is cudaExternalMemoryHandleTypeD3D12Resource, then exactly one
-    of cudaExternalMemoryHandleDeschandlewin32handle and
-    cudaExternalMemoryHandleDeschandlewin32name must not be NULL. If
-    cudaExternalMemoryHandleDeschandlewin32handle is not NULL, then it must represent a valid
-    shared NT handle that is returned by ID3D12DeviceCreateSharedHandle when referring to a
+    cudaExternalMemoryHandleDesc.type is cudaExternalMemoryHandleTypeD3D12Resource, then exactly
+    one of cudaExternalMemoryHandleDesc.handlewin32.handle and
+    cudaExternalMemoryHandleDesc.handlewin32.name must not be NULL. If
+    cudaExternalMemoryHandleDesc.handlewin32.handle is not NULL, then it must represent a valid
+    shared NT handle that is returned by ID3D12Device.CreateSharedHandle when referring to a
     ID3D12Resource object. This handle holds a reference to the underlying object. If
-    cudaExternalMemoryHandleDeschandlewin32name is not NULL, then it must point to a
+    cudaExternalMemoryHandleDesc.handlewin32.name is not NULL, then it must point to a
     NULL-terminated array of UTF-16 characters that refers to a ID3D12Resource object. If
-    cudaExternalMemoryHandleDesctype is cudaExternalMemoryHandleTypeD3D11Resource,then exactly one
-    of cudaExternalMemoryHandleDeschandlewin32handle and
-    cudaExternalMemoryHandleDeschandlewin32name must not be NULL. If
-    cudaExternalMemoryHandleDeschandlewin32handle is not NULL, then it must represent a valid
-    shared NT handle that is returned by IDXGIResource1CreateSharedHandle when referring to a
-    ID3D11Resource object. If cudaExternalMemoryHandleDeschandlewin32name is not NULL, then it must
-    point to a NULL-terminated array of UTF-16 characters that refers to a ID3D11Resource object.
-    If cudaExternalMemoryHandleDesctype is cudaExternalMemoryHandleTypeD3D11ResourceKmt, then
-    cudaExternalMemoryHandleDeschandlewin32handle must be non-NULL and
-    cudaExternalMemoryHandleDeschandlewin32name must be NULL. The handle specified must be a valid
-    shared KMT handle that is returned by IDXGIResourceGetSharedHandle when referring to a
-    ID3D11Resource object. If cudaExternalMemoryHandleDesctype is
-    cudaExternalMemoryHandleTypeNvSciBuf, then cudaExternalMemoryHandleDeschandlenvSciBufObject
+    cudaExternalMemoryHandleDesc.type is cudaExternalMemoryHandleTypeD3D11Resource,then exactly one
+    of cudaExternalMemoryHandleDesc.handlewin32.handle and
+    cudaExternalMemoryHandleDesc.handlewin32.name must not be NULL. If
+    cudaExternalMemoryHandleDesc.handlewin32.handle is not NULL, then it must represent a valid
+    shared NT handle that is returned by IDXGIResource1.CreateSharedHandle when referring to a
+    ID3D11Resource object. If cudaExternalMemoryHandleDesc.handlewin32.name is not NULL, then it
+    must point to a NULL-terminated array of UTF-16 characters that refers to a ID3D11Resource
+    object. If cudaExternalMemoryHandleDesc.type is cudaExternalMemoryHandleTypeD3D11ResourceKmt,
+    then cudaExternalMemoryHandleDesc.handlewin32.handle must be non-NULL and
+    cudaExternalMemoryHandleDesc.handlewin32.name must be NULL. The handle specified must be a
+    valid shared KMT handle that is returned by IDXGIResource.GetSharedHandle when referring to a
+    ID3D11Resource object. If cudaExternalMemoryHandleDesc.type is
+    cudaExternalMemoryHandleTypeNvSciBuf, then cudaExternalMemoryHandleDesc.handlenvSciBufObject
     must be NON-NULL and reference a valid NvSciBuf object. If the NvSciBuf object imported into
     CUDA is also mapped by other drivers, then the application must use
     cudaWaitExternalSemaphoresAsync or cudaSignalExternalSemaphoresAsync as approprriate barriers
     to maintain coherence between CUDA and the other drivers. See
     cudaExternalSemaphoreWaitSkipNvSciBufMemSync and cudaExternalSemaphoreSignalSkipNvSciBufMemSync
     for memory synchronization. The size of the memory object must be specified in
-    cudaExternalMemoryHandleDescsize. Specifying the flag cudaExternalMemoryDedicated in
-    cudaExternalMemoryHandleDescflags indicates that the resource is a dedicated resource. The
+    cudaExternalMemoryHandleDesc.size. Specifying the flag cudaExternalMemoryDedicated in
+    cudaExternalMemoryHandleDesc.flags indicates that the resource is a dedicated resource. The
     definition of what a dedicated resource is outside the scope of this extension. This flag must
-    be set if cudaExternalMemoryHandleDesctype is one of the following:
+    be set if cudaExternalMemoryHandleDesc.type is one of the following:
     cudaExternalMemoryHandleTypeD3D12Resource cudaExternalMemoryHandleTypeD3D11Resource
     cudaExternalMemoryHandleTypeD3D11ResourceKmt
 
@@ -13478,16 +13479,16 @@ def cudaExternalMemoryGetMappedBuffer(extMem, bufferDesc):
     described in ``bufferDesc.`` The cudaExternalMemoryBufferDesc structure is defined as follows:
     typedef struct cudaExternalMemoryBufferDesc_st { unsigned long long offset; unsigned long long
     size; unsigned int flags; } cudaExternalMemoryBufferDesc; where
-    cudaExternalMemoryBufferDescoffset is the offset in the memory object where the buffer's base
-    address is. cudaExternalMemoryBufferDescsize is the size of the buffer.
-    cudaExternalMemoryBufferDescflags must be zero. The offset and size have to be suitably aligned
-    to match the requirements of the external API. Mapping two buffers whose ranges overlap may or
-    may not result in the same virtual address being returned for the overlapped portion. In such
-    cases, the application must ensure that all accesses to that region from the GPU are volatile.
-    Otherwise writes made via one address are not guaranteed to be visible via the other address,
-    even if they're issued by the same thread. It is recommended that applications map the combined
-    range instead of mapping separate buffers and then apply the appropriate offsets to the
-    returned pointer to derive the individual buffers. The returned pointer ``devPtr`` must be
+    cudaExternalMemoryBufferDesc.offset is the offset in the memory object where the buffer's base
+    address is. cudaExternalMemoryBufferDesc.size is the size of the buffer.
+    cudaExternalMemoryBufferDesc.flags must be zero. The offset and size have to be suitably
+    aligned to match the requirements of the external API. Mapping two buffers whose ranges overlap
+    may or may not result in the same virtual address being returned for the overlapped portion. In
+    such cases, the application must ensure that all accesses to that region from the GPU are
+    volatile. Otherwise writes made via one address are not guaranteed to be visible via the other
+    address, even if they're issued by the same thread. It is recommended that applications map the
+    combined range instead of mapping separate buffers and then apply the appropriate offsets to
+    the returned pointer to derive the individual buffers. The returned pointer ``devPtr`` must be
     freed using cudaFree.
 
     Args:
@@ -13519,15 +13520,15 @@ def cudaExternalMemoryGetMappedMipmappedArray(extMem, mipmapDesc):
     cudaExternalMemoryMipmappedArrayDesc is defined as follows: typedef struct
     cudaExternalMemoryMipmappedArrayDesc_st { unsigned long long offset; cudaChannelFormatDesc
     formatDesc; cudaExtent extent; unsigned int flags; unsigned int numLevels; }
-    cudaExternalMemoryMipmappedArrayDesc; where cudaExternalMemoryMipmappedArrayDescoffset is the
+    cudaExternalMemoryMipmappedArrayDesc; where cudaExternalMemoryMipmappedArrayDesc.offset is the
     offset in the memory object where the base level of the mipmap chain is.
-    cudaExternalMemoryMipmappedArrayDescformatDesc describes the format of the data.
-    cudaExternalMemoryMipmappedArrayDescextent specifies the dimensions of the base level of the
-    mipmap chain. cudaExternalMemoryMipmappedArrayDescflags are flags associated with CUDA
+    cudaExternalMemoryMipmappedArrayDesc.formatDesc describes the format of the data.
+    cudaExternalMemoryMipmappedArrayDesc.extent specifies the dimensions of the base level of the
+    mipmap chain. cudaExternalMemoryMipmappedArrayDesc.flags are flags associated with CUDA
     mipmapped arrays. For further details, please refer to the documentation for cudaMalloc3DArray.
     Note that if the mipmapped array is bound as a color target in the graphics API, then the flag
-    cudaArrayColorAttachment must be specified in cudaExternalMemoryMipmappedArrayDescflags.
-    cudaExternalMemoryMipmappedArrayDescnumLevels specifies the total number of levels in the
+    cudaArrayColorAttachment must be specified in cudaExternalMemoryMipmappedArrayDesc.flags.
+    cudaExternalMemoryMipmappedArrayDesc.numLevels specifies the total number of levels in the
     mipmap chain. The returned CUDA mipmapped array must be freed using cudaFreeMipmappedArray.
 
     Args:
@@ -13579,7 +13580,7 @@ def cudaImportExternalSemaphore(semHandleDesc):
     typedef struct cudaExternalSemaphoreHandleDesc_st { cudaExternalSemaphoreHandleType type; union
     { int fd; struct { void *handle; const void *name; } win32; const void* NvSciSyncObj; } handle;
     unsigned int flags; } cudaExternalSemaphoreHandleDesc; where
-    cudaExternalSemaphoreHandleDesctype specifies the type of handle being imported.
+    cudaExternalSemaphoreHandleDesc.type specifies the type of handle being imported.
     cudaExternalSemaphoreHandleType is defined as: typedef enum
     cudaExternalSemaphoreHandleType_enum { cudaExternalSemaphoreHandleTypeOpaqueFd = 1,
     cudaExternalSemaphoreHandleTypeOpaqueWin32 = 2, cudaExternalSemaphoreHandleTypeOpaqueWin32Kmt =
@@ -13588,64 +13589,64 @@ def cudaImportExternalSemaphore(semHandleDesc):
     cudaExternalSemaphoreHandleTypeKeyedMutexKmt = 8,
     cudaExternalSemaphoreHandleTypeTimelineSemaphoreFd = 9,
     cudaExternalSemaphoreHandleTypeTimelineSemaphoreWin32 = 10 } cudaExternalSemaphoreHandleType;
-    If cudaExternalSemaphoreHandleDesctype is cudaExternalSemaphoreHandleTypeOpaqueFd, then
-    cudaExternalSemaphoreHandleDeschandlefd must be a valid file descriptor referencing a
+    If cudaExternalSemaphoreHandleDesc.type is cudaExternalSemaphoreHandleTypeOpaqueFd, then
+    cudaExternalSemaphoreHandleDesc.handlefd must be a valid file descriptor referencing a
     synchronization object. Ownership of the file descriptor is transferred to the CUDA driver when
     the handle is imported successfully. Performing any operations on the file descriptor after it
-    is imported results in undefined behavior. If cudaExternalSemaphoreHandleDesctype is
+    is imported results in undefined behavior. If cudaExternalSemaphoreHandleDesc.type is
     cudaExternalSemaphoreHandleTypeOpaqueWin32, then exactly one of
-    cudaExternalSemaphoreHandleDeschandlewin32handle and
-    cudaExternalSemaphoreHandleDeschandlewin32name must not be NULL. If
-    cudaExternalSemaphoreHandleDeschandlewin32handle is not NULL, then it must represent a valid
+    cudaExternalSemaphoreHandleDesc.handlewin32.handle and
+    cudaExternalSemaphoreHandleDesc.handlewin32.name must not be NULL. If
+    cudaExternalSemaphoreHandleDesc.handlewin32.handle is not NULL, then it must represent a valid
     shared NT handle that references a synchronization object. Ownership of this handle is not
     transferred to CUDA after the import operation, so the application must release the handle
-    using the appropriate system call. If cudaExternalSemaphoreHandleDeschandlewin32name is not
-    NULL, then it must name a valid synchronization object. If cudaExternalSemaphoreHandleDesctype
+    using the appropriate system call. If cudaExternalSemaphoreHandleDesc.handlewin32.name is not
+    NULL, then it must name a valid synchronization object. If cudaExternalSemaphoreHandleDesc.type
     is cudaExternalSemaphoreHandleTypeOpaqueWin32Kmt, then
-    cudaExternalSemaphoreHandleDeschandlewin32handle must be non-NULL and
-    cudaExternalSemaphoreHandleDeschandlewin32name must be NULL. The handle specified must be a
+    cudaExternalSemaphoreHandleDesc.handlewin32.handle must be non-NULL and
+    cudaExternalSemaphoreHandleDesc.handlewin32.name must be NULL. The handle specified must be a
     globally shared KMT handle. This handle does not hold a reference to the underlying object, and
     thus will be invalid when all references to the synchronization object are destroyed. If
-    cudaExternalSemaphoreHandleDesctype is cudaExternalSemaphoreHandleTypeD3D12Fence, then exactly
-    one of cudaExternalSemaphoreHandleDeschandlewin32handle and
-    cudaExternalSemaphoreHandleDeschandlewin32name must not be NULL. If
-    cudaExternalSemaphoreHandleDeschandlewin32handle is not NULL, then it must represent a valid
-    shared NT handle that is returned by ID3D12DeviceCreateSharedHandle when referring to a
+    cudaExternalSemaphoreHandleDesc.type is cudaExternalSemaphoreHandleTypeD3D12Fence, then exactly
+    one of cudaExternalSemaphoreHandleDesc.handlewin32.handle and
+    cudaExternalSemaphoreHandleDesc.handlewin32.name must not be NULL. If
+    cudaExternalSemaphoreHandleDesc.handlewin32.handle is not NULL, then it must represent a valid
+    shared NT handle that is returned by ID3D12Device.CreateSharedHandle when referring to a
     ID3D12Fence object. This handle holds a reference to the underlying object. If
-    cudaExternalSemaphoreHandleDeschandlewin32name is not NULL, then it must name a valid
+    cudaExternalSemaphoreHandleDesc.handlewin32.name is not NULL, then it must name a valid
     synchronization object that refers to a valid ID3D12Fence object. If
-    cudaExternalSemaphoreHandleDesctype is cudaExternalSemaphoreHandleTypeD3D11Fence, then exactly
-    one of cudaExternalSemaphoreHandleDeschandlewin32handle and
-    cudaExternalSemaphoreHandleDeschandlewin32name must not be NULL. If
-    cudaExternalSemaphoreHandleDeschandlewin32handle is not NULL, then it must represent a valid
-    shared NT handle that is returned by ID3D11FenceCreateSharedHandle. If
-    cudaExternalSemaphoreHandleDeschandlewin32name is not NULL, then it must name a valid
+    cudaExternalSemaphoreHandleDesc.type is cudaExternalSemaphoreHandleTypeD3D11Fence, then exactly
+    one of cudaExternalSemaphoreHandleDesc.handlewin32.handle and
+    cudaExternalSemaphoreHandleDesc.handlewin32.name must not be NULL. If
+    cudaExternalSemaphoreHandleDesc.handlewin32.handle is not NULL, then it must represent a valid
+    shared NT handle that is returned by ID3D11Fence.CreateSharedHandle. If
+    cudaExternalSemaphoreHandleDesc.handlewin32.name is not NULL, then it must name a valid
     synchronization object that refers to a valid ID3D11Fence object. If
-    cudaExternalSemaphoreHandleDesctype is cudaExternalSemaphoreHandleTypeNvSciSync, then
-    cudaExternalSemaphoreHandleDeschandlenvSciSyncObj represents a valid NvSciSyncObj.
+    cudaExternalSemaphoreHandleDesc.type is cudaExternalSemaphoreHandleTypeNvSciSync, then
+    cudaExternalSemaphoreHandleDesc.handlenvSciSyncObj represents a valid NvSciSyncObj.
     cudaExternalSemaphoreHandleTypeKeyedMutex, then exactly one of
-    cudaExternalSemaphoreHandleDeschandlewin32handle and
-    cudaExternalSemaphoreHandleDeschandlewin32name must not be NULL. If
-    cudaExternalSemaphoreHandleDeschandlewin32handle is not NULL, then it represent a valid shared
-    NT handle that is returned by IDXGIResource1CreateSharedHandle when referring to a
-    IDXGIKeyedMutex object. If cudaExternalSemaphoreHandleDesctype is
+    cudaExternalSemaphoreHandleDesc.handlewin32.handle and
+    cudaExternalSemaphoreHandleDesc.handlewin32.name must not be NULL. If
+    cudaExternalSemaphoreHandleDesc.handlewin32.handle is not NULL, then it represent a valid
+    shared NT handle that is returned by IDXGIResource1.CreateSharedHandle when referring to a
+    IDXGIKeyedMutex object. If cudaExternalSemaphoreHandleDesc.type is
     cudaExternalSemaphoreHandleTypeKeyedMutexKmt, then
-    cudaExternalSemaphoreHandleDeschandlewin32handle must be non-NULL and
-    cudaExternalSemaphoreHandleDeschandlewin32name must be NULL. The handle specified must
-    represent a valid KMT handle that is returned by IDXGIResourceGetSharedHandle when referring to
-    a IDXGIKeyedMutex object. If cudaExternalSemaphoreHandleDesctype is
+    cudaExternalSemaphoreHandleDesc.handlewin32.handle must be non-NULL and
+    cudaExternalSemaphoreHandleDesc.handlewin32.name must be NULL. The handle specified must
+    represent a valid KMT handle that is returned by IDXGIResource.GetSharedHandle when referring
+    to a IDXGIKeyedMutex object. If cudaExternalSemaphoreHandleDesc.type is
     cudaExternalSemaphoreHandleTypeTimelineSemaphoreFd, then
-    cudaExternalSemaphoreHandleDeschandlefd must be a valid file descriptor referencing a
+    cudaExternalSemaphoreHandleDesc.handlefd must be a valid file descriptor referencing a
     synchronization object. Ownership of the file descriptor is transferred to the CUDA driver when
     the handle is imported successfully. Performing any operations on the file descriptor after it
-    is imported results in undefined behavior. If cudaExternalSemaphoreHandleDesctype is
+    is imported results in undefined behavior. If cudaExternalSemaphoreHandleDesc.type is
     cudaExternalSemaphoreHandleTypeTimelineSemaphoreWin32, then exactly one of
-    cudaExternalSemaphoreHandleDeschandlewin32handle and
-    cudaExternalSemaphoreHandleDeschandlewin32name must not be NULL. If
-    cudaExternalSemaphoreHandleDeschandlewin32handle is not NULL, then it must represent a valid
+    cudaExternalSemaphoreHandleDesc.handlewin32.handle and
+    cudaExternalSemaphoreHandleDesc.handlewin32.name must not be NULL. If
+    cudaExternalSemaphoreHandleDesc.handlewin32.handle is not NULL, then it must represent a valid
     shared NT handle that references a synchronization object. Ownership of this handle is not
     transferred to CUDA after the import operation, so the application must release the handle
-    using the appropriate system call. If cudaExternalSemaphoreHandleDeschandlewin32name is not
+    using the appropriate system call. If cudaExternalSemaphoreHandleDesc.handlewin32.name is not
     NULL, then it must name a valid synchronization object.
 
     Args:
@@ -13675,12 +13676,12 @@ def cudaSignalExternalSemaphoresAsync(extSemArray, paramsArray, numExtSems, stre
     cudaExternalSemaphoreHandleTypeD3D12Fence, cudaExternalSemaphoreHandleTypeD3D11Fence,
     cudaExternalSemaphoreHandleTypeTimelineSemaphoreFd,
     cudaExternalSemaphoreHandleTypeTimelineSemaphoreWin32 then the semaphore will be set to the
-    value specified in cudaExternalSemaphoreSignalParamsparamsfencevalue. If the semaphore object
+    value specified in cudaExternalSemaphoreSignalParams.paramsfence.value. If the semaphore object
     is of the type cudaExternalSemaphoreHandleTypeNvSciSync this API sets
-    cudaExternalSemaphoreSignalParamsparamsnvSciSyncfence to a value that can be used by subsequent
-    waiters of the same NvSciSync object to order operations with those currently submitted in
-    ``stream.`` Such an update will overwrite previous contents of
-    cudaExternalSemaphoreSignalParamsparamsnvSciSyncfence. By default, signaling such an external
+    cudaExternalSemaphoreSignalParams.paramsnvSciSync.fence to a value that can be used by
+    subsequent waiters of the same NvSciSync object to order operations with those currently
+    submitted in ``stream.`` Such an update will overwrite previous contents of
+    cudaExternalSemaphoreSignalParams.paramsnvSciSync.fence. By default, signaling such an external
     semaphore object causes appropriate memory synchronization operations to be performed over all
     the external memory objects that are imported as cudaExternalMemoryHandleTypeNvSciBuf. This
     ensures that any subsequent accesses made by other importers of the same set of NvSciBuf memory
@@ -13691,7 +13692,7 @@ def cudaSignalExternalSemaphoresAsync(extSemArray, paramsArray, numExtSems, stre
     cudaExternalSemaphoreHandleTypeNvSciSync, if the NvSciSyncAttrList used to create the
     NvSciSyncObj had not set the flags in cudaDeviceGetNvSciSyncAttributes to
     cudaNvSciSyncAttrSignal, this API will return cudaErrorNotSupported.
-    cudaExternalSemaphoreSignalParamsparamsnvSciSyncfence associated with semaphore object of the
+    cudaExternalSemaphoreSignalParams.paramsnvSciSync.fence associated with semaphore object of the
     type cudaExternalSemaphoreHandleTypeNvSciSync can be deterministic. For this the
     NvSciSyncAttrList used to create the semaphore object must have value of
     NvSciSyncAttrKey_RequireDeterministicFences key set to true. Deterministic fences allow users
@@ -13704,7 +13705,7 @@ def cudaSignalExternalSemaphoresAsync(extSemArray, paramsArray, numExtSems, stre
     incorrectly. Users are expected to handle such situations, either by not using the same
     semaphore object with deterministic fence support enabled in different streams or by adding
     explicit dependency amongst such streams so that the semaphore is signaled in order.
-    cudaExternalSemaphoreSignalParamsparamsnvSciSyncfence associated with semaphore object of the
+    cudaExternalSemaphoreSignalParams.paramsnvSciSync.fence associated with semaphore object of the
     type cudaExternalSemaphoreHandleTypeNvSciSync can be timestamp enabled. For this the
     NvSciSyncAttrList used to create the object must have the value of
     NvSciSyncAttrKey_WaiterRequireTimestamps key set to true. Timestamps are emitted asynchronously
@@ -13718,7 +13719,7 @@ def cudaSignalExternalSemaphoresAsync(extSemArray, paramsArray, numExtSems, stre
     would be in microseconds. If the semaphore object is any one of the following types:
     cudaExternalSemaphoreHandleTypeKeyedMutex, cudaExternalSemaphoreHandleTypeKeyedMutexKmt, then
     the keyed mutex will be released with the key specified in
-    cudaExternalSemaphoreSignalParamsparamskeyedmutexkey.
+    cudaExternalSemaphoreSignalParams.paramskeyedmutex.key.
 
     Args:
         extSemArray: - Set of external semaphores to be signaled
@@ -13779,9 +13780,9 @@ def cudaWaitExternalSemaphoresAsync(extSemArray, paramsArray, numExtSems, stream
     cudaExternalSemaphoreHandleTypeD3D11Fence, cudaExternalSemaphoreHandleTypeTimelineSemaphoreFd,
     cudaExternalSemaphoreHandleTypeTimelineSemaphoreWin32 then waiting on the semaphore will wait
     until the value of the semaphore is greater than or equal to
-    cudaExternalSemaphoreWaitParamsparamsfencevalue. If the semaphore object is of the type
+    cudaExternalSemaphoreWaitParams.paramsfence.value. If the semaphore object is of the type
     cudaExternalSemaphoreHandleTypeNvSciSync then, waiting on the semaphore will wait until the
-    cudaExternalSemaphoreSignalParamsparamsnvSciSyncfence is signaled by the signaler of the
+    cudaExternalSemaphoreSignalParams.paramsnvSciSync.fence is signaled by the signaler of the
     NvSciSyncObj that was associated with this semaphore object. By default, waiting on such an
     external semaphore object causes appropriate memory synchronization operations to be performed
     over all external memory objects that are imported as cudaExternalMemoryHandleTypeNvSciBuf.
@@ -13795,8 +13796,8 @@ def cudaWaitExternalSemaphoresAsync(extSemArray, paramsArray, numExtSems, stream
     cudaNvSciSyncAttrWait, this API will return cudaErrorNotSupported. If the semaphore object is
     any one of the following types: cudaExternalSemaphoreHandleTypeKeyedMutex,
     cudaExternalSemaphoreHandleTypeKeyedMutexKmt, then the keyed mutex will be acquired when it is
-    released with the key specified in cudaExternalSemaphoreSignalParamsparamskeyedmutexkey or
-    until the timeout specified by cudaExternalSemaphoreSignalParamsparamskeyedmutextimeoutMs has
+    released with the key specified in cudaExternalSemaphoreSignalParams.paramskeyedmutex.key or
+    until the timeout specified by cudaExternalSemaphoreSignalParams.paramskeyedmutex.timeoutMs has
     lapsed. The timeout interval can either be a finite value specified in milliseconds or an
     infinite value. In case an infinite value is specified the timeout never elapses. The windows
     INFINITE macro must be used to specify infinite timeout
@@ -14043,7 +14044,7 @@ def cudaFuncGetAttributes(func):
     ``__global__`` function. The fetched attributes are placed in ``attr.`` If the specified
     function does not exist, then it is assumed to be a cudaKernel_t and used as is. For templated
     functions, pass the function symbol as follows: func_name<template_arg_0,...,template_arg_N>
-    Note that some function attributes such as cudaFuncAttributesmaxThreadsPerBlock
+    Note that some function attributes such as cudaFuncAttributes.maxThreadsPerBlock
     "maxThreadsPerBlock" may vary based on the device that is currently being used.
 
     Args:
@@ -15269,9 +15270,9 @@ def cudaArrayGetPlane(hArray, planeIdx):
 def cudaArrayGetMemoryRequirements(array, device):
     """Returns the memory requirements of a CUDA array Returns the memory requirements of a CUDA array
     in ``memoryRequirements`` If the CUDA array is not allocated with flag cudaArrayDeferredMapping
-    cudaErrorInvalidValue will be returned. The returned value in cudaArrayMemoryRequirementssize
+    cudaErrorInvalidValue will be returned. The returned value in cudaArrayMemoryRequirements.size
     represents the total size of the CUDA array. The returned value in
-    cudaArrayMemoryRequirementsalignment represents the alignment necessary for mapping the CUDA
+    cudaArrayMemoryRequirements.alignment represents the alignment necessary for mapping the CUDA
     array.
 
     Args:
@@ -15297,8 +15298,8 @@ def cudaMipmappedArrayGetMemoryRequirements(mipmap, device):
     """Returns the memory requirements of a CUDA mipmapped array Returns the memory requirements of a
     CUDA mipmapped array in ``memoryRequirements`` If the CUDA mipmapped array is not allocated
     with flag cudaArrayDeferredMapping cudaErrorInvalidValue will be returned. The returned value
-    in cudaArrayMemoryRequirementssize represents the total size of the CUDA mipmapped array. The
-    returned value in cudaArrayMemoryRequirementsalignment represents the alignment necessary for
+    in cudaArrayMemoryRequirements.size represents the total size of the CUDA mipmapped array. The
+    returned value in cudaArrayMemoryRequirements.alignment represents the alignment necessary for
     mapping the CUDA mipmapped array.
 
     Args:
@@ -15324,13 +15325,14 @@ def cudaArrayGetSparseProperties(array):
     """Returns the layout properties of a sparse CUDA array Returns the layout properties of a sparse
     CUDA array in ``sparseProperties.`` If the CUDA array is not allocated with flag
     cudaArraySparse cudaErrorInvalidValue will be returned. If the returned value in
-    cudaArraySparsePropertiesflags contains cudaArraySparsePropertiesSingleMipTail, then
-    cudaArraySparsePropertiesmiptailSize represents the total size of the array. Otherwise, it will
-    be zero. Also, the returned value in cudaArraySparsePropertiesmiptailFirstLevel is always zero.
-    Note that the ``array`` must have been allocated using cudaMallocArray or cudaMalloc3DArray.
-    For CUDA arrays obtained using cudaMipmappedArrayGetLevel, cudaErrorInvalidValue will be
-    returned. Instead, cudaMipmappedArrayGetSparseProperties must be used to obtain the sparse
-    properties of the entire CUDA mipmapped array to which ``array`` belongs to.
+    cudaArraySparseProperties.flags contains cudaArraySparsePropertiesSingleMipTail, then
+    cudaArraySparseProperties.miptailSize represents the total size of the array. Otherwise, it
+    will be zero. Also, the returned value in cudaArraySparseProperties.miptailFirstLevel is always
+    zero. Note that the ``array`` must have been allocated using cudaMallocArray or
+    cudaMalloc3DArray. For CUDA arrays obtained using cudaMipmappedArrayGetLevel,
+    cudaErrorInvalidValue will be returned. Instead, cudaMipmappedArrayGetSparseProperties must be
+    used to obtain the sparse properties of the entire CUDA mipmapped array to which ``array``
+    belongs to.
 
     Args:
         array: - The CUDA array to get the sparse properties of
@@ -15352,14 +15354,14 @@ def cudaMipmappedArrayGetSparseProperties(mipmap):
     """Returns the layout properties of a sparse CUDA mipmapped array Returns the sparse array layout
     properties in ``sparseProperties.`` If the CUDA mipmapped array is not allocated with flag
     cudaArraySparse cudaErrorInvalidValue will be returned. For non-layered CUDA mipmapped arrays,
-    cudaArraySparsePropertiesmiptailSize returns the size of the mip tail region. The mip tail
+    cudaArraySparseProperties.miptailSize returns the size of the mip tail region. The mip tail
     region includes all mip levels whose width, height or depth is less than that of the tile. For
-    layered CUDA mipmapped arrays, if cudaArraySparsePropertiesflags contains
-    cudaArraySparsePropertiesSingleMipTail, then cudaArraySparsePropertiesmiptailSize specifies the
-    size of the mip tail of all layers combined. Otherwise, cudaArraySparsePropertiesmiptailSize
-    specifies mip tail size per layer. The returned value of
-    cudaArraySparsePropertiesmiptailFirstLevel is valid only if
-    cudaArraySparsePropertiesmiptailSize is non-zero.
+    layered CUDA mipmapped arrays, if cudaArraySparseProperties.flags contains
+    cudaArraySparsePropertiesSingleMipTail, then cudaArraySparseProperties.miptailSize specifies
+    the size of the mip tail of all layers combined. Otherwise,
+    cudaArraySparseProperties.miptailSize specifies mip tail size per layer. The returned value of
+    cudaArraySparseProperties.miptailFirstLevel is valid only if
+    cudaArraySparseProperties.miptailSize is non-zero.
 
     Args:
         mipmap: - The CUDA mipmapped array to get the sparse properties of
@@ -15810,7 +15812,7 @@ def cudaMemcpyBatchAsync(dsts, srcs, sizes, count, attrs, attrsIdxs, numAttrs, s
     will contains the two sets of attributes. Note that the first entry in ``attrsIdxs`` must
     always be 0. Also, each entry must be greater than the previous entry and the last entry should
     be less than ``count.`` Furthermore, ``numAttrs`` must be lesser than or equal to ``count.``
-    The cudaMemcpyAttributessrcAccessOrder indicates the source access ordering to be observed for
+    The cudaMemcpyAttributes.srcAccessOrder indicates the source access ordering to be observed for
     copies associated with the attribute. If the source access order is set to
     cudaMemcpySrcAccessOrderStream, then the source will be accessed in stream order. If the source
     access order is set to cudaMemcpySrcAccessOrderDuringApiCall then it indicates that access to
@@ -15826,12 +15828,12 @@ def cudaMemcpyBatchAsync(dsts, srcs, sizes, count, attrs, attrsIdxs, numAttrs, s
     accessing the memory. Specifying this flag allows the driver to optimize the copy on certain
     platforms. Each memcpy operation in the batch must have a valid cudaMemcpyAttributes
     corresponding to it including the appropriate srcAccessOrder setting, otherwise the API will
-    return cudaErrorInvalidValue. The cudaMemcpyAttributessrcLocHint and
-    cudaMemcpyAttributesdstLocHint allows applications to specify hint locations for operands of a
+    return cudaErrorInvalidValue. The cudaMemcpyAttributes.srcLocHint and
+    cudaMemcpyAttributes.dstLocHint allows applications to specify hint locations for operands of a
     copy when the operand doesn't have a fixed location. That is, these hints are only applicable
     for managed memory pointers on devices where cudaDevAttrConcurrentManagedAccess is true or
     system-allocated pageable memory on devices where cudaDevAttrPageableMemoryAccess is true. For
-    other cases, these hints are ignored. The cudaMemcpyAttributesflags field can be used to
+    other cases, these hints are ignored. The cudaMemcpyAttributes.flags field can be used to
     specify certain flags for copies. Setting the cudaMemcpyFlagPreferOverlapWithCompute flag
     indicates that the associated copies should preferably overlap with any compute work. Note that
     this flag is a hint and can be ignored depending on the platform and other parameters of the
@@ -15915,29 +15917,29 @@ def cudaMemcpy3DBatchAsync(numOps, opList, flags, stream):
     batch will result in undefined behavior. Performs memory copies as specified in the ``opList``
     array. The length of this array is specified in ``numOps.`` Each entry in this array describes
     a copy operation. This includes among other things, the source and destination operands for the
-    copy as specified in cudaMemcpy3DBatchOpsrc and cudaMemcpy3DBatchOpdst respectively. The source
-    and destination operands of a copy can either be a pointer or a CUDA array. The width, height
-    and depth of a copy is specified in cudaMemcpy3DBatchOpextent. The width, height and depth of a
-    copy are specified in elements and must not be zero. For pointer-to-pointer copies, the element
-    size is considered to be 1. For pointer to CUDA array or vice versa copies, the element size is
-    determined by the CUDA array. For CUDA array to CUDA array copies, the element size of the two
-    CUDA arrays must match. For a given operand, if cudaMemcpy3DOperandtype is specified as
-    cudaMemcpyOperandTypePointer, then cudaMemcpy3DOperandopptr will be used. The
-    cudaMemcpy3DOperandopptrptr field must contain the pointer where the copy should begin. The
-    cudaMemcpy3DOperandopptrrowLength field specifies the length of each row in elements and must
+    copy as specified in cudaMemcpy3DBatchOp.src and cudaMemcpy3DBatchOp.dst respectively. The
+    source and destination operands of a copy can either be a pointer or a CUDA array. The width,
+    height and depth of a copy is specified in cudaMemcpy3DBatchOp.extent. The width, height and
+    depth of a copy are specified in elements and must not be zero. For pointer-to-pointer copies,
+    the element size is considered to be 1. For pointer to CUDA array or vice versa copies, the
+    element size is determined by the CUDA array. For CUDA array to CUDA array copies, the element
+    size of the two CUDA arrays must match. For a given operand, if cudaMemcpy3DOperand.type is
+    specified as cudaMemcpyOperandTypePointer, then cudaMemcpy3DOperand.opptr will be used. The
+    cudaMemcpy3DOperand.opptr.ptr field must contain the pointer where the copy should begin. The
+    cudaMemcpy3DOperand.opptr.rowLength field specifies the length of each row in elements and must
     either be zero or be greater than or equal to the width of the copy specified in
-    cudaMemcpy3DBatchOpextentwidth. The cudaMemcpy3DOperandopptrlayerHeight field specifies the
+    cudaMemcpy3DBatchOp.extentwidth. The cudaMemcpy3DOperand.opptr.layerHeight field specifies the
     height of each layer and must either be zero or be greater than or equal to the height of the
-    copy specified in cudaMemcpy3DBatchOpextentheight. When either of these values is zero, that
+    copy specified in cudaMemcpy3DBatchOp.extentheight. When either of these values is zero, that
     aspect of the operand is considered to be tightly packed according to the copy extent. For
     managed memory pointers on devices where cudaDevAttrConcurrentManagedAccess is true or
     system-allocated pageable memory on devices where cudaDevAttrPageableMemoryAccess is true, the
-    cudaMemcpy3DOperandopptrlocHint field can be used to hint the location of the operand. If an
-    operand's type is specified as cudaMemcpyOperandTypeArray, then cudaMemcpy3DOperandoparray will
-    be used. The cudaMemcpy3DOperandoparrayarray field specifies the CUDA array and
-    cudaMemcpy3DOperandoparrayoffset specifies the 3D offset into that array where the copy begins.
-    The cudaMemcpyAttributessrcAccessOrder indicates the source access ordering to be observed for
-    copies associated with the attribute. If the source access order is set to
+    cudaMemcpy3DOperand.opptr.locHint field can be used to hint the location of the operand. If an
+    operand's type is specified as cudaMemcpyOperandTypeArray, then cudaMemcpy3DOperand.oparray
+    will be used. The cudaMemcpy3DOperand.oparray.array field specifies the CUDA array and
+    cudaMemcpy3DOperand.oparray.offset specifies the 3D offset into that array where the copy
+    begins. The cudaMemcpyAttributes.srcAccessOrder indicates the source access ordering to be
+    observed for copies associated with the attribute. If the source access order is set to
     cudaMemcpySrcAccessOrderStream, then the source will be accessed in stream order. If the source
     access order is set to cudaMemcpySrcAccessOrderDuringApiCall then it indicates that access to
     the source pointer can be out of stream order and all accesses must be complete before the API
@@ -15951,7 +15953,7 @@ def cudaMemcpy3DBatchAsync(numOps, opList, flags, stream):
     outside CUDA (ex., via malloc) when it's known that no prior operations in the stream can be
     accessing the memory. Specifying this flag allows the driver to optimize the copy on certain
     platforms. Each memcopy operation in ``opList`` must have a valid srcAccessOrder setting,
-    otherwise this API will return cudaErrorInvalidValue. The cudaMemcpyAttributesflags field can
+    otherwise this API will return cudaErrorInvalidValue. The cudaMemcpyAttributes.flags field can
     be used to specify certain flags for copies. Setting the cudaMemcpyFlagPreferOverlapWithCompute
     flag indicates that the associated copies should preferably overlap with any compute work. Note
     that this flag is a hint and can be ignored depending on the platform and other parameters of
@@ -16507,17 +16509,17 @@ def cudaMemPrefetchAsync(devPtr, count, location, flags, stream):
     copy. ``stream`` is the stream in which the operation is enqueued. The memory range must refer
     to managed memory allocated via cudaMallocManaged or declared via __managed__ variables, or it
     may also refer to system-allocated memory on systems with non-zero
-    cudaDevAttrPageableMemoryAccess. Specifying cudaMemLocationTypeDevice for cudaMemLocationtype
-    will prefetch memory to GPU specified by device ordinal cudaMemLocationid which must have
+    cudaDevAttrPageableMemoryAccess. Specifying cudaMemLocationTypeDevice for cudaMemLocation.type
+    will prefetch memory to GPU specified by device ordinal cudaMemLocation.id which must have
     non-zero value for the device attribute concurrentManagedAccess. Additionally, ``stream`` must
     be associated with a device that has a non-zero value for the device attribute
-    concurrentManagedAccess. Specifying cudaMemLocationTypeHost as cudaMemLocationtype will
+    concurrentManagedAccess. Specifying cudaMemLocationTypeHost as cudaMemLocation.type will
     prefetch data to host memory. Applications can request prefetching memory to a specific host
-    NUMA node by specifying cudaMemLocationTypeHostNuma for cudaMemLocationtype and a valid host
-    NUMA node id in cudaMemLocationid Users can also request prefetching memory to the host NUMA
+    NUMA node by specifying cudaMemLocationTypeHostNuma for cudaMemLocation.type and a valid host
+    NUMA node id in cudaMemLocation.id Users can also request prefetching memory to the host NUMA
     node closest to the current thread's CPU by specifying cudaMemLocationTypeHostNumaCurrent for
-    cudaMemLocationtype. Note when cudaMemLocationtype is etiher cudaMemLocationTypeHost OR
-    cudaMemLocationTypeHostNumaCurrent, cudaMemLocationid will be ignored. The start address and
+    cudaMemLocation.type. Note when cudaMemLocation.type is etiher cudaMemLocationTypeHost OR
+    cudaMemLocationTypeHostNumaCurrent, cudaMemLocation.id will be ignored. The start address and
     end address of the memory range will be rounded down and rounded up respectively to be aligned
     to CPU page size before the prefetch operation is enqueued in the stream. If no physical memory
     has been allocated for this region, then this memory region will be populated and mapped on the
@@ -16856,14 +16858,14 @@ def cudaMemAdvise(devPtr, count, advice, location):
     the read-duplicated copies was resident at that location. Otherwise, the location chosen is
     arbitrary. Note: The ``location`` argument is ignored for this advice. -
     cudaMemAdviseSetPreferredLocation: This advice sets the preferred location for the data to be
-    the memory belonging to ``location.`` When cudaMemLocationtype is cudaMemLocationTypeHost,
-    cudaMemLocationid is ignored and the preferred location is set to be host memory. To set the
-    preferred location to a specific host NUMA node, applications must set cudaMemLocationtype to
-    cudaMemLocationTypeHostNuma and cudaMemLocationid must specify the NUMA ID of the host NUMA
-    node. If cudaMemLocationtype is set to cudaMemLocationTypeHostNumaCurrent, cudaMemLocationid
+    the memory belonging to ``location.`` When cudaMemLocation.type is cudaMemLocationTypeHost,
+    cudaMemLocation.id is ignored and the preferred location is set to be host memory. To set the
+    preferred location to a specific host NUMA node, applications must set cudaMemLocation.type to
+    cudaMemLocationTypeHostNuma and cudaMemLocation.id must specify the NUMA ID of the host NUMA
+    node. If cudaMemLocation.type is set to cudaMemLocationTypeHostNumaCurrent, cudaMemLocation.id
     will be ignored and the host NUMA node closest to the calling thread's CPU will be used as the
-    preferred location. If cudaMemLocationtype is a cudaMemLocationTypeDevice, then
-    cudaMemLocationid must be a valid device ordinal and the device must have a non-zero value for
+    preferred location. If cudaMemLocation.type is a cudaMemLocationTypeDevice, then
+    cudaMemLocation.id must be a valid device ordinal and the device must have a non-zero value for
     the device attribute cudaDevAttrConcurrentManagedAccess. Setting the preferred location does
     not cause data to migrate to that location immediately. Instead, it guides the migration policy
     when a fault occurs on that memory region. If the data is already in its preferred location and
@@ -16880,15 +16882,15 @@ def cudaMemAdvise(devPtr, count, advice, location):
     policies associated with that advice will override the policies of this advice, unless read
     accesses from ``location`` will not result in a read-only copy being created on that procesor
     as outlined in description for the advice cudaMemAdviseSetReadMostly. If the memory region
-    refers to valid system-allocated pageable memory, and cudaMemLocationtype is
-    cudaMemLocationTypeDevice then cudaMemLocationid must be a valid device that has a non-zero
+    refers to valid system-allocated pageable memory, and cudaMemLocation.type is
+    cudaMemLocationTypeDevice then cudaMemLocation.id must be a valid device that has a non-zero
     alue for the device attribute cudaDevAttrPageableMemoryAccess. -
     cudaMemAdviseUnsetPreferredLocation: Undoes the effect of cudaMemAdviseSetPreferredLocation and
     changes the preferred location to none. The ``location`` argument is ignored for this advice. -
     cudaMemAdviseSetAccessedBy: This advice implies that the data will be accessed by processor
-    ``location.`` The cudaMemLocationtype must be either cudaMemLocationTypeDevice with
-    cudaMemLocationid representing a valid device ordinal or cudaMemLocationTypeHost and
-    cudaMemLocationid will be ignored. All other location types are invalid. If cudaMemLocationid
+    ``location.`` The cudaMemLocation.type must be either cudaMemLocationTypeDevice with
+    cudaMemLocation.id representing a valid device ordinal or cudaMemLocationTypeHost and
+    cudaMemLocation.id will be ignored. All other location types are invalid. If cudaMemLocation.id
     is a GPU, then the device attribute cudaDevAttrConcurrentManagedAccess must be non-zero. This
     advice does not cause data migration and has no impact on the location of the data per se.
     Instead, it causes the data to always be mapped in the specified processor's page tables, as
@@ -16907,16 +16909,16 @@ def cudaMemAdvise(devPtr, count, advice, location):
     advice. Additionally, if the preferred location of this memory region or any subset of it is
     also ``location,`` then the policies associated with CU_MEM_ADVISE_SET_PREFERRED_LOCATION will
     override the policies of this advice. If the memory region refers to valid system-allocated
-    pageable memory, and cudaMemLocationtype is cudaMemLocationTypeDevice then device in
-    cudaMemLocationid must have a non-zero value for the device attribute
-    cudaDevAttrPageableMemoryAccess. Additionally, if cudaMemLocationid has a non-zero value for
+    pageable memory, and cudaMemLocation.type is cudaMemLocationTypeDevice then device in
+    cudaMemLocation.id must have a non-zero value for the device attribute
+    cudaDevAttrPageableMemoryAccess. Additionally, if cudaMemLocation.id has a non-zero value for
     the device attribute cudaDevAttrPageableMemoryAccessUsesHostPageTables, then this call has no
     effect. - CU_MEM_ADVISE_UNSET_ACCESSED_BY: Undoes the effect of cudaMemAdviseSetAccessedBy. Any
     mappings to the data from ``location`` may be removed at any time causing accesses to result in
     non-fatal page faults. If the memory region refers to valid system-allocated pageable memory,
-    and cudaMemLocationtype is cudaMemLocationTypeDevice then device in cudaMemLocationid must have
-    a non-zero value for the device attribute cudaDevAttrPageableMemoryAccess. Additionally, if
-    cudaMemLocationid has a non-zero value for the device attribute
+    and cudaMemLocation.type is cudaMemLocationTypeDevice then device in cudaMemLocation.id must
+    have a non-zero value for the device attribute cudaDevAttrPageableMemoryAccess. Additionally,
+    if cudaMemLocation.id has a non-zero value for the device attribute
     cudaDevAttrPageableMemoryAccessUsesHostPageTables, then this call has no effect.
 
     Args:
@@ -17560,18 +17562,18 @@ def cudaMemPoolCreate(poolProps):
     """Creates a memory pool Creates a CUDA memory pool and returns the handle in ``pool.`` The
     ``poolProps`` determines the properties of the pool such as the backing device and IPC
     capabilities. To create a memory pool for host memory not targeting a specific NUMA node,
-    applications must set set cudaMemPoolPropscudaMemLocationtype to cudaMemLocationTypeHost.
-    cudaMemPoolPropscudaMemLocationid is ignored for such pools. Pools created with the type
-    cudaMemLocationTypeHost are not IPC capable and cudaMemPoolPropshandleTypes must be 0, any
+    applications must set set cudaMemPoolProps.cudaMemLocationtype to cudaMemLocationTypeHost.
+    cudaMemPoolProps.cudaMemLocationid is ignored for such pools. Pools created with the type
+    cudaMemLocationTypeHost are not IPC capable and cudaMemPoolProps.handleTypes must be 0, any
     other values will result in cudaErrorInvalidValue. To create a memory pool targeting a specific
-    host NUMA node, applications must set cudaMemPoolPropscudaMemLocationtype to
-    cudaMemLocationTypeHostNuma and cudaMemPoolPropscudaMemLocationid must specify the NUMA ID of
+    host NUMA node, applications must set cudaMemPoolProps.cudaMemLocationtype to
+    cudaMemLocationTypeHostNuma and cudaMemPoolProps.cudaMemLocationid must specify the NUMA ID of
     the host memory node. Specifying cudaMemLocationTypeHostNumaCurrent as the
-    cudaMemPoolPropscudaMemLocationtype will result in cudaErrorInvalidValue. By default, the
+    cudaMemPoolProps.cudaMemLocationtype will result in cudaErrorInvalidValue. By default, the
     pool's memory will be accessible from the device it is allocated on. In the case of pools
     created with cudaMemLocationTypeHostNuma or cudaMemLocationTypeHost, their default
     accessibility will be from the host CPU. Applications can control the maximum size of the pool
-    by specifying a non-zero value for cudaMemPoolPropsmaxSize. If set to 0, the maximum size of
+    by specifying a non-zero value for cudaMemPoolProps.maxSize. If set to 0, the maximum size of
     the pool will default to a system dependent value. Applications that intend to use
     CU_MEM_HANDLE_TYPE_FABRIC based memory sharing must ensure: (1) `nvidia-caps-imex-channels`
     character device is created by the driver and is listed under /proc/devices (2) have at least
@@ -17835,21 +17837,21 @@ def cudaPointerGetAttributes(ptr):
     """Returns attributes about a specified pointer Returns in ``*attributes`` the attributes of the
     pointer ``ptr.`` If pointer was not allocated in, mapped by or registered with context
     supporting unified addressing cudaErrorInvalidValue is returned. Note: In CUDA 11.0 forward
-    passing host pointer will return cudaMemoryTypeUnregistered in cudaPointerAttributestype and
+    passing host pointer will return cudaMemoryTypeUnregistered in cudaPointerAttributes.type and
     call will return cudaSuccess. The cudaPointerAttributes structure is defined as: struct
     cudaPointerAttributes { enum cudaMemoryType type; int device; void *devicePointer; void
-    *hostPointer; } In this structure, the individual fields mean - cudaPointerAttributestype
+    *hostPointer; } In this structure, the individual fields mean - cudaPointerAttributes.type
     identifies type of memory. It can be cudaMemoryTypeUnregistered for unregistered host memory,
     cudaMemoryTypeHost for registered host memory, cudaMemoryTypeDevice for device memory or
-    cudaMemoryTypeManaged for managed memory. - cudaPointerAttributesdevice "device" is the device
+    cudaMemoryTypeManaged for managed memory. - cudaPointerAttributes.device "device" is the device
     against which ``ptr`` was allocated. If ``ptr`` has memory type cudaMemoryTypeDevice then this
     identifies the device on which the memory referred to by ``ptr`` physically resides. If ``ptr``
     has memory type cudaMemoryTypeHost then this identifies the device which was current when the
     allocation was made (and if that device is deinitialized then this allocation will vanish with
-    that device's state). - cudaPointerAttributesdevicePointer "devicePointer" is the device
+    that device's state). - cudaPointerAttributes.devicePointer "devicePointer" is the device
     pointer alias through which the memory referred to by ``ptr`` may be accessed on the current
     device. If the memory referred to by ``ptr`` cannot be accessed directly by the current device
-    then this is NULL. - cudaPointerAttributeshostPointer "hostPointer" is the host pointer alias
+    then this is NULL. - cudaPointerAttributes.hostPointer "hostPointer" is the host pointer alias
     through which the memory referred to by ``ptr`` may be accessed on the host. If the memory
     referred to by ``ptr`` cannot be accessed directly by the host then this is NULL.
 
@@ -18157,98 +18159,100 @@ def cudaCreateTextureObject(pResDesc, pTexDesc, pResViewDesc):
     struct { cudaArray_t array; } array; struct { cudaMipmappedArray_t mipmap; } mipmap; struct {
     void *devPtr; struct cudaChannelFormatDesc desc; size_t sizeInBytes; } linear; struct { void
     *devPtr; struct cudaChannelFormatDesc desc; size_t width; size_t height; size_t pitchInBytes; }
-    pitch2D; } res; }; where: - cudaResourceDescresType specifies the type of resource to texture
+    pitch2D; } res; }; where: - cudaResourceDesc.resType specifies the type of resource to texture
     from. CUresourceType is defined as: enum cudaResourceType { cudaResourceTypeArray = 0x00,
     cudaResourceTypeMipmappedArray = 0x01, cudaResourceTypeLinear = 0x02, cudaResourceTypePitch2D =
-    0x03 }; If cudaResourceDescresType is set to cudaResourceTypeArray,
-    cudaResourceDescresarrayarray must be set to a valid CUDA array handle. If
-    cudaResourceDescresType is set to cudaResourceTypeMipmappedArray,
-    cudaResourceDescresmipmapmipmap must be set to a valid CUDA mipmapped array handle and
-    cudaTextureDescnormalizedCoords must be set to true. If cudaResourceDescresType is set to
-    cudaResourceTypeLinear, cudaResourceDescreslineardevPtr must be set to a valid device pointer,
-    that is aligned to cudaDeviceProptextureAlignment. cudaResourceDescreslineardesc describes the
-    format and the number of components per array element. cudaResourceDescreslinearsizeInBytes
-    specifies the size of the array in bytes. The total number of elements in the linear address
-    range cannot exceed cudaDeviceGetTexture1DLinearMaxWidth(). The number of elements is computed
-    as (sizeInBytes / sizeof(desc)). If cudaResourceDescresType is set to cudaResourceTypePitch2D,
-    cudaResourceDescrespitch2DdevPtr must be set to a valid device pointer, that is aligned to
-    cudaDeviceProptextureAlignment. cudaResourceDescrespitch2Ddesc describes the format and the
-    number of components per array element. cudaResourceDescrespitch2Dwidth and
-    cudaResourceDescrespitch2Dheight specify the width and height of the array in elements, and
-    cannot exceed cudaDevicePropmaxTexture2DLinear[0] and cudaDevicePropmaxTexture2DLinear[1]
-    respectively. cudaResourceDescrespitch2DpitchInBytes specifies the pitch between two rows in
-    bytes and has to be aligned to cudaDeviceProptexturePitchAlignment. Pitch cannot exceed
-    cudaDevicePropmaxTexture2DLinear[2]. The cudaTextureDesc struct is defined as struct
+    0x03 }; If cudaResourceDesc.resType is set to cudaResourceTypeArray,
+    cudaResourceDesc.resarray.array must be set to a valid CUDA array handle. If
+    cudaResourceDesc.resType is set to cudaResourceTypeMipmappedArray,
+    cudaResourceDesc.resmipmap.mipmap must be set to a valid CUDA mipmapped array handle and
+    cudaTextureDesc.normalizedCoords must be set to true. If cudaResourceDesc.resType is set to
+    cudaResourceTypeLinear, cudaResourceDesc.reslinear.devPtr must be set to a valid device
+    pointer, that is aligned to cudaDeviceProp.textureAlignment. cudaResourceDesc.reslinear.desc
+    describes the format and the number of components per array element.
+    cudaResourceDesc.reslinear.sizeInBytes specifies the size of the array in bytes. The total
+    number of elements in the linear address range cannot exceed
+    cudaDeviceGetTexture1DLinearMaxWidth(). The number of elements is computed as (sizeInBytes /
+    sizeof(desc)). If cudaResourceDesc.resType is set to cudaResourceTypePitch2D,
+    cudaResourceDesc.respitch2D.devPtr must be set to a valid device pointer, that is aligned to
+    cudaDeviceProp.textureAlignment. cudaResourceDesc.respitch2D.desc describes the format and the
+    number of components per array element. cudaResourceDesc.respitch2D.width and
+    cudaResourceDesc.respitch2D.height specify the width and height of the array in elements, and
+    cannot exceed cudaDeviceProp.maxTexture2DLinear[0] and cudaDeviceProp.maxTexture2DLinear[1]
+    respectively. cudaResourceDesc.respitch2D.pitchInBytes specifies the pitch between two rows in
+    bytes and has to be aligned to cudaDeviceProp.texturePitchAlignment. Pitch cannot exceed
+    cudaDeviceProp.maxTexture2DLinear[2]. The cudaTextureDesc struct is defined as struct
     cudaTextureDesc { enum cudaTextureAddressMode addressMode[3]; enum cudaTextureFilterMode
     filterMode; enum cudaTextureReadMode readMode; int sRGB; float borderColor[4]; int
     normalizedCoords; unsigned int maxAnisotropy; enum cudaTextureFilterMode mipmapFilterMode;
     float mipmapLevelBias; float minMipmapLevelClamp; float maxMipmapLevelClamp; int
-    disableTrilinearOptimization; int seamlessCubemap; }; where - cudaTextureDescaddressMode
+    disableTrilinearOptimization; int seamlessCubemap; }; where - cudaTextureDesc.addressMode
     specifies the addressing mode for each dimension of the texture data. cudaTextureAddressMode is
     defined as: enum cudaTextureAddressMode { cudaAddressModeWrap = 0, cudaAddressModeClamp = 1,
     cudaAddressModeMirror = 2, cudaAddressModeBorder = 3 }; This is ignored if
-    cudaResourceDescresType is cudaResourceTypeLinear. Also, if cudaTextureDescnormalizedCoords is
-    set to zero, cudaAddressModeWrap and cudaAddressModeMirror won't be supported and will be
-    switched to cudaAddressModeClamp. - cudaTextureDescfilterMode specifies the filtering mode to
+    cudaResourceDesc.resType is cudaResourceTypeLinear. Also, if cudaTextureDesc.normalizedCoords
+    is set to zero, cudaAddressModeWrap and cudaAddressModeMirror won't be supported and will be
+    switched to cudaAddressModeClamp. - cudaTextureDesc.filterMode specifies the filtering mode to
     be used when fetching from the texture. cudaTextureFilterMode is defined as: enum
     cudaTextureFilterMode { cudaFilterModePoint = 0, cudaFilterModeLinear = 1 }; This is ignored if
-    cudaResourceDescresType is cudaResourceTypeLinear. - cudaTextureDescreadMode specifies whether
-    integer data should be converted to floating point or not. cudaTextureReadMode is defined as:
-    enum cudaTextureReadMode { cudaReadModeElementType = 0, cudaReadModeNormalizedFloat = 1 }; Note
-    that this applies only to 8-bit and 16-bit integer formats. 32-bit integer format would not be
-    promoted, regardless of whether or not this cudaTextureDescreadMode is set
-    cudaReadModeNormalizedFloat is specified. - cudaTextureDescsRGB specifies whether sRGB to
-    linear conversion should be performed during texture fetch. - cudaTextureDescborderColor
-    specifies the float values of color. where: cudaTextureDescborderColor[0] contains value of
-    'R', cudaTextureDescborderColor[1] contains value of 'G', cudaTextureDescborderColor[2]
-    contains value of 'B', cudaTextureDescborderColor[3] contains value of 'A' Note that
+    cudaResourceDesc.resType is cudaResourceTypeLinear. - cudaTextureDesc.readMode specifies
+    whether integer data should be converted to floating point or not. cudaTextureReadMode is
+    defined as: enum cudaTextureReadMode { cudaReadModeElementType = 0, cudaReadModeNormalizedFloat
+    = 1 }; Note that this applies only to 8-bit and 16-bit integer formats. 32-bit integer format
+    would not be promoted, regardless of whether or not this cudaTextureDesc.readMode is set
+    cudaReadModeNormalizedFloat is specified. - cudaTextureDesc.sRGB specifies whether sRGB to
+    linear conversion should be performed during texture fetch. - cudaTextureDesc.borderColor
+    specifies the float values of color. where: cudaTextureDesc.borderColor[0] contains value of
+    'R', cudaTextureDesc.borderColor[1] contains value of 'G', cudaTextureDesc.borderColor[2]
+    contains value of 'B', cudaTextureDesc.borderColor[3] contains value of 'A' Note that
     application using integer border color values will need to <reinterpret_cast> these values to
-    float. The values are set only when the addressing mode specified by cudaTextureDescaddressMode
-    is cudaAddressModeBorder. - cudaTextureDescnormalizedCoords specifies whether the texture
-    coordinates will be normalized or not. - cudaTextureDescmaxAnisotropy specifies the maximum
-    anistropy ratio to be used when doing anisotropic filtering. This value will be clamped to the
-    range [1,16]. - cudaTextureDescmipmapFilterMode specifies the filter mode when the calculated
-    mipmap level lies between two defined mipmap levels. - cudaTextureDescmipmapLevelBias specifies
-    the offset to be applied to the calculated mipmap level. - cudaTextureDescminMipmapLevelClamp
-    specifies the lower end of the mipmap level range to clamp access to. -
-    cudaTextureDescmaxMipmapLevelClamp specifies the upper end of the mipmap level range to clamp
-    access to. - cudaTextureDescdisableTrilinearOptimization specifies whether the trilinear
-    filtering optimizations will be disabled. - cudaTextureDescseamlessCubemap specifies whether
+    float. The values are set only when the addressing mode specified by
+    cudaTextureDesc.addressMode is cudaAddressModeBorder. - cudaTextureDesc.normalizedCoords
+    specifies whether the texture coordinates will be normalized or not. -
+    cudaTextureDesc.maxAnisotropy specifies the maximum anistropy ratio to be used when doing
+    anisotropic filtering. This value will be clamped to the range [1,16]. -
+    cudaTextureDesc.mipmapFilterMode specifies the filter mode when the calculated mipmap level
+    lies between two defined mipmap levels. - cudaTextureDesc.mipmapLevelBias specifies the offset
+    to be applied to the calculated mipmap level. - cudaTextureDesc.minMipmapLevelClamp specifies
+    the lower end of the mipmap level range to clamp access to. -
+    cudaTextureDesc.maxMipmapLevelClamp specifies the upper end of the mipmap level range to clamp
+    access to. - cudaTextureDesc.disableTrilinearOptimization specifies whether the trilinear
+    filtering optimizations will be disabled. - cudaTextureDesc.seamlessCubemap specifies whether
     seamless cube map filtering is enabled. This flag can only be specified if the underlying
     resource is a CUDA array or a CUDA mipmapped array that was created with the flag
     cudaArrayCubemap. When seamless cube map filtering is enabled, texture address modes specified
-    by cudaTextureDescaddressMode are ignored. Instead, if the cudaTextureDescfilterMode is set to
-    cudaFilterModePoint the address mode cudaAddressModeClamp will be applied for all dimensions.
-    If the cudaTextureDescfilterMode is set to cudaFilterModeLinear seamless cube map filtering
-    will be performed when sampling along the cube face borders. The cudaResourceViewDesc struct is
-    defined as struct cudaResourceViewDesc { enum cudaResourceViewFormat format; size_t width;
-    size_t height; size_t depth; unsigned int firstMipmapLevel; unsigned int lastMipmapLevel;
-    unsigned int firstLayer; unsigned int lastLayer; }; where: - cudaResourceViewDescformat
-    specifies how the data contained in the CUDA array or CUDA mipmapped array should be
-    interpreted. Note that this can incur a change in size of the texture data. If the resource
-    view format is a block compressed format, then the underlying CUDA array or CUDA mipmapped
-    array has to have a 32-bit unsigned integer format with 2 or 4 channels, depending on the block
-    compressed format. For ex., BC1 and BC4 require the underlying CUDA array to have a 32-bit
-    unsigned int with 2 channels. The other BC formats require the underlying resource to have the
-    same 32-bit unsigned int format but with 4 channels. - cudaResourceViewDescwidth specifies the
-    new width of the texture data. If the resource view format is a block compressed format, this
-    value has to be 4 times the original width of the resource. For non block compressed formats,
-    this value has to be equal to that of the original resource. - cudaResourceViewDescheight
-    specifies the new height of the texture data. If the resource view format is a block compressed
-    format, this value has to be 4 times the original height of the resource. For non block
-    compressed formats, this value has to be equal to that of the original resource. -
-    cudaResourceViewDescdepth specifies the new depth of the texture data. This value has to be
-    equal to that of the original resource. - cudaResourceViewDescfirstMipmapLevel specifies the
-    most detailed mipmap level. This will be the new mipmap level zero. For non-mipmapped
-    resources, this value has to be zero.cudaTextureDescminMipmapLevelClamp and
-    cudaTextureDescmaxMipmapLevelClamp will be relative to this value. For ex., if the
-    firstMipmapLevel is set to 2, and a minMipmapLevelClamp of 1.2 is specified, then the actual
-    minimum mipmap level clamp will be 3.2. - cudaResourceViewDesclastMipmapLevel specifies the
-    least detailed mipmap level. For non-mipmapped resources, this value has to be zero. -
-    cudaResourceViewDescfirstLayer specifies the first layer index for layered textures. This will
-    be the new layer zero. For non-layered resources, this value has to be zero. -
-    cudaResourceViewDesclastLayer specifies the last layer index for layered textures. For
-    non-layered resources, this value has to be zero.
+    by cudaTextureDesc.addressMode are ignored. Instead, if the cudaTextureDesc.filterMode is set
+    to cudaFilterModePoint the address mode cudaAddressModeClamp will be applied for all
+    dimensions. If the cudaTextureDesc.filterMode is set to cudaFilterModeLinear seamless cube map
+    filtering will be performed when sampling along the cube face borders. The cudaResourceViewDesc
+    struct is defined as struct cudaResourceViewDesc { enum cudaResourceViewFormat format; size_t
+    width; size_t height; size_t depth; unsigned int firstMipmapLevel; unsigned int
+    lastMipmapLevel; unsigned int firstLayer; unsigned int lastLayer; }; where: -
+    cudaResourceViewDesc.format specifies how the data contained in the CUDA array or CUDA
+    mipmapped array should be interpreted. Note that this can incur a change in size of the texture
+    data. If the resource view format is a block compressed format, then the underlying CUDA array
+    or CUDA mipmapped array has to have a 32-bit unsigned integer format with 2 or 4 channels,
+    depending on the block compressed format. For ex., BC1 and BC4 require the underlying CUDA
+    array to have a 32-bit unsigned int with 2 channels. The other BC formats require the
+    underlying resource to have the same 32-bit unsigned int format but with 4 channels. -
+    cudaResourceViewDesc.width specifies the new width of the texture data. If the resource view
+    format is a block compressed format, this value has to be 4 times the original width of the
+    resource. For non block compressed formats, this value has to be equal to that of the original
+    resource. - cudaResourceViewDesc.height specifies the new height of the texture data. If the
+    resource view format is a block compressed format, this value has to be 4 times the original
+    height of the resource. For non block compressed formats, this value has to be equal to that of
+    the original resource. - cudaResourceViewDesc.depth specifies the new depth of the texture
+    data. This value has to be equal to that of the original resource. -
+    cudaResourceViewDesc.firstMipmapLevel specifies the most detailed mipmap level. This will be
+    the new mipmap level zero. For non-mipmapped resources, this value has to be
+    zero.cudaTextureDesc.minMipmapLevelClamp and cudaTextureDesc.maxMipmapLevelClamp will be
+    relative to this value. For ex., if the firstMipmapLevel is set to 2, and a minMipmapLevelClamp
+    of 1.2 is specified, then the actual minimum mipmap level clamp will be 3.2. -
+    cudaResourceViewDesc.lastMipmapLevel specifies the least detailed mipmap level. For
+    non-mipmapped resources, this value has to be zero. - cudaResourceViewDesc.firstLayer specifies
+    the first layer index for layered textures. This will be the new layer zero. For non-layered
+    resources, this value has to be zero. - cudaResourceViewDesc.lastLayer specifies the last layer
+    index for layered textures. For non-layered resources, this value has to be zero.
 
     Args:
         pResDesc: - Resource descriptor
@@ -18359,11 +18363,11 @@ def cudaGetTextureObjectResourceViewDesc(texObject):
 
 def cudaCreateSurfaceObject(pResDesc):
     """Creates a surface object Creates a surface object and returns it in ``pSurfObject.``
-    ``pResDesc`` describes the data to perform surface load/stores on. cudaResourceDescresType must
-    be cudaResourceTypeArray and cudaResourceDescresarrayarray must be set to a valid CUDA array
-    handle. Surface objects are only supported on devices of compute capability 3.0 or higher.
-    Additionally, a surface object is an opaque value, and, as such, should only be accessed
-    through CUDA API calls.
+    ``pResDesc`` describes the data to perform surface load/stores on. cudaResourceDesc.resType
+    must be cudaResourceTypeArray and cudaResourceDesc.resarray.array must be set to a valid CUDA
+    array handle. Surface objects are only supported on devices of compute capability 3.0 or
+    higher. Additionally, a surface object is an opaque value, and, as such, should only be
+    accessed through CUDA API calls.
 
     Args:
         pResDesc: - Resource descriptor
@@ -21988,7 +21992,7 @@ def cudaLibraryGetUnifiedFunction(library, symbol):
     """Returns a pointer to a unified function Returns in ``*fptr`` the function pointer to a unified
     function denoted by ``symbol.`` If no unified function with name ``symbol`` exists, the call
     returns cudaErrorSymbolNotFound. If there is no device with attribute
-    cudaDevicePropunifiedFunctionPointers present in the system, the call may return
+    cudaDeviceProp.unifiedFunctionPointers present in the system, the call may return
     cudaErrorSymbolNotFound.
 
     Args:
@@ -22843,7 +22847,7 @@ def cudaEGLStreamProducerPresentFrame(conn, eglframe, pStream):
     planeDesc[CUDA_EGL_MAX_PLANES]; unsigned int planeCount; cudaEglFrameType frameType;
     cudaEglColorFormat eglColorFormat; } cudaEglFrame; For cudaEglFrame of type
     cudaEglFrameTypePitch, the application may present sub-region of a memory allocation. In that
-    case, cudaPitchedPtrptr will specify the start address of the sub-region in the allocation and
+    case, cudaPitchedPtr.ptr will specify the start address of the sub-region in the allocation and
     cudaEglPlaneDesc will specify the dimensions of the sub-region.
 
     Args:
