@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from cuda.bindings import driver as cu
 from cuda.bindings import nvrtc
 
 SAXPY = rb"""
@@ -55,3 +56,29 @@ def lto_module():
         return ltoir
 
     return make
+
+
+def driver_ok(result):
+    err, *rest = result
+    assert err == cu.CUresult.CUDA_SUCCESS, repr(err)
+    return rest[0] if len(rest) == 1 else tuple(rest) if rest else None
+
+
+@pytest.fixture(scope="module")
+def context():
+    """(device 0, its primary context), current for the module's tests; skips without a GPU."""
+    try:
+        (err,) = cu.cuInit(0)
+    except RuntimeError as exc:  # no driver library at all
+        pytest.skip(f"no NVIDIA driver: {str(exc).splitlines()[0]}")
+    if err != cu.CUresult.CUDA_SUCCESS:
+        pytest.skip(f"cuInit failed: {err!r}")
+    count = driver_ok(cu.cuDeviceGetCount())
+    if count == 0:
+        pytest.skip("no CUDA device")
+    dev = driver_ok(cu.cuDeviceGet(0))
+    ctx = driver_ok(cu.cuDevicePrimaryCtxRetain(dev))
+    driver_ok(cu.cuCtxSetCurrent(ctx))
+    yield dev, ctx
+    cu.cuCtxSetCurrent(cu.CUcontext(0))  # later modules' tests must not find a released context current
+    cu.cuDevicePrimaryCtxRelease(dev)

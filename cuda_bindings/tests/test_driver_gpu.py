@@ -11,6 +11,7 @@ import ctypes
 import numpy as np
 import pytest
 
+from conftest import driver_ok as ok
 from cuda.bindings import driver as cu
 from cuda.bindings import nvrtc
 
@@ -26,31 +27,6 @@ extern "C" __global__ void mixed(const double* a, int* b, float c, long long d, 
     out[0] = (float)(a[0] + b[0] + c + d + e + f);
 }
 """
-
-
-def ok(result):
-    err, *rest = result
-    assert err == cu.CUresult.CUDA_SUCCESS, repr(err)
-    return rest[0] if len(rest) == 1 else tuple(rest) if rest else None
-
-
-@pytest.fixture(scope="module")
-def context():
-    try:
-        (err,) = cu.cuInit(0)
-    except RuntimeError as exc:  # no driver library at all
-        pytest.skip(f"no NVIDIA driver: {str(exc).splitlines()[0]}")
-    if err != cu.CUresult.CUDA_SUCCESS:
-        pytest.skip(f"cuInit failed: {err!r}")
-    count = ok(cu.cuDeviceGetCount())
-    if count == 0:
-        pytest.skip("no CUDA device")
-    dev = ok(cu.cuDeviceGet(0))
-    ctx = ok(cu.cuDevicePrimaryCtxRetain(dev))
-    ok(cu.cuCtxSetCurrent(ctx))
-    yield dev, ctx
-    cu.cuCtxSetCurrent(cu.CUcontext(0))  # later modules' tests must not find a released context current
-    cu.cuDevicePrimaryCtxRelease(dev)
 
 
 @pytest.fixture(scope="module")

@@ -22,22 +22,6 @@ def ok(result):
     return rest[0] if len(rest) == 1 else tuple(rest) if rest else None
 
 
-@pytest.fixture(scope="module")
-def context():
-    try:
-        (err,) = cu.cuInit(0)
-    except RuntimeError as exc:
-        pytest.skip(f"no NVIDIA driver: {str(exc).splitlines()[0]}")
-    if err != cu.CUresult.CUDA_SUCCESS or ok(cu.cuDeviceGetCount()) == 0:
-        pytest.skip(f"no CUDA device ({err!r})")
-    dev = ok(cu.cuDeviceGet(0))
-    ctx = ok(cu.cuDevicePrimaryCtxRetain(dev))
-    ok(cu.cuCtxSetCurrent(ctx))
-    yield dev, ctx
-    cu.cuCtxSetCurrent(cu.CUcontext(0))  # later modules' tests must not find a released context current
-    cu.cuDevicePrimaryCtxRelease(dev)
-
-
 def ptx_for(dev) -> bytes:
     attr = cu.CUdevice_attribute
     major = ok(cu.cuDeviceGetAttribute(attr.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, dev))
