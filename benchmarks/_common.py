@@ -59,6 +59,14 @@ def median_of_processes(python: str, code: str, key: str, repeat: int, *args: st
     return statistics.median(run_json(python, code, *args)[key] for _ in range(repeat))
 
 
+def cuda_include() -> str:
+    """The folder holding cuda.h: the nvidia-* wheels' headers (cuda.pathfinder), else CUDA_HOME's."""
+    from cuda.pathfinder import find_nvidia_header_directory
+
+    cuda_home = os.environ.get("CUDA_HOME", "/usr/local/cuda")
+    return find_nvidia_header_directory("cudart") or os.path.join(cuda_home, "include")
+
+
 def build_c_twin(source: str, include: str | None = None) -> str:
     """Compile benchmarks/c/<source> (with -I<include> when given) into a temporary executable."""
     cc = shutil.which("cc") or shutil.which("gcc")
@@ -129,10 +137,7 @@ _TWINS = {}
 def run_driver_twin(source: str, cubin: str) -> dict:
     """Run the C twin benchmarks/c/<source> (built against the CUDA headers on first use) on ``cubin``."""
     if source not in _TWINS:
-        from cuda.pathfinder import find_nvidia_header_directory
-
-        include = find_nvidia_header_directory("cudart") or os.path.join(os.environ.get("CUDA_HOME", ""), "include")
-        _TWINS[source] = build_c_twin(source, include)
+        _TWINS[source] = build_c_twin(source, cuda_include())
     return json.loads(subprocess.check_output(pinned([_TWINS[source], cubin]), text=True))
 
 

@@ -26,7 +26,7 @@ import tempfile
 
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from _common import machine, make_cubin, pinned, pythonpath_env  # noqa: E402
+from _common import cuda_include, machine, make_cubin, pinned, pythonpath_env  # noqa: E402
 
 CHILD = r"""
 import json, statistics, sys, time
@@ -83,14 +83,9 @@ print(json.dumps(out))
 
 
 def build(workdir: str) -> None:
-    from cuda.pathfinder import find_nvidia_header_directory
-
-    cuda_home = os.environ.get("CUDA_HOME", "/usr/local/cuda")
-    found = [find_nvidia_header_directory("cudart"), os.path.join(cuda_home, "include")]
-    include = next(d for d in found if d and os.path.exists(os.path.join(d, "cuda.h")))
     src = pathlib.Path(workdir) / "_launch_floor.pyx"
     src.write_text((HERE / "_launch_floor.pyx").read_text())
-    env = dict(os.environ, CFLAGS=f"-O2 -I{include}")
+    env = dict(os.environ, CFLAGS=f"-O2 -I{cuda_include()}")
     subprocess.run([sys.executable, "-m", "Cython.Build.Cythonize", "-i", "-3", "-q", str(src)], cwd=workdir, env=env,
                    check=True, capture_output=True)  # fmt: skip
 
