@@ -104,6 +104,21 @@ extern "C" __global__ void k16(float* p0, float* p1, float* p2, float* p3, int i
                                double d0, double d1) { }
 """
 
+
+def launch_args(buf) -> dict[int, tuple]:
+    """The arguments of the k0, k4 and k16 launches of KERNELS (numpy scalars; ``buf``, a device
+    Buffer, for each pointer), by argument count."""
+    import numpy as np
+
+    f32, i32, u64, f64 = np.float32, np.int32, np.uint64, np.float64
+    pointers = (buf,) * 4
+    return {
+        0: (),
+        4: (f32(1.5), buf, buf, u64(7)),
+        16: (*pointers, *map(i32, (1, 2, 3, 4)), *map(f32, (1, 2, 3, 4)), u64(5), u64(6), f64(7.0), f64(8.0)),
+    }
+
+
 PIN_CORE = os.environ.get("BENCH_CORE", "2")
 
 

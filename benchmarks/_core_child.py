@@ -18,6 +18,7 @@ import cuda.core  # noqa: E402
 IMPORT_MS = (time.perf_counter() - t0) * 1e3
 
 import numpy as np  # noqa: E402
+from _common import launch_args  # noqa: E402
 
 try:
     from cuda.core import Device, LaunchConfig, ObjectCode, launch
@@ -53,38 +54,14 @@ def main():
         code = ObjectCode.from_cubin(f.read())
     spin, k0, k4, k16 = (code.get_kernel(name) for name in ("spin", "k0", "k4", "k16"))
     buf = dev.allocate(1 << 20, stream=stream)
-    f32, i32, u64 = np.float32, np.int32, np.uint64
-    args = {
-        "launch_0": (k0, ()),
-        "launch_4": (k4, (f32(1.5), buf, buf, u64(7))),
-        "launch_16": (
-            k16,
-            (
-                buf,
-                buf,
-                buf,
-                buf,
-                i32(1),
-                i32(2),
-                i32(3),
-                i32(4),
-                f32(1),
-                f32(2),
-                f32(3),
-                f32(4),
-                u64(5),
-                u64(6),
-                np.float64(7.0),
-                np.float64(8.0),
-            ),
-        ),
-    }
+    kernels = {0: k0, 4: k4, 16: k16}
+    args = {f"launch_{n}": (kernels[n], a) for n, a in launch_args(buf).items()}
     cfg = LaunchConfig(grid=1, block=32)
     spin_cfg = LaunchConfig(grid=1, block=1)
     for name, (kernel, kargs) in args.items():
         batches = []
         for _ in range(25):
-            launch(stream, spin_cfg, spin, u64(20_000_000))
+            launch(stream, spin_cfg, spin, np.uint64(20_000_000))
             t = time.perf_counter()
             for _ in range(400):
                 launch(stream, cfg, kernel, *kargs)

@@ -37,6 +37,7 @@ try:
 except ImportError:
     from cuda.core.experimental import Device, LaunchConfig, ObjectCode, launch
 import _launch_floor as floor
+from _common import launch_args
 
 dev = Device(0)
 dev.set_current()
@@ -47,11 +48,9 @@ spin, k0, k4, k16 = (code.get_kernel(n) for n in ("spin", "k0", "k4", "k16"))
 cfg, spin_cfg = LaunchConfig(grid=1, block=32), LaunchConfig(grid=1, block=1)
 buf = dev.allocate(1 << 20, stream=stream)
 ptr = np.uint64(int(buf.handle))
-f32, i32, u64, f64 = np.float32, np.int32, np.uint64, np.float64
-# the same arguments as benchmarks/_core_child.py; for the C loop, each one's bytes
-args = {0: (k0, ()), 4: (k4, (f32(1.5), buf, buf, u64(7))),
-        16: (k16, (buf, buf, buf, buf, i32(1), i32(2), i32(3), i32(4), f32(1), f32(2), f32(3), f32(4),
-                   u64(5), u64(6), f64(7.0), f64(8.0)))}
+# the arguments of benchmarks/_core_child.py; for the C loop, each one's bytes
+kernels = {0: k0, 4: k4, 16: k16}
+args = {n: (kernels[n], a) for n, a in launch_args(buf).items()}
 raw = {n: [(ptr if a is buf else a).tobytes() for a in a_] for n, (k, a_) in args.items()}
 floor.prepare(int(stream.handle), int(k0.handle), 32)
 h = int(stream.handle)
@@ -108,7 +107,8 @@ def main() -> int:
         build(tmp)
         cubin = os.path.join(tmp, "bench.cubin")
         make_cubin(cubin)
-        stacks = {"ours": f"{args.ours_path}{os.pathsep}{tmp}", "NVIDIA": tmp}
+        # the child imports _launch_floor (built in tmp) and _common (here)
+        stacks = {"ours": os.pathsep.join([args.ours_path, tmp, str(HERE)]), "NVIDIA": f"{tmp}{os.pathsep}{HERE}"}
         runs = {name: [] for name in stacks}
         for _ in range(args.rounds):
             for name, path in stacks.items():
