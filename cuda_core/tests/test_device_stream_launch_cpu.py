@@ -407,5 +407,3 @@ def test_default_stream_setting_follows_the_bindings(monkeypatch, value):
 
     monkeypatch.setenv("CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM", value)
     assert _stream._ptds_enabled() is per_thread_default_stream() is (value in ("1", "2"))
-    expected = _stream.PER_THREAD_DEFAULT_STREAM if value in ("1", "2") else _stream.LEGACY_DEFAULT_STREAM
-    assert _stream.default_stream() is expected

@@ -337,10 +337,6 @@ def _adopt(uintptr_t handle, device_id):
     return s
 
 
-def default_stream():
-    """PER_THREAD_DEFAULT_STREAM when CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM is set non-zero, else LEGACY_DEFAULT_STREAM."""
-    return PER_THREAD_DEFAULT_STREAM if _ptds_enabled() else LEGACY_DEFAULT_STREAM
-
 
 def _create(options, device_id):
     """A new owned Stream made with StreamOptions (or a dict or None) in the current context."""
