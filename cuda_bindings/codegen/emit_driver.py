@@ -1229,6 +1229,7 @@ def module(lib: Lib, stamp: str) -> tuple[str, str, str]:
     out += [
         "",
         f"cdef object _success = _enum_{result_py}({m}.{lib.cfg['success']})",
+        "cdef tuple _success_only = (_success,)  # tuples are immutable: one serves every call",
         "",
         "",
         "cdef inline object _result(int value):",

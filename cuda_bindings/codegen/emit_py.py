@@ -375,7 +375,8 @@ def _finish(lib: Lib, style: str, outs: list[str], indent: str, handle: str | No
             f"if _status != {lib.cymod}.{success}:",
             f"    return (_result(_status), {nones})" if outs else "    return (_result(_status),)",
         ]
-        lines += [f"return (_result(_status), {', '.join(outs)})" if outs else "return (_result(_status),)"]
+        # A call with no outputs returns one shared tuple on success instead of building one.
+        lines += [f"return (_result(_status), {', '.join(outs)})" if outs else "return _success_only"]
     else:
         check = f"_check(_status, <intptr_t>{handle})" if handle and lib.cfg.get("error_log") else "_check(_status, 0)"
         lines = [f"if _status != {lib.cymod}.{success}:", f"    {check}"]
@@ -386,6 +387,9 @@ def _finish(lib: Lib, style: str, outs: list[str], indent: str, handle: str | No
         else:
             lines.append(f"return ({', '.join(outs)})")
     return [f"{indent}{line}" for line in lines]
+
+
+_SHARED_TUPLE = "tuples are immutable: one serves every call"
 
 
 def lib_result(lib: Lib) -> str:
@@ -493,6 +497,7 @@ def module(lib: Lib, stamp: str) -> tuple[str, str]:
         "",
         f"cdef dict _result_members = {result_py}._value2member_map_",
         f"cdef object _success = {result_py}({lib.cymod}.{lib.cfg['success']})",
+        *([f"cdef tuple _success_only = (_success,)  # {_SHARED_TUPLE}"] if style == "tuple" else []),
         "",
         "",
         "cdef inline object _result(int value):",

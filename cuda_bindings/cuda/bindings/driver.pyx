@@ -11324,6 +11324,7 @@ CUeglFrame_v1 = CUeglFrame_st
 CUeglFrame = CUeglFrame_st
 
 cdef object _success = _enum_CUresult(cydriver.CUDA_SUCCESS)
+cdef tuple _success_only = (_success,)  # tuples are immutable: one serves every call
 
 
 cdef inline object _result(int value):
@@ -11464,7 +11465,7 @@ def cuInit(Flags):
         _status = cydriver.cuInit(c_Flags)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuDriverGetVersion():
@@ -11735,7 +11736,7 @@ def cuDeviceGetNvSciSyncAttributes(nvSciSyncAttrList, dev, flags):
     _status = cydriver.cuDeviceGetNvSciSyncAttributes(<void*>_nvSciSyncAttrList.ptr, c_dev, c_flags)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuDeviceSetMemPool(dev, pool):
@@ -11758,7 +11759,7 @@ def cuDeviceSetMemPool(dev, pool):
     _status = cydriver.cuDeviceSetMemPool(c_dev, c_pool)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuDeviceGetMemPool(dev):
@@ -11850,7 +11851,7 @@ def cuFlushGPUDirectRDMAWrites(target, scope):
     _status = cydriver.cuFlushGPUDirectRDMAWrites(c_target, c_scope)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuDeviceGetProperties(dev):
@@ -11961,7 +11962,7 @@ def cuDevicePrimaryCtxRelease(dev):
         _status = cydriver.cuDevicePrimaryCtxRelease(c_dev)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuDevicePrimaryCtxSetFlags(dev, flags):
@@ -12026,7 +12027,7 @@ def cuDevicePrimaryCtxSetFlags(dev, flags):
     _status = cydriver.cuDevicePrimaryCtxSetFlags(c_dev, c_flags)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuDevicePrimaryCtxGetState(dev):
@@ -12073,7 +12074,7 @@ def cuDevicePrimaryCtxReset(dev):
         _status = cydriver.cuDevicePrimaryCtxReset(c_dev)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuCtxCreate(ctxCreateParams, flags, dev):
@@ -12215,7 +12216,7 @@ def cuCtxDestroy(ctx):
         _status = cydriver.cuCtxDestroy(c_ctx)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuCtxPushCurrent(ctx):
@@ -12236,7 +12237,7 @@ def cuCtxPushCurrent(ctx):
     _status = cydriver.cuCtxPushCurrent(c_ctx)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuCtxPopCurrent():
@@ -12274,7 +12275,7 @@ def cuCtxSetCurrent(ctx):
     _status = cydriver.cuCtxSetCurrent(c_ctx)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuCtxGetCurrent():
@@ -12348,7 +12349,7 @@ def cuCtxSetFlags(flags):
     _status = cydriver.cuCtxSetFlags(c_flags)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuCtxGetId(ctx):
@@ -12386,7 +12387,7 @@ def cuCtxSynchronize():
         _status = cydriver.cuCtxSynchronize()
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuCtxSynchronize_v2(ctx):
@@ -12409,7 +12410,7 @@ def cuCtxSynchronize_v2(ctx):
     _status = cydriver.cuCtxSynchronize_v2(c_ctx)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuCtxSetLimit(limit, value):
@@ -12470,7 +12471,7 @@ def cuCtxSetLimit(limit, value):
     _status = cydriver.cuCtxSetLimit(c_limit, c_value)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuCtxGetLimit(limit):
@@ -12544,7 +12545,7 @@ def cuCtxSetCacheConfig(config):
     _status = cydriver.cuCtxSetCacheConfig(c_config)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuCtxGetApiVersion(ctx):
@@ -12602,7 +12603,7 @@ def cuCtxResetPersistingL2Cache():
     _status = cydriver.cuCtxResetPersistingL2Cache()
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuCtxGetExecAffinity(type):
@@ -12654,7 +12655,7 @@ def cuCtxRecordEvent(hCtx, hEvent):
     _status = cydriver.cuCtxRecordEvent(c_hCtx, c_hEvent)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuCtxWaitEvent(hCtx, hEvent):
@@ -12687,7 +12688,7 @@ def cuCtxWaitEvent(hCtx, hEvent):
     _status = cydriver.cuCtxWaitEvent(c_hCtx, c_hEvent)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuCtxAttach(flags):
@@ -12728,7 +12729,7 @@ def cuCtxDetach(ctx):
     _status = cydriver.cuCtxDetach(c_ctx)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuCtxGetSharedMemConfig():
@@ -12773,7 +12774,7 @@ def cuCtxSetSharedMemConfig(config):
     _status = cydriver.cuCtxSetSharedMemConfig(c_config)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuModuleLoad(fname):
@@ -12901,7 +12902,7 @@ def cuModuleUnload(hmod):
         _status = cydriver.cuModuleUnload(c_hmod)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuModuleGetLoadingMode():
@@ -13128,7 +13129,7 @@ def cuLinkAddData(state, type, data, size, name, numOptions, options, optionValu
             _status = cydriver.cuLinkAddData(c_state, c_type, <void*>_data.ptr, c_size, c_name, c_numOptions, c_options, <void**>_optionValues.ptrs)
         if _status != cydriver.CUDA_SUCCESS:
             return (_result(_status),)
-        return (_result(_status),)
+        return _success_only
     finally:
         PyMem_Free(c_options)
 
@@ -13182,7 +13183,7 @@ def cuLinkAddFile(state, type, path, numOptions, options, optionValues):
             _status = cydriver.cuLinkAddFile(c_state, c_type, c_path, c_numOptions, c_options, <void**>_optionValues.ptrs)
         if _status != cydriver.CUDA_SUCCESS:
             return (_result(_status),)
-        return (_result(_status),)
+        return _success_only
     finally:
         PyMem_Free(c_options)
 
@@ -13227,7 +13228,7 @@ def cuLinkDestroy(state):
         _status = cydriver.cuLinkDestroy(c_state)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuModuleGetTexRef(hmod, name):
@@ -13452,7 +13453,7 @@ def cuLibraryUnload(library):
         _status = cydriver.cuLibraryUnload(c_library)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuLibraryGetKernel(library, name):
@@ -13818,7 +13819,7 @@ def cuKernelSetAttribute(attrib, val, kernel, dev):
     _status = cydriver.cuKernelSetAttribute(c_attrib, c_val, c_kernel, c_dev)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuKernelSetCacheConfig(kernel, config, dev):
@@ -13863,7 +13864,7 @@ def cuKernelSetCacheConfig(kernel, config, dev):
     _status = cydriver.cuKernelSetCacheConfig(c_kernel, c_config, c_dev)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuKernelGetName(hfunc):
@@ -14027,7 +14028,7 @@ def cuMemFree(dptr):
         _status = cydriver.cuMemFree(c_dptr)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuMemGetAddressRange(dptr):
@@ -14098,7 +14099,7 @@ def cuMemFreeHost(p):
         _status = cydriver.cuMemFreeHost(<void*>_p.ptr)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuMemHostAlloc(bytesize, Flags):
@@ -14346,7 +14347,7 @@ def cuDeviceUnregisterAsyncNotification(device, callback):
     _status = cydriver.cuDeviceUnregisterAsyncNotification(c_device, c_callback)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuDeviceGetByPCIBusId(pciBusId):
@@ -14536,7 +14537,7 @@ def cuIpcCloseMemHandle(dptr):
     _status = cydriver.cuIpcCloseMemHandle(c_dptr)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuMemHostRegister(p, bytesize, Flags):
@@ -14599,7 +14600,7 @@ def cuMemHostRegister(p, bytesize, Flags):
         _status = cydriver.cuMemHostRegister(<void*>_p.ptr, c_bytesize, c_Flags)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuMemHostUnregister(p):
@@ -14617,7 +14618,7 @@ def cuMemHostUnregister(p):
         _status = cydriver.cuMemHostUnregister(<void*>_p.ptr)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuMemcpy(dst, src, ByteCount):
@@ -14649,7 +14650,7 @@ def cuMemcpy(dst, src, ByteCount):
         _status = cydriver.cuMemcpy(c_dst, c_src, c_ByteCount)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuMemcpyPeer(dstDevice, dstContext, srcDevice, srcContext, ByteCount):
@@ -14693,7 +14694,7 @@ def cuMemcpyPeer(dstDevice, dstContext, srcDevice, srcContext, ByteCount):
         _status = cydriver.cuMemcpyPeer(c_dstDevice, c_dstContext, c_srcDevice, c_srcContext, c_ByteCount)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuMemcpyHtoD(dstDevice, srcHost, ByteCount):
@@ -14720,7 +14721,7 @@ def cuMemcpyHtoD(dstDevice, srcHost, ByteCount):
         _status = cydriver.cuMemcpyHtoD(c_dstDevice, <const void*>_srcHost.ptr, c_ByteCount)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuMemcpyDtoH(dstHost, srcDevice, ByteCount):
@@ -14747,7 +14748,7 @@ def cuMemcpyDtoH(dstHost, srcDevice, ByteCount):
         _status = cydriver.cuMemcpyDtoH(<void*>_dstHost.ptr, c_srcDevice, c_ByteCount)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuMemcpyDtoD(dstDevice, srcDevice, ByteCount):
@@ -14777,7 +14778,7 @@ def cuMemcpyDtoD(dstDevice, srcDevice, ByteCount):
         _status = cydriver.cuMemcpyDtoD(c_dstDevice, c_srcDevice, c_ByteCount)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuMemcpyDtoA(dstArray, dstOffset, srcDevice, ByteCount):
@@ -14811,7 +14812,7 @@ def cuMemcpyDtoA(dstArray, dstOffset, srcDevice, ByteCount):
         _status = cydriver.cuMemcpyDtoA(c_dstArray, c_dstOffset, c_srcDevice, c_ByteCount)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuMemcpyAtoD(dstDevice, srcArray, srcOffset, ByteCount):
@@ -14846,7 +14847,7 @@ def cuMemcpyAtoD(dstDevice, srcArray, srcOffset, ByteCount):
         _status = cydriver.cuMemcpyAtoD(c_dstDevice, c_srcArray, c_srcOffset, c_ByteCount)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuMemcpyHtoA(dstArray, dstOffset, srcHost, ByteCount):
@@ -14877,7 +14878,7 @@ def cuMemcpyHtoA(dstArray, dstOffset, srcHost, ByteCount):
         _status = cydriver.cuMemcpyHtoA(c_dstArray, c_dstOffset, <const void*>_srcHost.ptr, c_ByteCount)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuMemcpyAtoH(dstHost, srcArray, srcOffset, ByteCount):
@@ -14908,7 +14909,7 @@ def cuMemcpyAtoH(dstHost, srcArray, srcOffset, ByteCount):
         _status = cydriver.cuMemcpyAtoH(<void*>_dstHost.ptr, c_srcArray, c_srcOffset, c_ByteCount)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuMemcpyAtoA(dstArray, dstOffset, srcArray, srcOffset, ByteCount):
@@ -14947,7 +14948,7 @@ def cuMemcpyAtoA(dstArray, dstOffset, srcArray, srcOffset, ByteCount):
         _status = cydriver.cuMemcpyAtoA(c_dstArray, c_dstOffset, c_srcArray, c_srcOffset, c_ByteCount)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuMemcpy2D(pCopy):
@@ -15008,7 +15009,7 @@ def cuMemcpy2D(pCopy):
         _status = cydriver.cuMemcpy2D(c_pCopy)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuMemcpy2DUnaligned(pCopy):
@@ -15069,7 +15070,7 @@ def cuMemcpy2DUnaligned(pCopy):
         _status = cydriver.cuMemcpy2DUnaligned(c_pCopy)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuMemcpy3D(pCopy):
@@ -15135,7 +15136,7 @@ def cuMemcpy3D(pCopy):
         _status = cydriver.cuMemcpy3D(c_pCopy)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuMemcpy3DPeer(pCopy):
@@ -15156,7 +15157,7 @@ def cuMemcpy3DPeer(pCopy):
         _status = cydriver.cuMemcpy3DPeer(c_pCopy)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuMemcpyAsync(dst, src, ByteCount, hStream):
@@ -15194,7 +15195,7 @@ def cuMemcpyAsync(dst, src, ByteCount, hStream):
         _status = cydriver.cuMemcpyAsync(c_dst, c_src, c_ByteCount, c_hStream)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuMemcpyPeerAsync(dstDevice, dstContext, srcDevice, srcContext, ByteCount, hStream):
@@ -15244,7 +15245,7 @@ def cuMemcpyPeerAsync(dstDevice, dstContext, srcDevice, srcContext, ByteCount, h
         _status = cydriver.cuMemcpyPeerAsync(c_dstDevice, c_dstContext, c_srcDevice, c_srcContext, c_ByteCount, c_hStream)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuMemcpyHtoDAsync(dstDevice, srcHost, ByteCount, hStream):
@@ -15277,7 +15278,7 @@ def cuMemcpyHtoDAsync(dstDevice, srcHost, ByteCount, hStream):
         _status = cydriver.cuMemcpyHtoDAsync(c_dstDevice, <const void*>_srcHost.ptr, c_ByteCount, c_hStream)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuMemcpyDtoHAsync(dstHost, srcDevice, ByteCount, hStream):
@@ -15310,7 +15311,7 @@ def cuMemcpyDtoHAsync(dstHost, srcDevice, ByteCount, hStream):
         _status = cydriver.cuMemcpyDtoHAsync(<void*>_dstHost.ptr, c_srcDevice, c_ByteCount, c_hStream)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuMemcpyDtoDAsync(dstDevice, srcDevice, ByteCount, hStream):
@@ -15346,7 +15347,7 @@ def cuMemcpyDtoDAsync(dstDevice, srcDevice, ByteCount, hStream):
         _status = cydriver.cuMemcpyDtoDAsync(c_dstDevice, c_srcDevice, c_ByteCount, c_hStream)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuMemcpyHtoAAsync(dstArray, dstOffset, srcHost, ByteCount, hStream):
@@ -15383,7 +15384,7 @@ def cuMemcpyHtoAAsync(dstArray, dstOffset, srcHost, ByteCount, hStream):
         _status = cydriver.cuMemcpyHtoAAsync(c_dstArray, c_dstOffset, <const void*>_srcHost.ptr, c_ByteCount, c_hStream)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuMemcpyAtoHAsync(dstHost, srcArray, srcOffset, ByteCount, hStream):
@@ -15420,7 +15421,7 @@ def cuMemcpyAtoHAsync(dstHost, srcArray, srcOffset, ByteCount, hStream):
         _status = cydriver.cuMemcpyAtoHAsync(<void*>_dstHost.ptr, c_srcArray, c_srcOffset, c_ByteCount, c_hStream)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuMemcpy2DAsync(pCopy, hStream):
@@ -15488,7 +15489,7 @@ def cuMemcpy2DAsync(pCopy, hStream):
         _status = cydriver.cuMemcpy2DAsync(c_pCopy, c_hStream)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuMemcpy3DAsync(pCopy, hStream):
@@ -15560,7 +15561,7 @@ def cuMemcpy3DAsync(pCopy, hStream):
         _status = cydriver.cuMemcpy3DAsync(c_pCopy, c_hStream)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuMemcpy3DPeerAsync(pCopy, hStream):
@@ -15587,7 +15588,7 @@ def cuMemcpy3DPeerAsync(pCopy, hStream):
         _status = cydriver.cuMemcpy3DPeerAsync(c_pCopy, c_hStream)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuMemcpyBatchAsync(dsts, srcs, sizes, count, attrs, attrsIdxs, numAttrs, hStream):
@@ -15718,7 +15719,7 @@ def cuMemcpyBatchAsync(dsts, srcs, sizes, count, attrs, attrsIdxs, numAttrs, hSt
             _status = cydriver.cuMemcpyBatchAsync(c_dsts, c_srcs, c_sizes, c_count, c_attrs, c_attrsIdxs, c_numAttrs, c_hStream)
         if _status != cydriver.CUDA_SUCCESS:
             return (_result(_status),)
-        return (_result(_status),)
+        return _success_only
     finally:
         PyMem_Free(c_dsts)
         PyMem_Free(c_srcs)
@@ -15802,7 +15803,7 @@ def cuMemcpy3DBatchAsync(numOps, opList, flags, hStream):
         _status = cydriver.cuMemcpy3DBatchAsync(c_numOps, c_opList, c_flags, c_hStream)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuMemsetD8(dstDevice, uc, N):
@@ -15828,7 +15829,7 @@ def cuMemsetD8(dstDevice, uc, N):
         _status = cydriver.cuMemsetD8(c_dstDevice, c_uc, c_N)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuMemsetD16(dstDevice, us, N):
@@ -15854,7 +15855,7 @@ def cuMemsetD16(dstDevice, us, N):
         _status = cydriver.cuMemsetD16(c_dstDevice, c_us, c_N)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuMemsetD32(dstDevice, ui, N):
@@ -15880,7 +15881,7 @@ def cuMemsetD32(dstDevice, ui, N):
         _status = cydriver.cuMemsetD32(c_dstDevice, c_ui, c_N)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuMemsetD2D8(dstDevice, dstPitch, uc, Width, Height):
@@ -15914,7 +15915,7 @@ def cuMemsetD2D8(dstDevice, dstPitch, uc, Width, Height):
         _status = cydriver.cuMemsetD2D8(c_dstDevice, c_dstPitch, c_uc, c_Width, c_Height)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuMemsetD2D16(dstDevice, dstPitch, us, Width, Height):
@@ -15949,7 +15950,7 @@ def cuMemsetD2D16(dstDevice, dstPitch, us, Width, Height):
         _status = cydriver.cuMemsetD2D16(c_dstDevice, c_dstPitch, c_us, c_Width, c_Height)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuMemsetD2D32(dstDevice, dstPitch, ui, Width, Height):
@@ -15984,7 +15985,7 @@ def cuMemsetD2D32(dstDevice, dstPitch, ui, Width, Height):
         _status = cydriver.cuMemsetD2D32(c_dstDevice, c_dstPitch, c_ui, c_Width, c_Height)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuMemsetD8Async(dstDevice, uc, N, hStream):
@@ -16015,7 +16016,7 @@ def cuMemsetD8Async(dstDevice, uc, N, hStream):
         _status = cydriver.cuMemsetD8Async(c_dstDevice, c_uc, c_N, c_hStream)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuMemsetD16Async(dstDevice, us, N, hStream):
@@ -16047,7 +16048,7 @@ def cuMemsetD16Async(dstDevice, us, N, hStream):
         _status = cydriver.cuMemsetD16Async(c_dstDevice, c_us, c_N, c_hStream)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuMemsetD32Async(dstDevice, ui, N, hStream):
@@ -16079,7 +16080,7 @@ def cuMemsetD32Async(dstDevice, ui, N, hStream):
         _status = cydriver.cuMemsetD32Async(c_dstDevice, c_ui, c_N, c_hStream)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuMemsetD2D8Async(dstDevice, dstPitch, uc, Width, Height, hStream):
@@ -16119,7 +16120,7 @@ def cuMemsetD2D8Async(dstDevice, dstPitch, uc, Width, Height, hStream):
         _status = cydriver.cuMemsetD2D8Async(c_dstDevice, c_dstPitch, c_uc, c_Width, c_Height, c_hStream)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuMemsetD2D16Async(dstDevice, dstPitch, us, Width, Height, hStream):
@@ -16160,7 +16161,7 @@ def cuMemsetD2D16Async(dstDevice, dstPitch, us, Width, Height, hStream):
         _status = cydriver.cuMemsetD2D16Async(c_dstDevice, c_dstPitch, c_us, c_Width, c_Height, c_hStream)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuMemsetD2D32Async(dstDevice, dstPitch, ui, Width, Height, hStream):
@@ -16201,7 +16202,7 @@ def cuMemsetD2D32Async(dstDevice, dstPitch, ui, Width, Height, hStream):
         _status = cydriver.cuMemsetD2D32Async(c_dstDevice, c_dstPitch, c_ui, c_Width, c_Height, c_hStream)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuArrayCreate(pAllocateArray):
@@ -16444,7 +16445,7 @@ def cuArrayDestroy(hArray):
         _status = cydriver.cuArrayDestroy(c_hArray)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuArray3DCreate(pAllocateArray):
@@ -16720,7 +16721,7 @@ def cuMipmappedArrayDestroy(hMipmappedArray):
     _status = cydriver.cuMipmappedArrayDestroy(c_hMipmappedArray)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuMemGetHandleForAddressRange(dptr, size, handleType, flags):
@@ -16867,7 +16868,7 @@ def cuMemAddressFree(ptr, size):
     _status = cydriver.cuMemAddressFree(c_ptr, c_size)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuMemCreate(size, prop, flags):
@@ -16950,7 +16951,7 @@ def cuMemRelease(handle):
         _status = cydriver.cuMemRelease(c_handle)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuMemMap(ptr, size, offset, handle, flags):
@@ -17003,7 +17004,7 @@ def cuMemMap(ptr, size, offset, handle, flags):
         _status = cydriver.cuMemMap(c_ptr, c_size, c_offset, c_handle, c_flags)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuMemMapArrayAsync(mapInfoList, count, hStream):
@@ -17103,7 +17104,7 @@ def cuMemMapArrayAsync(mapInfoList, count, hStream):
     _status = cydriver.cuMemMapArrayAsync(c_mapInfoList, c_count, c_hStream)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuMemUnmap(ptr, size):
@@ -17131,7 +17132,7 @@ def cuMemUnmap(ptr, size):
         _status = cydriver.cuMemUnmap(c_ptr, c_size)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuMemSetAccess(ptr, size, desc, count):
@@ -17178,7 +17179,7 @@ def cuMemSetAccess(ptr, size, desc, count):
         _status = cydriver.cuMemSetAccess(c_ptr, c_size, c_desc, c_count)
         if _status != cydriver.CUDA_SUCCESS:
             return (_result(_status),)
-        return (_result(_status),)
+        return _success_only
     finally:
         PyMem_Free(c_desc)
 
@@ -17360,7 +17361,7 @@ def cuMemFreeAsync(dptr, hStream):
         _status = cydriver.cuMemFreeAsync(c_dptr, c_hStream)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuMemAllocAsync(bytesize, hStream):
@@ -17423,7 +17424,7 @@ def cuMemPoolTrimTo(pool, minBytesToKeep):
         _status = cydriver.cuMemPoolTrimTo(c_pool, c_minBytesToKeep)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuMemPoolSetAttribute(pool, attr, value):
@@ -17466,7 +17467,7 @@ def cuMemPoolSetAttribute(pool, attr, value):
         _status = cydriver.cuMemPoolSetAttribute(c_pool, c_attr, <void*>&_attr_value)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuMemPoolGetAttribute(pool, attr):
@@ -17543,7 +17544,7 @@ def cuMemPoolSetAccess(pool, map, count):
             _status = cydriver.cuMemPoolSetAccess(c_pool, c_map, c_count)
         if _status != cydriver.CUDA_SUCCESS:
             return (_result(_status),)
-        return (_result(_status),)
+        return _success_only
     finally:
         PyMem_Free(c_map)
 
@@ -17632,7 +17633,7 @@ def cuMemPoolDestroy(pool):
         _status = cydriver.cuMemPoolDestroy(c_pool)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuMemGetDefaultMemPool(type):
@@ -17926,7 +17927,7 @@ def cuMulticastAddDevice(mcHandle, dev):
     _status = cydriver.cuMulticastAddDevice(c_mcHandle, c_dev)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuMulticastBindMem(mcHandle, mcOffset, memHandle, memOffset, size, flags):
@@ -17980,7 +17981,7 @@ def cuMulticastBindMem(mcHandle, mcOffset, memHandle, memOffset, size, flags):
     _status = cydriver.cuMulticastBindMem(c_mcHandle, c_mcOffset, c_memHandle, c_memOffset, c_size, c_flags)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuMulticastBindAddr(mcHandle, mcOffset, memptr, size, flags):
@@ -18030,7 +18031,7 @@ def cuMulticastBindAddr(mcHandle, mcOffset, memptr, size, flags):
     _status = cydriver.cuMulticastBindAddr(c_mcHandle, c_mcOffset, c_memptr, c_size, c_flags)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuMulticastUnbind(mcHandle, dev, mcOffset, size):
@@ -18067,7 +18068,7 @@ def cuMulticastUnbind(mcHandle, dev, mcOffset, size):
     _status = cydriver.cuMulticastUnbind(c_mcHandle, c_dev, c_mcOffset, c_size)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuMulticastGetGranularity(prop, option):
@@ -18257,7 +18258,7 @@ def cuMemPrefetchAsync(devPtr, count, location, flags, hStream):
         _status = cydriver.cuMemPrefetchAsync(c_devPtr, c_count, (<cydriver.CUmemLocation_st*>(<CUmemLocation_st>_location)._ptr)[0], c_flags, c_hStream)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuMemAdvise(devPtr, count, advice, location):
@@ -18385,7 +18386,7 @@ def cuMemAdvise(devPtr, count, advice, location):
         _status = cydriver.cuMemAdvise(c_devPtr, c_count, c_advice, (<cydriver.CUmemLocation_st*>(<CUmemLocation_st>_location)._ptr)[0])
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuMemPrefetchBatchAsync(dptrs, sizes, count, prefetchLocs, prefetchLocIdxs, numPrefetchLocs, flags, hStream):
@@ -18485,7 +18486,7 @@ def cuMemPrefetchBatchAsync(dptrs, sizes, count, prefetchLocs, prefetchLocIdxs, 
         _status = cydriver.cuMemPrefetchBatchAsync(c_dptrs, c_sizes, c_count, c_prefetchLocs, c_prefetchLocIdxs, c_numPrefetchLocs, c_flags, c_hStream)
         if _status != cydriver.CUDA_SUCCESS:
             return (_result(_status),)
-        return (_result(_status),)
+        return _success_only
     finally:
         PyMem_Free(c_dptrs)
         PyMem_Free(c_sizes)
@@ -18554,7 +18555,7 @@ def cuMemDiscardBatchAsync(dptrs, sizes, count, flags, hStream):
         _status = cydriver.cuMemDiscardBatchAsync(c_dptrs, c_sizes, c_count, c_flags, c_hStream)
         if _status != cydriver.CUDA_SUCCESS:
             return (_result(_status),)
-        return (_result(_status),)
+        return _success_only
     finally:
         PyMem_Free(c_dptrs)
         PyMem_Free(c_sizes)
@@ -18662,7 +18663,7 @@ def cuMemDiscardAndPrefetchBatchAsync(dptrs, sizes, count, prefetchLocs, prefetc
         _status = cydriver.cuMemDiscardAndPrefetchBatchAsync(c_dptrs, c_sizes, c_count, c_prefetchLocs, c_prefetchLocIdxs, c_numPrefetchLocs, c_flags, c_hStream)
         if _status != cydriver.CUDA_SUCCESS:
             return (_result(_status),)
-        return (_result(_status),)
+        return _success_only
     finally:
         PyMem_Free(c_dptrs)
         PyMem_Free(c_sizes)
@@ -18762,7 +18763,7 @@ def cuMemRangeGetAttribute(data, dataSize, attribute, devPtr, count):
     _status = cydriver.cuMemRangeGetAttribute(<void*>_data.ptr, c_dataSize, c_attribute, c_devPtr, c_count)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuMemRangeGetAttributes(dataSizes, attributes, numAttributes, devPtr, count):
@@ -18876,7 +18877,7 @@ def cuPointerSetAttribute(value, attribute, ptr):
     _status = cydriver.cuPointerSetAttribute(<const void*>_value.ptr, c_attribute, c_ptr)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuPointerGetAttributes(numAttributes, attributes, ptr):
@@ -19182,7 +19183,7 @@ def cuStreamWaitEvent(hStream, hEvent, Flags):
         _status = cydriver.cuStreamWaitEvent(c_hStream, c_hEvent, c_Flags)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuStreamAddCallback(hStream, callback, userData, flags):
@@ -19246,7 +19247,7 @@ def cuStreamAddCallback(hStream, callback, userData, flags):
         _host_ok = _status == cydriver.CUDA_SUCCESS
         if _status != cydriver.CUDA_SUCCESS:
             return (_result(_status),)
-        return (_result(_status),)
+        return _success_only
     finally:
         if _host_data != NULL and not _host_ok:
             release_host_fn(_host_data)  # it will never run
@@ -19283,7 +19284,7 @@ def cuStreamBeginCapture(hStream, mode):
         _status = cydriver.cuStreamBeginCapture(c_hStream, c_mode)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuStreamBeginCaptureToGraph(hStream, hGraph, dependencies, dependencyData, numDependencies, mode):
@@ -19348,7 +19349,7 @@ def cuStreamBeginCaptureToGraph(hStream, hGraph, dependencies, dependencyData, n
         _status = cydriver.cuStreamBeginCaptureToGraph(c_hStream, c_hGraph, c_dependencies, c_dependencyData, c_numDependencies, c_mode)
         if _status != cydriver.CUDA_SUCCESS:
             return (_result(_status),)
-        return (_result(_status),)
+        return _success_only
     finally:
         PyMem_Free(c_dependencies)
         PyMem_Free(c_dependencyData)
@@ -19527,7 +19528,7 @@ def cuStreamUpdateCaptureDependencies(hStream, dependencies, dependencyData, num
         _status = cydriver.cuStreamUpdateCaptureDependencies(c_hStream, c_dependencies, c_dependencyData, c_numDependencies, c_flags)
         if _status != cydriver.CUDA_SUCCESS:
             return (_result(_status),)
-        return (_result(_status),)
+        return _success_only
     finally:
         PyMem_Free(c_dependencies)
         PyMem_Free(c_dependencyData)
@@ -19597,7 +19598,7 @@ def cuStreamAttachMemAsync(hStream, dptr, length, flags):
     _status = cydriver.cuStreamAttachMemAsync(c_hStream, c_dptr, c_length, c_flags)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuStreamQuery(hStream):
@@ -19618,7 +19619,7 @@ def cuStreamQuery(hStream):
     _status = cydriver.cuStreamQuery(c_hStream)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuStreamSynchronize(hStream):
@@ -19640,7 +19641,7 @@ def cuStreamSynchronize(hStream):
         _status = cydriver.cuStreamSynchronize(c_hStream)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuStreamDestroy(hStream):
@@ -19662,7 +19663,7 @@ def cuStreamDestroy(hStream):
         _status = cydriver.cuStreamDestroy(c_hStream)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuStreamCopyAttributes(dst, src):
@@ -19687,7 +19688,7 @@ def cuStreamCopyAttributes(dst, src):
     _status = cydriver.cuStreamCopyAttributes(c_dst, c_src)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuStreamGetAttribute(hStream, attr):
@@ -19730,7 +19731,7 @@ def cuStreamSetAttribute(hStream, attr, value):
     _status = cydriver.cuStreamSetAttribute(c_hStream, c_attr, c_value)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuEventCreate(Flags):
@@ -19788,7 +19789,7 @@ def cuEventRecord(hEvent, hStream):
     _status = cydriver.cuEventRecord(c_hEvent, c_hStream)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuEventRecordWithFlags(hEvent, hStream, flags):
@@ -19827,7 +19828,7 @@ def cuEventRecordWithFlags(hEvent, hStream, flags):
     _status = cydriver.cuEventRecordWithFlags(c_hEvent, c_hStream, c_flags)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuEventQuery(hEvent):
@@ -19849,7 +19850,7 @@ def cuEventQuery(hEvent):
     _status = cydriver.cuEventQuery(c_hEvent)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuEventSynchronize(hEvent):
@@ -19873,7 +19874,7 @@ def cuEventSynchronize(hEvent):
         _status = cydriver.cuEventSynchronize(c_hEvent)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuEventDestroy(hEvent):
@@ -19895,7 +19896,7 @@ def cuEventDestroy(hEvent):
         _status = cydriver.cuEventDestroy(c_hEvent)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuEventElapsedTime(hStart, hEnd):
@@ -20132,7 +20133,7 @@ def cuDestroyExternalMemory(extMem):
     _status = cydriver.cuDestroyExternalMemory(c_extMem)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuImportExternalSemaphore(semHandleDesc):
@@ -20322,7 +20323,7 @@ def cuSignalExternalSemaphoresAsync(extSemArray, paramsArray, numExtSems, stream
         _status = cydriver.cuSignalExternalSemaphoresAsync(c_extSemArray, c_paramsArray, c_numExtSems, c_stream)
         if _status != cydriver.CUDA_SUCCESS:
             return (_result(_status),)
-        return (_result(_status),)
+        return _success_only
     finally:
         PyMem_Free(c_extSemArray)
         PyMem_Free(c_paramsArray)
@@ -20405,7 +20406,7 @@ def cuWaitExternalSemaphoresAsync(extSemArray, paramsArray, numExtSems, stream):
         _status = cydriver.cuWaitExternalSemaphoresAsync(c_extSemArray, c_paramsArray, c_numExtSems, c_stream)
         if _status != cydriver.CUDA_SUCCESS:
             return (_result(_status),)
-        return (_result(_status),)
+        return _success_only
     finally:
         PyMem_Free(c_extSemArray)
         PyMem_Free(c_paramsArray)
@@ -20428,7 +20429,7 @@ def cuDestroyExternalSemaphore(extSem):
     _status = cydriver.cuDestroyExternalSemaphore(c_extSem)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuStreamWaitValue32(stream, addr, value, flags):
@@ -20472,7 +20473,7 @@ def cuStreamWaitValue32(stream, addr, value, flags):
     _status = cydriver.cuStreamWaitValue32(c_stream, c_addr, c_value, c_flags)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuStreamWaitValue64(stream, addr, value, flags):
@@ -20515,7 +20516,7 @@ def cuStreamWaitValue64(stream, addr, value, flags):
     _status = cydriver.cuStreamWaitValue64(c_stream, c_addr, c_value, c_flags)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuStreamWriteValue32(stream, addr, value, flags):
@@ -20550,7 +20551,7 @@ def cuStreamWriteValue32(stream, addr, value, flags):
     _status = cydriver.cuStreamWriteValue32(c_stream, c_addr, c_value, c_flags)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuStreamWriteValue64(stream, addr, value, flags):
@@ -20586,7 +20587,7 @@ def cuStreamWriteValue64(stream, addr, value, flags):
     _status = cydriver.cuStreamWriteValue64(c_stream, c_addr, c_value, c_flags)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuStreamBatchMemOp(stream, count, flags):
@@ -20744,7 +20745,7 @@ def cuFuncSetAttribute(hfunc, attrib, value):
     _status = cydriver.cuFuncSetAttribute(c_hfunc, c_attrib, c_value)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuFuncSetCacheConfig(hfunc, config):
@@ -20778,7 +20779,7 @@ def cuFuncSetCacheConfig(hfunc, config):
     _status = cydriver.cuFuncSetCacheConfig(c_hfunc, c_config)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuFuncGetModule(hfunc):
@@ -20892,7 +20893,7 @@ def cuFuncLoad(function):
     _status = cydriver.cuFuncLoad(c_function)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuLaunchKernel(f, gridDimX, gridDimY, gridDimZ, blockDimX, blockDimY, blockDimZ, sharedMemBytes, hStream, kernelParams, extra):
@@ -20984,7 +20985,7 @@ def cuLaunchKernel(f, gridDimX, gridDimY, gridDimZ, blockDimX, blockDimY, blockD
         _status = cydriver.cuLaunchKernel(c_f, c_gridDimX, c_gridDimY, c_gridDimZ, c_blockDimX, c_blockDimY, c_blockDimZ, c_sharedMemBytes, c_hStream, c_kernelParams, c_extra)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuLaunchKernelEx(config, f, kernelParams, extra):
@@ -21134,7 +21135,7 @@ def cuLaunchKernelEx(config, f, kernelParams, extra):
         _status = cydriver.cuLaunchKernelEx(c_config, c_f, c_kernelParams, c_extra)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuLaunchCooperativeKernel(f, gridDimX, gridDimY, gridDimZ, blockDimX, blockDimY, blockDimZ, sharedMemBytes, hStream, kernelParams):
@@ -21213,7 +21214,7 @@ def cuLaunchCooperativeKernel(f, gridDimX, gridDimY, gridDimZ, blockDimX, blockD
         _status = cydriver.cuLaunchCooperativeKernel(c_f, c_gridDimX, c_gridDimY, c_gridDimZ, c_blockDimX, c_blockDimY, c_blockDimZ, c_sharedMemBytes, c_hStream, c_kernelParams)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuLaunchCooperativeKernelMultiDevice(launchParamsList, numDevices, flags):
@@ -21304,7 +21305,7 @@ def cuLaunchCooperativeKernelMultiDevice(launchParamsList, numDevices, flags):
     _status = cydriver.cuLaunchCooperativeKernelMultiDevice(c_launchParamsList, c_numDevices, c_flags)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuLaunchHostFunc(hStream, fn, userData):
@@ -21362,7 +21363,7 @@ def cuLaunchHostFunc(hStream, fn, userData):
         _host_ok = _status == cydriver.CUDA_SUCCESS
         if _status != cydriver.CUDA_SUCCESS:
             return (_result(_status),)
-        return (_result(_status),)
+        return _success_only
     finally:
         if _host_data != NULL and not _host_ok:
             release_host_fn(_host_data)  # it will never run
@@ -21394,7 +21395,7 @@ def cuFuncSetBlockShape(hfunc, x, y, z):
     _status = cydriver.cuFuncSetBlockShape(c_hfunc, c_x, c_y, c_z)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuFuncSetSharedSize(hfunc, bytes):
@@ -21417,7 +21418,7 @@ def cuFuncSetSharedSize(hfunc, bytes):
     _status = cydriver.cuFuncSetSharedSize(c_hfunc, c_bytes)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuParamSetSize(hfunc, numbytes):
@@ -21439,7 +21440,7 @@ def cuParamSetSize(hfunc, numbytes):
     _status = cydriver.cuParamSetSize(c_hfunc, c_numbytes)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuParamSeti(hfunc, offset, value):
@@ -21465,7 +21466,7 @@ def cuParamSeti(hfunc, offset, value):
     _status = cydriver.cuParamSeti(c_hfunc, c_offset, c_value)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuParamSetf(hfunc, offset, value):
@@ -21491,7 +21492,7 @@ def cuParamSetf(hfunc, offset, value):
     _status = cydriver.cuParamSetf(c_hfunc, c_offset, c_value)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuParamSetv(hfunc, offset, ptr, numbytes):
@@ -21520,7 +21521,7 @@ def cuParamSetv(hfunc, offset, ptr, numbytes):
     _status = cydriver.cuParamSetv(c_hfunc, c_offset, <void*>_ptr.ptr, c_numbytes)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuLaunch(f):
@@ -21545,7 +21546,7 @@ def cuLaunch(f):
     _status = cydriver.cuLaunch(c_f)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuLaunchGrid(f, grid_width, grid_height):
@@ -21577,7 +21578,7 @@ def cuLaunchGrid(f, grid_width, grid_height):
     _status = cydriver.cuLaunchGrid(c_f, c_grid_width, c_grid_height)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuLaunchGridAsync(f, grid_width, grid_height, hStream):
@@ -21615,7 +21616,7 @@ def cuLaunchGridAsync(f, grid_width, grid_height, hStream):
     _status = cydriver.cuLaunchGridAsync(c_f, c_grid_width, c_grid_height, c_hStream)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuParamSetTexRef(hfunc, texunit, hTexRef):
@@ -21645,7 +21646,7 @@ def cuParamSetTexRef(hfunc, texunit, hTexRef):
     _status = cydriver.cuParamSetTexRef(c_hfunc, c_texunit, c_hTexRef)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuFuncSetSharedMemConfig(hfunc, config):
@@ -21683,7 +21684,7 @@ def cuFuncSetSharedMemConfig(hfunc, config):
     _status = cydriver.cuFuncSetSharedMemConfig(c_hfunc, c_config)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuGraphCreate(flags):
@@ -21824,7 +21825,7 @@ def cuGraphKernelNodeSetParams(hNode, nodeParams):
     _status = cydriver.cuGraphKernelNodeSetParams(c_hNode, c_nodeParams)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuGraphAddMemcpyNode(hGraph, dependencies, numDependencies, copyParams, ctx):
@@ -21926,7 +21927,7 @@ def cuGraphMemcpyNodeSetParams(hNode, nodeParams):
     _status = cydriver.cuGraphMemcpyNodeSetParams(c_hNode, c_nodeParams)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuGraphAddMemsetNode(hGraph, dependencies, numDependencies, memsetParams, ctx):
@@ -22022,7 +22023,7 @@ def cuGraphMemsetNodeSetParams(hNode, nodeParams):
     _status = cydriver.cuGraphMemsetNodeSetParams(c_hNode, c_nodeParams)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuGraphAddHostNode(hGraph, dependencies, numDependencies, nodeParams):
@@ -22117,7 +22118,7 @@ def cuGraphHostNodeSetParams(hNode, nodeParams):
         keep_host_record_cu(NULL, <void*>c_nodeParams.fn, c_nodeParams.userData)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuGraphAddChildGraphNode(hGraph, dependencies, numDependencies, childGraph):
@@ -22318,7 +22319,7 @@ def cuGraphEventRecordNodeSetEvent(hNode, event):
     _status = cydriver.cuGraphEventRecordNodeSetEvent(c_hNode, c_event)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuGraphAddEventWaitNode(hGraph, dependencies, numDependencies, event):
@@ -22409,7 +22410,7 @@ def cuGraphEventWaitNodeSetEvent(hNode, event):
     _status = cydriver.cuGraphEventWaitNodeSetEvent(c_hNode, c_event)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuGraphAddExternalSemaphoresSignalNode(hGraph, dependencies, numDependencies, nodeParams):
@@ -22505,7 +22506,7 @@ def cuGraphExternalSemaphoresSignalNodeSetParams(hNode, nodeParams):
     _status = cydriver.cuGraphExternalSemaphoresSignalNodeSetParams(c_hNode, c_nodeParams)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuGraphAddExternalSemaphoresWaitNode(hGraph, dependencies, numDependencies, nodeParams):
@@ -22601,7 +22602,7 @@ def cuGraphExternalSemaphoresWaitNodeSetParams(hNode, nodeParams):
     _status = cydriver.cuGraphExternalSemaphoresWaitNodeSetParams(c_hNode, c_nodeParams)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuGraphAddBatchMemOpNode(hGraph, dependencies, numDependencies, nodeParams):
@@ -22701,7 +22702,7 @@ def cuGraphBatchMemOpNodeSetParams(hNode, nodeParams):
     _status = cydriver.cuGraphBatchMemOpNodeSetParams(c_hNode, c_nodeParams)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuGraphExecBatchMemOpNodeSetParams(hGraphExec, hNode, nodeParams):
@@ -22742,7 +22743,7 @@ def cuGraphExecBatchMemOpNodeSetParams(hGraphExec, hNode, nodeParams):
     _status = cydriver.cuGraphExecBatchMemOpNodeSetParams(c_hGraphExec, c_hNode, c_nodeParams)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuGraphAddMemAllocNode(hGraph, dependencies, numDependencies):
@@ -22896,7 +22897,7 @@ def cuDeviceGraphMemTrim(device):
     _status = cydriver.cuDeviceGraphMemTrim(c_device)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuDeviceGetGraphMemAttribute(device, attr):
@@ -22953,7 +22954,7 @@ def cuDeviceSetGraphMemAttribute(device, attr, value):
     _status = cydriver.cuDeviceSetGraphMemAttribute(c_device, c_attr, <void*>&_attr_value)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuGraphClone(originalGraph):
@@ -23291,7 +23292,7 @@ def cuGraphAddDependencies(hGraph, from_, to, edgeData, numDependencies):
         _status = cydriver.cuGraphAddDependencies(c_hGraph, c_from_, c_to, c_edgeData, c_numDependencies)
         if _status != cydriver.CUDA_SUCCESS:
             return (_result(_status),)
-        return (_result(_status),)
+        return _success_only
     finally:
         PyMem_Free(c_from_)
         PyMem_Free(c_to)
@@ -23355,7 +23356,7 @@ def cuGraphRemoveDependencies(hGraph, from_, to, edgeData, numDependencies):
         _status = cydriver.cuGraphRemoveDependencies(c_hGraph, c_from_, c_to, c_edgeData, c_numDependencies)
         if _status != cydriver.CUDA_SUCCESS:
             return (_result(_status),)
-        return (_result(_status),)
+        return _success_only
     finally:
         PyMem_Free(c_from_)
         PyMem_Free(c_to)
@@ -23380,7 +23381,7 @@ def cuGraphDestroyNode(hNode):
     _status = cydriver.cuGraphDestroyNode(c_hNode)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuGraphInstantiate(hGraph, flags):
@@ -23569,7 +23570,7 @@ def cuGraphExecKernelNodeSetParams(hGraphExec, hNode, nodeParams):
     _status = cydriver.cuGraphExecKernelNodeSetParams(c_hGraphExec, c_hNode, c_nodeParams)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuGraphExecMemcpyNodeSetParams(hGraphExec, hNode, copyParams, ctx):
@@ -23615,7 +23616,7 @@ def cuGraphExecMemcpyNodeSetParams(hGraphExec, hNode, copyParams, ctx):
     _status = cydriver.cuGraphExecMemcpyNodeSetParams(c_hGraphExec, c_hNode, c_copyParams, c_ctx)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuGraphExecMemsetNodeSetParams(hGraphExec, hNode, memsetParams, ctx):
@@ -23663,7 +23664,7 @@ def cuGraphExecMemsetNodeSetParams(hGraphExec, hNode, memsetParams, ctx):
     _status = cydriver.cuGraphExecMemsetNodeSetParams(c_hGraphExec, c_hNode, c_memsetParams, c_ctx)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuGraphExecHostNodeSetParams(hGraphExec, hNode, nodeParams):
@@ -23700,7 +23701,7 @@ def cuGraphExecHostNodeSetParams(hGraphExec, hNode, nodeParams):
         keep_host_record_cu(NULL, <void*>c_nodeParams.fn, c_nodeParams.userData)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuGraphExecChildGraphNodeSetParams(hGraphExec, hNode, childGraph):
@@ -23739,7 +23740,7 @@ def cuGraphExecChildGraphNodeSetParams(hGraphExec, hNode, childGraph):
     _status = cydriver.cuGraphExecChildGraphNodeSetParams(c_hGraphExec, c_hNode, c_childGraph)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuGraphExecEventRecordNodeSetEvent(hGraphExec, hNode, event):
@@ -23774,7 +23775,7 @@ def cuGraphExecEventRecordNodeSetEvent(hGraphExec, hNode, event):
     _status = cydriver.cuGraphExecEventRecordNodeSetEvent(c_hGraphExec, c_hNode, c_event)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuGraphExecEventWaitNodeSetEvent(hGraphExec, hNode, event):
@@ -23809,7 +23810,7 @@ def cuGraphExecEventWaitNodeSetEvent(hGraphExec, hNode, event):
     _status = cydriver.cuGraphExecEventWaitNodeSetEvent(c_hGraphExec, c_hNode, c_event)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuGraphExecExternalSemaphoresSignalNodeSetParams(hGraphExec, hNode, nodeParams):
@@ -23845,7 +23846,7 @@ def cuGraphExecExternalSemaphoresSignalNodeSetParams(hGraphExec, hNode, nodePara
     _status = cydriver.cuGraphExecExternalSemaphoresSignalNodeSetParams(c_hGraphExec, c_hNode, c_nodeParams)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuGraphExecExternalSemaphoresWaitNodeSetParams(hGraphExec, hNode, nodeParams):
@@ -23881,7 +23882,7 @@ def cuGraphExecExternalSemaphoresWaitNodeSetParams(hGraphExec, hNode, nodeParams
     _status = cydriver.cuGraphExecExternalSemaphoresWaitNodeSetParams(c_hGraphExec, c_hNode, c_nodeParams)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuGraphNodeSetEnabled(hGraphExec, hNode, isEnabled):
@@ -23918,7 +23919,7 @@ def cuGraphNodeSetEnabled(hGraphExec, hNode, isEnabled):
     _status = cydriver.cuGraphNodeSetEnabled(c_hGraphExec, c_hNode, c_isEnabled)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuGraphNodeGetEnabled(hGraphExec, hNode):
@@ -23977,7 +23978,7 @@ def cuGraphUpload(hGraphExec, hStream):
         _status = cydriver.cuGraphUpload(c_hGraphExec, c_hStream)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuGraphLaunch(hGraphExec, hStream):
@@ -24008,7 +24009,7 @@ def cuGraphLaunch(hGraphExec, hStream):
         _status = cydriver.cuGraphLaunch(c_hGraphExec, c_hStream)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuGraphExecDestroy(hGraphExec):
@@ -24029,7 +24030,7 @@ def cuGraphExecDestroy(hGraphExec):
         _status = cydriver.cuGraphExecDestroy(c_hGraphExec)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuGraphDestroy(hGraph):
@@ -24048,7 +24049,7 @@ def cuGraphDestroy(hGraph):
         _status = cydriver.cuGraphDestroy(c_hGraph)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuGraphExecUpdate(hGraphExec, hGraph):
@@ -24154,7 +24155,7 @@ def cuGraphKernelNodeCopyAttributes(dst, src):
     _status = cydriver.cuGraphKernelNodeCopyAttributes(c_dst, c_src)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuGraphKernelNodeGetAttribute(hNode, attr):
@@ -24224,7 +24225,7 @@ def cuGraphDebugDotPrint(hGraph, path, flags):
     _status = cydriver.cuGraphDebugDotPrint(c_hGraph, c_path, c_flags)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuUserObjectCreate(ptr, destroy, initialRefcount, flags):
@@ -24285,7 +24286,7 @@ def cuUserObjectRetain(object, count):
     _status = cydriver.cuUserObjectRetain(c_object, c_count)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuUserObjectRelease(object, count):
@@ -24311,7 +24312,7 @@ def cuUserObjectRelease(object, count):
     _status = cydriver.cuUserObjectRelease(c_object, c_count)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuGraphRetainUserObject(graph, object, count, flags):
@@ -24345,7 +24346,7 @@ def cuGraphRetainUserObject(graph, object, count, flags):
     _status = cydriver.cuGraphRetainUserObject(c_graph, c_object, c_count, c_flags)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuGraphReleaseUserObject(graph, object, count):
@@ -24374,7 +24375,7 @@ def cuGraphReleaseUserObject(graph, object, count):
     _status = cydriver.cuGraphReleaseUserObject(c_graph, c_object, c_count)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuGraphAddNode(hGraph, dependencies, dependencyData, numDependencies, nodeParams):
@@ -24468,7 +24469,7 @@ def cuGraphNodeSetParams(hNode, nodeParams):
         keep_host_record_cu(NULL, <void*>(&c_nodeParams.host).fn, (&c_nodeParams.host).userData)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuGraphExecNodeSetParams(hGraphExec, hNode, nodeParams):
@@ -24516,7 +24517,7 @@ def cuGraphExecNodeSetParams(hGraphExec, hNode, nodeParams):
         keep_host_record_cu(NULL, <void*>(&c_nodeParams.host).fn, (&c_nodeParams.host).userData)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuGraphConditionalHandleCreate(hGraph, ctx, defaultLaunchValue, flags):
@@ -24846,7 +24847,7 @@ def cuTexRefSetArray(hTexRef, hArray, Flags):
     _status = cydriver.cuTexRefSetArray(c_hTexRef, c_hArray, c_Flags)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuTexRefSetMipmappedArray(hTexRef, hMipmappedArray, Flags):
@@ -24876,7 +24877,7 @@ def cuTexRefSetMipmappedArray(hTexRef, hMipmappedArray, Flags):
     _status = cydriver.cuTexRefSetMipmappedArray(c_hTexRef, c_hMipmappedArray, c_Flags)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuTexRefSetAddress(hTexRef, dptr, bytes):
@@ -24964,7 +24965,7 @@ def cuTexRefSetAddress2D(hTexRef, desc, dptr, Pitch):
     _status = cydriver.cuTexRefSetAddress2D(c_hTexRef, c_desc, c_dptr, c_Pitch)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuTexRefSetFormat(hTexRef, fmt, NumPackedComponents):
@@ -24991,7 +24992,7 @@ def cuTexRefSetFormat(hTexRef, fmt, NumPackedComponents):
     _status = cydriver.cuTexRefSetFormat(c_hTexRef, c_fmt, c_NumPackedComponents)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuTexRefSetAddressMode(hTexRef, dim, am):
@@ -25023,7 +25024,7 @@ def cuTexRefSetAddressMode(hTexRef, dim, am):
     _status = cydriver.cuTexRefSetAddressMode(c_hTexRef, c_dim, c_am)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuTexRefSetFilterMode(hTexRef, fm):
@@ -25048,7 +25049,7 @@ def cuTexRefSetFilterMode(hTexRef, fm):
     _status = cydriver.cuTexRefSetFilterMode(c_hTexRef, c_fm)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuTexRefSetMipmapFilterMode(hTexRef, fm):
@@ -25073,7 +25074,7 @@ def cuTexRefSetMipmapFilterMode(hTexRef, fm):
     _status = cydriver.cuTexRefSetMipmapFilterMode(c_hTexRef, c_fm)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuTexRefSetMipmapLevelBias(hTexRef, bias):
@@ -25097,7 +25098,7 @@ def cuTexRefSetMipmapLevelBias(hTexRef, bias):
     _status = cydriver.cuTexRefSetMipmapLevelBias(c_hTexRef, c_bias)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuTexRefSetMipmapLevelClamp(hTexRef, minMipmapLevelClamp, maxMipmapLevelClamp):
@@ -25124,7 +25125,7 @@ def cuTexRefSetMipmapLevelClamp(hTexRef, minMipmapLevelClamp, maxMipmapLevelClam
     _status = cydriver.cuTexRefSetMipmapLevelClamp(c_hTexRef, c_minMipmapLevelClamp, c_maxMipmapLevelClamp)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuTexRefSetMaxAnisotropy(hTexRef, maxAniso):
@@ -25147,7 +25148,7 @@ def cuTexRefSetMaxAnisotropy(hTexRef, maxAniso):
     _status = cydriver.cuTexRefSetMaxAnisotropy(c_hTexRef, c_maxAniso)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuTexRefSetBorderColor(hTexRef):
@@ -25203,7 +25204,7 @@ def cuTexRefSetFlags(hTexRef, Flags):
     _status = cydriver.cuTexRefSetFlags(c_hTexRef, c_Flags)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuTexRefGetAddress(hTexRef):
@@ -25493,7 +25494,7 @@ def cuTexRefDestroy(hTexRef):
     _status = cydriver.cuTexRefDestroy(c_hTexRef)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuSurfRefSetArray(hSurfRef, hArray, Flags):
@@ -25524,7 +25525,7 @@ def cuSurfRefSetArray(hSurfRef, hArray, Flags):
     _status = cydriver.cuSurfRefSetArray(c_hSurfRef, c_hArray, c_Flags)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuSurfRefGetArray(hSurfRef):
@@ -25699,7 +25700,7 @@ def cuTexObjectDestroy(texObject):
     _status = cydriver.cuTexObjectDestroy(c_texObject)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuTexObjectGetResourceDesc(texObject):
@@ -25802,7 +25803,7 @@ def cuSurfObjectDestroy(surfObject):
     _status = cydriver.cuSurfObjectDestroy(c_surfObject)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuSurfObjectGetResourceDesc(surfObject):
@@ -26542,7 +26543,7 @@ def cuCtxEnablePeerAccess(peerContext, Flags):
     _status = cydriver.cuCtxEnablePeerAccess(c_peerContext, c_Flags)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuCtxDisablePeerAccess(peerContext):
@@ -26563,7 +26564,7 @@ def cuCtxDisablePeerAccess(peerContext):
     _status = cydriver.cuCtxDisablePeerAccess(c_peerContext)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuDeviceGetP2PAttribute(attrib, srcDevice, dstDevice):
@@ -26672,7 +26673,7 @@ def cuGraphicsUnregisterResource(resource):
     _status = cydriver.cuGraphicsUnregisterResource(c_resource)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuGraphicsSubResourceGetMappedArray(resource, arrayIndex, mipLevel):
@@ -26788,7 +26789,7 @@ def cuGraphicsResourceSetMapFlags(resource, flags):
     _status = cydriver.cuGraphicsResourceSetMapFlags(c_resource, c_flags)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuGraphicsMapResources(count, hStream):
@@ -27211,7 +27212,7 @@ def cuGreenCtxDestroy(hCtx):
     _status = cydriver.cuGreenCtxDestroy(c_hCtx)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuCtxFromGreenCtx(hCtx):
@@ -27431,7 +27432,7 @@ def cuGreenCtxRecordEvent(hCtx, hEvent):
     _status = cydriver.cuGreenCtxRecordEvent(c_hCtx, c_hEvent)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuGreenCtxWaitEvent(hCtx, hEvent):
@@ -27461,7 +27462,7 @@ def cuGreenCtxWaitEvent(hCtx, hEvent):
     _status = cydriver.cuGreenCtxWaitEvent(c_hCtx, c_hEvent)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuStreamGetGreenCtx(hStream):
@@ -27593,7 +27594,7 @@ def cuLogsUnregisterCallback(callback):
     _status = cydriver.cuLogsUnregisterCallback(c_callback)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuLogsCurrent(flags):
@@ -27787,7 +27788,7 @@ def cuProfilerInitialize(configFile, outputFile, outputMode):
     _status = cydriver.cuProfilerInitialize(c_configFile, c_outputFile, c_outputMode)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuProfilerStart():
@@ -27800,7 +27801,7 @@ def cuProfilerStart():
     _status = cydriver.cuProfilerStart()
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuProfilerStop():
@@ -27813,7 +27814,7 @@ def cuProfilerStop():
     _status = cydriver.cuProfilerStop()
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuGraphicsGLRegisterBuffer(buffer, Flags):
@@ -27964,7 +27965,7 @@ def cuGLInit():
     _status = cydriver.cuGLInit()
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuGLRegisterBufferObject(buffer):
@@ -27985,7 +27986,7 @@ def cuGLRegisterBufferObject(buffer):
     _status = cydriver.cuGLRegisterBufferObject(c_buffer)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuGLMapBufferObject(buffer):
@@ -28034,7 +28035,7 @@ def cuGLUnmapBufferObject(buffer):
     _status = cydriver.cuGLUnmapBufferObject(c_buffer)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuGLUnregisterBufferObject(buffer):
@@ -28057,7 +28058,7 @@ def cuGLUnregisterBufferObject(buffer):
     _status = cydriver.cuGLUnregisterBufferObject(c_buffer)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuGLSetBufferObjectMapFlags(buffer, Flags):
@@ -28092,7 +28093,7 @@ def cuGLSetBufferObjectMapFlags(buffer, Flags):
     _status = cydriver.cuGLSetBufferObjectMapFlags(c_buffer, c_Flags)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuGLMapBufferObjectAsync(buffer, hStream):
@@ -28153,7 +28154,7 @@ def cuGLUnmapBufferObjectAsync(buffer, hStream):
     _status = cydriver.cuGLUnmapBufferObjectAsync(c_buffer, c_hStream)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuVDPAUGetDevice(vdpDevice, vdpGetProcAddress):
@@ -28402,7 +28403,7 @@ def cuEGLStreamConsumerDisconnect(conn):
     _status = cydriver.cuEGLStreamConsumerDisconnect(c_conn)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuEGLStreamConsumerAcquireFrame(conn, pCudaResource, pStream, timeout):
@@ -28433,7 +28434,7 @@ def cuEGLStreamConsumerAcquireFrame(conn, pCudaResource, pStream, timeout):
     _status = cydriver.cuEGLStreamConsumerAcquireFrame(c_conn, c_pCudaResource, c_pStream, c_timeout)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuEGLStreamConsumerReleaseFrame(conn, pCudaResource, pStream):
@@ -28460,7 +28461,7 @@ def cuEGLStreamConsumerReleaseFrame(conn, pCudaResource, pStream):
     _status = cydriver.cuEGLStreamConsumerReleaseFrame(c_conn, c_pCudaResource, c_pStream)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuEGLStreamProducerConnect(stream, width, height):
@@ -28508,7 +28509,7 @@ def cuEGLStreamProducerDisconnect(conn):
     _status = cydriver.cuEGLStreamProducerDisconnect(c_conn)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuEGLStreamProducerPresentFrame(conn, eglframe, pStream):
@@ -28541,7 +28542,7 @@ def cuEGLStreamProducerPresentFrame(conn, eglframe, pStream):
     _status = cydriver.cuEGLStreamProducerPresentFrame(c_conn, (<cydriver.CUeglFrame_st*>(<CUeglFrame_st>_eglframe)._ptr)[0], c_pStream)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuEGLStreamProducerReturnFrame(conn, eglframe, pStream):
@@ -28567,7 +28568,7 @@ def cuEGLStreamProducerReturnFrame(conn, eglframe, pStream):
     _status = cydriver.cuEGLStreamProducerReturnFrame(c_conn, c_eglframe, c_pStream)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cuGraphicsResourceGetMappedEglFrame(resource, index, mipLevel):

@@ -44,6 +44,7 @@ class nvrtcResult(_IntEnum):
 
 cdef dict _result_members = nvrtcResult._value2member_map_
 cdef object _success = nvrtcResult(cynvrtc.NVRTC_SUCCESS)
+cdef tuple _success_only = (_success,)  # tuples are immutable: one serves every call
 
 
 cdef inline object _result(int value):
@@ -196,7 +197,7 @@ def nvrtcDestroyProgram(prog):
         _status = cynvrtc.nvrtcDestroyProgram(c_prog)
     if _status != cynvrtc.NVRTC_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def nvrtcCompileProgram(prog, numOptions, options):
@@ -217,7 +218,7 @@ def nvrtcCompileProgram(prog, numOptions, options):
         _status = cynvrtc.nvrtcCompileProgram(c_prog, c_numOptions, <const char* const*>_options.ptrs)
     if _status != cynvrtc.NVRTC_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def nvrtcGetPTXSize(prog):
@@ -252,7 +253,7 @@ def nvrtcGetPTX(prog, ptx):
     _status = cynvrtc.nvrtcGetPTX(c_prog, <char*>_ptx.ptr)
     if _status != cynvrtc.NVRTC_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def nvrtcGetCUBINSize(prog):
@@ -287,7 +288,7 @@ def nvrtcGetCUBIN(prog, cubin):
     _status = cynvrtc.nvrtcGetCUBIN(c_prog, <char*>_cubin.ptr)
     if _status != cynvrtc.NVRTC_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def nvrtcGetLTOIRSize(prog):
@@ -322,7 +323,7 @@ def nvrtcGetLTOIR(prog, LTOIR):
     _status = cynvrtc.nvrtcGetLTOIR(c_prog, <char*>_LTOIR.ptr)
     if _status != cynvrtc.NVRTC_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def nvrtcGetOptiXIRSize(prog):
@@ -357,7 +358,7 @@ def nvrtcGetOptiXIR(prog, optixir):
     _status = cynvrtc.nvrtcGetOptiXIR(c_prog, <char*>_optixir.ptr)
     if _status != cynvrtc.NVRTC_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def nvrtcGetProgramLogSize(prog):
@@ -392,7 +393,7 @@ def nvrtcGetProgramLog(prog, log):
     _status = cynvrtc.nvrtcGetProgramLog(c_prog, <char*>_log.ptr)
     if _status != cynvrtc.NVRTC_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def nvrtcAddNameExpression(prog, name_expression):
@@ -411,7 +412,7 @@ def nvrtcAddNameExpression(prog, name_expression):
     _status = cynvrtc.nvrtcAddNameExpression(c_prog, c_name_expression)
     if _status != cynvrtc.NVRTC_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def nvrtcGetLoweredName(prog, name_expression):
@@ -453,7 +454,7 @@ def nvrtcSetPCHHeapSize(size):
     _status = cynvrtc.nvrtcSetPCHHeapSize(c_size)
     if _status != cynvrtc.NVRTC_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def nvrtcGetPCHCreateStatus(prog):
@@ -466,7 +467,7 @@ def nvrtcGetPCHCreateStatus(prog):
     _status = cynvrtc.nvrtcGetPCHCreateStatus(c_prog)
     if _status != cynvrtc.NVRTC_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def nvrtcGetPCHHeapSizeRequired(prog):
@@ -499,4 +500,4 @@ def nvrtcSetFlowCallback(prog, callback, payload):
     _status = cynvrtc.nvrtcSetFlowCallback(c_prog, c_callback, c_payload)
     if _status != cynvrtc.NVRTC_SUCCESS:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only

@@ -11332,6 +11332,7 @@ cudaStreamAttrValue = cudaLaunchAttributeValue
 cudaKernelNodeAttrValue = cudaLaunchAttributeValue
 
 cdef object _success = _enum_cudaError_t(cyruntime.cudaSuccess)
+cdef tuple _success_only = (_success,)  # tuples are immutable: one serves every call
 
 
 cdef inline object _result(int value):
@@ -11455,7 +11456,7 @@ def cudaDeviceReset():
         _status = cyruntime.cudaDeviceReset()
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaDeviceSynchronize():
@@ -11469,7 +11470,7 @@ def cudaDeviceSynchronize():
         _status = cyruntime.cudaDeviceSynchronize()
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaDeviceSetLimit(limit, value):
@@ -11527,7 +11528,7 @@ def cudaDeviceSetLimit(limit, value):
     _status = cyruntime.cudaDeviceSetLimit(c_limit, c_value)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaDeviceGetLimit(limit):
@@ -11648,7 +11649,7 @@ def cudaDeviceSetCacheConfig(cacheConfig):
     _status = cyruntime.cudaDeviceSetCacheConfig(c_cacheConfig)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaDeviceGetByPCIBusId(pciBusId):
@@ -11831,7 +11832,7 @@ def cudaIpcCloseMemHandle(devPtr):
     _status = cyruntime.cudaIpcCloseMemHandle(<void*>_devPtr.ptr)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaDeviceFlushGPUDirectRDMAWrites(target, scope):
@@ -11856,7 +11857,7 @@ def cudaDeviceFlushGPUDirectRDMAWrites(target, scope):
     _status = cyruntime.cudaDeviceFlushGPUDirectRDMAWrites(c_target, c_scope)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaDeviceRegisterAsyncNotification(device, callbackFunc, userData):
@@ -11911,7 +11912,7 @@ def cudaDeviceUnregisterAsyncNotification(device, callback):
     _status = cyruntime.cudaDeviceUnregisterAsyncNotification(c_device, c_callback)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaDeviceGetSharedMemConfig():
@@ -11956,7 +11957,7 @@ def cudaDeviceSetSharedMemConfig(config):
     _status = cyruntime.cudaDeviceSetSharedMemConfig(c_config)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaGetLastError():
@@ -11969,7 +11970,7 @@ def cudaGetLastError():
     _status = cyruntime.cudaGetLastError()
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaPeekAtLastError():
@@ -11983,7 +11984,7 @@ def cudaPeekAtLastError():
     _status = cyruntime.cudaPeekAtLastError()
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaGetErrorName(error):
@@ -12134,7 +12135,7 @@ def cudaDeviceSetMemPool(device, memPool):
     _status = cyruntime.cudaDeviceSetMemPool(c_device, c_memPool)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaDeviceGetMemPool(device):
@@ -12193,7 +12194,7 @@ def cudaDeviceGetNvSciSyncAttributes(nvSciSyncAttrList, device, flags):
     _status = cyruntime.cudaDeviceGetNvSciSyncAttributes(<void*>_nvSciSyncAttrList.ptr, c_device, c_flags)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaDeviceGetP2PAttribute(attr, srcDevice, dstDevice):
@@ -12315,7 +12316,7 @@ def cudaInitDevice(device, deviceFlags, flags):
         _status = cyruntime.cudaInitDevice(c_device, c_deviceFlags, c_flags)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaSetDevice(device):
@@ -12348,7 +12349,7 @@ def cudaSetDevice(device):
         _status = cyruntime.cudaSetDevice(c_device)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaGetDevice():
@@ -12395,7 +12396,7 @@ def cudaSetValidDevices(device_arr, len):
         _status = cyruntime.cudaSetValidDevices(c_device_arr, c_len)
         if _status != cyruntime.cudaSuccess:
             return (_result(_status),)
-        return (_result(_status),)
+        return _success_only
     finally:
         PyMem_Free(c_device_arr)
 
@@ -12445,7 +12446,7 @@ def cudaSetDeviceFlags(flags):
     _status = cyruntime.cudaSetDeviceFlags(c_flags)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaGetDeviceFlags():
@@ -12641,7 +12642,7 @@ def cudaCtxResetPersistingL2Cache():
     _status = cyruntime.cudaCtxResetPersistingL2Cache()
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaStreamCopyAttributes(dst, src):
@@ -12666,7 +12667,7 @@ def cudaStreamCopyAttributes(dst, src):
     _status = cyruntime.cudaStreamCopyAttributes(c_dst, c_src)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaStreamGetAttribute(hStream, attr):
@@ -12709,7 +12710,7 @@ def cudaStreamSetAttribute(hStream, attr, value):
     _status = cyruntime.cudaStreamSetAttribute(c_hStream, c_attr, c_value)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaStreamDestroy(stream):
@@ -12732,7 +12733,7 @@ def cudaStreamDestroy(stream):
         _status = cyruntime.cudaStreamDestroy(c_stream)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaStreamWaitEvent(stream, event, flags):
@@ -12765,7 +12766,7 @@ def cudaStreamWaitEvent(stream, event, flags):
         _status = cyruntime.cudaStreamWaitEvent(c_stream, c_event, c_flags)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaStreamAddCallback(stream, callback, userData, flags):
@@ -12828,7 +12829,7 @@ def cudaStreamAddCallback(stream, callback, userData, flags):
         _host_ok = _status == cyruntime.cudaSuccess
         if _status != cyruntime.cudaSuccess:
             return (_result(_status),)
-        return (_result(_status),)
+        return _success_only
     finally:
         if _host_data != NULL and not _host_ok:
             release_host_fn(_host_data)  # it will never run
@@ -12852,7 +12853,7 @@ def cudaStreamSynchronize(stream):
         _status = cyruntime.cudaStreamSynchronize(c_stream)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaStreamQuery(stream):
@@ -12872,7 +12873,7 @@ def cudaStreamQuery(stream):
     _status = cyruntime.cudaStreamQuery(c_stream)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaStreamAttachMemAsync(stream, devPtr, length, flags):
@@ -12891,7 +12892,7 @@ def cudaStreamAttachMemAsync(stream, devPtr, length, flags):
     _status = cyruntime.cudaStreamAttachMemAsync(c_stream, <void*>_devPtr.ptr, c_length, c_flags)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaStreamBeginCapture(stream, mode):
@@ -12924,7 +12925,7 @@ def cudaStreamBeginCapture(stream, mode):
         _status = cyruntime.cudaStreamBeginCapture(c_stream, c_mode)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaStreamBeginCaptureToGraph(stream, graph, dependencies, dependencyData, numDependencies, mode):
@@ -12987,7 +12988,7 @@ def cudaStreamBeginCaptureToGraph(stream, graph, dependencies, dependencyData, n
         _status = cyruntime.cudaStreamBeginCaptureToGraph(c_stream, c_graph, c_dependencies, c_dependencyData, c_numDependencies, c_mode)
         if _status != cyruntime.cudaSuccess:
             return (_result(_status),)
-        return (_result(_status),)
+        return _success_only
     finally:
         PyMem_Free(c_dependencies)
         PyMem_Free(c_dependencyData)
@@ -13165,7 +13166,7 @@ def cudaStreamUpdateCaptureDependencies(stream, dependencies, dependencyData, nu
         _status = cyruntime.cudaStreamUpdateCaptureDependencies(c_stream, c_dependencies, c_dependencyData, c_numDependencies, c_flags)
         if _status != cyruntime.cudaSuccess:
             return (_result(_status),)
-        return (_result(_status),)
+        return _success_only
     finally:
         PyMem_Free(c_dependencies)
         PyMem_Free(c_dependencyData)
@@ -13236,7 +13237,7 @@ def cudaEventRecord(event, stream):
     _status = cyruntime.cudaEventRecord(c_event, c_stream)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaEventRecordWithFlags(event, stream, flags):
@@ -13274,7 +13275,7 @@ def cudaEventRecordWithFlags(event, stream, flags):
     _status = cyruntime.cudaEventRecordWithFlags(c_event, c_stream, c_flags)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaEventQuery(event):
@@ -13296,7 +13297,7 @@ def cudaEventQuery(event):
     _status = cyruntime.cudaEventQuery(c_event)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaEventSynchronize(event):
@@ -13320,7 +13321,7 @@ def cudaEventSynchronize(event):
         _status = cyruntime.cudaEventSynchronize(c_event)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaEventDestroy(event):
@@ -13342,7 +13343,7 @@ def cudaEventDestroy(event):
         _status = cyruntime.cudaEventDestroy(c_event)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaEventElapsedTime(start, end):
@@ -13570,7 +13571,7 @@ def cudaDestroyExternalMemory(extMem):
     _status = cyruntime.cudaDestroyExternalMemory(c_extMem)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaImportExternalSemaphore(semHandleDesc):
@@ -13761,7 +13762,7 @@ def cudaSignalExternalSemaphoresAsync(extSemArray, paramsArray, numExtSems, stre
         _status = cyruntime.cudaSignalExternalSemaphoresAsync(c_extSemArray, c_paramsArray, c_numExtSems, c_stream)
         if _status != cyruntime.cudaSuccess:
             return (_result(_status),)
-        return (_result(_status),)
+        return _success_only
     finally:
         PyMem_Free(c_extSemArray)
         PyMem_Free(c_paramsArray)
@@ -13842,7 +13843,7 @@ def cudaWaitExternalSemaphoresAsync(extSemArray, paramsArray, numExtSems, stream
         _status = cyruntime.cudaWaitExternalSemaphoresAsync(c_extSemArray, c_paramsArray, c_numExtSems, c_stream)
         if _status != cyruntime.cudaSuccess:
             return (_result(_status),)
-        return (_result(_status),)
+        return _success_only
     finally:
         PyMem_Free(c_extSemArray)
         PyMem_Free(c_paramsArray)
@@ -13865,7 +13866,7 @@ def cudaDestroyExternalSemaphore(extSem):
     _status = cyruntime.cudaDestroyExternalSemaphore(c_extSem)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaLaunchKernel(func, gridDim, blockDim, args, sharedMem, stream):
@@ -13912,7 +13913,7 @@ def cudaLaunchKernel(func, gridDim, blockDim, args, sharedMem, stream):
         _status = cyruntime.cudaLaunchKernel(<const void*>_func.ptr, (<cyruntime.dim3*>(<dim3>_gridDim)._ptr)[0], (<cyruntime.dim3*>(<dim3>_blockDim)._ptr)[0], c_args, c_sharedMem, c_stream)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaLaunchKernelExC(config, func):
@@ -14004,7 +14005,7 @@ def cudaLaunchCooperativeKernel(func, gridDim, blockDim, args, sharedMem, stream
         _status = cyruntime.cudaLaunchCooperativeKernel(<const void*>_func.ptr, (<cyruntime.dim3*>(<dim3>_gridDim)._ptr)[0], (<cyruntime.dim3*>(<dim3>_blockDim)._ptr)[0], c_args, c_sharedMem, c_stream)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaFuncSetCacheConfig(func, cacheConfig):
@@ -14035,7 +14036,7 @@ def cudaFuncSetCacheConfig(func, cacheConfig):
     _status = cyruntime.cudaFuncSetCacheConfig(<const void*>_func.ptr, c_cacheConfig)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaFuncGetAttributes(func):
@@ -14107,7 +14108,7 @@ def cudaFuncSetAttribute(func, attr, value):
     _status = cyruntime.cudaFuncSetAttribute(<const void*>_func.ptr, c_attr, c_value)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaFuncGetName(func):
@@ -14210,7 +14211,7 @@ def cudaLaunchHostFunc(stream, fn, userData):
         _host_ok = _status == cyruntime.cudaSuccess
         if _status != cyruntime.cudaSuccess:
             return (_result(_status),)
-        return (_result(_status),)
+        return _success_only
     finally:
         if _host_data != NULL and not _host_ok:
             release_host_fn(_host_data)  # it will never run
@@ -14249,7 +14250,7 @@ def cudaFuncSetSharedMemConfig(func, config):
     _status = cyruntime.cudaFuncSetSharedMemConfig(<const void*>_func.ptr, c_config)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaOccupancyMaxActiveBlocksPerMultiprocessor(func, blockSize, dynamicSMemSize):
@@ -14548,7 +14549,7 @@ def cudaFree(devPtr):
         _status = cyruntime.cudaFree(<void*>_devPtr.ptr)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaFreeHost(ptr):
@@ -14565,7 +14566,7 @@ def cudaFreeHost(ptr):
         _status = cyruntime.cudaFreeHost(<void*>_ptr.ptr)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaFreeArray(array):
@@ -14585,7 +14586,7 @@ def cudaFreeArray(array):
         _status = cyruntime.cudaFreeArray(c_array)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaFreeMipmappedArray(mipmappedArray):
@@ -14606,7 +14607,7 @@ def cudaFreeMipmappedArray(mipmappedArray):
         _status = cyruntime.cudaFreeMipmappedArray(c_mipmappedArray)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaHostAlloc(size, flags):
@@ -14719,7 +14720,7 @@ def cudaHostRegister(ptr, size, flags):
         _status = cyruntime.cudaHostRegister(<void*>_ptr.ptr, c_size, c_flags)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaHostUnregister(ptr):
@@ -14737,7 +14738,7 @@ def cudaHostUnregister(ptr):
         _status = cyruntime.cudaHostUnregister(<void*>_ptr.ptr)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaHostGetDevicePointer(pHost, flags):
@@ -15074,7 +15075,7 @@ def cudaMemcpy3D(p):
         _status = cyruntime.cudaMemcpy3D(c_p)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaMemcpy3DPeer(p):
@@ -15099,7 +15100,7 @@ def cudaMemcpy3DPeer(p):
         _status = cyruntime.cudaMemcpy3DPeer(c_p)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaMemcpy3DAsync(p, stream):
@@ -15162,7 +15163,7 @@ def cudaMemcpy3DAsync(p, stream):
         _status = cyruntime.cudaMemcpy3DAsync(c_p, c_stream)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaMemcpy3DPeerAsync(p, stream):
@@ -15189,7 +15190,7 @@ def cudaMemcpy3DPeerAsync(p, stream):
         _status = cyruntime.cudaMemcpy3DPeerAsync(c_p, c_stream)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaMemGetInfo():
@@ -15408,7 +15409,7 @@ def cudaMemcpy(dst, src, count, kind):
         _status = cyruntime.cudaMemcpy(<void*>_dst.ptr, <const void*>_src.ptr, c_count, c_kind)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaMemcpyPeer(dst, dstDevice, src, srcDevice, count):
@@ -15442,7 +15443,7 @@ def cudaMemcpyPeer(dst, dstDevice, src, srcDevice, count):
         _status = cyruntime.cudaMemcpyPeer(<void*>_dst.ptr, c_dstDevice, <const void*>_src.ptr, c_srcDevice, c_count)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaMemcpy2D(dst, dpitch, src, spitch, width, height, kind):
@@ -15487,7 +15488,7 @@ def cudaMemcpy2D(dst, dpitch, src, spitch, width, height, kind):
         _status = cyruntime.cudaMemcpy2D(<void*>_dst.ptr, c_dpitch, <const void*>_src.ptr, c_spitch, c_width, c_height, c_kind)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaMemcpy2DToArray(dst, wOffset, hOffset, src, spitch, width, height, kind):
@@ -15537,7 +15538,7 @@ def cudaMemcpy2DToArray(dst, wOffset, hOffset, src, spitch, width, height, kind)
         _status = cyruntime.cudaMemcpy2DToArray(c_dst, c_wOffset, c_hOffset, <const void*>_src.ptr, c_spitch, c_width, c_height, c_kind)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaMemcpy2DFromArray(dst, dpitch, src, wOffset, hOffset, width, height, kind):
@@ -15587,7 +15588,7 @@ def cudaMemcpy2DFromArray(dst, dpitch, src, wOffset, hOffset, width, height, kin
         _status = cyruntime.cudaMemcpy2DFromArray(<void*>_dst.ptr, c_dpitch, c_src, c_wOffset, c_hOffset, c_width, c_height, c_kind)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaMemcpy2DArrayToArray(dst, wOffsetDst, hOffsetDst, src, wOffsetSrc, hOffsetSrc, width, height, kind):
@@ -15642,7 +15643,7 @@ def cudaMemcpy2DArrayToArray(dst, wOffsetDst, hOffsetDst, src, wOffsetSrc, hOffs
         _status = cyruntime.cudaMemcpy2DArrayToArray(c_dst, c_wOffsetDst, c_hOffsetDst, c_src, c_wOffsetSrc, c_hOffsetSrc, c_width, c_height, c_kind)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaMemcpyToSymbol(symbol, src, count, offset, kind):
@@ -15676,7 +15677,7 @@ def cudaMemcpyToSymbol(symbol, src, count, offset, kind):
         _status = cyruntime.cudaMemcpyToSymbol(<const void*>_symbol.ptr, <const void*>_src.ptr, c_count, c_offset, c_kind)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaMemcpyFromSymbol(dst, symbol, count, offset, kind):
@@ -15710,7 +15711,7 @@ def cudaMemcpyFromSymbol(dst, symbol, count, offset, kind):
         _status = cyruntime.cudaMemcpyFromSymbol(<void*>_dst.ptr, <const void*>_symbol.ptr, c_count, c_offset, c_kind)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaMemcpyAsync(dst, src, count, kind, stream):
@@ -15753,7 +15754,7 @@ def cudaMemcpyAsync(dst, src, count, kind, stream):
         _status = cyruntime.cudaMemcpyAsync(<void*>_dst.ptr, <const void*>_src.ptr, c_count, c_kind, c_stream)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaMemcpyPeerAsync(dst, dstDevice, src, srcDevice, count, stream):
@@ -15791,7 +15792,7 @@ def cudaMemcpyPeerAsync(dst, dstDevice, src, srcDevice, count, stream):
         _status = cyruntime.cudaMemcpyPeerAsync(<void*>_dst.ptr, c_dstDevice, <const void*>_src.ptr, c_srcDevice, c_count, c_stream)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaMemcpyBatchAsync(dsts, srcs, sizes, count, attrs, attrsIdxs, numAttrs, stream):
@@ -15903,7 +15904,7 @@ def cudaMemcpyBatchAsync(dsts, srcs, sizes, count, attrs, attrsIdxs, numAttrs, s
             _status = cyruntime.cudaMemcpyBatchAsync(<void* const*>_dsts.ptrs, <const void* const*>_srcs.ptrs, c_sizes, c_count, c_attrs, c_attrsIdxs, c_numAttrs, c_stream)
         if _status != cyruntime.cudaSuccess:
             return (_result(_status),)
-        return (_result(_status),)
+        return _success_only
     finally:
         PyMem_Free(c_sizes)
         PyMem_Free(c_attrs)
@@ -15983,7 +15984,7 @@ def cudaMemcpy3DBatchAsync(numOps, opList, flags, stream):
         _status = cyruntime.cudaMemcpy3DBatchAsync(c_numOps, c_opList, c_flags, c_stream)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaMemcpy2DAsync(dst, dpitch, src, spitch, width, height, kind, stream):
@@ -16039,7 +16040,7 @@ def cudaMemcpy2DAsync(dst, dpitch, src, spitch, width, height, kind, stream):
         _status = cyruntime.cudaMemcpy2DAsync(<void*>_dst.ptr, c_dpitch, <const void*>_src.ptr, c_spitch, c_width, c_height, c_kind, c_stream)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaMemcpy2DToArrayAsync(dst, wOffset, hOffset, src, spitch, width, height, kind, stream):
@@ -16099,7 +16100,7 @@ def cudaMemcpy2DToArrayAsync(dst, wOffset, hOffset, src, spitch, width, height, 
         _status = cyruntime.cudaMemcpy2DToArrayAsync(c_dst, c_wOffset, c_hOffset, <const void*>_src.ptr, c_spitch, c_width, c_height, c_kind, c_stream)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaMemcpy2DFromArrayAsync(dst, dpitch, src, wOffset, hOffset, width, height, kind, stream):
@@ -16159,7 +16160,7 @@ def cudaMemcpy2DFromArrayAsync(dst, dpitch, src, wOffset, hOffset, width, height
         _status = cyruntime.cudaMemcpy2DFromArrayAsync(<void*>_dst.ptr, c_dpitch, c_src, c_wOffset, c_hOffset, c_width, c_height, c_kind, c_stream)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaMemcpyToSymbolAsync(symbol, src, count, offset, kind, stream):
@@ -16203,7 +16204,7 @@ def cudaMemcpyToSymbolAsync(symbol, src, count, offset, kind, stream):
         _status = cyruntime.cudaMemcpyToSymbolAsync(<const void*>_symbol.ptr, <const void*>_src.ptr, c_count, c_offset, c_kind, c_stream)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaMemcpyFromSymbolAsync(dst, symbol, count, offset, kind, stream):
@@ -16247,7 +16248,7 @@ def cudaMemcpyFromSymbolAsync(dst, symbol, count, offset, kind, stream):
         _status = cyruntime.cudaMemcpyFromSymbolAsync(<void*>_dst.ptr, <const void*>_symbol.ptr, c_count, c_offset, c_kind, c_stream)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaMemset(devPtr, value, count):
@@ -16271,7 +16272,7 @@ def cudaMemset(devPtr, value, count):
         _status = cyruntime.cudaMemset(<void*>_devPtr.ptr, c_value, c_count)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaMemset2D(devPtr, pitch, value, width, height):
@@ -16304,7 +16305,7 @@ def cudaMemset2D(devPtr, pitch, value, width, height):
         _status = cyruntime.cudaMemset2D(<void*>_devPtr.ptr, c_pitch, c_value, c_width, c_height)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaMemset3D(pitchedDevPtr, value, extent):
@@ -16339,7 +16340,7 @@ def cudaMemset3D(pitchedDevPtr, value, extent):
         _status = cyruntime.cudaMemset3D((<cyruntime.cudaPitchedPtr*>(<cudaPitchedPtr>_pitchedDevPtr)._ptr)[0], c_value, (<cyruntime.cudaExtent*>(<cudaExtent>_extent)._ptr)[0])
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaMemsetAsync(devPtr, value, count, stream):
@@ -16373,7 +16374,7 @@ def cudaMemsetAsync(devPtr, value, count, stream):
         _status = cyruntime.cudaMemsetAsync(<void*>_devPtr.ptr, c_value, c_count, c_stream)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaMemset2DAsync(devPtr, pitch, value, width, height, stream):
@@ -16415,7 +16416,7 @@ def cudaMemset2DAsync(devPtr, pitch, value, width, height, stream):
         _status = cyruntime.cudaMemset2DAsync(<void*>_devPtr.ptr, c_pitch, c_value, c_width, c_height, c_stream)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaMemset3DAsync(pitchedDevPtr, value, extent, stream):
@@ -16460,7 +16461,7 @@ def cudaMemset3DAsync(pitchedDevPtr, value, extent, stream):
         _status = cyruntime.cudaMemset3DAsync((<cyruntime.cudaPitchedPtr*>(<cudaPitchedPtr>_pitchedDevPtr)._ptr)[0], c_value, (<cyruntime.cudaExtent*>(<cudaExtent>_extent)._ptr)[0], c_stream)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaGetSymbolAddress(symbol):
@@ -16569,7 +16570,7 @@ def cudaMemPrefetchAsync(devPtr, count, location, flags, stream):
         _status = cyruntime.cudaMemPrefetchAsync(<const void*>_devPtr.ptr, c_count, (<cyruntime.cudaMemLocation*>(<cudaMemLocation>_location)._ptr)[0], c_flags, c_stream)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaMemPrefetchBatchAsync(dptrs, sizes, count, prefetchLocs, prefetchLocIdxs, numPrefetchLocs, flags, stream):
@@ -16659,7 +16660,7 @@ def cudaMemPrefetchBatchAsync(dptrs, sizes, count, prefetchLocs, prefetchLocIdxs
         _status = cyruntime.cudaMemPrefetchBatchAsync(<void**>_dptrs.ptrs, c_sizes, c_count, c_prefetchLocs, c_prefetchLocIdxs, c_numPrefetchLocs, c_flags, c_stream)
         if _status != cyruntime.cudaSuccess:
             return (_result(_status),)
-        return (_result(_status),)
+        return _success_only
     finally:
         PyMem_Free(c_sizes)
         PyMem_Free(c_prefetchLocs)
@@ -16717,7 +16718,7 @@ def cudaMemDiscardBatchAsync(dptrs, sizes, count, flags, stream):
         _status = cyruntime.cudaMemDiscardBatchAsync(<void**>_dptrs.ptrs, c_sizes, c_count, c_flags, c_stream)
         if _status != cyruntime.cudaSuccess:
             return (_result(_status),)
-        return (_result(_status),)
+        return _success_only
     finally:
         PyMem_Free(c_sizes)
 
@@ -16814,7 +16815,7 @@ def cudaMemDiscardAndPrefetchBatchAsync(dptrs, sizes, count, prefetchLocs, prefe
         _status = cyruntime.cudaMemDiscardAndPrefetchBatchAsync(<void**>_dptrs.ptrs, c_sizes, c_count, c_prefetchLocs, c_prefetchLocIdxs, c_numPrefetchLocs, c_flags, c_stream)
         if _status != cyruntime.cudaSuccess:
             return (_result(_status),)
-        return (_result(_status),)
+        return _success_only
     finally:
         PyMem_Free(c_sizes)
         PyMem_Free(c_prefetchLocs)
@@ -16940,7 +16941,7 @@ def cudaMemAdvise(devPtr, count, advice, location):
         _status = cyruntime.cudaMemAdvise(<const void*>_devPtr.ptr, c_count, c_advice, (<cyruntime.cudaMemLocation*>(<cudaMemLocation>_location)._ptr)[0])
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaMemRangeGetAttribute(data, dataSize, attribute, devPtr, count):
@@ -17032,7 +17033,7 @@ def cudaMemRangeGetAttribute(data, dataSize, attribute, devPtr, count):
     _status = cyruntime.cudaMemRangeGetAttribute(<void*>_data.ptr, c_dataSize, c_attribute, <const void*>_devPtr.ptr, c_count)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaMemRangeGetAttributes(dataSizes, attributes, numAttributes, devPtr, count):
@@ -17150,7 +17151,7 @@ def cudaMemcpyToArray(dst, wOffset, hOffset, src, count, kind):
         _status = cyruntime.cudaMemcpyToArray(c_dst, c_wOffset, c_hOffset, <const void*>_src.ptr, c_count, c_kind)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaMemcpyFromArray(dst, src, wOffset, hOffset, count, kind):
@@ -17190,7 +17191,7 @@ def cudaMemcpyFromArray(dst, src, wOffset, hOffset, count, kind):
         _status = cyruntime.cudaMemcpyFromArray(<void*>_dst.ptr, c_src, c_wOffset, c_hOffset, c_count, c_kind)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaMemcpyArrayToArray(dst, wOffsetDst, hOffsetDst, src, wOffsetSrc, hOffsetSrc, count, kind):
@@ -17240,7 +17241,7 @@ def cudaMemcpyArrayToArray(dst, wOffsetDst, hOffsetDst, src, wOffsetSrc, hOffset
         _status = cyruntime.cudaMemcpyArrayToArray(c_dst, c_wOffsetDst, c_hOffsetDst, c_src, c_wOffsetSrc, c_hOffsetSrc, c_count, c_kind)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaMemcpyToArrayAsync(dst, wOffset, hOffset, src, count, kind, stream):
@@ -17290,7 +17291,7 @@ def cudaMemcpyToArrayAsync(dst, wOffset, hOffset, src, count, kind, stream):
         _status = cyruntime.cudaMemcpyToArrayAsync(c_dst, c_wOffset, c_hOffset, <const void*>_src.ptr, c_count, c_kind, c_stream)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaMemcpyFromArrayAsync(dst, src, wOffset, hOffset, count, kind, stream):
@@ -17340,7 +17341,7 @@ def cudaMemcpyFromArrayAsync(dst, src, wOffset, hOffset, count, kind, stream):
         _status = cyruntime.cudaMemcpyFromArrayAsync(<void*>_dst.ptr, c_src, c_wOffset, c_hOffset, c_count, c_kind, c_stream)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaMallocAsync(size, hStream):
@@ -17399,7 +17400,7 @@ def cudaFreeAsync(devPtr, hStream):
         _status = cyruntime.cudaFreeAsync(<void*>_devPtr.ptr, c_hStream)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaMemPoolTrimTo(memPool, minBytesToKeep):
@@ -17427,7 +17428,7 @@ def cudaMemPoolTrimTo(memPool, minBytesToKeep):
     _status = cyruntime.cudaMemPoolTrimTo(c_memPool, c_minBytesToKeep)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaMemPoolSetAttribute(memPool, attr, value):
@@ -17467,7 +17468,7 @@ def cudaMemPoolSetAttribute(memPool, attr, value):
     _status = cyruntime.cudaMemPoolSetAttribute(c_memPool, c_attr, <void*>_value.ptr)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaMemPoolGetAttribute(memPool, attr, value):
@@ -17509,7 +17510,7 @@ def cudaMemPoolGetAttribute(memPool, attr, value):
     _status = cyruntime.cudaMemPoolGetAttribute(c_memPool, c_attr, <void*>_value.ptr)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaMemPoolSetAccess(memPool, descList, count):
@@ -17534,7 +17535,7 @@ def cudaMemPoolSetAccess(memPool, descList, count):
     _status = cyruntime.cudaMemPoolSetAccess(c_memPool, c_descList, c_count)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaMemPoolGetAccess(memPool):
@@ -17618,7 +17619,7 @@ def cudaMemPoolDestroy(memPool):
     _status = cyruntime.cudaMemPoolDestroy(c_memPool)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaMemGetDefaultMemPool(type):
@@ -17916,7 +17917,7 @@ def cudaDeviceEnablePeerAccess(peerDevice, flags):
     _status = cyruntime.cudaDeviceEnablePeerAccess(c_peerDevice, c_flags)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaDeviceDisablePeerAccess(peerDevice):
@@ -17933,7 +17934,7 @@ def cudaDeviceDisablePeerAccess(peerDevice):
     _status = cyruntime.cudaDeviceDisablePeerAccess(c_peerDevice)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaGraphicsUnregisterResource(resource):
@@ -17953,7 +17954,7 @@ def cudaGraphicsUnregisterResource(resource):
     _status = cyruntime.cudaGraphicsUnregisterResource(c_resource)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaGraphicsResourceSetMapFlags(resource, flags):
@@ -17983,7 +17984,7 @@ def cudaGraphicsResourceSetMapFlags(resource, flags):
     _status = cyruntime.cudaGraphicsResourceSetMapFlags(c_resource, c_flags)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaGraphicsMapResources(count, stream):
@@ -18297,7 +18298,7 @@ def cudaDestroyTextureObject(texObject):
     _status = cyruntime.cudaDestroyTextureObject(c_texObject)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaGetTextureObjectResourceDesc(texObject):
@@ -18400,7 +18401,7 @@ def cudaDestroySurfaceObject(surfObject):
     _status = cyruntime.cudaDestroySurfaceObject(c_surfObject)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaGetSurfaceObjectResourceDesc(surfObject):
@@ -18491,7 +18492,7 @@ def cudaLogsUnregisterCallback(callback):
     _status = cyruntime.cudaLogsUnregisterCallback(c_callback)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaLogsCurrent(flags):
@@ -18673,7 +18674,7 @@ def cudaGraphKernelNodeSetParams(node, pNodeParams):
     _status = cyruntime.cudaGraphKernelNodeSetParams(c_node, c_pNodeParams)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaGraphKernelNodeCopyAttributes(hDst, hSrc):
@@ -18698,7 +18699,7 @@ def cudaGraphKernelNodeCopyAttributes(hDst, hSrc):
     _status = cyruntime.cudaGraphKernelNodeCopyAttributes(c_hDst, c_hSrc)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaGraphKernelNodeGetAttribute(hNode, attr):
@@ -19015,7 +19016,7 @@ def cudaGraphMemcpyNodeSetParams(node, pNodeParams):
     _status = cyruntime.cudaGraphMemcpyNodeSetParams(c_node, c_pNodeParams)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaGraphMemcpyNodeSetParamsToSymbol(node, symbol, src, count, offset, kind):
@@ -19056,7 +19057,7 @@ def cudaGraphMemcpyNodeSetParamsToSymbol(node, symbol, src, count, offset, kind)
     _status = cyruntime.cudaGraphMemcpyNodeSetParamsToSymbol(c_node, <const void*>_symbol.ptr, <const void*>_src.ptr, c_count, c_offset, c_kind)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaGraphMemcpyNodeSetParamsFromSymbol(node, dst, symbol, count, offset, kind):
@@ -19097,7 +19098,7 @@ def cudaGraphMemcpyNodeSetParamsFromSymbol(node, dst, symbol, count, offset, kin
     _status = cyruntime.cudaGraphMemcpyNodeSetParamsFromSymbol(c_node, <void*>_dst.ptr, <const void*>_symbol.ptr, c_count, c_offset, c_kind)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaGraphMemcpyNodeSetParams1D(node, dst, src, count, kind):
@@ -19135,7 +19136,7 @@ def cudaGraphMemcpyNodeSetParams1D(node, dst, src, count, kind):
     _status = cyruntime.cudaGraphMemcpyNodeSetParams1D(c_node, <void*>_dst.ptr, <const void*>_src.ptr, c_count, c_kind)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaGraphAddMemsetNode(graph, pDependencies, numDependencies, pMemsetParams):
@@ -19225,7 +19226,7 @@ def cudaGraphMemsetNodeSetParams(node, pNodeParams):
     _status = cyruntime.cudaGraphMemsetNodeSetParams(c_node, c_pNodeParams)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaGraphAddHostNode(graph, pDependencies, numDependencies, pNodeParams):
@@ -19320,7 +19321,7 @@ def cudaGraphHostNodeSetParams(node, pNodeParams):
         keep_host_record_rt(NULL, <void*>c_pNodeParams.fn, c_pNodeParams.userData)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaGraphAddChildGraphNode(graph, pDependencies, numDependencies, childGraph):
@@ -19516,7 +19517,7 @@ def cudaGraphEventRecordNodeSetEvent(node, event):
     _status = cyruntime.cudaGraphEventRecordNodeSetEvent(c_node, c_event)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaGraphAddEventWaitNode(graph, pDependencies, numDependencies, event):
@@ -19603,7 +19604,7 @@ def cudaGraphEventWaitNodeSetEvent(node, event):
     _status = cyruntime.cudaGraphEventWaitNodeSetEvent(c_node, c_event)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaGraphAddExternalSemaphoresSignalNode(graph, pDependencies, numDependencies, nodeParams):
@@ -19699,7 +19700,7 @@ def cudaGraphExternalSemaphoresSignalNodeSetParams(hNode, nodeParams):
     _status = cyruntime.cudaGraphExternalSemaphoresSignalNodeSetParams(c_hNode, c_nodeParams)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaGraphAddExternalSemaphoresWaitNode(graph, pDependencies, numDependencies, nodeParams):
@@ -19795,7 +19796,7 @@ def cudaGraphExternalSemaphoresWaitNodeSetParams(hNode, nodeParams):
     _status = cyruntime.cudaGraphExternalSemaphoresWaitNodeSetParams(c_hNode, c_nodeParams)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaGraphAddMemAllocNode(graph, pDependencies, numDependencies):
@@ -19927,7 +19928,7 @@ def cudaGraphMemFreeNodeGetParams(node, dptr_out):
     _status = cyruntime.cudaGraphMemFreeNodeGetParams(c_node, <void*>_dptr_out.ptr)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaDeviceGraphMemTrim(device):
@@ -19944,7 +19945,7 @@ def cudaDeviceGraphMemTrim(device):
     _status = cyruntime.cudaDeviceGraphMemTrim(c_device)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaDeviceGetGraphMemAttribute(device, attr, value):
@@ -19971,7 +19972,7 @@ def cudaDeviceGetGraphMemAttribute(device, attr, value):
     _status = cyruntime.cudaDeviceGetGraphMemAttribute(c_device, c_attr, <void*>_value.ptr)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaDeviceSetGraphMemAttribute(device, attr, value):
@@ -19996,7 +19997,7 @@ def cudaDeviceSetGraphMemAttribute(device, attr, value):
     _status = cyruntime.cudaDeviceSetGraphMemAttribute(c_device, c_attr, <void*>_value.ptr)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaGraphClone(originalGraph):
@@ -20333,7 +20334,7 @@ def cudaGraphAddDependencies(graph, from_, to, edgeData, numDependencies):
         _status = cyruntime.cudaGraphAddDependencies(c_graph, c_from_, c_to, c_edgeData, c_numDependencies)
         if _status != cyruntime.cudaSuccess:
             return (_result(_status),)
-        return (_result(_status),)
+        return _success_only
     finally:
         PyMem_Free(c_from_)
         PyMem_Free(c_to)
@@ -20395,7 +20396,7 @@ def cudaGraphRemoveDependencies(graph, from_, to, edgeData, numDependencies):
         _status = cyruntime.cudaGraphRemoveDependencies(c_graph, c_from_, c_to, c_edgeData, c_numDependencies)
         if _status != cyruntime.cudaSuccess:
             return (_result(_status),)
-        return (_result(_status),)
+        return _success_only
     finally:
         PyMem_Free(c_from_)
         PyMem_Free(c_to)
@@ -20419,7 +20420,7 @@ def cudaGraphDestroyNode(node):
     _status = cyruntime.cudaGraphDestroyNode(c_node)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaGraphInstantiate(graph, flags):
@@ -20657,7 +20658,7 @@ def cudaGraphExecKernelNodeSetParams(hGraphExec, node, pNodeParams):
     _status = cyruntime.cudaGraphExecKernelNodeSetParams(c_hGraphExec, c_node, c_pNodeParams)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaGraphExecMemcpyNodeSetParams(hGraphExec, node, pNodeParams):
@@ -20697,7 +20698,7 @@ def cudaGraphExecMemcpyNodeSetParams(hGraphExec, node, pNodeParams):
     _status = cyruntime.cudaGraphExecMemcpyNodeSetParams(c_hGraphExec, c_node, c_pNodeParams)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaGraphExecMemcpyNodeSetParamsToSymbol(hGraphExec, node, symbol, src, count, offset, kind):
@@ -20745,7 +20746,7 @@ def cudaGraphExecMemcpyNodeSetParamsToSymbol(hGraphExec, node, symbol, src, coun
     _status = cyruntime.cudaGraphExecMemcpyNodeSetParamsToSymbol(c_hGraphExec, c_node, <const void*>_symbol.ptr, <const void*>_src.ptr, c_count, c_offset, c_kind)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaGraphExecMemcpyNodeSetParamsFromSymbol(hGraphExec, node, dst, symbol, count, offset, kind):
@@ -20793,7 +20794,7 @@ def cudaGraphExecMemcpyNodeSetParamsFromSymbol(hGraphExec, node, dst, symbol, co
     _status = cyruntime.cudaGraphExecMemcpyNodeSetParamsFromSymbol(c_hGraphExec, c_node, <void*>_dst.ptr, <const void*>_symbol.ptr, c_count, c_offset, c_kind)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaGraphExecMemcpyNodeSetParams1D(hGraphExec, node, dst, src, count, kind):
@@ -20838,7 +20839,7 @@ def cudaGraphExecMemcpyNodeSetParams1D(hGraphExec, node, dst, src, count, kind):
     _status = cyruntime.cudaGraphExecMemcpyNodeSetParams1D(c_hGraphExec, c_node, <void*>_dst.ptr, <const void*>_src.ptr, c_count, c_kind)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaGraphExecMemsetNodeSetParams(hGraphExec, node, pNodeParams):
@@ -20880,7 +20881,7 @@ def cudaGraphExecMemsetNodeSetParams(hGraphExec, node, pNodeParams):
     _status = cyruntime.cudaGraphExecMemsetNodeSetParams(c_hGraphExec, c_node, c_pNodeParams)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaGraphExecHostNodeSetParams(hGraphExec, node, pNodeParams):
@@ -20917,7 +20918,7 @@ def cudaGraphExecHostNodeSetParams(hGraphExec, node, pNodeParams):
         keep_host_record_rt(NULL, <void*>c_pNodeParams.fn, c_pNodeParams.userData)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaGraphExecChildGraphNodeSetParams(hGraphExec, node, childGraph):
@@ -20956,7 +20957,7 @@ def cudaGraphExecChildGraphNodeSetParams(hGraphExec, node, childGraph):
     _status = cyruntime.cudaGraphExecChildGraphNodeSetParams(c_hGraphExec, c_node, c_childGraph)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaGraphExecEventRecordNodeSetEvent(hGraphExec, hNode, event):
@@ -20991,7 +20992,7 @@ def cudaGraphExecEventRecordNodeSetEvent(hGraphExec, hNode, event):
     _status = cyruntime.cudaGraphExecEventRecordNodeSetEvent(c_hGraphExec, c_hNode, c_event)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaGraphExecEventWaitNodeSetEvent(hGraphExec, hNode, event):
@@ -21026,7 +21027,7 @@ def cudaGraphExecEventWaitNodeSetEvent(hGraphExec, hNode, event):
     _status = cyruntime.cudaGraphExecEventWaitNodeSetEvent(c_hGraphExec, c_hNode, c_event)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaGraphExecExternalSemaphoresSignalNodeSetParams(hGraphExec, hNode, nodeParams):
@@ -21062,7 +21063,7 @@ def cudaGraphExecExternalSemaphoresSignalNodeSetParams(hGraphExec, hNode, nodePa
     _status = cyruntime.cudaGraphExecExternalSemaphoresSignalNodeSetParams(c_hGraphExec, c_hNode, c_nodeParams)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaGraphExecExternalSemaphoresWaitNodeSetParams(hGraphExec, hNode, nodeParams):
@@ -21098,7 +21099,7 @@ def cudaGraphExecExternalSemaphoresWaitNodeSetParams(hGraphExec, hNode, nodePara
     _status = cyruntime.cudaGraphExecExternalSemaphoresWaitNodeSetParams(c_hGraphExec, c_hNode, c_nodeParams)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaGraphNodeSetEnabled(hGraphExec, hNode, isEnabled):
@@ -21132,7 +21133,7 @@ def cudaGraphNodeSetEnabled(hGraphExec, hNode, isEnabled):
     _status = cyruntime.cudaGraphNodeSetEnabled(c_hGraphExec, c_hNode, c_isEnabled)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaGraphNodeGetEnabled(hGraphExec, hNode):
@@ -21266,7 +21267,7 @@ def cudaGraphUpload(graphExec, stream):
         _status = cyruntime.cudaGraphUpload(c_graphExec, c_stream)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaGraphLaunch(graphExec, stream):
@@ -21297,7 +21298,7 @@ def cudaGraphLaunch(graphExec, stream):
         _status = cyruntime.cudaGraphLaunch(c_graphExec, c_stream)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaGraphExecDestroy(graphExec):
@@ -21316,7 +21317,7 @@ def cudaGraphExecDestroy(graphExec):
         _status = cyruntime.cudaGraphExecDestroy(c_graphExec)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaGraphDestroy(graph):
@@ -21335,7 +21336,7 @@ def cudaGraphDestroy(graph):
         _status = cyruntime.cudaGraphDestroy(c_graph)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaGraphDebugDotPrint(graph, path, flags):
@@ -21367,7 +21368,7 @@ def cudaGraphDebugDotPrint(graph, path, flags):
     _status = cyruntime.cudaGraphDebugDotPrint(c_graph, c_path, c_flags)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaUserObjectCreate(ptr, destroy, initialRefcount, flags):
@@ -21428,7 +21429,7 @@ def cudaUserObjectRetain(object, count):
     _status = cyruntime.cudaUserObjectRetain(c_object, c_count)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaUserObjectRelease(object, count):
@@ -21454,7 +21455,7 @@ def cudaUserObjectRelease(object, count):
     _status = cyruntime.cudaUserObjectRelease(c_object, c_count)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaGraphRetainUserObject(graph, object, count, flags):
@@ -21488,7 +21489,7 @@ def cudaGraphRetainUserObject(graph, object, count, flags):
     _status = cyruntime.cudaGraphRetainUserObject(c_graph, c_object, c_count, c_flags)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaGraphReleaseUserObject(graph, object, count):
@@ -21517,7 +21518,7 @@ def cudaGraphReleaseUserObject(graph, object, count):
     _status = cyruntime.cudaGraphReleaseUserObject(c_graph, c_object, c_count)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaGraphAddNode(graph, pDependencies, dependencyData, numDependencies, nodeParams):
@@ -21611,7 +21612,7 @@ def cudaGraphNodeSetParams(node, nodeParams):
         keep_host_record_rt(NULL, <void*>(&c_nodeParams.host).fn, (&c_nodeParams.host).userData)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaGraphExecNodeSetParams(graphExec, node, nodeParams):
@@ -21657,7 +21658,7 @@ def cudaGraphExecNodeSetParams(graphExec, node, nodeParams):
         keep_host_record_rt(NULL, <void*>(&c_nodeParams.host).fn, (&c_nodeParams.host).userData)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaGraphConditionalHandleCreate(graph, defaultLaunchValue, flags):
@@ -21894,7 +21895,7 @@ def cudaLibraryUnload(library):
         _status = cyruntime.cudaLibraryUnload(c_library)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaLibraryGetKernel(library, name):
@@ -22129,7 +22130,7 @@ def cudaKernelSetAttributeForDevice(kernel, attr, value, device):
     _status = cyruntime.cudaKernelSetAttributeForDevice(c_kernel, c_attr, c_value, c_device)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaGetExportTable(pExportTableId):
@@ -22197,7 +22198,7 @@ def cudaProfilerStart():
     _status = cyruntime.cudaProfilerStart()
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaProfilerStop():
@@ -22210,7 +22211,7 @@ def cudaProfilerStop():
     _status = cyruntime.cudaProfilerStop()
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaGLGetDevices(cudaDeviceCount, deviceList):
@@ -22340,7 +22341,7 @@ def cudaGLSetGLDevice(device):
     _status = cyruntime.cudaGLSetGLDevice(c_device)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaGLRegisterBufferObject(bufObj):
@@ -22362,7 +22363,7 @@ def cudaGLRegisterBufferObject(bufObj):
     _status = cyruntime.cudaGLRegisterBufferObject(c_bufObj)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaGLMapBufferObject(bufObj):
@@ -22411,7 +22412,7 @@ def cudaGLUnmapBufferObject(bufObj):
     _status = cyruntime.cudaGLUnmapBufferObject(c_bufObj)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaGLUnregisterBufferObject(bufObj):
@@ -22433,7 +22434,7 @@ def cudaGLUnregisterBufferObject(bufObj):
     _status = cyruntime.cudaGLUnregisterBufferObject(c_bufObj)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaGLSetBufferObjectMapFlags(bufObj, flags):
@@ -22464,7 +22465,7 @@ def cudaGLSetBufferObjectMapFlags(bufObj, flags):
     _status = cyruntime.cudaGLSetBufferObjectMapFlags(c_bufObj, c_flags)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaGLMapBufferObjectAsync(bufObj, stream):
@@ -22525,7 +22526,7 @@ def cudaGLUnmapBufferObjectAsync(bufObj, stream):
     _status = cyruntime.cudaGLUnmapBufferObjectAsync(c_bufObj, c_stream)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaVDPAUGetDevice(vdpDevice, vdpGetProcAddress):
@@ -22577,7 +22578,7 @@ def cudaVDPAUSetVDPAUDevice(device, vdpDevice, vdpGetProcAddress):
     _status = cyruntime.cudaVDPAUSetVDPAUDevice(c_device, c_vdpDevice, c_vdpGetProcAddress)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaGraphicsVDPAURegisterVideoSurface(vdpSurface, flags):
@@ -22737,7 +22738,7 @@ def cudaEGLStreamConsumerDisconnect(conn):
     _status = cyruntime.cudaEGLStreamConsumerDisconnect(c_conn)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaEGLStreamConsumerAcquireFrame(conn, pCudaResource, pStream, timeout):
@@ -22764,7 +22765,7 @@ def cudaEGLStreamConsumerAcquireFrame(conn, pCudaResource, pStream, timeout):
     _status = cyruntime.cudaEGLStreamConsumerAcquireFrame(c_conn, c_pCudaResource, c_pStream, c_timeout)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaEGLStreamConsumerReleaseFrame(conn, pCudaResource, pStream):
@@ -22789,7 +22790,7 @@ def cudaEGLStreamConsumerReleaseFrame(conn, pCudaResource, pStream):
     _status = cyruntime.cudaEGLStreamConsumerReleaseFrame(c_conn, c_pCudaResource, c_pStream)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaEGLStreamProducerConnect(eglStream, width, height):
@@ -22837,7 +22838,7 @@ def cudaEGLStreamProducerDisconnect(conn):
     _status = cyruntime.cudaEGLStreamProducerDisconnect(c_conn)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaEGLStreamProducerPresentFrame(conn, eglframe, pStream):
@@ -22865,7 +22866,7 @@ def cudaEGLStreamProducerPresentFrame(conn, eglframe, pStream):
     _status = cyruntime.cudaEGLStreamProducerPresentFrame(c_conn, (<cyruntime.cudaEglFrame_st*>(<cudaEglFrame_st>_eglframe)._ptr)[0], c_pStream)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaEGLStreamProducerReturnFrame(conn, eglframe, pStream):
@@ -22891,7 +22892,7 @@ def cudaEGLStreamProducerReturnFrame(conn, eglframe, pStream):
     _status = cyruntime.cudaEGLStreamProducerReturnFrame(c_conn, c_eglframe, c_pStream)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
-    return (_result(_status),)
+    return _success_only
 
 
 def cudaGraphicsResourceGetMappedEglFrame(resource, index, mipLevel):
