@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # On the lent GPU machine (../shared/gpu/README.md): install ours under a prefix that
 # shadows NVIDIA's preinstalled packages, run every test (the GPU ones included, also
-# under CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM=1), then the driver benchmark.
-# Logs go to $OUT; a summary is printed last.
+# under CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM=1), the metapackage in a fresh venv
+# (ci/metapackage_gpu.sh), then the benchmarks. Logs go to $OUT; a summary is printed last.
+# Switches (environment): PACKAGES, SKIP_TESTS, SKIP_PTDS, SKIP_PATHFINDER, SKIP_METAPACKAGE,
+# SKIP_BENCH, BENCHES, ROUNDS, TEST_TIMEOUT.
 set -u
-# The device tool brings back at most 8 files from $OUT: logs are written to $LOGS and packed
+# The device tool brings back at most 8 files from $OUT: logs are written to /tmp/gpu-logs and packed
 # into $OUT/logs.tar.gz at the end, beside summary.txt.
 # Multi-GPU machines: NVLink multicast stays off (KINDS.md); nothing here calls cuMulticastCreate.
 export NCCL_NVLS_ENABLE=0
@@ -69,6 +71,10 @@ for pkg in ${PACKAGES:-cuda_bindings cuda_core}; do
     unset CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM
 done
 [ "${SKIP_PATHFINDER:-0}" != 1 ] && run_tests tests-pathfinder.log pathfinder "$REPO/cuda_pathfinder/tests"
+fi
+if [ "${SKIP_METAPACKAGE:-0}" != 1 ]; then  # pip install ./cuda_python[all] in a fresh venv, then saxpy
+    bash "$REPO/ci/metapackage_gpu.sh" "$OUT/metapackage.log"
+    echo "metapackage (ci/metapackage_gpu.sh): rc=$? $(tail -1 "$OUT/metapackage.log")" >> "$OUT/summary.txt"
 fi
 if [ "${SKIP_BENCH:-0}" != 1 ]; then
     for b in ${BENCHES:-driver_calls core_calls launch_floor}; do
