@@ -164,6 +164,10 @@ def extra_plan(lib: Lib, fn: dict, p: dict) -> Plan:
     over = None if p.get("_plain") else lib.cfg.get("params", {}).get(fn["name"], {}).get(p["name"])
     if isinstance(over, dict) and "keep_host_fn" in over:
         return _keep_host_plan(lib, fn, p, over)
+    if isinstance(over, dict) and "release_kept" in over:  # cuLinkDestroy: what cuLinkCreate kept goes
+        plan = extra_plan(lib, fn, {**p, "_plain": True})
+        plan.after_call = [*plan.after_call, f"_kept_until_destroyed.pop(<uintptr_t>c_{c}, None)"]
+        return plan
     counted = _counted_output(lib, fn, p)
     if counted is not None:
         return counted
@@ -274,8 +278,15 @@ def extra_plan(lib: Lib, fn: dict, p: dict) -> Plan:
         return _array_plan(lib, fn, p, t, count=over["in_list"], less=over.get("less", 0))
     if isinstance(over, dict) and "pointer_list" in over:  # void** optionValues: one void* per option
         count = ident(over["pointer_list"])
-        return Plan(py, [f"cdef PointerArray _{c}"], [f"_{c} = pointer_array({py}, c_{count}, {py!r})"],
+        plan = Plan(py, [f"cdef PointerArray _{c}"], [f"_{c} = pointer_array({py}, c_{count}, {py!r})"],
                     f"<{qualify(lib, t)}>_{c}.ptrs", pytype="list | None", late=True)  # fmt: skip
+        if "keep_with" in over:  # the library writes into the array until the new handle is destroyed
+            out = ident(over["keep_with"])
+            plan.after_call = [
+                f"if _status == {m}.{lib.cfg['success']} and c_{count} > 0:",
+                f"    _kept_until_destroyed[<uintptr_t>_{out}._ptr[0]] = _{c}",
+            ]
+        return plan
     if isinstance(over, dict) and "handle_out" in over:  # void* shareableHandle: its type follows handleType
         by, convert = ident(over["handle_out"]), over["convert"]
         return Plan(None, ["cdef uint64_t _handle_raw[8]"], ["memset(_handle_raw, 0, sizeof(_handle_raw))"],
@@ -1230,6 +1241,17 @@ def module(lib: Lib, stamp: str) -> tuple[str, str, str]:
         "",
         f"cdef object _success = _enum_{result_py}({m}.{lib.cfg['success']})",
         "cdef tuple _success_only = (_success,)  # tuples are immutable: one serves every call",
+    ]
+    kept = any(
+        isinstance(o, dict) and "keep_with" in o for ps in lib.cfg.get("params", {}).values() for o in ps.values()
+    )
+    if kept:
+        out += [
+            "# Arrays the library writes into until a handle is destroyed (cuLinkCreate's optionValues, for",
+            "# its output options), by handle value: kept here, not by the handle object, which may go first.",
+            "cdef dict _kept_until_destroyed = {}",
+        ]
+    out += [
         "",
         "",
         "cdef inline object _result(int value):",

@@ -11325,6 +11325,9 @@ CUeglFrame = CUeglFrame_st
 
 cdef object _success = _enum_CUresult(cydriver.CUDA_SUCCESS)
 cdef tuple _success_only = (_success,)  # tuples are immutable: one serves every call
+# Arrays the library writes into until a handle is destroyed (cuLinkCreate's optionValues, for
+# its output options), by handle value: kept here, not by the handle object, which may go first.
+cdef dict _kept_until_destroyed = {}
 
 
 cdef inline object _result(int value):
@@ -13067,6 +13070,8 @@ def cuLinkCreate(numOptions, options, optionValues):
     try:
         with nogil:
             _status = cydriver.cuLinkCreate(c_numOptions, c_options, <void**>_optionValues.ptrs, <cydriver.CUlinkState*>_stateOut._ptr)
+        if _status == cydriver.CUDA_SUCCESS and c_numOptions > 0:
+            _kept_until_destroyed[<uintptr_t>_stateOut._ptr[0]] = _optionValues
         if _status != cydriver.CUDA_SUCCESS:
             return (_result(_status), None)
         return (_result(_status), _stateOut)
@@ -13226,6 +13231,7 @@ def cuLinkDestroy(state):
     cdef cydriver.CUresult _status
     with nogil:
         _status = cydriver.cuLinkDestroy(c_state)
+    _kept_until_destroyed.pop(<uintptr_t>c_state, None)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
     return _success_only

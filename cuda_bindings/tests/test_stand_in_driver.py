@@ -1,10 +1,12 @@
-"""Python callables as host functions, on a stand-in driver that runs them at once (no GPU needed).
+"""What the bindings hand a driver that calls back or keeps pointers, on a stand-in (no GPU needed).
 
 The stand-in libcuda.so.1 (built here) answers cuGetProcAddress_v2 with a
 cuLaunchHostFunc and a cuStreamAddCallback that call the function immediately, or
 fail for stream 0xBAD, and with graphs that hold host nodes and user objects: an
 instantiated graph is its graph referenced once more, a launch calls the host nodes,
-and the last release of a graph runs the destructors of its user objects.
+and the last release of a graph runs the destructors of its user objects. Its linker
+keeps cuLinkCreate's optionValues array, as the real one does for output options, and
+writes the log and the log's size through it at cuLinkComplete.
 """
 
 from __future__ import annotations
@@ -82,7 +84,28 @@ static int graph_retain_user_object(graph *g, user_object *o, unsigned count, un
     if (count != 1 || flags != 1) return 1;  /* this stand-in takes only a moved reference */
     g->objects[g->n_objects++] = o; return 0;
 }
+/* the linker: optionValues stays the driver's to write until cuLinkDestroy (CUDA's documentation) */
+typedef struct { unsigned n; int options[8]; void **values; void *seen[8]; } link_state;
+static int link_create(unsigned n, const int *options, void **values, link_state **out) {
+    if (n > 8) return 1;
+    link_state *s = calloc(1, sizeof(link_state));
+    s->n = n; s->values = values;
+    for (unsigned i = 0; i < n; i++) { s->options[i] = options[i]; s->seen[i] = values[i]; }
+    *out = s; return 0;
+}
+static int link_complete(link_state *s, void **cubin, size_t *size) {
+    /* the array must still hold what it held at cuLinkCreate: 301 (CUDA_ERROR_FILE_NOT_FOUND) if not */
+    for (unsigned i = 0; i < s->n; i++) if (s->values[i] != s->seen[i]) return 301;
+    for (unsigned i = 0; i < s->n; i++)
+        if (s->options[i] == 3) strcpy((char *)s->values[i], "linked");  /* CU_JIT_INFO_LOG_BUFFER */
+    for (unsigned i = 0; i < s->n; i++)  /* CU_JIT_INFO_LOG_BUFFER_SIZE_BYTES: the log's length, back */
+        if (s->options[i] == 4) s->values[i] = (void *)7;
+    *cubin = s; *size = 1; return 0;
+}
+static int link_destroy(link_state *s) { free(s); return 0; }
 static const struct { const char *name; void *fn; } table[] = {
+    {"cuLinkCreate", (void *)link_create}, {"cuLinkComplete", (void *)link_complete},
+    {"cuLinkDestroy", (void *)link_destroy},
     {"cuLaunchHostFunc", (void *)launch_host_func}, {"cuStreamAddCallback", (void *)stream_add_callback},
     {"cuGraphCreate", (void *)graph_create}, {"cuGraphAddHostNode", (void *)add_host_node},
     {"cuGraphAddNode", (void *)add_node}, {"cuGraphHostNodeGetParams", (void *)host_node_get_params},
@@ -337,6 +360,35 @@ GRAPHICS_INTEROP = textwrap.dedent(
     """
 )
 
+LINKER = textwrap.dedent(
+    """
+    import gc, sys
+    from cuda.bindings import driver as cu
+
+    opt = cu.CUjit_option
+    ok = cu.CUresult.CUDA_SUCCESS
+
+    def create(log):
+        # the lists and the array made from them are gone when this returns: the bindings keep the array
+        return cu.cuLinkCreate(2, [opt.CU_JIT_INFO_LOG_BUFFER, opt.CU_JIT_INFO_LOG_BUFFER_SIZE_BYTES], [log, len(log)])
+
+    log = bytearray(64)
+    before = sys.getrefcount(log)
+    err, state = create(log)
+    assert err == ok, err
+    junk = [bytes(64) for _ in range(1000)]  # reuse freed memory, as a busy process would
+    gc.collect()
+    err, cubin, size = cu.cuLinkComplete(state)
+    assert err == ok, f"the option values were freed under the driver: {err!r}"
+    assert log[:7] == b"linked" + bytes(1), bytes(log[:8])
+    assert cu.cuLinkDestroy(state) == (ok,)
+    assert sys.getrefcount(log) == before, "the log buffer stays referenced after cuLinkDestroy"
+    err, state = cu.cuLinkCreate(0, None, None)  # no options: nothing to keep
+    assert err == ok and cu.cuLinkDestroy(state) == (ok,)
+    print("OK")
+    """
+)
+
 
 @pytest.fixture(scope="module")
 def stand_in_driver(tmp_path_factory):
@@ -352,9 +404,11 @@ def stand_in_driver(tmp_path_factory):
 
 
 @pytest.mark.parametrize(
-    "script", [CHILD, STREAM_CALLBACKS, HOST_NODES, GRAPHICS_INTEROP], ids=["launch", "stream", "graph", "interop"]
+    "script",
+    [CHILD, STREAM_CALLBACKS, HOST_NODES, GRAPHICS_INTEROP, LINKER],
+    ids=["launch", "stream", "graph", "interop", "linker"],
 )
-def test_python_host_functions_on_a_stand_in_driver(stand_in_driver, script):
+def test_on_a_stand_in_driver(stand_in_driver, script):
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=stand_in_driver)
     assert out.returncode == 0 and out.stdout.strip() == "OK", out.stdout + out.stderr
     assert out.stderr == "", out.stderr  # exceptions went to the hook, once, and nothing else was printed
