@@ -1239,14 +1239,15 @@ def module(lib: Lib, stamp: str) -> tuple[str, str, str]:
     result_py = emit_py.lib_result(lib)
     out += [
         "",
-        f"cdef object _success = _enum_{result_py}({m}.{lib.cfg['success']})",
-        "cdef tuple _success_only = (_success,)  # tuples are immutable: one serves every call",
+        *emit_py.success_tuples(f"_enum_{result_py}({m}.{lib.cfg['success']})"),
     ]
     kept = any(
         isinstance(o, dict) and "keep_with" in o for ps in lib.cfg.get("params", {}).values() for o in ps.values()
     )
     if kept:
         out += [
+            "",
+            "",
             "# Arrays the library writes into until a handle is destroyed (cuLinkCreate's optionValues, for",
             "# its output options), by handle value: kept here, not by the handle object, which may go first.",
             "cdef dict _kept_until_destroyed = {}",

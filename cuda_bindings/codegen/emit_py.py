@@ -343,11 +343,11 @@ def function(lib: Lib, fn: dict, style: str) -> tuple[list[str], str]:
             cleanup.append(f"PyMem_Free(_{arr})")
         if cleanup:
             body += ["    try:", *[f"        {c}" for c in call_lines]]
-            body += _finish(lib, style, outs, indent="        ", handle=_handle_expr(lib, fn, plans, params))
+            body += _finish(lib, style, outs, "        ", _handle_expr(lib, fn, plans, params), outtypes)
             body += ["    finally:", *[f"        {c}" for c in cleanup]]
         else:
             body += [f"    {c}" for c in call_lines]
-            body += _finish(lib, style, outs, indent="    ", handle=_handle_expr(lib, fn, plans, params))
+            body += _finish(lib, style, outs, "    ", _handle_expr(lib, fn, plans, params), outtypes)
         if style == "tuple":
             stub_ret = f"tuple[{', '.join([lib_result(lib), *[f'{t} | None' for t in outtypes]])}]"
         else:
@@ -367,7 +367,9 @@ def _handle_expr(lib: Lib, fn: dict, plans: list[Plan], params: list[dict]) -> s
     return plans[0].arg
 
 
-def _finish(lib: Lib, style: str, outs: list[str], indent: str, handle: str | None) -> list[str]:
+def _finish(
+    lib: Lib, style: str, outs: list[str], indent: str, handle: str | None, outtypes: list[str] | None = None
+) -> list[str]:
     success = lib.cfg["success"]
     if style == "tuple":
         nones = ", ".join(["None"] * len(outs))
@@ -375,6 +377,8 @@ def _finish(lib: Lib, style: str, outs: list[str], indent: str, handle: str | No
             f"if _status != {lib.cymod}.{success}:",
             f"    return (_result(_status), {nones})" if outs else "    return (_result(_status),)",
         ]
+        if len(outs) == 1 and outtypes == ["int"] and re.fullmatch(r"c_\w+", outs[0]):  # a plain C integer
+            lines += [f"if 0 <= {outs[0]} < {_SMALL_INTS}:", f"    return _success_int({outs[0]})"]
         # A call with no outputs returns one shared tuple on success instead of building one.
         lines += [f"return (_result(_status), {', '.join(outs)})" if outs else "return _success_only"]
     else:
@@ -390,6 +394,23 @@ def _finish(lib: Lib, style: str, outs: list[str], indent: str, handle: str | No
 
 
 _SHARED_TUPLE = "tuples are immutable: one serves every call"
+_SMALL_INTS = 1024  # (success, n) tuples shared for 0 <= n < this: counts, attributes, versions' parts
+
+
+def success_tuples(success: str) -> list[str]:
+    """Module-level helpers of the tuple style: the shared results of calls that succeed."""
+    return [
+        f"cdef object _success = {success}",
+        f"cdef tuple _success_only = (_success,)  # {_SHARED_TUPLE}",
+        f"cdef list _success_ints = [None] * {_SMALL_INTS}  # (_success, n), made on first use",
+        "",
+        "",
+        "cdef inline object _success_int(Py_ssize_t n):",
+        "    t = _success_ints[n]",
+        "    if t is None:",
+        "        t = _success_ints[n] = (_success, n)",
+        "    return t",
+    ]
 
 
 def lib_result(lib: Lib) -> str:
@@ -496,8 +517,11 @@ def module(lib: Lib, stamp: str) -> tuple[str, str]:
     out += [
         "",
         f"cdef dict _result_members = {result_py}._value2member_map_",
-        f"cdef object _success = {result_py}({lib.cymod}.{lib.cfg['success']})",
-        *([f"cdef tuple _success_only = (_success,)  # {_SHARED_TUPLE}"] if style == "tuple" else []),
+        *(
+            success_tuples(f"{result_py}({lib.cymod}.{lib.cfg['success']})")
+            if style == "tuple"
+            else [f"cdef object _success = {result_py}({lib.cymod}.{lib.cfg['success']})"]
+        ),
         "",
         "",
         "cdef inline object _result(int value):",

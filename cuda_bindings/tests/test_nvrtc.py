@@ -20,6 +20,16 @@ def test_version_and_archs():
     assert check(nvrtc.nvrtcGetNumSupportedArchs()) == len(archs)
 
 
+def test_small_integer_results_share_one_tuple_each():
+    """A call that succeeds with one integer in [0, 1024) returns a tuple made once per value."""
+    first = nvrtc.nvrtcGetNumSupportedArchs()
+    assert first[0] == nvrtc.nvrtcResult.NVRTC_SUCCESS and type(first[1]) is int and 0 < first[1] < 1024
+    assert nvrtc.nvrtcGetNumSupportedArchs() is first
+    progs = [check(nvrtc.nvrtcCreateProgram(SAXPY, b"saxpy.cu", 0, [], [])) for _ in range(2)]
+    first, second = (nvrtc.nvrtcDestroyProgram(p) for p in progs)  # no outputs: one shared tuple
+    assert first == (nvrtc.nvrtcResult.NVRTC_SUCCESS,) and second is first
+
+
 def test_compile_to_ptx_cubin_and_ltoir():
     err, prog = compile_program(SAXPY, [b"-arch=sm_90"])
     assert err == R.NVRTC_SUCCESS, program_log(prog)

@@ -11325,6 +11325,16 @@ CUeglFrame = CUeglFrame_st
 
 cdef object _success = _enum_CUresult(cydriver.CUDA_SUCCESS)
 cdef tuple _success_only = (_success,)  # tuples are immutable: one serves every call
+cdef list _success_ints = [None] * 1024  # (_success, n), made on first use
+
+
+cdef inline object _success_int(Py_ssize_t n):
+    t = _success_ints[n]
+    if t is None:
+        t = _success_ints[n] = (_success, n)
+    return t
+
+
 # Arrays the library writes into until a handle is destroyed (cuLinkCreate's optionValues, for
 # its output options), by handle value: kept here, not by the handle object, which may go first.
 cdef dict _kept_until_destroyed = {}
@@ -11482,6 +11492,8 @@ def cuDriverGetVersion():
     _status = cydriver.cuDriverGetVersion(&c_driverVersion)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status), None)
+    if 0 <= c_driverVersion < 1024:
+        return _success_int(c_driverVersion)
     return (_result(_status), c_driverVersion)
 
 
@@ -11512,6 +11524,8 @@ def cuDeviceGetCount():
     _status = cydriver.cuDeviceGetCount(&c_count)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status), None)
+    if 0 <= c_count < 1024:
+        return _success_int(c_count)
     return (_result(_status), c_count)
 
 
@@ -11600,6 +11614,8 @@ def cuDeviceTotalMem(dev):
     _status = cydriver.cuDeviceTotalMem(&c_bytes, c_dev)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status), None)
+    if 0 <= c_bytes < 1024:
+        return _success_int(c_bytes)
     return (_result(_status), c_bytes)
 
 
@@ -11627,6 +11643,8 @@ def cuDeviceGetTexture1DLinearMaxWidth(format, numChannels, dev):
     _status = cydriver.cuDeviceGetTexture1DLinearMaxWidth(&c_maxWidthInElements, c_format, c_numChannels, c_dev)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status), None)
+    if 0 <= c_maxWidthInElements < 1024:
+        return _success_int(c_maxWidthInElements)
     return (_result(_status), c_maxWidthInElements)
 
 
@@ -11650,6 +11668,8 @@ def cuDeviceGetAttribute(attrib, dev):
     _status = cydriver.cuDeviceGetAttribute(&c_pi, c_attrib, c_dev)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status), None)
+    if 0 <= c_pi < 1024:
+        return _success_int(c_pi)
     return (_result(_status), c_pi)
 
 
@@ -11690,6 +11710,8 @@ def cuDeviceGetHostAtomicCapabilities(operations, count, dev):
         _status = cydriver.cuDeviceGetHostAtomicCapabilities(&c_capabilities, c_operations, c_count, c_dev)
         if _status != cydriver.CUDA_SUCCESS:
             return (_result(_status), None)
+        if 0 <= c_capabilities < 1024:
+            return _success_int(c_capabilities)
         return (_result(_status), c_capabilities)
     finally:
         PyMem_Free(c_operations)
@@ -11823,6 +11845,8 @@ def cuDeviceGetExecAffinitySupport(type, dev):
     _status = cydriver.cuDeviceGetExecAffinitySupport(&c_pi, c_type, c_dev)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status), None)
+    if 0 <= c_pi < 1024:
+        return _success_int(c_pi)
     return (_result(_status), c_pi)
 
 
@@ -12336,6 +12360,8 @@ def cuCtxGetFlags():
     _status = cydriver.cuCtxGetFlags(&c_flags)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status), None)
+    if 0 <= c_flags < 1024:
+        return _success_int(c_flags)
     return (_result(_status), c_flags)
 
 
@@ -12374,6 +12400,8 @@ def cuCtxGetId(ctx):
     _status = cydriver.cuCtxGetId(c_ctx, &c_ctxId)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status), None)
+    if 0 <= c_ctxId < 1024:
+        return _success_int(c_ctxId)
     return (_result(_status), c_ctxId)
 
 
@@ -12498,6 +12526,8 @@ def cuCtxGetLimit(limit):
     _status = cydriver.cuCtxGetLimit(&c_pvalue, c_limit)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status), None)
+    if 0 <= c_pvalue < 1024:
+        return _success_int(c_pvalue)
     return (_result(_status), c_pvalue)
 
 
@@ -12573,6 +12603,8 @@ def cuCtxGetApiVersion(ctx):
     _status = cydriver.cuCtxGetApiVersion(c_ctx, &c_version)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status), None)
+    if 0 <= c_version < 1024:
+        return _success_int(c_version)
     return (_result(_status), c_version)
 
 
@@ -12964,6 +12996,8 @@ def cuModuleGetFunctionCount(mod):
     _status = cydriver.cuModuleGetFunctionCount(&c_count, c_mod)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status), None)
+    if 0 <= c_count < 1024:
+        return _success_int(c_count)
     return (_result(_status), c_count)
 
 
@@ -13506,6 +13540,8 @@ def cuLibraryGetKernelCount(lib):
     _status = cydriver.cuLibraryGetKernelCount(&c_count, c_lib)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status), None)
+    if 0 <= c_count < 1024:
+        return _success_int(c_count)
     return (_result(_status), c_count)
 
 
@@ -13756,6 +13792,8 @@ def cuKernelGetAttribute(attrib, kernel, dev):
     _status = cydriver.cuKernelGetAttribute(&c_pi, c_attrib, c_kernel, c_dev)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status), None)
+    if 0 <= c_pi < 1024:
+        return _success_int(c_pi)
     return (_result(_status), c_pi)
 
 
@@ -14212,6 +14250,8 @@ def cuMemHostGetFlags(p):
         _status = cydriver.cuMemHostGetFlags(&c_pFlags, <void*>_p.ptr)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status), None)
+    if 0 <= c_pFlags < 1024:
+        return _success_int(c_pFlags)
     return (_result(_status), c_pFlags)
 
 
@@ -17212,6 +17252,8 @@ def cuMemGetAccess(location, ptr):
     _status = cydriver.cuMemGetAccess(&c_flags, c_location, c_ptr)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status), None)
+    if 0 <= c_flags < 1024:
+        return _success_int(c_flags)
     return (_result(_status), c_flags)
 
 
@@ -17298,6 +17340,8 @@ def cuMemGetAllocationGranularity(prop, option):
     _status = cydriver.cuMemGetAllocationGranularity(&c_granularity, c_prop, c_option)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status), None)
+    if 0 <= c_granularity < 1024:
+        return _success_int(c_granularity)
     return (_result(_status), c_granularity)
 
 
@@ -18099,6 +18143,8 @@ def cuMulticastGetGranularity(prop, option):
     _status = cydriver.cuMulticastGetGranularity(&c_granularity, c_prop, c_option)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status), None)
+    if 0 <= c_granularity < 1024:
+        return _success_int(c_granularity)
     return (_result(_status), c_granularity)
 
 
@@ -19020,6 +19066,8 @@ def cuStreamGetPriority(hStream):
     _status = cydriver.cuStreamGetPriority(c_hStream, &c_priority)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status), None)
+    if 0 <= c_priority < 1024:
+        return _success_int(c_priority)
     return (_result(_status), c_priority)
 
 
@@ -19059,6 +19107,8 @@ def cuStreamGetFlags(hStream):
     _status = cydriver.cuStreamGetFlags(c_hStream, &c_flags)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status), None)
+    if 0 <= c_flags < 1024:
+        return _success_int(c_flags)
     return (_result(_status), c_flags)
 
 
@@ -19086,6 +19136,8 @@ def cuStreamGetId(hStream):
     _status = cydriver.cuStreamGetId(c_hStream, &c_streamId)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status), None)
+    if 0 <= c_streamId < 1024:
+        return _success_int(c_streamId)
     return (_result(_status), c_streamId)
 
 
@@ -20695,6 +20747,8 @@ def cuFuncGetAttribute(attrib, hfunc):
     _status = cydriver.cuFuncGetAttribute(&c_pi, c_attrib, c_hfunc)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status), None)
+    if 0 <= c_pi < 1024:
+        return _success_int(c_pi)
     return (_result(_status), c_pi)
 
 
@@ -23955,6 +24009,8 @@ def cuGraphNodeGetEnabled(hGraphExec, hNode):
     _status = cydriver.cuGraphNodeGetEnabled(c_hGraphExec, c_hNode, &c_isEnabled)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status), None)
+    if 0 <= c_isEnabled < 1024:
+        return _success_int(c_isEnabled)
     return (_result(_status), c_isEnabled)
 
 
@@ -24587,6 +24643,8 @@ def cuOccupancyMaxActiveBlocksPerMultiprocessor(func, blockSize, dynamicSMemSize
     _status = cydriver.cuOccupancyMaxActiveBlocksPerMultiprocessor(&c_numBlocks, c_func, c_blockSize, c_dynamicSMemSize)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status), None)
+    if 0 <= c_numBlocks < 1024:
+        return _success_int(c_numBlocks)
     return (_result(_status), c_numBlocks)
 
 
@@ -24627,6 +24685,8 @@ def cuOccupancyMaxActiveBlocksPerMultiprocessorWithFlags(func, blockSize, dynami
     _status = cydriver.cuOccupancyMaxActiveBlocksPerMultiprocessorWithFlags(&c_numBlocks, c_func, c_blockSize, c_dynamicSMemSize, c_flags)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status), None)
+    if 0 <= c_numBlocks < 1024:
+        return _success_int(c_numBlocks)
     return (_result(_status), c_numBlocks)
 
 
@@ -24753,6 +24813,8 @@ def cuOccupancyAvailableDynamicSMemPerBlock(func, numBlocks, blockSize):
     _status = cydriver.cuOccupancyAvailableDynamicSMemPerBlock(&c_dynamicSmemSize, c_func, c_numBlocks, c_blockSize)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status), None)
+    if 0 <= c_dynamicSmemSize < 1024:
+        return _success_int(c_dynamicSmemSize)
     return (_result(_status), c_dynamicSmemSize)
 
 
@@ -24787,6 +24849,8 @@ def cuOccupancyMaxPotentialClusterSize(func, config):
     _status = cydriver.cuOccupancyMaxPotentialClusterSize(&c_clusterSize, c_func, c_config)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status), None)
+    if 0 <= c_clusterSize < 1024:
+        return _success_int(c_clusterSize)
     return (_result(_status), c_clusterSize)
 
 
@@ -24823,6 +24887,8 @@ def cuOccupancyMaxActiveClusters(func, config):
     _status = cydriver.cuOccupancyMaxActiveClusters(&c_numClusters, c_func, c_config)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status), None)
+    if 0 <= c_numClusters < 1024:
+        return _success_int(c_numClusters)
     return (_result(_status), c_numClusters)
 
 
@@ -24923,6 +24989,8 @@ def cuTexRefSetAddress(hTexRef, dptr, bytes):
     _status = cydriver.cuTexRefSetAddress(&c_ByteOffset, c_hTexRef, c_dptr, c_bytes)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status), None)
+    if 0 <= c_ByteOffset < 1024:
+        return _success_int(c_ByteOffset)
     return (_result(_status), c_ByteOffset)
 
 
@@ -25423,6 +25491,8 @@ def cuTexRefGetMaxAnisotropy(hTexRef):
     _status = cydriver.cuTexRefGetMaxAnisotropy(&c_pmaxAniso, c_hTexRef)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status), None)
+    if 0 <= c_pmaxAniso < 1024:
+        return _success_int(c_pmaxAniso)
     return (_result(_status), c_pmaxAniso)
 
 
@@ -25466,6 +25536,8 @@ def cuTexRefGetFlags(hTexRef):
     _status = cydriver.cuTexRefGetFlags(&c_pFlags, c_hTexRef)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status), None)
+    if 0 <= c_pFlags < 1024:
+        return _success_int(c_pFlags)
     return (_result(_status), c_pFlags)
 
 
@@ -26512,6 +26584,8 @@ def cuDeviceCanAccessPeer(dev, peerDev):
     _status = cydriver.cuDeviceCanAccessPeer(&c_canAccessPeer, c_dev, c_peerDev)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status), None)
+    if 0 <= c_canAccessPeer < 1024:
+        return _success_int(c_canAccessPeer)
     return (_result(_status), c_canAccessPeer)
 
 
@@ -26610,6 +26684,8 @@ def cuDeviceGetP2PAttribute(attrib, srcDevice, dstDevice):
     _status = cydriver.cuDeviceGetP2PAttribute(&c_value, c_attrib, c_srcDevice, c_dstDevice)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status), None)
+    if 0 <= c_value < 1024:
+        return _success_int(c_value)
     return (_result(_status), c_value)
 
 
@@ -26657,6 +26733,8 @@ def cuDeviceGetP2PAtomicCapabilities(operations, count, srcDevice, dstDevice):
         _status = cydriver.cuDeviceGetP2PAtomicCapabilities(&c_capabilities, c_operations, c_count, c_srcDevice, c_dstDevice)
         if _status != cydriver.CUDA_SUCCESS:
             return (_result(_status), None)
+        if 0 <= c_capabilities < 1024:
+            return _success_int(c_capabilities)
         return (_result(_status), c_capabilities)
     finally:
         PyMem_Free(c_operations)
@@ -26965,6 +27043,8 @@ def cuCoredumpGetAttribute(attrib, value):
     _status = cydriver.cuCoredumpGetAttribute(c_attrib, <void*>_value.ptr, &c_size)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status), None)
+    if 0 <= c_size < 1024:
+        return _success_int(c_size)
     return (_result(_status), c_size)
 
 
@@ -27019,6 +27099,8 @@ def cuCoredumpGetAttributeGlobal(attrib, value):
     _status = cydriver.cuCoredumpGetAttributeGlobal(c_attrib, <void*>_value.ptr, &c_size)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status), None)
+    if 0 <= c_size < 1024:
+        return _success_int(c_size)
     return (_result(_status), c_size)
 
 
@@ -27076,6 +27158,8 @@ def cuCoredumpSetAttribute(attrib, value):
     _status = cydriver.cuCoredumpSetAttribute(c_attrib, <void*>_value.ptr, &c_size)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status), None)
+    if 0 <= c_size < 1024:
+        return _success_int(c_size)
     return (_result(_status), c_size)
 
 
@@ -27136,6 +27220,8 @@ def cuCoredumpSetAttributeGlobal(attrib, value):
     _status = cydriver.cuCoredumpSetAttributeGlobal(c_attrib, <void*>_value.ptr, &c_size)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status), None)
+    if 0 <= c_size < 1024:
+        return _success_int(c_size)
     return (_result(_status), c_size)
 
 
@@ -27560,6 +27646,8 @@ def cuGreenCtxGetId(greenCtx):
     _status = cydriver.cuGreenCtxGetId(c_greenCtx, &c_greenCtxId)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status), None)
+    if 0 <= c_greenCtxId < 1024:
+        return _success_int(c_greenCtxId)
     return (_result(_status), c_greenCtxId)
 
 
@@ -27661,6 +27749,8 @@ def cuCheckpointProcessGetRestoreThreadId(pid):
     _status = cydriver.cuCheckpointProcessGetRestoreThreadId(c_pid, &c_tid)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status), None)
+    if 0 <= c_tid < 1024:
+        return _success_int(c_tid)
     return (_result(_status), c_tid)
 
 

@@ -45,6 +45,14 @@ class nvrtcResult(_IntEnum):
 cdef dict _result_members = nvrtcResult._value2member_map_
 cdef object _success = nvrtcResult(cynvrtc.NVRTC_SUCCESS)
 cdef tuple _success_only = (_success,)  # tuples are immutable: one serves every call
+cdef list _success_ints = [None] * 1024  # (_success, n), made on first use
+
+
+cdef inline object _success_int(Py_ssize_t n):
+    t = _success_ints[n]
+    if t is None:
+        t = _success_ints[n] = (_success, n)
+    return t
 
 
 cdef inline object _result(int value):
@@ -129,6 +137,8 @@ def nvrtcGetNumSupportedArchs():
     _status = cynvrtc.nvrtcGetNumSupportedArchs(&c_numArchs)
     if _status != cynvrtc.NVRTC_SUCCESS:
         return (_result(_status), None)
+    if 0 <= c_numArchs < 1024:
+        return _success_int(c_numArchs)
     return (_result(_status), c_numArchs)
 
 
@@ -232,6 +242,8 @@ def nvrtcGetPTXSize(prog):
     _status = cynvrtc.nvrtcGetPTXSize(c_prog, &c_ptxSizeRet)
     if _status != cynvrtc.NVRTC_SUCCESS:
         return (_result(_status), None)
+    if 0 <= c_ptxSizeRet < 1024:
+        return _success_int(c_ptxSizeRet)
     return (_result(_status), c_ptxSizeRet)
 
 
@@ -267,6 +279,8 @@ def nvrtcGetCUBINSize(prog):
     _status = cynvrtc.nvrtcGetCUBINSize(c_prog, &c_cubinSizeRet)
     if _status != cynvrtc.NVRTC_SUCCESS:
         return (_result(_status), None)
+    if 0 <= c_cubinSizeRet < 1024:
+        return _success_int(c_cubinSizeRet)
     return (_result(_status), c_cubinSizeRet)
 
 
@@ -302,6 +316,8 @@ def nvrtcGetLTOIRSize(prog):
     _status = cynvrtc.nvrtcGetLTOIRSize(c_prog, &c_LTOIRSizeRet)
     if _status != cynvrtc.NVRTC_SUCCESS:
         return (_result(_status), None)
+    if 0 <= c_LTOIRSizeRet < 1024:
+        return _success_int(c_LTOIRSizeRet)
     return (_result(_status), c_LTOIRSizeRet)
 
 
@@ -337,6 +353,8 @@ def nvrtcGetOptiXIRSize(prog):
     _status = cynvrtc.nvrtcGetOptiXIRSize(c_prog, &c_optixirSizeRet)
     if _status != cynvrtc.NVRTC_SUCCESS:
         return (_result(_status), None)
+    if 0 <= c_optixirSizeRet < 1024:
+        return _success_int(c_optixirSizeRet)
     return (_result(_status), c_optixirSizeRet)
 
 
@@ -372,6 +390,8 @@ def nvrtcGetProgramLogSize(prog):
     _status = cynvrtc.nvrtcGetProgramLogSize(c_prog, &c_logSizeRet)
     if _status != cynvrtc.NVRTC_SUCCESS:
         return (_result(_status), None)
+    if 0 <= c_logSizeRet < 1024:
+        return _success_int(c_logSizeRet)
     return (_result(_status), c_logSizeRet)
 
 
@@ -441,6 +461,8 @@ def nvrtcGetPCHHeapSize():
     _status = cynvrtc.nvrtcGetPCHHeapSize(&c_ret)
     if _status != cynvrtc.NVRTC_SUCCESS:
         return (_result(_status), None)
+    if 0 <= c_ret < 1024:
+        return _success_int(c_ret)
     return (_result(_status), c_ret)
 
 
@@ -481,6 +503,8 @@ def nvrtcGetPCHHeapSizeRequired(prog):
     _status = cynvrtc.nvrtcGetPCHHeapSizeRequired(c_prog, &c_size)
     if _status != cynvrtc.NVRTC_SUCCESS:
         return (_result(_status), None)
+    if 0 <= c_size < 1024:
+        return _success_int(c_size)
     return (_result(_status), c_size)
 
 

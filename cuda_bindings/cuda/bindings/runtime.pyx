@@ -11333,6 +11333,14 @@ cudaKernelNodeAttrValue = cudaLaunchAttributeValue
 
 cdef object _success = _enum_cudaError_t(cyruntime.cudaSuccess)
 cdef tuple _success_only = (_success,)  # tuples are immutable: one serves every call
+cdef list _success_ints = [None] * 1024  # (_success, n), made on first use
+
+
+cdef inline object _success_int(Py_ssize_t n):
+    t = _success_ints[n]
+    if t is None:
+        t = _success_ints[n] = (_success, n)
+    return t
 
 
 cdef inline object _result(int value):
@@ -11554,6 +11562,8 @@ def cudaDeviceGetLimit(limit):
     _status = cyruntime.cudaDeviceGetLimit(&c_pValue, c_limit)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status), None)
+    if 0 <= c_pValue < 1024:
+        return _success_int(c_pValue)
     return (_result(_status), c_pValue)
 
 
@@ -11577,6 +11587,8 @@ def cudaDeviceGetTexture1DLinearMaxWidth(fmtDesc, device):
     _status = cyruntime.cudaDeviceGetTexture1DLinearMaxWidth(&c_maxWidthInElements, c_fmtDesc, c_device)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status), None)
+    if 0 <= c_maxWidthInElements < 1024:
+        return _success_int(c_maxWidthInElements)
     return (_result(_status), c_maxWidthInElements)
 
 
@@ -11671,6 +11683,8 @@ def cudaDeviceGetByPCIBusId(pciBusId):
     _status = cyruntime.cudaDeviceGetByPCIBusId(&c_device, c_pciBusId)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status), None)
+    if 0 <= c_device < 1024:
+        return _success_int(c_device)
     return (_result(_status), c_device)
 
 
@@ -12025,6 +12039,8 @@ def cudaGetDeviceCount():
     _status = cyruntime.cudaGetDeviceCount(&c_count)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status), None)
+    if 0 <= c_count < 1024:
+        return _success_int(c_count)
     return (_result(_status), c_count)
 
 
@@ -12062,6 +12078,8 @@ def cudaDeviceGetAttribute(attr, device):
     _status = cyruntime.cudaDeviceGetAttribute(&c_value, c_attr, c_device)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status), None)
+    if 0 <= c_value < 1024:
+        return _success_int(c_value)
     return (_result(_status), c_value)
 
 
@@ -12098,6 +12116,8 @@ def cudaDeviceGetHostAtomicCapabilities(operations, count, device):
         _status = cyruntime.cudaDeviceGetHostAtomicCapabilities(&c_capabilities, c_operations, c_count, c_device)
         if _status != cyruntime.cudaSuccess:
             return (_result(_status), None)
+        if 0 <= c_capabilities < 1024:
+            return _success_int(c_capabilities)
         return (_result(_status), c_capabilities)
     finally:
         PyMem_Free(c_operations)
@@ -12226,6 +12246,8 @@ def cudaDeviceGetP2PAttribute(attr, srcDevice, dstDevice):
     _status = cyruntime.cudaDeviceGetP2PAttribute(&c_value, c_attr, c_srcDevice, c_dstDevice)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status), None)
+    if 0 <= c_value < 1024:
+        return _success_int(c_value)
     return (_result(_status), c_value)
 
 
@@ -12266,6 +12288,8 @@ def cudaDeviceGetP2PAtomicCapabilities(operations, count, srcDevice, dstDevice):
         _status = cyruntime.cudaDeviceGetP2PAtomicCapabilities(&c_capabilities, c_operations, c_count, c_srcDevice, c_dstDevice)
         if _status != cyruntime.cudaSuccess:
             return (_result(_status), None)
+        if 0 <= c_capabilities < 1024:
+            return _success_int(c_capabilities)
         return (_result(_status), c_capabilities)
     finally:
         PyMem_Free(c_operations)
@@ -12288,6 +12312,8 @@ def cudaChooseDevice(prop):
     _status = cyruntime.cudaChooseDevice(&c_device, c_prop)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status), None)
+    if 0 <= c_device < 1024:
+        return _success_int(c_device)
     return (_result(_status), c_device)
 
 
@@ -12361,6 +12387,8 @@ def cudaGetDevice():
     _status = cyruntime.cudaGetDevice(&c_device)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status), None)
+    if 0 <= c_device < 1024:
+        return _success_int(c_device)
     return (_result(_status), c_device)
 
 
@@ -12471,6 +12499,8 @@ def cudaGetDeviceFlags():
     _status = cyruntime.cudaGetDeviceFlags(&c_flags)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status), None)
+    if 0 <= c_flags < 1024:
+        return _success_int(c_flags)
     return (_result(_status), c_flags)
 
 
@@ -12566,6 +12596,8 @@ def cudaStreamGetPriority(hStream):
     _status = cyruntime.cudaStreamGetPriority(c_hStream, &c_priority)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status), None)
+    if 0 <= c_priority < 1024:
+        return _success_int(c_priority)
     return (_result(_status), c_priority)
 
 
@@ -12586,6 +12618,8 @@ def cudaStreamGetFlags(hStream):
     _status = cyruntime.cudaStreamGetFlags(c_hStream, &c_flags)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status), None)
+    if 0 <= c_flags < 1024:
+        return _success_int(c_flags)
     return (_result(_status), c_flags)
 
 
@@ -12612,6 +12646,8 @@ def cudaStreamGetId(hStream):
     _status = cyruntime.cudaStreamGetId(c_hStream, &c_streamId)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status), None)
+    if 0 <= c_streamId < 1024:
+        return _success_int(c_streamId)
     return (_result(_status), c_streamId)
 
 
@@ -12631,6 +12667,8 @@ def cudaStreamGetDevice(hStream):
     _status = cyruntime.cudaStreamGetDevice(c_hStream, &c_device)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status), None)
+    if 0 <= c_device < 1024:
+        return _success_int(c_device)
     return (_result(_status), c_device)
 
 
@@ -14273,6 +14311,8 @@ def cudaOccupancyMaxActiveBlocksPerMultiprocessor(func, blockSize, dynamicSMemSi
     _status = cyruntime.cudaOccupancyMaxActiveBlocksPerMultiprocessor(&c_numBlocks, <const void*>_func.ptr, c_blockSize, c_dynamicSMemSize)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status), None)
+    if 0 <= c_numBlocks < 1024:
+        return _success_int(c_numBlocks)
     return (_result(_status), c_numBlocks)
 
 
@@ -14297,6 +14337,8 @@ def cudaOccupancyAvailableDynamicSMemPerBlock(func, numBlocks, blockSize):
     _status = cyruntime.cudaOccupancyAvailableDynamicSMemPerBlock(&c_dynamicSmemSize, <const void*>_func.ptr, c_numBlocks, c_blockSize)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status), None)
+    if 0 <= c_dynamicSmemSize < 1024:
+        return _success_int(c_dynamicSmemSize)
     return (_result(_status), c_dynamicSmemSize)
 
 
@@ -14332,6 +14374,8 @@ def cudaOccupancyMaxActiveBlocksPerMultiprocessorWithFlags(func, blockSize, dyna
     _status = cyruntime.cudaOccupancyMaxActiveBlocksPerMultiprocessorWithFlags(&c_numBlocks, <const void*>_func.ptr, c_blockSize, c_dynamicSMemSize, c_flags)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status), None)
+    if 0 <= c_numBlocks < 1024:
+        return _success_int(c_numBlocks)
     return (_result(_status), c_numBlocks)
 
 
@@ -14358,6 +14402,8 @@ def cudaOccupancyMaxPotentialClusterSize(func, launchConfig):
     _status = cyruntime.cudaOccupancyMaxPotentialClusterSize(&c_clusterSize, <const void*>_func.ptr, c_launchConfig)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status), None)
+    if 0 <= c_clusterSize < 1024:
+        return _success_int(c_clusterSize)
     return (_result(_status), c_clusterSize)
 
 
@@ -14386,6 +14432,8 @@ def cudaOccupancyMaxActiveClusters(func, launchConfig):
     _status = cyruntime.cudaOccupancyMaxActiveClusters(&c_numClusters, <const void*>_func.ptr, c_launchConfig)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status), None)
+    if 0 <= c_numClusters < 1024:
+        return _success_int(c_numClusters)
     return (_result(_status), c_numClusters)
 
 
@@ -14792,6 +14840,8 @@ def cudaHostGetFlags(pHost):
     _status = cyruntime.cudaHostGetFlags(&c_pFlags, <void*>_pHost.ptr)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status), None)
+    if 0 <= c_pFlags < 1024:
+        return _success_int(c_pFlags)
     return (_result(_status), c_pFlags)
 
 
@@ -16500,6 +16550,8 @@ def cudaGetSymbolSize(symbol):
     _status = cyruntime.cudaGetSymbolSize(&c_size, <const void*>_symbol.ptr)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status), None)
+    if 0 <= c_size < 1024:
+        return _success_int(c_size)
     return (_result(_status), c_size)
 
 
@@ -17888,6 +17940,8 @@ def cudaDeviceCanAccessPeer(device, peerDevice):
     _status = cyruntime.cudaDeviceCanAccessPeer(&c_canAccessPeer, c_device, c_peerDevice)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status), None)
+    if 0 <= c_canAccessPeer < 1024:
+        return _success_int(c_canAccessPeer)
     return (_result(_status), c_canAccessPeer)
 
 
@@ -18436,6 +18490,8 @@ def cudaDriverGetVersion():
     _status = cyruntime.cudaDriverGetVersion(&c_driverVersion)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status), None)
+    if 0 <= c_driverVersion < 1024:
+        return _success_int(c_driverVersion)
     return (_result(_status), c_driverVersion)
 
 
@@ -18452,6 +18508,8 @@ def cudaRuntimeGetVersion():
     _status = cyruntime.cudaRuntimeGetVersion(&c_runtimeVersion)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status), None)
+    if 0 <= c_runtimeVersion < 1024:
+        return _success_int(c_runtimeVersion)
     return (_result(_status), c_runtimeVersion)
 
 
@@ -20611,6 +20669,8 @@ def cudaGraphExecGetFlags(graphExec):
     _status = cyruntime.cudaGraphExecGetFlags(c_graphExec, &c_flags)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status), None)
+    if 0 <= c_flags < 1024:
+        return _success_int(c_flags)
     return (_result(_status), c_flags)
 
 
@@ -21162,6 +21222,8 @@ def cudaGraphNodeGetEnabled(hGraphExec, hNode):
     _status = cyruntime.cudaGraphNodeGetEnabled(c_hGraphExec, c_hNode, &c_isEnabled)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status), None)
+    if 0 <= c_isEnabled < 1024:
+        return _success_int(c_isEnabled)
     return (_result(_status), c_isEnabled)
 
 
@@ -22035,6 +22097,8 @@ def cudaLibraryGetKernelCount(lib):
     _status = cyruntime.cudaLibraryGetKernelCount(&c_count, c_lib)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status), None)
+    if 0 <= c_count < 1024:
+        return _success_int(c_count)
     return (_result(_status), c_count)
 
 
@@ -22549,6 +22613,8 @@ def cudaVDPAUGetDevice(vdpDevice, vdpGetProcAddress):
     _status = cyruntime.cudaVDPAUGetDevice(&c_device, c_vdpDevice, c_vdpGetProcAddress)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status), None)
+    if 0 <= c_device < 1024:
+        return _success_int(c_device)
     return (_result(_status), c_device)
 
 
