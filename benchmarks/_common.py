@@ -268,3 +268,22 @@ def median_table(rows, runs: dict) -> list[str]:
         ratio = o / t if t > 0 else float("nan")
         lines.append(f"| {key} ({unit}) | {t:.2f} | {o:.2f} | {ratio:.2f} | {met} of {len(ours)} |")
     return lines
+
+
+def build_pyx(name: str, workdir: str) -> None:
+    """Compile benchmarks/<name>.pyx into an extension module in ``workdir`` (Cython, a C compiler,
+    cuda.h from the CUDA headers); the floors' helpers are built where they run."""
+    src = pathlib.Path(workdir) / f"{name}.pyx"
+    src.write_text((HERE / f"{name}.pyx").read_text())
+    env = dict(os.environ, CFLAGS=f"-O2 -I{cuda_include()}")
+    subprocess.run([sys.executable, "-m", "Cython.Build.Cythonize", "-i", "-3", "-q", str(src)], cwd=workdir, env=env,
+                   check=True, capture_output=True)  # fmt: skip
+
+
+def run_child(code: str, pythonpath: str, *args: str) -> dict:
+    """``python -c code *args`` pinned, with ``pythonpath`` as PYTHONPATH; its last line, as JSON."""
+    out = subprocess.run(pinned([sys.executable, "-c", code, *args]), capture_output=True, text=True,
+                         env=pythonpath_env(pythonpath))  # fmt: skip
+    if out.returncode:
+        raise RuntimeError(out.stderr)
+    return json.loads(out.stdout.strip().splitlines()[-1])

@@ -21,13 +21,12 @@ import json
 import os
 import pathlib
 import statistics
-import subprocess
 import sys
 import tempfile
 
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from _common import cuda_include, machine, make_cubin, pinned, pythonpath_env  # noqa: E402
+from _common import build_pyx, machine, make_cubin, run_child  # noqa: E402
 
 CHILD = r"""
 import ctypes, json, statistics, sys, time
@@ -111,22 +110,6 @@ CALLS = {
 }
 
 
-def build(workdir: str) -> None:
-    src = pathlib.Path(workdir) / "_driver_floor.pyx"
-    src.write_text((HERE / "_driver_floor.pyx").read_text())
-    env = dict(os.environ, CFLAGS=f"-O2 -I{cuda_include()}")
-    subprocess.run([sys.executable, "-m", "Cython.Build.Cythonize", "-i", "-3", "-q", str(src)], cwd=workdir, env=env,
-                   check=True, capture_output=True)  # fmt: skip
-
-
-def run(pythonpath: str, cubin: str) -> dict:
-    out = subprocess.run(pinned([sys.executable, "-c", CHILD, cubin]), capture_output=True, text=True,
-                         env=pythonpath_env(pythonpath))  # fmt: skip
-    if out.returncode:
-        raise RuntimeError(out.stderr)
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
 def table(runs: dict) -> list[str]:
     """Per call, the medians over rounds of the differences within a round, in ns."""
 
@@ -161,14 +144,14 @@ def main() -> int:
             print("\n".join(table(json.load(f)["runs"])))
         return 0
     with tempfile.TemporaryDirectory() as tmp:
-        build(tmp)
+        build_pyx("_driver_floor", tmp)
         cubin = os.path.join(tmp, "bench.cubin")
         make_cubin(cubin)
         stacks = {"ours": os.pathsep.join([args.ours_path, tmp]), "NVIDIA": tmp}
         runs = {name: [] for name in stacks}
         for _ in range(args.rounds):
             for name, path in stacks.items():
-                runs[name].append(run(path, cubin))
+                runs[name].append(run_child(CHILD, path, cubin))
     print(f"# driver calls beside C loops and the floor of a Python binding, in the same process, {machine()}")
     print(f"# ours: {runs['ours'][0]['module']}; NVIDIA: {runs['NVIDIA'][0]['module']}")
     print(f"# {args.rounds} alternating rounds; in each, every figure is the median of 25 interleaved batches;")

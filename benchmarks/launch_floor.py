@@ -20,13 +20,12 @@ import json
 import os
 import pathlib
 import statistics
-import subprocess
 import sys
 import tempfile
 
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from _common import cuda_include, machine, make_cubin, pinned, pythonpath_env  # noqa: E402
+from _common import build_pyx, machine, make_cubin, run_child  # noqa: E402
 
 CHILD = r"""
 import json, statistics, sys, time
@@ -81,22 +80,6 @@ print(json.dumps(out))
 """
 
 
-def build(workdir: str) -> None:
-    src = pathlib.Path(workdir) / "_launch_floor.pyx"
-    src.write_text((HERE / "_launch_floor.pyx").read_text())
-    env = dict(os.environ, CFLAGS=f"-O2 -I{cuda_include()}")
-    subprocess.run([sys.executable, "-m", "Cython.Build.Cythonize", "-i", "-3", "-q", str(src)], cwd=workdir, env=env,
-                   check=True, capture_output=True)  # fmt: skip
-
-
-def run(pythonpath: str, cubin: str) -> dict:
-    out = subprocess.run(pinned([sys.executable, "-c", CHILD, cubin]), capture_output=True, text=True,
-                         env=pythonpath_env(pythonpath))  # fmt: skip
-    if out.returncode:
-        raise RuntimeError(out.stderr)
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--ours-path", required=True)
@@ -104,7 +87,7 @@ def main() -> int:
     ap.add_argument("--json")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        build(tmp)
+        build_pyx("_launch_floor", tmp)
         cubin = os.path.join(tmp, "bench.cubin")
         make_cubin(cubin)
         # the child imports _launch_floor (built in tmp) and _common (here)
@@ -112,7 +95,7 @@ def main() -> int:
         runs = {name: [] for name in stacks}
         for _ in range(args.rounds):
             for name, path in stacks.items():
-                runs[name].append(run(path, cubin))
+                runs[name].append(run_child(CHILD, path, cubin))
 
     # per round, the launch minus the C loop (and minus the floor) of that same round; then the median
     # over rounds: rounds drift by tenths of a microsecond together, differences within one do not
