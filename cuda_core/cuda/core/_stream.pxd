@@ -10,9 +10,14 @@ cdef class Stream:
     cdef int _nonblocking    # -1 until queried
     cdef int _priority       # valid when _has_priority
     cdef bint _has_priority
+    cdef bint _closed        # close() ran (its _device_id is then _stream._CLOSED too)
     cdef object __weakref__
 
-    cdef int _live(self) except -1
+    # Inline, so that launch() and the other hot paths check it without a call into this module.
+    cdef inline int _live(self) except -1:
+        if self._closed:
+            raise RuntimeError("the stream is closed")
+        return 0
 
 
 # The CUstream of a Stream, or of any object with __cuda_stream__ (TypeError otherwise).

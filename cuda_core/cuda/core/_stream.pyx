@@ -158,6 +158,7 @@ cdef class Stream:
         cdef bint owned = self._owned
         cdef cydriver.CUstream h = self._handle
         self._device_id = _CLOSED
+        self._closed = True
         self._owner = None
         self._owned = False
         self._handle = NULL  # a destroyed handle must never reach the driver again
@@ -174,11 +175,6 @@ cdef class Stream:
     @property
     def is_closed(self):
         return self._device_id is _CLOSED
-
-    cdef int _live(self) except -1:
-        if self._device_id is _CLOSED:
-            raise RuntimeError("the stream is closed")
-        return 0
 
     def __cuda_stream__(self):
         """The stream protocol: (version 0, the CUstream as an int)."""
