@@ -287,3 +287,15 @@ def run_child(code: str, pythonpath: str, *args: str) -> dict:
     if out.returncode:
         raise RuntimeError(out.stderr)
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def call_loop(fn, *args):
+    """``run(n)``: n calls ``fn(*args)`` written out with each argument named, as a user writes a
+    launch (``launch(s, cfg, k, a, b)``), not ``fn(*args)``, whose argument tuple and slower call
+    path would be timed with it; the function and arguments are locals of the loop."""
+    names = [f"a{i}" for i in range(len(args))]
+    src = f"def loop(n, fn, {', '.join(names)}):\n    for _ in range(n):\n        fn({', '.join(names)})\n"
+    scope = {}
+    exec(src, scope)
+    loop = scope["loop"]
+    return lambda n: loop(n, fn, *args)

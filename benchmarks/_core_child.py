@@ -18,7 +18,7 @@ import cuda.core  # noqa: E402
 IMPORT_MS = (time.perf_counter() - t0) * 1e3
 
 import numpy as np  # noqa: E402
-from _common import launch_args  # noqa: E402
+from _common import call_loop, launch_args  # noqa: E402
 
 try:
     from cuda.core import Device, LaunchConfig, ObjectCode, launch
@@ -59,12 +59,12 @@ def main():
     cfg = LaunchConfig(grid=1, block=32)
     spin_cfg = LaunchConfig(grid=1, block=1)
     for name, (kernel, kargs) in args.items():
+        run = call_loop(launch, stream, cfg, kernel, *kargs)
         batches = []
         for _ in range(25):
             launch(stream, spin_cfg, spin, np.uint64(20_000_000))
             t = time.perf_counter()
-            for _ in range(400):
-                launch(stream, cfg, kernel, *kargs)
+            run(400)
             batches.append((time.perf_counter() - t) / 400)
             stream.sync()
         results[name] = statistics.median(batches) * 1e6

@@ -36,7 +36,7 @@ try:
 except ImportError:
     from cuda.core.experimental import Device, LaunchConfig, ObjectCode, launch
 import _launch_floor as floor
-from _common import launch_args
+from _common import call_loop, launch_args
 
 dev = Device(0)
 dev.set_current()
@@ -53,6 +53,10 @@ args = {n: (kernels[n], a) for n, a in launch_args(buf).items()}
 raw = {n: [(ptr if a is buf else a).tobytes() for a in a_] for n, (k, a_) in args.items()}
 floor.prepare(int(stream.handle), int(k0.handle), 32)
 h = int(stream.handle)
+# every Python caller as a user writes it: launch(stream, cfg, k, a, b, ...), in a loop of locals
+loops = {"floor, GIL released": call_loop(floor.launch_gil_released, stream, cfg, k0),
+         "floor, GIL held": call_loop(floor.launch_gil_held, stream, cfg, k0)}
+loops.update({f"launch_{n}": call_loop(launch, stream, cfg, k, *a) for n, (k, a) in args.items()})
 names = ["floor, GIL released", "floor, GIL held"] + [f"{w}_{n}" for n in args for w in ("launch", "C")]
 batches = {name: [] for name in names}
 for _ in range(25):
@@ -62,16 +66,10 @@ for _ in range(25):
             k = args[int(name[2:])][0]
             t = time.perf_counter()
             floor.c_loop(h, int(k.handle), 32, raw[int(name[2:])], 400)
-        elif name.startswith("launch_"):  # the call itself in the loop, as a user writes it
-            k, a = args[int(name[7:])]
-            t = time.perf_counter()
-            for _ in range(400):
-                launch(stream, cfg, k, *a)
         else:
-            fn = floor.launch_gil_released if "released" in name else floor.launch_gil_held
+            run = loops[name]
             t = time.perf_counter()
-            for _ in range(400):
-                fn(stream, cfg, k0)
+            run(400)
         batches[name].append((time.perf_counter() - t) / 400 * 1e6)
         stream.sync()
 out = {name: statistics.median(v) for name, v in batches.items()}
