@@ -10,7 +10,7 @@ cdef class Stream:
     cdef int _nonblocking    # -1 until queried
     cdef int _priority       # valid when _has_priority
     cdef bint _has_priority
-    cdef bint _closed        # close() ran (its _device_id is then _stream._CLOSED too)
+    cdef bint _closed        # close() ran
     cdef object __weakref__
 
     # Inline, so that launch() and the other hot paths check it without a call into this module.

@@ -23,7 +23,6 @@ from cuda.core._options import coerce_options
 cdef cydriver.CUstream _CU_STREAM_LEGACY = <cydriver.CUstream><uintptr_t>0x1
 cdef cydriver.CUstream _CU_STREAM_PER_THREAD = <cydriver.CUstream><uintptr_t>0x2
 cdef object _BUILTIN = object()  # the owner of the two default streams: never closed
-cdef object _CLOSED = object()  # the _device_id of a closed stream
 
 
 class StreamOptions:
@@ -100,7 +99,7 @@ cdef object _protocol_handle(object obj):
 
 cdef int stream_handle(object stream, cydriver.CUstream* out) except -1:
     if type(stream) is Stream or isinstance(stream, Stream):
-        if (<Stream>stream)._device_id is _CLOSED:
+        if (<Stream>stream)._closed:
             raise RuntimeError("the stream is closed")
         out[0] = (<Stream>stream)._handle
         return 0
@@ -145,7 +144,7 @@ cdef class Stream:
         self._nonblocking = -1
 
     def __dealloc__(self):
-        if self._owned and self._device_id is not _CLOSED:
+        if self._owned and not self._closed:
             try:
                 cydriver.cuStreamDestroy(self._handle)  # the result is ignored: destructors never raise
             except BaseException:
@@ -153,12 +152,12 @@ cdef class Stream:
 
     def close(self):
         """Destroy the stream if this object owns it, else drop the borrowed reference (idempotent)."""
-        if self._owner is _BUILTIN or self._device_id is _CLOSED:
+        if self._owner is _BUILTIN or self._closed:
             return
         cdef bint owned = self._owned
         cdef cydriver.CUstream h = self._handle
-        self._device_id = _CLOSED
         self._closed = True
+        self._device_id = None
         self._owner = None
         self._owned = False
         self._handle = NULL  # a destroyed handle must never reach the driver again
@@ -174,7 +173,7 @@ cdef class Stream:
 
     @property
     def is_closed(self):
-        return self._device_id is _CLOSED
+        return self._closed
 
     def __cuda_stream__(self):
         """The stream protocol: (version 0, the CUstream as an int)."""
