@@ -250,6 +250,20 @@ def overhead_table(rows, c: dict, ours: dict, theirs: dict) -> list[str]:
     return lines
 
 
+def print_medians(rows, runs: dict) -> None:
+    """After the best rounds' table: the medians table of the same rounds."""
+    print()
+    print(f"# the same {len(runs['c'])} rounds: medians of the costs above the C twin of each round")
+    print("\n".join(median_table(rows, runs)))
+
+
+def report(rows, path: str) -> int:
+    """`--report JSON` of driver_calls.py / core_calls.py: the medians table again, from a run's raw numbers."""
+    with open(path) as f:
+        print("\n".join(median_table(rows, json.load(f)["runs"])))
+    return 0
+
+
 def median_table(rows, runs: dict) -> list[str]:
     """Markdown rows that hold up better on a noisy machine than the best rounds: per call, the
     median over rounds of each stack's cost above the C twin of the same round, their ratio, and

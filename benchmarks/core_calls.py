@@ -19,7 +19,7 @@ import pathlib
 import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from _common import import_cost, median_table, overhead_rounds, overhead_table
+from _common import import_cost, overhead_rounds, overhead_table, print_medians, report
 
 ROWS = [
     ("Device(0)", "ns"),
@@ -33,17 +33,9 @@ ROWS = [
 ]
 
 
-def report(path: str) -> int:
-    """`--report JSON`: the medians table again, from the raw numbers a run wrote."""
-    with open(path) as f:
-        runs = json.load(f)["runs"]
-    print("\n".join(median_table(ROWS, runs)))
-    return 0
-
-
 def main() -> int:
     if sys.argv[1:2] == ["--report"]:
-        return report(sys.argv[2])
+        return report(ROWS, sys.argv[2])
     args, runs, (c, ours, theirs), gpu = overhead_rounds("cuda.core call overhead", "core_twin.c", "_core_child.py")
     print(f"# ours: {ours['module']} ({ours['version']}); NVIDIA: {theirs['module']} ({theirs['version']})")
     print("\n".join(overhead_table(ROWS, c, ours, theirs)))
@@ -54,9 +46,7 @@ def main() -> int:
     print(f"| import cuda.core, median of 11 fresh processes (ms) | | {tm:.1f} | {om:.1f} | | | {om / tm:.2f} |")
     print(f"# Stream.record() making a new event each call: NVIDIA {theirs['Stream.record()']:.0f} ns, "
           f"ours {ours['Stream.record()']:.0f} ns")  # fmt: skip
-    print()
-    print(f"# the same {args.rounds} rounds: medians of the costs above the C twin of each round")
-    print("\n".join(median_table(ROWS, runs)))
+    print_medians(ROWS, runs)
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"best": {"c": c, "ours": ours, "nvidia": theirs}, "runs": runs, "gpu": gpu}, f, indent=1)

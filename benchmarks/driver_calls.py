@@ -18,7 +18,7 @@ import pathlib
 import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from _common import import_cost, make_cubin, median_table, overhead_rounds, overhead_table  # noqa: F401 (make_cubin: still importable from here)
+from _common import import_cost, make_cubin, overhead_rounds, overhead_table, print_medians, report  # noqa: F401 (make_cubin: still importable from here)
 
 ROWS = [
     ("cuCtxGetCurrent", "ns"),
@@ -33,17 +33,9 @@ ROWS = [
 ]
 
 
-def report(path: str) -> int:
-    """`--report JSON`: the medians table again, from the raw numbers a run wrote."""
-    with open(path) as f:
-        runs = json.load(f)["runs"]
-    print("\n".join(median_table(ROWS, runs)))
-    return 0
-
-
 def main() -> int:
     if sys.argv[1:2] == ["--report"]:
-        return report(sys.argv[2])
+        return report(ROWS, sys.argv[2])
     args, runs, (c, ours, theirs), gpu = overhead_rounds("driver call overhead", "driver_twin.c", "_driver_child.py")
     print(f"# ours: {ours['module']}; NVIDIA: {theirs['module']}")
     print("\n".join(overhead_table(ROWS, c, ours, theirs)))
@@ -60,9 +52,7 @@ def main() -> int:
             f"| memory `import {module}` adds (MiB RSS) | | {theirs_mib:.1f} | {ours_mib:.1f} | | "
             f"| {ours_mib / theirs_mib:.2f} |"
         )
-    print()
-    print(f"# the same {args.rounds} rounds: medians of the costs above the C twin of each round")
-    print("\n".join(median_table(ROWS, runs)))
+    print_medians(ROWS, runs)
     if args.json:
         with open(args.json, "w") as f:
             json.dump(

@@ -367,9 +367,7 @@ def _handle_expr(lib: Lib, fn: dict, plans: list[Plan], params: list[dict]) -> s
     return plans[0].arg
 
 
-def _finish(
-    lib: Lib, style: str, outs: list[str], indent: str, handle: str | None, outtypes: list[str] | None = None
-) -> list[str]:
+def _finish(lib: Lib, style: str, outs: list[str], indent: str, handle: str | None, outtypes: list[str]) -> list[str]:
     success = lib.cfg["success"]
     if style == "tuple":
         nones = ", ".join(["None"] * len(outs))
