@@ -7,11 +7,13 @@ process per stack (ours with SITE first on PYTHONPATH, NVIDIA's without it), in 
 batches: the calls from a C loop, the same calls through the floor (benchmarks/_driver_floor.pyx:
 a Cython function of the binding's shape that takes ints, converts and checks nothing, keeps or
 releases the GIL as DESIGN.md asks, and returns the binding's tuple) and through the stack's
-binding. Calls: cuDeviceGetAttribute (GIL held), cuMemAllocAsync + cuMemFreeAsync of 1 MiB
-(GIL released) and cuLaunchKernel with no arguments (GIL released, queued behind a spin kernel).
-In each round every figure is the median of 25 interleaved batches; the table shows the median
-over rounds of the differences within a round. Floor above C is what any Python binding pays on
-this machine; above the floor is the binding's own work.
+binding. Calls: those of driver_calls.py (cuCtxGetCurrent, cuDeviceGetAttribute, cuStreamQuery,
+cuEventRecord, cuMemAllocAsync + cuMemFreeAsync of 1 MiB, cuPointerGetAttribute) and
+cuLaunchKernel with 0, 4 and 16 arguments (queued behind a spin kernel; the floor is of 0 arguments
+only), each call written out with its arguments named (_common.call_loop). In each round every
+figure is the median of 25 interleaved batches; the table shows the median over rounds of the
+differences within a round. Floor above C is what any Python binding pays on this machine; above
+the floor is the binding's own work.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ CHILD = r"""
 import ctypes, json, statistics, sys, time
 from cuda.bindings import driver as cu
 import _driver_floor as floor
+from _common import call_loop
 
 def ok(result):
     assert result[0] == 0, result
@@ -41,62 +44,83 @@ ok(cu.cuInit(0))
 dev = ok(cu.cuDeviceGet(0))
 ok(cu.cuCtxSetCurrent(ok(cu.cuDevicePrimaryCtxRetain(dev))))
 stream = ok(cu.cuStreamCreate(cu.CUstream_flags.CU_STREAM_NON_BLOCKING))
+event = ok(cu.cuEventCreate(cu.CUevent_flags.CU_EVENT_DISABLE_TIMING))
+dptr = ok(cu.cuMemAlloc(1 << 20))
 with open(sys.argv[1], "rb") as f:
     mod = ok(cu.cuModuleLoadData(f.read()))
-spin, k0 = ok(cu.cuModuleGetFunction(mod, b"spin")), ok(cu.cuModuleGetFunction(mod, b"k0"))
+spin = ok(cu.cuModuleGetFunction(mod, b"spin"))
+kernels = {n: ok(cu.cuModuleGetFunction(mod, f"k{n}".encode())) for n in (0, 4, 16)}
 floor.prepare()
 attr = cu.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT
-a, d, h, f = int(attr), int(dev), int(stream), int(k0)
+ptr_attr = cu.CUpointer_attribute.CU_POINTER_ATTRIBUTE_MEMORY_TYPE
+a, d, h, e, p, pa = int(attr), int(dev), int(stream), int(event), int(dptr), int(ptr_attr)
 size = 1 << 20
 spin_args = ((20_000_000,), (ctypes.c_uint64,))
-N = {"attr": 4000, "alloc": 400, "launch": 400}
 
-def attr_binding(n):
-    fn = cu.cuDeviceGetAttribute
-    for _ in range(n):
-        fn(attr, dev)
-
-def attr_floor(n):
-    fn = floor.attr
-    for _ in range(n):
-        fn(a, d)
+# the kernels' arguments as the binding takes them, (values, ctypes types), and packed for the C loop
+P, I, F, U, D = ctypes.c_void_p, ctypes.c_int, ctypes.c_float, ctypes.c_uint64, ctypes.c_double
+params = {
+    0: None,
+    4: ((1.5, dptr, dptr, 7), (F, P, P, U)),
+    16: ((dptr,) * 4 + (1, 2, 3, 4, 1.0, 2.0, 3.0, 4.0, 5, 6, 7.0, 8.0), (P,) * 4 + (I,) * 4 + (F,) * 4 + (U, U, D, D)),
+}
+packed = {0: 0}
+keep = []
+for n in (4, 16):
+    values = [t(int(v) if t is P else v) for v, t in zip(*params[n])]
+    array = (ctypes.c_void_p * n)(*[ctypes.addressof(v) for v in values])
+    keep += [values, array]
+    packed[n] = ctypes.addressof(array)
 
 def alloc_binding(n):
     al, fr = cu.cuMemAllocAsync, cu.cuMemFreeAsync
     for _ in range(n):
-        err, p = al(size, stream)
-        fr(p, stream)
+        err, ptr = al(size, stream)
+        fr(ptr, stream)
 
 def alloc_floor(n):
     al, fr = floor.alloc, floor.free
     for _ in range(n):
-        err, p = al(size, h)
-        fr(p, h)
+        err, ptr = al(size, h)
+        fr(ptr, h)
 
-def launch_binding(n):
-    fn = cu.cuLaunchKernel
-    for _ in range(n):
-        fn(k0, 1, 1, 1, 32, 1, 1, 0, stream, None, 0)
-
-def launch_floor(n):
-    fn = floor.launch
-    for _ in range(n):
-        fn(f, 1, 1, 1, 32, 1, 1, 0, h, None, 0)
+def launch_ways(k):
+    f = kernels[k]
+    ways = {
+        "C": lambda n: floor.c_launch(int(f), h, packed[k], n),
+        "binding": call_loop(cu.cuLaunchKernel, f, 1, 1, 1, 32, 1, 1, 0, stream, params[k], 0),
+    }
+    if k == 0:  # the floor passes no arguments: it is the floor of a 0-argument launch only
+        ways["floor"] = call_loop(floor.launch, int(f), 1, 1, 1, 32, 1, 1, 0, h, None, 0)
+    return ways
 
 callers = {
-    "attr": {"C": lambda n: floor.c_attr(a, d, n), "floor": attr_floor, "binding": attr_binding},
+    "ctx": {"C": floor.c_ctx, "floor": call_loop(floor.ctx), "binding": call_loop(cu.cuCtxGetCurrent)},
+    "attr": {"C": lambda n: floor.c_attr(a, d, n), "floor": call_loop(floor.attr, a, d),
+             "binding": call_loop(cu.cuDeviceGetAttribute, attr, dev)},
+    "query": {"C": lambda n: floor.c_query(h, n), "floor": call_loop(floor.query, h),
+              "binding": call_loop(cu.cuStreamQuery, stream)},
+    "record": {"C": lambda n: floor.c_record(e, h, n), "floor": call_loop(floor.record, e, h),
+               "binding": call_loop(cu.cuEventRecord, event, stream)},
     "alloc": {"C": lambda n: floor.c_alloc_free(size, h, n), "floor": alloc_floor, "binding": alloc_binding},
-    "launch": {"C": lambda n: floor.c_launch(f, h, n), "floor": launch_floor, "binding": launch_binding},
+    "ptr_attr": {"C": lambda n: floor.c_ptr_attr(pa, p, n), "floor": call_loop(floor.ptr_attr, pa, p),
+                 "binding": call_loop(cu.cuPointerGetAttribute, ptr_attr, dptr)},
+    "launch_0": launch_ways(0),
+    "launch_4": launch_ways(4),
+    "launch_16": launch_ways(16),
 }
+N = {"ctx": 4000, "attr": 4000, "query": 2000, "record": 2000, "alloc": 400, "ptr_attr": 2000}
 samples = {f"{c}/{w}": [] for c in callers for w in callers[c]}
 for _ in range(25):
     for call, ways in callers.items():
+        launching = call.startswith("launch")
+        n = 400 if launching else N[call]
         for way, run in ways.items():
-            if call == "launch":
+            if launching:  # queued behind a spin kernel: the launches are timed, not the GPU
                 cu.cuLaunchKernel(spin, 1, 1, 1, 1, 1, 1, 0, stream, spin_args, 0)
             t = time.perf_counter()
-            run(N[call])
-            samples[f"{call}/{way}"].append((time.perf_counter() - t) / N[call] * 1e9)
+            run(n)
+            samples[f"{call}/{way}"].append((time.perf_counter() - t) / n * 1e9)
             ok(cu.cuStreamSynchronize(stream))
 out = {k: statistics.median(v) for k, v in samples.items()}
 out["module"] = cu.__file__
@@ -104,31 +128,47 @@ print(json.dumps(out))
 """
 
 CALLS = {
-    "attr": "cuDeviceGetAttribute (GIL held)",
+    "ctx": "cuCtxGetCurrent",
+    "attr": "cuDeviceGetAttribute",
+    "query": "cuStreamQuery",
+    "record": "cuEventRecord",
     "alloc": "cuMemAllocAsync + cuMemFreeAsync (GIL released)",
-    "launch": "cuLaunchKernel, 0 arguments (GIL released)",
+    "ptr_attr": "cuPointerGetAttribute",
+    "launch_0": "cuLaunchKernel, 0 arguments (GIL released)",
+    "launch_4": "cuLaunchKernel, 4 arguments (GIL released)",
+    "launch_16": "cuLaunchKernel, 16 arguments (GIL released)",
 }
 
 
 def table(runs: dict) -> list[str]:
-    """Per call, the medians over rounds of the differences within a round, in ns."""
+    """Per call, the medians over rounds of the differences within a round, in ns; calls a JSON of
+    an older version of this script lacks are left out, and a call without a floor shows none."""
+
+    def diffs(stack: str, key: str, base: str) -> list[float]:
+        return [r[key] - r[base] for r in runs[stack]]
 
     def med(stack: str, key: str, base: str) -> float:
-        return statistics.median(r[key] - r[base] for r in runs[stack])
+        return statistics.median(diffs(stack, key, base))
 
     lines = [
-        "| call (ns) | floor above C | NVIDIA above C | ours above C | ours/NVIDIA above C "
+        "| call (ns) | floor above C | NVIDIA above C | ours above C | ours/NVIDIA above C | rounds with ours <= half "
         "| NVIDIA above floor | ours above floor | ours/NVIDIA above floor |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
+    first = runs["ours"][0]
     for call, label in CALLS.items():
         c, fl, b = f"{call}/C", f"{call}/floor", f"{call}/binding"
-        floor_c = statistics.median([med("ours", fl, c), med("NVIDIA", fl, c)])
+        if b not in first:
+            continue
         t, o = med("NVIDIA", b, c), med("ours", b, c)
-        tf, of = med("NVIDIA", b, fl), med("ours", b, fl)
-        lines.append(
-            f"| {label} | {floor_c:.0f} | {t:.0f} | {o:.0f} | {o / t:.2f} | {tf:.0f} | {of:.0f} | {of / tf:.2f} |"
-        )
+        half = sum(ours <= theirs / 2 for ours, theirs in zip(diffs("ours", b, c), diffs("NVIDIA", b, c)))
+        row = f"| {label} | {{floor}} | {t:.0f} | {o:.0f} | {o / t:.2f} | {half} of {len(runs['ours'])} | {{rest}} |"
+        if fl in first:
+            floor_c = statistics.median([med("ours", fl, c), med("NVIDIA", fl, c)])
+            tf, of = med("NVIDIA", b, fl), med("ours", b, fl)
+            lines.append(row.format(floor=f"{floor_c:.0f}", rest=f"{tf:.0f} | {of:.0f} | {of / tf:.2f}"))
+        else:
+            lines.append(row.format(floor="", rest=" | | "))
     return lines
 
 
@@ -147,7 +187,9 @@ def main() -> int:
         build_pyx("_driver_floor", tmp)
         cubin = os.path.join(tmp, "bench.cubin")
         make_cubin(cubin)
-        stacks = {"ours": os.pathsep.join([args.ours_path, tmp]), "NVIDIA": tmp}
+        # the child imports _driver_floor (built in tmp) and _common (here)
+        theirs = os.pathsep.join([tmp, str(HERE)])
+        stacks = {"ours": os.pathsep.join([args.ours_path, theirs]), "NVIDIA": theirs}
         runs = {name: [] for name in stacks}
         for _ in range(args.rounds):
             for name, path in stacks.items():
