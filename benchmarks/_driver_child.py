@@ -15,6 +15,8 @@ from cuda.bindings import driver as cu  # noqa: E402
 
 IMPORT_MS = (time.perf_counter() - t0) * 1e3
 
+from _common import call_loop  # noqa: E402
+
 
 def ok(result):
     err, *rest = result
@@ -23,13 +25,13 @@ def ok(result):
     return rest[0] if len(rest) == 1 else rest
 
 
-def per_call_ns(fn, n=100_000, repeat=5):
-    fn()
+def per_call_ns(run, n=100_000, repeat=5):
+    """The best of ``repeat`` timings of ``run(n)`` (n calls), in ns per call."""
+    run(1)
     best = 1e30
     for _ in range(repeat):
         t = time.perf_counter()
-        for _ in range(n):
-            fn()
+        run(n)
         best = min(best, (time.perf_counter() - t) / n)
     return best * 1e9
 
@@ -45,30 +47,24 @@ def main():
     dptr = ok(cu.cuMemAlloc(1 << 20))
     ptr_attr = cu.CUpointer_attribute.CU_POINTER_ATTRIBUTE_MEMORY_TYPE
 
-    def alloc_free():
-        err, p = cu.cuMemAllocAsync(1 << 20, stream)
-        cu.cuMemFreeAsync(p, stream)
+    def alloc_free(n):
+        al, fr, size = cu.cuMemAllocAsync, cu.cuMemFreeAsync, 1 << 20
+        for _ in range(n):
+            err, p = al(size, stream)
+            fr(p, stream)
 
+    # each call written out in a loop with the function and its arguments as locals (call_loop): the
+    # loop costs the same in both stacks, and no lambda or attribute lookup is timed with the call
     results = {
         "import_ms": IMPORT_MS,
-        "cuCtxGetCurrent": per_call_ns(cu.cuCtxGetCurrent),
-        "cuDeviceGetAttribute": per_call_ns(lambda: cu.cuDeviceGetAttribute(attr, dev)),
-        "cuStreamQuery": per_call_ns(lambda: cu.cuStreamQuery(stream), n=20_000),
-        "cuEventRecord": per_call_ns(lambda: cu.cuEventRecord(event, stream), n=20_000),
+        "cuCtxGetCurrent": per_call_ns(call_loop(cu.cuCtxGetCurrent)),
+        "cuDeviceGetAttribute": per_call_ns(call_loop(cu.cuDeviceGetAttribute, attr, dev)),
+        "cuStreamQuery": per_call_ns(call_loop(cu.cuStreamQuery, stream), n=20_000),
+        "cuEventRecord": per_call_ns(call_loop(cu.cuEventRecord, event, stream), n=20_000),
         "cuMemAllocAsync+cuMemFreeAsync": per_call_ns(alloc_free, n=20_000),
-        "cuPointerGetAttribute": per_call_ns(lambda: cu.cuPointerGetAttribute(ptr_attr, dptr), n=50_000),
+        "cuPointerGetAttribute": per_call_ns(call_loop(cu.cuPointerGetAttribute, ptr_attr, dptr), n=50_000),
     }
     ok(cu.cuStreamSynchronize(stream))
-    # the lambda frames cost the same in both stacks; subtract an empty lambda's cost
-    empty = per_call_ns(lambda: None)
-    for key in (
-        "cuDeviceGetAttribute",
-        "cuStreamQuery",
-        "cuEventRecord",
-        "cuMemAllocAsync+cuMemFreeAsync",
-        "cuPointerGetAttribute",
-    ):
-        results[key] -= empty
 
     with open(sys.argv[1], "rb") as f:
         mod = ok(cu.cuModuleLoadData(f.read()))
@@ -85,11 +81,11 @@ def main():
     launches = {}
     for name, fn, params in (("launch_0", k0, None), ("launch_4", k4, args4), ("launch_16", k16, args16)):
         batches = []
+        run = call_loop(cu.cuLaunchKernel, fn, 1, 1, 1, 32, 1, 1, 0, stream, params, 0)
         for _ in range(25):
             ok(cu.cuLaunchKernel(spin, 1, 1, 1, 1, 1, 1, 0, stream, ((20_000_000,), (ctypes.c_uint64,)), 0))
             t = time.perf_counter()
-            for _ in range(400):
-                cu.cuLaunchKernel(fn, 1, 1, 1, 32, 1, 1, 0, stream, params, 0)
+            run(400)
             batches.append((time.perf_counter() - t) / 400)
             ok(cu.cuStreamSynchronize(stream))
         launches[name] = statistics.median(batches) * 1e6

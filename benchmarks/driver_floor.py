@@ -44,6 +44,11 @@ ok(cu.cuInit(0))
 dev = ok(cu.cuDeviceGet(0))
 ok(cu.cuCtxSetCurrent(ok(cu.cuDevicePrimaryCtxRetain(dev))))
 stream = ok(cu.cuStreamCreate(cu.CUstream_flags.CU_STREAM_NON_BLOCKING))
+# the pool keeps its memory across the synchronizations between batches: with the default release
+# threshold (0) each batch's first allocation maps memory again, which all ways pay alike but which
+# varies by hundreds of ns per call, more than the differences measured
+pool = ok(cu.cuDeviceGetDefaultMemPool(dev))
+ok(cu.cuMemPoolSetAttribute(pool, cu.CUmemPool_attribute.CU_MEMPOOL_ATTR_RELEASE_THRESHOLD, cu.cuuint64_t(2**64 - 1)))
 event = ok(cu.cuEventCreate(cu.CUevent_flags.CU_EVENT_DISABLE_TIMING))
 dptr = ok(cu.cuMemAlloc(1 << 20))
 with open(sys.argv[1], "rb") as f:
