@@ -14,6 +14,7 @@ from __future__ import annotations
 import pathlib
 import re
 
+import emit_enums
 import emit_py
 from ctypes_ import cy, ident
 from emit_py import Lib, Plan, _base
@@ -889,7 +890,7 @@ from cpython.long cimport PyLong_Check
 from cpython.object cimport PyObject_Length, PyTypeObject, Py_TYPE
 from cpython.mem cimport PyMem_Calloc, PyMem_Free, PyMem_Malloc
 from libc.stdint cimport *
-from libc.string cimport memcpy, memset
+from libc.string cimport memcpy, memset, strlen
 
 from cuda.bindings cimport {cymod}
 from cuda.bindings._lib.args cimport BufferArg, CStrings, buffer_arg, c_strings
@@ -925,7 +926,7 @@ cdef object _enum_class(str name):
     # The IntEnum class `name`, made the first time it is needed.
     cls = _module_globals.get(name)
     if cls is None:
-        members, doc = _ENUMS[name]
+        doc, members = _enum_data(_ENUMS[name])
         cls = _IntEnum(name, members, module=__name__, qualname=name)
         cls.__doc__ = doc
         _module_globals[name] = cls  # later lookups find it without __getattr__
@@ -1150,34 +1151,10 @@ def module(lib: Lib, stamp: str) -> tuple[str, str, str]:
     # enums: one class per typedef name (CUresult), the tag an alias of it. Each is an IntEnum made on
     # first use (module __getattr__, or a call returning one): most programs touch a few of the
     # hundred, and making them all would be most of the import time.
-    enum_aliases: list[tuple[str, str]] = []
-    out += ["", "cdef dict _ENUMS = {}  # name -> (members, doc)", "cdef dict _ENUM_ALIASES = {}"]
+    enum_lines, enum_stub, enum_aliases = emit_enums.enum_tables(lib, types)
+    out += ["", *enum_lines, "cdef dict _ENUM_ALIASES = {}"]
     out += ["cdef dict _MEMBER_ALIASES = {}  # name -> (enum class, member)", ""]
-    done = set()
-    for enum in lib.model["enums"]:
-        cls = types.enum_class.get(enum["name"], enum["name"])
-        if cls in done:
-            continue
-        done.add(cls)
-        members = ", ".join(f"({mm['name']!r}, {m}.{mm['name']})" for mm in enum["members"])
-        doc = docstring(enum["doc"]) or f"The values of {enum['name']}."
-        out += [
-            f"_ENUMS[{cls!r}] = (({members},), {doc!r})",
-            f"cdef object _members_{cls} = None",
-            "",
-            f"cdef inline object _enum_{cls}(int value):",
-            f"    global _members_{cls}",
-            f"    if _members_{cls} is None:",
-            f"        _members_{cls} = _enum_class({cls!r})._value2member_map_",
-            "    try:",
-            f"        return _members_{cls}[value]",
-            "    except KeyError:",
-            "        return value",
-            "",
-        ]
-        stub.append(f"class {cls}(IntEnum): ...")
-        if enum["name"] != cls:
-            enum_aliases.append((enum["name"], cls))
+    stub += enum_stub
     for t in lib.model["typedefs"]:
         if t["kind"] in ("enum", "alias") and types.kind(t["name"])[0] == "enum":  # CUkernelNodeAttrID
             target = types.kind(t["name"])[1]

@@ -7,7 +7,7 @@ from cpython.long cimport PyLong_Check
 from cpython.object cimport PyObject_Length, PyTypeObject, Py_TYPE
 from cpython.mem cimport PyMem_Calloc, PyMem_Free, PyMem_Malloc
 from libc.stdint cimport *
-from libc.string cimport memcpy, memset
+from libc.string cimport memcpy, memset, strlen
 
 from cuda.bindings cimport cyruntime
 from cuda.bindings._lib.args cimport BufferArg, CStrings, buffer_arg, c_strings
@@ -43,7 +43,7 @@ cdef object _enum_class(str name):
     # The IntEnum class `name`, made the first time it is needed.
     cls = _module_globals.get(name)
     if cls is None:
-        members, doc = _ENUMS[name]
+        doc, members = _enum_data(_ENUMS[name])
         cls = _IntEnum(name, members, module=__name__, qualname=name)
         cls.__doc__ = doc
         _module_globals[name] = cls  # later lookups find it without __getattr__
@@ -173,993 +173,1933 @@ cdef int _set_chars(char* dst, object value, size_t size, str name) except -1:
     return 0
 
 
-cdef dict _ENUMS = {}  # name -> (members, doc)
-cdef dict _ENUM_ALIASES = {}
-cdef dict _MEMBER_ALIASES = {}  # name -> (enum class, member)
+# enum doc, names and values as constant C data (codegen/emit_enums.py)
+cdef extern from *:
+    """
+    static const char __pyx_enum_text[] =
+        "**************************************************************************** * * *\\012*****************************************************************************\\000"
+        "cudaRoundNearest\\000"
+        "cudaRoundZero\\000"
+        "cudaRoundPosInf\\000"
+        "cudaRoundMinInf\\000"
+        "CUDA error types\\000"
+        "cudaSuccess\\000"
+        "cudaErrorInvalidValue\\000"
+        "cudaErrorMemoryAllocation\\000"
+        "cudaErrorInitializationError\\000"
+        "cudaErrorCudartUnloading\\000"
+        "cudaErrorProfilerDisabled\\000"
+        "cudaErrorProfilerNotInitialized\\000"
+        "cudaErrorProfilerAlreadyStarted\\000"
+        "cudaErrorProfilerAlreadyStopped\\000"
+        "cudaErrorInvalidConfiguration\\000"
+        "cudaErrorInvalidPitchValue\\000"
+        "cudaErrorInvalidSymbol\\000"
+        "cudaErrorInvalidHostPointer\\000"
+        "cudaErrorInvalidDevicePointer\\000"
+        "cudaErrorInvalidTexture\\000"
+        "cudaErrorInvalidTextureBinding\\000"
+        "cudaErrorInvalidChannelDescriptor\\000"
+        "cudaErrorInvalidMemcpyDirection\\000"
+        "cudaErrorAddressOfConstant\\000"
+        "cudaErrorTextureFetchFailed\\000"
+        "cudaErrorTextureNotBound\\000"
+        "cudaErrorSynchronizationError\\000"
+        "cudaErrorInvalidFilterSetting\\000"
+        "cudaErrorInvalidNormSetting\\000"
+        "cudaErrorMixedDeviceExecution\\000"
+        "cudaErrorNotYetImplemented\\000"
+        "cudaErrorMemoryValueTooLarge\\000"
+        "cudaErrorStubLibrary\\000"
+        "cudaErrorInsufficientDriver\\000"
+        "cudaErrorCallRequiresNewerDriver\\000"
+        "cudaErrorInvalidSurface\\000"
+        "cudaErrorDuplicateVariableName\\000"
+        "cudaErrorDuplicateTextureName\\000"
+        "cudaErrorDuplicateSurfaceName\\000"
+        "cudaErrorDevicesUnavailable\\000"
+        "cudaErrorIncompatibleDriverContext\\000"
+        "cudaErrorMissingConfiguration\\000"
+        "cudaErrorPriorLaunchFailure\\000"
+        "cudaErrorLaunchMaxDepthExceeded\\000"
+        "cudaErrorLaunchFileScopedTex\\000"
+        "cudaErrorLaunchFileScopedSurf\\000"
+        "cudaErrorSyncDepthExceeded\\000"
+        "cudaErrorLaunchPendingCountExceeded\\000"
+        "cudaErrorInvalidDeviceFunction\\000"
+        "cudaErrorNoDevice\\000"
+        "cudaErrorInvalidDevice\\000"
+        "cudaErrorDeviceNotLicensed\\000"
+        "cudaErrorSoftwareValidityNotEstablished\\000"
+        "cudaErrorStartupFailure\\000"
+        "cudaErrorInvalidKernelImage\\000"
+        "cudaErrorDeviceUninitialized\\000"
+        "cudaErrorMapBufferObjectFailed\\000"
+        "cudaErrorUnmapBufferObjectFailed\\000"
+        "cudaErrorArrayIsMapped\\000"
+        "cudaErrorAlreadyMapped\\000"
+        "cudaErrorNoKernelImageForDevice\\000"
+        "cudaErrorAlreadyAcquired\\000"
+        "cudaErrorNotMapped\\000"
+        "cudaErrorNotMappedAsArray\\000"
+        "cudaErrorNotMappedAsPointer\\000"
+        "cudaErrorECCUncorrectable\\000"
+        "cudaErrorUnsupportedLimit\\000"
+        "cudaErrorDeviceAlreadyInUse\\000"
+        "cudaErrorPeerAccessUnsupported\\000"
+        "cudaErrorInvalidPtx\\000"
+        "cudaErrorInvalidGraphicsContext\\000"
+        "cudaErrorNvlinkUncorrectable\\000"
+        "cudaErrorJitCompilerNotFound\\000"
+        "cudaErrorUnsupportedPtxVersion\\000"
+        "cudaErrorJitCompilationDisabled\\000"
+        "cudaErrorUnsupportedExecAffinity\\000"
+        "cudaErrorUnsupportedDevSideSync\\000"
+        "cudaErrorContained\\000"
+        "cudaErrorInvalidSource\\000"
+        "cudaErrorFileNotFound\\000"
+        "cudaErrorSharedObjectSymbolNotFound\\000"
+        "cudaErrorSharedObjectInitFailed\\000"
+        "cudaErrorOperatingSystem\\000"
+        "cudaErrorInvalidResourceHandle\\000"
+        "cudaErrorIllegalState\\000"
+        "cudaErrorLossyQuery\\000"
+        "cudaErrorSymbolNotFound\\000"
+        "cudaErrorNotReady\\000"
+        "cudaErrorIllegalAddress\\000"
+        "cudaErrorLaunchOutOfResources\\000"
+        "cudaErrorLaunchTimeout\\000"
+        "cudaErrorLaunchIncompatibleTexturing\\000"
+        "cudaErrorPeerAccessAlreadyEnabled\\000"
+        "cudaErrorPeerAccessNotEnabled\\000"
+        "cudaErrorSetOnActiveProcess\\000"
+        "cudaErrorContextIsDestroyed\\000"
+        "cudaErrorAssert\\000"
+        "cudaErrorTooManyPeers\\000"
+        "cudaErrorHostMemoryAlreadyRegistered\\000"
+        "cudaErrorHostMemoryNotRegistered\\000"
+        "cudaErrorHardwareStackError\\000"
+        "cudaErrorIllegalInstruction\\000"
+        "cudaErrorMisalignedAddress\\000"
+        "cudaErrorInvalidAddressSpace\\000"
+        "cudaErrorInvalidPc\\000"
+        "cudaErrorLaunchFailure\\000"
+        "cudaErrorCooperativeLaunchTooLarge\\000"
+        "cudaErrorTensorMemoryLeak\\000"
+        "cudaErrorNotPermitted\\000"
+        "cudaErrorNotSupported\\000"
+        "cudaErrorSystemNotReady\\000"
+        "cudaErrorSystemDriverMismatch\\000"
+        "cudaErrorCompatNotSupportedOnDevice\\000"
+        "cudaErrorMpsConnectionFailed\\000"
+        "cudaErrorMpsRpcFailure\\000"
+        "cudaErrorMpsServerNotReady\\000"
+        "cudaErrorMpsMaxClientsReached\\000"
+        "cudaErrorMpsMaxConnectionsReached\\000"
+        "cudaErrorMpsClientTerminated\\000"
+        "cudaErrorCdpNotSupported\\000"
+        "cudaErrorCdpVersionMismatch\\000"
+        "cudaErrorStreamCaptureUnsupported\\000"
+        "cudaErrorStreamCaptureInvalidated\\000"
+        "cudaErrorStreamCaptureMerge\\000"
+        "cudaErrorStreamCaptureUnmatched\\000"
+        "cudaErrorStreamCaptureUnjoined\\000"
+        "cudaErrorStreamCaptureIsolation\\000"
+        "cudaErrorStreamCaptureImplicit\\000"
+        "cudaErrorCapturedEvent\\000"
+        "cudaErrorStreamCaptureWrongThread\\000"
+        "cudaErrorTimeout\\000"
+        "cudaErrorGraphExecUpdateFailure\\000"
+        "cudaErrorExternalDevice\\000"
+        "cudaErrorInvalidClusterSize\\000"
+        "cudaErrorFunctionNotLoaded\\000"
+        "cudaErrorInvalidResourceType\\000"
+        "cudaErrorInvalidResourceConfiguration\\000"
+        "cudaErrorUnknown\\000"
+        "cudaErrorApiFailureBase\\000"
+        "Channel format kind\\000"
+        "cudaChannelFormatKindSigned\\000"
+        "cudaChannelFormatKindUnsigned\\000"
+        "cudaChannelFormatKindFloat\\000"
+        "cudaChannelFormatKindNone\\000"
+        "cudaChannelFormatKindNV12\\000"
+        "cudaChannelFormatKindUnsignedNormalized8X1\\000"
+        "cudaChannelFormatKindUnsignedNormalized8X2\\000"
+        "cudaChannelFormatKindUnsignedNormalized8X4\\000"
+        "cudaChannelFormatKindUnsignedNormalized16X1\\000"
+        "cudaChannelFormatKindUnsignedNormalized16X2\\000"
+        "cudaChannelFormatKindUnsignedNormalized16X4\\000"
+        "cudaChannelFormatKindSignedNormalized8X1\\000"
+        "cudaChannelFormatKindSignedNormalized8X2\\000"
+        "cudaChannelFormatKindSignedNormalized8X4\\000"
+        "cudaChannelFormatKindSignedNormalized16X1\\000"
+        "cudaChannelFormatKindSignedNormalized16X2\\000"
+        "cudaChannelFormatKindSignedNormalized16X4\\000"
+        "cudaChannelFormatKindUnsignedBlockCompressed1\\000"
+        "cudaChannelFormatKindUnsignedBlockCompressed1SRGB\\000"
+        "cudaChannelFormatKindUnsignedBlockCompressed2\\000"
+        "cudaChannelFormatKindUnsignedBlockCompressed2SRGB\\000"
+        "cudaChannelFormatKindUnsignedBlockCompressed3\\000"
+        "cudaChannelFormatKindUnsignedBlockCompressed3SRGB\\000"
+        "cudaChannelFormatKindUnsignedBlockCompressed4\\000"
+        "cudaChannelFormatKindSignedBlockCompressed4\\000"
+        "cudaChannelFormatKindUnsignedBlockCompressed5\\000"
+        "cudaChannelFormatKindSignedBlockCompressed5\\000"
+        "cudaChannelFormatKindUnsignedBlockCompressed6H\\000"
+        "cudaChannelFormatKindSignedBlockCompressed6H\\000"
+        "cudaChannelFormatKindUnsignedBlockCompressed7\\000"
+        "cudaChannelFormatKindUnsignedBlockCompressed7SRGB\\000"
+        "cudaChannelFormatKindUnsignedNormalized1010102\\000"
+        "CUDA memory types\\000"
+        "cudaMemoryTypeUnregistered\\000"
+        "cudaMemoryTypeHost\\000"
+        "cudaMemoryTypeDevice\\000"
+        "cudaMemoryTypeManaged\\000"
+        "CUDA memory copy types\\000"
+        "cudaMemcpyHostToHost\\000"
+        "cudaMemcpyHostToDevice\\000"
+        "cudaMemcpyDeviceToHost\\000"
+        "cudaMemcpyDeviceToDevice\\000"
+        "cudaMemcpyDefault\\000"
+        "Specifies performance hint with cudaAccessPolicyWindow for hitProp and missProp members.\\000"
+        "cudaAccessPropertyNormal\\000"
+        "cudaAccessPropertyStreaming\\000"
+        "cudaAccessPropertyPersisting\\000"
+        "Possible stream capture statuses returned by cudaStreamIsCapturing\\000"
+        "cudaStreamCaptureStatusNone\\000"
+        "cudaStreamCaptureStatusActive\\000"
+        "cudaStreamCaptureStatusInvalidated\\000"
+        "Possible modes for stream capture thread interactions. For more details see\\012cudaStreamBeginCapture and cudaThreadExchangeStreamCaptureMode\\000"
+        "cudaStreamCaptureModeGlobal\\000"
+        "cudaStreamCaptureModeThreadLocal\\000"
+        "cudaStreamCaptureModeRelaxed\\000"
+        "The values of cudaSynchronizationPolicy.\\000"
+        "cudaSyncPolicyAuto\\000"
+        "cudaSyncPolicySpin\\000"
+        "cudaSyncPolicyYield\\000"
+        "cudaSyncPolicyBlockingSync\\000"
+        "Cluster scheduling policies. These may be passed to cudaFuncSetAttribute\\000"
+        "cudaClusterSchedulingPolicyDefault\\000"
+        "cudaClusterSchedulingPolicySpread\\000"
+        "cudaClusterSchedulingPolicyLoadBalancing\\000"
+        "Flags for cudaStreamUpdateCaptureDependencies\\000"
+        "cudaStreamAddCaptureDependencies\\000"
+        "cudaStreamSetCaptureDependencies\\000"
+        "Flags for user objects for graphs\\000"
+        "cudaUserObjectNoDestructorSync\\000"
+        "Flags for retaining user object references for graphs\\000"
+        "cudaGraphUserObjectMove\\000"
+        "CUDA graphics interop register flags\\000"
+        "cudaGraphicsRegisterFlagsNone\\000"
+        "cudaGraphicsRegisterFlagsReadOnly\\000"
+        "cudaGraphicsRegisterFlagsWriteDiscard\\000"
+        "cudaGraphicsRegisterFlagsSurfaceLoadStore\\000"
+        "cudaGraphicsRegisterFlagsTextureGather\\000"
+        "CUDA graphics interop map flags\\000"
+        "cudaGraphicsMapFlagsNone\\000"
+        "cudaGraphicsMapFlagsReadOnly\\000"
+        "cudaGraphicsMapFlagsWriteDiscard\\000"
+        "CUDA graphics interop array indices for cube maps\\000"
+        "cudaGraphicsCubeFacePositiveX\\000"
+        "cudaGraphicsCubeFaceNegativeX\\000"
+        "cudaGraphicsCubeFacePositiveY\\000"
+        "cudaGraphicsCubeFaceNegativeY\\000"
+        "cudaGraphicsCubeFacePositiveZ\\000"
+        "cudaGraphicsCubeFaceNegativeZ\\000"
+        "CUDA resource types\\000"
+        "cudaResourceTypeArray\\000"
+        "cudaResourceTypeMipmappedArray\\000"
+        "cudaResourceTypeLinear\\000"
+        "cudaResourceTypePitch2D\\000"
+        "CUDA texture resource view formats\\000"
+        "cudaResViewFormatNone\\000"
+        "cudaResViewFormatUnsignedChar1\\000"
+        "cudaResViewFormatUnsignedChar2\\000"
+        "cudaResViewFormatUnsignedChar4\\000"
+        "cudaResViewFormatSignedChar1\\000"
+        "cudaResViewFormatSignedChar2\\000"
+        "cudaResViewFormatSignedChar4\\000"
+        "cudaResViewFormatUnsignedShort1\\000"
+        "cudaResViewFormatUnsignedShort2\\000"
+        "cudaResViewFormatUnsignedShort4\\000"
+        "cudaResViewFormatSignedShort1\\000"
+        "cudaResViewFormatSignedShort2\\000"
+        "cudaResViewFormatSignedShort4\\000"
+        "cudaResViewFormatUnsignedInt1\\000"
+        "cudaResViewFormatUnsignedInt2\\000"
+        "cudaResViewFormatUnsignedInt4\\000"
+        "cudaResViewFormatSignedInt1\\000"
+        "cudaResViewFormatSignedInt2\\000"
+        "cudaResViewFormatSignedInt4\\000"
+        "cudaResViewFormatHalf1\\000"
+        "cudaResViewFormatHalf2\\000"
+        "cudaResViewFormatHalf4\\000"
+        "cudaResViewFormatFloat1\\000"
+        "cudaResViewFormatFloat2\\000"
+        "cudaResViewFormatFloat4\\000"
+        "cudaResViewFormatUnsignedBlockCompressed1\\000"
+        "cudaResViewFormatUnsignedBlockCompressed2\\000"
+        "cudaResViewFormatUnsignedBlockCompressed3\\000"
+        "cudaResViewFormatUnsignedBlockCompressed4\\000"
+        "cudaResViewFormatSignedBlockCompressed4\\000"
+        "cudaResViewFormatUnsignedBlockCompressed5\\000"
+        "cudaResViewFormatSignedBlockCompressed5\\000"
+        "cudaResViewFormatUnsignedBlockCompressed6H\\000"
+        "cudaResViewFormatSignedBlockCompressed6H\\000"
+        "cudaResViewFormatUnsignedBlockCompressed7\\000"
+        "CUDA function attributes that can be set using cudaFuncSetAttribute\\000"
+        "cudaFuncAttributeMaxDynamicSharedMemorySize\\000"
+        "cudaFuncAttributePreferredSharedMemoryCarveout\\000"
+        "cudaFuncAttributeClusterDimMustBeSet\\000"
+        "cudaFuncAttributeRequiredClusterWidth\\000"
+        "cudaFuncAttributeRequiredClusterHeight\\000"
+        "cudaFuncAttributeRequiredClusterDepth\\000"
+        "cudaFuncAttributeNonPortableClusterSizeAllowed\\000"
+        "cudaFuncAttributeClusterSchedulingPolicyPreference\\000"
+        "cudaFuncAttributeMax\\000"
+        "CUDA function cache configurations\\000"
+        "cudaFuncCachePreferNone\\000"
+        "cudaFuncCachePreferShared\\000"
+        "cudaFuncCachePreferL1\\000"
+        "cudaFuncCachePreferEqual\\000"
+        "CUDA shared memory configuration Deprecated:\\000"
+        "cudaSharedMemBankSizeDefault\\000"
+        "cudaSharedMemBankSizeFourByte\\000"
+        "cudaSharedMemBankSizeEightByte\\000"
+        "Shared memory carveout configurations. These may be passed to cudaFuncSetAttribute\\000"
+        "cudaSharedmemCarveoutDefault\\000"
+        "cudaSharedmemCarveoutMaxShared\\000"
+        "cudaSharedmemCarveoutMaxL1\\000"
+        "CUDA device compute modes\\000"
+        "cudaComputeModeDefault\\000"
+        "cudaComputeModeExclusive\\000"
+        "cudaComputeModeProhibited\\000"
+        "cudaComputeModeExclusiveProcess\\000"
+        "CUDA Limits\\000"
+        "cudaLimitStackSize\\000"
+        "cudaLimitPrintfFifoSize\\000"
+        "cudaLimitMallocHeapSize\\000"
+        "cudaLimitDevRuntimeSyncDepth\\000"
+        "cudaLimitDevRuntimePendingLaunchCount\\000"
+        "cudaLimitMaxL2FetchGranularity\\000"
+        "cudaLimitPersistingL2CacheSize\\000"
+        "CUDA Memory Advise values\\000"
+        "cudaMemAdviseSetReadMostly\\000"
+        "cudaMemAdviseUnsetReadMostly\\000"
+        "cudaMemAdviseSetPreferredLocation\\000"
+        "cudaMemAdviseUnsetPreferredLocation\\000"
+        "cudaMemAdviseSetAccessedBy\\000"
+        "cudaMemAdviseUnsetAccessedBy\\000"
+        "CUDA range attributes\\000"
+        "cudaMemRangeAttributeReadMostly\\000"
+        "cudaMemRangeAttributePreferredLocation\\000"
+        "cudaMemRangeAttributeAccessedBy\\000"
+        "cudaMemRangeAttributeLastPrefetchLocation\\000"
+        "cudaMemRangeAttributePreferredLocationType\\000"
+        "cudaMemRangeAttributePreferredLocationId\\000"
+        "cudaMemRangeAttributeLastPrefetchLocationType\\000"
+        "cudaMemRangeAttributeLastPrefetchLocationId\\000"
+        "CUDA GPUDirect RDMA flush writes APIs supported on the device\\000"
+        "cudaFlushGPUDirectRDMAWritesOptionHost\\000"
+        "cudaFlushGPUDirectRDMAWritesOptionMemOps\\000"
+        "CUDA GPUDirect RDMA flush writes ordering features of the device\\000"
+        "cudaGPUDirectRDMAWritesOrderingNone\\000"
+        "cudaGPUDirectRDMAWritesOrderingOwner\\000"
+        "cudaGPUDirectRDMAWritesOrderingAllDevices\\000"
+        "CUDA GPUDirect RDMA flush writes scopes\\000"
+        "cudaFlushGPUDirectRDMAWritesToOwner\\000"
+        "cudaFlushGPUDirectRDMAWritesToAllDevices\\000"
+        "CUDA GPUDirect RDMA flush writes targets\\000"
+        "cudaFlushGPUDirectRDMAWritesTargetCurrentDevice\\000"
+        "CUDA device attributes\\000"
+        "cudaDevAttrMaxThreadsPerBlock\\000"
+        "cudaDevAttrMaxBlockDimX\\000"
+        "cudaDevAttrMaxBlockDimY\\000"
+        "cudaDevAttrMaxBlockDimZ\\000"
+        "cudaDevAttrMaxGridDimX\\000"
+        "cudaDevAttrMaxGridDimY\\000"
+        "cudaDevAttrMaxGridDimZ\\000"
+        "cudaDevAttrMaxSharedMemoryPerBlock\\000"
+        "cudaDevAttrTotalConstantMemory\\000"
+        "cudaDevAttrWarpSize\\000"
+        "cudaDevAttrMaxPitch\\000"
+        "cudaDevAttrMaxRegistersPerBlock\\000"
+        "cudaDevAttrClockRate\\000"
+        "cudaDevAttrTextureAlignment\\000"
+        "cudaDevAttrGpuOverlap\\000"
+        "cudaDevAttrMultiProcessorCount\\000"
+        "cudaDevAttrKernelExecTimeout\\000"
+        "cudaDevAttrIntegrated\\000"
+        "cudaDevAttrCanMapHostMemory\\000"
+        "cudaDevAttrComputeMode\\000"
+        "cudaDevAttrMaxTexture1DWidth\\000"
+        "cudaDevAttrMaxTexture2DWidth\\000"
+        "cudaDevAttrMaxTexture2DHeight\\000"
+        "cudaDevAttrMaxTexture3DWidth\\000"
+        "cudaDevAttrMaxTexture3DHeight\\000"
+        "cudaDevAttrMaxTexture3DDepth\\000"
+        "cudaDevAttrMaxTexture2DLayeredWidth\\000"
+        "cudaDevAttrMaxTexture2DLayeredHeight\\000"
+        "cudaDevAttrMaxTexture2DLayeredLayers\\000"
+        "cudaDevAttrSurfaceAlignment\\000"
+        "cudaDevAttrConcurrentKernels\\000"
+        "cudaDevAttrEccEnabled\\000"
+        "cudaDevAttrPciBusId\\000"
+        "cudaDevAttrPciDeviceId\\000"
+        "cudaDevAttrTccDriver\\000"
+        "cudaDevAttrMemoryClockRate\\000"
+        "cudaDevAttrGlobalMemoryBusWidth\\000"
+        "cudaDevAttrL2CacheSize\\000"
+        "cudaDevAttrMaxThreadsPerMultiProcessor\\000"
+        "cudaDevAttrAsyncEngineCount\\000"
+        "cudaDevAttrUnifiedAddressing\\000"
+        "cudaDevAttrMaxTexture1DLayeredWidth\\000"
+        "cudaDevAttrMaxTexture1DLayeredLayers\\000"
+        "cudaDevAttrMaxTexture2DGatherWidth\\000"
+        "cudaDevAttrMaxTexture2DGatherHeight\\000"
+        "cudaDevAttrMaxTexture3DWidthAlt\\000"
+        "cudaDevAttrMaxTexture3DHeightAlt\\000"
+        "cudaDevAttrMaxTexture3DDepthAlt\\000"
+        "cudaDevAttrPciDomainId\\000"
+        "cudaDevAttrTexturePitchAlignment\\000"
+        "cudaDevAttrMaxTextureCubemapWidth\\000"
+        "cudaDevAttrMaxTextureCubemapLayeredWidth\\000"
+        "cudaDevAttrMaxTextureCubemapLayeredLayers\\000"
+        "cudaDevAttrMaxSurface1DWidth\\000"
+        "cudaDevAttrMaxSurface2DWidth\\000"
+        "cudaDevAttrMaxSurface2DHeight\\000"
+        "cudaDevAttrMaxSurface3DWidth\\000"
+        "cudaDevAttrMaxSurface3DHeight\\000"
+        "cudaDevAttrMaxSurface3DDepth\\000"
+        "cudaDevAttrMaxSurface1DLayeredWidth\\000"
+        "cudaDevAttrMaxSurface1DLayeredLayers\\000"
+        "cudaDevAttrMaxSurface2DLayeredWidth\\000"
+        "cudaDevAttrMaxSurface2DLayeredHeight\\000"
+        "cudaDevAttrMaxSurface2DLayeredLayers\\000"
+        "cudaDevAttrMaxSurfaceCubemapWidth\\000"
+        "cudaDevAttrMaxSurfaceCubemapLayeredWidth\\000"
+        "cudaDevAttrMaxSurfaceCubemapLayeredLayers\\000"
+        "cudaDevAttrMaxTexture1DLinearWidth\\000"
+        "cudaDevAttrMaxTexture2DLinearWidth\\000"
+        "cudaDevAttrMaxTexture2DLinearHeight\\000"
+        "cudaDevAttrMaxTexture2DLinearPitch\\000"
+        "cudaDevAttrMaxTexture2DMipmappedWidth\\000"
+        "cudaDevAttrMaxTexture2DMipmappedHeight\\000"
+        "cudaDevAttrComputeCapabilityMajor\\000"
+        "cudaDevAttrComputeCapabilityMinor\\000"
+        "cudaDevAttrMaxTexture1DMipmappedWidth\\000"
+        "cudaDevAttrStreamPrioritiesSupported\\000"
+        "cudaDevAttrGlobalL1CacheSupported\\000"
+        "cudaDevAttrLocalL1CacheSupported\\000"
+        "cudaDevAttrMaxSharedMemoryPerMultiprocessor\\000"
+        "cudaDevAttrMaxRegistersPerMultiprocessor\\000"
+        "cudaDevAttrManagedMemory\\000"
+        "cudaDevAttrIsMultiGpuBoard\\000"
+        "cudaDevAttrMultiGpuBoardGroupID\\000"
+        "cudaDevAttrHostNativeAtomicSupported\\000"
+        "cudaDevAttrSingleToDoublePrecisionPerfRatio\\000"
+        "cudaDevAttrPageableMemoryAccess\\000"
+        "cudaDevAttrConcurrentManagedAccess\\000"
+        "cudaDevAttrComputePreemptionSupported\\000"
+        "cudaDevAttrCanUseHostPointerForRegisteredMem\\000"
+        "cudaDevAttrReserved92\\000"
+        "cudaDevAttrReserved93\\000"
+        "cudaDevAttrReserved94\\000"
+        "cudaDevAttrCooperativeLaunch\\000"
+        "cudaDevAttrReserved96\\000"
+        "cudaDevAttrMaxSharedMemoryPerBlockOptin\\000"
+        "cudaDevAttrCanFlushRemoteWrites\\000"
+        "cudaDevAttrHostRegisterSupported\\000"
+        "cudaDevAttrPageableMemoryAccessUsesHostPageTables\\000"
+        "cudaDevAttrDirectManagedMemAccessFromHost\\000"
+        "cudaDevAttrMaxBlocksPerMultiprocessor\\000"
+        "cudaDevAttrMaxPersistingL2CacheSize\\000"
+        "cudaDevAttrMaxAccessPolicyWindowSize\\000"
+        "cudaDevAttrReservedSharedMemoryPerBlock\\000"
+        "cudaDevAttrSparseCudaArraySupported\\000"
+        "cudaDevAttrHostRegisterReadOnlySupported\\000"
+        "cudaDevAttrTimelineSemaphoreInteropSupported\\000"
+        "cudaDevAttrMemoryPoolsSupported\\000"
+        "cudaDevAttrGPUDirectRDMASupported\\000"
+        "cudaDevAttrGPUDirectRDMAFlushWritesOptions\\000"
+        "cudaDevAttrGPUDirectRDMAWritesOrdering\\000"
+        "cudaDevAttrMemoryPoolSupportedHandleTypes\\000"
+        "cudaDevAttrClusterLaunch\\000"
+        "cudaDevAttrDeferredMappingCudaArraySupported\\000"
+        "cudaDevAttrReserved122\\000"
+        "cudaDevAttrReserved123\\000"
+        "cudaDevAttrReserved124\\000"
+        "cudaDevAttrIpcEventSupport\\000"
+        "cudaDevAttrMemSyncDomainCount\\000"
+        "cudaDevAttrReserved127\\000"
+        "cudaDevAttrReserved128\\000"
+        "cudaDevAttrReserved129\\000"
+        "cudaDevAttrNumaConfig\\000"
+        "cudaDevAttrNumaId\\000"
+        "cudaDevAttrReserved132\\000"
+        "cudaDevAttrMpsEnabled\\000"
+        "cudaDevAttrHostNumaId\\000"
+        "cudaDevAttrD3D12CigSupported\\000"
+        "cudaDevAttrVulkanCigSupported\\000"
+        "cudaDevAttrGpuPciDeviceId\\000"
+        "cudaDevAttrGpuPciSubsystemId\\000"
+        "cudaDevAttrReserved141\\000"
+        "cudaDevAttrHostNumaMemoryPoolsSupported\\000"
+        "cudaDevAttrHostNumaMultinodeIpcSupported\\000"
+        "cudaDevAttrHostMemoryPoolsSupported\\000"
+        "cudaDevAttrReserved145\\000"
+        "cudaDevAttrOnlyPartialHostNativeAtomicSupported\\000"
+        "cudaDevAttrMax\\000"
+        "CUDA memory pool attributes\\000"
+        "cudaMemPoolReuseFollowEventDependencies\\000"
+        "cudaMemPoolReuseAllowOpportunistic\\000"
+        "cudaMemPoolReuseAllowInternalDependencies\\000"
+        "cudaMemPoolAttrReleaseThreshold\\000"
+        "cudaMemPoolAttrReservedMemCurrent\\000"
+        "cudaMemPoolAttrReservedMemHigh\\000"
+        "cudaMemPoolAttrUsedMemCurrent\\000"
+        "cudaMemPoolAttrUsedMemHigh\\000"
+        "Specifies the type of location\\000"
+        "cudaMemLocationTypeInvalid\\000"
+        "cudaMemLocationTypeNone\\000"
+        "cudaMemLocationTypeDevice\\000"
+        "cudaMemLocationTypeHost\\000"
+        "cudaMemLocationTypeHostNuma\\000"
+        "cudaMemLocationTypeHostNumaCurrent\\000"
+        "Specifies the memory protection flags for mapping.\\000"
+        "cudaMemAccessFlagsProtNone\\000"
+        "cudaMemAccessFlagsProtRead\\000"
+        "cudaMemAccessFlagsProtReadWrite\\000"
+        "Defines the allocation types available\\000"
+        "cudaMemAllocationTypeInvalid\\000"
+        "cudaMemAllocationTypePinned\\000"
+        "cudaMemAllocationTypeManaged\\000"
+        "cudaMemAllocationTypeMax\\000"
+        "Flags for specifying particular handle types\\000"
+        "cudaMemHandleTypeNone\\000"
+        "cudaMemHandleTypePosixFileDescriptor\\000"
+        "cudaMemHandleTypeWin32\\000"
+        "cudaMemHandleTypeWin32Kmt\\000"
+        "cudaMemHandleTypeFabric\\000"
+        "Graph memory attributes\\000"
+        "cudaGraphMemAttrUsedMemCurrent\\000"
+        "cudaGraphMemAttrUsedMemHigh\\000"
+        "cudaGraphMemAttrReservedMemCurrent\\000"
+        "cudaGraphMemAttrReservedMemHigh\\000"
+        "Flags to specify for copies within a batch. For more details see cudaMemcpyBatchAsync.\\000"
+        "cudaMemcpyFlagDefault\\000"
+        "cudaMemcpyFlagPreferOverlapWithCompute\\000"
+        "The values of cudaMemcpySrcAccessOrder.\\000"
+        "cudaMemcpySrcAccessOrderInvalid\\000"
+        "cudaMemcpySrcAccessOrderStream\\000"
+        "cudaMemcpySrcAccessOrderDuringApiCall\\000"
+        "cudaMemcpySrcAccessOrderAny\\000"
+        "cudaMemcpySrcAccessOrderMax\\000"
+        "These flags allow applications to convey the operand type for individual copies specified in\\012cudaMemcpy3DBatchAsync.\\000"
+        "cudaMemcpyOperandTypePointer\\000"
+        "cudaMemcpyOperandTypeArray\\000"
+        "cudaMemcpyOperandTypeMax\\000"
+        "CUDA device P2P attributes\\000"
+        "cudaDevP2PAttrPerformanceRank\\000"
+        "cudaDevP2PAttrAccessSupported\\000"
+        "cudaDevP2PAttrNativeAtomicSupported\\000"
+        "cudaDevP2PAttrCudaArrayAccessSupported\\000"
+        "cudaDevP2PAttrOnlyPartialNativeAtomicSupported\\000"
+        "CUDA-valid Atomic Operations\\000"
+        "cudaAtomicOperationIntegerAdd\\000"
+        "cudaAtomicOperationIntegerMin\\000"
+        "cudaAtomicOperationIntegerMax\\000"
+        "cudaAtomicOperationIntegerIncrement\\000"
+        "cudaAtomicOperationIntegerDecrement\\000"
+        "cudaAtomicOperationAnd\\000"
+        "cudaAtomicOperationOr\\000"
+        "cudaAtomicOperationXOR\\000"
+        "cudaAtomicOperationExchange\\000"
+        "cudaAtomicOperationCAS\\000"
+        "cudaAtomicOperationFloatAdd\\000"
+        "cudaAtomicOperationFloatMin\\000"
+        "cudaAtomicOperationFloatMax\\000"
+        "CUDA-valid Atomic Operation capabilities\\000"
+        "cudaAtomicCapabilitySigned\\000"
+        "cudaAtomicCapabilityUnsigned\\000"
+        "cudaAtomicCapabilityReduction\\000"
+        "cudaAtomicCapabilityScalar32\\000"
+        "cudaAtomicCapabilityScalar64\\000"
+        "cudaAtomicCapabilityScalar128\\000"
+        "cudaAtomicCapabilityVector32x4\\000"
+        "External memory handle types\\000"
+        "cudaExternalMemoryHandleTypeOpaqueFd\\000"
+        "cudaExternalMemoryHandleTypeOpaqueWin32\\000"
+        "cudaExternalMemoryHandleTypeOpaqueWin32Kmt\\000"
+        "cudaExternalMemoryHandleTypeD3D12Heap\\000"
+        "cudaExternalMemoryHandleTypeD3D12Resource\\000"
+        "cudaExternalMemoryHandleTypeD3D11Resource\\000"
+        "cudaExternalMemoryHandleTypeD3D11ResourceKmt\\000"
+        "cudaExternalMemoryHandleTypeNvSciBuf\\000"
+        "External semaphore handle types\\000"
+        "cudaExternalSemaphoreHandleTypeOpaqueFd\\000"
+        "cudaExternalSemaphoreHandleTypeOpaqueWin32\\000"
+        "cudaExternalSemaphoreHandleTypeOpaqueWin32Kmt\\000"
+        "cudaExternalSemaphoreHandleTypeD3D12Fence\\000"
+        "cudaExternalSemaphoreHandleTypeD3D11Fence\\000"
+        "cudaExternalSemaphoreHandleTypeNvSciSync\\000"
+        "cudaExternalSemaphoreHandleTypeKeyedMutex\\000"
+        "cudaExternalSemaphoreHandleTypeKeyedMutexKmt\\000"
+        "cudaExternalSemaphoreHandleTypeTimelineSemaphoreFd\\000"
+        "cudaExternalSemaphoreHandleTypeTimelineSemaphoreWin32\\000"
+        "Online compiler and linker options\\000"
+        "cudaJitMaxRegisters\\000"
+        "cudaJitThreadsPerBlock\\000"
+        "cudaJitWallTime\\000"
+        "cudaJitInfoLogBuffer\\000"
+        "cudaJitInfoLogBufferSizeBytes\\000"
+        "cudaJitErrorLogBuffer\\000"
+        "cudaJitErrorLogBufferSizeBytes\\000"
+        "cudaJitOptimizationLevel\\000"
+        "cudaJitFallbackStrategy\\000"
+        "cudaJitGenerateDebugInfo\\000"
+        "cudaJitLogVerbose\\000"
+        "cudaJitGenerateLineInfo\\000"
+        "cudaJitCacheMode\\000"
+        "cudaJitPositionIndependentCode\\000"
+        "cudaJitMinCtaPerSm\\000"
+        "cudaJitMaxThreadsPerBlock\\000"
+        "cudaJitOverrideDirectiveValues\\000"
+        "Library options to be specified with cudaLibraryLoadData() or cudaLibraryLoadFromFile()\\000"
+        "cudaLibraryHostUniversalFunctionAndDataTable\\000"
+        "cudaLibraryBinaryIsPreserved\\000"
+        "Caching modes for dlcm\\000"
+        "cudaJitCacheOptionNone\\000"
+        "cudaJitCacheOptionCG\\000"
+        "cudaJitCacheOptionCA\\000"
+        "Cubin matching fallback strategies\\000"
+        "cudaPreferPtx\\000"
+        "cudaPreferBinary\\000"
+        "CUDA cooperative group scope\\000"
+        "cudaCGScopeInvalid\\000"
+        "cudaCGScopeGrid\\000"
+        "cudaCGScopeReserved\\000"
+        "The values of cudaGraphConditionalHandleFlags.\\000"
+        "cudaGraphCondAssignDefault\\000"
+        "CUDA conditional node types\\000"
+        "cudaGraphCondTypeIf\\000"
+        "cudaGraphCondTypeWhile\\000"
+        "cudaGraphCondTypeSwitch\\000"
+        "CUDA Graph node types\\000"
+        "cudaGraphNodeTypeKernel\\000"
+        "cudaGraphNodeTypeMemcpy\\000"
+        "cudaGraphNodeTypeMemset\\000"
+        "cudaGraphNodeTypeHost\\000"
+        "cudaGraphNodeTypeGraph\\000"
+        "cudaGraphNodeTypeEmpty\\000"
+        "cudaGraphNodeTypeWaitEvent\\000"
+        "cudaGraphNodeTypeEventRecord\\000"
+        "cudaGraphNodeTypeExtSemaphoreSignal\\000"
+        "cudaGraphNodeTypeExtSemaphoreWait\\000"
+        "cudaGraphNodeTypeMemAlloc\\000"
+        "cudaGraphNodeTypeMemFree\\000"
+        "cudaGraphNodeTypeConditional\\000"
+        "cudaGraphNodeTypeCount\\000"
+        "Child graph node ownership\\000"
+        "cudaGraphChildGraphOwnershipClone\\000"
+        "cudaGraphChildGraphOwnershipMove\\000"
+        "Type annotations that can be applied to graph edges as part of cudaGraphEdgeData.\\000"
+        "cudaGraphDependencyTypeDefault\\000"
+        "cudaGraphDependencyTypeProgrammatic\\000"
+        "CUDA Graph Update error types\\000"
+        "cudaGraphExecUpdateSuccess\\000"
+        "cudaGraphExecUpdateError\\000"
+        "cudaGraphExecUpdateErrorTopologyChanged\\000"
+        "cudaGraphExecUpdateErrorNodeTypeChanged\\000"
+        "cudaGraphExecUpdateErrorFunctionChanged\\000"
+        "cudaGraphExecUpdateErrorParametersChanged\\000"
+        "cudaGraphExecUpdateErrorNotSupported\\000"
+        "cudaGraphExecUpdateErrorUnsupportedFunctionChange\\000"
+        "cudaGraphExecUpdateErrorAttributesChanged\\000"
+        "Graph instantiation results\\000"
+        "cudaGraphInstantiateSuccess\\000"
+        "cudaGraphInstantiateError\\000"
+        "cudaGraphInstantiateInvalidStructure\\000"
+        "cudaGraphInstantiateNodeOperationNotSupported\\000"
+        "cudaGraphInstantiateMultipleDevicesNotSupported\\000"
+        "cudaGraphInstantiateConditionalHandleUnused\\000"
+        "Specifies the field to update when performing multiple node updates from the device\\000"
+        "cudaGraphKernelNodeFieldInvalid\\000"
+        "cudaGraphKernelNodeFieldGridDim\\000"
+        "cudaGraphKernelNodeFieldParam\\000"
+        "cudaGraphKernelNodeFieldEnabled\\000"
+        "Flags to specify search options to be used with cudaGetDriverEntryPoint For more details see\\012cuGetProcAddress\\000"
+        "cudaEnableDefault\\000"
+        "cudaEnableLegacyStream\\000"
+        "cudaEnablePerThreadDefaultStream\\000"
+        "Enum for status from obtaining driver entry points, used with cudaApiGetDriverEntryPoint\\000"
+        "cudaDriverEntryPointSuccess\\000"
+        "cudaDriverEntryPointSymbolNotFound\\000"
+        "cudaDriverEntryPointVersionNotSufficent\\000"
+        "CUDA Graph debug write options\\000"
+        "cudaGraphDebugDotFlagsVerbose\\000"
+        "cudaGraphDebugDotFlagsKernelNodeParams\\000"
+        "cudaGraphDebugDotFlagsMemcpyNodeParams\\000"
+        "cudaGraphDebugDotFlagsMemsetNodeParams\\000"
+        "cudaGraphDebugDotFlagsHostNodeParams\\000"
+        "cudaGraphDebugDotFlagsEventNodeParams\\000"
+        "cudaGraphDebugDotFlagsExtSemasSignalNodeParams\\000"
+        "cudaGraphDebugDotFlagsExtSemasWaitNodeParams\\000"
+        "cudaGraphDebugDotFlagsKernelNodeAttributes\\000"
+        "cudaGraphDebugDotFlagsHandles\\000"
+        "cudaGraphDebugDotFlagsConditionalNodeParams\\000"
+        "Flags for instantiating a graph\\000"
+        "cudaGraphInstantiateFlagAutoFreeOnLaunch\\000"
+        "cudaGraphInstantiateFlagUpload\\000"
+        "cudaGraphInstantiateFlagDeviceLaunch\\000"
+        "cudaGraphInstantiateFlagUseNodePriority\\000"
+        "Memory Synchronization Domain A kernel can be launched in a specified memory synchronization\\012domain that affects all memory operations issued by that kernel. A memory barrier issued in one\\012domain will only order memory operations in that domain, thus eliminating latency increase from\\012memory barriers ordering unrelated traffic. By default, kernels are launched in domain 0.\\012Kernel launched with cudaLaunchMemSyncDomainRemote will have a different domain ID. User may\\012also alter the domain ID with cudaLaunchMemSyncDomainMap for a specific stream / graph node /\\012kernel launch. See cudaLaunchAttributeMemSyncDomain, cudaStreamSetAttribute,\\012cudaLaunchKernelEx, cudaGraphKernelNodeSetAttribute. Memory operations done in kernels launched\\012in different domains are considered system-scope distanced. In other words, a GPU scoped memory\\012synchronization is not sufficient for memory order to be observed by kernels in another memory\\012synchronization domain even if they are on the same GPU.\\000"
+        "cudaLaunchMemSyncDomainDefault\\000"
+        "cudaLaunchMemSyncDomainRemote\\000"
+        "Launch attributes enum; used as id field of cudaLaunchAttribute\\000"
+        "cudaLaunchAttributeIgnore\\000"
+        "cudaLaunchAttributeAccessPolicyWindow\\000"
+        "cudaLaunchAttributeCooperative\\000"
+        "cudaLaunchAttributeSynchronizationPolicy\\000"
+        "cudaLaunchAttributeClusterDimension\\000"
+        "cudaLaunchAttributeClusterSchedulingPolicyPreference\\000"
+        "cudaLaunchAttributeProgrammaticStreamSerialization\\000"
+        "cudaLaunchAttributeProgrammaticEvent\\000"
+        "cudaLaunchAttributePriority\\000"
+        "cudaLaunchAttributeMemSyncDomainMap\\000"
+        "cudaLaunchAttributeMemSyncDomain\\000"
+        "cudaLaunchAttributePreferredClusterDimension\\000"
+        "cudaLaunchAttributeLaunchCompletionEvent\\000"
+        "cudaLaunchAttributeDeviceUpdatableKernelNode\\000"
+        "cudaLaunchAttributePreferredSharedMemoryCarveout\\000"
+        "cudaLaunchAttributeNvlinkUtilCentricScheduling\\000"
+        "CUDA device NUMA config\\000"
+        "cudaDeviceNumaConfigNone\\000"
+        "cudaDeviceNumaConfigNumaNode\\000"
+        "Types of async notification that can occur\\000"
+        "cudaAsyncNotificationTypeOverBudget\\000"
+        "The values of CUDAlogLevel_enum.\\000"
+        "cudaLogLevelError\\000"
+        "cudaLogLevelWarning\\000"
+        "CUDA Surface boundary modes\\000"
+        "cudaBoundaryModeZero\\000"
+        "cudaBoundaryModeClamp\\000"
+        "cudaBoundaryModeTrap\\000"
+        "CUDA Surface format modes\\000"
+        "cudaFormatModeForced\\000"
+        "cudaFormatModeAuto\\000"
+        "CUDA texture address modes\\000"
+        "cudaAddressModeWrap\\000"
+        "cudaAddressModeClamp\\000"
+        "cudaAddressModeMirror\\000"
+        "cudaAddressModeBorder\\000"
+        "CUDA texture filter modes\\000"
+        "cudaFilterModePoint\\000"
+        "cudaFilterModeLinear\\000"
+        "CUDA texture read modes\\000"
+        "cudaReadModeElementType\\000"
+        "cudaReadModeNormalizedFloat\\000"
+        "The values of cudaDataType_t.\\000"
+        "CUDA_R_16F\\000"
+        "CUDA_C_16F\\000"
+        "CUDA_R_16BF\\000"
+        "CUDA_C_16BF\\000"
+        "CUDA_R_32F\\000"
+        "CUDA_C_32F\\000"
+        "CUDA_R_64F\\000"
+        "CUDA_C_64F\\000"
+        "CUDA_R_4I\\000"
+        "CUDA_C_4I\\000"
+        "CUDA_R_4U\\000"
+        "CUDA_C_4U\\000"
+        "CUDA_R_8I\\000"
+        "CUDA_C_8I\\000"
+        "CUDA_R_8U\\000"
+        "CUDA_C_8U\\000"
+        "CUDA_R_16I\\000"
+        "CUDA_C_16I\\000"
+        "CUDA_R_16U\\000"
+        "CUDA_C_16U\\000"
+        "CUDA_R_32I\\000"
+        "CUDA_C_32I\\000"
+        "CUDA_R_32U\\000"
+        "CUDA_C_32U\\000"
+        "CUDA_R_64I\\000"
+        "CUDA_C_64I\\000"
+        "CUDA_R_64U\\000"
+        "CUDA_C_64U\\000"
+        "CUDA_R_8F_E4M3\\000"
+        "CUDA_R_8F_UE4M3\\000"
+        "CUDA_R_8F_E5M2\\000"
+        "CUDA_R_8F_UE8M0\\000"
+        "CUDA_R_6F_E2M3\\000"
+        "CUDA_R_6F_E3M2\\000"
+        "CUDA_R_4F_E2M1\\000"
+        "Enum for specifying how to leverage floating-point emulation algorithms\\000"
+        "CUDA_EMULATION_STRATEGY_DEFAULT\\000"
+        "CUDA_EMULATION_STRATEGY_PERFORMANT\\000"
+        "CUDA_EMULATION_STRATEGY_EAGER\\000"
+        "Enum to configure the mantissa related parameters for floating-point emulation algorithms\\000"
+        "CUDA_EMULATION_MANTISSA_CONTROL_DYNAMIC\\000"
+        "CUDA_EMULATION_MANTISSA_CONTROL_FIXED\\000"
+        "Enum to configure how special floating-point values will be handled by emulation algorithms\\000"
+        "CUDA_EMULATION_SPECIAL_VALUES_SUPPORT_DEFAULT\\000"
+        "CUDA_EMULATION_SPECIAL_VALUES_SUPPORT_NONE\\000"
+        "CUDA_EMULATION_SPECIAL_VALUES_SUPPORT_INFINITY\\000"
+        "CUDA_EMULATION_SPECIAL_VALUES_SUPPORT_NAN\\000"
+        "The values of libraryPropertyType_t.\\000"
+        "MAJOR_VERSION\\000"
+        "MINOR_VERSION\\000"
+        "PATCH_LEVEL\\000"
+        "CUDA devices corresponding to the current OpenGL context\\000"
+        "cudaGLDeviceListAll\\000"
+        "cudaGLDeviceListCurrentFrame\\000"
+        "cudaGLDeviceListNextFrame\\000"
+        "CUDA GL Map Flags\\000"
+        "cudaGLMapFlagsNone\\000"
+        "cudaGLMapFlagsReadOnly\\000"
+        "cudaGLMapFlagsWriteDiscard\\000"
+        "CUDA EglFrame type - array or pointer\\000"
+        "cudaEglFrameTypeArray\\000"
+        "cudaEglFrameTypePitch\\000"
+        "Resource location flags- sysmem or vidmem For CUDA context on iGPU, since video and system\\012memory are equivalent - these flags will not have an effect on the execution. For CUDA context\\012on dGPU, applications can use the flag cudaEglResourceLocationFlags to give a hint about the\\012desired location. cudaEglResourceLocationSysmem - the frame data is made resident on the system\\012memory to be accessed by CUDA. cudaEglResourceLocationVidmem - the frame data is made resident\\012on the dedicated video memory to be accessed by CUDA. There may be an additional latency due to\\012new allocation and data migration, if the frame is produced on a different memory.\\000"
+        "cudaEglResourceLocationSysmem\\000"
+        "cudaEglResourceLocationVidmem\\000"
+        "CUDA EGL Color Format - The different planar and multiplanar formats currently supported for\\012CUDA_EGL interops.\\000"
+        "cudaEglColorFormatYUV420Planar\\000"
+        "cudaEglColorFormatYUV420SemiPlanar\\000"
+        "cudaEglColorFormatYUV422Planar\\000"
+        "cudaEglColorFormatYUV422SemiPlanar\\000"
+        "cudaEglColorFormatARGB\\000"
+        "cudaEglColorFormatRGBA\\000"
+        "cudaEglColorFormatL\\000"
+        "cudaEglColorFormatR\\000"
+        "cudaEglColorFormatYUV444Planar\\000"
+        "cudaEglColorFormatYUV444SemiPlanar\\000"
+        "cudaEglColorFormatYUYV422\\000"
+        "cudaEglColorFormatUYVY422\\000"
+        "cudaEglColorFormatABGR\\000"
+        "cudaEglColorFormatBGRA\\000"
+        "cudaEglColorFormatA\\000"
+        "cudaEglColorFormatRG\\000"
+        "cudaEglColorFormatAYUV\\000"
+        "cudaEglColorFormatYVU444SemiPlanar\\000"
+        "cudaEglColorFormatYVU422SemiPlanar\\000"
+        "cudaEglColorFormatYVU420SemiPlanar\\000"
+        "cudaEglColorFormatY10V10U10_444SemiPlanar\\000"
+        "cudaEglColorFormatY10V10U10_420SemiPlanar\\000"
+        "cudaEglColorFormatY12V12U12_444SemiPlanar\\000"
+        "cudaEglColorFormatY12V12U12_420SemiPlanar\\000"
+        "cudaEglColorFormatVYUY_ER\\000"
+        "cudaEglColorFormatUYVY_ER\\000"
+        "cudaEglColorFormatYUYV_ER\\000"
+        "cudaEglColorFormatYVYU_ER\\000"
+        "cudaEglColorFormatYUVA_ER\\000"
+        "cudaEglColorFormatAYUV_ER\\000"
+        "cudaEglColorFormatYUV444Planar_ER\\000"
+        "cudaEglColorFormatYUV422Planar_ER\\000"
+        "cudaEglColorFormatYUV420Planar_ER\\000"
+        "cudaEglColorFormatYUV444SemiPlanar_ER\\000"
+        "cudaEglColorFormatYUV422SemiPlanar_ER\\000"
+        "cudaEglColorFormatYUV420SemiPlanar_ER\\000"
+        "cudaEglColorFormatYVU444Planar_ER\\000"
+        "cudaEglColorFormatYVU422Planar_ER\\000"
+        "cudaEglColorFormatYVU420Planar_ER\\000"
+        "cudaEglColorFormatYVU444SemiPlanar_ER\\000"
+        "cudaEglColorFormatYVU422SemiPlanar_ER\\000"
+        "cudaEglColorFormatYVU420SemiPlanar_ER\\000"
+        "cudaEglColorFormatBayerRGGB\\000"
+        "cudaEglColorFormatBayerBGGR\\000"
+        "cudaEglColorFormatBayerGRBG\\000"
+        "cudaEglColorFormatBayerGBRG\\000"
+        "cudaEglColorFormatBayer10RGGB\\000"
+        "cudaEglColorFormatBayer10BGGR\\000"
+        "cudaEglColorFormatBayer10GRBG\\000"
+        "cudaEglColorFormatBayer10GBRG\\000"
+        "cudaEglColorFormatBayer12RGGB\\000"
+        "cudaEglColorFormatBayer12BGGR\\000"
+        "cudaEglColorFormatBayer12GRBG\\000"
+        "cudaEglColorFormatBayer12GBRG\\000"
+        "cudaEglColorFormatBayer14RGGB\\000"
+        "cudaEglColorFormatBayer14BGGR\\000"
+        "cudaEglColorFormatBayer14GRBG\\000"
+        "cudaEglColorFormatBayer14GBRG\\000"
+        "cudaEglColorFormatBayer20RGGB\\000"
+        "cudaEglColorFormatBayer20BGGR\\000"
+        "cudaEglColorFormatBayer20GRBG\\000"
+        "cudaEglColorFormatBayer20GBRG\\000"
+        "cudaEglColorFormatYVU444Planar\\000"
+        "cudaEglColorFormatYVU422Planar\\000"
+        "cudaEglColorFormatYVU420Planar\\000"
+        "cudaEglColorFormatBayerIspRGGB\\000"
+        "cudaEglColorFormatBayerIspBGGR\\000"
+        "cudaEglColorFormatBayerIspGRBG\\000"
+        "cudaEglColorFormatBayerIspGBRG\\000"
+        "cudaEglColorFormatBayerBCCR\\000"
+        "cudaEglColorFormatBayerRCCB\\000"
+        "cudaEglColorFormatBayerCRBC\\000"
+        "cudaEglColorFormatBayerCBRC\\000"
+        "cudaEglColorFormatBayer10CCCC\\000"
+        "cudaEglColorFormatBayer12BCCR\\000"
+        "cudaEglColorFormatBayer12RCCB\\000"
+        "cudaEglColorFormatBayer12CRBC\\000"
+        "cudaEglColorFormatBayer12CBRC\\000"
+        "cudaEglColorFormatBayer12CCCC\\000"
+        "cudaEglColorFormatY\\000"
+        "cudaEglColorFormatYUV420SemiPlanar_2020\\000"
+        "cudaEglColorFormatYVU420SemiPlanar_2020\\000"
+        "cudaEglColorFormatYUV420Planar_2020\\000"
+        "cudaEglColorFormatYVU420Planar_2020\\000"
+        "cudaEglColorFormatYUV420SemiPlanar_709\\000"
+        "cudaEglColorFormatYVU420SemiPlanar_709\\000"
+        "cudaEglColorFormatYUV420Planar_709\\000"
+        "cudaEglColorFormatYVU420Planar_709\\000"
+        "cudaEglColorFormatY10V10U10_420SemiPlanar_709\\000"
+        "cudaEglColorFormatY10V10U10_420SemiPlanar_2020\\000"
+        "cudaEglColorFormatY10V10U10_422SemiPlanar_2020\\000"
+        "cudaEglColorFormatY10V10U10_422SemiPlanar\\000"
+        "cudaEglColorFormatY10V10U10_422SemiPlanar_709\\000"
+        "cudaEglColorFormatY_ER\\000"
+        "cudaEglColorFormatY_709_ER\\000"
+        "cudaEglColorFormatY10_ER\\000"
+        "cudaEglColorFormatY10_709_ER\\000"
+        "cudaEglColorFormatY12_ER\\000"
+        "cudaEglColorFormatY12_709_ER\\000"
+        "cudaEglColorFormatYUVA\\000"
+        "cudaEglColorFormatYVYU\\000"
+        "cudaEglColorFormatVYUY\\000"
+        "cudaEglColorFormatY10V10U10_420SemiPlanar_ER\\000"
+        "cudaEglColorFormatY10V10U10_420SemiPlanar_709_ER\\000"
+        "cudaEglColorFormatY10V10U10_444SemiPlanar_ER\\000"
+        "cudaEglColorFormatY10V10U10_444SemiPlanar_709_ER\\000"
+        "cudaEglColorFormatY12V12U12_420SemiPlanar_ER\\000"
+        "cudaEglColorFormatY12V12U12_420SemiPlanar_709_ER\\000"
+        "cudaEglColorFormatY12V12U12_444SemiPlanar_ER\\000"
+        "cudaEglColorFormatY12V12U12_444SemiPlanar_709_ER\\000"
+        "cudaEglColorFormatUYVY709\\000"
+        "cudaEglColorFormatUYVY709_ER\\000"
+        "cudaEglColorFormatUYVY2020\\000";
+    static const unsigned int __pyx_enum_at[] = {
+        0, 224, 3974, 5344, 5451, 5584, 5755, 5915, 6144, 6270, 6453, 6565,
+        6630, 6708, 6928, 7047, 7277, 7397, 8551, 8981, 9113, 9248, 9418, 9550,
+        9758, 9966, 10307, 10449, 10629, 10746, 10835, 15185, 15484, 15679, 15816, 15966,
+        16143, 16293, 16441, 16638, 16836, 17045, 17439, 17685, 18038, 18516, 18954, 19116,
+        19204, 19270, 19354, 19428, 19523, 19914, 20008, 20157, 20530, 20787, 20997, 21181,
+        21373, 21835, 22016, 23060, 23761, 23839, 23918, 23989, 24081, 24147, 24259, 24326,
+        24402, 24841, 25010, 25178, 25448, 25525, 25657, 25744, 25826, 26535,
+    };
+    static const unsigned int __pyx_enum_first[] = {
+        0, 4, 138, 170, 174, 179, 182, 185, 188, 192, 195, 197,
+        198, 199, 204, 207, 213, 217, 252, 261, 265, 268, 271, 275,
+        282, 288, 296, 298, 301, 303, 304, 442, 450, 456, 459, 463,
+        468, 472, 474, 479, 482, 487, 500, 507, 515, 525, 542, 544,
+        547, 549, 552, 553, 556, 570, 572, 574, 583, 589, 593, 596,
+        599, 610, 614, 616, 632, 634, 635, 637, 640, 642, 646, 648,
+        650, 685, 688, 690, 694, 697, 700, 703, 705, 707, 820,
+    };
+    static const long long __pyx_enum_values[] = {
+        0LL, 1LL, 2LL, 3LL, 0LL, 1LL, 2LL, 3LL, 4LL, 5LL, 6LL, 7LL,
+        8LL, 9LL, 12LL, 13LL, 16LL, 17LL, 18LL, 19LL, 20LL, 21LL, 22LL, 23LL,
+        24LL, 25LL, 26LL, 27LL, 28LL, 31LL, 32LL, 34LL, 35LL, 36LL, 37LL, 43LL,
+        44LL, 45LL, 46LL, 49LL, 52LL, 53LL, 65LL, 66LL, 67LL, 68LL, 69LL, 98LL,
+        100LL, 101LL, 102LL, 103LL, 127LL, 200LL, 201LL, 205LL, 206LL, 207LL, 208LL, 209LL,
+        210LL, 211LL, 212LL, 213LL, 214LL, 215LL, 216LL, 217LL, 218LL, 219LL, 220LL, 221LL,
+        222LL, 223LL, 224LL, 225LL, 226LL, 300LL, 301LL, 302LL, 303LL, 304LL, 400LL, 401LL,
+        402LL, 500LL, 600LL, 700LL, 701LL, 702LL, 703LL, 704LL, 705LL, 708LL, 709LL, 710LL,
+        711LL, 712LL, 713LL, 714LL, 715LL, 716LL, 717LL, 718LL, 719LL, 720LL, 721LL, 800LL,
+        801LL, 802LL, 803LL, 804LL, 805LL, 806LL, 807LL, 808LL, 809LL, 810LL, 811LL, 812LL,
+        900LL, 901LL, 902LL, 903LL, 904LL, 905LL, 906LL, 907LL, 908LL, 909LL, 910LL, 911LL,
+        912LL, 913LL, 914LL, 915LL, 999LL, 10000LL, 0LL, 1LL, 2LL, 3LL, 4LL, 5LL,
+        6LL, 7LL, 8LL, 9LL, 10LL, 11LL, 12LL, 13LL, 14LL, 15LL, 16LL, 17LL,
+        18LL, 19LL, 20LL, 21LL, 22LL, 23LL, 24LL, 25LL, 26LL, 27LL, 28LL, 29LL,
+        30LL, 31LL, 0LL, 1LL, 2LL, 3LL, 0LL, 1LL, 2LL, 3LL, 4LL, 0LL,
+        1LL, 2LL, 0LL, 1LL, 2LL, 0LL, 1LL, 2LL, 1LL, 2LL, 3LL, 4LL,
+        0LL, 1LL, 2LL, 0LL, 1LL, 1LL, 1LL, 0LL, 1LL, 2LL, 4LL, 8LL,
+        0LL, 1LL, 2LL, 0LL, 1LL, 2LL, 3LL, 4LL, 5LL, 0LL, 1LL, 2LL,
+        3LL, 0LL, 1LL, 2LL, 3LL, 4LL, 5LL, 6LL, 7LL, 8LL, 9LL, 10LL,
+        11LL, 12LL, 13LL, 14LL, 15LL, 16LL, 17LL, 18LL, 19LL, 20LL, 21LL, 22LL,
+        23LL, 24LL, 25LL, 26LL, 27LL, 28LL, 29LL, 30LL, 31LL, 32LL, 33LL, 34LL,
+        8LL, 9LL, 10LL, 11LL, 12LL, 13LL, 14LL, 15LL, 16LL, 0LL, 1LL, 2LL,
+        3LL, 0LL, 1LL, 2LL, -1LL, 100LL, 0LL, 0LL, 1LL, 2LL, 3LL, 0LL,
+        1LL, 2LL, 3LL, 4LL, 5LL, 6LL, 1LL, 2LL, 3LL, 4LL, 5LL, 6LL,
+        1LL, 2LL, 3LL, 4LL, 5LL, 6LL, 7LL, 8LL, 1LL, 2LL, 0LL, 100LL,
+        200LL, 100LL, 200LL, 0LL, 1LL, 2LL, 3LL, 4LL, 5LL, 6LL, 7LL, 8LL,
+        9LL, 10LL, 11LL, 12LL, 13LL, 14LL, 15LL, 16LL, 17LL, 18LL, 19LL, 20LL,
+        21LL, 22LL, 23LL, 24LL, 25LL, 26LL, 27LL, 28LL, 29LL, 30LL, 31LL, 32LL,
+        33LL, 34LL, 35LL, 36LL, 37LL, 38LL, 39LL, 40LL, 41LL, 42LL, 43LL, 45LL,
+        46LL, 47LL, 48LL, 49LL, 50LL, 51LL, 52LL, 53LL, 54LL, 55LL, 56LL, 57LL,
+        58LL, 59LL, 60LL, 61LL, 62LL, 63LL, 64LL, 65LL, 66LL, 67LL, 68LL, 69LL,
+        70LL, 71LL, 72LL, 73LL, 74LL, 75LL, 76LL, 77LL, 78LL, 79LL, 80LL, 81LL,
+        82LL, 83LL, 84LL, 85LL, 86LL, 87LL, 88LL, 89LL, 90LL, 91LL, 92LL, 93LL,
+        94LL, 95LL, 96LL, 97LL, 98LL, 99LL, 100LL, 101LL, 106LL, 108LL, 109LL, 111LL,
+        112LL, 113LL, 114LL, 115LL, 116LL, 117LL, 118LL, 119LL, 120LL, 121LL, 122LL, 123LL,
+        124LL, 125LL, 126LL, 127LL, 128LL, 129LL, 130LL, 131LL, 132LL, 133LL, 134LL, 135LL,
+        138LL, 139LL, 140LL, 141LL, 142LL, 143LL, 144LL, 145LL, 147LL, 148LL, 1LL, 2LL,
+        3LL, 4LL, 5LL, 6LL, 7LL, 8LL, 0LL, 0LL, 1LL, 2LL, 3LL, 4LL,
+        0LL, 1LL, 3LL, 0LL, 1LL, 2LL, 2147483647LL, 0LL, 1LL, 2LL, 4LL, 8LL,
+        0LL, 1LL, 2LL, 3LL, 0LL, 1LL, 0LL, 1LL, 2LL, 3LL, 2147483647LL, 1LL,
+        2LL, 2147483647LL, 1LL, 2LL, 3LL, 4LL, 5LL, 0LL, 1LL, 2LL, 3LL, 4LL,
+        5LL, 6LL, 7LL, 8LL, 9LL, 10LL, 11LL, 12LL, 1LL, 2LL, 4LL, 8LL,
+        16LL, 32LL, 64LL, 1LL, 2LL, 3LL, 4LL, 5LL, 6LL, 7LL, 8LL, 1LL,
+        2LL, 3LL, 4LL, 5LL, 6LL, 7LL, 8LL, 9LL, 10LL, 0LL, 1LL, 2LL,
+        3LL, 4LL, 5LL, 6LL, 7LL, 10LL, 11LL, 12LL, 13LL, 14LL, 30LL, 31LL,
+        32LL, 33LL, 0LL, 1LL, 0LL, 1LL, 2LL, 0LL, 1LL, 0LL, 1LL, 2LL,
+        1LL, 0LL, 1LL, 2LL, 0LL, 1LL, 2LL, 3LL, 4LL, 5LL, 6LL, 7LL,
+        8LL, 9LL, 10LL, 11LL, 13LL, 14LL, 0LL, 1LL, 0LL, 1LL, 0LL, 1LL,
+        2LL, 3LL, 4LL, 5LL, 6LL, 7LL, 8LL, 0LL, 1LL, 2LL, 3LL, 4LL,
+        5LL, 0LL, 1LL, 2LL, 3LL, 0LL, 1LL, 2LL, 0LL, 1LL, 2LL, 1LL,
+        4LL, 8LL, 16LL, 32LL, 64LL, 128LL, 256LL, 512LL, 1024LL, 32768LL, 1LL, 2LL,
+        4LL, 8LL, 0LL, 1LL, 0LL, 1LL, 2LL, 3LL, 4LL, 5LL, 6LL, 7LL,
+        8LL, 9LL, 10LL, 11LL, 12LL, 13LL, 14LL, 16LL, 0LL, 1LL, 1LL, 0LL,
+        1LL, 0LL, 1LL, 2LL, 0LL, 1LL, 0LL, 1LL, 2LL, 3LL, 0LL, 1LL,
+        0LL, 1LL, 2LL, 6LL, 14LL, 15LL, 0LL, 4LL, 1LL, 5LL, 16LL, 17LL,
+        18LL, 19LL, 3LL, 7LL, 8LL, 9LL, 20LL, 21LL, 22LL, 23LL, 10LL, 11LL,
+        12LL, 13LL, 24LL, 25LL, 26LL, 27LL, 28LL, 28LL, 29LL, 30LL, 31LL, 32LL,
+        33LL, 0LL, 1LL, 2LL, 0LL, 1LL, 65535LL, 0LL, 1LL, 2LL, 0LL, 1LL,
+        2LL, 1LL, 2LL, 3LL, 0LL, 1LL, 2LL, 0LL, 1LL, 0LL, 1LL, 0LL,
+        1LL, 2LL, 3LL, 6LL, 7LL, 8LL, 9LL, 10LL, 11LL, 12LL, 13LL, 14LL,
+        15LL, 16LL, 17LL, 18LL, 19LL, 20LL, 21LL, 22LL, 23LL, 24LL, 25LL, 26LL,
+        27LL, 28LL, 29LL, 31LL, 32LL, 33LL, 34LL, 35LL, 36LL, 37LL, 38LL, 39LL,
+        40LL, 41LL, 42LL, 43LL, 44LL, 45LL, 46LL, 47LL, 48LL, 49LL, 50LL, 51LL,
+        52LL, 53LL, 54LL, 55LL, 56LL, 57LL, 58LL, 59LL, 60LL, 61LL, 62LL, 63LL,
+        64LL, 65LL, 66LL, 67LL, 68LL, 69LL, 70LL, 71LL, 72LL, 73LL, 74LL, 75LL,
+        76LL, 77LL, 78LL, 79LL, 80LL, 81LL, 82LL, 83LL, 84LL, 85LL, 86LL, 87LL,
+        88LL, 89LL, 90LL, 91LL, 92LL, 93LL, 94LL, 95LL, 96LL, 97LL, 98LL, 99LL,
+        100LL, 101LL, 102LL, 104LL, 105LL, 106LL, 107LL, 108LL, 109LL, 110LL, 111LL, 112LL,
+        113LL, 114LL, 115LL, 116LL,
+    };
+    """
 
-_ENUMS['cudaRoundMode'] = ((('cudaRoundNearest', cyruntime.cudaRoundNearest), ('cudaRoundZero', cyruntime.cudaRoundZero), ('cudaRoundPosInf', cyruntime.cudaRoundPosInf), ('cudaRoundMinInf', cyruntime.cudaRoundMinInf),), '**************************************************************************** * * *\n*****************************************************************************')
-cdef object _members_cudaRoundMode = None
+cdef extern from *:
+    const char* _enum_text "__pyx_enum_text"
+    const unsigned int* _enum_at "__pyx_enum_at"
+    const unsigned int* _enum_first "__pyx_enum_first"
+    const long long* _enum_values "__pyx_enum_values"
+
+
+cdef tuple _enum_data(Py_ssize_t index):
+    # (doc, [(name, value), ...]) of enum `index`, read from the C arrays above
+    if not 0 <= index < 82:
+        raise IndexError(index)
+    cdef const char* p = _enum_text + _enum_at[index]
+    cdef size_t size = strlen(p)
+    cdef unsigned int i
+    doc = p[:size].decode("utf-8")
+    members = []
+    for i in range(_enum_first[index], _enum_first[index + 1]):
+        p += size + 1
+        size = strlen(p)
+        members.append((p[:size].decode("ascii"), _enum_values[i]))
+    return doc, members
+
+
+cdef dict _ENUMS = {  # class name -> its index in the arrays
+    'cudaRoundMode': 0,
+    'cudaError_t': 1,
+    'cudaChannelFormatKind': 2,
+    'cudaMemoryType': 3,
+    'cudaMemcpyKind': 4,
+    'cudaAccessProperty': 5,
+    'cudaStreamCaptureStatus': 6,
+    'cudaStreamCaptureMode': 7,
+    'cudaSynchronizationPolicy': 8,
+    'cudaClusterSchedulingPolicy': 9,
+    'cudaStreamUpdateCaptureDependenciesFlags': 10,
+    'cudaUserObjectFlags': 11,
+    'cudaUserObjectRetainFlags': 12,
+    'cudaGraphicsRegisterFlags': 13,
+    'cudaGraphicsMapFlags': 14,
+    'cudaGraphicsCubeFace': 15,
+    'cudaResourceType': 16,
+    'cudaResourceViewFormat': 17,
+    'cudaFuncAttribute': 18,
+    'cudaFuncCache': 19,
+    'cudaSharedMemConfig': 20,
+    'cudaSharedCarveout': 21,
+    'cudaComputeMode': 22,
+    'cudaLimit': 23,
+    'cudaMemoryAdvise': 24,
+    'cudaMemRangeAttribute': 25,
+    'cudaFlushGPUDirectRDMAWritesOptions': 26,
+    'cudaGPUDirectRDMAWritesOrdering': 27,
+    'cudaFlushGPUDirectRDMAWritesScope': 28,
+    'cudaFlushGPUDirectRDMAWritesTarget': 29,
+    'cudaDeviceAttr': 30,
+    'cudaMemPoolAttr': 31,
+    'cudaMemLocationType': 32,
+    'cudaMemAccessFlags': 33,
+    'cudaMemAllocationType': 34,
+    'cudaMemAllocationHandleType': 35,
+    'cudaGraphMemAttributeType': 36,
+    'cudaMemcpyFlags': 37,
+    'cudaMemcpySrcAccessOrder': 38,
+    'cudaMemcpy3DOperandType': 39,
+    'cudaDeviceP2PAttr': 40,
+    'cudaAtomicOperation': 41,
+    'cudaAtomicOperationCapability': 42,
+    'cudaExternalMemoryHandleType': 43,
+    'cudaExternalSemaphoreHandleType': 44,
+    'cudaJitOption': 45,
+    'cudaLibraryOption': 46,
+    'cudaJit_CacheMode': 47,
+    'cudaJit_Fallback': 48,
+    'cudaCGScope': 49,
+    'cudaGraphConditionalHandleFlags': 50,
+    'cudaGraphConditionalNodeType': 51,
+    'cudaGraphNodeType': 52,
+    'cudaGraphChildGraphNodeOwnership': 53,
+    'cudaGraphDependencyType': 54,
+    'cudaGraphExecUpdateResult': 55,
+    'cudaGraphInstantiateResult': 56,
+    'cudaGraphKernelNodeField': 57,
+    'cudaGetDriverEntryPointFlags': 58,
+    'cudaDriverEntryPointQueryResult': 59,
+    'cudaGraphDebugDotFlags': 60,
+    'cudaGraphInstantiateFlags': 61,
+    'cudaLaunchMemSyncDomain': 62,
+    'cudaLaunchAttributeID': 63,
+    'cudaDeviceNumaConfig': 64,
+    'cudaAsyncNotificationType': 65,
+    'cudaLogLevel': 66,
+    'cudaSurfaceBoundaryMode': 67,
+    'cudaSurfaceFormatMode': 68,
+    'cudaTextureAddressMode': 69,
+    'cudaTextureFilterMode': 70,
+    'cudaTextureReadMode': 71,
+    'cudaDataType': 72,
+    'cudaEmulationStrategy': 73,
+    'cudaEmulationMantissaControl': 74,
+    'cudaEmulationSpecialValuesSupport': 75,
+    'libraryPropertyType': 76,
+    'cudaGLDeviceList': 77,
+    'cudaGLMapFlags': 78,
+    'cudaEglFrameType': 79,
+    'cudaEglResourceLocationFlags': 80,
+    'cudaEglColorFormat': 81,
+}
+
+cdef dict _members_cudaRoundMode = None
 
 cdef inline object _enum_cudaRoundMode(int value):
+    # the member of cudaRoundMode with this value, or the int where it has none
     global _members_cudaRoundMode
     if _members_cudaRoundMode is None:
         _members_cudaRoundMode = _enum_class('cudaRoundMode')._value2member_map_
-    try:
-        return _members_cudaRoundMode[value]
-    except KeyError:
-        return value
+    member = _members_cudaRoundMode.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaError_t'] = ((('cudaSuccess', cyruntime.cudaSuccess), ('cudaErrorInvalidValue', cyruntime.cudaErrorInvalidValue), ('cudaErrorMemoryAllocation', cyruntime.cudaErrorMemoryAllocation), ('cudaErrorInitializationError', cyruntime.cudaErrorInitializationError), ('cudaErrorCudartUnloading', cyruntime.cudaErrorCudartUnloading), ('cudaErrorProfilerDisabled', cyruntime.cudaErrorProfilerDisabled), ('cudaErrorProfilerNotInitialized', cyruntime.cudaErrorProfilerNotInitialized), ('cudaErrorProfilerAlreadyStarted', cyruntime.cudaErrorProfilerAlreadyStarted), ('cudaErrorProfilerAlreadyStopped', cyruntime.cudaErrorProfilerAlreadyStopped), ('cudaErrorInvalidConfiguration', cyruntime.cudaErrorInvalidConfiguration), ('cudaErrorInvalidPitchValue', cyruntime.cudaErrorInvalidPitchValue), ('cudaErrorInvalidSymbol', cyruntime.cudaErrorInvalidSymbol), ('cudaErrorInvalidHostPointer', cyruntime.cudaErrorInvalidHostPointer), ('cudaErrorInvalidDevicePointer', cyruntime.cudaErrorInvalidDevicePointer), ('cudaErrorInvalidTexture', cyruntime.cudaErrorInvalidTexture), ('cudaErrorInvalidTextureBinding', cyruntime.cudaErrorInvalidTextureBinding), ('cudaErrorInvalidChannelDescriptor', cyruntime.cudaErrorInvalidChannelDescriptor), ('cudaErrorInvalidMemcpyDirection', cyruntime.cudaErrorInvalidMemcpyDirection), ('cudaErrorAddressOfConstant', cyruntime.cudaErrorAddressOfConstant), ('cudaErrorTextureFetchFailed', cyruntime.cudaErrorTextureFetchFailed), ('cudaErrorTextureNotBound', cyruntime.cudaErrorTextureNotBound), ('cudaErrorSynchronizationError', cyruntime.cudaErrorSynchronizationError), ('cudaErrorInvalidFilterSetting', cyruntime.cudaErrorInvalidFilterSetting), ('cudaErrorInvalidNormSetting', cyruntime.cudaErrorInvalidNormSetting), ('cudaErrorMixedDeviceExecution', cyruntime.cudaErrorMixedDeviceExecution), ('cudaErrorNotYetImplemented', cyruntime.cudaErrorNotYetImplemented), ('cudaErrorMemoryValueTooLarge', cyruntime.cudaErrorMemoryValueTooLarge), ('cudaErrorStubLibrary', cyruntime.cudaErrorStubLibrary), ('cudaErrorInsufficientDriver', cyruntime.cudaErrorInsufficientDriver), ('cudaErrorCallRequiresNewerDriver', cyruntime.cudaErrorCallRequiresNewerDriver), ('cudaErrorInvalidSurface', cyruntime.cudaErrorInvalidSurface), ('cudaErrorDuplicateVariableName', cyruntime.cudaErrorDuplicateVariableName), ('cudaErrorDuplicateTextureName', cyruntime.cudaErrorDuplicateTextureName), ('cudaErrorDuplicateSurfaceName', cyruntime.cudaErrorDuplicateSurfaceName), ('cudaErrorDevicesUnavailable', cyruntime.cudaErrorDevicesUnavailable), ('cudaErrorIncompatibleDriverContext', cyruntime.cudaErrorIncompatibleDriverContext), ('cudaErrorMissingConfiguration', cyruntime.cudaErrorMissingConfiguration), ('cudaErrorPriorLaunchFailure', cyruntime.cudaErrorPriorLaunchFailure), ('cudaErrorLaunchMaxDepthExceeded', cyruntime.cudaErrorLaunchMaxDepthExceeded), ('cudaErrorLaunchFileScopedTex', cyruntime.cudaErrorLaunchFileScopedTex), ('cudaErrorLaunchFileScopedSurf', cyruntime.cudaErrorLaunchFileScopedSurf), ('cudaErrorSyncDepthExceeded', cyruntime.cudaErrorSyncDepthExceeded), ('cudaErrorLaunchPendingCountExceeded', cyruntime.cudaErrorLaunchPendingCountExceeded), ('cudaErrorInvalidDeviceFunction', cyruntime.cudaErrorInvalidDeviceFunction), ('cudaErrorNoDevice', cyruntime.cudaErrorNoDevice), ('cudaErrorInvalidDevice', cyruntime.cudaErrorInvalidDevice), ('cudaErrorDeviceNotLicensed', cyruntime.cudaErrorDeviceNotLicensed), ('cudaErrorSoftwareValidityNotEstablished', cyruntime.cudaErrorSoftwareValidityNotEstablished), ('cudaErrorStartupFailure', cyruntime.cudaErrorStartupFailure), ('cudaErrorInvalidKernelImage', cyruntime.cudaErrorInvalidKernelImage), ('cudaErrorDeviceUninitialized', cyruntime.cudaErrorDeviceUninitialized), ('cudaErrorMapBufferObjectFailed', cyruntime.cudaErrorMapBufferObjectFailed), ('cudaErrorUnmapBufferObjectFailed', cyruntime.cudaErrorUnmapBufferObjectFailed), ('cudaErrorArrayIsMapped', cyruntime.cudaErrorArrayIsMapped), ('cudaErrorAlreadyMapped', cyruntime.cudaErrorAlreadyMapped), ('cudaErrorNoKernelImageForDevice', cyruntime.cudaErrorNoKernelImageForDevice), ('cudaErrorAlreadyAcquired', cyruntime.cudaErrorAlreadyAcquired), ('cudaErrorNotMapped', cyruntime.cudaErrorNotMapped), ('cudaErrorNotMappedAsArray', cyruntime.cudaErrorNotMappedAsArray), ('cudaErrorNotMappedAsPointer', cyruntime.cudaErrorNotMappedAsPointer), ('cudaErrorECCUncorrectable', cyruntime.cudaErrorECCUncorrectable), ('cudaErrorUnsupportedLimit', cyruntime.cudaErrorUnsupportedLimit), ('cudaErrorDeviceAlreadyInUse', cyruntime.cudaErrorDeviceAlreadyInUse), ('cudaErrorPeerAccessUnsupported', cyruntime.cudaErrorPeerAccessUnsupported), ('cudaErrorInvalidPtx', cyruntime.cudaErrorInvalidPtx), ('cudaErrorInvalidGraphicsContext', cyruntime.cudaErrorInvalidGraphicsContext), ('cudaErrorNvlinkUncorrectable', cyruntime.cudaErrorNvlinkUncorrectable), ('cudaErrorJitCompilerNotFound', cyruntime.cudaErrorJitCompilerNotFound), ('cudaErrorUnsupportedPtxVersion', cyruntime.cudaErrorUnsupportedPtxVersion), ('cudaErrorJitCompilationDisabled', cyruntime.cudaErrorJitCompilationDisabled), ('cudaErrorUnsupportedExecAffinity', cyruntime.cudaErrorUnsupportedExecAffinity), ('cudaErrorUnsupportedDevSideSync', cyruntime.cudaErrorUnsupportedDevSideSync), ('cudaErrorContained', cyruntime.cudaErrorContained), ('cudaErrorInvalidSource', cyruntime.cudaErrorInvalidSource), ('cudaErrorFileNotFound', cyruntime.cudaErrorFileNotFound), ('cudaErrorSharedObjectSymbolNotFound', cyruntime.cudaErrorSharedObjectSymbolNotFound), ('cudaErrorSharedObjectInitFailed', cyruntime.cudaErrorSharedObjectInitFailed), ('cudaErrorOperatingSystem', cyruntime.cudaErrorOperatingSystem), ('cudaErrorInvalidResourceHandle', cyruntime.cudaErrorInvalidResourceHandle), ('cudaErrorIllegalState', cyruntime.cudaErrorIllegalState), ('cudaErrorLossyQuery', cyruntime.cudaErrorLossyQuery), ('cudaErrorSymbolNotFound', cyruntime.cudaErrorSymbolNotFound), ('cudaErrorNotReady', cyruntime.cudaErrorNotReady), ('cudaErrorIllegalAddress', cyruntime.cudaErrorIllegalAddress), ('cudaErrorLaunchOutOfResources', cyruntime.cudaErrorLaunchOutOfResources), ('cudaErrorLaunchTimeout', cyruntime.cudaErrorLaunchTimeout), ('cudaErrorLaunchIncompatibleTexturing', cyruntime.cudaErrorLaunchIncompatibleTexturing), ('cudaErrorPeerAccessAlreadyEnabled', cyruntime.cudaErrorPeerAccessAlreadyEnabled), ('cudaErrorPeerAccessNotEnabled', cyruntime.cudaErrorPeerAccessNotEnabled), ('cudaErrorSetOnActiveProcess', cyruntime.cudaErrorSetOnActiveProcess), ('cudaErrorContextIsDestroyed', cyruntime.cudaErrorContextIsDestroyed), ('cudaErrorAssert', cyruntime.cudaErrorAssert), ('cudaErrorTooManyPeers', cyruntime.cudaErrorTooManyPeers), ('cudaErrorHostMemoryAlreadyRegistered', cyruntime.cudaErrorHostMemoryAlreadyRegistered), ('cudaErrorHostMemoryNotRegistered', cyruntime.cudaErrorHostMemoryNotRegistered), ('cudaErrorHardwareStackError', cyruntime.cudaErrorHardwareStackError), ('cudaErrorIllegalInstruction', cyruntime.cudaErrorIllegalInstruction), ('cudaErrorMisalignedAddress', cyruntime.cudaErrorMisalignedAddress), ('cudaErrorInvalidAddressSpace', cyruntime.cudaErrorInvalidAddressSpace), ('cudaErrorInvalidPc', cyruntime.cudaErrorInvalidPc), ('cudaErrorLaunchFailure', cyruntime.cudaErrorLaunchFailure), ('cudaErrorCooperativeLaunchTooLarge', cyruntime.cudaErrorCooperativeLaunchTooLarge), ('cudaErrorTensorMemoryLeak', cyruntime.cudaErrorTensorMemoryLeak), ('cudaErrorNotPermitted', cyruntime.cudaErrorNotPermitted), ('cudaErrorNotSupported', cyruntime.cudaErrorNotSupported), ('cudaErrorSystemNotReady', cyruntime.cudaErrorSystemNotReady), ('cudaErrorSystemDriverMismatch', cyruntime.cudaErrorSystemDriverMismatch), ('cudaErrorCompatNotSupportedOnDevice', cyruntime.cudaErrorCompatNotSupportedOnDevice), ('cudaErrorMpsConnectionFailed', cyruntime.cudaErrorMpsConnectionFailed), ('cudaErrorMpsRpcFailure', cyruntime.cudaErrorMpsRpcFailure), ('cudaErrorMpsServerNotReady', cyruntime.cudaErrorMpsServerNotReady), ('cudaErrorMpsMaxClientsReached', cyruntime.cudaErrorMpsMaxClientsReached), ('cudaErrorMpsMaxConnectionsReached', cyruntime.cudaErrorMpsMaxConnectionsReached), ('cudaErrorMpsClientTerminated', cyruntime.cudaErrorMpsClientTerminated), ('cudaErrorCdpNotSupported', cyruntime.cudaErrorCdpNotSupported), ('cudaErrorCdpVersionMismatch', cyruntime.cudaErrorCdpVersionMismatch), ('cudaErrorStreamCaptureUnsupported', cyruntime.cudaErrorStreamCaptureUnsupported), ('cudaErrorStreamCaptureInvalidated', cyruntime.cudaErrorStreamCaptureInvalidated), ('cudaErrorStreamCaptureMerge', cyruntime.cudaErrorStreamCaptureMerge), ('cudaErrorStreamCaptureUnmatched', cyruntime.cudaErrorStreamCaptureUnmatched), ('cudaErrorStreamCaptureUnjoined', cyruntime.cudaErrorStreamCaptureUnjoined), ('cudaErrorStreamCaptureIsolation', cyruntime.cudaErrorStreamCaptureIsolation), ('cudaErrorStreamCaptureImplicit', cyruntime.cudaErrorStreamCaptureImplicit), ('cudaErrorCapturedEvent', cyruntime.cudaErrorCapturedEvent), ('cudaErrorStreamCaptureWrongThread', cyruntime.cudaErrorStreamCaptureWrongThread), ('cudaErrorTimeout', cyruntime.cudaErrorTimeout), ('cudaErrorGraphExecUpdateFailure', cyruntime.cudaErrorGraphExecUpdateFailure), ('cudaErrorExternalDevice', cyruntime.cudaErrorExternalDevice), ('cudaErrorInvalidClusterSize', cyruntime.cudaErrorInvalidClusterSize), ('cudaErrorFunctionNotLoaded', cyruntime.cudaErrorFunctionNotLoaded), ('cudaErrorInvalidResourceType', cyruntime.cudaErrorInvalidResourceType), ('cudaErrorInvalidResourceConfiguration', cyruntime.cudaErrorInvalidResourceConfiguration), ('cudaErrorUnknown', cyruntime.cudaErrorUnknown), ('cudaErrorApiFailureBase', cyruntime.cudaErrorApiFailureBase),), 'CUDA error types')
-cdef object _members_cudaError_t = None
+cdef dict _members_cudaError_t = None
 
 cdef inline object _enum_cudaError_t(int value):
+    # the member of cudaError_t with this value, or the int where it has none
     global _members_cudaError_t
     if _members_cudaError_t is None:
         _members_cudaError_t = _enum_class('cudaError_t')._value2member_map_
-    try:
-        return _members_cudaError_t[value]
-    except KeyError:
-        return value
+    member = _members_cudaError_t.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaChannelFormatKind'] = ((('cudaChannelFormatKindSigned', cyruntime.cudaChannelFormatKindSigned), ('cudaChannelFormatKindUnsigned', cyruntime.cudaChannelFormatKindUnsigned), ('cudaChannelFormatKindFloat', cyruntime.cudaChannelFormatKindFloat), ('cudaChannelFormatKindNone', cyruntime.cudaChannelFormatKindNone), ('cudaChannelFormatKindNV12', cyruntime.cudaChannelFormatKindNV12), ('cudaChannelFormatKindUnsignedNormalized8X1', cyruntime.cudaChannelFormatKindUnsignedNormalized8X1), ('cudaChannelFormatKindUnsignedNormalized8X2', cyruntime.cudaChannelFormatKindUnsignedNormalized8X2), ('cudaChannelFormatKindUnsignedNormalized8X4', cyruntime.cudaChannelFormatKindUnsignedNormalized8X4), ('cudaChannelFormatKindUnsignedNormalized16X1', cyruntime.cudaChannelFormatKindUnsignedNormalized16X1), ('cudaChannelFormatKindUnsignedNormalized16X2', cyruntime.cudaChannelFormatKindUnsignedNormalized16X2), ('cudaChannelFormatKindUnsignedNormalized16X4', cyruntime.cudaChannelFormatKindUnsignedNormalized16X4), ('cudaChannelFormatKindSignedNormalized8X1', cyruntime.cudaChannelFormatKindSignedNormalized8X1), ('cudaChannelFormatKindSignedNormalized8X2', cyruntime.cudaChannelFormatKindSignedNormalized8X2), ('cudaChannelFormatKindSignedNormalized8X4', cyruntime.cudaChannelFormatKindSignedNormalized8X4), ('cudaChannelFormatKindSignedNormalized16X1', cyruntime.cudaChannelFormatKindSignedNormalized16X1), ('cudaChannelFormatKindSignedNormalized16X2', cyruntime.cudaChannelFormatKindSignedNormalized16X2), ('cudaChannelFormatKindSignedNormalized16X4', cyruntime.cudaChannelFormatKindSignedNormalized16X4), ('cudaChannelFormatKindUnsignedBlockCompressed1', cyruntime.cudaChannelFormatKindUnsignedBlockCompressed1), ('cudaChannelFormatKindUnsignedBlockCompressed1SRGB', cyruntime.cudaChannelFormatKindUnsignedBlockCompressed1SRGB), ('cudaChannelFormatKindUnsignedBlockCompressed2', cyruntime.cudaChannelFormatKindUnsignedBlockCompressed2), ('cudaChannelFormatKindUnsignedBlockCompressed2SRGB', cyruntime.cudaChannelFormatKindUnsignedBlockCompressed2SRGB), ('cudaChannelFormatKindUnsignedBlockCompressed3', cyruntime.cudaChannelFormatKindUnsignedBlockCompressed3), ('cudaChannelFormatKindUnsignedBlockCompressed3SRGB', cyruntime.cudaChannelFormatKindUnsignedBlockCompressed3SRGB), ('cudaChannelFormatKindUnsignedBlockCompressed4', cyruntime.cudaChannelFormatKindUnsignedBlockCompressed4), ('cudaChannelFormatKindSignedBlockCompressed4', cyruntime.cudaChannelFormatKindSignedBlockCompressed4), ('cudaChannelFormatKindUnsignedBlockCompressed5', cyruntime.cudaChannelFormatKindUnsignedBlockCompressed5), ('cudaChannelFormatKindSignedBlockCompressed5', cyruntime.cudaChannelFormatKindSignedBlockCompressed5), ('cudaChannelFormatKindUnsignedBlockCompressed6H', cyruntime.cudaChannelFormatKindUnsignedBlockCompressed6H), ('cudaChannelFormatKindSignedBlockCompressed6H', cyruntime.cudaChannelFormatKindSignedBlockCompressed6H), ('cudaChannelFormatKindUnsignedBlockCompressed7', cyruntime.cudaChannelFormatKindUnsignedBlockCompressed7), ('cudaChannelFormatKindUnsignedBlockCompressed7SRGB', cyruntime.cudaChannelFormatKindUnsignedBlockCompressed7SRGB), ('cudaChannelFormatKindUnsignedNormalized1010102', cyruntime.cudaChannelFormatKindUnsignedNormalized1010102),), 'Channel format kind')
-cdef object _members_cudaChannelFormatKind = None
+cdef dict _members_cudaChannelFormatKind = None
 
 cdef inline object _enum_cudaChannelFormatKind(int value):
+    # the member of cudaChannelFormatKind with this value, or the int where it has none
     global _members_cudaChannelFormatKind
     if _members_cudaChannelFormatKind is None:
         _members_cudaChannelFormatKind = _enum_class('cudaChannelFormatKind')._value2member_map_
-    try:
-        return _members_cudaChannelFormatKind[value]
-    except KeyError:
-        return value
+    member = _members_cudaChannelFormatKind.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaMemoryType'] = ((('cudaMemoryTypeUnregistered', cyruntime.cudaMemoryTypeUnregistered), ('cudaMemoryTypeHost', cyruntime.cudaMemoryTypeHost), ('cudaMemoryTypeDevice', cyruntime.cudaMemoryTypeDevice), ('cudaMemoryTypeManaged', cyruntime.cudaMemoryTypeManaged),), 'CUDA memory types')
-cdef object _members_cudaMemoryType = None
+cdef dict _members_cudaMemoryType = None
 
 cdef inline object _enum_cudaMemoryType(int value):
+    # the member of cudaMemoryType with this value, or the int where it has none
     global _members_cudaMemoryType
     if _members_cudaMemoryType is None:
         _members_cudaMemoryType = _enum_class('cudaMemoryType')._value2member_map_
-    try:
-        return _members_cudaMemoryType[value]
-    except KeyError:
-        return value
+    member = _members_cudaMemoryType.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaMemcpyKind'] = ((('cudaMemcpyHostToHost', cyruntime.cudaMemcpyHostToHost), ('cudaMemcpyHostToDevice', cyruntime.cudaMemcpyHostToDevice), ('cudaMemcpyDeviceToHost', cyruntime.cudaMemcpyDeviceToHost), ('cudaMemcpyDeviceToDevice', cyruntime.cudaMemcpyDeviceToDevice), ('cudaMemcpyDefault', cyruntime.cudaMemcpyDefault),), 'CUDA memory copy types')
-cdef object _members_cudaMemcpyKind = None
+cdef dict _members_cudaMemcpyKind = None
 
 cdef inline object _enum_cudaMemcpyKind(int value):
+    # the member of cudaMemcpyKind with this value, or the int where it has none
     global _members_cudaMemcpyKind
     if _members_cudaMemcpyKind is None:
         _members_cudaMemcpyKind = _enum_class('cudaMemcpyKind')._value2member_map_
-    try:
-        return _members_cudaMemcpyKind[value]
-    except KeyError:
-        return value
+    member = _members_cudaMemcpyKind.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaAccessProperty'] = ((('cudaAccessPropertyNormal', cyruntime.cudaAccessPropertyNormal), ('cudaAccessPropertyStreaming', cyruntime.cudaAccessPropertyStreaming), ('cudaAccessPropertyPersisting', cyruntime.cudaAccessPropertyPersisting),), 'Specifies performance hint with cudaAccessPolicyWindow for hitProp and missProp members.')
-cdef object _members_cudaAccessProperty = None
+cdef dict _members_cudaAccessProperty = None
 
 cdef inline object _enum_cudaAccessProperty(int value):
+    # the member of cudaAccessProperty with this value, or the int where it has none
     global _members_cudaAccessProperty
     if _members_cudaAccessProperty is None:
         _members_cudaAccessProperty = _enum_class('cudaAccessProperty')._value2member_map_
-    try:
-        return _members_cudaAccessProperty[value]
-    except KeyError:
-        return value
+    member = _members_cudaAccessProperty.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaStreamCaptureStatus'] = ((('cudaStreamCaptureStatusNone', cyruntime.cudaStreamCaptureStatusNone), ('cudaStreamCaptureStatusActive', cyruntime.cudaStreamCaptureStatusActive), ('cudaStreamCaptureStatusInvalidated', cyruntime.cudaStreamCaptureStatusInvalidated),), 'Possible stream capture statuses returned by cudaStreamIsCapturing')
-cdef object _members_cudaStreamCaptureStatus = None
+cdef dict _members_cudaStreamCaptureStatus = None
 
 cdef inline object _enum_cudaStreamCaptureStatus(int value):
+    # the member of cudaStreamCaptureStatus with this value, or the int where it has none
     global _members_cudaStreamCaptureStatus
     if _members_cudaStreamCaptureStatus is None:
         _members_cudaStreamCaptureStatus = _enum_class('cudaStreamCaptureStatus')._value2member_map_
-    try:
-        return _members_cudaStreamCaptureStatus[value]
-    except KeyError:
-        return value
+    member = _members_cudaStreamCaptureStatus.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaStreamCaptureMode'] = ((('cudaStreamCaptureModeGlobal', cyruntime.cudaStreamCaptureModeGlobal), ('cudaStreamCaptureModeThreadLocal', cyruntime.cudaStreamCaptureModeThreadLocal), ('cudaStreamCaptureModeRelaxed', cyruntime.cudaStreamCaptureModeRelaxed),), 'Possible modes for stream capture thread interactions. For more details see\ncudaStreamBeginCapture and cudaThreadExchangeStreamCaptureMode')
-cdef object _members_cudaStreamCaptureMode = None
+cdef dict _members_cudaStreamCaptureMode = None
 
 cdef inline object _enum_cudaStreamCaptureMode(int value):
+    # the member of cudaStreamCaptureMode with this value, or the int where it has none
     global _members_cudaStreamCaptureMode
     if _members_cudaStreamCaptureMode is None:
         _members_cudaStreamCaptureMode = _enum_class('cudaStreamCaptureMode')._value2member_map_
-    try:
-        return _members_cudaStreamCaptureMode[value]
-    except KeyError:
-        return value
+    member = _members_cudaStreamCaptureMode.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaSynchronizationPolicy'] = ((('cudaSyncPolicyAuto', cyruntime.cudaSyncPolicyAuto), ('cudaSyncPolicySpin', cyruntime.cudaSyncPolicySpin), ('cudaSyncPolicyYield', cyruntime.cudaSyncPolicyYield), ('cudaSyncPolicyBlockingSync', cyruntime.cudaSyncPolicyBlockingSync),), 'The values of cudaSynchronizationPolicy.')
-cdef object _members_cudaSynchronizationPolicy = None
+cdef dict _members_cudaSynchronizationPolicy = None
 
 cdef inline object _enum_cudaSynchronizationPolicy(int value):
+    # the member of cudaSynchronizationPolicy with this value, or the int where it has none
     global _members_cudaSynchronizationPolicy
     if _members_cudaSynchronizationPolicy is None:
         _members_cudaSynchronizationPolicy = _enum_class('cudaSynchronizationPolicy')._value2member_map_
-    try:
-        return _members_cudaSynchronizationPolicy[value]
-    except KeyError:
-        return value
+    member = _members_cudaSynchronizationPolicy.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaClusterSchedulingPolicy'] = ((('cudaClusterSchedulingPolicyDefault', cyruntime.cudaClusterSchedulingPolicyDefault), ('cudaClusterSchedulingPolicySpread', cyruntime.cudaClusterSchedulingPolicySpread), ('cudaClusterSchedulingPolicyLoadBalancing', cyruntime.cudaClusterSchedulingPolicyLoadBalancing),), 'Cluster scheduling policies. These may be passed to cudaFuncSetAttribute')
-cdef object _members_cudaClusterSchedulingPolicy = None
+cdef dict _members_cudaClusterSchedulingPolicy = None
 
 cdef inline object _enum_cudaClusterSchedulingPolicy(int value):
+    # the member of cudaClusterSchedulingPolicy with this value, or the int where it has none
     global _members_cudaClusterSchedulingPolicy
     if _members_cudaClusterSchedulingPolicy is None:
         _members_cudaClusterSchedulingPolicy = _enum_class('cudaClusterSchedulingPolicy')._value2member_map_
-    try:
-        return _members_cudaClusterSchedulingPolicy[value]
-    except KeyError:
-        return value
+    member = _members_cudaClusterSchedulingPolicy.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaStreamUpdateCaptureDependenciesFlags'] = ((('cudaStreamAddCaptureDependencies', cyruntime.cudaStreamAddCaptureDependencies), ('cudaStreamSetCaptureDependencies', cyruntime.cudaStreamSetCaptureDependencies),), 'Flags for cudaStreamUpdateCaptureDependencies')
-cdef object _members_cudaStreamUpdateCaptureDependenciesFlags = None
+cdef dict _members_cudaStreamUpdateCaptureDependenciesFlags = None
 
 cdef inline object _enum_cudaStreamUpdateCaptureDependenciesFlags(int value):
+    # the member of cudaStreamUpdateCaptureDependenciesFlags with this value, or the int where it has none
     global _members_cudaStreamUpdateCaptureDependenciesFlags
     if _members_cudaStreamUpdateCaptureDependenciesFlags is None:
         _members_cudaStreamUpdateCaptureDependenciesFlags = _enum_class('cudaStreamUpdateCaptureDependenciesFlags')._value2member_map_
-    try:
-        return _members_cudaStreamUpdateCaptureDependenciesFlags[value]
-    except KeyError:
-        return value
+    member = _members_cudaStreamUpdateCaptureDependenciesFlags.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaUserObjectFlags'] = ((('cudaUserObjectNoDestructorSync', cyruntime.cudaUserObjectNoDestructorSync),), 'Flags for user objects for graphs')
-cdef object _members_cudaUserObjectFlags = None
+cdef dict _members_cudaUserObjectFlags = None
 
 cdef inline object _enum_cudaUserObjectFlags(int value):
+    # the member of cudaUserObjectFlags with this value, or the int where it has none
     global _members_cudaUserObjectFlags
     if _members_cudaUserObjectFlags is None:
         _members_cudaUserObjectFlags = _enum_class('cudaUserObjectFlags')._value2member_map_
-    try:
-        return _members_cudaUserObjectFlags[value]
-    except KeyError:
-        return value
+    member = _members_cudaUserObjectFlags.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaUserObjectRetainFlags'] = ((('cudaGraphUserObjectMove', cyruntime.cudaGraphUserObjectMove),), 'Flags for retaining user object references for graphs')
-cdef object _members_cudaUserObjectRetainFlags = None
+cdef dict _members_cudaUserObjectRetainFlags = None
 
 cdef inline object _enum_cudaUserObjectRetainFlags(int value):
+    # the member of cudaUserObjectRetainFlags with this value, or the int where it has none
     global _members_cudaUserObjectRetainFlags
     if _members_cudaUserObjectRetainFlags is None:
         _members_cudaUserObjectRetainFlags = _enum_class('cudaUserObjectRetainFlags')._value2member_map_
-    try:
-        return _members_cudaUserObjectRetainFlags[value]
-    except KeyError:
-        return value
+    member = _members_cudaUserObjectRetainFlags.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaGraphicsRegisterFlags'] = ((('cudaGraphicsRegisterFlagsNone', cyruntime.cudaGraphicsRegisterFlagsNone), ('cudaGraphicsRegisterFlagsReadOnly', cyruntime.cudaGraphicsRegisterFlagsReadOnly), ('cudaGraphicsRegisterFlagsWriteDiscard', cyruntime.cudaGraphicsRegisterFlagsWriteDiscard), ('cudaGraphicsRegisterFlagsSurfaceLoadStore', cyruntime.cudaGraphicsRegisterFlagsSurfaceLoadStore), ('cudaGraphicsRegisterFlagsTextureGather', cyruntime.cudaGraphicsRegisterFlagsTextureGather),), 'CUDA graphics interop register flags')
-cdef object _members_cudaGraphicsRegisterFlags = None
+cdef dict _members_cudaGraphicsRegisterFlags = None
 
 cdef inline object _enum_cudaGraphicsRegisterFlags(int value):
+    # the member of cudaGraphicsRegisterFlags with this value, or the int where it has none
     global _members_cudaGraphicsRegisterFlags
     if _members_cudaGraphicsRegisterFlags is None:
         _members_cudaGraphicsRegisterFlags = _enum_class('cudaGraphicsRegisterFlags')._value2member_map_
-    try:
-        return _members_cudaGraphicsRegisterFlags[value]
-    except KeyError:
-        return value
+    member = _members_cudaGraphicsRegisterFlags.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaGraphicsMapFlags'] = ((('cudaGraphicsMapFlagsNone', cyruntime.cudaGraphicsMapFlagsNone), ('cudaGraphicsMapFlagsReadOnly', cyruntime.cudaGraphicsMapFlagsReadOnly), ('cudaGraphicsMapFlagsWriteDiscard', cyruntime.cudaGraphicsMapFlagsWriteDiscard),), 'CUDA graphics interop map flags')
-cdef object _members_cudaGraphicsMapFlags = None
+cdef dict _members_cudaGraphicsMapFlags = None
 
 cdef inline object _enum_cudaGraphicsMapFlags(int value):
+    # the member of cudaGraphicsMapFlags with this value, or the int where it has none
     global _members_cudaGraphicsMapFlags
     if _members_cudaGraphicsMapFlags is None:
         _members_cudaGraphicsMapFlags = _enum_class('cudaGraphicsMapFlags')._value2member_map_
-    try:
-        return _members_cudaGraphicsMapFlags[value]
-    except KeyError:
-        return value
+    member = _members_cudaGraphicsMapFlags.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaGraphicsCubeFace'] = ((('cudaGraphicsCubeFacePositiveX', cyruntime.cudaGraphicsCubeFacePositiveX), ('cudaGraphicsCubeFaceNegativeX', cyruntime.cudaGraphicsCubeFaceNegativeX), ('cudaGraphicsCubeFacePositiveY', cyruntime.cudaGraphicsCubeFacePositiveY), ('cudaGraphicsCubeFaceNegativeY', cyruntime.cudaGraphicsCubeFaceNegativeY), ('cudaGraphicsCubeFacePositiveZ', cyruntime.cudaGraphicsCubeFacePositiveZ), ('cudaGraphicsCubeFaceNegativeZ', cyruntime.cudaGraphicsCubeFaceNegativeZ),), 'CUDA graphics interop array indices for cube maps')
-cdef object _members_cudaGraphicsCubeFace = None
+cdef dict _members_cudaGraphicsCubeFace = None
 
 cdef inline object _enum_cudaGraphicsCubeFace(int value):
+    # the member of cudaGraphicsCubeFace with this value, or the int where it has none
     global _members_cudaGraphicsCubeFace
     if _members_cudaGraphicsCubeFace is None:
         _members_cudaGraphicsCubeFace = _enum_class('cudaGraphicsCubeFace')._value2member_map_
-    try:
-        return _members_cudaGraphicsCubeFace[value]
-    except KeyError:
-        return value
+    member = _members_cudaGraphicsCubeFace.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaResourceType'] = ((('cudaResourceTypeArray', cyruntime.cudaResourceTypeArray), ('cudaResourceTypeMipmappedArray', cyruntime.cudaResourceTypeMipmappedArray), ('cudaResourceTypeLinear', cyruntime.cudaResourceTypeLinear), ('cudaResourceTypePitch2D', cyruntime.cudaResourceTypePitch2D),), 'CUDA resource types')
-cdef object _members_cudaResourceType = None
+cdef dict _members_cudaResourceType = None
 
 cdef inline object _enum_cudaResourceType(int value):
+    # the member of cudaResourceType with this value, or the int where it has none
     global _members_cudaResourceType
     if _members_cudaResourceType is None:
         _members_cudaResourceType = _enum_class('cudaResourceType')._value2member_map_
-    try:
-        return _members_cudaResourceType[value]
-    except KeyError:
-        return value
+    member = _members_cudaResourceType.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaResourceViewFormat'] = ((('cudaResViewFormatNone', cyruntime.cudaResViewFormatNone), ('cudaResViewFormatUnsignedChar1', cyruntime.cudaResViewFormatUnsignedChar1), ('cudaResViewFormatUnsignedChar2', cyruntime.cudaResViewFormatUnsignedChar2), ('cudaResViewFormatUnsignedChar4', cyruntime.cudaResViewFormatUnsignedChar4), ('cudaResViewFormatSignedChar1', cyruntime.cudaResViewFormatSignedChar1), ('cudaResViewFormatSignedChar2', cyruntime.cudaResViewFormatSignedChar2), ('cudaResViewFormatSignedChar4', cyruntime.cudaResViewFormatSignedChar4), ('cudaResViewFormatUnsignedShort1', cyruntime.cudaResViewFormatUnsignedShort1), ('cudaResViewFormatUnsignedShort2', cyruntime.cudaResViewFormatUnsignedShort2), ('cudaResViewFormatUnsignedShort4', cyruntime.cudaResViewFormatUnsignedShort4), ('cudaResViewFormatSignedShort1', cyruntime.cudaResViewFormatSignedShort1), ('cudaResViewFormatSignedShort2', cyruntime.cudaResViewFormatSignedShort2), ('cudaResViewFormatSignedShort4', cyruntime.cudaResViewFormatSignedShort4), ('cudaResViewFormatUnsignedInt1', cyruntime.cudaResViewFormatUnsignedInt1), ('cudaResViewFormatUnsignedInt2', cyruntime.cudaResViewFormatUnsignedInt2), ('cudaResViewFormatUnsignedInt4', cyruntime.cudaResViewFormatUnsignedInt4), ('cudaResViewFormatSignedInt1', cyruntime.cudaResViewFormatSignedInt1), ('cudaResViewFormatSignedInt2', cyruntime.cudaResViewFormatSignedInt2), ('cudaResViewFormatSignedInt4', cyruntime.cudaResViewFormatSignedInt4), ('cudaResViewFormatHalf1', cyruntime.cudaResViewFormatHalf1), ('cudaResViewFormatHalf2', cyruntime.cudaResViewFormatHalf2), ('cudaResViewFormatHalf4', cyruntime.cudaResViewFormatHalf4), ('cudaResViewFormatFloat1', cyruntime.cudaResViewFormatFloat1), ('cudaResViewFormatFloat2', cyruntime.cudaResViewFormatFloat2), ('cudaResViewFormatFloat4', cyruntime.cudaResViewFormatFloat4), ('cudaResViewFormatUnsignedBlockCompressed1', cyruntime.cudaResViewFormatUnsignedBlockCompressed1), ('cudaResViewFormatUnsignedBlockCompressed2', cyruntime.cudaResViewFormatUnsignedBlockCompressed2), ('cudaResViewFormatUnsignedBlockCompressed3', cyruntime.cudaResViewFormatUnsignedBlockCompressed3), ('cudaResViewFormatUnsignedBlockCompressed4', cyruntime.cudaResViewFormatUnsignedBlockCompressed4), ('cudaResViewFormatSignedBlockCompressed4', cyruntime.cudaResViewFormatSignedBlockCompressed4), ('cudaResViewFormatUnsignedBlockCompressed5', cyruntime.cudaResViewFormatUnsignedBlockCompressed5), ('cudaResViewFormatSignedBlockCompressed5', cyruntime.cudaResViewFormatSignedBlockCompressed5), ('cudaResViewFormatUnsignedBlockCompressed6H', cyruntime.cudaResViewFormatUnsignedBlockCompressed6H), ('cudaResViewFormatSignedBlockCompressed6H', cyruntime.cudaResViewFormatSignedBlockCompressed6H), ('cudaResViewFormatUnsignedBlockCompressed7', cyruntime.cudaResViewFormatUnsignedBlockCompressed7),), 'CUDA texture resource view formats')
-cdef object _members_cudaResourceViewFormat = None
+cdef dict _members_cudaResourceViewFormat = None
 
 cdef inline object _enum_cudaResourceViewFormat(int value):
+    # the member of cudaResourceViewFormat with this value, or the int where it has none
     global _members_cudaResourceViewFormat
     if _members_cudaResourceViewFormat is None:
         _members_cudaResourceViewFormat = _enum_class('cudaResourceViewFormat')._value2member_map_
-    try:
-        return _members_cudaResourceViewFormat[value]
-    except KeyError:
-        return value
+    member = _members_cudaResourceViewFormat.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaFuncAttribute'] = ((('cudaFuncAttributeMaxDynamicSharedMemorySize', cyruntime.cudaFuncAttributeMaxDynamicSharedMemorySize), ('cudaFuncAttributePreferredSharedMemoryCarveout', cyruntime.cudaFuncAttributePreferredSharedMemoryCarveout), ('cudaFuncAttributeClusterDimMustBeSet', cyruntime.cudaFuncAttributeClusterDimMustBeSet), ('cudaFuncAttributeRequiredClusterWidth', cyruntime.cudaFuncAttributeRequiredClusterWidth), ('cudaFuncAttributeRequiredClusterHeight', cyruntime.cudaFuncAttributeRequiredClusterHeight), ('cudaFuncAttributeRequiredClusterDepth', cyruntime.cudaFuncAttributeRequiredClusterDepth), ('cudaFuncAttributeNonPortableClusterSizeAllowed', cyruntime.cudaFuncAttributeNonPortableClusterSizeAllowed), ('cudaFuncAttributeClusterSchedulingPolicyPreference', cyruntime.cudaFuncAttributeClusterSchedulingPolicyPreference), ('cudaFuncAttributeMax', cyruntime.cudaFuncAttributeMax),), 'CUDA function attributes that can be set using cudaFuncSetAttribute')
-cdef object _members_cudaFuncAttribute = None
+cdef dict _members_cudaFuncAttribute = None
 
 cdef inline object _enum_cudaFuncAttribute(int value):
+    # the member of cudaFuncAttribute with this value, or the int where it has none
     global _members_cudaFuncAttribute
     if _members_cudaFuncAttribute is None:
         _members_cudaFuncAttribute = _enum_class('cudaFuncAttribute')._value2member_map_
-    try:
-        return _members_cudaFuncAttribute[value]
-    except KeyError:
-        return value
+    member = _members_cudaFuncAttribute.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaFuncCache'] = ((('cudaFuncCachePreferNone', cyruntime.cudaFuncCachePreferNone), ('cudaFuncCachePreferShared', cyruntime.cudaFuncCachePreferShared), ('cudaFuncCachePreferL1', cyruntime.cudaFuncCachePreferL1), ('cudaFuncCachePreferEqual', cyruntime.cudaFuncCachePreferEqual),), 'CUDA function cache configurations')
-cdef object _members_cudaFuncCache = None
+cdef dict _members_cudaFuncCache = None
 
 cdef inline object _enum_cudaFuncCache(int value):
+    # the member of cudaFuncCache with this value, or the int where it has none
     global _members_cudaFuncCache
     if _members_cudaFuncCache is None:
         _members_cudaFuncCache = _enum_class('cudaFuncCache')._value2member_map_
-    try:
-        return _members_cudaFuncCache[value]
-    except KeyError:
-        return value
+    member = _members_cudaFuncCache.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaSharedMemConfig'] = ((('cudaSharedMemBankSizeDefault', cyruntime.cudaSharedMemBankSizeDefault), ('cudaSharedMemBankSizeFourByte', cyruntime.cudaSharedMemBankSizeFourByte), ('cudaSharedMemBankSizeEightByte', cyruntime.cudaSharedMemBankSizeEightByte),), 'CUDA shared memory configuration Deprecated:')
-cdef object _members_cudaSharedMemConfig = None
+cdef dict _members_cudaSharedMemConfig = None
 
 cdef inline object _enum_cudaSharedMemConfig(int value):
+    # the member of cudaSharedMemConfig with this value, or the int where it has none
     global _members_cudaSharedMemConfig
     if _members_cudaSharedMemConfig is None:
         _members_cudaSharedMemConfig = _enum_class('cudaSharedMemConfig')._value2member_map_
-    try:
-        return _members_cudaSharedMemConfig[value]
-    except KeyError:
-        return value
+    member = _members_cudaSharedMemConfig.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaSharedCarveout'] = ((('cudaSharedmemCarveoutDefault', cyruntime.cudaSharedmemCarveoutDefault), ('cudaSharedmemCarveoutMaxShared', cyruntime.cudaSharedmemCarveoutMaxShared), ('cudaSharedmemCarveoutMaxL1', cyruntime.cudaSharedmemCarveoutMaxL1),), 'Shared memory carveout configurations. These may be passed to cudaFuncSetAttribute')
-cdef object _members_cudaSharedCarveout = None
+cdef dict _members_cudaSharedCarveout = None
 
 cdef inline object _enum_cudaSharedCarveout(int value):
+    # the member of cudaSharedCarveout with this value, or the int where it has none
     global _members_cudaSharedCarveout
     if _members_cudaSharedCarveout is None:
         _members_cudaSharedCarveout = _enum_class('cudaSharedCarveout')._value2member_map_
-    try:
-        return _members_cudaSharedCarveout[value]
-    except KeyError:
-        return value
+    member = _members_cudaSharedCarveout.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaComputeMode'] = ((('cudaComputeModeDefault', cyruntime.cudaComputeModeDefault), ('cudaComputeModeExclusive', cyruntime.cudaComputeModeExclusive), ('cudaComputeModeProhibited', cyruntime.cudaComputeModeProhibited), ('cudaComputeModeExclusiveProcess', cyruntime.cudaComputeModeExclusiveProcess),), 'CUDA device compute modes')
-cdef object _members_cudaComputeMode = None
+cdef dict _members_cudaComputeMode = None
 
 cdef inline object _enum_cudaComputeMode(int value):
+    # the member of cudaComputeMode with this value, or the int where it has none
     global _members_cudaComputeMode
     if _members_cudaComputeMode is None:
         _members_cudaComputeMode = _enum_class('cudaComputeMode')._value2member_map_
-    try:
-        return _members_cudaComputeMode[value]
-    except KeyError:
-        return value
+    member = _members_cudaComputeMode.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaLimit'] = ((('cudaLimitStackSize', cyruntime.cudaLimitStackSize), ('cudaLimitPrintfFifoSize', cyruntime.cudaLimitPrintfFifoSize), ('cudaLimitMallocHeapSize', cyruntime.cudaLimitMallocHeapSize), ('cudaLimitDevRuntimeSyncDepth', cyruntime.cudaLimitDevRuntimeSyncDepth), ('cudaLimitDevRuntimePendingLaunchCount', cyruntime.cudaLimitDevRuntimePendingLaunchCount), ('cudaLimitMaxL2FetchGranularity', cyruntime.cudaLimitMaxL2FetchGranularity), ('cudaLimitPersistingL2CacheSize', cyruntime.cudaLimitPersistingL2CacheSize),), 'CUDA Limits')
-cdef object _members_cudaLimit = None
+cdef dict _members_cudaLimit = None
 
 cdef inline object _enum_cudaLimit(int value):
+    # the member of cudaLimit with this value, or the int where it has none
     global _members_cudaLimit
     if _members_cudaLimit is None:
         _members_cudaLimit = _enum_class('cudaLimit')._value2member_map_
-    try:
-        return _members_cudaLimit[value]
-    except KeyError:
-        return value
+    member = _members_cudaLimit.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaMemoryAdvise'] = ((('cudaMemAdviseSetReadMostly', cyruntime.cudaMemAdviseSetReadMostly), ('cudaMemAdviseUnsetReadMostly', cyruntime.cudaMemAdviseUnsetReadMostly), ('cudaMemAdviseSetPreferredLocation', cyruntime.cudaMemAdviseSetPreferredLocation), ('cudaMemAdviseUnsetPreferredLocation', cyruntime.cudaMemAdviseUnsetPreferredLocation), ('cudaMemAdviseSetAccessedBy', cyruntime.cudaMemAdviseSetAccessedBy), ('cudaMemAdviseUnsetAccessedBy', cyruntime.cudaMemAdviseUnsetAccessedBy),), 'CUDA Memory Advise values')
-cdef object _members_cudaMemoryAdvise = None
+cdef dict _members_cudaMemoryAdvise = None
 
 cdef inline object _enum_cudaMemoryAdvise(int value):
+    # the member of cudaMemoryAdvise with this value, or the int where it has none
     global _members_cudaMemoryAdvise
     if _members_cudaMemoryAdvise is None:
         _members_cudaMemoryAdvise = _enum_class('cudaMemoryAdvise')._value2member_map_
-    try:
-        return _members_cudaMemoryAdvise[value]
-    except KeyError:
-        return value
+    member = _members_cudaMemoryAdvise.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaMemRangeAttribute'] = ((('cudaMemRangeAttributeReadMostly', cyruntime.cudaMemRangeAttributeReadMostly), ('cudaMemRangeAttributePreferredLocation', cyruntime.cudaMemRangeAttributePreferredLocation), ('cudaMemRangeAttributeAccessedBy', cyruntime.cudaMemRangeAttributeAccessedBy), ('cudaMemRangeAttributeLastPrefetchLocation', cyruntime.cudaMemRangeAttributeLastPrefetchLocation), ('cudaMemRangeAttributePreferredLocationType', cyruntime.cudaMemRangeAttributePreferredLocationType), ('cudaMemRangeAttributePreferredLocationId', cyruntime.cudaMemRangeAttributePreferredLocationId), ('cudaMemRangeAttributeLastPrefetchLocationType', cyruntime.cudaMemRangeAttributeLastPrefetchLocationType), ('cudaMemRangeAttributeLastPrefetchLocationId', cyruntime.cudaMemRangeAttributeLastPrefetchLocationId),), 'CUDA range attributes')
-cdef object _members_cudaMemRangeAttribute = None
+cdef dict _members_cudaMemRangeAttribute = None
 
 cdef inline object _enum_cudaMemRangeAttribute(int value):
+    # the member of cudaMemRangeAttribute with this value, or the int where it has none
     global _members_cudaMemRangeAttribute
     if _members_cudaMemRangeAttribute is None:
         _members_cudaMemRangeAttribute = _enum_class('cudaMemRangeAttribute')._value2member_map_
-    try:
-        return _members_cudaMemRangeAttribute[value]
-    except KeyError:
-        return value
+    member = _members_cudaMemRangeAttribute.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaFlushGPUDirectRDMAWritesOptions'] = ((('cudaFlushGPUDirectRDMAWritesOptionHost', cyruntime.cudaFlushGPUDirectRDMAWritesOptionHost), ('cudaFlushGPUDirectRDMAWritesOptionMemOps', cyruntime.cudaFlushGPUDirectRDMAWritesOptionMemOps),), 'CUDA GPUDirect RDMA flush writes APIs supported on the device')
-cdef object _members_cudaFlushGPUDirectRDMAWritesOptions = None
+cdef dict _members_cudaFlushGPUDirectRDMAWritesOptions = None
 
 cdef inline object _enum_cudaFlushGPUDirectRDMAWritesOptions(int value):
+    # the member of cudaFlushGPUDirectRDMAWritesOptions with this value, or the int where it has none
     global _members_cudaFlushGPUDirectRDMAWritesOptions
     if _members_cudaFlushGPUDirectRDMAWritesOptions is None:
         _members_cudaFlushGPUDirectRDMAWritesOptions = _enum_class('cudaFlushGPUDirectRDMAWritesOptions')._value2member_map_
-    try:
-        return _members_cudaFlushGPUDirectRDMAWritesOptions[value]
-    except KeyError:
-        return value
+    member = _members_cudaFlushGPUDirectRDMAWritesOptions.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaGPUDirectRDMAWritesOrdering'] = ((('cudaGPUDirectRDMAWritesOrderingNone', cyruntime.cudaGPUDirectRDMAWritesOrderingNone), ('cudaGPUDirectRDMAWritesOrderingOwner', cyruntime.cudaGPUDirectRDMAWritesOrderingOwner), ('cudaGPUDirectRDMAWritesOrderingAllDevices', cyruntime.cudaGPUDirectRDMAWritesOrderingAllDevices),), 'CUDA GPUDirect RDMA flush writes ordering features of the device')
-cdef object _members_cudaGPUDirectRDMAWritesOrdering = None
+cdef dict _members_cudaGPUDirectRDMAWritesOrdering = None
 
 cdef inline object _enum_cudaGPUDirectRDMAWritesOrdering(int value):
+    # the member of cudaGPUDirectRDMAWritesOrdering with this value, or the int where it has none
     global _members_cudaGPUDirectRDMAWritesOrdering
     if _members_cudaGPUDirectRDMAWritesOrdering is None:
         _members_cudaGPUDirectRDMAWritesOrdering = _enum_class('cudaGPUDirectRDMAWritesOrdering')._value2member_map_
-    try:
-        return _members_cudaGPUDirectRDMAWritesOrdering[value]
-    except KeyError:
-        return value
+    member = _members_cudaGPUDirectRDMAWritesOrdering.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaFlushGPUDirectRDMAWritesScope'] = ((('cudaFlushGPUDirectRDMAWritesToOwner', cyruntime.cudaFlushGPUDirectRDMAWritesToOwner), ('cudaFlushGPUDirectRDMAWritesToAllDevices', cyruntime.cudaFlushGPUDirectRDMAWritesToAllDevices),), 'CUDA GPUDirect RDMA flush writes scopes')
-cdef object _members_cudaFlushGPUDirectRDMAWritesScope = None
+cdef dict _members_cudaFlushGPUDirectRDMAWritesScope = None
 
 cdef inline object _enum_cudaFlushGPUDirectRDMAWritesScope(int value):
+    # the member of cudaFlushGPUDirectRDMAWritesScope with this value, or the int where it has none
     global _members_cudaFlushGPUDirectRDMAWritesScope
     if _members_cudaFlushGPUDirectRDMAWritesScope is None:
         _members_cudaFlushGPUDirectRDMAWritesScope = _enum_class('cudaFlushGPUDirectRDMAWritesScope')._value2member_map_
-    try:
-        return _members_cudaFlushGPUDirectRDMAWritesScope[value]
-    except KeyError:
-        return value
+    member = _members_cudaFlushGPUDirectRDMAWritesScope.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaFlushGPUDirectRDMAWritesTarget'] = ((('cudaFlushGPUDirectRDMAWritesTargetCurrentDevice', cyruntime.cudaFlushGPUDirectRDMAWritesTargetCurrentDevice),), 'CUDA GPUDirect RDMA flush writes targets')
-cdef object _members_cudaFlushGPUDirectRDMAWritesTarget = None
+cdef dict _members_cudaFlushGPUDirectRDMAWritesTarget = None
 
 cdef inline object _enum_cudaFlushGPUDirectRDMAWritesTarget(int value):
+    # the member of cudaFlushGPUDirectRDMAWritesTarget with this value, or the int where it has none
     global _members_cudaFlushGPUDirectRDMAWritesTarget
     if _members_cudaFlushGPUDirectRDMAWritesTarget is None:
         _members_cudaFlushGPUDirectRDMAWritesTarget = _enum_class('cudaFlushGPUDirectRDMAWritesTarget')._value2member_map_
-    try:
-        return _members_cudaFlushGPUDirectRDMAWritesTarget[value]
-    except KeyError:
-        return value
+    member = _members_cudaFlushGPUDirectRDMAWritesTarget.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaDeviceAttr'] = ((('cudaDevAttrMaxThreadsPerBlock', cyruntime.cudaDevAttrMaxThreadsPerBlock), ('cudaDevAttrMaxBlockDimX', cyruntime.cudaDevAttrMaxBlockDimX), ('cudaDevAttrMaxBlockDimY', cyruntime.cudaDevAttrMaxBlockDimY), ('cudaDevAttrMaxBlockDimZ', cyruntime.cudaDevAttrMaxBlockDimZ), ('cudaDevAttrMaxGridDimX', cyruntime.cudaDevAttrMaxGridDimX), ('cudaDevAttrMaxGridDimY', cyruntime.cudaDevAttrMaxGridDimY), ('cudaDevAttrMaxGridDimZ', cyruntime.cudaDevAttrMaxGridDimZ), ('cudaDevAttrMaxSharedMemoryPerBlock', cyruntime.cudaDevAttrMaxSharedMemoryPerBlock), ('cudaDevAttrTotalConstantMemory', cyruntime.cudaDevAttrTotalConstantMemory), ('cudaDevAttrWarpSize', cyruntime.cudaDevAttrWarpSize), ('cudaDevAttrMaxPitch', cyruntime.cudaDevAttrMaxPitch), ('cudaDevAttrMaxRegistersPerBlock', cyruntime.cudaDevAttrMaxRegistersPerBlock), ('cudaDevAttrClockRate', cyruntime.cudaDevAttrClockRate), ('cudaDevAttrTextureAlignment', cyruntime.cudaDevAttrTextureAlignment), ('cudaDevAttrGpuOverlap', cyruntime.cudaDevAttrGpuOverlap), ('cudaDevAttrMultiProcessorCount', cyruntime.cudaDevAttrMultiProcessorCount), ('cudaDevAttrKernelExecTimeout', cyruntime.cudaDevAttrKernelExecTimeout), ('cudaDevAttrIntegrated', cyruntime.cudaDevAttrIntegrated), ('cudaDevAttrCanMapHostMemory', cyruntime.cudaDevAttrCanMapHostMemory), ('cudaDevAttrComputeMode', cyruntime.cudaDevAttrComputeMode), ('cudaDevAttrMaxTexture1DWidth', cyruntime.cudaDevAttrMaxTexture1DWidth), ('cudaDevAttrMaxTexture2DWidth', cyruntime.cudaDevAttrMaxTexture2DWidth), ('cudaDevAttrMaxTexture2DHeight', cyruntime.cudaDevAttrMaxTexture2DHeight), ('cudaDevAttrMaxTexture3DWidth', cyruntime.cudaDevAttrMaxTexture3DWidth), ('cudaDevAttrMaxTexture3DHeight', cyruntime.cudaDevAttrMaxTexture3DHeight), ('cudaDevAttrMaxTexture3DDepth', cyruntime.cudaDevAttrMaxTexture3DDepth), ('cudaDevAttrMaxTexture2DLayeredWidth', cyruntime.cudaDevAttrMaxTexture2DLayeredWidth), ('cudaDevAttrMaxTexture2DLayeredHeight', cyruntime.cudaDevAttrMaxTexture2DLayeredHeight), ('cudaDevAttrMaxTexture2DLayeredLayers', cyruntime.cudaDevAttrMaxTexture2DLayeredLayers), ('cudaDevAttrSurfaceAlignment', cyruntime.cudaDevAttrSurfaceAlignment), ('cudaDevAttrConcurrentKernels', cyruntime.cudaDevAttrConcurrentKernels), ('cudaDevAttrEccEnabled', cyruntime.cudaDevAttrEccEnabled), ('cudaDevAttrPciBusId', cyruntime.cudaDevAttrPciBusId), ('cudaDevAttrPciDeviceId', cyruntime.cudaDevAttrPciDeviceId), ('cudaDevAttrTccDriver', cyruntime.cudaDevAttrTccDriver), ('cudaDevAttrMemoryClockRate', cyruntime.cudaDevAttrMemoryClockRate), ('cudaDevAttrGlobalMemoryBusWidth', cyruntime.cudaDevAttrGlobalMemoryBusWidth), ('cudaDevAttrL2CacheSize', cyruntime.cudaDevAttrL2CacheSize), ('cudaDevAttrMaxThreadsPerMultiProcessor', cyruntime.cudaDevAttrMaxThreadsPerMultiProcessor), ('cudaDevAttrAsyncEngineCount', cyruntime.cudaDevAttrAsyncEngineCount), ('cudaDevAttrUnifiedAddressing', cyruntime.cudaDevAttrUnifiedAddressing), ('cudaDevAttrMaxTexture1DLayeredWidth', cyruntime.cudaDevAttrMaxTexture1DLayeredWidth), ('cudaDevAttrMaxTexture1DLayeredLayers', cyruntime.cudaDevAttrMaxTexture1DLayeredLayers), ('cudaDevAttrMaxTexture2DGatherWidth', cyruntime.cudaDevAttrMaxTexture2DGatherWidth), ('cudaDevAttrMaxTexture2DGatherHeight', cyruntime.cudaDevAttrMaxTexture2DGatherHeight), ('cudaDevAttrMaxTexture3DWidthAlt', cyruntime.cudaDevAttrMaxTexture3DWidthAlt), ('cudaDevAttrMaxTexture3DHeightAlt', cyruntime.cudaDevAttrMaxTexture3DHeightAlt), ('cudaDevAttrMaxTexture3DDepthAlt', cyruntime.cudaDevAttrMaxTexture3DDepthAlt), ('cudaDevAttrPciDomainId', cyruntime.cudaDevAttrPciDomainId), ('cudaDevAttrTexturePitchAlignment', cyruntime.cudaDevAttrTexturePitchAlignment), ('cudaDevAttrMaxTextureCubemapWidth', cyruntime.cudaDevAttrMaxTextureCubemapWidth), ('cudaDevAttrMaxTextureCubemapLayeredWidth', cyruntime.cudaDevAttrMaxTextureCubemapLayeredWidth), ('cudaDevAttrMaxTextureCubemapLayeredLayers', cyruntime.cudaDevAttrMaxTextureCubemapLayeredLayers), ('cudaDevAttrMaxSurface1DWidth', cyruntime.cudaDevAttrMaxSurface1DWidth), ('cudaDevAttrMaxSurface2DWidth', cyruntime.cudaDevAttrMaxSurface2DWidth), ('cudaDevAttrMaxSurface2DHeight', cyruntime.cudaDevAttrMaxSurface2DHeight), ('cudaDevAttrMaxSurface3DWidth', cyruntime.cudaDevAttrMaxSurface3DWidth), ('cudaDevAttrMaxSurface3DHeight', cyruntime.cudaDevAttrMaxSurface3DHeight), ('cudaDevAttrMaxSurface3DDepth', cyruntime.cudaDevAttrMaxSurface3DDepth), ('cudaDevAttrMaxSurface1DLayeredWidth', cyruntime.cudaDevAttrMaxSurface1DLayeredWidth), ('cudaDevAttrMaxSurface1DLayeredLayers', cyruntime.cudaDevAttrMaxSurface1DLayeredLayers), ('cudaDevAttrMaxSurface2DLayeredWidth', cyruntime.cudaDevAttrMaxSurface2DLayeredWidth), ('cudaDevAttrMaxSurface2DLayeredHeight', cyruntime.cudaDevAttrMaxSurface2DLayeredHeight), ('cudaDevAttrMaxSurface2DLayeredLayers', cyruntime.cudaDevAttrMaxSurface2DLayeredLayers), ('cudaDevAttrMaxSurfaceCubemapWidth', cyruntime.cudaDevAttrMaxSurfaceCubemapWidth), ('cudaDevAttrMaxSurfaceCubemapLayeredWidth', cyruntime.cudaDevAttrMaxSurfaceCubemapLayeredWidth), ('cudaDevAttrMaxSurfaceCubemapLayeredLayers', cyruntime.cudaDevAttrMaxSurfaceCubemapLayeredLayers), ('cudaDevAttrMaxTexture1DLinearWidth', cyruntime.cudaDevAttrMaxTexture1DLinearWidth), ('cudaDevAttrMaxTexture2DLinearWidth', cyruntime.cudaDevAttrMaxTexture2DLinearWidth), ('cudaDevAttrMaxTexture2DLinearHeight', cyruntime.cudaDevAttrMaxTexture2DLinearHeight), ('cudaDevAttrMaxTexture2DLinearPitch', cyruntime.cudaDevAttrMaxTexture2DLinearPitch), ('cudaDevAttrMaxTexture2DMipmappedWidth', cyruntime.cudaDevAttrMaxTexture2DMipmappedWidth), ('cudaDevAttrMaxTexture2DMipmappedHeight', cyruntime.cudaDevAttrMaxTexture2DMipmappedHeight), ('cudaDevAttrComputeCapabilityMajor', cyruntime.cudaDevAttrComputeCapabilityMajor), ('cudaDevAttrComputeCapabilityMinor', cyruntime.cudaDevAttrComputeCapabilityMinor), ('cudaDevAttrMaxTexture1DMipmappedWidth', cyruntime.cudaDevAttrMaxTexture1DMipmappedWidth), ('cudaDevAttrStreamPrioritiesSupported', cyruntime.cudaDevAttrStreamPrioritiesSupported), ('cudaDevAttrGlobalL1CacheSupported', cyruntime.cudaDevAttrGlobalL1CacheSupported), ('cudaDevAttrLocalL1CacheSupported', cyruntime.cudaDevAttrLocalL1CacheSupported), ('cudaDevAttrMaxSharedMemoryPerMultiprocessor', cyruntime.cudaDevAttrMaxSharedMemoryPerMultiprocessor), ('cudaDevAttrMaxRegistersPerMultiprocessor', cyruntime.cudaDevAttrMaxRegistersPerMultiprocessor), ('cudaDevAttrManagedMemory', cyruntime.cudaDevAttrManagedMemory), ('cudaDevAttrIsMultiGpuBoard', cyruntime.cudaDevAttrIsMultiGpuBoard), ('cudaDevAttrMultiGpuBoardGroupID', cyruntime.cudaDevAttrMultiGpuBoardGroupID), ('cudaDevAttrHostNativeAtomicSupported', cyruntime.cudaDevAttrHostNativeAtomicSupported), ('cudaDevAttrSingleToDoublePrecisionPerfRatio', cyruntime.cudaDevAttrSingleToDoublePrecisionPerfRatio), ('cudaDevAttrPageableMemoryAccess', cyruntime.cudaDevAttrPageableMemoryAccess), ('cudaDevAttrConcurrentManagedAccess', cyruntime.cudaDevAttrConcurrentManagedAccess), ('cudaDevAttrComputePreemptionSupported', cyruntime.cudaDevAttrComputePreemptionSupported), ('cudaDevAttrCanUseHostPointerForRegisteredMem', cyruntime.cudaDevAttrCanUseHostPointerForRegisteredMem), ('cudaDevAttrReserved92', cyruntime.cudaDevAttrReserved92), ('cudaDevAttrReserved93', cyruntime.cudaDevAttrReserved93), ('cudaDevAttrReserved94', cyruntime.cudaDevAttrReserved94), ('cudaDevAttrCooperativeLaunch', cyruntime.cudaDevAttrCooperativeLaunch), ('cudaDevAttrReserved96', cyruntime.cudaDevAttrReserved96), ('cudaDevAttrMaxSharedMemoryPerBlockOptin', cyruntime.cudaDevAttrMaxSharedMemoryPerBlockOptin), ('cudaDevAttrCanFlushRemoteWrites', cyruntime.cudaDevAttrCanFlushRemoteWrites), ('cudaDevAttrHostRegisterSupported', cyruntime.cudaDevAttrHostRegisterSupported), ('cudaDevAttrPageableMemoryAccessUsesHostPageTables', cyruntime.cudaDevAttrPageableMemoryAccessUsesHostPageTables), ('cudaDevAttrDirectManagedMemAccessFromHost', cyruntime.cudaDevAttrDirectManagedMemAccessFromHost), ('cudaDevAttrMaxBlocksPerMultiprocessor', cyruntime.cudaDevAttrMaxBlocksPerMultiprocessor), ('cudaDevAttrMaxPersistingL2CacheSize', cyruntime.cudaDevAttrMaxPersistingL2CacheSize), ('cudaDevAttrMaxAccessPolicyWindowSize', cyruntime.cudaDevAttrMaxAccessPolicyWindowSize), ('cudaDevAttrReservedSharedMemoryPerBlock', cyruntime.cudaDevAttrReservedSharedMemoryPerBlock), ('cudaDevAttrSparseCudaArraySupported', cyruntime.cudaDevAttrSparseCudaArraySupported), ('cudaDevAttrHostRegisterReadOnlySupported', cyruntime.cudaDevAttrHostRegisterReadOnlySupported), ('cudaDevAttrTimelineSemaphoreInteropSupported', cyruntime.cudaDevAttrTimelineSemaphoreInteropSupported), ('cudaDevAttrMemoryPoolsSupported', cyruntime.cudaDevAttrMemoryPoolsSupported), ('cudaDevAttrGPUDirectRDMASupported', cyruntime.cudaDevAttrGPUDirectRDMASupported), ('cudaDevAttrGPUDirectRDMAFlushWritesOptions', cyruntime.cudaDevAttrGPUDirectRDMAFlushWritesOptions), ('cudaDevAttrGPUDirectRDMAWritesOrdering', cyruntime.cudaDevAttrGPUDirectRDMAWritesOrdering), ('cudaDevAttrMemoryPoolSupportedHandleTypes', cyruntime.cudaDevAttrMemoryPoolSupportedHandleTypes), ('cudaDevAttrClusterLaunch', cyruntime.cudaDevAttrClusterLaunch), ('cudaDevAttrDeferredMappingCudaArraySupported', cyruntime.cudaDevAttrDeferredMappingCudaArraySupported), ('cudaDevAttrReserved122', cyruntime.cudaDevAttrReserved122), ('cudaDevAttrReserved123', cyruntime.cudaDevAttrReserved123), ('cudaDevAttrReserved124', cyruntime.cudaDevAttrReserved124), ('cudaDevAttrIpcEventSupport', cyruntime.cudaDevAttrIpcEventSupport), ('cudaDevAttrMemSyncDomainCount', cyruntime.cudaDevAttrMemSyncDomainCount), ('cudaDevAttrReserved127', cyruntime.cudaDevAttrReserved127), ('cudaDevAttrReserved128', cyruntime.cudaDevAttrReserved128), ('cudaDevAttrReserved129', cyruntime.cudaDevAttrReserved129), ('cudaDevAttrNumaConfig', cyruntime.cudaDevAttrNumaConfig), ('cudaDevAttrNumaId', cyruntime.cudaDevAttrNumaId), ('cudaDevAttrReserved132', cyruntime.cudaDevAttrReserved132), ('cudaDevAttrMpsEnabled', cyruntime.cudaDevAttrMpsEnabled), ('cudaDevAttrHostNumaId', cyruntime.cudaDevAttrHostNumaId), ('cudaDevAttrD3D12CigSupported', cyruntime.cudaDevAttrD3D12CigSupported), ('cudaDevAttrVulkanCigSupported', cyruntime.cudaDevAttrVulkanCigSupported), ('cudaDevAttrGpuPciDeviceId', cyruntime.cudaDevAttrGpuPciDeviceId), ('cudaDevAttrGpuPciSubsystemId', cyruntime.cudaDevAttrGpuPciSubsystemId), ('cudaDevAttrReserved141', cyruntime.cudaDevAttrReserved141), ('cudaDevAttrHostNumaMemoryPoolsSupported', cyruntime.cudaDevAttrHostNumaMemoryPoolsSupported), ('cudaDevAttrHostNumaMultinodeIpcSupported', cyruntime.cudaDevAttrHostNumaMultinodeIpcSupported), ('cudaDevAttrHostMemoryPoolsSupported', cyruntime.cudaDevAttrHostMemoryPoolsSupported), ('cudaDevAttrReserved145', cyruntime.cudaDevAttrReserved145), ('cudaDevAttrOnlyPartialHostNativeAtomicSupported', cyruntime.cudaDevAttrOnlyPartialHostNativeAtomicSupported), ('cudaDevAttrMax', cyruntime.cudaDevAttrMax),), 'CUDA device attributes')
-cdef object _members_cudaDeviceAttr = None
+cdef dict _members_cudaDeviceAttr = None
 
 cdef inline object _enum_cudaDeviceAttr(int value):
+    # the member of cudaDeviceAttr with this value, or the int where it has none
     global _members_cudaDeviceAttr
     if _members_cudaDeviceAttr is None:
         _members_cudaDeviceAttr = _enum_class('cudaDeviceAttr')._value2member_map_
-    try:
-        return _members_cudaDeviceAttr[value]
-    except KeyError:
-        return value
+    member = _members_cudaDeviceAttr.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaMemPoolAttr'] = ((('cudaMemPoolReuseFollowEventDependencies', cyruntime.cudaMemPoolReuseFollowEventDependencies), ('cudaMemPoolReuseAllowOpportunistic', cyruntime.cudaMemPoolReuseAllowOpportunistic), ('cudaMemPoolReuseAllowInternalDependencies', cyruntime.cudaMemPoolReuseAllowInternalDependencies), ('cudaMemPoolAttrReleaseThreshold', cyruntime.cudaMemPoolAttrReleaseThreshold), ('cudaMemPoolAttrReservedMemCurrent', cyruntime.cudaMemPoolAttrReservedMemCurrent), ('cudaMemPoolAttrReservedMemHigh', cyruntime.cudaMemPoolAttrReservedMemHigh), ('cudaMemPoolAttrUsedMemCurrent', cyruntime.cudaMemPoolAttrUsedMemCurrent), ('cudaMemPoolAttrUsedMemHigh', cyruntime.cudaMemPoolAttrUsedMemHigh),), 'CUDA memory pool attributes')
-cdef object _members_cudaMemPoolAttr = None
+cdef dict _members_cudaMemPoolAttr = None
 
 cdef inline object _enum_cudaMemPoolAttr(int value):
+    # the member of cudaMemPoolAttr with this value, or the int where it has none
     global _members_cudaMemPoolAttr
     if _members_cudaMemPoolAttr is None:
         _members_cudaMemPoolAttr = _enum_class('cudaMemPoolAttr')._value2member_map_
-    try:
-        return _members_cudaMemPoolAttr[value]
-    except KeyError:
-        return value
+    member = _members_cudaMemPoolAttr.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaMemLocationType'] = ((('cudaMemLocationTypeInvalid', cyruntime.cudaMemLocationTypeInvalid), ('cudaMemLocationTypeNone', cyruntime.cudaMemLocationTypeNone), ('cudaMemLocationTypeDevice', cyruntime.cudaMemLocationTypeDevice), ('cudaMemLocationTypeHost', cyruntime.cudaMemLocationTypeHost), ('cudaMemLocationTypeHostNuma', cyruntime.cudaMemLocationTypeHostNuma), ('cudaMemLocationTypeHostNumaCurrent', cyruntime.cudaMemLocationTypeHostNumaCurrent),), 'Specifies the type of location')
-cdef object _members_cudaMemLocationType = None
+cdef dict _members_cudaMemLocationType = None
 
 cdef inline object _enum_cudaMemLocationType(int value):
+    # the member of cudaMemLocationType with this value, or the int where it has none
     global _members_cudaMemLocationType
     if _members_cudaMemLocationType is None:
         _members_cudaMemLocationType = _enum_class('cudaMemLocationType')._value2member_map_
-    try:
-        return _members_cudaMemLocationType[value]
-    except KeyError:
-        return value
+    member = _members_cudaMemLocationType.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaMemAccessFlags'] = ((('cudaMemAccessFlagsProtNone', cyruntime.cudaMemAccessFlagsProtNone), ('cudaMemAccessFlagsProtRead', cyruntime.cudaMemAccessFlagsProtRead), ('cudaMemAccessFlagsProtReadWrite', cyruntime.cudaMemAccessFlagsProtReadWrite),), 'Specifies the memory protection flags for mapping.')
-cdef object _members_cudaMemAccessFlags = None
+cdef dict _members_cudaMemAccessFlags = None
 
 cdef inline object _enum_cudaMemAccessFlags(int value):
+    # the member of cudaMemAccessFlags with this value, or the int where it has none
     global _members_cudaMemAccessFlags
     if _members_cudaMemAccessFlags is None:
         _members_cudaMemAccessFlags = _enum_class('cudaMemAccessFlags')._value2member_map_
-    try:
-        return _members_cudaMemAccessFlags[value]
-    except KeyError:
-        return value
+    member = _members_cudaMemAccessFlags.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaMemAllocationType'] = ((('cudaMemAllocationTypeInvalid', cyruntime.cudaMemAllocationTypeInvalid), ('cudaMemAllocationTypePinned', cyruntime.cudaMemAllocationTypePinned), ('cudaMemAllocationTypeManaged', cyruntime.cudaMemAllocationTypeManaged), ('cudaMemAllocationTypeMax', cyruntime.cudaMemAllocationTypeMax),), 'Defines the allocation types available')
-cdef object _members_cudaMemAllocationType = None
+cdef dict _members_cudaMemAllocationType = None
 
 cdef inline object _enum_cudaMemAllocationType(int value):
+    # the member of cudaMemAllocationType with this value, or the int where it has none
     global _members_cudaMemAllocationType
     if _members_cudaMemAllocationType is None:
         _members_cudaMemAllocationType = _enum_class('cudaMemAllocationType')._value2member_map_
-    try:
-        return _members_cudaMemAllocationType[value]
-    except KeyError:
-        return value
+    member = _members_cudaMemAllocationType.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaMemAllocationHandleType'] = ((('cudaMemHandleTypeNone', cyruntime.cudaMemHandleTypeNone), ('cudaMemHandleTypePosixFileDescriptor', cyruntime.cudaMemHandleTypePosixFileDescriptor), ('cudaMemHandleTypeWin32', cyruntime.cudaMemHandleTypeWin32), ('cudaMemHandleTypeWin32Kmt', cyruntime.cudaMemHandleTypeWin32Kmt), ('cudaMemHandleTypeFabric', cyruntime.cudaMemHandleTypeFabric),), 'Flags for specifying particular handle types')
-cdef object _members_cudaMemAllocationHandleType = None
+cdef dict _members_cudaMemAllocationHandleType = None
 
 cdef inline object _enum_cudaMemAllocationHandleType(int value):
+    # the member of cudaMemAllocationHandleType with this value, or the int where it has none
     global _members_cudaMemAllocationHandleType
     if _members_cudaMemAllocationHandleType is None:
         _members_cudaMemAllocationHandleType = _enum_class('cudaMemAllocationHandleType')._value2member_map_
-    try:
-        return _members_cudaMemAllocationHandleType[value]
-    except KeyError:
-        return value
+    member = _members_cudaMemAllocationHandleType.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaGraphMemAttributeType'] = ((('cudaGraphMemAttrUsedMemCurrent', cyruntime.cudaGraphMemAttrUsedMemCurrent), ('cudaGraphMemAttrUsedMemHigh', cyruntime.cudaGraphMemAttrUsedMemHigh), ('cudaGraphMemAttrReservedMemCurrent', cyruntime.cudaGraphMemAttrReservedMemCurrent), ('cudaGraphMemAttrReservedMemHigh', cyruntime.cudaGraphMemAttrReservedMemHigh),), 'Graph memory attributes')
-cdef object _members_cudaGraphMemAttributeType = None
+cdef dict _members_cudaGraphMemAttributeType = None
 
 cdef inline object _enum_cudaGraphMemAttributeType(int value):
+    # the member of cudaGraphMemAttributeType with this value, or the int where it has none
     global _members_cudaGraphMemAttributeType
     if _members_cudaGraphMemAttributeType is None:
         _members_cudaGraphMemAttributeType = _enum_class('cudaGraphMemAttributeType')._value2member_map_
-    try:
-        return _members_cudaGraphMemAttributeType[value]
-    except KeyError:
-        return value
+    member = _members_cudaGraphMemAttributeType.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaMemcpyFlags'] = ((('cudaMemcpyFlagDefault', cyruntime.cudaMemcpyFlagDefault), ('cudaMemcpyFlagPreferOverlapWithCompute', cyruntime.cudaMemcpyFlagPreferOverlapWithCompute),), 'Flags to specify for copies within a batch. For more details see cudaMemcpyBatchAsync.')
-cdef object _members_cudaMemcpyFlags = None
+cdef dict _members_cudaMemcpyFlags = None
 
 cdef inline object _enum_cudaMemcpyFlags(int value):
+    # the member of cudaMemcpyFlags with this value, or the int where it has none
     global _members_cudaMemcpyFlags
     if _members_cudaMemcpyFlags is None:
         _members_cudaMemcpyFlags = _enum_class('cudaMemcpyFlags')._value2member_map_
-    try:
-        return _members_cudaMemcpyFlags[value]
-    except KeyError:
-        return value
+    member = _members_cudaMemcpyFlags.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaMemcpySrcAccessOrder'] = ((('cudaMemcpySrcAccessOrderInvalid', cyruntime.cudaMemcpySrcAccessOrderInvalid), ('cudaMemcpySrcAccessOrderStream', cyruntime.cudaMemcpySrcAccessOrderStream), ('cudaMemcpySrcAccessOrderDuringApiCall', cyruntime.cudaMemcpySrcAccessOrderDuringApiCall), ('cudaMemcpySrcAccessOrderAny', cyruntime.cudaMemcpySrcAccessOrderAny), ('cudaMemcpySrcAccessOrderMax', cyruntime.cudaMemcpySrcAccessOrderMax),), 'The values of cudaMemcpySrcAccessOrder.')
-cdef object _members_cudaMemcpySrcAccessOrder = None
+cdef dict _members_cudaMemcpySrcAccessOrder = None
 
 cdef inline object _enum_cudaMemcpySrcAccessOrder(int value):
+    # the member of cudaMemcpySrcAccessOrder with this value, or the int where it has none
     global _members_cudaMemcpySrcAccessOrder
     if _members_cudaMemcpySrcAccessOrder is None:
         _members_cudaMemcpySrcAccessOrder = _enum_class('cudaMemcpySrcAccessOrder')._value2member_map_
-    try:
-        return _members_cudaMemcpySrcAccessOrder[value]
-    except KeyError:
-        return value
+    member = _members_cudaMemcpySrcAccessOrder.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaMemcpy3DOperandType'] = ((('cudaMemcpyOperandTypePointer', cyruntime.cudaMemcpyOperandTypePointer), ('cudaMemcpyOperandTypeArray', cyruntime.cudaMemcpyOperandTypeArray), ('cudaMemcpyOperandTypeMax', cyruntime.cudaMemcpyOperandTypeMax),), 'These flags allow applications to convey the operand type for individual copies specified in\ncudaMemcpy3DBatchAsync.')
-cdef object _members_cudaMemcpy3DOperandType = None
+cdef dict _members_cudaMemcpy3DOperandType = None
 
 cdef inline object _enum_cudaMemcpy3DOperandType(int value):
+    # the member of cudaMemcpy3DOperandType with this value, or the int where it has none
     global _members_cudaMemcpy3DOperandType
     if _members_cudaMemcpy3DOperandType is None:
         _members_cudaMemcpy3DOperandType = _enum_class('cudaMemcpy3DOperandType')._value2member_map_
-    try:
-        return _members_cudaMemcpy3DOperandType[value]
-    except KeyError:
-        return value
+    member = _members_cudaMemcpy3DOperandType.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaDeviceP2PAttr'] = ((('cudaDevP2PAttrPerformanceRank', cyruntime.cudaDevP2PAttrPerformanceRank), ('cudaDevP2PAttrAccessSupported', cyruntime.cudaDevP2PAttrAccessSupported), ('cudaDevP2PAttrNativeAtomicSupported', cyruntime.cudaDevP2PAttrNativeAtomicSupported), ('cudaDevP2PAttrCudaArrayAccessSupported', cyruntime.cudaDevP2PAttrCudaArrayAccessSupported), ('cudaDevP2PAttrOnlyPartialNativeAtomicSupported', cyruntime.cudaDevP2PAttrOnlyPartialNativeAtomicSupported),), 'CUDA device P2P attributes')
-cdef object _members_cudaDeviceP2PAttr = None
+cdef dict _members_cudaDeviceP2PAttr = None
 
 cdef inline object _enum_cudaDeviceP2PAttr(int value):
+    # the member of cudaDeviceP2PAttr with this value, or the int where it has none
     global _members_cudaDeviceP2PAttr
     if _members_cudaDeviceP2PAttr is None:
         _members_cudaDeviceP2PAttr = _enum_class('cudaDeviceP2PAttr')._value2member_map_
-    try:
-        return _members_cudaDeviceP2PAttr[value]
-    except KeyError:
-        return value
+    member = _members_cudaDeviceP2PAttr.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaAtomicOperation'] = ((('cudaAtomicOperationIntegerAdd', cyruntime.cudaAtomicOperationIntegerAdd), ('cudaAtomicOperationIntegerMin', cyruntime.cudaAtomicOperationIntegerMin), ('cudaAtomicOperationIntegerMax', cyruntime.cudaAtomicOperationIntegerMax), ('cudaAtomicOperationIntegerIncrement', cyruntime.cudaAtomicOperationIntegerIncrement), ('cudaAtomicOperationIntegerDecrement', cyruntime.cudaAtomicOperationIntegerDecrement), ('cudaAtomicOperationAnd', cyruntime.cudaAtomicOperationAnd), ('cudaAtomicOperationOr', cyruntime.cudaAtomicOperationOr), ('cudaAtomicOperationXOR', cyruntime.cudaAtomicOperationXOR), ('cudaAtomicOperationExchange', cyruntime.cudaAtomicOperationExchange), ('cudaAtomicOperationCAS', cyruntime.cudaAtomicOperationCAS), ('cudaAtomicOperationFloatAdd', cyruntime.cudaAtomicOperationFloatAdd), ('cudaAtomicOperationFloatMin', cyruntime.cudaAtomicOperationFloatMin), ('cudaAtomicOperationFloatMax', cyruntime.cudaAtomicOperationFloatMax),), 'CUDA-valid Atomic Operations')
-cdef object _members_cudaAtomicOperation = None
+cdef dict _members_cudaAtomicOperation = None
 
 cdef inline object _enum_cudaAtomicOperation(int value):
+    # the member of cudaAtomicOperation with this value, or the int where it has none
     global _members_cudaAtomicOperation
     if _members_cudaAtomicOperation is None:
         _members_cudaAtomicOperation = _enum_class('cudaAtomicOperation')._value2member_map_
-    try:
-        return _members_cudaAtomicOperation[value]
-    except KeyError:
-        return value
+    member = _members_cudaAtomicOperation.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaAtomicOperationCapability'] = ((('cudaAtomicCapabilitySigned', cyruntime.cudaAtomicCapabilitySigned), ('cudaAtomicCapabilityUnsigned', cyruntime.cudaAtomicCapabilityUnsigned), ('cudaAtomicCapabilityReduction', cyruntime.cudaAtomicCapabilityReduction), ('cudaAtomicCapabilityScalar32', cyruntime.cudaAtomicCapabilityScalar32), ('cudaAtomicCapabilityScalar64', cyruntime.cudaAtomicCapabilityScalar64), ('cudaAtomicCapabilityScalar128', cyruntime.cudaAtomicCapabilityScalar128), ('cudaAtomicCapabilityVector32x4', cyruntime.cudaAtomicCapabilityVector32x4),), 'CUDA-valid Atomic Operation capabilities')
-cdef object _members_cudaAtomicOperationCapability = None
+cdef dict _members_cudaAtomicOperationCapability = None
 
 cdef inline object _enum_cudaAtomicOperationCapability(int value):
+    # the member of cudaAtomicOperationCapability with this value, or the int where it has none
     global _members_cudaAtomicOperationCapability
     if _members_cudaAtomicOperationCapability is None:
         _members_cudaAtomicOperationCapability = _enum_class('cudaAtomicOperationCapability')._value2member_map_
-    try:
-        return _members_cudaAtomicOperationCapability[value]
-    except KeyError:
-        return value
+    member = _members_cudaAtomicOperationCapability.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaExternalMemoryHandleType'] = ((('cudaExternalMemoryHandleTypeOpaqueFd', cyruntime.cudaExternalMemoryHandleTypeOpaqueFd), ('cudaExternalMemoryHandleTypeOpaqueWin32', cyruntime.cudaExternalMemoryHandleTypeOpaqueWin32), ('cudaExternalMemoryHandleTypeOpaqueWin32Kmt', cyruntime.cudaExternalMemoryHandleTypeOpaqueWin32Kmt), ('cudaExternalMemoryHandleTypeD3D12Heap', cyruntime.cudaExternalMemoryHandleTypeD3D12Heap), ('cudaExternalMemoryHandleTypeD3D12Resource', cyruntime.cudaExternalMemoryHandleTypeD3D12Resource), ('cudaExternalMemoryHandleTypeD3D11Resource', cyruntime.cudaExternalMemoryHandleTypeD3D11Resource), ('cudaExternalMemoryHandleTypeD3D11ResourceKmt', cyruntime.cudaExternalMemoryHandleTypeD3D11ResourceKmt), ('cudaExternalMemoryHandleTypeNvSciBuf', cyruntime.cudaExternalMemoryHandleTypeNvSciBuf),), 'External memory handle types')
-cdef object _members_cudaExternalMemoryHandleType = None
+cdef dict _members_cudaExternalMemoryHandleType = None
 
 cdef inline object _enum_cudaExternalMemoryHandleType(int value):
+    # the member of cudaExternalMemoryHandleType with this value, or the int where it has none
     global _members_cudaExternalMemoryHandleType
     if _members_cudaExternalMemoryHandleType is None:
         _members_cudaExternalMemoryHandleType = _enum_class('cudaExternalMemoryHandleType')._value2member_map_
-    try:
-        return _members_cudaExternalMemoryHandleType[value]
-    except KeyError:
-        return value
+    member = _members_cudaExternalMemoryHandleType.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaExternalSemaphoreHandleType'] = ((('cudaExternalSemaphoreHandleTypeOpaqueFd', cyruntime.cudaExternalSemaphoreHandleTypeOpaqueFd), ('cudaExternalSemaphoreHandleTypeOpaqueWin32', cyruntime.cudaExternalSemaphoreHandleTypeOpaqueWin32), ('cudaExternalSemaphoreHandleTypeOpaqueWin32Kmt', cyruntime.cudaExternalSemaphoreHandleTypeOpaqueWin32Kmt), ('cudaExternalSemaphoreHandleTypeD3D12Fence', cyruntime.cudaExternalSemaphoreHandleTypeD3D12Fence), ('cudaExternalSemaphoreHandleTypeD3D11Fence', cyruntime.cudaExternalSemaphoreHandleTypeD3D11Fence), ('cudaExternalSemaphoreHandleTypeNvSciSync', cyruntime.cudaExternalSemaphoreHandleTypeNvSciSync), ('cudaExternalSemaphoreHandleTypeKeyedMutex', cyruntime.cudaExternalSemaphoreHandleTypeKeyedMutex), ('cudaExternalSemaphoreHandleTypeKeyedMutexKmt', cyruntime.cudaExternalSemaphoreHandleTypeKeyedMutexKmt), ('cudaExternalSemaphoreHandleTypeTimelineSemaphoreFd', cyruntime.cudaExternalSemaphoreHandleTypeTimelineSemaphoreFd), ('cudaExternalSemaphoreHandleTypeTimelineSemaphoreWin32', cyruntime.cudaExternalSemaphoreHandleTypeTimelineSemaphoreWin32),), 'External semaphore handle types')
-cdef object _members_cudaExternalSemaphoreHandleType = None
+cdef dict _members_cudaExternalSemaphoreHandleType = None
 
 cdef inline object _enum_cudaExternalSemaphoreHandleType(int value):
+    # the member of cudaExternalSemaphoreHandleType with this value, or the int where it has none
     global _members_cudaExternalSemaphoreHandleType
     if _members_cudaExternalSemaphoreHandleType is None:
         _members_cudaExternalSemaphoreHandleType = _enum_class('cudaExternalSemaphoreHandleType')._value2member_map_
-    try:
-        return _members_cudaExternalSemaphoreHandleType[value]
-    except KeyError:
-        return value
+    member = _members_cudaExternalSemaphoreHandleType.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaJitOption'] = ((('cudaJitMaxRegisters', cyruntime.cudaJitMaxRegisters), ('cudaJitThreadsPerBlock', cyruntime.cudaJitThreadsPerBlock), ('cudaJitWallTime', cyruntime.cudaJitWallTime), ('cudaJitInfoLogBuffer', cyruntime.cudaJitInfoLogBuffer), ('cudaJitInfoLogBufferSizeBytes', cyruntime.cudaJitInfoLogBufferSizeBytes), ('cudaJitErrorLogBuffer', cyruntime.cudaJitErrorLogBuffer), ('cudaJitErrorLogBufferSizeBytes', cyruntime.cudaJitErrorLogBufferSizeBytes), ('cudaJitOptimizationLevel', cyruntime.cudaJitOptimizationLevel), ('cudaJitFallbackStrategy', cyruntime.cudaJitFallbackStrategy), ('cudaJitGenerateDebugInfo', cyruntime.cudaJitGenerateDebugInfo), ('cudaJitLogVerbose', cyruntime.cudaJitLogVerbose), ('cudaJitGenerateLineInfo', cyruntime.cudaJitGenerateLineInfo), ('cudaJitCacheMode', cyruntime.cudaJitCacheMode), ('cudaJitPositionIndependentCode', cyruntime.cudaJitPositionIndependentCode), ('cudaJitMinCtaPerSm', cyruntime.cudaJitMinCtaPerSm), ('cudaJitMaxThreadsPerBlock', cyruntime.cudaJitMaxThreadsPerBlock), ('cudaJitOverrideDirectiveValues', cyruntime.cudaJitOverrideDirectiveValues),), 'Online compiler and linker options')
-cdef object _members_cudaJitOption = None
+cdef dict _members_cudaJitOption = None
 
 cdef inline object _enum_cudaJitOption(int value):
+    # the member of cudaJitOption with this value, or the int where it has none
     global _members_cudaJitOption
     if _members_cudaJitOption is None:
         _members_cudaJitOption = _enum_class('cudaJitOption')._value2member_map_
-    try:
-        return _members_cudaJitOption[value]
-    except KeyError:
-        return value
+    member = _members_cudaJitOption.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaLibraryOption'] = ((('cudaLibraryHostUniversalFunctionAndDataTable', cyruntime.cudaLibraryHostUniversalFunctionAndDataTable), ('cudaLibraryBinaryIsPreserved', cyruntime.cudaLibraryBinaryIsPreserved),), 'Library options to be specified with cudaLibraryLoadData() or cudaLibraryLoadFromFile()')
-cdef object _members_cudaLibraryOption = None
+cdef dict _members_cudaLibraryOption = None
 
 cdef inline object _enum_cudaLibraryOption(int value):
+    # the member of cudaLibraryOption with this value, or the int where it has none
     global _members_cudaLibraryOption
     if _members_cudaLibraryOption is None:
         _members_cudaLibraryOption = _enum_class('cudaLibraryOption')._value2member_map_
-    try:
-        return _members_cudaLibraryOption[value]
-    except KeyError:
-        return value
+    member = _members_cudaLibraryOption.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaJit_CacheMode'] = ((('cudaJitCacheOptionNone', cyruntime.cudaJitCacheOptionNone), ('cudaJitCacheOptionCG', cyruntime.cudaJitCacheOptionCG), ('cudaJitCacheOptionCA', cyruntime.cudaJitCacheOptionCA),), 'Caching modes for dlcm')
-cdef object _members_cudaJit_CacheMode = None
+cdef dict _members_cudaJit_CacheMode = None
 
 cdef inline object _enum_cudaJit_CacheMode(int value):
+    # the member of cudaJit_CacheMode with this value, or the int where it has none
     global _members_cudaJit_CacheMode
     if _members_cudaJit_CacheMode is None:
         _members_cudaJit_CacheMode = _enum_class('cudaJit_CacheMode')._value2member_map_
-    try:
-        return _members_cudaJit_CacheMode[value]
-    except KeyError:
-        return value
+    member = _members_cudaJit_CacheMode.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaJit_Fallback'] = ((('cudaPreferPtx', cyruntime.cudaPreferPtx), ('cudaPreferBinary', cyruntime.cudaPreferBinary),), 'Cubin matching fallback strategies')
-cdef object _members_cudaJit_Fallback = None
+cdef dict _members_cudaJit_Fallback = None
 
 cdef inline object _enum_cudaJit_Fallback(int value):
+    # the member of cudaJit_Fallback with this value, or the int where it has none
     global _members_cudaJit_Fallback
     if _members_cudaJit_Fallback is None:
         _members_cudaJit_Fallback = _enum_class('cudaJit_Fallback')._value2member_map_
-    try:
-        return _members_cudaJit_Fallback[value]
-    except KeyError:
-        return value
+    member = _members_cudaJit_Fallback.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaCGScope'] = ((('cudaCGScopeInvalid', cyruntime.cudaCGScopeInvalid), ('cudaCGScopeGrid', cyruntime.cudaCGScopeGrid), ('cudaCGScopeReserved', cyruntime.cudaCGScopeReserved),), 'CUDA cooperative group scope')
-cdef object _members_cudaCGScope = None
+cdef dict _members_cudaCGScope = None
 
 cdef inline object _enum_cudaCGScope(int value):
+    # the member of cudaCGScope with this value, or the int where it has none
     global _members_cudaCGScope
     if _members_cudaCGScope is None:
         _members_cudaCGScope = _enum_class('cudaCGScope')._value2member_map_
-    try:
-        return _members_cudaCGScope[value]
-    except KeyError:
-        return value
+    member = _members_cudaCGScope.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaGraphConditionalHandleFlags'] = ((('cudaGraphCondAssignDefault', cyruntime.cudaGraphCondAssignDefault),), 'The values of cudaGraphConditionalHandleFlags.')
-cdef object _members_cudaGraphConditionalHandleFlags = None
+cdef dict _members_cudaGraphConditionalHandleFlags = None
 
 cdef inline object _enum_cudaGraphConditionalHandleFlags(int value):
+    # the member of cudaGraphConditionalHandleFlags with this value, or the int where it has none
     global _members_cudaGraphConditionalHandleFlags
     if _members_cudaGraphConditionalHandleFlags is None:
         _members_cudaGraphConditionalHandleFlags = _enum_class('cudaGraphConditionalHandleFlags')._value2member_map_
-    try:
-        return _members_cudaGraphConditionalHandleFlags[value]
-    except KeyError:
-        return value
+    member = _members_cudaGraphConditionalHandleFlags.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaGraphConditionalNodeType'] = ((('cudaGraphCondTypeIf', cyruntime.cudaGraphCondTypeIf), ('cudaGraphCondTypeWhile', cyruntime.cudaGraphCondTypeWhile), ('cudaGraphCondTypeSwitch', cyruntime.cudaGraphCondTypeSwitch),), 'CUDA conditional node types')
-cdef object _members_cudaGraphConditionalNodeType = None
+cdef dict _members_cudaGraphConditionalNodeType = None
 
 cdef inline object _enum_cudaGraphConditionalNodeType(int value):
+    # the member of cudaGraphConditionalNodeType with this value, or the int where it has none
     global _members_cudaGraphConditionalNodeType
     if _members_cudaGraphConditionalNodeType is None:
         _members_cudaGraphConditionalNodeType = _enum_class('cudaGraphConditionalNodeType')._value2member_map_
-    try:
-        return _members_cudaGraphConditionalNodeType[value]
-    except KeyError:
-        return value
+    member = _members_cudaGraphConditionalNodeType.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaGraphNodeType'] = ((('cudaGraphNodeTypeKernel', cyruntime.cudaGraphNodeTypeKernel), ('cudaGraphNodeTypeMemcpy', cyruntime.cudaGraphNodeTypeMemcpy), ('cudaGraphNodeTypeMemset', cyruntime.cudaGraphNodeTypeMemset), ('cudaGraphNodeTypeHost', cyruntime.cudaGraphNodeTypeHost), ('cudaGraphNodeTypeGraph', cyruntime.cudaGraphNodeTypeGraph), ('cudaGraphNodeTypeEmpty', cyruntime.cudaGraphNodeTypeEmpty), ('cudaGraphNodeTypeWaitEvent', cyruntime.cudaGraphNodeTypeWaitEvent), ('cudaGraphNodeTypeEventRecord', cyruntime.cudaGraphNodeTypeEventRecord), ('cudaGraphNodeTypeExtSemaphoreSignal', cyruntime.cudaGraphNodeTypeExtSemaphoreSignal), ('cudaGraphNodeTypeExtSemaphoreWait', cyruntime.cudaGraphNodeTypeExtSemaphoreWait), ('cudaGraphNodeTypeMemAlloc', cyruntime.cudaGraphNodeTypeMemAlloc), ('cudaGraphNodeTypeMemFree', cyruntime.cudaGraphNodeTypeMemFree), ('cudaGraphNodeTypeConditional', cyruntime.cudaGraphNodeTypeConditional), ('cudaGraphNodeTypeCount', cyruntime.cudaGraphNodeTypeCount),), 'CUDA Graph node types')
-cdef object _members_cudaGraphNodeType = None
+cdef dict _members_cudaGraphNodeType = None
 
 cdef inline object _enum_cudaGraphNodeType(int value):
+    # the member of cudaGraphNodeType with this value, or the int where it has none
     global _members_cudaGraphNodeType
     if _members_cudaGraphNodeType is None:
         _members_cudaGraphNodeType = _enum_class('cudaGraphNodeType')._value2member_map_
-    try:
-        return _members_cudaGraphNodeType[value]
-    except KeyError:
-        return value
+    member = _members_cudaGraphNodeType.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaGraphChildGraphNodeOwnership'] = ((('cudaGraphChildGraphOwnershipClone', cyruntime.cudaGraphChildGraphOwnershipClone), ('cudaGraphChildGraphOwnershipMove', cyruntime.cudaGraphChildGraphOwnershipMove),), 'Child graph node ownership')
-cdef object _members_cudaGraphChildGraphNodeOwnership = None
+cdef dict _members_cudaGraphChildGraphNodeOwnership = None
 
 cdef inline object _enum_cudaGraphChildGraphNodeOwnership(int value):
+    # the member of cudaGraphChildGraphNodeOwnership with this value, or the int where it has none
     global _members_cudaGraphChildGraphNodeOwnership
     if _members_cudaGraphChildGraphNodeOwnership is None:
         _members_cudaGraphChildGraphNodeOwnership = _enum_class('cudaGraphChildGraphNodeOwnership')._value2member_map_
-    try:
-        return _members_cudaGraphChildGraphNodeOwnership[value]
-    except KeyError:
-        return value
+    member = _members_cudaGraphChildGraphNodeOwnership.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaGraphDependencyType'] = ((('cudaGraphDependencyTypeDefault', cyruntime.cudaGraphDependencyTypeDefault), ('cudaGraphDependencyTypeProgrammatic', cyruntime.cudaGraphDependencyTypeProgrammatic),), 'Type annotations that can be applied to graph edges as part of cudaGraphEdgeData.')
-cdef object _members_cudaGraphDependencyType = None
+cdef dict _members_cudaGraphDependencyType = None
 
 cdef inline object _enum_cudaGraphDependencyType(int value):
+    # the member of cudaGraphDependencyType with this value, or the int where it has none
     global _members_cudaGraphDependencyType
     if _members_cudaGraphDependencyType is None:
         _members_cudaGraphDependencyType = _enum_class('cudaGraphDependencyType')._value2member_map_
-    try:
-        return _members_cudaGraphDependencyType[value]
-    except KeyError:
-        return value
+    member = _members_cudaGraphDependencyType.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaGraphExecUpdateResult'] = ((('cudaGraphExecUpdateSuccess', cyruntime.cudaGraphExecUpdateSuccess), ('cudaGraphExecUpdateError', cyruntime.cudaGraphExecUpdateError), ('cudaGraphExecUpdateErrorTopologyChanged', cyruntime.cudaGraphExecUpdateErrorTopologyChanged), ('cudaGraphExecUpdateErrorNodeTypeChanged', cyruntime.cudaGraphExecUpdateErrorNodeTypeChanged), ('cudaGraphExecUpdateErrorFunctionChanged', cyruntime.cudaGraphExecUpdateErrorFunctionChanged), ('cudaGraphExecUpdateErrorParametersChanged', cyruntime.cudaGraphExecUpdateErrorParametersChanged), ('cudaGraphExecUpdateErrorNotSupported', cyruntime.cudaGraphExecUpdateErrorNotSupported), ('cudaGraphExecUpdateErrorUnsupportedFunctionChange', cyruntime.cudaGraphExecUpdateErrorUnsupportedFunctionChange), ('cudaGraphExecUpdateErrorAttributesChanged', cyruntime.cudaGraphExecUpdateErrorAttributesChanged),), 'CUDA Graph Update error types')
-cdef object _members_cudaGraphExecUpdateResult = None
+cdef dict _members_cudaGraphExecUpdateResult = None
 
 cdef inline object _enum_cudaGraphExecUpdateResult(int value):
+    # the member of cudaGraphExecUpdateResult with this value, or the int where it has none
     global _members_cudaGraphExecUpdateResult
     if _members_cudaGraphExecUpdateResult is None:
         _members_cudaGraphExecUpdateResult = _enum_class('cudaGraphExecUpdateResult')._value2member_map_
-    try:
-        return _members_cudaGraphExecUpdateResult[value]
-    except KeyError:
-        return value
+    member = _members_cudaGraphExecUpdateResult.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaGraphInstantiateResult'] = ((('cudaGraphInstantiateSuccess', cyruntime.cudaGraphInstantiateSuccess), ('cudaGraphInstantiateError', cyruntime.cudaGraphInstantiateError), ('cudaGraphInstantiateInvalidStructure', cyruntime.cudaGraphInstantiateInvalidStructure), ('cudaGraphInstantiateNodeOperationNotSupported', cyruntime.cudaGraphInstantiateNodeOperationNotSupported), ('cudaGraphInstantiateMultipleDevicesNotSupported', cyruntime.cudaGraphInstantiateMultipleDevicesNotSupported), ('cudaGraphInstantiateConditionalHandleUnused', cyruntime.cudaGraphInstantiateConditionalHandleUnused),), 'Graph instantiation results')
-cdef object _members_cudaGraphInstantiateResult = None
+cdef dict _members_cudaGraphInstantiateResult = None
 
 cdef inline object _enum_cudaGraphInstantiateResult(int value):
+    # the member of cudaGraphInstantiateResult with this value, or the int where it has none
     global _members_cudaGraphInstantiateResult
     if _members_cudaGraphInstantiateResult is None:
         _members_cudaGraphInstantiateResult = _enum_class('cudaGraphInstantiateResult')._value2member_map_
-    try:
-        return _members_cudaGraphInstantiateResult[value]
-    except KeyError:
-        return value
+    member = _members_cudaGraphInstantiateResult.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaGraphKernelNodeField'] = ((('cudaGraphKernelNodeFieldInvalid', cyruntime.cudaGraphKernelNodeFieldInvalid), ('cudaGraphKernelNodeFieldGridDim', cyruntime.cudaGraphKernelNodeFieldGridDim), ('cudaGraphKernelNodeFieldParam', cyruntime.cudaGraphKernelNodeFieldParam), ('cudaGraphKernelNodeFieldEnabled', cyruntime.cudaGraphKernelNodeFieldEnabled),), 'Specifies the field to update when performing multiple node updates from the device')
-cdef object _members_cudaGraphKernelNodeField = None
+cdef dict _members_cudaGraphKernelNodeField = None
 
 cdef inline object _enum_cudaGraphKernelNodeField(int value):
+    # the member of cudaGraphKernelNodeField with this value, or the int where it has none
     global _members_cudaGraphKernelNodeField
     if _members_cudaGraphKernelNodeField is None:
         _members_cudaGraphKernelNodeField = _enum_class('cudaGraphKernelNodeField')._value2member_map_
-    try:
-        return _members_cudaGraphKernelNodeField[value]
-    except KeyError:
-        return value
+    member = _members_cudaGraphKernelNodeField.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaGetDriverEntryPointFlags'] = ((('cudaEnableDefault', cyruntime.cudaEnableDefault), ('cudaEnableLegacyStream', cyruntime.cudaEnableLegacyStream), ('cudaEnablePerThreadDefaultStream', cyruntime.cudaEnablePerThreadDefaultStream),), 'Flags to specify search options to be used with cudaGetDriverEntryPoint For more details see\ncuGetProcAddress')
-cdef object _members_cudaGetDriverEntryPointFlags = None
+cdef dict _members_cudaGetDriverEntryPointFlags = None
 
 cdef inline object _enum_cudaGetDriverEntryPointFlags(int value):
+    # the member of cudaGetDriverEntryPointFlags with this value, or the int where it has none
     global _members_cudaGetDriverEntryPointFlags
     if _members_cudaGetDriverEntryPointFlags is None:
         _members_cudaGetDriverEntryPointFlags = _enum_class('cudaGetDriverEntryPointFlags')._value2member_map_
-    try:
-        return _members_cudaGetDriverEntryPointFlags[value]
-    except KeyError:
-        return value
+    member = _members_cudaGetDriverEntryPointFlags.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaDriverEntryPointQueryResult'] = ((('cudaDriverEntryPointSuccess', cyruntime.cudaDriverEntryPointSuccess), ('cudaDriverEntryPointSymbolNotFound', cyruntime.cudaDriverEntryPointSymbolNotFound), ('cudaDriverEntryPointVersionNotSufficent', cyruntime.cudaDriverEntryPointVersionNotSufficent),), 'Enum for status from obtaining driver entry points, used with cudaApiGetDriverEntryPoint')
-cdef object _members_cudaDriverEntryPointQueryResult = None
+cdef dict _members_cudaDriverEntryPointQueryResult = None
 
 cdef inline object _enum_cudaDriverEntryPointQueryResult(int value):
+    # the member of cudaDriverEntryPointQueryResult with this value, or the int where it has none
     global _members_cudaDriverEntryPointQueryResult
     if _members_cudaDriverEntryPointQueryResult is None:
         _members_cudaDriverEntryPointQueryResult = _enum_class('cudaDriverEntryPointQueryResult')._value2member_map_
-    try:
-        return _members_cudaDriverEntryPointQueryResult[value]
-    except KeyError:
-        return value
+    member = _members_cudaDriverEntryPointQueryResult.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaGraphDebugDotFlags'] = ((('cudaGraphDebugDotFlagsVerbose', cyruntime.cudaGraphDebugDotFlagsVerbose), ('cudaGraphDebugDotFlagsKernelNodeParams', cyruntime.cudaGraphDebugDotFlagsKernelNodeParams), ('cudaGraphDebugDotFlagsMemcpyNodeParams', cyruntime.cudaGraphDebugDotFlagsMemcpyNodeParams), ('cudaGraphDebugDotFlagsMemsetNodeParams', cyruntime.cudaGraphDebugDotFlagsMemsetNodeParams), ('cudaGraphDebugDotFlagsHostNodeParams', cyruntime.cudaGraphDebugDotFlagsHostNodeParams), ('cudaGraphDebugDotFlagsEventNodeParams', cyruntime.cudaGraphDebugDotFlagsEventNodeParams), ('cudaGraphDebugDotFlagsExtSemasSignalNodeParams', cyruntime.cudaGraphDebugDotFlagsExtSemasSignalNodeParams), ('cudaGraphDebugDotFlagsExtSemasWaitNodeParams', cyruntime.cudaGraphDebugDotFlagsExtSemasWaitNodeParams), ('cudaGraphDebugDotFlagsKernelNodeAttributes', cyruntime.cudaGraphDebugDotFlagsKernelNodeAttributes), ('cudaGraphDebugDotFlagsHandles', cyruntime.cudaGraphDebugDotFlagsHandles), ('cudaGraphDebugDotFlagsConditionalNodeParams', cyruntime.cudaGraphDebugDotFlagsConditionalNodeParams),), 'CUDA Graph debug write options')
-cdef object _members_cudaGraphDebugDotFlags = None
+cdef dict _members_cudaGraphDebugDotFlags = None
 
 cdef inline object _enum_cudaGraphDebugDotFlags(int value):
+    # the member of cudaGraphDebugDotFlags with this value, or the int where it has none
     global _members_cudaGraphDebugDotFlags
     if _members_cudaGraphDebugDotFlags is None:
         _members_cudaGraphDebugDotFlags = _enum_class('cudaGraphDebugDotFlags')._value2member_map_
-    try:
-        return _members_cudaGraphDebugDotFlags[value]
-    except KeyError:
-        return value
+    member = _members_cudaGraphDebugDotFlags.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaGraphInstantiateFlags'] = ((('cudaGraphInstantiateFlagAutoFreeOnLaunch', cyruntime.cudaGraphInstantiateFlagAutoFreeOnLaunch), ('cudaGraphInstantiateFlagUpload', cyruntime.cudaGraphInstantiateFlagUpload), ('cudaGraphInstantiateFlagDeviceLaunch', cyruntime.cudaGraphInstantiateFlagDeviceLaunch), ('cudaGraphInstantiateFlagUseNodePriority', cyruntime.cudaGraphInstantiateFlagUseNodePriority),), 'Flags for instantiating a graph')
-cdef object _members_cudaGraphInstantiateFlags = None
+cdef dict _members_cudaGraphInstantiateFlags = None
 
 cdef inline object _enum_cudaGraphInstantiateFlags(int value):
+    # the member of cudaGraphInstantiateFlags with this value, or the int where it has none
     global _members_cudaGraphInstantiateFlags
     if _members_cudaGraphInstantiateFlags is None:
         _members_cudaGraphInstantiateFlags = _enum_class('cudaGraphInstantiateFlags')._value2member_map_
-    try:
-        return _members_cudaGraphInstantiateFlags[value]
-    except KeyError:
-        return value
+    member = _members_cudaGraphInstantiateFlags.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaLaunchMemSyncDomain'] = ((('cudaLaunchMemSyncDomainDefault', cyruntime.cudaLaunchMemSyncDomainDefault), ('cudaLaunchMemSyncDomainRemote', cyruntime.cudaLaunchMemSyncDomainRemote),), 'Memory Synchronization Domain A kernel can be launched in a specified memory synchronization\ndomain that affects all memory operations issued by that kernel. A memory barrier issued in one\ndomain will only order memory operations in that domain, thus eliminating latency increase from\nmemory barriers ordering unrelated traffic. By default, kernels are launched in domain 0.\nKernel launched with cudaLaunchMemSyncDomainRemote will have a different domain ID. User may\nalso alter the domain ID with cudaLaunchMemSyncDomainMap for a specific stream / graph node /\nkernel launch. See cudaLaunchAttributeMemSyncDomain, cudaStreamSetAttribute,\ncudaLaunchKernelEx, cudaGraphKernelNodeSetAttribute. Memory operations done in kernels launched\nin different domains are considered system-scope distanced. In other words, a GPU scoped memory\nsynchronization is not sufficient for memory order to be observed by kernels in another memory\nsynchronization domain even if they are on the same GPU.')
-cdef object _members_cudaLaunchMemSyncDomain = None
+cdef dict _members_cudaLaunchMemSyncDomain = None
 
 cdef inline object _enum_cudaLaunchMemSyncDomain(int value):
+    # the member of cudaLaunchMemSyncDomain with this value, or the int where it has none
     global _members_cudaLaunchMemSyncDomain
     if _members_cudaLaunchMemSyncDomain is None:
         _members_cudaLaunchMemSyncDomain = _enum_class('cudaLaunchMemSyncDomain')._value2member_map_
-    try:
-        return _members_cudaLaunchMemSyncDomain[value]
-    except KeyError:
-        return value
+    member = _members_cudaLaunchMemSyncDomain.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaLaunchAttributeID'] = ((('cudaLaunchAttributeIgnore', cyruntime.cudaLaunchAttributeIgnore), ('cudaLaunchAttributeAccessPolicyWindow', cyruntime.cudaLaunchAttributeAccessPolicyWindow), ('cudaLaunchAttributeCooperative', cyruntime.cudaLaunchAttributeCooperative), ('cudaLaunchAttributeSynchronizationPolicy', cyruntime.cudaLaunchAttributeSynchronizationPolicy), ('cudaLaunchAttributeClusterDimension', cyruntime.cudaLaunchAttributeClusterDimension), ('cudaLaunchAttributeClusterSchedulingPolicyPreference', cyruntime.cudaLaunchAttributeClusterSchedulingPolicyPreference), ('cudaLaunchAttributeProgrammaticStreamSerialization', cyruntime.cudaLaunchAttributeProgrammaticStreamSerialization), ('cudaLaunchAttributeProgrammaticEvent', cyruntime.cudaLaunchAttributeProgrammaticEvent), ('cudaLaunchAttributePriority', cyruntime.cudaLaunchAttributePriority), ('cudaLaunchAttributeMemSyncDomainMap', cyruntime.cudaLaunchAttributeMemSyncDomainMap), ('cudaLaunchAttributeMemSyncDomain', cyruntime.cudaLaunchAttributeMemSyncDomain), ('cudaLaunchAttributePreferredClusterDimension', cyruntime.cudaLaunchAttributePreferredClusterDimension), ('cudaLaunchAttributeLaunchCompletionEvent', cyruntime.cudaLaunchAttributeLaunchCompletionEvent), ('cudaLaunchAttributeDeviceUpdatableKernelNode', cyruntime.cudaLaunchAttributeDeviceUpdatableKernelNode), ('cudaLaunchAttributePreferredSharedMemoryCarveout', cyruntime.cudaLaunchAttributePreferredSharedMemoryCarveout), ('cudaLaunchAttributeNvlinkUtilCentricScheduling', cyruntime.cudaLaunchAttributeNvlinkUtilCentricScheduling),), 'Launch attributes enum; used as id field of cudaLaunchAttribute')
-cdef object _members_cudaLaunchAttributeID = None
+cdef dict _members_cudaLaunchAttributeID = None
 
 cdef inline object _enum_cudaLaunchAttributeID(int value):
+    # the member of cudaLaunchAttributeID with this value, or the int where it has none
     global _members_cudaLaunchAttributeID
     if _members_cudaLaunchAttributeID is None:
         _members_cudaLaunchAttributeID = _enum_class('cudaLaunchAttributeID')._value2member_map_
-    try:
-        return _members_cudaLaunchAttributeID[value]
-    except KeyError:
-        return value
+    member = _members_cudaLaunchAttributeID.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaDeviceNumaConfig'] = ((('cudaDeviceNumaConfigNone', cyruntime.cudaDeviceNumaConfigNone), ('cudaDeviceNumaConfigNumaNode', cyruntime.cudaDeviceNumaConfigNumaNode),), 'CUDA device NUMA config')
-cdef object _members_cudaDeviceNumaConfig = None
+cdef dict _members_cudaDeviceNumaConfig = None
 
 cdef inline object _enum_cudaDeviceNumaConfig(int value):
+    # the member of cudaDeviceNumaConfig with this value, or the int where it has none
     global _members_cudaDeviceNumaConfig
     if _members_cudaDeviceNumaConfig is None:
         _members_cudaDeviceNumaConfig = _enum_class('cudaDeviceNumaConfig')._value2member_map_
-    try:
-        return _members_cudaDeviceNumaConfig[value]
-    except KeyError:
-        return value
+    member = _members_cudaDeviceNumaConfig.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaAsyncNotificationType'] = ((('cudaAsyncNotificationTypeOverBudget', cyruntime.cudaAsyncNotificationTypeOverBudget),), 'Types of async notification that can occur')
-cdef object _members_cudaAsyncNotificationType = None
+cdef dict _members_cudaAsyncNotificationType = None
 
 cdef inline object _enum_cudaAsyncNotificationType(int value):
+    # the member of cudaAsyncNotificationType with this value, or the int where it has none
     global _members_cudaAsyncNotificationType
     if _members_cudaAsyncNotificationType is None:
         _members_cudaAsyncNotificationType = _enum_class('cudaAsyncNotificationType')._value2member_map_
-    try:
-        return _members_cudaAsyncNotificationType[value]
-    except KeyError:
-        return value
+    member = _members_cudaAsyncNotificationType.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaLogLevel'] = ((('cudaLogLevelError', cyruntime.cudaLogLevelError), ('cudaLogLevelWarning', cyruntime.cudaLogLevelWarning),), 'The values of CUDAlogLevel_enum.')
-cdef object _members_cudaLogLevel = None
+cdef dict _members_cudaLogLevel = None
 
 cdef inline object _enum_cudaLogLevel(int value):
+    # the member of cudaLogLevel with this value, or the int where it has none
     global _members_cudaLogLevel
     if _members_cudaLogLevel is None:
         _members_cudaLogLevel = _enum_class('cudaLogLevel')._value2member_map_
-    try:
-        return _members_cudaLogLevel[value]
-    except KeyError:
-        return value
+    member = _members_cudaLogLevel.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaSurfaceBoundaryMode'] = ((('cudaBoundaryModeZero', cyruntime.cudaBoundaryModeZero), ('cudaBoundaryModeClamp', cyruntime.cudaBoundaryModeClamp), ('cudaBoundaryModeTrap', cyruntime.cudaBoundaryModeTrap),), 'CUDA Surface boundary modes')
-cdef object _members_cudaSurfaceBoundaryMode = None
+cdef dict _members_cudaSurfaceBoundaryMode = None
 
 cdef inline object _enum_cudaSurfaceBoundaryMode(int value):
+    # the member of cudaSurfaceBoundaryMode with this value, or the int where it has none
     global _members_cudaSurfaceBoundaryMode
     if _members_cudaSurfaceBoundaryMode is None:
         _members_cudaSurfaceBoundaryMode = _enum_class('cudaSurfaceBoundaryMode')._value2member_map_
-    try:
-        return _members_cudaSurfaceBoundaryMode[value]
-    except KeyError:
-        return value
+    member = _members_cudaSurfaceBoundaryMode.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaSurfaceFormatMode'] = ((('cudaFormatModeForced', cyruntime.cudaFormatModeForced), ('cudaFormatModeAuto', cyruntime.cudaFormatModeAuto),), 'CUDA Surface format modes')
-cdef object _members_cudaSurfaceFormatMode = None
+cdef dict _members_cudaSurfaceFormatMode = None
 
 cdef inline object _enum_cudaSurfaceFormatMode(int value):
+    # the member of cudaSurfaceFormatMode with this value, or the int where it has none
     global _members_cudaSurfaceFormatMode
     if _members_cudaSurfaceFormatMode is None:
         _members_cudaSurfaceFormatMode = _enum_class('cudaSurfaceFormatMode')._value2member_map_
-    try:
-        return _members_cudaSurfaceFormatMode[value]
-    except KeyError:
-        return value
+    member = _members_cudaSurfaceFormatMode.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaTextureAddressMode'] = ((('cudaAddressModeWrap', cyruntime.cudaAddressModeWrap), ('cudaAddressModeClamp', cyruntime.cudaAddressModeClamp), ('cudaAddressModeMirror', cyruntime.cudaAddressModeMirror), ('cudaAddressModeBorder', cyruntime.cudaAddressModeBorder),), 'CUDA texture address modes')
-cdef object _members_cudaTextureAddressMode = None
+cdef dict _members_cudaTextureAddressMode = None
 
 cdef inline object _enum_cudaTextureAddressMode(int value):
+    # the member of cudaTextureAddressMode with this value, or the int where it has none
     global _members_cudaTextureAddressMode
     if _members_cudaTextureAddressMode is None:
         _members_cudaTextureAddressMode = _enum_class('cudaTextureAddressMode')._value2member_map_
-    try:
-        return _members_cudaTextureAddressMode[value]
-    except KeyError:
-        return value
+    member = _members_cudaTextureAddressMode.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaTextureFilterMode'] = ((('cudaFilterModePoint', cyruntime.cudaFilterModePoint), ('cudaFilterModeLinear', cyruntime.cudaFilterModeLinear),), 'CUDA texture filter modes')
-cdef object _members_cudaTextureFilterMode = None
+cdef dict _members_cudaTextureFilterMode = None
 
 cdef inline object _enum_cudaTextureFilterMode(int value):
+    # the member of cudaTextureFilterMode with this value, or the int where it has none
     global _members_cudaTextureFilterMode
     if _members_cudaTextureFilterMode is None:
         _members_cudaTextureFilterMode = _enum_class('cudaTextureFilterMode')._value2member_map_
-    try:
-        return _members_cudaTextureFilterMode[value]
-    except KeyError:
-        return value
+    member = _members_cudaTextureFilterMode.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaTextureReadMode'] = ((('cudaReadModeElementType', cyruntime.cudaReadModeElementType), ('cudaReadModeNormalizedFloat', cyruntime.cudaReadModeNormalizedFloat),), 'CUDA texture read modes')
-cdef object _members_cudaTextureReadMode = None
+cdef dict _members_cudaTextureReadMode = None
 
 cdef inline object _enum_cudaTextureReadMode(int value):
+    # the member of cudaTextureReadMode with this value, or the int where it has none
     global _members_cudaTextureReadMode
     if _members_cudaTextureReadMode is None:
         _members_cudaTextureReadMode = _enum_class('cudaTextureReadMode')._value2member_map_
-    try:
-        return _members_cudaTextureReadMode[value]
-    except KeyError:
-        return value
+    member = _members_cudaTextureReadMode.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaDataType'] = ((('CUDA_R_16F', cyruntime.CUDA_R_16F), ('CUDA_C_16F', cyruntime.CUDA_C_16F), ('CUDA_R_16BF', cyruntime.CUDA_R_16BF), ('CUDA_C_16BF', cyruntime.CUDA_C_16BF), ('CUDA_R_32F', cyruntime.CUDA_R_32F), ('CUDA_C_32F', cyruntime.CUDA_C_32F), ('CUDA_R_64F', cyruntime.CUDA_R_64F), ('CUDA_C_64F', cyruntime.CUDA_C_64F), ('CUDA_R_4I', cyruntime.CUDA_R_4I), ('CUDA_C_4I', cyruntime.CUDA_C_4I), ('CUDA_R_4U', cyruntime.CUDA_R_4U), ('CUDA_C_4U', cyruntime.CUDA_C_4U), ('CUDA_R_8I', cyruntime.CUDA_R_8I), ('CUDA_C_8I', cyruntime.CUDA_C_8I), ('CUDA_R_8U', cyruntime.CUDA_R_8U), ('CUDA_C_8U', cyruntime.CUDA_C_8U), ('CUDA_R_16I', cyruntime.CUDA_R_16I), ('CUDA_C_16I', cyruntime.CUDA_C_16I), ('CUDA_R_16U', cyruntime.CUDA_R_16U), ('CUDA_C_16U', cyruntime.CUDA_C_16U), ('CUDA_R_32I', cyruntime.CUDA_R_32I), ('CUDA_C_32I', cyruntime.CUDA_C_32I), ('CUDA_R_32U', cyruntime.CUDA_R_32U), ('CUDA_C_32U', cyruntime.CUDA_C_32U), ('CUDA_R_64I', cyruntime.CUDA_R_64I), ('CUDA_C_64I', cyruntime.CUDA_C_64I), ('CUDA_R_64U', cyruntime.CUDA_R_64U), ('CUDA_C_64U', cyruntime.CUDA_C_64U), ('CUDA_R_8F_E4M3', cyruntime.CUDA_R_8F_E4M3), ('CUDA_R_8F_UE4M3', cyruntime.CUDA_R_8F_UE4M3), ('CUDA_R_8F_E5M2', cyruntime.CUDA_R_8F_E5M2), ('CUDA_R_8F_UE8M0', cyruntime.CUDA_R_8F_UE8M0), ('CUDA_R_6F_E2M3', cyruntime.CUDA_R_6F_E2M3), ('CUDA_R_6F_E3M2', cyruntime.CUDA_R_6F_E3M2), ('CUDA_R_4F_E2M1', cyruntime.CUDA_R_4F_E2M1),), 'The values of cudaDataType_t.')
-cdef object _members_cudaDataType = None
+cdef dict _members_cudaDataType = None
 
 cdef inline object _enum_cudaDataType(int value):
+    # the member of cudaDataType with this value, or the int where it has none
     global _members_cudaDataType
     if _members_cudaDataType is None:
         _members_cudaDataType = _enum_class('cudaDataType')._value2member_map_
-    try:
-        return _members_cudaDataType[value]
-    except KeyError:
-        return value
+    member = _members_cudaDataType.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaEmulationStrategy'] = ((('CUDA_EMULATION_STRATEGY_DEFAULT', cyruntime.CUDA_EMULATION_STRATEGY_DEFAULT), ('CUDA_EMULATION_STRATEGY_PERFORMANT', cyruntime.CUDA_EMULATION_STRATEGY_PERFORMANT), ('CUDA_EMULATION_STRATEGY_EAGER', cyruntime.CUDA_EMULATION_STRATEGY_EAGER),), 'Enum for specifying how to leverage floating-point emulation algorithms')
-cdef object _members_cudaEmulationStrategy = None
+cdef dict _members_cudaEmulationStrategy = None
 
 cdef inline object _enum_cudaEmulationStrategy(int value):
+    # the member of cudaEmulationStrategy with this value, or the int where it has none
     global _members_cudaEmulationStrategy
     if _members_cudaEmulationStrategy is None:
         _members_cudaEmulationStrategy = _enum_class('cudaEmulationStrategy')._value2member_map_
-    try:
-        return _members_cudaEmulationStrategy[value]
-    except KeyError:
-        return value
+    member = _members_cudaEmulationStrategy.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaEmulationMantissaControl'] = ((('CUDA_EMULATION_MANTISSA_CONTROL_DYNAMIC', cyruntime.CUDA_EMULATION_MANTISSA_CONTROL_DYNAMIC), ('CUDA_EMULATION_MANTISSA_CONTROL_FIXED', cyruntime.CUDA_EMULATION_MANTISSA_CONTROL_FIXED),), 'Enum to configure the mantissa related parameters for floating-point emulation algorithms')
-cdef object _members_cudaEmulationMantissaControl = None
+cdef dict _members_cudaEmulationMantissaControl = None
 
 cdef inline object _enum_cudaEmulationMantissaControl(int value):
+    # the member of cudaEmulationMantissaControl with this value, or the int where it has none
     global _members_cudaEmulationMantissaControl
     if _members_cudaEmulationMantissaControl is None:
         _members_cudaEmulationMantissaControl = _enum_class('cudaEmulationMantissaControl')._value2member_map_
-    try:
-        return _members_cudaEmulationMantissaControl[value]
-    except KeyError:
-        return value
+    member = _members_cudaEmulationMantissaControl.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaEmulationSpecialValuesSupport'] = ((('CUDA_EMULATION_SPECIAL_VALUES_SUPPORT_DEFAULT', cyruntime.CUDA_EMULATION_SPECIAL_VALUES_SUPPORT_DEFAULT), ('CUDA_EMULATION_SPECIAL_VALUES_SUPPORT_NONE', cyruntime.CUDA_EMULATION_SPECIAL_VALUES_SUPPORT_NONE), ('CUDA_EMULATION_SPECIAL_VALUES_SUPPORT_INFINITY', cyruntime.CUDA_EMULATION_SPECIAL_VALUES_SUPPORT_INFINITY), ('CUDA_EMULATION_SPECIAL_VALUES_SUPPORT_NAN', cyruntime.CUDA_EMULATION_SPECIAL_VALUES_SUPPORT_NAN),), 'Enum to configure how special floating-point values will be handled by emulation algorithms')
-cdef object _members_cudaEmulationSpecialValuesSupport = None
+cdef dict _members_cudaEmulationSpecialValuesSupport = None
 
 cdef inline object _enum_cudaEmulationSpecialValuesSupport(int value):
+    # the member of cudaEmulationSpecialValuesSupport with this value, or the int where it has none
     global _members_cudaEmulationSpecialValuesSupport
     if _members_cudaEmulationSpecialValuesSupport is None:
         _members_cudaEmulationSpecialValuesSupport = _enum_class('cudaEmulationSpecialValuesSupport')._value2member_map_
-    try:
-        return _members_cudaEmulationSpecialValuesSupport[value]
-    except KeyError:
-        return value
+    member = _members_cudaEmulationSpecialValuesSupport.get(value)
+    return value if member is None else member
 
-_ENUMS['libraryPropertyType'] = ((('MAJOR_VERSION', cyruntime.MAJOR_VERSION), ('MINOR_VERSION', cyruntime.MINOR_VERSION), ('PATCH_LEVEL', cyruntime.PATCH_LEVEL),), 'The values of libraryPropertyType_t.')
-cdef object _members_libraryPropertyType = None
+cdef dict _members_libraryPropertyType = None
 
 cdef inline object _enum_libraryPropertyType(int value):
+    # the member of libraryPropertyType with this value, or the int where it has none
     global _members_libraryPropertyType
     if _members_libraryPropertyType is None:
         _members_libraryPropertyType = _enum_class('libraryPropertyType')._value2member_map_
-    try:
-        return _members_libraryPropertyType[value]
-    except KeyError:
-        return value
+    member = _members_libraryPropertyType.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaGLDeviceList'] = ((('cudaGLDeviceListAll', cyruntime.cudaGLDeviceListAll), ('cudaGLDeviceListCurrentFrame', cyruntime.cudaGLDeviceListCurrentFrame), ('cudaGLDeviceListNextFrame', cyruntime.cudaGLDeviceListNextFrame),), 'CUDA devices corresponding to the current OpenGL context')
-cdef object _members_cudaGLDeviceList = None
+cdef dict _members_cudaGLDeviceList = None
 
 cdef inline object _enum_cudaGLDeviceList(int value):
+    # the member of cudaGLDeviceList with this value, or the int where it has none
     global _members_cudaGLDeviceList
     if _members_cudaGLDeviceList is None:
         _members_cudaGLDeviceList = _enum_class('cudaGLDeviceList')._value2member_map_
-    try:
-        return _members_cudaGLDeviceList[value]
-    except KeyError:
-        return value
+    member = _members_cudaGLDeviceList.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaGLMapFlags'] = ((('cudaGLMapFlagsNone', cyruntime.cudaGLMapFlagsNone), ('cudaGLMapFlagsReadOnly', cyruntime.cudaGLMapFlagsReadOnly), ('cudaGLMapFlagsWriteDiscard', cyruntime.cudaGLMapFlagsWriteDiscard),), 'CUDA GL Map Flags')
-cdef object _members_cudaGLMapFlags = None
+cdef dict _members_cudaGLMapFlags = None
 
 cdef inline object _enum_cudaGLMapFlags(int value):
+    # the member of cudaGLMapFlags with this value, or the int where it has none
     global _members_cudaGLMapFlags
     if _members_cudaGLMapFlags is None:
         _members_cudaGLMapFlags = _enum_class('cudaGLMapFlags')._value2member_map_
-    try:
-        return _members_cudaGLMapFlags[value]
-    except KeyError:
-        return value
+    member = _members_cudaGLMapFlags.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaEglFrameType'] = ((('cudaEglFrameTypeArray', cyruntime.cudaEglFrameTypeArray), ('cudaEglFrameTypePitch', cyruntime.cudaEglFrameTypePitch),), 'CUDA EglFrame type - array or pointer')
-cdef object _members_cudaEglFrameType = None
+cdef dict _members_cudaEglFrameType = None
 
 cdef inline object _enum_cudaEglFrameType(int value):
+    # the member of cudaEglFrameType with this value, or the int where it has none
     global _members_cudaEglFrameType
     if _members_cudaEglFrameType is None:
         _members_cudaEglFrameType = _enum_class('cudaEglFrameType')._value2member_map_
-    try:
-        return _members_cudaEglFrameType[value]
-    except KeyError:
-        return value
+    member = _members_cudaEglFrameType.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaEglResourceLocationFlags'] = ((('cudaEglResourceLocationSysmem', cyruntime.cudaEglResourceLocationSysmem), ('cudaEglResourceLocationVidmem', cyruntime.cudaEglResourceLocationVidmem),), 'Resource location flags- sysmem or vidmem For CUDA context on iGPU, since video and system\nmemory are equivalent - these flags will not have an effect on the execution. For CUDA context\non dGPU, applications can use the flag cudaEglResourceLocationFlags to give a hint about the\ndesired location. cudaEglResourceLocationSysmem - the frame data is made resident on the system\nmemory to be accessed by CUDA. cudaEglResourceLocationVidmem - the frame data is made resident\non the dedicated video memory to be accessed by CUDA. There may be an additional latency due to\nnew allocation and data migration, if the frame is produced on a different memory.')
-cdef object _members_cudaEglResourceLocationFlags = None
+cdef dict _members_cudaEglResourceLocationFlags = None
 
 cdef inline object _enum_cudaEglResourceLocationFlags(int value):
+    # the member of cudaEglResourceLocationFlags with this value, or the int where it has none
     global _members_cudaEglResourceLocationFlags
     if _members_cudaEglResourceLocationFlags is None:
         _members_cudaEglResourceLocationFlags = _enum_class('cudaEglResourceLocationFlags')._value2member_map_
-    try:
-        return _members_cudaEglResourceLocationFlags[value]
-    except KeyError:
-        return value
+    member = _members_cudaEglResourceLocationFlags.get(value)
+    return value if member is None else member
 
-_ENUMS['cudaEglColorFormat'] = ((('cudaEglColorFormatYUV420Planar', cyruntime.cudaEglColorFormatYUV420Planar), ('cudaEglColorFormatYUV420SemiPlanar', cyruntime.cudaEglColorFormatYUV420SemiPlanar), ('cudaEglColorFormatYUV422Planar', cyruntime.cudaEglColorFormatYUV422Planar), ('cudaEglColorFormatYUV422SemiPlanar', cyruntime.cudaEglColorFormatYUV422SemiPlanar), ('cudaEglColorFormatARGB', cyruntime.cudaEglColorFormatARGB), ('cudaEglColorFormatRGBA', cyruntime.cudaEglColorFormatRGBA), ('cudaEglColorFormatL', cyruntime.cudaEglColorFormatL), ('cudaEglColorFormatR', cyruntime.cudaEglColorFormatR), ('cudaEglColorFormatYUV444Planar', cyruntime.cudaEglColorFormatYUV444Planar), ('cudaEglColorFormatYUV444SemiPlanar', cyruntime.cudaEglColorFormatYUV444SemiPlanar), ('cudaEglColorFormatYUYV422', cyruntime.cudaEglColorFormatYUYV422), ('cudaEglColorFormatUYVY422', cyruntime.cudaEglColorFormatUYVY422), ('cudaEglColorFormatABGR', cyruntime.cudaEglColorFormatABGR), ('cudaEglColorFormatBGRA', cyruntime.cudaEglColorFormatBGRA), ('cudaEglColorFormatA', cyruntime.cudaEglColorFormatA), ('cudaEglColorFormatRG', cyruntime.cudaEglColorFormatRG), ('cudaEglColorFormatAYUV', cyruntime.cudaEglColorFormatAYUV), ('cudaEglColorFormatYVU444SemiPlanar', cyruntime.cudaEglColorFormatYVU444SemiPlanar), ('cudaEglColorFormatYVU422SemiPlanar', cyruntime.cudaEglColorFormatYVU422SemiPlanar), ('cudaEglColorFormatYVU420SemiPlanar', cyruntime.cudaEglColorFormatYVU420SemiPlanar), ('cudaEglColorFormatY10V10U10_444SemiPlanar', cyruntime.cudaEglColorFormatY10V10U10_444SemiPlanar), ('cudaEglColorFormatY10V10U10_420SemiPlanar', cyruntime.cudaEglColorFormatY10V10U10_420SemiPlanar), ('cudaEglColorFormatY12V12U12_444SemiPlanar', cyruntime.cudaEglColorFormatY12V12U12_444SemiPlanar), ('cudaEglColorFormatY12V12U12_420SemiPlanar', cyruntime.cudaEglColorFormatY12V12U12_420SemiPlanar), ('cudaEglColorFormatVYUY_ER', cyruntime.cudaEglColorFormatVYUY_ER), ('cudaEglColorFormatUYVY_ER', cyruntime.cudaEglColorFormatUYVY_ER), ('cudaEglColorFormatYUYV_ER', cyruntime.cudaEglColorFormatYUYV_ER), ('cudaEglColorFormatYVYU_ER', cyruntime.cudaEglColorFormatYVYU_ER), ('cudaEglColorFormatYUVA_ER', cyruntime.cudaEglColorFormatYUVA_ER), ('cudaEglColorFormatAYUV_ER', cyruntime.cudaEglColorFormatAYUV_ER), ('cudaEglColorFormatYUV444Planar_ER', cyruntime.cudaEglColorFormatYUV444Planar_ER), ('cudaEglColorFormatYUV422Planar_ER', cyruntime.cudaEglColorFormatYUV422Planar_ER), ('cudaEglColorFormatYUV420Planar_ER', cyruntime.cudaEglColorFormatYUV420Planar_ER), ('cudaEglColorFormatYUV444SemiPlanar_ER', cyruntime.cudaEglColorFormatYUV444SemiPlanar_ER), ('cudaEglColorFormatYUV422SemiPlanar_ER', cyruntime.cudaEglColorFormatYUV422SemiPlanar_ER), ('cudaEglColorFormatYUV420SemiPlanar_ER', cyruntime.cudaEglColorFormatYUV420SemiPlanar_ER), ('cudaEglColorFormatYVU444Planar_ER', cyruntime.cudaEglColorFormatYVU444Planar_ER), ('cudaEglColorFormatYVU422Planar_ER', cyruntime.cudaEglColorFormatYVU422Planar_ER), ('cudaEglColorFormatYVU420Planar_ER', cyruntime.cudaEglColorFormatYVU420Planar_ER), ('cudaEglColorFormatYVU444SemiPlanar_ER', cyruntime.cudaEglColorFormatYVU444SemiPlanar_ER), ('cudaEglColorFormatYVU422SemiPlanar_ER', cyruntime.cudaEglColorFormatYVU422SemiPlanar_ER), ('cudaEglColorFormatYVU420SemiPlanar_ER', cyruntime.cudaEglColorFormatYVU420SemiPlanar_ER), ('cudaEglColorFormatBayerRGGB', cyruntime.cudaEglColorFormatBayerRGGB), ('cudaEglColorFormatBayerBGGR', cyruntime.cudaEglColorFormatBayerBGGR), ('cudaEglColorFormatBayerGRBG', cyruntime.cudaEglColorFormatBayerGRBG), ('cudaEglColorFormatBayerGBRG', cyruntime.cudaEglColorFormatBayerGBRG), ('cudaEglColorFormatBayer10RGGB', cyruntime.cudaEglColorFormatBayer10RGGB), ('cudaEglColorFormatBayer10BGGR', cyruntime.cudaEglColorFormatBayer10BGGR), ('cudaEglColorFormatBayer10GRBG', cyruntime.cudaEglColorFormatBayer10GRBG), ('cudaEglColorFormatBayer10GBRG', cyruntime.cudaEglColorFormatBayer10GBRG), ('cudaEglColorFormatBayer12RGGB', cyruntime.cudaEglColorFormatBayer12RGGB), ('cudaEglColorFormatBayer12BGGR', cyruntime.cudaEglColorFormatBayer12BGGR), ('cudaEglColorFormatBayer12GRBG', cyruntime.cudaEglColorFormatBayer12GRBG), ('cudaEglColorFormatBayer12GBRG', cyruntime.cudaEglColorFormatBayer12GBRG), ('cudaEglColorFormatBayer14RGGB', cyruntime.cudaEglColorFormatBayer14RGGB), ('cudaEglColorFormatBayer14BGGR', cyruntime.cudaEglColorFormatBayer14BGGR), ('cudaEglColorFormatBayer14GRBG', cyruntime.cudaEglColorFormatBayer14GRBG), ('cudaEglColorFormatBayer14GBRG', cyruntime.cudaEglColorFormatBayer14GBRG), ('cudaEglColorFormatBayer20RGGB', cyruntime.cudaEglColorFormatBayer20RGGB), ('cudaEglColorFormatBayer20BGGR', cyruntime.cudaEglColorFormatBayer20BGGR), ('cudaEglColorFormatBayer20GRBG', cyruntime.cudaEglColorFormatBayer20GRBG), ('cudaEglColorFormatBayer20GBRG', cyruntime.cudaEglColorFormatBayer20GBRG), ('cudaEglColorFormatYVU444Planar', cyruntime.cudaEglColorFormatYVU444Planar), ('cudaEglColorFormatYVU422Planar', cyruntime.cudaEglColorFormatYVU422Planar), ('cudaEglColorFormatYVU420Planar', cyruntime.cudaEglColorFormatYVU420Planar), ('cudaEglColorFormatBayerIspRGGB', cyruntime.cudaEglColorFormatBayerIspRGGB), ('cudaEglColorFormatBayerIspBGGR', cyruntime.cudaEglColorFormatBayerIspBGGR), ('cudaEglColorFormatBayerIspGRBG', cyruntime.cudaEglColorFormatBayerIspGRBG), ('cudaEglColorFormatBayerIspGBRG', cyruntime.cudaEglColorFormatBayerIspGBRG), ('cudaEglColorFormatBayerBCCR', cyruntime.cudaEglColorFormatBayerBCCR), ('cudaEglColorFormatBayerRCCB', cyruntime.cudaEglColorFormatBayerRCCB), ('cudaEglColorFormatBayerCRBC', cyruntime.cudaEglColorFormatBayerCRBC), ('cudaEglColorFormatBayerCBRC', cyruntime.cudaEglColorFormatBayerCBRC), ('cudaEglColorFormatBayer10CCCC', cyruntime.cudaEglColorFormatBayer10CCCC), ('cudaEglColorFormatBayer12BCCR', cyruntime.cudaEglColorFormatBayer12BCCR), ('cudaEglColorFormatBayer12RCCB', cyruntime.cudaEglColorFormatBayer12RCCB), ('cudaEglColorFormatBayer12CRBC', cyruntime.cudaEglColorFormatBayer12CRBC), ('cudaEglColorFormatBayer12CBRC', cyruntime.cudaEglColorFormatBayer12CBRC), ('cudaEglColorFormatBayer12CCCC', cyruntime.cudaEglColorFormatBayer12CCCC), ('cudaEglColorFormatY', cyruntime.cudaEglColorFormatY), ('cudaEglColorFormatYUV420SemiPlanar_2020', cyruntime.cudaEglColorFormatYUV420SemiPlanar_2020), ('cudaEglColorFormatYVU420SemiPlanar_2020', cyruntime.cudaEglColorFormatYVU420SemiPlanar_2020), ('cudaEglColorFormatYUV420Planar_2020', cyruntime.cudaEglColorFormatYUV420Planar_2020), ('cudaEglColorFormatYVU420Planar_2020', cyruntime.cudaEglColorFormatYVU420Planar_2020), ('cudaEglColorFormatYUV420SemiPlanar_709', cyruntime.cudaEglColorFormatYUV420SemiPlanar_709), ('cudaEglColorFormatYVU420SemiPlanar_709', cyruntime.cudaEglColorFormatYVU420SemiPlanar_709), ('cudaEglColorFormatYUV420Planar_709', cyruntime.cudaEglColorFormatYUV420Planar_709), ('cudaEglColorFormatYVU420Planar_709', cyruntime.cudaEglColorFormatYVU420Planar_709), ('cudaEglColorFormatY10V10U10_420SemiPlanar_709', cyruntime.cudaEglColorFormatY10V10U10_420SemiPlanar_709), ('cudaEglColorFormatY10V10U10_420SemiPlanar_2020', cyruntime.cudaEglColorFormatY10V10U10_420SemiPlanar_2020), ('cudaEglColorFormatY10V10U10_422SemiPlanar_2020', cyruntime.cudaEglColorFormatY10V10U10_422SemiPlanar_2020), ('cudaEglColorFormatY10V10U10_422SemiPlanar', cyruntime.cudaEglColorFormatY10V10U10_422SemiPlanar), ('cudaEglColorFormatY10V10U10_422SemiPlanar_709', cyruntime.cudaEglColorFormatY10V10U10_422SemiPlanar_709), ('cudaEglColorFormatY_ER', cyruntime.cudaEglColorFormatY_ER), ('cudaEglColorFormatY_709_ER', cyruntime.cudaEglColorFormatY_709_ER), ('cudaEglColorFormatY10_ER', cyruntime.cudaEglColorFormatY10_ER), ('cudaEglColorFormatY10_709_ER', cyruntime.cudaEglColorFormatY10_709_ER), ('cudaEglColorFormatY12_ER', cyruntime.cudaEglColorFormatY12_ER), ('cudaEglColorFormatY12_709_ER', cyruntime.cudaEglColorFormatY12_709_ER), ('cudaEglColorFormatYUVA', cyruntime.cudaEglColorFormatYUVA), ('cudaEglColorFormatYVYU', cyruntime.cudaEglColorFormatYVYU), ('cudaEglColorFormatVYUY', cyruntime.cudaEglColorFormatVYUY), ('cudaEglColorFormatY10V10U10_420SemiPlanar_ER', cyruntime.cudaEglColorFormatY10V10U10_420SemiPlanar_ER), ('cudaEglColorFormatY10V10U10_420SemiPlanar_709_ER', cyruntime.cudaEglColorFormatY10V10U10_420SemiPlanar_709_ER), ('cudaEglColorFormatY10V10U10_444SemiPlanar_ER', cyruntime.cudaEglColorFormatY10V10U10_444SemiPlanar_ER), ('cudaEglColorFormatY10V10U10_444SemiPlanar_709_ER', cyruntime.cudaEglColorFormatY10V10U10_444SemiPlanar_709_ER), ('cudaEglColorFormatY12V12U12_420SemiPlanar_ER', cyruntime.cudaEglColorFormatY12V12U12_420SemiPlanar_ER), ('cudaEglColorFormatY12V12U12_420SemiPlanar_709_ER', cyruntime.cudaEglColorFormatY12V12U12_420SemiPlanar_709_ER), ('cudaEglColorFormatY12V12U12_444SemiPlanar_ER', cyruntime.cudaEglColorFormatY12V12U12_444SemiPlanar_ER), ('cudaEglColorFormatY12V12U12_444SemiPlanar_709_ER', cyruntime.cudaEglColorFormatY12V12U12_444SemiPlanar_709_ER), ('cudaEglColorFormatUYVY709', cyruntime.cudaEglColorFormatUYVY709), ('cudaEglColorFormatUYVY709_ER', cyruntime.cudaEglColorFormatUYVY709_ER), ('cudaEglColorFormatUYVY2020', cyruntime.cudaEglColorFormatUYVY2020),), 'CUDA EGL Color Format - The different planar and multiplanar formats currently supported for\nCUDA_EGL interops.')
-cdef object _members_cudaEglColorFormat = None
+cdef dict _members_cudaEglColorFormat = None
 
 cdef inline object _enum_cudaEglColorFormat(int value):
+    # the member of cudaEglColorFormat with this value, or the int where it has none
     global _members_cudaEglColorFormat
     if _members_cudaEglColorFormat is None:
         _members_cudaEglColorFormat = _enum_class('cudaEglColorFormat')._value2member_map_
-    try:
-        return _members_cudaEglColorFormat[value]
-    except KeyError:
-        return value
+    member = _members_cudaEglColorFormat.get(value)
+    return value if member is None else member
+
+cdef dict _ENUM_ALIASES = {}
+cdef dict _MEMBER_ALIASES = {}  # name -> (enum class, member)
 
 _ENUM_ALIASES['cudaError'] = 'cudaError_t'
 _ENUM_ALIASES['cudaGraphDependencyType_enum'] = 'cudaGraphDependencyType'
