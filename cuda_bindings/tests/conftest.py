@@ -1,6 +1,9 @@
-"""Shared helpers: compiling small kernels with our nvrtc."""
+"""Shared helpers: compiling small kernels with our nvrtc; finding the CUDA headers for C checks."""
 
 from __future__ import annotations
+
+import os
+import shutil
 
 import pytest
 
@@ -82,3 +85,20 @@ def context():
     yield dev, ctx
     cu.cuCtxSetCurrent(cu.CUcontext(0))  # later modules' tests must not find a released context current
     cu.cuDevicePrimaryCtxRelease(dev)
+
+
+def c_compiler_and_headers(*needed: str) -> tuple[str, str]:
+    """(C compiler, include directory holding every one of ``needed``), or skip saying what is missing.
+
+    The runtime headers need crt/host_defines.h, which some installs keep apart (pip nvidia-cuda-crt,
+    CUDA_HOME): the pip headers are looked at first, then CUDA_HOME and /usr/local/cuda.
+    """
+    from cuda.pathfinder import find_nvidia_header_directory
+
+    cc = shutil.which("cc") or shutil.which("gcc")
+    cuda_home = os.environ.get("CUDA_HOME", "/usr/local/cuda")
+    found = [find_nvidia_header_directory("cudart"), f"{cuda_home}/include", "/usr/local/cuda/include"]
+    complete = [d for d in found if d and all(os.path.exists(f"{d}/{h}") for h in needed)]
+    if cc is None or not complete:
+        pytest.skip(f"needs a C compiler and CUDA headers with {', '.join(needed)} (looked in {found})")
+    return cc, complete[0]

@@ -15,8 +15,8 @@ import subprocess
 
 import pytest
 
+from conftest import c_compiler_and_headers
 from cuda.bindings import driver as cu
-from cuda.pathfinder import find_nvidia_header_directory
 
 MODEL = json.loads((pathlib.Path(__file__).resolve().parents[1] / "codegen" / "api" / "driver.json").read_text())
 INTS = {"int", "unsigned int", "short", "unsigned short", "long", "unsigned long", "long long", "unsigned long long",
@@ -29,10 +29,7 @@ def _c_name(rec: dict) -> str:
 
 @pytest.fixture(scope="module")
 def c_layout(tmp_path_factory):
-    cc = shutil.which("cc") or shutil.which("gcc")
-    include = find_nvidia_header_directory("cudart")
-    if cc is None or include is None:
-        pytest.skip("needs a C compiler and the CUDA headers")
+    cc, include = c_compiler_and_headers("cuda.h", "cudaGL.h", "cudaEGL.h")
     # the interop headers, with the codegen's stand-ins for the GL and EGL types they use
     inc = tmp_path_factory.mktemp("interop_include")
     stubs = pathlib.Path(__file__).resolve().parents[1] / "codegen" / "cstubs"

@@ -14,14 +14,15 @@ import subprocess
 
 import pytest
 
+from conftest import c_compiler_and_headers
 from cuda.bindings import driver, runtime
-from cuda.pathfinder import find_nvidia_header_directory
 
 CODEGEN = pathlib.Path(__file__).resolve().parents[1] / "codegen"
 HEADERS = {
     driver: ["cuda.h", "cudaGL.h", "cudaEGL.h"],
     runtime: ["cuda_runtime_api.h", "cuda_gl_interop.h", "cuda_egl_interop.h"],
 }
+NEEDS = {driver: HEADERS[driver], runtime: [*HEADERS[runtime], "crt/host_defines.h"]}
 
 
 def _model(module) -> dict:
@@ -30,10 +31,7 @@ def _model(module) -> dict:
 
 def _c_values(module, tmp_path) -> dict[str, int]:
     """Member name -> value, as printed by a C program that includes ``HEADERS[module]``."""
-    cc = shutil.which("cc") or shutil.which("gcc")
-    include = find_nvidia_header_directory("cudart")
-    if cc is None or include is None:
-        pytest.skip("needs a C compiler and the CUDA headers")
+    cc, include = c_compiler_and_headers(*NEEDS[module])
     inc = tmp_path / "interop_include"
     for sub in ("GL", "EGL"):  # the codegen's stand-ins for the GL and EGL types the interop headers use
         shutil.copytree(CODEGEN / "cstubs" / sub, inc / sub)
@@ -46,7 +44,8 @@ def _c_values(module, tmp_path) -> dict[str, int]:
     src = tmp_path / "values.c"
     src.write_text("\n".join(lines))
     exe = tmp_path / "values"
-    subprocess.run([cc, f"-I{include}", f"-I{inc}", "-o", str(exe), str(src)], check=True, capture_output=True)
+    built = subprocess.run([cc, f"-I{include}", f"-I{inc}", "-o", str(exe), str(src)], capture_output=True, text=True)
+    assert built.returncode == 0, built.stderr[-3000:]
     out = subprocess.check_output([str(exe)], text=True)
     return {name: int(value) for name, value in (line.split() for line in out.splitlines())}
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import pathlib
 import subprocess
 import sys
@@ -164,17 +163,9 @@ def test_egl_structs_declared_by_us_have_the_header_layout(tmp_path):
     import ctypes
     import shutil
 
-    from cuda.pathfinder import find_nvidia_header_directory
+    from conftest import c_compiler_and_headers
 
-    cc = shutil.which("cc") or shutil.which("gcc")
-    # the header needs crt/host_defines.h, which some installs keep apart (nvidia-cuda-crt, CUDA_HOME)
-    cuda_home = os.environ.get("CUDA_HOME", "/usr/local/cuda")
-    found = [find_nvidia_header_directory("cudart"), f"{cuda_home}/include", "/usr/local/cuda/include"]
-    needed = ("cuda_egl_interop.h", "crt/host_defines.h")
-    complete = [d for d in found if d and all(os.path.exists(f"{d}/{h}") for h in needed)]
-    if cc is None or not complete:
-        pytest.skip(f"needs a C compiler and CUDA headers with crt/host_defines.h (looked in {found})")
-    include = complete[0]
+    cc, include = c_compiler_and_headers("cuda_egl_interop.h", "crt/host_defines.h")
     shutil.copytree(HERE / "codegen" / "cstubs" / "EGL", tmp_path / "EGL")
     src = tmp_path / "egl.c"
     src.write_text(
