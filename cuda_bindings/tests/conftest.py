@@ -9,6 +9,7 @@ import pytest
 
 from cuda.bindings import driver as cu
 from cuda.bindings import nvrtc
+from cuda.bindings import runtime as rt
 
 SAXPY = rb"""
 extern "C" __global__ void saxpy(float a, const float* x, float* y, unsigned long long n) {
@@ -18,11 +19,17 @@ extern "C" __global__ void saxpy(float a, const float* x, float* y, unsigned lon
 """
 
 
-def check(result):
-    """Unpack a tuple-style result, failing the test on an error code."""
+def unpack(result, *success):
+    """A tuple-style result's outputs (None, the one output, or a tuple of them), failing the test
+    unless its code is one of ``success``."""
     err, *rest = result
-    assert err == nvrtc.nvrtcResult.NVRTC_SUCCESS, f"{err!r}"
+    assert err in success, repr(err)
     return rest[0] if len(rest) == 1 else tuple(rest) if rest else None
+
+
+def check(result):
+    """An nvrtc result's outputs (unpack)."""
+    return unpack(result, nvrtc.nvrtcResult.NVRTC_SUCCESS)
 
 
 def compile_program(src: bytes, options: list[bytes], name: bytes = b"k.cu", expressions=()):
@@ -62,9 +69,13 @@ def lto_module():
 
 
 def driver_ok(result):
-    err, *rest = result
-    assert err == cu.CUresult.CUDA_SUCCESS, repr(err)
-    return rest[0] if len(rest) == 1 else tuple(rest) if rest else None
+    """A driver result's outputs (unpack)."""
+    return unpack(result, cu.CUresult.CUDA_SUCCESS)
+
+
+def runtime_ok(result):
+    """A runtime result's outputs (unpack)."""
+    return unpack(result, rt.cudaError_t.cudaSuccess)
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,7 @@ import os
 import numpy as np
 import pytest
 
+from conftest import unpack
 from cuda.bindings import driver as cu
 from cuda.bindings import nvrtc
 from cuda.bindings import runtime as rt
@@ -17,9 +18,8 @@ SRC = rb'extern "C" __global__ void add_one(int* x) { x[threadIdx.x] += 1; }'
 
 
 def ok(result):
-    err, *rest = result
-    assert err in (cu.CUresult.CUDA_SUCCESS, rt.cudaError_t.cudaSuccess), repr(err)
-    return rest[0] if len(rest) == 1 else tuple(rest) if rest else None
+    """A driver or runtime result's outputs (unpack)."""
+    return unpack(result, cu.CUresult.CUDA_SUCCESS, rt.cudaError_t.cudaSuccess)
 
 
 def ptx_for(dev) -> bytes:

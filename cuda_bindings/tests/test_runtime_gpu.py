@@ -5,15 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from conftest import runtime_ok as ok
 from cuda.bindings import runtime as rt
 
 pytestmark = pytest.mark.gpu
-
-
-def ok(result):
-    err, *rest = result
-    assert err == rt.cudaError_t.cudaSuccess, repr(err)
-    return rest[0] if len(rest) == 1 else tuple(rest) if rest else None
 
 
 @pytest.fixture(scope="module")
