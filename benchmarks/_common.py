@@ -106,8 +106,8 @@ extern "C" __global__ void k16(float* p0, float* p1, float* p2, float* p3, int i
 
 
 def launch_args(buf) -> dict[int, tuple]:
-    """The arguments of the k0, k4 and k16 launches of KERNELS (numpy scalars; ``buf``, a device
-    Buffer, for each pointer), by argument count."""
+    """The arguments of the k0, k4 and k16 launches of KERNELS for cuda.core's launch() (numpy
+    scalars; ``buf``, a device Buffer, for each pointer), by argument count."""
     import numpy as np
 
     f32, i32, u64, f64 = np.float32, np.int32, np.uint64, np.float64
@@ -116,6 +116,20 @@ def launch_args(buf) -> dict[int, tuple]:
         0: (),
         4: (f32(1.5), buf, buf, u64(7)),
         16: (*pointers, *map(i32, (1, 2, 3, 4)), *map(f32, (1, 2, 3, 4)), u64(5), u64(6), f64(7.0), f64(8.0)),
+    }
+
+
+def kernel_params(dptr) -> dict[int, tuple | None]:
+    """The same arguments as cuLaunchKernel's kernelParams, (values, ctypes types), by argument count;
+    ``dptr``, a CUdeviceptr, for each pointer."""
+    import ctypes
+
+    P, N, F, U, D = ctypes.c_void_p, ctypes.c_int, ctypes.c_float, ctypes.c_uint64, ctypes.c_double
+    values16 = (dptr,) * 4 + (1, 2, 3, 4, 1.0, 2.0, 3.0, 4.0, 5, 6, 7.0, 8.0)
+    return {
+        0: None,
+        4: ((1.5, dptr, dptr, 7), (F, P, P, U)),
+        16: (values16, (P,) * 4 + (N,) * 4 + (F,) * 4 + (U, U, D, D)),
     }
 
 

@@ -15,7 +15,7 @@ from cuda.bindings import driver as cu  # noqa: E402
 
 IMPORT_MS = (time.perf_counter() - t0) * 1e3
 
-from _common import call_loop  # noqa: E402
+from _common import call_loop, kernel_params  # noqa: E402
 
 
 def ok(result):
@@ -69,26 +69,19 @@ def main():
     with open(sys.argv[1], "rb") as f:
         mod = ok(cu.cuModuleLoadData(f.read()))
     spin = ok(cu.cuModuleGetFunction(mod, b"spin"))
-    k0 = ok(cu.cuModuleGetFunction(mod, b"k0"))
-    k4 = ok(cu.cuModuleGetFunction(mod, b"k4"))
-    k16 = ok(cu.cuModuleGetFunction(mod, b"k16"))
-    P, N, F, U, D = ctypes.c_void_p, ctypes.c_int, ctypes.c_float, ctypes.c_uint64, ctypes.c_double
-    args4 = ((1.5, dptr, dptr, 7), (F, P, P, U))
-    args16 = (
-        (dptr, dptr, dptr, dptr, 1, 2, 3, 4, 1.0, 2.0, 3.0, 4.0, 5, 6, 7.0, 8.0),
-        (P, P, P, P, N, N, N, N, F, F, F, F, U, U, D, D),
-    )
+    params = kernel_params(dptr)
     launches = {}
-    for name, fn, params in (("launch_0", k0, None), ("launch_4", k4, args4), ("launch_16", k16, args16)):
+    for n in (0, 4, 16):
+        fn = ok(cu.cuModuleGetFunction(mod, f"k{n}".encode()))
         batches = []
-        run = call_loop(cu.cuLaunchKernel, fn, 1, 1, 1, 32, 1, 1, 0, stream, params, 0)
+        run = call_loop(cu.cuLaunchKernel, fn, 1, 1, 1, 32, 1, 1, 0, stream, params[n], 0)
         for _ in range(25):
             ok(cu.cuLaunchKernel(spin, 1, 1, 1, 1, 1, 1, 0, stream, ((20_000_000,), (ctypes.c_uint64,)), 0))
             t = time.perf_counter()
             run(400)
             batches.append((time.perf_counter() - t) / 400)
             ok(cu.cuStreamSynchronize(stream))
-        launches[name] = statistics.median(batches) * 1e6
+        launches[f"launch_{n}"] = statistics.median(batches) * 1e6
     results.update(launches)
     results["module"] = cu.__file__
     print(json.dumps(results))

@@ -34,7 +34,7 @@ CHILD = r"""
 import ctypes, json, statistics, sys, time
 from cuda.bindings import driver as cu
 import _driver_floor as floor
-from _common import call_loop
+from _common import call_loop, kernel_params
 
 def ok(result):
     assert result[0] == 0, result
@@ -63,16 +63,11 @@ size = 1 << 20
 spin_args = ((20_000_000,), (ctypes.c_uint64,))
 
 # the kernels' arguments as the binding takes them, (values, ctypes types), and packed for the C loop
-P, I, F, U, D = ctypes.c_void_p, ctypes.c_int, ctypes.c_float, ctypes.c_uint64, ctypes.c_double
-params = {
-    0: None,
-    4: ((1.5, dptr, dptr, 7), (F, P, P, U)),
-    16: ((dptr,) * 4 + (1, 2, 3, 4, 1.0, 2.0, 3.0, 4.0, 5, 6, 7.0, 8.0), (P,) * 4 + (I,) * 4 + (F,) * 4 + (U, U, D, D)),
-}
+params = kernel_params(dptr)
 packed = {0: 0}
 keep = []
 for n in (4, 16):
-    values = [t(int(v) if t is P else v) for v, t in zip(*params[n])]
+    values = [t(int(v) if t is ctypes.c_void_p else v) for v, t in zip(*params[n])]
     array = (ctypes.c_void_p * n)(*[ctypes.addressof(v) for v in values])
     keep += [values, array]
     packed[n] = ctypes.addressof(array)
