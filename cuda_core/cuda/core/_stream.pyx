@@ -99,8 +99,7 @@ cdef object _protocol_handle(object obj):
 
 cdef int stream_handle(object stream, cydriver.CUstream* out) except -1:
     if type(stream) is Stream or isinstance(stream, Stream):
-        if (<Stream>stream)._closed:
-            raise RuntimeError("the stream is closed")
+        (<Stream>stream)._live()
         out[0] = (<Stream>stream)._handle
         return 0
     out[0] = <cydriver.CUstream>PyLong_AsVoidPtr(_protocol_handle(stream))
@@ -330,7 +329,6 @@ def _adopt(uintptr_t handle, device_id):
     s._owned = True
     s._device_id = device_id
     return s
-
 
 
 def _create(options, device_id):
