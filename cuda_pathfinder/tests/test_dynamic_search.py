@@ -329,3 +329,38 @@ def test_venv_user_site_and_base_site_in_import_order(tmp_path):
     assert order[0] == expected_first and set(order[:2]) == {user_site, venv_site}
     assert order[2:] == [p for p in site.getsitepackages() if p in roots]  # the base interpreter's, last
     assert loaded == (user_lib if expected_first == user_site else venv_lib)
+
+
+@pytest.mark.parametrize("where", ["script_folder", "current_folder"])
+def test_library_beside_the_script_is_never_loaded(tmp_path, where):
+    """A wheel-shaped library planted next to a script, or in the folder Python starts in, is ignored."""
+    name = unique("pfplant")
+    planted = tmp_path / "planted"
+    build_so(planted / "nvidia/cu13/lib", f"lib{name}.so.13", value=666)
+    script = planted / "victim.py"
+    script.write_text(
+        textwrap.dedent(
+            f"""
+            import json
+            from cuda.pathfinder import _catalog, _places, DynamicLibNotFoundError, load_nvidia_dynamic_lib
+            from cuda.pathfinder._catalog import LibSpec
+            _catalog.LIBRARIES["{name}"] = LibSpec("{name}", "ctk", ("lib{name}.so.13",), ("nvidia/cu13/lib",))
+            try:
+                found = load_nvidia_dynamic_lib("{name}").abs_path
+            except DynamicLibNotFoundError:
+                found = None
+            print(json.dumps([_places.site_packages_roots(), found]))
+            """
+        )
+    )
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "PYTHONPATH": _dynamic.__file__.rsplit("/cuda/pathfinder/", 1)[0],
+        "LD_LIBRARY_PATH": "",
+    }
+    # python victim.py puts the script's folder first on sys.path; python -c puts '' (the cwd) there
+    argv = [sys.executable, str(script)] if where == "script_folder" else [sys.executable, "-c", script.read_text()]
+    out = subprocess.check_output(argv, env=env, cwd=planted, text=True)
+    roots, found = json.loads(out.splitlines()[-1])
+    assert str(planted) not in roots
+    assert found is None

@@ -45,13 +45,16 @@ def test_same_folder_twice_is_no_warning(fresh_cuda_home, tmp_path):
 
 
 def test_site_roots_follow_sys_path(monkeypatch, tmp_path):
-    first, second = tmp_path / "first", tmp_path / "second"
-    first.mkdir()
-    second.mkdir()
-    monkeypatch.setattr(sys, "path", ["", str(second), str(tmp_path / "missing"), str(first), str(second)])
+    first, second, stray = tmp_path / "first", tmp_path / "second", tmp_path / "stray"
+    for d in (first, second, stray):
+        d.mkdir()
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(first), str(second), str(tmp_path / "missing")]))
+    entries = ["", str(stray), str(second), str(tmp_path / "missing"), str(first), str(second)]
+    monkeypatch.setattr(sys, "path", entries)
     roots = site_packages_roots()
     assert roots[:2] == [str(second), str(first)]  # order kept, duplicates and missing dropped
-    assert os.getcwd() not in roots[:2] and "" not in roots
+    # neither the current directory nor a folder someone inserted into sys.path is trusted
+    assert os.getcwd() not in roots and "" not in roots and str(stray) not in roots
 
 
 def test_ctk_root_of():

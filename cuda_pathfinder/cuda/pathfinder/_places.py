@@ -59,25 +59,36 @@ def _stdlib_dirs() -> frozenset[str]:
     return frozenset(os.path.abspath(sysconfig.get_path(k)) for k in ("stdlib", "platstdlib"))
 
 
-def site_packages_roots() -> list[str]:
-    """Every folder Python imports packages from, in the order it imports.
-
-    sys.path order is what decides which `nvidia` package `import` would see,
-    so wheels reached through PYTHONPATH or `pip install --target` count too.
-    The site folders follow, in case they are not on sys.path (python -S).
-    The current directory ('' on sys.path) and the standard library are left
-    out: a library must not be picked up from wherever Python was started.
-    """
-    skip = _stdlib_dirs()
-    extra = list(site.getsitepackages()) if hasattr(site, "getsitepackages") else []
+def _site_dirs() -> list[str]:
+    """The environment's own package folders: site-packages and the user site."""
+    dirs = list(site.getsitepackages()) if hasattr(site, "getsitepackages") else []
     if site.ENABLE_USER_SITE:
-        extra.append(site.getusersitepackages())
+        dirs.append(site.getusersitepackages())
+    return dirs
+
+
+def site_packages_roots() -> list[str]:
+    """The folders a wheel's libraries may be loaded from, in import order.
+
+    Only folders the environment chose are trusted: its site-packages, the
+    user site, and what PYTHONPATH names (so `pip install --target` trees
+    work). Other sys.path entries (the running script's folder, the current
+    directory, folders a program or a test runner inserted) are left out: a
+    library file planted beside a script must never be loaded in place of
+    the installed wheel's. Trusted folders keep sys.path order, which decides
+    which `nvidia` package `import` would see; site folders missing from
+    sys.path (python -S) follow.
+    """
+    site_dirs = _site_dirs()
+    pythonpath = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    trusted = {os.path.abspath(p) for p in (*site_dirs, *pythonpath)}
+    skip = _stdlib_dirs()
     roots: list[str] = []
-    for entry in [*sys.path, *extra]:
+    for entry in [*sys.path, *site_dirs]:
         if not entry:
             continue
         path = os.path.abspath(entry)
-        if path in skip or path in roots or os.path.basename(path) == "lib-dynload" or not os.path.isdir(path):
+        if path not in trusted or path in skip or path in roots or not os.path.isdir(path):
             continue
         roots.append(path)
     return roots
