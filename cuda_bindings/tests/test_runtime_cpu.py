@@ -193,3 +193,19 @@ def test_const_handle_parameters_take_the_plain_handle():
     assert isinstance(err, rt.cudaError_t)
     with pytest.raises(TypeError, match="cudaArray_const_t or cudaArray_t"):
         rt.cudaGetChannelDesc(rt.cudaStream_t(0))
+
+
+def test_driver_handles_are_taken_where_runtime_handles_are_asked():
+    """A CUstream where a cudaStream_t is asked (and CUevent, CUgraph...): the same C object."""
+    from cuda.bindings import driver as cu
+
+    if has_driver():
+        pytest.skip("this machine has an NVIDIA driver (the GPU tests cover the calls there)")
+    no_driver = (rt.cudaError_t.cudaErrorInsufficientDriver,)
+    assert rt.cudaStreamSynchronize(cu.CUstream(0)) == no_driver
+    assert rt.cudaEventQuery(cu.CUevent(0)) == no_driver
+    assert rt.cudaGraphDestroy(cu.CUgraph(0))[0] == no_driver[0]
+    with pytest.raises(TypeError, match="stream must be a cudaStream_t"):
+        rt.cudaStreamSynchronize(cu.CUevent(0))  # a twin of another kind is still refused
+    with pytest.raises(TypeError):
+        rt.cudaStreamSynchronize(cu.CUdeviceptr(0))

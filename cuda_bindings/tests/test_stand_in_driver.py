@@ -103,7 +103,19 @@ static int link_complete(link_state *s, void **cubin, size_t *size) {
     *cubin = s; *size = 1; return 0;
 }
 static int link_destroy(link_state *s) { free(s); return 0; }
+/* what calls were handed, for the input-conversion checks: read with ctypes from the script */
+unsigned long long stand_in_seen[4];
+static int module_load_data(void **module, const void *image) {
+    memcpy(&stand_in_seen[0], image, 8); *module = (void *)0x1234; return 0;
+}
+static int pointer_set_attribute(const void *value, int attribute, unsigned long long ptr) {
+    stand_in_seen[1] = *(const unsigned *)value; stand_in_seen[2] = (unsigned long long)attribute;
+    stand_in_seen[3] = ptr; return 0;
+}
+static int stream_synchronize(void *stream) { stand_in_seen[3] = (unsigned long long)stream; return 0; }
 static const struct { const char *name; void *fn; } table[] = {
+    {"cuModuleLoadData", (void *)module_load_data}, {"cuPointerSetAttribute", (void *)pointer_set_attribute},
+    {"cuStreamSynchronize", (void *)stream_synchronize},
     {"cuLinkCreate", (void *)link_create}, {"cuLinkComplete", (void *)link_complete},
     {"cuLinkDestroy", (void *)link_destroy},
     {"cuLaunchHostFunc", (void *)launch_host_func}, {"cuStreamAddCallback", (void *)stream_add_callback},
@@ -390,6 +402,60 @@ LINKER = textwrap.dedent(
 )
 
 
+INPUTS = textwrap.dedent(
+    """
+    import ctypes
+    import numpy as np
+    from cuda.bindings import driver as cu, runtime as rt
+
+    seen = (ctypes.c_ulonglong * 4).in_dll(ctypes.CDLL("libcuda.so.1"), "stand_in_seen")
+    ptx = b"//PTX...\\0"
+    # const inputs take read-only buffers: np.char.array (NVIDIA's documented pattern), bytes,
+    # a read-only numpy array, as well as writable ones
+    frozen = np.frombuffer(ptx, dtype=np.uint8)
+    assert not frozen.flags.writeable
+    for image in (np.char.array(ptx), ptx, frozen, bytearray(ptx), memoryview(ptx)):
+        seen[0] = 0
+        err, module = cu.cuModuleLoadData(image)
+        assert err == cu.CUresult.CUDA_SUCCESS and int(module) == 0x1234, (type(image), err)
+        assert seen[0] == int.from_bytes(ptx[:8], "little"), type(image)
+
+    # cuPointerSetAttribute takes the value itself (a bool), not the address of one
+    sync = cu.CUpointer_attribute.CU_POINTER_ATTRIBUTE_SYNC_MEMOPS
+    for value, expected in ((True, 1), (False, 0), (1, 1)):
+        seen[1] = 99
+        assert cu.cuPointerSetAttribute(value, sync, cu.CUdeviceptr(0x7000)) == (cu.CUresult.CUDA_SUCCESS,)
+        assert (seen[1], seen[2], seen[3]) == (expected, int(sync), 0x7000)
+    for bad in (None, "yes", 1.5):
+        try:
+            cu.cuPointerSetAttribute(bad, sync, 0x7000)
+        except TypeError:
+            pass
+        else:
+            raise AssertionError(f"{bad!r} is not a pointer attribute value")
+
+    # the runtime's handle where the driver's is asked for
+    assert cu.cuStreamSynchronize(rt.cudaStream_t(0x55)) == (cu.CUresult.CUDA_SUCCESS,) and seen[3] == 0x55
+    try:
+        cu.cuStreamSynchronize(rt.cudaEvent_t(0x55))
+    except TypeError:
+        pass
+    else:
+        raise AssertionError("an event is not a stream")
+
+    # a function-pointer object wrapping the storage of a ctypes function (NVIDIA's test pattern)
+    got = []
+    c_fn = ctypes.CFUNCTYPE(None, ctypes.c_void_p)(lambda data: got.append(data))
+    data = ctypes.c_int(5)
+    fn = cu.CUhostFn(_ptr=ctypes.addressof(c_fn))
+    assert int(fn) == ctypes.cast(c_fn, ctypes.c_void_p).value
+    assert cu.cuLaunchHostFunc(cu.CUstream(1), fn, ctypes.addressof(data)) == (cu.CUresult.CUDA_SUCCESS,)
+    assert got == [ctypes.addressof(data)]
+    print("OK")
+    """
+)
+
+
 @pytest.fixture(scope="module")
 def stand_in_driver(tmp_path_factory):
     cc = shutil.which("cc") or shutil.which("gcc")
@@ -405,8 +471,8 @@ def stand_in_driver(tmp_path_factory):
 
 @pytest.mark.parametrize(
     "script",
-    [CHILD, STREAM_CALLBACKS, HOST_NODES, GRAPHICS_INTEROP, LINKER],
-    ids=["launch", "stream", "graph", "interop", "linker"],
+    [CHILD, STREAM_CALLBACKS, HOST_NODES, GRAPHICS_INTEROP, LINKER, INPUTS],
+    ids=["launch", "stream", "graph", "interop", "linker", "inputs"],
 )
 def test_on_a_stand_in_driver(stand_in_driver, script):
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=stand_in_driver)

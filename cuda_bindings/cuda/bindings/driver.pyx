@@ -20064,17 +20064,17 @@ def cuPointerSetAttribute(value, attribute, ptr):
         attribute: - Pointer attribute to set
         ptr: - Pointer to a memory region allocated using CUDA memory allocation APIs
     """
-    cdef BufferArg _value
+    cdef uint64_t _attr_value = 0
     cdef cydriver.CUpointer_attribute c_attribute
     cdef cydriver.CUdeviceptr c_ptr
+    _attr_value = _index(value, 'value')
     c_attribute = <cydriver.CUpointer_attribute><int>(attribute if PyLong_Check(attribute) else _index(attribute, 'attribute'))
     if type(ptr) is CUdeviceptr_v2:
         c_ptr = <cydriver.CUdeviceptr>(<CUdeviceptr_v2>ptr)._ptr[0]
     else:
         c_ptr = <cydriver.CUdeviceptr><uintptr_t>_handle_value(ptr, CUdeviceptr_v2, 'ptr')
-    _value = _void_ptr(value, 'value')
     cdef cydriver.CUresult _status
-    _status = cydriver.cuPointerSetAttribute(<const void*>_value.ptr, c_attribute, c_ptr)
+    _status = cydriver.cuPointerSetAttribute(<void*>&_attr_value, c_attribute, c_ptr)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status),)
     return _success_only

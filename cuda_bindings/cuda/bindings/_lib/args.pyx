@@ -112,7 +112,9 @@ cdef uintptr_t address_arg(object obj, str name) except? 0:
         value = ctypes.cast(obj, ctypes.c_void_p).value
         return value or 0
     if hasattr(obj, "getPtr"):
-        return obj.getPtr()
+        # A handle or function-pointer class (CUhostFn(addr), cudaStreamCallback_t(_ptr=...)) is
+        # its value; a struct is where it lives.
+        return int(obj) if hasattr(obj, "__index__") else obj.getPtr()
     raise TypeError(f"{name} must be an int address, a ctypes pointer or None, not {type(obj).__name__}")
 
 
@@ -134,14 +136,53 @@ cdef bytes cstr_or_str_arg(object obj, str name):
     raise TypeError(f"{name} must be str or bytes, not {type(obj).__name__}")
 
 
+# Driver and runtime handle types that name the same C object: either is accepted where the
+# other is asked for (a CUstream where a cudaStream_t is, and back), as callers mix the two APIs.
+_TWIN_PAIRS = (
+    ("CUstream", "cudaStream_t"),
+    ("CUevent", "cudaEvent_t"),
+    ("CUgraph", "cudaGraph_t"),
+    ("CUgraphNode", "cudaGraphNode_t"),
+    ("CUgraphExec", "cudaGraphExec_t"),
+    ("CUgraphDeviceNode", "cudaGraphDeviceNode_t"),
+    ("CUfunction", "cudaFunction_t"),
+    ("CUkernel", "cudaKernel_t"),
+    ("CUlibrary", "cudaLibrary_t"),
+    ("CUmemoryPool", "cudaMemPool_t"),
+    ("CUuserObject", "cudaUserObject_t"),
+    ("CUexternalMemory", "cudaExternalMemory_t"),
+    ("CUexternalSemaphore", "cudaExternalSemaphore_t"),
+    ("CUarray", "cudaArray_t"),
+    ("CUmipmappedArray", "cudaMipmappedArray_t"),
+    ("CUgraphicsResource", "cudaGraphicsResource_t"),
+    ("CUeglStreamConnection", "cudaEglStreamConnection"),
+    ("CUlogsCallbackHandle", "cudaLogsCallbackHandle"),
+)
+cdef dict _TWINS = {**dict(_TWIN_PAIRS), **{b: a for a, b in _TWIN_PAIRS}}
+_BINDING_MODULES = ("cuda.bindings.driver", "cuda.bindings.runtime")
+
+
+cdef bint _is_twin(object obj, object cls):
+    """obj is the other API's handle for the same C object as cls (or one of a tuple of classes)."""
+    twin = _TWINS.get(type(obj).__name__)
+    if twin is None or type(obj).__module__ not in _BINDING_MODULES:
+        return False
+    for c in (cls if isinstance(cls, tuple) else (cls,)):
+        if c.__name__ == twin:
+            return True
+    return False
+
+
 cdef uintptr_t handle_value(object obj, object cls, str name) except? 0:
-    """The value of a handle given as its class (or one of a tuple of classes) or as an int."""
+    """The value of a handle given as its class (or one of a tuple of classes), its twin or as an int."""
     if isinstance(obj, cls):
         return int(obj)
     if isinstance(obj, int):
         return obj
     if obj is None:
         return 0  # NULL: the library answers with its own error code
+    if _is_twin(obj, cls):
+        return int(obj)
     names = " or ".join(c.__name__ for c in cls) if isinstance(cls, tuple) else cls.__name__
     raise TypeError(f"{name} must be a {names}, an int or None, not {type(obj).__name__}")
 
@@ -149,10 +190,10 @@ cdef uintptr_t handle_value(object obj, object cls, str name) except? 0:
 cdef uintptr_t handle_ref(object obj, type cls, str name) except? 0:
     """Where a handle is kept, for calls that update it (destroy sets it to NULL).
 
-    A handle object gives its own storage; an int is taken as the address of a
-    handle variable (as the reference bindings do); None is NULL.
+    A handle object (or its twin) gives its own storage; an int is taken as the
+    address of a handle variable (as the reference bindings do); None is NULL.
     """
-    if isinstance(obj, cls):
+    if isinstance(obj, cls) or _is_twin(obj, cls):
         return obj.getPtr()
     if isinstance(obj, int):
         return obj
@@ -173,13 +214,12 @@ cdef BufferArg void_ptr_arg(object obj, str name):
     if hasattr(obj, "getPtr") and hasattr(obj, "__int__"):
         out.ptr = <void*><uintptr_t>int(obj)
         return out
+    # PyBUF_SIMPLE: a read-only buffer (bytes, a read-only numpy array, np.char.array) is
+    # as good as a writable one for a const input; writable buffers stay writable through it.
     try:
-        PyObject_GetBuffer(obj, &out.view, PyBUF_WRITABLE)
-    except (BufferError, TypeError):
-        try:
-            PyObject_GetBuffer(obj, &out.view, PyBUF_SIMPLE)
-        except TypeError:
-            raise TypeError(f"{name} must be an int address, None, or a buffer, not {type(obj).__name__}") from None
+        PyObject_GetBuffer(obj, &out.view, PyBUF_SIMPLE)
+    except TypeError:
+        raise TypeError(f"{name} must be an int address, None, or a buffer, not {type(obj).__name__}") from None
     out.has_view = True
     out.ptr = out.view.buf
     out.length = out.view.len
