@@ -216,6 +216,11 @@ def pyx(lib: dict, stamp: str) -> str:
         "",
         "def _library_version():",
         "    return _table.version()",
+        "",
+        "",
+        "def _function_address(name):",
+        '    """The address of one of the library\'s functions (0 where the loaded library lacks it)."""',
+        "    return _table.address(name)",
     ]
     for i, fn in enumerate(fns):
         ev = _except_value(lib, fn)

@@ -436,6 +436,9 @@ INPUTS = textwrap.dedent(
 
     # the runtime's handle where the driver's is asked for
     assert cu.cuStreamSynchronize(rt.cudaStream_t(0x55)) == (cu.CUresult.CUDA_SUCCESS,) and seen[3] == 0x55
+    # a CUkernel (or the runtime's cudaKernel_t) where a CUfunction is asked: the driver allows the cast
+    for kernel in (cu.CUkernel(0x66), rt.cudaKernel_t(0x66), rt.cudaFunction_t(0x66)):
+        assert cu.cuFuncSetCacheConfig(kernel, 0) == (cu.CUresult.CUDA_SUCCESS,)
     try:
         cu.cuStreamSynchronize(rt.cudaEvent_t(0x55))
     except TypeError:

@@ -502,6 +502,11 @@ def _load_library():
 def _library_version():
     return _table.version()
 
+
+def _function_address(name):
+    """The address of one of the library's functions (0 where the loaded library lacks it)."""
+    return _table.address(name)
+
 cdef CUresult cuGetErrorString(CUresult error, const char** pStr) except ?CUDA_ERROR_NOT_FOUND nogil:
     if _fn[0] == NULL:
         _resolve(0)

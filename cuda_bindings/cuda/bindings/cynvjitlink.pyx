@@ -36,6 +36,11 @@ def _load_library():
 def _library_version():
     return _table.version()
 
+
+def _function_address(name):
+    """The address of one of the library's functions (0 where the loaded library lacks it)."""
+    return _table.address(name)
+
 cdef nvJitLinkResult nvJitLinkCreate(nvJitLinkHandle* handle, uint32_t numOptions, const char** options) except ?NVJITLINK_ERROR_INTERNAL nogil:
     if _fn[0] == NULL:
         _resolve(0)

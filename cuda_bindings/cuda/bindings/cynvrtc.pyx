@@ -46,6 +46,11 @@ def _load_library():
 def _library_version():
     return _table.version()
 
+
+def _function_address(name):
+    """The address of one of the library's functions (0 where the loaded library lacks it)."""
+    return _table.address(name)
+
 cdef const char* nvrtcGetErrorString(nvrtcResult result) except ?NULL nogil:
     if _fn[0] == NULL:
         _resolve(0)

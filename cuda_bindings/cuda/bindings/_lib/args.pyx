@@ -136,17 +136,17 @@ cdef bytes cstr_or_str_arg(object obj, str name):
     raise TypeError(f"{name} must be str or bytes, not {type(obj).__name__}")
 
 
-# Driver and runtime handle types that name the same C object: either is accepted where the
-# other is asked for (a CUstream where a cudaStream_t is, and back), as callers mix the two APIs.
-_TWIN_PAIRS = (
+# Handle types that name the same kind of C object: either is accepted where another of its
+# group is asked for (a CUstream where a cudaStream_t is, and back), as callers mix the two APIs.
+# A CUkernel may be used where a CUfunction is (the driver documents the cast), and so its twins.
+_TWIN_GROUPS = (
     ("CUstream", "cudaStream_t"),
     ("CUevent", "cudaEvent_t"),
     ("CUgraph", "cudaGraph_t"),
     ("CUgraphNode", "cudaGraphNode_t"),
     ("CUgraphExec", "cudaGraphExec_t"),
     ("CUgraphDeviceNode", "cudaGraphDeviceNode_t"),
-    ("CUfunction", "cudaFunction_t"),
-    ("CUkernel", "cudaKernel_t"),
+    ("CUfunction", "cudaFunction_t", "CUkernel", "cudaKernel_t"),
     ("CUlibrary", "cudaLibrary_t"),
     ("CUmemoryPool", "cudaMemPool_t"),
     ("CUuserObject", "cudaUserObject_t"),
@@ -158,17 +158,17 @@ _TWIN_PAIRS = (
     ("CUeglStreamConnection", "cudaEglStreamConnection"),
     ("CUlogsCallbackHandle", "cudaLogsCallbackHandle"),
 )
-cdef dict _TWINS = {**dict(_TWIN_PAIRS), **{b: a for a, b in _TWIN_PAIRS}}
+cdef dict _TWINS = {name: frozenset(group) - {name} for group in _TWIN_GROUPS for name in group}
 _BINDING_MODULES = ("cuda.bindings.driver", "cuda.bindings.runtime")
 
 
 cdef bint _is_twin(object obj, object cls):
     """obj is the other API's handle for the same C object as cls (or one of a tuple of classes)."""
-    twin = _TWINS.get(type(obj).__name__)
-    if twin is None or type(obj).__module__ not in _BINDING_MODULES:
+    twins = _TWINS.get(type(obj).__name__)
+    if twins is None or type(obj).__module__ not in _BINDING_MODULES:
         return False
     for c in (cls if isinstance(cls, tuple) else (cls,)):
-        if c.__name__ == twin:
+        if c.__name__ in twins:
             return True
     return False
 

@@ -140,3 +140,16 @@ cdef class SymbolTable:
                 if not self.loaded:
                     self._load()
         return self.path
+
+    def address(self, str name):
+        """The address a function of this library resolved to (0: the loaded library lacks it, or
+        it is not one of these bindings' functions). Loads the library. ``name`` is the C name, or
+        it with a ``__`` prefix (the spelling of NVIDIA's internal modules)."""
+        self.load()
+        if name.startswith("__"):
+            name = name[2:]
+        for index, entry in enumerate(self.symbols):
+            names = (entry[0],) if self.proc_address else entry
+            if any(n == name or n.endswith(":" + name) or n.startswith("__" + name + "_") for n in names):
+                return <uintptr_t>self.slots[index]
+        return 0

@@ -1,0 +1,8 @@
+"""``cuda.bindings._internal.utils``: the error NVIDIA's internal modules raise for a function
+the installed library lacks. Ours raise ``FunctionNotFoundError``, which derives from it."""
+
+from cuda.bindings._lib.loader import FunctionNotFoundError as _FunctionNotFoundError
+
+NotSupportedError = _FunctionNotFoundError
+
+__all__ = ["NotSupportedError"]
