@@ -122,7 +122,7 @@ def test_constructor_checks(ltoirs):
     with pytest.raises(TypeError):
         Linker(b"not an object code", options=LinkerOptions(arch=ARCH))
     with pytest.raises(TypeError):
-        Linker(*ltoirs, options={"arch": ARCH})
+        Linker(*ltoirs, options=[("arch", ARCH)])  # a dict is taken, a list is not
 
 
 # --- LinkerOptions -----------------------------------------------------------------------------

@@ -178,7 +178,7 @@ def test_code_type_checks():
     with pytest.raises(TypeError):
         Program(b"__global__ void k(){}", "c++", opts())
     with pytest.raises(TypeError):
-        Program(KERNELS, "c++", options={"arch": ARCH})
+        Program(KERNELS, "c++", options=[("arch", ARCH)])  # a dict is taken (NVIDIA's do), a list is not
 
 
 def test_code_type_case_insensitive():

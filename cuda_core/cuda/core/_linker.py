@@ -15,7 +15,7 @@ import warnings
 from dataclasses import dataclass
 
 from cuda.core._errors import CUDAError
-from cuda.core._options import ARCH_RE, ClosesOnExit, check_bool, check_int, emit, fail_type
+from cuda.core._options import ARCH_RE, ClosesOnExit, check_bool, check_int, coerce_options, emit, fail_type
 
 __all__ = ["Linker", "LinkerOptions"]
 
@@ -252,11 +252,7 @@ class Linker(ClosesOnExit):
         for code in object_codes:
             if not isinstance(code, ObjectCode):
                 raise TypeError(f"Linker takes ObjectCode objects, got {type(code).__name__}")
-        if options is None:
-            options = LinkerOptions()
-        elif not isinstance(options, LinkerOptions):
-            raise TypeError(f"options must be a LinkerOptions or None, got {type(options).__name__}")
-        self._options = options
+        self._options = coerce_options(LinkerOptions, options, "options")
         self._codes = object_codes
         self._info_log = ""
         self._error_log = ""

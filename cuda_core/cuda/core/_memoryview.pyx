@@ -87,6 +87,21 @@ cdef class _HostBufferView:
             self.held = False
 
 
+cdef object _stream_ptr_arg(object stream_ptr):
+    """The consumer stream as an int (or None): an int, a handle object (a bindings CUstream or
+    cudaStream_t: its value), or an object with ``__cuda_stream__`` (a cuda.core Stream)."""
+    if stream_ptr is None or (type(stream_ptr) is int):
+        return stream_ptr
+    if isinstance(stream_ptr, bool) or isinstance(stream_ptr, float) or isinstance(stream_ptr, str):
+        raise TypeError(f"stream_ptr must be an int, a stream or None, not {type(stream_ptr).__name__}")
+    if hasattr(stream_ptr, "__cuda_stream__"):
+        return int(stream_ptr.__cuda_stream__()[1])
+    try:
+        return int(stream_ptr.__index__() if hasattr(stream_ptr, "__index__") else stream_ptr.__int__())
+    except (AttributeError, TypeError):
+        raise TypeError(f"stream_ptr must be an int, a stream or None, not {type(stream_ptr).__name__}") from None
+
+
 cdef object _stream_address(object stream):
     from cuda.core._memory import _stream_address as address
 
@@ -222,6 +237,16 @@ cdef class StridedMemoryView:
     @property
     def _itemsize(self):
         return self.dtype.itemsize
+
+    @property
+    def _layout(self):
+        """Shape, byte strides and contiguity (a ``cuda.core._layout._StridedLayout``: numba-cuda
+        reads it)."""
+        from cuda.core._layout import _StridedLayout
+
+        itemsize = self.dtype.itemsize
+        strides = self.strides
+        return _StridedLayout(self._shape, None if strides is None else [s * itemsize for s in strides], itemsize)
 
     def __repr__(self):
         return (f"StridedMemoryView(ptr={self.ptr}, shape={self.shape}, strides={self.strides}, "
@@ -395,8 +420,7 @@ cdef int _view_dlpack(StridedMemoryView v, object obj, object stream_ptr) except
     if not hasattr(obj, "__dlpack__") or not hasattr(obj, "__dlpack_device__"):
         raise TypeError(f"{type(obj).__name__} does not support DLPack (__dlpack__, __dlpack_device__)")
     devtype, devid = obj.__dlpack_device__()
-    if stream_ptr is not None and (isinstance(stream_ptr, bool) or not isinstance(stream_ptr, int)):
-        raise TypeError(f"stream_ptr must be an int or None, not {type(stream_ptr).__name__}")
+    stream_ptr = _stream_ptr_arg(stream_ptr)
     if devtype == kDLCPU:
         v.device_id = -1
         v.is_device_accessible = False
@@ -464,8 +488,7 @@ cdef int _view_cai(StridedMemoryView v, object obj, object stream_ptr) except -1
     cdef cydriver.CUevent event
     cdef cydriver.CUstream producer, consumer
     cai = _interface(obj, "__cuda_array_interface__", 0, "only CUDA Array Interface v3 or later is supported")
-    if stream_ptr is not None and (isinstance(stream_ptr, bool) or not isinstance(stream_ptr, int)):
-        raise TypeError(f"stream_ptr must be an int or None, not {type(stream_ptr).__name__}")
+    stream_ptr = _stream_ptr_arg(stream_ptr)
     address, ro = cai["data"]
     _set_ptr(v, address)
     v.readonly = bool(ro)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from cuda.core._errors import CUDAError, NVRTCError
 from cuda.core._options import ARCH_RE as _ARCH_RE
-from cuda.core._options import ClosesOnExit, check_bool, check_int, emit, fail_type
+from cuda.core._options import ClosesOnExit, check_bool, check_int, coerce_options, emit, fail_type
 
 __all__ = ["Program", "ProgramOptions"]
 
@@ -491,11 +491,7 @@ class Program(ClosesOnExit):
         code_type = code_type.lower()
         if code_type not in _SOURCE_TYPES:
             raise ValueError(f"code_type must be one of {_SOURCE_TYPES}, got {code_type!r}")
-        if options is None:
-            options = ProgramOptions()
-        elif not isinstance(options, ProgramOptions):
-            raise TypeError(f"options must be a ProgramOptions or None, got {type(options).__name__}")
-        self._options = options
+        self._options = coerce_options(ProgramOptions, options, "options")
         self._code_type = code_type
         self._handle = None
         self._linker = None

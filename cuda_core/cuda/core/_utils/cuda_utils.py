@@ -1,0 +1,61 @@
+"""``cuda.core._utils.cuda_utils``: the import path NVIDIA's cuda.core gives its error classes
+and result helper.
+
+Users, test helpers and libraries (numba-cuda among them) import ``CUDAError``, ``NVRTCError``
+and ``handle_return`` from here, and reach ``driver``/``runtime``/``nvrtc`` through it. The
+error classes are the very ones ``cuda.core`` raises, so ``except`` clauses match either way.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from cuda.core._errors import CUDAError, NVRTCError
+
+__all__ = ["CUDAError", "NVRTCError", "handle_return"]
+
+_BINDINGS = ("driver", "runtime", "nvrtc")
+
+
+def __getattr__(name: str):
+    if name in _BINDINGS:  # the bindings modules, imported when first asked for
+        return importlib.import_module(f"cuda.bindings.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _raise_for(status) -> None:
+    from cuda.bindings import driver, nvrtc, runtime
+
+    if isinstance(status, driver.CUresult):
+        if status != driver.CUresult.CUDA_SUCCESS:
+            from cuda.core._errors import driver_error
+
+            raise driver_error(int(status))
+    elif isinstance(status, runtime.cudaError_t):
+        if status != runtime.cudaError_t.cudaSuccess:
+            _, name = runtime.cudaGetErrorName(status)
+            _, text = runtime.cudaGetErrorString(status)
+            label = name.decode() if isinstance(name, bytes) else str(status)
+            raise CUDAError(f"{label}: {text.decode() if isinstance(text, bytes) else ''}", int(status), label)
+    elif isinstance(status, nvrtc.nvrtcResult):
+        if status != nvrtc.nvrtcResult.NVRTC_SUCCESS:
+            _, text = nvrtc.nvrtcGetErrorString(status)
+            label = status.name
+            raise NVRTCError(f"{label}: {text.decode() if isinstance(text, bytes) else text}", int(status), label)
+    else:
+        raise TypeError(f"the first item of a bindings result must be a status code, not {type(status).__name__}")
+
+
+def handle_return(result, handle=None):
+    """The value of a cuda.bindings result tuple ``(status, *values)``, or the error it reports.
+
+    A failing status raises CUDAError (NVRTCError for NVRTC); on success one value comes back as
+    itself, several as a tuple, none as None. ``handle`` is accepted for NVIDIA's signature (their
+    NVRTC path uses it to fetch the program log) and ignored here.
+    """
+    _raise_for(result[0])
+    if len(result) == 1:
+        return None
+    if len(result) == 2:
+        return result[1]
+    return result[1:]

@@ -1,0 +1,116 @@
+"""Behaviours code written for NVIDIA's cuda.core relies on, checked without a GPU."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from cuda.bindings import driver, nvrtc, runtime
+from cuda.core import Linker, LinkerOptions, Program, ProgramOptions
+from cuda.core._errors import CUDAError, NVRTCError
+
+SAXPY = r'extern "C" __global__ void k(float* p) { p[threadIdx.x] *= 2.0f; }'
+
+
+def test_program_and_linker_take_options_as_a_dict():
+    prog = Program(SAXPY, "c++", {"arch": "sm_90", "name": "from_a_dict"})
+    assert prog._options == ProgramOptions(arch="sm_90", name="from_a_dict")
+    ptx = prog.compile("ptx")
+    assert b".entry k" in ptx.code
+    linker = Linker(Program(ptx.code.decode(), "ptx", {"arch": "sm_90"}).compile("cubin"), options={"arch": "sm_90"})
+    assert linker._options == LinkerOptions(arch="sm_90")
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        Program(SAXPY, "c++", {"no_such_option": 1})
+    with pytest.raises(TypeError, match="options must be a ProgramOptions, a dict or None"):
+        Program(SAXPY, "c++", ["arch", "sm_90"])
+
+
+def test_cuda_utils_is_where_nvidia_keeps_errors():
+    from cuda.core._utils import cuda_utils
+
+    assert cuda_utils.CUDAError is CUDAError and cuda_utils.NVRTCError is NVRTCError
+    assert cuda_utils.driver is driver and cuda_utils.runtime is runtime and cuda_utils.nvrtc is nvrtc
+    handle_return = cuda_utils.handle_return
+    assert handle_return((driver.CUresult.CUDA_SUCCESS,)) is None
+    assert handle_return((driver.CUresult.CUDA_SUCCESS, 7)) == 7
+    assert handle_return((runtime.cudaError_t.cudaSuccess, 1, 2)) == (1, 2)
+    with pytest.raises(CUDAError, match="CUDA_ERROR_INVALID_VALUE"):
+        handle_return((driver.CUresult.CUDA_ERROR_INVALID_VALUE, None))
+    with pytest.raises(CUDAError, match="cudaErrorMemoryAllocation"):
+        handle_return((runtime.cudaError_t.cudaErrorMemoryAllocation, None))
+    with pytest.raises(NVRTCError, match="NVRTC_ERROR_INVALID_OPTION"):
+        handle_return((nvrtc.nvrtcResult.NVRTC_ERROR_INVALID_OPTION,))
+    with pytest.raises(TypeError, match="status code"):
+        handle_return((0, 1))
+
+
+def test_graph_module_has_the_builder():
+    import cuda.core.graph as graph
+    from cuda.core._graph_builder import Graph, GraphBuilder
+
+    assert graph.GraphBuilder is GraphBuilder and graph.Graph is Graph
+    assert set(dir(graph)) >= {"Graph", "GraphBuilder"}
+    with pytest.raises(AttributeError):
+        graph.NoSuchThing  # noqa: B018
+
+
+class _CudaExporter:
+    """A DLPack exporter on device 0 that records the stream it is asked to order on, then stops."""
+
+    class Stop(Exception):
+        pass
+
+    def __init__(self):
+        self.streams = []
+
+    def __dlpack_device__(self):
+        return (2, 0)  # kDLCUDA, device 0
+
+    def __dlpack__(self, stream=None, max_version=None):
+        self.streams.append(stream)
+        raise self.Stop
+
+
+class _StreamLike:
+    def __cuda_stream__(self):
+        return (0, 0x5150)
+
+
+@pytest.mark.parametrize(
+    ("stream", "expected"),
+    [
+        (None, -1),
+        (0x77, 0x77),
+        (driver.CUstream(0x1234), 0x1234),
+        (runtime.cudaStream_t(0x99), 0x99),
+        (_StreamLike(), 0x5150),
+    ],
+)
+def test_dlpack_consumer_stream_takes_handles_and_streams(stream, expected):
+    from cuda.core.utils import StridedMemoryView
+
+    exporter = _CudaExporter()
+    with pytest.raises(_CudaExporter.Stop):
+        StridedMemoryView.from_dlpack(exporter, stream_ptr=stream)
+    assert exporter.streams == [expected]
+
+
+@pytest.mark.parametrize("bad", [1.5, "0", True])
+def test_dlpack_consumer_stream_refuses_non_streams(bad):
+    from cuda.core.utils import StridedMemoryView
+
+    with pytest.raises(TypeError, match="stream_ptr must be an int, a stream or None"):
+        StridedMemoryView.from_dlpack(_CudaExporter(), stream_ptr=bad)
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_strided_layout_of_a_view(order):
+    from cuda.core.utils import StridedMemoryView
+
+    a = np.asfortranarray(np.zeros((3, 5), np.float32)) if order == "F" else np.zeros((3, 5), np.float32)
+    layout = StridedMemoryView.from_dlpack(a)._layout
+    assert layout.strides_in_bytes == a.strides and layout.shape == (3, 5) and layout.itemsize == 4
+    assert (layout.is_contiguous_c, layout.is_contiguous_f) == (order == "C", order == "F")
+    assert layout.is_contiguous_any
+    sliced = StridedMemoryView.from_dlpack(np.zeros((4, 6), np.int16)[:, ::2])._layout
+    assert sliced.strides_in_bytes == (12, 4) and not sliced.is_contiguous_any
