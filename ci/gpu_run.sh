@@ -4,7 +4,7 @@
 # under CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM=1), the metapackage in a fresh venv
 # (ci/metapackage_gpu.sh), then the benchmarks. Logs go to $OUT; a summary is printed last.
 # Switches (environment): PACKAGES, SKIP_TESTS, SKIP_PTDS, SKIP_PATHFINDER, SKIP_METAPACKAGE,
-# SKIP_BENCH, BENCHES, ROUNDS, TEST_TIMEOUT.
+# SKIP_BENCH, BENCHES, ROUNDS, TEST_TIMEOUT, COMPAT (a folder of NVIDIA's tests: run them on both stacks).
 set -u
 # The device tool brings back at most 8 files from $OUT: logs are written to /tmp/gpu-logs and packed
 # into $OUT/logs.tar.gz at the end, beside summary.txt.
@@ -71,6 +71,13 @@ for pkg in ${PACKAGES:-cuda_bindings cuda_core}; do
     unset CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM
 done
 [ "${SKIP_PATHFINDER:-0}" != 1 ] && run_tests tests-pathfinder.log pathfinder "$REPO/cuda_pathfinder/tests"
+fi
+if [ -n "${COMPAT:-}" ]; then  # NVIDIA's public tests and examples on both stacks (ci/nvidia_compat.py)
+    # COMPAT names the suite folder (e.g. .nvtests, carried); COMPAT_ARGS adds options (-k, --packages).
+    python3 "$REPO/ci/nvidia_compat.py" --suite "$REPO/$COMPAT" --ours-path "$SP" --out "$OUT/compat" \
+        --jobs "${COMPAT_JOBS:-6}" ${COMPAT_ARGS:-} > "$OUT/compat.log" 2>&1
+    echo "compat (ci/nvidia_compat.py): rc=$? $(grep -E '^(cuda_|examples:)' "$OUT/compat.log" | tr '\n' ';')" \
+        >> "$OUT/summary.txt"
 fi
 if [ "${SKIP_METAPACKAGE:-0}" != 1 ]; then  # pip install ./cuda_python[all] in a fresh venv, then saxpy
     bash "$REPO/ci/metapackage_gpu.sh" "$OUT/metapackage.log"
