@@ -39,6 +39,138 @@ _PRIVATE = re.compile(
 )
 
 
+# Harness shims: the stored copies of NVIDIA's conftest files are newer than the packages on the
+# GPU machine (cuda-core 1.2.0) and reach into private names that 1.2.0 and ours lack; without
+# these guards no test of the file collects, on either stack. Only harness lines are touched.
+# (path in the suite, exact text, replacement)
+HARNESS_SHIMS = (
+    (
+        "cuda_core/tests/conftest.py",
+        "from cuda.core._memory._buffer import _live_memory_resource_count\n",
+        "try:\n    from cuda.core._memory._buffer import _live_memory_resource_count\n"
+        "except ImportError:  # shim (ci/nvidia_compat.py): no live-resource count, no leak check\n"
+        "    def _live_memory_resource_count():\n        return 0\n",
+    ),
+    (
+        "cuda_core/tests/conftest.py",
+        'getattr(_device._tls, "devices", ())',
+        'getattr(getattr(_device, "_tls", None), "devices", ())',
+    ),
+    (
+        "cuda_core/tests/conftest.py",
+        'if hasattr(_device._tls, "devices"):',
+        'if hasattr(getattr(_device, "_tls", None), "devices"):',
+    ),
+)
+
+
+def apply_harness_shims(suite: pathlib.Path) -> list[str]:
+    """Apply HARNESS_SHIMS in place (idempotent); returns what was changed."""
+    done = []
+    for rel, old, new in HARNESS_SHIMS:
+        path = suite / rel
+        if not path.is_file():
+            continue
+        text = path.read_text()
+        if old in text and new not in text:
+            path.write_text(text.replace(old, new))
+            done.append(f"{rel}: {old.strip()[:60]}")
+    return done
+
+
+# The stored test files are newer than the packages they are run against (NVIDIA's 1.2.0 on the
+# GPU machine, ours matching 1.2.2): a top-level `from cuda.core... import X` of a name added
+# later stops the whole file from collecting. The run uses a copy of the suite where each such
+# import is guarded: a missing name becomes a stand-in that fails the tests using it (on both
+# stacks, so they leave the count), while the file's other tests run.
+_MISSING_MODULE = """\
+class Missing:
+    \"\"\"Stands for a name the installed package lacks (ci/nvidia_compat.py).\"\"\"
+
+    def __init__(self, name):
+        self._name = name
+
+    def _fail(self):
+        raise ImportError(f"{self._name} is not in the installed package")
+
+    def __call__(self, *args, **kwargs):
+        if len(args) == 1 and callable(args[0]) and not kwargs:  # used as a decorator
+            def failing(*a, **k):
+                self._fail()
+            failing.__name__ = getattr(args[0], "__name__", "test")
+            return failing
+        return Missing(f"{self._name}()")  # a value: what uses it fails later
+
+    def __lt__(self, other):
+        return False
+
+    __le__ = __gt__ = __ge__ = __lt__
+
+    def __eq__(self, other):
+        return other is self
+
+    def __hash__(self):
+        return id(self)
+
+    def __getattr__(self, attr):
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        return Missing(f"{self._name}.{attr}")
+
+    def __iter__(self):
+        return iter(())
+
+    def __getitem__(self, key):
+        return Missing(f"{self._name}[{key!r}]")
+
+    def __bool__(self):
+        return False
+"""
+_GUARDED_MODULES = ("cuda.", "conftest", "helpers")
+
+
+def _guard_imports(source: str) -> str:
+    """Top-level `from M import a, b` of cuda.*, conftest or helpers: each name guarded."""
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return source
+    lines = source.splitlines(keepends=True)
+    for node in reversed(tree.body):
+        if not (isinstance(node, ast.ImportFrom) and node.module and node.level == 0):
+            continue
+        if not node.module.startswith(_GUARDED_MODULES) or any(a.name == "*" for a in node.names):
+            continue
+        guarded = []
+        for alias in node.names:
+            bound = alias.asname or alias.name
+            guarded.append(
+                f"try:\n    from {node.module} import {alias.name} as {bound}\n"
+                f"except ImportError:\n    from _compat_missing import Missing as _M\n"
+                f"    {bound} = _M({node.module + '.' + alias.name!r})\n"
+            )
+        lines[node.lineno - 1 : node.end_lineno] = guarded
+    return "".join(lines)
+
+
+def shadow_suite(suite: pathlib.Path, dest: pathlib.Path) -> pathlib.Path:
+    """A copy of the suite with guarded imports (see _guard_imports); the fetched files stay as they are."""
+    import shutil
+
+    if dest.exists():
+        shutil.rmtree(dest)
+    shutil.copytree(suite, dest, symlinks=True)
+    for path in dest.rglob("*.py"):
+        if path.name.startswith("test_") or path.name == "conftest.py" or "helpers" in path.parts:
+            text = path.read_text(errors="replace")
+            path.write_text(_guard_imports(text))
+    for tests in dest.glob("*/tests"):
+        (tests / "_compat_missing.py").write_text(_MISSING_MODULE)
+    return dest
+
+
 def stacks(ours_path: str) -> dict[str, dict[str, str]]:
     base = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     return {"nvidia": base, "ours": dict(base, PYTHONPATH=ours_path)}
@@ -117,6 +249,10 @@ def main() -> int:
     args = ap.parse_args()
     args.suite = args.suite.resolve()
     args.out.mkdir(parents=True, exist_ok=True)
+    for change in apply_harness_shims(args.suite):
+        print(f"harness shim: {change}")
+    fetched = args.suite
+    args.suite = shadow_suite(fetched, pathlib.Path(tempfile.mkdtemp(prefix="compat-suite-")) / "suite")
     envs = stacks(os.path.abspath(args.ours_path))
     work = pathlib.Path(tempfile.mkdtemp(prefix="compat-"))
     report: dict = {"packages": {}}
@@ -133,7 +269,7 @@ def main() -> int:
         lines.append(f"## {pkg}: test files (passed on NVIDIA's / of those also on ours; crash or hang on ours)")
         for f in files:
             nv, ours = jobs[(f, "nvidia")].result(), jobs[(f, "ours")].result()
-            kind = "private" if uses_private(f) else "public"
+            kind = "private" if uses_private(fetched / f.relative_to(args.suite)) else "public"
             good = [t for t, (s, _) in nv["tests"].items() if s == "passed"]
             both = [t for t in good if ours["tests"].get(t, ("missing", ""))[0] == "passed"]
             totals[kind][0] += len(good)
