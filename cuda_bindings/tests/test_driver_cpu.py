@@ -90,6 +90,32 @@ def test_kernel_params_packing():
     assert _packed(None) is None
 
 
+def test_kernel_params_in_every_form_nvidia_takes():
+    """Values as ctypes instances, bytes/str for c_char/c_wchar, enums and ctypes structs with type
+    None, and a ready void* array given as any buffer (a ctypes array, a numpy uint64 array)."""
+    import numpy as np
+
+    from cuda.bindings import runtime as rt
+
+    c = ctypes
+    packed = _packed(((c.c_int(-3), b"Z", c.c_char(b"Y"), "A", c.c_float(2.5), c.c_bool(True), c.c_void_p(0x55)),
+                      (c.c_int, c.c_char, c.c_char, c.c_wchar, c.c_float, c.c_bool, c.c_void_p)))  # fmt: skip
+    assert packed[:3] == [struct.pack("<i", -3), b"Z", b"Y"]
+    assert packed[3] == "A".encode("utf-32-le")[: c.sizeof(c.c_wchar)]
+    assert packed[4:] == [struct.pack("<f", 2.5), b"\x01", struct.pack("<Q", 0x55)]
+
+    class Pair(c.Structure):
+        _fields_ = [("a", c.c_int), ("b", c.c_int)]
+
+    packed = _packed(((rt.cudaError_t.cudaErrorUnknown, Pair(7, 9)), (None, None)))
+    assert packed[0][:4] == struct.pack("<i", int(rt.cudaError_t.cudaErrorUnknown))  # a C enum: 4 bytes
+    assert packed[1] == struct.pack("<ii", 7, 9)[:8]
+    array = (c.c_void_p * 2)(0x10, 0x20)
+    assert _packed(array) == c.addressof(array)
+    as_numpy = np.array([0x10, 0x20], dtype=np.uint64)
+    assert _packed(as_numpy) == as_numpy.ctypes.data
+
+
 @pytest.mark.parametrize(
     ("params", "error"),
     [

@@ -4,9 +4,13 @@
 - None or 0: no parameters (NULL);
 - an int: the address of a ready void*[] array;
 - an object with getPtr(): its address is the array;
-- a pair (values, types): one value per kernel parameter with its ctypes type,
-  or None as the type for a cuda.bindings object (CUdeviceptr, a handle, a
-  struct), whose own storage is passed.
+- an object with the buffer protocol (a ctypes array of c_void_p, a numpy
+  uint64 array): its memory is the array;
+- a pair (values, types): one value per kernel parameter with its ctypes type
+  (the value may be a Python value or an instance of that type), or None as
+  the type for a cuda.bindings object (CUdeviceptr, a handle, a struct), whose
+  own storage is passed, a ctypes instance (its memory), or an enum member
+  (a C enum: 4 bytes).
 
 The common ctypes scalar types are packed straight into the caller's slots
 (8 bytes each, on the C stack of the launch), with no ctypes object and no
@@ -14,6 +18,8 @@ allocation per argument; other ctypes types (structures, arrays) go through
 ctypes and are kept alive in `keep` until the call returns.
 """
 
+from cpython.buffer cimport PyBUF_SIMPLE, PyBuffer_Release, PyObject_GetBuffer
+from cpython.float cimport PyFloat_Check
 from cpython.long cimport PyLong_AsUnsignedLongLongMask, PyLong_Check
 from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
 from libc.stdint cimport int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t, uintptr_t
@@ -103,7 +109,38 @@ cdef int _pack_one(object value, int code, void* slot) except -1:
     return 0
 
 
-cdef bint _is_ctypes_type(type t):
+cdef class _HeldBuffer:
+    """A buffer view kept until the launch returns."""
+
+    cdef Py_buffer view
+
+    def __dealloc__(self):
+        PyBuffer_Release(&self.view)
+
+
+cdef void** _buffer_array(object params, list keep) except NULL:
+    """kernelParams given as any buffer (a ctypes c_void_p array, a numpy uint64 array): the array."""
+    cdef _HeldBuffer held = _HeldBuffer.__new__(_HeldBuffer)
+    try:
+        PyObject_GetBuffer(params, &held.view, PyBUF_SIMPLE)
+    except (TypeError, BufferError, ValueError):
+        raise TypeError(
+            "kernelParams must be None, an int address, a buffer holding the void* array, or a pair "
+            f"(values, ctypes types), not {type(params).__name__}"
+        ) from None
+    keep.append(held)
+    if held.view.buf == NULL:
+        raise ValueError("kernelParams: the buffer is empty")
+    return <void**>held.view.buf
+
+
+cdef bint _is_ctypes_instance(object value):
+    import ctypes
+
+    return isinstance(value, (ctypes._SimpleCData, ctypes.Structure, ctypes.Union, ctypes.Array))
+
+
+cdef bint _is_ctypes_type(object t):
     import ctypes
 
     return issubclass(t, ctypes._SimpleCData | ctypes.Structure | ctypes.Union | ctypes.Array)
@@ -122,10 +159,7 @@ cdef void** pack_kernel_params(object params, void** ptrs, uint64_t* slots, Py_s
     if type(params) is not tuple or PyTuple_GET_SIZE(params) != 2:
         if hasattr(params, "getPtr"):
             return <void**><uintptr_t>params.getPtr()
-        raise TypeError(
-            "kernelParams must be None, an int address, or a pair (values, ctypes types), "
-            f"not {type(params).__name__}"
-        )
+        return _buffer_array(params, keep)
     values = <object>PyTuple_GET_ITEM(params, 0)
     types = <object>PyTuple_GET_ITEM(params, 1)
     if type(values) is not tuple:
@@ -145,15 +179,26 @@ cdef void** pack_kernel_params(object params, void** ptrs, uint64_t* slots, Py_s
         value = <object>PyTuple_GET_ITEM(values, i)
         t = <object>PyTuple_GET_ITEM(types, i)
         code = codes.get(t, 0)
-        if code:
+        # the fast path packs Python numbers (and addresses); a ctypes instance, bytes or str takes
+        # the ctypes path below
+        if code and (code == PTR or PyLong_Check(value) or PyFloat_Check(value)):
             _pack_one(value, code, &slots[i])
             ptrs[i] = &slots[i]
         elif t is None:
-            if not hasattr(value, "getPtr"):
+            if hasattr(value, "getPtr"):
+                keep.append(value)
+                ptrs[i] = <void*><uintptr_t>value.getPtr()
+            elif isinstance(value, int) and type(value) is not int and type(value) is not bool:  # an enum member
+                (<int32_t*>&slots[i])[0] = value
+                ptrs[i] = &slots[i]
+            elif _is_ctypes_instance(value):
+                import ctypes
+
+                keep.append(value)
+                ptrs[i] = <void*><uintptr_t>ctypes.addressof(value)
+            else:
                 raise TypeError(f"kernelParams[{i}]: with type None the value must be a cuda.bindings object "
-                                f"(it has getPtr()), not {type(value).__name__}")
-            keep.append(value)
-            ptrs[i] = <void*><uintptr_t>value.getPtr()
+                                f"(it has getPtr()), a ctypes instance or an enum member, not {type(value).__name__}")
         elif isinstance(t, type) and _is_ctypes_type(t):
             import ctypes
 
@@ -173,6 +218,8 @@ def _packed(params):
     cdef void** packed = pack_kernel_params(params, ptrs, slots, 64, keep)
     if packed == NULL:
         return None
+    if type(params) is not tuple:  # an address or a buffer: the array it gave
+        return <uintptr_t>packed
     import ctypes
 
     values, types = params
