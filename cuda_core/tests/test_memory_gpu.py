@@ -743,3 +743,37 @@ def test_managed_batches(device, stream):
     for b in bufs:
         b.close(stream)
     stream.sync()
+
+
+def test_ipc_objects_travel_through_multiprocessing(device, stream):
+    """Resource, buffer, descriptor and event go through a spawn Queue, as with NVIDIA's cuda.core;
+    importing one buffer twice in the child shares one mapping."""
+    import multiprocessing
+
+    import _ipc_child
+
+    from cuda.core import EventOptions
+
+    try:
+        mr = DeviceMemoryResource(device, DeviceMemoryResourceOptions(ipc_enabled=True))
+    except Exception as exc:
+        pytest.skip(f"IPC pools unavailable: {exc}")
+    buf = mr.allocate(4096, stream)
+    data = RNG.integers(0, 256, 4096, dtype=np.uint8)
+    buf.copy_from(host_buffer(data), stream=stream)
+    event = stream.record(options=EventOptions(ipc_enabled=True))
+    ctx = multiprocessing.get_context("spawn")
+    inbox, outbox = ctx.Queue(), ctx.Queue()
+    child = ctx.Process(target=_ipc_child.receive_and_read, args=(inbox, outbox))
+    child.start()
+    for item in (mr, buf, buf.ipc_descriptor, event):
+        inbox.put(item)
+    result = outbox.get(timeout=180)
+    child.join(timeout=60)
+    assert child.exitcode == 0, result
+    assert result == (str(mr.uuid), int(data.astype(np.int64).sum()), True, True)
+    with pytest.raises(TypeError, match="IPC-enabled"):
+        pickle.dumps(device.allocate(16, stream))  # the default pool cannot be shared
+    with pytest.raises(RuntimeError, match="registered"):
+        pickle.loads(pickle.dumps(mr))  # plain pickle finds a resource in the receiver's registry only
+    buf.close(stream)

@@ -182,6 +182,27 @@ def test_occupancy_with_shared_memory_lowers_blocks(cubin):
     assert 1 <= heavy < free
 
 
+def test_occupancy_with_a_c_function_of_the_block_size(cubin):
+    """CUoccupancyB2DSize(_ptr=<function address>), as NVIDIA documents it: the driver calls it."""
+    import ctypes
+
+    from cuda.bindings import driver
+
+    seen = []
+
+    def needed(block_size):
+        seen.append(block_size)
+        return 1024 * (block_size // 32)
+
+    c_fn = ctypes.CFUNCTYPE(ctypes.c_size_t, ctypes.c_int)(needed)
+    b2d = driver.CUoccupancyB2DSize(_ptr=ctypes.cast(c_fn, ctypes.c_void_p).value)
+    occ = cubin.get_kernel(SAXPY).occupancy
+    grid, block = occ.max_potential_block_size(b2d, 128)
+    assert isinstance(grid, int) and isinstance(block, int)
+    assert 0 < block <= 128 and block % 32 == 0 and grid > 0
+    assert seen and all(isinstance(b, int) and b > 0 for b in seen)  # the driver asked for block sizes
+
+
 def test_cluster_occupancy(cubin, arch, dev):
     if int(arch) < 90:
         pytest.skip("thread block clusters need sm_90 or later")

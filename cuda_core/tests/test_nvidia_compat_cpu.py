@@ -114,3 +114,61 @@ def test_strided_layout_of_a_view(order):
     assert layout.is_contiguous_any
     sliced = StridedMemoryView.from_dlpack(np.zeros((4, 6), np.int16)[:, ::2])._layout
     assert sliced.strides_in_bytes == (12, 4) and not sliced.is_contiguous_any
+
+
+def test_yes_no_device_attributes_are_bools():
+    from cuda.core import _device
+
+    assert _device._BOOL_ATTRIBUTES <= set(_device._ATTRIBUTES)  # no misspelt name
+    assert {"integrated", "managed_memory", "cooperative_launch", "ipc_event_supported"} <= _device._BOOL_ATTRIBUTES
+    assert not {"warp_size", "numa_id", "compute_mode", "mempool_supported_handle_types"} & _device._BOOL_ATTRIBUTES
+    with pytest.raises(RuntimeError, match=r"^DeviceProperties cannot be instantiated directly\."):
+        _device.DeviceProperties()
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: __import__("cuda.core", fromlist=["Event"]).Event(),
+        lambda: __import__("cuda.core", fromlist=["Stream"]).Stream(),
+        lambda: __import__("cuda.core", fromlist=["Buffer"]).Buffer(),
+        lambda: __import__("cuda.core", fromlist=["TensorMapDescriptor"]).TensorMapDescriptor(),
+        lambda: __import__("cuda.core.graph", fromlist=["Graph"]).Graph(),
+        lambda: __import__("cuda.core.graph", fromlist=["GraphBuilder"]).GraphBuilder(),
+    ],
+    ids=["Event", "Stream", "Buffer", "TensorMapDescriptor", "Graph", "GraphBuilder"],
+)
+def test_objects_made_by_factories_refuse_direct_construction(make):
+    with pytest.raises(RuntimeError, match=r"^\w+ objects cannot be instantiated directly\. Use "):
+        make()
+
+
+def test_wrong_kind_error_is_both_type_and_value_error():
+    from cuda.core._errors import WrongKindError
+
+    assert issubclass(WrongKindError, TypeError) and issubclass(WrongKindError, ValueError)
+
+
+def test_fork_start_method_warns_once(monkeypatch):
+    import multiprocessing
+    import platform
+    import warnings
+
+    from cuda.core._utils import cuda_utils
+
+    for method, system, expected in (("fork", "Linux", "'fork'"), (None, "Linux", "not set"), ("spawn", "Linux", None),
+                                     (None, "Windows", None)):  # fmt: skip
+        monkeypatch.setattr(multiprocessing, "get_start_method", lambda allow_none=False, m=method: m)
+        monkeypatch.setattr(platform, "system", lambda s=system: s)
+        cuda_utils.reset_fork_warning()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            cuda_utils.check_multiprocessing_start_method()
+            cuda_utils.check_multiprocessing_start_method()  # once per process
+        if expected is None:
+            assert caught == [], method
+        else:
+            assert len(caught) == 1 and caught[0].category is UserWarning
+            text = str(caught[0].message)
+            assert expected in text and "spawn" in text and "undefined behavior" in text
+    cuda_utils.reset_fork_warning()

@@ -200,3 +200,39 @@ def test_poison_helper_sanity(device):
         assert (mem.read(np.int32, 4) == POISON32).all()
     finally:
         mem.free()
+
+
+def test_reprs_follow_nvidias_formats(device):
+    import re
+
+    s = device.create_stream()
+    ctx = int(ok(_drv().cuStreamGetCtx(s.handle)))
+    assert repr(s) == f"<Stream handle={int(s.handle):#x} context={ctx:#x}>" and ctx != 0
+    assert re.fullmatch(r"<Event handle=0x[0-9a-f]+>", repr(s.record()))
+    s.close()
+
+
+def test_launch_config_takes_weak_references():
+    import weakref
+
+    cfg = core.LaunchConfig(grid=1, block=1)
+    ref = weakref.ref(cfg)
+    assert ref() is cfg
+    assert weakref.WeakSet([cfg]) and cfg in weakref.WeakKeyDictionary({cfg: 1})
+
+
+def test_priority_outside_the_driver_range_is_refused(device):
+    least, greatest = ok(_drv().cuCtxGetStreamPriorityRange())
+    assert device.create_stream(options=core.StreamOptions(priority=greatest)).priority == greatest
+    with pytest.raises(ValueError, match="priority must be between"):
+        device.create_stream(options=core.StreamOptions(priority=least + 1))
+    with pytest.raises(ValueError, match="priority must be between"):
+        device.create_stream(options=core.StreamOptions(priority=greatest - 1))
+
+
+def test_wait_on_a_non_stream_is_both_type_and_value_error(device):
+    s = device.create_stream()
+    with pytest.raises(ValueError, match="event_or_stream must be an Event or a stream"):
+        s.wait("not an event")
+    with pytest.raises(TypeError):
+        s.wait(3.5)

@@ -654,6 +654,9 @@ class Host:
 class _DevicePropertiesBase:
     __slots__ = ("_dev", "_cache")
 
+    def __init__(self, *args, **kwargs):
+        raise RuntimeError("DeviceProperties cannot be instantiated directly. Use Device(...).properties.")
+
     @classmethod
     def _for(cls, int dev):
         self = object.__new__(cls)
@@ -673,9 +676,38 @@ class _DevicePropertiesBase:
         return f"<DeviceProperties of device {self._dev}>"
 
 
+# Yes/no attributes come back as bool (as NVIDIA's do); the rest as int.
+_BOOL_ATTRIBUTES = frozenset((
+    "gpu_overlap", "kernel_exec_timeout", "integrated", "can_map_host_memory", "concurrent_kernels",
+    "ecc_enabled", "tcc_driver", "unified_addressing", "global_l1_cache_supported",
+    "local_l1_cache_supported", "managed_memory", "multi_gpu_board", "host_native_atomic_supported",
+    "pageable_memory_access", "concurrent_managed_access", "compute_preemption_supported",
+    "can_use_host_pointer_for_registered_mem", "cooperative_launch",
+    "pageable_memory_access_uses_host_page_tables", "direct_managed_mem_access_from_host",
+    "virtual_memory_management_supported", "handle_type_posix_file_descriptor_supported",
+    "handle_type_win32_handle_supported", "handle_type_win32_kmt_handle_supported",
+    "generic_compression_supported", "gpu_direct_rdma_with_cuda_vmm_supported",
+    "sparse_cuda_array_supported", "read_only_host_register_supported", "memory_pools_supported",
+    "gpu_direct_rdma_supported", "deferred_mapping_cuda_array_supported", "can_tex2d_gather",
+    "stream_priorities_supported", "can_flush_remote_writes", "host_register_supported",
+    "timeline_semaphore_interop_supported", "cluster_launch", "can_use_64_bit_stream_mem_ops",
+    "can_use_stream_wait_value_nor", "dma_buf_supported", "ipc_event_supported",
+    "tensor_map_access_supported", "handle_type_fabric_supported", "unified_function_pointers",
+    "multicast_supported", "mps_enabled", "d3d12_cig_supported", "vulkan_cig_supported",
+    "host_numa_virtual_memory_management_supported", "host_numa_memory_pools_supported",
+    "host_numa_multinode_ipc_supported", "host_memory_pools_supported",
+    "host_virtual_memory_management_supported", "host_alloc_dma_buf_supported",
+    "only_partial_host_native_atomic_supported",
+))
+
+
 def _attribute_property(name, attr):
-    def get(self):
-        return self._get(attr)
+    if name in _BOOL_ATTRIBUTES:
+        def get(self):
+            return bool(self._get(attr))
+    else:
+        def get(self):
+            return self._get(attr)
 
     get.__name__ = name
     get.__doc__ = f"CU_DEVICE_ATTRIBUTE_{name.upper()}"

@@ -15,6 +15,11 @@ class CUDAError(Exception):
         self.name = name
 
 
+class WrongKindError(TypeError, ValueError):
+    """An argument of the wrong kind where NVIDIA's cuda.core raises ValueError: a TypeError
+    that ``except ValueError`` (code written for theirs) catches too."""
+
+
 class NVRTCError(CUDAError):
     """An NVRTC call failed; the message includes the compiler log when there is one."""
 

@@ -70,6 +70,26 @@ cdef Event _new_event():
     return Event.__new__(Event)
 
 
+cdef bint _reducer_registered = False
+
+
+cdef _register_reducer():
+    """multiprocessing sends IPC-enabled events through _reduce_event (registered on first use)."""
+    global _reducer_registered
+    if not _reducer_registered:
+        import multiprocessing.reduction as reduction
+
+        reduction.register(Event, _reduce_event)
+        _reducer_registered = True
+
+
+def _reduce_event(event):
+    from cuda.core._utils.cuda_utils import check_multiprocessing_start_method
+
+    check_multiprocessing_start_method()
+    return event.__reduce__()
+
+
 cdef Event event_create(object options, object device_id):
     cdef unsigned int flags = cydriver.CU_EVENT_DISABLE_TIMING
     cdef Event ev = _new_event()
@@ -84,6 +104,7 @@ cdef Event event_create(object options, object device_id):
         if ev._blocking:
             flags |= cydriver.CU_EVENT_BLOCKING_SYNC
         if ev._ipc:
+            _register_reducer()
             flags |= cydriver.CU_EVENT_INTERPROCESS
     check(cydriver.cuEventCreate(&ev._handle, flags))
     ev._owned = True
@@ -97,7 +118,7 @@ cdef class Event:
 
     def __init__(self, *args, **kwargs):
         raise RuntimeError(
-            "Event objects cannot be constructed directly: use Device.create_event() or Stream.record()"
+            "Event objects cannot be instantiated directly. Use Device.create_event() or Stream.record()."
         )
 
     def __dealloc__(self):
@@ -229,6 +250,12 @@ cdef class Event:
         cdef cydriver.CUipcEventHandle h
         check(cydriver.cuIpcGetEventHandle(&h, self._handle))
         return IPCEventDescriptor((<char*>&h)[:sizeof(h)], self._blocking)
+
+    def __reduce__(self):
+        """An IPC-enabled event pickles as its IPC descriptor: the receiver opens the same event."""
+        if not self._ipc:
+            raise TypeError("only an event made with EventOptions(ipc_enabled=True) can be pickled")
+        return (Event.from_ipc_descriptor, (self.ipc_descriptor,))
 
     @staticmethod
     def from_ipc_descriptor(ipc_descriptor):

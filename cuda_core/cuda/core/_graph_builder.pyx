@@ -26,7 +26,7 @@ cdef class Graph:
     cdef object __weakref__
 
     def __init__(self, *args, **kwargs):
-        raise RuntimeError("Graph objects are made by GraphBuilder.complete()")
+        raise RuntimeError("Graph objects cannot be instantiated directly. Use GraphBuilder.complete().")
 
     def __dealloc__(self):
         if self._exec != NULL:
@@ -83,7 +83,7 @@ cdef class GraphBuilder:
     cdef object __weakref__
 
     def __init__(self, *args, **kwargs):
-        raise RuntimeError("GraphBuilder objects are made by Device.create_graph_builder() or Stream.create_graph_builder()")
+        raise RuntimeError("GraphBuilder objects cannot be instantiated directly. Use Device.create_graph_builder() or Stream.create_graph_builder().")
 
     @staticmethod
     def _on_stream(Stream stream, bint owns_stream):

@@ -87,6 +87,7 @@ cdef class LaunchConfig:
     cdef bint _pss
     cdef cydriver.CUlaunchConfig _cfg
     cdef cydriver.CUlaunchAttribute _attrs[3]
+    cdef object __weakref__
 
     def __init__(self, grid=None, cluster=None, block=None, shmem_size=None, is_cooperative=False,
                  programmatic_stream_serialization=False):

@@ -30,6 +30,7 @@ from cuda.core._dlpack cimport *
 from cuda.core._errors cimport check
 from cuda.core._stream cimport Stream, stream_handle
 
+import weakref
 from collections.abc import MutableSet as _MutableSet
 
 __all__ = ["Buffer", "ManagedBuffer", "MemoryResource"]
@@ -87,6 +88,25 @@ cdef int _query_flags(cydriver.CUdeviceptr ptr, int* device_id) except -1:
 
 # --------------------------------------------------------------------------------------------
 # MemoryResource
+
+
+cdef class _ImportedPointer:
+    """One mapping of another process's buffer (cuMemPoolImportPointer), shared by every Buffer
+    imported from the same descriptor; unmapped (cuMemFreeAsync) when the last one lets go."""
+
+    cdef cydriver.CUdeviceptr ptr
+    cdef object __weakref__
+
+    def __dealloc__(self):
+        if self.ptr != 0:
+            try:  # never raise from a finalizer; at exit the driver may already be shut down
+                cydriver.cuMemFreeAsync(self.ptr, NULL)
+            except BaseException:
+                pass
+
+
+# (pool handle, descriptor bytes) -> the live _ImportedPointer of that buffer
+_imports = weakref.WeakValueDictionary()
 
 
 cdef class MemoryResource:
@@ -211,8 +231,8 @@ cdef class Buffer:
     # No __cinit__: every Buffer is made by new_buffer(), which sets all fields.
 
     def __init__(self, *args, **kwargs):
-        raise RuntimeError("Buffer objects cannot be created directly: use MemoryResource.allocate() "
-                           "or Buffer.from_handle()")
+        raise RuntimeError("Buffer objects cannot be instantiated directly. Use MemoryResource.allocate() "
+                           "or Buffer.from_handle().")
 
     def __dealloc__(self):
         cdef int kind = self._free_kind
@@ -288,7 +308,14 @@ cdef class Buffer:
         self.close()
 
     def __reduce__(self):
-        raise TypeError("a Buffer cannot be pickled: share it with ipc_descriptor / from_ipc_descriptor")
+        """A buffer of an IPC-enabled resource pickles as its resource and IPC descriptor: the
+        receiving process maps the same memory (multiprocessing sends the resource itself; plain
+        pickle finds it in the receiver's registry)."""
+        mr = self._memory_resource
+        if mr is None or not getattr(mr, "is_ipc_enabled", False):
+            raise TypeError("only a Buffer of an IPC-enabled memory resource can be pickled "
+                            "(DeviceMemoryResourceOptions(ipc_enabled=True))")
+        return (type(self).from_ipc_descriptor, (mr, self.ipc_descriptor))
 
     @classmethod
     def from_handle(cls, ptr, size_t size, mr=None, owner=None, *, stream=None):
@@ -330,13 +357,20 @@ cdef class Buffer:
         cdef cydriver.CUmemoryPool pool = <cydriver.CUmemoryPool><uintptr_t>int(mr.handle)
         cdef cydriver.CUmemPoolPtrExportData data
         memcpy(data.reserved, <const char*>desc._data, 64)
-        cdef cydriver.CUdeviceptr ptr = 0
         cdef cydriver.CUstream s
         resolve_stream(stream, &s)
-        with nogil:
-            check(cydriver.cuMemPoolImportPointer(&ptr, pool, &data))
-        kind = (<MemoryResource>mr)._free_kind or FREE_PYTHON
-        return new_buffer(cls, ptr, desc._size, mr, None, stream, s, kind, -2, BUF_MAPPED)
+        # The driver does not count imports of one pointer: importing it again fails, and the
+        # first free would unmap it under the others. Every import of it in this process shares
+        # one mapping, freed when the last of its buffers is closed.
+        key = (<uintptr_t>pool, desc._data)
+        imported = _imports.get(key)
+        if imported is None:
+            imported = _ImportedPointer.__new__(_ImportedPointer)
+            with nogil:
+                check(cydriver.cuMemPoolImportPointer(&(<_ImportedPointer>imported).ptr, pool, &data))
+            _imports[key] = imported
+        return new_buffer(cls, (<_ImportedPointer>imported).ptr, desc._size, mr, imported, stream, s, FREE_NONE,
+                          -2, BUF_MAPPED)
 
     @property
     def ipc_descriptor(self):
@@ -534,6 +568,15 @@ cdef class Buffer:
         if self._flags & BUF_CLOSED:
             return f"<{type(self).__name__} closed>"
         return f"<{type(self).__name__} ptr=0x{self._ptr:x} size={self._size}>"
+
+    def __eq__(self, other):
+        """Buffers over the same memory (address and size) are equal, whoever owns it."""
+        if not isinstance(other, Buffer):
+            return NotImplemented
+        return self._ptr == (<Buffer>other)._ptr and self._size == (<Buffer>other)._size
+
+    def __hash__(self):
+        return hash((Buffer, <uintptr_t>self._ptr, self._size))
 
 
 # --------------------------------------------------------------------------------------------

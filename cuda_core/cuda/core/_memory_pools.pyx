@@ -241,6 +241,66 @@ _registry = {}
 
 
 # --------------------------------------------------------------------------------------------
+# pickling (multiprocessing)
+#
+# multiprocessing sends an IPC-enabled resource by exporting its pool (the descriptor is passed
+# with DupFd); the receiver imports it once and records it under the exporter's uuid, so that
+# buffers (pickled as resource + IPC descriptor) and later copies of the resource find it. Plain
+# pickle sends the uuid alone (from_registry). The reducers are registered with multiprocessing
+# when the first IPC-enabled resource or handle is made: programs that never share pay nothing.
+
+cdef bint _reducers_registered = False
+
+
+cdef _register_reducers():
+    global _reducers_registered
+    if _reducers_registered:
+        return
+    import multiprocessing.reduction as reduction
+
+    reduction.register(IPCAllocationHandle, _reduce_allocation_handle)
+    reduction.register(DeviceMemoryResource, _reduce_memory_resource)
+    reduction.register(PinnedMemoryResource, _reduce_memory_resource)
+    _reducers_registered = True
+
+
+def _reduce_allocation_handle(handle):
+    from multiprocessing.reduction import DupFd
+
+    from cuda.core._utils.cuda_utils import check_multiprocessing_start_method
+
+    check_multiprocessing_start_method()
+    return (_rebuild_allocation_handle, (DupFd(handle.handle), handle.uuid))
+
+
+def _rebuild_allocation_handle(dup, uuid):
+    return IPCAllocationHandle(dup.detach(), uuid)
+
+
+def _reduce_memory_resource(mr):
+    from cuda.core._utils.cuda_utils import check_multiprocessing_start_method
+
+    check_multiprocessing_start_method()
+    if not mr.is_ipc_enabled:
+        raise TypeError(f"only an IPC-enabled {type(mr).__name__} can be sent to another process")
+    if mr.is_mapped:  # imported here: its exporter's uuid finds it in the next process's registry
+        return (type(mr).from_registry, (mr.uuid,))
+    return (_rebuild_memory_resource, (type(mr), mr.device_id, mr.allocation_handle, mr.uuid))
+
+
+def _rebuild_memory_resource(cls, device_id, alloc_handle, uuid):
+    existing = _registry.get((cls.__name__, uuid))
+    if existing is not None:
+        alloc_handle.close()
+        return existing
+    if cls is PinnedMemoryResource:
+        mr = cls.from_allocation_handle(alloc_handle)
+    else:
+        mr = cls.from_allocation_handle(device_id, alloc_handle)
+    return mr.register(uuid)
+
+
+# --------------------------------------------------------------------------------------------
 # peer access
 
 
@@ -364,6 +424,7 @@ cdef class _MemPool(MemoryResource):
         self._owned = True
         self._ipc = ipc
         if ipc:
+            _register_reducers()
             self._uuid = _uuid.uuid4()
         return 0
 
@@ -504,7 +565,13 @@ cdef class _MemPool(MemoryResource):
         self._ipc = True
         self._mapped = True
         self._uuid = getattr(alloc_handle, "uuid", None)
+        _register_reducers()
         return 0
+
+    def __reduce__(self):
+        if not self._ipc:
+            raise TypeError(f"only an IPC-enabled {type(self).__name__} can be pickled (ipc_enabled=True)")
+        return (type(self).from_registry, (self._uuid,))
 
     def register(self, uuid):
         """Record this imported resource under ``uuid`` (the exporter's); returns the resource

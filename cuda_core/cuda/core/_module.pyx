@@ -12,7 +12,7 @@ Wrapping rules for this module:
   gives the address); that module is imported on first use only.
 """
 
-from libc.stdint cimport intptr_t
+from libc.stdint cimport intptr_t, uintptr_t
 
 from cuda.bindings cimport cydriver
 from cuda.core._errors cimport check
@@ -230,9 +230,8 @@ cdef class ObjectCode:
     def __hash__(self):
         return hash((self._code_type, self._module))
 
-    def __repr__(self):
-        where = f"{len(self._module)} bytes" if isinstance(self._module, bytes) else repr(self._module)
-        return f"<ObjectCode {self._code_type} {self._name!r} ({where})>"
+    def __repr__(self):  # the library handle once loaded (repr does not load it)
+        return f"<ObjectCode handle={<uintptr_t>self._lib:#x} code_type={self._code_type!r}>"
 
 
 cdef Kernel _new_kernel(cydriver.CUkernel handle, object library):
@@ -446,7 +445,9 @@ cdef class KernelOccupancy:
         if isinstance(dynamic_shared_memory_needed, int) and not isinstance(dynamic_shared_memory_needed, bool):
             dyn = dynamic_shared_memory_needed
         elif isinstance(dynamic_shared_memory_needed, _driver().CUoccupancyB2DSize):
-            fn = <cydriver.CUoccupancyB2DSize><intptr_t>int(dynamic_shared_memory_needed)
+            # Made as CUoccupancyB2DSize(_ptr=<function address>) (NVIDIA's documented use): the
+            # object's pointer is the C function itself.
+            fn = <cydriver.CUoccupancyB2DSize><intptr_t>dynamic_shared_memory_needed.getPtr()
         else:
             raise TypeError(
                 "dynamic_shared_memory_needed must be an int or a driver.CUoccupancyB2DSize, got "
@@ -578,7 +579,7 @@ cdef class Kernel:
         return hash(<intptr_t>self._handle)
 
     def __repr__(self):
-        return f"<Kernel 0x{<size_t>self._handle:x}>"
+        return f"<Kernel handle={<uintptr_t>self._handle:#x}>"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -780,8 +780,7 @@ class Program(ClosesOnExit):
             nvvm.destroy_program(handle)
 
     def __repr__(self):
-        state = "closed" if self.is_closed else self._backend
-        return f"<Program {self._options.name!r} code_type={self._code_type!r} {state}>"
+        return f"<Program backend={self._backend!r}>"
 
 
 def _as_bytes_name(expr):

@@ -18,6 +18,7 @@ from cuda.bindings cimport cydriver
 from cuda.core._errors cimport check
 from cuda.core._event cimport Event, event_create
 
+from cuda.core._errors import WrongKindError
 from cuda.core._options import coerce_options
 
 cdef cydriver.CUstream _CU_STREAM_LEGACY = <cydriver.CUstream><uintptr_t>0x1
@@ -135,8 +136,8 @@ cdef class Stream:
         # Stream.__new__ made an empty object; only wrapping a protocol object is allowed here
         if obj is None:
             raise RuntimeError(
-                "Stream objects cannot be constructed directly: use Device.create_stream(), "
-                "Stream.from_handle(), or pass an object with __cuda_stream__"
+                "Stream objects cannot be instantiated directly. Use Device.create_stream(), "
+                "Stream.from_handle(), or pass an object with __cuda_stream__."
             )
         self._handle = <cydriver.CUstream>PyLong_AsVoidPtr(_protocol_handle(obj))
         self._owner = obj
@@ -181,10 +182,10 @@ cdef class Stream:
 
     @property
     def handle(self):
-        """The CUstream (a cuda.bindings.driver.CUstream); int() of it is the address."""
+        """The CUstream (a cuda.bindings.driver.CUstream); int() of it is the address. After
+        close() it is a NULL handle: inspecting a closed stream is safe, using it is not."""
         from cuda.bindings.driver import CUstream
 
-        self._live()
         return CUstream(<uintptr_t>self._handle)
 
     @staticmethod
@@ -252,7 +253,10 @@ cdef class Stream:
                 raise RuntimeError("the event is closed")
             check(cydriver.cuStreamWaitEvent(self._handle, (<Event>event_or_stream)._handle, 0))
             return
-        stream_handle(event_or_stream, &other)
+        try:
+            stream_handle(event_or_stream, &other)
+        except TypeError as e:  # NVIDIA's raises ValueError here: the error is both
+            raise WrongKindError(f"event_or_stream must be an Event or a stream: {e}") from None
         if other == self._handle:
             return
         check(cydriver.cuEventCreate(&tmp, cydriver.CU_EVENT_DISABLE_TIMING))
@@ -310,7 +314,11 @@ cdef class Stream:
         return hash(<uintptr_t>self._handle)
 
     def __repr__(self):
-        return f"<Stream handle={<uintptr_t>self._handle:#x}>"
+        cdef cydriver.CUcontext ctx = self._ctx
+        if ctx == NULL and not self._closed:
+            if cydriver.cuStreamGetCtx(self._handle, &ctx) != cydriver.CUDA_SUCCESS:
+                ctx = NULL
+        return f"<Stream handle={<uintptr_t>self._handle:#x} context={<uintptr_t>ctx:#x}>"
 
 
 cdef Stream _builtin(cydriver.CUstream h):
@@ -340,4 +348,14 @@ def _create(options, device_id):
         if type(opts.priority) is bool or not isinstance(opts.priority, int):
             raise TypeError(f"priority must be an int or None, not {type(opts.priority).__name__}")
         priority = opts.priority
+        _check_priority(priority)
     return stream_create(flags, priority, device_id)
+
+
+cdef int _check_priority(int priority) except -1:
+    """The driver clamps a priority outside its range; NVIDIA's cuda.core refuses it, and so do we."""
+    cdef int least = 0, greatest = 0
+    check(cydriver.cuCtxGetStreamPriorityRange(&least, &greatest))
+    if not greatest <= priority <= least:
+        raise ValueError(f"priority must be between {greatest} (highest) and {least} (lowest), got {priority}")
+    return 0

@@ -175,7 +175,7 @@ cdef class TensorMapDescriptor:
     StridedMemoryView.as_tensor_map and passed to kernels by value (launch arguments)."""
 
     def __init__(self, *args, **kwargs):
-        raise RuntimeError("TensorMapDescriptor objects are made by StridedMemoryView.as_tensor_map()")
+        raise RuntimeError("TensorMapDescriptor objects cannot be instantiated directly. Use StridedMemoryView.as_tensor_map().")
 
     @classmethod
     def _from_tiled(cls, view, box_dim=None, *, options=None, element_strides=None, data_type=None,

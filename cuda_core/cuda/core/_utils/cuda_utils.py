@@ -12,7 +12,7 @@ import importlib
 
 from cuda.core._errors import CUDAError, NVRTCError
 
-__all__ = ["CUDAError", "NVRTCError", "handle_return"]
+__all__ = ["CUDAError", "NVRTCError", "check_multiprocessing_start_method", "handle_return", "reset_fork_warning"]
 
 _BINDINGS = ("driver", "runtime", "nvrtc")
 
@@ -59,3 +59,47 @@ def handle_return(result, handle=None):
     if len(result) == 2:
         return result[1]
     return result[1:]
+
+
+_fork_warned = False
+
+
+def reset_fork_warning() -> None:
+    """Let check_multiprocessing_start_method() warn again (it warns once per process)."""
+    global _fork_warned
+    _fork_warned = False
+
+
+def check_multiprocessing_start_method() -> None:
+    """Warn (once) when CUDA IPC objects are about to reach processes started by 'fork'.
+
+    A forked child inherits the parent's CUDA state, which the driver does not support; IPC
+    objects must go to children started with 'spawn' (or 'forkserver'). Called when a memory
+    resource, allocation handle or event is pickled for multiprocessing.
+    """
+    global _fork_warned
+    if _fork_warned:
+        return
+    import multiprocessing
+    import platform
+    import warnings
+
+    try:
+        method = multiprocessing.get_start_method(allow_none=True)
+    except RuntimeError:
+        method = None
+    if method == "fork":
+        message = (
+            "The multiprocessing start method is 'fork': CUDA objects shared with forked processes "
+            "give undefined behavior. Use multiprocessing.set_start_method('spawn')."
+        )
+    elif method is None and platform.system() == "Linux":
+        message = (
+            "The multiprocessing start method is not set, and on Linux it defaults to 'fork': CUDA "
+            "objects shared with forked processes give undefined behavior. Use "
+            "multiprocessing.set_start_method('spawn')."
+        )
+    else:
+        return
+    _fork_warned = True
+    warnings.warn(message, UserWarning, stacklevel=3)
