@@ -18,7 +18,9 @@ class GraphicsResource:
     """A graphics-API resource registered with CUDA (not available: see the module's description)."""
 
     def __init__(self, *args, **kwargs):
-        raise RuntimeError("GraphicsResource objects cannot be instantiated directly. Use from_gl_buffer() or from_gl_image().")
+        raise RuntimeError(
+            "GraphicsResource objects cannot be instantiated directly. Use from_gl_buffer() or from_gl_image()."
+        )
 
     @classmethod
     def from_gl_buffer(cls, *args, **kwargs):
