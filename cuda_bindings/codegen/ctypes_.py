@@ -13,6 +13,15 @@ def ident(name: str) -> str:
     return f"{name}_" if name in _RESERVED else name
 
 
+# Python parameters named like a builtin get NVIDIA's spellings, so keyword callers match theirs.
+_PARAM_RENAMES = {"type": "typename", "len": "length", "format": "pformat", "bytes": "numbytes", "input": "input_"}
+
+
+def py_param(name: str) -> str:
+    """The Python name of a function parameter."""
+    return _PARAM_RENAMES.get(name) or ident(name)
+
+
 def cy(ctype: str) -> str:
     """A C type spelling as Cython writes it ("const char *const *" -> "const char* const*")."""
     t = re.sub(r"\s*\*\s*", "*", ctype.strip())

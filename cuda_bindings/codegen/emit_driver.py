@@ -16,7 +16,7 @@ import re
 
 import emit_enums
 import emit_py
-from ctypes_ import cy, ident
+from ctypes_ import cy, ident, py_param
 from emit_py import Lib, Plan, _base
 
 from docs import docstring, quote
@@ -159,7 +159,7 @@ def extra_plan(lib: Lib, fn: dict, p: dict) -> Plan:
     types: Types = lib.types
     m = lib.cymod
     c = ident(p["name"])
-    py = c
+    py = py_param(p["name"])
     t = cy(p["type"])
     direction = p["direction"]
     over = None if p.get("_plain") else lib.cfg.get("params", {}).get(fn["name"], {}).get(p["name"])

@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ctypes_ import cy, declare, ident, pointee
+from ctypes_ import cy, declare, ident, pointee, py_param
 
 from docs import docstring, quote
 
@@ -81,7 +81,7 @@ def _base(ctype: str) -> str:
 
 def plan(lib: Lib, fn: dict, p: dict, style: str) -> Plan:
     c = ident(p["name"])
-    py = snake(p["name"]) if style == "exceptions" else ident(p["name"])
+    py = snake(p["name"]) if style == "exceptions" else py_param(p["name"])
     over = lib.cfg.get("params", {}).get(fn["name"], {}).get(p["name"])
     t = _base(p["type"])
     m = lib.cymod
@@ -96,6 +96,18 @@ def plan(lib: Lib, fn: dict, p: dict, style: str) -> Plan:
     if lib.extra_plan and (over in rich or (isinstance(over, dict) and set(over) & set(rich))):
         return lib.extra_plan(lib, fn, {**p, "direction": direction})
 
+    if over == "inout_enum":  # an enum the call reads and replaces (cuThreadExchangeStreamCaptureMode)
+        inner = _base(pointee(p["type"]))
+        enum = _pyenum(lib, inner, style)
+        return Plan(
+            py,
+            [f"cdef {m}.{inner} c_{c}"],
+            [f"c_{c} = <{m}.{inner}><int>_index({py}, {py!r})"],
+            f"&c_{c}",
+            output=f"_enum_{enum}(<int>c_{c})" if lib.cfg.get("rich") else f"{enum}(c_{c})",
+            pytype=f"{enum} | int",
+            outtype=enum,
+        )
     if isinstance(over, dict) and "strings" in over:
         count = ident(over["strings"])
         return Plan(
@@ -446,9 +458,27 @@ def _enum_class(lib: Lib, enum: dict, style: str) -> list[str]:
     return lines
 
 
+def _repr_form(lib: Lib, n: str) -> tuple[str, bool]:
+    """(the name a repr shows, whether the value is an integer). NVIDIA's format: an integer type
+    shows its value in decimal (<CUdevice 0>, <CUdeviceptr 7>), a pointer in hex (<CUstream 0x5>);
+    a versioned type shows the plain name users write (CUdevice_v1 is CUdevice)."""
+    typedefs = lib.model["typedefs"]
+    t = next((x for x in typedefs if x["name"] == n), {})
+    integer = t.get("kind") == "alias" and "*" not in t.get("canonical", t.get("type", "*")) and "(" not in t.get(
+        "canonical", t.get("type", "")
+    )
+    plain = next(
+        (x["name"] for x in typedefs if x.get("kind") == "alias" and x.get("type") == n and n.startswith(x["name"] + "_v")),
+        n,
+    )
+    return plain, integer
+
+
 def _handle_class(lib: Lib, t: dict) -> list[str]:
     n, m = t["name"], lib.cymod
     doc = docstring(t["doc"]) or f"A {n} handle."
+    shown, integer = _repr_form(lib, n)
+    value_repr = "{<uintptr_t>self._ptr[0]}" if integer else "0x{<uintptr_t>self._ptr[0]:x}"
     return [
         f"cdef class {n}:",
         *quote(doc + f"\n\n{n}(init_value=0) wraps a handle value; int() gives it back."),
@@ -471,7 +501,7 @@ def _handle_class(lib: Lib, t: dict) -> list[str]:
         "        return <uintptr_t>self._ptr[0]",
         "",
         "    def __repr__(self):",
-        f"        return f'<{n} 0x{{<uintptr_t>self._ptr[0]:x}}>'",
+        f"        return f'<{shown} {value_repr}>'",
         "",
         "    def __eq__(self, other):",
         f"        if not isinstance(other, {n}):",

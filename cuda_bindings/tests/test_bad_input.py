@@ -33,8 +33,11 @@ def test_nvrtc_options():
         nvrtc.nvrtcCompileProgram(p, 1, b"-arch=sm_90")
     with pytest.raises(ValueError, match="must not be negative"):
         nvrtc.nvrtcCompileProgram(p, -1, [])
+    with pytest.raises(RuntimeError, match="options has 1 entries, fewer than the count given"):
+        nvrtc.nvrtcCompileProgram(p, 3, [b"-arch=sm_90"])  # NVIDIA's type: RuntimeError (and ValueError)
     with pytest.raises(TypeError, match="numOptions must be an int"):
-        nvrtc.nvrtcCompileProgram(p, 1.0, [b"-arch=sm_90"])
+        nvrtc.nvrtcCompileProgram(p, "1", [b"-arch=sm_90"])
+    assert nvrtc.nvrtcCompileProgram(p, 1.0, [b"-arch=sm_90"]) == (R.NVRTC_SUCCESS,)  # a float is truncated
     with pytest.raises(OverflowError):
         nvrtc.nvrtcCompileProgram(p, 2**40, [b"-arch=sm_90"])
     assert nvrtc.nvrtcCompileProgram(p, 0, None) == (R.NVRTC_SUCCESS,)  # None: no options

@@ -173,12 +173,18 @@ def test_proc_address_versions_match_the_declarations():
     assert all(version >= 2000 for _, version, _ in proc.values())
 
 
-def test_a_parameter_called_type_does_not_hide_the_builtin():
-    """cuLinkAddData(state, type, ...) & co.: the exact-class fast path must not call the argument."""
+def test_parameters_named_like_builtins_take_nvidias_names():
+    """A C parameter called type, len, format, bytes or input is typename, length, pformat,
+    numbytes or input_ in Python, as in NVIDIA's bindings (keyword callers match theirs)."""
+    assert cu.cuDeviceGetExecAffinitySupport.__doc__ and cu.cuDeviceGetName.__doc__.startswith("cuDeviceGetName(length, dev)")
+    assert cu.cuFuncSetSharedSize.__doc__.startswith("cuFuncSetSharedSize(hfunc, numbytes)")
+    assert cu.cuDeviceGetTexture1DLinearMaxWidth.__doc__.startswith("cuDeviceGetTexture1DLinearMaxWidth(pformat,")
+    with pytest.raises(TypeError):
+        cu.cuDeviceGetExecAffinitySupport(type=0, dev=0)  # the C name is not a keyword any more
     dev = cu.CUdevice(0)
     kind = cu.CUexecAffinityType.CU_EXEC_AFFINITY_TYPE_SM_COUNT
     for call in (lambda: cu.cuDeviceGetExecAffinitySupport(kind, dev),
-                 lambda: cu.cuDeviceGetExecAffinitySupport(type=kind, dev=dev)):  # fmt: skip
+                 lambda: cu.cuDeviceGetExecAffinitySupport(typename=kind, dev=dev)):  # fmt: skip
         try:
             result = call()
         except RuntimeError as e:  # no driver here: the call got as far as loading it

@@ -422,11 +422,11 @@ INPUTS = textwrap.dedent(
 
     # cuPointerSetAttribute takes the value itself (a bool), not the address of one
     sync = cu.CUpointer_attribute.CU_POINTER_ATTRIBUTE_SYNC_MEMOPS
-    for value, expected in ((True, 1), (False, 0), (1, 1)):
+    for value, expected in ((True, 1), (False, 0), (1, 1), (1.5, 1)):  # a float is truncated, as NVIDIA's
         seen[1] = 99
         assert cu.cuPointerSetAttribute(value, sync, cu.CUdeviceptr(0x7000)) == (cu.CUresult.CUDA_SUCCESS,)
         assert (seen[1], seen[2], seen[3]) == (expected, int(sync), 0x7000)
-    for bad in (None, "yes", 1.5):
+    for bad in (None, "yes", b"1"):
         try:
             cu.cuPointerSetAttribute(bad, sync, 0x7000)
         except TypeError:

@@ -2831,7 +2831,7 @@ cdef class cuuint32_t:
         return <uintptr_t>self._ptr[0]
 
     def __repr__(self):
-        return f'<cuuint32_t 0x{<uintptr_t>self._ptr[0]:x}>'
+        return f'<cuuint32_t {<uintptr_t>self._ptr[0]}>'
 
     def __eq__(self, other):
         if not isinstance(other, cuuint32_t):
@@ -2871,7 +2871,7 @@ cdef class cuuint64_t:
         return <uintptr_t>self._ptr[0]
 
     def __repr__(self):
-        return f'<cuuint64_t 0x{<uintptr_t>self._ptr[0]:x}>'
+        return f'<cuuint64_t {<uintptr_t>self._ptr[0]}>'
 
     def __eq__(self, other):
         if not isinstance(other, cuuint64_t):
@@ -2911,7 +2911,7 @@ cdef class CUdeviceptr_v2:
         return <uintptr_t>self._ptr[0]
 
     def __repr__(self):
-        return f'<CUdeviceptr_v2 0x{<uintptr_t>self._ptr[0]:x}>'
+        return f'<CUdeviceptr {<uintptr_t>self._ptr[0]}>'
 
     def __eq__(self, other):
         if not isinstance(other, CUdeviceptr_v2):
@@ -2951,7 +2951,7 @@ cdef class CUdevice_v1:
         return <uintptr_t>self._ptr[0]
 
     def __repr__(self):
-        return f'<CUdevice_v1 0x{<uintptr_t>self._ptr[0]:x}>'
+        return f'<CUdevice {<uintptr_t>self._ptr[0]}>'
 
     def __eq__(self, other):
         if not isinstance(other, CUdevice_v1):
@@ -3471,7 +3471,7 @@ cdef class CUtexObject_v1:
         return <uintptr_t>self._ptr[0]
 
     def __repr__(self):
-        return f'<CUtexObject_v1 0x{<uintptr_t>self._ptr[0]:x}>'
+        return f'<CUtexObject {<uintptr_t>self._ptr[0]}>'
 
     def __eq__(self, other):
         if not isinstance(other, CUtexObject_v1):
@@ -3511,7 +3511,7 @@ cdef class CUsurfObject_v1:
         return <uintptr_t>self._ptr[0]
 
     def __repr__(self):
-        return f'<CUsurfObject_v1 0x{<uintptr_t>self._ptr[0]:x}>'
+        return f'<CUsurfObject {<uintptr_t>self._ptr[0]}>'
 
     def __eq__(self, other):
         if not isinstance(other, CUsurfObject_v1):
@@ -4153,7 +4153,7 @@ cdef class CUmemGenericAllocationHandle_v1:
         return <uintptr_t>self._ptr[0]
 
     def __repr__(self):
-        return f'<CUmemGenericAllocationHandle_v1 0x{<uintptr_t>self._ptr[0]:x}>'
+        return f'<CUmemGenericAllocationHandle {<uintptr_t>self._ptr[0]}>'
 
     def __eq__(self, other):
         if not isinstance(other, CUmemGenericAllocationHandle_v1):
@@ -4315,7 +4315,7 @@ cdef class CUlogIterator:
         return <uintptr_t>self._ptr[0]
 
     def __repr__(self):
-        return f'<CUlogIterator 0x{<uintptr_t>self._ptr[0]:x}>'
+        return f'<CUlogIterator {<uintptr_t>self._ptr[0]}>'
 
     def __eq__(self, other):
         if not isinstance(other, CUlogIterator):
@@ -4395,7 +4395,7 @@ cdef class GLuint:
         return <uintptr_t>self._ptr[0]
 
     def __repr__(self):
-        return f'<GLuint 0x{<uintptr_t>self._ptr[0]:x}>'
+        return f'<GLuint {<uintptr_t>self._ptr[0]}>'
 
     def __eq__(self, other):
         if not isinstance(other, GLuint):
@@ -4435,7 +4435,7 @@ cdef class GLenum:
         return <uintptr_t>self._ptr[0]
 
     def __repr__(self):
-        return f'<GLenum 0x{<uintptr_t>self._ptr[0]:x}>'
+        return f'<GLenum {<uintptr_t>self._ptr[0]}>'
 
     def __eq__(self, other):
         if not isinstance(other, GLenum):
@@ -4475,7 +4475,7 @@ cdef class VdpDevice:
         return <uintptr_t>self._ptr[0]
 
     def __repr__(self):
-        return f'<VdpDevice 0x{<uintptr_t>self._ptr[0]:x}>'
+        return f'<VdpDevice {<uintptr_t>self._ptr[0]}>'
 
     def __eq__(self, other):
         if not isinstance(other, VdpDevice):
@@ -4515,7 +4515,7 @@ cdef class VdpVideoSurface:
         return <uintptr_t>self._ptr[0]
 
     def __repr__(self):
-        return f'<VdpVideoSurface 0x{<uintptr_t>self._ptr[0]:x}>'
+        return f'<VdpVideoSurface {<uintptr_t>self._ptr[0]}>'
 
     def __eq__(self, other):
         if not isinstance(other, VdpVideoSurface):
@@ -4555,7 +4555,7 @@ cdef class VdpOutputSurface:
         return <uintptr_t>self._ptr[0]
 
     def __repr__(self):
-        return f'<VdpOutputSurface 0x{<uintptr_t>self._ptr[0]:x}>'
+        return f'<VdpOutputSurface {<uintptr_t>self._ptr[0]}>'
 
     def __eq__(self, other):
         if not isinstance(other, VdpOutputSurface):
@@ -4595,7 +4595,7 @@ cdef class EGLint:
         return <uintptr_t>self._ptr[0]
 
     def __repr__(self):
-        return f'<EGLint 0x{<uintptr_t>self._ptr[0]:x}>'
+        return f'<EGLint {<uintptr_t>self._ptr[0]}>'
 
     def __eq__(self, other):
         if not isinstance(other, EGLint):
@@ -12677,20 +12677,20 @@ def cuDeviceGetCount():
     return (_result(_status), c_count)
 
 
-def cuDeviceGetName(len, dev):
+def cuDeviceGetName(length, dev):
     """Returns an identifier string for the device Returns an ASCII string identifying the device
     ``dev`` in the NULL-terminated string pointed to by ``name.`` ``len`` specifies the maximum
     length of the string that may be returned. ``name`` is shortened to the specified ``len,`` if
     ``len`` is less than the device name
 
     Args:
-        len: - Maximum length of string to store in ``name``
+        length: - Maximum length of string to store in ``name``
         dev: - Device to get identifier string for
     """
     cdef bytearray _name
     cdef int c_len
     cdef cydriver.CUdevice c_dev
-    c_len = len if PyLong_Check(len) else _index(len, 'len')
+    c_len = length if PyLong_Check(length) else _index(length, 'length')
     if type(dev) is CUdevice_v1:
         c_dev = <cydriver.CUdevice>(<CUdevice_v1>dev)._ptr[0]
     else:
@@ -12767,13 +12767,13 @@ def cuDeviceTotalMem(dev):
     return (_result(_status), c_bytes)
 
 
-def cuDeviceGetTexture1DLinearMaxWidth(format, numChannels, dev):
+def cuDeviceGetTexture1DLinearMaxWidth(pformat, numChannels, dev):
     """Returns the maximum number of elements allocatable in a 1D linear texture for a given texture
     element size. Returns in ``maxWidthInElements`` the maximum number of texture elements
     allocatable in a 1D linear texture for given ``format`` and ``numChannels.``
 
     Args:
-        format: - Texture format.
+        pformat: - Texture format.
         numChannels: - Number of channels per texture element.
         dev: - Device handle.
     """
@@ -12781,7 +12781,7 @@ def cuDeviceGetTexture1DLinearMaxWidth(format, numChannels, dev):
     cdef cydriver.CUarray_format c_format
     cdef unsigned int c_numChannels
     cdef cydriver.CUdevice c_dev
-    c_format = <cydriver.CUarray_format><int>(format if PyLong_Check(format) else _index(format, 'format'))
+    c_format = <cydriver.CUarray_format><int>(pformat if PyLong_Check(pformat) else _index(pformat, 'pformat'))
     c_numChannels = numChannels if PyLong_Check(numChannels) else _index(numChannels, 'numChannels')
     if type(dev) is CUdevice_v1:
         c_dev = <cydriver.CUdevice>(<CUdevice_v1>dev)._ptr[0]
@@ -12971,20 +12971,20 @@ def cuDeviceGetDefaultMemPool(dev):
     return (_result(_status), _pool_out)
 
 
-def cuDeviceGetExecAffinitySupport(type, dev):
+def cuDeviceGetExecAffinitySupport(typename, dev):
     """Returns information about the execution affinity support of the device. Returns in ``*pi``
     whether execution affinity type ``type`` is supported by device ``dev.`` The supported types
     are: - CU_EXEC_AFFINITY_TYPE_SM_COUNT: 1 if context with limited SMs is supported by the
     device, or 0 if not;
 
     Args:
-        type: - Execution affinity type to query
+        typename: - Execution affinity type to query
         dev: - Device handle
     """
     cdef int c_pi = 0
     cdef cydriver.CUexecAffinityType c_type
     cdef cydriver.CUdevice c_dev
-    c_type = <cydriver.CUexecAffinityType><int>(type if PyLong_Check(type) else _index(type, 'type'))
+    c_type = <cydriver.CUexecAffinityType><int>(typename if PyLong_Check(typename) else _index(typename, 'typename'))
     if Py_TYPE(dev) == <PyTypeObject*>CUdevice_v1:
         c_dev = <cydriver.CUdevice>(<CUdevice_v1>dev)._ptr[0]
     else:
@@ -13789,17 +13789,17 @@ def cuCtxResetPersistingL2Cache():
     return _success_only
 
 
-def cuCtxGetExecAffinity(type):
+def cuCtxGetExecAffinity(typename):
     """Returns the execution affinity setting for the current context. Returns in ``*pExecAffinity``
     the current value of ``type.`` The supported CUexecAffinityType values are: -
     CU_EXEC_AFFINITY_TYPE_SM_COUNT: number of SMs the context is limited to use.
 
     Args:
-        type: - Execution affinity type to query
+        typename: - Execution affinity type to query
     """
     cdef CUexecAffinityParam_st _pExecAffinity = CUexecAffinityParam_st()
     cdef cydriver.CUexecAffinityType c_type
-    c_type = <cydriver.CUexecAffinityType><int>(type if PyLong_Check(type) else _index(type, 'type'))
+    c_type = <cydriver.CUexecAffinityType><int>(typename if PyLong_Check(typename) else _index(typename, 'typename'))
     cdef cydriver.CUresult _status
     _status = cydriver.cuCtxGetExecAffinity(<cydriver.CUexecAffinityParam*>_pExecAffinity._ptr, c_type)
     if _status != cydriver.CUDA_SUCCESS:
@@ -14261,7 +14261,7 @@ def cuLinkCreate(numOptions, options, optionValues):
         PyMem_Free(c_options)
 
 
-def cuLinkAddData(state, type, data, size, name, numOptions, options, optionValues):
+def cuLinkAddData(state, typename, data, size, name, numOptions, options, optionValues):
     """Add an input to a pending linker invocation Ownership of ``data`` is retained by the caller. No
     reference is retained to any inputs after this call returns. This method accepts only compiler
     options, which are used if the data must be compiled from PTX, and does not accept any of
@@ -14271,7 +14271,7 @@ def cuLinkAddData(state, type, data, size, name, numOptions, options, optionValu
 
     Args:
         state: A pending linker action.
-        type: The type of the input data.
+        typename: The type of the input data.
         data: The input data. PTX must be NULL-terminated.
         size: The length of the input data.
         name: An optional name for this input in log messages.
@@ -14292,7 +14292,7 @@ def cuLinkAddData(state, type, data, size, name, numOptions, options, optionValu
         c_state = <cydriver.CUlinkState>(<CUlinkState>state)._ptr[0]
     else:
         c_state = <cydriver.CUlinkState><uintptr_t>_handle_value(state, CUlinkState, 'state')
-    c_type = <cydriver.CUjitInputType><int>(type if PyLong_Check(type) else _index(type, 'type'))
+    c_type = <cydriver.CUjitInputType><int>(typename if PyLong_Check(typename) else _index(typename, 'typename'))
     c_size = size if PyLong_Check(size) else _index(size, 'size')
     if name is not None:
         _name = _cstr(name, 'name')
@@ -14321,7 +14321,7 @@ def cuLinkAddData(state, type, data, size, name, numOptions, options, optionValu
         PyMem_Free(c_options)
 
 
-def cuLinkAddFile(state, type, path, numOptions, options, optionValues):
+def cuLinkAddFile(state, typename, path, numOptions, options, optionValues):
     """Add a file input to a pending linker invocation No reference is retained to any inputs after
     this call returns. This method accepts only compiler options, which are used if the input must
     be compiled from PTX, and does not accept any of CU_JIT_WALL_TIME, CU_JIT_INFO_LOG_BUFFER,
@@ -14331,7 +14331,7 @@ def cuLinkAddFile(state, type, path, numOptions, options, optionValues):
 
     Args:
         state: A pending linker action
-        type: The type of the input data
+        typename: The type of the input data
         path: Path to the input file
         numOptions: Size of options
         options: Options to be applied only for this input (overrides options from cuLinkCreate)
@@ -14348,7 +14348,7 @@ def cuLinkAddFile(state, type, path, numOptions, options, optionValues):
         c_state = <cydriver.CUlinkState>(<CUlinkState>state)._ptr[0]
     else:
         c_state = <cydriver.CUlinkState><uintptr_t>_handle_value(state, CUlinkState, 'state')
-    c_type = <cydriver.CUjitInputType><int>(type if PyLong_Check(type) else _index(type, 'type'))
+    c_type = <cydriver.CUjitInputType><int>(typename if PyLong_Check(typename) else _index(typename, 'typename'))
     if path is not None:
         _path = _cstr(path, 'path')
         c_path = _path
@@ -15566,19 +15566,19 @@ def cuDeviceGetByPCIBusId(pciBusId):
     return (_result(_status), _dev)
 
 
-def cuDeviceGetPCIBusId(len, dev):
+def cuDeviceGetPCIBusId(length, dev):
     """Returns a PCI Bus Id string for the device Returns an ASCII string identifying the device
     ``dev`` in the NULL-terminated string pointed to by ``pciBusId.`` ``len`` specifies the maximum
     length of the string that may be returned.
 
     Args:
-        len: - Maximum length of string to store in ``name``
+        length: - Maximum length of string to store in ``name``
         dev: - Device to get identifier string for
     """
     cdef bytearray _pciBusId
     cdef int c_len
     cdef cydriver.CUdevice c_dev
-    c_len = len if PyLong_Check(len) else _index(len, 'len')
+    c_len = length if PyLong_Check(length) else _index(length, 'length')
     if type(dev) is CUdevice_v1:
         c_dev = <cydriver.CUdevice>(<CUdevice_v1>dev)._ptr[0]
     else:
@@ -17967,7 +17967,7 @@ def cuMemGetHandleForAddressRange(dptr, size, handleType, flags):
     return (_result(_status), _range_handle(c_handleType, _handle_raw))
 
 
-def cuMemBatchDecompressAsync(count, flags, stream):
+def cuMemBatchDecompressAsync(paramsArray, count, flags, stream):
     """Submit a batch of ``count`` independent decompression operations. \\details Each of the
     ``count`` decompression operations is described by a single entry in the ``paramsArray`` array.
     Once the batch has been submitted, the function will return, and decompression will happen
@@ -17987,11 +17987,12 @@ def cuMemBatchDecompressAsync(count, flags, stream):
     ensure this, see the documentation for the allocator of interest.
 
     Args:
+        paramsArray: The array of structures describing the independent decompression operations.
         count: The number of entries in ``paramsArray`` array.
         flags: Must be 0.
         stream: The stream where the work will be enqueued.
     """
-    cdef CUmemDecompressParams_st _paramsArray = CUmemDecompressParams_st()
+    cdef cydriver.CUmemDecompressParams* c_paramsArray = NULL
     cdef size_t c_count
     cdef unsigned int c_flags
     cdef size_t c_errorIndex = 0
@@ -18002,11 +18003,26 @@ def cuMemBatchDecompressAsync(count, flags, stream):
         c_stream = <cydriver.CUstream>(<CUstream>stream)._ptr[0]
     else:
         c_stream = <cydriver.CUstream><uintptr_t>_handle_value(stream, CUstream, 'stream')
+    if paramsArray is None and c_count > 0:
+        raise ValueError('paramsArray is None but count is not 0')
+    if paramsArray is not None and c_count > 0:
+        if PyObject_Length(paramsArray) < c_count:
+            raise ValueError(f'paramsArray has {PyObject_Length(paramsArray)} entries, fewer than count ({c_count})')
+        c_paramsArray = <cydriver.CUmemDecompressParams*>PyMem_Malloc(c_count * sizeof(cydriver.CUmemDecompressParams))
+        if c_paramsArray == NULL:
+            raise MemoryError()
+        for i, value in enumerate(paramsArray[:c_count]):
+            c_paramsArray[i] = (<cydriver.CUmemDecompressParams*><uintptr_t>(<CUmemDecompressParams_st>_struct_arg(value, CUmemDecompressParams_st, 'paramsArray')).getPtr())[0]
     cdef cydriver.CUresult _status
-    _status = cydriver.cuMemBatchDecompressAsync(<cydriver.CUmemDecompressParams*>_paramsArray._ptr, c_count, c_flags, &c_errorIndex, c_stream)
-    if _status != cydriver.CUDA_SUCCESS:
-        return (_result(_status), None, None)
-    return (_result(_status), _paramsArray, c_errorIndex)
+    try:
+        _status = cydriver.cuMemBatchDecompressAsync(c_paramsArray, c_count, c_flags, &c_errorIndex, c_stream)
+        if _status != cydriver.CUDA_SUCCESS:
+            return (_result(_status), None)
+        if 0 <= c_errorIndex < 1024:
+            return _success_int(c_errorIndex)
+        return (_result(_status), c_errorIndex)
+    finally:
+        PyMem_Free(c_paramsArray)
 
 
 def cuMemAddressReserve(size, alignment, addr, flags):
@@ -18747,26 +18763,31 @@ def cuMemPoolSetAccess(pool, map, count):
         PyMem_Free(c_map)
 
 
-def cuMemPoolGetAccess(memPool):
+def cuMemPoolGetAccess(memPool, location):
     """Returns the accessibility of a pool from a device Returns the accessibility of the pool's
     memory from the specified location.
 
     Args:
         memPool: - the pool being queried
+        location: - the location accessing the pool
     """
     cdef cydriver.CUmemAccess_flags c_flags
     cdef cydriver.CUmemoryPool c_memPool
-    cdef CUmemLocation_st _location = CUmemLocation_st()
+    cdef cydriver.CUmemLocation* c_location = NULL
+    cdef CUmemLocation_st _location
     if type(memPool) is CUmemoryPool:
         c_memPool = <cydriver.CUmemoryPool>(<CUmemoryPool>memPool)._ptr[0]
     else:
         c_memPool = <cydriver.CUmemoryPool><uintptr_t>_handle_value(memPool, CUmemoryPool, 'memPool')
+    if location is not None:
+        _location = <CUmemLocation_st>_struct_arg(location, CUmemLocation_st, 'location')
+        c_location = <cydriver.CUmemLocation*>_location._ptr
     cdef cydriver.CUresult _status
     with nogil:
-        _status = cydriver.cuMemPoolGetAccess(&c_flags, c_memPool, <cydriver.CUmemLocation*>_location._ptr)
+        _status = cydriver.cuMemPoolGetAccess(&c_flags, c_memPool, c_location)
     if _status != cydriver.CUDA_SUCCESS:
-        return (_result(_status), None, None)
-    return (_result(_status), _enum_CUmemAccess_flags(<int>c_flags), _location)
+        return (_result(_status), None)
+    return (_result(_status), _enum_CUmemAccess_flags(<int>c_flags))
 
 
 def cuMemPoolCreate(poolProps):
@@ -18834,7 +18855,7 @@ def cuMemPoolDestroy(pool):
     return _success_only
 
 
-def cuMemGetDefaultMemPool(type):
+def cuMemGetDefaultMemPool(location, typename):
     """Returns the default memory pool for a given location and allocation type The memory location
     can be of one of CU_MEM_LOCATION_TYPE_DEVICE, CU_MEM_LOCATION_TYPE_HOST or
     CU_MEM_LOCATION_TYPE_HOST_NUMA. The allocation type can be one of CU_MEM_ALLOCATION_TYPE_PINNED
@@ -18843,17 +18864,21 @@ def cuMemGetDefaultMemPool(type):
     the managed memory pool. In all other cases, the call returns CUDA_ERROR_INVALID_VALUE.
     """
     cdef CUmemoryPool _pool_out = CUmemoryPool.__new__(CUmemoryPool)
-    cdef CUmemLocation_st _location = CUmemLocation_st()
+    cdef cydriver.CUmemLocation* c_location = NULL
+    cdef CUmemLocation_st _location
     cdef cydriver.CUmemAllocationType c_type
-    c_type = <cydriver.CUmemAllocationType><int>(type if PyLong_Check(type) else _index(type, 'type'))
+    if location is not None:
+        _location = <CUmemLocation_st>_struct_arg(location, CUmemLocation_st, 'location')
+        c_location = <cydriver.CUmemLocation*>_location._ptr
+    c_type = <cydriver.CUmemAllocationType><int>(typename if PyLong_Check(typename) else _index(typename, 'typename'))
     cdef cydriver.CUresult _status
-    _status = cydriver.cuMemGetDefaultMemPool(<cydriver.CUmemoryPool*>_pool_out._ptr, <cydriver.CUmemLocation*>_location._ptr, c_type)
+    _status = cydriver.cuMemGetDefaultMemPool(<cydriver.CUmemoryPool*>_pool_out._ptr, c_location, c_type)
     if _status != cydriver.CUDA_SUCCESS:
-        return (_result(_status), None, None)
-    return (_result(_status), _pool_out, _location)
+        return (_result(_status), None)
+    return (_result(_status), _pool_out)
 
 
-def cuMemGetMemPool(type):
+def cuMemGetMemPool(location, typename):
     """Gets the current memory pool for a memory location and of a particular allocation type The
     memory location can be of one of CU_MEM_LOCATION_TYPE_DEVICE, CU_MEM_LOCATION_TYPE_HOST or
     CU_MEM_LOCATION_TYPE_HOST_NUMA. The allocation type can be one of CU_MEM_ALLOCATION_TYPE_PINNED
@@ -18867,17 +18892,21 @@ def cuMemGetMemPool(type):
     with cuDeviceSetMemPool.
     """
     cdef CUmemoryPool _pool = CUmemoryPool.__new__(CUmemoryPool)
-    cdef CUmemLocation_st _location = CUmemLocation_st()
+    cdef cydriver.CUmemLocation* c_location = NULL
+    cdef CUmemLocation_st _location
     cdef cydriver.CUmemAllocationType c_type
-    c_type = <cydriver.CUmemAllocationType><int>(type if PyLong_Check(type) else _index(type, 'type'))
+    if location is not None:
+        _location = <CUmemLocation_st>_struct_arg(location, CUmemLocation_st, 'location')
+        c_location = <cydriver.CUmemLocation*>_location._ptr
+    c_type = <cydriver.CUmemAllocationType><int>(typename if PyLong_Check(typename) else _index(typename, 'typename'))
     cdef cydriver.CUresult _status
-    _status = cydriver.cuMemGetMemPool(<cydriver.CUmemoryPool*>_pool._ptr, <cydriver.CUmemLocation*>_location._ptr, c_type)
+    _status = cydriver.cuMemGetMemPool(<cydriver.CUmemoryPool*>_pool._ptr, c_location, c_type)
     if _status != cydriver.CUDA_SUCCESS:
-        return (_result(_status), None, None)
-    return (_result(_status), _pool, _location)
+        return (_result(_status), None)
+    return (_result(_status), _pool)
 
 
-def cuMemSetMemPool(type, pool):
+def cuMemSetMemPool(location, typename, pool):
     """Sets the current memory pool for a memory location and allocation type The memory location can
     be of one of CU_MEM_LOCATION_TYPE_DEVICE, CU_MEM_LOCATION_TYPE_HOST or
     CU_MEM_LOCATION_TYPE_HOST_NUMA. The allocation type can be one of CU_MEM_ALLOCATION_TYPE_PINNED
@@ -18894,19 +18923,23 @@ def cuMemSetMemPool(type, pool):
     the documentation for cuDeviceSetMemPool. Note: Use cuMemAllocFromPoolAsync to specify
     asynchronous allocations from a device different than the one the stream runs on.
     """
-    cdef CUmemLocation_st _location = CUmemLocation_st()
+    cdef cydriver.CUmemLocation* c_location = NULL
+    cdef CUmemLocation_st _location
     cdef cydriver.CUmemAllocationType c_type
     cdef cydriver.CUmemoryPool c_pool
-    c_type = <cydriver.CUmemAllocationType><int>(type if PyLong_Check(type) else _index(type, 'type'))
+    if location is not None:
+        _location = <CUmemLocation_st>_struct_arg(location, CUmemLocation_st, 'location')
+        c_location = <cydriver.CUmemLocation*>_location._ptr
+    c_type = <cydriver.CUmemAllocationType><int>(typename if PyLong_Check(typename) else _index(typename, 'typename'))
     if Py_TYPE(pool) == <PyTypeObject*>CUmemoryPool:
         c_pool = <cydriver.CUmemoryPool>(<CUmemoryPool>pool)._ptr[0]
     else:
         c_pool = <cydriver.CUmemoryPool><uintptr_t>_handle_value(pool, CUmemoryPool, 'pool')
     cdef cydriver.CUresult _status
-    _status = cydriver.cuMemSetMemPool(<cydriver.CUmemLocation*>_location._ptr, c_type, c_pool)
+    _status = cydriver.cuMemSetMemPool(c_location, c_type, c_pool)
     if _status != cydriver.CUDA_SUCCESS:
-        return (_result(_status), None)
-    return (_result(_status), _location)
+        return (_result(_status),)
+    return _success_only
 
 
 def cuMemAllocFromPoolAsync(bytesize, pool, hStream):
@@ -19032,7 +19065,7 @@ def cuMemPoolExportPointer(ptr):
     return (_result(_status), _shareData_out)
 
 
-def cuMemPoolImportPointer(pool):
+def cuMemPoolImportPointer(pool, shareData):
     """Import a memory pool allocation from another process. Returns in ``ptr_out`` a pointer to the
     imported memory. The imported memory must not be accessed before the allocation operation
     completes in the exporting process. The imported memory must be freed from all importing
@@ -19045,20 +19078,25 @@ def cuMemPoolImportPointer(pool):
 
     Args:
         pool: - pool from which to import
+        shareData: - data specifying the memory to import
     """
     cdef CUdeviceptr_v2 _ptr_out = CUdeviceptr_v2.__new__(CUdeviceptr_v2)
     cdef cydriver.CUmemoryPool c_pool
-    cdef CUmemPoolPtrExportData_st _shareData = CUmemPoolPtrExportData_st()
+    cdef cydriver.CUmemPoolPtrExportData* c_shareData = NULL
+    cdef CUmemPoolPtrExportData_st _shareData
     if type(pool) is CUmemoryPool:
         c_pool = <cydriver.CUmemoryPool>(<CUmemoryPool>pool)._ptr[0]
     else:
         c_pool = <cydriver.CUmemoryPool><uintptr_t>_handle_value(pool, CUmemoryPool, 'pool')
+    if shareData is not None:
+        _shareData = <CUmemPoolPtrExportData_st>_struct_arg(shareData, CUmemPoolPtrExportData_st, 'shareData')
+        c_shareData = <cydriver.CUmemPoolPtrExportData*>_shareData._ptr
     cdef cydriver.CUresult _status
     with nogil:
-        _status = cydriver.cuMemPoolImportPointer(<cydriver.CUdeviceptr*>_ptr_out._ptr, c_pool, <cydriver.CUmemPoolPtrExportData*>_shareData._ptr)
+        _status = cydriver.cuMemPoolImportPointer(<cydriver.CUdeviceptr*>_ptr_out._ptr, c_pool, c_shareData)
     if _status != cydriver.CUDA_SUCCESS:
-        return (_result(_status), None, None)
-    return (_result(_status), _ptr_out, _shareData)
+        return (_result(_status), None)
+    return (_result(_status), _ptr_out)
 
 
 def cuMulticastCreate(prop):
@@ -20561,7 +20599,7 @@ def cuStreamBeginCaptureToGraph(hStream, hGraph, dependencies, dependencyData, n
         PyMem_Free(c_dependencyData)
 
 
-def cuThreadExchangeStreamCaptureMode():
+def cuThreadExchangeStreamCaptureMode(mode):
     """Swaps the stream capture interaction mode for a thread Sets the calling thread's stream capture
     interaction mode to the value contained in ``*mode,`` and overwrites ``*mode`` with the
     previous mode for the thread. To facilitate deterministic behavior across function or module
@@ -20586,8 +20624,12 @@ def cuThreadExchangeStreamCaptureMode():
     API calls. Note that the thread is still prohibited from API calls which necessarily conflict
     with stream capture, for example, attempting cuEventQuery on an event that was last recorded
     inside a capture sequence.
+
+    Args:
+        mode: - Pointer to mode value to swap with the current mode
     """
     cdef cydriver.CUstreamCaptureMode c_mode
+    c_mode = <cydriver.CUstreamCaptureMode><int>_index(mode, 'mode')
     cdef cydriver.CUresult _status
     _status = cydriver.cuThreadExchangeStreamCaptureMode(&c_mode)
     if _status != cydriver.CUDA_SUCCESS:
@@ -21796,7 +21838,7 @@ def cuStreamWriteValue64(stream, addr, value, flags):
     return _success_only
 
 
-def cuStreamBatchMemOp(stream, count, flags):
+def cuStreamBatchMemOp(stream, count, paramArray, flags):
     """Batch operations to synchronize the stream via memory operations This is a batch version of
     cuStreamWaitValue32() and cuStreamWriteValue32(). Batching operations may avoid some
     performance overhead in both the API call and the device execution versus adding them to the
@@ -21813,11 +21855,12 @@ def cuStreamBatchMemOp(stream, count, flags):
     Args:
         stream: The stream to enqueue the operations in.
         count: The number of operations in the array. Must be less than 256.
+        paramArray: The types and parameters of the individual operations.
         flags: Reserved for future expansion; must be 0.
     """
     cdef cydriver.CUstream c_stream
     cdef unsigned int c_count
-    cdef CUstreamBatchMemOpParams_union _paramArray = CUstreamBatchMemOpParams_union()
+    cdef cydriver.CUstreamBatchMemOpParams* c_paramArray = NULL
     cdef unsigned int c_flags
     if type(stream) is CUstream:
         c_stream = <cydriver.CUstream>(<CUstream>stream)._ptr[0]
@@ -21825,11 +21868,24 @@ def cuStreamBatchMemOp(stream, count, flags):
         c_stream = <cydriver.CUstream><uintptr_t>_handle_value(stream, CUstream, 'stream')
     c_count = count if PyLong_Check(count) else _index(count, 'count')
     c_flags = flags if PyLong_Check(flags) else _index(flags, 'flags')
+    if paramArray is None and c_count > 0:
+        raise ValueError('paramArray is None but count is not 0')
+    if paramArray is not None and c_count > 0:
+        if PyObject_Length(paramArray) < c_count:
+            raise ValueError(f'paramArray has {PyObject_Length(paramArray)} entries, fewer than count ({c_count})')
+        c_paramArray = <cydriver.CUstreamBatchMemOpParams*>PyMem_Malloc(c_count * sizeof(cydriver.CUstreamBatchMemOpParams))
+        if c_paramArray == NULL:
+            raise MemoryError()
+        for i, value in enumerate(paramArray[:c_count]):
+            c_paramArray[i] = (<cydriver.CUstreamBatchMemOpParams*><uintptr_t>(<CUstreamBatchMemOpParams_union>_struct_arg(value, CUstreamBatchMemOpParams_union, 'paramArray')).getPtr())[0]
     cdef cydriver.CUresult _status
-    _status = cydriver.cuStreamBatchMemOp(c_stream, c_count, <cydriver.CUstreamBatchMemOpParams*>_paramArray._ptr, c_flags)
-    if _status != cydriver.CUDA_SUCCESS:
-        return (_result(_status), None)
-    return (_result(_status), _paramArray)
+    try:
+        _status = cydriver.cuStreamBatchMemOp(c_stream, c_count, c_paramArray, c_flags)
+        if _status != cydriver.CUDA_SUCCESS:
+            return (_result(_status),)
+        return _success_only
+    finally:
+        PyMem_Free(c_paramArray)
 
 
 def cuFuncGetAttribute(attrib, hfunc):
@@ -22606,14 +22662,14 @@ def cuFuncSetBlockShape(hfunc, x, y, z):
     return _success_only
 
 
-def cuFuncSetSharedSize(hfunc, bytes):
+def cuFuncSetSharedSize(hfunc, numbytes):
     """Sets the dynamic shared-memory size for the function Deprecated: Sets through ``bytes`` the
     amount of dynamic shared memory that will be available to each thread block when the kernel
     given by ``hfunc`` is launched.
 
     Args:
         hfunc: - Kernel to specify dynamic shared-memory size for
-        bytes: - Dynamic shared-memory size per thread in bytes
+        numbytes: - Dynamic shared-memory size per thread in bytes
     """
     cdef cydriver.CUfunction c_hfunc
     cdef unsigned int c_bytes
@@ -22621,7 +22677,7 @@ def cuFuncSetSharedSize(hfunc, bytes):
         c_hfunc = <cydriver.CUfunction>(<CUfunction>hfunc)._ptr[0]
     else:
         c_hfunc = <cydriver.CUfunction><uintptr_t>_handle_value(hfunc, CUfunction, 'hfunc')
-    c_bytes = bytes if PyLong_Check(bytes) else _index(bytes, 'bytes')
+    c_bytes = numbytes if PyLong_Check(numbytes) else _index(numbytes, 'numbytes')
     cdef cydriver.CUresult _status
     _status = cydriver.cuFuncSetSharedSize(c_hfunc, c_bytes)
     if _status != cydriver.CUDA_SUCCESS:
@@ -23954,7 +24010,7 @@ def cuGraphExecBatchMemOpNodeSetParams(hGraphExec, hNode, nodeParams):
     return _success_only
 
 
-def cuGraphAddMemAllocNode(hGraph, dependencies, numDependencies):
+def cuGraphAddMemAllocNode(hGraph, dependencies, numDependencies, nodeParams):
     """Creates an allocation node and adds it to a graph Creates a new allocation node and adds it to
     ``hGraph`` with ``numDependencies`` dependencies specified via ``dependencies`` and arguments
     specified in ``nodeParams.`` It is possible for ``numDependencies`` to be 0, in which case the
@@ -23965,17 +24021,43 @@ def cuGraphAddMemAllocNode(hGraph, dependencies, numDependencies):
         hGraph: - Graph to which to add the node
         dependencies: - Dependencies of the node
         numDependencies: - Number of dependencies
+        nodeParams: - Parameters for the node When cuGraphAddMemAllocNode creates an allocation
+            node, it returns the address of the allocation in ``nodeParams.dptr.`` The allocation's
+            address remains fixed across instantiations and launches. If the allocation is freed in
+            the same graph, by creating a free node using cuGraphAddMemFreeNode, the allocation can
+            be accessed by nodes ordered after the allocation node but before the free node. These
+            allocations cannot be freed outside the owning graph, and they can only be freed once
+            in the owning graph. If the allocation is not freed in the same graph, then it can be
+            accessed not only by nodes in the graph which are ordered after the allocation node,
+            but also by stream operations ordered after the graph's execution but before the
+            allocation is freed. Allocations which are not freed in the same graph can be freed by:
+            - passing the allocation to cuMemFreeAsync or cuMemFree; - launching a graph with a
+            free node for that allocation; or - specifying
+            CUDA_GRAPH_INSTANTIATE_FLAG_AUTO_FREE_ON_LAUNCH during instantiation, which makes each
+            launch behave as though it called cuMemFreeAsync for every unfreed allocation. It is
+            not possible to free an allocation in both the owning graph and another graph. If the
+            allocation is freed in the same graph, a free node cannot be added to another graph. If
+            the allocation is freed in another graph, a free node can no longer be added to the
+            owning graph. The following restrictions apply to graphs which contain allocation
+            and/or memory free nodes: - Nodes and edges of the graph cannot be deleted. - The graph
+            can only be used in a child node if the ownership is moved to the parent. - Only one
+            instantiation of the graph may exist at any point in time. - The graph cannot be
+            cloned.
     """
     cdef CUgraphNode _phGraphNode = CUgraphNode.__new__(CUgraphNode)
     cdef cydriver.CUgraph c_hGraph
     cdef cydriver.CUgraphNode* c_dependencies = NULL
     cdef size_t c_numDependencies
-    cdef CUDA_MEM_ALLOC_NODE_PARAMS_v1_st _nodeParams = CUDA_MEM_ALLOC_NODE_PARAMS_v1_st()
+    cdef cydriver.CUDA_MEM_ALLOC_NODE_PARAMS* c_nodeParams = NULL
+    cdef CUDA_MEM_ALLOC_NODE_PARAMS_v1_st _nodeParams
     if type(hGraph) is CUgraph:
         c_hGraph = <cydriver.CUgraph>(<CUgraph>hGraph)._ptr[0]
     else:
         c_hGraph = <cydriver.CUgraph><uintptr_t>_handle_value(hGraph, CUgraph, 'hGraph')
     c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
+    if nodeParams is not None:
+        _nodeParams = <CUDA_MEM_ALLOC_NODE_PARAMS_v1_st>_struct_arg(nodeParams, CUDA_MEM_ALLOC_NODE_PARAMS_v1_st, 'nodeParams')
+        c_nodeParams = <cydriver.CUDA_MEM_ALLOC_NODE_PARAMS*>_nodeParams._ptr
     if dependencies is not None and c_numDependencies > 0:
         if PyObject_Length(dependencies) < c_numDependencies:
             raise ValueError(f'dependencies has {PyObject_Length(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
@@ -23986,10 +24068,10 @@ def cuGraphAddMemAllocNode(hGraph, dependencies, numDependencies):
             c_dependencies[i] = <cydriver.CUgraphNode><uintptr_t>_handle_value(value, CUgraphNode, 'dependencies')
     cdef cydriver.CUresult _status
     try:
-        _status = cydriver.cuGraphAddMemAllocNode(<cydriver.CUgraphNode*>_phGraphNode._ptr, c_hGraph, c_dependencies, c_numDependencies, <cydriver.CUDA_MEM_ALLOC_NODE_PARAMS*>_nodeParams._ptr)
+        _status = cydriver.cuGraphAddMemAllocNode(<cydriver.CUgraphNode*>_phGraphNode._ptr, c_hGraph, c_dependencies, c_numDependencies, c_nodeParams)
         if _status != cydriver.CUDA_SUCCESS:
-            return (_result(_status), None, None)
-        return (_result(_status), _phGraphNode, _nodeParams)
+            return (_result(_status), None)
+        return (_result(_status), _phGraphNode)
     finally:
         PyMem_Free(c_dependencies)
 
@@ -24643,7 +24725,7 @@ def cuGraphInstantiate(hGraph, flags):
     return (_result(_status), _phGraphExec)
 
 
-def cuGraphInstantiateWithParams(hGraph):
+def cuGraphInstantiateWithParams(hGraph, instantiateParams):
     """Creates an executable graph from a graph Instantiates ``hGraph`` as an executable graph
     according to the ``instantiateParams`` structure. The graph is validated for any structural
     constraints or intra-node constraints which were not previously validated. If instantiation is
@@ -24697,20 +24779,25 @@ def cuGraphInstantiateWithParams(hGraph):
 
     Args:
         hGraph: - Graph to instantiate
+        instantiateParams: - Instantiation parameters
     """
     cdef CUgraphExec _phGraphExec = CUgraphExec.__new__(CUgraphExec)
     cdef cydriver.CUgraph c_hGraph
-    cdef CUDA_GRAPH_INSTANTIATE_PARAMS_st _instantiateParams = CUDA_GRAPH_INSTANTIATE_PARAMS_st()
+    cdef cydriver.CUDA_GRAPH_INSTANTIATE_PARAMS* c_instantiateParams = NULL
+    cdef CUDA_GRAPH_INSTANTIATE_PARAMS_st _instantiateParams
     if type(hGraph) is CUgraph:
         c_hGraph = <cydriver.CUgraph>(<CUgraph>hGraph)._ptr[0]
     else:
         c_hGraph = <cydriver.CUgraph><uintptr_t>_handle_value(hGraph, CUgraph, 'hGraph')
+    if instantiateParams is not None:
+        _instantiateParams = <CUDA_GRAPH_INSTANTIATE_PARAMS_st>_struct_arg(instantiateParams, CUDA_GRAPH_INSTANTIATE_PARAMS_st, 'instantiateParams')
+        c_instantiateParams = <cydriver.CUDA_GRAPH_INSTANTIATE_PARAMS*>_instantiateParams._ptr
     cdef cydriver.CUresult _status
     with nogil:
-        _status = cydriver.cuGraphInstantiateWithParams(<cydriver.CUgraphExec*>_phGraphExec._ptr, c_hGraph, <cydriver.CUDA_GRAPH_INSTANTIATE_PARAMS*>_instantiateParams._ptr)
+        _status = cydriver.cuGraphInstantiateWithParams(<cydriver.CUgraphExec*>_phGraphExec._ptr, c_hGraph, c_instantiateParams)
     if _status != cydriver.CUDA_SUCCESS:
-        return (_result(_status), None, None)
-    return (_result(_status), _phGraphExec, _instantiateParams)
+        return (_result(_status), None)
+    return (_result(_status), _phGraphExec)
 
 
 def cuGraphExecGetFlags(hGraphExec):
@@ -25387,23 +25474,27 @@ def cuGraphKernelNodeGetAttribute(hNode, attr):
     return (_result(_status), _value_out)
 
 
-def cuGraphKernelNodeSetAttribute(hNode, attr):
+def cuGraphKernelNodeSetAttribute(hNode, attr, value):
     """Sets node attribute. Sets attribute ``attr`` on node ``hNode`` from corresponding attribute of
     ``value.``
     """
     cdef cydriver.CUgraphNode c_hNode
     cdef cydriver.CUkernelNodeAttrID c_attr
-    cdef CUlaunchAttributeValue_union _value = CUlaunchAttributeValue_union()
+    cdef cydriver.CUkernelNodeAttrValue* c_value = NULL
+    cdef CUlaunchAttributeValue_union _value
     if type(hNode) is CUgraphNode:
         c_hNode = <cydriver.CUgraphNode>(<CUgraphNode>hNode)._ptr[0]
     else:
         c_hNode = <cydriver.CUgraphNode><uintptr_t>_handle_value(hNode, CUgraphNode, 'hNode')
     c_attr = <cydriver.CUkernelNodeAttrID><int>(attr if PyLong_Check(attr) else _index(attr, 'attr'))
+    if value is not None:
+        _value = <CUlaunchAttributeValue_union>_struct_arg(value, CUlaunchAttributeValue_union, 'value')
+        c_value = <cydriver.CUkernelNodeAttrValue*>_value._ptr
     cdef cydriver.CUresult _status
-    _status = cydriver.cuGraphKernelNodeSetAttribute(c_hNode, c_attr, <cydriver.CUkernelNodeAttrValue*>_value._ptr)
+    _status = cydriver.cuGraphKernelNodeSetAttribute(c_hNode, c_attr, c_value)
     if _status != cydriver.CUDA_SUCCESS:
-        return (_result(_status), None)
-    return (_result(_status), _value)
+        return (_result(_status),)
+    return _success_only
 
 
 def cuGraphDebugDotPrint(hGraph, path, flags):
@@ -26100,7 +26191,7 @@ def cuTexRefSetMipmappedArray(hTexRef, hMipmappedArray, Flags):
     return _success_only
 
 
-def cuTexRefSetAddress(hTexRef, dptr, bytes):
+def cuTexRefSetAddress(hTexRef, dptr, numbytes):
     """Binds an address as a texture reference Deprecated: Binds a linear address range to the texture
     reference ``hTexRef.`` Any previous address or CUDA array state associated with the texture
     reference is superseded by this function. Any memory previously bound to ``hTexRef`` is
@@ -26118,7 +26209,7 @@ def cuTexRefSetAddress(hTexRef, dptr, bytes):
     Args:
         hTexRef: - Texture reference to bind
         dptr: - Device pointer to bind
-        bytes: - Size of memory to bind in bytes
+        numbytes: - Size of memory to bind in bytes
     """
     cdef size_t c_ByteOffset = 0
     cdef cydriver.CUtexref c_hTexRef
@@ -26132,7 +26223,7 @@ def cuTexRefSetAddress(hTexRef, dptr, bytes):
         c_dptr = <cydriver.CUdeviceptr>(<CUdeviceptr_v2>dptr)._ptr[0]
     else:
         c_dptr = <cydriver.CUdeviceptr><uintptr_t>_handle_value(dptr, CUdeviceptr_v2, 'dptr')
-    c_bytes = bytes if PyLong_Check(bytes) else _index(bytes, 'bytes')
+    c_bytes = numbytes if PyLong_Check(numbytes) else _index(numbytes, 'numbytes')
     cdef cydriver.CUresult _status
     _status = cydriver.cuTexRefSetAddress(&c_ByteOffset, c_hTexRef, c_dptr, c_bytes)
     if _status != cydriver.CUDA_SUCCESS:
@@ -27686,7 +27777,7 @@ def cuTensorMapEncodeIm2colWide(tensorDataType, tensorRank, globalAddress, globa
         PyMem_Free(c_elementStrides)
 
 
-def cuTensorMapReplaceAddress(globalAddress):
+def cuTensorMapReplaceAddress(tensorMap, globalAddress):
     """Modify an existing tensor map descriptor with an updated global address Modifies the descriptor
     for Tensor Memory Access (TMA) object passed in ``tensorMap`` with an updated
     ``globalAddress.`` Tensor map objects are only supported on devices of compute capability 9.0
@@ -27694,17 +27785,22 @@ def cuTensorMapReplaceAddress(globalAddress):
     accessed through CUDA API calls.
 
     Args:
+        tensorMap: - Tensor map object to modify
         globalAddress: - Starting address of memory region described by tensor, must follow
             previous alignment requirements
     """
-    cdef CUtensorMap_st _tensorMap = CUtensorMap_st()
+    cdef cydriver.CUtensorMap* c_tensorMap = NULL
+    cdef CUtensorMap_st _tensorMap
     cdef BufferArg _globalAddress
+    if tensorMap is not None:
+        _tensorMap = <CUtensorMap_st>_struct_arg(tensorMap, CUtensorMap_st, 'tensorMap')
+        c_tensorMap = <cydriver.CUtensorMap*>_tensorMap._ptr
     _globalAddress = _void_ptr(globalAddress, 'globalAddress')
     cdef cydriver.CUresult _status
-    _status = cydriver.cuTensorMapReplaceAddress(<cydriver.CUtensorMap*>_tensorMap._ptr, <void*>_globalAddress.ptr)
+    _status = cydriver.cuTensorMapReplaceAddress(c_tensorMap, <void*>_globalAddress.ptr)
     if _status != cydriver.CUDA_SUCCESS:
-        return (_result(_status), None)
-    return (_result(_status), _tensorMap)
+        return (_result(_status),)
+    return _success_only
 
 
 def cuDeviceCanAccessPeer(dev, peerDev):
@@ -28024,7 +28120,7 @@ def cuGraphicsResourceSetMapFlags(resource, flags):
     return _success_only
 
 
-def cuGraphicsMapResources(count, hStream):
+def cuGraphicsMapResources(count, resources, hStream):
     """Map graphics resources for access by CUDA Maps the ``count`` graphics resources in
     ``resources`` for access by CUDA. The resources in ``resources`` may be accessed by CUDA until
     they are unmapped. The graphics API from which ``resources`` were registered should not access
@@ -28037,24 +28133,38 @@ def cuGraphicsMapResources(count, hStream):
 
     Args:
         count: - Number of resources to map
+        resources: - Resources to map for CUDA usage
         hStream: - Stream with which to synchronize
     """
     cdef unsigned int c_count
-    cdef CUgraphicsResource _resources = CUgraphicsResource.__new__(CUgraphicsResource)
+    cdef cydriver.CUgraphicsResource* c_resources = NULL
     cdef cydriver.CUstream c_hStream
     c_count = count if PyLong_Check(count) else _index(count, 'count')
     if type(hStream) is CUstream:
         c_hStream = <cydriver.CUstream>(<CUstream>hStream)._ptr[0]
     else:
         c_hStream = <cydriver.CUstream><uintptr_t>_handle_value(hStream, CUstream, 'hStream')
+    if resources is None and c_count > 0:
+        raise ValueError('resources is None but count is not 0')
+    if resources is not None and c_count > 0:
+        if PyObject_Length(resources) < c_count:
+            raise ValueError(f'resources has {PyObject_Length(resources)} entries, fewer than count ({c_count})')
+        c_resources = <cydriver.CUgraphicsResource*>PyMem_Malloc(c_count * sizeof(cydriver.CUgraphicsResource))
+        if c_resources == NULL:
+            raise MemoryError()
+        for i, value in enumerate(resources[:c_count]):
+            c_resources[i] = <cydriver.CUgraphicsResource><uintptr_t>_handle_value(value, CUgraphicsResource, 'resources')
     cdef cydriver.CUresult _status
-    _status = cydriver.cuGraphicsMapResources(c_count, <cydriver.CUgraphicsResource*>_resources._ptr, c_hStream)
-    if _status != cydriver.CUDA_SUCCESS:
-        return (_result(_status), None)
-    return (_result(_status), _resources)
+    try:
+        _status = cydriver.cuGraphicsMapResources(c_count, c_resources, c_hStream)
+        if _status != cydriver.CUDA_SUCCESS:
+            return (_result(_status),)
+        return _success_only
+    finally:
+        PyMem_Free(c_resources)
 
 
-def cuGraphicsUnmapResources(count, hStream):
+def cuGraphicsUnmapResources(count, resources, hStream):
     """Unmap graphics resources. Unmaps the ``count`` graphics resources in ``resources.`` Once
     unmapped, the resources in ``resources`` may not be accessed by CUDA until they are mapped
     again. This function provides the synchronization guarantee that any CUDA work issued in
@@ -28065,21 +28175,35 @@ def cuGraphicsUnmapResources(count, hStream):
 
     Args:
         count: - Number of resources to unmap
+        resources: - Resources to unmap
         hStream: - Stream with which to synchronize
     """
     cdef unsigned int c_count
-    cdef CUgraphicsResource _resources = CUgraphicsResource.__new__(CUgraphicsResource)
+    cdef cydriver.CUgraphicsResource* c_resources = NULL
     cdef cydriver.CUstream c_hStream
     c_count = count if PyLong_Check(count) else _index(count, 'count')
     if type(hStream) is CUstream:
         c_hStream = <cydriver.CUstream>(<CUstream>hStream)._ptr[0]
     else:
         c_hStream = <cydriver.CUstream><uintptr_t>_handle_value(hStream, CUstream, 'hStream')
+    if resources is None and c_count > 0:
+        raise ValueError('resources is None but count is not 0')
+    if resources is not None and c_count > 0:
+        if PyObject_Length(resources) < c_count:
+            raise ValueError(f'resources has {PyObject_Length(resources)} entries, fewer than count ({c_count})')
+        c_resources = <cydriver.CUgraphicsResource*>PyMem_Malloc(c_count * sizeof(cydriver.CUgraphicsResource))
+        if c_resources == NULL:
+            raise MemoryError()
+        for i, value in enumerate(resources[:c_count]):
+            c_resources[i] = <cydriver.CUgraphicsResource><uintptr_t>_handle_value(value, CUgraphicsResource, 'resources')
     cdef cydriver.CUresult _status
-    _status = cydriver.cuGraphicsUnmapResources(c_count, <cydriver.CUgraphicsResource*>_resources._ptr, c_hStream)
-    if _status != cydriver.CUDA_SUCCESS:
-        return (_result(_status), None)
-    return (_result(_status), _resources)
+    try:
+        _status = cydriver.cuGraphicsUnmapResources(c_count, c_resources, c_hStream)
+        if _status != cydriver.CUDA_SUCCESS:
+            return (_result(_status),)
+        return _success_only
+    finally:
+        PyMem_Free(c_resources)
 
 
 def cuGetProcAddress(symbol, cudaVersion, flags):
@@ -28480,14 +28604,14 @@ def cuCtxFromGreenCtx(hCtx):
     return (_result(_status), _pContext)
 
 
-def cuDeviceGetDevResource(device, type):
+def cuDeviceGetDevResource(device, typename):
     """Get device resources Get the ``type`` resources available to the ``device.`` This may often be
     the starting point for further partitioning or configuring of resources. Note: The API is not
     supported on 32-bit platforms.
 
     Args:
         device: - Device to get resource for
-        type: - Type of resource to retrieve
+        typename: - Type of resource to retrieve
     """
     cdef cydriver.CUdevice c_device
     cdef CUdevResource_st _resource = CUdevResource_st()
@@ -28496,7 +28620,7 @@ def cuDeviceGetDevResource(device, type):
         c_device = <cydriver.CUdevice>(<CUdevice_v1>device)._ptr[0]
     else:
         c_device = <cydriver.CUdevice><uintptr_t>_handle_value(device, CUdevice_v1, 'device')
-    c_type = <cydriver.CUdevResourceType><int>(type if PyLong_Check(type) else _index(type, 'type'))
+    c_type = <cydriver.CUdevResourceType><int>(typename if PyLong_Check(typename) else _index(typename, 'typename'))
     cdef cydriver.CUresult _status
     _status = cydriver.cuDeviceGetDevResource(c_device, <cydriver.CUdevResource*>_resource._ptr, c_type)
     if _status != cydriver.CUDA_SUCCESS:
@@ -28504,13 +28628,13 @@ def cuDeviceGetDevResource(device, type):
     return (_result(_status), _resource)
 
 
-def cuCtxGetDevResource(hCtx, type):
+def cuCtxGetDevResource(hCtx, typename):
     """Get context resources Get the ``type`` resources available to the context represented by
     ``hCtx``
 
     Args:
         hCtx: - Context to get resource for Note: The API is not supported on 32-bit platforms.
-        type: - Type of resource to retrieve
+        typename: - Type of resource to retrieve
     """
     cdef cydriver.CUcontext c_hCtx
     cdef CUdevResource_st _resource = CUdevResource_st()
@@ -28519,7 +28643,7 @@ def cuCtxGetDevResource(hCtx, type):
         c_hCtx = <cydriver.CUcontext>(<CUcontext>hCtx)._ptr[0]
     else:
         c_hCtx = <cydriver.CUcontext><uintptr_t>_handle_value(hCtx, CUcontext, 'hCtx')
-    c_type = <cydriver.CUdevResourceType><int>(type if PyLong_Check(type) else _index(type, 'type'))
+    c_type = <cydriver.CUdevResourceType><int>(typename if PyLong_Check(typename) else _index(typename, 'typename'))
     cdef cydriver.CUresult _status
     _status = cydriver.cuCtxGetDevResource(c_hCtx, <cydriver.CUdevResource*>_resource._ptr, c_type)
     if _status != cydriver.CUDA_SUCCESS:
@@ -28527,13 +28651,13 @@ def cuCtxGetDevResource(hCtx, type):
     return (_result(_status), _resource)
 
 
-def cuGreenCtxGetDevResource(hCtx, type):
+def cuGreenCtxGetDevResource(hCtx, typename):
     """Get green context resources Get the ``type`` resources available to the green context
     represented by ``hCtx``
 
     Args:
         hCtx: - Green context to get resource for
-        type: - Type of resource to retrieve
+        typename: - Type of resource to retrieve
     """
     cdef cydriver.CUgreenCtx c_hCtx
     cdef CUdevResource_st _resource = CUdevResource_st()
@@ -28542,7 +28666,7 @@ def cuGreenCtxGetDevResource(hCtx, type):
         c_hCtx = <cydriver.CUgreenCtx>(<CUgreenCtx>hCtx)._ptr[0]
     else:
         c_hCtx = <cydriver.CUgreenCtx><uintptr_t>_handle_value(hCtx, CUgreenCtx, 'hCtx')
-    c_type = <cydriver.CUdevResourceType><int>(type if PyLong_Check(type) else _index(type, 'type'))
+    c_type = <cydriver.CUdevResourceType><int>(typename if PyLong_Check(typename) else _index(typename, 'typename'))
     cdef cydriver.CUresult _status
     _status = cydriver.cuGreenCtxGetDevResource(c_hCtx, <cydriver.CUdevResource*>_resource._ptr, c_type)
     if _status != cydriver.CUDA_SUCCESS:
@@ -28550,7 +28674,7 @@ def cuGreenCtxGetDevResource(hCtx, type):
     return (_result(_status), _resource)
 
 
-def cuDevSmResourceSplitByCount(input, useFlags, minCount):
+def cuDevSmResourceSplitByCount(input_, useFlags, minCount):
     """Splits ``CU_DEV_RESOURCE_TYPE_SM`` resources. Splits ``CU_DEV_RESOURCE_TYPE_SM`` resources into
     ``nbGroups,`` adhering to the minimum SM count specified in ``minCount`` and the usage flags in
     ``useFlags.`` If ``result`` is NULL, the API simulates a split and provides the amount of
@@ -28587,7 +28711,7 @@ def cuDevSmResourceSplitByCount(input, useFlags, minCount):
     is not supported on 32-bit platforms.
 
     Args:
-        input: - Input SM resource to be split. Must be a valid ``CU_DEV_RESOURCE_TYPE_SM``
+        input_: - Input SM resource to be split. Must be a valid ``CU_DEV_RESOURCE_TYPE_SM``
             resource.
         useFlags: - Flags specifying how these partitions are used or which constraints to abide by
             when splitting the input. Zero is valid for default behavior.
@@ -28600,8 +28724,8 @@ def cuDevSmResourceSplitByCount(input, useFlags, minCount):
     cdef CUdevResource_st _remaining = CUdevResource_st()
     cdef unsigned int c_useFlags
     cdef unsigned int c_minCount
-    if input is not None:
-        _input = <CUdevResource_st>_struct_arg(input, CUdevResource_st, 'input')
+    if input_ is not None:
+        _input = <CUdevResource_st>_struct_arg(input_, CUdevResource_st, 'input_')
         c_input = <cydriver.CUdevResource*>_input._ptr
     c_useFlags = useFlags if PyLong_Check(useFlags) else _index(useFlags, 'useFlags')
     c_minCount = minCount if PyLong_Check(minCount) else _index(minCount, 'minCount')
@@ -28919,7 +29043,7 @@ def cuCheckpointProcessGetState(pid):
     return (_result(_status), _enum_CUprocessState(<int>c_state))
 
 
-def cuCheckpointProcessLock(pid):
+def cuCheckpointProcessLock(pid, args):
     """Lock a running CUDA process Lock the CUDA process specified by ``pid`` which will block further
     CUDA API calls. Process must be in the RUNNING state in order to lock. Upon successful return
     the process will be in the LOCKED state. If timeoutMs is specified and the timeout is reached
@@ -28927,18 +29051,23 @@ def cuCheckpointProcessLock(pid):
 
     Args:
         pid: - The process ID of the CUDA process
+        args: - Optional lock operation arguments
     """
     cdef int c_pid
-    cdef CUcheckpointLockArgs_st _args = CUcheckpointLockArgs_st()
+    cdef cydriver.CUcheckpointLockArgs* c_args = NULL
+    cdef CUcheckpointLockArgs_st _args
     c_pid = pid if PyLong_Check(pid) else _index(pid, 'pid')
+    if args is not None:
+        _args = <CUcheckpointLockArgs_st>_struct_arg(args, CUcheckpointLockArgs_st, 'args')
+        c_args = <cydriver.CUcheckpointLockArgs*>_args._ptr
     cdef cydriver.CUresult _status
-    _status = cydriver.cuCheckpointProcessLock(c_pid, <cydriver.CUcheckpointLockArgs*>_args._ptr)
+    _status = cydriver.cuCheckpointProcessLock(c_pid, c_args)
     if _status != cydriver.CUDA_SUCCESS:
-        return (_result(_status), None)
-    return (_result(_status), _args)
+        return (_result(_status),)
+    return _success_only
 
 
-def cuCheckpointProcessCheckpoint(pid):
+def cuCheckpointProcessCheckpoint(pid, args):
     """Checkpoint a CUDA process's GPU memory contents Checkpoints a CUDA process specified by ``pid``
     that is in the LOCKED state. The GPU memory contents will be brought into host memory and all
     underlying references will be released. Process must be in the LOCKED state to checkpoint. Upon
@@ -28946,18 +29075,23 @@ def cuCheckpointProcessCheckpoint(pid):
 
     Args:
         pid: - The process ID of the CUDA process
+        args: - Optional checkpoint operation arguments
     """
     cdef int c_pid
-    cdef CUcheckpointCheckpointArgs_st _args = CUcheckpointCheckpointArgs_st()
+    cdef cydriver.CUcheckpointCheckpointArgs* c_args = NULL
+    cdef CUcheckpointCheckpointArgs_st _args
     c_pid = pid if PyLong_Check(pid) else _index(pid, 'pid')
+    if args is not None:
+        _args = <CUcheckpointCheckpointArgs_st>_struct_arg(args, CUcheckpointCheckpointArgs_st, 'args')
+        c_args = <cydriver.CUcheckpointCheckpointArgs*>_args._ptr
     cdef cydriver.CUresult _status
-    _status = cydriver.cuCheckpointProcessCheckpoint(c_pid, <cydriver.CUcheckpointCheckpointArgs*>_args._ptr)
+    _status = cydriver.cuCheckpointProcessCheckpoint(c_pid, c_args)
     if _status != cydriver.CUDA_SUCCESS:
-        return (_result(_status), None)
-    return (_result(_status), _args)
+        return (_result(_status),)
+    return _success_only
 
 
-def cuCheckpointProcessRestore(pid):
+def cuCheckpointProcessRestore(pid, args):
     """Restore a CUDA process's GPU memory contents from its last checkpoint Restores a CUDA process
     specified by ``pid`` from its last checkpoint. Process must be in the CHECKPOINTED state to
     restore. GPU UUID pairs can be specified in ``args`` to remap the process old GPUs onto new
@@ -28968,33 +29102,43 @@ def cuCheckpointProcessRestore(pid):
 
     Args:
         pid: - The process ID of the CUDA process
+        args: - Optional restore operation arguments
     """
     cdef int c_pid
-    cdef CUcheckpointRestoreArgs_st _args = CUcheckpointRestoreArgs_st()
+    cdef cydriver.CUcheckpointRestoreArgs* c_args = NULL
+    cdef CUcheckpointRestoreArgs_st _args
     c_pid = pid if PyLong_Check(pid) else _index(pid, 'pid')
+    if args is not None:
+        _args = <CUcheckpointRestoreArgs_st>_struct_arg(args, CUcheckpointRestoreArgs_st, 'args')
+        c_args = <cydriver.CUcheckpointRestoreArgs*>_args._ptr
     cdef cydriver.CUresult _status
-    _status = cydriver.cuCheckpointProcessRestore(c_pid, <cydriver.CUcheckpointRestoreArgs*>_args._ptr)
+    _status = cydriver.cuCheckpointProcessRestore(c_pid, c_args)
     if _status != cydriver.CUDA_SUCCESS:
-        return (_result(_status), None)
-    return (_result(_status), _args)
+        return (_result(_status),)
+    return _success_only
 
 
-def cuCheckpointProcessUnlock(pid):
+def cuCheckpointProcessUnlock(pid, args):
     """Unlock a CUDA process to allow CUDA API calls Unlocks a process specified by ``pid`` allowing
     it to resume making CUDA API calls. Process must be in the LOCKED state. Upon successful return
     the process will be in the RUNNING state.
 
     Args:
         pid: - The process ID of the CUDA process
+        args: - Optional unlock operation arguments
     """
     cdef int c_pid
-    cdef CUcheckpointUnlockArgs_st _args = CUcheckpointUnlockArgs_st()
+    cdef cydriver.CUcheckpointUnlockArgs* c_args = NULL
+    cdef CUcheckpointUnlockArgs_st _args
     c_pid = pid if PyLong_Check(pid) else _index(pid, 'pid')
+    if args is not None:
+        _args = <CUcheckpointUnlockArgs_st>_struct_arg(args, CUcheckpointUnlockArgs_st, 'args')
+        c_args = <cydriver.CUcheckpointUnlockArgs*>_args._ptr
     cdef cydriver.CUresult _status
-    _status = cydriver.cuCheckpointProcessUnlock(c_pid, <cydriver.CUcheckpointUnlockArgs*>_args._ptr)
+    _status = cydriver.cuCheckpointProcessUnlock(c_pid, c_args)
     if _status != cydriver.CUDA_SUCCESS:
-        return (_result(_status), None)
-    return (_result(_status), _args)
+        return (_result(_status),)
+    return _success_only
 
 
 def cuProfilerInitialize(configFile, outputFile, outputMode):

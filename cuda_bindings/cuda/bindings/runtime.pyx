@@ -2661,7 +2661,7 @@ cdef class cudaGraphConditionalHandle:
         return <uintptr_t>self._ptr[0]
 
     def __repr__(self):
-        return f'<cudaGraphConditionalHandle 0x{<uintptr_t>self._ptr[0]:x}>'
+        return f'<cudaGraphConditionalHandle {<uintptr_t>self._ptr[0]}>'
 
     def __eq__(self, other):
         if not isinstance(other, cudaGraphConditionalHandle):
@@ -3061,7 +3061,7 @@ cdef class cudaLogIterator:
         return <uintptr_t>self._ptr[0]
 
     def __repr__(self):
-        return f'<cudaLogIterator 0x{<uintptr_t>self._ptr[0]:x}>'
+        return f'<cudaLogIterator {<uintptr_t>self._ptr[0]}>'
 
     def __eq__(self, other):
         if not isinstance(other, cudaLogIterator):
@@ -3101,7 +3101,7 @@ cdef class cudaSurfaceObject_t:
         return <uintptr_t>self._ptr[0]
 
     def __repr__(self):
-        return f'<cudaSurfaceObject_t 0x{<uintptr_t>self._ptr[0]:x}>'
+        return f'<cudaSurfaceObject_t {<uintptr_t>self._ptr[0]}>'
 
     def __eq__(self, other):
         if not isinstance(other, cudaSurfaceObject_t):
@@ -3141,7 +3141,7 @@ cdef class cudaTextureObject_t:
         return <uintptr_t>self._ptr[0]
 
     def __repr__(self):
-        return f'<cudaTextureObject_t 0x{<uintptr_t>self._ptr[0]:x}>'
+        return f'<cudaTextureObject_t {<uintptr_t>self._ptr[0]}>'
 
     def __eq__(self, other):
         if not isinstance(other, cudaTextureObject_t):
@@ -3301,7 +3301,7 @@ cdef class GLuint:
         return <uintptr_t>self._ptr[0]
 
     def __repr__(self):
-        return f'<GLuint 0x{<uintptr_t>self._ptr[0]:x}>'
+        return f'<GLuint {<uintptr_t>self._ptr[0]}>'
 
     def __eq__(self, other):
         if not isinstance(other, GLuint):
@@ -3341,7 +3341,7 @@ cdef class GLenum:
         return <uintptr_t>self._ptr[0]
 
     def __repr__(self):
-        return f'<GLenum 0x{<uintptr_t>self._ptr[0]:x}>'
+        return f'<GLenum {<uintptr_t>self._ptr[0]}>'
 
     def __eq__(self, other):
         if not isinstance(other, GLenum):
@@ -3381,7 +3381,7 @@ cdef class VdpDevice:
         return <uintptr_t>self._ptr[0]
 
     def __repr__(self):
-        return f'<VdpDevice 0x{<uintptr_t>self._ptr[0]:x}>'
+        return f'<VdpDevice {<uintptr_t>self._ptr[0]}>'
 
     def __eq__(self, other):
         if not isinstance(other, VdpDevice):
@@ -3421,7 +3421,7 @@ cdef class VdpVideoSurface:
         return <uintptr_t>self._ptr[0]
 
     def __repr__(self):
-        return f'<VdpVideoSurface 0x{<uintptr_t>self._ptr[0]:x}>'
+        return f'<VdpVideoSurface {<uintptr_t>self._ptr[0]}>'
 
     def __eq__(self, other):
         if not isinstance(other, VdpVideoSurface):
@@ -3461,7 +3461,7 @@ cdef class VdpOutputSurface:
         return <uintptr_t>self._ptr[0]
 
     def __repr__(self):
-        return f'<VdpOutputSurface 0x{<uintptr_t>self._ptr[0]:x}>'
+        return f'<VdpOutputSurface {<uintptr_t>self._ptr[0]}>'
 
     def __eq__(self, other):
         if not isinstance(other, VdpOutputSurface):
@@ -3501,7 +3501,7 @@ cdef class EGLint:
         return <uintptr_t>self._ptr[0]
 
     def __repr__(self):
-        return f'<EGLint 0x{<uintptr_t>self._ptr[0]:x}>'
+        return f'<EGLint {<uintptr_t>self._ptr[0]}>'
 
     def __eq__(self, other):
         if not isinstance(other, EGLint):
@@ -12628,19 +12628,19 @@ def cudaDeviceGetByPCIBusId(pciBusId):
     return (_result(_status), c_device)
 
 
-def cudaDeviceGetPCIBusId(len, device):
+def cudaDeviceGetPCIBusId(length, device):
     """Returns a PCI Bus Id string for the device Returns an ASCII string identifying the device
     ``dev`` in the NULL-terminated string pointed to by ``pciBusId.`` ``len`` specifies the maximum
     length of the string that may be returned.
 
     Args:
-        len: - Maximum length of string to store in ``name``
+        length: - Maximum length of string to store in ``name``
         device: - Device to get identifier string for
     """
     cdef bytearray _pciBusId
     cdef int c_len
     cdef int c_device
-    c_len = len if PyLong_Check(len) else _index(len, 'len')
+    c_len = length if PyLong_Check(length) else _index(length, 'length')
     c_device = device if PyLong_Check(device) else _index(device, 'device')
     _pciBusId = bytearray(max(c_len, 0) + 1)
     cdef cyruntime.cudaError_t _status
@@ -13332,7 +13332,7 @@ def cudaGetDevice():
     return (_result(_status), c_device)
 
 
-def cudaSetValidDevices(device_arr, len):
+def cudaSetValidDevices(device_arr, length):
     """Set a list of devices that can be used for CUDA Sets a list of devices for CUDA execution in
     priority order using ``device_arr.`` The parameter ``len`` specifies the number of elements in
     the list. CUDA will try devices from the list sequentially until it finds one that works. If
@@ -13344,11 +13344,11 @@ def cudaSetValidDevices(device_arr, len):
 
     Args:
         device_arr: - List of devices to try
-        len: - Number of devices in specified list
+        length: - Number of devices in specified list
     """
     cdef int* c_device_arr = NULL
     cdef int c_len
-    c_len = len if PyLong_Check(len) else _index(len, 'len')
+    c_len = length if PyLong_Check(length) else _index(length, 'length')
     if device_arr is None and c_len > 0:
         raise ValueError('device_arr is None but len is not 0')
     if device_arr is not None and c_len > 0:
@@ -13972,7 +13972,7 @@ def cudaStreamBeginCaptureToGraph(stream, graph, dependencies, dependencyData, n
         PyMem_Free(c_dependencyData)
 
 
-def cudaThreadExchangeStreamCaptureMode():
+def cudaThreadExchangeStreamCaptureMode(mode):
     """Swaps the stream capture interaction mode for a thread Sets the calling thread's stream capture
     interaction mode to the value contained in ``*mode,`` and overwrites ``*mode`` with the
     previous mode for the thread. To facilitate deterministic behavior across function or module
@@ -13997,8 +13997,12 @@ def cudaThreadExchangeStreamCaptureMode():
     API calls. Note that the thread is still prohibited from API calls which necessarily conflict
     with stream capture, for example, attempting cudaEventQuery on an event that was last recorded
     inside a capture sequence.
+
+    Args:
+        mode: - Pointer to mode value to swap with the current mode
     """
     cdef cyruntime.cudaStreamCaptureMode c_mode
+    c_mode = <cyruntime.cudaStreamCaptureMode><int>_index(mode, 'mode')
     cdef cyruntime.cudaError_t _status
     _status = cyruntime.cudaThreadExchangeStreamCaptureMode(&c_mode)
     if _status != cyruntime.cudaSuccess:
@@ -18463,7 +18467,7 @@ def cudaMemPoolSetAttribute(memPool, attr, value):
     return _success_only
 
 
-def cudaMemPoolGetAttribute(memPool, attr, value):
+def cudaMemPoolGetAttribute(memPool, attr):
     """Gets attributes of a memory pool Supported attributes are: - cudaMemPoolAttrReleaseThreshold:
     (value type = cuuint64_t) Amount of reserved memory in bytes to hold onto before trying to
     release memory back to the OS. When more than the release threshold bytes of memory are held by
@@ -18487,22 +18491,20 @@ def cudaMemPoolGetAttribute(memPool, attr, value):
 
     Args:
         attr: - The attribute to get
-        value: - Retrieved value
     """
     cdef cyruntime.cudaMemPool_t c_memPool
     cdef cyruntime.cudaMemPoolAttr c_attr
-    cdef BufferArg _value
+    cdef uint64_t _attr_value = 0
     if type(memPool) is cudaMemPool_t:
         c_memPool = <cyruntime.cudaMemPool_t>(<cudaMemPool_t>memPool)._ptr[0]
     else:
         c_memPool = <cyruntime.cudaMemPool_t><uintptr_t>_handle_value(memPool, cudaMemPool_t, 'memPool')
     c_attr = <cyruntime.cudaMemPoolAttr><int>(attr if PyLong_Check(attr) else _index(attr, 'attr'))
-    _value = _void_ptr(value, 'value')
     cdef cyruntime.cudaError_t _status
-    _status = cyruntime.cudaMemPoolGetAttribute(c_memPool, c_attr, <void*>_value.ptr)
+    _status = cyruntime.cudaMemPoolGetAttribute(c_memPool, c_attr, <void*>&_attr_value)
     if _status != cyruntime.cudaSuccess:
-        return (_result(_status),)
-    return _success_only
+        return (_result(_status), None)
+    return (_result(_status), _attr_value)
 
 
 def cudaMemPoolSetAccess(memPool, descList, count):
@@ -18530,25 +18532,30 @@ def cudaMemPoolSetAccess(memPool, descList, count):
     return _success_only
 
 
-def cudaMemPoolGetAccess(memPool):
+def cudaMemPoolGetAccess(memPool, location):
     """Returns the accessibility of a pool from a device Returns the accessibility of the pool's
     memory from the specified location.
 
     Args:
         memPool: - the pool being queried
+        location: - the location accessing the pool
     """
     cdef cyruntime.cudaMemAccessFlags c_flags
     cdef cyruntime.cudaMemPool_t c_memPool
-    cdef cudaMemLocation _location = cudaMemLocation()
+    cdef cyruntime.cudaMemLocation* c_location = NULL
+    cdef cudaMemLocation _location
     if type(memPool) is cudaMemPool_t:
         c_memPool = <cyruntime.cudaMemPool_t>(<cudaMemPool_t>memPool)._ptr[0]
     else:
         c_memPool = <cyruntime.cudaMemPool_t><uintptr_t>_handle_value(memPool, cudaMemPool_t, 'memPool')
+    if location is not None:
+        _location = <cudaMemLocation>_struct_arg(location, cudaMemLocation, 'location')
+        c_location = <cyruntime.cudaMemLocation*>_location._ptr
     cdef cyruntime.cudaError_t _status
-    _status = cyruntime.cudaMemPoolGetAccess(&c_flags, c_memPool, <cyruntime.cudaMemLocation*>_location._ptr)
+    _status = cyruntime.cudaMemPoolGetAccess(&c_flags, c_memPool, c_location)
     if _status != cyruntime.cudaSuccess:
-        return (_result(_status), None, None)
-    return (_result(_status), _enum_cudaMemAccessFlags(<int>c_flags), _location)
+        return (_result(_status), None)
+    return (_result(_status), _enum_cudaMemAccessFlags(<int>c_flags))
 
 
 def cudaMemPoolCreate(poolProps):
@@ -18614,7 +18621,7 @@ def cudaMemPoolDestroy(memPool):
     return _success_only
 
 
-def cudaMemGetDefaultMemPool(type):
+def cudaMemGetDefaultMemPool(location, typename):
     """Returns the default memory pool for a given location and allocation type The memory location
     can be of one of cudaMemLocationTypeDevice, cudaMemLocationTypeHost or
     cudaMemLocationTypeHostNuma. The allocation type can be one of cudaMemAllocationTypePinned or
@@ -18623,17 +18630,21 @@ def cudaMemGetDefaultMemPool(type):
     managed memory pool. In all other cases, the call return cudaErrorInvalidValue
     """
     cdef cudaMemPool_t _memPool = cudaMemPool_t.__new__(cudaMemPool_t)
-    cdef cudaMemLocation _location = cudaMemLocation()
+    cdef cyruntime.cudaMemLocation* c_location = NULL
+    cdef cudaMemLocation _location
     cdef cyruntime.cudaMemAllocationType c_type
-    c_type = <cyruntime.cudaMemAllocationType><int>(type if PyLong_Check(type) else _index(type, 'type'))
+    if location is not None:
+        _location = <cudaMemLocation>_struct_arg(location, cudaMemLocation, 'location')
+        c_location = <cyruntime.cudaMemLocation*>_location._ptr
+    c_type = <cyruntime.cudaMemAllocationType><int>(typename if PyLong_Check(typename) else _index(typename, 'typename'))
     cdef cyruntime.cudaError_t _status
-    _status = cyruntime.cudaMemGetDefaultMemPool(<cyruntime.cudaMemPool_t*>_memPool._ptr, <cyruntime.cudaMemLocation*>_location._ptr, c_type)
+    _status = cyruntime.cudaMemGetDefaultMemPool(<cyruntime.cudaMemPool_t*>_memPool._ptr, c_location, c_type)
     if _status != cyruntime.cudaSuccess:
-        return (_result(_status), None, None)
-    return (_result(_status), _memPool, _location)
+        return (_result(_status), None)
+    return (_result(_status), _memPool)
 
 
-def cudaMemGetMemPool(type):
+def cudaMemGetMemPool(location, typename):
     """Gets the current memory pool for a given memory location and allocation type The memory
     location can be of one of cudaMemLocationTypeDevice, cudaMemLocationTypeHost or
     cudaMemLocationTypeHostNuma. The allocation type can be one of cudaMemAllocationTypePinned or
@@ -18647,17 +18658,21 @@ def cudaMemGetMemPool(type):
     the returned pool must have been set with cudaDeviceSetMemPool.
     """
     cdef cudaMemPool_t _memPool = cudaMemPool_t.__new__(cudaMemPool_t)
-    cdef cudaMemLocation _location = cudaMemLocation()
+    cdef cyruntime.cudaMemLocation* c_location = NULL
+    cdef cudaMemLocation _location
     cdef cyruntime.cudaMemAllocationType c_type
-    c_type = <cyruntime.cudaMemAllocationType><int>(type if PyLong_Check(type) else _index(type, 'type'))
+    if location is not None:
+        _location = <cudaMemLocation>_struct_arg(location, cudaMemLocation, 'location')
+        c_location = <cyruntime.cudaMemLocation*>_location._ptr
+    c_type = <cyruntime.cudaMemAllocationType><int>(typename if PyLong_Check(typename) else _index(typename, 'typename'))
     cdef cyruntime.cudaError_t _status
-    _status = cyruntime.cudaMemGetMemPool(<cyruntime.cudaMemPool_t*>_memPool._ptr, <cyruntime.cudaMemLocation*>_location._ptr, c_type)
+    _status = cyruntime.cudaMemGetMemPool(<cyruntime.cudaMemPool_t*>_memPool._ptr, c_location, c_type)
     if _status != cyruntime.cudaSuccess:
-        return (_result(_status), None, None)
-    return (_result(_status), _memPool, _location)
+        return (_result(_status), None)
+    return (_result(_status), _memPool)
 
 
-def cudaMemSetMemPool(type, memPool):
+def cudaMemSetMemPool(location, typename, memPool):
     """Sets the current memory pool for a memory location and allocation type The memory location can
     be of one of cudaMemLocationTypeDevice, cudaMemLocationTypeHost or cudaMemLocationTypeHostNuma.
     The allocation type can be one of cudaMemAllocationTypePinned or cudaMemAllocationTypeManaged.
@@ -18674,19 +18689,23 @@ def cudaMemSetMemPool(type, memPool):
     cudaDeviceSetMemPool. Note: Use cudaMallocFromPoolAsync to specify asynchronous allocations
     from a device different than the one the stream runs on.
     """
-    cdef cudaMemLocation _location = cudaMemLocation()
+    cdef cyruntime.cudaMemLocation* c_location = NULL
+    cdef cudaMemLocation _location
     cdef cyruntime.cudaMemAllocationType c_type
     cdef cyruntime.cudaMemPool_t c_memPool
-    c_type = <cyruntime.cudaMemAllocationType><int>(type if PyLong_Check(type) else _index(type, 'type'))
+    if location is not None:
+        _location = <cudaMemLocation>_struct_arg(location, cudaMemLocation, 'location')
+        c_location = <cyruntime.cudaMemLocation*>_location._ptr
+    c_type = <cyruntime.cudaMemAllocationType><int>(typename if PyLong_Check(typename) else _index(typename, 'typename'))
     if Py_TYPE(memPool) == <PyTypeObject*>cudaMemPool_t:
         c_memPool = <cyruntime.cudaMemPool_t>(<cudaMemPool_t>memPool)._ptr[0]
     else:
         c_memPool = <cyruntime.cudaMemPool_t><uintptr_t>_handle_value(memPool, cudaMemPool_t, 'memPool')
     cdef cyruntime.cudaError_t _status
-    _status = cyruntime.cudaMemSetMemPool(<cyruntime.cudaMemLocation*>_location._ptr, c_type, c_memPool)
+    _status = cyruntime.cudaMemSetMemPool(c_location, c_type, c_memPool)
     if _status != cyruntime.cudaSuccess:
-        return (_result(_status), None)
-    return (_result(_status), _location)
+        return (_result(_status),)
+    return _success_only
 
 
 def cudaMallocFromPoolAsync(size, memPool, stream):
@@ -18801,7 +18820,7 @@ def cudaMemPoolExportPointer(ptr):
     return (_result(_status), _exportData)
 
 
-def cudaMemPoolImportPointer(memPool):
+def cudaMemPoolImportPointer(memPool, exportData):
     """Import a memory pool allocation from another process. Returns in ``ptr_out`` a pointer to the
     imported memory. The imported memory must not be accessed before the allocation operation
     completes in the exporting process. The imported memory must be freed from all importing
@@ -18814,16 +18833,20 @@ def cudaMemPoolImportPointer(memPool):
     """
     cdef void* c_ptr = NULL
     cdef cyruntime.cudaMemPool_t c_memPool
-    cdef cudaMemPoolPtrExportData _exportData = cudaMemPoolPtrExportData()
+    cdef cyruntime.cudaMemPoolPtrExportData* c_exportData = NULL
+    cdef cudaMemPoolPtrExportData _exportData
     if type(memPool) is cudaMemPool_t:
         c_memPool = <cyruntime.cudaMemPool_t>(<cudaMemPool_t>memPool)._ptr[0]
     else:
         c_memPool = <cyruntime.cudaMemPool_t><uintptr_t>_handle_value(memPool, cudaMemPool_t, 'memPool')
+    if exportData is not None:
+        _exportData = <cudaMemPoolPtrExportData>_struct_arg(exportData, cudaMemPoolPtrExportData, 'exportData')
+        c_exportData = <cyruntime.cudaMemPoolPtrExportData*>_exportData._ptr
     cdef cyruntime.cudaError_t _status
-    _status = cyruntime.cudaMemPoolImportPointer(&c_ptr, c_memPool, <cyruntime.cudaMemPoolPtrExportData*>_exportData._ptr)
+    _status = cyruntime.cudaMemPoolImportPointer(&c_ptr, c_memPool, c_exportData)
     if _status != cyruntime.cudaSuccess:
-        return (_result(_status), None, None)
-    return (_result(_status), <uintptr_t>c_ptr, _exportData)
+        return (_result(_status), None)
+    return (_result(_status), <uintptr_t>c_ptr)
 
 
 def cudaPointerGetAttributes(ptr):
@@ -18981,7 +19004,7 @@ def cudaGraphicsResourceSetMapFlags(resource, flags):
     return _success_only
 
 
-def cudaGraphicsMapResources(count, stream):
+def cudaGraphicsMapResources(count, resources, stream):
     """Map graphics resources for access by CUDA Maps the ``count`` graphics resources in
     ``resources`` for access by CUDA. The resources in ``resources`` may be accessed by CUDA until
     they are unmapped. The graphics API from which ``resources`` were registered should not access
@@ -18994,24 +19017,38 @@ def cudaGraphicsMapResources(count, stream):
 
     Args:
         count: - Number of resources to map
+        resources: - Resources to map for CUDA
         stream: - Stream for synchronization
     """
     cdef int c_count
-    cdef cudaGraphicsResource_t _resources = cudaGraphicsResource_t.__new__(cudaGraphicsResource_t)
+    cdef cyruntime.cudaGraphicsResource_t* c_resources = NULL
     cdef cyruntime.cudaStream_t c_stream
     c_count = count if PyLong_Check(count) else _index(count, 'count')
     if type(stream) is cudaStream_t:
         c_stream = <cyruntime.cudaStream_t>(<cudaStream_t>stream)._ptr[0]
     else:
         c_stream = <cyruntime.cudaStream_t><uintptr_t>_handle_value(stream, cudaStream_t, 'stream')
+    if resources is None and c_count > 0:
+        raise ValueError('resources is None but count is not 0')
+    if resources is not None and c_count > 0:
+        if PyObject_Length(resources) < c_count:
+            raise ValueError(f'resources has {PyObject_Length(resources)} entries, fewer than count ({c_count})')
+        c_resources = <cyruntime.cudaGraphicsResource_t*>PyMem_Malloc(c_count * sizeof(cyruntime.cudaGraphicsResource_t))
+        if c_resources == NULL:
+            raise MemoryError()
+        for i, value in enumerate(resources[:c_count]):
+            c_resources[i] = <cyruntime.cudaGraphicsResource_t><uintptr_t>_handle_value(value, cudaGraphicsResource_t, 'resources')
     cdef cyruntime.cudaError_t _status
-    _status = cyruntime.cudaGraphicsMapResources(c_count, <cyruntime.cudaGraphicsResource_t*>_resources._ptr, c_stream)
-    if _status != cyruntime.cudaSuccess:
-        return (_result(_status), None)
-    return (_result(_status), _resources)
+    try:
+        _status = cyruntime.cudaGraphicsMapResources(c_count, c_resources, c_stream)
+        if _status != cyruntime.cudaSuccess:
+            return (_result(_status),)
+        return _success_only
+    finally:
+        PyMem_Free(c_resources)
 
 
-def cudaGraphicsUnmapResources(count, stream):
+def cudaGraphicsUnmapResources(count, resources, stream):
     """Unmap graphics resources. Unmaps the ``count`` graphics resources in ``resources.`` Once
     unmapped, the resources in ``resources`` may not be accessed by CUDA until they are mapped
     again. This function provides the synchronization guarantee that any CUDA work issued in
@@ -19022,21 +19059,35 @@ def cudaGraphicsUnmapResources(count, stream):
 
     Args:
         count: - Number of resources to unmap
+        resources: - Resources to unmap
         stream: - Stream for synchronization
     """
     cdef int c_count
-    cdef cudaGraphicsResource_t _resources = cudaGraphicsResource_t.__new__(cudaGraphicsResource_t)
+    cdef cyruntime.cudaGraphicsResource_t* c_resources = NULL
     cdef cyruntime.cudaStream_t c_stream
     c_count = count if PyLong_Check(count) else _index(count, 'count')
     if type(stream) is cudaStream_t:
         c_stream = <cyruntime.cudaStream_t>(<cudaStream_t>stream)._ptr[0]
     else:
         c_stream = <cyruntime.cudaStream_t><uintptr_t>_handle_value(stream, cudaStream_t, 'stream')
+    if resources is None and c_count > 0:
+        raise ValueError('resources is None but count is not 0')
+    if resources is not None and c_count > 0:
+        if PyObject_Length(resources) < c_count:
+            raise ValueError(f'resources has {PyObject_Length(resources)} entries, fewer than count ({c_count})')
+        c_resources = <cyruntime.cudaGraphicsResource_t*>PyMem_Malloc(c_count * sizeof(cyruntime.cudaGraphicsResource_t))
+        if c_resources == NULL:
+            raise MemoryError()
+        for i, value in enumerate(resources[:c_count]):
+            c_resources[i] = <cyruntime.cudaGraphicsResource_t><uintptr_t>_handle_value(value, cudaGraphicsResource_t, 'resources')
     cdef cyruntime.cudaError_t _status
-    _status = cyruntime.cudaGraphicsUnmapResources(c_count, <cyruntime.cudaGraphicsResource_t*>_resources._ptr, c_stream)
-    if _status != cyruntime.cudaSuccess:
-        return (_result(_status), None)
-    return (_result(_status), _resources)
+    try:
+        _status = cyruntime.cudaGraphicsUnmapResources(c_count, c_resources, c_stream)
+        if _status != cyruntime.cudaSuccess:
+            return (_result(_status),)
+        return _success_only
+    finally:
+        PyMem_Free(c_resources)
 
 
 def cudaGraphicsResourceGetMappedPointer(resource):
@@ -19719,23 +19770,27 @@ def cudaGraphKernelNodeGetAttribute(hNode, attr):
     return (_result(_status), _value_out)
 
 
-def cudaGraphKernelNodeSetAttribute(hNode, attr):
+def cudaGraphKernelNodeSetAttribute(hNode, attr, value):
     """Sets node attribute. Sets attribute ``attr`` on node ``hNode`` from corresponding attribute of
     ``value.``
     """
     cdef cyruntime.cudaGraphNode_t c_hNode
     cdef cyruntime.cudaLaunchAttributeID c_attr
-    cdef cudaLaunchAttributeValue _value = cudaLaunchAttributeValue()
+    cdef cyruntime.cudaLaunchAttributeValue* c_value = NULL
+    cdef cudaLaunchAttributeValue _value
     if type(hNode) is cudaGraphNode_t:
         c_hNode = <cyruntime.cudaGraphNode_t>(<cudaGraphNode_t>hNode)._ptr[0]
     else:
         c_hNode = <cyruntime.cudaGraphNode_t><uintptr_t>_handle_value(hNode, cudaGraphNode_t, 'hNode')
     c_attr = <cyruntime.cudaLaunchAttributeID><int>(attr if PyLong_Check(attr) else _index(attr, 'attr'))
+    if value is not None:
+        _value = <cudaLaunchAttributeValue>_struct_arg(value, cudaLaunchAttributeValue, 'value')
+        c_value = <cyruntime.cudaLaunchAttributeValue*>_value._ptr
     cdef cyruntime.cudaError_t _status
-    _status = cyruntime.cudaGraphKernelNodeSetAttribute(c_hNode, c_attr, <cyruntime.cudaLaunchAttributeValue*>_value._ptr)
+    _status = cyruntime.cudaGraphKernelNodeSetAttribute(c_hNode, c_attr, c_value)
     if _status != cyruntime.cudaSuccess:
-        return (_result(_status), None)
-    return (_result(_status), _value)
+        return (_result(_status),)
+    return _success_only
 
 
 def cudaGraphAddMemcpyNode(graph, pDependencies, numDependencies, pCopyParams):
@@ -20797,7 +20852,7 @@ def cudaGraphExternalSemaphoresWaitNodeSetParams(hNode, nodeParams):
     return _success_only
 
 
-def cudaGraphAddMemAllocNode(graph, pDependencies, numDependencies):
+def cudaGraphAddMemAllocNode(graph, pDependencies, numDependencies, nodeParams):
     """Creates an allocation node and adds it to a graph Creates a new allocation node and adds it to
     ``graph`` with ``numDependencies`` dependencies specified via ``pDependencies`` and arguments
     specified in ``nodeParams.`` It is possible for ``numDependencies`` to be 0, in which case the
@@ -20808,17 +20863,42 @@ def cudaGraphAddMemAllocNode(graph, pDependencies, numDependencies):
         graph: - Graph to which to add the node
         pDependencies: - Dependencies of the node
         numDependencies: - Number of dependencies
+        nodeParams: - Parameters for the node When cudaGraphAddMemAllocNode creates an allocation
+            node, it returns the address of the allocation in ``nodeParams.dptr.`` The allocation's
+            address remains fixed across instantiations and launches. If the allocation is freed in
+            the same graph, by creating a free node using cudaGraphAddMemFreeNode, the allocation
+            can be accessed by nodes ordered after the allocation node but before the free node.
+            These allocations cannot be freed outside the owning graph, and they can only be freed
+            once in the owning graph. If the allocation is not freed in the same graph, then it can
+            be accessed not only by nodes in the graph which are ordered after the allocation node,
+            but also by stream operations ordered after the graph's execution but before the
+            allocation is freed. Allocations which are not freed in the same graph can be freed by:
+            - passing the allocation to cudaMemFreeAsync or cudaMemFree; - launching a graph with a
+            free node for that allocation; or - specifying cudaGraphInstantiateFlagAutoFreeOnLaunch
+            during instantiation, which makes each launch behave as though it called
+            cudaMemFreeAsync for every unfreed allocation. It is not possible to free an allocation
+            in both the owning graph and another graph. If the allocation is freed in the same
+            graph, a free node cannot be added to another graph. If the allocation is freed in
+            another graph, a free node can no longer be added to the owning graph. The following
+            restrictions apply to graphs which contain allocation and/or memory free nodes: - Nodes
+            and edges of the graph cannot be deleted. - The graph can only be used in a child node
+            if the ownership is moved to the parent. - Only one instantiation of the graph may
+            exist at any point in time. - The graph cannot be cloned.
     """
     cdef cudaGraphNode_t _pGraphNode = cudaGraphNode_t.__new__(cudaGraphNode_t)
     cdef cyruntime.cudaGraph_t c_graph
     cdef cyruntime.cudaGraphNode_t* c_pDependencies = NULL
     cdef size_t c_numDependencies
-    cdef cudaMemAllocNodeParams _nodeParams = cudaMemAllocNodeParams()
+    cdef cyruntime.cudaMemAllocNodeParams* c_nodeParams = NULL
+    cdef cudaMemAllocNodeParams _nodeParams
     if type(graph) is cudaGraph_t:
         c_graph = <cyruntime.cudaGraph_t>(<cudaGraph_t>graph)._ptr[0]
     else:
         c_graph = <cyruntime.cudaGraph_t><uintptr_t>_handle_value(graph, cudaGraph_t, 'graph')
     c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
+    if nodeParams is not None:
+        _nodeParams = <cudaMemAllocNodeParams>_struct_arg(nodeParams, cudaMemAllocNodeParams, 'nodeParams')
+        c_nodeParams = <cyruntime.cudaMemAllocNodeParams*>_nodeParams._ptr
     if pDependencies is not None and c_numDependencies > 0:
         if PyObject_Length(pDependencies) < c_numDependencies:
             raise ValueError(f'pDependencies has {PyObject_Length(pDependencies)} entries, fewer than numDependencies ({c_numDependencies})')
@@ -20829,10 +20909,10 @@ def cudaGraphAddMemAllocNode(graph, pDependencies, numDependencies):
             c_pDependencies[i] = <cyruntime.cudaGraphNode_t><uintptr_t>_handle_value(value, cudaGraphNode_t, 'pDependencies')
     cdef cyruntime.cudaError_t _status
     try:
-        _status = cyruntime.cudaGraphAddMemAllocNode(<cyruntime.cudaGraphNode_t*>_pGraphNode._ptr, c_graph, c_pDependencies, c_numDependencies, <cyruntime.cudaMemAllocNodeParams*>_nodeParams._ptr)
+        _status = cyruntime.cudaGraphAddMemAllocNode(<cyruntime.cudaGraphNode_t*>_pGraphNode._ptr, c_graph, c_pDependencies, c_numDependencies, c_nodeParams)
         if _status != cyruntime.cudaSuccess:
-            return (_result(_status), None, None)
-        return (_result(_status), _pGraphNode, _nodeParams)
+            return (_result(_status), None)
+        return (_result(_status), _pGraphNode)
     finally:
         PyMem_Free(c_pDependencies)
 
@@ -20907,26 +20987,24 @@ def cudaGraphAddMemFreeNode(graph, pDependencies, numDependencies, dptr):
         PyMem_Free(c_pDependencies)
 
 
-def cudaGraphMemFreeNodeGetParams(node, dptr_out):
+def cudaGraphMemFreeNodeGetParams(node):
     """Returns a memory free node's parameters Returns the address of a memory free node ``hNode`` in
     ``dptr_out.``
 
     Args:
         node: - Node to get the parameters for
-        dptr_out: - Pointer to return the device address
     """
     cdef cyruntime.cudaGraphNode_t c_node
-    cdef BufferArg _dptr_out
+    cdef const void* c_dptr_out = NULL
     if type(node) is cudaGraphNode_t:
         c_node = <cyruntime.cudaGraphNode_t>(<cudaGraphNode_t>node)._ptr[0]
     else:
         c_node = <cyruntime.cudaGraphNode_t><uintptr_t>_handle_value(node, cudaGraphNode_t, 'node')
-    _dptr_out = _void_ptr(dptr_out, 'dptr_out')
     cdef cyruntime.cudaError_t _status
-    _status = cyruntime.cudaGraphMemFreeNodeGetParams(c_node, <void*>_dptr_out.ptr)
+    _status = cyruntime.cudaGraphMemFreeNodeGetParams(c_node, &c_dptr_out)
     if _status != cyruntime.cudaSuccess:
-        return (_result(_status),)
-    return _success_only
+        return (_result(_status), None)
+    return (_result(_status), <uintptr_t>c_dptr_out)
 
 
 def cudaDeviceGraphMemTrim(device):
@@ -20946,7 +21024,7 @@ def cudaDeviceGraphMemTrim(device):
     return _success_only
 
 
-def cudaDeviceGetGraphMemAttribute(device, attr, value):
+def cudaDeviceGetGraphMemAttribute(device, attr):
     """Query asynchronous allocation attributes related to graphs Valid attributes are: -
     cudaGraphMemAttrUsedMemCurrent: Amount of memory, in bytes, currently associated with graphs -
     cudaGraphMemAttrUsedMemHigh: High watermark of memory, in bytes, associated with graphs since
@@ -20958,19 +21036,17 @@ def cudaDeviceGetGraphMemAttribute(device, attr, value):
     Args:
         device: - Specifies the scope of the query
         attr: - attribute to get
-        value: - retrieved value
     """
     cdef int c_device
     cdef cyruntime.cudaGraphMemAttributeType c_attr
-    cdef BufferArg _value
+    cdef uint64_t _attr_value = 0
     c_device = device if PyLong_Check(device) else _index(device, 'device')
     c_attr = <cyruntime.cudaGraphMemAttributeType><int>(attr if PyLong_Check(attr) else _index(attr, 'attr'))
-    _value = _void_ptr(value, 'value')
     cdef cyruntime.cudaError_t _status
-    _status = cyruntime.cudaDeviceGetGraphMemAttribute(c_device, c_attr, <void*>_value.ptr)
+    _status = cyruntime.cudaDeviceGetGraphMemAttribute(c_device, c_attr, <void*>&_attr_value)
     if _status != cyruntime.cudaSuccess:
-        return (_result(_status),)
-    return _success_only
+        return (_result(_status), None)
+    return (_result(_status), _attr_value)
 
 
 def cudaDeviceSetGraphMemAttribute(device, attr, value):
@@ -21522,7 +21598,7 @@ def cudaGraphInstantiateWithFlags(graph, flags):
     return (_result(_status), _pGraphExec)
 
 
-def cudaGraphInstantiateWithParams(graph):
+def cudaGraphInstantiateWithParams(graph, instantiateParams):
     """Creates an executable graph from a graph Instantiates ``graph`` as an executable graph
     according to the ``instantiateParams`` structure. The graph is validated for any structural
     constraints or intra-node constraints which were not previously validated. If instantiation is
@@ -21575,20 +21651,25 @@ def cudaGraphInstantiateWithParams(graph):
 
     Args:
         graph: - Graph to instantiate
+        instantiateParams: - Instantiation parameters
     """
     cdef cudaGraphExec_t _pGraphExec = cudaGraphExec_t.__new__(cudaGraphExec_t)
     cdef cyruntime.cudaGraph_t c_graph
-    cdef cudaGraphInstantiateParams_st _instantiateParams = cudaGraphInstantiateParams_st()
+    cdef cyruntime.cudaGraphInstantiateParams* c_instantiateParams = NULL
+    cdef cudaGraphInstantiateParams_st _instantiateParams
     if type(graph) is cudaGraph_t:
         c_graph = <cyruntime.cudaGraph_t>(<cudaGraph_t>graph)._ptr[0]
     else:
         c_graph = <cyruntime.cudaGraph_t><uintptr_t>_handle_value(graph, cudaGraph_t, 'graph')
+    if instantiateParams is not None:
+        _instantiateParams = <cudaGraphInstantiateParams_st>_struct_arg(instantiateParams, cudaGraphInstantiateParams_st, 'instantiateParams')
+        c_instantiateParams = <cyruntime.cudaGraphInstantiateParams*>_instantiateParams._ptr
     cdef cyruntime.cudaError_t _status
     with nogil:
-        _status = cyruntime.cudaGraphInstantiateWithParams(<cyruntime.cudaGraphExec_t*>_pGraphExec._ptr, c_graph, <cyruntime.cudaGraphInstantiateParams*>_instantiateParams._ptr)
+        _status = cyruntime.cudaGraphInstantiateWithParams(<cyruntime.cudaGraphExec_t*>_pGraphExec._ptr, c_graph, c_instantiateParams)
     if _status != cyruntime.cudaSuccess:
-        return (_result(_status), None, None)
-    return (_result(_status), _pGraphExec, _instantiateParams)
+        return (_result(_status), None)
+    return (_result(_status), _pGraphExec)
 
 
 def cudaGraphExecGetFlags(graphExec):

@@ -12,6 +12,10 @@ from libc.stdlib cimport free, malloc
 import operator
 
 
+class ShortListError(ValueError, RuntimeError):
+    """A list shorter than the count given with it (NVIDIA's bindings raise RuntimeError here)."""
+
+
 cdef class CStrings:
     """A C array of C strings, alive as long as this object."""
 
@@ -34,7 +38,7 @@ cdef CStrings c_strings(object items, Py_ssize_t count, str name, bint allow_str
     if isinstance(items, (bytes, str)) or not hasattr(items, "__len__"):
         raise TypeError(f"{name} must be a list of bytes, not {type(items).__name__}")
     if len(items) < count:
-        raise ValueError(f"{name} has {len(items)} entries, fewer than the count given ({count})")
+        raise ShortListError(f"{name} has {len(items)} entries, fewer than the count given ({count})")
     out.keep = []
     for i in range(count):
         item = items[i]
@@ -91,9 +95,12 @@ cdef BufferArg buffer_arg(object obj, bint writable, str name, Py_ssize_t needed
 
 
 cdef object index_arg(object obj, str name):
-    """An integer (int, numpy integer, IntEnum...): never a float, str or None."""
+    """An integer (int, numpy integer, IntEnum...), never a str or None. A float is truncated, as
+    NVIDIA's bindings do (their examples size grids with `/`)."""
     if type(obj) is int:
         return obj
+    if isinstance(obj, float):
+        return int(obj)  # nan and inf raise ValueError / OverflowError
     try:
         return operator.index(obj)
     except TypeError:
