@@ -464,13 +464,13 @@ def _repr_form(lib: Lib, n: str) -> tuple[str, bool]:
     a versioned type shows the plain name users write (CUdevice_v1 is CUdevice)."""
     typedefs = lib.model["typedefs"]
     t = next((x for x in typedefs if x["name"] == n), {})
-    integer = t.get("kind") == "alias" and "*" not in t.get("canonical", t.get("type", "*")) and "(" not in t.get(
-        "canonical", t.get("type", "")
+    integer = (
+        t.get("kind") == "alias"
+        and "*" not in t.get("canonical", t.get("type", "*"))
+        and "(" not in t.get("canonical", t.get("type", ""))
     )
-    plain = next(
-        (x["name"] for x in typedefs if x.get("kind") == "alias" and x.get("type") == n and n.startswith(x["name"] + "_v")),
-        n,
-    )
+    aliases = (x["name"] for x in typedefs if x.get("kind") == "alias" and x.get("type") == n)
+    plain = next((a for a in aliases if n.startswith(a + "_v")), n)
     return plain, integer
 
 

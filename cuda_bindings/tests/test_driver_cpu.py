@@ -176,7 +176,7 @@ def test_proc_address_versions_match_the_declarations():
 def test_parameters_named_like_builtins_take_nvidias_names():
     """A C parameter called type, len, format, bytes or input is typename, length, pformat,
     numbytes or input_ in Python, as in NVIDIA's bindings (keyword callers match theirs)."""
-    assert cu.cuDeviceGetExecAffinitySupport.__doc__ and cu.cuDeviceGetName.__doc__.startswith("cuDeviceGetName(length, dev)")
+    assert cu.cuDeviceGetName.__doc__.startswith("cuDeviceGetName(length, dev)")
     assert cu.cuFuncSetSharedSize.__doc__.startswith("cuFuncSetSharedSize(hfunc, numbytes)")
     assert cu.cuDeviceGetTexture1DLinearMaxWidth.__doc__.startswith("cuDeviceGetTexture1DLinearMaxWidth(pformat,")
     with pytest.raises(TypeError):
