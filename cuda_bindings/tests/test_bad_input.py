@@ -81,6 +81,8 @@ def test_nvjitlink_bad_input():
         nvjitlink.add_data(handle, nvjitlink.InputType.PTX, b"abc", 100, "x")
     with pytest.raises(TypeError, match="data must be a buffer"):
         nvjitlink.add_data(handle, nvjitlink.InputType.PTX, None, 3, "x")
+    with pytest.raises(ValueError, match="data must be a buffer"):  # NVIDIA's type for None: ValueError
+        nvjitlink.add_data(handle, nvjitlink.InputType.PTX, None, 3, "x")
     with pytest.raises(TypeError, match="name must be str or bytes"):
         nvjitlink.add_data(handle, nvjitlink.InputType.PTX, b"abc", 3, None)
     with pytest.raises(TypeError, match="input_type must be an int"):

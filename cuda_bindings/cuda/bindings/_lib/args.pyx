@@ -12,6 +12,10 @@ from libc.stdlib cimport free, malloc
 import operator
 
 
+class NotABufferError(TypeError, ValueError):
+    """None or a str where a buffer is asked (NVIDIA's bindings raise ValueError for None)."""
+
+
 class ShortListError(ValueError, RuntimeError):
     """A list shorter than the count given with it (NVIDIA's bindings raise RuntimeError here)."""
 
@@ -76,7 +80,7 @@ cdef BufferArg buffer_arg(object obj, bint writable, str name, Py_ssize_t needed
         out.length = -1
         return out
     if obj is None or isinstance(obj, str):
-        raise TypeError(f"{name} must be a buffer or an integer address, not {type(obj).__name__}")
+        raise NotABufferError(f"{name} must be a buffer or an integer address, not {type(obj).__name__}")
     try:
         PyObject_GetBuffer(obj, &out.view, PyBUF_WRITABLE if writable else PyBUF_SIMPLE)
     except BufferError:
