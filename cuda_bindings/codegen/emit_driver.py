@@ -858,23 +858,27 @@ def struct_class(lib: Lib, rec: dict, nested: list) -> list[str]:
         '        """The address of the C struct."""',
         "        return <uintptr_t>self._ptr",
         "",
-        "    def __repr__(self):",
-        f"        return f'<{name} at 0x{{<uintptr_t>self._ptr:x}}>'",
-        "",
     ]
     if _is_host_fn_record(lib, rec):
         return lines + _host_fn_fields(lib, rec)
     props = []
+    shown, hexed = [], []  # the fields repr lists, in order; void* ones in hex (NVIDIA's format)
     arrays = _array_fields(lib, rec)
     for f in rec["fields"]:
         nested_name = f["record"]["name"] if "record" in f else None
         if f["name"] in arrays:
             props += _array_field(lib, f, arrays[f["name"]])
+            shown.append(f["name"])
             continue
         try:
             props += ["", *_field_plan(lib, name, f, nested_name)]
         except Unsupported as exc:
             props += ["", f"    # {f['name']}: not exposed ({exc})"]
+            continue
+        shown.append(ident(f["name"]))
+        if cy(f["type"]) in ("void*", "const void*") and not f.get("array"):
+            hexed.append(ident(f["name"]))
+    lines += ["", f"    _fields = {tuple(shown)!r}", f"    _hex_fields = frozenset({tuple(hexed)!r})"]
     lines += props
     return lines
 
@@ -970,6 +974,30 @@ cdef class _Struct:
     # objects the C struct refers to (a host function's record, arrays), by the address of the field.
     cdef object _owner
     cdef dict _refs
+
+    def __repr__(self):
+        # NVIDIA's format: a "name : value" line per field, a nested struct's fields indented
+        # under its name, void* in hex, a field that cannot be read as <ErrorType>.
+        return "\\n".join(_struct_lines(self, ""))
+
+
+def _struct_lines(obj, str indent):
+    lines = []
+    cls = type(obj)
+    for name in cls._fields:
+        try:
+            value = getattr(obj, name)
+        except Exception as exc:  # an enum field holding a value the enum lacks, and the like
+            lines.append(f"{{indent}}{{name}} : <{{type(exc).__name__}}>")
+            continue
+        if isinstance(value, _Struct):
+            lines.append(f"{{indent}}{{name}} :")
+            lines.extend(_struct_lines(value, indent + "    "))
+        elif name in cls._hex_fields and isinstance(value, int):
+            lines.append(f"{{indent}}{{name}} : {{value:#x}}")
+        else:
+            lines.append(f"{{indent}}{{name}} : {{value!r}}")
+    return lines
 
 
 cdef _Struct _root(_Struct s):

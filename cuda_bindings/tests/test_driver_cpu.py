@@ -326,3 +326,17 @@ def test_fixed_arrays_of_handles_and_pointers_round_trip():
         frame.frame.pPitch = [1, 2]
     with pytest.raises(TypeError):
         frame.frame.pArray = [1.5, 0, 0]
+
+
+def test_struct_repr_lists_fields_as_nvidia_does():
+    """'name : value' per field, nested structs indented under their name, void* in hex."""
+    text = repr(cu.CUDA_KERNEL_NODE_PARAMS_st())
+    assert text.splitlines()[:2] == ["func : <CUfunction 0x0>", "gridDimX : 0"]
+    assert text.splitlines()[-2:] == ["kernelParams : 0", "extra : 0"]
+    lines = repr(cu.CUDA_EXTERNAL_SEMAPHORE_SIGNAL_PARAMS()).splitlines()
+    assert lines[:4] == ["params :", "    fence :", "        value : 0", "    nvSciSync :"]
+    assert "        fence : 0x0" in lines and lines[-2] == "flags : 0"
+    assert lines[-1] == "reserved : [" + ", ".join(["0"] * 16) + "]"
+    m = cu.CUDA_MEMCPY2D()
+    m.srcHost = 0x1000
+    assert "srcHost : 0x1000" in repr(m).splitlines()

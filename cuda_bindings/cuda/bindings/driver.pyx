@@ -88,6 +88,30 @@ cdef class _Struct:
     cdef object _owner
     cdef dict _refs
 
+    def __repr__(self):
+        # NVIDIA's format: a "name : value" line per field, a nested struct's fields indented
+        # under its name, void* in hex, a field that cannot be read as <ErrorType>.
+        return "\n".join(_struct_lines(self, ""))
+
+
+def _struct_lines(obj, str indent):
+    lines = []
+    cls = type(obj)
+    for name in cls._fields:
+        try:
+            value = getattr(obj, name)
+        except Exception as exc:  # an enum field holding a value the enum lacks, and the like
+            lines.append(f"{indent}{name} : <{type(exc).__name__}>")
+            continue
+        if isinstance(value, _Struct):
+            lines.append(f"{indent}{name} :")
+            lines.extend(_struct_lines(value, indent + "    "))
+        elif name in cls._hex_fields and isinstance(value, int):
+            lines.append(f"{indent}{name} : {value:#x}")
+        else:
+            lines.append(f"{indent}{name} : {value!r}")
+    return lines
+
 
 cdef _Struct _root(_Struct s):
     while isinstance(s._owner, _Struct):  # a view into another struct: that one keeps the objects
@@ -5156,9 +5180,9 @@ cdef class CUuuid_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUuuid_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('bytes',)
+    _hex_fields = frozenset(())
 
     @property
     def bytes(self):
@@ -5188,9 +5212,9 @@ cdef class CUmemFabricHandle_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUmemFabricHandle_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('data',)
+    _hex_fields = frozenset(())
 
     @property
     def data(self):
@@ -5220,9 +5244,9 @@ cdef class CUipcEventHandle_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUipcEventHandle_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('reserved',)
+    _hex_fields = frozenset(())
 
     @property
     def reserved(self):
@@ -5249,9 +5273,9 @@ cdef class CUipcMemHandle_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUipcMemHandle_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('reserved',)
+    _hex_fields = frozenset(())
 
     @property
     def reserved(self):
@@ -5278,9 +5302,9 @@ cdef class CUstreamMemOpWaitValueParams_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUstreamMemOpWaitValueParams_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('operation', 'address', 'value', 'value64', 'flags', 'alias')
+    _hex_fields = frozenset(())
 
     @property
     def operation(self):
@@ -5352,9 +5376,9 @@ cdef class CUstreamMemOpWriteValueParams_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUstreamMemOpWriteValueParams_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('operation', 'address', 'value', 'value64', 'flags', 'alias')
+    _hex_fields = frozenset(())
 
     @property
     def operation(self):
@@ -5426,9 +5450,9 @@ cdef class CUstreamMemOpFlushRemoteWritesParams_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUstreamMemOpFlushRemoteWritesParams_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('operation', 'flags')
+    _hex_fields = frozenset(())
 
     @property
     def operation(self):
@@ -5463,9 +5487,9 @@ cdef class CUstreamMemOpMemoryBarrierParams_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUstreamMemOpMemoryBarrierParams_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('operation', 'flags')
+    _hex_fields = frozenset(())
 
     @property
     def operation(self):
@@ -5500,9 +5524,9 @@ cdef class CUstreamBatchMemOpParams_union(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUstreamBatchMemOpParams_union at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('operation', 'waitValue', 'writeValue', 'flushRemoteWrites', 'memoryBarrier', 'pad')
+    _hex_fields = frozenset(())
 
     @property
     def operation(self):
@@ -5574,9 +5598,9 @@ cdef class CUDA_BATCH_MEM_OP_NODE_PARAMS_v1_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUDA_BATCH_MEM_OP_NODE_PARAMS_v1_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('ctx', 'count', 'paramArray', 'flags')
+    _hex_fields = frozenset(())
 
     @property
     def ctx(self):
@@ -5633,9 +5657,9 @@ cdef class CUDA_BATCH_MEM_OP_NODE_PARAMS_v2_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUDA_BATCH_MEM_OP_NODE_PARAMS_v2_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('ctx', 'count', 'paramArray', 'flags')
+    _hex_fields = frozenset(())
 
     @property
     def ctx(self):
@@ -5695,9 +5719,9 @@ cdef class anon_struct0(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_struct0 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('bytesOverBudget',)
+    _hex_fields = frozenset(())
 
     @property
     def bytesOverBudget(self):
@@ -5725,9 +5749,9 @@ cdef class anon_union2(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_union2 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('overBudget',)
+    _hex_fields = frozenset(())
 
     @property
     def overBudget(self):
@@ -5755,9 +5779,9 @@ cdef class CUasyncNotificationInfo_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUasyncNotificationInfo_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('type', 'info')
+    _hex_fields = frozenset(())
 
     @property
     def type(self):
@@ -5793,9 +5817,9 @@ cdef class CUdevprop_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUdevprop_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('maxThreadsPerBlock', 'maxThreadsDim', 'maxGridSize', 'sharedMemPerBlock', 'totalConstantMemory', 'SIMDWidth', 'memPitch', 'regsPerBlock', 'clockRate', 'textureAlign')
+    _hex_fields = frozenset(())
 
     @property
     def maxThreadsPerBlock(self):
@@ -5908,9 +5932,9 @@ cdef class CUaccessPolicyWindow_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUaccessPolicyWindow_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('base_ptr', 'num_bytes', 'hitRatio', 'hitProp', 'missProp')
+    _hex_fields = frozenset(('base_ptr',))
 
     @property
     def base_ptr(self):
@@ -5970,9 +5994,9 @@ cdef class CUDA_KERNEL_NODE_PARAMS_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUDA_KERNEL_NODE_PARAMS_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('func', 'gridDimX', 'gridDimY', 'gridDimZ', 'blockDimX', 'blockDimY', 'blockDimZ', 'sharedMemBytes', 'kernelParams', 'extra')
+    _hex_fields = frozenset(())
 
     @property
     def func(self):
@@ -6074,9 +6098,9 @@ cdef class CUDA_KERNEL_NODE_PARAMS_v2_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUDA_KERNEL_NODE_PARAMS_v2_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('func', 'gridDimX', 'gridDimY', 'gridDimZ', 'blockDimX', 'blockDimY', 'blockDimZ', 'sharedMemBytes', 'kernelParams', 'extra', 'kern', 'ctx')
+    _hex_fields = frozenset(())
 
     @property
     def func(self):
@@ -6198,9 +6222,9 @@ cdef class CUDA_KERNEL_NODE_PARAMS_v3_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUDA_KERNEL_NODE_PARAMS_v3_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('func', 'gridDimX', 'gridDimY', 'gridDimZ', 'blockDimX', 'blockDimY', 'blockDimZ', 'sharedMemBytes', 'kernelParams', 'extra', 'kern', 'ctx')
+    _hex_fields = frozenset(())
 
     @property
     def func(self):
@@ -6322,9 +6346,9 @@ cdef class CUDA_MEMSET_NODE_PARAMS_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUDA_MEMSET_NODE_PARAMS_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('dst', 'pitch', 'value', 'elementSize', 'width', 'height')
+    _hex_fields = frozenset(())
 
     @property
     def dst(self):
@@ -6394,9 +6418,9 @@ cdef class CUDA_MEMSET_NODE_PARAMS_v2_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUDA_MEMSET_NODE_PARAMS_v2_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('dst', 'pitch', 'value', 'elementSize', 'width', 'height', 'ctx')
+    _hex_fields = frozenset(())
 
     @property
     def dst(self):
@@ -6476,9 +6500,6 @@ cdef class CUDA_HOST_NODE_PARAMS_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUDA_HOST_NODE_PARAMS_st at 0x{<uintptr_t>self._ptr:x}>'
-
 
     @property
     def fn(self):
@@ -6521,9 +6542,6 @@ cdef class CUDA_HOST_NODE_PARAMS_v2_st(_Struct):
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
-
-    def __repr__(self):
-        return f'<CUDA_HOST_NODE_PARAMS_v2_st at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
@@ -6568,9 +6586,9 @@ cdef class CUDA_CONDITIONAL_NODE_PARAMS(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUDA_CONDITIONAL_NODE_PARAMS at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('handle', 'type', 'size', 'phGraph_out', 'ctx')
+    _hex_fields = frozenset(())
 
     @property
     def handle(self):
@@ -6637,9 +6655,9 @@ cdef class CUgraphEdgeData_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUgraphEdgeData_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('from_port', 'to_port', 'type', 'reserved')
+    _hex_fields = frozenset(())
 
     @property
     def from_port(self):
@@ -6694,9 +6712,9 @@ cdef class CUDA_GRAPH_INSTANTIATE_PARAMS_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUDA_GRAPH_INSTANTIATE_PARAMS_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('flags', 'hUploadStream', 'hErrNode_out', 'result_out')
+    _hex_fields = frozenset(())
 
     @property
     def flags(self):
@@ -6759,9 +6777,9 @@ cdef class CUlaunchMemSyncDomainMap_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUlaunchMemSyncDomainMap_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('default_', 'remote')
+    _hex_fields = frozenset(())
 
     @property
     def default_(self):
@@ -6797,9 +6815,9 @@ cdef class anon_struct1(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_struct1 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('x', 'y', 'z')
+    _hex_fields = frozenset(())
 
     @property
     def x(self):
@@ -6840,9 +6858,9 @@ cdef class anon_struct2(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_struct2 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('event', 'flags', 'triggerAtBlockStart')
+    _hex_fields = frozenset(())
 
     @property
     def event(self):
@@ -6885,9 +6903,9 @@ cdef class anon_struct3(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_struct3 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('event', 'flags')
+    _hex_fields = frozenset(())
 
     @property
     def event(self):
@@ -6923,9 +6941,9 @@ cdef class anon_struct4(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_struct4 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('x', 'y', 'z')
+    _hex_fields = frozenset(())
 
     @property
     def x(self):
@@ -6966,9 +6984,9 @@ cdef class anon_struct5(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_struct5 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('deviceUpdatable', 'devNode')
+    _hex_fields = frozenset(())
 
     @property
     def deviceUpdatable(self):
@@ -7004,9 +7022,9 @@ cdef class CUlaunchAttributeValue_union(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUlaunchAttributeValue_union at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('pad', 'accessPolicyWindow', 'cooperative', 'syncPolicy', 'clusterDim', 'clusterSchedulingPolicyPreference', 'programmaticStreamSerializationAllowed', 'programmaticEvent', 'launchCompletionEvent', 'priority', 'memSyncDomainMap', 'memSyncDomain', 'preferredClusterDim', 'deviceUpdatableKernelNode', 'sharedMemCarveout', 'nvlinkUtilCentricScheduling')
+    _hex_fields = frozenset(())
 
     @property
     def pad(self):
@@ -7147,9 +7165,9 @@ cdef class CUlaunchAttribute_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUlaunchAttribute_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('id', 'pad', 'value')
+    _hex_fields = frozenset(())
 
     @property
     def id(self):
@@ -7192,9 +7210,9 @@ cdef class CUlaunchConfig_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUlaunchConfig_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('gridDimX', 'gridDimY', 'gridDimZ', 'blockDimX', 'blockDimY', 'blockDimZ', 'sharedMemBytes', 'hStream', 'attrs', 'numAttrs')
+    _hex_fields = frozenset(())
 
     @property
     def gridDimX(self):
@@ -7302,9 +7320,9 @@ cdef class CUexecAffinitySmCount_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUexecAffinitySmCount_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('val',)
+    _hex_fields = frozenset(())
 
     @property
     def val(self):
@@ -7332,9 +7350,9 @@ cdef class anon_union3(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_union3 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('smCount',)
+    _hex_fields = frozenset(())
 
     @property
     def smCount(self):
@@ -7361,9 +7379,9 @@ cdef class CUexecAffinityParam_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUexecAffinityParam_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('type', 'param')
+    _hex_fields = frozenset(())
 
     @property
     def type(self):
@@ -7397,9 +7415,9 @@ cdef class CUctxCigParam_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUctxCigParam_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('sharedDataType', 'sharedData')
+    _hex_fields = frozenset(('sharedData',))
 
     @property
     def sharedDataType(self):
@@ -7435,9 +7453,9 @@ cdef class CUctxCreateParams_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUctxCreateParams_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('execAffinityParams', 'numExecAffinityParams', 'cigParams')
+    _hex_fields = frozenset(())
 
     @property
     def execAffinityParams(self):
@@ -7485,9 +7503,9 @@ cdef class CUlibraryHostUniversalFunctionAndDataTable_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUlibraryHostUniversalFunctionAndDataTable_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('functionTable', 'functionWindowSize', 'dataTable', 'dataWindowSize')
+    _hex_fields = frozenset(('functionTable', 'dataTable'))
 
     @property
     def functionTable(self):
@@ -7535,9 +7553,9 @@ cdef class CUDA_MEMCPY2D_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUDA_MEMCPY2D_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('srcXInBytes', 'srcY', 'srcMemoryType', 'srcHost', 'srcDevice', 'srcArray', 'srcPitch', 'dstXInBytes', 'dstY', 'dstMemoryType', 'dstHost', 'dstDevice', 'dstArray', 'dstPitch', 'WidthInBytes', 'Height')
+    _hex_fields = frozenset(('srcHost', 'dstHost'))
 
     @property
     def srcXInBytes(self):
@@ -7693,9 +7711,9 @@ cdef class CUDA_MEMCPY3D_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUDA_MEMCPY3D_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('srcXInBytes', 'srcY', 'srcZ', 'srcLOD', 'srcMemoryType', 'srcHost', 'srcDevice', 'srcArray', 'reserved0', 'srcPitch', 'srcHeight', 'dstXInBytes', 'dstY', 'dstZ', 'dstLOD', 'dstMemoryType', 'dstHost', 'dstDevice', 'dstArray', 'reserved1', 'dstPitch', 'dstHeight', 'WidthInBytes', 'Height', 'Depth')
+    _hex_fields = frozenset(('srcHost', 'reserved0', 'dstHost', 'reserved1'))
 
     @property
     def srcXInBytes(self):
@@ -7923,9 +7941,9 @@ cdef class CUDA_MEMCPY3D_PEER_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUDA_MEMCPY3D_PEER_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('srcXInBytes', 'srcY', 'srcZ', 'srcLOD', 'srcMemoryType', 'srcHost', 'srcDevice', 'srcArray', 'srcContext', 'srcPitch', 'srcHeight', 'dstXInBytes', 'dstY', 'dstZ', 'dstLOD', 'dstMemoryType', 'dstHost', 'dstDevice', 'dstArray', 'dstContext', 'dstPitch', 'dstHeight', 'WidthInBytes', 'Height', 'Depth')
+    _hex_fields = frozenset(('srcHost', 'dstHost'))
 
     @property
     def srcXInBytes(self):
@@ -8157,9 +8175,9 @@ cdef class CUDA_MEMCPY_NODE_PARAMS_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUDA_MEMCPY_NODE_PARAMS_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('flags', 'reserved', 'copyCtx', 'copyParams')
+    _hex_fields = frozenset(())
 
     @property
     def flags(self):
@@ -8213,9 +8231,9 @@ cdef class CUDA_ARRAY_DESCRIPTOR_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUDA_ARRAY_DESCRIPTOR_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('Width', 'Height', 'Format', 'NumChannels')
+    _hex_fields = frozenset(())
 
     @property
     def Width(self):
@@ -8267,9 +8285,9 @@ cdef class CUDA_ARRAY3D_DESCRIPTOR_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUDA_ARRAY3D_DESCRIPTOR_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('Width', 'Height', 'Depth', 'Format', 'NumChannels', 'Flags')
+    _hex_fields = frozenset(())
 
     @property
     def Width(self):
@@ -8337,9 +8355,9 @@ cdef class anon_struct6(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_struct6 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('width', 'height', 'depth')
+    _hex_fields = frozenset(())
 
     @property
     def width(self):
@@ -8383,9 +8401,9 @@ cdef class CUDA_ARRAY_SPARSE_PROPERTIES_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUDA_ARRAY_SPARSE_PROPERTIES_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('tileExtent', 'miptailFirstLevel', 'miptailSize', 'flags', 'reserved')
+    _hex_fields = frozenset(())
 
     @property
     def tileExtent(self):
@@ -8446,9 +8464,9 @@ cdef class CUDA_ARRAY_MEMORY_REQUIREMENTS_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUDA_ARRAY_MEMORY_REQUIREMENTS_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('size', 'alignment', 'reserved')
+    _hex_fields = frozenset(())
 
     @property
     def size(self):
@@ -8494,9 +8512,9 @@ cdef class anon_struct7(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_struct7 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('hArray',)
+    _hex_fields = frozenset(())
 
     @property
     def hArray(self):
@@ -8526,9 +8544,9 @@ cdef class anon_struct8(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_struct8 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('hMipmappedArray',)
+    _hex_fields = frozenset(())
 
     @property
     def hMipmappedArray(self):
@@ -8558,9 +8576,9 @@ cdef class anon_struct9(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_struct9 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('devPtr', 'format', 'numChannels', 'sizeInBytes')
+    _hex_fields = frozenset(())
 
     @property
     def devPtr(self):
@@ -8614,9 +8632,9 @@ cdef class anon_struct10(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_struct10 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('devPtr', 'format', 'numChannels', 'width', 'height', 'pitchInBytes')
+    _hex_fields = frozenset(())
 
     @property
     def devPtr(self):
@@ -8686,9 +8704,9 @@ cdef class anon_struct11(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_struct11 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('reserved',)
+    _hex_fields = frozenset(())
 
     @property
     def reserved(self):
@@ -8718,9 +8736,9 @@ cdef class anon_union4(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_union4 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('array', 'mipmap', 'linear', 'pitch2D', 'reserved')
+    _hex_fields = frozenset(())
 
     @property
     def array(self):
@@ -8775,9 +8793,9 @@ cdef class CUDA_RESOURCE_DESC_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUDA_RESOURCE_DESC_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('resType', 'res', 'flags')
+    _hex_fields = frozenset(())
 
     @property
     def resType(self):
@@ -8820,9 +8838,9 @@ cdef class CUDA_TEXTURE_DESC_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUDA_TEXTURE_DESC_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('addressMode', 'filterMode', 'flags', 'maxAnisotropy', 'mipmapFilterMode', 'mipmapLevelBias', 'minMipmapLevelClamp', 'maxMipmapLevelClamp', 'borderColor', 'reserved')
+    _hex_fields = frozenset(())
 
     @property
     def addressMode(self):
@@ -8930,9 +8948,9 @@ cdef class CUDA_RESOURCE_VIEW_DESC_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUDA_RESOURCE_VIEW_DESC_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('format', 'width', 'height', 'depth', 'firstMipmapLevel', 'lastMipmapLevel', 'firstLayer', 'lastLayer', 'reserved')
+    _hex_fields = frozenset(())
 
     @property
     def format(self):
@@ -9026,9 +9044,9 @@ cdef class CUtensorMap_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUtensorMap_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('opaque',)
+    _hex_fields = frozenset(())
 
     @property
     def opaque(self):
@@ -9058,9 +9076,9 @@ cdef class CUDA_POINTER_ATTRIBUTE_P2P_TOKENS_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUDA_POINTER_ATTRIBUTE_P2P_TOKENS_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('p2pToken', 'vaSpaceToken')
+    _hex_fields = frozenset(())
 
     @property
     def p2pToken(self):
@@ -9094,9 +9112,9 @@ cdef class CUDA_LAUNCH_PARAMS_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUDA_LAUNCH_PARAMS_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('function', 'gridDimX', 'gridDimY', 'gridDimZ', 'blockDimX', 'blockDimY', 'blockDimZ', 'sharedMemBytes', 'hStream', 'kernelParams')
+    _hex_fields = frozenset(())
 
     @property
     def function(self):
@@ -9200,9 +9218,9 @@ cdef class anon_struct12(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_struct12 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('handle', 'name')
+    _hex_fields = frozenset(('handle', 'name'))
 
     @property
     def handle(self):
@@ -9238,9 +9256,9 @@ cdef class anon_union5(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_union5 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('fd', 'win32', 'nvSciBufObject')
+    _hex_fields = frozenset(('nvSciBufObject',))
 
     @property
     def fd(self):
@@ -9283,9 +9301,9 @@ cdef class CUDA_EXTERNAL_MEMORY_HANDLE_DESC_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUDA_EXTERNAL_MEMORY_HANDLE_DESC_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('type', 'handle', 'size', 'flags', 'reserved')
+    _hex_fields = frozenset(())
 
     @property
     def type(self):
@@ -9346,9 +9364,9 @@ cdef class CUDA_EXTERNAL_MEMORY_BUFFER_DESC_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUDA_EXTERNAL_MEMORY_BUFFER_DESC_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('offset', 'size', 'flags', 'reserved')
+    _hex_fields = frozenset(())
 
     @property
     def offset(self):
@@ -9402,9 +9420,9 @@ cdef class CUDA_EXTERNAL_MEMORY_MIPMAPPED_ARRAY_DESC_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUDA_EXTERNAL_MEMORY_MIPMAPPED_ARRAY_DESC_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('offset', 'arrayDesc', 'numLevels', 'reserved')
+    _hex_fields = frozenset(())
 
     @property
     def offset(self):
@@ -9458,9 +9476,9 @@ cdef class anon_struct13(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_struct13 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('handle', 'name')
+    _hex_fields = frozenset(('handle', 'name'))
 
     @property
     def handle(self):
@@ -9496,9 +9514,9 @@ cdef class anon_union6(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_union6 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('fd', 'win32', 'nvSciSyncObj')
+    _hex_fields = frozenset(('nvSciSyncObj',))
 
     @property
     def fd(self):
@@ -9541,9 +9559,9 @@ cdef class CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('type', 'handle', 'flags', 'reserved')
+    _hex_fields = frozenset(())
 
     @property
     def type(self):
@@ -9596,9 +9614,9 @@ cdef class anon_struct14(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_struct14 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('value',)
+    _hex_fields = frozenset(())
 
     @property
     def value(self):
@@ -9626,9 +9644,9 @@ cdef class anon_union7(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_union7 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('fence', 'reserved')
+    _hex_fields = frozenset(('fence',))
 
     @property
     def fence(self):
@@ -9663,9 +9681,9 @@ cdef class anon_struct15(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_struct15 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('key',)
+    _hex_fields = frozenset(())
 
     @property
     def key(self):
@@ -9693,9 +9711,9 @@ cdef class anon_struct16(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_struct16 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('fence', 'nvSciSync', 'keyedMutex', 'reserved')
+    _hex_fields = frozenset(())
 
     @property
     def fence(self):
@@ -9746,9 +9764,9 @@ cdef class CUDA_EXTERNAL_SEMAPHORE_SIGNAL_PARAMS_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUDA_EXTERNAL_SEMAPHORE_SIGNAL_PARAMS_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('params', 'flags', 'reserved')
+    _hex_fields = frozenset(())
 
     @property
     def params(self):
@@ -9793,9 +9811,9 @@ cdef class anon_struct17(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_struct17 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('value',)
+    _hex_fields = frozenset(())
 
     @property
     def value(self):
@@ -9823,9 +9841,9 @@ cdef class anon_union8(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_union8 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('fence', 'reserved')
+    _hex_fields = frozenset(('fence',))
 
     @property
     def fence(self):
@@ -9859,9 +9877,9 @@ cdef class anon_struct18(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_struct18 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('key', 'timeoutMs')
+    _hex_fields = frozenset(())
 
     @property
     def key(self):
@@ -9897,9 +9915,9 @@ cdef class anon_struct19(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_struct19 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('fence', 'nvSciSync', 'keyedMutex', 'reserved')
+    _hex_fields = frozenset(())
 
     @property
     def fence(self):
@@ -9950,9 +9968,9 @@ cdef class CUDA_EXTERNAL_SEMAPHORE_WAIT_PARAMS_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUDA_EXTERNAL_SEMAPHORE_WAIT_PARAMS_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('params', 'flags', 'reserved')
+    _hex_fields = frozenset(())
 
     @property
     def params(self):
@@ -9997,9 +10015,9 @@ cdef class CUDA_EXT_SEM_SIGNAL_NODE_PARAMS_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUDA_EXT_SEM_SIGNAL_NODE_PARAMS_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('extSemArray', 'paramsArray', 'numExtSems')
+    _hex_fields = frozenset(())
 
     @property
     def extSemArray(self):
@@ -10055,9 +10073,9 @@ cdef class CUDA_EXT_SEM_SIGNAL_NODE_PARAMS_v2_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUDA_EXT_SEM_SIGNAL_NODE_PARAMS_v2_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('extSemArray', 'paramsArray', 'numExtSems')
+    _hex_fields = frozenset(())
 
     @property
     def extSemArray(self):
@@ -10113,9 +10131,9 @@ cdef class CUDA_EXT_SEM_WAIT_NODE_PARAMS_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUDA_EXT_SEM_WAIT_NODE_PARAMS_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('extSemArray', 'paramsArray', 'numExtSems')
+    _hex_fields = frozenset(())
 
     @property
     def extSemArray(self):
@@ -10171,9 +10189,9 @@ cdef class CUDA_EXT_SEM_WAIT_NODE_PARAMS_v2_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUDA_EXT_SEM_WAIT_NODE_PARAMS_v2_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('extSemArray', 'paramsArray', 'numExtSems')
+    _hex_fields = frozenset(())
 
     @property
     def extSemArray(self):
@@ -10229,9 +10247,9 @@ cdef class anon_union9(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_union9 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('mipmap', 'array')
+    _hex_fields = frozenset(())
 
     @property
     def mipmap(self):
@@ -10269,9 +10287,9 @@ cdef class anon_struct20(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_struct20 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('level', 'layer', 'offsetX', 'offsetY', 'offsetZ', 'extentWidth', 'extentHeight', 'extentDepth')
+    _hex_fields = frozenset(())
 
     @property
     def level(self):
@@ -10355,9 +10373,9 @@ cdef class anon_struct21(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_struct21 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('layer', 'offset', 'size')
+    _hex_fields = frozenset(())
 
     @property
     def layer(self):
@@ -10401,9 +10419,9 @@ cdef class anon_union10(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_union10 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('sparseLevel', 'miptail')
+    _hex_fields = frozenset(())
 
     @property
     def sparseLevel(self):
@@ -10437,9 +10455,9 @@ cdef class anon_union11(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_union11 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('memHandle',)
+    _hex_fields = frozenset(())
 
     @property
     def memHandle(self):
@@ -10468,9 +10486,9 @@ cdef class CUarrayMapInfo_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUarrayMapInfo_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('resourceType', 'resource', 'subresourceType', 'subresource', 'memOperationType', 'memHandleType', 'memHandle', 'offset', 'deviceBitMask', 'flags', 'reserved')
+    _hex_fields = frozenset(())
 
     @property
     def resourceType(self):
@@ -10578,9 +10596,9 @@ cdef class CUmemLocation_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUmemLocation_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('type', 'id')
+    _hex_fields = frozenset(())
 
     @property
     def type(self):
@@ -10616,9 +10634,9 @@ cdef class anon_struct22(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_struct22 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('compressionType', 'gpuDirectRDMACapable', 'usage', 'reserved')
+    _hex_fields = frozenset(())
 
     @property
     def compressionType(self):
@@ -10671,9 +10689,9 @@ cdef class CUmemAllocationProp_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUmemAllocationProp_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('type', 'requestedHandleTypes', 'location', 'win32HandleMetaData', 'allocFlags')
+    _hex_fields = frozenset(('win32HandleMetaData',))
 
     @property
     def type(self):
@@ -10732,9 +10750,9 @@ cdef class CUmulticastObjectProp_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUmulticastObjectProp_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('numDevices', 'size', 'handleTypes', 'flags')
+    _hex_fields = frozenset(())
 
     @property
     def numDevices(self):
@@ -10786,9 +10804,9 @@ cdef class CUmemAccessDesc_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUmemAccessDesc_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('location', 'flags')
+    _hex_fields = frozenset(())
 
     @property
     def location(self):
@@ -10824,9 +10842,9 @@ cdef class CUgraphExecUpdateResultInfo_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUgraphExecUpdateResultInfo_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('result', 'errorNode', 'errorFromNode')
+    _hex_fields = frozenset(())
 
     @property
     def result(self):
@@ -10874,9 +10892,9 @@ cdef class CUmemPoolProps_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUmemPoolProps_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('allocType', 'handleTypes', 'location', 'win32SecurityAttributes', 'maxSize', 'usage', 'reserved')
+    _hex_fields = frozenset(('win32SecurityAttributes',))
 
     @property
     def allocType(self):
@@ -10955,9 +10973,9 @@ cdef class CUmemPoolPtrExportData_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUmemPoolPtrExportData_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('reserved',)
+    _hex_fields = frozenset(())
 
     @property
     def reserved(self):
@@ -10987,9 +11005,9 @@ cdef class CUmemcpyAttributes_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUmemcpyAttributes_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('srcAccessOrder', 'srcLocHint', 'dstLocHint', 'flags')
+    _hex_fields = frozenset(())
 
     @property
     def srcAccessOrder(self):
@@ -11041,9 +11059,9 @@ cdef class CUoffset3D_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUoffset3D_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('x', 'y', 'z')
+    _hex_fields = frozenset(())
 
     @property
     def x(self):
@@ -11084,9 +11102,9 @@ cdef class CUextent3D_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUextent3D_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('width', 'height', 'depth')
+    _hex_fields = frozenset(())
 
     @property
     def width(self):
@@ -11127,9 +11145,9 @@ cdef class anon_struct23(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_struct23 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('ptr', 'rowLength', 'layerHeight', 'locHint')
+    _hex_fields = frozenset(())
 
     @property
     def ptr(self):
@@ -11182,9 +11200,9 @@ cdef class anon_struct24(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_struct24 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('array', 'offset')
+    _hex_fields = frozenset(())
 
     @property
     def array(self):
@@ -11220,9 +11238,9 @@ cdef class anon_union12(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_union12 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('ptr', 'array')
+    _hex_fields = frozenset(())
 
     @property
     def ptr(self):
@@ -11256,9 +11274,9 @@ cdef class CUmemcpy3DOperand_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUmemcpy3DOperand_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('type', 'op')
+    _hex_fields = frozenset(())
 
     @property
     def type(self):
@@ -11292,9 +11310,9 @@ cdef class CUDA_MEMCPY3D_BATCH_OP_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUDA_MEMCPY3D_BATCH_OP_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('src', 'dst', 'extent', 'srcAccessOrder', 'flags')
+    _hex_fields = frozenset(())
 
     @property
     def src(self):
@@ -11354,9 +11372,9 @@ cdef class CUDA_MEM_ALLOC_NODE_PARAMS_v1_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUDA_MEM_ALLOC_NODE_PARAMS_v1_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('poolProps', 'accessDescs', 'accessDescCount', 'bytesize', 'dptr')
+    _hex_fields = frozenset(())
 
     @property
     def poolProps(self):
@@ -11424,9 +11442,9 @@ cdef class CUDA_MEM_ALLOC_NODE_PARAMS_v2_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUDA_MEM_ALLOC_NODE_PARAMS_v2_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('poolProps', 'accessDescs', 'accessDescCount', 'bytesize', 'dptr')
+    _hex_fields = frozenset(())
 
     @property
     def poolProps(self):
@@ -11494,9 +11512,9 @@ cdef class CUDA_MEM_FREE_NODE_PARAMS_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUDA_MEM_FREE_NODE_PARAMS_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('dptr',)
+    _hex_fields = frozenset(())
 
     @property
     def dptr(self):
@@ -11526,9 +11544,9 @@ cdef class CUDA_CHILD_GRAPH_NODE_PARAMS_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUDA_CHILD_GRAPH_NODE_PARAMS_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('graph', 'ownership')
+    _hex_fields = frozenset(())
 
     @property
     def graph(self):
@@ -11566,9 +11584,9 @@ cdef class CUDA_EVENT_RECORD_NODE_PARAMS_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUDA_EVENT_RECORD_NODE_PARAMS_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('event',)
+    _hex_fields = frozenset(())
 
     @property
     def event(self):
@@ -11598,9 +11616,9 @@ cdef class CUDA_EVENT_WAIT_NODE_PARAMS_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUDA_EVENT_WAIT_NODE_PARAMS_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('event',)
+    _hex_fields = frozenset(())
 
     @property
     def event(self):
@@ -11630,9 +11648,9 @@ cdef class CUgraphNodeParams_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUgraphNodeParams_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('type', 'reserved0', 'reserved1', 'kernel', 'memcpy', 'memset', 'host', 'graph', 'eventWait', 'eventRecord', 'extSemSignal', 'extSemWait', 'alloc', 'free', 'memOp', 'conditional', 'reserved2')
+    _hex_fields = frozenset(())
 
     @property
     def type(self):
@@ -11794,9 +11812,9 @@ cdef class CUcheckpointLockArgs_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUcheckpointLockArgs_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('timeoutMs', 'reserved0', 'reserved1')
+    _hex_fields = frozenset(())
 
     @property
     def timeoutMs(self):
@@ -11843,9 +11861,9 @@ cdef class CUcheckpointCheckpointArgs_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUcheckpointCheckpointArgs_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('reserved',)
+    _hex_fields = frozenset(())
 
     @property
     def reserved(self):
@@ -11876,9 +11894,9 @@ cdef class CUcheckpointGpuPair_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUcheckpointGpuPair_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('oldUuid', 'newUuid')
+    _hex_fields = frozenset(())
 
     @property
     def oldUuid(self):
@@ -11914,9 +11932,9 @@ cdef class CUcheckpointRestoreArgs_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUcheckpointRestoreArgs_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('gpuPairs', 'gpuPairsCount', 'reserved', 'reserved1')
+    _hex_fields = frozenset(())
 
     @property
     def gpuPairs(self):
@@ -11976,9 +11994,9 @@ cdef class CUcheckpointUnlockArgs_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUcheckpointUnlockArgs_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('reserved',)
+    _hex_fields = frozenset(())
 
     @property
     def reserved(self):
@@ -12009,9 +12027,9 @@ cdef class CUmemDecompressParams_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUmemDecompressParams_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('srcNumBytes', 'dstNumBytes', 'dstActBytes', 'src', 'dst', 'algo', 'padding')
+    _hex_fields = frozenset(('src', 'dst'))
 
     @property
     def srcNumBytes(self):
@@ -12089,9 +12107,9 @@ cdef class CUdevSmResource_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUdevSmResource_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('smCount', 'minSmPartitionSize', 'smCoscheduledAlignment')
+    _hex_fields = frozenset(())
 
     @property
     def smCount(self):
@@ -12142,9 +12160,9 @@ cdef class CUdevResource_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUdevResource_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('type', '_internal_padding', 'sm', '_oversize')
+    _hex_fields = frozenset(())
 
     @property
     def type(self):
@@ -12200,9 +12218,9 @@ cdef class anon_union15(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_union15 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('pArray', 'pPitch')
+    _hex_fields = frozenset(())
 
     @property
     def pArray(self):
@@ -12246,9 +12264,9 @@ cdef class CUeglFrame_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUeglFrame_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('frame', 'width', 'height', 'depth', 'pitch', 'planeCount', 'numChannels', 'frameType', 'eglColorFormat', 'cuFormat')
+    _hex_fields = frozenset(())
 
     @property
     def frame(self):

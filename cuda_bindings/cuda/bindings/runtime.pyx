@@ -88,6 +88,30 @@ cdef class _Struct:
     cdef object _owner
     cdef dict _refs
 
+    def __repr__(self):
+        # NVIDIA's format: a "name : value" line per field, a nested struct's fields indented
+        # under its name, void* in hex, a field that cannot be read as <ErrorType>.
+        return "\n".join(_struct_lines(self, ""))
+
+
+def _struct_lines(obj, str indent):
+    lines = []
+    cls = type(obj)
+    for name in cls._fields:
+        try:
+            value = getattr(obj, name)
+        except Exception as exc:  # an enum field holding a value the enum lacks, and the like
+            lines.append(f"{indent}{name} : <{type(exc).__name__}>")
+            continue
+        if isinstance(value, _Struct):
+            lines.append(f"{indent}{name} :")
+            lines.extend(_struct_lines(value, indent + "    "))
+        elif name in cls._hex_fields and isinstance(value, int):
+            lines.append(f"{indent}{name} : {value:#x}")
+        else:
+            lines.append(f"{indent}{name} : {value!r}")
+    return lines
+
 
 cdef _Struct _root(_Struct s):
     while isinstance(s._owner, _Struct):  # a view into another struct: that one keeps the objects
@@ -4143,9 +4167,9 @@ cdef class char1(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<char1 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ()
+    _hex_fields = frozenset(())
 
     # x: not exposed (field type signed char)
 
@@ -4167,9 +4191,9 @@ cdef class uchar1(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<uchar1 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('x',)
+    _hex_fields = frozenset(())
 
     @property
     def x(self):
@@ -4196,9 +4220,9 @@ cdef class char2(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<char2 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ()
+    _hex_fields = frozenset(())
 
     # x: not exposed (field type signed char)
 
@@ -4222,9 +4246,9 @@ cdef class uchar2(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<uchar2 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('x', 'y')
+    _hex_fields = frozenset(())
 
     @property
     def x(self):
@@ -4258,9 +4282,9 @@ cdef class char3(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<char3 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ()
+    _hex_fields = frozenset(())
 
     # x: not exposed (field type signed char)
 
@@ -4286,9 +4310,9 @@ cdef class uchar3(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<uchar3 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('x', 'y', 'z')
+    _hex_fields = frozenset(())
 
     @property
     def x(self):
@@ -4329,9 +4353,9 @@ cdef class char4(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<char4 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ()
+    _hex_fields = frozenset(())
 
     # x: not exposed (field type signed char)
 
@@ -4359,9 +4383,9 @@ cdef class uchar4(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<uchar4 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('x', 'y', 'z', 'w')
+    _hex_fields = frozenset(())
 
     @property
     def x(self):
@@ -4409,9 +4433,9 @@ cdef class short1(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<short1 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('x',)
+    _hex_fields = frozenset(())
 
     @property
     def x(self):
@@ -4438,9 +4462,9 @@ cdef class ushort1(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<ushort1 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('x',)
+    _hex_fields = frozenset(())
 
     @property
     def x(self):
@@ -4467,9 +4491,9 @@ cdef class short2(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<short2 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('x', 'y')
+    _hex_fields = frozenset(())
 
     @property
     def x(self):
@@ -4503,9 +4527,9 @@ cdef class ushort2(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<ushort2 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('x', 'y')
+    _hex_fields = frozenset(())
 
     @property
     def x(self):
@@ -4539,9 +4563,9 @@ cdef class short3(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<short3 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('x', 'y', 'z')
+    _hex_fields = frozenset(())
 
     @property
     def x(self):
@@ -4582,9 +4606,9 @@ cdef class ushort3(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<ushort3 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('x', 'y', 'z')
+    _hex_fields = frozenset(())
 
     @property
     def x(self):
@@ -4625,9 +4649,9 @@ cdef class int1(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<int1 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('x',)
+    _hex_fields = frozenset(())
 
     @property
     def x(self):
@@ -4654,9 +4678,9 @@ cdef class uint1(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<uint1 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('x',)
+    _hex_fields = frozenset(())
 
     @property
     def x(self):
@@ -4683,9 +4707,9 @@ cdef class int3(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<int3 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('x', 'y', 'z')
+    _hex_fields = frozenset(())
 
     @property
     def x(self):
@@ -4726,9 +4750,9 @@ cdef class uint3(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<uint3 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('x', 'y', 'z')
+    _hex_fields = frozenset(())
 
     @property
     def x(self):
@@ -4769,9 +4793,9 @@ cdef class int4(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<int4 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('x', 'y', 'z', 'w')
+    _hex_fields = frozenset(())
 
     @property
     def x(self):
@@ -4819,9 +4843,9 @@ cdef class uint4(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<uint4 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('x', 'y', 'z', 'w')
+    _hex_fields = frozenset(())
 
     @property
     def x(self):
@@ -4869,9 +4893,9 @@ cdef class long1(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<long1 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('x',)
+    _hex_fields = frozenset(())
 
     @property
     def x(self):
@@ -4898,9 +4922,9 @@ cdef class ulong1(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<ulong1 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('x',)
+    _hex_fields = frozenset(())
 
     @property
     def x(self):
@@ -4927,9 +4951,9 @@ cdef class long2(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<long2 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('x', 'y')
+    _hex_fields = frozenset(())
 
     @property
     def x(self):
@@ -4963,9 +4987,9 @@ cdef class ulong2(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<ulong2 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('x', 'y')
+    _hex_fields = frozenset(())
 
     @property
     def x(self):
@@ -4999,9 +5023,9 @@ cdef class long3(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<long3 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('x', 'y', 'z')
+    _hex_fields = frozenset(())
 
     @property
     def x(self):
@@ -5042,9 +5066,9 @@ cdef class ulong3(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<ulong3 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('x', 'y', 'z')
+    _hex_fields = frozenset(())
 
     @property
     def x(self):
@@ -5085,9 +5109,9 @@ cdef class long4(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<long4 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('x', 'y', 'z', 'w')
+    _hex_fields = frozenset(())
 
     @property
     def x(self):
@@ -5135,9 +5159,9 @@ cdef class ulong4(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<ulong4 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('x', 'y', 'z', 'w')
+    _hex_fields = frozenset(())
 
     @property
     def x(self):
@@ -5185,9 +5209,9 @@ cdef class long4_16a(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<long4_16a at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('x', 'y', 'z', 'w')
+    _hex_fields = frozenset(())
 
     @property
     def x(self):
@@ -5235,9 +5259,9 @@ cdef class ulong4_16a(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<ulong4_16a at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('x', 'y', 'z', 'w')
+    _hex_fields = frozenset(())
 
     @property
     def x(self):
@@ -5285,9 +5309,9 @@ cdef class long4_32a(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<long4_32a at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('x', 'y', 'z', 'w')
+    _hex_fields = frozenset(())
 
     @property
     def x(self):
@@ -5335,9 +5359,9 @@ cdef class ulong4_32a(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<ulong4_32a at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('x', 'y', 'z', 'w')
+    _hex_fields = frozenset(())
 
     @property
     def x(self):
@@ -5385,9 +5409,9 @@ cdef class float1(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<float1 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('x',)
+    _hex_fields = frozenset(())
 
     @property
     def x(self):
@@ -5414,9 +5438,9 @@ cdef class float3(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<float3 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('x', 'y', 'z')
+    _hex_fields = frozenset(())
 
     @property
     def x(self):
@@ -5457,9 +5481,9 @@ cdef class float4(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<float4 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('x', 'y', 'z', 'w')
+    _hex_fields = frozenset(())
 
     @property
     def x(self):
@@ -5507,9 +5531,9 @@ cdef class longlong1(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<longlong1 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('x',)
+    _hex_fields = frozenset(())
 
     @property
     def x(self):
@@ -5536,9 +5560,9 @@ cdef class ulonglong1(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<ulonglong1 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('x',)
+    _hex_fields = frozenset(())
 
     @property
     def x(self):
@@ -5565,9 +5589,9 @@ cdef class longlong2(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<longlong2 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('x', 'y')
+    _hex_fields = frozenset(())
 
     @property
     def x(self):
@@ -5601,9 +5625,9 @@ cdef class ulonglong2(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<ulonglong2 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('x', 'y')
+    _hex_fields = frozenset(())
 
     @property
     def x(self):
@@ -5637,9 +5661,9 @@ cdef class longlong3(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<longlong3 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('x', 'y', 'z')
+    _hex_fields = frozenset(())
 
     @property
     def x(self):
@@ -5680,9 +5704,9 @@ cdef class ulonglong3(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<ulonglong3 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('x', 'y', 'z')
+    _hex_fields = frozenset(())
 
     @property
     def x(self):
@@ -5723,9 +5747,9 @@ cdef class longlong4(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<longlong4 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('x', 'y', 'z', 'w')
+    _hex_fields = frozenset(())
 
     @property
     def x(self):
@@ -5773,9 +5797,9 @@ cdef class longlong4_16a(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<longlong4_16a at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('x', 'y', 'z', 'w')
+    _hex_fields = frozenset(())
 
     @property
     def x(self):
@@ -5823,9 +5847,9 @@ cdef class longlong4_32a(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<longlong4_32a at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('x', 'y', 'z', 'w')
+    _hex_fields = frozenset(())
 
     @property
     def x(self):
@@ -5873,9 +5897,9 @@ cdef class ulonglong4(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<ulonglong4 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('x', 'y', 'z', 'w')
+    _hex_fields = frozenset(())
 
     @property
     def x(self):
@@ -5923,9 +5947,9 @@ cdef class ulonglong4_16a(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<ulonglong4_16a at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('x', 'y', 'z', 'w')
+    _hex_fields = frozenset(())
 
     @property
     def x(self):
@@ -5973,9 +5997,9 @@ cdef class ulonglong4_32a(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<ulonglong4_32a at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('x', 'y', 'z', 'w')
+    _hex_fields = frozenset(())
 
     @property
     def x(self):
@@ -6023,9 +6047,9 @@ cdef class double1(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<double1 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('x',)
+    _hex_fields = frozenset(())
 
     @property
     def x(self):
@@ -6052,9 +6076,9 @@ cdef class double2(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<double2 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('x', 'y')
+    _hex_fields = frozenset(())
 
     @property
     def x(self):
@@ -6088,9 +6112,9 @@ cdef class double3(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<double3 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('x', 'y', 'z')
+    _hex_fields = frozenset(())
 
     @property
     def x(self):
@@ -6131,9 +6155,9 @@ cdef class double4(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<double4 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('x', 'y', 'z', 'w')
+    _hex_fields = frozenset(())
 
     @property
     def x(self):
@@ -6181,9 +6205,9 @@ cdef class double4_16a(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<double4_16a at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('x', 'y', 'z', 'w')
+    _hex_fields = frozenset(())
 
     @property
     def x(self):
@@ -6231,9 +6255,9 @@ cdef class double4_32a(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<double4_32a at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('x', 'y', 'z', 'w')
+    _hex_fields = frozenset(())
 
     @property
     def x(self):
@@ -6283,9 +6307,9 @@ cdef class dim3(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<dim3 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('x', 'y', 'z')
+    _hex_fields = frozenset(())
 
     @property
     def x(self):
@@ -6326,9 +6350,9 @@ cdef class cudaChannelFormatDesc(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudaChannelFormatDesc at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('x', 'y', 'z', 'w', 'f')
+    _hex_fields = frozenset(())
 
     @property
     def x(self):
@@ -6388,9 +6412,9 @@ cdef class anon_struct0(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_struct0 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('width', 'height', 'depth')
+    _hex_fields = frozenset(())
 
     @property
     def width(self):
@@ -6434,9 +6458,9 @@ cdef class cudaArraySparseProperties(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudaArraySparseProperties at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('tileExtent', 'miptailFirstLevel', 'miptailSize', 'flags', 'reserved')
+    _hex_fields = frozenset(())
 
     @property
     def tileExtent(self):
@@ -6497,9 +6521,9 @@ cdef class cudaArrayMemoryRequirements(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudaArrayMemoryRequirements at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('size', 'alignment', 'reserved')
+    _hex_fields = frozenset(())
 
     @property
     def size(self):
@@ -6545,9 +6569,9 @@ cdef class cudaPitchedPtr(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudaPitchedPtr at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('ptr', 'pitch', 'xsize', 'ysize')
+    _hex_fields = frozenset(('ptr',))
 
     @property
     def ptr(self):
@@ -6599,9 +6623,9 @@ cdef class cudaExtent(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudaExtent at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('width', 'height', 'depth')
+    _hex_fields = frozenset(())
 
     @property
     def width(self):
@@ -6645,9 +6669,9 @@ cdef class cudaPos(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudaPos at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('x', 'y', 'z')
+    _hex_fields = frozenset(())
 
     @property
     def x(self):
@@ -6691,9 +6715,9 @@ cdef class cudaMemcpy3DParms(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudaMemcpy3DParms at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('srcArray', 'srcPos', 'srcPtr', 'dstArray', 'dstPos', 'dstPtr', 'extent', 'kind')
+    _hex_fields = frozenset(())
 
     @property
     def srcArray(self):
@@ -6781,9 +6805,9 @@ cdef class cudaMemcpyNodeParams(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudaMemcpyNodeParams at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('flags', 'reserved', 'copyParams')
+    _hex_fields = frozenset(())
 
     @property
     def flags(self):
@@ -6830,9 +6854,9 @@ cdef class cudaMemcpy3DPeerParms(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudaMemcpy3DPeerParms at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('srcArray', 'srcPos', 'srcPtr', 'srcDevice', 'dstArray', 'dstPos', 'dstPtr', 'dstDevice', 'extent')
+    _hex_fields = frozenset(())
 
     @property
     def srcArray(self):
@@ -6928,9 +6952,9 @@ cdef class cudaMemsetParams(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudaMemsetParams at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('dst', 'pitch', 'value', 'elementSize', 'width', 'height')
+    _hex_fields = frozenset(('dst',))
 
     @property
     def dst(self):
@@ -6998,9 +7022,9 @@ cdef class cudaMemsetParamsV2(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudaMemsetParamsV2 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('dst', 'pitch', 'value', 'elementSize', 'width', 'height')
+    _hex_fields = frozenset(('dst',))
 
     @property
     def dst(self):
@@ -7074,9 +7098,9 @@ cdef class cudaAccessPolicyWindow(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudaAccessPolicyWindow at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('base_ptr', 'num_bytes', 'hitRatio', 'hitProp', 'missProp')
+    _hex_fields = frozenset(('base_ptr',))
 
     @property
     def base_ptr(self):
@@ -7136,9 +7160,6 @@ cdef class cudaHostNodeParams(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudaHostNodeParams at 0x{<uintptr_t>self._ptr:x}>'
-
 
     @property
     def fn(self):
@@ -7181,9 +7202,6 @@ cdef class cudaHostNodeParamsV2(_Struct):
     def getPtr(self):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
-
-    def __repr__(self):
-        return f'<cudaHostNodeParamsV2 at 0x{<uintptr_t>self._ptr:x}>'
 
 
     @property
@@ -7228,9 +7246,9 @@ cdef class anon_struct1(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_struct1 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('array',)
+    _hex_fields = frozenset(())
 
     @property
     def array(self):
@@ -7260,9 +7278,9 @@ cdef class anon_struct2(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_struct2 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('mipmap',)
+    _hex_fields = frozenset(())
 
     @property
     def mipmap(self):
@@ -7292,9 +7310,9 @@ cdef class anon_struct3(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_struct3 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('devPtr', 'desc', 'sizeInBytes')
+    _hex_fields = frozenset(('devPtr',))
 
     @property
     def devPtr(self):
@@ -7338,9 +7356,9 @@ cdef class anon_struct4(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_struct4 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('devPtr', 'desc', 'width', 'height', 'pitchInBytes')
+    _hex_fields = frozenset(('devPtr',))
 
     @property
     def devPtr(self):
@@ -7400,9 +7418,9 @@ cdef class anon_struct5(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_struct5 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('reserved',)
+    _hex_fields = frozenset(())
 
     @property
     def reserved(self):
@@ -7432,9 +7450,9 @@ cdef class anon_union0(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_union0 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('array', 'mipmap', 'linear', 'pitch2D', 'reserved')
+    _hex_fields = frozenset(())
 
     @property
     def array(self):
@@ -7489,9 +7507,9 @@ cdef class cudaResourceDesc(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudaResourceDesc at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('resType', 'res', 'flags')
+    _hex_fields = frozenset(())
 
     @property
     def resType(self):
@@ -7534,9 +7552,9 @@ cdef class cudaResourceViewDesc(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudaResourceViewDesc at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('format', 'width', 'height', 'depth', 'firstMipmapLevel', 'lastMipmapLevel', 'firstLayer', 'lastLayer', 'reserved')
+    _hex_fields = frozenset(())
 
     @property
     def format(self):
@@ -7631,9 +7649,9 @@ cdef class cudaPointerAttributes(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudaPointerAttributes at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('type', 'device', 'devicePointer', 'hostPointer', 'reserved')
+    _hex_fields = frozenset(('devicePointer', 'hostPointer'))
 
     @property
     def type(self):
@@ -7696,9 +7714,9 @@ cdef class cudaFuncAttributes(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudaFuncAttributes at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('sharedSizeBytes', 'constSizeBytes', 'localSizeBytes', 'maxThreadsPerBlock', 'numRegs', 'ptxVersion', 'binaryVersion', 'cacheModeCA', 'maxDynamicSharedSizeBytes', 'preferredShmemCarveout', 'clusterDimMustBeSet', 'requiredClusterWidth', 'requiredClusterHeight', 'requiredClusterDepth', 'clusterSchedulingPolicyPreference', 'nonPortableClusterSizeAllowed', 'reserved')
+    _hex_fields = frozenset(())
 
     @property
     def sharedSizeBytes(self):
@@ -7858,9 +7876,9 @@ cdef class cudaMemLocation(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudaMemLocation at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('type', 'id')
+    _hex_fields = frozenset(())
 
     @property
     def type(self):
@@ -7896,9 +7914,9 @@ cdef class cudaMemAccessDesc(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudaMemAccessDesc at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('location', 'flags')
+    _hex_fields = frozenset(())
 
     @property
     def location(self):
@@ -7934,9 +7952,9 @@ cdef class cudaMemPoolProps(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudaMemPoolProps at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('allocType', 'handleTypes', 'location', 'win32SecurityAttributes', 'maxSize', 'usage', 'reserved')
+    _hex_fields = frozenset(('win32SecurityAttributes',))
 
     @property
     def allocType(self):
@@ -8015,9 +8033,9 @@ cdef class cudaMemPoolPtrExportData(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudaMemPoolPtrExportData at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('reserved',)
+    _hex_fields = frozenset(())
 
     @property
     def reserved(self):
@@ -8047,9 +8065,9 @@ cdef class cudaMemAllocNodeParams(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudaMemAllocNodeParams at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('poolProps', 'accessDescs', 'accessDescCount', 'bytesize', 'dptr')
+    _hex_fields = frozenset(('dptr',))
 
     @property
     def poolProps(self):
@@ -8115,9 +8133,9 @@ cdef class cudaMemAllocNodeParamsV2(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudaMemAllocNodeParamsV2 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('poolProps', 'accessDescs', 'accessDescCount', 'bytesize', 'dptr')
+    _hex_fields = frozenset(('dptr',))
 
     @property
     def poolProps(self):
@@ -8183,9 +8201,9 @@ cdef class cudaMemFreeNodeParams(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudaMemFreeNodeParams at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('dptr',)
+    _hex_fields = frozenset(('dptr',))
 
     @property
     def dptr(self):
@@ -8215,9 +8233,9 @@ cdef class cudaMemcpyAttributes(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudaMemcpyAttributes at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('srcAccessOrder', 'srcLocHint', 'dstLocHint', 'flags')
+    _hex_fields = frozenset(())
 
     @property
     def srcAccessOrder(self):
@@ -8269,9 +8287,9 @@ cdef class cudaOffset3D(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudaOffset3D at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('x', 'y', 'z')
+    _hex_fields = frozenset(())
 
     @property
     def x(self):
@@ -8312,9 +8330,9 @@ cdef class anon_struct6(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_struct6 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('ptr', 'rowLength', 'layerHeight', 'locHint')
+    _hex_fields = frozenset(('ptr',))
 
     @property
     def ptr(self):
@@ -8365,9 +8383,9 @@ cdef class anon_struct7(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_struct7 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('array', 'offset')
+    _hex_fields = frozenset(())
 
     @property
     def array(self):
@@ -8403,9 +8421,9 @@ cdef class anon_union1(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_union1 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('ptr', 'array')
+    _hex_fields = frozenset(())
 
     @property
     def ptr(self):
@@ -8439,9 +8457,9 @@ cdef class cudaMemcpy3DOperand(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudaMemcpy3DOperand at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('type', 'op')
+    _hex_fields = frozenset(())
 
     @property
     def type(self):
@@ -8475,9 +8493,9 @@ cdef class cudaMemcpy3DBatchOp(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudaMemcpy3DBatchOp at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('src', 'dst', 'extent', 'srcAccessOrder', 'flags')
+    _hex_fields = frozenset(())
 
     @property
     def src(self):
@@ -8537,9 +8555,9 @@ cdef class CUuuid_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<CUuuid_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('bytes',)
+    _hex_fields = frozenset(())
 
     @property
     def bytes(self):
@@ -8566,9 +8584,9 @@ cdef class cudaDeviceProp(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudaDeviceProp at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('name', 'uuid', 'luid', 'luidDeviceNodeMask', 'totalGlobalMem', 'sharedMemPerBlock', 'regsPerBlock', 'warpSize', 'memPitch', 'maxThreadsPerBlock', 'maxThreadsDim', 'maxGridSize', 'totalConstMem', 'major', 'minor', 'textureAlignment', 'texturePitchAlignment', 'multiProcessorCount', 'integrated', 'canMapHostMemory', 'maxTexture1D', 'maxTexture1DMipmap', 'maxTexture2D', 'maxTexture2DMipmap', 'maxTexture2DLinear', 'maxTexture2DGather', 'maxTexture3D', 'maxTexture3DAlt', 'maxTextureCubemap', 'maxTexture1DLayered', 'maxTexture2DLayered', 'maxTextureCubemapLayered', 'maxSurface1D', 'maxSurface2D', 'maxSurface3D', 'maxSurface1DLayered', 'maxSurface2DLayered', 'maxSurfaceCubemap', 'maxSurfaceCubemapLayered', 'surfaceAlignment', 'concurrentKernels', 'ECCEnabled', 'pciBusID', 'pciDeviceID', 'pciDomainID', 'tccDriver', 'asyncEngineCount', 'unifiedAddressing', 'memoryBusWidth', 'l2CacheSize', 'persistingL2CacheMaxSize', 'maxThreadsPerMultiProcessor', 'streamPrioritiesSupported', 'globalL1CacheSupported', 'localL1CacheSupported', 'sharedMemPerMultiprocessor', 'regsPerMultiprocessor', 'managedMemory', 'isMultiGpuBoard', 'multiGpuBoardGroupID', 'hostNativeAtomicSupported', 'pageableMemoryAccess', 'concurrentManagedAccess', 'computePreemptionSupported', 'canUseHostPointerForRegisteredMem', 'cooperativeLaunch', 'sharedMemPerBlockOptin', 'pageableMemoryAccessUsesHostPageTables', 'directManagedMemAccessFromHost', 'maxBlocksPerMultiProcessor', 'accessPolicyMaxWindowSize', 'reservedSharedMemPerBlock', 'hostRegisterSupported', 'sparseCudaArraySupported', 'hostRegisterReadOnlySupported', 'timelineSemaphoreInteropSupported', 'memoryPoolsSupported', 'gpuDirectRDMASupported', 'gpuDirectRDMAFlushWritesOptions', 'gpuDirectRDMAWritesOrdering', 'memoryPoolSupportedHandleTypes', 'deferredMappingCudaArraySupported', 'ipcEventSupported', 'clusterLaunch', 'unifiedFunctionPointers', 'deviceNumaConfig', 'deviceNumaId', 'mpsEnabled', 'hostNumaId', 'gpuPciDeviceID', 'gpuPciSubsystemID', 'hostNumaMultinodeIpcSupported', 'reserved')
+    _hex_fields = frozenset(())
 
     @property
     def name(self):
@@ -9383,9 +9401,9 @@ cdef class cudaIpcEventHandle_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudaIpcEventHandle_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('reserved',)
+    _hex_fields = frozenset(())
 
     @property
     def reserved(self):
@@ -9412,9 +9430,9 @@ cdef class cudaIpcMemHandle_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudaIpcMemHandle_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('reserved',)
+    _hex_fields = frozenset(())
 
     @property
     def reserved(self):
@@ -9441,9 +9459,9 @@ cdef class cudaMemFabricHandle_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudaMemFabricHandle_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('reserved',)
+    _hex_fields = frozenset(())
 
     @property
     def reserved(self):
@@ -9470,9 +9488,9 @@ cdef class anon_struct8(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_struct8 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('handle', 'name')
+    _hex_fields = frozenset(('handle', 'name'))
 
     @property
     def handle(self):
@@ -9508,9 +9526,9 @@ cdef class anon_union2(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_union2 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('fd', 'win32', 'nvSciBufObject')
+    _hex_fields = frozenset(('nvSciBufObject',))
 
     @property
     def fd(self):
@@ -9553,9 +9571,9 @@ cdef class cudaExternalMemoryHandleDesc(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudaExternalMemoryHandleDesc at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('type', 'handle', 'size', 'flags', 'reserved')
+    _hex_fields = frozenset(())
 
     @property
     def type(self):
@@ -9617,9 +9635,9 @@ cdef class cudaExternalMemoryBufferDesc(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudaExternalMemoryBufferDesc at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('offset', 'size', 'flags', 'reserved')
+    _hex_fields = frozenset(())
 
     @property
     def offset(self):
@@ -9674,9 +9692,9 @@ cdef class cudaExternalMemoryMipmappedArrayDesc(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudaExternalMemoryMipmappedArrayDesc at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('offset', 'formatDesc', 'extent', 'flags', 'numLevels', 'reserved')
+    _hex_fields = frozenset(())
 
     @property
     def offset(self):
@@ -9747,9 +9765,9 @@ cdef class anon_struct9(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_struct9 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('handle', 'name')
+    _hex_fields = frozenset(('handle', 'name'))
 
     @property
     def handle(self):
@@ -9785,9 +9803,9 @@ cdef class anon_union3(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_union3 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('fd', 'win32', 'nvSciSyncObj')
+    _hex_fields = frozenset(('nvSciSyncObj',))
 
     @property
     def fd(self):
@@ -9830,9 +9848,9 @@ cdef class cudaExternalSemaphoreHandleDesc(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudaExternalSemaphoreHandleDesc at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('type', 'handle', 'flags', 'reserved')
+    _hex_fields = frozenset(())
 
     @property
     def type(self):
@@ -9886,9 +9904,9 @@ cdef class anon_struct10(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_struct10 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('value',)
+    _hex_fields = frozenset(())
 
     @property
     def value(self):
@@ -9916,9 +9934,9 @@ cdef class anon_union4(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_union4 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('fence', 'reserved')
+    _hex_fields = frozenset(('fence',))
 
     @property
     def fence(self):
@@ -9953,9 +9971,9 @@ cdef class anon_struct11(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_struct11 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('key',)
+    _hex_fields = frozenset(())
 
     @property
     def key(self):
@@ -9982,9 +10000,9 @@ cdef class anon_struct12(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_struct12 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('fence', 'nvSciSync', 'keyedMutex', 'reserved')
+    _hex_fields = frozenset(())
 
     @property
     def fence(self):
@@ -10035,9 +10053,9 @@ cdef class cudaExternalSemaphoreSignalParams(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudaExternalSemaphoreSignalParams at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('params', 'flags', 'reserved')
+    _hex_fields = frozenset(())
 
     @property
     def params(self):
@@ -10082,9 +10100,9 @@ cdef class anon_struct13(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_struct13 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('value',)
+    _hex_fields = frozenset(())
 
     @property
     def value(self):
@@ -10112,9 +10130,9 @@ cdef class anon_union5(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_union5 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('fence', 'reserved')
+    _hex_fields = frozenset(('fence',))
 
     @property
     def fence(self):
@@ -10149,9 +10167,9 @@ cdef class anon_struct14(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_struct14 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('key', 'timeoutMs')
+    _hex_fields = frozenset(())
 
     @property
     def key(self):
@@ -10187,9 +10205,9 @@ cdef class anon_struct15(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_struct15 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('fence', 'nvSciSync', 'keyedMutex', 'reserved')
+    _hex_fields = frozenset(())
 
     @property
     def fence(self):
@@ -10240,9 +10258,9 @@ cdef class cudaExternalSemaphoreWaitParams(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudaExternalSemaphoreWaitParams at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('params', 'flags', 'reserved')
+    _hex_fields = frozenset(())
 
     @property
     def params(self):
@@ -10287,9 +10305,9 @@ cdef class cudalibraryHostUniversalFunctionAndDataTable(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudalibraryHostUniversalFunctionAndDataTable at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('functionTable', 'functionWindowSize', 'dataTable', 'dataWindowSize')
+    _hex_fields = frozenset(('functionTable', 'dataTable'))
 
     @property
     def functionTable(self):
@@ -10337,9 +10355,9 @@ cdef class cudaKernelNodeParams(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudaKernelNodeParams at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('func', 'gridDim', 'blockDim', 'sharedMemBytes', 'kernelParams', 'extra')
+    _hex_fields = frozenset(('func',))
 
     @property
     def func(self):
@@ -10407,9 +10425,9 @@ cdef class cudaKernelNodeParamsV2(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudaKernelNodeParamsV2 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('func', 'gridDim', 'blockDim', 'sharedMemBytes', 'kernelParams', 'extra')
+    _hex_fields = frozenset(('func',))
 
     @property
     def func(self):
@@ -10477,9 +10495,9 @@ cdef class cudaExternalSemaphoreSignalNodeParams(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudaExternalSemaphoreSignalNodeParams at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('extSemArray', 'paramsArray', 'numExtSems')
+    _hex_fields = frozenset(())
 
     @property
     def extSemArray(self):
@@ -10535,9 +10553,9 @@ cdef class cudaExternalSemaphoreSignalNodeParamsV2(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudaExternalSemaphoreSignalNodeParamsV2 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('extSemArray', 'paramsArray', 'numExtSems')
+    _hex_fields = frozenset(())
 
     @property
     def extSemArray(self):
@@ -10593,9 +10611,9 @@ cdef class cudaExternalSemaphoreWaitNodeParams(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudaExternalSemaphoreWaitNodeParams at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('extSemArray', 'paramsArray', 'numExtSems')
+    _hex_fields = frozenset(())
 
     @property
     def extSemArray(self):
@@ -10651,9 +10669,9 @@ cdef class cudaExternalSemaphoreWaitNodeParamsV2(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudaExternalSemaphoreWaitNodeParamsV2 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('extSemArray', 'paramsArray', 'numExtSems')
+    _hex_fields = frozenset(())
 
     @property
     def extSemArray(self):
@@ -10709,9 +10727,9 @@ cdef class cudaConditionalNodeParams(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudaConditionalNodeParams at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('handle', 'type', 'size', 'phGraph_out')
+    _hex_fields = frozenset(())
 
     @property
     def handle(self):
@@ -10765,9 +10783,9 @@ cdef class cudaChildGraphNodeParams(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudaChildGraphNodeParams at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('graph', 'ownership')
+    _hex_fields = frozenset(())
 
     @property
     def graph(self):
@@ -10805,9 +10823,9 @@ cdef class cudaEventRecordNodeParams(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudaEventRecordNodeParams at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('event',)
+    _hex_fields = frozenset(())
 
     @property
     def event(self):
@@ -10837,9 +10855,9 @@ cdef class cudaEventWaitNodeParams(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudaEventWaitNodeParams at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('event',)
+    _hex_fields = frozenset(())
 
     @property
     def event(self):
@@ -10869,9 +10887,9 @@ cdef class cudaGraphNodeParams(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudaGraphNodeParams at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('type', 'reserved0', 'reserved1', 'kernel', 'memcpy', 'memset', 'host', 'graph', 'eventWait', 'eventRecord', 'extSemSignal', 'extSemWait', 'alloc', 'free', 'conditional', 'reserved2')
+    _hex_fields = frozenset(())
 
     @property
     def type(self):
@@ -11028,9 +11046,9 @@ cdef class cudaGraphEdgeData_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudaGraphEdgeData_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('from_port', 'to_port', 'type', 'reserved')
+    _hex_fields = frozenset(())
 
     @property
     def from_port(self):
@@ -11085,9 +11103,9 @@ cdef class cudaGraphInstantiateParams_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudaGraphInstantiateParams_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('flags', 'uploadStream', 'errNode_out', 'result_out')
+    _hex_fields = frozenset(())
 
     @property
     def flags(self):
@@ -11143,9 +11161,9 @@ cdef class cudaGraphExecUpdateResultInfo_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudaGraphExecUpdateResultInfo_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('result', 'errorNode', 'errorFromNode')
+    _hex_fields = frozenset(())
 
     @property
     def result(self):
@@ -11193,9 +11211,9 @@ cdef class anon_struct16(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_struct16 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('pValue', 'offset', 'size')
+    _hex_fields = frozenset(('pValue',))
 
     @property
     def pValue(self):
@@ -11239,9 +11257,9 @@ cdef class anon_union7(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_union7 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('gridDim', 'param', 'isEnabled')
+    _hex_fields = frozenset(())
 
     @property
     def gridDim(self):
@@ -11287,9 +11305,9 @@ cdef class cudaGraphKernelNodeUpdate(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudaGraphKernelNodeUpdate at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('node', 'field', 'updateData')
+    _hex_fields = frozenset(())
 
     @property
     def node(self):
@@ -11340,9 +11358,9 @@ cdef class cudaLaunchMemSyncDomainMap_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudaLaunchMemSyncDomainMap_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('default_', 'remote')
+    _hex_fields = frozenset(())
 
     @property
     def default_(self):
@@ -11378,9 +11396,9 @@ cdef class anon_struct17(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_struct17 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('x', 'y', 'z')
+    _hex_fields = frozenset(())
 
     @property
     def x(self):
@@ -11421,9 +11439,9 @@ cdef class anon_struct18(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_struct18 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('event', 'flags', 'triggerAtBlockStart')
+    _hex_fields = frozenset(())
 
     @property
     def event(self):
@@ -11466,9 +11484,9 @@ cdef class anon_struct19(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_struct19 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('x', 'y', 'z')
+    _hex_fields = frozenset(())
 
     @property
     def x(self):
@@ -11509,9 +11527,9 @@ cdef class anon_struct20(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_struct20 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('event', 'flags')
+    _hex_fields = frozenset(())
 
     @property
     def event(self):
@@ -11547,9 +11565,9 @@ cdef class anon_struct21(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_struct21 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('deviceUpdatable', 'devNode')
+    _hex_fields = frozenset(())
 
     @property
     def deviceUpdatable(self):
@@ -11585,9 +11603,9 @@ cdef class cudaLaunchAttributeValue(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudaLaunchAttributeValue at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('pad', 'accessPolicyWindow', 'cooperative', 'syncPolicy', 'clusterDim', 'clusterSchedulingPolicyPreference', 'programmaticStreamSerializationAllowed', 'programmaticEvent', 'priority', 'memSyncDomainMap', 'memSyncDomain', 'preferredClusterDim', 'launchCompletionEvent', 'deviceUpdatableKernelNode', 'sharedMemCarveout', 'nvlinkUtilCentricScheduling')
+    _hex_fields = frozenset(())
 
     @property
     def pad(self):
@@ -11729,9 +11747,9 @@ cdef class cudaLaunchAttribute_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudaLaunchAttribute_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('id', 'pad', 'val')
+    _hex_fields = frozenset(())
 
     @property
     def id(self):
@@ -11774,9 +11792,9 @@ cdef class cudaLaunchConfig_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudaLaunchConfig_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('gridDim', 'blockDim', 'dynamicSmemBytes', 'stream', 'attrs', 'numAttrs')
+    _hex_fields = frozenset(())
 
     @property
     def gridDim(self):
@@ -11852,9 +11870,9 @@ cdef class anon_struct22(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_struct22 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('bytesOverBudget',)
+    _hex_fields = frozenset(())
 
     @property
     def bytesOverBudget(self):
@@ -11882,9 +11900,9 @@ cdef class anon_union8(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_union8 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('overBudget',)
+    _hex_fields = frozenset(())
 
     @property
     def overBudget(self):
@@ -11912,9 +11930,9 @@ cdef class cudaAsyncNotificationInfo(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudaAsyncNotificationInfo at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('type', 'info')
+    _hex_fields = frozenset(())
 
     @property
     def type(self):
@@ -11950,9 +11968,9 @@ cdef class cudaTextureDesc(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudaTextureDesc at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('addressMode', 'filterMode', 'readMode', 'sRGB', 'borderColor', 'normalizedCoords', 'maxAnisotropy', 'mipmapFilterMode', 'mipmapLevelBias', 'minMipmapLevelClamp', 'maxMipmapLevelClamp', 'disableTrilinearOptimization', 'seamlessCubemap')
+    _hex_fields = frozenset(())
 
     @property
     def addressMode(self):
@@ -12082,9 +12100,9 @@ cdef class cudaEglPlaneDesc_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudaEglPlaneDesc_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('width', 'height', 'depth', 'pitch', 'numChannels', 'channelDesc', 'reserved')
+    _hex_fields = frozenset(())
 
     @property
     def width(self):
@@ -12163,9 +12181,9 @@ cdef class anon_union9(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<anon_union9 at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('pArray', 'pPitch')
+    _hex_fields = frozenset(())
 
     @property
     def pArray(self):
@@ -12207,9 +12225,9 @@ cdef class cudaEglFrame_st(_Struct):
         """The address of the C struct."""
         return <uintptr_t>self._ptr
 
-    def __repr__(self):
-        return f'<cudaEglFrame_st at 0x{<uintptr_t>self._ptr:x}>'
 
+    _fields = ('frame', 'planeDesc', 'planeCount', 'frameType', 'eglColorFormat')
+    _hex_fields = frozenset(())
 
     @property
     def frame(self):
