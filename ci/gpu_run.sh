@@ -4,7 +4,8 @@
 # under CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM=1), the metapackage in a fresh venv
 # (ci/metapackage_gpu.sh), then the benchmarks. Logs go to $OUT; a summary is printed last.
 # Switches (environment): PACKAGES, SKIP_TESTS, SKIP_PTDS, SKIP_PATHFINDER, SKIP_METAPACKAGE,
-# SKIP_BENCH, BENCHES, ROUNDS, TEST_TIMEOUT, COMPAT (a folder of NVIDIA's tests: run them on both stacks).
+# SKIP_BENCH, BENCHES, ROUNDS, TEST_TIMEOUT, COMPAT (a folder of NVIDIA's tests: run them on both stacks),
+# NUMBA=1 (numba-cuda on both stacks).
 set -u
 # The device tool brings back at most 8 files from $OUT: logs are written to /tmp/gpu-logs and packed
 # into $OUT/logs.tar.gz at the end, beside summary.txt.
@@ -78,6 +79,18 @@ if [ -n "${COMPAT:-}" ]; then  # NVIDIA's public tests and examples on both stac
         --jobs "${COMPAT_JOBS:-6}" ${COMPAT_ARGS:-} > "$OUT/compat.log" 2>&1
     echo "compat (ci/nvidia_compat.py): rc=$? $(grep -E '^(cuda_|examples:)' "$OUT/compat.log" | tr '\n' ';')" \
         >> "$OUT/summary.txt"
+fi
+if [ "${NUMBA:-0}" = 1 ]; then  # numba-cuda through each stack (ci/numba_smoke.py)
+    # The image's numba needs a numpy older than its own: a carried .whl/numpy-*.whl goes first.
+    NP=""
+    if ls .whl/numpy-*.whl > /dev/null 2>&1; then
+        python3 -m pip install -q --no-deps --target /tmp/np-numba .whl/numpy-*.whl > /dev/null 2>&1 && NP=/tmp/np-numba
+    fi
+    for stack in nvidia ours; do
+        pp=$NP; [ $stack = ours ] && pp=$SP${NP:+:$NP}
+        (cd /tmp && PYTHONPATH=$pp timeout 300 python3 "$REPO/ci/numba_smoke.py") > "$OUT/numba-$stack.log" 2>&1
+        echo "numba-cuda on $stack: rc=$? $(tail -1 "$OUT/numba-$stack.log")" >> "$OUT/summary.txt"
+    done
 fi
 if [ "${SKIP_METAPACKAGE:-0}" != 1 ]; then  # pip install ./cuda_python[all] in a fresh venv, then saxpy
     bash "$REPO/ci/metapackage_gpu.sh" "$OUT/metapackage.log"
