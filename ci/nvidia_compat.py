@@ -213,30 +213,48 @@ def run_file(path: pathlib.Path, root: pathlib.Path, stack: str, env: dict[str, 
     cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "faulthandler_timeout=120",
            f"--junitxml={xml}", "--rootdir", str(root), str(path)]  # fmt: skip
     start = time.monotonic()
-    try:
-        proc = subprocess.run(cmd, env=env, cwd=root, capture_output=True, text=True, timeout=timeout,
-                              start_new_session=True)  # fmt: skip
-        rc, tail = proc.returncode, (proc.stdout + proc.stderr)[-3000:]
-    except subprocess.TimeoutExpired as exc:
-        partial = exc.stdout or b""
-        rc, tail = "timeout", (partial.decode(errors="replace") if isinstance(partial, bytes) else partial)[-3000:]
+    rc, output = _run_group(cmd, env, root, timeout)
+    tail = output[-6000:]
     crashed = rc == "timeout" or (isinstance(rc, int) and (rc < 0 or rc in (134, 139)))
     return {"rc": rc, "crashed": crashed, "seconds": round(time.monotonic() - start, 1), "tests": outcomes(xml),
             "tail": tail if crashed or rc not in (0, 1, 5) else ""}  # fmt: skip
 
 
+def _run_group(cmd: list[str], env: dict[str, str], cwd: pathlib.Path, timeout: float) -> tuple[object, str]:
+    """(exit code or "timeout", output). The command runs in its own process group, and the whole
+    group is killed at the timeout: a test's multiprocessing children must not keep it alive."""
+    with tempfile.TemporaryFile() as out:
+        proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            rc = proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            rc = "timeout"
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)  # leftovers of a finished run too
+        except ProcessLookupError:
+            pass
+        proc.wait()
+        out.seek(0)
+        return rc, out.read().decode(errors="replace")
+
+
 def run_example(path: pathlib.Path, env: dict[str, str], timeout: float) -> dict:
     start = time.monotonic()
-    try:
-        proc = subprocess.run([sys.executable, str(path)], env=env, cwd=path.parent, capture_output=True, text=True,
-                              timeout=timeout, start_new_session=True)  # fmt: skip
-        rc, tail = proc.returncode, (proc.stdout + proc.stderr)[-1500:]
-    except subprocess.TimeoutExpired:
-        rc, tail = "timeout", ""
-    return {"rc": rc, "seconds": round(time.monotonic() - start, 1), "tail": tail}
+    rc, output = _run_group([sys.executable, str(path)], env, path.parent, timeout)
+    return {"rc": rc, "seconds": round(time.monotonic() - start, 1), "tail": output[-1500:]}
+
+
+_DEADLINE = None  # time.monotonic() after which nothing new starts (--budget)
+
+
+def _in_budget(fn, *args):
+    if _DEADLINE is not None and time.monotonic() > _DEADLINE:
+        return {"rc": "not run (budget)", "crashed": False, "seconds": 0, "tests": {}, "tail": ""}
+    return fn(*args)
 
 
 def main() -> int:
+    global _DEADLINE
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--suite", required=True, type=pathlib.Path)
     ap.add_argument("--ours-path", required=True, help="site-packages folder holding ours")
@@ -246,7 +264,10 @@ def main() -> int:
     ap.add_argument("--packages", nargs="*", default=list(PACKAGES))
     ap.add_argument("-k", dest="only", default="", help="only test files whose path holds this")
     ap.add_argument("--no-examples", action="store_true")
+    ap.add_argument("--budget", type=float, default=0, help="seconds for the whole run; later files are skipped")
     args = ap.parse_args()
+    if args.budget:
+        _DEADLINE = time.monotonic() + args.budget
     args.suite = args.suite.resolve()
     args.out.mkdir(parents=True, exist_ok=True)
     for change in apply_harness_shims(args.suite):
@@ -264,7 +285,11 @@ def main() -> int:
             for f in files:
                 for stack, env in envs.items():
                     root = args.suite / pkg / "tests"
-                    jobs[(f, stack)] = pool.submit(run_file, f, root, stack, env, args.timeout, work)
+                    jobs[(f, stack)] = pool.submit(_in_budget, run_file, f, root, stack, env, args.timeout, work)
+            for fut in concurrent.futures.as_completed(jobs.values()):
+                key = next(k for k, v in jobs.items() if v is fut)
+                r = fut.result()
+                print(f"  done {key[1]:6s} {key[0].relative_to(args.suite)} rc={r['rc']} {r['seconds']}s", flush=True)
         pkg_report, totals = {}, {"public": [0, 0], "private": [0, 0]}
         lines.append(f"## {pkg}: test files (passed on NVIDIA's / of those also on ours; crash or hang on ours)")
         for f in files:
@@ -294,7 +319,7 @@ def main() -> int:
             if not ex.name.startswith("_") and "common" not in ex.parts and args.only in str(ex)
         ]
         with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
-            runs = {(ex, stack): pool.submit(run_example, ex, env, args.timeout) for ex in examples
+            runs = {(ex, stack): pool.submit(_in_budget, run_example, ex, env, args.timeout) for ex in examples
                     for stack, env in envs.items()}  # fmt: skip
         ex_report = {}
         for ex in examples:

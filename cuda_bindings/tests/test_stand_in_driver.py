@@ -404,10 +404,11 @@ LINKER = textwrap.dedent(
 
 INPUTS = textwrap.dedent(
     """
-    import ctypes
+    import ctypes, warnings
     import numpy as np
     from cuda.bindings import driver as cu, runtime as rt
 
+    warnings.simplefilter("ignore", DeprecationWarning)  # numpy 2.5 deprecates np.char.array
     seen = (ctypes.c_ulonglong * 4).in_dll(ctypes.CDLL("libcuda.so.1"), "stand_in_seen")
     ptx = b"//PTX...\\0"
     # const inputs take read-only buffers: np.char.array (NVIDIA's documented pattern), bytes,

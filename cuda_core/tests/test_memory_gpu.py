@@ -762,6 +762,7 @@ def test_ipc_objects_travel_through_multiprocessing(device, stream):
     data = RNG.integers(0, 256, 4096, dtype=np.uint8)
     buf.copy_from(host_buffer(data), stream=stream)
     event = stream.record(options=EventOptions(ipc_enabled=True))
+    stream.sync()  # the allocation must have happened before its pointer can be exported
     ctx = multiprocessing.get_context("spawn")
     inbox, outbox = ctx.Queue(), ctx.Queue()
     child = ctx.Process(target=_ipc_child.receive_and_read, args=(inbox, outbox))
