@@ -209,3 +209,17 @@ def test_driver_handles_are_taken_where_runtime_handles_are_asked():
         rt.cudaStreamSynchronize(cu.CUevent(0))  # a twin of another kind is still refused
     with pytest.raises(TypeError):
         rt.cudaStreamSynchronize(cu.CUdeviceptr(0))
+
+
+def test_mem_pool_attribute_values_are_values_not_addresses():
+    """cudaMemPoolSetAttribute(pool, attr, 9 or cuuint64_t(9)): the value itself (an address here
+    crashed cudart), as NVIDIA's take it; cudaMemPoolGetAttribute returns it."""
+    from cuda.bindings import driver as cu
+
+    attr = rt.cudaMemPoolAttr.cudaMemPoolAttrReleaseThreshold
+    for value in (9, cu.cuuint64_t(9)):
+        err = rt.cudaMemPoolSetAttribute(0, attr, value)[0]
+        assert isinstance(err, rt.cudaError_t)
+    with pytest.raises(TypeError, match="value must be an int"):
+        rt.cudaMemPoolSetAttribute(0, attr, "nine")
+    assert rt.cudaMemPoolGetAttribute.__doc__.startswith("cudaMemPoolGetAttribute(memPool, attr)")

@@ -761,13 +761,21 @@ def test_ipc_objects_travel_through_multiprocessing(device, stream):
     buf = mr.allocate(4096, stream)
     data = RNG.integers(0, 256, 4096, dtype=np.uint8)
     buf.copy_from(host_buffer(data), stream=stream)
-    event = stream.record(options=EventOptions(ipc_enabled=True))
     stream.sync()  # the allocation must have happened before its pointer can be exported
+    try:
+        desc = buf.ipc_descriptor
+    except Exception:  # say which pool the driver thinks the pointer is from
+        from cuda.bindings import driver
+
+        attr = driver.CUpointer_attribute.CU_POINTER_ATTRIBUTE_MEMPOOL_HANDLE
+        raise AssertionError(f"export failed: pool of ptr {driver.cuPointerGetAttribute(attr, int(buf.handle))}, "
+                             f"mr {mr!r} handle {mr.handle}, buf {buf!r}") from None  # fmt: skip
+    event = stream.record(options=EventOptions(ipc_enabled=True))
     ctx = multiprocessing.get_context("spawn")
     inbox, outbox = ctx.Queue(), ctx.Queue()
     child = ctx.Process(target=_ipc_child.receive_and_read, args=(inbox, outbox))
     child.start()
-    for item in (mr, buf, buf.ipc_descriptor, event):
+    for item in (mr, buf, desc, event):
         inbox.put(item)
     result = outbox.get(timeout=180)
     child.join(timeout=60)

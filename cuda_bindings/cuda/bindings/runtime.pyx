@@ -18471,15 +18471,15 @@ def cudaMemPoolSetAttribute(memPool, attr, value):
     """
     cdef cyruntime.cudaMemPool_t c_memPool
     cdef cyruntime.cudaMemPoolAttr c_attr
-    cdef BufferArg _value
+    cdef uint64_t _attr_value = 0
     if type(memPool) is cudaMemPool_t:
         c_memPool = <cyruntime.cudaMemPool_t>(<cudaMemPool_t>memPool)._ptr[0]
     else:
         c_memPool = <cyruntime.cudaMemPool_t><uintptr_t>_handle_value(memPool, cudaMemPool_t, 'memPool')
     c_attr = <cyruntime.cudaMemPoolAttr><int>(attr if PyLong_Check(attr) else _index(attr, 'attr'))
-    _value = _void_ptr(value, 'value')
+    _attr_value = _index(value, 'value')
     cdef cyruntime.cudaError_t _status
-    _status = cyruntime.cudaMemPoolSetAttribute(c_memPool, c_attr, <void*>_value.ptr)
+    _status = cyruntime.cudaMemPoolSetAttribute(c_memPool, c_attr, <void*>&_attr_value)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
     return _success_only
@@ -21081,12 +21081,12 @@ def cudaDeviceSetGraphMemAttribute(device, attr, value):
     """
     cdef int c_device
     cdef cyruntime.cudaGraphMemAttributeType c_attr
-    cdef BufferArg _value
+    cdef uint64_t _attr_value = 0
     c_device = device if PyLong_Check(device) else _index(device, 'device')
     c_attr = <cyruntime.cudaGraphMemAttributeType><int>(attr if PyLong_Check(attr) else _index(attr, 'attr'))
-    _value = _void_ptr(value, 'value')
+    _attr_value = _index(value, 'value')
     cdef cyruntime.cudaError_t _status
-    _status = cyruntime.cudaDeviceSetGraphMemAttribute(c_device, c_attr, <void*>_value.ptr)
+    _status = cyruntime.cudaDeviceSetGraphMemAttribute(c_device, c_attr, <void*>&_attr_value)
     if _status != cyruntime.cudaSuccess:
         return (_result(_status),)
     return _success_only
