@@ -478,7 +478,7 @@ def _handle_class(lib: Lib, t: dict) -> list[str]:
     n, m = t["name"], lib.cymod
     doc = docstring(t["doc"]) or f"A {n} handle."
     shown, integer = _repr_form(lib, n)
-    value_repr = "{<uintptr_t>self._ptr[0]}" if integer else "0x{<uintptr_t>self._ptr[0]:x}"
+    value_repr = "{self._ptr[0]}" if integer else "0x{<uintptr_t>self._ptr[0]:x}"
     return [
         f"cdef class {n}:",
         *quote(doc + f"\n\n{n}(init_value=0) wraps a handle value; int() gives it back."),
@@ -492,7 +492,10 @@ def _handle_class(lib: Lib, t: dict) -> list[str]:
         "        if _ptr:",
         f"            self._ptr = <{m}.{n}*><uintptr_t>_index(_ptr, '_ptr')",
         "        else:",
-        f"            self._value = <{m}.{n}><uintptr_t>_index(init_value, 'init_value')",
+        # an integer type converts with Cython's range check (cuuint32_t(2**64 - 1) is an OverflowError)
+        f"            self._value = _index(init_value, 'init_value')"
+        if integer
+        else f"            self._value = <{m}.{n}><uintptr_t>_index(init_value, 'init_value')",
         "",
         "    def __int__(self):",
         "        return <uintptr_t>self._ptr[0]",

@@ -110,6 +110,11 @@ def test_kernel_params_in_every_form_nvidia_takes():
     packed = _packed(((rt.cudaError_t.cudaErrorUnknown, Pair(7, 9)), (None, None)))
     assert packed[0][:4] == struct.pack("<i", int(rt.cudaError_t.cudaErrorUnknown))  # a C enum: 4 bytes
     assert packed[1] == struct.pack("<ii", 7, 9)[:8]
+    packed = _packed(((c.c_float(0.5), rt.dim3(), rt.cudaSurfaceObject_t(248)), (c.c_double, c.c_void_p, c.c_void_p)))
+    assert packed[0] == struct.pack("<d", 0.5)  # a ctypes number converts to the declared type
+    dim, surface = rt.dim3(), rt.cudaSurfaceObject_t(248)
+    packed = _packed(((dim, surface, cu.CUdeviceptr(0x99)), (c.c_void_p, c.c_void_p, c.c_void_p)))
+    assert packed == [struct.pack("<Q", dim.getPtr()), struct.pack("<Q", surface.getPtr()), struct.pack("<Q", 0x99)]
     array = (c.c_void_p * 2)(0x10, 0x20)
     assert _packed(array) == c.addressof(array)
     as_numpy = np.array([0x10, 0x20], dtype=np.uint64)
@@ -340,3 +345,12 @@ def test_struct_repr_lists_fields_as_nvidia_does():
     m = cu.CUDA_MEMCPY2D()
     m.srcHost = 0x1000
     assert "srcHost : 0x1000" in repr(m).splitlines()
+
+
+def test_integer_types_show_their_value_and_check_their_range():
+    assert (repr(cu.CUdevice(0)), repr(cu.CUdevice(-2))) == ("<CUdevice 0>", "<CUdevice -2>")
+    assert repr(cu.CUdeviceptr(2**64 - 1)) == f"<CUdeviceptr {2**64 - 1}>"
+    assert repr(cu.cuuint32_t(2**32 - 1)) == f"<cuuint32_t {2**32 - 1}>" and repr(cu.CUstream(5)) == "<CUstream 0x5>"
+    for bad in (2**32, -1):
+        with pytest.raises(OverflowError):
+            cu.cuuint32_t(bad)

@@ -143,6 +143,16 @@ def test_objects_made_by_factories_refuse_direct_construction(make):
         make()
 
 
+def test_module_objects_refuse_direct_construction():
+    from cuda.core import Kernel, ObjectCode
+    from cuda.core._module import KernelAttributes, KernelOccupancy
+
+    for cls, label in ((Kernel, "Kernel objects"), (ObjectCode, "ObjectCode objects"),
+                       (KernelAttributes, "KernelAttributes"), (KernelOccupancy, "KernelOccupancy")):  # fmt: skip
+        with pytest.raises(RuntimeError, match=rf"^{label} cannot be instantiated directly\. Use "):
+            cls()
+
+
 def test_wrong_kind_error_is_both_type_and_value_error():
     from cuda.core._errors import WrongKindError
 

@@ -2846,7 +2846,7 @@ cdef class cuuint32_t:
         if _ptr:
             self._ptr = <cydriver.cuuint32_t*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._value = <cydriver.cuuint32_t><uintptr_t>_index(init_value, 'init_value')
+            self._value = _index(init_value, 'init_value')
 
     def __int__(self):
         return <uintptr_t>self._ptr[0]
@@ -2855,7 +2855,7 @@ cdef class cuuint32_t:
         return <uintptr_t>self._ptr[0]
 
     def __repr__(self):
-        return f'<cuuint32_t {<uintptr_t>self._ptr[0]}>'
+        return f'<cuuint32_t {self._ptr[0]}>'
 
     def __eq__(self, other):
         if not isinstance(other, cuuint32_t):
@@ -2886,7 +2886,7 @@ cdef class cuuint64_t:
         if _ptr:
             self._ptr = <cydriver.cuuint64_t*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._value = <cydriver.cuuint64_t><uintptr_t>_index(init_value, 'init_value')
+            self._value = _index(init_value, 'init_value')
 
     def __int__(self):
         return <uintptr_t>self._ptr[0]
@@ -2895,7 +2895,7 @@ cdef class cuuint64_t:
         return <uintptr_t>self._ptr[0]
 
     def __repr__(self):
-        return f'<cuuint64_t {<uintptr_t>self._ptr[0]}>'
+        return f'<cuuint64_t {self._ptr[0]}>'
 
     def __eq__(self, other):
         if not isinstance(other, cuuint64_t):
@@ -2926,7 +2926,7 @@ cdef class CUdeviceptr_v2:
         if _ptr:
             self._ptr = <cydriver.CUdeviceptr_v2*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._value = <cydriver.CUdeviceptr_v2><uintptr_t>_index(init_value, 'init_value')
+            self._value = _index(init_value, 'init_value')
 
     def __int__(self):
         return <uintptr_t>self._ptr[0]
@@ -2935,7 +2935,7 @@ cdef class CUdeviceptr_v2:
         return <uintptr_t>self._ptr[0]
 
     def __repr__(self):
-        return f'<CUdeviceptr {<uintptr_t>self._ptr[0]}>'
+        return f'<CUdeviceptr {self._ptr[0]}>'
 
     def __eq__(self, other):
         if not isinstance(other, CUdeviceptr_v2):
@@ -2966,7 +2966,7 @@ cdef class CUdevice_v1:
         if _ptr:
             self._ptr = <cydriver.CUdevice_v1*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._value = <cydriver.CUdevice_v1><uintptr_t>_index(init_value, 'init_value')
+            self._value = _index(init_value, 'init_value')
 
     def __int__(self):
         return <uintptr_t>self._ptr[0]
@@ -2975,7 +2975,7 @@ cdef class CUdevice_v1:
         return <uintptr_t>self._ptr[0]
 
     def __repr__(self):
-        return f'<CUdevice {<uintptr_t>self._ptr[0]}>'
+        return f'<CUdevice {self._ptr[0]}>'
 
     def __eq__(self, other):
         if not isinstance(other, CUdevice_v1):
@@ -3486,7 +3486,7 @@ cdef class CUtexObject_v1:
         if _ptr:
             self._ptr = <cydriver.CUtexObject_v1*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._value = <cydriver.CUtexObject_v1><uintptr_t>_index(init_value, 'init_value')
+            self._value = _index(init_value, 'init_value')
 
     def __int__(self):
         return <uintptr_t>self._ptr[0]
@@ -3495,7 +3495,7 @@ cdef class CUtexObject_v1:
         return <uintptr_t>self._ptr[0]
 
     def __repr__(self):
-        return f'<CUtexObject {<uintptr_t>self._ptr[0]}>'
+        return f'<CUtexObject {self._ptr[0]}>'
 
     def __eq__(self, other):
         if not isinstance(other, CUtexObject_v1):
@@ -3526,7 +3526,7 @@ cdef class CUsurfObject_v1:
         if _ptr:
             self._ptr = <cydriver.CUsurfObject_v1*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._value = <cydriver.CUsurfObject_v1><uintptr_t>_index(init_value, 'init_value')
+            self._value = _index(init_value, 'init_value')
 
     def __int__(self):
         return <uintptr_t>self._ptr[0]
@@ -3535,7 +3535,7 @@ cdef class CUsurfObject_v1:
         return <uintptr_t>self._ptr[0]
 
     def __repr__(self):
-        return f'<CUsurfObject {<uintptr_t>self._ptr[0]}>'
+        return f'<CUsurfObject {self._ptr[0]}>'
 
     def __eq__(self, other):
         if not isinstance(other, CUsurfObject_v1):
@@ -4168,7 +4168,7 @@ cdef class CUmemGenericAllocationHandle_v1:
         if _ptr:
             self._ptr = <cydriver.CUmemGenericAllocationHandle_v1*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._value = <cydriver.CUmemGenericAllocationHandle_v1><uintptr_t>_index(init_value, 'init_value')
+            self._value = _index(init_value, 'init_value')
 
     def __int__(self):
         return <uintptr_t>self._ptr[0]
@@ -4177,7 +4177,7 @@ cdef class CUmemGenericAllocationHandle_v1:
         return <uintptr_t>self._ptr[0]
 
     def __repr__(self):
-        return f'<CUmemGenericAllocationHandle {<uintptr_t>self._ptr[0]}>'
+        return f'<CUmemGenericAllocationHandle {self._ptr[0]}>'
 
     def __eq__(self, other):
         if not isinstance(other, CUmemGenericAllocationHandle_v1):
@@ -4330,7 +4330,7 @@ cdef class CUlogIterator:
         if _ptr:
             self._ptr = <cydriver.CUlogIterator*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._value = <cydriver.CUlogIterator><uintptr_t>_index(init_value, 'init_value')
+            self._value = _index(init_value, 'init_value')
 
     def __int__(self):
         return <uintptr_t>self._ptr[0]
@@ -4339,7 +4339,7 @@ cdef class CUlogIterator:
         return <uintptr_t>self._ptr[0]
 
     def __repr__(self):
-        return f'<CUlogIterator {<uintptr_t>self._ptr[0]}>'
+        return f'<CUlogIterator {self._ptr[0]}>'
 
     def __eq__(self, other):
         if not isinstance(other, CUlogIterator):
@@ -4410,7 +4410,7 @@ cdef class GLuint:
         if _ptr:
             self._ptr = <cydriver.GLuint*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._value = <cydriver.GLuint><uintptr_t>_index(init_value, 'init_value')
+            self._value = _index(init_value, 'init_value')
 
     def __int__(self):
         return <uintptr_t>self._ptr[0]
@@ -4419,7 +4419,7 @@ cdef class GLuint:
         return <uintptr_t>self._ptr[0]
 
     def __repr__(self):
-        return f'<GLuint {<uintptr_t>self._ptr[0]}>'
+        return f'<GLuint {self._ptr[0]}>'
 
     def __eq__(self, other):
         if not isinstance(other, GLuint):
@@ -4450,7 +4450,7 @@ cdef class GLenum:
         if _ptr:
             self._ptr = <cydriver.GLenum*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._value = <cydriver.GLenum><uintptr_t>_index(init_value, 'init_value')
+            self._value = _index(init_value, 'init_value')
 
     def __int__(self):
         return <uintptr_t>self._ptr[0]
@@ -4459,7 +4459,7 @@ cdef class GLenum:
         return <uintptr_t>self._ptr[0]
 
     def __repr__(self):
-        return f'<GLenum {<uintptr_t>self._ptr[0]}>'
+        return f'<GLenum {self._ptr[0]}>'
 
     def __eq__(self, other):
         if not isinstance(other, GLenum):
@@ -4490,7 +4490,7 @@ cdef class VdpDevice:
         if _ptr:
             self._ptr = <cydriver.VdpDevice*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._value = <cydriver.VdpDevice><uintptr_t>_index(init_value, 'init_value')
+            self._value = _index(init_value, 'init_value')
 
     def __int__(self):
         return <uintptr_t>self._ptr[0]
@@ -4499,7 +4499,7 @@ cdef class VdpDevice:
         return <uintptr_t>self._ptr[0]
 
     def __repr__(self):
-        return f'<VdpDevice {<uintptr_t>self._ptr[0]}>'
+        return f'<VdpDevice {self._ptr[0]}>'
 
     def __eq__(self, other):
         if not isinstance(other, VdpDevice):
@@ -4530,7 +4530,7 @@ cdef class VdpVideoSurface:
         if _ptr:
             self._ptr = <cydriver.VdpVideoSurface*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._value = <cydriver.VdpVideoSurface><uintptr_t>_index(init_value, 'init_value')
+            self._value = _index(init_value, 'init_value')
 
     def __int__(self):
         return <uintptr_t>self._ptr[0]
@@ -4539,7 +4539,7 @@ cdef class VdpVideoSurface:
         return <uintptr_t>self._ptr[0]
 
     def __repr__(self):
-        return f'<VdpVideoSurface {<uintptr_t>self._ptr[0]}>'
+        return f'<VdpVideoSurface {self._ptr[0]}>'
 
     def __eq__(self, other):
         if not isinstance(other, VdpVideoSurface):
@@ -4570,7 +4570,7 @@ cdef class VdpOutputSurface:
         if _ptr:
             self._ptr = <cydriver.VdpOutputSurface*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._value = <cydriver.VdpOutputSurface><uintptr_t>_index(init_value, 'init_value')
+            self._value = _index(init_value, 'init_value')
 
     def __int__(self):
         return <uintptr_t>self._ptr[0]
@@ -4579,7 +4579,7 @@ cdef class VdpOutputSurface:
         return <uintptr_t>self._ptr[0]
 
     def __repr__(self):
-        return f'<VdpOutputSurface {<uintptr_t>self._ptr[0]}>'
+        return f'<VdpOutputSurface {self._ptr[0]}>'
 
     def __eq__(self, other):
         if not isinstance(other, VdpOutputSurface):
@@ -4610,7 +4610,7 @@ cdef class EGLint:
         if _ptr:
             self._ptr = <cydriver.EGLint*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._value = <cydriver.EGLint><uintptr_t>_index(init_value, 'init_value')
+            self._value = _index(init_value, 'init_value')
 
     def __int__(self):
         return <uintptr_t>self._ptr[0]
@@ -4619,7 +4619,7 @@ cdef class EGLint:
         return <uintptr_t>self._ptr[0]
 
     def __repr__(self):
-        return f'<EGLint {<uintptr_t>self._ptr[0]}>'
+        return f'<EGLint {self._ptr[0]}>'
 
     def __eq__(self, other):
         if not isinstance(other, EGLint):

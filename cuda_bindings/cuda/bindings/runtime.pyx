@@ -2676,7 +2676,7 @@ cdef class cudaGraphConditionalHandle:
         if _ptr:
             self._ptr = <cyruntime.cudaGraphConditionalHandle*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._value = <cyruntime.cudaGraphConditionalHandle><uintptr_t>_index(init_value, 'init_value')
+            self._value = _index(init_value, 'init_value')
 
     def __int__(self):
         return <uintptr_t>self._ptr[0]
@@ -2685,7 +2685,7 @@ cdef class cudaGraphConditionalHandle:
         return <uintptr_t>self._ptr[0]
 
     def __repr__(self):
-        return f'<cudaGraphConditionalHandle {<uintptr_t>self._ptr[0]}>'
+        return f'<cudaGraphConditionalHandle {self._ptr[0]}>'
 
     def __eq__(self, other):
         if not isinstance(other, cudaGraphConditionalHandle):
@@ -3076,7 +3076,7 @@ cdef class cudaLogIterator:
         if _ptr:
             self._ptr = <cyruntime.cudaLogIterator*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._value = <cyruntime.cudaLogIterator><uintptr_t>_index(init_value, 'init_value')
+            self._value = _index(init_value, 'init_value')
 
     def __int__(self):
         return <uintptr_t>self._ptr[0]
@@ -3085,7 +3085,7 @@ cdef class cudaLogIterator:
         return <uintptr_t>self._ptr[0]
 
     def __repr__(self):
-        return f'<cudaLogIterator {<uintptr_t>self._ptr[0]}>'
+        return f'<cudaLogIterator {self._ptr[0]}>'
 
     def __eq__(self, other):
         if not isinstance(other, cudaLogIterator):
@@ -3116,7 +3116,7 @@ cdef class cudaSurfaceObject_t:
         if _ptr:
             self._ptr = <cyruntime.cudaSurfaceObject_t*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._value = <cyruntime.cudaSurfaceObject_t><uintptr_t>_index(init_value, 'init_value')
+            self._value = _index(init_value, 'init_value')
 
     def __int__(self):
         return <uintptr_t>self._ptr[0]
@@ -3125,7 +3125,7 @@ cdef class cudaSurfaceObject_t:
         return <uintptr_t>self._ptr[0]
 
     def __repr__(self):
-        return f'<cudaSurfaceObject_t {<uintptr_t>self._ptr[0]}>'
+        return f'<cudaSurfaceObject_t {self._ptr[0]}>'
 
     def __eq__(self, other):
         if not isinstance(other, cudaSurfaceObject_t):
@@ -3156,7 +3156,7 @@ cdef class cudaTextureObject_t:
         if _ptr:
             self._ptr = <cyruntime.cudaTextureObject_t*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._value = <cyruntime.cudaTextureObject_t><uintptr_t>_index(init_value, 'init_value')
+            self._value = _index(init_value, 'init_value')
 
     def __int__(self):
         return <uintptr_t>self._ptr[0]
@@ -3165,7 +3165,7 @@ cdef class cudaTextureObject_t:
         return <uintptr_t>self._ptr[0]
 
     def __repr__(self):
-        return f'<cudaTextureObject_t {<uintptr_t>self._ptr[0]}>'
+        return f'<cudaTextureObject_t {self._ptr[0]}>'
 
     def __eq__(self, other):
         if not isinstance(other, cudaTextureObject_t):
@@ -3316,7 +3316,7 @@ cdef class GLuint:
         if _ptr:
             self._ptr = <cyruntime.GLuint*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._value = <cyruntime.GLuint><uintptr_t>_index(init_value, 'init_value')
+            self._value = _index(init_value, 'init_value')
 
     def __int__(self):
         return <uintptr_t>self._ptr[0]
@@ -3325,7 +3325,7 @@ cdef class GLuint:
         return <uintptr_t>self._ptr[0]
 
     def __repr__(self):
-        return f'<GLuint {<uintptr_t>self._ptr[0]}>'
+        return f'<GLuint {self._ptr[0]}>'
 
     def __eq__(self, other):
         if not isinstance(other, GLuint):
@@ -3356,7 +3356,7 @@ cdef class GLenum:
         if _ptr:
             self._ptr = <cyruntime.GLenum*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._value = <cyruntime.GLenum><uintptr_t>_index(init_value, 'init_value')
+            self._value = _index(init_value, 'init_value')
 
     def __int__(self):
         return <uintptr_t>self._ptr[0]
@@ -3365,7 +3365,7 @@ cdef class GLenum:
         return <uintptr_t>self._ptr[0]
 
     def __repr__(self):
-        return f'<GLenum {<uintptr_t>self._ptr[0]}>'
+        return f'<GLenum {self._ptr[0]}>'
 
     def __eq__(self, other):
         if not isinstance(other, GLenum):
@@ -3396,7 +3396,7 @@ cdef class VdpDevice:
         if _ptr:
             self._ptr = <cyruntime.VdpDevice*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._value = <cyruntime.VdpDevice><uintptr_t>_index(init_value, 'init_value')
+            self._value = _index(init_value, 'init_value')
 
     def __int__(self):
         return <uintptr_t>self._ptr[0]
@@ -3405,7 +3405,7 @@ cdef class VdpDevice:
         return <uintptr_t>self._ptr[0]
 
     def __repr__(self):
-        return f'<VdpDevice {<uintptr_t>self._ptr[0]}>'
+        return f'<VdpDevice {self._ptr[0]}>'
 
     def __eq__(self, other):
         if not isinstance(other, VdpDevice):
@@ -3436,7 +3436,7 @@ cdef class VdpVideoSurface:
         if _ptr:
             self._ptr = <cyruntime.VdpVideoSurface*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._value = <cyruntime.VdpVideoSurface><uintptr_t>_index(init_value, 'init_value')
+            self._value = _index(init_value, 'init_value')
 
     def __int__(self):
         return <uintptr_t>self._ptr[0]
@@ -3445,7 +3445,7 @@ cdef class VdpVideoSurface:
         return <uintptr_t>self._ptr[0]
 
     def __repr__(self):
-        return f'<VdpVideoSurface {<uintptr_t>self._ptr[0]}>'
+        return f'<VdpVideoSurface {self._ptr[0]}>'
 
     def __eq__(self, other):
         if not isinstance(other, VdpVideoSurface):
@@ -3476,7 +3476,7 @@ cdef class VdpOutputSurface:
         if _ptr:
             self._ptr = <cyruntime.VdpOutputSurface*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._value = <cyruntime.VdpOutputSurface><uintptr_t>_index(init_value, 'init_value')
+            self._value = _index(init_value, 'init_value')
 
     def __int__(self):
         return <uintptr_t>self._ptr[0]
@@ -3485,7 +3485,7 @@ cdef class VdpOutputSurface:
         return <uintptr_t>self._ptr[0]
 
     def __repr__(self):
-        return f'<VdpOutputSurface {<uintptr_t>self._ptr[0]}>'
+        return f'<VdpOutputSurface {self._ptr[0]}>'
 
     def __eq__(self, other):
         if not isinstance(other, VdpOutputSurface):
@@ -3516,7 +3516,7 @@ cdef class EGLint:
         if _ptr:
             self._ptr = <cyruntime.EGLint*><uintptr_t>_index(_ptr, '_ptr')
         else:
-            self._value = <cyruntime.EGLint><uintptr_t>_index(init_value, 'init_value')
+            self._value = _index(init_value, 'init_value')
 
     def __int__(self):
         return <uintptr_t>self._ptr[0]
@@ -3525,7 +3525,7 @@ cdef class EGLint:
         return <uintptr_t>self._ptr[0]
 
     def __repr__(self):
-        return f'<EGLint {<uintptr_t>self._ptr[0]}>'
+        return f'<EGLint {self._ptr[0]}>'
 
     def __eq__(self, other):
         if not isinstance(other, EGLint):

@@ -116,8 +116,8 @@ cdef class ObjectCode:
 
     def __init__(self, *args, **kwargs):
         raise RuntimeError(
-            "ObjectCode has no public constructor: use ObjectCode.from_cubin(), from_ptx(), "
-            "from_ltoir(), from_fatbin(), from_object() or from_library()"
+            "ObjectCode objects cannot be instantiated directly. Use ObjectCode.from_cubin(), from_ptx(), "
+            "from_ltoir(), from_fatbin(), from_object() or from_library()."
         )
 
     @classmethod
@@ -321,7 +321,7 @@ cdef class KernelAttributes:
     cdef dict _cache   # (device, attribute) -> value, shared by every view of a kernel
 
     def __init__(self, *args, **kwargs):
-        raise RuntimeError("KernelAttributes come from Kernel.attributes")
+        raise RuntimeError("KernelAttributes cannot be instantiated directly. Use Kernel.attributes.")
 
     def __getitem__(self, device):
         cdef int ordinal = _device_ordinal(device)
@@ -415,7 +415,7 @@ cdef class KernelOccupancy:
     cdef Kernel _kernel
 
     def __init__(self, *args, **kwargs):
-        raise RuntimeError("KernelOccupancy comes from Kernel.occupancy")
+        raise RuntimeError("KernelOccupancy cannot be instantiated directly. Use Kernel.occupancy.")
 
     cdef cydriver.CUfunction _function(self) except NULL:
         cdef cydriver.CUfunction f = NULL
@@ -513,7 +513,7 @@ cdef class Kernel:
     """
 
     def __init__(self, *args, **kwargs):
-        raise RuntimeError("Kernel has no public constructor: use ObjectCode.get_kernel() or Kernel.from_handle()")
+        raise RuntimeError("Kernel objects cannot be instantiated directly. Use ObjectCode.get_kernel() or Kernel.from_handle().")
 
     @staticmethod
     def from_handle(handle, mod=None):

@@ -72,8 +72,12 @@ cdef inline uint64_t _as_address(object value) except? 0:
         return 0
     if PyLong_Check(value):
         return PyLong_AsUnsignedLongLongMask(value)
-    if hasattr(value, "getPtr"):  # CUdeviceptr and friends: their value, not their storage
-        return int(value)
+    if hasattr(value, "getPtr"):
+        # A CUdeviceptr is a device address: its value. Any other cuda.bindings object (a struct,
+        # a handle made with _ptr=) is passed by where it lives, as NVIDIA's bindings do.
+        if type(value).__name__ in ("CUdeviceptr", "CUdeviceptr_v2"):
+            return int(value)
+        return value.getPtr()
     if type(value).__name__ == "c_void_p":
         return value.value or 0
     raise TypeError(f"a c_void_p kernel argument must be an int, None or a device pointer, not {type(value).__name__}")
@@ -202,6 +206,8 @@ cdef void** pack_kernel_params(object params, void** ptrs, uint64_t* slots, Py_s
         elif isinstance(t, type) and _is_ctypes_type(t):
             import ctypes
 
+            if not isinstance(value, t) and _is_ctypes_instance(value) and hasattr(value, "value"):
+                value = value.value  # a ctypes number of another type (c_float for c_double)
             obj = value if isinstance(value, t) else t(value)
             keep.append(obj)
             ptrs[i] = <void*><uintptr_t>ctypes.addressof(obj)
