@@ -493,7 +493,7 @@ def _handle_class(lib: Lib, t: dict) -> list[str]:
         f"            self._ptr = <{m}.{n}*><uintptr_t>_index(_ptr, '_ptr')",
         "        else:",
         # an integer type converts with Cython's range check (cuuint32_t(2**64 - 1) is an OverflowError)
-        f"            self._value = _index(init_value, 'init_value')"
+        "            self._value = _index(init_value, 'init_value')"
         if integer
         else f"            self._value = <{m}.{n}><uintptr_t>_index(init_value, 'init_value')",
         "",
