@@ -30,6 +30,8 @@ def test_cuda_utils_is_where_nvidia_keeps_errors():
 
     assert cuda_utils.CUDAError is CUDAError and cuda_utils.NVRTCError is NVRTCError
     assert cuda_utils.driver is driver and cuda_utils.runtime is runtime and cuda_utils.nvrtc is nvrtc
+    cc = cuda_utils.ComputeCapability(9, 0)
+    assert cc == (9, 0) and (cc.major, cc.minor) == (9, 0) and type(cc).__name__ == "ComputeCapability"
     handle_return = cuda_utils.handle_return
     assert handle_return((driver.CUresult.CUDA_SUCCESS,)) is None
     assert handle_return((driver.CUresult.CUDA_SUCCESS, 7)) == 7

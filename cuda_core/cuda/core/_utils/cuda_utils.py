@@ -12,7 +12,14 @@ import importlib
 
 from cuda.core._errors import CUDAError, NVRTCError
 
-__all__ = ["CUDAError", "NVRTCError", "check_multiprocessing_start_method", "handle_return", "reset_fork_warning"]
+__all__ = [
+    "CUDAError",
+    "ComputeCapability",
+    "NVRTCError",
+    "check_multiprocessing_start_method",
+    "handle_return",
+    "reset_fork_warning",
+]
 
 _BINDINGS = ("driver", "runtime", "nvrtc")
 
@@ -20,6 +27,10 @@ _BINDINGS = ("driver", "runtime", "nvrtc")
 def __getattr__(name: str):
     if name in _BINDINGS:  # the bindings modules, imported when first asked for
         return importlib.import_module(f"cuda.bindings.{name}")
+    if name == "ComputeCapability":  # the (major, minor) named tuple of Device.compute_capability
+        from cuda.core._device import _compute_capability_type
+
+        return _compute_capability_type()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
