@@ -14,7 +14,6 @@ from cuda.core._errors import CUDAError, NVRTCError
 
 __all__ = [
     "CUDAError",
-    "ComputeCapability",
     "NVRTCError",
     "check_multiprocessing_start_method",
     "handle_return",
