@@ -278,6 +278,29 @@ def main() -> int:
     work = pathlib.Path(tempfile.mkdtemp(prefix="compat-"))
     report: dict = {"packages": {}}
     lines: list[str] = []
+    # examples first: they are quick, and --budget then bounds the test files
+    if not args.no_examples:
+        lines.append("## examples (rc on NVIDIA's / on ours)")
+        examples = [
+            ex
+            for pkg in args.packages
+            if (args.suite / pkg / "examples").is_dir()
+            for ex in sorted((args.suite / pkg / "examples").rglob("*.py"))
+            if not ex.name.startswith("_") and "common" not in ex.parts and args.only in str(ex)
+        ]
+        with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
+            runs = {(ex, stack): pool.submit(_in_budget, run_example, ex, env, args.timeout) for ex in examples
+                    for stack, env in envs.items()}  # fmt: skip
+        ex_report = {}
+        for ex in examples:
+            nv, ours = runs[(ex, "nvidia")].result(), runs[(ex, "ours")].result()
+            rel = str(ex.relative_to(args.suite))
+            ex_report[rel] = {"nvidia": nv, "ours": ours}
+            lines.append(f"{rel:70s} {nv['rc']!s:>8} {ours['rc']!s:>8}")
+        ran = [r for r in ex_report.values() if r["nvidia"]["rc"] == 0]
+        ok = sum(r["ours"]["rc"] == 0 for r in ran)
+        lines.append(f"examples: {ok} of {len(ran)} that run on NVIDIA's run on ours")
+        report["examples"] = ex_report
     for pkg in args.packages:
         files = [f for f in test_files(args.suite, pkg) if args.only in str(f)]
         jobs = {}
@@ -309,28 +332,6 @@ def main() -> int:
             share = f"{100.0 * both / good:.1f}%" if good else "n/a"
             lines.append(f"{pkg} {kind}: {both} of {good} ({share})")
         report["packages"][pkg] = {"files": pkg_report, "totals": totals}
-    if not args.no_examples:
-        lines.append("## examples (rc on NVIDIA's / on ours)")
-        examples = [
-            ex
-            for pkg in args.packages
-            if (args.suite / pkg / "examples").is_dir()
-            for ex in sorted((args.suite / pkg / "examples").rglob("*.py"))
-            if not ex.name.startswith("_") and "common" not in ex.parts and args.only in str(ex)
-        ]
-        with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
-            runs = {(ex, stack): pool.submit(_in_budget, run_example, ex, env, args.timeout) for ex in examples
-                    for stack, env in envs.items()}  # fmt: skip
-        ex_report = {}
-        for ex in examples:
-            nv, ours = runs[(ex, "nvidia")].result(), runs[(ex, "ours")].result()
-            rel = str(ex.relative_to(args.suite))
-            ex_report[rel] = {"nvidia": nv, "ours": ours}
-            lines.append(f"{rel:70s} {nv['rc']!s:>8} {ours['rc']!s:>8}")
-        ran = [r for r in ex_report.values() if r["nvidia"]["rc"] == 0]
-        ok = sum(r["ours"]["rc"] == 0 for r in ran)
-        lines.append(f"examples: {ok} of {len(ran)} that run on NVIDIA's run on ours")
-        report["examples"] = ex_report
     (args.out / "compat.json").write_text(json.dumps(report, indent=1, default=str))
     (args.out / "compat.txt").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
