@@ -435,8 +435,15 @@ INPUTS = textwrap.dedent(
         else:
             raise AssertionError(f"{bad!r} is not a pointer attribute value")
 
-    # the runtime's handle where the driver's is asked for
+    # the runtime's handle where the driver's is asked for; a float device pointer is truncated
     assert cu.cuStreamSynchronize(rt.cudaStream_t(0x55)) == (cu.CUresult.CUDA_SUCCESS,) and seen[3] == 0x55
+    assert cu.cuPointerSetAttribute(1, sync, 28672.0) == (cu.CUresult.CUDA_SUCCESS,) and seen[3] == 0x7000
+    try:
+        cu.cuStreamSynchronize(86.0)  # a float is an address only where a device pointer is asked
+    except TypeError:
+        pass
+    else:
+        raise AssertionError("a float is not a stream")
     # a CUkernel (or the runtime's cudaKernel_t) where a CUfunction is asked: the driver allows the cast
     for kernel in (cu.CUkernel(0x66), rt.cudaKernel_t(0x66), rt.cudaFunction_t(0x66)):
         assert cu.cuFuncSetCacheConfig(kernel, 0) == (cu.CUresult.CUDA_SUCCESS,)

@@ -381,6 +381,10 @@ cdef class Buffer:
         mr = self._memory_resource
         if mr is None or not getattr(mr, "is_ipc_enabled", False):
             raise RuntimeError("this buffer's memory resource is not IPC-enabled")
+        if not mr.is_mapped:
+            # Export the pool before its pointers: on the H200 (driver 580) a pointer export failed
+            # with CUDA_ERROR_INVALID_VALUE while the pool itself had never been exported.
+            mr.allocation_handle
         cdef cydriver.CUmemPoolPtrExportData data
         cdef cydriver.CUdeviceptr ptr = self._ptr
         with nogil:

@@ -184,6 +184,13 @@ cdef bint _is_twin(object obj, object cls):
     return False
 
 
+cdef bint _is_device_pointer(object cls):
+    for c in (cls if isinstance(cls, tuple) else (cls,)):
+        if c.__name__.startswith("CUdeviceptr"):
+            return True
+    return False
+
+
 cdef uintptr_t handle_value(object obj, object cls, str name) except? 0:
     """The value of a handle given as its class (or one of a tuple of classes), its twin or as an int."""
     if isinstance(obj, cls):
@@ -194,6 +201,8 @@ cdef uintptr_t handle_value(object obj, object cls, str name) except? 0:
         return 0  # NULL: the library answers with its own error code
     if _is_twin(obj, cls):
         return int(obj)
+    if isinstance(obj, float) and _is_device_pointer(cls):
+        return <uintptr_t>int(obj)  # address arithmetic done in floats (NVIDIA's examples): truncated
     names = " or ".join(c.__name__ for c in cls) if isinstance(cls, tuple) else cls.__name__
     raise TypeError(f"{name} must be a {names}, an int or None, not {type(obj).__name__}")
 
