@@ -780,6 +780,15 @@ def _field_plan(lib: Lib, owner: str, f: dict, nested_name: str | None) -> list[
             f"    def {ident(n)}(self, value):",
             f"        _copy_struct(self, <void*>&{acc}, value, {name}, sizeof({acc}))",
         ]
+    elif n == "kernelParams" and t == "void**":  # as cuLaunchKernel's: (values, types), a buffer, an address
+        out += [f"        return <uintptr_t>{acc}"]
+        out += [
+            f"    @{ident(n)}.setter",
+            f"    def {ident(n)}(self, value):",
+            "        cdef list keep = []",
+            f"        {acc} = pack_kernel_params(value, NULL, NULL, 0, keep)",
+            f"        _refs_of(self)[<uintptr_t>&{acc}] = keep  # the packed array lives as long as the struct",
+        ]
     elif t.endswith("*"):  # any other pointer: its address
         out += [f"        return <uintptr_t>{acc}"]
         out += [

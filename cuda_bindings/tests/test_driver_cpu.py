@@ -354,3 +354,21 @@ def test_integer_types_show_their_value_and_check_their_range():
     for bad in (2**32, -1):
         with pytest.raises(OverflowError):
             cu.cuuint32_t(bad)
+
+
+def test_kernel_params_field_takes_what_cu_launch_kernel_takes():
+    """CUDA_KERNEL_NODE_PARAMS.kernelParams = (values, types), as NVIDIA's simple_cuda_graphs does:
+    packed into memory the struct keeps alive."""
+    import gc
+
+    from cuda.bindings import runtime as rt
+
+    for params in (cu.CUDA_KERNEL_NODE_PARAMS(), rt.cudaKernelNodeParams()):
+        params.kernelParams = ((7, 2.5, cu.CUdeviceptr(0x99)), (ctypes.c_int, ctypes.c_float, None))
+        gc.collect()
+        slots = (ctypes.c_void_p * 3).from_address(params.kernelParams)
+        assert ctypes.c_int.from_address(slots[0]).value == 7
+        assert ctypes.c_float.from_address(slots[1]).value == 2.5
+        assert ctypes.c_uint64.from_address(slots[2]).value == 0x99
+        params.kernelParams = 0
+        assert params.kernelParams == 0

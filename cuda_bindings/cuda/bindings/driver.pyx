@@ -6070,7 +6070,9 @@ cdef class CUDA_KERNEL_NODE_PARAMS_st(_Struct):
         return <uintptr_t>self._ptr[0].kernelParams
     @kernelParams.setter
     def kernelParams(self, value):
-        self._ptr[0].kernelParams = <void**><uintptr_t>_address(value, 'kernelParams')
+        cdef list keep = []
+        self._ptr[0].kernelParams = pack_kernel_params(value, NULL, NULL, 0, keep)
+        _refs_of(self)[<uintptr_t>&self._ptr[0].kernelParams] = keep  # the packed array lives as long as the struct
 
     @property
     def extra(self):
@@ -6174,7 +6176,9 @@ cdef class CUDA_KERNEL_NODE_PARAMS_v2_st(_Struct):
         return <uintptr_t>self._ptr[0].kernelParams
     @kernelParams.setter
     def kernelParams(self, value):
-        self._ptr[0].kernelParams = <void**><uintptr_t>_address(value, 'kernelParams')
+        cdef list keep = []
+        self._ptr[0].kernelParams = pack_kernel_params(value, NULL, NULL, 0, keep)
+        _refs_of(self)[<uintptr_t>&self._ptr[0].kernelParams] = keep  # the packed array lives as long as the struct
 
     @property
     def extra(self):
@@ -6298,7 +6302,9 @@ cdef class CUDA_KERNEL_NODE_PARAMS_v3_st(_Struct):
         return <uintptr_t>self._ptr[0].kernelParams
     @kernelParams.setter
     def kernelParams(self, value):
-        self._ptr[0].kernelParams = <void**><uintptr_t>_address(value, 'kernelParams')
+        cdef list keep = []
+        self._ptr[0].kernelParams = pack_kernel_params(value, NULL, NULL, 0, keep)
+        _refs_of(self)[<uintptr_t>&self._ptr[0].kernelParams] = keep  # the packed array lives as long as the struct
 
     @property
     def extra(self):
@@ -9198,7 +9204,9 @@ cdef class CUDA_LAUNCH_PARAMS_st(_Struct):
         return <uintptr_t>self._ptr[0].kernelParams
     @kernelParams.setter
     def kernelParams(self, value):
-        self._ptr[0].kernelParams = <void**><uintptr_t>_address(value, 'kernelParams')
+        cdef list keep = []
+        self._ptr[0].kernelParams = pack_kernel_params(value, NULL, NULL, 0, keep)
+        _refs_of(self)[<uintptr_t>&self._ptr[0].kernelParams] = keep  # the packed array lives as long as the struct
 
 
 cdef class anon_struct12(_Struct):

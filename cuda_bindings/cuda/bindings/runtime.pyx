@@ -10397,7 +10397,9 @@ cdef class cudaKernelNodeParams(_Struct):
         return <uintptr_t>self._ptr[0].kernelParams
     @kernelParams.setter
     def kernelParams(self, value):
-        self._ptr[0].kernelParams = <void**><uintptr_t>_address(value, 'kernelParams')
+        cdef list keep = []
+        self._ptr[0].kernelParams = pack_kernel_params(value, NULL, NULL, 0, keep)
+        _refs_of(self)[<uintptr_t>&self._ptr[0].kernelParams] = keep  # the packed array lives as long as the struct
 
     @property
     def extra(self):
@@ -10467,7 +10469,9 @@ cdef class cudaKernelNodeParamsV2(_Struct):
         return <uintptr_t>self._ptr[0].kernelParams
     @kernelParams.setter
     def kernelParams(self, value):
-        self._ptr[0].kernelParams = <void**><uintptr_t>_address(value, 'kernelParams')
+        cdef list keep = []
+        self._ptr[0].kernelParams = pack_kernel_params(value, NULL, NULL, 0, keep)
+        _refs_of(self)[<uintptr_t>&self._ptr[0].kernelParams] = keep  # the packed array lives as long as the struct
 
     @property
     def extra(self):
