@@ -3,6 +3,8 @@
 Each name is imported from its module on first use.
 """
 
+from cuda.core._lazy import lazy_names
+
 _WHERE = {
     "StridedMemoryView": "_memoryview",
     "args_viewable_as_strided_memory": "_memoryview",
@@ -22,16 +24,4 @@ _WHERE = {
 __all__ = list(_WHERE)
 
 
-def __getattr__(name: str):
-    where = _WHERE.get(name)
-    if where is None:
-        raise AttributeError(f"module 'cuda.core.utils' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(f"cuda.core.{where}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_names(__name__, _WHERE)
