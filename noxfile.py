@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Every task of this repository is a nox session.
 
 Sessions run in the environment nox itself runs in (`.venv`, made by

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Shared benchmark plumbing: the reference venv, fresh-process samples, C twins, and the driver
 side of driver_calls.py / core_calls.py (kernels, CPU pinning, stacks in child processes, tables)."""
 

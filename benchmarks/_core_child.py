@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Measures cuda.core calls through whichever cuda.core is importable; prints JSON.
 
 Run by core_calls.py once per stack (ours, NVIDIA's), each in its own process.

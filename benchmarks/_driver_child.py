@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Measures the driver calls through whichever cuda.bindings.driver is importable; prints JSON.
 
 Run by driver_calls.py once per stack (ours, NVIDIA's), each in its own process.

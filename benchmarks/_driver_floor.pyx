@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The least a Python binding of a driver call can do, and the same calls from C loops, in one
 # process, for every call of driver_floor.py. Fast getters and queries keep the GIL; allocation,
 # frees and launches release it (as DESIGN.md asks). Each floor takes plain ints, converts and

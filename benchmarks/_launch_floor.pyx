@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The least a Python launch function can do: same call shape as cuda.core's launch(stream, config,
 # kernel, *args), but the launch config and kernel are fixed beforehand (prepare) and nothing is
 # checked or packed; and c_loop, the same launches from a C loop (the C floor, in the same process).

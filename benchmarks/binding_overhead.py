@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The bindings' own cost per driver call, on any machine (no GPU needed): ours and NVIDIA's
 cuda.bindings.driver against a stand-in libcuda.so.1 (benchmarks/c/null_driver.c: every entry point
 returns CUDA_SUCCESS at once, so what is measured is the binding and the interpreter, nothing else).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """nvrtc, nvJitLink, NVVM bindings: ours beside NVIDIA's cuda-bindings and a C twin, in one run.
 
     .venv/bin/python benchmarks/bindings_small_libs.py [--repeat 15]

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Chart of each stack's cost above the C floor, from the JSON the call benchmarks write.
 
     python benchmarks/chart.py results/driver_calls_h100.json results/core_calls_h100.json -o docs/_static/bench.png

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """cuda.core call overhead on a GPU: the C twin, ours and NVIDIA's cuda-core, in one run.
 
     python benchmarks/core_calls.py --ours-path SITE [--theirs-python PYTHON] [--rounds 3]

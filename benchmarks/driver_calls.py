@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Driver API call overhead on a GPU: the C twin, ours and NVIDIA's cuda-bindings, in one run.
 
     python benchmarks/driver_calls.py --ours-path SITE [--theirs-python PYTHON]

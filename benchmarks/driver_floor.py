@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """How far each binding's driver calls are from C, and from the least any Python binding can cost.
 
     python benchmarks/driver_floor.py --ours-path SITE [--rounds 3] [--json FILE]

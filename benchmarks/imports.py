@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Import time and resident memory added by `import cuda.bindings.driver` / `.runtime` / `cuda.core`,
 ours beside NVIDIA's, in fresh processes (median of 11). Needs no GPU.
 

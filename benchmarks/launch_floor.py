@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """How far cuda.core's launch() is from the least any Python launch function can cost, per stack.
 
     python benchmarks/launch_floor.py --ours-path SITE [--rounds 3]

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Cold discovery with cuda.pathfinder: ours beside NVIDIA's, measured in the same run.
 
 Every sample is a fresh interpreter (nothing cached, nothing loaded), timed from

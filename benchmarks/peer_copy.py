@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Peer-copy bandwidth, device 0 -> device 1: cuda.core Buffer.copy_to beside cudaMemcpyPeerAsync in C
 (benchmarks/c/peer_copy_twin.c) and NVIDIA's cuda-core, in one run. Needs two GPUs.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Set up a fresh machine: one command, from the repository root.
 
     python3 ci/bootstrap.py

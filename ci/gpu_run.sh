@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # On the lent GPU machine (../shared/gpu/README.md): install ours under a prefix that
 # shadows NVIDIA's preinstalled packages, run every test (the GPU ones included, also
 # under CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM=1), the metapackage in a fresh venv

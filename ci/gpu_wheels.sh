@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Build our wheels here, for the GPU machine's Python (3.12, ../shared/gpu/README.md), so that
 # device time goes to tests and benchmarks, not to compiling. ci/gpu_run.sh installs them when
 # .gpuwheels/ holds them (pass `carry: [".gpuwheels"]` to the device run).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Install this repository's packages and the test wheels into the running Python.
 
 Called by ci/bootstrap.py inside .venv; safe to run again after edits.

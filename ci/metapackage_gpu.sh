@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Issue 6's GPU half: `pip install ./cuda_python[all]` in a fresh venv on the lent GPU machine,
 # then the stack must work there (ci/smoke_stack.py --gpu: imports from the venv, the CUDA
 # libraries load from the venv's own nvidia-* wheels, `python -m cuda.core` runs saxpy). That

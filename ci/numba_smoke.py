@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """numba-cuda on the installed cuda.* stack: import, a kernel, a stream, a reduction.
 
     python3 ci/numba_smoke.py      # prints where cuda.core/cuda.bindings came from, then NUMBA OK

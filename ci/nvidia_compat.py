@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Run NVIDIA's public tests and examples on NVIDIA's packages and on ours, side by side.
 
     python3 ci/nvidia_compat.py --suite .nvtests --ours-path /tmp/ours/lib/python3.12/site-packages --out DIR

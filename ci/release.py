@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Release engineering: wheels and sdists of every distribution, and checks of what they hold.
 
     python ci/release.py build         # dist/: sdists and wheels of the four, checked, sizes

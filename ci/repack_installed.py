@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Rebuild wheels from distributions installed in this interpreter, into a local wheelhouse.
 
 The lent GPU machine cannot download, but its image has numpy, setuptools and the nvidia-*

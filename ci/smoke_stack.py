@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """A check of an installed stack, run by ci/release.py (and ci/metapackage_gpu.sh) in a fresh venv.
 
 Imports every package, checks that each comes from this venv and that the CUDA libraries of the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Read toolkit-versions.yaml: the one source of truth for versions.
 
 Used by the noxfile, ci/ scripts and tests. Needs PyYAML (in ci/requirements.txt).

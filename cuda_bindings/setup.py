@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Build the Cython extensions of cuda-bindings.
 
 The C compiler needs the CUDA headers (nothing else of a toolkit: the libraries

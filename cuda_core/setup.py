@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Build the Cython extensions of cuda-core.
 
 They cimport the C level of cuda.bindings (cydriver, cyruntime, ...), so cuda-bindings

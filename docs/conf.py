@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Sphinx configuration: one site for cuda.pathfinder, cuda.bindings, cuda.core and cuda-python.
 
 `nox -s docs` builds it with warnings as errors (CI too). The API pages under api/_generated/

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Shared by the C twins: the clock, a best-of-5 per-call timer, a median sort, symbol loading
    and file reading. With <cuda.h> included first it adds the driver side: functions through
    cuGetProcAddress_v2 (as our bindings load them), CHECK on a CUresult, and the launch

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* C twin of core_calls.py: the driver calls under cuda.core's Device, Stream, Event, allocate
    and launch, straight from C through cuGetProcAddress_v2. usage: core_twin <cubin>; prints JSON.
    Launches use cuLaunchKernelEx with a prepared CUlaunchConfig and CUkernel handles from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* C twin of driver_calls.py: the same driver calls, straight from C, through
    cuGetProcAddress_v2 as our bindings load them. usage: driver_twin <cubin>; prints JSON. */
 #include <cuda.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A stand-in libcuda.so.1 for measuring binding overhead on a machine without a GPU.
    Every entry point that cuGetProcAddress_v2 hands out returns CUDA_SUCCESS and does
    nothing (output parameters keep what the caller put there). Only for benchmarks:

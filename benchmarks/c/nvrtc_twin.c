@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* C twin of bindings_small_libs.py: the same nvrtc calls, straight from C.
    usage: nvrtc_twin <path to libnvrtc> <path to libnvrtc-builtins> ; prints JSON.
    (libnvrtc loads its builtins by soname; outside the loader path they are preloaded.) */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* C twin of peer_copy.py: device 0 -> device 1 copies with cudaMemcpyPeerAsync, peer access
    enabled, timed by wall clock around a synchronized batch (as the Python side is).
    usage: peer_copy_twin <path of libcudart.so> <bytes> <repeat>; prints JSON {"GBps": ...}. */

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The conda recipes (conda/<package>/recipe.yaml) and their variants (conda/variants.yaml).
 
 Building them needs conda channels, which this project's machines do not reach; these tests

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Repository-wide checks: versions, generated files, where cuda.* comes from, the README commands."""
 
 from __future__ import annotations
@@ -97,3 +98,27 @@ def test_ci_runs_the_readme_commands():
     for command in commands:
         assert command in ci, command
     assert os.access(REPO / ".ci/run", os.X_OK)
+
+
+_SPDX = "SPDX-License-Identifier: Apache-2.0"
+
+
+def test_license_text_ships_with_every_distribution():
+    """Apache-2.0 in full at the root and in each distribution, declared for its wheel and sdist."""
+    text = (REPO / "LICENSE").read_text()
+    assert "Apache License" in text and "Version 2.0, January 2004" in text and "END OF TERMS AND CONDITIONS" in text
+    for folder in ("cuda_pathfinder", "cuda_bindings", "cuda_core", "cuda_python"):
+        assert (REPO / folder / "LICENSE").read_text() == text, folder
+        pyproject = (REPO / folder / "pyproject.toml").read_text()
+        assert 'license = "Apache-2.0"' in pyproject and 'license-files = ["LICENSE"]' in pyproject, folder
+    for recipe in (REPO / "conda").glob("*/recipe.yaml"):
+        assert "license_file: LICENSE" in recipe.read_text(), recipe
+
+
+def test_every_source_file_names_its_license():
+    """An SPDX line near the top of every tracked source file, hand-written or generated."""
+    tracked = subprocess.check_output(["git", "ls-files"], cwd=REPO, text=True).split()
+    sources = [f for f in tracked if f.endswith((".py", ".pyx", ".pxd", ".pyi", ".pxi", ".sh", ".c", ".h"))]
+    sources.append(".ci/run")
+    missing = [f for f in sources if _SPDX not in "".join((REPO / f).read_text().splitlines(keepends=True)[:3])]
+    assert len(sources) > 200 and missing == []

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """C type spellings -> Cython declarations (shared by the emitters)."""
 
 from __future__ import annotations

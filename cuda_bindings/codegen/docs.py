@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Doxygen comments from the headers -> plain docstrings."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The C level: cy<lib>.pxd (declarations other Cython code cimports) and cy<lib>.pyx.
 
 Every function is a `cdef ... nogil` wrapper over a pointer taken from the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The Python level of the driver (and, later, the runtime): tuple returns, and a class
 for every type the functions take: enums, handles, integer types (CUdevice,
 CUdeviceptr, ...), callbacks and structs.

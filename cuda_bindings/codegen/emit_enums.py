@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The enums of driver.pyx and runtime.pyx, as data.
 
 Each enum class is an IntEnum made on first use. What it is made from (its doc, member names and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The Python level: <lib>.pyx and <lib>.pyi, in one of two styles.
 
 tuple style (nvrtc; later the driver and runtime): camelCase names as in C,

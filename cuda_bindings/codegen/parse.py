@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """C headers -> API model (plain JSON-able dicts), with libclang.
 
 The model records what the headers say, nothing more: functions (typed

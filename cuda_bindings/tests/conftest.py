@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Shared helpers: compiling small kernels with our nvrtc; finding the CUDA headers for C checks."""
 
 from __future__ import annotations

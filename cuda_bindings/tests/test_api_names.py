@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Every public name of NVIDIA's cuda-bindings 13.0 for these modules exists here."""
 
 from __future__ import annotations

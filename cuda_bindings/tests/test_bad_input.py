@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Bad Python input gives TypeError, ValueError or OverflowError before any C call: never a crash."""
 
 from __future__ import annotations

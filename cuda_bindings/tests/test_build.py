@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The build's header check: one clear message naming what to install."""
 
 from __future__ import annotations

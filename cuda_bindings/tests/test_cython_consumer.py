@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """A downstream Cython module, built here, cimports cynvrtc and compiles a kernel at C level."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """cuda.bindings.driver without a GPU: names, classes, enums, structs, argument checks, no-driver errors."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """cuda.bindings.driver on a real GPU: results checked against numpy.
 
 Marked gpu: they skip with a reason where there is no driver or no device, and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Struct layouts: the Python classes against a C program compiled with the real cuda.h.
 
 The named structs are the header's own (Cython declares them extern), so what is

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Enum values: every member of every enum class against a C program compiled with the real headers.
 
 The enum classes are made on first use from constant tables in the extension (codegen/emit_enums.py);

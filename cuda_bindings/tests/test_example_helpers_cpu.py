@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """cuda.bindings._example_helpers (what NVIDIA's examples import): no GPU or driver needed.
 
 Compiles are real (NVRTC and the pip headers); device calls are replaced by fakes that record

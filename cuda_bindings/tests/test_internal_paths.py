@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """NVIDIA's internal module paths that libraries reach into (numba-cuda): present and answering."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """nvJitLink, NVVM and nvfatbin: exception style, real inputs made by our nvrtc."""
 
 from __future__ import annotations

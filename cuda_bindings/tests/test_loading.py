@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Lazy loading: import loads nothing; a missing library or function is a clear error."""
 
 from __future__ import annotations

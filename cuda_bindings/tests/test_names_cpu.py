@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Names the headers give by macro or typedef, the runtime's inline helpers, and NVIDIA's numbering of
 unnamed nested records: no GPU needed. Values are those of the CUDA 13.0 headers."""
 

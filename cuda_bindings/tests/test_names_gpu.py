@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The calls wrapped for the reference's names, on a real GPU: option lists, arrays, typed outputs."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """cuda.bindings.nvrtc: real compiles on the CPU (no GPU, no driver needed)."""
 
 from __future__ import annotations

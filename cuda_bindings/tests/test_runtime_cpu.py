@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """cuda.bindings.runtime without a GPU: the reference's conventions, and cudart's own no-driver answers."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """cuda.bindings.runtime on a real GPU (marked gpu; skips with a reason elsewhere)."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """What the bindings hand a driver that calls back or keeps pointers, on a stand-in (no GPU needed).
 
 The stand-in libcuda.so.1 (built here) answers cuGetProcAddress_v2 with a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """cuda.bindings.utils: PTX versions (with PTX made by our nvrtc) and native handles."""
 
 from __future__ import annotations

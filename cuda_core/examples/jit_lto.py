@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Link-time optimization across separately compiled sources, linked at run time with nvJitLink.
 
     python jit_lto.py

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The memory resources side by side: a device pool of our own, pinned and managed pools, and
 the legacy pinned allocator; copies, fills and stream-ordered frees between them.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """One process per GPU with MPI: each rank fills a device buffer, the ranks pass them around a
 ring, and each rank checks what it received.
 

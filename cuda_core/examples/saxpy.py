@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """SAXPY from a C++ template, compiled with NVRTC for float and double, launched and checked.
 
     python saxpy.py

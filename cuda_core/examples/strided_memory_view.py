@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """One function for host and device arrays: StridedMemoryView reads numpy arrays (the array
 interface, DLPack) and CuPy arrays (DLPack, the CUDA array interface) alike.
 

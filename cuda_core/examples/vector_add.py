@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Vector addition with an extern "C" kernel, timed with events.
 
     python vector_add.py

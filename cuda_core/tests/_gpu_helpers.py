@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Helpers of the cuda.core GPU tests: compile kernels with NVRTC, move bytes with the driver bindings.
 
 Kernels are compiled with cuda.bindings.nvrtc directly and loaded with ObjectCode.from_cubin, so

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The child side of test_memory_gpu's multiprocessing test (a module, so 'spawn' can import it)."""
 
 import numpy as np

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Every public name of NVIDIA's cuda-core 1.2 (cuda.core, cuda.core.utils, cuda.core.system) exists here."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Device, Context and green-context resources on a GPU, checked against cuda.bindings.driver."""
 
 from __future__ import annotations

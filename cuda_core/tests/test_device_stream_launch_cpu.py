@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Devices, streams, events and launches without a GPU: imports, option checks, protocol parsing,
 argument packing, and the errors a missing driver gives."""
 

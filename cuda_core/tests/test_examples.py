@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The examples without a GPU: each compiles as Python, says how to run it, and its device code
 compiles (NVRTC, nvJitLink) for a named architecture. tests/test_examples_gpu.py runs them."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Each example in cuda_core/examples runs on the GPU and checks its own results (exit status 0,
 "ok"); mpi_exchange.py has its own test (two GPUs, mpiexec)."""
 

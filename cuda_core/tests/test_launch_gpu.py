@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """launch() on a GPU: every kind of argument, geometry, shared memory, clusters, many arguments."""
 
 from __future__ import annotations

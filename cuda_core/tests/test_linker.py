@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Linker and LinkerOptions: nvJitLink links without a GPU; the driver fallback's checks."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Buffers and memory resources without a GPU: argument checks, host views, DLPack export,
 frees through a Python MemoryResource, options."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Buffers and memory resources on a GPU: allocations, copies, fills, each resource, pool
 attributes, managed memory advice, DLPack export, leaks, IPC and frees at interpreter exit."""
 

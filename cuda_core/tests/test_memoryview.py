@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """StridedMemoryView over host arrays: the array interface, DLPack (versioned and legacy
 capsules), buffer-protocol objects, the decorator, views and host copies."""
 

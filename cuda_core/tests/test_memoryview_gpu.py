@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """StridedMemoryView over device memory: cuda.core Buffers, CuPy and PyTorch through DLPack
 and the CUDA Array Interface, copies between host and device views."""
 

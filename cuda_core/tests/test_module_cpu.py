@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """ObjectCode and Kernel without a GPU: construction, checks, pickling, handles."""
 
 from __future__ import annotations

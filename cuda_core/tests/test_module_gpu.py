@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """ObjectCode loading and Kernel queries on a GPU (skipped with a reason where there is none)."""
 
 from __future__ import annotations

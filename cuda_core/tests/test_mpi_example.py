@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """examples/mpi_exchange.py under mpiexec: one process per GPU, device buffers passed around a ring.
 
 Marked gpu; skips with a reason without two GPUs, mpi4py or mpiexec (the GPU machine gets mpi4py

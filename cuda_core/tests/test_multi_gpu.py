@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Two or more GPUs: peer access, peer copies, streams and events across devices, pools shared with peers.
 
 Marked gpu; each test skips with a reason where fewer than two devices are present (the lent

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Behaviours code written for NVIDIA's cuda.core relies on, checked without a GPU."""
 
 from __future__ import annotations

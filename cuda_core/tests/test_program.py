@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Program and ProgramOptions: compiles with NVRTC, libNVVM and the linker, no GPU needed."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Program caches: keys, the in-memory LRU, the multi-process file cache, Program.compile(cache=)."""
 
 from __future__ import annotations

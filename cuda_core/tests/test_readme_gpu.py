@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The README's example runs as written (on a GPU)."""
 
 from __future__ import annotations

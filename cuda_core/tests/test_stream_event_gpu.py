@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Streams and events on a GPU: creation options, ordering, timing, foreign streams, IPC descriptors."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """cuda.core.system, and the python -m cuda.core demo: clear errors without a driver, values with one."""
 
 from __future__ import annotations

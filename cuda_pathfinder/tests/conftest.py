@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Fixtures: real small shared libraries built with the C compiler, fake install trees."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The public surface: every name of the reference, the tables, the exceptions, the CLI."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """load_nvidia_dynamic_lib's search order, on trees of real shared libraries built here."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Headers, tools, static and bitcode libraries, on fake install trees."""
 
 from __future__ import annotations

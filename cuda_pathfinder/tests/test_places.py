@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The shared pieces: where site-packages are, CUDA_PATH/CUDA_HOME, the toolkit root."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Real loads from the nvidia-* wheels that ci/install.py installs (pinned in toolkit-versions.yaml).
 
 Each load runs in a fresh interpreter, so nothing loaded by another test counts

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef CODEGEN_LIMITS_H
 #define CODEGEN_LIMITS_H
 #define INT_MAX 2147483647

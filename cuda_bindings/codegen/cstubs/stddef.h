@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Minimal libc stand-in for parsing CUDA headers: the model must not depend on
    the machine's C library. Types keep their standard names in the model. */
 #ifndef CODEGEN_STDDEF_H

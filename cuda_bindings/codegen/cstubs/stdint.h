@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef CODEGEN_STDINT_H
 #define CODEGEN_STDINT_H
 typedef signed char int8_t;

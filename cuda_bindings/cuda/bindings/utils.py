@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Small helpers that go with the bindings: handles as integers, PTX versions."""
 
 from __future__ import annotations

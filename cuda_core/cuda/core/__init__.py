@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """cuda.core: Pythonic access to CUDA devices, streams, events, memory, programs and launches.
 
 Importing this package loads nothing else: each public name is imported from its module on

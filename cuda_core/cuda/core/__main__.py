@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """``python -m cuda.core``: compile SAXPY with NVRTC, and run it where a GPU is present.
 
 Compiling needs no GPU (the architecture is given). With a GPU, the kernel is launched

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Batched memory operations: copies (cuMemcpyBatchAsync) and managed-memory prefetches and
 discards (cuMemPrefetchBatchAsync, cuMemDiscardBatchAsync, cuMemDiscardAndPrefetchBatchAsync).
 

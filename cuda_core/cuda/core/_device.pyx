@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Devices and contexts: the entry point of cuda.core.
 
 Wrapping rules of this module:

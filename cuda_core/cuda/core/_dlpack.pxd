@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # DLPack ABI (dlpack.h, v1.x): the few structs cuda.core exports and consumes, declared here
 # so no dlpack.h is needed to build. Field order and types follow the C header exactly.
 

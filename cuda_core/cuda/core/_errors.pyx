@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Errors raised by cuda.core: each names the failing code and says what it means."""
 
 from cuda.bindings cimport cydriver

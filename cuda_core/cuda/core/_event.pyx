@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Events: markers recorded on a stream, to wait on, query, or time the work between two of them.
 
 An Event owns its CUevent (cuEventDestroy in close() or when collected). Events are made by

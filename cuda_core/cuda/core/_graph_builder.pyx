@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """A minimal GraphBuilder: CUDA graphs recorded by stream capture.
 
 GraphBuilder wraps a stream; begin_building() starts capturing the work queued on it

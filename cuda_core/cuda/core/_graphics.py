@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """GraphicsResource: OpenGL buffers and images registered with CUDA.
 
 Registering needs the CUDA-OpenGL interop calls (cuGraphicsGLRegisterBuffer,

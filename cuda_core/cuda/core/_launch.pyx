@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Kernel launches: LaunchConfig and launch(), the hot path of cuda.core.
 
 How a launch is made cheap:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The strided layout of a StridedMemoryView, as numba-cuda reads it (``view._layout``).
 
 numba-cuda types and passes views by this object's ``strides_in_bytes`` and contiguity flags;

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Names of a cuda.core subpackage imported from their modules on first use (``import`` stays cheap)."""
 
 from __future__ import annotations

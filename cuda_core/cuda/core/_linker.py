@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Linker and LinkerOptions: link ObjectCodes (cubin, PTX, LTO-IR, fatbin, object, library).
 
 The backend is chosen once per process: nvJitLink (12.3 or later) when it loads, else the

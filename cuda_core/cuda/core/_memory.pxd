@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 from cuda.bindings cimport cydriver
 
 # How a Buffer gives its memory back (Buffer._free_kind), chosen once by the resource that made it.

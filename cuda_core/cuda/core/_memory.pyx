@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Buffers and the memory-resource interface.
 
 A Buffer is a (pointer, size) pair plus what it takes to give the memory back. The resource

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Options of the pool-backed memory resources (plain dataclasses, checked when made)."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 import uuid as _uuid
 from collections.abc import Iterable, Iterator, MutableSet
 from typing import Any

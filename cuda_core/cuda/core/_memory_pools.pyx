@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Memory resources: stream-ordered pools (device, pinned host, managed), legacy pinned host
 memory, and graph allocations.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """StridedMemoryView: the pointer, shape, strides and dtype of an array from any exporter.
 
 Sources: DLPack (versioned and legacy capsules; the consumed tensor is kept until the view

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """ObjectCode (compiled code, loaded on first use) and Kernel (one entry point of it).
 
 Wrapping rules for this module:

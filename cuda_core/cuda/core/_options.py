@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Shared by Program / ProgramOptions and Linker / LinkerOptions: the arch pattern, checks that
 name the option they reject (``<Owner>.<field> must be ...``), option strings made from a table,
 and the context-manager and finalizer protocol of an object with ``close()``.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Program and ProgramOptions: compile CUDA C++ (NVRTC), PTX (nvJitLink or the driver) or NVVM IR.
 
 How this module is organised:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Caches of compiled programs: bytes in, bytes out, keyed by make_program_cache_key().
 
 * ``ProgramCacheResource``: the abstract mapping. Keys are bytes or str (str means its UTF-8

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 import abc
 from collections.abc import Iterable, Mapping
 from os import PathLike

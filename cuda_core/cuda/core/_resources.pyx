@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Device resources for green contexts: SM partitions (and work queues, not available yet).
 
 Device.resources.sm is the device's whole SM resource; SMResource.split() partitions it

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Streams: ordered queues of GPU work.
 
 Wrapping rules of this module:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """TensorMapDescriptor: the 128-byte CUtensorMap that Hopper's tensor memory accelerator reads,
 encoded from a StridedMemoryView with cuTensorMapEncodeTiled.
 

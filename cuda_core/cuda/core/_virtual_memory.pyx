@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """VirtualMemoryResource: allocations made of physical chunks (cuMemCreate) mapped into
 reserved address ranges (cuMemAddressReserve, cuMemMap, cuMemSetAccess), growable in place
 or by remapping (modify_allocation).

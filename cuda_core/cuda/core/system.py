@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """cuda.core.system: what the machine has (driver versions, device count, process names).
 
 The driver's own version comes from ``cuDriverGetVersion``; the kernel-mode driver, its

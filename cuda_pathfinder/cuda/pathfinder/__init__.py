@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """cuda.pathfinder: find and load NVIDIA CUDA libraries, headers and tools.
 
 Looks in pip wheels (site-packages), conda environments, CUDA_PATH/CUDA_HOME and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """python -m cuda.pathfinder [--json]: what this machine has, and where.
 
 Every known library is loaded in a child process of its own, so one that

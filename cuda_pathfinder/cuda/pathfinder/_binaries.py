@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """find_nvidia_binary_utility: the path of a CUDA tool (nvcc, ptxas, ...), or None.
 
 Search order: pip wheels in site-packages, $CONDA_PREFIX/bin, CUDA_PATH/CUDA_HOME

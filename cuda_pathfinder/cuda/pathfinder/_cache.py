@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """A per-name result cache that is safe under threads.
 
 functools.cache lets two threads run the same first call at once; a library

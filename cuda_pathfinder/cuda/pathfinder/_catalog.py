@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """What cuda.pathfinder knows: one declarative row per dynamic library.
 
 Every search in this package is driven by these rows; nothing else names a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The system loader (dlopen and friends), through ctypes.
 
 Linux only. Handles are returned as plain integers so that other layers

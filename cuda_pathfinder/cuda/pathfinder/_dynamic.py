@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """load_nvidia_dynamic_lib: find a CUDA shared library and load it into this process.
 
 Search order (first hit wins), for every library except the driver's:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The exceptions of cuda.pathfinder (all RuntimeError subclasses, as callers expect)."""
 
 

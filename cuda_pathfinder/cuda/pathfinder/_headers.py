@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """find/locate_nvidia_header_directory: the include folder of a CUDA library.
 
 A folder counts when it holds the library's marker header. Search order:

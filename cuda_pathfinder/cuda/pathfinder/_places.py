@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Where CUDA files can live, and a log of every place a search looked.
 
 A search is a chain of steps; each step yields (found_via, directory)

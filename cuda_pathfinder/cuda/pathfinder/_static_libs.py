@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Static and bitcode libraries: libcudadevrt.a, libdevice.10.bc, ...
 
 Search order: pip wheels in site-packages, the conda prefix, CUDA_PATH/CUDA_HOME.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The EGL extension types the CUDA interop headers use (parsing only). */
 #ifndef CODEGEN_EGLEXT_H
 #define CODEGEN_EGLEXT_H

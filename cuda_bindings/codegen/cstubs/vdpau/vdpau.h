@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The VDPAU types the CUDA interop headers use (parsing only). */
 #ifndef CODEGEN_VDPAU_H
 #define CODEGEN_VDPAU_H

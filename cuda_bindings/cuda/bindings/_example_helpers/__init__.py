@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """``cuda.bindings._example_helpers``: the small helpers NVIDIA's public cuda-bindings examples import.
 
 It exists because those examples (``examples/*/*.py`` in NVIDIA's repository) do

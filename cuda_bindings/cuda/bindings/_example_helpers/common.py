@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Kernels compiled at run time with NVRTC, and the waiver the examples exit with."""
 
 from __future__ import annotations

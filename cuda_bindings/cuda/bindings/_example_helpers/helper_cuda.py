@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Result checking and device selection for the examples."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Command-line flags of the examples: ``help``, ``device= 1`` or ``device=1``."""
 
 from __future__ import annotations

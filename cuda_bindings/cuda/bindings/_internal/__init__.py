@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The internal module paths of NVIDIA's cuda.bindings that libraries reach into.
 
 numba-cuda asks ``cuda.bindings._internal.nvjitlink`` and ``.nvvm`` whether a library function

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """``cuda.bindings._internal.nvfatbin``: where a nvfatbin function resolved, for callers that check
 before calling (numba-cuda does)."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """``cuda.bindings._internal.utils``: the error NVIDIA's internal modules raise for a function
 the installed library lacks. Ours raise ``FunctionNotFoundError``, which derives from it."""
 

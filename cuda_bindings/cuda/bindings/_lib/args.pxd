@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Hand-written: Python arguments converted for C calls (shared by the generated modules).
 
 from cpython.buffer cimport Py_buffer

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Hand-written: Python callables as CUDA host callbacks.
 
 from cuda.bindings cimport cydriver

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # cython: language_level=3
 """Python callables as host functions: cuLaunchHostFunc, cuStreamAddCallback, graph host nodes
 (and their runtime twins).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Hand-written, included by the generated driver.pyx: values whose C type depends on an argument.
 
 cdef object _pointer_attribute(int attribute, uint64_t* raw):

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Hand-written: the behaviour shared by nvJitLinkError, nvvmError and nvFatbinError."""
 
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Hand-written: kernelParams packing for cuLaunchKernel and friends.
 from libc.stdint cimport uint64_t
 

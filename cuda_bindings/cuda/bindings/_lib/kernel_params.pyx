@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # cython: language_level=3
 """kernelParams for cuLaunchKernel, cuLaunchKernelEx, cudaLaunchKernel, in every form callers use:
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Hand-written: the symbol tables behind every generated C-level module.
 
 cdef class SymbolTable:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # cython: language_level=3
 """Lazy, thread-safe loading of a CUDA library's functions into a table of pointers.
 

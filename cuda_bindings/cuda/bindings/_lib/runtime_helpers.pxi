@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Hand-written, included by the generated runtime.pyx: the header's inline helpers (they build a
 # struct and call nothing), and the version of the libcudart this module loaded.
 

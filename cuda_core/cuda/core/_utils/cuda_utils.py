@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """``cuda.core._utils.cuda_utils``: the import path NVIDIA's cuda.core gives its error classes
 and result helper.
 

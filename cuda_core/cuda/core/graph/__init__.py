@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """cuda.core.graph: CUDA graphs.
 
 Today this holds graphs recorded by stream capture: ``GraphBuilder`` (made by

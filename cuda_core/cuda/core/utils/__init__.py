@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """cuda.core.utils: strided memory views, program caches, batched copies.
 
 Each name is imported from its module on first use.
