@@ -787,3 +787,14 @@ def test_ipc_objects_travel_through_multiprocessing(device, stream):
     with pytest.raises(RuntimeError, match="registered"):
         pickle.loads(pickle.dumps(mr))  # plain pickle finds a resource in the receiver's registry only
     buf.close(stream)
+
+
+def test_buffers_over_the_same_memory_are_equal(device, stream):
+    buf = device.allocate(256, stream)
+    view = Buffer.from_handle(buf.handle, buf.size)
+    other = device.allocate(256, stream)
+    assert view == buf and hash(view) == hash(buf) and view is not buf
+    assert other != buf and Buffer.from_handle(buf.handle, 128) != buf
+    assert len({buf, view, other}) == 2
+    other.close(stream)
+    buf.close(stream)

@@ -237,3 +237,11 @@ def test_wait_on_a_non_stream_is_both_type_and_value_error(device):
         s.wait("not an event")
     with pytest.raises(TypeError):
         s.wait(3.5)
+
+
+def test_closed_stream_stays_safe_to_inspect(device):
+    s = device.create_stream()
+    s.close()
+    assert s.is_closed and int(s.handle) == 0  # a NULL handle, not an error
+    assert "handle=0x0" in repr(s)
+    s.close()  # idempotent
