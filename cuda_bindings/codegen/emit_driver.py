@@ -341,6 +341,24 @@ def extra_plan(lib: Lib, fn: dict, p: dict) -> Plan:
             cleanup=["PyMem_Free(_range_raw)", f"PyMem_Free(c_{c})"],
             last=True,
         )
+    if isinstance(over, dict) and "range_value" in over:  # cuMemRangeGetAttribute's void* data of dataSize bytes
+        size, attr = ident(over["range_value"]), ident(over["attribute"])
+        listed = f"{m}.{over['list_when']}"  # the attribute whose value is a list (accessed by)
+        return Plan(
+            None,
+            ["cdef char* _range_one = NULL"],
+            [
+                f"_range_one = <char*>PyMem_Calloc(max(c_{size}, 4), 1)",
+                "if _range_one == NULL:",
+                "    raise MemoryError()",
+            ],
+            "<void*>_range_one",
+            output=f"([(<int*>_range_one)[i] for i in range(c_{size} // 4)] if c_{attr} == {listed} "
+            "else (<int*>_range_one)[0])",
+            outtype="int | list",
+            cleanup=["PyMem_Free(_range_one)"],
+            late=True,
+        )
     if isinstance(over, dict) and "borrowed_array" in over:  # const T** out: the library's own array of count
         count = ident(over["borrowed_array"])
         inner = t.replace("const", "").replace(" ", "")[:-2]

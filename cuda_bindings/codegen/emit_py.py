@@ -92,7 +92,8 @@ def plan(lib: Lib, fn: dict, p: dict, style: str) -> Plan:
     rich = (
         "kernel_params", "extra_params", "out_string", "pointer_attribute", "attr_value_out", "attr_value_in",
         "host_fn", "host_data", "in_list", "pointer_list", "out_address", "handle_out", "attribute_values",
-        "range_values", "borrowed_array", "stream_callback", "keep_host_fn", "inout_count", "out_list", "release_kept",
+        "range_values", "range_value", "borrowed_array", "stream_callback", "keep_host_fn", "inout_count",
+        "out_list", "release_kept",
     )  # fmt: skip
     if lib.extra_plan and (over in rich or (isinstance(over, dict) and set(over) & set(rich))):
         return lib.extra_plan(lib, fn, {**p, "direction": direction})

@@ -455,6 +455,12 @@ INPUTS = textwrap.dedent(
     else:
         raise AssertionError("an event is not a stream")
 
+    # cuMemRangeGetAttribute(dataSize, attribute, devPtr, count): NVIDIA's signature, the value back
+    # (an int, a list for ACCESSED_BY); the stand-in writes nothing, so the values are zero
+    A = cu.CUmem_range_attribute
+    assert cu.cuMemRangeGetAttribute(4, A.CU_MEM_RANGE_ATTRIBUTE_READ_MOSTLY, 0, 64) == (cu.CUresult.CUDA_SUCCESS, 0)
+    assert cu.cuMemRangeGetAttribute(12, A.CU_MEM_RANGE_ATTRIBUTE_ACCESSED_BY, 0, 64) == (cu.CUresult.CUDA_SUCCESS,
+                                                                                        [0, 0, 0])
     # a function-pointer object wrapping the storage of a ctypes function (NVIDIA's test pattern)
     got = []
     c_fn = ctypes.CFUNCTYPE(None, ctypes.c_void_p)(lambda data: got.append(data))

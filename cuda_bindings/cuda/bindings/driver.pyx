@@ -19936,7 +19936,7 @@ def cuMemDiscardAndPrefetchBatchAsync(dptrs, sizes, count, prefetchLocs, prefetc
         PyMem_Free(c_prefetchLocIdxs)
 
 
-def cuMemRangeGetAttribute(data, dataSize, attribute, devPtr, count):
+def cuMemRangeGetAttribute(dataSize, attribute, devPtr, count):
     """Query an attribute of a given memory range Query an attribute about the memory range starting
     at ``devPtr`` with a size of ``count`` bytes. The memory range must refer to managed memory
     allocated via cuMemAllocManaged or declared via __managed__ variables. The ``attribute``
@@ -20004,14 +20004,12 @@ def cuMemRangeGetAttribute(data, dataSize, attribute, devPtr, count):
     location type, the id should be ignored.
 
     Args:
-        data: - A pointers to a memory location where the result of each attribute query will be
-            written to.
         dataSize: - Array containing the size of data
         attribute: - The attribute to query
         devPtr: - Start of the range to query
         count: - Size of the range to query
     """
-    cdef BufferArg _data
+    cdef char* _range_one = NULL
     cdef size_t c_dataSize
     cdef cydriver.CUmem_range_attribute c_attribute
     cdef cydriver.CUdeviceptr c_devPtr
@@ -20023,12 +20021,17 @@ def cuMemRangeGetAttribute(data, dataSize, attribute, devPtr, count):
     else:
         c_devPtr = <cydriver.CUdeviceptr><uintptr_t>_handle_value(devPtr, CUdeviceptr_v2, 'devPtr')
     c_count = count if PyLong_Check(count) else _index(count, 'count')
-    _data = _void_ptr(data, 'data')
+    _range_one = <char*>PyMem_Calloc(max(c_dataSize, 4), 1)
+    if _range_one == NULL:
+        raise MemoryError()
     cdef cydriver.CUresult _status
-    _status = cydriver.cuMemRangeGetAttribute(<void*>_data.ptr, c_dataSize, c_attribute, c_devPtr, c_count)
-    if _status != cydriver.CUDA_SUCCESS:
-        return (_result(_status),)
-    return _success_only
+    try:
+        _status = cydriver.cuMemRangeGetAttribute(<void*>_range_one, c_dataSize, c_attribute, c_devPtr, c_count)
+        if _status != cydriver.CUDA_SUCCESS:
+            return (_result(_status), None)
+        return (_result(_status), ([(<int*>_range_one)[i] for i in range(c_dataSize // 4)] if c_attribute == cydriver.CU_MEM_RANGE_ATTRIBUTE_ACCESSED_BY else (<int*>_range_one)[0]))
+    finally:
+        PyMem_Free(_range_one)
 
 
 def cuMemRangeGetAttributes(dataSizes, attributes, numAttributes, devPtr, count):

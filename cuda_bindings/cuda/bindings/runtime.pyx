@@ -17963,7 +17963,7 @@ def cudaMemAdvise(devPtr, count, advice, location):
     return _success_only
 
 
-def cudaMemRangeGetAttribute(data, dataSize, attribute, devPtr, count):
+def cudaMemRangeGetAttribute(dataSize, attribute, devPtr, count):
     """Query an attribute of a given memory range Query an attribute about the memory range starting
     at ``devPtr`` with a size of ``count`` bytes. The memory range must refer to managed memory
     allocated via cudaMallocManaged or declared via __managed__ variables. The ``attribute``
@@ -18031,14 +18031,12 @@ def cudaMemRangeGetAttribute(data, dataSize, attribute, devPtr, count):
     location type, the id should be ignored.
 
     Args:
-        data: - A pointers to a memory location where the result of each attribute query will be
-            written to.
         dataSize: - Array containing the size of data
         attribute: - The attribute to query
         devPtr: - Start of the range to query
         count: - Size of the range to query
     """
-    cdef BufferArg _data
+    cdef char* _range_one = NULL
     cdef size_t c_dataSize
     cdef cyruntime.cudaMemRangeAttribute c_attribute
     cdef BufferArg _devPtr
@@ -18046,13 +18044,18 @@ def cudaMemRangeGetAttribute(data, dataSize, attribute, devPtr, count):
     c_dataSize = dataSize if PyLong_Check(dataSize) else _index(dataSize, 'dataSize')
     c_attribute = <cyruntime.cudaMemRangeAttribute><int>(attribute if PyLong_Check(attribute) else _index(attribute, 'attribute'))
     c_count = count if PyLong_Check(count) else _index(count, 'count')
-    _data = _void_ptr(data, 'data')
+    _range_one = <char*>PyMem_Calloc(max(c_dataSize, 4), 1)
+    if _range_one == NULL:
+        raise MemoryError()
     _devPtr = _void_ptr(devPtr, 'devPtr')
     cdef cyruntime.cudaError_t _status
-    _status = cyruntime.cudaMemRangeGetAttribute(<void*>_data.ptr, c_dataSize, c_attribute, <const void*>_devPtr.ptr, c_count)
-    if _status != cyruntime.cudaSuccess:
-        return (_result(_status),)
-    return _success_only
+    try:
+        _status = cyruntime.cudaMemRangeGetAttribute(<void*>_range_one, c_dataSize, c_attribute, <const void*>_devPtr.ptr, c_count)
+        if _status != cyruntime.cudaSuccess:
+            return (_result(_status), None)
+        return (_result(_status), ([(<int*>_range_one)[i] for i in range(c_dataSize // 4)] if c_attribute == cyruntime.cudaMemRangeAttributeAccessedBy else (<int*>_range_one)[0]))
+    finally:
+        PyMem_Free(_range_one)
 
 
 def cudaMemRangeGetAttributes(dataSizes, attributes, numAttributes, devPtr, count):
