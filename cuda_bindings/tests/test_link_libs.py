@@ -59,8 +59,7 @@ def test_bad_input_raises_with_the_error_log():
     assert err.status == nvjitlink.Result.ERROR_PTX_COMPILE
     assert str(err) == "ERROR_PTX_COMPILE (4)"  # exactly NVIDIA's message: callers match it
     assert err.error_log and "bad.ptx" in err.error_log
-    if hasattr(err, "__notes__"):  # the log is shown with the traceback
-        assert err.error_log.rstrip() in err.__notes__
+    assert not getattr(err, "__notes__", None)  # pytest.raises(match=) reads notes too: none
     log = bytearray(nvjitlink.get_error_log_size(handle))
     nvjitlink.get_error_log(handle, log)
     assert err.error_log in log.decode()

@@ -19,13 +19,10 @@ class LibraryError(Exception):
             name = self._results(status).name
         except ValueError:
             name = "unknown status"
-        # str() is exactly NVIDIA's "NAME (code)", which callers match; the library's description
-        # and log are notes, shown with the traceback (Python 3.11+), and attributes.
+        # str() is exactly NVIDIA's "NAME (code)", which callers match (pytest's match= also reads
+        # __notes__, so the library's description and log are attributes, not notes).
         super().__init__(f"{name} ({int(status)})")
         self.description = self._describe(status) if self._describe is not None else None
-        for note in (self.description, error_log.rstrip() if error_log else None):
-            if note and hasattr(self, "add_note"):
-                self.add_note(note)
 
     def __reduce__(self):
         return (type(self), (self.status, self.error_log))
