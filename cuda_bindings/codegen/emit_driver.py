@@ -341,6 +341,25 @@ def extra_plan(lib: Lib, fn: dict, p: dict) -> Plan:
             cleanup=["PyMem_Free(_range_raw)", f"PyMem_Free(c_{c})"],
             last=True,
         )
+    if isinstance(over, dict) and "coredump_value" in over:  # void* value: its type follows attrib
+        attr = ident(over["coredump_value"])
+        return Plan(
+            None,
+            ["cdef char _cd_value[1024]"],
+            [
+                "memset(_cd_value, 0, sizeof(_cd_value))",
+                "_cd_size = 0  # a NULL value asks the driver for the size this attribute's value takes",
+                f"if {m}.{fn['name']}(c_{attr}, NULL, &_cd_size) != {m}.CUDA_SUCCESS or _cd_size == 0 \\",
+                "        or _cd_size > sizeof(_cd_value):",
+                "    _cd_size = sizeof(_cd_value)",
+            ],
+            "<void*>_cd_value",
+            output=f"_coredump_value(c_{attr}, _cd_value)",
+            outtype="bool | bytes | int",
+            late=True,
+        )
+    if over == "coredump_size":  # size_t* size: the capacity of the value buffer above
+        return Plan(None, ["cdef size_t _cd_size = 1024"], [], "&_cd_size")
     if isinstance(over, dict) and "range_value" in over:  # cuMemRangeGetAttribute's void* data of dataSize bytes
         size, attr = ident(over["range_value"]), ident(over["attribute"])
         listed = f"{m}.{over['list_when']}"  # the attribute whose value is a list (accessed by)

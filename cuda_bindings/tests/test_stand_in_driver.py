@@ -461,6 +461,12 @@ INPUTS = textwrap.dedent(
     assert cu.cuMemRangeGetAttribute(4, A.CU_MEM_RANGE_ATTRIBUTE_READ_MOSTLY, 0, 64) == (cu.CUresult.CUDA_SUCCESS, 0)
     assert cu.cuMemRangeGetAttribute(12, A.CU_MEM_RANGE_ATTRIBUTE_ACCESSED_BY, 0, 64) == (cu.CUresult.CUDA_SUCCESS,
                                                                                         [0, 0, 0])
+    # cuCoredumpGetAttribute(attrib): the value in the attribute's type, as NVIDIA's return it
+    S = cu.CUcoredumpSettings
+    for get in (cu.cuCoredumpGetAttribute, cu.cuCoredumpGetAttributeGlobal):
+        assert get(S.CU_COREDUMP_ENABLE_ON_EXCEPTION) == (cu.CUresult.CUDA_SUCCESS, False)
+        assert get(S.CU_COREDUMP_FILE) == (cu.CUresult.CUDA_SUCCESS, b"")
+        assert get(S.CU_COREDUMP_GENERATION_FLAGS) == (cu.CUresult.CUDA_SUCCESS, 0)
     # a function-pointer object wrapping the storage of a ctypes function (NVIDIA's test pattern)
     got = []
     c_fn = ctypes.CFUNCTYPE(None, ctypes.c_void_p)(lambda data: got.append(data))

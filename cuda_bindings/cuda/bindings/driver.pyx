@@ -28293,7 +28293,7 @@ def cuGetProcAddress(symbol, cudaVersion, flags):
     return (_result(_status), <uintptr_t>c_pfn, _enum_CUdriverProcAddressQueryResult(<int>c_symbolStatus))
 
 
-def cuCoredumpGetAttribute(attrib, value):
+def cuCoredumpGetAttribute(attrib):
     """Allows caller to fetch a coredump attribute value for the current context Returns in ``*value``
     the requested value specified by ``attrib.`` It is up to the caller to ensure that the data
     type and size of ``*value`` matches the request. If the caller calls this function with
@@ -28334,23 +28334,24 @@ def cuCoredumpGetAttribute(attrib, value):
 
     Args:
         attrib: - The enum defining which value to fetch.
-        value: - void* containing the requested data.
     """
     cdef cydriver.CUcoredumpSettings c_attrib
-    cdef BufferArg _value
-    cdef size_t c_size = 0
+    cdef char _cd_value[1024]
+    cdef size_t _cd_size = 1024
     c_attrib = <cydriver.CUcoredumpSettings><int>(attrib if PyLong_Check(attrib) else _index(attrib, 'attrib'))
-    _value = _void_ptr(value, 'value')
+    memset(_cd_value, 0, sizeof(_cd_value))
+    _cd_size = 0  # a NULL value asks the driver for the size this attribute's value takes
+    if cydriver.cuCoredumpGetAttribute(c_attrib, NULL, &_cd_size) != cydriver.CUDA_SUCCESS or _cd_size == 0 \
+            or _cd_size > sizeof(_cd_value):
+        _cd_size = sizeof(_cd_value)
     cdef cydriver.CUresult _status
-    _status = cydriver.cuCoredumpGetAttribute(c_attrib, <void*>_value.ptr, &c_size)
+    _status = cydriver.cuCoredumpGetAttribute(c_attrib, <void*>_cd_value, &_cd_size)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status), None)
-    if 0 <= c_size < 1024:
-        return _success_int(c_size)
-    return (_result(_status), c_size)
+    return (_result(_status), _coredump_value(c_attrib, _cd_value))
 
 
-def cuCoredumpGetAttributeGlobal(attrib, value):
+def cuCoredumpGetAttributeGlobal(attrib):
     """Allows caller to fetch a coredump attribute value for the entire application Returns in
     ``*value`` the requested value specified by ``attrib.`` It is up to the caller to ensure that
     the data type and size of ``*value`` matches the request. If the caller calls this function
@@ -28390,20 +28391,21 @@ def cuCoredumpGetAttributeGlobal(attrib, value):
 
     Args:
         attrib: - The enum defining which value to fetch.
-        value: - void* containing the requested data.
     """
     cdef cydriver.CUcoredumpSettings c_attrib
-    cdef BufferArg _value
-    cdef size_t c_size = 0
+    cdef char _cd_value[1024]
+    cdef size_t _cd_size = 1024
     c_attrib = <cydriver.CUcoredumpSettings><int>(attrib if PyLong_Check(attrib) else _index(attrib, 'attrib'))
-    _value = _void_ptr(value, 'value')
+    memset(_cd_value, 0, sizeof(_cd_value))
+    _cd_size = 0  # a NULL value asks the driver for the size this attribute's value takes
+    if cydriver.cuCoredumpGetAttributeGlobal(c_attrib, NULL, &_cd_size) != cydriver.CUDA_SUCCESS or _cd_size == 0 \
+            or _cd_size > sizeof(_cd_value):
+        _cd_size = sizeof(_cd_value)
     cdef cydriver.CUresult _status
-    _status = cydriver.cuCoredumpGetAttributeGlobal(c_attrib, <void*>_value.ptr, &c_size)
+    _status = cydriver.cuCoredumpGetAttributeGlobal(c_attrib, <void*>_cd_value, &_cd_size)
     if _status != cydriver.CUDA_SUCCESS:
         return (_result(_status), None)
-    if 0 <= c_size < 1024:
-        return _success_int(c_size)
-    return (_result(_status), c_size)
+    return (_result(_status), _coredump_value(c_attrib, _cd_value))
 
 
 def cuCoredumpSetAttribute(attrib, value):

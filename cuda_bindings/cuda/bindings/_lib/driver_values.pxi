@@ -47,3 +47,13 @@ cdef object _range_handle(int handle_type, uint64_t* raw):
     if handle_type == cydriver.CU_MEM_RANGE_HANDLE_TYPE_DMA_BUF_FD:
         return (<int*>raw)[0]
     return raw[0]
+
+
+cdef object _coredump_value(int attrib, char* data):
+    """cuCoredumpGetAttribute's value as the type of that attribute: a bool for the switches, bytes
+    for the file and pipe names, an int for the generation flags."""
+    if attrib in (cydriver.CU_COREDUMP_FILE, cydriver.CU_COREDUMP_PIPE):
+        return <bytes>data  # NUL-terminated, at most 1023 characters
+    if attrib == cydriver.CU_COREDUMP_GENERATION_FLAGS:
+        return (<unsigned int*>data)[0]
+    return bool((<int*>data)[0])
