@@ -827,6 +827,13 @@ def _field_plan(lib: Lib, owner: str, f: dict, nested_name: str | None) -> list[
             f"        {acc} = pack_kernel_params(value, NULL, NULL, 0, keep)",
             f"        _refs_of(self)[<uintptr_t>&{acc}] = keep  # the packed array lives as long as the struct",
         ]
+    elif t in ("void*", "const void*"):  # an address, or a buffer the struct keeps alive
+        out += [f"        return <uintptr_t>{acc}"]
+        out += [
+            f"    @{ident(n)}.setter",
+            f"    def {ident(n)}(self, value):",
+            f"        {acc} = <{qualify(lib, t)}>_pointer_field(self, <void*>&{acc}, value, {n!r})",
+        ]
     elif t.endswith("*"):  # any other pointer: its address
         out += [f"        return <uintptr_t>{acc}"]
         out += [
@@ -1062,6 +1069,18 @@ cdef dict _refs_of(_Struct s):
     if s._refs is None:
         s._refs = {{}}
     return s._refs
+
+
+cdef uintptr_t _pointer_field(_Struct s, void* field, object value, str name) except? 0:
+    # A void* field: an address (int, ctypes pointer, cuda.bindings object) or any buffer (a numpy
+    # array, bytearray), which the struct then keeps alive, as NVIDIA's structs do.
+    cdef BufferArg held
+    try:
+        return _address(value, name)
+    except TypeError:
+        held = buffer_arg(value, False, name, -1, False)
+    _refs_of(s)[<uintptr_t>field] = held
+    return <uintptr_t>held.ptr
 
 
 cdef void* _array_into(_Struct self, void* field, object items, type cls, size_t size, bint records) except? NULL:

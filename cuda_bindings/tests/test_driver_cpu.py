@@ -373,3 +373,24 @@ def test_kernel_params_field_takes_what_cu_launch_kernel_takes():
         assert ctypes.c_uint64.from_address(slots[2]).value == 0x99
         params.kernelParams = 0
         assert params.kernelParams == 0
+
+
+def test_void_pointer_fields_take_buffers_and_keep_them():
+    """A struct's void* field set from a numpy array (NVIDIA's test_cuda does) points at its data,
+    and the struct keeps the array alive; ints and None stay addresses."""
+    import gc
+    import weakref
+
+    import numpy as np
+
+    m = cu.CUDA_MEMCPY2D()
+    data = np.arange(8, dtype=np.int32)
+    address, alive = data.ctypes.data, weakref.ref(data)
+    m.srcHost = data
+    del data
+    gc.collect()
+    assert m.srcHost == address and alive() is not None
+    m.dstHost = 0x1000
+    assert m.dstHost == 0x1000
+    with pytest.raises(TypeError):
+        m.srcHost = "not a buffer"

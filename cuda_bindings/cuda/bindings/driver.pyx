@@ -131,6 +131,18 @@ cdef dict _refs_of(_Struct s):
     return s._refs
 
 
+cdef uintptr_t _pointer_field(_Struct s, void* field, object value, str name) except? 0:
+    # A void* field: an address (int, ctypes pointer, cuda.bindings object) or any buffer (a numpy
+    # array, bytearray), which the struct then keeps alive, as NVIDIA's structs do.
+    cdef BufferArg held
+    try:
+        return _address(value, name)
+    except TypeError:
+        held = buffer_arg(value, False, name, -1, False)
+    _refs_of(s)[<uintptr_t>field] = held
+    return <uintptr_t>held.ptr
+
+
 cdef void* _array_into(_Struct self, void* field, object items, type cls, size_t size, bint records) except? NULL:
     # A C array of len(items) structs or handles, owned by the struct object (kept with its field's address).
     cdef dict refs = _refs_of(self)
@@ -5943,7 +5955,7 @@ cdef class CUaccessPolicyWindow_st(_Struct):
         return <uintptr_t>self._ptr[0].base_ptr
     @base_ptr.setter
     def base_ptr(self, value):
-        self._ptr[0].base_ptr = <void*><uintptr_t>_address(value, 'base_ptr')
+        self._ptr[0].base_ptr = <void*>_pointer_field(self, <void*>&self._ptr[0].base_ptr, value, 'base_ptr')
 
     @property
     def num_bytes(self):
@@ -7438,7 +7450,7 @@ cdef class CUctxCigParam_st(_Struct):
         return <uintptr_t>self._ptr[0].sharedData
     @sharedData.setter
     def sharedData(self, value):
-        self._ptr[0].sharedData = <void*><uintptr_t>_address(value, 'sharedData')
+        self._ptr[0].sharedData = <void*>_pointer_field(self, <void*>&self._ptr[0].sharedData, value, 'sharedData')
 
 
 cdef class CUctxCreateParams_st(_Struct):
@@ -7519,7 +7531,7 @@ cdef class CUlibraryHostUniversalFunctionAndDataTable_st(_Struct):
         return <uintptr_t>self._ptr[0].functionTable
     @functionTable.setter
     def functionTable(self, value):
-        self._ptr[0].functionTable = <void*><uintptr_t>_address(value, 'functionTable')
+        self._ptr[0].functionTable = <void*>_pointer_field(self, <void*>&self._ptr[0].functionTable, value, 'functionTable')
 
     @property
     def functionWindowSize(self):
@@ -7533,7 +7545,7 @@ cdef class CUlibraryHostUniversalFunctionAndDataTable_st(_Struct):
         return <uintptr_t>self._ptr[0].dataTable
     @dataTable.setter
     def dataTable(self, value):
-        self._ptr[0].dataTable = <void*><uintptr_t>_address(value, 'dataTable')
+        self._ptr[0].dataTable = <void*>_pointer_field(self, <void*>&self._ptr[0].dataTable, value, 'dataTable')
 
     @property
     def dataWindowSize(self):
@@ -7594,7 +7606,7 @@ cdef class CUDA_MEMCPY2D_st(_Struct):
         return <uintptr_t>self._ptr[0].srcHost
     @srcHost.setter
     def srcHost(self, value):
-        self._ptr[0].srcHost = <const void*><uintptr_t>_address(value, 'srcHost')
+        self._ptr[0].srcHost = <const void*>_pointer_field(self, <void*>&self._ptr[0].srcHost, value, 'srcHost')
 
     @property
     def srcDevice(self):
@@ -7654,7 +7666,7 @@ cdef class CUDA_MEMCPY2D_st(_Struct):
         return <uintptr_t>self._ptr[0].dstHost
     @dstHost.setter
     def dstHost(self, value):
-        self._ptr[0].dstHost = <void*><uintptr_t>_address(value, 'dstHost')
+        self._ptr[0].dstHost = <void*>_pointer_field(self, <void*>&self._ptr[0].dstHost, value, 'dstHost')
 
     @property
     def dstDevice(self):
@@ -7768,7 +7780,7 @@ cdef class CUDA_MEMCPY3D_st(_Struct):
         return <uintptr_t>self._ptr[0].srcHost
     @srcHost.setter
     def srcHost(self, value):
-        self._ptr[0].srcHost = <const void*><uintptr_t>_address(value, 'srcHost')
+        self._ptr[0].srcHost = <const void*>_pointer_field(self, <void*>&self._ptr[0].srcHost, value, 'srcHost')
 
     @property
     def srcDevice(self):
@@ -7796,7 +7808,7 @@ cdef class CUDA_MEMCPY3D_st(_Struct):
         return <uintptr_t>self._ptr[0].reserved0
     @reserved0.setter
     def reserved0(self, value):
-        self._ptr[0].reserved0 = <void*><uintptr_t>_address(value, 'reserved0')
+        self._ptr[0].reserved0 = <void*>_pointer_field(self, <void*>&self._ptr[0].reserved0, value, 'reserved0')
 
     @property
     def srcPitch(self):
@@ -7860,7 +7872,7 @@ cdef class CUDA_MEMCPY3D_st(_Struct):
         return <uintptr_t>self._ptr[0].dstHost
     @dstHost.setter
     def dstHost(self, value):
-        self._ptr[0].dstHost = <void*><uintptr_t>_address(value, 'dstHost')
+        self._ptr[0].dstHost = <void*>_pointer_field(self, <void*>&self._ptr[0].dstHost, value, 'dstHost')
 
     @property
     def dstDevice(self):
@@ -7888,7 +7900,7 @@ cdef class CUDA_MEMCPY3D_st(_Struct):
         return <uintptr_t>self._ptr[0].reserved1
     @reserved1.setter
     def reserved1(self, value):
-        self._ptr[0].reserved1 = <void*><uintptr_t>_address(value, 'reserved1')
+        self._ptr[0].reserved1 = <void*>_pointer_field(self, <void*>&self._ptr[0].reserved1, value, 'reserved1')
 
     @property
     def dstPitch(self):
@@ -7998,7 +8010,7 @@ cdef class CUDA_MEMCPY3D_PEER_st(_Struct):
         return <uintptr_t>self._ptr[0].srcHost
     @srcHost.setter
     def srcHost(self, value):
-        self._ptr[0].srcHost = <const void*><uintptr_t>_address(value, 'srcHost')
+        self._ptr[0].srcHost = <const void*>_pointer_field(self, <void*>&self._ptr[0].srcHost, value, 'srcHost')
 
     @property
     def srcDevice(self):
@@ -8092,7 +8104,7 @@ cdef class CUDA_MEMCPY3D_PEER_st(_Struct):
         return <uintptr_t>self._ptr[0].dstHost
     @dstHost.setter
     def dstHost(self, value):
-        self._ptr[0].dstHost = <void*><uintptr_t>_address(value, 'dstHost')
+        self._ptr[0].dstHost = <void*>_pointer_field(self, <void*>&self._ptr[0].dstHost, value, 'dstHost')
 
     @property
     def dstDevice(self):
@@ -9237,7 +9249,7 @@ cdef class anon_struct12(_Struct):
         return <uintptr_t>self._ptr[0].handle
     @handle.setter
     def handle(self, value):
-        self._ptr[0].handle = <void*><uintptr_t>_address(value, 'handle')
+        self._ptr[0].handle = <void*>_pointer_field(self, <void*>&self._ptr[0].handle, value, 'handle')
 
     @property
     def name(self):
@@ -9245,7 +9257,7 @@ cdef class anon_struct12(_Struct):
         return <uintptr_t>self._ptr[0].name
     @name.setter
     def name(self, value):
-        self._ptr[0].name = <const void*><uintptr_t>_address(value, 'name')
+        self._ptr[0].name = <const void*>_pointer_field(self, <void*>&self._ptr[0].name, value, 'name')
 
 
 cdef class anon_union5(_Struct):
@@ -9290,7 +9302,7 @@ cdef class anon_union5(_Struct):
         return <uintptr_t>self._ptr[0].nvSciBufObject
     @nvSciBufObject.setter
     def nvSciBufObject(self, value):
-        self._ptr[0].nvSciBufObject = <const void*><uintptr_t>_address(value, 'nvSciBufObject')
+        self._ptr[0].nvSciBufObject = <const void*>_pointer_field(self, <void*>&self._ptr[0].nvSciBufObject, value, 'nvSciBufObject')
 
 
 cdef class CUDA_EXTERNAL_MEMORY_HANDLE_DESC_st(_Struct):
@@ -9495,7 +9507,7 @@ cdef class anon_struct13(_Struct):
         return <uintptr_t>self._ptr[0].handle
     @handle.setter
     def handle(self, value):
-        self._ptr[0].handle = <void*><uintptr_t>_address(value, 'handle')
+        self._ptr[0].handle = <void*>_pointer_field(self, <void*>&self._ptr[0].handle, value, 'handle')
 
     @property
     def name(self):
@@ -9503,7 +9515,7 @@ cdef class anon_struct13(_Struct):
         return <uintptr_t>self._ptr[0].name
     @name.setter
     def name(self, value):
-        self._ptr[0].name = <const void*><uintptr_t>_address(value, 'name')
+        self._ptr[0].name = <const void*>_pointer_field(self, <void*>&self._ptr[0].name, value, 'name')
 
 
 cdef class anon_union6(_Struct):
@@ -9548,7 +9560,7 @@ cdef class anon_union6(_Struct):
         return <uintptr_t>self._ptr[0].nvSciSyncObj
     @nvSciSyncObj.setter
     def nvSciSyncObj(self, value):
-        self._ptr[0].nvSciSyncObj = <const void*><uintptr_t>_address(value, 'nvSciSyncObj')
+        self._ptr[0].nvSciSyncObj = <const void*>_pointer_field(self, <void*>&self._ptr[0].nvSciSyncObj, value, 'nvSciSyncObj')
 
 
 cdef class CUDA_EXTERNAL_SEMAPHORE_HANDLE_DESC_st(_Struct):
@@ -9663,7 +9675,7 @@ cdef class anon_union7(_Struct):
         return <uintptr_t>self._ptr[0].fence
     @fence.setter
     def fence(self, value):
-        self._ptr[0].fence = <void*><uintptr_t>_address(value, 'fence')
+        self._ptr[0].fence = <void*>_pointer_field(self, <void*>&self._ptr[0].fence, value, 'fence')
 
     @property
     def reserved(self):
@@ -9859,7 +9871,7 @@ cdef class anon_union8(_Struct):
         return <uintptr_t>self._ptr[0].fence
     @fence.setter
     def fence(self, value):
-        self._ptr[0].fence = <void*><uintptr_t>_address(value, 'fence')
+        self._ptr[0].fence = <void*>_pointer_field(self, <void*>&self._ptr[0].fence, value, 'fence')
 
     @property
     def reserved(self):
@@ -10732,7 +10744,7 @@ cdef class CUmemAllocationProp_st(_Struct):
         return <uintptr_t>self._ptr[0].win32HandleMetaData
     @win32HandleMetaData.setter
     def win32HandleMetaData(self, value):
-        self._ptr[0].win32HandleMetaData = <void*><uintptr_t>_address(value, 'win32HandleMetaData')
+        self._ptr[0].win32HandleMetaData = <void*>_pointer_field(self, <void*>&self._ptr[0].win32HandleMetaData, value, 'win32HandleMetaData')
 
     @property
     def allocFlags(self):
@@ -10935,7 +10947,7 @@ cdef class CUmemPoolProps_st(_Struct):
         return <uintptr_t>self._ptr[0].win32SecurityAttributes
     @win32SecurityAttributes.setter
     def win32SecurityAttributes(self, value):
-        self._ptr[0].win32SecurityAttributes = <void*><uintptr_t>_address(value, 'win32SecurityAttributes')
+        self._ptr[0].win32SecurityAttributes = <void*>_pointer_field(self, <void*>&self._ptr[0].win32SecurityAttributes, value, 'win32SecurityAttributes')
 
     @property
     def maxSize(self):
@@ -12070,7 +12082,7 @@ cdef class CUmemDecompressParams_st(_Struct):
         return <uintptr_t>self._ptr[0].src
     @src.setter
     def src(self, value):
-        self._ptr[0].src = <const void*><uintptr_t>_address(value, 'src')
+        self._ptr[0].src = <const void*>_pointer_field(self, <void*>&self._ptr[0].src, value, 'src')
 
     @property
     def dst(self):
@@ -12078,7 +12090,7 @@ cdef class CUmemDecompressParams_st(_Struct):
         return <uintptr_t>self._ptr[0].dst
     @dst.setter
     def dst(self, value):
-        self._ptr[0].dst = <void*><uintptr_t>_address(value, 'dst')
+        self._ptr[0].dst = <void*>_pointer_field(self, <void*>&self._ptr[0].dst, value, 'dst')
 
     @property
     def algo(self):

@@ -131,6 +131,18 @@ cdef dict _refs_of(_Struct s):
     return s._refs
 
 
+cdef uintptr_t _pointer_field(_Struct s, void* field, object value, str name) except? 0:
+    # A void* field: an address (int, ctypes pointer, cuda.bindings object) or any buffer (a numpy
+    # array, bytearray), which the struct then keeps alive, as NVIDIA's structs do.
+    cdef BufferArg held
+    try:
+        return _address(value, name)
+    except TypeError:
+        held = buffer_arg(value, False, name, -1, False)
+    _refs_of(s)[<uintptr_t>field] = held
+    return <uintptr_t>held.ptr
+
+
 cdef void* _array_into(_Struct self, void* field, object items, type cls, size_t size, bint records) except? NULL:
     # A C array of len(items) structs or handles, owned by the struct object (kept with its field's address).
     cdef dict refs = _refs_of(self)
@@ -6580,7 +6592,7 @@ cdef class cudaPitchedPtr(_Struct):
         return <uintptr_t>self._ptr[0].ptr
     @ptr.setter
     def ptr(self, value):
-        self._ptr[0].ptr = <void*><uintptr_t>_address(value, 'ptr')
+        self._ptr[0].ptr = <void*>_pointer_field(self, <void*>&self._ptr[0].ptr, value, 'ptr')
 
     @property
     def pitch(self):
@@ -6963,7 +6975,7 @@ cdef class cudaMemsetParams(_Struct):
         return <uintptr_t>self._ptr[0].dst
     @dst.setter
     def dst(self, value):
-        self._ptr[0].dst = <void*><uintptr_t>_address(value, 'dst')
+        self._ptr[0].dst = <void*>_pointer_field(self, <void*>&self._ptr[0].dst, value, 'dst')
 
     @property
     def pitch(self):
@@ -7033,7 +7045,7 @@ cdef class cudaMemsetParamsV2(_Struct):
         return <uintptr_t>self._ptr[0].dst
     @dst.setter
     def dst(self, value):
-        self._ptr[0].dst = <void*><uintptr_t>_address(value, 'dst')
+        self._ptr[0].dst = <void*>_pointer_field(self, <void*>&self._ptr[0].dst, value, 'dst')
 
     @property
     def pitch(self):
@@ -7109,7 +7121,7 @@ cdef class cudaAccessPolicyWindow(_Struct):
         return <uintptr_t>self._ptr[0].base_ptr
     @base_ptr.setter
     def base_ptr(self, value):
-        self._ptr[0].base_ptr = <void*><uintptr_t>_address(value, 'base_ptr')
+        self._ptr[0].base_ptr = <void*>_pointer_field(self, <void*>&self._ptr[0].base_ptr, value, 'base_ptr')
 
     @property
     def num_bytes(self):
@@ -7321,7 +7333,7 @@ cdef class anon_struct3(_Struct):
         return <uintptr_t>self._ptr[0].devPtr
     @devPtr.setter
     def devPtr(self, value):
-        self._ptr[0].devPtr = <void*><uintptr_t>_address(value, 'devPtr')
+        self._ptr[0].devPtr = <void*>_pointer_field(self, <void*>&self._ptr[0].devPtr, value, 'devPtr')
 
     @property
     def desc(self):
@@ -7367,7 +7379,7 @@ cdef class anon_struct4(_Struct):
         return <uintptr_t>self._ptr[0].devPtr
     @devPtr.setter
     def devPtr(self, value):
-        self._ptr[0].devPtr = <void*><uintptr_t>_address(value, 'devPtr')
+        self._ptr[0].devPtr = <void*>_pointer_field(self, <void*>&self._ptr[0].devPtr, value, 'devPtr')
 
     @property
     def desc(self):
@@ -7676,7 +7688,7 @@ cdef class cudaPointerAttributes(_Struct):
         return <uintptr_t>self._ptr[0].devicePointer
     @devicePointer.setter
     def devicePointer(self, value):
-        self._ptr[0].devicePointer = <void*><uintptr_t>_address(value, 'devicePointer')
+        self._ptr[0].devicePointer = <void*>_pointer_field(self, <void*>&self._ptr[0].devicePointer, value, 'devicePointer')
 
     @property
     def hostPointer(self):
@@ -7684,7 +7696,7 @@ cdef class cudaPointerAttributes(_Struct):
         return <uintptr_t>self._ptr[0].hostPointer
     @hostPointer.setter
     def hostPointer(self, value):
-        self._ptr[0].hostPointer = <void*><uintptr_t>_address(value, 'hostPointer')
+        self._ptr[0].hostPointer = <void*>_pointer_field(self, <void*>&self._ptr[0].hostPointer, value, 'hostPointer')
 
     @property
     def reserved(self):
@@ -7987,7 +7999,7 @@ cdef class cudaMemPoolProps(_Struct):
         return <uintptr_t>self._ptr[0].win32SecurityAttributes
     @win32SecurityAttributes.setter
     def win32SecurityAttributes(self, value):
-        self._ptr[0].win32SecurityAttributes = <void*><uintptr_t>_address(value, 'win32SecurityAttributes')
+        self._ptr[0].win32SecurityAttributes = <void*>_pointer_field(self, <void*>&self._ptr[0].win32SecurityAttributes, value, 'win32SecurityAttributes')
 
     @property
     def maxSize(self):
@@ -8114,7 +8126,7 @@ cdef class cudaMemAllocNodeParams(_Struct):
         return <uintptr_t>self._ptr[0].dptr
     @dptr.setter
     def dptr(self, value):
-        self._ptr[0].dptr = <void*><uintptr_t>_address(value, 'dptr')
+        self._ptr[0].dptr = <void*>_pointer_field(self, <void*>&self._ptr[0].dptr, value, 'dptr')
 
 
 cdef class cudaMemAllocNodeParamsV2(_Struct):
@@ -8182,7 +8194,7 @@ cdef class cudaMemAllocNodeParamsV2(_Struct):
         return <uintptr_t>self._ptr[0].dptr
     @dptr.setter
     def dptr(self, value):
-        self._ptr[0].dptr = <void*><uintptr_t>_address(value, 'dptr')
+        self._ptr[0].dptr = <void*>_pointer_field(self, <void*>&self._ptr[0].dptr, value, 'dptr')
 
 
 cdef class cudaMemFreeNodeParams(_Struct):
@@ -8212,7 +8224,7 @@ cdef class cudaMemFreeNodeParams(_Struct):
         return <uintptr_t>self._ptr[0].dptr
     @dptr.setter
     def dptr(self, value):
-        self._ptr[0].dptr = <void*><uintptr_t>_address(value, 'dptr')
+        self._ptr[0].dptr = <void*>_pointer_field(self, <void*>&self._ptr[0].dptr, value, 'dptr')
 
 
 cdef class cudaMemcpyAttributes(_Struct):
@@ -8340,7 +8352,7 @@ cdef class anon_struct6(_Struct):
         return <uintptr_t>self._ptr[0].ptr
     @ptr.setter
     def ptr(self, value):
-        self._ptr[0].ptr = <void*><uintptr_t>_address(value, 'ptr')
+        self._ptr[0].ptr = <void*>_pointer_field(self, <void*>&self._ptr[0].ptr, value, 'ptr')
 
     @property
     def rowLength(self):
@@ -9499,7 +9511,7 @@ cdef class anon_struct8(_Struct):
         return <uintptr_t>self._ptr[0].handle
     @handle.setter
     def handle(self, value):
-        self._ptr[0].handle = <void*><uintptr_t>_address(value, 'handle')
+        self._ptr[0].handle = <void*>_pointer_field(self, <void*>&self._ptr[0].handle, value, 'handle')
 
     @property
     def name(self):
@@ -9507,7 +9519,7 @@ cdef class anon_struct8(_Struct):
         return <uintptr_t>self._ptr[0].name
     @name.setter
     def name(self, value):
-        self._ptr[0].name = <const void*><uintptr_t>_address(value, 'name')
+        self._ptr[0].name = <const void*>_pointer_field(self, <void*>&self._ptr[0].name, value, 'name')
 
 
 cdef class anon_union2(_Struct):
@@ -9552,7 +9564,7 @@ cdef class anon_union2(_Struct):
         return <uintptr_t>self._ptr[0].nvSciBufObject
     @nvSciBufObject.setter
     def nvSciBufObject(self, value):
-        self._ptr[0].nvSciBufObject = <const void*><uintptr_t>_address(value, 'nvSciBufObject')
+        self._ptr[0].nvSciBufObject = <const void*>_pointer_field(self, <void*>&self._ptr[0].nvSciBufObject, value, 'nvSciBufObject')
 
 
 cdef class cudaExternalMemoryHandleDesc(_Struct):
@@ -9776,7 +9788,7 @@ cdef class anon_struct9(_Struct):
         return <uintptr_t>self._ptr[0].handle
     @handle.setter
     def handle(self, value):
-        self._ptr[0].handle = <void*><uintptr_t>_address(value, 'handle')
+        self._ptr[0].handle = <void*>_pointer_field(self, <void*>&self._ptr[0].handle, value, 'handle')
 
     @property
     def name(self):
@@ -9784,7 +9796,7 @@ cdef class anon_struct9(_Struct):
         return <uintptr_t>self._ptr[0].name
     @name.setter
     def name(self, value):
-        self._ptr[0].name = <const void*><uintptr_t>_address(value, 'name')
+        self._ptr[0].name = <const void*>_pointer_field(self, <void*>&self._ptr[0].name, value, 'name')
 
 
 cdef class anon_union3(_Struct):
@@ -9829,7 +9841,7 @@ cdef class anon_union3(_Struct):
         return <uintptr_t>self._ptr[0].nvSciSyncObj
     @nvSciSyncObj.setter
     def nvSciSyncObj(self, value):
-        self._ptr[0].nvSciSyncObj = <const void*><uintptr_t>_address(value, 'nvSciSyncObj')
+        self._ptr[0].nvSciSyncObj = <const void*>_pointer_field(self, <void*>&self._ptr[0].nvSciSyncObj, value, 'nvSciSyncObj')
 
 
 cdef class cudaExternalSemaphoreHandleDesc(_Struct):
@@ -9945,7 +9957,7 @@ cdef class anon_union4(_Struct):
         return <uintptr_t>self._ptr[0].fence
     @fence.setter
     def fence(self, value):
-        self._ptr[0].fence = <void*><uintptr_t>_address(value, 'fence')
+        self._ptr[0].fence = <void*>_pointer_field(self, <void*>&self._ptr[0].fence, value, 'fence')
 
     @property
     def reserved(self):
@@ -10141,7 +10153,7 @@ cdef class anon_union5(_Struct):
         return <uintptr_t>self._ptr[0].fence
     @fence.setter
     def fence(self, value):
-        self._ptr[0].fence = <void*><uintptr_t>_address(value, 'fence')
+        self._ptr[0].fence = <void*>_pointer_field(self, <void*>&self._ptr[0].fence, value, 'fence')
 
     @property
     def reserved(self):
@@ -10315,7 +10327,7 @@ cdef class cudalibraryHostUniversalFunctionAndDataTable(_Struct):
         return <uintptr_t>self._ptr[0].functionTable
     @functionTable.setter
     def functionTable(self, value):
-        self._ptr[0].functionTable = <void*><uintptr_t>_address(value, 'functionTable')
+        self._ptr[0].functionTable = <void*>_pointer_field(self, <void*>&self._ptr[0].functionTable, value, 'functionTable')
 
     @property
     def functionWindowSize(self):
@@ -10329,7 +10341,7 @@ cdef class cudalibraryHostUniversalFunctionAndDataTable(_Struct):
         return <uintptr_t>self._ptr[0].dataTable
     @dataTable.setter
     def dataTable(self, value):
-        self._ptr[0].dataTable = <void*><uintptr_t>_address(value, 'dataTable')
+        self._ptr[0].dataTable = <void*>_pointer_field(self, <void*>&self._ptr[0].dataTable, value, 'dataTable')
 
     @property
     def dataWindowSize(self):
@@ -10366,7 +10378,7 @@ cdef class cudaKernelNodeParams(_Struct):
         return <uintptr_t>self._ptr[0].func
     @func.setter
     def func(self, value):
-        self._ptr[0].func = <void*><uintptr_t>_address(value, 'func')
+        self._ptr[0].func = <void*>_pointer_field(self, <void*>&self._ptr[0].func, value, 'func')
 
     @property
     def gridDim(self):
@@ -10438,7 +10450,7 @@ cdef class cudaKernelNodeParamsV2(_Struct):
         return <uintptr_t>self._ptr[0].func
     @func.setter
     def func(self, value):
-        self._ptr[0].func = <void*><uintptr_t>_address(value, 'func')
+        self._ptr[0].func = <void*>_pointer_field(self, <void*>&self._ptr[0].func, value, 'func')
 
     @property
     def gridDim(self):
@@ -11226,7 +11238,7 @@ cdef class anon_struct16(_Struct):
         return <uintptr_t>self._ptr[0].pValue
     @pValue.setter
     def pValue(self, value):
-        self._ptr[0].pValue = <const void*><uintptr_t>_address(value, 'pValue')
+        self._ptr[0].pValue = <const void*>_pointer_field(self, <void*>&self._ptr[0].pValue, value, 'pValue')
 
     @property
     def offset(self):
