@@ -302,3 +302,35 @@ def test_managed_options_valid(loc, kind):
 def test_managed_options_invalid(loc, kind, error):
     with pytest.raises(error):
         ManagedMemoryResourceOptions(preferred_location=loc, preferred_location_type=kind)
+
+
+def test_python_resources_get_the_stream_by_keyword():
+    """NVIDIA's cuda.core calls deallocate(ptr, size, stream=...): a resource may declare stream
+    keyword-only (their test helpers do)."""
+    from cuda.core import Buffer, MemoryResource
+
+    calls = []
+
+    class KeywordOnly(MemoryResource):
+        def allocate(self, size, stream=None):
+            return Buffer.from_handle(0x1000, size, mr=self)
+
+        def deallocate(self, ptr, size, *, stream=None):
+            calls.append((int(ptr), size))
+
+        device_id = -1
+        is_device_accessible = False
+        is_host_accessible = True
+
+    KeywordOnly().allocate(32).close()
+    assert calls == [(0x1000, 32)]
+
+
+def test_stream_accept_is_where_nvidia_keeps_it():
+    from cuda.core import LEGACY_DEFAULT_STREAM, Stream
+    from cuda.core._stream import Stream_accept
+
+    assert Stream_accept(None) is LEGACY_DEFAULT_STREAM and Stream_accept(LEGACY_DEFAULT_STREAM) is LEGACY_DEFAULT_STREAM
+    with pytest.raises(TypeError, match="expected a Stream"):
+        Stream_accept("stream")
+    assert isinstance(Stream, type)

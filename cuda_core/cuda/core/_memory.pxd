@@ -6,7 +6,7 @@ cdef enum:
     FREE_NONE = 0       # not owned: a view of foreign memory (owner, or nothing, keeps it alive)
     FREE_ASYNC = 1      # cuMemFreeAsync on the deallocation stream (pool allocations)
     FREE_HOST = 2       # cuMemFreeHost after the deallocation stream is idle (cuMemAllocHost)
-    FREE_PYTHON = 3     # memory_resource.deallocate(ptr, size, stream): any other resource
+    FREE_PYTHON = 3     # memory_resource.deallocate(ptr, size, stream=stream): any other resource
 
 # Buffer._flags: what is known about the memory (from its resource or the driver).
 cdef enum:

@@ -251,7 +251,7 @@ cdef class Buffer:
                         cydriver.cuStreamSynchronize(s)
                     cydriver.cuMemFreeHost(<void*>ptr)
             elif kind == FREE_PYTHON and self._memory_resource is not None:
-                self._memory_resource.deallocate(ptr, self._size, _dealloc_stream_now(self))
+                self._memory_resource.deallocate(ptr, self._size, stream=_dealloc_stream_now(self))
         except BaseException:
             pass
 
@@ -276,7 +276,8 @@ cdef class Buffer:
                     check(cydriver.cuStreamSynchronize(s))
                 check(cydriver.cuMemFreeHost(<void*>ptr))
         elif kind == FREE_PYTHON and mr is not None:
-            mr.deallocate(ptr, size, _dealloc_stream_now(self) if stream is None else stream)
+            # stream by keyword, as NVIDIA's call it (resources may declare it keyword-only)
+            mr.deallocate(ptr, size, stream=_dealloc_stream_now(self) if stream is None else stream)
         return 0
 
     def close(self, stream=None):

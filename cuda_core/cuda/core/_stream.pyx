@@ -332,6 +332,22 @@ LEGACY_DEFAULT_STREAM = _builtin(_CU_STREAM_LEGACY)
 PER_THREAD_DEFAULT_STREAM = _builtin(_CU_STREAM_PER_THREAD)
 
 
+def Stream_accept(arg, allow_stream_protocol=True):
+    """A Stream for a stream argument (NVIDIA's cuda.core keeps this helper here; their test helpers
+    import it): a Stream as is, None as the default stream, a GraphBuilder as its stream, an object
+    with ``__cuda_stream__`` wrapped (unless ``allow_stream_protocol`` is false); else TypeError."""
+    if isinstance(arg, Stream):
+        return arg
+    if arg is None:
+        return PER_THREAD_DEFAULT_STREAM if _ptds_enabled() else LEGACY_DEFAULT_STREAM
+    inner = getattr(arg, "stream", None)
+    if isinstance(inner, Stream) and type(arg).__name__ == "GraphBuilder":
+        return inner
+    if allow_stream_protocol and hasattr(arg, "__cuda_stream__"):
+        return Stream(arg)
+    raise TypeError(f"expected a Stream, a GraphBuilder or an object with __cuda_stream__, not {type(arg).__name__}")
+
+
 def _adopt(uintptr_t handle, device_id):
     """A Stream owning an existing CUstream (destroyed on close)."""
     cdef Stream s = stream_wrap(<cydriver.CUstream>handle, None)
