@@ -330,7 +330,8 @@ def test_stream_accept_is_where_nvidia_keeps_it():
     from cuda.core import LEGACY_DEFAULT_STREAM, Stream
     from cuda.core._stream import Stream_accept
 
-    assert Stream_accept(None) is LEGACY_DEFAULT_STREAM and Stream_accept(LEGACY_DEFAULT_STREAM) is LEGACY_DEFAULT_STREAM
+    assert Stream_accept(None) is LEGACY_DEFAULT_STREAM
+    assert Stream_accept(LEGACY_DEFAULT_STREAM) is LEGACY_DEFAULT_STREAM
     with pytest.raises(TypeError, match="expected a Stream"):
         Stream_accept("stream")
     assert isinstance(Stream, type)
