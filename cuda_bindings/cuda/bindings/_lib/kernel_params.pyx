@@ -19,12 +19,13 @@ allocation per argument; other ctypes types (structures, arrays) go through
 ctypes and are kept alive in `keep` until the call returns.
 """
 
-from cpython.buffer cimport PyBUF_SIMPLE, PyBuffer_Release, PyObject_GetBuffer
 from cpython.float cimport PyFloat_Check
 from cpython.long cimport PyLong_AsUnsignedLongLongMask, PyLong_Check
 from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
 from libc.stdint cimport int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t, uintptr_t
 from libc.string cimport memcpy
+
+from cuda.bindings._lib.args cimport BufferArg, buffer_arg
 
 import operator
 
@@ -114,29 +115,21 @@ cdef int _pack_one(object value, int code, void* slot) except -1:
     return 0
 
 
-cdef class _HeldBuffer:
-    """A buffer view kept until the launch returns."""
-
-    cdef Py_buffer view
-
-    def __dealloc__(self):
-        PyBuffer_Release(&self.view)
-
-
 cdef void** _buffer_array(object params, list keep) except NULL:
-    """kernelParams given as any buffer (a ctypes c_void_p array, a numpy uint64 array): the array."""
-    cdef _HeldBuffer held = _HeldBuffer.__new__(_HeldBuffer)
+    """kernelParams given as any buffer (a ctypes c_void_p array, a numpy uint64 array): the array,
+    its view kept (in `keep`) until the launch returns."""
+    cdef BufferArg held
     try:
-        PyObject_GetBuffer(params, &held.view, PyBUF_SIMPLE)
+        held = buffer_arg(params, False, "kernelParams", -1, False)
     except (TypeError, BufferError, ValueError):
         raise TypeError(
             "kernelParams must be None, an int address, a buffer holding the void* array, or a pair "
             f"(values, ctypes types), not {type(params).__name__}"
         ) from None
     keep.append(held)
-    if held.view.buf == NULL:
+    if held.ptr == NULL:
         raise ValueError("kernelParams: the buffer is empty")
-    return <void**>held.view.buf
+    return <void**>held.ptr
 
 
 cdef bint _is_ctypes_instance(object value):
