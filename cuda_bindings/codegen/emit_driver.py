@@ -348,7 +348,7 @@ def extra_plan(lib: Lib, fn: dict, p: dict) -> Plan:
             ["cdef char _cd_value[1024]"],
             [
                 "memset(_cd_value, 0, sizeof(_cd_value))",
-                "_cd_size = 0  # a NULL value asks the driver for the size this attribute's value takes",
+                "# a NULL value asks the driver for the size this attribute's value takes",
                 f"if {m}.{fn['name']}(c_{attr}, NULL, &_cd_size) != {m}.CUDA_SUCCESS or _cd_size == 0 \\",
                 "        or _cd_size > sizeof(_cd_value):",
                 "    _cd_size = sizeof(_cd_value)",
@@ -359,7 +359,7 @@ def extra_plan(lib: Lib, fn: dict, p: dict) -> Plan:
             late=True,
         )
     if over == "coredump_size":  # size_t* size: the capacity of the value buffer above
-        return Plan(None, ["cdef size_t _cd_size = 1024"], [], "&_cd_size")
+        return Plan(None, ["cdef size_t _cd_size = 0"], [], "&_cd_size")  # set by the value's setup
     if isinstance(over, dict) and "range_value" in over:  # cuMemRangeGetAttribute's void* data of dataSize bytes
         size, attr = ident(over["range_value"]), ident(over["attribute"])
         listed = f"{m}.{over['list_when']}"  # the attribute whose value is a list (accessed by)

@@ -28349,10 +28349,10 @@ def cuCoredumpGetAttribute(attrib):
     """
     cdef cydriver.CUcoredumpSettings c_attrib
     cdef char _cd_value[1024]
-    cdef size_t _cd_size = 1024
+    cdef size_t _cd_size = 0
     c_attrib = <cydriver.CUcoredumpSettings><int>(attrib if PyLong_Check(attrib) else _index(attrib, 'attrib'))
     memset(_cd_value, 0, sizeof(_cd_value))
-    _cd_size = 0  # a NULL value asks the driver for the size this attribute's value takes
+    # a NULL value asks the driver for the size this attribute's value takes
     if cydriver.cuCoredumpGetAttribute(c_attrib, NULL, &_cd_size) != cydriver.CUDA_SUCCESS or _cd_size == 0 \
             or _cd_size > sizeof(_cd_value):
         _cd_size = sizeof(_cd_value)
@@ -28406,10 +28406,10 @@ def cuCoredumpGetAttributeGlobal(attrib):
     """
     cdef cydriver.CUcoredumpSettings c_attrib
     cdef char _cd_value[1024]
-    cdef size_t _cd_size = 1024
+    cdef size_t _cd_size = 0
     c_attrib = <cydriver.CUcoredumpSettings><int>(attrib if PyLong_Check(attrib) else _index(attrib, 'attrib'))
     memset(_cd_value, 0, sizeof(_cd_value))
-    _cd_size = 0  # a NULL value asks the driver for the size this attribute's value takes
+    # a NULL value asks the driver for the size this attribute's value takes
     if cydriver.cuCoredumpGetAttributeGlobal(c_attrib, NULL, &_cd_size) != cydriver.CUDA_SUCCESS or _cd_size == 0 \
             or _cd_size > sizeof(_cd_value):
         _cd_size = sizeof(_cd_value)
