@@ -71,20 +71,8 @@ cdef Event _new_event():
     return Event.__new__(Event)
 
 
-cdef bint _reducer_registered = False
-
-
-cdef _register_reducer():
-    """multiprocessing sends IPC-enabled events through _reduce_event (registered on first use)."""
-    global _reducer_registered
-    if not _reducer_registered:
-        import multiprocessing.reduction as reduction
-
-        reduction.register(Event, _reduce_event)
-        _reducer_registered = True
-
-
 def _reduce_event(event):
+    """How multiprocessing sends an IPC-enabled event (registered when the first one is made)."""
     from cuda.core._utils.cuda_utils import check_multiprocessing_start_method
 
     check_multiprocessing_start_method()
@@ -105,7 +93,9 @@ cdef Event event_create(object options, object device_id):
         if ev._blocking:
             flags |= cydriver.CU_EVENT_BLOCKING_SYNC
         if ev._ipc:
-            _register_reducer()
+            from cuda.core._utils.cuda_utils import register_reducers
+
+            register_reducers((Event, _reduce_event))
             flags |= cydriver.CU_EVENT_INTERPROCESS
     check(cydriver.cuEventCreate(&ev._handle, flags))
     ev._owned = True

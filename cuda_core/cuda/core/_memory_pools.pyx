@@ -250,19 +250,14 @@ _registry = {}
 # pickle sends the uuid alone (from_registry). The reducers are registered with multiprocessing
 # when the first IPC-enabled resource or handle is made: programs that never share pay nothing.
 
-cdef bint _reducers_registered = False
-
-
 cdef _register_reducers():
-    global _reducers_registered
-    if _reducers_registered:
-        return
-    import multiprocessing.reduction as reduction
+    from cuda.core._utils.cuda_utils import register_reducers
 
-    reduction.register(IPCAllocationHandle, _reduce_allocation_handle)
-    reduction.register(DeviceMemoryResource, _reduce_memory_resource)
-    reduction.register(PinnedMemoryResource, _reduce_memory_resource)
-    _reducers_registered = True
+    register_reducers(
+        (IPCAllocationHandle, _reduce_allocation_handle),
+        (DeviceMemoryResource, _reduce_memory_resource),
+        (PinnedMemoryResource, _reduce_memory_resource),
+    )
 
 
 def _reduce_allocation_handle(handle):

@@ -25,6 +25,7 @@ from cpython.ref cimport Py_DECREF, Py_INCREF
 
 from cuda.bindings cimport cydriver
 from cuda.core._dlpack cimport *
+from cuda.core._stream cimport stream_handle
 from cuda.core._errors cimport check
 
 import functools
@@ -95,8 +96,10 @@ cdef object _stream_ptr_arg(object stream_ptr):
         return stream_ptr
     if isinstance(stream_ptr, bool) or isinstance(stream_ptr, float) or isinstance(stream_ptr, str):
         raise TypeError(f"stream_ptr must be an int, a stream or None, not {type(stream_ptr).__name__}")
-    if hasattr(stream_ptr, "__cuda_stream__"):
-        return int(stream_ptr.__cuda_stream__()[1])
+    cdef cydriver.CUstream h
+    if hasattr(stream_ptr, "__cuda_stream__"):  # the protocol's checks are the streams' own
+        stream_handle(stream_ptr, &h)
+        return <uintptr_t>h
     try:
         return int(stream_ptr.__index__() if hasattr(stream_ptr, "__index__") else stream_ptr.__int__())
     except (AttributeError, TypeError):

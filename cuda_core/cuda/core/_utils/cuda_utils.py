@@ -114,3 +114,15 @@ def check_multiprocessing_start_method() -> None:
         return
     _fork_warned = True
     warnings.warn(message, UserWarning, stacklevel=3)
+
+
+def register_reducers(*pairs) -> None:
+    """Have multiprocessing pickle each class of ``pairs`` ((class, reducer), ...) with its reducer.
+
+    IPC-capable objects call this when the first of them is made, so programs that never share
+    import nothing for it. Registering again is harmless.
+    """
+    import multiprocessing.reduction as reduction
+
+    for cls, reducer in pairs:
+        reduction.register(cls, reducer)
