@@ -530,9 +530,10 @@ def _counted_output(lib: Lib, fn: dict, p: dict) -> Plan | None:
     n = f"_len_{ident(count)}"
     c = ident(p["name"])
     if p["name"] == count:
+        ct = cy(p["type"])[:-1].strip()  # size_t, or unsigned int for nbGroups
         return Plan(
             c,
-            [f"cdef size_t c_{c} = 0", f"cdef size_t {n} = 0"],
+            [f"cdef {ct} c_{c} = 0", f"cdef size_t {n} = 0"],
             [f"c_{c} = {c} if PyLong_Check({c}) else _index({c}, {c!r})", f"{n} = c_{c}"],
             f"&c_{c}",
             output=f"c_{c}",
@@ -541,8 +542,8 @@ def _counted_output(lib: Lib, fn: dict, p: dict) -> Plan | None:
             default="0",
         )
     t = cy(p["type"])
-    if p is fn["params"][0] or not t.endswith("*") or t.endswith("**") or "const" in t:
-        return None
+    if p["name"] in over or not t.endswith("*") or t.endswith("**") or "const" in t:
+        return None  # not an array (a single output says so in the overrides)
     types: Types = lib.types
     m = lib.cymod
     item = _base(t[:-1].strip())
@@ -671,10 +672,19 @@ def value_class(lib: Lib, name: str, doc: str) -> list[str]:
     return ["@cython.freelist(16)", *lines]
 
 
+# Arrays the driver fills and points the struct at (conditional nodes' body graphs), with the field
+# that sizes them: read as that many handles, null ones while the driver has not filled them.
+_DRIVER_FILLED_ARRAYS = {"phGraph_out": "size"}
+
+
 def _array_fields(lib: Lib, rec: dict) -> dict[str, str]:
     """Pointer fields that are arrays of structs or handles, each with the count field that sizes it:
     the count named after the pointer (numAttrs: attrs, accessDescCount: accessDescs), else the
     struct's one count shared by all of them (numExtSems: extSemArray, paramsArray)."""
+    names = {f["name"] for f in rec["fields"]}
+    filled = {p: c for p, c in _DRIVER_FILLED_ARRAYS.items() if p in names and c in names}
+    if filled:
+        return filled
     types: Types = lib.types
     ptrs = []
     for f in rec["fields"]:
@@ -717,7 +727,9 @@ def _array_field(lib: Lib, f: dict, count: str) -> list[str]:
         *quote(f"{doc} A list of {cls} ({count} of them); set from a list, which sets {count}.".strip(), "        "),
         f"        cdef {m}.{item}* p = <{m}.{item}*>{acc}",
         "        if p == NULL:",
-        "            return []",
+        f"            return [{cls}(0) for i in range({cnt})]"
+        if f["name"] in _DRIVER_FILLED_ARRAYS
+        else "            return []",
         f"        return [{make} for i in range({cnt})]",
         f"    @{n}.setter",
         f"    def {n}(self, value):",
@@ -775,6 +787,14 @@ def _field_plan(lib: Lib, owner: str, f: dict, nested_name: str | None) -> list[
             return out
         if kind == "record":
             out += [f"        return [_view_{name}(<uintptr_t>&{acc}[i], self) for i in range({dims[0]})]"]
+            out += [
+                f"    @{ident(n)}.setter",
+                f"    def {ident(n)}(self, value):",
+                f"        if len(value) != {dims[0]}:",
+                f"            raise ValueError(f'{n} takes {dims[0]} values, got {{len(value)}}')",
+                f"        for i in range({dims[0]}):",
+                f"            _copy_struct(self, <void*>&{acc}[i], value[i], {name}, sizeof({acc}[i]))",
+            ]
             return out
         if kind == "handle" or t.endswith("*"):  # handles as handle objects, other pointers as addresses
             make = f"{name}(<uintptr_t>{acc}[i])" if kind == "handle" else f"<uintptr_t>{acc}[i]"
@@ -975,17 +995,17 @@ from cuda.bindings._lib.callbacks cimport {keep}
 from cuda.bindings._lib.kernel_params cimport pack_kernel_params
 
 from enum import IntEnum
-from enum import IntEnum as _IntEnum
+from cuda.bindings._lib.enums import CEnum as _CEnum
 
 cdef dict _module_globals = globals()
 
 
 cdef object _enum_class(str name):
-    # The IntEnum class `name`, made the first time it is needed.
+    # The enum class `name`, made the first time it is needed.
     cls = _module_globals.get(name)
     if cls is None:
         doc, members = _enum_data(_ENUMS[name])
-        cls = _IntEnum(name, members, module=__name__, qualname=name)
+        cls = _CEnum(name, members, module=__name__, qualname=name)
         cls.__doc__ = doc
         _module_globals[name] = cls  # later lookups find it without __getattr__
     return cls
@@ -1142,6 +1162,20 @@ cdef object _int32_values(void* data, size_t size):
 
 
 cdef int _set_chars(char* dst, object value, size_t size, str name) except -1:
+    # bytes or str fill the start and zero the rest; a list of numbers (-128..255) fills each byte
+    cdef size_t i
+    cdef long v
+    if isinstance(value, (list, tuple)):
+        if <size_t>len(value) != size:
+            raise ValueError(f"{{name}} takes {{size}} values, got {{len(value)}}")
+        for i in range(size):
+            if not PyLong_Check(value[i]):
+                raise TypeError(f"{{name}} takes integers, not {{type(value[i]).__name__}}")
+            v = value[i]
+            if v < -128 or v > 255:
+                raise OverflowError(f"{{name}}[{{i}}] = {{v}} does not fit in a char")
+            dst[i] = <char>v
+        return 0
     cdef bytes data = _cstr(value, name)
     if len(data) > size:
         raise ValueError(f"{{name}} holds {{size}} bytes, got {{len(data)}}")

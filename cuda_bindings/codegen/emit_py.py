@@ -324,6 +324,12 @@ def function(lib: Lib, fn: dict, style: str) -> tuple[list[str], str]:
     plans = [plan(lib, fn, p, style) for p in params]
     _fill_buffer_setup(lib, fn, plans, params, style)
     pyname = _pyname(lib, fn, style)
+    required = False  # a default only where every later parameter has one too
+    for pl in reversed(plans):
+        if pl.pyname and pl.default is None:
+            required = True
+        elif pl.pyname and required:
+            pl.default = None
     args = [pl.pyname if pl.default is None else f"{pl.pyname}={pl.default}" for pl in plans if pl.pyname]
     body = []
     for pl in plans:
@@ -454,7 +460,7 @@ from cuda.bindings._lib.args cimport index_arg as _index
 def _enum_class(lib: Lib, enum: dict, style: str) -> list[str]:
     name = _pyenum(lib, enum["name"], style)
     strip = member_prefix(enum) if style == "exceptions" else ""
-    lines = [f"class {name}(_IntEnum):", *quote(docstring(enum["doc"]) or f"The values of {enum['name']}.")]
+    lines = [f"class {name}(_CEnum):", *quote(docstring(enum["doc"]) or f"The values of {enum['name']}.")]
     for member in enum["members"]:
         lines.append(f"    {member['name'][len(strip) :]} = {lib.cymod}.{member['name']}")
     return lines
@@ -531,13 +537,13 @@ def module(lib: Lib, stamp: str) -> tuple[str, str]:
         out += [
             "import ctypes",
             "from enum import IntEnum",
-            "from enum import IntEnum as _IntEnum",
+            "from cuda.bindings._lib.enums import CEnum as _CEnum",
             "from typing import Any, Optional",
             "",
         ]
     else:
         out += [
-            "from enum import IntEnum as _IntEnum",
+            "from cuda.bindings._lib.enums import CEnum as _CEnum",
             "",
             "from cuda.bindings._lib.errors import LibraryError as _LibraryError",
             "",

@@ -394,3 +394,45 @@ def test_void_pointer_fields_take_buffers_and_keep_them():
     assert m.dstHost == 0x1000
     with pytest.raises(TypeError):
         m.srcHost = "not a buffer"
+
+
+def test_enum_str_is_its_repr_and_format_spec_gives_the_number():
+    """f"{err}" reads the member's name, as on NVIDIA's bindings (pytest ids of enum params too)."""
+    err = cu.CUresult.CUDA_ERROR_INVALID_VALUE
+    assert str(err) == repr(err) == "<CUresult.CUDA_ERROR_INVALID_VALUE: 1>"
+    assert f"{err}" == str(err) and "{}".format(err) == str(err)  # noqa: UP032
+    assert f"{err:d}" == "1" and f"{err:>3}" == "  1" and int(err) == 1
+    from cuda.bindings import nvrtc
+
+    assert str(nvrtc.nvrtcResult.NVRTC_SUCCESS) == "<nvrtcResult.NVRTC_SUCCESS: 0>"
+
+
+def test_char_array_fields_take_bytes_or_a_list_of_numbers():
+    handle = cu.CUipcMemHandle_st()
+    handle.reserved = [-1] * 64  # a signed char: -1 is the byte 255
+    assert handle.reserved[0] == 255 and len(handle.reserved) == 64
+    handle.reserved = list(range(64))
+    assert handle.reserved[:3] == b"\x00\x01\x02"
+    handle.reserved = b"\x07"  # bytes fill the start, the rest is zeroed
+    assert handle.reserved[:2] == b"\x07\x00"
+    with pytest.raises(ValueError, match="takes 64 values"):
+        handle.reserved = [0] * 63
+    with pytest.raises(OverflowError):
+        handle.reserved = [256] * 64
+    with pytest.raises(TypeError, match="integers"):
+        handle.reserved = ["a"] * 64
+
+
+def test_conditional_node_body_graphs_are_a_list_of_size_handles():
+    """phGraph_out is filled by the driver: before that it reads as `size` null graphs."""
+    params = cu.CUgraphNodeParams()
+    params.conditional.size = 2
+    graphs = params.conditional.phGraph_out
+    assert len(graphs) == 2 and all(isinstance(g, cu.CUgraph) and int(g) == 0 for g in graphs)
+
+
+def test_sm_resource_split_takes_the_group_count_first():
+    """cuDevSmResourceSplitByCount(nbGroups, input_, useFlags, minCount) -> (err, groups, nbGroups, remaining)."""
+    assert cu.cuDevSmResourceSplitByCount.__doc__.startswith("cuDevSmResourceSplitByCount(nbGroups, input_,")
+    with pytest.raises(TypeError):
+        cu.cuDevSmResourceSplitByCount(cu.CUdevResource(), 0, 2)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import enum
 import pickle
 import struct
 
@@ -74,7 +75,7 @@ def test_missing_arch_and_versions():
     assert info.value.status == nvjitlink.Result.ERROR_MISSING_ARCH
     assert nvjitlink.version() == (13, 0)
     assert nvjitlink.InputType.ANY == 10 and nvjitlink.InputType.LTOIR == 3
-    assert issubclass(nvjitlink.Result, nvjitlink._IntEnum)
+    assert issubclass(nvjitlink.Result, enum.IntEnum)
 
 
 # --------------------------------------------------------------------- NVVM

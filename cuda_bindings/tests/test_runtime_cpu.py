@@ -224,3 +224,16 @@ def test_mem_pool_attribute_values_are_values_not_addresses():
     with pytest.raises(TypeError, match="value must be an int"):
         rt.cudaMemPoolSetAttribute(0, attr, "nine")
     assert rt.cudaMemPoolGetAttribute.__doc__.startswith("cudaMemPoolGetAttribute(memPool, attr)")
+
+
+def test_fixed_arrays_of_structs_are_settable():
+    """cudaEglFrame's frame union: pPitch (3 cudaPitchedPtr) set from a list, sharing memory with pArray."""
+    frame = rt.cudaEglFrame()
+    frame.frame.pArray = [1, 2, rt.cudaArray_t(4)]
+    assert int(frame.frame.pPitch[0].ptr) == 1 and frame.frame.pPitch[0].pitch == 2
+    frame.frame.pPitch = [rt.cudaPitchedPtr(), rt.cudaPitchedPtr(), rt.cudaPitchedPtr()]
+    assert [int(a) for a in frame.frame.pArray] == [0, 0, 0]
+    with pytest.raises(ValueError, match="takes 3 values"):
+        frame.frame.pPitch = [rt.cudaPitchedPtr()]
+    with pytest.raises(TypeError):
+        frame.frame.pPitch = [1, 2, 3]

@@ -36,3 +36,47 @@ def test_native_handles():
     for bad in (5, None, "x", True):
         with pytest.raises(TypeError):
             utils.get_cuda_native_handle(bad)
+
+
+@pytest.fixture
+def version_check(monkeypatch):
+    """The check module, with its once-per-process flag cleared for the test."""
+    from cuda.bindings.utils import _version_check
+
+    monkeypatch.setattr(_version_check, "_major_version_compatibility_checked", False)
+    monkeypatch.delenv("CUDA_PYTHON_DISABLE_MAJOR_VERSION_WARNING", raising=False)
+    return _version_check
+
+
+def _driver_reports(monkeypatch, built, driver_version, err=driver.CUresult.CUDA_SUCCESS):
+    monkeypatch.setattr(driver, "CUDA_VERSION", built)
+    monkeypatch.setattr(driver, "cuDriverGetVersion", lambda: (err, driver_version))
+
+
+def test_major_version_warning_once_when_the_driver_is_older(version_check, monkeypatch, recwarn):
+    _driver_reports(monkeypatch, 13000, 12080)
+    for _ in range(3):
+        utils.warn_if_cuda_major_version_mismatch()
+    assert len(recwarn) == 1 and recwarn[0].category is UserWarning
+    assert "built for CUDA major version 13" in str(recwarn[0].message)
+    assert "only supports up to CUDA 12" in str(recwarn[0].message)
+
+
+@pytest.mark.parametrize("driver_version", [12080, 13000, 14010])
+def test_no_major_version_warning_for_a_driver_as_new(version_check, monkeypatch, recwarn, driver_version):
+    _driver_reports(monkeypatch, 12090 if driver_version == 12080 else 13000, driver_version)
+    utils.warn_if_cuda_major_version_mismatch()
+    assert len(recwarn) == 0
+
+
+def test_major_version_warning_silenced_by_the_environment(version_check, monkeypatch, recwarn):
+    _driver_reports(monkeypatch, 13000, 12080)
+    monkeypatch.setenv("CUDA_PYTHON_DISABLE_MAJOR_VERSION_WARNING", "1")
+    utils.warn_if_cuda_major_version_mismatch()
+    assert len(recwarn) == 0
+
+
+def test_major_version_check_raises_when_the_driver_cannot_say(version_check, monkeypatch):
+    _driver_reports(monkeypatch, 13000, 0, err=driver.CUresult.CUDA_ERROR_NOT_INITIALIZED)
+    with pytest.raises(RuntimeError, match=r"Failed to query CUDA driver version.*NOT_INITIALIZED"):
+        utils.warn_if_cuda_major_version_mismatch()

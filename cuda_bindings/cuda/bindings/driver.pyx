@@ -35,17 +35,17 @@ from cuda.bindings._lib.callbacks cimport keep_host_record_cu
 from cuda.bindings._lib.kernel_params cimport pack_kernel_params
 
 from enum import IntEnum
-from enum import IntEnum as _IntEnum
+from cuda.bindings._lib.enums import CEnum as _CEnum
 
 cdef dict _module_globals = globals()
 
 
 cdef object _enum_class(str name):
-    # The IntEnum class `name`, made the first time it is needed.
+    # The enum class `name`, made the first time it is needed.
     cls = _module_globals.get(name)
     if cls is None:
         doc, members = _enum_data(_ENUMS[name])
-        cls = _IntEnum(name, members, module=__name__, qualname=name)
+        cls = _CEnum(name, members, module=__name__, qualname=name)
         cls.__doc__ = doc
         _module_globals[name] = cls  # later lookups find it without __getattr__
     return cls
@@ -202,6 +202,20 @@ cdef object _int32_values(void* data, size_t size):
 
 
 cdef int _set_chars(char* dst, object value, size_t size, str name) except -1:
+    # bytes or str fill the start and zero the rest; a list of numbers (-128..255) fills each byte
+    cdef size_t i
+    cdef long v
+    if isinstance(value, (list, tuple)):
+        if <size_t>len(value) != size:
+            raise ValueError(f"{name} takes {size} values, got {len(value)}")
+        for i in range(size):
+            if not PyLong_Check(value[i]):
+                raise TypeError(f"{name} takes integers, not {type(value[i]).__name__}")
+            v = value[i]
+            if v < -128 or v > 255:
+                raise OverflowError(f"{name}[{i}] = {v} does not fit in a char")
+            dst[i] = <char>v
+        return 0
     cdef bytes data = _cstr(value, name)
     if len(data) > size:
         raise ValueError(f"{name} holds {size} bytes, got {len(data)}")
@@ -6637,11 +6651,17 @@ cdef class CUDA_CONDITIONAL_NODE_PARAMS(_Struct):
 
     @property
     def phGraph_out(self):
-        """CUDA-owned array populated with conditional node child graphs during creation of the node. Valid for the lifetime of the conditional node. The contents of the graph(s) are subject to the following constraints: - Allowed node types are kernel nodes, empty nodes, child graphs, memsets, memcopies, and conditionals. This applies recursively to child graphs and conditional bodies. - All kernels, including kernels in nested conditionals or child graphs at any level, must belong to the same CUDA context. These graphs may be populated using graph node creation APIs or ::cuStreamBeginCaptureToGraph. CU_GRAPH_COND_TYPE_IF: phGraph_out[0] is executed when the condition is non-zero. If p size == 2, phGraph_out[1] will be executed when the condition is zero. CU_GRAPH_COND_TYPE_WHILE: phGraph_out[0] is executed as long as the condition is non-zero. CU_GRAPH_COND_TYPE_SWITCH: phGraph_out[n] is executed when the condition is equal to n. If the condition >= p size, no body graph is executed."""
-        return <uintptr_t>self._ptr[0].phGraph_out
+        """CUDA-owned array populated with conditional node child graphs during creation of the node. Valid for the lifetime of the conditional node. The contents of the graph(s) are subject to the following constraints: - Allowed node types are kernel nodes, empty nodes, child graphs, memsets, memcopies, and conditionals. This applies recursively to child graphs and conditional bodies. - All kernels, including kernels in nested conditionals or child graphs at any level, must belong to the same CUDA context. These graphs may be populated using graph node creation APIs or ::cuStreamBeginCaptureToGraph. CU_GRAPH_COND_TYPE_IF: phGraph_out[0] is executed when the condition is non-zero. If p size == 2, phGraph_out[1] will be executed when the condition is zero. CU_GRAPH_COND_TYPE_WHILE: phGraph_out[0] is executed as long as the condition is non-zero. CU_GRAPH_COND_TYPE_SWITCH: phGraph_out[n] is executed when the condition is equal to n. If the condition >= p size, no body graph is executed. A list of CUgraph (size of them); set from a list, which sets size."""
+        cdef cydriver.CUgraph* p = <cydriver.CUgraph*>self._ptr[0].phGraph_out
+        if p == NULL:
+            return [CUgraph(0) for i in range(self._ptr[0].size)]
+        return [CUgraph(<uintptr_t>p[i]) for i in range(self._ptr[0].size)]
     @phGraph_out.setter
     def phGraph_out(self, value):
-        self._ptr[0].phGraph_out = <cydriver.CUgraph*><uintptr_t>_address(value, 'phGraph_out')
+        cdef size_t count = 0 if value is None else len(value)
+        self._ptr[0].phGraph_out = <cydriver.CUgraph*>_array_into(
+            self, <void*>&self._ptr[0].phGraph_out, value, CUgraph, sizeof(cydriver.CUgraph), False)
+        self._ptr[0].size = count
 
     @property
     def ctx(self):
@@ -28718,7 +28738,7 @@ def cuGreenCtxGetDevResource(hCtx, typename):
     return (_result(_status), _resource)
 
 
-def cuDevSmResourceSplitByCount(input_, useFlags, minCount):
+def cuDevSmResourceSplitByCount(nbGroups, input_, useFlags, minCount):
     """Splits ``CU_DEV_RESOURCE_TYPE_SM`` resources. Splits ``CU_DEV_RESOURCE_TYPE_SM`` resources into
     ``nbGroups,`` adhering to the minimum SM count specified in ``minCount`` and the usage flags in
     ``useFlags.`` If ``result`` is NULL, the API simulates a split and provides the amount of
@@ -28755,29 +28775,41 @@ def cuDevSmResourceSplitByCount(input_, useFlags, minCount):
     is not supported on 32-bit platforms.
 
     Args:
+        nbGroups: - This is a pointer, specifying the number of groups that would be or should be
+            created as described below.
         input_: - Input SM resource to be split. Must be a valid ``CU_DEV_RESOURCE_TYPE_SM``
             resource.
         useFlags: - Flags specifying how these partitions are used or which constraints to abide by
             when splitting the input. Zero is valid for default behavior.
         minCount: - Minimum number of SMs required
     """
-    cdef CUdevResource_st _result = CUdevResource_st()
+    cdef cydriver.CUdevResource* c_result = NULL
     cdef unsigned int c_nbGroups = 0
+    cdef size_t _len_nbGroups = 0
     cdef cydriver.CUdevResource* c_input = NULL
     cdef CUdevResource_st _input
     cdef CUdevResource_st _remaining = CUdevResource_st()
     cdef unsigned int c_useFlags
     cdef unsigned int c_minCount
+    c_nbGroups = nbGroups if PyLong_Check(nbGroups) else _index(nbGroups, 'nbGroups')
+    _len_nbGroups = c_nbGroups
     if input_ is not None:
         _input = <CUdevResource_st>_struct_arg(input_, CUdevResource_st, 'input_')
         c_input = <cydriver.CUdevResource*>_input._ptr
     c_useFlags = useFlags if PyLong_Check(useFlags) else _index(useFlags, 'useFlags')
     c_minCount = minCount if PyLong_Check(minCount) else _index(minCount, 'minCount')
+    if _len_nbGroups:
+        c_result = <cydriver.CUdevResource*>PyMem_Calloc(_len_nbGroups, sizeof(cydriver.CUdevResource))
+        if c_result == NULL:
+            raise MemoryError()
     cdef cydriver.CUresult _status
-    _status = cydriver.cuDevSmResourceSplitByCount(<cydriver.CUdevResource*>_result._ptr, &c_nbGroups, c_input, <cydriver.CUdevResource*>_remaining._ptr, c_useFlags, c_minCount)
-    if _status != cydriver.CUDA_SUCCESS:
-        return (_result(_status), None, None, None)
-    return (_result(_status), _result, c_nbGroups, _remaining)
+    try:
+        _status = cydriver.cuDevSmResourceSplitByCount(c_result, &c_nbGroups, c_input, <cydriver.CUdevResource*>_remaining._ptr, c_useFlags, c_minCount)
+        if _status != cydriver.CUDA_SUCCESS:
+            return (_result(_status), None, None, None)
+        return (_result(_status), [_struct_from(CUdevResource_st, &c_result[i], sizeof(cydriver.CUdevResource)) for i in range(_len_nbGroups)], c_nbGroups, _remaining)
+    finally:
+        PyMem_Free(c_result)
 
 
 def cuDevResourceGenerateDesc(resources, nbResources):

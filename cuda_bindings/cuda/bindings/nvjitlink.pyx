@@ -15,12 +15,12 @@ from cuda.bindings._lib.args cimport handle_ref as _handle_ref
 from cuda.bindings._lib.args cimport handle_value as _handle_value
 from cuda.bindings._lib.args cimport index_arg as _index
 
-from enum import IntEnum as _IntEnum
+from cuda.bindings._lib.enums import CEnum as _CEnum
 
 from cuda.bindings._lib.errors import LibraryError as _LibraryError
 
 
-class Result(_IntEnum):
+class Result(_CEnum):
     """The values of nvJitLinkResult."""
     SUCCESS = cynvjitlink.NVJITLINK_SUCCESS
     ERROR_UNRECOGNIZED_OPTION = cynvjitlink.NVJITLINK_ERROR_UNRECOGNIZED_OPTION
@@ -43,7 +43,7 @@ class Result(_IntEnum):
     ERROR_LTO_NOT_ENABLED = cynvjitlink.NVJITLINK_ERROR_LTO_NOT_ENABLED
 
 
-class InputType(_IntEnum):
+class InputType(_CEnum):
     """The values of nvJitLinkInputType."""
     NONE = cynvjitlink.NVJITLINK_INPUT_NONE
     CUBIN = cynvjitlink.NVJITLINK_INPUT_CUBIN

@@ -17,11 +17,11 @@ from cuda.bindings._lib.args cimport index_arg as _index
 
 import ctypes
 from enum import IntEnum
-from enum import IntEnum as _IntEnum
+from cuda.bindings._lib.enums import CEnum as _CEnum
 from typing import Any, Optional
 
 
-class nvrtcResult(_IntEnum):
+class nvrtcResult(_CEnum):
     """The values of nvrtcResult."""
     NVRTC_SUCCESS = cynvrtc.NVRTC_SUCCESS
     NVRTC_ERROR_OUT_OF_MEMORY = cynvrtc.NVRTC_ERROR_OUT_OF_MEMORY

@@ -15,12 +15,12 @@ from cuda.bindings._lib.args cimport handle_ref as _handle_ref
 from cuda.bindings._lib.args cimport handle_value as _handle_value
 from cuda.bindings._lib.args cimport index_arg as _index
 
-from enum import IntEnum as _IntEnum
+from cuda.bindings._lib.enums import CEnum as _CEnum
 
 from cuda.bindings._lib.errors import LibraryError as _LibraryError
 
 
-class Result(_IntEnum):
+class Result(_CEnum):
     """The values of nvvmResult."""
     SUCCESS = cynvvm.NVVM_SUCCESS
     ERROR_OUT_OF_MEMORY = cynvvm.NVVM_ERROR_OUT_OF_MEMORY

@@ -35,17 +35,17 @@ from cuda.bindings._lib.callbacks cimport keep_host_record_rt
 from cuda.bindings._lib.kernel_params cimport pack_kernel_params
 
 from enum import IntEnum
-from enum import IntEnum as _IntEnum
+from cuda.bindings._lib.enums import CEnum as _CEnum
 
 cdef dict _module_globals = globals()
 
 
 cdef object _enum_class(str name):
-    # The IntEnum class `name`, made the first time it is needed.
+    # The enum class `name`, made the first time it is needed.
     cls = _module_globals.get(name)
     if cls is None:
         doc, members = _enum_data(_ENUMS[name])
-        cls = _IntEnum(name, members, module=__name__, qualname=name)
+        cls = _CEnum(name, members, module=__name__, qualname=name)
         cls.__doc__ = doc
         _module_globals[name] = cls  # later lookups find it without __getattr__
     return cls
@@ -202,6 +202,20 @@ cdef object _int32_values(void* data, size_t size):
 
 
 cdef int _set_chars(char* dst, object value, size_t size, str name) except -1:
+    # bytes or str fill the start and zero the rest; a list of numbers (-128..255) fills each byte
+    cdef size_t i
+    cdef long v
+    if isinstance(value, (list, tuple)):
+        if <size_t>len(value) != size:
+            raise ValueError(f"{name} takes {size} values, got {len(value)}")
+        for i in range(size):
+            if not PyLong_Check(value[i]):
+                raise TypeError(f"{name} takes integers, not {type(value[i]).__name__}")
+            v = value[i]
+            if v < -128 or v > 255:
+                raise OverflowError(f"{name}[{i}] = {v} does not fit in a char")
+            dst[i] = <char>v
+        return 0
     cdef bytes data = _cstr(value, name)
     if len(data) > size:
         raise ValueError(f"{name} holds {size} bytes, got {len(data)}")
@@ -10776,11 +10790,17 @@ cdef class cudaConditionalNodeParams(_Struct):
 
     @property
     def phGraph_out(self):
-        """CUDA-owned array populated with conditional node child graphs during creation of the node. Valid for the lifetime of the conditional node. The contents of the graph(s) are subject to the following constraints: - Allowed node types are kernel nodes, empty nodes, child graphs, memsets, memcopies, and conditionals. This applies recursively to child graphs and conditional bodies. - All kernels, including kernels in nested conditionals or child graphs at any level, must belong to the same CUDA context. These graphs may be populated using graph node creation APIs or ::cudaStreamBeginCaptureToGraph. cudaGraphCondTypeIf: phGraph_out[0] is executed when the condition is non-zero. If p size == 2, phGraph_out[1] will be executed when the condition is zero. cudaGraphCondTypeWhile: phGraph_out[0] is executed as long as the condition is non-zero. cudaGraphCondTypeSwitch: phGraph_out[n] is executed when the condition is equal to n. If the condition >= p size, no body graph is executed."""
-        return <uintptr_t>self._ptr[0].phGraph_out
+        """CUDA-owned array populated with conditional node child graphs during creation of the node. Valid for the lifetime of the conditional node. The contents of the graph(s) are subject to the following constraints: - Allowed node types are kernel nodes, empty nodes, child graphs, memsets, memcopies, and conditionals. This applies recursively to child graphs and conditional bodies. - All kernels, including kernels in nested conditionals or child graphs at any level, must belong to the same CUDA context. These graphs may be populated using graph node creation APIs or ::cudaStreamBeginCaptureToGraph. cudaGraphCondTypeIf: phGraph_out[0] is executed when the condition is non-zero. If p size == 2, phGraph_out[1] will be executed when the condition is zero. cudaGraphCondTypeWhile: phGraph_out[0] is executed as long as the condition is non-zero. cudaGraphCondTypeSwitch: phGraph_out[n] is executed when the condition is equal to n. If the condition >= p size, no body graph is executed. A list of cudaGraph_t (size of them); set from a list, which sets size."""
+        cdef cyruntime.cudaGraph_t* p = <cyruntime.cudaGraph_t*>self._ptr[0].phGraph_out
+        if p == NULL:
+            return [cudaGraph_t(0) for i in range(self._ptr[0].size)]
+        return [cudaGraph_t(<uintptr_t>p[i]) for i in range(self._ptr[0].size)]
     @phGraph_out.setter
     def phGraph_out(self, value):
-        self._ptr[0].phGraph_out = <cyruntime.cudaGraph_t*><uintptr_t>_address(value, 'phGraph_out')
+        cdef size_t count = 0 if value is None else len(value)
+        self._ptr[0].phGraph_out = <cyruntime.cudaGraph_t*>_array_into(
+            self, <void*>&self._ptr[0].phGraph_out, value, cudaGraph_t, sizeof(cyruntime.cudaGraph_t), False)
+        self._ptr[0].size = count
 
 
 cdef class cudaChildGraphNodeParams(_Struct):
@@ -12217,6 +12237,12 @@ cdef class anon_union9(_Struct):
     def pPitch(self):
         """Array of Pointers corresponding to each plane"""
         return [_view_cudaPitchedPtr(<uintptr_t>&self._ptr[0].pPitch[i], self) for i in range(3)]
+    @pPitch.setter
+    def pPitch(self, value):
+        if len(value) != 3:
+            raise ValueError(f'pPitch takes 3 values, got {len(value)}')
+        for i in range(3):
+            _copy_struct(self, <void*>&self._ptr[0].pPitch[i], value[i], cudaPitchedPtr, sizeof(self._ptr[0].pPitch[i]))
 
 
 cdef class cudaEglFrame_st(_Struct):
@@ -12257,6 +12283,12 @@ cdef class cudaEglFrame_st(_Struct):
     def planeDesc(self):
         """CUDA EGL Plane Descriptor ::cudaEglPlaneDesc"""
         return [_view_cudaEglPlaneDesc_st(<uintptr_t>&self._ptr[0].planeDesc[i], self) for i in range(3)]
+    @planeDesc.setter
+    def planeDesc(self, value):
+        if len(value) != 3:
+            raise ValueError(f'planeDesc takes 3 values, got {len(value)}')
+        for i in range(3):
+            _copy_struct(self, <void*>&self._ptr[0].planeDesc[i], value[i], cudaEglPlaneDesc_st, sizeof(self._ptr[0].planeDesc[i]))
 
     @property
     def planeCount(self):

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Small helpers that go with the bindings: handles as integers, PTX versions."""
+"""Small helpers that go with the bindings: handles as integers, PTX versions, a version check."""
 
 from __future__ import annotations
 
@@ -7,7 +7,16 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["Any", "Callable", "get_cuda_native_handle", "get_minimal_required_cuda_ver_from_ptx_ver", "get_ptx_ver"]
+from cuda.bindings.utils._version_check import warn_if_cuda_major_version_mismatch
+
+__all__ = [
+    "Any",
+    "Callable",
+    "get_cuda_native_handle",
+    "get_minimal_required_cuda_ver_from_ptx_ver",
+    "get_ptx_ver",
+    "warn_if_cuda_major_version_mismatch",
+]
 
 # PTX ISA version -> the first CUDA release (as CUDA_VERSION encodes it) whose tools emit it and
 # whose driver JIT-compiles it (from the PTX ISA release notes).
