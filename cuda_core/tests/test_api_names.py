@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Every public name of NVIDIA's cuda-core 1.2 (cuda.core, cuda.core.utils, cuda.core.system) exists here."""
+"""Every public name of NVIDIA's cuda-core 1.2 (cuda.core, .utils, .system, .typing) exists here."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def _missing(module: str) -> list[str]:
     return missing
 
 
-@pytest.mark.parametrize("module", ["cuda.core", "cuda.core.utils", "cuda.core.system"])
+@pytest.mark.parametrize("module", ["cuda.core", "cuda.core.utils", "cuda.core.system", "cuda.core.typing"])
 def test_reference_names(module):
     assert _missing(module) == []
 

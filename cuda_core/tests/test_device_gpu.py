@@ -206,6 +206,51 @@ def test_green_context(device):
     assert ctx.is_closed
 
 
+def test_green_context_split_checks_and_discovery(device):
+    sm = device.resources.sm
+    groups, _ = sm.split(core.SMResourceOptions(count=None))  # the driver picks the size
+    assert len(groups) == 1 and groups[0].sm_count >= sm.min_partition_size
+    assert groups[0].sm_count % sm.coscheduled_alignment == 0
+    dry, _ = sm.split(core.SMResourceOptions(count=None), dry_run=True)
+    assert [g.sm_count for g in dry] == [g.sm_count for g in groups]
+    with pytest.raises(ValueError, match="dry-run SMResource"):
+        device.create_context(core.ContextOptions(resources=[dry[0]]))
+    with pytest.raises(ValueError, match="non-negative"):
+        sm.split(core.SMResourceOptions(count=-1))
+    n = sm.min_partition_size
+    with pytest.raises(ValueError, match="count is scalar"):
+        sm.split(core.SMResourceOptions(count=n, coscheduled_sm_count=(n, n)))
+    with pytest.raises(ValueError, match="expected 2"):
+        sm.split(core.SMResourceOptions(count=(n, n), coscheduled_sm_count=(n, n, n)))
+    for missing in (None, core.ContextOptions(resources=None)):
+        with pytest.raises(ValueError, match="resources must be provided"):
+            device.create_context(missing)
+
+
+def test_green_context_identity_and_lifetime(device):
+    groups, _ = device.resources.sm.split(core.SMResourceOptions(count=None))
+    ctx = device.create_context(core.ContextOptions(resources=[groups[0]]))
+    try:
+        with pytest.raises(RuntimeError, match="only supported on green contexts"):
+            device.context.create_stream()  # the primary context makes streams through Device
+        with pytest.raises(ValueError, match="non-blocking"):
+            ctx.create_stream(core.StreamOptions(nonblocking=False))
+        stream = ctx.create_stream()
+        event = stream.record()
+        assert stream.context == ctx and stream.context.is_green and event.context == ctx
+        stream.sync()
+        prev = device.set_current(ctx)
+        try:
+            with pytest.raises(RuntimeError, match="while it is current"):
+                ctx.close()
+        finally:
+            restored = device.set_current(prev)
+        assert restored is ctx  # the same object, not a second one for the same handle
+        stream.close()
+    finally:
+        ctx.close()
+
+
 def test_texture_factories_not_implemented(device):
     with pytest.raises(NotImplementedError):
         device.create_texture_object()

@@ -331,6 +331,42 @@ def test_graphics_and_workqueue_not_implemented():
     assert core.SMResourceOptions(count=8).count == 8
 
 
+def test_workqueue_options_checked_when_made():
+    from cuda.core.typing import WorkqueueSharingScopeType as Scope
+
+    opts = core.WorkqueueResourceOptions(sharing_scope="green_ctx_balanced")
+    assert opts.sharing_scope is Scope.GREEN_CTX_BALANCED
+    assert core.WorkqueueResourceOptions(sharing_scope=Scope.DEVICE_CTX).sharing_scope == "device_ctx"
+    with pytest.raises(ValueError, match=r"'bogus' is not a valid WorkqueueSharingScopeType\. Must be one of"):
+        core.WorkqueueResourceOptions(sharing_scope="bogus")
+    for bad in (0, -3):
+        with pytest.raises(ValueError, match="concurrency_limit must be >= 1"):
+            core.WorkqueueResourceOptions(concurrency_limit=bad)
+    with pytest.raises(TypeError):
+        core.WorkqueueResourceOptions(concurrency_limit="4")
+
+
+def test_typing_enums_are_the_strings_options_take():
+    import enum
+
+    from cuda.core import typing as t
+
+    assert t.SourceCodeType.CXX == "c++" and str(t.ObjectCodeFormatType.CUBIN) == "cubin"
+    assert t.CompilerBackendType("nvJitLink") is t.CompilerBackendType.NVJITLINK
+    assert t.VirtualMemoryAccessType.READ_WRITE == "rw"
+    assert [m.value for m in t.GraphConditionalType] == ["if", "while", "switch"]
+    for name in t.__all__:
+        obj = getattr(t, name)
+        if isinstance(obj, type) and issubclass(obj, enum.Enum):
+            assert issubclass(obj, str), name
+
+    class HasStream:
+        def __cuda_stream__(self):
+            return (0, 0)
+
+    assert callable(HasStream().__cuda_stream__) and t.IsStreamType.__name__ == "IsStreamType"
+
+
 # ---- without a driver ----------------------------------------------------------------------------
 
 

@@ -23,7 +23,7 @@ class SMResourceOptions:
     """How SMResource.split() partitions SMs.
 
     count: SMs per group, an int (one group) or a sequence (one group each; this driver API
-    needs them all equal). coscheduled_sm_count, preferred_coscheduled_sm_count: co-scheduling
+    needs them all equal); None or 0: one group of the smallest size the driver allows. coscheduled_sm_count, preferred_coscheduled_sm_count: co-scheduling
     constraints (0 or None: the driver's default). backfill: let groups take SMs beyond the
     co-scheduling alignment (not supported by the CUDA 13.0 split call).
     """
@@ -47,6 +47,20 @@ class WorkqueueResourceOptions:
     __slots__ = ("concurrency_limit", "sharing_scope")
 
     def __init__(self, concurrency_limit=None, sharing_scope=None):
+        from cuda.core.typing import WorkqueueSharingScopeType
+
+        if concurrency_limit is not None:
+            if isinstance(concurrency_limit, bool) or not isinstance(concurrency_limit, int):
+                raise TypeError(f"concurrency_limit must be an int or None, not {type(concurrency_limit).__name__}")
+            if concurrency_limit < 1:
+                raise ValueError(f"concurrency_limit must be >= 1, got {concurrency_limit}")
+        if sharing_scope is not None:
+            try:
+                sharing_scope = WorkqueueSharingScopeType(sharing_scope)
+            except ValueError:
+                valid = ", ".join(repr(m.value) for m in WorkqueueSharingScopeType)
+                raise ValueError(f"{sharing_scope!r} is not a valid WorkqueueSharingScopeType. "
+                                 f"Must be one of: {valid}") from None
         self.concurrency_limit = concurrency_limit
         self.sharing_scope = sharing_scope
 
@@ -98,17 +112,31 @@ cdef class SMResource:
         return 0  # CUDA 13.0's CUdevSmResource has no flags field
 
     def split(self, options, *, dry_run=False):
-        """Partition these SMs: returns (groups, remainder), each group an SMResource."""
+        """Partition these SMs: returns (groups, remainder), each group an SMResource.
+
+        ``count=None`` (or 0) lets the driver pick the size: one group of the smallest partition
+        it allows. A dry run returns the groups it would make, which cannot make a context.
+        """
         if not isinstance(options, SMResourceOptions):
             raise TypeError(f"options must be an SMResourceOptions, not {type(options).__name__}")
         count = options.count
-        if count is None:
-            raise ValueError("SMResourceOptions.count is required")
-        counts = [count] if isinstance(count, int) else list(count)
-        if not counts or any(type(c) is bool or not isinstance(c, int) for c in counts):
-            raise TypeError("SMResourceOptions.count must be an int or a sequence of ints")
-        if any(c < 1 for c in counts):
-            raise ValueError(f"SMResourceOptions.count values must be >= 1, got {count!r}")
+        scalar = count is None or isinstance(count, int)
+        counts = [count] if scalar else list(count)
+        if not counts or any(c is not None and (type(c) is bool or not isinstance(c, int)) for c in counts):
+            raise TypeError("SMResourceOptions.count must be None, an int or a sequence of ints")
+        if any(c is not None and c < 0 for c in counts):
+            raise ValueError(f"SMResourceOptions.count must be non-negative, got {count!r}")
+        for name in ("coscheduled_sm_count", "preferred_coscheduled_sm_count"):
+            value = getattr(options, name)
+            if value is None or isinstance(value, int):
+                continue
+            if scalar:
+                raise ValueError(f"SMResourceOptions.{name} is a sequence but count is scalar: give count as "
+                                 f"a sequence too, one value per group")
+            if len(value) != len(counts):
+                raise ValueError(f"SMResourceOptions.{name} has {len(value)} values, expected {len(counts)} "
+                                 f"(one per group of count)")
+        counts = [self.min_partition_size if not c else c for c in counts]
         if len(set(counts)) != 1:
             raise NotImplementedError("groups of different sizes need cuDevSmResourceSplit (CUDA 13.1)")
         if options.backfill:
@@ -191,7 +219,8 @@ def _create_green_context(device, resources):
     from cuda.core._device import Context
 
     if resources is None:
-        raise ValueError("ContextOptions.resources must list the resources (SMResource) to use")
+        raise ValueError("resources must be provided: ContextOptions(resources=[...]) lists the SMResource "
+                         "groups (from SMResource.split) the context gets")
     items = [resources] if isinstance(resources, SMResource) else list(resources)
     if not items:
         raise ValueError("ContextOptions.resources is empty")
@@ -201,7 +230,7 @@ def _create_green_context(device, resources):
         if not isinstance(r, SMResource):
             raise TypeError(f"resources must be SMResource objects, not {type(r).__name__}")
         if not (<SMResource>r)._usable:
-            raise ValueError("a resource from split(dry_run=True) cannot make a context")
+            raise ValueError("a dry-run SMResource (from split(dry_run=True)) cannot make a context")
     cdef unsigned int n = len(items)
     cdef cydriver.CUdevResource* arr = <cydriver.CUdevResource*>malloc(n * sizeof(cydriver.CUdevResource))
     cdef cydriver.CUdevResourceDesc desc = NULL
