@@ -789,6 +789,34 @@ def test_ipc_objects_travel_through_multiprocessing(device, stream):
     buf.close(stream)
 
 
+def test_ipc_exports_from_a_thread_without_a_context(device, stream):
+    """A Queue pickles on its feeder thread, where no context is current: exports still work."""
+    import threading
+
+    from cuda.core import EventOptions
+
+    mr = DeviceMemoryResource(device, DeviceMemoryResourceOptions(ipc_enabled=True))
+    buf = mr.allocate(256, stream)
+    stream.sync()
+    event = stream.record(options=EventOptions(ipc_enabled=True))
+    out = {}
+
+    def worker():
+        try:
+            out["descriptors"] = (event.ipc_descriptor, buf.ipc_descriptor, mr.allocation_handle)
+        except Exception as exc:  # reported by the assertion below
+            out["error"] = exc
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    thread.join()
+    assert "error" not in out, out
+    assert all(d is not None for d in out["descriptors"])
+    buf.close(stream)
+    stream.sync()
+    mr.close()
+
+
 def test_buffers_over_the_same_memory_are_equal(device, stream):
     buf = device.allocate(256, stream)
     view = Buffer.from_handle(buf.handle, buf.size)

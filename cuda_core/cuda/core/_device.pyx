@@ -605,6 +605,11 @@ cdef Context _context_of(uintptr_t handle, int device_id):
     return c if c is not None else Context._from_handle(handle, device_id)
 
 
+def _context_for(handle, device_id):
+    """The Context of a CUcontext handle (the green one that owns it, if any): for streams and events."""
+    return _context_of(handle, device_id)
+
+
 class ContextOptions:
     """How Device.create_context() makes a context: ``resources``, the SMResource/WorkqueueResource objects it gets."""
 

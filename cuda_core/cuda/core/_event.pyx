@@ -10,6 +10,7 @@ from libc.string cimport memcpy
 
 from cuda.bindings cimport cydriver
 from cuda.core._errors cimport check
+from cuda.core._thread_context cimport enter_context, leave_context
 
 from cuda.core._errors import CUDAError
 from cuda.core._options import coerce_options
@@ -226,11 +227,11 @@ cdef class Event:
     @property
     def context(self):
         """The Context the event was created in (the current one at creation)."""
-        from cuda.core._device import Context
+        from cuda.core._device import _context_for
 
         if self._ctx == NULL:
             raise RuntimeError("the event's context is not known (it was opened from an IPC descriptor)")
-        return Context._from_handle(<size_t>self._ctx, self.device.device_id)
+        return _context_for(<size_t>self._ctx, self.device.device_id)
 
     @property
     def ipc_descriptor(self):
@@ -239,7 +240,11 @@ cdef class Event:
         if not self._ipc:
             raise RuntimeError("the event was not created with EventOptions(ipc_enabled=True)")
         cdef cydriver.CUipcEventHandle h
-        check(cydriver.cuIpcGetEventHandle(&h, self._handle))
+        cdef int pushed = enter_context(self._ctx)  # pickling runs on a Queue's feeder thread too
+        try:
+            check(cydriver.cuIpcGetEventHandle(&h, self._handle))
+        finally:
+            leave_context(pushed)
         return IPCEventDescriptor((<char*>&h)[:sizeof(h)], self._blocking)
 
     def __reduce__(self):

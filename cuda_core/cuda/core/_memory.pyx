@@ -29,6 +29,7 @@ from libc.string cimport memcpy
 from cuda.bindings cimport cydriver
 from cuda.core._dlpack cimport *
 from cuda.core._errors cimport check
+from cuda.core._thread_context cimport enter_primary_context, leave_primary_context
 from cuda.core._stream cimport Stream, stream_handle
 
 import weakref
@@ -389,8 +390,13 @@ cdef class Buffer:
             mr.allocation_handle
         cdef cydriver.CUmemPoolPtrExportData data
         cdef cydriver.CUdeviceptr ptr = self._ptr
-        with nogil:
-            check(cydriver.cuMemPoolExportPointer(&data, ptr))
+        cdef int device = mr.device_id
+        cdef int pushed = enter_primary_context(device)  # pickling runs on a Queue's feeder thread too
+        try:
+            with nogil:
+                check(cydriver.cuMemPoolExportPointer(&data, ptr))
+        finally:
+            leave_primary_context(pushed, device)
         self._ipc_descriptor = _IPCBufferDescriptor(bytes(data.reserved[:64]), self._size)
         return self._ipc_descriptor
 

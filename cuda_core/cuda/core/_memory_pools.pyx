@@ -17,6 +17,7 @@ from libc.string cimport memset
 
 from cuda.bindings cimport cydriver
 from cuda.core._errors cimport check
+from cuda.core._thread_context cimport enter_primary_context, leave_primary_context
 from cuda.core._memory cimport (
     BUF_DEVICE,
     BUF_HOST,
@@ -537,13 +538,18 @@ cdef class _MemPool(MemoryResource):
         """The shareable handle (an IPCAllocationHandle: a POSIX file descriptor) of this
         IPC-enabled pool; made once and owned by this resource."""
         cdef int fd = -1
+        cdef int pushed = 0
         if not self._ipc:
             raise RuntimeError("this memory resource is not IPC-enabled (options ipc_enabled=True)")
         if self._mapped:
             raise RuntimeError("an imported memory resource cannot export its pool again")
         if self._alloc_handle is None:
-            check(cydriver.cuMemPoolExportToShareableHandle(&fd, self._pool,
-                                                             cydriver.CU_MEM_HANDLE_TYPE_POSIX_FILE_DESCRIPTOR, 0))
+            pushed = enter_primary_context(self._dev_id)  # pickling runs on a Queue's feeder thread too
+            try:
+                check(cydriver.cuMemPoolExportToShareableHandle(&fd, self._pool,
+                                                                 cydriver.CU_MEM_HANDLE_TYPE_POSIX_FILE_DESCRIPTOR, 0))
+            finally:
+                leave_primary_context(pushed, self._dev_id)
             self._alloc_handle = IPCAllocationHandle(fd, self._uuid)
         return self._alloc_handle
 

@@ -287,12 +287,12 @@ cdef class Stream:
     @property
     def context(self):
         """The Context the stream belongs to."""
-        from cuda.core._device import Context
+        from cuda.core._device import _context_for
 
         cdef cydriver.CUcontext ctx = NULL
         self._live()
         check(cydriver.cuStreamGetCtx(self._handle, &ctx))
-        return Context._from_handle(<uintptr_t>ctx, self._device_ordinal())
+        return _context_for(<uintptr_t>ctx, self._device_ordinal())
 
     @property
     def resources(self):
