@@ -358,6 +358,16 @@ def extra_plan(lib: Lib, fn: dict, p: dict) -> Plan:
             outtype="bool | bytes | int",
             late=True,
         )
+    if isinstance(over, dict) and "coredump_set_value" in over:  # the Python value, as its attrib takes it
+        attr, c = ident(over["coredump_set_value"]), ident(p["name"])
+        return Plan(
+            c,
+            ["cdef char _cd_value[1024]"],
+            [f"_coredump_set_value(c_{attr}, {c}, _cd_value, &_cd_size)"],
+            "<void*>_cd_value",
+            pytype="bool | bytes | str | int",
+            late=True,
+        )
     if over == "coredump_size":  # size_t* size: the capacity of the value buffer above
         return Plan(None, ["cdef size_t _cd_size = 0"], [], "&_cd_size")  # set by the value's setup
     if isinstance(over, dict) and "range_value" in over:  # cuMemRangeGetAttribute's void* data of dataSize bytes
@@ -786,7 +796,8 @@ def _field_plan(lib: Lib, owner: str, f: dict, nested_name: str | None) -> list[
             ]
             return out
         if kind == "record":
-            out += [f"        return [_view_{name}(<uintptr_t>&{acc}[i], self) for i in range({dims[0]})]"]
+            # copies, as NVIDIA's are: a changed element changes the struct only when set back
+            out += [f"        return [_struct_from({name}, &{acc}[i], sizeof({acc}[i])) for i in range({dims[0]})]"]
             out += [
                 f"    @{ident(n)}.setter",
                 f"    def {ident(n)}(self, value):",

@@ -93,7 +93,7 @@ def plan(lib: Lib, fn: dict, p: dict, style: str) -> Plan:
         "kernel_params", "extra_params", "out_string", "pointer_attribute", "attr_value_out", "attr_value_in",
         "host_fn", "host_data", "in_list", "pointer_list", "out_address", "handle_out", "attribute_values",
         "range_values", "range_value", "borrowed_array", "stream_callback", "keep_host_fn", "inout_count",
-        "out_list", "release_kept", "coredump_value", "coredump_size",
+        "out_list", "release_kept", "coredump_value", "coredump_set_value", "coredump_size",
     )  # fmt: skip
     if lib.extra_plan and (over in rich or (isinstance(over, dict) and set(over) & set(rich))):
         return lib.extra_plan(lib, fn, {**p, "direction": direction})

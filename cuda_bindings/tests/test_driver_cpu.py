@@ -436,3 +436,14 @@ def test_sm_resource_split_takes_the_group_count_first():
     assert cu.cuDevSmResourceSplitByCount.__doc__.startswith("cuDevSmResourceSplitByCount(nbGroups, input_,")
     with pytest.raises(TypeError):
         cu.cuDevSmResourceSplitByCount(cu.CUdevResource(), 0, 2)
+
+
+def test_coredump_set_takes_the_value_its_attribute_has():
+    """cuCoredumpSetAttribute(Global)(attrib, value) -> (err,): the value is checked before the call."""
+    S = cu.CUcoredumpSettings
+    with pytest.raises(TypeError, match="bytes or str"):
+        cu.cuCoredumpSetAttributeGlobal(S.CU_COREDUMP_FILE, 3)
+    with pytest.raises(ValueError, match="1023"):
+        cu.cuCoredumpSetAttributeGlobal(S.CU_COREDUMP_PIPE, b"x" * 1024)
+    with pytest.raises(TypeError, match="bool"):
+        cu.cuCoredumpSetAttribute(S.CU_COREDUMP_TRIGGER_HOST, "yes")

@@ -233,6 +233,12 @@ def test_fixed_arrays_of_structs_are_settable():
     assert int(frame.frame.pPitch[0].ptr) == 1 and frame.frame.pPitch[0].pitch == 2
     frame.frame.pPitch = [rt.cudaPitchedPtr(), rt.cudaPitchedPtr(), rt.cudaPitchedPtr()]
     assert [int(a) for a in frame.frame.pArray] == [0, 0, 0]
+    element = frame.frame.pPitch[0]  # a copy: changing it changes the frame only when set back
+    element.pitch = 123
+    assert frame.frame.pPitch[0].pitch == 0
+    frame.frame.pPitch = [element, element, element]
+    element.pitch = 1234
+    assert [p.pitch for p in frame.frame.pPitch] == [123, 123, 123]
     with pytest.raises(ValueError, match="takes 3 values"):
         frame.frame.pPitch = [rt.cudaPitchedPtr()]
     with pytest.raises(TypeError):

@@ -28486,17 +28486,15 @@ def cuCoredumpSetAttribute(attrib, value):
         value: - void* containing the requested data.
     """
     cdef cydriver.CUcoredumpSettings c_attrib
-    cdef BufferArg _value
-    cdef size_t c_size = 0
+    cdef char _cd_value[1024]
+    cdef size_t _cd_size = 0
     c_attrib = <cydriver.CUcoredumpSettings><int>(attrib if PyLong_Check(attrib) else _index(attrib, 'attrib'))
-    _value = _void_ptr(value, 'value')
+    _coredump_set_value(c_attrib, value, _cd_value, &_cd_size)
     cdef cydriver.CUresult _status
-    _status = cydriver.cuCoredumpSetAttribute(c_attrib, <void*>_value.ptr, &c_size)
+    _status = cydriver.cuCoredumpSetAttribute(c_attrib, <void*>_cd_value, &_cd_size)
     if _status != cydriver.CUDA_SUCCESS:
-        return (_result(_status), None)
-    if 0 <= c_size < 1024:
-        return _success_int(c_size)
-    return (_result(_status), c_size)
+        return (_result(_status),)
+    return _success_only
 
 
 def cuCoredumpSetAttributeGlobal(attrib, value):
@@ -28548,17 +28546,15 @@ def cuCoredumpSetAttributeGlobal(attrib, value):
         value: - void* containing the requested data.
     """
     cdef cydriver.CUcoredumpSettings c_attrib
-    cdef BufferArg _value
-    cdef size_t c_size = 0
+    cdef char _cd_value[1024]
+    cdef size_t _cd_size = 0
     c_attrib = <cydriver.CUcoredumpSettings><int>(attrib if PyLong_Check(attrib) else _index(attrib, 'attrib'))
-    _value = _void_ptr(value, 'value')
+    _coredump_set_value(c_attrib, value, _cd_value, &_cd_size)
     cdef cydriver.CUresult _status
-    _status = cydriver.cuCoredumpSetAttributeGlobal(c_attrib, <void*>_value.ptr, &c_size)
+    _status = cydriver.cuCoredumpSetAttributeGlobal(c_attrib, <void*>_cd_value, &_cd_size)
     if _status != cydriver.CUDA_SUCCESS:
-        return (_result(_status), None)
-    if 0 <= c_size < 1024:
-        return _success_int(c_size)
-    return (_result(_status), c_size)
+        return (_result(_status),)
+    return _success_only
 
 
 def cuGetExportTable(pExportTableId):

@@ -12236,7 +12236,7 @@ cdef class anon_union9(_Struct):
     @property
     def pPitch(self):
         """Array of Pointers corresponding to each plane"""
-        return [_view_cudaPitchedPtr(<uintptr_t>&self._ptr[0].pPitch[i], self) for i in range(3)]
+        return [_struct_from(cudaPitchedPtr, &self._ptr[0].pPitch[i], sizeof(self._ptr[0].pPitch[i])) for i in range(3)]
     @pPitch.setter
     def pPitch(self, value):
         if len(value) != 3:
@@ -12282,7 +12282,7 @@ cdef class cudaEglFrame_st(_Struct):
     @property
     def planeDesc(self):
         """CUDA EGL Plane Descriptor ::cudaEglPlaneDesc"""
-        return [_view_cudaEglPlaneDesc_st(<uintptr_t>&self._ptr[0].planeDesc[i], self) for i in range(3)]
+        return [_struct_from(cudaEglPlaneDesc_st, &self._ptr[0].planeDesc[i], sizeof(self._ptr[0].planeDesc[i])) for i in range(3)]
     @planeDesc.setter
     def planeDesc(self, value):
         if len(value) != 3:

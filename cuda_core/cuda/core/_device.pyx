@@ -568,11 +568,11 @@ cdef class Context:
                                "use Device.create_stream for the device's own context")
         opts = coerce_options(StreamOptions, options, "options")
         if not opts.nonblocking:
-            raise ValueError("streams of a green context are non-blocking: use StreamOptions(nonblocking=True)")
+            raise ValueError("streams of a green context must be non-blocking: use StreamOptions(nonblocking=True)")
         if opts.priority is not None:
             priority = opts.priority
         check(cydriver.cuGreenCtxStreamCreate(&s, <cydriver.CUgreenCtx>self._green, cydriver.CU_STREAM_NON_BLOCKING, priority))
-        return _stream._adopt(<uintptr_t>s, self._device_id)
+        return _stream._adopt(<uintptr_t>s, self._device_id, self._handle)
 
     @property
     def resources(self):

@@ -398,7 +398,8 @@ cdef class _MemPool(MemoryResource):
         self._dev_id = -1
 
     def __dealloc__(self):
-        if self._owned and not self._closed and self._pool != NULL:
+        # also a pool whose close() was deferred: its last buffer has let go of this resource
+        if self._owned and self._pool != NULL:
             self._closed = True
             try:
                 cydriver.cuMemPoolDestroy(self._pool)
@@ -467,8 +468,9 @@ cdef class _MemPool(MemoryResource):
         _free_async(ptr, stream)
 
     def close(self):
-        """Destroy the pool if this resource owns it (buffers still alive keep their memory until
-        they are freed); otherwise nothing happens."""
+        """Close the resource: it allocates no more, and the pool it owns is destroyed now, or,
+        while buffers from it are alive (each holds this resource), once the last one is freed."""
+        cdef cydriver.cuuint64_t used = 0
         if self._closed:
             return
         self._closed = True
@@ -476,6 +478,12 @@ cdef class _MemPool(MemoryResource):
             self._alloc_handle.close()
             self._alloc_handle = None
         if self._owned and self._pool != NULL:
+            # Destroying a pool under live allocations crashed the driver (NVIDIA's test_leaks and
+            # test_memory_ipc, H200 driver 580: a Queue's feeder thread exported a buffer of the
+            # pool while the main thread destroyed it). NVIDIA's buffers keep their pool alive too.
+            check(cydriver.cuMemPoolGetAttribute(self._pool, cydriver.CU_MEMPOOL_ATTR_USED_MEM_CURRENT, &used))
+            if used:
+                return  # __dealloc__ destroys it
             pool = self._pool
             self._pool = NULL
             with nogil:

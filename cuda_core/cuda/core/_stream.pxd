@@ -7,7 +7,7 @@ cdef class Stream:
     cdef object _owner       # keeps a foreign stream alive (None when this object owns it)
     cdef bint _owned         # destroy the stream on close()
     cdef object _device_id   # int, or None until first needed
-    cdef cydriver.CUcontext _ctx  # the context the stream belongs to (NULL until first needed)
+    cdef cydriver.CUcontext _ctx  # a green context's stream: its context (events are made there); else NULL
     cdef int _nonblocking    # -1 until queried
     cdef int _priority       # valid when _has_priority
     cdef bint _has_priority

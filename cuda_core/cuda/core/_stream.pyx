@@ -233,6 +233,16 @@ cdef class Stream:
         """Record an event on the stream (a new one made with ``options``, or ``event``); returns it."""
         self._live()
         cdef Event ev
+        cdef cydriver.CUcontext current = NULL
+        if event is None and self._ctx != NULL:  # a green context's stream: the event is made there
+            check(cydriver.cuCtxGetCurrent(&current))
+            if current != self._ctx:
+                check(cydriver.cuCtxPushCurrent(self._ctx))
+                try:
+                    ev = event_create(options, self._device_id if type(self._device_id) is int else None)
+                finally:
+                    cydriver.cuCtxPopCurrent(&current)
+                event = ev
         if event is None:
             ev = event_create(options, self._device_id if type(self._device_id) is int else None)
         elif isinstance(event, Event):
@@ -348,11 +358,12 @@ def Stream_accept(arg, allow_stream_protocol=True):
     raise TypeError(f"expected a Stream, a GraphBuilder or an object with __cuda_stream__, not {type(arg).__name__}")
 
 
-def _adopt(uintptr_t handle, device_id):
-    """A Stream owning an existing CUstream (destroyed on close)."""
+def _adopt(uintptr_t handle, device_id, uintptr_t context=0):
+    """A Stream owning an existing CUstream (destroyed on close); `context` for a green context's."""
     cdef Stream s = stream_wrap(<cydriver.CUstream>handle, None)
     s._owned = True
     s._device_id = device_id
+    s._ctx = <cydriver.CUcontext>context
     return s
 
 

@@ -57,3 +57,29 @@ cdef object _coredump_value(int attrib, char* data):
     if attrib == cydriver.CU_COREDUMP_GENERATION_FLAGS:
         return (<unsigned int*>data)[0]
     return bool((<int*>data)[0])
+
+
+cdef int _coredump_set_value(int attrib, object value, char* data, size_t* size) except -1:
+    """cuCoredumpSetAttribute's value from Python, into data (1024 bytes) with its size: bytes or
+    str for the file and pipe names, an int for the generation flags, a bool for the switches."""
+    cdef bytes raw
+    memset(data, 0, 1024)
+    if attrib in (cydriver.CU_COREDUMP_FILE, cydriver.CU_COREDUMP_PIPE):
+        if isinstance(value, str):
+            value = value.encode()
+        if not isinstance(value, (bytes, bytearray)):
+            raise TypeError(f"value must be bytes or str for this attribute, not {type(value).__name__}")
+        raw = bytes(value)
+        if len(raw) > 1023:
+            raise ValueError(f"value holds at most 1023 bytes, got {len(raw)}")
+        memcpy(data, <char*>raw, len(raw))
+        size[0] = len(raw) + 1
+    elif attrib == cydriver.CU_COREDUMP_GENERATION_FLAGS:
+        (<unsigned int*>data)[0] = _index(value, "value")
+        size[0] = sizeof(unsigned int)
+    else:
+        if not isinstance(value, (bool, int)):
+            raise TypeError(f"value must be a bool for this attribute, not {type(value).__name__}")
+        data[0] = 1 if value else 0  # a C bool: one byte
+        size[0] = 1
+    return 0
