@@ -91,6 +91,20 @@ def test_kernel_params_packing():
     assert _packed(None) is None
 
 
+def test_narrow_kernel_arguments_are_zero_extended_in_their_slot():
+    """A size_t parameter given as c_uint (NVIDIA's simple_cuda_graphs does it) reads zeros above the
+    value: each slot is zeroed whatever the stack held (the hook fills it with 0xff first)."""
+    types = (ctypes.c_uint, ctypes.c_ubyte, ctypes.c_int16, ctypes.c_float, ctypes.c_bool)
+    packed = _packed(((512, 7, -2, 1.0, True), types), whole_slots=True)
+    assert packed[0] == struct.pack("<Q", 512)
+    assert packed[1] == struct.pack("<Q", 7)
+    assert packed[2] == struct.pack("<hhhh", -2, 0, 0, 0)
+    assert packed[3] == struct.pack("<fI", 1.0, 0)
+    assert packed[4] == struct.pack("<Q", 1)
+    enum_member = cu.CUresult.CUDA_ERROR_INVALID_VALUE  # a C enum: 4 bytes, zero above
+    assert _packed(((enum_member,), (None,)), whole_slots=True)[0] == struct.pack("<Q", 1)
+
+
 def test_kernel_params_in_every_form_nvidia_takes():
     """Values as ctypes instances, bytes/str for c_char/c_wchar, enums and ctypes structs with type
     None, and a ready void* array given as any buffer (a ctypes array, a numpy uint64 array)."""

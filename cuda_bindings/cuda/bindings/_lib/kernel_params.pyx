@@ -23,7 +23,7 @@ from cpython.float cimport PyFloat_Check
 from cpython.long cimport PyLong_AsUnsignedLongLongMask, PyLong_Check
 from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
 from libc.stdint cimport int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t, uintptr_t
-from libc.string cimport memcpy
+from libc.string cimport memcpy, memset
 
 from cuda.bindings._lib.args cimport BufferArg, buffer_arg
 
@@ -88,6 +88,10 @@ cdef inline uint64_t _as_address(object value) except? 0:
 cdef int _pack_one(object value, int code, void* slot) except -1:
     if code < F32 and not PyLong_Check(value):
         value = operator.index(value)  # integers only: a float here is a mistake, not a truncation
+    # The whole 8-byte slot is zeroed first: a kernel whose parameter is wider than the type given
+    # (size_t passed as c_uint, as NVIDIA's simple_cuda_graphs example does) reads zeros above it,
+    # as it does from the zero-filled ctypes objects of NVIDIA's bindings.
+    (<uint64_t*>slot)[0] = 0
     if code == F32:
         (<float*>slot)[0] = value
     elif code == F64:
@@ -187,6 +191,7 @@ cdef void** pack_kernel_params(object params, void** ptrs, uint64_t* slots, Py_s
                 keep.append(value)
                 ptrs[i] = <void*><uintptr_t>value.getPtr()
             elif isinstance(value, int) and type(value) is not int and type(value) is not bool:  # an enum member
+                slots[i] = 0
                 (<int32_t*>&slots[i])[0] = value
                 ptrs[i] = &slots[i]
             elif _is_ctypes_instance(value):
@@ -210,11 +215,13 @@ cdef void** pack_kernel_params(object params, void** ptrs, uint64_t* slots, Py_s
     return ptrs
 
 
-def _packed(params):
-    """Test hook: the bytes each kernel argument is passed as (the C stack slots, read back)."""
+def _packed(params, bint whole_slots=False):
+    """Test hook: the bytes each kernel argument is passed as (the C stack slots, read back; all 8
+    bytes of each with whole_slots, the stack filled with 0xff before packing)."""
     cdef void* ptrs[64]
     cdef uint64_t slots[64]
     cdef list keep = []
+    memset(slots, 0xFF, sizeof(slots))
     cdef void** packed = pack_kernel_params(params, ptrs, slots, 64, keep)
     if packed == NULL:
         return None
@@ -223,5 +230,5 @@ def _packed(params):
     import ctypes
 
     values, types = params
-    sizes = [ctypes.sizeof(t) if t is not None else 8 for t in types]
+    sizes = [8 if whole_slots or t is None else ctypes.sizeof(t) for t in types]
     return [(<char*>packed[i])[: sizes[i]] for i in range(len(sizes))]
