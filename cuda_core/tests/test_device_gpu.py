@@ -180,6 +180,40 @@ def test_graph_builder_capture_and_replay(device):
         mem.free()
 
 
+def test_graph_update_gives_new_parameters(device):
+    """Graph.update(builder): the executable graph runs with the new arguments; a graph of another
+    shape is refused with a CUDAError naming the reason."""
+    k = kernels(device)
+    a, b = DeviceMemory(4 * 64), DeviceMemory(4 * 64)
+    cfg = core.LaunchConfig(grid=2, block=32)
+
+    def captured(mem, value, launches=1):
+        builder = device.create_graph_builder().begin_building()
+        for _ in range(launches):
+            core.launch(builder, cfg, k["fill"], mem.ptr, 64, value)
+        return builder.end_building()
+
+    first, second, other_shape = captured(a, 1), captured(b, 2), captured(b, 3, launches=2)
+    try:
+        graph = first.complete()
+        graph.update(second)
+        graph.launch(second.stream)
+        second.stream.sync()
+        assert (b.read(np.int32, 64) == 2).all() and (a.read(np.int32, 64) == POISON32).all()
+        with pytest.raises(core.CUDAError, match="CU_GRAPH_EXEC_UPDATE_ERROR"):
+            graph.update(other_shape)
+        with pytest.raises(TypeError):
+            graph.update(object())
+        graph.close()
+        with pytest.raises(RuntimeError, match="closed"):
+            graph.update(second)
+    finally:
+        for builder in (first, second, other_shape):
+            builder.close()
+        a.free()
+        b.free()
+
+
 def test_green_context(device):
     sm = device.resources.sm
     assert sm.sm_count == device.properties.multiprocessor_count

@@ -3,7 +3,8 @@
 
 GraphBuilder wraps a stream; begin_building() starts capturing the work queued on it
 (launches, copies, event records...), end_building() stops, complete() instantiates the
-captured graph into a Graph that launch(stream) replays. The full graph API of NVIDIA's
+captured graph into a Graph that launch(stream) replays and update(builder) gives new
+parameters. The full graph API of NVIDIA's
 cuda.core.graph (explicit nodes, conditionals, split/join) is not part of this module.
 """
 
@@ -64,6 +65,34 @@ cdef class Graph:
         stream_handle(stream, &h)
         with nogil:
             check(cydriver.cuGraphUpload(self._exec, h))
+
+    def update(self, source):
+        """Give this executable graph the parameters of ``source`` (a GraphBuilder that has ended
+        building a graph of the same shape: same nodes and edges, other arguments), without a
+        new instantiation (cuGraphExecUpdate). A CUDAError names why a graph cannot be updated."""
+        cdef cydriver.CUgraphExecUpdateResultInfo info
+        cdef cydriver.CUresult err
+        cdef cydriver.CUgraph g
+        self._live()
+        if not isinstance(source, GraphBuilder):
+            raise TypeError(f"source must be a GraphBuilder, not {type(source).__name__}")
+        if (<GraphBuilder>source)._building:
+            raise RuntimeError("call end_building() on the source before update()")
+        g = (<GraphBuilder>source)._graph
+        if g == NULL:
+            raise RuntimeError("the source holds no graph: call begin_building() and end_building() first")
+        with nogil:
+            err = cydriver.cuGraphExecUpdate(self._exec, g, &info)
+        if err == cydriver.CUDA_ERROR_GRAPH_EXEC_UPDATE_FAILURE:
+            from cuda.bindings.driver import CUgraphExecUpdateResult
+
+            from cuda.core._errors import driver_error
+
+            reason = CUgraphExecUpdateResult(<int>info.result).name
+            exc = driver_error(<int>err)
+            exc.args = (f"{exc.args[0]} ({reason}: the source graph differs in more than parameters)",)
+            raise exc
+        check(err)
 
     def launch(self, stream):
         """Run the graph on ``stream``."""
