@@ -368,6 +368,52 @@ def extra_plan(lib: Lib, fn: dict, p: dict) -> Plan:
             pytype="bool | bytes | str | int",
             late=True,
         )
+    if over == "inout":  # T* a value the call reads and updates (a log iterator, a size): given, returned
+        inner = t[:-1].strip()
+        kind, cls = types.kind(inner)
+        ct = f"{m}.{_base(inner)}" if kind != "int" else _base(inner)
+        if kind == "int":
+            return Plan(py, [f"cdef {ct} c_{c} = 0"], [f"c_{c} = {py} if PyLong_Check({py}) else _index({py}, {py!r})"],
+                        f"&c_{c}", output=f"c_{c}", pytype="int", outtype="int")  # fmt: skip
+        if kind not in ("intclass", "handle"):
+            raise Unsupported(f"inout {t}")
+        return Plan(
+            py,
+            [f"cdef {ct} c_{c} = 0", f"cdef {ct}* _p_{c} = NULL"],
+            [
+                f"if {py} is not None:  # None: NULL, which the call reads as 'from the start'",
+                f"    c_{c} = <{ct}><uintptr_t>_handle_value({py}, {cls}, {py!r})",
+                f"    _p_{c} = &c_{c}",
+            ],
+            f"_p_{c}",
+            output=f"None if _p_{c} == NULL else {cls}(c_{c})",
+            pytype=f"{cls} | None",
+            outtype=f"{cls} | None",
+        )
+    if isinstance(over, dict) and "in_floats" in over:  # float* holding n values the call only reads
+        n = int(over["in_floats"])
+        return Plan(
+            py,
+            [f"cdef float c_{c}[{n}]"],
+            [f"_floats_into(c_{c}, {n}, {py}, {py!r})"],
+            f"c_{c}",
+            pytype="float | list[float] | tuple[float, ...]",
+        )
+    if isinstance(over, dict) and "writable" in over:  # char* a buffer of the caller's that the call fills
+        size = f"c_{ident(over['writable'])}"
+        return Plan(
+            py,
+            [f"cdef BufferArg _{c}"],
+            [
+                f"_{c} = _void_ptr({py}, {py!r})",
+                f"if _{c}.length >= 0 and <size_t>_{c}.length < {size}:  # the call would write past its end",
+                f"    raise ValueError(f'{py} holds {{_{c}.length}} bytes, "
+                f"fewer than {over['writable']} ({{{size}}})')",
+            ],
+            f"<char*>_{c}.ptr",
+            pytype="bytearray | int",
+            late=True,
+        )
     if over == "coredump_size":  # size_t* size: the capacity of the value buffer above
         return Plan(None, ["cdef size_t _cd_size = 0"], [], "&_cd_size")  # set by the value's setup
     if isinstance(over, dict) and "range_value" in over:  # cuMemRangeGetAttribute's void* data of dataSize bytes

@@ -83,6 +83,7 @@ def _base(ctype: str) -> str:
 def plan(lib: Lib, fn: dict, p: dict, style: str) -> Plan:
     c = ident(p["name"])
     py = snake(p["name"]) if style == "exceptions" else py_param(p["name"])
+    py = lib.cfg.get("param_names", {}).get(fn["name"], {}).get(p["name"], py)  # the reference's name
     over = lib.cfg.get("params", {}).get(fn["name"], {}).get(p["name"])
     t = _base(p["type"])
     m = lib.cymod
@@ -93,7 +94,8 @@ def plan(lib: Lib, fn: dict, p: dict, style: str) -> Plan:
         "kernel_params", "extra_params", "out_string", "pointer_attribute", "attr_value_out", "attr_value_in",
         "host_fn", "host_data", "in_list", "pointer_list", "out_address", "handle_out", "attribute_values",
         "range_values", "range_value", "borrowed_array", "stream_callback", "keep_host_fn", "inout_count",
-        "out_list", "release_kept", "coredump_value", "coredump_set_value", "coredump_size",
+        "out_list", "release_kept", "coredump_value", "coredump_set_value", "coredump_size", "inout", "in_floats",
+        "writable",
     )  # fmt: skip
     if lib.extra_plan and (over in rich or (isinstance(over, dict) and set(over) & set(rich))):
         return lib.extra_plan(lib, fn, {**p, "direction": direction})

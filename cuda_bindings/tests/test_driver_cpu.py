@@ -461,3 +461,23 @@ def test_coredump_set_takes_the_value_its_attribute_has():
         cu.cuCoredumpSetAttributeGlobal(S.CU_COREDUMP_PIPE, b"x" * 1024)
     with pytest.raises(TypeError, match="bool"):
         cu.cuCoredumpSetAttribute(S.CU_COREDUMP_TRIGGER_HOST, "yes")
+
+
+def test_log_dumps_and_border_color_take_what_nvidia_takes():
+    """cuLogsDumpToFile(iterator, path, flags) -> (err, iterator); ...ToMemory(iterator, buffer, size, flags)
+    -> (err, iterator, size); cuTexRefSetBorderColor(texref, rgba). Bad input raises before any call."""
+    for fn, first in ((cu.cuLogsDumpToFile, "iterator"), (cu.cuLogsDumpToMemory, "iterator"),
+                      (cu.cuTexRefSetBorderColor, "hTexRef")):  # fmt: skip
+        assert fn.__doc__.startswith(f"{fn.__name__}({first}")
+    with pytest.raises(ValueError, match="fewer than size"):
+        cu.cuLogsDumpToMemory(None, bytearray(8), 64, 0)  # the call would write past the buffer
+    with pytest.raises(ValueError, match="at most 4"):
+        cu.cuTexRefSetBorderColor(cu.CUtexref(0), [1.0] * 5)
+    with pytest.raises(TypeError):
+        cu.cuTexRefSetBorderColor(cu.CUtexref(0), "red")
+
+
+def test_nvfatbin_destroy_names_its_argument_handle():
+    from cuda.bindings import nvfatbin
+
+    assert nvfatbin.destroy.__doc__.startswith("destroy(handle)")

@@ -95,12 +95,12 @@ def create(options, options_count):
     return <intptr_t>c_handle_indirect
 
 
-def destroy(handle_indirect):
+def destroy(handle):
     """Args:
-        handle_indirect: Pointer to the handle.
+        handle: Pointer to the handle.
     """
     cdef cynvfatbin.nvFatbinHandle c_handle_indirect
-    c_handle_indirect = <cynvfatbin.nvFatbinHandle><uintptr_t>_address(handle_indirect, 'handle_indirect')
+    c_handle_indirect = <cynvfatbin.nvFatbinHandle><uintptr_t>_address(handle, 'handle')
     cdef cynvfatbin.nvFatbinResult _status
     _status = cynvfatbin.nvFatbinDestroy(&c_handle_indirect)
     if _status != cynvfatbin.NVFATBIN_SUCCESS:

@@ -83,3 +83,22 @@ cdef int _coredump_set_value(int attrib, object value, char* data, size_t* size)
         data[0] = 1 if value else 0  # a C bool: one byte
         size[0] = 1
     return 0
+
+
+cdef int _floats_into(float* out, int n, object value, str name) except -1:
+    """Up to n floats (a number, or a sequence of at most n) into out, the rest zero."""
+    cdef int i
+    for i in range(n):
+        out[i] = 0
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        out[0] = value
+        return 0
+    try:
+        items = list(value)
+    except TypeError:
+        raise TypeError(f"{name} must be a float or a sequence of floats, not {type(value).__name__}") from None
+    if len(items) > n:
+        raise ValueError(f"{name} takes at most {n} values, got {len(items)}")
+    for i in range(len(items)):
+        out[i] = items[i]
+    return 0
