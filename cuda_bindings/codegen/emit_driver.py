@@ -17,7 +17,7 @@ import re
 
 import emit_enums
 import emit_py
-from ctypes_ import cy, ident, py_param
+from ctypes_ import cy, ident
 from emit_py import Lib, Plan, _base
 
 from docs import docstring, quote
@@ -160,7 +160,7 @@ def extra_plan(lib: Lib, fn: dict, p: dict) -> Plan:
     types: Types = lib.types
     m = lib.cymod
     c = ident(p["name"])
-    py = py_param(p["name"])
+    py = emit_py.python_name(lib, fn, p, lib.cfg["style"])
     t = cy(p["type"])
     direction = p["direction"]
     over = None if p.get("_plain") else lib.cfg.get("params", {}).get(fn["name"], {}).get(p["name"])

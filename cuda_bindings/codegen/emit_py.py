@@ -80,10 +80,16 @@ def _base(ctype: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"\bconst\b", "", cy(ctype))).replace(" *", "*").strip()
 
 
+def python_name(lib: Lib, fn: dict, p: dict, style: str) -> str:
+    """A parameter's Python name: the header's (snake_case for the exceptions style), or the
+    reference's where it differs (overrides: param_names)."""
+    py = snake(p["name"]) if style == "exceptions" else py_param(p["name"])
+    return lib.cfg.get("param_names", {}).get(fn["name"], {}).get(p["name"], py)
+
+
 def plan(lib: Lib, fn: dict, p: dict, style: str) -> Plan:
     c = ident(p["name"])
-    py = snake(p["name"]) if style == "exceptions" else py_param(p["name"])
-    py = lib.cfg.get("param_names", {}).get(fn["name"], {}).get(p["name"], py)  # the reference's name
+    py = python_name(lib, fn, p, style)
     over = lib.cfg.get("params", {}).get(fn["name"], {}).get(p["name"])
     t = _base(p["type"])
     m = lib.cymod

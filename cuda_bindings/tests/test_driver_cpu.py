@@ -447,7 +447,7 @@ def test_conditional_node_body_graphs_are_a_list_of_size_handles():
 
 def test_sm_resource_split_takes_the_group_count_first():
     """cuDevSmResourceSplitByCount(nbGroups, input_, useFlags, minCount) -> (err, groups, nbGroups, remaining)."""
-    assert cu.cuDevSmResourceSplitByCount.__doc__.startswith("cuDevSmResourceSplitByCount(nbGroups, input_,")
+    assert cu.cuDevSmResourceSplitByCount.__doc__.startswith("cuDevSmResourceSplitByCount(nbGroups, input_, flags,")
     with pytest.raises(TypeError):
         cu.cuDevSmResourceSplitByCount(cu.CUdevResource(), 0, 2)
 

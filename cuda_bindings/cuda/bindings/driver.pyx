@@ -28736,7 +28736,7 @@ def cuGreenCtxGetDevResource(hCtx, typename):
     return (_result(_status), _resource)
 
 
-def cuDevSmResourceSplitByCount(nbGroups, input_, useFlags, minCount):
+def cuDevSmResourceSplitByCount(nbGroups, input_, flags, minCount):
     """Splits ``CU_DEV_RESOURCE_TYPE_SM`` resources. Splits ``CU_DEV_RESOURCE_TYPE_SM`` resources into
     ``nbGroups,`` adhering to the minimum SM count specified in ``minCount`` and the usage flags in
     ``useFlags.`` If ``result`` is NULL, the API simulates a split and provides the amount of
@@ -28777,7 +28777,7 @@ def cuDevSmResourceSplitByCount(nbGroups, input_, useFlags, minCount):
             created as described below.
         input_: - Input SM resource to be split. Must be a valid ``CU_DEV_RESOURCE_TYPE_SM``
             resource.
-        useFlags: - Flags specifying how these partitions are used or which constraints to abide by
+        flags: - Flags specifying how these partitions are used or which constraints to abide by
             when splitting the input. Zero is valid for default behavior.
         minCount: - Minimum number of SMs required
     """
@@ -28794,7 +28794,7 @@ def cuDevSmResourceSplitByCount(nbGroups, input_, useFlags, minCount):
     if input_ is not None:
         _input = <CUdevResource_st>_struct_arg(input_, CUdevResource_st, 'input_')
         c_input = <cydriver.CUdevResource*>_input._ptr
-    c_useFlags = useFlags if PyLong_Check(useFlags) else _index(useFlags, 'useFlags')
+    c_useFlags = flags if PyLong_Check(flags) else _index(flags, 'flags')
     c_minCount = minCount if PyLong_Check(minCount) else _index(minCount, 'minCount')
     if _len_nbGroups:
         c_result = <cydriver.CUdevResource*>PyMem_Calloc(_len_nbGroups, sizeof(cydriver.CUdevResource))
