@@ -20,7 +20,7 @@ def _field_lines(fields: list[dict], indent: str, anon: list) -> list[str]:
     for f in fields:
         ftype = f["type"]
         if "record" in f:
-            name = f["record"]["name"]  # anon_<kind>N, named by emit_driver.assign_anon_names
+            name = f["record"]["name"]  # anon_<kind>N, named by normalise.assign_anon_names
             anon.append((name, f["record"]))
             ftype = name
         dims = "".join(f"[{d}]" for d in f.get("array", []))

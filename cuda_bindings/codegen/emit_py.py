@@ -59,7 +59,7 @@ class Lib:
     cfg: dict
     model: dict
     types: object = None
-    extra_plan: Callable[[Lib, dict, dict], Plan] | None = None  # the driver's parameter rules (emit_driver.py)
+    extra_plan: Callable[[Lib, dict, dict], Plan] | None = None  # the driver's parameter rules (plan_driver.py)
 
     @property
     def cymod(self) -> str:
@@ -75,7 +75,7 @@ class Lib:
         return next(f for f in self.model["functions"] if f["name"] == name)
 
 
-def _base(ctype: str) -> str:
+def base_type(ctype: str) -> str:
     """The type without qualifiers: "const char *const" -> "char*"."""
     return re.sub(r"\s+", " ", re.sub(r"\bconst\b", "", cy(ctype))).replace(" *", "*").strip()
 
@@ -91,7 +91,7 @@ def plan(lib: Lib, fn: dict, p: dict, style: str) -> Plan:
     c = ident(p["name"])
     py = python_name(lib, fn, p, style)
     over = lib.cfg.get("params", {}).get(fn["name"], {}).get(p["name"])
-    t = _base(p["type"])
+    t = base_type(p["type"])
     m = lib.cymod
     direction = p["direction"]
     if isinstance(over, str) and over in ("in", "out"):
@@ -107,7 +107,7 @@ def plan(lib: Lib, fn: dict, p: dict, style: str) -> Plan:
         return lib.extra_plan(lib, fn, {**p, "direction": direction})
 
     if over == "inout_enum":  # an enum the call reads and replaces (cuThreadExchangeStreamCaptureMode)
-        inner = _base(pointee(p["type"]))
+        inner = base_type(pointee(p["type"]))
         enum = _pyenum(lib, inner, style)
         return Plan(
             py,
@@ -179,7 +179,7 @@ def plan(lib: Lib, fn: dict, p: dict, style: str) -> Plan:
         )
     if over is not None:
         raise ValueError(f"{fn['name']}.{p['name']}: unknown override {over!r}")
-    if lib.extra_plan:  # the driver's rules (emit_driver.py) cover every other parameter
+    if lib.extra_plan:  # the driver's rules (plan_driver.py) cover every other parameter
         return lib.extra_plan(lib, fn, {**p, "direction": direction})
 
     if direction == "in":
@@ -219,7 +219,7 @@ def plan(lib: Lib, fn: dict, p: dict, style: str) -> Plan:
                 pytype="bytes" if style == "tuple" else "str | bytes",
             )
     if direction in ("out", "inout") and cy(p["type"]).endswith("*"):
-        inner = _base(pointee(p["type"]))
+        inner = base_type(pointee(p["type"]))
         if inner in lib.handle_names():
             out = f"{inner}(<uintptr_t>c_{c})" if style == "tuple" else f"<intptr_t>c_{c}"
             return Plan(
@@ -362,7 +362,7 @@ def function(lib: Lib, fn: dict, style: str) -> tuple[list[str], str]:
             body += ["    return _text_bytes.decode(errors='replace')"]
             stub_ret = "str"
     else:
-        body += [f"    cdef {m}.{_base(fn['return'])} _status"]
+        body += [f"    cdef {m}.{base_type(fn['return'])} _status"]
         call_lines = ["with nogil:", f"    _status = {call}"] if nogil else [f"_status = {call}"]
         call_lines += [line for pl in plans for line in pl.after_call]
         cleanup = [line for pl in plans for line in pl.cleanup]
@@ -390,7 +390,7 @@ def function(lib: Lib, fn: dict, style: str) -> tuple[list[str], str]:
 
 
 def _handle_expr(lib: Lib, fn: dict, plans: list[Plan], params: list[dict]) -> str | None:
-    if not params or _base(params[0]["type"]) not in lib.handle_names() or params[0]["direction"] != "in":
+    if not params or base_type(params[0]["type"]) not in lib.handle_names() or params[0]["direction"] != "in":
         return None
     return plans[0].arg
 
@@ -490,7 +490,7 @@ def _repr_form(lib: Lib, n: str) -> tuple[str, bool]:
     return plain, integer
 
 
-def _handle_class(lib: Lib, t: dict) -> list[str]:
+def handle_class(lib: Lib, t: dict) -> list[str]:
     n, m = t["name"], lib.cymod
     doc = docstring(t["doc"]) or f"A {n} handle."
     shown, integer = _repr_form(lib, n)
@@ -583,7 +583,7 @@ def module(lib: Lib, stamp: str) -> tuple[str, str]:
     if style == "tuple":
         for t in lib.model["typedefs"]:
             if t["kind"] == "handle":
-                out += ["", *_handle_class(lib, t), ""]
+                out += ["", *handle_class(lib, t), ""]
                 stub += [
                     f"class {t['name']}:",
                     "    def __init__(self, init_value: int = 0, _ptr: int = 0) -> None: ...",

@@ -28,6 +28,7 @@ sys.path.insert(0, str(REPO / "ci"))
 import emit_c  # noqa: E402
 import emit_driver  # noqa: E402
 import emit_py  # noqa: E402
+import normalise  # noqa: E402
 import parse  # noqa: E402
 
 import toolkit  # noqa: E402
@@ -76,7 +77,7 @@ def build_model(cfg: dict) -> dict:
             entry.update(kind="callback", type=f"{ctype['return']} (*)({params})", canonical=ctype["params"])
             entry.update(params=ctype["params"], **{"return": ctype["return"]})
         model["typedefs"].append(entry)
-    emit_driver.assign_anon_names(model)
+    normalise.assign_anon_names(model)
     if cfg.get("proc_address"):
         versions: dict[str, list] = {}
         for h in cfg["typedef_headers"]:
