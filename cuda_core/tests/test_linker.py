@@ -232,8 +232,18 @@ def test_defaults():
 def driver_backend(monkeypatch):
     import cuda.core._linker as L
 
-    monkeypatch.setattr(L, "_BACKEND", "driver")
+    monkeypatch.setattr(L, "linker_backend", lambda: "driver")
     return L
+
+
+@pytest.fixture
+def fresh_backend_choice():
+    """The once-per-process linker backend decided again in the test, and again after it."""
+    from cuda.core._toolchain import linker_backend
+
+    linker_backend.cache_clear()
+    yield
+    linker_backend.cache_clear()
 
 
 def test_driver_options_mapping(driver_backend):
@@ -289,14 +299,12 @@ def test_driver_backend_has_no_handle_and_links_or_names_the_driver(driver_backe
             linker.link("cubin")
 
 
-def test_missing_nvjitlink_warns_and_falls_back(monkeypatch):
-    import cuda.core._linker as L
+def test_missing_nvjitlink_warns_and_falls_back(monkeypatch, fresh_backend_choice):
     from cuda.bindings import nvjitlink
 
     def broken():
         raise RuntimeError("libnvJitLink.so.13 not found")
 
-    monkeypatch.setattr(L, "_BACKEND", None)
     monkeypatch.setattr(nvjitlink, "version", broken)
     with pytest.warns(RuntimeWarning, match="nvJitLink could not be loaded"):
         assert Linker.which_backend() == "driver"
@@ -305,14 +313,13 @@ def test_missing_nvjitlink_warns_and_falls_back(monkeypatch):
         assert Linker.which_backend() == "driver"  # decided once, warned once
 
 
-def test_old_nvjitlink_falls_back(monkeypatch):
+def test_old_nvjitlink_falls_back(monkeypatch, fresh_backend_choice):
     import cuda.core._linker as L
     from cuda.bindings import nvjitlink
 
-    monkeypatch.setattr(L, "_BACKEND", None)
     monkeypatch.setattr(nvjitlink, "version", lambda: (12, 2))
     with pytest.warns(RuntimeWarning, match="12.2 is older than 12.3"):
-        assert L._backend() == "driver"
+        assert L.linker_backend() == "driver"
 
 
 @pytest.mark.parametrize(

@@ -554,9 +554,9 @@ def test_macro_changes_code():
 
 
 def test_use_bundled_headers_needs_newer_nvrtc():
-    from cuda.core._program import _nvrtc_version
+    from cuda.core._toolchain import nvrtc_version
 
-    if _nvrtc_version() >= (13, 3):
+    if nvrtc_version() >= (13, 3):
         pytest.skip("this NVRTC has bundled headers")
     with pytest.raises(CUDAError, match="use_bundled_headers"):
         Program(KERNELS, "c++", opts(use_bundled_headers=True)).compile("ptx")

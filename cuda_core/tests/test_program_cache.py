@@ -81,10 +81,10 @@ def test_name_expression_order_does_not_matter_but_type_does():
 
 
 def test_key_includes_compiler_version(monkeypatch):
-    import cuda.core._program as P
+    import cuda.core._program_cache as C
 
     before = key()
-    monkeypatch.setattr(P, "_nvrtc_version", lambda: (99, 9))
+    monkeypatch.setattr(C, "nvrtc_version", lambda: (99, 9))
     assert key() != before
 
 

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import threading
-import warnings
 from dataclasses import dataclass
 
 from cuda.core._errors import CUDAError
 from cuda.core._options import ARCH_RE, ClosesOnExit, check_bool, check_int, coerce_options, emit, fail_type
+from cuda.core._toolchain import current_arch, linker_backend
 
 __all__ = ["Linker", "LinkerOptions"]
 
@@ -127,9 +126,7 @@ class LinkerOptions:
         if self.name is None:
             self.name = "<default linker>"
         if self.arch is None:
-            from cuda.core._program import _current_arch
-
-            self.arch = _current_arch()
+            self.arch = current_arch()
         self._check()
 
     def _check(self):
@@ -201,37 +198,6 @@ class LinkerOptions:
         return [s.encode() for s in self._nvjitlink_strings()]
 
 
-_BACKEND = None
-_BACKEND_LOCK = threading.Lock()
-
-
-def _backend():
-    """'nvJitLink' or 'driver', decided once."""
-    global _BACKEND
-    if _BACKEND is None:
-        with _BACKEND_LOCK:
-            if _BACKEND is None:
-                reason = None
-                try:
-                    from cuda.bindings import nvjitlink
-
-                    version = nvjitlink.version()
-                    if tuple(version) < (12, 3):
-                        reason = f"nvJitLink {version[0]}.{version[1]} is older than 12.3"
-                except Exception as exc:
-                    reason = f"nvJitLink could not be loaded ({str(exc).splitlines()[0]})"
-                if reason is None:
-                    _BACKEND = "nvJitLink"
-                else:
-                    warnings.warn(
-                        f"{reason}; linking with the CUDA driver's cuLink* instead (no LTO-IR, no PTX output)",
-                        RuntimeWarning,
-                        stacklevel=3,
-                    )
-                    _BACKEND = "driver"
-    return _BACKEND
-
-
 _NVJITLINK_INPUT = {
     "cubin": "CUBIN",
     "ptx": "PTX",
@@ -259,7 +225,7 @@ class Linker(ClosesOnExit):
         self._error_log = ""
         self._handle = None
         self._closed = False
-        self.backend = _backend()
+        self.backend = linker_backend()
         if self.backend == "nvJitLink":
             self._create_nvjitlink()
         else:
@@ -371,7 +337,7 @@ class Linker(ClosesOnExit):
     @classmethod
     def which_backend(cls) -> str:
         """ "nvJitLink" when it is available (12.3 or later), else "driver"."""
-        return _backend()
+        return linker_backend()
 
     @property
     def handle(self):

@@ -24,16 +24,11 @@ from dataclasses import dataclass
 from cuda.core._errors import CUDAError, NVRTCError
 from cuda.core._options import ARCH_RE as _ARCH_RE
 from cuda.core._options import ClosesOnExit, check_bool, check_int, coerce_options, emit, fail_type
+from cuda.core._toolchain import TARGETS, current_arch, libdevice_bytes, nvrtc_version
 
 __all__ = ["Program", "ProgramOptions"]
 
 _SOURCE_TYPES = ("c++", "ptx", "nvvm")
-# target types each backend can produce
-_TARGETS = {
-    "NVRTC": ("ptx", "cubin", "ltoir"),
-    "NVVM": ("ptx", "ltoir"),
-    "linker": ("cubin",),
-}
 _STD = ("c++03", "c++11", "c++14", "c++17", "c++20")
 _OFAST = ("0", "min", "mid", "max")
 
@@ -331,7 +326,7 @@ class ProgramOptions:
         if self.name is None:
             self.name = "default_program"
         if self.arch is None:
-            self.arch = _current_arch()
+            self.arch = current_arch()
         self._normalized = _validate(self)
 
     def _values(self):
@@ -419,28 +414,9 @@ def _backend_name(backend):
     raise ValueError(f"backend must be 'nvrtc' or 'nvvm', got {backend!r}")
 
 
-def _current_arch():
-    """'sm_XY' of the current device; None when no device can be asked (compile then needs arch)."""
-    try:
-        from cuda.core._device import Device
-
-        return f"sm_{Device().arch}"
-    except Exception:
-        return None
-
-
-def _nvrtc_version():
-    from cuda.bindings import nvrtc
-
-    err, major, minor = nvrtc.nvrtcVersion()
-    if err != nvrtc.nvrtcResult.NVRTC_SUCCESS:
-        raise NVRTCError(f"nvrtcVersion failed: {err.name}", int(err), err.name)
-    return major, minor
-
-
 def _bundled_headers_message():
     try:
-        found = "{}.{}".format(*_nvrtc_version())
+        found = "{}.{}".format(*nvrtc_version())
     except Exception as exc:  # pragma: no cover - NVRTC missing
         found = f"unknown ({exc})"
     return f"ProgramOptions.use_bundled_headers needs NVRTC 13.3 or later with bundled headers (found {found})"
@@ -548,7 +524,7 @@ class Program(ClosesOnExit):
                 data = source.encode() if isinstance(source, str) else bytes(source)
                 nvvm.add_module_to_program(handle, data, len(data), name)
             if self._options.use_libdevice:
-                data = _libdevice_bytes()
+                data = libdevice_bytes()
                 nvvm.lazy_add_module_to_program(handle, data, len(data), "libdevice")
         except Exception:
             self.close()
@@ -679,10 +655,10 @@ class Program(ClosesOnExit):
             raise TypeError(f"target_type must be a str, got {type(target_type).__name__}")
         target_type = target_type.lower()
         kind = "linker" if self._code_type == "ptx" else self._backend
-        if target_type not in _TARGETS[kind]:
+        if target_type not in TARGETS[kind]:
             raise ValueError(
                 f"target_type {target_type!r} is not supported for code_type {self._code_type!r}; "
-                f"choose one of {_TARGETS[kind]}"
+                f"choose one of {TARGETS[kind]}"
             )
         if isinstance(name_expressions, (str, bytes)) or not _is_seq(name_expressions):
             raise TypeError("name_expressions must be a list or tuple of str/bytes")
@@ -800,20 +776,3 @@ def _nvvm_log(handle):
         return bytes(buf).rstrip(b"\x00").decode(errors="replace")
     except Exception:
         return ""
-
-
-_LIBDEVICE = None
-
-
-def _libdevice_bytes():
-    global _LIBDEVICE
-    if _LIBDEVICE is None:
-        try:
-            from cuda.pathfinder import find_bitcode_lib
-
-            path = find_bitcode_lib("device")
-        except Exception as exc:
-            raise RuntimeError(f"use_libdevice=True but libdevice could not be found: {exc}") from exc
-        with open(path, "rb") as f:
-            _LIBDEVICE = f.read()
-    return _LIBDEVICE

@@ -26,6 +26,8 @@ import tempfile
 import threading
 import time
 
+from cuda.core._toolchain import TARGETS, linker_backend, nvrtc_version
+
 __all__ = ["FileStreamProgramCache", "InMemoryProgramCache", "ProgramCacheResource", "make_program_cache_key"]
 
 _KEY_SCHEMA = b"cuda.core program cache key v1"
@@ -282,18 +284,14 @@ def _versions(code_type, options):
 
     parts = [b"cuda.core=" + cuda.core.__version__.encode()]
     if code_type == "c++":
-        from cuda.core._program import _nvrtc_version
-
-        parts.append(b"nvrtc=%d.%d" % _nvrtc_version())
+        parts.append(b"nvrtc=%d.%d" % nvrtc_version())
     elif code_type == "nvvm":
         from cuda.bindings import nvvm
 
         parts.append(b"nvvm=%d.%d" % tuple(nvvm.version()))
         parts.append(b"nvvm-ir=%d.%d.%d.%d" % tuple(nvvm.ir_version()))
     else:
-        from cuda.core._linker import _backend
-
-        backend = _backend()
+        backend = linker_backend()
         parts.append(b"linker=" + backend.encode())
         if backend == "nvJitLink":
             from cuda.bindings import nvjitlink
@@ -317,9 +315,7 @@ def _option_bytes(code_type, options, target_type):
             out.append(b"extra:" + name.encode() + b":" + hashlib.blake2b(data).digest())
         return out
     lo = options._linker_options()
-    from cuda.core._linker import _backend
-
-    if _backend() == "nvJitLink":
+    if linker_backend() == "nvJitLink":
         return lo.as_bytes("nvjitlink")
     return [b"%d=%d" % pair for pair in lo._driver_options()]
 
@@ -331,7 +327,7 @@ def make_program_cache_key(*, code, code_type, options, target_type, name_expres
     Options that read files (include_path, pre_include, pch, use_pch, pch_dir, create_pch,
     NVVM use_libdevice) need ``extra_digest``: bytes fingerprinting those files.
     """
-    from cuda.core._program import _TARGETS, ProgramOptions
+    from cuda.core._program import ProgramOptions
 
     if not isinstance(code, (str, bytes, bytearray)):
         raise TypeError(f"code must be str or bytes, got {type(code).__name__}")
@@ -340,7 +336,7 @@ def make_program_cache_key(*, code, code_type, options, target_type, name_expres
     if not isinstance(options, ProgramOptions):
         raise TypeError(f"options must be a ProgramOptions, got {type(options).__name__}")
     kind = {"c++": "NVRTC", "nvvm": "NVVM", "ptx": "linker"}[code_type]
-    if target_type not in _TARGETS[kind]:
+    if target_type not in TARGETS[kind]:
         raise ValueError(f"target_type {target_type!r} is not supported for code_type {code_type!r}")
     if options.arch is None:
         raise ValueError("options.arch must be set to make a cache key")
