@@ -26,6 +26,7 @@ import tempfile
 import threading
 import time
 
+from cuda.core._program_options import ProgramOptions
 from cuda.core._toolchain import TARGETS, linker_backend, nvrtc_version
 
 __all__ = ["FileStreamProgramCache", "InMemoryProgramCache", "ProgramCacheResource", "make_program_cache_key"]
@@ -327,8 +328,6 @@ def make_program_cache_key(*, code, code_type, options, target_type, name_expres
     Options that read files (include_path, pre_include, pch, use_pch, pch_dir, create_pch,
     NVVM use_libdevice) need ``extra_digest``: bytes fingerprinting those files.
     """
-    from cuda.core._program import ProgramOptions
-
     if not isinstance(code, (str, bytes, bytearray)):
         raise TypeError(f"code must be str or bytes, got {type(code).__name__}")
     if code_type not in ("c++", "ptx", "nvvm"):
