@@ -12,13 +12,22 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Callable
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 T = TypeVar("T")
 
 # One lock for every cached finder: a library search may load its dependencies
 # (recursively, in the same thread), so it must be re-entrant.
 _LOCK = threading.RLock()
+
+
+class CacheInfo(NamedTuple):
+    """cache_info()'s result, with the fields of functools' (whose class is private)."""
+
+    hits: int
+    misses: int
+    maxsize: int | None
+    currsize: int
 
 
 def cached_by_name(func: Callable[[str], T]) -> Callable[[str], T]:
@@ -49,8 +58,8 @@ def cached_by_name(func: Callable[[str], T]) -> Callable[[str], T]:
             results.clear()
             stats[:] = [0, 0]
 
-    def cache_info() -> functools._CacheInfo:
-        return functools._CacheInfo(stats[0], stats[1], None, len(results))
+    def cache_info() -> CacheInfo:
+        return CacheInfo(stats[0], stats[1], None, len(results))
 
     wrapper.cache_clear = cache_clear
     wrapper.cache_info = cache_info
