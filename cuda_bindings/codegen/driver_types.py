@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import re
 
-import emit_py
+import plan_py
 from ctypes_ import cy
-from emit_py import Lib, base_type
+from plan_py import Lib, base_type
 
-INTS = emit_py.INT_TYPES
+INTS = plan_py.INT_TYPES
 FLOATS = {"float", "double"}
 RETURNED_DOC = re.compile(r"^\s*(returned|returns|pointer to returned|location to return)\b", re.I)
 ARRAY_DOC = re.compile(r"^\s*(an? )?(array|list|buffer|pointer to (an )?array)\b", re.I)

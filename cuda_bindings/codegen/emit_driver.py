@@ -12,11 +12,12 @@ import re
 
 import emit_enums
 import emit_py
+import plan_py
 from ctypes_ import cy
 from driver_types import Types, Unsupported, infer_directions
-from emit_py import Lib
 from emit_structs import struct_class, value_class
 from plan_driver import extra_plan
+from plan_py import Lib
 
 _TEMPLATE = (pathlib.Path(__file__).parent / "templates" / "rich_module.pyx.in").read_text()
 
@@ -148,7 +149,7 @@ def module(lib: Lib, stamp: str) -> tuple[str, str, str]:
             out.append(f"{alias} = {target}")
             stub.append(f"{alias} = {target}")
 
-    result_py = emit_py.lib_result(lib)
+    result_py = plan_py.lib_result(lib)
     out += [
         "",
         *emit_py.success_tuples(f"_enum_{result_py}({m}.{lib.cfg['success']})"),
@@ -202,7 +203,7 @@ def module(lib: Lib, stamp: str) -> tuple[str, str, str]:
             continue
         fn2 = {**fn, "params": infer_directions(lib, fn)}
         returns = cy(fn["return"])
-        if returns not in (emit_py.lib_result(lib), "const char*") and returns.replace(" ", "") != "constchar*":
+        if returns not in (plan_py.lib_result(lib), "const char*") and returns.replace(" ", "") != "constchar*":
             skipped.append(f"{fn['name']}: returns {returns}, not a status")
             continue
         try:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import emit_py
 from ctypes_ import cy, ident
 from driver_types import COUNT, Types, Unsupported, qualify
-from emit_py import Lib, base_type
+from plan_py import Lib, base_type
 
 from docs import docstring, quote
 

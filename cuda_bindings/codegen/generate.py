@@ -30,6 +30,7 @@ import emit_driver  # noqa: E402
 import emit_py  # noqa: E402
 import normalise  # noqa: E402
 import parse  # noqa: E402
+import plan_py  # noqa: E402
 
 import toolkit  # noqa: E402
 
@@ -103,14 +104,14 @@ def outputs(name: str, cfg: dict, model: dict) -> dict[pathlib.Path, str]:
         PACKAGE / f"cy{name}.pyx": emit_c.pyx(lib, s),
     }
     if cfg.get("rich"):
-        pyx, pyi, skipped = emit_driver.module(emit_py.Lib(name, cfg, model), s)
+        pyx, pyi, skipped = emit_driver.module(plan_py.Lib(name, cfg, model), s)
         files[PACKAGE / f"{name}.pyx"] = pyx
         files[PACKAGE / f"{name}.pyi"] = pyi
         files[HERE / "api" / f"{name}.python-missing.txt"] = (
             f"# Functions of {name} not in the Python module yet, and why (generated).\n" + skipped
         )
     elif cfg.get("python", True):
-        pyx, pyi = emit_py.module(emit_py.Lib(name, cfg, model), s)
+        pyx, pyi = emit_py.module(plan_py.Lib(name, cfg, model), s)
         files[PACKAGE / f"{name}.pyx"] = pyx
         files[PACKAGE / f"{name}.pyi"] = pyi
     return files

@@ -8,7 +8,7 @@ import re
 
 from ctypes_ import cy, ident
 from driver_types import ARRAY_DOC, COUNT, Types, Unsupported, param_docs
-from emit_py import Lib, Plan, base_type
+from plan_py import Lib, Plan, base_type
 
 
 def counted_output(lib: Lib, fn: dict, p: dict) -> Plan | None:

@@ -7,11 +7,11 @@ never half-wrapped.
 
 from __future__ import annotations
 
-import emit_py
+import plan_py
 from ctypes_ import cy, ident
 from driver_types import COUNT, Types, Unsupported, accepted_handles, exact_type
-from emit_py import Lib, Plan, base_type
 from plan_arrays import array_plan, counted_output
+from plan_py import Lib, Plan, base_type
 from plan_rules import RULES, Param, rule_key
 
 
@@ -21,7 +21,7 @@ def extra_plan(lib: Lib, fn: dict, p: dict) -> Plan:
     types: Types = lib.types
     m = lib.cymod
     c = ident(p["name"])
-    py = emit_py.python_name(lib, fn, p, lib.cfg["style"])
+    py = plan_py.python_name(lib, fn, p, lib.cfg["style"])
     t = cy(p["type"])
     direction = p["direction"]
     over = None if p.get("_plain") else lib.cfg.get("params", {}).get(fn["name"], {}).get(p["name"])

@@ -7,11 +7,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import NamedTuple
 
-import emit_py
+import plan_py
 from ctypes_ import cy, ident
 from driver_types import Types, Unsupported, qualify
-from emit_py import Lib, Plan, base_type
 from plan_arrays import array_plan, output_list
+from plan_py import Lib, Plan, base_type
 
 
 class Param(NamedTuple):
@@ -125,7 +125,7 @@ def _host_fn(x: Param) -> Plan:
         pytype = f"{cls} | int | Callable[[Any], None]"
     else:  # called with (stream, status, user data), as the C callback is
         stream_cls = types.kind(cy(fn["params"][0]["type"]))[1]
-        result = emit_py.lib_result(lib)
+        result = plan_py.lib_result(lib)
         status = f"_enum_class({result!r})"
         wrap = f"python_stream_callback({py}, {data}, {stream_cls}, {status}, &_host_fn, &_host_data)"
         pytype = f"{cls} | int | Callable[[{stream_cls}, {result}, Any], None]"
