@@ -180,6 +180,7 @@ def core_page() -> str:
     out += [_title("cuda.core.system", "-"), ".. automodule:: cuda.core.system\n"]
     out += [_title("cuda.core.utils", "-"), ".. automodule:: cuda.core.utils\n   :imported-members:\n"]
     out += [_title("cuda.core.typing", "-"), ".. automodule:: cuda.core.typing\n   :members:\n   :undoc-members:\n"]
+    out += [_title("cuda.core.checkpoint", "-"), ".. automodule:: cuda.core.checkpoint\n   :members:\n"]
     return "\n".join(out) + "\n"
 
 

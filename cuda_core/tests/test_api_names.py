@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Every public name of NVIDIA's cuda-core 1.2 (cuda.core, .utils, .system, .typing) exists here."""
+"""Every public name of NVIDIA's cuda-core 1.2 (cuda.core, .utils, .system, .typing, .checkpoint) exists."""
 
 from __future__ import annotations
 
@@ -25,7 +25,9 @@ def _missing(module: str) -> list[str]:
     return missing
 
 
-@pytest.mark.parametrize("module", ["cuda.core", "cuda.core.utils", "cuda.core.system", "cuda.core.typing"])
+@pytest.mark.parametrize(
+    "module", ["cuda.core", "cuda.core.utils", "cuda.core.system", "cuda.core.typing", "cuda.core.checkpoint"]
+)
 def test_reference_names(module):
     assert _missing(module) == []
 

@@ -285,6 +285,33 @@ def test_green_context_identity_and_lifetime(device):
         ctx.close()
 
 
+def test_checkpoint_lock_and_unlock_another_process(device):
+    """A child process with a CUDA context: running, locked, running again (skipped where the
+    driver or the container cannot checkpoint)."""
+    import subprocess
+    import sys
+
+    from cuda.core import checkpoint
+
+    code = "import sys, cuda.core as c; c.Device(0).set_current(); print('ready', flush=True); sys.stdin.read()"
+    child = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "ready"
+        proc = checkpoint.Process(child.pid)
+        try:
+            state = proc.state
+        except (RuntimeError, core.CUDAError) as exc:
+            pytest.skip(f"checkpointing unavailable here: {exc}")
+        assert state == "running" and proc.restore_thread_id > 0
+        proc.lock(timeout_ms=10000)
+        assert proc.state == "locked"
+        proc.unlock()
+        assert proc.state == "running"
+    finally:
+        child.stdin.close()
+        child.wait(timeout=60)
+
+
 def test_texture_factories_not_implemented(device):
     with pytest.raises(NotImplementedError):
         device.create_texture_object()
