@@ -179,6 +179,20 @@ def test_pack_python_scalars():
         _packed_arguments(-(2**63) - 1)
 
 
+def test_pack_complex_as_two_doubles():
+    """A Python complex (and a subclass) is a cuda::std::complex<double>: real then imaginary part;
+    numpy's complex scalars keep their own size."""
+
+    class MyComplex(complex):
+        pass
+
+    assert _packed_arguments(5 - 7j, MyComplex(1.5, 2)) == [
+        np.complex128(5 - 7j).tobytes(),
+        np.complex128(1.5 + 2j).tobytes(),
+    ]
+    assert _packed_arguments(np.complex64(1 + 2j)) == [np.complex64(1 + 2j).tobytes()]
+
+
 @pytest.mark.parametrize(
     "value",
     [

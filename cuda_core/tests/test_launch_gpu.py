@@ -105,6 +105,30 @@ def test_buffer_argument(device):
         buf.close()
 
 
+def test_complex_arguments(device):
+    """Python and numpy complex values reach a kernel as their real and imaginary parts."""
+    code = r"""
+    struct C128 { double re, im; };
+    struct C64 { float re, im; };
+    extern "C" __global__ void store_complex(double* out, C128 a, C64 b) {
+        out[0] = a.re; out[1] = a.im; out[2] = b.re; out[3] = b.im;
+    }
+    """
+    kernel = (
+        core.Program(code, "c++", core.ProgramOptions(arch=f"sm_{device.arch}"))
+        .compile("cubin")
+        .get_kernel("store_complex")
+    )
+    mem = DeviceMemory(8 * 4)
+    try:
+        s = device.create_stream()
+        core.launch(s, core.LaunchConfig(grid=1, block=1), kernel, mem.ptr, 5 - 7j, np.complex64(1.5 + 2j))
+        s.sync()
+        assert mem.read(np.float64, 4).tolist() == [5.0, -7.0, 1.5, 2.0]
+    finally:
+        mem.free()
+
+
 def test_sixteen_arguments(device):
     k = kernels(device)["sum16"]
     rng = np.random.default_rng()

@@ -6,7 +6,8 @@ How a launch is made cheap:
   attributes) as a C struct; a launch copies it and sets the stream.
 - Each argument is packed by exact type against a small table of cached type objects: Python
   int (as a 64-bit signed integer, or unsigned when it only fits that), float (as double),
-  bool (one byte), Buffer (its device pointer). Types seen for the first time are classified
+  bool (one byte), Buffer (its device pointer); complex passes its two doubles
+  (cuda::std::complex<double>) from inside the object. Types seen for the first time are classified
   once and added to the table: numpy scalars and ctypes objects are then passed by the address
   of the value inside the object (checked against the buffer protocol / ctypes.addressof when
   the type is first seen), so no Python object is made per argument. Objects exposing
@@ -240,6 +241,13 @@ cdef extern from *:
     """
     char* _CUDA_CORE_CDATA_PTR(PyObject*)
 
+cdef extern from *:
+    """
+    /* A Python complex keeps its two doubles inline: passed as cuda::std::complex<double>. */
+    #define _CUDA_CORE_COMPLEX_OFFSET ((Py_ssize_t)offsetof(PyComplexObject, cval))
+    """
+    Py_ssize_t _CUDA_CORE_COMPLEX_OFFSET
+
 
 cdef int _classify(object arg, Py_ssize_t* offset_out) except -1:
     """Find how to pack arguments of type(arg); add it to the table. TypeError when unsupported."""
@@ -260,6 +268,9 @@ cdef int _classify(object arg, Py_ssize_t* offset_out) except -1:
         PyBuffer_Release(&view)
         if not 0 < offset < t.__basicsize__:
             raise TypeError(f"kernel argument of type {t.__name__}: the numpy scalar's value is not inside it")
+        kind = K_INLINE
+    elif isinstance(arg, complex):  # complex and its subclasses: two doubles inside the object
+        offset = _CUDA_CORE_COMPLEX_OFFSET
         kind = K_INLINE
     elif t.__name__ == "TensorMapDescriptor" and t.__module__ == "cuda.core._tensor_map":
         offset = <Py_ssize_t>(<uintptr_t>arg._address - <uintptr_t><PyObject*>arg)  # its 128-byte CUtensorMap, by value
@@ -450,7 +461,10 @@ def _packed_arguments(*kernel_args):
         elif type(arg) is bool:
             size = 1
         elif _find((<PyObject*>arg).ob_type, &offset) == K_INLINE:
-            size = 128 if type(arg).__name__ == "TensorMapDescriptor" else arg.itemsize
+            if isinstance(arg, complex):
+                size = 16
+            else:
+                size = 128 if type(arg).__name__ == "TensorMapDescriptor" else arg.itemsize
             if size == 128:
                 assert <uintptr_t>ptr == arg._address
         out.append((<char*>ptr)[:size])
