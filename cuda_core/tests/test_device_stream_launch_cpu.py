@@ -271,6 +271,23 @@ def test_wrap_foreign_stream():
         s.__cuda_stream__()
 
 
+def test_foreign_stream_objects_are_deprecated_where_nvidia_deprecates_them():
+    """Stream_accept (and launch) warn for another library's stream object, as NVIDIA's do;
+    Stream(obj) itself, a Stream and None do not."""
+    import warnings
+
+    from cuda.core._stream import Stream_accept
+
+    with pytest.warns(DeprecationWarning, match=r"Convert the object explicitly using Stream\(obj\)"):
+        wrapped = Stream_accept(_Foreign((0, 0x1234)))
+    assert wrapped == core.Stream.from_handle(0x1234)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        core.Stream(_Foreign((0, 0x1234)))
+        Stream_accept(None)
+        Stream_accept(core.LEGACY_DEFAULT_STREAM)
+
+
 def test_stream_protocol_errors():
     with pytest.raises(TypeError, match="__cuda_stream__"):
         core.Stream(object())

@@ -166,8 +166,9 @@ def test_foreign_stream(device):
         core.launch(s, core.LaunchConfig(grid=1, block=32), kernels(device)["fill"], mem.ptr, 32, 9)
         s.sync()
         assert (mem.read(np.int32, 32) == 9).all()
-        # launch() also takes the foreign object itself
-        core.launch(foreign, core.LaunchConfig(grid=1, block=32), kernels(device)["fill"], mem.ptr, 32, 10)
+        # launch() also takes the foreign object itself, deprecated as in NVIDIA's: Stream(obj) is the way
+        with pytest.warns(DeprecationWarning, match="foreign stream objects"):
+            core.launch(foreign, core.LaunchConfig(grid=1, block=32), kernels(device)["fill"], mem.ptr, 32, 10)
         s.sync()
         assert (mem.read(np.int32, 32) == 10).all()
         s.close()  # borrowed: the foreign stream stays valid

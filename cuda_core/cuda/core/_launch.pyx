@@ -32,6 +32,7 @@ from cuda.core._errors cimport check
 from cuda.core._memory cimport Buffer
 from cuda.core._module cimport Kernel
 from cuda.core._stream cimport Stream, stream_handle
+from cuda.core._stream import warn_foreign_stream
 
 cdef extern from "Python.h":
     long long PyLong_AsLongLongAndOverflow(object, int*) except? -1
@@ -417,6 +418,8 @@ def launch(stream, config, kernel, *kernel_args):
         h = (<Stream>stream)._handle
     else:
         stream_handle(stream, &h)
+        if not isinstance(stream, Stream) and type(stream).__name__ != "GraphBuilder":
+            warn_foreign_stream()  # as NVIDIA's launch does for another library's stream object
     if type(config) is not LaunchConfig and not isinstance(config, LaunchConfig):
         raise TypeError(f"config must be a LaunchConfig, not {type(config).__name__}")
     if type(kernel) is not Kernel and not isinstance(kernel, Kernel):

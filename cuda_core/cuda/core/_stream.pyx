@@ -342,6 +342,18 @@ LEGACY_DEFAULT_STREAM = _builtin(_CU_STREAM_LEGACY)
 PER_THREAD_DEFAULT_STREAM = _builtin(_CU_STREAM_PER_THREAD)
 
 
+_FOREIGN_STREAM = ("Passing foreign stream objects to this function via the stream protocol is deprecated. "
+                   "Convert the object explicitly using Stream(obj) instead.")
+
+
+def warn_foreign_stream():
+    """The DeprecationWarning NVIDIA's cuda.core gives where a stream argument is another library's
+    object with ``__cuda_stream__`` (not a Stream or a GraphBuilder): wrap it with Stream(obj)."""
+    import warnings
+
+    warnings.warn(_FOREIGN_STREAM, DeprecationWarning, stacklevel=2)  # the caller of the (frameless) Cython function
+
+
 def Stream_accept(arg, allow_stream_protocol=True):
     """A Stream for a stream argument (NVIDIA's cuda.core keeps this helper here; their test helpers
     import it): a Stream as is, None as the default stream, a GraphBuilder as its stream, an object
@@ -354,6 +366,7 @@ def Stream_accept(arg, allow_stream_protocol=True):
     if isinstance(inner, Stream) and type(arg).__name__ == "GraphBuilder":
         return inner
     if allow_stream_protocol and hasattr(arg, "__cuda_stream__"):
+        warn_foreign_stream()
         return Stream(arg)
     raise TypeError(f"expected a Stream, a GraphBuilder or an object with __cuda_stream__, not {type(arg).__name__}")
 
