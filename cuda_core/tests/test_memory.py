@@ -335,3 +335,39 @@ def test_stream_accept_is_where_nvidia_keeps_it():
     with pytest.raises(TypeError, match="expected a Stream"):
         Stream_accept("stream")
     assert isinstance(Stream, type)
+
+
+def test_copy_batch_checks_its_arguments_before_any_call():
+    """The messages NVIDIA's copy_batch gives (their tests match them), checked without a GPU."""
+    from cuda.core import LEGACY_DEFAULT_STREAM, Stream
+    from cuda.core.utils import CopyOptions, copy_batch
+
+    a, b, c = (host_buffer(np.zeros(n, np.uint8)) for n in (16, 16, 32))
+    stream = Stream.from_handle(0x40)
+    cases = [
+        ((stream, a, [b]), TypeError, "sequence of Buffers"),
+        ((stream, [], []), ValueError, "empty buffers sequence"),
+        ((stream, [a], []), ValueError, "empty buffers sequence"),
+        ((stream, [a, 42], [b, b]), TypeError, "expected Buffer, got int"),
+        ((stream, [a, a], [b]), ValueError, "does not match dsts length"),
+        ((stream, [a], [c]), ValueError, "size mismatch at index 0"),
+        ((LEGACY_DEFAULT_STREAM, [a], [b]), TypeError, "LEGACY_DEFAULT_STREAM"),
+        ((object(), [a], [b]), TypeError, "Argument 'stream' has incorrect type"),
+    ]
+    for args, error, match in cases:
+        with pytest.raises(error, match=match):
+            copy_batch(*args)
+    with pytest.raises(ValueError, match="options length"):
+        copy_batch(stream, [a], [b], options=[CopyOptions()] * 2)
+    with pytest.raises(TypeError, match="options must be CopyOptions"):
+        copy_batch(stream, [a], [b], options=42)
+    with pytest.raises(TypeError, match="each options element must be CopyOptions"):
+        copy_batch(stream, [a], [b], options=["nope"])
+    with pytest.raises(ValueError, match="invalid src_access_order"):
+        CopyOptions(src_access_order="sometime")
+    with pytest.raises(ValueError, match="invalid overlap_mode"):
+        CopyOptions(overlap_mode="sideways")
+    with pytest.raises(TypeError, match="options must be CopyOptions"):
+        a.copy_to(b, stream=stream, options=42)
+    with pytest.raises(TypeError, match="options must be CopyOptions"):
+        b.copy_from(a, stream=stream, options="fast")

@@ -723,6 +723,36 @@ def test_copy_batch(device, stream):
         copy_batch(LEGACY_DEFAULT_STREAM, srcs, dsts)
 
 
+def test_copy_with_options(device, stream):
+    """copy_to/copy_from(options=CopyOptions(...)): a one-copy batch with those attributes;
+    refused under graph capture, where a plain copy still works."""
+    from cuda.core.utils import CopyOptions
+
+    data = RNG.integers(0, 256, 4096, dtype=np.uint8)
+    staging = device.allocate(4096, stream)
+    staging.copy_from(host_buffer(data), stream=stream)
+    src = device.allocate(4096, stream)
+    src.copy_from(staging, stream=stream, options=CopyOptions(src_access_order="any"))
+    dst = src.copy_to(stream=stream, options=CopyOptions(overlap_mode="prefer_overlap_with_compute"))
+    out = np.zeros(4096, np.uint8)
+    dst.copy_to(host_buffer(out), stream=stream)
+    stream.sync()
+    np.testing.assert_array_equal(out, data)
+    builder = device.create_graph_builder().begin_building()
+    try:
+        with pytest.raises(TypeError, match="graph capture"):
+            src.copy_to(dst, stream=builder, options=CopyOptions())
+        with pytest.raises(TypeError, match="graph capture"):
+            src.copy_to(dst, stream=builder.stream, options=CopyOptions())
+        src.copy_to(dst, stream=builder)  # without options: a captured cuMemcpyAsync
+    finally:
+        builder.end_building()
+        builder.close()
+    for b in (staging, src, dst):
+        b.close(stream)
+    stream.sync()
+
+
 def test_managed_batches(device, stream):
     from cuda.core.utils import discard_batch, discard_prefetch_batch, prefetch_batch
 

@@ -16,6 +16,7 @@ from libc.stdlib cimport calloc, free
 from cuda.bindings cimport cydriver
 from cuda.core._errors cimport check
 from cuda.core._memory cimport BUF_CLOSED, Buffer, location_of, resolve_stream
+from cuda.core._stream cimport Stream
 
 __all__ = [
     "CopyOptions",
@@ -94,30 +95,37 @@ class CopyOptions:
                 object.__setattr__(self, name, kind(value))
             except ValueError:
                 choices = ", ".join(repr(m.value) for m in kind)
-                raise ValueError(f"{name} must be one of {choices}, got {value!r}") from None
+                raise ValueError(f"invalid {name} {value!r}: must be one of {choices}") from None
         _check_location("src_location_hint", self.src_location_hint)
         _check_location("dst_location_hint", self.dst_location_hint)
 
 
 cdef list _buffer_list(object items, str name):
     if isinstance(items, Buffer) or isinstance(items, (str, bytes)) or not hasattr(items, "__len__"):
-        raise TypeError(f"{name} must be a sequence of Buffer objects, not {type(items).__name__}")
+        raise TypeError(f"{name} must be a sequence of Buffers (a list or tuple), not {type(items).__name__}")
     items = list(items)
-    for b in items:
+    for i, b in enumerate(items):
         if not isinstance(b, Buffer):
-            raise TypeError(f"{name} must hold Buffer objects, not {type(b).__name__}")
+            raise TypeError(f"{name}[{i}]: expected Buffer, got {type(b).__name__}")
         if (<Buffer>b)._flags & BUF_CLOSED:
-            raise ValueError(f"{name} holds a closed Buffer")
+            raise ValueError(f"{name}[{i}] is a closed Buffer")
     return items
 
 
 cdef int _stream_of(object stream, cydriver.CUstream* s) except -1:
-    if stream is None:
-        raise TypeError("a stream is required (the first argument)")
+    # As NVIDIA's: a Stream only (a GraphBuilder's capture cannot hold batched operations), not the
+    # legacy default stream, and not a stream being captured.
+    cdef cydriver.CUstreamCaptureStatus status = cydriver.CU_STREAM_CAPTURE_STATUS_NONE
+    if not isinstance(stream, Stream):
+        raise TypeError(f"Argument 'stream' has incorrect type (expected cuda.core.Stream, got {type(stream).__name__})")
     resolve_stream(stream, s)
     if s[0] == NULL or <uintptr_t>s[0] == 1:
-        raise TypeError("batched operations do not take the legacy default stream: use a created stream "
-                        "or PER_THREAD_DEFAULT_STREAM")
+        raise TypeError("LEGACY_DEFAULT_STREAM (or a stream handle of 0) cannot order batched operations: use a "
+                        "created stream or PER_THREAD_DEFAULT_STREAM")
+    check(cydriver.cuStreamIsCapturing(s[0], &status))
+    if status != cydriver.CU_STREAM_CAPTURE_STATUS_NONE:
+        raise TypeError("batched copies cannot be recorded by graph capture: the driver refuses them on a capturing "
+                        "stream; copy without options (cuMemcpyAsync) in a captured graph")
     return 0
 
 
@@ -134,26 +142,29 @@ def copy_batch(stream, srcs, dsts, *, options=None):
     cdef cydriver.CUmemcpyAttributes* attrs = NULL
     src_list = _buffer_list(srcs, "srcs")
     dst_list = _buffer_list(dsts, "dsts")
+    if not src_list or not dst_list:
+        raise ValueError("copy_batch needs at least one copy: empty buffers sequence")
     if len(src_list) != len(dst_list):
-        raise ValueError(f"srcs and dsts differ in length ({len(src_list)} and {len(dst_list)})")
+        raise ValueError(f"srcs length ({len(src_list)}) does not match dsts length ({len(dst_list)})")
     for k, (a, b) in enumerate(zip(src_list, dst_list)):
         if (<Buffer>a)._size != (<Buffer>b)._size:
-            raise ValueError(f"copy {k}: source is {(<Buffer>a)._size} bytes, destination {(<Buffer>b)._size}")
+            raise ValueError(f"size mismatch at index {k}: source is {(<Buffer>a)._size} bytes, "
+                             f"destination {(<Buffer>b)._size}")
     if options is None:
         opts = [CopyOptions()]
     elif isinstance(options, CopyOptions):
         opts = [options]
-    else:
+    elif isinstance(options, (list, tuple)):
         opts = list(options)
         if len(opts) != len(src_list):
-            raise ValueError(f"options holds {len(opts)} entries for {len(src_list)} copies")
+            raise ValueError(f"options length ({len(opts)}) does not match the number of copies ({len(src_list)})")
         for o in opts:
             if not isinstance(o, CopyOptions):
-                raise TypeError(f"options must hold CopyOptions, not {type(o).__name__}")
+                raise TypeError(f"each options element must be CopyOptions, not {type(o).__name__}")
+    else:
+        raise TypeError(f"options must be CopyOptions, a list of them or None, not {type(options).__name__}")
     _stream_of(stream, &s)
     n = len(src_list)
-    if n == 0:
-        return
     nattrs = len(opts)
     try:
         dptrs = <cydriver.CUdeviceptr*>calloc(n, sizeof(cydriver.CUdeviceptr))

@@ -206,6 +206,25 @@ cdef inline int _require_open(Buffer b) except -1:
     return 0
 
 
+def _check_copy_options(options):
+    if options is not None and type(options).__name__ != "CopyOptions":
+        raise TypeError(f"options must be CopyOptions or None, not {type(options).__name__}")
+
+
+def _copy_with_options(src, dst, stream, options):
+    # a one-copy batch: the driver takes copy attributes only there. _batch is imported here, at
+    # the first such copy, because it builds on this module (cimports Buffer).
+    from cuda.core._batch import CopyOptions, copy_batch
+    from cuda.core._stream import Stream_accept
+
+    if not isinstance(options, CopyOptions):
+        raise TypeError(f"options must be CopyOptions or None, not {type(options).__name__}")
+    if type(stream).__name__ == "GraphBuilder":
+        raise TypeError("copies with options cannot be recorded by graph capture: copy without options "
+                        "in a captured graph")
+    copy_batch(Stream_accept(stream), [src], [dst], options=options)
+
+
 cdef int _copy_async(Buffer dst, Buffer src, stream) except -1:
     """cuMemcpyAsync of src into dst (both open, sizes equal) on ``stream``."""
     cdef cydriver.CUstream s
@@ -402,14 +421,16 @@ cdef class Buffer:
 
     # ---- copies and fills -------------------------------------------------------------------
 
-    def copy_to(self, dst=None, *, stream):
+    def copy_to(self, dst=None, *, stream, options=None):
         """Copy this buffer into ``dst`` (allocated from this buffer's resource when None),
-        asynchronously on ``stream``; returns ``dst``."""
+        asynchronously on ``stream``; returns ``dst``. ``options`` (a CopyOptions) makes it a
+        batched copy with those attributes (see copy_batch)."""
         cdef cydriver.CUstream s
         cdef Buffer d
         _require_open(self)
         if stream is None:
             raise ValueError("stream must be given")
+        _check_copy_options(options)
         if dst is None:
             if self._memory_resource is None:
                 raise ValueError("dst must be given: this buffer has no memory resource to allocate it")
@@ -419,20 +440,28 @@ cdef class Buffer:
             raise TypeError(f"dst must be a Buffer, not {type(dst).__name__}")
         d = dst
         _require_open(d)
-        _copy_async(d, self, stream)
+        if options is not None:
+            _copy_with_options(self, d, stream, options)
+        else:
+            _copy_async(d, self, stream)
         return dst
 
-    def copy_from(self, src, *, stream):
-        """Copy ``src`` (a Buffer of the same size) into this buffer, asynchronously on ``stream``."""
+    def copy_from(self, src, *, stream, options=None):
+        """Copy ``src`` (a Buffer of the same size) into this buffer, asynchronously on ``stream``;
+        ``options`` as for copy_to."""
         cdef Buffer b
         _require_open(self)
         if stream is None:
             raise ValueError("stream must be given")
+        _check_copy_options(options)
         if not isinstance(src, Buffer):
             raise TypeError(f"src must be a Buffer, not {type(src).__name__}")
         b = src
         _require_open(b)
-        _copy_async(self, b, stream)
+        if options is not None:
+            _copy_with_options(b, self, stream, options)
+        else:
+            _copy_async(self, b, stream)
 
     def fill(self, value, *, stream):
         """Fill the buffer with a repeated pattern, asynchronously on ``stream``.
