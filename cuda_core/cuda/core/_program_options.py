@@ -21,6 +21,9 @@ from cuda.core._toolchain import current_arch, nvrtc_version
 
 __all__ = ["ProgramOptions"]
 
+_IR = str | bytes | bytearray  # NVVM IR: text or bitcode
+_Macros = str | tuple[str, str] | list[str | tuple[str, str]] | tuple[str | tuple[str, str], ...]
+
 SOURCE_TYPES = ("c++", "ptx", "nvvm")
 _STD = ("c++03", "c++11", "c++14", "c++17", "c++20")
 _OFAST = ("0", "min", "mid", "max")
@@ -276,7 +279,7 @@ class ProgramOptions:
     extra_device_vectorization: bool | None = None
     link_time_optimization: bool | None = None
     gen_opt_lto: bool | None = None
-    define_macro: object = None
+    define_macro: _Macros | None = None
     undefine_macro: str | list[str] | tuple[str] | None = None
     include_path: str | list[str] | tuple[str] | None = None
     use_bundled_headers: bool | None = None
@@ -311,7 +314,7 @@ class ProgramOptions:
     pch_verbose: bool | None = None
     pch_messages: bool | None = None
     instantiate_templates_in_pch: bool | None = None
-    extra_sources: object = None
+    extra_sources: list[tuple[str, _IR]] | tuple[tuple[str, _IR], ...] | None = None
     use_libdevice: bool | None = None
     numba_debug: bool | None = None
 
@@ -355,7 +358,7 @@ class ProgramOptions:
             out.append("-gen-lto")
         return out
 
-    def as_bytes(self, backend, target_type=None) -> list[bytes]:
+    def as_bytes(self, backend: str, target_type: str | None = None) -> list[bytes]:
         """The option strings for ``backend`` ("nvrtc" or "nvvm"), each encoded as bytes.
 
         ValueError for an unknown backend; CUDAError when a set option does not apply to it.
