@@ -122,3 +122,21 @@ def test_every_source_file_names_its_license():
     sources.append(".ci/run")
     missing = [f for f in sources if _SPDX not in "".join((REPO / f).read_text().splitlines(keepends=True)[:3])]
     assert len(sources) > 200 and missing == []
+
+
+def test_extras_nvidia_users_write():
+    """cuda-bindings[all] pins what the metapackage's `all` pins; cuda-core[cu13] brings them."""
+    import tomllib
+    from packaging.requirements import Requirement
+
+    def extras(folder):
+        with open(REPO / folder / "pyproject.toml", "rb") as f:
+            return tomllib.load(f)["project"]["optional-dependencies"]
+
+    bindings_all = [Requirement(r) for r in extras("cuda_bindings")["all"]]
+    meta_all = [Requirement(r) for r in extras("cuda_python")["all"]]
+    assert [(r.name, str(r.specifier)) for r in bindings_all] == [(r.name, str(r.specifier)) for r in meta_all]
+    (core,) = [Requirement(r) for r in extras("cuda_core")["cu13"]]
+    assert core.name == "cuda-bindings" and core.extras == {"all"}
+    assert toolkit.package_version("cuda-bindings") in core.specifier
+
