@@ -139,4 +139,3 @@ def test_extras_nvidia_users_write():
     (core,) = [Requirement(r) for r in extras("cuda_core")["cu13"]]
     assert core.name == "cuda-bindings" and core.extras == {"all"}
     assert toolkit.package_version("cuda-bindings") in core.specifier
-
