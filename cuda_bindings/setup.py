@@ -18,6 +18,7 @@ HEADERS = {
     "nvjitlink": "nvidia-nvjitlink",
     "nvvm": "nvidia-nvvm",
     "nvfatbin": "nvidia-nvfatbin",
+    "cufile": "nvidia-cufile",
 }
 
 
@@ -59,7 +60,8 @@ def include_dirs() -> list[str]:
 
 
 def _has(directory: str, name: str) -> bool:
-    marker = {"nvrtc": "nvrtc.h", "nvjitlink": "nvJitLink.h", "nvvm": "nvvm.h", "nvfatbin": "nvFatbin.h"}[name]
+    markers = {"nvrtc": "nvrtc.h", "nvjitlink": "nvJitLink.h", "nvvm": "nvvm.h", "nvfatbin": "nvFatbin.h"}
+    marker = markers.get(name, f"{name}.h")  # cufile.h
     return os.path.isfile(os.path.join(directory, marker))
 
 

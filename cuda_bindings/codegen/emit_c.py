@@ -169,7 +169,8 @@ def _except_value(lib: dict, fn: dict) -> str:
 
 
 def pxd(lib: dict, stamp: str) -> str:
-    out = [stamp, "", "from libc.stdint cimport *", "", *_extern_block(lib), ""]
+    # pxd_preamble: declarations of types the header takes from elsewhere (POSIX sizes, cuda.h)
+    out = [stamp, "", "from libc.stdint cimport *", *lib.get("pxd_preamble", ()), "", *_extern_block(lib), ""]
     out.append(f"# The functions of {', '.join(lib['headers'])}; each loads {lib['runtime_lib']} on first use.")
     out += [_signature(fn, _except_value(lib, fn)) for fn in lib["model"]["functions"]]
     return "\n".join(out) + "\n"
@@ -232,6 +233,7 @@ def pyx(lib: dict, stamp: str) -> str:
             _signature(fn, ev) + ":",
             f"    if _fn[{i}] == NULL:",
             f"        _resolve({i})",
-            f"    return (<{cy(fn['return'])} (*)({types}) noexcept nogil>_fn[{i}])({args})",
+            f"    {'' if cy(fn['return']) == 'void' else 'return '}"
+            f"(<{cy(fn['return'])} (*)({types}) noexcept nogil>_fn[{i}])({args})",
         ]
     return "\n".join(out) + "\n"

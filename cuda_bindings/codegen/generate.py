@@ -78,6 +78,8 @@ def build_model(cfg: dict) -> dict:
             entry.update(kind="callback", type=f"{ctype['return']} (*)({params})", canonical=ctype["params"])
             entry.update(params=ctype["params"], **{"return": ctype["return"]})
         model["typedefs"].append(entry)
+    skip = set(cfg.get("skip_functions", ()))  # static inline helpers of a header: no library symbol
+    model["functions"] = [fn for fn in model["functions"] if fn["name"] not in skip]
     normalise.assign_anon_names(model)
     if cfg.get("proc_address"):
         versions: dict[str, list] = {}

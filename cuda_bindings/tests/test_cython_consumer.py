@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
-"""A downstream Cython module, built here, cimports cynvrtc and compiles a kernel at C level."""
+"""Downstream Cython modules, built here, cimport cynvrtc (and compile a kernel at C level),\ncydriver and cycufile."""
 
 from __future__ import annotations
 
+import ast
 import os
 import pathlib
 import subprocess
@@ -53,13 +54,26 @@ DRIVER_CONSUMER = textwrap.dedent(
     """
 )
 
+CUFILE_CONSUMER = textwrap.dedent(
+    """
+    # cython: language_level=3
+    from cuda.bindings cimport cycufile
+
+    def cufile_version():
+        cdef int version = -1
+        cdef cycufile.CUfileError_t status = cycufile.cuFileGetVersion(&version)
+        return int(status.err), version
+    """
+)
+
 SETUP = textwrap.dedent(
     """
     from setuptools import Extension, setup
     from Cython.Build import cythonize
     setup(
         ext_modules=cythonize(
-            [Extension(name, [name + ".pyx"], include_dirs={includes!r}) for name in ("consumer", "driver_consumer")],
+            [Extension(name, [name + ".pyx"], include_dirs={includes!r})
+             for name in ("consumer", "driver_consumer", "cufile_consumer")],
             include_path={pxd_root!r},
         ),
         script_args=["build_ext", "--inplace", "-q"],
@@ -70,9 +84,10 @@ SETUP = textwrap.dedent(
 
 def test_cimport_cynvrtc_from_a_downstream_module(tmp_path: pathlib.Path):
     pxd_root = str(pathlib.Path(cuda.bindings.__file__).resolve().parents[2])
-    includes = [find_nvidia_header_directory("nvrtc"), find_nvidia_header_directory("cudart")]
+    includes = [find_nvidia_header_directory(h) for h in ("nvrtc", "cudart", "cufile")]
     (tmp_path / "consumer.pyx").write_text(CONSUMER)
     (tmp_path / "driver_consumer.pyx").write_text(DRIVER_CONSUMER)
+    (tmp_path / "cufile_consumer.pyx").write_text(CUFILE_CONSUMER)
     (tmp_path / "setup.py").write_text(SETUP.format(includes=includes, pxd_root=[pxd_root]))
     build = subprocess.run([sys.executable, "setup.py"], cwd=tmp_path, capture_output=True, text=True)
     assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
@@ -94,3 +109,11 @@ def test_cimport_cynvrtc_from_a_downstream_module(tmp_path: pathlib.Path):
     assert run.returncode == 0, run.stderr
     out = run.stdout.strip()
     assert out == "RAISED DynamicLibNotFoundError" or out.startswith("(0, 1")  # (CUDA_SUCCESS, 1xxxx)
+    # cycufile: cuFile's version from the library of the nvidia-cufile wheel (no GPU needed)
+    run = subprocess.run(
+        [sys.executable, "-c", "import cufile_consumer; print(cufile_consumer.cufile_version())"],
+        cwd=tmp_path, capture_output=True, text=True, env=env,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    err, version = ast.literal_eval(run.stdout.strip())
+    assert err == 0 and version >= 1150, run.stdout  # CU_FILE_SUCCESS; cuFile 1.15 is CUDA 13.0's
