@@ -207,18 +207,20 @@ cdef inline int _require_open(Buffer b) except -1:
 
 
 def _check_copy_options(options):
-    if options is not None and type(options).__name__ != "CopyOptions":
-        raise TypeError(f"options must be CopyOptions or None, not {type(options).__name__}")
+    # before copy_to allocates a destination. _batch is imported at the first copy with options
+    # because it builds on this module (cimports Buffer).
+    if options is not None:
+        from cuda.core._batch import CopyOptions
+
+        if not isinstance(options, CopyOptions):
+            raise TypeError(f"options must be CopyOptions or None, not {type(options).__name__}")
 
 
 def _copy_with_options(src, dst, stream, options):
-    # a one-copy batch: the driver takes copy attributes only there. _batch is imported here, at
-    # the first such copy, because it builds on this module (cimports Buffer).
-    from cuda.core._batch import CopyOptions, copy_batch
+    # a one-copy batch (checked options): the driver takes copy attributes only there
+    from cuda.core._batch import copy_batch
     from cuda.core._stream import Stream_accept
 
-    if not isinstance(options, CopyOptions):
-        raise TypeError(f"options must be CopyOptions or None, not {type(options).__name__}")
     if type(stream).__name__ == "GraphBuilder":
         raise TypeError("copies with options cannot be recorded by graph capture: copy without options "
                         "in a captured graph")

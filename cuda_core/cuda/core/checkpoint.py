@@ -17,6 +17,8 @@ releases the GPUs; ``restore()`` puts it back, on other GPUs of the same kind wh
 
 from __future__ import annotations
 
+import functools
+
 __all__ = ["Process"]
 
 _STATES = ("running", "locked", "checkpointed", "failed")  # CU_PROCESS_STATE_* in order
@@ -26,6 +28,7 @@ _API = ("cuCheckpointProcessLock", "cuCheckpointProcessCheckpoint", "cuCheckpoin
         "CUcheckpointUnlockArgs")  # fmt: skip
 
 
+@functools.cache  # probed once; a failed probe (no driver) is not cached and is tried again
 def _get_driver():
     """cuda.bindings.driver when it and the installed driver have the checkpoint API; RuntimeError
     saying which is missing otherwise."""
