@@ -60,6 +60,7 @@ BINDINGS_MODULES = {
     "nvjitlink": "nvJitLink, linking and link-time optimization: snake_case, raises ``nvJitLinkError``",
     "nvvm": "NVVM, NVVM IR to PTX: snake_case, raises ``nvvmError``",
     "nvfatbin": "nvFatbin, fat binaries: snake_case, raises ``nvFatbinError``",
+    "cufile": "cuFile, GPUDirect Storage (Linux): snake_case, int addresses, raises ``cuFileError``",
 }
 AUTODOC_BINDINGS = ["utils"]
 

@@ -25,6 +25,9 @@ def docstring(doc: str, params: dict[str, str] | None = None) -> str:
     """A docstring body: the description, then the parameters the header documents."""
     if not doc:
         return ""
+    # cufile.h writes Doxygen commands with @ (@brief, @param) and a little HTML (<b>...</b>)
+    doc = re.sub(r"(?<![\w@])@(brief|param|returns?|ref|note|see|sa|details|code|endcode)\b", r"\\\1", doc)
+    doc = re.sub(r"</?b>", "", doc)
     desc, param_docs, returns = [], {}, []
     current = desc
     for raw in doc.splitlines():

@@ -14,8 +14,9 @@ from __future__ import annotations
 import fnmatch
 import re
 
+import emit_records
 from ctypes_ import cy, ident, pointee
-from plan_py import Lib, Plan, base_type, lib_result, member_prefix, plan, pyenum, snake
+from plan_py import Lib, Plan, base_type, lib_result, member_prefix, plan, pyenum, qualified, snake
 
 from docs import docstring, quote
 
@@ -107,8 +108,15 @@ def function(lib: Lib, fn: dict, style: str) -> tuple[list[str], str]:
             body += ["    return _text_bytes.decode(errors='replace')"]
             stub_ret = "str"
     else:
-        body += [f"    cdef {m}.{base_type(fn['return'])} _status"]
-        call_lines = ["with nogil:", f"    _status = {call}"] if nogil else [f"_status = {call}"]
+        ret = base_type(fn["return"])
+        kind = "none" if ret == "void" else lib.cfg.get("return_kinds", {}).get(ret, "status")
+        if kind == "none":
+            call_lines = ["with nogil:", f"    {call}"] if nogil else [call]
+        else:
+            body += [f"    cdef {qualified(lib, ret)} _status"]
+            call_lines = ["with nogil:", f"    _status = {call}"] if nogil else [f"_status = {call}"]
+        if kind in ("count", "value"):  # the return value is the result (negative: an error, for a count)
+            outs, outtypes = ["_status", *outs], ["int", *outtypes]
         call_lines += [line for pl in plans for line in pl.after_call]
         cleanup = [line for pl in plans for line in pl.cleanup]
         if arrays:
@@ -116,11 +124,11 @@ def function(lib: Lib, fn: dict, style: str) -> tuple[list[str], str]:
             cleanup.append(f"PyMem_Free(_{arr})")
         if cleanup:
             body += ["    try:", *[f"        {c}" for c in call_lines]]
-            body += _finish(lib, style, outs, "        ", _handle_expr(lib, fn, plans, params), outtypes)
+            body += _finish(lib, style, outs, "        ", _handle_expr(lib, fn, plans, params), outtypes, kind)
             body += ["    finally:", *[f"        {c}" for c in cleanup]]
         else:
             body += [f"    {c}" for c in call_lines]
-            body += _finish(lib, style, outs, "    ", _handle_expr(lib, fn, plans, params), outtypes)
+            body += _finish(lib, style, outs, "    ", _handle_expr(lib, fn, plans, params), outtypes, kind)
         if style == "tuple":
             stub_ret = f"tuple[{', '.join([lib_result(lib), *[f'{t} | None' for t in outtypes]])}]"
         else:
@@ -140,8 +148,22 @@ def _handle_expr(lib: Lib, fn: dict, plans: list[Plan], params: list[dict]) -> s
     return plans[0].arg
 
 
-def _finish(lib: Lib, style: str, outs: list[str], indent: str, handle: str | None, outtypes: list[str]) -> list[str]:
+def _finish(
+    lib: Lib, style: str, outs: list[str], indent: str, handle: str | None, outtypes: list[str], kind: str = "status"
+) -> list[str]:
+    """Check the call's result, then return its outputs. kind: "status" (a result code, or a status
+    record where overrides.yaml names one), "count" (negative is an error), "value" or "none"."""
     success = lib.cfg["success"]
+    if kind != "status":
+        lines = ["if _status < 0:", "    _check_count(_status)"] if kind == "count" else []
+        lines.append(f"return {outs[0] if len(outs) == 1 else '(' + ', '.join(outs) + ')'}" if outs else "return None")
+        return [f"{indent}{line}" for line in lines]
+    record = lib.cfg.get("status_record")
+    if record:  # a struct of codes (cuFile's CUfileError_t): any code that is not 0 is an error
+        codes = [f"_status.{f}" for f in record]
+        lines = [f"if {' or '.join(f'{c} != 0' for c in codes)}:", f"    _check_status({', '.join(codes)})"]
+        lines.append(f"return {outs[0] if len(outs) == 1 else '(' + ', '.join(outs) + ')'}" if outs else "return None")
+        return [f"{indent}{line}" for line in lines]
     if style == "tuple":
         nones = ", ".join(["None"] * len(outs))
         lines = [
@@ -206,7 +228,9 @@ from cuda.bindings._lib.args cimport index_arg as _index
 
 def _enum_class(lib: Lib, enum: dict, style: str) -> list[str]:
     name = pyenum(lib, enum["name"], style)
-    strip = member_prefix(enum) if style == "exceptions" else ""
+    strip = ""
+    if style == "exceptions":
+        strip = lib.cfg.get("enum_member_prefix", {}).get(enum["name"], member_prefix(enum))
     lines = [f"class {name}(_CEnum):", *quote(docstring(enum["doc"]) or f"The values of {enum['name']}.")]
     for member in enum["members"]:
         lines.append(f"    {member['name'][len(strip) :]} = {lib.cymod}.{member['name']}")
@@ -339,9 +363,17 @@ def module(lib: Lib, stamp: str) -> tuple[str, str]:
             out += [f"    if objType is {n}:", f"        return sizeof({lib.cymod}.{n})"]
         out += ['    raise TypeError(f"Unknown type: {objType}")', ""]
         stub += ["def sizeof(objType: type) -> int: ..."]
+    elif lib.cfg.get("status_record"):  # its error class and checks are hand-written (the include)
+        stub += [f"class {lib.cfg['error']}(Exception):", "    status: int", "    cuda_error: int | None"]
     else:
         out += _error_class(lib, result_py)
         stub += [f"class {lib.cfg['error']}(Exception):", "    status: int", "    error_log: str | None"]
+    for path in lib.cfg.get("include", ()):
+        out += ["", f'include "{path}"', ""]
+    if lib.cfg.get("records"):
+        lines, record_stub, _ = emit_records.section(lib)
+        out += ["", *lines]
+        stub += record_stub
     for fn in lib.model["functions"]:
         lines, sig = function(lib, fn, style)
         out += ["", *lines, ""]

@@ -23,9 +23,16 @@ INT_TYPES = {
 
 
 def snake(name: str) -> str:
-    """camelCase or PascalCase (with acronyms) -> snake_case: AddLTOIR -> add_ltoir."""
+    """camelCase or PascalCase (with acronyms) -> snake_case: AddLTOIR -> add_ltoir; digits stay
+    with the word before them: GetStatsL1 -> get_stats_l1, StatsLevel1 -> stats_level1."""
     parts = re.findall(r"[A-Z]+(?=[A-Z][a-z]|\d|$)|[A-Z]?[a-z]+|[A-Z]+|\d+", name)
-    return "_".join(p.lower() for p in parts)
+    words: list[str] = []
+    for p in parts:
+        if p.isdigit() and words:
+            words[-1] += p
+        else:
+            words.append(p.lower())
+    return "_".join(words)
 
 
 @dataclass
@@ -170,11 +177,34 @@ def plan(lib: Lib, fn: dict, p: dict, style: str) -> Plan:
             f"&c_{c}",
             pytype="int",
         )
+    if isinstance(over, dict) and "out_text" in over:  # a char buffer the caller sizes (get_parameter_string)
+        size = ident(over["out_text"])
+        return Plan(
+            None,
+            [f"cdef bytearray _{c}", f"cdef char* c_{c}"],
+            [f"_{c} = bytearray(max(c_{size}, 1))", f"c_{c} = _{c}"],
+            f"c_{c}",
+            output=f"bytes(_{c}).split(b'\\0', 1)[0].decode(errors='replace')",
+            outtype="str",
+            late=True,
+        )
     if over is not None:
         raise ValueError(f"{fn['name']}.{p['name']}: unknown override {over!r}")
     if lib.extra_plan:  # the driver's rules (plan_driver.py) cover every other parameter
         return lib.extra_plan(lib, fn, {**p, "direction": direction})
 
+    if direction == "in" and lib.cfg.get("pointers") == "address" and _is_address(lib, t):
+        # NVIDIA's style for these libraries: a pointer (or a handle) is an int address
+        return Plan(
+            py,
+            [f"cdef uintptr_t c_{c}"],
+            [f"c_{c} = _address({py}, {py!r})"],
+            f"<{qualified(lib, cy(p['type']))}>c_{c}",
+            pytype="int",
+        )
+    if direction == "in" and t in _LIB_SCALARS:  # types the library's .pxd declares (off_t, _Bool...)
+        decl = f"cdef {qualified(lib, t)} c_{c}"
+        return Plan(py, [decl], [f"c_{c} = _index({py}, {py!r})"], f"c_{c}", pytype=_LIB_SCALARS[t])
     if direction == "in":
         if t in lib.handle_names():
             if style == "tuple":
@@ -223,6 +253,13 @@ def plan(lib: Lib, fn: dict, p: dict, style: str) -> Plan:
                 output=out,
                 outtype=inner if style == "tuple" else "int",
             )
+        if lib.cfg.get("pointers") == "address" and _is_address(lib, inner):  # a handle the call makes
+            decl = f"cdef {m}.{inner} c_{c} = NULL"
+            return Plan(None, [decl], [], f"&c_{c}", output=f"<intptr_t>c_{c}", outtype="int")
+        if inner in _LIB_SCALARS:
+            out = f"bool(c_{c})" if inner == "_Bool" else f"c_{c}"
+            decl = f"cdef {qualified(lib, inner)} c_{c} = 0"
+            return Plan(None, [decl], [], f"&c_{c}", output=out, outtype=_LIB_SCALARS[inner])
         if inner in lib.enum_names():
             return Plan(
                 None,
@@ -246,12 +283,34 @@ def plan(lib: Lib, fn: dict, p: dict, style: str) -> Plan:
     raise ValueError(f"{fn['name']}.{p['name']}: no rule for {direction} {p['type']!r}; add an override")
 
 
+_LIB_SCALARS = {"_Bool": "bool", "off_t": "int", "ssize_t": "int", "loff_t": "int"}
+
+
+def _is_address(lib: Lib, t: str) -> bool:
+    """A pointer, or a type that is one (an opaque handle typedef, or one named in address_types)."""
+    if t.endswith("*") or t in lib.cfg.get("address_types", ()):
+        return True
+    td = next((x for x in lib.model["typedefs"] if x["name"] == t), None)
+    return bool(td) and td["kind"] in ("alias", "handle") and cy(td.get("canonical", td["type"])).endswith("*")
+
+
+def qualified(lib: Lib, ctype: str) -> str:
+    """A Cython type spelling whose library types are reached through the cy<lib> module."""
+    words = {t["name"] for t in lib.model["typedefs"]} | {r["name"] for r in lib.model["records"]}
+    # ssize_t is Cython's own type, the one the .pxd's declarations use: not the library's
+    words |= lib.enum_names() | set(lib.cfg.get("address_types", ())) | (set(_LIB_SCALARS) - {"ssize_t"})
+    return re.sub(r"[A-Za-z_]\w*", lambda w: f"{lib.cymod}.{w[0]}" if w[0] in words else w[0], ctype)
+
+
 def pyenum(lib: Lib, cname: str, style: str) -> str:
     return cname if style == "tuple" else enum_pyname(lib, cname)
 
 
 def enum_pyname(lib: Lib, cname: str) -> str:
-    """nvJitLinkResult -> Result, nvJitLinkInputType -> InputType (exceptions style)."""
+    """nvJitLinkResult -> Result, nvJitLinkInputType -> InputType (exceptions style); overrides.yaml
+    names those whose C name does not start with the prefix (enum_names)."""
+    if cname in lib.cfg.get("enum_names", {}):
+        return lib.cfg["enum_names"][cname]
     prefix = lib.cfg.get("prefix", "")
     return cname[len(prefix) :] if prefix and cname.startswith(prefix) else cname
 

@@ -13,7 +13,14 @@ REFERENCE = pathlib.Path(__file__).resolve().parents[2] / "ci" / "reference" / "
 
 
 @pytest.mark.parametrize(
-    "module", ["cuda.bindings.nvrtc", "cuda.bindings.nvjitlink", "cuda.bindings.nvvm", "cuda.bindings.utils"]
+    "module",
+    [
+        "cuda.bindings.nvrtc",
+        "cuda.bindings.nvjitlink",
+        "cuda.bindings.nvvm",
+        "cuda.bindings.utils",
+        "cuda.bindings.cufile",  # Linux only, as NVIDIA's
+    ],
 )
 def test_reference_names(module):
     names = json.loads(REFERENCE.read_text())[module]

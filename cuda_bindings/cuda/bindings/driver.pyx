@@ -12706,7 +12706,7 @@ def cuDriverGetVersion():
 
 def cuDeviceGet(ordinal):
     """Returns a handle to a compute device Returns in ``*device`` a device handle given an ordinal in
-    the range <b>[0, cuDeviceGetCount()-1]</b>.
+    the range [0, cuDeviceGetCount()-1].
 
     Args:
         ordinal: - Device number to get handle for
@@ -13212,39 +13212,38 @@ def cuDevicePrimaryCtxSetFlags(dev, flags):
     of CPU threads performing work in parallel with the GPU. - CU_CTX_SCHED_BLOCKING_SYNC: Instruct
     CUDA to block the CPU thread on a synchronization primitive when waiting for the GPU to finish
     work. - CU_CTX_BLOCKING_SYNC: Instruct CUDA to block the CPU thread on a synchronization
-    primitive when waiting for the GPU to finish work. <br> <b>Deprecated:</b> This flag was
-    deprecated as of CUDA 4.0 and was replaced with CU_CTX_SCHED_BLOCKING_SYNC. -
-    CU_CTX_SCHED_AUTO: The default value if the ``flags`` parameter is zero, uses a heuristic based
-    on the number of active CUDA contexts in the process ``C`` and the number of logical processors
-    in the system ``P.`` If ``C`` > ``P,`` then CUDA will yield to other OS threads when waiting
-    for the GPU (CU_CTX_SCHED_YIELD), otherwise CUDA will not yield while waiting for results and
-    actively spin on the processor (CU_CTX_SCHED_SPIN). Additionally, on Tegra devices,
-    CU_CTX_SCHED_AUTO uses a heuristic based on the power profile of the platform and may choose
-    CU_CTX_SCHED_BLOCKING_SYNC for low-powered devices. - CU_CTX_LMEM_RESIZE_TO_MAX: Instruct CUDA
-    to not reduce local memory after resizing local memory for a kernel. This can prevent thrashing
-    by local memory allocations when launching many kernels with high local memory usage at the
-    cost of potentially increased memory usage. <br> <b>Deprecated:</b> This flag is deprecated and
-    the behavior enabled by this flag is now the default and cannot be disabled. -
-    CU_CTX_COREDUMP_ENABLE: If GPU coredumps have not been enabled globally with
-    cuCoredumpSetAttributeGlobal or environment variables, this flag can be set during context
-    creation to instruct CUDA to create a coredump if this context raises an exception during
-    execution. These environment variables are described in the CUDA-GDB user guide under the "GPU
-    core dump support" section. The initial settings will be taken from the global settings at the
-    time of context creation. The other settings that control coredump output can be modified by
-    calling cuCoredumpSetAttribute from the created context after it becomes current. -
-    CU_CTX_USER_COREDUMP_ENABLE: If user-triggered GPU coredumps have not been enabled globally
-    with cuCoredumpSetAttributeGlobal or environment variables, this flag can be set during context
-    creation to instruct CUDA to create a coredump if data is written to a certain pipe that is
-    present in the OS space. These environment variables are described in the CUDA-GDB user guide
-    under the "GPU core dump support" section. It is important to note that the pipe name *must* be
-    set with cuCoredumpSetAttributeGlobal before creating the context if this flag is used. Setting
-    this flag implies that CU_CTX_COREDUMP_ENABLE is set. The initial settings will be taken from
+    primitive when waiting for the GPU to finish work. <br> Deprecated: This flag was deprecated as
+    of CUDA 4.0 and was replaced with CU_CTX_SCHED_BLOCKING_SYNC. - CU_CTX_SCHED_AUTO: The default
+    value if the ``flags`` parameter is zero, uses a heuristic based on the number of active CUDA
+    contexts in the process ``C`` and the number of logical processors in the system ``P.`` If
+    ``C`` > ``P,`` then CUDA will yield to other OS threads when waiting for the GPU
+    (CU_CTX_SCHED_YIELD), otherwise CUDA will not yield while waiting for results and actively spin
+    on the processor (CU_CTX_SCHED_SPIN). Additionally, on Tegra devices, CU_CTX_SCHED_AUTO uses a
+    heuristic based on the power profile of the platform and may choose CU_CTX_SCHED_BLOCKING_SYNC
+    for low-powered devices. - CU_CTX_LMEM_RESIZE_TO_MAX: Instruct CUDA to not reduce local memory
+    after resizing local memory for a kernel. This can prevent thrashing by local memory
+    allocations when launching many kernels with high local memory usage at the cost of potentially
+    increased memory usage. <br> Deprecated: This flag is deprecated and the behavior enabled by
+    this flag is now the default and cannot be disabled. - CU_CTX_COREDUMP_ENABLE: If GPU coredumps
+    have not been enabled globally with cuCoredumpSetAttributeGlobal or environment variables, this
+    flag can be set during context creation to instruct CUDA to create a coredump if this context
+    raises an exception during execution. These environment variables are described in the CUDA-GDB
+    user guide under the "GPU core dump support" section. The initial settings will be taken from
     the global settings at the time of context creation. The other settings that control coredump
     output can be modified by calling cuCoredumpSetAttribute from the created context after it
-    becomes current. - CU_CTX_SYNC_MEMOPS: Ensures that synchronous memory operations initiated on
-    this context will always synchronize. See further documentation in the section titled "API
-    Synchronization behavior" to learn more about cases when synchronous memory operations can
-    exhibit asynchronous behavior.
+    becomes current. - CU_CTX_USER_COREDUMP_ENABLE: If user-triggered GPU coredumps have not been
+    enabled globally with cuCoredumpSetAttributeGlobal or environment variables, this flag can be
+    set during context creation to instruct CUDA to create a coredump if data is written to a
+    certain pipe that is present in the OS space. These environment variables are described in the
+    CUDA-GDB user guide under the "GPU core dump support" section. It is important to note that the
+    pipe name *must* be set with cuCoredumpSetAttributeGlobal before creating the context if this
+    flag is used. Setting this flag implies that CU_CTX_COREDUMP_ENABLE is set. The initial
+    settings will be taken from the global settings at the time of context creation. The other
+    settings that control coredump output can be modified by calling cuCoredumpSetAttribute from
+    the created context after it becomes current. - CU_CTX_SYNC_MEMOPS: Ensures that synchronous
+    memory operations initiated on this context will always synchronize. See further documentation
+    in the section titled "API Synchronization behavior" to learn more about cases when synchronous
+    memory operations can exhibit asynchronous behavior.
 
     Args:
         dev: - Device for which the primary context flags are set
@@ -13346,21 +13345,21 @@ def cuCtxCreate(ctxCreateParams, flags, dev):
     threads performing work in parallel with the GPU. - CU_CTX_SCHED_BLOCKING_SYNC: Instruct CUDA
     to block the CPU thread on a synchronization primitive when waiting for the GPU to finish work.
     - CU_CTX_BLOCKING_SYNC: Instruct CUDA to block the CPU thread on a synchronization primitive
-    when waiting for the GPU to finish work. <br> <b>Deprecated:</b> This flag was deprecated as of
-    CUDA 4.0 and was replaced with CU_CTX_SCHED_BLOCKING_SYNC. - CU_CTX_SCHED_AUTO: The default
-    value if the ``flags`` parameter is zero, uses a heuristic based on the number of active CUDA
-    contexts in the process ``C`` and the number of logical processors in the system ``P.`` If
-    ``C`` > ``P,`` then CUDA will yield to other OS threads when waiting for the GPU
-    (CU_CTX_SCHED_YIELD), otherwise CUDA will not yield while waiting for results and actively spin
-    on the processor (CU_CTX_SCHED_SPIN). Additionally, on Tegra devices, CU_CTX_SCHED_AUTO uses a
-    heuristic based on the power profile of the platform and may choose CU_CTX_SCHED_BLOCKING_SYNC
-    for low-powered devices. - CU_CTX_MAP_HOST: Instruct CUDA to support mapped pinned allocations.
-    This flag must be set in order to allocate pinned host memory that is accessible to the GPU. -
+    when waiting for the GPU to finish work. <br> Deprecated: This flag was deprecated as of CUDA
+    4.0 and was replaced with CU_CTX_SCHED_BLOCKING_SYNC. - CU_CTX_SCHED_AUTO: The default value if
+    the ``flags`` parameter is zero, uses a heuristic based on the number of active CUDA contexts
+    in the process ``C`` and the number of logical processors in the system ``P.`` If ``C`` >
+    ``P,`` then CUDA will yield to other OS threads when waiting for the GPU (CU_CTX_SCHED_YIELD),
+    otherwise CUDA will not yield while waiting for results and actively spin on the processor
+    (CU_CTX_SCHED_SPIN). Additionally, on Tegra devices, CU_CTX_SCHED_AUTO uses a heuristic based
+    on the power profile of the platform and may choose CU_CTX_SCHED_BLOCKING_SYNC for low-powered
+    devices. - CU_CTX_MAP_HOST: Instruct CUDA to support mapped pinned allocations. This flag must
+    be set in order to allocate pinned host memory that is accessible to the GPU. -
     CU_CTX_LMEM_RESIZE_TO_MAX: Instruct CUDA to not reduce local memory after resizing local memory
     for a kernel. This can prevent thrashing by local memory allocations when launching many
     kernels with high local memory usage at the cost of potentially increased memory usage. <br>
-    <b>Deprecated:</b> This flag is deprecated and the behavior enabled by this flag is now the
-    default and cannot be disabled. Instead, the per-thread stack size can be controlled with
+    Deprecated: This flag is deprecated and the behavior enabled by this flag is now the default
+    and cannot be disabled. Instead, the per-thread stack size can be controlled with
     cuCtxSetLimit(). - CU_CTX_COREDUMP_ENABLE: If GPU coredumps have not been enabled globally with
     cuCoredumpSetAttributeGlobal or environment variables, this flag can be set during context
     creation to instruct CUDA to create a coredump if this context raises an exception during
@@ -17761,35 +17760,34 @@ def cuArray3DCreate(pAllocateArray):
     flag is set. ``Width`` and ``Height`` must not be greater than
     CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_GATHER_WIDTH and
     CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE2D_GATHER_HEIGHT respectively, in that case. <table>
-    <tr><td><b>CUDA array type</b></td> <td><b>Valid extents that must always be met<br>{(width
-    range in elements), (height range), (depth range)}</b></td> <td><b>Valid extents with
-    CUDA_ARRAY3D_SURFACE_LDST set<br> {(width range in elements), (height range), (depth
-    range)}</b></td></tr> <tr><td>1D</td> <td><small>{ (1,TEXTURE1D_WIDTH), 0, 0 }</small></td>
-    <td><small>{ (1,SURFACE1D_WIDTH), 0, 0 }</small></td></tr> <tr><td>2D</td> <td><small>{
-    (1,TEXTURE2D_WIDTH), (1,TEXTURE2D_HEIGHT), 0 }</small></td> <td><small>{ (1,SURFACE2D_WIDTH),
-    (1,SURFACE2D_HEIGHT), 0 }</small></td></tr> <tr><td>3D</td> <td><small>{ (1,TEXTURE3D_WIDTH),
-    (1,TEXTURE3D_HEIGHT), (1,TEXTURE3D_DEPTH) } <br>OR<br>{ (1,TEXTURE3D_WIDTH_ALTERNATE),
-    (1,TEXTURE3D_HEIGHT_ALTERNATE), (1,TEXTURE3D_DEPTH_ALTERNATE) }</small></td> <td><small>{
-    (1,SURFACE3D_WIDTH), (1,SURFACE3D_HEIGHT), (1,SURFACE3D_DEPTH) }</small></td></tr> <tr><td>1D
-    Layered</td> <td><small>{ (1,TEXTURE1D_LAYERED_WIDTH), 0, (1,TEXTURE1D_LAYERED_LAYERS)
-    }</small></td> <td><small>{ (1,SURFACE1D_LAYERED_WIDTH), 0, (1,SURFACE1D_LAYERED_LAYERS)
-    }</small></td></tr> <tr><td>2D Layered</td> <td><small>{ (1,TEXTURE2D_LAYERED_WIDTH),
-    (1,TEXTURE2D_LAYERED_HEIGHT), (1,TEXTURE2D_LAYERED_LAYERS) }</small></td> <td><small>{
-    (1,SURFACE2D_LAYERED_WIDTH), (1,SURFACE2D_LAYERED_HEIGHT), (1,SURFACE2D_LAYERED_LAYERS)
-    }</small></td></tr> <tr><td>Cubemap</td> <td><small>{ (1,TEXTURECUBEMAP_WIDTH),
-    (1,TEXTURECUBEMAP_WIDTH), 6 }</small></td> <td><small>{ (1,SURFACECUBEMAP_WIDTH),
-    (1,SURFACECUBEMAP_WIDTH), 6 }</small></td></tr> <tr><td>Cubemap Layered</td> <td><small>{
-    (1,TEXTURECUBEMAP_LAYERED_WIDTH), (1,TEXTURECUBEMAP_LAYERED_WIDTH),
-    (1,TEXTURECUBEMAP_LAYERED_LAYERS) }</small></td> <td><small>{ (1,SURFACECUBEMAP_LAYERED_WIDTH),
-    (1,SURFACECUBEMAP_LAYERED_WIDTH), (1,SURFACECUBEMAP_LAYERED_LAYERS) }</small></td></tr>
-    </table> Here are examples of CUDA array descriptions: Description for a CUDA array of 2048
-    floats: CUDA_ARRAY3D_DESCRIPTOR desc; desc.Format = CU_AD_FORMAT_FLOAT; desc.NumChannels = 1;
-    desc.Width = 2048; desc.Height = 0; desc.Depth = 0; Description for a 64 x 64 CUDA array of
-    floats: CUDA_ARRAY3D_DESCRIPTOR desc; desc.Format = CU_AD_FORMAT_FLOAT; desc.NumChannels = 1;
-    desc.Width = 64; desc.Height = 64; desc.Depth = 0; Description for a ``width`` x ``height`` x
-    ``depth`` CUDA array of 64-bit, 4x16-bit float16's: CUDA_ARRAY3D_DESCRIPTOR desc; desc.Format =
-    CU_AD_FORMAT_HALF; desc.NumChannels = 4; desc.Width = width; desc.Height = height; desc.Depth =
-    depth;
+    <tr><td>CUDA array type</td> <td>Valid extents that must always be met<br>{(width range in
+    elements), (height range), (depth range)}</td> <td>Valid extents with CUDA_ARRAY3D_SURFACE_LDST
+    set<br> {(width range in elements), (height range), (depth range)}</td></tr> <tr><td>1D</td>
+    <td><small>{ (1,TEXTURE1D_WIDTH), 0, 0 }</small></td> <td><small>{ (1,SURFACE1D_WIDTH), 0, 0
+    }</small></td></tr> <tr><td>2D</td> <td><small>{ (1,TEXTURE2D_WIDTH), (1,TEXTURE2D_HEIGHT), 0
+    }</small></td> <td><small>{ (1,SURFACE2D_WIDTH), (1,SURFACE2D_HEIGHT), 0 }</small></td></tr>
+    <tr><td>3D</td> <td><small>{ (1,TEXTURE3D_WIDTH), (1,TEXTURE3D_HEIGHT), (1,TEXTURE3D_DEPTH) }
+    <br>OR<br>{ (1,TEXTURE3D_WIDTH_ALTERNATE), (1,TEXTURE3D_HEIGHT_ALTERNATE),
+    (1,TEXTURE3D_DEPTH_ALTERNATE) }</small></td> <td><small>{ (1,SURFACE3D_WIDTH),
+    (1,SURFACE3D_HEIGHT), (1,SURFACE3D_DEPTH) }</small></td></tr> <tr><td>1D Layered</td>
+    <td><small>{ (1,TEXTURE1D_LAYERED_WIDTH), 0, (1,TEXTURE1D_LAYERED_LAYERS) }</small></td>
+    <td><small>{ (1,SURFACE1D_LAYERED_WIDTH), 0, (1,SURFACE1D_LAYERED_LAYERS) }</small></td></tr>
+    <tr><td>2D Layered</td> <td><small>{ (1,TEXTURE2D_LAYERED_WIDTH), (1,TEXTURE2D_LAYERED_HEIGHT),
+    (1,TEXTURE2D_LAYERED_LAYERS) }</small></td> <td><small>{ (1,SURFACE2D_LAYERED_WIDTH),
+    (1,SURFACE2D_LAYERED_HEIGHT), (1,SURFACE2D_LAYERED_LAYERS) }</small></td></tr>
+    <tr><td>Cubemap</td> <td><small>{ (1,TEXTURECUBEMAP_WIDTH), (1,TEXTURECUBEMAP_WIDTH), 6
+    }</small></td> <td><small>{ (1,SURFACECUBEMAP_WIDTH), (1,SURFACECUBEMAP_WIDTH), 6
+    }</small></td></tr> <tr><td>Cubemap Layered</td> <td><small>{ (1,TEXTURECUBEMAP_LAYERED_WIDTH),
+    (1,TEXTURECUBEMAP_LAYERED_WIDTH), (1,TEXTURECUBEMAP_LAYERED_LAYERS) }</small></td> <td><small>{
+    (1,SURFACECUBEMAP_LAYERED_WIDTH), (1,SURFACECUBEMAP_LAYERED_WIDTH),
+    (1,SURFACECUBEMAP_LAYERED_LAYERS) }</small></td></tr> </table> Here are examples of CUDA array
+    descriptions: Description for a CUDA array of 2048 floats: CUDA_ARRAY3D_DESCRIPTOR desc;
+    desc.Format = CU_AD_FORMAT_FLOAT; desc.NumChannels = 1; desc.Width = 2048; desc.Height = 0;
+    desc.Depth = 0; Description for a 64 x 64 CUDA array of floats: CUDA_ARRAY3D_DESCRIPTOR desc;
+    desc.Format = CU_AD_FORMAT_FLOAT; desc.NumChannels = 1; desc.Width = 64; desc.Height = 64;
+    desc.Depth = 0; Description for a ``width`` x ``height`` x ``depth`` CUDA array of 64-bit,
+    4x16-bit float16's: CUDA_ARRAY3D_DESCRIPTOR desc; desc.Format = CU_AD_FORMAT_HALF;
+    desc.NumChannels = 4; desc.Width = width; desc.Height = height; desc.Depth = depth;
 
     Args:
         pAllocateArray: - 3D array descriptor
@@ -17891,26 +17889,26 @@ def cuMipmappedArrayCreate(pMipmappedArrayDesc, numMipmapLevels):
     size requirements as listed in the following table. All values are specified in elements. Note
     that for brevity's sake, the full name of the device attribute is not specified. For ex.,
     TEXTURE1D_MIPMAPPED_WIDTH refers to the device attribute
-    CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE1D_MIPMAPPED_WIDTH. <table> <tr><td><b>CUDA array
-    type</b></td> <td><b>Valid extents that must always be met<br>{(width range in elements),
-    (height range), (depth range)}</b></td> <td><b>Valid extents with CUDA_ARRAY3D_SURFACE_LDST
-    set<br> {(width range in elements), (height range), (depth range)}</b></td></tr>
-    <tr><td>1D</td> <td><small>{ (1,TEXTURE1D_MIPMAPPED_WIDTH), 0, 0 }</small></td> <td><small>{
-    (1,SURFACE1D_WIDTH), 0, 0 }</small></td></tr> <tr><td>2D</td> <td><small>{
-    (1,TEXTURE2D_MIPMAPPED_WIDTH), (1,TEXTURE2D_MIPMAPPED_HEIGHT), 0 }</small></td> <td><small>{
-    (1,SURFACE2D_WIDTH), (1,SURFACE2D_HEIGHT), 0 }</small></td></tr> <tr><td>3D</td> <td><small>{
-    (1,TEXTURE3D_WIDTH), (1,TEXTURE3D_HEIGHT), (1,TEXTURE3D_DEPTH) } <br>OR<br>{
-    (1,TEXTURE3D_WIDTH_ALTERNATE), (1,TEXTURE3D_HEIGHT_ALTERNATE), (1,TEXTURE3D_DEPTH_ALTERNATE)
-    }</small></td> <td><small>{ (1,SURFACE3D_WIDTH), (1,SURFACE3D_HEIGHT), (1,SURFACE3D_DEPTH)
-    }</small></td></tr> <tr><td>1D Layered</td> <td><small>{ (1,TEXTURE1D_LAYERED_WIDTH), 0,
-    (1,TEXTURE1D_LAYERED_LAYERS) }</small></td> <td><small>{ (1,SURFACE1D_LAYERED_WIDTH), 0,
-    (1,SURFACE1D_LAYERED_LAYERS) }</small></td></tr> <tr><td>2D Layered</td> <td><small>{
-    (1,TEXTURE2D_LAYERED_WIDTH), (1,TEXTURE2D_LAYERED_HEIGHT), (1,TEXTURE2D_LAYERED_LAYERS)
-    }</small></td> <td><small>{ (1,SURFACE2D_LAYERED_WIDTH), (1,SURFACE2D_LAYERED_HEIGHT),
-    (1,SURFACE2D_LAYERED_LAYERS) }</small></td></tr> <tr><td>Cubemap</td> <td><small>{
-    (1,TEXTURECUBEMAP_WIDTH), (1,TEXTURECUBEMAP_WIDTH), 6 }</small></td> <td><small>{
-    (1,SURFACECUBEMAP_WIDTH), (1,SURFACECUBEMAP_WIDTH), 6 }</small></td></tr> <tr><td>Cubemap
-    Layered</td> <td><small>{ (1,TEXTURECUBEMAP_LAYERED_WIDTH), (1,TEXTURECUBEMAP_LAYERED_WIDTH),
+    CU_DEVICE_ATTRIBUTE_MAXIMUM_TEXTURE1D_MIPMAPPED_WIDTH. <table> <tr><td>CUDA array type</td>
+    <td>Valid extents that must always be met<br>{(width range in elements), (height range), (depth
+    range)}</td> <td>Valid extents with CUDA_ARRAY3D_SURFACE_LDST set<br> {(width range in
+    elements), (height range), (depth range)}</td></tr> <tr><td>1D</td> <td><small>{
+    (1,TEXTURE1D_MIPMAPPED_WIDTH), 0, 0 }</small></td> <td><small>{ (1,SURFACE1D_WIDTH), 0, 0
+    }</small></td></tr> <tr><td>2D</td> <td><small>{ (1,TEXTURE2D_MIPMAPPED_WIDTH),
+    (1,TEXTURE2D_MIPMAPPED_HEIGHT), 0 }</small></td> <td><small>{ (1,SURFACE2D_WIDTH),
+    (1,SURFACE2D_HEIGHT), 0 }</small></td></tr> <tr><td>3D</td> <td><small>{ (1,TEXTURE3D_WIDTH),
+    (1,TEXTURE3D_HEIGHT), (1,TEXTURE3D_DEPTH) } <br>OR<br>{ (1,TEXTURE3D_WIDTH_ALTERNATE),
+    (1,TEXTURE3D_HEIGHT_ALTERNATE), (1,TEXTURE3D_DEPTH_ALTERNATE) }</small></td> <td><small>{
+    (1,SURFACE3D_WIDTH), (1,SURFACE3D_HEIGHT), (1,SURFACE3D_DEPTH) }</small></td></tr> <tr><td>1D
+    Layered</td> <td><small>{ (1,TEXTURE1D_LAYERED_WIDTH), 0, (1,TEXTURE1D_LAYERED_LAYERS)
+    }</small></td> <td><small>{ (1,SURFACE1D_LAYERED_WIDTH), 0, (1,SURFACE1D_LAYERED_LAYERS)
+    }</small></td></tr> <tr><td>2D Layered</td> <td><small>{ (1,TEXTURE2D_LAYERED_WIDTH),
+    (1,TEXTURE2D_LAYERED_HEIGHT), (1,TEXTURE2D_LAYERED_LAYERS) }</small></td> <td><small>{
+    (1,SURFACE2D_LAYERED_WIDTH), (1,SURFACE2D_LAYERED_HEIGHT), (1,SURFACE2D_LAYERED_LAYERS)
+    }</small></td></tr> <tr><td>Cubemap</td> <td><small>{ (1,TEXTURECUBEMAP_WIDTH),
+    (1,TEXTURECUBEMAP_WIDTH), 6 }</small></td> <td><small>{ (1,SURFACECUBEMAP_WIDTH),
+    (1,SURFACECUBEMAP_WIDTH), 6 }</small></td></tr> <tr><td>Cubemap Layered</td> <td><small>{
+    (1,TEXTURECUBEMAP_LAYERED_WIDTH), (1,TEXTURECUBEMAP_LAYERED_WIDTH),
     (1,TEXTURECUBEMAP_LAYERED_LAYERS) }</small></td> <td><small>{ (1,SURFACECUBEMAP_LAYERED_WIDTH),
     (1,SURFACECUBEMAP_LAYERED_WIDTH), (1,SURFACECUBEMAP_LAYERED_LAYERS) }</small></td></tr>
     </table>

@@ -16102,26 +16102,26 @@ def cudaMemcpy3D(p):
     ``srcPtr`` and one of ``dstArray`` or ``dstPtr.`` Passing more than one non-zero source or
     destination will cause cudaMemcpy3D() to return an error. The ``srcPos`` and ``dstPos`` fields
     are optional offsets into the source and destination objects and are defined in units of each
-    object's elements. The element for a host or device pointer is assumed to be <b>unsigned
-    char</b>. The ``extent`` field defines the dimensions of the transferred area in elements. If a
-    CUDA array is participating in the copy, the extent is defined in terms of that array's
-    elements. If no CUDA array is participating in the copy then the extents are defined in
-    elements of <b>unsigned char</b>. The ``kind`` field defines the direction of the copy. It must
-    be one of cudaMemcpyHostToHost, cudaMemcpyHostToDevice, cudaMemcpyDeviceToHost,
-    cudaMemcpyDeviceToDevice, or cudaMemcpyDefault. Passing cudaMemcpyDefault is recommended, in
-    which case the type of transfer is inferred from the pointer values. However, cudaMemcpyDefault
-    is only allowed on systems that support unified virtual addressing. For cudaMemcpyHostToHost or
-    cudaMemcpyHostToDevice or cudaMemcpyDeviceToHost passed as kind and cudaArray type passed as
-    source or destination, if the kind implies cudaArray type to be present on the host,
-    cudaMemcpy3D() will disregard that implication and silently correct the kind based on the fact
-    that cudaArray type can only be present on the device. If the source and destination are both
-    arrays, cudaMemcpy3D() will return an error if they do not have the same element size. The
-    source and destination object may not overlap. If overlapping source and destination objects
-    are specified, undefined behavior will result. The source object must entirely contain the
-    region defined by ``srcPos`` and ``extent.`` The destination object must entirely contain the
-    region defined by ``dstPos`` and ``extent.`` cudaMemcpy3D() returns an error if the pitch of
-    ``srcPtr`` or ``dstPtr`` exceeds the maximum allowed. The pitch of a cudaPitchedPtr allocated
-    with cudaMalloc3D() will always be valid.
+    object's elements. The element for a host or device pointer is assumed to be unsigned char. The
+    ``extent`` field defines the dimensions of the transferred area in elements. If a CUDA array is
+    participating in the copy, the extent is defined in terms of that array's elements. If no CUDA
+    array is participating in the copy then the extents are defined in elements of unsigned char.
+    The ``kind`` field defines the direction of the copy. It must be one of cudaMemcpyHostToHost,
+    cudaMemcpyHostToDevice, cudaMemcpyDeviceToHost, cudaMemcpyDeviceToDevice, or cudaMemcpyDefault.
+    Passing cudaMemcpyDefault is recommended, in which case the type of transfer is inferred from
+    the pointer values. However, cudaMemcpyDefault is only allowed on systems that support unified
+    virtual addressing. For cudaMemcpyHostToHost or cudaMemcpyHostToDevice or
+    cudaMemcpyDeviceToHost passed as kind and cudaArray type passed as source or destination, if
+    the kind implies cudaArray type to be present on the host, cudaMemcpy3D() will disregard that
+    implication and silently correct the kind based on the fact that cudaArray type can only be
+    present on the device. If the source and destination are both arrays, cudaMemcpy3D() will
+    return an error if they do not have the same element size. The source and destination object
+    may not overlap. If overlapping source and destination objects are specified, undefined
+    behavior will result. The source object must entirely contain the region defined by ``srcPos``
+    and ``extent.`` The destination object must entirely contain the region defined by ``dstPos``
+    and ``extent.`` cudaMemcpy3D() returns an error if the pitch of ``srcPtr`` or ``dstPtr``
+    exceeds the maximum allowed. The pitch of a cudaPitchedPtr allocated with cudaMalloc3D() will
+    always be valid.
 
     Args:
         p: - 3D memory copy parameters
@@ -16178,32 +16178,32 @@ def cudaMemcpy3DAsync(p, stream):
     ``srcPtr`` and one of ``dstArray`` or ``dstPtr.`` Passing more than one non-zero source or
     destination will cause cudaMemcpy3DAsync() to return an error. The ``srcPos`` and ``dstPos``
     fields are optional offsets into the source and destination objects and are defined in units of
-    each object's elements. The element for a host or device pointer is assumed to be <b>unsigned
-    char</b>. For CUDA arrays, positions must be in the range [0, 2048) for any dimension. The
+    each object's elements. The element for a host or device pointer is assumed to be unsigned
+    char. For CUDA arrays, positions must be in the range [0, 2048) for any dimension. The
     ``extent`` field defines the dimensions of the transferred area in elements. If a CUDA array is
     participating in the copy, the extent is defined in terms of that array's elements. If no CUDA
-    array is participating in the copy then the extents are defined in elements of <b>unsigned
-    char</b>. The ``kind`` field defines the direction of the copy. It must be one of
-    cudaMemcpyHostToHost, cudaMemcpyHostToDevice, cudaMemcpyDeviceToHost, cudaMemcpyDeviceToDevice,
-    or cudaMemcpyDefault. Passing cudaMemcpyDefault is recommended, in which case the type of
-    transfer is inferred from the pointer values. However, cudaMemcpyDefault is only allowed on
-    systems that support unified virtual addressing. For cudaMemcpyHostToHost or
-    cudaMemcpyHostToDevice or cudaMemcpyDeviceToHost passed as kind and cudaArray type passed as
-    source or destination, if the kind implies cudaArray type to be present on the host,
-    cudaMemcpy3DAsync() will disregard that implication and silently correct the kind based on the
-    fact that cudaArray type can only be present on the device. If the source and destination are
-    both arrays, cudaMemcpy3DAsync() will return an error if they do not have the same element
-    size. The source and destination object may not overlap. If overlapping source and destination
-    objects are specified, undefined behavior will result. The source object must lie entirely
-    within the region defined by ``srcPos`` and ``extent.`` The destination object must lie
-    entirely within the region defined by ``dstPos`` and ``extent.`` cudaMemcpy3DAsync() returns an
-    error if the pitch of ``srcPtr`` or ``dstPtr`` exceeds the maximum allowed. The pitch of a
-    cudaPitchedPtr allocated with cudaMalloc3D() will always be valid. cudaMemcpy3DAsync() is
-    asynchronous with respect to the host, so the call may return before the copy is complete. The
-    copy can optionally be associated to a stream by passing a non-zero ``stream`` argument. If
-    ``kind`` is cudaMemcpyHostToDevice or cudaMemcpyDeviceToHost and ``stream`` is non-zero, the
-    copy may overlap with operations in other streams. The device version of this function only
-    handles device to device copies and cannot be given local or shared pointers.
+    array is participating in the copy then the extents are defined in elements of unsigned char.
+    The ``kind`` field defines the direction of the copy. It must be one of cudaMemcpyHostToHost,
+    cudaMemcpyHostToDevice, cudaMemcpyDeviceToHost, cudaMemcpyDeviceToDevice, or cudaMemcpyDefault.
+    Passing cudaMemcpyDefault is recommended, in which case the type of transfer is inferred from
+    the pointer values. However, cudaMemcpyDefault is only allowed on systems that support unified
+    virtual addressing. For cudaMemcpyHostToHost or cudaMemcpyHostToDevice or
+    cudaMemcpyDeviceToHost passed as kind and cudaArray type passed as source or destination, if
+    the kind implies cudaArray type to be present on the host, cudaMemcpy3DAsync() will disregard
+    that implication and silently correct the kind based on the fact that cudaArray type can only
+    be present on the device. If the source and destination are both arrays, cudaMemcpy3DAsync()
+    will return an error if they do not have the same element size. The source and destination
+    object may not overlap. If overlapping source and destination objects are specified, undefined
+    behavior will result. The source object must lie entirely within the region defined by
+    ``srcPos`` and ``extent.`` The destination object must lie entirely within the region defined
+    by ``dstPos`` and ``extent.`` cudaMemcpy3DAsync() returns an error if the pitch of ``srcPtr``
+    or ``dstPtr`` exceeds the maximum allowed. The pitch of a cudaPitchedPtr allocated with
+    cudaMalloc3D() will always be valid. cudaMemcpy3DAsync() is asynchronous with respect to the
+    host, so the call may return before the copy is complete. The copy can optionally be associated
+    to a stream by passing a non-zero ``stream`` argument. If ``kind`` is cudaMemcpyHostToDevice or
+    cudaMemcpyDeviceToHost and ``stream`` is non-zero, the copy may overlap with operations in
+    other streams. The device version of this function only handles device to device copies and
+    cannot be given local or shared pointers.
 
     Args:
         p: - 3D memory copy parameters

@@ -12,6 +12,8 @@ from libc.stdlib cimport free, malloc
 
 import operator
 
+from cuda.bindings._lib.records import Record as _Record
+
 
 class NotABufferError(TypeError, ValueError):
     """None or a str where a buffer is asked (NVIDIA's bindings raise ValueError for None)."""
@@ -127,6 +129,8 @@ cdef uintptr_t address_arg(object obj, str name) except? 0:
         # A handle or function-pointer class (CUhostFn(addr), cudaStreamCallback_t(_ptr=...)) is
         # its value; a struct is where it lives.
         return int(obj) if hasattr(obj, "__index__") else obj.getPtr()
+    if isinstance(obj, _Record):  # cufile's structs (Descr, IOParams...): where they live
+        return obj.ptr
     raise TypeError(f"{name} must be an int address, a ctypes pointer or None, not {type(obj).__name__}")
 
 
