@@ -16,14 +16,29 @@ session rebuilds them.
     .venv/bin/nox -s conda        # the conda recipes rendered by rattler-build, every variant
 """
 
+import importlib.util
 import pathlib
 import sys
 
 import nox
 
 REPO = pathlib.Path(__file__).resolve().parent
-sys.path.insert(0, str(REPO / "ci"))
-import toolkit  # noqa: E402
+
+
+def _load_toolkit():
+    """ci/toolkit.py, loaded by path: nox loads this file by path and puts no folder on sys.path.
+
+    The sessions run from the repository root (nox changes to this file's folder), so the ci
+    scripts and the benchmarks they run as modules (`python -m ci.generate_versions`) import
+    `from ci import toolkit` as usual.
+    """
+    spec = importlib.util.spec_from_file_location("toolkit", REPO / "ci" / "toolkit.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+toolkit = _load_toolkit()
 
 nox.options.default_venv_backend = "none"
 nox.options.sessions = ["lint", "tests", "docs"]
@@ -64,7 +79,7 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def generate(session: nox.Session) -> None:
     """Recreate every generated file from its sources (byte for byte)."""
-    session.run(PY, str(REPO / "ci" / "generate_versions.py"))
+    session.run(PY, "-m", "ci.generate_versions")
     session.run(PY, str(REPO / "cuda_bindings" / "codegen" / "generate.py"), *session.posargs)
 
 
@@ -83,21 +98,21 @@ def bench(session: nox.Session) -> None:
     from the last GPU results kept in benchmarks/results/.
     """
     session.run(PY, "-m", "pip", "install", "-q", "-r", str(REPO / "ci" / "bench-requirements.txt"))
-    for script in ("pathfinder_discovery.py", "bindings_small_libs.py"):
-        session.run(PY, str(REPO / "benchmarks" / script), *session.posargs)
+    for name in ("pathfinder_discovery", "bindings_small_libs"):
+        session.run(PY, "-m", f"benchmarks.{name}", *session.posargs)
     theirs = REPO / ".bench" / "nvidia-venv" / "bin" / "python"  # made by the scripts above
-    session.run(PY, str(REPO / "benchmarks" / "binding_overhead.py"), "--theirs-python", str(theirs))
+    session.run(PY, "-m", "benchmarks.binding_overhead", "--theirs-python", str(theirs))
     results = REPO / "benchmarks" / "results"
     if _has_gpu():
         import cuda.bindings
 
         ours = str(pathlib.Path(cuda.bindings.__file__).resolve().parents[2])
         for name in ("driver_calls", "core_calls"):
-            session.run(PY, str(REPO / "benchmarks" / f"{name}.py"), "--ours-path", ours,
+            session.run(PY, "-m", f"benchmarks.{name}", "--ours-path", ours,
                         "--theirs-python", str(theirs), "--json", str(results / f"{name}_local.json"))  # fmt: skip
     charts = sorted(results.glob("*_calls_*.json"))  # launch_floor's JSON has another shape
     if charts:
-        session.run(PY, str(REPO / "benchmarks" / "chart.py"), *map(str, charts), "-o",
+        session.run(PY, "-m", "benchmarks.chart", *map(str, charts), "-o",
                     str(REPO / "docs" / "_static" / "bench.png"))  # fmt: skip
 
 
@@ -122,19 +137,19 @@ def conda(session: nox.Session) -> None:
 @nox.session
 def build(session: nox.Session) -> None:
     """sdists and wheels of all four into dist/ (no C sources, stripped), sizes beside NVIDIA's."""
-    session.run(PY, str(REPO / "ci" / "release.py"), "build")
+    session.run(PY, "-m", "ci.release", "build")
 
 
 @nox.session
 def sdists(session: nox.Session) -> None:
     """Each sdist of dist/ builds and installs in a fresh venv with PyPI's build tools only."""
-    session.run(PY, str(REPO / "ci" / "release.py"), "sdists")
+    session.run(PY, "-m", "ci.release", "sdists")
 
 
 @nox.session
 def metapackage(session: nox.Session) -> None:
     """`pip install ./cuda_python[all]` with ours from the local folders, in a fresh venv."""
-    session.run(PY, str(REPO / "ci" / "release.py"), "metapackage")
+    session.run(PY, "-m", "ci.release", "metapackage")
 
 
 def _has_gpu() -> bool:

@@ -27,8 +27,7 @@ REFERENCE_VENV = REPO / ".bench" / "nvidia-venv"
 
 def reference_python(packages: list[str]) -> str:
     """A venv holding NVIDIA's packages and the same nvidia-* wheels as ours (made on first use)."""
-    sys.path.insert(0, str(REPO / "ci"))
-    import toolkit
+    from ci import toolkit  # not at the top: the children import _common where ci and PyYAML are not
 
     py = REFERENCE_VENV / "bin" / "python"
     if not py.exists():

@@ -3,7 +3,7 @@
 cuda.bindings.driver against a stand-in libcuda.so.1 (benchmarks/c/null_driver.c: every entry point
 returns CUDA_SUCCESS at once, so what is measured is the binding and the interpreter, nothing else).
 
-    python benchmarks/binding_overhead.py --theirs-python PYTHON [--ours-path SITE] [--rounds 5]
+    python -m benchmarks.binding_overhead --theirs-python PYTHON [--ours-path SITE] [--rounds 5]
 
 Runs benchmarks/_driver_child.py (the calls of driver_calls.py) once per stack and round, the
 stand-in first on LD_LIBRARY_PATH, each process pinned to one core (BENCH_CORE); rounds alternate
@@ -22,9 +22,9 @@ import subprocess
 import sys
 import tempfile
 
+from benchmarks._common import best, machine, stack
+
 HERE = pathlib.Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-from _common import best, machine, stack  # noqa: E402
 
 ROWS = [
     "cuCtxGetCurrent",

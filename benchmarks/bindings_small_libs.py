@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """nvrtc, nvJitLink, NVVM bindings: ours beside NVIDIA's cuda-bindings and a C twin, in one run.
 
-    .venv/bin/python benchmarks/bindings_small_libs.py [--repeat 15]
+    .venv/bin/python -m benchmarks.bindings_small_libs [--repeat 15]
 
 - import time of each module (median over fresh processes, timed inside the child);
 - the per-call cost of nvrtcVersion (best of 5 loops of 200k calls);
@@ -17,7 +17,7 @@ import os
 import subprocess
 import sys
 
-from _common import build_c_twin, machine, median_of_processes, now, reference_python, run_json
+from benchmarks._common import build_c_twin, machine, median_of_processes, now, reference_python, run_json
 
 IMPORT = """
 import json, sys, time

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """Chart of each stack's cost above the C floor, from the JSON the call benchmarks write.
 
-    python benchmarks/chart.py results/driver_calls_h100.json results/core_calls_h100.json -o docs/_static/bench.png
+    python -m benchmarks.chart benchmarks/results/driver_calls_h100.json benchmarks/results/core_calls_h100.json \
+        -o docs/_static/bench.png
 
 One panel per input file; one row per measured call; bars: NVIDIA's and our cost above C
 (the C twin's time subtracted), in nanoseconds. Needs matplotlib (ci/bench-requirements.txt).

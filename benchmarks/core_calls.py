@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """cuda.core call overhead on a GPU: the C twin, ours and NVIDIA's cuda-core, in one run.
 
-    python benchmarks/core_calls.py --ours-path SITE [--theirs-python PYTHON] [--rounds 3]
+    python -m benchmarks.core_calls --ours-path SITE [--theirs-python PYTHON] [--rounds 3]
 
 --ours-path: the folder our packages are installed in (put first on PYTHONPATH for our runs);
 NVIDIA's run uses the same interpreter without it, or --theirs-python. Each stack runs
@@ -16,11 +16,9 @@ cuda.core (median of 11 fresh processes).
 from __future__ import annotations
 
 import json
-import pathlib
 import sys
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from _common import import_cost, overhead_rounds, overhead_table, print_medians, report
+from benchmarks._common import import_cost, overhead_rounds, overhead_table, print_medians, report
 
 ROWS = [
     ("Device(0)", "ns"),

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Driver API call overhead on a GPU: the C twin, ours and NVIDIA's cuda-bindings, in one run.
 
-    python benchmarks/driver_calls.py --ours-path SITE [--theirs-python PYTHON]
+    python -m benchmarks.driver_calls --ours-path SITE [--theirs-python PYTHON]
 
 --ours-path: the folder our packages are installed in (put first on PYTHONPATH for
 our runs); NVIDIA's run uses the same interpreter without it (gpu/README.md's
@@ -15,11 +15,9 @@ Prints a table with each stack's cost above C and the ratio of ours to NVIDIA's.
 from __future__ import annotations
 
 import json
-import pathlib
 import sys
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from _common import import_cost, make_cubin, overhead_rounds, overhead_table, print_medians, report  # noqa: F401 (make_cubin: still importable from here)
+from benchmarks._common import import_cost, make_cubin, overhead_rounds, overhead_table, print_medians, report  # noqa: F401 (make_cubin: still importable from here)
 
 ROWS = [
     ("cuCtxGetCurrent", "ns"),

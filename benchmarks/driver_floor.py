@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """How far each binding's driver calls are from C, and from the least any Python binding can cost.
 
-    python benchmarks/driver_floor.py --ours-path SITE [--rounds 3] [--json FILE]
+    python -m benchmarks.driver_floor --ours-path SITE [--rounds 3] [--json FILE]
 
 driver_calls.py compares each stack with a C twin in another process. Here everything runs in one
 process per stack (ours with SITE first on PYTHONPATH, NVIDIA's without it), in interleaved
@@ -27,9 +27,9 @@ import statistics
 import sys
 import tempfile
 
+from benchmarks._common import build_pyx, machine, make_cubin, run_child
+
 HERE = pathlib.Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-from _common import build_pyx, machine, make_cubin, run_child  # noqa: E402
 
 CHILD = r"""
 import ctypes, json, statistics, sys, time

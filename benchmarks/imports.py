@@ -2,7 +2,7 @@
 """Import time and resident memory added by `import cuda.bindings.driver` / `.runtime` / `cuda.core`,
 ours beside NVIDIA's, in fresh processes (median of 11). Needs no GPU.
 
-    python benchmarks/imports.py --theirs-python .bench/nvidia-venv/bin/python [--ours-path DIR]
+    python -m benchmarks.imports --theirs-python .bench/nvidia-venv/bin/python [--ours-path DIR]
 
 BENCH_CORE pins every process to one CPU core (default 2; use 1 on a 2-core machine).
 """
@@ -13,7 +13,7 @@ import argparse
 import subprocess
 import sys
 
-from _common import import_cost
+from benchmarks._common import import_cost
 
 MODULES = ("cuda.bindings.driver", "cuda.bindings.runtime", "cuda.core")
 

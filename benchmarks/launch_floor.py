@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """How far cuda.core's launch() is from the least any Python launch function can cost, per stack.
 
-    python benchmarks/launch_floor.py --ours-path SITE [--rounds 3]
+    python -m benchmarks.launch_floor --ours-path SITE [--rounds 3]
 
 Builds benchmarks/_launch_floor.pyx (Cython and a C compiler; cuda.h from the CUDA headers), then
 runs, in one process per stack (ours with SITE first on PYTHONPATH, NVIDIA's without it), batches
@@ -24,9 +24,9 @@ import statistics
 import sys
 import tempfile
 
+from benchmarks._common import build_pyx, machine, make_cubin, run_child
+
 HERE = pathlib.Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-from _common import build_pyx, machine, make_cubin, run_child  # noqa: E402
 
 CHILD = r"""
 import json, statistics, sys, time

@@ -5,7 +5,7 @@ Every sample is a fresh interpreter (nothing cached, nothing loaded), timed from
 inside the child (import + work) and from outside (the whole process).
 
     .venv/bin/nox -s bench                      # makes .bench/nvidia-venv on first use (needs PyPI)
-    .venv/bin/python benchmarks/pathfinder_discovery.py --repeat 30
+    .venv/bin/python -m benchmarks.pathfinder_discovery --repeat 30
 
 The reference venv holds NVIDIA's cuda-pathfinder (the version we match) and the
 same nvidia-* wheels as ours (toolkit-versions.yaml), so both search the same files.
@@ -22,7 +22,7 @@ import subprocess
 import sys
 import time
 
-from _common import clean_env, reference_python
+from benchmarks._common import clean_env, reference_python
 
 CHILD = """
 import json, sys, time

@@ -2,7 +2,7 @@
 """Peer-copy bandwidth, device 0 -> device 1: cuda.core Buffer.copy_to beside cudaMemcpyPeerAsync in C
 (benchmarks/c/peer_copy_twin.c) and NVIDIA's cuda-core, in one run. Needs two GPUs.
 
-    python benchmarks/peer_copy.py --ours-path $SP [--sizes 1048576 67108864] [--json out.json]
+    python -m benchmarks.peer_copy --ours-path $SP [--sizes 1048576 67108864] [--json out.json]
 
 Both sides: peer access on, a warm-up copy, then `repeat` back-to-back copies on one stream timed
 by the wall clock around the batch (synchronized before and after); best of `--rounds`.
@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from _common import build_c_twin, pythonpath_env
+from benchmarks._common import REPO, build_c_twin, pythonpath_env
 
 
 def child(nbytes: int, repeat: int) -> dict:
@@ -52,7 +52,8 @@ def child(nbytes: int, repeat: int) -> dict:
 
 def run_child(python: str, pythonpath: str | None, nbytes: int, repeat: int) -> dict:
     out = subprocess.run(
-        [python, __file__, "--child", str(nbytes), str(repeat)],
+        [python, "-m", "benchmarks.peer_copy", "--child", str(nbytes), str(repeat)],
+        cwd=REPO,
         capture_output=True,
         text=True,
         env=pythonpath_env(pythonpath),

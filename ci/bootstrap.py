@@ -29,7 +29,7 @@ def main() -> int:
     pip = [str(py), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
     subprocess.check_call([*pip, "-r", str(REPO / "ci" / "requirements.txt")])
     # The rest needs PyYAML, which now lives in the venv.
-    subprocess.check_call([str(py), str(REPO / "ci" / "install.py")])
+    subprocess.check_call([str(py), "-m", "ci.install"], cwd=REPO)
     env = dict(os.environ, PYTHONNOUSERSITE="1")
     status = 0
     for demo in ("cuda.pathfinder", "cuda.core"):

@@ -3,12 +3,14 @@
 
 Each package's _version.py, the metapackage's pyproject.toml, and conda/variants.yaml.
 
+    python -m ci.generate_versions [--check]   # from the repository root
+
 `--check` reports stale files instead of writing them (used by the tests).
 """
 
 import sys
 
-import toolkit
+from ci import toolkit
 
 HEADER = (
     "# SPDX-License-Identifier: Apache-2.0\n"

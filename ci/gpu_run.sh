@@ -99,11 +99,11 @@ if [ "${SKIP_METAPACKAGE:-0}" != 1 ]; then  # pip install ./cuda_python[all] in 
 fi
 if [ "${SKIP_BENCH:-0}" != 1 ]; then
     for b in ${BENCHES:-driver_calls core_calls launch_floor driver_floor}; do
-        python3 benchmarks/$b.py --ours-path "$SP" --json "$OUT/$b.json" --rounds "${ROUNDS:-3}" \
+        python3 -m benchmarks.$b --ours-path "$SP" --json "$OUT/$b.json" --rounds "${ROUNDS:-3}" \
             > "$OUT/$b.md" 2> "$OUT/$b.err"
     done
     if [ "$(nvidia-smi -L | wc -l)" -ge 2 ]; then  # a multi-GPU machine: peer copies too
-        python3 benchmarks/peer_copy.py --ours-path "$SP" --json "$OUT/peer_copy.json" \
+        python3 -m benchmarks.peer_copy --ours-path "$SP" --json "$OUT/peer_copy.json" \
             > "$OUT/peer_copy.md" 2> "$OUT/peer_copy.err"
     fi
 fi

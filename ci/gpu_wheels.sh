@@ -10,7 +10,7 @@ PY312=${PY312:-$(ls -d /root/.pyenv/versions/3.12*/bin/python3.12 2>/dev/null | 
 VENV=/tmp/py312
 if [ ! -x $VENV/bin/python ]; then
     "$PY312" -m venv $VENV
-    WHEELS=$(cd "$REPO/ci" && "$REPO/.venv/bin/python" -c "import toolkit; print(' '.join(toolkit.wheel_requirements()))")
+    WHEELS=$(cd "$REPO" && "$REPO/.venv/bin/python" -c "from ci import toolkit; print(' '.join(toolkit.wheel_requirements()))")
     $VENV/bin/pip install -q -r "$REPO/ci/requirements.txt" $WHEELS
 fi
 cd "$REPO"
@@ -31,7 +31,7 @@ done
 # image lacks (seen 2026-11-25: nvidia-nvvm and nvidia-nvfatbin), from PyPI, each as its files
 # xz-compressed (nvvm's 62 MB wheel would not fit the device tool's 64 MiB with the rest).
 if [ ! -d .gpuwheels/meta ]; then
-    LACKS=$(cd ci && "$REPO/.venv/bin/python" -c "import toolkit; print(*(r for r in toolkit.wheel_requirements() if r.split('==')[0] in ('nvidia-nvvm', 'nvidia-nvfatbin')))")
+    LACKS=$("$REPO/.venv/bin/python" -c "from ci import toolkit; print(*(r for r in toolkit.wheel_requirements() if r.split('==')[0] in ('nvidia-nvvm', 'nvidia-nvfatbin')))")
     rm -rf /tmp/meta-dl && mkdir -p /tmp/meta-dl .gpuwheels/meta.part
     $VENV/bin/pip download -q --no-deps --only-binary=:all: -d /tmp/meta-dl $LACKS
     for w in /tmp/meta-dl/*.whl; do

@@ -1,13 +1,14 @@
 # SPDX-License-Identifier: Apache-2.0
 """Install this repository's packages and the test wheels into the running Python.
 
-Called by ci/bootstrap.py inside .venv; safe to run again after edits.
+Called by ci/bootstrap.py inside .venv (`python -m ci.install`, from the repository root);
+safe to run again after edits.
 """
 
 import subprocess
 import sys
 
-import toolkit
+from ci import toolkit
 
 
 def main() -> None:

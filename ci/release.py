@@ -1,12 +1,12 @@
 # SPDX-License-Identifier: Apache-2.0
 """Release engineering: wheels and sdists of every distribution, and checks of what they hold.
 
-    python ci/release.py build         # dist/: sdists and wheels of the four, checked, sizes
-    python ci/release.py sdists        # each sdist of dist/ installed in a fresh venv
-    python ci/release.py metapackage   # pip install ./cuda_python[all] (with ours) in a fresh venv
+    python -m ci.release build         # dist/: sdists and wheels of the four, checked, sizes
+    python -m ci.release sdists        # each sdist of dist/ installed in a fresh venv
+    python -m ci.release metapackage   # pip install ./cuda_python[all] (with ours) in a fresh venv
 
-The noxfile's sessions `build`, `sdists` and `metapackage` run these. They take minutes (the
-bindings are compiled), so CI does not run them.
+Run from the repository root, in .venv; the noxfile's sessions `build`, `sdists` and `metapackage`
+run these. They take minutes (the bindings are compiled), so CI does not run them.
 
 Why the builds run without build isolation: our distributions carry the names of NVIDIA's on
 PyPI. An isolated build installs the `build-system.requires` from the index, so building
@@ -33,7 +33,7 @@ from pathlib import Path
 from packaging.requirements import Requirement
 from packaging.version import Version
 
-import toolkit
+from ci import toolkit
 
 REPO = toolkit.REPO
 DIST = REPO / "dist"

@@ -28,7 +28,9 @@ def include_dirs() -> list[str]:
         from cuda.pathfinder import find_nvidia_header_directory
     except ImportError:
         # Built together with cuda-pathfinder from this repository (one pip command):
-        # use the sibling folder's, never one from PyPI.
+        # use the sibling folder's, never one from PyPI. This sys.path edit stays: pip builds
+        # every package of ci/install.py's command before it installs any, so on a fresh venv
+        # cuda.pathfinder is not importable yet.
         sibling = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "cuda_pathfinder")
         if os.path.isdir(os.path.join(sibling, "cuda", "pathfinder")):
             sys.path.insert(0, os.path.abspath(sibling))

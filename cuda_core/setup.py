@@ -23,6 +23,8 @@ def include_dirs() -> list[str]:
         try:
             from cuda.pathfinder import find_nvidia_header_directory
         except ImportError:  # built in the same pip command as cuda-pathfinder: use the sibling
+            # (this sys.path edit stays: pip builds every package of that command before it
+            # installs any, so on a fresh venv cuda.pathfinder is not importable yet)
             sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "cuda_pathfinder"))
             from cuda.pathfinder import find_nvidia_header_directory
 

@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
 """Sphinx configuration: one site for cuda.pathfinder, cuda.bindings, cuda.core and cuda-python.
 
-`nox -s docs` builds it with warnings as errors (CI too). The API pages under api/_generated/
-are written at each build from the installed packages (see `write_api_pages`):
+`nox -s docs` builds it with warnings as errors (CI too), from the repository root with
+`python -m sphinx`, which puts the root on sys.path (`from ci import toolkit`). The API pages
+under api/_generated/ are written at each build from the installed packages (see `write_api_pages`):
 
 - cuda.pathfinder and cuda.core: autodoc of every public name. A name that cuda.core lists but
   cannot import yet (its module is still being written) is listed as "not in this build", not
@@ -18,12 +19,11 @@ import importlib
 import inspect
 import pathlib
 import re
-import sys
+
+from ci import toolkit
 
 DOCS = pathlib.Path(__file__).resolve().parent
 REPO = DOCS.parent
-sys.path.insert(0, str(REPO / "ci"))
-import toolkit  # noqa: E402
 
 project = "CUDA Python"
 author = "the CUDA Python authors"

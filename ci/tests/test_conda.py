@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import pathlib
 import re
-import sys
 
 import pytest
 import yaml
 
+from ci import toolkit
+
 REPO = pathlib.Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "ci"))
-import toolkit  # noqa: E402
 
 CONDA = REPO / "conda"
 RECIPES = sorted(CONDA.glob("*/recipe.yaml"))

@@ -11,9 +11,9 @@ import re
 import subprocess
 import sys
 
+from ci import toolkit
+
 REPO = pathlib.Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "ci"))
-import toolkit  # noqa: E402
 
 
 def test_toolkit_versions_schema():
@@ -64,7 +64,7 @@ def test_metapackage_pins_agree_with_toolkit_versions():
 
 def test_generated_version_files_are_current():
     proc = subprocess.run(
-        [sys.executable, str(REPO / "ci/generate_versions.py"), "--check"], capture_output=True, text=True
+        [sys.executable, "-m", "ci.generate_versions", "--check"], cwd=REPO, capture_output=True, text=True
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 

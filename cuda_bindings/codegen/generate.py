@@ -12,27 +12,36 @@ committed so that reviews see API changes; the emitters write the Cython files.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import pathlib
 import sys
 
+# this folder's modules (run as a script, its folder is first on sys.path), and yaml
+import emit_c
+import emit_driver
+import emit_py
+import normalise
+import parse
+import plan_py
 import yaml
 
 HERE = pathlib.Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 PACKAGE = HERE.parent / "cuda" / "bindings"
-sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(REPO / "ci"))
 
-import emit_c  # noqa: E402
-import emit_driver  # noqa: E402
-import emit_py  # noqa: E402
-import normalise  # noqa: E402
-import parse  # noqa: E402
-import plan_py  # noqa: E402
 
-import toolkit  # noqa: E402
+def _load_toolkit():
+    """ci/toolkit.py, loaded by path: this script runs by path, not as a module from the repository
+    root (its modules import one another by bare name), so the root's ci package is not on sys.path."""
+    spec = importlib.util.spec_from_file_location("toolkit", REPO / "ci" / "toolkit.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+toolkit = _load_toolkit()
 
 GENERATOR_VERSION = 1
 
