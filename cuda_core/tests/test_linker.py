@@ -280,6 +280,15 @@ def test_driver_rejects_what_it_lacks(driver_backend, ltoirs):
         LinkerOptions(arch=ARCH, kernels_used="k")._driver_options()
 
 
+def test_driver_backend_takes_options_as_none_or_a_dict(driver_backend):
+    """The driver backend checks the coerced options (it read the argument, failing on None)."""
+    code = compile_rdc(CALLER, "ptx")
+    assert Linker(code).backend == "driver"
+    assert Linker(code, options={"arch": ARCH}).backend == "driver"
+    with pytest.raises(CUDAError, match="kernels_used"):
+        Linker(code, options={"arch": ARCH, "kernels_used": "k"})
+
+
 def test_driver_backend_has_no_handle_and_links_or_names_the_driver(driver_backend):
     from conftest import gpu_unavailable_reason
 

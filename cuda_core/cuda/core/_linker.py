@@ -229,7 +229,7 @@ class Linker(ClosesOnExit):
         if self.backend == "nvJitLink":
             self._create_nvjitlink()
         else:
-            options._driver_options()  # fail now for options the driver lacks
+            self._options._driver_options()  # fail now for options the driver lacks
             for code in object_codes:
                 if code.code_type == "ltoir":
                     raise CUDAError("the driver linker cannot link LTO-IR (nvJitLink is not available)")
