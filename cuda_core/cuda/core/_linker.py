@@ -17,6 +17,12 @@ from cuda.core._errors import CUDAError
 from cuda.core._options import ARCH_RE, ClosesOnExit, check_bool, check_int, coerce_options, emit, fail_type
 from cuda.core._toolchain import current_arch, linker_backend
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
+if TYPE_CHECKING:
+    from typing import Any
+
+    from cuda.core._module import ObjectCode
+
 __all__ = ["Linker", "LinkerOptions"]
 
 # (field, kind, nvJitLink flag), the kinds of cuda.core._options.emit
@@ -113,10 +119,10 @@ class LinkerOptions:
     prec_div: bool | None = None
     prec_sqrt: bool | None = None
     fma: bool | None = None
-    kernels_used: str | tuple[str] | list[str] | None = None
-    variables_used: str | tuple[str] | list[str] | None = None
+    kernels_used: str | tuple[str, ...] | list[str] | None = None
+    variables_used: str | tuple[str, ...] | list[str] | None = None
     optimize_unused_variables: bool | None = None
-    ptxas_options: str | tuple[str] | list[str] | None = None
+    ptxas_options: str | tuple[str, ...] | list[str] | None = None
     split_compile: int | None = None
     split_compile_extended: int | None = None
     no_cache: bool | None = None
@@ -191,7 +197,7 @@ class LinkerOptions:
             )
         return [(int(k), int(v)) for k, v in pairs]
 
-    def as_bytes(self, backend="nvjitlink") -> list[bytes]:
+    def as_bytes(self, backend: str = "nvjitlink") -> list[bytes]:
         """The nvJitLink option strings, each encoded as bytes (only "nvjitlink" is accepted)."""
         if str(getattr(backend, "value", backend)).lower() != "nvjitlink":
             raise ValueError(f"LinkerOptions.as_bytes supports backend 'nvjitlink' only, got {backend!r}")
@@ -211,7 +217,9 @@ _NVJITLINK_INPUT = {
 class Linker(ClosesOnExit):
     """Links one or more :class:`~cuda.core.ObjectCode` into a cubin (or PTX with LTO)."""
 
-    def __init__(self, *object_codes, options=None):
+    backend: str
+
+    def __init__(self, *object_codes: ObjectCode, options: LinkerOptions | dict | None = None) -> None:
         from cuda.core._module import ObjectCode
 
         if not object_codes:
@@ -223,7 +231,7 @@ class Linker(ClosesOnExit):
         self._codes = object_codes
         self._info_log = ""
         self._error_log = ""
-        self._handle = None
+        self._handle: Any = None  # the nvJitLink handle (an int) while open
         self._closed = False
         self.backend = linker_backend()
         if self.backend == "nvJitLink":
@@ -279,7 +287,7 @@ class Linker(ClosesOnExit):
         self._read_logs_nvjitlink()
         raise nvjitlink.nvJitLinkError(exc.status, self._error_log or None) from None
 
-    def link(self, target_type):
+    def link(self, target_type: str) -> ObjectCode:
         """Link into ``target_type``: "cubin", or "ptx" (nvJitLink with link_time_optimization)."""
         from cuda.core._module import ObjectCode
 
@@ -312,7 +320,7 @@ class Linker(ClosesOnExit):
         else:
             from cuda.core._module import _driver_link
 
-            logs = []
+            logs: list[str] = []
             inputs = [(c.code_type, c.code, c.name or "<object code>") for c in self._codes]
             try:
                 data = _driver_link(inputs, self._options._driver_options(), logs)
@@ -340,7 +348,7 @@ class Linker(ClosesOnExit):
         return linker_backend()
 
     @property
-    def handle(self):
+    def handle(self) -> int | None:
         """The nvJitLink handle (an int); None for the driver backend (its state lives only during link)."""
         return self._handle
 
@@ -348,7 +356,7 @@ class Linker(ClosesOnExit):
     def is_closed(self) -> bool:
         return self._closed
 
-    def close(self):
+    def close(self) -> None:
         """Destroy the linker (safe to call more than once)."""
         self._closed = True
         handle, self._handle = self._handle, None

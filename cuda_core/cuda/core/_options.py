@@ -14,6 +14,12 @@ from __future__ import annotations
 
 import re
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from typing_extensions import Self
+
 ARCH_RE = re.compile(r"^(sm|compute|lto)_(\d{2,3})([af]?)$")
 
 
@@ -76,14 +82,17 @@ class ClosesOnExit:
 
     __slots__ = ()
 
+    if TYPE_CHECKING:
+        close: Callable[[], None]  # each subclass defines close()
+
     def __del__(self):
         try:
             self.close()
         except Exception:
             pass
 
-    def __enter__(self):
+    def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         self.close()

@@ -20,6 +20,15 @@ from cuda.core._options import ClosesOnExit, coerce_options
 from cuda.core._program_options import SOURCE_TYPES, ProgramOptions, is_sequence
 from cuda.core._toolchain import TARGETS, libdevice_bytes
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
+if TYPE_CHECKING:
+    from typing import Any
+
+    from _typeshed import SupportsWrite
+
+    from cuda.core._module import ObjectCode
+    from cuda.core._program_cache import ProgramCacheResource
+
 __all__ = ["Program", "ProgramOptions"]
 
 # ---------------------------------------------------------------------------------------------
@@ -62,7 +71,9 @@ class Program(ClosesOnExit):
     text or bitcode), ``"ptx"`` the linker (nvJitLink, else the driver's cuLink).
     """
 
-    def __init__(self, code, code_type, options=None):
+    def __init__(
+        self, code: str | bytes | bytearray, code_type: str, options: ProgramOptions | dict | None = None
+    ) -> None:
         if not isinstance(code_type, str):
             raise TypeError(f"code_type must be a str, got {type(code_type).__name__}")
         code_type = code_type.lower()
@@ -74,6 +85,7 @@ class Program(ClosesOnExit):
         self._linker = None
         self._pch_status = None
         self._compiled = False
+        self._code: str | bytes | bytearray
         if code_type == "c++":
             if not isinstance(code, str):
                 raise TypeError(f"code for code_type 'c++' must be a str, got {type(code).__name__}")
@@ -241,7 +253,14 @@ class Program(ClosesOnExit):
 
     # -- public --------------------------------------------------------------------------------
 
-    def compile(self, target_type, name_expressions=(), logs=None, *, cache=None):
+    def compile(
+        self,
+        target_type: str,
+        name_expressions: tuple[str | bytes, ...] | list[str | bytes] = (),
+        logs: SupportsWrite[str] | None = None,
+        *,
+        cache: ProgramCacheResource | None = None,
+    ) -> ObjectCode:
         """Compile to ``target_type`` ("ptx", "cubin" or "ltoir", as the backend allows).
 
         ``name_expressions`` (C++ only) are kernels or templates whose mangled names are
@@ -324,14 +343,14 @@ class Program(ClosesOnExit):
         return self._backend
 
     @property
-    def handle(self):
+    def handle(self) -> Any:
         """The backend's handle: an nvrtcProgram, an NVVM program (int), or the Linker's handle."""
         if self._linker is not None:
             return self._linker.handle
         return self._handle
 
     @property
-    def pch_status(self):
+    def pch_status(self) -> str | None:
         """ "created", "not_attempted" or "failed" after a compile that asked for a PCH; else None."""
         return self._pch_status
 
@@ -339,7 +358,7 @@ class Program(ClosesOnExit):
     def is_closed(self) -> bool:
         return self._handle is None and self._linker is None
 
-    def close(self):
+    def close(self) -> None:
         """Destroy the backend program (safe to call more than once)."""
         handle, self._handle = self._handle, None
         linker, self._linker = self._linker, None

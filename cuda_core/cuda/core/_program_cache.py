@@ -29,6 +29,18 @@ import time
 from cuda.core._program_options import ProgramOptions
 from cuda.core._toolchain import TARGETS, linker_backend, nvrtc_version
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+    from _typeshed import StrOrBytesPath
+    from typing_extensions import Self
+
+    from cuda.core._module import ObjectCode
+
+    _Key = bytes | str
+    _Value = bytes | bytearray | memoryview | ObjectCode
+
 __all__ = ["FileStreamProgramCache", "InMemoryProgramCache", "ProgramCacheResource", "make_program_cache_key"]
 
 _KEY_SCHEMA = b"cuda.core program cache key v1"
@@ -64,14 +76,14 @@ class ProgramCacheResource(abc.ABC):
     __iter__ = None  # not iterable, and ``key in cache`` is a TypeError (use get)
 
     @abc.abstractmethod
-    def __getitem__(self, key) -> bytes:
+    def __getitem__(self, key: _Key) -> bytes:
         """The stored bytes; KeyError when absent."""
 
     @abc.abstractmethod
-    def __setitem__(self, key, value) -> None:
+    def __setitem__(self, key: _Key, value: _Value) -> None:
         """Store bytes (or an ObjectCode's code) under ``key``."""
 
-    def __delitem__(self, key) -> None:
+    def __delitem__(self, key: _Key) -> None:
         """Remove ``key``; KeyError when absent."""
         raise NotImplementedError(f"{type(self).__name__} does not support removing entries")
 
@@ -79,14 +91,14 @@ class ProgramCacheResource(abc.ABC):
     def clear(self) -> None:
         """Remove every entry."""
 
-    def get(self, key, default=None):
+    def get(self, key: _Key, default: bytes | None = None) -> bytes | None:
         """``self[key]``, or ``default`` when absent."""
         try:
             return self[key]
         except KeyError:
             return default
 
-    def update(self, items, /) -> None:
+    def update(self, items: Mapping[_Key, _Value] | Iterable[tuple[_Key, _Value]], /) -> None:
         """Store each (key, value) of a mapping or an iterable of pairs."""
         pairs = items.items() if isinstance(items, collections.abc.Mapping) else items
         for key, value in pairs:
@@ -95,10 +107,10 @@ class ProgramCacheResource(abc.ABC):
     def close(self) -> None:  # noqa: B027 - optional to override: most caches hold nothing
         """Release what the cache holds (nothing by default)."""
 
-    def __enter__(self):
+    def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
 
@@ -115,20 +127,20 @@ def _check_max_size(max_size_bytes):
 class InMemoryProgramCache(ProgramCacheResource):
     """A process-local cache with least-recently-used eviction past ``max_size_bytes``."""
 
-    def __init__(self, *, max_size_bytes=None):
+    def __init__(self, *, max_size_bytes: int | None = None) -> None:
         self._max = _check_max_size(max_size_bytes)
-        self._entries = collections.OrderedDict()
+        self._entries: collections.OrderedDict[bytes, bytes] = collections.OrderedDict()
         self._size = 0
         self._lock = threading.RLock()
 
-    def __getitem__(self, key):
+    def __getitem__(self, key: _Key) -> bytes:
         k = _key_bytes(key)
         with self._lock:
             value = self._entries[k]
             self._entries.move_to_end(k)
             return value
 
-    def __setitem__(self, key, value):
+    def __setitem__(self, key: _Key, value: _Value) -> None:
         k = _key_bytes(key)
         data = _value_bytes(value)
         with self._lock:
@@ -142,15 +154,15 @@ class InMemoryProgramCache(ProgramCacheResource):
                     _, evicted = self._entries.popitem(last=False)
                     self._size -= len(evicted)
 
-    def __delitem__(self, key):
+    def __delitem__(self, key: _Key) -> None:
         k = _key_bytes(key)
         with self._lock:
             self._size -= len(self._entries.pop(k))
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self._entries)
 
-    def clear(self):
+    def clear(self) -> None:
         with self._lock:
             self._entries.clear()
             self._size = 0
@@ -168,7 +180,7 @@ class FileStreamProgramCache(ProgramCacheResource):
     Each entry is the raw compiled bytes (cubin, PTX, LTO-IR), usable by NVIDIA's tools.
     """
 
-    def __init__(self, path=None, *, max_size_bytes=None):
+    def __init__(self, path: StrOrBytesPath | None = None, *, max_size_bytes: int | None = None) -> None:
         self._max = _check_max_size(max_size_bytes)
         root = _default_cache_dir() if path is None else os.fspath(path)
         if not isinstance(root, str):
@@ -178,14 +190,14 @@ class FileStreamProgramCache(ProgramCacheResource):
         os.makedirs(self._dir, exist_ok=True)
 
     @property
-    def path(self):
+    def path(self) -> str:
         return self._root
 
     def _entry(self, key) -> str:
         name = hashlib.blake2b(_key_bytes(key), digest_size=20).hexdigest()
         return os.path.join(self._dir, name)
 
-    def __getitem__(self, key):
+    def __getitem__(self, key: _Key) -> bytes:
         path = self._entry(key)
         try:
             with open(path, "rb") as f:
@@ -199,7 +211,7 @@ class FileStreamProgramCache(ProgramCacheResource):
             pass
         return data
 
-    def __setitem__(self, key, value):
+    def __setitem__(self, key: _Key, value: _Value) -> None:
         data = _value_bytes(value)
         path = self._entry(key)
         fd, tmp = tempfile.mkstemp(dir=self._dir, prefix=".tmp-", suffix=f".{os.getpid()}")
@@ -218,7 +230,7 @@ class FileStreamProgramCache(ProgramCacheResource):
         if self._max is not None:
             self._enforce_size()
 
-    def __delitem__(self, key):
+    def __delitem__(self, key: _Key) -> None:
         try:
             os.unlink(self._entry(key))
         except FileNotFoundError:
@@ -262,7 +274,7 @@ class FileStreamProgramCache(ProgramCacheResource):
             if total <= self._max:
                 break
 
-    def clear(self):
+    def clear(self) -> None:
         for _, _, path in self._entries():
             try:
                 os.unlink(path)
@@ -321,7 +333,15 @@ def _option_bytes(code_type, options, target_type):
     return [b"%d=%d" % pair for pair in lo._driver_options()]
 
 
-def make_program_cache_key(*, code, code_type, options, target_type, name_expressions=(), extra_digest=None) -> bytes:
+def make_program_cache_key(
+    *,
+    code: str | bytes | bytearray,
+    code_type: str,
+    options: ProgramOptions,
+    target_type: str,
+    name_expressions: tuple[str | bytes, ...] | list[str | bytes] = (),
+    extra_digest: bytes | bytearray | None = None,
+) -> bytes:
     """A 32-byte key for these compile inputs, stable across processes and runs.
 
     It includes the versions of cuda.core and of the compiler used, so an upgrade misses.

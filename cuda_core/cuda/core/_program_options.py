@@ -269,7 +269,7 @@ class ProgramOptions:
     debug: bool | None = None
     lineinfo: bool | None = None
     device_code_optimize: bool | None = None
-    ptxas_options: str | list[str] | tuple[str] | None = None
+    ptxas_options: str | list[str] | tuple[str, ...] | None = None
     max_register_count: int | None = None
     ftz: bool | None = None
     prec_sqrt: bool | None = None
@@ -280,10 +280,10 @@ class ProgramOptions:
     link_time_optimization: bool | None = None
     gen_opt_lto: bool | None = None
     define_macro: _Macros | None = None
-    undefine_macro: str | list[str] | tuple[str] | None = None
-    include_path: str | list[str] | tuple[str] | None = None
+    undefine_macro: str | list[str] | tuple[str, ...] | None = None
+    include_path: str | list[str] | tuple[str, ...] | None = None
     use_bundled_headers: bool | None = None
-    pre_include: str | list[str] | tuple[str] | None = None
+    pre_include: str | list[str] | tuple[str, ...] | None = None
     no_source_include: bool | None = None
     std: str | None = None
     builtin_move_forward: bool | None = None
@@ -294,9 +294,9 @@ class ProgramOptions:
     device_int128: bool | None = None
     optimization_info: str | None = None
     no_display_error_number: bool | None = None
-    diag_error: int | list[int] | tuple[int] | None = None
-    diag_suppress: int | list[int] | tuple[int] | None = None
-    diag_warn: int | list[int] | tuple[int] | None = None
+    diag_error: int | list[int] | tuple[int, ...] | None = None
+    diag_suppress: int | list[int] | tuple[int, ...] | None = None
+    diag_warn: int | list[int] | tuple[int, ...] | None = None
     brief_diagnostics: bool | None = None
     time: str | None = None
     split_compile: int | None = None
