@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 import enum
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from cuda.core._device import Device, Host
@@ -25,6 +26,7 @@ class MemcpyOverlapMode(enum.StrEnum):
     DEFAULT = "default"
     PREFER_OVERLAP_WITH_COMPUTE = "prefer_overlap_with_compute"
 
+@dataclass(frozen=True)
 class CopyOptions:
     src_access_order: MemcpySrcAccessOrder
     src_location_hint: Device | Host | None
@@ -37,6 +39,7 @@ class CopyOptions:
         dst_location_hint: Device | Host | None = None,
         overlap_mode: MemcpyOverlapMode | str = ...,
     ) -> None: ...
+    def __post_init__(self) -> None: ...
 
 def copy_batch(
     stream: Any,

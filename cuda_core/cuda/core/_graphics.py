@@ -40,4 +40,18 @@ class GraphicsResource:
     def close(self):
         raise NotImplementedError(_NO_GL)
 
-    handle = resource_handle = is_mapped = is_closed = property(lambda self: None)
+    @property
+    def handle(self) -> None:
+        return None
+
+    @property
+    def resource_handle(self) -> None:
+        return None
+
+    @property
+    def is_mapped(self) -> None:
+        return None
+
+    @property
+    def is_closed(self) -> None:
+        return None

@@ -39,3 +39,6 @@ class Stream:
 
 LEGACY_DEFAULT_STREAM: Stream
 PER_THREAD_DEFAULT_STREAM: Stream
+
+def warn_foreign_stream() -> None: ...
+def Stream_accept(arg: Any, allow_stream_protocol: bool = True) -> Stream: ...

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 import enum
+from dataclasses import dataclass
 from typing import Any
 
 from cuda.core._device import Device
@@ -42,6 +43,7 @@ class TensorMapOOBFill(enum.IntEnum):
     NONE = ...
     NAN_REQUEST_ZERO_FMA = ...
 
+@dataclass
 class TensorMapDescriptorOptions:
     box_dim: tuple[int, ...]
     element_strides: tuple[int, ...] | None
@@ -60,6 +62,7 @@ class TensorMapDescriptorOptions:
         l2_promotion: TensorMapL2Promotion = ...,
         oob_fill: TensorMapOOBFill = ...,
     ) -> None: ...
+    def __post_init__(self) -> None: ...
 
 class TensorMapDescriptor:
     def __init__(self, *args: Any, **kwargs: Any) -> None: ...

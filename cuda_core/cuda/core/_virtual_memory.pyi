@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
+from dataclasses import dataclass
 from typing import Any
 
 from cuda.core._device import Device
@@ -6,6 +7,7 @@ from cuda.core._memory import Buffer, MemoryResource
 
 __all__ = ["VirtualMemoryResource", "VirtualMemoryResourceOptions"]
 
+@dataclass
 class VirtualMemoryResourceOptions:
     allocation_type: str
     location_type: str
@@ -30,6 +32,7 @@ class VirtualMemoryResourceOptions:
         self_access: str | None = "rw",
         peer_access: str | None = "rw",
     ) -> None: ...
+    def __post_init__(self) -> None: ...
 
 class VirtualMemoryResource(MemoryResource):
     config: VirtualMemoryResourceOptions

@@ -15,5 +15,16 @@ _WHERE = {
 
 __all__ = list(_WHERE)
 
+# What type checkers see (at run time each name is imported on first use, below).
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
+if TYPE_CHECKING:
+    from cuda.core._graph_builder import Graph as Graph
+    from cuda.core._graph_builder import GraphBuilder as GraphBuilder
+
+    __all__ = [  # the names above, as a list a type checker reads (at run time: from _WHERE)
+        "Graph",
+        "GraphBuilder",
+    ]
+
 
 __getattr__, __dir__ = lazy_names(__name__, _WHERE)
