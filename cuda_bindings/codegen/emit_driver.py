@@ -65,14 +65,23 @@ def _macro_member_aliases(lib: Lib) -> list[tuple[str, str, str]]:
     return out
 
 
-def _included_defs(path: str) -> list[tuple[str, str]]:
-    """(name, Python parameters) of each module-level def of a hand-written include, for the stub."""
-    text = (pathlib.Path(__file__).resolve().parent.parent / "cuda" / "bindings" / path).read_text(encoding="utf-8")
-    defs = []
-    for name, params in re.findall(r"^def (\w+)\(([^)]*)\):", text, re.M):
-        names = [p.split("=")[0].split()[-1] for p in params.split(",") if p.strip()]
-        defs.append((name, ", ".join(names)))
-    return defs
+def _struct_stub(name: str, lines: list[str]) -> list[str]:
+    """The stub of a struct class from its lines: made by __cinit__ (so `__new__` in the stub), and
+    a property per field, settable where the class has a setter."""
+    stub = [
+        f"class {name}:",
+        f"    def __new__(cls, _ptr: int = 0, owner: object = None) -> {name}: ...",
+        "    def getPtr(self) -> int: ...",
+    ]
+    for i, line in enumerate(lines[1:], 1):
+        m = re.fullmatch(r"    def (\w+)\(self\):", line)
+        if m and lines[i - 1] == "    @property":
+            field = m.group(1)
+            if f"    @{field}.setter" in lines:
+                stub.append(f"    {field}: Any")
+            else:
+                stub += ["    @property", f"    def {field}(self) -> Any: ..."]
+    return stub
 
 
 def module(lib: Lib, stamp: str) -> tuple[str, str, str]:
@@ -131,12 +140,9 @@ def module(lib: Lib, stamp: str) -> tuple[str, str, str]:
     for name in struct_names:  # views into other memory, made without the Python-level __init__
         out += ["", f"cdef inline object _view_{name}(uintptr_t ptr, object owner):", f"    return {name}(ptr, owner)"]
     for rec in records:
-        out += ["", *struct_class(lib, rec, []), ""]
-        stub += [
-            f"class {rec['name']}:",
-            "    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...",
-            "    def getPtr(self) -> int: ...",
-        ]
+        lines = struct_class(lib, rec, [])
+        out += ["", *lines, ""]
+        stub += _struct_stub(rec["name"], lines)
     for t in lib.model["typedefs"]:
         kind, primary = types.kind(t["name"])
         if kind == "record" and primary != t["name"]:
@@ -192,9 +198,9 @@ def module(lib: Lib, stamp: str) -> tuple[str, str, str]:
     hand_written: set[str] = set()
     for extra in lib.cfg.get("include", []):  # hand-written helpers the overrides ask for
         out += ["", f'include "{extra}"']
-        for name, args in _included_defs(extra):
+        for name, line in emit_py.included_defs(extra):
             hand_written.add(name)
-            stub.append(f"def {name}({args}) -> Any: ...")
+            stub.append(line)
 
     skipped = []
     lib.extra_plan = extra_plan
@@ -214,6 +220,7 @@ def module(lib: Lib, stamp: str) -> tuple[str, str, str]:
         out += ["", *lines, ""]
         stub.append(sig)
     out += ["", "def sizeof(objType):", '    """The size in bytes of the C type behind a class of this module."""']
+    stub += ["def sizeof(objType: type) -> int: ...", "def __dir__() -> list[str]: ..."]
     for name in [*values, *struct_names]:
         out += [f"    if objType is {name}:", f"        return sizeof({m}.{name})"]
     out += ['    raise TypeError(f"Unknown type: {objType}")', ""]

@@ -85,7 +85,7 @@ def enum_tables(lib, types) -> tuple[list[str], list[str], list[tuple[str, str]]
             "    return value if member is None else member",
             "",
         ]
-        stub.append(f"class {cls}(IntEnum): ...")
+        stub += [f"class {cls}(IntEnum):", *(f"    {m['name']} = {m['value']}" for m in enum["members"])]
         if enum["name"] != cls:
             aliases.append((enum["name"], cls))
 

@@ -12,6 +12,7 @@ The plans of the parameters come from plan_py.py (and plan_driver.py for the dri
 from __future__ import annotations
 
 import fnmatch
+import pathlib
 import re
 
 import emit_records
@@ -237,6 +238,26 @@ def _enum_class(lib: Lib, enum: dict, style: str) -> list[str]:
     return lines
 
 
+def _enum_stub(lib: Lib, enum: dict, style: str) -> list[str]:
+    """The stub of an enum class: its members, with their values, as _enum_class names them."""
+    strip = ""
+    if style == "exceptions":
+        strip = lib.cfg.get("enum_member_prefix", {}).get(enum["name"], member_prefix(enum))
+    members = [f"    {m['name'][len(strip) :]} = {m['value']}" for m in enum["members"]]
+    return [f"class {pyenum(lib, enum['name'], style)}(IntEnum):", *(members or ["    pass"])]
+
+
+def included_defs(path: str) -> list[tuple[str, str]]:
+    """(name, stub line) of each module-level def of a hand-written include: untyped parameters,
+    a default shown as `...`."""
+    text = (pathlib.Path(__file__).resolve().parent.parent / "cuda" / "bindings" / path).read_text(encoding="utf-8")
+    defs = []
+    for name, params in re.findall(r"^def (\w+)\(([^)]*)\):", text, re.M):
+        args = [p.split("=")[0].split()[-1] + ("=..." if "=" in p else "") for p in params.split(",") if p.strip()]
+        defs.append((name, f"def {name}({', '.join(args)}) -> Any: ..."))
+    return defs
+
+
 def _repr_form(lib: Lib, n: str) -> tuple[str, bool]:
     """(the name a repr shows, whether the value is an integer). NVIDIA's format: an integer type
     shows its value in decimal (<CUdevice 0>, <CUdeviceptr 7>), a pointer in hex (<CUstream 0x5>);
@@ -321,7 +342,7 @@ def module(lib: Lib, stamp: str) -> tuple[str, str]:
         ]
     for enum in lib.model["enums"]:
         out += ["", *_enum_class(lib, enum, style), ""]
-        stub += [f"class {pyenum(lib, enum['name'], style)}(IntEnum): ..."]
+        stub += _enum_stub(lib, enum, style)
     result = lib_result(lib)
     result_py = pyenum(lib, result, style)
     out += [
@@ -365,11 +386,13 @@ def module(lib: Lib, stamp: str) -> tuple[str, str]:
         stub += ["def sizeof(objType: type) -> int: ..."]
     elif lib.cfg.get("status_record"):  # its error class and checks are hand-written (the include)
         stub += [f"class {lib.cfg['error']}(Exception):", "    status: int", "    cuda_error: int | None"]
+        stub += ["    def __init__(self, status: int, cu_err: int | None = None) -> None: ..."]
     else:
         out += _error_class(lib, result_py)
         stub += [f"class {lib.cfg['error']}(Exception):", "    status: int", "    error_log: str | None"]
     for path in lib.cfg.get("include", ()):
         out += ["", f'include "{path}"', ""]
+        stub += [line for _, line in included_defs(path)]
     if lib.cfg.get("records"):
         lines, record_stub, _ = emit_records.section(lib)
         out += ["", *lines]

@@ -5,7 +5,25 @@
 from enum import IntEnum
 from typing import Any
 
-class Result(IntEnum): ...
+class Result(IntEnum):
+    SUCCESS = 0
+    ERROR_INTERNAL = 1
+    ERROR_ELF_ARCH_MISMATCH = 2
+    ERROR_ELF_SIZE_MISMATCH = 3
+    ERROR_MISSING_PTX_VERSION = 4
+    ERROR_NULL_POINTER = 5
+    ERROR_COMPRESSION_FAILED = 6
+    ERROR_COMPRESSED_SIZE_EXCEEDED = 7
+    ERROR_UNRECOGNIZED_OPTION = 8
+    ERROR_INVALID_ARCH = 9
+    ERROR_INVALID_NVVM = 10
+    ERROR_EMPTY_INPUT = 11
+    ERROR_MISSING_PTX_ARCH = 12
+    ERROR_PTX_ARCH_MISMATCH = 13
+    ERROR_MISSING_FATBIN = 14
+    ERROR_INVALID_INDEX = 15
+    ERROR_IDENTIFIER_REUSE = 16
+    ERROR_INTERNAL_PTX_OPTION = 17
 class nvFatbinError(Exception):
     status: int
     error_log: str | None

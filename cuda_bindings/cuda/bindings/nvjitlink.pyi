@@ -5,8 +5,36 @@
 from enum import IntEnum
 from typing import Any
 
-class Result(IntEnum): ...
-class InputType(IntEnum): ...
+class Result(IntEnum):
+    SUCCESS = 0
+    ERROR_UNRECOGNIZED_OPTION = 1
+    ERROR_MISSING_ARCH = 2
+    ERROR_INVALID_INPUT = 3
+    ERROR_PTX_COMPILE = 4
+    ERROR_NVVM_COMPILE = 5
+    ERROR_INTERNAL = 6
+    ERROR_THREADPOOL = 7
+    ERROR_UNRECOGNIZED_INPUT = 8
+    ERROR_FINALIZE = 9
+    ERROR_NULL_INPUT = 10
+    ERROR_INCOMPATIBLE_OPTIONS = 11
+    ERROR_INCORRECT_INPUT_TYPE = 12
+    ERROR_ARCH_MISMATCH = 13
+    ERROR_OUTDATED_LIBRARY = 14
+    ERROR_MISSING_FATBIN = 15
+    ERROR_UNRECOGNIZED_ARCH = 16
+    ERROR_UNSUPPORTED_ARCH = 17
+    ERROR_LTO_NOT_ENABLED = 18
+class InputType(IntEnum):
+    NONE = 0
+    CUBIN = 1
+    PTX = 2
+    LTOIR = 3
+    FATBIN = 4
+    OBJECT = 5
+    LIBRARY = 6
+    INDEX = 7
+    ANY = 10
 class nvJitLinkError(Exception):
     status: int
     error_log: str | None

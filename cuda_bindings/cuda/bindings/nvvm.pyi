@@ -5,7 +5,18 @@
 from enum import IntEnum
 from typing import Any
 
-class Result(IntEnum): ...
+class Result(IntEnum):
+    SUCCESS = 0
+    ERROR_OUT_OF_MEMORY = 1
+    ERROR_PROGRAM_CREATION_FAILURE = 2
+    ERROR_IR_VERSION_MISMATCH = 3
+    ERROR_INVALID_INPUT = 4
+    ERROR_INVALID_PROGRAM = 5
+    ERROR_INVALID_IR = 6
+    ERROR_INVALID_OPTION = 7
+    ERROR_NO_MODULE_IN_PROGRAM = 8
+    ERROR_COMPILATION = 9
+    ERROR_CANCELLED = 10
 class nvvmError(Exception):
     status: int
     error_log: str | None

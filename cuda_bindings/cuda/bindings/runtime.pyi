@@ -6,88 +6,908 @@ from collections.abc import Callable
 from enum import IntEnum
 from typing import Any
 
-class cudaRoundMode(IntEnum): ...
-class cudaError_t(IntEnum): ...
-class cudaChannelFormatKind(IntEnum): ...
-class cudaMemoryType(IntEnum): ...
-class cudaMemcpyKind(IntEnum): ...
-class cudaAccessProperty(IntEnum): ...
-class cudaStreamCaptureStatus(IntEnum): ...
-class cudaStreamCaptureMode(IntEnum): ...
-class cudaSynchronizationPolicy(IntEnum): ...
-class cudaClusterSchedulingPolicy(IntEnum): ...
-class cudaStreamUpdateCaptureDependenciesFlags(IntEnum): ...
-class cudaUserObjectFlags(IntEnum): ...
-class cudaUserObjectRetainFlags(IntEnum): ...
-class cudaGraphicsRegisterFlags(IntEnum): ...
-class cudaGraphicsMapFlags(IntEnum): ...
-class cudaGraphicsCubeFace(IntEnum): ...
-class cudaResourceType(IntEnum): ...
-class cudaResourceViewFormat(IntEnum): ...
-class cudaFuncAttribute(IntEnum): ...
-class cudaFuncCache(IntEnum): ...
-class cudaSharedMemConfig(IntEnum): ...
-class cudaSharedCarveout(IntEnum): ...
-class cudaComputeMode(IntEnum): ...
-class cudaLimit(IntEnum): ...
-class cudaMemoryAdvise(IntEnum): ...
-class cudaMemRangeAttribute(IntEnum): ...
-class cudaFlushGPUDirectRDMAWritesOptions(IntEnum): ...
-class cudaGPUDirectRDMAWritesOrdering(IntEnum): ...
-class cudaFlushGPUDirectRDMAWritesScope(IntEnum): ...
-class cudaFlushGPUDirectRDMAWritesTarget(IntEnum): ...
-class cudaDeviceAttr(IntEnum): ...
-class cudaMemPoolAttr(IntEnum): ...
-class cudaMemLocationType(IntEnum): ...
-class cudaMemAccessFlags(IntEnum): ...
-class cudaMemAllocationType(IntEnum): ...
-class cudaMemAllocationHandleType(IntEnum): ...
-class cudaGraphMemAttributeType(IntEnum): ...
-class cudaMemcpyFlags(IntEnum): ...
-class cudaMemcpySrcAccessOrder(IntEnum): ...
-class cudaMemcpy3DOperandType(IntEnum): ...
-class cudaDeviceP2PAttr(IntEnum): ...
-class cudaAtomicOperation(IntEnum): ...
-class cudaAtomicOperationCapability(IntEnum): ...
-class cudaExternalMemoryHandleType(IntEnum): ...
-class cudaExternalSemaphoreHandleType(IntEnum): ...
-class cudaJitOption(IntEnum): ...
-class cudaLibraryOption(IntEnum): ...
-class cudaJit_CacheMode(IntEnum): ...
-class cudaJit_Fallback(IntEnum): ...
-class cudaCGScope(IntEnum): ...
-class cudaGraphConditionalHandleFlags(IntEnum): ...
-class cudaGraphConditionalNodeType(IntEnum): ...
-class cudaGraphNodeType(IntEnum): ...
-class cudaGraphChildGraphNodeOwnership(IntEnum): ...
-class cudaGraphDependencyType(IntEnum): ...
-class cudaGraphExecUpdateResult(IntEnum): ...
-class cudaGraphInstantiateResult(IntEnum): ...
-class cudaGraphKernelNodeField(IntEnum): ...
-class cudaGetDriverEntryPointFlags(IntEnum): ...
-class cudaDriverEntryPointQueryResult(IntEnum): ...
-class cudaGraphDebugDotFlags(IntEnum): ...
-class cudaGraphInstantiateFlags(IntEnum): ...
-class cudaLaunchMemSyncDomain(IntEnum): ...
-class cudaLaunchAttributeID(IntEnum): ...
-class cudaDeviceNumaConfig(IntEnum): ...
-class cudaAsyncNotificationType(IntEnum): ...
-class cudaLogLevel(IntEnum): ...
-class cudaSurfaceBoundaryMode(IntEnum): ...
-class cudaSurfaceFormatMode(IntEnum): ...
-class cudaTextureAddressMode(IntEnum): ...
-class cudaTextureFilterMode(IntEnum): ...
-class cudaTextureReadMode(IntEnum): ...
-class cudaDataType(IntEnum): ...
-class cudaEmulationStrategy(IntEnum): ...
-class cudaEmulationMantissaControl(IntEnum): ...
-class cudaEmulationSpecialValuesSupport(IntEnum): ...
-class libraryPropertyType(IntEnum): ...
-class cudaGLDeviceList(IntEnum): ...
-class cudaGLMapFlags(IntEnum): ...
-class cudaEglFrameType(IntEnum): ...
-class cudaEglResourceLocationFlags(IntEnum): ...
-class cudaEglColorFormat(IntEnum): ...
+class cudaRoundMode(IntEnum):
+    cudaRoundNearest = 0
+    cudaRoundZero = 1
+    cudaRoundPosInf = 2
+    cudaRoundMinInf = 3
+class cudaError_t(IntEnum):
+    cudaSuccess = 0
+    cudaErrorInvalidValue = 1
+    cudaErrorMemoryAllocation = 2
+    cudaErrorInitializationError = 3
+    cudaErrorCudartUnloading = 4
+    cudaErrorProfilerDisabled = 5
+    cudaErrorProfilerNotInitialized = 6
+    cudaErrorProfilerAlreadyStarted = 7
+    cudaErrorProfilerAlreadyStopped = 8
+    cudaErrorInvalidConfiguration = 9
+    cudaErrorInvalidPitchValue = 12
+    cudaErrorInvalidSymbol = 13
+    cudaErrorInvalidHostPointer = 16
+    cudaErrorInvalidDevicePointer = 17
+    cudaErrorInvalidTexture = 18
+    cudaErrorInvalidTextureBinding = 19
+    cudaErrorInvalidChannelDescriptor = 20
+    cudaErrorInvalidMemcpyDirection = 21
+    cudaErrorAddressOfConstant = 22
+    cudaErrorTextureFetchFailed = 23
+    cudaErrorTextureNotBound = 24
+    cudaErrorSynchronizationError = 25
+    cudaErrorInvalidFilterSetting = 26
+    cudaErrorInvalidNormSetting = 27
+    cudaErrorMixedDeviceExecution = 28
+    cudaErrorNotYetImplemented = 31
+    cudaErrorMemoryValueTooLarge = 32
+    cudaErrorStubLibrary = 34
+    cudaErrorInsufficientDriver = 35
+    cudaErrorCallRequiresNewerDriver = 36
+    cudaErrorInvalidSurface = 37
+    cudaErrorDuplicateVariableName = 43
+    cudaErrorDuplicateTextureName = 44
+    cudaErrorDuplicateSurfaceName = 45
+    cudaErrorDevicesUnavailable = 46
+    cudaErrorIncompatibleDriverContext = 49
+    cudaErrorMissingConfiguration = 52
+    cudaErrorPriorLaunchFailure = 53
+    cudaErrorLaunchMaxDepthExceeded = 65
+    cudaErrorLaunchFileScopedTex = 66
+    cudaErrorLaunchFileScopedSurf = 67
+    cudaErrorSyncDepthExceeded = 68
+    cudaErrorLaunchPendingCountExceeded = 69
+    cudaErrorInvalidDeviceFunction = 98
+    cudaErrorNoDevice = 100
+    cudaErrorInvalidDevice = 101
+    cudaErrorDeviceNotLicensed = 102
+    cudaErrorSoftwareValidityNotEstablished = 103
+    cudaErrorStartupFailure = 127
+    cudaErrorInvalidKernelImage = 200
+    cudaErrorDeviceUninitialized = 201
+    cudaErrorMapBufferObjectFailed = 205
+    cudaErrorUnmapBufferObjectFailed = 206
+    cudaErrorArrayIsMapped = 207
+    cudaErrorAlreadyMapped = 208
+    cudaErrorNoKernelImageForDevice = 209
+    cudaErrorAlreadyAcquired = 210
+    cudaErrorNotMapped = 211
+    cudaErrorNotMappedAsArray = 212
+    cudaErrorNotMappedAsPointer = 213
+    cudaErrorECCUncorrectable = 214
+    cudaErrorUnsupportedLimit = 215
+    cudaErrorDeviceAlreadyInUse = 216
+    cudaErrorPeerAccessUnsupported = 217
+    cudaErrorInvalidPtx = 218
+    cudaErrorInvalidGraphicsContext = 219
+    cudaErrorNvlinkUncorrectable = 220
+    cudaErrorJitCompilerNotFound = 221
+    cudaErrorUnsupportedPtxVersion = 222
+    cudaErrorJitCompilationDisabled = 223
+    cudaErrorUnsupportedExecAffinity = 224
+    cudaErrorUnsupportedDevSideSync = 225
+    cudaErrorContained = 226
+    cudaErrorInvalidSource = 300
+    cudaErrorFileNotFound = 301
+    cudaErrorSharedObjectSymbolNotFound = 302
+    cudaErrorSharedObjectInitFailed = 303
+    cudaErrorOperatingSystem = 304
+    cudaErrorInvalidResourceHandle = 400
+    cudaErrorIllegalState = 401
+    cudaErrorLossyQuery = 402
+    cudaErrorSymbolNotFound = 500
+    cudaErrorNotReady = 600
+    cudaErrorIllegalAddress = 700
+    cudaErrorLaunchOutOfResources = 701
+    cudaErrorLaunchTimeout = 702
+    cudaErrorLaunchIncompatibleTexturing = 703
+    cudaErrorPeerAccessAlreadyEnabled = 704
+    cudaErrorPeerAccessNotEnabled = 705
+    cudaErrorSetOnActiveProcess = 708
+    cudaErrorContextIsDestroyed = 709
+    cudaErrorAssert = 710
+    cudaErrorTooManyPeers = 711
+    cudaErrorHostMemoryAlreadyRegistered = 712
+    cudaErrorHostMemoryNotRegistered = 713
+    cudaErrorHardwareStackError = 714
+    cudaErrorIllegalInstruction = 715
+    cudaErrorMisalignedAddress = 716
+    cudaErrorInvalidAddressSpace = 717
+    cudaErrorInvalidPc = 718
+    cudaErrorLaunchFailure = 719
+    cudaErrorCooperativeLaunchTooLarge = 720
+    cudaErrorTensorMemoryLeak = 721
+    cudaErrorNotPermitted = 800
+    cudaErrorNotSupported = 801
+    cudaErrorSystemNotReady = 802
+    cudaErrorSystemDriverMismatch = 803
+    cudaErrorCompatNotSupportedOnDevice = 804
+    cudaErrorMpsConnectionFailed = 805
+    cudaErrorMpsRpcFailure = 806
+    cudaErrorMpsServerNotReady = 807
+    cudaErrorMpsMaxClientsReached = 808
+    cudaErrorMpsMaxConnectionsReached = 809
+    cudaErrorMpsClientTerminated = 810
+    cudaErrorCdpNotSupported = 811
+    cudaErrorCdpVersionMismatch = 812
+    cudaErrorStreamCaptureUnsupported = 900
+    cudaErrorStreamCaptureInvalidated = 901
+    cudaErrorStreamCaptureMerge = 902
+    cudaErrorStreamCaptureUnmatched = 903
+    cudaErrorStreamCaptureUnjoined = 904
+    cudaErrorStreamCaptureIsolation = 905
+    cudaErrorStreamCaptureImplicit = 906
+    cudaErrorCapturedEvent = 907
+    cudaErrorStreamCaptureWrongThread = 908
+    cudaErrorTimeout = 909
+    cudaErrorGraphExecUpdateFailure = 910
+    cudaErrorExternalDevice = 911
+    cudaErrorInvalidClusterSize = 912
+    cudaErrorFunctionNotLoaded = 913
+    cudaErrorInvalidResourceType = 914
+    cudaErrorInvalidResourceConfiguration = 915
+    cudaErrorUnknown = 999
+    cudaErrorApiFailureBase = 10000
+class cudaChannelFormatKind(IntEnum):
+    cudaChannelFormatKindSigned = 0
+    cudaChannelFormatKindUnsigned = 1
+    cudaChannelFormatKindFloat = 2
+    cudaChannelFormatKindNone = 3
+    cudaChannelFormatKindNV12 = 4
+    cudaChannelFormatKindUnsignedNormalized8X1 = 5
+    cudaChannelFormatKindUnsignedNormalized8X2 = 6
+    cudaChannelFormatKindUnsignedNormalized8X4 = 7
+    cudaChannelFormatKindUnsignedNormalized16X1 = 8
+    cudaChannelFormatKindUnsignedNormalized16X2 = 9
+    cudaChannelFormatKindUnsignedNormalized16X4 = 10
+    cudaChannelFormatKindSignedNormalized8X1 = 11
+    cudaChannelFormatKindSignedNormalized8X2 = 12
+    cudaChannelFormatKindSignedNormalized8X4 = 13
+    cudaChannelFormatKindSignedNormalized16X1 = 14
+    cudaChannelFormatKindSignedNormalized16X2 = 15
+    cudaChannelFormatKindSignedNormalized16X4 = 16
+    cudaChannelFormatKindUnsignedBlockCompressed1 = 17
+    cudaChannelFormatKindUnsignedBlockCompressed1SRGB = 18
+    cudaChannelFormatKindUnsignedBlockCompressed2 = 19
+    cudaChannelFormatKindUnsignedBlockCompressed2SRGB = 20
+    cudaChannelFormatKindUnsignedBlockCompressed3 = 21
+    cudaChannelFormatKindUnsignedBlockCompressed3SRGB = 22
+    cudaChannelFormatKindUnsignedBlockCompressed4 = 23
+    cudaChannelFormatKindSignedBlockCompressed4 = 24
+    cudaChannelFormatKindUnsignedBlockCompressed5 = 25
+    cudaChannelFormatKindSignedBlockCompressed5 = 26
+    cudaChannelFormatKindUnsignedBlockCompressed6H = 27
+    cudaChannelFormatKindSignedBlockCompressed6H = 28
+    cudaChannelFormatKindUnsignedBlockCompressed7 = 29
+    cudaChannelFormatKindUnsignedBlockCompressed7SRGB = 30
+    cudaChannelFormatKindUnsignedNormalized1010102 = 31
+class cudaMemoryType(IntEnum):
+    cudaMemoryTypeUnregistered = 0
+    cudaMemoryTypeHost = 1
+    cudaMemoryTypeDevice = 2
+    cudaMemoryTypeManaged = 3
+class cudaMemcpyKind(IntEnum):
+    cudaMemcpyHostToHost = 0
+    cudaMemcpyHostToDevice = 1
+    cudaMemcpyDeviceToHost = 2
+    cudaMemcpyDeviceToDevice = 3
+    cudaMemcpyDefault = 4
+class cudaAccessProperty(IntEnum):
+    cudaAccessPropertyNormal = 0
+    cudaAccessPropertyStreaming = 1
+    cudaAccessPropertyPersisting = 2
+class cudaStreamCaptureStatus(IntEnum):
+    cudaStreamCaptureStatusNone = 0
+    cudaStreamCaptureStatusActive = 1
+    cudaStreamCaptureStatusInvalidated = 2
+class cudaStreamCaptureMode(IntEnum):
+    cudaStreamCaptureModeGlobal = 0
+    cudaStreamCaptureModeThreadLocal = 1
+    cudaStreamCaptureModeRelaxed = 2
+class cudaSynchronizationPolicy(IntEnum):
+    cudaSyncPolicyAuto = 1
+    cudaSyncPolicySpin = 2
+    cudaSyncPolicyYield = 3
+    cudaSyncPolicyBlockingSync = 4
+class cudaClusterSchedulingPolicy(IntEnum):
+    cudaClusterSchedulingPolicyDefault = 0
+    cudaClusterSchedulingPolicySpread = 1
+    cudaClusterSchedulingPolicyLoadBalancing = 2
+class cudaStreamUpdateCaptureDependenciesFlags(IntEnum):
+    cudaStreamAddCaptureDependencies = 0
+    cudaStreamSetCaptureDependencies = 1
+class cudaUserObjectFlags(IntEnum):
+    cudaUserObjectNoDestructorSync = 1
+class cudaUserObjectRetainFlags(IntEnum):
+    cudaGraphUserObjectMove = 1
+class cudaGraphicsRegisterFlags(IntEnum):
+    cudaGraphicsRegisterFlagsNone = 0
+    cudaGraphicsRegisterFlagsReadOnly = 1
+    cudaGraphicsRegisterFlagsWriteDiscard = 2
+    cudaGraphicsRegisterFlagsSurfaceLoadStore = 4
+    cudaGraphicsRegisterFlagsTextureGather = 8
+class cudaGraphicsMapFlags(IntEnum):
+    cudaGraphicsMapFlagsNone = 0
+    cudaGraphicsMapFlagsReadOnly = 1
+    cudaGraphicsMapFlagsWriteDiscard = 2
+class cudaGraphicsCubeFace(IntEnum):
+    cudaGraphicsCubeFacePositiveX = 0
+    cudaGraphicsCubeFaceNegativeX = 1
+    cudaGraphicsCubeFacePositiveY = 2
+    cudaGraphicsCubeFaceNegativeY = 3
+    cudaGraphicsCubeFacePositiveZ = 4
+    cudaGraphicsCubeFaceNegativeZ = 5
+class cudaResourceType(IntEnum):
+    cudaResourceTypeArray = 0
+    cudaResourceTypeMipmappedArray = 1
+    cudaResourceTypeLinear = 2
+    cudaResourceTypePitch2D = 3
+class cudaResourceViewFormat(IntEnum):
+    cudaResViewFormatNone = 0
+    cudaResViewFormatUnsignedChar1 = 1
+    cudaResViewFormatUnsignedChar2 = 2
+    cudaResViewFormatUnsignedChar4 = 3
+    cudaResViewFormatSignedChar1 = 4
+    cudaResViewFormatSignedChar2 = 5
+    cudaResViewFormatSignedChar4 = 6
+    cudaResViewFormatUnsignedShort1 = 7
+    cudaResViewFormatUnsignedShort2 = 8
+    cudaResViewFormatUnsignedShort4 = 9
+    cudaResViewFormatSignedShort1 = 10
+    cudaResViewFormatSignedShort2 = 11
+    cudaResViewFormatSignedShort4 = 12
+    cudaResViewFormatUnsignedInt1 = 13
+    cudaResViewFormatUnsignedInt2 = 14
+    cudaResViewFormatUnsignedInt4 = 15
+    cudaResViewFormatSignedInt1 = 16
+    cudaResViewFormatSignedInt2 = 17
+    cudaResViewFormatSignedInt4 = 18
+    cudaResViewFormatHalf1 = 19
+    cudaResViewFormatHalf2 = 20
+    cudaResViewFormatHalf4 = 21
+    cudaResViewFormatFloat1 = 22
+    cudaResViewFormatFloat2 = 23
+    cudaResViewFormatFloat4 = 24
+    cudaResViewFormatUnsignedBlockCompressed1 = 25
+    cudaResViewFormatUnsignedBlockCompressed2 = 26
+    cudaResViewFormatUnsignedBlockCompressed3 = 27
+    cudaResViewFormatUnsignedBlockCompressed4 = 28
+    cudaResViewFormatSignedBlockCompressed4 = 29
+    cudaResViewFormatUnsignedBlockCompressed5 = 30
+    cudaResViewFormatSignedBlockCompressed5 = 31
+    cudaResViewFormatUnsignedBlockCompressed6H = 32
+    cudaResViewFormatSignedBlockCompressed6H = 33
+    cudaResViewFormatUnsignedBlockCompressed7 = 34
+class cudaFuncAttribute(IntEnum):
+    cudaFuncAttributeMaxDynamicSharedMemorySize = 8
+    cudaFuncAttributePreferredSharedMemoryCarveout = 9
+    cudaFuncAttributeClusterDimMustBeSet = 10
+    cudaFuncAttributeRequiredClusterWidth = 11
+    cudaFuncAttributeRequiredClusterHeight = 12
+    cudaFuncAttributeRequiredClusterDepth = 13
+    cudaFuncAttributeNonPortableClusterSizeAllowed = 14
+    cudaFuncAttributeClusterSchedulingPolicyPreference = 15
+    cudaFuncAttributeMax = 16
+class cudaFuncCache(IntEnum):
+    cudaFuncCachePreferNone = 0
+    cudaFuncCachePreferShared = 1
+    cudaFuncCachePreferL1 = 2
+    cudaFuncCachePreferEqual = 3
+class cudaSharedMemConfig(IntEnum):
+    cudaSharedMemBankSizeDefault = 0
+    cudaSharedMemBankSizeFourByte = 1
+    cudaSharedMemBankSizeEightByte = 2
+class cudaSharedCarveout(IntEnum):
+    cudaSharedmemCarveoutDefault = -1
+    cudaSharedmemCarveoutMaxShared = 100
+    cudaSharedmemCarveoutMaxL1 = 0
+class cudaComputeMode(IntEnum):
+    cudaComputeModeDefault = 0
+    cudaComputeModeExclusive = 1
+    cudaComputeModeProhibited = 2
+    cudaComputeModeExclusiveProcess = 3
+class cudaLimit(IntEnum):
+    cudaLimitStackSize = 0
+    cudaLimitPrintfFifoSize = 1
+    cudaLimitMallocHeapSize = 2
+    cudaLimitDevRuntimeSyncDepth = 3
+    cudaLimitDevRuntimePendingLaunchCount = 4
+    cudaLimitMaxL2FetchGranularity = 5
+    cudaLimitPersistingL2CacheSize = 6
+class cudaMemoryAdvise(IntEnum):
+    cudaMemAdviseSetReadMostly = 1
+    cudaMemAdviseUnsetReadMostly = 2
+    cudaMemAdviseSetPreferredLocation = 3
+    cudaMemAdviseUnsetPreferredLocation = 4
+    cudaMemAdviseSetAccessedBy = 5
+    cudaMemAdviseUnsetAccessedBy = 6
+class cudaMemRangeAttribute(IntEnum):
+    cudaMemRangeAttributeReadMostly = 1
+    cudaMemRangeAttributePreferredLocation = 2
+    cudaMemRangeAttributeAccessedBy = 3
+    cudaMemRangeAttributeLastPrefetchLocation = 4
+    cudaMemRangeAttributePreferredLocationType = 5
+    cudaMemRangeAttributePreferredLocationId = 6
+    cudaMemRangeAttributeLastPrefetchLocationType = 7
+    cudaMemRangeAttributeLastPrefetchLocationId = 8
+class cudaFlushGPUDirectRDMAWritesOptions(IntEnum):
+    cudaFlushGPUDirectRDMAWritesOptionHost = 1
+    cudaFlushGPUDirectRDMAWritesOptionMemOps = 2
+class cudaGPUDirectRDMAWritesOrdering(IntEnum):
+    cudaGPUDirectRDMAWritesOrderingNone = 0
+    cudaGPUDirectRDMAWritesOrderingOwner = 100
+    cudaGPUDirectRDMAWritesOrderingAllDevices = 200
+class cudaFlushGPUDirectRDMAWritesScope(IntEnum):
+    cudaFlushGPUDirectRDMAWritesToOwner = 100
+    cudaFlushGPUDirectRDMAWritesToAllDevices = 200
+class cudaFlushGPUDirectRDMAWritesTarget(IntEnum):
+    cudaFlushGPUDirectRDMAWritesTargetCurrentDevice = 0
+class cudaDeviceAttr(IntEnum):
+    cudaDevAttrMaxThreadsPerBlock = 1
+    cudaDevAttrMaxBlockDimX = 2
+    cudaDevAttrMaxBlockDimY = 3
+    cudaDevAttrMaxBlockDimZ = 4
+    cudaDevAttrMaxGridDimX = 5
+    cudaDevAttrMaxGridDimY = 6
+    cudaDevAttrMaxGridDimZ = 7
+    cudaDevAttrMaxSharedMemoryPerBlock = 8
+    cudaDevAttrTotalConstantMemory = 9
+    cudaDevAttrWarpSize = 10
+    cudaDevAttrMaxPitch = 11
+    cudaDevAttrMaxRegistersPerBlock = 12
+    cudaDevAttrClockRate = 13
+    cudaDevAttrTextureAlignment = 14
+    cudaDevAttrGpuOverlap = 15
+    cudaDevAttrMultiProcessorCount = 16
+    cudaDevAttrKernelExecTimeout = 17
+    cudaDevAttrIntegrated = 18
+    cudaDevAttrCanMapHostMemory = 19
+    cudaDevAttrComputeMode = 20
+    cudaDevAttrMaxTexture1DWidth = 21
+    cudaDevAttrMaxTexture2DWidth = 22
+    cudaDevAttrMaxTexture2DHeight = 23
+    cudaDevAttrMaxTexture3DWidth = 24
+    cudaDevAttrMaxTexture3DHeight = 25
+    cudaDevAttrMaxTexture3DDepth = 26
+    cudaDevAttrMaxTexture2DLayeredWidth = 27
+    cudaDevAttrMaxTexture2DLayeredHeight = 28
+    cudaDevAttrMaxTexture2DLayeredLayers = 29
+    cudaDevAttrSurfaceAlignment = 30
+    cudaDevAttrConcurrentKernels = 31
+    cudaDevAttrEccEnabled = 32
+    cudaDevAttrPciBusId = 33
+    cudaDevAttrPciDeviceId = 34
+    cudaDevAttrTccDriver = 35
+    cudaDevAttrMemoryClockRate = 36
+    cudaDevAttrGlobalMemoryBusWidth = 37
+    cudaDevAttrL2CacheSize = 38
+    cudaDevAttrMaxThreadsPerMultiProcessor = 39
+    cudaDevAttrAsyncEngineCount = 40
+    cudaDevAttrUnifiedAddressing = 41
+    cudaDevAttrMaxTexture1DLayeredWidth = 42
+    cudaDevAttrMaxTexture1DLayeredLayers = 43
+    cudaDevAttrMaxTexture2DGatherWidth = 45
+    cudaDevAttrMaxTexture2DGatherHeight = 46
+    cudaDevAttrMaxTexture3DWidthAlt = 47
+    cudaDevAttrMaxTexture3DHeightAlt = 48
+    cudaDevAttrMaxTexture3DDepthAlt = 49
+    cudaDevAttrPciDomainId = 50
+    cudaDevAttrTexturePitchAlignment = 51
+    cudaDevAttrMaxTextureCubemapWidth = 52
+    cudaDevAttrMaxTextureCubemapLayeredWidth = 53
+    cudaDevAttrMaxTextureCubemapLayeredLayers = 54
+    cudaDevAttrMaxSurface1DWidth = 55
+    cudaDevAttrMaxSurface2DWidth = 56
+    cudaDevAttrMaxSurface2DHeight = 57
+    cudaDevAttrMaxSurface3DWidth = 58
+    cudaDevAttrMaxSurface3DHeight = 59
+    cudaDevAttrMaxSurface3DDepth = 60
+    cudaDevAttrMaxSurface1DLayeredWidth = 61
+    cudaDevAttrMaxSurface1DLayeredLayers = 62
+    cudaDevAttrMaxSurface2DLayeredWidth = 63
+    cudaDevAttrMaxSurface2DLayeredHeight = 64
+    cudaDevAttrMaxSurface2DLayeredLayers = 65
+    cudaDevAttrMaxSurfaceCubemapWidth = 66
+    cudaDevAttrMaxSurfaceCubemapLayeredWidth = 67
+    cudaDevAttrMaxSurfaceCubemapLayeredLayers = 68
+    cudaDevAttrMaxTexture1DLinearWidth = 69
+    cudaDevAttrMaxTexture2DLinearWidth = 70
+    cudaDevAttrMaxTexture2DLinearHeight = 71
+    cudaDevAttrMaxTexture2DLinearPitch = 72
+    cudaDevAttrMaxTexture2DMipmappedWidth = 73
+    cudaDevAttrMaxTexture2DMipmappedHeight = 74
+    cudaDevAttrComputeCapabilityMajor = 75
+    cudaDevAttrComputeCapabilityMinor = 76
+    cudaDevAttrMaxTexture1DMipmappedWidth = 77
+    cudaDevAttrStreamPrioritiesSupported = 78
+    cudaDevAttrGlobalL1CacheSupported = 79
+    cudaDevAttrLocalL1CacheSupported = 80
+    cudaDevAttrMaxSharedMemoryPerMultiprocessor = 81
+    cudaDevAttrMaxRegistersPerMultiprocessor = 82
+    cudaDevAttrManagedMemory = 83
+    cudaDevAttrIsMultiGpuBoard = 84
+    cudaDevAttrMultiGpuBoardGroupID = 85
+    cudaDevAttrHostNativeAtomicSupported = 86
+    cudaDevAttrSingleToDoublePrecisionPerfRatio = 87
+    cudaDevAttrPageableMemoryAccess = 88
+    cudaDevAttrConcurrentManagedAccess = 89
+    cudaDevAttrComputePreemptionSupported = 90
+    cudaDevAttrCanUseHostPointerForRegisteredMem = 91
+    cudaDevAttrReserved92 = 92
+    cudaDevAttrReserved93 = 93
+    cudaDevAttrReserved94 = 94
+    cudaDevAttrCooperativeLaunch = 95
+    cudaDevAttrReserved96 = 96
+    cudaDevAttrMaxSharedMemoryPerBlockOptin = 97
+    cudaDevAttrCanFlushRemoteWrites = 98
+    cudaDevAttrHostRegisterSupported = 99
+    cudaDevAttrPageableMemoryAccessUsesHostPageTables = 100
+    cudaDevAttrDirectManagedMemAccessFromHost = 101
+    cudaDevAttrMaxBlocksPerMultiprocessor = 106
+    cudaDevAttrMaxPersistingL2CacheSize = 108
+    cudaDevAttrMaxAccessPolicyWindowSize = 109
+    cudaDevAttrReservedSharedMemoryPerBlock = 111
+    cudaDevAttrSparseCudaArraySupported = 112
+    cudaDevAttrHostRegisterReadOnlySupported = 113
+    cudaDevAttrTimelineSemaphoreInteropSupported = 114
+    cudaDevAttrMemoryPoolsSupported = 115
+    cudaDevAttrGPUDirectRDMASupported = 116
+    cudaDevAttrGPUDirectRDMAFlushWritesOptions = 117
+    cudaDevAttrGPUDirectRDMAWritesOrdering = 118
+    cudaDevAttrMemoryPoolSupportedHandleTypes = 119
+    cudaDevAttrClusterLaunch = 120
+    cudaDevAttrDeferredMappingCudaArraySupported = 121
+    cudaDevAttrReserved122 = 122
+    cudaDevAttrReserved123 = 123
+    cudaDevAttrReserved124 = 124
+    cudaDevAttrIpcEventSupport = 125
+    cudaDevAttrMemSyncDomainCount = 126
+    cudaDevAttrReserved127 = 127
+    cudaDevAttrReserved128 = 128
+    cudaDevAttrReserved129 = 129
+    cudaDevAttrNumaConfig = 130
+    cudaDevAttrNumaId = 131
+    cudaDevAttrReserved132 = 132
+    cudaDevAttrMpsEnabled = 133
+    cudaDevAttrHostNumaId = 134
+    cudaDevAttrD3D12CigSupported = 135
+    cudaDevAttrVulkanCigSupported = 138
+    cudaDevAttrGpuPciDeviceId = 139
+    cudaDevAttrGpuPciSubsystemId = 140
+    cudaDevAttrReserved141 = 141
+    cudaDevAttrHostNumaMemoryPoolsSupported = 142
+    cudaDevAttrHostNumaMultinodeIpcSupported = 143
+    cudaDevAttrHostMemoryPoolsSupported = 144
+    cudaDevAttrReserved145 = 145
+    cudaDevAttrOnlyPartialHostNativeAtomicSupported = 147
+    cudaDevAttrMax = 148
+class cudaMemPoolAttr(IntEnum):
+    cudaMemPoolReuseFollowEventDependencies = 1
+    cudaMemPoolReuseAllowOpportunistic = 2
+    cudaMemPoolReuseAllowInternalDependencies = 3
+    cudaMemPoolAttrReleaseThreshold = 4
+    cudaMemPoolAttrReservedMemCurrent = 5
+    cudaMemPoolAttrReservedMemHigh = 6
+    cudaMemPoolAttrUsedMemCurrent = 7
+    cudaMemPoolAttrUsedMemHigh = 8
+class cudaMemLocationType(IntEnum):
+    cudaMemLocationTypeInvalid = 0
+    cudaMemLocationTypeNone = 0
+    cudaMemLocationTypeDevice = 1
+    cudaMemLocationTypeHost = 2
+    cudaMemLocationTypeHostNuma = 3
+    cudaMemLocationTypeHostNumaCurrent = 4
+class cudaMemAccessFlags(IntEnum):
+    cudaMemAccessFlagsProtNone = 0
+    cudaMemAccessFlagsProtRead = 1
+    cudaMemAccessFlagsProtReadWrite = 3
+class cudaMemAllocationType(IntEnum):
+    cudaMemAllocationTypeInvalid = 0
+    cudaMemAllocationTypePinned = 1
+    cudaMemAllocationTypeManaged = 2
+    cudaMemAllocationTypeMax = 2147483647
+class cudaMemAllocationHandleType(IntEnum):
+    cudaMemHandleTypeNone = 0
+    cudaMemHandleTypePosixFileDescriptor = 1
+    cudaMemHandleTypeWin32 = 2
+    cudaMemHandleTypeWin32Kmt = 4
+    cudaMemHandleTypeFabric = 8
+class cudaGraphMemAttributeType(IntEnum):
+    cudaGraphMemAttrUsedMemCurrent = 0
+    cudaGraphMemAttrUsedMemHigh = 1
+    cudaGraphMemAttrReservedMemCurrent = 2
+    cudaGraphMemAttrReservedMemHigh = 3
+class cudaMemcpyFlags(IntEnum):
+    cudaMemcpyFlagDefault = 0
+    cudaMemcpyFlagPreferOverlapWithCompute = 1
+class cudaMemcpySrcAccessOrder(IntEnum):
+    cudaMemcpySrcAccessOrderInvalid = 0
+    cudaMemcpySrcAccessOrderStream = 1
+    cudaMemcpySrcAccessOrderDuringApiCall = 2
+    cudaMemcpySrcAccessOrderAny = 3
+    cudaMemcpySrcAccessOrderMax = 2147483647
+class cudaMemcpy3DOperandType(IntEnum):
+    cudaMemcpyOperandTypePointer = 1
+    cudaMemcpyOperandTypeArray = 2
+    cudaMemcpyOperandTypeMax = 2147483647
+class cudaDeviceP2PAttr(IntEnum):
+    cudaDevP2PAttrPerformanceRank = 1
+    cudaDevP2PAttrAccessSupported = 2
+    cudaDevP2PAttrNativeAtomicSupported = 3
+    cudaDevP2PAttrCudaArrayAccessSupported = 4
+    cudaDevP2PAttrOnlyPartialNativeAtomicSupported = 5
+class cudaAtomicOperation(IntEnum):
+    cudaAtomicOperationIntegerAdd = 0
+    cudaAtomicOperationIntegerMin = 1
+    cudaAtomicOperationIntegerMax = 2
+    cudaAtomicOperationIntegerIncrement = 3
+    cudaAtomicOperationIntegerDecrement = 4
+    cudaAtomicOperationAnd = 5
+    cudaAtomicOperationOr = 6
+    cudaAtomicOperationXOR = 7
+    cudaAtomicOperationExchange = 8
+    cudaAtomicOperationCAS = 9
+    cudaAtomicOperationFloatAdd = 10
+    cudaAtomicOperationFloatMin = 11
+    cudaAtomicOperationFloatMax = 12
+class cudaAtomicOperationCapability(IntEnum):
+    cudaAtomicCapabilitySigned = 1
+    cudaAtomicCapabilityUnsigned = 2
+    cudaAtomicCapabilityReduction = 4
+    cudaAtomicCapabilityScalar32 = 8
+    cudaAtomicCapabilityScalar64 = 16
+    cudaAtomicCapabilityScalar128 = 32
+    cudaAtomicCapabilityVector32x4 = 64
+class cudaExternalMemoryHandleType(IntEnum):
+    cudaExternalMemoryHandleTypeOpaqueFd = 1
+    cudaExternalMemoryHandleTypeOpaqueWin32 = 2
+    cudaExternalMemoryHandleTypeOpaqueWin32Kmt = 3
+    cudaExternalMemoryHandleTypeD3D12Heap = 4
+    cudaExternalMemoryHandleTypeD3D12Resource = 5
+    cudaExternalMemoryHandleTypeD3D11Resource = 6
+    cudaExternalMemoryHandleTypeD3D11ResourceKmt = 7
+    cudaExternalMemoryHandleTypeNvSciBuf = 8
+class cudaExternalSemaphoreHandleType(IntEnum):
+    cudaExternalSemaphoreHandleTypeOpaqueFd = 1
+    cudaExternalSemaphoreHandleTypeOpaqueWin32 = 2
+    cudaExternalSemaphoreHandleTypeOpaqueWin32Kmt = 3
+    cudaExternalSemaphoreHandleTypeD3D12Fence = 4
+    cudaExternalSemaphoreHandleTypeD3D11Fence = 5
+    cudaExternalSemaphoreHandleTypeNvSciSync = 6
+    cudaExternalSemaphoreHandleTypeKeyedMutex = 7
+    cudaExternalSemaphoreHandleTypeKeyedMutexKmt = 8
+    cudaExternalSemaphoreHandleTypeTimelineSemaphoreFd = 9
+    cudaExternalSemaphoreHandleTypeTimelineSemaphoreWin32 = 10
+class cudaJitOption(IntEnum):
+    cudaJitMaxRegisters = 0
+    cudaJitThreadsPerBlock = 1
+    cudaJitWallTime = 2
+    cudaJitInfoLogBuffer = 3
+    cudaJitInfoLogBufferSizeBytes = 4
+    cudaJitErrorLogBuffer = 5
+    cudaJitErrorLogBufferSizeBytes = 6
+    cudaJitOptimizationLevel = 7
+    cudaJitFallbackStrategy = 10
+    cudaJitGenerateDebugInfo = 11
+    cudaJitLogVerbose = 12
+    cudaJitGenerateLineInfo = 13
+    cudaJitCacheMode = 14
+    cudaJitPositionIndependentCode = 30
+    cudaJitMinCtaPerSm = 31
+    cudaJitMaxThreadsPerBlock = 32
+    cudaJitOverrideDirectiveValues = 33
+class cudaLibraryOption(IntEnum):
+    cudaLibraryHostUniversalFunctionAndDataTable = 0
+    cudaLibraryBinaryIsPreserved = 1
+class cudaJit_CacheMode(IntEnum):
+    cudaJitCacheOptionNone = 0
+    cudaJitCacheOptionCG = 1
+    cudaJitCacheOptionCA = 2
+class cudaJit_Fallback(IntEnum):
+    cudaPreferPtx = 0
+    cudaPreferBinary = 1
+class cudaCGScope(IntEnum):
+    cudaCGScopeInvalid = 0
+    cudaCGScopeGrid = 1
+    cudaCGScopeReserved = 2
+class cudaGraphConditionalHandleFlags(IntEnum):
+    cudaGraphCondAssignDefault = 1
+class cudaGraphConditionalNodeType(IntEnum):
+    cudaGraphCondTypeIf = 0
+    cudaGraphCondTypeWhile = 1
+    cudaGraphCondTypeSwitch = 2
+class cudaGraphNodeType(IntEnum):
+    cudaGraphNodeTypeKernel = 0
+    cudaGraphNodeTypeMemcpy = 1
+    cudaGraphNodeTypeMemset = 2
+    cudaGraphNodeTypeHost = 3
+    cudaGraphNodeTypeGraph = 4
+    cudaGraphNodeTypeEmpty = 5
+    cudaGraphNodeTypeWaitEvent = 6
+    cudaGraphNodeTypeEventRecord = 7
+    cudaGraphNodeTypeExtSemaphoreSignal = 8
+    cudaGraphNodeTypeExtSemaphoreWait = 9
+    cudaGraphNodeTypeMemAlloc = 10
+    cudaGraphNodeTypeMemFree = 11
+    cudaGraphNodeTypeConditional = 13
+    cudaGraphNodeTypeCount = 14
+class cudaGraphChildGraphNodeOwnership(IntEnum):
+    cudaGraphChildGraphOwnershipClone = 0
+    cudaGraphChildGraphOwnershipMove = 1
+class cudaGraphDependencyType(IntEnum):
+    cudaGraphDependencyTypeDefault = 0
+    cudaGraphDependencyTypeProgrammatic = 1
+class cudaGraphExecUpdateResult(IntEnum):
+    cudaGraphExecUpdateSuccess = 0
+    cudaGraphExecUpdateError = 1
+    cudaGraphExecUpdateErrorTopologyChanged = 2
+    cudaGraphExecUpdateErrorNodeTypeChanged = 3
+    cudaGraphExecUpdateErrorFunctionChanged = 4
+    cudaGraphExecUpdateErrorParametersChanged = 5
+    cudaGraphExecUpdateErrorNotSupported = 6
+    cudaGraphExecUpdateErrorUnsupportedFunctionChange = 7
+    cudaGraphExecUpdateErrorAttributesChanged = 8
+class cudaGraphInstantiateResult(IntEnum):
+    cudaGraphInstantiateSuccess = 0
+    cudaGraphInstantiateError = 1
+    cudaGraphInstantiateInvalidStructure = 2
+    cudaGraphInstantiateNodeOperationNotSupported = 3
+    cudaGraphInstantiateMultipleDevicesNotSupported = 4
+    cudaGraphInstantiateConditionalHandleUnused = 5
+class cudaGraphKernelNodeField(IntEnum):
+    cudaGraphKernelNodeFieldInvalid = 0
+    cudaGraphKernelNodeFieldGridDim = 1
+    cudaGraphKernelNodeFieldParam = 2
+    cudaGraphKernelNodeFieldEnabled = 3
+class cudaGetDriverEntryPointFlags(IntEnum):
+    cudaEnableDefault = 0
+    cudaEnableLegacyStream = 1
+    cudaEnablePerThreadDefaultStream = 2
+class cudaDriverEntryPointQueryResult(IntEnum):
+    cudaDriverEntryPointSuccess = 0
+    cudaDriverEntryPointSymbolNotFound = 1
+    cudaDriverEntryPointVersionNotSufficent = 2
+class cudaGraphDebugDotFlags(IntEnum):
+    cudaGraphDebugDotFlagsVerbose = 1
+    cudaGraphDebugDotFlagsKernelNodeParams = 4
+    cudaGraphDebugDotFlagsMemcpyNodeParams = 8
+    cudaGraphDebugDotFlagsMemsetNodeParams = 16
+    cudaGraphDebugDotFlagsHostNodeParams = 32
+    cudaGraphDebugDotFlagsEventNodeParams = 64
+    cudaGraphDebugDotFlagsExtSemasSignalNodeParams = 128
+    cudaGraphDebugDotFlagsExtSemasWaitNodeParams = 256
+    cudaGraphDebugDotFlagsKernelNodeAttributes = 512
+    cudaGraphDebugDotFlagsHandles = 1024
+    cudaGraphDebugDotFlagsConditionalNodeParams = 32768
+class cudaGraphInstantiateFlags(IntEnum):
+    cudaGraphInstantiateFlagAutoFreeOnLaunch = 1
+    cudaGraphInstantiateFlagUpload = 2
+    cudaGraphInstantiateFlagDeviceLaunch = 4
+    cudaGraphInstantiateFlagUseNodePriority = 8
+class cudaLaunchMemSyncDomain(IntEnum):
+    cudaLaunchMemSyncDomainDefault = 0
+    cudaLaunchMemSyncDomainRemote = 1
+class cudaLaunchAttributeID(IntEnum):
+    cudaLaunchAttributeIgnore = 0
+    cudaLaunchAttributeAccessPolicyWindow = 1
+    cudaLaunchAttributeCooperative = 2
+    cudaLaunchAttributeSynchronizationPolicy = 3
+    cudaLaunchAttributeClusterDimension = 4
+    cudaLaunchAttributeClusterSchedulingPolicyPreference = 5
+    cudaLaunchAttributeProgrammaticStreamSerialization = 6
+    cudaLaunchAttributeProgrammaticEvent = 7
+    cudaLaunchAttributePriority = 8
+    cudaLaunchAttributeMemSyncDomainMap = 9
+    cudaLaunchAttributeMemSyncDomain = 10
+    cudaLaunchAttributePreferredClusterDimension = 11
+    cudaLaunchAttributeLaunchCompletionEvent = 12
+    cudaLaunchAttributeDeviceUpdatableKernelNode = 13
+    cudaLaunchAttributePreferredSharedMemoryCarveout = 14
+    cudaLaunchAttributeNvlinkUtilCentricScheduling = 16
+class cudaDeviceNumaConfig(IntEnum):
+    cudaDeviceNumaConfigNone = 0
+    cudaDeviceNumaConfigNumaNode = 1
+class cudaAsyncNotificationType(IntEnum):
+    cudaAsyncNotificationTypeOverBudget = 1
+class cudaLogLevel(IntEnum):
+    cudaLogLevelError = 0
+    cudaLogLevelWarning = 1
+class cudaSurfaceBoundaryMode(IntEnum):
+    cudaBoundaryModeZero = 0
+    cudaBoundaryModeClamp = 1
+    cudaBoundaryModeTrap = 2
+class cudaSurfaceFormatMode(IntEnum):
+    cudaFormatModeForced = 0
+    cudaFormatModeAuto = 1
+class cudaTextureAddressMode(IntEnum):
+    cudaAddressModeWrap = 0
+    cudaAddressModeClamp = 1
+    cudaAddressModeMirror = 2
+    cudaAddressModeBorder = 3
+class cudaTextureFilterMode(IntEnum):
+    cudaFilterModePoint = 0
+    cudaFilterModeLinear = 1
+class cudaTextureReadMode(IntEnum):
+    cudaReadModeElementType = 0
+    cudaReadModeNormalizedFloat = 1
+class cudaDataType(IntEnum):
+    CUDA_R_16F = 2
+    CUDA_C_16F = 6
+    CUDA_R_16BF = 14
+    CUDA_C_16BF = 15
+    CUDA_R_32F = 0
+    CUDA_C_32F = 4
+    CUDA_R_64F = 1
+    CUDA_C_64F = 5
+    CUDA_R_4I = 16
+    CUDA_C_4I = 17
+    CUDA_R_4U = 18
+    CUDA_C_4U = 19
+    CUDA_R_8I = 3
+    CUDA_C_8I = 7
+    CUDA_R_8U = 8
+    CUDA_C_8U = 9
+    CUDA_R_16I = 20
+    CUDA_C_16I = 21
+    CUDA_R_16U = 22
+    CUDA_C_16U = 23
+    CUDA_R_32I = 10
+    CUDA_C_32I = 11
+    CUDA_R_32U = 12
+    CUDA_C_32U = 13
+    CUDA_R_64I = 24
+    CUDA_C_64I = 25
+    CUDA_R_64U = 26
+    CUDA_C_64U = 27
+    CUDA_R_8F_E4M3 = 28
+    CUDA_R_8F_UE4M3 = 28
+    CUDA_R_8F_E5M2 = 29
+    CUDA_R_8F_UE8M0 = 30
+    CUDA_R_6F_E2M3 = 31
+    CUDA_R_6F_E3M2 = 32
+    CUDA_R_4F_E2M1 = 33
+class cudaEmulationStrategy(IntEnum):
+    CUDA_EMULATION_STRATEGY_DEFAULT = 0
+    CUDA_EMULATION_STRATEGY_PERFORMANT = 1
+    CUDA_EMULATION_STRATEGY_EAGER = 2
+class cudaEmulationMantissaControl(IntEnum):
+    CUDA_EMULATION_MANTISSA_CONTROL_DYNAMIC = 0
+    CUDA_EMULATION_MANTISSA_CONTROL_FIXED = 1
+class cudaEmulationSpecialValuesSupport(IntEnum):
+    CUDA_EMULATION_SPECIAL_VALUES_SUPPORT_DEFAULT = 65535
+    CUDA_EMULATION_SPECIAL_VALUES_SUPPORT_NONE = 0
+    CUDA_EMULATION_SPECIAL_VALUES_SUPPORT_INFINITY = 1
+    CUDA_EMULATION_SPECIAL_VALUES_SUPPORT_NAN = 2
+class libraryPropertyType(IntEnum):
+    MAJOR_VERSION = 0
+    MINOR_VERSION = 1
+    PATCH_LEVEL = 2
+class cudaGLDeviceList(IntEnum):
+    cudaGLDeviceListAll = 1
+    cudaGLDeviceListCurrentFrame = 2
+    cudaGLDeviceListNextFrame = 3
+class cudaGLMapFlags(IntEnum):
+    cudaGLMapFlagsNone = 0
+    cudaGLMapFlagsReadOnly = 1
+    cudaGLMapFlagsWriteDiscard = 2
+class cudaEglFrameType(IntEnum):
+    cudaEglFrameTypeArray = 0
+    cudaEglFrameTypePitch = 1
+class cudaEglResourceLocationFlags(IntEnum):
+    cudaEglResourceLocationSysmem = 0
+    cudaEglResourceLocationVidmem = 1
+class cudaEglColorFormat(IntEnum):
+    cudaEglColorFormatYUV420Planar = 0
+    cudaEglColorFormatYUV420SemiPlanar = 1
+    cudaEglColorFormatYUV422Planar = 2
+    cudaEglColorFormatYUV422SemiPlanar = 3
+    cudaEglColorFormatARGB = 6
+    cudaEglColorFormatRGBA = 7
+    cudaEglColorFormatL = 8
+    cudaEglColorFormatR = 9
+    cudaEglColorFormatYUV444Planar = 10
+    cudaEglColorFormatYUV444SemiPlanar = 11
+    cudaEglColorFormatYUYV422 = 12
+    cudaEglColorFormatUYVY422 = 13
+    cudaEglColorFormatABGR = 14
+    cudaEglColorFormatBGRA = 15
+    cudaEglColorFormatA = 16
+    cudaEglColorFormatRG = 17
+    cudaEglColorFormatAYUV = 18
+    cudaEglColorFormatYVU444SemiPlanar = 19
+    cudaEglColorFormatYVU422SemiPlanar = 20
+    cudaEglColorFormatYVU420SemiPlanar = 21
+    cudaEglColorFormatY10V10U10_444SemiPlanar = 22
+    cudaEglColorFormatY10V10U10_420SemiPlanar = 23
+    cudaEglColorFormatY12V12U12_444SemiPlanar = 24
+    cudaEglColorFormatY12V12U12_420SemiPlanar = 25
+    cudaEglColorFormatVYUY_ER = 26
+    cudaEglColorFormatUYVY_ER = 27
+    cudaEglColorFormatYUYV_ER = 28
+    cudaEglColorFormatYVYU_ER = 29
+    cudaEglColorFormatYUVA_ER = 31
+    cudaEglColorFormatAYUV_ER = 32
+    cudaEglColorFormatYUV444Planar_ER = 33
+    cudaEglColorFormatYUV422Planar_ER = 34
+    cudaEglColorFormatYUV420Planar_ER = 35
+    cudaEglColorFormatYUV444SemiPlanar_ER = 36
+    cudaEglColorFormatYUV422SemiPlanar_ER = 37
+    cudaEglColorFormatYUV420SemiPlanar_ER = 38
+    cudaEglColorFormatYVU444Planar_ER = 39
+    cudaEglColorFormatYVU422Planar_ER = 40
+    cudaEglColorFormatYVU420Planar_ER = 41
+    cudaEglColorFormatYVU444SemiPlanar_ER = 42
+    cudaEglColorFormatYVU422SemiPlanar_ER = 43
+    cudaEglColorFormatYVU420SemiPlanar_ER = 44
+    cudaEglColorFormatBayerRGGB = 45
+    cudaEglColorFormatBayerBGGR = 46
+    cudaEglColorFormatBayerGRBG = 47
+    cudaEglColorFormatBayerGBRG = 48
+    cudaEglColorFormatBayer10RGGB = 49
+    cudaEglColorFormatBayer10BGGR = 50
+    cudaEglColorFormatBayer10GRBG = 51
+    cudaEglColorFormatBayer10GBRG = 52
+    cudaEglColorFormatBayer12RGGB = 53
+    cudaEglColorFormatBayer12BGGR = 54
+    cudaEglColorFormatBayer12GRBG = 55
+    cudaEglColorFormatBayer12GBRG = 56
+    cudaEglColorFormatBayer14RGGB = 57
+    cudaEglColorFormatBayer14BGGR = 58
+    cudaEglColorFormatBayer14GRBG = 59
+    cudaEglColorFormatBayer14GBRG = 60
+    cudaEglColorFormatBayer20RGGB = 61
+    cudaEglColorFormatBayer20BGGR = 62
+    cudaEglColorFormatBayer20GRBG = 63
+    cudaEglColorFormatBayer20GBRG = 64
+    cudaEglColorFormatYVU444Planar = 65
+    cudaEglColorFormatYVU422Planar = 66
+    cudaEglColorFormatYVU420Planar = 67
+    cudaEglColorFormatBayerIspRGGB = 68
+    cudaEglColorFormatBayerIspBGGR = 69
+    cudaEglColorFormatBayerIspGRBG = 70
+    cudaEglColorFormatBayerIspGBRG = 71
+    cudaEglColorFormatBayerBCCR = 72
+    cudaEglColorFormatBayerRCCB = 73
+    cudaEglColorFormatBayerCRBC = 74
+    cudaEglColorFormatBayerCBRC = 75
+    cudaEglColorFormatBayer10CCCC = 76
+    cudaEglColorFormatBayer12BCCR = 77
+    cudaEglColorFormatBayer12RCCB = 78
+    cudaEglColorFormatBayer12CRBC = 79
+    cudaEglColorFormatBayer12CBRC = 80
+    cudaEglColorFormatBayer12CCCC = 81
+    cudaEglColorFormatY = 82
+    cudaEglColorFormatYUV420SemiPlanar_2020 = 83
+    cudaEglColorFormatYVU420SemiPlanar_2020 = 84
+    cudaEglColorFormatYUV420Planar_2020 = 85
+    cudaEglColorFormatYVU420Planar_2020 = 86
+    cudaEglColorFormatYUV420SemiPlanar_709 = 87
+    cudaEglColorFormatYVU420SemiPlanar_709 = 88
+    cudaEglColorFormatYUV420Planar_709 = 89
+    cudaEglColorFormatYVU420Planar_709 = 90
+    cudaEglColorFormatY10V10U10_420SemiPlanar_709 = 91
+    cudaEglColorFormatY10V10U10_420SemiPlanar_2020 = 92
+    cudaEglColorFormatY10V10U10_422SemiPlanar_2020 = 93
+    cudaEglColorFormatY10V10U10_422SemiPlanar = 94
+    cudaEglColorFormatY10V10U10_422SemiPlanar_709 = 95
+    cudaEglColorFormatY_ER = 96
+    cudaEglColorFormatY_709_ER = 97
+    cudaEglColorFormatY10_ER = 98
+    cudaEglColorFormatY10_709_ER = 99
+    cudaEglColorFormatY12_ER = 100
+    cudaEglColorFormatY12_709_ER = 101
+    cudaEglColorFormatYUVA = 102
+    cudaEglColorFormatYVYU = 104
+    cudaEglColorFormatVYUY = 105
+    cudaEglColorFormatY10V10U10_420SemiPlanar_ER = 106
+    cudaEglColorFormatY10V10U10_420SemiPlanar_709_ER = 107
+    cudaEglColorFormatY10V10U10_444SemiPlanar_ER = 108
+    cudaEglColorFormatY10V10U10_444SemiPlanar_709_ER = 109
+    cudaEglColorFormatY12V12U12_420SemiPlanar_ER = 110
+    cudaEglColorFormatY12V12U12_420SemiPlanar_709_ER = 111
+    cudaEglColorFormatY12V12U12_444SemiPlanar_ER = 112
+    cudaEglColorFormatY12V12U12_444SemiPlanar_709_ER = 113
+    cudaEglColorFormatUYVY709 = 114
+    cudaEglColorFormatUYVY709_ER = 115
+    cudaEglColorFormatUYVY2020 = 116
 cudaError = cudaError_t
 cudaGraphDependencyType_enum = cudaGraphDependencyType
 cudaAsyncNotificationType_enum = cudaAsyncNotificationType
@@ -259,455 +1079,1048 @@ class VdpGetProcAddress:
     def __int__(self) -> int: ...
     def getPtr(self) -> int: ...
 class char1:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> char1: ...
     def getPtr(self) -> int: ...
 class uchar1:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> uchar1: ...
     def getPtr(self) -> int: ...
+    x: Any
 class char2:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> char2: ...
     def getPtr(self) -> int: ...
 class uchar2:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> uchar2: ...
     def getPtr(self) -> int: ...
+    x: Any
+    y: Any
 class char3:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> char3: ...
     def getPtr(self) -> int: ...
 class uchar3:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> uchar3: ...
     def getPtr(self) -> int: ...
+    x: Any
+    y: Any
+    z: Any
 class char4:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> char4: ...
     def getPtr(self) -> int: ...
 class uchar4:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> uchar4: ...
     def getPtr(self) -> int: ...
+    x: Any
+    y: Any
+    z: Any
+    w: Any
 class short1:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> short1: ...
     def getPtr(self) -> int: ...
+    x: Any
 class ushort1:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> ushort1: ...
     def getPtr(self) -> int: ...
+    x: Any
 class short2:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> short2: ...
     def getPtr(self) -> int: ...
+    x: Any
+    y: Any
 class ushort2:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> ushort2: ...
     def getPtr(self) -> int: ...
+    x: Any
+    y: Any
 class short3:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> short3: ...
     def getPtr(self) -> int: ...
+    x: Any
+    y: Any
+    z: Any
 class ushort3:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> ushort3: ...
     def getPtr(self) -> int: ...
+    x: Any
+    y: Any
+    z: Any
 class int1:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> int1: ...
     def getPtr(self) -> int: ...
+    x: Any
 class uint1:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> uint1: ...
     def getPtr(self) -> int: ...
+    x: Any
 class int3:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> int3: ...
     def getPtr(self) -> int: ...
+    x: Any
+    y: Any
+    z: Any
 class uint3:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> uint3: ...
     def getPtr(self) -> int: ...
+    x: Any
+    y: Any
+    z: Any
 class int4:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> int4: ...
     def getPtr(self) -> int: ...
+    x: Any
+    y: Any
+    z: Any
+    w: Any
 class uint4:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> uint4: ...
     def getPtr(self) -> int: ...
+    x: Any
+    y: Any
+    z: Any
+    w: Any
 class long1:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> long1: ...
     def getPtr(self) -> int: ...
+    x: Any
 class ulong1:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> ulong1: ...
     def getPtr(self) -> int: ...
+    x: Any
 class long2:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> long2: ...
     def getPtr(self) -> int: ...
+    x: Any
+    y: Any
 class ulong2:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> ulong2: ...
     def getPtr(self) -> int: ...
+    x: Any
+    y: Any
 class long3:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> long3: ...
     def getPtr(self) -> int: ...
+    x: Any
+    y: Any
+    z: Any
 class ulong3:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> ulong3: ...
     def getPtr(self) -> int: ...
+    x: Any
+    y: Any
+    z: Any
 class long4:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> long4: ...
     def getPtr(self) -> int: ...
+    x: Any
+    y: Any
+    z: Any
+    w: Any
 class ulong4:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> ulong4: ...
     def getPtr(self) -> int: ...
+    x: Any
+    y: Any
+    z: Any
+    w: Any
 class long4_16a:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> long4_16a: ...
     def getPtr(self) -> int: ...
+    x: Any
+    y: Any
+    z: Any
+    w: Any
 class ulong4_16a:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> ulong4_16a: ...
     def getPtr(self) -> int: ...
+    x: Any
+    y: Any
+    z: Any
+    w: Any
 class long4_32a:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> long4_32a: ...
     def getPtr(self) -> int: ...
+    x: Any
+    y: Any
+    z: Any
+    w: Any
 class ulong4_32a:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> ulong4_32a: ...
     def getPtr(self) -> int: ...
+    x: Any
+    y: Any
+    z: Any
+    w: Any
 class float1:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> float1: ...
     def getPtr(self) -> int: ...
+    x: Any
 class float3:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> float3: ...
     def getPtr(self) -> int: ...
+    x: Any
+    y: Any
+    z: Any
 class float4:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> float4: ...
     def getPtr(self) -> int: ...
+    x: Any
+    y: Any
+    z: Any
+    w: Any
 class longlong1:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> longlong1: ...
     def getPtr(self) -> int: ...
+    x: Any
 class ulonglong1:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> ulonglong1: ...
     def getPtr(self) -> int: ...
+    x: Any
 class longlong2:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> longlong2: ...
     def getPtr(self) -> int: ...
+    x: Any
+    y: Any
 class ulonglong2:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> ulonglong2: ...
     def getPtr(self) -> int: ...
+    x: Any
+    y: Any
 class longlong3:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> longlong3: ...
     def getPtr(self) -> int: ...
+    x: Any
+    y: Any
+    z: Any
 class ulonglong3:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> ulonglong3: ...
     def getPtr(self) -> int: ...
+    x: Any
+    y: Any
+    z: Any
 class longlong4:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> longlong4: ...
     def getPtr(self) -> int: ...
+    x: Any
+    y: Any
+    z: Any
+    w: Any
 class longlong4_16a:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> longlong4_16a: ...
     def getPtr(self) -> int: ...
+    x: Any
+    y: Any
+    z: Any
+    w: Any
 class longlong4_32a:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> longlong4_32a: ...
     def getPtr(self) -> int: ...
+    x: Any
+    y: Any
+    z: Any
+    w: Any
 class ulonglong4:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> ulonglong4: ...
     def getPtr(self) -> int: ...
+    x: Any
+    y: Any
+    z: Any
+    w: Any
 class ulonglong4_16a:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> ulonglong4_16a: ...
     def getPtr(self) -> int: ...
+    x: Any
+    y: Any
+    z: Any
+    w: Any
 class ulonglong4_32a:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> ulonglong4_32a: ...
     def getPtr(self) -> int: ...
+    x: Any
+    y: Any
+    z: Any
+    w: Any
 class double1:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> double1: ...
     def getPtr(self) -> int: ...
+    x: Any
 class double2:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> double2: ...
     def getPtr(self) -> int: ...
+    x: Any
+    y: Any
 class double3:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> double3: ...
     def getPtr(self) -> int: ...
+    x: Any
+    y: Any
+    z: Any
 class double4:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> double4: ...
     def getPtr(self) -> int: ...
+    x: Any
+    y: Any
+    z: Any
+    w: Any
 class double4_16a:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> double4_16a: ...
     def getPtr(self) -> int: ...
+    x: Any
+    y: Any
+    z: Any
+    w: Any
 class double4_32a:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> double4_32a: ...
     def getPtr(self) -> int: ...
+    x: Any
+    y: Any
+    z: Any
+    w: Any
 class dim3:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> dim3: ...
     def getPtr(self) -> int: ...
+    x: Any
+    y: Any
+    z: Any
 class cudaChannelFormatDesc:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaChannelFormatDesc: ...
     def getPtr(self) -> int: ...
+    x: Any
+    y: Any
+    z: Any
+    w: Any
+    f: Any
 class anon_struct0:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> anon_struct0: ...
     def getPtr(self) -> int: ...
+    width: Any
+    height: Any
+    depth: Any
 class cudaArraySparseProperties:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaArraySparseProperties: ...
     def getPtr(self) -> int: ...
+    tileExtent: Any
+    miptailFirstLevel: Any
+    miptailSize: Any
+    flags: Any
+    reserved: Any
 class cudaArrayMemoryRequirements:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaArrayMemoryRequirements: ...
     def getPtr(self) -> int: ...
+    size: Any
+    alignment: Any
+    reserved: Any
 class cudaPitchedPtr:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaPitchedPtr: ...
     def getPtr(self) -> int: ...
+    ptr: Any
+    pitch: Any
+    xsize: Any
+    ysize: Any
 class cudaExtent:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaExtent: ...
     def getPtr(self) -> int: ...
+    width: Any
+    height: Any
+    depth: Any
 class cudaPos:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaPos: ...
     def getPtr(self) -> int: ...
+    x: Any
+    y: Any
+    z: Any
 class cudaMemcpy3DParms:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaMemcpy3DParms: ...
     def getPtr(self) -> int: ...
+    srcArray: Any
+    srcPos: Any
+    srcPtr: Any
+    dstArray: Any
+    dstPos: Any
+    dstPtr: Any
+    extent: Any
+    kind: Any
 class cudaMemcpyNodeParams:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaMemcpyNodeParams: ...
     def getPtr(self) -> int: ...
+    flags: Any
+    reserved: Any
+    copyParams: Any
 class cudaMemcpy3DPeerParms:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaMemcpy3DPeerParms: ...
     def getPtr(self) -> int: ...
+    srcArray: Any
+    srcPos: Any
+    srcPtr: Any
+    srcDevice: Any
+    dstArray: Any
+    dstPos: Any
+    dstPtr: Any
+    dstDevice: Any
+    extent: Any
 class cudaMemsetParams:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaMemsetParams: ...
     def getPtr(self) -> int: ...
+    dst: Any
+    pitch: Any
+    value: Any
+    elementSize: Any
+    width: Any
+    height: Any
 class cudaMemsetParamsV2:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaMemsetParamsV2: ...
     def getPtr(self) -> int: ...
+    dst: Any
+    pitch: Any
+    value: Any
+    elementSize: Any
+    width: Any
+    height: Any
 class cudaAccessPolicyWindow:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaAccessPolicyWindow: ...
     def getPtr(self) -> int: ...
+    base_ptr: Any
+    num_bytes: Any
+    hitRatio: Any
+    hitProp: Any
+    missProp: Any
 class cudaHostNodeParams:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaHostNodeParams: ...
     def getPtr(self) -> int: ...
+    fn: Any
+    userData: Any
 class cudaHostNodeParamsV2:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaHostNodeParamsV2: ...
     def getPtr(self) -> int: ...
+    fn: Any
+    userData: Any
 class anon_struct1:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> anon_struct1: ...
     def getPtr(self) -> int: ...
+    array: Any
 class anon_struct2:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> anon_struct2: ...
     def getPtr(self) -> int: ...
+    mipmap: Any
 class anon_struct3:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> anon_struct3: ...
     def getPtr(self) -> int: ...
+    devPtr: Any
+    desc: Any
+    sizeInBytes: Any
 class anon_struct4:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> anon_struct4: ...
     def getPtr(self) -> int: ...
+    devPtr: Any
+    desc: Any
+    width: Any
+    height: Any
+    pitchInBytes: Any
 class anon_struct5:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> anon_struct5: ...
     def getPtr(self) -> int: ...
+    reserved: Any
 class anon_union0:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> anon_union0: ...
     def getPtr(self) -> int: ...
+    array: Any
+    mipmap: Any
+    linear: Any
+    pitch2D: Any
+    reserved: Any
 class cudaResourceDesc:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaResourceDesc: ...
     def getPtr(self) -> int: ...
+    resType: Any
+    res: Any
+    flags: Any
 class cudaResourceViewDesc:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaResourceViewDesc: ...
     def getPtr(self) -> int: ...
+    format: Any
+    width: Any
+    height: Any
+    depth: Any
+    firstMipmapLevel: Any
+    lastMipmapLevel: Any
+    firstLayer: Any
+    lastLayer: Any
+    reserved: Any
 class cudaPointerAttributes:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaPointerAttributes: ...
     def getPtr(self) -> int: ...
+    type: Any
+    device: Any
+    devicePointer: Any
+    hostPointer: Any
+    reserved: Any
 class cudaFuncAttributes:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaFuncAttributes: ...
     def getPtr(self) -> int: ...
+    sharedSizeBytes: Any
+    constSizeBytes: Any
+    localSizeBytes: Any
+    maxThreadsPerBlock: Any
+    numRegs: Any
+    ptxVersion: Any
+    binaryVersion: Any
+    cacheModeCA: Any
+    maxDynamicSharedSizeBytes: Any
+    preferredShmemCarveout: Any
+    clusterDimMustBeSet: Any
+    requiredClusterWidth: Any
+    requiredClusterHeight: Any
+    requiredClusterDepth: Any
+    clusterSchedulingPolicyPreference: Any
+    nonPortableClusterSizeAllowed: Any
+    reserved: Any
 class cudaMemLocation:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaMemLocation: ...
     def getPtr(self) -> int: ...
+    type: Any
+    id: Any
 class cudaMemAccessDesc:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaMemAccessDesc: ...
     def getPtr(self) -> int: ...
+    location: Any
+    flags: Any
 class cudaMemPoolProps:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaMemPoolProps: ...
     def getPtr(self) -> int: ...
+    allocType: Any
+    handleTypes: Any
+    location: Any
+    win32SecurityAttributes: Any
+    maxSize: Any
+    usage: Any
+    reserved: Any
 class cudaMemPoolPtrExportData:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaMemPoolPtrExportData: ...
     def getPtr(self) -> int: ...
+    reserved: Any
 class cudaMemAllocNodeParams:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaMemAllocNodeParams: ...
     def getPtr(self) -> int: ...
+    poolProps: Any
+    accessDescs: Any
+    accessDescCount: Any
+    bytesize: Any
+    dptr: Any
 class cudaMemAllocNodeParamsV2:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaMemAllocNodeParamsV2: ...
     def getPtr(self) -> int: ...
+    poolProps: Any
+    accessDescs: Any
+    accessDescCount: Any
+    bytesize: Any
+    dptr: Any
 class cudaMemFreeNodeParams:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaMemFreeNodeParams: ...
     def getPtr(self) -> int: ...
+    dptr: Any
 class cudaMemcpyAttributes:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaMemcpyAttributes: ...
     def getPtr(self) -> int: ...
+    srcAccessOrder: Any
+    srcLocHint: Any
+    dstLocHint: Any
+    flags: Any
 class cudaOffset3D:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaOffset3D: ...
     def getPtr(self) -> int: ...
+    x: Any
+    y: Any
+    z: Any
 class anon_struct6:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> anon_struct6: ...
     def getPtr(self) -> int: ...
+    ptr: Any
+    rowLength: Any
+    layerHeight: Any
+    locHint: Any
 class anon_struct7:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> anon_struct7: ...
     def getPtr(self) -> int: ...
+    array: Any
+    offset: Any
 class anon_union1:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> anon_union1: ...
     def getPtr(self) -> int: ...
+    ptr: Any
+    array: Any
 class cudaMemcpy3DOperand:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaMemcpy3DOperand: ...
     def getPtr(self) -> int: ...
+    type: Any
+    op: Any
 class cudaMemcpy3DBatchOp:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaMemcpy3DBatchOp: ...
     def getPtr(self) -> int: ...
+    src: Any
+    dst: Any
+    extent: Any
+    srcAccessOrder: Any
+    flags: Any
 class CUuuid_st:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> CUuuid_st: ...
     def getPtr(self) -> int: ...
+    bytes: Any
 class cudaDeviceProp:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaDeviceProp: ...
     def getPtr(self) -> int: ...
+    name: Any
+    uuid: Any
+    luid: Any
+    luidDeviceNodeMask: Any
+    totalGlobalMem: Any
+    sharedMemPerBlock: Any
+    regsPerBlock: Any
+    warpSize: Any
+    memPitch: Any
+    maxThreadsPerBlock: Any
+    maxThreadsDim: Any
+    maxGridSize: Any
+    totalConstMem: Any
+    major: Any
+    minor: Any
+    textureAlignment: Any
+    texturePitchAlignment: Any
+    multiProcessorCount: Any
+    integrated: Any
+    canMapHostMemory: Any
+    maxTexture1D: Any
+    maxTexture1DMipmap: Any
+    maxTexture2D: Any
+    maxTexture2DMipmap: Any
+    maxTexture2DLinear: Any
+    maxTexture2DGather: Any
+    maxTexture3D: Any
+    maxTexture3DAlt: Any
+    maxTextureCubemap: Any
+    maxTexture1DLayered: Any
+    maxTexture2DLayered: Any
+    maxTextureCubemapLayered: Any
+    maxSurface1D: Any
+    maxSurface2D: Any
+    maxSurface3D: Any
+    maxSurface1DLayered: Any
+    maxSurface2DLayered: Any
+    maxSurfaceCubemap: Any
+    maxSurfaceCubemapLayered: Any
+    surfaceAlignment: Any
+    concurrentKernels: Any
+    ECCEnabled: Any
+    pciBusID: Any
+    pciDeviceID: Any
+    pciDomainID: Any
+    tccDriver: Any
+    asyncEngineCount: Any
+    unifiedAddressing: Any
+    memoryBusWidth: Any
+    l2CacheSize: Any
+    persistingL2CacheMaxSize: Any
+    maxThreadsPerMultiProcessor: Any
+    streamPrioritiesSupported: Any
+    globalL1CacheSupported: Any
+    localL1CacheSupported: Any
+    sharedMemPerMultiprocessor: Any
+    regsPerMultiprocessor: Any
+    managedMemory: Any
+    isMultiGpuBoard: Any
+    multiGpuBoardGroupID: Any
+    hostNativeAtomicSupported: Any
+    pageableMemoryAccess: Any
+    concurrentManagedAccess: Any
+    computePreemptionSupported: Any
+    canUseHostPointerForRegisteredMem: Any
+    cooperativeLaunch: Any
+    sharedMemPerBlockOptin: Any
+    pageableMemoryAccessUsesHostPageTables: Any
+    directManagedMemAccessFromHost: Any
+    maxBlocksPerMultiProcessor: Any
+    accessPolicyMaxWindowSize: Any
+    reservedSharedMemPerBlock: Any
+    hostRegisterSupported: Any
+    sparseCudaArraySupported: Any
+    hostRegisterReadOnlySupported: Any
+    timelineSemaphoreInteropSupported: Any
+    memoryPoolsSupported: Any
+    gpuDirectRDMASupported: Any
+    gpuDirectRDMAFlushWritesOptions: Any
+    gpuDirectRDMAWritesOrdering: Any
+    memoryPoolSupportedHandleTypes: Any
+    deferredMappingCudaArraySupported: Any
+    ipcEventSupported: Any
+    clusterLaunch: Any
+    unifiedFunctionPointers: Any
+    deviceNumaConfig: Any
+    deviceNumaId: Any
+    mpsEnabled: Any
+    hostNumaId: Any
+    gpuPciDeviceID: Any
+    gpuPciSubsystemID: Any
+    hostNumaMultinodeIpcSupported: Any
+    reserved: Any
 class cudaIpcEventHandle_st:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaIpcEventHandle_st: ...
     def getPtr(self) -> int: ...
+    reserved: Any
 class cudaIpcMemHandle_st:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaIpcMemHandle_st: ...
     def getPtr(self) -> int: ...
+    reserved: Any
 class cudaMemFabricHandle_st:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaMemFabricHandle_st: ...
     def getPtr(self) -> int: ...
+    reserved: Any
 class anon_struct8:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> anon_struct8: ...
     def getPtr(self) -> int: ...
+    handle: Any
+    name: Any
 class anon_union2:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> anon_union2: ...
     def getPtr(self) -> int: ...
+    fd: Any
+    win32: Any
+    nvSciBufObject: Any
 class cudaExternalMemoryHandleDesc:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaExternalMemoryHandleDesc: ...
     def getPtr(self) -> int: ...
+    type: Any
+    handle: Any
+    size: Any
+    flags: Any
+    reserved: Any
 class cudaExternalMemoryBufferDesc:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaExternalMemoryBufferDesc: ...
     def getPtr(self) -> int: ...
+    offset: Any
+    size: Any
+    flags: Any
+    reserved: Any
 class cudaExternalMemoryMipmappedArrayDesc:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaExternalMemoryMipmappedArrayDesc: ...
     def getPtr(self) -> int: ...
+    offset: Any
+    formatDesc: Any
+    extent: Any
+    flags: Any
+    numLevels: Any
+    reserved: Any
 class anon_struct9:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> anon_struct9: ...
     def getPtr(self) -> int: ...
+    handle: Any
+    name: Any
 class anon_union3:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> anon_union3: ...
     def getPtr(self) -> int: ...
+    fd: Any
+    win32: Any
+    nvSciSyncObj: Any
 class cudaExternalSemaphoreHandleDesc:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaExternalSemaphoreHandleDesc: ...
     def getPtr(self) -> int: ...
+    type: Any
+    handle: Any
+    flags: Any
+    reserved: Any
 class anon_struct10:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> anon_struct10: ...
     def getPtr(self) -> int: ...
+    value: Any
 class anon_union4:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> anon_union4: ...
     def getPtr(self) -> int: ...
+    fence: Any
+    reserved: Any
 class anon_struct11:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> anon_struct11: ...
     def getPtr(self) -> int: ...
+    key: Any
 class anon_struct12:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> anon_struct12: ...
     def getPtr(self) -> int: ...
+    fence: Any
+    nvSciSync: Any
+    keyedMutex: Any
+    reserved: Any
 class cudaExternalSemaphoreSignalParams:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaExternalSemaphoreSignalParams: ...
     def getPtr(self) -> int: ...
+    params: Any
+    flags: Any
+    reserved: Any
 class anon_struct13:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> anon_struct13: ...
     def getPtr(self) -> int: ...
+    value: Any
 class anon_union5:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> anon_union5: ...
     def getPtr(self) -> int: ...
+    fence: Any
+    reserved: Any
 class anon_struct14:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> anon_struct14: ...
     def getPtr(self) -> int: ...
+    key: Any
+    timeoutMs: Any
 class anon_struct15:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> anon_struct15: ...
     def getPtr(self) -> int: ...
+    fence: Any
+    nvSciSync: Any
+    keyedMutex: Any
+    reserved: Any
 class cudaExternalSemaphoreWaitParams:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaExternalSemaphoreWaitParams: ...
     def getPtr(self) -> int: ...
+    params: Any
+    flags: Any
+    reserved: Any
 class cudalibraryHostUniversalFunctionAndDataTable:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudalibraryHostUniversalFunctionAndDataTable: ...
     def getPtr(self) -> int: ...
+    functionTable: Any
+    functionWindowSize: Any
+    dataTable: Any
+    dataWindowSize: Any
 class cudaKernelNodeParams:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaKernelNodeParams: ...
     def getPtr(self) -> int: ...
+    func: Any
+    gridDim: Any
+    blockDim: Any
+    sharedMemBytes: Any
+    kernelParams: Any
+    extra: Any
 class cudaKernelNodeParamsV2:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaKernelNodeParamsV2: ...
     def getPtr(self) -> int: ...
+    func: Any
+    gridDim: Any
+    blockDim: Any
+    sharedMemBytes: Any
+    kernelParams: Any
+    extra: Any
 class cudaExternalSemaphoreSignalNodeParams:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaExternalSemaphoreSignalNodeParams: ...
     def getPtr(self) -> int: ...
+    extSemArray: Any
+    paramsArray: Any
+    numExtSems: Any
 class cudaExternalSemaphoreSignalNodeParamsV2:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaExternalSemaphoreSignalNodeParamsV2: ...
     def getPtr(self) -> int: ...
+    extSemArray: Any
+    paramsArray: Any
+    numExtSems: Any
 class cudaExternalSemaphoreWaitNodeParams:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaExternalSemaphoreWaitNodeParams: ...
     def getPtr(self) -> int: ...
+    extSemArray: Any
+    paramsArray: Any
+    numExtSems: Any
 class cudaExternalSemaphoreWaitNodeParamsV2:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaExternalSemaphoreWaitNodeParamsV2: ...
     def getPtr(self) -> int: ...
+    extSemArray: Any
+    paramsArray: Any
+    numExtSems: Any
 class cudaConditionalNodeParams:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaConditionalNodeParams: ...
     def getPtr(self) -> int: ...
+    handle: Any
+    type: Any
+    size: Any
+    phGraph_out: Any
 class cudaChildGraphNodeParams:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaChildGraphNodeParams: ...
     def getPtr(self) -> int: ...
+    graph: Any
+    ownership: Any
 class cudaEventRecordNodeParams:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaEventRecordNodeParams: ...
     def getPtr(self) -> int: ...
+    event: Any
 class cudaEventWaitNodeParams:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaEventWaitNodeParams: ...
     def getPtr(self) -> int: ...
+    event: Any
 class cudaGraphNodeParams:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaGraphNodeParams: ...
     def getPtr(self) -> int: ...
+    type: Any
+    reserved0: Any
+    reserved1: Any
+    kernel: Any
+    memcpy: Any
+    memset: Any
+    host: Any
+    graph: Any
+    eventWait: Any
+    eventRecord: Any
+    extSemSignal: Any
+    extSemWait: Any
+    alloc: Any
+    free: Any
+    conditional: Any
+    reserved2: Any
 class cudaGraphEdgeData_st:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaGraphEdgeData_st: ...
     def getPtr(self) -> int: ...
+    from_port: Any
+    to_port: Any
+    type: Any
+    reserved: Any
 class cudaGraphInstantiateParams_st:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaGraphInstantiateParams_st: ...
     def getPtr(self) -> int: ...
+    flags: Any
+    uploadStream: Any
+    errNode_out: Any
+    result_out: Any
 class cudaGraphExecUpdateResultInfo_st:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaGraphExecUpdateResultInfo_st: ...
     def getPtr(self) -> int: ...
+    result: Any
+    errorNode: Any
+    errorFromNode: Any
 class anon_struct16:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> anon_struct16: ...
     def getPtr(self) -> int: ...
+    pValue: Any
+    offset: Any
+    size: Any
 class anon_union7:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> anon_union7: ...
     def getPtr(self) -> int: ...
+    gridDim: Any
+    param: Any
+    isEnabled: Any
 class cudaGraphKernelNodeUpdate:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaGraphKernelNodeUpdate: ...
     def getPtr(self) -> int: ...
+    node: Any
+    field: Any
+    updateData: Any
 class cudaLaunchMemSyncDomainMap_st:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaLaunchMemSyncDomainMap_st: ...
     def getPtr(self) -> int: ...
+    default_: Any
+    remote: Any
 class anon_struct17:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> anon_struct17: ...
     def getPtr(self) -> int: ...
+    x: Any
+    y: Any
+    z: Any
 class anon_struct18:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> anon_struct18: ...
     def getPtr(self) -> int: ...
+    event: Any
+    flags: Any
+    triggerAtBlockStart: Any
 class anon_struct19:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> anon_struct19: ...
     def getPtr(self) -> int: ...
+    x: Any
+    y: Any
+    z: Any
 class anon_struct20:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> anon_struct20: ...
     def getPtr(self) -> int: ...
+    event: Any
+    flags: Any
 class anon_struct21:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> anon_struct21: ...
     def getPtr(self) -> int: ...
+    deviceUpdatable: Any
+    devNode: Any
 class cudaLaunchAttributeValue:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaLaunchAttributeValue: ...
     def getPtr(self) -> int: ...
+    pad: Any
+    accessPolicyWindow: Any
+    cooperative: Any
+    syncPolicy: Any
+    clusterDim: Any
+    clusterSchedulingPolicyPreference: Any
+    programmaticStreamSerializationAllowed: Any
+    programmaticEvent: Any
+    priority: Any
+    memSyncDomainMap: Any
+    memSyncDomain: Any
+    preferredClusterDim: Any
+    launchCompletionEvent: Any
+    deviceUpdatableKernelNode: Any
+    sharedMemCarveout: Any
+    nvlinkUtilCentricScheduling: Any
 class cudaLaunchAttribute_st:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaLaunchAttribute_st: ...
     def getPtr(self) -> int: ...
+    id: Any
+    pad: Any
+    val: Any
 class cudaLaunchConfig_st:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaLaunchConfig_st: ...
     def getPtr(self) -> int: ...
+    gridDim: Any
+    blockDim: Any
+    dynamicSmemBytes: Any
+    stream: Any
+    attrs: Any
+    numAttrs: Any
 class anon_struct22:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> anon_struct22: ...
     def getPtr(self) -> int: ...
+    bytesOverBudget: Any
 class anon_union8:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> anon_union8: ...
     def getPtr(self) -> int: ...
+    overBudget: Any
 class cudaAsyncNotificationInfo:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaAsyncNotificationInfo: ...
     def getPtr(self) -> int: ...
+    type: Any
+    info: Any
 class cudaTextureDesc:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaTextureDesc: ...
     def getPtr(self) -> int: ...
+    addressMode: Any
+    filterMode: Any
+    readMode: Any
+    sRGB: Any
+    borderColor: Any
+    normalizedCoords: Any
+    maxAnisotropy: Any
+    mipmapFilterMode: Any
+    mipmapLevelBias: Any
+    minMipmapLevelClamp: Any
+    maxMipmapLevelClamp: Any
+    disableTrilinearOptimization: Any
+    seamlessCubemap: Any
 class cudaEglPlaneDesc_st:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaEglPlaneDesc_st: ...
     def getPtr(self) -> int: ...
+    width: Any
+    height: Any
+    depth: Any
+    pitch: Any
+    numChannels: Any
+    channelDesc: Any
+    reserved: Any
 class anon_union9:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> anon_union9: ...
     def getPtr(self) -> int: ...
+    pArray: Any
+    pPitch: Any
 class cudaEglFrame_st:
-    def __init__(self, _ptr: int = 0, owner: object = None) -> None: ...
+    def __new__(cls, _ptr: int = 0, owner: object = None) -> cudaEglFrame_st: ...
     def getPtr(self) -> int: ...
+    frame: Any
+    planeDesc: Any
+    planeCount: Any
+    frameType: Any
+    eglColorFormat: Any
 short4 = char1
 ushort4 = char1
 int2 = char1
@@ -1163,3 +2576,5 @@ def cudaEGLStreamProducerPresentFrame(conn: cudaEglStreamConnection, eglframe: c
 def cudaEGLStreamProducerReturnFrame(conn: cudaEglStreamConnection, eglframe: cudaEglFrame_st | None, pStream: cudaStream_t) -> tuple[cudaError_t]: ...
 def cudaGraphicsResourceGetMappedEglFrame(resource: cudaGraphicsResource_t | int, index: int, mipLevel: int) -> tuple[cudaError_t, cudaEglFrame_st | None]: ...
 def cudaEventCreateFromEGLSync(eglSync: EGLSyncKHR | int, flags: int) -> tuple[cudaError_t, cudaEvent_t | None]: ...
+def sizeof(objType: type) -> int: ...
+def __dir__() -> list[str]: ...
