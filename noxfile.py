@@ -7,6 +7,7 @@ session rebuilds them.
 
     .venv/bin/nox -s lint tests docs   # what CI runs
     .venv/bin/nox -s tests_gpu    # GPU tests (on a machine with a GPU)
+    .venv/bin/nox -s stubtest     # the .pyi stubs against their modules (part of lint)
     .venv/bin/nox -s generate     # regenerate every generated file
     .venv/bin/nox -s bench        # benchmarks
     .venv/bin/nox -s docs         # the Sphinx site (docs/_build/html), warnings as errors
@@ -72,8 +73,36 @@ def tests_gpu(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
+    """ruff, then the stubs against their modules (the stubtest session, 8 s)."""
     session.run(PY, "-m", "ruff", "check", str(REPO))
     session.run(PY, "-m", "ruff", "format", "--check", str(REPO))
+    _stubtest(session)
+
+
+# The .pyi stubs of the compiled modules checked against the modules (mypy's stubtest): all of
+# cuda.core (whose pure-Python modules carry their annotations inline) and the Python modules of
+# cuda.bindings, whose stubs the generator writes. ci/stubtest-allowlist.txt lists what is no drift.
+STUBTEST_MODULES = ["cuda.core"] + [
+    f"cuda.bindings.{m}" for m in ("nvrtc", "nvjitlink", "nvvm", "nvfatbin", "cufile", "driver", "runtime")
+]
+
+
+def _stubtest(session: nox.Session, *args: str) -> None:
+    mypypath = ":".join(str(REPO / p) for p in ("cuda_core", "cuda_bindings", "cuda_pathfinder"))
+    session.run(
+        PY, "-m", "mypy.stubtest", *args,
+        "--mypy-config-file", str(REPO / "ci" / "stubtest.ini"),
+        "--allowlist", str(REPO / "ci" / "stubtest-allowlist.txt"),
+        "--ignore-disjoint-bases",  # PEP 800's @disjoint_base: every cdef class would need it
+        *STUBTEST_MODULES,
+        env={"MYPYPATH": mypypath},
+    )  # fmt: skip
+
+
+@nox.session
+def stubtest(session: nox.Session) -> None:
+    """The stubs against their modules alone (lint runs it too); extra arguments go to stubtest."""
+    _stubtest(session, *session.posargs)
 
 
 @nox.session
