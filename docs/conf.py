@@ -61,6 +61,7 @@ BINDINGS_MODULES = {
     "nvvm": "NVVM, NVVM IR to PTX: snake_case, raises ``nvvmError``",
     "nvfatbin": "nvFatbin, fat binaries: snake_case, raises ``nvFatbinError``",
     "cufile": "cuFile, GPUDirect Storage (Linux): snake_case, int addresses, raises ``cuFileError``",
+    "cudla": "cuDLA, the DLA of Tegra SoCs (libcudla on Jetson only): snake_case, raises ``CudlaError``",
 }
 AUTODOC_BINDINGS = ["utils"]
 

@@ -67,12 +67,15 @@ def _extern_block(lib: dict) -> list[str]:
     out = [f'cdef extern from "{primary}":']
 
     own = {"foreign", *lib.get("own_types", ())}
+    # declare_all: every type declared by us, values and layouts from the model, so that building
+    # needs no header at all (cudla.h: its wheel installs on aarch64 only)
+    every = bool(lib.get("declare_all"))
 
     def ours(item: dict) -> bool:
         # Structs and handles declared by us, so that cimporting code needs only the first header:
         # those of headers that need others (cudaEGL.h needs EGL's) and the foreign types (GL, EGL,
         # VDPAU: overrides.yaml).
-        return item.get("header", primary) in own
+        return every or item.get("header", primary) in own
 
     record_names = {r["name"] for r in model["records"]}
     forward = []
@@ -85,7 +88,7 @@ def _extern_block(lib: dict) -> list[str]:
     out += sorted(set(forward))
     for enum in model["enums"]:
         head = f"cdef enum {enum['name']}:" if enum.get("tag") else f"ctypedef enum {enum['name']}:"
-        if enum.get("header", primary) != primary:
+        if enum.get("header", primary) != primary or every:
             # Declared by us, values and all, so that cimporting code needs only the first header
             # (cudaProfiler.h is not in every toolkit install).
             out.append(f"{PLAIN}{head}")
@@ -104,7 +107,7 @@ def _extern_block(lib: dict) -> list[str]:
         elif t["kind"] in ("alias", "enum", "record"):
             if cy(t["type"]) == t["name"]:
                 continue  # typedef struct X X: `cdef struct X` already names it
-            prefix = PLAIN if t.get("header", primary) != primary else "    "
+            prefix = PLAIN if t.get("header", primary) != primary or every else "    "
             nodes[t["name"]] = (_deps(cy(t["type"])), [f"{prefix}ctypedef {cy(t['type'])} {t['name']}"])
         elif t["kind"] == "callback":
             prefix = PLAIN if t.get("header") == "foreign" else "    "  # VdpGetProcAddress (overrides.yaml)
@@ -148,7 +151,15 @@ def _regroup(lines: list[str], header: str) -> list[str]:
             out += ["", f'cdef extern from "{header}":']
             inside = True
         out.append(line[1:] if plain else line)
-    return out
+    # an extern block left empty (every type declared by us: declare_all) includes no header
+    return [line for i, line in enumerate(out) if not _empty_extern(out, i)]
+
+
+def _empty_extern(lines: list[str], i: int) -> bool:
+    if not lines[i].startswith("cdef extern from"):
+        return False
+    following = next((x for x in lines[i + 1 :] if x.strip()), "")
+    return not following.startswith("    ")
 
 
 def _signature(fn: dict, except_value: str) -> str:

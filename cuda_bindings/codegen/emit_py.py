@@ -111,6 +111,7 @@ def function(lib: Lib, fn: dict, style: str) -> tuple[list[str], str]:
     else:
         ret = base_type(fn["return"])
         kind = "none" if ret == "void" else lib.cfg.get("return_kinds", {}).get(ret, "status")
+        kind = lib.cfg.get("function_returns", {}).get(fn["name"], kind)
         if kind == "none":
             call_lines = ["with nogil:", f"    {call}"] if nogil else [call]
         else:
@@ -227,11 +228,21 @@ from cuda.bindings._lib.args cimport index_arg as _index
 """
 
 
+def _member_strip(lib: Lib, enum: dict, style: str) -> str:
+    """The prefix the Python members leave out (exceptions style): overrides.yaml's for the enum,
+    else the library's ("*") where every member has it, else the members' common prefix."""
+    if style != "exceptions":
+        return ""
+    prefixes = lib.cfg.get("enum_member_prefix", {})
+    common = prefixes.get("*", "")
+    if common and not all(m["name"].startswith(common) for m in enum["members"]):
+        common = ""
+    return prefixes.get(enum["name"]) or common or member_prefix(enum)
+
+
 def _enum_class(lib: Lib, enum: dict, style: str) -> list[str]:
     name = pyenum(lib, enum["name"], style)
-    strip = ""
-    if style == "exceptions":
-        strip = lib.cfg.get("enum_member_prefix", {}).get(enum["name"], member_prefix(enum))
+    strip = _member_strip(lib, enum, style)
     lines = [f"class {name}(_CEnum):", *quote(docstring(enum["doc"]) or f"The values of {enum['name']}.")]
     for member in enum["members"]:
         lines.append(f"    {member['name'][len(strip) :]} = {lib.cymod}.{member['name']}")
@@ -240,9 +251,7 @@ def _enum_class(lib: Lib, enum: dict, style: str) -> list[str]:
 
 def _enum_stub(lib: Lib, enum: dict, style: str) -> list[str]:
     """The stub of an enum class: its members, with their values, as _enum_class names them."""
-    strip = ""
-    if style == "exceptions":
-        strip = lib.cfg.get("enum_member_prefix", {}).get(enum["name"], member_prefix(enum))
+    strip = _member_strip(lib, enum, style)
     members = [f"    {m['name'][len(strip) :]} = {m['value']}" for m in enum["members"]]
     return [f"class {pyenum(lib, enum['name'], style)}(IntEnum):", *(members or ["    pass"])]
 
@@ -397,7 +406,10 @@ def module(lib: Lib, stamp: str) -> tuple[str, str]:
         lines, record_stub, _ = emit_records.section(lib)
         out += ["", *lines]
         stub += record_stub
+    skip = set(lib.cfg.get("python_skip", ()))  # hand-written in an include
     for fn in lib.model["functions"]:
+        if fn["name"] in skip:
+            continue
         lines, sig = function(lib, fn, style)
         out += ["", *lines, ""]
         stub.append(sig)

@@ -54,7 +54,8 @@ class _Classes:
             base = cls
         else:
             t = cy(f["type"]).replace("const ", "").strip()
-            canonical = cy(self.typedefs.get(t, {}).get("canonical", t))
+            td = self.typedefs.get(t, {})
+            canonical = cy(td.get("canonical") or td.get("type") or t)
             if t.endswith("*") or "(*)" in t or canonical.endswith("*"):
                 base = '"p"'
             elif t in self.public:
@@ -70,6 +71,12 @@ class _Classes:
             raise ValueError(f"{path}.{f['name']}: arrays of more than one dimension have no rule")
         return f"({base}, {dims[0]})" if dims else base
 
+    def array_item(self, root: str, cfield: str) -> str:
+        """The element of a counted pointer field: a public struct class, or "p" (pointers)."""
+        f = next(f for f in self.record_of(root)["fields"] if f["name"] == cfield)
+        pointee = cy(f["type"]).replace("const", "").replace(" ", "")[:-1]
+        return self.public.get(pointee, '"p"')
+
     def add(self, cls: str, root: str, rec: dict, path: str) -> None:
         fields = [(field_name(f["name"]), f["name"], self.fmt(cls, root, path, f)) for f in rec["fields"]]
         self.out.append((cls, root, fields, path))
@@ -84,9 +91,11 @@ def section(lib: Lib) -> tuple[list[str], list[str], list[str]]:
     m = lib.cymod
     out = [
         "from cuda.bindings._lib.records import Record as _Record",
+        "from cuda.bindings._lib.records import counted_field as _counted_field",
         "from cuda.bindings._lib.records import field as _field",
         "",
     ]
+    arrays = lib.cfg.get("record_arrays", {})
     stub, dtypes = [], []
     for i, (cls, root, fields, path) in enumerate(c.out):
         cname = root + path
@@ -110,16 +119,25 @@ def section(lib: Lib) -> tuple[list[str], list[str], list[str]]:
             f"    _names = {tuple(f[0] for f in fields)!r}",
             f"    _fields = tuple(zip(_names, ({', '.join(f[2] for f in fields)},), _offsets))",
         ]
-        out += [f"    {py} = _field({py!r}, {fmt})" for py, _, fmt in fields]
+        counted = arrays.get(root, {}) if not path else {}
+        counts = set(counted.values())
+        for py, cf, fmt in fields:
+            if cf in counted:
+                item = c.array_item(root, cf)
+                out.append(f"    {py} = _counted_field({py!r}, {field_name(counted[cf])!r}, {item})")
+            elif cf not in counts:  # a count is set with its array, not on its own
+                out.append(f"    {py} = _field({py!r}, {fmt})")
         out.append("")
         if not cls.startswith("_"):
             dname = f"{snake(cls)}_dtype"
             dtypes.append((dname, cls))
             stub += [f"class {cls}:", "    def __init__(self, size: int = 1) -> None: ..."]
-            stub += [f"    {py}: Any" for py, _, _ in fields]
+            stub += [f"    {py}: Any" for py, cf, _ in fields if cf not in counts]
             stub += [
                 "    @property",
                 "    def ptr(self) -> int: ...",
+                "    @classmethod",
+                f"    def from_buffer(cls, buffer: Any) -> {cls}: ...",
                 "    @classmethod",
                 f"    def from_data(cls, data: Any) -> {cls}: ...",
                 "    @classmethod",

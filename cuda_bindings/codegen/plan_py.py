@@ -88,6 +88,7 @@ def python_name(lib: Lib, fn: dict, p: dict, style: str) -> str:
 
 
 def plan(lib: Lib, fn: dict, p: dict, style: str) -> Plan:
+    p = {**p, "type": re.sub(r"\s*\bconst\s*$", "", p["type"])}  # a const parameter (cudla.h) is a plain one
     c = ident(p["name"])
     py = python_name(lib, fn, p, style)
     over = lib.cfg.get("params", {}).get(fn["name"], {}).get(p["name"])
@@ -188,12 +189,23 @@ def plan(lib: Lib, fn: dict, p: dict, style: str) -> Plan:
             outtype="str",
             late=True,
         )
+    if over == "out_record":  # a struct the call fills: a new instance of its class, returned
+        ctype = base_type(pointee(p["type"]))
+        cls = lib.cfg["records"][ctype]
+        return Plan(
+            None,
+            [f"cdef object _{c}"],
+            [f"_{c} = {cls}()"],
+            f"<{qualified(lib, ctype)}*><uintptr_t>_{c}.ptr",
+            output=f"_{c}",
+            outtype=cls,
+        )
     if over is not None:
         raise ValueError(f"{fn['name']}.{p['name']}: unknown override {over!r}")
     if lib.extra_plan:  # the driver's rules (plan_driver.py) cover every other parameter
         return lib.extra_plan(lib, fn, {**p, "direction": direction})
 
-    if direction == "in" and lib.cfg.get("pointers") == "address" and _is_address(lib, t):
+    if direction in ("in", "inout") and lib.cfg.get("pointers") == "address" and _is_address(lib, t):
         # NVIDIA's style for these libraries: a pointer (or a handle) is an int address
         return Plan(
             py,
@@ -254,7 +266,7 @@ def plan(lib: Lib, fn: dict, p: dict, style: str) -> Plan:
                 outtype=inner if style == "tuple" else "int",
             )
         if lib.cfg.get("pointers") == "address" and _is_address(lib, inner):  # a handle the call makes
-            decl = f"cdef {m}.{inner} c_{c} = NULL"
+            decl = f"cdef {qualified(lib, inner)} c_{c} = NULL"
             return Plan(None, [decl], [], f"&c_{c}", output=f"<intptr_t>c_{c}", outtype="int")
         if inner in _LIB_SCALARS:
             out = f"bool(c_{c})" if inner == "_Bool" else f"c_{c}"

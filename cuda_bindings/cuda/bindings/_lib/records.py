@@ -25,7 +25,7 @@ def _np():
 class Record:
     """Base of the struct classes: `cls(size=1)` makes `size` zeroed structs."""
 
-    __slots__ = ("_data", "_owner")
+    __slots__ = ("_data", "_owner", "_refs")
     _c_name = ""  # the C type, for messages
     _fields: tuple = ()  # (name, format, offset) per field
     _itemsize = 0
@@ -37,6 +37,7 @@ class Record:
             raise ValueError(f"size must be at least 1, not {size}")
         self._data = _np().zeros(size, dtype=type(self).dtype())
         self._owner = None
+        self._refs = None  # what pointer fields point into, kept alive with the struct
 
     # ---------------------------------------------------------------- layout
 
@@ -67,7 +68,13 @@ class Record:
         obj = cls.__new__(cls)
         obj._data = array
         obj._owner = owner
+        obj._refs = None
         return obj
+
+    def _keep(self, name, obj):
+        if self._refs is None:
+            self._refs = {}
+        self._refs[name] = obj
 
     # ---------------------------------------------------------------- constructors
 
@@ -84,6 +91,15 @@ class Record:
         if data.size < 1:
             raise ValueError("data must hold at least one record")
         return cls._wrap(data.reshape(-1), data)
+
+    @classmethod
+    def from_buffer(cls, buffer):
+        """View the structs held by `buffer` (bytes-like, a whole number of structs; read-only
+        if the buffer is)."""
+        view = memoryview(buffer).cast("B")
+        if view.nbytes == 0 or view.nbytes % cls._itemsize:
+            raise ValueError(f"buffer must hold a whole number of {cls._c_name} ({cls._itemsize} bytes each)")
+        return cls._wrap(_np().frombuffer(view, dtype=cls.dtype()), buffer)
 
     @classmethod
     def from_ptr(cls, ptr, size=1, readonly=False, owner=None):
@@ -163,7 +179,10 @@ def field(name, fmt, doc=""):
         return _scalar(column[0])
 
     def set(self, value):
-        if isinstance(value, Record):
+        if fmt == "p" and value is not None and not isinstance(value, int) and hasattr(value, "ptr"):
+            self._keep(name, value)  # a struct (or array) the pointer points to: kept alive with this one
+            value = value.ptr
+        elif isinstance(value, Record):
             value = value._data
         elif isinstance(fmt, tuple) and fmt[0] == "i1" and isinstance(value, (bytes, bytearray)):
             if len(value) > fmt[1]:
@@ -174,3 +193,37 @@ def field(name, fmt, doc=""):
         self._data[name] = value
 
     return property(get, set, doc=doc or f"The {name} field.")
+
+
+def counted_field(name, count, item, doc=""):
+    """A pointer field that is an array, with the field that counts it (one struct only).
+
+    `item` is the Record class of the elements, or "p" for an array of pointers. Reading gives
+    a view of the array ([] when it is empty); assigning a sequence (or an array of `item`)
+    sets the pointer and the count, and keeps the array alive with this struct.
+    """
+
+    def get(self):
+        n, ptr = int(self._data[count][0]), int(self._data[name][0])
+        if n == 0 or ptr == 0:
+            return []
+        if isinstance(item, type):
+            return item.from_ptr(ptr, n, owner=self)
+        raw = (ctypes.c_char * (8 * n)).from_address(ptr)
+        return _np().frombuffer(raw, dtype="intp", count=n)
+
+    def set(self, value):
+        if isinstance(item, type) and not isinstance(value, item):
+            items = list(value)
+            array = item(max(len(items), 1))
+            for i, one in enumerate(items):
+                array._data[i] = item.from_data(one)._data[0]
+            value = array[: len(items)] if items else []
+        elif not isinstance(item, type):
+            value = _np().array([operator.index(v) for v in value], dtype="intp")
+        self._keep(name, value)
+        n = len(value)
+        self._data[count] = n
+        self._data[name] = (value.ptr if isinstance(value, Record) else value.ctypes.data) if n else 0
+
+    return property(get, set, doc=doc or f"The {name} array (its length sets {count}).")
