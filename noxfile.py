@@ -83,7 +83,8 @@ def lint(session: nox.Session) -> None:
 # cuda.core (whose pure-Python modules carry their annotations inline) and the Python modules of
 # cuda.bindings, whose stubs the generator writes. ci/stubtest-allowlist.txt lists what is no drift.
 STUBTEST_MODULES = ["cuda.core"] + [
-    f"cuda.bindings.{m}" for m in ("nvrtc", "nvjitlink", "nvvm", "nvfatbin", "cufile", "cudla", "driver", "runtime")
+    f"cuda.bindings.{m}"
+    for m in ("nvrtc", "nvjitlink", "nvvm", "nvfatbin", "cufile", "cudla", "nvml", "driver", "runtime")
 ]
 
 

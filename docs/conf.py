@@ -62,6 +62,7 @@ BINDINGS_MODULES = {
     "nvfatbin": "nvFatbin, fat binaries: snake_case, raises ``nvFatbinError``",
     "cufile": "cuFile, GPUDirect Storage (Linux): snake_case, int addresses, raises ``cuFileError``",
     "cudla": "cuDLA, the DLA of Tegra SoCs (libcudla on Jetson only): snake_case, raises ``CudlaError``",
+    "nvml": "NVML, the library behind nvidia-smi (comes with the driver): snake_case, raises ``NvmlError`` subclasses",
 }
 AUTODOC_BINDINGS = ["utils"]
 

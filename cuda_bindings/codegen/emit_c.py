@@ -123,6 +123,18 @@ def _extern_block(lib: dict) -> list[str]:
         key = rec["name"] if not rec.get("tag") else f"struct {rec['name']}"
         nodes[key] = (deps, lines)
     emitted: set[str] = set()
+    # records that a field holds by value, by typedef or tag name, and the tag a typedef names
+    tag_of = {t["name"]: cy(t["type"]) for t in model["typedefs"] if t["kind"] == "record"}
+    by_value = (
+        {  # only where asked (complete_by_value): the driver's order is right as it is
+            cy(f["type"])
+            for rec in model["records"]
+            for f in rec["fields"]
+            if "*" not in f["type"] and "record" not in f and (cy(f["type"]) in tag_of or cy(f["type"]) in record_names)
+        }
+        if lib.get("complete_by_value")
+        else set()
+    )
 
     def emit(name: str, stack: tuple = ()) -> None:
         if name in emitted or name not in nodes or name in stack:
@@ -131,6 +143,9 @@ def _extern_block(lib: dict) -> list[str]:
         for d in sorted(deps - known - {name}):
             emit(d, (*stack, name))
             emit(f"struct {d}", (*stack, name))
+        for d in sorted(deps & by_value - {name}):  # a record held by value (nvml's nvmlValue_t): complete first
+            emit(d, (*stack, name))
+            emit(f"struct {tag_of.get(d, d)}", (*stack, name))
         emitted.add(name)
         out.extend(lines)
 

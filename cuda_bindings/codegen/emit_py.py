@@ -69,7 +69,10 @@ def _pyname(lib: Lib, fn: dict, style: str) -> str:
     if style == "tuple":
         return fn["name"]
     prefix = lib.cfg["prefix"]
-    return snake(fn["name"][len(prefix) :])
+    name = fn["name"][len(prefix) :]
+    for word, spelling in lib.cfg.get("snake_words", {}).items():  # NvLink -> nvlink, as NVIDIA's names have it
+        name = name.replace(word, spelling)
+    return snake(name)
 
 
 def function(lib: Lib, fn: dict, style: str) -> tuple[list[str], str]:
@@ -93,7 +96,16 @@ def function(lib: Lib, fn: dict, style: str) -> tuple[list[str], str]:
     late = [s for pl in plans if pl.late and not pl.last for s in pl.setup]
     late += [s for pl in plans if pl.last for s in pl.setup]
     arrays = _out_array_setup(lib, fn, params, style)
-    body += [f"    {s}" for s in early + late + arrays]
+    body += [f"    {s}" for s in early]
+    if any(pl.query_arg is not None for pl in plans):  # a first call asks how long the arrays are
+        qargs = ", ".join(pl.query_arg if pl.query_arg is not None else pl.arg for pl in plans)
+        too_small = lib.cfg["size_query_status"]
+        body += [
+            f"    cdef {qualified(lib, base_type(fn['return']))} _query = {m}.{fn['name']}({qargs})",
+            f"    if _query != {m}.{lib.cfg['success']} and _query != {m}.{too_small}:",
+            "        _check(_query, 0)",
+        ]
+    body += [f"    {s}" for s in late + arrays]
     call = f"{m}.{fn['name']}({', '.join(pl.arg for pl in plans)})"
     outs = [pl.output for pl in plans if pl.output]
     outtypes = [pl.outtype for pl in plans if pl.output]
@@ -233,6 +245,10 @@ def _member_strip(lib: Lib, enum: dict, style: str) -> str:
     else the library's ("*") where every member has it, else the members' common prefix."""
     if style != "exceptions":
         return ""
+    by_name = lib.cfg.get("member_prefix_by_name")
+    if by_name:  # nvml: NVML_<ENUM_NAME>_ where every member has it, else NVML_ (P2P_STATUS_OK, FEATURE_DISABLED)
+        full = f"{by_name}{snake(pyenum(lib, enum['name'], style)).upper()}_"
+        return full if all(m["name"].startswith(full) for m in enum["members"]) else by_name
     prefixes = lib.cfg.get("enum_member_prefix", {})
     common = prefixes.get("*", "")
     if common and not all(m["name"].startswith(common) for m in enum["members"]):
@@ -240,19 +256,28 @@ def _member_strip(lib: Lib, enum: dict, style: str) -> str:
     return prefixes.get(enum["name"]) or common or member_prefix(enum)
 
 
+def _member_name(cname: str, strip: str) -> str:
+    """A member's Python name: without the prefix, unless that leaves a number (NVML_NVLINK_VERSION_1_0
+    -> VERSION_1_0), which keeps the prefix's last word."""
+    name = cname[len(strip) :]
+    if name[:1].isdigit():
+        name = f"{strip.rstrip('_').rsplit('_', 1)[-1]}_{name}"
+    return name
+
+
 def _enum_class(lib: Lib, enum: dict, style: str) -> list[str]:
     name = pyenum(lib, enum["name"], style)
     strip = _member_strip(lib, enum, style)
     lines = [f"class {name}(_CEnum):", *quote(docstring(enum["doc"]) or f"The values of {enum['name']}.")]
     for member in enum["members"]:
-        lines.append(f"    {member['name'][len(strip) :]} = {lib.cymod}.{member['name']}")
+        lines.append(f"    {_member_name(member['name'], strip)} = {lib.cymod}.{member['name']}")
     return lines
 
 
 def _enum_stub(lib: Lib, enum: dict, style: str) -> list[str]:
     """The stub of an enum class: its members, with their values, as _enum_class names them."""
     strip = _member_strip(lib, enum, style)
-    members = [f"    {m['name'][len(strip) :]} = {m['value']}" for m in enum["members"]]
+    members = [f"    {_member_name(m['name'], strip)} = {m['value']}" for m in enum["members"]]
     return [f"class {pyenum(lib, enum['name'], style)}(IntEnum):", *(members or ["    pass"])]
 
 
@@ -349,6 +374,18 @@ def module(lib: Lib, stamp: str) -> tuple[str, str]:
             "from cuda.bindings._lib.errors import LibraryError as _LibraryError",
             "",
         ]
+    for name, prefix in lib.cfg.get("macro_enums", {}).items():  # #define groups NVIDIA's module makes enums of
+        macros = lib.model["macros"]
+        members = [f"    {_member_name(mc['name'], prefix)} = {mc['value']}" for mc in macros
+                   if mc["name"].startswith(prefix) and isinstance(mc.get("value"), int)]  # fmt: skip
+        out += ["", f"class {name}(_CEnum):", f'    """The {prefix}* values of {lib.cfg["headers"][0]}."""', *members]
+        stub += [f"class {name}(IntEnum):", *members]
+    for cname in lib.cfg.get("constants", ()):
+        value = next(mc["value"] for mc in lib.model["macros"] if mc["name"] == cname)
+        lead = lib.cfg["prefix"].upper() + "_"  # NVML_NVLINK_MAX_LINKS -> NVLINK_MAX_LINKS
+        pyname = cname[len(lead) :] if cname.startswith(lead) else cname
+        out += [f"{pyname} = {value}"]
+        stub += [f"{pyname}: int"]
     for enum in lib.model["enums"]:
         out += ["", *_enum_class(lib, enum, style), ""]
         stub += _enum_stub(lib, enum, style)
@@ -399,6 +436,8 @@ def module(lib: Lib, stamp: str) -> tuple[str, str]:
     else:
         out += _error_class(lib, result_py)
         stub += [f"class {lib.cfg['error']}(Exception):", "    status: int", "    error_log: str | None"]
+        if lib.cfg.get("error_classes"):
+            stub += [f"class {name}({lib.cfg['error']}): ..." for name, _ in _error_names(lib, result_py)]
     for path in lib.cfg.get("include", ()):
         out += ["", f'include "{path}"', ""]
         stub += [line for _, line in included_defs(path)]
@@ -406,13 +445,22 @@ def module(lib: Lib, stamp: str) -> tuple[str, str]:
         lines, record_stub, _ = emit_records.section(lib)
         out += ["", *lines]
         stub += record_stub
+    aliases = lib.cfg.get("aliases", {})  # other names NVIDIA's module gives (FI for FieldId): at the end
     skip = set(lib.cfg.get("python_skip", ()))  # hand-written in an include
     for fn in lib.model["functions"]:
         if fn["name"] in skip:
             continue
-        lines, sig = function(lib, fn, style)
+        try:
+            lines, sig = function(lib, fn, style)
+        except (ValueError, KeyError) as e:
+            if not lib.cfg.get("skip_unplanned"):
+                raise
+            lib.skipped.append(f"{fn['name']}: {e}")
+            continue
         out += ["", *lines, ""]
         stub.append(sig)
+    out += [f"{alias} = {name}" for alias, name in aliases.items()]
+    stub += [f"{alias} = {name}" for alias, name in aliases.items()]
     return "\n".join(out).rstrip() + "\n", "\n".join(stub) + "\n"
 
 
@@ -446,5 +494,36 @@ def _error_class(lib: Lib, result_py: str) -> list[str]:
             f"        if {m}.{log_fn}(<{m}.{h}>handle, <char*>text) == {m}.{lib.cfg['success']}:",
             "            log = bytes(text).rstrip(b'\\0').decode(errors='replace')",
         ]
-    lines += [f"    raise {err}(_result(status), log)", ""]
+    if lib.cfg.get("error_classes"):  # one subclass per code, as NVIDIA's nvml has (NotSupportedError)
+        at = next(i for i, line in enumerate(lines) if line.startswith("cdef int _check"))
+        lines[at:at] = _error_subclasses(lib, err, result_py)
+        lines += [f"    raise _error_classes.get(status, {err})(_result(status), log)", ""]
+    else:
+        lines += [f"    raise {err}(_result(status), log)", ""]
     return lines
+
+
+# Python's own exception names, which a code's class would shadow inside the module
+_SHADOWED = {"MemoryError": "NvmlMemoryError", "TimeoutError": "NvmlTimeoutError"}
+
+
+def _error_names(lib: Lib, result_py: str) -> list[tuple[str, str]]:
+    """(class, C code) per error code: NVML_ERROR_NOT_SUPPORTED -> NotSupportedError."""
+    enum = next(e for e in lib.model["enums"] if pyenum(lib, e["name"], "exceptions") == result_py)
+    strip = _member_strip(lib, enum, "exceptions") + "ERROR_"
+    names = []
+    for m in enum["members"]:
+        if m["name"] == lib.cfg["success"]:
+            continue
+        words = m["name"][len(strip) :] if m["name"].startswith(strip) else m["name"]
+        name = "".join(w.capitalize() for w in words.split("_")) + "Error"
+        names.append((_SHADOWED.get(name, name), m["name"]))
+    return names
+
+
+def _error_subclasses(lib: Lib, err: str, result_py: str) -> list[str]:
+    out, table = [], []
+    for name, code in _error_names(lib, result_py):
+        out += ["", f"class {name}({err}):", f'    """{code}."""', ""]
+        table.append(f"    {lib.cymod}.{code}: {name},")
+    return [*out, "", "cdef dict _error_classes = {", *table, "}", ""]

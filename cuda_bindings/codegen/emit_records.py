@@ -10,7 +10,7 @@ from the header's. The behaviour of the classes is hand-written (cuda/bindings/_
 from __future__ import annotations
 
 from ctypes_ import cy
-from plan_py import Lib, snake
+from plan_py import Lib, field_name, snake
 
 # C scalar types -> NumPy type strings ("p": a pointer, stored as an intptr)
 _FORMATS = {
@@ -21,13 +21,6 @@ _FORMATS = {
     "off_t": "i8", "loff_t": "i8", "intptr_t": "i8", "uintptr_t": "u8", "float": "f4", "double": "f8",
     "_Bool": "?",
 }  # fmt: skip
-# attributes of Record that a field must not hide (NVIDIA's classes rename these fields the same way)
-_TAKEN = {"size", "ptr", "dtype", "from_data", "from_ptr"}
-
-
-def field_name(cname: str) -> str:
-    py = snake(cname) if any(c.isupper() for c in cname) else cname
-    return f"{py}_" if py in _TAKEN else py
 
 
 class _Classes:
@@ -39,6 +32,8 @@ class _Classes:
         self.typedefs = {t["name"]: t for t in lib.model["typedefs"]}
         self.records = {r["name"]: r for r in lib.model["records"]}
         self.out: list[tuple[str, str, list, str]] = []  # (class, top-level C type, fields, path in it)
+        self.done: set[str] = set()
+        self.counted: dict[str, dict[str, str]] = {}  # class -> {array field: count field} (C names)
 
     def record_of(self, ctype: str) -> dict | None:
         t = self.typedefs.get(ctype)
@@ -50,7 +45,8 @@ class _Classes:
         """The format expression of one field (Python source)."""
         if "record" in f:
             cls = f"_{owner.lstrip('_')}_{field_name(f['name'])}"
-            self.add(cls, root, f["record"], f"{path}.{f['name']}")
+            index = "[0]" * len(f.get("array", []))  # an array of unnamed structs: the first one's layout
+            self.add(cls, root, f["record"], f"{path}.{f['name']}{index}")
             base = cls
         else:
             t = cy(f["type"]).replace("const ", "").strip()
@@ -59,6 +55,7 @@ class _Classes:
             if t.endswith("*") or "(*)" in t or canonical.endswith("*"):
                 base = '"p"'
             elif t in self.public:
+                self.ensure(t)  # a struct of a struct: the inner class first
                 base = self.public[t]
             elif self.record_of(t) is not None:
                 raise ValueError(f"{path}.{f['name']}: struct {t} has no class; add it to records")
@@ -67,6 +64,8 @@ class _Classes:
             else:
                 base = repr(_FORMATS.get(t) or _FORMATS[canonical])
         dims = f.get("array", [])
+        if base == "'i1'" and dims and self.lib.cfg.get("char_arrays") == "str":
+            base = "'s'"  # char[N] read as text (nvml)
         if len(dims) > 1:
             raise ValueError(f"{path}.{f['name']}: arrays of more than one dimension have no rule")
         return f"({base}, {dims[0]})" if dims else base
@@ -77,22 +76,42 @@ class _Classes:
         pointee = cy(f["type"]).replace("const", "").replace(" ", "")[:-1]
         return self.public.get(pointee, '"p"')
 
+    def ensure(self, ctype: str) -> None:
+        """Add the class of a public struct (and, first, those of the structs in it), once."""
+        if ctype in self.done:
+            return
+        self.done.add(ctype)
+        self.add(self.public[ctype], ctype, self.record_of(ctype), "")
+
     def add(self, cls: str, root: str, rec: dict, path: str) -> None:
         fields = [(field_name(f["name"]), f["name"], self.fmt(cls, root, path, f)) for f in rec["fields"]]
+        self.counted[cls] = self.fixed_counts(rec)
         self.out.append((cls, root, fields, path))
+
+    def fixed_counts(self, rec: dict) -> dict[str, str]:
+        """In-struct arrays with the field that says how many are used (record_counted, or, with
+        counted_fixed_auto, a sibling <field>Size / <field>Count): read as just those."""
+        found = dict(self.lib.cfg.get("record_counted", {}).get(rec.get("name", ""), {}))
+        if self.lib.cfg.get("counted_fixed_auto"):
+            names = {f["name"] for f in rec["fields"]}
+            for f in rec["fields"]:
+                for count in (f"{f['name']}Size", f"{f['name']}Count"):
+                    if f.get("array") and count in names:
+                        found.setdefault(f["name"], count)
+        return found
 
 
 def section(lib: Lib) -> tuple[list[str], list[str], list[str]]:
     """(pyx lines, stub lines, names of the module's <name>_dtype attributes)."""
     c = _Classes(lib)
-    for ctype, py in c.public.items():
-        rec = c.record_of(ctype)
-        c.add(py, ctype, rec, "")  # nested classes are added before the class that holds them
+    for ctype in c.public:
+        c.ensure(ctype)  # nested classes are added before the class that holds them
     m = lib.cymod
     out = [
         "from cuda.bindings._lib.records import Record as _Record",
         "from cuda.bindings._lib.records import counted_field as _counted_field",
         "from cuda.bindings._lib.records import field as _field",
+        "from cuda.bindings._lib.records import fixed_counted_field as _fixed_counted_field",
         "",
     ]
     arrays = lib.cfg.get("record_arrays", {})
@@ -120,11 +139,14 @@ def section(lib: Lib) -> tuple[list[str], list[str], list[str]]:
             f"    _fields = tuple(zip(_names, ({', '.join(f[2] for f in fields)},), _offsets))",
         ]
         counted = arrays.get(root, {}) if not path else {}
-        counts = set(counted.values())
+        fixed = c.counted.get(cls, {})
+        counts = set(counted.values()) | set(fixed.values())
         for py, cf, fmt in fields:
             if cf in counted:
                 item = c.array_item(root, cf)
                 out.append(f"    {py} = _counted_field({py!r}, {field_name(counted[cf])!r}, {item})")
+            elif cf in fixed:
+                out.append(f"    {py} = _fixed_counted_field({py!r}, {field_name(fixed[cf])!r}, {fmt})")
             elif cf not in counts:  # a count is set with its array, not on its own
                 out.append(f"    {py} = _field({py!r}, {fmt})")
         out.append("")
@@ -161,3 +183,30 @@ def section(lib: Lib) -> tuple[list[str], list[str], list[str]]:
     ]
     stub += [f"{d}: Any" for d, _ in dtypes]
     return out, stub, [d for d, _ in dtypes]
+
+
+def auto_records(lib: Lib) -> dict[str, str]:
+    """records: auto (nvml): a class for every struct typedef the rules can lay out, named
+    without the library prefix and _t (nvmlMemory_v2_t -> Memory_v2); the others are left out
+    (a function that needs one is then listed as missing)."""
+    prefix = lib.cfg.get("prefix", "")
+    names = [t["name"] for t in lib.model["typedefs"] if t["kind"] == "record"]
+    # typedef struct {...} name_t: a record without a tag, named by its typedef
+    names += [r["name"] for r in lib.model["records"] if not r.get("tag") and r["name"].startswith(prefix)]
+    candidates = {}
+    for ctype in names:
+        name = ctype[len(prefix) :] if ctype.startswith(prefix) else ctype
+        candidates[ctype] = name[:-2] if name.endswith("_t") else name
+    while True:
+        trial = Lib(lib.name, {**lib.cfg, "records": candidates}, lib.model)
+        c = _Classes(trial)
+        bad = []
+        for ctype in candidates:
+            try:
+                c.ensure(ctype)
+            except (ValueError, KeyError):
+                bad.append(ctype)
+                break
+        if not bad:
+            return candidates
+        candidates = {k: v for k, v in candidates.items() if k not in bad}

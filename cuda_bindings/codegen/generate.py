@@ -22,6 +22,7 @@ import sys
 import emit_c
 import emit_driver
 import emit_py
+import emit_records
 import normalise
 import parse
 import plan_py
@@ -128,9 +129,17 @@ def outputs(name: str, cfg: dict, model: dict) -> dict[pathlib.Path, str]:
             f"# Functions of {name} not in the Python module yet, and why (generated).\n" + skipped
         )
     elif cfg.get("python", True):
-        pyx, pyi = emit_py.module(plan_py.Lib(name, cfg, model), s)
+        if cfg.get("records") == "auto":
+            cfg["records"] = emit_records.auto_records(plan_py.Lib(name, cfg, model))
+        lib = plan_py.Lib(name, cfg, model)
+        pyx, pyi = emit_py.module(lib, s)
         files[PACKAGE / f"{name}.pyx"] = pyx
         files[PACKAGE / f"{name}.pyi"] = pyi
+        if cfg.get("skip_unplanned"):
+            files[HERE / "api" / f"{name}.python-missing.txt"] = (
+                f"# Functions of {name} not in the Python module yet, and why (generated).\n"
+                + "".join(f"{line}\n" for line in lib.skipped)
+            )
     return files
 
 

@@ -109,6 +109,14 @@ def _tag(cursor: ci.Cursor) -> str | None:
     return names[-1] if names else None
 
 
+def _element(t: ci.Type) -> ci.Type:
+    """The element type of a (multi-dimensional) fixed array, else the type: `struct {...} f[4]`
+    declares a field, not an anonymous member."""
+    while t.kind == ci.TypeKind.CONSTANTARRAY:
+        t = t.element_type
+    return t
+
+
 def _record(cursor: ci.Cursor, hoisted: list | None = None) -> dict:
     """Fields of a struct or union.
 
@@ -119,7 +127,7 @@ def _record(cursor: ci.Cursor, hoisted: list | None = None) -> dict:
     fields = []
     anonymous = []  # the kind of each anonymous member, in order (its fields say which one they came from)
     children = list(cursor.get_children())
-    field_types = {c.type.get_declaration().hash for c in children if c.kind == ci.CursorKind.FIELD_DECL}
+    field_types = {_element(c.type).get_declaration().hash for c in children if c.kind == ci.CursorKind.FIELD_DECL}
     for child in children:
         if child.kind in (ci.CursorKind.STRUCT_DECL, ci.CursorKind.UNION_DECL) and child.is_definition():
             if _tag(child) and hoisted is not None:

@@ -28,8 +28,8 @@ def snake(name: str) -> str:
     parts = re.findall(r"[A-Z]+(?=[A-Z][a-z]|\d|$)|[A-Z]?[a-z]+|[A-Z]+|\d+", name)
     words: list[str] = []
     for p in parts:
-        if p.isdigit() and words:
-            words[-1] += p
+        if words and (p.isdigit() or (len(p) == 1 and words[-1][-1:].isdigit())):
+            words[-1] += p.lower()  # P2P -> p2p, C2c -> c2c: a letter after digits stays too
         else:
             words.append(p.lower())
     return "_".join(words)
@@ -51,6 +51,7 @@ class Plan:
     after_call: list[str] = field(default_factory=list)  # right after the C call returns
     last: bool = False  # set up after the late ones (it reads an array they fill)
     default: str | None = None  # the Python argument's default value
+    query_arg: str | None = None  # its argument in a first call that asks for a count (count_array)
 
 
 @dataclass
@@ -60,6 +61,7 @@ class Lib:
     model: dict
     types: object = None
     extra_plan: Callable[[Lib, dict, dict], Plan] | None = None  # the driver's parameter rules (plan_driver.py)
+    skipped: list[str] = field(default_factory=list)  # functions no rule covers (skip_unplanned), and why
 
     @property
     def cymod(self) -> str:
@@ -87,11 +89,42 @@ def python_name(lib: Lib, fn: dict, p: dict, style: str) -> str:
     return lib.cfg.get("param_names", {}).get(fn["name"], {}).get(p["name"], py)
 
 
+def auto_overrides(lib: Lib, fn: dict) -> dict:
+    """Rules for parameters that overrides.yaml does not name, where the library's conventions
+    are regular (pointer_outputs, nvml): a char* output followed by its length is returned as a
+    str, the length hidden (text_buffer bytes)."""
+    found: dict = {}
+    if not lib.cfg.get("pointer_outputs"):
+        return found
+    params = fn["params"]
+    size = lib.cfg.get("text_buffer", 256)
+    for i, p in enumerate(params):
+        if cy(p["type"]) != "char*":
+            continue
+        found[p["name"]] = {"out_text_fixed": size}  # with no length (GetGspFirmwareVersion): the same buffer
+        nxt = params[i + 1] if i + 1 < len(params) else None
+        if nxt and nxt["name"] in ("length", "size", "bufferSize"):
+            if cy(nxt["type"]) == "unsigned int":
+                found[nxt["name"]] = {"fixed_size": size}
+            elif cy(nxt["type"]) == "unsigned int*":  # in: the buffer's size; out: the text's
+                found[nxt["name"]] = {"fixed_size_ref": size}
+    return found
+
+
+def override(lib: Lib, fn: dict, name: str):
+    """overrides.yaml's rule for a parameter, else an automatic one, else None."""
+    given = lib.cfg.get("params", {}).get(fn["name"], {}).get(name)
+    return given if given is not None else auto_overrides(lib, fn).get(name)
+
+
 def plan(lib: Lib, fn: dict, p: dict, style: str) -> Plan:
     p = {**p, "type": re.sub(r"\s*\bconst\s*$", "", p["type"])}  # a const parameter (cudla.h) is a plain one
     c = ident(p["name"])
     py = python_name(lib, fn, p, style)
-    over = lib.cfg.get("params", {}).get(fn["name"], {}).get(p["name"])
+    over = override(lib, fn, p["name"])
+    t_full = cy(p["type"])
+    if over is None and lib.cfg.get("pointer_outputs") and t_full.endswith("*") and not t_full.startswith("const"):
+        over = "out"  # nvml.h: a non-const pointer is where the call writes
     t = base_type(p["type"])
     m = lib.cymod
     direction = p["direction"]
@@ -189,23 +222,129 @@ def plan(lib: Lib, fn: dict, p: dict, style: str) -> Plan:
             outtype="str",
             late=True,
         )
-    if over == "out_record":  # a struct the call fills: a new instance of its class, returned
-        ctype = base_type(pointee(p["type"]))
-        cls = lib.cfg["records"][ctype]
+    if isinstance(over, dict) and "out_text_fixed" in over:  # a char buffer of text_buffer bytes: a str
+        size = lib.cfg.get("text_buffer", 256)
         return Plan(
             None,
-            [f"cdef object _{c}"],
-            [f"_{c} = {cls}()"],
-            f"<{qualified(lib, ctype)}*><uintptr_t>_{c}.ptr",
-            output=f"_{c}",
-            outtype=cls,
+            [f"cdef bytearray _{c}", f"cdef char* c_{c}"],
+            [f"_{c} = bytearray({size})", f"c_{c} = _{c}"],
+            f"c_{c}",
+            output=f"bytes(_{c}).split(b'\\0', 1)[0].decode(errors='replace')",
+            outtype="str",
         )
+    if isinstance(over, dict) and "fixed_size" in over:  # the length of such a buffer: not a Python argument
+        return Plan(None, [], [], str(over["fixed_size"]))
+    if isinstance(over, dict) and "fixed_size_ref" in over:
+        return Plan(None, [f"cdef unsigned int c_{c} = {over['fixed_size_ref']}"], [], f"&c_{c}")
+    if over == "out_record":  # a struct the call fills: a new instance of its class, returned
+        return _out_record(lib, p, c)
+    if over == "count_ref":  # the count of a count_array: 0 to ask, then the length of the array
+        return Plan(None, [f"cdef unsigned int c_{c} = 0"], [], f"&c_{c}")
+    if isinstance(over, dict) and ("count_array" in over or "sized_array" in over):
+        return _array_plan(lib, p, c, over)
     if over is not None:
         raise ValueError(f"{fn['name']}.{p['name']}: unknown override {over!r}")
+    return _plan_by_type(lib, fn, p, style, direction, c, py, t, m)
+
+
+def _out_record(lib: Lib, p: dict, c: str) -> Plan:
+    """A struct the call fills: a new instance of its class, returned."""
+    v = f"o_{c}"  # not _{c}: a parameter may be named status (_status is the result)
+    ctype = base_type(pointee(p["type"]))
+    cls = _records(lib)[ctype]
+    setup = [f"_{v} = {cls}()"]
+    version = re.search(r"_v(\d+)(?:_t)?$", ctype)
+    rec = next((r for r in lib.model["records"] if r["name"] == _record_name(lib, ctype)), None)
+    if version and rec and rec["fields"] and rec["fields"][0]["name"] == "version":
+        # a versioned struct says which layout it is: its size, and the version in the top byte
+        setup.append(f"_{v}.version = {cls}._itemsize | ({version.group(1)} << 24)")
+    setup.append(f"c_{v} = _{v}.ptr")  # taken here: the call may run without the GIL
+    output, outtype = f"_{v}", cls
+    if lib.cfg.get("unwrap_versioned") and version and rec and len(rec["fields"]) == 2:
+        # a versioned struct that carries one value (nvmlPdi_v1_t): the value, as NVIDIA's module returns
+        output, outtype = f"_{v}.{field_name(rec['fields'][1]['name'])}", "Any"
+    return Plan(
+        None,
+        [f"cdef object _{v}", f"cdef uintptr_t c_{v}"],
+        setup,
+        f"<{qualified(lib, ctype)}*>c_{v}",
+        output=output,
+        outtype=outtype,
+    )
+
+
+# attributes of the struct classes (_lib/records.py) that a field must not hide: NVIDIA's classes
+# rename these fields the same way (size -> size_)
+_TAKEN = {"size", "ptr", "dtype", "from_data", "from_ptr"}
+
+
+def field_name(cname: str) -> str:
+    """A struct field's Python name: snake_case, with _ after a name the class itself uses."""
+    py = snake(cname) if any(ch.isupper() for ch in cname) else cname
+    return f"{py}_" if py in _TAKEN else py
+
+
+_STRUCT_CODES = {"unsigned int": "I", "int": "i", "unsigned long": "L", "unsigned long long": "Q", "long long": "q"}
+
+
+def _array_plan(lib: Lib, p: dict, c: str, over: dict) -> Plan:
+    """An array the call fills, returned: its length is a count the call reports after a first
+    call that asks (count_array: the count parameter), or a Python argument (sized_array).
+    Structs come back as an array of their class; numbers and handles as a list of ints."""
+    v = f"o_{c}"
+    asked = "count_array" in over
+    n = f"c_{ident(over['count_array'] if asked else over['sized_array'])}"
+    item = _record_alias(lib, base_type(pointee(p["type"])))
+    query = "NULL" if asked else None
+    if item in _records(lib):
+        cls = _records(lib)[item]
+        return Plan(
+            None,
+            [f"cdef object _{v}", f"cdef uintptr_t c_{v}"],
+            [f"_{v} = {cls}(max({n}, 1))", f"c_{v} = _{v}.ptr"],
+            f"<{qualified(lib, item)}*>c_{v}",
+            output=f"_{v}[:{n}]",
+            outtype=cls,
+            late=True,
+            query_arg=query,
+        )
+    if _is_address(lib, item):
+        code = "Q"  # handles: pointers, 8 bytes
+    else:
+        code = _STRUCT_CODES.get(cy(_canonical(lib, item)))
+        if code is None and (item in lib.enum_names() or _is_enum_typedef(lib, item)):
+            code = "i"
+        if code is None:
+            raise ValueError(f"{p['name']}: no rule for an array of {item}")
+    return Plan(
+        None,
+        [f"cdef bytearray _{v}", f"cdef char* c_{v}"],
+        [f"_{v} = bytearray(max({n}, 1) * sizeof({qualified(lib, item)}))", f"c_{v} = _{v}"],
+        f"<{qualified(lib, item)}*>c_{v}",
+        output=f"list(memoryview(_{v}).cast({code!r}))[:{n}]",
+        outtype="list[int]",
+        late=True,
+        query_arg=query,
+    )
+
+
+def _canonical(lib: Lib, t: str) -> str:
+    td = next((x for x in lib.model["typedefs"] if x["name"] == t and x["kind"] == "alias"), None)
+    return (td.get("canonical") or td["type"]) if td else t
+
+
+def _records(lib: Lib) -> dict:
+    records = lib.cfg.get("records")
+    return records if isinstance(records, dict) else {}
+
+
+def _plan_by_type(lib: Lib, fn: dict, p: dict, style: str, direction: str, c: str, py: str, t: str, m: str) -> Plan:
+    """The rules by C type, for a parameter that no override names."""
     if lib.extra_plan:  # the driver's rules (plan_driver.py) cover every other parameter
         return lib.extra_plan(lib, fn, {**p, "direction": direction})
 
-    if direction in ("in", "inout") and lib.cfg.get("pointers") == "address" and _is_address(lib, t):
+    text_in = t == "char*" and lib.cfg.get("pointer_outputs")  # nvml takes its strings as str
+    if direction in ("in", "inout") and lib.cfg.get("pointers") == "address" and _is_address(lib, t) and not text_in:
         # NVIDIA's style for these libraries: a pointer (or a handle) is an int address
         return Plan(
             py,
@@ -234,14 +373,16 @@ def plan(lib: Lib, fn: dict, p: dict, style: str) -> Plan:
                 f"c_{c}",
                 pytype="int",
             )
-        if t in lib.enum_names():
+        if t in lib.enum_names() or _is_enum_typedef(lib, t):
             return Plan(
                 py,
                 [f"cdef {m}.{t} c_{c}"],
                 [f"c_{c} = <{m}.{t}><int>_index({py}, {py!r})"],
                 f"c_{c}",
-                pytype=f"{pyenum(lib, t, style)} | int",
+                pytype=f"{pyenum(lib, t, style)} | int" if t in lib.enum_names() else "int",
             )
+        if _int_alias(lib, t):  # a typedef of an integer (nvmlVgpuInstance_t)
+            return Plan(py, [f"cdef {m}.{t} c_{c}"], [f"c_{c} = _index({py}, {py!r})"], f"c_{c}", pytype="int")
         if t in INT_TYPES:
             return Plan(py, [f"cdef {t} c_{c}"], [f"c_{c} = _index({py}, {py!r})"], f"c_{c}", pytype="int")
         if t == "char*":
@@ -272,14 +413,20 @@ def plan(lib: Lib, fn: dict, p: dict, style: str) -> Plan:
             out = f"bool(c_{c})" if inner == "_Bool" else f"c_{c}"
             decl = f"cdef {qualified(lib, inner)} c_{c} = 0"
             return Plan(None, [decl], [], f"&c_{c}", output=out, outtype=_LIB_SCALARS[inner])
-        if inner in lib.enum_names():
+        inner = _record_alias(lib, inner)
+        if inner in _records(lib):  # a struct the call fills (pointer_outputs)
+            return _out_record(lib, {**p, "type": f"{inner} *"}, c)
+        if _int_alias(lib, inner):
+            return Plan(None, [f"cdef {m}.{inner} c_{c} = 0"], [], f"&c_{c}", output=f"c_{c}", outtype="int")
+        if inner in lib.enum_names() or _is_enum_typedef(lib, inner):
+            as_int = lib.cfg.get("pointer_outputs")  # nvml returns enum outputs as plain ints, as NVIDIA's does
             return Plan(
                 None,
                 [f"cdef {m}.{inner} c_{c}"],
                 [],
                 f"&c_{c}",
-                output=f"{pyenum(lib, inner, style)}(c_{c})",
-                outtype=pyenum(lib, inner, style),
+                output=f"<int>c_{c}" if as_int else f"{pyenum(lib, inner, style)}(c_{c})",
+                outtype="int" if as_int else pyenum(lib, inner, style),
             )
         if inner in INT_TYPES:
             return Plan(None, [f"cdef {inner} c_{c} = 0"], [], f"&c_{c}", output=f"c_{c}", outtype="int")
@@ -293,6 +440,32 @@ def plan(lib: Lib, fn: dict, p: dict, style: str) -> Plan:
                 outtype="bytes",
             )
     raise ValueError(f"{fn['name']}.{p['name']}: no rule for {direction} {p['type']!r}; add an override")
+
+
+def _record_name(lib: Lib, ctype: str) -> str:
+    t = next((x for x in lib.model["typedefs"] if x["name"] == ctype), None)
+    return cy(t["type"]) if t else ctype
+
+
+def _int_alias(lib: Lib, t: str) -> bool:
+    td = next((x for x in lib.model["typedefs"] if x["name"] == t and x["kind"] == "alias"), None)
+    return bool(td) and cy(td.get("canonical") or td["type"]) in INT_TYPES
+
+
+def _record_alias(lib: Lib, t: str) -> str:
+    """The struct typedef another typedef names (nvmlClockOffset_t -> nvmlClockOffset_v1_t)."""
+    seen = set()
+    while t not in seen:
+        seen.add(t)
+        td = next((x for x in lib.model["typedefs"] if x["name"] == t and x["kind"] == "alias"), None)
+        if td is None:
+            return t
+        t = cy(td["type"])
+    return t
+
+
+def _is_enum_typedef(lib: Lib, t: str) -> bool:
+    return any(x["name"] == t and x["kind"] == "enum" for x in lib.model["typedefs"])
 
 
 _LIB_SCALARS = {"_Bool": "bool", "off_t": "int", "ssize_t": "int", "loff_t": "int"}
@@ -323,6 +496,9 @@ def enum_pyname(lib: Lib, cname: str) -> str:
     names those whose C name does not start with the prefix (enum_names)."""
     if cname in lib.cfg.get("enum_names", {}):
         return lib.cfg["enum_names"][cname]
+    if lib.cfg.get("enum_typedef_names"):  # nvml: named as its typedef (nvmlGpuLevel_enum -> GpuTopologyLevel)
+        alias = next((t["name"] for t in lib.model["typedefs"] if t["kind"] == "enum" and cy(t["type"]) == cname), None)
+        cname = re.sub(r"_t$", "", alias or cname)
     prefix = lib.cfg.get("prefix", "")
     return cname[len(prefix) :] if prefix and cname.startswith(prefix) else cname
 

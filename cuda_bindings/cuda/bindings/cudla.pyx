@@ -141,6 +141,7 @@ include "_lib/cudla_extra.pxi"
 from cuda.bindings._lib.records import Record as _Record
 from cuda.bindings._lib.records import counted_field as _counted_field
 from cuda.bindings._lib.records import field as _field
+from cuda.bindings._lib.records import fixed_counted_field as _fixed_counted_field
 
 
 cdef tuple _layout_0():
@@ -610,15 +611,17 @@ def device_get_attribute(dev_handle, attrib):
     """
     cdef uintptr_t c_devHandle
     cdef cycudla.cudlaDevAttributeType c_attrib
-    cdef object _pAttribute
+    cdef object _o_pAttribute
+    cdef uintptr_t c_o_pAttribute
     c_devHandle = _address(dev_handle, 'dev_handle')
     c_attrib = <cycudla.cudlaDevAttributeType><int>_index(attrib, 'attrib')
-    _pAttribute = DevAttribute()
+    _o_pAttribute = DevAttribute()
+    c_o_pAttribute = _o_pAttribute.ptr
     cdef cycudla.cudlaStatus _status
-    _status = cycudla.cudlaDeviceGetAttribute(<const cycudla.cudlaDevHandle>c_devHandle, c_attrib, <cycudla.cudlaDevAttribute*><uintptr_t>_pAttribute.ptr)
+    _status = cycudla.cudlaDeviceGetAttribute(<const cycudla.cudlaDevHandle>c_devHandle, c_attrib, <cycudla.cudlaDevAttribute*>c_o_pAttribute)
     if _status != cycudla.cudlaSuccess:
         _check(_status, 0)
-    return _pAttribute
+    return _o_pAttribute
 
 
 def mem_unregister(dev_handle, dev_ptr):

@@ -200,6 +200,7 @@ include "_lib/cufile_status.pxi"
 from cuda.bindings._lib.records import Record as _Record
 from cuda.bindings._lib.records import counted_field as _counted_field
 from cuda.bindings._lib.records import field as _field
+from cuda.bindings._lib.records import fixed_counted_field as _fixed_counted_field
 
 
 cdef tuple _layout_0():

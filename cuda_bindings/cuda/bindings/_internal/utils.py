@@ -5,5 +5,6 @@ the installed library lacks. Ours raise ``FunctionNotFoundError``, which derives
 from cuda.bindings._lib.loader import FunctionNotFoundError as _FunctionNotFoundError
 
 NotSupportedError = _FunctionNotFoundError
+FunctionNotFoundError = _FunctionNotFoundError  # the name cuda_python_test_helpers imports
 
-__all__ = ["NotSupportedError"]
+__all__ = ["FunctionNotFoundError", "NotSupportedError"]

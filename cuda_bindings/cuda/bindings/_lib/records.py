@@ -51,7 +51,7 @@ class Record:
                 count = 0
                 if isinstance(fmt, tuple):
                     fmt, count = fmt
-                base = fmt.dtype() if isinstance(fmt, type) else np.dtype("intp" if fmt == "p" else fmt)
+                base = fmt.dtype() if isinstance(fmt, type) else np.dtype({"p": "intp", "s": "i1"}.get(fmt, fmt))
                 formats.append((base, (count,)) if count else base)
             cls._dtype = np.dtype(
                 {
@@ -175,6 +175,8 @@ def field(name, fmt, doc=""):
         if isinstance(fmt, tuple):
             if fmt[0] == "i1":  # char[N]: the bytes
                 return column[0].tobytes()
+            if fmt[0] == "s":  # char[N] holding text: up to its NUL
+                return column[0].tobytes().split(b"\0", 1)[0].decode(errors="replace")
             return column[0]  # a view: writes reach the struct
         return _scalar(column[0])
 
@@ -184,7 +186,9 @@ def field(name, fmt, doc=""):
             value = value.ptr
         elif isinstance(value, Record):
             value = value._data
-        elif isinstance(fmt, tuple) and fmt[0] == "i1" and isinstance(value, (bytes, bytearray)):
+        elif isinstance(fmt, tuple) and fmt[0] == "s" and isinstance(value, str):
+            value = value.encode()
+        if isinstance(fmt, tuple) and fmt[0] in ("i1", "s") and isinstance(value, (bytes, bytearray)):
             if len(value) > fmt[1]:
                 raise ValueError(f"{name} holds at most {fmt[1]} bytes, not {len(value)}")
             value = _np().frombuffer(bytes(value).ljust(fmt[1], b"\0"), dtype="i1")
@@ -227,3 +231,26 @@ def counted_field(name, count, item, doc=""):
         self._data[name] = (value.ptr if isinstance(value, Record) else value.ctypes.data) if n else 0
 
     return property(get, set, doc=doc or f"The {name} array (its length sets {count}).")
+
+
+def fixed_counted_field(name, count, fmt, doc=""):
+    """An array inside the struct of which a count field says how many are used (one struct only):
+    reading gives those (a view); assigning a sequence writes them and sets the count."""
+    item, capacity = fmt
+    nested = item if isinstance(item, type) else None
+
+    def get(self):
+        n = int(self._data[count][0])
+        column = self._data[name][0]
+        return nested._wrap(column[:n], self) if nested is not None else column[:n]
+
+    def set(self, value):
+        items = list(value)
+        if len(items) > capacity:
+            raise ValueError(f"{name} holds at most {capacity} items, not {len(items)}")
+        column = self._data[name][0]
+        for i, one in enumerate(items):
+            column[i] = nested.from_data(one)._data[0] if nested is not None else one
+        self._data[count] = len(items)
+
+    return property(get, set, doc=doc or f"The used part of {name} (its length sets {count}).")

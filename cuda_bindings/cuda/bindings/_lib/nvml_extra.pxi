@@ -1,0 +1,56 @@
+# SPDX-License-Identifier: Apache-2.0
+# Hand-written, included by the generated nvml.pyx: what nvml.h's types alone do not say.
+
+
+def check_status(status):
+    """Raise the NvmlError subclass of `status` unless it is NVML_SUCCESS."""
+    status = _index(status, "status")
+    if status != cynvml.NVML_SUCCESS:
+        _check(status, 0)
+
+
+def check_status_size(status):
+    """As check_status, but NVML_ERROR_INSUFFICIENT_SIZE (the answer to a size query) is no error."""
+    status = _index(status, "status")
+    if status != cynvml.NVML_SUCCESS and status != cynvml.NVML_ERROR_INSUFFICIENT_SIZE:
+        _check(status, 0)
+
+
+cdef object _field_values(values):
+    """A FieldValue array: the one given, or one made from a sequence of field ids."""
+    if isinstance(values, FieldValue):
+        return values
+    ids = [_index(v, "values") for v in values]
+    if not ids:
+        raise ValueError("values must name at least one field")
+    array = FieldValue(len(ids))
+    for i, field_id in enumerate(ids):
+        array[i].field_id = field_id
+    return array
+
+
+def device_get_field_values(device, values):
+    """Query fields of a device: `values` is a FieldValue array whose field_id (and scope_id) are
+    set, or a sequence of FieldId values. Returns the FieldValue array, each entry with its own
+    nvml_return (a field the device lacks fails alone, not the call)."""
+    cdef cynvml.nvmlDevice_t handle = <cynvml.nvmlDevice_t><uintptr_t>_address(device, "device")
+    array = _field_values(values)
+    cdef int count = len(array)
+    cdef cynvml.nvmlFieldValue_t* ptr = <cynvml.nvmlFieldValue_t*><uintptr_t>array.ptr
+    cdef cynvml.nvmlReturn_t status
+    with nogil:
+        status = cynvml.nvmlDeviceGetFieldValues(handle, count, ptr)
+    check_status(status)
+    return array
+
+
+def device_clear_field_values(device, values):
+    """Clear fields of a device (a FieldValue array, or a sequence of FieldId values)."""
+    cdef cynvml.nvmlDevice_t handle = <cynvml.nvmlDevice_t><uintptr_t>_address(device, "device")
+    array = _field_values(values)
+    cdef int count = len(array)
+    cdef cynvml.nvmlFieldValue_t* ptr = <cynvml.nvmlFieldValue_t*><uintptr_t>array.ptr
+    cdef cynvml.nvmlReturn_t status
+    with nogil:
+        status = cynvml.nvmlDeviceClearFieldValues(handle, count, ptr)
+    check_status(status)

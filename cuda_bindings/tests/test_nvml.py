@@ -1,0 +1,196 @@
+# SPDX-License-Identifier: Apache-2.0
+"""cuda.bindings.nvml on the CPU: against a stand-in libnvidia-ml built here from nvml.h (NVML
+itself comes with the driver), run in a child process that finds it on LD_LIBRARY_PATH.
+
+What is checked is our side of each convention: versioned structs sent with their version,
+text returned as str, arrays sized by a first call or by an argument, handles as ints, each
+error code raised as its own NvmlError subclass. The GPU run checks the real library.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from cuda.bindings import nvml
+
+FAKE_NVML = r"""
+#include <string.h>
+#include <nvml.h>
+
+static int initialised = 0;
+
+nvmlReturn_t nvmlInit_v2(void) { initialised = 1; return NVML_SUCCESS; }
+nvmlReturn_t nvmlShutdown(void) { initialised = 0; return NVML_SUCCESS; }
+const char* nvmlErrorString(nvmlReturn_t r) { return r == NVML_ERROR_NOT_SUPPORTED ? "Not Supported" : "Error"; }
+
+nvmlReturn_t nvmlSystemGetDriverVersion(char* version, unsigned int length) {
+    if (length < 11) return NVML_ERROR_INSUFFICIENT_SIZE;
+    strcpy(version, "580.159.01");
+    return NVML_SUCCESS;
+}
+
+nvmlReturn_t nvmlDeviceGetCount_v2(unsigned int* count) {
+    if (!initialised) return NVML_ERROR_UNINITIALIZED;
+    *count = 2;
+    return NVML_SUCCESS;
+}
+
+nvmlReturn_t nvmlDeviceGetHandleByIndex_v2(unsigned int index, nvmlDevice_t* device) {
+    if (index >= 2) return NVML_ERROR_INVALID_ARGUMENT;
+    *device = (nvmlDevice_t)(0x1000 + index);
+    return NVML_SUCCESS;
+}
+
+nvmlReturn_t nvmlDeviceGetName(nvmlDevice_t device, char* name, unsigned int length) {
+    if (length < 9) return NVML_ERROR_INSUFFICIENT_SIZE;
+    strcpy(name, device == (nvmlDevice_t)0x1000 ? "Fake GPU" : "Fake 2");
+    return NVML_SUCCESS;
+}
+
+nvmlReturn_t nvmlDeviceGetMemoryInfo_v2(nvmlDevice_t device, nvmlMemory_v2_t* memory) {
+    if (memory->version != nvmlMemory_v2) return NVML_ERROR_ARGUMENT_VERSION_MISMATCH;
+    memory->total = 1000; memory->reserved = 10; memory->free = 600; memory->used = 390;
+    return NVML_SUCCESS;
+}
+
+nvmlReturn_t nvmlDeviceGetPdi(nvmlDevice_t device, nvmlPdi_t* pdi) {
+    if (pdi->version != nvmlPdi_v1) return NVML_ERROR_ARGUMENT_VERSION_MISMATCH;
+    pdi->value = 0x4242;
+    return NVML_SUCCESS;
+}
+
+nvmlReturn_t nvmlDeviceGetComputeRunningProcesses_v3(nvmlDevice_t d, unsigned int* count, nvmlProcessInfo_t* infos) {
+    unsigned int have = *count;
+    *count = 3;
+    if (have < 3) return NVML_ERROR_INSUFFICIENT_SIZE;
+    for (unsigned int i = 0; i < 3; i++) { infos[i].pid = 100 + i; infos[i].usedGpuMemory = 4096 * i; }
+    return NVML_SUCCESS;
+}
+
+nvmlReturn_t nvmlDeviceGetCpuAffinity(nvmlDevice_t device, unsigned int size, unsigned long* cpuSet) {
+    for (unsigned int i = 0; i < size; i++) cpuSet[i] = i + 1;
+    return NVML_SUCCESS;
+}
+
+nvmlReturn_t nvmlDeviceGetRetiredPagesPendingStatus(nvmlDevice_t device, nvmlEnableState_t* pending) {
+    return NVML_ERROR_NOT_SUPPORTED;
+}
+
+nvmlReturn_t nvmlDeviceGetFieldValues(nvmlDevice_t device, int count, nvmlFieldValue_t* values) {
+    for (int i = 0; i < count; i++) {
+        int known = values[i].fieldId == NVML_FI_DEV_NVLINK_LINK_COUNT;
+        values[i].nvmlReturn = known ? NVML_SUCCESS : NVML_ERROR_NOT_SUPPORTED;
+        values[i].value.uiVal = 4;
+    }
+    return NVML_SUCCESS;
+}
+"""
+
+CHILD = r"""
+from cuda.bindings import nvml
+
+nvml.init_v2()
+assert nvml.system_get_driver_version() == "580.159.01"
+handles = [nvml.device_get_handle_by_index_v2(i) for i in range(nvml.device_get_count_v2())]
+assert handles == [0x1000, 0x1001], handles
+assert nvml.device_get_name(handles[0]) == "Fake GPU"
+try:
+    nvml.device_get_handle_by_index_v2(7)
+except nvml.InvalidArgumentError as e:
+    assert e.status == nvml.Return.ERROR_INVALID_ARGUMENT and isinstance(e, nvml.NvmlError), e
+else:
+    raise AssertionError("no error")
+
+memory = nvml.device_get_memory_info_v2(handles[0])  # sent with its version, else the stand-in refuses it
+assert isinstance(memory, nvml.Memory_v2) and (memory.total, memory.free, memory.used) == (1000, 600, 390)
+assert nvml.device_get_pdi(handles[0]) == 0x4242  # a versioned struct of one value: the value
+
+procs = nvml.device_get_compute_running_processes_v3(handles[0])  # asked for its length first
+assert len(procs) == 3 and [int(p.pid) for p in procs] == [100, 101, 102], list(procs.pid)
+assert list(nvml.device_get_cpu_affinity(handles[0], 4)) == [1, 2, 3, 4]
+
+try:
+    nvml.device_get_retired_pages_pending_status(handles[0])
+except nvml.NotSupportedError:
+    pass
+else:
+    raise AssertionError("no error")
+
+values = nvml.device_get_field_values(handles[0], [nvml.FieldId.DEV_NVLINK_LINK_COUNT, nvml.FI.DEV_ECC_CURRENT])
+assert values[0].nvml_return == nvml.Return.SUCCESS and values[0].value.ui_val == 4
+assert values[1].nvml_return == nvml.Return.ERROR_NOT_SUPPORTED
+fields = nvml.FieldValue(1)
+fields[0].field_id = nvml.FieldId.DEV_NVLINK_LINK_COUNT
+assert nvml.device_get_field_values(handles[0], fields) is fields and fields[0].value.ui_val == 4
+
+try:
+    nvml.device_get_uuid(handles[0])  # a function the stand-in lacks
+except nvml.FunctionNotFoundError as e:
+    pass
+except Exception as e:  # our loader's error for a symbol the library lacks
+    assert "nvmlDeviceGetUUID" in str(e), e
+nvml.shutdown()
+print("ok")
+"""
+
+
+@pytest.fixture(scope="module")
+def fake_nvml(tmp_path_factory):
+    from cuda.pathfinder import find_nvidia_header_directory
+
+    cc, include = shutil.which("cc") or shutil.which("gcc"), find_nvidia_header_directory("nvml")
+    if cc is None or include is None:
+        pytest.skip("needs a C compiler and nvml.h (the pinned nvidia-nvml-dev wheel)")
+    folder = tmp_path_factory.mktemp("fake_nvml")
+    (folder / "fake_nvml.c").write_text(FAKE_NVML)
+    lib = folder / "libnvidia-ml.so.1"
+    subprocess.run([cc, "-shared", "-fPIC", f"-I{include}", "-o", str(lib), str(folder / "fake_nvml.c")], check=True)
+    return folder
+
+
+def test_conventions_against_a_stand_in_library(fake_nvml):
+    env = {"LD_LIBRARY_PATH": str(fake_nvml), "PATH": "/usr/bin:/bin"}
+    proc = subprocess.run([sys.executable, "-c", textwrap.dedent(CHILD)], env=env, capture_output=True, text=True)
+    assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr[-3000:]
+
+
+def test_names_and_values_in_nvidia_spelling():
+    assert nvml.Return.SUCCESS == 0 and nvml.Return.ERROR_NOT_SUPPORTED == 3
+    assert nvml.EnableState.FEATURE_DISABLED == 0 and nvml.UUIDType.ASCII == 1
+    assert nvml.GpuP2PCapsIndex.P2P_CAPS_INDEX_WRITE == 1 and nvml.GpuP2PStatus.P2P_STATUS_OK == 0
+    assert nvml.AffinityScope.SOCKET == 1 and nvml.DeviceArch.KEPLER == 2 and nvml.FI is nvml.FieldId
+    assert nvml.NVLINK_MAX_LINKS == 18 and nvml.NvlinkVersion.VERSION_2_0 == 2
+    assert issubclass(nvml.NotSupportedError, nvml.NvmlError) and nvml.MemoryError is nvml.NvmlMemoryError
+    assert callable(nvml.device_get_p2p_status) and callable(nvml.device_get_nvlink_state)
+
+
+def test_structs():
+    status = nvml.ClkMonStatus()
+    assert len(status.clk_mon_list) == 0 and not hasattr(status, "clk_mon_list_size")
+    report = nvml.ConfComputeGpuAttestationReport()
+    assert len(report.attestation_report) == 0 and len(report.nonce) == 32 and str(report.nonce.dtype) == "uint8"
+    hierarchy = nvml.BridgeChipHierarchy()
+    assert isinstance(hierarchy.bridge_chip_info, nvml.BridgeChipInfo) and len(hierarchy.bridge_chip_info) == 0
+    info = nvml.BridgeChipInfo(2)
+    info[1].fw_version = 7
+    hierarchy.bridge_chip_info = info
+    assert len(hierarchy.bridge_chip_info) == 2 and hierarchy.bridge_chip_info[1].fw_version == 7
+    pci = nvml.PciInfo()
+    pci.bus_id = "0000:01:00.0"
+    assert pci.bus_id == "0000:01:00.0"
+
+
+def test_calls_without_nvml_raise_not_found():
+    import os
+
+    if any(os.path.exists(f"{d}/libnvidia-ml.so.1") for d in ("/usr/lib/x86_64-linux-gnu", "/usr/lib64")):
+        pytest.skip("a driver's libnvidia-ml is installed here")
+    from cuda.pathfinder import DynamicLibNotFoundError
+
+    with pytest.raises(DynamicLibNotFoundError, match="nvml"):
+        nvml.init_v2()
