@@ -81,6 +81,13 @@ nvmlReturn_t nvmlDeviceGetRetiredPagesPendingStatus(nvmlDevice_t device, nvmlEna
     return NVML_ERROR_NOT_SUPPORTED;
 }
 
+nvmlReturn_t nvmlDeviceGetHandleByUUIDV(const nvmlUUID_t* uuid, nvmlDevice_t* device) {
+    if (uuid->version != nvmlUUID_v1 || uuid->type != NVML_UUID_TYPE_ASCII) return NVML_ERROR_INVALID_ARGUMENT;
+    if (strcmp(uuid->value.str, "GPU-1234") != 0) return NVML_ERROR_NOT_FOUND;
+    *device = (nvmlDevice_t)0x1001;
+    return NVML_SUCCESS;
+}
+
 nvmlReturn_t nvmlDeviceGetFieldValues(nvmlDevice_t device, int count, nvmlFieldValue_t* values) {
     for (int i = 0; i < count; i++) {
         int known = values[i].fieldId == NVML_FI_DEV_NVLINK_LINK_COUNT;
@@ -127,6 +134,14 @@ assert values[1].nvml_return == nvml.Return.ERROR_NOT_SUPPORTED
 fields = nvml.FieldValue(1)
 fields[0].field_id = nvml.FieldId.DEV_NVLINK_LINK_COUNT
 assert nvml.device_get_field_values(handles[0], fields) is fields and fields[0].value.ui_val == 4
+
+assert nvml.device_get_handle_by_uuidv(nvml.UUIDType.ASCII, b"GPU-1234") == 0x1001
+try:
+    nvml.device_get_handle_by_uuidv(nvml.UUIDType.ASCII, "GPU-9")
+except nvml.NotFoundError:
+    pass
+else:
+    raise AssertionError("no error")
 
 try:
     nvml.device_get_uuid(handles[0])  # a function the stand-in lacks

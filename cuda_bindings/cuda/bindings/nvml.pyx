@@ -4689,26 +4689,6 @@ def device_get_handle_by_uuid(uuid):
     return <intptr_t>c_device
 
 
-def device_get_handle_by_uuidv(uuid):
-    """Acquire the handle for a particular device, based on its globally unique immutable UUID (in
-    either ASCII or binary format) associated with each device. See nvmlUUID_v1_t for more
-    information on the UUID struct. The caller must set the appropriate version prior to calling
-    this API. For all products.
-
-    Args:
-        uuid: The UUID of the target GPU or MIG instance
-    """
-    cdef uintptr_t c_uuid
-    cdef cynvml.nvmlDevice_t c_device = NULL
-    c_uuid = _address(uuid, 'uuid')
-    cdef cynvml.nvmlReturn_t _status
-    with nogil:
-        _status = cynvml.nvmlDeviceGetHandleByUUIDV(<const cynvml.nvmlUUID_t*>c_uuid, &c_device)
-    if _status != cynvml.NVML_SUCCESS:
-        _check(_status, 0)
-    return <intptr_t>c_device
-
-
 def device_get_handle_by_pci_bus_id_v2(pci_bus_id):
     """Acquire the handle for a particular device, based on its PCI bus id. For all products. This
     value corresponds to the nvmlPciInfo_t.busId returned by nvmlDeviceGetPciInfo_v3(). Starting

@@ -54,3 +54,24 @@ def device_clear_field_values(device, values):
     with nogil:
         status = cynvml.nvmlDeviceClearFieldValues(handle, count, ptr)
     check_status(status)
+
+
+def device_get_handle_by_uuidv(type, uuid):
+    """The handle of the device with this UUID, given as `type` (UUIDType.ASCII: the text
+    nvidia-smi shows, as bytes or str; UUIDType.BINARY: its 16 bytes)."""
+    kind = _index(type, "type")
+    data = uuid.encode() if isinstance(uuid, str) else bytes(uuid)
+    record = UUID_v1()
+    record.version = UUID_v1._itemsize | (1 << 24)
+    record.type = kind
+    if kind == cynvml.NVML_UUID_TYPE_BINARY:
+        record.value.bytes = data  # the union's two members share their bytes
+    else:
+        record.value.str = data
+    cdef uintptr_t ptr = record.ptr
+    cdef cynvml.nvmlDevice_t handle = NULL
+    cdef cynvml.nvmlReturn_t status
+    with nogil:
+        status = cynvml.nvmlDeviceGetHandleByUUIDV(<cynvml.nvmlUUID_t*>ptr, &handle)
+    check_status(status)
+    return <intptr_t>handle

@@ -188,10 +188,10 @@ def field(name, fmt, doc=""):
             value = value._data
         elif isinstance(fmt, tuple) and fmt[0] == "s" and isinstance(value, str):
             value = value.encode()
-        if isinstance(fmt, tuple) and fmt[0] in ("i1", "s") and isinstance(value, (bytes, bytearray)):
+        if isinstance(fmt, tuple) and fmt[0] in ("i1", "u1", "s") and isinstance(value, (bytes, bytearray)):
             if len(value) > fmt[1]:
                 raise ValueError(f"{name} holds at most {fmt[1]} bytes, not {len(value)}")
-            value = _np().frombuffer(bytes(value).ljust(fmt[1], b"\0"), dtype="i1")
+            value = _np().frombuffer(bytes(value).ljust(fmt[1], b"\0"), dtype="u1" if fmt[0] == "u1" else "i1")
         elif not isinstance(fmt, (type, tuple)):
             value = operator.index(value) if fmt[0] in "iup" else value
         self._data[name] = value
