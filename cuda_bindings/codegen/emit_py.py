@@ -3,8 +3,9 @@
 
 tuple style (nvrtc, the driver and the runtime): camelCase names as in C, every call returns
     (result, *outputs); outputs are None when result is an error.
-exceptions style (nvjitlink, nvvm, nvfatbin): snake_case names without the library prefix,
-    outputs returned directly, errors raised as <lib>Error.
+exceptions style (nvjitlink, nvvm, nvfatbin, cufile, cudla, nvml): snake_case names without
+    the library prefix, outputs returned directly, errors raised as <lib>Error (emit_errors.py),
+    structs as NumPy-record classes (emit_records.py).
 
 The plans of the parameters come from plan_py.py (and plan_driver.py for the driver and runtime).
 """
@@ -17,7 +18,9 @@ import re
 
 import emit_records
 from ctypes_ import cy, ident, pointee
-from plan_py import Lib, Plan, base_type, lib_result, member_prefix, plan, pyenum, qualified, snake
+from emit_errors import error_class, error_names
+from model_types import qualified, snake
+from plan_py import Lib, Plan, base_type, lib_result, member_strip, plan, pyenum
 
 from docs import docstring, quote
 
@@ -240,22 +243,6 @@ from cuda.bindings._lib.args cimport index_arg as _index
 """
 
 
-def _member_strip(lib: Lib, enum: dict, style: str) -> str:
-    """The prefix the Python members leave out (exceptions style): overrides.yaml's for the enum,
-    else the library's ("*") where every member has it, else the members' common prefix."""
-    if style != "exceptions":
-        return ""
-    by_name = lib.cfg.get("member_prefix_by_name")
-    if by_name:  # nvml: NVML_<ENUM_NAME>_ where every member has it, else NVML_ (P2P_STATUS_OK, FEATURE_DISABLED)
-        full = f"{by_name}{snake(pyenum(lib, enum['name'], style)).upper()}_"
-        return full if all(m["name"].startswith(full) for m in enum["members"]) else by_name
-    prefixes = lib.cfg.get("enum_member_prefix", {})
-    common = prefixes.get("*", "")
-    if common and not all(m["name"].startswith(common) for m in enum["members"]):
-        common = ""
-    return prefixes.get(enum["name"]) or common or member_prefix(enum)
-
-
 def _member_name(cname: str, strip: str) -> str:
     """A member's Python name: without the prefix, unless that leaves a number (NVML_NVLINK_VERSION_1_0
     -> VERSION_1_0), which keeps the prefix's last word."""
@@ -267,7 +254,7 @@ def _member_name(cname: str, strip: str) -> str:
 
 def _enum_class(lib: Lib, enum: dict, style: str) -> list[str]:
     name = pyenum(lib, enum["name"], style)
-    strip = _member_strip(lib, enum, style)
+    strip = member_strip(lib, enum, style)
     lines = [f"class {name}(_CEnum):", *quote(docstring(enum["doc"]) or f"The values of {enum['name']}.")]
     for member in enum["members"]:
         lines.append(f"    {_member_name(member['name'], strip)} = {lib.cymod}.{member['name']}")
@@ -276,7 +263,7 @@ def _enum_class(lib: Lib, enum: dict, style: str) -> list[str]:
 
 def _enum_stub(lib: Lib, enum: dict, style: str) -> list[str]:
     """The stub of an enum class: its members, with their values, as _enum_class names them."""
-    strip = _member_strip(lib, enum, style)
+    strip = member_strip(lib, enum, style)
     members = [f"    {_member_name(m['name'], strip)} = {m['value']}" for m in enum["members"]]
     return [f"class {pyenum(lib, enum['name'], style)}(IntEnum):", *(members or ["    pass"])]
 
@@ -434,10 +421,10 @@ def module(lib: Lib, stamp: str) -> tuple[str, str]:
         stub += [f"class {lib.cfg['error']}(Exception):", "    status: int", "    cuda_error: int | None"]
         stub += ["    def __init__(self, status: int, cu_err: int | None = None) -> None: ..."]
     else:
-        out += _error_class(lib, result_py)
+        out += error_class(lib, result_py)
         stub += [f"class {lib.cfg['error']}(Exception):", "    status: int", "    error_log: str | None"]
         if lib.cfg.get("error_classes"):
-            stub += [f"class {name}({lib.cfg['error']}): ..." for name, _ in _error_names(lib, result_py)]
+            stub += [f"class {name}({lib.cfg['error']}): ..." for name, _ in error_names(lib, result_py)]
     for path in lib.cfg.get("include", ()):
         out += ["", f'include "{path}"', ""]
         stub += [line for _, line in included_defs(path)]
@@ -462,68 +449,3 @@ def module(lib: Lib, stamp: str) -> tuple[str, str]:
     out += [f"{alias} = {name}" for alias, name in aliases.items()]
     stub += [f"{alias} = {name}" for alias, name in aliases.items()]
     return "\n".join(out).rstrip() + "\n", "\n".join(stub) + "\n"
-
-
-def _error_class(lib: Lib, result_py: str) -> list[str]:
-    err = lib.cfg["error"]
-    lines = [
-        "",
-        f"class {err}(_LibraryError):",
-        f'    """A {lib.name} call failed: .status is the {result_py} code, .error_log the log when there is one."""',
-        "",
-        f"    _results = {result_py}",
-        *(
-            ["    _describe = staticmethod(lambda status: get_error_string(status))"]
-            if lib.cfg.get("has_error_string")
-            else []
-        ),
-        "",
-        "",
-        "cdef int _check(int status, intptr_t handle) except -1:",
-        "    log = None",
-    ]
-    if lib.cfg.get("error_log"):
-        log_fn = lib.cfg["error_log"]
-        size_fn = next(v["buffer"] for v in lib.cfg["params"][log_fn].values() if isinstance(v, dict) and "buffer" in v)
-        h = next(t["name"] for t in lib.model["typedefs"] if t["kind"] == "handle")
-        m = lib.cymod
-        lines += [
-            "    cdef size_t size = 0",
-            f"    if handle and {m}.{size_fn}(<{m}.{h}>handle, &size) == {m}.{lib.cfg['success']} and size > 1:",
-            "        text = bytearray(size)",
-            f"        if {m}.{log_fn}(<{m}.{h}>handle, <char*>text) == {m}.{lib.cfg['success']}:",
-            "            log = bytes(text).rstrip(b'\\0').decode(errors='replace')",
-        ]
-    if lib.cfg.get("error_classes"):  # one subclass per code, as NVIDIA's nvml has (NotSupportedError)
-        at = next(i for i, line in enumerate(lines) if line.startswith("cdef int _check"))
-        lines[at:at] = _error_subclasses(lib, err, result_py)
-        lines += [f"    raise _error_classes.get(status, {err})(_result(status), log)", ""]
-    else:
-        lines += [f"    raise {err}(_result(status), log)", ""]
-    return lines
-
-
-# Python's own exception names, which a code's class would shadow inside the module
-_SHADOWED = {"MemoryError": "NvmlMemoryError", "TimeoutError": "NvmlTimeoutError"}
-
-
-def _error_names(lib: Lib, result_py: str) -> list[tuple[str, str]]:
-    """(class, C code) per error code: NVML_ERROR_NOT_SUPPORTED -> NotSupportedError."""
-    enum = next(e for e in lib.model["enums"] if pyenum(lib, e["name"], "exceptions") == result_py)
-    strip = _member_strip(lib, enum, "exceptions") + "ERROR_"
-    names = []
-    for m in enum["members"]:
-        if m["name"] == lib.cfg["success"]:
-            continue
-        words = m["name"][len(strip) :] if m["name"].startswith(strip) else m["name"]
-        name = "".join(w.capitalize() for w in words.split("_")) + "Error"
-        names.append((_SHADOWED.get(name, name), m["name"]))
-    return names
-
-
-def _error_subclasses(lib: Lib, err: str, result_py: str) -> list[str]:
-    out, table = [], []
-    for name, code in _error_names(lib, result_py):
-        out += ["", f"class {name}({err}):", f'    """{code}."""', ""]
-        table.append(f"    {lib.cymod}.{code}: {name},")
-    return [*out, "", "cdef dict _error_classes = {", *table, "}", ""]

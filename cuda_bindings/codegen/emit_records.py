@@ -10,7 +10,8 @@ from the header's. The behaviour of the classes is hand-written (cuda/bindings/_
 from __future__ import annotations
 
 from ctypes_ import cy
-from plan_py import Lib, field_name, snake
+from model_types import field_name, snake
+from plan_py import Lib
 
 # C scalar types -> NumPy type strings ("p": a pointer, stored as an intptr)
 _FORMATS = {

@@ -3,8 +3,10 @@
 
 Every parameter gets a plan from its C type, its direction and overrides.yaml: how the Python
 value is checked and converted, what the C call receives, and what comes back. The rules here
-serve the small libraries (nvrtc, nvjitlink, nvvm, nvfatbin); the driver and runtime add theirs
-(plan_driver.py) through Lib.extra_plan.
+serve the libraries other than the driver and runtime (nvrtc, nvjitlink, nvvm, nvfatbin, and
+cufile, cudla and nvml, whose conventions overrides.yaml switches on: pointers as addresses,
+pointer_outputs, arrays); the driver and runtime add theirs (plan_driver.py) through
+Lib.extra_plan. What the model says about a type is asked of model_types.py.
 """
 
 from __future__ import annotations
@@ -14,25 +16,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ctypes_ import cy, declare, ident, pointee, py_param
-
-INT_TYPES = {
-    "int", "unsigned int", "long", "unsigned long", "long long", "unsigned long long", "size_t", "short",
-    "unsigned short", "char", "unsigned char", "int8_t", "int16_t", "int32_t", "int64_t", "uint8_t",
-    "uint16_t", "uint32_t", "uint64_t", "intptr_t", "uintptr_t",
-}  # fmt: skip
-
-
-def snake(name: str) -> str:
-    """camelCase or PascalCase (with acronyms) -> snake_case: AddLTOIR -> add_ltoir; digits stay
-    with the word before them: GetStatsL1 -> get_stats_l1, StatsLevel1 -> stats_level1."""
-    parts = re.findall(r"[A-Z]+(?=[A-Z][a-z]|\d|$)|[A-Z]?[a-z]+|[A-Z]+|\d+", name)
-    words: list[str] = []
-    for p in parts:
-        if words and (p.isdigit() or (len(p) == 1 and words[-1][-1:].isdigit())):
-            words[-1] += p.lower()  # P2P -> p2p, C2c -> c2c: a letter after digits stays too
-        else:
-            words.append(p.lower())
-    return "_".join(words)
+from model_types import (
+    INT_TYPES,
+    LIB_SCALARS,
+    canonical,
+    field_name,
+    int_alias,
+    is_address,
+    is_enum_typedef,
+    qualified,
+    record_alias,
+    record_name,
+    records_of,
+    snake,
+)
 
 
 @dataclass
@@ -251,10 +248,10 @@ def _out_record(lib: Lib, p: dict, c: str) -> Plan:
     """A struct the call fills: a new instance of its class, returned."""
     v = f"o_{c}"  # not _{c}: a parameter may be named status (_status is the result)
     ctype = base_type(pointee(p["type"]))
-    cls = _records(lib)[ctype]
+    cls = records_of(lib)[ctype]
     setup = [f"_{v} = {cls}()"]
     version = re.search(r"_v(\d+)(?:_t)?$", ctype)
-    rec = next((r for r in lib.model["records"] if r["name"] == _record_name(lib, ctype)), None)
+    rec = next((r for r in lib.model["records"] if r["name"] == record_name(lib, ctype)), None)
     if version and rec and rec["fields"] and rec["fields"][0]["name"] == "version":
         # a versioned struct says which layout it is: its size, and the version in the top byte
         setup.append(f"_{v}.version = {cls}._itemsize | ({version.group(1)} << 24)")
@@ -273,17 +270,6 @@ def _out_record(lib: Lib, p: dict, c: str) -> Plan:
     )
 
 
-# attributes of the struct classes (_lib/records.py) that a field must not hide: NVIDIA's classes
-# rename these fields the same way (size -> size_)
-_TAKEN = {"size", "ptr", "dtype", "from_data", "from_ptr"}
-
-
-def field_name(cname: str) -> str:
-    """A struct field's Python name: snake_case, with _ after a name the class itself uses."""
-    py = snake(cname) if any(ch.isupper() for ch in cname) else cname
-    return f"{py}_" if py in _TAKEN else py
-
-
 _STRUCT_CODES = {"unsigned int": "I", "int": "i", "unsigned long": "L", "unsigned long long": "Q", "long long": "q"}
 
 
@@ -294,10 +280,10 @@ def _array_plan(lib: Lib, p: dict, c: str, over: dict) -> Plan:
     v = f"o_{c}"
     asked = "count_array" in over
     n = f"c_{ident(over['count_array'] if asked else over['sized_array'])}"
-    item = _record_alias(lib, base_type(pointee(p["type"])))
+    item = record_alias(lib, base_type(pointee(p["type"])))
     query = "NULL" if asked else None
-    if item in _records(lib):
-        cls = _records(lib)[item]
+    if item in records_of(lib):
+        cls = records_of(lib)[item]
         return Plan(
             None,
             [f"cdef object _{v}", f"cdef uintptr_t c_{v}"],
@@ -308,11 +294,11 @@ def _array_plan(lib: Lib, p: dict, c: str, over: dict) -> Plan:
             late=True,
             query_arg=query,
         )
-    if _is_address(lib, item):
+    if is_address(lib, item):
         code = "Q"  # handles: pointers, 8 bytes
     else:
-        code = _STRUCT_CODES.get(cy(_canonical(lib, item)))
-        if code is None and (item in lib.enum_names() or _is_enum_typedef(lib, item)):
+        code = _STRUCT_CODES.get(cy(canonical(lib, item)))
+        if code is None and (item in lib.enum_names() or is_enum_typedef(lib, item)):
             code = "i"
         if code is None:
             raise ValueError(f"{p['name']}: no rule for an array of {item}")
@@ -328,23 +314,13 @@ def _array_plan(lib: Lib, p: dict, c: str, over: dict) -> Plan:
     )
 
 
-def _canonical(lib: Lib, t: str) -> str:
-    td = next((x for x in lib.model["typedefs"] if x["name"] == t and x["kind"] == "alias"), None)
-    return (td.get("canonical") or td["type"]) if td else t
-
-
-def _records(lib: Lib) -> dict:
-    records = lib.cfg.get("records")
-    return records if isinstance(records, dict) else {}
-
-
 def _plan_by_type(lib: Lib, fn: dict, p: dict, style: str, direction: str, c: str, py: str, t: str, m: str) -> Plan:
     """The rules by C type, for a parameter that no override names."""
     if lib.extra_plan:  # the driver's rules (plan_driver.py) cover every other parameter
         return lib.extra_plan(lib, fn, {**p, "direction": direction})
 
     text_in = t == "char*" and lib.cfg.get("pointer_outputs")  # nvml takes its strings as str
-    if direction in ("in", "inout") and lib.cfg.get("pointers") == "address" and _is_address(lib, t) and not text_in:
+    if direction in ("in", "inout") and lib.cfg.get("pointers") == "address" and is_address(lib, t) and not text_in:
         # NVIDIA's style for these libraries: a pointer (or a handle) is an int address
         return Plan(
             py,
@@ -353,9 +329,9 @@ def _plan_by_type(lib: Lib, fn: dict, p: dict, style: str, direction: str, c: st
             f"<{qualified(lib, cy(p['type']))}>c_{c}",
             pytype="int",
         )
-    if direction == "in" and t in _LIB_SCALARS:  # types the library's .pxd declares (off_t, _Bool...)
+    if direction == "in" and t in LIB_SCALARS:  # types the library's .pxd declares (off_t, _Bool...)
         decl = f"cdef {qualified(lib, t)} c_{c}"
-        return Plan(py, [decl], [f"c_{c} = _index({py}, {py!r})"], f"c_{c}", pytype=_LIB_SCALARS[t])
+        return Plan(py, [decl], [f"c_{c} = _index({py}, {py!r})"], f"c_{c}", pytype=LIB_SCALARS[t])
     if direction == "in":
         if t in lib.handle_names():
             if style == "tuple":
@@ -373,7 +349,7 @@ def _plan_by_type(lib: Lib, fn: dict, p: dict, style: str, direction: str, c: st
                 f"c_{c}",
                 pytype="int",
             )
-        if t in lib.enum_names() or _is_enum_typedef(lib, t):
+        if t in lib.enum_names() or is_enum_typedef(lib, t):
             return Plan(
                 py,
                 [f"cdef {m}.{t} c_{c}"],
@@ -381,7 +357,7 @@ def _plan_by_type(lib: Lib, fn: dict, p: dict, style: str, direction: str, c: st
                 f"c_{c}",
                 pytype=f"{pyenum(lib, t, style)} | int" if t in lib.enum_names() else "int",
             )
-        if _int_alias(lib, t):  # a typedef of an integer (nvmlVgpuInstance_t)
+        if int_alias(lib, t):  # a typedef of an integer (nvmlVgpuInstance_t)
             return Plan(py, [f"cdef {m}.{t} c_{c}"], [f"c_{c} = _index({py}, {py!r})"], f"c_{c}", pytype="int")
         if t in INT_TYPES:
             return Plan(py, [f"cdef {t} c_{c}"], [f"c_{c} = _index({py}, {py!r})"], f"c_{c}", pytype="int")
@@ -406,19 +382,19 @@ def _plan_by_type(lib: Lib, fn: dict, p: dict, style: str, direction: str, c: st
                 output=out,
                 outtype=inner if style == "tuple" else "int",
             )
-        if lib.cfg.get("pointers") == "address" and _is_address(lib, inner):  # a handle the call makes
+        if lib.cfg.get("pointers") == "address" and is_address(lib, inner):  # a handle the call makes
             decl = f"cdef {qualified(lib, inner)} c_{c} = NULL"
             return Plan(None, [decl], [], f"&c_{c}", output=f"<intptr_t>c_{c}", outtype="int")
-        if inner in _LIB_SCALARS:
+        if inner in LIB_SCALARS:
             out = f"bool(c_{c})" if inner == "_Bool" else f"c_{c}"
             decl = f"cdef {qualified(lib, inner)} c_{c} = 0"
-            return Plan(None, [decl], [], f"&c_{c}", output=out, outtype=_LIB_SCALARS[inner])
-        inner = _record_alias(lib, inner)
-        if inner in _records(lib):  # a struct the call fills (pointer_outputs)
+            return Plan(None, [decl], [], f"&c_{c}", output=out, outtype=LIB_SCALARS[inner])
+        inner = record_alias(lib, inner)
+        if inner in records_of(lib):  # a struct the call fills (pointer_outputs)
             return _out_record(lib, {**p, "type": f"{inner} *"}, c)
-        if _int_alias(lib, inner):
+        if int_alias(lib, inner):
             return Plan(None, [f"cdef {m}.{inner} c_{c} = 0"], [], f"&c_{c}", output=f"c_{c}", outtype="int")
-        if inner in lib.enum_names() or _is_enum_typedef(lib, inner):
+        if inner in lib.enum_names() or is_enum_typedef(lib, inner):
             as_int = lib.cfg.get("pointer_outputs")  # nvml returns enum outputs as plain ints, as NVIDIA's does
             return Plan(
                 None,
@@ -440,51 +416,6 @@ def _plan_by_type(lib: Lib, fn: dict, p: dict, style: str, direction: str, c: st
                 outtype="bytes",
             )
     raise ValueError(f"{fn['name']}.{p['name']}: no rule for {direction} {p['type']!r}; add an override")
-
-
-def _record_name(lib: Lib, ctype: str) -> str:
-    t = next((x for x in lib.model["typedefs"] if x["name"] == ctype), None)
-    return cy(t["type"]) if t else ctype
-
-
-def _int_alias(lib: Lib, t: str) -> bool:
-    td = next((x for x in lib.model["typedefs"] if x["name"] == t and x["kind"] == "alias"), None)
-    return bool(td) and cy(td.get("canonical") or td["type"]) in INT_TYPES
-
-
-def _record_alias(lib: Lib, t: str) -> str:
-    """The struct typedef another typedef names (nvmlClockOffset_t -> nvmlClockOffset_v1_t)."""
-    seen = set()
-    while t not in seen:
-        seen.add(t)
-        td = next((x for x in lib.model["typedefs"] if x["name"] == t and x["kind"] == "alias"), None)
-        if td is None:
-            return t
-        t = cy(td["type"])
-    return t
-
-
-def _is_enum_typedef(lib: Lib, t: str) -> bool:
-    return any(x["name"] == t and x["kind"] == "enum" for x in lib.model["typedefs"])
-
-
-_LIB_SCALARS = {"_Bool": "bool", "off_t": "int", "ssize_t": "int", "loff_t": "int"}
-
-
-def _is_address(lib: Lib, t: str) -> bool:
-    """A pointer, or a type that is one (an opaque handle typedef, or one named in address_types)."""
-    if t.endswith("*") or t in lib.cfg.get("address_types", ()):
-        return True
-    td = next((x for x in lib.model["typedefs"] if x["name"] == t), None)
-    return bool(td) and td["kind"] in ("alias", "handle") and cy(td.get("canonical", td["type"])).endswith("*")
-
-
-def qualified(lib: Lib, ctype: str) -> str:
-    """A Cython type spelling whose library types are reached through the cy<lib> module."""
-    words = {t["name"] for t in lib.model["typedefs"]} | {r["name"] for r in lib.model["records"]}
-    # ssize_t is Cython's own type, the one the .pxd's declarations use: not the library's
-    words |= lib.enum_names() | set(lib.cfg.get("address_types", ())) | (set(_LIB_SCALARS) - {"ssize_t"})
-    return re.sub(r"[A-Za-z_]\w*", lambda w: f"{lib.cymod}.{w[0]}" if w[0] in words else w[0], ctype)
 
 
 def pyenum(lib: Lib, cname: str, style: str) -> str:
@@ -520,3 +451,19 @@ def lib_result(lib: Lib) -> str:
     if lib.cfg.get("result_enum"):
         return lib.cfg["result_enum"]
     return next(e["name"] for e in lib.model["enums"] if e["name"].endswith("Result"))
+
+
+def member_strip(lib: Lib, enum: dict, style: str) -> str:
+    """The prefix the Python members leave out (exceptions style): overrides.yaml's for the enum,
+    else the library's ("*") where every member has it, else the members' common prefix."""
+    if style != "exceptions":
+        return ""
+    by_name = lib.cfg.get("member_prefix_by_name")
+    if by_name:  # nvml: NVML_<ENUM_NAME>_ where every member has it, else NVML_ (P2P_STATUS_OK, FEATURE_DISABLED)
+        full = f"{by_name}{snake(pyenum(lib, enum['name'], style)).upper()}_"
+        return full if all(m["name"].startswith(full) for m in enum["members"]) else by_name
+    prefixes = lib.cfg.get("enum_member_prefix", {})
+    common = prefixes.get("*", "")
+    if common and not all(m["name"].startswith(common) for m in enum["members"]):
+        common = ""
+    return prefixes.get(enum["name"]) or common or member_prefix(enum)
