@@ -5,9 +5,8 @@
 `python -m sphinx`, which puts the root on sys.path (`from ci import toolkit`). The API pages
 under api/_generated/ are written at each build from the installed packages (see `write_api_pages`):
 
-- cuda.pathfinder and cuda.core: autodoc of every public name. A name that cuda.core lists but
-  cannot import yet (its module is still being written) is listed as "not in this build", not
-  an error; everything that imports is documented, and its docstrings must build cleanly.
+- cuda.pathfinder: autodoc of every public name. cuda.core: Sphinx's autosummary (api/core.rst,
+  docs/_templates/autosummary), a page per module and per name of its ``__all__``.
 - cuda.bindings: a page per module with one line per function, class and constant (signature
   and the first sentence of its docstring), so that the thousands of driver and runtime names
   cost no autodoc time; hand-written modules (utils) get full autodoc.
@@ -19,6 +18,7 @@ import importlib
 import inspect
 import pathlib
 import re
+import shutil
 
 from ci import toolkit
 
@@ -33,6 +33,7 @@ version = release
 
 extensions = [
     "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",  # cuda.core's pages (api/core.rst)
     "sphinx.ext.napoleon",  # the bindings' docstrings are Google style (Args:, Returns:)
     "sphinx.ext.intersphinx",
     "myst_parser",  # the benchmark tables of benchmarks/results/*.md
@@ -43,6 +44,9 @@ exclude_patterns = ["_build", "README.md", "requirements.txt", "release_results.
 html_theme = "furo"
 html_title = f"CUDA Python {release}"
 html_static_path = ["_static"] if (DOCS / "_static").is_dir() else []  # bench.png, when drawn
+templates_path = ["_templates"]
+autosummary_generate = True
+autosummary_imported_members = True  # cuda.core's names live in its private modules; __all__ says which
 autodoc_member_order = "bysource"
 autodoc_default_options = {"members": True, "show-inheritance": True}
 autodoc_typehints = "description"
@@ -53,6 +57,9 @@ suppress_warnings = ["myst.header"]  # the benchmark tables start at their own h
 nitpicky = False
 
 GENERATED = DOCS / "api" / "_generated"
+# autosummary writes cuda.core's pages here and never removes one: start from none, so that a
+# name gone from cuda.core's __all__ leaves no stale page behind
+shutil.rmtree(GENERATED / "core", ignore_errors=True)
 BINDINGS_MODULES = {
     "driver": "the CUDA driver API (cuda.h, cudaProfiler.h): tuple returns ``(err, *values)``",
     "runtime": "the CUDA runtime API (cuda_runtime_api.h): tuple returns ``(err, *values)``",
@@ -146,47 +153,6 @@ def bindings_page(name: str, what: str) -> str:
     return "\n".join(out) + "\n"
 
 
-def core_page() -> str:
-    import cuda.core
-
-    out = [".. This file is written by docs/conf.py at each build. Do not edit.\n", _title("cuda.core")]
-    out.append(".. automodule:: cuda.core\n   :no-members:\n")
-    missing = []
-    sections: dict[str, list[str]] = {"Classes": [], "Functions": [], "Constants": [], "Exceptions": []}
-    for name in cuda.core.__all__:
-        if name in ("__version__", "system", "utils"):
-            continue
-        try:
-            obj = getattr(cuda.core, name)
-        except Exception:  # its module is not built yet, or is mid-way: list it, don't fail
-            missing.append(name)
-            continue
-        kind = _kind(obj)
-        if kind == "Enums":
-            kind = "Classes"
-        if kind == "Classes" or kind == "Exceptions":
-            sections[kind].append(f".. autoclass:: cuda.core.{name}\n")
-        elif kind == "Functions":
-            sections[kind].append(f".. autofunction:: cuda.core.{name}\n")
-        else:
-            sections[kind].append(f".. py:data:: cuda.core.{name}\n\n   An instance of ``{type(obj).__name__}``.\n")
-    for kind, entries in sections.items():
-        if entries:
-            out += [_title(kind, "-"), *entries]
-    if missing:
-        out += [
-            _title("Not in this build", "-"),
-            "These names are part of the API (``cuda.core.__all__``) but their modules are not in this build yet:\n",
-            *[f"- ``{n}``" for n in missing],
-            "",
-        ]
-    out += [_title("cuda.core.system", "-"), ".. automodule:: cuda.core.system\n"]
-    out += [_title("cuda.core.utils", "-"), ".. automodule:: cuda.core.utils\n   :imported-members:\n"]
-    out += [_title("cuda.core.typing", "-"), ".. automodule:: cuda.core.typing\n   :members:\n   :undoc-members:\n"]
-    out += [_title("cuda.core.checkpoint", "-"), ".. automodule:: cuda.core.checkpoint\n   :members:\n"]
-    return "\n".join(out) + "\n"
-
-
 def bench_pages() -> dict[str, str]:
     """The chart (when `nox -s bench` has drawn it) and every table of benchmarks/results/."""
     head = ".. This file is written by docs/conf.py at each build. Do not edit.\n\n"
@@ -240,7 +206,6 @@ def write_api_pages(app=None) -> None:
         head = ".. This file is written by docs/conf.py at each build. Do not edit.\n\n"
         text = f"{head}{_title(f'cuda.bindings.{name}')}\n.. automodule:: cuda.bindings.{name}\n"
         _write(GENERATED / f"bindings_{name}.rst", text)
-    _write(GENERATED / "core.rst", core_page())
 
 
 def setup(app):
