@@ -209,26 +209,9 @@ def plan(lib: Lib, fn: dict, p: dict, style: str) -> Plan:
             pytype="int",
         )
     if isinstance(over, dict) and "out_text" in over:  # a char buffer the caller sizes (get_parameter_string)
-        size = ident(over["out_text"])
-        return Plan(
-            None,
-            [f"cdef bytearray _{c}", f"cdef char* c_{c}"],
-            [f"_{c} = bytearray(max(c_{size}, 1))", f"c_{c} = _{c}"],
-            f"c_{c}",
-            output=f"bytes(_{c}).split(b'\\0', 1)[0].decode(errors='replace')",
-            outtype="str",
-            late=True,
-        )
+        return _text_buffer(c, f"max(c_{ident(over['out_text'])}, 1)", late=True)
     if isinstance(over, dict) and "out_text_fixed" in over:  # a char buffer of text_buffer bytes: a str
-        size = lib.cfg.get("text_buffer", 256)
-        return Plan(
-            None,
-            [f"cdef bytearray _{c}", f"cdef char* c_{c}"],
-            [f"_{c} = bytearray({size})", f"c_{c} = _{c}"],
-            f"c_{c}",
-            output=f"bytes(_{c}).split(b'\\0', 1)[0].decode(errors='replace')",
-            outtype="str",
-        )
+        return _text_buffer(c, str(lib.cfg.get("text_buffer", 256)), late=False)
     if isinstance(over, dict) and "fixed_size" in over:  # the length of such a buffer: not a Python argument
         return Plan(None, [], [], str(over["fixed_size"]))
     if isinstance(over, dict) and "fixed_size_ref" in over:
@@ -242,6 +225,19 @@ def plan(lib: Lib, fn: dict, p: dict, style: str) -> Plan:
     if over is not None:
         raise ValueError(f"{fn['name']}.{p['name']}: unknown override {over!r}")
     return _plan_by_type(lib, fn, p, style, direction, c, py, t, m)
+
+
+def _text_buffer(c: str, size: str, late: bool) -> Plan:
+    """A char buffer of `size` bytes the call writes text into, returned as str (up to its NUL)."""
+    return Plan(
+        None,
+        [f"cdef bytearray _{c}", f"cdef char* c_{c}"],
+        [f"_{c} = bytearray({size})", f"c_{c} = _{c}"],
+        f"c_{c}",
+        output=f"bytes(_{c}).split(b'\\0', 1)[0].decode(errors='replace')",
+        outtype="str",
+        late=late,
+    )
 
 
 def _out_record(lib: Lib, p: dict, c: str) -> Plan:
