@@ -12,7 +12,8 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING  # noqa: F401 - also a public name of NVIDIA's cuda.core.system
 
-# cuda.bindings of this repository has no nvml module: NVML is reached directly (below).
+# False until this module is built on cuda.bindings.nvml (issue 16): NVML is reached directly
+# (below), and NVIDIA's NVML-backed names of cuda.core.system (Device...) are not here yet.
 CUDA_BINDINGS_NVML_IS_COMPATIBLE = False
 
 __all__ = [
