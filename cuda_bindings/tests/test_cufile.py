@@ -70,11 +70,19 @@ def test_parameters_round_trip_without_a_gpu():
     assert isinstance(cufile.get_parameter_string(cufile.StringConfigParameter.LOGGING_LEVEL, 64), str)
 
 
-def test_driver_open_without_nvidia_fs_raises():
-    with pytest.raises(cufile.cuFileError) as info:
+def test_driver_open_works_or_says_why():
+    # Without a GPU (CI) it fails; on a GPU machine without nvidia-fs cuFile may open in
+    # compatibility mode. Either way: a working driver, or a cuFileError naming its status.
+    try:
         cufile.driver_open()
-    assert info.value.status != 0 and cufile.OpError(info.value.status).name in str(info.value)
-    assert cufile.use_count() == 0
+    except cufile.cuFileError as e:
+        assert e.status != 0 and cufile.OpError(e.status).name in str(e)
+        assert cufile.use_count() == 0
+    else:
+        try:
+            assert cufile.use_count() >= 1
+        finally:
+            cufile.driver_close()
 
 
 @pytest.mark.parametrize(
