@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Every public name of NVIDIA's cuda-core 1.2 (cuda.core, .utils, .system, .typing, .checkpoint) exists."""
+"""Every public name of NVIDIA's cuda-core 1.2 (cuda.core, .utils, .system, .typing, .checkpoint, .texture) exists."""
 
 from __future__ import annotations
 
@@ -26,7 +26,15 @@ def _missing(module: str) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    "module", ["cuda.core", "cuda.core.utils", "cuda.core.system", "cuda.core.typing", "cuda.core.checkpoint"]
+    "module",
+    [
+        "cuda.core",
+        "cuda.core.utils",
+        "cuda.core.system",
+        "cuda.core.typing",
+        "cuda.core.checkpoint",
+        "cuda.core.texture",
+    ],
 )
 def test_reference_names(module):
     assert _missing(module) == []

@@ -312,11 +312,6 @@ def test_checkpoint_lock_and_unlock_another_process(device):
         child.wait(timeout=60)
 
 
-def test_texture_factories_not_implemented(device):
-    with pytest.raises(NotImplementedError):
-        device.create_texture_object()
-
-
 def test_to_system_device(device):
     from cuda.core import system
 

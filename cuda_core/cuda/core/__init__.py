@@ -157,7 +157,7 @@ if TYPE_CHECKING:
 def __getattr__(name: str):
     where = _WHERE.get(name)
     if where is None:
-        if name in ("system", "utils"):
+        if name in ("system", "texture", "utils"):  # texture: like graph and typing, not in __all__
             import importlib
 
             return importlib.import_module(f"cuda.core.{name}")

@@ -437,17 +437,35 @@ cdef class Device:
         self._need_context()
         return GraphBuilder._on_stream(self.create_stream(), True)
 
-    def create_mipmapped_array(self, *args, **kwargs):
-        raise NotImplementedError("cuda.core.texture (mipmapped arrays) is not implemented in this package yet")
+    def create_opaque_array(self, options=None):
+        """A new cuda.core.texture.OpaqueArray on this device (current) from OpaqueArrayOptions (or a dict)."""
+        from cuda.core.texture._array import _create_opaque_array
 
-    def create_opaque_array(self, *args, **kwargs):
-        raise NotImplementedError("cuda.core.texture (opaque CUDA arrays) is not implemented in this package yet")
+        self._need_context()
+        return _create_opaque_array(options, self._id)
 
-    def create_texture_object(self, *args, **kwargs):
-        raise NotImplementedError("cuda.core.texture (texture objects) is not implemented in this package yet")
+    def create_mipmapped_array(self, options=None):
+        """A new cuda.core.texture.MipmappedArray on this device (current) from MipmappedArrayOptions (or a dict)."""
+        from cuda.core.texture._mipmapped_array import _create_mipmapped_array
 
-    def create_surface_object(self, *args, **kwargs):
-        raise NotImplementedError("cuda.core.texture (surface objects) is not implemented in this package yet")
+        self._need_context()
+        return _create_mipmapped_array(options, self._id)
+
+    def create_texture_object(self, *, resource, options=None):
+        """A new cuda.core.texture.TextureObject reading ``resource`` (a ResourceDescriptor), sampled as
+        ``options`` (TextureObjectOptions, a dict or None for the defaults) say."""
+        from cuda.core.texture._texture import _create_texture_object
+
+        self._need_context()
+        return _create_texture_object(resource, options, self._id)
+
+    def create_surface_object(self, *, resource):
+        """A new cuda.core.texture.SurfaceObject of ``resource``: a ResourceDescriptor of an OpaqueArray
+        created with is_surface_load_store=True."""
+        from cuda.core.texture._surface import _create_surface_object
+
+        self._need_context()
+        return _create_surface_object(resource, self._id)
 
     def __int__(self):
         return self._id
