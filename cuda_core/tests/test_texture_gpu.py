@@ -9,6 +9,7 @@ import gc
 
 import numpy as np
 import pytest
+from _gpu_helpers import ok
 
 import cuda.core as core
 from cuda.core.texture import (
@@ -25,27 +26,24 @@ from cuda.core.typing import AddressModeType, ArrayFormatType, FilterModeType, R
 
 pytestmark = pytest.mark.gpu
 
+# launch() passes a Python int as 64 bits and a Python float as a double: the kernels take those
 KERNELS = r"""
-extern "C" __global__ void fetch2d(unsigned long long tex, float* out, int w, int h, float dx, float dy) {
+typedef long long i64;
+
+extern "C" __global__ void fetch2d(unsigned long long tex, float* out, i64 w, i64 h, double dx, double dy) {
     int x = blockIdx.x * blockDim.x + threadIdx.x;
     int y = blockIdx.y * blockDim.y + threadIdx.y;
-    if (x < w && y < h) out[y * w + x] = tex2D<float>((cudaTextureObject_t)tex, x + dx, y + dy);
+    if (x < w && y < h) out[y * w + x] = tex2D<float>((cudaTextureObject_t)tex, x + (float)dx, y + (float)dy);
 }
 
-extern "C" __global__ void fetch2d_normalized(unsigned long long tex, float* out, int w, int h) {
-    int x = blockIdx.x * blockDim.x + threadIdx.x;
-    int y = blockIdx.y * blockDim.y + threadIdx.y;
-    if (x < w && y < h) out[y * w + x] = tex2D<float>((cudaTextureObject_t)tex, (x + 0.5f) / w, (y + 0.5f) / h);
-}
-
-extern "C" __global__ void fetch2d_lod(unsigned long long tex, float* out, int w, int h, float level) {
+extern "C" __global__ void fetch2d_lod(unsigned long long tex, float* out, i64 w, i64 h, double level) {
     int x = blockIdx.x * blockDim.x + threadIdx.x;
     int y = blockIdx.y * blockDim.y + threadIdx.y;
     if (x < w && y < h)
-        out[y * w + x] = tex2DLod<float>((cudaTextureObject_t)tex, (x + 0.5f) / w, (y + 0.5f) / h, level);
+        out[y * w + x] = tex2DLod<float>((cudaTextureObject_t)tex, (x + 0.5f) / w, (y + 0.5f) / h, (float)level);
 }
 
-extern "C" __global__ void fetch3d(unsigned long long tex, float* out, int w, int h, int d) {
+extern "C" __global__ void fetch3d(unsigned long long tex, float* out, i64 w, i64 h, i64 d) {
     int x = blockIdx.x * blockDim.x + threadIdx.x;
     int y = blockIdx.y * blockDim.y + threadIdx.y;
     int z = blockIdx.z;
@@ -53,22 +51,22 @@ extern "C" __global__ void fetch3d(unsigned long long tex, float* out, int w, in
         out[(z * h + y) * w + x] = tex3D<float>((cudaTextureObject_t)tex, x + 0.5f, y + 0.5f, z + 0.5f);
 }
 
-extern "C" __global__ void fetch_linear(unsigned long long tex, int* out, int n) {
+extern "C" __global__ void fetch_linear(unsigned long long tex, int* out, i64 n) {
     int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i < n) out[i] = tex1Dfetch<int>((cudaTextureObject_t)tex, i);
 }
 
-extern "C" __global__ void fetch1d(unsigned long long tex, float* out, int n, float start, float step) {
+extern "C" __global__ void fetch1d(unsigned long long tex, float* out, i64 n, double start, double step) {
     int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < n) out[i] = tex1D<float>((cudaTextureObject_t)tex, start + i * step);
+    if (i < n) out[i] = tex1D<float>((cudaTextureObject_t)tex, (float)(start + i * step));
 }
 
-extern "C" __global__ void scale_surface(unsigned long long surf, int w, int h, float factor) {
+extern "C" __global__ void scale_surface(unsigned long long surf, i64 w, i64 h, double factor) {
     int x = blockIdx.x * blockDim.x + threadIdx.x;
     int y = blockIdx.y * blockDim.y + threadIdx.y;
     if (x < w && y < h) {
         float v = surf2Dread<float>((cudaSurfaceObject_t)surf, x * (int)sizeof(float), y);
-        surf2Dwrite(v * factor + (float)(y * w + x), (cudaSurfaceObject_t)surf, x * (int)sizeof(float), y);
+        surf2Dwrite(v * (float)factor + (float)(y * w + x), (cudaSurfaceObject_t)surf, x * (int)sizeof(float), y);
     }
 }
 """
@@ -96,15 +94,28 @@ def stream(device):
 
 def _device_buffer(device, stream, nbytes):
     """A device Buffer poisoned with 0xAB."""
+    from cuda.bindings import driver
+
     buf = device.memory_resource.allocate(nbytes, stream=stream)
-    buf.copy_from(np.full(nbytes, 0xAB, dtype=np.uint8), stream=stream)
+    ok(driver.cuMemsetD8Async(buf.handle, 0xAB, nbytes, int(stream.handle)))
     return buf
 
 
-def _read(buf, stream, dtype, shape):
-    out = np.empty(shape, dtype=dtype)
-    buf.copy_to(out, stream=stream)
+def _write(buf, stream, host):
+    """Copy the numpy array ``host`` to the start of ``buf`` (complete on return)."""
+    from cuda.bindings import driver
+
+    host = np.ascontiguousarray(host)
+    ok(driver.cuMemcpyHtoDAsync(buf.handle, host, host.nbytes, int(stream.handle)))
     stream.sync()
+
+
+def _read(buf, stream, dtype, shape):
+    from cuda.bindings import driver
+
+    out = np.empty(shape, dtype=dtype)
+    stream.sync()
+    ok(driver.cuMemcpyDtoH(out, buf.handle, out.nbytes))
     return out
 
 
@@ -198,7 +209,7 @@ def test_device_buffer_round_trip(device, stream):
     a = _device_buffer(device, stream, arr.size_bytes)
     b = _device_buffer(device, stream, arr.size_bytes + 64)  # larger than needed is fine
     try:
-        a.copy_from(src, stream=stream)
+        _write(a, stream, src)
         arr.copy_from(a, stream=stream)
         arr.copy_to(b, stream=stream)
         out = _read(b, stream, np.uint8, arr.size_bytes + 64)
@@ -232,7 +243,7 @@ def test_copies_captured_in_a_graph(device, stream):
     a = _device_buffer(device, stream, arr.size_bytes)
     b = _device_buffer(device, stream, arr.size_bytes)
     try:
-        a.copy_from(src, stream=stream)
+        _write(a, stream, src)
         stream.sync()
         gb = device.create_graph_builder().begin_building()
         arr.copy_from(a, stream=gb)
@@ -473,7 +484,7 @@ def test_linear_texture(device, stream):
     src = _device_buffer(device, stream, data.nbytes)
     out = _device_buffer(device, stream, data.nbytes)
     try:
-        src.copy_from(data, stream=stream)
+        _write(src, stream, data)
         res = ResourceDescriptor.from_linear(src, format="int32", num_channels=1)
         assert res.size_bytes == data.nbytes
         tex = device.create_texture_object(resource=res)
@@ -496,7 +507,7 @@ def test_pitch2d_texture(device, stream):
     src = _device_buffer(device, stream, padded.nbytes)
     out = _device_buffer(device, stream, data.nbytes)
     try:
-        src.copy_from(padded, stream=stream)
+        _write(src, stream, padded)
         res = ResourceDescriptor.from_pitch2d(
             src, format=np.float32, num_channels=1, width=w, height=h, pitch_bytes=pitch
         )
