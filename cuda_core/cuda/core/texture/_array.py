@@ -7,11 +7,12 @@ import math
 from dataclasses import dataclass
 
 from cuda.bindings import driver
-from cuda.core._options import ClosesOnExit, coerce_options
+from cuda.core._options import coerce_options
 from cuda.core._utils.cuda_utils import handle_return
 from cuda.core.texture._common import (
     FORMATS,
     FROM_DRIVER,
+    ArrayObject,
     _Owned,
     array3d_descriptor,
     check_bool,
@@ -22,11 +23,10 @@ from cuda.core.texture._common import (
     normalize_format,
     stream_of,
 )
-from cuda.core.typing import ArrayFormatType
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from cuda.core._device import Device
+    pass
 
 
 @dataclass
@@ -62,7 +62,7 @@ class OpaqueArrayOptions:
         self.is_surface_load_store = check_bool("is_surface_load_store", self.is_surface_load_store)
 
 
-class OpaqueArray(ClosesOnExit):
+class OpaqueArray(ArrayObject):
     """A CUDA array: device storage in a layout the driver picks for 2D/3D locality.
 
     It has no device pointer, so it offers neither ``__cuda_array_interface__`` nor DLPack:
@@ -76,13 +76,7 @@ class OpaqueArray(ClosesOnExit):
     (a texture or surface made from it keeps it alive). Closing twice is harmless.
     """
 
-    __slots__ = ("_device_id", "_format", "_num_channels", "_owned", "_shape", "_surface")
-    _owned: _Owned | None
-    _shape: tuple[int, ...]
-    _format: ArrayFormatType
-    _num_channels: int
-    _surface: bool
-    _device_id: int
+    __slots__ = ()
 
     def __init__(self, *args, **kwargs):
         raise RuntimeError("OpaqueArray cannot be instantiated directly. Use Device.create_opaque_array().")
@@ -113,35 +107,6 @@ class OpaqueArray(ClosesOnExit):
             owned, extents[:rank], FROM_DRIVER[int(desc.Format)], int(desc.NumChannels), surface, device_id
         )
 
-    def close(self) -> None:
-        """Let go of this object's reference to the array (idempotent)."""
-        self._owned = None
-
-    @property
-    def is_closed(self) -> bool:
-        """True once :meth:`close` was called."""
-        return self._owned is None
-
-    @property
-    def handle(self) -> int:
-        """The CUarray as an int (0 once closed)."""
-        return 0 if self._owned is None else self._owned.value
-
-    @property
-    def shape(self) -> tuple[int, ...]:
-        """The extents, in elements."""
-        return self._shape
-
-    @property
-    def format(self) -> ArrayFormatType:
-        """The element format."""
-        return self._format
-
-    @property
-    def num_channels(self) -> int:
-        """Channels per element (1, 2 or 4)."""
-        return self._num_channels
-
     @property
     def element_bytes(self) -> int:
         """Bytes per element: the format's size times the channels."""
@@ -151,18 +116,6 @@ class OpaqueArray(ClosesOnExit):
     def size_bytes(self) -> int:
         """Bytes of the whole array: the product of the shape times :attr:`element_bytes`."""
         return math.prod(self._shape) * self.element_bytes
-
-    @property
-    def is_surface_load_store(self) -> bool:
-        """True when the array was made with ``CUDA_ARRAY3D_SURFACE_LDST`` (it can back a SurfaceObject)."""
-        return self._surface
-
-    @property
-    def device(self) -> Device:
-        """The Device the array lives on."""
-        from cuda.core._device import Device
-
-        return Device(self._device_id)
 
     def _live(self) -> _Owned:
         if self._owned is None:

@@ -16,8 +16,13 @@ import sys
 
 from cuda.bindings import driver
 from cuda.core._errors import WrongKindError
+from cuda.core._options import ClosesOnExit
 from cuda.core._utils.cuda_utils import handle_return
 from cuda.core.typing import ArrayFormatType
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from cuda.core._device import Device
 
 _F = driver.CUarray_format
 # format -> (driver format, bytes per channel)
@@ -152,3 +157,64 @@ class _Owned:
                     driver.cuCtxPopCurrent()
         except Exception:
             pass
+
+
+class DriverObject(ClosesOnExit):
+    """What every texture-module object shares: one owned driver object (``_owned``, None once
+    closed) made on one device (``_device_id``)."""
+
+    __slots__ = ("_device_id", "_owned")
+    _owned: _Owned | None
+    _device_id: int
+
+    def close(self) -> None:
+        """Let go of this object's reference to its driver object (idempotent); the driver object
+        is destroyed once nothing else holds it (a level its array, a texture its resource)."""
+        self._owned = None
+
+    @property
+    def is_closed(self) -> bool:
+        """True once :meth:`close` was called."""
+        return self._owned is None
+
+    @property
+    def handle(self) -> int:
+        """The driver handle as an int (0 once closed)."""
+        return 0 if self._owned is None else self._owned.value
+
+    @property
+    def device(self) -> Device:
+        """The Device the object was made on."""
+        from cuda.core._device import Device
+
+        return Device(self._device_id)
+
+
+class ArrayObject(DriverObject):
+    """What OpaqueArray and MipmappedArray share: their element layout and surface flag."""
+
+    __slots__ = ("_format", "_num_channels", "_shape", "_surface")
+    _shape: tuple[int, ...]
+    _format: ArrayFormatType
+    _num_channels: int
+    _surface: bool
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """The extents in elements (of level 0, for a mipmapped array)."""
+        return self._shape
+
+    @property
+    def format(self) -> ArrayFormatType:
+        """The element format."""
+        return self._format
+
+    @property
+    def num_channels(self) -> int:
+        """Channels per element (1, 2 or 4)."""
+        return self._num_channels
+
+    @property
+    def is_surface_load_store(self) -> bool:
+        """True when made with ``CUDA_ARRAY3D_SURFACE_LDST`` (it can back a SurfaceObject)."""
+        return self._surface

@@ -6,10 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cuda.bindings import driver
-from cuda.core._options import ClosesOnExit, coerce_options
+from cuda.core._options import coerce_options
 from cuda.core._utils.cuda_utils import handle_return
 from cuda.core.texture._array import OpaqueArray
 from cuda.core.texture._common import (
+    ArrayObject,
     _Owned,
     array3d_descriptor,
     check_bool,
@@ -20,11 +21,10 @@ from cuda.core.texture._common import (
     current_context,
     normalize_format,
 )
-from cuda.core.typing import ArrayFormatType
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from cuda.core._device import Device
+    pass
 
 
 @dataclass
@@ -61,7 +61,7 @@ class MipmappedArrayOptions:
         self.is_surface_load_store = check_bool("is_surface_load_store", self.is_surface_load_store)
 
 
-class MipmappedArray(ClosesOnExit):
+class MipmappedArray(ArrayObject):
     """A mipmapped CUDA array: level 0 has :attr:`shape`, each next level half of it (at least 1).
 
     A :class:`TextureObject` made from it samples across levels; :meth:`get_level` gives one level
@@ -72,63 +72,16 @@ class MipmappedArray(ClosesOnExit):
     reference; the storage is destroyed once neither it, a level view nor a texture uses it.
     """
 
-    __slots__ = ("_device_id", "_format", "_num_channels", "_num_levels", "_owned", "_shape", "_surface")
-    _owned: _Owned | None
-    _shape: tuple[int, ...]
-    _format: ArrayFormatType
-    _num_channels: int
+    __slots__ = ("_num_levels",)
     _num_levels: int
-    _surface: bool
-    _device_id: int
 
     def __init__(self, *args, **kwargs):
         raise RuntimeError("MipmappedArray cannot be instantiated directly. Use Device.create_mipmapped_array().")
-
-    def close(self) -> None:
-        """Let go of this object's reference to the mipmapped array (idempotent)."""
-        self._owned = None
-
-    @property
-    def is_closed(self) -> bool:
-        """True once :meth:`close` was called."""
-        return self._owned is None
-
-    @property
-    def handle(self) -> int:
-        """The CUmipmappedArray as an int (0 once closed)."""
-        return 0 if self._owned is None else self._owned.value
-
-    @property
-    def shape(self) -> tuple[int, ...]:
-        """The extents of level 0, in elements."""
-        return self._shape
-
-    @property
-    def format(self) -> ArrayFormatType:
-        """The element format."""
-        return self._format
-
-    @property
-    def num_channels(self) -> int:
-        """Channels per element (1, 2 or 4)."""
-        return self._num_channels
 
     @property
     def num_levels(self) -> int:
         """How many levels the array has."""
         return self._num_levels
-
-    @property
-    def is_surface_load_store(self) -> bool:
-        """True when the levels were made with ``CUDA_ARRAY3D_SURFACE_LDST``."""
-        return self._surface
-
-    @property
-    def device(self) -> Device:
-        """The Device the array lives on."""
-        from cuda.core._device import Device
-
-        return Device(self._device_id)
 
     def _live(self) -> _Owned:
         if self._owned is None:

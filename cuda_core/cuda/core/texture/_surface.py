@@ -4,17 +4,16 @@
 from __future__ import annotations
 
 from cuda.bindings import driver
-from cuda.core._options import ClosesOnExit
 from cuda.core._utils.cuda_utils import handle_return
-from cuda.core.texture._common import _Owned, current_context
+from cuda.core.texture._common import DriverObject, _Owned, current_context
 from cuda.core.texture._texture import ResourceDescriptor
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from cuda.core._device import Device
+    pass
 
 
-class SurfaceObject(ClosesOnExit):
+class SurfaceObject(DriverObject):
     """A surface object (CUsurfObject): kernels read and write an :class:`OpaqueArray` through it
     (``surf2Dread``, ``surf2Dwrite``, ...; x in bytes, y and z in elements), with no sampling.
     Pass :attr:`handle` to a kernel parameter of type ``cudaSurfaceObject_t``.
@@ -24,39 +23,16 @@ class SurfaceObject(ClosesOnExit):
     (idempotent).
     """
 
-    __slots__ = ("_device_id", "_owned", "_resource")
-    _owned: _Owned | None
+    __slots__ = ("_resource",)
     _resource: ResourceDescriptor
-    _device_id: int
 
     def __init__(self, *args, **kwargs):
         raise RuntimeError("SurfaceObject cannot be instantiated directly. Use Device.create_surface_object().")
-
-    def close(self) -> None:
-        """Destroy the surface object (idempotent); its array is let go."""
-        self._owned = None
-
-    @property
-    def is_closed(self) -> bool:
-        """True once :meth:`close` was called."""
-        return self._owned is None
-
-    @property
-    def handle(self) -> int:
-        """The CUsurfObject as an int (0 once closed)."""
-        return 0 if self._owned is None else self._owned.value
 
     @property
     def resource(self) -> ResourceDescriptor:
         """The ResourceDescriptor (of kind ``"array"``) the surface accesses."""
         return self._resource
-
-    @property
-    def device(self) -> Device:
-        """The Device the surface was made on."""
-        from cuda.core._device import Device
-
-        return Device(self._device_id)
 
     def __repr__(self) -> str:
         state = "closed" if self._owned is None else f"handle={self._owned.value:#x}"

@@ -10,11 +10,12 @@ from typing import Any
 
 from cuda.bindings import driver
 from cuda.core._errors import WrongKindError
-from cuda.core._options import ClosesOnExit, coerce_options
+from cuda.core._options import coerce_options
 from cuda.core._utils.cuda_utils import handle_return
 from cuda.core.texture._array import OpaqueArray
 from cuda.core.texture._common import (
     FORMATS,
+    DriverObject,
     _Owned,
     check_channels,
     check_int,
@@ -27,7 +28,7 @@ from cuda.core.typing import AddressModeType, ArrayFormatType, FilterModeType, R
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from cuda.core._device import Device
+    pass
 
 _ADDRESS = {
     AddressModeType.WRAP: driver.CUaddress_mode.CU_TR_ADDRESS_MODE_WRAP,
@@ -418,7 +419,7 @@ class ResourceDescriptor:
         return f"ResourceDescriptor({', '.join(fields)})"
 
 
-class TextureObject(ClosesOnExit):
+class TextureObject(DriverObject):
     """A texture object (CUtexObject): kernels read :attr:`resource` through it, sampled as
     :attr:`options` say. Pass :attr:`handle` to a kernel parameter of type ``cudaTextureObject_t``.
 
@@ -426,28 +427,12 @@ class TextureObject(ClosesOnExit):
     :meth:`cuda.core.Device.create_texture_object`; ``close()`` destroys it (idempotent).
     """
 
-    __slots__ = ("_device_id", "_options", "_owned", "_resource")
-    _owned: _Owned | None
+    __slots__ = ("_options", "_resource")
     _resource: ResourceDescriptor
     _options: TextureObjectOptions
-    _device_id: int
 
     def __init__(self, *args, **kwargs):
         raise RuntimeError("TextureObject cannot be instantiated directly. Use Device.create_texture_object().")
-
-    def close(self) -> None:
-        """Destroy the texture object (idempotent); its resource is let go."""
-        self._owned = None
-
-    @property
-    def is_closed(self) -> bool:
-        """True once :meth:`close` was called."""
-        return self._owned is None
-
-    @property
-    def handle(self) -> int:
-        """The CUtexObject as an int (0 once closed)."""
-        return 0 if self._owned is None else self._owned.value
 
     @property
     def resource(self) -> ResourceDescriptor:
@@ -458,13 +443,6 @@ class TextureObject(ClosesOnExit):
     def options(self) -> TextureObjectOptions:
         """The TextureObjectOptions the texture was made with."""
         return self._options
-
-    @property
-    def device(self) -> Device:
-        """The Device the texture was made on."""
-        from cuda.core._device import Device
-
-        return Device(self._device_id)
 
     def __repr__(self) -> str:
         state = "closed" if self._owned is None else f"handle={self._owned.value:#x}"
