@@ -11,7 +11,7 @@ import pathlib
 import pytest
 
 EXAMPLES = pathlib.Path(__file__).resolve().parents[1] / "examples"
-NAMES = ["saxpy", "vector_add", "memory_ops", "strided_memory_view", "jit_lto", "mpi_exchange"]
+NAMES = ["saxpy", "vector_add", "memory_ops", "strided_memory_view", "jit_lto", "mpi_exchange", "texture_sample"]
 
 
 def load(name: str):
@@ -54,3 +54,19 @@ def test_kernels_compile(name):
 def test_jit_lto_links_without_a_gpu():
     cubin = load("jit_lto").link("sm_90")
     assert cubin.code_type == "cubin" and len(cubin.code) > 1000
+
+
+def test_texture_sample_kernel_compiles_and_its_reference_interpolates():
+    import numpy as np
+
+    from cuda.core import Program, ProgramOptions
+
+    example = load("texture_sample")
+    code = Program(example.SOURCE, "c++", ProgramOptions(arch="sm_90")).compile("cubin")
+    assert b"upscale" in bytes(code.code)  # getting the kernel itself needs a driver
+    # the numpy reference: a constant image stays constant; a ramp is interpolated linearly inside
+    assert np.allclose(example.bilinear(np.full((3, 4), 2.5, np.float32), 2), 2.5)
+    ramp = np.tile(np.arange(4, dtype=np.float32), (2, 1))
+    up = example.bilinear(ramp, 2)
+    assert up.shape == (4, 8) and np.allclose(up[0, 1:7], [0.25, 0.75, 1.25, 1.75, 2.25, 2.75])
+    assert up[0, 0] == 0 and up[0, 7] == 3  # clamped at the edges
