@@ -209,3 +209,20 @@ def test_calls_without_nvml_raise_not_found():
 
     with pytest.raises(DynamicLibNotFoundError, match="nvml"):
         nvml.init_v2()
+
+
+@pytest.mark.parametrize(
+    ("call", "error"),
+    [
+        (lambda: nvml.device_get_name("0x1000"), TypeError),  # a handle is an int
+        (lambda: nvml.device_get_name(1.5), TypeError),
+        (lambda: nvml.device_get_cpu_affinity(0x1000, -1), OverflowError),  # an unsigned size
+        (lambda: nvml.device_get_p2p_status(0x1000, 0x1001, "WRITE"), TypeError),
+        (lambda: nvml.device_get_field_values(0x1000, []), ValueError),
+        (lambda: nvml.device_get_field_values(0x1000, ["DEV_ECC_CURRENT"]), TypeError),
+        (lambda: nvml.check_status("3"), TypeError),
+    ],
+)
+def test_bad_input_raises_before_any_call(call, error):
+    with pytest.raises(error):
+        call()

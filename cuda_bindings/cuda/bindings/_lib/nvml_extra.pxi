@@ -29,31 +29,32 @@ cdef object _field_values(values):
     return array
 
 
-def device_get_field_values(device, values):
-    """Query fields of a device: `values` is a FieldValue array whose field_id (and scope_id) are
-    set, or a sequence of FieldId values. Returns the FieldValue array, each entry with its own
-    nvml_return (a field the device lacks fails alone, not the call)."""
+cdef object _call_on_field_values(device, values, bint clear):
+    """nvmlDeviceGetFieldValues or nvmlDeviceClearFieldValues on `values` (see _field_values)."""
     cdef cynvml.nvmlDevice_t handle = <cynvml.nvmlDevice_t><uintptr_t>_address(device, "device")
     array = _field_values(values)
     cdef int count = len(array)
     cdef cynvml.nvmlFieldValue_t* ptr = <cynvml.nvmlFieldValue_t*><uintptr_t>array.ptr
     cdef cynvml.nvmlReturn_t status
     with nogil:
-        status = cynvml.nvmlDeviceGetFieldValues(handle, count, ptr)
+        if clear:
+            status = cynvml.nvmlDeviceClearFieldValues(handle, count, ptr)
+        else:
+            status = cynvml.nvmlDeviceGetFieldValues(handle, count, ptr)
     check_status(status)
     return array
 
 
+def device_get_field_values(device, values):
+    """Query fields of a device: `values` is a FieldValue array whose field_id (and scope_id) are
+    set, or a sequence of FieldId values. Returns the FieldValue array, each entry with its own
+    nvml_return (a field the device lacks fails alone, not the call)."""
+    return _call_on_field_values(device, values, False)
+
+
 def device_clear_field_values(device, values):
     """Clear fields of a device (a FieldValue array, or a sequence of FieldId values)."""
-    cdef cynvml.nvmlDevice_t handle = <cynvml.nvmlDevice_t><uintptr_t>_address(device, "device")
-    array = _field_values(values)
-    cdef int count = len(array)
-    cdef cynvml.nvmlFieldValue_t* ptr = <cynvml.nvmlFieldValue_t*><uintptr_t>array.ptr
-    cdef cynvml.nvmlReturn_t status
-    with nogil:
-        status = cynvml.nvmlDeviceClearFieldValues(handle, count, ptr)
-    check_status(status)
+    _call_on_field_values(device, values, True)
 
 
 def device_get_handle_by_uuidv(type, uuid):
