@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Every public name of NVIDIA's cuda-core 1.2 (cuda.core, .utils, .system, .typing, .checkpoint, .texture) exists."""
+"""Every public name of NVIDIA's cuda-core 1.2 (cuda.core, .utils, .system, .typing, .checkpoint, .texture,
+.graph) exists."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ def _missing(module: str) -> list[str]:
         "cuda.core.typing",
         "cuda.core.checkpoint",
         "cuda.core.texture",
+        "cuda.core.graph",
     ],
 )
 def test_reference_names(module):

@@ -49,7 +49,7 @@ def test_cuda_utils_is_where_nvidia_keeps_errors():
 
 def test_graph_module_has_the_builder():
     import cuda.core.graph as graph
-    from cuda.core._graph_builder import Graph, GraphBuilder
+    from cuda.core.graph._graph_builder import Graph, GraphBuilder
 
     assert graph.GraphBuilder is GraphBuilder and graph.Graph is Graph
     assert set(dir(graph)) >= {"Graph", "GraphBuilder"}

@@ -432,7 +432,7 @@ cdef class Device:
 
     def create_graph_builder(self):
         """A GraphBuilder capturing into a new stream of this device."""
-        from cuda.core._graph_builder import GraphBuilder
+        from cuda.core.graph._graph_builder import GraphBuilder
 
         self._need_context()
         return GraphBuilder._on_stream(self.create_stream(), True)

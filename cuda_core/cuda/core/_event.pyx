@@ -6,6 +6,7 @@ Device.create_event() or Stream.record(); Event.from_ipc_descriptor() opens one 
 another process.
 """
 
+from libc.stdint cimport uintptr_t
 from libc.string cimport memcpy
 
 from cuda.bindings cimport cydriver
@@ -138,6 +139,14 @@ cdef class Event:
         if self._handle == NULL:
             raise RuntimeError("the event is closed")
         return 0
+
+    @staticmethod
+    def _from_handle(uintptr_t handle):
+        """A non-owning Event for a CUevent made elsewhere (an event node's, for instance)."""
+        cdef Event ev = _new_event()
+        ev._handle = <cydriver.CUevent>handle
+        ev._owned = False
+        return ev
 
     @property
     def is_closed(self):

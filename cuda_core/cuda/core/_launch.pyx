@@ -82,15 +82,7 @@ cdef class LaunchConfig:
     kernel on the stream.
     """
 
-    cdef tuple _grid
-    cdef tuple _block
-    cdef object _cluster
-    cdef unsigned int _shmem
-    cdef bint _coop
-    cdef bint _pss
-    cdef cydriver.CUlaunchConfig _cfg
-    cdef cydriver.CUlaunchAttribute _attrs[3]
-    cdef object __weakref__
+    # Its fields are declared in _launch.pxd (graph kernel nodes read them).
 
     def __init__(self, grid=None, cluster=None, block=None, shmem_size=None, is_cooperative=False,
                  programmatic_stream_serialization=False):
@@ -193,6 +185,14 @@ cdef class LaunchConfig:
 
     def __reduce__(self):
         return LaunchConfig, (self._grid, self._cluster, self._block, self._shmem, self._coop, self._pss)
+
+    def __eq__(self, other):
+        if not isinstance(other, LaunchConfig):
+            return NotImplemented
+        return self.__reduce__()[1] == other.__reduce__()[1]
+
+    def __hash__(self):
+        return hash(self.__reduce__()[1])
 
 
 cdef unsigned int _shmem_value(object value) except? 0xFFFFFFFF:
@@ -448,6 +448,13 @@ def launch(stream, config, kernel, *kernel_args):
         if n > STACK_ARGS:
             free(slots)
             free(ptrs)
+
+
+cdef int pack_arguments(tuple args, uint64_t* slots, void** ptrs) except -1:
+    cdef Py_ssize_t i
+    for i in range(len(args)):
+        _pack(args[i], &slots[i], &ptrs[i])
+    return 0
 
 
 def _packed_arguments(*kernel_args):

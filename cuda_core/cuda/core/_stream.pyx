@@ -311,7 +311,7 @@ cdef class Stream:
 
     def create_graph_builder(self):
         """A GraphBuilder capturing the work queued on this stream (begin_building() starts it)."""
-        from cuda.core._graph_builder import GraphBuilder
+        from cuda.core.graph._graph_builder import GraphBuilder
 
         self._live()
         return GraphBuilder._on_stream(self, False)
