@@ -214,9 +214,7 @@ class GraphNode:
 
     @pred.setter
     def pred(self, value: Iterable[GraphNode]) -> None:
-        proxy = AdjacencySetProxy(self, False)
-        proxy.clear()
-        proxy.update(value)
+        AdjacencySetProxy(self, False)._replace(value)
 
     @property
     def succ(self) -> AdjacencySetProxy:
@@ -225,9 +223,7 @@ class GraphNode:
 
     @succ.setter
     def succ(self, value: Iterable[GraphNode]) -> None:
-        proxy = AdjacencySetProxy(self, True)
-        proxy.clear()
-        proxy.update(value)
+        AdjacencySetProxy(self, True)._replace(value)
 
     # ---- adding nodes after this one
 
@@ -496,6 +492,17 @@ class AdjacencySetProxy(MutableSet):
                 new[id(node)] = node
         if new:
             _ops.edges_add(self._node._graph._h, *self._edges(new.values()))
+
+    def _replace(self, value: Iterable[GraphNode]) -> None:
+        """Make the set exactly ``value`` (x.succ |= ... assigns the proxy itself back: a no-op)."""
+        if isinstance(value, AdjacencySetProxy) and value._node is self._node and value._forward == self._forward:
+            return
+        new = list(value)
+        keep = {n._h for n in new if isinstance(n, GraphNode)}
+        gone = [node_of(self._node._graph, h) for h in self._handles() if h not in keep]
+        if gone:
+            _ops.edges_remove(self._node._graph._h, *self._edges(gone))
+        self.update(new)
 
     def __ior__(self, it: Iterable[GraphNode]) -> AdjacencySetProxy:  # type: ignore[override,misc]
         self.update(it)

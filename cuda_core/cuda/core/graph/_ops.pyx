@@ -9,14 +9,20 @@ boundary as ints: 0 is NULL.
 Objects a graph needs alive while it can run (kernel-argument owners, Python callbacks, events,
 buffers) are handed to the driver as CUDA user objects (retain()): the graph, its clones and
 every executable graph instantiated from it then hold a reference, and the last of them to go
-drops it. The drop may come from a driver thread; it takes the GIL, and is skipped once the
-interpreter is shutting down.
+drops it, on the main thread (see below); once the interpreter is shutting down, never.
 """
 
 from libc.stdint cimport uint64_t, uintptr_t
 from libc.stdlib cimport free, malloc
 from libc.string cimport memset
 
+from cpython.pythread cimport (
+    WAIT_LOCK,
+    PyThread_acquire_lock,
+    PyThread_allocate_lock,
+    PyThread_release_lock,
+    PyThread_type_lock,
+)
 from cpython.ref cimport Py_DECREF, Py_INCREF
 
 from cuda.bindings cimport cydriver
@@ -45,18 +51,63 @@ atexit.register(_mark_finalizing)
 
 
 # ---- keeping Python objects alive for a graph's lifetime
+#
+# The driver calls a user object's destructor when the last graph holding it goes, maybe on
+# one of its own threads, maybe inside cuGraphDestroy. Neither may call CUDA, and dropping a
+# Buffer or an Event does. So the destructor only queues the object (a lock-protected C list,
+# no GIL needed) and asks CPython to drain the queue on the main thread (Py_AddPendingCall);
+# if CPython's queue of pending calls is full, the next retain() drains it instead.
+
+cdef extern from "Python.h":
+    int Py_AddPendingCall(int (*func)(void*) noexcept, void* arg) nogil
+
+cdef struct Dropped:
+    void* obj
+    Dropped* next
+
+cdef PyThread_type_lock _lock = PyThread_allocate_lock()
+cdef Dropped* _queue = NULL
+
+
+cdef int _drain(void* unused) noexcept with gil:
+    global _queue
+    cdef Dropped* item
+    cdef Dropped* nxt
+    PyThread_acquire_lock(_lock, WAIT_LOCK)
+    item = _queue
+    _queue = NULL
+    PyThread_release_lock(_lock)
+    while item != NULL:
+        nxt = item.next
+        if not _finalizing:
+            Py_DECREF(<object>item.obj)
+        free(item)
+        item = nxt
+    return 0
+
 
 cdef void _drop(void* obj) noexcept nogil:
+    global _queue
+    cdef Dropped* item
     if _finalizing:
         return  # the interpreter is going away: the object goes with it
-    with gil:
-        Py_DECREF(<object>obj)
+    item = <Dropped*>malloc(sizeof(Dropped))
+    if item == NULL:
+        return  # out of memory: leak the object rather than touch Python here
+    item.obj = obj
+    PyThread_acquire_lock(_lock, WAIT_LOCK)
+    item.next = _queue
+    _queue = item
+    PyThread_release_lock(_lock)
+    Py_AddPendingCall(_drain, NULL)  # -1 (queue full): the next retain() drains
 
 
 def retain(uintptr_t graph, obj):
     """Make ``graph`` (and its clones and executable graphs) hold a reference to ``obj``."""
     cdef cydriver.CUuserObject uo = NULL
     cdef cydriver.CUresult err
+    if _queue != NULL:
+        _drain(NULL)
     Py_INCREF(obj)
     err = cydriver.cuUserObjectCreate(&uo, <void*>obj, _drop, 1, cydriver.CU_USER_OBJECT_NO_DESTRUCTOR_SYNC)
     if err != cydriver.CUDA_SUCCESS:
@@ -64,6 +115,11 @@ def retain(uintptr_t graph, obj):
         check(err)
     # MOVE: the graph takes over the reference the user object was created with.
     check(cydriver.cuGraphRetainUserObject(<Graph_t>graph, uo, 1, cydriver.CU_GRAPH_USER_OBJECT_MOVE))
+
+
+def drain_released():
+    """Drop now the objects graphs have let go of (tests; normally CPython's pending calls do)."""
+    _drain(NULL)
 
 
 # ---- node lists in and out
