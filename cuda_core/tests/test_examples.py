@@ -11,7 +11,16 @@ import pathlib
 import pytest
 
 EXAMPLES = pathlib.Path(__file__).resolve().parents[1] / "examples"
-NAMES = ["saxpy", "vector_add", "memory_ops", "strided_memory_view", "jit_lto", "mpi_exchange", "texture_sample"]
+NAMES = [
+    "saxpy",
+    "vector_add",
+    "memory_ops",
+    "strided_memory_view",
+    "jit_lto",
+    "mpi_exchange",
+    "texture_sample",
+    "graph_conditional",
+]
 
 
 def load(name: str):
@@ -43,7 +52,7 @@ def test_saxpy_instantiations_compile():
     assert set(saxpy.NAMES.values()) <= set(code.symbol_mapping)
 
 
-@pytest.mark.parametrize("name", ["vector_add", "strided_memory_view"])
+@pytest.mark.parametrize("name", ["vector_add", "strided_memory_view", "graph_conditional"])
 def test_kernels_compile(name):
     from cuda.core import Program, ProgramOptions
 

@@ -1,0 +1,245 @@
+# SPDX-License-Identifier: Apache-2.0
+"""cuda.core.graph on a GPU: graphs built node by node and by stream capture, launched, changed
+and updated, with their results read back from pinned host memory."""
+
+from __future__ import annotations
+
+import ctypes
+import gc
+import sys
+import time
+import weakref
+
+import numpy as np
+import pytest
+
+from cuda.core import LaunchConfig, LegacyPinnedMemoryResource, Program, ProgramOptions, launch
+from cuda.core._errors import CUDAError
+from cuda.core.graph import (
+    ChildGraphNode,
+    ExecutableKernelNode,
+    GraphCompleteOptions,
+    GraphDebugPrintOptions,
+    GraphDefinition,
+    IfElseNode,
+    KernelNode,
+    WhileNode,
+    _ops,
+)
+
+pytestmark = pytest.mark.gpu
+
+KERNELS = r"""
+extern "C" __device__ __cudart_builtin__ void CUDARTAPI cudaGraphSetConditional(cudaGraphConditionalHandle handle,
+                                                                                unsigned int value);
+extern "C" __global__ void add_one(int* p) { atomicAdd(p, 1); }
+extern "C" __global__ void store(int* p, int value) { *p = value; }
+extern "C" __global__ void dims(int* p) { *p = gridDim.x * 1000 + blockDim.x; }
+extern "C" __global__ void set_condition(unsigned long long h, int value) {
+    cudaGraphSetConditional((cudaGraphConditionalHandle)h, value);
+}
+extern "C" __global__ void countdown(unsigned long long h, int* left) {
+    *left -= 1;
+    cudaGraphSetConditional((cudaGraphConditionalHandle)h, *left > 0);
+}
+"""
+ONE = LaunchConfig(grid=1, block=1)
+
+
+@pytest.fixture
+def k(device):
+    code = Program(KERNELS, "c++", ProgramOptions(arch=f"sm_{device.arch}")).compile("cubin")
+    return {name: code.get_kernel(name) for name in ("add_one", "store", "dims", "set_condition", "countdown")}
+
+
+@pytest.fixture
+def host(device):
+    """Eight ints of pinned host memory, zeroed; the kernels write them directly."""
+    buf = LegacyPinnedMemoryResource().allocate(32)
+    ints = np.from_dlpack(buf).view(np.int32)
+    ints[:] = 0
+    yield buf, ints
+    buf.close()
+
+
+def _run(graph, device):
+    stream = device.create_stream()
+    graph.launch(stream)
+    stream.sync()
+
+
+def test_a_chain_of_kernels(device, k, host):
+    buf, ints = host
+    g = GraphDefinition()
+    first = g.launch(ONE, k["add_one"], buf)
+    second = first.launch(LaunchConfig(grid=(2, 1, 1), block=(4, 1, 1)), k["add_one"], buf)
+    assert isinstance(second, KernelNode) and second.pred == {first} and g.edges() == {(first, second)}
+    assert second.grid == (2, 1, 1) and second.block == (4, 1, 1) and second.kernel is k["add_one"]
+    exe = g.instantiate()
+    _run(exe, device)
+    _run(exe, device)
+    assert ints[0] == 2 * (1 + 8)
+
+
+def test_fill_copy_and_graph_memory(device, host):
+    buf, ints = host
+    dev_buf = device.allocate(32)
+    g = GraphDefinition()
+    g.memset(dev_buf, np.uint32(0x01020304), 8).memcpy(buf, dev_buf, 32)
+    _run(g.instantiate(), device)
+    assert (ints == 0x01020304).all()
+    ints[:] = 0
+    g = GraphDefinition()
+    alloc = g.allocate(32)
+    alloc.memset(alloc.dptr, 5, 32).memcpy(buf, alloc.dptr, 32).deallocate(alloc.dptr)
+    assert alloc.bytesize == 32 and alloc.device_id == device.device_id and alloc.memory_type == "device"
+    _run(g.instantiate(), device)
+    assert (ints == 0x05050505).all()
+    dev_buf.close()
+
+
+def test_host_callbacks(device, host, monkeypatch):
+    buf, ints = host
+    calls = []
+    g = GraphDefinition()
+    node = g.callback(lambda: calls.append(int(ints[0])))
+    proto = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
+    seen = []
+    cfn = proto(lambda data: seen.append(ctypes.string_at(data, 1)))
+    node.callback(cfn, user_data=b"\xab")
+    exe = g.instantiate()
+    _run(exe, device)
+    _run(exe, device)
+    assert calls == [0, 0] and seen == [b"\xab", b"\xab"]
+
+    records = []
+    monkeypatch.setattr(sys, "unraisablehook", records.append)
+
+    def boom():
+        raise RuntimeError("from the callback")
+
+    g = GraphDefinition()
+    g.callback(boom).callback(lambda: calls.append(1))
+    _run(g.instantiate(), device)  # the graph goes on after the exception
+    assert calls[-1] == 1 and len(records) == 1 and records[0].exc_type is RuntimeError
+
+
+def test_callbacks_are_released_with_their_graphs(device):
+    def fn():
+        pass
+
+    ref = weakref.ref(fn)
+    g = GraphDefinition()
+    g.callback(fn)
+    exe = g.instantiate()
+    del fn, g
+    gc.collect()
+    assert ref() is not None  # the executable graph holds it
+    exe.close()
+    deadline = time.monotonic() + 5
+    while ref() is not None and time.monotonic() < deadline:
+        gc.collect()
+        _ops.drain_released()
+        time.sleep(0.02)
+    assert ref() is None
+
+
+def test_events_and_child_graphs(device, k, host):
+    buf, ints = host
+    child = GraphDefinition()
+    child.launch(ONE, k["add_one"], buf).launch(ONE, k["add_one"], buf).launch(ONE, k["add_one"], buf)
+    ev = device.create_event()
+    g = GraphDefinition()
+    node = g.embed(child)
+    assert isinstance(node, ChildGraphNode) and len(node.child_graph.nodes()) == 3
+    node.record(ev)
+    _run(g.instantiate(), device)
+    assert ints[0] == 3 and ev.is_done
+
+
+def test_conditionals(device, k, host):
+    buf, ints = host
+    g = GraphDefinition()
+    loop_cond = g.create_condition(default_value=1)
+    ints[1] = 5
+    loop = g.while_loop(loop_cond)
+    assert isinstance(loop, WhileNode) and loop.cond_type == "while"
+    loop.body.launch(ONE, k["add_one"], buf).launch(ONE, k["countdown"], loop_cond, int(buf.handle) + 4)
+
+    pick = g.create_condition(default_value=0)
+    branch = loop.if_else(pick)
+    assert isinstance(branch, IfElseNode)
+    branch.then.launch(ONE, k["store"], int(buf.handle) + 8, 1)
+    branch.else_.launch(ONE, k["store"], int(buf.handle) + 8, 2)
+
+    which = g.create_condition(default_value=2)
+    switch = branch.switch(which, 3)
+    for i, body in enumerate(switch.branches):
+        body.launch(ONE, k["store"], int(buf.handle) + 12, 10 + i)
+    _run(g.instantiate(), device)
+    assert list(ints[:4]) == [5, 0, 2, 12]
+
+
+def test_executable_views_and_whole_updates(device, k, host):
+    buf, ints = host
+    g = GraphDefinition()
+    node = g.launch(ONE, k["store"], buf, 1)
+    exe = g.instantiate()
+    view = exe[node]
+    assert isinstance(view, ExecutableKernelNode) and view.is_enabled
+    view.update(config=ONE, kernel=k["store"], args=(int(buf.handle) + 4, 2))
+    _run(exe, device)
+    assert list(ints[:2]) == [0, 2]
+    view.disable()
+    ints[:] = 0
+    _run(exe, device)
+    assert not ints.any()
+    view.enable()
+
+    other = GraphDefinition()
+    other.launch(ONE, k["store"], int(buf.handle) + 8, 3)
+    exe.update(other)
+    _run(exe, device)
+    assert ints[2] == 3
+    other.empty()
+    with pytest.raises(CUDAError, match="Graph update failed"):
+        exe.update(other)
+
+    node.update(config=LaunchConfig(grid=2, block=3), kernel=k["dims"], args=(buf,))
+    _run(g.instantiate(), device)
+    assert ints[0] == 2003
+
+
+def test_builder_split_join_conditional_embed(device, k, host, tmp_path):
+    buf, ints = host
+    child = device.create_graph_builder().begin_building()
+    launch(child, ONE, k["add_one"], int(buf.handle) + 4)
+    child.end_building()
+
+    gb = device.create_graph_builder().begin_building()
+    launch(gb, ONE, k["add_one"], buf)
+    first, second = gb.split(2)
+    assert first is gb and second.is_join_required and not gb.is_join_required
+    launch(first, ONE, k["add_one"], buf)
+    launch(second, ONE, k["add_one"], buf)
+    joined = type(gb).join(first, second)
+    assert joined is gb and second.is_closed
+    cond = gb.create_condition(default_value=1)
+    body = gb.if_then(cond)
+    body.begin_building()
+    launch(body, ONE, k["add_one"], buf)
+    body.end_building()
+    gb.embed(child)
+    calls = []
+    gb.callback(lambda: calls.append(1))
+    gb.end_building()
+    gb.debug_dot_print(str(tmp_path / "g.dot"), GraphDebugPrintOptions(verbose=True))
+    assert "digraph" in (tmp_path / "g.dot").read_text()
+    definition = gb.graph_definition
+    definition.launch(ONE, k["add_one"], int(buf.handle) + 8)  # mixing in the explicit API
+    exe = gb.complete(GraphCompleteOptions(upload_stream=device.create_stream()))
+    _run(exe, device)
+    assert list(ints[:3]) == [4, 1, 1] and calls == [1]
+    gb.close()
+    _run(exe, device)  # the graph outlives its builder
+    assert ints[0] == 8 and len(definition.nodes()) > 5
