@@ -62,6 +62,24 @@ HARNESS_SHIMS = (
         'if hasattr(_device._tls, "devices"):',
         'if hasattr(getattr(_device, "_tls", None), "devices"):',
     ),
+    # The stored graph tests import two helpers from where older harness versions had them.
+    (
+        "cuda_core/tests/conftest.py",
+        "from helpers.constants import POOL_SIZE\n",
+        "from helpers.constants import POOL_SIZE\n"
+        "from cuda_python_test_helpers.marks import skipif_need_cuda_headers  # shim (ci/nvidia_compat.py)\n\n\n"
+        "def xfail_on_graph_mempool_oom(*args, **kwargs):  # shim (ci/nvidia_compat.py)\n"
+        "    from helpers.cuda_helpers import xfail_on_graph_mempool_oom as found\n\n"
+        "    return found(*args, **kwargs)\n\n\n",
+    ),
+    (
+        "cuda_core/tests/helpers/memory.py",
+        "from cuda.core._utils.cuda_utils import CUDAError\n",
+        "from cuda.core._utils.cuda_utils import CUDAError\n\n\n"
+        "def xfail_on_graph_mempool_oom(*args, **kwargs):  # shim (ci/nvidia_compat.py)\n"
+        "    from helpers.cuda_helpers import xfail_on_graph_mempool_oom as found\n\n"
+        "    return found(*args, **kwargs)\n\n\n",
+    ),
 )
 
 

@@ -469,8 +469,8 @@ cdef class GraphBuilder:
                     cydriver.cuGraphDestroy(g)
 
     def close(self):
-        """Release the builder: its stream when it made it; the captured graph lives on in
-        the Graphs and GraphDefinitions made from it."""
+        """Release the builder (idempotent): the captured graph lives on in the Graphs and
+        GraphDefinitions made from it, the stream it made in the buffers allocated on it."""
         if self._building and self._kind != FORKED:
             self._building = False
             try:
@@ -478,8 +478,8 @@ cdef class GraphBuilder:
             except Exception:
                 pass
         self._root = None
-        if self._stream is not None and self._owns_stream:
-            self._stream.close()
+        # The stream it made goes when its last user does: buffers allocated during the capture
+        # free on it (their deallocation stream), so it is dropped here, not destroyed.
         self._stream = None
 
     cdef int _abandon_capture(self) except -1:
