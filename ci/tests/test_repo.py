@@ -24,7 +24,7 @@ def test_toolkit_versions_schema():
     for name in tk["test-wheels"]:
         assert name in tk["wheels"], name
     for version in tk["wheels"].values():
-        assert re.fullmatch(r"\d+\.\d+\.\d+(\.\d+)?", version)
+        assert re.fullmatch(r"\d+(\.\d+){2,4}", version)  # CCCL: 13.3.5.0.6
     assert set(tk["metapackage"]) == {"cuda-bindings", "cuda-core", "cuda-pathfinder"}
     for name in tk["metapackage-all"]:
         assert name in tk["wheels"], name

@@ -369,7 +369,7 @@ def module(lib: Lib, stamp: str) -> tuple[str, str]:
         stub += [f"class {name}(IntEnum):", *members]
     for cname in lib.cfg.get("constants", ()):
         value = next(mc["value"] for mc in lib.model["macros"] if mc["name"] == cname)
-        lead = lib.cfg["prefix"].upper() + "_"  # NVML_NVLINK_MAX_LINKS -> NVLINK_MAX_LINKS
+        lead = lib.cfg.get("prefix", "").upper() + "_"  # NVML_NVLINK_MAX_LINKS -> NVLINK_MAX_LINKS
         pyname = cname[len(lead) :] if cname.startswith(lead) else cname
         out += [f"{pyname} = {value}"]
         stub += [f"{pyname}: int"]

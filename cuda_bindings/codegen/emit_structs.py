@@ -216,8 +216,8 @@ def _field_plan(lib: Lib, owner: str, f: dict, nested_name: str | None) -> list[
 def _is_host_fn_record(lib: Lib, rec: dict) -> bool:
     """CUDA_HOST_NODE_PARAMS and the like: {host function fn; void* userData}."""
     fields = {f["name"]: f for f in rec["fields"]}
-    if set(fields) != {"fn", "userData"} or cy(fields["userData"]["type"]).replace(" ", "") != "void*":
-        return False
+    if not {"fn", "userData"} <= set(fields) or cy(fields["userData"]["type"]).replace(" ", "") != "void*":
+        return False  # (13.5's _v2 adds syncMode and a context: ordinary fields beside these two)
     t = lib.types.typedefs.get(base_type(cy(fields["fn"]["type"])))
     return t is not None and t["kind"] == "callback" and t["params"] == ["void *"]
 
@@ -280,12 +280,15 @@ def struct_class(lib: Lib, rec: dict, nested: list) -> list[str]:
         "        return <uintptr_t>self._ptr",
         "",
     ]
-    if _is_host_fn_record(lib, rec):
+    host_fn = _is_host_fn_record(lib, rec)
+    if host_fn and len(rec["fields"]) == 2:
         return lines + _host_fn_fields(lib, rec)
-    props = []
-    shown, hexed = [], []  # the fields repr lists, in order; void* ones in hex (NVIDIA's format)
+    props = _host_fn_fields(lib, rec) if host_fn else []
+    shown, hexed = (["fn", "userData"] if host_fn else []), []  # the fields repr lists, in order; void* ones in hex
     arrays = _array_fields(lib, rec)
     for f in rec["fields"]:
+        if host_fn and f["name"] in ("fn", "userData"):
+            continue
         nested_name = f["record"]["name"] if "record" in f else None
         if f["name"] in arrays:
             props += _array_field(lib, f, arrays[f["name"]])

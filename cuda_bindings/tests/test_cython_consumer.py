@@ -116,4 +116,4 @@ def test_cimport_cynvrtc_from_a_downstream_module(tmp_path: pathlib.Path):
     )  # fmt: skip
     assert run.returncode == 0, run.stderr
     err, version = ast.literal_eval(run.stdout.strip())
-    assert err == 0 and version >= 1150, run.stdout  # CU_FILE_SUCCESS; cuFile 1.15 is CUDA 13.0's
+    assert err == 0 and version >= 1150, run.stdout  # CU_FILE_SUCCESS; cuFile 1.15 came with CUDA 13.0

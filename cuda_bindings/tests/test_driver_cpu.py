@@ -11,11 +11,11 @@ import subprocess
 import sys
 
 import pytest
+from _toolkit import CUDA_VERSION, REFERENCE
 
 from cuda.bindings import driver as cu
 from cuda.bindings._lib.kernel_params import _packed
 
-REFERENCE = pathlib.Path(__file__).resolve().parents[2] / "ci" / "reference" / "api-names.json"
 MISSING = pathlib.Path(__file__).resolve().parents[1] / "codegen" / "api" / "driver.python-missing.txt"
 
 
@@ -34,7 +34,7 @@ def test_reference_functions_exist_or_are_listed_as_missing():
 def test_enums_and_constants():
     assert cu.CUresult.CUDA_SUCCESS == 0 and cu.CUresult(1) is cu.CUresult.CUDA_ERROR_INVALID_VALUE
     assert cu.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR == 75
-    assert cu.CUDA_VERSION == 13000
+    assert cu.CUDA_VERSION == CUDA_VERSION
     assert int(cu.CU_STREAM_LEGACY) == 1 and int(cu.CU_STREAM_PER_THREAD) == 2
     assert isinstance(cu.CU_STREAM_LEGACY, cu.CUstream)
     assert cu.CU_LAUNCH_PARAM_END == 0 and cu.CU_LAUNCH_PARAM_BUFFER_POINTER == 1

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ctypes
 
 import pytest
+from _toolkit import MAJOR, MINOR
 
 from conftest import SAXPY, check, compile_program, output, program_log
 from cuda.bindings import nvrtc
@@ -15,7 +16,7 @@ R = nvrtc.nvrtcResult
 
 
 def test_version_and_archs():
-    assert check(nvrtc.nvrtcVersion()) == (13, 0)
+    assert check(nvrtc.nvrtcVersion()) == (MAJOR, MINOR)
     archs = check(nvrtc.nvrtcGetSupportedArchs())
     assert isinstance(archs, list) and 90 in archs and archs == sorted(archs)
     assert check(nvrtc.nvrtcGetNumSupportedArchs()) == len(archs)
@@ -115,7 +116,7 @@ def test_headers_given_as_sources():
 def test_error_strings_and_enum():
     assert nvrtc.nvrtcGetErrorString(R.NVRTC_ERROR_COMPILATION) == (R.NVRTC_SUCCESS, b"NVRTC_ERROR_COMPILATION")
     assert nvrtc.nvrtcGetErrorString(6)[1] == b"NVRTC_ERROR_COMPILATION"
-    assert issubclass(R, nvrtc.IntEnum) and R(0) is R.NVRTC_SUCCESS and len(R) == 18
+    assert issubclass(R, nvrtc.IntEnum) and R(0) is R.NVRTC_SUCCESS and len(R) >= 18  # 18 codes in 13.0, 19 in 13.5
 
 
 def test_pch_functions():

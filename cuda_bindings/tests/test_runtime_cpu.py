@@ -9,11 +9,11 @@ import subprocess
 import sys
 
 import pytest
+from _toolkit import CUDA_VERSION, REFERENCE
 
 from cuda.bindings import runtime as rt
 
 HERE = pathlib.Path(__file__).resolve().parents[1]
-REFERENCE = HERE.parent / "ci" / "reference" / "api-names.json"
 MISSING = HERE / "codegen" / "api" / "runtime.python-missing.txt"
 
 
@@ -22,7 +22,7 @@ def has_driver() -> bool:
 
 
 def test_versions_and_error_strings():
-    assert rt.cudaRuntimeGetVersion() == (rt.cudaError_t.cudaSuccess, 13000)
+    assert rt.cudaRuntimeGetVersion() == (rt.cudaError_t.cudaSuccess, CUDA_VERSION)
     err, text = rt.cudaGetErrorString(rt.cudaError_t.cudaErrorInsufficientDriver)
     assert err == rt.cudaError_t.cudaSuccess and b"driver version is insufficient" in text
     assert rt.cudaGetErrorName(rt.cudaError_t.cudaErrorMemoryAllocation)[1] == b"cudaErrorMemoryAllocation"

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import pytest
+from _toolkit import CUDA_VERSION, PTX_ISA
 
 from conftest import SAXPY, compile_program, output
 from cuda.bindings import driver, nvrtc, utils
@@ -13,9 +14,9 @@ def test_ptx_version_of_real_ptx():
     err, prog = compile_program(SAXPY, [b"-arch=compute_90"])
     ptx = output(prog, "PTX")
     version = utils.get_ptx_ver(ptx.decode())
-    assert version == "9.0"  # CUDA 13.0's nvrtc writes PTX ISA 9.0
+    assert version == PTX_ISA  # CUDA 13.x's nvrtc writes PTX ISA 9.x
     assert utils.get_ptx_ver(ptx) == version
-    assert utils.get_minimal_required_cuda_ver_from_ptx_ver(version) == 13000
+    assert utils.get_minimal_required_cuda_ver_from_ptx_ver(version) == CUDA_VERSION
 
 
 def test_ptx_versions_table():

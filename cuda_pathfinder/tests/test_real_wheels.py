@@ -14,6 +14,12 @@ import sys
 import textwrap
 
 import pytest
+import yaml
+
+# The toolkit release whose wheels ci/install.py installs (toolkit-versions.yaml's default): [13, 5]
+_VERSIONS = os.path.join(os.path.dirname(__file__), "..", "..", "toolkit-versions.yaml")
+with open(_VERSIONS, encoding="utf-8") as _f:
+    RELEASE = [int(part) for part in yaml.safe_load(_f)["default-toolkit"].split(".")]
 
 CHILD = textwrap.dedent(
     """
@@ -32,7 +38,7 @@ CHILD = textwrap.dedent(
     else:
         rc = lib.cudaRuntimeGetVersion(ctypes.byref(a))
         version = [a.value // 1000, a.value % 1000 // 10]
-    builtins = bool(_dlopen.dlopen_if_loaded("libnvrtc-builtins.so.13.0"))
+    builtins = bool(_dlopen.dlopen_if_loaded("libnvrtc-builtins.so." + ".".join(map(str, version))))
     print(json.dumps(dict(path=loaded.abs_path, via=loaded.found_via, handle=loaded._handle_uint,
                           again=load_nvidia_dynamic_lib(name) is loaded, rc=rc, version=version, builtins=builtins)))
     """
@@ -58,7 +64,7 @@ def test_load_from_cu13_wheel(name, soname):
     assert result["path"].endswith(os.path.join("site-packages", "nvidia", "cu13", "lib", soname))
     assert os.path.isfile(result["path"])
     assert result["handle"] > 0 and result["again"] is True
-    assert result["rc"] == 0 and result["version"] == [13, 0]
+    assert result["rc"] == 0 and result["version"] == RELEASE
     if name == "nvrtc":
         assert result["builtins"] is True  # the sibling builtins library was preloaded
 
