@@ -20,7 +20,7 @@ import emit_records
 from ctypes_ import cy, ident, pointee
 from emit_errors import error_class, error_names
 from model_types import qualified, snake
-from plan_py import Lib, Plan, base_type, lib_result, member_strip, plan, pyenum
+from plan_py import Lib, Plan, base_type, lib_result, member_prefix, member_strip, plan, pyenum
 
 from docs import docstring, quote
 
@@ -252,19 +252,69 @@ def _member_name(cname: str, strip: str) -> str:
     return name
 
 
+def _macro_int(value: object) -> int | None:
+    """A #define's integer value: parsed already, or a shift of two numbers, (1 << 2)."""
+    if isinstance(value, int):
+        return value
+    m = re.fullmatch(r"\(?\s*(\d+)[uUlL]*\s*<<\s*(\d+)\s*\)?", str(value or ""))
+    return int(m.group(1)) << int(m.group(2)) if m else None
+
+
+def _macro_member(cname: str, prefix: str) -> str:
+    """A #define group member's Python name: NVML_BUS_TYPE_PCIE -> PCIE; of a camelCase group
+    (nvmlEventTypeSingleBitEccError, prefix nvmlEventType) in upper snake case: SINGLE_BIT_ECC_ERROR."""
+    if prefix[:1].islower():
+        rest = cname[len(prefix) :]
+        return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", rest).upper()  # PState -> PSTATE
+    return _member_name(cname, prefix)
+
+
+def _member_names(lib: Lib, enum: dict, style: str) -> list[list[str]]:
+    """Each member's Python names: the first is its name, the others aliases. With the library's
+    member_aliases (nvml, as NVIDIA's module has them): also the name without the library prefix
+    only (NVML_BRAND_TESLA -> BRAND_TESLA), and without the members' common prefix (TESLA); where
+    that leaves a number for any member, every member keeps the prefix's last word (VERSION_1_0,
+    VERSION_INVALID)."""
+    strip = member_strip(lib, enum, style)
+    out = [[_member_name(m["name"], strip)] for m in enum["members"]]
+    lead = lib.cfg.get("member_prefix_by_name")
+    if not (lib.cfg.get("member_aliases") and lead):
+        return out
+    common = member_prefix(enum)
+    if common.startswith(lead) and any(m["name"][len(common) :][:1].isdigit() for m in enum["members"]):
+        common = common[: common.rstrip("_").rfind("_") + 1]  # back off one word, for every member
+    for names, m in zip(out, enum["members"]):
+        for alias in (_member_name(m["name"], lead), m["name"][len(common) :] if common.startswith(lead) else ""):
+            if alias and alias.isidentifier() and not alias[:1].isdigit() and alias not in names:
+                names.append(alias)
+    return out
+
+
 def _enum_class(lib: Lib, enum: dict, style: str) -> list[str]:
     name = pyenum(lib, enum["name"], style)
-    strip = member_strip(lib, enum, style)
     lines = [f"class {name}(_CEnum):", *quote(docstring(enum["doc"]) or f"The values of {enum['name']}.")]
-    for member in enum["members"]:
-        lines.append(f"    {_member_name(member['name'], strip)} = {lib.cymod}.{member['name']}")
+    all_names = _member_names(lib, enum, style)
+    taken = {names[0] for names in all_names}  # an alias never takes a member's own name
+    for names, member in zip(all_names, enum["members"]):
+        lines.append(f"    {names[0]} = {lib.cymod}.{member['name']}")
+        for alias in names[1:]:
+            if alias not in taken:
+                lines.append(f"    {alias} = {lib.cymod}.{member['name']}")
+                taken.add(alias)
     return lines
 
 
 def _enum_stub(lib: Lib, enum: dict, style: str) -> list[str]:
     """The stub of an enum class: its members, with their values, as _enum_class names them."""
-    strip = member_strip(lib, enum, style)
-    members = [f"    {_member_name(m['name'], strip)} = {m['value']}" for m in enum["members"]]
+    members = []
+    all_names = _member_names(lib, enum, style)
+    taken = {names[0] for names in all_names}
+    for names, m in zip(all_names, enum["members"]):
+        members.append(f"    {names[0]} = {m['value']}")
+        for alias in names[1:]:
+            if alias not in taken:
+                members.append(f"    {alias} = {m['value']}")
+                taken.add(alias)
     return [f"class {pyenum(lib, enum['name'], style)}(IntEnum):", *(members or ["    pass"])]
 
 
@@ -362,9 +412,8 @@ def module(lib: Lib, stamp: str) -> tuple[str, str]:
             "",
         ]
     for name, prefix in lib.cfg.get("macro_enums", {}).items():  # #define groups NVIDIA's module makes enums of
-        macros = lib.model["macros"]
-        members = [f"    {_member_name(mc['name'], prefix)} = {mc['value']}" for mc in macros
-                   if mc["name"].startswith(prefix) and isinstance(mc.get("value"), int)]  # fmt: skip
+        members = [f"    {_macro_member(mc['name'], prefix)} = {value}" for mc in lib.model["macros"]
+                   if mc["name"].startswith(prefix) and (value := _macro_int(mc.get("value"))) is not None]  # fmt: skip
         out += ["", f"class {name}(_CEnum):", f'    """The {prefix}* values of {lib.cfg["headers"][0]}."""', *members]
         stub += [f"class {name}(IntEnum):", *members]
     for cname in lib.cfg.get("constants", ()):
