@@ -204,6 +204,11 @@ class FakeDriver:
         bodies = [self.graph_create() for _ in range(size)]
         return self._add(g, deps, T_COND, (handle, kind, bodies)), bodies
 
+    def conditional_params(self, n):
+        return self.nodes[n]["params"] if self.driver_reports_conditionals else None
+
+    driver_reports_conditionals = False  # cuGraphNodeGetParams: CUDA 13.2+ drivers
+
     def retain(self, g, obj):
         self.retained[g].append(obj)
 
@@ -619,6 +624,22 @@ def test_conditional_nodes(fake, graph):
         GraphDefinition().if_then(cond)  # a condition of another graph
     w.destroy()
     assert not body.is_valid
+
+
+def test_conditional_nodes_read_back_from_the_driver(fake, graph):
+    """A conditional node not made here (captured): a 13.2+ driver says its kind and bodies."""
+    from cuda.core.graph import ConditionalNode, WhileNode
+
+    cond = graph.create_condition()
+    handle, bodies = fake.add_conditional(graph._h, [], cond._value, 1, 1)  # as a capture would add it
+    (node,) = graph.nodes()
+    assert type(node) is ConditionalNode and node.condition is None and node.branches == ()
+    node.destroy()
+    handle, bodies = fake.add_conditional(graph._h, [], cond._value, 1, 1)
+    fake.driver_reports_conditionals = True
+    (node,) = graph.nodes()
+    assert isinstance(node, WhileNode) and node.condition == cond and node.cond_type == "while"
+    assert node.body._h == bodies[0]
 
 
 def test_instantiate_and_debug_print(fake, graph, tmp_path):

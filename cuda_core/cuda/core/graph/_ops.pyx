@@ -679,12 +679,21 @@ def add_conditional(uintptr_t g, list deps, uint64_t handle, int kind, unsigned 
 
 
 def conditional_params(uintptr_t node):
-    """(handle, kind, [bodies]) of a conditional node, or None where the driver cannot say.
-
-    Only cuGraphNodeGetParams (CUDA 13.2) reads them back; the 13.0 headers this line is built
-    from lack it, so a conditional node found in a graph (not made by us) stays a ConditionalNode.
-    """
-    return None
+    """(handle, kind, [bodies]) of a conditional node, or None where the driver cannot say: only
+    cuGraphNodeGetParams (CUDA 13.2 drivers) reads them back."""
+    cdef cydriver.CUgraphNodeParams p
+    cdef cydriver.CUresult err
+    memset(&p, 0, sizeof(p))
+    try:
+        err = cydriver.cuGraphNodeGetParams(<Node>node, &p)
+    except Exception:  # FunctionNotFoundError: a driver older than 13.2
+        return None
+    if err != cydriver.CUDA_SUCCESS or p.type != cydriver.CU_GRAPH_NODE_TYPE_CONDITIONAL:
+        return None
+    if p.conditional.phGraph_out == NULL:
+        return <uint64_t>p.conditional.handle, <int>p.conditional.type, []
+    return (<uint64_t>p.conditional.handle, <int>p.conditional.type,
+            [<uintptr_t>p.conditional.phGraph_out[i] for i in range(p.conditional.size)])
 
 
 def memory_letter(uintptr_t ptr):

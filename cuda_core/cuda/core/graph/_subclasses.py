@@ -119,7 +119,14 @@ def class_of(graph: GraphDefinition, handle: int) -> Any:
     if kind == 13:  # CU_GRAPH_NODE_TYPE_CONDITIONAL
         fact = graph._root.facts.get(handle)
         if fact is None:
-            return ConditionalNode
+            found = _ops.conditional_params(handle)  # CUDA 13.2+ drivers say what it is
+            if found is None:
+                return ConditionalNode
+            from cuda.core.graph._graph_definition import GraphCondition
+
+            value, cond_kind, bodies = found
+            fact = (GraphCondition._make(value, graph._h), cond_kind, tuple(bodies))
+            graph._root.facts[handle] = fact
         _, cond_kind, bodies = fact
         if cond_kind == 0:
             return IfElseNode if len(bodies) == 2 else IfNode
@@ -466,8 +473,9 @@ class HostCallbackNode(GraphNode):
 class ConditionalNode(GraphNode):
     """A node whose branch graphs run as a condition says (IfNode, IfElseNode, WhileNode, SwitchNode).
 
-    A conditional node found in a graph without a record of how it was made (a captured one,
-    on a driver before CUDA 13.2) is of this class, with no condition, type or branches.
+    A conditional node found in a graph without a record of how it was made (a captured one)
+    has its kind, condition and branches read back from a CUDA 13.2+ driver; on an older one it
+    is of this class, with no condition, type or branches.
     """
 
     def _repr_extra(self) -> str:
