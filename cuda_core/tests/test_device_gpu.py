@@ -320,3 +320,28 @@ def test_to_system_device(device):
             device.to_system_device()
     else:
         assert device.to_system_device() is not None
+
+
+def test_workqueue_and_general_split_need_a_13_1_driver(device):
+    """Built from the 13.5 headers, both work on a CUDA 13.1+ driver; on an older one they raise a
+    clear error (a CUDAError from the driver, or FunctionNotFoundError naming the CUDA version)."""
+    from cuda.bindings import driver
+    from cuda.bindings._lib.loader import FunctionNotFoundError
+
+    new_driver = ok(driver.cuDriverGetVersion()) >= 13010
+    sm = device.resources.sm
+    n = sm.min_partition_size
+    try:
+        groups, _ = sm.split(core.SMResourceOptions(count=(n, 2 * n)))  # groups of different sizes
+    except FunctionNotFoundError as exc:
+        assert not new_driver and "cuDevSmResourceSplit" in str(exc)
+    else:
+        assert [g.sm_count for g in groups] == [n, 2 * n]
+    try:
+        wq = device.resources.workqueue
+    except core.CUDAError:
+        assert not new_driver
+    else:
+        assert wq.handle and wq.concurrency_limit >= 1 and wq.device.device_id == device.device_id
+        wq.configure(core.WorkqueueResourceOptions(concurrency_limit=4, sharing_scope="green_ctx_balanced"))
+        assert wq.concurrency_limit == 4 and wq.sharing_scope == "green_ctx_balanced"

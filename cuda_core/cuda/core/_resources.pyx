@@ -1,11 +1,14 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Device resources for green contexts: SM partitions (and work queues, not available yet).
+"""Device resources for green contexts: SM partitions and work-queue configurations.
 
-Device.resources.sm is the device's whole SM resource; SMResource.split() partitions it
-(cuDevSmResourceSplitByCount); Device.create_context(ContextOptions(resources=[group])) makes
-a green context limited to the group's SMs (cuDevResourceGenerateDesc + cuGreenCtxCreate).
-Work-queue resources need CUDA 13.1 headers; the ones this package builds with (13.0) lack
-them, so DeviceResources.workqueue and WorkqueueResource raise NotImplementedError.
+Device.resources.sm is the device's whole SM resource; SMResource.split() partitions it:
+groups of one size through cuDevSmResourceSplitByCount (any CUDA 13 driver), groups of
+different sizes, co-scheduling counts or backfill through cuDevSmResourceSplit (a CUDA 13.1+
+driver: on an older one the call raises FunctionNotFoundError naming the version it needs).
+Device.resources.workqueue is the work-queue configuration (CUDA 13.1+ drivers); configure()
+sets its concurrency limit and sharing scope. Device.create_context(ContextOptions(resources=
+[...])) makes a green context of SM groups and a work-queue configuration
+(cuDevResourceGenerateDesc + cuGreenCtxCreate).
 """
 
 from libc.stdint cimport uintptr_t
@@ -15,17 +18,18 @@ from libc.string cimport memset
 from cuda.bindings cimport cydriver
 from cuda.core._errors cimport check
 
-_NO_WORKQUEUE = ("work-queue resources need CUDA 13.1 (CU_DEV_RESOURCE_TYPE_WORKQUEUE*); the CUDA headers "
-                 "this package is built with (13.0) do not have them")
+# WorkqueueSharingScopeType values in the order of CUdevWorkqueueConfigScope
+_SCOPES = ("device_ctx", "green_ctx_balanced")
 
 
 class SMResourceOptions:
     """How SMResource.split() partitions SMs.
 
     count: SMs per group, an int (one group) or a sequence (one group each; this driver API
-    needs them all equal); None or 0: one group of the smallest size the driver allows. coscheduled_sm_count, preferred_coscheduled_sm_count: co-scheduling
-    constraints (0 or None: the driver's default). backfill: let groups take SMs beyond the
-    co-scheduling alignment (not supported by the CUDA 13.0 split call).
+    may differ: that needs a CUDA 13.1+ driver); None or 0: one group of the smallest size the
+    driver allows. coscheduled_sm_count, preferred_coscheduled_sm_count: co-scheduling
+    constraints, an int or one per group (0 or None: the driver's default). backfill: let
+    groups take SMs beyond the co-scheduling alignment.
     """
 
     __slots__ = ("count", "coscheduled_sm_count", "preferred_coscheduled_sm_count", "backfill")
@@ -68,16 +72,61 @@ class WorkqueueResourceOptions:
         return f"WorkqueueResourceOptions(concurrency_limit={self.concurrency_limit!r}, sharing_scope={self.sharing_scope!r})"
 
 
-class WorkqueueResource:
-    """A work-queue resource (not available with the CUDA 13.0 headers: see the module's description)."""
+cdef class WorkqueueResource:
+    """A work-queue configuration of a device or context (Device.resources.workqueue): how many
+    stream-ordered workloads may run concurrently, and how green contexts share work queues."""
+
+    cdef cydriver.CUdevResource _res
+    cdef int _device_id
 
     def __init__(self, *args, **kwargs):
-        raise NotImplementedError(_NO_WORKQUEUE)
+        raise RuntimeError("WorkqueueResource objects come from Device.resources.workqueue")
 
-    device = concurrency_limit = sharing_scope = handle = property(lambda self: None)
+    @property
+    def handle(self):
+        """The address of the CUdevResource struct this object holds."""
+        return <uintptr_t>&self._res
+
+    @property
+    def device(self):
+        from cuda.core._device import Device
+
+        return Device(self._device_id)
+
+    @property
+    def concurrency_limit(self):
+        """The expected maximum number of concurrent stream-ordered workloads."""
+        return self._res.wqConfig.wqConcurrencyLimit
+
+    @property
+    def sharing_scope(self):
+        """A WorkqueueSharingScopeType: DEVICE_CTX or GREEN_CTX_BALANCED."""
+        from cuda.core.typing import WorkqueueSharingScopeType
+
+        return WorkqueueSharingScopeType(_SCOPES[<int>self._res.wqConfig.sharingScope])
 
     def configure(self, options):
-        raise NotImplementedError(_NO_WORKQUEUE)
+        """Set what ``options`` (a WorkqueueResourceOptions) gives; None fields stay. A context
+        made of this resource afterwards gets the configuration."""
+        if not isinstance(options, WorkqueueResourceOptions):
+            raise TypeError(f"options must be a WorkqueueResourceOptions, not {type(options).__name__}")
+        if options.concurrency_limit is not None:
+            self._res.wqConfig.wqConcurrencyLimit = options.concurrency_limit
+        cdef int scope
+        if options.sharing_scope is not None:
+            scope = _SCOPES.index(options.sharing_scope.value)
+            self._res.wqConfig.sharingScope = <cydriver.CUdevWorkqueueConfigScope>scope
+
+    def __repr__(self):
+        return (f"<WorkqueueResource concurrency_limit={self.concurrency_limit} "
+                f"sharing_scope={self.sharing_scope.value!r} device={self._device_id}>")
+
+
+cdef WorkqueueResource _workqueue(cydriver.CUdevResource* res, int device_id):
+    cdef WorkqueueResource r = WorkqueueResource.__new__(WorkqueueResource)
+    r._res = res[0]
+    r._device_id = device_id
+    return r
 
 
 cdef class SMResource:
@@ -109,7 +158,8 @@ cdef class SMResource:
 
     @property
     def flags(self):
-        return 0  # CUDA 13.0's CUdevSmResource has no flags field
+        """CUdevSmResourceGroup_flags of this resource (CU_DEV_SM_RESOURCE_GROUP_BACKFILL...)."""
+        return self._res.sm.flags
 
     def split(self, options, *, dry_run=False):
         """Partition these SMs: returns (groups, remainder), each group an SMResource.
@@ -136,13 +186,11 @@ cdef class SMResource:
             if len(value) != len(counts):
                 raise ValueError(f"SMResourceOptions.{name} has {len(value)} values, expected {len(counts)} "
                                  f"(one per group of count)")
+        general = (len(set(counts)) != 1 or options.backfill or options.coscheduled_sm_count
+                   or options.preferred_coscheduled_sm_count)
+        if general:
+            return self._split_groups(options, counts, dry_run)
         counts = [self.min_partition_size if not c else c for c in counts]
-        if len(set(counts)) != 1:
-            raise NotImplementedError("groups of different sizes need cuDevSmResourceSplit (CUDA 13.1)")
-        if options.backfill:
-            raise NotImplementedError("backfill needs cuDevSmResourceSplit (CUDA 13.1)")
-        if options.coscheduled_sm_count or options.preferred_coscheduled_sm_count:
-            raise NotImplementedError("co-scheduling counts need cuDevSmResourceSplit (CUDA 13.1)")
         cdef unsigned int n = len(counts)
         cdef cydriver.CUdevResource* out = <cydriver.CUdevResource*>malloc(n * sizeof(cydriver.CUdevResource))
         cdef cydriver.CUdevResource rest
@@ -155,6 +203,37 @@ cdef class SMResource:
             groups = [_sm(&out[i], self._device_id, not dry_run) for i in range(n)]
             return groups, _sm(&rest, self._device_id, not dry_run)
         finally:
+            free(out)
+
+    def _split_groups(self, options, list counts, bint dry_run):
+        """split() through cuDevSmResourceSplit: a group per count, each with its own constraints."""
+        cdef unsigned int n = len(counts)
+        cdef cydriver.CU_DEV_SM_RESOURCE_GROUP_PARAMS* params
+        cdef cydriver.CUdevResource* out
+        cdef cydriver.CUdevResource rest
+        per_group = {}
+        for name in ("coscheduled_sm_count", "preferred_coscheduled_sm_count"):
+            value = getattr(options, name)
+            per_group[name] = [value or 0] * n if value is None or isinstance(value, int) else list(value)
+        params = <cydriver.CU_DEV_SM_RESOURCE_GROUP_PARAMS*>malloc(n * sizeof(cydriver.CU_DEV_SM_RESOURCE_GROUP_PARAMS))
+        out = <cydriver.CUdevResource*>malloc(n * sizeof(cydriver.CUdevResource))
+        try:
+            if params == NULL or out == NULL:
+                raise MemoryError()
+            memset(params, 0, n * sizeof(cydriver.CU_DEV_SM_RESOURCE_GROUP_PARAMS))
+            memset(out, 0, n * sizeof(cydriver.CUdevResource))
+            memset(&rest, 0, sizeof(rest))
+            for i in range(n):
+                params[i].smCount = counts[i] or 0  # 0: as many as the constraints allow
+                params[i].coscheduledSmCount = per_group["coscheduled_sm_count"][i]
+                params[i].preferredCoscheduledSmCount = per_group["preferred_coscheduled_sm_count"][i]
+                if options.backfill:
+                    params[i].flags = cydriver.CU_DEV_SM_RESOURCE_GROUP_BACKFILL
+            check(cydriver.cuDevSmResourceSplit(out, n, &self._res, &rest, 0, params))
+            groups = [_sm(&out[i], self._device_id, not dry_run) for i in range(n)]
+            return groups, _sm(&rest, self._device_id, not dry_run)
+        finally:
+            free(params)
             free(out)
 
     def __repr__(self):
@@ -172,16 +251,17 @@ cdef SMResource _sm(cydriver.CUdevResource* res, int device_id, bint usable):
 class DeviceResources:
     """The resources of a device or context: ``sm`` (an SMResource), ``workqueue``."""
 
-    __slots__ = ("_sm", "_device_id")
+    __slots__ = ("_sm", "_device_id", "_owner")
 
     def __init__(self, *args, **kwargs):
         raise RuntimeError("DeviceResources come from Device.resources, Context.resources or Stream.resources")
 
     @classmethod
-    def _make(cls, sm, device_id):
+    def _make(cls, sm, device_id, owner=None):
         self = object.__new__(cls)
         self._sm = sm
         self._device_id = device_id
+        self._owner = owner  # the green context or context the resources are read from (None: the device)
         return self
 
     @classmethod
@@ -203,7 +283,7 @@ class DeviceResources:
             check(cydriver.cuCtxGetDevResource(<cydriver.CUcontext><uintptr_t>int(context.handle), &res,
                                                cydriver.CU_DEV_RESOURCE_TYPE_SM))
         device_id = context.device.device_id
-        return cls._make(_sm(&res, device_id, True), device_id)
+        return cls._make(_sm(&res, device_id, True), device_id, context)
 
     @property
     def sm(self):
@@ -211,7 +291,21 @@ class DeviceResources:
 
     @property
     def workqueue(self):
-        raise NotImplementedError(_NO_WORKQUEUE)
+        """The work-queue configuration (a WorkqueueResource; CUDA 13.1+ drivers, else a CUDAError)."""
+        cdef cydriver.CUdevResource res
+        cdef cydriver.CUdevice dev = 0
+        cdef cydriver.CUdevResourceType kind = cydriver.CU_DEV_RESOURCE_TYPE_WORKQUEUE_CONFIG
+        context = self._owner
+        if context is None:
+            check(cydriver.cuDeviceGet(&dev, self._device_id))
+            check(cydriver.cuDeviceGetDevResource(dev, &res, kind))
+        else:
+            green = int(context._green_handle())
+            if green:
+                check(cydriver.cuGreenCtxGetDevResource(<cydriver.CUgreenCtx><uintptr_t>green, &res, kind))
+            else:
+                check(cydriver.cuCtxGetDevResource(<cydriver.CUcontext><uintptr_t>int(context.handle), &res, kind))
+        return _workqueue(&res, self._device_id)
 
 
 def _create_green_context(device, resources):
@@ -221,14 +315,14 @@ def _create_green_context(device, resources):
     if resources is None:
         raise ValueError("resources must be provided: ContextOptions(resources=[...]) lists the SMResource "
                          "groups (from SMResource.split) the context gets")
-    items = [resources] if isinstance(resources, SMResource) else list(resources)
+    items = [resources] if isinstance(resources, (SMResource, WorkqueueResource)) else list(resources)
     if not items:
         raise ValueError("ContextOptions.resources is empty")
     for r in items:
         if isinstance(r, WorkqueueResource):
-            raise NotImplementedError(_NO_WORKQUEUE)
+            continue
         if not isinstance(r, SMResource):
-            raise TypeError(f"resources must be SMResource objects, not {type(r).__name__}")
+            raise TypeError(f"resources must be SMResource or WorkqueueResource objects, not {type(r).__name__}")
         if not (<SMResource>r)._usable:
             raise ValueError("a dry-run SMResource (from split(dry_run=True)) cannot make a context")
     cdef unsigned int n = len(items)
@@ -241,7 +335,10 @@ def _create_green_context(device, resources):
         raise MemoryError()
     try:
         for i in range(n):
-            arr[i] = (<SMResource>items[i])._res
+            if isinstance(items[i], WorkqueueResource):
+                arr[i] = (<WorkqueueResource>items[i])._res
+            else:
+                arr[i] = (<SMResource>items[i])._res
         check(cydriver.cuDevResourceGenerateDesc(&desc, arr, n))
     finally:
         free(arr)
