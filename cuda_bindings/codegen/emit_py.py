@@ -290,31 +290,31 @@ def _member_names(lib: Lib, enum: dict, style: str) -> list[list[str]]:
     return out
 
 
+def _named_members(lib: Lib, enum: dict, style: str) -> list[tuple[str, dict]]:
+    """(Python name, member) of every name of every member, aliases after their member's name; an
+    alias never takes another member's own name."""
+    all_names = _member_names(lib, enum, style)
+    taken = {names[0] for names in all_names}
+    out = []
+    for names, member in zip(all_names, enum["members"]):
+        out.append((names[0], member))
+        for alias in names[1:]:
+            if alias not in taken:
+                out.append((alias, member))
+                taken.add(alias)
+    return out
+
+
 def _enum_class(lib: Lib, enum: dict, style: str) -> list[str]:
     name = pyenum(lib, enum["name"], style)
     lines = [f"class {name}(_CEnum):", *quote(docstring(enum["doc"]) or f"The values of {enum['name']}.")]
-    all_names = _member_names(lib, enum, style)
-    taken = {names[0] for names in all_names}  # an alias never takes a member's own name
-    for names, member in zip(all_names, enum["members"]):
-        lines.append(f"    {names[0]} = {lib.cymod}.{member['name']}")
-        for alias in names[1:]:
-            if alias not in taken:
-                lines.append(f"    {alias} = {lib.cymod}.{member['name']}")
-                taken.add(alias)
+    lines += [f"    {pyname} = {lib.cymod}.{m['name']}" for pyname, m in _named_members(lib, enum, style)]
     return lines
 
 
 def _enum_stub(lib: Lib, enum: dict, style: str) -> list[str]:
     """The stub of an enum class: its members, with their values, as _enum_class names them."""
-    members = []
-    all_names = _member_names(lib, enum, style)
-    taken = {names[0] for names in all_names}
-    for names, m in zip(all_names, enum["members"]):
-        members.append(f"    {names[0]} = {m['value']}")
-        for alias in names[1:]:
-            if alias not in taken:
-                members.append(f"    {alias} = {m['value']}")
-                taken.add(alias)
+    members = [f"    {pyname} = {m['value']}" for pyname, m in _named_members(lib, enum, style)]
     return [f"class {pyenum(lib, enum['name'], style)}(IntEnum):", *(members or ["    pass"])]
 
 
