@@ -81,3 +81,13 @@ def test_major_version_check_raises_when_the_driver_cannot_say(version_check, mo
     _driver_reports(monkeypatch, 13000, 0, err=driver.CUresult.CUDA_ERROR_NOT_INITIALIZED)
     with pytest.raises(RuntimeError, match=r"Failed to query CUDA driver version.*NOT_INITIALIZED"):
         utils.warn_if_cuda_major_version_mismatch()
+
+
+def test_check_nvvm_compiler_options():
+    """libNVVM (from the nvidia-nvvm wheel) compiles its probe with options it knows, not others."""
+    assert utils.check_nvvm_compiler_options(["-arch=compute_90"]) is True
+    assert utils.check_nvvm_compiler_options(["-arch=compute_90", "-g"]) is True
+    assert utils.check_nvvm_compiler_options(["-no-such-option"]) is False
+    assert utils.check_nvvm_compiler_options(["-arch=compute_9999"]) is False
+    with pytest.raises(TypeError):
+        utils.check_nvvm_compiler_options("-g")

@@ -7,11 +7,13 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from cuda.bindings.utils._nvvm_options import check_nvvm_compiler_options
 from cuda.bindings.utils._version_check import warn_if_cuda_major_version_mismatch
 
 __all__ = [
     "Any",
     "Callable",
+    "check_nvvm_compiler_options",
     "get_cuda_native_handle",
     "get_minimal_required_cuda_ver_from_ptx_ver",
     "get_ptx_ver",
