@@ -33,9 +33,9 @@ def snake(name: str) -> str:
     return "_".join(words)
 
 
-# attributes of the struct classes (_lib/records.py) that a field must not hide: NVIDIA's classes
-# rename these fields the same way (size -> size_)
-TAKEN = {"size", "ptr", "dtype", "from_data", "from_ptr"}
+# attributes of the struct classes (_lib/records.py) that a field must not hide, and the names
+# NVIDIA's classes keep for themselves: both get a _ after them (size_, PciInfo.device_, IOVec.base_)
+TAKEN = {"size", "ptr", "dtype", "from_data", "from_ptr", "device", "flags", "data", "min", "max", "base"}
 
 
 def field_name(cname: str) -> str:

@@ -114,7 +114,7 @@ class FeatureFlags(_CEnum):
     P2P_SUPPORTED = cycufile.CU_FILE_P2P_SUPPORTED
 
 
-class CUfileP2PFlags(_CEnum):
+class P2PFlags(_CEnum):
     """The values of CUfileP2PFlags."""
     P2PDMA = cycufile.CUFILE_P2PDMA
     NVFS = cycufile.CUFILE_NVFS
@@ -500,7 +500,24 @@ class StatsLevel3(_Record):
     per_gpu_stats = _field('per_gpu_stats', (PerGpuStats, 16))
 
 
-_DTYPES = {'descr_dtype': Descr, 'io_params_dtype': IOParams, 'io_events_dtype': IOEvents, 'op_counter_dtype': OpCounter, 'per_gpu_stats_dtype': PerGpuStats, 'stats_level1_dtype': StatsLevel1, 'stats_level2_dtype': StatsLevel2, 'stats_level3_dtype': StatsLevel3}
+cdef tuple _layout_11():
+    cdef cycufile.CUfileIOVec_t pod
+    return (sizeof(pod), (<size_t>&pod.base - <size_t>&pod, <size_t>&pod.len - <size_t>&pod,))
+
+
+class IOVec(_Record):
+    """CUfileIOVec_t: `IOVec(size=1)` makes `size` zeroed structs; `ptr` is their address."""
+
+    __slots__ = ()
+    _c_name = 'CUfileIOVec_t'
+    _itemsize, _offsets = _layout_11()
+    _names = ('base_', 'len')
+    _fields = tuple(zip(_names, ("p", 'u8',), _offsets))
+    base_ = _field('base_', "p")
+    len = _field('len', 'u8')
+
+
+_DTYPES = {'descr_dtype': Descr, 'io_params_dtype': IOParams, 'io_events_dtype': IOEvents, 'op_counter_dtype': OpCounter, 'per_gpu_stats_dtype': PerGpuStats, 'stats_level1_dtype': StatsLevel1, 'stats_level2_dtype': StatsLevel2, 'stats_level3_dtype': StatsLevel3, 'io_vec_dtype': IOVec}
 
 
 def __getattr__(name):

@@ -2422,7 +2422,7 @@ class PciInfo:
     bus_id_legacy: Any
     domain: Any
     bus: Any
-    device: Any
+    device_: Any
     pci_device_id: Any
     pci_sub_system_id: Any
     bus_id: Any
@@ -2602,7 +2602,7 @@ class DeviceAttributes:
     def __getitem__(self, key: int | slice) -> DeviceAttributes: ...
 class RowRemapperHistogramValues:
     def __init__(self, size: int = 1) -> None: ...
-    max: Any
+    max_: Any
     high: Any
     partial: Any
     low: Any
@@ -2793,7 +2793,7 @@ class RemappedRowsInfo_v2:
     def __getitem__(self, key: int | slice) -> RemappedRowsInfo_v2: ...
 class GpuDynamicPstatesInfo:
     def __init__(self, size: int = 1) -> None: ...
-    flags: Any
+    flags_: Any
     utilization: Any
     @property
     def ptr(self) -> int: ...
@@ -2983,7 +2983,7 @@ class VgpuLicenseExpiry:
     month: Any
     day: Any
     hour: Any
-    min: Any
+    min_: Any
     sec: Any
     status: Any
     @property
@@ -3021,7 +3021,7 @@ class GridLicenseExpiry:
     month: Any
     day: Any
     hour: Any
-    min: Any
+    min_: Any
     sec: Any
     status: Any
     @property
@@ -3210,7 +3210,7 @@ class UnitFanSpeeds:
     def __getitem__(self, key: int | slice) -> UnitFanSpeeds: ...
 class EventData:
     def __init__(self, size: int = 1) -> None: ...
-    device: Any
+    device_: Any
     event_type: Any
     event_data: Any
     gpu_instance_id: Any
@@ -3634,7 +3634,7 @@ class GpuInstanceProfileInfo_v3:
     def __getitem__(self, key: int | slice) -> GpuInstanceProfileInfo_v3: ...
 class GpuInstanceInfo:
     def __init__(self, size: int = 1) -> None: ...
-    device: Any
+    device_: Any
     id: Any
     profile_id: Any
     placement: Any
@@ -3742,7 +3742,7 @@ class ComputeInstanceProfileInfo_v3:
     def __getitem__(self, key: int | slice) -> ComputeInstanceProfileInfo_v3: ...
 class ComputeInstanceInfo:
     def __init__(self, size: int = 1) -> None: ...
-    device: Any
+    device_: Any
     gpu_instance: Any
     id: Any
     profile_id: Any
@@ -3764,7 +3764,7 @@ class PciInfoExt_v1:
     version: Any
     domain: Any
     bus: Any
-    device: Any
+    device_: Any
     pci_device_id: Any
     pci_sub_system_id: Any
     base_class: Any
@@ -4201,7 +4201,7 @@ class PerfMetricsPfpp1xSample:
 class PerfMetricControllerSample:
     def __init__(self, size: int = 1) -> None: ...
     controller_type: Any
-    data: Any
+    data_: Any
     @property
     def ptr(self) -> int: ...
     @classmethod
@@ -5036,7 +5036,7 @@ class EventSetGetContextInfo_v1:
     def __getitem__(self, key: int | slice) -> EventSetGetContextInfo_v1: ...
 class EventSetGetContextData_v1:
     def __init__(self, size: int = 1) -> None: ...
-    data: Any
+    data_: Any
     index: Any
     data_size: Any
     @property
@@ -5137,7 +5137,7 @@ class SystemEventSetWaitRequest_v1:
     version: Any
     timeoutms: Any
     set: Any
-    data: Any
+    data_: Any
     data_size: Any
     num_event: Any
     @property
@@ -5655,7 +5655,7 @@ class NvlinkLockRemapTable_v1:
     def __getitem__(self, key: int | slice) -> NvlinkLockRemapTable_v1: ...
 class NvlinkNvlePrivateInfo_v1:
     def __init__(self, size: int = 1) -> None: ...
-    data: Any
+    data_: Any
     size_: Any
     @property
     def ptr(self) -> int: ...

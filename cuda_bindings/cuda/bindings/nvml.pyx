@@ -2932,12 +2932,12 @@ class PciInfo(_Record):
     __slots__ = ()
     _c_name = 'nvmlPciInfo_t'
     _itemsize, _offsets = _layout_0()
-    _names = ('bus_id_legacy', 'domain', 'bus', 'device', 'pci_device_id', 'pci_sub_system_id', 'bus_id')
+    _names = ('bus_id_legacy', 'domain', 'bus', 'device_', 'pci_device_id', 'pci_sub_system_id', 'bus_id')
     _fields = tuple(zip(_names, (('s', 16), 'u4', 'u4', 'u4', 'u4', 'u4', ('s', 32),), _offsets))
     bus_id_legacy = _field('bus_id_legacy', ('s', 16))
     domain = _field('domain', 'u4')
     bus = _field('bus', 'u4')
-    device = _field('device', 'u4')
+    device_ = _field('device_', 'u4')
     pci_device_id = _field('pci_device_id', 'u4')
     pci_sub_system_id = _field('pci_sub_system_id', 'u4')
     bus_id = _field('bus_id', ('s', 32))
@@ -3125,9 +3125,9 @@ class RowRemapperHistogramValues(_Record):
     __slots__ = ()
     _c_name = 'nvmlRowRemapperHistogramValues_t'
     _itemsize, _offsets = _layout_10()
-    _names = ('max', 'high', 'partial', 'low', 'none')
+    _names = ('max_', 'high', 'partial', 'low', 'none')
     _fields = tuple(zip(_names, ('u4', 'u4', 'u4', 'u4', 'u4',), _offsets))
-    max = _field('max', 'u4')
+    max_ = _field('max_', 'u4')
     high = _field('high', 'u4')
     partial = _field('partial', 'u4')
     low = _field('low', 'u4')
@@ -3346,9 +3346,9 @@ class GpuDynamicPstatesInfo(_Record):
     __slots__ = ()
     _c_name = 'nvmlGpuDynamicPstatesInfo_t'
     _itemsize, _offsets = _layout_22()
-    _names = ('flags', 'utilization')
+    _names = ('flags_', 'utilization')
     _fields = tuple(zip(_names, ('u4', (_GpuDynamicPstatesInfo_utilization, 8),), _offsets))
-    flags = _field('flags', 'u4')
+    flags_ = _field('flags_', 'u4')
     utilization = _field('utilization', (_GpuDynamicPstatesInfo_utilization, 8))
 
 
@@ -3608,13 +3608,13 @@ class VgpuLicenseExpiry(_Record):
     __slots__ = ()
     _c_name = 'nvmlVgpuLicenseExpiry_t'
     _itemsize, _offsets = _layout_36()
-    _names = ('year', 'month', 'day', 'hour', 'min', 'sec', 'status')
+    _names = ('year', 'month', 'day', 'hour', 'min_', 'sec', 'status')
     _fields = tuple(zip(_names, ('u4', 'u2', 'u2', 'u2', 'u2', 'u2', 'u1',), _offsets))
     year = _field('year', 'u4')
     month = _field('month', 'u2')
     day = _field('day', 'u2')
     hour = _field('hour', 'u2')
-    min = _field('min', 'u2')
+    min_ = _field('min_', 'u2')
     sec = _field('sec', 'u2')
     status = _field('status', 'u1')
 
@@ -3648,13 +3648,13 @@ class GridLicenseExpiry(_Record):
     __slots__ = ()
     _c_name = 'nvmlGridLicenseExpiry_t'
     _itemsize, _offsets = _layout_38()
-    _names = ('year', 'month', 'day', 'hour', 'min', 'sec', 'status')
+    _names = ('year', 'month', 'day', 'hour', 'min_', 'sec', 'status')
     _fields = tuple(zip(_names, ('u4', 'u2', 'u2', 'u2', 'u2', 'u2', 'u1',), _offsets))
     year = _field('year', 'u4')
     month = _field('month', 'u2')
     day = _field('day', 'u2')
     hour = _field('hour', 'u2')
-    min = _field('min', 'u2')
+    min_ = _field('min_', 'u2')
     sec = _field('sec', 'u2')
     status = _field('status', 'u1')
 
@@ -3852,9 +3852,9 @@ class EventData(_Record):
     __slots__ = ()
     _c_name = 'nvmlEventData_t'
     _itemsize, _offsets = _layout_49()
-    _names = ('device', 'event_type', 'event_data', 'gpu_instance_id', 'compute_instance_id')
+    _names = ('device_', 'event_type', 'event_data', 'gpu_instance_id', 'compute_instance_id')
     _fields = tuple(zip(_names, ("p", 'u8', 'u8', 'u4', 'u4',), _offsets))
-    device = _field('device', "p")
+    device_ = _field('device_', "p")
     event_type = _field('event_type', 'u8')
     event_data = _field('event_data', 'u8')
     gpu_instance_id = _field('gpu_instance_id', 'u4')
@@ -4298,9 +4298,9 @@ class GpuInstanceInfo(_Record):
     __slots__ = ()
     _c_name = 'nvmlGpuInstanceInfo_t'
     _itemsize, _offsets = _layout_71()
-    _names = ('device', 'id', 'profile_id', 'placement')
+    _names = ('device_', 'id', 'profile_id', 'placement')
     _fields = tuple(zip(_names, ("p", 'u4', 'u4', GpuInstancePlacement,), _offsets))
-    device = _field('device', "p")
+    device_ = _field('device_', "p")
     id = _field('id', 'u4')
     profile_id = _field('profile_id', 'u4')
     placement = _field('placement', GpuInstancePlacement)
@@ -4411,9 +4411,9 @@ class ComputeInstanceInfo(_Record):
     __slots__ = ()
     _c_name = 'nvmlComputeInstanceInfo_t'
     _itemsize, _offsets = _layout_76()
-    _names = ('device', 'gpu_instance', 'id', 'profile_id', 'placement')
+    _names = ('device_', 'gpu_instance', 'id', 'profile_id', 'placement')
     _fields = tuple(zip(_names, ("p", "p", 'u4', 'u4', ComputeInstancePlacement,), _offsets))
-    device = _field('device', "p")
+    device_ = _field('device_', "p")
     gpu_instance = _field('gpu_instance', "p")
     id = _field('id', 'u4')
     profile_id = _field('profile_id', 'u4')
@@ -4431,12 +4431,12 @@ class PciInfoExt_v1(_Record):
     __slots__ = ()
     _c_name = 'nvmlPciInfoExt_v1_t'
     _itemsize, _offsets = _layout_77()
-    _names = ('version', 'domain', 'bus', 'device', 'pci_device_id', 'pci_sub_system_id', 'base_class', 'sub_class', 'bus_id')
+    _names = ('version', 'domain', 'bus', 'device_', 'pci_device_id', 'pci_sub_system_id', 'base_class', 'sub_class', 'bus_id')
     _fields = tuple(zip(_names, ('u4', 'u4', 'u4', 'u4', 'u4', 'u4', 'u4', 'u4', ('s', 32),), _offsets))
     version = _field('version', 'u4')
     domain = _field('domain', 'u4')
     bus = _field('bus', 'u4')
-    device = _field('device', 'u4')
+    device_ = _field('device_', 'u4')
     pci_device_id = _field('pci_device_id', 'u4')
     pci_sub_system_id = _field('pci_sub_system_id', 'u4')
     base_class = _field('base_class', 'u4')
@@ -4910,8 +4910,8 @@ cdef tuple _layout_104():
     return (sizeof(pod.data), (<size_t>&pod.data.dlppc2x - <size_t>&pod.data, <size_t>&pod.data.pfpp1x - <size_t>&pod.data,))
 
 
-class _PerfMetricControllerSample_data(_Record):
-    """nvmlPerfMetricControllerSample_t.data: `_PerfMetricControllerSample_data(size=1)` makes `size` zeroed structs; `ptr` is their address."""
+class _PerfMetricControllerSample_data_(_Record):
+    """nvmlPerfMetricControllerSample_t.data: `_PerfMetricControllerSample_data_(size=1)` makes `size` zeroed structs; `ptr` is their address."""
 
     __slots__ = ()
     _c_name = 'nvmlPerfMetricControllerSample_t.data'
@@ -4933,10 +4933,10 @@ class PerfMetricControllerSample(_Record):
     __slots__ = ()
     _c_name = 'nvmlPerfMetricControllerSample_t'
     _itemsize, _offsets = _layout_105()
-    _names = ('controller_type', 'data')
-    _fields = tuple(zip(_names, ('u4', _PerfMetricControllerSample_data,), _offsets))
+    _names = ('controller_type', 'data_')
+    _fields = tuple(zip(_names, ('u4', _PerfMetricControllerSample_data_,), _offsets))
     controller_type = _field('controller_type', 'u4')
-    data = _field('data', _PerfMetricControllerSample_data)
+    data_ = _field('data_', _PerfMetricControllerSample_data_)
 
 
 cdef tuple _layout_106():
@@ -5815,9 +5815,9 @@ class EventSetGetContextData_v1(_Record):
     __slots__ = ()
     _c_name = 'nvmlEventSetGetContextData_v1_t'
     _itemsize, _offsets = _layout_151()
-    _names = ('data', 'index', 'data_size')
+    _names = ('data_', 'index', 'data_size')
     _fields = tuple(zip(_names, ("p", 'u4', 'u4',), _offsets))
-    data = _field('data', "p")
+    data_ = _field('data_', "p")
     index = _field('index', 'u4')
     data_size = _field('data_size', 'u4')
 
@@ -5919,12 +5919,12 @@ class SystemEventSetWaitRequest_v1(_Record):
     __slots__ = ()
     _c_name = 'nvmlSystemEventSetWaitRequest_v1_t'
     _itemsize, _offsets = _layout_157()
-    _names = ('version', 'timeoutms', 'set', 'data', 'data_size', 'num_event')
+    _names = ('version', 'timeoutms', 'set', 'data_', 'data_size', 'num_event')
     _fields = tuple(zip(_names, ('u4', 'u4', "p", "p", 'u4', 'u4',), _offsets))
     version = _field('version', 'u4')
     timeoutms = _field('timeoutms', 'u4')
     set = _field('set', "p")
-    data = _field('data', "p")
+    data_ = _field('data_', "p")
     data_size = _field('data_size', 'u4')
     num_event = _field('num_event', 'u4')
 
@@ -6468,9 +6468,9 @@ class NvlinkNvlePrivateInfo_v1(_Record):
     __slots__ = ()
     _c_name = 'nvmlNvlinkNvlePrivateInfo_v1_t'
     _itemsize, _offsets = _layout_185()
-    _names = ('data', 'size_')
+    _names = ('data_', 'size_')
     _fields = tuple(zip(_names, (('u1', 256), 'u4',), _offsets))
-    data = _field('data', ('u1', 256))
+    data_ = _field('data_', ('u1', 256))
     size_ = _field('size_', 'u4')
 
 
