@@ -80,6 +80,18 @@ HARNESS_SHIMS = (
         "    from helpers.cuda_helpers import xfail_on_graph_mempool_oom as found\n\n"
         "    return found(*args, **kwargs)\n\n\n",
     ),
+    # The stored system tests reach for the NVML test helper where older cuda-bindings kept it; the
+    # test-helper package (carried in the suite) has the same function on both stacks.
+    (
+        "cuda_core/tests/system/conftest.py",
+        "from cuda.bindings._test_helpers.arch_check import unsupported_before as nvml_unsupported_before\n",
+        "from cuda_python_test_helpers.arch_check import unsupported_before as nvml_unsupported_before  # shim\n",
+    ),
+    (
+        "cuda_bindings/tests/nvml/__init__.py",
+        "from cuda.bindings._test_helpers.arch_check import hardware_supports_nvml\n",
+        "from cuda_python_test_helpers.arch_check import hardware_supports_nvml  # shim (ci/nvidia_compat.py)\n",
+    ),
 )
 
 
@@ -190,9 +202,14 @@ def shadow_suite(suite: pathlib.Path, dest: pathlib.Path) -> pathlib.Path:
     return dest
 
 
-def stacks(ours_path: str) -> dict[str, dict[str, str]]:
+def stacks(ours_path: str, suite: pathlib.Path | None = None) -> dict[str, dict[str, str]]:
+    """The environment of each stack. NVIDIA's test-helper package (cuda_python_test_helpers, in
+    the suite beside the packages' folders) is importable on both, after the packages."""
     base = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    return {"nvidia": base, "ours": dict(base, PYTHONPATH=ours_path)}
+    helpers = suite / "cuda_python_test_helpers" if suite is not None else None
+    extra = [str(helpers)] if helpers is not None and helpers.is_dir() else []
+    nvidia = dict(base, PYTHONPATH=os.pathsep.join(extra)) if extra else base
+    return {"nvidia": nvidia, "ours": dict(base, PYTHONPATH=os.pathsep.join([ours_path, *extra]))}
 
 
 def test_files(suite: pathlib.Path, pkg: str) -> list[pathlib.Path]:
@@ -293,7 +310,7 @@ def main() -> int:
         print(f"harness shim: {change}")
     fetched = args.suite
     args.suite = shadow_suite(fetched, pathlib.Path(tempfile.mkdtemp(prefix="compat-suite-")) / "suite")
-    envs = stacks(os.path.abspath(args.ours_path))
+    envs = stacks(os.path.abspath(args.ours_path), args.suite)
     work = pathlib.Path(tempfile.mkdtemp(prefix="compat-"))
     report: dict = {"packages": {}}
     lines: list[str] = []

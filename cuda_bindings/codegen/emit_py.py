@@ -91,7 +91,11 @@ def function(lib: Lib, fn: dict, style: str) -> tuple[list[str], str]:
             required = True
         elif pl.pyname and required:
             pl.default = None
-    args = [pl.pyname if pl.default is None else f"{pl.pyname}={pl.default}" for pl in plans if pl.pyname]
+    args = []
+    for pl in plans:
+        if pl.pyname:
+            args.append(pl.pyname if pl.default is None else f"{pl.pyname}={pl.default}")
+        args += [name for name, _ in pl.more_args]
     body = []
     for pl in plans:
         body += [f"    {d}" for d in pl.decl if f"    {d}" not in body]
@@ -153,9 +157,12 @@ def function(lib: Lib, fn: dict, style: str) -> tuple[list[str], str]:
     pyparams = {p["name"]: pl.pyname for p, pl in zip(params, plans) if pl.pyname}
     doc = docstring(fn["doc"], pyparams)
     head = [f"def {pyname}({', '.join(args)}):", *quote(doc)]
-    sig = ", ".join(
-        f"{pl.pyname}: {pl.pytype}" + ("" if pl.default is None else f" = {pl.default}") for pl in plans if pl.pyname
-    )
+    typed = []
+    for pl in plans:
+        if pl.pyname:
+            typed.append(f"{pl.pyname}: {pl.pytype}" + ("" if pl.default is None else f" = {pl.default}"))
+        typed += [f"{name}: {pytype}" for name, pytype in pl.more_args]
+    sig = ", ".join(typed)
     return head + body, f"def {pyname}({sig}) -> {stub_ret}: ..."
 
 

@@ -49,6 +49,7 @@ class Plan:
     last: bool = False  # set up after the late ones (it reads an array they fill)
     default: str | None = None  # the Python argument's default value
     query_arg: str | None = None  # its argument in a first call that asks for a count (count_array)
+    more_args: list[tuple[str, str]] = field(default_factory=list)  # further Python arguments: (name, type)
 
 
 @dataclass
@@ -218,6 +219,22 @@ def plan(lib: Lib, fn: dict, p: dict, style: str) -> Plan:
         return Plan(None, [f"cdef unsigned int c_{c} = {over['fixed_size_ref']}"], [], f"&c_{c}")
     if over == "out_record":  # a struct the call fills: a new instance of its class, returned
         return _out_record(lib, p, c)
+    if over == "in_record":  # a struct the caller fills (a record of this module, or its address)
+        cls = records_of(lib)[record_alias(lib, base_type(pointee(p["type"])))]
+        return Plan(
+            py,
+            [f"cdef uintptr_t c_{c}"],
+            [f"c_{c} = _address({py}, {py!r})"],
+            f"<{qualified(lib, cy(p['type']))}>c_{c}",
+            pytype=f"{cls} | int",
+        )
+    if over == "in_value":  # a number passed by pointer that the call only reads
+        inner = cy(pointee(p["type"]))
+        return Plan(py, [f"cdef {inner} c_{c}"], [f"c_{c} = _index({py}, {py!r})"], f"&c_{c}", pytype="int")
+    if isinstance(over, dict) and "request" in over:
+        return _request_record(lib, fn, p, c, over)
+    if isinstance(over, dict) and "fixed_count" in over:  # an array's length the binding chooses
+        return Plan(None, [f"cdef unsigned int c_{c} = {over['fixed_count']}"], [], f"c_{c}")
     if over == "count_ref":  # the count of a count_array: 0 to ask, then the length of the array
         return Plan(None, [f"cdef unsigned int c_{c} = 0"], [], f"&c_{c}")
     if isinstance(over, dict) and ("count_array" in over or "sized_array" in over):
@@ -243,7 +260,7 @@ def _text_buffer(c: str, size: str, late: bool) -> Plan:
 def _out_record(lib: Lib, p: dict, c: str) -> Plan:
     """A struct the call fills: a new instance of its class, returned."""
     v = f"o_{c}"  # not _{c}: a parameter may be named status (_status is the result)
-    ctype = base_type(pointee(p["type"]))
+    ctype = record_alias(lib, base_type(pointee(p["type"])))
     cls = records_of(lib)[ctype]
     setup = [f"_{v} = {cls}()"]
     version = re.search(r"_v(\d+)(?:_t)?$", ctype)
@@ -264,6 +281,30 @@ def _out_record(lib: Lib, p: dict, c: str) -> Plan:
         output=output,
         outtype=outtype,
     )
+
+
+def _request_record(lib: Lib, fn: dict, p: dict, c: str, over: dict) -> Plan:
+    """A versioned request struct: some fields come from Python arguments ({argument: field}),
+    the call fills the others; returned is the struct, one of its fields (result: name), or
+    nothing (result: null), as NVIDIA's module has each of these functions."""
+    plan = _out_record(lib, p, c)
+    v = f"_o_{c}"
+    ctype = record_alias(lib, base_type(pointee(p["type"])))
+    rec = next(r for r in lib.model["records"] if r["name"] == record_name(lib, ctype))
+    fields = {f["name"]: f for f in rec["fields"]}
+    for arg, cfield in over["request"].items():
+        if cfield not in fields:
+            raise ValueError(f"{fn['name']}.{p['name']}: {rec['name']} has no field {cfield!r}")
+        plan.setup.insert(-1, f"{v}.{field_name(cfield)} = {arg}")
+        plan.more_args.append((arg, "int"))
+    result = over.get("result", "record")
+    if result is None:
+        plan.output, plan.outtype = None, "object"
+    elif result != "record":
+        if result not in fields:
+            raise ValueError(f"{fn['name']}.{p['name']}: {rec['name']} has no field {result!r}")
+        plan.output, plan.outtype = f"{v}.{field_name(result)}", "int"
+    return plan
 
 
 _STRUCT_CODES = {"unsigned int": "I", "int": "i", "unsigned long": "L", "unsigned long long": "Q", "long long": "q"}

@@ -226,3 +226,42 @@ def test_calls_without_nvml_raise_not_found():
 def test_bad_input_raises_before_any_call(call, error):
     with pytest.raises(error):
         call()
+
+
+# Parameters of NVIDIA's cuda.bindings.nvml 13.5 for functions whose C struct is partly input:
+# the input fields are Python arguments, and buffer lengths are the binding's own choice.
+NVIDIA_PARAMETERS = {
+    "device_get_clock_offsets": ["device", "clock_type", "pstate"],
+    "device_set_clock_offsets": ["device", "info"],
+    "device_get_fan_speed_rpm": ["device", "fan"],
+    "device_get_temperature_v": ["device", "sensorType"],
+    "device_get_supported_performance_states": ["device"],
+    "system_get_driver_branch": [],
+    "system_register_events": ["event_types", "event_set"],
+    "system_event_set_free": ["event_set"],
+    "system_event_set_wait": ["event_set", "timeout_ms", "buffer_size"],
+    "device_set_power_management_limit_v2": ["device", "power_scope", "power_value_mw"],
+    "device_set_nvlink_device_low_power_threshold": ["device", "threshold"],
+    "vgpu_type_get_max_instances_per_gpu_instance": ["vgpu_type_id"],
+    "device_set_vgpu_heterogeneous_mode": ["device", "mode"],
+    "device_discover_gpus": ["pci_info"],
+    "device_remove_gpu_v2": ["pci_info", "gpu_state", "link_state"],
+    "device_set_memory_limits_v1": ["device", "limits"],
+    "get_vgpu_compatibility": ["vgpu_metadata", "pgpu_metadata"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(NVIDIA_PARAMETERS))
+def test_parameters_as_nvidia_names_them(name):
+    import inspect
+
+    assert list(inspect.signature(getattr(nvml, name)).parameters) == NVIDIA_PARAMETERS[name]
+
+
+def test_request_inputs_are_checked_before_any_call():
+    with pytest.raises(TypeError):
+        nvml.system_event_set_wait(0x1000, 10, "4")
+    with pytest.raises(ValueError, match="buffer_size must be at least 1"):
+        nvml.system_event_set_wait(0x1000, 10, 0)
+    with pytest.raises(TypeError):
+        nvml.device_set_clock_offsets(0x1000, "not a record")

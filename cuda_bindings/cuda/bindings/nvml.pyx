@@ -7048,24 +7048,19 @@ def system_get_topology_gpu_set(cpu_number):
     return list(memoryview(_o_deviceArray).cast('Q'))[:c_count]
 
 
-def system_get_driver_branch(length):
+def system_get_driver_branch():
     """Retrieves the driver branch of the NVIDIA driver installed on the system. For all products. The
     branch identifier is an alphanumeric string. It will not exceed 80 characters in length
     (including the NULL terminator). See nvmlConstants.NVML_SYSTEM_DRIVER_VERSION_BUFFER_SIZE.
-
-    Args:
-        length: The maximum allowed length of the driver branch string
     """
     cdef object _o_branchInfo
     cdef uintptr_t c_o_branchInfo
-    cdef unsigned int c_length
     _o_branchInfo = SystemDriverBranchInfo_v1()
     _o_branchInfo.version = SystemDriverBranchInfo_v1._itemsize | (1 << 24)
     c_o_branchInfo = _o_branchInfo.ptr
-    c_length = _index(length, 'length')
     cdef cynvml.nvmlReturn_t _status
     with nogil:
-        _status = cynvml.nvmlSystemGetDriverBranch(<cynvml.nvmlSystemDriverBranchInfo_v1_t*>c_o_branchInfo, c_length)
+        _status = cynvml.nvmlSystemGetDriverBranch(<cynvml.nvmlSystemDriverBranchInfo_v1_t*>c_o_branchInfo, 80)
     if _status != cynvml.NVML_SUCCESS:
         _check(_status, 0)
     return _o_branchInfo.branch
@@ -8532,7 +8527,7 @@ def device_get_fan_speed_v2(device, fan):
     return c_speed
 
 
-def device_get_fan_speed_rpm(device):
+def device_get_fan_speed_rpm(device, fan):
     """Retrieves the intended operating speed in rotations per minute (RPM) of the device's specified
     fan. For Maxwell &tm; or newer fully supported devices. For all discrete products with
     dedicated fans. Note: The reported speed is the intended fan speed. If the fan is physically
@@ -8547,13 +8542,14 @@ def device_get_fan_speed_rpm(device):
     c_device = _address(device, 'device')
     _o_fanSpeed = FanSpeedInfo_v1()
     _o_fanSpeed.version = FanSpeedInfo_v1._itemsize | (1 << 24)
+    _o_fanSpeed.fan = fan
     c_o_fanSpeed = _o_fanSpeed.ptr
     cdef cynvml.nvmlReturn_t _status
     with nogil:
         _status = cynvml.nvmlDeviceGetFanSpeedRPM(<cynvml.nvmlDevice_t>c_device, <cynvml.nvmlFanSpeedInfo_v1_t*>c_o_fanSpeed)
     if _status != cynvml.NVML_SUCCESS:
         _check(_status, 0)
-    return _o_fanSpeed
+    return _o_fanSpeed.speed
 
 
 def device_get_target_fan_speed(device, fan):
@@ -8679,7 +8675,7 @@ def device_get_cooler_info(device):
     return _o_coolerInfo
 
 
-def device_get_temperature_v(device):
+def device_get_temperature_v(device, sensorType):
     """Retrieves the current temperature readings (in degrees C) for the given device. For all
     products. Note: This API reports the current GPU temperature rounded to a whole degree Celsius.
     For the current GPU temperature at higher precision, use nvmlDeviceGetFieldValues with the
@@ -8694,13 +8690,14 @@ def device_get_temperature_v(device):
     c_device = _address(device, 'device')
     _o_temperature = Temperature_v1()
     _o_temperature.version = Temperature_v1._itemsize | (1 << 24)
+    _o_temperature.sensor_type = sensorType
     c_o_temperature = _o_temperature.ptr
     cdef cynvml.nvmlReturn_t _status
     with nogil:
         _status = cynvml.nvmlDeviceGetTemperatureV(<cynvml.nvmlDevice_t>c_device, <cynvml.nvmlTemperature_v1_t*>c_o_temperature)
     if _status != cynvml.NVML_SUCCESS:
         _check(_status, 0)
-    return _o_temperature
+    return _o_temperature.temperature
 
 
 def device_get_temperature_threshold(device, threshold_type):
@@ -8932,7 +8929,7 @@ def device_get_min_max_clock_of_p_state(device, type, pstate):
     return (c_minClockMHz, c_maxClockMHz)
 
 
-def device_get_supported_performance_states(device, size):
+def device_get_supported_performance_states(device):
     """Get all supported Performance States (P-States) for the device. The returned array would
     contain a contiguous list of valid P-States supported by the device. If the number of supported
     P-States is fewer than the size of the array supplied missing elements would contain
@@ -8941,14 +8938,12 @@ def device_get_supported_performance_states(device, size):
 
     Args:
         device: The identifier of the target device
-        size: Size of the supplied ``pstates`` array in bytes
     """
     cdef uintptr_t c_device
     cdef bytearray _o_pstates
     cdef char* c_o_pstates
-    cdef unsigned int c_size
+    cdef unsigned int c_size = 16
     c_device = _address(device, 'device')
-    c_size = _index(size, 'size')
     _o_pstates = bytearray(max(c_size, 1) * sizeof(cynvml.nvmlPstates_t))
     c_o_pstates = _o_pstates
     cdef cynvml.nvmlReturn_t _status
@@ -8995,7 +8990,7 @@ def device_get_mem_clk_min_max_vf_offset(device):
     return (c_minOffset, c_maxOffset)
 
 
-def device_get_clock_offsets(device):
+def device_get_clock_offsets(device, clock_type, pstate):
     """Retrieve min, max and current clock offset of some clock domain for a given PState For Maxwell
     &tm; or newer fully supported devices. Note: nvmlDeviceGetGpcClkVfOffset,
     nvmlDeviceGetMemClkVfOffset, nvmlDeviceGetGpcClkMinMaxVfOffset and
@@ -9011,6 +9006,8 @@ def device_get_clock_offsets(device):
     c_device = _address(device, 'device')
     _o_info = ClockOffset_v1()
     _o_info.version = ClockOffset_v1._itemsize | (1 << 24)
+    _o_info.type = clock_type
+    _o_info.pstate = pstate
     c_o_info = _o_info.ptr
     cdef cynvml.nvmlReturn_t _status
     with nogil:
@@ -9020,26 +9017,25 @@ def device_get_clock_offsets(device):
     return _o_info
 
 
-def device_set_clock_offsets(device):
+def device_set_clock_offsets(device, info):
     """Control current clock offset of some clock domain for a given PState For Maxwell &tm; or newer
     fully supported devices. Requires privileged user.
 
     Args:
         device: The identifier of the target device
+        info: Structure specifying the clock type (input), the pstate (input) and clock offset
+            value (input)
     """
     cdef uintptr_t c_device
-    cdef object _o_info
-    cdef uintptr_t c_o_info
+    cdef uintptr_t c_info
     c_device = _address(device, 'device')
-    _o_info = ClockOffset_v1()
-    _o_info.version = ClockOffset_v1._itemsize | (1 << 24)
-    c_o_info = _o_info.ptr
+    c_info = _address(info, 'info')
     cdef cynvml.nvmlReturn_t _status
     with nogil:
-        _status = cynvml.nvmlDeviceSetClockOffsets(<cynvml.nvmlDevice_t>c_device, <cynvml.nvmlClockOffset_v1_t*>c_o_info)
+        _status = cynvml.nvmlDeviceSetClockOffsets(<cynvml.nvmlDevice_t>c_device, <cynvml.nvmlClockOffset_t*>c_info)
     if _status != cynvml.NVML_SUCCESS:
         _check(_status, 0)
-    return _o_info
+    return None
 
 
 def device_get_performance_modes(device):
@@ -9253,24 +9249,23 @@ def device_get_power_mizer_mode_v1(device):
     return _o_powerMizerMode
 
 
-def device_set_power_mizer_mode_v1(device):
+def device_set_power_mizer_mode_v1(device, power_mizer_mode):
     """Sets the new power mizer mode. For Maxwell &tm; or newer fully supported devices.
 
     Args:
         device: The identifier of the target device
+        power_mizer_mode: Reference in which to set the power mizer mode.
     """
     cdef uintptr_t c_device
-    cdef object _o_powerMizerMode
-    cdef uintptr_t c_o_powerMizerMode
+    cdef uintptr_t c_powerMizerMode
     c_device = _address(device, 'device')
-    _o_powerMizerMode = DevicePowerMizerModes_v1()
-    c_o_powerMizerMode = _o_powerMizerMode.ptr
+    c_powerMizerMode = _address(power_mizer_mode, 'power_mizer_mode')
     cdef cynvml.nvmlReturn_t _status
     with nogil:
-        _status = cynvml.nvmlDeviceSetPowerMizerMode_v1(<cynvml.nvmlDevice_t>c_device, <cynvml.nvmlDevicePowerMizerModes_v1_t*>c_o_powerMizerMode)
+        _status = cynvml.nvmlDeviceSetPowerMizerMode_v1(<cynvml.nvmlDevice_t>c_device, <cynvml.nvmlDevicePowerMizerModes_v1_t*>c_powerMizerMode)
     if _status != cynvml.NVML_SUCCESS:
         _check(_status, 0)
-    return _o_powerMizerMode
+    return None
 
 
 def device_get_total_energy_consumption(device):
@@ -9456,7 +9451,7 @@ def device_get_memory_info_v2(device):
     return _o_memory
 
 
-def device_set_memory_limits_v1(device):
+def device_set_memory_limits_v1(device, limits):
     """Set the memory limits of the device for the cgroup partition. This method will set the memory
     limits of the device for the specified cgroup partition. The limits will indicate the amount of
     memory that can be allocated for the device for use of an application in that cgroup. For all
@@ -9464,19 +9459,18 @@ def device_set_memory_limits_v1(device):
 
     Args:
         device: The identifier of the target device
+        limits: A pointer to nvmlSetMemoryLimits_v1_t where the limits can be set
     """
     cdef uintptr_t c_device
-    cdef object _o_limits
-    cdef uintptr_t c_o_limits
+    cdef uintptr_t c_limits
     c_device = _address(device, 'device')
-    _o_limits = SetMemoryLimits_v1()
-    c_o_limits = _o_limits.ptr
+    c_limits = _address(limits, 'limits')
     cdef cynvml.nvmlReturn_t _status
     with nogil:
-        _status = cynvml.nvmlDeviceSetMemoryLimits_v1(<cynvml.nvmlDevice_t>c_device, <cynvml.nvmlSetMemoryLimits_v1_t*>c_o_limits)
+        _status = cynvml.nvmlDeviceSetMemoryLimits_v1(<cynvml.nvmlDevice_t>c_device, <cynvml.nvmlSetMemoryLimits_v1_t*>c_limits)
     if _status != cynvml.NVML_SUCCESS:
         _check(_status, 0)
-    return _o_limits
+    return None
 
 
 def device_get_memory_limits_v1(device):
@@ -10762,7 +10756,7 @@ def system_set_conf_compute_gpus_ready_state(is_accepting_work):
     return None
 
 
-def system_set_conf_compute_key_rotation_threshold_info():
+def system_set_conf_compute_key_rotation_threshold_info(max_attacker_advantage):
     """Set Conf Computing key rotation threshold. For Hopper &tm; or newer fully supported devices.
     Supported on Linux, Windows TCC. This function is to set the confidential compute key rotation
     threshold parameters. ``pKeyRotationThrInfo->maxAttackerAdvantage`` should be in the range from
@@ -10773,13 +10767,14 @@ def system_set_conf_compute_key_rotation_threshold_info():
     cdef uintptr_t c_o_pKeyRotationThrInfo
     _o_pKeyRotationThrInfo = ConfComputeSetKeyRotationThresholdInfo_v1()
     _o_pKeyRotationThrInfo.version = ConfComputeSetKeyRotationThresholdInfo_v1._itemsize | (1 << 24)
+    _o_pKeyRotationThrInfo.max_attacker_advantage = max_attacker_advantage
     c_o_pKeyRotationThrInfo = _o_pKeyRotationThrInfo.ptr
     cdef cynvml.nvmlReturn_t _status
     with nogil:
         _status = cynvml.nvmlSystemSetConfComputeKeyRotationThresholdInfo(<cynvml.nvmlConfComputeSetKeyRotationThresholdInfo_v1_t*>c_o_pKeyRotationThrInfo)
     if _status != cynvml.NVML_SUCCESS:
         _check(_status, 0)
-    return _o_pKeyRotationThrInfo.max_attacker_advantage
+    return None
 
 
 def system_get_conf_compute_settings():
@@ -10883,7 +10878,7 @@ def device_get_sram_ecc_error_status(device):
     return _o_status
 
 
-def device_set_power_management_limit_v2(device):
+def device_set_power_management_limit_v2(device, power_scope, power_value_mw):
     """Set new power limit of this device. For Kepler &tm; or newer fully supported devices. Requires
     root/admin permissions. See nvmlDeviceGetPowerManagementLimitConstraints to check the allowed
     ranges of values. See nvmlPowerValue_v2_t for more information on the struct. Note: Limit is
@@ -10901,13 +10896,15 @@ def device_set_power_management_limit_v2(device):
     c_device = _address(device, 'device')
     _o_powerValue = PowerValue_v2()
     _o_powerValue.version = PowerValue_v2._itemsize | (2 << 24)
+    _o_powerValue.power_scope = power_scope
+    _o_powerValue.power_value_mw = power_value_mw
     c_o_powerValue = _o_powerValue.ptr
     cdef cynvml.nvmlReturn_t _status
     with nogil:
         _status = cynvml.nvmlDeviceSetPowerManagementLimit_v2(<cynvml.nvmlDevice_t>c_device, <cynvml.nvmlPowerValue_v2_t*>c_o_powerValue)
     if _status != cynvml.NVML_SUCCESS:
         _check(_status, 0)
-    return _o_powerValue
+    return None
 
 
 def device_get_accounting_mode(device):
@@ -11765,7 +11762,7 @@ def device_set_fan_control_policy(device, fan, policy):
     return None
 
 
-def device_set_temperature_threshold(device, threshold_type):
+def device_set_temperature_threshold(device, threshold_type, temp):
     """Sets the temperature threshold for the GPU with the specified threshold type in degrees C. For
     Maxwell &tm; or newer fully supported devices. See nvmlTemperatureThresholds_t for details on
     available temperature thresholds.
@@ -11773,18 +11770,20 @@ def device_set_temperature_threshold(device, threshold_type):
     Args:
         device: The identifier of the target device
         threshold_type: The type of threshold value to be set
+        temp: Reference which hold the value to be set
     """
     cdef uintptr_t c_device
     cdef cynvml.nvmlTemperatureThresholds_t c_thresholdType
-    cdef int c_temp = 0
+    cdef int c_temp
     c_device = _address(device, 'device')
     c_thresholdType = <cynvml.nvmlTemperatureThresholds_t><int>_index(threshold_type, 'threshold_type')
+    c_temp = _index(temp, 'temp')
     cdef cynvml.nvmlReturn_t _status
     with nogil:
         _status = cynvml.nvmlDeviceSetTemperatureThreshold(<cynvml.nvmlDevice_t>c_device, c_thresholdType, &c_temp)
     if _status != cynvml.NVML_SUCCESS:
         _check(_status, 0)
-    return c_temp
+    return None
 
 
 def device_set_power_management_limit(device, limit):
@@ -12272,7 +12271,7 @@ def device_get_nvlink_remote_device_type(device, link):
     return <int>c_pNvLinkDeviceType
 
 
-def device_set_nvlink_device_low_power_threshold(device):
+def device_set_nvlink_device_low_power_threshold(device, threshold):
     """Set NvLink Low Power Threshold for device. For Hopper &tm; or newer fully supported devices.
 
     Args:
@@ -12283,13 +12282,14 @@ def device_set_nvlink_device_low_power_threshold(device):
     cdef uintptr_t c_o_info
     c_device = _address(device, 'device')
     _o_info = NvLinkPowerThres()
+    _o_info.low_pwr_threshold = threshold
     c_o_info = _o_info.ptr
     cdef cynvml.nvmlReturn_t _status
     with nogil:
         _status = cynvml.nvmlDeviceSetNvLinkDeviceLowPowerThreshold(<cynvml.nvmlDevice_t>c_device, <cynvml.nvmlNvLinkPowerThres_t*>c_o_info)
     if _status != cynvml.NVML_SUCCESS:
         _check(_status, 0)
-    return _o_info
+    return None
 
 
 def system_set_nvlink_bw_mode(nvlink_bw_mode):
@@ -12363,26 +12363,24 @@ def device_get_nvlink_bw_mode(device):
     return _o_getBwMode
 
 
-def device_set_nvlink_bw_mode(device):
+def device_set_nvlink_bw_mode(device, set_bw_mode):
     """Set the NvLink Reduced Bandwidth Mode for the device For Blackwell &tm; or newer fully
     supported devices.
 
     Args:
         device: The identifier of the target device
+        set_bw_mode: Reference to ``nvmlNvlinkSetBwMode_t``
     """
     cdef uintptr_t c_device
-    cdef object _o_setBwMode
-    cdef uintptr_t c_o_setBwMode
+    cdef uintptr_t c_setBwMode
     c_device = _address(device, 'device')
-    _o_setBwMode = NvlinkSetBwMode_v1()
-    _o_setBwMode.version = NvlinkSetBwMode_v1._itemsize | (1 << 24)
-    c_o_setBwMode = _o_setBwMode.ptr
+    c_setBwMode = _address(set_bw_mode, 'set_bw_mode')
     cdef cynvml.nvmlReturn_t _status
     with nogil:
-        _status = cynvml.nvmlDeviceSetNvlinkBwMode(<cynvml.nvmlDevice_t>c_device, <cynvml.nvmlNvlinkSetBwMode_v1_t*>c_o_setBwMode)
+        _status = cynvml.nvmlDeviceSetNvlinkBwMode(<cynvml.nvmlDevice_t>c_device, <cynvml.nvmlNvlinkSetBwMode_t*>c_setBwMode)
     if _status != cynvml.NVML_SUCCESS:
         _check(_status, 0)
-    return _o_setBwMode
+    return None
 
 
 def device_set_nvlink_bw_mode_async_v1(device):
@@ -12492,68 +12490,65 @@ def device_get_nvlink_remap_table_info_v1(device):
     return _o_remapTableInfo
 
 
-def device_set_nvlink_nvle_ready_v1(device):
+def device_set_nvlink_nvle_ready_v1(device, set_nvle_ready):
     """Set the NVLink NVLE ready state. This API signals whether NVLE (NVLink Encryption) is ready on
     the given device.
 
     Args:
         device: The identifier of the target device.
+        set_nvle_ready: Reference to nvmlNvlinkSetNvleReady_v1_t struct.
     """
     cdef uintptr_t c_device
-    cdef object _o_setNvleReady
-    cdef uintptr_t c_o_setNvleReady
+    cdef uintptr_t c_setNvleReady
     c_device = _address(device, 'device')
-    _o_setNvleReady = NvlinkSetNvleReady_v1()
-    c_o_setNvleReady = _o_setNvleReady.ptr
+    c_setNvleReady = _address(set_nvle_ready, 'set_nvle_ready')
     cdef cynvml.nvmlReturn_t _status
     with nogil:
-        _status = cynvml.nvmlDeviceSetNvlinkNvleReady_v1(<cynvml.nvmlDevice_t>c_device, <cynvml.nvmlNvlinkSetNvleReady_v1_t*>c_o_setNvleReady)
+        _status = cynvml.nvmlDeviceSetNvlinkNvleReady_v1(<cynvml.nvmlDevice_t>c_device, <cynvml.nvmlNvlinkSetNvleReady_v1_t*>c_setNvleReady)
     if _status != cynvml.NVML_SUCCESS:
         _check(_status, 0)
-    return _o_setNvleReady
+    return None
 
 
-def device_lock_nvlink_remap_table_v1(device):
+def device_lock_nvlink_remap_table_v1(device, remap_table_lock_info):
     """Lock the NVLink remap table to prevent MSE from making further updates. This API requests to
     lock the remap table to prevent MSE (Multi-Socket Engine) from making any further updates to
     the remap table for the given links.
 
     Args:
         device: The identifier of the target device.
+        remap_table_lock_info: Reference to nvmlNvlinkLockRemapTable_v1_t struct.
     """
     cdef uintptr_t c_device
-    cdef object _o_remapTableLockInfo
-    cdef uintptr_t c_o_remapTableLockInfo
+    cdef uintptr_t c_remapTableLockInfo
     c_device = _address(device, 'device')
-    _o_remapTableLockInfo = NvlinkLockRemapTable_v1()
-    c_o_remapTableLockInfo = _o_remapTableLockInfo.ptr
+    c_remapTableLockInfo = _address(remap_table_lock_info, 'remap_table_lock_info')
     cdef cynvml.nvmlReturn_t _status
     with nogil:
-        _status = cynvml.nvmlDeviceLockNvlinkRemapTable_v1(<cynvml.nvmlDevice_t>c_device, <cynvml.nvmlNvlinkLockRemapTable_v1_t*>c_o_remapTableLockInfo)
+        _status = cynvml.nvmlDeviceLockNvlinkRemapTable_v1(<cynvml.nvmlDevice_t>c_device, <cynvml.nvmlNvlinkLockRemapTable_v1_t*>c_remapTableLockInfo)
     if _status != cynvml.NVML_SUCCESS:
         _check(_status, 0)
-    return _o_remapTableLockInfo.b_remap_table_lock_disabled
+    return None
 
 
-def device_setup_nvlink_nvle_encryption_key_v1(device):
+def device_setup_nvlink_nvle_encryption_key_v1(device, encryption_key):
     """Setup the NVLink NVLE encryption key. This API sets the NVLE encryption key between GPUs with
     the given ALIDs.
 
     Args:
         device: The identifier of the target device.
+        encryption_key: Reference to nvmlNvlinkSetupNvleEncryptionKey_v1_t struct.
     """
     cdef uintptr_t c_device
-    cdef object _o_encryptionKey
-    cdef uintptr_t c_o_encryptionKey
+    cdef uintptr_t c_encryptionKey
     c_device = _address(device, 'device')
-    _o_encryptionKey = NvlinkSetupNvleEncryptionKey_v1()
-    c_o_encryptionKey = _o_encryptionKey.ptr
+    c_encryptionKey = _address(encryption_key, 'encryption_key')
     cdef cynvml.nvmlReturn_t _status
     with nogil:
-        _status = cynvml.nvmlDeviceSetupNvlinkNvleEncryptionKey_v1(<cynvml.nvmlDevice_t>c_device, <cynvml.nvmlNvlinkSetupNvleEncryptionKey_v1_t*>c_o_encryptionKey)
+        _status = cynvml.nvmlDeviceSetupNvlinkNvleEncryptionKey_v1(<cynvml.nvmlDevice_t>c_device, <cynvml.nvmlNvlinkSetupNvleEncryptionKey_v1_t*>c_encryptionKey)
     if _status != cynvml.NVML_SUCCESS:
         _check(_status, 0)
-    return _o_encryptionKey
+    return None
 
 
 def device_get_nvlink_nvle_private_info_v1(device):
@@ -12705,7 +12700,7 @@ def event_set_register_gpu_operational_events_v1(event_set, config):
     return None
 
 
-def event_set_wait_v3(set):
+def event_set_wait_v3(set, timeout_ms):
     """Waits on an event set and returns the next event in the extended event format. This API is the
     unified wait surface for NVML event-bit subscriptions registered with nvmlDeviceRegisterEvents
     and structured GPU Operational Event subscriptions registered with
@@ -12734,6 +12729,7 @@ def event_set_wait_v3(set):
     cdef uintptr_t c_o_params
     c_set = _address(set, 'set')
     _o_params = EventSetWait_v3()
+    _o_params.timeout_ms = timeout_ms
     c_o_params = _o_params.ptr
     cdef cynvml.nvmlReturn_t _status
     with nogil:
@@ -12766,7 +12762,7 @@ def event_set_get_context_count_v1(set):
     return _o_params
 
 
-def event_set_get_context_info_v1(set):
+def event_set_get_context_info_v1(set, index):
     """Gets metadata for a context record from the most recent event returned by nvmlEventSetWait_v3.
     The returned metadata identifies the NVML public interpretation, the source-defined context
     payload type, payload size, and payload format version. The raw payload for any context record
@@ -12783,6 +12779,7 @@ def event_set_get_context_info_v1(set):
     cdef uintptr_t c_o_params
     c_set = _address(set, 'set')
     _o_params = EventSetGetContextInfo_v1()
+    _o_params.index = index
     c_o_params = _o_params.ptr
     cdef cynvml.nvmlReturn_t _status
     with nogil:
@@ -12817,7 +12814,7 @@ def event_set_get_context_data_v1(set):
     return _o_params
 
 
-def event_set_get_gpu_operational_event_context_legacy_xid_v1(set):
+def event_set_get_gpu_operational_event_context_legacy_xid_v1(set, index):
     """Gets decoded GPU legacy-Xid context data for a context record from the most recent event
     returned by nvmlEventSetWait_v3. This helper succeeds only for context records whose
     ``nvmlGpuOperationalEventContextType`` is NVML_GPU_OPERATIONAL_EVENT_CONTEXT_TYPE_LEGACY_XID.
@@ -12832,6 +12829,7 @@ def event_set_get_gpu_operational_event_context_legacy_xid_v1(set):
     cdef uintptr_t c_o_params
     c_set = _address(set, 'set')
     _o_params = EventSetGetGpuOperationalEventContextLegacyXid_v1()
+    _o_params.index = index
     c_o_params = _o_params.ptr
     cdef cynvml.nvmlReturn_t _status
     with nogil:
@@ -12874,22 +12872,23 @@ def system_event_set_create():
     return _o_request.set
 
 
-def system_event_set_free():
+def system_event_set_free(event_set):
     """Releases system event set For Fermi &tm; or newer fully supported devices."""
     cdef object _o_request
     cdef uintptr_t c_o_request
     _o_request = SystemEventSetFreeRequest_v1()
     _o_request.version = SystemEventSetFreeRequest_v1._itemsize | (1 << 24)
+    _o_request.set = event_set
     c_o_request = _o_request.ptr
     cdef cynvml.nvmlReturn_t _status
     with nogil:
         _status = cynvml.nvmlSystemEventSetFree(<cynvml.nvmlSystemEventSetFreeRequest_v1_t*>c_o_request)
     if _status != cynvml.NVML_SUCCESS:
         _check(_status, 0)
-    return _o_request.set
+    return None
 
 
-def system_register_events():
+def system_register_events(event_types, event_set):
     """Starts recording of events on system and add the events to specified nvmlSystemEventSet_t For
     Linux only. This call starts recording of events on specific device. All events that occurred
     before this call are not recorded. Checking if some event occurred can be done with
@@ -12901,79 +12900,59 @@ def system_register_events():
     cdef uintptr_t c_o_request
     _o_request = SystemRegisterEventRequest_v1()
     _o_request.version = SystemRegisterEventRequest_v1._itemsize | (1 << 24)
+    _o_request.event_types = event_types
+    _o_request.set = event_set
     c_o_request = _o_request.ptr
     cdef cynvml.nvmlReturn_t _status
     with nogil:
         _status = cynvml.nvmlSystemRegisterEvents(<cynvml.nvmlSystemRegisterEventRequest_v1_t*>c_o_request)
     if _status != cynvml.NVML_SUCCESS:
         _check(_status, 0)
-    return _o_request
+    return None
 
 
-def system_event_set_wait():
-    """Waits on system events and delivers events For Fermi &tm; or newer fully supported devices. If
-    some events are ready to be delivered at the time of the call, function returns immediately. If
-    there are no events ready to be delivered, function sleeps till event arrives but not longer
-    than specified timeout. This function in certain conditions can return before specified timeout
-    passes (e.g. when interrupt arrives) if the return request->numEvent equals to
-    request->dataSize, there might be outstanding event, it is recommended to call
-    nvmlSystemEventSetWait again to query all the events.
-    """
-    cdef object _o_request
-    cdef uintptr_t c_o_request
-    _o_request = SystemEventSetWaitRequest_v1()
-    _o_request.version = SystemEventSetWaitRequest_v1._itemsize | (1 << 24)
-    c_o_request = _o_request.ptr
-    cdef cynvml.nvmlReturn_t _status
-    with nogil:
-        _status = cynvml.nvmlSystemEventSetWait(<cynvml.nvmlSystemEventSetWaitRequest_v1_t*>c_o_request)
-    if _status != cynvml.NVML_SUCCESS:
-        _check(_status, 0)
-    return _o_request
-
-
-def device_modify_drain_state(new_state):
+def device_modify_drain_state(pci_info, new_state):
     """Modify the drain state of a GPU. This method forces a GPU to no longer accept new incoming
     requests. Any new NVML process will no longer see this GPU. Persistence mode for this GPU must
     be turned off before this call is made. Must be called as administrator. For Linux only. For
     Pascal &tm; or newer fully supported devices. Some Kepler devices supported.
 
     Args:
+        pci_info: The PCI address of the GPU drain state to be modified
         new_state: The drain state that should be entered, see nvmlEnableState_t
     """
-    cdef object _o_pciInfo
-    cdef uintptr_t c_o_pciInfo
+    cdef uintptr_t c_pciInfo
     cdef cynvml.nvmlEnableState_t c_newState
-    _o_pciInfo = PciInfo()
-    c_o_pciInfo = _o_pciInfo.ptr
+    c_pciInfo = _address(pci_info, 'pci_info')
     c_newState = <cynvml.nvmlEnableState_t><int>_index(new_state, 'new_state')
     cdef cynvml.nvmlReturn_t _status
     with nogil:
-        _status = cynvml.nvmlDeviceModifyDrainState(<cynvml.nvmlPciInfo_t*>c_o_pciInfo, c_newState)
+        _status = cynvml.nvmlDeviceModifyDrainState(<cynvml.nvmlPciInfo_t*>c_pciInfo, c_newState)
     if _status != cynvml.NVML_SUCCESS:
         _check(_status, 0)
-    return _o_pciInfo
+    return None
 
 
-def device_query_drain_state():
+def device_query_drain_state(pci_info):
     """Query the drain state of a GPU. This method is used to check if a GPU is in a currently
     draining state. For Linux only. For Pascal &tm; or newer fully supported devices. Some Kepler
     devices supported.
+
+    Args:
+        pci_info: The PCI address of the GPU drain state to be queried
     """
-    cdef object _o_pciInfo
-    cdef uintptr_t c_o_pciInfo
+    cdef uintptr_t c_pciInfo
     cdef cynvml.nvmlEnableState_t c_currentState
-    _o_pciInfo = PciInfo()
-    c_o_pciInfo = _o_pciInfo.ptr
+    c_pciInfo = _address(pci_info, 'pci_info')
     cdef cynvml.nvmlReturn_t _status
     with nogil:
-        _status = cynvml.nvmlDeviceQueryDrainState(<cynvml.nvmlPciInfo_t*>c_o_pciInfo, &c_currentState)
+        _status = cynvml.nvmlDeviceQueryDrainState(<cynvml.nvmlPciInfo_t*>c_pciInfo, &c_currentState)
     if _status != cynvml.NVML_SUCCESS:
         _check(_status, 0)
-    return (_o_pciInfo, <int>c_currentState)
+    return <int>c_currentState
 
 
-def device_remove_gpu_v2(gpu_state, link_state):
+def device_remove_gpu_v2(pci_info, gpu_state, link_state):
     """This method will remove the specified GPU from the view of both NVML and the NVIDIA kernel
     driver as long as no other processes are attached. If other processes are attached, this call
     will return NVML_ERROR_IN_USE and the GPU will be returned to its original "draining" state.
@@ -12988,26 +12967,25 @@ def device_remove_gpu_v2(gpu_state, link_state):
     devices supported.
 
     Args:
+        pci_info: The PCI address of the GPU to be removed
         gpu_state: Whether the GPU is to be removed, from the OS
         link_state: Requested upstream PCIe link state, see nvmlPcieLinkState_t
     """
-    cdef object _o_pciInfo
-    cdef uintptr_t c_o_pciInfo
+    cdef uintptr_t c_pciInfo
     cdef cynvml.nvmlDetachGpuState_t c_gpuState
     cdef cynvml.nvmlPcieLinkState_t c_linkState
-    _o_pciInfo = PciInfo()
-    c_o_pciInfo = _o_pciInfo.ptr
+    c_pciInfo = _address(pci_info, 'pci_info')
     c_gpuState = <cynvml.nvmlDetachGpuState_t><int>_index(gpu_state, 'gpu_state')
     c_linkState = <cynvml.nvmlPcieLinkState_t><int>_index(link_state, 'link_state')
     cdef cynvml.nvmlReturn_t _status
     with nogil:
-        _status = cynvml.nvmlDeviceRemoveGpu_v2(<cynvml.nvmlPciInfo_t*>c_o_pciInfo, c_gpuState, c_linkState)
+        _status = cynvml.nvmlDeviceRemoveGpu_v2(<cynvml.nvmlPciInfo_t*>c_pciInfo, c_gpuState, c_linkState)
     if _status != cynvml.NVML_SUCCESS:
         _check(_status, 0)
-    return _o_pciInfo
+    return None
 
 
-def device_discover_gpus():
+def device_discover_gpus(pci_info):
     """Request the OS and the NVIDIA kernel driver to rediscover a portion of the PCI subsystem
     looking for GPUs that were previously removed. The portion of the PCI tree can be narrowed by
     specifying a domain, bus, and device. If all are zeroes then the entire PCI tree will be
@@ -13017,17 +12995,19 @@ def device_discover_gpus():
     GPU. Also, all device handles are no longer guaranteed to be valid post discovery. Must be run
     as administrator. For Linux only. For Pascal &tm; or newer fully supported devices. Some Kepler
     devices supported.
+
+    Args:
+        pci_info: The PCI tree to be searched. Only the domain, bus, and device fields are used in
+            this call.
     """
-    cdef object _o_pciInfo
-    cdef uintptr_t c_o_pciInfo
-    _o_pciInfo = PciInfo()
-    c_o_pciInfo = _o_pciInfo.ptr
+    cdef uintptr_t c_pciInfo
+    c_pciInfo = _address(pci_info, 'pci_info')
     cdef cynvml.nvmlReturn_t _status
     with nogil:
-        _status = cynvml.nvmlDeviceDiscoverGpus(<cynvml.nvmlPciInfo_t*>c_o_pciInfo)
+        _status = cynvml.nvmlDeviceDiscoverGpus(<cynvml.nvmlPciInfo_t*>c_pciInfo)
     if _status != cynvml.NVML_SUCCESS:
         _check(_status, 0)
-    return _o_pciInfo
+    return None
 
 
 def device_get_virtualization_mode(device):
@@ -13114,7 +13094,7 @@ def device_get_vgpu_heterogeneous_mode(device):
     return _o_pHeterogeneousMode.mode
 
 
-def device_set_vgpu_heterogeneous_mode(device, p_heterogeneous_mode):
+def device_set_vgpu_heterogeneous_mode(device, mode):
     """Enable or disable vGPU heterogeneous mode for the device. When in heterogeneous mode, a vGPU
     can concurrently host timesliced vGPUs with differing framebuffer sizes. API would return an
     appropriate error code upon unsuccessful activation. For example, the heterogeneous mode set
@@ -13129,16 +13109,18 @@ def device_set_vgpu_heterogeneous_mode(device, p_heterogeneous_mode):
 
     Args:
         device: Identifier of the target device
-        p_heterogeneous_mode: Pointer to the caller-provided structure of
-            nvmlVgpuHeterogeneousMode_t
     """
     cdef uintptr_t c_device
-    cdef uintptr_t c_pHeterogeneousMode
+    cdef object _o_pHeterogeneousMode
+    cdef uintptr_t c_o_pHeterogeneousMode
     c_device = _address(device, 'device')
-    c_pHeterogeneousMode = _address(p_heterogeneous_mode, 'p_heterogeneous_mode')
+    _o_pHeterogeneousMode = VgpuHeterogeneousMode_v1()
+    _o_pHeterogeneousMode.version = VgpuHeterogeneousMode_v1._itemsize | (1 << 24)
+    _o_pHeterogeneousMode.mode = mode
+    c_o_pHeterogeneousMode = _o_pHeterogeneousMode.ptr
     cdef cynvml.nvmlReturn_t _status
     with nogil:
-        _status = cynvml.nvmlDeviceSetVgpuHeterogeneousMode(<cynvml.nvmlDevice_t>c_device, <const cynvml.nvmlVgpuHeterogeneousMode_t*>c_pHeterogeneousMode)
+        _status = cynvml.nvmlDeviceSetVgpuHeterogeneousMode(<cynvml.nvmlDevice_t>c_device, <cynvml.nvmlVgpuHeterogeneousMode_v1_t*>c_o_pHeterogeneousMode)
     if _status != cynvml.NVML_SUCCESS:
         _check(_status, 0)
     return None
@@ -14182,19 +14164,20 @@ def gpu_instance_get_creatable_vgpus(gpu_instance):
     return _o_pVgpus
 
 
-def vgpu_type_get_max_instances_per_gpu_instance():
+def vgpu_type_get_max_instances_per_gpu_instance(vgpu_type_id):
     """Retrieve the maximum number of vGPU instances per GPU instance for given vGPU type"""
     cdef object _o_pMaxInstance
     cdef uintptr_t c_o_pMaxInstance
     _o_pMaxInstance = VgpuTypeMaxInstance_v1()
     _o_pMaxInstance.version = VgpuTypeMaxInstance_v1._itemsize | (1 << 24)
+    _o_pMaxInstance.vgpu_type_id = vgpu_type_id
     c_o_pMaxInstance = _o_pMaxInstance.ptr
     cdef cynvml.nvmlReturn_t _status
     with nogil:
         _status = cynvml.nvmlVgpuTypeGetMaxInstancesPerGpuInstance(<cynvml.nvmlVgpuTypeMaxInstance_v1_t*>c_o_pMaxInstance)
     if _status != cynvml.NVML_SUCCESS:
         _check(_status, 0)
-    return _o_pMaxInstance
+    return _o_pMaxInstance.max_instance_per_gi
 
 
 def gpu_instance_get_active_vgpus(gpu_instance):
@@ -14227,7 +14210,7 @@ def gpu_instance_get_active_vgpus(gpu_instance):
     return _o_pVgpuInstanceInfo
 
 
-def gpu_instance_set_vgpu_scheduler_state(gpu_instance):
+def gpu_instance_set_vgpu_scheduler_state(gpu_instance, p_scheduler):
     """@deprecated Will be deprecated in a future release. Use nvmlGpuInstanceSetVgpuSchedulerState_v2
     instead Set vGPU scheduler state for the given GPU instance For Blackwell &tm GB20x; or newer
     fully supported devices. Scheduler state and params will be allowed to set only when no VM is
@@ -14238,20 +14221,18 @@ def gpu_instance_set_vgpu_scheduler_state(gpu_instance):
 
     Args:
         gpu_instance: The GPU instance handle
+        p_scheduler: Pointer to the caller-provided structure of nvmlVgpuSchedulerState_t
     """
     cdef uintptr_t c_gpuInstance
-    cdef object _o_pScheduler
-    cdef uintptr_t c_o_pScheduler
+    cdef uintptr_t c_pScheduler
     c_gpuInstance = _address(gpu_instance, 'gpu_instance')
-    _o_pScheduler = VgpuSchedulerState_v1()
-    _o_pScheduler.version = VgpuSchedulerState_v1._itemsize | (1 << 24)
-    c_o_pScheduler = _o_pScheduler.ptr
+    c_pScheduler = _address(p_scheduler, 'p_scheduler')
     cdef cynvml.nvmlReturn_t _status
     with nogil:
-        _status = cynvml.nvmlGpuInstanceSetVgpuSchedulerState(<cynvml.nvmlGpuInstance_t>c_gpuInstance, <cynvml.nvmlVgpuSchedulerState_v1_t*>c_o_pScheduler)
+        _status = cynvml.nvmlGpuInstanceSetVgpuSchedulerState(<cynvml.nvmlGpuInstance_t>c_gpuInstance, <cynvml.nvmlVgpuSchedulerState_t*>c_pScheduler)
     if _status != cynvml.NVML_SUCCESS:
         _check(_status, 0)
-    return _o_pScheduler
+    return None
 
 
 def gpu_instance_get_vgpu_scheduler_state(gpu_instance):
@@ -14362,7 +14343,7 @@ def gpu_instance_get_vgpu_heterogeneous_mode(gpu_instance):
     return _o_pHeterogeneousMode.mode
 
 
-def gpu_instance_set_vgpu_heterogeneous_mode(gpu_instance, p_heterogeneous_mode):
+def gpu_instance_set_vgpu_heterogeneous_mode(gpu_instance, mode):
     """Enable or disable vGPU heterogeneous mode for the GPU instance. When in heterogeneous mode, a
     vGPU can concurrently host timesliced vGPUs with differing framebuffer sizes. API would return
     an appropriate error code upon unsuccessful activation. For example, the heterogeneous mode set
@@ -14375,16 +14356,18 @@ def gpu_instance_set_vgpu_heterogeneous_mode(gpu_instance, p_heterogeneous_mode)
 
     Args:
         gpu_instance: The GPU instance handle
-        p_heterogeneous_mode: Pointer to the caller-provided structure of
-            nvmlVgpuHeterogeneousMode_t
     """
     cdef uintptr_t c_gpuInstance
-    cdef uintptr_t c_pHeterogeneousMode
+    cdef object _o_pHeterogeneousMode
+    cdef uintptr_t c_o_pHeterogeneousMode
     c_gpuInstance = _address(gpu_instance, 'gpu_instance')
-    c_pHeterogeneousMode = _address(p_heterogeneous_mode, 'p_heterogeneous_mode')
+    _o_pHeterogeneousMode = VgpuHeterogeneousMode_v1()
+    _o_pHeterogeneousMode.version = VgpuHeterogeneousMode_v1._itemsize | (1 << 24)
+    _o_pHeterogeneousMode.mode = mode
+    c_o_pHeterogeneousMode = _o_pHeterogeneousMode.ptr
     cdef cynvml.nvmlReturn_t _status
     with nogil:
-        _status = cynvml.nvmlGpuInstanceSetVgpuHeterogeneousMode(<cynvml.nvmlGpuInstance_t>c_gpuInstance, <const cynvml.nvmlVgpuHeterogeneousMode_t*>c_pHeterogeneousMode)
+        _status = cynvml.nvmlGpuInstanceSetVgpuHeterogeneousMode(<cynvml.nvmlGpuInstance_t>c_gpuInstance, <cynvml.nvmlVgpuHeterogeneousMode_v1_t*>c_o_pHeterogeneousMode)
     if _status != cynvml.NVML_SUCCESS:
         _check(_status, 0)
     return None
@@ -14480,29 +14463,28 @@ def gpu_instance_get_vgpu_scheduler_log_v2(gpu_instance):
     return _o_pSchedulerLogInfo
 
 
-def device_set_vgpu_scheduler_state_v2(device):
+def device_set_vgpu_scheduler_state_v2(device, p_scheduler_state):
     """Sets the vGPU scheduler state. For Pascal &tm; or newer fully supported devices. The scheduler
     state change won't persist across module load/unload. Scheduler state and params will be
     allowed to set only when no VM is running.
 
     Args:
         device: The identifier of the target ``device``
+        p_scheduler_state: vGPU ``pSchedulerState`` to set
     """
     cdef uintptr_t c_device
-    cdef object _o_pSchedulerState
-    cdef uintptr_t c_o_pSchedulerState
+    cdef uintptr_t c_pSchedulerState
     c_device = _address(device, 'device')
-    _o_pSchedulerState = VgpuSchedulerState_v2()
-    c_o_pSchedulerState = _o_pSchedulerState.ptr
+    c_pSchedulerState = _address(p_scheduler_state, 'p_scheduler_state')
     cdef cynvml.nvmlReturn_t _status
     with nogil:
-        _status = cynvml.nvmlDeviceSetVgpuSchedulerState_v2(<cynvml.nvmlDevice_t>c_device, <cynvml.nvmlVgpuSchedulerState_v2_t*>c_o_pSchedulerState)
+        _status = cynvml.nvmlDeviceSetVgpuSchedulerState_v2(<cynvml.nvmlDevice_t>c_device, <cynvml.nvmlVgpuSchedulerState_v2_t*>c_pSchedulerState)
     if _status != cynvml.NVML_SUCCESS:
         _check(_status, 0)
-    return _o_pSchedulerState
+    return None
 
 
-def gpu_instance_set_vgpu_scheduler_state_v2(gpu_instance):
+def gpu_instance_set_vgpu_scheduler_state_v2(gpu_instance, p_scheduler_state):
     """Set vGPU scheduler state for the given GPU instance For Blackwell &tm GB20x; or newer fully
     supported devices. Scheduler state and params will be allowed to set only when no VM is running
     within the GPU instance. The scheduler state change won't persist across module load/unload and
@@ -14510,19 +14492,18 @@ def gpu_instance_set_vgpu_scheduler_state_v2(gpu_instance):
 
     Args:
         gpu_instance: The GPU instance handle
+        p_scheduler_state: Pointer to the caller-provided structure of nvmlVgpuSchedulerState_v2_t
     """
     cdef uintptr_t c_gpuInstance
-    cdef object _o_pSchedulerState
-    cdef uintptr_t c_o_pSchedulerState
+    cdef uintptr_t c_pSchedulerState
     c_gpuInstance = _address(gpu_instance, 'gpu_instance')
-    _o_pSchedulerState = VgpuSchedulerState_v2()
-    c_o_pSchedulerState = _o_pSchedulerState.ptr
+    c_pSchedulerState = _address(p_scheduler_state, 'p_scheduler_state')
     cdef cynvml.nvmlReturn_t _status
     with nogil:
-        _status = cynvml.nvmlGpuInstanceSetVgpuSchedulerState_v2(<cynvml.nvmlGpuInstance_t>c_gpuInstance, <cynvml.nvmlVgpuSchedulerState_v2_t*>c_o_pSchedulerState)
+        _status = cynvml.nvmlGpuInstanceSetVgpuSchedulerState_v2(<cynvml.nvmlGpuInstance_t>c_gpuInstance, <cynvml.nvmlVgpuSchedulerState_v2_t*>c_pSchedulerState)
     if _status != cynvml.NVML_SUCCESS:
         _check(_status, 0)
-    return _o_pSchedulerState
+    return None
 
 
 def vgpu_instance_get_metadata(vgpu_instance):
@@ -14583,7 +14564,7 @@ def device_get_vgpu_metadata(device):
     return _o_pgpuMetadata
 
 
-def get_vgpu_compatibility():
+def get_vgpu_compatibility(vgpu_metadata, pgpu_metadata):
     """Takes a vGPU instance metadata structure read from nvmlVgpuInstanceGetMetadata(), and a vGPU
     metadata structure for a physical GPU read from nvmlDeviceGetVgpuMetadata(), and returns
     compatibility information of the vGPU instance and the physical GPU. The caller passes in a
@@ -14593,25 +14574,25 @@ def get_vgpu_compatibility():
     limiting compatability. (see nvmlVgpuPgpuCompatibilityLimitCode_t for details). Note: vGPU
     compatibility does not take into account dynamic capacity conditions that may limit a system's
     ability to boot a given vGPU or associated VM.
+
+    Args:
+        vgpu_metadata: Pointer to caller-supplied vGPU metadata structure
+        pgpu_metadata: Pointer to caller-supplied GPU metadata structure
     """
-    cdef object _o_vgpuMetadata
-    cdef uintptr_t c_o_vgpuMetadata
-    cdef object _o_pgpuMetadata
-    cdef uintptr_t c_o_pgpuMetadata
+    cdef uintptr_t c_vgpuMetadata
+    cdef uintptr_t c_pgpuMetadata
     cdef object _o_compatibilityInfo
     cdef uintptr_t c_o_compatibilityInfo
-    _o_vgpuMetadata = VgpuMetadata()
-    c_o_vgpuMetadata = _o_vgpuMetadata.ptr
-    _o_pgpuMetadata = VgpuPgpuMetadata()
-    c_o_pgpuMetadata = _o_pgpuMetadata.ptr
+    c_vgpuMetadata = _address(vgpu_metadata, 'vgpu_metadata')
+    c_pgpuMetadata = _address(pgpu_metadata, 'pgpu_metadata')
     _o_compatibilityInfo = VgpuPgpuCompatibility()
     c_o_compatibilityInfo = _o_compatibilityInfo.ptr
     cdef cynvml.nvmlReturn_t _status
     with nogil:
-        _status = cynvml.nvmlGetVgpuCompatibility(<cynvml.nvmlVgpuMetadata_t*>c_o_vgpuMetadata, <cynvml.nvmlVgpuPgpuMetadata_t*>c_o_pgpuMetadata, <cynvml.nvmlVgpuPgpuCompatibility_t*>c_o_compatibilityInfo)
+        _status = cynvml.nvmlGetVgpuCompatibility(<cynvml.nvmlVgpuMetadata_t*>c_vgpuMetadata, <cynvml.nvmlVgpuPgpuMetadata_t*>c_pgpuMetadata, <cynvml.nvmlVgpuPgpuCompatibility_t*>c_o_compatibilityInfo)
     if _status != cynvml.NVML_SUCCESS:
         _check(_status, 0)
-    return (_o_vgpuMetadata, _o_pgpuMetadata, _o_compatibilityInfo)
+    return _o_compatibilityInfo
 
 
 def device_get_pgpu_metadata_string(device):
@@ -14685,7 +14666,7 @@ def device_get_vgpu_scheduler_state(device):
     return _o_pSchedulerState
 
 
-def device_set_vgpu_scheduler_state(device):
+def device_set_vgpu_scheduler_state(device, p_scheduler_state):
     """@deprecated Will be deprecated in a future release. Use nvmlDeviceSetVgpuSchedulerState_v2
     instead Sets the vGPU scheduler state. For Pascal &tm; or newer fully supported devices. The
     scheduler state change won't persist across module load/unload. Scheduler state and params will
@@ -14695,19 +14676,18 @@ def device_set_vgpu_scheduler_state(device):
 
     Args:
         device: The identifier of the target ``device``
+        p_scheduler_state: vGPU ``pSchedulerState`` to set
     """
     cdef uintptr_t c_device
-    cdef object _o_pSchedulerState
-    cdef uintptr_t c_o_pSchedulerState
+    cdef uintptr_t c_pSchedulerState
     c_device = _address(device, 'device')
-    _o_pSchedulerState = VgpuSchedulerSetState()
-    c_o_pSchedulerState = _o_pSchedulerState.ptr
+    c_pSchedulerState = _address(p_scheduler_state, 'p_scheduler_state')
     cdef cynvml.nvmlReturn_t _status
     with nogil:
-        _status = cynvml.nvmlDeviceSetVgpuSchedulerState(<cynvml.nvmlDevice_t>c_device, <cynvml.nvmlVgpuSchedulerSetState_t*>c_o_pSchedulerState)
+        _status = cynvml.nvmlDeviceSetVgpuSchedulerState(<cynvml.nvmlDevice_t>c_device, <cynvml.nvmlVgpuSchedulerSetState_t*>c_pSchedulerState)
     if _status != cynvml.NVML_SUCCESS:
         _check(_status, 0)
-    return _o_pSchedulerState
+    return None
 
 
 def device_get_vgpu_scheduler_capabilities(device):
@@ -14762,7 +14742,7 @@ def get_vgpu_version():
     return (_o_supported, _o_current)
 
 
-def set_vgpu_version():
+def set_vgpu_version(vgpu_version):
     """Override the preset range of vGPU versions supported by the NVIDIA vGPU Manager with a range
     set by an administrator. This function configures the NVIDIA vGPU Manager with a range of
     supported vGPU versions set by an administrator. This range must be a subset of the preset
@@ -14780,17 +14760,18 @@ def set_vgpu_version():
     negotiated vGPU version that is the maximum value in the overlapping range. 4. No VMs must be
     running on the host when this function is called. If a VM is running on the host, the call to
     this function fails.
+
+    Args:
+        vgpu_version: Pointer to a caller-supplied range of supported vGPU versions.
     """
-    cdef object _o_vgpuVersion
-    cdef uintptr_t c_o_vgpuVersion
-    _o_vgpuVersion = VgpuVersion()
-    c_o_vgpuVersion = _o_vgpuVersion.ptr
+    cdef uintptr_t c_vgpuVersion
+    c_vgpuVersion = _address(vgpu_version, 'vgpu_version')
     cdef cynvml.nvmlReturn_t _status
     with nogil:
-        _status = cynvml.nvmlSetVgpuVersion(<cynvml.nvmlVgpuVersion_t*>c_o_vgpuVersion)
+        _status = cynvml.nvmlSetVgpuVersion(<cynvml.nvmlVgpuVersion_t*>c_vgpuVersion)
     if _status != cynvml.NVML_SUCCESS:
         _check(_status, 0)
-    return _o_vgpuVersion
+    return None
 
 
 def device_get_vgpu_utilization(device, last_seen_time_stamp):
@@ -16169,30 +16150,29 @@ def device_workload_power_profile_update_profiles_v1(device):
     return _o_updateProfiles.update_profiles_mask
 
 
-def device_power_smoothing_activate_preset_profile(device):
+def device_power_smoothing_activate_preset_profile(device, profile):
     """Activate a specific preset profile for datacenter power smoothing. The API only sets the active
     preset profile based on the input profileId, and ignores the other parameters of the structure.
     Requires root/admin permissions. For Blackwell &tm; or newer fully supported devices.
 
     Args:
         device: The identifier of the target device
+        profile: Reference to nvmlPowerSmoothingProfile_v1_t. Note that only ``profile->profileId``
+            is used and the rest of the structure is ignored.
     """
     cdef uintptr_t c_device
-    cdef object _o_profile
-    cdef uintptr_t c_o_profile
+    cdef uintptr_t c_profile
     c_device = _address(device, 'device')
-    _o_profile = PowerSmoothingProfile_v1()
-    _o_profile.version = PowerSmoothingProfile_v1._itemsize | (1 << 24)
-    c_o_profile = _o_profile.ptr
+    c_profile = _address(profile, 'profile')
     cdef cynvml.nvmlReturn_t _status
     with nogil:
-        _status = cynvml.nvmlDevicePowerSmoothingActivatePresetProfile(<cynvml.nvmlDevice_t>c_device, <cynvml.nvmlPowerSmoothingProfile_v1_t*>c_o_profile)
+        _status = cynvml.nvmlDevicePowerSmoothingActivatePresetProfile(<cynvml.nvmlDevice_t>c_device, <cynvml.nvmlPowerSmoothingProfile_t*>c_profile)
     if _status != cynvml.NVML_SUCCESS:
         _check(_status, 0)
-    return _o_profile
+    return None
 
 
-def device_power_smoothing_update_preset_profile_param(device):
+def device_power_smoothing_update_preset_profile_param(device, profile):
     """Update the value of a specific profile parameter contained within
     nvmlPowerSmoothingProfile_v1_t. Requires root/admin permissions. For Blackwell &tm; or newer
     fully supported devices. NVML_POWER_SMOOTHING_PROFILE_PARAM_PERCENT_TMP_FLOOR expects a value
@@ -16206,42 +16186,38 @@ def device_power_smoothing_update_preset_profile_param(device):
 
     Args:
         device: The identifier of the target device
+        profile: Reference to nvmlPowerSmoothingProfile_v1_t struct
     """
     cdef uintptr_t c_device
-    cdef object _o_profile
-    cdef uintptr_t c_o_profile
+    cdef uintptr_t c_profile
     c_device = _address(device, 'device')
-    _o_profile = PowerSmoothingProfile_v1()
-    _o_profile.version = PowerSmoothingProfile_v1._itemsize | (1 << 24)
-    c_o_profile = _o_profile.ptr
+    c_profile = _address(profile, 'profile')
     cdef cynvml.nvmlReturn_t _status
     with nogil:
-        _status = cynvml.nvmlDevicePowerSmoothingUpdatePresetProfileParam(<cynvml.nvmlDevice_t>c_device, <cynvml.nvmlPowerSmoothingProfile_v1_t*>c_o_profile)
+        _status = cynvml.nvmlDevicePowerSmoothingUpdatePresetProfileParam(<cynvml.nvmlDevice_t>c_device, <cynvml.nvmlPowerSmoothingProfile_t*>c_profile)
     if _status != cynvml.NVML_SUCCESS:
         _check(_status, 0)
-    return _o_profile
+    return None
 
 
-def device_power_smoothing_set_state(device):
+def device_power_smoothing_set_state(device, state):
     """Enable or disable the Power Smoothing Feature. Requires root/admin permissions. For Blackwell
     &tm; or newer fully supported devices. See nvmlEnableState_t for details on allowed states
 
     Args:
         device: The identifier of the target device
+        state: Reference to nvmlPowerSmoothingState_v1_t
     """
     cdef uintptr_t c_device
-    cdef object _o_state
-    cdef uintptr_t c_o_state
+    cdef uintptr_t c_state
     c_device = _address(device, 'device')
-    _o_state = PowerSmoothingState_v1()
-    _o_state.version = PowerSmoothingState_v1._itemsize | (1 << 24)
-    c_o_state = _o_state.ptr
+    c_state = _address(state, 'state')
     cdef cynvml.nvmlReturn_t _status
     with nogil:
-        _status = cynvml.nvmlDevicePowerSmoothingSetState(<cynvml.nvmlDevice_t>c_device, <cynvml.nvmlPowerSmoothingState_v1_t*>c_o_state)
+        _status = cynvml.nvmlDevicePowerSmoothingSetState(<cynvml.nvmlDevice_t>c_device, <cynvml.nvmlPowerSmoothingState_t*>c_state)
     if _status != cynvml.NVML_SUCCESS:
         _check(_status, 0)
-    return _o_state.state
+    return None
 
 
 def device_get_sram_unique_uncorrected_ecc_error_counts(device):
@@ -16304,7 +16280,7 @@ def device_get_remapped_rows_v2(device):
     return _o_info
 
 
-def device_set_rusd_settings_v1(device):
+def device_set_rusd_settings_v1(device, poll_mask):
     """@addtogroup nvmlDeviceCommands @{ / /** Set Read-only user shared data (RUSD) settings for GPU.
     Requires root/admin permissions.
 
@@ -16317,13 +16293,14 @@ def device_set_rusd_settings_v1(device):
     c_device = _address(device, 'device')
     _o_settings = RusdSettings_v1()
     _o_settings.version = RusdSettings_v1._itemsize | (1 << 24)
+    _o_settings.poll_mask = poll_mask
     c_o_settings = _o_settings.ptr
     cdef cynvml.nvmlReturn_t _status
     with nogil:
         _status = cynvml.nvmlDeviceSetRusdSettings_v1(<cynvml.nvmlDevice_t>c_device, <cynvml.nvmlRusdSettings_v1_t*>c_o_settings)
     if _status != cynvml.NVML_SUCCESS:
         _check(_status, 0)
-    return _o_settings.poll_mask
+    return None
 
 
 def device_get_bank_remapper_status_v1(device):

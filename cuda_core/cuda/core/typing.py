@@ -8,22 +8,12 @@ either. Importing this module is what loads it; ``import cuda.core`` does not.
 
 from __future__ import annotations
 
-import enum
-import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal, Protocol  # noqa: F401  (TYPE_CHECKING: a name NVIDIA's module has)
 
 from cuda.bindings import driver
 from cuda.core._resources import SMResource, WorkqueueResource
-
-if sys.version_info >= (3, 11):
-    from enum import StrEnum
-else:  # Python 3.10: the same behaviour (str() is the value)
-
-    class StrEnum(str, enum.Enum):
-        def __str__(self):
-            return self.value
-
+from cuda.core._utils.strenum import StrEnum
 
 __all__ = [
     "AddressModeType",

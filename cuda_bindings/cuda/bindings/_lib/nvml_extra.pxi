@@ -76,3 +76,24 @@ def device_get_handle_by_uuidv(type, uuid):
         status = cynvml.nvmlDeviceGetHandleByUUIDV(<cynvml.nvmlUUID_t*>ptr, &handle)
     check_status(status)
     return <intptr_t>handle
+
+
+def system_event_set_wait(event_set, timeout_ms, buffer_size):
+    """Wait up to `timeout_ms` (0: no limit) for system events on `event_set`; returns the events
+    delivered, at most `buffer_size`, as a SystemEventData_v1 array (TimeoutError: none came)."""
+    cdef unsigned int size = _index(buffer_size, "buffer_size")
+    if size < 1:
+        raise ValueError(f"buffer_size must be at least 1, got {size}")
+    data = SystemEventData_v1(size)
+    request = SystemEventSetWaitRequest_v1()
+    request.version = SystemEventSetWaitRequest_v1._itemsize | (1 << 24)
+    request.timeoutms = _index(timeout_ms, "timeout_ms")
+    request.set = _address(event_set, "event_set")
+    request.data_ = data.ptr
+    request.data_size = size
+    cdef uintptr_t ptr = request.ptr
+    cdef cynvml.nvmlReturn_t status
+    with nogil:
+        status = cynvml.nvmlSystemEventSetWait(<cynvml.nvmlSystemEventSetWaitRequest_t*>ptr)
+    check_status(status)
+    return data[:request.num_event]
