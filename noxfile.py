@@ -111,6 +111,21 @@ def generate(session: nox.Session) -> None:
     """Recreate every generated file from its sources (byte for byte)."""
     session.run(PY, "-m", "ci.generate_versions")
     session.run(PY, str(REPO / "cuda_bindings" / "codegen" / "generate.py"), *session.posargs)
+    # every other toolkit line, from its own header wheels (ci/line.py's venv of that line)
+    default = toolkit.load()["default-toolkit"]
+    for line in toolkit.toolkit_versions():
+        if line != default:
+            session.run(PY, "-m", "ci.line", line, "generate", *session.posargs)
+
+
+@nox.session
+def line(session: nox.Session) -> None:
+    """Another toolkit line (e.g. `nox -s line -- 12.9`): its generated files' freshness, its
+    build and our cuda_bindings tests against it (ci/line.py; minutes: the bindings compile)."""
+    line = session.posargs[0] if session.posargs else "12.9"
+    session.run(PY, "-m", "ci.line", line, "generate", "--check")
+    session.run(PY, "-m", "ci.line", line, "build")
+    session.run(PY, "-m", "ci.line", line, "test", *session.posargs[1:])
 
 
 @nox.session

@@ -16,6 +16,7 @@ import plan_py
 from ctypes_ import cy
 from driver_types import Types, Unsupported, infer_directions
 from emit_structs import struct_class, value_class
+from model_types import included_files
 from plan_driver import extra_plan
 from plan_py import Lib
 
@@ -196,7 +197,7 @@ def module(lib: Lib, stamp: str) -> tuple[str, str, str]:
     out += [f"_MEMBER_ALIASES[{a!r}] = ({cls!r}, {mm!r})" for a, cls, mm in member_aliases]
     stub += [f"{a}: {cls}" for a, cls, _ in member_aliases]
     hand_written: set[str] = set()
-    for extra in lib.cfg.get("include", []):  # hand-written helpers the overrides ask for
+    for extra in included_files(lib):  # hand-written helpers the overrides ask for
         out += ["", f'include "{extra}"']
         for name, line in emit_py.included_defs(extra):
             hand_written.add(name)

@@ -19,7 +19,7 @@ import re
 import emit_records
 from ctypes_ import cy, ident, pointee
 from emit_errors import error_class, error_names
-from model_types import qualified, snake
+from model_types import included_files, qualified, snake
 from plan_py import Lib, Plan, base_type, lib_result, member_prefix, member_strip, plan, pyenum
 
 from docs import docstring, quote
@@ -421,10 +421,14 @@ def module(lib: Lib, stamp: str) -> tuple[str, str]:
     for name, prefix in lib.cfg.get("macro_enums", {}).items():  # #define groups NVIDIA's module makes enums of
         members = [f"    {_macro_member(mc['name'], prefix)} = {value}" for mc in lib.model["macros"]
                    if mc["name"].startswith(prefix) and (value := _macro_int(mc.get("value"))) is not None]  # fmt: skip
+        if not members:  # a group this line's headers do not define yet
+            continue
         out += ["", f"class {name}(_CEnum):", f'    """The {prefix}* values of {lib.cfg["headers"][0]}."""', *members]
         stub += [f"class {name}(IntEnum):", *members]
     for cname in lib.cfg.get("constants", ()):
-        value = next(mc["value"] for mc in lib.model["macros"] if mc["name"] == cname)
+        value = next((mc["value"] for mc in lib.model["macros"] if mc["name"] == cname), None)
+        if value is None:  # a constant this line's headers do not define yet
+            continue
         lead = lib.cfg.get("prefix", "").upper() + "_"  # NVML_NVLINK_MAX_LINKS -> NVLINK_MAX_LINKS
         pyname = cname[len(lead) :] if cname.startswith(lead) else cname
         out += [f"{pyname} = {value}"]
@@ -481,7 +485,7 @@ def module(lib: Lib, stamp: str) -> tuple[str, str]:
         stub += [f"class {lib.cfg['error']}(Exception):", "    status: int", "    error_log: str | None"]
         if lib.cfg.get("error_classes"):
             stub += [f"class {name}({lib.cfg['error']}): ..." for name, _ in error_names(lib, result_py)]
-    for path in lib.cfg.get("include", ()):
+    for path in included_files(lib):
         out += ["", f'include "{path}"', ""]
         stub += [line for _, line in included_defs(path)]
     if lib.cfg.get("records"):

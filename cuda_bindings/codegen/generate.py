@@ -52,10 +52,37 @@ def libraries() -> dict:
         return yaml.safe_load(f)
 
 
+LINE = None  # the toolkit line generated (--line); None: the default line
+
+
+def _line() -> str:
+    return LINE or toolkit.load()["default-toolkit"]
+
+
 def _pins() -> dict:
     """The pinned wheel of each library: installed ones, and those only their headers come from."""
-    tk = toolkit.toolkit()
+    tk = toolkit.toolkit(_line())
     return {**tk["wheels"], **tk.get("header-wheels", {})}
+
+
+def out_dirs() -> tuple[pathlib.Path, pathlib.Path]:
+    """(the package folder, the api folder) the line's files go to: the package itself for the
+    default line, cuda_bindings/lines/<line>/ for another (its build overlays them)."""
+    if _line() == toolkit.load()["default-toolkit"]:
+        return PACKAGE, HERE / "api"
+    root = REPO / "cuda_bindings" / "lines" / _line()
+    return root / "cuda" / "bindings", root / "codegen" / "api"
+
+
+def line_wheel(cfg: dict) -> str | None:
+    """The line's wheel of a library: its 13.x name, the -cu12 one, or the one overrides.yaml names
+    for 12.x (wheel_cu12: nvvm.h comes with nvidia-cuda-nvcc-cu12); None where the line lacks it
+    (12.x has no cuDLA wheel, so no cuda.bindings.cudla)."""
+    pins = _pins()
+    for wheel in (cfg["wheel"], f"{cfg['wheel']}-cu12", cfg.get("wheel_cu12")):
+        if wheel in pins:
+            return wheel
+    return None
 
 
 def header_dir(cfg: dict) -> str:
@@ -63,7 +90,7 @@ def header_dir(cfg: dict) -> str:
 
     found = find_nvidia_header_directory(cfg["header_lib"])
     if not found:
-        pin = _pins().get(cfg["wheel"])
+        pin = _pins().get(line_wheel(cfg) or cfg["wheel"])
         sys.exit(
             f"the {cfg['header_lib']} headers were not found: pip install {cfg['wheel']}=={pin} (or set CUDA_HOME)"
         )
@@ -71,8 +98,8 @@ def header_dir(cfg: dict) -> str:
 
 
 def stamp(name: str, cfg: dict) -> str:
-    tk = toolkit.load()["default-toolkit"]
-    wheel = cfg["wheel"]
+    tk = _line()
+    wheel = line_wheel(cfg)
     pin = _pins()[wheel]
     return (
         "# SPDX-License-Identifier: Apache-2.0\n"
@@ -81,10 +108,30 @@ def stamp(name: str, cfg: dict) -> str:
     )
 
 
+def include_dirs(inc: str) -> list[str]:
+    """The library's include folder, then the toolkit's others its headers include: one folder
+    in the 13.x wheels (nvidia/cu13/include), one per component in the 12.x ones (cuda.h in
+    nvidia/cuda_runtime, crt/ in nvidia/cuda_nvcc, cudaProfiler.h in nvidia/cuda_profiler_api)."""
+    from cuda.pathfinder import find_nvidia_header_directory
+
+    dirs = [inc]
+    for name in ("cudart", "nvcc", "profiler"):
+        found = find_nvidia_header_directory(name)
+        if found and found not in dirs:
+            dirs.append(found)
+    return dirs
+
+
 def build_model(cfg: dict) -> dict:
     inc = header_dir(cfg)
     pre = tuple(cfg.get("pre_include", ()))
-    model = parse.parse([os.path.join(inc, h) for h in cfg["headers"]], [inc], tuple(cfg.get("defines", ())), pre)
+    dirs = include_dirs(inc)
+
+    # each header where it is: 12.x keeps cudaProfiler.h beside cuda_profiler_api.h, not cuda.h
+    def locate(h: str) -> str:
+        return next((os.path.join(d, h) for d in dirs if os.path.isfile(os.path.join(d, h))), os.path.join(inc, h))
+
+    model = parse.parse([locate(h) for h in cfg["headers"]], dirs, tuple(cfg.get("defines", ())), pre)
     for name, ctype in cfg.get("foreign_types", {}).items():  # an alias, or a callback {return, params}
         entry = {"name": name, "kind": "alias", "type": ctype, "canonical": ctype, "doc": "", "header": "foreign"}
         if ctype == "handle":  # an opaque pointer (EGLImageKHR)
@@ -100,7 +147,7 @@ def build_model(cfg: dict) -> dict:
     if cfg.get("proc_address"):
         versions: dict[str, list] = {}
         for h in cfg["typedef_headers"]:
-            versions.update(parse.proc_versions(os.path.join(inc, h), [inc], pre))
+            versions.update(parse.proc_versions(locate(h), dirs, pre))
         cuda_version = next(m["value"] for m in model["macros"] if m["name"] == "CUDA_VERSION")
         for fn in model["functions"]:
             # the ABI whose parameters match; one the typedefs do not list is as new as the headers
@@ -110,6 +157,7 @@ def build_model(cfg: dict) -> dict:
 
 def outputs(name: str, cfg: dict, model: dict) -> dict[pathlib.Path, str]:
     s = stamp(name, cfg)
+    package, api = out_dirs()
     cfg = dict(cfg)
     cfg.setdefault("params", {})
     if cfg["style"] == "exceptions":
@@ -117,15 +165,15 @@ def outputs(name: str, cfg: dict, model: dict) -> dict[pathlib.Path, str]:
         cfg["has_error_string"] = any(f["name"] == f"{cfg['prefix']}GetErrorString" for f in model["functions"])
     lib = {"name": name, **cfg, "model": model}
     files = {
-        HERE / "api" / f"{name}.json": json.dumps(model, indent=1, sort_keys=True) + "\n",
-        PACKAGE / f"cy{name}.pxd": emit_c.pxd(lib, s),
-        PACKAGE / f"cy{name}.pyx": emit_c.pyx(lib, s),
+        api / f"{name}.json": json.dumps(model, indent=1, sort_keys=True) + "\n",
+        package / f"cy{name}.pxd": emit_c.pxd(lib, s),
+        package / f"cy{name}.pyx": emit_c.pyx(lib, s),
     }
     if cfg.get("rich"):
         pyx, pyi, skipped = emit_driver.module(plan_py.Lib(name, cfg, model), s)
-        files[PACKAGE / f"{name}.pyx"] = pyx
-        files[PACKAGE / f"{name}.pyi"] = pyi
-        files[HERE / "api" / f"{name}.python-missing.txt"] = (
+        files[package / f"{name}.pyx"] = pyx
+        files[package / f"{name}.pyi"] = pyi
+        files[api / f"{name}.python-missing.txt"] = (
             f"# Functions of {name} not in the Python module yet, and why (generated).\n" + skipped
         )
     elif cfg.get("python", True):
@@ -133,22 +181,46 @@ def outputs(name: str, cfg: dict, model: dict) -> dict[pathlib.Path, str]:
             cfg["records"] = emit_records.auto_records(plan_py.Lib(name, cfg, model))
         lib = plan_py.Lib(name, cfg, model)
         pyx, pyi = emit_py.module(lib, s)
-        files[PACKAGE / f"{name}.pyx"] = pyx
-        files[PACKAGE / f"{name}.pyi"] = pyi
+        files[package / f"{name}.pyx"] = pyx
+        files[package / f"{name}.pyi"] = pyi
         if cfg.get("skip_unplanned"):
-            files[HERE / "api" / f"{name}.python-missing.txt"] = (
+            files[api / f"{name}.python-missing.txt"] = (
                 f"# Functions of {name} not in the Python module yet, and why (generated).\n"
                 + "".join(f"{line}\n" for line in lib.skipped)
             )
     return files
 
 
+def line_files(package: pathlib.Path) -> dict[pathlib.Path, str]:
+    """What a line's build needs besides its generated modules: its version, and the default
+    line's generated files it has no counterpart of (the modules of libraries it lacks), which
+    its build leaves out."""
+    ours = {p.name for p in package.glob("*")}
+    absent = []
+    for name, cfg in libraries().items():
+        if line_wheel(cfg) is None:
+            absent += sorted(p.name for p in PACKAGE.glob(f"*{name}.p*") if p.name not in ours)
+            absent += [f"_lib/{inc}" if not inc.startswith("_lib/") else inc for inc in cfg.get("include", ())
+                       if isinstance(inc, str)]  # fmt: skip
+    version = toolkit.toolkit(_line())["cuda-bindings"]
+    return {
+        package / "_version.py": f"# SPDX-License-Identifier: Apache-2.0\n# Generated: the {_line()} line.\n"
+        f'__version__ = "{version}"\n',
+        package.parent.parent / "absent.txt": "# the default line's files this line's build leaves out (generated)\n"
+        + "".join(f"cuda/bindings/{name}\n" for name in absent),
+    }
+
+
 def main(argv: list[str]) -> int:
+    global LINE
     check = "--check" in argv
+    if "--line" in argv:  # --line 12.9: that line's files, from its header wheels (installed here)
+        at = argv.index("--line")
+        LINE, argv = argv[at + 1], argv[:at] + argv[at + 2 :]
     only = [a for a in argv if not a.startswith("-")]
     stale = []
     for name, cfg in libraries().items():
-        if only and name not in only:
+        if (only and name not in only) or line_wheel(cfg) is None:
             continue
         for path, text in outputs(name, cfg, build_model(cfg)).items():
             current = path.read_text(encoding="utf-8") if path.exists() else None
@@ -159,6 +231,15 @@ def main(argv: list[str]) -> int:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(text, encoding="utf-8")
                 print(f"wrote {path.relative_to(REPO)}")
+    if LINE and LINE != toolkit.load()["default-toolkit"]:
+        package, _ = out_dirs()
+        for path, text in line_files(package).items():
+            current = path.read_text(encoding="utf-8") if path.exists() else None
+            if current != text:
+                stale.append(path.relative_to(REPO))
+                if not check:
+                    path.write_text(text, encoding="utf-8")
+                    print(f"wrote {path.relative_to(REPO)}")
     if check and stale:
         print("stale or edited by hand (run `nox -s generate`):", *map(str, stale), sep="\n  ")
         return 1

@@ -103,3 +103,20 @@ def qualified(lib, ctype: str) -> str:
     # ssize_t is Cython's own type, the one the .pxd's declarations use: not the library's
     words |= lib.enum_names() | set(lib.cfg.get("address_types", ())) | (set(LIB_SCALARS) - {"ssize_t"})
     return re.sub(r"[A-Za-z_]\w*", lambda w: f"{lib.cymod}.{w[0]}" if w[0] in words else w[0], ctype)
+
+
+def included_files(lib) -> list[str]:
+    """The hand-written .pxi files a module includes: each entry of the library's `include` is a
+    path, or {path: name} for a file included only where the headers declare that name (a type or
+    function of newer toolkits, such as 13.x's CUlogicalEndpointFabricHandle)."""
+    declared = None
+    files = []
+    for entry in lib.cfg.get("include", ()):
+        if isinstance(entry, str):
+            files.append(entry)
+            continue
+        if declared is None:
+            m = lib.model
+            declared = {x["name"] for key in ("typedefs", "functions", "records", "enums") for x in m.get(key, ())}
+        files += [path for path, name in entry.items() if name in declared]
+    return files

@@ -1,18 +1,27 @@
 # SPDX-License-Identifier: Apache-2.0
-"""The CUDA release these bindings are generated from (toolkit-versions.yaml's default-toolkit),
-and the versions its libraries report: what the version tests expect."""
+"""The CUDA release these bindings are generated from (toolkit-versions.yaml's default-toolkit,
+or CUDA_PYTHON_LINE for a build of another line, as `python -m ci.line 12.9 test` runs them), and
+the versions its libraries report: what the version tests expect."""
 
 from __future__ import annotations
 
+import os
 import pathlib
 
 import yaml
 
 _VERSIONS = yaml.safe_load((pathlib.Path(__file__).resolve().parents[2] / "toolkit-versions.yaml").read_text())
-RELEASE: str = _VERSIONS["default-toolkit"]  # "13.5"
+RELEASE: str = os.environ.get("CUDA_PYTHON_LINE") or _VERSIONS["default-toolkit"]  # "13.5"
 MAJOR, MINOR = (int(part) for part in RELEASE.split("."))
 CUDA_VERSION = MAJOR * 1000 + MINOR * 10  # 13050, as CUDA_VERSION and cudaRuntimeGetVersion say it
-PTX_ISA = f"{MAJOR - 4}.{MINOR}"  # the PTX ISA its nvrtc writes: 13.x writes 9.x
+# the PTX ISA its nvrtc writes: 13.x writes 9.x; 12.6 wrote 8.5, so 12.9 writes 8.8
+PTX_ISA = f"{MAJOR - 4}.{MINOR}" if MAJOR >= 13 else f"{MAJOR - 4}.{MINOR - 1}"
+
+# The generator's model of this line's headers (codegen/api/<lib>.json and what the Python
+# modules leave out): the default line's in codegen/api, another's in lines/<release>/codegen/api.
+_BINDINGS = pathlib.Path(__file__).resolve().parents[1]
+DEFAULT: bool = RELEASE == _VERSIONS["default-toolkit"]
+API = _BINDINGS / "codegen" / "api" if DEFAULT else _BINDINGS / "lines" / RELEASE / "codegen" / "api"
 
 # NVIDIA's public names of the cuda-bindings release of this line (ci/reference): api-names.json is
 # the 13.0.3 target, api-names-<release>.json the newest release of a line where there is one.

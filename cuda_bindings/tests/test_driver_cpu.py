@@ -5,18 +5,17 @@ from __future__ import annotations
 
 import ctypes
 import json
-import pathlib
 import struct
 import subprocess
 import sys
 
 import pytest
-from _toolkit import CUDA_VERSION, REFERENCE
+from _toolkit import API, CUDA_VERSION, REFERENCE
 
 from cuda.bindings import driver as cu
 from cuda.bindings._lib.kernel_params import _packed
 
-MISSING = pathlib.Path(__file__).resolve().parents[1] / "codegen" / "api" / "driver.python-missing.txt"
+MISSING = API / "driver.python-missing.txt"
 
 
 def test_reference_functions_exist_or_are_listed_as_missing():

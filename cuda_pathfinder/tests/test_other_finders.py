@@ -58,6 +58,13 @@ def test_headers_site_packages_cu13_then_cu12(clean_search, tmp_path):
     assert located == LocatedHeaderDir(str(tmp_path / "site/nvidia/cu13/include"), "site-packages")
 
 
+def test_headers_nvml_of_the_cu12_wheel(clean_search, tmp_path):
+    """nvidia-nvml-dev-cu12 installs nvml.h in nvidia/nvml_dev/include."""
+    clean_search.append(str(tmp_path / "site"))
+    touch(tmp_path / "site/nvidia/nvml_dev/include/nvml.h")
+    assert find_nvidia_header_directory("nvml") == str(tmp_path / "site/nvidia/nvml_dev/include")
+
+
 def test_headers_cccl_subfolder(clean_search, tmp_path, monkeypatch):
     touch(tmp_path / "cuda/include/cccl/cuda/std/version")
     monkeypatch.setenv("CUDA_HOME", str(tmp_path / "cuda"))

@@ -14444,6 +14444,8 @@ _MEMBER_ALIASES['CU_STREAM_ATTRIBUTE_MEM_SYNC_DOMAIN'] = ('CUlaunchAttributeID',
 
 include "_lib/driver_values.pxi"
 
+include "_lib/driver_endpoint.pxi"
+
 def cuGetErrorString(error):
     """Gets the string description of an error code Sets ``*pStr`` to the address of a NULL-terminated
     string description of the error code ``error.`` If the error code is not recognized,

@@ -94,7 +94,8 @@ HEADERS_NON_CTK: dict[str, HeaderSpec] = {
             system_dirs=(f"/usr/include/{_MULTIARCH}", "/usr/include", "/usr/local/include"),
         ),
         HeaderSpec("cusparseLt", "cusparseLt.h", (CU13_INCLUDE, "nvidia/cusparselt/include")),
-        HeaderSpec("nvml", "nvml.h", (CU13_INCLUDE, "nvidia/cuda_nvml_dev/include")),  # nvidia-nvml-dev
+        # nvidia-nvml-dev; its -cu12 wheels install nvidia/nvml_dev/include
+        HeaderSpec("nvml", "nvml.h", (CU13_INCLUDE, "nvidia/nvml_dev/include", "nvidia/cuda_nvml_dev/include")),
         HeaderSpec("cute", "cute/tensor.hpp", ("cutlass_library/source/include",)),
         HeaderSpec("cutensor", "cutensor.h", ("cutensor/include",)),
         HeaderSpec("cutlass", "cutlass/cutlass.h", ("cutlass_library/source/include",)),

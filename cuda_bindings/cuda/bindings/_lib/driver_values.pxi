@@ -42,13 +42,6 @@ cdef object _shareable_handle(int handle_type, uint64_t* raw):
     return <uintptr_t>(<void**>raw)[0]  # a Win32 HANDLE
 
 
-cdef object _endpoint_handle(int handle_type, uint64_t* raw):
-    """cuLogicalEndpointExport's handle: a CUlogicalEndpointFabricHandle (the only exportable type)."""
-    fabric = CUlogicalEndpointFabricHandle()
-    memcpy(<void*><uintptr_t>fabric.getPtr(), raw, sizeof(cydriver.CUlogicalEndpointFabricHandle))
-    return fabric
-
-
 cdef object _range_handle(int handle_type, uint64_t* raw):
     """cuMemGetHandleForAddressRange's handle: a dma-buf file descriptor (int)."""
     if handle_type == cydriver.CU_MEM_RANGE_HANDLE_TYPE_DMA_BUF_FD:
