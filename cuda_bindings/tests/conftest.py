@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
+import tempfile
 
 import pytest
 
@@ -99,17 +101,34 @@ def context():
     cu.cuDevicePrimaryCtxRelease(dev)
 
 
+@functools.cache
+def _pip_headers() -> str | None:
+    """The pip wheels' CUDA headers as one include folder: nvidia/cu13/include of the 13.x wheels,
+    or, for the 12.x ones (nvidia/<component>/include: cuda.h, crt/, cudaProfiler.h apart), a
+    folder of links to each component's headers."""
+    from cuda.pathfinder import find_nvidia_header_directory
+
+    dirs = list(dict.fromkeys(d for d in map(find_nvidia_header_directory, ("cudart", "nvcc", "profiler")) if d))
+    if len(dirs) <= 1:
+        return dirs[0] if dirs else None
+    merged = tempfile.mkdtemp(prefix="cuda-include-")
+    for d in dirs:
+        for name in os.listdir(d):
+            if not os.path.exists(os.path.join(merged, name)):
+                os.symlink(os.path.join(d, name), os.path.join(merged, name))
+    return merged
+
+
 def c_compiler_and_headers(*needed: str) -> tuple[str, str]:
     """(C compiler, include directory holding every one of ``needed``), or skip saying what is missing.
 
     The runtime headers need crt/host_defines.h, which some installs keep apart (pip nvidia-cuda-crt,
     CUDA_HOME): the pip headers are looked at first, then CUDA_HOME and /usr/local/cuda.
     """
-    from cuda.pathfinder import find_nvidia_header_directory
 
     cc = shutil.which("cc") or shutil.which("gcc")
     cuda_home = os.environ.get("CUDA_HOME", "/usr/local/cuda")
-    found = [find_nvidia_header_directory("cudart"), f"{cuda_home}/include", "/usr/local/cuda/include"]
+    found = [_pip_headers(), f"{cuda_home}/include", "/usr/local/cuda/include"]
     complete = [d for d in found if d and all(os.path.exists(f"{d}/{h}") for h in needed)]
     if cc is None or not complete:
         pytest.skip(f"needs a C compiler and CUDA headers with {', '.join(needed)} (looked in {found})")

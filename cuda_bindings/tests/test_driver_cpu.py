@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import ctypes
 import json
+import pathlib
 import struct
 import subprocess
 import sys
 
 import pytest
-from _toolkit import API, CUDA_VERSION, REFERENCE
+from _toolkit import API, CUDA_VERSION, MAJOR, REFERENCE, RELEASE
 
 from cuda.bindings import driver as cu
 from cuda.bindings._lib.kernel_params import _packed
 
 MISSING = API / "driver.python-missing.txt"
+KNOWN_GAPS = pathlib.Path(__file__).with_name(f"names-missing-{RELEASE}.txt")  # what the line lacks, and why
 
 
 def test_reference_functions_exist_or_are_listed_as_missing():
@@ -25,7 +27,9 @@ def test_reference_functions_exist_or_are_listed_as_missing():
     listed = MISSING.read_text()
     interop = ("GL", "EGL", "VDPAU", "Egl")  # cudaGL.h, cudaEGL.h, cudaVDPAU.h: not parsed yet
     missing = [n for n in functions if not hasattr(cu, n)]
+    gaps = (KNOWN_GAPS.read_text() if KNOWN_GAPS.exists() else "").replace("cuda.bindings.driver:", "")
     unexplained = [n for n in missing if f"\n{n}:" not in "\n" + listed and not any(i in n for i in interop)]
+    unexplained = [n for n in unexplained if f"\n{n}\n" not in "\n" + gaps + "\n"]  # the line's listed gaps
     assert unexplained == []
     assert len(functions) - len(missing) >= 400
 
@@ -184,7 +188,8 @@ def test_proc_address_versions_match_the_declarations():
     model = json.loads((MISSING.parent / "driver.json").read_text())
     proc = {f["name"]: f["proc"] for f in model["functions"]}
     assert proc["cuCtxGetDevice"] == ["cuCtxGetDevice", 2000, 0]  # one parameter
-    assert proc["cuCtxGetDevice_v2"] == ["cuCtxGetDevice", 13000, 0]  # two: same base name, newer version
+    if MAJOR >= 13:  # cuCtxGetDevice_v2 came with CUDA 13.0
+        assert proc["cuCtxGetDevice_v2"] == ["cuCtxGetDevice", 13000, 0]  # two: same base name, newer version
     assert proc["cuMemAlloc"] == ["cuMemAlloc", 3020, 0]  # the 64-bit size ABI (cuMemAlloc_v2)
     assert proc["cuGraphInstantiate"] == ["cuGraphInstantiateWithFlags", 11040, 0]
     assert proc["cuStreamQuery"] == ["cuStreamQuery", 2000, 7000]  # _ptsz since CUDA 7.0

@@ -9,7 +9,7 @@ import sys
 import textwrap
 
 import pytest
-from _toolkit import RELEASE
+from _toolkit import MAJOR, RELEASE
 
 from cuda.bindings._lib.loader import FunctionNotFoundError, SymbolTable
 
@@ -22,17 +22,17 @@ def run(code: str) -> dict:
 
 def test_import_loads_no_library():
     result = run(
-        """
+        f"""
         import json
         import cuda.bindings.nvrtc, cuda.bindings.nvjitlink, cuda.bindings.nvvm, cuda.bindings.nvfatbin
         import cuda.bindings.cynvrtc
         from cuda.pathfinder._dlopen import dlopen_if_loaded
-        names = ["libnvrtc.so.13", "libnvJitLink.so.13", "libnvvm.so.4", "libnvfatbin.so.13"]
-        before = {n: bool(dlopen_if_loaded(n)) for n in names}
+        names = ["libnvrtc.so.{MAJOR}", "libnvJitLink.so.{MAJOR}", "libnvvm.so.4", "libnvfatbin.so.{MAJOR}"]
+        before = {{n: bool(dlopen_if_loaded(n)) for n in names}}
         from cuda.bindings import nvrtc
         nvrtc.nvrtcVersion()
-        after = bool(dlopen_if_loaded("libnvrtc.so.13"))
-        print(json.dumps({"before": before, "after": after}))
+        after = bool(dlopen_if_loaded("libnvrtc.so.{MAJOR}"))
+        print(json.dumps({{"before": before, "after": after}}))
         """
     )
     assert not any(result["before"].values()), result
@@ -69,7 +69,7 @@ def test_missing_function_names_it_and_the_library_version():
         table.require(1)
     message = str(info.value)
     assert "nvrtcNoSuchFunction_99_0 or nvrtcNoSuchFunction" in message
-    assert "libnvrtc.so.13" in message and f"nvrtc {RELEASE}" in message
+    assert f"libnvrtc.so.{MAJOR}" in message and f"nvrtc {RELEASE}" in message
     assert isinstance(info.value, RuntimeError)
     with pytest.raises(IndexError):
         table.require(2)
@@ -79,7 +79,7 @@ def test_versioned_symbols_are_preferred():
     import cuda.bindings.cynvjitlink as mod
     from cuda.bindings import cynvjitlink  # noqa: F401  (the table is module state)
 
-    assert mod._load_library().endswith("libnvJitLink.so.13")
+    assert mod._load_library().endswith(f"libnvJitLink.so.{MAJOR}")
     assert mod._library_version() == RELEASE
 
 
