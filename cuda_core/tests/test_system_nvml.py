@@ -314,3 +314,11 @@ def test_unpack_bitmask():
     assert unpack_bitmask([(1 << 63) | 1, 2]) == [0, 63, 65]
     with pytest.raises(TypeError, match="sequence of 64-bit words"):
         unpack_bitmask(1)
+
+
+def test_exception_names_are_listed_once_for_the_lazy_package():
+    """cuda.core.system lists NVML's error names without importing NVML; the list is exceptions.__all__."""
+    from cuda.core.system import _system, exceptions
+
+    assert list(_system.NVML_EXCEPTION_NAMES) == exceptions.__all__
+    assert typing.DeviceArch.__module__ == "cuda.core.system.typing"

@@ -161,18 +161,18 @@ class _Wrapper:
     def __init__(self, data):
         self._data = data
 
+    _repr_fields: tuple[str, ...] = ()
+
     def __repr__(self):
         fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._repr_fields)
         return f"<{type(self).__name__} {fields}>"
-
-    _repr_fields = ()
 
 
 class MemoryInfo(_Wrapper):
     """Device memory in bytes: ``free + used + reserved == total``."""
 
     __slots__ = ()
-    _repr_fields = ("free", "used", "reserved", "total")
+    _repr_fields: tuple[str, ...] = ("free", "used", "reserved", "total")
 
     @property
     def free(self) -> int:
@@ -1190,7 +1190,8 @@ class Device:
 
     @property
     def compute_running_processes(self) -> list[ProcessInfo]:
-        return [ProcessInfo(self, p) for p in nvml.device_get_compute_running_processes_v3(_handle_of(self))]
+        processes = nvml.device_get_compute_running_processes_v3(_handle_of(self))  # a ProcessInfo array
+        return [ProcessInfo(self, processes[i]) for i in range(len(processes))]
 
     # events and fields
 

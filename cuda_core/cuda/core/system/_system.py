@@ -115,6 +115,7 @@ def get_driver_branch() -> str:
 
 def get_num_devices() -> int:
     """The number of NVIDIA GPUs: NVML's count, or the CUDA driver's where NVML is not available."""
+    nvml_error: object = "cuda.bindings has no NVML module"
     if CUDA_BINDINGS_NVML_IS_COMPATIBLE:
         from cuda.bindings import nvml
 
@@ -122,8 +123,6 @@ def get_num_devices() -> int:
             return _nvml("get_num_devices").device_get_count_v2()
         except (nvml.NvmlError, RuntimeError) as exc:
             nvml_error = exc
-    else:
-        nvml_error = "cuda.bindings has no NVML module"
     try:
         driver, err = _driver()
     except RuntimeError as exc:
