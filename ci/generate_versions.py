@@ -26,6 +26,10 @@ def expected_files() -> dict:
         path = toolkit.REPO / folder / package.replace(".", "/") / "_version.py"
         files[path] = f'{HEADER}__version__ = "{toolkit.package_version(dist)}"\n'
     files[toolkit.REPO / "cuda_python" / "pyproject.toml"] = metapackage_pyproject()
+    default = toolkit.load()["default-toolkit"]
+    for release in toolkit.toolkit_versions():  # the metapackage of each other line (ci/line.py wheel)
+        if release != default:
+            files[toolkit.REPO / "cuda_python" / "lines" / release / "pyproject.toml"] = metapackage_pyproject(release)
     files[toolkit.REPO / "conda" / "variants.yaml"] = conda_variants()
     return files
 
@@ -72,9 +76,14 @@ def _toml_list(items: list[str]) -> str:
     return "[\n" + "".join(f'    "{item}",\n' for item in items) + "]"
 
 
-def metapackage_pyproject() -> str:
-    """cuda_python/pyproject.toml: no code, only the pins of the default toolkit release."""
-    release = toolkit.load()["default-toolkit"]
+def metapackage_pyproject(release: str | None = None) -> str:
+    """cuda_python/pyproject.toml: no code, only the pins of a toolkit release (the default's, or
+    cuda_python/lines/<release>/pyproject.toml for another line's: version as its cuda-bindings)."""
+    default = toolkit.load()["default-toolkit"]
+    release = release or default
+    version = toolkit.toolkit(release)["cuda-bindings"]
+    if release == default:
+        version = toolkit.package_version("cuda-python")
     return f"""{HEADER}# cuda-python for CUDA {release}: edit toolkit-versions.yaml, then run nox -s generate.
 [build-system]
 requires = ["setuptools>=77"]
@@ -82,7 +91,7 @@ build-backend = "setuptools.build_meta"
 
 [project]
 name = "cuda-python"
-version = "{toolkit.package_version("cuda-python")}"
+version = "{version}"
 description = "CUDA Python: cuda-bindings, cuda-core and cuda-pathfinder that work together (CUDA {release})"
 readme = "README.md"
 license = "Apache-2.0"
@@ -112,6 +121,7 @@ def main(argv: list[str]) -> int:
             continue
         stale.append(path)
         if "--check" not in argv:
+            path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
             print(f"wrote {path.relative_to(toolkit.REPO)}")
     if "--check" in argv and stale:

@@ -4,6 +4,7 @@
     python -m ci.line 12.9 generate [--check]   # cuda_bindings/lines/12.9/ from the line's headers
     python -m ci.line 12.9 build                # cuda-bindings of that line, in the line's venv
     python -m ci.line 12.9 test [pytest args]   # our cuda_bindings tests against that build
+    python -m ci.line 12.9 wheel                # its cuda-bindings and cuda-python wheels: dist/lines/12.9
 
 Each line has its own venv (.lines/<line>/venv, git-ignored) with the tools of
 ci/requirements.txt, the line's nvidia-* wheels and our cuda-pathfinder. The build works on a
@@ -53,16 +54,43 @@ def generate(line: str, check: bool) -> int:
     return subprocess.run(list(map(str, cmd))).returncode
 
 
-def build(line: str) -> None:
-    py = line_venv(line)
-    src = REPO / ".lines" / line / "src" / "cuda_bindings"
+def _copy(line: str, folder: str) -> Path:
+    """A fresh copy of one distribution's folder in .lines/<line>/src (builds rewrite their tree)."""
+    src = REPO / ".lines" / line / "src" / folder
     if src.exists():
         shutil.rmtree(src)
     ignore = shutil.ignore_patterns("build", "*.so", "*.c", "*.egg-info", "__pycache__")
-    shutil.copytree(REPO / "cuda_bindings", src, ignore=ignore)
+    shutil.copytree(REPO / folder, src, ignore=ignore)
+    return src
+
+
+def _pip(py: Path) -> list:
+    return [py, "-m", "pip", "--disable-pip-version-check"]
+
+
+def build(line: str) -> None:
+    py = line_venv(line)
+    src = _copy(line, "cuda_bindings")
     env = dict(os.environ, CUDA_PYTHON_LINE=line)
-    pip = [py, "-m", "pip", "install", "--disable-pip-version-check", "-q", "--no-deps", "--no-build-isolation"]
-    _run(*pip, src, env=env)
+    _run(*_pip(py), "install", "-q", "--no-deps", "--no-build-isolation", src, env=env)
+
+
+def wheel(line: str) -> None:
+    """The line's cuda-bindings wheel (this Python's) and its cuda-python metapackage, in
+    dist/lines/<line>; `nox -s build` makes the default line's (and repairs them to manylinux)."""
+    py = line_venv(line)
+    out = REPO / "dist" / "lines" / line
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    env = dict(os.environ, CUDA_PYTHON_LINE=line)
+    wheel = [*_pip(py), "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", out]
+    _run(*wheel, _copy(line, "cuda_bindings"), env=env)
+    meta = _copy(line, "cuda_python")
+    shutil.copyfile(REPO / "cuda_python" / "lines" / line / "pyproject.toml", meta / "pyproject.toml")
+    shutil.rmtree(meta / "lines")
+    _run(*wheel, meta)
+    for path in sorted(out.iterdir()):
+        print(f"  {path.relative_to(REPO)}: {path.stat().st_size / 1e6:.1f} MB")
 
 
 def test(line: str, args: list[str]) -> int:
@@ -73,15 +101,15 @@ def test(line: str, args: list[str]) -> int:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) < 2 or argv[1] not in ("generate", "build", "test"):
+    if len(argv) < 2 or argv[1] not in ("generate", "build", "test", "wheel"):
         sys.exit(__doc__)
     line, action, rest = argv[0], argv[1], argv[2:]
     if line not in toolkit.toolkit_versions():
         sys.exit(f"no toolkit line {line} in toolkit-versions.yaml (lines: {', '.join(toolkit.toolkit_versions())})")
     if action == "generate":
         return generate(line, "--check" in rest)
-    if action == "build":
-        build(line)
+    if action in ("build", "wheel"):
+        (build if action == "build" else wheel)(line)
         return 0
     return test(line, rest)
 

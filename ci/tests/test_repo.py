@@ -11,6 +11,8 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from ci import toolkit
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
@@ -30,29 +32,34 @@ def test_toolkit_versions_schema():
         assert name in tk["wheels"], name
 
 
-def test_metapackage_pins_agree_with_toolkit_versions():
-    """cuda_python/pyproject.toml, read as pip reads it, against the yaml (not the generator)."""
+@pytest.mark.parametrize("release", toolkit.toolkit_versions())
+def test_metapackage_pins_agree_with_toolkit_versions(release):
+    """Each line's cuda-python pyproject.toml (cuda_python/ for the default, cuda_python/lines/<line>/
+    for another), read as pip reads it, against the yaml (not the generator)."""
     import tomllib
     from packaging.requirements import Requirement
     from packaging.version import Version
 
-    with open(REPO / "cuda_python/pyproject.toml", "rb") as f:
-        project = tomllib.load(f)["project"]
     data = toolkit.load()
-    tk = toolkit.toolkit()
+    default = release == data["default-toolkit"]
+    path = REPO / "cuda_python" / ("" if default else f"lines/{release}") / "pyproject.toml"
+    with open(path, "rb") as f:
+        project = tomllib.load(f)["project"]
+    tk = toolkit.toolkit(release)
     assert project["name"] == "cuda-python"
-    assert project["version"] == data["packages"]["cuda-python"]
+    assert project["version"] == (data["packages"]["cuda-python"] if default else tk["cuda-bindings"])
     assert "dynamic" not in project
     deps = {r.name: r for r in map(Requirement, project["dependencies"])}
     assert {name: str(r.specifier) for name, r in deps.items()} == {
         name: str(Requirement(name + spec).specifier) for name, spec in tk["metapackage"].items()
     }
-    # Every pin admits the version of that package this repository builds.
+    # Every pin admits the version of that package this repository builds (for the line).
     for name, req in deps.items():
-        assert Version(data["packages"][name]) in req.specifier, (name, req)
+        built = tk["cuda-bindings"] if name == "cuda-bindings" else data["packages"][name]
+        assert Version(built) in req.specifier, (name, req)
     # cuda-bindings follows the toolkit release: its pin admits the release's cuda-bindings only.
     assert Version(tk["cuda-bindings"]) in deps["cuda-bindings"].specifier
-    major, minor = map(int, data["default-toolkit"].split("."))
+    major, minor = map(int, release.split("."))
     assert Version(f"{major}.{minor + 1}.0") not in deps["cuda-bindings"].specifier
     extra = {r.name: r for r in map(Requirement, project["optional-dependencies"]["all"])}
     assert list(extra) == tk["metapackage-all"]
