@@ -204,6 +204,7 @@ def module(lib: Lib, stamp: str) -> tuple[str, str, str]:
             stub.append(line)
 
     skipped = []
+    emitted: set[str] = set()
     lib.extra_plan = extra_plan
     for fn in lib.model["functions"]:
         if fn["name"] in hand_written:
@@ -220,6 +221,13 @@ def module(lib: Lib, stamp: str) -> tuple[str, str, str]:
             continue
         out += ["", *lines, ""]
         stub.append(sig)
+        emitted.add(fn["name"])
+    # names a line's headers reach only through an API-version #define (12.x: cuStreamGetCaptureInfo
+    # is cuStreamGetCaptureInfo_v2): the plain name is that function, where the headers lack it
+    for alias, target in lib.cfg.get("function_aliases", {}).items():
+        if alias not in emitted and target in emitted:
+            out += [f"{alias} = {target}"]
+            stub.append(f"{alias} = {target}")
     out += ["", "def sizeof(objType):", '    """The size in bytes of the C type behind a class of this module."""']
     stub += ["def sizeof(objType: type) -> int: ...", "def __dir__() -> list[str]: ..."]
     for name in [*values, *struct_names]:

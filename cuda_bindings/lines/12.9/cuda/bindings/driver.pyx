@@ -20655,6 +20655,64 @@ def cuStreamIsCapturing(hStream):
     return (_result(_status), _enum_CUstreamCaptureStatus(<int>c_captureStatus))
 
 
+def cuStreamGetCaptureInfo_v2(hStream):
+    """Query a stream's capture state Query stream state related to stream capture. If called on
+    CU_STREAM_LEGACY (the "null stream") while a stream not created with CU_STREAM_NON_BLOCKING is
+    capturing, returns CUDA_ERROR_STREAM_CAPTURE_IMPLICIT. Valid data (other than capture status)
+    is returned only if both of the following are true: - the call returns CUDA_SUCCESS - the
+    returned capture status is CU_STREAM_CAPTURE_STATUS_ACTIVE
+
+    Args:
+        hStream: - The stream to query
+    """
+    cdef cydriver.CUstream c_hStream
+    cdef cydriver.CUstreamCaptureStatus c_captureStatus_out
+    cdef cuuint64_t _id_out = cuuint64_t.__new__(cuuint64_t)
+    cdef CUgraph _graph_out = CUgraph.__new__(CUgraph)
+    cdef const cydriver.CUgraphNode* c_dependencies_out = NULL
+    cdef size_t c_numDependencies_out = 0
+    if type(hStream) is CUstream:
+        c_hStream = <cydriver.CUstream>(<CUstream>hStream)._ptr[0]
+    else:
+        c_hStream = <cydriver.CUstream><uintptr_t>_handle_value(hStream, CUstream, 'hStream')
+    cdef cydriver.CUresult _status
+    _status = cydriver.cuStreamGetCaptureInfo_v2(c_hStream, &c_captureStatus_out, <cydriver.cuuint64_t*>_id_out._ptr, <cydriver.CUgraph*>_graph_out._ptr, &c_dependencies_out, &c_numDependencies_out)
+    if _status != cydriver.CUDA_SUCCESS:
+        return (_result(_status), None, None, None, None, None)
+    return (_result(_status), _enum_CUstreamCaptureStatus(<int>c_captureStatus_out), _id_out, _graph_out, ([CUgraphNode(<uintptr_t>c_dependencies_out[i]) for i in range(c_numDependencies_out)] if c_dependencies_out != NULL else []), c_numDependencies_out)
+
+
+def cuStreamGetCaptureInfo_v3(hStream):
+    """Query a stream's capture state (12.3+) Query stream state related to stream capture. If called
+    on CU_STREAM_LEGACY (the "null stream") while a stream not created with CU_STREAM_NON_BLOCKING
+    is capturing, returns CUDA_ERROR_STREAM_CAPTURE_IMPLICIT. Valid data (other than capture
+    status) is returned only if both of the following are true: - the call returns CUDA_SUCCESS -
+    the returned capture status is CU_STREAM_CAPTURE_STATUS_ACTIVE If ``edgeData_out`` is non-NULL
+    then ``dependencies_out`` must be as well. If ``dependencies_out`` is non-NULL and
+    ``edgeData_out`` is NULL, but there is non-zero edge data for one or more of the current stream
+    dependencies, the call will return CUDA_ERROR_LOSSY_QUERY.
+
+    Args:
+        hStream: - The stream to query
+    """
+    cdef cydriver.CUstream c_hStream
+    cdef cydriver.CUstreamCaptureStatus c_captureStatus_out
+    cdef cuuint64_t _id_out = cuuint64_t.__new__(cuuint64_t)
+    cdef CUgraph _graph_out = CUgraph.__new__(CUgraph)
+    cdef const cydriver.CUgraphNode* c_dependencies_out = NULL
+    cdef const cydriver.CUgraphEdgeData* c_edgeData_out = NULL
+    cdef size_t c_numDependencies_out = 0
+    if type(hStream) is CUstream:
+        c_hStream = <cydriver.CUstream>(<CUstream>hStream)._ptr[0]
+    else:
+        c_hStream = <cydriver.CUstream><uintptr_t>_handle_value(hStream, CUstream, 'hStream')
+    cdef cydriver.CUresult _status
+    _status = cydriver.cuStreamGetCaptureInfo_v3(c_hStream, &c_captureStatus_out, <cydriver.cuuint64_t*>_id_out._ptr, <cydriver.CUgraph*>_graph_out._ptr, &c_dependencies_out, &c_edgeData_out, &c_numDependencies_out)
+    if _status != cydriver.CUDA_SUCCESS:
+        return (_result(_status), None, None, None, None, None, None)
+    return (_result(_status), _enum_CUstreamCaptureStatus(<int>c_captureStatus_out), _id_out, _graph_out, ([CUgraphNode(<uintptr_t>c_dependencies_out[i]) for i in range(c_numDependencies_out)] if c_dependencies_out != NULL else []), ([_struct_from(CUgraphEdgeData_st, <const void*>&c_edgeData_out[i], sizeof(cydriver.CUgraphEdgeData)) for i in range(c_numDependencies_out)] if c_edgeData_out != NULL else []), c_numDependencies_out)
+
+
 def cuStreamUpdateCaptureDependencies(hStream, dependencies, numDependencies, flags):
     """Update the set of dependencies in a capturing stream (11.3+) Modifies the dependency set of a
     capturing stream. The dependency set is the set of nodes that the next captured node in the
@@ -24422,6 +24480,58 @@ def cuGraphGetEdges(hGraph, numEdges=0):
         PyMem_Free(c_to)
 
 
+def cuGraphGetEdges_v2(hGraph, numEdges=0):
+    """Returns a graph's dependency edges (12.3+) Returns a list of ``hGraph's`` dependency edges.
+    Edges are returned via corresponding indices in ``from,`` ``to`` and ``edgeData;`` that is, the
+    node in ``to[i]`` has a dependency on the node in ``from[i]`` with data ``edgeData[i].``
+    ``from`` and ``to`` may both be NULL, in which case this function only returns the number of
+    edges in ``numEdges.`` Otherwise, ``numEdges`` entries will be filled in. If ``numEdges`` is
+    higher than the actual number of edges, the remaining entries in ``from`` and ``to`` will be
+    set to NULL, and the number of edges actually returned will be written to ``numEdges.``
+    ``edgeData`` may alone be NULL, in which case the edges must all have default (zeroed) edge
+    data. Attempting a lossy query via NULL ``edgeData`` will result in CUDA_ERROR_LOSSY_QUERY. If
+    ``edgeData`` is non-NULL then ``from`` and ``to`` must be as well.
+
+    Args:
+        hGraph: - Graph to get the edges from
+        numEdges: - See description
+    """
+    cdef cydriver.CUgraph c_hGraph
+    cdef cydriver.CUgraphNode* c_from_ = NULL
+    cdef cydriver.CUgraphNode* c_to = NULL
+    cdef cydriver.CUgraphEdgeData* c_edgeData = NULL
+    cdef size_t c_numEdges = 0
+    cdef size_t _len_numEdges = 0
+    if type(hGraph) is CUgraph:
+        c_hGraph = <cydriver.CUgraph>(<CUgraph>hGraph)._ptr[0]
+    else:
+        c_hGraph = <cydriver.CUgraph><uintptr_t>_handle_value(hGraph, CUgraph, 'hGraph')
+    c_numEdges = numEdges if PyLong_Check(numEdges) else _index(numEdges, 'numEdges')
+    _len_numEdges = c_numEdges
+    if _len_numEdges:
+        c_from_ = <cydriver.CUgraphNode*>PyMem_Calloc(_len_numEdges, sizeof(cydriver.CUgraphNode))
+        if c_from_ == NULL:
+            raise MemoryError()
+    if _len_numEdges:
+        c_to = <cydriver.CUgraphNode*>PyMem_Calloc(_len_numEdges, sizeof(cydriver.CUgraphNode))
+        if c_to == NULL:
+            raise MemoryError()
+    if _len_numEdges:
+        c_edgeData = <cydriver.CUgraphEdgeData*>PyMem_Calloc(_len_numEdges, sizeof(cydriver.CUgraphEdgeData))
+        if c_edgeData == NULL:
+            raise MemoryError()
+    cdef cydriver.CUresult _status
+    try:
+        _status = cydriver.cuGraphGetEdges_v2(c_hGraph, c_from_, c_to, c_edgeData, &c_numEdges)
+        if _status != cydriver.CUDA_SUCCESS:
+            return (_result(_status), None, None, None, None)
+        return (_result(_status), [CUgraphNode(<uintptr_t>c_from_[i]) for i in range(_len_numEdges)], [CUgraphNode(<uintptr_t>c_to[i]) for i in range(_len_numEdges)], [_struct_from(CUgraphEdgeData_st, &c_edgeData[i], sizeof(cydriver.CUgraphEdgeData)) for i in range(_len_numEdges)], c_numEdges)
+    finally:
+        PyMem_Free(c_from_)
+        PyMem_Free(c_to)
+        PyMem_Free(c_edgeData)
+
+
 def cuGraphNodeGetDependencies(hNode, numDependencies=0):
     """Returns a node's dependencies Returns a list of ``node's`` dependencies. ``dependencies`` may
     be NULL, in which case this function will return the number of dependencies in
@@ -24458,6 +24568,50 @@ def cuGraphNodeGetDependencies(hNode, numDependencies=0):
         PyMem_Free(c_dependencies)
 
 
+def cuGraphNodeGetDependencies_v2(hNode, numDependencies=0):
+    """Returns a node's dependencies (12.3+) Returns a list of ``node's`` dependencies.
+    ``dependencies`` may be NULL, in which case this function will return the number of
+    dependencies in ``numDependencies.`` Otherwise, ``numDependencies`` entries will be filled in.
+    If ``numDependencies`` is higher than the actual number of dependencies, the remaining entries
+    in ``dependencies`` will be set to NULL, and the number of nodes actually obtained will be
+    returned in ``numDependencies.`` Note that if an edge has non-zero (non-default) edge data and
+    ``edgeData`` is NULL, this API will return CUDA_ERROR_LOSSY_QUERY. If ``edgeData`` is non-NULL,
+    then ``dependencies`` must be as well.
+
+    Args:
+        hNode: - Node to query
+        numDependencies: - See description
+    """
+    cdef cydriver.CUgraphNode c_hNode
+    cdef cydriver.CUgraphNode* c_dependencies = NULL
+    cdef cydriver.CUgraphEdgeData* c_edgeData = NULL
+    cdef size_t c_numDependencies = 0
+    cdef size_t _len_numDependencies = 0
+    if type(hNode) is CUgraphNode:
+        c_hNode = <cydriver.CUgraphNode>(<CUgraphNode>hNode)._ptr[0]
+    else:
+        c_hNode = <cydriver.CUgraphNode><uintptr_t>_handle_value(hNode, CUgraphNode, 'hNode')
+    c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
+    _len_numDependencies = c_numDependencies
+    if _len_numDependencies:
+        c_dependencies = <cydriver.CUgraphNode*>PyMem_Calloc(_len_numDependencies, sizeof(cydriver.CUgraphNode))
+        if c_dependencies == NULL:
+            raise MemoryError()
+    if _len_numDependencies:
+        c_edgeData = <cydriver.CUgraphEdgeData*>PyMem_Calloc(_len_numDependencies, sizeof(cydriver.CUgraphEdgeData))
+        if c_edgeData == NULL:
+            raise MemoryError()
+    cdef cydriver.CUresult _status
+    try:
+        _status = cydriver.cuGraphNodeGetDependencies_v2(c_hNode, c_dependencies, c_edgeData, &c_numDependencies)
+        if _status != cydriver.CUDA_SUCCESS:
+            return (_result(_status), None, None, None)
+        return (_result(_status), [CUgraphNode(<uintptr_t>c_dependencies[i]) for i in range(_len_numDependencies)], [_struct_from(CUgraphEdgeData_st, &c_edgeData[i], sizeof(cydriver.CUgraphEdgeData)) for i in range(_len_numDependencies)], c_numDependencies)
+    finally:
+        PyMem_Free(c_dependencies)
+        PyMem_Free(c_edgeData)
+
+
 def cuGraphNodeGetDependentNodes(hNode, numDependentNodes=0):
     """Returns a node's dependent nodes Returns a list of ``node's`` dependent nodes.
     ``dependentNodes`` may be NULL, in which case this function will return the number of dependent
@@ -24492,6 +24646,50 @@ def cuGraphNodeGetDependentNodes(hNode, numDependentNodes=0):
         return (_result(_status), [CUgraphNode(<uintptr_t>c_dependentNodes[i]) for i in range(_len_numDependentNodes)], c_numDependentNodes)
     finally:
         PyMem_Free(c_dependentNodes)
+
+
+def cuGraphNodeGetDependentNodes_v2(hNode, numDependentNodes=0):
+    """Returns a node's dependent nodes (12.3+) Returns a list of ``node's`` dependent nodes.
+    ``dependentNodes`` may be NULL, in which case this function will return the number of dependent
+    nodes in ``numDependentNodes.`` Otherwise, ``numDependentNodes`` entries will be filled in. If
+    ``numDependentNodes`` is higher than the actual number of dependent nodes, the remaining
+    entries in ``dependentNodes`` will be set to NULL, and the number of nodes actually obtained
+    will be returned in ``numDependentNodes.`` Note that if an edge has non-zero (non-default) edge
+    data and ``edgeData`` is NULL, this API will return CUDA_ERROR_LOSSY_QUERY. If ``edgeData`` is
+    non-NULL, then ``dependentNodes`` must be as well.
+
+    Args:
+        hNode: - Node to query
+        numDependentNodes: - See description
+    """
+    cdef cydriver.CUgraphNode c_hNode
+    cdef cydriver.CUgraphNode* c_dependentNodes = NULL
+    cdef cydriver.CUgraphEdgeData* c_edgeData = NULL
+    cdef size_t c_numDependentNodes = 0
+    cdef size_t _len_numDependentNodes = 0
+    if type(hNode) is CUgraphNode:
+        c_hNode = <cydriver.CUgraphNode>(<CUgraphNode>hNode)._ptr[0]
+    else:
+        c_hNode = <cydriver.CUgraphNode><uintptr_t>_handle_value(hNode, CUgraphNode, 'hNode')
+    c_numDependentNodes = numDependentNodes if PyLong_Check(numDependentNodes) else _index(numDependentNodes, 'numDependentNodes')
+    _len_numDependentNodes = c_numDependentNodes
+    if _len_numDependentNodes:
+        c_dependentNodes = <cydriver.CUgraphNode*>PyMem_Calloc(_len_numDependentNodes, sizeof(cydriver.CUgraphNode))
+        if c_dependentNodes == NULL:
+            raise MemoryError()
+    if _len_numDependentNodes:
+        c_edgeData = <cydriver.CUgraphEdgeData*>PyMem_Calloc(_len_numDependentNodes, sizeof(cydriver.CUgraphEdgeData))
+        if c_edgeData == NULL:
+            raise MemoryError()
+    cdef cydriver.CUresult _status
+    try:
+        _status = cydriver.cuGraphNodeGetDependentNodes_v2(c_hNode, c_dependentNodes, c_edgeData, &c_numDependentNodes)
+        if _status != cydriver.CUDA_SUCCESS:
+            return (_result(_status), None, None, None)
+        return (_result(_status), [CUgraphNode(<uintptr_t>c_dependentNodes[i]) for i in range(_len_numDependentNodes)], [_struct_from(CUgraphEdgeData_st, &c_edgeData[i], sizeof(cydriver.CUgraphEdgeData)) for i in range(_len_numDependentNodes)], c_numDependentNodes)
+    finally:
+        PyMem_Free(c_dependentNodes)
+        PyMem_Free(c_edgeData)
 
 
 def cuGraphAddDependencies(hGraph, from_, to, numDependencies):
@@ -30102,6 +30300,7 @@ def cuEventCreateFromEGLSync(eglSync, flags):
         return (_result(_status), None)
     return (_result(_status), _phEvent)
 
+cuStreamGetCaptureInfo = cuStreamGetCaptureInfo_v2
 
 def sizeof(objType):
     """The size in bytes of the C type behind a class of this module."""

@@ -14093,6 +14093,37 @@ def cudaStreamGetCaptureInfo(stream):
     return (_result(_status), _enum_cudaStreamCaptureStatus(<int>c_captureStatus_out), c_id_out, _graph_out, ([cudaGraphNode_t(<uintptr_t>c_dependencies_out[i]) for i in range(c_numDependencies_out)] if c_dependencies_out != NULL else []), c_numDependencies_out)
 
 
+def cudaStreamGetCaptureInfo_v3(stream):
+    """Query a stream's capture state (12.3+) Query stream state related to stream capture. If called
+    on cudaStreamLegacy (the "null stream") while a stream not created with cudaStreamNonBlocking
+    is capturing, returns cudaErrorStreamCaptureImplicit. Valid data (other than capture status) is
+    returned only if both of the following are true: - the call returns cudaSuccess - the returned
+    capture status is cudaStreamCaptureStatusActive If ``edgeData_out`` is non-NULL then
+    ``dependencies_out`` must be as well. If ``dependencies_out`` is non-NULL and ``edgeData_out``
+    is NULL, but there is non-zero edge data for one or more of the current stream dependencies,
+    the call will return cudaErrorLossyQuery.
+
+    Args:
+        stream: - The stream to query
+    """
+    cdef cyruntime.cudaStream_t c_stream
+    cdef cyruntime.cudaStreamCaptureStatus c_captureStatus_out
+    cdef unsigned long long c_id_out = 0
+    cdef cudaGraph_t _graph_out = cudaGraph_t.__new__(cudaGraph_t)
+    cdef const cyruntime.cudaGraphNode_t* c_dependencies_out = NULL
+    cdef const cyruntime.cudaGraphEdgeData* c_edgeData_out = NULL
+    cdef size_t c_numDependencies_out = 0
+    if type(stream) is cudaStream_t:
+        c_stream = <cyruntime.cudaStream_t>(<cudaStream_t>stream)._ptr[0]
+    else:
+        c_stream = <cyruntime.cudaStream_t><uintptr_t>_handle_value(stream, cudaStream_t, 'stream')
+    cdef cyruntime.cudaError_t _status
+    _status = cyruntime.cudaStreamGetCaptureInfo_v3(c_stream, &c_captureStatus_out, &c_id_out, <cyruntime.cudaGraph_t*>_graph_out._ptr, &c_dependencies_out, &c_edgeData_out, &c_numDependencies_out)
+    if _status != cyruntime.cudaSuccess:
+        return (_result(_status), None, None, None, None, None, None)
+    return (_result(_status), _enum_cudaStreamCaptureStatus(<int>c_captureStatus_out), c_id_out, _graph_out, ([cudaGraphNode_t(<uintptr_t>c_dependencies_out[i]) for i in range(c_numDependencies_out)] if c_dependencies_out != NULL else []), ([_struct_from(cudaGraphEdgeData_st, <const void*>&c_edgeData_out[i], sizeof(cyruntime.cudaGraphEdgeData)) for i in range(c_numDependencies_out)] if c_edgeData_out != NULL else []), c_numDependencies_out)
+
+
 def cudaStreamUpdateCaptureDependencies(stream, dependencies, numDependencies, flags):
     """Update the set of dependencies in a capturing stream (11.3+) Modifies the dependency set of a
     capturing stream. The dependency set is the set of nodes that the next captured node in the
@@ -21147,6 +21178,58 @@ def cudaGraphGetEdges(graph, numEdges=0):
     finally:
         PyMem_Free(c_from_)
         PyMem_Free(c_to)
+
+
+def cudaGraphGetEdges_v2(graph, numEdges=0):
+    """Returns a graph's dependency edges (12.3+) Returns a list of ``graph's`` dependency edges.
+    Edges are returned via corresponding indices in ``from,`` ``to`` and ``edgeData;`` that is, the
+    node in ``to[i]`` has a dependency on the node in ``from[i]`` with data ``edgeData[i].``
+    ``from`` and ``to`` may both be NULL, in which case this function only returns the number of
+    edges in ``numEdges.`` Otherwise, ``numEdges`` entries will be filled in. If ``numEdges`` is
+    higher than the actual number of edges, the remaining entries in ``from`` and ``to`` will be
+    set to NULL, and the number of edges actually returned will be written to ``numEdges.``
+    ``edgeData`` may alone be NULL, in which case the edges must all have default (zeroed) edge
+    data. Attempting a losst query via NULL ``edgeData`` will result in cudaErrorLossyQuery. If
+    ``edgeData`` is non-NULL then ``from`` and ``to`` must be as well.
+
+    Args:
+        graph: - Graph to get the edges from
+        numEdges: - See description
+    """
+    cdef cyruntime.cudaGraph_t c_graph
+    cdef cyruntime.cudaGraphNode_t* c_from_ = NULL
+    cdef cyruntime.cudaGraphNode_t* c_to = NULL
+    cdef cyruntime.cudaGraphEdgeData* c_edgeData = NULL
+    cdef size_t c_numEdges = 0
+    cdef size_t _len_numEdges = 0
+    if type(graph) is cudaGraph_t:
+        c_graph = <cyruntime.cudaGraph_t>(<cudaGraph_t>graph)._ptr[0]
+    else:
+        c_graph = <cyruntime.cudaGraph_t><uintptr_t>_handle_value(graph, cudaGraph_t, 'graph')
+    c_numEdges = numEdges if PyLong_Check(numEdges) else _index(numEdges, 'numEdges')
+    _len_numEdges = c_numEdges
+    if _len_numEdges:
+        c_from_ = <cyruntime.cudaGraphNode_t*>PyMem_Calloc(_len_numEdges, sizeof(cyruntime.cudaGraphNode_t))
+        if c_from_ == NULL:
+            raise MemoryError()
+    if _len_numEdges:
+        c_to = <cyruntime.cudaGraphNode_t*>PyMem_Calloc(_len_numEdges, sizeof(cyruntime.cudaGraphNode_t))
+        if c_to == NULL:
+            raise MemoryError()
+    if _len_numEdges:
+        c_edgeData = <cyruntime.cudaGraphEdgeData*>PyMem_Calloc(_len_numEdges, sizeof(cyruntime.cudaGraphEdgeData))
+        if c_edgeData == NULL:
+            raise MemoryError()
+    cdef cyruntime.cudaError_t _status
+    try:
+        _status = cyruntime.cudaGraphGetEdges_v2(c_graph, c_from_, c_to, c_edgeData, &c_numEdges)
+        if _status != cyruntime.cudaSuccess:
+            return (_result(_status), None, None, None, None)
+        return (_result(_status), [cudaGraphNode_t(<uintptr_t>c_from_[i]) for i in range(_len_numEdges)], [cudaGraphNode_t(<uintptr_t>c_to[i]) for i in range(_len_numEdges)], [_struct_from(cudaGraphEdgeData_st, &c_edgeData[i], sizeof(cyruntime.cudaGraphEdgeData)) for i in range(_len_numEdges)], c_numEdges)
+    finally:
+        PyMem_Free(c_from_)
+        PyMem_Free(c_to)
+        PyMem_Free(c_edgeData)
 
 
 def cudaGraphNodeGetDependencies(node, pNumDependencies=0):
