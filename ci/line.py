@@ -2,8 +2,8 @@
 """A toolkit line other than the default (toolkit-versions.yaml): generate, build and test it.
 
     python -m ci.line 12.9 generate [--check]   # cuda_bindings/lines/12.9/ from the line's headers
-    python -m ci.line 12.9 build                # cuda-bindings of that line, in the line's venv
-    python -m ci.line 12.9 test [pytest args]   # our cuda_bindings tests against that build
+    python -m ci.line 12.9 build                # cuda-bindings of that line and cuda-core over it
+    python -m ci.line 12.9 test [pytest args]   # our cuda_bindings and cuda_core tests against them
     python -m ci.line 12.9 wheel                # its cuda-bindings and cuda-python wheels: dist/lines/12.9
 
 Each line has its own venv (.lines/<line>/venv, git-ignored) with the tools of
@@ -69,10 +69,13 @@ def _pip(py: Path) -> list:
 
 
 def build(line: str) -> None:
+    """cuda-bindings of the line, then cuda-core over it (its setup.py picks the line's calls,
+    _cuda_line_<major>.pxi, from the cuda.bindings it builds against)."""
     py = line_venv(line)
-    src = _copy(line, "cuda_bindings")
     env = dict(os.environ, CUDA_PYTHON_LINE=line)
-    _run(*_pip(py), "install", "-q", "--no-deps", "--no-build-isolation", src, env=env)
+    install = [*_pip(py), "install", "-q", "--no-deps", "--no-build-isolation"]
+    _run(*install, _copy(line, "cuda_bindings"), env=env)
+    _run(*install, _copy(line, "cuda_core"), env=env)
 
 
 def wheel(line: str) -> None:
@@ -94,10 +97,15 @@ def wheel(line: str) -> None:
 
 
 def test(line: str, args: list[str]) -> int:
+    """Our tests of cuda-bindings and cuda-core (one pytest run each), or the pytest arguments given."""
     py = line_venv(line)
     env = dict(os.environ, CUDA_PYTHON_LINE=line)
-    cmd = [py, "-m", "pytest", "-q", "-p", "no:cacheprovider", *(args or [REPO / "cuda_bindings" / "tests"])]
-    return subprocess.run(list(map(str, cmd)), env=env, cwd=REPO / ".lines" / line).returncode
+    runs = [args] if args else [[REPO / "cuda_bindings" / "tests"], [REPO / "cuda_core" / "tests"]]
+    status = 0
+    for run in runs:
+        cmd = [py, "-m", "pytest", "-q", "-p", "no:cacheprovider", *run]
+        status = status or subprocess.run(list(map(str, cmd)), env=env, cwd=REPO / ".lines" / line).returncode
+    return status
 
 
 def main(argv: list[str]) -> int:

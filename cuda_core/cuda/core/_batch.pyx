@@ -14,6 +14,8 @@ from libc.stdint cimport uintptr_t
 from libc.stdlib cimport calloc, free
 
 from cuda.bindings cimport cydriver
+
+include "cuda/core/_cuda_line.pxi"  # calls and values that differ between the toolkit lines
 from cuda.core._errors cimport check
 from cuda.core._memory cimport BUF_CLOSED, Buffer, location_of, resolve_stream
 from cuda.core._stream cimport Stream
@@ -188,7 +190,7 @@ def copy_batch(stream, srcs, dsts, *, options=None):
             if o.dst_location_hint is not None:
                 location_of(o.dst_location_hint, &attrs[i].dstLocHint)
         with nogil:
-            check(cydriver.cuMemcpyBatchAsync(dptrs, sptrs, sizes, n, attrs, idxs, nattrs, s))
+            check(line_memcpy_batch(dptrs, sptrs, sizes, n, attrs, idxs, nattrs, s))
     finally:
         free(dptrs)
         free(sptrs)
@@ -236,11 +238,11 @@ cdef int _managed_batch(object stream, object buffers, object locations, int op)
                 location_of(loc_list[i], &locs[i])
         with nogil:
             if op == 0:
-                check(cydriver.cuMemPrefetchBatchAsync(ptrs, sizes, n, locs, idxs, nlocs, 0, s))
+                check(line_prefetch_batch(ptrs, sizes, n, locs, idxs, nlocs, 0, s))
             elif op == 1:
-                check(cydriver.cuMemDiscardBatchAsync(ptrs, sizes, n, 0, s))
+                check(line_discard_batch(ptrs, sizes, n, 0, s))
             else:
-                check(cydriver.cuMemDiscardAndPrefetchBatchAsync(ptrs, sizes, n, locs, idxs, nlocs, 0, s))
+                check(line_discard_prefetch_batch(ptrs, sizes, n, locs, idxs, nlocs, 0, s))
     finally:
         free(ptrs)
         free(sizes)

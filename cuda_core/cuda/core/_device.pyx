@@ -23,6 +23,8 @@ from cpython.object cimport PyObject, PyTypeObject, newfunc
 from cpython.tuple cimport PyTuple_GET_SIZE
 
 from cuda.bindings cimport cydriver
+
+include "cuda/core/_cuda_line.pxi"  # calls and values that differ between the toolkit lines
 from cuda.core._errors cimport check
 from cuda.core._event cimport event_create
 from cuda.core._stream cimport Stream
@@ -910,10 +912,10 @@ _ATTRIBUTES = dict((
     ("host_numa_virtual_memory_management_supported", cydriver.CU_DEVICE_ATTRIBUTE_HOST_NUMA_VIRTUAL_MEMORY_MANAGEMENT_SUPPORTED),
     ("host_numa_memory_pools_supported", cydriver.CU_DEVICE_ATTRIBUTE_HOST_NUMA_MEMORY_POOLS_SUPPORTED),
     ("host_numa_multinode_ipc_supported", cydriver.CU_DEVICE_ATTRIBUTE_HOST_NUMA_MULTINODE_IPC_SUPPORTED),
-    ("host_memory_pools_supported", cydriver.CU_DEVICE_ATTRIBUTE_HOST_MEMORY_POOLS_SUPPORTED),
-    ("host_virtual_memory_management_supported", cydriver.CU_DEVICE_ATTRIBUTE_HOST_VIRTUAL_MEMORY_MANAGEMENT_SUPPORTED),
-    ("host_alloc_dma_buf_supported", cydriver.CU_DEVICE_ATTRIBUTE_HOST_ALLOC_DMA_BUF_SUPPORTED),
-    ("only_partial_host_native_atomic_supported", cydriver.CU_DEVICE_ATTRIBUTE_ONLY_PARTIAL_HOST_NATIVE_ATOMIC_SUPPORTED),
+    ("host_memory_pools_supported", <cydriver.CUdevice_attribute>LINE_ATTR_HOST_MEMORY_POOLS),
+    ("host_virtual_memory_management_supported", <cydriver.CUdevice_attribute>LINE_ATTR_HOST_VMM),
+    ("host_alloc_dma_buf_supported", <cydriver.CUdevice_attribute>LINE_ATTR_HOST_ALLOC_DMA_BUF),
+    ("only_partial_host_native_atomic_supported", <cydriver.CUdevice_attribute>LINE_ATTR_ONLY_PARTIAL_HOST_ATOMIC),
 ))
 
 # The attributes of a device, read once each (cuDeviceGetAttribute) and cached: a property per

@@ -27,6 +27,8 @@ from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy
 
 from cuda.bindings cimport cydriver
+
+include "cuda/core/_cuda_line.pxi"  # calls and values that differ between the toolkit lines
 from cuda.core._dlpack cimport *
 from cuda.core._errors cimport check
 from cuda.core._thread_context cimport enter_primary_context, leave_primary_context
@@ -742,7 +744,7 @@ cdef int _advise(Buffer b, cydriver.CUmem_advise advice, object where) except -1
     if where is not None:
         location_of(where, &loc)
     _require_open(b)
-    check(cydriver.cuMemAdvise(b._ptr, b._size, advice, loc))
+    check(line_mem_advise(b._ptr, b._size, advice, loc))
     return 0
 
 
@@ -866,7 +868,7 @@ cdef class ManagedBuffer(Buffer):
         cdef size_t n
         _range_args(self, location, &loc, stream, &s, &p, &n)
         with nogil:
-            check(cydriver.cuMemPrefetchAsync(p, n, loc, 0, s))
+            check(line_prefetch(p, n, loc, 0, s))
 
     def discard(self, *, stream):
         """Discard the pages of this range (their contents become undefined), ordered on ``stream``.
@@ -879,7 +881,7 @@ cdef class ManagedBuffer(Buffer):
         cdef size_t n
         _range_args(self, None, NULL, stream, &s, &p, &n)
         with nogil:
-            check(cydriver.cuMemDiscardBatchAsync(&p, &n, 1, 0, s))
+            check(line_discard_batch(&p, &n, 1, 0, s))
 
     def discard_prefetch(self, location, *, stream):
         """Discard this range's contents and map it at ``location``, ordered on ``stream``."""
@@ -890,4 +892,4 @@ cdef class ManagedBuffer(Buffer):
         cdef size_t idx = 0
         _range_args(self, location, &loc, stream, &s, &p, &n)
         with nogil:
-            check(cydriver.cuMemDiscardAndPrefetchBatchAsync(&p, &n, 1, &loc, &idx, 1, 0, s))
+            check(line_discard_prefetch_batch(&p, &n, 1, &loc, &idx, 1, 0, s))

@@ -16,6 +16,8 @@ from libc.stdint cimport intptr_t, uint64_t, uintptr_t
 from libc.string cimport memset
 
 from cuda.bindings cimport cydriver
+
+include "cuda/core/_cuda_line.pxi"  # calls and values that differ between the toolkit lines
 from cuda.core._errors cimport check
 from cuda.core._thread_context cimport enter_primary_context, leave_primary_context
 from cuda.core._memory cimport (
@@ -435,7 +437,7 @@ cdef class _MemPool(MemoryResource):
         if kind == cydriver.CU_MEM_ALLOCATION_TYPE_PINNED and loc_type == cydriver.CU_MEM_LOCATION_TYPE_DEVICE:
             check(cydriver.cuDeviceGetMemPool(&pool, loc_id))
         else:
-            check(cydriver.cuMemGetMemPool(&pool, &loc, kind))
+            check(line_get_mem_pool(&pool, &loc, kind))
         self._pool = pool
         self._owned = False
         return 0
@@ -719,11 +721,12 @@ cdef class ManagedMemoryResource(_MemPool):
         _init_driver()
         self._buffer_cls = ManagedBuffer
         self._buf_flags = BUF_KNOWN | BUF_DEVICE | BUF_HOST | BUF_MANAGED
-        self._loc_type = cydriver.CU_MEM_LOCATION_TYPE_NONE
+        self._loc_type = LINE_MEM_LOCATION_TYPE_NONE
         self._loc_id = 0
         self._dev_id = -1
         if options is None:
-            self._use_current(cydriver.CU_MEM_ALLOCATION_TYPE_MANAGED, cydriver.CU_MEM_LOCATION_TYPE_NONE, 0)
+            self._use_current(<cydriver.CUmemAllocationType>LINE_MEM_ALLOCATION_TYPE_MANAGED,
+                              <cydriver.CUmemLocationType>LINE_MEM_LOCATION_TYPE_NONE, 0)
             return
         opts = coerce_options(ManagedMemoryResourceOptions, options, "options")
         kind, loc = opts.preferred_location_type, opts.preferred_location
@@ -739,7 +742,7 @@ cdef class ManagedMemoryResource(_MemPool):
             if loc is None:
                 loc = _host_numa_id()
             self._loc_type, self._loc_id = cydriver.CU_MEM_LOCATION_TYPE_HOST_NUMA, loc
-        self._create(cydriver.CU_MEM_ALLOCATION_TYPE_MANAGED, <cydriver.CUmemLocationType>self._loc_type,
+        self._create(<cydriver.CUmemAllocationType>LINE_MEM_ALLOCATION_TYPE_MANAGED, <cydriver.CUmemLocationType>self._loc_type,
                      self._loc_id, False, 0)
 
     @property

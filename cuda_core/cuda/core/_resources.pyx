@@ -16,6 +16,8 @@ from libc.stdlib cimport free, malloc
 from libc.string cimport memset
 
 from cuda.bindings cimport cydriver
+
+include "cuda/core/_cuda_line.pxi"  # calls and values that differ between the toolkit lines
 from cuda.core._errors cimport check
 
 # WorkqueueSharingScopeType values in the order of CUdevWorkqueueConfigScope
@@ -96,26 +98,29 @@ cdef class WorkqueueResource:
     @property
     def concurrency_limit(self):
         """The expected maximum number of concurrent stream-ordered workloads."""
-        return self._res.wqConfig.wqConcurrencyLimit
+        cdef unsigned int limit
+        cdef int scope
+        line_wq_get(&self._res, &limit, &scope)
+        return limit
 
     @property
     def sharing_scope(self):
         """A WorkqueueSharingScopeType: DEVICE_CTX or GREEN_CTX_BALANCED."""
         from cuda.core.typing import WorkqueueSharingScopeType
 
-        return WorkqueueSharingScopeType(_SCOPES[<int>self._res.wqConfig.sharingScope])
+        cdef unsigned int limit
+        cdef int scope
+        line_wq_get(&self._res, &limit, &scope)
+        return WorkqueueSharingScopeType(_SCOPES[scope])
 
     def configure(self, options):
         """Set what ``options`` (a WorkqueueResourceOptions) gives; None fields stay. A context
         made of this resource afterwards gets the configuration."""
         if not isinstance(options, WorkqueueResourceOptions):
             raise TypeError(f"options must be a WorkqueueResourceOptions, not {type(options).__name__}")
-        if options.concurrency_limit is not None:
-            self._res.wqConfig.wqConcurrencyLimit = options.concurrency_limit
-        cdef int scope
-        if options.sharing_scope is not None:
-            scope = _SCOPES.index(options.sharing_scope.value)
-            self._res.wqConfig.sharingScope = <cydriver.CUdevWorkqueueConfigScope>scope
+        cdef long long limit = -1 if options.concurrency_limit is None else options.concurrency_limit
+        cdef int scope = -1 if options.sharing_scope is None else _SCOPES.index(options.sharing_scope.value)
+        line_wq_set(&self._res, limit, scope)
 
     def __repr__(self):
         return (f"<WorkqueueResource concurrency_limit={self.concurrency_limit} "
@@ -208,32 +213,29 @@ cdef class SMResource:
     def _split_groups(self, options, list counts, bint dry_run):
         """split() through cuDevSmResourceSplit: a group per count, each with its own constraints."""
         cdef unsigned int n = len(counts)
-        cdef cydriver.CU_DEV_SM_RESOURCE_GROUP_PARAMS* params
+        cdef unsigned int* ints  # per group: SM count, co-scheduled count, preferred co-scheduled count
         cdef cydriver.CUdevResource* out
         cdef cydriver.CUdevResource rest
         per_group = {}
         for name in ("coscheduled_sm_count", "preferred_coscheduled_sm_count"):
             value = getattr(options, name)
             per_group[name] = [value or 0] * n if value is None or isinstance(value, int) else list(value)
-        params = <cydriver.CU_DEV_SM_RESOURCE_GROUP_PARAMS*>malloc(n * sizeof(cydriver.CU_DEV_SM_RESOURCE_GROUP_PARAMS))
+        ints = <unsigned int*>malloc(3 * n * sizeof(unsigned int))
         out = <cydriver.CUdevResource*>malloc(n * sizeof(cydriver.CUdevResource))
         try:
-            if params == NULL or out == NULL:
+            if ints == NULL or out == NULL:
                 raise MemoryError()
-            memset(params, 0, n * sizeof(cydriver.CU_DEV_SM_RESOURCE_GROUP_PARAMS))
             memset(out, 0, n * sizeof(cydriver.CUdevResource))
             memset(&rest, 0, sizeof(rest))
             for i in range(n):
-                params[i].smCount = counts[i] or 0  # 0: as many as the constraints allow
-                params[i].coscheduledSmCount = per_group["coscheduled_sm_count"][i]
-                params[i].preferredCoscheduledSmCount = per_group["preferred_coscheduled_sm_count"][i]
-                if options.backfill:
-                    params[i].flags = cydriver.CU_DEV_SM_RESOURCE_GROUP_BACKFILL
-            check(cydriver.cuDevSmResourceSplit(out, n, &self._res, &rest, 0, params))
+                ints[i] = counts[i] or 0  # 0: as many as the constraints allow
+                ints[n + i] = per_group["coscheduled_sm_count"][i]
+                ints[2 * n + i] = per_group["preferred_coscheduled_sm_count"][i]
+            check(line_split_groups(out, n, &self._res, &rest, ints, ints + n, ints + 2 * n, options.backfill))
             groups = [_sm(&out[i], self._device_id, not dry_run) for i in range(n)]
             return groups, _sm(&rest, self._device_id, not dry_run)
         finally:
-            free(params)
+            free(ints)
             free(out)
 
     def __repr__(self):
@@ -294,7 +296,7 @@ class DeviceResources:
         """The work-queue configuration (a WorkqueueResource; CUDA 13.1+ drivers, else a CUDAError)."""
         cdef cydriver.CUdevResource res
         cdef cydriver.CUdevice dev = 0
-        cdef cydriver.CUdevResourceType kind = cydriver.CU_DEV_RESOURCE_TYPE_WORKQUEUE_CONFIG
+        cdef cydriver.CUdevResourceType kind = <cydriver.CUdevResourceType>LINE_DEV_RESOURCE_TYPE_WORKQUEUE_CONFIG
         context = self._owner
         if context is None:
             check(cydriver.cuDeviceGet(&dev, self._device_id))

@@ -26,6 +26,8 @@ from cpython.pythread cimport (
 from cpython.ref cimport Py_DECREF, Py_INCREF
 
 from cuda.bindings cimport cydriver
+
+include "cuda/core/_cuda_line.pxi"  # calls and values that differ between the toolkit lines
 from cuda.core._errors cimport check
 from cuda.core._launch cimport LaunchConfig, pack_arguments
 from cuda.core._module cimport Kernel
@@ -186,14 +188,14 @@ def graph_edges(uintptr_t g):
     cdef Node* src
     cdef Node* dst
     cdef cydriver.CUgraphEdgeData* data
-    check(cydriver.cuGraphGetEdges(<Graph_t>g, NULL, NULL, NULL, &n))
+    check(line_graph_get_edges(<Graph_t>g, NULL, NULL, NULL, &n))
     src = _alloc_nodes(n)
     dst = _alloc_nodes(n)
     data = <cydriver.CUgraphEdgeData*>malloc((n if n else 1) * sizeof(cydriver.CUgraphEdgeData))
     try:
         if data == NULL:
             raise MemoryError()
-        check(cydriver.cuGraphGetEdges(<Graph_t>g, src, dst, data, &n))
+        check(line_graph_get_edges(<Graph_t>g, src, dst, data, &n))
         return [(<uintptr_t>src[i], <uintptr_t>dst[i]) for i in range(n)]
     finally:
         free(src)
@@ -207,18 +209,18 @@ def node_neighbours(uintptr_t node, bint successors):
     cdef Node* nodes
     cdef cydriver.CUgraphEdgeData* data
     if successors:
-        check(cydriver.cuGraphNodeGetDependentNodes(<Node>node, NULL, NULL, &n))
+        check(line_node_dependents(<Node>node, NULL, NULL, &n))
     else:
-        check(cydriver.cuGraphNodeGetDependencies(<Node>node, NULL, NULL, &n))
+        check(line_node_dependencies(<Node>node, NULL, NULL, &n))
     nodes = _alloc_nodes(n)
     data = <cydriver.CUgraphEdgeData*>malloc((n if n else 1) * sizeof(cydriver.CUgraphEdgeData))
     try:
         if data == NULL:
             raise MemoryError()
         if successors:
-            check(cydriver.cuGraphNodeGetDependentNodes(<Node>node, nodes, data, &n))
+            check(line_node_dependents(<Node>node, nodes, data, &n))
         else:
-            check(cydriver.cuGraphNodeGetDependencies(<Node>node, nodes, data, &n))
+            check(line_node_dependencies(<Node>node, nodes, data, &n))
         return _to_list(nodes, n)
     finally:
         free(nodes)
@@ -228,13 +230,13 @@ def node_neighbours(uintptr_t node, bint successors):
 def edges_add(uintptr_t g, list froms, list tos):
     cdef _Nodes a = _Nodes(froms), b = _Nodes(tos)
     if a.n:
-        check(cydriver.cuGraphAddDependencies(<Graph_t>g, a.ptr, b.ptr, NULL, a.n))
+        check(line_add_dependencies(<Graph_t>g, a.ptr, b.ptr, NULL, a.n))
 
 
 def edges_remove(uintptr_t g, list froms, list tos):
     cdef _Nodes a = _Nodes(froms), b = _Nodes(tos)
     if a.n:
-        check(cydriver.cuGraphRemoveDependencies(<Graph_t>g, a.ptr, b.ptr, NULL, a.n))
+        check(line_remove_dependencies(<Graph_t>g, a.ptr, b.ptr, NULL, a.n))
 
 
 def node_destroy(uintptr_t node):
@@ -598,7 +600,7 @@ def add_alloc(uintptr_t g, list deps, size_t size, int device, int memory_type, 
     p.bytesize = size
     p.poolProps.handleTypes = cydriver.CU_MEM_HANDLE_TYPE_NONE
     if memory_type == 2:
-        p.poolProps.allocType = cydriver.CU_MEM_ALLOCATION_TYPE_MANAGED
+        p.poolProps.allocType = <cydriver.CUmemAllocationType>LINE_MEM_ALLOCATION_TYPE_MANAGED
     else:
         p.poolProps.allocType = cydriver.CU_MEM_ALLOCATION_TYPE_PINNED
     if memory_type == 1:
@@ -631,7 +633,7 @@ def alloc_params(uintptr_t node):
     memset(&p, 0, sizeof(p))
     check(cydriver.cuGraphMemAllocNodeGetParams(<Node>node, &p))
     kind = 0
-    if p.poolProps.allocType == cydriver.CU_MEM_ALLOCATION_TYPE_MANAGED:
+    if p.poolProps.allocType == <cydriver.CUmemAllocationType>LINE_MEM_ALLOCATION_TYPE_MANAGED:
         kind = 2
     elif p.poolProps.location.type != cydriver.CU_MEM_LOCATION_TYPE_DEVICE:
         kind = 1
@@ -674,7 +676,7 @@ def add_conditional(uintptr_t g, list deps, uint64_t handle, int kind, unsigned 
     p.conditional.type = <cydriver.CUgraphConditionalNodeType>kind
     p.conditional.size = size
     p.conditional.ctx = _current_context()
-    check(cydriver.cuGraphAddNode(&out, <Graph_t>g, d.ptr, NULL, d.n, &p))
+    check(line_graph_add_node(&out, <Graph_t>g, d.ptr, NULL, d.n, &p))
     return <uintptr_t>out, [<uintptr_t>p.conditional.phGraph_out[i] for i in range(size)]
 
 
@@ -685,7 +687,7 @@ def conditional_params(uintptr_t node):
     cdef cydriver.CUresult err
     memset(&p, 0, sizeof(p))
     try:
-        err = cydriver.cuGraphNodeGetParams(<Node>node, &p)
+        err = line_node_get_params(<Node>node, &p)
     except Exception:  # FunctionNotFoundError: a driver older than 13.2
         return None
     if err != cydriver.CUDA_SUCCESS or p.type != cydriver.CU_GRAPH_NODE_TYPE_CONDITIONAL:
@@ -727,7 +729,7 @@ def capture_info(uintptr_t stream):
     cdef const Node* deps = NULL
     cdef const cydriver.CUgraphEdgeData* data = NULL
     cdef size_t n = 0
-    check(cydriver.cuStreamGetCaptureInfo(<cydriver.CUstream>stream, &status, &ident, &g, &deps, &data, &n))
+    check(line_stream_capture_info(<cydriver.CUstream>stream, &status, &ident, &g, &deps, &data, &n))
     if status != cydriver.CU_STREAM_CAPTURE_STATUS_ACTIVE:
         raise RuntimeError("the graph builder is not building: call begin_building() first")
     return <uintptr_t>g, [<uintptr_t>deps[i] for i in range(n)]
@@ -736,8 +738,8 @@ def capture_info(uintptr_t stream):
 def capture_set_dependencies(uintptr_t stream, list nodes):
     """Make later captured work on ``stream`` depend on ``nodes`` only."""
     cdef _Nodes d = _Nodes(nodes)
-    check(cydriver.cuStreamUpdateCaptureDependencies(<cydriver.CUstream>stream, d.ptr, NULL, d.n,
-                                                     cydriver.CU_STREAM_SET_CAPTURE_DEPENDENCIES))
+    check(line_update_capture_dependencies(<cydriver.CUstream>stream, d.ptr, NULL, d.n,
+                                           cydriver.CU_STREAM_SET_CAPTURE_DEPENDENCIES))
 
 
 def capture_to_graph(uintptr_t stream, uintptr_t g, int mode):
