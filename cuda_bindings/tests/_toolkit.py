@@ -23,6 +23,14 @@ _BINDINGS = pathlib.Path(__file__).resolve().parents[1]
 DEFAULT: bool = RELEASE == _VERSIONS["default-toolkit"]
 API = _BINDINGS / "codegen" / "api" if DEFAULT else _BINDINGS / "lines" / RELEASE / "codegen" / "api"
 
+
+def api_file(name: str) -> pathlib.Path:
+    """A file of the line's model: its own, or the default line's where they are the same (a line
+    keeps only the generated files that differ)."""
+    own = API / name
+    return own if own.exists() else _BINDINGS / "codegen" / "api" / name
+
+
 # NVIDIA's public names of the cuda-bindings release of this line (ci/reference): api-names.json is
 # the 13.0.3 target, api-names-<release>.json the newest release of a line where there is one.
 _REFERENCES = pathlib.Path(__file__).resolve().parents[2] / "ci" / "reference"

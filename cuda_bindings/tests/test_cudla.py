@@ -9,20 +9,21 @@ layouts are checked against a C program compiled with the real header of the pin
 from __future__ import annotations
 
 import ctypes
+import importlib.util
 import json
 import subprocess
 import sys
 
 import pytest
-from _toolkit import API, RELEASE
+from _toolkit import RELEASE, api_file
 
-if not (API / "cudla.json").exists():
+if importlib.util.find_spec("cuda.bindings.cudla") is None:
     pytest.skip(f"the {RELEASE} line has no cuDLA (its wheels start at CUDA 13.2)", allow_module_level=True)
 
 from cuda.bindings import cudla
 from cuda.pathfinder import DynamicLibNotFoundError
 
-MODEL = json.loads((API / "cudla.json").read_text())
+MODEL = json.loads(api_file("cudla.json").read_text())
 CLASSES = [cudla.Fence, cudla.ExternalMemoryHandleDesc, cudla.ExternalSemaphoreHandleDesc]
 CLASSES += [cudla.ModuleTensorDescriptor, cudla.ModuleAttribute, cudla.WaitEvents, cudla.SignalEvents]
 CLASSES += [cudla.Task, cudla.DevAttribute]

@@ -14,7 +14,7 @@ import subprocess
 import sys
 
 import pytest
-from _toolkit import API, MAJOR
+from _toolkit import MAJOR, api_file
 
 from conftest import c_compiler_and_headers
 from cuda.bindings import cufile, cycufile  # noqa: F401  (cycufile: the C level is importable too)
@@ -210,7 +210,7 @@ def c_layout(tmp_path_factory):
 CLASSES = [cufile.Descr, cufile.IOParams, cufile.IOEvents]
 if MAJOR >= 13:  # the statistics structs: the 13.x line's cufile.h has them, the 12.9 line's (1.14) not
     CLASSES += [cufile.OpCounter, cufile.PerGpuStats, cufile.StatsLevel1, cufile.StatsLevel2, cufile.StatsLevel3]
-MODEL = json.loads((API / "cufile.json").read_text())
+MODEL = json.loads(api_file("cufile.json").read_text())
 _RECORDS = {r["name"]: r for r in MODEL["records"]}
 _TYPEDEFS = {t["name"]: t["type"].split()[-1] for t in MODEL["typedefs"] if t["kind"] == "record"}
 # each struct's fields in C spelling, in order (the Python names are snake_case)

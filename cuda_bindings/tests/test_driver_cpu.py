@@ -11,12 +11,12 @@ import subprocess
 import sys
 
 import pytest
-from _toolkit import API, CUDA_VERSION, MAJOR, REFERENCE, RELEASE
+from _toolkit import CUDA_VERSION, MAJOR, REFERENCE, RELEASE, api_file
 
 from cuda.bindings import driver as cu
 from cuda.bindings._lib.kernel_params import _packed
 
-MISSING = API / "driver.python-missing.txt"
+MISSING = api_file("driver.python-missing.txt")
 KNOWN_GAPS = pathlib.Path(__file__).with_name(f"names-missing-{RELEASE}.txt")  # what the line lacks, and why
 
 

@@ -15,12 +15,12 @@ import shutil
 import subprocess
 
 import pytest
-from _toolkit import API
+from _toolkit import api_file
 
 from conftest import c_compiler_and_headers
 from cuda.bindings import driver as cu
 
-MODEL = json.loads((API / "driver.json").read_text())
+MODEL = json.loads(api_file("driver.json").read_text())
 INTS = {"int", "unsigned int", "short", "unsigned short", "long", "unsigned long", "long long", "unsigned long long",
         "size_t", "char", "unsigned char", "cuuint32_t", "cuuint64_t", "CUdeviceptr", "CUdeviceptr_v2"}  # fmt: skip
 

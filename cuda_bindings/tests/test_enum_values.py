@@ -14,7 +14,7 @@ import shutil
 import subprocess
 
 import pytest
-from _toolkit import API, MAJOR
+from _toolkit import MAJOR, api_file
 
 from conftest import c_compiler_and_headers
 from cuda.bindings import driver, runtime
@@ -28,7 +28,7 @@ NEEDS = {driver: HEADERS[driver], runtime: [*HEADERS[runtime], "crt/host_defines
 
 
 def _model(module) -> dict:
-    return json.loads((API / f"{module.__name__.rsplit('.', 1)[1]}.json").read_text())
+    return json.loads((api_file(f"{module.__name__.rsplit('.', 1)[1]}.json")).read_text())
 
 
 def _c_values(module, tmp_path) -> dict[str, int]:

@@ -9,12 +9,12 @@ import subprocess
 import sys
 
 import pytest
-from _toolkit import API, CUDA_VERSION, MAJOR, REFERENCE
+from _toolkit import CUDA_VERSION, MAJOR, REFERENCE, api_file
 
 from cuda.bindings import runtime as rt
 
 HERE = pathlib.Path(__file__).resolve().parents[1]
-MISSING = API / "runtime.python-missing.txt"
+MISSING = api_file("runtime.python-missing.txt")
 
 
 def has_driver() -> bool:
@@ -40,7 +40,7 @@ def test_reference_functions_exist_or_are_listed_as_missing():
     """Every function the headers declare is in the module or in the generator's list of what is not yet."""
     names = json.loads(REFERENCE.read_text())["cuda.bindings.runtime"]
     functions = [n for n in names if n.startswith("cuda") and "." not in n and n[4:5].isupper()]
-    model = json.loads((API / "runtime.json").read_text())
+    model = json.loads(api_file("runtime.json").read_text())
     declared = {f["name"] for f in model["functions"]}
     listed = MISSING.read_text()
     unexplained = [n for n in functions if n in declared and not hasattr(rt, n) and f"\n{n}:" not in "\n" + listed]
@@ -64,7 +64,7 @@ def test_classes_and_constants():
 
 def test_per_thread_entry_points_are_known():
     """cudaMemcpy and cudaStreamQuery have _ptds/_ptsz twins, taken under the environment variable."""
-    model = json.loads((API / "runtime.json").read_text())
+    model = json.loads(api_file("runtime.json").read_text())
     per_thread = {f["name"]: f["per_thread"] for f in model["functions"] if f.get("per_thread")}
     assert per_thread["cudaMemcpy"] == "ptds" and per_thread["cudaStreamQuery"] == "ptsz"
     code = (
