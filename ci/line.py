@@ -5,6 +5,7 @@
     python -m ci.line 12.9 build                # cuda-bindings of that line and cuda-core over it
     python -m ci.line 12.9 test [pytest args]   # our cuda_bindings and cuda_core tests against them
     python -m ci.line 12.9 wheel                # its cuda-bindings and cuda-python wheels: dist/lines/12.9
+    python -m ci.line 12.9 core-wheel           # one cuda-core wheel for the default line and this one
 
 Each line has its own venv (.lines/<line>/venv, git-ignored) with the tools of
 ci/requirements.txt, the line's nvidia-* wheels and our cuda-pathfinder. The build works on a
@@ -108,14 +109,51 @@ def test(line: str, args: list[str]) -> int:
     return status
 
 
+def core_wheel(line: str) -> Path:
+    """One cuda-core wheel for the default line and this one (as NVIDIA's serves both): the
+    default line's build in place, this line's compiled modules under cuda/core/_cu<major>/
+    (cuda/core/_lines.py picks them where the installed cuda.bindings is of that line)."""
+    major = line.split(".")[0]
+    work = REPO / ".lines" / line / "core-wheel"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    out = REPO / "dist" / "lines" / "both"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    # the default line's wheel, built in .venv (which holds the default line's cuda-bindings)
+    default_src = _copy(line, "cuda_core")
+    _run(sys.executable, *PIP, "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", work, default_src)
+    # this line's compiled modules, built in place in the line's venv
+    py = line_venv(line)
+    line_src = _copy(line, "cuda_core")
+    _run(py, "setup.py", "-q", "build_ext", "--inplace", "-j", str(os.cpu_count() or 1), cwd=line_src)
+    wheel = next(work.glob("cuda_core-*.whl"))
+    _run(sys.executable, "-m", "wheel", "unpack", "-d", work / "unpacked", wheel)
+    tree = next((work / "unpacked").iterdir())
+    for so in line_src.glob("cuda/core/**/*.so"):
+        target = tree / "cuda" / "core" / f"_cu{major}" / so.relative_to(line_src / "cuda" / "core")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(so, target)
+    _run(sys.executable, "-m", "wheel", "pack", "-d", out, tree)
+    merged = next(out.glob("cuda_core-*.whl"))
+    print(f"  {merged.relative_to(REPO)}: {merged.stat().st_size / 1e6:.1f} MB")
+    return merged
+
+
+PIP = ["-m", "pip", "--disable-pip-version-check"]
+
+
 def main(argv: list[str]) -> int:
-    if len(argv) < 2 or argv[1] not in ("generate", "build", "test", "wheel"):
+    if len(argv) < 2 or argv[1] not in ("generate", "build", "test", "wheel", "core-wheel"):
         sys.exit(__doc__)
     line, action, rest = argv[0], argv[1], argv[2:]
     if line not in toolkit.toolkit_versions():
         sys.exit(f"no toolkit line {line} in toolkit-versions.yaml (lines: {', '.join(toolkit.toolkit_versions())})")
     if action == "generate":
         return generate(line, "--check" in rest)
+    if action == "core-wheel":
+        core_wheel(line)
+        return 0
     if action in ("build", "wheel"):
         (build if action == "build" else wheel)(line)
         return 0

@@ -5,7 +5,14 @@ Importing this package loads nothing else: each public name is imported from its
 first use (module ``__getattr__``), so ``import cuda.core`` stays cheap.
 """
 
+import os as _os
+
 from cuda.core._version import __version__
+
+if _os.path.isdir(_os.path.join(_os.path.dirname(__file__), "_cu12")):  # a wheel for both toolkit lines
+    from cuda.core import _lines
+
+    _lines.select()  # the compiled modules of the installed cuda.bindings' line
 
 # public name -> the module under cuda.core that defines it
 _WHERE = {
