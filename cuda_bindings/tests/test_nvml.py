@@ -248,6 +248,8 @@ NVIDIA_PARAMETERS = {
     "device_remove_gpu_v2": ["pci_info", "gpu_state", "link_state"],
     "device_set_memory_limits_v1": ["device", "limits"],
     "get_vgpu_compatibility": ["vgpu_metadata", "pgpu_metadata"],
+    "device_read_prm_counters_v1": ["device", "counters"],
+    "device_read_write_prm_v1": ["device", "in_data"],
 }
 
 
@@ -265,3 +267,9 @@ def test_request_inputs_are_checked_before_any_call():
         nvml.system_event_set_wait(0x1000, 10, 0)
     with pytest.raises(TypeError):
         nvml.device_set_clock_offsets(0x1000, "not a record")
+    with pytest.raises(TypeError, match="PRMCounter_v1"):
+        nvml.device_read_prm_counters_v1(0x1000, [1, 2])
+    with pytest.raises(TypeError, match="in_data must be bytes"):
+        nvml.device_read_write_prm_v1(0x1000, "012345678")
+    with pytest.raises(ValueError, match="at most 496"):
+        nvml.device_read_write_prm_v1(0x1000, bytes(497))

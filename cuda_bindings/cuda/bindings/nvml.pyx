@@ -15116,48 +15116,6 @@ def get_excluded_device_info_by_index(index):
     return _o_info
 
 
-def device_read_write_prm_v1(device):
-    """Read or write a GPU PRM register. The input is assumed to be in TLV format in network byte
-    order. For Blackwell &tm; or newer fully supported devices. Supported on Linux only.
-
-    Args:
-        device: Identifier of target GPU device
-    """
-    cdef uintptr_t c_device
-    cdef object _o_buffer
-    cdef uintptr_t c_o_buffer
-    c_device = _address(device, 'device')
-    _o_buffer = PRMTLV_v1()
-    c_o_buffer = _o_buffer.ptr
-    cdef cynvml.nvmlReturn_t _status
-    with nogil:
-        _status = cynvml.nvmlDeviceReadWritePRM_v1(<cynvml.nvmlDevice_t>c_device, <cynvml.nvmlPRMTLV_v1_t*>c_o_buffer)
-    if _status != cynvml.NVML_SUCCESS:
-        _check(_status, 0)
-    return _o_buffer
-
-
-def device_read_prm_counters_v1(device):
-    """Read a list of GPU PRM Counters. For Blackwell &tm; or newer fully supported devices. Supported
-    on Linux only.
-
-    Args:
-        device: Identifier of target GPU device
-    """
-    cdef uintptr_t c_device
-    cdef object _o_counterList
-    cdef uintptr_t c_o_counterList
-    c_device = _address(device, 'device')
-    _o_counterList = PRMCounterList_v1()
-    c_o_counterList = _o_counterList.ptr
-    cdef cynvml.nvmlReturn_t _status
-    with nogil:
-        _status = cynvml.nvmlDeviceReadPRMCounters_v1(<cynvml.nvmlDevice_t>c_device, <cynvml.nvmlPRMCounterList_v1_t*>c_o_counterList)
-    if _status != cynvml.NVML_SUCCESS:
-        _check(_status, 0)
-    return _o_counterList.counters
-
-
 def device_set_mig_mode(device, mode):
     """Set MIG mode for the device. For Ampere &tm; or newer fully supported devices. Requires root
     user. This mode determines whether a GPU instance can be created. This API may unbind or reset

@@ -97,3 +97,43 @@ def system_event_set_wait(event_set, timeout_ms, buffer_size):
         status = cynvml.nvmlSystemEventSetWait(<cynvml.nvmlSystemEventSetWaitRequest_t*>ptr)
     check_status(status)
     return data[:request.num_event]
+
+
+from libc.string cimport memcpy, memset
+
+
+def device_read_prm_counters_v1(device, counters):
+    """Read a device's PRM counters into `counters` (a PRMCounter_v1 array whose counter ids and
+    inputs are set); returns `counters`, each with its value and status."""
+    if not isinstance(counters, PRMCounter_v1):
+        raise TypeError(f"counters must be a PRMCounter_v1 array, not {type(counters).__name__}")
+    cdef cynvml.nvmlDevice_t handle = <cynvml.nvmlDevice_t><uintptr_t>_address(device, "device")
+    cdef cynvml.nvmlPRMCounterList_v1_t request
+    request.numCounters = len(counters)
+    request.counters = <cynvml.nvmlPRMCounter_v1_t*><uintptr_t>counters.ptr
+    cdef cynvml.nvmlReturn_t status
+    with nogil:
+        status = cynvml.nvmlDeviceReadPRMCounters_v1(handle, &request)
+    check_status(status)
+    return counters
+
+
+def device_read_write_prm_v1(device, in_data):
+    """Send `in_data` (bytes in TLV format, at most 496) to the device's PRM; returns (the
+    command's status, the output TLV data as bytes)."""
+    if not isinstance(in_data, (bytes, bytearray)):
+        raise TypeError(f"in_data must be bytes, not {type(in_data).__name__}")
+    cdef Py_ssize_t n = len(in_data)
+    if n > 496:
+        raise ValueError(f"in_data holds at most 496 bytes (NVML_PRM_DATA_MAX_SIZE), got {n}")
+    cdef bytes data = bytes(in_data)
+    cdef cynvml.nvmlDevice_t handle = <cynvml.nvmlDevice_t><uintptr_t>_address(device, "device")
+    cdef cynvml.nvmlPRMTLV_v1_t buffer
+    memset(&buffer, 0, sizeof(buffer))
+    buffer.dataSize = <unsigned int>n
+    memcpy(buffer.inData, <const char*>data, n)
+    cdef cynvml.nvmlReturn_t status
+    with nogil:
+        status = cynvml.nvmlDeviceReadWritePRM_v1(handle, &buffer)
+    check_status(status)
+    return buffer.status, bytes(buffer.outData[:496])
