@@ -250,6 +250,8 @@ NVIDIA_PARAMETERS = {
     "get_vgpu_compatibility": ["vgpu_metadata", "pgpu_metadata"],
     "device_read_prm_counters_v1": ["device", "counters"],
     "device_read_write_prm_v1": ["device", "in_data"],
+    "device_set_hostname_v1": ["device", "hostname"],
+    "device_get_conf_compute_gpu_attestation_report": ["device", "nonce"],
 }
 
 

@@ -10677,7 +10677,7 @@ def device_get_conf_compute_gpu_certificate(device):
     return _o_gpuCert
 
 
-def device_get_conf_compute_gpu_attestation_report(device):
+def device_get_conf_compute_gpu_attestation_report(device, nonce):
     """Get Conf Computing GPU attestation report. For Ampere &tm; or newer fully supported devices.
     Supported on Linux, Windows TCC.
 
@@ -10689,6 +10689,7 @@ def device_get_conf_compute_gpu_attestation_report(device):
     cdef uintptr_t c_o_gpuAtstReport
     c_device = _address(device, 'device')
     _o_gpuAtstReport = ConfComputeGpuAttestationReport()
+    _o_gpuAtstReport.nonce = nonce
     c_o_gpuAtstReport = _o_gpuAtstReport.ptr
     cdef cynvml.nvmlReturn_t _status
     with nogil:
@@ -11311,7 +11312,7 @@ def device_get_pdi(device):
     return _o_pdi.value
 
 
-def device_set_hostname_v1(device):
+def device_set_hostname_v1(device, hostname):
     """Set the hostname for the device. For Blackwell &tm; or newer fully supported devices. Requires
     root/admin permissions. Supported on Linux only. Sets a hostname string for the GPU device.
     This operation takes effect immediately. The hostname is not stored persistently across GPU
@@ -11325,13 +11326,14 @@ def device_set_hostname_v1(device):
     cdef uintptr_t c_o_hostname
     c_device = _address(device, 'device')
     _o_hostname = Hostname_v1()
+    _o_hostname.value = hostname
     c_o_hostname = _o_hostname.ptr
     cdef cynvml.nvmlReturn_t _status
     with nogil:
         _status = cynvml.nvmlDeviceSetHostname_v1(<cynvml.nvmlDevice_t>c_device, <cynvml.nvmlHostname_v1_t*>c_o_hostname)
     if _status != cynvml.NVML_SUCCESS:
         _check(_status, 0)
-    return _o_hostname
+    return None
 
 
 def device_get_hostname_v1(device):
