@@ -26,6 +26,7 @@ from pathlib import Path
 from ci import toolkit
 
 REPO = toolkit.REPO
+PIP = ["-m", "pip", "--disable-pip-version-check"]
 
 
 def _run(*cmd, **kw) -> None:
@@ -65,16 +66,12 @@ def _copy(line: str, folder: str) -> Path:
     return src
 
 
-def _pip(py: Path) -> list:
-    return [py, "-m", "pip", "--disable-pip-version-check"]
-
-
 def build(line: str) -> None:
     """cuda-bindings of the line, then cuda-core over it (its setup.py picks the line's calls,
     _cuda_line_<major>.pxi, from the cuda.bindings it builds against)."""
     py = line_venv(line)
     env = dict(os.environ, CUDA_PYTHON_LINE=line)
-    install = [*_pip(py), "install", "-q", "--no-deps", "--no-build-isolation"]
+    install = [py, *PIP, "install", "-q", "--no-deps", "--no-build-isolation"]
     _run(*install, _copy(line, "cuda_bindings"), env=env)
     _run(*install, _copy(line, "cuda_core"), env=env)
 
@@ -87,7 +84,7 @@ def wheel(line: str) -> None:
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     env = dict(os.environ, CUDA_PYTHON_LINE=line)
-    wheel = [*_pip(py), "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", out]
+    wheel = [py, *PIP, "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", out]
     _run(*wheel, _copy(line, "cuda_bindings"), env=env)
     meta = _copy(line, "cuda_python")
     shutil.copyfile(REPO / "cuda_python" / "lines" / line / "pyproject.toml", meta / "pyproject.toml")
@@ -138,9 +135,6 @@ def core_wheel(line: str) -> Path:
     merged = next(out.glob("cuda_core-*.whl"))
     print(f"  {merged.relative_to(REPO)}: {merged.stat().st_size / 1e6:.1f} MB")
     return merged
-
-
-PIP = ["-m", "pip", "--disable-pip-version-check"]
 
 
 def main(argv: list[str]) -> int:

@@ -86,7 +86,8 @@ def extensions() -> list[Extension]:
     if not sources:
         return []
     incs = include_dirs()
-    write_line_include(here, bindings_pxd_root())
+    pxd_root = bindings_pxd_root()
+    write_line_include(here, pxd_root)
     exts = [
         Extension(
             src[:-4].replace(os.sep, "."),
@@ -100,7 +101,7 @@ def extensions() -> list[Extension]:
     return cythonize(
         exts,
         language_level=3,
-        include_path=[here, bindings_pxd_root()],  # here: our own .pxd files (cuda/ has no __init__)
+        include_path=[here, pxd_root],  # here: our own .pxd files (cuda/ has no __init__)
         nthreads=os.cpu_count() or 1,
         compiler_directives={"embedsignature": True, "binding": True},
     )

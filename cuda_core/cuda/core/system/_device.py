@@ -351,6 +351,17 @@ class ProcessInfo:
         return f"<ProcessInfo pid={self.pid} used_gpu_memory={self.used_gpu_memory}>"
 
 
+# the member of NVML's value union that holds each nvmlValueType_t
+_VALUE_MEMBER = {
+    int(nvml.ValueType.UNSIGNED_INT): "ui_val",
+    int(nvml.ValueType.UNSIGNED_LONG): "ul_val",
+    int(nvml.ValueType.UNSIGNED_LONG_LONG): "ull_val",
+    int(nvml.ValueType.SIGNED_LONG_LONG): "sll_val",
+    int(nvml.ValueType.SIGNED_INT): "si_val",
+    int(nvml.ValueType.UNSIGNED_SHORT): "us_val",
+}
+
+
 class FieldValue:
     """One answer of Device.get_field_values; reading ``value`` raises the field's own error."""
 
@@ -384,15 +395,7 @@ class FieldValue:
         v = self._data.value
         if kind == int(nvml.ValueType.DOUBLE):
             return float(v.d_val)
-        read = {
-            int(nvml.ValueType.UNSIGNED_INT): "ui_val",
-            int(nvml.ValueType.UNSIGNED_LONG): "ul_val",
-            int(nvml.ValueType.UNSIGNED_LONG_LONG): "ull_val",
-            int(nvml.ValueType.SIGNED_LONG_LONG): "sll_val",
-            int(nvml.ValueType.SIGNED_INT): "si_val",
-            int(nvml.ValueType.UNSIGNED_SHORT): "us_val",
-        }.get(kind, "ull_val")
-        raw = getattr(v, read)
+        raw = getattr(v, _VALUE_MEMBER.get(kind, "ull_val"))
         return int(raw[0] if hasattr(raw, "__getitem__") else raw)
 
     def __repr__(self):
