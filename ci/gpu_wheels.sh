@@ -27,6 +27,20 @@ for p in ${PACKAGES:-cuda_pathfinder cuda_bindings cuda_core}; do
     $VENV/bin/pip wheel -q --no-build-isolation --no-deps -w .gpuwheels $SRC
     $VENV/bin/pip install -q --no-deps --force-reinstall .gpuwheels/${p}-*.whl
 done
+# LINES="12.9": a toolkit line other than the default for the GPU machine (ci/gpu_run.sh LINE=12.9):
+# its cuda-bindings wheel, one cuda-core wheel for both lines, and the line's NVRTC and runtime
+# libraries (that image has only the 13.x ones), laid out as their wheels lay them out.
+for line in ${LINES:-}; do
+    dest=.gpuwheels/lines/$line
+    rm -rf $dest && mkdir -p $dest
+    $VENV/bin/python -m ci.line $line wheel
+    cp dist/lines/$line/cuda_bindings-*.whl $dest/
+    $VENV/bin/python -m ci.line $line core-wheel
+    cp dist/lines/both/cuda_core-*.whl $dest/
+    site=$(ls -d .lines/$line/venv-py312/lib/python3.12/site-packages)
+    (cd $site && tar -cf - nvidia/cuda_nvrtc/lib/libnvrtc.so.* nvidia/cuda_nvrtc/lib/libnvrtc-builtins.so.* \
+        nvidia/cuda_runtime/lib/libcudart.so.*) | xz -6 -T2 > $dest/libs.tar.xz
+done
 # The metapackage's `all` extra on the GPU machine (ci/metapackage_gpu.sh): the nvidia-* wheels its
 # image lacks (seen 2026-11-25: nvidia-nvvm and nvidia-nvfatbin), from PyPI, each as its files
 # xz-compressed (nvvm's 62 MB wheel would not fit the device tool's 64 MiB with the rest).

@@ -7,7 +7,7 @@
     python -m ci.line 12.9 wheel                # its cuda-bindings and cuda-python wheels: dist/lines/12.9
     python -m ci.line 12.9 core-wheel           # one cuda-core wheel for the default line and this one
 
-Each line has its own venv (.lines/<line>/venv, git-ignored) with the tools of
+Each line has its own venv (.lines/<line>/venv-py<XY>, git-ignored) with the tools of
 ci/requirements.txt, the line's nvidia-* wheels and our cuda-pathfinder. The build works on a
 copy of cuda_bindings (.lines/<line>/src) whose setup.py lays the line's generated files over
 the default line's (CUDA_PYTHON_LINE). `nox -s line -- 12.9` runs all three; CI builds only the
@@ -36,12 +36,14 @@ def _run(*cmd, **kw) -> None:
 
 def line_venv(line: str) -> Path:
     """The line's venv, made (and its wheels installed) on first use; its python."""
-    root = REPO / ".lines" / line
-    py = root / "venv" / "bin" / "python"
-    stamp = root / "venv" / "wheels.txt"
+    # one venv per Python (the one running this script), so that wheels for another Python (the
+    # GPU machine's 3.12) can be built beside the usual ones: run this module with that Python
+    root = REPO / ".lines" / line / f"venv-py{sys.version_info.major}{sys.version_info.minor}"
+    py = root / "bin" / "python"
+    stamp = root / "wheels.txt"
     wheels = toolkit.wheel_requirements(line)
     if not py.exists():
-        venv.EnvBuilder(with_pip=True).create(root / "venv")
+        venv.EnvBuilder(with_pip=True).create(root)
     if not stamp.exists() or stamp.read_text() != "\n".join(wheels):
         pip = [py, "-m", "pip", "install", "--disable-pip-version-check", "-q"]
         _run(*pip, "-r", REPO / "ci" / "requirements.txt", *wheels)
