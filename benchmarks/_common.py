@@ -195,7 +195,7 @@ def best(runs: list[dict]) -> dict:
     return out
 
 
-def overhead_rounds(what: str, twin: str, child: str):
+def overhead_rounds(what: str, twin: str, child: str, in_process_c: bool = False):
     """Parse --ours-path/--theirs-python/--json/--rounds, then run the C twin benchmarks/c/<twin>
     and benchmarks/<child> under ours and NVIDIA's, in rounds that alternate between the stacks
     so drifts of the machine hit all three alike; prints the heading line. Returns the arguments,
@@ -207,17 +207,25 @@ def overhead_rounds(what: str, twin: str, child: str):
     parser.add_argument("--json", help="also write the raw numbers here")
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    cubin = os.path.join(tempfile.mkdtemp(), "bench.cubin")
+    tmp = tempfile.mkdtemp()
+    cubin = os.path.join(tmp, "bench.cubin")
     make_cubin(cubin)
+    # in_process_c: the children's C loop of launches (benchmarks/_launch_floor.pyx), where it builds
+    try:
+        if in_process_c:
+            build_pyx("_launch_floor", tmp)
+    except (subprocess.CalledProcessError, OSError) as exc:
+        print(f"# no in-process C loop ({exc}): launches are compared with the C twin's process", file=sys.stderr)
+    ours_path = os.pathsep.join([args.ours_path, tmp])
     runs = {"c": [], "ours": [], "nvidia": []}
     for _ in range(args.rounds):
         runs["c"].append(run_driver_twin(twin, cubin))
-        runs["ours"].append(stack(sys.executable, child, cubin, args.ours_path))
-        runs["nvidia"].append(stack(args.theirs_python, child, cubin, None))
+        runs["ours"].append(stack(sys.executable, child, cubin, ours_path))
+        runs["nvidia"].append(stack(args.theirs_python, child, cubin, tmp))
     c, ours, theirs = (best(runs[k]) for k in ("c", "ours", "nvidia"))
     gpu = subprocess.run(["nvidia-smi", "--query-gpu=name,driver_version", "--format=csv,noheader"],
                          capture_output=True, text=True).stdout.strip()  # fmt: skip
-    print(f"# {what}, {gpu}, best of {args.rounds} alternating rounds, all on CPU core {PIN_CORE}")
+    print(f"# {what}, {gpu}, {args.rounds} alternating rounds, all on CPU core {PIN_CORE}")
     return args, runs, (c, ours, theirs), gpu
 
 
@@ -257,17 +265,17 @@ def overhead_table(rows, c: dict, ours: dict, theirs: dict) -> list[str]:
     ]
     for key, unit in rows:
         cv, tv, ov = c[key], theirs[key], ours[key]
-        ratio = (ov - cv) / (tv - cv) if tv > cv else float("nan")
-        lines.append(
-            f"| {key} ({unit}) | {cv:.2f} | {tv:.2f} | {ov:.2f} | {tv - cv:.2f} | {ov - cv:.2f} | {ratio:.2f} |"
-        )
+        ta, oa = above_c(theirs, c, key), above_c(ours, c, key)
+        ratio = oa / ta if ta > 0 else float("nan")
+        lines.append(f"| {key} ({unit}) | {cv:.2f} | {tv:.2f} | {ov:.2f} | {ta:.2f} | {oa:.2f} | {ratio:.2f} |")
     return lines
 
 
 def print_medians(rows, runs: dict) -> None:
-    """After the best rounds' table: the medians table of the same rounds."""
-    print()
-    print(f"# the same {len(runs['c'])} rounds: medians of the costs above the C twin of each round")
+    """The result: the medians table over the rounds, with their range."""
+    print(f"# {len(runs['c'])} rounds: median (and range) over rounds of each stack's cost above C in that round;")
+    print("# launches above the C loop run in the stack's own process, interleaved with its batches where the")
+    print("# child measured one ('launch_N C'), other calls above the C twin's process")
     print("\n".join(median_table(rows, runs)))
 
 
@@ -278,23 +286,36 @@ def report(rows, path: str) -> int:
     return 0
 
 
+def above_c(result: dict, twin: dict, key: str) -> float:
+    """A stack's cost of ``key`` above C: above the C loop run in its own process (``key + " C"``,
+    interleaved with its batches) where the child measured one, else above the C twin's process."""
+    own = result.get(f"{key} C")
+    return result[key] - (own if own is not None else twin[key])
+
+
+def spread(values: list[float]) -> str:
+    """The median of ``values`` and their range, as the tables print them."""
+    return f"{statistics.median(values):.2f} ({min(values):.2f} to {max(values):.2f})"
+
+
 def median_table(rows, runs: dict) -> list[str]:
-    """Markdown rows that hold up better on a noisy machine than the best rounds: per call, the
-    median over rounds of each stack's cost above the C twin of the same round, their ratio, and
-    in how many rounds ours was at most half of NVIDIA's."""
+    """Markdown rows that hold up on a noisy machine: per call, the median over rounds of each
+    stack's cost above C in that round (with the range over rounds), their ratio, and in how many
+    rounds ours was at most half of NVIDIA's."""
     lines = [
-        "| call | NVIDIA above C, median | ours above C, median | ours/NVIDIA | rounds with ours <= half |",
+        "| call | NVIDIA above C, median (range) | ours above C, median (range) | ours/NVIDIA "
+        "| rounds with ours <= half |",
         "| --- | --- | --- | --- | --- |",
     ]
     for key, unit in rows:
         if any(r.get(key) is None for k in ("c", "ours", "nvidia") for r in runs[k]):
             continue
-        theirs = [t[key] - c[key] for t, c in zip(runs["nvidia"], runs["c"])]
-        ours = [o[key] - c[key] for o, c in zip(runs["ours"], runs["c"])]
+        theirs = [above_c(t, c, key) for t, c in zip(runs["nvidia"], runs["c"])]
+        ours = [above_c(o, c, key) for o, c in zip(runs["ours"], runs["c"])]
         t, o = statistics.median(theirs), statistics.median(ours)
         met = sum(b > 0 and a <= b / 2 for a, b in zip(ours, theirs))
         ratio = o / t if t > 0 else float("nan")
-        lines.append(f"| {key} ({unit}) | {t:.2f} | {o:.2f} | {ratio:.2f} | {met} of {len(ours)} |")
+        lines.append(f"| {key} ({unit}) | {spread(theirs)} | {spread(ours)} | {ratio:.2f} | {met} of {len(ours)} |")
     return lines
 
 

@@ -4,9 +4,12 @@
 Run by core_calls.py once per stack (ours, NVIDIA's), each in its own process.
 argv[1]: path of a cubin holding the kernels of _common.KERNELS.
 Per-call figures are the best of 5 timeit loops (the loop's own cost, the same in both stacks, is
-included); launches are the median of 25 batches of 400 launches queued behind a spin kernel.
+included); launches are the median of 25 batches of 400 launches queued behind a spin kernel,
+each batch followed by one of the same launches from a C loop in this process ("launch_N C") where
+benchmarks/_launch_floor.pyx was built (core_calls.py puts it on the path).
 """
 
+import functools
 import json
 import statistics
 import sys
@@ -20,6 +23,11 @@ IMPORT_MS = (time.perf_counter() - t0) * 1e3
 
 import numpy as np  # noqa: E402
 from _common import call_loop, launch_args  # noqa: E402
+
+try:
+    import _launch_floor as floor
+except ImportError:
+    floor = None
 
 try:
     from cuda.core import Device, LaunchConfig, ObjectCode, launch
@@ -59,16 +67,30 @@ def main():
     args = {f"launch_{n}": (kernels[n], a) for n, a in launch_args(buf).items()}
     cfg = LaunchConfig(grid=1, block=32)
     spin_cfg = LaunchConfig(grid=1, block=1)
+    ptr = np.uint64(int(buf.handle))
+    if floor is not None:
+        floor.prepare(int(stream.handle), int(k0.handle), 32)
+
+    def timed(run) -> float:
+        launch(stream, spin_cfg, spin, np.uint64(20_000_000))
+        t = time.perf_counter()
+        run(400)
+        dt = (time.perf_counter() - t) / 400
+        stream.sync()
+        return dt
+
     for name, (kernel, kargs) in args.items():
         run = call_loop(launch, stream, cfg, kernel, *kargs)
-        batches = []
+        raw = [(ptr if a is buf else a).tobytes() for a in kargs]
+        c_run = functools.partial(floor.c_loop, int(stream.handle), int(kernel.handle), 32, raw) if floor else None
+        batches, c_batches = [], []
         for _ in range(25):
-            launch(stream, spin_cfg, spin, np.uint64(20_000_000))
-            t = time.perf_counter()
-            run(400)
-            batches.append((time.perf_counter() - t) / 400)
-            stream.sync()
+            batches.append(timed(run))
+            if c_run is not None:
+                c_batches.append(timed(c_run))
         results[name] = statistics.median(batches) * 1e6
+        if c_batches:
+            results[f"{name} C"] = statistics.median(c_batches) * 1e6
     buf.close()
     results["module"] = cuda.core.__file__
     results["version"] = getattr(cuda.core, "__version__", "?")

@@ -8,9 +8,12 @@ NVIDIA's run uses the same interpreter without it, or --theirs-python. Each stac
 benchmarks/_core_child.py in a fresh process pinned to one core (BENCH_CORE, default 2); the C
 twin is benchmarks/c/core_twin.c (cuCtxSetCurrent, cuStreamSynchronize, cuEventRecord,
 cuMemAllocAsync+cuMemFreeAsync, cuLaunchKernelEx). Device(0) has no driver call: its floor is 0.
-Rounds alternate between the stacks; each figure is the best round's. Prints a markdown table
-with each stack's cost above C and the ratio of ours to NVIDIA's, then the import time of
-cuda.core (median of 11 fresh processes).
+Launches are also timed against a C loop of the same launches in the stack's own process
+(benchmarks/_launch_floor.pyx, batches interleaved): what slows one process then slows both, and
+a round's figure does not depend on which process ran faster (benchmarks/launch_rounds.py shows
+why that matters). Rounds alternate between the stacks. Prints the median over rounds of each
+stack's cost above C, with its range, and the ratio of ours to NVIDIA's; then the best round's
+figures for reference and the import time of cuda.core (median of 11 fresh processes).
 """
 
 from __future__ import annotations
@@ -35,8 +38,13 @@ ROWS = [
 def main() -> int:
     if sys.argv[1:2] == ["--report"]:
         return report(ROWS, sys.argv[2])
-    args, runs, (c, ours, theirs), gpu = overhead_rounds("cuda.core call overhead", "core_twin.c", "_core_child.py")
+    args, runs, (c, ours, theirs), gpu = overhead_rounds(
+        "cuda.core call overhead", "core_twin.c", "_core_child.py", in_process_c=True
+    )
     print(f"# ours: {ours['module']} ({ours['version']}); NVIDIA: {theirs['module']} ({theirs['version']})")
+    print_medians(ROWS, runs)
+    print()
+    print("# for reference, the best round of each figure (not a result by itself: rounds differ)")
     print("\n".join(overhead_table(ROWS, c, ours, theirs)))
     tm, om = (
         import_cost(args.theirs_python, None, "cuda.core")[0],
@@ -45,7 +53,6 @@ def main() -> int:
     print(f"| import cuda.core, median of 11 fresh processes (ms) | | {tm:.1f} | {om:.1f} | | | {om / tm:.2f} |")
     print(f"# Stream.record() making a new event each call: NVIDIA {theirs['Stream.record()']:.0f} ns, "
           f"ours {ours['Stream.record()']:.0f} ns")  # fmt: skip
-    print_medians(ROWS, runs)
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"best": {"c": c, "ours": ours, "nvidia": theirs}, "runs": runs, "gpu": gpu}, f, indent=1)
