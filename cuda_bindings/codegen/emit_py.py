@@ -112,6 +112,7 @@ def function(lib: Lib, fn: dict, style: str) -> tuple[list[str], str]:
             f"    if _query != {m}.{lib.cfg['success']} and _query != {m}.{too_small}:",
             "        _check(_query, 0)",
         ]
+        body += [f"    {s}" for pl in plans for s in pl.after_query]
     body += [f"    {s}" for s in late + arrays]
     call = f"{m}.{fn['name']}({', '.join(pl.arg for pl in plans)})"
     outs = [pl.output for pl in plans if pl.output]

@@ -72,10 +72,15 @@ class _Classes:
         return f"({base}, {dims[0]})" if dims else base
 
     def array_item(self, root: str, cfield: str) -> str:
-        """The element of a counted pointer field: a public struct class, or "p" (pointers)."""
+        """The element of a counted pointer field: a public struct class, a number's NumPy format
+        ("u4"), or "p" (pointers)."""
         f = next(f for f in self.record_of(root)["fields"] if f["name"] == cfield)
-        pointee = cy(f["type"]).replace("const", "").replace(" ", "")[:-1]
-        return self.public.get(pointee, '"p"')
+        pointee = cy(f["type"]).replace("const", "").strip()[:-1].strip()
+        if pointee in self.public:
+            return self.public[pointee]
+        td = self.typedefs.get(pointee, {})
+        number = _FORMATS.get(cy(td.get("canonical") or td.get("type") or pointee))
+        return repr(number) if number and not pointee.endswith("*") and pointee != "void" else '"p"'
 
     def ensure(self, ctype: str) -> None:
         """Add the class of a public struct (and, first, those of the structs in it), once."""
@@ -143,14 +148,16 @@ def section(lib: Lib) -> tuple[list[str], list[str], list[str]]:
         ]
         counted = arrays.get(root, {}) if not path else {}
         fixed = c.counted.get(cls, {})
-        counts = set(counted.values()) | set(fixed.values())
+        # a count is set with its array, not on its own; record_counts_shown: those NVIDIA's show anyway
+        shown = set(lib.cfg.get("record_counts_shown", {}).get(root, ()))
+        counts = (set(counted.values()) | set(fixed.values())) - shown
         for py, cf, fmt in fields:
             if cf in counted:
                 item = c.array_item(root, cf)
                 out.append(f"    {py} = _counted_field({py!r}, {field_name(counted[cf])!r}, {item})")
             elif cf in fixed:
                 out.append(f"    {py} = _fixed_counted_field({py!r}, {field_name(fixed[cf])!r}, {fmt})")
-            elif cf not in counts:  # a count is set with its array, not on its own
+            elif cf not in counts:
                 out.append(f"    {py} = _field({py!r}, {fmt})")
         out.append("")
         if not cls.startswith("_"):

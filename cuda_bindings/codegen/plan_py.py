@@ -49,6 +49,7 @@ class Plan:
     last: bool = False  # set up after the late ones (it reads an array they fill)
     default: str | None = None  # the Python argument's default value
     query_arg: str | None = None  # its argument in a first call that asks for a count (count_array)
+    after_query: list[str] = field(default_factory=list)  # right after that first call (sizes read from it)
     more_args: list[tuple[str, str]] = field(default_factory=list)  # further Python arguments: (name, type)
 
 
@@ -297,6 +298,18 @@ def _request_record(lib: Lib, fn: dict, p: dict, c: str, over: dict) -> Plan:
             raise ValueError(f"{fn['name']}.{p['name']}: {rec['name']} has no field {cfield!r}")
         plan.setup.insert(-1, f"{v}.{field_name(cfield)} = {arg}")
         plan.more_args.append((arg, "int"))
+    for array, count in over.get("grow", {}).items():
+        # a first call with no array (count 0) asks how many; then an array of that many is made and
+        # set (a counted field of the record class keeps it alive and sets the count)
+        for cfield in (array, count):
+            if cfield not in fields:
+                raise ValueError(f"{fn['name']}.{p['name']}: {rec['name']} has no field {cfield!r}")
+        plan.query_arg = plan.arg
+        n = f"int({v}._data[{field_name(count)!r}][0])"  # the count: hidden behind its array
+        item = record_alias(lib, base_type(pointee(fields[array]["type"])))
+        cls = records_of(lib).get(item)
+        fresh = f"{cls}(max({n}, 1))[:{n}]" if cls else f"[0] * {n}"
+        plan.after_query.append(f"{v}.{field_name(array)} = {fresh}")
     result = over.get("result", "record")
     if result is None:
         plan.output, plan.outtype = None, "object"

@@ -96,6 +96,44 @@ nvmlReturn_t nvmlDeviceGetFieldValues(nvmlDevice_t device, int count, nvmlFieldV
     }
     return NVML_SUCCESS;
 }
+
+/* request structs that point at an array: NULL (or too small) first, as NVML answers */
+nvmlReturn_t nvmlDeviceGetProcessesUtilizationInfo(nvmlDevice_t d, nvmlProcessesUtilizationInfo_t* info) {
+    if (info->version != nvmlProcessesUtilizationInfo_v1) return NVML_ERROR_ARGUMENT_VERSION_MISMATCH;
+    if (info->procUtilArray == NULL || info->processSamplesCount < 2) {
+        info->processSamplesCount = 2;
+        return NVML_ERROR_INSUFFICIENT_SIZE;
+    }
+    for (unsigned int i = 0; i < 2; i++) {
+        info->procUtilArray[i].pid = 200 + i;
+        info->procUtilArray[i].timeStamp = info->lastSeenTimeStamp + 1;
+        info->procUtilArray[i].smUtil = 10 * (i + 1);
+    }
+    info->processSamplesCount = 2;
+    return NVML_SUCCESS;
+}
+nvmlReturn_t nvmlDeviceGetVgpuTypeSupportedPlacements(nvmlDevice_t d, nvmlVgpuTypeId_t t, nvmlVgpuPlacementList_t* list) {
+    if (list->mode != NVML_VGPU_PGPU_HOMOGENEOUS_MODE) return NVML_ERROR_INVALID_ARGUMENT;
+    if (list->placementIds == NULL || list->count < 3) { list->count = 3; return NVML_ERROR_INSUFFICIENT_SIZE; }
+    for (unsigned int i = 0; i < 3; i++) list->placementIds[i] = t + 10 * i;
+    list->count = 3;
+    list->placementSize = 2;
+    return NVML_SUCCESS;
+}
+nvmlReturn_t nvmlDeviceGetRunningProcessDetailList(nvmlDevice_t d, nvmlProcessDetailList_t* plist) {
+    plist->numProcArrayEntries = 0;  /* no process: the first call's answer stands */
+    return NVML_SUCCESS;
+}
+nvmlReturn_t nvmlEventSetGetContextData_v1(nvmlEventSet_t set, nvmlEventSetGetContextData_v1_t* p) {
+    static const char payload[] = "xid=79";
+    if (p->index > 1) return NVML_ERROR_INVALID_ARGUMENT;
+    unsigned int n = p->index == 0 ? sizeof(payload) - 1 : 0;
+    if (n == 0) { p->dataSize = 0; return NVML_SUCCESS; }
+    if (p->data == NULL || p->dataSize < n) { p->dataSize = n; return NVML_ERROR_INSUFFICIENT_SIZE; }
+    memcpy(p->data, payload, n);
+    p->dataSize = n;
+    return NVML_SUCCESS;
+}
 """
 
 CHILD = r"""
@@ -134,6 +172,24 @@ assert values[1].nvml_return == nvml.Return.ERROR_NOT_SUPPORTED
 fields = nvml.FieldValue(1)
 fields[0].field_id = nvml.FieldId.DEV_NVLINK_LINK_COUNT
 assert nvml.device_get_field_values(handles[0], fields) is fields and fields[0].value.ui_val == 4
+
+# request structs that point at an array: sized by a first call, returned holding the array
+info = nvml.device_get_processes_utilization_info(handles[0], 41)
+assert isinstance(info, nvml.ProcessesUtilizationInfo_v1) and info.last_seen_time_stamp == 41
+assert [int(p.pid) for p in info.proc_util_array] == [200, 201], info.proc_util_array
+assert [int(p.sm_util) for p in info.proc_util_array] == [10, 20] and int(info.proc_util_array[0].time_stamp) == 42
+places = nvml.device_get_vgpu_type_supported_placements(handles[0], 5, nvml.VgpuPgpu.HOMOGENEOUS_MODE)
+assert list(places.placement_ids) == [5, 15, 25] and places.placement_size == 2
+details = nvml.device_get_running_process_detail_list(handles[0], 0)
+assert list(details.proc_array) == [] and details.mode == 0
+assert nvml.event_set_get_context_data_v1(0x77, 0) == b"xid=79"
+assert nvml.event_set_get_context_data_v1(0x77, 1) == b""
+try:
+    nvml.event_set_get_context_data_v1(0x77, 2)
+except nvml.InvalidArgumentError:
+    pass
+else:
+    raise AssertionError("no error")
 
 assert nvml.device_get_handle_by_uuidv(nvml.UUIDType.ASCII, b"GPU-1234") == 0x1001
 try:
@@ -252,6 +308,13 @@ NVIDIA_PARAMETERS = {
     "device_read_write_prm_v1": ["device", "in_data"],
     "device_set_hostname_v1": ["device", "hostname"],
     "device_get_conf_compute_gpu_attestation_report": ["device", "nonce"],
+    "device_get_processes_utilization_info": ["device", "last_seen_time_stamp"],
+    "device_get_vgpu_processes_utilization_info": ["device", "last_seen_time_stamp"],
+    "device_get_running_process_detail_list": ["device", "mode"],
+    "device_get_vgpu_type_creatable_placements": ["device", "vgpu_type_id", "mode"],
+    "device_get_vgpu_type_supported_placements": ["device", "vgpu_type_id", "mode"],
+    "gpu_instance_get_vgpu_type_creatable_placements": ["gpu_instance", "vgpu_type_id"],
+    "event_set_get_context_data_v1": ["set", "index"],
 }
 
 

@@ -4516,8 +4516,7 @@ class ProcessDetailList_v1(_Record):
     _fields = tuple(zip(_names, ('u4', 'u4', 'u4', "p",), _offsets))
     version = _field('version', 'u4')
     mode = _field('mode', 'u4')
-    num_proc_array_entries = _field('num_proc_array_entries', 'u4')
-    proc_array = _field('proc_array', "p")
+    proc_array = _counted_field('proc_array', 'num_proc_array_entries', ProcessDetail_v1)
 
 
 cdef tuple _layout_82():
@@ -5167,9 +5166,8 @@ class ProcessesUtilizationInfo_v1(_Record):
     _names = ('version', 'process_samples_count', 'last_seen_time_stamp', 'proc_util_array')
     _fields = tuple(zip(_names, ('u4', 'u4', 'u8', "p",), _offsets))
     version = _field('version', 'u4')
-    process_samples_count = _field('process_samples_count', 'u4')
     last_seen_time_stamp = _field('last_seen_time_stamp', 'u8')
-    proc_util_array = _field('proc_util_array', "p")
+    proc_util_array = _counted_field('proc_util_array', 'process_samples_count', ProcessUtilizationInfo_v1)
 
 
 cdef tuple _layout_119():
@@ -5425,8 +5423,7 @@ class VgpuPlacementList_v2(_Record):
     _fields = tuple(zip(_names, ('u4', 'u4', 'u4', "p", 'u4',), _offsets))
     version = _field('version', 'u4')
     placement_size = _field('placement_size', 'u4')
-    count = _field('count', 'u4')
-    placement_ids = _field('placement_ids', "p")
+    placement_ids = _counted_field('placement_ids', 'count', 'u4')
     mode = _field('mode', 'u4')
 
 
@@ -5529,9 +5526,8 @@ class VgpuProcessesUtilizationInfo_v1(_Record):
     _names = ('version', 'vgpu_process_count', 'last_seen_time_stamp', 'vgpu_proc_util_array')
     _fields = tuple(zip(_names, ('u4', 'u4', 'u8', "p",), _offsets))
     version = _field('version', 'u4')
-    vgpu_process_count = _field('vgpu_process_count', 'u4')
     last_seen_time_stamp = _field('last_seen_time_stamp', 'u8')
-    vgpu_proc_util_array = _field('vgpu_proc_util_array', "p")
+    vgpu_proc_util_array = _counted_field('vgpu_proc_util_array', 'vgpu_process_count', VgpuProcessUtilizationInfo_v1)
 
 
 cdef tuple _layout_137():
@@ -5683,7 +5679,7 @@ class VgpuCreatablePlacementInfo_v1(_Record):
     version = _field('version', 'u4')
     vgpu_type_id = _field('vgpu_type_id', 'u4')
     count = _field('count', 'u4')
-    placement_ids = _field('placement_ids', "p")
+    placement_ids = _counted_field('placement_ids', 'count', 'u4')
     placement_size = _field('placement_size', 'u4')
 
 
@@ -10176,7 +10172,7 @@ def device_get_mps_compute_running_processes_v3(device):
     return _o_infos[:c_infoCount]
 
 
-def device_get_running_process_detail_list(device):
+def device_get_running_process_detail_list(device, mode):
     """Get information about running processes on a device for input context For Hopper &tm; or newer
     fully supported devices. This function returns information only about running processes (e.g.
     CUDA application which have active context). To determine the size of the ``plist->procArray``
@@ -10204,7 +10200,12 @@ def device_get_running_process_detail_list(device):
     c_device = _address(device, 'device')
     _o_plist = ProcessDetailList_v1()
     _o_plist.version = ProcessDetailList_v1._itemsize | (1 << 24)
+    _o_plist.mode = mode
     c_o_plist = _o_plist.ptr
+    cdef cynvml.nvmlReturn_t _query = cynvml.nvmlDeviceGetRunningProcessDetailList(<cynvml.nvmlDevice_t>c_device, <cynvml.nvmlProcessDetailList_v1_t*>c_o_plist)
+    if _query != cynvml.NVML_SUCCESS and _query != cynvml.NVML_ERROR_INSUFFICIENT_SIZE:
+        _check(_query, 0)
+    _o_plist.proc_array = ProcessDetail_v1(max(int(_o_plist._data['num_proc_array_entries'][0]), 1))[:int(_o_plist._data['num_proc_array_entries'][0])]
     cdef cynvml.nvmlReturn_t _status
     with nogil:
         _status = cynvml.nvmlDeviceGetRunningProcessDetailList(<cynvml.nvmlDevice_t>c_device, <cynvml.nvmlProcessDetailList_v1_t*>c_o_plist)
@@ -11224,7 +11225,7 @@ def device_get_process_utilization(device, last_seen_time_stamp):
     return _o_utilization[:c_processSamplesCount]
 
 
-def device_get_processes_utilization_info(device):
+def device_get_processes_utilization_info(device, last_seen_time_stamp):
     """Retrieves the recent utilization and process ID for all running processes For Maxwell &tm; or
     newer fully supported devices. Reads recent utilization of GPU SM (3D/Compute), framebuffer,
     video encoder, and video decoder, jpeg decoder, OFA (Optical Flow Accelerator) for all running
@@ -11259,7 +11260,12 @@ def device_get_processes_utilization_info(device):
     c_device = _address(device, 'device')
     _o_procesesUtilInfo = ProcessesUtilizationInfo_v1()
     _o_procesesUtilInfo.version = ProcessesUtilizationInfo_v1._itemsize | (1 << 24)
+    _o_procesesUtilInfo.last_seen_time_stamp = last_seen_time_stamp
     c_o_procesesUtilInfo = _o_procesesUtilInfo.ptr
+    cdef cynvml.nvmlReturn_t _query = cynvml.nvmlDeviceGetProcessesUtilizationInfo(<cynvml.nvmlDevice_t>c_device, <cynvml.nvmlProcessesUtilizationInfo_v1_t*>c_o_procesesUtilInfo)
+    if _query != cynvml.NVML_SUCCESS and _query != cynvml.NVML_ERROR_INSUFFICIENT_SIZE:
+        _check(_query, 0)
+    _o_procesesUtilInfo.proc_util_array = ProcessUtilizationInfo_v1(max(int(_o_procesesUtilInfo._data['process_samples_count'][0]), 1))[:int(_o_procesesUtilInfo._data['process_samples_count'][0])]
     cdef cynvml.nvmlReturn_t _status
     with nogil:
         _status = cynvml.nvmlDeviceGetProcessesUtilizationInfo(<cynvml.nvmlDevice_t>c_device, <cynvml.nvmlProcessesUtilizationInfo_v1_t*>c_o_procesesUtilInfo)
@@ -12791,31 +12797,6 @@ def event_set_get_context_info_v1(set, index):
     return _o_params
 
 
-def event_set_get_context_data_v1(set):
-    """Copies the raw payload for a context record from the most recent event returned by
-    nvmlEventSetWait_v3. Passing ``params->data`` as NULL performs a size query. In that case
-    ``params->dataSize`` is set to the required payload size and the function returns
-    NVML_ERROR_INSUFFICIENT_SIZE when the payload is non-empty. If the context payload is empty,
-    ``params->dataSize`` is set to 0 and the function returns NVML_SUCCESS. For Turing &tm; or
-    newer fully supported devices. For Linux only.
-
-    Args:
-        set: Event set previously used with nvmlEventSetWait_v3
-    """
-    cdef uintptr_t c_set
-    cdef object _o_params
-    cdef uintptr_t c_o_params
-    c_set = _address(set, 'set')
-    _o_params = EventSetGetContextData_v1()
-    c_o_params = _o_params.ptr
-    cdef cynvml.nvmlReturn_t _status
-    with nogil:
-        _status = cynvml.nvmlEventSetGetContextData_v1(<cynvml.nvmlEventSet_t>c_set, <cynvml.nvmlEventSetGetContextData_v1_t*>c_o_params)
-    if _status != cynvml.NVML_SUCCESS:
-        _check(_status, 0)
-    return _o_params
-
-
 def event_set_get_gpu_operational_event_context_legacy_xid_v1(set, index):
     """Gets decoded GPU legacy-Xid context data for a context record from the most recent event
     returned by nvmlEventSetWait_v3. This helper succeeds only for context records whose
@@ -13153,7 +13134,7 @@ def vgpu_instance_get_placement_id(vgpu_instance):
     return _o_pPlacement.placement_id
 
 
-def device_get_vgpu_type_supported_placements(device, vgpu_type_id):
+def device_get_vgpu_type_supported_placements(device, vgpu_type_id, mode):
     """Query the supported vGPU placement ID of the vGPU type. The function returns an array of
     supported vGPU placement IDs for the specified vGPU type ID in the buffer provided by the
     caller at ``pPlacementList->placementIds.`` The required memory for the placementIds array must
@@ -13179,7 +13160,12 @@ def device_get_vgpu_type_supported_placements(device, vgpu_type_id):
     c_vgpuTypeId = _index(vgpu_type_id, 'vgpu_type_id')
     _o_pPlacementList = VgpuPlacementList_v2()
     _o_pPlacementList.version = VgpuPlacementList_v2._itemsize | (2 << 24)
+    _o_pPlacementList.mode = mode
     c_o_pPlacementList = _o_pPlacementList.ptr
+    cdef cynvml.nvmlReturn_t _query = cynvml.nvmlDeviceGetVgpuTypeSupportedPlacements(<cynvml.nvmlDevice_t>c_device, c_vgpuTypeId, <cynvml.nvmlVgpuPlacementList_v2_t*>c_o_pPlacementList)
+    if _query != cynvml.NVML_SUCCESS and _query != cynvml.NVML_ERROR_INSUFFICIENT_SIZE:
+        _check(_query, 0)
+    _o_pPlacementList.placement_ids = [0] * int(_o_pPlacementList._data['count'][0])
     cdef cynvml.nvmlReturn_t _status
     with nogil:
         _status = cynvml.nvmlDeviceGetVgpuTypeSupportedPlacements(<cynvml.nvmlDevice_t>c_device, c_vgpuTypeId, <cynvml.nvmlVgpuPlacementList_v2_t*>c_o_pPlacementList)
@@ -13188,7 +13174,7 @@ def device_get_vgpu_type_supported_placements(device, vgpu_type_id):
     return _o_pPlacementList
 
 
-def device_get_vgpu_type_creatable_placements(device, vgpu_type_id):
+def device_get_vgpu_type_creatable_placements(device, vgpu_type_id, mode):
     """Query the creatable vGPU placement ID of the vGPU type. An array of creatable vGPU placement
     IDs for the vGPU type ID indicated by ``vgpuTypeId`` is returned in the caller-supplied buffer
     of ``pPlacementList->placementIds.`` Memory needed for the placementIds array should be
@@ -13212,7 +13198,12 @@ def device_get_vgpu_type_creatable_placements(device, vgpu_type_id):
     c_vgpuTypeId = _index(vgpu_type_id, 'vgpu_type_id')
     _o_pPlacementList = VgpuPlacementList_v2()
     _o_pPlacementList.version = VgpuPlacementList_v2._itemsize | (2 << 24)
+    _o_pPlacementList.mode = mode
     c_o_pPlacementList = _o_pPlacementList.ptr
+    cdef cynvml.nvmlReturn_t _query = cynvml.nvmlDeviceGetVgpuTypeCreatablePlacements(<cynvml.nvmlDevice_t>c_device, c_vgpuTypeId, <cynvml.nvmlVgpuPlacementList_v2_t*>c_o_pPlacementList)
+    if _query != cynvml.NVML_SUCCESS and _query != cynvml.NVML_ERROR_INSUFFICIENT_SIZE:
+        _check(_query, 0)
+    _o_pPlacementList.placement_ids = [0] * int(_o_pPlacementList._data['count'][0])
     cdef cynvml.nvmlReturn_t _status
     with nogil:
         _status = cynvml.nvmlDeviceGetVgpuTypeCreatablePlacements(<cynvml.nvmlDevice_t>c_device, c_vgpuTypeId, <cynvml.nvmlVgpuPlacementList_v2_t*>c_o_pPlacementList)
@@ -14286,7 +14277,7 @@ def gpu_instance_get_vgpu_scheduler_log(gpu_instance):
     return _o_pSchedulerLogInfo
 
 
-def gpu_instance_get_vgpu_type_creatable_placements(gpu_instance):
+def gpu_instance_get_vgpu_type_creatable_placements(gpu_instance, vgpu_type_id):
     """Query the creatable vGPU placement ID of the vGPU type within a GPU instance. For Blackwell &tm
     GB20x; or newer fully supported devices. An array of creatable vGPU placement IDs for the vGPU
     type ID indicated by ``pCreatablePlacementInfo->vgpuTypeId`` is returned in the caller-supplied
@@ -14309,7 +14300,12 @@ def gpu_instance_get_vgpu_type_creatable_placements(gpu_instance):
     c_gpuInstance = _address(gpu_instance, 'gpu_instance')
     _o_pCreatablePlacementInfo = VgpuCreatablePlacementInfo_v1()
     _o_pCreatablePlacementInfo.version = VgpuCreatablePlacementInfo_v1._itemsize | (1 << 24)
+    _o_pCreatablePlacementInfo.vgpu_type_id = vgpu_type_id
     c_o_pCreatablePlacementInfo = _o_pCreatablePlacementInfo.ptr
+    cdef cynvml.nvmlReturn_t _query = cynvml.nvmlGpuInstanceGetVgpuTypeCreatablePlacements(<cynvml.nvmlGpuInstance_t>c_gpuInstance, <cynvml.nvmlVgpuCreatablePlacementInfo_v1_t*>c_o_pCreatablePlacementInfo)
+    if _query != cynvml.NVML_SUCCESS and _query != cynvml.NVML_ERROR_INSUFFICIENT_SIZE:
+        _check(_query, 0)
+    _o_pCreatablePlacementInfo.placement_ids = [0] * int(_o_pCreatablePlacementInfo._data['count'][0])
     cdef cynvml.nvmlReturn_t _status
     with nogil:
         _status = cynvml.nvmlGpuInstanceGetVgpuTypeCreatablePlacements(<cynvml.nvmlGpuInstance_t>c_gpuInstance, <cynvml.nvmlVgpuCreatablePlacementInfo_v1_t*>c_o_pCreatablePlacementInfo)
@@ -14917,7 +14913,7 @@ def device_get_vgpu_process_utilization(device, last_seen_time_stamp):
     return _o_utilizationSamples[:c_vgpuProcessSamplesCount]
 
 
-def device_get_vgpu_processes_utilization_info(device):
+def device_get_vgpu_processes_utilization_info(device, last_seen_time_stamp):
     """Retrieves recent utilization for processes running on vGPU instances on a physical GPU
     (device). For Maxwell &tm; or newer fully supported devices. Reads recent utilization of GPU SM
     (3D/Compute), framebuffer, video encoder, video decoder, jpeg decoder, and OFA for processes
@@ -14952,7 +14948,12 @@ def device_get_vgpu_processes_utilization_info(device):
     c_device = _address(device, 'device')
     _o_vgpuProcUtilInfo = VgpuProcessesUtilizationInfo_v1()
     _o_vgpuProcUtilInfo.version = VgpuProcessesUtilizationInfo_v1._itemsize | (1 << 24)
+    _o_vgpuProcUtilInfo.last_seen_time_stamp = last_seen_time_stamp
     c_o_vgpuProcUtilInfo = _o_vgpuProcUtilInfo.ptr
+    cdef cynvml.nvmlReturn_t _query = cynvml.nvmlDeviceGetVgpuProcessesUtilizationInfo(<cynvml.nvmlDevice_t>c_device, <cynvml.nvmlVgpuProcessesUtilizationInfo_v1_t*>c_o_vgpuProcUtilInfo)
+    if _query != cynvml.NVML_SUCCESS and _query != cynvml.NVML_ERROR_INSUFFICIENT_SIZE:
+        _check(_query, 0)
+    _o_vgpuProcUtilInfo.vgpu_proc_util_array = VgpuProcessUtilizationInfo_v1(max(int(_o_vgpuProcUtilInfo._data['vgpu_process_count'][0]), 1))[:int(_o_vgpuProcUtilInfo._data['vgpu_process_count'][0])]
     cdef cynvml.nvmlReturn_t _status
     with nogil:
         _status = cynvml.nvmlDeviceGetVgpuProcessesUtilizationInfo(<cynvml.nvmlDevice_t>c_device, <cynvml.nvmlVgpuProcessesUtilizationInfo_v1_t*>c_o_vgpuProcUtilInfo)

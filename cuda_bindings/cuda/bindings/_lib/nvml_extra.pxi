@@ -137,3 +137,24 @@ def device_read_write_prm_v1(device, in_data):
         status = cynvml.nvmlDeviceReadWritePRM_v1(handle, &buffer)
     check_status(status)
     return buffer.status, bytes(buffer.outData[:496])
+
+
+def event_set_get_context_data_v1(set, index):
+    """The raw payload (bytes) of context record `index` of the event that nvmlEventSetWait_v3 last
+    returned on `set`; b"" when the record has none. Asks for the size first, then copies."""
+    cdef cynvml.nvmlEventSet_t handle = <cynvml.nvmlEventSet_t><uintptr_t>_address(set, "set")
+    cdef cynvml.nvmlEventSetGetContextData_v1_t params
+    memset(&params, 0, sizeof(params))
+    params.index = <unsigned int>_index(index, "index")
+    cdef cynvml.nvmlReturn_t status
+    with nogil:
+        status = cynvml.nvmlEventSetGetContextData_v1(handle, &params)
+    check_status_size(status)
+    if params.dataSize == 0:
+        return b""
+    cdef bytearray data = bytearray(params.dataSize)
+    params.data = <void*><char*>data
+    with nogil:
+        status = cynvml.nvmlEventSetGetContextData_v1(handle, &params)
+    check_status(status)
+    return bytes(data[:params.dataSize])

@@ -202,10 +202,12 @@ def field(name, fmt, doc=""):
 def counted_field(name, count, item, doc=""):
     """A pointer field that is an array, with the field that counts it (one struct only).
 
-    `item` is the Record class of the elements, or "p" for an array of pointers. Reading gives
-    a view of the array ([] when it is empty); assigning a sequence (or an array of `item`)
-    sets the pointer and the count, and keeps the array alive with this struct.
+    `item` is the Record class of the elements, "p" for an array of pointers, or a NumPy format
+    ("u4": unsigned ints). Reading gives a view of the array ([] when it is empty); assigning a
+    sequence (or an array of `item`) sets the pointer and the count, and keeps the array alive
+    with this struct.
     """
+    fmt = "intp" if item == "p" else item
 
     def get(self):
         n, ptr = int(self._data[count][0]), int(self._data[name][0])
@@ -213,8 +215,9 @@ def counted_field(name, count, item, doc=""):
             return []
         if isinstance(item, type):
             return item.from_ptr(ptr, n, owner=self)
-        raw = (ctypes.c_char * (8 * n)).from_address(ptr)
-        return _np().frombuffer(raw, dtype="intp", count=n)
+        size = _np().dtype(fmt).itemsize
+        raw = (ctypes.c_char * (size * n)).from_address(ptr)
+        return _np().frombuffer(raw, dtype=fmt, count=n)
 
     def set(self, value):
         if isinstance(item, type) and not isinstance(value, item):
@@ -224,7 +227,7 @@ def counted_field(name, count, item, doc=""):
                 array._data[i] = item.from_data(one)._data[0]
             value = array[: len(items)] if items else []
         elif not isinstance(item, type):
-            value = _np().array([operator.index(v) for v in value], dtype="intp")
+            value = _np().array([operator.index(v) for v in value], dtype=fmt)
         self._keep(name, value)
         n = len(value)
         self._data[count] = n
