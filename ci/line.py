@@ -78,13 +78,24 @@ def build(line: str) -> None:
     _run(*install, _copy(line, "cuda_core"), env=env)
 
 
+def _tag() -> str:
+    return f"cp{sys.version_info.major}{sys.version_info.minor}"
+
+
+def _clear(folder: Path, pattern: str) -> None:
+    """Remove the files of ``folder`` matching ``pattern`` (another Python's wheels stay)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob(pattern):
+        old.unlink()
+
+
 def wheel(line: str) -> None:
     """The line's cuda-bindings wheel (this Python's) and its cuda-python metapackage, in
-    dist/lines/<line>; `nox -s build` makes the default line's (and repairs them to manylinux)."""
+    dist/lines/<line>; `nox -s build` makes them for every Python found and repairs them to manylinux."""
     py = line_venv(line)
     out = REPO / "dist" / "lines" / line
-    shutil.rmtree(out, ignore_errors=True)
-    out.mkdir(parents=True)
+    _clear(out, f"cuda_bindings-*-{_tag()}-*.whl")
+    _clear(out, "cuda_python-*.whl")
     env = dict(os.environ, CUDA_PYTHON_LINE=line)
     wheel = [py, *PIP, "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", out]
     _run(*wheel, _copy(line, "cuda_bindings"), env=env)
@@ -117,8 +128,7 @@ def core_wheel(line: str) -> Path:
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     out = REPO / "dist" / "lines" / "both"
-    shutil.rmtree(out, ignore_errors=True)
-    out.mkdir(parents=True)
+    _clear(out, f"cuda_core-*-{_tag()}-*.whl")
     # the default line's wheel, built in .venv (which holds the default line's cuda-bindings)
     default_src = _copy(line, "cuda_core")
     _run(sys.executable, *PIP, "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", work, default_src)
@@ -134,7 +144,7 @@ def core_wheel(line: str) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(so, target)
     _run(sys.executable, "-m", "wheel", "pack", "-d", out, tree)
-    merged = next(out.glob("cuda_core-*.whl"))
+    merged = next(out.glob(f"cuda_core-*-{_tag()}-*.whl"))
     print(f"  {merged.relative_to(REPO)}: {merged.stat().st_size / 1e6:.1f} MB")
     return merged
 

