@@ -112,7 +112,8 @@ nvmlReturn_t nvmlDeviceGetProcessesUtilizationInfo(nvmlDevice_t d, nvmlProcesses
     info->processSamplesCount = 2;
     return NVML_SUCCESS;
 }
-nvmlReturn_t nvmlDeviceGetVgpuTypeSupportedPlacements(nvmlDevice_t d, nvmlVgpuTypeId_t t, nvmlVgpuPlacementList_t* list) {
+nvmlReturn_t nvmlDeviceGetVgpuTypeSupportedPlacements(nvmlDevice_t d, nvmlVgpuTypeId_t t,
+                                                      nvmlVgpuPlacementList_t* list) {
     if (list->mode != NVML_VGPU_PGPU_HOMOGENEOUS_MODE) return NVML_ERROR_INVALID_ARGUMENT;
     if (list->placementIds == NULL || list->count < 3) { list->count = 3; return NVML_ERROR_INSUFFICIENT_SIZE; }
     for (unsigned int i = 0; i < 3; i++) list->placementIds[i] = t + 10 * i;

@@ -91,3 +91,31 @@ def test_check_nvvm_compiler_options():
     assert utils.check_nvvm_compiler_options(["-arch=compute_9999"]) is False
     with pytest.raises(TypeError):
         utils.check_nvvm_compiler_options("-g")
+
+
+@pytest.mark.parametrize(
+    "text, default, expected",
+    [
+        (None, False, False),
+        (None, True, True),
+        ("", True, True),
+        ("  ", False, False),
+        (" YES ", False, True),
+        ("Off", True, False),
+        ("0", True, False),
+        ("-0", True, False),
+        ("7", False, True),
+        ("0x0", True, False),
+        ("0x10", False, True),
+        ("maybe", False, True),  # set to something: true, never an error at import
+    ],
+)
+def test_envvar_bool(monkeypatch, text, default, expected):
+    from cuda.bindings.utils import envvar_bool
+
+    name = "CUDA_PYTHON_TEST_SETTING"
+    if text is None:
+        monkeypatch.delenv(name, raising=False)
+    else:
+        monkeypatch.setenv(name, text)
+    assert envvar_bool(name, default) is expected

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from cuda.bindings.utils._envvar import envvar_bool
 from cuda.bindings.utils._nvvm_options import check_nvvm_compiler_options
 from cuda.bindings.utils._version_check import warn_if_cuda_major_version_mismatch
 
@@ -14,6 +15,7 @@ __all__ = [
     "Any",
     "Callable",
     "check_nvvm_compiler_options",
+    "envvar_bool",
     "get_cuda_native_handle",
     "get_minimal_required_cuda_ver_from_ptx_ver",
     "get_ptx_ver",
