@@ -119,6 +119,32 @@ def launch_args(buf) -> dict[int, tuple]:
     }
 
 
+def launch_setup(dev, stream, cubin: str, object_code) -> tuple:
+    """What the launch benchmarks' children launch, from the cubin of KERNELS: the spin kernel, a
+    1 MiB buffer on ``dev``, {argument count: (kernel, launch() arguments)} and, for a C loop of
+    the same launches, {argument count: each argument's bytes}. ``object_code``: the stack's
+    cuda.core ObjectCode class."""
+    import numpy as np
+
+    with open(cubin, "rb") as f:
+        code = object_code.from_cubin(f.read())
+    spin, k0, k4, k16 = (code.get_kernel(n) for n in ("spin", "k0", "k4", "k16"))
+    buf = dev.allocate(1 << 20, stream=stream)
+    ptr = np.uint64(int(buf.handle))
+    kernels = {0: k0, 4: k4, 16: k16}
+    args = {n: (kernels[n], a) for n, a in launch_args(buf).items()}
+    raw = {n: [(ptr if a is buf else a).tobytes() for a in a_] for n, (k, a_) in args.items()}
+    return spin, args, raw, buf
+
+
+def floor_workdir(tmp: str) -> str:
+    """benchmarks/_launch_floor.pyx built in ``tmp`` and the cubin of KERNELS there; its path."""
+    build_pyx("_launch_floor", tmp)
+    cubin = os.path.join(tmp, "bench.cubin")
+    make_cubin(cubin)
+    return cubin
+
+
 def kernel_params(dptr) -> dict[int, tuple | None]:
     """The same arguments as cuLaunchKernel's kernelParams, (values, ctypes types), by argument count;
     ``dptr``, a CUdeviceptr, for each pointer."""

@@ -22,7 +22,7 @@ import cuda.core  # noqa: E402
 IMPORT_MS = (time.perf_counter() - t0) * 1e3
 
 import numpy as np  # noqa: E402
-from _common import call_loop, launch_args  # noqa: E402
+from _common import call_loop, launch_setup  # noqa: E402
 
 try:
     import _launch_floor as floor
@@ -59,17 +59,11 @@ def main():
     }
     stream.sync()
 
-    with open(sys.argv[1], "rb") as f:
-        code = ObjectCode.from_cubin(f.read())
-    spin, k0, k4, k16 = (code.get_kernel(name) for name in ("spin", "k0", "k4", "k16"))
-    buf = dev.allocate(1 << 20, stream=stream)
-    kernels = {0: k0, 4: k4, 16: k16}
-    args = {f"launch_{n}": (kernels[n], a) for n, a in launch_args(buf).items()}
     cfg = LaunchConfig(grid=1, block=32)
     spin_cfg = LaunchConfig(grid=1, block=1)
-    ptr = np.uint64(int(buf.handle))
+    spin, by_count, raw, buf = launch_setup(dev, stream, sys.argv[1], ObjectCode)
     if floor is not None:
-        floor.prepare(int(stream.handle), int(k0.handle), 32)
+        floor.prepare(int(stream.handle), int(by_count[0][0].handle), 32)
 
     def timed(run) -> float:
         launch(stream, spin_cfg, spin, np.uint64(20_000_000))
@@ -79,10 +73,10 @@ def main():
         stream.sync()
         return dt
 
-    for name, (kernel, kargs) in args.items():
+    for n, (kernel, kargs) in by_count.items():
+        name = f"launch_{n}"
         run = call_loop(launch, stream, cfg, kernel, *kargs)
-        raw = [(ptr if a is buf else a).tobytes() for a in kargs]
-        c_run = functools.partial(floor.c_loop, int(stream.handle), int(kernel.handle), 32, raw) if floor else None
+        c_run = functools.partial(floor.c_loop, int(stream.handle), int(kernel.handle), 32, raw[n]) if floor else None
         batches, c_batches = [], []
         for _ in range(25):
             batches.append(timed(run))

@@ -26,7 +26,7 @@ try:
 except ImportError:
     from cuda.core.experimental import Device, LaunchConfig, ObjectCode, launch
 import _launch_floor as floor
-from _common import call_loop, launch_args
+from _common import call_loop, launch_setup
 
 BATCHES, PER_BATCH = 25, 400
 TICK_US = 1e6 / os.sysconf("SC_CLK_TCK")
@@ -61,16 +61,10 @@ def main():
     dev = Device(0)
     dev.set_current()
     stream = dev.create_stream()
-    with open(cubin, "rb") as f:
-        code = ObjectCode.from_cubin(f.read())
-    spin, k0, k4, k16 = (code.get_kernel(n) for n in ("spin", "k0", "k4", "k16"))
     cfg, spin_cfg = LaunchConfig(grid=1, block=32), LaunchConfig(grid=1, block=1)
-    buf = dev.allocate(1 << 20, stream=stream)
-    ptr = np.uint64(int(buf.handle))
-    kernels = {0: k0, 4: k4, 16: k16}
-    args = {n: (kernels[n], a) for n, a in launch_args(buf).items()}
-    raw = {n: [(ptr if a is buf else a).tobytes() for a in a_] for n, (k, a_) in args.items()}
-    floor.prepare(int(stream.handle), int(k0.handle), 32)
+    spin, args, raw, buf = launch_setup(dev, stream, cubin, ObjectCode)
+    kernels = {n: k for n, (k, _) in args.items()}
+    floor.prepare(int(stream.handle), int(kernels[0].handle), 32)
     h = int(stream.handle)
     if pinning == "thread":
         os.sched_setaffinity(0, {core})  # on Linux, pid 0 is this thread alone
@@ -84,8 +78,8 @@ def main():
     for n, (k, a) in args.items():
         loops[f"C_{n}"] = c_loop(n)
         loops[f"launch_{n}"] = call_loop(launch, stream, cfg, k, *a)
-    loops["floor_released"] = call_loop(floor.launch_gil_released, stream, cfg, k0)
-    loops["floor_held"] = call_loop(floor.launch_gil_held, stream, cfg, k0)
+    loops["floor_released"] = call_loop(floor.launch_gil_released, stream, cfg, kernels[0])
+    loops["floor_held"] = call_loop(floor.launch_gil_held, stream, cfg, kernels[0])
     samples = {name: [] for name in loops}
     for _ in range(BATCHES):
         for name, run in loops.items():

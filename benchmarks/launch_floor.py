@@ -24,7 +24,7 @@ import statistics
 import sys
 import tempfile
 
-from benchmarks._common import build_pyx, machine, make_cubin, run_child
+from benchmarks._common import floor_workdir, machine, run_child
 
 HERE = pathlib.Path(__file__).resolve().parent
 
@@ -37,21 +37,15 @@ try:
 except ImportError:
     from cuda.core.experimental import Device, LaunchConfig, ObjectCode, launch
 import _launch_floor as floor
-from _common import call_loop, launch_args
+from _common import call_loop, launch_setup
 
 dev = Device(0)
 dev.set_current()
 stream = dev.create_stream()
-with open(sys.argv[1], "rb") as f:
-    code = ObjectCode.from_cubin(f.read())
-spin, k0, k4, k16 = (code.get_kernel(n) for n in ("spin", "k0", "k4", "k16"))
 cfg, spin_cfg = LaunchConfig(grid=1, block=32), LaunchConfig(grid=1, block=1)
-buf = dev.allocate(1 << 20, stream=stream)
-ptr = np.uint64(int(buf.handle))
 # the arguments of benchmarks/_core_child.py; for the C loop, each one's bytes
-kernels = {0: k0, 4: k4, 16: k16}
-args = {n: (kernels[n], a) for n, a in launch_args(buf).items()}
-raw = {n: [(ptr if a is buf else a).tobytes() for a in a_] for n, (k, a_) in args.items()}
+spin, args, raw, buf = launch_setup(dev, stream, sys.argv[1], ObjectCode)
+k0 = args[0][0]
 floor.prepare(int(stream.handle), int(k0.handle), 32)
 h = int(stream.handle)
 # every Python caller as a user writes it: launch(stream, cfg, k, a, b, ...), in a loop of locals
@@ -86,9 +80,7 @@ def main() -> int:
     ap.add_argument("--json")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        build_pyx("_launch_floor", tmp)
-        cubin = os.path.join(tmp, "bench.cubin")
-        make_cubin(cubin)
+        cubin = floor_workdir(tmp)
         # the child imports _launch_floor (built in tmp) and _common (here)
         stacks = {"ours": os.pathsep.join([args.ours_path, tmp, str(HERE)]), "NVIDIA": f"{tmp}{os.pathsep}{HERE}"}
         runs = {name: [] for name in stacks}

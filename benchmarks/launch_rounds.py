@@ -27,9 +27,8 @@ import tempfile
 from benchmarks._common import (
     HERE,
     PIN_CORE,
-    build_pyx,
+    floor_workdir,
     machine,
-    make_cubin,
     pinned,
     pythonpath_env,
     run_driver_twin,
@@ -62,9 +61,7 @@ def main() -> int:
     ap.add_argument("--json")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        build_pyx("_launch_floor", tmp)
-        cubin = os.path.join(tmp, "bench.cubin")
-        make_cubin(cubin)
+        cubin = floor_workdir(tmp)
         stacks = {"ours": (sys.executable, os.pathsep.join([args.ours_path, tmp, str(HERE)])),
                   "NVIDIA": (args.theirs_python, os.pathsep.join([tmp, str(HERE)]))}  # fmt: skip
         runs = {"twin": [], **{f"{s} {p}": [] for s in stacks for p in PINNINGS}}
