@@ -255,6 +255,15 @@ def test_structs():
     pci = nvml.PciInfo()
     pci.bus_id = "0000:01:00.0"
     assert pci.bus_id == "0000:01:00.0"
+    # a struct inside a struct reads as a view whose numbers are writable one-item arrays (NVIDIA's
+    # records are NumPy record arrays): field.value.ui_val[0] = 4 reaches the struct
+    field = nvml.FieldValue()
+    field.value.ui_val[0] = 4
+    assert field.value.ui_val.shape == (1,) and int(field.value.ui_val[0]) == 4
+    assert field.field_id == 0 and isinstance(field.field_id, int)  # its own numbers stay ints
+    fields = nvml.FieldValue(2)
+    fields[1].value.ull_val[0] = 9
+    assert list(fields.value.ull_val) == [0, 9] and int(fields[1].value.ull_val[0]) == 9
 
 
 def test_calls_without_nvml_raise_not_found():

@@ -342,11 +342,14 @@ def test_host_singletons():
     assert cur.is_numa_current and cur.numa_id is None
     assert core.Host(numa_id=3).numa_id == 3 and not core.Host(numa_id=3).is_numa_current
     assert pickle.loads(pickle.dumps(core.Host(numa_id=2))) is core.Host(numa_id=2)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="mutually exclusive"):
         core.Host(numa_id=1, is_numa_current=True)
-    with pytest.raises(TypeError):
-        core.Host(numa_id="0")
-    with pytest.raises(ValueError):
+    # the wrong kind of id: a ValueError as NVIDIA's raise, and a TypeError as it is one
+    for bad in ("0", 1.0, True, False):
+        with pytest.raises(ValueError, match="numa_id must be a non-negative int") as info:
+            core.Host(numa_id=bad)
+        assert isinstance(info.value, TypeError)
+    with pytest.raises(ValueError, match="numa_id must be a non-negative int"):
         core.Host(numa_id=-1)
 
 

@@ -29,7 +29,7 @@ from cuda.core._errors cimport check
 from cuda.core._event cimport event_create
 from cuda.core._stream cimport Stream
 
-from cuda.core._errors import CUDAError
+from cuda.core._errors import CUDAError, WrongKindError
 
 import threading
 import weakref
@@ -655,12 +655,14 @@ class Host:
 
     def __new__(cls, numa_id=None, *, is_numa_current=False):
         if numa_id is not None:
+            # bool is refused: Host(True) would alias Host(1) in the singleton table. The error is a
+            # ValueError (as NVIDIA's) and, for another kind of object, a TypeError too.
             if type(numa_id) is bool or not isinstance(numa_id, int):
-                raise TypeError(f"numa_id must be an int or None, not {type(numa_id).__name__}")
+                raise WrongKindError(f"numa_id must be a non-negative int or None, got {numa_id!r}")
             if numa_id < 0:
-                raise ValueError(f"numa_id must be >= 0, got {numa_id}")
+                raise ValueError(f"numa_id must be a non-negative int, got {numa_id}")
             if is_numa_current:
-                raise ValueError("numa_id and is_numa_current cannot be given together")
+                raise ValueError("numa_id and is_numa_current are mutually exclusive: give one of them")
         key = (numa_id, bool(is_numa_current))
         inst = cls._instances.get(key)
         if inst is None:

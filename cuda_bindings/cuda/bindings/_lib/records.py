@@ -25,7 +25,9 @@ def _np():
 class Record:
     """Base of the struct classes: `cls(size=1)` makes `size` zeroed structs."""
 
-    __slots__ = ("_data", "_owner", "_refs")
+    # _column: a view of a struct field of other structs (record.value): its number fields read as
+    # arrays (one item per struct, writable: record.value.ui_val[0] = 4), as NVIDIA's records do
+    __slots__ = ("_column", "_data", "_owner", "_refs")
     _c_name = ""  # the C type, for messages
     _fields: tuple = ()  # (name, format, offset) per field
     _itemsize = 0
@@ -38,6 +40,7 @@ class Record:
         self._data = _np().zeros(size, dtype=type(self).dtype())
         self._owner = None
         self._refs = None  # what pointer fields point into, kept alive with the struct
+        self._column = False
 
     # ---------------------------------------------------------------- layout
 
@@ -64,11 +67,12 @@ class Record:
         return cls._dtype
 
     @classmethod
-    def _wrap(cls, array, owner=None):
+    def _wrap(cls, array, owner=None, column=False):
         obj = cls.__new__(cls)
         obj._data = array
         obj._owner = owner
         obj._refs = None
+        obj._column = column
         return obj
 
     def _keep(self, name, obj):
@@ -132,7 +136,7 @@ class Record:
 
     def __getitem__(self, key):
         if isinstance(key, slice):
-            return type(self)._wrap(self._data[key], self)
+            return type(self)._wrap(self._data[key], self, self._column)
         index = operator.index(key)
         if not -len(self._data) <= index < len(self._data):
             raise IndexError(f"index {index} out of range for {len(self._data)} {self._c_name} structs")
@@ -168,9 +172,9 @@ def field(name, fmt, doc=""):
         column = self._data[name]
         if nested is not None:  # a struct (an array of them: a view of its structs for one struct)
             if column.ndim == 1:
-                return nested._wrap(column, self)
+                return nested._wrap(column, self, column=True)
             return nested._wrap(column[0], self) if len(self._data) == 1 else column
-        if len(self._data) != 1:
+        if len(self._data) != 1 or self._column:
             return column
         if isinstance(fmt, tuple):
             if fmt[0] == "i1":  # char[N]: the bytes

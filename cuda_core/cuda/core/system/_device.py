@@ -393,10 +393,10 @@ class FieldValue:
         _raise_status(int(self._data.nvml_return))
         kind = int(self._data.value_type)
         v = self._data.value
-        if kind == int(nvml.ValueType.DOUBLE):
-            return float(v.d_val)
-        raw = getattr(v, _VALUE_MEMBER.get(kind, "ull_val"))
-        return int(raw[0] if hasattr(raw, "__getitem__") else raw)
+        # a union inside the struct: its members read as one-item arrays (as NVIDIA's records give them)
+        raw = getattr(v, "d_val" if kind == int(nvml.ValueType.DOUBLE) else _VALUE_MEMBER.get(kind, "ull_val"))
+        raw = raw[0] if hasattr(raw, "__getitem__") else raw
+        return float(raw) if kind == int(nvml.ValueType.DOUBLE) else int(raw)
 
     def __repr__(self):
         return f"<FieldValue {self.field_id.name} scope={self.scope_id}>"
