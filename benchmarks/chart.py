@@ -4,8 +4,10 @@
     python -m benchmarks.chart benchmarks/results/driver_calls_h100.json benchmarks/results/core_calls_h100.json \
         -o docs/_static/bench.png
 
-One panel per input file; one row per measured call; bars: NVIDIA's and our cost above C
-(the C twin's time subtracted), in nanoseconds. Needs matplotlib (ci/bench-requirements.txt).
+One panel per input file; one row per measured call; bars: the median over the run's rounds of
+NVIDIA's and our cost above C in each round (the C twin's time, or for launches the C loop in the
+stack's own process, subtracted), in nanoseconds; the whiskers span the rounds. Needs matplotlib
+(ci/bench-requirements.txt).
 """
 
 from __future__ import annotations
@@ -13,21 +15,32 @@ from __future__ import annotations
 import argparse
 import json
 import pathlib
+import statistics
 
 
-def rows(data: dict) -> list[tuple[str, float, float]]:
-    """(label, NVIDIA above C, ours above C) for each call measured on all three stacks."""
-    best = data["best"]
+def rows(data: dict) -> list[tuple[str, list[float], list[float]]]:
+    """(label, NVIDIA above C per round, ours above C per round), in ns, for each call measured on
+    all three stacks in every round."""
+    from benchmarks._common import above_c
+
+    runs = data["runs"]
     units = data.get("units", {})
     out = []
-    for key, c in best["c"].items():
-        theirs, ours = best["nvidia"].get(key), best["ours"].get(key)
-        if not all(isinstance(v, (int, float)) for v in (c, theirs, ours)):
+    for key, c in runs["c"][0].items():
+        if not all(isinstance(r.get(key), (int, float)) for k in ("c", "ours", "nvidia") for r in runs[k]):
             continue
         unit = units.get(key) or ("us" if key.startswith("launch") else "ns")
         scale = {"ns": 1.0, "us": 1e3, "ms": 1e6}[unit]  # one axis: nanoseconds
-        out.append((key, (theirs - c) * scale, (ours - c) * scale))
+        theirs = [above_c(t, c, key) * scale for t, c in zip(runs["nvidia"], runs["c"])]
+        ours = [above_c(o, c, key) * scale for o, c in zip(runs["ours"], runs["c"])]
+        out.append((key, theirs, ours))
     return out
+
+
+def _bar(values: list[float]) -> tuple[float, list[float]]:
+    """The median and its whisker lengths down to the least and up to the most."""
+    mid = statistics.median(values)
+    return mid, [mid - min(values), max(values) - mid]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,12 +60,16 @@ def main(argv: list[str] | None = None) -> int:
     for ax, (path, data) in zip(axes[:, 0], panels):
         table = rows(data)
         y = range(len(table))
-        ax.barh([i + 0.2 for i in y], [t for _, t, _ in table], height=0.4, label="NVIDIA", color="#76b900")
-        ax.barh([i - 0.2 for i in y], [o for _, _, o in table], height=0.4, label="ours", color="#1f5fa8")
+        for offset, column, label, color in ((0.2, 1, "NVIDIA", "#76b900"), (-0.2, 2, "ours", "#1f5fa8")):
+            bars = [_bar(row[column]) for row in table]
+            errors = [[b[1][0] for b in bars], [b[1][1] for b in bars]]
+            ax.barh([i + offset for i in y], [b[0] for b in bars], xerr=errors, height=0.4, label=label,
+                    color=color, error_kw={"elinewidth": 0.8, "capsize": 2})  # fmt: skip
         ax.set_yticks(list(y), [label for label, _, _ in table])
         ax.invert_yaxis()
-        ax.set_xlabel("cost above the C floor, ns per call (lower is better)")
-        ax.set_title(f"{path.stem}: {data.get('gpu', '')}", fontsize=9)
+        ax.set_xlabel("ns above C per call: median of rounds, whiskers the range (lower is better)")
+        n = len(data["runs"]["c"])
+        ax.set_title(f"{path.stem}: {data.get('gpu', '')}, {n} rounds", fontsize=9)
         ax.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
     args.output.parent.mkdir(parents=True, exist_ok=True)

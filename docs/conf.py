@@ -159,8 +159,11 @@ def bench_pages() -> dict[str, str]:
     if (DOCS / "_static" / "bench.png").exists():
         figure = (
             ".. figure:: /_static/bench.png\n   :width: 100%\n\n"
-            "   Cost above the C floor, NVIDIA's packages and ours, from the call benchmarks'"
-            " JSON in benchmarks/results/ (benchmarks/chart.py).\n"
+            "   Cost above the C floor, NVIDIA's packages and ours: the median over each run's rounds,"
+            " whiskers spanning the rounds, from the call benchmarks' JSON in benchmarks/results/"
+            " (benchmarks/chart.py). The launch rows of these runs were taken against the C twin's"
+            " process, whose drift between processes the wide whiskers show (issue 18);"
+            " core_calls.py now measures launches against a C loop in the stack's own process.\n"
         )
     else:
         figure = (
