@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import pathlib
 import subprocess
 import sys
 
@@ -54,7 +55,7 @@ def test_key_is_stable_across_processes():
     "change",
     [
         {"code": SRC + " "},
-        {"code": SRC.encode() + b"//"},
+        {"code": SRC + "//"},
         {"target_type": "ptx"},
         {"options": opts(debug=True)},
         {"options": opts(name="other.cu")},
@@ -68,7 +69,10 @@ def test_key_changes_with_each_input(change):
 
 
 def test_str_and_bytes_code_give_the_same_key():
-    assert key(code=SRC.encode()) == key()
+    nvvm = {"code_type": "nvvm", "target_type": "ptx"}
+    assert key(code=SRC.encode(), **nvvm) == key(code=SRC, **nvvm)
+    with pytest.raises(TypeError, match="code must be str for code_type 'c\\+\\+'"):
+        key(code=SRC.encode())  # Program takes bytes for NVVM IR only
 
 
 def test_name_expression_order_does_not_matter_but_type_does():
@@ -126,6 +130,104 @@ def test_key_for_nvvm_and_ptx():
     assert len({a, b, c}) == 3
     with pytest.raises(ValueError, match="use_libdevice"):
         make_program_cache_key(code="ir", code_type="nvvm", options=opts(use_libdevice=True), target_type="ptx")
+
+
+PTX = ".version 8.0\n.target sm_90\n.address_size 64\n"
+
+
+def ptx_key(**kw):
+    return key(code=PTX, code_type="ptx", **kw)
+
+
+def nvvm_key(**kw):
+    return key(code="ir", code_type="nvvm", target_type="ptx", **kw)
+
+
+def test_code_and_target_type_in_any_case():
+    assert key(code_type="C++", target_type="CUBIN") == key()
+    assert ptx_key(target_type="Cubin") == key(code=PTX, code_type="PTX")
+    with pytest.raises(ValueError, match="not valid for code_type 'ptx'"):
+        ptx_key(target_type="ltoir")
+
+
+def test_name_expressions_count_for_cpp_only():
+    with pytest.raises(TypeError, match="name_expressions"):
+        key(name_expressions=("t<1>", 5))
+    # Program.compile gives name expressions to NVRTC only: elsewhere they are not looked at
+    assert ptx_key(name_expressions=("t<1>", 5)) == ptx_key()
+    assert nvvm_key(name_expressions=(object(),)) == nvvm_key()
+
+
+def test_options_a_backend_ignores_leave_its_key_alone():
+    assert key(options=opts(use_libdevice=True)) == key(options=opts(use_libdevice=False)) == key()
+    assert ptx_key(options=opts(use_libdevice=True)) == ptx_key()
+    for nvrtc_only in ({"std": "c++17"}, {"define_macro": "X"}, {"include_path": "/inc"}, {"create_pch": "a.pch"}):
+        assert ptx_key(options=opts(**nvrtc_only)) == ptx_key(), nvrtc_only
+    # what the linker gets is what counts
+    assert ptx_key(options=opts(debug=False)) == ptx_key(options=opts())
+    assert ptx_key(options=opts(time=True)) == ptx_key(options=opts(time="t.csv"))
+    assert ptx_key(options=opts(ptxas_options="-v")) == ptx_key(options=opts(ptxas_options=["-v"]))
+    assert ptx_key(options=opts(ptxas_options=[])) == ptx_key()
+    assert ptx_key(options=opts(max_register_count=32)) != ptx_key()
+    assert nvvm_key(options=opts(use_libdevice=False)) == nvvm_key()
+    assert nvvm_key(options=opts(use_libdevice=True), extra_digest=b"libdevice") != nvvm_key(extra_digest=b"libdevice")
+
+
+def test_extra_sources_are_for_nvvm_only():
+    sources = [("m", "ir")]
+    for k in (key, ptx_key):
+        with pytest.raises(ValueError, match="extra_sources"):
+            k(options=opts(extra_sources=sources))
+    assert nvvm_key(options=opts(extra_sources=sources)) != nvvm_key()
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("create_pch", "a.pch"),
+        ("create_pch", False),  # NVRTC still gets --create-pch=False
+        ("time", "t.csv"),
+        ("time", True),
+        ("fdevice_time_trace", "trace.json"),
+        ("fdevice_time_trace", pathlib.Path("trace.json")),
+    ],
+)
+def test_options_that_write_files_are_refused_for_cpp(field, value):
+    with pytest.raises(ValueError, match=f"{field}.*side effect"):
+        key(options=opts(**{field: value}), extra_digest=b"no help")
+
+
+def test_options_that_read_nothing_need_no_digest():
+    for quiet in ({"include_path": []}, {"include_path": False}, {"pre_include": ()}, {"pch": False}):
+        assert key(options=opts(**quiet)) == key(), quiet
+    with pytest.raises(ValueError, match=r"use_pch.*extra_digest"):
+        key(options=opts(use_pch=False))  # NVRTC still gets --use-pch=False
+
+
+@pytest.mark.parametrize("name", ["dir/k.cu", "dir\\k.cu", "/abs/k.cu", "../k.cu"])
+def test_name_with_a_directory_needs_a_digest(name):
+    with pytest.raises(ValueError, match="directory component"):
+        key(options=opts(name=name))
+    assert key(options=opts(name=name), extra_digest=b"headers") != key(extra_digest=b"headers")
+    assert ptx_key(options=opts(name=name))  # only NVRTC searches beside the source
+
+
+def test_key_does_not_change_with_cuda_core_version(monkeypatch):
+    import cuda.core
+    import cuda.core._version
+
+    before = (key(), ptx_key(), nvvm_key())
+    monkeypatch.setattr(cuda.core, "__version__", "999.0.0")
+    monkeypatch.setattr(cuda.core._version, "__version__", "999.0.0")
+    assert (key(), ptx_key(), nvvm_key()) == before
+
+
+def test_key_needs_no_blake2b(monkeypatch):
+    import hashlib
+
+    expected = key()
+    monkeypatch.setattr(hashlib, "blake2b", None)  # FIPS-mode Pythons may lack it
+    assert key() == expected
 
 
 # --- the caches --------------------------------------------------------------------------------
@@ -218,10 +320,63 @@ def test_in_memory_lru_eviction():
 
 
 def test_max_size_checks(tmp_path):
-    with pytest.raises(ValueError):
-        InMemoryProgramCache(max_size_bytes=-1)
+    for bad in (-1, 0):  # 0 would drop every entry as it is written
+        with pytest.raises(ValueError, match="positive"):
+            InMemoryProgramCache(max_size_bytes=bad)
+        with pytest.raises(ValueError, match="positive"):
+            FileStreamProgramCache(tmp_path, max_size_bytes=bad)
     with pytest.raises(TypeError):
         FileStreamProgramCache(tmp_path, max_size_bytes=1.5)
+
+
+def test_resource_subclasses_write_the_mapping_methods():
+    assert ProgramCacheResource.__abstractmethods__ == {"__getitem__", "__setitem__", "__delitem__", "__len__", "clear"}
+
+
+def test_len(cache):
+    assert len(cache) == 0
+    cache.update([(b"a", b"1"), (bytearray(b"b"), b"2")])
+    cache["a"] = b"one"
+    assert len(cache) == 2
+    del cache[b"a"]
+    assert len(cache) == 1
+
+
+def test_value_errors_say_what_went_wrong(cache, tmp_path):
+    with pytest.raises(TypeError, match="bytes-like or ObjectCode, got str"):
+        cache[b"k"] = "text"
+    gone = tmp_path / "gone.cubin"
+    gone.write_bytes(b"x")
+    code = ObjectCode.from_cubin(str(gone))
+    gone.unlink()
+    with pytest.raises(FileNotFoundError, match="path-backed ObjectCode") as info:
+        cache[b"k"] = code
+    assert str(gone) in str(info.value)
+
+
+def test_file_cache_cap_counts_writes_in_flight(tmp_path):
+    first = FileStreamProgramCache(tmp_path, max_size_bytes=100)
+    first[b"a"] = b"a" * 40
+    os.utime(first._entry_path(b"a"), (1, 1))  # the least recently read
+    first[b"b"] = b"b" * 40
+    (tmp_path / "tmp" / "in-flight").write_bytes(b"x" * 30)  # another writer's
+    c = FileStreamProgramCache(tmp_path, max_size_bytes=100)  # counts what is on disk
+    c[b"c"] = b"c" * 10  # 120 bytes on disk: "a" goes
+    assert c.get(b"a") is None
+    assert c[b"b"] == b"b" * 40 and c[b"c"] == b"c" * 10
+    assert (tmp_path / "tmp" / "in-flight").exists()
+
+
+def test_file_cache_cap_sees_other_processes_entries(tmp_path):
+    FileStreamProgramCache(tmp_path)[b"other"] = b"o" * 80  # before this cache opened
+    c = FileStreamProgramCache(tmp_path, max_size_bytes=100)
+    os.utime(c._entry_path(b"other"), (1, 1))
+    c[b"mine"] = b"m" * 30
+    assert c.get(b"other") is None and c[b"mine"] == b"m" * 30
+
+
+def _entry_files(root):
+    return [p for p in (root / "entries").rglob("*") if p.is_file()]
 
 
 def test_file_cache_persists_and_stores_raw_bytes(tmp_path):
@@ -229,23 +384,70 @@ def test_file_cache_persists_and_stores_raw_bytes(tmp_path):
     a[b"key"] = b"raw cubin"
     b = FileStreamProgramCache(str(tmp_path))
     assert b[b"key"] == b"raw cubin"
-    files = [p for p in (tmp_path / "v1").iterdir()]
+    files = _entry_files(tmp_path)
     assert len(files) == 1 and files[0].read_bytes() == b"raw cubin"  # no header or pickling
-    assert not [p for p in files if p.name.startswith(".tmp-")]
+    name = hashlib.sha256(b"key").hexdigest()  # entries/<2 hex>/<62 hex>, from the key's SHA-256
+    assert files[0] == tmp_path / "entries" / name[:2] / name[2:]
+    assert not list((tmp_path / "tmp").iterdir())  # nothing left in flight
 
 
 def test_file_cache_removes_abandoned_temporary_files(tmp_path):
-    c = FileStreamProgramCache(tmp_path)
-    old = tmp_path / "v1" / ".tmp-abandoned.1"
-    fresh = tmp_path / "v1" / ".tmp-in-flight.2"
+    FileStreamProgramCache(tmp_path)
+    old = tmp_path / "tmp" / "abandoned"
+    fresh = tmp_path / "tmp" / "in-flight"
     old.write_bytes(b"half")
     fresh.write_bytes(b"half")
     os.utime(old, (1, 1))
-    c[b"k"] = b"v"
-    c.clear()
+    c = FileStreamProgramCache(tmp_path)  # opening sweeps tmp/
     assert not old.exists()  # left by a crashed writer
     assert fresh.exists()  # may belong to a writer still at work
+    c[b"k"] = b"v"
+    os.utime(fresh, (1, 1))
+    c.clear()  # so does clear()
+    assert not fresh.exists()
     assert c.get(b"k") is None
+
+
+def test_file_cache_len_and_layout_repairs(tmp_path):
+    import shutil
+
+    c = FileStreamProgramCache(tmp_path)
+    assert len(c) == 0
+    c.update({b"a": b"1", b"b": b"2", "c": b"3"})
+    c[b"a"] = b"one"  # a replacement is still one entry
+    assert len(c) == 3
+    del c[b"b"]
+    assert len(c) == 2
+    shutil.rmtree(tmp_path / "tmp")  # removed by hand under a live cache
+    shutil.rmtree(tmp_path / "entries")
+    c[b"d"] = b"4"
+    assert c[b"d"] == b"4" and len(c) == 1
+    c.clear()
+    assert len(c) == 0
+
+
+def test_file_cache_clear_keeps_a_concurrently_replaced_entry(tmp_path, monkeypatch):
+    import cuda.core._program_cache as C
+
+    c = FileStreamProgramCache(tmp_path)
+    other = FileStreamProgramCache(tmp_path)
+    c[b"a"] = b"old"
+    c[b"b"] = b"old"
+    real_stats = C._stats
+    raced = []
+
+    def stats_then_race(items):  # another writer replaces "a" between the scan and the removal
+        out = real_stats(items)
+        if not raced:
+            raced.append(True)
+            other[b"a"] = b"fresh from another writer"
+        return out
+
+    monkeypatch.setattr(C, "_stats", stats_then_race)
+    c.clear()
+    monkeypatch.undo()
+    assert c[b"a"] == b"fresh from another writer"
+    assert c.get(b"b") is None
 
 
 def test_file_cache_default_path(monkeypatch, tmp_path):
@@ -261,7 +463,7 @@ def test_file_cache_evicts_least_recently_read(tmp_path):
     for i, name in enumerate((b"old", b"mid", b"new")):
         c[name] = b"x" * 10 if name != b"new" else b"y" * 5
         # spread access times explicitly (file systems may not update atime on reads)
-        os.utime(c._entry(name), ns=(1_000_000_000 * (i + 1), 1_000_000_000 * (i + 1)))
+        os.utime(c._entry_path(name), ns=(1_000_000_000 * (i + 1), 1_000_000_000 * (i + 1)))
     c[b"old"]  # reading bumps old's access time: mid is now the least recently read
     c[b"extra"] = b"z" * 5  # 30 bytes > 25
     assert c.get(b"mid") is None
@@ -306,7 +508,7 @@ def test_concurrent_writers_and_readers(tmp_path):
     assert c[b"shared"] in values  # one whole value won
     for i, v in enumerate(values):
         assert c[b"own%d" % i] == v
-    assert not [p for p in (tmp_path / "v1").iterdir() if p.name.startswith(".tmp-")]
+    assert not list((tmp_path / "tmp").iterdir())
 
 
 # --- Program.compile(cache=...) ----------------------------------------------------------------
@@ -385,3 +587,16 @@ def test_cached_nvvm_and_ptx(tmp_path):
     assert c.code == d.code and d.code[:4] == b"\x7fELF"
     digest = hashlib.blake2b(c.code).digest()
     assert digest == hashlib.blake2b(d.code).digest()
+
+
+def test_cached_ptx_with_linker_timing():
+    from cuda.core._toolchain import linker_backend
+
+    if linker_backend() != "nvJitLink":
+        pytest.skip("the driver linker has no -time")
+    ptx = Program(SRC, "c++", opts()).compile("ptx").code.decode()
+    cache = InMemoryProgramCache()
+    first = Program(ptx, "ptx", opts(time=True)).compile("cubin", cache=cache)  # -time only logs
+    assert len(cache) == 1
+    assert Program(ptx, "ptx", opts(time="t.csv")).compile("cubin", cache=cache).code == first.code
+    assert len(cache) == 1  # the same linker options: a hit

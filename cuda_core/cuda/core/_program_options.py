@@ -9,8 +9,10 @@ option. Programs and the program cache both read them; this module imports neith
 
 from __future__ import annotations
 
+import collections.abc
 import dataclasses
 import functools
+import os
 import warnings
 from dataclasses import dataclass
 
@@ -37,7 +39,8 @@ _check_bool = functools.partial(check_bool, "ProgramOptions")
 
 
 def is_sequence(value):
-    return isinstance(value, (list, tuple))
+    """A list, a tuple or another sequence, but not text or bytes (as NVIDIA's options take)."""
+    return isinstance(value, collections.abc.Sequence) and not isinstance(value, (str, bytes, bytearray))
 
 
 def _check_int(field, value, minimum):
@@ -45,10 +48,9 @@ def _check_int(field, value, minimum):
 
 
 def _check_str(field, value):
+    # an empty str is taken, as NVIDIA's options take it (NVRTC judges the flag it makes)
     if not isinstance(value, str):
         _fail_type(field, value, "a str or None")
-    if not value:
-        raise ValueError(f"ProgramOptions.{field} must not be empty")
 
 
 def _strs(field, value):
@@ -59,9 +61,28 @@ def _strs(field, value):
     for item in items:
         if not isinstance(item, str):
             _fail_type(field, item, "a str (or a list/tuple of str)")
-        if not item:
-            raise ValueError(f"ProgramOptions.{field} must not hold an empty string")
     return tuple(items)
+
+
+def _paths(field, value):
+    """include_path / pre_include: as _strs; False means none (NVRTC gets no flag, as NVIDIA's)."""
+    return () if value is False else _strs(field, value)
+
+
+def _check_file_value(field, value):
+    """A file-valued NVRTC option (``--time=...``): a non-empty str or path, or a bool.
+
+    A bool is taken as NVIDIA's options take it: for the linker ``time=True`` turns its timing on,
+    and NVRTC gets the flag with the bool's text, so a set False still counts as set.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, os.PathLike):
+        value = os.fspath(value)
+    if not isinstance(value, str):
+        _fail_type(field, value, "a str, a path, a bool or None")
+    _check_str(field, value)
+    return value
 
 
 def _ints(field, value):
@@ -145,16 +166,16 @@ _CHECKS = {
     "std": _choice(_STD),
     "ofast_compile": _choice(_OFAST),
     "optimization_info": _check_str,
-    "time": _check_str,
-    "fdevice_time_trace": _check_str,
+    "time": _check_file_value,
+    "fdevice_time_trace": _check_file_value,
     "frandom_seed": _check_str,
-    "create_pch": _check_str,
-    "use_pch": _check_str,
-    "pch_dir": _check_str,
+    "create_pch": _check_file_value,
+    "use_pch": _check_file_value,
+    "pch_dir": _check_file_value,
     "ptxas_options": _strs,
     "undefine_macro": _strs,
-    "include_path": _strs,
-    "pre_include": _strs,
+    "include_path": _paths,
+    "pre_include": _paths,
     "define_macro": _macros,
     "diag_error": _ints,
     "diag_suppress": _ints,
@@ -344,7 +365,7 @@ class ProgramOptions:
             return emit(_NVRTC_TABLE, values)
         # NVVM
         supported = {row[0] for row in _NVVM_TABLE} | set(_NVVM_ONLY) | set(_NOT_OPTIONS)
-        bad = [f for f, v in values.items() if v is not None and v is not False and f not in supported]
+        bad = [f for f, v in values.items() if _is_set(v) and f not in supported]
         if bad:
             raise CUDAError(f"ProgramOptions {', '.join(sorted(bad))} are not supported by the NVVM backend")
         if values.get("arch"):
@@ -365,25 +386,36 @@ class ProgramOptions:
         """
         return [s.encode() for s in self._option_strings(backend, target_type)]
 
-    def _linker_options(self):
+    def _linker_options(self, *, strict=True):
+        """The LinkerOptions that compile code_type='ptx'.
+
+        The linker's ``-time`` only logs, so any set ``time`` turns it on. Fields the linker has
+        no use for raise CUDAError, or are dropped when not ``strict`` (the cache key leaves out
+        what the backend ignores).
+        """
         from cuda.core._linker import LinkerOptions
 
         values = self._values()
-        kwargs = {f: getattr(self, f) for f in _LINKER_FIELDS if getattr(self, f) is not None}
-        if values.get("numba_debug"):
-            warnings.warn(
-                "ProgramOptions.numba_debug is ignored for code_type='ptx' (the linker cannot honour it)",
-                UserWarning,
-                stacklevel=4,
-            )
-        ignored = [
-            f
-            for f, v in values.items()
-            if v not in (None, False) and f not in _LINKER_FIELDS and f not in ("numba_debug",)
-        ]
-        if ignored:
-            raise CUDAError(f"ProgramOptions {', '.join(sorted(ignored))} are not supported for code_type='ptx'")
+        kwargs = {f: values[f] for f in _LINKER_FIELDS if values[f] is not None}
+        if values["time"] is not None:
+            kwargs["time"] = True
+        if strict:
+            if values.get("numba_debug"):
+                warnings.warn(
+                    "ProgramOptions.numba_debug is ignored for code_type='ptx' (the linker cannot honour it)",
+                    UserWarning,
+                    stacklevel=4,
+                )
+            taken = {*_LINKER_FIELDS, "time", "numba_debug"}
+            ignored = [f for f, v in values.items() if _is_set(v) and f not in taken]
+            if ignored:
+                raise CUDAError(f"ProgramOptions {', '.join(sorted(ignored))} are not supported for code_type='ptx'")
         return LinkerOptions(**kwargs)
+
+
+def _is_set(value):
+    """Whether an option's normalized value asks for anything (False and empty lists do not)."""
+    return value is not None and value is not False and value != ()
 
 
 def _validate(opts):
