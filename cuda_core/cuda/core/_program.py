@@ -114,7 +114,7 @@ class Program(ClosesOnExit):
         from cuda.core._module import ObjectCode
 
         code = ObjectCode.from_ptx(self._code.encode(), name=self._options.name)
-        return Linker(code, options=self._options._linker_options())
+        return Linker(code, options=self._options._linker_options())  # what it cannot use is left out
 
     def _create_nvrtc(self):
         from cuda.bindings import nvrtc
@@ -279,13 +279,13 @@ class Program(ClosesOnExit):
                 f"target_type {target_type!r} is not supported for code_type {self._code_type!r}; "
                 f"choose one of {TARGETS[kind]}"
             )
+        if self._backend != "NVRTC":
+            name_expressions = ()  # only NVRTC names instantiations; the others ignore them, as NVIDIA's
         if isinstance(name_expressions, (str, bytes)) or not is_sequence(name_expressions):
             raise TypeError("name_expressions must be a list or tuple of str/bytes")
         for expr in name_expressions:
             if not isinstance(expr, (str, bytes)):
                 raise TypeError(f"each name expression must be a str or bytes, got {type(expr).__name__}")
-        if name_expressions and self._backend != "NVRTC":
-            raise ValueError("name_expressions are supported for code_type 'c++' only")
         if logs is not None and not callable(getattr(logs, "write", None)):
             raise TypeError("logs must have a write method")
         if cache is not None:

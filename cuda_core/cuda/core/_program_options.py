@@ -356,10 +356,7 @@ class ProgramOptions:
     def _option_strings(self, backend, target_type=None):
         backend = _backend_name(backend)
         values = self._values()
-        if backend == "NVRTC":
-            bad = [f for f in _NVVM_ONLY if values.get(f)]
-            if bad:
-                raise CUDAError(f"ProgramOptions {', '.join(bad)} apply to the NVVM backend only, not NVRTC")
+        if backend == "NVRTC":  # NVVM's own options (use_libdevice, extra_sources) are left out, as NVIDIA's
             if values.get("use_bundled_headers"):
                 raise CUDAError(_bundled_headers_message())
             return emit(_NVRTC_TABLE, values)
@@ -390,8 +387,8 @@ class ProgramOptions:
         """The LinkerOptions that compile code_type='ptx'.
 
         The linker's ``-time`` only logs, so any set ``time`` turns it on. Fields the linker has
-        no use for raise CUDAError, or are dropped when not ``strict`` (the cache key leaves out
-        what the backend ignores).
+        no use for (NVRTC's) are left out, as NVIDIA's leave them; ``strict`` warns about
+        numba_debug, which a user may expect to work (the cache key asks without warning).
         """
         from cuda.core._linker import LinkerOptions
 
@@ -399,17 +396,12 @@ class ProgramOptions:
         kwargs = {f: values[f] for f in _LINKER_FIELDS if values[f] is not None}
         if values["time"] is not None:
             kwargs["time"] = True
-        if strict:
-            if values.get("numba_debug"):
-                warnings.warn(
-                    "ProgramOptions.numba_debug is ignored for code_type='ptx' (the linker cannot honour it)",
-                    UserWarning,
-                    stacklevel=4,
-                )
-            taken = {*_LINKER_FIELDS, "time", "numba_debug"}
-            ignored = [f for f, v in values.items() if _is_set(v) and f not in taken]
-            if ignored:
-                raise CUDAError(f"ProgramOptions {', '.join(sorted(ignored))} are not supported for code_type='ptx'")
+        if strict and values.get("numba_debug"):
+            warnings.warn(
+                "ProgramOptions.numba_debug is ignored for code_type='ptx' (the linker cannot honour it)",
+                UserWarning,
+                stacklevel=4,
+            )
         return LinkerOptions(**kwargs)
 
 
