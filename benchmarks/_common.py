@@ -319,9 +319,9 @@ def above_c(result: dict, twin: dict, key: str) -> float:
     return result[key] - (own if own is not None else twin[key])
 
 
-def spread(values: list[float]) -> str:
+def spread(values: list[float], digits: int = 2) -> str:
     """The median of ``values`` and their range, as the tables print them."""
-    return f"{statistics.median(values):.2f} ({min(values):.2f} to {max(values):.2f})"
+    return f"{statistics.median(values):.{digits}f} ({min(values):.{digits}f} to {max(values):.{digits}f})"
 
 
 def median_table(rows, runs: dict) -> list[str]:

@@ -7,10 +7,10 @@ returns CUDA_SUCCESS at once, so what is measured is the binding and the interpr
 
 Runs benchmarks/_driver_child.py (the calls of driver_calls.py) once per stack and round, the
 stand-in first on LD_LIBRARY_PATH, each process pinned to one core (BENCH_CORE); rounds alternate
-between the stacks; each figure is the best round's. Ours is this interpreter's cuda.bindings (or
---ours-path first on PYTHONPATH); NVIDIA's is --theirs-python's. On the GPU machine the driver's own
-work, and the slowdown it suffers when called between interpreter steps, come on top for every
-stack alike: driver_calls.py measures that whole.
+between the stacks; each figure is the median over rounds, with their range. Ours is this
+interpreter's cuda.bindings (or --ours-path first on PYTHONPATH); NVIDIA's is --theirs-python's.
+On the GPU machine the driver's own work, and the slowdown it suffers when called between
+interpreter steps, come on top for every stack alike: driver_calls.py measures that whole.
 """
 
 from __future__ import annotations
@@ -18,11 +18,12 @@ from __future__ import annotations
 import argparse
 import os
 import pathlib
+import statistics
 import subprocess
 import sys
 import tempfile
 
-from benchmarks._common import best, machine, stack
+from benchmarks._common import machine, spread, stack
 
 HERE = pathlib.Path(__file__).resolve().parent
 
@@ -55,15 +56,17 @@ def main() -> int:
         for _ in range(args.rounds):
             runs["ours"].append(stack(sys.executable, "_driver_child.py", cubin, args.ours_path))
             runs["NVIDIA"].append(stack(args.theirs_python, "_driver_child.py", cubin, None))
-    ours, theirs = best(runs["ours"]), best(runs["NVIDIA"])
-    print(f"# binding cost per call with a do-nothing libcuda.so.1, {machine()}, best of {args.rounds} rounds")
-    print(f"# ours: {ours['module']}; NVIDIA: {theirs['module']}")
+    print(
+        f"# binding cost per call with a do-nothing libcuda.so.1, {machine()}, median (range) of {args.rounds} rounds"
+    )
+    print(f"# ours: {runs['ours'][0]['module']}; NVIDIA: {runs['NVIDIA'][0]['module']}")
     print("| call (ns) | NVIDIA | ours | ours/NVIDIA |")
     print("| --- | --- | --- | --- |")
     for row in ROWS:
         scale = 1e3 if row.startswith("launch") else 1.0  # the child reports launches in us
-        t, o = theirs[row] * scale, ours[row] * scale
-        print(f"| {row} | {t:.1f} | {o:.1f} | {o / t:.2f} |")
+        t, o = ([r[row] * scale for r in runs[k]] for k in ("NVIDIA", "ours"))
+        ratio = statistics.median(o) / statistics.median(t)
+        print(f"| {row} | {spread(t, 1)} | {spread(o, 1)} | {ratio:.2f} |")
     return 0
 
 

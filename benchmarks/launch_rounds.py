@@ -32,6 +32,7 @@ from benchmarks._common import (
     pinned,
     pythonpath_env,
     run_driver_twin,
+    spread,
 )
 
 PINNINGS = ("process", "thread")
@@ -47,10 +48,6 @@ def run_round(python: str, pythonpath: str, cubin: str, pinning: str) -> dict:
     if out.returncode:
         raise RuntimeError(out.stderr)
     return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-def spread(values: list[float]) -> str:
-    return f"{statistics.median(values):.2f} ({min(values):.2f}-{max(values):.2f})"
 
 
 def main() -> int:
