@@ -119,7 +119,7 @@ def test_dlpack_capsules_consumed_by_view(max_version):
     expected = "dltensor_versioned" if max_version else "dltensor"
     assert expected in repr(capsule)
     del capsule  # an unconsumed capsule frees its tensor
-    view = StridedMemoryView.from_dlpack(buf)
+    view = StridedMemoryView.from_dlpack(buf, -1)
     assert view.shape == (10,)
     assert view.strides in ((1,), None)
     assert view.dtype == np.uint8

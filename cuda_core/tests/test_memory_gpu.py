@@ -445,7 +445,7 @@ def test_dlpack_export_consumed_by_view(device, stream):
     assert view.device_id == device.device_id
     assert view.is_device_accessible is True
     out = np.zeros(256, np.uint8)
-    StridedMemoryView.from_dlpack(out).copy_from(view, stream)
+    StridedMemoryView.from_dlpack(out, -1).copy_from(view, stream)
     assert (out == 9).all()
 
 

@@ -89,7 +89,7 @@ def test_array_interface(dtype, shape):
 @pytest.mark.parametrize("shape", [(7,), (3, 5), (2, 3, 4)])
 def test_dlpack_versioned(dtype, shape):
     arr = random_array(shape, dtype)
-    view = StridedMemoryView.from_dlpack(arr)
+    view = StridedMemoryView.from_dlpack(arr, -1)
     check_view(view, arr, strides_none_ok=False)
     assert view.readonly is False
     assert view.exporting_obj is arr
@@ -98,7 +98,7 @@ def test_dlpack_versioned(dtype, shape):
 @pytest.mark.parametrize("dtype", [np.int16, np.float64])
 def test_dlpack_legacy_capsule(dtype):
     arr = random_array((4, 6), dtype)[:, 1::2]
-    view = StridedMemoryView.from_dlpack(LegacyDLPack(arr))
+    view = StridedMemoryView.from_dlpack(LegacyDLPack(arr), -1)
     check_view(view, arr, strides_none_ok=False)
     assert view.strides == (6, 2)
 
@@ -107,7 +107,7 @@ def test_dlpack_legacy_capsule(dtype):
 def test_strided_views(make):
     base = random_array((6, 5), np.float32)
     arr = make(base)
-    for view in (StridedMemoryView.from_dlpack(arr), StridedMemoryView.from_array_interface(arr)):
+    for view in (StridedMemoryView.from_dlpack(arr, -1), StridedMemoryView.from_array_interface(arr)):
         assert view.ptr == arr.ctypes.data
         assert view.shape == arr.shape
         assert view.strides == element_strides(arr)
@@ -117,14 +117,14 @@ def test_strided_views(make):
 def test_readonly_arrays():
     arr = random_array((8,), np.int32)
     arr.flags.writeable = False
-    assert StridedMemoryView.from_dlpack(arr).readonly is True
+    assert StridedMemoryView.from_dlpack(arr, -1).readonly is True
     assert StridedMemoryView.from_array_interface(arr).readonly is True
 
 
 def test_dlpack_view_keeps_exporter_alive():
     arr = np.arange(100, dtype=np.int64)
     expected = arr.copy()
-    view = StridedMemoryView.from_dlpack(arr)
+    view = StridedMemoryView.from_dlpack(arr, -1)
     ptr = view.ptr
     del arr
     gc.collect()
@@ -137,7 +137,7 @@ def test_dlpack_deleter_runs_when_view_goes():
     import sys
 
     before = sys.getrefcount(arr)
-    view = StridedMemoryView.from_dlpack(arr)
+    view = StridedMemoryView.from_dlpack(arr, -1)
     assert sys.getrefcount(arr) > before
     del view
     gc.collect()
@@ -147,18 +147,18 @@ def test_dlpack_deleter_runs_when_view_goes():
 def test_from_any_interface_and_constructor():
     arr = random_array((3, 4), np.float64)
     for view in (
-        StridedMemoryView.from_any_interface(arr),
+        StridedMemoryView.from_any_interface(arr, -1),
         StridedMemoryView(arr, -1),
-        StridedMemoryView(arr),
-        StridedMemoryView.from_any_interface(ArrayInterfaceOnly(arr)),
+        StridedMemoryView(arr, -1),
+        StridedMemoryView.from_any_interface(ArrayInterfaceOnly(arr), -1),
     ):
         assert view.ptr == arr.ctypes.data
         assert view.shape == (3, 4)
         assert view.dtype == np.float64
     with pytest.raises(BufferError):
-        StridedMemoryView.from_any_interface(object())
+        StridedMemoryView.from_any_interface(object(), -1)
     with pytest.raises(BufferError):
-        StridedMemoryView(42)
+        StridedMemoryView(42, -1)
 
 
 def test_structured_dtype_via_array_interface():
@@ -186,11 +186,11 @@ def test_array_interface_without_data_pointer():
 
 def test_bad_input_types():
     with pytest.raises(TypeError):
-        StridedMemoryView.from_dlpack(object())
+        StridedMemoryView.from_dlpack(object(), -1)
     with pytest.raises(TypeError):
         StridedMemoryView.from_array_interface(object())
     with pytest.raises(TypeError):
-        StridedMemoryView.from_cuda_array_interface(np.zeros(3))
+        StridedMemoryView.from_cuda_array_interface(np.zeros(3), -1)
     with pytest.raises(TypeError):
         StridedMemoryView.from_dlpack(np.zeros(3), stream_ptr="1")
 
@@ -204,7 +204,7 @@ def test_unsupported_dlpack_device():
             return (4, 0)  # OpenCL
 
     with pytest.raises(BufferError):
-        StridedMemoryView.from_dlpack(OddDevice())
+        StridedMemoryView.from_dlpack(OddDevice(), -1)
 
 
 # ---- from_buffer ---------------------------------------------------------------------------
@@ -277,7 +277,7 @@ def test_from_buffer_of_cuda_core_host_buffer():
 
 def test_view_with_dtype_and_layout():
     arr = random_array((4, 4), np.int32)
-    view = StridedMemoryView.from_dlpack(arr)
+    view = StridedMemoryView.from_dlpack(arr, -1)
     as_float = view.view(dtype=np.float32)
     assert as_float.dtype == np.float32
     assert as_float.shape == (4, 4)
@@ -292,25 +292,25 @@ def test_view_with_dtype_and_layout():
 def test_host_copy_between_views():
     src = random_array((5, 3), np.float64)
     dst = np.full((5, 3), -7.0)
-    StridedMemoryView.from_dlpack(dst).copy_from(StridedMemoryView.from_array_interface(src), None)
+    StridedMemoryView.from_dlpack(dst, -1).copy_from(StridedMemoryView.from_array_interface(src), None)
     np.testing.assert_array_equal(dst, src)
     dst2 = np.full((5, 3), -7.0)
-    StridedMemoryView.from_dlpack(src).copy_to(StridedMemoryView.from_dlpack(dst2))
+    StridedMemoryView.from_dlpack(src, -1).copy_to(StridedMemoryView.from_dlpack(dst2, -1))
     np.testing.assert_array_equal(dst2, src)
 
 
 def test_copy_checks():
-    a = StridedMemoryView.from_dlpack(np.zeros((2, 3)))
+    a = StridedMemoryView.from_dlpack(np.zeros((2, 3)), -1)
     with pytest.raises(ValueError):
-        a.copy_from(StridedMemoryView.from_dlpack(np.zeros((3, 2))), None)
+        a.copy_from(StridedMemoryView.from_dlpack(np.zeros((3, 2)), -1), None)
     with pytest.raises(ValueError):
-        a.copy_from(StridedMemoryView.from_dlpack(np.zeros((2, 3), np.float32)), None)
+        a.copy_from(StridedMemoryView.from_dlpack(np.zeros((2, 3), np.float32), -1), None)
     with pytest.raises(NotImplementedError):
-        a.copy_from(StridedMemoryView.from_dlpack(np.zeros((3, 2)).T), None)
+        a.copy_from(StridedMemoryView.from_dlpack(np.zeros((3, 2)).T, -1), None)
     ro = np.zeros((2, 3))
     ro.flags.writeable = False
     with pytest.raises(ValueError):
-        StridedMemoryView.from_dlpack(ro).copy_from(a, None)
+        StridedMemoryView.from_dlpack(ro, -1).copy_from(a, None)
 
 
 def test_args_viewable_as_strided_memory():
@@ -331,7 +331,7 @@ def test_args_viewable_as_strided_memory():
 
 
 def test_repr_mentions_fields():
-    text = repr(StridedMemoryView.from_dlpack(np.zeros((2, 2), np.float32)))
+    text = repr(StridedMemoryView.from_dlpack(np.zeros((2, 2), np.float32), -1))
     assert "shape=(2, 2)" in text
     assert "float32" in text
     assert "device_id=-1" in text
@@ -347,7 +347,7 @@ def test_view_exports_dlpack(dtype):
         assert out.ctypes.data == arr.ctypes.data
         assert out.dtype == arr.dtype
         np.testing.assert_array_equal(out, arr)
-        back = StridedMemoryView.from_dlpack(view)
+        back = StridedMemoryView.from_dlpack(view, -1)
         assert back.shape == arr.shape
         assert back.strides == element_strides(arr)
         assert back.exporting_obj is view
@@ -356,8 +356,8 @@ def test_view_exports_dlpack(dtype):
 def test_view_dlpack_export_readonly_and_errors():
     arr = random_array((5,), np.int32)
     arr.flags.writeable = False
-    view = StridedMemoryView.from_dlpack(arr)
-    assert StridedMemoryView.from_dlpack(view).readonly is True
+    view = StridedMemoryView.from_dlpack(arr, -1)
+    assert StridedMemoryView.from_dlpack(view, -1).readonly is True
     with pytest.raises(BufferError):
         view.__dlpack__(copy=True)
     with pytest.raises(BufferError):
@@ -387,6 +387,6 @@ def test_tensor_map_options_none_means_default():
     assert opts.box_dim == (16, 32)
     assert opts.interleave is TensorMapInterleave.NONE and opts.swizzle is TensorMapSwizzle.NONE
     assert int(opts.l2_promotion) == 0 and int(opts.oob_fill) == 0
-    host = StridedMemoryView.from_dlpack(np.zeros((64, 64), np.float32))
+    host = StridedMemoryView.from_dlpack(np.zeros((64, 64), np.float32), -1)
     with pytest.raises(ValueError, match="device-accessible"):  # reaches the memory check
         host.as_tensor_map((16, 32))

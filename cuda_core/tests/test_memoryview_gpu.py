@@ -36,9 +36,9 @@ def test_from_buffer_and_copies(device, stream):
     assert view.is_device_accessible is True
     assert view.exporting_obj is buf
     src = RNG.standard_normal((4, 6)).astype(np.float32)
-    view.copy_from(StridedMemoryView.from_dlpack(src), stream)
+    view.copy_from(StridedMemoryView.from_dlpack(src, -1), stream)
     out = np.full((4, 6), np.nan, np.float32)
-    view.copy_to(StridedMemoryView.from_dlpack(out), stream)
+    view.copy_to(StridedMemoryView.from_dlpack(out, -1), stream)
     np.testing.assert_array_equal(out, src)
     with pytest.raises(ValueError):
         StridedMemoryView.from_buffer(buf, (5, 6), dtype=np.float32)
@@ -50,11 +50,11 @@ def test_device_to_device_view_copy(device, stream):
     va = StridedMemoryView.from_buffer(a, (100,), dtype=np.int32)
     vb = StridedMemoryView.from_buffer(b, (100,), dtype=np.int32)
     data = RNG.integers(-1000, 1000, 100).astype(np.int32)
-    va.copy_from(StridedMemoryView.from_dlpack(data), stream)
+    va.copy_from(StridedMemoryView.from_dlpack(data, -1), stream)
     b.fill(0xFF, stream=stream)
     vb.copy_from(va, stream, blocking=True)
     out = np.zeros(100, np.int32)
-    vb.copy_to(StridedMemoryView.from_dlpack(out), stream)
+    vb.copy_to(StridedMemoryView.from_dlpack(out, -1), stream)
     np.testing.assert_array_equal(out, data)
 
 
@@ -85,7 +85,7 @@ def test_cupy_values_through_view(device, stream):
     cp.cuda.Device().synchronize()
     view = StridedMemoryView.from_dlpack(arr, -1)
     out = np.full((4, 8), -1.0)
-    StridedMemoryView.from_dlpack(out).copy_from(view, stream)
+    StridedMemoryView.from_dlpack(out, -1).copy_from(view, stream)
     np.testing.assert_array_equal(out, np.arange(32, dtype=np.float64).reshape(4, 8))
 
 
@@ -101,7 +101,7 @@ def test_torch_dlpack(device, stream):
         assert view.device_id == device.device_id
     torch.cuda.synchronize()
     out = np.zeros((3, 4, 5), np.float16)
-    StridedMemoryView.from_dlpack(out).copy_from(StridedMemoryView.from_dlpack(t, -1), stream)
+    StridedMemoryView.from_dlpack(out, -1).copy_from(StridedMemoryView.from_dlpack(t, -1), stream)
     np.testing.assert_array_equal(out, np.arange(60, dtype=np.float16).reshape(3, 4, 5))
 
 
@@ -126,7 +126,7 @@ def test_cai_stream_ordering(device, stream):
     view = StridedMemoryView.from_cuda_array_interface(arr, stream_ptr(stream))
     out = np.zeros(1 << 20, np.int32)
     # ordered after the producer's fill by the event the view recorded
-    StridedMemoryView.from_dlpack(out).copy_from(view, stream)
+    StridedMemoryView.from_dlpack(out, -1).copy_from(view, stream)
     assert (out == 3).all()
 
 

@@ -82,7 +82,7 @@ class _StreamLike:
 @pytest.mark.parametrize(
     ("stream", "expected"),
     [
-        (None, -1),
+        (-1, -1),
         (0x77, 0x77),
         (driver.CUstream(0x1234), 0x1234),
         (runtime.cudaStream_t(0x99), 0x99),
@@ -98,6 +98,39 @@ def test_dlpack_consumer_stream_takes_handles_and_streams(stream, expected):
     assert exporter.streams == [expected]
 
 
+def test_views_refuse_stream_none_as_ambiguous():
+    # None could mean the default stream or no ordering: NVIDIA's refuse it, -1 says "no ordering"
+    from cuda.core.utils import StridedMemoryView, args_viewable_as_strided_memory
+
+    host = np.arange(4, dtype=np.float32)
+    for make in (StridedMemoryView, StridedMemoryView.from_dlpack, StridedMemoryView.from_any_interface):
+        with pytest.raises(BufferError, match="stream=None is ambiguous"):
+            make(host, None)
+    with pytest.raises(BufferError, match="stream=None is ambiguous"):
+        StridedMemoryView.from_dlpack(_CudaExporter(), stream_ptr=None)
+
+    @args_viewable_as_strided_memory((0,))
+    def viewed(x):
+        return x.view(), x.view(-1)
+
+    with pytest.raises(BufferError, match="stream=None is ambiguous"):
+        viewed(host)
+
+
+def test_unsupported_dlpack_devices_and_dtypes_say_which():
+    from cuda.core.utils import StridedMemoryView
+
+    class Vulkan:
+        def __dlpack_device__(self):
+            return (7, 0)
+
+        def __dlpack__(self, **kwargs):
+            raise AssertionError("not reached")
+
+    with pytest.raises(BufferError, match="device not supported"):
+        StridedMemoryView.from_dlpack(Vulkan(), -1)
+
+
 @pytest.mark.parametrize("bad", [1.5, "0", True])
 def test_dlpack_consumer_stream_refuses_non_streams(bad):
     from cuda.core.utils import StridedMemoryView
@@ -111,11 +144,11 @@ def test_strided_layout_of_a_view(order):
     from cuda.core.utils import StridedMemoryView
 
     a = np.asfortranarray(np.zeros((3, 5), np.float32)) if order == "F" else np.zeros((3, 5), np.float32)
-    layout = StridedMemoryView.from_dlpack(a)._layout
+    layout = StridedMemoryView.from_dlpack(a, -1)._layout
     assert layout.strides_in_bytes == a.strides and layout.shape == (3, 5) and layout.itemsize == 4
     assert (layout.is_contiguous_c, layout.is_contiguous_f) == (order == "C", order == "F")
     assert layout.is_contiguous_any
-    sliced = StridedMemoryView.from_dlpack(np.zeros((4, 6), np.int16)[:, ::2])._layout
+    sliced = StridedMemoryView.from_dlpack(np.zeros((4, 6), np.int16)[:, ::2], -1)._layout
     assert sliced.strides_in_bytes == (12, 4) and not sliced.is_contiguous_any
 
 

@@ -54,6 +54,11 @@ _DL_NARROW = {
 }
 
 
+# DLPack's type codes by family, for messages (dlpack.h: kDLInt 0, kDLUInt 1, kDLFloat 2, kDLBfloat 4,
+# kDLComplex 5, kDLBool 6)
+_DL_FAMILIES = {0: "int", 1: "uint", 2: "float", 4: "bfloat", 5: "complex", 6: "bool"}
+
+
 cdef object _dtype_of_dl(DLDataType* t):
     import numpy
 
@@ -70,7 +75,12 @@ cdef object _dtype_of_dl(DLDataType* t):
         except ImportError:
             raise NotImplementedError(f"{name} needs the ml_dtypes package") from None
         return numpy.dtype(getattr(ml_dtypes, name))
-    raise TypeError(f"unsupported DLPack dtype (code={t.code}, bits={t.bits})")
+    # name the type the producer described, as NVIDIA's messages do ("uint24", "1-bit bool")
+    family = _DL_FAMILIES.get(t.code)
+    if family is None:
+        raise TypeError(f"Unsupported dtype: DLPack type code {t.code} ({t.bits} bits)")
+    what = f"{t.bits}-bit bool" if family == "bool" else f"{family}{t.bits}"
+    raise TypeError(f"Unsupported dtype: {what} (DLPack type code {t.code}, {t.bits} bits)")
 
 
 cdef tuple _int64_tuple(const int64_t* values, int n):
@@ -119,7 +129,8 @@ cdef class StridedMemoryView:
 
     ``StridedMemoryView(obj, stream_ptr)`` views any object with DLPack or the CUDA Array
     Interface (DLPack first); the classmethods pick one protocol. ``stream_ptr`` is the consumer
-    stream: the producer's pending work is ordered before it; -1 (or None) asks for no ordering.
+    stream: the producer's pending work is ordered before it; -1 asks for no ordering. None is
+    refused (BufferError), as by NVIDIA's: it could mean either.
     Attributes: ptr, shape, strides, dtype, size, device_id (-1 for host memory),
     is_device_accessible, readonly, exporting_obj.
     """
@@ -167,7 +178,7 @@ cdef class StridedMemoryView:
     @classmethod
     def from_dlpack(cls, obj, stream_ptr=None):
         """View an object with ``__dlpack__``/``__dlpack_device__`` (DLPack up to 1.x).
-        ``stream_ptr``: the consumer stream (None or -1: no ordering)."""
+        ``stream_ptr``: the consumer stream, or -1 for no ordering (None is refused as ambiguous)."""
         cdef StridedMemoryView v = cls.__new__(cls)
         _view_dlpack(v, obj, stream_ptr)
         return v
@@ -175,7 +186,7 @@ cdef class StridedMemoryView:
     @classmethod
     def from_cuda_array_interface(cls, obj, stream_ptr=None):
         """View an object with ``__cuda_array_interface__`` (v3). ``stream_ptr``: the consumer
-        stream, made to wait for the producer's stream (None or -1: no ordering)."""
+        stream, made to wait for the producer's stream (-1: no ordering; None is refused)."""
         cdef StridedMemoryView v = cls.__new__(cls)
         _view_cai(v, obj, stream_ptr)
         return v
@@ -417,6 +428,15 @@ cdef int _view_any(StridedMemoryView v, object obj, object stream_ptr) except -1
     raise BufferError(f"{type(obj).__name__} supports neither DLPack nor the CUDA Array Interface")
 
 
+cdef object _no_none(object stream_ptr):
+    """The consumer stream must be said: None could mean the default stream or no ordering, and
+    NVIDIA's refuse it too; -1 asks for no ordering."""
+    if stream_ptr is None:
+        raise BufferError("stream=None is ambiguous with view(): give stream_ptr=-1 for no stream ordering, "
+                          "or the consumer stream")  # fmt: skip
+    return stream_ptr
+
+
 cdef int _view_dlpack(StridedMemoryView v, object obj, object stream_ptr) except -1:
     cdef DLManagedTensorVersioned* tv
     cdef DLManagedTensor* t
@@ -424,7 +444,10 @@ cdef int _view_dlpack(StridedMemoryView v, object obj, object stream_ptr) except
     if not hasattr(obj, "__dlpack__") or not hasattr(obj, "__dlpack_device__"):
         raise TypeError(f"{type(obj).__name__} does not support DLPack (__dlpack__, __dlpack_device__)")
     devtype, devid = obj.__dlpack_device__()
-    stream_ptr = _stream_ptr_arg(stream_ptr)
+    if devtype not in (kDLCPU, kDLCUDA, kDLCUDAHost, kDLCUDAManaged):
+        raise BufferError(f"DLPack device not supported: type {devtype} (cuda.core takes CPU, CUDA, CUDA host, "
+                          "CUDA managed)")  # fmt: skip
+    stream_ptr = _stream_ptr_arg(_no_none(stream_ptr))
     if devtype == kDLCPU:
         v.device_id = -1
         v.is_device_accessible = False
@@ -432,13 +455,11 @@ cdef int _view_dlpack(StridedMemoryView v, object obj, object stream_ptr) except
     elif devtype == kDLCUDA:
         v.device_id = devid
         v.is_device_accessible = True
-        stream = -1 if stream_ptr is None else int(stream_ptr)
-    elif devtype == kDLCUDAHost or devtype == kDLCUDAManaged:
+        stream = int(stream_ptr)
+    else:  # CUDA host or managed memory
         v.device_id = devid if devtype == kDLCUDAManaged else -1
         v.is_device_accessible = True
-        stream = None if stream_ptr is None else int(stream_ptr)
-    else:
-        raise BufferError(f"DLPack device type {devtype} is not supported (CPU, CUDA, CUDA host, CUDA managed)")
+        stream = int(stream_ptr)
     try:
         capsule = obj.__dlpack__(stream=stream, max_version=(DLPACK_MAJOR_VERSION, DLPACK_MINOR_VERSION))
     except TypeError:  # an exporter from before DLPack 1.0 (no max_version)
@@ -492,7 +513,7 @@ cdef int _view_cai(StridedMemoryView v, object obj, object stream_ptr) except -1
     cdef cydriver.CUevent event
     cdef cydriver.CUstream producer, consumer
     cai = _interface(obj, "__cuda_array_interface__", 0, "only CUDA Array Interface v3 or later is supported")
-    stream_ptr = _stream_ptr_arg(stream_ptr)
+    stream_ptr = _stream_ptr_arg(_no_none(stream_ptr))
     address, ro = cai["data"]
     _set_ptr(v, address)
     v.readonly = bool(ro)
