@@ -4,6 +4,7 @@ capsules), buffer-protocol objects, the decorator, views and host copies."""
 
 from __future__ import annotations
 
+import ctypes
 import gc
 
 import numpy as np
@@ -390,3 +391,86 @@ def test_tensor_map_options_none_means_default():
     host = StridedMemoryView.from_dlpack(np.zeros((64, 64), np.float32), -1)
     with pytest.raises(ValueError, match="device-accessible"):  # reaches the memory check
         host.as_tensor_map((16, 32))
+
+
+# ---- DLPack's C exchange API -------------------------------------------------------------------
+
+
+class _Version(ctypes.Structure):
+    _fields_ = [("major", ctypes.c_uint32), ("minor", ctypes.c_uint32)]
+
+
+class _Device(ctypes.Structure):
+    _fields_ = [("device_type", ctypes.c_int), ("device_id", ctypes.c_int32)]
+
+
+class _DType(ctypes.Structure):
+    _fields_ = [("code", ctypes.c_uint8), ("bits", ctypes.c_uint8), ("lanes", ctypes.c_uint16)]
+
+
+class _Tensor(ctypes.Structure):
+    _fields_ = [("data", ctypes.c_void_p), ("device", _Device), ("ndim", ctypes.c_int32), ("dtype", _DType),
+                ("shape", ctypes.POINTER(ctypes.c_int64)), ("strides", ctypes.POINTER(ctypes.c_int64)),
+                ("byte_offset", ctypes.c_uint64)]  # fmt: skip
+
+
+_P, _I = ctypes.c_void_p, ctypes.c_int
+_TABLE = [
+    ("version", _Version),
+    ("prev_api", _P),
+    ("allocator", ctypes.PYFUNCTYPE(_I, _P, ctypes.POINTER(_P), _P, _P)),
+    ("from_py", ctypes.PYFUNCTYPE(_I, _P, ctypes.POINTER(_P))),
+    ("to_py", ctypes.PYFUNCTYPE(_I, _P, ctypes.POINTER(_P))),
+    ("dltensor_from_py", ctypes.PYFUNCTYPE(_I, _P, _P)),
+    ("current_stream", ctypes.PYFUNCTYPE(_I, _I, ctypes.c_int32, ctypes.POINTER(_P))),
+]
+
+
+class _Api(ctypes.Structure):
+    _fields_ = _TABLE
+
+
+def _exchange_api():
+    get = ctypes.pythonapi.PyCapsule_GetPointer
+    get.restype, get.argtypes = ctypes.c_void_p, [ctypes.py_object, ctypes.c_char_p]
+    address = get(StridedMemoryView.__dlpack_c_exchange_api__, b"dlpack_exchange_api")
+    return ctypes.cast(address, ctypes.POINTER(_Api)).contents
+
+
+def test_exchange_api_lends_a_tensor_and_round_trips():
+    api = _exchange_api()
+    assert (api.version.major, api.version.minor) >= (1, 0) and not api.prev_api
+    src = np.arange(12, dtype=np.int16).reshape(3, 4)[:, ::2]
+    view = StridedMemoryView.from_dlpack(src, -1)
+    out = _Tensor()
+    assert api.dltensor_from_py(id(view), ctypes.addressof(out)) == 0
+    assert out.ndim == 2 and out.data == src.ctypes.data and (out.dtype.code, out.dtype.bits) == (0, 16)
+    assert [out.shape[i] for i in range(2)] == [3, 2] and [out.strides[i] for i in range(2)] == [4, 2]
+    tensor = ctypes.c_void_p()
+    assert api.from_py(id(view), ctypes.byref(tensor)) == 0 and tensor.value
+    back = ctypes.c_void_p()
+    assert api.to_py(tensor, ctypes.byref(back)) == 0  # the new view owns the tensor
+    imported = ctypes.cast(back, ctypes.py_object).value
+    ctypes.pythonapi.Py_DecRef(ctypes.py_object(imported))  # the table gave a new reference
+    assert isinstance(imported, StridedMemoryView) and imported.shape == (3, 2) and imported.ptr == src.ctypes.data
+    assert np.array_equal(np.from_dlpack(imported), src)
+    stream = ctypes.c_void_p(7)
+    assert api.current_stream(1, 0, ctypes.byref(stream)) == 0 and not stream.value  # none kept
+
+
+def test_exchange_api_errors_are_python_exceptions():
+    api = _exchange_api()
+    view = StridedMemoryView.from_dlpack(np.arange(3), -1)
+    out = ctypes.c_void_p(5)
+    with pytest.raises(TypeError, match="must be a StridedMemoryView"):
+        api.from_py(id(object()), ctypes.byref(out))
+    assert not out.value
+    with pytest.raises(RuntimeError, match="out cannot be NULL"):
+        api.dltensor_from_py(id(view), None)
+    with pytest.raises(RuntimeError, match="tensor cannot be NULL"):
+        api.to_py(None, ctypes.byref(out))
+    with pytest.raises(NotImplementedError, match="not supported"):
+        api.allocator(None, ctypes.byref(out), None, None)
+    swapped = StridedMemoryView.from_array_interface(np.zeros(3, dtype=np.dtype(np.int32).newbyteorder("S")))
+    with pytest.raises(BufferError, match="Non-native-endian"):
+        api.dltensor_from_py(id(swapped), ctypes.addressof(_Tensor()))

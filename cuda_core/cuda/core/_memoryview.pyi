@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy
 
@@ -42,6 +42,7 @@ class StridedMemoryView:
     def dtype(self) -> numpy.dtype | None: ...
     @property
     def size(self) -> int: ...
+    __dlpack_c_exchange_api__: ClassVar[Any]  # a PyCapsule named "dlpack_exchange_api"
     def __dlpack__(
         self,
         *,

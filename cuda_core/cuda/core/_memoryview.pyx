@@ -17,7 +17,8 @@ from cpython.buffer cimport (
     PyObject_GetBuffer,
 )
 from cpython.pycapsule cimport PyCapsule_GetPointer, PyCapsule_IsValid, PyCapsule_SetName
-from libc.stdint cimport int64_t, intptr_t, uintptr_t
+from cpython.exc cimport PyErr_SetObject
+from libc.stdint cimport int32_t, int64_t, intptr_t, uintptr_t
 from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy
 from cpython.pycapsule cimport PyCapsule_Destructor, PyCapsule_New
@@ -149,6 +150,7 @@ cdef class StridedMemoryView:
     cdef object _dtype
     cdef object _typestr         # array interfaces: dtype made lazily from it
     cdef object _byte_strides    # array interfaces: strides in bytes until dtype is known
+    cdef int64_t* _dims          # shape then strides, lent by the C exchange API (malloc'ed, or NULL)
     cdef object __weakref__
 
     def __init__(self, obj=None, stream_ptr=None):
@@ -160,6 +162,8 @@ cdef class StridedMemoryView:
     def __dealloc__(self):
         cdef DLManagedTensorVersioned* tv
         cdef DLManagedTensor* t
+        free(self._dims)
+        self._dims = NULL
         if self._dl_managed == NULL:
             return
         if self._dl_versioned:
@@ -278,6 +282,9 @@ cdef class StridedMemoryView:
             return (kDLCUDAHost, 0)
         return (kDLCUDA, self.device_id)
 
+    # DLPack's C exchange API: other libraries' C code exchanges views without Python calls
+    __dlpack_c_exchange_api__ = _exchange_api_capsule()
+
     def __dlpack__(self, *, stream=None, max_version=None, dl_device=None, copy=None):
         if copy:
             raise BufferError("a StridedMemoryView exports its memory only (copy=True is not supported)")
@@ -331,6 +338,8 @@ cdef class StridedMemoryView:
 
 
 cdef int _dl_dtype(object dtype, DLDataType* out) except -1:
+    if not dtype.isnative:  # DLPack describes native byte order only
+        raise BufferError(f"Non-native-endian dtype {dtype} has no DLPack equivalent")
     kind, size = dtype.kind, dtype.itemsize
     codes = {"i": kDLInt, "u": kDLUInt, "f": kDLFloat, "c": kDLComplex, "b": kDLBool}
     if dtype.name == "bfloat16":
@@ -344,7 +353,8 @@ cdef int _dl_dtype(object dtype, DLDataType* out) except -1:
     return 0
 
 
-cdef object _export_view(StridedMemoryView v, int devtype, int devid, bint versioned):
+cdef void* _export_block(StridedMemoryView v, int devtype, int devid, bint versioned) except NULL:
+    """A new managed tensor of ``v`` (from dl_export_new); it does not yet hold a reference to v."""
     cdef void* block
     cdef int ndim = len(v._shape)
     cdef DLDataType dt
@@ -354,7 +364,160 @@ cdef object _export_view(StridedMemoryView v, int devtype, int devid, bint versi
     for i in range(ndim):
         dl.shape[i] = v._shape[i]
         dl.strides[i] = steps[i]
-    return dl_export_capsule(block, v, versioned)
+    return block
+
+
+cdef object _export_view(StridedMemoryView v, int devtype, int devid, bint versioned):
+    return dl_export_capsule(_export_block(v, devtype, devid, versioned), v, versioned)
+
+
+# --------------------------------------------------------------------------------------------
+# DLPack's C exchange API (StridedMemoryView.__dlpack_c_exchange_api__): a capsule named
+# "dlpack_exchange_api" holding a static table of C functions, through which another library's C
+# code turns views into DLPack tensors and back without calling Python. Each function returns 0,
+# or -1 with a Python exception set; callers hold the GIL.
+
+ctypedef void (*_SetError)(void* ctx, const char* kind, const char* message) noexcept
+ctypedef int (*_Allocator)(DLTensor*, DLManagedTensorVersioned**, void*, _SetError) noexcept
+ctypedef int (*_FromPy)(void*, DLManagedTensorVersioned**) noexcept
+ctypedef int (*_ToPy)(DLManagedTensorVersioned*, void**) noexcept
+ctypedef int (*_DLTensorFromPy)(void*, DLTensor*) noexcept
+ctypedef int (*_CurrentStream)(int, int32_t, void**) noexcept
+
+
+cdef struct _ExchangeHeader:
+    DLPackVersion version
+    _ExchangeHeader* prev_api
+
+
+cdef struct _ExchangeAPI:
+    _ExchangeHeader header
+    _Allocator managed_tensor_allocator
+    _FromPy managed_tensor_from_py_object_no_sync
+    _ToPy managed_tensor_to_py_object_no_sync
+    _DLTensorFromPy dltensor_from_py_object_no_sync
+    _CurrentStream current_work_stream
+
+
+cdef _ExchangeAPI _EXCHANGE_API
+
+
+cdef object _exchange_api_capsule():
+    _EXCHANGE_API.header.version.major = DLPACK_MAJOR_VERSION
+    _EXCHANGE_API.header.version.minor = DLPACK_MINOR_VERSION
+    _EXCHANGE_API.header.prev_api = NULL
+    _EXCHANGE_API.managed_tensor_allocator = _xapi_allocator
+    _EXCHANGE_API.managed_tensor_from_py_object_no_sync = _xapi_from_py
+    _EXCHANGE_API.managed_tensor_to_py_object_no_sync = _xapi_to_py
+    _EXCHANGE_API.dltensor_from_py_object_no_sync = _xapi_dltensor_from_py
+    _EXCHANGE_API.current_work_stream = _xapi_current_stream
+    return PyCapsule_New(&_EXCHANGE_API, b"dlpack_exchange_api", NULL)
+
+
+cdef int _raised(object exc) noexcept:
+    """Set ``exc`` as the Python error a caller of the table finds; -1."""
+    PyErr_SetObject(type(exc), exc)
+    return -1
+
+
+cdef StridedMemoryView _exchanged_view(void* py_object):
+    if py_object == NULL:
+        raise TypeError("py_object cannot be NULL")
+    obj = <object>py_object
+    if not isinstance(obj, StridedMemoryView):
+        raise TypeError(f"py_object must be a StridedMemoryView, not {type(obj).__name__}")
+    return obj
+
+
+cdef int _xapi_allocator(DLTensor* prototype, DLManagedTensorVersioned** out, void* ctx,
+                         _SetError set_error) noexcept with gil:
+    if out != NULL:
+        out[0] = NULL
+    message = "managed_tensor_allocator is not supported: a StridedMemoryView views memory, it never allocates"
+    if set_error != NULL:
+        set_error(ctx, b"NotImplementedError", message.encode())
+        return -1
+    return _raised(NotImplementedError(message))
+
+
+cdef int _xapi_from_py(void* py_object, DLManagedTensorVersioned** out) noexcept with gil:
+    """A new managed tensor of the view (it holds a reference to the view until deleted)."""
+    cdef StridedMemoryView v
+    cdef void* block
+    try:
+        if out == NULL:
+            raise RuntimeError("out cannot be NULL")
+        out[0] = NULL
+        v = _exchanged_view(py_object)
+        device = v.__dlpack_device__()
+        block = _export_block(v, device[0], device[1], True)
+        Py_INCREF(v)  # dropped by the tensor's deleter
+        out[0] = <DLManagedTensorVersioned*>block
+        return 0
+    except BaseException as exc:
+        return _raised(exc)
+
+
+cdef int _xapi_to_py(DLManagedTensorVersioned* tensor, void** out_py_object) noexcept with gil:
+    """A new StridedMemoryView (a new reference) that owns ``tensor``: it calls the deleter."""
+    cdef StridedMemoryView v
+    try:
+        if out_py_object == NULL:
+            raise RuntimeError("out_py_object cannot be NULL")
+        out_py_object[0] = NULL
+        if tensor == NULL:
+            raise RuntimeError("tensor cannot be NULL")
+        if tensor.version.major > DLPACK_MAJOR_VERSION:
+            raise BufferError(f"DLPack {tensor.version.major}.{tensor.version.minor} is newer than this consumer (1.x)")
+        v = StridedMemoryView.__new__(StridedMemoryView)
+        _set_dl_device(v, tensor.dl_tensor.device.device_type, tensor.dl_tensor.device.device_id)
+        v._dl_managed = tensor
+        v._dl_versioned = True
+        v.readonly = (tensor.flags & DLPACK_FLAG_BITMASK_READ_ONLY) != 0
+        _adopt_dl(v, &tensor.dl_tensor)
+        Py_INCREF(v)
+        out_py_object[0] = <void*>v
+        return 0
+    except BaseException as exc:
+        return _raised(exc)
+
+
+cdef int _xapi_dltensor_from_py(void* py_object, DLTensor* out) noexcept with gil:
+    """Fill ``out`` with the view's tensor; its shape and strides are lent for the view's life."""
+    cdef StridedMemoryView v
+    cdef int ndim
+    try:
+        if out == NULL:
+            raise RuntimeError("out cannot be NULL")
+        v = _exchanged_view(py_object)
+        _dl_dtype(v.dtype, &out.dtype)
+        ndim = len(v._shape)
+        if ndim and v._dims == NULL:
+            steps = v.strides if v.strides is not None else _c_strides(v._shape)
+            v._dims = <int64_t*>malloc(2 * ndim * sizeof(int64_t))
+            if v._dims == NULL:
+                raise MemoryError()
+            for i in range(ndim):
+                v._dims[i] = v._shape[i]
+                v._dims[ndim + i] = steps[i]
+        device = v.__dlpack_device__()
+        out.data = <void*>v.ptr
+        out.byte_offset = 0
+        out.device.device_type = device[0]
+        out.device.device_id = device[1]
+        out.ndim = ndim
+        out.shape = v._dims if ndim else NULL
+        out.strides = v._dims + ndim if ndim else NULL
+        return 0
+    except BaseException as exc:
+        return _raised(exc)
+
+
+cdef int _xapi_current_stream(int device_type, int32_t device_id, void** out) noexcept with gil:
+    if out == NULL:
+        return _raised(RuntimeError("out_current_stream cannot be NULL"))
+    out[0] = NULL  # cuda.core keeps no current stream
+    return 0
 
 
 cdef int _copy_fields(StridedMemoryView v, StridedMemoryView src) except -1:
@@ -444,22 +607,9 @@ cdef int _view_dlpack(StridedMemoryView v, object obj, object stream_ptr) except
     if not hasattr(obj, "__dlpack__") or not hasattr(obj, "__dlpack_device__"):
         raise TypeError(f"{type(obj).__name__} does not support DLPack (__dlpack__, __dlpack_device__)")
     devtype, devid = obj.__dlpack_device__()
-    if devtype not in (kDLCPU, kDLCUDA, kDLCUDAHost, kDLCUDAManaged):
-        raise BufferError(f"DLPack device not supported: type {devtype} (cuda.core takes CPU, CUDA, CUDA host, "
-                          "CUDA managed)")  # fmt: skip
+    _set_dl_device(v, devtype, devid)
     stream_ptr = _stream_ptr_arg(_no_none(stream_ptr))
-    if devtype == kDLCPU:
-        v.device_id = -1
-        v.is_device_accessible = False
-        stream = None  # host exporters take no stream
-    elif devtype == kDLCUDA:
-        v.device_id = devid
-        v.is_device_accessible = True
-        stream = int(stream_ptr)
-    else:  # CUDA host or managed memory
-        v.device_id = devid if devtype == kDLCUDAManaged else -1
-        v.is_device_accessible = True
-        stream = int(stream_ptr)
+    stream = None if devtype == kDLCPU else int(stream_ptr)  # host exporters take no stream
     try:
         capsule = obj.__dlpack__(stream=stream, max_version=(DLPACK_MAJOR_VERSION, DLPACK_MINOR_VERSION))
     except TypeError:  # an exporter from before DLPack 1.0 (no max_version)
@@ -482,9 +632,30 @@ cdef int _view_dlpack(StridedMemoryView v, object obj, object stream_ptr) except
         v.readonly = False
     else:
         raise BufferError("__dlpack__ did not return an unconsumed DLPack capsule")
-    v._dl = dl
     v._keep = capsule
     v.exporting_obj = obj
+    return _adopt_dl(v, dl)
+
+
+cdef int _set_dl_device(StridedMemoryView v, int devtype, int devid) except -1:
+    if devtype == kDLCPU:
+        v.device_id = -1
+        v.is_device_accessible = False
+    elif devtype == kDLCUDA:
+        v.device_id = devid
+        v.is_device_accessible = True
+    elif devtype == kDLCUDAHost or devtype == kDLCUDAManaged:
+        v.device_id = devid if devtype == kDLCUDAManaged else -1
+        v.is_device_accessible = True
+    else:
+        raise BufferError(f"DLPack device not supported: type {devtype} (cuda.core takes CPU, CUDA, CUDA host, "
+                          "CUDA managed)")  # fmt: skip
+    return 0
+
+
+cdef int _adopt_dl(StridedMemoryView v, DLTensor* dl) except -1:
+    """The view's pointer, shape and strides from a DLPack tensor it now holds."""
+    v._dl = dl
     v.ptr = <intptr_t>(<char*>dl.data + dl.byte_offset)
     v._shape = _int64_tuple(dl.shape, dl.ndim)
     v._strides = _int64_tuple(dl.strides, dl.ndim) if dl.strides != NULL else None
