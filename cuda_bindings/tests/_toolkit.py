@@ -24,6 +24,35 @@ DEFAULT: bool = RELEASE == _VERSIONS["default-toolkit"]
 API = _BINDINGS / "codegen" / "api" if DEFAULT else _BINDINGS / "lines" / RELEASE / "codegen" / "api"
 
 
+def header_wheels_differ() -> str | None:
+    """Why this environment's CUDA header wheels are not this line's pinned ones (so tests that
+    compare the build with the headers must skip: a 12.9 build beside 13.x headers, on the GPU
+    machine say), or None when they are."""
+    from importlib import metadata
+
+    pins = _VERSIONS["toolkits"][RELEASE]["wheels"]
+    for name in ("nvidia-cuda-runtime-cu12" if MAJOR == 12 else "nvidia-cuda-runtime", "nvidia-cuda-nvrtc-cu12"
+                 if MAJOR == 12 else "nvidia-cuda-nvrtc"):  # fmt: skip
+        try:
+            found = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found = None
+        if found != pins.get(name):
+            return f"the CUDA {RELEASE} line's {name}=={pins.get(name)} is not installed here (found {found})"
+    return None
+
+
+def headers_release(include: str) -> int | None:
+    """CUDA_VERSION of the cuda.h in ``include`` (13050 for 13.5), or None without one."""
+    path = pathlib.Path(include) / "cuda.h"
+    if not path.exists():
+        return None
+    for line in path.read_text(errors="replace").splitlines():
+        if line.startswith("#define CUDA_VERSION "):
+            return int(line.split()[2])
+    return None
+
+
 def api_file(name: str) -> pathlib.Path:
     """A file of the line's model: its own, or the default line's where they are the same (a line
     keeps only the generated files that differ)."""

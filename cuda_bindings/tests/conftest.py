@@ -132,4 +132,11 @@ def c_compiler_and_headers(*needed: str) -> tuple[str, str]:
     complete = [d for d in found if d and all(os.path.exists(f"{d}/{h}") for h in needed)]
     if cc is None or not complete:
         pytest.skip(f"needs a C compiler and CUDA headers with {', '.join(needed)} (looked in {found})")
-    return cc, complete[0]
+    # the headers must be this build's release: a 12.9 build beside 13.x headers has other values
+    from _toolkit import CUDA_VERSION, RELEASE, headers_release
+
+    same = [d for d in complete if headers_release(d) in (None, CUDA_VERSION)]
+    if not same:
+        pytest.skip(f"the CUDA headers here ({complete[0]}: CUDA_VERSION {headers_release(complete[0])}) are "
+                    f"not the CUDA {RELEASE} this build is made from")  # fmt: skip
+    return cc, same[0]

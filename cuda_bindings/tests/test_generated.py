@@ -8,13 +8,16 @@ import subprocess
 import sys
 
 import pytest
-from _toolkit import DEFAULT, RELEASE
+from _toolkit import DEFAULT, RELEASE, header_wheels_differ
 
 GENERATE = pathlib.Path(__file__).resolve().parents[1] / "codegen" / "generate.py"
 
 
 def test_generated_files_are_current():
     pytest.importorskip("clang.cindex", reason="libclang (pip libclang) generates; ci/requirements.txt installs it")
+    reason = header_wheels_differ()
+    if reason:
+        pytest.skip(f"the generator reads the line's pinned header wheels: {reason}")
     line = [] if DEFAULT else ["--line", RELEASE]  # another line's files, from its headers (ci/line.py)
     proc = subprocess.run([sys.executable, str(GENERATE), "--check", *line], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
