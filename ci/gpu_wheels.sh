@@ -33,10 +33,11 @@ done
 for line in ${LINES:-}; do
     dest=.gpuwheels/lines/$line
     rm -rf $dest && mkdir -p $dest
+    tag=$($VENV/bin/python -c "import sys; print(f'cp{sys.version_info[0]}{sys.version_info[1]}')")
     $VENV/bin/python -m ci.line $line wheel
-    cp dist/lines/$line/cuda_bindings-*.whl $dest/
+    cp dist/lines/$line/cuda_bindings-*-$tag-*.whl $dest/  # other Pythons' wheels may lie there too
     $VENV/bin/python -m ci.line $line core-wheel
-    cp dist/lines/both/cuda_core-*.whl $dest/
+    cp dist/lines/both/cuda_core-*-$tag-*.whl $dest/
     site=$(ls -d .lines/$line/venv-py312/lib/python3.12/site-packages)
     (cd $site && tar -cf - nvidia/cuda_nvrtc/lib/libnvrtc.so.* nvidia/cuda_nvrtc/lib/libnvrtc-builtins.so.* \
         nvidia/cuda_runtime/lib/libcudart.so.*) | xz -6 -T2 > $dest/libs.tar.xz
