@@ -462,8 +462,9 @@ def test_exchange_api_errors_are_python_exceptions():
     api = _exchange_api()
     view = StridedMemoryView.from_dlpack(np.arange(3), -1)
     out = ctypes.c_void_p(5)
+    not_a_view = object()  # alive across the call: the table reads it by address
     with pytest.raises(TypeError, match="must be a StridedMemoryView"):
-        api.from_py(id(object()), ctypes.byref(out))
+        api.from_py(id(not_a_view), ctypes.byref(out))
     assert not out.value
     with pytest.raises(RuntimeError, match="out cannot be NULL"):
         api.dltensor_from_py(id(view), None)
