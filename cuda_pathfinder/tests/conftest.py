@@ -70,6 +70,7 @@ def clean_search(monkeypatch, tmp_path):
 
 def _clear_caches():
     _places.get_cuda_path_or_home.cache_clear()
+    _dynamic._BY_MAJOR.clear()
     for cached in (
         load_nvidia_dynamic_lib,
         locate_nvidia_header_directory,

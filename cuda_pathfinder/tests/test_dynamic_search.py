@@ -94,6 +94,22 @@ def test_cu13_layout_preferred_over_cu12_in_an_earlier_root(clean_search, fake_l
     assert loaded.abs_path == cu13 and call(loaded) == 13
 
 
+def test_a_build_of_one_toolkit_major_loads_only_that_major(clean_search, fake_lib, tmp_path):
+    # cuda.bindings of the 12.x line beside cu13 wheels: libX.so.13 comes first in the search, but
+    # its ABI is another line's; the loader for a major takes that major's library, or none
+    spec = fake_lib(ctk_spec(unique("pfm")))
+    clean_search.append(str(tmp_path / "site"))
+    build_so(tmp_path / "site/nvidia/cu13/lib", spec.sonames[0], value=13)
+    cu12 = build_so(tmp_path / f"site/nvidia/{spec.name}/lib", spec.sonames[1], value=12)
+    twelve = _dynamic._load_nvidia_dynamic_lib_for_major(spec.name, 12)
+    assert twelve.abs_path == cu12 and call(twelve) == 12
+    assert call(_dynamic._load_nvidia_dynamic_lib_for_major(spec.name, 13)) == 13
+    alone = fake_lib(ctk_spec(unique("pfn")))
+    build_so(tmp_path / "site/nvidia/cu13/lib", alone.sonames[0], value=13)
+    with pytest.raises(DynamicLibNotFoundError, match=rf"lib{alone.name}\.so\.12"):
+        _dynamic._load_nvidia_dynamic_lib_for_major(alone.name, 12)
+
+
 def test_cu12_layout_alone(clean_search, fake_lib, tmp_path):
     spec = fake_lib(ctk_spec(unique("pff")))
     clean_search.append(str(tmp_path / "site"))

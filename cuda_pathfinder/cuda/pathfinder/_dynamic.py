@@ -20,7 +20,7 @@ import re
 import struct
 import sys
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import _dlopen
 from ._cache import cached_by_name
@@ -209,3 +209,26 @@ def load_nvidia_dynamic_lib(libname: str) -> LoadedDL:
             f"Currently running: {struct.calcsize('P') * 8}-bit Python {sys.version.split()[0]}"
         )
     return _load(_check_name(libname))
+
+
+def _for_major(spec: LibSpec, major: int) -> LibSpec:
+    """The spec narrowed to one toolkit major's sonames (libnvrtc.so.12 for 12): a build of one CUDA
+    line must not load the other line's library, whose ABI differs. A library whose sonames carry
+    no toolkit major (libnvvm.so.4, libcufile.so.0) is left as it is."""
+    mine = tuple(s for s in spec.sonames if s.endswith(f".so.{major}"))
+    return replace(spec, sonames=mine) if mine else spec
+
+
+_BY_MAJOR: dict[tuple[str, int], LoadedDL] = {}
+
+
+def _load_nvidia_dynamic_lib_for_major(libname: str, major: int) -> LoadedDL:
+    """load_nvidia_dynamic_lib for a build of toolkit ``major`` (cuda.bindings of the 12.x or 13.x
+    line): only that major's library is searched for. Not public: cuda.bindings' loader uses it."""
+    key = (libname, major)
+    found = _BY_MAJOR.get(key)
+    if found is None:
+        spec = _check_name(libname)
+        found = load_nvidia_dynamic_lib(libname) if spec.packaged_with == DRIVER else _load(_for_major(spec, major))
+        _BY_MAJOR[key] = found
+    return found

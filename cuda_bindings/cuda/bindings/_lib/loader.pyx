@@ -41,6 +41,20 @@ class FunctionNotFoundError(RuntimeError):
     """The loaded library does not have the function (it is older than these bindings)."""
 
 
+def _find(str libname):
+    """The library for this build's CUDA line: of its toolkit major only (a 12.x build must not load
+    libnvrtc.so.13 found first), where the installed cuda.pathfinder can say so (ours can)."""
+    try:
+        from cuda.pathfinder._dynamic import _load_nvidia_dynamic_lib_for_major as load
+    except ImportError:  # another cuda.pathfinder: what it finds
+        from cuda.pathfinder import load_nvidia_dynamic_lib
+
+        return load_nvidia_dynamic_lib(libname)
+    from cuda.bindings._version import __version__
+
+    return load(libname, int(__version__.split(".")[0]))
+
+
 cdef class SymbolTable:
     def __cinit__(self, str libname, tuple symbols, Py_ssize_t version_index=-1, bint proc_address=False):
         self.slots = <void**>calloc(len(symbols) + 1, sizeof(void*))
@@ -79,9 +93,7 @@ cdef class SymbolTable:
         return 0
 
     def _load(self):
-        from cuda.pathfinder import load_nvidia_dynamic_lib
-
-        loaded = load_nvidia_dynamic_lib(self.libname)
+        loaded = _find(self.libname)
         cdef void* handle = <void*><uintptr_t>loaded._handle_uint
         cdef void* found
         cdef GetProcAddress get_proc
