@@ -74,6 +74,7 @@ def build(line: str) -> None:
     py = line_venv(line)
     env = dict(os.environ, CUDA_PYTHON_LINE=line)
     install = [py, *PIP, "install", "-q", "--no-deps", "--no-build-isolation"]
+    _run(*install, REPO / "cuda_pathfinder")  # the checkout's: the bindings' loader asks it for their line's libs
     _run(*install, _copy(line, "cuda_bindings"), env=env)
     _run(*install, _copy(line, "cuda_core"), env=env)
 

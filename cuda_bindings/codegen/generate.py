@@ -85,10 +85,20 @@ def line_wheel(cfg: dict) -> str | None:
     return None
 
 
-def header_dir(cfg: dict) -> str:
-    from cuda.pathfinder import find_nvidia_header_directory
+def _find_header(name: str) -> str | None:
+    """The include folder of ``name`` for this line's toolkit major: the other line's header wheels
+    may be installed beside this line's (cu13 ones are found first)."""
+    try:
+        from cuda.pathfinder._headers import _find_header_directory_for_major as find
+    except ImportError:  # another cuda.pathfinder
+        from cuda.pathfinder import find_nvidia_header_directory
 
-    found = find_nvidia_header_directory(cfg["header_lib"])
+        return find_nvidia_header_directory(name)
+    return find(name, int(_line().split(".")[0]))
+
+
+def header_dir(cfg: dict) -> str:
+    found = _find_header(cfg["header_lib"])
     if not found:
         pin = _pins().get(line_wheel(cfg) or cfg["wheel"])
         sys.exit(
@@ -115,11 +125,9 @@ def include_dirs(inc: str) -> list[str]:
     """The library's include folder, then the toolkit's others its headers include: one folder
     in the 13.x wheels (nvidia/cu13/include), one per component in the 12.x ones (cuda.h in
     nvidia/cuda_runtime, crt/ in nvidia/cuda_nvcc, cudaProfiler.h in nvidia/cuda_profiler_api)."""
-    from cuda.pathfinder import find_nvidia_header_directory
-
     dirs = [inc]
     for name in ("cudart", "nvcc", "profiler"):
-        found = find_nvidia_header_directory(name)
+        found = _find_header(name)
         if found and found not in dirs:
             dirs.append(found)
     return dirs

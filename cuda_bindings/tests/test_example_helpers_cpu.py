@@ -345,12 +345,8 @@ def test_kernel_helper_compile_error_raises(monkeypatch, capsys):
 
 def test_kernel_helper_waives_when_headers_are_missing(monkeypatch, capsys):
     FakeDevice(monkeypatch)
-    real = helpers_common.pathfinder.find_nvidia_header_directory
-    monkeypatch.setattr(
-        helpers_common.pathfinder,
-        "find_nvidia_header_directory",
-        lambda libname: None if libname == "cudart" else real(libname),
-    )
+    real = helpers_common._header_dir
+    monkeypatch.setattr(helpers_common, "_header_dir", lambda libname: None if libname == "cudart" else real(libname))
     monkeypatch.setenv("CUDA_BINDINGS_SKIP_EXAMPLE", "100")
     with pytest.raises(SystemExit) as info:
         KernelHelper(COOPERATIVE, 0)

@@ -58,6 +58,19 @@ def test_headers_site_packages_cu13_then_cu12(clean_search, tmp_path):
     assert located == LocatedHeaderDir(str(tmp_path / "site/nvidia/cu13/include"), "site-packages")
 
 
+def test_headers_of_one_toolkit_major(clean_search, tmp_path):
+    # what a 12.x NVRTC compiles with beside cu13 wheels: the cu12 layout's headers, not cu13's
+    clean_search.append(str(tmp_path / "site"))
+    cu13 = touch(tmp_path / "site/nvidia/cu13/include/cuda_runtime.h")
+    cu12 = touch(tmp_path / "site/nvidia/cuda_runtime/include/cuda_runtime.h")
+    find = _headers._find_header_directory_for_major
+    assert find("cudart", 12) == os.path.dirname(cu12) and find("cudart", 13) == os.path.dirname(cu13)
+    touch(tmp_path / "site/nvidia/cu13/include/cccl/cuda/std/version")
+    assert find("cccl", 12) is None and find("cccl", 13) == str(tmp_path / "site/nvidia/cu13/include/cccl")
+    nvml = touch(tmp_path / "site/nvidia/cu13/include/nvml.h")  # the driver's header: every line's
+    assert find("nvml", 12) == find("nvml", 13) == os.path.dirname(nvml)
+
+
 def test_headers_nvml_of_the_cu12_wheel(clean_search, tmp_path):
     """nvidia-nvml-dev-cu12 installs nvml.h in nvidia/nvml_dev/include."""
     clean_search.append(str(tmp_path / "site"))

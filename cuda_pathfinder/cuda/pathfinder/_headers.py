@@ -17,7 +17,7 @@ import glob
 import os
 import re
 import sysconfig
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ._cache import cached_by_name
 from ._places import (
@@ -184,3 +184,22 @@ def find_nvidia_header_directory(libname: str) -> str | None:
     """The include folder of a library, or None when it is not found."""
     located = locate_nvidia_header_directory(libname)
     return located.abs_path if located else None
+
+
+# headers that come with the driver, not the toolkit: the newest serves every line (nvml.h)
+_SAME_ON_EVERY_LINE = frozenset({"nvml"})
+
+
+def _find_header_directory_for_major(libname: str, major: int) -> str | None:
+    """find_nvidia_header_directory for code compiled by toolkit ``major``'s NVRTC: in
+    site-packages only that major's wheel layout (nvidia/cu13/include for 13, nvidia/<component>/
+    include for 12), since the other line's headers do not compile there. Not public: the bindings'
+    example helpers use it."""
+    spec = HEADERS.get(libname) or HEADERS_NON_CTK.get(libname)
+    if spec is None:
+        raise RuntimeError(f"UNKNOWN {libname=}. Known: {sorted({**HEADERS, **HEADERS_NON_CTK})}")
+    mine = tuple(d for d in spec.site_dirs if d.startswith(CU13_INCLUDE) == (major >= 13))
+    if libname in _SAME_ON_EVERY_LINE:
+        mine = spec.site_dirs
+    found = find_file(_candidates(replace(spec, site_dirs=mine or spec.site_dirs)), (spec.header,), SearchLog(libname))
+    return os.path.realpath(found[0][: -len(spec.header) - 1]) if found else None

@@ -44,12 +44,24 @@ def nvrtc_supports_cubin(nvrtc_version) -> bool:
 
 
 def cuda_include_dirs() -> tuple[list[str], list[str]]:
-    """(include directories found by cuda.pathfinder, names of the header sets not found)."""
+    """(include directories found by cuda.pathfinder, names of the header sets not found): of
+    this build's CUDA line, where the installed cuda.pathfinder can say so (the other line's
+    headers do not compile with this NVRTC)."""
     found, missing = [], []
     for libname in _HEADER_LIBS:
-        path = pathfinder.find_nvidia_header_directory(libname)
+        path = _header_dir(libname)
         (found if path else missing).append(path or libname)
     return found, missing
+
+
+def _header_dir(libname: str) -> str | None:
+    try:
+        from cuda.pathfinder._headers import _find_header_directory_for_major as find_for_major
+    except ImportError:  # another cuda.pathfinder: what it finds
+        return pathfinder.find_nvidia_header_directory(libname)
+    from cuda.bindings._version import __version__
+
+    return find_for_major(libname, int(__version__.split(".")[0]))
 
 
 class KernelCompileError(RuntimeError):
