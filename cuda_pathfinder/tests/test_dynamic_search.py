@@ -110,6 +110,16 @@ def test_a_build_of_one_toolkit_major_loads_only_that_major(clean_search, fake_l
         _dynamic._load_nvidia_dynamic_lib_for_major(alone.name, 12)
 
 
+def test_a_major_without_its_own_soname_goes_by_wheel_layout(clean_search, fake_lib, tmp_path):
+    # libnvvm.so.4 is every line's soname: the cu13 layout is the 13.x wheel's, the other the 12.x's
+    name = unique("pfo")
+    spec = fake_lib(LibSpec(name, CTK, (f"lib{name}.so.4",), ("nvidia/cu13/lib", f"nvidia/{name}/lib")))
+    clean_search.append(str(tmp_path / "site"))
+    build_so(tmp_path / "site/nvidia/cu13/lib", spec.sonames[0], value=13)
+    build_so(tmp_path / f"site/nvidia/{name}/lib", spec.sonames[0], value=12)
+    assert call(_dynamic._load_nvidia_dynamic_lib_for_major(name, 12)) == 12
+
+
 def test_cu12_layout_alone(clean_search, fake_lib, tmp_path):
     spec = fake_lib(ctk_spec(unique("pff")))
     clean_search.append(str(tmp_path / "site"))

@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 
 from . import _dlopen
 from ._cache import cached_by_name
-from ._catalog import DRIVER, LIBRARIES, LibSpec
+from ._catalog import CU13_LIB, DRIVER, LIBRARIES, LibSpec
 from ._exceptions import DynamicLibNotAvailableError, DynamicLibNotFoundError, DynamicLibUnknownError
 from ._places import (
     SearchLog,
@@ -212,11 +212,16 @@ def load_nvidia_dynamic_lib(libname: str) -> LoadedDL:
 
 
 def _for_major(spec: LibSpec, major: int) -> LibSpec:
-    """The spec narrowed to one toolkit major's sonames (libnvrtc.so.12 for 12): a build of one CUDA
-    line must not load the other line's library, whose ABI differs. A library whose sonames carry
-    no toolkit major (libnvvm.so.4, libcufile.so.0) is left as it is."""
+    """The spec narrowed to one toolkit major (a build of one CUDA line must not load the other
+    line's library, whose ABI differs): its sonames (libnvrtc.so.12 for 12), or, for a library
+    whose sonames carry no toolkit major (libnvvm.so.4, libcufile.so.0), the wheel layout of that
+    major in site-packages (nvidia/cu13/... for 13, the others for 12)."""
     mine = tuple(s for s in spec.sonames if s.endswith(f".so.{major}"))
-    return replace(spec, sonames=mine) if mine else spec
+    if mine:
+        return replace(spec, sonames=mine)
+    cu13 = CU13_LIB.rsplit("/", 1)[0] + "/"  # nvidia/cu13/
+    dirs = tuple(d for d in spec.site_dirs if d.startswith(cu13) == (major >= 13))
+    return replace(spec, site_dirs=dirs) if dirs else spec
 
 
 _BY_MAJOR: dict[tuple[str, int], LoadedDL] = {}
