@@ -129,6 +129,33 @@ def line(session: nox.Session) -> None:
 
 
 @nox.session
+def compat_cpu(session: nox.Session) -> None:
+    """NVIDIA's public tests (a folder fetched into .nvtests/, git-ignored) on NVIDIA's packages
+    and on ours, on a machine without a GPU: NVIDIA's in .bench/nvidia-compat-venv (made on first
+    use, from PyPI), benchmarks/c/null_driver.c as libcuda, ours from this checkout
+    (ci/nvidia_compat.py; `-- --packages cuda_core -k dlpack` narrows it)."""
+    import os
+    import subprocess
+
+    venv = REPO / ".bench" / "nvidia-compat-venv"
+    py = venv / "bin" / "python"
+    if not py.exists():
+        session.run(PY, "-m", "venv", str(venv))
+        nvidia = ["cuda-bindings==13.5.0", "cuda-core==1.2.2", "cuda-pathfinder==1.9.1"]
+        tools = ["pytest", "pytest-benchmark", "numpy", "ml_dtypes", "cloudpickle", "psutil"]
+        session.run(str(py), "-m", "pip", "install", "-q", *nvidia, *tools, *toolkit.wheel_requirements())
+    driver = REPO / ".bench" / "null-driver"
+    driver.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["cc", "-O2", "-shared", "-fPIC", "-o", str(driver / "libcuda.so.1"),
+                    str(REPO / "benchmarks" / "c" / "null_driver.c")], check=True)  # fmt: skip
+    ours = os.pathsep.join(str(REPO / p) for p in ("cuda_pathfinder", "cuda_bindings", "cuda_core"))
+    args = session.posargs or ["--packages", "cuda_bindings", "cuda_core", "cuda_pathfinder"]
+    session.run(str(py), str(REPO / "ci" / "nvidia_compat.py"), "--suite", str(REPO / ".nvtests"), "--ours-path",
+                ours, "--out", str(REPO / ".bench" / "compat-cpu"), "--no-examples", "--jobs", "2", *args,
+                env={"LD_LIBRARY_PATH": str(driver)})  # fmt: skip
+
+
+@nox.session
 def demo(session: nox.Session) -> None:
     session.run(PY, "-m", "cuda.pathfinder")
     session.run(PY, "-m", "cuda.core")
