@@ -101,9 +101,14 @@ cdef class _HostBufferView:
 
 
 cdef object _stream_ptr_arg(object stream_ptr):
-    """The consumer stream as an int (or None): an int, a handle object (a bindings CUstream or
-    cudaStream_t: its value), or an object with ``__cuda_stream__`` (a cuda.core Stream)."""
-    if stream_ptr is None or (type(stream_ptr) is int):
+    """The consumer stream as an int: an int (-1: no ordering), a handle object (a bindings
+    CUstream or cudaStream_t: its value), or an object with ``__cuda_stream__`` (a cuda.core
+    Stream). None is refused: it could mean the default stream or no ordering (NVIDIA's refuse
+    it too)."""
+    if stream_ptr is None:
+        raise BufferError("stream=None is ambiguous with view(): give stream_ptr=-1 for no stream ordering, "
+                          "or the consumer stream")  # fmt: skip
+    if type(stream_ptr) is int:
         return stream_ptr
     if isinstance(stream_ptr, bool) or isinstance(stream_ptr, float) or isinstance(stream_ptr, str):
         raise TypeError(f"stream_ptr must be an int, a stream or None, not {type(stream_ptr).__name__}")
@@ -353,17 +358,24 @@ cdef int _dl_dtype(object dtype, DLDataType* out) except -1:
     return 0
 
 
+cdef int _write_dims(StridedMemoryView v, int64_t* dims) except -1:
+    """The view's shape, then its strides in elements, into ``dims`` (2 * ndim of them)."""
+    cdef Py_ssize_t ndim = len(v._shape)
+    steps = v.strides if v.strides is not None else _c_strides(v._shape)
+    for i in range(ndim):
+        dims[i] = v._shape[i]
+        dims[ndim + i] = steps[i]
+    return 0
+
+
 cdef void* _export_block(StridedMemoryView v, int devtype, int devid, bint versioned) except NULL:
     """A new managed tensor of ``v`` (from dl_export_new); it does not yet hold a reference to v."""
     cdef void* block
-    cdef int ndim = len(v._shape)
     cdef DLDataType dt
     _dl_dtype(v.dtype, &dt)
-    steps = v.strides if v.strides is not None else _c_strides(v._shape)
-    cdef DLTensor* dl = dl_export_new(v, versioned, v.readonly, <void*>v.ptr, devtype, devid, ndim, dt, &block)
-    for i in range(ndim):
-        dl.shape[i] = v._shape[i]
-        dl.strides[i] = steps[i]
+    cdef DLTensor* dl = dl_export_new(v, versioned, v.readonly, <void*>v.ptr, devtype, devid, len(v._shape), dt,
+                                      &block)  # fmt: skip
+    _write_dims(v, dl.shape)  # dl_export_new lays the strides right after the shape
     return block
 
 
@@ -493,13 +505,10 @@ cdef int _xapi_dltensor_from_py(void* py_object, DLTensor* out) noexcept with gi
         _dl_dtype(v.dtype, &out.dtype)
         ndim = len(v._shape)
         if ndim and v._dims == NULL:
-            steps = v.strides if v.strides is not None else _c_strides(v._shape)
             v._dims = <int64_t*>malloc(2 * ndim * sizeof(int64_t))
             if v._dims == NULL:
                 raise MemoryError()
-            for i in range(ndim):
-                v._dims[i] = v._shape[i]
-                v._dims[ndim + i] = steps[i]
+            _write_dims(v, v._dims)
         device = v.__dlpack_device__()
         out.data = <void*>v.ptr
         out.byte_offset = 0
@@ -591,15 +600,6 @@ cdef int _view_any(StridedMemoryView v, object obj, object stream_ptr) except -1
     raise BufferError(f"{type(obj).__name__} supports neither DLPack nor the CUDA Array Interface")
 
 
-cdef object _no_none(object stream_ptr):
-    """The consumer stream must be said: None could mean the default stream or no ordering, and
-    NVIDIA's refuse it too; -1 asks for no ordering."""
-    if stream_ptr is None:
-        raise BufferError("stream=None is ambiguous with view(): give stream_ptr=-1 for no stream ordering, "
-                          "or the consumer stream")  # fmt: skip
-    return stream_ptr
-
-
 cdef int _view_dlpack(StridedMemoryView v, object obj, object stream_ptr) except -1:
     cdef DLManagedTensorVersioned* tv
     cdef DLManagedTensor* t
@@ -608,7 +608,7 @@ cdef int _view_dlpack(StridedMemoryView v, object obj, object stream_ptr) except
         raise TypeError(f"{type(obj).__name__} does not support DLPack (__dlpack__, __dlpack_device__)")
     devtype, devid = obj.__dlpack_device__()
     _set_dl_device(v, devtype, devid)
-    stream_ptr = _stream_ptr_arg(_no_none(stream_ptr))
+    stream_ptr = _stream_ptr_arg(stream_ptr)
     stream = None if devtype == kDLCPU else int(stream_ptr)  # host exporters take no stream
     try:
         capsule = obj.__dlpack__(stream=stream, max_version=(DLPACK_MAJOR_VERSION, DLPACK_MINOR_VERSION))
@@ -684,7 +684,7 @@ cdef int _view_cai(StridedMemoryView v, object obj, object stream_ptr) except -1
     cdef cydriver.CUevent event
     cdef cydriver.CUstream producer, consumer
     cai = _interface(obj, "__cuda_array_interface__", 0, "only CUDA Array Interface v3 or later is supported")
-    stream_ptr = _stream_ptr_arg(_no_none(stream_ptr))
+    stream_ptr = _stream_ptr_arg(stream_ptr)
     address, ro = cai["data"]
     _set_ptr(v, address)
     v.readonly = bool(ro)
@@ -703,7 +703,7 @@ cdef int _view_cai(StridedMemoryView v, object obj, object stream_ptr) except -1
             ordinal = 0
     v.device_id = ordinal
     producer_stream = cai.get("stream")
-    if stream_ptr is not None and stream_ptr != -1 and producer_stream is not None and producer_stream != stream_ptr:
+    if stream_ptr != -1 and producer_stream is not None and producer_stream != stream_ptr:
         producer = <cydriver.CUstream><uintptr_t>producer_stream
         consumer = <cydriver.CUstream><uintptr_t>stream_ptr
         with nogil:

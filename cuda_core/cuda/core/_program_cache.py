@@ -28,7 +28,6 @@ from __future__ import annotations
 import abc
 import collections
 import collections.abc
-import dataclasses
 import hashlib
 import os
 import tempfile
@@ -489,9 +488,7 @@ def _toolchain(code_type):
 
 def _option_bytes(code_type, options, target_type):
     """The option strings the backend of ``code_type`` gets, plus what else it reads."""
-    if code_type == "c++":
-        if options.use_libdevice is not None:  # NVVM's option: NVRTC has no use for it
-            options = dataclasses.replace(options, use_libdevice=None)
+    if code_type == "c++":  # as_bytes("nvrtc") leaves NVVM's options out
         return options.as_bytes("nvrtc", target_type)
     if code_type == "nvvm":
         values = options._values()
@@ -502,7 +499,7 @@ def _option_bytes(code_type, options, target_type):
         if values["use_libdevice"]:
             out.append(b"libdevice")
         return out
-    linker = options._linker_options(strict=False)
+    linker = options._linker_options(warn=False)
     if linker_backend() == "nvJitLink":
         return linker.as_bytes("nvjitlink")
     try:

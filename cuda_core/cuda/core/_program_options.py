@@ -383,11 +383,11 @@ class ProgramOptions:
         """
         return [s.encode() for s in self._option_strings(backend, target_type)]
 
-    def _linker_options(self, *, strict=True):
+    def _linker_options(self, *, warn=True):
         """The LinkerOptions that compile code_type='ptx'.
 
         The linker's ``-time`` only logs, so any set ``time`` turns it on. Fields the linker has
-        no use for (NVRTC's) are left out, as NVIDIA's leave them; ``strict`` warns about
+        no use for (NVRTC's) are left out, as NVIDIA's leave them; ``warn`` warns about
         numba_debug, which a user may expect to work (the cache key asks without warning).
         """
         from cuda.core._linker import LinkerOptions
@@ -396,7 +396,7 @@ class ProgramOptions:
         kwargs = {f: values[f] for f in _LINKER_FIELDS if values[f] is not None}
         if values["time"] is not None:
             kwargs["time"] = True
-        if strict and values.get("numba_debug"):
+        if warn and values.get("numba_debug"):
             warnings.warn(
                 "ProgramOptions.numba_debug is ignored for code_type='ptx' (the linker cannot honour it)",
                 UserWarning,
