@@ -165,19 +165,27 @@ def _candidates(spec: HeaderSpec):
             yield "supported_install_dir", directory
 
 
-@cached_by_name
-def locate_nvidia_header_directory(libname: str) -> LocatedHeaderDir | None:
-    """The include folder of a library ("cudart", "nvrtc", "cccl", ...) and how it was found, or None."""
+def _spec(libname: str) -> HeaderSpec:
     if not isinstance(libname, str):
         raise TypeError(f"libname must be a str, not {type(libname).__name__}")
     spec = HEADERS.get(libname) or HEADERS_NON_CTK.get(libname)
     if spec is None:
         raise RuntimeError(f"UNKNOWN {libname=}. Known: {sorted({**HEADERS, **HEADERS_NON_CTK})}")
-    found = find_file(_candidates(spec), (spec.header,), SearchLog(libname))
+    return spec
+
+
+def _locate(spec: HeaderSpec) -> LocatedHeaderDir | None:
+    found = find_file(_candidates(spec), (spec.header,), SearchLog(spec.name))
     if found is None:
         return None
     path, via = found
     return LocatedHeaderDir(path[: -len(spec.header) - 1], via)
+
+
+@cached_by_name
+def locate_nvidia_header_directory(libname: str) -> LocatedHeaderDir | None:
+    """The include folder of a library ("cudart", "nvrtc", "cccl", ...) and how it was found, or None."""
+    return _locate(_spec(libname))
 
 
 def find_nvidia_header_directory(libname: str) -> str | None:
@@ -195,11 +203,9 @@ def _find_header_directory_for_major(libname: str, major: int) -> str | None:
     site-packages only that major's wheel layout (nvidia/cu13/include for 13, nvidia/<component>/
     include for 12), since the other line's headers do not compile there. Not public: the bindings'
     example helpers use it."""
-    spec = HEADERS.get(libname) or HEADERS_NON_CTK.get(libname)
-    if spec is None:
-        raise RuntimeError(f"UNKNOWN {libname=}. Known: {sorted({**HEADERS, **HEADERS_NON_CTK})}")
+    spec = _spec(libname)
     mine = tuple(d for d in spec.site_dirs if d.startswith(CU13_INCLUDE) == (major >= 13))
-    if libname in _SAME_ON_EVERY_LINE:
-        mine = spec.site_dirs
-    found = find_file(_candidates(replace(spec, site_dirs=mine or spec.site_dirs)), (spec.header,), SearchLog(libname))
-    return os.path.realpath(found[0][: -len(spec.header) - 1]) if found else None
+    if mine and libname not in _SAME_ON_EVERY_LINE:
+        spec = replace(spec, site_dirs=mine)
+    located = _locate(spec)
+    return located.abs_path if located else None
