@@ -132,10 +132,10 @@ def line(session: nox.Session) -> None:
 def compat_cpu(session: nox.Session) -> None:
     """NVIDIA's public tests (a folder fetched into .nvtests/, git-ignored) on NVIDIA's packages
     and on ours, on a machine without a GPU: NVIDIA's in .bench/nvidia-compat-venv (made on first
-    use, from PyPI), benchmarks/c/null_driver.c as libcuda, ours from this checkout
-    (ci/nvidia_compat.py; `-- --packages cuda_core -k dlpack` narrows it)."""
+    use, from PyPI), ci/cpu_driver as libcuda (one emulated device whose memory is host memory;
+    kernels do not run), ours from this checkout (ci/nvidia_compat.py; `-- --packages cuda_core
+    -k dlpack` narrows it)."""
     import os
-    import subprocess
 
     venv = REPO / ".bench" / "nvidia-compat-venv"
     py = venv / "bin" / "python"
@@ -144,10 +144,8 @@ def compat_cpu(session: nox.Session) -> None:
         nvidia = ["cuda-bindings==13.5.0", "cuda-core==1.2.2", "cuda-pathfinder==1.9.1"]
         tools = ["pytest", "pytest-benchmark", "numpy", "ml_dtypes", "cloudpickle", "psutil"]
         session.run(str(py), "-m", "pip", "install", "-q", *nvidia, *tools, *toolkit.wheel_requirements())
-    driver = REPO / ".bench" / "null-driver"
-    driver.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["cc", "-O2", "-shared", "-fPIC", "-o", str(driver / "libcuda.so.1"),
-                    str(REPO / "benchmarks" / "c" / "null_driver.c")], check=True)  # fmt: skip
+    driver = REPO / ".bench" / "cpu-driver"
+    session.run(PY, str(REPO / "ci" / "cpu_driver" / "build.py"), str(driver))
     ours = os.pathsep.join(str(REPO / p) for p in ("cuda_pathfinder", "cuda_bindings", "cuda_core"))
     args = session.posargs or ["--packages", "cuda_bindings", "cuda_core", "cuda_pathfinder"]
     session.run(str(py), str(REPO / "ci" / "nvidia_compat.py"), "--suite", str(REPO / ".nvtests"), "--ours-path",

@@ -47,6 +47,16 @@ def test_cuda_utils_is_where_nvidia_keeps_errors():
         handle_return((0, 1))
 
 
+def test_version_helpers_where_nvidia_keeps_them():
+    import cuda.bindings
+    from cuda.core import _linker
+    from cuda.core._utils.version import binding_version
+
+    assert binding_version()[:2] == tuple(int(p) for p in cuda.bindings.__version__.split(".")[:2])
+    assert len(binding_version()) == 3
+    assert _linker._decide_nvjitlink_or_driver() is False  # this Linker always links with nvJitLink
+
+
 def test_graph_module_has_the_builder():
     import cuda.core.graph as graph
     from cuda.core.graph._graph_builder import Graph, GraphBuilder

@@ -1,0 +1,768 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Memory (see cpu_driver.h): allocations are host memory, registered so that pointer
+   queries, frees and pools answer as the driver does; copies and sets run at once. */
+#include "cpu_driver.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+static struct emu_alloc *allocs;
+static size_t nallocs, capallocs;
+
+struct emu_alloc *emu_find_alloc(uintptr_t p) {
+    for (size_t i = 0; i < nallocs; i++)
+        if (p >= allocs[i].base && (p < allocs[i].base + allocs[i].size || p == allocs[i].base)) return &allocs[i];
+    return NULL;
+}
+static struct emu_alloc *add_alloc(uintptr_t base, size_t size, enum emu_kind kind, void *raw) {
+    if (nallocs == capallocs) {
+        capallocs = capallocs ? 2 * capallocs : 64;
+        allocs = realloc(allocs, capallocs * sizeof *allocs);
+        if (!allocs) abort();
+    }
+    struct emu_alloc *a = &allocs[nallocs++];
+    memset(a, 0, sizeof *a);
+    a->base = base;
+    a->size = size;
+    a->kind = kind;
+    a->raw = raw;
+    a->id = emu_next_id();
+    a->sync_memops = 0;
+    emu_current_ctx(&a->ctx);
+    return a;
+}
+static void drop_alloc(struct emu_alloc *a) { *a = allocs[--nallocs]; }
+
+void *emu_device_alloc(size_t size, CUmemoryPool pool, enum emu_kind kind) {
+    /* 256-byte aligned as cudaMalloc's; never 0 bytes, so every allocation has an address */
+    void *p = NULL;
+    if (posix_memalign(&p, 256, size ? (size + 255) & ~(size_t)255 : 256)) return NULL;
+    pthread_mutex_lock(&emu_lock);
+    struct emu_alloc *a = add_alloc((uintptr_t)p, size, kind, p);
+    a->pool = pool;
+    pthread_mutex_unlock(&emu_lock);
+    return p;
+}
+CUresult emu_device_free(uintptr_t p, int from_pool) {
+    pthread_mutex_lock(&emu_lock);
+    struct emu_alloc *a = emu_find_alloc(p);
+    CUresult r = CUDA_SUCCESS;
+    if (!a || a->base != p || (a->kind != MEM_DEVICE && a->kind != MEM_MANAGED)) r = CUDA_ERROR_INVALID_VALUE;
+    else if (from_pool && !a->pool) r = CUDA_ERROR_INVALID_VALUE;
+    else {
+        if (a->pool && emu_valid(a->pool, TAG_POOL) && a->pool->used_high < a->size) {}
+        free(a->raw);
+        drop_alloc(a);
+    }
+    pthread_mutex_unlock(&emu_lock);
+    return r;
+}
+
+#define NEED_CTX() do { CUcontext c_; CUresult r_ = emu_current_ctx(&c_); if (r_) return r_; } while (0)
+
+CUresult CUDAAPI cuMemAlloc(CUdeviceptr *dptr, size_t size) {
+    NEED_CTX();
+    if (!dptr || !size) return CUDA_ERROR_INVALID_VALUE;
+    if (size > EMU_TOTAL_MEM) return CUDA_ERROR_OUT_OF_MEMORY;
+    void *p = emu_device_alloc(size, NULL, MEM_DEVICE);
+    if (!p) return CUDA_ERROR_OUT_OF_MEMORY;
+    *dptr = (CUdeviceptr)p;
+    return CUDA_SUCCESS;
+}
+CUresult CUDAAPI cuMemAllocPitch(CUdeviceptr *dptr, size_t *pitch, size_t w, size_t h, unsigned elem) {
+    NEED_CTX();
+    if (!dptr || !pitch || !w || !h || (elem != 4 && elem != 8 && elem != 16)) return CUDA_ERROR_INVALID_VALUE;
+    *pitch = (w + 511) & ~(size_t)511;
+    return cuMemAlloc(dptr, *pitch * h);
+}
+CUresult CUDAAPI cuMemFree(CUdeviceptr p) {
+    NEED_CTX();
+    if (!p) return CUDA_SUCCESS;
+    return emu_device_free(p, 0);
+}
+CUresult CUDAAPI cuMemAllocManaged(CUdeviceptr *dptr, size_t size, unsigned flags) {
+    NEED_CTX();
+    if (!dptr || !size || (flags != CU_MEM_ATTACH_GLOBAL && flags != CU_MEM_ATTACH_HOST)) return CUDA_ERROR_INVALID_VALUE;
+    void *p = emu_device_alloc(size, NULL, MEM_MANAGED);
+    if (!p) return CUDA_ERROR_OUT_OF_MEMORY;
+    *dptr = (CUdeviceptr)p;
+    return CUDA_SUCCESS;
+}
+CUresult CUDAAPI cuMemHostAlloc(void **pp, size_t size, unsigned flags) {
+    NEED_CTX();
+    if (!pp || !size || (flags & ~0xfu)) return CUDA_ERROR_INVALID_VALUE;
+    void *p = NULL;
+    if (posix_memalign(&p, 4096, size)) return CUDA_ERROR_OUT_OF_MEMORY;
+    pthread_mutex_lock(&emu_lock);
+    add_alloc((uintptr_t)p, size, MEM_HOST, p)->flags = flags;
+    pthread_mutex_unlock(&emu_lock);
+    *pp = p;
+    return CUDA_SUCCESS;
+}
+CUresult CUDAAPI cuMemAllocHost(void **pp, size_t size) { return cuMemHostAlloc(pp, size, 0); }
+CUresult CUDAAPI cuMemFreeHost(void *p) {
+    NEED_CTX();
+    pthread_mutex_lock(&emu_lock);
+    struct emu_alloc *a = emu_find_alloc((uintptr_t)p);
+    CUresult r = CUDA_ERROR_INVALID_VALUE;
+    if (a && a->base == (uintptr_t)p && a->kind == MEM_HOST) {
+        free(a->raw);
+        drop_alloc(a);
+        r = CUDA_SUCCESS;
+    }
+    pthread_mutex_unlock(&emu_lock);
+    return r;
+}
+CUresult CUDAAPI cuMemHostGetDevicePointer(CUdeviceptr *d, void *p, unsigned flags) {
+    NEED_CTX();
+    if (!d || flags) return CUDA_ERROR_INVALID_VALUE;
+    pthread_mutex_lock(&emu_lock);
+    struct emu_alloc *a = emu_find_alloc((uintptr_t)p);
+    CUresult r = a && (a->kind == MEM_HOST || a->kind == MEM_REGISTERED) ? CUDA_SUCCESS : CUDA_ERROR_INVALID_VALUE;
+    pthread_mutex_unlock(&emu_lock);
+    if (!r) *d = (CUdeviceptr)p;
+    return r;
+}
+CUresult CUDAAPI cuMemHostGetFlags(unsigned *flags, void *p) {
+    NEED_CTX();
+    pthread_mutex_lock(&emu_lock);
+    struct emu_alloc *a = emu_find_alloc((uintptr_t)p);
+    CUresult r = a && (a->kind == MEM_HOST || a->kind == MEM_REGISTERED) ? CUDA_SUCCESS : CUDA_ERROR_INVALID_VALUE;
+    if (!r) *flags = a->flags;
+    pthread_mutex_unlock(&emu_lock);
+    return r;
+}
+CUresult CUDAAPI cuMemHostRegister(void *p, size_t size, unsigned flags) {
+    NEED_CTX();
+    if (!p || !size) return CUDA_ERROR_INVALID_VALUE;
+    pthread_mutex_lock(&emu_lock);
+    CUresult r = emu_find_alloc((uintptr_t)p) ? CUDA_ERROR_HOST_MEMORY_ALREADY_REGISTERED : CUDA_SUCCESS;
+    if (!r) add_alloc((uintptr_t)p, size, MEM_REGISTERED, NULL)->flags = flags;
+    pthread_mutex_unlock(&emu_lock);
+    return r;
+}
+CUresult CUDAAPI cuMemHostUnregister(void *p) {
+    NEED_CTX();
+    pthread_mutex_lock(&emu_lock);
+    struct emu_alloc *a = emu_find_alloc((uintptr_t)p);
+    CUresult r = a && a->kind == MEM_REGISTERED && a->base == (uintptr_t)p ? CUDA_SUCCESS : CUDA_ERROR_HOST_MEMORY_NOT_REGISTERED;
+    if (!r) drop_alloc(a);
+    pthread_mutex_unlock(&emu_lock);
+    return r;
+}
+CUresult CUDAAPI cuMemGetInfo(size_t *free_, size_t *total) {
+    NEED_CTX();
+    size_t used = 0;
+    pthread_mutex_lock(&emu_lock);
+    for (size_t i = 0; i < nallocs; i++)
+        if (allocs[i].kind == MEM_DEVICE || allocs[i].kind == MEM_VMM) used += allocs[i].size;
+    pthread_mutex_unlock(&emu_lock);
+    if (free_) *free_ = EMU_TOTAL_MEM - used;
+    if (total) *total = EMU_TOTAL_MEM;
+    return CUDA_SUCCESS;
+}
+CUresult CUDAAPI cuMemGetAddressRange(CUdeviceptr *base, size_t *size, CUdeviceptr p) {
+    NEED_CTX();
+    pthread_mutex_lock(&emu_lock);
+    struct emu_alloc *a = emu_find_alloc(p);
+    CUresult r = a && a->kind != MEM_HOST && a->kind != MEM_REGISTERED ? CUDA_SUCCESS : CUDA_ERROR_NOT_FOUND;
+    if (!r) {
+        if (base) *base = a->base;
+        if (size) *size = a->size;
+    }
+    pthread_mutex_unlock(&emu_lock);
+    return r;
+}
+
+/* ---- pointer attributes ---- */
+static CUresult pointer_attribute(void *out, CUpointer_attribute attr, CUdeviceptr p, int lenient) {
+    struct emu_alloc *a = emu_find_alloc(p);
+    if (!a) {
+        if (!lenient) return CUDA_ERROR_INVALID_VALUE;
+        switch (attr) { /* cuPointerGetAttributes: a foreign pointer reads as nothing */
+        case CU_POINTER_ATTRIBUTE_DEVICE_ORDINAL: *(int *)out = -2; return CUDA_SUCCESS;
+        case CU_POINTER_ATTRIBUTE_CONTEXT: case CU_POINTER_ATTRIBUTE_DEVICE_POINTER:
+        case CU_POINTER_ATTRIBUTE_HOST_POINTER: case CU_POINTER_ATTRIBUTE_RANGE_START_ADDR:
+        case CU_POINTER_ATTRIBUTE_RANGE_SIZE: case CU_POINTER_ATTRIBUTE_MEMPOOL_HANDLE:
+        case CU_POINTER_ATTRIBUTE_BUFFER_ID: case CU_POINTER_ATTRIBUTE_MEMORY_BLOCK_ID:
+            *(void **)out = NULL; return CUDA_SUCCESS;
+        default: *(int *)out = 0; return CUDA_SUCCESS;
+        }
+    }
+    int host = a->kind == MEM_HOST || a->kind == MEM_REGISTERED;
+    switch (attr) {
+    case CU_POINTER_ATTRIBUTE_CONTEXT: *(CUcontext *)out = a->pool ? NULL : a->ctx; break;
+    case CU_POINTER_ATTRIBUTE_MEMORY_TYPE: *(unsigned *)out = host ? CU_MEMORYTYPE_HOST : CU_MEMORYTYPE_DEVICE; break;
+    case CU_POINTER_ATTRIBUTE_DEVICE_POINTER: *(CUdeviceptr *)out = p; break;
+    case CU_POINTER_ATTRIBUTE_HOST_POINTER:
+        if (!host && a->kind != MEM_MANAGED) return CUDA_ERROR_INVALID_VALUE;
+        *(void **)out = (void *)p; break;
+    case CU_POINTER_ATTRIBUTE_SYNC_MEMOPS: *(int *)out = a->sync_memops; break;
+    case CU_POINTER_ATTRIBUTE_BUFFER_ID: *(unsigned long long *)out = a->id; break;
+    case CU_POINTER_ATTRIBUTE_MEMORY_BLOCK_ID: *(unsigned long long *)out = a->id; break;
+    case CU_POINTER_ATTRIBUTE_IS_MANAGED: *(int *)out = a->kind == MEM_MANAGED; break;
+    case CU_POINTER_ATTRIBUTE_DEVICE_ORDINAL: *(int *)out = host ? -1 : 0; break;
+    case CU_POINTER_ATTRIBUTE_IS_LEGACY_CUDA_IPC_CAPABLE: *(int *)out = a->kind == MEM_DEVICE && !a->pool; break;
+    case CU_POINTER_ATTRIBUTE_RANGE_START_ADDR: *(CUdeviceptr *)out = a->base; break;
+    case CU_POINTER_ATTRIBUTE_RANGE_SIZE: *(size_t *)out = a->size; break;
+    case CU_POINTER_ATTRIBUTE_MAPPED: *(int *)out = 1; break;
+    case CU_POINTER_ATTRIBUTE_ALLOWED_HANDLE_TYPES:
+        *(unsigned long long *)out = a->pool ? a->pool->props.handleTypes : 0; break;
+    case CU_POINTER_ATTRIBUTE_IS_GPU_DIRECT_RDMA_CAPABLE: *(int *)out = 0; break;
+    case CU_POINTER_ATTRIBUTE_ACCESS_FLAGS: *(int *)out = CU_POINTER_ATTRIBUTE_ACCESS_FLAG_READWRITE; break;
+    case CU_POINTER_ATTRIBUTE_MEMPOOL_HANDLE: *(CUmemoryPool *)out = a->pool; break;
+    case CU_POINTER_ATTRIBUTE_IS_HW_DECOMPRESS_CAPABLE: *(int *)out = 0; break;
+    default: return CUDA_ERROR_INVALID_VALUE;
+    }
+    return CUDA_SUCCESS;
+}
+CUresult CUDAAPI cuPointerGetAttribute(void *data, CUpointer_attribute attr, CUdeviceptr p) {
+    CUresult r = emu_need_init();
+    if (r) return r;
+    if (!data) return CUDA_ERROR_INVALID_VALUE;
+    pthread_mutex_lock(&emu_lock);
+    r = pointer_attribute(data, attr, p, 0);
+    pthread_mutex_unlock(&emu_lock);
+    return r;
+}
+CUresult CUDAAPI cuPointerGetAttributes(unsigned n, CUpointer_attribute *attrs, void **data, CUdeviceptr p) {
+    CUresult r = emu_need_init();
+    if (r) return r;
+    if (!attrs || !data) return CUDA_ERROR_INVALID_VALUE;
+    pthread_mutex_lock(&emu_lock);
+    for (unsigned i = 0; i < n && !r; i++)
+        if (data[i]) r = pointer_attribute(data[i], attrs[i], p, 1);
+    pthread_mutex_unlock(&emu_lock);
+    return r;
+}
+CUresult CUDAAPI cuPointerSetAttribute(const void *value, CUpointer_attribute attr, CUdeviceptr p) {
+    CUresult r = emu_need_init();
+    if (r) return r;
+    if (!value || attr != CU_POINTER_ATTRIBUTE_SYNC_MEMOPS) return CUDA_ERROR_INVALID_VALUE;
+    pthread_mutex_lock(&emu_lock);
+    struct emu_alloc *a = emu_find_alloc(p);
+    r = a ? CUDA_SUCCESS : CUDA_ERROR_INVALID_VALUE;
+    if (a) a->sync_memops = *(const int *)value != 0;
+    pthread_mutex_unlock(&emu_lock);
+    return r;
+}
+
+/* ---- copies and sets: run at once (streams are synchronous here) ---- */
+/* Device memory is host memory here, so writing through a freed device pointer would corrupt
+   the host heap: a range that no live allocation holds is refused, as a GPU faults on it. */
+static int device_range_ok(uintptr_t p, size_t n) {
+    pthread_mutex_lock(&emu_lock);
+    struct emu_alloc *a = emu_find_alloc(p);
+    int ok = a && a->kind != MEM_HOST && a->kind != MEM_REGISTERED && p + n <= a->base + (a->size ? a->size : 1);
+    pthread_mutex_unlock(&emu_lock);
+    return ok;
+}
+CUresult emu_do_memcpy3d(const CUDA_MEMCPY3D *p) {
+    if (!p) return CUDA_ERROR_INVALID_VALUE;
+    const char *src = p->srcMemoryType == CU_MEMORYTYPE_HOST ? p->srcHost : (const char *)p->srcDevice;
+    char *dst = p->dstMemoryType == CU_MEMORYTYPE_HOST ? p->dstHost : (char *)p->dstDevice;
+    size_t spitch = p->srcPitch ? p->srcPitch : p->WidthInBytes, dpitch = p->dstPitch ? p->dstPitch : p->WidthInBytes;
+    size_t sheight = p->srcHeight ? p->srcHeight : p->Height, dheight = p->dstHeight ? p->dstHeight : p->Height;
+    if (p->srcMemoryType == CU_MEMORYTYPE_ARRAY && !(src = emu_array_data(p->srcArray, &spitch, &sheight)))
+        return CUDA_ERROR_INVALID_VALUE;
+    if (p->dstMemoryType == CU_MEMORYTYPE_ARRAY && !(dst = emu_array_data(p->dstArray, &dpitch, &dheight)))
+        return CUDA_ERROR_INVALID_VALUE;
+    if ((!src || !dst) && p->WidthInBytes) return CUDA_ERROR_INVALID_VALUE;
+    size_t h = p->Height ? p->Height : 1, d = p->Depth ? p->Depth : 1;
+    if (p->srcMemoryType == CU_MEMORYTYPE_DEVICE &&
+        !device_range_ok((uintptr_t)src + p->srcXInBytes, ((p->srcZ + d - 1) * sheight + p->srcY + h - 1) * spitch + p->WidthInBytes))
+        return CUDA_ERROR_INVALID_VALUE;
+    if (p->dstMemoryType == CU_MEMORYTYPE_DEVICE &&
+        !device_range_ok((uintptr_t)dst + p->dstXInBytes, ((p->dstZ + d - 1) * dheight + p->dstY + h - 1) * dpitch + p->WidthInBytes))
+        return CUDA_ERROR_INVALID_VALUE;
+    for (size_t z = 0; z < d; z++)
+        for (size_t y = 0; y < h; y++)
+            memmove(dst + p->dstXInBytes + (p->dstY + y + (p->dstZ + z) * dheight) * dpitch,
+                    src + p->srcXInBytes + (p->srcY + y + (p->srcZ + z) * sheight) * spitch, p->WidthInBytes);
+    return CUDA_SUCCESS;
+}
+CUresult emu_do_memset(CUdeviceptr dst, size_t pitch, unsigned value, unsigned elem, size_t width, size_t height) {
+    if (!dst || (elem != 1 && elem != 2 && elem != 4)) return CUDA_ERROR_INVALID_VALUE;
+    if (!height) height = 1;
+    if (!device_range_ok(dst, (height - 1) * (pitch ? pitch : width * elem) + width * elem)) return CUDA_ERROR_INVALID_VALUE;
+    for (size_t y = 0; y < height; y++) {
+        char *row = (char *)dst + y * (pitch ? pitch : width * elem);
+        for (size_t x = 0; x < width; x++) {
+            if (elem == 1) ((uint8_t *)row)[x] = (uint8_t)value;
+            else if (elem == 2) ((uint16_t *)row)[x] = (uint16_t)value;
+            else ((uint32_t *)row)[x] = value;
+        }
+    }
+    return CUDA_SUCCESS;
+}
+enum { U = CU_MEMORYTYPE_UNIFIED, D = CU_MEMORYTYPE_DEVICE, H = CU_MEMORYTYPE_HOST };
+static CUresult copy_typed(CUdeviceptr dst, int dt, CUdeviceptr src, int st, size_t n, CUstream s, int async) {
+    NEED_CTX();
+    if (!n) return CUDA_SUCCESS;
+    if (!dst || !src) return CUDA_ERROR_INVALID_VALUE;
+    CUDA_MEMCPY3D p = {.srcMemoryType = st, .dstMemoryType = dt, .WidthInBytes = n, .Height = 1, .Depth = 1};
+    if (st == H) p.srcHost = (const void *)src; else p.srcDevice = src;
+    if (dt == H) p.dstHost = (void *)dst; else p.dstDevice = dst;
+    if (async) {
+        CUresult r = emu_stream_check(&s);
+        if (r) return r;
+        CUgraphNodeParams gp = {.type = CU_GRAPH_NODE_TYPE_MEMCPY};
+        gp.memcpy.copyParams = p;
+        emu_current_ctx(&gp.memcpy.copyCtx);
+        int captured;
+        r = emu_capture_node(s, &gp, &captured);
+        if (r || captured) return r;
+    }
+    return emu_do_memcpy3d(&p);
+}
+static CUresult copy_linear(CUdeviceptr dst, CUdeviceptr src, size_t n, CUstream s, int async) {
+    return copy_typed(dst, U, src, U, n, s, async);
+}
+CUresult CUDAAPI cuMemcpy(CUdeviceptr d, CUdeviceptr s, size_t n) { return copy_linear(d, s, n, NULL, 0); }
+CUresult CUDAAPI cuMemcpyAsync(CUdeviceptr d, CUdeviceptr s, size_t n, CUstream st) { return copy_linear(d, s, n, st, 1); }
+CUresult CUDAAPI cuMemcpyHtoD(CUdeviceptr d, const void *s, size_t n) { return copy_typed(d, D, (CUdeviceptr)s, H, n, NULL, 0); }
+CUresult CUDAAPI cuMemcpyDtoH(void *d, CUdeviceptr s, size_t n) { return copy_typed((CUdeviceptr)d, H, s, D, n, NULL, 0); }
+CUresult CUDAAPI cuMemcpyDtoD(CUdeviceptr d, CUdeviceptr s, size_t n) { return copy_typed(d, D, s, D, n, NULL, 0); }
+CUresult CUDAAPI cuMemcpyHtoDAsync(CUdeviceptr d, const void *s, size_t n, CUstream st) {
+    return copy_typed(d, D, (CUdeviceptr)s, H, n, st, 1);
+}
+CUresult CUDAAPI cuMemcpyDtoHAsync(void *d, CUdeviceptr s, size_t n, CUstream st) {
+    return copy_typed((CUdeviceptr)d, H, s, D, n, st, 1);
+}
+CUresult CUDAAPI cuMemcpyDtoDAsync(CUdeviceptr d, CUdeviceptr s, size_t n, CUstream st) { return copy_typed(d, D, s, D, n, st, 1); }
+CUresult CUDAAPI cuMemcpyPeer(CUdeviceptr d, CUcontext dc, CUdeviceptr s, CUcontext sc, size_t n) {
+    (void)dc; (void)sc;
+    return copy_linear(d, s, n, NULL, 0);
+}
+CUresult CUDAAPI cuMemcpyPeerAsync(CUdeviceptr d, CUcontext dc, CUdeviceptr s, CUcontext sc, size_t n, CUstream st) {
+    (void)dc; (void)sc;
+    return copy_linear(d, s, n, st, 1);
+}
+static CUresult copy3d(const CUDA_MEMCPY3D *p, CUstream s, int async) {
+    NEED_CTX();
+    if (!p) return CUDA_ERROR_INVALID_VALUE;
+    if (async) {
+        CUresult r = emu_stream_check(&s);
+        if (r) return r;
+        CUgraphNodeParams gp = {.type = CU_GRAPH_NODE_TYPE_MEMCPY};
+        gp.memcpy.copyParams = *p;
+        emu_current_ctx(&gp.memcpy.copyCtx);
+        int captured;
+        r = emu_capture_node(s, &gp, &captured);
+        if (r || captured) return r;
+    }
+    return emu_do_memcpy3d(p);
+}
+static CUDA_MEMCPY3D from2d(const CUDA_MEMCPY2D *p) {
+    CUDA_MEMCPY3D q = {.srcXInBytes = p->srcXInBytes, .srcY = p->srcY, .srcMemoryType = p->srcMemoryType,
+                       .srcHost = p->srcHost, .srcDevice = p->srcDevice, .srcArray = p->srcArray, .srcPitch = p->srcPitch,
+                       .dstXInBytes = p->dstXInBytes, .dstY = p->dstY, .dstMemoryType = p->dstMemoryType,
+                       .dstHost = p->dstHost, .dstDevice = p->dstDevice, .dstArray = p->dstArray, .dstPitch = p->dstPitch,
+                       .WidthInBytes = p->WidthInBytes, .Height = p->Height, .Depth = 1};
+    return q;
+}
+CUresult CUDAAPI cuMemcpy2D(const CUDA_MEMCPY2D *p) {
+    if (!p) return CUDA_ERROR_INVALID_VALUE;
+    CUDA_MEMCPY3D q = from2d(p);
+    return copy3d(&q, NULL, 0);
+}
+CUresult CUDAAPI cuMemcpy2DUnaligned(const CUDA_MEMCPY2D *p) { return cuMemcpy2D(p); }
+CUresult CUDAAPI cuMemcpy2DAsync(const CUDA_MEMCPY2D *p, CUstream s) {
+    if (!p) return CUDA_ERROR_INVALID_VALUE;
+    CUDA_MEMCPY3D q = from2d(p);
+    return copy3d(&q, s, 1);
+}
+CUresult CUDAAPI cuMemcpy3D(const CUDA_MEMCPY3D *p) { return copy3d(p, NULL, 0); }
+CUresult CUDAAPI cuMemcpy3DAsync(const CUDA_MEMCPY3D *p, CUstream s) { return copy3d(p, s, 1); }
+CUresult CUDAAPI cuMemcpyBatchAsync(CUdeviceptr *dsts, CUdeviceptr *srcs, size_t *sizes, size_t count,
+                                    CUmemcpyAttributes *attrs, size_t *attrIdxs, size_t numAttrs, CUstream s) {
+    NEED_CTX();
+    (void)attrs; (void)attrIdxs;
+    if (!count || !dsts || !srcs || !sizes || !numAttrs) return CUDA_ERROR_INVALID_VALUE;
+    CUresult r = emu_stream_check(&s);
+    for (size_t i = 0; i < count && !r; i++) r = copy_linear(dsts[i], srcs[i], sizes[i], s, 1);
+    return r;
+}
+
+static CUresult set(CUdeviceptr d, size_t pitch, unsigned v, unsigned elem, size_t w, size_t h, CUstream s, int async) {
+    NEED_CTX();
+    if (!w || !h) return CUDA_SUCCESS;
+    if (async) {
+        CUresult r = emu_stream_check(&s);
+        if (r) return r;
+        CUgraphNodeParams gp = {.type = CU_GRAPH_NODE_TYPE_MEMSET};
+        gp.memset.dst = d;
+        gp.memset.pitch = pitch;
+        gp.memset.value = v;
+        gp.memset.elementSize = elem;
+        gp.memset.width = w;
+        gp.memset.height = h;
+        emu_current_ctx(&gp.memset.ctx);
+        int captured;
+        r = emu_capture_node(s, &gp, &captured);
+        if (r || captured) return r;
+    }
+    return emu_do_memset(d, pitch, v, elem, w, h);
+}
+CUresult CUDAAPI cuMemsetD8(CUdeviceptr d, unsigned char v, size_t n) { return set(d, 0, v, 1, n, 1, NULL, 0); }
+CUresult CUDAAPI cuMemsetD16(CUdeviceptr d, unsigned short v, size_t n) { return set(d, 0, v, 2, n, 1, NULL, 0); }
+CUresult CUDAAPI cuMemsetD32(CUdeviceptr d, unsigned v, size_t n) { return set(d, 0, v, 4, n, 1, NULL, 0); }
+CUresult CUDAAPI cuMemsetD8Async(CUdeviceptr d, unsigned char v, size_t n, CUstream s) { return set(d, 0, v, 1, n, 1, s, 1); }
+CUresult CUDAAPI cuMemsetD16Async(CUdeviceptr d, unsigned short v, size_t n, CUstream s) { return set(d, 0, v, 2, n, 1, s, 1); }
+CUresult CUDAAPI cuMemsetD32Async(CUdeviceptr d, unsigned v, size_t n, CUstream s) { return set(d, 0, v, 4, n, 1, s, 1); }
+CUresult CUDAAPI cuMemsetD2D8(CUdeviceptr d, size_t p, unsigned char v, size_t w, size_t h) { return set(d, p, v, 1, w, h, NULL, 0); }
+CUresult CUDAAPI cuMemsetD2D16(CUdeviceptr d, size_t p, unsigned short v, size_t w, size_t h) { return set(d, p, v, 2, w, h, NULL, 0); }
+CUresult CUDAAPI cuMemsetD2D32(CUdeviceptr d, size_t p, unsigned v, size_t w, size_t h) { return set(d, p, v, 4, w, h, NULL, 0); }
+CUresult CUDAAPI cuMemsetD2D8Async(CUdeviceptr d, size_t p, unsigned char v, size_t w, size_t h, CUstream s) {
+    return set(d, p, v, 1, w, h, s, 1);
+}
+CUresult CUDAAPI cuMemsetD2D16Async(CUdeviceptr d, size_t p, unsigned short v, size_t w, size_t h, CUstream s) {
+    return set(d, p, v, 2, w, h, s, 1);
+}
+CUresult CUDAAPI cuMemsetD2D32Async(CUdeviceptr d, size_t p, unsigned v, size_t w, size_t h, CUstream s) {
+    return set(d, p, v, 4, w, h, s, 1);
+}
+
+/* ---- managed memory hints: accepted, nothing to move ---- */
+CUresult CUDAAPI cuMemPrefetchAsync(CUdeviceptr p, size_t n, CUmemLocation loc, unsigned flags, CUstream s) {
+    NEED_CTX();
+    (void)n; (void)loc;
+    if (flags) return CUDA_ERROR_INVALID_VALUE;
+    pthread_mutex_lock(&emu_lock);
+    struct emu_alloc *a = emu_find_alloc(p);
+    CUresult r = a && a->kind == MEM_MANAGED ? CUDA_SUCCESS : CUDA_ERROR_INVALID_VALUE;
+    pthread_mutex_unlock(&emu_lock);
+    return r ? r : emu_stream_check(&s);
+}
+CUresult CUDAAPI cuMemAdvise(CUdeviceptr p, size_t n, CUmem_advise advice, CUmemLocation loc) {
+    NEED_CTX();
+    (void)n; (void)advice; (void)loc;
+    pthread_mutex_lock(&emu_lock);
+    struct emu_alloc *a = emu_find_alloc(p);
+    CUresult r = a && a->kind == MEM_MANAGED ? CUDA_SUCCESS : CUDA_ERROR_INVALID_VALUE;
+    pthread_mutex_unlock(&emu_lock);
+    return r;
+}
+CUresult CUDAAPI cuMemDiscardBatchAsync(CUdeviceptr *p, size_t *n, size_t count, unsigned long long flags, CUstream s) {
+    (void)p; (void)n; (void)count; (void)flags;
+    return emu_stream_check(&s);
+}
+
+/* ---- stream-ordered allocation and memory pools ---- */
+static struct CUmemPoolHandle_st *default_pool[EMU_DEVICE_COUNT], *current_pool[EMU_DEVICE_COUNT];
+
+static CUmemoryPool new_pool(const CUmemPoolProps *props, int is_default) {
+    struct CUmemPoolHandle_st *p = emu_calloc(1, sizeof *p);
+    p->tag = TAG_POOL;
+    p->props = *props;
+    p->is_default = is_default;
+    p->reuse[0] = p->reuse[1] = p->reuse[2] = 1;
+    p->access[0] = CU_MEM_ACCESS_FLAGS_PROT_READWRITE;
+    return p;
+}
+CUresult CUDAAPI cuDeviceGetDefaultMemPool(CUmemoryPool *pool, CUdevice dev) {
+    CUresult r = emu_need_init();
+    if (r) return r;
+    if (!pool) return CUDA_ERROR_INVALID_VALUE;
+    if (dev < 0 || dev >= EMU_DEVICE_COUNT) return CUDA_ERROR_INVALID_DEVICE;
+    pthread_mutex_lock(&emu_lock);
+    if (!default_pool[dev]) {
+        CUmemPoolProps props = {.allocType = CU_MEM_ALLOCATION_TYPE_PINNED,
+                                .location = {.type = CU_MEM_LOCATION_TYPE_DEVICE, .id = dev}};
+        default_pool[dev] = new_pool(&props, 1);
+    }
+    *pool = default_pool[dev];
+    pthread_mutex_unlock(&emu_lock);
+    return CUDA_SUCCESS;
+}
+CUresult CUDAAPI cuDeviceGetMemPool(CUmemoryPool *pool, CUdevice dev) {
+    if (dev >= 0 && dev < EMU_DEVICE_COUNT && current_pool[dev]) {
+        *pool = current_pool[dev];
+        return CUDA_SUCCESS;
+    }
+    return cuDeviceGetDefaultMemPool(pool, dev);
+}
+CUresult CUDAAPI cuDeviceSetMemPool(CUdevice dev, CUmemoryPool pool) {
+    CUresult r = emu_need_init();
+    if (r) return r;
+    if (dev < 0 || dev >= EMU_DEVICE_COUNT) return CUDA_ERROR_INVALID_DEVICE;
+    if (!emu_valid(pool, TAG_POOL) || pool->props.location.type != CU_MEM_LOCATION_TYPE_DEVICE) return CUDA_ERROR_INVALID_VALUE;
+    current_pool[dev] = pool;
+    return CUDA_SUCCESS;
+}
+CUresult CUDAAPI cuMemGetDefaultMemPool(CUmemoryPool *pool, CUmemLocation *loc, CUmemAllocationType type) {
+    if (!loc || type != CU_MEM_ALLOCATION_TYPE_PINNED) return CUDA_ERROR_INVALID_VALUE;
+    if (loc->type == CU_MEM_LOCATION_TYPE_DEVICE) return cuDeviceGetDefaultMemPool(pool, loc->id);
+    return CUDA_ERROR_NOT_SUPPORTED;
+}
+CUresult CUDAAPI cuMemGetMemPool(CUmemoryPool *pool, CUmemLocation *loc, CUmemAllocationType type) {
+    if (!loc || type != CU_MEM_ALLOCATION_TYPE_PINNED) return CUDA_ERROR_INVALID_VALUE;
+    if (loc->type == CU_MEM_LOCATION_TYPE_DEVICE) return cuDeviceGetMemPool(pool, loc->id);
+    return CUDA_ERROR_NOT_SUPPORTED;
+}
+CUresult CUDAAPI cuMemPoolCreate(CUmemoryPool *pool, const CUmemPoolProps *props) {
+    CUresult r = emu_need_init();
+    if (r) return r;
+    if (!pool || !props || props->allocType != CU_MEM_ALLOCATION_TYPE_PINNED) return CUDA_ERROR_INVALID_VALUE;
+    switch (props->location.type) {
+    case CU_MEM_LOCATION_TYPE_DEVICE:
+        if (props->location.id < 0 || props->location.id >= EMU_DEVICE_COUNT) return CUDA_ERROR_INVALID_DEVICE;
+        break;
+    case CU_MEM_LOCATION_TYPE_HOST: case CU_MEM_LOCATION_TYPE_HOST_NUMA:
+        if (props->location.type == CU_MEM_LOCATION_TYPE_HOST_NUMA && props->location.id != 0) return CUDA_ERROR_INVALID_VALUE;
+        break;
+    default: return CUDA_ERROR_INVALID_VALUE;
+    }
+    if (props->handleTypes & ~(unsigned)(CU_MEM_HANDLE_TYPE_POSIX_FILE_DESCRIPTOR | CU_MEM_HANDLE_TYPE_FABRIC))
+        return CUDA_ERROR_NOT_SUPPORTED;
+    *pool = new_pool(props, 0);
+    return CUDA_SUCCESS;
+}
+static size_t pool_used(CUmemoryPool pool) {
+    size_t used = 0;
+    for (size_t i = 0; i < nallocs; i++)
+        if (allocs[i].pool == pool) used += allocs[i].size;
+    return used;
+}
+CUresult CUDAAPI cuMemPoolDestroy(CUmemoryPool pool) {
+    if (!emu_valid(pool, TAG_POOL) || pool->is_default) return CUDA_ERROR_INVALID_VALUE;
+    pthread_mutex_lock(&emu_lock);
+    for (size_t i = 0; i < nallocs; i++) /* outstanding allocations go with the pool, as on a GPU */
+        if (allocs[i].pool == pool) { free(allocs[i].raw); drop_alloc(&allocs[i]); i--; }
+    for (int d = 0; d < EMU_DEVICE_COUNT; d++)
+        if (current_pool[d] == pool) current_pool[d] = NULL;
+    pool->tag = TAG_DEAD;
+    pthread_mutex_unlock(&emu_lock);
+    return CUDA_SUCCESS;
+}
+CUresult CUDAAPI cuMemPoolTrimTo(CUmemoryPool pool, size_t keep) {
+    (void)keep;
+    return emu_valid(pool, TAG_POOL) ? CUDA_SUCCESS : CUDA_ERROR_INVALID_VALUE;
+}
+CUresult CUDAAPI cuMemPoolSetAttribute(CUmemoryPool pool, CUmemPool_attribute attr, void *value) {
+    if (!emu_valid(pool, TAG_POOL) || !value) return CUDA_ERROR_INVALID_VALUE;
+    switch (attr) {
+    case CU_MEMPOOL_ATTR_REUSE_FOLLOW_EVENT_DEPENDENCIES: case CU_MEMPOOL_ATTR_REUSE_ALLOW_OPPORTUNISTIC:
+    case CU_MEMPOOL_ATTR_REUSE_ALLOW_INTERNAL_DEPENDENCIES:
+        pool->reuse[attr - CU_MEMPOOL_ATTR_REUSE_FOLLOW_EVENT_DEPENDENCIES] = *(int *)value;
+        return CUDA_SUCCESS;
+    case CU_MEMPOOL_ATTR_RELEASE_THRESHOLD: pool->release_threshold = *(cuuint64_t *)value; return CUDA_SUCCESS;
+    case CU_MEMPOOL_ATTR_RESERVED_MEM_HIGH: case CU_MEMPOOL_ATTR_USED_MEM_HIGH:
+        if (*(cuuint64_t *)value) return CUDA_ERROR_INVALID_VALUE;
+        pthread_mutex_lock(&emu_lock);
+        pool->used_high = pool->reserved_high = pool_used(pool);
+        pthread_mutex_unlock(&emu_lock);
+        return CUDA_SUCCESS;
+    default: return CUDA_ERROR_INVALID_VALUE;
+    }
+}
+CUresult CUDAAPI cuMemPoolGetAttribute(CUmemoryPool pool, CUmemPool_attribute attr, void *value) {
+    if (!emu_valid(pool, TAG_POOL) || !value) return CUDA_ERROR_INVALID_VALUE;
+    pthread_mutex_lock(&emu_lock);
+    cuuint64_t used = pool_used(pool);
+    pthread_mutex_unlock(&emu_lock);
+    if (used > pool->used_high) pool->used_high = pool->reserved_high = used;
+    switch (attr) {
+    case CU_MEMPOOL_ATTR_REUSE_FOLLOW_EVENT_DEPENDENCIES: case CU_MEMPOOL_ATTR_REUSE_ALLOW_OPPORTUNISTIC:
+    case CU_MEMPOOL_ATTR_REUSE_ALLOW_INTERNAL_DEPENDENCIES:
+        *(int *)value = pool->reuse[attr - CU_MEMPOOL_ATTR_REUSE_FOLLOW_EVENT_DEPENDENCIES];
+        return CUDA_SUCCESS;
+    case CU_MEMPOOL_ATTR_RELEASE_THRESHOLD: *(cuuint64_t *)value = pool->release_threshold; return CUDA_SUCCESS;
+    case CU_MEMPOOL_ATTR_RESERVED_MEM_CURRENT: case CU_MEMPOOL_ATTR_USED_MEM_CURRENT:
+        *(cuuint64_t *)value = used; return CUDA_SUCCESS;
+    case CU_MEMPOOL_ATTR_RESERVED_MEM_HIGH: *(cuuint64_t *)value = pool->reserved_high; return CUDA_SUCCESS;
+    case CU_MEMPOOL_ATTR_USED_MEM_HIGH: *(cuuint64_t *)value = pool->used_high; return CUDA_SUCCESS;
+    case CU_MEMPOOL_ATTR_ALLOCATION_TYPE: *(int *)value = pool->props.allocType; return CUDA_SUCCESS;
+    case CU_MEMPOOL_ATTR_EXPORT_HANDLE_TYPES: *(int *)value = pool->props.handleTypes; return CUDA_SUCCESS;
+    case CU_MEMPOOL_ATTR_LOCATION_ID: *(int *)value = pool->props.location.id; return CUDA_SUCCESS;
+    case CU_MEMPOOL_ATTR_LOCATION_TYPE: *(int *)value = pool->props.location.type; return CUDA_SUCCESS;
+    case CU_MEMPOOL_ATTR_MAX_POOL_SIZE: *(cuuint64_t *)value = pool->props.maxSize; return CUDA_SUCCESS;
+    case CU_MEMPOOL_ATTR_HW_DECOMPRESS_ENABLED: *(int *)value = 0; return CUDA_SUCCESS;
+    default: return CUDA_ERROR_INVALID_VALUE;
+    }
+}
+CUresult CUDAAPI cuMemPoolSetAccess(CUmemoryPool pool, const CUmemAccessDesc *map, size_t count) {
+    if (!emu_valid(pool, TAG_POOL) || (count && !map)) return CUDA_ERROR_INVALID_VALUE;
+    for (size_t i = 0; i < count; i++) {
+        if (map[i].location.type != CU_MEM_LOCATION_TYPE_DEVICE) return CUDA_ERROR_INVALID_VALUE;
+        if (map[i].location.id < 0 || map[i].location.id >= EMU_DEVICE_COUNT) return CUDA_ERROR_INVALID_DEVICE;
+        pool->access[map[i].location.id] = map[i].flags;
+    }
+    return CUDA_SUCCESS;
+}
+CUresult CUDAAPI cuMemPoolGetAccess(CUmemAccess_flags *flags, CUmemoryPool pool, CUmemLocation *loc) {
+    if (!emu_valid(pool, TAG_POOL) || !flags || !loc) return CUDA_ERROR_INVALID_VALUE;
+    if (loc->type != CU_MEM_LOCATION_TYPE_DEVICE || loc->id < 0 || loc->id >= EMU_DEVICE_COUNT) return CUDA_ERROR_INVALID_VALUE;
+    *flags = pool->props.location.type == CU_MEM_LOCATION_TYPE_DEVICE && pool->props.location.id == loc->id
+                 ? CU_MEM_ACCESS_FLAGS_PROT_READWRITE : pool->access[loc->id];
+    return CUDA_SUCCESS;
+}
+static CUresult alloc_async(CUdeviceptr *dptr, size_t size, CUmemoryPool pool, CUstream s) {
+    NEED_CTX();
+    if (!dptr || !emu_valid(pool, TAG_POOL)) return CUDA_ERROR_INVALID_VALUE;
+    CUresult r = emu_stream_check(&s);
+    if (r) return r;
+    if (pool->props.maxSize && pool_used(pool) + size > pool->props.maxSize) return CUDA_ERROR_OUT_OF_MEMORY;
+    if (emu_capturing(s)) { /* becomes a graph allocation node; its address is fixed now */
+        CUgraphNodeParams gp = {.type = CU_GRAPH_NODE_TYPE_MEM_ALLOC};
+        gp.alloc.poolProps = pool->props;
+        gp.alloc.bytesize = size;
+        int captured;
+        r = emu_capture_node(s, &gp, &captured);
+        if (!r) *dptr = gp.alloc.dptr;
+        return r;
+    }
+    void *p = emu_device_alloc(size, pool, MEM_DEVICE);
+    if (!p) return CUDA_ERROR_OUT_OF_MEMORY;
+    *dptr = (CUdeviceptr)p;
+    return CUDA_SUCCESS;
+}
+CUresult CUDAAPI cuMemAllocAsync(CUdeviceptr *dptr, size_t size, CUstream s) {
+    CUmemoryPool pool;
+    CUresult r = cuDeviceGetMemPool(&pool, 0);
+    return r ? r : alloc_async(dptr, size, pool, s);
+}
+CUresult CUDAAPI cuMemAllocFromPoolAsync(CUdeviceptr *dptr, size_t size, CUmemoryPool pool, CUstream s) {
+    return alloc_async(dptr, size, pool, s);
+}
+CUresult CUDAAPI cuMemFreeAsync(CUdeviceptr p, CUstream s) {
+    NEED_CTX();
+    CUresult r = emu_stream_check(&s);
+    if (r) return r;
+    if (emu_capturing(s)) {
+        CUgraphNodeParams gp = {.type = CU_GRAPH_NODE_TYPE_MEM_FREE};
+        gp.free.dptr = p;
+        int captured;
+        return emu_capture_node(s, &gp, &captured);
+    }
+    return emu_device_free(p, 0);
+}
+CUresult CUDAAPI cuMemPoolExportToShareableHandle(void *handle, CUmemoryPool pool, CUmemAllocationHandleType type,
+                                                  unsigned long long flags) {
+    (void)handle; (void)flags;
+    if (!emu_valid(pool, TAG_POOL) || !(pool->props.handleTypes & type)) return CUDA_ERROR_INVALID_VALUE;
+    return CUDA_ERROR_NOT_SUPPORTED; /* pools are not shared between processes here */
+}
+
+/* ---- virtual memory: a memfd per physical allocation, mapped into reserved ranges ---- */
+struct emu_memhandle {
+    unsigned tag;
+    int fd;
+    size_t size;
+    CUmemAllocationProp prop;
+};
+#define GRANULARITY (2u << 20)
+
+CUresult CUDAAPI cuMemGetAllocationGranularity(size_t *g, const CUmemAllocationProp *prop, CUmemAllocationGranularity_flags o) {
+    (void)o;
+    if (!g || !prop) return CUDA_ERROR_INVALID_VALUE;
+    *g = GRANULARITY;
+    return CUDA_SUCCESS;
+}
+CUresult CUDAAPI cuMemCreate(CUmemGenericAllocationHandle *handle, size_t size, const CUmemAllocationProp *prop,
+                             unsigned long long flags) {
+    NEED_CTX();
+    if (!handle || !prop || flags || !size || size % GRANULARITY) return CUDA_ERROR_INVALID_VALUE;
+    if (prop->type != CU_MEM_ALLOCATION_TYPE_PINNED && prop->type != CU_MEM_ALLOCATION_TYPE_MANAGED) return CUDA_ERROR_INVALID_VALUE;
+    int fd = memfd_create("cpu_driver", MFD_CLOEXEC);
+    if (fd < 0 || ftruncate(fd, size)) return CUDA_ERROR_OUT_OF_MEMORY;
+    struct emu_memhandle *h = emu_calloc(1, sizeof *h);
+    h->tag = TAG_MEMHANDLE;
+    h->fd = fd;
+    h->size = size;
+    h->prop = *prop;
+    *handle = (CUmemGenericAllocationHandle)h;
+    return CUDA_SUCCESS;
+}
+CUresult CUDAAPI cuMemRelease(CUmemGenericAllocationHandle handle) {
+    struct emu_memhandle *h = (void *)handle;
+    if (!emu_valid(h, TAG_MEMHANDLE)) return CUDA_ERROR_INVALID_VALUE;
+    close(h->fd); /* mappings keep the memory until unmapped */
+    h->tag = TAG_DEAD;
+    return CUDA_SUCCESS;
+}
+CUresult CUDAAPI cuMemGetAllocationPropertiesFromHandle(CUmemAllocationProp *prop, CUmemGenericAllocationHandle handle) {
+    struct emu_memhandle *h = (void *)handle;
+    if (!prop || !emu_valid(h, TAG_MEMHANDLE)) return CUDA_ERROR_INVALID_VALUE;
+    *prop = h->prop;
+    return CUDA_SUCCESS;
+}
+CUresult CUDAAPI cuMemAddressReserve(CUdeviceptr *ptr, size_t size, size_t align, CUdeviceptr addr, unsigned long long flags) {
+    NEED_CTX();
+    (void)align;
+    if (!ptr || !size || flags || size % GRANULARITY) return CUDA_ERROR_INVALID_VALUE;
+    void *p = mmap((void *)addr, size + GRANULARITY, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED) return CUDA_ERROR_OUT_OF_MEMORY;
+    uintptr_t base = ((uintptr_t)p + GRANULARITY - 1) & ~(uintptr_t)(GRANULARITY - 1);
+    pthread_mutex_lock(&emu_lock);
+    add_alloc(base, size, MEM_VMM, p)->flags = 0;
+    pthread_mutex_unlock(&emu_lock);
+    *ptr = base;
+    return CUDA_SUCCESS;
+}
+CUresult CUDAAPI cuMemAddressFree(CUdeviceptr ptr, size_t size) {
+    pthread_mutex_lock(&emu_lock);
+    struct emu_alloc *a = emu_find_alloc(ptr);
+    CUresult r = a && a->kind == MEM_VMM && a->base == ptr && a->size == size ? CUDA_SUCCESS : CUDA_ERROR_INVALID_VALUE;
+    if (!r) {
+        munmap(a->raw, size + GRANULARITY);
+        drop_alloc(a);
+    }
+    pthread_mutex_unlock(&emu_lock);
+    return r;
+}
+CUresult CUDAAPI cuMemMap(CUdeviceptr ptr, size_t size, size_t offset, CUmemGenericAllocationHandle handle,
+                          unsigned long long flags) {
+    struct emu_memhandle *h = (void *)handle;
+    if (!emu_valid(h, TAG_MEMHANDLE) || flags || offset + size > h->size) return CUDA_ERROR_INVALID_VALUE;
+    pthread_mutex_lock(&emu_lock);
+    struct emu_alloc *a = emu_find_alloc(ptr);
+    CUresult r = a && a->kind == MEM_VMM && ptr + size <= a->base + a->size ? CUDA_SUCCESS : CUDA_ERROR_INVALID_VALUE;
+    pthread_mutex_unlock(&emu_lock);
+    if (r) return r;
+    /* readable and writable at once: access rights are not emulated */
+    if (mmap((void *)ptr, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, h->fd, offset) == MAP_FAILED)
+        return CUDA_ERROR_OUT_OF_MEMORY;
+    return CUDA_SUCCESS;
+}
+CUresult CUDAAPI cuMemUnmap(CUdeviceptr ptr, size_t size) {
+    if (mmap((void *)ptr, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0) == MAP_FAILED)
+        return CUDA_ERROR_INVALID_VALUE;
+    return CUDA_SUCCESS;
+}
+CUresult CUDAAPI cuMemSetAccess(CUdeviceptr ptr, size_t size, const CUmemAccessDesc *desc, size_t count) {
+    (void)ptr; (void)size;
+    if (!desc || !count) return CUDA_ERROR_INVALID_VALUE;
+    return CUDA_SUCCESS;
+}
+CUresult CUDAAPI cuMemGetAccess(unsigned long long *flags, const CUmemLocation *loc, CUdeviceptr ptr) {
+    (void)loc; (void)ptr;
+    if (!flags) return CUDA_ERROR_INVALID_VALUE;
+    *flags = CU_MEM_ACCESS_FLAGS_PROT_READWRITE;
+    return CUDA_SUCCESS;
+}
+CUresult CUDAAPI cuMemExportToShareableHandle(void *out, CUmemGenericAllocationHandle handle, CUmemAllocationHandleType type,
+                                              unsigned long long flags) {
+    struct emu_memhandle *h = (void *)handle;
+    if (!out || !emu_valid(h, TAG_MEMHANDLE) || flags) return CUDA_ERROR_INVALID_VALUE;
+    if (type != CU_MEM_HANDLE_TYPE_POSIX_FILE_DESCRIPTOR || !(h->prop.requestedHandleTypes & type)) return CUDA_ERROR_INVALID_VALUE;
+    *(int *)out = dup(h->fd); /* the caller owns the descriptor, as with the driver */
+    return CUDA_SUCCESS;
+}
+CUresult CUDAAPI cuMemImportFromShareableHandle(CUmemGenericAllocationHandle *handle, void *os, CUmemAllocationHandleType type) {
+    if (!handle || type != CU_MEM_HANDLE_TYPE_POSIX_FILE_DESCRIPTOR) return CUDA_ERROR_INVALID_VALUE;
+    int fd = dup((int)(intptr_t)os);
+    off_t size = fd < 0 ? -1 : lseek(fd, 0, SEEK_END);
+    if (size <= 0) return CUDA_ERROR_INVALID_VALUE;
+    struct emu_memhandle *h = emu_calloc(1, sizeof *h);
+    h->tag = TAG_MEMHANDLE;
+    h->fd = fd;
+    h->size = size;
+    h->prop.type = CU_MEM_ALLOCATION_TYPE_PINNED;
+    h->prop.location.type = CU_MEM_LOCATION_TYPE_DEVICE;
+    h->prop.requestedHandleTypes = type;
+    *handle = (CUmemGenericAllocationHandle)h;
+    return CUDA_SUCCESS;
+}
