@@ -35,11 +35,37 @@ static struct emu_alloc *add_alloc(uintptr_t base, size_t size, enum emu_kind ki
 }
 static void drop_alloc(struct emu_alloc *a) { *a = allocs[--nallocs]; }
 
+/* Device memory comes from its own address range, as on a GPU with unified addressing: an
+   address there is device memory whatever the copy says, so a use after free is caught (and
+   addresses are never handed out twice) instead of landing in the host heap. */
+#define ARENA_SIZE (1ull << 40)
+static uintptr_t arena, arena_next;
+
+static void *arena_alloc(size_t size) {
+    if (!arena) {
+        void *p = mmap(NULL, ARENA_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (p == MAP_FAILED) return NULL;
+        arena = arena_next = (uintptr_t)p;
+    }
+    size_t n = size ? (size + 255) & ~(size_t)255 : 256; /* 256-byte aligned as cudaMalloc's; never empty */
+    if (arena_next + n > arena + ARENA_SIZE) return NULL;
+    void *p = (void *)arena_next;
+    arena_next += n;
+    return p;
+}
+static void arena_free(void *raw, size_t size) { /* the pages go back; the addresses stay unused */
+    uintptr_t lo = ((uintptr_t)raw + 4095) & ~(uintptr_t)4095, hi = ((uintptr_t)raw + size) & ~(uintptr_t)4095;
+    if (hi > lo) madvise((void *)lo, hi - lo, MADV_DONTNEED);
+}
+static int in_arena(uintptr_t p) { return arena && p >= arena && p < arena_next; }
+
 void *emu_device_alloc(size_t size, CUmemoryPool pool, enum emu_kind kind) {
-    /* 256-byte aligned as cudaMalloc's; never 0 bytes, so every allocation has an address */
-    void *p = NULL;
-    if (posix_memalign(&p, 256, size ? (size + 255) & ~(size_t)255 : 256)) return NULL;
     pthread_mutex_lock(&emu_lock);
+    void *p = arena_alloc(size);
+    if (!p) {
+        pthread_mutex_unlock(&emu_lock);
+        return NULL;
+    }
     struct emu_alloc *a = add_alloc((uintptr_t)p, size, kind, p);
     a->pool = pool;
     pthread_mutex_unlock(&emu_lock);
@@ -52,8 +78,7 @@ CUresult emu_device_free(uintptr_t p, int from_pool) {
     if (!a || a->base != p || (a->kind != MEM_DEVICE && a->kind != MEM_MANAGED)) r = CUDA_ERROR_INVALID_VALUE;
     else if (from_pool && !a->pool) r = CUDA_ERROR_INVALID_VALUE;
     else {
-        if (a->pool && emu_valid(a->pool, TAG_POOL) && a->pool->used_high < a->size) {}
-        free(a->raw);
+        arena_free(a->raw, a->size);
         drop_alloc(a);
     }
     pthread_mutex_unlock(&emu_lock);
@@ -271,10 +296,12 @@ CUresult emu_do_memcpy3d(const CUDA_MEMCPY3D *p) {
         return CUDA_ERROR_INVALID_VALUE;
     if ((!src || !dst) && p->WidthInBytes) return CUDA_ERROR_INVALID_VALUE;
     size_t h = p->Height ? p->Height : 1, d = p->Depth ? p->Depth : 1;
-    if (p->srcMemoryType == CU_MEMORYTYPE_DEVICE &&
+    int src_device = p->srcMemoryType == CU_MEMORYTYPE_DEVICE || (p->srcMemoryType == CU_MEMORYTYPE_UNIFIED && in_arena((uintptr_t)src));
+    int dst_device = p->dstMemoryType == CU_MEMORYTYPE_DEVICE || (p->dstMemoryType == CU_MEMORYTYPE_UNIFIED && in_arena((uintptr_t)dst));
+    if (src_device &&
         !device_range_ok((uintptr_t)src + p->srcXInBytes, ((p->srcZ + d - 1) * sheight + p->srcY + h - 1) * spitch + p->WidthInBytes))
         return CUDA_ERROR_INVALID_VALUE;
-    if (p->dstMemoryType == CU_MEMORYTYPE_DEVICE &&
+    if (dst_device &&
         !device_range_ok((uintptr_t)dst + p->dstXInBytes, ((p->dstZ + d - 1) * dheight + p->dstY + h - 1) * dpitch + p->WidthInBytes))
         return CUDA_ERROR_INVALID_VALUE;
     for (size_t z = 0; z < d; z++)
@@ -530,7 +557,7 @@ CUresult CUDAAPI cuMemPoolDestroy(CUmemoryPool pool) {
     if (!emu_valid(pool, TAG_POOL) || pool->is_default) return CUDA_ERROR_INVALID_VALUE;
     pthread_mutex_lock(&emu_lock);
     for (size_t i = 0; i < nallocs; i++) /* outstanding allocations go with the pool, as on a GPU */
-        if (allocs[i].pool == pool) { free(allocs[i].raw); drop_alloc(&allocs[i]); i--; }
+        if (allocs[i].pool == pool) { arena_free(allocs[i].raw, allocs[i].size); drop_alloc(&allocs[i]); i--; }
     for (int d = 0; d < EMU_DEVICE_COUNT; d++)
         if (current_pool[d] == pool) current_pool[d] = NULL;
     pool->tag = TAG_DEAD;
