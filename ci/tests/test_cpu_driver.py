@@ -152,3 +152,47 @@ def test_stream_capture_and_graph_launch(driver_dir):
         """,
     )
     assert out.splitlines() == ["0 []", "448 [1, 1]"]
+
+
+def test_graph_nodes_keep_closed_buffers_allocated(driver_dir):
+    out = check(
+        driver_dir,
+        """
+        import ctypes
+        from cuda.bindings import driver as d
+        from cuda.core import Device
+        from cuda.core.graph import GraphDefinition
+        dev = Device(); dev.set_current()
+        s = dev.create_stream()
+        src, dst = dev.allocate(4, stream=s), dev.allocate(4, stream=s)
+        src.fill(0xCD, stream=s)
+        address = int(dst.handle)
+        g = GraphDefinition()
+        g.memcpy(dst, src, 4)
+        src.close(); dst.close()
+        print(src.is_closed, int(dst.handle))
+        g.instantiate().launch(s); s.sync()
+        out = (ctypes.c_uint8 * 4)()
+        print(d.cuMemcpyDtoH(out, address, 4)[0].name, list(out))
+        del g
+        import gc; gc.collect()
+        print(d.cuMemcpyDtoH(out, address, 4)[0].name)  # the graph let go: freed
+        # not closed: freed when the last of the buffer and the graph goes
+        buf = dev.allocate(4, stream=s)
+        address = int(buf.handle)
+        g = GraphDefinition()
+        g.memset(buf, 1, 4)
+        del buf
+        print(d.cuMemcpyDtoH(out, address, 4)[0].name)
+        del g
+        gc.collect()  # a definition and its root node refer to each other
+        print(d.cuMemcpyDtoH(out, address, 4)[0].name)
+        """,
+    )
+    assert out.splitlines() == [
+        "True 0",
+        "CUDA_SUCCESS [205, 205, 205, 205]",
+        "CUDA_ERROR_INVALID_VALUE",
+        "CUDA_SUCCESS",
+        "CUDA_ERROR_INVALID_VALUE",
+    ]

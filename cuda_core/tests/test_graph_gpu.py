@@ -98,6 +98,20 @@ def test_fill_copy_and_graph_memory(device, host):
     dev_buf.close()
 
 
+def test_closed_buffers_stay_allocated_while_a_node_uses_them(device, host):
+    buf, ints = host
+    src, dst = device.allocate(32), device.allocate(32)
+    src.fill(7, stream=device.default_stream)
+    device.default_stream.sync()
+    g = GraphDefinition()
+    g.memcpy(dst, src, 32).memcpy(buf, dst, 32)
+    src.close()
+    dst.close()
+    assert src.is_closed and dst.is_closed and int(src.handle) == 0
+    _run(g.instantiate(), device)
+    assert (ints == 0x07070707).all()
+
+
 def test_host_callbacks(device, host, monkeypatch):
     buf, ints = host
     calls = []

@@ -35,9 +35,11 @@ cdef class Buffer:
     cdef int _device_id           # -2: not known yet
     cdef int _flags               # BUF_* below, when known from the resource
     cdef object _ipc_descriptor
+    cdef object _hold_box         # what graph nodes keep: the memory outlives close() while they do
     cdef object __weakref__
 
     cdef int _free(self, object stream) except -1
+    cdef _hand_over(self, object stream)
     cdef int _kind_flags(self) except -1
 
 

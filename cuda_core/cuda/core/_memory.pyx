@@ -157,6 +157,15 @@ cdef class MemoryResource:
 # Buffer
 
 
+cdef class _HoldBox:
+    """Keeps a Buffer's memory alive for graph nodes (see Buffer._hold)."""
+    cdef public object target
+    cdef object __weakref__
+
+    def __cinit__(self, target):
+        self.target = target
+
+
 cdef Buffer new_buffer(type cls, cydriver.CUdeviceptr ptr, size_t size, object mr, object owner,
                        object stream, cydriver.CUstream stream_handle, int free_kind,
                        int device_id, int flags):
@@ -311,6 +320,9 @@ cdef class Buffer:
         """
         if self._flags & BUF_CLOSED:
             return
+        if self._hold_box is not None and self._hold_box() is not None and self._free_kind != FREE_NONE:
+            self._hand_over(stream)
+            return
         try:
             self._free(stream)
         finally:
@@ -318,6 +330,34 @@ cdef class Buffer:
             self._memory_resource = None
             self._owner = None
             self._ipc_descriptor = None
+
+    def _hold(self):
+        """What a graph node keeps so that this memory outlives ``close()`` while the node does
+        (as NVIDIA's nodes keep their allocations): one box per buffer, shared by every node."""
+        box = self._hold_box() if self._hold_box is not None else None
+        if box is None:
+            box = _HoldBox(self)
+            self._hold_box = weakref.ref(box)  # weak: the box holds this buffer, not the other way
+        return box
+
+    cdef _hand_over(self, object stream):
+        # The box the nodes keep takes the free over: it now holds a buffer no one else sees,
+        # which gives the memory back when the last node lets go of the box.
+        cdef cydriver.CUstream s = self._dealloc_handle
+        if stream is None:
+            stream = self._dealloc_stream
+        else:
+            resolve_stream(stream, &s)
+        heir = new_buffer(Buffer, self._ptr, self._size, self._memory_resource, self._owner, stream, s,
+                          self._free_kind, self._device_id, self._flags & ~BUF_STREAM_OWNED)
+        (<_HoldBox>self._hold_box()).target = heir
+        self._hold_box = None
+        self._flags |= BUF_CLOSED
+        self._ptr = 0
+        self._size = 0
+        self._memory_resource = None
+        self._ipc_descriptor = None
+        self._owner = None
 
     def set_deallocation_stream(self, stream):
         """Order the eventual free of this buffer on ``stream``."""

@@ -75,6 +75,17 @@ def address(what: str, value: Any, owner: Any, owner_name: str) -> tuple[int, An
     return value, owner
 
 
+def _held(obj: Any) -> Any:
+    """``obj`` with each Buffer in it replaced by what keeps its memory past ``close()``."""
+    from cuda.core._memory import Buffer
+
+    if isinstance(obj, Buffer):
+        return obj._hold()
+    if isinstance(obj, (tuple, list)):
+        return tuple(_held(item) for item in obj)
+    return obj
+
+
 def check_count(name: str, value: Any, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"{name} must be an int, not {type(value).__name__}")
@@ -236,8 +247,10 @@ class GraphNode:
         return node
 
     def _keep(self, obj: Any) -> None:
-        """Keep ``obj`` alive as long as the graph (and its executable graphs) can use it."""
-        _ops.retain(self._graph._h, obj)
+        """Keep ``obj`` alive as long as the graph (and its executable graphs) can use it.
+
+        Buffers in it stay allocated even when closed: the graph frees them when it lets go."""
+        _ops.retain(self._graph._h, _held(obj))
 
     def join(self, *nodes: GraphNode) -> EmptyNode:
         """An empty node depending on this node and on every node given."""
