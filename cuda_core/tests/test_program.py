@@ -589,3 +589,13 @@ def test_no_arch_without_gpu_compiles_ptx_but_not_cubin():
     assert b".entry" in Program(KERNELS, "c++", o).compile("ptx").code
     with pytest.raises(ValueError, match="arch"):
         Program(KERNELS, "c++", ProgramOptions()).compile("cubin")
+
+
+def test_include_paths_take_path_objects(tmp_path):
+    import pathlib
+
+    opts = ProgramOptions(include_path=[tmp_path, "/b"], pre_include=pathlib.Path("h.h"))
+    flags = [f"--include-path={tmp_path}".encode(), b"--include-path=/b", b"--pre-include=h.h"]
+    assert opts.as_bytes("nvrtc")[-3:] == flags
+    with pytest.raises(TypeError, match="include_path"):
+        ProgramOptions(include_path=[0])

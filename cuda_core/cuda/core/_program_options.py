@@ -14,6 +14,7 @@ import dataclasses
 import functools
 import os
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cuda.core._errors import CUDAError
@@ -65,8 +66,17 @@ def _strs(field, value):
 
 
 def _paths(field, value):
-    """include_path / pre_include: as _strs; False means none (NVRTC gets no flag, as NVIDIA's)."""
-    return () if value is False else _strs(field, value)
+    """include_path / pre_include: str or path-like items (one or a sequence of them); False means
+    none (NVRTC gets no flag, as NVIDIA's)."""
+    if value is False:
+        return ()
+    items = (value,) if isinstance(value, (str, os.PathLike)) else value
+    if not is_sequence(items):
+        _fail_type(field, value, "a str or path, a sequence of them, or None")
+    for item in items:
+        if not isinstance(item, (str, os.PathLike)):
+            _fail_type(field, item, "a str or path (or a sequence of them)")
+    return tuple(os.fspath(item) for item in items)
 
 
 def _check_file_value(field, value):
@@ -302,9 +312,9 @@ class ProgramOptions:
     gen_opt_lto: bool | None = None
     define_macro: _Macros | None = None
     undefine_macro: str | list[str] | tuple[str, ...] | None = None
-    include_path: str | list[str] | tuple[str, ...] | None = None
+    include_path: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None = None
     use_bundled_headers: bool | None = None
-    pre_include: str | list[str] | tuple[str, ...] | None = None
+    pre_include: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None = None
     no_source_include: bool | None = None
     std: str | None = None
     builtin_move_forward: bool | None = None
