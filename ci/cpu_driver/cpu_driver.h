@@ -107,6 +107,11 @@ struct CUmemPoolHandle_st {
     int reuse[3];
     cuuint64_t used_high, reserved_high;
     CUmemAccess_flags access[EMU_DEVICE_COUNT + 1];
+    /* a pool that can be shared with other processes keeps its memory in one memfd, mapped at
+       base in each process: a pointer crosses as its offset */
+    int fd, imported;
+    uintptr_t base;
+    size_t next;
 };
 
 /* allocation registry (memory.c) */
@@ -121,6 +126,9 @@ struct emu_alloc {
     unsigned flags;
     int sync_memops;
     void *raw; /* what free() takes */
+    /* managed memory's advice and prefetches (whole allocations: ranges are not split) */
+    int read_mostly, accessed_by;
+    CUmemLocation preferred, prefetched;
 };
 struct emu_alloc *emu_find_alloc(uintptr_t p); /* the allocation holding p, or NULL (lock held) */
 void *emu_device_alloc(size_t size, CUmemoryPool pool, enum emu_kind kind);

@@ -159,7 +159,7 @@ static void gmem_stats(cuuint64_t *used, cuuint64_t *reserved) {
         next = m->next;
         if (!gmem_present(m)) { if (!m->refs) gmem_drop(m); continue; } /* the user freed it */
         r += m->size;
-        if (m->live) u += m->size;
+        u += m->size; /* mapped memory counts as used until trimmed, freed or not, as driver 580 reports */
     }
     if (u > used_high) used_high = u;
     if (r > reserved_high) reserved_high = r;

@@ -39,6 +39,7 @@ static void drop_alloc(struct emu_alloc *a) { *a = allocs[--nallocs]; }
    address there is device memory whatever the copy says, so a use after free is caught (and
    addresses are never handed out twice) instead of landing in the host heap. */
 #define ARENA_SIZE (1ull << 40)
+#define SHARED_POOL_SIZE (1ull << 36)
 static uintptr_t arena, arena_next;
 
 static void *arena_alloc(size_t size) {
@@ -57,7 +58,14 @@ static void arena_free(void *raw, size_t size) { /* the pages go back; the addre
     uintptr_t lo = ((uintptr_t)raw + 4095) & ~(uintptr_t)4095, hi = ((uintptr_t)raw + size) & ~(uintptr_t)4095;
     if (hi > lo) madvise((void *)lo, hi - lo, MADV_DONTNEED);
 }
-static int in_arena(uintptr_t p) { return arena && p >= arena && p < arena_next; }
+static uintptr_t shared_maps[64];
+static int nshared_maps;
+static int in_arena(uintptr_t p) {
+    if (arena && p >= arena && p < arena_next) return 1;
+    for (int i = 0; i < nshared_maps; i++)
+        if (p >= shared_maps[i] && p < shared_maps[i] + SHARED_POOL_SIZE) return 1;
+    return 0;
+}
 
 void *emu_device_alloc(size_t size, CUmemoryPool pool, enum emu_kind kind) {
     pthread_mutex_lock(&emu_lock);
@@ -75,10 +83,11 @@ CUresult emu_device_free(uintptr_t p, int from_pool) {
     pthread_mutex_lock(&emu_lock);
     struct emu_alloc *a = emu_find_alloc(p);
     CUresult r = CUDA_SUCCESS;
-    if (!a || a->base != p || (a->kind != MEM_DEVICE && a->kind != MEM_MANAGED)) r = CUDA_ERROR_INVALID_VALUE;
+    if (!a || a->base != p || (a->kind != MEM_DEVICE && a->kind != MEM_MANAGED && !(a->kind == MEM_HOST && a->pool)))
+        r = CUDA_ERROR_INVALID_VALUE;
     else if (from_pool && !a->pool) r = CUDA_ERROR_INVALID_VALUE;
     else {
-        arena_free(a->raw, a->size);
+        if (a->raw) arena_free(a->raw, a->size); /* NULL: in a shared pool's mapping */
         drop_alloc(a);
     }
     pthread_mutex_unlock(&emu_lock);
@@ -276,11 +285,12 @@ CUresult CUDAAPI cuPointerSetAttribute(const void *value, CUpointer_attribute at
 
 /* ---- copies and sets: run at once (streams are synchronous here) ---- */
 /* Device memory is host memory here, so writing through a freed device pointer would corrupt
-   the host heap: a range that no live allocation holds is refused, as a GPU faults on it. */
+   the host heap: a device range that no live allocation (device, managed or pinned host)
+   holds is refused, as a GPU faults on it. */
 static int device_range_ok(uintptr_t p, size_t n) {
     pthread_mutex_lock(&emu_lock);
     struct emu_alloc *a = emu_find_alloc(p);
-    int ok = a && a->kind != MEM_HOST && a->kind != MEM_REGISTERED && p + n <= a->base + (a->size ? a->size : 1);
+    int ok = a && p + n <= a->base + (a->size ? a->size : 1); /* pinned host memory too: addressing is unified */
     pthread_mutex_unlock(&emu_lock);
     return ok;
 }
@@ -452,24 +462,87 @@ CUresult CUDAAPI cuMemsetD2D32Async(CUdeviceptr d, size_t p, unsigned v, size_t 
     return set(d, p, v, 4, w, h, s, 1);
 }
 
-/* ---- managed memory hints: accepted, nothing to move ---- */
+/* ---- managed memory hints: recorded for the range queries, nothing to move ---- */
+static int location_ok(CUmemLocation loc);
 CUresult CUDAAPI cuMemPrefetchAsync(CUdeviceptr p, size_t n, CUmemLocation loc, unsigned flags, CUstream s) {
     NEED_CTX();
-    (void)n; (void)loc;
-    if (flags) return CUDA_ERROR_INVALID_VALUE;
+    (void)n;
+    if (flags || !location_ok(loc)) return CUDA_ERROR_INVALID_VALUE;
     pthread_mutex_lock(&emu_lock);
     struct emu_alloc *a = emu_find_alloc(p);
     CUresult r = a && a->kind == MEM_MANAGED ? CUDA_SUCCESS : CUDA_ERROR_INVALID_VALUE;
+    if (!r) a->prefetched = loc;
     pthread_mutex_unlock(&emu_lock);
     return r ? r : emu_stream_check(&s);
 }
+static int location_ok(CUmemLocation loc) {
+    switch (loc.type) {
+    case CU_MEM_LOCATION_TYPE_DEVICE: return loc.id >= 0 && loc.id < EMU_DEVICE_COUNT;
+    case CU_MEM_LOCATION_TYPE_HOST: case CU_MEM_LOCATION_TYPE_HOST_NUMA_CURRENT: return 1;
+    case CU_MEM_LOCATION_TYPE_HOST_NUMA: return loc.id == 0;
+    default: return 0;
+    }
+}
 CUresult CUDAAPI cuMemAdvise(CUdeviceptr p, size_t n, CUmem_advise advice, CUmemLocation loc) {
     NEED_CTX();
-    (void)n; (void)advice; (void)loc;
+    (void)n;
+    int needs_location = advice == CU_MEM_ADVISE_SET_PREFERRED_LOCATION || advice == CU_MEM_ADVISE_SET_ACCESSED_BY ||
+                         advice == CU_MEM_ADVISE_UNSET_ACCESSED_BY;
+    if (needs_location && !location_ok(loc)) return CUDA_ERROR_INVALID_VALUE;
     pthread_mutex_lock(&emu_lock);
     struct emu_alloc *a = emu_find_alloc(p);
     CUresult r = a && a->kind == MEM_MANAGED ? CUDA_SUCCESS : CUDA_ERROR_INVALID_VALUE;
+    if (!r) switch (advice) {
+        case CU_MEM_ADVISE_SET_READ_MOSTLY: a->read_mostly = 1; break;
+        case CU_MEM_ADVISE_UNSET_READ_MOSTLY: a->read_mostly = 0; break;
+        case CU_MEM_ADVISE_SET_PREFERRED_LOCATION: a->preferred = loc; break;
+        case CU_MEM_ADVISE_UNSET_PREFERRED_LOCATION: a->preferred = (CUmemLocation){0}; break;
+        case CU_MEM_ADVISE_SET_ACCESSED_BY: if (loc.type == CU_MEM_LOCATION_TYPE_DEVICE) a->accessed_by |= 1 << loc.id; break;
+        case CU_MEM_ADVISE_UNSET_ACCESSED_BY: if (loc.type == CU_MEM_LOCATION_TYPE_DEVICE) a->accessed_by &= ~(1 << loc.id); break;
+        default: r = CUDA_ERROR_INVALID_VALUE;
+        }
     pthread_mutex_unlock(&emu_lock);
+    return r;
+}
+static int legacy_id(CUmemLocation loc) { /* a device ordinal, CU_DEVICE_CPU or CU_DEVICE_INVALID */
+    if (loc.type == CU_MEM_LOCATION_TYPE_DEVICE) return loc.id;
+    if (loc.type == CU_MEM_LOCATION_TYPE_HOST || loc.type == CU_MEM_LOCATION_TYPE_HOST_NUMA) return CU_DEVICE_CPU;
+    return CU_DEVICE_INVALID;
+}
+CUresult CUDAAPI cuMemRangeGetAttribute(void *data, size_t size, CUmem_range_attribute attr, CUdeviceptr p, size_t n) {
+    NEED_CTX();
+    (void)n;
+    if (!data || !size) return CUDA_ERROR_INVALID_VALUE;
+    pthread_mutex_lock(&emu_lock);
+    struct emu_alloc *a = emu_find_alloc(p);
+    CUresult r = a && a->kind == MEM_MANAGED ? CUDA_SUCCESS : CUDA_ERROR_INVALID_VALUE;
+    int *out = data;
+    if (!r && attr != CU_MEM_RANGE_ATTRIBUTE_ACCESSED_BY && size != 4) r = CUDA_ERROR_INVALID_VALUE;
+    if (!r) switch (attr) {
+        case CU_MEM_RANGE_ATTRIBUTE_READ_MOSTLY: *out = a->read_mostly; break;
+        case CU_MEM_RANGE_ATTRIBUTE_PREFERRED_LOCATION: *out = legacy_id(a->preferred); break;
+        case CU_MEM_RANGE_ATTRIBUTE_PREFERRED_LOCATION_TYPE: *out = a->preferred.type; break;
+        case CU_MEM_RANGE_ATTRIBUTE_PREFERRED_LOCATION_ID: *out = a->preferred.id; break;
+        case CU_MEM_RANGE_ATTRIBUTE_LAST_PREFETCH_LOCATION: *out = legacy_id(a->prefetched); break;
+        case CU_MEM_RANGE_ATTRIBUTE_LAST_PREFETCH_LOCATION_TYPE: *out = a->prefetched.type; break;
+        case CU_MEM_RANGE_ATTRIBUTE_LAST_PREFETCH_LOCATION_ID: *out = a->prefetched.id; break;
+        case CU_MEM_RANGE_ATTRIBUTE_ACCESSED_BY:
+            if (size % 4) { r = CUDA_ERROR_INVALID_VALUE; break; }
+            for (size_t i = 0, k = 0; i < size / 4; i++) {
+                while (k < EMU_DEVICE_COUNT && !(a->accessed_by & (1 << k))) k++;
+                out[i] = k < EMU_DEVICE_COUNT ? (int)k++ : CU_DEVICE_INVALID;
+            }
+            break;
+        default: r = CUDA_ERROR_INVALID_VALUE;
+        }
+    pthread_mutex_unlock(&emu_lock);
+    return r;
+}
+CUresult CUDAAPI cuMemRangeGetAttributes(void **data, size_t *sizes, CUmem_range_attribute *attrs, size_t n, CUdeviceptr p,
+                                         size_t count) {
+    if (!data || !sizes || !attrs || !n) return CUDA_ERROR_INVALID_VALUE;
+    CUresult r = CUDA_SUCCESS;
+    for (size_t i = 0; i < n && !r; i++) r = cuMemRangeGetAttribute(data[i], sizes[i], attrs[i], p, count);
     return r;
 }
 CUresult CUDAAPI cuMemDiscardBatchAsync(CUdeviceptr *p, size_t *n, size_t count, unsigned long long flags, CUstream s) {
@@ -479,9 +552,26 @@ CUresult CUDAAPI cuMemDiscardBatchAsync(CUdeviceptr *p, size_t *n, size_t count,
 
 /* ---- stream-ordered allocation and memory pools ---- */
 static struct CUmemPoolHandle_st *default_pool[EMU_DEVICE_COUNT], *current_pool[EMU_DEVICE_COUNT];
+static struct CUmemPoolHandle_st *host_pool[2], *current_host_pool[2]; /* [0] HOST, [1] HOST_NUMA node 0 */
 
+static uintptr_t map_pool(int fd) {
+    void *m = mmap(NULL, SHARED_POOL_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, fd, 0);
+    if (m == MAP_FAILED) return 0;
+    pthread_mutex_lock(&emu_lock);
+    if (nshared_maps < 64) shared_maps[nshared_maps++] = (uintptr_t)m;
+    pthread_mutex_unlock(&emu_lock);
+    return (uintptr_t)m;
+}
 static CUmemoryPool new_pool(const CUmemPoolProps *props, int is_default) {
     struct CUmemPoolHandle_st *p = emu_calloc(1, sizeof *p);
+    p->fd = -1;
+    if (props->handleTypes & CU_MEM_HANDLE_TYPE_POSIX_FILE_DESCRIPTOR) {
+        p->fd = memfd_create("cpu_driver_pool", MFD_CLOEXEC);
+        if (p->fd < 0 || ftruncate(p->fd, SHARED_POOL_SIZE) || !(p->base = map_pool(p->fd))) {
+            free(p);
+            return NULL;
+        }
+    }
     p->tag = TAG_POOL;
     p->props = *props;
     p->is_default = is_default;
@@ -519,15 +609,46 @@ CUresult CUDAAPI cuDeviceSetMemPool(CUdevice dev, CUmemoryPool pool) {
     current_pool[dev] = pool;
     return CUDA_SUCCESS;
 }
+static int host_slot(const CUmemLocation *loc) {
+    if (loc->type == CU_MEM_LOCATION_TYPE_HOST) return 0;
+    if (loc->type == CU_MEM_LOCATION_TYPE_HOST_NUMA && loc->id == 0) return 1;
+    return -1;
+}
 CUresult CUDAAPI cuMemGetDefaultMemPool(CUmemoryPool *pool, CUmemLocation *loc, CUmemAllocationType type) {
-    if (!loc || type != CU_MEM_ALLOCATION_TYPE_PINNED) return CUDA_ERROR_INVALID_VALUE;
+    CUresult r = emu_need_init();
+    if (r) return r;
+    if (!pool || !loc || type != CU_MEM_ALLOCATION_TYPE_PINNED) return CUDA_ERROR_INVALID_VALUE;
     if (loc->type == CU_MEM_LOCATION_TYPE_DEVICE) return cuDeviceGetDefaultMemPool(pool, loc->id);
-    return CUDA_ERROR_NOT_SUPPORTED;
+    int slot = host_slot(loc);
+    if (slot < 0) return CUDA_ERROR_INVALID_VALUE;
+    pthread_mutex_lock(&emu_lock);
+    if (!host_pool[slot]) {
+        CUmemPoolProps props = {.allocType = CU_MEM_ALLOCATION_TYPE_PINNED, .location = *loc};
+        host_pool[slot] = new_pool(&props, 1);
+    }
+    *pool = host_pool[slot];
+    pthread_mutex_unlock(&emu_lock);
+    return CUDA_SUCCESS;
 }
 CUresult CUDAAPI cuMemGetMemPool(CUmemoryPool *pool, CUmemLocation *loc, CUmemAllocationType type) {
-    if (!loc || type != CU_MEM_ALLOCATION_TYPE_PINNED) return CUDA_ERROR_INVALID_VALUE;
+    if (!pool || !loc || type != CU_MEM_ALLOCATION_TYPE_PINNED) return CUDA_ERROR_INVALID_VALUE;
     if (loc->type == CU_MEM_LOCATION_TYPE_DEVICE) return cuDeviceGetMemPool(pool, loc->id);
-    return CUDA_ERROR_NOT_SUPPORTED;
+    int slot = host_slot(loc);
+    if (slot >= 0 && current_host_pool[slot]) {
+        *pool = current_host_pool[slot];
+        return CUDA_SUCCESS;
+    }
+    return cuMemGetDefaultMemPool(pool, loc, type);
+}
+CUresult CUDAAPI cuMemSetMemPool(CUmemLocation *loc, CUmemAllocationType type, CUmemoryPool pool) {
+    CUresult r = emu_need_init();
+    if (r) return r;
+    if (!loc || type != CU_MEM_ALLOCATION_TYPE_PINNED || !emu_valid(pool, TAG_POOL)) return CUDA_ERROR_INVALID_VALUE;
+    if (loc->type == CU_MEM_LOCATION_TYPE_DEVICE) return cuDeviceSetMemPool(loc->id, pool);
+    int slot = host_slot(loc);
+    if (slot < 0 || pool->props.location.type != loc->type) return CUDA_ERROR_INVALID_VALUE;
+    current_host_pool[slot] = pool;
+    return CUDA_SUCCESS;
 }
 CUresult CUDAAPI cuMemPoolCreate(CUmemoryPool *pool, const CUmemPoolProps *props) {
     CUresult r = emu_need_init();
@@ -545,7 +666,7 @@ CUresult CUDAAPI cuMemPoolCreate(CUmemoryPool *pool, const CUmemPoolProps *props
     if (props->handleTypes & ~(unsigned)(CU_MEM_HANDLE_TYPE_POSIX_FILE_DESCRIPTOR | CU_MEM_HANDLE_TYPE_FABRIC))
         return CUDA_ERROR_NOT_SUPPORTED;
     *pool = new_pool(props, 0);
-    return CUDA_SUCCESS;
+    return *pool ? CUDA_SUCCESS : CUDA_ERROR_OUT_OF_MEMORY;
 }
 static size_t pool_used(CUmemoryPool pool) {
     size_t used = 0;
@@ -557,9 +678,15 @@ CUresult CUDAAPI cuMemPoolDestroy(CUmemoryPool pool) {
     if (!emu_valid(pool, TAG_POOL) || pool->is_default) return CUDA_ERROR_INVALID_VALUE;
     pthread_mutex_lock(&emu_lock);
     for (size_t i = 0; i < nallocs; i++) /* outstanding allocations go with the pool, as on a GPU */
-        if (allocs[i].pool == pool) { arena_free(allocs[i].raw, allocs[i].size); drop_alloc(&allocs[i]); i--; }
+        if (allocs[i].pool == pool) {
+            if (allocs[i].raw) arena_free(allocs[i].raw, allocs[i].size);
+            drop_alloc(&allocs[i]);
+            i--;
+        }
     for (int d = 0; d < EMU_DEVICE_COUNT; d++)
         if (current_pool[d] == pool) current_pool[d] = NULL;
+    for (int h = 0; h < 2; h++)
+        if (current_host_pool[h] == pool) current_host_pool[h] = NULL;
     pool->tag = TAG_DEAD;
     pthread_mutex_unlock(&emu_lock);
     return CUDA_SUCCESS;
@@ -641,7 +768,23 @@ static CUresult alloc_async(CUdeviceptr *dptr, size_t size, CUmemoryPool pool, C
         if (!r) *dptr = gp.alloc.dptr;
         return r;
     }
-    void *p = emu_device_alloc(size, pool, MEM_DEVICE);
+    int host = pool->props.location.type != CU_MEM_LOCATION_TYPE_DEVICE;
+    if (pool->base) { /* in the pool's shared mapping, addresses never reused */
+        if (pool->imported) return CUDA_ERROR_INVALID_VALUE;
+        pthread_mutex_lock(&emu_lock);
+        size_t n = size ? (size + 255) & ~(size_t)255 : 256;
+        if (pool->next + n > SHARED_POOL_SIZE) {
+            pthread_mutex_unlock(&emu_lock);
+            return CUDA_ERROR_OUT_OF_MEMORY;
+        }
+        struct emu_alloc *a = add_alloc(pool->base + pool->next, size, host ? MEM_HOST : MEM_DEVICE, NULL);
+        a->pool = pool;
+        pool->next += n;
+        *dptr = a->base;
+        pthread_mutex_unlock(&emu_lock);
+        return CUDA_SUCCESS;
+    }
+    void *p = emu_device_alloc(size, pool, host ? MEM_HOST : MEM_DEVICE);
     if (!p) return CUDA_ERROR_OUT_OF_MEMORY;
     *dptr = (CUdeviceptr)p;
     return CUDA_SUCCESS;
@@ -668,9 +811,66 @@ CUresult CUDAAPI cuMemFreeAsync(CUdeviceptr p, CUstream s) {
 }
 CUresult CUDAAPI cuMemPoolExportToShareableHandle(void *handle, CUmemoryPool pool, CUmemAllocationHandleType type,
                                                   unsigned long long flags) {
-    (void)handle; (void)flags;
-    if (!emu_valid(pool, TAG_POOL) || !(pool->props.handleTypes & type)) return CUDA_ERROR_INVALID_VALUE;
-    return CUDA_ERROR_NOT_SUPPORTED; /* pools are not shared between processes here */
+    if (!handle || flags || !emu_valid(pool, TAG_POOL) || !(pool->props.handleTypes & type)) return CUDA_ERROR_INVALID_VALUE;
+    if (type != CU_MEM_HANDLE_TYPE_POSIX_FILE_DESCRIPTOR || pool->fd < 0) return CUDA_ERROR_NOT_SUPPORTED;
+    *(int *)handle = dup(pool->fd); /* the caller owns the descriptor, as with the driver */
+    return CUDA_SUCCESS;
+}
+CUresult CUDAAPI cuMemPoolImportFromShareableHandle(CUmemoryPool *out, void *handle, CUmemAllocationHandleType type,
+                                                    unsigned long long flags) {
+    CUresult r = emu_need_init();
+    if (r) return r;
+    if (!out || flags || type != CU_MEM_HANDLE_TYPE_POSIX_FILE_DESCRIPTOR) return CUDA_ERROR_INVALID_VALUE;
+    int fd = dup((int)(intptr_t)handle);
+    if (fd < 0 || lseek(fd, 0, SEEK_END) != (off_t)SHARED_POOL_SIZE) {
+        if (fd >= 0) close(fd);
+        return CUDA_ERROR_INVALID_VALUE;
+    }
+    CUmemPoolProps props = {.allocType = CU_MEM_ALLOCATION_TYPE_PINNED, .handleTypes = type,
+                            .location = {.type = CU_MEM_LOCATION_TYPE_DEVICE, .id = 0}};
+    struct CUmemPoolHandle_st *p = emu_calloc(1, sizeof *p);
+    p->tag = TAG_POOL;
+    p->props = props;
+    p->fd = fd;
+    p->imported = 1;
+    p->reuse[0] = p->reuse[1] = p->reuse[2] = 1;
+    if (!(p->base = map_pool(fd))) {
+        close(fd);
+        p->tag = TAG_DEAD;
+        return CUDA_ERROR_OUT_OF_MEMORY;
+    }
+    *out = p;
+    return CUDA_SUCCESS;
+}
+struct emu_export { unsigned magic; size_t offset, size; };
+CUresult CUDAAPI cuMemPoolExportPointer(CUmemPoolPtrExportData *out, CUdeviceptr ptr) {
+    if (!out) return CUDA_ERROR_INVALID_VALUE;
+    pthread_mutex_lock(&emu_lock);
+    struct emu_alloc *a = emu_find_alloc(ptr);
+    CUresult r = a && a->base == ptr && a->pool && a->pool->base && !a->pool->imported ? CUDA_SUCCESS : CUDA_ERROR_INVALID_VALUE;
+    if (!r) {
+        struct emu_export e = {0x45585054, a->base - a->pool->base, a->size};
+        memset(out, 0, sizeof *out);
+        memcpy(out->reserved, &e, sizeof e);
+    }
+    pthread_mutex_unlock(&emu_lock);
+    return r;
+}
+CUresult CUDAAPI cuMemPoolImportPointer(CUdeviceptr *out, CUmemoryPool pool, CUmemPoolPtrExportData *data) {
+    struct emu_export e;
+    if (!out || !data || !emu_valid(pool, TAG_POOL) || !pool->imported) return CUDA_ERROR_INVALID_VALUE;
+    memcpy(&e, data->reserved, sizeof e);
+    if (e.magic != 0x45585054 || e.offset + e.size > SHARED_POOL_SIZE) return CUDA_ERROR_INVALID_VALUE;
+    pthread_mutex_lock(&emu_lock);
+    struct emu_alloc *a = emu_find_alloc(pool->base + e.offset);
+    CUresult r = a && a->base == pool->base + e.offset ? CUDA_ERROR_ALREADY_MAPPED : CUDA_SUCCESS;
+    if (!r) {
+        a = add_alloc(pool->base + e.offset, e.size, MEM_DEVICE, NULL);
+        a->pool = pool;
+        *out = a->base;
+    }
+    pthread_mutex_unlock(&emu_lock);
+    return r;
 }
 
 /* ---- virtual memory: a memfd per physical allocation, mapped into reserved ranges ---- */

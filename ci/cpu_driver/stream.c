@@ -246,8 +246,8 @@ CUresult CUDAAPI cuEventElapsedTime(float *ms, CUevent start, CUevent end) {
     return CUDA_SUCCESS;
 }
 
-/* IPC: events and legacy memory handles carry the address of this process's object; another
-   process cannot use them here, so an import in another process is refused. */
+/* IPC: an event handle names its process and event. Work is done when issued here, so an event
+   opened in another process is one that is always complete. */
 struct emu_ipc { unsigned magic; int pid; void *object; };
 CUresult CUDAAPI cuIpcGetEventHandle(CUipcEventHandle *h, CUevent e) {
     if (!h || !emu_valid(e, TAG_EVENT) || !(e->flags & CU_EVENT_INTERPROCESS)) return CUDA_ERROR_INVALID_VALUE;
@@ -261,5 +261,7 @@ CUresult CUDAAPI cuIpcOpenEventHandle(CUevent *ph, CUipcEventHandle h) {
     memcpy(&ipc, h.reserved, sizeof ipc);
     if (!ph || ipc.magic != 0x49504345) return CUDA_ERROR_INVALID_VALUE;
     if (ipc.pid == getpid()) return CUDA_ERROR_INVALID_CONTEXT; /* as the driver: not in the same process */
-    return CUDA_ERROR_NOT_SUPPORTED;
+    CUresult r = cuEventCreate(ph, CU_EVENT_DISABLE_TIMING | CU_EVENT_INTERPROCESS);
+    if (!r) (*ph)->recorded = 1;
+    return r;
 }

@@ -120,7 +120,8 @@ def test_host_callbacks(device, host, monkeypatch):
     proto = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
     seen = []
     cfn = proto(lambda data: seen.append(ctypes.string_at(data, 1)))
-    node.callback(cfn, user_data=b"\xab")
+    assert node.callback is not None  # the node's callable (a property, as NVIDIA's): add from the graph
+    g.callback(cfn, user_data=b"\xab")
     exe = g.instantiate()
     _run(exe, device)
     _run(exe, device)
@@ -133,7 +134,7 @@ def test_host_callbacks(device, host, monkeypatch):
         raise RuntimeError("from the callback")
 
     g = GraphDefinition()
-    g.callback(boom).callback(lambda: calls.append(1))
+    g.callback(boom).join().callback(lambda: calls.append(1))
     _run(g.instantiate(), device)  # the graph goes on after the exception
     assert calls[-1] == 1 and len(records) == 1 and records[0].exc_type is RuntimeError
 
