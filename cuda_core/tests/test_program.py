@@ -599,3 +599,32 @@ def test_include_paths_take_path_objects(tmp_path):
     assert opts.as_bytes("nvrtc")[-3:] == flags
     with pytest.raises(TypeError, match="include_path"):
         ProgramOptions(include_path=[0])
+
+
+def test_split_compile_takes_a_bool_as_nvidia_options_do():
+    on, off = ProgramOptions(arch="sm_90", split_compile=True), ProgramOptions(arch="sm_90", split_compile=False)
+    assert on.as_bytes("nvrtc") == [b"-arch=sm_90", b"--split-compile=0"]  # 0: as many threads as CPUs
+    assert off.as_bytes("nvrtc") == [b"-arch=sm_90"]
+    assert on._linker_options().split_compile == 0 and off._linker_options().split_compile is None
+    with pytest.raises(TypeError, match="split_compile"):
+        ProgramOptions(split_compile="2")
+
+
+def test_nvvm_module_is_asked_for_by_nvidia_name():
+    from cuda.core._program import _get_nvvm_module
+
+    try:
+        nvvm = _get_nvvm_module()
+    except RuntimeError as exc:
+        assert "NVVM is not available" in str(exc)
+    else:
+        assert nvvm.version() >= (2, 0)
+
+
+def test_unknown_code_type_and_backend_read_as_nvidia_messages():
+    with pytest.raises(
+        RuntimeError, match=r"^Unsupported code_type='fortran' \(supported_code_types=\('c\+\+', 'ptx', 'nvvm'\)\)$"
+    ):
+        Program("goto 100", "FORTRAN")
+    with pytest.raises(ValueError, match="Unknown backend 'invalid'"):
+        ProgramOptions(arch="sm_80").as_bytes("invalid")

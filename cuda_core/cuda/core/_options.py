@@ -65,7 +65,7 @@ def emit(table, values):
     out = []
     for field, kind, flag in table:
         value = values.get(field)
-        if value is None:
+        if value is None or value == ():  # unset, or normalized to "no flag"
             continue
         if kind == "on":
             if value:

@@ -35,6 +35,10 @@ __all__ = ["Program", "ProgramOptions"]
 # Program
 
 
+class UnsupportedCodeTypeError(ValueError, RuntimeError):
+    """A code_type no backend takes: NVIDIA's raise RuntimeError, a ValueError is what it is."""
+
+
 def _nvrtc_raise(err, prog, what):
     from cuda.bindings import nvrtc
 
@@ -78,7 +82,7 @@ class Program(ClosesOnExit):
             raise TypeError(f"code_type must be a str, got {type(code_type).__name__}")
         code_type = code_type.lower()
         if code_type not in SOURCE_TYPES:
-            raise ValueError(f"code_type must be one of {SOURCE_TYPES}, got {code_type!r}")
+            raise UnsupportedCodeTypeError(f"Unsupported code_type={code_type!r} (supported_code_types={SOURCE_TYPES})")
         self._options = coerce_options(ProgramOptions, options, "options")
         self._code_type = code_type
         self._handle = None
@@ -395,3 +399,17 @@ def _nvvm_log(handle):
         return bytes(buf).rstrip(b"\x00").decode(errors="replace")
     except Exception:
         return ""
+
+
+def _get_nvvm_module():
+    """cuda.bindings.nvvm once libNVVM is found, else RuntimeError saying what is missing.
+
+    NVIDIA's cuda.core answers "can NVVM IR be compiled here?" by this name, and their tests ask it.
+    """
+    try:
+        from cuda.bindings import nvvm
+
+        nvvm.version()  # loads libNVVM: a missing library shows here, not at the first compile
+    except Exception as exc:  # any failure means NVVM cannot be used here
+        raise RuntimeError(f"NVVM is not available: {exc}") from exc
+    return nvvm

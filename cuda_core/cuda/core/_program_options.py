@@ -65,6 +65,14 @@ def _strs(field, value):
     return tuple(items)
 
 
+def _split_compile(field, value):
+    """Threads for NVRTC's split compilation; a bool is taken as NVIDIA's options take one:
+    True is on with as many threads as there are CPUs (0), False no flag."""
+    if isinstance(value, bool):
+        return 0 if value else ()
+    _check_int(field, value, 0)
+
+
 def _paths(field, value):
     """include_path / pre_include: str or path-like items (one or a sequence of them); False means
     none (NVRTC gets no flag, as NVIDIA's)."""
@@ -172,7 +180,7 @@ _CHECKS = {
     "name": _check_str,
     "arch": _check_arch,
     "max_register_count": lambda f, v: _check_int(f, v, 1),
-    "split_compile": lambda f, v: _check_int(f, v, 0),
+    "split_compile": _split_compile,
     "std": _choice(_STD),
     "ofast_compile": _choice(_OFAST),
     "optimization_info": _check_str,
@@ -403,7 +411,7 @@ class ProgramOptions:
         from cuda.core._linker import LinkerOptions
 
         values = self._values()
-        kwargs = {f: values[f] for f in _LINKER_FIELDS if values[f] is not None}
+        kwargs = {f: values[f] for f in _LINKER_FIELDS if values[f] is not None and values[f] != ()}
         if values["time"] is not None:
             kwargs["time"] = True
         if warn and values.get("numba_debug"):
@@ -441,7 +449,7 @@ def _backend_name(backend):
         return "NVRTC"
     if b == "nvvm":
         return "NVVM"
-    raise ValueError(f"backend must be 'nvrtc' or 'nvvm', got {backend!r}")
+    raise ValueError(f"Unknown backend {backend!r}: must be 'nvrtc' or 'nvvm'")
 
 
 def _bundled_headers_message():
