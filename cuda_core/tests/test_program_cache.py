@@ -132,6 +132,26 @@ def test_key_for_nvvm_and_ptx():
         make_program_cache_key(code="ir", code_type="nvvm", options=opts(use_libdevice=True), target_type="ptx")
 
 
+def test_nvvm_keys_follow_the_nvvm_library_program_compiles_with(monkeypatch):
+    from cuda.core import _program
+
+    class FakeNVVM:
+        def __init__(self, version):
+            self._version = version
+
+        def version(self):
+            return self._version
+
+        def ir_version(self):
+            return (2, 0, 3, 2)
+
+    keys = []
+    for version in ((12, 3), (12, 4)):
+        monkeypatch.setattr(_program, "_get_nvvm_module", lambda v=version: FakeNVVM(v))
+        keys.append(make_program_cache_key(code="ir", code_type="nvvm", options=opts(), target_type="ptx"))
+    assert keys[0] != keys[1]
+
+
 PTX = ".version 8.0\n.target sm_90\n.address_size 64\n"
 
 

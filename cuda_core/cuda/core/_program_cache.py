@@ -472,8 +472,9 @@ def _toolchain(code_type):
     if code_type == "c++":
         return [b"nvrtc=%d.%d" % nvrtc_version()]
     if code_type == "nvvm":
-        from cuda.bindings import nvvm
+        from cuda.core import _program
 
+        nvvm = _program._get_nvvm_module()  # the module Program compiles with (and only once found)
         return [b"nvvm=%d.%d" % tuple(nvvm.version()), b"nvvm-ir=%d.%d.%d.%d" % tuple(nvvm.ir_version())]
     backend = linker_backend()
     if backend == "nvJitLink":
