@@ -158,6 +158,8 @@ class Missing:
         return False
 """
 _GUARDED_MODULES = ("cuda.", "conftest", "helpers")
+# Where names of older files moved: cuda.core 1.x dropped cuda.core.experimental for cuda.core.
+_MOVED = {"cuda.core.experimental": "cuda.core"}
 
 
 def _guard_imports(source: str) -> str:
@@ -177,10 +179,15 @@ def _guard_imports(source: str) -> str:
         guarded = []
         for alias in node.names:
             bound = alias.asname or alias.name
+            missing = f"from _compat_missing import Missing as _M\n{bound} = _M({node.module + '.' + alias.name!r})\n"
+            moved = _MOVED.get(node.module)
+            if moved:
+                missing = f"try:\n    from {moved} import {alias.name} as {bound}\nexcept ImportError:\n" + "".join(
+                    "    " + line + "\n" for line in missing.splitlines()
+                )
             guarded.append(
-                f"try:\n    from {node.module} import {alias.name} as {bound}\n"
-                f"except ImportError:\n    from _compat_missing import Missing as _M\n"
-                f"    {bound} = _M({node.module + '.' + alias.name!r})\n"
+                f"try:\n    from {node.module} import {alias.name} as {bound}\nexcept ImportError:\n"
+                + "".join("    " + line + "\n" for line in missing.splitlines())
             )
         lines[node.lineno - 1 : node.end_lineno] = guarded
     return "".join(lines)

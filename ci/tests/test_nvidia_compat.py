@@ -33,3 +33,12 @@ def test_imports_are_guarded_one_name_at_a_time():
     scope: dict = {}
     exec(compile(guarded.replace("from _compat_missing import Missing as _M", "_M = lambda n: n"), "t", "exec"), scope)
     assert scope["h"] == "cuda.core._hidden"  # the name stands for what was missing
+
+
+def test_names_of_cuda_core_experimental_are_found_where_they_moved():
+    guarded = compat._guard_imports("from cuda.core.experimental import Device, _gone\n")
+    scope: dict = {}
+    exec(compile(guarded.replace("from _compat_missing import Missing as _M", "_M = lambda n: n"), "t", "exec"), scope)
+    from cuda.core import Device
+
+    assert scope["Device"] is Device and scope["_gone"] == "cuda.core.experimental._gone"
