@@ -196,3 +196,42 @@ def test_graph_nodes_keep_closed_buffers_allocated(driver_dir):
         "CUDA_SUCCESS",
         "CUDA_ERROR_INVALID_VALUE",
     ]
+
+
+def test_pool_allocations_refuse_a_capturing_stream(driver_dir):
+    out = check(
+        driver_dir,
+        """
+        from cuda.core import Device, DeviceMemoryResource, GraphMemoryResource
+        dev = Device(); dev.set_current()
+        s = dev.create_stream()
+        dmr, gmr = DeviceMemoryResource(dev), GraphMemoryResource(dev)
+        dmr.allocate(1, stream=s).close()
+        for mr, stream in ((gmr, s), (dmr, None)):
+            builder = dev.create_graph_builder().begin_building()
+            try:
+                mr.allocate(1, stream=stream or builder)
+            except RuntimeError as e:
+                print(e)
+            builder.end_building().complete()
+        """,
+    )
+    assert out.splitlines() == [
+        "GraphMemoryResource cannot perform memory operations on a non-capturing stream.",
+        "cannot perform memory operations on a capturing stream (consider using GraphMemoryResource).",
+    ]
+
+
+def test_modify_allocation_takes_the_new_policy(driver_dir):
+    out = check(
+        driver_dir,
+        """
+        from cuda.core import Device, VirtualMemoryResource, VirtualMemoryResourceOptions
+        dev = Device(); dev.set_current()
+        mr = VirtualMemoryResource(dev, config=VirtualMemoryResourceOptions(self_access="rw"))
+        buf = mr.allocate(8192)
+        bigger = mr.modify_allocation(buf, 1 << 22, config=VirtualMemoryResourceOptions(self_access="r"))
+        print(bigger.size >= 1 << 22, buf.is_closed, mr.config.self_access)
+        """,
+    )
+    assert out.split() == ["True", "True", "r"]

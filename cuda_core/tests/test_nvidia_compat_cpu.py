@@ -228,3 +228,36 @@ def test_fork_start_method_warns_once(monkeypatch):
             text = str(caught[0].message)
             assert expected in text and "spawn" in text and "undefined behavior" in text
     cuda_utils.reset_fork_warning()
+
+
+def test_graph_memory_attributes_refuse_writes_as_nvidia_words_them():
+    from cuda.core._memory_pools import _GraphMemoryAttributes
+
+    attrs = _GraphMemoryAttributes(0)
+    assert type(attrs).__name__ == "GraphMemoryResourceAttributes"
+    with pytest.raises(AttributeError, match=r"attribute 'reserved_mem_current' .* is not writable"):
+        attrs.reserved_mem_current = 0
+    with pytest.raises(AttributeError, match=r"Attribute 'reserved_mem_high' may only be set to zero \(got 1\)\."):
+        attrs.reserved_mem_high = 1
+    with pytest.raises(ValueError):  # the same error, for code that catches ValueError
+        attrs.used_mem_high = 1
+
+
+def test_buffers_of_a_resource_that_reaches_no_memory_have_no_dlpack_device():
+    from cuda.core import Buffer, MemoryResource
+
+    class Nowhere(MemoryResource):
+        is_device_accessible = is_host_accessible = False
+        device_id = -1
+
+        def allocate(self, size, stream=None):
+            raise NotImplementedError
+
+        def deallocate(self, ptr, size, stream=None):
+            pass
+
+    buf = Buffer.from_handle(0x1000, 8, mr=Nowhere())
+    with pytest.raises(BufferError, match=r"^buffer is neither device-accessible nor host-accessible$"):
+        buf.__dlpack_device__()
+    with pytest.raises(ValueError, match="cannot be both specified together"):
+        Buffer.from_handle(0x1000, 8, mr=Nowhere(), owner=object())

@@ -392,7 +392,7 @@ cdef class Buffer:
         neither, the buffer is a plain view and frees nothing. ``mr`` and ``owner`` are exclusive.
         """
         if mr is not None and owner is not None:
-            raise ValueError("mr and owner cannot both be given")
+            raise ValueError("mr and owner cannot be both specified together")
         if mr is not None and not isinstance(mr, MemoryResource):
             raise TypeError(f"mr must be a MemoryResource, not {type(mr).__name__}")
         if isinstance(ptr, float) or isinstance(ptr, (str, bytes)) or ptr is None:
@@ -557,7 +557,9 @@ cdef class Buffer:
             return (kDLCUDAHost, 0)
         if flags & BUF_DEVICE:
             return (kDLCUDA, self.device_id)
-        return (kDLCPU, 0)
+        if flags & BUF_HOST or self._memory_resource is None:  # foreign memory the driver does not know: host
+            return (kDLCPU, 0)
+        raise BufferError("buffer is neither device-accessible nor host-accessible")
 
     def __dlpack__(self, *, stream=None, max_version=None, dl_device=None, copy=None):
         _require_open(self)

@@ -142,6 +142,11 @@ def _set_graph_attr(int device, int attr, bint is_flag, value):
     check(cydriver.cuDeviceSetGraphMemAttribute(device, <cydriver.CUgraphMem_attribute>attr, &count))
 
 
+class _ResetOnlyError(AttributeError, ValueError):
+    """A high watermark set to anything but 0: NVIDIA's raise AttributeError, a ValueError is
+    what it is."""
+
+
 def _attr_property(name, entry, getter, setter):
     attr, is_flag, settable = entry
 
@@ -149,6 +154,8 @@ def _attr_property(name, entry, getter, setter):
         return getter(self._target(), attr, is_flag)
 
     def put(self, value):
+        if not settable:  # worded as a read-only attribute of a compiled class, as NVIDIA's
+            raise AttributeError(f"attribute '{name}' of '{type(self).__qualname__}' objects is not writable")
         if is_flag:
             value = bool(value)
         elif isinstance(value, bool) or not isinstance(value, int):
@@ -156,10 +163,10 @@ def _attr_property(name, entry, getter, setter):
         elif value < 0:
             raise ValueError(f"{name} must not be negative")
         elif name.endswith("_high") and value != 0:
-            raise ValueError(f"{name} can only be reset (set to 0)")
+            raise _ResetOnlyError(f"Attribute '{name}' may only be set to zero (got {value}).")
         setter(self._target(), attr, is_flag, value)
 
-    return property(get, put if settable else None, doc=f"The pool attribute {name}.")
+    return property(get, put, doc=f"The pool attribute {name}.")
 
 
 def _attributes_class(name, doc, table, getter, setter, target):
@@ -189,7 +196,7 @@ _MemPoolAttributes = _attributes_class(
     _POOL_ATTRS, _pool_attr, _set_pool_attr, lambda mr: mr._pool_handle())
 
 _GraphMemoryAttributes = _attributes_class(
-    "_GraphMemoryAttributes",
+    "GraphMemoryResourceAttributes",  # NVIDIA's name, which its repr shows
     """Graph-allocation memory of a device, read from the driver on each access; the high
     watermarks can be reset to 0.""",
     _GRAPH_ATTRS, _graph_attr, _set_graph_attr, lambda device: device)
@@ -452,9 +459,15 @@ cdef class _MemPool(MemoryResource):
         free unless ``close`` names another stream)."""
         cdef cydriver.CUstream s
         cdef cydriver.CUdeviceptr ptr = 0
+        cdef cydriver.CUstreamCaptureStatus status = cydriver.CU_STREAM_CAPTURE_STATUS_NONE
         if self._closed or self._mapped:
             self._cannot_allocate()
         resolve_stream(stream, &s)
+        if s != NULL:  # a pool allocation inside a capture would be owned by the graph, not the Buffer
+            check(cydriver.cuStreamIsCapturing(s, &status))
+            if status != cydriver.CU_STREAM_CAPTURE_STATUS_NONE:
+                raise RuntimeError("cannot perform memory operations on a capturing stream "
+                                   "(consider using GraphMemoryResource).")
         with nogil:
             check(cydriver.cuMemAllocFromPoolAsync(&ptr, size, self._pool, s))
         return new_buffer(self._buffer_cls, ptr, size, self, None, stream, s, self._free_kind, self._dev_id,
@@ -826,7 +839,7 @@ cdef class GraphMemoryResource(MemoryResource):
         resolve_stream(stream, &s)
         check(cydriver.cuStreamIsCapturing(s, &status))
         if status != cydriver.CU_STREAM_CAPTURE_STATUS_ACTIVE:
-            raise RuntimeError("GraphMemoryResource allocates only on a stream that is capturing a graph")
+            raise RuntimeError("GraphMemoryResource cannot perform memory operations on a non-capturing stream.")
         with nogil:
             check(cydriver.cuMemAllocAsync(&ptr, size, s))
         return new_buffer(Buffer, ptr, size, self, None, stream, s, self._free_kind, self._dev_id,

@@ -262,7 +262,8 @@ cdef class VirtualMemoryResource(MemoryResource):
         """Grow ``buf`` (from this resource) to at least ``new_size`` bytes and return the Buffer
         that now owns the whole allocation. The memory is extended in place when the addresses
         after it are free, otherwise remapped to a new range (contents kept). ``buf`` is
-        closed without freeing; ``config`` applies to the new chunk only."""
+        closed without freeing. A ``config`` applies to the new chunk and becomes the resource's
+        policy for later allocations, as NVIDIA's."""
         cdef Buffer old
         if not isinstance(buf, Buffer) or (<Buffer>buf)._memory_resource is not self:
             raise TypeError("buf must be a Buffer allocated by this VirtualMemoryResource")
@@ -338,6 +339,7 @@ cdef class VirtualMemoryResource(MemoryResource):
         old._ptr = 0
         old._size = 0
         old._memory_resource = None
+        self.config = opts
         return new_buffer(Buffer, start, total, self, None, stream, s, FREE_PYTHON, self.device_id, self._flags())
 
     def deallocate(self, ptr, size_t size, stream=None):
