@@ -351,3 +351,11 @@ def test_nvjitlink_accepts_the_options(ltoirs, extra):
     inputs = ltoirs if lto else (compile_rdc(CALLER, "ptx"), compile_rdc(CALLEE, "ptx"))
     cubin = Linker(*inputs, options=LinkerOptions(arch=ARCH, **extra)).link("cubin")
     assert cubin.code[:4] == b"\x7fELF"
+
+
+def test_a_bad_arch_is_also_the_nvjitlink_error_nvidia_raises():
+    from cuda.bindings import nvjitlink
+
+    with pytest.raises(nvjitlink.nvJitLinkError, match="must look like 'sm_90'") as info:
+        LinkerOptions(arch="99")
+    assert isinstance(info.value, ValueError) and info.value.status == nvjitlink.Result.ERROR_UNRECOGNIZED_OPTION

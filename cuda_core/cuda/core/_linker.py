@@ -63,7 +63,30 @@ def _check_arch(field, value):
     if not isinstance(value, str):
         _fail_type(field, value, "a str like 'sm_90'")
     if not ARCH_RE.match(value):
-        raise ValueError(f"LinkerOptions.arch must look like 'sm_90' or 'sm_90a', got {value!r}")
+        raise _bad_option(f"LinkerOptions.arch must look like 'sm_90' or 'sm_90a', got {value!r}")
+
+
+@functools.cache
+def _bad_option_class():
+    from cuda.bindings import nvjitlink
+
+    class BadLinkerOptionError(nvjitlink.nvJitLinkError, ValueError):
+        """A LinkerOptions value refused before nvJitLink sees it."""
+
+        def __str__(self):
+            return self.message
+
+    return BadLinkerOptionError
+
+
+def _bad_option(message):
+    """A ValueError that is also the nvJitLinkError (ERROR_UNRECOGNIZED_OPTION) NVIDIA's Linker
+    raises for the same option, so ``except`` clauses written for either match."""
+    from cuda.bindings import nvjitlink
+
+    error = _bad_option_class()(nvjitlink.Result.ERROR_UNRECOGNIZED_OPTION)
+    error.message = message
+    return error
 
 
 def _check_strs(field, value):
