@@ -66,17 +66,20 @@ def _check_arch(field, value):
         raise _bad_option(f"LinkerOptions.arch must look like 'sm_90' or 'sm_90a', got {value!r}")
 
 
-@functools.cache
+_BadLinkerOptionError = None
+
+
 def _bad_option_class():
-    from cuda.bindings import nvjitlink
+    global _BadLinkerOptionError
+    if _BadLinkerOptionError is None:  # made on first use: it derives from nvjitlink's error class
+        from cuda.bindings import nvjitlink
 
-    class BadLinkerOptionError(nvjitlink.nvJitLinkError, ValueError):
-        """A LinkerOptions value refused before nvJitLink sees it."""
-
-        def __str__(self):
-            return self.message
-
-    return BadLinkerOptionError
+        _BadLinkerOptionError = type(
+            "BadLinkerOptionError",
+            (nvjitlink.nvJitLinkError, ValueError),
+            {"__doc__": "A LinkerOptions value nvJitLink never sees.", "__str__": lambda self: self.message},
+        )
+    return _BadLinkerOptionError
 
 
 def _bad_option(message):

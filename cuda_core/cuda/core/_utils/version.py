@@ -4,19 +4,17 @@ and helpers read the driver's and the bindings' versions from here as (major, mi
 
 from __future__ import annotations
 
-import functools
 import re
 
 __all__ = ["binding_version", "driver_version"]
 
 
-@functools.cache
 def binding_version() -> tuple[int, int, int]:
     """The installed cuda-bindings release, e.g. (13, 5, 0)."""
     from cuda.bindings import __version__
 
-    parts = [int(p) for p in re.findall(r"\d+", __version__)[:3]]
-    return tuple(parts + [0] * (3 - len(parts)))  # type: ignore[return-value]
+    major, minor, patch = ([int(p) for p in re.findall(r"\d+", __version__)] + [0, 0, 0])[:3]
+    return major, minor, patch
 
 
 def driver_version() -> tuple[int, int, int]:
