@@ -181,18 +181,13 @@ def module(lib: Lib, stamp: str) -> tuple[str, str, str]:
         f"    return _enum_{result_py}(value)",
         "",
     ]
-    # macros: integer constants
+    # macros: plain ints, also those cast to a handle (((CUstream)0x1) is 1), as NVIDIA's: clients
+    # compare them with int(handle) and use them as dict keys (numba-cuda's stream names)
     for mac in lib.model["macros"]:
         if "value" not in mac:
             continue
-        cast = mac.get("cast", "")
-        kind, cls = types.kind(cast) if cast and not cast.endswith("*") else ("int", "int")
-        if kind in ("handle", "intclass") and mac["value"] >= 0:
-            out.append(f"{mac['name']} = {cls}({mac['value']})")
-            stub.append(f"{mac['name']}: {cls}")
-        else:  # a plain int, also ((CUdevice)-1), as no class holds a negative value
-            out.append(f"{mac['name']} = {mac['value']}")
-            stub.append(f"{mac['name']}: int")
+        out.append(f"{mac['name']} = {mac['value']}")
+        stub.append(f"{mac['name']}: int")
     member_aliases = _macro_member_aliases(lib)
     out += [f"_MEMBER_ALIASES[{a!r}] = ({cls!r}, {mm!r})" for a, cls, mm in member_aliases]
     stub += [f"{a}: {cls}" for a, cls, _ in member_aliases]

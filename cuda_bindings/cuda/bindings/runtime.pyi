@@ -2338,8 +2338,8 @@ cudaHostRegisterReadOnly: int
 cudaPeerAccessDefault: int
 cudaStreamDefault: int
 cudaStreamNonBlocking: int
-cudaStreamLegacy: cudaStream_t
-cudaStreamPerThread: cudaStream_t
+cudaStreamLegacy: int
+cudaStreamPerThread: int
 cudaEventDefault: int
 cudaEventBlockingSync: int
 cudaEventDisableTiming: int

@@ -8,6 +8,7 @@ cdef class ObjectCode:
     cdef str _name
     cdef dict _sym_map
     cdef cydriver.CUlibrary _lib  # NULL until first loaded
+    cdef bint _lib_given          # .handle was read: whoever took it may unload it, so this does not
     cdef object __weakref__
 
     # Load the library once (cuLibraryLoadData / cuLibraryLoadFromFile); raises CUDAError.

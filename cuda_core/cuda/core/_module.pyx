@@ -168,7 +168,7 @@ cdef class ObjectCode:
     def __dealloc__(self):
         cdef cydriver.CUlibrary lib = self._lib
         self._lib = NULL
-        if lib != NULL:
+        if lib != NULL and not self._lib_given:
             try:
                 with nogil:
                     cydriver.cuLibraryUnload(lib)
@@ -218,8 +218,13 @@ cdef class ObjectCode:
 
     @property
     def handle(self):
-        """The loaded ``CUlibrary`` (loads the code on first use)."""
+        """The loaded ``CUlibrary`` (loads the code on first use).
+
+        Once read, the library is the reader's to unload (numba-cuda unloads the libraries it
+        takes from here): this object no longer unloads it when collected, as NVIDIA's never do.
+        """
         self._load()
+        self._lib_given = True
         return _driver().CUlibrary(<intptr_t>self._lib)
 
     def __eq__(self, other):
