@@ -154,6 +154,27 @@ def compat_cpu(session: nox.Session) -> None:
 
 
 @nox.session
+def numba_cpu(session: nox.Session) -> None:
+    """numba-cuda 0.30.4's own driver tests on NVIDIA's packages and on ours over ci/cpu_driver
+    (ci/numba_compat.py; `-- --suite numba.cuda.tests.cudapy` picks another suite, whose kernels
+    do not run here). Its venv, .bench/numba-venv, is made on first use from PyPI."""
+    import os
+
+    venv = REPO / ".bench" / "numba-venv"
+    py = venv / "bin" / "python"
+    if not py.exists():
+        session.run(PY, "-m", "venv", str(venv))
+        session.run(str(py), "-m", "pip", "install", "-q", "numba-cuda[cu13]==0.30.4", "numpy<2.4",
+                    "cuda-bindings==13.5.0", "cuda-core==1.2.2", "pytest", "filecheck", "ml_dtypes", "cffi",
+                    "psutil")  # fmt: skip
+    driver = REPO / ".bench" / "cpu-driver"
+    session.run(PY, str(REPO / "ci" / "cpu_driver" / "build.py"), str(driver))
+    ours = os.pathsep.join(str(REPO / p) for p in ("cuda_pathfinder", "cuda_bindings", "cuda_core"))
+    session.run(str(py), str(REPO / "ci" / "numba_compat.py"), "--ours-path", ours, *session.posargs,
+                env={"LD_LIBRARY_PATH": str(driver)})  # fmt: skip
+
+
+@nox.session
 def demo(session: nox.Session) -> None:
     session.run(PY, "-m", "cuda.pathfinder")
     session.run(PY, "-m", "cuda.core")

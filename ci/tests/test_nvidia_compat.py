@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """ci/nvidia_compat.py's rules for what counts: which failures are at NVIDIA's private names, and
-how the suite's imports are guarded so that one missing name fails only the tests that use it."""
+how the suite's imports are guarded so that one missing name fails only the tests that use it;
+how ci/numba_compat.py reads numba-cuda's test results."""
 
 from __future__ import annotations
 
@@ -42,3 +43,19 @@ def test_names_of_cuda_core_experimental_are_found_where_they_moved():
     from cuda.core import Device
 
     assert scope["Device"] is Device and scope["_gone"] == "cuda.core.experimental._gone"
+
+
+def test_numba_results_are_read_from_unittest_lines():
+    from ci import numba_compat
+
+    log = (
+        "test_a (numba.cuda.tests.x.T.test_a) ... ok\n"
+        "test_b (numba.cuda.tests.x.T.test_b)\nIts docstring. ... FAIL\n"
+        "test_c (numba.cuda.tests.x.T.test_c) ... skipped 'no GPU'\n"
+    )
+    found = {m.group(2): m.group(3) for m in numba_compat._LINE.finditer(log)}
+    assert found == {
+        "numba.cuda.tests.x.T.test_a": "ok",
+        "numba.cuda.tests.x.T.test_b": "FAIL",
+        "numba.cuda.tests.x.T.test_c": "skipped",
+    }
