@@ -7,7 +7,8 @@
 # Switches (environment): PACKAGES, SKIP_TESTS, SKIP_PTDS, SKIP_PATHFINDER, SKIP_METAPACKAGE,
 # SKIP_BENCH, BENCHES, ROUNDS, TEST_TIMEOUT, LINE (a toolkit line other than the default, from
 # .gpuwheels/lines/$LINE, made by `LINES=12.9 bash ci/gpu_wheels.sh`), COMPAT (a folder of NVIDIA's tests: run them on both stacks),
-# NUMBA=1 (numba-cuda on both stacks).
+# NUMBA=1 (numba-cuda on both stacks; NUMBA_SUITES=numba.cuda.tests.cudadrv
+# runs its own suites on both too).
 set -u
 # The device tool brings back at most 8 files from $OUT: logs are written to /tmp/gpu-logs and packed
 # into $OUT/logs.tar.gz at the end, beside summary.txt.
@@ -101,6 +102,12 @@ if [ "${NUMBA:-0}" = 1 ]; then  # numba-cuda through each stack (ci/numba_smoke.
         pp=$NP; [ $stack = ours ] && pp=$SP${NP:+:$NP}
         (cd /tmp && PYTHONPATH=$pp timeout 300 python3 "$REPO/ci/numba_smoke.py") > "$OUT/numba-$stack.log" 2>&1
         echo "numba-cuda on $stack: rc=$? $(tail -1 "$OUT/numba-$stack.log")" >> "$OUT/summary.txt"
+    done
+    # numba-cuda's own suites on both stacks (ci/numba_compat.py; needs its test deps: pytest, filecheck)
+    for suite in ${NUMBA_SUITES:-}; do
+        (cd /tmp && PYTHONPATH=$NP timeout 1500 python3 "$REPO/ci/numba_compat.py" --ours-path "$SP" \
+            --suite "$suite" --timeout 700) > "$OUT/numba-$suite.log" 2>&1
+        echo "numba-cuda $suite: rc=$? $(tail -1 "$OUT/numba-$suite.log")" >> "$OUT/summary.txt"
     done
 fi
 if [ "${SKIP_METAPACKAGE:-0}" != 1 ]; then  # pip install ./cuda_python[all] in a fresh venv, then saxpy
