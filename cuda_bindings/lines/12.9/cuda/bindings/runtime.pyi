@@ -2072,8 +2072,8 @@ cudaHostRegisterReadOnly: int
 cudaPeerAccessDefault: int
 cudaStreamDefault: int
 cudaStreamNonBlocking: int
-cudaStreamLegacy: cudaStream_t
-cudaStreamPerThread: cudaStream_t
+cudaStreamLegacy: int
+cudaStreamPerThread: int
 cudaEventDefault: int
 cudaEventBlockingSync: int
 cudaEventDisableTiming: int
