@@ -135,43 +135,42 @@ def compat_cpu(session: nox.Session) -> None:
     use, from PyPI), ci/cpu_driver as libcuda (one emulated device whose memory is host memory;
     kernels do not run), ours from this checkout (ci/nvidia_compat.py; `-- --packages cuda_core
     -k dlpack` narrows it)."""
-    import os
-
-    venv = REPO / ".bench" / "nvidia-compat-venv"
-    py = venv / "bin" / "python"
-    if not py.exists():
-        session.run(PY, "-m", "venv", str(venv))
-        nvidia = ["cuda-bindings==13.5.0", "cuda-core==1.2.2", "cuda-pathfinder==1.9.1"]
-        tools = ["pytest", "pytest-benchmark", "numpy", "ml_dtypes", "cloudpickle", "psutil"]
-        session.run(str(py), "-m", "pip", "install", "-q", *nvidia, *tools, *toolkit.wheel_requirements())
-    driver = REPO / ".bench" / "cpu-driver"
-    session.run(PY, str(REPO / "ci" / "cpu_driver" / "build.py"), str(driver))
-    ours = os.pathsep.join(str(REPO / p) for p in ("cuda_pathfinder", "cuda_bindings", "cuda_core"))
+    nvidia = ["cuda-bindings==13.5.0", "cuda-core==1.2.2", "cuda-pathfinder==1.9.1"]
+    tools = ["pytest", "pytest-benchmark", "numpy", "ml_dtypes", "cloudpickle", "psutil"]
+    py, ours, env = _beside_nvidia_over_cpu_driver(session, "nvidia-compat-venv", *nvidia, *tools,
+                                                   *toolkit.wheel_requirements())  # fmt: skip
     args = session.posargs or ["--packages", "cuda_bindings", "cuda_core", "cuda_pathfinder"]
-    session.run(str(py), str(REPO / "ci" / "nvidia_compat.py"), "--suite", str(REPO / ".nvtests"), "--ours-path",
-                ours, "--out", str(REPO / ".bench" / "compat-cpu"), "--no-examples", "--jobs", "2", *args,
-                env={"LD_LIBRARY_PATH": str(driver)})  # fmt: skip
+    out = str(REPO / ".bench" / "compat-cpu")
+    session.run(py, str(REPO / "ci" / "nvidia_compat.py"), "--suite", str(REPO / ".nvtests"), "--ours-path", ours,
+                "--out", out, "--no-examples", "--jobs", "2", *args, env=env)  # fmt: skip
 
 
 @nox.session
 def numba_cpu(session: nox.Session) -> None:
     """numba-cuda 0.30.4's own driver tests on NVIDIA's packages and on ours over ci/cpu_driver
-    (ci/numba_compat.py; `-- --suite numba.cuda.tests.cudapy` picks another suite, whose kernels
-    do not run here). Its venv, .bench/numba-venv, is made on first use from PyPI."""
+    (ci/numba_compat.py; `-- --suite numba.cuda.tests.cudadrv.test_events` narrows it; the cudapy
+    suite needs pytest's collection, which numba's runner lacks). Its venv, .bench/numba-venv, is
+    made on first use from PyPI."""
+    py, ours, env = _beside_nvidia_over_cpu_driver(
+        session, "numba-venv", "numba-cuda[cu13]==0.30.4", "numpy<2.4", "cuda-bindings==13.5.0", "cuda-core==1.2.2",
+        "pytest", "filecheck", "ml_dtypes", "cffi", "psutil",
+    )  # fmt: skip
+    session.run(py, str(REPO / "ci" / "numba_compat.py"), "--ours-path", ours, *session.posargs, env=env)
+
+
+def _beside_nvidia_over_cpu_driver(session: nox.Session, venv_name: str, *requirements: str) -> tuple[str, str, dict]:
+    """(python of .bench/<venv_name>, made on first use with ``requirements``; ours as a PYTHONPATH;
+    the environment that makes ci/cpu_driver, built now into .bench/cpu-driver, its libcuda)."""
     import os
 
-    venv = REPO / ".bench" / "numba-venv"
-    py = venv / "bin" / "python"
+    py = REPO / ".bench" / venv_name / "bin" / "python"
     if not py.exists():
-        session.run(PY, "-m", "venv", str(venv))
-        session.run(str(py), "-m", "pip", "install", "-q", "numba-cuda[cu13]==0.30.4", "numpy<2.4",
-                    "cuda-bindings==13.5.0", "cuda-core==1.2.2", "pytest", "filecheck", "ml_dtypes", "cffi",
-                    "psutil")  # fmt: skip
+        session.run(PY, "-m", "venv", str(py.parent.parent))
+        session.run(str(py), "-m", "pip", "install", "-q", *requirements)
     driver = REPO / ".bench" / "cpu-driver"
     session.run(PY, str(REPO / "ci" / "cpu_driver" / "build.py"), str(driver))
     ours = os.pathsep.join(str(REPO / p) for p in ("cuda_pathfinder", "cuda_bindings", "cuda_core"))
-    session.run(str(py), str(REPO / "ci" / "numba_compat.py"), "--ours-path", ours, *session.posargs,
-                env={"LD_LIBRARY_PATH": str(driver)})  # fmt: skip
+    return str(py), ours, {"LD_LIBRARY_PATH": str(driver)}
 
 
 @nox.session

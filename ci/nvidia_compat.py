@@ -179,16 +179,13 @@ def _guard_imports(source: str) -> str:
         guarded = []
         for alias in node.names:
             bound = alias.asname or alias.name
-            missing = f"from _compat_missing import Missing as _M\n{bound} = _M({node.module + '.' + alias.name!r})\n"
-            moved = _MOVED.get(node.module)
-            if moved:
-                missing = f"try:\n    from {moved} import {alias.name} as {bound}\nexcept ImportError:\n" + "".join(
-                    "    " + line + "\n" for line in missing.splitlines()
-                )
-            guarded.append(
-                f"try:\n    from {node.module} import {alias.name} as {bound}\nexcept ImportError:\n"
-                + "".join("    " + line + "\n" for line in missing.splitlines())
-            )
+            fallback = f"from _compat_missing import Missing as _M\n{bound} = _M({node.module + '.' + alias.name!r})\n"
+            for module in (_MOVED.get(node.module), node.module):  # innermost first
+                if module:
+                    indented = "".join(f"    {line}\n" for line in fallback.splitlines())
+                    attempt = f"try:\n    from {module} import {alias.name} as {bound}\n"
+                    fallback = f"{attempt}except ImportError:\n{indented}"
+            guarded.append(fallback)
         lines[node.lineno - 1 : node.end_lineno] = guarded
     return "".join(lines)
 

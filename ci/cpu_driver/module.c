@@ -47,12 +47,6 @@ static void add_global(CUlibrary lib, const char *name, size_t len, size_t size,
 }
 
 /* ---- cubin (ELF): entry functions, their .nv.info parameter records, and data objects ---- */
-static size_t elf_size(const unsigned char *p) {
-    const Elf64_Ehdr *h = (const void *)p;
-    size_t end = h->e_shoff + (size_t)h->e_shnum * h->e_shentsize;
-    size_t ph = h->e_phoff + (size_t)h->e_phnum * h->e_phentsize;
-    return end > ph ? end : ph;
-}
 static int read_elf(CUlibrary lib, const unsigned char *p) {
     const Elf64_Ehdr *h = (const void *)p;
     if (h->e_ident[EI_CLASS] != ELFCLASS64 || !h->e_shoff) return 0;
@@ -74,7 +68,7 @@ static int read_elf(CUlibrary lib, const unsigned char *p) {
                     const unsigned char *a = p + sh[s].sh_offset, *end = a + sh[s].sh_size;
                     while (a + 4 <= end) { /* records: format, attribute, then a value or a sized payload */
                         unsigned fmt = a[0], attr = a[1], size = a[2] | a[3] << 8;
-                        if (fmt != 0x04) { a += fmt == 0x03 ? 4 : fmt == 0x02 ? 4 : 4; continue; }
+                        if (fmt != 0x04) { a += 4; continue; } /* a value in the record itself */
                         if (attr == 0x17 && size >= 12) { /* EIATTR_KPARAM_INFO */
                             unsigned ordinal = a[8] | a[9] << 8, offset = a[10] | a[11] << 8;
                             unsigned flags = a[12] | a[13] << 8 | a[14] << 16 | (unsigned)a[15] << 24;
