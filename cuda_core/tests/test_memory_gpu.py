@@ -514,6 +514,8 @@ def test_graph_memory_resource(device, stream):
     from cuda.bindings import driver
 
     gmr = GraphMemoryResource(device)
+    # one object per device, whichever way the device is named (NVIDIA's intern them too)
+    assert GraphMemoryResource(device.device_id) is gmr and GraphMemoryResource(device) is gmr
     assert gmr.device_id == device.device_id
     assert gmr.is_device_accessible and not gmr.is_host_accessible
     with pytest.raises(RuntimeError):

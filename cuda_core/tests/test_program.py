@@ -597,8 +597,11 @@ def test_include_paths_take_path_objects(tmp_path):
     opts = ProgramOptions(include_path=[tmp_path, "/b"], pre_include=pathlib.Path("h.h"))
     flags = [f"--include-path={tmp_path}".encode(), b"--include-path=/b", b"--pre-include=h.h"]
     assert opts.as_bytes("nvrtc")[-3:] == flags
-    with pytest.raises(TypeError, match="include_path"):
-        ProgramOptions(include_path=[0])
+    # ints pass as their text, as NVIDIA's take them; other objects are refused by name
+    assert ProgramOptions(include_path=range(2)).as_bytes("nvrtc")[-2:] == [b"--include-path=0", b"--include-path=1"]
+    for bad in ([None], [1.5], [True]):
+        with pytest.raises(TypeError, match="include_path"):
+            ProgramOptions(include_path=bad)
 
 
 def test_split_compile_takes_a_bool_as_nvidia_options_do():

@@ -816,9 +816,8 @@ cdef class LegacyPinnedMemoryResource(MemoryResource):
         return False
 
 
-cdef class GraphMemoryResource(MemoryResource):
-    """Allocations inside stream capture: they become memory nodes of the captured graph and
-    live in the device's graph memory (see ``attributes``, ``trim``)."""
+cdef class _GraphMemoryResource(MemoryResource):
+    # The C-level half of GraphMemoryResource (below), which interns one object per device.
 
     cdef int _dev_id
 
@@ -878,3 +877,23 @@ cdef class GraphMemoryResource(MemoryResource):
     @property
     def is_managed(self):
         return False
+
+
+_graph_memory_resources = {}
+
+
+class GraphMemoryResource(_GraphMemoryResource):
+    """Allocations inside stream capture: they become memory nodes of the captured graph and
+    live in the device's graph memory (see ``attributes``, ``trim``).
+
+    One object per device (and class): the graph memory it stands for is the device's own.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, device_id):
+        key = (cls, device_ordinal(device_id))
+        mr = _graph_memory_resources.get(key)
+        if mr is None:
+            mr = _graph_memory_resources.setdefault(key, _GraphMemoryResource.__new__(cls, device_id))
+        return mr

@@ -82,9 +82,10 @@ def _paths(field, value):
     if not is_sequence(items):
         _fail_type(field, value, "a str or path, a sequence of them, or None")
     for item in items:
-        if not isinstance(item, (str, os.PathLike)):
+        # ints pass as their text, as NVIDIA's options take them (a folder may be named "0")
+        if not isinstance(item, (str, os.PathLike, int)) or isinstance(item, bool):
             _fail_type(field, item, "a str or path (or a sequence of them)")
-    return tuple(os.fspath(item) for item in items)
+    return tuple(str(item) if isinstance(item, int) else os.fspath(item) for item in items)
 
 
 def _check_file_value(field, value):
