@@ -654,6 +654,10 @@ def test_instantiate_and_debug_print(fake, graph, tmp_path):
         graph.instantiate(GraphCompleteOptions(device_launch=True, auto_free_on_launch=True))
     with pytest.raises(TypeError):
         graph.instantiate(GraphCompleteOptions(upload_stream="not a stream"))
+    with pytest.raises(TypeError, match="options must be a GraphCompleteOptions"):
+        graph.instantiate({"auto_free_on_launch": True})
+    graph.instantiate(False)  # a false value means the defaults, as in NVIDIA's
+    assert fake.last_instantiate == (graph._h, 0, 0)
     path = tmp_path / "g.dot"
     graph.debug_dot_print(str(path), GraphDebugPrintOptions(verbose=True, handles=True))
     assert "digraph" in path.read_text() and "flags 1025" in path.read_text()

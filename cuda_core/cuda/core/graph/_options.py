@@ -80,7 +80,7 @@ def instantiate(graph: int, options: Any, source: Any) -> Graph:
 
     flags = 0
     upload = 0
-    if options is not None:
+    if options:  # None or another false value: the defaults, as NVIDIA's take it
         if not isinstance(options, GraphCompleteOptions):
             raise TypeError(f"options must be a GraphCompleteOptions, not {type(options).__name__}")
         if options.device_launch and options.auto_free_on_launch:
