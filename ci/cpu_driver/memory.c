@@ -553,6 +553,9 @@ CUresult CUDAAPI cuMemDiscardBatchAsync(CUdeviceptr *p, size_t *n, size_t count,
 /* ---- stream-ordered allocation and memory pools ---- */
 static struct CUmemPoolHandle_st *default_pool[EMU_DEVICE_COUNT], *current_pool[EMU_DEVICE_COUNT];
 static struct CUmemPoolHandle_st *host_pool[2], *current_host_pool[2]; /* [0] HOST, [1] HOST_NUMA node 0 */
+/* managed pools, by preferred location: [0] none, [1] host, [2] host NUMA node 0, [3 + d] device d */
+#define MANAGED_SLOTS (3 + EMU_DEVICE_COUNT)
+static struct CUmemPoolHandle_st *managed_pool[MANAGED_SLOTS], *current_managed_pool[MANAGED_SLOTS];
 
 static uintptr_t map_pool(int fd) {
     void *m = mmap(NULL, SHARED_POOL_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, fd, 0);
@@ -605,7 +608,9 @@ CUresult CUDAAPI cuDeviceSetMemPool(CUdevice dev, CUmemoryPool pool) {
     CUresult r = emu_need_init();
     if (r) return r;
     if (dev < 0 || dev >= EMU_DEVICE_COUNT) return CUDA_ERROR_INVALID_DEVICE;
-    if (!emu_valid(pool, TAG_POOL) || pool->props.location.type != CU_MEM_LOCATION_TYPE_DEVICE) return CUDA_ERROR_INVALID_VALUE;
+    if (!emu_valid(pool, TAG_POOL) || pool->props.location.type != CU_MEM_LOCATION_TYPE_DEVICE ||
+        pool->props.allocType != CU_MEM_ALLOCATION_TYPE_PINNED)
+        return CUDA_ERROR_INVALID_VALUE;
     current_pool[dev] = pool;
     return CUDA_SUCCESS;
 }
@@ -614,9 +619,31 @@ static int host_slot(const CUmemLocation *loc) {
     if (loc->type == CU_MEM_LOCATION_TYPE_HOST_NUMA && loc->id == 0) return 1;
     return -1;
 }
+static int managed_slot(const CUmemLocation *loc) {
+    switch (loc->type) {
+    case CU_MEM_LOCATION_TYPE_NONE: return 0;
+    case CU_MEM_LOCATION_TYPE_HOST: return 1;
+    case CU_MEM_LOCATION_TYPE_HOST_NUMA: return loc->id == 0 ? 2 : -1;
+    case CU_MEM_LOCATION_TYPE_DEVICE: return loc->id >= 0 && loc->id < EMU_DEVICE_COUNT ? 3 + loc->id : -1;
+    default: return -1;
+    }
+}
+static CUresult default_managed_pool(CUmemoryPool *pool, CUmemLocation *loc) {
+    int slot = managed_slot(loc);
+    if (slot < 0) return CUDA_ERROR_INVALID_VALUE;
+    pthread_mutex_lock(&emu_lock);
+    if (!managed_pool[slot]) {
+        CUmemPoolProps props = {.allocType = CU_MEM_ALLOCATION_TYPE_MANAGED, .location = *loc};
+        managed_pool[slot] = new_pool(&props, 1);
+    }
+    *pool = managed_pool[slot];
+    pthread_mutex_unlock(&emu_lock);
+    return CUDA_SUCCESS;
+}
 CUresult CUDAAPI cuMemGetDefaultMemPool(CUmemoryPool *pool, CUmemLocation *loc, CUmemAllocationType type) {
     CUresult r = emu_need_init();
     if (r) return r;
+    if (pool && loc && type == CU_MEM_ALLOCATION_TYPE_MANAGED) return default_managed_pool(pool, loc);
     if (!pool || !loc || type != CU_MEM_ALLOCATION_TYPE_PINNED) return CUDA_ERROR_INVALID_VALUE;
     if (loc->type == CU_MEM_LOCATION_TYPE_DEVICE) return cuDeviceGetDefaultMemPool(pool, loc->id);
     int slot = host_slot(loc);
@@ -631,6 +658,14 @@ CUresult CUDAAPI cuMemGetDefaultMemPool(CUmemoryPool *pool, CUmemLocation *loc, 
     return CUDA_SUCCESS;
 }
 CUresult CUDAAPI cuMemGetMemPool(CUmemoryPool *pool, CUmemLocation *loc, CUmemAllocationType type) {
+    if (pool && loc && type == CU_MEM_ALLOCATION_TYPE_MANAGED) {
+        int slot = managed_slot(loc);
+        if (slot >= 0 && current_managed_pool[slot]) {
+            *pool = current_managed_pool[slot];
+            return CUDA_SUCCESS;
+        }
+        return cuMemGetDefaultMemPool(pool, loc, type);
+    }
     if (!pool || !loc || type != CU_MEM_ALLOCATION_TYPE_PINNED) return CUDA_ERROR_INVALID_VALUE;
     if (loc->type == CU_MEM_LOCATION_TYPE_DEVICE) return cuDeviceGetMemPool(pool, loc->id);
     int slot = host_slot(loc);
@@ -643,7 +678,14 @@ CUresult CUDAAPI cuMemGetMemPool(CUmemoryPool *pool, CUmemLocation *loc, CUmemAl
 CUresult CUDAAPI cuMemSetMemPool(CUmemLocation *loc, CUmemAllocationType type, CUmemoryPool pool) {
     CUresult r = emu_need_init();
     if (r) return r;
-    if (!loc || type != CU_MEM_ALLOCATION_TYPE_PINNED || !emu_valid(pool, TAG_POOL)) return CUDA_ERROR_INVALID_VALUE;
+    if (!loc || !emu_valid(pool, TAG_POOL) || pool->props.allocType != type) return CUDA_ERROR_INVALID_VALUE;
+    if (type == CU_MEM_ALLOCATION_TYPE_MANAGED) {
+        int slot = managed_slot(loc);
+        if (slot < 0) return CUDA_ERROR_INVALID_VALUE;
+        current_managed_pool[slot] = pool;
+        return CUDA_SUCCESS;
+    }
+    if (type != CU_MEM_ALLOCATION_TYPE_PINNED) return CUDA_ERROR_INVALID_VALUE;
     if (loc->type == CU_MEM_LOCATION_TYPE_DEVICE) return cuDeviceSetMemPool(loc->id, pool);
     int slot = host_slot(loc);
     if (slot < 0 || pool->props.location.type != loc->type) return CUDA_ERROR_INVALID_VALUE;
@@ -653,7 +695,13 @@ CUresult CUDAAPI cuMemSetMemPool(CUmemLocation *loc, CUmemAllocationType type, C
 CUresult CUDAAPI cuMemPoolCreate(CUmemoryPool *pool, const CUmemPoolProps *props) {
     CUresult r = emu_need_init();
     if (r) return r;
-    if (!pool || !props || props->allocType != CU_MEM_ALLOCATION_TYPE_PINNED) return CUDA_ERROR_INVALID_VALUE;
+    if (!pool || !props) return CUDA_ERROR_INVALID_VALUE;
+    if (props->allocType == CU_MEM_ALLOCATION_TYPE_MANAGED) { /* no IPC, no size limit (the driver's rules) */
+        if (managed_slot(&props->location) < 0 || props->handleTypes || props->maxSize) return CUDA_ERROR_INVALID_VALUE;
+        *pool = new_pool(props, 0);
+        return *pool ? CUDA_SUCCESS : CUDA_ERROR_OUT_OF_MEMORY;
+    }
+    if (props->allocType != CU_MEM_ALLOCATION_TYPE_PINNED) return CUDA_ERROR_INVALID_VALUE;
     switch (props->location.type) {
     case CU_MEM_LOCATION_TYPE_DEVICE:
         if (props->location.id < 0 || props->location.id >= EMU_DEVICE_COUNT) return CUDA_ERROR_INVALID_DEVICE;
@@ -687,6 +735,8 @@ CUresult CUDAAPI cuMemPoolDestroy(CUmemoryPool pool) {
         if (current_pool[d] == pool) current_pool[d] = NULL;
     for (int h = 0; h < 2; h++)
         if (current_host_pool[h] == pool) current_host_pool[h] = NULL;
+    for (int m = 0; m < MANAGED_SLOTS; m++)
+        if (current_managed_pool[m] == pool) current_managed_pool[m] = NULL;
     pool->tag = TAG_DEAD;
     pthread_mutex_unlock(&emu_lock);
     return CUDA_SUCCESS;
@@ -769,6 +819,12 @@ static CUresult alloc_async(CUdeviceptr *dptr, size_t size, CUmemoryPool pool, C
         return r;
     }
     int host = pool->props.location.type != CU_MEM_LOCATION_TYPE_DEVICE;
+    if (pool->props.allocType == CU_MEM_ALLOCATION_TYPE_MANAGED) {
+        void *p = emu_device_alloc(size, pool, MEM_MANAGED);
+        if (!p) return CUDA_ERROR_OUT_OF_MEMORY;
+        *dptr = (CUdeviceptr)p;
+        return CUDA_SUCCESS;
+    }
     if (pool->base) { /* in the pool's shared mapping, addresses never reused */
         if (pool->imported) return CUDA_ERROR_INVALID_VALUE;
         pthread_mutex_lock(&emu_lock);

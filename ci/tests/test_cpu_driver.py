@@ -235,3 +235,34 @@ def test_modify_allocation_takes_the_new_policy(driver_dir):
         """,
     )
     assert out.split() == ["True", "True", "r"]
+
+
+def test_managed_memory_pools(driver_dir):
+    check(
+        driver_dir,
+        """
+        from cuda.core import Device, ManagedMemoryResource
+        from cuda.bindings import driver as d
+
+        dev = Device(0)
+        dev.set_current()
+        stream = dev.create_stream()
+        mr = ManagedMemoryResource()  # the default managed pool, no preferred location
+        buf = mr.allocate(4096, stream)
+        assert mr.is_managed
+        err, managed = d.cuPointerGetAttribute(d.CUpointer_attribute.CU_POINTER_ATTRIBUTE_IS_MANAGED, int(buf.handle))
+        assert err == d.CUresult.CUDA_SUCCESS and managed
+        buf.close(stream)
+        # the driver's rules for managed pools: no IPC handle types, no size limit
+        props = d.CUmemPoolProps()
+        props.allocType = d.CUmemAllocationType.CU_MEM_ALLOCATION_TYPE_MANAGED
+        props.location.type = d.CUmemLocationType.CU_MEM_LOCATION_TYPE_DEVICE
+        props.location.id = 0
+        err, pool = d.cuMemPoolCreate(props)
+        assert err == d.CUresult.CUDA_SUCCESS
+        assert d.cuDeviceSetMemPool(0, pool)[0] == d.CUresult.CUDA_ERROR_INVALID_VALUE  # not a device pool
+        props.maxSize = 1 << 20
+        assert d.cuMemPoolCreate(props)[0] == d.CUresult.CUDA_ERROR_INVALID_VALUE
+        assert d.cuMemPoolDestroy(pool) == (d.CUresult.CUDA_SUCCESS,)
+        """,
+    )
