@@ -582,20 +582,25 @@ static CUmemoryPool new_pool(const CUmemPoolProps *props, int is_default) {
     p->access[0] = CU_MEM_ACCESS_FLAGS_PROT_READWRITE;
     return p;
 }
+/* *slot, the default pool of a location and allocation type, made on first use */
+static CUresult default_pool_in(CUmemoryPool *slot, CUmemAllocationType type, const CUmemLocation *loc,
+                                CUmemoryPool *pool) {
+    pthread_mutex_lock(&emu_lock);
+    if (!*slot) {
+        CUmemPoolProps props = {.allocType = type, .location = *loc};
+        *slot = new_pool(&props, 1);
+    }
+    *pool = *slot;
+    pthread_mutex_unlock(&emu_lock);
+    return *pool ? CUDA_SUCCESS : CUDA_ERROR_OUT_OF_MEMORY;
+}
 CUresult CUDAAPI cuDeviceGetDefaultMemPool(CUmemoryPool *pool, CUdevice dev) {
     CUresult r = emu_need_init();
     if (r) return r;
     if (!pool) return CUDA_ERROR_INVALID_VALUE;
     if (dev < 0 || dev >= EMU_DEVICE_COUNT) return CUDA_ERROR_INVALID_DEVICE;
-    pthread_mutex_lock(&emu_lock);
-    if (!default_pool[dev]) {
-        CUmemPoolProps props = {.allocType = CU_MEM_ALLOCATION_TYPE_PINNED,
-                                .location = {.type = CU_MEM_LOCATION_TYPE_DEVICE, .id = dev}};
-        default_pool[dev] = new_pool(&props, 1);
-    }
-    *pool = default_pool[dev];
-    pthread_mutex_unlock(&emu_lock);
-    return CUDA_SUCCESS;
+    CUmemLocation loc = {.type = CU_MEM_LOCATION_TYPE_DEVICE, .id = dev};
+    return default_pool_in(&default_pool[dev], CU_MEM_ALLOCATION_TYPE_PINNED, &loc, pool);
 }
 CUresult CUDAAPI cuDeviceGetMemPool(CUmemoryPool *pool, CUdevice dev) {
     if (dev >= 0 && dev < EMU_DEVICE_COUNT && current_pool[dev]) {
@@ -628,34 +633,17 @@ static int managed_slot(const CUmemLocation *loc) {
     default: return -1;
     }
 }
-static CUresult default_managed_pool(CUmemoryPool *pool, CUmemLocation *loc) {
-    int slot = managed_slot(loc);
-    if (slot < 0) return CUDA_ERROR_INVALID_VALUE;
-    pthread_mutex_lock(&emu_lock);
-    if (!managed_pool[slot]) {
-        CUmemPoolProps props = {.allocType = CU_MEM_ALLOCATION_TYPE_MANAGED, .location = *loc};
-        managed_pool[slot] = new_pool(&props, 1);
-    }
-    *pool = managed_pool[slot];
-    pthread_mutex_unlock(&emu_lock);
-    return CUDA_SUCCESS;
-}
 CUresult CUDAAPI cuMemGetDefaultMemPool(CUmemoryPool *pool, CUmemLocation *loc, CUmemAllocationType type) {
     CUresult r = emu_need_init();
     if (r) return r;
-    if (pool && loc && type == CU_MEM_ALLOCATION_TYPE_MANAGED) return default_managed_pool(pool, loc);
+    if (pool && loc && type == CU_MEM_ALLOCATION_TYPE_MANAGED) {
+        int slot = managed_slot(loc);
+        return slot < 0 ? CUDA_ERROR_INVALID_VALUE : default_pool_in(&managed_pool[slot], type, loc, pool);
+    }
     if (!pool || !loc || type != CU_MEM_ALLOCATION_TYPE_PINNED) return CUDA_ERROR_INVALID_VALUE;
     if (loc->type == CU_MEM_LOCATION_TYPE_DEVICE) return cuDeviceGetDefaultMemPool(pool, loc->id);
     int slot = host_slot(loc);
-    if (slot < 0) return CUDA_ERROR_INVALID_VALUE;
-    pthread_mutex_lock(&emu_lock);
-    if (!host_pool[slot]) {
-        CUmemPoolProps props = {.allocType = CU_MEM_ALLOCATION_TYPE_PINNED, .location = *loc};
-        host_pool[slot] = new_pool(&props, 1);
-    }
-    *pool = host_pool[slot];
-    pthread_mutex_unlock(&emu_lock);
-    return CUDA_SUCCESS;
+    return slot < 0 ? CUDA_ERROR_INVALID_VALUE : default_pool_in(&host_pool[slot], type, loc, pool);
 }
 CUresult CUDAAPI cuMemGetMemPool(CUmemoryPool *pool, CUmemLocation *loc, CUmemAllocationType type) {
     if (pool && loc && type == CU_MEM_ALLOCATION_TYPE_MANAGED) {
