@@ -326,7 +326,9 @@ def main() -> int:
         print(f"harness shim: {change}")
     fetched = args.suite
     args.suite = shadow_suite(fetched, pathlib.Path(tempfile.mkdtemp(prefix="compat-suite-")) / "suite")
-    envs = stacks(os.path.abspath(args.ours_path), args.suite)
+    # every folder absolute: the files run from a copy of the suite elsewhere
+    ours = os.pathsep.join(os.path.abspath(p) for p in args.ours_path.split(os.pathsep) if p)
+    envs = stacks(ours, args.suite)
     work = pathlib.Path(tempfile.mkdtemp(prefix="compat-"))
     report: dict = {"packages": {}}
     lines: list[str] = []
