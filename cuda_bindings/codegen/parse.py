@@ -333,8 +333,24 @@ def match_proc(fn: dict, versions: dict, default: int) -> list:
         matching = [v for v, params, ptds in entries if params == mine and not ptds]
         if matching:
             per_thread = [v for v, params, ptds in entries if params == mine and ptds]
-            return [base, max(matching), max(per_thread, default=0)]
+            return [base, _abi_version(fn, entries, matching), max(per_thread, default=0)]
     return [fn["name"], default, 0]
+
+
+def _abi_version(fn: dict, entries: list, matching: list[int]) -> int:
+    """Of the versions whose parameters match, the one the header's name stands for.
+
+    Versions can share their parameters and differ in behaviour (cuGraphAddNode: v12030 is the
+    _v2 that cuda.h's cuGraphAddNode means, v13040 the _v3 that 13.4 added): the k-th version of
+    the base name is its _vk, so a _v2 is asked for as the second, and works on every driver that
+    has it. Without a suffix to go by, the newest that matches.
+    """
+    m = re.search(r"_v(\d+)$", fn.get("abi_name") or fn["name"])
+    ordered = sorted({v for v, _params, ptds in entries if not ptds})
+    k = int(m.group(1)) if m else 1
+    if (m or len(matching) > 1) and k <= len(ordered) and ordered[k - 1] in matching:
+        return ordered[k - 1]
+    return max(matching)
 
 
 def _unique(items: list[dict]) -> list[dict]:

@@ -5,6 +5,7 @@ the versions its libraries report: what the version tests expect."""
 
 from __future__ import annotations
 
+import functools
 import os
 import pathlib
 
@@ -14,8 +15,14 @@ _VERSIONS = yaml.safe_load((pathlib.Path(__file__).resolve().parents[2] / "toolk
 RELEASE: str = os.environ.get("CUDA_PYTHON_LINE") or _VERSIONS["default-toolkit"]  # "13.5"
 MAJOR, MINOR = (int(part) for part in RELEASE.split("."))
 CUDA_VERSION = MAJOR * 1000 + MINOR * 10  # 13050, as CUDA_VERSION and cudaRuntimeGetVersion say it
-# the PTX ISA its nvrtc writes: 13.x writes 9.x; 12.6 wrote 8.5, so 12.9 writes 8.8
-PTX_ISA = f"{MAJOR - 4}.{MINOR}" if MAJOR >= 13 else f"{MAJOR - 4}.{MINOR - 1}"
+
+
+def ptx_isa(major: int, minor: int) -> str:
+    """The PTX ISA that nvrtc of CUDA major.minor writes: 13.x writes 9.x; 12.6 wrote 8.5, so 12.9 8.8."""
+    return f"{major - 4}.{minor}" if major >= 13 else f"{major - 4}.{minor - 1}"
+
+
+PTX_ISA = ptx_isa(MAJOR, MINOR)
 
 # The generator's model of this line's headers (codegen/api/<lib>.json and what the Python
 # modules leave out): the default line's in codegen/api, another's in lines/<release>/codegen/api.
@@ -24,15 +31,16 @@ DEFAULT: bool = RELEASE == _VERSIONS["default-toolkit"]
 API = _BINDINGS / "codegen" / "api" if DEFAULT else _BINDINGS / "lines" / RELEASE / "codegen" / "api"
 
 
-def header_wheels_differ() -> str | None:
-    """Why this environment's CUDA header wheels are not this line's pinned ones (so tests that
-    compare the build with the headers must skip: a 12.9 build beside 13.x headers, on the GPU
-    machine say), or None when they are."""
+def header_wheels_differ(*names: str) -> str | None:
+    """Why this environment's CUDA header wheels (``names``; by default the runtime's and NVRTC's)
+    are not this line's pinned ones (so tests that compare the build with the headers must skip: a
+    12.9 build beside 13.x headers, on the GPU machine say), or None when they are."""
     from importlib import metadata
 
     pins = _VERSIONS["toolkits"][RELEASE]["wheels"]
-    for name in ("nvidia-cuda-runtime-cu12" if MAJOR == 12 else "nvidia-cuda-runtime", "nvidia-cuda-nvrtc-cu12"
-                 if MAJOR == 12 else "nvidia-cuda-nvrtc"):  # fmt: skip
+    suffix = "-cu12" if MAJOR == 12 else ""
+    names = names or (f"nvidia-cuda-runtime{suffix}", f"nvidia-cuda-nvrtc{suffix}")
+    for name in names:
         try:
             found = metadata.version(name)
         except metadata.PackageNotFoundError:
@@ -66,3 +74,23 @@ _REFERENCES = pathlib.Path(__file__).resolve().parents[2] / "ci" / "reference"
 REFERENCE = _REFERENCES / f"api-names-{RELEASE}.json"
 if not REFERENCE.exists():
     REFERENCE = _REFERENCES / "api-names.json"
+
+
+@functools.cache
+def library_release(libname: str) -> tuple[int, int]:
+    """(major, minor) of the ``libname`` library the bindings load here: the version of the nvidia-*
+    wheel that holds it (the GPU machine's image has CUDA 13.0 wheels under a 13.5 build: the
+    library, not the build, says which it is), or the line's own where no wheel holds it."""
+    from importlib import metadata
+
+    from cuda.pathfinder import load_nvidia_dynamic_lib
+
+    path = os.path.realpath(load_nvidia_dynamic_lib(libname).abs_path)
+    for dist in metadata.distributions():
+        if not (dist.metadata["Name"] or "").lower().startswith("nvidia-"):
+            continue
+        for file in dist.files or ():
+            if file.name.startswith("lib") and os.path.realpath(dist.locate_file(file)) == path:
+                major, minor = dist.version.split(".")[:2]
+                return int(major), int(minor)
+    return MAJOR, MINOR

@@ -8,7 +8,7 @@ import pickle
 import struct
 
 import pytest
-from _toolkit import MAJOR, MINOR
+from _toolkit import library_release
 
 from conftest import SAXPY, check, compile_program, output
 from cuda.bindings import nvfatbin, nvjitlink, nvrtc, nvvm
@@ -74,7 +74,7 @@ def test_missing_arch_and_versions():
     with pytest.raises(nvjitlink.nvJitLinkError) as info:
         nvjitlink.create(1, ["-lto"])
     assert info.value.status == nvjitlink.Result.ERROR_MISSING_ARCH
-    assert nvjitlink.version() == (MAJOR, MINOR)
+    assert nvjitlink.version() == library_release("nvJitLink")
     assert nvjitlink.InputType.ANY == 10 and nvjitlink.InputType.LTOIR == 3
     assert issubclass(nvjitlink.Result, enum.IntEnum)
 
@@ -147,7 +147,7 @@ def test_build_a_fatbin_from_ptx_and_cubin():
         nvfatbin.destroy(handle)
     magic, version = struct.unpack_from("<IH", fatbin)
     assert magic == 0xBA55ED50 and version == 1 and size > len(cubin)
-    assert nvfatbin.version() == (MAJOR, MINOR)
+    assert nvfatbin.version() == library_release("nvfatbin")
 
 
 def test_fatbin_arch_mismatch():

@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 import pytest
-from _toolkit import CUDA_VERSION, MAJOR, REFERENCE, api_file
+from _toolkit import MAJOR, REFERENCE, api_file, library_release
 
 from cuda.bindings import runtime as rt
 
@@ -22,7 +22,8 @@ def has_driver() -> bool:
 
 
 def test_versions_and_error_strings():
-    assert rt.cudaRuntimeGetVersion() == (rt.cudaError_t.cudaSuccess, CUDA_VERSION)
+    major, minor = library_release("cudart")
+    assert rt.cudaRuntimeGetVersion() == (rt.cudaError_t.cudaSuccess, major * 1000 + minor * 10)
     err, text = rt.cudaGetErrorString(rt.cudaError_t.cudaErrorInsufficientDriver)
     assert err == rt.cudaError_t.cudaSuccess and b"driver version is insufficient" in text
     assert rt.cudaGetErrorName(rt.cudaError_t.cudaErrorMemoryAllocation)[1] == b"cudaErrorMemoryAllocation"

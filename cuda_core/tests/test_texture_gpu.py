@@ -300,11 +300,15 @@ def test_mipmapped_array_levels(device, stream):
         mip.get_level(0)
 
 
-def test_mipmapped_array_too_many_levels_is_a_cuda_error(device):
-    with pytest.raises(core.CUDAError):
-        device.create_mipmapped_array(
-            MipmappedArrayOptions(shape=(8, 8), format="uint8", num_channels=1, num_levels=10)
-        )
+def test_mipmapped_array_with_more_levels_than_sizes(device):
+    # the driver takes it (seen on driver 580, H200, 2026-12-05): levels go down to 1 x 1
+    mip = device.create_mipmapped_array(
+        MipmappedArrayOptions(shape=(8, 8), format="uint8", num_channels=1, num_levels=10)
+    )
+    try:
+        assert mip.get_level(3).shape == (1, 1)
+    finally:
+        mip.close()
 
 
 def test_level_outlives_its_mipmapped_array(device, stream):
@@ -569,7 +573,7 @@ def test_surface_read_and_write(device, stream):
         arr.copy_to(got, stream=stream)
         stream.sync()
         want = data * np.float32(3.0) + np.arange(w * h, dtype=np.float32).reshape(h, w)
-        np.testing.assert_array_equal(got, want)
+        np.testing.assert_allclose(got, want, rtol=1e-6)  # the kernel's fused multiply-add rounds once
         surf.close()
         assert surf.is_closed and surf.handle == 0
         surf.close()
