@@ -17,6 +17,7 @@ default line (its 90 minutes hold one build on two cores).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -120,6 +121,19 @@ def test(line: str, args: list[str]) -> int:
     return status
 
 
+def check_no_struct_to_dict(package: Path) -> None:
+    """Fail where Cython turned a driver struct into a dict: it does so, silently, when code reads a
+    member that this line's header lacks (12.x's CUdevSmResource has no minSmPartitionSize), and
+    the read then fails at run time with an AttributeError on a dict."""
+    found = sorted(
+        {m for c in package.rglob("*.c") for m in re.findall(r"__pyx_convert__to_py_struct__(\w+)", c.read_text())}
+    )
+    if found:
+        sys.exit(
+            f"{package}: driver structs read through a Python dict (a member this line lacks?): {', '.join(found)}"
+        )
+
+
 def core_wheel(line: str) -> Path:
     """One cuda-core wheel for the default line and this one (as NVIDIA's serves both): the
     default line's build in place, this line's compiled modules under cuda/core/_cu<major>/
@@ -137,6 +151,7 @@ def core_wheel(line: str) -> Path:
     py = line_venv(line)
     line_src = _copy(line, "cuda_core")
     _run(py, "setup.py", "-q", "build_ext", "--inplace", "-j", str(os.cpu_count() or 1), cwd=line_src)
+    check_no_struct_to_dict(line_src / "cuda" / "core")
     wheel = next(work.glob("cuda_core-*.whl"))
     _run(sys.executable, "-m", "wheel", "unpack", "-d", work / "unpacked", wheel)
     tree = next((work / "unpacked").iterdir())

@@ -94,3 +94,15 @@ def library_release(libname: str) -> tuple[int, int]:
                 major, minor = dist.version.split(".")[:2]
                 return int(major), int(minor)
     return MAJOR, MINOR
+
+
+def as_in_13(module, name: str):
+    """``module.name`` with the parameters it has on the 13.x line: on the 12.9 line that is the
+    newest ``_vN`` twin (cuGraphAddNode_v2 takes edge data, as 13.x's cuGraphAddNode does)."""
+    if MAJOR >= 13:
+        return getattr(module, name)
+    for k in (4, 3, 2):
+        twin = getattr(module, f"{name}_v{k}", None)
+        if twin is not None:
+            return twin
+    return getattr(module, name)

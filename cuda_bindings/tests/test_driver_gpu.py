@@ -11,6 +11,7 @@ import ctypes
 
 import numpy as np
 import pytest
+from _toolkit import as_in_13
 
 from conftest import driver_ok as ok
 from cuda.bindings import driver as cu
@@ -417,7 +418,7 @@ def test_graph_host_node_runs_a_python_callable(context):
     np_.type = cu.CUgraphNodeType.CU_GRAPH_NODE_TYPE_HOST
     np_.host.fn = fn
     np_.host.userData = {"value": 50}
-    ok(cu.cuGraphAddNode(graph, [first], None, 1, np_))
+    ok(as_in_13(cu, "cuGraphAddNode")(graph, [first], None, 1, np_))
     wr = weakref.ref(fn)
     del fn, params, np_
     gc.collect()
@@ -446,14 +447,14 @@ def test_graph_queries_return_lists(context):
     nodes, count = ok(cu.cuGraphGetNodes(graph, 5))  # more than there are: NULL entries after them
     assert count == 3 and len(nodes) == 5 and set(nodes[:3]) == {a, b, c} and [int(n) for n in nodes[3:]] == [0, 0]
     assert ok(cu.cuGraphGetRootNodes(graph, 1)) == ([a], 1)
-    frm, to, edge_data, count = ok(cu.cuGraphGetEdges(graph, 2))
+    frm, to, edge_data, count = ok(as_in_13(cu, "cuGraphGetEdges")(graph, 2))
     assert count == 2 and frm == [a, a] and set(to) == {b, c}
     assert len(edge_data) == 2 and all(type(e) is cu.CUgraphEdgeData_st and e.type == 0 for e in edge_data)
-    deps, edge_data, count = ok(cu.cuGraphNodeGetDependencies(b, 1))
+    deps, edge_data, count = ok(as_in_13(cu, "cuGraphNodeGetDependencies")(b, 1))
     assert deps == [a] and count == 1 and len(edge_data) == 1
-    dependents, _, count = ok(cu.cuGraphNodeGetDependentNodes(a, 2))
+    dependents, _, count = ok(as_in_13(cu, "cuGraphNodeGetDependentNodes")(a, 2))
     assert count == 2 and set(dependents) == {b, c}
-    assert ok(cu.cuGraphNodeGetDependentNodes(b)) == ([], [], 0)
+    assert ok(as_in_13(cu, "cuGraphNodeGetDependentNodes")(b)) == ([], [], 0)
     ok(cu.cuGraphDestroy(graph))
 
 

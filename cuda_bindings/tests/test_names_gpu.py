@@ -7,6 +7,7 @@ import os
 
 import numpy as np
 import pytest
+from _toolkit import MAJOR, as_in_13
 
 from conftest import unpack
 from cuda.bindings import driver as cu
@@ -85,7 +86,7 @@ def test_pointer_and_range_attributes(context):
     loc = cu.CUmemLocation()
     loc.type = cu.CUmemLocationType.CU_MEM_LOCATION_TYPE_DEVICE
     loc.id = 0
-    ok(cu.cuMemAdvise(managed, 1 << 20, cu.CUmem_advise.CU_MEM_ADVISE_SET_READ_MOSTLY, loc))
+    ok(as_in_13(cu, "cuMemAdvise")(managed, 1 << 20, cu.CUmem_advise.CU_MEM_ADVISE_SET_READ_MOSTLY, loc))
     ra = cu.CUmem_range_attribute
     attrs = [ra.CU_MEM_RANGE_ATTRIBUTE_READ_MOSTLY, ra.CU_MEM_RANGE_ATTRIBUTE_ACCESSED_BY]
     read_mostly, accessed_by = ok(cu.cuMemRangeGetAttributes([4, 16], attrs, 2, managed, 1 << 20))
@@ -101,12 +102,12 @@ def test_capture_info(context):
     ok(cu.cuStreamBeginCapture(stream, cu.CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_THREAD_LOCAL))
     try:  # a capture left open would make this thread's later allocations fail (capture unsupported)
         ok(cu.cuMemsetD8Async(dptr, 7, 256, stream))
-        status, capture_id, graph, deps, edges, count = ok(cu.cuStreamGetCaptureInfo(stream))
+        status, capture_id, graph, deps, edges, count = ok(as_in_13(cu, "cuStreamGetCaptureInfo")(stream))
         # dependencies is an input (the header does not mark it const); no edge data means default edges
         flag = cu.CUstreamUpdateCaptureDependencies_flags.CU_STREAM_SET_CAPTURE_DEPENDENCIES
-        ok(cu.cuStreamUpdateCaptureDependencies(stream, deps, None, 1, flag))
+        ok(as_in_13(cu, "cuStreamUpdateCaptureDependencies")(stream, deps, None, 1, flag))
         ok(cu.cuMemsetD8Async(dptr, 9, 128, stream))
-        assert ok(cu.cuStreamGetCaptureInfo(stream))[-1] == 1
+        assert ok(as_in_13(cu, "cuStreamGetCaptureInfo")(stream))[-1] == 1
     finally:
         graph2 = ok(cu.cuStreamEndCapture(stream))
     assert status == cu.CUstreamCaptureStatus.CU_STREAM_CAPTURE_STATUS_ACTIVE
@@ -210,7 +211,7 @@ def test_export_shareable_handle(context):
 def test_runtime_helpers_on_a_device(context):
     dev, _ = context
     assert ok(rt.cudaDeviceGetPCIBusId(32, 0)) == ok(cu.cuDeviceGetPCIBusId(32, dev))
-    assert ok(rt.getLocalRuntimeVersion()) >= 13000
+    assert ok(rt.getLocalRuntimeVersion()) >= MAJOR * 1000
     pitched = ok(rt.cudaMalloc3D(rt.make_cudaExtent(100, 8, 2)))
     assert pitched.pitch >= 100 and pitched.xsize == 100 and pitched.ysize == 8 and pitched.ptr
     ok(rt.cudaFree(pitched.ptr))

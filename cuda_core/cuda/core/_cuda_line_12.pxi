@@ -79,6 +79,17 @@ cdef inline int line_wq_get(const cydriver.CUdevResource* r, unsigned int* limit
     return -1
 
 
+cdef inline int line_sm_sizes(const cydriver.CUdevResource* r, int device, unsigned int* min_size,
+                              unsigned int* alignment, unsigned int* flags) except -1 nogil:
+    # 12.x's CUdevSmResource has smCount alone: the driver's granularity by architecture (8 SMs
+    # from compute capability 9.0, as 13.x drivers report on H100 and B200; 2 before)
+    cdef int major = 0
+    cydriver.cuDeviceGetAttribute(&major, cydriver.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, device)
+    min_size[0] = alignment[0] = 8 if major >= 9 else 2
+    flags[0] = 0
+    return 0
+
+
 cdef inline int line_wq_set(cydriver.CUdevResource* r, long long limit, int scope) except -1 nogil:
     _needs_13(b"Workqueue resources", b"13.1")
     return -1

@@ -71,6 +71,15 @@ cdef inline int line_wq_get(const cydriver.CUdevResource* r, unsigned int* limit
     return 0
 
 
+cdef inline int line_sm_sizes(const cydriver.CUdevResource* r, int device, unsigned int* min_size,
+                              unsigned int* alignment, unsigned int* flags) except -1 nogil:
+    """An SM resource's smallest partition, co-scheduling alignment and group flags."""
+    min_size[0] = r.sm.minSmPartitionSize
+    alignment[0] = r.sm.smCoscheduledAlignment
+    flags[0] = r.sm.flags
+    return 0
+
+
 cdef inline int line_wq_set(cydriver.CUdevResource* r, long long limit, int scope) except -1 nogil:
     if limit >= 0:
         r.wqConfig.wqConcurrencyLimit = <unsigned int>limit

@@ -153,18 +153,23 @@ cdef class SMResource:
     def sm_count(self):
         return self._res.sm.smCount
 
+    cdef tuple _sizes(self):
+        cdef unsigned int min_size = 0, alignment = 0, flags = 0
+        line_sm_sizes(&self._res, self._device_id, &min_size, &alignment, &flags)
+        return min_size, alignment, flags
+
     @property
     def min_partition_size(self):
-        return self._res.sm.minSmPartitionSize
+        return self._sizes()[0]
 
     @property
     def coscheduled_alignment(self):
-        return self._res.sm.smCoscheduledAlignment
+        return self._sizes()[1]
 
     @property
     def flags(self):
         """CUdevSmResourceGroup_flags of this resource (CU_DEV_SM_RESOURCE_GROUP_BACKFILL...)."""
-        return self._res.sm.flags
+        return self._sizes()[2]
 
     def split(self, options, *, dry_run=False):
         """Partition these SMs: returns (groups, remainder), each group an SMResource.
