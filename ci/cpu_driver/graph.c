@@ -637,8 +637,9 @@ CUresult CUDAAPI cuGraphNodeFindInClone(CUgraphNode *phNode, CUgraphNode hOrigin
 
 /* The query shape shared by node lists: count only when `out` is NULL; otherwise up to *count
    entries, the rest NULLed, *count the number written. */
+/* An output array given with a count of 0 is refused, as driver 580 refuses it (seen on an H200). */
 static CUresult list_nodes(CUgraph g, int roots, CUgraphNode *out, size_t *count) {
-    if (!graph_ok(g) || !count) return CUDA_ERROR_INVALID_VALUE;
+    if (!graph_ok(g) || !count || (out && !*count)) return CUDA_ERROR_INVALID_VALUE;
     size_t k = 0;
     number_nodes(g);
     char *has_in = emu_calloc(g->nnodes, 1);
@@ -671,7 +672,8 @@ static int edge_data_zero(const CUgraphEdgeData *d) {
 /* Edges of g (node NULL), or the edges into (incoming) or out of a node, in the same shape. */
 static CUresult list_edges(CUgraph g, CUgraphNode node, int incoming, CUgraphNode *from, CUgraphNode *to,
                            CUgraphEdgeData *data, size_t *count) {
-    if (!count || (data && (!from || (!node && !to))) || (!node && !from != !to)) return CUDA_ERROR_INVALID_VALUE;
+    if (!count || (data && (!from || (!node && !to))) || (!node && !from != !to) || (from && !*count))
+        return CUDA_ERROR_INVALID_VALUE;
     size_t k = 0;
     for (size_t i = 0; i < g->nedges; i++) {
         struct edge *e = &g->edges[i];

@@ -174,6 +174,8 @@ def graph_nodes(uintptr_t g):
     cdef size_t n = 0
     cdef Node* nodes
     check(cydriver.cuGraphGetNodes(<Graph_t>g, NULL, &n))
+    if n == 0:  # the driver refuses arrays with a count of 0 (CUDA_ERROR_INVALID_VALUE, driver 580)
+        return []
     nodes = _alloc_nodes(n)
     try:
         check(cydriver.cuGraphGetNodes(<Graph_t>g, nodes, &n))
@@ -189,6 +191,8 @@ def graph_edges(uintptr_t g):
     cdef Node* dst
     cdef cydriver.CUgraphEdgeData* data
     check(line_graph_get_edges(<Graph_t>g, NULL, NULL, NULL, &n))
+    if n == 0:  # as in graph_nodes
+        return []
     src = _alloc_nodes(n)
     dst = _alloc_nodes(n)
     data = <cydriver.CUgraphEdgeData*>malloc((n if n else 1) * sizeof(cydriver.CUgraphEdgeData))
@@ -212,6 +216,8 @@ def node_neighbours(uintptr_t node, bint successors):
         check(line_node_dependents(<Node>node, NULL, NULL, &n))
     else:
         check(line_node_dependencies(<Node>node, NULL, NULL, &n))
+    if n == 0:  # as in graph_nodes
+        return []
     nodes = _alloc_nodes(n)
     data = <cydriver.CUgraphEdgeData*>malloc((n if n else 1) * sizeof(cydriver.CUgraphEdgeData))
     try:
