@@ -39,8 +39,12 @@ for line in ${LINES:-}; do
     $VENV/bin/python -m ci.line $line core-wheel
     cp dist/lines/both/cuda_core-*-$tag-*.whl $dest/
     site=$(ls -d .lines/$line/venv-py312/lib/python3.12/site-packages)
+    # (carry .gpuwheels/lines/<line> and the pathfinder wheel alone) with nvJitLink and nvfatbin (the 12.9 GPU run of 2026-12-05 fell back to the driver's linker
+    # without them) and the line's headers (NVRTC 12.9 cannot read the image's CUDA 13.0 ones)
     (cd $site && tar -cf - nvidia/cuda_nvrtc/lib/libnvrtc.so.* nvidia/cuda_nvrtc/lib/libnvrtc-builtins.so.* \
-        nvidia/cuda_runtime/lib/libcudart.so.*) | xz -6 -T2 > $dest/libs.tar.xz
+        nvidia/cuda_runtime/lib/libcudart.so.* nvidia/nvjitlink/lib/libnvJitLink.so.* \
+        nvidia/nvfatbin/lib/libnvfatbin.so.* nvidia/cuda_runtime/include nvidia/cuda_cccl/include) \
+        | xz -9e -T2 > $dest/libs.tar.xz  # 60 MB: with the two wheels it just fits the 64 MiB a device run carries
 done
 # The metapackage's `all` extra on the GPU machine (ci/metapackage_gpu.sh): the nvidia-* wheels its
 # image lacks (seen 2026-11-25: nvidia-nvvm and nvidia-nvfatbin), from PyPI, each as its files
