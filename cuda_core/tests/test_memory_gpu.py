@@ -682,8 +682,8 @@ def test_virtual_memory_allocate_and_grow(device, stream):
     np.testing.assert_array_equal(out, first)  # the old contents survive the growth
     roundtrip(grown, stream)
     size = grown.size
-    same = mr.modify_allocation(grown, 16)  # already large enough: same memory, new owner
-    assert same.size == size
+    same = mr.modify_allocation(grown, 16)  # already large enough: the same Buffer, still open
+    assert same is grown and same.size == size and not grown.is_closed
     same.close(stream)
     stream.sync()
     assert "allocations=0" in repr(mr)

@@ -261,8 +261,8 @@ cdef class VirtualMemoryResource(MemoryResource):
     def modify_allocation(self, buf, size_t new_size, config=None):
         """Grow ``buf`` (from this resource) to at least ``new_size`` bytes and return the Buffer
         that now owns the whole allocation. The memory is extended in place when the addresses
-        after it are free, otherwise remapped to a new range (contents kept). ``buf`` is
-        closed without freeing. A ``config`` applies to the new chunk and becomes the resource's
+        after it are free, otherwise remapped to a new range (contents kept), and ``buf`` is
+        closed without freeing; where it is large enough already, ``buf`` itself. A ``config`` applies to the new chunk and becomes the resource's
         policy for later allocations, as NVIDIA's."""
         cdef Buffer old
         if not isinstance(buf, Buffer) or (<Buffer>buf)._memory_resource is not self:
@@ -278,8 +278,9 @@ cdef class VirtualMemoryResource(MemoryResource):
         chunks, reservations = self._allocs[start]
         cdef size_t gran = self._granularity(opts)
         cdef size_t total = self._rounded(new_size, gran)
-        if total <= size:
-            total = size
+        if total <= size:  # nothing to grow: the same Buffer, still open (as NVIDIA's)
+            self.config = opts
+            return buf
         else:
             extra = total - size
             handle = self._create_chunk(extra, opts)
