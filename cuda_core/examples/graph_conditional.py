@@ -73,7 +73,7 @@ def main(n: int = 1 << 16) -> int:
     result = np.from_dlpack(x_out).view(np.float64)
     iterations = np.from_dlpack(counts).view(np.int32)
     ok = bool(np.allclose(result, np.sqrt(a_host), rtol=1e-12)) and done == [True] and 1 < iterations[1] < 100
-    print(f"{n} square roots in {iterations[1]} loop iterations of one graph launch: {'OK' if ok else 'WRONG'}")
+    print(f"{n} square roots in {iterations[1]} loop iterations of one graph launch: {'ok' if ok else 'MISMATCH'}")
     for buf in (a, x, flags, a_in, x_out, counts):
         buf.close(stream)
     return 0 if ok else 1
