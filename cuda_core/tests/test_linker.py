@@ -359,3 +359,18 @@ def test_a_bad_arch_is_also_the_nvjitlink_error_nvidia_raises():
     with pytest.raises(nvjitlink.nvJitLinkError, match="must look like 'sm_90'") as info:
         LinkerOptions(arch="99")
     assert isinstance(info.value, ValueError) and info.value.status == nvjitlink.Result.ERROR_UNRECOGNIZED_OPTION
+
+
+def test_driver_backend_without_a_context_says_what_to_do(driver_backend, monkeypatch):
+    import cuda.core._module as M
+    from cuda.core import CUDAError
+
+    def no_context(inputs, options, logs):
+        logs[:] = ["", ""]
+        raise CUDAError("CUDA_ERROR_INVALID_CONTEXT: invalid device context", 201, "CUDA_ERROR_INVALID_CONTEXT")
+
+    monkeypatch.setattr(M, "_driver_link", no_context)
+    linker = Linker(compile_rdc(CALLER, "ptx"), compile_rdc(CALLEE, "ptx"), options=LinkerOptions(arch=ARCH))
+    with pytest.raises(CUDAError, match=r"set_current") as info:
+        linker.link("cubin")
+    assert info.value.name == "CUDA_ERROR_INVALID_CONTEXT" and info.value.code == 201

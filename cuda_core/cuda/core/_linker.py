@@ -352,7 +352,10 @@ class Linker(ClosesOnExit):
                 data = _driver_link(inputs, self._options._driver_options(), logs)
             except CUDAError as exc:
                 self._info_log, self._error_log = logs
-                raise CUDAError(f"{exc}\nerror log:\n{self._error_log}", exc.code, exc.name) from None
+                hint = ""
+                if exc.name == "CUDA_ERROR_INVALID_CONTEXT":  # nvJitLink needs none, the driver's linker does
+                    hint = " (the driver's linker needs a current context: call Device().set_current() first)"
+                raise CUDAError(f"{exc}{hint}\nerror log:\n{self._error_log}", exc.code, exc.name) from None
             self._info_log, self._error_log = logs
         return ObjectCode._init(data, target_type, name=self._options.name)
 
