@@ -364,8 +364,8 @@ CUresult CUDAAPI cuMipmappedArrayCreate(CUmipmappedArray *pHandle, const CUDA_AR
     if (!pHandle || !d) return CUDA_ERROR_INVALID_VALUE;
     if ((r = check_descriptor(d, 1))) return r;
     if (planar_of(d->Format)) return CUDA_ERROR_INVALID_VALUE;
-    /* cuda.h says the count is clamped; drivers refuse more levels than the extents have */
-    if (numMipmapLevels > max_levels(d)) return CUDA_ERROR_INVALID_VALUE;
+    /* cuda.h says the count is clamped, and driver 580 takes more levels than the extents have (H200) */
+    if (numMipmapLevels > max_levels(d)) numMipmapLevels = max_levels(d);
     if (!numMipmapLevels) numMipmapLevels = 1;
     struct CUmipmappedArray_st *m = emu_calloc(1, sizeof *m);
     m->tag = TAG_MIPMAP;
