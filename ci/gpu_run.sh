@@ -9,6 +9,11 @@
 # .gpuwheels/lines/$LINE, made by `LINES=12.9 bash ci/gpu_wheels.sh`), COMPAT (a folder of NVIDIA's tests: run them on both stacks),
 # NUMBA=1 (numba-cuda on both stacks; NUMBA_SUITES=numba.cuda.tests.cudadrv
 # runs its own suites on both too).
+# A device run carries at most 64 MiB: for the default line carry the three wheels of .gpuwheels/,
+# .gpuwheels/extra, .nvtests and .whl (numpy for numba); for LINE=12.9 carry .gpuwheels/lines/12.9
+# and the pathfinder wheel alone (its libs.tar.xz is 60 MB). Wrap the call as
+# `timeout N bash ci/gpu_run.sh; [ -f $OUT/logs.tar.gz ] || tar -C /tmp/gpu-logs -czf $OUT/logs.tar.gz .`
+# so that a run cut short still brings its logs back.
 set -u
 # The device tool brings back at most 8 files from $OUT: logs are written to /tmp/gpu-logs and packed
 # into $OUT/logs.tar.gz at the end, beside summary.txt.
