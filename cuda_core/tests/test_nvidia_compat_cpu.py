@@ -261,3 +261,23 @@ def test_buffers_of_a_resource_that_reaches_no_memory_have_no_dlpack_device():
         buf.__dlpack_device__()
     with pytest.raises(ValueError, match="cannot be both specified together"):
         Buffer.from_handle(0x1000, 8, mr=Nowhere(), owner=object())
+
+
+def test_can_load_generated_ptx_compares_the_driver_with_nvrtc(monkeypatch):
+    # NVIDIA's tests skip PTX loading through this private name (a function and a Program method)
+    from cuda.bindings import driver, nvrtc
+    from cuda.core import Program
+    from cuda.core._program import _can_load_generated_ptx
+
+    ok_driver = driver.CUresult.CUDA_SUCCESS
+    monkeypatch.setattr(nvrtc, "nvrtcVersion", lambda: (nvrtc.nvrtcResult.NVRTC_SUCCESS, 13, 5))
+    monkeypatch.setattr(driver, "cuDriverGetVersion", lambda: (ok_driver, 13000))
+    assert _can_load_generated_ptx() is False and Program._can_load_generated_ptx() is False
+    monkeypatch.setattr(driver, "cuDriverGetVersion", lambda: (ok_driver, 13050))
+    assert _can_load_generated_ptx() is True
+
+    def no_driver():
+        raise RuntimeError("libcuda.so.1 not found")
+
+    monkeypatch.setattr(driver, "cuDriverGetVersion", no_driver)
+    assert _can_load_generated_ptx() is False

@@ -75,6 +75,22 @@ class Program(ClosesOnExit):
     text or bitcode), ``"ptx"`` the linker (nvJitLink, else the driver's cuLink).
     """
 
+    @staticmethod
+    def _can_load_generated_ptx() -> bool:
+        """Whether the driver can load the PTX this process's NVRTC writes (an NVRTC newer than
+        the driver writes a PTX ISA the driver refuses). NVIDIA's tests ask this name, here and
+        as ``cuda.core._program._can_load_generated_ptx``."""
+        from cuda.bindings import driver, nvrtc
+
+        try:
+            status, supported = driver.cuDriverGetVersion()
+            if status != driver.CUresult.CUDA_SUCCESS:
+                return False
+            result, major, minor = nvrtc.nvrtcVersion()
+        except RuntimeError:  # no driver or no NVRTC here (DynamicLibNotFoundError): nothing loads
+            return False
+        return result == nvrtc.nvrtcResult.NVRTC_SUCCESS and (supported or 0) >= (major or 0) * 1000 + (minor or 0) * 10
+
     def __init__(
         self, code: str | bytes | bytearray, code_type: str, options: ProgramOptions | dict | None = None
     ) -> None:
@@ -413,3 +429,6 @@ def _get_nvvm_module():
     except Exception as exc:  # any failure means NVVM cannot be used here
         raise RuntimeError(f"NVVM is not available: {exc}") from exc
     return nvvm
+
+
+_can_load_generated_ptx = Program._can_load_generated_ptx
