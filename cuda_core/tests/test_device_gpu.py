@@ -10,13 +10,7 @@ import pytest
 from _gpu_helpers import POISON32, DeviceMemory, kernels, ok
 
 import cuda.core as core
-
-
-def core_bindings_version() -> str:
-    import cuda.bindings
-
-    return cuda.bindings.__version__
-
+from cuda.core._utils.version import binding_version
 
 pytestmark = pytest.mark.gpu
 
@@ -338,7 +332,7 @@ def test_workqueue_and_general_split_need_a_13_1_driver(device):
     new_driver = ok(driver.cuDriverGetVersion()) >= 13010
     sm = device.resources.sm
     n = sm.min_partition_size
-    if int(core_bindings_version().split(".")[0]) < 13:  # the 12.9 line names the CUDA version they need
+    if binding_version()[0] < 13:  # the 12.9 line names the CUDA version they need
         with pytest.raises(NotImplementedError, match=r"13\.1"):
             sm.split(core.SMResourceOptions(count=(n, 2 * n)))
         with pytest.raises((NotImplementedError, core.CUDAError)):  # the driver may refuse first

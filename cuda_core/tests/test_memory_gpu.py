@@ -27,6 +27,7 @@ from cuda.core import (
     PinnedMemoryResource,
     PinnedMemoryResourceOptions,
 )
+from cuda.core._utils.version import binding_version
 from cuda.core.utils import StridedMemoryView
 
 pytestmark = pytest.mark.gpu
@@ -47,7 +48,6 @@ def host_array(buf: Buffer, dtype=np.uint8) -> np.ndarray:
 
 # attributes the 12.9 line's enum lacks, by their 13.x numbers (a 13.x driver answers them)
 ATTRIBUTES_13 = {"CU_DEVICE_ATTRIBUTE_HOST_MEMORY_POOLS_SUPPORTED": 144}
-BINDINGS_MAJOR = int(__import__("cuda.bindings").bindings.__version__.split(".")[0])
 
 
 def device_attr(dev, name):
@@ -402,7 +402,7 @@ def test_managed_advice(device, external_managed):
 def test_managed_discard(device, stream, managed_mr):
     buf = managed_mr.allocate(2 * MiB, stream)
     buf.fill(7, stream=stream)
-    if BINDINGS_MAJOR < 13:  # the batched discards are CUDA 13.0's: the 12.9 line says so
+    if binding_version()[0] < 13:  # the batched discards are CUDA 13.0's: the 12.9 line says so
         with pytest.raises(NotImplementedError, match=r"13\.0"):
             buf.discard_prefetch(device, stream=stream)
         buf.close(stream)
@@ -626,7 +626,8 @@ _EXIT_SCRIPT = textwrap.dedent(
     import numpy as np
     from cuda.core import (Device, DeviceMemoryResource, DeviceMemoryResourceOptions,
                            LegacyPinnedMemoryResource, PinnedMemoryResource)
-    from cuda.core.utils import StridedMemoryView
+    from cuda.core._utils.version import binding_version
+from cuda.core.utils import StridedMemoryView
     dev = Device(0)
     dev.set_current()
     s = dev.create_stream()

@@ -262,8 +262,9 @@ cdef class VirtualMemoryResource(MemoryResource):
         """Grow ``buf`` (from this resource) to at least ``new_size`` bytes and return the Buffer
         that now owns the whole allocation. The memory is extended in place when the addresses
         after it are free, otherwise remapped to a new range (contents kept), and ``buf`` is
-        closed without freeing; where it is large enough already, ``buf`` itself. A ``config`` applies to the new chunk and becomes the resource's
-        policy for later allocations, as NVIDIA's."""
+        closed without freeing; where it is large enough already, ``buf`` itself. A ``config``
+        applies to the new chunk and becomes the resource's policy for later allocations, as
+        NVIDIA's."""
         cdef Buffer old
         if not isinstance(buf, Buffer) or (<Buffer>buf)._memory_resource is not self:
             raise TypeError("buf must be a Buffer allocated by this VirtualMemoryResource")
@@ -281,57 +282,56 @@ cdef class VirtualMemoryResource(MemoryResource):
         if total <= size:  # nothing to grow: the same Buffer, still open (as NVIDIA's)
             self.config = opts
             return buf
-        else:
-            extra = total - size
-            handle = self._create_chunk(extra, opts)
+        extra = total - size
+        handle = self._create_chunk(extra, opts)
+        try:
+            va = self._reserve(extra, gran, start + size)
+        except BaseException:
+            _release([(0, 0, handle)], [])
+            raise
+        if va == start + size:  # the range right after is free: grow in place
             try:
-                va = self._reserve(extra, gran, start + size)
+                self._map(va, extra, handle)
+                self._set_access(va, extra, opts)
             except BaseException:
-                _release([(0, 0, handle)], [])
+                _release([(0, 0, handle)], [(va, extra)])
                 raise
-            if va == start + size:  # the range right after is free: grow in place
-                try:
-                    self._map(va, extra, handle)
-                    self._set_access(va, extra, opts)
-                except BaseException:
-                    _release([(0, 0, handle)], [(va, extra)])
-                    raise
-                chunks.append((va, extra, handle))
-                reservations.append((va, extra))
-            else:  # remap everything into one new range
-                _release([], [(va, extra)])
-                new_start = 0
-                mapped = []
-                try:
-                    new_start = self._reserve(total, self.config.addr_align or gran, 0)
-                    offset = 0
-                    for _, csize, h in chunks:
-                        self._map(new_start + offset, csize, h)
-                        mapped.append((new_start + offset, csize))
-                        offset += csize
-                    self._map(new_start + offset, extra, handle)
-                    mapped.append((new_start + offset, extra))
-                    self._set_access(new_start, size, self.config)
-                    self._set_access(new_start + size, extra, opts)
-                except BaseException:
-                    for mva, msize in mapped:
-                        cydriver.cuMemUnmap(mva, msize)
-                    _release([(0, 0, handle)], [(new_start, total)] if new_start else [])
-                    raise
-                # the old range: unmap (the chunks stay alive through their handles) and free
-                for cva, csize, _ in chunks:
-                    check(cydriver.cuMemUnmap(cva, csize))
-                for rva, rsize in reservations:
-                    check(cydriver.cuMemAddressFree(rva, rsize))
-                del self._allocs[start]
-                offsets = []
+            chunks.append((va, extra, handle))
+            reservations.append((va, extra))
+        else:  # remap everything into one new range
+            _release([], [(va, extra)])
+            new_start = 0
+            mapped = []
+            try:
+                new_start = self._reserve(total, self.config.addr_align or gran, 0)
                 offset = 0
-                for _, csize, h in chunks + [(0, extra, handle)]:
-                    offsets.append((new_start + offset, csize, h))
+                for _, csize, h in chunks:
+                    self._map(new_start + offset, csize, h)
+                    mapped.append((new_start + offset, csize))
                     offset += csize
-                chunks, reservations = offsets, [(new_start, total)]
-                start = new_start
-                self._allocs[start] = (chunks, reservations)
+                self._map(new_start + offset, extra, handle)
+                mapped.append((new_start + offset, extra))
+                self._set_access(new_start, size, self.config)
+                self._set_access(new_start + size, extra, opts)
+            except BaseException:
+                for mva, msize in mapped:
+                    cydriver.cuMemUnmap(mva, msize)
+                _release([(0, 0, handle)], [(new_start, total)] if new_start else [])
+                raise
+            # the old range: unmap (the chunks stay alive through their handles) and free
+            for cva, csize, _ in chunks:
+                check(cydriver.cuMemUnmap(cva, csize))
+            for rva, rsize in reservations:
+                check(cydriver.cuMemAddressFree(rva, rsize))
+            del self._allocs[start]
+            offsets = []
+            offset = 0
+            for _, csize, h in chunks + [(0, extra, handle)]:
+                offsets.append((new_start + offset, csize, h))
+                offset += csize
+            chunks, reservations = offsets, [(new_start, total)]
+            start = new_start
+            self._allocs[start] = (chunks, reservations)
         # hand ownership to a new Buffer; the old one is closed without a free
         stream = old._dealloc_stream
         cdef cydriver.CUstream s

@@ -154,7 +154,7 @@ cdef list _to_list(Node* nodes, size_t n):
 
 
 cdef Node* _alloc_nodes(size_t n) except NULL:
-    cdef Node* p = <Node*>malloc((n if n else 1) * sizeof(Node))
+    cdef Node* p = <Node*>malloc(n * sizeof(Node))  # n > 0: callers return early for none
     if p == NULL:
         raise MemoryError()
     return p
@@ -195,7 +195,7 @@ def graph_edges(uintptr_t g):
         return []
     src = _alloc_nodes(n)
     dst = _alloc_nodes(n)
-    data = <cydriver.CUgraphEdgeData*>malloc((n if n else 1) * sizeof(cydriver.CUgraphEdgeData))
+    data = <cydriver.CUgraphEdgeData*>malloc(n * sizeof(cydriver.CUgraphEdgeData))
     try:
         if data == NULL:
             raise MemoryError()
@@ -219,7 +219,7 @@ def node_neighbours(uintptr_t node, bint successors):
     if n == 0:  # as in graph_nodes
         return []
     nodes = _alloc_nodes(n)
-    data = <cydriver.CUgraphEdgeData*>malloc((n if n else 1) * sizeof(cydriver.CUgraphEdgeData))
+    data = <cydriver.CUgraphEdgeData*>malloc(n * sizeof(cydriver.CUgraphEdgeData))
     try:
         if data == NULL:
             raise MemoryError()
