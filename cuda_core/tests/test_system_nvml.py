@@ -307,6 +307,25 @@ def test_nvml_context_states(fake, monkeypatch):
     assert _nvml_context.is_initialized()
 
 
+def test_nvml_is_initialised_on_first_query_not_at_import():
+    # a fresh process: importing the module touches no library; initialize() never raises, and
+    # where NVML is missing (no driver here, or no libnvidia-ml) the state says so
+    code = (
+        "from cuda.core.system import _nvml_context as c\n"
+        "before = c._get_nvml_state()\n"
+        "c.initialize(); c.initialize()\n"
+        "print(before, c._get_nvml_state(), c.is_initialized())\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    before, after, initialised = proc.stdout.split()
+    assert int(before) == _nvml_context.UNINITIALIZED
+    assert (int(after), initialised) in (
+        (_nvml_context.INITIALIZED, "True"),
+        (_nvml_context.DISABLED_LIBRARY_NOT_FOUND, "False"),
+    )
+
+
 def test_unpack_bitmask():
     from cuda.core.system.utils import unpack_bitmask
 

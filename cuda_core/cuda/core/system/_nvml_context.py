@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""NVML's initialisation: once per process, on first use (importing this module is first use).
+"""NVML's initialisation: once per process, on first use (the first query, not the import).
 
 NVML must be initialised in each process that uses it: a child made by fork inherits the
 parent's state but not its initialisation, so the state records which process owns it.
@@ -62,7 +62,10 @@ def validate() -> None:
         raise nvml.GpuNotFoundError(nvml.Return.ERROR_GPU_NOT_FOUND)
 
 
-try:
-    _initialize()
-except (nvml.NvmlError, RuntimeError):
-    pass  # the state says why; each call raises NVML's error again
+def initialize() -> None:
+    """Initialise NVML in this process if it is not yet. Where the library or its driver is
+    missing the state says so (validate() raises why) and nothing is raised here."""
+    try:
+        _initialize()
+    except (nvml.NvmlError, RuntimeError):
+        pass
