@@ -23,6 +23,7 @@ FINAL_OUT=${OUT:-/tmp/out}
 OUT=/tmp/gpu-logs
 rm -rf "$OUT" && mkdir -p "$OUT" "$FINAL_OUT"
 P=/tmp/ours
+rm -rf "$P"  # a line's libraries from an earlier call on the same warm machine must not stay in it
 SP=$(python3 -c "import sysconfig; print(sysconfig.get_path('purelib', vars={'base': '$P', 'platbase': '$P'}))")
 export PYTHONPATH=$SP
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader > "$OUT/gpu.txt"

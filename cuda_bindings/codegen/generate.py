@@ -16,6 +16,7 @@ import importlib.util
 import json
 import os
 import pathlib
+import re
 import sys
 
 # this folder's modules (run as a script, its folder is first on sys.path), and yaml
@@ -170,7 +171,15 @@ def outputs(name: str, cfg: dict, model: dict) -> dict[pathlib.Path, str]:
     s = stamp(name, cfg)
     package, api = out_dirs()
     cfg = dict(cfg)
-    cfg.setdefault("params", {})
+    # A versioned entry point (cuGraphAddNode_v2, cuStreamUpdateCaptureDependencies_v2) takes its
+    # plain name's overrides where it has none of its own: the same parameters by name, the same
+    # meaning. Without them a non-const input (CUgraphNodeParams *) read as an output.
+    params = dict(cfg.get("params", {}))
+    for fn in model["functions"]:
+        plain = re.sub(r"_v\d+$", "", fn["name"])
+        if plain != fn["name"] and plain in params and fn["name"] not in params:
+            params[fn["name"]] = params[plain]
+    cfg["params"] = params
     if cfg["style"] == "exceptions":
         cfg.setdefault("error", f"{cfg['prefix']}Error")
         cfg["has_error_string"] = any(f["name"] == f"{cfg['prefix']}GetErrorString" for f in model["functions"])

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import json
 import pathlib
+import re
 import subprocess
 import sys
 
@@ -67,3 +69,32 @@ def test_driver_entry_points_are_the_headers_abi_versions():
     table = (package / "cydriver.pyx").read_text()
     assert "('cuGraphNodeSetParams', 12020, 0)" in table
     assert "('cuGraphAddNode', 12030, 0)" in table
+
+
+def _python_params(pyi: pathlib.Path) -> dict[str, list[str]]:
+    """Each function's Python parameter names, from the generated stub."""
+    out = {}
+    for m in re.finditer(r"^def (\w+)\((.*?)\) ->", pyi.read_text(), re.M):
+        out[m[1]] = [p.split(":")[0].split("=")[0].strip() for p in m[2].split(", ") if p]
+    return out
+
+
+@pytest.mark.parametrize("line", ["default", "12.9"])
+@pytest.mark.parametrize("name", ["driver", "runtime"])
+def test_versioned_twins_take_what_the_plain_name_takes(line, name):
+    # cuGraphAddNode_v2 of 12.9 read its non-const nodeParams as an output, and 12.9's
+    # cuStreamUpdateCaptureDependencies_v2 its dependencies: the overrides were the plain name's.
+    # A C parameter both have is a Python argument of both, or of neither.
+    root = GENERATE.parents[1] if line == "default" else GENERATE.parents[1] / "lines" / line
+    api = json.loads((root / "codegen" / "api" / f"{name}.json").read_text())
+    c_params = {fn["name"]: {p["name"] for p in fn["params"]} for fn in api["functions"]}
+    py = _python_params(root / "cuda" / "bindings" / f"{name}.pyi")
+    checked = 0
+    for fn, params in py.items():
+        plain = re.sub(r"_v\d+$", "", fn)
+        if plain == fn or plain not in py or fn not in c_params or plain not in c_params:
+            continue
+        shared = c_params[fn] & c_params[plain]
+        assert {p for p in params if p in shared} == {p for p in py[plain] if p in shared}, fn
+        checked += 1
+    assert checked >= 2  # 13.x runtime: cudaLaunchHostFunc_v2, cudaGraphConditionalHandleCreate_v2

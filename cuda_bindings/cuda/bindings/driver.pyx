@@ -25597,23 +25597,35 @@ def cuLaunchHostFunc_v2(hStream, fn, userData, syncMode):
     """
     cdef cydriver.CUstream c_hStream
     cdef cydriver.CUhostFn c_fn
+    cdef void* _host_fn = NULL
+    cdef void* _host_data = NULL
+    cdef bint _host_ok = False
+    cdef void* c_userData = NULL
     cdef BufferArg _userData
     cdef unsigned int c_syncMode
     if type(hStream) is CUstream:
         c_hStream = <cydriver.CUstream>(<CUstream>hStream)._ptr[0]
     else:
         c_hStream = <cydriver.CUstream><uintptr_t>_handle_value(hStream, CUstream, 'hStream')
-    if type(fn) is CUhostFn:
-        c_fn = <cydriver.CUhostFn>(<CUhostFn>fn)._ptr[0]
-    else:
-        c_fn = <cydriver.CUhostFn><uintptr_t>_handle_value(fn, CUhostFn, 'fn')
     c_syncMode = syncMode if PyLong_Check(syncMode) else _index(syncMode, 'syncMode')
-    _userData = _void_ptr(userData, 'userData')
+    if is_callable_arg(fn, CUhostFn):
+        python_host_fn(fn, userData, &_host_fn, &_host_data)
+        c_fn = <cydriver.CUhostFn>_host_fn
+        c_userData = _host_data
+    else:
+        c_fn = <cydriver.CUhostFn><uintptr_t>_address(fn, 'fn')
+        _userData = _void_ptr(userData, 'userData')
+        c_userData = _userData.ptr
     cdef cydriver.CUresult _status
-    _status = cydriver.cuLaunchHostFunc_v2(c_hStream, c_fn, <void*>_userData.ptr, c_syncMode)
-    if _status != cydriver.CUDA_SUCCESS:
-        return (_result(_status),)
-    return _success_only
+    try:
+        _status = cydriver.cuLaunchHostFunc_v2(c_hStream, c_fn, c_userData, c_syncMode)
+        _host_ok = _status == cydriver.CUDA_SUCCESS
+        if _status != cydriver.CUDA_SUCCESS:
+            return (_result(_status),)
+        return _success_only
+    finally:
+        if _host_data != NULL and not _host_ok:
+            release_host_fn(_host_data)  # it will never run
 
 
 def cuFuncSetBlockShape(hfunc, x, y, z):
@@ -28984,7 +28996,7 @@ def cuGraphAddNode(hGraph, dependencies, dependencyData, numDependencies, nodePa
         PyMem_Free(c_dependencyData)
 
 
-def cuGraphAddNode_v3(hGraph, dependencies, dependencyData, numDependencies):
+def cuGraphAddNode_v3(hGraph, dependencies, dependencyData, numDependencies, nodeParams):
     """Adds a node of arbitrary type to a graph Creates a new node in ``hGraph`` described by
     ``nodeParams`` with ``numDependencies`` dependencies specified via ``dependencies.``
     ``numDependencies`` may be 0. ``dependencies`` may be null if ``numDependencies`` is 0.
@@ -29005,18 +29017,23 @@ def cuGraphAddNode_v3(hGraph, dependencies, dependencyData, numDependencies):
         dependencyData: - Optional edge data for the dependencies. If NULL, the data is assumed to
             be default (zeroed) for all dependencies.
         numDependencies: - Number of dependencies
+        nodeParams: - Specification of the node
     """
     cdef CUgraphNode _phGraphNode = CUgraphNode.__new__(CUgraphNode)
     cdef cydriver.CUgraph c_hGraph
     cdef cydriver.CUgraphNode* c_dependencies = NULL
     cdef cydriver.CUgraphEdgeData* c_dependencyData = NULL
     cdef size_t c_numDependencies
-    cdef CUgraphNodeParams_st _nodeParams = CUgraphNodeParams_st()
+    cdef cydriver.CUgraphNodeParams* c_nodeParams = NULL
+    cdef CUgraphNodeParams_st _nodeParams
     if type(hGraph) is CUgraph:
         c_hGraph = <cydriver.CUgraph>(<CUgraph>hGraph)._ptr[0]
     else:
         c_hGraph = <cydriver.CUgraph><uintptr_t>_handle_value(hGraph, CUgraph, 'hGraph')
     c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
+    if nodeParams is not None:
+        _nodeParams = <CUgraphNodeParams_st>_struct_arg(nodeParams, CUgraphNodeParams_st, 'nodeParams')
+        c_nodeParams = <cydriver.CUgraphNodeParams*>_nodeParams._ptr
     if dependencies is not None and c_numDependencies > 0:
         if PyObject_Length(dependencies) < c_numDependencies:
             raise ValueError(f'dependencies has {PyObject_Length(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
@@ -29035,10 +29052,12 @@ def cuGraphAddNode_v3(hGraph, dependencies, dependencyData, numDependencies):
             c_dependencyData[i] = (<cydriver.CUgraphEdgeData*><uintptr_t>(<CUgraphEdgeData_st>_struct_arg(value, CUgraphEdgeData_st, 'dependencyData')).getPtr())[0]
     cdef cydriver.CUresult _status
     try:
-        _status = cydriver.cuGraphAddNode_v3(<cydriver.CUgraphNode*>_phGraphNode._ptr, c_hGraph, c_dependencies, c_dependencyData, c_numDependencies, <cydriver.CUgraphNodeParams*>_nodeParams._ptr)
+        _status = cydriver.cuGraphAddNode_v3(<cydriver.CUgraphNode*>_phGraphNode._ptr, c_hGraph, c_dependencies, c_dependencyData, c_numDependencies, c_nodeParams)
+        if _status == cydriver.CUDA_SUCCESS and c_nodeParams != NULL and c_nodeParams.type == cydriver.CU_GRAPH_NODE_TYPE_HOST:
+            keep_host_record_cu(c_hGraph, <void*>(&c_nodeParams.host).fn, (&c_nodeParams.host).userData)
         if _status != cydriver.CUDA_SUCCESS:
-            return (_result(_status), None, None)
-        return (_result(_status), _phGraphNode, _nodeParams)
+            return (_result(_status), None)
+        return (_result(_status), _phGraphNode)
     finally:
         PyMem_Free(c_dependencies)
         PyMem_Free(c_dependencyData)
@@ -29074,7 +29093,7 @@ def cuGraphNodeSetParams(hNode, nodeParams):
     return _success_only
 
 
-def cuGraphNodeSetParams_v2(hNode):
+def cuGraphNodeSetParams_v2(hNode, nodeParams):
     """Update a graph node's parameters Sets the parameters of graph node ``hNode`` to ``nodeParams.``
     The node type specified by ``nodeParams->type`` must match the type of ``hNode.``
     ``nodeParams`` must be fully initialized and all unused bytes (reserved, padding) zeroed.
@@ -29085,18 +29104,25 @@ def cuGraphNodeSetParams_v2(hNode):
 
     Args:
         hNode: - Node to set the parameters for
+        nodeParams: - Parameters to copy
     """
     cdef cydriver.CUgraphNode c_hNode
-    cdef CUgraphNodeParams_st _nodeParams = CUgraphNodeParams_st()
+    cdef cydriver.CUgraphNodeParams* c_nodeParams = NULL
+    cdef CUgraphNodeParams_st _nodeParams
     if type(hNode) is CUgraphNode:
         c_hNode = <cydriver.CUgraphNode>(<CUgraphNode>hNode)._ptr[0]
     else:
         c_hNode = <cydriver.CUgraphNode><uintptr_t>_handle_value(hNode, CUgraphNode, 'hNode')
+    if nodeParams is not None:
+        _nodeParams = <CUgraphNodeParams_st>_struct_arg(nodeParams, CUgraphNodeParams_st, 'nodeParams')
+        c_nodeParams = <cydriver.CUgraphNodeParams*>_nodeParams._ptr
     cdef cydriver.CUresult _status
-    _status = cydriver.cuGraphNodeSetParams_v2(c_hNode, <cydriver.CUgraphNodeParams*>_nodeParams._ptr)
+    _status = cydriver.cuGraphNodeSetParams_v2(c_hNode, c_nodeParams)
+    if _status == cydriver.CUDA_SUCCESS and c_nodeParams != NULL and c_nodeParams.type == cydriver.CU_GRAPH_NODE_TYPE_HOST:
+        keep_host_record_cu(NULL, <void*>(&c_nodeParams.host).fn, (&c_nodeParams.host).userData)
     if _status != cydriver.CUDA_SUCCESS:
-        return (_result(_status), None)
-    return (_result(_status), _nodeParams)
+        return (_result(_status),)
+    return _success_only
 
 
 def cuGraphNodeGetParams(hNode):

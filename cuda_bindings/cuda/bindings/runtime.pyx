@@ -16392,23 +16392,35 @@ def cudaLaunchHostFunc_v2(stream, fn, userData, syncMode):
     """
     cdef cyruntime.cudaStream_t c_stream
     cdef cyruntime.cudaHostFn_t c_fn
+    cdef void* _host_fn = NULL
+    cdef void* _host_data = NULL
+    cdef bint _host_ok = False
+    cdef void* c_userData = NULL
     cdef BufferArg _userData
     cdef unsigned int c_syncMode
     if type(stream) is cudaStream_t:
         c_stream = <cyruntime.cudaStream_t>(<cudaStream_t>stream)._ptr[0]
     else:
         c_stream = <cyruntime.cudaStream_t><uintptr_t>_handle_value(stream, cudaStream_t, 'stream')
-    if type(fn) is cudaHostFn_t:
-        c_fn = <cyruntime.cudaHostFn_t>(<cudaHostFn_t>fn)._ptr[0]
-    else:
-        c_fn = <cyruntime.cudaHostFn_t><uintptr_t>_handle_value(fn, cudaHostFn_t, 'fn')
     c_syncMode = syncMode if PyLong_Check(syncMode) else _index(syncMode, 'syncMode')
-    _userData = _void_ptr(userData, 'userData')
+    if is_callable_arg(fn, cudaHostFn_t):
+        python_host_fn(fn, userData, &_host_fn, &_host_data)
+        c_fn = <cyruntime.cudaHostFn_t>_host_fn
+        c_userData = _host_data
+    else:
+        c_fn = <cyruntime.cudaHostFn_t><uintptr_t>_address(fn, 'fn')
+        _userData = _void_ptr(userData, 'userData')
+        c_userData = _userData.ptr
     cdef cyruntime.cudaError_t _status
-    _status = cyruntime.cudaLaunchHostFunc_v2(c_stream, c_fn, <void*>_userData.ptr, c_syncMode)
-    if _status != cyruntime.cudaSuccess:
-        return (_result(_status),)
-    return _success_only
+    try:
+        _status = cyruntime.cudaLaunchHostFunc_v2(c_stream, c_fn, c_userData, c_syncMode)
+        _host_ok = _status == cyruntime.cudaSuccess
+        if _status != cyruntime.cudaSuccess:
+            return (_result(_status),)
+        return _success_only
+    finally:
+        if _host_data != NULL and not _host_ok:
+            release_host_fn(_host_data)  # it will never run
 
 
 def cudaFuncSetSharedMemConfig(func, config):

@@ -13448,7 +13448,7 @@ def cuCtxCreate_v3(numParams, flags, dev):
     return (_result(_status), _pctx, _paramsArray)
 
 
-def cuCtxCreate_v4(flags, dev):
+def cuCtxCreate_v4(ctxCreateParams, flags, dev):
     """Create a CUDA context Creates a new CUDA context and associates it with the calling thread. The
     ``flags`` parameter is described below. The context is created with a usage count of 1 and the
     caller of cuCtxCreate() must call cuCtxDestroy() when done using the context. If a context is
@@ -13530,23 +13530,28 @@ def cuCtxCreate_v4(flags, dev):
     CUDA_ERROR_NOT_SUPPORTED if CIG is not supported by the device or the driver.
 
     Args:
+        ctxCreateParams: - Context creation parameters
         flags: - Context creation flags
         dev: - Device to create context on
     """
     cdef CUcontext _pctx = CUcontext.__new__(CUcontext)
-    cdef CUctxCreateParams_st _ctxCreateParams = CUctxCreateParams_st()
+    cdef cydriver.CUctxCreateParams* c_ctxCreateParams = NULL
+    cdef CUctxCreateParams_st _ctxCreateParams
     cdef unsigned int c_flags
     cdef cydriver.CUdevice c_dev
+    if ctxCreateParams is not None:
+        _ctxCreateParams = <CUctxCreateParams_st>_struct_arg(ctxCreateParams, CUctxCreateParams_st, 'ctxCreateParams')
+        c_ctxCreateParams = <cydriver.CUctxCreateParams*>_ctxCreateParams._ptr
     c_flags = flags if PyLong_Check(flags) else _index(flags, 'flags')
     if type(dev) is CUdevice_v1:
         c_dev = <cydriver.CUdevice>(<CUdevice_v1>dev)._ptr[0]
     else:
         c_dev = <cydriver.CUdevice><uintptr_t>_handle_value(dev, CUdevice_v1, 'dev')
     cdef cydriver.CUresult _status
-    _status = cydriver.cuCtxCreate_v4(<cydriver.CUcontext*>_pctx._ptr, <cydriver.CUctxCreateParams*>_ctxCreateParams._ptr, c_flags, c_dev)
+    _status = cydriver.cuCtxCreate_v4(<cydriver.CUcontext*>_pctx._ptr, c_ctxCreateParams, c_flags, c_dev)
     if _status != cydriver.CUDA_SUCCESS:
-        return (_result(_status), None, None)
-    return (_result(_status), _pctx, _ctxCreateParams)
+        return (_result(_status), None)
+    return (_result(_status), _pctx)
 
 
 def cuCtxDestroy(ctx):
@@ -20761,7 +20766,7 @@ def cuStreamUpdateCaptureDependencies(hStream, dependencies, numDependencies, fl
         PyMem_Free(c_dependencies)
 
 
-def cuStreamUpdateCaptureDependencies_v2(hStream, dependencyData, numDependencies, flags):
+def cuStreamUpdateCaptureDependencies_v2(hStream, dependencies, dependencyData, numDependencies, flags):
     """Update the set of dependencies in a capturing stream (12.3+) Modifies the dependency set of a
     capturing stream. The dependency set is the set of nodes that the next captured node in the
     stream will depend on along with the edge data for those dependencies. Valid flags are
@@ -20774,12 +20779,13 @@ def cuStreamUpdateCaptureDependencies_v2(hStream, dependencyData, numDependencie
 
     Args:
         hStream: - The stream to update
+        dependencies: - The set of dependencies to add
         dependencyData: - Optional array of data associated with each dependency.
         numDependencies: - The size of the dependencies array
         flags: - See above
     """
     cdef cydriver.CUstream c_hStream
-    cdef CUgraphNode _dependencies = CUgraphNode.__new__(CUgraphNode)
+    cdef cydriver.CUgraphNode* c_dependencies = NULL
     cdef cydriver.CUgraphEdgeData* c_dependencyData = NULL
     cdef size_t c_numDependencies
     cdef unsigned int c_flags
@@ -20789,6 +20795,16 @@ def cuStreamUpdateCaptureDependencies_v2(hStream, dependencyData, numDependencie
         c_hStream = <cydriver.CUstream><uintptr_t>_handle_value(hStream, CUstream, 'hStream')
     c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
     c_flags = flags if PyLong_Check(flags) else _index(flags, 'flags')
+    if dependencies is None and c_numDependencies > 0:
+        raise ValueError('dependencies is None but numDependencies is not 0')
+    if dependencies is not None and c_numDependencies > 0:
+        if PyObject_Length(dependencies) < c_numDependencies:
+            raise ValueError(f'dependencies has {PyObject_Length(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        c_dependencies = <cydriver.CUgraphNode*>PyMem_Malloc(c_numDependencies * sizeof(cydriver.CUgraphNode))
+        if c_dependencies == NULL:
+            raise MemoryError()
+        for i, value in enumerate(dependencies[:c_numDependencies]):
+            c_dependencies[i] = <cydriver.CUgraphNode><uintptr_t>_handle_value(value, CUgraphNode, 'dependencies')
     if dependencyData is not None and c_numDependencies > 0:
         if PyObject_Length(dependencyData) < c_numDependencies:
             raise ValueError(f'dependencyData has {PyObject_Length(dependencyData)} entries, fewer than numDependencies ({c_numDependencies})')
@@ -20799,11 +20815,12 @@ def cuStreamUpdateCaptureDependencies_v2(hStream, dependencyData, numDependencie
             c_dependencyData[i] = (<cydriver.CUgraphEdgeData*><uintptr_t>(<CUgraphEdgeData_st>_struct_arg(value, CUgraphEdgeData_st, 'dependencyData')).getPtr())[0]
     cdef cydriver.CUresult _status
     try:
-        _status = cydriver.cuStreamUpdateCaptureDependencies_v2(c_hStream, <cydriver.CUgraphNode*>_dependencies._ptr, c_dependencyData, c_numDependencies, c_flags)
+        _status = cydriver.cuStreamUpdateCaptureDependencies_v2(c_hStream, c_dependencies, c_dependencyData, c_numDependencies, c_flags)
         if _status != cydriver.CUDA_SUCCESS:
-            return (_result(_status), None)
-        return (_result(_status), _dependencies)
+            return (_result(_status),)
+        return _success_only
     finally:
+        PyMem_Free(c_dependencies)
         PyMem_Free(c_dependencyData)
 
 
@@ -25993,7 +26010,7 @@ def cuGraphAddNode(hGraph, dependencies, numDependencies, nodeParams):
         PyMem_Free(c_dependencies)
 
 
-def cuGraphAddNode_v2(hGraph, dependencies, dependencyData, numDependencies):
+def cuGraphAddNode_v2(hGraph, dependencies, dependencyData, numDependencies, nodeParams):
     """Adds a node of arbitrary type to a graph (12.3+) Creates a new node in ``hGraph`` described by
     ``nodeParams`` with ``numDependencies`` dependencies specified via ``dependencies.``
     ``numDependencies`` may be 0. ``dependencies`` may be null if ``numDependencies`` is 0.
@@ -26011,18 +26028,23 @@ def cuGraphAddNode_v2(hGraph, dependencies, dependencyData, numDependencies):
         dependencyData: - Optional edge data for the dependencies. If NULL, the data is assumed to
             be default (zeroed) for all dependencies.
         numDependencies: - Number of dependencies
+        nodeParams: - Specification of the node
     """
     cdef CUgraphNode _phGraphNode = CUgraphNode.__new__(CUgraphNode)
     cdef cydriver.CUgraph c_hGraph
     cdef cydriver.CUgraphNode* c_dependencies = NULL
     cdef cydriver.CUgraphEdgeData* c_dependencyData = NULL
     cdef size_t c_numDependencies
-    cdef CUgraphNodeParams_st _nodeParams = CUgraphNodeParams_st()
+    cdef cydriver.CUgraphNodeParams* c_nodeParams = NULL
+    cdef CUgraphNodeParams_st _nodeParams
     if type(hGraph) is CUgraph:
         c_hGraph = <cydriver.CUgraph>(<CUgraph>hGraph)._ptr[0]
     else:
         c_hGraph = <cydriver.CUgraph><uintptr_t>_handle_value(hGraph, CUgraph, 'hGraph')
     c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
+    if nodeParams is not None:
+        _nodeParams = <CUgraphNodeParams_st>_struct_arg(nodeParams, CUgraphNodeParams_st, 'nodeParams')
+        c_nodeParams = <cydriver.CUgraphNodeParams*>_nodeParams._ptr
     if dependencies is not None and c_numDependencies > 0:
         if PyObject_Length(dependencies) < c_numDependencies:
             raise ValueError(f'dependencies has {PyObject_Length(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
@@ -26041,10 +26063,12 @@ def cuGraphAddNode_v2(hGraph, dependencies, dependencyData, numDependencies):
             c_dependencyData[i] = (<cydriver.CUgraphEdgeData*><uintptr_t>(<CUgraphEdgeData_st>_struct_arg(value, CUgraphEdgeData_st, 'dependencyData')).getPtr())[0]
     cdef cydriver.CUresult _status
     try:
-        _status = cydriver.cuGraphAddNode_v2(<cydriver.CUgraphNode*>_phGraphNode._ptr, c_hGraph, c_dependencies, c_dependencyData, c_numDependencies, <cydriver.CUgraphNodeParams*>_nodeParams._ptr)
+        _status = cydriver.cuGraphAddNode_v2(<cydriver.CUgraphNode*>_phGraphNode._ptr, c_hGraph, c_dependencies, c_dependencyData, c_numDependencies, c_nodeParams)
+        if _status == cydriver.CUDA_SUCCESS and c_nodeParams != NULL and c_nodeParams.type == cydriver.CU_GRAPH_NODE_TYPE_HOST:
+            keep_host_record_cu(c_hGraph, <void*>(&c_nodeParams.host).fn, (&c_nodeParams.host).userData)
         if _status != cydriver.CUDA_SUCCESS:
-            return (_result(_status), None, None)
-        return (_result(_status), _phGraphNode, _nodeParams)
+            return (_result(_status), None)
+        return (_result(_status), _phGraphNode)
     finally:
         PyMem_Free(c_dependencies)
         PyMem_Free(c_dependencyData)

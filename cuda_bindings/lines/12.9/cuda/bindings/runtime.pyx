@@ -14172,7 +14172,7 @@ def cudaStreamUpdateCaptureDependencies(stream, dependencies, numDependencies, f
         PyMem_Free(c_dependencies)
 
 
-def cudaStreamUpdateCaptureDependencies_v2(stream, dependencyData, numDependencies, flags):
+def cudaStreamUpdateCaptureDependencies_v2(stream, dependencies, dependencyData, numDependencies, flags):
     """Update the set of dependencies in a capturing stream (12.3+) Modifies the dependency set of a
     capturing stream. The dependency set is the set of nodes that the next captured node in the
     stream will depend on. Valid flags are cudaStreamAddCaptureDependencies and
@@ -14184,12 +14184,13 @@ def cudaStreamUpdateCaptureDependencies_v2(stream, dependencyData, numDependenci
 
     Args:
         stream: - The stream to update
+        dependencies: - The set of dependencies to add
         dependencyData: - Optional array of data associated with each dependency.
         numDependencies: - The size of the dependencies array
         flags: - See above
     """
     cdef cyruntime.cudaStream_t c_stream
-    cdef cudaGraphNode_t _dependencies = cudaGraphNode_t.__new__(cudaGraphNode_t)
+    cdef cyruntime.cudaGraphNode_t* c_dependencies = NULL
     cdef cyruntime.cudaGraphEdgeData* c_dependencyData = NULL
     cdef size_t c_numDependencies
     cdef unsigned int c_flags
@@ -14199,6 +14200,16 @@ def cudaStreamUpdateCaptureDependencies_v2(stream, dependencyData, numDependenci
         c_stream = <cyruntime.cudaStream_t><uintptr_t>_handle_value(stream, cudaStream_t, 'stream')
     c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
     c_flags = flags if PyLong_Check(flags) else _index(flags, 'flags')
+    if dependencies is None and c_numDependencies > 0:
+        raise ValueError('dependencies is None but numDependencies is not 0')
+    if dependencies is not None and c_numDependencies > 0:
+        if PyObject_Length(dependencies) < c_numDependencies:
+            raise ValueError(f'dependencies has {PyObject_Length(dependencies)} entries, fewer than numDependencies ({c_numDependencies})')
+        c_dependencies = <cyruntime.cudaGraphNode_t*>PyMem_Malloc(c_numDependencies * sizeof(cyruntime.cudaGraphNode_t))
+        if c_dependencies == NULL:
+            raise MemoryError()
+        for i, value in enumerate(dependencies[:c_numDependencies]):
+            c_dependencies[i] = <cyruntime.cudaGraphNode_t><uintptr_t>_handle_value(value, cudaGraphNode_t, 'dependencies')
     if dependencyData is not None and c_numDependencies > 0:
         if PyObject_Length(dependencyData) < c_numDependencies:
             raise ValueError(f'dependencyData has {PyObject_Length(dependencyData)} entries, fewer than numDependencies ({c_numDependencies})')
@@ -14209,11 +14220,12 @@ def cudaStreamUpdateCaptureDependencies_v2(stream, dependencyData, numDependenci
             c_dependencyData[i] = (<cyruntime.cudaGraphEdgeData*><uintptr_t>(<cudaGraphEdgeData_st>_struct_arg(value, cudaGraphEdgeData_st, 'dependencyData')).getPtr())[0]
     cdef cyruntime.cudaError_t _status
     try:
-        _status = cyruntime.cudaStreamUpdateCaptureDependencies_v2(c_stream, <cyruntime.cudaGraphNode_t*>_dependencies._ptr, c_dependencyData, c_numDependencies, c_flags)
+        _status = cyruntime.cudaStreamUpdateCaptureDependencies_v2(c_stream, c_dependencies, c_dependencyData, c_numDependencies, c_flags)
         if _status != cyruntime.cudaSuccess:
-            return (_result(_status), None)
-        return (_result(_status), _dependencies)
+            return (_result(_status),)
+        return _success_only
     finally:
+        PyMem_Free(c_dependencies)
         PyMem_Free(c_dependencyData)
 
 
@@ -21268,7 +21280,7 @@ def cudaGraphNodeGetDependencies(node, pNumDependencies=0):
         PyMem_Free(c_pDependencies)
 
 
-def cudaGraphNodeGetDependencies_v2(node):
+def cudaGraphNodeGetDependencies_v2(node, pNumDependencies=0):
     """Returns a node's dependencies (12.3+) Returns a list of ``node's`` dependencies.
     ``pDependencies`` may be NULL, in which case this function will return the number of
     dependencies in ``pNumDependencies.`` Otherwise, ``pNumDependencies`` entries will be filled
@@ -21280,20 +21292,36 @@ def cudaGraphNodeGetDependencies_v2(node):
 
     Args:
         node: - Node to query
+        pNumDependencies: - See description
     """
     cdef cyruntime.cudaGraphNode_t c_node
-    cdef cudaGraphNode_t _pDependencies = cudaGraphNode_t.__new__(cudaGraphNode_t)
-    cdef cudaGraphEdgeData_st _edgeData = cudaGraphEdgeData_st()
+    cdef cyruntime.cudaGraphNode_t* c_pDependencies = NULL
+    cdef cyruntime.cudaGraphEdgeData* c_edgeData = NULL
     cdef size_t c_pNumDependencies = 0
+    cdef size_t _len_pNumDependencies = 0
     if type(node) is cudaGraphNode_t:
         c_node = <cyruntime.cudaGraphNode_t>(<cudaGraphNode_t>node)._ptr[0]
     else:
         c_node = <cyruntime.cudaGraphNode_t><uintptr_t>_handle_value(node, cudaGraphNode_t, 'node')
+    c_pNumDependencies = pNumDependencies if PyLong_Check(pNumDependencies) else _index(pNumDependencies, 'pNumDependencies')
+    _len_pNumDependencies = c_pNumDependencies
+    if _len_pNumDependencies:
+        c_pDependencies = <cyruntime.cudaGraphNode_t*>PyMem_Calloc(_len_pNumDependencies, sizeof(cyruntime.cudaGraphNode_t))
+        if c_pDependencies == NULL:
+            raise MemoryError()
+    if _len_pNumDependencies:
+        c_edgeData = <cyruntime.cudaGraphEdgeData*>PyMem_Calloc(_len_pNumDependencies, sizeof(cyruntime.cudaGraphEdgeData))
+        if c_edgeData == NULL:
+            raise MemoryError()
     cdef cyruntime.cudaError_t _status
-    _status = cyruntime.cudaGraphNodeGetDependencies_v2(c_node, <cyruntime.cudaGraphNode_t*>_pDependencies._ptr, <cyruntime.cudaGraphEdgeData*>_edgeData._ptr, &c_pNumDependencies)
-    if _status != cyruntime.cudaSuccess:
-        return (_result(_status), None, None, None)
-    return (_result(_status), _pDependencies, _edgeData, c_pNumDependencies)
+    try:
+        _status = cyruntime.cudaGraphNodeGetDependencies_v2(c_node, c_pDependencies, c_edgeData, &c_pNumDependencies)
+        if _status != cyruntime.cudaSuccess:
+            return (_result(_status), None, None, None)
+        return (_result(_status), [cudaGraphNode_t(<uintptr_t>c_pDependencies[i]) for i in range(_len_pNumDependencies)], [_struct_from(cudaGraphEdgeData_st, &c_edgeData[i], sizeof(cyruntime.cudaGraphEdgeData)) for i in range(_len_pNumDependencies)], c_pNumDependencies)
+    finally:
+        PyMem_Free(c_pDependencies)
+        PyMem_Free(c_edgeData)
 
 
 def cudaGraphNodeGetDependentNodes(node, pNumDependentNodes=0):
@@ -21332,7 +21360,7 @@ def cudaGraphNodeGetDependentNodes(node, pNumDependentNodes=0):
         PyMem_Free(c_pDependentNodes)
 
 
-def cudaGraphNodeGetDependentNodes_v2(node):
+def cudaGraphNodeGetDependentNodes_v2(node, pNumDependentNodes=0):
     """Returns a node's dependent nodes (12.3+) Returns a list of ``node's`` dependent nodes.
     ``pDependentNodes`` may be NULL, in which case this function will return the number of
     dependent nodes in ``pNumDependentNodes.`` Otherwise, ``pNumDependentNodes`` entries will be
@@ -21344,20 +21372,36 @@ def cudaGraphNodeGetDependentNodes_v2(node):
 
     Args:
         node: - Node to query
+        pNumDependentNodes: - See description
     """
     cdef cyruntime.cudaGraphNode_t c_node
-    cdef cudaGraphNode_t _pDependentNodes = cudaGraphNode_t.__new__(cudaGraphNode_t)
-    cdef cudaGraphEdgeData_st _edgeData = cudaGraphEdgeData_st()
+    cdef cyruntime.cudaGraphNode_t* c_pDependentNodes = NULL
+    cdef cyruntime.cudaGraphEdgeData* c_edgeData = NULL
     cdef size_t c_pNumDependentNodes = 0
+    cdef size_t _len_pNumDependentNodes = 0
     if type(node) is cudaGraphNode_t:
         c_node = <cyruntime.cudaGraphNode_t>(<cudaGraphNode_t>node)._ptr[0]
     else:
         c_node = <cyruntime.cudaGraphNode_t><uintptr_t>_handle_value(node, cudaGraphNode_t, 'node')
+    c_pNumDependentNodes = pNumDependentNodes if PyLong_Check(pNumDependentNodes) else _index(pNumDependentNodes, 'pNumDependentNodes')
+    _len_pNumDependentNodes = c_pNumDependentNodes
+    if _len_pNumDependentNodes:
+        c_pDependentNodes = <cyruntime.cudaGraphNode_t*>PyMem_Calloc(_len_pNumDependentNodes, sizeof(cyruntime.cudaGraphNode_t))
+        if c_pDependentNodes == NULL:
+            raise MemoryError()
+    if _len_pNumDependentNodes:
+        c_edgeData = <cyruntime.cudaGraphEdgeData*>PyMem_Calloc(_len_pNumDependentNodes, sizeof(cyruntime.cudaGraphEdgeData))
+        if c_edgeData == NULL:
+            raise MemoryError()
     cdef cyruntime.cudaError_t _status
-    _status = cyruntime.cudaGraphNodeGetDependentNodes_v2(c_node, <cyruntime.cudaGraphNode_t*>_pDependentNodes._ptr, <cyruntime.cudaGraphEdgeData*>_edgeData._ptr, &c_pNumDependentNodes)
-    if _status != cyruntime.cudaSuccess:
-        return (_result(_status), None, None, None)
-    return (_result(_status), _pDependentNodes, _edgeData, c_pNumDependentNodes)
+    try:
+        _status = cyruntime.cudaGraphNodeGetDependentNodes_v2(c_node, c_pDependentNodes, c_edgeData, &c_pNumDependentNodes)
+        if _status != cyruntime.cudaSuccess:
+            return (_result(_status), None, None, None)
+        return (_result(_status), [cudaGraphNode_t(<uintptr_t>c_pDependentNodes[i]) for i in range(_len_pNumDependentNodes)], [_struct_from(cudaGraphEdgeData_st, &c_edgeData[i], sizeof(cyruntime.cudaGraphEdgeData)) for i in range(_len_pNumDependentNodes)], c_pNumDependentNodes)
+    finally:
+        PyMem_Free(c_pDependentNodes)
+        PyMem_Free(c_edgeData)
 
 
 def cudaGraphAddDependencies(graph, from_, to, numDependencies):
@@ -22759,7 +22803,7 @@ def cudaGraphAddNode(graph, pDependencies, numDependencies, nodeParams):
         PyMem_Free(c_pDependencies)
 
 
-def cudaGraphAddNode_v2(graph, pDependencies, dependencyData, numDependencies):
+def cudaGraphAddNode_v2(graph, pDependencies, dependencyData, numDependencies, nodeParams):
     """Adds a node of arbitrary type to a graph (12.3+) Creates a new node in ``graph`` described by
     ``nodeParams`` with ``numDependencies`` dependencies specified via ``pDependencies.``
     ``numDependencies`` may be 0. ``pDependencies`` may be null if ``numDependencies`` is 0.
@@ -22777,18 +22821,23 @@ def cudaGraphAddNode_v2(graph, pDependencies, dependencyData, numDependencies):
         dependencyData: - Optional edge data for the dependencies. If NULL, the data is assumed to
             be default (zeroed) for all dependencies.
         numDependencies: - Number of dependencies
+        nodeParams: - Specification of the node
     """
     cdef cudaGraphNode_t _pGraphNode = cudaGraphNode_t.__new__(cudaGraphNode_t)
     cdef cyruntime.cudaGraph_t c_graph
     cdef cyruntime.cudaGraphNode_t* c_pDependencies = NULL
     cdef cyruntime.cudaGraphEdgeData* c_dependencyData = NULL
     cdef size_t c_numDependencies
-    cdef cudaGraphNodeParams _nodeParams = cudaGraphNodeParams()
+    cdef cyruntime.cudaGraphNodeParams* c_nodeParams = NULL
+    cdef cudaGraphNodeParams _nodeParams
     if type(graph) is cudaGraph_t:
         c_graph = <cyruntime.cudaGraph_t>(<cudaGraph_t>graph)._ptr[0]
     else:
         c_graph = <cyruntime.cudaGraph_t><uintptr_t>_handle_value(graph, cudaGraph_t, 'graph')
     c_numDependencies = numDependencies if PyLong_Check(numDependencies) else _index(numDependencies, 'numDependencies')
+    if nodeParams is not None:
+        _nodeParams = <cudaGraphNodeParams>_struct_arg(nodeParams, cudaGraphNodeParams, 'nodeParams')
+        c_nodeParams = <cyruntime.cudaGraphNodeParams*>_nodeParams._ptr
     if pDependencies is not None and c_numDependencies > 0:
         if PyObject_Length(pDependencies) < c_numDependencies:
             raise ValueError(f'pDependencies has {PyObject_Length(pDependencies)} entries, fewer than numDependencies ({c_numDependencies})')
@@ -22807,10 +22856,12 @@ def cudaGraphAddNode_v2(graph, pDependencies, dependencyData, numDependencies):
             c_dependencyData[i] = (<cyruntime.cudaGraphEdgeData*><uintptr_t>(<cudaGraphEdgeData_st>_struct_arg(value, cudaGraphEdgeData_st, 'dependencyData')).getPtr())[0]
     cdef cyruntime.cudaError_t _status
     try:
-        _status = cyruntime.cudaGraphAddNode_v2(<cyruntime.cudaGraphNode_t*>_pGraphNode._ptr, c_graph, c_pDependencies, c_dependencyData, c_numDependencies, <cyruntime.cudaGraphNodeParams*>_nodeParams._ptr)
+        _status = cyruntime.cudaGraphAddNode_v2(<cyruntime.cudaGraphNode_t*>_pGraphNode._ptr, c_graph, c_pDependencies, c_dependencyData, c_numDependencies, c_nodeParams)
+        if _status == cyruntime.cudaSuccess and c_nodeParams != NULL and c_nodeParams.type == cyruntime.cudaGraphNodeTypeHost:
+            keep_host_record_rt(c_graph, <void*>(&c_nodeParams.host).fn, (&c_nodeParams.host).userData)
         if _status != cyruntime.cudaSuccess:
-            return (_result(_status), None, None)
-        return (_result(_status), _pGraphNode, _nodeParams)
+            return (_result(_status), None)
+        return (_result(_status), _pGraphNode)
     finally:
         PyMem_Free(c_pDependencies)
         PyMem_Free(c_dependencyData)
