@@ -260,18 +260,29 @@ _NVRTC_TABLE = (
 _NVVM_TABLE = (
     ("arch", "val", "-arch"),
     ("debug", "on", "-g"),
-    ("lineinfo", "on", "-generate-line-info"),
     ("device_code_optimize", "opt", "-opt"),
     ("ftz", "10", "-ftz"),
     ("prec_sqrt", "10", "-prec-sqrt"),
     ("prec_div", "10", "-prec-div"),
     ("fma", "10", "-fma"),
-    ("link_time_optimization", "on", "-gen-lto"),
-    ("numba_debug", "on", "-numba-debug"),
 )
-# options meaningful only to the NVVM backend / never turned into an option string
-_NVVM_ONLY = ("extra_sources", "use_libdevice")
-_NOT_OPTIONS = ("name", "no_cache")
+# Fields NVIDIA's refuse for NVVM (a CUDAError naming them, in this order): the first group whatever
+# their value, the second when true. Any other field (NVRTC's PCH and tracing options, no_cache,
+# link_time_optimization: compile("ltoir") asks for LTO-IR itself) is left out, as NVIDIA's leave it.
+_NVVM_REFUSED_ANY = frozenset(
+    ("relocatable_device_code", "ptxas_options", "max_register_count", "define_macro", "undefine_macro",
+     "include_path", "pre_include", "std", "builtin_move_forward", "builtin_initializer_list",
+     "optimization_info", "diag_error", "diag_suppress", "diag_warn", "brief_diagnostics", "time",
+     "split_compile")
+)  # fmt: skip
+_NVVM_REFUSED = (
+    "relocatable_device_code", "extensible_whole_program", "lineinfo", "ptxas_options", "max_register_count",
+    "use_fast_math", "extra_device_vectorization", "gen_opt_lto", "define_macro", "undefine_macro",
+    "include_path", "pre_include", "no_source_include", "std", "builtin_move_forward",
+    "builtin_initializer_list", "disable_warnings", "restrict", "device_as_default_execution_space",
+    "device_int128", "optimization_info", "no_display_error_number", "diag_error", "diag_suppress",
+    "diag_warn", "brief_diagnostics", "time", "split_compile", "fdevice_syntax_only", "minimal", "numba_debug",
+)  # fmt: skip
 
 # ProgramOptions field -> LinkerOptions field, for code_type="ptx"
 _LINKER_FIELDS = (
@@ -380,18 +391,15 @@ class ProgramOptions:
                 raise CUDAError(_bundled_headers_message())
             return emit(_NVRTC_TABLE, values)
         # NVVM
-        supported = {row[0] for row in _NVVM_TABLE} | set(_NVVM_ONLY) | set(_NOT_OPTIONS)
-        bad = [f for f, v in values.items() if _is_set(v) and f not in supported]
+        bad = [f for f in _NVVM_REFUSED if (values[f] is not None if f in _NVVM_REFUSED_ANY else _is_set(values[f]))]
         if bad:
-            raise CUDAError(f"ProgramOptions {', '.join(sorted(bad))} are not supported by the NVVM backend")
+            raise CUDAError(f"The following options are not supported by NVVM backend: {', '.join(bad)}")
         if values.get("arch"):
             values["arch"] = (
                 "compute_" + _ARCH_RE.match(values["arch"]).group(2) + _ARCH_RE.match(values["arch"]).group(3)
             )
-        if target_type == "ptx" and values.get("link_time_optimization"):
-            raise ValueError("ProgramOptions.link_time_optimization makes NVVM emit LTO-IR: compile to 'ltoir'")
         out = emit(_NVVM_TABLE, values)
-        if target_type == "ltoir" and "-gen-lto" not in out:
+        if target_type == "ltoir":
             out.append("-gen-lto")
         return out
 
