@@ -105,6 +105,24 @@ def test_unpickled_object_code_loads(cubin):
     assert again.get_kernel(SAXPY).num_arguments == 5
 
 
+def test_kernel_from_handle_keeps_its_library_loaded(program):
+    # as NVIDIA's: a kernel rebuilt from the handle of one of ours keeps the library it came from
+    import gc
+    import weakref
+
+    obj = program.compile("cubin")  # its own ObjectCode: collected below
+    kernel = obj.get_kernel("no_args")
+    rebuilt = Kernel.from_handle(int(kernel.handle))
+    alive = weakref.ref(obj)
+    del kernel, obj
+    gc.collect()
+    assert alive() is not None  # held by the rebuilt kernel
+    assert rebuilt.attributes.max_threads_per_block > 0
+    del rebuilt
+    gc.collect()
+    assert alive() is None
+
+
 def test_unknown_kernel_is_cuda_error(cubin):
     with pytest.raises(CUDAError) as info:
         cubin.get_kernel("does_not_exist")

@@ -19,7 +19,13 @@ from cuda.bindings cimport cydriver
 from cuda.core._errors cimport check
 
 import os
+import weakref
 from collections import namedtuple
+
+# CUkernel address -> the ObjectCode whose get_kernel gave it, so that Kernel.from_handle of that
+# address keeps the library loaded. Our own record, not cuKernelGetLibrary: the driver may
+# dereference whatever address it is given, and from_handle takes any int.
+_kernel_owners = weakref.WeakValueDictionary()
 
 __all__ = ["Kernel", "ObjectCode"]
 
@@ -188,6 +194,7 @@ cdef class ObjectCode:
         cdef const char* cname = <bytes>symbol
         with nogil:
             check(cydriver.cuLibraryGetKernel(&kernel, self._lib, cname))
+        _kernel_owners[<intptr_t>kernel] = self
         return _new_kernel(kernel, self)
 
     def get_module(self):
@@ -525,7 +532,8 @@ cdef class Kernel:
     def from_handle(handle, mod=None):
         """A Kernel for an existing ``CUkernel`` (an int address or a driver.CUkernel).
 
-        ``mod`` (an ObjectCode) is kept alive as long as the kernel.
+        ``mod`` (an ObjectCode) is kept alive as long as the kernel; without it, the ObjectCode whose
+        :meth:`~ObjectCode.get_kernel` gave this handle, if one did.
         """
         if isinstance(handle, bool) or handle is None or isinstance(handle, (float, str, bytes)):
             raise TypeError(f"handle must be an int or a driver.CUkernel, got {type(handle).__name__}")
@@ -539,6 +547,8 @@ cdef class Kernel:
             raise OverflowError(f"handle {address} is not a valid address")
         if mod is not None and not isinstance(mod, ObjectCode):
             raise TypeError(f"mod must be an ObjectCode or None, got {type(mod).__name__}")
+        if mod is None:  # one of ours: keep its library loaded
+            mod = _kernel_owners.get(address)
         return _new_kernel(<cydriver.CUkernel><intptr_t><size_t>address, mod)
 
     @property
