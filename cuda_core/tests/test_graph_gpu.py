@@ -172,6 +172,37 @@ def test_events_and_child_graphs(device, k, host):
     assert ints[0] == 3 and ev.is_done
 
 
+def test_child_update_refuses_its_own_hierarchy_and_retires_old_views(device):
+    inner = GraphDefinition()
+    inner.callback(lambda: None)
+    middle = GraphDefinition()
+    middle.embed(inner)
+    parent = GraphDefinition()
+    node = parent.embed(middle)
+    old_middle = node.child_graph
+    old_child = next(n for n in old_middle.nodes() if isinstance(n, ChildGraphNode))
+    old_inner = old_child.child_graph
+    # the update would destroy what it reads: refused before anything changes, as NVIDIA's
+    for source in (old_middle, parent, old_inner):
+        with pytest.raises(CUDAError, match="its own hierarchy"):
+            node.update(source)
+    assert old_middle.is_valid and old_child.is_valid and old_inner.is_valid
+    replacement_inner = GraphDefinition()
+    replacement_inner.callback(lambda: None)
+    replacement = GraphDefinition()
+    replacement.embed(replacement_inner)
+    node.update(replacement)
+    # the driver replaced the graph the old views were made for: they are no longer valid
+    assert node.is_valid
+    assert not old_middle.is_valid and int(old_middle.handle) == 0
+    assert not old_child.is_valid and not old_inner.is_valid and int(old_inner.handle) == 0
+    with pytest.raises(RuntimeError, match="no longer valid"):
+        old_middle.nodes()
+    new_middle = node.child_graph
+    assert new_middle.is_valid and len(new_middle.nodes()) == 1
+    _run(parent.instantiate(), device)
+
+
 def test_conditionals(device, k, host):
     buf, ints = host
     g = GraphDefinition()

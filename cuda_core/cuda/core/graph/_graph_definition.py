@@ -49,7 +49,7 @@ class _Root:
 
     def __init__(self, handle: int):
         self.handle = handle
-        self.facts: dict[int, Any] = {}
+        self.facts: dict[Any, Any] = {}
 
     def __del__(self):
         handle, self.handle = self.handle, 0
@@ -58,6 +58,13 @@ class _Root:
                 _ops.graph_destroy(handle)
             except Exception:
                 pass
+
+
+def child_generation(root: _Root, node: GraphNode | None) -> int:
+    """How many times ``node`` (a child graph node) had its graph replaced: views of an older
+    graph are no longer valid (the driver destroyed it). Kept in the root's facts, which every
+    Python object of the same node shares."""
+    return 0 if node is None else root.facts.get(("child-generation", node._h), 0)
 
 
 class _BorrowedRoot(_Root):
@@ -128,17 +135,19 @@ class GraphDefinition:
     same graph hierarchy share its state: mutate it from one thread at a time.
     """
 
-    __slots__ = ("__weakref__", "_entry_node", "_h", "_parent", "_root")
+    __slots__ = ("__weakref__", "_entry_node", "_gen", "_h", "_parent", "_root")
     _root: _Root
     _h: int
     _parent: GraphNode | None
     _entry_node: GraphNode | None
+    _gen: int
 
     def __init__(self):
         self._root = _Root(_ops.graph_create())
         self._h = self._root.handle
         self._parent = None
         self._entry_node = None
+        self._gen = 0
 
     @classmethod
     def _view(cls, root: _Root, handle: int, parent: GraphNode | None) -> GraphDefinition:
@@ -148,6 +157,7 @@ class GraphDefinition:
         self._h = handle
         self._parent = parent
         self._entry_node = None
+        self._gen = child_generation(root, parent)
         return self
 
     # ---- identity and state
@@ -157,7 +167,10 @@ class GraphDefinition:
         """False once the graph is gone (its owning node was destroyed)."""
         if not self._root.handle:
             return False
-        return self._parent is None or self._parent.is_valid
+        if self._parent is None:
+            return True
+        # a child graph node's update() replaced the graph this view was made for
+        return self._parent.is_valid and child_generation(self._root, self._parent) == self._gen
 
     def _live(self) -> int:
         if not self.is_valid:

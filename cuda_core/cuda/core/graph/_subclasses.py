@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from cuda.core._errors import CUDAError
 from cuda.core.graph import _ops
 from cuda.core.graph._graph_node import GraphNode, address, check_count, fill_value
 
@@ -407,7 +408,15 @@ class ChildGraphNode(GraphNode):
         handle = self._live()
         if not isinstance(child, GraphDefinition):
             raise TypeError(f"child must be a GraphDefinition, not {type(child).__name__}")
+        root = self._graph._root
+        if child._root is root:  # the replacement destroys graphs of this hierarchy: refused first, as NVIDIA's
+            raise CUDAError(
+                "a child graph node cannot be updated from a graph of its own hierarchy (its parent, its "
+                "child graph or a graph nested in them): the update would destroy it while reading it"
+            )
         _ops.set_child(0, handle, child._live())
+        key = ("child-generation", handle)
+        root.facts[key] = root.facts.get(key, 0) + 1  # views of the old child graph are invalid now
 
 
 class _EventNode(GraphNode):
