@@ -266,9 +266,10 @@ _NVVM_TABLE = (
     ("prec_div", "10", "-prec-div"),
     ("fma", "10", "-fma"),
 )
-# Fields NVIDIA's refuse for NVVM (a CUDAError naming them, in this order): the first group whatever
-# their value, the second when true. Any other field (NVRTC's PCH and tracing options, no_cache,
-# link_time_optimization: compile("ltoir") asks for LTO-IR itself) is left out, as NVIDIA's leave it.
+# Fields NVIDIA's refuse for NVVM (a CUDAError naming them in _NVVM_REFUSED's order): those in
+# _NVVM_REFUSED_ANY whatever their value, the others when true. Any other field (NVRTC's PCH and
+# tracing options, no_cache, link_time_optimization: compile("ltoir") asks for LTO-IR itself) is
+# left out, as NVIDIA's leave it.
 _NVVM_REFUSED_ANY = frozenset(
     ("relocatable_device_code", "ptxas_options", "max_register_count", "define_macro", "undefine_macro",
      "include_path", "pre_include", "std", "builtin_move_forward", "builtin_initializer_list",
