@@ -159,6 +159,59 @@ def test_callbacks_are_released_with_their_graphs(device):
     assert ref() is None
 
 
+def _released(ref) -> bool:
+    deadline = time.monotonic() + 5
+    while ref() is not None and time.monotonic() < deadline:
+        gc.collect()
+        _ops.drain_released()
+        time.sleep(0.02)
+    return ref() is None
+
+
+def test_a_destroyed_node_lets_go_of_what_it_kept(device):
+    calls = []
+
+    def old():
+        calls.append("old")
+
+    def new():
+        calls.append("new")
+
+    old_ref, new_ref = weakref.ref(old), weakref.ref(new)
+    g = GraphDefinition()
+    node = g.callback(old)
+    exe = g.instantiate()  # holds its own reference
+    node.destroy()
+    g.callback(new)
+    del old, new, node
+    gc.collect()
+    assert old_ref() is not None and new_ref() is not None
+    stream = device.create_stream()
+    exe.launch(stream)
+    g.instantiate().launch(stream)
+    stream.sync()
+    assert calls == ["old", "new"]
+    exe.close()
+    assert _released(old_ref)  # neither the definition nor an executable holds it now
+    assert new_ref() is not None
+
+    # a node of a child graph, destroyed through a view rebuilt from the parent
+    def in_child():
+        calls.append("child")
+
+    ref = weakref.ref(in_child)
+    parent = GraphDefinition()
+    parent.embed(GraphDefinition()).child_graph.callback(in_child)
+    del in_child
+    gc.collect()
+    assert ref() is not None
+    child = next(n for n in parent.nodes() if isinstance(n, ChildGraphNode)).child_graph
+    (callback,) = child.nodes()
+    callback.destroy()
+    del callback
+    assert _released(ref)
+
+
 def test_events_and_child_graphs(device, k, host):
     buf, ints = host
     child = GraphDefinition()

@@ -211,7 +211,11 @@ class GraphNode:
             return
         if self._graph.is_valid:
             _ops.node_destroy(self._h)
-            self._graph._root.facts.pop(self._h, None)
+            facts = self._graph._root.facts
+            facts.pop(self._h, None)
+            # what the node kept goes with it, as with NVIDIA's (copies and executables keep theirs)
+            for graph, uo in facts.pop(("kept", self._h), ()):
+                _ops.release(graph, uo)
         self._destroyed = True
         if _node_registry.get(self._h) is self:
             del _node_registry[self._h]
@@ -246,11 +250,18 @@ class GraphNode:
         _node_registry[handle] = node
         return node
 
-    def _keep(self, obj: Any) -> None:
-        """Keep ``obj`` alive as long as the graph (and its executable graphs) can use it.
+    def _keep(self, obj: Any, node: int | None = None) -> None:
+        """Keep ``obj`` alive as long as the graph (and its executable graphs) can use it: with
+        ``node`` (a node handle of this graph), until that node is destroyed.
 
         Buffers in it stay allocated even when closed: the graph frees them when it lets go."""
-        _ops.retain(self._graph._h, _held(obj))
+        self._retain(_held(obj), node)
+
+    def _retain(self, obj: Any, node: int | None) -> None:
+        """The graph holds ``obj``; with ``node``, it lets go when that node is destroyed."""
+        uo = _ops.retain(self._graph._h, obj)
+        if node is not None:
+            self._graph._root.facts.setdefault(("kept", node), []).append((self._graph._h, uo))
 
     def join(self, *nodes: GraphNode) -> EmptyNode:
         """An empty node depending on this node and on every node given."""
@@ -280,7 +291,7 @@ class GraphNode:
         deps = self._deps()
         check_launch(config, kernel)
         handle = _ops.add_kernel(self._graph._h, deps, config, kernel, args)
-        self._keep((kernel, args))
+        self._keep((kernel, args), handle)
         return self._add(KernelNode, handle, (kernel, args))
 
     def memcpy(
@@ -298,7 +309,7 @@ class GraphNode:
         size = check_count("size", size, 0)
         handle = _ops.add_memcpy(self._graph._h, deps, dst_ptr, src_ptr, size)
         if dst_keep is not None or src_keep is not None:
-            self._keep((dst_keep, src_keep))
+            self._keep((dst_keep, src_keep), handle)
         return self._add(MemcpyNode, handle, cache=(dst_ptr, src_ptr, size, True))
 
     def memset(
@@ -321,7 +332,7 @@ class GraphNode:
             raise ValueError(f"pitch must be at least width * element size ({width * element_size}) for 2-D memsets")
         handle = _ops.add_memset(self._graph._h, deps, dst_ptr, fill, element_size, width, height, pitch)
         if keep is not None:
-            self._keep(keep)
+            self._keep(keep, handle)
         return self._add(MemsetNode, handle, cache=(dst_ptr, fill, element_size, width, height, pitch))
 
     def allocate(
@@ -367,7 +378,7 @@ class GraphNode:
 
         deps = self._deps()
         handle = _ops.add_event(self._graph._h, deps, event_handle(event), True)
-        self._keep(event)
+        self._keep(event, handle)
         return self._add(EventRecordNode, handle, event)
 
     def wait(self, event: Event) -> EventWaitNode:
@@ -376,7 +387,7 @@ class GraphNode:
 
         deps = self._deps()
         handle = _ops.add_event(self._graph._h, deps, event_handle(event), False)
-        self._keep(event)
+        self._keep(event, handle)
         return self._add(EventWaitNode, handle, event)
 
     def callback(self, fn: Any, *, user_data: Any = None) -> HostCallbackNode:
@@ -391,7 +402,7 @@ class GraphNode:
         deps = self._deps()
         address, data, keep = host_function(fn, user_data)
         handle = _ops.add_host(self._graph._h, deps, address, data)
-        self._keep(keep)
+        self._keep(keep, handle)
         return self._add(HostCallbackNode, handle, fn)
 
     def _conditional(self, cls: Any, condition: GraphCondition, kind: int, size: int) -> Any:

@@ -105,7 +105,8 @@ cdef void _drop(void* obj) noexcept nogil:
 
 
 def retain(uintptr_t graph, obj):
-    """Make ``graph`` (and its clones and executable graphs) hold a reference to ``obj``."""
+    """Make ``graph`` (and its clones and executable graphs) hold a reference to ``obj``; returns
+    the user object, which release() lets go of."""
     cdef cydriver.CUuserObject uo = NULL
     cdef cydriver.CUresult err
     if _queue != NULL:
@@ -117,6 +118,13 @@ def retain(uintptr_t graph, obj):
         check(err)
     # MOVE: the graph takes over the reference the user object was created with.
     check(cydriver.cuGraphRetainUserObject(<Graph_t>graph, uo, 1, cydriver.CU_GRAPH_USER_OBJECT_MOVE))
+    return <uintptr_t>uo
+
+
+def release(uintptr_t graph, uintptr_t uo):
+    """Let ``graph`` go of its reference to a user object of retain() (a node of it was destroyed).
+    Its clones and executable graphs keep theirs: they hold the object until they are gone."""
+    check(cydriver.cuGraphReleaseUserObject(<Graph_t>graph, <cydriver.CUuserObject>uo, 1))
 
 
 def drain_released():

@@ -200,7 +200,7 @@ class KernelNode(GraphNode):
         check_launch(config, kernel, "updating ")
         args = tuple(args)
         _ops.set_kernel(0, handle, config, kernel, args)
-        _ops.retain(self._graph._h, (kernel, args))
+        self._retain((kernel, args), handle)
         self._graph._root.facts[handle] = (kernel, args)
 
 
@@ -319,7 +319,7 @@ class MemsetNode(GraphNode):
         cur_pitch = cur_pitch if pitch is None else check_count("pitch", pitch, 0)
         _ops.set_memset(0, handle, cur_dst, cur_value, cur_size, cur_width, cur_height, cur_pitch)
         if keep is not None:
-            _ops.retain(self._graph._h, keep)
+            self._retain(keep, handle)
 
 
 class MemcpyNode(GraphNode):
@@ -385,7 +385,7 @@ class MemcpyNode(GraphNode):
             cur_size if size is None else size,
         )
         if any(k is not None for k in keep):
-            _ops.retain(self._graph._h, tuple(keep))
+            self._retain(tuple(keep), handle)
 
 
 class ChildGraphNode(GraphNode):
@@ -439,7 +439,7 @@ class _EventNode(GraphNode):
         """Make this node use ``event`` from now on."""
         handle = self._live()
         _ops.set_event(0, handle, event_handle(event), self._record)
-        _ops.retain(self._graph._h, event)
+        self._retain(event, handle)
         self._graph._root.facts[handle] = event
 
 
@@ -466,7 +466,7 @@ class HostCallbackNode(GraphNode):
         handle = self._live()
         address_, data, keep = host_function(fn, user_data)
         _ops.set_host(0, handle, address_, data)
-        _ops.retain(self._graph._h, keep)
+        self._retain(keep, handle)
         self._graph._root.facts[handle] = fn
 
     def __repr__(self) -> str:
