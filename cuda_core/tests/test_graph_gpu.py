@@ -240,6 +240,7 @@ def test_child_update_refuses_its_own_hierarchy_and_retires_old_views(device):
         with pytest.raises(CUDAError, match="its own hierarchy"):
             node.update(source)
     assert old_middle.is_valid and old_child.is_valid and old_inner.is_valid
+    old_inner.callback(lambda: None)  # kept by a graph the update replaces: forgotten with it
     replacement_inner = GraphDefinition()
     replacement_inner.callback(lambda: None)
     replacement = GraphDefinition()

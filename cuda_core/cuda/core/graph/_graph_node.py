@@ -214,8 +214,8 @@ class GraphNode:
             facts = self._graph._root.facts
             facts.pop(self._h, None)
             # what the node kept goes with it, as with NVIDIA's (copies and executables keep theirs)
-            for graph, uo in facts.pop(("kept", self._h), ()):
-                _ops.release(graph, uo)
+            for uo in facts.pop(("kept", self._graph._h, self._h), ()):
+                _ops.release(self._graph._h, uo)
         self._destroyed = True
         if _node_registry.get(self._h) is self:
             del _node_registry[self._h]
@@ -261,7 +261,7 @@ class GraphNode:
         """The graph holds ``obj``; with ``node``, it lets go when that node is destroyed."""
         uo = _ops.retain(self._graph._h, obj)
         if node is not None:
-            self._graph._root.facts.setdefault(("kept", node), []).append((self._graph._h, uo))
+            self._graph._root.facts.setdefault(("kept", self._graph._h, node), []).append(uo)
 
     def join(self, *nodes: GraphNode) -> EmptyNode:
         """An empty node depending on this node and on every node given."""

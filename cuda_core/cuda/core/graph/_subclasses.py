@@ -388,6 +388,19 @@ class MemcpyNode(GraphNode):
             self._retain(tuple(keep), handle)
 
 
+_CHILD_GRAPH = 1  # CU_GRAPH_NODE_TYPE_GRAPH
+
+
+def _graph_and_children(graph: int) -> set[int]:
+    """``graph`` and the graphs of its child graph nodes, at every depth."""
+    found, todo = set(), [graph]
+    while todo:
+        g = todo.pop()
+        found.add(g)
+        todo += [_ops.child_graph(n) for n in _ops.graph_nodes(g) if _ops.node_type(n) == _CHILD_GRAPH]
+    return found
+
+
 class ChildGraphNode(GraphNode):
     """A node running a graph of its own (the copy of a definition taken by ``embed``)."""
 
@@ -414,9 +427,12 @@ class ChildGraphNode(GraphNode):
                 "a child graph node cannot be updated from a graph of its own hierarchy (its parent, its "
                 "child graph or a graph nested in them): the update would destroy it while reading it"
             )
+        old = _graph_and_children(_ops.child_graph(handle))
         _ops.set_child(0, handle, child._live())
         key = ("child-generation", handle)
         root.facts[key] = root.facts.get(key, 0) + 1  # views of the old child graph are invalid now
+        for fact in [f for f in root.facts if isinstance(f, tuple) and f[0] == "kept" and f[1] in old]:
+            del root.facts[fact]  # the driver destroyed those graphs, and what they kept with them
 
 
 class _EventNode(GraphNode):
