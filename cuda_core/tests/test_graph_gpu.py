@@ -139,6 +139,16 @@ def test_host_callbacks(device, host, monkeypatch):
     assert calls[-1] == 1 and len(records) == 1 and records[0].exc_type is RuntimeError
 
 
+def _released(ref) -> bool:
+    """Whether what ``ref`` names is collected within 5 s (graphs let go through pending calls)."""
+    deadline = time.monotonic() + 5
+    while ref() is not None and time.monotonic() < deadline:
+        gc.collect()
+        _ops.drain_released()
+        time.sleep(0.02)
+    return ref() is None
+
+
 def test_callbacks_are_released_with_their_graphs(device):
     def fn():
         pass
@@ -151,21 +161,7 @@ def test_callbacks_are_released_with_their_graphs(device):
     gc.collect()
     assert ref() is not None  # the executable graph holds it
     exe.close()
-    deadline = time.monotonic() + 5
-    while ref() is not None and time.monotonic() < deadline:
-        gc.collect()
-        _ops.drain_released()
-        time.sleep(0.02)
-    assert ref() is None
-
-
-def _released(ref) -> bool:
-    deadline = time.monotonic() + 5
-    while ref() is not None and time.monotonic() < deadline:
-        gc.collect()
-        _ops.drain_released()
-        time.sleep(0.02)
-    return ref() is None
+    assert _released(ref)
 
 
 def test_a_destroyed_node_lets_go_of_what_it_kept(device):
