@@ -250,18 +250,17 @@ class GraphNode:
         _node_registry[handle] = node
         return node
 
-    def _keep(self, obj: Any, node: int | None = None) -> None:
-        """Keep ``obj`` alive as long as the graph (and its executable graphs) can use it: with
-        ``node`` (a node handle of this graph), until that node is destroyed.
+    def _keep(self, obj: Any, node: int) -> None:
+        """Keep ``obj`` alive while ``node`` (a node handle of this graph) or an executable graph
+        or clone made from it can use it.
 
         Buffers in it stay allocated even when closed: the graph frees them when it lets go."""
         self._retain(_held(obj), node)
 
-    def _retain(self, obj: Any, node: int | None) -> None:
-        """The graph holds ``obj``; with ``node``, it lets go when that node is destroyed."""
+    def _retain(self, obj: Any, node: int) -> None:
+        """The graph holds ``obj`` until ``node`` is destroyed (its copies keep their own)."""
         uo = _ops.retain(self._graph._h, obj)
-        if node is not None:
-            self._graph._root.facts.setdefault(("kept", self._graph._h, node), []).append(uo)
+        self._graph._root.facts.setdefault(("kept", self._graph._h, node), []).append(uo)
 
     def join(self, *nodes: GraphNode) -> EmptyNode:
         """An empty node depending on this node and on every node given."""
