@@ -208,6 +208,93 @@ def test_a_destroyed_node_lets_go_of_what_it_kept(device):
     assert _released(ref)
 
 
+def _callback_node(graph):
+    from cuda.core.graph import HostCallbackNode
+
+    return next(n for n in graph.nodes() if isinstance(n, HostCallbackNode))
+
+
+def _child_node(graph):
+    return next(n for n in graph.nodes() if isinstance(n, ChildGraphNode))
+
+
+def _kept_graphs(definition) -> set[int]:
+    return {key[1] for key in definition._root.facts if isinstance(key, tuple) and key[0] == "kept"}
+
+
+@pytest.mark.parametrize("how", ["embed", "nested", "update", "builder"])
+def test_a_node_of_an_embedded_copy_lets_go_of_what_it_kept(device, how):
+    """The driver's copy of an embedded graph holds what the source's nodes kept; destroying a
+    node of the copy lets go of the copy's hold, the source keeping its own until it goes."""
+
+    def fn():
+        pass
+
+    ref = weakref.ref(fn)
+    if how == "builder":
+        child = device.create_graph_builder().begin_building()
+        child.callback(fn)
+        child.end_building()
+        builder = device.create_graph_builder().begin_building()
+        builder.embed(child)
+        builder.end_building()
+        parent = builder.graph_definition
+        embedded = _child_node(parent).child_graph
+    else:
+        child = GraphDefinition()
+        child.callback(fn)
+        if how == "nested":
+            middle = GraphDefinition()
+            middle.embed(child)
+            child, middle = middle, None
+        parent = GraphDefinition()
+        if how == "update":
+            node = parent.embed(GraphDefinition())
+            node.update(child)
+        else:
+            node = parent.embed(child)
+        embedded = node.child_graph
+        if how == "nested":
+            embedded = _child_node(embedded).child_graph
+    callback = _callback_node(embedded)
+    del fn, child
+    gc.collect()
+    assert ref() is not None  # the copy holds it
+    callback.destroy()
+    del callback, embedded
+    assert _released(ref)
+    assert len(parent.nodes()) == 1  # the parent and its child node are untouched
+    parent.instantiate()
+
+
+def test_records_of_destroyed_graphs_are_dropped(device, k, host):
+    buf, ints = host
+    inner = GraphDefinition()
+    inner.callback(lambda: None)
+    middle = GraphDefinition()
+    middle.memcpy(int(buf.handle) + 4, int(buf.handle), 4)  # a memcpy node beside a child: not a graph
+    middle.callback(lambda: None)
+    middle.embed(inner)
+    parent = GraphDefinition()
+    node = parent.embed(middle)
+    copies = {node.child_graph.handle, _child_node(node.child_graph).child_graph.handle}
+    assert {int(h) for h in copies} <= _kept_graphs(parent)
+    replacement = GraphDefinition()
+    replacement.memcpy(int(buf.handle) + 4, int(buf.handle), 4)
+    replacement.embed(GraphDefinition())
+    node.update(replacement)  # the copies above are destroyed: what they held is forgotten
+    assert not {int(h) for h in copies} & _kept_graphs(parent)
+    node.update(middle)
+    assert len(_kept_graphs(parent)) == 2
+    node.destroy()  # likewise with the node that held them
+    assert not _kept_graphs(parent)
+    loop = parent.while_loop(parent.create_condition(default_value=0))
+    loop.body.callback(lambda: None)
+    assert _kept_graphs(parent) == {int(loop.body.handle)}
+    loop.destroy()
+    assert not _kept_graphs(parent)
+
+
 def test_events_and_child_graphs(device, k, host):
     buf, ints = host
     child = GraphDefinition()

@@ -169,6 +169,7 @@ cdef class GraphBuilder:
     cdef object _primary    # FORKED: the builder it was split from; BODY: the builder it came from
     cdef uintptr_t _body    # BODY: the body graph
     cdef object _body_root  # BODY: the borrowed root of its views
+    cdef dict _pending      # PRIMARY while building: what its graph keeps per node (see _kept.py)
     cdef bint _building
     cdef bint _ended        # end_building() ran
     cdef object __weakref__
@@ -274,6 +275,9 @@ cdef class GraphBuilder:
             from cuda.core.graph._graph_definition import _Root
 
             self._root = _Root(<uintptr_t>g)
+            if self._pending:
+                self._root.facts.update(self._pending)
+            self._pending = None
         return self
 
     def complete(self, options=None):
@@ -446,6 +450,11 @@ cdef class GraphBuilder:
         ops = _graph_ops()
         node = ops.add_child(graph, deps, g)
         ops.capture_set_dependencies(<uintptr_t>self._stream._handle, [node])
+        source = (<GraphBuilder>child)._root
+        if source is not None:
+            from cuda.core.graph import _kept
+
+            _kept.copy_records(source.facts, g, ops.child_graph(node), self._kept_records())
 
     def callback(self, fn, *, user_data=None):
         """Add a host callback at the capture point (see GraphNode.callback for ``fn`` and
@@ -455,8 +464,23 @@ cdef class GraphBuilder:
         address, data, keep = host_function(fn, user_data)
         graph, _ = self._capture_point()
         ops = _graph_ops()
-        ops.retain(graph, keep)
+        kept = ops.retain(graph, keep)
         ops.launch_host_func(<uintptr_t>self._stream._handle, address, data)
+        _, added = ops.capture_info(<uintptr_t>self._stream._handle)
+        if len(added) == 1:  # the host node just captured: destroying it lets go of ``keep``
+            self._kept_records()["kept", graph, added[0]] = [kept]
+
+    cdef dict _kept_records(self):
+        """Where what the captured graph keeps per node is recorded (see _kept.py)."""
+        if self._kind == BODY:
+            return self._body_root.facts
+        if self._kind == FORKED:
+            return (<GraphBuilder>self._primary)._kept_records()
+        if self._root is not None:
+            return self._root.facts
+        if self._pending is None:
+            self._pending = {}
+        return self._pending
 
     # ---- closing
 

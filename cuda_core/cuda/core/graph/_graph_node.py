@@ -14,7 +14,7 @@ import weakref
 from collections.abc import Iterable, Iterator, MutableSet
 from typing import TYPE_CHECKING, Any
 
-from cuda.core.graph import _ops
+from cuda.core.graph import _kept, _ops
 
 if TYPE_CHECKING:
     from cuda.core._event import Event
@@ -210,8 +210,10 @@ class GraphNode:
         if self._destroyed or not self._h:
             return
         if self._graph.is_valid:
-            _ops.node_destroy(self._h)
             facts = self._graph._root.facts
+            inside = {g for inner in _kept.graphs_in(self._h, facts) for g in _kept.nested_graphs(inner, facts)}
+            _ops.node_destroy(self._h)
+            _kept.forget(facts, inside)  # the driver destroyed those graphs with the node
             facts.pop(self._h, None)
             # what the node kept goes with it, as with NVIDIA's (copies and executables keep theirs)
             for uo in facts.pop(("kept", self._graph._h, self._h), ()):
@@ -369,7 +371,10 @@ class GraphNode:
         deps = self._deps()
         if not isinstance(child, GraphDefinition):
             raise TypeError(f"child must be a GraphDefinition, not {type(child).__name__}")
-        return self._add(ChildGraphNode, _ops.add_child(self._graph._h, deps, child._live()))
+        source = child._live()
+        node = self._add(ChildGraphNode, _ops.add_child(self._graph._h, deps, source))
+        _kept.copy_records(child._root.facts, source, _ops.child_graph(node._h), self._graph._root.facts)
+        return node
 
     def record(self, event: Event) -> EventRecordNode:
         """A node recording ``event``."""

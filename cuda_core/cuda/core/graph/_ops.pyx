@@ -557,6 +557,13 @@ def child_graph(uintptr_t node):
     return <uintptr_t>out
 
 
+def find_in_clone(uintptr_t node, uintptr_t clone):
+    """The node of ``clone`` (a copy the driver made of ``node``'s graph) that copies ``node``."""
+    cdef Node out = NULL
+    check(cydriver.cuGraphNodeFindInClone(&out, <Node>node, <Graph_t>clone))
+    return <uintptr_t>out
+
+
 def set_child(uintptr_t exec_graph, uintptr_t node, uintptr_t child):
     """Give a child graph node the nodes' parameters of ``child`` (same topology)."""
     cdef cydriver.CUgraphNodeParams p

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from cuda.core._errors import CUDAError
-from cuda.core.graph import _ops
+from cuda.core.graph import _kept, _ops
 from cuda.core.graph._graph_node import GraphNode, address, check_count, fill_value
 
 if TYPE_CHECKING:
@@ -388,19 +388,6 @@ class MemcpyNode(GraphNode):
             self._retain(tuple(keep), handle)
 
 
-_CHILD_GRAPH = 1  # CU_GRAPH_NODE_TYPE_GRAPH
-
-
-def _graph_and_children(graph: int) -> set[int]:
-    """``graph`` and the graphs of its child graph nodes, at every depth."""
-    found, todo = set(), [graph]
-    while todo:
-        g = todo.pop()
-        found.add(g)
-        todo += [_ops.child_graph(n) for n in _ops.graph_nodes(g) if _ops.node_type(n) == _CHILD_GRAPH]
-    return found
-
-
 class ChildGraphNode(GraphNode):
     """A node running a graph of its own (the copy of a definition taken by ``embed``)."""
 
@@ -427,12 +414,13 @@ class ChildGraphNode(GraphNode):
                 "a child graph node cannot be updated from a graph of its own hierarchy (its parent, its "
                 "child graph or a graph nested in them): the update would destroy it while reading it"
             )
-        old = _graph_and_children(_ops.child_graph(handle))
-        _ops.set_child(0, handle, child._live())
+        old = _kept.nested_graphs(_ops.child_graph(handle), root.facts)
+        source = child._live()
+        _ops.set_child(0, handle, source)
         key = ("child-generation", handle)
         root.facts[key] = root.facts.get(key, 0) + 1  # views of the old child graph are invalid now
-        for fact in [f for f in root.facts if isinstance(f, tuple) and f[0] == "kept" and f[1] in old]:
-            del root.facts[fact]  # the driver destroyed those graphs, and what they kept with them
+        _kept.forget(root.facts, old)
+        _kept.copy_records(child._root.facts, source, _ops.child_graph(handle), root.facts)
 
 
 class _EventNode(GraphNode):
