@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import shutil
 import subprocess
 import sys
 import venv
@@ -96,8 +97,10 @@ def test_cli_text():
 def test_cli_with_nothing_installed(tmp_path):
     """A bare venv (no wheels, nothing else): the report still comes, and finds no wheel."""
     venv.EnvBuilder(with_pip=False).create(tmp_path / "bare")
-    package_root = os.path.dirname(os.path.dirname(pf.__path__[0]))
-    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": package_root, "LD_LIBRARY_PATH": ""}
+    # a copy of the package alone: where it is installed, libraries' wheels may lie beside it
+    package_root = tmp_path / "package"
+    shutil.copytree(pf.__path__[0], package_root / "cuda" / "pathfinder", ignore=shutil.ignore_patterns("__pycache__"))
+    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(package_root), "LD_LIBRARY_PATH": ""}
     proc = run_cli("--json", python=str(tmp_path / "bare/bin/python"), env=env)
     assert proc.returncode == 0, proc.stderr
     items = json.loads(proc.stdout)["items"]
