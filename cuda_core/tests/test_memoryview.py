@@ -475,3 +475,29 @@ def test_exchange_api_errors_are_python_exceptions():
     swapped = StridedMemoryView.from_array_interface(np.zeros(3, dtype=np.dtype(np.int32).newbyteorder("S")))
     with pytest.raises(BufferError, match="Non-native-endian"):
         api.dltensor_from_py(id(swapped), ctypes.addressof(_Tensor()))
+
+
+class StreamRecorder:
+    """A DLPack exporter of a device kind that records the stream each __dlpack__ call is given."""
+
+    def __init__(self, devtype):
+        self.arr, self.devtype, self.streams = np.zeros(4, np.int32), devtype, []
+
+    def __dlpack_device__(self):
+        return (self.devtype, 0)
+
+    def __dlpack__(self, *, stream=None, max_version=None, **kwargs):
+        self.streams.append(stream)
+        return self.arr.__dlpack__()
+
+
+def test_dlpack_consumer_streams():
+    cuda = StreamRecorder(2)  # kDLCUDA
+    for given, passed in ((7, 7), (-1, -1), (0, None)):  # 0, the legacy default stream: None, as DLPack says
+        StridedMemoryView.from_dlpack(cuda, given)
+        assert cuda.streams[-1] == passed
+    with pytest.raises(BufferError, match="ambiguous"):
+        StridedMemoryView.from_dlpack(cuda, None)
+    for kind in (3, 13):  # kDLCUDAHost, kDLCUDAManaged: readable from both sides, None is taken
+        pinned = StridedMemoryView.from_dlpack(StreamRecorder(kind), None)
+        assert pinned.exporting_obj.streams == [None] and pinned.is_device_accessible

@@ -608,8 +608,13 @@ cdef int _view_dlpack(StridedMemoryView v, object obj, object stream_ptr) except
         raise TypeError(f"{type(obj).__name__} does not support DLPack (__dlpack__, __dlpack_device__)")
     devtype, devid = obj.__dlpack_device__()
     _set_dl_device(v, devtype, devid)
-    stream_ptr = _stream_ptr_arg(stream_ptr)
-    stream = None if devtype == kDLCPU else int(stream_ptr)  # host exporters take no stream
+    if stream_ptr is None and (devtype == kDLCUDAHost or devtype == kDLCUDAManaged):
+        stream = None  # pinned or managed memory: readable from both sides, no order asked (as NVIDIA's)
+    else:
+        stream_ptr = _stream_ptr_arg(stream_ptr)
+        # Host exporters take no stream. 0, the legacy default stream, goes as None: DLPack refuses
+        # 0 as ambiguous and means the legacy default stream by None (NVIDIA's pass None too).
+        stream = None if devtype == kDLCPU or stream_ptr == 0 else int(stream_ptr)
     try:
         capsule = obj.__dlpack__(stream=stream, max_version=(DLPACK_MAJOR_VERSION, DLPACK_MINOR_VERSION))
     except TypeError:  # an exporter from before DLPack 1.0 (no max_version)
