@@ -267,6 +267,33 @@ def test_a_node_of_an_embedded_copy_lets_go_of_what_it_kept(device, how):
     parent.instantiate()
 
 
+def test_builder_bodies_share_their_graphs_records(device):
+    """What a conditional body's builder captured is recorded with the graph it belongs to, so a
+    view of the body taken from either builder lets go of it when its node is destroyed."""
+
+    def fn():
+        pass
+
+    ref = weakref.ref(fn)
+    builder = device.create_graph_builder().begin_building()
+    body = builder.if_then(builder.create_condition(default_value=0)).begin_building()
+    body.callback(fn)
+    body.end_building()
+    builder.end_building()
+    definition = builder.graph_definition
+    body_view = body.graph_definition
+    assert body_view._root.facts is definition._root.facts
+    assert _kept_graphs(definition) == {int(body_view.handle)}
+    callback = _callback_node(body_view)
+    del fn
+    gc.collect()
+    assert ref() is not None
+    callback.destroy()
+    del callback
+    assert _released(ref)
+    assert not _kept_graphs(definition)
+
+
 def test_records_of_destroyed_graphs_are_dropped(device, k, host):
     buf, ints = host
     inner = GraphDefinition()

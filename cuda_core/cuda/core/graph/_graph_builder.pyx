@@ -169,7 +169,7 @@ cdef class GraphBuilder:
     cdef object _primary    # FORKED: the builder it was split from; BODY: the builder it came from
     cdef uintptr_t _body    # BODY: the body graph
     cdef object _body_root  # BODY: the borrowed root of its views
-    cdef dict _pending      # PRIMARY while building: what its graph keeps per node (see _kept.py)
+    cdef dict _pending      # PRIMARY while building: the facts of its graph (its _Root's, see _kept.py)
     cdef bint _building
     cdef bint _ended        # end_building() ran
     cdef object __weakref__
@@ -275,8 +275,8 @@ cdef class GraphBuilder:
             from cuda.core.graph._graph_definition import _Root
 
             self._root = _Root(<uintptr_t>g)
-            if self._pending:
-                self._root.facts.update(self._pending)
+            if self._pending is not None:  # the same dict: conditional bodies' views share it
+                self._root.facts = self._pending
             self._pending = None
         return self
 
@@ -412,6 +412,7 @@ cdef class GraphBuilder:
             b = self._sibling(BODY, self)
             b._body = body
             b._body_root = _BorrowedRoot(body, self)
+            b._body_root.facts = self._kept_records()  # one hierarchy, one record of it
             out.append(b)
         return tuple(out)
 
@@ -471,10 +472,9 @@ cdef class GraphBuilder:
             self._kept_records()["kept", graph, added[0]] = [kept]
 
     cdef dict _kept_records(self):
-        """Where what the captured graph keeps per node is recorded (see _kept.py)."""
-        if self._kind == BODY:
-            return self._body_root.facts
-        if self._kind == FORKED:
+        """Where what the captured graph keeps per node is recorded (see _kept.py): the facts of
+        the primary builder's graph, which its conditional bodies' views share."""
+        if self._kind == BODY or self._kind == FORKED:
             return (<GraphBuilder>self._primary)._kept_records()
         if self._root is not None:
             return self._root.facts
