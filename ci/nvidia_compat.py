@@ -278,6 +278,18 @@ def run_file(path: pathlib.Path, root: pathlib.Path, stack: str, env: dict[str, 
             "tail": tail if crashed or rc not in (0, 1, 5) else ""}  # fmt: skip
 
 
+def crash_flag(nv: dict, ours: dict) -> str:
+    """What the report says after a file that crashed or hung on ours ("" when it did not)."""
+    if not ours["crashed"]:
+        return ""
+    flag = f" CRASH/HANG rc={ours['rc']}"
+    if ours["rc"] == "timeout" and ours["tests"] and nv["rc"] != "timeout":
+        # pytest wrote its report (at the end of its session), then did not exit: a process the
+        # file started is still running (a multiprocessing child waiting on a queue, say)
+        flag += " (after its tests ran: a process it started did not end)"
+    return flag
+
+
 def _run_group(cmd: list[str], env: dict[str, str], cwd: pathlib.Path, timeout: float) -> tuple[object, str]:
     """(exit code or "timeout", output). The command runs in its own process group, and the whole
     group is killed at the timeout: a test's multiprocessing children must not keep it alive."""
@@ -390,7 +402,7 @@ def main() -> int:
                        if t not in both}  # fmt: skip
             rel = str(f.relative_to(args.suite))
             pkg_report[rel] = {"kind": kind, "nvidia": nv, "ours": ours, "failing_on_ours": failing}
-            flag = f" CRASH/HANG rc={ours['rc']}" if ours["crashed"] else ""
+            flag = crash_flag(nv, ours)
             apart = f" (+{len(inner)} at private names)" if kind == "public" and inner else ""
             lines.append(f"{rel:70s} {kind:7s} {len(good):4d} {len(both):4d}{flag}{apart}")
         for kind, (good, both) in totals.items():

@@ -52,10 +52,23 @@ def test_numba_results_are_read_from_unittest_lines():
         "test_a (numba.cuda.tests.x.T.test_a) ... ok\n"
         "test_b (numba.cuda.tests.x.T.test_b)\nIts docstring. ... FAIL\n"
         "test_c (numba.cuda.tests.x.T.test_c) ... skipped 'no GPU'\n"
+        "test_d (numba.cuda.tests.x.T.test_d) ... /a/b.py:9: UserWarning: Stream 0 is passed\n"
+        "  return f(x)\n"
+        "ok\n"
     )
     found = {m.group(2): m.group(3) for m in numba_compat._LINE.finditer(log)}
     assert found == {
         "numba.cuda.tests.x.T.test_a": "ok",
         "numba.cuda.tests.x.T.test_b": "FAIL",
         "numba.cuda.tests.x.T.test_c": "skipped",
+        "numba.cuda.tests.x.T.test_d": "ok",  # its result after the warning it printed
     }
+
+
+def test_a_hang_after_the_tests_ran_says_so():
+    done = {"rc": 1, "crashed": False, "tests": {"t": ("passed", "")}}
+    hung = {"rc": "timeout", "crashed": True, "tests": {"t": ("failed", "")}}
+    assert compat.crash_flag(done, done) == ""
+    assert compat.crash_flag(done, hung).endswith("rc=timeout (after its tests ran: a process it started did not end)")
+    assert compat.crash_flag(done, dict(hung, tests={})) == " CRASH/HANG rc=timeout"
+    assert compat.crash_flag(done, {"rc": -11, "crashed": True, "tests": {}}) == " CRASH/HANG rc=-11"
