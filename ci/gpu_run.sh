@@ -8,7 +8,8 @@
 # SKIP_BENCH, BENCHES, ROUNDS, TEST_TIMEOUT, LINE (a toolkit line other than the default, from
 # .gpuwheels/lines/$LINE, made by `LINES=12.9 bash ci/gpu_wheels.sh`), COMPAT (a folder of NVIDIA's tests: run them on both stacks),
 # NUMBA=1 (numba-cuda on both stacks; NUMBA_SUITES=numba.cuda.tests.cudadrv
-# runs its own suites on both too, each run limited to NUMBA_TIMEOUT seconds, 700 by default).
+# runs its own suites on both too, each run limited to NUMBA_TIMEOUT seconds, 700 by default),
+# CUPY=1 (CuPy on both stacks, ci/cupy_smoke.py).
 # A device run carries at most 64 MiB: for the default line carry the three wheels of .gpuwheels/,
 # .gpuwheels/extra, .nvtests and .gpuwheels/numba (numpy and filecheck for numba); for LINE=12.9 carry .gpuwheels/lines/12.9-nvrtc
 # in a first call (`true` will do) and .gpuwheels/lines/12.9 with the pathfinder wheel in the next. Wrap the call as
@@ -118,6 +119,13 @@ if [ "${NUMBA:-0}" = 1 ]; then  # numba-cuda through each stack (ci/numba_smoke.
         (cd /tmp && PYTHONPATH=$NP timeout $(( 2 * ${NUMBA_TIMEOUT:-700} + 100 )) python3 "$REPO/ci/numba_compat.py" \
             --ours-path "$SP" --suite "$suite" --timeout ${NUMBA_TIMEOUT:-700}) > "$OUT/numba-$suite.log" 2>&1
         echo "numba-cuda $suite: rc=$? $(tail -1 "$OUT/numba-$suite.log")" >> "$OUT/summary.txt"
+    done
+fi
+if [ "${CUPY:-0}" = 1 ]; then  # CuPy through each stack, where the image has it (ci/cupy_smoke.py)
+    for stack in nvidia ours; do
+        pp=""; [ $stack = ours ] && pp=$SP
+        (cd /tmp && PYTHONPATH=$pp timeout 300 python3 "$REPO/ci/cupy_smoke.py") > "$OUT/cupy-$stack.log" 2>&1
+        echo "cupy on $stack: rc=$? $(tail -1 "$OUT/cupy-$stack.log")" >> "$OUT/summary.txt"
     done
 fi
 if [ "${SKIP_METAPACKAGE:-0}" != 1 ]; then  # pip install ./cuda_python[all] in a fresh venv, then saxpy
