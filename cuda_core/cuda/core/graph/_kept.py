@@ -6,8 +6,10 @@ CUDA user objects (_ops.retain). Their handles are recorded in the root's facts 
 ``("kept", graph, node)``, so destroying the node lets its graph release them. The driver's
 copies of a graph (the graph of a child node made by ``embed``, at any depth) hold the same
 user objects; ``copy_records`` keys them to the copied nodes, so destroying a node of a copy
-releases what that copy held for it. Records of graphs the driver destroyed are dropped with
-``forget``: their handles may be reused by later graphs.
+releases what that copy held for it (the bodies of conditional nodes inside a copy are not
+mapped: a CUDA 13.0 driver cannot name them, so what they hold goes with the copy). Records of
+graphs the driver destroyed are dropped with ``forget``: their handles may be reused by later
+graphs.
 """
 
 from __future__ import annotations
