@@ -469,7 +469,9 @@ cdef class GraphBuilder:
         ops.launch_host_func(<uintptr_t>self._stream._handle, address, data)
         _, added = ops.capture_info(<uintptr_t>self._stream._handle)
         if len(added) == 1:  # the host node just captured: destroying it lets go of ``keep``
-            self._kept_records()["kept", graph, added[0]] = [kept]
+            from cuda.core.graph import _kept
+
+            _kept.record(self._kept_records(), graph, added[0], kept)
 
     cdef dict _kept_records(self):
         """Where what the captured graph keeps per node is recorded (see _kept.py): the facts of

@@ -215,9 +215,7 @@ class GraphNode:
             _ops.node_destroy(self._h)
             _kept.forget(facts, inside)  # the driver destroyed those graphs with the node
             facts.pop(self._h, None)
-            # what the node kept goes with it, as with NVIDIA's (copies and executables keep theirs)
-            for uo in facts.pop(("kept", self._graph._h, self._h), ()):
-                _ops.release(self._graph._h, uo)
+            _kept.release(facts, self._graph._h, self._h)  # as NVIDIA's (executables keep theirs)
         self._destroyed = True
         if _node_registry.get(self._h) is self:
             del _node_registry[self._h]
@@ -261,8 +259,7 @@ class GraphNode:
 
     def _retain(self, obj: Any, node: int) -> None:
         """The graph holds ``obj`` until ``node`` is destroyed (its copies keep their own)."""
-        uo = _ops.retain(self._graph._h, obj)
-        self._graph._root.facts.setdefault(("kept", self._graph._h, node), []).append(uo)
+        _kept.record(self._graph._root.facts, self._graph._h, node, _ops.retain(self._graph._h, obj))
 
     def join(self, *nodes: GraphNode) -> EmptyNode:
         """An empty node depending on this node and on every node given."""

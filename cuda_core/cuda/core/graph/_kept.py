@@ -23,6 +23,21 @@ _CHILD_GRAPH = 4  # CU_GRAPH_NODE_TYPE_GRAPH
 _CONDITIONAL = 13  # CU_GRAPH_NODE_TYPE_CONDITIONAL
 
 
+def _is_record(key: Any) -> bool:
+    return isinstance(key, tuple) and key[0] == "kept"
+
+
+def record(facts: dict[Any, Any], graph: int, node: int, handle: int) -> None:
+    """Record that ``graph`` holds the user object ``handle`` for ``node``."""
+    facts.setdefault(("kept", graph, node), []).append(handle)
+
+
+def release(facts: dict[Any, Any], graph: int, node: int) -> None:
+    """``node`` was destroyed: ``graph`` lets go of what it held for it (copies keep theirs)."""
+    for handle in facts.pop(("kept", graph, node), ()):
+        _ops.release(graph, handle)
+
+
 def graphs_in(node: int, facts: dict[Any, Any]) -> list[int]:
     """The graphs ``node`` holds: a child graph node's graph, the bodies of a conditional node
     that ``facts`` knows."""
@@ -47,7 +62,7 @@ def nested_graphs(graph: int, facts: dict[Any, Any]) -> set[int]:
 
 def forget(facts: dict[Any, Any], graphs: set[int]) -> None:
     """Drop the records of ``graphs`` (destroyed by the driver, and what they held with them)."""
-    for key in [k for k in facts if isinstance(k, tuple) and k[0] == "kept" and k[1] in graphs]:
+    for key in [k for k in facts if _is_record(k) and k[1] in graphs]:
         del facts[key]
 
 
@@ -56,7 +71,7 @@ def copy_records(facts: dict[Any, Any], source: int, copy: int, into: dict[Any, 
     holds for each of its nodes, and likewise for the child graphs inside it."""
     by_graph: dict[int, list[tuple[int, list[int]]]] = {}
     for key, handles in facts.items():
-        if isinstance(key, tuple) and key[0] == "kept":
+        if _is_record(key):
             by_graph.setdefault(key[1], []).append((key[2], handles))
     if not by_graph:
         return
