@@ -101,6 +101,15 @@ if [ -n "${COMPAT:-}" ]; then  # NVIDIA's public tests and examples on both stac
     echo "compat (ci/nvidia_compat.py): rc=$? $(grep -E '^(cuda_|examples:)' "$OUT/compat.log" | tr '\n' ';')" \
         >> "$OUT/summary.txt"
 fi
+# smoke LABEL SCRIPT [PATH]: a client's check (ci/SCRIPT) on NVIDIA's stack and on ours, PATH first on both.
+smoke() {
+    local label=$1 script=$2 extra=${3:-} stack pp
+    for stack in nvidia ours; do
+        pp=$extra; [ $stack = ours ] && pp=$SP${extra:+:$extra}
+        (cd /tmp && PYTHONPATH=$pp timeout 300 python3 "$REPO/ci/$script") > "$OUT/$label-$stack.log" 2>&1
+        echo "$label on $stack: rc=$? $(tail -1 "$OUT/$label-$stack.log")" >> "$OUT/summary.txt"
+    done
+}
 if [ "${NUMBA:-0}" = 1 ]; then  # numba-cuda through each stack (ci/numba_smoke.py)
     # The image's numba needs a numpy older than its own, and numba-cuda's suites filecheck: the
     # carried .gpuwheels/numba (ci/gpu_wheels.sh) goes first on both stacks.
@@ -109,11 +118,7 @@ if [ "${NUMBA:-0}" = 1 ]; then  # numba-cuda through each stack (ci/numba_smoke.
         rm -rf /tmp/np-numba
         python3 -m pip install -q --no-deps --target /tmp/np-numba .gpuwheels/numba/*.whl > /dev/null 2>&1 && NP=/tmp/np-numba
     fi
-    for stack in nvidia ours; do
-        pp=$NP; [ $stack = ours ] && pp=$SP${NP:+:$NP}
-        (cd /tmp && PYTHONPATH=$pp timeout 300 python3 "$REPO/ci/numba_smoke.py") > "$OUT/numba-$stack.log" 2>&1
-        echo "numba-cuda on $stack: rc=$? $(tail -1 "$OUT/numba-$stack.log")" >> "$OUT/summary.txt"
-    done
+    smoke numba-cuda numba_smoke.py "$NP"
     # numba-cuda's own suites on both stacks (ci/numba_compat.py; needs its test deps: pytest, filecheck)
     for suite in ${NUMBA_SUITES:-}; do
         (cd /tmp && PYTHONPATH=$NP timeout $(( 2 * ${NUMBA_TIMEOUT:-700} + 100 )) python3 "$REPO/ci/numba_compat.py" \
@@ -121,13 +126,7 @@ if [ "${NUMBA:-0}" = 1 ]; then  # numba-cuda through each stack (ci/numba_smoke.
         echo "numba-cuda $suite: rc=$? $(tail -1 "$OUT/numba-$suite.log")" >> "$OUT/summary.txt"
     done
 fi
-if [ "${CUPY:-0}" = 1 ]; then  # CuPy through each stack, where the image has it (ci/cupy_smoke.py)
-    for stack in nvidia ours; do
-        pp=""; [ $stack = ours ] && pp=$SP
-        (cd /tmp && PYTHONPATH=$pp timeout 300 python3 "$REPO/ci/cupy_smoke.py") > "$OUT/cupy-$stack.log" 2>&1
-        echo "cupy on $stack: rc=$? $(tail -1 "$OUT/cupy-$stack.log")" >> "$OUT/summary.txt"
-    done
-fi
+[ "${CUPY:-0}" = 1 ] && smoke cupy cupy_smoke.py  # CuPy, where the image has it
 if [ "${SKIP_METAPACKAGE:-0}" != 1 ]; then  # pip install ./cuda_python[all] in a fresh venv, then saxpy
     bash "$REPO/ci/metapackage_gpu.sh" "$OUT/metapackage.log"
     echo "metapackage (ci/metapackage_gpu.sh): rc=$? $(tail -1 "$OUT/metapackage.log")" >> "$OUT/summary.txt"
