@@ -135,7 +135,7 @@ def compat_cpu(session: nox.Session) -> None:
     use, from PyPI), ci/cpu_driver as libcuda (one emulated device whose memory is host memory;
     kernels do not run), ours from this checkout (ci/nvidia_compat.py; `-- --packages cuda_core
     -k dlpack` narrows it)."""
-    nvidia = ["cuda-bindings==13.5.0", "cuda-core==1.2.2", "cuda-pathfinder==1.9.1"]
+    nvidia = toolkit.NVIDIA_RELEASES
     tools = ["pytest", "pytest-benchmark", "numpy", "ml_dtypes", "cloudpickle", "psutil"]
     py, ours, env = _beside_nvidia_over_cpu_driver(session, "nvidia-compat-venv", *nvidia, *tools,
                                                    *toolkit.wheel_requirements())  # fmt: skip
@@ -152,7 +152,7 @@ def numba_cpu(session: nox.Session) -> None:
     suite needs pytest's collection, which numba's runner lacks). Its venv, .bench/numba-venv, is
     made on first use from PyPI."""
     py, ours, env = _beside_nvidia_over_cpu_driver(
-        session, "numba-venv", "numba-cuda[cu13]==0.30.4", "numpy<2.4", "cuda-bindings==13.5.0", "cuda-core==1.2.2",
+        session, "numba-venv", "numba-cuda[cu13]==0.30.4", "numpy<2.4", *toolkit.NVIDIA_RELEASES[:2],
         "pytest", "filecheck", "ml_dtypes", "cffi", "psutil",
     )  # fmt: skip
     session.run(py, str(REPO / "ci" / "numba_compat.py"), "--ours-path", ours, *session.posargs, env=env)

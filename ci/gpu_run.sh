@@ -9,7 +9,8 @@
 # .gpuwheels/lines/$LINE, made by `LINES=12.9 bash ci/gpu_wheels.sh`), COMPAT (a folder of NVIDIA's tests: run them on both stacks),
 # NUMBA=1 (numba-cuda on both stacks; NUMBA_SUITES=numba.cuda.tests.cudadrv
 # runs its own suites on both too, each run limited to NUMBA_TIMEOUT seconds, 700 by default),
-# CUPY=1 (CuPy on both stacks, ci/cupy_smoke.py).
+# CUPY=1 (CuPy on both stacks, ci/cupy_smoke.py), NVIDIA=1 (NVIDIA's stack for COMPAT is their
+# releases of ci/toolkit.py NVIDIA_RELEASES from .gpuwheels/nvidia, not the image's own; carry it).
 # A device run carries at most 64 MiB: for the default line carry the three wheels of .gpuwheels/,
 # .gpuwheels/extra, .nvtests and .gpuwheels/numba (numpy and filecheck for numba); for LINE=12.9 carry .gpuwheels/lines/12.9-nvrtc
 # in a first call (`true` will do) and .gpuwheels/lines/12.9 with the pathfinder wheel in the next. Wrap the call as
@@ -56,6 +57,13 @@ if ls .gpuwheels/extra/*.whl > /dev/null 2>&1; then  # test-only extras (mpi4py,
     export PATH=$P/bin:$PATH  # mpiexec
     export LD_LIBRARY_PATH=$P/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}  # libmpi, which mpi4py looks for by name
 fi
+NVIDIA_SP=""
+if [ "${NVIDIA:-0}" = 1 ]; then  # NVIDIA's releases under their own prefix, shadowing the image's
+    rm -rf /tmp/nvidia
+    python3 -m pip install --no-deps --no-index --ignore-installed --prefix /tmp/nvidia .gpuwheels/nvidia/*.whl \
+        > "$OUT/install-nvidia.log" 2>&1 || tail -5 "$OUT/install-nvidia.log"
+    NVIDIA_SP=$(python3 -c "import sysconfig; print(sysconfig.get_path('purelib', vars={'base': '/tmp/nvidia', 'platbase': '/tmp/nvidia'}))")
+fi
 echo "build+install: $(( $(date +%s) - start )) s" > "$OUT/summary.txt"
 python3 -c 'import importlib; print(*(importlib.import_module(m).__file__ for m in ("cuda.pathfinder", "cuda.bindings", "cuda.core")))' \
     | tee -a "$OUT/summary.txt"
@@ -97,6 +105,7 @@ fi
 if [ -n "${COMPAT:-}" ]; then  # NVIDIA's public tests and examples on both stacks (ci/nvidia_compat.py)
     # COMPAT names the suite folder (e.g. .nvtests, carried); COMPAT_ARGS adds options (-k, --packages).
     python3 "$REPO/ci/nvidia_compat.py" --suite "$REPO/$COMPAT" --ours-path "$SP" --out "$OUT/compat" \
+        ${NVIDIA_SP:+--nvidia-path "$NVIDIA_SP"} \
         --jobs "${COMPAT_JOBS:-6}" ${COMPAT_ARGS:-} > "$OUT/compat.log" 2>&1
     echo "compat (ci/nvidia_compat.py): rc=$? $(grep -E '^(cuda_|examples:)' "$OUT/compat.log" | tr '\n' ';')" \
         >> "$OUT/summary.txt"

@@ -212,13 +212,16 @@ def shadow_suite(suite: pathlib.Path, dest: pathlib.Path) -> pathlib.Path:
     return dest
 
 
-def stacks(ours_path: str, suite: pathlib.Path | None = None) -> dict[str, dict[str, str]]:
+def stacks(ours_path: str, suite: pathlib.Path | None = None, nvidia_path: str = "") -> dict[str, dict[str, str]]:
     """The environment of each stack. NVIDIA's test-helper package (cuda_python_test_helpers, in
-    the suite beside the packages' folders) is importable on both, after the packages."""
+    the suite beside the packages' folders) is importable on both, after the packages.
+    `nvidia_path` (site-packages of NVIDIA's packages installed under a prefix) shadows the
+    environment's own NVIDIA packages on their stack, as `ours_path` does on ours."""
     base = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     helpers = suite / "cuda_python_test_helpers" if suite is not None else None
     extra = [str(helpers)] if helpers is not None and helpers.is_dir() else []
-    nvidia = dict(base, PYTHONPATH=os.pathsep.join(extra)) if extra else base
+    theirs = [nvidia_path, *extra] if nvidia_path else extra
+    nvidia = dict(base, PYTHONPATH=os.pathsep.join(theirs)) if theirs else base
     return {"nvidia": nvidia, "ours": dict(base, PYTHONPATH=os.pathsep.join([ours_path, *extra]))}
 
 
@@ -328,6 +331,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--suite", required=True, type=pathlib.Path)
     ap.add_argument("--ours-path", required=True, help="site-packages folder holding ours")
+    ap.add_argument("--nvidia-path", default="", help="site-packages folder holding NVIDIA's, if not the environment's")
     ap.add_argument("--out", required=True, type=pathlib.Path)
     ap.add_argument("--timeout", type=float, default=240.0, help="seconds per test file and stack")
     ap.add_argument("--jobs", type=int, default=4, help="test files run at once")
@@ -346,7 +350,7 @@ def main() -> int:
     args.suite = shadow_suite(fetched, pathlib.Path(tempfile.mkdtemp(prefix="compat-suite-")) / "suite")
     # every folder absolute: the files run from a copy of the suite elsewhere
     ours = os.pathsep.join(os.path.abspath(p) for p in args.ours_path.split(os.pathsep) if p)
-    envs = stacks(ours, args.suite)
+    envs = stacks(ours, args.suite, os.path.abspath(args.nvidia_path) if args.nvidia_path else "")
     work = pathlib.Path(tempfile.mkdtemp(prefix="compat-"))
     report: dict = {"packages": {}}
     lines: list[str] = []

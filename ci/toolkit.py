@@ -31,6 +31,11 @@ INSTALLABLE = ["cuda-pathfinder", "cuda-bindings", "cuda-core"]
 # alone (its dependencies would come from the index: NVIDIA's packages of the same names).
 BUILDABLE = [*INSTALLABLE, "cuda-python"]
 
+# NVIDIA's releases that the compatibility runs put beside ours where they install NVIDIA's
+# themselves (nox -s compat_cpu, numba_cpu; NVIDIA=1 on the GPU machine): the newest of the 13.x
+# line, whose cuda.bindings.nvml NVIDIA's NVML tests need.
+NVIDIA_RELEASES = ["cuda-bindings==13.5.0", "cuda-core==1.2.2", "cuda-pathfinder==1.9.1"]
+
 
 @functools.cache
 def load() -> dict:

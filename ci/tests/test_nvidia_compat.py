@@ -5,6 +5,8 @@ how ci/numba_compat.py reads numba-cuda's test results."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from ci import nvidia_compat as compat
@@ -72,3 +74,13 @@ def test_a_hang_after_the_tests_ran_says_so():
     assert compat.crash_flag(done, hung).endswith("rc=timeout (after its tests ran: a process it started did not end)")
     assert compat.crash_flag(done, dict(hung, tests={})) == " CRASH/HANG rc=timeout"
     assert compat.crash_flag(done, {"rc": -11, "crashed": True, "tests": {}}) == " CRASH/HANG rc=-11"
+
+
+def test_nvidia_path_shadows_the_environment_on_their_stack_only(tmp_path):
+    helpers = tmp_path / "cuda_python_test_helpers"
+    helpers.mkdir()
+    envs = compat.stacks("/ours/site", tmp_path, "/nvidia/site")
+    assert envs["nvidia"]["PYTHONPATH"].split(os.pathsep) == ["/nvidia/site", str(helpers)]
+    assert envs["ours"]["PYTHONPATH"].split(os.pathsep) == ["/ours/site", str(helpers)]
+    # without it, their stack is the environment's own packages
+    assert "PYTHONPATH" not in compat.stacks("/ours/site")["nvidia"]
