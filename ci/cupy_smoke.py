@@ -57,7 +57,7 @@ assert float(x[0]) == 1.0 and float(x[31]) == 94.0, "cuda.core kernel on CuPy me
 buf = dev.memory_resource.allocate(4 * 16, stream=stream)
 stream.sync()
 with cupy_stream:
-    y = cupy.from_dlpack(StridedMemoryView.from_buffer(buf, (16,), dtype=np.float32))
+    y = cupy.from_dlpack(StridedMemoryView.from_buffer(buf, (16,), dtype=np.dtype(np.float32)))
     y[:] = 5
     cupy_stream.synchronize()
 host = np.empty(16, np.float32)

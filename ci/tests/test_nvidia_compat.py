@@ -84,3 +84,19 @@ def test_nvidia_path_shadows_the_environment_on_their_stack_only(tmp_path):
     assert envs["ours"]["PYTHONPATH"].split(os.pathsep) == ["/ours/site", str(helpers)]
     # without it, their stack is the environment's own packages
     assert "PYTHONPATH" not in compat.stacks("/ours/site")["nvidia"]
+
+
+def test_a_shim_pattern_reaches_every_matching_file_once(tmp_path):
+    nvml = tmp_path / "cuda_bindings" / "tests" / "nvml"
+    nvml.mkdir(parents=True)
+    old = "from cuda.bindings import _nvml as nvml\n"
+    for name in ("test_a.py", "util.py"):
+        (nvml / name).write_text(old + "x = 1\n")
+    (nvml / "test_b.py").write_text("from cuda.bindings import nvml\n")
+    changed = compat.apply_harness_shims(tmp_path)
+    assert sorted(c.split(":")[0] for c in changed) == [
+        "cuda_bindings/tests/nvml/test_a.py",
+        "cuda_bindings/tests/nvml/util.py",
+    ]
+    assert (nvml / "util.py").read_text().startswith("from cuda.bindings import nvml  # shim")
+    assert compat.apply_harness_shims(tmp_path) == []  # idempotent
