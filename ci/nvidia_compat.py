@@ -92,6 +92,25 @@ HARNESS_SHIMS = (
         "from cuda.bindings._test_helpers.arch_check import hardware_supports_nvml\n",
         "from cuda_python_test_helpers.arch_check import hardware_supports_nvml  # shim (ci/nvidia_compat.py)\n",
     ),
+    # Older test files import helpers from the tests' conftest that the stored conftest keeps in
+    # helper modules (xfail_on_graph_mempool_oom, skipif_need_cuda_headers...): without them those
+    # tests fail on both stacks, and one that began a capture leaves it open for the next ones.
+    (
+        "cuda_core/tests/conftest.py",
+        None,  # appended
+        "\n\ndef __getattr__(name):  # shim (ci/nvidia_compat.py): helpers older test files import from here\n"
+        "    import importlib\n\n"
+        '    if not name.startswith(("_", "pytest")):\n'
+        '        for where in ("helpers.cuda_helpers", "helpers.memory", "cuda_python_test_helpers.marks",\n'
+        '                      "cuda_python_test_helpers.mempool"):\n'
+        "            try:\n"
+        "                module = importlib.import_module(where)\n"
+        "            except ImportError:\n"
+        "                continue\n"
+        "            if hasattr(module, name):\n"
+        "                return getattr(module, name)\n"
+        "    raise AttributeError(name)\n",
+    ),
     # The stored NVML tests are of the cycle before the module went public: they import it by its
     # name of then, `cuda.bindings._nvml`, which NVIDIA's released 13.5.0 lacks. The released name:
     (
@@ -114,7 +133,12 @@ def apply_harness_shims(suite: pathlib.Path) -> list[str]:
     for pattern, old, new in HARNESS_SHIMS:
         for path in sorted(suite.glob(pattern)):
             text = path.read_text()
-            if old in text and new not in text:
+            if new in text:
+                continue
+            if old is None:  # appended
+                path.write_text(text + new)
+                done.append(f"{path.relative_to(suite)}: appended {new.strip()[:60]}")
+            elif old in text:
                 path.write_text(text.replace(old, new))
                 done.append(f"{path.relative_to(suite)}: {old.strip()[:60]}")
     return done
@@ -275,7 +299,7 @@ def outcomes(xml_path: pathlib.Path) -> dict[str, tuple[str, str]]:
 def run_file(path: pathlib.Path, root: pathlib.Path, stack: str, env: dict[str, str], timeout: float,
              work: pathlib.Path) -> dict:  # fmt: skip
     """One pytest process for one file, from the tests folder `root` (its conftest.py and pytest.ini)."""
-    xml = work / f"{stack}-{abs(hash(str(path)))}.xml"
+    xml = work / f"{stack}-{'-'.join(path.relative_to(root.parent.parent).with_suffix('').parts)}.xml"
     cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "faulthandler_timeout=120",
            f"--junitxml={xml}", "--rootdir", str(root), str(path)]  # fmt: skip
     start = time.monotonic()
@@ -343,6 +367,7 @@ def main() -> int:
     ap.add_argument("--packages", nargs="*", default=list(PACKAGES))
     ap.add_argument("-k", dest="only", default="", help="only test files whose path holds this")
     ap.add_argument("--no-examples", action="store_true")
+    ap.add_argument("--keep-junit", action="store_true", help="keep JUnit XML files in OUT/junit")
     ap.add_argument("--budget", type=float, default=0, help="seconds for the whole run; later files are skipped")
     args = ap.parse_args()
     if args.budget:
@@ -356,7 +381,8 @@ def main() -> int:
     # every folder absolute: the files run from a copy of the suite elsewhere
     ours = os.pathsep.join(os.path.abspath(p) for p in args.ours_path.split(os.pathsep) if p)
     envs = stacks(ours, args.suite, os.path.abspath(args.nvidia_path) if args.nvidia_path else "")
-    work = pathlib.Path(tempfile.mkdtemp(prefix="compat-"))
+    work = args.out / "junit" if args.keep_junit else pathlib.Path(tempfile.mkdtemp(prefix="compat-"))
+    work.mkdir(parents=True, exist_ok=True)
     report: dict = {"packages": {}}
     lines: list[str] = []
     # examples first: they are quick, and --budget then bounds the test files

@@ -100,3 +100,12 @@ def test_a_shim_pattern_reaches_every_matching_file_once(tmp_path):
     ]
     assert (nvml / "util.py").read_text().startswith("from cuda.bindings import nvml  # shim")
     assert compat.apply_harness_shims(tmp_path) == []  # idempotent
+
+
+def test_an_appending_shim_is_applied_once(tmp_path, monkeypatch):
+    conftest = tmp_path / "conftest.py"
+    conftest.write_text("import pytest\n")
+    monkeypatch.setattr(compat, "HARNESS_SHIMS", (("conftest.py", None, "\nX = 1  # shim\n"),))
+    assert len(compat.apply_harness_shims(tmp_path)) == 1
+    assert compat.apply_harness_shims(tmp_path) == []
+    assert conftest.read_text() == "import pytest\n\nX = 1  # shim\n"
