@@ -134,15 +134,40 @@ def compat_cpu(session: nox.Session) -> None:
     and on ours, on a machine without a GPU: NVIDIA's in .bench/nvidia-compat-venv (made on first
     use, from PyPI), ci/cpu_driver as libcuda (one emulated device whose memory is host memory;
     kernels do not run), ours from this checkout (ci/nvidia_compat.py; `-- --packages cuda_core
-    -k dlpack` narrows it)."""
-    nvidia = toolkit.NVIDIA_RELEASES
+    -k dlpack` narrows it). `-- --line 12.9 ...` compares another toolkit line: NVIDIA's releases
+    of that line in .bench/nvidia-compat-<line>-venv, ours as built for it by `python -m ci.line
+    12.9 build` (or `nox -s line -- 12.9`), which this session does not repeat."""
+    args = list(session.posargs)
+    line = None
+    if args[:1] == ["--line"]:
+        line, args = args[1], args[2:]
     tools = ["pytest", "pytest-benchmark", "numpy", "ml_dtypes", "cloudpickle", "psutil"]
-    py, ours, env = _beside_nvidia_over_cpu_driver(session, "nvidia-compat-venv", *nvidia, *tools,
-                                                   *toolkit.wheel_requirements())  # fmt: skip
-    args = session.posargs or ["--packages", "cuda_bindings", "cuda_core", "cuda_pathfinder"]
-    out = str(REPO / ".bench" / "compat-cpu")
+    venv_name = f"nvidia-compat-{line}-venv" if line else "nvidia-compat-venv"
+    py, ours, env = _beside_nvidia_over_cpu_driver(session, venv_name, *toolkit.nvidia_releases(line), *tools,
+                                                   *toolkit.wheel_requirements(line))  # fmt: skip
+    if line:
+        ours = _line_build(session, line)
+        args = ["--line", line, *args]
+    if not any(a == "--packages" for a in args):
+        args = [*args, "--packages", "cuda_bindings", "cuda_core", "cuda_pathfinder"]
+    out = str(REPO / ".bench" / (f"compat-cpu-{line}" if line else "compat-cpu"))
     session.run(py, str(REPO / "ci" / "nvidia_compat.py"), "--suite", str(REPO / ".nvtests"), "--ours-path", ours,
                 "--out", out, "--no-examples", "--jobs", "2", *args, env=env)  # fmt: skip
+
+
+def _line_build(session: nox.Session, line: str) -> str:
+    """Ours built for a toolkit line (python -m ci.line LINE build), as a folder that holds only
+    its `cuda` package: the line's venv also holds the test tools and the line's nvidia-* wheels."""
+    tag = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    venv = REPO / ".lines" / line / f"venv-py{sys.version_info.major}{sys.version_info.minor}"
+    if not (venv / "lib" / tag / "site-packages" / "cuda" / "core").is_dir():
+        session.error(f"ours is not built for {line}: run `{PY} -m ci.line {line} build` first")
+    ours = REPO / ".lines" / line / "ours"
+    ours.mkdir(exist_ok=True)
+    link = ours / "cuda"
+    if not link.is_symlink():
+        link.symlink_to(venv / "lib" / tag / "site-packages" / "cuda")
+    return str(ours)
 
 
 @nox.session
@@ -152,7 +177,7 @@ def numba_cpu(session: nox.Session) -> None:
     suite needs pytest's collection, which numba's runner lacks). Its venv, .bench/numba-venv, is
     made on first use from PyPI."""
     py, ours, env = _beside_nvidia_over_cpu_driver(
-        session, "numba-venv", "numba-cuda[cu13]==0.30.4", "numpy<2.4", *toolkit.NVIDIA_RELEASES[:2],
+        session, "numba-venv", "numba-cuda[cu13]==0.30.4", "numpy<2.4", *toolkit.nvidia_releases()[:2],
         "pytest", "filecheck", "ml_dtypes", "cffi", "psutil",
     )  # fmt: skip
     session.run(py, str(REPO / "ci" / "numba_compat.py"), "--ours-path", ours, *session.posargs, env=env)

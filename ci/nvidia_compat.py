@@ -121,8 +121,19 @@ HARNESS_SHIMS = (
 )
 
 
-def apply_harness_shims(suite: pathlib.Path) -> list[str]:
-    """Apply HARNESS_SHIMS in place (idempotent); returns what was changed."""
+# The suite is the 13.x one; run against a 12.x line (--line 12.9: NVIDIA's 12.9 releases and ours
+# built for that line), its calls of functions whose signature differs between the lines are
+# written as NVIDIA's 12.x tests write them, on both stacks. Applied to the run's copy only.
+LINE_SHIMS = {
+    "12": (
+        # cuCtxCreate(flags, dev) in 12.x; 13.x added the ctxCreateParams in front
+        ("cuda_bindings/tests/**/*.py", "cuCtxCreate(None, 0, ", "cuCtxCreate(0, "),
+    ),
+}
+
+
+def apply_harness_shims(suite: pathlib.Path, shims=None) -> list[str]:
+    """Apply HARNESS_SHIMS (or `shims`) in place (idempotent); returns what was changed."""
     done = []
     # The system tests import their conftest relatively; the index the suite was fetched from
     # holds no empty files, so the package marker NVIDIA's tree has is missing here.
@@ -130,15 +141,14 @@ def apply_harness_shims(suite: pathlib.Path) -> list[str]:
     if marker.parent.is_dir() and not marker.exists():
         marker.write_text("")
         done.append("cuda_core/tests/system/__init__.py: created (empty)")
-    for pattern, old, new in HARNESS_SHIMS:
+    for pattern, old, new in HARNESS_SHIMS if shims is None else shims:
         for path in sorted(suite.glob(pattern)):
             text = path.read_text()
-            if new in text:
-                continue
-            if old is None:  # appended
-                path.write_text(text + new)
-                done.append(f"{path.relative_to(suite)}: appended {new.strip()[:60]}")
-            elif old in text:
+            if old is None:  # appended, once
+                if new not in text:
+                    path.write_text(text + new)
+                    done.append(f"{path.relative_to(suite)}: appended {new.strip()[:60]}")
+            elif old in text and not (old in new and new in text):  # a replacement that keeps `old`: once
                 path.write_text(text.replace(old, new))
                 done.append(f"{path.relative_to(suite)}: {old.strip()[:60]}")
     return done
@@ -360,6 +370,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--suite", required=True, type=pathlib.Path)
     ap.add_argument("--ours-path", required=True, help="site-packages folder holding ours")
+    ap.add_argument("--line", default="", help="the toolkit line both stacks are of, where not the suite's 13.x")
     ap.add_argument("--nvidia-path", default="", help="site-packages folder holding NVIDIA's, if not the environment's")
     ap.add_argument("--out", required=True, type=pathlib.Path)
     ap.add_argument("--timeout", type=float, default=240.0, help="seconds per test file and stack")
@@ -378,6 +389,8 @@ def main() -> int:
         print(f"harness shim: {change}")
     fetched = args.suite
     args.suite = shadow_suite(fetched, pathlib.Path(tempfile.mkdtemp(prefix="compat-suite-")) / "suite")
+    for change in apply_harness_shims(args.suite, LINE_SHIMS.get(args.line.split(".")[0], ())):
+        print(f"line {args.line} shim: {change}")
     # every folder absolute: the files run from a copy of the suite elsewhere
     ours = os.pathsep.join(os.path.abspath(p) for p in args.ours_path.split(os.pathsep) if p)
     envs = stacks(ours, args.suite, os.path.abspath(args.nvidia_path) if args.nvidia_path else "")

@@ -31,11 +31,6 @@ INSTALLABLE = ["cuda-pathfinder", "cuda-bindings", "cuda-core"]
 # alone (its dependencies would come from the index: NVIDIA's packages of the same names).
 BUILDABLE = [*INSTALLABLE, "cuda-python"]
 
-# NVIDIA's releases that the compatibility runs put beside ours where they install NVIDIA's
-# themselves (nox -s compat_cpu, numba_cpu; NVIDIA=1 on the GPU machine): the newest of the 13.x
-# line, whose cuda.bindings.nvml NVIDIA's NVML tests need.
-NVIDIA_RELEASES = ["cuda-bindings==13.5.0", "cuda-core==1.2.2", "cuda-pathfinder==1.9.1"]
-
 
 @functools.cache
 def load() -> dict:
@@ -55,6 +50,18 @@ def toolkit(version: str | None = None) -> dict:
 def wheel_requirements(version: str | None = None) -> list[str]:
     """Pinned requirements of every nvidia-* wheel of a toolkit release."""
     return [f"{name}=={pin}" for name, pin in toolkit(version)["wheels"].items()]
+
+
+def nvidia_releases(version: str | None = None) -> list[str]:
+    """NVIDIA's releases that ours stands in for on a toolkit line, for the compatibility runs that
+    install NVIDIA's themselves (nox -s compat_cpu, numba_cpu; NVIDIA=1 on the GPU machine): the
+    line's cuda-bindings, and the cuda-core and cuda-pathfinder releases ours match (one for every
+    line, as NVIDIA's)."""
+    return [
+        f"cuda-bindings=={toolkit(version)['cuda-bindings']}",
+        f"cuda-core=={package_version('cuda-core')}",
+        f"cuda-pathfinder=={package_version('cuda-pathfinder')}",
+    ]
 
 
 def toolkit_versions() -> list[str]:

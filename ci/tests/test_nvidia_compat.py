@@ -109,3 +109,12 @@ def test_an_appending_shim_is_applied_once(tmp_path, monkeypatch):
     assert len(compat.apply_harness_shims(tmp_path)) == 1
     assert compat.apply_harness_shims(tmp_path) == []
     assert conftest.read_text() == "import pytest\n\nX = 1  # shim\n"
+
+
+def test_the_12_line_calls_cuCtxCreate_without_its_13_parameters(tmp_path):
+    tests = tmp_path / "cuda_bindings" / "tests"
+    tests.mkdir(parents=True)
+    (tests / "conftest.py").write_text("err, ctx = cuda.cuCtxCreate(None, 0, device)\n")
+    assert len(compat.apply_harness_shims(tmp_path, compat.LINE_SHIMS["12"])) == 1
+    assert (tests / "conftest.py").read_text() == "err, ctx = cuda.cuCtxCreate(0, device)\n"
+    assert compat.apply_harness_shims(tmp_path, compat.LINE_SHIMS["12"]) == []
