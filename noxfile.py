@@ -137,10 +137,7 @@ def compat_cpu(session: nox.Session) -> None:
     -k dlpack` narrows it). `-- --line 12.9 ...` compares another toolkit line: NVIDIA's releases
     of that line in .bench/nvidia-compat-<line>-venv, ours as built for it by `python -m ci.line
     12.9 build` (or `nox -s line -- 12.9`), which this session does not repeat."""
-    args = list(session.posargs)
-    line = None
-    if args[:1] == ["--line"]:
-        line, args = args[1], args[2:]
+    line, args = _line_arg(session.posargs)
     tools = ["pytest", "pytest-benchmark", "numpy", "ml_dtypes", "cloudpickle", "psutil"]
     venv_name = f"nvidia-compat-{line}-venv" if line else "nvidia-compat-venv"
     py, ours, env = _beside_nvidia_over_cpu_driver(session, venv_name, *toolkit.nvidia_releases(line), *tools,
@@ -175,12 +172,26 @@ def numba_cpu(session: nox.Session) -> None:
     """numba-cuda 0.30.4's own driver tests on NVIDIA's packages and on ours over ci/cpu_driver
     (ci/numba_compat.py; `-- --suite numba.cuda.tests.cudadrv.test_events` narrows it; the cudapy
     suite needs pytest's collection, which numba's runner lacks). Its venv, .bench/numba-venv, is
-    made on first use from PyPI."""
+    made on first use from PyPI. `-- --line 12.9 ...`: numba-cuda[cu12] on NVIDIA's 12.9 releases
+    and on ours as built for that line (see compat_cpu)."""
+    line, args = _line_arg(session.posargs)
+    extra = f"cu{(line or toolkit.load()['default-toolkit']).split('.')[0]}"
     py, ours, env = _beside_nvidia_over_cpu_driver(
-        session, "numba-venv", "numba-cuda[cu13]==0.30.4", "numpy<2.4", *toolkit.nvidia_releases()[:2],
+        session, f"numba-{line}-venv" if line else "numba-venv", f"numba-cuda[{extra}]==0.30.4", "numpy<2.4",
+        *toolkit.nvidia_releases(line)[:2], *(toolkit.wheel_requirements(line) if line else ()),
         "pytest", "filecheck", "ml_dtypes", "cffi", "psutil",
     )  # fmt: skip
-    session.run(py, str(REPO / "ci" / "numba_compat.py"), "--ours-path", ours, *session.posargs, env=env)
+    if line:
+        ours = _line_build(session, line)
+    session.run(py, str(REPO / "ci" / "numba_compat.py"), "--ours-path", ours, *args, env=env)
+
+
+def _line_arg(posargs: list[str]) -> tuple[str | None, list[str]]:
+    """(the toolkit line of a leading `--line X`, or None; the other arguments)."""
+    args = list(posargs)
+    if args[:1] == ["--line"]:
+        return args[1], args[2:]
+    return None, args
 
 
 def _beside_nvidia_over_cpu_driver(session: nox.Session, venv_name: str, *requirements: str) -> tuple[str, str, dict]:
