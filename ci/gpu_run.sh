@@ -12,9 +12,12 @@
 # CUPY=1 (CuPy on both stacks, ci/cupy_smoke.py), NVIDIA=1 (NVIDIA's stack for COMPAT is their
 # releases of ci/toolkit.py nvidia_releases() from .gpuwheels/nvidia, or .gpuwheels/nvidia-$LINE
 # with LINE, not the image's own; carry it).
-# A device run carries at most 64 MiB: for the default line carry the three wheels of .gpuwheels/,
-# .gpuwheels/extra, .nvtests and .gpuwheels/numba (numpy and filecheck for numba); for LINE=12.9 carry .gpuwheels/lines/12.9-nvrtc
-# in a first call (`true` will do) and .gpuwheels/lines/12.9 with the pathfinder wheel in the next. Wrap the call as
+# A device run carries at most 64 MiB (the working tree is about 21 of them): for the default line
+# carry the three wheels of .gpuwheels/ and what the switches use (.nvtests, .gpuwheels/nvidia,
+# .gpuwheels/numba: numpy and filecheck for numba, .gpuwheels/extra: MPI), not all at once; for
+# LINE=12.9 carry .gpuwheels/lines/12.9-nvrtc in a first call (`true` will do), with NVIDIA=1
+# .gpuwheels/nvidia-12.9 and .nvtests in a second, and .gpuwheels/lines/12.9 with the pathfinder
+# wheel in the one that runs, on the warm machine (ignored files a call leaves stay). Wrap the call as
 # `timeout N bash ci/gpu_run.sh; [ -f $OUT/logs.tar.gz ] || tar -C /tmp/gpu-logs -czf $OUT/logs.tar.gz .`
 # so that a run cut short still brings its logs back.
 set -u
