@@ -196,6 +196,22 @@ def run_driver_twin(source: str, cubin: str) -> dict:
     return json.loads(subprocess.check_output(pinned([_TWINS[source], cubin]), text=True))
 
 
+def add_theirs_args(parser: argparse.ArgumentParser, python: bool = True) -> None:
+    """--theirs-path (and --theirs-python unless ``python`` is false): where NVIDIA's stack runs. By
+    default, this interpreter's own packages; --theirs-path puts a folder of NVIDIA's packages (their
+    releases installed with pip --prefix, say) first on PYTHONPATH for their runs, as --ours-path
+    does for ours."""
+    if python:
+        parser.add_argument("--theirs-python", default=sys.executable, help="an interpreter with NVIDIA's packages")
+    parser.add_argument("--theirs-path", help="a folder of NVIDIA's packages, first on their PYTHONPATH")
+
+
+def theirs_path(args: argparse.Namespace, *more: str) -> str | None:
+    """NVIDIA's PYTHONPATH: --theirs-path (if given), then ``more`` (helper folders of the run)."""
+    parts = [p for p in (args.theirs_path, *more) if p]
+    return os.pathsep.join(parts) or None
+
+
 def pythonpath_env(pythonpath: str | None) -> dict:
     """This environment with PYTHONPATH replaced by ``pythonpath`` (removed when None)."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
@@ -222,14 +238,14 @@ def best(runs: list[dict]) -> dict:
 
 
 def overhead_rounds(what: str, twin: str, child: str, in_process_c: bool = False):
-    """Parse --ours-path/--theirs-python/--json/--rounds, then run the C twin benchmarks/c/<twin>
+    """Parse --ours-path/--theirs-python/--theirs-path/--json/--rounds, then run the C twin benchmarks/c/<twin>
     and benchmarks/<child> under ours and NVIDIA's, in rounds that alternate between the stacks
     so drifts of the machine hit all three alike; prints the heading line. Returns the arguments,
     the runs ({"c", "ours", "nvidia"} -> one result per round), the best round's figures of each
     stack and the GPU's name."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--ours-path", required=True)
-    parser.add_argument("--theirs-python", default=sys.executable)
+    add_theirs_args(parser)
     parser.add_argument("--json", help="also write the raw numbers here")
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
@@ -247,7 +263,7 @@ def overhead_rounds(what: str, twin: str, child: str, in_process_c: bool = False
     for _ in range(args.rounds):
         runs["c"].append(run_driver_twin(twin, cubin))
         runs["ours"].append(stack(sys.executable, child, cubin, ours_path))
-        runs["nvidia"].append(stack(args.theirs_python, child, cubin, tmp))
+        runs["nvidia"].append(stack(args.theirs_python, child, cubin, theirs_path(args, tmp)))
     c, ours, theirs = (best(runs[k]) for k in ("c", "ours", "nvidia"))
     gpu = subprocess.run(["nvidia-smi", "--query-gpu=name,driver_version", "--format=csv,noheader"],
                          capture_output=True, text=True).stdout.strip()  # fmt: skip

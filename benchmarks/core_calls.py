@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """cuda.core call overhead on a GPU: the C twin, ours and NVIDIA's cuda-core, in one run.
 
-    python -m benchmarks.core_calls --ours-path SITE [--theirs-python PYTHON] [--rounds 3]
+    python -m benchmarks.core_calls --ours-path SITE [--theirs-python PYTHON] [--theirs-path DIR] [--rounds 3]
 
 --ours-path: the folder our packages are installed in (put first on PYTHONPATH for our runs);
 NVIDIA's run uses the same interpreter without it, or --theirs-python. Each stack runs
@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import sys
 
-from benchmarks._common import import_cost, overhead_rounds, overhead_table, print_medians, report
+from benchmarks._common import import_cost, overhead_rounds, overhead_table, print_medians, report, theirs_path
 
 ROWS = [
     ("Device(0)", "ns"),
@@ -47,7 +47,7 @@ def main() -> int:
     print("# for reference, the best round of each figure (not a result by itself: rounds differ)")
     print("\n".join(overhead_table(ROWS, c, ours, theirs)))
     tm, om = (
-        import_cost(args.theirs_python, None, "cuda.core")[0],
+        import_cost(args.theirs_python, theirs_path(args), "cuda.core")[0],
         import_cost(sys.executable, args.ours_path, "cuda.core")[0],
     )
     print(f"| import cuda.core, median of 11 fresh processes (ms) | | {tm:.1f} | {om:.1f} | | | {om / tm:.2f} |")

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Driver API call overhead on a GPU: the C twin, ours and NVIDIA's cuda-bindings, in one run.
 
-    python -m benchmarks.driver_calls --ours-path SITE [--theirs-python PYTHON]
+    python -m benchmarks.driver_calls --ours-path SITE [--theirs-python PYTHON] [--theirs-path DIR]
 
 --ours-path: the folder our packages are installed in (put first on PYTHONPATH for
 our runs); NVIDIA's run uses the same interpreter without it (gpu/README.md's
@@ -17,7 +17,15 @@ from __future__ import annotations
 import json
 import sys
 
-from benchmarks._common import import_cost, make_cubin, overhead_rounds, overhead_table, print_medians, report  # noqa: F401 (make_cubin: still importable from here)
+from benchmarks._common import (  # noqa: F401 (make_cubin: still importable from here)
+    import_cost,
+    make_cubin,
+    overhead_rounds,
+    overhead_table,
+    print_medians,
+    report,
+    theirs_path,
+)
 
 ROWS = [
     ("cuCtxGetCurrent", "ns"),
@@ -42,7 +50,7 @@ def main() -> int:
     for module in ("cuda.bindings.driver", "cuda.bindings.runtime"):
         (ours_ms, ours_mib), (theirs_ms, theirs_mib) = (
             import_cost(sys.executable, args.ours_path, module),
-            import_cost(args.theirs_python, None, module),
+            import_cost(args.theirs_python, theirs_path(args), module),
         )
         imports[module] = {"ours": [ours_ms, ours_mib], "nvidia": [theirs_ms, theirs_mib]}
         print(f"| import {module}, median of 11 fresh processes (ms) | | {theirs_ms:.1f} | {ours_ms:.1f} "

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """How far each binding's driver calls are from C, and from the least any Python binding can cost.
 
-    python -m benchmarks.driver_floor --ours-path SITE [--rounds 3] [--json FILE]
+    python -m benchmarks.driver_floor --ours-path SITE [--theirs-path DIR] [--rounds 3] [--json FILE]
 
 driver_calls.py compares each stack with a C twin in another process. Here everything runs in one
 process per stack (ours with SITE first on PYTHONPATH, NVIDIA's without it), in interleaved
@@ -27,7 +27,7 @@ import statistics
 import sys
 import tempfile
 
-from benchmarks._common import build_pyx, machine, make_cubin, run_child
+from benchmarks._common import add_theirs_args, build_pyx, machine, make_cubin, run_child, theirs_path
 
 HERE = pathlib.Path(__file__).resolve().parent
 
@@ -176,6 +176,7 @@ def table(runs: dict) -> list[str]:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--ours-path")
+    add_theirs_args(ap, python=False)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--json")
     ap.add_argument("--report", help="print the table again from a JSON this script wrote")
@@ -189,8 +190,8 @@ def main() -> int:
         cubin = os.path.join(tmp, "bench.cubin")
         make_cubin(cubin)
         # the child imports _driver_floor (built in tmp) and _common (here)
-        theirs = os.pathsep.join([tmp, str(HERE)])
-        stacks = {"ours": os.pathsep.join([args.ours_path, theirs]), "NVIDIA": theirs}
+        helpers = os.pathsep.join([tmp, str(HERE)])
+        stacks = {"ours": os.pathsep.join([args.ours_path, helpers]), "NVIDIA": theirs_path(args, helpers)}
         runs = {name: [] for name in stacks}
         for _ in range(args.rounds):
             for name, path in stacks.items():

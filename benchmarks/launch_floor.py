@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """How far cuda.core's launch() is from the least any Python launch function can cost, per stack.
 
-    python -m benchmarks.launch_floor --ours-path SITE [--rounds 3]
+    python -m benchmarks.launch_floor --ours-path SITE [--theirs-path DIR] [--rounds 3]
 
 Builds benchmarks/_launch_floor.pyx (Cython and a C compiler; cuda.h from the CUDA headers), then
 runs, in one process per stack (ours with SITE first on PYTHONPATH, NVIDIA's without it), batches
@@ -24,7 +24,7 @@ import statistics
 import sys
 import tempfile
 
-from benchmarks._common import floor_workdir, machine, run_child
+from benchmarks._common import add_theirs_args, floor_workdir, machine, run_child, theirs_path
 
 HERE = pathlib.Path(__file__).resolve().parent
 
@@ -76,13 +76,15 @@ print(json.dumps(out))
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--ours-path", required=True)
+    add_theirs_args(ap, python=False)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--json")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         cubin = floor_workdir(tmp)
         # the child imports _launch_floor (built in tmp) and _common (here)
-        stacks = {"ours": os.pathsep.join([args.ours_path, tmp, str(HERE)]), "NVIDIA": f"{tmp}{os.pathsep}{HERE}"}
+        stacks = {"ours": os.pathsep.join([args.ours_path, tmp, str(HERE)]),
+                  "NVIDIA": theirs_path(args, tmp, str(HERE))}  # fmt: skip
         runs = {name: [] for name in stacks}
         for _ in range(args.rounds):
             for name, path in stacks.items():

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Why some rounds of a launch benchmark are slow: the causes, measured apart, round by round.
 
-    python -m benchmarks.launch_rounds --ours-path SITE [--rounds 9] [--json FILE]
+    python -m benchmarks.launch_rounds --ours-path SITE [--theirs-path DIR] [--rounds 9] [--json FILE]
 
 Each round runs, on the same CPU core (BENCH_CORE, default 2): the C twin in its own process
 (benchmarks/c/core_twin.c, as benchmarks/core_calls.py compares against), then each stack (ours,
@@ -27,12 +27,14 @@ import tempfile
 from benchmarks._common import (
     HERE,
     PIN_CORE,
+    add_theirs_args,
     floor_workdir,
     machine,
     pinned,
     pythonpath_env,
     run_driver_twin,
     spread,
+    theirs_path,
 )
 
 PINNINGS = ("process", "thread")
@@ -53,14 +55,14 @@ def run_round(python: str, pythonpath: str, cubin: str, pinning: str) -> dict:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--ours-path", required=True)
-    ap.add_argument("--theirs-python", default=sys.executable)
+    add_theirs_args(ap)
     ap.add_argument("--rounds", type=int, default=9)
     ap.add_argument("--json")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         cubin = floor_workdir(tmp)
         stacks = {"ours": (sys.executable, os.pathsep.join([args.ours_path, tmp, str(HERE)])),
-                  "NVIDIA": (args.theirs_python, os.pathsep.join([tmp, str(HERE)]))}  # fmt: skip
+                  "NVIDIA": (args.theirs_python, theirs_path(args, tmp, str(HERE)))}  # fmt: skip
         runs = {"twin": [], **{f"{s} {p}": [] for s in stacks for p in PINNINGS}}
         for _ in range(args.rounds):
             runs["twin"].append(run_driver_twin("core_twin.c", cubin))

@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks._common import REPO, build_c_twin, pythonpath_env
+from benchmarks._common import REPO, add_theirs_args, build_c_twin, pythonpath_env, theirs_path
 
 
 def child(nbytes: int, repeat: int) -> dict:
@@ -82,7 +82,7 @@ def main() -> int:
         return 0
     parser = argparse.ArgumentParser()
     parser.add_argument("--ours-path", required=True)
-    parser.add_argument("--theirs-python", default=sys.executable)
+    add_theirs_args(parser)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1 << 20, 1 << 26, 1 << 28])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--json")
@@ -99,7 +99,8 @@ def main() -> int:
             best["c"] = max(best["c"], c_twin(nbytes, repeat)["GBps"])
             best["ours"] = max(best["ours"], run_child(sys.executable, args.ours_path, nbytes, repeat)["GBps"])
             try:
-                best["nvidia"] = max(best["nvidia"], run_child(args.theirs_python, None, nbytes, repeat)["GBps"])
+                theirs = run_child(args.theirs_python, theirs_path(args), nbytes, repeat)
+                best["nvidia"] = max(best["nvidia"], theirs["GBps"])
             except RuntimeError as exc:
                 best["nvidia"] = float("nan")
                 print(f"# NVIDIA's cuda.core failed: {str(exc).strip().splitlines()[-1]}", file=sys.stderr)

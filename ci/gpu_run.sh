@@ -9,9 +9,9 @@
 # .gpuwheels/lines/$LINE, made by `LINES=12.9 bash ci/gpu_wheels.sh`), COMPAT (a folder of NVIDIA's tests: run them on both stacks),
 # NUMBA=1 (numba-cuda on both stacks; NUMBA_SUITES=numba.cuda.tests.cudadrv
 # runs its own suites on both too, each run limited to NUMBA_TIMEOUT seconds, 700 by default),
-# CUPY=1 (CuPy on both stacks, ci/cupy_smoke.py), NVIDIA=1 (NVIDIA's stack for COMPAT is their
-# releases of ci/toolkit.py nvidia_releases() from .gpuwheels/nvidia, or .gpuwheels/nvidia-$LINE
-# with LINE, not the image's own; carry it).
+# CUPY=1 (CuPy on both stacks, ci/cupy_smoke.py), NVIDIA=1 (NVIDIA's stack for COMPAT and the
+# benchmarks is their releases of ci/toolkit.py nvidia_releases() from .gpuwheels/nvidia, or
+# .gpuwheels/nvidia-$LINE with LINE, not the image's own; carry it).
 # A device run carries at most 64 MiB (the working tree is about 21 of them): for the default line
 # carry the three wheels of .gpuwheels/ and what the switches use (.nvtests, .gpuwheels/nvidia,
 # .gpuwheels/numba: numpy and filecheck for numba, .gpuwheels/extra: MPI), not all at once; for
@@ -124,11 +124,13 @@ if [ -n "${COMPAT:-}" ]; then  # NVIDIA's public tests and examples on both stac
     echo "compat (ci/nvidia_compat.py): rc=$? $(grep -E '^(cuda_|examples:)' "$OUT/compat.log" | tr '\n' ';')" \
         >> "$OUT/summary.txt"
 fi
-# smoke LABEL SCRIPT [PATH]: a client's check (ci/SCRIPT) on NVIDIA's stack and on ours, PATH first on both.
+# smoke LABEL SCRIPT [PATH]: a client's check (ci/SCRIPT) on NVIDIA's stack (their releases with
+# NVIDIA=1) and on ours, PATH next on both.
 smoke() {
-    local label=$1 script=$2 extra=${3:-} stack pp
+    local label=$1 script=$2 extra=${3:-} stack first pp
     for stack in nvidia ours; do
-        pp=$extra; [ $stack = ours ] && pp=$SP${extra:+:$extra}
+        first=$NVIDIA_SP; [ $stack = ours ] && first=$SP
+        pp=$first${first:+${extra:+:}}$extra
         (cd /tmp && PYTHONPATH=$pp timeout 300 python3 "$REPO/ci/$script") > "$OUT/$label-$stack.log" 2>&1
         echo "$label on $stack: rc=$? $(tail -1 "$OUT/$label-$stack.log")" >> "$OUT/summary.txt"
     done
@@ -156,11 +158,11 @@ if [ "${SKIP_METAPACKAGE:-0}" != 1 ]; then  # pip install ./cuda_python[all] in 
 fi
 if [ "${SKIP_BENCH:-0}" != 1 ]; then
     for b in ${BENCHES:-driver_calls core_calls launch_floor driver_floor}; do
-        python3 -m benchmarks.$b --ours-path "$SP" --json "$OUT/$b.json" --rounds "${ROUNDS:-3}" \
-            > "$OUT/$b.md" 2> "$OUT/$b.err"
+        python3 -m benchmarks.$b --ours-path "$SP" ${NVIDIA_SP:+--theirs-path "$NVIDIA_SP"} --json "$OUT/$b.json" \
+            --rounds "${ROUNDS:-3}" > "$OUT/$b.md" 2> "$OUT/$b.err"
     done
     if [ "$(nvidia-smi -L | wc -l)" -ge 2 ]; then  # a multi-GPU machine: peer copies too
-        python3 -m benchmarks.peer_copy --ours-path "$SP" --json "$OUT/peer_copy.json" \
+        python3 -m benchmarks.peer_copy --ours-path "$SP" ${NVIDIA_SP:+--theirs-path "$NVIDIA_SP"} --json "$OUT/peer_copy.json" \
             > "$OUT/peer_copy.md" 2> "$OUT/peer_copy.err"
     fi
 fi
