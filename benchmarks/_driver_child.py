@@ -85,6 +85,7 @@ def main():
         launches[f"launch_{n}"] = statistics.median(batches) * 1e6
     results.update(launches)
     results["module"] = cu.__file__
+    results["version"] = getattr(sys.modules["cuda.bindings"], "__version__", "?")
     print(json.dumps(results))
 
 

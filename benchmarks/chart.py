@@ -69,7 +69,9 @@ def main(argv: list[str] | None = None) -> int:
         ax.invert_yaxis()
         ax.set_xlabel("ns above C per call: median of rounds, whiskers the range (lower is better)")
         n = len(data["runs"]["c"])
-        ax.set_title(f"{path.stem}: {data.get('gpu', '')}, {n} rounds", fontsize=9)
+        theirs = data["best"]["nvidia"].get("version")  # the children say it since 2026-12-05 (driver)
+        against = f", against NVIDIA's {theirs}" if theirs else ""
+        ax.set_title(f"{path.stem}: {data.get('gpu', '')}, {n} rounds{against}", fontsize=9)
         ax.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
     args.output.parent.mkdir(parents=True, exist_ok=True)

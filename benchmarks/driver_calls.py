@@ -44,7 +44,7 @@ def main() -> int:
     if sys.argv[1:2] == ["--report"]:
         return report(ROWS, sys.argv[2])
     args, runs, (c, ours, theirs), gpu = overhead_rounds("driver call overhead", "driver_twin.c", "_driver_child.py")
-    print(f"# ours: {ours['module']}; NVIDIA: {theirs['module']}")
+    print(f"# ours: {ours['module']} ({ours['version']}); NVIDIA: {theirs['module']} ({theirs['version']})")
     print("\n".join(overhead_table(ROWS, c, ours, theirs)))
     imports = {}
     for module in ("cuda.bindings.driver", "cuda.bindings.runtime"):
