@@ -222,6 +222,43 @@ def test_pool_allocations_refuse_a_capturing_stream(driver_dir):
     ]
 
 
+def test_ipc_registry_holds_resources_while_the_program_does(driver_dir):
+    """register() takes an IPC-enabled resource under its own uuid only, and the registry does not
+    keep the resource (and its pool) alive by itself, as NVIDIA's."""
+    out = check(
+        driver_dir,
+        """
+        import gc, uuid
+        from cuda.core import Device, DeviceMemoryResource, DeviceMemoryResourceOptions
+        dev = Device(); dev.set_current()
+        for key in (uuid.uuid4(), "x"):
+            try:
+                dev.memory_resource.register(key)
+            except RuntimeError as e:
+                print(e)
+        mr = DeviceMemoryResource(dev, DeviceMemoryResourceOptions(ipc_enabled=True, max_size=1 << 20))
+        own = mr.uuid
+        try:
+            mr.register(uuid.uuid4())
+        except ValueError as e:
+            print("ValueError", "registered under that uuid only" in str(e))
+        assert mr.register(own) is mr and DeviceMemoryResource.from_registry(own) is mr
+        del mr
+        gc.collect()
+        try:
+            DeviceMemoryResource.from_registry(own)
+        except RuntimeError as e:
+            print(str(e).replace(str(own), "UUID").split(":")[0])
+        """,
+    )
+    assert out.splitlines() == [
+        "Memory resource is not IPC-enabled",
+        "Memory resource is not IPC-enabled",
+        "ValueError True",
+        "Memory resource UUID was not found",
+    ]
+
+
 def test_modify_allocation_takes_the_new_policy(driver_dir):
     out = check(
         driver_dir,

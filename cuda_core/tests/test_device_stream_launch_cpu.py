@@ -368,16 +368,53 @@ def test_graphics_not_implemented_and_workqueue_not_made_directly():
 def test_workqueue_options_checked_when_made():
     from cuda.core.typing import WorkqueueSharingScopeType as Scope
 
-    opts = core.WorkqueueResourceOptions(sharing_scope="green_ctx_balanced")
-    assert opts.sharing_scope is Scope.GREEN_CTX_BALANCED
-    assert core.WorkqueueResourceOptions(sharing_scope=Scope.DEVICE_CTX).sharing_scope == "device_ctx"
-    with pytest.raises(ValueError, match=r"'bogus' is not a valid WorkqueueSharingScopeType\. Must be one of"):
+    # the scope is kept as given (a str or the type), as NVIDIA's, once it is known to be valid
+    assert core.WorkqueueResourceOptions(sharing_scope="green_ctx_balanced").sharing_scope == "green_ctx_balanced"
+    assert core.WorkqueueResourceOptions(sharing_scope=Scope.DEVICE_CTX).sharing_scope is Scope.DEVICE_CTX
+    with pytest.raises(ValueError, match=r"'bogus' is not a valid WorkqueueSharingScopeType\. Must be None, "
+                                         r"'device_ctx' or 'green_ctx_balanced'"):  # fmt: skip
         core.WorkqueueResourceOptions(sharing_scope="bogus")
     for bad in (0, -3):
         with pytest.raises(ValueError, match="concurrency_limit must be >= 1"):
             core.WorkqueueResourceOptions(concurrency_limit=bad)
     with pytest.raises(TypeError):
         core.WorkqueueResourceOptions(concurrency_limit="4")
+
+
+def test_options_are_dataclasses_whose_fields_take_what_nvidias_take():
+    import dataclasses
+
+    from cuda.core import DeviceMemoryResourceOptions, ManagedMemoryResourceOptions, PinnedMemoryResourceOptions
+
+    for cls in (core.EventOptions, core.StreamOptions, core.ContextOptions, core.SMResourceOptions,
+                core.WorkqueueResourceOptions, DeviceMemoryResourceOptions, PinnedMemoryResourceOptions,
+                ManagedMemoryResourceOptions):  # fmt: skip
+        assert dataclasses.is_dataclass(cls), cls
+    # the fields in NVIDIA's order, so positional arguments mean the same
+    assert [f.name for f in dataclasses.fields(core.WorkqueueResourceOptions)] == ["sharing_scope", "concurrency_limit"]
+    assert core.WorkqueueResourceOptions("device_ctx", 4).concurrency_limit == 4
+    assert dataclasses.replace(core.EventOptions(), timing_enabled=True) == core.EventOptions(timing_enabled=True)
+    assert dataclasses.asdict(core.StreamOptions(priority=2)) == {"nonblocking": True, "priority": 2}
+    with pytest.raises(TypeError, match="unhashable"):
+        hash(core.StreamOptions())
+    # EventOptions: True, False or None, when made and when set
+    assert core.EventOptions(timing_enabled=None).timing_enabled is None
+    with pytest.raises(TypeError, match=r"Expected bool, got int: EventOptions\.timing_enabled"):
+        core.EventOptions(timing_enabled=1)
+    opts = core.EventOptions()
+    with pytest.raises(TypeError, match="Expected bool, got str"):
+        opts.blocking_sync = "yes"
+    assert opts.blocking_sync is False
+    # StreamOptions: nonblocking keeps a truth value, priority takes a number (truncated), not text
+    assert core.StreamOptions(nonblocking=0).nonblocking is False
+    assert core.StreamOptions(nonblocking=None).nonblocking is False
+    s = core.StreamOptions()
+    s.priority = -1.0
+    assert s.priority == -1 and type(s.priority) is int
+    with pytest.raises(TypeError, match=r"Expected int, got str: StreamOptions\.priority"):
+        core.StreamOptions(priority="high")
+    with pytest.raises(ValueError, match="concurrency_limit must be >= 1"):
+        core.WorkqueueResourceOptions(concurrency_limit=0.5)
 
 
 def test_typing_enums_are_the_strings_options_take():

@@ -258,10 +258,13 @@ def test_device_options():
     assert (opts.ipc_enabled, opts.max_size) == (False, 0)
     opts = DeviceMemoryResourceOptions(ipc_enabled=True, max_size=1 << 30)
     assert (opts.ipc_enabled, opts.max_size) == (True, 1 << 30)
-    with pytest.raises(TypeError):
-        DeviceMemoryResourceOptions(ipc_enabled=1)
-    with pytest.raises(TypeError):
-        DeviceMemoryResourceOptions(max_size=1.5)
+    # as NVIDIA's fields take them: ipc_enabled any truth value, max_size a number, not text
+    assert DeviceMemoryResourceOptions(ipc_enabled=1).ipc_enabled is True
+    assert DeviceMemoryResourceOptions(ipc_enabled=None).ipc_enabled is False
+    assert DeviceMemoryResourceOptions(max_size=4096.0).max_size == 4096
+    assert DeviceMemoryResourceOptions(True, 1 << 20) == DeviceMemoryResourceOptions(ipc_enabled=True, max_size=1 << 20)
+    with pytest.raises(TypeError, match="Expected int, got str"):
+        DeviceMemoryResourceOptions(max_size="4096")
     with pytest.raises(ValueError):
         DeviceMemoryResourceOptions(max_size=-1)
 
@@ -274,6 +277,7 @@ def test_pinned_options():
         PinnedMemoryResourceOptions(numa_id=-1)
     with pytest.raises(TypeError):
         PinnedMemoryResourceOptions(numa_id="0")
+    assert PinnedMemoryResourceOptions(numa_id=1.0).numa_id == 1
 
 
 @pytest.mark.parametrize(

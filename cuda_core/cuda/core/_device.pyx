@@ -30,6 +30,7 @@ from cuda.core._event cimport event_create
 from cuda.core._stream cimport Stream
 
 from cuda.core._errors import CUDAError, WrongKindError
+from cuda.core._object_options import ContextOptions
 
 import threading
 import weakref
@@ -628,18 +629,6 @@ cdef Context _context_of(uintptr_t handle, int device_id):
 def _context_for(handle, device_id):
     """The Context of a CUcontext handle (the green one that owns it, if any): for streams and events."""
     return _context_of(handle, device_id)
-
-
-class ContextOptions:
-    """How Device.create_context() makes a context: ``resources``, the SMResource/WorkqueueResource objects it gets."""
-
-    __slots__ = ("resources",)
-
-    def __init__(self, resources=None):
-        self.resources = resources
-
-    def __repr__(self):
-        return f"ContextOptions(resources={self.resources!r})"
 
 
 class Host:

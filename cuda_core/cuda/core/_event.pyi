@@ -4,11 +4,11 @@ from typing import Any
 from cuda.core._device import Context, Device
 
 class EventOptions:
-    timing_enabled: bool
-    blocking_sync: bool
-    ipc_enabled: bool
+    timing_enabled: bool | None
+    blocking_sync: bool | None
+    ipc_enabled: bool | None
     def __init__(
-        self, timing_enabled: bool = False, blocking_sync: bool = False, ipc_enabled: bool = False
+        self, timing_enabled: bool | None = False, blocking_sync: bool | None = False, ipc_enabled: bool | None = False
     ) -> None: ...
 
 class IPCEventDescriptor:

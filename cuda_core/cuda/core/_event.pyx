@@ -14,33 +14,8 @@ from cuda.core._errors cimport check
 from cuda.core._thread_context cimport enter_context, leave_context
 
 from cuda.core._errors import CUDAError
+from cuda.core._object_options import EventOptions
 from cuda.core._options import coerce_options
-
-
-class EventOptions:
-    """How an Event is created.
-
-    timing_enabled: the event records a timestamp, so ``end - start`` gives elapsed milliseconds.
-    blocking_sync: Event.sync() blocks the thread instead of spinning.
-    ipc_enabled: the event can be shared with other processes (timing must then be disabled).
-    """
-
-    __slots__ = ("timing_enabled", "blocking_sync", "ipc_enabled")
-
-    def __init__(self, timing_enabled=False, blocking_sync=False, ipc_enabled=False):
-        self.timing_enabled = timing_enabled
-        self.blocking_sync = blocking_sync
-        self.ipc_enabled = ipc_enabled
-
-    def __repr__(self):
-        return (f"EventOptions(timing_enabled={self.timing_enabled!r}, blocking_sync={self.blocking_sync!r}, "
-                f"ipc_enabled={self.ipc_enabled!r})")
-
-    def __eq__(self, other):
-        if type(other) is not EventOptions:
-            return NotImplemented
-        return (self.timing_enabled, self.blocking_sync, self.ipc_enabled) == (
-            other.timing_enabled, other.blocking_sync, other.ipc_enabled)
 
 
 class IPCEventDescriptor:

@@ -5,12 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cuda.core._options import as_flag, as_int
+
 __all__ = ["DeviceMemoryResourceOptions", "ManagedMemoryResourceOptions", "PinnedMemoryResourceOptions"]
-
-
-def _check_bool(name: str, value) -> None:
-    if not isinstance(value, bool):
-        raise TypeError(f"{name} must be a bool, not {type(value).__name__}")
 
 
 def _check_size(name: str, value) -> None:
@@ -38,7 +35,9 @@ class DeviceMemoryResourceOptions:
     max_size: int = 0
 
     def __post_init__(self):
-        _check_bool("ipc_enabled", self.ipc_enabled)
+        # ipc_enabled a flag, max_size a number, as NVIDIA's fields take them
+        self.ipc_enabled = as_flag(type(self).__name__, "ipc_enabled", self.ipc_enabled)
+        self.max_size = as_int(type(self).__name__, "max_size", self.max_size)
         _check_size("max_size", self.max_size)
 
 
@@ -55,7 +54,10 @@ class PinnedMemoryResourceOptions:
     numa_id: int | None = None
 
     def __post_init__(self):
-        _check_bool("ipc_enabled", self.ipc_enabled)
+        owner = type(self).__name__
+        self.ipc_enabled = as_flag(owner, "ipc_enabled", self.ipc_enabled)
+        self.max_size = as_int(owner, "max_size", self.max_size)
+        self.numa_id = as_int(owner, "numa_id", self.numa_id)
         _check_size("max_size", self.max_size)
         _check_optional_id("numa_id", self.numa_id)
 

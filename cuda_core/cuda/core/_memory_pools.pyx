@@ -11,6 +11,7 @@ called instead. Pool attributes, peer access and IPC are cold paths written plai
 
 import os as _os
 import uuid as _uuid
+import weakref as _weakref
 
 from libc.stdint cimport intptr_t, uint64_t, uintptr_t
 from libc.string cimport memset
@@ -248,7 +249,9 @@ class IPCAllocationHandle:
         return f"IPCAllocationHandle(handle={self._handle}, uuid={self._uuid})"
 
 
-_registry = {}
+# (type name, uuid) -> an imported resource. Weak, as NVIDIA's: the registry finds a resource while
+# the program holds it and never keeps a pool alive by itself.
+_registry = _weakref.WeakValueDictionary()
 
 
 # --------------------------------------------------------------------------------------------
@@ -599,9 +602,19 @@ cdef class _MemPool(MemoryResource):
         return (type(self).from_registry, (self._uuid,))
 
     def register(self, uuid):
-        """Record this imported resource under ``uuid`` (the exporter's); returns the resource
-        already recorded under it, if any."""
-        return _registry.setdefault((type(self).__name__, uuid), self)
+        """Record this IPC-enabled resource under ``uuid`` (the exporter's) while the program holds
+        it; returns the resource already recorded under it, if any."""
+        if not self._ipc:
+            raise RuntimeError("Memory resource is not IPC-enabled")
+        if self._uuid is not None and self._uuid != uuid:
+            raise ValueError(f"this {type(self).__name__} is {self._uuid}: it can be registered under that "
+                             f"uuid only, not {uuid!r}")
+        existing = _registry.get((type(self).__name__, uuid))
+        if existing is not None:
+            return existing
+        _registry[(type(self).__name__, uuid)] = self
+        self._uuid = uuid
+        return self
 
     @classmethod
     def from_registry(cls, uuid):
@@ -609,7 +622,8 @@ cdef class _MemPool(MemoryResource):
         try:
             return _registry[(cls.__name__, uuid)]
         except KeyError:
-            raise RuntimeError(f"no {cls.__name__} is registered under {uuid}") from None
+            raise RuntimeError(f"Memory resource {uuid} was not found: no {cls.__name__} is registered "
+                               "under it (the registry holds a resource while the program does)") from None
 
     def __repr__(self):
         state = "closed" if self._closed else f"pool=0x{<uintptr_t>self._pool:x}"

@@ -34,6 +34,34 @@ def coerce_options(cls, options, what):
     raise TypeError(f"{what} must be a {cls.__name__}, a dict or None, not {type(options).__name__}")
 
 
+# What NVIDIA's C-typed option fields take, when made and when set: a flag takes anything and keeps
+# its truth value; a bool field takes True, False or None; an int field takes None or a number (a
+# float is truncated) and refuses text.
+
+
+def _kind(value) -> str:
+    t = type(value)
+    return t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
+
+
+def as_flag(owner, field, value):
+    return bool(value)
+
+
+def as_bool(owner, field, value):
+    if value is None or type(value) is bool:
+        return value
+    raise TypeError(f"Expected bool, got {_kind(value)}: {owner}.{field} takes True, False or None")
+
+
+def as_int(owner, field, value):
+    if value is None or type(value) is int:
+        return value
+    if isinstance(value, (str, bytes, bytearray)) or not hasattr(type(value), "__int__"):
+        raise TypeError(f"Expected int, got {_kind(value)}: {owner}.{field} takes an int or None")
+    return int(value)
+
+
 def fail_type(owner, field, value, expected):
     raise TypeError(f"{owner}.{field} must be {expected}, got {type(value).__name__} {value!r}")
 

@@ -20,58 +20,10 @@ from cuda.bindings cimport cydriver
 include "cuda/core/_cuda_line.pxi"  # calls and values that differ between the toolkit lines
 from cuda.core._errors cimport check
 
+from cuda.core._object_options import SMResourceOptions, WorkqueueResourceOptions
+
 # WorkqueueSharingScopeType values in the order of CUdevWorkqueueConfigScope
 _SCOPES = ("device_ctx", "green_ctx_balanced")
-
-
-class SMResourceOptions:
-    """How SMResource.split() partitions SMs.
-
-    count: SMs per group, an int (one group) or a sequence (one group each; this driver API
-    may differ: that needs a CUDA 13.1+ driver); None or 0: one group of the smallest size the
-    driver allows. coscheduled_sm_count, preferred_coscheduled_sm_count: co-scheduling
-    constraints, an int or one per group (0 or None: the driver's default). backfill: let
-    groups take SMs beyond the co-scheduling alignment.
-    """
-
-    __slots__ = ("count", "coscheduled_sm_count", "preferred_coscheduled_sm_count", "backfill")
-
-    def __init__(self, count=None, coscheduled_sm_count=None, preferred_coscheduled_sm_count=None, backfill=False):
-        self.count = count
-        self.coscheduled_sm_count = coscheduled_sm_count
-        self.preferred_coscheduled_sm_count = preferred_coscheduled_sm_count
-        self.backfill = backfill
-
-    def __repr__(self):
-        return (f"SMResourceOptions(count={self.count!r}, coscheduled_sm_count={self.coscheduled_sm_count!r}, "
-                f"preferred_coscheduled_sm_count={self.preferred_coscheduled_sm_count!r}, backfill={self.backfill!r})")
-
-
-class WorkqueueResourceOptions:
-    """Work-queue configuration for a green context (concurrency_limit, sharing_scope)."""
-
-    __slots__ = ("concurrency_limit", "sharing_scope")
-
-    def __init__(self, concurrency_limit=None, sharing_scope=None):
-        from cuda.core.typing import WorkqueueSharingScopeType
-
-        if concurrency_limit is not None:
-            if isinstance(concurrency_limit, bool) or not isinstance(concurrency_limit, int):
-                raise TypeError(f"concurrency_limit must be an int or None, not {type(concurrency_limit).__name__}")
-            if concurrency_limit < 1:
-                raise ValueError(f"concurrency_limit must be >= 1, got {concurrency_limit}")
-        if sharing_scope is not None:
-            try:
-                sharing_scope = WorkqueueSharingScopeType(sharing_scope)
-            except ValueError:
-                valid = ", ".join(repr(m.value) for m in WorkqueueSharingScopeType)
-                raise ValueError(f"{sharing_scope!r} is not a valid WorkqueueSharingScopeType. "
-                                 f"Must be one of: {valid}") from None
-        self.concurrency_limit = concurrency_limit
-        self.sharing_scope = sharing_scope
-
-    def __repr__(self):
-        return f"WorkqueueResourceOptions(concurrency_limit={self.concurrency_limit!r}, sharing_scope={self.sharing_scope!r})"
 
 
 cdef class WorkqueueResource:
@@ -118,8 +70,12 @@ cdef class WorkqueueResource:
         made of this resource afterwards gets the configuration."""
         if not isinstance(options, WorkqueueResourceOptions):
             raise TypeError(f"options must be a WorkqueueResourceOptions, not {type(options).__name__}")
+        from cuda.core.typing import WorkqueueSharingScopeType
+
         cdef long long limit = -1 if options.concurrency_limit is None else options.concurrency_limit
-        cdef int scope = -1 if options.sharing_scope is None else _SCOPES.index(options.sharing_scope.value)
+        cdef int scope = -1
+        if options.sharing_scope is not None:  # the type or its value, as the options take it
+            scope = _SCOPES.index(WorkqueueSharingScopeType(options.sharing_scope).value)
         line_wq_set(&self._res, limit, scope)
 
     def __repr__(self):

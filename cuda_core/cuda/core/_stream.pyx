@@ -20,34 +20,12 @@ from cuda.core._errors cimport check
 from cuda.core._event cimport Event, event_create
 
 from cuda.core._errors import WrongKindError
+from cuda.core._object_options import StreamOptions
 from cuda.core._options import coerce_options
 
 cdef cydriver.CUstream _CU_STREAM_LEGACY = <cydriver.CUstream><uintptr_t>0x1
 cdef cydriver.CUstream _CU_STREAM_PER_THREAD = <cydriver.CUstream><uintptr_t>0x2
 cdef object _BUILTIN = object()  # the owner of the two default streams: never closed
-
-
-class StreamOptions:
-    """How a Stream is created.
-
-    nonblocking: the stream does not synchronize with the legacy default stream (default True).
-    priority: lower numbers run first; None is the lowest priority (0). The driver clamps values
-    outside Device's range.
-    """
-
-    __slots__ = ("nonblocking", "priority")
-
-    def __init__(self, nonblocking=True, priority=None):
-        self.nonblocking = nonblocking
-        self.priority = priority
-
-    def __repr__(self):
-        return f"StreamOptions(nonblocking={self.nonblocking!r}, priority={self.priority!r})"
-
-    def __eq__(self, other):
-        if type(other) is not StreamOptions:
-            return NotImplemented
-        return (self.nonblocking, self.priority) == (other.nonblocking, other.priority)
 
 
 cdef inline Stream _new_stream():
@@ -382,12 +360,14 @@ def _adopt(uintptr_t handle, device_id, uintptr_t context=0):
 
 def _create(options, device_id):
     """A new owned Stream made with StreamOptions (or a dict or None) in the current context."""
+    if options is None:  # the defaults, without making a StreamOptions
+        return stream_create(cydriver.CU_STREAM_NON_BLOCKING, 0, device_id)
     opts = coerce_options(StreamOptions, options, "options")
     cdef unsigned int flags = cydriver.CU_STREAM_NON_BLOCKING if opts.nonblocking else cydriver.CU_STREAM_DEFAULT
     cdef int priority = 0
-    if opts.priority is not None:
-        if type(opts.priority) is bool or not isinstance(opts.priority, int):
-            raise TypeError(f"priority must be an int or None, not {type(opts.priority).__name__}")
+    if opts.priority is not None:  # an int: StreamOptions made it one
+        if not -(1 << 31) <= opts.priority < (1 << 31):
+            raise ValueError(f"priority {opts.priority} is out of this device's range")
         priority = opts.priority
         _check_priority(priority)
     return stream_create(flags, priority, device_id)
