@@ -16,6 +16,7 @@ from cuda.core import (
     ManagedBuffer,
     ManagedMemoryResourceOptions,
     MemoryResource,
+    PinnedMemoryResource,
     PinnedMemoryResourceOptions,
 )
 from cuda.core.utils import StridedMemoryView
@@ -251,6 +252,13 @@ def test_device_memory_resource_bad_device():
         DeviceMemoryResource(0.0)
     with pytest.raises(ValueError):
         DeviceMemoryResource(-1)
+
+
+def test_allocation_handle_of_the_wrong_kind_is_a_value_error_too():
+    for cls, args in ((DeviceMemoryResource, (0,)), (PinnedMemoryResource, ())):
+        with pytest.raises(TypeError, match="alloc_handle must be an IPCAllocationHandle or an int") as info:
+            cls.from_allocation_handle(*args, "7")
+        assert isinstance(info.value, ValueError)  # what NVIDIA's raise (int("7") of a str)
 
 
 def test_device_options():

@@ -171,10 +171,16 @@ def test_unknown_target_type(target):
         Program(KERNELS, "c++", opts()).compile(target)
 
 
+def test_a_target_type_of_the_wrong_kind_is_a_value_error_too():
+    with pytest.raises(TypeError, match="target_type must be a str, got object") as info:
+        Program(KERNELS, "c++", opts()).compile(object())
+    assert isinstance(info.value, ValueError)  # what NVIDIA's raise
+
+
 def test_code_type_checks():
     with pytest.raises(ValueError, match="code_type"):
         Program(KERNELS, "cuda", opts())
-    with pytest.raises(TypeError):
+    with pytest.raises(RuntimeError, match="Unsupported code_type=3: a str is expected"):  # as NVIDIA's
         Program(KERNELS, 3, opts())
     with pytest.raises(TypeError):
         Program(b"__global__ void k(){}", "c++", opts())

@@ -38,6 +38,7 @@ from cuda.core._memory cimport (
 
 from collections.abc import MutableSet as _MutableSet
 
+from cuda.core._errors import WrongKindError
 from cuda.core._memory import ManagedBuffer
 from cuda.core._memory_options import (
     DeviceMemoryResourceOptions,
@@ -583,8 +584,10 @@ cdef class _MemPool(MemoryResource):
         cdef cydriver.CUmemoryPool pool = NULL
         fd = alloc_handle.handle if isinstance(alloc_handle, IPCAllocationHandle) else alloc_handle
         if isinstance(fd, bool) or not isinstance(fd, int):
-            raise TypeError(f"alloc_handle must be an IPCAllocationHandle or an int, not {type(alloc_handle).__name__}")
+            raise WrongKindError(f"alloc_handle must be an IPCAllocationHandle or an int, not "
+                                 f"{type(alloc_handle).__name__}")  # a ValueError too, as NVIDIA's
         cdef intptr_t raw = fd
+        _init_driver()
         with nogil:
             check(cydriver.cuMemPoolImportFromShareableHandle(&pool, <void*>raw,
                                                                cydriver.CU_MEM_HANDLE_TYPE_POSIX_FILE_DESCRIPTOR, 0))
@@ -658,7 +661,6 @@ cdef class DeviceMemoryResource(_MemPool):
         cdef DeviceMemoryResource mr = cls.__new__(cls)
         mr._dev_id = device_ordinal(device_id)
         mr._buf_flags = BUF_KNOWN | BUF_DEVICE
-        _init_driver()
         mr._import(alloc_handle)
         return mr
 
@@ -717,7 +719,6 @@ cdef class PinnedMemoryResource(_MemPool):
         mr._dev_id = -1
         mr._numa = -1
         mr._buf_flags = BUF_KNOWN | BUF_DEVICE | BUF_HOST
-        _init_driver()
         mr._import(alloc_handle)
         return mr
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 
-from cuda.core._errors import CUDAError, NVRTCError
+from cuda.core._errors import CUDAError, NVRTCError, WrongKindError
 from cuda.core._options import ClosesOnExit, coerce_options
 from cuda.core._program_options import SOURCE_TYPES, ProgramOptions, is_sequence
 from cuda.core._toolchain import TARGETS, libdevice_bytes
@@ -94,8 +94,9 @@ class Program(ClosesOnExit):
     def __init__(
         self, code: str | bytes | bytearray, code_type: str, options: ProgramOptions | dict | None = None
     ) -> None:
-        if not isinstance(code_type, str):
-            raise TypeError(f"code_type must be a str, got {type(code_type).__name__}")
+        if not isinstance(code_type, str):  # NVIDIA's call it unsupported too (a RuntimeError)
+            raise UnsupportedCodeTypeError(f"Unsupported code_type={code_type!r}: a str is expected "
+                                           f"(supported_code_types={SOURCE_TYPES})")  # fmt: skip
         code_type = code_type.lower()
         if code_type not in SOURCE_TYPES:
             raise UnsupportedCodeTypeError(f"Unsupported code_type={code_type!r} (supported_code_types={SOURCE_TYPES})")
@@ -290,8 +291,8 @@ class Program(ClosesOnExit):
         """
         if self.is_closed:
             raise RuntimeError("this Program is closed")
-        if not isinstance(target_type, str):
-            raise TypeError(f"target_type must be a str, got {type(target_type).__name__}")
+        if not isinstance(target_type, str):  # a ValueError too, as NVIDIA's raise
+            raise WrongKindError(f"target_type must be a str, got {type(target_type).__name__}")
         target_type = target_type.lower()
         kind = "linker" if self._code_type == "ptx" else self._backend
         if target_type not in TARGETS[kind]:
