@@ -2,6 +2,7 @@
 from typing import Any, NamedTuple
 
 from cuda.core._event import Event, EventOptions
+from cuda.core._object_options import ContextOptions as ContextOptions
 from cuda.core._resources import DeviceResources
 from cuda.core._stream import Stream, StreamOptions
 from cuda.core.texture import (
@@ -393,10 +394,6 @@ class Context:
     def resources(self) -> DeviceResources: ...
     def create_stream(self, options: StreamOptions | dict | None = None) -> Stream: ...
     def close(self) -> None: ...
-
-class ContextOptions:
-    resources: Any
-    def __init__(self, resources: Any = None) -> None: ...
 
 class Host:
     def __new__(cls, numa_id: int | None = None, *, is_numa_current: bool = False) -> Host: ...

@@ -2,14 +2,7 @@
 from typing import Any
 
 from cuda.core._device import Context, Device
-
-class EventOptions:
-    timing_enabled: bool | None
-    blocking_sync: bool | None
-    ipc_enabled: bool | None
-    def __init__(
-        self, timing_enabled: bool | None = False, blocking_sync: bool | None = False, ipc_enabled: bool | None = False
-    ) -> None: ...
+from cuda.core._object_options import EventOptions as EventOptions
 
 class IPCEventDescriptor:
     def __init__(self, reserved: bytes, blocking_sync: bool) -> None: ...

@@ -1,19 +1,12 @@
 # SPDX-License-Identifier: Apache-2.0
-from collections.abc import Sequence
 from typing import Any
 
-class SMResourceOptions:
-    count: int | Sequence[int] | None
-    coscheduled_sm_count: int | None
-    preferred_coscheduled_sm_count: int | None
-    backfill: bool
-    def __init__(
-        self,
-        count: int | Sequence[int] | None = None,
-        coscheduled_sm_count: int | None = None,
-        preferred_coscheduled_sm_count: int | None = None,
-        backfill: bool = False,
-    ) -> None: ...
+from cuda.core._object_options import (
+    SMResourceOptions as SMResourceOptions,
+)
+from cuda.core._object_options import (
+    WorkqueueResourceOptions as WorkqueueResourceOptions,
+)
 
 class SMResource:
     def __init__(self, *args: Any, **kwargs: Any) -> None: ...
@@ -31,11 +24,6 @@ class SMResource:
     def _split_groups(
         self, options: SMResourceOptions, counts: list[Any], dry_run: bool
     ) -> tuple[list[SMResource], SMResource]: ...
-
-class WorkqueueResourceOptions:
-    sharing_scope: Any
-    concurrency_limit: int | None
-    def __init__(self, sharing_scope: Any = None, concurrency_limit: int | None = None) -> None: ...
 
 class WorkqueueResource:
     def __init__(self, *args: Any, **kwargs: Any) -> None: ...

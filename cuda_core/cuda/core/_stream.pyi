@@ -3,12 +3,8 @@ from typing import Any
 
 from cuda.core._device import Context, Device
 from cuda.core._event import Event, EventOptions
+from cuda.core._object_options import StreamOptions as StreamOptions
 from cuda.core._resources import DeviceResources
-
-class StreamOptions:
-    nonblocking: bool
-    priority: int | None
-    def __init__(self, nonblocking: bool = True, priority: int | None = None) -> None: ...
 
 class Stream:
     def __init__(self, obj: Any = None) -> None: ...
