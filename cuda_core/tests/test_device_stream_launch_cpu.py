@@ -383,6 +383,7 @@ def test_workqueue_options_checked_when_made():
 
 def test_options_are_dataclasses_whose_fields_take_what_nvidias_take():
     import dataclasses
+    import pickle
 
     from cuda.core import DeviceMemoryResourceOptions, ManagedMemoryResourceOptions, PinnedMemoryResourceOptions
 
@@ -397,6 +398,9 @@ def test_options_are_dataclasses_whose_fields_take_what_nvidias_take():
     assert dataclasses.asdict(core.StreamOptions(priority=2)) == {"nonblocking": True, "priority": 2}
     with pytest.raises(TypeError, match="unhashable"):
         hash(core.StreamOptions())
+    for proto in range(pickle.HIGHEST_PROTOCOL + 1):  # NVIDIA's pickle with every protocol
+        opts = core.WorkqueueResourceOptions("device_ctx", 3)
+        assert pickle.loads(pickle.dumps(opts, proto)) == opts
     # EventOptions: True, False or None, when made and when set
     assert core.EventOptions(timing_enabled=None).timing_enabled is None
     with pytest.raises(TypeError, match=r"Expected bool, got int: EventOptions\.timing_enabled"):

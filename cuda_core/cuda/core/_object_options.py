@@ -27,7 +27,7 @@ class _Checked:
         object.__setattr__(self, name, value if check is None else check(type(self).__name__, name, value))
 
 
-@dataclass(slots=True)
+@dataclass
 class EventOptions(_Checked):
     """How an Event is created.
 
@@ -43,7 +43,7 @@ class EventOptions(_Checked):
     _fields = {"timing_enabled": as_bool, "blocking_sync": as_bool, "ipc_enabled": as_bool}
 
 
-@dataclass(slots=True)
+@dataclass
 class StreamOptions(_Checked):
     """How a Stream is created.
 
@@ -58,14 +58,14 @@ class StreamOptions(_Checked):
     _fields = {"nonblocking": as_flag, "priority": as_int}
 
 
-@dataclass(slots=True)
+@dataclass
 class ContextOptions:
     """How Device.create_context() makes a context: ``resources``, the SMResource/WorkqueueResource objects it gets."""
 
     resources: object = None
 
 
-@dataclass(slots=True)
+@dataclass
 class SMResourceOptions:
     """How SMResource.split() partitions SMs.
 
@@ -103,7 +103,7 @@ def _limit(owner: str, field: str, value):
     return value
 
 
-@dataclass(slots=True)
+@dataclass
 class WorkqueueResourceOptions(_Checked):
     """Work-queue configuration for a green context: sharing_scope (a WorkqueueSharingScopeType
     or its value) and concurrency_limit (at least 1), each None to leave as is."""
