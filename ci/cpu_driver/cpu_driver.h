@@ -141,6 +141,12 @@ int emu_valid(const void *h, unsigned tag);
 double emu_now_ms(void);
 unsigned long long emu_next_id(void);
 CUresult emu_stream_check(CUstream *s); /* maps NULL/legacy/per-thread to the context's */
+
+/* OpenGL interop (graphics.c): cudaGL.h is not included (it needs the GL headers); GLuint and
+   GLenum are unsigned int */
+CUresult CUDAAPI cuGraphicsGLRegisterBuffer(CUgraphicsResource *res, unsigned int buffer, unsigned int flags);
+CUresult CUDAAPI cuGraphicsGLRegisterImage(CUgraphicsResource *res, unsigned int image, unsigned int target,
+                                           unsigned int flags);
 void *emu_calloc(size_t n, size_t size);
 
 /* stream capture hooks (graph.c): when s is capturing, the work becomes a node and

@@ -56,7 +56,7 @@ def test_device_and_errors(driver_dir):
         assert driver_version() == (13, 0, 0)
         print(d.cuDeviceGetName(64, dev)[1].rstrip(b"\\0").decode())
         # a function it does not emulate says so, and names itself when traced
-        print(d.cuGraphicsUnregisterResource(d.CUgraphicsResource(0))[0].name)
+        print(d.cuGraphicsResourceSetMapFlags(d.CUgraphicsResource(0), 0)[0].name)
         """,
         CPU_DRIVER_TRACE="1",
     )
@@ -256,6 +256,79 @@ def test_ipc_registry_holds_resources_while_the_program_does(driver_dir):
         "Memory resource is not IPC-enabled",
         "ValueError True",
         "Memory resource UUID was not found",
+    ]
+
+
+def test_graphics_resources_map_to_buffers_and_give_the_mapping_back(driver_dir):
+    """GraphicsResource over the emulated GL interop (any nonzero GL name registers; a buffer maps
+    to 4096 bytes, an image not as a pointer): the mapped Buffer's close() unmaps, and the rules
+    of map/unmap/close hold."""
+    out = check(
+        driver_dir,
+        """
+        import gc
+        from cuda.core import Buffer, Device, GraphicsResource
+        dev = Device(); dev.set_current()
+        s = dev.create_stream()
+        r = GraphicsResource.from_gl_buffer(5, flags="write_discard")
+        assert r.handle != 0 and r.resource_handle == r.handle and not r.is_mapped and not r.is_closed
+        buf = r.map(stream=s)
+        assert isinstance(buf, Buffer) and buf.size == 4096 and r.is_mapped and "mapped" in repr(r)
+        for call in (lambda: r.map(stream=s), lambda: r.map()):
+            try:
+                call()
+            except RuntimeError as e:
+                print(e)
+        buf.close()  # the Buffer's close gives the mapping back
+        assert not r.is_mapped
+        with r.map(stream=s) as mapped:
+            assert r.is_mapped and mapped.size == 4096
+        assert not r.is_mapped
+        try:
+            r.unmap()
+        except RuntimeError as e:
+            print(e)
+        r.map(stream=s)
+        r.unmap(stream=s)
+        r.map()  # the default stream
+        r.close()  # unmaps first
+        assert r.is_closed and r.handle == 0 and "closed" in repr(r)
+        r.close()
+        try:
+            r.map(stream=s)
+        except RuntimeError as e:
+            print(e)
+        with GraphicsResource.from_gl_buffer(7, stream=s) as entered:
+            print(type(entered).__name__, entered.size)
+        with GraphicsResource.from_gl_buffer(8) as res:
+            assert isinstance(res, GraphicsResource)
+        assert res.is_closed
+        img = GraphicsResource.from_gl_image(3, 0x0DE1, flags=("surface_load_store", "read_only"))
+        try:
+            img.map(stream=s)
+        except Exception as e:
+            print(type(e).__name__, str(e).split(":")[0])
+        print(img.is_mapped)
+        img.close()
+        try:
+            GraphicsResource.from_gl_buffer(0)
+        except Exception as e:
+            print(type(e).__name__, str(e).split(":")[0])
+        dropped = GraphicsResource.from_gl_buffer(9)
+        dropped.map(stream=s)
+        del dropped
+        gc.collect()  # unmapped and unregistered by the finalizer, no error
+        """,
+    )
+    assert out.splitlines() == [
+        "GraphicsResource is already mapped",
+        "GraphicsResource is already mapped",
+        "GraphicsResource is not mapped",
+        "GraphicsResource has been closed",
+        "Buffer 4096",
+        "CUDAError CUDA_ERROR_NOT_MAPPED_AS_POINTER",
+        "False",
+        "CUDAError CUDA_ERROR_INVALID_GRAPHICS_CONTEXT",
     ]
 
 

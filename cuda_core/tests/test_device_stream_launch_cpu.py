@@ -356,9 +356,18 @@ def test_host_singletons():
 # ---- out-of-scope features say so ----------------------------------------------------------------
 
 
-def test_graphics_not_implemented_and_workqueue_not_made_directly():
-    with pytest.raises(NotImplementedError, match="cudaGL"):
-        core.GraphicsResource.from_gl_buffer(1)
+def test_graphics_arguments_checked_before_the_driver_and_workqueue_not_made_directly():
+    from cuda.core._graphics import _parse_register_flags
+
+    assert _parse_register_flags(None) == 0
+    assert _parse_register_flags("write_discard") == 2  # CU_GRAPHICS_REGISTER_FLAGS_*
+    assert _parse_register_flags(["surface_load_store", "read_only"]) == 4 | 1
+    with pytest.raises(ValueError, match="Unknown register flag 'bogus'"):
+        core.GraphicsResource.from_gl_buffer(1, flags="bogus")
+    with pytest.raises(ValueError, match="Unknown register flag 3"):
+        core.GraphicsResource.from_gl_image(1, 0x0DE1, flags=[3])
+    with pytest.raises(RuntimeError, match="cannot be instantiated directly"):
+        core.GraphicsResource()
     with pytest.raises(RuntimeError, match=r"Device\.resources\.workqueue"):
         core.WorkqueueResource()
     assert core.WorkqueueResourceOptions(concurrency_limit=2).concurrency_limit == 2
